@@ -1,0 +1,198 @@
+package restli
+
+import (
+	"fmt"
+	"strings"
+)
+
+// parser reads Rest.li 2.0 syntax: List(a,b), (k:v,k2:v2) and escaped
+// primitives. With reduced set it undoes the reduced (header/body) encoding
+// instead of full percent-decoding.
+type parser struct {
+	s       string
+	i       int
+	reduced bool
+}
+
+const listPrefix = "List("
+
+func (p *parser) errorf(format string, args ...any) error {
+	return fmt.Errorf("restli: %s at offset %d in %q", fmt.Sprintf(format, args...), p.i, p.s)
+}
+
+// primitive unescapes one raw primitive; EmptyString is "".
+func (p *parser) primitive(raw string) (string, error) {
+	if raw == EmptyString {
+		return "", nil
+	}
+	if p.reduced {
+		return reducedUnescape(raw), nil
+	}
+	s, err := unescape(raw)
+	if err != nil {
+		return "", fmt.Errorf("restli: %w in %q", err, raw)
+	}
+	return s, nil
+}
+
+// scan returns the raw text from p.i up to (not including) the first byte
+// in stop, or the end of input.
+func (p *parser) scan(stop string) string {
+	start := p.i
+	for p.i < len(p.s) && strings.IndexByte(stop, p.s[p.i]) < 0 {
+		p.i++
+	}
+	return p.s[start:p.i]
+}
+
+// value parses a value inside a container: a list, an object or a
+// primitive ending at ',' or ')'. Raw ':' is tolerated inside primitive
+// values (clients that forget to escape URNs); '(' is not.
+func (p *parser) value() (any, error) {
+	switch {
+	case strings.HasPrefix(p.s[p.i:], listPrefix):
+		p.i += len(listPrefix)
+		return p.list()
+	case p.i < len(p.s) && p.s[p.i] == '(':
+		p.i++
+		m := map[string]any{}
+		err := p.fields(func(name string, v any, _ string) { m[name] = v })
+		return m, err
+	default:
+		return p.primitive(p.scan(",()"))
+	}
+}
+
+// list parses the elements after "List(" up to and including ')'.
+func (p *parser) list() ([]any, error) {
+	out := []any{}
+	if p.i < len(p.s) && p.s[p.i] == ')' {
+		p.i++
+		return out, nil
+	}
+	for {
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+		if err := p.sep(); err != nil {
+			return nil, err
+		}
+		if p.s[p.i-1] == ')' {
+			return out, nil
+		}
+	}
+}
+
+// sep consumes a ',' or ')' after an element.
+func (p *parser) sep() error {
+	if p.i >= len(p.s) {
+		return p.errorf("unbalanced brackets: missing ')'")
+	}
+	switch p.s[p.i] {
+	case ',', ')':
+		p.i++
+		return nil
+	}
+	return p.errorf("unexpected %q", p.s[p.i])
+}
+
+// fields parses name:value pairs after '(' up to and including ')', calling
+// fn for each in order. raw is the value's encoded text.
+func (p *parser) fields(fn func(name string, v any, raw string)) error {
+	if p.i < len(p.s) && p.s[p.i] == ')' {
+		p.i++
+		return nil
+	}
+	for {
+		rawName := p.scan(":,()")
+		if p.i >= len(p.s) || p.s[p.i] != ':' {
+			if p.i >= len(p.s) {
+				return p.errorf("unbalanced brackets: missing ':' or ')'")
+			}
+			return p.errorf("expected ':' after field name %q", rawName)
+		}
+		p.i++
+		name, err := p.primitive(rawName)
+		if err != nil {
+			return err
+		}
+		start := p.i
+		v, err := p.value()
+		if err != nil {
+			return err
+		}
+		fn(name, v, p.s[start:p.i])
+		if err := p.sep(); err != nil {
+			return err
+		}
+		if p.s[p.i-1] == ')' {
+			return nil
+		}
+	}
+}
+
+// decodeValue parses a whole string: a list or object must span all of s;
+// anything else is one primitive (which may then contain any byte).
+func decodeValue(s string, reduced bool) (any, error) {
+	p := parser{s: s, reduced: reduced}
+	if !strings.HasPrefix(s, listPrefix) && !strings.HasPrefix(s, "(") {
+		return p.primitive(s)
+	}
+	v, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if p.i != len(s) {
+		return nil, p.errorf("unbalanced brackets: trailing text")
+	}
+	return v, nil
+}
+
+// decodeKey2 parses a 2.0 object "(a:x,b:y)" into a Key, keeping field
+// order. Nested values (lists, records such as $params) are returned raw.
+func decodeKey2(s string, reduced bool) (Key, error) {
+	p := parser{s: s, i: 1, reduced: reduced}
+	k, err := p.key()
+	if err != nil {
+		return nil, err
+	}
+	if p.i != len(s) {
+		return nil, p.errorf("trailing text after key")
+	}
+	return k, nil
+}
+
+// key parses the fields of a record after its '(' into a Key.
+func (p *parser) key() (Key, error) {
+	k := Key{}
+	err := p.fields(func(name string, v any, raw string) {
+		if str, ok := v.(string); ok {
+			k = append(k, Field{Name: name, Value: str})
+		} else {
+			k = append(k, Field{Name: name, Value: raw})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// isWireRecord reports whether s is a well-formed 2.0 record "(...)" made
+// only of characters that are safe unescaped in a query and a path, so it
+// can be written raw (used for $params).
+func isWireRecord(s string) bool {
+	if !strings.HasPrefix(s, "(") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if esc2Name[c] != 0 && c != '(' && c != ')' && c != ',' && c != ':' && c != '%' && c != '\'' {
+			return false
+		}
+	}
+	_, err := decodeKey2(s, false)
+	return err == nil
+}

@@ -1,0 +1,192 @@
+package restli
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// MaxQueryLength is the longest query string sent in the URL. Longer ones
+// are tunnelled (rsc-api.md §2.2; LinkedIn's Python client
+// query_tunneling.py MAX_QUERY_STRING_LENGTH).
+const MaxQueryLength = 4000
+
+// Content types used by query tunnelling.
+const (
+	ContentTypeForm      = "application/x-www-form-urlencoded"
+	ContentTypeJSON      = "application/json"
+	ContentTypeMultipart = "multipart/mixed"
+)
+
+// HeaderMethodOverride carries the original HTTP method of a tunnelled
+// request.
+const HeaderMethodOverride = "X-HTTP-Method-Override"
+
+// Tunnelled describes a tunnelled request: send it with Method (always
+// POST) to the URL without its query string, set every header in Header
+// (replacing the request's Content-Type, keeping X-RestLi-Method and the
+// rest), and use Body as the request body.
+type Tunnelled struct {
+	Method string
+	Header http.Header
+	Body   []byte
+}
+
+// Tunnel applies Rest.li query tunnelling. It returns ok=false when
+// rawQuery is at most MaxQueryLength bytes: send the request as it is.
+//
+// Otherwise the request becomes a POST with X-HTTP-Method-Override: method.
+// Without a body (len(body) == 0) the query string is the whole body, sent
+// as application/x-www-form-urlencoded. With a body it is multipart/mixed,
+// byte for byte as LinkedIn's Python and JS clients build it:
+//
+//	--B\r\n
+//	Content-Type: application/x-www-form-urlencoded\r\n\r\n
+//	<rawQuery>\r\n
+//	--B\r\n
+//	Content-Type: <contentType, default application/json>\r\n\r\n
+//	<body>\r\n
+//	--B--
+//
+// The boundary B is derived from a SHA-256 of the content (upstream uses a
+// random string), so the same request always tunnels to the same bytes, and
+// it never occurs inside the content.
+func Tunnel(method, rawQuery string, body []byte, contentType string) (t Tunnelled, ok bool) {
+	if len(rawQuery) <= MaxQueryLength {
+		return Tunnelled{}, false
+	}
+	h := http.Header{}
+	h.Set(HeaderMethodOverride, method)
+	if len(body) == 0 {
+		h.Set("Content-Type", ContentTypeForm)
+		return Tunnelled{Method: http.MethodPost, Header: h, Body: []byte(rawQuery)}, true
+	}
+	if contentType == "" {
+		contentType = ContentTypeJSON
+	}
+	boundary := tunnelBoundary(rawQuery, body)
+	var b bytes.Buffer
+	b.Grow(3*len(boundary) + len(rawQuery) + len(body) + len(contentType) + 100)
+	b.WriteString("--" + boundary + "\r\n")
+	b.WriteString("Content-Type: " + ContentTypeForm + "\r\n\r\n")
+	b.WriteString(rawQuery)
+	b.WriteString("\r\n--" + boundary + "\r\n")
+	b.WriteString("Content-Type: " + contentType + "\r\n\r\n")
+	b.Write(body)
+	b.WriteString("\r\n--" + boundary + "--")
+	h.Set("Content-Type", ContentTypeMultipart+"; boundary="+boundary)
+	return Tunnelled{Method: http.MethodPost, Header: h, Body: b.Bytes()}, true
+}
+
+// tunnelBoundary returns a boundary that does not occur in the content:
+// "restli" and 24 hex digits of SHA-256(counter, query, body).
+func tunnelBoundary(rawQuery string, body []byte) string {
+	for n := 0; ; n++ {
+		sum := sha256.New()
+		sum.Write([]byte(strconv.Itoa(n)))
+		sum.Write([]byte{0})
+		sum.Write([]byte(rawQuery))
+		sum.Write([]byte{0})
+		sum.Write(body)
+		b := "restli" + hex.EncodeToString(sum.Sum(nil)[:12])
+		if !strings.Contains(rawQuery, b) && !bytes.Contains(body, []byte(b)) {
+			return b
+		}
+	}
+}
+
+// Untunnel reverses Tunnel on the server side. For a POST carrying
+// X-HTTP-Method-Override it returns the overriding method (upper-cased),
+// the tunnelled query string (appended after any query already in the URL)
+// and the JSON body, nil when there is none. Any other request comes back
+// as r.Method, r.URL.RawQuery and its body (nil when empty).
+//
+// Untunnel reads and consumes r.Body.
+func Untunnel(r *http.Request) (method, rawQuery string, body []byte, err error) {
+	if r.Body != nil {
+		body, err = io.ReadAll(r.Body)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("restli: reading request body: %w", err)
+		}
+	}
+	if len(body) == 0 {
+		body = nil
+	}
+	override := strings.TrimSpace(r.Header.Get(HeaderMethodOverride))
+	if r.Method != http.MethodPost || override == "" {
+		return r.Method, r.URL.RawQuery, body, nil
+	}
+	method = strings.ToUpper(override)
+	join := func(q string) string {
+		switch {
+		case r.URL.RawQuery == "":
+			return q
+		case q == "":
+			return r.URL.RawQuery
+		}
+		return r.URL.RawQuery + "&" + q
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return method, join(string(body)), nil, nil
+	}
+	mediaType, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("restli: tunnelled request: %w", err)
+	}
+	switch mediaType {
+	case ContentTypeForm:
+		return method, join(string(body)), nil, nil
+	case ContentTypeMultipart:
+		q, b, err := splitMultipart(body, params["boundary"])
+		if err != nil {
+			return "", "", nil, err
+		}
+		return method, join(q), b, nil
+	}
+	return "", "", nil, fmt.Errorf("restli: tunnelled request has unsupported Content-Type %q", ct)
+}
+
+// splitMultipart returns the form-encoded part(s) as a query string and the
+// other part as the body.
+func splitMultipart(data []byte, boundary string) (query string, body []byte, err error) {
+	if boundary == "" {
+		return "", nil, errors.New("restli: tunnelled multipart request without boundary")
+	}
+	mr := multipart.NewReader(bytes.NewReader(data), boundary)
+	var queries []string
+	for {
+		part, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("restli: tunnelled multipart body: %w", err)
+		}
+		content, err := io.ReadAll(part)
+		if err != nil {
+			return "", nil, fmt.Errorf("restli: tunnelled multipart body: %w", err)
+		}
+		mt, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		if mt == ContentTypeForm {
+			queries = append(queries, string(content))
+			continue
+		}
+		if body != nil {
+			return "", nil, errors.New("restli: tunnelled multipart body has more than one body part")
+		}
+		body = content
+	}
+	if len(queries) == 0 {
+		return "", nil, errors.New("restli: tunnelled multipart body has no form-encoded part")
+	}
+	return strings.Join(queries, "&"), body, nil
+}

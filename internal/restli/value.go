@@ -1,0 +1,214 @@
+package restli
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Encode returns the Rest.li 2.0 URL encoding of v, ported from LinkedIn's
+// Python client (linkedin_api/clients/restli/utils/encoder.py, encode):
+//
+//   - nil is "" and a top-level "" is "" (as in Python);
+//   - strings are percent-encoded except A-Za-z0-9-._~ (Python's
+//     quote(s, safe="")); inside a list or record an empty string is
+//     EmptyString (the Rest.li 2.0 spelling, also used by LinkedIn's JS
+//     client), so that a list holding "" and an empty list stay distinct;
+//   - bools are true/false, numbers their decimal form;
+//   - map[string]any, map[string]string and other string-keyed maps are
+//     (k:v,...) with keys sorted, as Python does; a Key keeps its order;
+//   - []any, []string and other slices are List(...).
+//
+// Other values are formatted with fmt.Sprint and escaped as strings.
+func Encode(v any) string {
+	if s, ok := v.(string); ok && s == "" {
+		return ""
+	}
+	var b strings.Builder
+	encodeAny(&b, v, esc2)
+	return b.String()
+}
+
+// ReducedEncode is Encode's "reduced" variant for headers and bodies, as in
+// LinkedIn's JS client (lib/utils/encoder.ts, reducedEncode): strings are
+// written raw except for the 2.0 syntax characters , ( ) ' : which become
+// %2C %28 %29 %27 %3A. '%' itself is not escaped, as upstream, so a string
+// that already contains one of those escapes does not survive a round trip.
+// The empty string is EmptyString.
+func ReducedEncode(v any) string {
+	var b strings.Builder
+	encodeAny(&b, v, escReduced)
+	return b.String()
+}
+
+// ParamEncode returns a query string for params, ported from the Python
+// client's param_encode: parameter names sorted and escaped like strings,
+// values encoded with Encode. A nil or empty map gives "".
+func ParamEncode(params map[string]any) string {
+	var b strings.Builder
+	for i, name := range slices.Sorted(maps.Keys(params)) {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		esc2.write(&b, name)
+		b.WriteByte('=')
+		v := params[name]
+		if s, ok := v.(string); ok && s == "" {
+			continue
+		}
+		encodeAny(&b, v, esc2)
+	}
+	return b.String()
+}
+
+func encodeAny(b *strings.Builder, v any, e *escaper) {
+	switch v := v.(type) {
+	case nil:
+	case string:
+		write2(b, e, v)
+	case bool:
+		if v {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case int:
+		b.WriteString(strconv.Itoa(v))
+	case int64:
+		b.WriteString(strconv.FormatInt(v, 10))
+	case int32:
+		b.WriteString(strconv.FormatInt(int64(v), 10))
+	case uint64:
+		b.WriteString(strconv.FormatUint(v, 10))
+	case float64:
+		b.WriteString(strconv.FormatFloat(v, 'f', -1, 64))
+	case float32:
+		b.WriteString(strconv.FormatFloat(float64(v), 'f', -1, 32))
+	case json.Number:
+		write2(b, e, string(v))
+	case Key:
+		b.WriteByte('(')
+		for i, f := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			write2(b, e, f.Name)
+			b.WriteByte(':')
+			write2(b, e, f.Value)
+		}
+		b.WriteByte(')')
+	case []any:
+		b.WriteString(listPrefix)
+		for i, x := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			encodeAny(b, x, e)
+		}
+		b.WriteByte(')')
+	case []string:
+		b.WriteString(listPrefix)
+		for i, x := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			write2(b, e, x)
+		}
+		b.WriteByte(')')
+	case map[string]any:
+		b.WriteByte('(')
+		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			write2(b, e, k)
+			b.WriteByte(':')
+			encodeAny(b, v[k], e)
+		}
+		b.WriteByte(')')
+	case map[string]string:
+		b.WriteByte('(')
+		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			write2(b, e, k)
+			b.WriteByte(':')
+			write2(b, e, v[k])
+		}
+		b.WriteByte(')')
+	default:
+		encodeReflect(b, reflect.ValueOf(v), e)
+	}
+}
+
+// encodeReflect handles the remaining kinds: other integers, slices, arrays,
+// string-keyed maps and pointers.
+func encodeReflect(b *strings.Builder, rv reflect.Value, e *escaper) {
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return
+		}
+		encodeAny(b, rv.Elem().Interface(), e)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		b.WriteString(strconv.FormatInt(rv.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		b.WriteString(strconv.FormatUint(rv.Uint(), 10))
+	case reflect.String:
+		write2(b, e, rv.String())
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			b.WriteString(listPrefix + ")")
+			return
+		}
+		b.WriteString(listPrefix)
+		for i := range rv.Len() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			encodeAny(b, rv.Index(i).Interface(), e)
+		}
+		b.WriteByte(')')
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			write2(b, e, fmt.Sprint(rv.Interface()))
+			return
+		}
+		keys := rv.MapKeys()
+		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
+		b.WriteByte('(')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			write2(b, e, k.String())
+			b.WriteByte(':')
+			encodeAny(b, rv.MapIndex(k).Interface(), e)
+		}
+		b.WriteByte(')')
+	default:
+		write2(b, e, fmt.Sprint(rv.Interface()))
+	}
+}
+
+// Decode parses a Rest.li 2.0 URL-encoded value, the inverse of Encode
+// (Python client decoder.py, decode): "(a:b)" gives map[string]any,
+// "List(a,b)" gives []any, anything else a percent-decoded string (EmptyString is
+// the empty string; '+' stays a plus). All scalars come back as strings.
+// Unbalanced brackets, a field without ':' and malformed %-escapes are
+// errors.
+func Decode(s string) (any, error) {
+	return decodeValue(s, false)
+}
+
+// ReducedDecode parses a reduced-encoded value (x-restli-id headers, body
+// map keys), as the Python client's reduced_decode: only %28 %29 %2C %3A
+// %27 are decoded, any other '%' sequence is kept as is.
+func ReducedDecode(s string) (any, error) {
+	return decodeValue(s, true)
+}

@@ -1,0 +1,255 @@
+package milestones
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "events") // created on first Append
+	const cust = "acme-1"
+	tr := NewTracker(NewFileStore(dir))
+
+	s := stateAt(0, Access{CompanyLevel: true, ContractLevel: true}, AllSettings())
+	s.Phases = map[Phase]PhaseProgress{}
+	if evs, err := tr.Observe(ctx, cust, s); err != nil || len(evs) != 0 {
+		t.Fatalf("before enablement: %v %v", evs, err)
+	}
+
+	// Enablement: milestone 1 at EnabledAt.
+	s.Enabled = true
+	evs, err := tr.Observe(ctx, cust, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]Event{{IntegrationEnabled, enabledAt}}, evs); d != "" {
+		t.Fatalf("(-want +got):\n%s", d)
+	}
+	// The same state again reports nothing.
+	if evs, err := tr.Observe(ctx, cust, s); err != nil || len(evs) != 0 {
+		t.Fatalf("repeat: %v %v", evs, err)
+	}
+
+	// Job sync completes at a known time.
+	jobsDone := enabledAt.Add(30 * time.Minute)
+	s.Phases[PhaseJobs] = PhaseProgress{Done: 5, Total: 5, Completed: true, CompletedAt: jobsDone}
+	evs, err = tr.Observe(ctx, cust, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]Event{{JobSyncCompleted, jobsDone}}, evs); d != "" {
+		t.Fatalf("(-want +got):\n%s", d)
+	}
+
+	// Restart: a new Tracker on the same directory replays nothing.
+	tr = NewTracker(NewFileStore(dir))
+	if evs, err := tr.Observe(ctx, cust, s); err != nil || len(evs) != 0 {
+		t.Fatalf("after restart: %v %v", evs, err)
+	}
+
+	// Everything else completes at once; CompletedAt unknown for shortlists -> s.Now.
+	s.Phases[PhaseCandidates] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(time.Hour)}
+	s.Phases[PhaseShortlists] = PhaseProgress{Completed: true}
+	s.Phases[PhaseActivities] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(3 * time.Hour)}
+	evs, err = tr.Observe(ctx, cust, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Event{
+		{CandidateSyncCompleted, jobsDone.Add(time.Hour)},
+		{ShortlistSyncCompleted, testNow},
+		{ActivitySyncCompleted, jobsDone.Add(3 * time.Hour)},
+	}
+	if d := cmp.Diff(want, evs); d != "" {
+		t.Fatalf("(-want +got):\n%s", d)
+	}
+
+	// A regressed state (counters reset, integration toggled off) forgets nothing.
+	tr = NewTracker(NewFileStore(dir))
+	regressed := s
+	regressed.Enabled = false
+	regressed.Phases = nil
+	if evs, err := tr.Observe(ctx, cust, regressed); err != nil || len(evs) != 0 {
+		t.Fatalf("regressed: %v %v", evs, err)
+	}
+	all, err := tr.Events(ctx, cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(append([]Event{{IntegrationEnabled, enabledAt}, {JobSyncCompleted, jobsDone}}, want...), all); d != "" {
+		t.Fatalf("persisted (-want +got):\n%s", d)
+	}
+	// Re-enabled with fresh counters: still at milestone 5 via the store.
+	regressed.Enabled = true
+	r, evs, err := tr.Report(ctx, cust, regressed)
+	if err != nil || len(evs) != 0 {
+		t.Fatalf("Report: %v %v", evs, err)
+	}
+	if r.Milestone != ActivitySyncCompleted {
+		t.Fatalf("Report milestone = %v", r.Milestone)
+	}
+	for _, f := range r.Features {
+		if !f.Enabled || f.Scope != ScopeAll {
+			t.Errorf("%s: %v %v %q", f.Feature, f.Enabled, f.Scope, f.Reason)
+		}
+	}
+
+	// One file, mode 0600, directory 0700.
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "c-acme-1.json" {
+		t.Fatalf("files: %v", entries)
+	}
+	fi, _ := entries[0].Info()
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v", fi.Mode().Perm())
+	}
+	if di, _ := os.Stat(dir); di.Mode().Perm() != 0o700 {
+		t.Errorf("dir mode %v", di.Mode().Perm())
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "c-acme-1.json"))
+	var doc struct {
+		CustomerID string `json:"customerID"`
+		Events     []struct {
+			Milestone string    `json:"milestone"`
+			At        time.Time `json:"at"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || doc.CustomerID != cust || len(doc.Events) != 5 || doc.Events[0].Milestone != "integration_enabled" {
+		t.Fatalf("file %s: %+v %v", b, doc, err)
+	}
+}
+
+func TestFileStoreCustomerIDs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	fs := NewFileStore(dir)
+	ids := []string{"../evil", "a/b", "x-41", "A", "ünï", "c-x"}
+	for i, id := range ids {
+		if err := fs.Append(ctx, id, Event{Milestone: Milestone(i%5 + 1), At: testNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, id := range ids {
+		evs, err := fs.Load(ctx, id)
+		if err != nil || len(evs) != 1 || evs[0].Milestone != Milestone(i%5+1) {
+			t.Errorf("%q: %v %v", id, evs, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != len(ids) {
+		t.Errorf("%d files for %d customers", len(entries), len(ids))
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "evil.json")); err == nil {
+		t.Error("escaped the directory")
+	}
+	if err := fs.Append(ctx, "", Event{Milestone: 1}); err == nil {
+		t.Error("empty customer ID accepted")
+	}
+	if evs, err := fs.Load(ctx, "unknown"); err != nil || evs != nil {
+		t.Errorf("unknown customer: %v %v", evs, err)
+	}
+	// Appending a milestone twice keeps the first.
+	_ = fs.Append(ctx, "A", Event{Milestone: 4, At: testNow.Add(time.Hour)})
+	if evs, _ := fs.Load(ctx, "A"); len(evs) != 1 || !evs[0].At.Equal(testNow) {
+		t.Errorf("duplicate append: %v", evs)
+	}
+	// A corrupt file is an error, not an empty history.
+	os.WriteFile(filepath.Join(dir, "c-bad.json"), []byte("{"), 0o600)
+	if _, err := fs.Load(ctx, "bad"); err == nil {
+		t.Error("corrupt file loaded")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := fs.Load(cctx, "A"); err == nil {
+		t.Error("cancelled context ignored")
+	}
+}
+
+func TestMemoryStoreAndConcurrentObserve(t *testing.T) {
+	ctx := context.Background()
+	tr := NewTracker(NewMemoryStore())
+	s := stateAt(ActivitySyncCompleted, Access{CompanyLevel: true}, AllSettings())
+	var mu sync.Mutex
+	var got []Event
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			evs, err := tr.Observe(ctx, "c", s)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			got = append(got, evs...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(got) != 5 {
+		t.Fatalf("got %d events in total, want 5: %v", len(got), got)
+	}
+	for i, e := range got {
+		if e.Milestone != Milestone(i+1) {
+			t.Errorf("event %d is %v", i, e.Milestone)
+		}
+	}
+	if evs, _ := tr.Observe(ctx, "other", stateAt(0, Access{}, ProductSettings{})); len(evs) != 0 {
+		t.Errorf("other customer: %v", evs)
+	}
+}
+
+// TestSimulatedSync drives a State through a whole sync, as the sync engine
+// would, and checks the milestones arrive in order with the scope changes.
+func TestSimulatedSync(t *testing.T) {
+	ctx := context.Background()
+	tr := NewTracker(NewMemoryStore())
+	s := State{Enabled: true, EnabledAt: enabledAt, Access: Access{CompanyLevel: true, ContractLevel: true},
+		Settings: AllSettings(), Phases: map[Phase]PhaseProgress{}, Now: enabledAt}
+	var seen []Milestone
+	scopes := map[FeatureID][]Scope{}
+	record := func(evs []Event) {
+		for _, e := range evs {
+			seen = append(seen, e.Milestone)
+			r := Evaluate(s)
+			for _, f := range r.Features {
+				scopes[f.Feature] = append(scopes[f.Feature], f.Scope)
+			}
+		}
+	}
+	evs, err := tr.Observe(ctx, "c", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(evs)
+	for _, p := range AllPhases() {
+		for done := int64(0); done <= 100; done += 25 {
+			s.Now = s.Now.Add(time.Minute)
+			s.Phases[p] = PhaseProgress{Done: done, Total: 100, RecordsPerMinute: 25, Completed: done == 100, CompletedAt: map[bool]time.Time{true: s.Now}[done == 100]}
+			evs, err := tr.Observe(ctx, "c", s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			record(evs)
+		}
+	}
+	if !cmp.Equal(seen, []Milestone{1, 2, 3, 4, 5}) {
+		t.Fatalf("milestones %v", seen)
+	}
+	for id, e := range expected {
+		if d := cmp.Diff(e.scopes[1:], scopes[id]); d != "" {
+			t.Errorf("%s scopes (-want +got):\n%s", id, d)
+		}
+	}
+}

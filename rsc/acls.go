@@ -1,0 +1,114 @@
+package rsc
+
+import (
+	"context"
+	"iter"
+	"net/http"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// ACLsService syncs entity ACLs (which security groups see a job) and their
+// assignees (which LinkedIn members are in a group). Only JOB_POSTING entities
+// are securable. Do not assign more than 10 ACLs per user.
+type ACLsService service
+
+// ACL is an entity ACL as returned by Find.
+type ACL struct {
+	ACLID              string `json:"atsEntityAclId"`
+	IntegrationContext string `json:"integrationContext"`
+	EntityID           string `json:"atsEntityId"`
+	EntityType         string `json:"atsEntityType"`
+}
+
+// ACLAssignee is an ACL assignee as returned by FindAssignees.
+type ACLAssignee struct {
+	ACLID              string `json:"atsEntityAclId"`
+	IntegrationContext string `json:"integrationContext"`
+	Assignee           string `json:"assignee"`
+	EntityType         string `json:"atsEntityType"`
+}
+
+func keyEntries[K interface {
+	comparable
+	String() string
+	restli(family) restli.Key
+}](c *Client, res *resource, keys []K, body []byte, check func(v *validator, k K)) []entry[K] {
+	entries := make([]entry[K], len(keys))
+	for i, k := range keys {
+		e := &entries[i]
+		e.key, e.label = k, k.String()
+		v := c.validator(res.legacy, e.label)
+		check(v, k)
+		if e.err = v.result(); e.err != nil {
+			continue
+		}
+		e.rkey, e.body = k.restli(c.fam), body
+	}
+	return entries
+}
+
+func checkACL(v *validator, k ACLKey) {
+	v.urn("integrationContext", k.IntegrationContext, "urn:li:organization:", true)
+	v.text("atsEntityAclId", k.ACLID, true, 255)
+	v.text("atsEntityId", k.EntityID, true, 200)
+	v.oneOf("atsEntityType", k.entityType(), EntityTypeJobPosting)
+}
+
+func checkAssignee(v *validator, k ACLAssigneeKey) {
+	v.urn("integrationContext", k.IntegrationContext, "urn:li:organization:", true)
+	v.text("atsEntityAclId", k.ACLID, true, 255)
+	v.urn("assignee", k.Assignee, "urn:li:person:", true)
+}
+
+// Upsert creates ACLs (batch_update; the key carries everything, the value is {}).
+func (s *ACLsService) Upsert(ctx context.Context, keys []ACLKey) (*BatchResult[ACLKey], error) {
+	c := (*service)(s).c
+	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: "/" + c.fam.name(resACLs),
+		res: resACLs, records: true}, keyEntries(c, resACLs, keys, []byte(`{}`), checkACL))
+}
+
+// Delete removes ACLs.
+func (s *ACLsService) Delete(ctx context.Context, keys []ACLKey) (*BatchResult[ACLKey], error) {
+	c := (*service)(s).c
+	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: "/" + c.fam.name(resACLs),
+		res: resACLs, records: true}, keyEntries(c, resACLs, keys, nil, checkACL))
+}
+
+// Find lists the ACLs of one job (finder q=criteria).
+func (s *ACLsService) Find(ctx context.Context, integrationContext, entityID string) iter.Seq2[ACL, error] {
+	c := (*service)(s).c
+	p := c.fam.proto
+	q := "q=criteria&" + restli.EncodeParam(p, "atsEntityId", entityID) + "&atsEntityType=" + EntityTypeJobPosting
+	if !c.fam.versioned {
+		q += "&dataProvider=ATS"
+	}
+	q += "&" + restli.EncodeParam(p, "integrationContext", integrationContext)
+	return finder[ACL](c, resACLs, q, 100)(ctx)
+}
+
+// UpsertAssignees assigns members to ACLs.
+func (s *ACLsService) UpsertAssignees(ctx context.Context, keys []ACLAssigneeKey) (*BatchResult[ACLAssigneeKey], error) {
+	c := (*service)(s).c
+	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: "/" + c.fam.name(resACLAssignees),
+		res: resACLAssignees, records: true}, keyEntries(c, resACLAssignees, keys, []byte(`{}`), checkAssignee))
+}
+
+// DeleteAssignees removes members from ACLs.
+func (s *ACLsService) DeleteAssignees(ctx context.Context, keys []ACLAssigneeKey) (*BatchResult[ACLAssigneeKey], error) {
+	c := (*service)(s).c
+	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: "/" + c.fam.name(resACLAssignees),
+		res: resACLAssignees, records: true}, keyEntries(c, resACLAssignees, keys, nil, checkAssignee))
+}
+
+// FindAssignees lists the ACL assignments of one member (finder q=criteria).
+func (s *ACLsService) FindAssignees(ctx context.Context, integrationContext, assignee string) iter.Seq2[ACLAssignee, error] {
+	c := (*service)(s).c
+	p := c.fam.proto
+	q := "q=criteria&" + restli.EncodeParam(p, "assignee", assignee)
+	if !c.fam.versioned {
+		q += "&dataProvider=ATS"
+	}
+	q += "&" + restli.EncodeParam(p, "integrationContext", integrationContext)
+	return finder[ACLAssignee](c, resACLAssignees, q, 100)(ctx)
+}

@@ -1,0 +1,107 @@
+package rsc
+
+import (
+	"errors"
+	"testing"
+)
+
+func testApplication(id string) Application {
+	return Application{
+		Key:         ApplicationKey{IntegrationContext: org, ApplicationID: id},
+		CandidateID: "C1", JobPostingID: "JOBP123", JobPostingName: "Software Engineer",
+		CandidateEmail: "john@example.com", FirstName: "john", LastName: "doe",
+		Source: "Referral", CreatedAt: 1700000000000, LastModifiedAt: 1700000000001,
+	}
+}
+
+// Postman "Upsert Applications": every field is sent, even empty ones.
+func TestApplicationsUpsertWire(t *testing.T) {
+	t.Parallel()
+	h := setup(t, okBatch)
+	res, err := h.client.Applications.Upsert(t.Context(), []Application{testApplication("APP1")})
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	s := h.only()
+	s.check(t, "PUT", "/v2/atsApplications", "ids[0].atsJobApplicationId=APP1&ids[0].dataProvider=ATS&ids[0].integrationContext=urn:li:organization:123", "batch_update")
+	checkJSON(t, s.Body, `{"entities":{"atsJobApplicationId=APP1&dataProvider=ATS&integrationContext=urn:li:organization:123":{
+		"atsCandidateId":"C1","atsJobPostingId":"JOBP123","atsJobPostingName":"Software Engineer","candidateEmail":"john@example.com",
+		"firstName":"john","lastName":"doe","source":"Referral","dispositionReason":"","atsCreatedAt":1700000000000,"atsLastModifiedAt":1700000000001}}}`)
+}
+
+func TestApplicationValidation(t *testing.T) {
+	t.Parallel()
+	c, _ := NewClient(WithCredentials("a", "b"))
+	for name, tc := range map[string]struct {
+		mut   func(*Application)
+		field string
+	}{
+		"no job id":     {func(a *Application) { a.JobPostingID = "" }, "atsJobPostingId"},
+		"no job name":   {func(a *Application) { a.JobPostingName = "" }, "atsJobPostingName"},
+		"bad email":     {func(a *Application) { a.CandidateEmail = "x" }, "candidateEmail"},
+		"no first name": {func(a *Application) { a.FirstName = "" }, "firstName"},
+		"no created":    {func(a *Application) { a.CreatedAt = 0 }, "atsCreatedAt"},
+	} {
+		a := testApplication("A1")
+		tc.mut(&a)
+		var ve *ValidationError
+		if err := c.Applications.Validate(&a); !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: got %v, want field %s", name, err, tc.field)
+		}
+	}
+}
+
+func TestApplicationSubresourcesWire(t *testing.T) {
+	t.Parallel()
+	h := setup(t, okBatch)
+	ctx := t.Context()
+	app := ApplicationKey{IntegrationContext: org, ApplicationID: "APP1"}
+	stages := []Stage{{ID: "STAGE001", Stage: "Phone Screen", CreatedAt: 1700000000000}, {ID: "STAGE002", Stage: "Onsite Interview", CreatedAt: 1700000001000}}
+	if res, err := h.client.Applications.UpsertStages(ctx, app, stages); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	fb := []InterviewFeedback{{ID: "INTFB123", Interviewer: &Actor{FirstName: "Ann", LastName: "Lee"},
+		Evaluations: []Evaluation{{Attribute: "Verbal Communication", Result: "4/5"}}, Feedback: "Strong", InterviewType: "ONSITE", CreatedAt: 1700000000000}}
+	if res, err := h.client.Applications.UpsertFeedback(ctx, app, fb); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if res, err := h.client.Applications.UpsertNotes(ctx, app, []Note{{ID: "APP_NOTE1", Note: "n"}}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if res, err := h.client.Applications.DeleteStages(ctx, app, []string{"STAGE002"}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if res, err := h.client.Applications.Delete(ctx, []ApplicationKey{app}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	base := "/v2/atsApplications/atsJobApplicationId=APP1&dataProvider=ATS&integrationContext=urn:li:organization:123"
+	r := h.requests()
+	r[0].check(t, "PUT", base+"/stages", "ids=STAGE001&ids=STAGE002", "batch_update")
+	checkJSON(t, r[0].Body, `{"entities":{"STAGE001":{"stage":"Phone Screen","atsCreatedAt":1700000000000},"STAGE002":{"stage":"Onsite Interview","atsCreatedAt":1700000001000}}}`)
+	r[1].check(t, "PUT", base+"/interviewFeedback", "ids=INTFB123", "batch_update")
+	checkJSON(t, r[1].Body, `{"entities":{"INTFB123":{"interviewer":{"firstName":"Ann","lastName":"Lee"},"evaluations":[{"attribute":"Verbal Communication","result":"4/5"}],"feedback":"Strong","interviewType":"ONSITE","atsCreatedAt":1700000000000}}}`)
+	r[2].check(t, "PUT", base+"/notes", "ids=APP_NOTE1", "batch_update")
+	r[3].check(t, "DELETE", base+"/stages", "ids=STAGE002", "batch_delete")
+	r[4].check(t, "DELETE", "/v2/atsApplications", "ids[0].atsJobApplicationId=APP1&ids[0].dataProvider=ATS&ids[0].integrationContext=urn:li:organization:123", "batch_delete")
+}
+
+func TestStageRules(t *testing.T) {
+	t.Parallel()
+	h := setup(t, okBatch)
+	app := ApplicationKey{IntegrationContext: org, ApplicationID: "APP1"}
+	res, err := h.client.Applications.UpsertStages(t.Context(), app, []Stage{
+		{ID: "S1", Stage: "Not Available", CreatedAt: 1700000000000},
+		{ID: "S2", Stage: "Hired", CreatedAt: 0},
+		{ID: "S3", Stage: "Hired", CreatedAt: 1700000000000},
+		{ID: "S3", Stage: "Hired again", CreatedAt: 1700000000000},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Succeeded() != 1 || len(res.Failed()) != 3 {
+		t.Fatalf("items = %+v", res.Items)
+	}
+	if h.only().RawQuery != "ids=S3" {
+		t.Errorf("query = %s", h.only().RawQuery)
+	}
+}

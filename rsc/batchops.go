@@ -1,0 +1,200 @@
+package rsc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// entry is one record of a batch write, already encoded.
+type entry[K comparable] struct {
+	key    K
+	label  string     // the key as shown in errors
+	rkey   restli.Key // compound key, or nil for a simple key
+	simple string     // simple key (notes, stages, configurations)
+	body   []byte     // entity JSON, patch JSON, or nil for deletes
+	err    error      // set when the record failed validation
+}
+
+// batchOp describes a batch write endpoint.
+type batchOp struct {
+	method  string // PUT, POST or DELETE
+	restli  string // batch_update, batch_partial_update, batch_delete
+	path    string // resource path below /v2 or /rest
+	res     *resource
+	records bool // charge records-per-minute
+}
+
+type batchStatus struct {
+	Status int `json:"status"`
+}
+
+type batchErr struct {
+	Status           int    `json:"status"`
+	Message          string `json:"message"`
+	ServiceErrorCode int    `json:"serviceErrorCode"`
+}
+
+type batchResponse struct {
+	Results map[string]batchStatus `json:"results"`
+	Errors  map[string]batchErr    `json:"errors"`
+}
+
+// writeBatches sends entries in order, in batches of at most MaxBatchSize,
+// skipping those that failed validation. It fills res (one item per entry,
+// in order). When a whole call fails it marks that batch's items with the
+// error and returns it; later items keep Status 0 (not sent).
+func writeBatches[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K]) (*BatchResult[K], error) {
+	res := &BatchResult[K]{Items: make([]Item[K], len(entries))}
+	idx := make([]int, 0, MaxBatchSize)
+	for i := range entries {
+		res.Items[i].Key = entries[i].key
+		if entries[i].err != nil {
+			res.Items[i].Err = entries[i].err
+			continue
+		}
+		idx = append(idx, i)
+		if len(idx) == MaxBatchSize {
+			if err := sendBatch(ctx, c, op, entries, idx, res); err != nil {
+				return res, err
+			}
+			idx = idx[:0]
+		}
+	}
+	if len(idx) > 0 {
+		if err := sendBatch(ctx, c, op, entries, idx, res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
+	proto := c.fam.proto
+	bodyKeys := make([]string, len(idx))
+	var query string
+	if entries[idx[0]].rkey != nil {
+		keys := make([]restli.Key, len(idx))
+		for j, i := range idx {
+			keys[j] = entries[i].rkey
+			bodyKeys[j] = restli.EncodeKeyBody(proto, entries[i].rkey)
+		}
+		query = restli.EncodeBatchIDs(proto, keys)
+	} else {
+		ids := make([]string, len(idx))
+		for j, i := range idx {
+			ids[j] = entries[i].simple
+			bodyKeys[j] = entries[i].simple
+		}
+		query = restli.EncodeSimpleIDs(proto, ids)
+	}
+	var body []byte
+	if op.method != http.MethodDelete {
+		var b bytes.Buffer
+		b.Grow(64 + len(idx)*512)
+		b.WriteString(`{"entities":{`)
+		for j, i := range idx {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			kj, _ := json.Marshal(bodyKeys[j])
+			b.Write(kj)
+			b.WriteByte(':')
+			b.Write(c.fam.entity(op.res, entries[i].body))
+		}
+		b.WriteString(`}}`)
+		body = b.Bytes()
+	}
+	cl := &call{method: op.method, restli: op.restli, path: op.path, query: query, body: body,
+		bucket: op.res.bucket, idempotent: true}
+	if op.records {
+		cl.records = len(idx)
+	}
+	resp, err := c.do(ctx, cl)
+	if err != nil {
+		for _, i := range idx {
+			res.Items[i].Err = err
+		}
+		return err
+	}
+	var br batchResponse
+	if len(bytes.TrimSpace(resp.body)) > 0 {
+		if err := json.Unmarshal(resp.body, &br); err != nil {
+			err = fmt.Errorf("rsc: %s %s: decoding batch response: %w", op.method, op.path, err)
+			for _, i := range idx {
+				res.Items[i].Err = err
+			}
+			return err
+		}
+	}
+	if br.Results == nil && br.Errors == nil {
+		// No per-entity map (an empty 2xx body): the call's status applies to all.
+		for _, i := range idx {
+			res.Items[i].Status = resp.status
+		}
+		return nil
+	}
+	pos := make(map[string]int, len(idx))
+	for j, i := range idx {
+		pos[bodyKeys[j]] = i
+	}
+	find := func(k string) (int, bool) {
+		if i, ok := pos[k]; ok {
+			return i, true
+		}
+		// The server may echo keys with fields in another order or syntax.
+		dk, err := restli.DecodeKey(k)
+		if err != nil {
+			return 0, false
+		}
+		for _, i := range idx {
+			if entries[i].rkey != nil && entries[i].rkey.Equal(dk) {
+				return i, true
+			}
+			if entries[i].rkey == nil && len(dk) == 0 && entries[i].simple == k {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	seen := make(map[int]bool, len(idx))
+	for k, st := range br.Results {
+		if i, ok := find(k); ok {
+			res.Items[i].Status = st.Status
+			if st.Status >= 400 {
+				res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label, Status: st.Status}
+			}
+			seen[i] = true
+		}
+	}
+	for k, e := range br.Errors {
+		if i, ok := find(k); ok {
+			res.Items[i].Status = e.Status
+			res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label, Status: e.Status,
+				ServiceErrorCode: e.ServiceErrorCode, Message: e.Message}
+			seen[i] = true
+		}
+	}
+	for _, i := range idx {
+		if !seen[i] {
+			res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label,
+				Message: "LinkedIn returned no status for this record"}
+		}
+	}
+	return nil
+}
+
+// keyPath encodes a compound key as a path segment for sub-resources.
+func (c *Client) keyPath(k restli.Key) string { return restli.EncodeKeyPath(c.fam.proto, k) }
+
+// decodeJSON unmarshals a response body with the family's field renames undone.
+func (c *Client) decodeJSON(r *resource, body []byte, v any) error {
+	if err := json.Unmarshal(c.fam.unentity(r, body), v); err != nil {
+		return fmt.Errorf("rsc: decoding %s response: %w", r.legacy, err)
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package rsc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// CandidatesService syncs candidates (atsCandidates; versioned: candidates)
+// and their notes.
+type CandidatesService service
+
+// Candidate is an ATS candidate as LinkedIn stores it (rsc-api.md §7.2).
+// Upserts replace the whole record.
+type Candidate struct {
+	Key CandidateKey `json:"-"`
+
+	FirstName     string `json:"firstName"`
+	LastName      string `json:"lastName,omitempty"`
+	MiddleInitial string `json:"middleInitial,omitempty"`
+	Prefix        string `json:"prefix,omitempty"`
+	Suffix        string `json:"suffix,omitempty"`
+	// EmailAddresses are required unless the candidate has a person URN
+	// attached; each must match X@X.X.
+	EmailAddresses     []string      `json:"emailAddresses,omitempty"`
+	PhoneNumbers       []PhoneNumber `json:"phoneNumbers"` // sent as [] when empty
+	Addresses          []Address     `json:"addresses"`    // sent as [] when empty
+	CurrentCompanyName string        `json:"currentCompanyName,omitempty"`
+	CurrentJobTitle    string        `json:"currentJobTitle,omitempty"`
+	// ExternalProfileURL links to the candidate in the ATS (required).
+	ExternalProfileURL string `json:"externalProfileUrl"`
+	// LinkedInProfileURL is the member's public LinkedIn URL, if known.
+	LinkedInProfileURL string      `json:"linkedInProfileUrl,omitempty"`
+	DoNotContact       bool        `json:"doNotContact,omitempty"`
+	CreatedAt          EpochMillis `json:"atsCreatedAt"`
+	LastModifiedAt     EpochMillis `json:"atsLastModifiedAt"`
+}
+
+// Address is a candidate's postal address.
+type Address struct {
+	Line1              string `json:"line1,omitempty"`
+	Line2              string `json:"line2,omitempty"`
+	Line3              string `json:"line3,omitempty"`
+	Line4              string `json:"line4,omitempty"`
+	City               string `json:"city,omitempty"`
+	GeographicArea     string `json:"geographicArea,omitempty"`
+	GeographicAreaType string `json:"geographicAreaType,omitempty"` // STATE or PROVINCE
+	PostalCode         string `json:"postalCode,omitempty"`
+	Country            string `json:"country,omitempty"`
+}
+
+// PhoneNumber is a candidate's phone number.
+type PhoneNumber struct {
+	Number    string `json:"number"`
+	Extension string `json:"extension,omitempty"`
+}
+
+// Validate checks the record against LinkedIn's documented rules.
+func (s *CandidatesService) Validate(cand *Candidate) error {
+	c := (*service)(s).c
+	v := c.validator(resCandidates.legacy, cand.Key.CandidateID)
+	validateCandidate(v, cand)
+	return v.result()
+}
+
+func validateCandidate(v *validator, cand *Candidate) {
+	if err := cand.Key.check(); err != nil {
+		ve := err.(*ValidationError)
+		v.fail(ve.Field, ve.Rule)
+		return
+	}
+	v.text("atsCandidateId", cand.Key.CandidateID, true, 255)
+	v.text("firstName", cand.FirstName, true, 255)
+	for _, f := range []struct{ name, val string }{{"lastName", cand.LastName}, {"middleInitial", cand.MiddleInitial},
+		{"prefix", cand.Prefix}, {"suffix", cand.Suffix}, {"currentCompanyName", cand.CurrentCompanyName}, {"currentJobTitle", cand.CurrentJobTitle}} {
+		v.text(f.name, f.val, false, 255)
+	}
+	for i, e := range cand.EmailAddresses {
+		v.email(fmt.Sprintf("emailAddresses[%d]", i), e)
+	}
+	for i, p := range cand.PhoneNumbers {
+		v.text(fmt.Sprintf("phoneNumbers[%d].number", i), p.Number, true, 64)
+		v.text(fmt.Sprintf("phoneNumbers[%d].extension", i), p.Extension, false, 32)
+	}
+	for i, a := range cand.Addresses {
+		for _, f := range []struct{ name, val string }{{"line1", a.Line1}, {"line2", a.Line2}, {"line3", a.Line3}, {"line4", a.Line4},
+			{"city", a.City}, {"geographicArea", a.GeographicArea}, {"postalCode", a.PostalCode}, {"country", a.Country}} {
+			v.text(fmt.Sprintf("addresses[%d].%s", i, f.name), f.val, false, 255)
+		}
+		if a.GeographicAreaType != "" {
+			v.oneOf(fmt.Sprintf("addresses[%d].geographicAreaType", i), a.GeographicAreaType, "STATE", "PROVINCE")
+		}
+	}
+	v.url("externalProfileUrl", cand.ExternalProfileURL, true)
+	v.url("linkedInProfileUrl", cand.LinkedInProfileURL, false)
+	v.millis("atsCreatedAt", cand.CreatedAt, true)
+	v.millis("atsLastModifiedAt", cand.LastModifiedAt, true)
+	if cand.LastModifiedAt < cand.CreatedAt {
+		v.fail("atsLastModifiedAt", "must be >= atsCreatedAt")
+	}
+}
+
+// Upsert creates or replaces candidates (PUT batch_update). Records that fail
+// validation are reported in the result and not sent; the others go in
+// batches of at most 100, in order. A nil error does not mean every record
+// was stored: LinkedIn reports per-record failures with HTTP 200, so check
+// result.Failed(). On a whole-call failure the result says which records
+// were acknowledged before it.
+func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*BatchResult[CandidateKey], error) {
+	c := (*service)(s).c
+	entries := make([]entry[CandidateKey], len(cands))
+	seen := make(map[CandidateKey]bool, len(cands))
+	for i := range cands {
+		cand := cands[i] // copy: normalise without touching the caller's slice
+		e := &entries[i]
+		e.key, e.label = cand.Key, cand.Key.CandidateID
+		v := c.validator(resCandidates.legacy, cand.Key.CandidateID)
+		validateCandidate(v, &cand)
+		if seen[cand.Key] {
+			v.fail("atsCandidateId", "appears more than once in this call")
+		}
+		seen[cand.Key] = true
+		if e.err = v.result(); e.err != nil {
+			continue
+		}
+		if cand.PhoneNumbers == nil {
+			cand.PhoneNumbers = []PhoneNumber{}
+		}
+		if cand.Addresses == nil {
+			cand.Addresses = []Address{}
+		}
+		e.rkey = cand.Key.restli(c.fam)
+		var err error
+		if e.body, err = json.Marshal(&cand); err != nil {
+			e.err = err
+		}
+	}
+	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update",
+		path: "/" + c.fam.name(resCandidates), res: resCandidates, records: true}, entries)
+}
+
+// CandidateRecord is a candidate read back from LinkedIn, with its member
+// matches.
+type CandidateRecord struct {
+	Candidate
+	// MatchedMembers are LinkedIn's algorithmic matches (person URNs).
+	MatchedMembers []string `json:"matchedMembers,omitempty"`
+	// ManualMatchedMember is the person URN a user linked by hand, or that
+	// the ATS attached after a 1-Click Export.
+	ManualMatchedMember string `json:"manualMatchedMember,omitempty"`
+}
+
+// Person returns the best person URN for the candidate: the manual match, or
+// the first algorithmic one.
+func (r *CandidateRecord) Person() string {
+	if r.ManualMatchedMember != "" {
+		return r.ManualMatchedMember
+	}
+	if len(r.MatchedMembers) > 0 {
+		return r.MatchedMembers[0]
+	}
+	return ""
+}
+
+type batchGetResponse struct {
+	Results  map[string]json.RawMessage `json:"results"`
+	Statuses map[string]int             `json:"statuses"`
+	Errors   map[string]batchErr        `json:"errors"`
+}
+
+// Get reads candidates (batch_get), returning the ones LinkedIn holds keyed
+// by CandidateKey. fields, if given, is a projection such as
+// "matchedMembers", "manualMatchedMember".
+func (s *CandidatesService) Get(ctx context.Context, keys []CandidateKey, fields ...string) (map[CandidateKey]*CandidateRecord, error) {
+	c := (*service)(s).c
+	out := make(map[CandidateKey]*CandidateRecord, len(keys))
+	for start := 0; start < len(keys); start += MaxBatchSize {
+		chunk := keys[start:min(start+MaxBatchSize, len(keys))]
+		rkeys := make([]restli.Key, len(chunk))
+		for i, k := range chunk {
+			if err := k.check(); err != nil {
+				return out, err
+			}
+			rkeys[i] = k.restli(c.fam)
+		}
+		q := restli.EncodeBatchIDs(c.fam.proto, rkeys)
+		if len(fields) > 0 {
+			q += "&fields=" + strings.Join(fields, ",")
+		}
+		resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resCandidates), query: q,
+			bucket: BucketSync, idempotent: true})
+		if err != nil {
+			return out, err
+		}
+		var br batchGetResponse
+		if err := json.Unmarshal(resp.body, &br); err != nil {
+			return out, fmt.Errorf("rsc: decoding atsCandidates batch_get: %w", err)
+		}
+		for ks, raw := range br.Results {
+			dk, err := restli.DecodeKey(ks)
+			if err != nil {
+				continue
+			}
+			for j, rk := range rkeys {
+				if rk.Equal(dk) {
+					rec := &CandidateRecord{}
+					if err := c.decodeJSON(resCandidates, raw, rec); err != nil {
+						return out, err
+					}
+					rec.Key = chunk[j]
+					out[chunk[j]] = rec
+					break
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// PersonLink attaches a LinkedIn member to a candidate.
+type PersonLink struct {
+	Key    CandidateKey
+	Person string // urn:li:person:{id}
+}
+
+// AttachPerson sets manualMatchedMember on candidates (batch_partial_update
+// with $set), as after a 1-Click Export or a profile-plugin link.
+func (s *CandidatesService) AttachPerson(ctx context.Context, links []PersonLink) (*BatchResult[CandidateKey], error) {
+	c := (*service)(s).c
+	entries := make([]entry[CandidateKey], len(links))
+	for i, l := range links {
+		e := &entries[i]
+		e.key, e.label = l.Key, l.Key.CandidateID
+		v := c.validator(resCandidates.legacy, l.Key.CandidateID)
+		if err := l.Key.check(); err != nil {
+			e.err = err
+			continue
+		}
+		v.urn("manualMatchedMember", l.Person, "urn:li:person:", true)
+		if e.err = v.result(); e.err != nil {
+			continue
+		}
+		e.rkey = l.Key.restli(c.fam)
+		p, _ := json.Marshal(l.Person)
+		e.body = []byte(`{"patch":{"$set":{"manualMatchedMember":` + string(p) + `}}}`)
+	}
+	return writeBatches(ctx, c, batchOp{method: http.MethodPost, restli: "batch_partial_update",
+		path: "/" + c.fam.name(resCandidates), res: resCandidates, records: true}, entries)
+}
+
+// Delete removes candidates (batch_delete). Delete their notes first:
+// whether LinkedIn cascades candidate deletes to notes is unconfirmed.
+func (s *CandidatesService) Delete(ctx context.Context, keys []CandidateKey) (*BatchResult[CandidateKey], error) {
+	c := (*service)(s).c
+	entries := make([]entry[CandidateKey], len(keys))
+	for i, k := range keys {
+		entries[i] = entry[CandidateKey]{key: k, label: k.CandidateID, err: k.check()}
+		if entries[i].err == nil {
+			entries[i].rkey = k.restli(c.fam)
+		}
+	}
+	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete",
+		path: "/" + c.fam.name(resCandidates), res: resCandidates, records: true}, entries)
+}

@@ -1,0 +1,349 @@
+package rsc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// Version is the SDK version sent in the default User-Agent.
+const Version = "0.1.0"
+
+// maxResponseBody bounds how much of a successful response is read.
+const maxResponseBody = 64 << 20
+
+// Client talks to LinkedIn RSC as one application: the partner's parent
+// application (for provisioning) or one customer's child application (for
+// everything else). Create customer clients with [Client.ForCustomer]: they
+// share the connection pool but never a token or a quota.
+//
+// A Client is safe for concurrent use.
+type Client struct {
+	cfg    *config
+	base   http.RoundTripper // shared by ForCustomer clients
+	tokens *tokenCache
+	pacer  *pacer
+	rc     *retryablehttp.Client
+	fam    family
+
+	// Services, one per area of the API.
+	Provisioning   *ProvisioningService
+	Integrations   *IntegrationsService
+	Jobs           *JobsService
+	Candidates     *CandidatesService
+	Applications   *ApplicationsService
+	ACLs           *ACLsService
+	Exports        *ExportsService
+	Seats          *SeatsService
+	InMail         *InMailService
+	MailStubs      *MailStubsService
+	ProspectNotes  *ProspectNotesService
+	ClosedProfiles *ClosedProfilesService
+}
+
+type service struct{ c *Client }
+
+// NewClient returns a client configured by opts. Credentials (WithCredentials)
+// or a token source (WithTokenSource) are required.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return newClient(cfg, nil)
+}
+
+// ForCustomer returns a client for a customer's child application with the
+// given credentials. It shares this client's transport (connection pool) and
+// options, but has its own token and its own quota counters. opts may
+// override options (for example WithVersion for one customer).
+func (c *Client) ForCustomer(clientID, clientSecret string, opts ...Option) (*Client, error) {
+	cfg := *c.cfg
+	cfg.tokenSource = nil
+	cfg.clientID, cfg.clientSecret = "", ""
+	if err := WithCredentials(clientID, clientSecret)(&cfg); err != nil {
+		return nil, err
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	return newClient(&cfg, c.base)
+}
+
+func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
+	if cfg.tokenSource == nil && cfg.clientID == "" {
+		return nil, errors.New("rsc: NewClient: WithCredentials or WithTokenSource is required")
+	}
+	timeout := 60 * time.Second
+	if base == nil {
+		switch {
+		case cfg.transport != nil:
+			base = cfg.transport
+		case cfg.httpClient != nil && cfg.httpClient.Transport != nil:
+			base = cfg.httpClient.Transport
+		default:
+			t := http.DefaultTransport.(*http.Transport).Clone()
+			t.MaxIdleConnsPerHost = 64
+			base = t
+		}
+	}
+	if cfg.httpClient != nil {
+		timeout = cfg.httpClient.Timeout
+	}
+	c := &Client{cfg: cfg, base: base, fam: newFamily(cfg.version)}
+	c.tokens = newTokenCache(cfg, base)
+	c.pacer = newPacer(cfg.limits, cfg.clock)
+
+	var rt http.RoundTripper = &observeTransport{c: c, next: base}
+	rt = &authTransport{c: c, next: rt}
+	rt = &paceTransport{c: c, next: rt}
+	c.rc = &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport: rt,
+			Timeout:   timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
+		RetryWaitMin: cfg.retry.MinWait,
+		RetryWaitMax: cfg.retry.MaxWait,
+		RetryMax:     cfg.retry.MaxAttempts - 1,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+
+	s := &service{c: c}
+	c.Provisioning = (*ProvisioningService)(s)
+	c.Integrations = (*IntegrationsService)(s)
+	c.Jobs = (*JobsService)(s)
+	c.Candidates = (*CandidatesService)(s)
+	c.Applications = (*ApplicationsService)(s)
+	c.ACLs = (*ACLsService)(s)
+	c.Exports = (*ExportsService)(s)
+	c.Seats = (*SeatsService)(s)
+	c.InMail = (*InMailService)(s)
+	c.MailStubs = (*MailStubsService)(s)
+	c.ProspectNotes = (*ProspectNotesService)(s)
+	c.ClosedProfiles = (*ClosedProfilesService)(s)
+	return c, nil
+}
+
+// Quota returns the client's count of today's requests in bucket b.
+func (c *Client) Quota(b Bucket) Quota { return c.pacer.quota(b) }
+
+// Versioned reports whether the client uses the versioned /rest endpoints.
+func (c *Client) Versioned() bool { return c.fam.versioned }
+
+// call is one logical API call.
+type call struct {
+	method     string // HTTP verb
+	restli     string // X-RestLi-Method value, e.g. "batch_update"; "" for none
+	path       string // path below /v2 or /rest, starting with '/'
+	query      string // raw query, already Rest.li-encoded
+	body       []byte // JSON body, nil for none
+	bucket     Bucket
+	records    int
+	idempotent bool
+}
+
+// response is a successful (2xx) answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+type callKey struct{}
+
+// callInfo travels in the request context so that the transports and the
+// retry policy (which sees no request on transport errors) know the call.
+type callInfo struct {
+	method, path string
+	bucket       Bucket
+	records      int
+	idempotent   bool
+	start        time.Time
+	attempts     int
+}
+
+func callFrom(ctx context.Context) *callInfo {
+	ci, _ := ctx.Value(callKey{}).(*callInfo)
+	return ci
+}
+
+func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
+	if ctx == nil {
+		return nil, errors.New("rsc: nil context")
+	}
+	prefix := "/v2"
+	if c.fam.versioned {
+		prefix = "/rest"
+	}
+	path := c.cfg.baseURL.Path + prefix + cl.path
+	method, query, body := cl.method, cl.query, cl.body
+	hdr := make(http.Header, 8)
+	if body != nil {
+		hdr.Set("Content-Type", "application/json")
+	}
+	if t, ok := restli.Tunnel(method, query, body, "application/json"); ok {
+		method, query, body = t.Method, "", t.Body
+		for k, v := range t.Header {
+			hdr[k] = v
+		}
+	}
+	u := url.URL{Scheme: c.cfg.baseURL.Scheme, Host: c.cfg.baseURL.Host, RawQuery: query}
+	if err := setRawPath(&u, path); err != nil {
+		return nil, err
+	}
+	ci := &callInfo{method: cl.method, path: path, bucket: cl.bucket, records: cl.records,
+		idempotent: cl.idempotent, start: c.cfg.clock.Now()}
+	ctx = context.WithValue(ctx, callKey{}, ci)
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), rawBody)
+	if err != nil {
+		return nil, fmt.Errorf("rsc: building request: %w", err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.userAgent)
+	if cl.restli != "" {
+		req.Header.Set("X-RestLi-Method", cl.restli)
+	}
+	if c.fam.versioned {
+		req.Header.Set("LinkedIn-Version", c.cfg.version)
+		req.Header.Set("X-RestLi-Protocol-Version", "2.0.0")
+	}
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		return nil, unwrapTransportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	if err != nil {
+		return nil, fmt.Errorf("rsc: %s %s: reading response: %w", cl.method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		return nil, c.errorFor(cl.method, path, cl.bucket, resp, data)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+// setRawPath sets u's path so that Rest.li keys ("a=x&b=y", "(a:x)") are sent
+// exactly as encoded.
+func setRawPath(u *url.URL, raw string) error {
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return fmt.Errorf("rsc: bad path %q: %w", raw, err)
+	}
+	u.Path, u.RawPath = p, raw
+	return nil
+}
+
+// unwrapTransportError strips *url.Error (whose text repeats the URL) from
+// errors our own transports produced, and prefers the context's error.
+func unwrapTransportError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return rl
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("rsc: %s %s: %w", ue.Op, redactURL(ue.URL), ue.Err)
+	}
+	return err
+}
+
+// redactURL drops the query string (it may be long and, for foreign
+// endpoints, could carry credentials).
+func redactURL(s string) string {
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+type linkedinError struct {
+	Message          string `json:"message"`
+	ServiceErrorCode int    `json:"serviceErrorCode"`
+	Status           int    `json:"status"`
+}
+
+func (c *Client) errorFor(method, path string, b Bucket, resp *http.Response, body []byte) error {
+	ae := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path, RequestID: requestID(resp.Header)}
+	var le linkedinError
+	if json.Unmarshal(body, &le) == nil {
+		ae.Message, ae.ServiceErrorCode = le.Message, le.ServiceErrorCode
+	}
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
+	ae.Body = bytes.Clone(body)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		return ae
+	}
+	rl := &RateLimitError{Bucket: b, Err: ae}
+	if isDailyThrottle(resp) {
+		rl.Daily = true
+		rl.ResetAt = nextMidnight(c.cfg.clock.Now())
+	} else if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.clock.Now()); ok {
+		rl.RetryAfter = d
+		rl.ResetAt = c.cfg.clock.Now().Add(d)
+	}
+	return rl
+}
+
+func requestID(h http.Header) string {
+	if v := h.Get("X-Li-Uuid"); v != "" {
+		return v
+	}
+	return h.Get("X-Li-Request-Id")
+}
+
+// isDailyThrottle tells a per-day 429 from a per-minute one
+// (docs/wire-model.md): the X-Li-Throttle-Window header, else the body.
+func isDailyThrottle(resp *http.Response) bool {
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		return false
+	}
+	switch strings.ToUpper(resp.Header.Get("X-Li-Throttle-Window")) {
+	case "DAY":
+		return true
+	case "MINUTE":
+		return false
+	}
+	return false
+}

@@ -1,0 +1,33 @@
+package rsc
+
+import (
+	"context"
+	"time"
+)
+
+// Clock is the time source for pacing, daily-quota resets and polling. The
+// default uses the time package, so tests may also run the client inside a
+// testing/synctest bubble without injecting anything.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d or until ctx is done, returning ctx.Err() in that case.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

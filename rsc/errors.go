@@ -1,0 +1,159 @@
+package rsc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors matched by [APIError.Is], for use with errors.Is.
+var (
+	ErrUnauthorized = errors.New("rsc: unauthorized")
+	ErrForbidden    = errors.New("rsc: forbidden")
+	ErrNotFound     = errors.New("rsc: not found")
+	ErrConflict     = errors.New("rsc: conflict")
+	ErrRateLimited  = errors.New("rsc: rate limited")
+)
+
+// maxErrorBody is how much of an error response body an APIError keeps.
+const maxErrorBody = 4 << 10
+
+// APIError is a non-2xx answer from LinkedIn. It never holds a token, a
+// client secret or a request header.
+type APIError struct {
+	StatusCode       int    // HTTP status
+	ServiceErrorCode int    // LinkedIn's serviceErrorCode, 0 if absent
+	Message          string // LinkedIn's message
+	RequestID        string // x-li-uuid (or x-li-request-id) response header
+	Method           string // the logical method (GET, PUT, ...), before any tunnelling
+	Path             string // the request path, without host or query
+	Body             []byte // the response body, truncated to 4 KiB
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rsc: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.ServiceErrorCode != 0 {
+		fmt.Fprintf(&b, " (serviceErrorCode %d)", e.ServiceErrorCode)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request id %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// Is reports whether e matches one of the sentinel errors by status code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// RateLimitError says a throttle stopped a call: either LinkedIn answered 429,
+// or the client's own pacer refused to send because the daily quota of the
+// bucket is spent (Local). Daily limits are never retried; ResetAt is the next
+// UTC midnight. A per-minute 429 that survived every retry has Daily false and
+// RetryAfter set.
+type RateLimitError struct {
+	Bucket     Bucket        // which quota
+	Daily      bool          // the per-UTC-day quota is spent
+	Local      bool          // refused by the client-side pacer, nothing was sent
+	ResetAt    time.Time     // when the quota resets (UTC midnight for daily limits)
+	RetryAfter time.Duration // server's Retry-After, if any
+	Err        *APIError     // LinkedIn's answer, nil when Local
+}
+
+func (e *RateLimitError) Error() string {
+	window := "per-minute"
+	if e.Daily {
+		window = "daily"
+	}
+	src := "LinkedIn answered 429"
+	if e.Local {
+		src = "client-side pacer refused to send"
+	}
+	s := fmt.Sprintf("rsc: %s %s quota exhausted (%s)", e.Bucket, window, src)
+	if !e.ResetAt.IsZero() {
+		s += "; resets at " + e.ResetAt.UTC().Format(time.RFC3339)
+	}
+	return s
+}
+
+// Unwrap returns the underlying APIError, if any.
+func (e *RateLimitError) Unwrap() error {
+	if e.Err == nil {
+		return nil
+	}
+	return e.Err
+}
+
+// Is makes errors.Is(err, ErrRateLimited) true for every RateLimitError.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// ValidationError is a record that failed a documented LinkedIn validation
+// rule before it was sent. The rest of its batch is still sent.
+type ValidationError struct {
+	Resource string // e.g. "atsCandidates"
+	Key      string // the record's key, e.g. "C1" or the job's externalJobPostingId
+	Field    string // the JSON field name, e.g. "emailAddresses[1]"
+	Rule     string // the rule broken, e.g. "must match X@X.X"
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("rsc: invalid %s record %q: field %s %s", e.Resource, e.Key, e.Field, e.Rule)
+}
+
+// EntityError is LinkedIn's per-entity error inside a batch answered with
+// HTTP 200 (the errors map of a batch response, or a failed batch_create element).
+type EntityError struct {
+	Resource         string
+	Key              string
+	Status           int
+	ServiceErrorCode int
+	Message          string
+}
+
+func (e *EntityError) Error() string {
+	return fmt.Sprintf("rsc: %s record %q rejected by LinkedIn: %d %s", e.Resource, e.Key, e.Status, strings.TrimSpace(e.Message))
+}
+
+// AuthError is a failure to obtain an access token. It carries the token
+// endpoint's status and OAuth error code but never its body or the secret.
+type AuthError struct {
+	StatusCode int
+	Code       string // OAuth error code such as "invalid_client"
+	Err        error  // transport error, if the endpoint was not reached
+}
+
+func (e *AuthError) Error() string {
+	if e.Err != nil {
+		return "rsc: fetching access token: " + e.Err.Error()
+	}
+	s := fmt.Sprintf("rsc: fetching access token: %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Code != "" {
+		s += " (" + e.Code + ")"
+	}
+	return s
+}
+
+// Unwrap returns the transport error, if any.
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrUnauthorized) true for token failures.
+func (e *AuthError) Is(target error) bool { return target == ErrUnauthorized }

@@ -1,0 +1,90 @@
+package rsc
+
+import (
+	"bytes"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// family hides the difference between LinkedIn's legacy /v2 endpoints and the
+// versioned /rest endpoints (rsc-api.md §11): resource names, key field
+// names, the dataProvider key field, entity field names and the Rest.li
+// protocol (1.0 keys on /v2 as in LinkedIn's docs and Postman collection; 2.0
+// on /rest as LinkedIn's official clients send).
+type family struct {
+	versioned bool
+	proto     restli.Protocol
+}
+
+func newFamily(version string) family {
+	if version != "" {
+		return family{versioned: true, proto: restli.Protocol2}
+	}
+	return family{proto: restli.Protocol1}
+}
+
+// resource names a Rest.li resource in both families.
+type resource struct {
+	legacy, versioned string
+	bucket            Bucket
+	// renames maps legacy entity field names to versioned ones.
+	renames [][2]string
+}
+
+func (f family) name(r *resource) string {
+	if f.versioned && r.versioned != "" {
+		return r.versioned
+	}
+	return r.legacy
+}
+
+// entity rewrites a legacy-named JSON entity for the versioned family. Field
+// names are matched with their quotes and colon, which cannot occur inside a
+// JSON string value (quotes there are escaped).
+func (f family) entity(r *resource, js []byte) []byte {
+	if !f.versioned {
+		return js
+	}
+	for _, rn := range r.renames {
+		js = bytes.ReplaceAll(js, []byte(`"`+rn[0]+`":`), []byte(`"`+rn[1]+`":`))
+	}
+	return js
+}
+
+// unentity is the inverse of entity, for responses.
+func (f family) unentity(r *resource, js []byte) []byte {
+	if !f.versioned {
+		return js
+	}
+	for _, rn := range r.renames {
+		js = bytes.ReplaceAll(js, []byte(`"`+rn[1]+`":`), []byte(`"`+rn[0]+`":`))
+	}
+	return js
+}
+
+var (
+	resCandidates = &resource{legacy: "atsCandidates", versioned: "candidates", bucket: BucketSync,
+		renames: [][2]string{{"atsCreatedAt", "externalCreatedAt"}, {"atsLastModifiedAt", "externalLastModifiedAt"}}}
+	resCandidateNotes = &resource{legacy: "notes", versioned: "candidateNotes", bucket: BucketSync,
+		renames: [][2]string{{"atsCreatedAt", "externalCreatedAt"}, {"atsLastModifiedAt", "externalLastModifiedAt"}}}
+	resApplications      = &resource{legacy: "atsApplications", versioned: "atsApplications", bucket: BucketSync}
+	resApplicationNotes  = &resource{legacy: "notes", versioned: "applicationNotes", bucket: BucketSync}
+	resInterviewFeedback = &resource{legacy: "interviewFeedback", bucket: BucketSync}
+	resStages            = &resource{legacy: "stages", bucket: BucketSync}
+	resACLs              = &resource{legacy: "atsEntityAcls", versioned: "entityAcls", bucket: BucketSync}
+	resACLAssignees      = &resource{legacy: "atsEntityAclAssignees", versioned: "entityAclAssignees", bucket: BucketSync}
+	resIntegrations      = &resource{legacy: "atsIntegrations", versioned: "integrations", bucket: BucketIntegrations}
+	resIntegrationConfig = &resource{legacy: "configurations", versioned: "integrationConfigurations", bucket: BucketIntegrations}
+	resJobs              = &resource{legacy: "simpleJobPostings", versioned: "simpleJobPostings", bucket: BucketJobs}
+	resJobTasks          = &resource{legacy: "simpleJobPostingTasks", versioned: "simpleJobPostingTasks", bucket: BucketJobTasks}
+	resProvisioning      = &resource{legacy: "provisionedApplications", bucket: BucketUnmetered}
+	resExports           = &resource{legacy: "exportedCandidates", versioned: "exportedCandidates", bucket: BucketUnmetered}
+	resSeats             = &resource{legacy: "seatsV2", versioned: "seatsV2", bucket: BucketProspect}
+	resConversations     = &resource{legacy: "conversationEvents", bucket: BucketProspect}
+	resMailStubs         = &resource{legacy: "mailStubs", bucket: BucketProspect}
+	resProspectNotes     = &resource{legacy: "prospectNotes", bucket: BucketProspect}
+	resClosedProfiles    = &resource{legacy: "closedCandidateProfiles", bucket: BucketUnmetered}
+)
+
+// dataProviderATS is the constant dataProvider key field of legacy keys.
+const dataProviderATS = "ATS"

@@ -1,0 +1,49 @@
+package rsc
+
+import "time"
+
+// Hooks receive metrics events. Every field is optional. Hooks run on the
+// request goroutine and must be fast and safe for concurrent use. The info
+// structs never contain headers, bodies, tokens or secrets.
+type Hooks struct {
+	OnRequest   func(RequestInfo)
+	OnResponse  func(ResponseInfo)
+	OnRetry     func(RetryInfo)
+	OnThrottled func(ThrottleInfo)
+}
+
+// RequestInfo describes one attempt about to be sent.
+type RequestInfo struct {
+	Method  string // logical method (before tunnelling)
+	Path    string // path without host or query
+	Bucket  Bucket
+	Records int // records in the batch, 0 for non-batch calls
+	Attempt int // 1 for the first attempt
+}
+
+// ResponseInfo describes one attempt's outcome.
+type ResponseInfo struct {
+	RequestInfo
+	StatusCode int // 0 when the transport failed
+	Duration   time.Duration
+	RequestID  string
+	Err        error // transport error, if any
+}
+
+// RetryInfo describes a retry decision.
+type RetryInfo struct {
+	Method     string
+	Path       string
+	Attempt    int // the attempt that failed
+	StatusCode int // 0 for transport errors
+	Err        error
+}
+
+// ThrottleInfo describes a wait or refusal caused by a quota.
+type ThrottleInfo struct {
+	Bucket  Bucket
+	Wait    time.Duration // how long the pacer waited, 0 when refused or on a server 429
+	Daily   bool
+	Local   bool // client-side pacer (true) or LinkedIn's 429 (false)
+	ResetAt time.Time
+}

@@ -1,0 +1,261 @@
+package rsc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// IntegrationsService names, reads and configures a customer's integrations
+// (atsIntegrations and their configurations; versioned: integrations and
+// integrationConfigurations). Use a customer client.
+type IntegrationsService service
+
+// IntegrationStatus is an integration's state in our model (docs/wire-model.md).
+type IntegrationStatus string
+
+// The integration states.
+const (
+	StatusNotRequested IntegrationStatus = "NOT_REQUESTED"
+	StatusRequested    IntegrationStatus = "REQUESTED"
+	StatusPartnerReady IntegrationStatus = "PARTNER_READY"
+	StatusEnabled      IntegrationStatus = "ENABLED"
+	StatusDisabled     IntegrationStatus = "DISABLED"
+)
+
+// ProductSettings are the LinkedIn admin's toggles for an integration.
+type ProductSettings struct {
+	OneClickExport    bool `json:"oneClickExport"`
+	InMailStubProfile bool `json:"inMailStubProfile"`
+	InATSIndicator    bool `json:"inAtsIndicator"`
+	ProfileWidget     bool `json:"profileWidget"`
+}
+
+// Integration is an atsIntegrations entity.
+type Integration struct {
+	IntegrationContext string            `json:"integrationContext"`
+	IntegrationType    IntegrationType   `json:"integrationType"`
+	TenantType         string            `json:"tenantType,omitempty"`
+	IntegrationName    string            `json:"integrationName,omitempty"`
+	Status             IntegrationStatus `json:"status,omitempty"`
+	ProductSettings    *ProductSettings  `json:"productSettings,omitempty"`
+}
+
+// Key returns the integration's key.
+func (i *Integration) Key() IntegrationKey {
+	return IntegrationKey{IntegrationContext: i.IntegrationContext, Type: i.IntegrationType, TenantType: i.TenantType}
+}
+
+// IntegrationName names one integration as Recruiter shows it (RSC-101).
+type IntegrationName struct {
+	Key  IntegrationKey
+	Name string
+}
+
+// Name sets integrationName on integrations (batch_partial_update).
+func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName) (*BatchResult[IntegrationKey], error) {
+	c := (*service)(s).c
+	entries := make([]entry[IntegrationKey], len(names))
+	for i, n := range names {
+		e := &entries[i]
+		e.key, e.label = n.Key, n.Key.String()
+		v := c.validator(resIntegrations.legacy, e.label)
+		v.urn("integrationContext", n.Key.IntegrationContext, "urn:li:", true)
+		v.text("integrationType", string(n.Key.Type), true, 64)
+		v.text("integrationName", n.Name, true, 255)
+		if e.err = v.result(); e.err != nil {
+			continue
+		}
+		e.rkey = n.Key.restli(c.fam)
+		nm, _ := json.Marshal(n.Name)
+		e.body = []byte(`{"patch":{"$set":{"integrationName":` + string(nm) + `}}}`)
+	}
+	return writeBatches(ctx, c, batchOp{method: http.MethodPost, restli: "batch_partial_update",
+		path: "/" + c.fam.name(resIntegrations), res: resIntegrations}, entries)
+}
+
+// Get reads integrations (batch_get). Integrations LinkedIn does not hold are
+// missing from the map.
+func (s *IntegrationsService) Get(ctx context.Context, keys []IntegrationKey) (map[IntegrationKey]*Integration, error) {
+	c := (*service)(s).c
+	rkeys := make([]restli.Key, len(keys))
+	for i, k := range keys {
+		rkeys[i] = k.restli(c.fam)
+	}
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resIntegrations),
+		query: restli.EncodeBatchIDs(c.fam.proto, rkeys), bucket: BucketIntegrations, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var br batchGetResponse
+	if err := json.Unmarshal(resp.body, &br); err != nil {
+		return nil, fmt.Errorf("rsc: decoding atsIntegrations: %w", err)
+	}
+	out := make(map[IntegrationKey]*Integration, len(keys))
+	for ks, raw := range br.Results {
+		dk, err := restli.DecodeKey(ks)
+		if err != nil {
+			continue
+		}
+		for j, rk := range rkeys {
+			if rk.Equal(dk) {
+				in := &Integration{}
+				if err := json.Unmarshal(raw, in); err != nil {
+					return nil, fmt.Errorf("rsc: decoding integration: %w", err)
+				}
+				out[keys[j]] = in
+			}
+		}
+	}
+	return out, nil
+}
+
+// ByRequest reads the integrations an INTEGRATION_STATUS_CHANGE push event
+// refers to (finder q=request).
+func (s *IntegrationsService) ByRequest(ctx context.Context, requestID string) ([]Integration, error) {
+	c := (*service)(s).c
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resIntegrations),
+		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), bucket: BucketIntegrations, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var col collection[Integration]
+	if err := json.Unmarshal(resp.body, &col); err != nil {
+		return nil, fmt.Errorf("rsc: decoding atsIntegrations request: %w", err)
+	}
+	return col.Elements, nil
+}
+
+// ConfigKey is an integration configuration key.
+type ConfigKey string
+
+// The configuration keys (rsc-api.md §6.3).
+const (
+	ConfigCallbackURL       ConfigKey = "CALLBACK_URL"        // on ONE_CLICK_EXPORT
+	ConfigJobPostingViewers ConfigKey = "JOB_POSTING_VIEWERS" // on ONE_CLICK_EXPORT
+	ConfigAppViewers        ConfigKey = "APPLICATION_VIEWERS" // on IN_ATS_INDICATOR
+)
+
+// AllProductUsers is the only documented value of the *_VIEWERS keys.
+const AllProductUsers = "ALL_PRODUCT_USERS"
+
+type configValue struct {
+	ConfigurationValue struct {
+		String string `json:"string"`
+	} `json:"configurationValue"`
+}
+
+func (c *Client) configPath(k IntegrationKey) string {
+	if c.fam.versioned {
+		return "/" + resIntegrationConfig.versioned
+	}
+	return "/" + resIntegrations.legacy + "/" + c.keyPath(k.restli(c.fam)) + "/" + resIntegrationConfig.legacy
+}
+
+// configKey returns the batch key of one configuration entry: the simple key
+// on /v2, a compound key with the integration's fields on /rest.
+func (c *Client) configEntry(k IntegrationKey, ck ConfigKey) (restli.Key, string) {
+	if !c.fam.versioned {
+		return nil, string(ck)
+	}
+	return append(k.restli(c.fam), restli.Field{Name: "configurationKey", Value: string(ck)}), ""
+}
+
+// SetConfig upserts configuration values of one integration (batch_update).
+func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, values map[ConfigKey]string) (*BatchResult[ConfigKey], error) {
+	c := (*service)(s).c
+	entries := make([]entry[ConfigKey], 0, len(values))
+	for _, ck := range sortedConfigKeys(values) {
+		val := values[ck]
+		e := entry[ConfigKey]{key: ck, label: string(ck)}
+		v := c.validator(resIntegrationConfig.legacy, string(ck))
+		v.text("configurationValue", val, true, 2048)
+		if ck == ConfigCallbackURL {
+			v.url("configurationValue", val, true)
+		}
+		e.err = v.result()
+		e.rkey, e.simple = c.configEntry(k, ck)
+		var cv configValue
+		cv.ConfigurationValue.String = val
+		e.body, _ = json.Marshal(cv)
+		entries = append(entries, e)
+	}
+	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: c.configPath(k),
+		res: resIntegrationConfig}, entries)
+}
+
+// Config reads configuration values of one integration (batch_get).
+func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (map[ConfigKey]string, error) {
+	c := (*service)(s).c
+	var q string
+	if c.fam.versioned {
+		rk := make([]restli.Key, len(keys))
+		for i, ck := range keys {
+			rk[i], _ = c.configEntry(k, ck)
+		}
+		q = restli.EncodeBatchIDs(c.fam.proto, rk)
+	} else {
+		ids := make([]string, len(keys))
+		for i, ck := range keys {
+			ids[i] = string(ck)
+		}
+		q = restli.EncodeSimpleIDs(c.fam.proto, ids)
+	}
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: c.configPath(k), query: q, bucket: BucketIntegrations, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var br batchGetResponse
+	if err := json.Unmarshal(resp.body, &br); err != nil {
+		return nil, fmt.Errorf("rsc: decoding configurations: %w", err)
+	}
+	out := make(map[ConfigKey]string, len(br.Results))
+	for ks, raw := range br.Results {
+		var cv configValue
+		if err := json.Unmarshal(raw, &cv); err != nil {
+			return nil, fmt.Errorf("rsc: decoding configuration %s: %w", ks, err)
+		}
+		name := ks
+		if dk, err := restli.DecodeKey(ks); err == nil {
+			if v, ok := dk.Get("configurationKey"); ok {
+				name = v
+			}
+		}
+		out[ConfigKey(name)] = cv.ConfigurationValue.String
+	}
+	return out, nil
+}
+
+// DeleteConfig removes configuration values of one integration (batch_delete).
+func (s *IntegrationsService) DeleteConfig(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (*BatchResult[ConfigKey], error) {
+	c := (*service)(s).c
+	entries := make([]entry[ConfigKey], len(keys))
+	for i, ck := range keys {
+		entries[i] = entry[ConfigKey]{key: ck, label: string(ck)}
+		entries[i].rkey, entries[i].simple = c.configEntry(k, ck)
+	}
+	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: c.configPath(k),
+		res: resIntegrationConfig}, entries)
+}
+
+func sortedConfigKeys(m map[ConfigKey]string) []ConfigKey {
+	order := []ConfigKey{ConfigCallbackURL, ConfigJobPostingViewers, ConfigAppViewers}
+	out := make([]ConfigKey, 0, len(m))
+	for _, k := range order {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
+		}
+	}
+	n := len(out)
+	for k := range m {
+		if k != ConfigCallbackURL && k != ConfigJobPostingViewers && k != ConfigAppViewers {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out[n:])
+	return out
+}

@@ -1,0 +1,134 @@
+package rsc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// Postman "Name integrations", "Upsert integration configuration", "Verify
+// Customer's ATSIntegrations" and the configuration delete.
+func TestIntegrationsWire(t *testing.T) {
+	t.Parallel()
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		switch {
+		case s.Method == "GET" && s.Path == "/v2/atsIntegrations" && s.RawQuery[:2] == "q=":
+			fmt.Fprint(w, `{"elements":[{"integrationContext":"urn:li:organization:1","integrationType":"CSA_API","status":"ENABLED"}]}`)
+		case s.Method == "GET" && s.Path == "/v2/atsIntegrations":
+			fmt.Fprint(w, `{"results":{"integrationContext=urn:li:organization:1&integrationType=ONE_CLICK_EXPORT&tenantType=RECRUITER&dataProvider=ATS":
+				{"integrationContext":"urn:li:organization:1","integrationType":"ONE_CLICK_EXPORT","integrationName":"Acme","status":"PARTNER_READY",
+				 "productSettings":{"oneClickExport":true,"inMailStubProfile":false,"inAtsIndicator":true,"profileWidget":true}}},"statuses":{},"errors":{}}`)
+		case s.Method == "GET":
+			fmt.Fprint(w, `{"results":{"CALLBACK_URL":{"configurationValue":{"string":"https://ats.example.com/li/acme"}}},"statuses":{},"errors":{}}`)
+		default:
+			okBatch(w, s)
+		}
+	})
+	ctx := t.Context()
+	oce := IntegrationKey{IntegrationContext: "urn:li:organization:1", Type: OneClickExport}
+	csa := IntegrationKey{IntegrationContext: "urn:li:contract:9", Type: CSAAPI}
+	res, err := h.client.Integrations.Name(ctx, []IntegrationName{{Key: oce, Name: "Acme LinkedIn Recruiter One-Click Export Integration"}, {Key: csa, Name: "Acme CSA"}})
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if _, err := h.client.Integrations.SetConfig(ctx, oce, map[ConfigKey]string{ConfigCallbackURL: "https://ats.example.com/li/acme", ConfigJobPostingViewers: AllProductUsers}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.client.Integrations.Get(ctx, []IntegrationKey{oce})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := got[oce]; in == nil || in.Status != StatusPartnerReady || in.ProductSettings == nil || !in.ProductSettings.InATSIndicator {
+		t.Errorf("got %+v", got[oce])
+	}
+	cfg, err := h.client.Integrations.Config(ctx, oce, ConfigCallbackURL)
+	if err != nil || cfg[ConfigCallbackURL] != "https://ats.example.com/li/acme" {
+		t.Errorf("config = %v, %v", cfg, err)
+	}
+	if _, err := h.client.Integrations.DeleteConfig(ctx, oce, ConfigJobPostingViewers); err != nil {
+		t.Fatal(err)
+	}
+	els, err := h.client.Integrations.ByRequest(ctx, "req-1")
+	if err != nil || len(els) != 1 || els[0].Status != StatusEnabled {
+		t.Errorf("ByRequest = %+v, %v", els, err)
+	}
+
+	r := h.requests()
+	r[0].check(t, "POST", "/v2/atsIntegrations",
+		"ids[0].integrationContext=urn:li:organization:1&ids[0].integrationType=ONE_CLICK_EXPORT&ids[0].tenantType=RECRUITER&ids[0].dataProvider=ATS"+
+			"&ids[1].integrationContext=urn:li:contract:9&ids[1].integrationType=CSA_API&ids[1].tenantType=RECRUITER&ids[1].dataProvider=ATS", "batch_partial_update")
+	checkJSON(t, r[0].Body, `{"entities":{
+		"integrationContext=urn:li:organization:1&integrationType=ONE_CLICK_EXPORT&tenantType=RECRUITER&dataProvider=ATS":{"patch":{"$set":{"integrationName":"Acme LinkedIn Recruiter One-Click Export Integration"}}},
+		"integrationContext=urn:li:contract:9&integrationType=CSA_API&tenantType=RECRUITER&dataProvider=ATS":{"patch":{"$set":{"integrationName":"Acme CSA"}}}}}`)
+	cfgPath := "/v2/atsIntegrations/integrationContext=urn:li:organization:1&integrationType=ONE_CLICK_EXPORT&tenantType=RECRUITER&dataProvider=ATS/configurations"
+	r[1].check(t, "PUT", cfgPath, "ids=CALLBACK_URL&ids=JOB_POSTING_VIEWERS", "batch_update")
+	checkJSON(t, r[1].Body, `{"entities":{"CALLBACK_URL":{"configurationValue":{"string":"https://ats.example.com/li/acme"}},"JOB_POSTING_VIEWERS":{"configurationValue":{"string":"ALL_PRODUCT_USERS"}}}}`)
+	r[2].check(t, "GET", "/v2/atsIntegrations", "ids[0].integrationContext=urn:li:organization:1&ids[0].integrationType=ONE_CLICK_EXPORT&ids[0].tenantType=RECRUITER&ids[0].dataProvider=ATS", "")
+	r[3].check(t, "GET", cfgPath, "ids=CALLBACK_URL", "")
+	r[4].check(t, "DELETE", cfgPath, "ids=JOB_POSTING_VIEWERS", "batch_delete")
+	r[5].check(t, "GET", "/v2/atsIntegrations", "q=request&requestId=req-1", "")
+}
+
+func TestProvisioningWire(t *testing.T) {
+	t.Parallel()
+	created := false
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		switch {
+		case s.Method == "GET" && !created:
+			fmt.Fprint(w, `{"elements":[],"paging":{"start":0,"count":10,"total":0}}`)
+		case s.Method == "GET":
+			fmt.Fprint(w, `{"elements":[{"key":"urn:li:developerApplication:7","uniqueForeignId":"acme-1","clientId":"child","clientSecret":"s3cret"}]}`)
+		case s.Path == "/v2/provisionedApplications":
+			created = true
+			w.Header().Set("X-Restli-Id", "urn:li:developerApplication:7")
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprint(w, `{"key":"urn:li:developerApplication:7","clientId":"child","clientSecret":"s3cret"}`)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
+	ctx := t.Context()
+	req := ProvisionRequest{UniqueForeignID: "acme-1", Name: "Tracker - Acme", Description: "Acme's Tracker instance",
+		ValidJSSDKDomains: []string{"https://acme.tracker.example.com"}}
+	app, created1, err := h.client.Provisioning.Ensure(ctx, req)
+	if err != nil || !created1 || app.ClientID != "child" || app.Key != "urn:li:developerApplication:7" {
+		t.Fatalf("Ensure = %v, %v, %v", app, created1, err)
+	}
+	app2, created2, err := h.client.Provisioning.Ensure(ctx, req)
+	if err != nil || created2 || app2.ClientSecret != "s3cret" {
+		t.Fatalf("second Ensure = %v, %v, %v", app2, created2, err)
+	}
+	if s := fmt.Sprintf("%v %+v %#v", *app, *app, *app); strings.Contains(s, "s3cret") {
+		t.Errorf("formatting leaks the secret: %s", s)
+	}
+	if err := h.client.Provisioning.UpdateDomains(ctx, app.Key, []string{"http://localhost:5000"}); err != nil {
+		t.Fatal(err)
+	}
+	r := h.requests()
+	r[0].check(t, "GET", "/v2/provisionedApplications", "q=credentialsByUniqueForeignId&uniqueForeignId=acme-1", "")
+	r[1].check(t, "POST", "/v2/provisionedApplications", "", "")
+	checkJSON(t, r[1].Body, `{"uniqueForeignId":"acme-1","name":"Tracker - Acme","description":"Acme's Tracker instance","validJsSdkDomains":["https://acme.tracker.example.com"]}`)
+	r[3].check(t, "POST", "/v2/provisionedApplications/urn:li:developerApplication:7", "", "")
+	checkJSON(t, r[3].Body, `{"patch":{"$set":{"validJsSdkDomains":["http://localhost:5000"]}}}`)
+}
+
+func TestProvisioningRules(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		req   ProvisionRequest
+		field string
+	}{
+		"long name":      {ProvisionRequest{UniqueForeignID: "a", Name: "Tracker - A Very Long Customer Name That Goes On And On", Description: "d"}, "name"},
+		"linkedin name":  {ProvisionRequest{UniqueForeignID: "a", Name: "Tracker Linkedin Sync", Description: "d"}, "name"},
+		"trailing slash": {ProvisionRequest{UniqueForeignID: "a", Name: "Tracker - A", Description: "d", ValidJSSDKDomains: []string{"https://a.example.com/"}}, "validJsSdkDomains[0]"},
+		"no foreign id":  {ProvisionRequest{Name: "Tracker - A", Description: "d"}, "uniqueForeignId"},
+	} {
+		var ve *ValidationError
+		if err := tc.req.Validate(); !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: %v, want field %s", name, err, tc.field)
+		}
+	}
+}
+

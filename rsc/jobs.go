@@ -1,0 +1,212 @@
+package rsc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"unicode/utf8"
+)
+
+// JobsService posts jobs (simpleJobPostings batch_create, asynchronous) and
+// reads their tasks (simpleJobPostingTasks).
+type JobsService service
+
+// JobOperation is a simpleJobPostings operation.
+type JobOperation string
+
+// The job operations.
+const (
+	JobCreate JobOperation = "CREATE"
+	JobUpdate JobOperation = "UPDATE"
+	JobRenew  JobOperation = "RENEW"
+	JobClose  JobOperation = "CLOSE"
+)
+
+// Availability says who sees a job on LinkedIn. RSC-102: without the
+// customer's explicit choice, always PRIVATE_TO_ATS_INTEGRATION.
+type Availability string
+
+// The availabilities.
+const (
+	AvailabilityPublic  Availability = "PUBLIC"
+	AvailabilityPrivate Availability = "PRIVATE_TO_ATS_INTEGRATION"
+)
+
+// JobPosting is a job as simpleJobPostings takes it (rsc-api.md §7.1).
+type JobPosting struct {
+	ExternalJobPostingID      string       `json:"externalJobPostingId"`
+	OperationType             JobOperation `json:"jobPostingOperationType"`
+	IntegrationContext        string       `json:"integrationContext,omitempty"`
+	CompanyName               string       `json:"companyName,omitempty"`
+	CompanyPageURL            string       `json:"companyPageUrl,omitempty"`
+	CompanyApplyURL           string       `json:"companyApplyUrl"`
+	Title                     string       `json:"title"`
+	Description               string       `json:"description"`
+	ListedAt                  EpochMillis  `json:"listedAt"`
+	Location                  string       `json:"location"`
+	Availability              Availability `json:"availability"`
+	AccessRestricted          bool         `json:"accessRestricted,omitempty"`
+	Categories                []string     `json:"categories,omitempty"`
+	SkillsDescription         string       `json:"skillsDescription,omitempty"`
+	CompanyJobCode            string       `json:"companyJobCode,omitempty"`
+	WorkplaceTypes            []string     `json:"workplaceTypes,omitempty"` // exactly one of On-site, Hybrid, Remote
+	EmploymentStatus          string       `json:"employmentStatus,omitempty"`
+	ExperienceLevel           string       `json:"experienceLevel,omitempty"`
+	Industries                []string     `json:"industries,omitempty"`
+	ExpireAt                  EpochMillis  `json:"expireAt,omitempty"`
+	RequisitionOwnerEmail     string       `json:"requisitionOwnerEmail,omitempty"`
+	RequisitionOwnerFirstName string       `json:"requisitionOwnerFirstName,omitempty"`
+	RequisitionOwnerLastName  string       `json:"requisitionOwnerLastName,omitempty"`
+	// Compensation is passed through as JSON (rsc-api.md §7.1 gives its shape).
+	Compensation json.RawMessage `json:"compensation,omitempty"`
+}
+
+var (
+	employmentStatuses = []string{"FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP", "TEMPORARY", "VOLUNTEER", "OTHER"}
+	experienceLevels   = []string{"ENTRY_LEVEL", "MID_SENIOR_LEVEL", "DIRECTOR", "EXECUTIVE", "INTERNSHIP", "ASSOCIATE", "NOT_APPLICABLE"}
+	workplaceTypes     = []string{"On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote"}
+)
+
+func validateJob(v *validator, j *JobPosting) {
+	v.text("externalJobPostingId", j.ExternalJobPostingID, true, 200)
+	v.oneOf("jobPostingOperationType", string(j.OperationType), "CREATE", "UPDATE", "RENEW", "CLOSE")
+	if j.IntegrationContext == "" && j.CompanyName == "" && j.CompanyPageURL == "" {
+		v.fail("integrationContext", "is required (or companyName / companyPageUrl)")
+	}
+	v.urn("integrationContext", j.IntegrationContext, "urn:li:organization:", false)
+	v.url("companyApplyUrl", j.CompanyApplyURL, true)
+	v.text("title", j.Title, true, 200)
+	v.text("description", j.Description, true, 25000)
+	if v.err == nil && utf8.RuneCountInString(j.Description) < 100 {
+		v.fail("description", "must be at least 100 characters")
+	}
+	v.millis("listedAt", j.ListedAt, true)
+	v.text("location", j.Location, true, 255)
+	v.oneOf("availability", string(j.Availability), string(AvailabilityPublic), string(AvailabilityPrivate), "INTERNAL")
+	if len(j.Categories) > 3 {
+		v.fail("categories", "must have at most 3 entries")
+	}
+	v.text("skillsDescription", j.SkillsDescription, false, 4000)
+	if len(j.WorkplaceTypes) > 1 {
+		v.fail("workplaceTypes", "must have exactly one entry")
+	}
+	for _, w := range j.WorkplaceTypes {
+		v.oneOf("workplaceTypes[0]", w, workplaceTypes...)
+	}
+	if j.EmploymentStatus != "" {
+		v.oneOf("employmentStatus", j.EmploymentStatus, employmentStatuses...)
+	}
+	if j.ExperienceLevel != "" {
+		v.oneOf("experienceLevel", j.ExperienceLevel, experienceLevels...)
+	}
+	if j.ExpireAt != 0 && j.ExpireAt < minPlausibleMillis {
+		v.fail("expireAt", "looks like seconds, not epoch milliseconds")
+	}
+}
+
+// Validate checks the job against LinkedIn's documented rules.
+func (s *JobsService) Validate(j *JobPosting) error {
+	v := (*service)(s).c.validator(resJobs.legacy, j.ExternalJobPostingID)
+	validateJob(v, j)
+	return v.result()
+}
+
+type batchCreateResponse struct {
+	Elements []struct {
+		ID     string   `json:"id"`
+		Status int      `json:"status"`
+		Error  batchErr `json:"error"`
+	} `json:"elements"`
+}
+
+// Submit sends job operations (POST batch_create) in batches of at most 100,
+// in order. Each accepted job gets a task URN in Item.ID (status 202): job
+// processing is asynchronous, so wait for the tasks with WaitTasks.
+//
+// batch_create is not idempotent: it is never retried automatically (unless
+// RetryPolicy.RetryCreates), because a timed-out call may have been applied.
+// Resending CREATE for an existing job fails at LinkedIn; resend as UPDATE.
+func (s *JobsService) Submit(ctx context.Context, jobs []JobPosting) (*BatchResult[string], error) {
+	c := (*service)(s).c
+	res := &BatchResult[string]{Items: make([]Item[string], len(jobs))}
+	valid := make([]int, 0, MaxBatchSize)
+	seen := make(map[string]bool, len(jobs))
+	flush := func() error {
+		if len(valid) == 0 {
+			return nil
+		}
+		err := s.submitBatch(ctx, jobs, valid, res)
+		valid = valid[:0]
+		return err
+	}
+	for i := range jobs {
+		j := &jobs[i]
+		res.Items[i].Key = j.ExternalJobPostingID
+		v := c.validator(resJobs.legacy, j.ExternalJobPostingID)
+		validateJob(v, j)
+		if seen[j.ExternalJobPostingID] {
+			v.fail("externalJobPostingId", "appears more than once in this call")
+		}
+		seen[j.ExternalJobPostingID] = true
+		if err := v.result(); err != nil {
+			res.Items[i].Err = err
+			continue
+		}
+		valid = append(valid, i)
+		if len(valid) == MaxBatchSize {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, flush()
+}
+
+func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []int, res *BatchResult[string]) error {
+	c := (*service)(s).c
+	var b bytes.Buffer
+	b.WriteString(`{"elements":[`)
+	for n, i := range idx {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		js, err := json.Marshal(&jobs[i])
+		if err != nil {
+			return err
+		}
+		b.Write(js)
+	}
+	b.WriteString(`]}`)
+	resp, err := c.do(ctx, &call{method: http.MethodPost, restli: "batch_create", path: "/" + c.fam.name(resJobs),
+		body: b.Bytes(), bucket: BucketJobs, idempotent: false})
+	if err != nil {
+		for _, i := range idx {
+			res.Items[i].Err = err
+		}
+		return err
+	}
+	var br batchCreateResponse
+	if err := json.Unmarshal(resp.body, &br); err != nil {
+		err = fmt.Errorf("rsc: decoding simpleJobPostings response: %w", err)
+		for _, i := range idx {
+			res.Items[i].Err = err
+		}
+		return err
+	}
+	for n, i := range idx {
+		it := &res.Items[i]
+		if n >= len(br.Elements) {
+			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Message: "LinkedIn returned no element for this job"}
+			continue
+		}
+		el := br.Elements[n]
+		it.Status, it.ID = el.Status, el.ID
+		if el.Status >= 300 || el.Error.Status >= 300 {
+			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: el.Status,
+				ServiceErrorCode: el.Error.ServiceErrorCode, Message: el.Error.Message}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package rsc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testJob(id string) JobPosting {
+	return JobPosting{
+		ExternalJobPostingID: id, OperationType: JobCreate, IntegrationContext: org,
+		CompanyApplyURL: "https://ats.example.com/jobs/" + id + "/apply", Title: "Software Engineer",
+		Description: strings.Repeat("Build great things. ", 6), ListedAt: 1700000000000,
+		Location: "San Francisco, CA, US", Availability: AvailabilityPrivate, WorkplaceTypes: []string{"Hybrid"},
+		EmploymentStatus: "FULL_TIME", ExperienceLevel: "MID_SENIOR_LEVEL",
+	}
+}
+
+func TestJobsSubmitWire(t *testing.T) {
+	t.Parallel()
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		fmt.Fprint(w, `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202},
+			{"status":422,"error":{"status":422,"message":"ERROR :: /title :: field is required but not found and has no default value\n"}}]}`)
+	})
+	bad := testJob("J3")
+	bad.Description = "too short"
+	res, err := h.client.Jobs.Submit(t.Context(), []JobPosting{testJob("J1"), testJob("J2"), bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := res.Items[0]; !it.OK() || it.ID != "urn:li:simpleJobPostingTask:1" || it.Status != 202 {
+		t.Errorf("J1 = %+v", it)
+	}
+	var ee *EntityError
+	if !errors.As(res.Items[1].Err, &ee) || ee.Status != 422 || !strings.Contains(ee.Message, "/title") {
+		t.Errorf("J2 = %+v", res.Items[1])
+	}
+	var ve *ValidationError
+	if !errors.As(res.Items[2].Err, &ve) || ve.Field != "description" {
+		t.Errorf("J3 = %+v", res.Items[2])
+	}
+	s := h.only()
+	s.check(t, "POST", "/v2/simpleJobPostings", "", "batch_create")
+	if n := strings.Count(string(s.Body), `"externalJobPostingId"`); n != 2 {
+		t.Errorf("sent %d jobs, want 2: %s", n, s.Body)
+	}
+	if !strings.Contains(string(s.Body), `"jobPostingOperationType":"CREATE"`) || !strings.Contains(string(s.Body), `"availability":"PRIVATE_TO_ATS_INTEGRATION"`) {
+		t.Errorf("body = %s", s.Body)
+	}
+}
+
+func TestJobValidation(t *testing.T) {
+	t.Parallel()
+	c, _ := NewClient(WithCredentials("a", "b"))
+	for name, tc := range map[string]struct {
+		mut   func(*JobPosting)
+		field string
+	}{
+		"title long":    {func(j *JobPosting) { j.Title = strings.Repeat("t", 201) }, "title"},
+		"desc long":     {func(j *JobPosting) { j.Description = strings.Repeat("d", 25001) }, "description"},
+		"id long":       {func(j *JobPosting) { j.ExternalJobPostingID = strings.Repeat("i", 201) }, "externalJobPostingId"},
+		"two workplace": {func(j *JobPosting) { j.WorkplaceTypes = []string{"Remote", "Hybrid"} }, "workplaceTypes"},
+		"bad op":        {func(j *JobPosting) { j.OperationType = "DELETE" }, "jobPostingOperationType"},
+		"no avail":      {func(j *JobPosting) { j.Availability = "" }, "availability"},
+		"bad apply url": {func(j *JobPosting) { j.CompanyApplyURL = "nope" }, "companyApplyUrl"},
+		"seconds":       {func(j *JobPosting) { j.ListedAt = 1700000000 }, "listedAt"},
+		"bad status":    {func(j *JobPosting) { j.EmploymentStatus = "GIG" }, "employmentStatus"},
+	} {
+		j := testJob("J1")
+		tc.mut(&j)
+		var ve *ValidationError
+		if err := c.Jobs.Validate(&j); !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: got %v, want field %s", name, err, tc.field)
+		}
+	}
+}
+
+func TestJobTasksWait(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	polls := 0
+	h := setupInProcess(t, func(w http.ResponseWriter, s seen) {
+		polls++
+		status := "IN_PROGRESS"
+		if polls >= 3 {
+			status = "SUCCEEDED"
+		}
+		fmt.Fprintf(w, `{"results":{"urn:li:simpleJobPostingTask:1":{"id":"urn:li:simpleJobPostingTask:1","status":%q,"jobPosting":"urn:li:jobPosting:9"},
+			"urn:li:simpleJobPostingTask:2":{"id":"urn:li:simpleJobPostingTask:2","status":"FAILED","errorMessage":"Cannot close job"}},"statuses":{},"errors":{}}`, status)
+	}, WithClock(clk))
+	start := clk.Now()
+	got, err := h.client.Jobs.WaitTasks(t.Context(), []string{"urn:li:simpleJobPostingTask:1", "urn:li:simpleJobPostingTask:2"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["urn:li:simpleJobPostingTask:1"].JobPosting != "urn:li:jobPosting:9" || got["urn:li:simpleJobPostingTask:2"].Status != TaskFailed {
+		t.Errorf("got %+v", got)
+	}
+	if polls != 3 || clk.Now().Sub(start) != 2*time.Minute {
+		t.Errorf("polls = %d, waited %v", polls, clk.Now().Sub(start))
+	}
+	r := h.requests()
+	r[0].check(t, "GET", "/v2/simpleJobPostingTasks", "ids=urn:li:simpleJobPostingTask:1&ids=urn:li:simpleJobPostingTask:2", "")
+	// Terminal tasks are not asked for again.
+	if r[1].RawQuery != "ids=urn:li:simpleJobPostingTask:1" {
+		t.Errorf("second poll query = %s", r[1].RawQuery)
+	}
+}

@@ -1,0 +1,147 @@
+package rsc
+
+import (
+	"strings"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// CandidateKey identifies a candidate: the ATS's candidate id within a
+// customer's integration context (urn:li:organization:{id}).
+type CandidateKey struct {
+	IntegrationContext string
+	CandidateID        string
+}
+
+func (k CandidateKey) String() string { return k.CandidateID }
+
+func (k CandidateKey) restli(f family) restli.Key {
+	if f.versioned {
+		return restli.Key{{Name: "externalCandidateId", Value: k.CandidateID}, {Name: "integrationContext", Value: k.IntegrationContext}}
+	}
+	return restli.Key{{Name: "atsCandidateId", Value: k.CandidateID}, {Name: "dataProvider", Value: dataProviderATS}, {Name: "integrationContext", Value: k.IntegrationContext}}
+}
+
+func (k CandidateKey) check() error {
+	return checkKeyParts("atsCandidates", "atsCandidateId", k.CandidateID, k.IntegrationContext)
+}
+
+// ApplicationKey identifies an application (a placement in Tracker's words):
+// the ATS's application id within the integration context.
+type ApplicationKey struct {
+	IntegrationContext string
+	ApplicationID      string
+}
+
+func (k ApplicationKey) String() string { return k.ApplicationID }
+
+func (k ApplicationKey) restli(f family) restli.Key {
+	if f.versioned {
+		return restli.Key{{Name: "atsJobApplicationId", Value: k.ApplicationID}, {Name: "integrationContext", Value: k.IntegrationContext}}
+	}
+	return restli.Key{{Name: "atsJobApplicationId", Value: k.ApplicationID}, {Name: "dataProvider", Value: dataProviderATS}, {Name: "integrationContext", Value: k.IntegrationContext}}
+}
+
+func (k ApplicationKey) check() error {
+	return checkKeyParts("atsApplications", "atsJobApplicationId", k.ApplicationID, k.IntegrationContext)
+}
+
+// IntegrationType is an RSC integration type (rsc-api.md §6.3).
+type IntegrationType string
+
+// The RSC integration types.
+const (
+	OneClickExport IntegrationType = "ONE_CLICK_EXPORT" // organization URN
+	InATSIndicator IntegrationType = "IN_ATS_INDICATOR" // organization URN
+	ProfilePlugin  IntegrationType = "PROFILE_PLUGIN"   // organization URN
+	CSAAPI         IntegrationType = "CSA_API"          // contract URN: seats, InMail, notes, stubs
+)
+
+// ContractLevel reports whether t is enabled with contract-level access (its
+// integration context is a contract URN).
+func (t IntegrationType) ContractLevel() bool { return t == CSAAPI }
+
+// IntegrationKey identifies one integration of a customer.
+type IntegrationKey struct {
+	IntegrationContext string // organization URN, or contract URN for CSA_API
+	Type               IntegrationType
+	TenantType         string // "RECRUITER" when empty
+}
+
+func (k IntegrationKey) tenant() string {
+	if k.TenantType == "" {
+		return "RECRUITER"
+	}
+	return k.TenantType
+}
+
+func (k IntegrationKey) restli(f family) restli.Key {
+	key := restli.Key{{Name: "integrationContext", Value: k.IntegrationContext}, {Name: "integrationType", Value: string(k.Type)}, {Name: "tenantType", Value: k.tenant()}}
+	if !f.versioned {
+		key = append(key, restli.Field{Name: "dataProvider", Value: dataProviderATS})
+	}
+	return key
+}
+
+func (k IntegrationKey) String() string { return string(k.Type) + "@" + k.IntegrationContext }
+
+// EntityTypeJobPosting is the only securable entity type of ACLs.
+const EntityTypeJobPosting = "JOB_POSTING"
+
+// ACLKey identifies an entity ACL: a security group (ACL id) on a job.
+type ACLKey struct {
+	IntegrationContext string
+	ACLID              string // the ATS's security group or role id
+	EntityID           string // the job's externalJobPostingId
+	EntityType         string // EntityTypeJobPosting when empty
+}
+
+func (k ACLKey) entityType() string {
+	if k.EntityType == "" {
+		return EntityTypeJobPosting
+	}
+	return k.EntityType
+}
+
+func (k ACLKey) restli(f family) restli.Key {
+	key := restli.Key{{Name: "atsEntityAclId", Value: k.ACLID}}
+	if !f.versioned {
+		key = append(key, restli.Field{Name: "dataProvider", Value: dataProviderATS})
+	}
+	return append(key, restli.Field{Name: "integrationContext", Value: k.IntegrationContext},
+		restli.Field{Name: "atsEntityId", Value: k.EntityID}, restli.Field{Name: "atsEntityType", Value: k.entityType()})
+}
+
+func (k ACLKey) String() string { return k.ACLID + "/" + k.EntityID }
+
+// ACLAssigneeKey assigns a LinkedIn member (person URN) to an ACL.
+type ACLAssigneeKey struct {
+	IntegrationContext string
+	ACLID              string
+	Assignee           string // urn:li:person:{id}
+	EntityType         string // EntityTypeJobPosting when empty
+}
+
+func (k ACLAssigneeKey) restli(f family) restli.Key {
+	et := k.EntityType
+	if et == "" {
+		et = EntityTypeJobPosting
+	}
+	key := restli.Key{{Name: "atsEntityAclId", Value: k.ACLID}, {Name: "integrationContext", Value: k.IntegrationContext}}
+	if !f.versioned {
+		key = append(key, restli.Field{Name: "dataProvider", Value: dataProviderATS})
+	}
+	return append(key, restli.Field{Name: "assignee", Value: k.Assignee}, restli.Field{Name: "atsEntityType", Value: et})
+}
+
+func (k ACLAssigneeKey) String() string { return k.ACLID + "/" + k.Assignee }
+
+func checkKeyParts(res, idField, id, ctx string) error {
+	if strings.TrimSpace(id) == "" {
+		return &ValidationError{Resource: res, Key: id, Field: idField, Rule: "must not be empty"}
+	}
+	if !strings.HasPrefix(ctx, "urn:li:") || len(ctx) <= len("urn:li:x:") {
+		return &ValidationError{Resource: res, Key: id, Field: "integrationContext", Rule: "must be a URN such as urn:li:organization:{id}"}
+	}
+	return nil
+}

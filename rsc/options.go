@@ -1,0 +1,227 @@
+package rsc
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// DefaultBaseURL is LinkedIn's API host.
+const DefaultBaseURL = "https://api.linkedin.com"
+
+// DefaultTokenURL is LinkedIn's 2-legged OAuth token endpoint.
+const DefaultTokenURL = "https://www.linkedin.com/oauth/v2/accessToken"
+
+// Option configures a Client. Options validate their input: NewClient
+// returns the first error.
+type Option func(*config) error
+
+type config struct {
+	baseURL      *url.URL
+	tokenURL     string
+	clientID     string
+	clientSecret string
+	tokenSource  oauth2.TokenSource
+	httpClient   *http.Client
+	transport    http.RoundTripper
+	userAgent    string
+	logger       *slog.Logger
+	hooks        Hooks
+	version      string // "" = legacy /v2, else LinkedIn-Version YYYYMM on /rest
+	retry        RetryPolicy
+	limits       Limits
+	clock        Clock
+	expiryDelta  time.Duration
+}
+
+func defaultConfig() *config {
+	u, _ := url.Parse(DefaultBaseURL)
+	return &config{
+		baseURL:     u,
+		tokenURL:    DefaultTokenURL,
+		userAgent:   "rscgo/" + Version,
+		logger:      slog.New(slog.DiscardHandler),
+		retry:       DefaultRetryPolicy(),
+		limits:      DefaultLimits(),
+		clock:       realClock{},
+		expiryDelta: time.Minute,
+	}
+}
+
+// WithBaseURL sets the API host, e.g. an rsctest server's URL. The /v2 or
+// /rest prefix is added by the client.
+func WithBaseURL(raw string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return fmt.Errorf("rsc: WithBaseURL: %w", err)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("rsc: WithBaseURL: %q is not an absolute http(s) URL", raw)
+		}
+		u.Path = strings.TrimRight(u.Path, "/")
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithTokenURL sets the OAuth token endpoint.
+func WithTokenURL(raw string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("rsc: WithTokenURL: %q is not an absolute http(s) URL", raw)
+		}
+		c.tokenURL = raw
+		return nil
+	}
+}
+
+// WithCredentials sets the application's client id and secret, used for the
+// 2-legged client-credentials flow. For a partner client these are the parent
+// application's; for a customer client the child application's.
+func WithCredentials(clientID, clientSecret string) Option {
+	return func(c *config) error {
+		if clientID == "" || clientSecret == "" {
+			return errors.New("rsc: WithCredentials: client id and secret must not be empty")
+		}
+		c.clientID, c.clientSecret = clientID, clientSecret
+		return nil
+	}
+}
+
+// WithTokenSource supplies tokens from ts instead of the client-credentials
+// flow. A 401 still makes the client ask ts once more.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(c *config) error {
+		if ts == nil {
+			return errors.New("rsc: WithTokenSource: nil token source")
+		}
+		c.tokenSource = ts
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client whose Transport carries requests (and
+// whose Timeout bounds each attempt). Its Transport is shared by every
+// customer client derived with ForCustomer.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("rsc: WithHTTPClient: nil client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTransport sets the innermost round tripper (for example an httpmock
+// transport or rsctest.Server.Transport()).
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *config) error {
+		if rt == nil {
+			return errors.New("rsc: WithTransport: nil transport")
+		}
+		c.transport = rt
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("rsc: WithUserAgent: contains a line break")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithLogger sets a structured logger. The default discards everything.
+// Log records never contain tokens, secrets, headers or bodies.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("rsc: WithLogger: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithHooks installs metric hooks.
+func WithHooks(h Hooks) Option {
+	return func(c *config) error { c.hooks = h; return nil }
+}
+
+var versionRE = regexp.MustCompile(`^20[0-9]{2}(0[1-9]|1[0-2])$`)
+
+// WithVersion selects LinkedIn's versioned endpoint family (/rest with the
+// LinkedIn-Version: YYYYMM header) instead of the legacy /v2 paths. The same
+// Go types are used for both; the client renames resources and key fields.
+func WithVersion(yyyymm string) Option {
+	return func(c *config) error {
+		if !versionRE.MatchString(yyyymm) {
+			return fmt.Errorf("rsc: WithVersion: %q is not YYYYMM", yyyymm)
+		}
+		c.version = yyyymm
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces the retry policy.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		if p.MaxAttempts < 1 {
+			return errors.New("rsc: WithRetryPolicy: MaxAttempts must be at least 1")
+		}
+		if p.MinWait < 0 || p.MaxWait < p.MinWait {
+			return errors.New("rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait")
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithLimits replaces the client-side pacing limits (LinkedIn grants some
+// partners more than the defaults).
+func WithLimits(l Limits) Option {
+	return func(c *config) error {
+		if err := l.validate(); err != nil {
+			return err
+		}
+		c.limits = l
+		return nil
+	}
+}
+
+// WithClock injects a clock for pacing, daily-quota resets and polling waits.
+func WithClock(clk Clock) Option {
+	return func(c *config) error {
+		if clk == nil {
+			return errors.New("rsc: WithClock: nil clock")
+		}
+		c.clock = clk
+		return nil
+	}
+}
+
+// WithTokenExpiryDelta sets how long before expiry a cached token is
+// replaced (default one minute).
+func WithTokenExpiryDelta(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("rsc: WithTokenExpiryDelta: negative")
+		}
+		c.expiryDelta = d
+		return nil
+	}
+}

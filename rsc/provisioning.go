@@ -1,0 +1,184 @@
+package rsc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// ProvisioningService creates and looks up customers' child applications
+// (provisionedApplications). Use the partner (parent application) client.
+type ProvisioningService service
+
+// ProvisionRequest creates a customer's child application.
+type ProvisionRequest struct {
+	// UniqueForeignID is your id for the customer instance; unique per partner.
+	UniqueForeignID string `json:"uniqueForeignId"`
+	// Name is shown on the OAuth consent dialog: at most 50 characters, never
+	// containing "LinkedIn". Suggested: "{ATS Name} - {Customer Name}".
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// OAuth2AuthorizedCallbackURLs are full redirect URLs.
+	OAuth2AuthorizedCallbackURLs []string `json:"oauth2AuthorizedCallbackUrls,omitempty"`
+	// ValidJSSDKDomains are the origins serving the widgets, without a trailing slash.
+	ValidJSSDKDomains []string `json:"validJsSdkDomains,omitempty"`
+}
+
+// ProvisionedApplication is a customer's child application with its
+// credentials. Keep ClientSecret in a secret store; it is never logged.
+type ProvisionedApplication struct {
+	Key                          string   `json:"key"` // urn:li:developerApplication:{id}
+	UniqueForeignID              string   `json:"uniqueForeignId"`
+	Name                         string   `json:"name,omitempty"`
+	Description                  string   `json:"description,omitempty"`
+	ClientID                     string   `json:"clientId"`
+	ClientSecret                 string   `json:"clientSecret"`
+	ValidJSSDKDomains            []string `json:"validJsSdkDomains,omitempty"`
+	OAuth2AuthorizedCallbackURLs []string `json:"oauth2AuthorizedCallbackUrls,omitempty"`
+}
+
+// String never prints the client secret.
+func (a ProvisionedApplication) String() string {
+	return fmt.Sprintf("ProvisionedApplication{Key:%s UniqueForeignID:%s ClientID:%s}", a.Key, a.UniqueForeignID, a.ClientID)
+}
+
+// GoString never prints the client secret.
+func (a ProvisionedApplication) GoString() string { return a.String() }
+
+// Validate checks the request against LinkedIn's rules.
+func (r *ProvisionRequest) Validate() error {
+	v := &validator{res: resProvisioning.legacy, key: r.UniqueForeignID}
+	v.text("uniqueForeignId", r.UniqueForeignID, true, 255)
+	v.text("name", r.Name, true, 50)
+	if strings.Contains(strings.ToLower(r.Name), "linkedin") {
+		v.fail("name", `must not contain "LinkedIn"`)
+	}
+	v.text("description", r.Description, true, 0)
+	checkDomains(v, r.ValidJSSDKDomains)
+	for i, u := range r.OAuth2AuthorizedCallbackURLs {
+		v.url(fmt.Sprintf("oauth2AuthorizedCallbackUrls[%d]", i), u, true)
+	}
+	return v.result()
+}
+
+func checkDomains(v *validator, domains []string) {
+	for i, d := range domains {
+		f := fmt.Sprintf("validJsSdkDomains[%d]", i)
+		v.url(f, d, true)
+		if strings.HasSuffix(d, "/") {
+			v.fail(f, "must not end with a slash")
+		}
+	}
+}
+
+// Create provisions a child application (POST create). It is not retried
+// automatically: use Ensure, which is idempotent.
+func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) (*ProvisionedApplication, error) {
+	c := (*service)(s).c
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(&req)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.do(ctx, &call{method: http.MethodPost, path: "/" + resProvisioning.legacy, body: body, bucket: BucketUnmetered})
+	if err != nil {
+		return nil, err
+	}
+	app := &ProvisionedApplication{}
+	if len(resp.body) > 0 {
+		if err := json.Unmarshal(resp.body, app); err != nil {
+			return nil, fmt.Errorf("rsc: decoding provisioned application: %w", err)
+		}
+	}
+	if app.Key == "" {
+		app.Key = resp.header.Get("X-Restli-Id")
+	}
+	if app.UniqueForeignID == "" {
+		app.UniqueForeignID = req.UniqueForeignID
+	}
+	return app, nil
+}
+
+// Lookup finds a child application by uniqueForeignId (finder
+// credentialsByUniqueForeignId). It returns ErrNotFound when there is none.
+func (s *ProvisioningService) Lookup(ctx context.Context, uniqueForeignID string) (*ProvisionedApplication, error) {
+	c := (*service)(s).c
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + resProvisioning.legacy,
+		query: "q=credentialsByUniqueForeignId&" + restli.EncodeParam(restli.Protocol1, "uniqueForeignId", uniqueForeignID),
+		bucket: BucketUnmetered, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var col collection[ProvisionedApplication]
+	if err := json.Unmarshal(resp.body, &col); err != nil {
+		return nil, fmt.Errorf("rsc: decoding provisioned applications: %w", err)
+	}
+	if len(col.Elements) == 0 {
+		return nil, fmt.Errorf("rsc: no application with uniqueForeignId %q: %w", uniqueForeignID, ErrNotFound)
+	}
+	return &col.Elements[0], nil
+}
+
+// Ensure returns the child application for req.UniqueForeignID, creating it
+// if it does not exist. It is safe to call again after a crash or a timeout:
+// a create that raced or was applied without an answer is found by Lookup.
+func (s *ProvisioningService) Ensure(ctx context.Context, req ProvisionRequest) (app *ProvisionedApplication, created bool, err error) {
+	if err := req.Validate(); err != nil {
+		return nil, false, err
+	}
+	app, err = s.Lookup(ctx, req.UniqueForeignID)
+	if err == nil {
+		return app, false, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+	app, err = s.Create(ctx, req)
+	if errors.Is(err, ErrConflict) {
+		app, err = s.Lookup(ctx, req.UniqueForeignID)
+		return app, false, err
+	}
+	return app, err == nil, err
+}
+
+// UpdateDomains sets validJsSdkDomains on a child application (partial_update $set).
+func (s *ProvisioningService) UpdateDomains(ctx context.Context, appKey string, domains []string) error {
+	v := &validator{res: resProvisioning.legacy, key: appKey}
+	checkDomains(v, domains)
+	if err := v.result(); err != nil {
+		return err
+	}
+	return s.patch(ctx, appKey, "validJsSdkDomains", domains)
+}
+
+// UpdateCallbackURLs sets oauth2AuthorizedCallbackUrls on a child application.
+func (s *ProvisioningService) UpdateCallbackURLs(ctx context.Context, appKey string, urls []string) error {
+	v := &validator{res: resProvisioning.legacy, key: appKey}
+	for i, u := range urls {
+		v.url(fmt.Sprintf("oauth2AuthorizedCallbackUrls[%d]", i), u, true)
+	}
+	if err := v.result(); err != nil {
+		return err
+	}
+	return s.patch(ctx, appKey, "oauth2AuthorizedCallbackUrls", urls)
+}
+
+func (s *ProvisioningService) patch(ctx context.Context, appKey, field string, values []string) error {
+	c := (*service)(s).c
+	if values == nil {
+		values = []string{}
+	}
+	vals, _ := json.Marshal(values)
+	body := []byte(`{"patch":{"$set":{"` + field + `":` + string(vals) + `}}}`)
+	// Postman puts the application URN raw in the path.
+	_, err := c.do(ctx, &call{method: http.MethodPost, path: "/" + resProvisioning.legacy + "/" + appKey, body: body,
+		bucket: BucketUnmetered, idempotent: true})
+	return err
+}

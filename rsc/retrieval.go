@@ -1,0 +1,216 @@
+package rsc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// ExportsService reads 1-Click Export payloads (exportedCandidates).
+type ExportsService service
+
+// ExportedCandidate is what a recruiter exported from LinkedIn to the ATS
+// (docs/wire-model.md). LinkedIn shares no email or phone.
+type ExportedCandidate struct {
+	RequestID            string      `json:"requestId"`
+	IntegrationContext   string      `json:"integrationContext"`
+	ExternalJobPostingID string      `json:"externalJobPostingId"`
+	Exporter             string      `json:"exporter"` // urn:li:seat:{id}
+	ExportedAt           EpochMillis `json:"exportedAt"`
+	Candidate            StubProfile `json:"candidate"`
+}
+
+// StubProfile is the LinkedIn side of an exported member.
+type StubProfile struct {
+	Person     string `json:"person"` // urn:li:person:{id}
+	FirstName  string `json:"firstName"`
+	LastName   string `json:"lastName"`
+	Headline   string `json:"headline,omitempty"`
+	Location   string `json:"location,omitempty"`
+	ProfileURL string `json:"profileUrl,omitempty"`
+}
+
+// Get fetches the payload of an EXPORT_CANDIDATE_PROFILE push event (finder
+// q=request). Check IntegrationContext against the customer whose callback
+// received the event.
+func (s *ExportsService) Get(ctx context.Context, requestID string) ([]ExportedCandidate, error) {
+	c := (*service)(s).c
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resExports),
+		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), bucket: BucketUnmetered, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var col collection[ExportedCandidate]
+	if err := json.Unmarshal(resp.body, &col); err != nil {
+		return nil, fmt.Errorf("rsc: decoding exportedCandidates: %w", err)
+	}
+	return col.Elements, nil
+}
+
+// SeatsService lists Recruiter seat holders (seatsV2).
+type SeatsService service
+
+// Seat is a Recruiter seat holder.
+type Seat struct {
+	ID        int64    `json:"id"`
+	FirstName string   `json:"firstName"`
+	LastName  string   `json:"lastName"`
+	Email     string   `json:"email,omitempty"`
+	Contract  string   `json:"contract"`
+	Member    string   `json:"member"` // person URN: map ATS users by it
+	State     string   `json:"state"`
+	SeatRoles []string `json:"seatRoles,omitempty"`
+}
+
+// URN returns the seat's URN, urn:li:seat:{id}.
+func (s Seat) URN() string { return "urn:li:seat:" + strconv.FormatInt(s.ID, 10) }
+
+// List iterates over the seats of contracts in the given states (ACTIVE when
+// none are given).
+func (s *SeatsService) List(ctx context.Context, contracts []string, states ...string) iter.Seq2[Seat, error] {
+	c := (*service)(s).c
+	if len(states) == 0 {
+		states = []string{"ACTIVE"}
+	}
+	var q strings.Builder
+	q.WriteString("q=attributes")
+	for _, ct := range contracts {
+		q.WriteString("&" + restli.EncodeParam(restli.Protocol1, "contracts", ct))
+	}
+	for _, st := range states {
+		q.WriteString("&" + restli.EncodeParam(restli.Protocol1, "states", st))
+	}
+	return finder[Seat](c, resSeats, q.String(), 100)(ctx)
+}
+
+// InMailService reads InMail history (conversationEvents).
+type InMailService service
+
+// ConversationEvent is one InMail message (docs/wire-model.md).
+type ConversationEvent struct {
+	ID                string      `json:"id"`
+	Conversation      string      `json:"conversation"`
+	Viewer            string      `json:"viewer"` // seat URN
+	Member            string      `json:"member"` // the prospect's person URN
+	Author            string      `json:"author"` // seat or person URN
+	CreatedAt         EpochMillis `json:"createdAt"`
+	Subject           string      `json:"subject,omitempty"`
+	Body              string      `json:"body,omitempty"`
+	ContactInfoShared bool        `json:"contactInfoShared,omitempty"`
+}
+
+// FromMember reports whether the member (not the recruiter) wrote the message.
+func (e ConversationEvent) FromMember() bool { return strings.HasPrefix(e.Author, "urn:li:person:") }
+
+// MaxInMailWindow is the longest time range LinkedIn serves in one query.
+const MaxInMailWindow = 12 * 60 * 60 * 1000 // milliseconds
+
+// Events iterates over one seat's conversation events created in
+// [start, end). The window must not exceed 12 hours.
+func (s *InMailService) Events(ctx context.Context, seat string, start, end EpochMillis) iter.Seq2[ConversationEvent, error] {
+	c := (*service)(s).c
+	if end-start > MaxInMailWindow || end < start {
+		return func(yield func(ConversationEvent, error) bool) {
+			yield(ConversationEvent{}, fmt.Errorf("rsc: conversationEvents window [%d, %d) must be 0..12 hours", start, end))
+		}
+	}
+	q := "q=criteria&" + restli.EncodeParam(restli.Protocol1, "viewer", seat) +
+		"&timeRange.start=" + strconv.FormatInt(int64(start), 10) + "&timeRange.end=" + strconv.FormatInt(int64(end), 10)
+	return finder[ConversationEvent](c, resConversations, q, 50)(ctx)
+}
+
+// MailStubsService reads InMail stub profiles (mailStubs): members who shared
+// their contact information when replying.
+type MailStubsService service
+
+// MailStub is an InMail stub profile.
+type MailStub struct {
+	ID           string      `json:"id"`
+	Contract     string      `json:"contract"`
+	Owner        string      `json:"owner"`  // seat URN
+	Member       string      `json:"member"` // person URN
+	FirstName    string      `json:"firstName"`
+	LastName     string      `json:"lastName"`
+	EmailAddress string      `json:"emailAddress,omitempty"`
+	PhoneNumber  string      `json:"phoneNumber,omitempty"`
+	CreatedAt    EpochMillis `json:"createdAt"`
+}
+
+// List iterates over stubs of a contract owned by the given seats, created in
+// [start, end) (zero bounds are omitted). Always pass owners: LinkedIn
+// searches less without them.
+func (s *MailStubsService) List(ctx context.Context, contract string, owners []string, start, end EpochMillis) iter.Seq2[MailStub, error] {
+	c := (*service)(s).c
+	q := "q=contract&" + restli.EncodeParam(restli.Protocol1, "contract", contract)
+	for _, o := range owners {
+		q += "&" + restli.EncodeParam(restli.Protocol1, "owners", o)
+	}
+	if start > 0 {
+		q += "&createdDateStart=" + strconv.FormatInt(int64(start), 10)
+	}
+	if end > 0 {
+		q += "&createdDateEnd=" + strconv.FormatInt(int64(end), 10)
+	}
+	return finder[MailStub](c, resMailStubs, q, 50)(ctx)
+}
+
+// ProspectNotesService reads Recruiter prospect notes (prospectNotes).
+type ProspectNotesService service
+
+// ProspectNote is a recruiter's note on a prospect. Inactive notes were
+// deleted on LinkedIn and must be deleted in the ATS.
+type ProspectNote struct {
+	ID             string      `json:"id"`
+	Contract       string      `json:"contract"`
+	Owner          string      `json:"owner"`
+	Member         string      `json:"member"`
+	Note           string      `json:"note"`
+	Active         bool        `json:"active"`
+	CreatedAt      EpochMillis `json:"createdAt"`
+	LastModifiedAt EpochMillis `json:"lastModifiedAt"`
+}
+
+// List iterates over notes of a contract whose last update is in
+// [cutoff, before] (zero bounds are omitted).
+func (s *ProspectNotesService) List(ctx context.Context, contract string, owners []string, cutoff, before EpochMillis) iter.Seq2[ProspectNote, error] {
+	c := (*service)(s).c
+	q := "q=criteria&" + restli.EncodeParam(restli.Protocol1, "contract", contract)
+	for _, o := range owners {
+		q += "&" + restli.EncodeParam(restli.Protocol1, "owners", o)
+	}
+	if cutoff > 0 {
+		q += "&cutoffDate=" + strconv.FormatInt(int64(cutoff), 10)
+	}
+	if before > 0 {
+		q += "&beforeDate=" + strconv.FormatInt(int64(before), 10)
+	}
+	return finder[ProspectNote](c, resProspectNotes, q, 100)(ctx)
+}
+
+// ClosedProfilesService lists members who closed their LinkedIn account
+// after their data reached the ATS (our model of LinkedIn's unconfirmed
+// "1-Click Export Deletion" endpoint, docs/wire-model.md). Query it at least
+// every 30 days.
+type ClosedProfilesService service
+
+// ClosedProfile is a member who closed their account.
+type ClosedProfile struct {
+	Member          string      `json:"member"`
+	ATSCandidateIDs []string    `json:"atsCandidateIds,omitempty"`
+	ClosedAt        EpochMillis `json:"closedAt"`
+}
+
+// List iterates over members of the integration context whose accounts
+// closed at or after since.
+func (s *ClosedProfilesService) List(ctx context.Context, integrationContext string, since EpochMillis) iter.Seq2[ClosedProfile, error] {
+	c := (*service)(s).c
+	q := "q=integrationContext&" + restli.EncodeParam(restli.Protocol1, "integrationContext", integrationContext) +
+		"&closedSince=" + strconv.FormatInt(int64(since), 10)
+	return finder[ClosedProfile](c, resClosedProfiles, q, 100)(ctx)
+}

@@ -1,0 +1,144 @@
+package rsc
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// RetryPolicy says which failures are retried and for how long.
+//
+// Only safe operations are retried: reads (GET), upserts (PUT batch_update),
+// deletes and $set partial updates. Creating POSTs (batch_create of jobs,
+// provisioning) are never retried unless RetryCreates is set, because a
+// request that timed out may still have been applied. Retried failures:
+// transport errors, per-minute 429s and HTTP 500, 502, 503 and 504. A daily
+// 429 is never retried. Retry-After is honoured; otherwise the wait grows
+// exponentially from MinWait to MaxWait with full jitter.
+type RetryPolicy struct {
+	MaxAttempts  int           // attempts including the first; 1 disables retries
+	MinWait      time.Duration // first backoff
+	MaxWait      time.Duration // backoff cap (Retry-After is capped by it too)
+	MaxElapsed   time.Duration // no new attempt starts after this much time; 0 = no cap
+	RetryCreates bool          // also retry creating POSTs (risks duplicates)
+}
+
+// DefaultRetryPolicy returns 4 attempts, 500ms..30s backoff, 2 minutes in all.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second, MaxElapsed: 2 * time.Minute}
+}
+
+// checkRetry implements retryablehttp.CheckRetry. The request itself is not
+// available when the transport failed, so the decision comes from the
+// callInfo carried in ctx.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	ci := callFrom(ctx)
+	if ci == nil {
+		return false, nil
+	}
+	retry := false
+	status := 0
+	switch {
+	case err != nil:
+		retry = retryableTransportError(err)
+	case resp.StatusCode == http.StatusTooManyRequests:
+		status = resp.StatusCode
+		retry = !isDailyThrottle(resp)
+	case resp.StatusCode == 500, resp.StatusCode == 502, resp.StatusCode == 503, resp.StatusCode == 504:
+		status = resp.StatusCode
+		retry = true
+	}
+	if !retry {
+		return false, nil
+	}
+	if !ci.idempotent && !c.cfg.retry.RetryCreates {
+		return false, nil
+	}
+	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start) >= c.cfg.retry.MaxElapsed {
+		return false, nil
+	}
+	if ci.attempts >= c.cfg.retry.MaxAttempts {
+		return false, nil
+	}
+	if c.cfg.hooks.OnRetry != nil {
+		c.cfg.hooks.OnRetry(RetryInfo{Method: ci.method, Path: ci.path, Attempt: ci.attempts, StatusCode: status, Err: err})
+	}
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "rsc: retrying", slog.String("method", ci.method), slog.String("path", ci.path),
+		slog.Int("attempt", ci.attempts), slog.Int("status", status))
+	return true, nil
+}
+
+func retryableTransportError(err error) bool {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		var uae x509.UnknownAuthorityError
+		var ce *x509.CertificateInvalidError
+		if errors.As(ue.Err, &uae) || errors.As(ue.Err, &ce) {
+			return false
+		}
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) && ae.Err == nil {
+		return false // the token endpoint said no; retrying will not help
+	}
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return true
+}
+
+// backoff implements retryablehttp.Backoff: Retry-After when present, else
+// exponential with full jitter.
+func (c *Client) backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.clock.Now()); ok {
+			return clampDur(d, 0, maxWait)
+		}
+	}
+	if minWait <= 0 {
+		return 0
+	}
+	ceil := minWait << min(attemptNum, 20)
+	if ceil > maxWait || ceil <= 0 {
+		ceil = maxWait
+	}
+	// Jitter in [minWait/2, ceil].
+	lo := minWait / 2
+	return lo + rand.N(ceil-lo+1)
+}
+
+func clampDur(d, lo, hi time.Duration) time.Duration {
+	if d < lo {
+		return lo
+	}
+	if hi > 0 && d > hi {
+		return hi
+	}
+	return d
+}
+
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}

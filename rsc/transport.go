@@ -1,0 +1,128 @@
+package rsc
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// The transport stack, outermost first:
+//
+//	retryablehttp (retry policy, backoff)
+//	  paceTransport   (client-side quotas; every attempt spends quota)
+//	    authTransport (bearer token; one refresh and resend on 401)
+//	      observeTransport (hooks, debug logging; never headers or bodies)
+//	        base transport (shared connection pool)
+
+type paceTransport struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ci := callFrom(req.Context())
+	if ci == nil {
+		return t.next.RoundTrip(req)
+	}
+	ci.attempts++
+	if err := t.c.pacer.acquire(req.Context(), ci.bucket, ci.records, &t.c.cfg.hooks); err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		info := ThrottleInfo{Bucket: ci.bucket}
+		if isDailyThrottle(resp) {
+			info.Daily = true
+			info.ResetAt = t.c.pacer.markExhausted(ci.bucket)
+		}
+		if h := t.c.cfg.hooks.OnThrottled; h != nil {
+			h(info)
+		}
+	}
+	return resp, err
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+type authTransport struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, fresh, err := t.c.tokens.get(req.Context())
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	r2 := req.Clone(req.Context())
+	r2.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := t.next.RoundTrip(r2)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || fresh || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+		return resp, err
+	}
+	// The cached token was refused (revoked or expired early): fetch a new
+	// one once and resend.
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	t.c.tokens.invalidate(tok)
+	tok, _, err = t.c.tokens.get(req.Context())
+	if err != nil {
+		return nil, err
+	}
+	r3 := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if r3.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	r3.Header.Set("Authorization", "Bearer "+tok)
+	return t.next.RoundTrip(r3)
+}
+
+type observeTransport struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ci := callFrom(req.Context())
+	info := RequestInfo{Method: req.Method, Path: req.URL.Path}
+	if ci != nil {
+		info = RequestInfo{Method: ci.method, Path: ci.path, Bucket: ci.bucket, Records: ci.records, Attempt: ci.attempts}
+	}
+	h := &t.c.cfg.hooks
+	if h.OnRequest != nil {
+		h.OnRequest(info)
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	dur := time.Since(start)
+	ri := ResponseInfo{RequestInfo: info, Duration: dur, Err: err}
+	if resp != nil {
+		ri.StatusCode = resp.StatusCode
+		ri.RequestID = requestID(resp.Header)
+	}
+	if h.OnResponse != nil {
+		h.OnResponse(ri)
+	}
+	lg := t.c.cfg.logger
+	if lg.Enabled(req.Context(), slog.LevelDebug) {
+		attrs := []slog.Attr{slog.String("method", info.Method), slog.String("path", info.Path),
+			slog.Int("attempt", info.Attempt), slog.Int("status", ri.StatusCode), slog.Duration("duration", dur)}
+		if ri.RequestID != "" {
+			attrs = append(attrs, slog.String("request_id", ri.RequestID))
+		}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+		lg.LogAttrs(req.Context(), slog.LevelDebug, "rsc: http", attrs...)
+	}
+	return resp, err
+}

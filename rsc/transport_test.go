@@ -1,0 +1,450 @@
+package rsc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+)
+
+const mockHost = "http://rsc.test"
+
+// mockClient returns a client on a per-test httpmock transport (never the
+// global Activate) with a token endpoint that issues tok1, tok2, ...
+func mockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *atomic.Int32) {
+	t.Helper()
+	tr := httpmock.NewMockTransport()
+	var tokens atomic.Int32
+	tr.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken", func(r *http.Request) (*http.Response, error) {
+		n := tokens.Add(1)
+		return httpmock.NewStringResponse(200, fmt.Sprintf(`{"access_token":"tok%d","expires_in":1800}`, n)), nil
+	})
+	base := []Option{WithTransport(tr), WithBaseURL(mockHost), WithTokenURL(mockHost + "/oauth/v2/accessToken"),
+		WithCredentials("cid", "csecret"),
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 4, MinWait: time.Second, MaxWait: 30 * time.Second, MaxElapsed: 5 * time.Minute})}
+	c, err := NewClient(append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, tr, &tokens
+}
+
+// sequence answers with the given statuses in turn (the last repeats),
+// checking the raw query byte for byte.
+func sequence(t *testing.T, wantQuery string, statuses ...int) (httpmock.Responder, *atomic.Int32) {
+	var n atomic.Int32
+	return func(r *http.Request) (*http.Response, error) {
+		i := int(n.Add(1)) - 1
+		if wantQuery != "" && r.URL.RawQuery != wantQuery {
+			t.Errorf("raw query = %s, want %s", r.URL.RawQuery, wantQuery)
+		}
+		st := statuses[min(i, len(statuses)-1)]
+		if st == 0 {
+			return nil, errors.New("connection reset by peer")
+		}
+		if st >= 300 {
+			return httpmock.NewStringResponse(st, fmt.Sprintf(`{"message":"boom %d","serviceErrorCode":%d,"status":%d}`, st, st, st)), nil
+		}
+		return httpmock.NewStringResponse(st, `{"results":{"N1":{"status":204}},"errors":{}}`), nil
+	}, &n
+}
+
+var noteKey = CandidateKey{IntegrationContext: org, CandidateID: "C1"}
+
+// bubbleJob is a valid job inside a synctest bubble, whose clock starts in 2000.
+func bubbleJob() JobPosting {
+	j := testJob("J1")
+	j.ListedAt = Millis(time.Now().Add(-time.Hour))
+	return j
+}
+
+func upsertNote(ctx context.Context, c *Client) error {
+	res, err := c.Candidates.UpsertNotes(ctx, noteKey, []Note{{ID: "N1", Note: "hi"}})
+	if err != nil {
+		return err
+	}
+	return res.Err()
+}
+
+const notesURL = mockHost + "/v2/atsCandidates/atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes"
+
+// Done-when of issue 2: a 500 then 200 on a PUT is retried.
+func TestRetryPutAfter500(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var retries []RetryInfo
+		c, tr, _ := mockClient(t, WithHooks(Hooks{OnRetry: func(ri RetryInfo) { retries = append(retries, ri) }}))
+		resp, n := sequence(t, "ids=N1", 500, 200)
+		tr.RegisterResponder("PUT", notesURL, resp)
+		if err := upsertNote(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+		if n.Load() != 2 || len(retries) != 1 || retries[0].StatusCode != 500 {
+			t.Errorf("calls %d, retries %+v", n.Load(), retries)
+		}
+	})
+}
+
+// Done-when of issue 2: a 500 on a batch_create is not retried.
+func TestNoRetryBatchCreate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t)
+		resp, n := sequence(t, "", 500, 200)
+		tr.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", resp)
+		res, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 500 || ae.Message != "boom 500" {
+			t.Fatalf("err = %v", err)
+		}
+		if n.Load() != 1 {
+			t.Errorf("batch_create sent %d times", n.Load())
+		}
+		if res.Items[0].Err == nil {
+			t.Error("the job's item must carry the error")
+		}
+	})
+}
+
+func TestNoRetryCreateOnTransportError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t)
+		resp, n := sequence(t, "", 0, 200)
+		tr.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", resp)
+		if _, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()}); err == nil || !strings.Contains(err.Error(), "connection reset") {
+			t.Fatalf("err = %v", err)
+		}
+		if n.Load() != 1 {
+			t.Errorf("sent %d times", n.Load())
+		}
+		// Opting in retries creates.
+		c2, tr2, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, MinWait: time.Second, MaxWait: time.Second, RetryCreates: true}))
+		resp2, n2 := sequence(t, "", 0, 200)
+		tr2.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", resp2)
+		c2.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
+		if n2.Load() != 2 {
+			t.Errorf("with RetryCreates sent %d times, want 2", n2.Load())
+		}
+	})
+}
+
+func TestRetryTransportErrorOnPut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t)
+		resp, n := sequence(t, "", 0, 0, 200)
+		tr.RegisterResponder("PUT", notesURL, resp)
+		if err := upsertNote(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+		if n.Load() != 3 {
+			t.Errorf("calls = %d", n.Load())
+		}
+	})
+}
+
+// After the last attempt the caller gets the last response's typed error.
+func TestRetriesExhaustedTypedError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t)
+		resp, n := sequence(t, "", 503)
+		tr.RegisterResponder("PUT", notesURL, resp)
+		err := upsertNote(t.Context(), c)
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 503 || strings.Contains(err.Error(), "giving up") {
+			t.Fatalf("err = %v", err)
+		}
+		if n.Load() != 4 {
+			t.Errorf("attempts = %d, want 4", n.Load())
+		}
+	})
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t)
+		var n atomic.Int32
+		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+			if n.Add(1) == 1 {
+				resp := httpmock.NewStringResponse(429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
+				resp.Header.Set("Retry-After", "7")
+				resp.Header.Set("X-Li-Throttle-Window", "MINUTE")
+				return resp, nil
+			}
+			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+		})
+		start := time.Now()
+		if err := upsertNote(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d != 7*time.Second {
+			t.Errorf("waited %v, want exactly the Retry-After 7s", d)
+		}
+	})
+}
+
+func TestDailyThrottleParksBucket(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var throttled []ThrottleInfo
+		c, tr, _ := mockClient(t, WithHooks(Hooks{OnThrottled: func(ti ThrottleInfo) { throttled = append(throttled, ti) }}))
+		var n atomic.Int32
+		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+			if n.Add(1) == 1 {
+				resp := httpmock.NewStringResponse(429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
+				resp.Header.Set("X-Li-Throttle-Window", "DAY")
+				return resp, nil
+			}
+			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+		})
+		err := upsertNote(t.Context(), c)
+		var rl *RateLimitError
+		if !errors.As(err, &rl) || !rl.Daily || rl.Local || !errors.Is(err, ErrRateLimited) {
+			t.Fatalf("err = %v", err)
+		}
+		if want := nextMidnight(time.Now()); !rl.ResetAt.Equal(want) {
+			t.Errorf("ResetAt = %v, want %v", rl.ResetAt, want)
+		}
+		// Parked: refused locally, nothing sent.
+		err = upsertNote(t.Context(), c)
+		if !errors.As(err, &rl) || !rl.Local || n.Load() != 1 {
+			t.Fatalf("second call: %v (sent %d)", err, n.Load())
+		}
+		if q := c.Quota(BucketSync); q.Remaining != 0 {
+			t.Errorf("quota = %+v", q)
+		}
+		// Other buckets are not parked.
+		if c.Quota(BucketProspect).Remaining == 0 {
+			t.Error("prospect bucket parked too")
+		}
+		time.Sleep(time.Until(rl.ResetAt) + time.Second)
+		if err := upsertNote(t.Context(), c); err != nil {
+			t.Fatalf("after midnight: %v", err)
+		}
+		if len(throttled) < 2 || !throttled[0].Daily {
+			t.Errorf("throttle hooks = %+v", throttled)
+		}
+	})
+}
+
+func TestContextCancelStopsBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t)
+		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+			resp := httpmock.NewStringResponse(503, `{}`)
+			resp.Header.Set("Retry-After", "30")
+			return resp, nil
+		})
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		start := time.Now()
+		err := upsertNote(ctx, c)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+		if d := time.Since(start); d != 2*time.Second {
+			t.Errorf("returned after %v, want at the deadline", d)
+		}
+	})
+}
+
+func TestTokenReuseRefreshAnd401(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, tokens := mockClient(t)
+		var revoked atomic.Bool
+		var sent []string
+		var mu sync.Mutex
+		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+			auth := r.Header.Get("Authorization")
+			mu.Lock()
+			sent = append(sent, auth)
+			mu.Unlock()
+			if revoked.Load() && auth == "Bearer tok1" {
+				return httpmock.NewStringResponse(401, `{"message":"Invalid access token","serviceErrorCode":65600,"status":401}`), nil
+			}
+			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+		})
+		for range 3 {
+			if err := upsertNote(t.Context(), c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tokens.Load() != 1 {
+			t.Fatalf("token fetched %d times for 3 calls", tokens.Load())
+		}
+		revoked.Store(true)
+		if err := upsertNote(t.Context(), c); err != nil {
+			t.Fatalf("after revocation: %v", err)
+		}
+		if tokens.Load() != 2 || sent[len(sent)-1] != "Bearer tok2" || sent[len(sent)-2] != "Bearer tok1" {
+			t.Fatalf("tokens %d, sent %v", tokens.Load(), sent)
+		}
+		// Expiry: 1800 s later (minus the one-minute delta) a new token is fetched.
+		time.Sleep(1800*time.Second - 30*time.Second)
+		if err := upsertNote(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+		if tokens.Load() != 3 {
+			t.Errorf("token not refreshed before expiry: %d fetches", tokens.Load())
+		}
+	})
+}
+
+func TestFresh401IsNotLooped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, tokens := mockClient(t)
+		resp, n := sequence(t, "", 401)
+		tr.RegisterResponder("PUT", notesURL, resp)
+		err := upsertNote(t.Context(), c)
+		if !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("err = %v", err)
+		}
+		if n.Load() != 1 || tokens.Load() != 1 {
+			t.Errorf("calls %d, token fetches %d", n.Load(), tokens.Load())
+		}
+	})
+}
+
+// The records-per-minute pacer keeps every calendar minute under the limit
+// while using nearly all of it.
+func TestPacingRecordsPerMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t, WithLimits(Limits{SyncRecordsPerMinute: 1000, SyncRequestsPerDay: 100000}))
+		perMinute := map[int64]int{}
+		var mu sync.Mutex
+		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+			mu.Lock()
+			perMinute[time.Now().Unix()/60] += 100
+			mu.Unlock()
+			return httpmock.NewStringResponse(200, `{}`), nil
+		})
+		notes := make([]Note, 100)
+		for i := range notes {
+			notes[i] = Note{ID: fmt.Sprintf("N%d", i), Note: "x"}
+		}
+		start := time.Now()
+		for range 30 {
+			if _, err := c.Candidates.UpsertNotes(t.Context(), noteKey, notes); err != nil {
+				t.Fatal(err)
+			}
+		}
+		elapsed := time.Since(start)
+		for m, n := range perMinute {
+			if n > 1000 {
+				t.Errorf("minute %d carried %d records", m, n)
+			}
+		}
+		// 3,000 records at 1,000/minute: about 3 minutes, never much more.
+		if elapsed < 2*time.Minute || elapsed > 3*time.Minute+10*time.Second {
+			t.Errorf("3,000 records took %v", elapsed)
+		}
+	})
+}
+
+func TestDailyQuotaRefusedLocally(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t, WithLimits(Limits{SyncRequestsPerDay: 2}))
+		resp, n := sequence(t, "", 200)
+		tr.RegisterResponder("PUT", notesURL, resp)
+		upsertNote(t.Context(), c)
+		upsertNote(t.Context(), c)
+		err := upsertNote(t.Context(), c)
+		var rl *RateLimitError
+		if !errors.As(err, &rl) || !rl.Local || !rl.Daily {
+			t.Fatalf("err = %v", err)
+		}
+		if n.Load() != 2 {
+			t.Errorf("sent %d", n.Load())
+		}
+		if q := c.Quota(BucketSync); q.Used != 2 || q.Remaining != 0 || q.Limit != 2 {
+			t.Errorf("quota = %+v", q)
+		}
+	})
+}
+
+// No token, secret or Authorization header in logs, errors or hook payloads.
+func TestSecretsNeverLeak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer
+		var payloads []string
+		hooks := Hooks{
+			OnRequest:   func(i RequestInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
+			OnResponse:  func(i ResponseInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
+			OnRetry:     func(i RetryInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
+			OnThrottled: func(i ThrottleInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
+		}
+		c, tr, _ := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks))
+		resp, _ := sequence(t, "", 500, 401, 200)
+		tr.RegisterResponder("PUT", notesURL, resp)
+		var errs []string
+		if err := upsertNote(t.Context(), c); err != nil {
+			errs = append(errs, err.Error())
+		}
+		// A failing token endpoint that echoes the secret in its body.
+		bad, tr2, _ := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks))
+		tr2.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken",
+			httpmock.NewStringResponder(401, `{"error":"invalid_client","error_description":"client_secret csecret is wrong"}`))
+		err := upsertNote(t.Context(), bad)
+		var ae *AuthError
+		if !errors.As(err, &ae) || ae.StatusCode != 401 || ae.Code != "invalid_client" {
+			t.Fatalf("token failure = %v", err)
+		}
+		errs = append(errs, err.Error(), fmt.Sprintf("%+v %#v", err, err))
+		all := logs.String() + strings.Join(payloads, "\n") + strings.Join(errs, "\n")
+		if logs.Len() == 0 || len(payloads) == 0 {
+			t.Fatal("nothing captured: the test would pass vacuously")
+		}
+		for _, secret := range []string{"csecret", "tok1", "tok2", "Bearer", "Authorization"} {
+			if strings.Contains(all, secret) {
+				t.Errorf("%q leaked:\n%s", secret, all)
+			}
+		}
+	})
+}
+
+func TestNewClientValidatesOptions(t *testing.T) {
+	t.Parallel()
+	for name, opts := range map[string][]Option{
+		"no credentials": nil,
+		"empty secret":   {WithCredentials("id", "")},
+		"bad base url":   {WithCredentials("a", "b"), WithBaseURL("not a url")},
+		"bad version":    {WithCredentials("a", "b"), WithVersion("2026-04")},
+		"bad retry":      {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{})},
+		"bad limits":     {WithCredentials("a", "b"), WithLimits(Limits{SyncRecordsPerMinute: 5})},
+		"nil logger":     {WithCredentials("a", "b"), WithLogger(nil)},
+		"bad user agent": {WithCredentials("a", "b"), WithUserAgent("x\r\ny")},
+	} {
+		if _, err := NewClient(opts...); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// Customer clients share the transport but never a token or a quota.
+func TestForCustomerIsolation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		partner, tr, tokens := mockClient(t, WithLimits(Limits{SyncRequestsPerDay: 1}))
+		var auths []string
+		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+			auths = append(auths, r.Header.Get("Authorization"))
+			return httpmock.NewStringResponse(200, `{}`), nil
+		})
+		a, _ := partner.ForCustomer("cid", "csecret")
+		b, _ := partner.ForCustomer("cid", "csecret")
+		if err := upsertNote(t.Context(), a); err != nil {
+			t.Fatal(err)
+		}
+		if err := upsertNote(t.Context(), b); err != nil {
+			t.Fatalf("b's quota was spent by a: %v", err)
+		}
+		if tokens.Load() != 2 || auths[0] == auths[1] {
+			t.Errorf("tokens %d, auths %v", tokens.Load(), auths)
+		}
+	})
+}

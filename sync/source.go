@@ -1,0 +1,155 @@
+package sync
+
+import (
+	"context"
+	"iter"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// Source is what an ATS implements so the engine can stream its records to
+// LinkedIn. Every stream yields records in ascending Cursor order (last
+// modified time, then id) strictly after since, reading lazily (stream rows
+// from a database cursor; never load a table into memory), honouring ctx,
+// and returning as soon as the consumer stops (yield returned false). A
+// stream that fails yields one non-nil error and stops.
+//
+// The zero Cursor means "from the beginning". The engine passes the window
+// start (two years back by default) as the first cursor of a historical sync.
+//
+// Implementing it over SQL, for example candidates:
+//
+//	func (s *mySource) Candidates(ctx context.Context, since sync.Cursor) iter.Seq2[sync.Candidate, error] {
+//		return func(yield func(sync.Candidate, error) bool) {
+//			rows, err := s.db.QueryContext(ctx, `SELECT id, first_name, ..., modified_at FROM candidates
+//				WHERE (modified_at, id) > (?, ?) ORDER BY modified_at, id`, since.ModifiedAt, since.ID)
+//			if err != nil {
+//				yield(sync.Candidate{}, err)
+//				return
+//			}
+//			defer rows.Close()
+//			for rows.Next() {
+//				var c sync.Candidate
+//				// ... rows.Scan into c ...
+//				if !yield(c, nil) {
+//					return
+//				}
+//			}
+//			if err := rows.Err(); err != nil {
+//				yield(sync.Candidate{}, err)
+//			}
+//		}
+//	}
+type Source interface {
+	// Jobs yields job postings, closed ones included.
+	Jobs(ctx context.Context, since Cursor) iter.Seq2[Job, error]
+	// Candidates yields candidates.
+	Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error]
+	// Placements yields applications from shortlist onwards, each with its
+	// full stage history (LinkedIn replaces applications whole).
+	Placements(ctx context.Context, since Cursor) iter.Seq2[Placement, error]
+	// Activities yields candidate notes, application notes and interview feedback.
+	Activities(ctx context.Context, since Cursor) iter.Seq2[Activity, error]
+	// Deletions yields records deleted in the ATS.
+	Deletions(ctx context.Context, since Cursor) iter.Seq2[Deletion, error]
+	// Totals counts the records a sync from since would cover, for progress
+	// and reconciliation.
+	Totals(ctx context.Context, since time.Time) (Totals, error)
+}
+
+// Cursor is a position in a stream: records modified after ModifiedAt, or
+// at ModifiedAt with an id greater than ID. Streams are ordered by
+// (ModifiedAt, ID), which makes cursors stable.
+type Cursor struct {
+	ModifiedAt time.Time `json:"modifiedAt"`
+	ID         string    `json:"id,omitempty"`
+}
+
+// After reports whether the position (t, id) lies after c.
+func (c Cursor) After(t time.Time, id string) bool {
+	return t.After(c.ModifiedAt) || t.Equal(c.ModifiedAt) && id > c.ID
+}
+
+// Job is a job posting in the ATS.
+type Job struct {
+	Posting rsc.JobPosting // OperationType is set by the engine (CREATE, UPDATE or CLOSE)
+	// Closed jobs are synced too (certification needs closed jobs of the last two years).
+	Closed     bool
+	ModifiedAt time.Time
+}
+
+// Candidate is a candidate in the ATS.
+type Candidate struct {
+	Record     rsc.Candidate
+	ModifiedAt time.Time
+}
+
+// Placement is an application from shortlist onwards with its stage history.
+type Placement struct {
+	Application rsc.Application
+	Stages      []rsc.Stage // the whole history, one record per transition
+	ModifiedAt  time.Time
+}
+
+// ActivityKind says what an Activity carries.
+type ActivityKind int
+
+// The activity kinds.
+const (
+	CandidateNote ActivityKind = iota + 1
+	ApplicationNote
+	InterviewFeedback
+)
+
+// Activity is a note or interview feedback.
+type Activity struct {
+	Kind        ActivityKind
+	Candidate   rsc.CandidateKey   // for CandidateNote
+	Application rsc.ApplicationKey // for ApplicationNote and InterviewFeedback
+	Note        rsc.Note           // for CandidateNote and ApplicationNote
+	Feedback    rsc.InterviewFeedback
+	ModifiedAt  time.Time
+}
+
+// ID returns the activity's own id (note or feedback id).
+func (a Activity) ID() string {
+	if a.Kind == InterviewFeedback {
+		return a.Feedback.ID
+	}
+	return a.Note.ID
+}
+
+// EntityKind names a kind of record for deletions and reports.
+type EntityKind string
+
+// The entity kinds.
+const (
+	KindJob             EntityKind = "job"
+	KindCandidate       EntityKind = "candidate"
+	KindPlacement       EntityKind = "placement"
+	KindCandidateNote   EntityKind = "candidateNote"
+	KindApplicationNote EntityKind = "applicationNote"
+	KindFeedback        EntityKind = "interviewFeedback"
+	KindStage           EntityKind = "stage"
+)
+
+// Deletion is a record deleted in the ATS.
+type Deletion struct {
+	Kind EntityKind
+	// ID is the deleted record's id (job, candidate, application, note,
+	// feedback or stage id).
+	ID string
+	// Parent is the candidate or application id for notes, feedback and stages.
+	Parent      string
+	DeletedAt   time.Time
+	Integration string // integration context (organization URN)
+}
+
+// Totals counts records per kind.
+type Totals struct {
+	Jobs       int64 `json:"jobs"`
+	Candidates int64 `json:"candidates"`
+	Placements int64 `json:"placements"`
+	Activities int64 `json:"activities"`
+}
