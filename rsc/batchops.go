@@ -94,8 +94,12 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 	}
 	var body []byte
 	if op.method != http.MethodDelete {
+		size := 32
+		for j, i := range idx {
+			size += len(bodyKeys[j]) + len(entries[i].body) + 8
+		}
 		var b bytes.Buffer
-		b.Grow(64 + len(idx)*512)
+		b.Grow(size + size/8)
 		b.WriteString(`{"entities":{`)
 		for j, i := range idx {
 			if j > 0 {

@@ -75,21 +75,30 @@ func validateCandidate(v *validator, cand *Candidate) {
 	}
 	v.text("atsCandidateId", cand.Key.CandidateID, true, 255)
 	v.text("firstName", cand.FirstName, true, 255)
-	for _, f := range []struct{ name, val string }{{"lastName", cand.LastName}, {"middleInitial", cand.MiddleInitial},
+	for _, f := range [...]struct{ name, val string }{{"lastName", cand.LastName}, {"middleInitial", cand.MiddleInitial},
 		{"prefix", cand.Prefix}, {"suffix", cand.Suffix}, {"currentCompanyName", cand.CurrentCompanyName}, {"currentJobTitle", cand.CurrentJobTitle}} {
 		v.text(f.name, f.val, false, 255)
 	}
 	for i, e := range cand.EmailAddresses {
-		v.email(fmt.Sprintf("emailAddresses[%d]", i), e)
+		if rule := emailRule(e); rule != "" {
+			v.fail(fmt.Sprintf("emailAddresses[%d]", i), rule)
+		}
 	}
 	for i, p := range cand.PhoneNumbers {
-		v.text(fmt.Sprintf("phoneNumbers[%d].number", i), p.Number, true, 64)
-		v.text(fmt.Sprintf("phoneNumbers[%d].extension", i), p.Extension, false, 32)
+		if r := textRule(p.Number, true, 64); r != "" {
+			v.fail(fmt.Sprintf("phoneNumbers[%d].number", i), r)
+		}
+		if r := textRule(p.Extension, false, 32); r != "" {
+			v.fail(fmt.Sprintf("phoneNumbers[%d].extension", i), r)
+		}
 	}
-	for i, a := range cand.Addresses {
-		for _, f := range []struct{ name, val string }{{"line1", a.Line1}, {"line2", a.Line2}, {"line3", a.Line3}, {"line4", a.Line4},
+	for i := range cand.Addresses {
+		a := &cand.Addresses[i]
+		for _, f := range [...]struct{ name, val string }{{"line1", a.Line1}, {"line2", a.Line2}, {"line3", a.Line3}, {"line4", a.Line4},
 			{"city", a.City}, {"geographicArea", a.GeographicArea}, {"postalCode", a.PostalCode}, {"country", a.Country}} {
-			v.text(fmt.Sprintf("addresses[%d].%s", i, f.name), f.val, false, 255)
+			if r := textRule(f.val, false, 255); r != "" {
+				v.fail(fmt.Sprintf("addresses[%d].%s", i, f.name), r)
+			}
 		}
 		if a.GeographicAreaType != "" {
 			v.oneOf(fmt.Sprintf("addresses[%d].geographicAreaType", i), a.GeographicAreaType, "STATE", "PROVINCE")

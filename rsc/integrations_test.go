@@ -131,4 +131,3 @@ func TestProvisioningRules(t *testing.T) {
 		}
 	}
 }
-

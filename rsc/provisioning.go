@@ -111,7 +111,7 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 func (s *ProvisioningService) Lookup(ctx context.Context, uniqueForeignID string) (*ProvisionedApplication, error) {
 	c := (*service)(s).c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + resProvisioning.legacy,
-		query: "q=credentialsByUniqueForeignId&" + restli.EncodeParam(restli.Protocol1, "uniqueForeignId", uniqueForeignID),
+		query:  "q=credentialsByUniqueForeignId&" + restli.EncodeParam(restli.Protocol1, "uniqueForeignId", uniqueForeignID),
 		bucket: BucketUnmetered, idempotent: true})
 	if err != nil {
 		return nil, err
