@@ -114,7 +114,7 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 		body = b.Bytes()
 	}
 	cl := &call{method: op.method, restli: op.restli, path: op.path, query: query, body: body,
-		bucket: op.res.bucket, idempotent: true}
+		res: op.res, idempotent: true}
 	if op.records {
 		cl.records = len(idx)
 	}

@@ -201,7 +201,7 @@ func (s *CandidatesService) Get(ctx context.Context, keys []CandidateKey, fields
 			q += "&fields=" + strings.Join(fields, ",")
 		}
 		resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resCandidates), query: q,
-			bucket: BucketSync, idempotent: true})
+			res: resCandidates, idempotent: true})
 		if err != nil {
 			return out, err
 		}

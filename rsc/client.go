@@ -150,8 +150,25 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 	return c, nil
 }
 
-// Quota returns the client's count of today's requests in bucket b.
-func (c *Client) Quota(b Bucket) Quota { return c.pacer.quota(b) }
+// Quotas returns today's use of every throttle counter the client has
+// charged, as it counts them (LinkedIn publishes its own counts only in the
+// Developer Portal).
+func (c *Client) Quotas() []Quota { return c.pacer.quotas() }
+
+// Quota returns the most used counter of bucket b today (the one that will
+// run out first), or an unused counter of b when none was charged.
+func (c *Client) Quota(b Bucket) Quota {
+	best := Quota{Bucket: b, Limit: c.cfg.limits.perDay(b), Remaining: -1, ResetAt: nextMidnight(c.cfg.clock.Now())}
+	if best.Limit > 0 {
+		best.Remaining = best.Limit
+	}
+	for _, q := range c.pacer.quotas() {
+		if q.Bucket == b && (best.Counter == "" || q.Remaining >= 0 && (best.Remaining < 0 || q.Remaining < best.Remaining)) {
+			best = q
+		}
+	}
+	return best
+}
 
 // Versioned reports whether the client uses the versioned /rest endpoints.
 func (c *Client) Versioned() bool { return c.fam.versioned }
@@ -163,7 +180,7 @@ type call struct {
 	path       string // path below /v2 or /rest, starting with '/'
 	query      string // raw query, already Rest.li-encoded
 	body       []byte // JSON body, nil for none
-	bucket     Bucket
+	res        *resource
 	records    int
 	idempotent bool
 }
@@ -181,7 +198,7 @@ type callKey struct{}
 // retry policy (which sees no request on transport errors) know the call.
 type callInfo struct {
 	method, path string
-	bucket       Bucket
+	res          *resource
 	records      int
 	idempotent   bool
 	start        time.Time
@@ -217,7 +234,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	if err := setRawPath(&u, path); err != nil {
 		return nil, err
 	}
-	ci := &callInfo{method: cl.method, path: path, bucket: cl.bucket, records: cl.records,
+	ci := &callInfo{method: cl.method, path: path, res: cl.res, records: cl.records,
 		idempotent: cl.idempotent, start: c.cfg.clock.Now()}
 	ctx = context.WithValue(ctx, callKey{}, ci)
 	var rawBody any
@@ -250,7 +267,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		return nil, fmt.Errorf("rsc: %s %s: reading response: %w", cl.method, path, err)
 	}
 	if resp.StatusCode >= 300 {
-		return nil, c.errorFor(cl.method, path, cl.bucket, resp, data)
+		return nil, c.errorFor(cl.method, path, cl.res.bucket, resp, data)
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }

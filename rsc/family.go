@@ -29,6 +29,11 @@ type resource struct {
 	bucket            Bucket
 	// renames maps legacy entity field names to versioned ones.
 	renames [][2]string
+	// quota names the throttle counter the resource is charged to. LinkedIn
+	// counts the sync and integration resources each on its own ("100,000
+	// requests a day per application" per resource); the four
+	// prospect-interaction resources share one counter.
+	quota string
 }
 
 func (f family) name(r *resource) string {
@@ -63,27 +68,27 @@ func (f family) unentity(r *resource, js []byte) []byte {
 }
 
 var (
-	resCandidates = &resource{legacy: "atsCandidates", versioned: "candidates", bucket: BucketSync,
+	resCandidates = &resource{legacy: "atsCandidates", versioned: "candidates", bucket: BucketSync, quota: "atsCandidates",
 		renames: [][2]string{{"atsCreatedAt", "externalCreatedAt"}, {"atsLastModifiedAt", "externalLastModifiedAt"}}}
-	resCandidateNotes = &resource{legacy: "notes", versioned: "candidateNotes", bucket: BucketSync,
+	resCandidateNotes = &resource{legacy: "notes", versioned: "candidateNotes", bucket: BucketSync, quota: "atsCandidates/notes",
 		renames: [][2]string{{"atsCreatedAt", "externalCreatedAt"}, {"atsLastModifiedAt", "externalLastModifiedAt"}}}
-	resApplications      = &resource{legacy: "atsApplications", versioned: "atsApplications", bucket: BucketSync}
-	resApplicationNotes  = &resource{legacy: "notes", versioned: "applicationNotes", bucket: BucketSync}
-	resInterviewFeedback = &resource{legacy: "interviewFeedback", bucket: BucketSync}
-	resStages            = &resource{legacy: "stages", bucket: BucketSync}
-	resACLs              = &resource{legacy: "atsEntityAcls", versioned: "entityAcls", bucket: BucketSync}
-	resACLAssignees      = &resource{legacy: "atsEntityAclAssignees", versioned: "entityAclAssignees", bucket: BucketSync}
-	resIntegrations      = &resource{legacy: "atsIntegrations", versioned: "integrations", bucket: BucketIntegrations}
-	resIntegrationConfig = &resource{legacy: "configurations", versioned: "integrationConfigurations", bucket: BucketIntegrations}
-	resJobs              = &resource{legacy: "simpleJobPostings", versioned: "simpleJobPostings", bucket: BucketJobs}
-	resJobTasks          = &resource{legacy: "simpleJobPostingTasks", versioned: "simpleJobPostingTasks", bucket: BucketJobTasks}
-	resProvisioning      = &resource{legacy: "provisionedApplications", bucket: BucketUnmetered}
-	resExports           = &resource{legacy: "exportedCandidates", versioned: "exportedCandidates", bucket: BucketUnmetered}
-	resSeats             = &resource{legacy: "seatsV2", versioned: "seatsV2", bucket: BucketProspect}
-	resConversations     = &resource{legacy: "conversationEvents", bucket: BucketProspect}
-	resMailStubs         = &resource{legacy: "mailStubs", bucket: BucketProspect}
-	resProspectNotes     = &resource{legacy: "prospectNotes", bucket: BucketProspect}
-	resClosedProfiles    = &resource{legacy: "closedCandidateProfiles", bucket: BucketUnmetered}
+	resApplications      = &resource{legacy: "atsApplications", versioned: "atsApplications", bucket: BucketSync, quota: "atsApplications"}
+	resApplicationNotes  = &resource{legacy: "notes", versioned: "applicationNotes", bucket: BucketSync, quota: "atsApplications/notes"}
+	resInterviewFeedback = &resource{legacy: "interviewFeedback", bucket: BucketSync, quota: "atsApplications/interviewFeedback"}
+	resStages            = &resource{legacy: "stages", bucket: BucketSync, quota: "atsApplications/stages"}
+	resACLs              = &resource{legacy: "atsEntityAcls", versioned: "entityAcls", bucket: BucketSync, quota: "atsEntityAcls"}
+	resACLAssignees      = &resource{legacy: "atsEntityAclAssignees", versioned: "entityAclAssignees", bucket: BucketSync, quota: "atsEntityAclAssignees"}
+	resIntegrations      = &resource{legacy: "atsIntegrations", versioned: "integrations", bucket: BucketIntegrations, quota: "atsIntegrations"}
+	resIntegrationConfig = &resource{legacy: "configurations", versioned: "integrationConfigurations", bucket: BucketIntegrations, quota: "atsIntegrations/configurations"}
+	resJobs              = &resource{legacy: "simpleJobPostings", versioned: "simpleJobPostings", bucket: BucketJobs, quota: "simpleJobPostings"}
+	resJobTasks          = &resource{legacy: "simpleJobPostingTasks", versioned: "simpleJobPostingTasks", bucket: BucketJobTasks, quota: "simpleJobPostingTasks"}
+	resProvisioning      = &resource{legacy: "provisionedApplications", bucket: BucketUnmetered, quota: "provisionedApplications"}
+	resExports           = &resource{legacy: "exportedCandidates", versioned: "exportedCandidates", bucket: BucketUnmetered, quota: "exportedCandidates"}
+	resSeats             = &resource{legacy: "seatsV2", versioned: "seatsV2", bucket: BucketProspect, quota: "prospect", renames: [][2]string{{"id", "seatId"}}}
+	resConversations     = &resource{legacy: "conversationEvents", bucket: BucketProspect, quota: "prospect"}
+	resMailStubs         = &resource{legacy: "mailStubs", bucket: BucketProspect, quota: "prospect"}
+	resProspectNotes     = &resource{legacy: "prospectNotes", bucket: BucketProspect, quota: "prospect"}
+	resClosedProfiles    = &resource{legacy: "closedCandidateProfiles", bucket: BucketUnmetered, quota: "closedCandidateProfiles"}
 )
 
 // dataProviderATS is the constant dataProvider key field of legacy keys.

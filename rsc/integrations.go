@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
@@ -45,9 +46,14 @@ type Integration struct {
 	ProductSettings    *ProductSettings  `json:"productSettings,omitempty"`
 }
 
-// Key returns the integration's key.
+// Key returns the integration's key, with TenantType "" for RECRUITER so
+// that it equals keys built by callers who leave it empty.
 func (i *Integration) Key() IntegrationKey {
-	return IntegrationKey{IntegrationContext: i.IntegrationContext, Type: i.IntegrationType, TenantType: i.TenantType}
+	tt := i.TenantType
+	if tt == "RECRUITER" {
+		tt = ""
+	}
+	return IntegrationKey{IntegrationContext: i.IntegrationContext, Type: i.IntegrationType, TenantType: tt}
 }
 
 // IntegrationName names one integration as Recruiter shows it (RSC-101).
@@ -87,7 +93,7 @@ func (s *IntegrationsService) Get(ctx context.Context, keys []IntegrationKey) (m
 		rkeys[i] = k.restli(c.fam)
 	}
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resIntegrations),
-		query: restli.EncodeBatchIDs(c.fam.proto, rkeys), bucket: BucketIntegrations, idempotent: true})
+		query: restli.EncodeBatchIDs(c.fam.proto, rkeys), res: resIntegrations, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +125,7 @@ func (s *IntegrationsService) Get(ctx context.Context, keys []IntegrationKey) (m
 func (s *IntegrationsService) ByRequest(ctx context.Context, requestID string) ([]Integration, error) {
 	c := (*service)(s).c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resIntegrations),
-		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), bucket: BucketIntegrations, idempotent: true})
+		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), res: resIntegrations, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +182,9 @@ func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, v
 		v.text("configurationValue", val, true, 2048)
 		if ck == ConfigCallbackURL {
 			v.url("configurationValue", val, true)
+			if v.err == nil && !strings.HasPrefix(val, "https://") && !isLoopbackURL(val) {
+				v.fail("configurationValue", "CALLBACK_URL must be https (plain http only on a loopback host, for tests)")
+			}
 		}
 		e.err = v.result()
 		e.rkey, e.simple = c.configEntry(k, ck)
@@ -205,7 +214,7 @@ func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys
 		}
 		q = restli.EncodeSimpleIDs(c.fam.proto, ids)
 	}
-	resp, err := c.do(ctx, &call{method: http.MethodGet, path: c.configPath(k), query: q, bucket: BucketIntegrations, idempotent: true})
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: c.configPath(k), query: q, res: resIntegrationConfig, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -258,4 +267,18 @@ func sortedConfigKeys(m map[ConfigKey]string) []ConfigKey {
 	}
 	slices.Sort(out[n:])
 	return out
+}
+
+// isLoopbackURL reports whether u is an http URL on a loopback host.
+func isLoopbackURL(u string) bool {
+	rest, ok := strings.CutPrefix(u, "http://")
+	if !ok {
+		return false
+	}
+	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
+		if rest == h || strings.HasPrefix(rest, h+":") || strings.HasPrefix(rest, h+"/") {
+			return true
+		}
+	}
+	return false
 }

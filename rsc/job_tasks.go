@@ -43,7 +43,7 @@ func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]
 	for start := 0; start < len(taskURNs); start += MaxBatchSize {
 		chunk := taskURNs[start:min(start+MaxBatchSize, len(taskURNs))]
 		resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resJobTasks),
-			query: restli.EncodeSimpleIDs(c.fam.proto, chunk), bucket: BucketJobTasks, idempotent: true})
+			query: restli.EncodeSimpleIDs(c.fam.proto, chunk), res: resJobTasks, idempotent: true})
 		if err != nil {
 			return out, err
 		}

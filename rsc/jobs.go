@@ -180,7 +180,7 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 	}
 	b.WriteString(`]}`)
 	resp, err := c.do(ctx, &call{method: http.MethodPost, restli: "batch_create", path: "/" + c.fam.name(resJobs),
-		body: b.Bytes(), bucket: BucketJobs, idempotent: false})
+		body: b.Bytes(), res: resJobs, idempotent: false})
 	if err != nil {
 		for _, i := range idx {
 			res.Items[i].Err = err

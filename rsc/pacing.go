@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,38 +81,43 @@ func (l Limits) perDay(b Bucket) int {
 	return 0
 }
 
-// Quota is a snapshot of one bucket's daily use as the client counts it.
+// Quota is a snapshot of one throttle counter's daily use as the client
+// counts it. LinkedIn counts each sync and integration resource on its own
+// and the prospect-interaction resources together.
 type Quota struct {
 	Bucket    Bucket
+	Counter   string    // the resource (or shared counter) charged, e.g. "atsCandidates"
 	Used      int       // requests sent this UTC day (every attempt counts)
 	Limit     int       // 0 = unlimited
-	Remaining int       // Limit-Used, or -1 when unlimited
+	Remaining int       // Limit-Used, 0 once LinkedIn answered a daily 429, or -1 when unlimited
 	ResetAt   time.Time // next UTC midnight
 }
 
 // pacer enforces one application's limits: a daily request counter per
-// bucket (fixed UTC days, as LinkedIn counts them) and, for the sync bucket,
-// a records-per-minute token bucket (x/time/rate, burst one batch) guarded by
-// a fixed UTC-minute window so no calendar minute ever exceeds the limit.
+// throttle counter (fixed UTC days, as LinkedIn counts them) and, for the
+// sync resources, a records-per-minute token bucket (x/time/rate, burst one
+// batch) guarded by a fixed UTC-minute window so that no calendar minute ever
+// carries more than the limit.
 type pacer struct {
 	limits Limits
 	clock  Clock
 
-	mu        sync.Mutex
-	day       int64 // UTC day number of the counters
-	used      map[Bucket]int
-	exhausted map[Bucket]bool // LinkedIn said DAY 429 for this bucket today
-	minute    int64           // UTC minute of minuteUsed
+	mu       sync.Mutex
+	day      int64 // UTC day number of the counters
+	counters map[string]*counter
+}
+
+type counter struct {
+	bucket    Bucket
+	used      int
+	exhausted bool // LinkedIn answered a daily 429 today
+	minute    int64
 	minUsed   int
 	records   *rate.Limiter
 }
 
 func newPacer(l Limits, clk Clock) *pacer {
-	p := &pacer{limits: l, clock: clk, used: map[Bucket]int{}, exhausted: map[Bucket]bool{}}
-	if l.SyncRecordsPerMinute > 0 && !l.Disabled {
-		p.records = rate.NewLimiter(rate.Limit(float64(l.SyncRecordsPerMinute)/60), MaxBatchSize)
-	}
-	return p
+	return &pacer{limits: l, clock: clk, counters: map[string]*counter{}}
 }
 
 func dayOf(t time.Time) int64 { return int64(math.Floor(float64(t.UTC().Unix()) / 86400)) }
@@ -120,60 +127,69 @@ func nextMidnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, time.UTC)
 }
 
-func (p *pacer) rollLocked(now time.Time) {
+// counterLocked returns res's counter, resetting daily use at UTC midnight.
+func (p *pacer) counterLocked(res *resource, now time.Time) *counter {
 	if d := dayOf(now); d != p.day {
 		p.day = d
-		clear(p.used)
-		clear(p.exhausted)
+		for _, c := range p.counters {
+			c.used, c.exhausted = 0, false
+		}
 	}
+	c := p.counters[res.quota]
+	if c == nil {
+		c = &counter{bucket: res.bucket}
+		if res.bucket == BucketSync && p.limits.SyncRecordsPerMinute > 0 {
+			c.records = rate.NewLimiter(rate.Limit(float64(p.limits.SyncRecordsPerMinute)/60), MaxBatchSize)
+		}
+		p.counters[res.quota] = c
+	}
+	return c
 }
 
-// acquire waits until a request of bucket b carrying n records may be sent,
-// and charges it. It returns a *RateLimitError when today's quota is spent.
-func (p *pacer) acquire(ctx context.Context, b Bucket, n int, hooks *Hooks) error {
-	if p.limits.Disabled {
+// acquire waits until a request to res carrying n records may be sent, and
+// charges it. It returns a *RateLimitError when today's quota is spent.
+func (p *pacer) acquire(ctx context.Context, res *resource, n int, hooks *Hooks) error {
+	if p.limits.Disabled || res == nil {
 		return nil
 	}
 	now := p.clock.Now()
 	p.mu.Lock()
-	p.rollLocked(now)
-	limit := p.limits.perDay(b)
-	if p.exhausted[b] || (limit > 0 && p.used[b] >= limit) {
+	c := p.counterLocked(res, now)
+	limit := p.limits.perDay(res.bucket)
+	if c.exhausted || (limit > 0 && c.used >= limit) {
 		p.mu.Unlock()
-		e := &RateLimitError{Bucket: b, Daily: true, Local: true, ResetAt: nextMidnight(now)}
+		e := &RateLimitError{Bucket: res.bucket, Daily: true, Local: true, ResetAt: nextMidnight(now)}
 		if hooks.OnThrottled != nil {
-			hooks.OnThrottled(ThrottleInfo{Bucket: b, Daily: true, Local: true, ResetAt: e.ResetAt})
+			hooks.OnThrottled(ThrottleInfo{Bucket: res.bucket, Daily: true, Local: true, ResetAt: e.ResetAt})
 		}
 		return e
 	}
-	p.used[b]++
+	c.used++
 	p.mu.Unlock()
 
-	if b != BucketSync || p.records == nil || n <= 0 {
+	if c.records == nil || n <= 0 {
 		return nil
 	}
-	if n > MaxBatchSize {
-		n = MaxBatchSize
-	}
+	n = min(n, MaxBatchSize)
 	var waited time.Duration
 	for {
 		now = p.clock.Now()
 		p.mu.Lock()
 		m := now.UTC().Unix() / 60
-		if m != p.minute {
-			p.minute, p.minUsed = m, 0
+		if m != c.minute {
+			c.minute, c.minUsed = m, 0
 		}
 		var wait time.Duration
-		if p.minUsed+n > p.limits.SyncRecordsPerMinute {
+		if c.minUsed+n > p.limits.SyncRecordsPerMinute {
 			// This calendar minute is full: wait for the next one.
 			wait = time.Unix((m+1)*60, 0).Sub(now)
 		} else {
-			r := p.records.ReserveN(now, n)
+			r := c.records.ReserveN(now, n)
 			if d := r.DelayFrom(now); d > 0 {
 				r.CancelAt(now)
 				wait = d
 			} else {
-				p.minUsed += n
+				c.minUsed += n
 			}
 		}
 		p.mu.Unlock()
@@ -182,47 +198,50 @@ func (p *pacer) acquire(ctx context.Context, b Bucket, n int, hooks *Hooks) erro
 		}
 		waited += wait
 		if err := p.clock.Sleep(ctx, wait); err != nil {
-			p.refund(b)
+			p.mu.Lock()
+			c.used = max(c.used-1, 0)
+			p.mu.Unlock()
 			return err
 		}
 	}
 	if waited > 0 && hooks.OnThrottled != nil {
-		hooks.OnThrottled(ThrottleInfo{Bucket: b, Wait: waited, Local: true})
+		hooks.OnThrottled(ThrottleInfo{Bucket: res.bucket, Wait: waited, Local: true})
 	}
 	return nil
 }
 
-func (p *pacer) refund(b Bucket) {
-	p.mu.Lock()
-	if p.used[b] > 0 {
-		p.used[b]--
-	}
-	p.mu.Unlock()
-}
-
 // markExhausted records a daily 429 from LinkedIn, so the client stops
-// sending in that bucket until UTC midnight.
-func (p *pacer) markExhausted(b Bucket) time.Time {
+// sending to res's counter until UTC midnight.
+func (p *pacer) markExhausted(res *resource) time.Time {
 	now := p.clock.Now()
 	p.mu.Lock()
-	p.rollLocked(now)
-	p.exhausted[b] = true
+	p.counterLocked(res, now).exhausted = true
 	p.mu.Unlock()
 	return nextMidnight(now)
 }
 
-func (p *pacer) quota(b Bucket) Quota {
+// quotas returns a snapshot of every counter used today, sorted by name.
+func (p *pacer) quotas() []Quota {
 	now := p.clock.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.rollLocked(now)
-	q := Quota{Bucket: b, Used: p.used[b], Limit: p.limits.perDay(b), ResetAt: nextMidnight(now)}
-	q.Remaining = -1
-	if q.Limit > 0 {
-		q.Remaining = max(q.Limit-q.Used, 0)
-		if p.exhausted[b] {
-			q.Remaining = 0
+	if d := dayOf(now); d != p.day {
+		p.day = d
+		for _, c := range p.counters {
+			c.used, c.exhausted = 0, false
 		}
 	}
-	return q
+	out := make([]Quota, 0, len(p.counters))
+	for name, c := range p.counters {
+		q := Quota{Bucket: c.bucket, Counter: name, Used: c.used, Limit: p.limits.perDay(c.bucket), ResetAt: nextMidnight(now), Remaining: -1}
+		if q.Limit > 0 {
+			q.Remaining = max(q.Limit-q.Used, 0)
+		}
+		if c.exhausted {
+			q.Remaining = 0
+		}
+		out = append(out, q)
+	}
+	slices.SortFunc(out, func(a, b Quota) int { return strings.Compare(a.Counter, b.Counter) })
+	return out
 }

@@ -39,7 +39,7 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 			for {
 				q := query + "&start=" + strconv.Itoa(start) + "&count=" + strconv.Itoa(count)
 				resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(res), query: q,
-					bucket: res.bucket, idempotent: true})
+					res: res, idempotent: true})
 				if err != nil {
 					yield(zero, err)
 					return

@@ -73,6 +73,9 @@ func checkDomains(v *validator, domains []string) {
 		if strings.HasSuffix(d, "/") {
 			v.fail(f, "must not end with a slash")
 		}
+		if _, rest, _ := strings.Cut(d, "://"); strings.ContainsAny(rest, "/?#") {
+			v.fail(f, "must be an origin (scheme://host[:port]) without a path or query")
+		}
 	}
 }
 
@@ -87,7 +90,7 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, &call{method: http.MethodPost, path: "/" + resProvisioning.legacy, body: body, bucket: BucketUnmetered})
+	resp, err := c.do(ctx, &call{method: http.MethodPost, path: "/" + resProvisioning.legacy, body: body, res: resProvisioning})
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +114,8 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 func (s *ProvisioningService) Lookup(ctx context.Context, uniqueForeignID string) (*ProvisionedApplication, error) {
 	c := (*service)(s).c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + resProvisioning.legacy,
-		query:  "q=credentialsByUniqueForeignId&" + restli.EncodeParam(restli.Protocol1, "uniqueForeignId", uniqueForeignID),
-		bucket: BucketUnmetered, idempotent: true})
+		query: "q=credentialsByUniqueForeignId&" + restli.EncodeParam(restli.Protocol1, "uniqueForeignId", uniqueForeignID),
+		res:   resProvisioning, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +182,6 @@ func (s *ProvisioningService) patch(ctx context.Context, appKey, field string, v
 	body := []byte(`{"patch":{"$set":{"` + field + `":` + string(vals) + `}}}`)
 	// Postman puts the application URN raw in the path.
 	_, err := c.do(ctx, &call{method: http.MethodPost, path: "/" + resProvisioning.legacy + "/" + appKey, body: body,
-		bucket: BucketUnmetered, idempotent: true})
+		res: resProvisioning, idempotent: true})
 	return err
 }

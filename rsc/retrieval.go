@@ -42,7 +42,7 @@ type StubProfile struct {
 func (s *ExportsService) Get(ctx context.Context, requestID string) ([]ExportedCandidate, error) {
 	c := (*service)(s).c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resExports),
-		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), bucket: BucketUnmetered, idempotent: true})
+		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), res: resExports, idempotent: true})
 	if err != nil {
 		return nil, err
 	}

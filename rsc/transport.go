@@ -26,16 +26,16 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.next.RoundTrip(req)
 	}
 	ci.attempts++
-	if err := t.c.pacer.acquire(req.Context(), ci.bucket, ci.records, &t.c.cfg.hooks); err != nil {
+	if err := t.c.pacer.acquire(req.Context(), ci.res, ci.records, &t.c.cfg.hooks); err != nil {
 		closeBody(req)
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		info := ThrottleInfo{Bucket: ci.bucket}
+		info := ThrottleInfo{Bucket: ci.res.bucket}
 		if isDailyThrottle(resp) {
 			info.Daily = true
-			info.ResetAt = t.c.pacer.markExhausted(ci.bucket)
+			info.ResetAt = t.c.pacer.markExhausted(ci.res)
 		}
 		if h := t.c.cfg.hooks.OnThrottled; h != nil {
 			h(info)
@@ -95,7 +95,7 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ci := callFrom(req.Context())
 	info := RequestInfo{Method: req.Method, Path: req.URL.Path}
 	if ci != nil {
-		info = RequestInfo{Method: ci.method, Path: ci.path, Bucket: ci.bucket, Records: ci.records, Attempt: ci.attempts}
+		info = RequestInfo{Method: ci.method, Path: ci.path, Bucket: ci.res.bucket, Records: ci.records, Attempt: ci.attempts}
 	}
 	h := &t.c.cfg.hooks
 	if h.OnRequest != nil {

@@ -1,0 +1,247 @@
+package inmail
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+)
+
+// Cursors is the resumable position of every flow of one customer. Times
+// are epoch milliseconds. It holds ids and times only: never a message
+// body, a note, an email or a secret.
+type Cursors struct {
+	// Seats are the seat holders found by the last seat refresh.
+	Seats []SeatHolder `json:"seats,omitempty"`
+	// SeatsAt is when the seats were last refreshed.
+	SeatsAt int64 `json:"seatsAt,omitempty"`
+	// InMail is the conversationEvents position per seat URN.
+	InMail map[string]*Stream `json:"inMail,omitempty"`
+	// Stubs is the mailStubs position per contract URN (Next = createdDateStart).
+	Stubs map[string]*Stream `json:"stubs,omitempty"`
+	// Notes is the prospectNotes position per contract URN (Next = cutoffDate).
+	Notes map[string]*Stream `json:"notes,omitempty"`
+	// Closed is the closed-profiles position (Next = closedSince; Pending
+	// holds members whose candidates the milestones did not allow yet).
+	Closed *Stream `json:"closed,omitempty"`
+	// ClosedAt is when closed profiles were last polled successfully.
+	ClosedAt int64 `json:"closedAt,omitempty"`
+	// Exports are recently handled export request ids, oldest first.
+	Exports []string `json:"exports,omitempty"`
+	// Attaches are person URNs to attach on LinkedIn, by candidate id, for
+	// exported candidates LinkedIn did not hold yet.
+	Attaches map[string]string `json:"attaches,omitempty"`
+}
+
+// Stream is one resumable time cursor.
+type Stream struct {
+	// Next is the start of the next window (inclusive).
+	Next int64 `json:"next"`
+	// Pending maps a member (person URN) to the time of their oldest record
+	// that could not be attached yet, because no candidate matched or the
+	// milestones did not allow it. Those records are fetched again once a
+	// candidate matches and is allowed.
+	Pending map[string]int64 `json:"pending,omitempty"`
+}
+
+func (s *Stream) clone() *Stream {
+	if s == nil {
+		return nil
+	}
+	return &Stream{Next: s.Next, Pending: maps.Clone(s.Pending)}
+}
+
+func (s *Stream) addPending(member string, at int64) {
+	if s.Pending == nil {
+		s.Pending = map[string]int64{}
+	}
+	if old, ok := s.Pending[member]; !ok || at < old {
+		s.Pending[member] = at
+	}
+}
+
+// Clone returns a deep copy.
+func (c Cursors) Clone() Cursors {
+	out := c
+	out.Seats = slices.Clone(c.Seats)
+	out.Exports = slices.Clone(c.Exports)
+	out.Attaches = maps.Clone(c.Attaches)
+	out.Closed = c.Closed.clone()
+	cl := func(m map[string]*Stream) map[string]*Stream {
+		if m == nil {
+			return nil
+		}
+		o := make(map[string]*Stream, len(m))
+		for k, v := range m {
+			o[k] = v.clone()
+		}
+		return o
+	}
+	out.InMail, out.Stubs, out.Notes = cl(c.InMail), cl(c.Stubs), cl(c.Notes)
+	return out
+}
+
+// CursorStore persists Cursors per customer. Implementations must be safe
+// for concurrent use.
+type CursorStore interface {
+	// Load returns the customer's cursors (the zero Cursors for an unknown customer).
+	Load(ctx context.Context, customerID string) (Cursors, error)
+	// Save replaces the customer's cursors durably.
+	Save(ctx context.Context, customerID string, c Cursors) error
+}
+
+// MemoryCursors is an in-memory CursorStore.
+type MemoryCursors struct {
+	mu sync.Mutex
+	m  map[string]Cursors
+}
+
+// NewMemoryCursors returns an empty MemoryCursors.
+func NewMemoryCursors() *MemoryCursors { return &MemoryCursors{m: map[string]Cursors{}} }
+
+// Load implements CursorStore.
+func (s *MemoryCursors) Load(ctx context.Context, customerID string) (Cursors, error) {
+	if err := ctx.Err(); err != nil {
+		return Cursors{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[customerID].Clone(), nil
+}
+
+// Save implements CursorStore.
+func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[customerID] = c.Clone()
+	return nil
+}
+
+// FileCursors is a CursorStore keeping one JSON file per customer in a
+// directory. Each Save rewrites the file atomically (temporary file, fsync,
+// rename, directory fsync) with mode 0600; the directory is created with
+// mode 0700. It serialises writers within one process only.
+type FileCursors struct {
+	dir string
+	mu  sync.Mutex
+}
+
+// NewFileCursors returns a FileCursors keeping its files in dir.
+func NewFileCursors(dir string) *FileCursors { return &FileCursors{dir: dir} }
+
+type cursorDoc struct {
+	CustomerID string  `json:"customerID"`
+	Cursors    Cursors `json:"cursors"`
+}
+
+// path maps a customer id to "c-<id>.json" for ids of [A-Za-z0-9_-] (at
+// most 100 bytes), "x-<hex>.json" otherwise.
+func (f *FileCursors) path(customerID string) (string, error) {
+	if customerID == "" {
+		return "", errors.New("inmail: empty customer ID")
+	}
+	safe := len(customerID) <= 100
+	for _, r := range customerID {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			safe = false
+			break
+		}
+	}
+	name := "c-" + customerID
+	if !safe {
+		name = "x-" + hex.EncodeToString([]byte(customerID))
+	}
+	return filepath.Join(f.dir, name+".json"), nil
+}
+
+// Load implements CursorStore.
+func (f *FileCursors) Load(ctx context.Context, customerID string) (Cursors, error) {
+	if err := ctx.Err(); err != nil {
+		return Cursors{}, err
+	}
+	p, err := f.path(customerID)
+	if err != nil {
+		return Cursors{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Cursors{}, nil
+	}
+	if err != nil {
+		return Cursors{}, fmt.Errorf("inmail: read cursors: %w", err)
+	}
+	var doc cursorDoc
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return Cursors{}, fmt.Errorf("inmail: decode %s: %w", p, err)
+	}
+	if doc.CustomerID != customerID {
+		return Cursors{}, fmt.Errorf("inmail: %s belongs to customer %q, not %q", p, doc.CustomerID, customerID)
+	}
+	return doc.Cursors, nil
+}
+
+// Save implements CursorStore.
+func (f *FileCursors) Save(ctx context.Context, customerID string, c Cursors) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := f.path(customerID)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(cursorDoc{CustomerID: customerID, Cursors: c}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("inmail: encode cursors: %w", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return writeAtomic(f.dir, p, append(b, '\n'))
+}
+
+func writeAtomic(dir, path string, data []byte) (err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("inmail: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("inmail: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("inmail: %w", err)
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("inmail: write cursors: %w", err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("inmail: fsync cursors: %w", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("inmail: close cursors: %w", err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("inmail: rename cursors: %w", err)
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync() // best effort: not every platform syncs directories
+		d.Close()
+	}
+	return nil
+}

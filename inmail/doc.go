@@ -1,0 +1,56 @@
+// Package inmail brings LinkedIn Recruiter data into the ATS: InMail
+// history and prospect notes on candidate records, candidates created when a
+// member replies and shares contact information (stub profiles), 1-Click
+// Export ("Export to ATS") creating a candidate and an application on the
+// chosen job, LinkedIn profile links on candidate records, and an activity
+// when a member closes their LinkedIn account.
+//
+// # Pieces
+//
+//   - Sink is the ATS side; MemorySink is a reference implementation.
+//   - Retriever runs the flows of one customer: RefreshSeats, PollStubs,
+//     PollInMail, PollNotes, HandleExport (and ServeHTTP, the push
+//     handler), RefreshLinks and PollDeletions, or all polls with RunOnce.
+//   - Scheduler runs RunOnce for many customers with jitter and backoff.
+//   - CursorStore persists each customer's positions (MemoryCursors,
+//     FileCursors).
+//
+// # Matching: never a duplicate
+//
+// Flows that may create a candidate (stub profiles, exports) first look for
+// one with FindMatch: by LinkedIn person URN, then by email
+// (case-insensitive); when several match, the most recently updated wins
+// (Bullhorn's rule). Find-and-create is serialised within a Retriever; a Sink
+// shared by several processes must enforce uniqueness itself. InMail
+// messages and notes never create a candidate: an outbound InMail with no
+// reply, or a reply without shared contact information, is attached only to
+// a candidate that already matches the member.
+//
+// # Gates
+//
+// Every flow asks the milestones engine (Config.State supplies the live
+// milestones.State) whether its feature works and for which records:
+//
+//	Flow               Feature                              Needs
+//	seats              (contract-level access)              CSA_API enabled
+//	InMail, notes      milestones.InMailSync                contract-level access
+//	stub profiles      milestones.ShareContactInfoInMail    contract-level access, InMail Stub Profile
+//	1-Click Export     milestones.ExportToATS               1-Click Export setting
+//	profile links      milestones.ProfileOnCandidateRecord  Profile Widget setting
+//	member deletions   milestones.MemberDeletionActivity    any access
+//
+// A customer with company-level access only therefore gets exports, links
+// and deletion notices, but no seats, InMail, notes or stubs (no call is
+// made). Until Candidate Sync completes, InMails, notes, links and deletion
+// activities reach only candidates modified since the integration was
+// enabled; records of other members are remembered (member and time only)
+// and read again when their candidate becomes covered or matches.
+//
+// # Quotas and time
+//
+// conversationEvents windows are at most 12 hours, and records are paced
+// to 12 per seat per minute (Config.RecordsPerMinute) on the injected
+// rsc.Clock; the rsc client paces the daily quotas. Nothing is logged
+// unless Config.Logger is set, and then only ids and counts: never message
+// bodies, notes, emails or secrets.
+package inmail

@@ -1,0 +1,125 @@
+package inmail_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"strings"
+	"time"
+
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// Example wires a Retriever to the fake LinkedIn: a recruiter exports a
+// member to a job twice, InMails the member, who replies and shares contact
+// information; one RunOnce later the ATS holds one candidate with two
+// applications and the conversation.
+func Example() {
+	ctx := context.Background()
+	clk := rsctest.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clk.Now))
+	defer srv.Close()
+	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1", Contracts: []string{"urn:li:contract:1"}})
+	cust.EnableAll()
+	cust.SetProductSettings(rsctest.ProductSettings{OneClickExport: true, InMailStubProfile: true, ProfileWidget: true})
+	recruiter := srv.AddMember(rsctest.MemberSpec{FirstName: "Rita", LastName: "Reed", Email: "rita@ats.example"})
+	ann := srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Email: "ann@example.com"})
+	seat, _ := cust.AddSeat(rsctest.SeatSpec{Member: recruiter.Person})
+
+	client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(srv.Transport()),
+		rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(clk))
+	if err != nil {
+		log.Fatal(err)
+	}
+	syncJobs(ctx, client, "J1", "J2") // normally the sync package's job
+
+	sink := inmail.NewMemorySink()
+	enabled := clk.Now()
+	r, err := inmail.New(inmail.Config{
+		CustomerID: "acme", Client: client, Organization: "urn:li:organization:1", Contracts: []string{"urn:li:contract:1"},
+		Sink: sink, Clock: clk,
+		State: func(context.Context) (milestones.State, error) {
+			return milestones.State{Enabled: true, EnabledAt: enabled, Settings: milestones.AllSettings(),
+				Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Export to J1, then J2: the push handler (or onboarding's dispatch) calls HandleExport.
+	for _, job := range []string{"J1", "J2"} {
+		id, err := cust.Export(seat.URN, ann.Person, job)
+		if err != nil {
+			log.Fatal(err)
+		}
+		res, err := r.HandleExport(ctx, id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		it := res.Items[0]
+		fmt.Printf("export to %s: candidate %s created=%v application created=%v\n", job, it.CandidateID, it.CandidateCreated, it.ApplicationCreated)
+	}
+
+	conv, _ := cust.SendInMail(seat.URN, ann.Person, "Role", "Hi Ann")
+	clk.Advance(time.Hour)
+	_ = cust.ReplyInMail(conv, "Hi Rita", true)
+	clk.Advance(10 * time.Minute)
+	if _, err := r.RunOnce(ctx); err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range sink.Candidates() {
+		fmt.Println(c.ID, c.FirstName, c.Person, "applications:", len(c.Applications), "messages:", len(c.Messages), "activities:", len(c.Activities))
+	}
+	// Output:
+	// export to J1: candidate C1 created=true application created=true
+	// export to J2: candidate C1 created=false application created=true
+	// C1 Ann urn:li:person:m2 applications: 2 messages: 2 activities: 3
+}
+
+func syncJobs(ctx context.Context, c *rsc.Client, ids ...string) {
+	var jobs []rsc.JobPosting
+	for _, id := range ids {
+		jobs = append(jobs, rsc.JobPosting{ExternalJobPostingID: id, OperationType: rsc.JobCreate, IntegrationContext: "urn:li:organization:1",
+			CompanyName: "Acme", CompanyApplyURL: "https://ats.example/jobs/" + id, Title: "Engineer",
+			Description: strings.Repeat("Build and run the systems that power our hiring platform. ", 3),
+			ListedAt:    rsc.Millis(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)), Location: "London, United Kingdom",
+			Availability: rsc.AvailabilityPrivate, WorkplaceTypes: []string{"On-site"}})
+	}
+	res, err := c.Jobs.Submit(ctx, jobs)
+	if err != nil || res.Err() != nil {
+		log.Fatal(err, res.Err())
+	}
+	var tasks []string
+	for _, it := range res.Items {
+		tasks = append(tasks, it.ID)
+	}
+	if _, err := c.Jobs.WaitTasks(ctx, tasks, time.Second); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// ExampleFindMatch shows the matching rules: person URN first, then email
+// (case-insensitive), the most recently updated candidate winning a tie.
+func ExampleFindMatch() {
+	ctx := context.Background()
+	sink := inmail.NewMemorySink()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sink.AddCandidate(inmail.Candidate{ID: "old", Emails: []string{"ann@example.com"}, UpdatedAt: t0})
+	sink.AddCandidate(inmail.Candidate{ID: "new", Emails: []string{"Ann@Example.com"}, UpdatedAt: t0.Add(time.Hour)})
+	sink.AddCandidate(inmail.Candidate{ID: "linked", Person: "urn:li:person:ann", UpdatedAt: t0})
+
+	c, _, _ := inmail.FindMatch(ctx, sink, "urn:li:person:ann", "ann@example.com")
+	fmt.Println(c.ID)
+	c, _, _ = inmail.FindMatch(ctx, sink, "urn:li:person:other", "ANN@example.com")
+	fmt.Println(c.ID)
+	_, found, _ := inmail.FindMatch(ctx, sink, "urn:li:person:other", "")
+	fmt.Println(found)
+	// Output:
+	// linked
+	// new
+	// false
+}

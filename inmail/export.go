@@ -1,0 +1,320 @@
+package inmail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// ErrWrongContext means an export payload belongs to another integration
+// context than the customer whose callback received the event.
+var ErrWrongContext = errors.New("inmail: export belongs to another integration context")
+
+// maxExportIDs bounds the remembered export request ids.
+const maxExportIDs = 1000
+
+// maxPushBody bounds a push body; real ones are about 100 bytes.
+const maxPushBody = 64 << 10
+
+// ExportResult is the outcome of HandleExport.
+type ExportResult struct {
+	RequestID string
+	// Duplicate: the request id was already handled; nothing was done.
+	Duplicate bool
+	Items     []ExportItem
+}
+
+// ExportItem is the outcome for one exported member.
+type ExportItem struct {
+	Person      string
+	JobID       string // the chosen job's externalJobPostingId
+	CandidateID string
+	// CandidateCreated is false when an existing candidate matched (a re-export).
+	CandidateCreated bool
+	// ApplicationCreated is false when the candidate already had an
+	// application on the job.
+	ApplicationCreated bool
+	// Resynced: Config.Resync ran without error.
+	Resynced bool
+	// Attached: the person URN was attached on LinkedIn (manualMatchedMember).
+	// False when LinkedIn does not hold the candidate yet: the attachment is
+	// kept in the cursors and retried by RunOnce (AttachPending).
+	Attached bool
+	// Err is this member's failure, if any (also joined into HandleExport's error).
+	Err error
+}
+
+// HandleExport processes one EXPORT_CANDIDATE_PROFILE event: it fetches
+// the exportedCandidates payload, checks the integration context, creates
+// the candidate (or matches it by person URN: a re-export never duplicates)
+// and an application on the chosen job (a second job is linked to the same
+// candidate), stores the person URN and profile link, records an
+// ActivityExported activity, re-syncs the candidate (Config.Resync) and
+// attaches the person URN on LinkedIn.
+//
+// The re-sync runs before the attach, so that the candidate exists on
+// LinkedIn when the person URN is attached, and a full-replace upsert of the
+// candidate cannot clear it afterwards.
+//
+// A request id handled successfully before returns Duplicate. It needs the
+// 1-Click Export setting (milestones.ExportToATS); otherwise it returns an
+// *UnavailableError. onboarding's push dispatch can call it directly.
+func (r *Retriever) HandleExport(ctx context.Context, requestID string) (ExportResult, error) {
+	res := ExportResult{RequestID: requestID}
+	if requestID == "" {
+		return res, errors.New("inmail: empty export request id")
+	}
+	c, err := r.Cursors(ctx)
+	if err != nil {
+		return res, err
+	}
+	if slices.Contains(c.Exports, requestID) {
+		res.Duplicate = true
+		return res, nil
+	}
+	st, err := r.state(ctx)
+	if err != nil {
+		return res, err
+	}
+	if on, why := featureOn(st, milestones.ExportToATS); !on {
+		return res, &UnavailableError{Feature: milestones.ExportToATS, Reason: why}
+	}
+	items, err := r.cfg.Client.Exports.Get(ctx, requestID)
+	if err != nil {
+		return res, fmt.Errorf("inmail: exportedCandidates %s: %w", requestID, err)
+	}
+	seats, _ := r.Seats(ctx) // for mapping the exporter; unmapped is fine
+	var errs []error
+	for _, it := range items {
+		item := r.exportOne(ctx, requestID, seats, it)
+		if item.Err != nil {
+			errs = append(errs, item.Err)
+		}
+		res.Items = append(res.Items, item)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return res, err
+	}
+	if err := r.update(ctx, func(c *Cursors) {
+		if !slices.Contains(c.Exports, requestID) {
+			c.Exports = append(c.Exports, requestID)
+			if n := len(c.Exports) - maxExportIDs; n > 0 {
+				c.Exports = slices.Delete(c.Exports, 0, n)
+			}
+		}
+	}); err != nil {
+		return res, err
+	}
+	r.log.DebugContext(ctx, "export handled", "request", requestID, "items", len(res.Items))
+	return res, nil
+}
+
+func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []SeatHolder, it rsc.ExportedCandidate) (item ExportItem) {
+	person := it.Candidate.Person
+	item = ExportItem{Person: person, JobID: it.ExternalJobPostingID}
+	fail := func(err error) ExportItem {
+		item.Err = fmt.Errorf("inmail: export %s of %s: %w", requestID, person, err)
+		return item
+	}
+	if it.IntegrationContext != r.cfg.Organization {
+		return fail(ErrWrongContext)
+	}
+	if person == "" {
+		return fail(errors.New("export without a person URN"))
+	}
+	url := it.Candidate.ProfileURL
+	if url == "" {
+		url = r.cfg.ProfileURL(person)
+	}
+	owner := userOf(seats, it.Exporter)
+
+	r.matchMu.Lock()
+	c, found, err := FindMatch(ctx, r.cfg.Sink, person, "")
+	if err == nil && !found {
+		c.ID, err = r.cfg.Sink.CreateCandidate(ctx, NewCandidate{
+			Person: person, FirstName: it.Candidate.FirstName, LastName: it.Candidate.LastName,
+			Headline: it.Candidate.Headline, Location: it.Candidate.Location, ProfileURL: url,
+			Origin: OriginExport, Owner: owner, At: it.ExportedAt.Time(),
+		})
+		c.Person, c.ProfileURL = person, url
+		item.CandidateCreated = err == nil
+	}
+	r.matchMu.Unlock()
+	if err != nil {
+		return fail(err)
+	}
+	item.CandidateID = c.ID
+
+	if it.ExternalJobPostingID != "" {
+		item.ApplicationCreated, err = r.cfg.Sink.EnsureApplication(ctx, c.ID, it.ExternalJobPostingID, OriginExport)
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if c.ProfileURL == "" {
+		if err := r.cfg.Sink.SetLinkedInProfile(ctx, c.ID, Profile{Person: person, URL: url}); err != nil {
+			return fail(err)
+		}
+	}
+	if err := r.cfg.Sink.RecordActivity(ctx, c.ID, Activity{
+		ID: "export:" + requestID + ":" + person, Kind: ActivityExported, At: it.ExportedAt.Time(),
+		Text: "Exported from LinkedIn Recruiter", Member: person, Seat: it.Exporter, User: owner,
+		JobID: it.ExternalJobPostingID,
+	}); err != nil {
+		return fail(err)
+	}
+	if r.cfg.Resync != nil {
+		if err := r.cfg.Resync(ctx, c.ID); err != nil {
+			return fail(fmt.Errorf("resync: %w", err))
+		}
+		item.Resynced = true
+	}
+	attached, err := r.attach(ctx, map[string]string{c.ID: person})
+	if err != nil {
+		return fail(fmt.Errorf("attach person: %w", err))
+	}
+	item.Attached = attached[c.ID]
+	if !item.Attached {
+		// LinkedIn does not hold the candidate yet (no Resync, or the sync
+		// has not run): RunOnce attaches it once the candidate is synced.
+		if err := r.update(ctx, func(cu *Cursors) {
+			if cu.Attaches == nil {
+				cu.Attaches = map[string]string{}
+			}
+			cu.Attaches[c.ID] = person
+		}); err != nil {
+			return fail(err)
+		}
+	}
+	return item
+}
+
+// attach sets manualMatchedMember on LinkedIn for candidate id → person.
+// It reports which succeeded; a candidate LinkedIn does not hold (404) is
+// not an error, other per-record failures are.
+func (r *Retriever) attach(ctx context.Context, links map[string]string) (map[string]bool, error) {
+	var pl []rsc.PersonLink
+	for _, id := range slices.Sorted(maps.Keys(links)) {
+		pl = append(pl, rsc.PersonLink{Key: rsc.CandidateKey{IntegrationContext: r.cfg.Organization, CandidateID: id}, Person: links[id]})
+	}
+	br, err := r.cfg.Client.Candidates.AttachPerson(ctx, pl)
+	if err != nil {
+		return nil, err
+	}
+	ok := map[string]bool{}
+	var errs []error
+	for _, it := range br.Items {
+		var ee *rsc.EntityError
+		switch {
+		case it.OK():
+			ok[it.Key.CandidateID] = true
+		case errors.As(it.Err, &ee) && ee.Status == http.StatusNotFound:
+		default:
+			errs = append(errs, it.Err)
+		}
+	}
+	return ok, errors.Join(errs...)
+}
+
+// AttachPending retries person URN attachments of exported candidates that
+// LinkedIn did not hold yet (see HandleExport). RunOnce calls it.
+func (r *Retriever) AttachPending(ctx context.Context) (attached int, err error) {
+	c, err := r.Cursors(ctx)
+	if err != nil || len(c.Attaches) == 0 {
+		return 0, err
+	}
+	ok, err := r.attach(ctx, c.Attaches)
+	if len(ok) > 0 {
+		if uerr := r.update(ctx, func(cu *Cursors) {
+			for id := range ok {
+				if cu.Attaches[id] == c.Attaches[id] {
+					delete(cu.Attaches, id)
+				}
+			}
+		}); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+	}
+	return len(ok), err
+}
+
+// ServeHTTP is the push (callback URL) handler. It verifies X-LI-Signature
+// when Config.PushSecret is set and the header is present (always, with
+// RequireSignature), answers at once, and processes EXPORT_CANDIDATE_PROFILE
+// events in the background with HandleExport; other event types are
+// acknowledged and ignored. A request id being processed or already handled
+// is acknowledged without processing it again; a failed one is forgotten,
+// so LinkedIn's redelivery retries it, and reported to Config.OnExportError.
+// Wait waits for background work.
+func (r *Retriever) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxPushBody+1))
+	if err != nil || len(body) > maxPushBody {
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	if sig := req.Header.Get(rsc.SignatureHeader); r.cfg.PushSecret != "" && (sig != "" || r.cfg.RequireSignature) {
+		if rsc.VerifyPush(body, sig, r.cfg.PushSecret) != nil {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+	}
+	ev, err := rsc.ParsePushEvent(body)
+	if err != nil {
+		http.Error(w, "bad event", http.StatusBadRequest)
+		return
+	}
+	if ev.Type != rsc.EventExportCandidate {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if !r.startPush(req.Context(), ev.ID) {
+		w.WriteHeader(http.StatusOK) // replay of an id in flight or done
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), r.cfg.ExportTimeout)
+	go func() {
+		defer r.pushWG.Done()
+		defer cancel()
+		_, err := r.HandleExport(ctx, ev.ID)
+		r.pushMu.Lock()
+		delete(r.inflight, ev.ID)
+		r.pushMu.Unlock()
+		if err != nil {
+			r.log.WarnContext(ctx, "export failed", "request", ev.ID, "err", err)
+			if r.cfg.OnExportError != nil {
+				r.cfg.OnExportError(ev.ID, err)
+			}
+		}
+	}()
+	w.WriteHeader(http.StatusOK)
+}
+
+// startPush claims a request id for background processing.
+func (r *Retriever) startPush(ctx context.Context, id string) bool {
+	if c, err := r.Cursors(ctx); err == nil && slices.Contains(c.Exports, id) {
+		return false
+	}
+	r.pushMu.Lock()
+	defer r.pushMu.Unlock()
+	if r.inflight[id] {
+		return false
+	}
+	r.inflight[id] = true
+	r.pushWG.Add(1)
+	return true
+}
+
+// Wait blocks until every push accepted by ServeHTTP has been processed.
+func (r *Retriever) Wait() { r.pushWG.Wait() }

@@ -1,0 +1,234 @@
+package inmail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// InMailReport is the outcome of PollInMail.
+type InMailReport struct {
+	// Skipped says why nothing was done (the gate's reason), "" otherwise.
+	Skipped  string
+	Seats    int // seats polled
+	Windows  int // 12-hour windows read (new and replayed)
+	Events   int // events read
+	Attached int // messages attached to candidates
+	// Pending counts events kept for later: no candidate matched the
+	// member, or the milestones did not cover the candidate yet.
+	Pending int
+	// Replayed counts members whose pending messages were attached on this run.
+	Replayed int
+}
+
+func pickInMail(c *Cursors) *map[string]*Stream { return &c.InMail }
+
+// PollInMail reads each seat's InMail history (conversationEvents) in
+// windows of at most 12 hours from its cursor up to now minus Lag, and
+// attaches each message to the candidate of the member (matched by person
+// URN). It needs contract-level access (milestones.InMailSync).
+//
+// Messages never create a candidate: an outbound InMail without a reply, or
+// a reply without shared contact information, is attached only when a
+// candidate matches. Messages of a member with no match, or whose candidate
+// the milestones do not cover yet (last modified before the integration was
+// enabled, until Candidate Sync completes), are remembered per member (time
+// only) and read again once a candidate matches, for up to PendingTTL.
+//
+// Records are paced to RecordsPerMinute per seat on the injected clock; the
+// client paces the daily quota. Each finished window is persisted, so an
+// interrupted poll resumes where it stopped.
+func (r *Retriever) PollInMail(ctx context.Context) (InMailReport, error) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	return r.pollInMail(ctx)
+}
+
+func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
+	var rep InMailReport
+	st, err := r.state(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if on, why := featureOn(st, milestones.InMailSync); !on {
+		rep.Skipped = why
+		return rep, nil
+	}
+	seats, err := r.seats(ctx)
+	if err != nil {
+		return rep, err
+	}
+	end := ms(r.now().Add(-r.cfg.Lag))
+	var errs []error
+	for _, seat := range seats {
+		rep.Seats++
+		if err := r.pollSeat(ctx, st, seats, seat, end, &rep); err != nil {
+			errs = append(errs, fmt.Errorf("seat %s: %w", seat.Seat, err))
+			if fatal(err) {
+				break
+			}
+		}
+	}
+	r.log.DebugContext(ctx, "inmail polled", "seats", rep.Seats, "events", rep.Events, "attached", rep.Attached, "pending", rep.Pending)
+	return rep, errors.Join(errs...)
+}
+
+func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []SeatHolder, seat SeatHolder, end int64, rep *InMailReport) error {
+	cur, err := r.stream(ctx, pickInMail, seat.Seat, end-r.cfg.Lookback.Milliseconds())
+	if err != nil {
+		return err
+	}
+	// 1. Members whose earlier messages are pending and who now match.
+	if err := r.replay(ctx, st, milestones.InMailSync, cur, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
+		for w := from; w < to; w = maxWindow(w, to) {
+			rep.Windows++
+			if err := r.readWindow(ctx, seats, seat, w, maxWindow(w, to), func(e rsc.ConversationEvent) error {
+				c, ok := want[e.Member]
+				if !ok || int64(e.CreatedAt) < cur.Pending[e.Member] {
+					return nil
+				}
+				rep.Attached++
+				return r.cfg.Sink.AttachMessage(ctx, c.ID, message(e, seats))
+			}); err != nil {
+				return err
+			}
+		}
+		rep.Replayed += len(want)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := r.saveStream(ctx, pickInMail, seat.Seat, cur); err != nil {
+		return err
+	}
+	// 2. New windows.
+	for i := 0; cur.Next < end && i < r.cfg.MaxWindows; i++ {
+		wend := maxWindow(cur.Next, end)
+		rep.Windows++
+		matches := map[string]*matchResult{}
+		err := r.readWindow(ctx, seats, seat, cur.Next, wend, func(e rsc.ConversationEvent) error {
+			rep.Events++
+			if e.Member == "" {
+				return nil
+			}
+			m := matches[e.Member]
+			if m == nil {
+				c, ok, err := r.allowedMatch(ctx, st, milestones.InMailSync, e.Member)
+				if err != nil {
+					return err
+				}
+				m = &matchResult{c, ok}
+				matches[e.Member] = m
+			}
+			if !m.ok {
+				rep.Pending++
+				cur.addPending(e.Member, int64(e.CreatedAt))
+				return nil
+			}
+			rep.Attached++
+			return r.cfg.Sink.AttachMessage(ctx, m.c.ID, message(e, seats))
+		})
+		if err != nil {
+			return err
+		}
+		cur.Next = wend
+		if err := r.saveStream(ctx, pickInMail, seat.Seat, cur); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type matchResult struct {
+	c  Candidate
+	ok bool
+}
+
+// readWindow reads one seat window, pacing records, and calls f for each.
+func (r *Retriever) readWindow(ctx context.Context, seats []SeatHolder, seat SeatHolder, from, to int64, f func(rsc.ConversationEvent) error) error {
+	for e, err := range r.cfg.Client.InMail.Events(ctx, seat.Seat, rsc.EpochMillis(from), rsc.EpochMillis(to)) {
+		if err != nil {
+			return fmt.Errorf("inmail: conversationEvents: %w", err)
+		}
+		if err := r.pace(ctx, seat.Seat); err != nil {
+			return err
+		}
+		if err := f(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replay resolves pending members of cur: those that now match an allowed
+// candidate are passed to read with the time range to read again
+// ([oldest pending, cur.Next)); expired ones are dropped. It updates
+// cur.Pending and leaves persisting to the caller.
+func (r *Retriever) replay(ctx context.Context, st milestones.State, feature milestones.FeatureID, cur *Stream,
+	read func(ctx context.Context, from, to int64, want map[string]Candidate) error) error {
+	if len(cur.Pending) == 0 {
+		return nil
+	}
+	expiry := ms(r.now().Add(-r.cfg.PendingTTL))
+	want := map[string]Candidate{}
+	from := cur.Next
+	for m, at := range cur.Pending {
+		if at < expiry {
+			delete(cur.Pending, m)
+			continue
+		}
+		c, ok, err := r.allowedMatch(ctx, st, feature, m)
+		if err != nil {
+			return err
+		}
+		if ok {
+			want[m] = c
+			from = min(from, at)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	if err := read(ctx, from, cur.Next, want); err != nil {
+		return err
+	}
+	for m := range want {
+		delete(cur.Pending, m)
+	}
+	return nil
+}
+
+func message(e rsc.ConversationEvent, seats []SeatHolder) Message {
+	return Message{
+		ID: e.ID, Conversation: e.Conversation, Seat: e.Viewer, User: userOf(seats, e.Viewer),
+		Member: e.Member, FromMember: e.FromMember(), Subject: e.Subject, Body: e.Body,
+		At: e.CreatedAt.Time(), ContactInfoShared: e.ContactInfoShared,
+	}
+}
+
+// pace waits until the seat may receive one more record.
+func (r *Retriever) pace(ctx context.Context, seat string) error {
+	r.limMu.Lock()
+	lim := r.limiters[seat]
+	if lim == nil {
+		n := r.cfg.RecordsPerMinute
+		lim = rate.NewLimiter(rate.Every(time.Minute/time.Duration(n)), n)
+		r.limiters[seat] = lim
+	}
+	r.limMu.Unlock()
+	now := r.now()
+	res := lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		if err := r.cfg.Clock.Sleep(ctx, d); err != nil {
+			res.CancelAt(r.now())
+			return err
+		}
+	}
+	return nil
+}

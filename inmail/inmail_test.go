@@ -1,0 +1,749 @@
+package inmail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+const (
+	ann    = "urn:li:person:ann"
+	bob    = "urn:li:person:bob"
+	rec7   = "urn:li:person:rec7"
+	seat7  = "urn:li:seat:7"
+	custID = "cust-1"
+)
+
+func TestFindMatch(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemorySink()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.AddCandidate(Candidate{ID: "A", Emails: []string{"Ann@Example.com"}, UpdatedAt: t0})
+	s.AddCandidate(Candidate{ID: "B", Emails: []string{"ann@example.com"}, UpdatedAt: t0.Add(time.Hour)})
+	s.AddCandidate(Candidate{ID: "C", Person: ann, UpdatedAt: t0.Add(-time.Hour)})
+	s.AddCandidate(Candidate{ID: "D", Person: bob, UpdatedAt: t0})
+	s.AddCandidate(Candidate{ID: "E", Person: bob, UpdatedAt: t0})
+	for _, tc := range []struct {
+		person, email, want string
+	}{
+		{ann, "ann@example.com", "C"},               // person URN first, even if older
+		{"urn:li:person:x", "ANN@example.COM", "B"}, // then email, case-insensitive; most recent wins
+		{bob, "", "D"}, // equal times: smallest id
+		{"urn:li:person:x", "", ""},
+		{"", "nobody@example.com", ""},
+	} {
+		c, found, err := FindMatch(ctx, s, tc.person, tc.email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found != (tc.want != "") || c.ID != tc.want {
+			t.Errorf("FindMatch(%q, %q) = %q, %v; want %q", tc.person, tc.email, c.ID, found, tc.want)
+		}
+	}
+}
+
+func TestCursorStores(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "cursors")
+	want := Cursors{
+		Seats:   []SeatHolder{{Seat: seat7, Contract: testContract, Member: rec7, User: "U7"}},
+		SeatsAt: 42,
+		InMail:  map[string]*Stream{seat7: {Next: 100, Pending: map[string]int64{ann: 50}}},
+		Closed:  &Stream{Next: 7},
+		Exports: []string{"r1"},
+	}
+	for name, s := range map[string]CursorStore{"memory": NewMemoryCursors(), "file": NewFileCursors(dir)} {
+		t.Run(name, func(t *testing.T) {
+			got, err := s.Load(ctx, "weird/id")
+			if err != nil || !cmp.Equal(got, Cursors{}) {
+				t.Fatalf("Load of unknown = %+v, %v", got, err)
+			}
+			if err := s.Save(ctx, "weird/id", want); err != nil {
+				t.Fatal(err)
+			}
+			want.InMail[seat7].Next = 999 // the store must hold a copy
+			got, err = s.Load(ctx, "weird/id")
+			want.InMail[seat7].Next = 100
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("round trip (-want +got):\n%s", d)
+			}
+		})
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 || !strings.HasPrefix(ents[0].Name(), "x-") {
+		t.Fatalf("files = %v", ents)
+	}
+	fi, _ := os.Stat(filepath.Join(dir, ents[0].Name()))
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
+	}
+	// A file renamed to another customer is refused.
+	os.Rename(filepath.Join(dir, ents[0].Name()), filepath.Join(dir, "c-other.json"))
+	if _, err := NewFileCursors(dir).Load(ctx, "other"); err == nil {
+		t.Error("loading another customer's file succeeded")
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	fake := newFake(t)
+	base := Config{CustomerID: custID, Client: fake.client(t), Organization: testOrg, Sink: NewMemorySink(),
+		State: fullState(time.Now()).get}
+	if _, err := New(base); err != nil {
+		t.Fatal(err)
+	}
+	for name, mod := range map[string]func(*Config){
+		"no customer":   func(c *Config) { c.CustomerID = "" },
+		"no client":     func(c *Config) { c.Client = nil },
+		"bad org":       func(c *Config) { c.Organization = "urn:li:contract:1" },
+		"no sink":       func(c *Config) { c.Sink = nil },
+		"no state":      func(c *Config) { c.State = nil },
+		"bad contract":  func(c *Config) { c.Contracts = []string{"1"} },
+		"deletions 31d": func(c *Config) { c.DeletionInterval = 31 * 24 * time.Hour },
+		"require sig":   func(c *Config) { c.RequireSignature = true },
+	} {
+		c := base
+		mod(&c)
+		if _, err := New(c); err == nil {
+			t.Errorf("%s: New succeeded", name)
+		}
+	}
+}
+
+func TestRefreshSeats(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		e.fake.seats = []rsc.Seat{seat(8, "urn:li:person:rec8"), seat(7, rec7),
+			{ID: 9, Contract: testContract, Member: "urn:li:person:gone", State: "INACTIVE"},
+			{ID: 10, Contract: "urn:li:contract:2", Member: "urn:li:person:x", State: "ACTIVE"}}
+		e.sink.AddUser("U7", rec7)
+		rep, err := e.r.RefreshSeats(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []SeatHolder{{Seat: seat7, Contract: testContract, Member: rec7, User: "U7", State: "ACTIVE"},
+			{Seat: "urn:li:seat:8", Contract: testContract, Member: "urn:li:person:rec8", State: "ACTIVE"}}
+		if d := cmp.Diff(want, rep.Seats); d != "" || rep.Unmapped != 1 {
+			t.Errorf("seats (-want +got):\n%s unmapped=%d", d, rep.Unmapped)
+		}
+		stored, _ := e.r.Seats(t.Context())
+		if d := cmp.Diff(want, stored); d != "" {
+			t.Errorf("stored seats (-want +got):\n%s", d)
+		}
+
+		e.state.set(func(st *milestones.State) { st.Access.ContractLevel = false })
+		rep, err = e.r.RefreshSeats(t.Context())
+		if err != nil || rep.Skipped == "" {
+			t.Errorf("company-only RefreshSeats = %+v, %v; want skipped", rep, err)
+		}
+	})
+}
+
+func TestPollInMail(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.sink.AddUser("U7", rec7)
+		annID := e.sink.AddCandidate(Candidate{Person: ann, FirstName: "Ann", UpdatedAt: now.Add(-time.Hour)})
+		t0 := now.Add(-3 * 24 * time.Hour)
+		e.fake.events = []rsc.ConversationEvent{
+			{ID: "e1", Conversation: "c1", Viewer: seat7, Member: ann, Author: seat7, CreatedAt: at(t0), Subject: "Hi", Body: "Hello Ann"},
+			{ID: "e2", Conversation: "c1", Viewer: seat7, Member: ann, Author: ann, CreatedAt: at(t0.Add(30 * time.Hour)), Body: "Hi!"},
+			{ID: "e3", Conversation: "c2", Viewer: seat7, Member: bob, Author: seat7, CreatedAt: at(t0.Add(time.Hour)), Body: "Hello Bob"},
+			{ID: "e4", Conversation: "c2", Viewer: seat7, Member: bob, Author: bob, CreatedAt: at(t0.Add(2 * time.Hour)), Body: "no thanks"},
+		}
+		rep, err := e.r.PollInMail(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Attached != 2 || rep.Pending != 2 || rep.Events != 4 || rep.Windows != 60 {
+			t.Errorf("report = %+v", rep)
+		}
+		got, _ := e.sink.Get(annID)
+		want := []Message{
+			{ID: "e1", Conversation: "c1", Seat: seat7, User: "U7", Member: ann, Subject: "Hi", Body: "Hello Ann", At: t0},
+			{ID: "e2", Conversation: "c1", Seat: seat7, User: "U7", Member: ann, FromMember: true, Body: "Hi!", At: t0.Add(30 * time.Hour)},
+		}
+		if d := cmp.Diff(want, got.Messages, cmpopts.EquateApproxTime(time.Millisecond)); d != "" {
+			t.Errorf("messages (-want +got):\n%s", d)
+		}
+		if n := len(e.sink.Candidates()); n != 1 {
+			t.Errorf("%d candidates; an InMail without shared contact info must not create one", n)
+		}
+
+		// Resumes from the cursor: one more hour is one window.
+		time.Sleep(time.Hour)
+		calls := e.fake.count("conversationEvents")
+		if rep, err = e.r.PollInMail(ctx); err != nil || rep.Windows != 1 {
+			t.Errorf("second run = %+v, %v", rep, err)
+		}
+		if d := e.fake.count("conversationEvents") - calls; d != 1 {
+			t.Errorf("second run made %d calls, want 1", d)
+		}
+
+		// Bob becomes a candidate (e.g. linked by the profile widget): his
+		// pending messages are read again and attached.
+		bobID := e.sink.AddCandidate(Candidate{Person: bob, FirstName: "Bob", UpdatedAt: time.Now()})
+		if rep, err = e.r.PollInMail(ctx); err != nil || rep.Replayed != 1 || rep.Attached != 2 {
+			t.Errorf("replay run = %+v, %v", rep, err)
+		}
+		b, _ := e.sink.Get(bobID)
+		if len(b.Messages) != 2 || b.Messages[0].ID != "e3" || b.Messages[1].ID != "e4" {
+			t.Errorf("bob's messages = %+v", b.Messages)
+		}
+		c, _ := e.r.Cursors(ctx)
+		if len(c.InMail[seat7].Pending) != 0 {
+			t.Errorf("pending = %v", c.InMail[seat7].Pending)
+		}
+	})
+}
+
+func TestPollInMailMilestones(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		now := time.Now()
+		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-24 * time.Hour) })
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		old := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now.Add(-48 * time.Hour)})
+		e.fake.events = []rsc.ConversationEvent{{ID: "e1", Viewer: seat7, Member: ann, Author: seat7, CreatedAt: at(now.Add(-time.Hour))}}
+		if rep, err := e.r.PollInMail(ctx); err != nil || rep.Attached != 0 || rep.Pending != 1 {
+			t.Fatalf("before candidate sync = %+v, %v", rep, err)
+		}
+		e.state.set(completeCandidates)
+		if rep, err := e.r.PollInMail(ctx); err != nil || rep.Attached != 1 {
+			t.Fatalf("after candidate sync = %+v, %v", rep, err)
+		}
+		if c, _ := e.sink.Get(old); len(c.Messages) != 1 {
+			t.Errorf("messages = %+v", c.Messages)
+		}
+	})
+}
+
+func TestPollInMailPacing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.Lookback = 12 * time.Hour })
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+		for i := range 36 {
+			e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: "e" + string(rune('A'+i)), Viewer: seat7,
+				Member: ann, Author: seat7, CreatedAt: at(now.Add(-time.Hour))})
+		}
+		start := time.Now()
+		rep, err := e.r.PollInMail(t.Context())
+		if err != nil || rep.Attached != 36 {
+			t.Fatalf("= %+v, %v", rep, err)
+		}
+		// 12 at once, then one every 5 s: 24 more records take 2 minutes.
+		if d := time.Since(start); d < 2*time.Minute || d > 2*time.Minute+time.Second {
+			t.Errorf("36 records took %v, want 2m", d)
+		}
+	})
+}
+
+func TestPollStubs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.sink.AddUser("U7", rec7)
+		existing := e.sink.AddCandidate(Candidate{FirstName: "Carl", Emails: []string{"Carl@Example.com"}, UpdatedAt: now})
+		e.fake.stubs = []rsc.MailStub{
+			{ID: "s1", Contract: testContract, Owner: seat7, Member: ann, FirstName: "Ann", LastName: "Lee",
+				EmailAddress: "ann@example.com", PhoneNumber: "+1 555", CreatedAt: at(now.Add(-2 * time.Hour))},
+			{ID: "s2", Contract: testContract, Owner: seat7, Member: ann, FirstName: "Ann", LastName: "Lee",
+				EmailAddress: "ann@example.com", CreatedAt: at(now.Add(-time.Hour))},
+			{ID: "s3", Contract: testContract, Owner: seat7, Member: "urn:li:person:carl", FirstName: "Carl",
+				EmailAddress: "carl@example.COM", CreatedAt: at(now.Add(-time.Hour))},
+		}
+		rep, err := e.r.PollStubs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Stubs != 3 || rep.Created != 1 || rep.Matched != 2 || rep.Linked != 1 {
+			t.Errorf("report = %+v", rep)
+		}
+		cands := e.sink.Candidates()
+		if len(cands) != 2 {
+			t.Fatalf("%d candidates, want 2 (no duplicate)", len(cands))
+		}
+		a := cands[1]
+		if a.Person != ann || a.Origin != OriginInMailStub || a.Owner != "U7" || !cmp.Equal(a.Emails, []string{"ann@example.com"}) ||
+			a.ProfileURL != "https://www.linkedin.com/in/ann" || len(a.Activities) != 2 {
+			t.Errorf("created = %+v", a)
+		}
+		c, _ := e.sink.Get(existing)
+		if c.Person != "urn:li:person:carl" || len(c.Activities) != 1 || c.Activities[0].Kind != ActivityContactShared ||
+			c.Activities[0].Email != "carl@example.COM" {
+			t.Errorf("matched = %+v", c)
+		}
+		// A second poll reads nothing new and creates nothing.
+		if rep, err := e.r.PollStubs(ctx); err != nil || rep.Stubs != 0 {
+			t.Errorf("second poll = %+v, %v", rep, err)
+		}
+		if len(e.sink.Candidates()) != 2 {
+			t.Error("second poll created candidates")
+		}
+	})
+}
+
+func TestPollNotes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+		e.fake.notes = []rsc.ProspectNote{
+			{ID: "n1", Contract: testContract, Owner: seat7, Member: ann, Note: "great", Active: true,
+				CreatedAt: at(now.Add(-3 * time.Hour)), LastModifiedAt: at(now.Add(-3 * time.Hour))},
+			{ID: "n2", Contract: testContract, Owner: seat7, Member: ann, Note: "call back", Active: true,
+				CreatedAt: at(now.Add(-2 * time.Hour)), LastModifiedAt: at(now.Add(-2 * time.Hour))},
+			{ID: "n3", Contract: testContract, Owner: seat7, Member: bob, Note: "maybe", Active: true,
+				CreatedAt: at(now.Add(-2 * time.Hour)), LastModifiedAt: at(now.Add(-2 * time.Hour))},
+		}
+		if rep, err := e.r.PollNotes(ctx); err != nil || rep.Upserted != 2 || rep.Pending != 1 {
+			t.Fatalf("first poll = %+v, %v", rep, err)
+		}
+		// n2 is deleted on LinkedIn: it comes back inactive with a new update time.
+		time.Sleep(time.Hour)
+		e.fake.mu.Lock()
+		e.fake.notes[1].Active = false
+		e.fake.notes[1].LastModifiedAt = at(time.Now().Add(-time.Minute))
+		e.fake.mu.Unlock()
+		if rep, err := e.r.PollNotes(ctx); err != nil || rep.Deleted != 1 {
+			t.Fatalf("second poll = %+v, %v", rep, err)
+		}
+		c, _ := e.sink.Get(annID)
+		if len(c.Notes) != 1 || c.Notes[0].ID != "n1" || c.Notes[0].Text != "great" {
+			t.Errorf("notes = %+v", c.Notes)
+		}
+	})
+}
+
+func exportOf(req, person, job string, t time.Time) rsc.ExportedCandidate {
+	return rsc.ExportedCandidate{RequestID: req, IntegrationContext: testOrg, ExternalJobPostingID: job, Exporter: seat7,
+		ExportedAt: at(t), Candidate: rsc.StubProfile{Person: person, FirstName: "Ann", LastName: "Lee",
+			Headline: "Engineer", ProfileURL: "https://www.linkedin.com/in/ann-lee"}}
+}
+
+func TestHandleExport(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var resynced []string
+		var e *env
+		e = newEnv(t, func(c *Config) {
+			c.Resync = func(_ context.Context, id string) error {
+				resynced = append(resynced, id)
+				e.fake.mu.Lock()
+				e.fake.order = append(e.fake.order, "resync:"+id)
+				e.fake.mu.Unlock()
+				return nil
+			}
+		})
+		ctx := t.Context()
+		now := time.Now()
+		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
+		e.fake.exports["r2"] = []rsc.ExportedCandidate{exportOf("r2", ann, "J2", now.Add(time.Minute))}
+		e.fake.exports["r3"] = []rsc.ExportedCandidate{exportOf("r3", bob, "J1", now)}
+		e.fake.exports["r3"][0].IntegrationContext = "urn:li:organization:2"
+
+		res, err := e.r.HandleExport(ctx, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []ExportItem{{Person: ann, JobID: "J1", CandidateID: "C1", CandidateCreated: true, ApplicationCreated: true, Resynced: true, Attached: true}}
+		if d := cmp.Diff(want, res.Items); d != "" {
+			t.Errorf("first export (-want +got):\n%s", d)
+		}
+		res, err = e.r.HandleExport(ctx, "r2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = []ExportItem{{Person: ann, JobID: "J2", CandidateID: "C1", ApplicationCreated: true, Resynced: true, Attached: true}}
+		if d := cmp.Diff(want, res.Items); d != "" {
+			t.Errorf("re-export (-want +got):\n%s", d)
+		}
+		if res, err := e.r.HandleExport(ctx, "r1"); err != nil || !res.Duplicate {
+			t.Errorf("replayed id = %+v, %v", res, err)
+		}
+		if _, err := e.r.HandleExport(ctx, "r3"); !errors.Is(err, ErrWrongContext) {
+			t.Errorf("wrong context err = %v", err)
+		}
+		if _, err := e.r.HandleExport(ctx, "nope"); !errors.Is(err, rsc.ErrNotFound) {
+			t.Errorf("unknown id err = %v", err)
+		}
+		cands := e.sink.Candidates()
+		if len(cands) != 1 {
+			t.Fatalf("%d candidates, want 1", len(cands))
+		}
+		c := cands[0]
+		if d := cmp.Diff([]Application{{"J1", OriginExport}, {"J2", OriginExport}}, c.Applications); d != "" {
+			t.Errorf("applications (-want +got):\n%s", d)
+		}
+		if c.ProfileURL != "https://www.linkedin.com/in/ann-lee" || c.Person != ann || c.Headline != "Engineer" || len(c.Activities) != 2 {
+			t.Errorf("candidate = %+v", c)
+		}
+		if d := cmp.Diff([]string{"resync:C1", "attach:C1", "resync:C1", "attach:C1"}, e.fake.order); d != "" {
+			t.Errorf("order (-want +got):\n%s", d)
+		}
+		if e.fake.attached["C1"] != ann {
+			t.Errorf("attached = %v", e.fake.attached)
+		}
+
+		// Without the 1-Click Export setting the export is refused.
+		e.state.set(func(st *milestones.State) { st.Settings.OneClickExport = false })
+		var ue *UnavailableError
+		e.fake.exports["r4"] = []rsc.ExportedCandidate{exportOf("r4", ann, "J3", now)}
+		if _, err := e.r.HandleExport(ctx, "r4"); !errors.As(err, &ue) {
+			t.Errorf("gated export err = %v", err)
+		}
+	})
+}
+
+func TestServeHTTP(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var failed []string
+		e := newEnv(t, func(c *Config) {
+			c.PushSecret = "s3cret"
+			c.OnExportError = func(id string, err error) { mu.Lock(); failed = append(failed, id); mu.Unlock() }
+		})
+		now := time.Now()
+		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
+		post := func(body, sig string) int {
+			req := httptest.NewRequest(http.MethodPost, "/callback", strings.NewReader(body))
+			if sig != "" {
+				req.Header.Set(rsc.SignatureHeader, sig)
+			}
+			w := httptest.NewRecorder()
+			e.r.ServeHTTP(w, req)
+			return w.Code
+		}
+		body := `{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1}`
+		if code := post(body, "hmacsha256=00"); code != http.StatusUnauthorized {
+			t.Errorf("bad signature: %d", code)
+		}
+		for range 3 { // LinkedIn redelivers: processed once
+			if code := post(body, rsc.SignPush([]byte(body), "s3cret")); code != http.StatusOK {
+				t.Errorf("signed: %d", code)
+			}
+		}
+		e.r.Wait()
+		if code := post(body, ""); code != http.StatusOK { // unsigned accepted unless RequireSignature; already done
+			t.Errorf("unsigned: %d", code)
+		}
+		e.r.Wait()
+		if n := e.fake.count("exportedCandidates"); n != 1 {
+			t.Errorf("exportedCandidates fetched %d times, want 1", n)
+		}
+		if code := post(`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`, ""); code != http.StatusOK {
+			t.Errorf("other type: %d", code)
+		}
+		if code := post(`{}`, ""); code != http.StatusBadRequest {
+			t.Errorf("bad body: %d", code)
+		}
+		if code := post(`{"id":"gone","type":"EXPORT_CANDIDATE_PROFILE"}`, ""); code != http.StatusOK {
+			t.Errorf("unknown id: %d", code)
+		}
+		e.r.Wait()
+		mu.Lock()
+		if !cmp.Equal(failed, []string{"gone"}) {
+			t.Errorf("failed = %v", failed)
+		}
+		mu.Unlock()
+		w := httptest.NewRecorder()
+		e.r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/callback", nil))
+		if w.Code != http.StatusMethodNotAllowed {
+			t.Errorf("GET: %d", w.Code)
+		}
+		if len(e.sink.Candidates()) != 1 {
+			t.Errorf("candidates = %d", len(e.sink.Candidates()))
+		}
+	})
+}
+
+func TestRefreshLinks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		now := time.Now()
+		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-time.Hour) })
+		e.sink.AddCandidate(Candidate{ID: "M", UpdatedAt: now})                     // manual match
+		e.sink.AddCandidate(Candidate{ID: "A", UpdatedAt: now})                     // one algorithmic match
+		e.sink.AddCandidate(Candidate{ID: "X", UpdatedAt: now})                     // ambiguous
+		e.sink.AddCandidate(Candidate{ID: "O", UpdatedAt: now.Add(-2 * time.Hour)}) // before enablement
+		e.sink.AddCandidate(Candidate{ID: "K", Person: "urn:li:person:kept", ProfileURL: "u", UpdatedAt: now})
+		e.fake.records = map[string]rsc.CandidateRecord{
+			"M": {MatchedMembers: []string{bob}, ManualMatchedMember: ann},
+			"A": {MatchedMembers: []string{bob}},
+			"X": {MatchedMembers: []string{bob, ann}},
+			"O": {MatchedMembers: []string{bob}},
+			"K": {MatchedMembers: []string{bob}},
+		}
+		e.r.QueueLinks("M", "A", "X", "O", "K", "missing")
+		rep, err := e.r.RefreshQueuedLinks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(LinkReport{Checked: 5, Linked: 2, Unmatched: 1, NotAllowed: 1, Missing: 1}, rep); d != "" {
+			t.Errorf("report (-want +got):\n%s", d)
+		}
+		got := map[string]Profile{}
+		for _, c := range e.sink.Candidates() {
+			got[c.ID] = Profile{c.Person, c.ProfileURL}
+		}
+		want := map[string]Profile{"M": {ann, "https://www.linkedin.com/in/ann"}, "A": {bob, "https://www.linkedin.com/in/bob"},
+			"X": {}, "O": {}, "K": {"urn:li:person:kept", "u"}}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("profiles (-want +got):\n%s", d)
+		}
+	})
+}
+
+func TestPollDeletions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		now := time.Now()
+		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-time.Hour) })
+		e.sink.AddCandidate(Candidate{ID: "C1", Person: ann, UpdatedAt: now})
+		e.sink.AddCandidate(Candidate{ID: "C2", UpdatedAt: now})                                   // named by LinkedIn only
+		e.sink.AddCandidate(Candidate{ID: "C3", Person: bob, UpdatedAt: now.Add(-48 * time.Hour)}) // not covered yet
+		e.fake.closed = []rsc.ClosedProfile{
+			{Member: ann, ATSCandidateIDs: []string{"C1", "C2", "gone"}, ClosedAt: at(now.Add(-time.Minute))},
+			{Member: bob, ClosedAt: at(now.Add(-time.Minute))},
+		}
+		rep, err := e.r.PollDeletions(ctx)
+		if err != nil || rep.Profiles != 2 || rep.Activities != 2 || rep.Pending != 1 {
+			t.Fatalf("first poll = %+v, %v", rep, err)
+		}
+		for _, id := range []string{"C1", "C2"} {
+			c, _ := e.sink.Get(id)
+			if len(c.Activities) != 1 || c.Activities[0].Kind != ActivityMemberDeleted || c.Activities[0].Member != ann {
+				t.Errorf("%s activities = %+v", id, c.Activities)
+			}
+		}
+		// Much later (past the overlap), Candidate Sync completes: bob's notice is read again.
+		time.Sleep(72 * time.Hour)
+		e.state.set(completeCandidates)
+		if rep, err := e.r.PollDeletions(ctx); err != nil || rep.Activities < 1 || rep.Pending != 0 {
+			t.Fatalf("second poll = %+v, %v", rep, err)
+		}
+		if c, _ := e.sink.Get("C3"); len(c.Activities) != 1 {
+			t.Errorf("C3 activities = %+v", c.Activities)
+		}
+		if c, _ := e.sink.Get("C1"); len(c.Activities) != 1 {
+			t.Errorf("C1 activities = %+v (must stay one)", c.Activities)
+		}
+	})
+}
+
+func TestCompanyLevelOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		e.state.set(func(st *milestones.State) { st.Access.ContractLevel = false })
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.fake.events = []rsc.ConversationEvent{{ID: "e1", Viewer: seat7, Member: ann, Author: ann, CreatedAt: at(time.Now().Add(-time.Hour))}}
+		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", time.Now())}
+		rep, err := e.r.RunOnce(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Seats.Skipped == "" || rep.InMail.Skipped == "" || rep.Stubs.Skipped == "" || rep.Notes.Skipped == "" || !rep.DeletionsRun {
+			t.Errorf("report = %+v", rep)
+		}
+		for _, res := range []string{"seatsV2", "conversationEvents", "mailStubs", "prospectNotes"} {
+			if n := e.fake.count(res); n != 0 {
+				t.Errorf("%s called %d times", res, n)
+			}
+		}
+		if e.fake.count("closedCandidateProfiles") != 1 {
+			t.Error("closed profiles not polled")
+		}
+		// Export still works with company-level access.
+		if _, err := e.r.HandleExport(t.Context(), "r1"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.sink.Candidates()); n != 1 {
+			t.Errorf("candidates = %d", n)
+		}
+	})
+}
+
+func TestRunOnceDeletionInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.DeletionInterval = 30 * 24 * time.Hour })
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		for _, wait := range []time.Duration{0, 29 * 24 * time.Hour, 24 * time.Hour} {
+			time.Sleep(wait)
+			if _, err := e.r.RunOnce(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := e.fake.count("closedCandidateProfiles"); n != 2 {
+			t.Errorf("closed profiles polled %d times over 30 days, want 2", n)
+		}
+	})
+}
+
+func TestScheduler(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e1 := newEnv(t)
+		e2 := newEnv(t, func(c *Config) { c.CustomerID = "cust-2" })
+		e2.state.set(func(st *milestones.State) {}) // replaced below
+		var fail sync.Mutex
+		failing := true
+		r2cfg := e2.r.cfg
+		r2cfg.State = func(ctx context.Context) (milestones.State, error) {
+			fail.Lock()
+			defer fail.Unlock()
+			if failing {
+				return milestones.State{}, errors.New("state store down")
+			}
+			return e2.state.get(ctx)
+		}
+		r2, err := New(r2cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type run struct {
+			id  string
+			at  time.Duration
+			err bool
+		}
+		var mu sync.Mutex
+		var runs []run
+		start := time.Now()
+		s := NewScheduler(SchedulerConfig{Interval: 10 * time.Minute, Jitter: 0.1, MinBackoff: time.Minute, MaxBackoff: 4 * time.Minute,
+			Rand: rand.New(rand.NewPCG(1, 2)),
+			OnRun: func(id string, _ RunReport, err error) {
+				mu.Lock()
+				runs = append(runs, run{id, time.Since(start), err != nil})
+				mu.Unlock()
+			}})
+		if err := s.Add(e1.r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(r2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(e1.r); err == nil {
+			t.Error("duplicate Add succeeded")
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 35*time.Minute)
+		defer cancel()
+		go func() {
+			time.Sleep(8 * time.Minute)
+			fail.Lock()
+			failing = false
+			fail.Unlock()
+		}()
+		if err := s.Run(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Run = %v", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var ok1, fails2, ok2 int
+		var gaps []time.Duration
+		var last time.Duration
+		for _, r := range runs {
+			switch {
+			case r.id == custID && !r.err:
+				ok1++
+				if last != 0 {
+					gaps = append(gaps, r.at-last)
+				}
+				last = r.at
+			case r.id == "cust-2" && r.err:
+				fails2++
+			case r.id == "cust-2":
+				ok2++
+			}
+		}
+		if ok1 != 4 {
+			t.Errorf("cust-1 ran %d times in 35 minutes at a 10-minute interval, want 4: %+v", ok1, runs)
+		}
+		for _, g := range gaps {
+			if g < 9*time.Minute || g > 11*time.Minute {
+				t.Errorf("gap %v outside 10m±10%%", g)
+			}
+		}
+		// Backoff 1, 2, 4 minutes (±10%) while failing for 8 minutes, then success.
+		if fails2 < 3 || fails2 > 4 || ok2 < 1 {
+			t.Errorf("cust-2: %d failures, %d successes: %+v", fails2, ok2, runs)
+		}
+	})
+}
+
+func TestNothingLoggedByDefault(t *testing.T) {
+	// With a logger, records carry ids and counts, never bodies or emails.
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		e := newEnv(t, func(c *Config) {
+			c.Logger = slogJSON(&buf)
+		})
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+		e.fake.events = []rsc.ConversationEvent{{ID: "e1", Viewer: seat7, Member: ann, Author: ann, CreatedAt: at(now.Add(-time.Hour)), Body: "BODY-TEXT"}}
+		e.fake.stubs = []rsc.MailStub{{ID: "s1", Contract: testContract, Owner: seat7, Member: ann, EmailAddress: "ann@secret.example", CreatedAt: at(now.Add(-time.Hour))}}
+		if _, err := e.r.RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if s := buf.String(); strings.Contains(s, "BODY-TEXT") || strings.Contains(s, "secret.example") || s == "" {
+			t.Errorf("log = %q", s)
+		}
+	})
+}
+
+func TestExportAttachLater(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t) // no Resync: LinkedIn does not hold the new candidate yet
+		ctx := t.Context()
+		e.fake.missing["C1"] = true
+		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", time.Now())}
+		res, err := e.r.HandleExport(ctx, "r1")
+		if err != nil || res.Items[0].Attached {
+			t.Fatalf("export = %+v, %v", res, err)
+		}
+		if c, _ := e.r.Cursors(ctx); c.Attaches["C1"] != ann {
+			t.Fatalf("pending attaches = %v", c.Attaches)
+		}
+		if n, err := e.r.AttachPending(ctx); err != nil || n != 0 {
+			t.Errorf("still missing: %d, %v", n, err)
+		}
+		// The sync package has since synced the candidate.
+		e.fake.mu.Lock()
+		delete(e.fake.missing, "C1")
+		e.fake.mu.Unlock()
+		rep, err := e.r.RunOnce(ctx)
+		if err != nil || rep.Attached != 1 || e.fake.attached["C1"] != ann {
+			t.Fatalf("RunOnce = %+v, %v; attached %v", rep, err, e.fake.attached)
+		}
+		if c, _ := e.r.Cursors(ctx); len(c.Attaches) != 0 {
+			t.Errorf("pending attaches = %v", c.Attaches)
+		}
+	})
+}

@@ -1,0 +1,160 @@
+package inmail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// NotesReport is the outcome of PollNotes.
+type NotesReport struct {
+	// Skipped says why nothing was done (the gate's reason), "" otherwise.
+	Skipped  string
+	Notes    int // notes read
+	Upserted int // active notes written to candidates
+	Deleted  int // inactive notes deleted from candidates
+	// Pending counts active notes kept for later (no match, or not covered
+	// by the milestones yet).
+	Pending  int
+	Replayed int
+}
+
+func pickNotes(c *Cursors) *map[string]*Stream { return &c.Notes }
+
+// PollNotes reads Recruiter prospect notes per contract by last-updated
+// time, in windows of at most 12 hours, and writes active notes to the
+// member's candidate (matched by person URN); notes that became inactive
+// are deleted in the ATS. Notes never create a candidate; like InMail
+// messages, notes of unmatched or not yet covered members are read again
+// once a candidate matches. Notes are gated like InMail history
+// (milestones.InMailSync: contract-level access, same record scope), since
+// LinkedIn enables "InMail and Notes history" together.
+func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	return r.pollNotes(ctx)
+}
+
+func (r *Retriever) pollNotes(ctx context.Context) (NotesReport, error) {
+	var rep NotesReport
+	st, err := r.state(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if on, why := featureOn(st, milestones.InMailSync); !on {
+		rep.Skipped = why
+		return rep, nil
+	}
+	seats, err := r.seats(ctx)
+	if err != nil {
+		return rep, err
+	}
+	own := owners(seats)
+	end := ms(r.now().Add(-r.cfg.Lag))
+	var errs []error
+	for _, contract := range r.cfg.Contracts {
+		if len(own[contract]) == 0 {
+			continue
+		}
+		if err := r.pollNotesContract(ctx, st, seats, contract, own[contract], end, &rep); err != nil {
+			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
+			if fatal(err) {
+				break
+			}
+		}
+	}
+	r.log.DebugContext(ctx, "notes polled", "notes", rep.Notes, "upserted", rep.Upserted, "deleted", rep.Deleted)
+	return rep, errors.Join(errs...)
+}
+
+func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *NotesReport) error {
+	cur, err := r.stream(ctx, pickNotes, contract, end-r.cfg.Lookback.Milliseconds())
+	if err != nil {
+		return err
+	}
+	// readRange reads [from, to) in windows of at most 12 hours
+	// (cutoffDate and beforeDate are both inclusive).
+	readRange := func(from, to int64, f func(n rsc.ProspectNote) error) error {
+		for w := from; w < to; w = maxWindow(w, to) {
+			for n, err := range r.cfg.Client.ProspectNotes.List(ctx, contract, owners, rsc.EpochMillis(w), rsc.EpochMillis(maxWindow(w, to)-1)) {
+				if err != nil {
+					return fmt.Errorf("inmail: prospectNotes: %w", err)
+				}
+				if err := f(n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := r.replay(ctx, st, milestones.InMailSync, cur, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
+		rep.Replayed += len(want)
+		return readRange(from, to, func(n rsc.ProspectNote) error {
+			c, ok := want[n.Member]
+			if !ok || int64(n.LastModifiedAt) < cur.Pending[n.Member] {
+				return nil
+			}
+			return r.applyNote(ctx, seats, c, n, rep)
+		})
+	}); err != nil {
+		return err
+	}
+	if err := r.saveStream(ctx, pickNotes, contract, cur); err != nil {
+		return err
+	}
+	for i := 0; cur.Next < end && i < r.cfg.MaxWindows; i++ {
+		wend := maxWindow(cur.Next, end)
+		if err := readRange(cur.Next, wend, func(n rsc.ProspectNote) error {
+			rep.Notes++
+			if n.Member == "" {
+				return nil
+			}
+			c, found, err := FindMatch(ctx, r.cfg.Sink, n.Member, "")
+			if err != nil {
+				return err
+			}
+			if !n.Active {
+				if !found {
+					return nil
+				}
+				return r.applyNote(ctx, seats, c, n, rep)
+			}
+			if found {
+				if ok, _ := milestones.Available(st, milestones.InMailSync, c.UpdatedAt); ok {
+					return r.applyNote(ctx, seats, c, n, rep)
+				}
+			}
+			rep.Pending++
+			cur.addPending(n.Member, int64(n.LastModifiedAt))
+			return nil
+		}); err != nil {
+			return err
+		}
+		cur.Next = wend
+		if err := r.saveStream(ctx, pickNotes, contract, cur); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Retriever) applyNote(ctx context.Context, seats []SeatHolder, c Candidate, n rsc.ProspectNote, rep *NotesReport) error {
+	if !n.Active {
+		if err := r.cfg.Sink.DeleteNote(ctx, c.ID, n.ID); err != nil {
+			return fmt.Errorf("inmail: delete note %s: %w", n.ID, err)
+		}
+		rep.Deleted++
+		return nil
+	}
+	if err := r.cfg.Sink.UpsertNote(ctx, c.ID, Note{
+		ID: n.ID, Seat: n.Owner, User: userOf(seats, n.Owner), Member: n.Member, Text: n.Note,
+		CreatedAt: n.CreatedAt.Time(), UpdatedAt: n.LastModifiedAt.Time(),
+	}); err != nil {
+		return fmt.Errorf("inmail: note %s: %w", n.ID, err)
+	}
+	rep.Upserted++
+	return nil
+}

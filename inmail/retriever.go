@@ -1,0 +1,345 @@
+package inmail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// StateFunc returns the customer's live milestones state (onboarding status,
+// product settings, sync checkpoints). It is called at the start of every
+// flow, so a flow always sees the current gates.
+type StateFunc func(ctx context.Context) (milestones.State, error)
+
+// Defaults of Config's tunables.
+const (
+	DefaultLookback         = 30 * 24 * time.Hour
+	DefaultLag              = time.Minute
+	DefaultPendingTTL       = 30 * 24 * time.Hour
+	DefaultRecordsPerMinute = 12
+	DefaultMaxWindows       = 120
+	DefaultSeatRefresh      = 24 * time.Hour
+	DefaultDeletionInterval = 24 * time.Hour
+	// MaxDeletionInterval is LinkedIn's rule: query closed profiles at least every 30 days.
+	MaxDeletionInterval  = 30 * 24 * time.Hour
+	DefaultExportTimeout = 2 * time.Minute
+)
+
+// Config configures the retrieval flows of one customer.
+type Config struct {
+	// CustomerID names the customer in the CursorStore (required).
+	CustomerID string
+	// Client is the customer's (child application) client (required).
+	Client *rsc.Client
+	// Organization is the customer's integration context, urn:li:organization:{id} (required).
+	Organization string
+	// Contracts are the customer's Recruiter contract URNs (needed for
+	// seats, stubs and notes).
+	Contracts []string
+	// Sink is the ATS side (required).
+	Sink Sink
+	// State provides the live milestones state (required).
+	State StateFunc
+	// Cursors persists positions; default an in-memory store.
+	Cursors CursorStore
+	// Users maps seat holders to ATS users; if nil and Sink implements
+	// Users, the Sink is used; otherwise seats stay unmapped.
+	Users Users
+	// Resync, if set, syncs a candidate (and its applications) to LinkedIn
+	// at once; the export flow calls it before attaching the person URN.
+	// Plug the sync package in here.
+	Resync func(ctx context.Context, candidateID string) error
+	// PushSecret is the key of X-LI-Signature (the customer app's client
+	// secret). When set, a signed push must verify.
+	PushSecret string
+	// RequireSignature refuses unsigned pushes (needs PushSecret).
+	RequireSignature bool
+	// Clock paces, timestamps and waits; default the time package.
+	Clock rsc.Clock
+	// Logger receives ids and counts only; default discards everything.
+	Logger *slog.Logger
+
+	// Lookback is how much history the first run of the InMail, stub and
+	// note pollers reads (default 30 days).
+	Lookback time.Duration
+	// Lag keeps windows this far behind now, for records LinkedIn indexes
+	// late (default 1 minute).
+	Lag time.Duration
+	// PendingTTL is how long records of an unmatched member are kept for a
+	// later match (default 30 days).
+	PendingTTL time.Duration
+	// RecordsPerMinute paces conversationEvents records per seat
+	// (default 12, LinkedIn's limit per member per minute).
+	RecordsPerMinute int
+	// MaxWindows bounds the 12-hour windows read per seat or contract in
+	// one run (default 120); the next run continues.
+	MaxWindows int
+	// SeatRefresh is how often RunOnce refreshes seats (default 24 h).
+	SeatRefresh time.Duration
+	// DeletionInterval is how often RunOnce polls closed profiles (default
+	// 24 h, at most 30 days).
+	DeletionInterval time.Duration
+	// ProfileURL builds a profile link from a person URN when LinkedIn gave
+	// none; default DefaultProfileURL.
+	ProfileURL func(person string) string
+	// OnExportError receives failures of pushes processed in the background
+	// by ServeHTTP (the request id and the error).
+	OnExportError func(requestID string, err error)
+	// ExportTimeout bounds the background processing of one push (default 2 minutes).
+	ExportTimeout time.Duration
+}
+
+// DefaultProfileURL returns https://www.linkedin.com/in/{id} for
+// urn:li:person:{id}, or "" for anything else. LinkedIn documents no
+// URN-to-URL rule; exports carry the real profileUrl, which is preferred.
+func DefaultProfileURL(person string) string {
+	id, ok := strings.CutPrefix(person, "urn:li:person:")
+	if !ok || id == "" {
+		return ""
+	}
+	return "https://www.linkedin.com/in/" + url.PathEscape(id)
+}
+
+// UnavailableError says a feature is gated off by the milestones engine.
+type UnavailableError struct {
+	Feature milestones.FeatureID
+	Reason  string
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("inmail: %s not available: %s", e.Feature, e.Reason)
+}
+
+// Retriever runs the LinkedIn → ATS flows of one customer: seats, InMail
+// history, stub profiles, prospect notes, 1-Click Export, profile links and
+// member deletions. It is safe for concurrent use: polls are serialised,
+// and pushes may be handled while a poll runs.
+type Retriever struct {
+	cfg Config
+	log *slog.Logger
+
+	runMu   sync.Mutex // one poll at a time
+	matchMu sync.Mutex // find-or-create is atomic within the process
+
+	curMu  sync.Mutex
+	cur    Cursors
+	loaded bool
+
+	limMu    sync.Mutex
+	limiters map[string]*rate.Limiter
+
+	linkMu    sync.Mutex
+	linkQueue map[string]bool
+
+	pushMu   sync.Mutex
+	inflight map[string]bool
+	pushWG   sync.WaitGroup
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// New validates cfg, fills in defaults and returns a Retriever. It does no I/O.
+func New(cfg Config) (*Retriever, error) {
+	switch {
+	case cfg.CustomerID == "":
+		return nil, errors.New("inmail: Config.CustomerID is required")
+	case cfg.Client == nil:
+		return nil, errors.New("inmail: Config.Client is required")
+	case !strings.HasPrefix(cfg.Organization, "urn:li:organization:"):
+		return nil, errors.New("inmail: Config.Organization must be an organization URN")
+	case cfg.Sink == nil:
+		return nil, errors.New("inmail: Config.Sink is required")
+	case cfg.State == nil:
+		return nil, errors.New("inmail: Config.State is required")
+	case cfg.RequireSignature && cfg.PushSecret == "":
+		return nil, errors.New("inmail: RequireSignature needs PushSecret")
+	case cfg.DeletionInterval > MaxDeletionInterval:
+		return nil, errors.New("inmail: DeletionInterval must not exceed 30 days (LinkedIn's rule)")
+	case cfg.Lag < 0, cfg.Lookback < 0, cfg.PendingTTL < 0, cfg.RecordsPerMinute < 0, cfg.MaxWindows < 0:
+		return nil, errors.New("inmail: negative tunable")
+	}
+	for _, c := range cfg.Contracts {
+		if !strings.HasPrefix(c, "urn:li:contract:") {
+			return nil, fmt.Errorf("inmail: %q is not a contract URN", c)
+		}
+	}
+	if cfg.Cursors == nil {
+		cfg.Cursors = NewMemoryCursors()
+	}
+	if cfg.Users == nil {
+		if u, ok := cfg.Sink.(Users); ok {
+			cfg.Users = u
+		}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&cfg.Lookback, DefaultLookback)
+	def(&cfg.Lag, DefaultLag)
+	def(&cfg.PendingTTL, DefaultPendingTTL)
+	def(&cfg.SeatRefresh, DefaultSeatRefresh)
+	def(&cfg.DeletionInterval, DefaultDeletionInterval)
+	def(&cfg.ExportTimeout, DefaultExportTimeout)
+	if cfg.RecordsPerMinute == 0 {
+		cfg.RecordsPerMinute = DefaultRecordsPerMinute
+	}
+	if cfg.MaxWindows == 0 {
+		cfg.MaxWindows = DefaultMaxWindows
+	}
+	if cfg.ProfileURL == nil {
+		cfg.ProfileURL = DefaultProfileURL
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	log = log.With("customer", cfg.CustomerID)
+	return &Retriever{cfg: cfg, log: log, limiters: map[string]*rate.Limiter{},
+		linkQueue: map[string]bool{}, inflight: map[string]bool{}}, nil
+}
+
+// CustomerID returns the customer the Retriever serves.
+func (r *Retriever) CustomerID() string { return r.cfg.CustomerID }
+
+func (r *Retriever) now() time.Time { return r.cfg.Clock.Now() }
+
+// state returns the live milestones state with Now set from the clock.
+func (r *Retriever) state(ctx context.Context) (milestones.State, error) {
+	st, err := r.cfg.State(ctx)
+	if err != nil {
+		return st, fmt.Errorf("inmail: milestones state: %w", err)
+	}
+	if st.Now.IsZero() {
+		st.Now = r.now()
+	}
+	return st, nil
+}
+
+// featureOn reports whether the feature works for some records, and why not.
+func featureOn(st milestones.State, id milestones.FeatureID) (bool, string) {
+	fs, ok := milestones.Evaluate(st).Feature(id)
+	if !ok {
+		return false, "unknown feature " + string(id)
+	}
+	return fs.Enabled, fs.Reason
+}
+
+// allowedMatch finds the candidate of person and reports whether the
+// feature covers it now.
+func (r *Retriever) allowedMatch(ctx context.Context, st milestones.State, id milestones.FeatureID, person string) (Candidate, bool, error) {
+	c, found, err := FindMatch(ctx, r.cfg.Sink, person, "")
+	if err != nil || !found {
+		return c, false, err
+	}
+	ok, _ := milestones.Available(st, id, c.UpdatedAt)
+	return c, ok, nil
+}
+
+// load reads the cursors once; callers hold curMu.
+func (r *Retriever) loadLocked(ctx context.Context) error {
+	if r.loaded {
+		return nil
+	}
+	c, err := r.cfg.Cursors.Load(ctx, r.cfg.CustomerID)
+	if err != nil {
+		return fmt.Errorf("inmail: load cursors: %w", err)
+	}
+	r.cur, r.loaded = c, true
+	return nil
+}
+
+// Cursors returns a copy of the customer's current cursors.
+func (r *Retriever) Cursors(ctx context.Context) (Cursors, error) {
+	r.curMu.Lock()
+	defer r.curMu.Unlock()
+	if err := r.loadLocked(ctx); err != nil {
+		return Cursors{}, err
+	}
+	return r.cur.Clone(), nil
+}
+
+// update applies f to the cursors and saves them.
+func (r *Retriever) update(ctx context.Context, f func(c *Cursors)) error {
+	r.curMu.Lock()
+	defer r.curMu.Unlock()
+	if err := r.loadLocked(ctx); err != nil {
+		return err
+	}
+	next := r.cur.Clone()
+	f(&next)
+	// Save even if ctx was cancelled: progress already applied to the Sink
+	// should not be redone needlessly.
+	if err := r.cfg.Cursors.Save(context.WithoutCancel(ctx), r.cfg.CustomerID, next); err != nil {
+		return fmt.Errorf("inmail: save cursors: %w", err)
+	}
+	r.cur = next
+	return nil
+}
+
+// stream returns a copy of the stream of key in the map chosen by pick,
+// starting at start when absent.
+func (r *Retriever) stream(ctx context.Context, pick func(c *Cursors) *map[string]*Stream, key string, start int64) (*Stream, error) {
+	c, err := r.Cursors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s := (*pick(&c))[key]; s != nil {
+		return s, nil
+	}
+	return &Stream{Next: start}, nil
+}
+
+func (r *Retriever) saveStream(ctx context.Context, pick func(c *Cursors) *map[string]*Stream, key string, s *Stream) error {
+	return r.update(ctx, func(c *Cursors) {
+		m := pick(c)
+		if *m == nil {
+			*m = map[string]*Stream{}
+		}
+		(*m)[key] = s.clone()
+	})
+}
+
+// fatal reports errors that should stop a flow at once: cancellation and
+// a spent daily quota.
+func fatal(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var rl *rsc.RateLimitError
+	return errors.As(err, &rl) && rl.Daily
+}
+
+func ms(t time.Time) int64 { return int64(rsc.Millis(t)) }
+
+func maxWindow(a, b int64) int64 { return min(a+rsc.MaxInMailWindow, b) }

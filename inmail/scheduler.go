@@ -1,0 +1,266 @@
+package inmail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// RunReport is the outcome of one RunOnce.
+type RunReport struct {
+	Seats  SeatReport
+	Stubs  StubReport
+	InMail InMailReport
+	Notes  NotesReport
+	Links  LinkReport
+	// Attached counts pending person URN attachments done (AttachPending).
+	Attached  int
+	Deletions DeletionReport
+	// DeletionsRun reports whether closed profiles were due and polled.
+	DeletionsRun bool
+}
+
+// RunOnce runs every poll of the customer once, in an order that lets
+// each step use the previous one's results: seats (when older than
+// SeatRefresh), stub profiles (which create candidates), InMail history and
+// notes (which attach to them), queued profile links, pending person URN
+// attachments of exports, and closed profiles
+// (when DeletionInterval has passed). A failing step does not stop the
+// others, except on cancellation or a spent daily quota; the errors are
+// joined.
+func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	var rep RunReport
+	var errs []error
+	step := func(name string, f func() error) bool {
+		if err := f(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			return !fatal(err)
+		}
+		return true
+	}
+	c, err := r.Cursors(ctx)
+	if err != nil {
+		return rep, err
+	}
+	ok := step("seats", func() (err error) {
+		age := r.now().Sub(time.UnixMilli(c.SeatsAt))
+		if c.SeatsAt == 0 || age >= r.cfg.SeatRefresh || age < 0 {
+			rep.Seats, err = r.RefreshSeats(ctx)
+		} else {
+			rep.Seats.Seats = c.Seats
+		}
+		return err
+	}) &&
+		step("stubs", func() (err error) { rep.Stubs, err = r.pollStubs(ctx); return }) &&
+		step("inmail", func() (err error) { rep.InMail, err = r.pollInMail(ctx); return }) &&
+		step("notes", func() (err error) { rep.Notes, err = r.pollNotes(ctx); return }) &&
+		step("links", func() (err error) { rep.Links, err = r.RefreshQueuedLinks(ctx); return }) &&
+		step("attach", func() (err error) { rep.Attached, err = r.AttachPending(ctx); return })
+	if ok {
+		c, err := r.Cursors(ctx)
+		if err == nil && r.deletionsDue(c) {
+			rep.DeletionsRun = true
+			step("deletions", func() (err error) { rep.Deletions, err = r.pollDeletions(ctx); return })
+		} else if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// SchedulerConfig configures a Scheduler. Zero fields take the defaults.
+type SchedulerConfig struct {
+	// Interval between successful runs of a customer (default 30 minutes).
+	Interval time.Duration
+	// Jitter is the fraction of Interval added or removed at random
+	// (default 0.1); the first run of each customer is delayed by up to
+	// Jitter×Interval so customers spread out.
+	Jitter float64
+	// MinBackoff and MaxBackoff bound the exponential backoff after a
+	// failed run (defaults 1 minute and 1 hour). A spent daily quota waits
+	// for its reset instead.
+	MinBackoff, MaxBackoff time.Duration
+	// Clock waits; default the time package.
+	Clock rsc.Clock
+	// Rand draws jitter; default a randomly seeded source.
+	Rand *rand.Rand
+	// OnRun, if set, receives every run's outcome (from the customer's goroutine).
+	OnRun func(customerID string, rep RunReport, err error)
+}
+
+// Scheduler runs RunOnce for many customers, each in its own goroutine,
+// with jitter and backoff. It is safe for concurrent use.
+type Scheduler struct {
+	cfg SchedulerConfig
+
+	mu      sync.Mutex
+	randMu  sync.Mutex
+	ctx     context.Context // set while Run is running
+	entries map[string]*entry
+	wg      sync.WaitGroup
+}
+
+type entry struct {
+	r      *Retriever
+	cancel context.CancelFunc
+}
+
+// NewScheduler returns a Scheduler.
+func NewScheduler(cfg SchedulerConfig) *Scheduler {
+	if cfg.Interval <= 0 {
+		cfg.Interval = 30 * time.Minute
+	}
+	if cfg.Jitter == 0 {
+		cfg.Jitter = 0.1
+	}
+	cfg.Jitter = min(max(cfg.Jitter, 0), 1)
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = time.Minute
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(time.Hour, cfg.MinBackoff)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	return &Scheduler{cfg: cfg, entries: map[string]*entry{}}
+}
+
+// Add schedules a customer. It fails if the customer is already scheduled.
+// Customers added while Run is running start at once.
+func (s *Scheduler) Add(r *Retriever) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.CustomerID()
+	if _, dup := s.entries[id]; dup {
+		return fmt.Errorf("inmail: customer %q already scheduled", id)
+	}
+	e := &entry{r: r}
+	s.entries[id] = e
+	if s.ctx != nil {
+		s.startLocked(e)
+	}
+	return nil
+}
+
+// Remove stops and forgets a customer (its current run is cancelled).
+func (s *Scheduler) Remove(customerID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[customerID]; ok {
+		if e.cancel != nil {
+			e.cancel()
+		}
+		delete(s.entries, customerID)
+	}
+}
+
+// Run runs every customer until ctx is done, then waits for their
+// goroutines and returns ctx's error.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.ctx != nil {
+		s.mu.Unlock()
+		return errors.New("inmail: scheduler already running")
+	}
+	s.ctx = ctx
+	for _, e := range s.entries {
+		s.startLocked(e)
+	}
+	s.mu.Unlock()
+	<-ctx.Done()
+	s.wg.Wait()
+	s.mu.Lock()
+	s.ctx = nil
+	for _, e := range s.entries {
+		e.cancel = nil
+	}
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *Scheduler) startLocked(e *entry) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	e.cancel = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		s.loop(ctx, e.r)
+	}()
+}
+
+func (s *Scheduler) loop(ctx context.Context, r *Retriever) {
+	if s.sleep(ctx, s.spread()) != nil {
+		return
+	}
+	failures := 0
+	for {
+		rep, err := r.RunOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if s.cfg.OnRun != nil {
+			s.cfg.OnRun(r.CustomerID(), rep, err)
+		}
+		var wait time.Duration
+		if err == nil {
+			failures = 0
+			wait = s.jittered(s.cfg.Interval)
+		} else {
+			failures++
+			wait = s.backoff(failures, err)
+		}
+		if s.sleep(ctx, wait) != nil {
+			return
+		}
+	}
+}
+
+func (s *Scheduler) sleep(ctx context.Context, d time.Duration) error {
+	return s.cfg.Clock.Sleep(ctx, d)
+}
+
+func (s *Scheduler) float() float64 {
+	s.randMu.Lock()
+	defer s.randMu.Unlock()
+	return s.cfg.Rand.Float64()
+}
+
+// spread is the first run's delay: [0, Jitter×Interval).
+func (s *Scheduler) spread() time.Duration {
+	return time.Duration(s.float() * s.cfg.Jitter * float64(s.cfg.Interval))
+}
+
+// jittered returns d ± Jitter×d.
+func (s *Scheduler) jittered(d time.Duration) time.Duration {
+	f := 1 + s.cfg.Jitter*(2*s.float()-1)
+	return time.Duration(f * float64(d))
+}
+
+// backoff is the wait after the n-th consecutive failure: a spent daily
+// quota waits for its reset; otherwise MinBackoff×2^(n-1), capped at
+// MaxBackoff, with jitter.
+func (s *Scheduler) backoff(n int, err error) time.Duration {
+	var rl *rsc.RateLimitError
+	if errors.As(err, &rl) && rl.Daily && !rl.ResetAt.IsZero() {
+		if d := rl.ResetAt.Sub(s.cfg.Clock.Now()); d > 0 {
+			return d + s.spread()
+		}
+	}
+	d := s.cfg.MinBackoff
+	for i := 1; i < n && d < s.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(s.jittered(min(d, s.cfg.MaxBackoff)), s.cfg.MaxBackoff)
+}

@@ -1,0 +1,122 @@
+package inmail
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// SeatHolder is a Recruiter seat mapped to an ATS user. It carries ids
+// only (it is persisted in the cursors).
+type SeatHolder struct {
+	Seat     string `json:"seat"`     // urn:li:seat:{id}
+	Contract string `json:"contract"` // urn:li:contract:{id}
+	Member   string `json:"member"`   // the seat holder's person URN
+	User     string `json:"user,omitempty"`
+	State    string `json:"state,omitempty"`
+}
+
+// SeatReport is the outcome of RefreshSeats.
+type SeatReport struct {
+	// Skipped says why nothing was done (the gate's reason), "" otherwise.
+	Skipped string
+	// Seats are the ACTIVE seat holders, sorted by seat URN.
+	Seats []SeatHolder
+	// Unmapped counts seats whose holder matches no ATS user.
+	Unmapped int
+}
+
+const reasonNoContract = "seats, InMail history and notes need contract-level access (CSA_API), which is not enabled"
+
+// RefreshSeats lists the ACTIVE Recruiter seat holders of the customer's
+// contracts (seatsV2), maps each to an ATS user by person URN (Config.Users)
+// and stores them: the InMail, stub and note pollers read these seats
+// (the "Refresh Seats" button of other ATSs). It needs contract-level access.
+func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
+	st, err := r.state(ctx)
+	if err != nil {
+		return SeatReport{}, err
+	}
+	if !st.Access.ContractLevel {
+		return SeatReport{Skipped: reasonNoContract}, nil
+	}
+	if len(r.cfg.Contracts) == 0 {
+		return SeatReport{Skipped: "no contracts configured"}, nil
+	}
+	var rep SeatReport
+	for s, err := range r.cfg.Client.Seats.List(ctx, r.cfg.Contracts, "ACTIVE") {
+		if err != nil {
+			return SeatReport{}, fmt.Errorf("inmail: seatsV2: %w", err)
+		}
+		h := SeatHolder{Seat: s.URN(), Contract: s.Contract, Member: s.Member, State: s.State}
+		if r.cfg.Users != nil && s.Member != "" {
+			u, ok, err := r.cfg.Users.UserByPerson(ctx, s.Member)
+			if err != nil {
+				return SeatReport{}, fmt.Errorf("inmail: map seat %s: %w", h.Seat, err)
+			}
+			if ok {
+				h.User = u
+			}
+		}
+		if h.User == "" {
+			rep.Unmapped++
+		}
+		rep.Seats = append(rep.Seats, h)
+	}
+	slices.SortFunc(rep.Seats, func(a, b SeatHolder) int { return cmp.Compare(a.Seat, b.Seat) })
+	rep.Seats = slices.CompactFunc(rep.Seats, func(a, b SeatHolder) bool { return a.Seat == b.Seat })
+	now := ms(r.now())
+	if err := r.update(ctx, func(c *Cursors) { c.Seats, c.SeatsAt = slices.Clone(rep.Seats), now }); err != nil {
+		return rep, err
+	}
+	r.log.DebugContext(ctx, "seats refreshed", "seats", len(rep.Seats), "unmapped", rep.Unmapped)
+	return rep, nil
+}
+
+// Seats returns the stored seat holders (from the last RefreshSeats).
+func (r *Retriever) Seats(ctx context.Context) ([]SeatHolder, error) {
+	c, err := r.Cursors(ctx)
+	return c.Seats, err
+}
+
+// seats returns the stored seats, refreshing them first when there are none
+// or they are older than SeatRefresh.
+func (r *Retriever) seats(ctx context.Context) ([]SeatHolder, error) {
+	c, err := r.Cursors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	age := r.now().Sub(time.UnixMilli(c.SeatsAt))
+	if c.SeatsAt != 0 && age < r.cfg.SeatRefresh && age >= 0 {
+		return c.Seats, nil
+	}
+	rep, err := r.RefreshSeats(ctx)
+	if err != nil {
+		if len(c.Seats) > 0 && !fatal(err) {
+			r.log.WarnContext(ctx, "seat refresh failed; using stored seats", "err", err)
+			return c.Seats, nil
+		}
+		return nil, err
+	}
+	return rep.Seats, nil // none when skipped: the flows then have nothing to read
+}
+
+// owners returns the seat URNs per contract.
+func owners(seats []SeatHolder) map[string][]string {
+	m := map[string][]string{}
+	for _, s := range seats {
+		m[s.Contract] = append(m[s.Contract], s.Seat)
+	}
+	return m
+}
+
+func userOf(seats []SeatHolder, seat string) string {
+	for _, s := range seats {
+		if s.Seat == seat {
+			return s.User
+		}
+	}
+	return ""
+}

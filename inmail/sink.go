@@ -1,0 +1,456 @@
+package inmail
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrCandidateNotFound is returned by Sink.Candidate for an unknown id.
+var ErrCandidateNotFound = errors.New("inmail: candidate not found")
+
+// Candidate is the ATS side of a candidate as the retrieval flows need it.
+type Candidate struct {
+	// ID is the ATS candidate id (the atsCandidateId synced to LinkedIn).
+	ID string
+	// Person is the LinkedIn person URN stored on the record, "" if none.
+	Person string
+	// ProfileURL is the LinkedIn profile link stored on the record.
+	ProfileURL string
+	FirstName  string
+	LastName   string
+	Emails     []string
+	// UpdatedAt is the record's last modification in the ATS. It decides
+	// the tie-break between several matches (most recent wins) and, with the
+	// milestones engine, whether a record counts as "newly created or updated".
+	UpdatedAt time.Time
+}
+
+// Origin says which LinkedIn flow created a candidate or an application.
+type Origin string
+
+// The origins.
+const (
+	// OriginInMailStub: a member replied to an InMail and shared contact information.
+	OriginInMailStub Origin = "linkedin_inmail_stub"
+	// OriginExport: a recruiter used 1-Click Export ("Export to ATS").
+	OriginExport Origin = "linkedin_export"
+)
+
+// NewCandidate is a candidate to create from LinkedIn data.
+type NewCandidate struct {
+	Person     string // person URN, always set
+	FirstName  string
+	LastName   string
+	Headline   string
+	Location   string
+	ProfileURL string
+	Email      string // only from a stub profile; an export carries none
+	Phone      string
+	Origin     Origin
+	// Owner is the ATS user mapped to the seat that exported or owns the stub ("" if unmapped).
+	Owner string
+	// At is when LinkedIn produced the data (stub creation or export time).
+	At time.Time
+}
+
+// Message is one InMail message attached to a candidate.
+type Message struct {
+	ID           string // LinkedIn's event id; AttachMessage must be idempotent on it
+	Conversation string
+	Seat         string // the recruiter's seat URN
+	User         string // the ATS user mapped to Seat, "" if unmapped
+	Member       string // the prospect's person URN
+	FromMember   bool   // written by the member (a reply), not the recruiter
+	Subject      string
+	Body         string
+	At           time.Time
+	// ContactInfoShared: the member shared contact information with this reply.
+	ContactInfoShared bool
+}
+
+// Note is a Recruiter prospect note attached to a candidate.
+type Note struct {
+	ID        string // LinkedIn's note id; UpsertNote must be idempotent on it
+	Seat      string
+	User      string
+	Member    string
+	Text      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ActivityKind classifies activities recorded by this package.
+type ActivityKind string
+
+// The activity kinds.
+const (
+	// ActivityContactShared: a member replied to an InMail and shared contact information.
+	ActivityContactShared ActivityKind = "linkedin_contact_shared"
+	// ActivityExported: a recruiter exported the member to a job with 1-Click Export.
+	ActivityExported ActivityKind = "linkedin_exported"
+	// ActivityMemberDeleted: the member closed their LinkedIn account; the
+	// customer decides whether to delete the LinkedIn-sourced data.
+	ActivityMemberDeleted ActivityKind = "linkedin_member_deleted"
+)
+
+// Activity is an event recorded on a candidate.
+type Activity struct {
+	// ID is a stable key; RecordActivity must be idempotent on it.
+	ID     string
+	Kind   ActivityKind
+	At     time.Time
+	Text   string // a short human summary (no message bodies)
+	Member string // person URN
+	Seat   string
+	User   string
+	JobID  string // for ActivityExported
+	// Email and Phone are the contact information a member shared (ActivityContactShared).
+	Email string
+	Phone string
+}
+
+// Profile is the LinkedIn identity stored on a candidate record.
+type Profile struct {
+	Person string // urn:li:person:{id}
+	URL    string // link to the member's LinkedIn profile
+}
+
+// Sink is the ATS side of the retrieval flows. Every method must be safe
+// for concurrent use, and every write must be idempotent on its key (a flow
+// interrupted after a write replays it on the next run).
+//
+// The package never asks the Sink to merge or update candidate fields from
+// LinkedIn: the ATS stays the system of record. Shared contact details reach
+// the record as an ActivityContactShared activity.
+type Sink interface {
+	// CandidatesByPerson returns the candidates whose stored person URN is person.
+	CandidatesByPerson(ctx context.Context, person string) ([]Candidate, error)
+	// CandidatesByEmail returns the candidates having email, compared
+	// case-insensitively.
+	CandidatesByEmail(ctx context.Context, email string) ([]Candidate, error)
+	// Candidate returns one candidate, or an error wrapping ErrCandidateNotFound.
+	Candidate(ctx context.Context, id string) (Candidate, error)
+	// CreateCandidate creates a candidate and returns its ATS id.
+	CreateCandidate(ctx context.Context, c NewCandidate) (string, error)
+	// EnsureApplication creates an application of the candidate on the job
+	// (the externalJobPostingId) unless one exists; created reports which.
+	EnsureApplication(ctx context.Context, candidateID, jobID string, origin Origin) (created bool, err error)
+	// AttachMessage adds (or replaces) an InMail message on the candidate.
+	AttachMessage(ctx context.Context, candidateID string, m Message) error
+	// UpsertNote adds or replaces a prospect note on the candidate.
+	UpsertNote(ctx context.Context, candidateID string, n Note) error
+	// DeleteNote removes a prospect note; deleting an absent note is not an error.
+	DeleteNote(ctx context.Context, candidateID, noteID string) error
+	// RecordActivity adds (or replaces) an activity on the candidate.
+	RecordActivity(ctx context.Context, candidateID string, a Activity) error
+	// SetLinkedInProfile stores the person URN and profile link on the candidate.
+	SetLinkedInProfile(ctx context.Context, candidateID string, p Profile) error
+}
+
+// Users maps Recruiter seat holders to ATS users. The optional
+// Config.Users provides it; MemorySink implements it.
+type Users interface {
+	// UserByPerson returns the ATS user whose LinkedIn person URN is person.
+	UserByPerson(ctx context.Context, person string) (userID string, ok bool, err error)
+}
+
+// FindMatch applies the matching rules shared by every flow that may create
+// a candidate, so that none creates a duplicate:
+//
+//  1. candidates whose stored person URN equals person;
+//  2. otherwise candidates having email (case-insensitive), if email is set.
+//
+// When a rule matches several candidates the most recently updated wins
+// (Bullhorn's tie-break; equal times fall back to the smallest id, for
+// determinism). found is false when nothing matches.
+func FindMatch(ctx context.Context, s Sink, person, email string) (c Candidate, found bool, err error) {
+	if person != "" {
+		cs, err := s.CandidatesByPerson(ctx, person)
+		if err != nil {
+			return Candidate{}, false, fmt.Errorf("inmail: candidates by person: %w", err)
+		}
+		cs = slices.DeleteFunc(cs, func(c Candidate) bool { return c.Person != person })
+		if len(cs) > 0 {
+			return newest(cs), true, nil
+		}
+	}
+	if email = strings.TrimSpace(email); email != "" {
+		cs, err := s.CandidatesByEmail(ctx, email)
+		if err != nil {
+			return Candidate{}, false, fmt.Errorf("inmail: candidates by email: %w", err)
+		}
+		cs = slices.DeleteFunc(cs, func(c Candidate) bool {
+			return !slices.ContainsFunc(c.Emails, func(e string) bool { return strings.EqualFold(strings.TrimSpace(e), email) })
+		})
+		if len(cs) > 0 {
+			return newest(cs), true, nil
+		}
+	}
+	return Candidate{}, false, nil
+}
+
+func newest(cs []Candidate) Candidate {
+	return slices.MaxFunc(cs, func(a, b Candidate) int {
+		if c := a.UpdatedAt.Compare(b.UpdatedAt); c != 0 {
+			return c
+		}
+		return -cmp.Compare(a.ID, b.ID) // smaller id wins a tie
+	})
+}
+
+// Application is an application held by MemorySink.
+type Application struct {
+	JobID  string
+	Origin Origin
+}
+
+// SinkCandidate is everything MemorySink holds for one candidate.
+type SinkCandidate struct {
+	Candidate
+	Headline     string
+	Location     string
+	Phone        string
+	Origin       Origin // "" for candidates added with AddCandidate
+	Owner        string
+	Applications []Application // in creation order
+	Messages     []Message     // sorted by time, then id
+	Notes        []Note        // sorted by id
+	Activities   []Activity    // sorted by time, then id
+}
+
+func (c *SinkCandidate) clone() SinkCandidate {
+	out := *c
+	out.Emails = slices.Clone(c.Emails)
+	out.Applications = slices.Clone(c.Applications)
+	out.Messages = slices.Clone(c.Messages)
+	out.Notes = slices.Clone(c.Notes)
+	out.Activities = slices.Clone(c.Activities)
+	return out
+}
+
+// MemorySink is an in-memory Sink (and Users) for tests, demos and as a
+// reference implementation. It is safe for concurrent use. Writes do not
+// change a candidate's UpdatedAt except CreateCandidate, which sets it.
+type MemorySink struct {
+	mu    sync.Mutex
+	next  int
+	cands map[string]*SinkCandidate
+	order []string
+	users map[string]string // person URN -> user id
+}
+
+// NewMemorySink returns an empty MemorySink.
+func NewMemorySink() *MemorySink {
+	return &MemorySink{cands: map[string]*SinkCandidate{}, users: map[string]string{}}
+}
+
+// AddCandidate seeds an existing ATS candidate and returns its id (c.ID, or
+// a generated "C<n>" when empty).
+func (m *MemorySink) AddCandidate(c Candidate) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.add(&SinkCandidate{Candidate: c})
+}
+
+func (m *MemorySink) add(c *SinkCandidate) string {
+	if c.ID == "" {
+		for {
+			m.next++
+			c.ID = "C" + strconv.Itoa(m.next)
+			if _, dup := m.cands[c.ID]; !dup {
+				break
+			}
+		}
+	}
+	c.Emails = slices.Clone(c.Emails)
+	if _, dup := m.cands[c.ID]; !dup {
+		m.order = append(m.order, c.ID)
+	}
+	m.cands[c.ID] = c
+	return c.ID
+}
+
+// AddUser maps an ATS user to a LinkedIn person URN (for seat mapping).
+func (m *MemorySink) AddUser(userID, person string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.users[person] = userID
+}
+
+// UserByPerson implements Users.
+func (m *MemorySink) UserByPerson(_ context.Context, person string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.users[person]
+	return u, ok, nil
+}
+
+// Candidates returns a copy of every candidate, in creation order.
+func (m *MemorySink) Candidates() []SinkCandidate {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]SinkCandidate, 0, len(m.order))
+	for _, id := range m.order {
+		out = append(out, m.cands[id].clone())
+	}
+	return out
+}
+
+// Get returns a copy of one candidate.
+func (m *MemorySink) Get(id string) (SinkCandidate, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cands[id]
+	if !ok {
+		return SinkCandidate{}, false
+	}
+	return c.clone(), true
+}
+
+func (m *MemorySink) find(pred func(*SinkCandidate) bool) []Candidate {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Candidate
+	for _, id := range m.order {
+		if c := m.cands[id]; pred(c) {
+			cc := c.Candidate
+			cc.Emails = slices.Clone(cc.Emails)
+			out = append(out, cc)
+		}
+	}
+	return out
+}
+
+// CandidatesByPerson implements Sink.
+func (m *MemorySink) CandidatesByPerson(ctx context.Context, person string) ([]Candidate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return m.find(func(c *SinkCandidate) bool { return person != "" && c.Person == person }), nil
+}
+
+// CandidatesByEmail implements Sink.
+func (m *MemorySink) CandidatesByEmail(ctx context.Context, email string) ([]Candidate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	email = strings.TrimSpace(email)
+	return m.find(func(c *SinkCandidate) bool {
+		return email != "" && slices.ContainsFunc(c.Emails, func(e string) bool { return strings.EqualFold(strings.TrimSpace(e), email) })
+	}), nil
+}
+
+// Candidate implements Sink.
+func (m *MemorySink) Candidate(ctx context.Context, id string) (Candidate, error) {
+	if err := ctx.Err(); err != nil {
+		return Candidate{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cands[id]
+	if !ok {
+		return Candidate{}, fmt.Errorf("%w: %q", ErrCandidateNotFound, id)
+	}
+	cc := c.Candidate
+	cc.Emails = slices.Clone(cc.Emails)
+	return cc, nil
+}
+
+// CreateCandidate implements Sink.
+func (m *MemorySink) CreateCandidate(ctx context.Context, n NewCandidate) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	c := &SinkCandidate{
+		Candidate: Candidate{Person: n.Person, ProfileURL: n.ProfileURL, FirstName: n.FirstName, LastName: n.LastName, UpdatedAt: n.At},
+		Headline:  n.Headline, Location: n.Location, Phone: n.Phone, Origin: n.Origin, Owner: n.Owner,
+	}
+	if n.Email != "" {
+		c.Emails = []string{n.Email}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.add(c), nil
+}
+
+func (m *MemorySink) with(ctx context.Context, id string, f func(c *SinkCandidate)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cands[id]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrCandidateNotFound, id)
+	}
+	f(c)
+	return nil
+}
+
+// EnsureApplication implements Sink.
+func (m *MemorySink) EnsureApplication(ctx context.Context, candidateID, jobID string, origin Origin) (created bool, err error) {
+	err = m.with(ctx, candidateID, func(c *SinkCandidate) {
+		if !slices.ContainsFunc(c.Applications, func(a Application) bool { return a.JobID == jobID }) {
+			c.Applications = append(c.Applications, Application{JobID: jobID, Origin: origin})
+			created = true
+		}
+	})
+	return created, err
+}
+
+// AttachMessage implements Sink.
+func (m *MemorySink) AttachMessage(ctx context.Context, candidateID string, msg Message) error {
+	return m.with(ctx, candidateID, func(c *SinkCandidate) {
+		c.Messages = upsert(c.Messages, msg, func(x Message) string { return x.ID })
+		slices.SortStableFunc(c.Messages, func(a, b Message) int {
+			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+		})
+	})
+}
+
+// UpsertNote implements Sink.
+func (m *MemorySink) UpsertNote(ctx context.Context, candidateID string, n Note) error {
+	return m.with(ctx, candidateID, func(c *SinkCandidate) {
+		c.Notes = upsert(c.Notes, n, func(x Note) string { return x.ID })
+		slices.SortFunc(c.Notes, func(a, b Note) int { return cmp.Compare(a.ID, b.ID) })
+	})
+}
+
+// DeleteNote implements Sink.
+func (m *MemorySink) DeleteNote(ctx context.Context, candidateID, noteID string) error {
+	return m.with(ctx, candidateID, func(c *SinkCandidate) {
+		c.Notes = slices.DeleteFunc(c.Notes, func(n Note) bool { return n.ID == noteID })
+	})
+}
+
+// RecordActivity implements Sink.
+func (m *MemorySink) RecordActivity(ctx context.Context, candidateID string, a Activity) error {
+	return m.with(ctx, candidateID, func(c *SinkCandidate) {
+		c.Activities = upsert(c.Activities, a, func(x Activity) string { return x.ID })
+		slices.SortStableFunc(c.Activities, func(a, b Activity) int {
+			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+		})
+	})
+}
+
+// SetLinkedInProfile implements Sink.
+func (m *MemorySink) SetLinkedInProfile(ctx context.Context, candidateID string, p Profile) error {
+	return m.with(ctx, candidateID, func(c *SinkCandidate) {
+		c.Person, c.ProfileURL = p.Person, p.URL
+	})
+}
+
+func upsert[T any](s []T, v T, key func(T) string) []T {
+	if i := slices.IndexFunc(s, func(x T) bool { return key(x) == key(v) }); i >= 0 {
+		s[i] = v
+		return s
+	}
+	return append(s, v)
+}

@@ -1,0 +1,140 @@
+package inmail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// StubWindow is the longest createdDate range of one mailStubs query; it
+// keeps each result set well under LinkedIn's 20,000-record window.
+const StubWindow = 7 * 24 * time.Hour
+
+// StubReport is the outcome of PollStubs.
+type StubReport struct {
+	// Skipped says why nothing was done (the gate's reason), "" otherwise.
+	Skipped string
+	Stubs   int // stubs read
+	Created int // candidates created
+	Matched int // stubs matched to an existing candidate
+	Linked  int // matched candidates that got the person URN stored
+}
+
+func pickStubs(c *Cursors) *map[string]*Stream { return &c.Stubs }
+
+// PollStubs reads InMail stub profiles (mailStubs: members who replied and
+// shared their contact information) per contract, owned by the stored
+// seats, and creates or matches a candidate for each: person URN first,
+// then email, never a duplicate (FindMatch). A matched candidate without a
+// person URN gets it; the shared email and phone are recorded as an
+// ActivityContactShared activity (the ATS's own fields are not changed).
+// It needs contract-level access and the InMail Stub Profile setting
+// (milestones.ShareContactInfoInMail).
+func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	return r.pollStubs(ctx)
+}
+
+func (r *Retriever) pollStubs(ctx context.Context) (StubReport, error) {
+	var rep StubReport
+	st, err := r.state(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if on, why := featureOn(st, milestones.ShareContactInfoInMail); !on {
+		rep.Skipped = why
+		return rep, nil
+	}
+	seats, err := r.seats(ctx)
+	if err != nil {
+		return rep, err
+	}
+	own := owners(seats)
+	end := ms(r.now().Add(-r.cfg.Lag))
+	var errs []error
+	for _, contract := range r.cfg.Contracts {
+		if len(own[contract]) == 0 {
+			continue // no seat to ask for: keep the cursor where it is
+		}
+		if err := r.pollStubContract(ctx, st, seats, contract, own[contract], end, &rep); err != nil {
+			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
+			if fatal(err) {
+				break
+			}
+		}
+	}
+	r.log.DebugContext(ctx, "stubs polled", "stubs", rep.Stubs, "created", rep.Created, "matched", rep.Matched)
+	return rep, errors.Join(errs...)
+}
+
+func (r *Retriever) pollStubContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *StubReport) error {
+	cur, err := r.stream(ctx, pickStubs, contract, end-r.cfg.Lookback.Milliseconds())
+	if err != nil {
+		return err
+	}
+	for i := 0; cur.Next < end && i < r.cfg.MaxWindows; i++ {
+		wend := min(cur.Next+StubWindow.Milliseconds(), end)
+		for s, err := range r.cfg.Client.MailStubs.List(ctx, contract, owners, rsc.EpochMillis(cur.Next), rsc.EpochMillis(wend)) {
+			if err != nil {
+				return fmt.Errorf("inmail: mailStubs: %w", err)
+			}
+			rep.Stubs++
+			if err := r.importStub(ctx, st, seats, s, rep); err != nil {
+				return err
+			}
+		}
+		cur.Next = wend
+		if err := r.saveStream(ctx, pickStubs, contract, cur); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats []SeatHolder, s rsc.MailStub, rep *StubReport) error {
+	if s.Member == "" && s.EmailAddress == "" {
+		return nil // nothing to match or create on
+	}
+	r.matchMu.Lock()
+	c, found, err := FindMatch(ctx, r.cfg.Sink, s.Member, s.EmailAddress)
+	if err == nil && !found {
+		var id string
+		id, err = r.cfg.Sink.CreateCandidate(ctx, NewCandidate{
+			Person: s.Member, FirstName: s.FirstName, LastName: s.LastName,
+			ProfileURL: r.cfg.ProfileURL(s.Member), Email: s.EmailAddress, Phone: s.PhoneNumber,
+			Origin: OriginInMailStub, Owner: userOf(seats, s.Owner), At: s.CreatedAt.Time(),
+		})
+		c = Candidate{ID: id, Person: s.Member}
+		if err == nil {
+			rep.Created++
+		}
+	}
+	r.matchMu.Unlock()
+	if err != nil {
+		return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
+	}
+	if found {
+		rep.Matched++
+		if ok, why := milestones.Available(st, milestones.ShareContactInfoInMail, c.UpdatedAt); !ok {
+			r.log.DebugContext(ctx, "stub not applied", "stub", s.ID, "candidate", c.ID, "reason", why)
+			return nil
+		}
+		if c.Person == "" && s.Member != "" {
+			if err := r.cfg.Sink.SetLinkedInProfile(ctx, c.ID, Profile{Person: s.Member, URL: r.cfg.ProfileURL(s.Member)}); err != nil {
+				return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
+			}
+			rep.Linked++
+		}
+	}
+	return r.cfg.Sink.RecordActivity(ctx, c.ID, Activity{
+		ID: "stub:" + s.ID, Kind: ActivityContactShared, At: s.CreatedAt.Time(),
+		Text:   "Replied to an InMail and shared contact information",
+		Member: s.Member, Seat: s.Owner, User: userOf(seats, s.Owner),
+		Email: s.EmailAddress, Phone: s.PhoneNumber,
+	})
+}

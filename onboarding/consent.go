@@ -1,0 +1,322 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DataCategory is a kind of ATS data the historical sync shares with
+// LinkedIn.
+type DataCategory string
+
+// The data categories named by the data-privacy warning (Tracker seed,
+// step 3 and 8).
+const (
+	DataCandidates DataCategory = "candidate"
+	DataJobs       DataCategory = "job"
+	DataPlacements DataCategory = "placement"
+	DataActivities DataCategory = "activity"
+)
+
+// AllDataCategories lists every category, in the warning's order.
+var AllDataCategories = []DataCategory{DataCandidates, DataJobs, DataPlacements, DataActivities}
+
+// DefaultHistoryYears is the historical sync window: data created or
+// modified in the last two years.
+const DefaultHistoryYears = 2
+
+// ConsentWarning is the data-privacy text shown before consent (the
+// Tracker wording). Record the text actually shown in Consent.Text.
+const ConsentWarning = "As part of the sync with LinkedIn Recruiter you will share candidate, job, placement and activity data " +
+	"created or modified in the last two years. Do you want to proceed?"
+
+// Consent is the record of a customer's data-privacy confirmation.
+type Consent struct {
+	CustomerID string `json:"customerId"`
+	// GrantedBy identifies the admin who clicked "Yes" (an ATS user id or email).
+	GrantedBy string    `json:"grantedBy"`
+	GrantedAt time.Time `json:"grantedAt"`
+	// HistoryYears is the window of the historical sync (2).
+	HistoryYears int `json:"historyYears"`
+	// Categories are the data categories covered.
+	Categories []DataCategory `json:"categories"`
+	// Text is the warning shown (for audit).
+	Text string `json:"text,omitempty"`
+
+	RevokedAt time.Time `json:"revokedAt,omitzero"`
+	RevokedBy string    `json:"revokedBy,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+}
+
+// Revoked reports whether the consent was withdrawn.
+func (c *Consent) Revoked() bool { return !c.RevokedAt.IsZero() }
+
+// HistoryStart returns the earliest creation or modification time the
+// historical sync started at now may send: now minus the window.
+func (c *Consent) HistoryStart(now time.Time) time.Time {
+	y := c.HistoryYears
+	if y <= 0 {
+		y = DefaultHistoryYears
+	}
+	return now.AddDate(-y, 0, 0)
+}
+
+// Covers reports whether the consent covers the category.
+func (c *Consent) Covers(cat DataCategory) bool { return slices.Contains(c.Categories, cat) }
+
+// Errors of the consent registry.
+var (
+	// ErrNoConsent: the customer never confirmed the data-privacy warning.
+	ErrNoConsent = errors.New("onboarding: no data-privacy consent")
+	// ErrConsentRevoked: the customer withdrew consent; sync must stop.
+	ErrConsentRevoked = errors.New("onboarding: data-privacy consent revoked")
+)
+
+// ConsentRequiredError says sync may not run for the customer. It matches
+// ErrNoConsent, or ErrConsentRevoked when consent was withdrawn.
+type ConsentRequiredError struct {
+	CustomerID string
+	RevokedAt  time.Time // zero when consent was never given
+	Category   DataCategory
+}
+
+func (e *ConsentRequiredError) Error() string {
+	switch {
+	case !e.RevokedAt.IsZero():
+		return fmt.Sprintf("onboarding: customer %q revoked data-privacy consent at %s; sync must stop", e.CustomerID, e.RevokedAt.UTC().Format(time.RFC3339))
+	case e.Category != "":
+		return fmt.Sprintf("onboarding: customer %q's consent does not cover %s data", e.CustomerID, e.Category)
+	}
+	return fmt.Sprintf("onboarding: customer %q has not confirmed the data-privacy warning; historical sync refused", e.CustomerID)
+}
+
+// Unwrap returns ErrConsentRevoked or ErrNoConsent.
+func (e *ConsentRequiredError) Unwrap() error {
+	if !e.RevokedAt.IsZero() {
+		return ErrConsentRevoked
+	}
+	return ErrNoConsent
+}
+
+// ConsentGuard is what the sync engine asks before (and while) sending a
+// customer's data. *ConsentRegistry implements it.
+type ConsentGuard interface {
+	CheckConsent(ctx context.Context, customerID string) error
+}
+
+// ConsentStore persists consent records. MemoryStore and FileStore
+// implement it.
+type ConsentStore interface {
+	LoadConsent(ctx context.Context, customerID string) (*Consent, error) // nil, nil when none
+	SaveConsent(ctx context.Context, c *Consent) error
+}
+
+// ConsentRegistry records data-privacy consents and guards sync. It is safe
+// for concurrent use.
+type ConsentRegistry struct {
+	store ConsentStore
+	now   func() time.Time
+
+	mu    sync.Mutex
+	subs  map[int]func(customerID string)
+	next  int
+	cache map[string]cachedConsent
+}
+
+type cachedConsent struct {
+	c  *Consent // nil: none stored
+	at time.Time
+}
+
+// consentCacheTTL bounds how long CheckConsent trusts its cache of the
+// store. Grant and Revoke through this registry update it at once; the TTL
+// only matters for changes written by another process.
+const consentCacheTTL = 10 * time.Second
+
+func (r *ConsentRegistry) load(ctx context.Context, customerID string) (*Consent, error) {
+	r.mu.Lock()
+	e, ok := r.cache[customerID]
+	r.mu.Unlock()
+	if ok && r.now().Sub(e.at) < consentCacheTTL {
+		return e.c, nil
+	}
+	c, err := r.store.LoadConsent(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	r.remember(customerID, c)
+	return c, nil
+}
+
+func (r *ConsentRegistry) remember(customerID string, c *Consent) {
+	var cp *Consent
+	if c != nil {
+		v := *c
+		cp = &v
+	}
+	r.mu.Lock()
+	r.cache[customerID] = cachedConsent{c: cp, at: r.now()}
+	r.mu.Unlock()
+}
+
+// NewConsentRegistry returns a registry persisting to store (nil: memory).
+func NewConsentRegistry(store ConsentStore) *ConsentRegistry {
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	return &ConsentRegistry{store: store, now: time.Now, subs: map[int]func(string){}, cache: map[string]cachedConsent{}}
+}
+
+// SetClock replaces time.Now (tests).
+func (r *ConsentRegistry) SetClock(now func() time.Time) { r.now = now }
+
+// Grant records the customer's confirmation. Empty fields default to now,
+// the two-year window, every data category and ConsentWarning. Granting
+// again after a revocation starts a new consent.
+func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error) {
+	if strings.TrimSpace(c.CustomerID) == "" {
+		return nil, errors.New("onboarding: consent without a customer id")
+	}
+	if strings.TrimSpace(c.GrantedBy) == "" {
+		return nil, errors.New("onboarding: consent must say who confirmed it")
+	}
+	if c.GrantedAt.IsZero() {
+		c.GrantedAt = r.now().UTC()
+	}
+	if c.HistoryYears == 0 {
+		c.HistoryYears = DefaultHistoryYears
+	}
+	if len(c.Categories) == 0 {
+		c.Categories = slices.Clone(AllDataCategories)
+	}
+	if c.Text == "" {
+		c.Text = ConsentWarning
+	}
+	c.RevokedAt, c.RevokedBy, c.Reason = time.Time{}, "", ""
+	if err := r.store.SaveConsent(ctx, &c); err != nil {
+		return nil, err
+	}
+	r.remember(c.CustomerID, &c)
+	return &c, nil
+}
+
+// Revoke withdraws the customer's consent (the plug-in toggled off, or a
+// privacy request) and notifies subscribers so running syncs stop.
+func (r *ConsentRegistry) Revoke(ctx context.Context, customerID, by, reason string) error {
+	c, err := r.store.LoadConsent(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		c = &Consent{CustomerID: customerID}
+	}
+	if !c.Revoked() {
+		c.RevokedAt, c.RevokedBy, c.Reason = r.now().UTC(), by, reason
+		if err := r.store.SaveConsent(ctx, c); err != nil {
+			return err
+		}
+	}
+	r.remember(customerID, c)
+	r.mu.Lock()
+	subs := make([]func(string), 0, len(r.subs))
+	for _, f := range r.subs {
+		subs = append(subs, f)
+	}
+	r.mu.Unlock()
+	for _, f := range subs {
+		f(customerID)
+	}
+	return nil
+}
+
+// Get returns the customer's consent record (possibly revoked), or nil.
+func (r *ConsentRegistry) Get(ctx context.Context, customerID string) (*Consent, error) {
+	return r.store.LoadConsent(ctx, customerID)
+}
+
+// CheckConsent implements ConsentGuard: nil when the customer has a
+// standing consent; otherwise a *ConsentRequiredError matching ErrNoConsent
+// or ErrConsentRevoked. The sync engine must call it before a historical
+// sync and should call it before each batch: it is cheap (cached; changes
+// made through this registry are seen at once, changes written to the store
+// by another process within 10 seconds).
+//
+// customerID is the ATS customer id given to the Flow. An instance id of a
+// second contract ("{customerID}:{label}", see ForeignID) is accepted too.
+func (r *ConsentRegistry) CheckConsent(ctx context.Context, customerID string) error {
+	c, err := r.load(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		if base, _, ok := splitForeignID(customerID); ok {
+			if c, err = r.load(ctx, base); err != nil {
+				return err
+			}
+		}
+	}
+	switch {
+	case c == nil || c.GrantedAt.IsZero():
+		return &ConsentRequiredError{CustomerID: customerID}
+	case c.Revoked():
+		return &ConsentRequiredError{CustomerID: customerID, RevokedAt: c.RevokedAt}
+	}
+	return nil
+}
+
+// Subscribe calls f (on the revoking goroutine) after every Revoke. The
+// returned func unsubscribes.
+func (r *ConsentRegistry) Subscribe(f func(customerID string)) (unsubscribe func()) {
+	r.mu.Lock()
+	id := r.next
+	r.next++
+	r.subs[id] = f
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		delete(r.subs, id)
+		r.mu.Unlock()
+	}
+}
+
+// WithConsent returns a context for a customer's sync run that is cancelled,
+// with a cause wrapping ErrConsentRevoked, as soon as the customer's consent
+// is revoked. It first checks consent and refuses (returning the
+// *ConsentRequiredError) when there is none. Call cancel when the run ends.
+//
+// This is the guard to wrap a historical sync with until the sync engine
+// calls CheckConsent itself:
+//
+//	ctx, cancel, err := registry.WithConsent(ctx, customerID)
+//	if err != nil { return err } // no consent: do not start
+//	defer cancel()
+//	err = engine.Run(ctx, ...)   // stops when consent is revoked; context.Cause(ctx) says why
+func (r *ConsentRegistry) WithConsent(ctx context.Context, customerID string) (context.Context, context.CancelFunc, error) {
+	if err := r.CheckConsent(ctx, customerID); err != nil {
+		return ctx, func() {}, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	unsub := r.Subscribe(func(id string) {
+		if id == customerID || strings.HasPrefix(customerID, id+foreignIDSep) {
+			if err := r.CheckConsent(context.WithoutCancel(ctx), customerID); err != nil {
+				cancel(err)
+			}
+		}
+	})
+	return ctx, func() { unsub(); cancel(context.Canceled) }, nil
+}
+
+// RequireConsent is the guard function a sync entry point calls first:
+// it returns guard.CheckConsent's error, or a *ConsentRequiredError when
+// guard is nil (no registry means no consent).
+func RequireConsent(ctx context.Context, guard ConsentGuard, customerID string) error {
+	if guard == nil {
+		return &ConsentRequiredError{CustomerID: customerID}
+	}
+	return guard.CheckConsent(ctx, customerID)
+}

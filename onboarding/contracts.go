@@ -1,0 +1,100 @@
+package onboarding
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// DefaultContract is the label of a customer's first contract ("the one
+// listed under Corporate" in the Tracker seed).
+const DefaultContract = ""
+
+const foreignIDSep = ":"
+
+var labelRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
+
+// ForeignID returns the uniqueForeignId of a customer's child application
+// for one contract (RSC-103: one developer application per customer
+// instance, and several Recruiter contracts each with its own application
+// and traffic). The default contract uses the customer id itself, so a
+// customer with one contract has the obvious id; another contract labelled
+// "emea" gets "{customerID}:emea".
+func ForeignID(customerID, label string) string {
+	if label == DefaultContract {
+		return customerID
+	}
+	return customerID + foreignIDSep + label
+}
+
+// splitForeignID undoes ForeignID for a non-default contract.
+func splitForeignID(id string) (customerID, label string, ok bool) {
+	i := strings.LastIndex(id, foreignIDSep)
+	if i <= 0 || !labelRE.MatchString(id[i+1:]) {
+		return id, "", false
+	}
+	return id[:i], id[i+1:], true
+}
+
+// ValidLabel checks a contract label: empty (the default contract) or 1-40
+// characters of A-Z a-z 0-9 _ . -
+func ValidLabel(label string) error {
+	if label == DefaultContract || labelRE.MatchString(label) {
+		return nil
+	}
+	return fmt.Errorf("onboarding: contract label %q must be 1-40 characters of A-Z a-z 0-9 _ . -", label)
+}
+
+// IsContractURN reports whether s is urn:li:contract:{id}.
+func IsContractURN(s string) bool { return isURN(s, "urn:li:contract:") }
+
+// IsOrganizationURN reports whether s is urn:li:organization:{id}.
+func IsOrganizationURN(s string) bool { return isURN(s, "urn:li:organization:") }
+
+func isURN(s, prefix string) bool {
+	id, ok := strings.CutPrefix(s, prefix)
+	return ok && id != "" && !strings.ContainsAny(id, " \t\r\n:/?#&=\"'<>")
+}
+
+// ContractOption is a Recruiter contract the signed-in admin may connect,
+// as the ATS knows it (e.g. from a previous onboarding or its own
+// records). LinkedIn's widget also lets the admin change contract.
+type ContractOption struct {
+	Label       string `json:"label"`
+	ContractURN string `json:"contract,omitempty"`
+	Name        string `json:"name,omitempty"`
+}
+
+// ContractChoice is the admin's answer at StepChooseContract.
+type ContractChoice struct {
+	// Label selects or creates the customer instance ("" = default).
+	Label string `json:"label"`
+	// ContractURN is the contract, when already known. Otherwise the
+	// widget's onintegrate payload provides it.
+	ContractURN string `json:"contract,omitempty"`
+}
+
+// Contract is one Recruiter contract a customer connects: its own child
+// application, integrations, configuration and status.
+type Contract struct {
+	Label        string `json:"label"`
+	ContractURN  string `json:"contract,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	// App is the child application; its secret is in the SecretStore.
+	App *Application `json:"app,omitempty"`
+	// CallbackURL is this instance's push URL (CALLBACK_URL).
+	CallbackURL string `json:"callbackUrl,omitempty"`
+	// Requested is what the widget reported, for audit.
+	Requested []WidgetIntegration `json:"requested,omitempty"`
+	// SavedAt: integrations named and configured and verified (StepSave).
+	SavedAt time.Time `json:"savedAt,omitzero"`
+	// SyncStartedAt: the historical sync was started.
+	SyncStartedAt time.Time `json:"syncStartedAt,omitzero"`
+	// NotifiedAt: last "Notify partner".
+	NotifiedAt time.Time `json:"notifiedAt,omitzero"`
+	Status     Status    `json:"status"`
+}
+
+// ForeignID returns the contract's uniqueForeignId for customerID.
+func (c *Contract) ForeignID(customerID string) string { return ForeignID(customerID, c.Label) }

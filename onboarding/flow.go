@@ -1,0 +1,759 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// Step is a named step of the onboarding flow. Each step of the Tracker
+// and LinkedIn seed flows maps to one (see SeedSteps).
+type Step string
+
+// The steps, in order.
+const (
+	StepToggleOn          Step = "toggle_on"           // ATS My Settings: turn the LinkedIn plug-in on
+	StepPrivacyConsent    Step = "privacy_consent"     // data-privacy warning: "Yes"
+	StepSignIn            Step = "sign_in"             // sign in to LinkedIn Recruiter in this browser
+	StepChooseContract    Step = "choose_contract"     // "Choose a Contract" (bypassed with one contract)
+	StepProvision         Step = "provision"           // automatic: child application, JS SDK domains
+	StepWidget            Step = "widget"              // LinkedIn's widget: Choose Integration / Request RSC
+	StepSave              Step = "save"                // automatic: name + configure integrations; start the historical sync
+	StepAwaitPartnerReady Step = "await_partner_ready" // until "Partner ready" ("Notify partner" nudges)
+	StepAdminEnable       Step = "admin_enable"        // LinkedIn admin: contract and/or company level access
+	StepProductSettings   Step = "product_settings"    // LinkedIn admin: 1-Click Export, InMail Stub Profile, ...
+	StepEnabled           Step = "enabled"             // done
+)
+
+// Steps lists the steps in order.
+var Steps = []Step{StepToggleOn, StepPrivacyConsent, StepSignIn, StepChooseContract, StepProvision, StepWidget,
+	StepSave, StepAwaitPartnerReady, StepAdminEnable, StepProductSettings, StepEnabled}
+
+// Automatic reports whether the SDK performs the step itself (no user
+// action).
+func (s Step) Automatic() bool { return s == StepProvision || s == StepSave }
+
+// Actor says who acts at the step: "ats-admin", "linkedin-admin", "sdk" or
+// "" (done).
+func (s Step) Actor() string {
+	switch s {
+	case StepProvision, StepSave:
+		return "sdk"
+	case StepAdminEnable, StepProductSettings:
+		return "linkedin-admin"
+	case StepEnabled:
+		return ""
+	}
+	return "ats-admin"
+}
+
+// Index is the step's position in Steps (-1 if unknown).
+func (s Step) Index() int { return slices.Index(Steps, s) }
+
+// FlowState is a customer's persisted onboarding state. It holds facts
+// (toggled on, contracts, applications by reference, integration status);
+// the current step is derived from them, which makes the flow resumable
+// at any point. It never holds a secret.
+type FlowState struct {
+	CustomerID   string     `json:"customerId"`
+	CustomerName string     `json:"customerName,omitempty"`
+	ToggledOn    bool       `json:"toggledOn"`
+	SignedIn     bool       `json:"signedIn"`
+	Active       *string    `json:"active,omitempty"` // label of the contract being onboarded; nil until chosen
+	Contracts    []Contract `json:"contracts,omitempty"`
+	Step         Step       `json:"step"` // as of the last save, informational
+	LastError    string     `json:"lastError,omitempty"`
+	UpdatedAt    time.Time  `json:"updatedAt,omitzero"`
+}
+
+// Contract returns the contract with the label, or nil.
+func (s *FlowState) Contract(label string) *Contract {
+	for i := range s.Contracts {
+		if s.Contracts[i].Label == label {
+			return &s.Contracts[i]
+		}
+	}
+	return nil
+}
+
+// ActiveContract returns the contract being onboarded, or nil.
+func (s *FlowState) ActiveContract() *Contract {
+	if s.Active == nil {
+		return nil
+	}
+	return s.Contract(*s.Active)
+}
+
+// Input is what the ATS page reports to Advance. Every field is optional;
+// fields that do not apply are ignored, so replaying an input is harmless.
+type Input struct {
+	// ToggleOn: the admin switched the plug-in on (My Settings).
+	ToggleOn bool
+	// ToggleOff: the admin switched it off; consent is revoked, which stops
+	// sync. The flow starts again at StepToggleOn.
+	ToggleOff bool
+	// Consent answers the data-privacy warning.
+	Consent *ConsentAnswer
+	// SignedIn: the admin is signed in to LinkedIn Recruiter.
+	SignedIn bool
+	// Contract chooses (or switches to, or adds) a contract.
+	Contract *ContractChoice
+	// Widget is the widget's onintegrate payload (WidgetHandler).
+	Widget *WidgetPayload
+	// NotifyPartner is the "Notify partner" button: name the integrations
+	// again and re-read the status.
+	NotifyPartner bool
+	// CustomerName names the customer in application and integration
+	// names (default: the customer id). Taken the first time only.
+	CustomerName string
+	// By identifies the ATS user acting (audit; required with Consent).
+	By string
+}
+
+// ConsentAnswer is the admin's answer to the data-privacy warning.
+type ConsentAnswer struct {
+	Accept bool
+	By     string // who answered; falls back to Input.By
+	Text   string // the warning shown (default ConsentWarning)
+}
+
+// Progress is where a customer's onboarding stands.
+type Progress struct {
+	CustomerID string `json:"customerId"`
+	Step       Step   `json:"step"`
+	// Todo is what the user must do next ("" when nothing).
+	Todo string `json:"todo,omitempty"`
+	// Actor is who must act (Step.Actor).
+	Actor string `json:"actor,omitempty"`
+	// Contract is the label of the active contract.
+	Contract string `json:"contract"`
+	// Status and StatusLine are the active contract's integration status.
+	Status     Status `json:"status"`
+	StatusLine string `json:"statusLine"`
+	// Options are the contracts to choose from at StepChooseContract.
+	Options []ContractOption `json:"options,omitempty"`
+	// Error is the last automatic step's failure, if it has not succeeded since.
+	Error string `json:"error,omitempty"`
+}
+
+// FlowConfig configures a Flow.
+type FlowConfig struct {
+	// Partner is the parent application's client (required).
+	Partner *rsc.Client
+	// ATSName prefixes child application names ("{ATSName} - {customer}").
+	ATSName string
+	// Domains are the origins serving the widgets (validJsSdkDomains).
+	Domains []string
+	// OAuthCallbackURLs are set on child applications (optional).
+	OAuthCallbackURLs []string
+	// PushBase is the base URL of push callbacks; each instance gets
+	// CallbackURL(PushBase, customer, label). Required.
+	PushBase string
+	// Secrets, Store and Consents default to in-memory implementations.
+	Secrets  SecretStore
+	Store    StateStore
+	Consents *ConsentRegistry
+	// UsesACLs reports whether a customer restricts jobs with ACLs
+	// (RSC-104). Optional.
+	UsesACLs func(customerID string) bool
+	// Contracts lists the contracts the admin may choose (optional). With
+	// none or one, StepChooseContract is bypassed.
+	Contracts func(ctx context.Context, customerID string) ([]ContractOption, error)
+	// AssumeSignedIn bypasses StepSignIn (the ATS knows the admin is signed
+	// in to LinkedIn, e.g. through its own LinkedIn login).
+	AssumeSignedIn bool
+	// StartSync starts a contract's historical sync. It is called once, at
+	// StepSave, only after the consent check passes. Optional.
+	StartSync func(ctx context.Context, customerID string, c Contract) error
+	// CustomerOptions are passed to ForCustomer for customer clients.
+	CustomerOptions []rsc.Option
+	Logger          *slog.Logger
+	Now             func() time.Time
+}
+
+// Flow walks customers from "toggle on" to "enabled". It is safe for
+// concurrent use; calls for one customer are serialised.
+type Flow struct {
+	cfg  FlowConfig
+	prov *Provisioner
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	locks   map[string]*sync.Mutex
+	clients map[string]cachedClient
+}
+
+type cachedClient struct {
+	clientID string
+	c        *rsc.Client
+}
+
+// NewFlow checks cfg and returns a Flow.
+func NewFlow(cfg FlowConfig) (*Flow, error) {
+	if cfg.Partner == nil {
+		return nil, errors.New("onboarding: FlowConfig.Partner is required")
+	}
+	if err := ValidateCallbackURL(CallbackURL(cfg.PushBase, "x", "")); err != nil {
+		return nil, fmt.Errorf("onboarding: FlowConfig.PushBase: %w", err)
+	}
+	for i, d := range cfg.Domains {
+		if msg := validOrigin(d); msg != "" {
+			return nil, &SpecError{fmt.Sprintf("validJsSdkDomains[%d]", i), msg}
+		}
+	}
+	if cfg.Secrets == nil {
+		cfg.Secrets = NewMemorySecretStore()
+	}
+	if cfg.Store == nil {
+		cfg.Store = NewMemoryStore()
+	}
+	if cfg.Consents == nil {
+		cfg.Consents = NewConsentRegistry(nil)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Flow{cfg: cfg, prov: NewProvisioner(cfg.Partner, cfg.Secrets, cfg.Logger), log: cfg.Logger,
+		locks: map[string]*sync.Mutex{}, clients: map[string]cachedClient{}}, nil
+}
+
+// Consents returns the consent registry (the sync engine's ConsentGuard).
+func (f *Flow) Consents() *ConsentRegistry { return f.cfg.Consents }
+
+// Provisioner returns the flow's provisioner.
+func (f *Flow) Provisioner() *Provisioner { return f.prov }
+
+func (f *Flow) lock(customerID string) func() {
+	f.mu.Lock()
+	l := f.locks[customerID]
+	if l == nil {
+		l = &sync.Mutex{}
+		f.locks[customerID] = l
+	}
+	f.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (f *Flow) load(ctx context.Context, customerID string) (*FlowState, error) {
+	st, err := f.cfg.Store.LoadState(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		st = &FlowState{CustomerID: customerID, Step: StepToggleOn}
+	}
+	return st, nil
+}
+
+// State returns a copy of the customer's persisted state.
+func (f *Flow) State(ctx context.Context, customerID string) (*FlowState, error) {
+	return f.load(ctx, customerID)
+}
+
+// Next reports the customer's current step and what the user must do,
+// without acting (it reads stored state and the consent registry only).
+func (f *Flow) Next(ctx context.Context, customerID string) (Progress, error) {
+	st, err := f.load(ctx, customerID)
+	if err != nil {
+		return Progress{}, err
+	}
+	return f.progress(ctx, st)
+}
+
+// Advance applies the input, then performs every automatic step it can and
+// reads the integration status once, and saves the state. It stops at the
+// first step that needs a person, and returns where the customer stands.
+// It is idempotent and resumable: provisioning is an Ensure, naming is a
+// $set and configurations are upserts. On a failed automatic step it
+// returns the error along with the progress (Progress.Error).
+func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progress, error) {
+	if customerID == "" {
+		return Progress{}, errors.New("onboarding: empty customer id")
+	}
+	defer f.lock(customerID)()
+	st, err := f.load(ctx, customerID)
+	if err != nil {
+		return Progress{}, err
+	}
+	if err := f.apply(ctx, st, in); err != nil {
+		return Progress{}, err
+	}
+	runErr := f.run(ctx, st, in.NotifyPartner)
+	if runErr != nil {
+		st.LastError = runErr.Error()
+		f.log.WarnContext(ctx, "rsc onboarding step failed", "customer", customerID, "err", runErr)
+	} else {
+		st.LastError = ""
+	}
+	p, err := f.progress(ctx, st)
+	if err != nil {
+		return p, err
+	}
+	st.Step, st.UpdatedAt = p.Step, f.cfg.Now().UTC()
+	if err := f.cfg.Store.SaveState(ctx, st); err != nil {
+		return p, err
+	}
+	return p, runErr
+}
+
+func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
+	if st.CustomerName == "" && in.CustomerName != "" {
+		st.CustomerName = in.CustomerName
+	}
+	if in.ToggleOff {
+		st.ToggledOn = false
+		return f.cfg.Consents.Revoke(ctx, st.CustomerID, in.By, "LinkedIn plug-in toggled off")
+	}
+	if in.ToggleOn {
+		st.ToggledOn = true
+	}
+	if a := in.Consent; a != nil && st.ToggledOn {
+		if !a.Accept {
+			// Declining the warning leaves the plug-in off, as in the ATS UI.
+			st.ToggledOn = false
+			return nil
+		}
+		by := a.By
+		if by == "" {
+			by = in.By
+		}
+		if _, err := f.cfg.Consents.Grant(ctx, Consent{CustomerID: st.CustomerID, GrantedBy: by, Text: a.Text}); err != nil {
+			return err
+		}
+	}
+	if in.SignedIn {
+		st.SignedIn = true
+	}
+	if ch := in.Contract; ch != nil {
+		if err := ValidLabel(ch.Label); err != nil {
+			return err
+		}
+		if ch.ContractURN != "" && !IsContractURN(ch.ContractURN) {
+			return fmt.Errorf("onboarding: %q is not a contract URN", ch.ContractURN)
+		}
+		c := st.Contract(ch.Label)
+		if c == nil {
+			st.Contracts = append(st.Contracts, Contract{Label: ch.Label})
+			c = &st.Contracts[len(st.Contracts)-1]
+		}
+		if ch.ContractURN != "" && c.ContractURN == "" {
+			c.ContractURN = ch.ContractURN
+		}
+		label := ch.Label
+		st.Active = &label
+	}
+	if p := in.Widget; p != nil {
+		c := st.ActiveContract()
+		if c == nil {
+			return errors.New("onboarding: widget payload before a contract was chosen")
+		}
+		if err := p.normalise(); err != nil {
+			return err
+		}
+		for i := range st.Contracts {
+			o := &st.Contracts[i]
+			if o.Label != c.Label && p.Contract != "" && o.ContractURN == p.Contract {
+				return fmt.Errorf("onboarding: contract %s is already connected as %q", p.Contract, o.Label)
+			}
+		}
+		changed := (p.Organization != "" && p.Organization != c.Organization) || (p.Contract != "" && p.Contract != c.ContractURN)
+		if p.Organization != "" {
+			c.Organization = p.Organization
+		}
+		if p.Contract != "" {
+			c.ContractURN = p.Contract // the widget lets the admin change contract
+		}
+		c.Requested = p.Integrations
+		if changed {
+			c.SavedAt = time.Time{} // name and configure the new contexts
+			c.Status = Status{}
+		}
+	}
+	return nil
+}
+
+// run performs automatic steps until a person must act.
+func (f *Flow) run(ctx context.Context, st *FlowState, notify bool) error {
+	polled := false
+	for range len(Steps) + 2 {
+		step, _, err := f.derive(ctx, st)
+		if err != nil {
+			return err
+		}
+		c := st.ActiveContract()
+		switch step {
+		case StepChooseContract:
+			opts, err := f.options(ctx, st.CustomerID)
+			if err != nil {
+				return err
+			}
+			if len(opts) > 1 {
+				return nil
+			}
+			ch := ContractChoice{Label: DefaultContract}
+			if len(opts) == 1 {
+				ch = ContractChoice{Label: opts[0].Label, ContractURN: opts[0].ContractURN}
+			}
+			if err := f.apply(ctx, st, Input{Contract: &ch}); err != nil {
+				return err
+			}
+		case StepProvision:
+			if err := f.provision(ctx, st, c); err != nil {
+				return fmt.Errorf("provision: %w", err)
+			}
+		case StepSave:
+			if err := f.save(ctx, st, c); err != nil {
+				return fmt.Errorf("save: %w", err)
+			}
+			polled = true // save read the status
+		case StepAwaitPartnerReady, StepAdminEnable, StepProductSettings, StepEnabled:
+			if notify && step == StepAwaitPartnerReady {
+				notify = false
+				if err := f.notify(ctx, st, c); err != nil {
+					return fmt.Errorf("notify partner: %w", err)
+				}
+				polled = true
+				continue
+			}
+			if polled {
+				return nil
+			}
+			polled = true
+			if err := f.refresh(ctx, st, c); err != nil {
+				return fmt.Errorf("read status: %w", err)
+			}
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+func (f *Flow) options(ctx context.Context, customerID string) ([]ContractOption, error) {
+	if f.cfg.Contracts == nil {
+		return nil, nil
+	}
+	return f.cfg.Contracts(ctx, customerID)
+}
+
+func (f *Flow) customerName(st *FlowState) string {
+	if st.CustomerName != "" {
+		return st.CustomerName
+	}
+	return st.CustomerID
+}
+
+func (f *Flow) provision(ctx context.Context, st *FlowState, c *Contract) error {
+	name := AppName(f.cfg.ATSName, f.customerName(st))
+	if c.Label != DefaultContract {
+		name = AppName(f.cfg.ATSName, f.customerName(st)+" "+c.Label)
+	}
+	app, err := f.prov.Ensure(ctx, ProvisionSpec{
+		ForeignID:    c.ForeignID(st.CustomerID),
+		Name:         name,
+		Description:  "Recruiter System Connect for " + f.customerName(st),
+		Domains:      f.cfg.Domains,
+		CallbackURLs: f.cfg.OAuthCallbackURLs,
+	})
+	if err != nil {
+		return err
+	}
+	c.App = &app
+	c.CallbackURL = CallbackURL(f.cfg.PushBase, st.CustomerID, c.Label)
+	return nil
+}
+
+func (f *Flow) instanceClient(ctx context.Context, c *Contract) (*rsc.Client, error) {
+	if c.App == nil {
+		return nil, errors.New("onboarding: contract has no application yet")
+	}
+	f.mu.Lock()
+	cc, ok := f.clients[c.App.ForeignID]
+	f.mu.Unlock()
+	if ok && cc.clientID == c.App.ClientID {
+		return cc.c, nil
+	}
+	cl, err := f.prov.CustomerClient(ctx, c.App.SecretRef, f.cfg.CustomerOptions...)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.clients[c.App.ForeignID] = cachedClient{clientID: c.App.ClientID, c: cl}
+	f.mu.Unlock()
+	return cl, nil
+}
+
+// CustomerClient returns the cached customer client of an instance.
+func (f *Flow) CustomerClient(ctx context.Context, in Instance) (*rsc.Client, error) {
+	st, err := f.load(ctx, in.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	c := st.Contract(in.Label)
+	if c == nil {
+		return nil, fmt.Errorf("onboarding: unknown instance %q", in.ForeignID())
+	}
+	return f.instanceClient(ctx, c)
+}
+
+func (f *Flow) save(ctx context.Context, st *FlowState, c *Contract) error {
+	cl, err := f.instanceClient(ctx, c)
+	if err != nil {
+		return err
+	}
+	if err := NameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
+		return err
+	}
+	acl := f.cfg.UsesACLs != nil && f.cfg.UsesACLs(st.CustomerID)
+	if err := Configure(ctx, cl, c.Organization, IntegrationConfig{CallbackURL: c.CallbackURL, UsesACLs: acl}); err != nil {
+		return err
+	}
+	if c.SyncStartedAt.IsZero() && f.cfg.StartSync != nil {
+		if err := RequireConsent(ctx, f.cfg.Consents, st.CustomerID); err != nil {
+			return err
+		}
+		if err := f.cfg.StartSync(ctx, st.CustomerID, *c); err != nil {
+			return fmt.Errorf("starting the historical sync: %w", err)
+		}
+		c.SyncStartedAt = f.cfg.Now().UTC()
+	}
+	c.SavedAt = f.cfg.Now().UTC()
+	return f.refresh(ctx, st, c)
+}
+
+func (f *Flow) notify(ctx context.Context, st *FlowState, c *Contract) error {
+	cl, err := f.instanceClient(ctx, c)
+	if err != nil {
+		return err
+	}
+	if err := NameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
+		return err
+	}
+	c.NotifiedAt = f.cfg.Now().UTC()
+	return f.refresh(ctx, st, c)
+}
+
+func (f *Flow) refresh(ctx context.Context, st *FlowState, c *Contract) error {
+	cl, err := f.instanceClient(ctx, c)
+	if err != nil {
+		return err
+	}
+	s, err := ReadStatus(ctx, cl, c.Organization, c.ContractURN, c.Status, f.cfg.Now())
+	if err != nil {
+		return err
+	}
+	c.Status = s
+	return nil
+}
+
+// ApplyStatus merges integrations from an INTEGRATION_STATUS_CHANGE into
+// the instance's status (the push handler calls it), then re-reads the
+// current status (I2): events carry snapshots and may arrive late or out of
+// order, so the read decides. A failed read keeps the merged snapshot.
+func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integration) error {
+	defer f.lock(in.CustomerID)()
+	st, err := f.load(ctx, in.CustomerID)
+	if err != nil {
+		return err
+	}
+	c := st.Contract(in.Label)
+	if c == nil {
+		return fmt.Errorf("onboarding: status change for unknown instance %q", in.ForeignID())
+	}
+	var mine []rsc.Integration
+	for _, i := range ints {
+		if (i.IntegrationContext == c.Organization && c.Organization != "") || (i.IntegrationContext == c.ContractURN && c.ContractURN != "") {
+			mine = append(mine, i)
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	c.Status = c.Status.Merge(mine, f.cfg.Now())
+	if c.Organization != "" || c.ContractURN != "" {
+		if err := f.refresh(ctx, st, c); err != nil {
+			f.log.WarnContext(ctx, "rsc status re-read failed; keeping the pushed snapshot", "customer", in.CustomerID, "label", in.Label, "err", err)
+		}
+	}
+	p, err := f.progress(ctx, st)
+	if err != nil {
+		return err
+	}
+	st.Step, st.UpdatedAt = p.Step, f.cfg.Now().UTC()
+	return f.cfg.Store.SaveState(ctx, st)
+}
+
+// derive computes the active contract's step and what the user must do.
+func (f *Flow) derive(ctx context.Context, st *FlowState) (Step, string, error) {
+	return f.deriveFor(ctx, st, st.ActiveContract())
+}
+
+func (f *Flow) deriveFor(ctx context.Context, st *FlowState, c *Contract) (Step, string, error) {
+	if !st.ToggledOn {
+		return StepToggleOn, "Turn on the LinkedIn Recruiter plug-in in My Settings.", nil
+	}
+	if err := f.cfg.Consents.CheckConsent(ctx, st.CustomerID); err != nil {
+		var cre *ConsentRequiredError
+		if !errors.As(err, &cre) {
+			return "", "", err
+		}
+		todo := "Read the data-privacy warning (candidate, job, placement and activity data created or modified in the last two years will be shared with LinkedIn) and click Yes to proceed."
+		if errors.Is(err, ErrConsentRevoked) {
+			todo = "Data sharing was stopped. " + todo
+		}
+		return StepPrivacyConsent, todo, nil
+	}
+	if !st.SignedIn && !f.cfg.AssumeSignedIn {
+		return StepSignIn, "Sign in to LinkedIn Recruiter in this browser with an admin seat, then continue.", nil
+	}
+	if c == nil {
+		return StepChooseContract, "Choose the LinkedIn Recruiter contract to connect (if you have only one, the one listed under Corporate).", nil
+	}
+	if c.App == nil {
+		return StepProvision, "", nil
+	}
+	if c.Organization == "" {
+		return StepWidget, "In LinkedIn's onboarding widget, check the contract shown, click Choose Integration (Request), tick Recruiter System Connect and click Save.", nil
+	}
+	if c.SavedAt.IsZero() {
+		return StepSave, "", nil
+	}
+	s := c.Status
+	switch {
+	case s.State == StateNotRequested:
+		return StepAwaitPartnerReady, "Request Recruiter System Connect in LinkedIn's onboarding widget, then click Notify partner.", nil
+	case s.State == StateRequested:
+		return StepAwaitPartnerReady, "Wait a few seconds for Partner ready; if it does not appear, click Notify partner.", nil
+	case !s.State.Enabled():
+		return StepAdminEnable, "A LinkedIn Recruiter admin must open Admin Settings → ATS (Product settings → Manage integrations), find this integration and enable Contract Level and/or Company Level access.", nil
+	case !s.SettingsOK():
+		return StepProductSettings, "In LinkedIn Recruiter Product settings → Manage integrations → Show details → Edit, tick 1-Click Export, InMail Stub Profile and In-ATS Indicator and Profile Widget, then click Save.", nil
+	}
+	return StepEnabled, "", nil
+}
+
+func (f *Flow) progress(ctx context.Context, st *FlowState) (Progress, error) {
+	step, todo, err := f.derive(ctx, st)
+	if err != nil {
+		return Progress{}, err
+	}
+	p := Progress{CustomerID: st.CustomerID, Step: step, Todo: todo, Actor: step.Actor(), Error: st.LastError}
+	if c := st.ActiveContract(); c != nil {
+		p.Contract, p.Status, p.StatusLine = c.Label, c.Status, c.Status.Line()
+	} else {
+		p.StatusLine = Status{}.Line()
+	}
+	if step == StepChooseContract {
+		if p.Options, err = f.options(ctx, st.CustomerID); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// ContractProgress is one contract's step and status.
+type ContractProgress struct {
+	Label       string `json:"label"`
+	ContractURN string `json:"contract,omitempty"`
+	Step        Step   `json:"step"`
+	StatusLine  string `json:"statusLine"`
+	Status      Status `json:"status"`
+}
+
+// Contracts reports every contract of the customer (RSC-103), for the
+// admin page.
+func (f *Flow) Contracts(ctx context.Context, customerID string) ([]ContractProgress, error) {
+	st, err := f.load(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ContractProgress, 0, len(st.Contracts))
+	for i := range st.Contracts {
+		c := &st.Contracts[i]
+		step, _, err := f.deriveFor(ctx, st, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ContractProgress{Label: c.Label, ContractURN: c.ContractURN, Step: step, StatusLine: c.Status.Line(), Status: c.Status})
+	}
+	return out, nil
+}
+
+// Widget returns the widget configuration for the customer's active
+// contract (StepWidget and later): its client id, and a signed state when
+// signer is not nil.
+func (f *Flow) Widget(ctx context.Context, customerID, postURL string, signer *StateSigner) (IntegrationWidget, error) {
+	st, err := f.load(ctx, customerID)
+	if err != nil {
+		return IntegrationWidget{}, err
+	}
+	c := st.ActiveContract()
+	if c == nil || c.App == nil {
+		return IntegrationWidget{}, errors.New("onboarding: no provisioned contract yet; advance the flow first")
+	}
+	w := IntegrationWidget{APIKey: c.App.ClientID, PostURL: postURL}
+	if signer != nil {
+		if w.State, err = signer.Sign(customerID, c.Label); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
+}
+
+// WidgetHandler returns a handler for the widget's POST back that advances
+// the flow with the payload. The contract label comes from the signed state
+// (or customer func) and must be the active contract.
+func (f *Flow) WidgetHandler(signer *StateSigner, customer func(*http.Request) (string, string, error)) *WidgetHandler {
+	return &WidgetHandler{Signer: signer, Customer: customer,
+		OnIntegrate: func(ctx context.Context, customerID, label string, p WidgetPayload) (any, error) {
+			return f.Advance(ctx, customerID, Input{Contract: &ContractChoice{Label: label}, Widget: &p})
+		},
+		OnError: func(r *http.Request, err error) {
+			f.log.WarnContext(r.Context(), "rsc widget post-back refused", "err", err)
+		},
+	}
+}
+
+// PushHandler returns a push handler for callbacks built from
+// FlowConfig.PushBase, whose path prefix is pathPrefix: it verifies
+// signatures with the instance's client secret, applies status changes to
+// the flow, and passes exports to onExport (may be nil).
+func (f *Flow) PushHandler(pathPrefix string, onExport func(ctx context.Context, in Instance, ev rsc.PushEvent, cust *rsc.Client) error) *PushHandler {
+	resolve := InstanceFromPath(pathPrefix)
+	return NewPushHandler(PushConfig{
+		Resolve: func(r *http.Request) (Instance, error) {
+			in, err := resolve(r)
+			if err != nil {
+				return in, err
+			}
+			st, err := f.load(r.Context(), in.CustomerID)
+			if err != nil {
+				return in, err
+			}
+			if c := st.Contract(in.Label); c == nil || c.App == nil {
+				return in, fmt.Errorf("onboarding: unknown instance %q", in.ForeignID())
+			}
+			return in, nil
+		},
+		Secret: func(ctx context.Context, in Instance) (string, error) {
+			creds, err := f.cfg.Secrets.Get(ctx, SecretRef(in.ForeignID()))
+			return creds.ClientSecret, err
+		},
+		Client:   f.CustomerClient,
+		OnStatus: f.ApplyStatus,
+		OnExport: onExport,
+		Logger:   f.log,
+		Now:      f.cfg.Now,
+	})
+}

@@ -1,0 +1,397 @@
+package onboarding
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// TestSeedStepsMap maps every step of both seed flows to a named Step.
+func TestSeedStepsMap(t *testing.T) {
+	tracker := map[int]Step{
+		1:  StepToggleOn,          // My Settings via the Profile Menu
+		2:  StepToggleOn,          // toggle on the plug-in for LinkedIn
+		3:  StepPrivacyConsent,    // data-privacy warning, "Yes"
+		4:  StepSignIn,            // sign into LinkedIn
+		5:  StepChooseContract,    // "Choose a Contract"
+		6:  StepWidget,            // LinkedIn's onboarding widget, Choose Integration
+		7:  StepWidget,            // tick Recruiter System Connect
+		8:  StepSave,              // "Save": historical sync begins
+		9:  StepAwaitPartnerReady, // back in My Settings, "OK": wait for Partner ready
+		10: StepAdminEnable,       // once synchronised, a Recruiter user enables settings
+		11: StepAdminEnable,       // Product settings
+		12: StepAdminEnable,       // select the contract
+		13: StepAdminEnable,       // Manage integrations
+		14: StepAdminEnable,       // Show details
+		15: StepProductSettings,   // Edit: 1-Click Export, InMail Stub Profile, In-ATS Indicator ... Save
+	}
+	linkedin := map[string]Step{
+		"ATS 1: onboarding page, Sign in":                    StepSignIn,
+		"ATS 2: LinkedIn credentials":                        StepSignIn,
+		"ATS 3: select the contract (bypassed with one)":     StepChooseContract,
+		"ATS: Request under Recruiter System Connect":        StepWidget,
+		"ATS: Partner ready (Notify Partner if needed)":      StepAwaitPartnerReady,
+		"Recruiter 1: Admin Settings, ATS tab":               StepAdminEnable,
+		"Recruiter 2: enable Contract and/or Company Level":  StepAdminEnable,
+		"Recruiter 3: Activated; ATS shows Enabled":          StepEnabled,
+		"Company level only: ATS stays Partner ready (info)": StepEnabled,
+		"Security groups: seat holders connect in the ATS":   StepEnabled,
+	}
+	for n := 1; n <= 15; n++ {
+		s, ok := tracker[n]
+		if !ok || s.Index() < 0 {
+			t.Errorf("Tracker step %d maps to no Step", n)
+		}
+	}
+	for k, s := range linkedin {
+		if s.Index() < 0 {
+			t.Errorf("LinkedIn step %q maps to no Step", k)
+		}
+	}
+	// Every Step is used by a seed, and the Tracker steps are in flow order.
+	used := map[Step]bool{StepProvision: true} // provisioning is invisible to users
+	prev := -1
+	for n := 1; n <= 15; n++ {
+		used[tracker[n]] = true
+		if tracker[n].Index() < prev {
+			t.Errorf("Tracker step %d (%s) goes backwards", n, tracker[n])
+		}
+		prev = tracker[n].Index()
+	}
+	for _, s := range linkedin {
+		used[s] = true
+	}
+	for _, s := range Steps {
+		if !used[s] {
+			t.Errorf("Step %s maps to no seed step", s)
+		}
+	}
+}
+
+func TestFlowFullWalkAndResume(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := NewFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets, err := NewFileSecretStore(dir + "/secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	consents := NewConsentRegistry(store)
+	e := newEnv(t, func(c *FlowConfig) { c.Store, c.Secrets, c.Consents = store, secrets, consents })
+
+	p := e.advance(t, "c1", Input{})
+	if p.Step != StepToggleOn || p.Todo == "" || p.Actor != "ats-admin" {
+		t.Fatalf("fresh customer: %+v", p)
+	}
+	e.toWidget(t, "c1")
+	cu := e.fake.CustomerByForeignID("c1")
+	if cu == nil {
+		t.Fatal("child application not provisioned at the fake")
+	}
+	if got := cu.App().ValidJsSdkDomains; !slices.Equal(got, []string{e.ats.URL}) {
+		t.Errorf("validJsSdkDomains = %v", got)
+	}
+
+	// The user leaves the page; a new process resumes from the files.
+	f2, err := NewFlow(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = f2.Next(t.Context(), "c1")
+	if err != nil || p.Step != StepWidget {
+		t.Fatalf("resumed: %+v %v", p, err)
+	}
+	cu.RequestIntegrations()
+	p, err = f2.Advance(t.Context(), "c1", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	if err != nil || p.Step != StepAdminEnable || p.Status.State != StatePartnerReady {
+		t.Fatalf("after widget: %+v %v", p, err)
+	}
+	// Re-running is harmless (Ensure, $set, upserts) and sync starts once.
+	p = e.advance(t, "c1", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	if p.Step != StepAdminEnable {
+		t.Fatalf("replayed widget: %+v", p)
+	}
+	if diff := cmp.Diff([]string{"c1"}, e.synced); diff != "" {
+		t.Errorf("syncs started (-want +got):\n%s", diff)
+	}
+	if v := cu.ConfigurationValue("CALLBACK_URL"); v != e.ats.URL+"/rsc/push/c1" {
+		t.Errorf("CALLBACK_URL = %q", v)
+	}
+	if v := cu.ConfigurationValue("JOB_POSTING_VIEWERS"); v != rsc.AllProductUsers {
+		t.Errorf("JOB_POSTING_VIEWERS = %q", v)
+	}
+	if v := cu.ConfigurationValue("APPLICATION_VIEWERS"); v != rsc.AllProductUsers {
+		t.Errorf("APPLICATION_VIEWERS = %q", v)
+	}
+	for _, in := range cu.Integrations() {
+		if in.IntegrationName == "" || in.Status != rsctest.StatusPartnerReady {
+			t.Errorf("integration %+v not named / partner ready", in)
+		}
+	}
+
+	// Product settings off: enabled but StepProductSettings.
+	cu.SetProductSettings(rsctest.ProductSettings{OneClickExport: true})
+	cu.EnableAll()
+	e.deliver(t)
+	p, _ = e.flow.Next(t.Context(), "c1")
+	if p.Step != StepProductSettings || p.Actor != "linkedin-admin" {
+		t.Fatalf("settings off: %+v", p)
+	}
+	if f := p.Status.Features(); f.InMailStubProfile || !f.OneClickExport || f.InATSIndicator || !f.RecruiterData {
+		t.Errorf("features = %+v", f)
+	}
+	cu.SetProductSettings(rsctest.ProductSettings{OneClickExport: true, InMailStubProfile: true, InAtsIndicator: true, ProfileWidget: true})
+	e.deliver(t)
+	p, _ = e.flow.Next(t.Context(), "c1")
+	if p.Step != StepEnabled || p.Status.State != StateBothEnabled || p.Todo != "" {
+		t.Fatalf("enabled: %+v", p)
+	}
+	st, _ := e.flow.State(t.Context(), "c1")
+	if bytes.Contains(mustJSON(t, st), []byte(cu.ClientSecret)) {
+		t.Error("flow state contains the client secret")
+	}
+}
+
+func TestFlowCompanyLevelOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.toWidget(t, "co")
+	cu := e.fake.CustomerByForeignID("co")
+	cu.RequestIntegrations()
+	e.advance(t, "co", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	cu.SetCompanyAccess(true)
+	e.deliver(t)
+	p, _ := e.flow.Next(t.Context(), "co")
+	if p.Step != StepEnabled || p.Status.State != StateCompanyEnabled {
+		t.Fatalf("company only: %+v", p)
+	}
+	if p.Status.Contract != rsc.StatusPartnerReady {
+		t.Errorf("contract level = %s, want PARTNER_READY", p.Status.Contract)
+	}
+	if want := "Partner ready: Company Level access is enabled"; p.StatusLine[:len(want)] != want {
+		t.Errorf("line = %q", p.StatusLine)
+	}
+	if f := p.Status.Features(); !f.OneClickExport || f.RecruiterData || f.InMailStubProfile {
+		t.Errorf("features = %+v", f)
+	}
+	// Then contract level too.
+	cu.SetContractAccess(true)
+	e.deliver(t)
+	if p, _ = e.flow.Next(t.Context(), "co"); p.Status.State != StateBothEnabled {
+		t.Fatalf("both: %+v", p)
+	}
+	// Switched off again: "Not activated", back to the admin step.
+	cu.SetCompanyAccess(false)
+	cu.SetContractAccess(false)
+	e.deliver(t)
+	if p, _ = e.flow.Next(t.Context(), "co"); p.Status.State != StateDisabled || p.Step != StepAdminEnable {
+		t.Fatalf("disabled: %+v", p)
+	}
+}
+
+func TestFlowTwoContracts(t *testing.T) {
+	t.Parallel()
+	opts := []ContractOption{{Label: "corporate", ContractURN: "urn:li:contract:71"}, {Label: "emea", ContractURN: "urn:li:contract:72"}}
+	e := newEnv(t, func(c *FlowConfig) {
+		c.Contracts = func(ctx context.Context, id string) ([]ContractOption, error) { return opts, nil }
+	})
+	// The same organization, two contracts, each with its own child app.
+	org := "urn:li:organization:70"
+	a := e.fake.AddCustomer(rsctest.CustomerSpec{UniqueForeignID: "multi:corporate", Organization: org, Contracts: []string{"urn:li:contract:71"}})
+	b := e.fake.AddCustomer(rsctest.CustomerSpec{UniqueForeignID: "multi:emea", Organization: org, Contracts: []string{"urn:li:contract:72"}})
+
+	e.advance(t, "multi", Input{ToggleOn: true})
+	e.advance(t, "multi", Input{Consent: &ConsentAnswer{Accept: true, By: "admin"}})
+	p := e.advance(t, "multi", Input{SignedIn: true})
+	if p.Step != StepChooseContract || len(p.Options) != 2 {
+		t.Fatalf("choose: %+v", p)
+	}
+	for _, x := range []struct {
+		label string
+		cu    *rsctest.Customer
+	}{{"corporate", a}, {"emea", b}} {
+		p = e.advance(t, "multi", Input{Contract: &ContractChoice{Label: x.label}})
+		if p.Step != StepWidget || p.Contract != x.label {
+			t.Fatalf("%s: %+v", x.label, p)
+		}
+		w, err := e.flow.Widget(t.Context(), "multi", "/w", nil)
+		if err != nil || w.APIKey != x.cu.ClientID {
+			t.Fatalf("%s widget api key = %q, want %q (%v)", x.label, w.APIKey, x.cu.ClientID, err)
+		}
+		x.cu.RequestIntegrations()
+		e.advance(t, "multi", Input{Widget: widgetFor(x.cu, x.cu.Contracts[0])})
+	}
+	a.SetContractAccess(true)
+	e.deliver(t)
+	cs, err := e.flow.Contracts(t.Context(), "multi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]State{}
+	for _, c := range cs {
+		got[c.Label] = c.Status.State
+	}
+	if diff := cmp.Diff(map[string]State{"corporate": StateContractEnabled, "emea": StatePartnerReady}, got); diff != "" {
+		t.Errorf("states (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"multi:corporate", "multi:emea"}, e.synced); diff != "" {
+		t.Errorf("syncs (-want +got):\n%s", diff)
+	}
+	if a.ConfigurationValue("CALLBACK_URL") == b.ConfigurationValue("CALLBACK_URL") {
+		t.Error("CALLBACK_URL shared between instances")
+	}
+	// A contract already connected under another label is refused.
+	e.advance(t, "multi", Input{Contract: &ContractChoice{Label: "other"}})
+	if _, err := e.flow.Advance(t.Context(), "multi", Input{Widget: widgetFor(a, "urn:li:contract:71")}); err == nil {
+		t.Error("the same contract connected twice")
+	}
+}
+
+func TestFlowConsentRevoked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	// No consent: the guard refuses and the flow will not pass the warning.
+	err := e.flow.Consents().CheckConsent(t.Context(), "rv")
+	var cre *ConsentRequiredError
+	if !errors.As(err, &cre) || !errors.Is(err, ErrNoConsent) {
+		t.Fatalf("no consent: %v", err)
+	}
+	e.advance(t, "rv", Input{ToggleOn: true})
+	if p := e.advance(t, "rv", Input{Consent: &ConsentAnswer{Accept: false}}); p.Step != StepToggleOn {
+		t.Fatalf("declined: %+v", p)
+	}
+	if p := e.advance(t, "rv", Input{SignedIn: true, ToggleOn: true}); p.Step != StepPrivacyConsent {
+		t.Fatalf("no consent yet: %+v", p)
+	}
+	if _, err := e.flow.Advance(t.Context(), "rv", Input{Consent: &ConsentAnswer{Accept: true}}); err == nil {
+		t.Error("consent without who")
+	}
+	e.advance(t, "rv", Input{Consent: &ConsentAnswer{Accept: true, By: "dpo"}})
+	ctx, cancel, err := e.flow.Consents().WithConsent(t.Context(), "rv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
+	// The plug-in is toggled off: consent revoked, the running sync stops.
+	p := e.advance(t, "rv", Input{ToggleOff: true, By: "admin"})
+	if p.Step != StepToggleOn {
+		t.Fatalf("after toggle off: %+v", p)
+	}
+	<-ctx.Done()
+	if !errors.Is(context.Cause(ctx), ErrConsentRevoked) {
+		t.Errorf("cause = %v", context.Cause(ctx))
+	}
+	if err := e.flow.Consents().CheckConsent(t.Context(), "rv"); !errors.Is(err, ErrConsentRevoked) {
+		t.Errorf("after revoke: %v", err)
+	}
+	if _, _, err := e.flow.Consents().WithConsent(t.Context(), "rv"); !errors.Is(err, ErrConsentRevoked) {
+		t.Errorf("sync start after revoke: %v", err)
+	}
+	// Toggled on again: the warning comes back.
+	if p := e.advance(t, "rv", Input{ToggleOn: true}); p.Step != StepPrivacyConsent || p.Todo[:5] != "Data " {
+		t.Fatalf("toggled on again: %+v", p)
+	}
+	if len(e.synced) != 0 {
+		t.Errorf("sync started without consent: %v", e.synced)
+	}
+}
+
+func TestFlowReplayedPush(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.toWidget(t, "rp")
+	cu := e.fake.CustomerByForeignID("rp")
+	cu.RequestIntegrations()
+	e.advance(t, "rp", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	cu.EnableAll()
+	e.deliver(t)
+	pushes := cu.Pushes()
+	if len(pushes) == 0 {
+		t.Fatal("no pushes")
+	}
+	last := pushes[len(pushes)-1]
+	// Count I3 reads before and after replaying the last event.
+	reads := func() int {
+		n := 0
+		for _, r := range e.fake.Requests() {
+			if r.Method == http.MethodGet && bytes.Contains([]byte(r.RawQuery), []byte("q=request")) {
+				n++
+			}
+		}
+		return n
+	}
+	before := reads()
+	for range 3 {
+		req, _ := http.NewRequest(http.MethodPost, cu.ConfigurationValue("CALLBACK_URL"), bytes.NewReader(last.Body))
+		req.Header.Set("X-LI-Signature", last.Signature)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("replay status = %d", resp.StatusCode)
+		}
+	}
+	_ = e.push.Wait(t.Context())
+	if after := reads(); after != before {
+		t.Errorf("replays fetched the payload %d more times", after-before)
+	}
+	// A forged signature is refused.
+	req, _ := http.NewRequest(http.MethodPost, cu.ConfigurationValue("CALLBACK_URL"), bytes.NewReader([]byte(`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`)))
+	req.Header.Set("X-LI-Signature", rsc.SignPush([]byte(`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`), "wrong"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("forged: %d", resp.StatusCode)
+	}
+}
+
+func TestFlowNotifyPartner(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.toWidget(t, "np")
+	cu := e.fake.CustomerByForeignID("np")
+	// The widget callback arrives before LinkedIn registered the request:
+	// naming leaves the integrations NOT_REQUESTED.
+	p := e.advance(t, "np", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	if p.Step != StepAwaitPartnerReady || p.Status.State != StateNotRequested {
+		t.Fatalf("before request: %+v", p)
+	}
+	cu.RequestIntegrations()
+	if p = e.advance(t, "np", Input{}); p.Status.State != StateRequested {
+		t.Fatalf("requested: %+v", p)
+	}
+	// "Notify partner": named again → Partner ready.
+	if p = e.advance(t, "np", Input{NotifyPartner: true}); p.Step != StepAdminEnable || p.Status.State != StatePartnerReady {
+		t.Fatalf("notified: %+v", p)
+	}
+}
+
+func TestFlowACLCustomer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *FlowConfig) { c.UsesACLs = func(string) bool { return true } })
+	e.toWidget(t, "acl")
+	cu := e.fake.CustomerByForeignID("acl")
+	cu.RequestIntegrations()
+	e.advance(t, "acl", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	if v := cu.ConfigurationValue("JOB_POSTING_VIEWERS"); v != "" {
+		t.Errorf("JOB_POSTING_VIEWERS = %q for an ACL customer", v)
+	}
+	if v := cu.ConfigurationValue("CALLBACK_URL"); v == "" {
+		t.Error("no CALLBACK_URL")
+	}
+}

@@ -1,0 +1,107 @@
+package onboarding
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+type env struct {
+	fake    *rsctest.Server
+	ats     *httptest.Server
+	mux     *http.ServeMux
+	partner *rsc.Client
+	flow    *Flow
+	push    *PushHandler
+	synced  []string
+	cfg     FlowConfig
+}
+
+func newEnv(t *testing.T, mod func(*FlowConfig), opts ...rsctest.Option) *env {
+	t.Helper()
+	e := &env{fake: rsctest.NewServer(opts...), mux: http.NewServeMux()}
+	t.Cleanup(e.fake.Close)
+	e.ats = httptest.NewServer(e.mux)
+	t.Cleanup(e.ats.Close)
+	id, secret := e.fake.PartnerCredentials()
+	var err error
+	e.partner, err = rsc.NewClient(rsc.WithBaseURL(e.fake.URL()), rsc.WithTokenURL(e.fake.TokenURL()), rsc.WithCredentials(id, secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cfg = FlowConfig{
+		Partner: e.partner, ATSName: "Tracker", Domains: []string{e.ats.URL}, PushBase: e.ats.URL + "/rsc/push",
+		StartSync: func(_ context.Context, customerID string, c Contract) error {
+			e.synced = append(e.synced, c.ForeignID(customerID))
+			return nil
+		},
+	}
+	if mod != nil {
+		mod(&e.cfg)
+	}
+	e.flow, err = NewFlow(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.push = e.flow.PushHandler("/rsc/push", nil)
+	t.Cleanup(e.push.Close)
+	e.mux.Handle("/rsc/push/", e.push)
+	return e
+}
+
+func (e *env) advance(t *testing.T, customerID string, in Input) Progress {
+	t.Helper()
+	p, err := e.flow.Advance(t.Context(), customerID, in)
+	if err != nil {
+		t.Fatalf("Advance(%s, %+v): %v", customerID, in, err)
+	}
+	return p
+}
+
+func (e *env) deliver(t *testing.T) {
+	t.Helper()
+	if _, err := e.fake.DeliverPushes(t.Context()); err != nil {
+		t.Fatalf("DeliverPushes: %v", err)
+	}
+	if err := e.push.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// toWidget walks a customer through the ATS-side steps up to the widget.
+func (e *env) toWidget(t *testing.T, customerID string) Progress {
+	t.Helper()
+	e.advance(t, customerID, Input{ToggleOn: true})
+	e.advance(t, customerID, Input{Consent: &ConsentAnswer{Accept: true, By: "admin"}})
+	p := e.advance(t, customerID, Input{SignedIn: true})
+	if p.Step != StepWidget {
+		t.Fatalf("step = %s, want widget (%+v)", p.Step, p)
+	}
+	return p
+}
+
+func widgetFor(cu *rsctest.Customer, contract string) *WidgetPayload {
+	return &WidgetPayload{Integrations: []WidgetIntegration{
+		{IntegrationType: "RECRUITER_SYSTEM_CONNECT_COMPANY", IntegrationContext: cu.Organization},
+		{IntegrationType: "RECRUITER_SYSTEM_CONNECT_CONTRACT", IntegrationContext: contract},
+	}}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+type contextCtx = context.Context
+
+func slices_Equal(a, b []string) bool { return slices.Equal(a, b) }

@@ -1,0 +1,281 @@
+package onboarding
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// MaxAppNameLen is LinkedIn's limit on a child application's name.
+const MaxAppNameLen = 50
+
+// ProvisionSpec describes a customer instance's child application.
+type ProvisionSpec struct {
+	// ForeignID is the uniqueForeignId: one per customer instance and
+	// contract (see ForeignID).
+	ForeignID string
+	// Name is shown on LinkedIn's OAuth consent dialog: at most 50
+	// characters and never containing "LinkedIn". AppName builds one.
+	Name string
+	// Description is internal to LinkedIn. Defaults to Name.
+	Description string
+	// Domains are the origins serving the widgets (validJsSdkDomains,
+	// RSC-105), e.g. "https://ats.example.com", without a trailing slash.
+	Domains []string
+	// CallbackURLs are OAuth redirect URLs (oauth2AuthorizedCallbackUrls).
+	CallbackURLs []string
+}
+
+// SpecError is a provisioning rule broken before anything is sent.
+type SpecError struct {
+	Field string
+	Rule  string
+}
+
+func (e *SpecError) Error() string {
+	return "onboarding: invalid child application: " + e.Field + " " + e.Rule
+}
+
+// AppName returns "{atsName} - {customerName}" fitted to LinkedIn's rules:
+// every "LinkedIn" (any case) is removed and the customer part is cut so the
+// whole name has at most 50 characters.
+func AppName(atsName, customerName string) string {
+	clean := func(s string) string {
+		for {
+			i := strings.Index(strings.ToLower(s), "linkedin")
+			if i < 0 {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			s = s[:i] + s[i+len("linkedin"):]
+		}
+	}
+	a, c := clean(atsName), clean(customerName)
+	name := a
+	if c != "" {
+		name = a + " - " + c
+		if a == "" {
+			name = c
+		}
+	}
+	if utf8.RuneCountInString(name) > MaxAppNameLen {
+		name = strings.TrimSpace(string([]rune(name)[:MaxAppNameLen]))
+	}
+	return name
+}
+
+// Validate checks the spec against LinkedIn's provisioning rules
+// (rsc-api.md §6.1): a foreign id, a name of 1-50 characters without
+// "LinkedIn", origins without a trailing slash or path, absolute callback
+// URLs. It returns a *SpecError.
+func (s *ProvisionSpec) Validate() error {
+	switch {
+	case strings.TrimSpace(s.ForeignID) == "":
+		return &SpecError{"uniqueForeignId", "is required"}
+	case strings.TrimSpace(s.Name) == "":
+		return &SpecError{"name", "is required"}
+	case utf8.RuneCountInString(s.Name) > MaxAppNameLen:
+		return &SpecError{"name", fmt.Sprintf("has %d characters, more than %d", utf8.RuneCountInString(s.Name), MaxAppNameLen)}
+	case strings.Contains(strings.ToLower(s.Name), "linkedin"):
+		return &SpecError{"name", `must not contain "LinkedIn"`}
+	}
+	for i, d := range s.Domains {
+		if err := validOrigin(d); err != "" {
+			return &SpecError{fmt.Sprintf("validJsSdkDomains[%d]", i), err}
+		}
+	}
+	for i, u := range s.CallbackURLs {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return &SpecError{fmt.Sprintf("oauth2AuthorizedCallbackUrls[%d]", i), "must be an absolute http(s) URL"}
+		}
+	}
+	return nil
+}
+
+func validOrigin(d string) string {
+	if strings.HasSuffix(d, "/") {
+		return "must not end with a slash"
+	}
+	u, err := url.Parse(d)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "must be an origin such as https://ats.example.com"
+	}
+	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "must be an origin (scheme, host and port only)"
+	}
+	return ""
+}
+
+func (s *ProvisionSpec) request() rsc.ProvisionRequest {
+	desc := s.Description
+	if desc == "" {
+		desc = s.Name
+	}
+	return rsc.ProvisionRequest{
+		UniqueForeignID:              s.ForeignID,
+		Name:                         s.Name,
+		Description:                  desc,
+		ValidJSSDKDomains:            slices.Clone(s.Domains),
+		OAuth2AuthorizedCallbackURLs: slices.Clone(s.CallbackURLs),
+	}
+}
+
+// Application is a provisioned child application as the onboarding state
+// keeps it: the secret stays in the SecretStore under SecretRef.
+type Application struct {
+	Key          string   `json:"key"` // urn:li:developerApplication:{id}
+	ForeignID    string   `json:"uniqueForeignId"`
+	ClientID     string   `json:"clientId"`
+	SecretRef    string   `json:"secretRef"`
+	Domains      []string `json:"validJsSdkDomains,omitempty"`
+	CallbackURLs []string `json:"oauth2AuthorizedCallbackUrls,omitempty"`
+	// Created reports whether the last Ensure created the application.
+	Created bool `json:"-"`
+}
+
+// Provisioner creates and maintains customers' child applications with the
+// partner (parent application) client, and stores their credentials.
+type Provisioner struct {
+	partner *rsc.Client
+	secrets SecretStore
+	log     *slog.Logger
+}
+
+// NewProvisioner returns a Provisioner. partner must be the parent
+// application's client; secrets receives every child secret. A nil logger
+// discards.
+func NewProvisioner(partner *rsc.Client, secrets SecretStore, logger *slog.Logger) *Provisioner {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Provisioner{partner: partner, secrets: secrets, log: logger}
+}
+
+func (p *Provisioner) keep(ctx context.Context, a *rsc.ProvisionedApplication) (Application, error) {
+	app := Application{Key: a.Key, ForeignID: a.UniqueForeignID, ClientID: a.ClientID, SecretRef: SecretRef(a.UniqueForeignID),
+		Domains: slices.Clone(a.ValidJSSDKDomains), CallbackURLs: slices.Clone(a.OAuth2AuthorizedCallbackURLs)}
+	if a.ClientSecret == "" {
+		// LinkedIn did not return credentials this time: keep what is stored.
+		if _, err := p.secrets.Get(ctx, app.SecretRef); err != nil {
+			return app, fmt.Errorf("onboarding: application %s returned no credentials and none are stored: %w", a.Key, err)
+		}
+		return app, nil
+	}
+	if err := p.secrets.Put(ctx, app.SecretRef, Credentials{ClientID: a.ClientID, ClientSecret: a.ClientSecret}); err != nil {
+		return app, err
+	}
+	return app, nil
+}
+
+// Create provisions a new child application (P1). Prefer Ensure.
+func (p *Provisioner) Create(ctx context.Context, spec ProvisionSpec) (Application, error) {
+	if err := spec.Validate(); err != nil {
+		return Application{}, err
+	}
+	a, err := p.partner.Provisioning.Create(ctx, spec.request())
+	if err != nil {
+		return Application{}, err
+	}
+	app, err := p.keep(ctx, a)
+	app.Created = true
+	p.log.InfoContext(ctx, "rsc child application created", "key", app.Key, "uniqueForeignId", app.ForeignID, "clientId", app.ClientID)
+	return app, err
+}
+
+// Lookup finds a child application by uniqueForeignId (P2) and refreshes the
+// stored credentials. It returns an error matching rsc.ErrNotFound when
+// there is none.
+func (p *Provisioner) Lookup(ctx context.Context, foreignID string) (Application, error) {
+	a, err := p.partner.Provisioning.Lookup(ctx, foreignID)
+	if err != nil {
+		return Application{}, err
+	}
+	return p.keep(ctx, a)
+}
+
+// Ensure returns the child application of spec.ForeignID, creating it if
+// needed, and brings its JavaScript SDK domains and OAuth callback URLs in
+// line with the spec (P3; order does not matter, nil means "leave alone").
+// It is idempotent: call it again after a crash or a timeout.
+func (p *Provisioner) Ensure(ctx context.Context, spec ProvisionSpec) (Application, error) {
+	if err := spec.Validate(); err != nil {
+		return Application{}, err
+	}
+	a, created, err := p.partner.Provisioning.Ensure(ctx, spec.request())
+	if err != nil {
+		return Application{}, err
+	}
+	app, err := p.keep(ctx, a)
+	if err != nil {
+		return app, err
+	}
+	app.Created = created
+	if created {
+		p.log.InfoContext(ctx, "rsc child application created", "key", app.Key, "uniqueForeignId", app.ForeignID, "clientId", app.ClientID)
+	}
+	if spec.Domains != nil && !sameSet(app.Domains, spec.Domains) {
+		if err := p.UpdateDomains(ctx, &app, spec.Domains); err != nil {
+			return app, err
+		}
+	}
+	if spec.CallbackURLs != nil && !sameSet(app.CallbackURLs, spec.CallbackURLs) {
+		if err := p.UpdateCallbackURLs(ctx, &app, spec.CallbackURLs); err != nil {
+			return app, err
+		}
+	}
+	return app, nil
+}
+
+// UpdateDomains sets the application's validJsSdkDomains (P3, RSC-105).
+func (p *Provisioner) UpdateDomains(ctx context.Context, app *Application, domains []string) error {
+	for i, d := range domains {
+		if msg := validOrigin(d); msg != "" {
+			return &SpecError{fmt.Sprintf("validJsSdkDomains[%d]", i), msg}
+		}
+	}
+	if err := p.partner.Provisioning.UpdateDomains(ctx, app.Key, domains); err != nil {
+		return err
+	}
+	app.Domains = slices.Clone(domains)
+	return nil
+}
+
+// UpdateCallbackURLs sets the application's oauth2AuthorizedCallbackUrls (P3).
+func (p *Provisioner) UpdateCallbackURLs(ctx context.Context, app *Application, urls []string) error {
+	s := ProvisionSpec{ForeignID: "x", Name: "x", CallbackURLs: urls}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if err := p.partner.Provisioning.UpdateCallbackURLs(ctx, app.Key, urls); err != nil {
+		return err
+	}
+	app.CallbackURLs = slices.Clone(urls)
+	return nil
+}
+
+// CustomerClient returns a client for the child application whose
+// credentials are stored under secretRef, derived from the partner client
+// (shared connection pool, own token and quota).
+func (p *Provisioner) CustomerClient(ctx context.Context, secretRef string, opts ...rsc.Option) (*rsc.Client, error) {
+	creds, err := p.secrets.Get(ctx, secretRef)
+	if err != nil {
+		return nil, err
+	}
+	return p.partner.ForCustomer(creds.ClientID, creds.ClientSecret, opts...)
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}

@@ -1,0 +1,479 @@
+package onboarding
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+func TestSecretStores(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fs, err := NewFileSecretStore(filepath.Join(dir, "s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]SecretStore{"memory": NewMemorySecretStore(), "file": fs} {
+		ctx := t.Context()
+		if _, err := s.Get(ctx, "r"); !errors.Is(err, ErrSecretNotFound) {
+			t.Errorf("%s: missing: %v", name, err)
+		}
+		c := Credentials{ClientID: "id", ClientSecret: "s3cr3t"}
+		if err := s.Put(ctx, "r/x:y", c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get(ctx, "r/x:y")
+		if err != nil || got != c {
+			t.Errorf("%s: got %v %v", name, got, err)
+		}
+		if err := s.Delete(ctx, "r/x:y"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, "r/x:y"); err != nil {
+			t.Errorf("%s: second delete: %v", name, err)
+		}
+	}
+	_ = fs.Put(t.Context(), "p", Credentials{ClientSecret: "x"})
+	fi, err := os.Stat(fs.path("p"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret file mode = %v, %v", fi.Mode(), err)
+	}
+}
+
+func TestCredentialsNeverPrintSecret(t *testing.T) {
+	t.Parallel()
+	c := Credentials{ClientID: "id", ClientSecret: "s3cr3t"}
+	var log bytes.Buffer
+	slog.New(slog.NewJSONHandler(&log, nil)).Info("x", "creds", c)
+	b, _ := json.Marshal(c)
+	for _, s := range []string{c.String(), fmt.Sprintf("%v %+v %#v %s", c, c, c, c), string(b), log.String()} {
+		if strings.Contains(s, "s3cr3t") {
+			t.Errorf("secret printed: %s", s)
+		}
+	}
+}
+
+func TestAppNameAndSpec(t *testing.T) {
+	t.Parallel()
+	if got := AppName("Tracker", "Acme LinkedIn Team"); got != "Tracker - Acme Team" {
+		t.Errorf("AppName = %q", got)
+	}
+	long := AppName("Tracker", strings.Repeat("é", 80))
+	if n := len([]rune(long)); n != MaxAppNameLen {
+		t.Errorf("long name has %d runes", n)
+	}
+	ok := ProvisionSpec{ForeignID: "c", Name: "Tracker - C", Domains: []string{"https://ats.example.com", "http://localhost:5000"}}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("valid spec: %v", err)
+	}
+	for name, mod := range map[string]func(*ProvisionSpec){
+		"no id":          func(s *ProvisionSpec) { s.ForeignID = "" },
+		"no name":        func(s *ProvisionSpec) { s.Name = "" },
+		"51 chars":       func(s *ProvisionSpec) { s.Name = strings.Repeat("a", 51) },
+		"linkedin":       func(s *ProvisionSpec) { s.Name = "Tracker for Linkedin" },
+		"trailing slash": func(s *ProvisionSpec) { s.Domains = []string{"https://ats.example.com/"} },
+		"path":           func(s *ProvisionSpec) { s.Domains = []string{"https://ats.example.com/app"} },
+		"not a url":      func(s *ProvisionSpec) { s.Domains = []string{"ats.example.com"} },
+		"bad callback":   func(s *ProvisionSpec) { s.CallbackURLs = []string{"/cb"} },
+	} {
+		s := ok
+		mod(&s)
+		var se *SpecError
+		if err := s.Validate(); !errors.As(err, &se) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func TestProvisionerEnsure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	secrets := NewMemorySecretStore()
+	p := NewProvisioner(e.partner, secrets, nil)
+	spec := ProvisionSpec{ForeignID: "p1", Name: "Tracker - P1", Domains: []string{"https://a.example.com"}}
+	a1, err := p.Ensure(t.Context(), spec)
+	if err != nil || !a1.Created {
+		t.Fatalf("first Ensure: %+v %v", a1, err)
+	}
+	spec.Domains = []string{"https://b.example.com"}
+	spec.CallbackURLs = []string{"https://b.example.com/oauth"}
+	a2, err := p.Ensure(t.Context(), spec)
+	if err != nil || a2.Created || a2.Key != a1.Key {
+		t.Fatalf("second Ensure: %+v %v", a2, err)
+	}
+	cu := e.fake.CustomerByForeignID("p1")
+	if diff := cmp.Diff([]string{"https://b.example.com"}, cu.App().ValidJsSdkDomains); diff != "" {
+		t.Errorf("domains (-want +got):\n%s", diff)
+	}
+	creds, err := secrets.Get(t.Context(), a1.SecretRef)
+	if err != nil || creds.ClientSecret != cu.ClientSecret {
+		t.Errorf("stored credentials wrong: %v", err)
+	}
+	if _, err := p.Lookup(t.Context(), "nobody"); !errors.Is(err, rsc.ErrNotFound) {
+		t.Errorf("lookup unknown: %v", err)
+	}
+	if _, err := p.Ensure(t.Context(), ProvisionSpec{ForeignID: "x", Name: "LinkedIn x"}); err == nil {
+		t.Error("bad name sent")
+	}
+	if n := len(e.fake.Customers()); n != 1 {
+		t.Errorf("%d applications at the fake, want 1", n)
+	}
+	cl, err := p.CustomerClient(t.Context(), a1.SecretRef)
+	if err != nil || cl == nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWidgetRender(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	w := IntegrationWidget{APIKey: "abc123", PostURL: "/rsc/widget?x=\"</script>", State: "st.ate"}
+	if err := w.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		`src="https://platform.linkedin.com/xdoor/scripts/in.js"`,
+		"api_key: abc123\n",
+		"extensions: ATSIntegrationWidget@https://www.linkedin.com/recruiter/widget/ATSIntegration\n",
+		`<script type="IN/ATSIntegrationWidget"`,
+		`data-supported-bundled-integration-types="RECRUITER_SYSTEM_CONNECT_COMPANY,RECRUITER_SYSTEM_CONNECT_CONTRACT"`,
+		`data-onintegrate="rscgoIntegrationRequest"`,
+		`data-width="500"`,
+		"function rscgoIntegrationRequest(integrations)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, `x="</script>`) {
+		t.Error("post URL not escaped")
+	}
+	for _, bad := range []IntegrationWidget{
+		{APIKey: "a b", PostURL: "/x"},
+		{APIKey: "a\nextensions: evil", PostURL: "/x"},
+		{APIKey: "a", PostURL: "/x", Callback: "alert(1)"},
+		{APIKey: "a", PostURL: "/x", ExtensionURL: "http://evil"},
+		{APIKey: "a"},
+	} {
+		if err := bad.Render(new(bytes.Buffer)); err == nil {
+			t.Errorf("rendered %+v", bad)
+		}
+	}
+
+	b.Reset()
+	pp := ProfilePlugin{APIKey: "abc123", ATSCandidateID: `C"1`, IntegrationContext: "urn:li:organization:9", ShowUnlinkURL: true, OnLink: "link"}
+	if err := pp.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	out = b.String()
+	for _, want := range []string{
+		"extensions: HcmWidget@https://platform.linkedin.com/rsc/extensions/profile-widget\n",
+		`<script type="IN/HcmWidget"`, `data-widget-type="ATS"`, `data-ats-candidate-id="C&#34;1"`,
+		`data-integration-context="urn:li:organization:9"`, `data-show-unlink-url="true"`,
+		`data-confirm-unlink="false"`, `data-onlink="link"`, `data-width="800"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "data-onunlink") {
+		t.Error("empty onunlink rendered")
+	}
+	if err := (ProfilePlugin{APIKey: "a", ATSCandidateID: "1", IntegrationContext: "urn:li:contract:1"}).Render(new(bytes.Buffer)); err == nil {
+		t.Error("contract URN accepted as profile plugin context")
+	}
+}
+
+func TestParseWidgetPayload(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, body string
+		org, con   string
+		err        bool
+	}{
+		{"object", `{"state":"s","integrations":[{"integrationType":"ONE_CLICK_EXPORT","integrationContext":"urn:li:organization:1"},{"integrationType":"CSA_API","integrationContext":"urn:li:contract:2"}]}`, "urn:li:organization:1", "urn:li:contract:2", false},
+		{"array", `[{"integrationContext":"urn:li:organization:1"}]`, "urn:li:organization:1", "", false},
+		{"top level", `{"organization":"urn:li:organization:1","contract":"urn:li:contract:2"}`, "urn:li:organization:1", "urn:li:contract:2", false},
+		{"bundles", `{"integrations":[{"integrationType":"RECRUITER_SYSTEM_CONNECT_CONTRACT","integrationContext":"urn:li:contract:3"}]}`, "", "urn:li:contract:3", false},
+		{"two orgs", `[{"integrationContext":"urn:li:organization:1"},{"integrationContext":"urn:li:organization:2"}]`, "", "", true},
+		{"bad urn", `[{"integrationContext":"urn:li:person:1"}]`, "", "", true},
+		{"empty", `{}`, "", "", true},
+		{"not json", `<x>`, "", "", true},
+	} {
+		p, err := ParseWidgetPayload([]byte(tc.body))
+		if (err != nil) != tc.err || (!tc.err && (p.Organization != tc.org || p.Contract != tc.con)) {
+			t.Errorf("%s: %+v %v", tc.name, p, err)
+		}
+	}
+}
+
+func TestStateSignerAndWidgetHandler(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	s := &StateSigner{Key: []byte("0123456789abcdef0123"), Now: func() time.Time { return now }}
+	tok, err := s.Sign("cust", "emea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, l, err := s.Verify(tok); err != nil || c != "cust" || l != "emea" {
+		t.Errorf("verify: %q %q %v", c, l, err)
+	}
+	if _, _, err := s.Verify(tok[:len(tok)-2] + "AA"); !errors.Is(err, ErrBadState) {
+		t.Error("tampered token accepted")
+	}
+	other := &StateSigner{Key: []byte("another key of 16+ bytes"), Now: s.Now}
+	if _, _, err := other.Verify(tok); err == nil {
+		t.Error("token verified with another key")
+	}
+	now = now.Add(2 * time.Hour)
+	if _, _, err := s.Verify(tok); err == nil {
+		t.Error("expired token accepted")
+	}
+	now = now.Add(-2 * time.Hour)
+
+	var got WidgetPayload
+	h := &WidgetHandler{Signer: s, OnIntegrate: func(_ contextCtx, c, l string, p WidgetPayload) (any, error) {
+		got = p
+		return map[string]string{"customer": c, "label": l}, nil
+	}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	post := func(body string) (int, string) {
+		resp, err := http.Post(srv.URL, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	code, body := post(`{"state":"` + tok + `","integrations":[{"integrationContext":"urn:li:organization:5"}]}`)
+	if code != 200 || !strings.Contains(body, `"label":"emea"`) || got.Organization != "urn:li:organization:5" {
+		t.Errorf("ok post: %d %s %+v", code, body, got)
+	}
+	if code, _ := post(`{"state":"forged.x","integrations":[{"integrationContext":"urn:li:organization:5"}]}`); code != http.StatusForbidden {
+		t.Errorf("forged state: %d", code)
+	}
+	if code, _ := post(`{"state":"` + tok + `"}`); code != http.StatusBadRequest {
+		t.Errorf("no urn: %d", code)
+	}
+	resp, _ := http.Get(srv.URL)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d", resp.StatusCode)
+	}
+}
+
+func TestComputeStatus(t *testing.T) {
+	t.Parallel()
+	mk := func(company, contract rsc.IntegrationStatus) []rsc.Integration {
+		var out []rsc.Integration
+		if company != "" {
+			for _, ty := range CompanyTypes {
+				out = append(out, rsc.Integration{IntegrationContext: "urn:li:organization:1", IntegrationType: ty, Status: company})
+			}
+		}
+		if contract != "" {
+			out = append(out, rsc.Integration{IntegrationContext: "urn:li:contract:1", IntegrationType: rsc.CSAAPI, Status: contract})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		company, contract rsc.IntegrationStatus
+		want              State
+	}{
+		{"", "", StateNotRequested},
+		{rsc.StatusNotRequested, rsc.StatusNotRequested, StateNotRequested},
+		{rsc.StatusRequested, rsc.StatusRequested, StateRequested},
+		{rsc.StatusPartnerReady, rsc.StatusRequested, StatePartnerReady},
+		{rsc.StatusPartnerReady, rsc.StatusEnabled, StateContractEnabled},
+		{rsc.StatusEnabled, rsc.StatusPartnerReady, StateCompanyEnabled},
+		{rsc.StatusEnabled, "", StateCompanyEnabled},
+		{rsc.StatusEnabled, rsc.StatusEnabled, StateBothEnabled},
+		{rsc.StatusDisabled, rsc.StatusDisabled, StateDisabled},
+		{rsc.StatusDisabled, rsc.StatusEnabled, StateContractEnabled},
+	} {
+		s := ComputeStatus(mk(tc.company, tc.contract), time.Time{})
+		if s.State != tc.want {
+			t.Errorf("company %s contract %s: %s, want %s", tc.company, tc.contract, s.State, tc.want)
+		}
+		if s.Line() == "" {
+			t.Error("empty line")
+		}
+	}
+	// A push with only CSA_API keeps the company level.
+	s := ComputeStatus(mk(rsc.StatusEnabled, rsc.StatusPartnerReady), time.Time{})
+	s = s.Merge(mk("", rsc.StatusEnabled), time.Unix(1, 0))
+	if s.State != StateBothEnabled || s.UpdatedAt.IsZero() {
+		t.Errorf("merged: %+v", s)
+	}
+	s.Settings = &rsc.ProductSettings{OneClickExport: true, InMailStubProfile: true}
+	if !s.SettingsOK() || !slices_Equal(s.MissingSettings(), []string{"In-ATS Indicator and Profile Widget"}) {
+		t.Errorf("settings: %v", s.MissingSettings())
+	}
+	if f := s.Features(); !f.OneClickExport || f.InATSIndicator || f.ProfileWidget || !f.InMailStubProfile || !f.RecruiterData {
+		t.Errorf("features: %+v", f)
+	}
+}
+
+func TestConsentRegistry(t *testing.T) {
+	t.Parallel()
+	r := NewConsentRegistry(nil)
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	r.SetClock(func() time.Time { return now })
+	ctx := t.Context()
+	if err := RequireConsent(ctx, nil, "a"); !errors.Is(err, ErrNoConsent) {
+		t.Errorf("nil guard: %v", err)
+	}
+	var g ConsentGuard = r
+	if err := g.CheckConsent(ctx, "a"); !errors.Is(err, ErrNoConsent) || errors.Is(err, ErrConsentRevoked) {
+		t.Errorf("none: %v", err)
+	}
+	c, err := r.Grant(ctx, Consent{CustomerID: "a", GrantedBy: "admin@a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Consent{CustomerID: "a", GrantedBy: "admin@a", GrantedAt: now, HistoryYears: 2, Categories: AllDataCategories, Text: ConsentWarning}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("consent (-want +got):\n%s", diff)
+	}
+	if got := c.HistoryStart(now); !got.Equal(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("history start %v", got)
+	}
+	if !c.Covers(DataPlacements) {
+		t.Error("placements not covered")
+	}
+	if err := r.CheckConsent(ctx, "a"); err != nil {
+		t.Errorf("granted: %v", err)
+	}
+	if err := r.CheckConsent(ctx, "a:emea"); err != nil {
+		t.Errorf("second contract instance: %v", err)
+	}
+	if err := r.Revoke(ctx, "a", "dpo", "request"); err != nil {
+		t.Fatal(err)
+	}
+	err = r.CheckConsent(ctx, "a")
+	var cre *ConsentRequiredError
+	if !errors.Is(err, ErrConsentRevoked) || !errors.As(err, &cre) || !cre.RevokedAt.Equal(now) {
+		t.Errorf("revoked: %v", err)
+	}
+	if _, err := r.Grant(ctx, Consent{CustomerID: "a"}); err == nil {
+		t.Error("grant without who")
+	}
+}
+
+func TestPushHandlerUnit(t *testing.T) {
+	t.Parallel()
+	h := NewPushHandler(PushConfig{
+		Resolve: InstanceFromPath("/push"),
+		Secret:  func(contextCtx, Instance) (string, error) { return "k", nil },
+		Client:  func(contextCtx, Instance) (*rsc.Client, error) { return nil, errors.New("offline") },
+	})
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := []byte(`{"id":"r1","type":"INTEGRATION_STATUS_CHANGE"}`)
+	send := func(path, sig string, b []byte) int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(b))
+		if sig != "" {
+			req.Header.Set(rsc.SignatureHeader, sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		name, path, sig string
+		body            []byte
+		want            int
+	}{
+		{"signed", "/push/c1", rsc.SignPush(body, "k"), body, 200},
+		{"unsigned", "/push/c1/emea", "", body, 200},
+		{"bad signature", "/push/c1", rsc.SignPush(body, "x"), body, 401},
+		{"unknown path", "/elsewhere/c1", "", body, 404},
+		{"bad label", "/push/c1/b%20d", "", body, 404},
+		{"bad body", "/push/c1", "", []byte(`{}`), 400},
+	} {
+		if got := send(tc.path, tc.sig, tc.body); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	if got := CallbackURL("https://ats.example.com/push/", "a b", "emea"); got != "https://ats.example.com/push/a%20b/emea" {
+		t.Errorf("CallbackURL = %q", got)
+	}
+	if err := ValidateCallbackURL("http://ats.example.com/x"); err == nil {
+		t.Error("http callback accepted")
+	}
+	if err := ValidateCallbackURL("https://ats.example.com:8443/x"); err == nil {
+		t.Error("port 8443 accepted")
+	}
+}
+
+func TestLRU(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(0, 0)
+	c := newLRU(2, time.Minute, func() time.Time { return now })
+	if !c.add("a") || c.add("a") || !c.add("b") || !c.add("c") || !c.add("a") {
+		t.Error("lru add")
+	}
+	now = now.Add(2 * time.Minute)
+	if !c.add("c") {
+		t.Error("expired entry not forgotten")
+	}
+}
+
+func TestPushExportDispatch(t *testing.T) {
+	t.Parallel()
+	cl, err := rsc.NewClient(rsc.WithCredentials("id", "secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan rsc.PushEvent, 4)
+	h := NewPushHandler(PushConfig{
+		Resolve: InstanceFromPath("/push"),
+		Client:  func(contextCtx, Instance) (*rsc.Client, error) { return cl, nil },
+		OnExport: func(_ contextCtx, in Instance, ev rsc.PushEvent, c *rsc.Client) error {
+			if in.CustomerID != "c9" || c != cl {
+				t.Errorf("instance %+v", in)
+			}
+			got <- ev
+			return nil
+		},
+	})
+	defer h.Close()
+	for range 2 { // the second is a replay
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/push/c9", strings.NewReader(`{"requestId":"e1","eventType":"EXPORT_CANDIDATE_PROFILE"}`)))
+		if rec.Code != 200 {
+			t.Errorf("code %d", rec.Code)
+		}
+	}
+	if err := h.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	close(got)
+	var ids []string
+	for ev := range got {
+		ids = append(ids, ev.ID)
+	}
+	if diff := cmp.Diff([]string{"e1"}, ids); diff != "" {
+		t.Errorf("exports (-want +got):\n%s", diff)
+	}
+}

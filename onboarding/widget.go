@@ -1,0 +1,428 @@
+package onboarding
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+
+// Widget defaults (rsc-api.md §6.2, §8.8).
+const (
+	// LoaderURL is LinkedIn's JavaScript SDK loader.
+	LoaderURL = "https://platform.linkedin.com/xdoor/scripts/in.js"
+	// DefaultIntegrationExtensionURL is the ATS Integration Configuration
+	// Plugin extension of LinkedIn's sample application (the URL in the
+	// current docs is truncated in our sources; override it if LinkedIn
+	// gives you another).
+	DefaultIntegrationExtensionURL = "https://www.linkedin.com/recruiter/widget/ATSIntegration"
+	// DefaultProfileExtensionURL is the Profile Plugin extension of the
+	// current docs (the sample uses https://www.linkedin.com/recruiter/widget/hcm).
+	DefaultProfileExtensionURL = "https://platform.linkedin.com/rsc/extensions/profile-widget"
+	// DefaultIntegrateCallback is the global JS function the widget calls.
+	DefaultIntegrateCallback = "rscgoIntegrationRequest"
+)
+
+// RSC bundled integration types of the widget.
+const (
+	BundleRSCCompany  = "RECRUITER_SYSTEM_CONNECT_COMPANY"  // ONE_CLICK_EXPORT, IN_ATS_INDICATOR, PROFILE_PLUGIN
+	BundleRSCContract = "RECRUITER_SYSTEM_CONNECT_CONTRACT" // CSA_API
+)
+
+var (
+	jsIdentRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]{0,63}$`)
+	apiKeyRE  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
+	bundleRE  = regexp.MustCompile(`^[A-Z0-9_]{1,64}$`)
+)
+
+// IntegrationWidget configures the ATS Integration Configuration Plugin
+// snippet for the customer's admin page.
+type IntegrationWidget struct {
+	// APIKey is the customer's child application client id (required).
+	APIKey string
+	// ExtensionURL defaults to DefaultIntegrationExtensionURL.
+	ExtensionURL string
+	// BundledTypes default to the two RSC bundles.
+	BundledTypes []string
+	// Callback is the global JS function name (DefaultIntegrateCallback).
+	Callback string
+	// Width in pixels (500).
+	Width int
+	// PostURL is where the callback POSTs the payload: a WidgetHandler.
+	PostURL string
+	// State is an opaque token posted back (see StateSigner).
+	State string
+}
+
+// WidgetConfigError reports an unusable widget parameter.
+type WidgetConfigError struct{ Field, Rule string }
+
+func (e *WidgetConfigError) Error() string { return "onboarding: widget " + e.Field + " " + e.Rule }
+
+func checkExtURL(field, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" || strings.ContainsAny(raw, " \t\r\n\"'<>\\`") {
+		return &WidgetConfigError{field, "must be an https URL"}
+	}
+	return nil
+}
+
+// Render writes the snippet: LinkedIn's loader with api_key and the
+// ATSIntegrationWidget extension, the IN/ATSIntegrationWidget tag, and the
+// onintegrate callback that POSTs {"state":..., "integrations":[...]} (see
+// WidgetPayload) to PostURL and fires the DOM event "rscgo:integrated" with
+// the handler's answer.
+func (w IntegrationWidget) Render(out io.Writer) error {
+	if w.ExtensionURL == "" {
+		w.ExtensionURL = DefaultIntegrationExtensionURL
+	}
+	if len(w.BundledTypes) == 0 {
+		w.BundledTypes = []string{BundleRSCCompany, BundleRSCContract}
+	}
+	if w.Callback == "" {
+		w.Callback = DefaultIntegrateCallback
+	}
+	if w.Width <= 0 {
+		w.Width = 500
+	}
+	switch {
+	case !apiKeyRE.MatchString(w.APIKey):
+		return &WidgetConfigError{"APIKey", "must be the child application's client id"}
+	case !jsIdentRE.MatchString(w.Callback):
+		return &WidgetConfigError{"Callback", "must be a JavaScript identifier"}
+	case w.PostURL == "":
+		return &WidgetConfigError{"PostURL", "is required"}
+	}
+	if err := checkExtURL("ExtensionURL", w.ExtensionURL); err != nil {
+		return err
+	}
+	for _, b := range w.BundledTypes {
+		if !bundleRE.MatchString(b) {
+			return &WidgetConfigError{"BundledTypes", fmt.Sprintf("%q is not an enum symbol", b)}
+		}
+	}
+	data := map[string]any{
+		"Loader": LoaderURL,
+		// Validated above: safe to place verbatim in the in.js configuration.
+		"APIKey":       template.JS(w.APIKey),
+		"ExtensionURL": template.JS(w.ExtensionURL),
+		"Callback":     template.JS(w.Callback),
+		"BundledTypes": strings.Join(w.BundledTypes, ","),
+		"Width":        w.Width,
+		"PostURL":      w.PostURL,
+		"State":        w.State,
+	}
+	return execute(out, "integration_widget.html", data)
+}
+
+// ProfilePlugin configures the Profile Plugin (Enhanced ATS Profile
+// Widget) snippet for a candidate page.
+type ProfilePlugin struct {
+	// APIKey is the customer's child application client id (required).
+	APIKey string
+	// ExtensionURL defaults to DefaultProfileExtensionURL.
+	ExtensionURL string
+	// ATSCandidateID is the candidate's id in the ATS (required).
+	ATSCandidateID string
+	// IntegrationContext is the organization URN of the customer's
+	// PROFILE_PLUGIN integration (required).
+	IntegrationContext string
+	ShowUnlinkURL      bool
+	ConfirmUnlink      bool
+	// OnLink and OnUnlink name global JS functions receiving the member
+	// (store the person URN on link). Optional.
+	OnLink, OnUnlink string
+	// Width in pixels (800).
+	Width int
+}
+
+// Render writes the snippet.
+func (p ProfilePlugin) Render(out io.Writer) error {
+	if p.ExtensionURL == "" {
+		p.ExtensionURL = DefaultProfileExtensionURL
+	}
+	if p.Width <= 0 {
+		p.Width = 800
+	}
+	switch {
+	case !apiKeyRE.MatchString(p.APIKey):
+		return &WidgetConfigError{"APIKey", "must be the child application's client id"}
+	case p.ATSCandidateID == "":
+		return &WidgetConfigError{"ATSCandidateID", "is required"}
+	case !IsOrganizationURN(p.IntegrationContext):
+		return &WidgetConfigError{"IntegrationContext", "must be the organization URN of the PROFILE_PLUGIN integration"}
+	case p.OnLink != "" && !jsIdentRE.MatchString(p.OnLink):
+		return &WidgetConfigError{"OnLink", "must be a JavaScript identifier"}
+	case p.OnUnlink != "" && !jsIdentRE.MatchString(p.OnUnlink):
+		return &WidgetConfigError{"OnUnlink", "must be a JavaScript identifier"}
+	}
+	if err := checkExtURL("ExtensionURL", p.ExtensionURL); err != nil {
+		return err
+	}
+	data := map[string]any{
+		"Loader":             LoaderURL,
+		"APIKey":             template.JS(p.APIKey),
+		"ExtensionURL":       template.JS(p.ExtensionURL),
+		"ATSCandidateID":     p.ATSCandidateID,
+		"IntegrationContext": p.IntegrationContext,
+		"ShowUnlinkURL":      p.ShowUnlinkURL,
+		"ConfirmUnlink":      p.ConfirmUnlink,
+		"OnLink":             template.JS(p.OnLink), // validated identifier (html/template treats data-on* as JS)
+		"OnUnlink":           template.JS(p.OnUnlink),
+		"Width":              p.Width,
+	}
+	return execute(out, "profile_plugin.html", data)
+}
+
+func execute(out io.Writer, name string, data any) error {
+	var buf bytes.Buffer // render fully before writing: no half snippet on error
+	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		return err
+	}
+	_, err := buf.WriteTo(out)
+	return err
+}
+
+// WidgetIntegration is one element of the widget's onintegrate payload.
+type WidgetIntegration struct {
+	IntegrationType    string `json:"integrationType,omitempty"`
+	IntegrationContext string `json:"integrationContext"`
+	TenantType         string `json:"tenantType,omitempty"`
+}
+
+// WidgetPayload is the JSON a WidgetHandler accepts. LinkedIn does not
+// document what onintegrate receives, so the handler is lenient:
+//
+//	{
+//	  "state": "<token from StateSigner, echoed by the rendered snippet>",
+//	  "integrations": [
+//	    {"integrationType": "ONE_CLICK_EXPORT", "integrationContext": "urn:li:organization:123", "tenantType": "RECRUITER"},
+//	    {"integrationType": "CSA_API", "integrationContext": "urn:li:contract:456"}
+//	  ],
+//	  "organization": "urn:li:organization:123",   // optional, overrides
+//	  "contract": "urn:li:contract:456"            // optional, overrides
+//	}
+//
+// The organization URN is taken from any element whose integrationContext
+// is urn:li:organization:{id}, the contract URN from urn:li:contract:{id},
+// whatever the integrationType (bundle names such as
+// RECRUITER_SYSTEM_CONNECT_CONTRACT are fine). A bare JSON array of
+// elements is accepted too, when the handler identifies the customer
+// without a state. At least one URN is required; two different
+// organizations or two different contracts are refused.
+type WidgetPayload struct {
+	State        string              `json:"state,omitempty"`
+	Integrations []WidgetIntegration `json:"integrations"`
+	Organization string              `json:"organization,omitempty"`
+	Contract     string              `json:"contract,omitempty"`
+}
+
+// ParseWidgetPayload decodes and normalises a payload: Organization and
+// Contract are filled in from the elements.
+func ParseWidgetPayload(body []byte) (WidgetPayload, error) {
+	var p WidgetPayload
+	b := bytes.TrimSpace(body)
+	if len(b) > 0 && b[0] == '[' {
+		if err := json.Unmarshal(b, &p.Integrations); err != nil {
+			return p, fmt.Errorf("onboarding: widget payload: %w", err)
+		}
+	} else if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("onboarding: widget payload: %w", err)
+	}
+	return p, p.normalise()
+}
+
+func (p *WidgetPayload) normalise() error {
+	set := func(dst *string, v, what string) error {
+		if *dst != "" && *dst != v {
+			return fmt.Errorf("onboarding: widget payload names two %ss (%s, %s)", what, *dst, v)
+		}
+		*dst = v
+		return nil
+	}
+	org, con := p.Organization, p.Contract
+	if org != "" && !IsOrganizationURN(org) {
+		return fmt.Errorf("onboarding: widget payload: %q is not an organization URN", org)
+	}
+	if con != "" && !IsContractURN(con) {
+		return fmt.Errorf("onboarding: widget payload: %q is not a contract URN", con)
+	}
+	var fromOrg, fromCon string
+	for _, in := range p.Integrations {
+		switch c := strings.TrimSpace(in.IntegrationContext); {
+		case IsOrganizationURN(c):
+			if err := set(&fromOrg, c, "organization"); err != nil {
+				return err
+			}
+		case IsContractURN(c):
+			if err := set(&fromCon, c, "contract"); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("onboarding: widget payload: integrationContext %q is neither an organization nor a contract URN", c)
+		}
+	}
+	if org == "" {
+		org = fromOrg
+	}
+	if con == "" {
+		con = fromCon
+	}
+	if org == "" && con == "" {
+		return errors.New("onboarding: widget payload carries no organization or contract URN")
+	}
+	p.Organization, p.Contract = org, con
+	return nil
+}
+
+// StateSigner issues and checks the state token of a rendered widget: it
+// binds the widget's POST back to a customer and contract label, with an
+// expiry, using HMAC-SHA256. Use a random key of at least 32 bytes.
+type StateSigner struct {
+	Key []byte
+	TTL time.Duration // default 1 hour
+	Now func() time.Time
+}
+
+type widgetState struct {
+	Customer string `json:"c"`
+	Label    string `json:"l,omitempty"`
+	Expires  int64  `json:"e"`
+}
+
+// ErrBadState is returned for a missing, forged or expired state token.
+var ErrBadState = errors.New("onboarding: invalid or expired widget state")
+
+func (s *StateSigner) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *StateSigner) mac(b []byte) []byte {
+	m := hmac.New(sha256.New, s.Key)
+	m.Write([]byte("rscgo-widget-state\x00"))
+	m.Write(b)
+	return m.Sum(nil)
+}
+
+// Sign returns a token for the customer's contract label.
+func (s *StateSigner) Sign(customerID, label string) (string, error) {
+	if len(s.Key) < 16 {
+		return "", errors.New("onboarding: StateSigner key must be at least 16 bytes")
+	}
+	ttl := s.TTL
+	if ttl <= 0 {
+		ttl = time.Hour
+	}
+	b, _ := json.Marshal(widgetState{Customer: customerID, Label: label, Expires: s.now().Add(ttl).Unix()})
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(b) + "." + enc.EncodeToString(s.mac(b)), nil
+}
+
+// Verify checks a token and returns its customer id and label.
+func (s *StateSigner) Verify(token string) (customerID, label string, err error) {
+	enc := base64.RawURLEncoding
+	p, m, ok := strings.Cut(token, ".")
+	if !ok || len(s.Key) < 16 {
+		return "", "", ErrBadState
+	}
+	b, err1 := enc.DecodeString(p)
+	sig, err2 := enc.DecodeString(m)
+	if err1 != nil || err2 != nil || !hmac.Equal(sig, s.mac(b)) {
+		return "", "", ErrBadState
+	}
+	var ws widgetState
+	if json.Unmarshal(b, &ws) != nil || s.now().Unix() > ws.Expires {
+		return "", "", ErrBadState
+	}
+	return ws.Customer, ws.Label, nil
+}
+
+// WidgetHandler is the http.Handler the rendered snippet POSTs to. It
+// identifies the customer (Customer, else the signed state), parses the
+// payload (WidgetPayload) and hands it to OnIntegrate, answering with
+// OnIntegrate's result as JSON. Errors: 405 (not POST), 413 (over 64 KiB),
+// 400 (bad payload), 403 (bad state), 500 (OnIntegrate failed; the
+// message is generic, the error goes to OnError).
+type WidgetHandler struct {
+	// Customer identifies the customer from the ATS session. Optional when
+	// Signer is set.
+	Customer func(r *http.Request) (customerID, label string, err error)
+	// Signer verifies the payload's state when Customer is nil.
+	Signer *StateSigner
+	// OnIntegrate records the URNs (Flow.WidgetHandler wires Flow.Advance).
+	OnIntegrate func(ctx context.Context, customerID, label string, p WidgetPayload) (any, error)
+	// OnError observes failures (optional).
+	OnError func(r *http.Request, err error)
+}
+
+const maxWidgetBody = 64 << 10
+
+func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fail := func(code int, msg string, err error) {
+		if h.OnError != nil && err != nil {
+			h.OnError(r, err)
+		}
+		writeJSON(w, code, map[string]string{"error": msg})
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		fail(http.StatusMethodNotAllowed, "POST only", nil)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWidgetBody))
+	if err != nil {
+		fail(http.StatusRequestEntityTooLarge, "payload too large", err)
+		return
+	}
+	p, err := ParseWidgetPayload(body)
+	if err != nil {
+		fail(http.StatusBadRequest, err.Error(), err)
+		return
+	}
+	var customerID, label string
+	switch {
+	case h.Customer != nil:
+		customerID, label, err = h.Customer(r)
+	case h.Signer != nil:
+		customerID, label, err = h.Signer.Verify(p.State)
+	default:
+		err = errors.New("onboarding: WidgetHandler has neither Customer nor Signer")
+	}
+	if err != nil || customerID == "" {
+		fail(http.StatusForbidden, "unknown customer", err)
+		return
+	}
+	res, err := h.OnIntegrate(r.Context(), customerID, label, p)
+	if err != nil {
+		fail(http.StatusInternalServerError, "could not record the integration request", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

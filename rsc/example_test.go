@@ -1,0 +1,98 @@
+package rsc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// Upsert sends any number of candidates in batches of 100 and reports each
+// record: the invalid one is refused before sending, the others are stored.
+func ExampleCandidatesService_Upsert() {
+	srv := rsctest.NewServer()
+	defer srv.Close()
+	acme := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1000"})
+	client, err := srv.CustomerClient(acme)
+	if err != nil {
+		panic(err)
+	}
+	now := rsc.Millis(srv.Now().Add(-time.Hour))
+	mk := func(id, email string) rsc.Candidate {
+		return rsc.Candidate{
+			Key:       rsc.CandidateKey{IntegrationContext: "urn:li:organization:1000", CandidateID: id},
+			FirstName: "Ann", LastName: "Lee", EmailAddresses: []string{email},
+			ExternalProfileURL: "https://ats.example.com/candidates/" + id,
+			CreatedAt:          now, LastModifiedAt: now,
+		}
+	}
+	res, err := client.Candidates.Upsert(context.Background(), []rsc.Candidate{
+		mk("C1", "ann@example.com"),
+		mk("C2", "not-an-email"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, it := range res.Items {
+		if it.Err != nil {
+			fmt.Printf("%s: %v\n", it.Key.CandidateID, it.Err)
+			continue
+		}
+		fmt.Printf("%s: stored (status %d)\n", it.Key.CandidateID, it.Status)
+	}
+	fmt.Println("LinkedIn holds", len(acme.Candidates()), "candidate")
+	// Output:
+	// C1: stored (status 204)
+	// C2: rsc: invalid atsCandidates record "C2": field emailAddresses[0] must match X@X.X
+	// LinkedIn holds 1 candidate
+}
+
+// A partner provisions one child application per customer instance; Ensure
+// is idempotent, so it is safe to call again after a crash.
+func ExampleProvisioningService_Ensure() {
+	srv := rsctest.NewServer()
+	defer srv.Close()
+	partner, err := srv.PartnerClient()
+	if err != nil {
+		panic(err)
+	}
+	req := rsc.ProvisionRequest{UniqueForeignID: "acme-prod", Name: "Tracker - Acme", Description: "Acme's Tracker"}
+	for range 2 {
+		app, created, err := partner.Provisioning.Ensure(context.Background(), req)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("created:", created, "foreign id:", app.UniqueForeignID, "has credentials:", app.ClientID != "")
+	}
+	// A name containing "LinkedIn" is refused before anything is sent.
+	bad := req
+	bad.Name = "LinkedIn for Acme"
+	_, _, err = partner.Provisioning.Ensure(context.Background(), bad)
+	fmt.Println(err)
+	// Output:
+	// created: true foreign id: acme-prod has credentials: true
+	// created: false foreign id: acme-prod has credentials: true
+	// rsc: invalid provisionedApplications record "acme-prod": field name must not contain "LinkedIn"
+}
+
+// A daily quota that is spent is reported as a *RateLimitError with the UTC
+// midnight at which it resets; the client does not retry it.
+func ExampleRateLimitError() {
+	srv := rsctest.NewServer(rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 1}))
+	defer srv.Close()
+	acme := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1000"})
+	client, _ := srv.CustomerClient(acme, rsc.WithLimits(rsc.Limits{Disabled: true}))
+	key := rsc.CandidateKey{IntegrationContext: "urn:li:organization:1000", CandidateID: "C1"}
+	ctx := context.Background()
+	client.Candidates.Delete(ctx, []rsc.CandidateKey{key})
+	_, err := client.Candidates.Delete(ctx, []rsc.CandidateKey{key})
+	var rl *rsc.RateLimitError
+	if errors.As(err, &rl) {
+		fmt.Println("daily:", rl.Daily, "resets at midnight UTC:", rl.ResetAt.Hour() == 0 && rl.ResetAt.Minute() == 0)
+	}
+	// Output:
+	// daily: true resets at midnight UTC: true
+}

@@ -1,0 +1,146 @@
+package rsctest
+
+import (
+	"encoding/json"
+)
+
+// applicationKind: atsApplications (both families). Deleting an application
+// deletes its notes, interview feedback and stages (rsc-api.md §10).
+var applicationKind = newKind(&kind{
+	table:    "applications",
+	fields:   []string{"integrationContext", "atsJobApplicationId"},
+	validate: validateApplication,
+	children: []*kind{applicationNoteKind, feedbackKind, stageKind},
+})
+
+// feedbackKind: atsApplications/{key}/interviewFeedback?ids=...
+var feedbackKind = newKind(&kind{
+	table:        "interviewFeedback",
+	fields:       []string{"integrationContext", "atsJobApplicationId", "feedbackId"},
+	parentFields: 2,
+	idField:      "feedbackId",
+	validate:     validateFeedback,
+})
+
+// stageKind: atsApplications/{key}/stages?ids=...
+var stageKind = newKind(&kind{
+	table:        "stages",
+	fields:       []string{"integrationContext", "atsJobApplicationId", "stageId"},
+	parentFields: 2,
+	idField:      "stageId",
+	validate:     validateStage,
+})
+
+type applicationDoc struct {
+	AtsCreatedAt      *int64  `json:"atsCreatedAt"`
+	AtsLastModifiedAt *int64  `json:"atsLastModifiedAt"`
+	AtsJobPostingID   *string `json:"atsJobPostingId"`
+	AtsJobPostingName *string `json:"atsJobPostingName"`
+	FirstName         *string `json:"firstName"`
+	CandidateEmail    *string `json:"candidateEmail"`
+}
+
+func minLen1(name string, v *string) *entityError {
+	if v == nil {
+		return fieldErr(name, required)
+	}
+	if *v == "" {
+		return fieldErr(name, "length must be at least 1")
+	}
+	return nil
+}
+
+func validateApplication(c *call, r *record) *entityError {
+	var d applicationDoc
+	if err := json.Unmarshal(r.doc, &d); err != nil {
+		return statusErr(422, "ERROR :: / :: "+err.Error())
+	}
+	if e := c.checkTimestamps(d.AtsCreatedAt, d.AtsLastModifiedAt, true); e != nil {
+		return e
+	}
+	if e := minLen1("atsJobPostingId", d.AtsJobPostingID); e != nil {
+		return e
+	}
+	if e := minLen1("atsJobPostingName", d.AtsJobPostingName); e != nil {
+		return e
+	}
+	if e := minLen1("firstName", d.FirstName); e != nil {
+		return e
+	}
+	if d.CandidateEmail == nil {
+		return fieldErr("candidateEmail", required)
+	}
+	if !emailRe.MatchString(*d.CandidateEmail) {
+		return fieldErr("candidateEmail", "does not match pattern X@X.X")
+	}
+	return nil
+}
+
+type stageDoc struct {
+	AtsCreatedAt *int64  `json:"atsCreatedAt"`
+	Stage        *string `json:"stage"`
+}
+
+func validateStage(c *call, r *record) *entityError {
+	var d stageDoc
+	if err := json.Unmarshal(r.doc, &d); err != nil {
+		return statusErr(422, "ERROR :: / :: "+err.Error())
+	}
+	if e := c.checkTimestamps(d.AtsCreatedAt, nil, false); e != nil {
+		return e
+	}
+	if e := minLen1("stage", d.Stage); e != nil {
+		return e
+	}
+	if *d.Stage == "Not Available" {
+		return fieldErr("stage", `must not be "Not Available"`)
+	}
+	return nil
+}
+
+type actor struct {
+	FirstName *string `json:"firstName"`
+	LastName  *string `json:"lastName"`
+}
+
+func checkActor(name string, a *actor) *entityError {
+	if a == nil {
+		return nil
+	}
+	if a.FirstName == nil {
+		return fieldErr(name+"/firstName", required)
+	}
+	if a.LastName == nil {
+		return fieldErr(name+"/lastName", required)
+	}
+	return nil
+}
+
+type feedbackDoc struct {
+	AtsCreatedAt  *int64 `json:"atsCreatedAt"`
+	Interviewer   *actor `json:"interviewer"`
+	InterviewType string `json:"interviewType"`
+	Evaluations   []struct {
+		Attribute *string `json:"attribute"`
+		Result    *string `json:"result"`
+	} `json:"evaluations"`
+}
+
+func validateFeedback(c *call, r *record) *entityError {
+	var d feedbackDoc
+	if err := json.Unmarshal(r.doc, &d); err != nil {
+		return statusErr(422, "ERROR :: / :: "+err.Error())
+	}
+	if d.AtsCreatedAt != nil && *d.AtsCreatedAt <= 0 {
+		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")
+	}
+	if e := checkActor("interviewer", d.Interviewer); e != nil {
+		return e
+	}
+	switch d.InterviewType {
+	case "", "PHONE_SCREEN", "ONSITE":
+	default:
+		return fieldErr("interviewType", `"`+d.InterviewType+`" is not an enum symbol (PHONE_SCREEN, ONSITE)`)
+	}
+	return nil
+}

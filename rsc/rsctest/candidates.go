@@ -1,0 +1,138 @@
+package rsctest
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// emailRe is LinkedIn's X@X.X rule (rsc-api.md §13.5).
+var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+var personURN = regexp.MustCompile(`^urn:li:person:[A-Za-z0-9_-]+$`)
+
+// candidateKind: atsCandidates (v2) and candidates (rest). Store key
+// (integrationContext, atsCandidateId).
+var candidateKind = newKind(&kind{
+	table:    "candidates",
+	fields:   []string{"integrationContext", "atsCandidateId"},
+	validate: validateCandidate,
+	render:   renderCandidate,
+})
+
+// candidateDoc holds the candidate fields the fake validates; everything
+// else is stored as sent.
+type candidateDoc struct {
+	AtsCreatedAt        *int64          `json:"atsCreatedAt"`
+	AtsLastModifiedAt   *int64          `json:"atsLastModifiedAt"`
+	EmailAddresses      []string        `json:"emailAddresses"`
+	FirstName           *string         `json:"firstName"`
+	Addresses           json.RawMessage `json:"addresses"`
+	PhoneNumbers        json.RawMessage `json:"phoneNumbers"`
+	ExternalProfileURL  *string         `json:"externalProfileUrl"`
+	ManualMatchedMember *string         `json:"manualMatchedMember"`
+}
+
+const required = "field is required but not found and has no default value"
+
+// fname returns the field name as the caller's family spells it.
+func (c *call) fname(canonical string) string {
+	if n, ok := c.rt.outRenames[canonical]; ok {
+		return n
+	}
+	return canonical
+}
+
+// checkTimestamps applies the atsCreatedAt/atsLastModifiedAt rules.
+func (c *call) checkTimestamps(created, modified *int64, needModified bool) *entityError {
+	switch {
+	case created == nil:
+		return fieldErr(c.fname("atsCreatedAt"), required)
+	case *created <= 0:
+		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")
+	}
+	if !needModified {
+		return nil
+	}
+	switch {
+	case modified == nil:
+		return fieldErr(c.fname("atsLastModifiedAt"), required)
+	case *modified <= 0:
+		return fieldErr(c.fname("atsLastModifiedAt"), "must be greater than 0")
+	case *modified < *created:
+		return fieldErr(c.fname("atsLastModifiedAt"), "must be greater than or equal to "+c.fname("atsCreatedAt"))
+	}
+	return nil
+}
+
+func isArray(b json.RawMessage) bool {
+	for _, ch := range b {
+		switch ch {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func validateCandidate(c *call, r *record) *entityError {
+	var d candidateDoc
+	if err := json.Unmarshal(r.doc, &d); err != nil {
+		return statusErr(422, "ERROR :: / :: "+err.Error())
+	}
+	if e := c.checkTimestamps(d.AtsCreatedAt, d.AtsLastModifiedAt, true); e != nil {
+		return e
+	}
+	if d.FirstName == nil {
+		return fieldErr("firstName", required)
+	}
+	if *d.FirstName == "" {
+		return fieldErr("firstName", "length must be at least 1")
+	}
+	if d.Addresses == nil {
+		return fieldErr("addresses", required)
+	}
+	if !isArray(d.Addresses) {
+		return fieldErr("addresses", "must be an array")
+	}
+	if d.PhoneNumbers == nil {
+		return fieldErr("phoneNumbers", required)
+	}
+	if !isArray(d.PhoneNumbers) {
+		return fieldErr("phoneNumbers", "must be an array")
+	}
+	if d.ExternalProfileURL == nil {
+		return fieldErr("externalProfileUrl", required)
+	}
+	r.emails = r.emails[:0]
+	for i, e := range d.EmailAddresses {
+		if !emailRe.MatchString(e) {
+			return fieldErr("emailAddresses/"+strconv.Itoa(i), "does not match pattern X@X.X")
+		}
+		r.emails = append(r.emails, strings.ToLower(e))
+	}
+	if d.ManualMatchedMember != nil {
+		if !personURN.MatchString(*d.ManualMatchedMember) {
+			return fieldErr("manualMatchedMember", "must be a person URN (urn:li:person:{id})")
+		}
+		r.manual = *d.ManualMatchedMember
+	}
+	return nil
+}
+
+// renderCandidate adds the LinkedIn-side match fields on read (C2).
+func renderCandidate(cu *Customer, r *record, m map[string]json.RawMessage) {
+	matched := cu.s.matchMembers(r.emails)
+	b, _ := json.Marshal(matched)
+	m["matchedMembers"] = b
+	if r.manual != "" {
+		b, _ := json.Marshal(r.manual)
+		m["manualMatchedMember"] = b
+	} else {
+		delete(m, "manualMatchedMember")
+	}
+}

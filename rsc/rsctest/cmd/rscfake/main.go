@@ -1,0 +1,81 @@
+// Command rscfake serves the fake LinkedIn RSC API of package rsctest on a
+// fixed address, with one pre-provisioned customer, for demos and manual
+// testing with curl. Push events are delivered in the background.
+//
+//	go run ./rsc/rsctest/cmd/rscfake -addr 127.0.0.1:8080
+//
+// Besides the API (/v2/..., /rest/..., /oauth/v2/accessToken) it serves the
+// admin endpoints under /_rsctest/ (see rsctest's admin.go), e.g.
+//
+//	curl -X POST 'http://127.0.0.1:8080/_rsctest/customers/1000/request'
+//	curl -X POST 'http://127.0.0.1:8080/_rsctest/customers/1000/enable?company=true&contract=true'
+//	curl 'http://127.0.0.1:8080/_rsctest/state'
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	partnerID := flag.String("partner-id", "partner-client-id", "parent (partner) application client id")
+	partnerSecret := flag.String("partner-secret", "partner-client-secret", "parent (partner) application client secret")
+	clientID := flag.String("client-id", "customer-client-id", "pre-provisioned customer's client id")
+	clientSecret := flag.String("client-secret", "customer-client-secret", "pre-provisioned customer's client secret")
+	foreignID := flag.String("foreign-id", "demo-customer", "pre-provisioned customer's uniqueForeignId")
+	org := flag.String("org", "urn:li:organization:1000", "pre-provisioned customer's organization URN")
+	contracts := flag.String("contracts", "urn:li:contract:5000", "pre-provisioned customer's contract URNs, comma-separated")
+	seed := flag.Int64("seed", 1, "random seed (tokens, ids, faults)")
+	tokenTTL := flag.Duration("token-ttl", 1800*time.Second, "access token lifetime")
+	noThrottle := flag.Bool("no-throttle", false, "switch all throttles off")
+	flag.Parse()
+
+	if err := run(*addr, *partnerID, *partnerSecret, rsctest.CustomerSpec{
+		ClientID: *clientID, ClientSecret: *clientSecret, UniqueForeignID: *foreignID, Organization: *org,
+		Contracts: strings.Split(*contracts, ","),
+	}, *seed, *tokenTTL, *noThrottle); err != nil {
+		fmt.Fprintln(os.Stderr, "rscfake:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := rsctest.NewServer(
+		rsctest.WithListener(l),
+		rsctest.WithPartner(partnerID, partnerSecret),
+		rsctest.WithSeed(seed),
+		rsctest.WithTokenTTL(ttl),
+		rsctest.WithPushMode(rsctest.PushBackground),
+		rsctest.WithLimits(rsctest.Limits{Disabled: noThrottle}),
+	)
+	cust := srv.AddCustomer(spec)
+	fmt.Printf("rscfake serving on %s\n", srv.URL())
+	fmt.Printf("  API base:        %s/v2  and  %s/rest (LinkedIn-Version: YYYYMM)\n", srv.URL(), srv.URL())
+	fmt.Printf("  token URL:       %s\n", srv.TokenURL())
+	fmt.Printf("  partner:         client_id=%s client_secret=%s\n", partnerID, partnerSecret)
+	fmt.Printf("  customer:        client_id=%s client_secret=%s uniqueForeignId=%s appKey=%s\n",
+		cust.ClientID, cust.ClientSecret, cust.UniqueForeignID, cust.AppKey)
+	fmt.Printf("  organization:    %s\n  contracts:       %s\n", cust.Organization, strings.Join(cust.Contracts, ","))
+	fmt.Printf("  admin:           %s/_rsctest/state\n", srv.URL())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Println("rscfake: shutting down")
+	srv.Close()
+	return nil
+}

@@ -1,0 +1,64 @@
+// Package rsctest is a faithful fake of LinkedIn Recruiter System Connect
+// (RSC), in the spirit of net/http/httptest. LinkedIn has no sandbox, so
+// tests, benchmarks and demos of an ATS integration run against this server.
+//
+// It serves the OAuth endpoints (/oauth/v2/accessToken, /oauth/v2/introspectToken),
+// every /v2 resource of rsc-api.md §1 and the versioned /rest names of §11
+// (LinkedIn-Version: YYYYMM required), enforces the rules of rsc-api.md §13
+// (token scoping, both Rest.li key syntaxes, query tunnelling, 414s,
+// X-RestLi-Method, batch limits, per-entity validation, full-replace and
+// $set/$delete semantics, job tasks, cascades, paging) and LinkedIn's
+// throttles, and simulates the LinkedIn side: admins requesting and enabling
+// integrations, members, seats, One-Click Exports, InMails, prospect notes and
+// closed accounts. Shapes LinkedIn leaves unconfirmed follow docs/wire-model.md.
+//
+// # Usage
+//
+//	srv := rsctest.NewServer(rsctest.WithClock(clock.Now))
+//	defer srv.Close()
+//	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1000"})
+//	// point the client at srv.URL() and srv.TokenURL() with cust.ClientID/ClientSecret,
+//	// or use srv.Transport() to serve requests in-process (no sockets).
+//	...
+//	c, ok := cust.Candidate("C1") // assert what LinkedIn holds
+//
+// # Time
+//
+// Every time-dependent behaviour (throttle windows, token expiry, task
+// progress, push expiry, timestamps) reads the WithClock function; FakeClock
+// is a settable clock. Injected latency uses WithSleep (FakeClock.Sleep
+// advances the clock instead of sleeping). Inside a testing/synctest bubble,
+// use Transport() so that no socket is involved.
+//
+// # Push events
+//
+// Push events (EXPORT_CANDIDATE_PROFILE, INTEGRATION_STATUS_CHANGE) are queued
+// when they happen and, by default (PushManual), POSTed only when the test
+// calls DeliverPushes: delivery is explicit and deterministic, and nothing
+// POSTs while a handler holds state. Pushes lists every push (delivered or
+// not), so tests with no callback server can read them directly.
+// WithPushMode(PushBackground) delivers from a goroutine (cmd/rscfake).
+// CALLBACK_URL must be https, or http on a loopback host.
+//
+// # Choices where LinkedIn is silent
+//
+//   - Batch deletes of absent entities answer 204 (idempotent).
+//   - manualMatchedMember is LinkedIn-side link state: a batch_update that
+//     omits it keeps the link (other fields are fully replaced).
+//   - Job operations take effect at batch_create; the task reports
+//     IN_PROGRESS for the first n polls (WithJobTaskLatency) and then the
+//     outcome decided at creation. CLOSE needs only externalJobPostingId and
+//     jobPostingOperationType; CREATE of a listed job and UPDATE/RENEW of an
+//     unknown job fail the task.
+//   - Throttles count per customer application and resource (prospect
+//     interactions share one bucket); requests rejected before the throttle
+//     (401, 403 scoping, 400 bad ids, 414) are not counted.
+//   - Missing X-RestLi-Method on a batch write is a 400, except on
+//     simpleJobPostings where LinkedIn documents a 403, and on
+//     interviewFeedback PUT, which Postman sends without the header.
+//   - rest/integrationConfigurations keys are (integrationContext,
+//     integrationType, tenantType, configurationType).
+//   - Status changes made by the partner (I1 naming) also push
+//     INTEGRATION_STATUS_CHANGE, as do product-setting toggles.
+//   - Push payloads (E1, I3) stay readable for Limits.PushPayloadTTL (7 days).
+package rsctest

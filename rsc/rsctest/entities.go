@@ -1,0 +1,594 @@
+package rsctest
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// kind describes a keyed entity LinkedIn stores (candidates, notes, ...).
+type kind struct {
+	table        string   // store name ("" for kinds with a custom store)
+	fields       []string // canonical key fields; the first parentFields are the parent's key
+	parentFields int
+	idField      string                                     // field filled from a simple id on sub-resource routes
+	validate     func(c *call, r *record) *entityError      // pure validation (may fill r.emails)
+	check        func(cu *Customer, r *record) *entityError // validation against stored state, under the customer lock
+	onDelete     func(cu *Customer, r *record)
+	children     []*kind // deleted with the parent (application cascade)
+	finder       func(c *call)
+	noPartial    bool
+	render       func(cu *Customer, r *record, m map[string]json.RawMessage) // read-time extras
+}
+
+// kinds lists every generic kind (customer stores are created from it).
+var kinds []*kind
+
+func newKind(k *kind) *kind { kinds = append(kinds, k); return k }
+
+// ekey is one key of a batch request, normalised.
+type ekey struct {
+	resp   string            // map key in the response (the request's syntax)
+	fields map[string]string // canonical key fields
+	rk     string            // store key
+}
+
+// normKey maps a decoded compound key onto rt's canonical fields.
+func (c *call) normKey(rt *route, k restli.Key) (map[string]string, *httpError) {
+	kd := rt.kind
+	fields := make(map[string]string, len(kd.fields))
+	sawDP := false
+	for _, f := range k {
+		name := f.Name
+		switch name {
+		case restli.ParamsField:
+			continue
+		case "dataProvider":
+			if f.Value != "ATS" {
+				return nil, errf(http.StatusBadRequest, "Invalid key: dataProvider must be ATS, got "+strconv.Quote(f.Value))
+			}
+			sawDP = true
+			continue
+		}
+		if cn, ok := rt.keyNames[name]; ok {
+			name = cn
+		}
+		if !slices.Contains(kd.fields, name) || (rt.sub && name == kd.idField) {
+			return nil, errf(http.StatusBadRequest, "Invalid key: unknown key field "+strconv.Quote(f.Name)+" for /"+rt.name)
+		}
+		fields[name] = f.Value
+	}
+	if rt.requireDP && !sawDP {
+		return nil, errf(http.StatusBadRequest, "Invalid key: missing key field \"dataProvider\" for /"+rt.name)
+	}
+	need := kd.fields
+	for _, n := range need {
+		if _, ok := fields[n]; !ok {
+			if name, ok := invert(rt.keyNames)[n]; ok {
+				n = name
+			}
+			return nil, errf(http.StatusBadRequest, "Invalid key: missing key field "+strconv.Quote(n)+" for /"+rt.name)
+		}
+	}
+	return fields, nil
+}
+
+// keys returns the normalised ids of the request (query ids, or the path key
+// plus simple ids on sub-resources), checking the caller owns every
+// integration context.
+func (c *call) keys() ([]ekey, *httpError) {
+	rt := c.rt
+	kd := rt.kind
+	var out []ekey
+	if rt.sub {
+		pk, err := restli.DecodeKey(c.pathKey)
+		if err != nil {
+			return nil, errf(http.StatusBadRequest, "Invalid key in path: "+err.Error())
+		}
+		parent := &route{name: rt.parent.name, kind: rt.parent.kind, requireDP: rt.parent.requireDP, keyNames: rt.parent.keyNames}
+		pf, herr := c.normKey(parent, pk)
+		if herr != nil {
+			return nil, herr
+		}
+		if !c.cust.owns(pf["integrationContext"]) {
+			return nil, errf(http.StatusForbidden, "")
+		}
+		if len(c.q.Keys) > 0 {
+			return nil, errf(http.StatusBadRequest, "Invalid ids: /"+rt.name+" takes simple ids")
+		}
+		for _, id := range c.q.SimpleIDs {
+			f := make(map[string]string, len(pf)+1)
+			for k, v := range pf {
+				f[k] = v
+			}
+			f[kd.idField] = id
+			out = append(out, ekey{resp: id, fields: f, rk: recKey(f, kd.fields)})
+		}
+		return out, nil
+	}
+	if len(c.q.SimpleIDs) > 0 {
+		return nil, errf(http.StatusBadRequest, "Invalid ids: /"+rt.name+" needs compound keys")
+	}
+	for _, k := range c.q.Keys {
+		f, herr := c.normKey(rt, k)
+		if herr != nil {
+			return nil, herr
+		}
+		if !c.cust.owns(f["integrationContext"]) {
+			return nil, errf(http.StatusForbidden, "")
+		}
+		out = append(out, ekey{resp: restli.EncodeKeyBody(c.proto, k), fields: f, rk: recKey(f, kd.fields)})
+	}
+	return out, nil
+}
+
+// bodyKey maps a body entity map key to a store key.
+func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
+	rt := c.rt
+	if rt.sub {
+		id, err := restli.DecodeSimpleKey(raw)
+		if err != nil {
+			return "", errf(http.StatusBadRequest, "Invalid entity key "+strconv.Quote(raw))
+		}
+		if len(keys) == 0 {
+			return "", errf(http.StatusBadRequest, "ids are required")
+		}
+		f := make(map[string]string, len(keys[0].fields))
+		for k, v := range keys[0].fields {
+			f[k] = v
+		}
+		f[rt.kind.idField] = id
+		return recKey(f, rt.kind.fields), nil
+	}
+	k, err := restli.DecodeKey(raw)
+	if err != nil {
+		return "", errf(http.StatusBadRequest, "Invalid entity key "+strconv.Quote(raw)+": "+err.Error())
+	}
+	f, herr := c.normKey(rt, k)
+	if herr != nil {
+		return "", herr
+	}
+	return recKey(f, rt.kind.fields), nil
+}
+
+func (c *call) httpErr(e *httpError) {
+	if e.status == http.StatusForbidden {
+		c.forbidden()
+		return
+	}
+	c.fail(e.status, e.msg)
+}
+
+type statusOnly struct {
+	Status int `json:"status"`
+}
+
+var status204 = statusOnly{Status: 204}
+
+type batchResult struct {
+	Errors  map[string]*entityError `json:"errors"`
+	Results map[string]statusOnly   `json:"results"`
+}
+
+type batchGetResult struct {
+	Errors   map[string]*entityError    `json:"errors"`
+	Results  map[string]json.RawMessage `json:"results"`
+	Statuses map[string]int             `json:"statuses"`
+}
+
+// requireMethod enforces the X-RestLi-Method header of batch writes.
+func (c *call) requireMethod(want string) bool {
+	if c.rmethod == want {
+		return true
+	}
+	if c.rmethod == "" && want == "batch_update" && c.rt.kind == feedbackKind {
+		return true // Postman's interview-feedback PUT has no header
+	}
+	if c.rmethod == "" {
+		c.fail(http.StatusBadRequest, "Missing header X-RestLi-Method: "+want+" (required for "+c.method+" with ids on /"+c.rt.name+")")
+	} else {
+		c.fail(http.StatusBadRequest, "X-RestLi-Method "+strconv.Quote(c.rmethod)+" does not match "+c.method+" with ids on /"+c.rt.name+"; want "+want)
+	}
+	return false
+}
+
+// handleEntities serves batch_update, batch_partial_update, batch_get,
+// batch_delete and finders of a generic kind, for both families.
+func handleEntities(c *call) {
+	switch c.method {
+	case http.MethodGet:
+		if c.param("q") != "" {
+			if c.rt.kind.finder == nil {
+				c.fail(http.StatusBadRequest, "Finder "+strconv.Quote(c.param("q"))+" is not supported on /"+c.rt.name)
+				return
+			}
+			c.rt.kind.finder(c)
+			return
+		}
+		batchGet(c)
+	case http.MethodPut:
+		if c.requireMethod("batch_update") {
+			batchUpdate(c)
+		}
+	case http.MethodPost:
+		if c.rt.kind.noPartial {
+			c.fail(http.StatusMethodNotAllowed, "POST is not supported on /"+c.rt.name)
+			return
+		}
+		if c.requireMethod("batch_partial_update") {
+			batchPartial(c)
+		}
+	case http.MethodDelete:
+		batchDelete(c)
+	default:
+		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+	}
+}
+
+// batchKeys returns the request's keys, failing the request if there are none.
+func (c *call) batchKeys() ([]ekey, bool) {
+	keys, herr := c.keys()
+	if herr != nil {
+		c.httpErr(herr)
+		return nil, false
+	}
+	if len(keys) == 0 {
+		c.fail(http.StatusBadRequest, "ids are required for a batch request on /"+c.rt.name)
+		return nil, false
+	}
+	return keys, true
+}
+
+// matchBody pairs body entities with the query ids (400 when they differ).
+func matchBody[T any](c *call, keys []ekey, entities map[string]T) (map[string]T, bool) {
+	byKey := make(map[string]T, len(entities))
+	for raw, v := range entities {
+		rk, herr := c.bodyKey(raw, keys)
+		if herr != nil {
+			c.httpErr(herr)
+			return nil, false
+		}
+		byKey[rk] = v
+	}
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k.rk] = true
+		if _, ok := byKey[k.rk]; !ok {
+			c.fail(http.StatusBadRequest, "Batch request mismatch: id "+strconv.Quote(k.resp)+" has no entity in the request body")
+			return nil, false
+		}
+	}
+	for rk := range byKey {
+		if !want[rk] {
+			c.fail(http.StatusBadRequest, "Batch request mismatch: the request body has entities whose keys are not in ids")
+			return nil, false
+		}
+	}
+	return byKey, true
+}
+
+func batchUpdate(c *call) {
+	keys, ok := c.batchKeys()
+	if !ok {
+		return
+	}
+	var body struct {
+		Entities map[string]json.RawMessage `json:"entities"`
+	}
+	if err := json.Unmarshal(c.body, &body); err != nil {
+		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+		return
+	}
+	byKey, ok := matchBody(c, keys, body.Entities)
+	if !ok {
+		return
+	}
+	kd := c.rt.kind
+	res := batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, len(keys))}
+	recs := make([]*record, len(keys))
+	for i, k := range keys {
+		doc := byKey[k.rk]
+		if c.rt.docRenames != nil {
+			doc = renameDoc(doc, c.rt.docRenames)
+		} else {
+			doc = bytes.Clone(doc)
+		}
+		r := &record{fields: k.fields, doc: doc, updated: c.now}
+		if !isObject(doc) {
+			res.Errors[k.resp] = statusErr(400, "ERROR :: / :: entity must be a JSON object")
+			continue
+		}
+		if kd.validate != nil {
+			if e := kd.validate(c, r); e != nil {
+				res.Errors[k.resp] = e
+				continue
+			}
+		}
+		recs[i] = r
+	}
+	cu := c.cust
+	cu.mu.Lock()
+	t := cu.tables[kd.table]
+	for i, k := range keys {
+		r := recs[i]
+		if r == nil {
+			continue
+		}
+		if kd.check != nil {
+			if e := kd.check(cu, r); e != nil {
+				res.Errors[k.resp] = e
+				continue
+			}
+		}
+		if old := t.recs[k.rk]; old != nil && r.manual == "" && !bytes.Contains(r.doc, []byte(`"manualMatchedMember"`)) {
+			r.manual = old.manual // LinkedIn-side link survives a full replace (see package doc)
+		}
+		t.put(kd, k.rk, r)
+		res.Results[k.resp] = status204
+	}
+	cu.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, res)
+}
+
+type patchBody struct {
+	Patch struct {
+		Set    map[string]json.RawMessage `json:"$set"`
+		Delete []string                   `json:"$delete"`
+	} `json:"patch"`
+}
+
+func batchPartial(c *call) {
+	keys, ok := c.batchKeys()
+	if !ok {
+		return
+	}
+	var body struct {
+		Entities map[string]patchBody `json:"entities"`
+	}
+	if err := json.Unmarshal(c.body, &body); err != nil {
+		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+		return
+	}
+	byKey, ok := matchBody(c, keys, body.Entities)
+	if !ok {
+		return
+	}
+	kd := c.rt.kind
+	res := batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, len(keys))}
+	cu := c.cust
+	cu.mu.Lock()
+	defer func() {
+		cu.mu.Unlock()
+		writeJSON(c.w, http.StatusOK, res)
+	}()
+	t := cu.tables[kd.table]
+	for _, k := range keys {
+		old := t.recs[k.rk]
+		if old == nil {
+			res.Errors[k.resp] = statusErr(404, "Entity "+k.resp+" does not exist")
+			continue
+		}
+		p := byKey[k.rk].Patch
+		m := map[string]json.RawMessage{}
+		_ = json.Unmarshal(old.doc, &m)
+		r := &record{fields: old.fields, manual: old.manual, updated: c.now}
+		var bad *entityError
+		for name, v := range p.Set {
+			if cn, ok := c.rt.docRenames[name]; ok {
+				name = cn
+			}
+			if name == "manualMatchedMember" && kd == candidateKind {
+				var u string
+				if json.Unmarshal(v, &u) != nil || !personURN.MatchString(u) {
+					bad = fieldErr("manualMatchedMember", "must be a person URN (urn:li:person:{id})")
+					break
+				}
+				r.manual = u
+				continue
+			}
+			m[name] = v
+		}
+		if bad != nil {
+			res.Errors[k.resp] = bad
+			continue
+		}
+		for _, name := range p.Delete {
+			if cn, ok := c.rt.docRenames[name]; ok {
+				name = cn
+			}
+			if name == "manualMatchedMember" && kd == candidateKind {
+				r.manual = ""
+			}
+			delete(m, name)
+		}
+		r.doc, _ = json.Marshal(m)
+		if kd.validate != nil {
+			if e := kd.validate(c, r); e != nil {
+				res.Errors[k.resp] = e
+				continue
+			}
+		}
+		if kd.check != nil {
+			if e := kd.check(cu, r); e != nil {
+				res.Errors[k.resp] = e
+				continue
+			}
+		}
+		t.put(kd, k.rk, r)
+		res.Results[k.resp] = status204
+	}
+}
+
+func batchGet(c *call) {
+	keys, ok := c.batchKeys()
+	if !ok {
+		return
+	}
+	kd := c.rt.kind
+	proj := c.projection()
+	res := batchGetResult{Errors: map[string]*entityError{}, Results: map[string]json.RawMessage{}, Statuses: map[string]int{}}
+	cu := c.cust
+	cu.mu.Lock()
+	t := cu.tables[kd.table]
+	for _, k := range keys {
+		r := t.recs[k.rk]
+		if r == nil {
+			res.Errors[k.resp] = statusErr(404, "Entity "+k.resp+" does not exist")
+			continue
+		}
+		res.Results[k.resp] = c.renderRecord(cu, kd, r, proj)
+		res.Statuses[k.resp] = 200
+	}
+	cu.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, res)
+}
+
+// projection returns the top-level fields= projection, or nil.
+func (c *call) projection() map[string]bool {
+	f := c.param("fields")
+	if f == "" {
+		return nil
+	}
+	if strings.HasPrefix(f, "List(") && strings.HasSuffix(f, ")") {
+		f = f[5 : len(f)-1]
+	}
+	p := map[string]bool{}
+	for n := range strings.SplitSeq(f, ",") {
+		p[strings.TrimSpace(n)] = true
+	}
+	return p
+}
+
+// renderRecord returns the entity as the caller's family names it.
+func (c *call) renderRecord(cu *Customer, kd *kind, r *record, proj map[string]bool) json.RawMessage {
+	if kd.render == nil && c.rt.outRenames == nil && proj == nil {
+		return r.doc
+	}
+	m := map[string]json.RawMessage{}
+	_ = json.Unmarshal(r.doc, &m)
+	if kd.render != nil {
+		kd.render(cu, r, m)
+	}
+	for from, to := range c.rt.outRenames {
+		if v, ok := m[from]; ok {
+			delete(m, from)
+			m[to] = v
+		}
+	}
+	if proj != nil {
+		for n := range m {
+			if !proj[n] {
+				delete(m, n)
+			}
+		}
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func batchDelete(c *call) {
+	if c.rmethod != "" && c.rmethod != "batch_delete" && c.rmethod != "delete" {
+		c.fail(http.StatusBadRequest, "X-RestLi-Method "+strconv.Quote(c.rmethod)+" does not match DELETE")
+		return
+	}
+	keys, ok := c.batchKeys()
+	if !ok {
+		return
+	}
+	kd := c.rt.kind
+	res := batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, len(keys))}
+	cu := c.cust
+	var removed []*record
+	cu.mu.Lock()
+	t := cu.tables[kd.table]
+	for _, k := range keys {
+		r := t.recs[k.rk]
+		if r != nil {
+			t.del(kd, k.rk)
+			removed = append(removed, r)
+			for _, ch := range kd.children {
+				cu.tables[ch.table].deleteChildren(ch, k.rk)
+			}
+			if kd.onDelete != nil {
+				kd.onDelete(cu, r)
+			}
+		}
+		res.Results[k.resp] = status204 // deleting an absent entity is not an error
+	}
+	cu.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, res)
+}
+
+// renameDoc returns doc with top-level fields renamed (request family → canonical).
+func renameDoc(doc json.RawMessage, renames map[string]string) json.RawMessage {
+	m := map[string]json.RawMessage{}
+	if json.Unmarshal(doc, &m) != nil {
+		return bytes.Clone(doc)
+	}
+	for from, to := range renames {
+		v, ok := m[from]
+		delete(m, to) // the versioned schema does not know the v2 name
+		if ok {
+			delete(m, from)
+			m[to] = v
+		}
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func isObject(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
+}
+
+// paging parses start/count (default 0/10).
+func (c *call) paging() (start, count int, ok bool) {
+	start, count = 0, 10
+	if v := c.param("start"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			c.fail(http.StatusBadRequest, "Invalid start parameter")
+			return 0, 0, false
+		}
+		start = n
+	}
+	if v := c.param("count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			c.fail(http.StatusBadRequest, "Invalid count parameter")
+			return 0, 0, false
+		}
+		count = n
+	}
+	return start, count, true
+}
+
+type pagingInfo struct {
+	Start int   `json:"start"`
+	Count int   `json:"count"`
+	Total int   `json:"total"`
+	Links []any `json:"links"`
+}
+
+type collection struct {
+	Elements any        `json:"elements"`
+	Paging   pagingInfo `json:"paging"`
+}
+
+// page writes a collection response of elems[start:start+count].
+func page[T any](c *call, elems []T, start, count int) {
+	total := len(elems)
+	lo := min(start, total)
+	hi := min(lo+count, total)
+	out := elems[lo:hi]
+	if out == nil {
+		out = []T{}
+	}
+	writeJSON(c.w, http.StatusOK, collection{Elements: out, Paging: pagingInfo{Start: start, Count: count, Total: total, Links: []any{}}})
+}

@@ -1,0 +1,213 @@
+package rsctest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+
+const org = "urn:li:organization:1000"
+const contract = "urn:li:contract:5000"
+
+type env struct {
+	t     *testing.T
+	srv   *rsctest.Server
+	cust  *rsctest.Customer
+	clock *rsctest.FakeClock
+	hc    *http.Client
+	tok   string // customer token
+}
+
+// newEnv starts a server (in-process transport) with one customer and its token.
+func newEnv(t *testing.T, opts ...rsctest.Option) *env {
+	t.Helper()
+	clock := rsctest.NewFakeClock(t0)
+	opts = append([]rsctest.Option{rsctest.WithClock(clock.Now), rsctest.WithSleep(clock.Sleep), rsctest.WithoutListener()}, opts...)
+	srv := rsctest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	cust := srv.AddCustomer(rsctest.CustomerSpec{ClientID: "cid", ClientSecret: "csecret", Organization: org, Contracts: []string{contract}, UniqueForeignID: "acme"})
+	e := &env{t: t, srv: srv, cust: cust, clock: clock, hc: srv.Client()}
+	e.tok = e.token("cid", "csecret")
+	return e
+}
+
+func (e *env) token(id, secret string) string {
+	e.t.Helper()
+	resp, err := e.hc.PostForm(e.srv.TokenURL(), url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tr struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		e.t.Fatalf("token: %d %s", resp.StatusCode, b)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&tr)
+	return tr.AccessToken
+}
+
+func (e *env) partnerToken() string {
+	id, secret := e.srv.PartnerCredentials()
+	return e.token(id, secret)
+}
+
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+	body   map[string]any
+}
+
+// req sends a request with the customer token. pathQuery is appended to URL()
+// verbatim (no re-escaping). hdr is "Name: value" pairs.
+func (e *env) req(method, pathQuery string, body any, hdr ...string) resp {
+	return e.reqTok(e.tok, method, pathQuery, body, hdr...)
+}
+
+func (e *env) reqTok(tok, method, pathQuery string, body any, hdr ...string) resp {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	r, err := http.NewRequest(method, e.srv.URL()+pathQuery, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if tok != "" {
+		r.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if rd != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	for _, h := range hdr {
+		k, v, _ := strings.Cut(h, ":")
+		r.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	hr, err := e.hc.Do(r)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, pathQuery, err)
+	}
+	defer hr.Body.Close()
+	raw, _ := io.ReadAll(hr.Body)
+	out := resp{status: hr.StatusCode, header: hr.Header, raw: raw}
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &out.body)
+	}
+	return out
+}
+
+func (r resp) want(t *testing.T, status int) resp {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body %s", r.status, status, r.raw)
+	}
+	return r
+}
+
+// path walks a decoded JSON body: r.get("results", "K", "status").
+func (r resp) get(keys ...string) any {
+	var cur any = r.body
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	return cur
+}
+
+func candidate(first string, emails ...string) map[string]any {
+	if emails == nil {
+		emails = []string{strings.ToLower(first) + "@example.com"}
+	}
+	return map[string]any{
+		"addresses":          []any{map[string]any{"line1": "31 Spooner St", "city": "Quahog", "geographicArea": "RI", "geographicAreaType": "STATE", "postalCode": "02802", "country": "us"}},
+		"atsCreatedAt":       1700000000000,
+		"atsLastModifiedAt":  1700000000000,
+		"emailAddresses":     emails,
+		"externalProfileUrl": "https://ats.example.com/c/" + first,
+		"firstName":          first,
+		"lastName":           "Doe",
+		"phoneNumbers":       []any{map[string]any{"number": "555-555-5555", "extension": "1234"}},
+	}
+}
+
+func candKey(id string) string {
+	return "atsCandidateId=" + id + "&dataProvider=ATS&integrationContext=" + org
+}
+
+// putCandidates upserts candidates C{id} through v2 batch_update.
+func (e *env) putCandidates(ents map[string]map[string]any) resp {
+	e.t.Helper()
+	var ids []string
+	body := map[string]any{}
+	for id, c := range ents {
+		ids = append(ids, id)
+		body[candKey(id)] = c
+	}
+	return e.req("PUT", "/v2/atsCandidates?"+candIDsN(ids), map[string]any{"entities": body}, "X-RestLi-Method: batch_update")
+}
+
+func candIDsN(ids []string) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		n := strconvI(i)
+		b.WriteString("ids[" + n + "].atsCandidateId=" + id + "&ids[" + n + "].dataProvider=ATS&ids[" + n + "].integrationContext=" + org)
+	}
+	return b.String()
+}
+
+func strconvI(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var d []byte
+	for i > 0 {
+		d = append([]byte{byte('0' + i%10)}, d...)
+		i /= 10
+	}
+	return string(d)
+}
+
+func description() string { return strings.Repeat("A great job with great people. ", 5) }
+
+func jobElem(id, op string) map[string]any {
+	return map[string]any{
+		"integrationContext": org, "companyApplyUrl": "https://ats.example.com/apply/" + id, "externalJobPostingId": id,
+		"jobPostingOperationType": op, "title": "Engineer " + id, "description": description(), "listedAt": t0.Add(-time.Hour).UnixMilli(),
+		"location": "Providence, RI, US", "availability": "PRIVATE_TO_ATS_INTEGRATION", "workplaceTypes": []string{"remote"},
+		"employmentStatus": "FULL_TIME", "experienceLevel": "MID_SENIOR_LEVEL",
+	}
+}
+
+func (e *env) postJobs(elems ...map[string]any) resp {
+	e.t.Helper()
+	return e.req("POST", "/v2/simpleJobPostings", map[string]any{"elements": elems}, "X-RestLi-Method: batch_create")
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

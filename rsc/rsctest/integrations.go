@@ -1,0 +1,357 @@
+package rsctest
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Integration statuses (docs/wire-model.md).
+const (
+	StatusNotRequested = "NOT_REQUESTED"
+	StatusRequested    = "REQUESTED"
+	StatusPartnerReady = "PARTNER_READY"
+	StatusEnabled      = "ENABLED"
+	StatusDisabled     = "DISABLED"
+)
+
+// Organization-level RSC integration types (company-level access) and the
+// contract-level type (contract-level access).
+var (
+	CompanyIntegrationTypes  = []string{"ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN"}
+	ContractIntegrationTypes = []string{"CSA_API"}
+)
+
+var orgTypes = map[string]bool{
+	"ONE_CLICK_EXPORT": true, "IN_ATS_INDICATOR": true, "PROFILE_PLUGIN": true, "RECOMMENDED_MATCHES": true,
+	"UNIFIED_SEARCH": true, "APPLY_CONNECT": true, "APPLY_WITH_LINKEDIN": true, "CRM_ONE_CLICK_EXPORT": true, "IN_CRM_INDICATOR": true,
+}
+
+var contractTypes = map[string]bool{"CSA_API": true, "PREMIUM_JOB_POSTING": true}
+
+// integrationKind carries the key rules of atsIntegrations / integrations
+// (custom handler and store).
+var integrationKind = newKind(&kind{
+	fields: []string{"integrationContext", "integrationType", "tenantType"},
+})
+
+// configKind: atsIntegrations/{key}/configurations?ids=CALLBACK_URL (v2) and
+// integrationConfigurations (rest, key fields integrationContext,
+// integrationType, tenantType, configurationType).
+var configFields = []string{"integrationContext", "integrationType", "tenantType", "configurationType"}
+
+var configKind = newKind(&kind{
+	table:        "configurations",
+	fields:       configFields,
+	parentFields: 3,
+	idField:      "configurationType",
+	validate:     validateConfig,
+	check:        checkConfig,
+	onDelete:     unregisterCallback,
+	noPartial:    true,
+})
+
+// ProductSettings are the customer's Recruiter product toggles, returned with
+// each integration entity.
+type ProductSettings struct {
+	OneClickExport    bool `json:"oneClickExport"`
+	InMailStubProfile bool `json:"inMailStubProfile"`
+	InAtsIndicator    bool `json:"inAtsIndicator"`
+	ProfileWidget     bool `json:"profileWidget"`
+}
+
+type integration struct {
+	context, typ, tenant, name, status string
+}
+
+func intKey(ctx, typ, tenant string) string {
+	return recKey(map[string]string{"integrationContext": ctx, "integrationType": typ, "tenantType": tenant}, integrationKind.fields)
+}
+
+// integrationView is the integration entity on the wire.
+type integrationView struct {
+	IntegrationContext string           `json:"integrationContext"`
+	IntegrationType    string           `json:"integrationType"`
+	TenantType         string           `json:"tenantType"`
+	DataProvider       string           `json:"dataProvider,omitempty"`
+	IntegrationName    string           `json:"integrationName,omitempty"`
+	Status             string           `json:"status"`
+	ProductSettings    *ProductSettings `json:"productSettings,omitempty"`
+}
+
+func (cu *Customer) view(in *integration, rest bool) integrationView {
+	ps := cu.settings
+	v := integrationView{IntegrationContext: in.context, IntegrationType: in.typ, TenantType: in.tenant,
+		IntegrationName: in.name, Status: in.status, ProductSettings: &ps}
+	if !rest {
+		v.DataProvider = "ATS"
+	}
+	return v
+}
+
+type intRequest struct {
+	id      string
+	views   []*integration // snapshot copies
+	expires time.Time
+}
+
+// recordChange snapshots changed integrations, stores them for I3 and queues
+// an INTEGRATION_STATUS_CHANGE push. Caller holds cu.mu.
+func (cu *Customer) recordChange(changed []*integration) string {
+	if len(changed) == 0 {
+		return ""
+	}
+	now := cu.s.now()
+	req := &intRequest{id: cu.s.uuid(), expires: now.Add(cu.s.limits.PushPayloadTTL)}
+	for _, in := range changed {
+		cp := *in
+		req.views = append(req.views, &cp)
+	}
+	cu.intRequests[req.id] = req
+	cu.s.pushes.add(cu, PushIntegrationStatusChange, req.id, req.expires)
+	return req.id
+}
+
+func validIntegration(ctx, typ, tenant string) *entityError {
+	if tenant != "RECRUITER" && tenant != "JOBS" {
+		return fieldErr("tenantType", `"`+tenant+`" is not an enum symbol (RECRUITER, JOBS)`)
+	}
+	switch {
+	case orgTypes[typ]:
+		if !strings.HasPrefix(ctx, "urn:li:organization:") {
+			return fieldErr("integrationContext", typ+" needs an organization URN")
+		}
+	case contractTypes[typ]:
+		if !strings.HasPrefix(ctx, "urn:li:contract:") {
+			return fieldErr("integrationContext", typ+" needs a contract URN")
+		}
+	default:
+		return fieldErr("integrationType", `"`+typ+`" is not an enum symbol`)
+	}
+	return nil
+}
+
+// handleIntegrations serves I1 (batch_partial_update), I2 (batch_get) and I3 (finder request).
+func handleIntegrations(c *call) {
+	cu := c.cust
+	switch c.method {
+	case http.MethodGet:
+		if q := c.param("q"); q != "" {
+			if q != "request" {
+				c.fail(http.StatusBadRequest, "Unknown finder "+q)
+				return
+			}
+			id := c.param("requestId")
+			cu.mu.Lock()
+			req := cu.intRequests[id]
+			var out []integrationView
+			if req != nil && c.now.Before(req.expires) {
+				for _, in := range req.views {
+					out = append(out, cu.view(in, c.rt.rest))
+				}
+			}
+			cu.mu.Unlock()
+			if out == nil {
+				c.fail(http.StatusNotFound, "Request "+id+" does not exist or has expired")
+				return
+			}
+			writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
+			return
+		}
+		keys, ok := c.batchKeys()
+		if !ok {
+			return
+		}
+		res := batchGetResult{Errors: map[string]*entityError{}, Results: map[string]json.RawMessage{}, Statuses: map[string]int{}}
+		cu.mu.Lock()
+		for _, k := range keys {
+			in := cu.integrations[k.rk]
+			if in == nil {
+				res.Errors[k.resp] = statusErr(404, "Integration "+k.resp+" does not exist")
+				continue
+			}
+			b, _ := json.Marshal(cu.view(in, c.rt.rest))
+			res.Results[k.resp] = b
+			res.Statuses[k.resp] = 200
+		}
+		cu.mu.Unlock()
+		writeJSON(c.w, http.StatusOK, res)
+	case http.MethodPost:
+		if !c.requireMethod("batch_partial_update") {
+			return
+		}
+		keys, ok := c.batchKeys()
+		if !ok {
+			return
+		}
+		var body struct {
+			Entities map[string]patchBody `json:"entities"`
+		}
+		if err := json.Unmarshal(c.body, &body); err != nil {
+			c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+			return
+		}
+		byKey, ok := matchBody(c, keys, body.Entities)
+		if !ok {
+			return
+		}
+		res := batchResult{Errors: map[string]*entityError{}, Results: map[string]statusOnly{}}
+		var changed []*integration
+		cu.mu.Lock()
+		for _, k := range keys {
+			f := k.fields
+			if e := validIntegration(f["integrationContext"], f["integrationType"], f["tenantType"]); e != nil {
+				res.Errors[k.resp] = e
+				continue
+			}
+			set := byKey[k.rk].Patch.Set
+			var name string
+			if raw, ok := set["integrationName"]; ok {
+				if json.Unmarshal(raw, &name) != nil {
+					res.Errors[k.resp] = fieldErr("integrationName", "must be a string")
+					continue
+				}
+			}
+			in := cu.integrations[k.rk]
+			if in == nil {
+				in = &integration{context: f["integrationContext"], typ: f["integrationType"], tenant: f["tenantType"], status: StatusNotRequested}
+				cu.integrations[k.rk] = in
+			}
+			if _, ok := set["integrationName"]; ok {
+				in.name = name
+			}
+			if slices.Contains(byKey[k.rk].Patch.Delete, "integrationName") {
+				in.name = ""
+			}
+			if in.status == StatusRequested && in.name != "" {
+				in.status = StatusPartnerReady
+				changed = append(changed, in)
+			}
+			res.Results[k.resp] = status204
+		}
+		cu.recordChange(changed)
+		cu.mu.Unlock()
+		writeJSON(c.w, http.StatusOK, res)
+	default:
+		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+	}
+}
+
+type configDoc struct {
+	ConfigurationValue *struct {
+		String *string `json:"string"`
+	} `json:"configurationValue"`
+}
+
+func configString(doc []byte) string {
+	var d configDoc
+	if json.Unmarshal(doc, &d) != nil || d.ConfigurationValue == nil || d.ConfigurationValue.String == nil {
+		return ""
+	}
+	return *d.ConfigurationValue.String
+}
+
+func validateConfig(c *call, r *record) *entityError {
+	var d configDoc
+	if err := json.Unmarshal(r.doc, &d); err != nil {
+		return statusErr(422, "ERROR :: / :: "+err.Error())
+	}
+	if e := validIntegration(r.fields["integrationContext"], r.fields["integrationType"], r.fields["tenantType"]); e != nil {
+		return e
+	}
+	if d.ConfigurationValue == nil || d.ConfigurationValue.String == nil {
+		return fieldErr("configurationValue/string", required)
+	}
+	v := *d.ConfigurationValue.String
+	switch t := r.fields["configurationType"]; t {
+	case "CALLBACK_URL":
+		if msg := checkCallbackURL(v); msg != "" {
+			return fieldErr("configurationValue/string", msg)
+		}
+	case "JOB_POSTING_VIEWERS", "APPLICATION_VIEWERS":
+		if v != "ALL_PRODUCT_USERS" {
+			return fieldErr("configurationValue/string", `only "ALL_PRODUCT_USERS" is allowed for `+t)
+		}
+	default:
+		return fieldErr("configurationType", `"`+t+`" is not an enum symbol (CALLBACK_URL, JOB_POSTING_VIEWERS, APPLICATION_VIEWERS)`)
+	}
+	return nil
+}
+
+// checkCallbackURL requires https, allowing http only on loopback hosts.
+func checkCallbackURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return "must be an absolute URL"
+	}
+	switch u.Scheme {
+	case "https":
+		return ""
+	case "http":
+		h := u.Hostname()
+		if h == "localhost" {
+			return ""
+		}
+		if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
+			return ""
+		}
+		return "must use https (http is accepted only on loopback hosts)"
+	}
+	return "must use https"
+}
+
+// checkConfig keeps CALLBACK_URLs unique across customers. Caller holds cu.mu.
+func checkConfig(cu *Customer, r *record) *entityError {
+	if r.fields["configurationType"] != "CALLBACK_URL" {
+		return nil
+	}
+	v := configString(r.doc)
+	s := cu.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if owner := s.callbacks[v]; owner != nil && owner != cu {
+		return fieldErr("configurationValue/string", "CALLBACK_URL must be unique per customer")
+	}
+	if old := cu.tables["configurations"].recs[recKey(r.fields, configFields)]; old != nil {
+		if ov := configString(old.doc); s.callbacks[ov] == cu {
+			delete(s.callbacks, ov)
+		}
+	}
+	s.callbacks[v] = cu
+	return nil
+}
+
+func unregisterCallback(cu *Customer, r *record) {
+	if r.fields["configurationType"] != "CALLBACK_URL" {
+		return
+	}
+	v := configString(r.doc)
+	cu.s.mu.Lock()
+	if cu.s.callbacks[v] == cu {
+		delete(cu.s.callbacks, v)
+	}
+	cu.s.mu.Unlock()
+}
+
+// configValue returns the customer's configuration value of type t
+// (preferring the ONE_CLICK_EXPORT integration). Caller holds cu.mu.
+func (cu *Customer) configValue(t string) string {
+	best := ""
+	for _, r := range cu.tables[configKind.table].recs {
+		if r.fields["configurationType"] != t {
+			continue
+		}
+		v := configString(r.doc)
+		if r.fields["integrationType"] == "ONE_CLICK_EXPORT" {
+			return v
+		}
+		if best == "" {
+			best = v
+		}
+	}
+	return best
+}

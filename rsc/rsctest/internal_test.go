@@ -1,0 +1,55 @@
+package rsctest
+
+import (
+	"testing"
+	"time"
+)
+
+func TestThrottleWindows(t *testing.T) {
+	t.Parallel()
+	th := newThrottle()
+	at := time.Date(2025, 1, 1, 23, 59, 59, 0, time.UTC)
+	if w, _ := th.admit(at, "x", 1, 0, 0); w != "" {
+		t.Fatal(w)
+	}
+	w, retry := th.admit(at, "x", 1, 0, 0)
+	if w != WindowDay || retry != 1 {
+		t.Fatal(w, retry)
+	}
+	if w, _ := th.admit(at.Add(time.Second), "x", 1, 0, 0); w != "" {
+		t.Fatal("day did not reset at midnight", w)
+	}
+	if w, _ := th.admit(at, "y", 0, 5, 5); w != "" {
+		t.Fatal(w)
+	}
+	if w, retry := th.admit(at, "y", 0, 5, 1); w != WindowMinute || retry != 1 {
+		t.Fatal(w, retry)
+	}
+}
+
+func TestRoutesResolve(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		rest bool
+		tail string
+		name string
+		key  string
+	}{
+		{false, "atsCandidates", "atsCandidates", ""},
+		{false, "atsCandidates/a=1&b=2/notes", "atsCandidates/notes", "a=1&b=2"},
+		{false, "provisionedApplications/urn:li:developerApplication:1", "provisionedApplications", "urn:li:developerApplication:1"},
+		{true, "candidates", "candidates", ""},
+		{true, "integrationConfigurations", "integrationConfigurations", ""},
+		{false, "atsIntegrations/k/configurations", "atsIntegrations/configurations", "k"},
+	} {
+		r, key, ok := resolveRoute(c.rest, c.tail)
+		if !ok || r.name != c.name || key != c.key {
+			t.Fatalf("%v: %v %q %v", c, r, key, ok)
+		}
+	}
+	for _, bad := range []string{"nope", "atsCandidates/k", "atsCandidates/k/nope", "candidates"} {
+		if _, _, ok := resolveRoute(false, bad); ok {
+			t.Fatal(bad)
+		}
+	}
+}

@@ -1,0 +1,370 @@
+package rsctest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Job states as LinkedIn holds them.
+const (
+	JobListed = "LISTED"
+	JobClosed = "CLOSED"
+)
+
+// Task statuses.
+const (
+	TaskInProgress = "IN_PROGRESS"
+	TaskSucceeded  = "SUCCEEDED"
+	TaskFailed     = "FAILED"
+)
+
+type job struct {
+	externalID       string
+	context          string
+	urn              string
+	state            string
+	availability     string
+	accessRestricted bool
+	title            string
+	doc              json.RawMessage
+	created, updated time.Time
+}
+
+type task struct {
+	id         string
+	externalID string
+	outcome    string // SUCCEEDED or FAILED
+	jobURN     string
+	errMsg     string
+	op         string
+	polls      int
+	created    time.Time
+}
+
+type jobDoc struct {
+	IntegrationContext      *string   `json:"integrationContext"`
+	CompanyName             *string   `json:"companyName"`
+	CompanyPageURL          *string   `json:"companyPageUrl"`
+	CompanyApplyURL         *string   `json:"companyApplyUrl"`
+	ExternalJobPostingID    *string   `json:"externalJobPostingId"`
+	JobPostingOperationType *string   `json:"jobPostingOperationType"`
+	State                   *string   `json:"state"`
+	Title                   *string   `json:"title"`
+	Description             *string   `json:"description"`
+	ListedAt                *int64    `json:"listedAt"`
+	Location                *string   `json:"location"`
+	AlternateLocations      []string  `json:"alternateLocations"`
+	Categories              []string  `json:"categories"`
+	SkillsDescription       *string   `json:"skillsDescription"`
+	WorkplaceTypes          *[]string `json:"workplaceTypes"`
+	EmploymentStatus        *string   `json:"employmentStatus"`
+	ExperienceLevel         *string   `json:"experienceLevel"`
+	ListingType             *string   `json:"listingType"`
+	Availability            *string   `json:"availability"`
+	AccessRestricted        *bool     `json:"accessRestricted"`
+}
+
+var (
+	opTypes          = set("CREATE", "UPDATE", "RENEW", "CLOSE")
+	employmentStatus = set("FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP", "TEMPORARY", "VOLUNTEER", "OTHER")
+	experienceLevels = set("ENTRY_LEVEL", "MID_SENIOR_LEVEL", "DIRECTOR", "EXECUTIVE", "INTERNSHIP", "ASSOCIATE", "NOT_APPLICABLE")
+	availabilities   = set("PUBLIC", "PRIVATE_TO_ATS_INTEGRATION", "INTERNAL")
+	listingTypes     = set("BASIC", "PREMIUM")
+	workplaceTypes   = set("on-site", "hybrid", "remote")
+	taskURN          = regexp.MustCompile(`^urn:li:simpleJobPostingTask:[0-9A-Za-z-]+$`)
+)
+
+func set(v ...string) map[string]bool {
+	m := make(map[string]bool, len(v))
+	for _, s := range v {
+		m[s] = true
+	}
+	return m
+}
+
+type jobErr struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+type createElem struct {
+	ID     string  `json:"id,omitempty"`
+	Status int     `json:"status"`
+	Error  *jobErr `json:"error,omitempty"`
+}
+
+func jobFieldErr(status int, field, rule string) *jobErr {
+	return &jobErr{Status: status, Message: "ERROR :: /" + field + " :: " + rule + "\n"}
+}
+
+func enumErr(field, v string) *jobErr {
+	return jobFieldErr(422, field, fmt.Sprintf("%q is not an enum symbol", v))
+}
+
+// validateJob applies rsc-api.md §7.1. It returns the operation.
+func validateJob(c *call, d *jobDoc) (string, *jobErr) {
+	if d.ExternalJobPostingID == nil {
+		return "", jobFieldErr(422, "externalJobPostingId", required)
+	}
+	if n := utf8.RuneCountInString(*d.ExternalJobPostingID); n == 0 || n > 200 {
+		return "", jobFieldErr(422, "externalJobPostingId", "length must be between 1 and 200")
+	}
+	op := ""
+	switch {
+	case d.JobPostingOperationType != nil:
+		op = *d.JobPostingOperationType
+		if !opTypes[op] {
+			return "", enumErr("jobPostingOperationType", op)
+		}
+	case d.State != nil:
+		switch *d.State {
+		case "LISTED":
+			op = "UPSERT"
+		case "CLOSED":
+			op = "CLOSE"
+		default:
+			return "", enumErr("state", *d.State)
+		}
+	default:
+		return "", jobFieldErr(422, "jobPostingOperationType", required)
+	}
+	if d.IntegrationContext != nil && !c.cust.owns(*d.IntegrationContext) {
+		return "", &jobErr{Status: 403, Message: "Not enough permissions to access integrationContext " + *d.IntegrationContext}
+	}
+	if op == "CLOSE" {
+		return op, nil
+	}
+	if d.IntegrationContext == nil && d.CompanyName == nil && d.CompanyPageURL == nil {
+		return "", jobFieldErr(422, "integrationContext", required)
+	}
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"companyApplyUrl", d.CompanyApplyURL != nil}, {"title", d.Title != nil}, {"description", d.Description != nil},
+		{"listedAt", d.ListedAt != nil}, {"location", d.Location != nil}, {"availability", d.Availability != nil},
+	} {
+		if !f.ok {
+			return "", jobFieldErr(422, f.name, required)
+		}
+	}
+	if u, err := url.Parse(*d.CompanyApplyURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", &jobErr{Status: 400, Message: "Invalid company apply url: " + *d.CompanyApplyURL}
+	}
+	if n := utf8.RuneCountInString(*d.Title); n == 0 || n > 200 {
+		return "", jobFieldErr(422, "title", "length must be between 1 and 200")
+	}
+	if n := utf8.RuneCountInString(*d.Description); n < 100 || n > 25000 {
+		return "", jobFieldErr(422, "description", "length must be between 100 and 25000")
+	}
+	if *d.ListedAt > c.now.UnixMilli() {
+		return "", jobFieldErr(422, "listedAt", "must not be in the future")
+	}
+	if *d.Location == "" {
+		return "", jobFieldErr(422, "location", "length must be at least 1")
+	}
+	if !availabilities[*d.Availability] {
+		return "", enumErr("availability", *d.Availability)
+	}
+	if len(d.AlternateLocations) > 7 {
+		return "", jobFieldErr(422, "alternateLocations", "at most 7 alternate locations are allowed")
+	}
+	if len(d.Categories) > 3 {
+		return "", jobFieldErr(422, "categories", "at most 3 categories are allowed")
+	}
+	if d.SkillsDescription != nil && utf8.RuneCountInString(*d.SkillsDescription) > 4000 {
+		return "", jobFieldErr(422, "skillsDescription", "length must be at most 4000")
+	}
+	if d.WorkplaceTypes != nil {
+		if len(*d.WorkplaceTypes) != 1 {
+			return "", jobFieldErr(400, "workplaceTypes", "exactly one workplace type is required")
+		}
+		if w := (*d.WorkplaceTypes)[0]; !workplaceTypes[strings.ToLower(w)] {
+			return "", enumErr("workplaceTypes/0", w)
+		}
+	}
+	if d.EmploymentStatus != nil && !employmentStatus[*d.EmploymentStatus] {
+		return "", enumErr("employmentStatus", *d.EmploymentStatus)
+	}
+	if d.ExperienceLevel != nil && !experienceLevels[*d.ExperienceLevel] {
+		return "", enumErr("experienceLevel", *d.ExperienceLevel)
+	}
+	if d.ListingType != nil && !listingTypes[*d.ListingType] {
+		return "", enumErr("listingType", *d.ListingType)
+	}
+	return op, nil
+}
+
+// handleJobs serves J1: POST simpleJobPostings, X-RestLi-Method batch_create.
+func handleJobs(c *call) {
+	if c.method != http.MethodPost {
+		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		return
+	}
+	if c.rmethod != "batch_create" {
+		c.fail(http.StatusForbidden, "Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/elements]")
+		return
+	}
+	var body struct {
+		Elements []json.RawMessage `json:"elements"`
+	}
+	if err := json.Unmarshal(c.body, &body); err != nil {
+		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+		return
+	}
+	if len(body.Elements) == 0 {
+		c.fail(http.StatusBadRequest, "elements are required")
+		return
+	}
+	if m := c.s.limits.MaxBatch; m > 0 && len(body.Elements) > m {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Batch size %d exceeds the maximum of %d elements", len(body.Elements), m))
+		return
+	}
+	out := make([]createElem, len(body.Elements))
+	docs := make([]*jobDoc, len(body.Elements))
+	ops := make([]string, len(body.Elements))
+	seen := map[string]bool{}
+	for i, raw := range body.Elements {
+		d := &jobDoc{}
+		if err := json.Unmarshal(raw, d); err != nil {
+			out[i] = createElem{Status: 422, Error: &jobErr{Status: 422, Message: "ERROR :: / :: " + err.Error() + "\n"}}
+			continue
+		}
+		op, e := validateJob(c, d)
+		if e == nil && seen[*d.ExternalJobPostingID] {
+			e = jobFieldErr(422, "externalJobPostingId", "duplicate externalJobPostingId in one request")
+		}
+		if e != nil {
+			out[i] = createElem{Status: e.Status, Error: e}
+			continue
+		}
+		seen[*d.ExternalJobPostingID] = true
+		docs[i], ops[i] = d, op
+	}
+	cu := c.cust
+	cu.mu.Lock()
+	for i, d := range docs {
+		if d == nil {
+			continue
+		}
+		t := cu.applyJob(c, d, ops[i], body.Elements[i])
+		out[i] = createElem{ID: t.id, Status: 202}
+	}
+	cu.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
+}
+
+// applyJob performs a job operation and records its task. Caller holds cu.mu.
+func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage) *task {
+	id := *d.ExternalJobPostingID
+	t := &task{id: "urn:li:simpleJobPostingTask:" + cu.s.uuid(), externalID: id, op: op, created: c.now}
+	cu.tasks[t.id] = t
+	j := cu.jobs[id]
+	fail := func(msg string) *task { t.outcome, t.errMsg = TaskFailed, msg; return t }
+	if op == "UPSERT" {
+		op = "CREATE"
+		if j != nil {
+			op = "UPDATE"
+		}
+	}
+	switch op {
+	case "CREATE":
+		if j != nil && j.state == JobListed {
+			return fail("Job posting with externalJobPostingId " + id + " already exists; use UPDATE")
+		}
+		if j == nil {
+			j = &job{externalID: id, urn: fmt.Sprintf("urn:li:jobPosting:%d", cu.s.nextID()), created: c.now}
+			cu.jobs[id] = j
+		}
+	case "UPDATE", "RENEW":
+		if j == nil {
+			return fail("Job posting with externalJobPostingId " + id + " does not exist")
+		}
+	case "CLOSE":
+		if j == nil || j.state == JobClosed {
+			return fail("Cannot close job which is already closed or does not exist")
+		}
+		j.state, j.updated = JobClosed, c.now
+		t.outcome, t.jobURN = TaskSucceeded, j.urn
+		return t
+	}
+	j.state, j.updated = JobListed, c.now
+	j.doc = bytes.Clone(raw)
+	if d.IntegrationContext != nil {
+		j.context = *d.IntegrationContext
+	} else {
+		j.context = cu.Organization
+	}
+	j.availability = *d.Availability
+	j.accessRestricted = d.AccessRestricted != nil && *d.AccessRestricted
+	j.title = *d.Title
+	t.outcome, t.jobURN = TaskSucceeded, j.urn
+	return t
+}
+
+type taskView struct {
+	ID                   string `json:"id"`
+	Status               string `json:"status"`
+	ExternalJobPostingID string `json:"externalJobPostingId,omitempty"`
+	JobPosting           string `json:"jobPosting,omitempty"`
+	ErrorMessage         string `json:"errorMessage,omitempty"`
+}
+
+func (t *task) view(s *Server, now time.Time) taskView {
+	v := taskView{ID: t.id, ExternalJobPostingID: t.externalID, Status: TaskInProgress}
+	if t.polls > s.cfg.taskPolls && !now.Before(t.created.Add(s.cfg.taskDelay)) {
+		v.Status = t.outcome
+		if t.outcome == TaskSucceeded {
+			v.JobPosting = t.jobURN
+		} else {
+			v.ErrorMessage = t.errMsg
+		}
+	}
+	return v
+}
+
+// handleTasks serves J2: GET simpleJobPostingTasks?ids=...
+func handleTasks(c *call) {
+	if c.method != http.MethodGet {
+		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		return
+	}
+	if len(c.q.SimpleIDs) == 0 {
+		c.fail(http.StatusBadRequest, "ids are required")
+		return
+	}
+	for _, id := range c.q.SimpleIDs {
+		if !taskURN.MatchString(id) {
+			c.fail(http.StatusBadRequest, "Batch key parameter value is invalid: "+id)
+			return
+		}
+	}
+	res := batchGetResult{Errors: map[string]*entityError{}, Results: map[string]json.RawMessage{}, Statuses: map[string]int{}}
+	cu := c.cust
+	cu.mu.Lock()
+	seen := map[string]bool{}
+	for _, id := range c.q.SimpleIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		t := cu.tasks[id]
+		if t == nil {
+			res.Errors[id] = statusErr(404, "Task "+id+" does not exist")
+			continue
+		}
+		t.polls++
+		b, _ := json.Marshal(t.view(c.s, c.now))
+		res.Results[id] = b
+		res.Statuses[id] = 200
+	}
+	cu.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, res)
+}

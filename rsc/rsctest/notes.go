@@ -1,0 +1,42 @@
+package rsctest
+
+import "encoding/json"
+
+// candidateNoteKind: atsCandidates/{key}/notes?ids=... (v2) and
+// candidateNotes (rest, keys externalCandidateId+externalNoteId+integrationContext).
+var candidateNoteKind = newKind(&kind{
+	table:        "candidateNotes",
+	fields:       []string{"integrationContext", "atsCandidateId", "noteId"},
+	parentFields: 2,
+	idField:      "noteId",
+	validate:     validateNote,
+})
+
+// applicationNoteKind: atsApplications/{key}/notes?ids=... (v2) and
+// applicationNotes (rest, keys externalJobApplicationId+externalNoteId+integrationContext).
+var applicationNoteKind = newKind(&kind{
+	table:        "applicationNotes",
+	fields:       []string{"integrationContext", "atsJobApplicationId", "noteId"},
+	parentFields: 2,
+	idField:      "noteId",
+	validate:     validateNote,
+})
+
+type noteDoc struct {
+	AtsCreatedAt *int64  `json:"atsCreatedAt"`
+	Author       *actor  `json:"author"`
+	Note         *string `json:"note"`
+}
+
+// validateNote: every note field is optional; types, a positive timestamp
+// and a complete author are checked.
+func validateNote(c *call, r *record) *entityError {
+	var d noteDoc
+	if err := json.Unmarshal(r.doc, &d); err != nil {
+		return statusErr(422, "ERROR :: / :: "+err.Error())
+	}
+	if d.AtsCreatedAt != nil && *d.AtsCreatedAt <= 0 {
+		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")
+	}
+	return checkActor("author", d.Author)
+}

@@ -1,0 +1,161 @@
+package rsctest
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Option configures a Server. Pass options to NewServer.
+type Option func(*config)
+
+// PushMode selects how push events reach customers' CALLBACK_URLs.
+type PushMode int
+
+const (
+	// PushManual queues push events; they are POSTed only when DeliverPushes is
+	// called. This is the default, because it keeps tests deterministic.
+	PushManual PushMode = iota
+	// PushBackground POSTs queued push events from a background goroutine as
+	// soon as they are created (used by cmd/rscfake). Failed deliveries stay
+	// queued and are retried on the next push or DeliverPushes call.
+	PushBackground
+)
+
+type config struct {
+	clock         func() time.Time
+	sleep         func(ctx context.Context, d time.Duration) error
+	limits        Limits
+	partnerID     string
+	partnerSecret string
+	tokenTTL      time.Duration
+	taskPolls     int
+	taskDelay     time.Duration
+	faults        []Fault
+	seed          int64
+	httpClient    *http.Client
+	pushSecret    func(c *Customer) []byte
+	pushMode      PushMode
+	logLimit      int
+	listener      net.Listener
+	noListener    bool
+}
+
+func defaultConfig() config {
+	return config{
+		clock:         time.Now,
+		sleep:         realSleep,
+		partnerID:     "partner-client-id",
+		partnerSecret: "partner-client-secret",
+		tokenTTL:      1800 * time.Second,
+		taskPolls:     1,
+		seed:          1,
+		logLimit:      100_000,
+	}
+}
+
+func realSleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// WithClock sets the clock used for throttle windows, token expiry, job task
+// progress, push expiry and every timestamp the fake produces. Default time.Now.
+// See FakeClock for a settable clock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.clock = now
+		}
+	}
+}
+
+// WithSleep sets the function used for injected latency (Fault.Latency). The
+// default sleeps in real time (which is virtual inside a testing/synctest
+// bubble). Pass FakeClock.Sleep to advance a fake clock instead of sleeping.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *config) {
+		if sleep != nil {
+			c.sleep = sleep
+		}
+	}
+}
+
+// WithLimits sets quotas and size limits. Zero fields keep LinkedIn's defaults;
+// see Limits.
+func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
+
+// WithPartner sets the parent (partner) application's client id and secret.
+// Defaults: "partner-client-id" / "partner-client-secret".
+func WithPartner(clientID, secret string) Option {
+	return func(c *config) { c.partnerID, c.partnerSecret = clientID, secret }
+}
+
+// WithTokenTTL sets the lifetime of issued access tokens (default 1800 s, as LinkedIn).
+func WithTokenTTL(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.tokenTTL = d
+		}
+	}
+}
+
+// WithJobTaskLatency makes every simpleJobPostingTask answer IN_PROGRESS to
+// its first n batch_get polls (default 1; 0 means done on the first poll).
+func WithJobTaskLatency(n int) Option {
+	return func(c *config) {
+		if n >= 0 {
+			c.taskPolls = n
+		}
+	}
+}
+
+// WithJobTaskDelay additionally keeps tasks IN_PROGRESS until d has passed on
+// the server clock since the batch_create (default 0).
+func WithJobTaskDelay(d time.Duration) Option { return func(c *config) { c.taskDelay = d } }
+
+// WithFaults installs fault-injection rules (see Fault). Server.SetFaults
+// replaces them at run time.
+func WithFaults(f ...Fault) Option {
+	return func(c *config) { c.faults = append(c.faults, f...) }
+}
+
+// WithSeed seeds the random source used for tokens, ids and fault draws, so a
+// run is reproducible. Default 1.
+func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
+
+// WithHTTPClient sets the client used to POST push events to CALLBACK_URLs.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+// WithPushSecretFunc sets the HMAC key used for X-LI-Signature on a
+// customer's pushes. The default is the customer (child) app's client secret,
+// as docs/wire-model.md specifies; return nil to send pushes unsigned.
+func WithPushSecretFunc(f func(c *Customer) []byte) Option {
+	return func(c *config) { c.pushSecret = f }
+}
+
+// WithPushMode selects manual (default) or background push delivery.
+func WithPushMode(m PushMode) Option { return func(c *config) { c.pushMode = m } }
+
+// WithRequestLogLimit caps the request log (oldest entries are dropped).
+// Default 100,000; negative disables the log.
+func WithRequestLogLimit(n int) Option { return func(c *config) { c.logLimit = n } }
+
+// WithListener serves on l instead of a fresh 127.0.0.1 listener (used by
+// cmd/rscfake to serve a fixed address).
+func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
+
+// WithoutListener starts no network listener at all: use Handler() or
+// Transport(). URL() then returns "http://rsctest.invalid", a base the
+// Transport accepts.
+func WithoutListener() Option { return func(c *config) { c.noListener = true } }

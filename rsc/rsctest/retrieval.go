@@ -1,0 +1,326 @@
+package rsctest
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// finderGET checks the method and the finder name.
+func (c *call) finderGET(q string) bool {
+	if c.method != http.MethodGet {
+		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		return false
+	}
+	if got := c.param("q"); got != q {
+		c.fail(http.StatusBadRequest, "Unknown or missing finder q="+got+"; want q="+q)
+		return false
+	}
+	return true
+}
+
+// msParam parses an epoch-ms parameter; ok=false after a 400.
+func (c *call) msParam(name string) (v int64, present, ok bool) {
+	s := c.param(name)
+	if s == "" {
+		return 0, false, true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		c.fail(http.StatusBadRequest, "Invalid "+name+": "+s)
+		return 0, false, false
+	}
+	return n, true, true
+}
+
+// handleExportedCandidates serves E1: GET exportedCandidates?q=request&requestId=.
+func handleExportedCandidates(c *call) {
+	if !c.finderGET("request") {
+		return
+	}
+	id := c.param("requestId")
+	cu := c.cust
+	cu.mu.Lock()
+	e := cu.exports[id]
+	cu.mu.Unlock()
+	if e == nil || !c.now.Before(e.expires) {
+		c.fail(http.StatusNotFound, "Export request "+id+" does not exist or has expired")
+		return
+	}
+	writeJSON(c.w, http.StatusOK, map[string]any{"elements": []ExportedCandidate{e.ExportedCandidate}})
+}
+
+// contracts returns the required contracts param, all owned by the caller.
+func (c *call) contracts(name string) ([]string, bool) {
+	ks := c.listParam(name)
+	if len(ks) == 0 {
+		c.fail(http.StatusBadRequest, name+" is required")
+		return nil, false
+	}
+	for _, k := range ks {
+		if !c.cust.ownsContract(k) {
+			c.forbidden()
+			return nil, false
+		}
+	}
+	return ks, true
+}
+
+func (cu *Customer) sortedSeats() []*seat {
+	out := make([]*seat, 0, len(cu.seats))
+	for _, s := range cu.seats {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *seat) int { return int(a.ID - b.ID) })
+	return out
+}
+
+// handleSeats serves S1 (legacy): q=seatsByAttributes&contracts=&active=.
+func handleSeats(c *call) {
+	if !c.finderGET("seatsByAttributes") {
+		return
+	}
+	ks, ok := c.contracts("contracts")
+	if !ok {
+		return
+	}
+	start, count, ok := c.paging()
+	if !ok {
+		return
+	}
+	active := c.param("active")
+	var out []map[string]any
+	c.cust.mu.Lock()
+	for _, st := range c.cust.sortedSeats() {
+		isActive := st.State == "ACTIVE"
+		if !slices.Contains(ks, st.Contract) || (active != "" && strconv.FormatBool(isActive) != active) {
+			continue
+		}
+		out = append(out, map[string]any{"id": st.ID, "firstName": st.FirstName, "lastName": st.LastName, "email": st.Email,
+			"contractId": st.Contract, "member": st.Member, "active": isActive, "admin": slices.Contains(st.Roles, "ADMIN_SEAT")})
+	}
+	c.cust.mu.Unlock()
+	page(c, out, start, count)
+}
+
+// handleSeatsV2 serves S2: q=attributes&contracts=&states=&start= (start required).
+func handleSeatsV2(c *call) {
+	if !c.finderGET("attributes") {
+		return
+	}
+	ks, ok := c.contracts("contracts")
+	if !ok {
+		return
+	}
+	if c.param("start") == "" {
+		c.fail(http.StatusBadRequest, "start is required")
+		return
+	}
+	start, count, ok := c.paging()
+	if !ok {
+		return
+	}
+	states := c.listParam("states")
+	var out []map[string]any
+	c.cust.mu.Lock()
+	for _, st := range c.cust.sortedSeats() {
+		if !slices.Contains(ks, st.Contract) || (len(states) > 0 && !slices.Contains(states, st.State)) {
+			continue
+		}
+		e := map[string]any{"firstName": st.FirstName, "lastName": st.LastName, "email": st.Email, "contract": st.Contract,
+			"member": st.Member, "state": st.State, "seatRoles": st.Roles}
+		if c.rt.rest {
+			e["seatId"] = st.ID
+			e["createdAt"] = map[string]any{"actor": st.Member, "time": st.Created.UnixMilli()}
+		} else {
+			e["id"] = st.ID
+			e["created"] = map[string]any{"time": st.Created.UnixMilli()}
+		}
+		out = append(out, e)
+	}
+	c.cust.mu.Unlock()
+	page(c, out, start, count)
+}
+
+// timeRange reads timeRange.start/.end (1.0) or timeRange=(start:..,end:..) (2.0).
+func (c *call) timeRange() (start, end int64, hasStart, hasEnd, ok bool) {
+	if trs := c.q.RawParams["timeRange"]; len(trs) > 0 && trs[0] != "" {
+		tr := trs[0]
+		k, err := restli.DecodeKey(tr)
+		if err != nil {
+			c.fail(http.StatusBadRequest, "Invalid timeRange")
+			return 0, 0, false, false, false
+		}
+		parse := func(n string) (int64, bool, bool) {
+			v, present := k.Get(n)
+			if !present {
+				return 0, false, true
+			}
+			x, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				c.fail(http.StatusBadRequest, "Invalid timeRange."+n)
+				return 0, false, false
+			}
+			return x, true, true
+		}
+		if start, hasStart, ok = parse("start"); !ok {
+			return
+		}
+		end, hasEnd, ok = parse("end")
+		return
+	}
+	if start, hasStart, ok = c.msParam("timeRange.start"); !ok {
+		return
+	}
+	end, hasEnd, ok = c.msParam("timeRange.end")
+	return
+}
+
+// handleConversationEvents serves M1: q=criteria&viewer=urn:li:seat:..&timeRange.start&timeRange.end.
+func handleConversationEvents(c *call) {
+	if !c.finderGET("criteria") {
+		return
+	}
+	viewer := c.param("viewer")
+	if viewer == "" {
+		c.fail(http.StatusBadRequest, "viewer is required")
+		return
+	}
+	from, to, hasFrom, hasTo, ok := c.timeRange()
+	if !ok {
+		return
+	}
+	if hasFrom && hasTo && to-from > 12*3600*1000 {
+		c.fail(http.StatusBadRequest, "timeRange must not be longer than 12 hours")
+		return
+	}
+	start, count, ok := c.paging()
+	if !ok {
+		return
+	}
+	cu := c.cust
+	cu.mu.Lock()
+	if cu.seatByURN(viewer) == nil {
+		cu.mu.Unlock()
+		c.forbidden()
+		return
+	}
+	var out []ConversationEvent
+	for _, e := range cu.events {
+		if e.Viewer == viewer && (!hasFrom || e.CreatedAt >= from) && (!hasTo || e.CreatedAt < to) {
+			out = append(out, e)
+		}
+	}
+	cu.mu.Unlock()
+	page(c, out, start, count)
+}
+
+// handleMailStubs serves M2: q=contract&contract=&owners=&createdDateStart&createdDateEnd.
+func handleMailStubs(c *call) {
+	if !c.finderGET("contract") {
+		return
+	}
+	ks, ok := c.contracts("contract")
+	if !ok {
+		return
+	}
+	start, count, ok := c.paging()
+	if !ok {
+		return
+	}
+	if w := c.s.limits.MailStubsWindow; w > 0 && start+count > w {
+		c.fail(http.StatusBadRequest, "The search result window is too large: start + count must not exceed "+strconv.Itoa(w))
+		return
+	}
+	from, hasFrom, ok := c.msParam("createdDateStart")
+	if !ok {
+		return
+	}
+	to, hasTo, ok := c.msParam("createdDateEnd")
+	if !ok {
+		return
+	}
+	owners := c.listParam("owners")
+	var out []MailStub
+	c.cust.mu.Lock()
+	for _, m := range c.cust.stubs {
+		if slices.Contains(ks, m.Contract) && (len(owners) == 0 || slices.Contains(owners, m.Owner)) &&
+			(!hasFrom || m.CreatedAt >= from) && (!hasTo || m.CreatedAt < to) {
+			out = append(out, m)
+		}
+	}
+	c.cust.mu.Unlock()
+	page(c, out, start, count)
+}
+
+// handleProspectNotes serves M3: q=criteria&contract=&owners=&cutoffDate=&beforeDate=.
+func handleProspectNotes(c *call) {
+	if !c.finderGET("criteria") {
+		return
+	}
+	ks, ok := c.contracts("contract")
+	if !ok {
+		return
+	}
+	start, count, ok := c.paging()
+	if !ok {
+		return
+	}
+	from, hasFrom, ok := c.msParam("cutoffDate")
+	if !ok {
+		return
+	}
+	to, hasTo, ok := c.msParam("beforeDate")
+	if !ok {
+		return
+	}
+	owners := c.listParam("owners")
+	var out []ProspectNote
+	c.cust.mu.Lock()
+	for _, id := range c.cust.pnoteOrder {
+		n := c.cust.pnotes[id]
+		if slices.Contains(ks, n.Contract) && (len(owners) == 0 || slices.Contains(owners, n.Owner)) &&
+			(!hasFrom || n.LastModifiedAt >= from) && (!hasTo || n.LastModifiedAt <= to) {
+			out = append(out, *n)
+		}
+	}
+	c.cust.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b ProspectNote) int { return int(a.LastModifiedAt - b.LastModifiedAt) })
+	page(c, out, start, count)
+}
+
+// handleClosedProfiles serves D1 (our model): q=integrationContext&integrationContext=&closedSince=.
+func handleClosedProfiles(c *call) {
+	if !c.finderGET("integrationContext") {
+		return
+	}
+	ctx := c.param("integrationContext")
+	if ctx == "" {
+		c.fail(http.StatusBadRequest, "integrationContext is required")
+		return
+	}
+	if !c.cust.owns(ctx) {
+		c.forbidden()
+		return
+	}
+	since, _, ok := c.msParam("closedSince")
+	if !ok {
+		return
+	}
+	start, count, ok := c.paging()
+	if !ok {
+		return
+	}
+	var out []ClosedProfile
+	c.cust.mu.Lock()
+	for _, p := range c.cust.closed {
+		if p.IntegrationContext == ctx && p.ClosedAt >= since {
+			p.AtsCandidateIDs = slices.Clone(p.AtsCandidateIDs)
+			out = append(out, p)
+		}
+	}
+	c.cust.mu.Unlock()
+	page(c, out, start, count)
+}

@@ -1,0 +1,577 @@
+package rsctest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// §13.1 tokens.
+func TestRule01_TokenClientCredentials(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r, _ := e.hc.PostForm(e.srv.TokenURL(), url.Values{"grant_type": {"client_credentials"}, "client_id": {"cid"}, "client_secret": {"csecret"}})
+	if r.StatusCode != 200 {
+		t.Fatal(r.StatusCode)
+	}
+	r.Body.Close()
+	for _, f := range []url.Values{
+		{"grant_type": {"client_credentials"}, "client_id": {"nobody"}, "client_secret": {"x"}},
+		{"grant_type": {"client_credentials"}, "client_id": {"cid"}, "client_secret": {"wrong"}},
+	} {
+		r, _ := e.hc.PostForm(e.srv.TokenURL(), f)
+		if r.StatusCode != 401 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("unknown client: %d", r.StatusCode)
+		}
+		r.Body.Close()
+	}
+	r, _ = e.hc.PostForm(e.srv.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "client_id": {"cid"}, "client_secret": {"csecret"}})
+	if r.StatusCode != 400 {
+		t.Fatalf("bad grant: %d", r.StatusCode)
+	}
+	r.Body.Close()
+}
+
+func TestRule01_TokenExpiresAfter1800s(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.clock.Advance(1799 * time.Second)
+	e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), nil).want(t, 200)
+	e.clock.Advance(time.Second)
+	r := e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), nil).want(t, 401)
+	if diff := cmp.Diff(map[string]any{"message": "The token used in the request has expired", "serviceErrorCode": float64(401), "status": float64(401)}, r.body); diff != "" {
+		t.Fatal(diff)
+	}
+}
+
+func TestRule01_UnknownBearer401(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.reqTok("bogus", "GET", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), nil).want(t, 401)
+	if r.body["serviceErrorCode"] != float64(401) || r.body["status"] != float64(401) || r.body["message"] == "" {
+		t.Fatal(string(r.raw))
+	}
+	e.reqTok("", "GET", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), nil).want(t, 401)
+}
+
+func TestRule01_Introspection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r, err := e.hc.PostForm(e.srv.IntrospectURL(), url.Values{"client_id": {"cid"}, "client_secret": {"csecret"}, "token": {e.tok}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	var got map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&got)
+	if r.StatusCode != 200 || got["active"] != true || got["client_id"] != "cid" || got["expires_at"] != float64(t0.Add(1800*time.Second).Unix()) {
+		t.Fatal(r.StatusCode, got)
+	}
+}
+
+// §13.2 scoping.
+func TestRule02_ParentTokenOnlyOnProvisioning(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.reqTok(e.partnerToken(), "PUT", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), map[string]any{"entities": map[string]any{candKey("C1"): candidate("Ann")}}, "X-RestLi-Method: batch_update").want(t, 403)
+	if r.body["message"] != "Not enough permissions to access: PUT /atsCandidates" {
+		t.Fatal(string(r.raw))
+	}
+	e.req("GET", "/v2/provisionedApplications?q=credentialsByUniqueForeignId&uniqueForeignId=acme", nil).want(t, 403)
+}
+
+func TestRule02_ChildTokenOnlyOwnContexts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	other := e.srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:2000", Contracts: []string{"urn:li:contract:6000"}})
+	q := "ids[0].atsCandidateId=C1&ids[0].dataProvider=ATS&ids[0].integrationContext=" + other.Organization
+	r := e.req("PUT", "/v2/atsCandidates?"+q, map[string]any{"entities": map[string]any{"atsCandidateId=C1&dataProvider=ATS&integrationContext=" + other.Organization: candidate("Ann")}}, "X-RestLi-Method: batch_update").want(t, 403)
+	if r.body["message"] != "Not enough permissions to access: PUT /atsCandidates" {
+		t.Fatal(string(r.raw))
+	}
+	e.req("GET", "/v2/seatsV2?q=attributes&contracts=urn:li:contract:6000&start=0", nil).want(t, 403)
+	e.req("GET", "/v2/atsEntityAcls?q=criteria&integrationContext=urn:li:organization:2000", nil).want(t, 403)
+	job := jobElem("J1", "CREATE")
+	job["integrationContext"] = other.Organization
+	if el := e.postJobs(job).want(t, 200).body["elements"].([]any)[0].(map[string]any); el["status"] != float64(403) {
+		t.Fatalf("job for other org: %v", el)
+	}
+	if len(other.Candidates()) != 0 {
+		t.Fatal("stored for other customer")
+	}
+}
+
+// §13.3 key syntaxes.
+func TestRule03_BothKeySyntaxesEscapedAndUnordered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	enc := "urn%3Ali%3Aorganization%3A1000"
+	forms := []struct{ name, query, bodyKey, respKey string }{
+		{"1.0", candIDsN([]string{"A"}), candKey("A"), candKey("A")},
+		{"1.0 unordered body", candIDsN([]string{"B"}), "integrationContext=" + org + "&atsCandidateId=B&dataProvider=ATS", candKey("B")},
+		{"1.0 escaped brackets", "ids%5B0%5D.atsCandidateId=C&ids%5B0%5D.dataProvider=ATS&ids%5B0%5D.integrationContext=" + enc, candKey("C"), candKey("C")},
+		{"2.0", "ids=List((atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + "))", "(atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + ")", "(atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + ")"},
+		{"2.0 unordered, raw URN", "ids=List((integrationContext:" + org + ",atsCandidateId:E,dataProvider:ATS))", "%28dataProvider%3AATS%2CatsCandidateId%3AE%2CintegrationContext%3A" + enc + "%29", ""},
+		{"2.0 body, 1.0 ids", candIDsN([]string{"F"}), "(integrationContext:" + enc + ",atsCandidateId:F,dataProvider:ATS)", candKey("F")},
+	}
+	for _, f := range forms {
+		r := e.req("PUT", "/v2/atsCandidates?"+f.query, map[string]any{"entities": map[string]any{f.bodyKey: candidate("Ann")}}, "X-RestLi-Method: batch_update")
+		if r.status != 200 || len(r.body["results"].(map[string]any)) != 1 {
+			t.Fatalf("%s: %d %s", f.name, r.status, r.raw)
+		}
+		if f.respKey != "" && r.get("results", f.respKey, "status") != float64(204) {
+			t.Fatalf("%s: response key: %s", f.name, r.raw)
+		}
+	}
+	if n := len(e.cust.Candidates()); n != len(forms) {
+		t.Fatalf("stored %d", n)
+	}
+	// Path keys: raw and %28-escaped 2.0, and 1.0.
+	for i, p := range []string{
+		"atsCandidateId=A&dataProvider=ATS&integrationContext=" + org,
+		"(atsCandidateId:A,dataProvider:ATS,integrationContext:" + enc + ")",
+		"%28atsCandidateId%3AA%2CdataProvider%3AATS%2CintegrationContext%3A" + enc + "%29",
+	} {
+		id := fmt.Sprintf("N%d", i)
+		e.req("PUT", "/v2/atsCandidates/"+p+"/notes?ids="+id, `{"entities":{"`+id+`":{"note":"x"}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+	}
+	if n := len(e.cust.CandidateNotes()); n != 3 {
+		t.Fatalf("notes %d", n)
+	}
+}
+
+func TestRule03_TunnelledForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.putCandidates(map[string]map[string]any{"C1": candidate("Ann"), "C2": candidate("Bob")}).want(t, 200)
+	q := candIDsN([]string{"C1", "C2"})
+	r := e.req("POST", "/v2/atsCandidates", q, "X-HTTP-Method-Override: GET", "Content-Type: application/x-www-form-urlencoded").want(t, 200)
+	if len(r.body["results"].(map[string]any)) != 2 {
+		t.Fatal(string(r.raw))
+	}
+	e.req("POST", "/v2/atsCandidates", q, "X-HTTP-Method-Override: DELETE", "Content-Type: application/x-www-form-urlencoded").want(t, 200)
+	if len(e.cust.Candidates()) != 0 {
+		t.Fatal("tunnelled delete")
+	}
+	last := e.srv.Requests()[len(e.srv.Requests())-1]
+	if last.Method != "POST" || last.EffectiveMethod != "DELETE" || last.TunnelledQuery != q {
+		t.Fatalf("log %+v", last)
+	}
+}
+
+func TestRule03_TunnelledMultipart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var ids []string
+	ents := map[string]any{}
+	for i := range 100 {
+		id := fmt.Sprintf("CAND-%03d", i)
+		ids = append(ids, id)
+		ents[candKey(id)] = candidate("Ann")
+	}
+	q := candIDsN(ids)
+	if len(q) <= 4096 {
+		t.Fatal("query should need tunnelling")
+	}
+	e.req("PUT", "/v2/atsCandidates?"+q, map[string]any{"entities": ents}, "X-RestLi-Method: batch_update").want(t, 414)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	p, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"application/x-www-form-urlencoded"}})
+	p.Write([]byte(q))
+	p, _ = mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"application/json"}})
+	p.Write(mustJSON(map[string]any{"entities": ents}))
+	mw.Close()
+	r := e.req("POST", "/v2/atsCandidates", buf.Bytes(), "X-HTTP-Method-Override: PUT", "X-RestLi-Method: batch_update",
+		"Content-Type: multipart/mixed; boundary="+mw.Boundary()).want(t, 200)
+	if len(r.body["results"].(map[string]any)) != 100 || len(e.cust.Candidates()) != 100 {
+		t.Fatalf("multipart: %d", len(e.cust.Candidates()))
+	}
+}
+
+func TestRule03_URITooLong414(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"C1"})+"&pad="+strings.Repeat("x", 4100), nil).want(t, 414)
+	long := strings.Repeat("y", 8200)
+	e.req("GET", "/v2/atsCandidates/"+long+"/notes?ids=a", nil).want(t, 414)
+}
+
+// §13.4 X-RestLi-Method, batch size, ids/body match.
+func TestRule04_RestLiMethodRequired(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	body := map[string]any{"entities": map[string]any{candKey("C1"): candidate("Ann")}}
+	e.req("PUT", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), body).want(t, 400)
+	patch := map[string]any{"entities": map[string]any{candKey("C1"): map[string]any{"patch": map[string]any{"$set": map[string]any{"firstName": "X"}}}}}
+	e.req("POST", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), patch).want(t, 400)
+	r := e.req("POST", "/v2/simpleJobPostings", map[string]any{"elements": []any{jobElem("J1", "CREATE")}}).want(t, 403)
+	if !strings.Contains(r.body["message"].(string), "Unpermitted fields present in REQUEST_BODY") {
+		t.Fatal(string(r.raw))
+	}
+	if len(e.cust.Candidates())+len(e.cust.Jobs()) != 0 {
+		t.Fatal("stored without X-RestLi-Method")
+	}
+	// interviewFeedback PUT without the header is accepted (Postman).
+	e.req("PUT", "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext="+org+"/interviewFeedback?ids=F1", `{"entities":{"F1":{"feedback":"ok"}}}`).want(t, 200)
+	e.req("PUT", "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext="+org+"/stages?ids=S1", `{"entities":{"S1":{"atsCreatedAt":1,"stage":"x"}}}`).want(t, 400)
+}
+
+func TestRule04_AtMost100Keys(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var ids []string
+	ents := map[string]any{}
+	for i := range 101 {
+		id := fmt.Sprintf("C%d", i)
+		ids = append(ids, id)
+		ents[candKey(id)] = candidate("Ann")
+	}
+	e.srv.SetFaults()
+	r := e.req("POST", "/v2/atsCandidates", candIDsN(ids), "X-HTTP-Method-Override: GET", "Content-Type: application/x-www-form-urlencoded")
+	r.want(t, 400)
+	var elems []any
+	for i := range 101 {
+		elems = append(elems, jobElem(fmt.Sprintf("J%d", i), "CREATE"))
+	}
+	e.req("POST", "/v2/simpleJobPostings", map[string]any{"elements": elems}, "X-RestLi-Method: batch_create").want(t, 400)
+}
+
+func TestRule04_IDsMatchBodyKeys(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.req("PUT", "/v2/atsCandidates?"+candIDsN([]string{"C1", "C2"}), map[string]any{"entities": map[string]any{candKey("C1"): candidate("Ann")}}, "X-RestLi-Method: batch_update").want(t, 400)
+	e.req("PUT", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), map[string]any{"entities": map[string]any{candKey("C1"): candidate("Ann"), candKey("C9"): candidate("Bob")}}, "X-RestLi-Method: batch_update").want(t, 400)
+	e.req("PUT", "/v2/atsCandidates/"+candKey("C1")+"/notes?ids=N1", `{"entities":{"N2":{}}}`, "X-RestLi-Method: batch_update").want(t, 400)
+	if len(e.cust.Candidates())+len(e.cust.CandidateNotes()) != 0 {
+		t.Fatal("stored on mismatch")
+	}
+}
+
+// §13.5 per-entity validation: the bad entity lands in errors, the others are stored.
+func TestRule05_CandidateValidation(t *testing.T) {
+	t.Parallel()
+	mod := func(f func(m map[string]any)) map[string]any { m := candidate("Ann"); f(m); return m }
+	cases := map[string]struct {
+		c     map[string]any
+		field string
+	}{
+		"atsCreatedAt zero":       {mod(func(m map[string]any) { m["atsCreatedAt"] = 0 }), "/atsCreatedAt"},
+		"atsCreatedAt missing":    {mod(func(m map[string]any) { delete(m, "atsCreatedAt") }), "/atsCreatedAt"},
+		"atsLastModifiedAt zero":  {mod(func(m map[string]any) { m["atsLastModifiedAt"] = 0 }), "/atsLastModifiedAt"},
+		"modified before created": {mod(func(m map[string]any) { m["atsLastModifiedAt"] = 1699999999999 }), "/atsLastModifiedAt"},
+		"bad email":               {mod(func(m map[string]any) { m["emailAddresses"] = []string{"ok@x.io", "not-an-email"} }), "/emailAddresses/1"},
+		"email without dot":       {mod(func(m map[string]any) { m["emailAddresses"] = []string{"a@b"} }), "/emailAddresses/0"},
+		"firstName empty":         {mod(func(m map[string]any) { m["firstName"] = "" }), "/firstName"},
+		"firstName missing":       {mod(func(m map[string]any) { delete(m, "firstName") }), "/firstName"},
+		"addresses missing":       {mod(func(m map[string]any) { delete(m, "addresses") }), "/addresses"},
+		"phoneNumbers missing":    {mod(func(m map[string]any) { delete(m, "phoneNumbers") }), "/phoneNumbers"},
+		"externalProfileUrl miss": {mod(func(m map[string]any) { delete(m, "externalProfileUrl") }), "/externalProfileUrl"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			okC := candidate("Good")
+			okC["addresses"], okC["phoneNumbers"] = []any{}, []any{} // present but empty is fine
+			r := e.putCandidates(map[string]map[string]any{"BAD": tc.c, "GOOD": okC}).want(t, 200)
+			errObj, _ := r.get("errors", candKey("BAD")).(map[string]any)
+			if errObj == nil || errObj["status"] != float64(422) || !strings.HasPrefix(errObj["message"].(string), "ERROR :: "+tc.field+" :: ") {
+				t.Fatalf("errors: %s", r.raw)
+			}
+			if r.get("results", candKey("GOOD"), "status") != float64(204) {
+				t.Fatalf("results: %s", r.raw)
+			}
+			if _, ok := e.cust.Candidate("GOOD"); !ok {
+				t.Fatal("good candidate not stored")
+			}
+			if _, ok := e.cust.Candidate("BAD"); ok {
+				t.Fatal("bad candidate stored")
+			}
+		})
+	}
+}
+
+func application(first string) map[string]any {
+	return map[string]any{"atsCandidateId": "C1", "atsCreatedAt": 1700000000000, "atsLastModifiedAt": 1700000000001, "atsJobPostingId": "J1",
+		"atsJobPostingName": "Engineer", "candidateEmail": "ann@example.com", "firstName": first, "lastName": "Lee"}
+}
+
+func appKey(id string) string {
+	return "atsJobApplicationId=" + id + "&dataProvider=ATS&integrationContext=" + org
+}
+
+func appIDs(ids ...string) string {
+	var parts []string
+	for i, id := range ids {
+		n := fmt.Sprint(i)
+		parts = append(parts, "ids["+n+"].atsJobApplicationId="+id+"&ids["+n+"].dataProvider=ATS&ids["+n+"].integrationContext="+org)
+	}
+	return strings.Join(parts, "&")
+}
+
+func TestRule05_ApplicationValidation(t *testing.T) {
+	t.Parallel()
+	mod := func(f func(m map[string]any)) map[string]any { m := application("Ann"); f(m); return m }
+	cases := map[string]struct {
+		a     map[string]any
+		field string
+	}{
+		"created zero":        {mod(func(m map[string]any) { m["atsCreatedAt"] = 0 }), "/atsCreatedAt"},
+		"modified < created":  {mod(func(m map[string]any) { m["atsLastModifiedAt"] = 1 }), "/atsLastModifiedAt"},
+		"jobPostingId empty":  {mod(func(m map[string]any) { m["atsJobPostingId"] = "" }), "/atsJobPostingId"},
+		"jobPostingName miss": {mod(func(m map[string]any) { delete(m, "atsJobPostingName") }), "/atsJobPostingName"},
+		"firstName empty":     {mod(func(m map[string]any) { m["firstName"] = "" }), "/firstName"},
+		"candidateEmail bad":  {mod(func(m map[string]any) { m["candidateEmail"] = "nope" }), "/candidateEmail"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			r := e.req("PUT", "/v2/atsApplications?"+appIDs("BAD", "GOOD"), map[string]any{"entities": map[string]any{appKey("BAD"): tc.a, appKey("GOOD"): application("Bob")}}, "X-RestLi-Method: batch_update").want(t, 200)
+			if msg, _ := r.get("errors", appKey("BAD"), "message").(string); !strings.HasPrefix(msg, "ERROR :: "+tc.field+" :: ") {
+				t.Fatalf("errors: %s", r.raw)
+			}
+			if _, ok := e.cust.Application("GOOD"); !ok {
+				t.Fatal("good application not stored")
+			}
+			if _, ok := e.cust.Application("BAD"); ok {
+				t.Fatal("bad application stored")
+			}
+		})
+	}
+}
+
+func TestRule05_StageValidation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	path := "/v2/atsApplications/" + appKey("A1") + "/stages?ids=S1&ids=S2&ids=S3&ids=S4&ids=OK"
+	r := e.req("PUT", path, `{"entities":{"S1":{"atsCreatedAt":0,"stage":"Hired"},"S2":{"atsCreatedAt":1,"stage":""},
+		"S3":{"atsCreatedAt":1,"stage":"Not Available"},"S4":{"stage":"Hired"},"OK":{"atsCreatedAt":1,"stage":"Offer Extended"}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+	want := map[string]string{"S1": "/atsCreatedAt", "S2": "/stage", "S3": "/stage", "S4": "/atsCreatedAt"}
+	for id, f := range want {
+		if msg, _ := r.get("errors", id, "message").(string); !strings.HasPrefix(msg, "ERROR :: "+f+" :: ") {
+			t.Fatalf("%s: %s", id, r.raw)
+		}
+	}
+	if st := e.cust.Stages(); len(st) != 1 || st[0].Key["stageId"] != "OK" {
+		t.Fatalf("stored %v", st)
+	}
+}
+
+// §13.6 full replace and $set/$delete.
+func TestRule06_BatchUpdateReplacesPartialMerges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := candidate("Ann")
+	c["currentJobTitle"] = "Brewer"
+	e.putCandidates(map[string]map[string]any{"C1": c}).want(t, 200)
+	e.putCandidates(map[string]map[string]any{"C1": candidate("Ann")}).want(t, 200)
+	got, _ := e.cust.Candidate("C1")
+	if _, ok := got.Fields["currentJobTitle"]; ok {
+		t.Fatal("batch_update merged instead of replacing")
+	}
+	q := "/v2/atsCandidates?" + candIDsN([]string{"C1"})
+	e.req("POST", q, map[string]any{"entities": map[string]any{candKey("C1"): map[string]any{"patch": map[string]any{"$set": map[string]any{"currentJobTitle": "Chef", "manualMatchedMember": "urn:li:person:p1"}}}}}, "X-RestLi-Method: batch_partial_update").want(t, 200)
+	got, _ = e.cust.Candidate("C1")
+	if got.Fields["currentJobTitle"] != "Chef" || got.Fields["lastName"] != "Doe" || got.ManualMatchedMember != "urn:li:person:p1" {
+		t.Fatalf("$set: %+v", got)
+	}
+	e.req("POST", q, map[string]any{"entities": map[string]any{candKey("C1"): map[string]any{"patch": map[string]any{"$delete": []string{"currentJobTitle", "manualMatchedMember"}}}}}, "X-RestLi-Method: batch_partial_update").want(t, 200)
+	got, _ = e.cust.Candidate("C1")
+	if _, ok := got.Fields["currentJobTitle"]; ok || got.ManualMatchedMember != "" {
+		t.Fatalf("$delete: %+v", got)
+	}
+	// Partial update of an unknown entity is a per-entity 404.
+	r := e.req("POST", "/v2/atsCandidates?"+candIDsN([]string{"NOPE"}), map[string]any{"entities": map[string]any{candKey("NOPE"): map[string]any{"patch": map[string]any{"$set": map[string]any{"firstName": "x"}}}}}, "X-RestLi-Method: batch_partial_update").want(t, 200)
+	if r.get("errors", candKey("NOPE"), "status") != float64(404) {
+		t.Fatal(string(r.raw))
+	}
+}
+
+// §13.7 jobs.
+func TestRule07_JobValidation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := func(id string, f func(m map[string]any)) map[string]any { m := jobElem(id, "CREATE"); f(m); return m }
+	elems := []map[string]any{
+		mod("J-notitle", func(m map[string]any) { delete(m, "title") }),
+		mod("J-short", func(m map[string]any) { m["description"] = "too short" }),
+		mod("J-longtitle", func(m map[string]any) { m["title"] = strings.Repeat("t", 201) }),
+		mod(strings.Repeat("x", 201), func(m map[string]any) {}),
+		mod("J-enum", func(m map[string]any) { m["employmentStatus"] = "SOMETIMES" }),
+		mod("J-wpt", func(m map[string]any) { m["workplaceTypes"] = []string{"remote", "hybrid"} }),
+		mod("J-alt", func(m map[string]any) { m["alternateLocations"] = []string{"a", "b", "c", "d", "e", "f", "g", "h"} }),
+		mod("J-ok", func(m map[string]any) {}),
+		mod("J-ok", func(m map[string]any) {}),
+		mod("J-noavail", func(m map[string]any) { delete(m, "availability") }),
+	}
+	r := e.postJobs(elems...).want(t, 200)
+	els := r.body["elements"].([]any)
+	want := []struct {
+		status int
+		msg    string
+	}{
+		{422, "ERROR :: /title :: field is required but not found and has no default value\n"},
+		{422, "ERROR :: /description :: "},
+		{422, "ERROR :: /title :: "},
+		{422, "ERROR :: /externalJobPostingId :: "},
+		{422, "ERROR :: /employmentStatus :: "},
+		{400, "ERROR :: /workplaceTypes :: "},
+		{422, "ERROR :: /alternateLocations :: "},
+		{202, ""},
+		{422, "ERROR :: /externalJobPostingId :: duplicate"},
+		{422, "ERROR :: /availability :: field is required but not found and has no default value\n"},
+	}
+	for i, w := range want {
+		el := els[i].(map[string]any)
+		if el["status"] != float64(w.status) {
+			t.Fatalf("element %d: %v", i, el)
+		}
+		if w.msg != "" {
+			em := el["error"].(map[string]any)
+			if em["status"] != float64(w.status) || !strings.HasPrefix(em["message"].(string), w.msg) {
+				t.Fatalf("element %d: %v", i, el)
+			}
+		}
+	}
+	if jobs := e.cust.Jobs(); len(jobs) != 1 || jobs[0].ExternalJobPostingID != "J-ok" {
+		t.Fatalf("jobs %v", jobs)
+	}
+}
+
+func TestRule07_JobTasksLifecycle(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, rsctest.WithJobTaskLatency(2))
+	poll := func(id string) map[string]any {
+		return e.req("GET", "/v2/simpleJobPostingTasks?ids="+id, nil).want(t, 200).get("results", id).(map[string]any)
+	}
+	taskOf := func(r resp) string { return r.body["elements"].([]any)[0].(map[string]any)["id"].(string) }
+	create := taskOf(e.postJobs(jobElem("J1", "CREATE")))
+	for range 2 {
+		if st := poll(create)["status"]; st != rsctest.TaskInProgress {
+			t.Fatalf("want IN_PROGRESS, got %v", st)
+		}
+	}
+	done := poll(create)
+	job, _ := e.cust.Job("J1")
+	if done["status"] != rsctest.TaskSucceeded || done["jobPosting"] != job.JobPosting || job.State != rsctest.JobListed {
+		t.Fatalf("%v %+v", done, job)
+	}
+	closeT := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "J1", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
+	again := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "J1", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
+	unknown := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "NOPE", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
+	for range 2 {
+		poll(closeT)
+		poll(again)
+		poll(unknown)
+	}
+	if poll(closeT)["status"] != rsctest.TaskSucceeded {
+		t.Fatal("close")
+	}
+	for _, id := range []string{again, unknown} {
+		if p := poll(id); p["status"] != rsctest.TaskFailed || p["errorMessage"] != "Cannot close job which is already closed or does not exist" {
+			t.Fatalf("%v", p)
+		}
+	}
+	if job, _ := e.cust.Job("J1"); job.State != rsctest.JobClosed {
+		t.Fatal("not closed")
+	}
+	e.req("GET", "/v2/simpleJobPostingTasks?ids=not-a-task", nil).want(t, 400)
+	if r := e.req("GET", "/v2/simpleJobPostingTasks?ids=urn:li:simpleJobPostingTask:0000", nil).want(t, 200); r.get("errors", "urn:li:simpleJobPostingTask:0000", "status") != float64(404) {
+		t.Fatal(string(r.raw))
+	}
+	// The legacy state field is accepted.
+	legacy := jobElem("J2", "")
+	delete(legacy, "jobPostingOperationType")
+	legacy["state"] = "LISTED"
+	if el := e.postJobs(legacy).body["elements"].([]any)[0].(map[string]any); el["status"] != float64(202) {
+		t.Fatal(el)
+	}
+}
+
+func TestRule07_JobTaskDelayByClock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, rsctest.WithJobTaskLatency(0), rsctest.WithJobTaskDelay(5*time.Minute))
+	id := e.postJobs(jobElem("J1", "CREATE")).body["elements"].([]any)[0].(map[string]any)["id"].(string)
+	if st := e.req("GET", "/v2/simpleJobPostingTasks?ids="+id, nil).get("results", id, "status"); st != rsctest.TaskInProgress {
+		t.Fatal(st)
+	}
+	e.clock.Advance(5 * time.Minute)
+	if st := e.req("GET", "/v2/simpleJobPostingTasks?ids="+id, nil).get("results", id, "status"); st != rsctest.TaskSucceeded {
+		t.Fatal(st)
+	}
+}
+
+// §13.8 cascade.
+func TestRule08_ApplicationDeleteCascades(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.req("PUT", "/v2/atsApplications?"+appIDs("A1", "A2"), map[string]any{"entities": map[string]any{appKey("A1"): application("Ann"), appKey("A2"): application("Bob")}}, "X-RestLi-Method: batch_update").want(t, 200)
+	for _, a := range []string{"A1", "A2"} {
+		base := "/v2/atsApplications/" + appKey(a)
+		e.req("PUT", base+"/notes?ids=N1", `{"entities":{"N1":{"note":"x"}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+		e.req("PUT", base+"/interviewFeedback?ids=F1", `{"entities":{"F1":{"feedback":"x"}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+		e.req("PUT", base+"/stages?ids=S1", `{"entities":{"S1":{"atsCreatedAt":1,"stage":"Hired"}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+	}
+	e.req("DELETE", "/v2/atsApplications?"+appIDs("A1"), nil).want(t, 200)
+	for name, recs := range map[string][]rsctest.Record{"notes": e.cust.ApplicationNotes(), "feedback": e.cust.InterviewFeedback(), "stages": e.cust.Stages()} {
+		if len(recs) != 1 || recs[0].Key["atsJobApplicationId"] != "A2" {
+			t.Fatalf("%s after cascade: %v", name, recs)
+		}
+	}
+}
+
+// §13.11 paging.
+func TestRule11_PagingSeatsV2MailStubs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 25 {
+		m := e.srv.AddMember(rsctest.MemberSpec{FirstName: fmt.Sprint("R", i), Email: fmt.Sprintf("r%d@x.io", i)})
+		if _, err := e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.req("GET", "/v2/seatsV2?q=attributes&contracts="+contract+"&start=0", nil).want(t, 200)
+	if len(r.body["elements"].([]any)) != 10 || r.get("paging", "total") != float64(25) || r.get("paging", "count") != float64(10) {
+		t.Fatalf("default count: %s", r.raw)
+	}
+	r = e.req("GET", "/v2/seatsV2?q=attributes&contracts="+contract+"&start=20&count=10", nil).want(t, 200)
+	if len(r.body["elements"].([]any)) != 5 {
+		t.Fatal("last page")
+	}
+	e.req("GET", "/v2/seatsV2?q=attributes&contracts="+contract, nil).want(t, 400)
+	e.req("GET", "/v2/mailStubs?q=contract&contract="+contract+"&start=19990&count=10", nil).want(t, 200)
+	e.req("GET", "/v2/mailStubs?q=contract&contract="+contract+"&start=19991&count=10", nil).want(t, 400)
+}
+
+func TestRule11_ConversationWindowMax12h(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R"})
+	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person})
+	base := "/v2/conversationEvents?q=criteria&viewer=" + seat.URN
+	e.req("GET", base+fmt.Sprintf("&timeRange.start=0&timeRange.end=%d", 12*3600*1000), nil).want(t, 200)
+	e.req("GET", base+fmt.Sprintf("&timeRange.start=0&timeRange.end=%d", 12*3600*1000+1), nil).want(t, 400)
+	e.req("GET", base+"&timeRange=(start:0,end:1000)", nil).want(t, 200)
+	e.req("GET", "/v2/conversationEvents?q=criteria&viewer=urn:li:seat:1", nil).want(t, 403)
+}
+
+func mustJSON(v any) []byte {
+	b, err := jsonMarshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+var _ = http.StatusOK

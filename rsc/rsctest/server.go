@@ -1,0 +1,476 @@
+package rsctest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
+
+// Server is a fake LinkedIn RSC API: the OAuth endpoints, every /v2 and /rest
+// resource of rsc-api.md §1 and §11, LinkedIn's throttles, push events, and a
+// simulated LinkedIn side (admins, recruiters, members). Its state lives in
+// memory, sharded per customer; all methods are safe for concurrent use.
+type Server struct {
+	cfg     config
+	limits  Limits
+	ts      *httptest.Server
+	baseURL string
+	handler http.Handler
+
+	mu          sync.RWMutex         // guards the registries below
+	customers   map[string]*Customer // by client id
+	order       []*Customer
+	byForeign   map[string]*Customer
+	byOrg       map[string]*Customer
+	byContract  map[string]*Customer
+	byAppKey    map[string]*Customer
+	callbacks   map[string]*Customer // CALLBACK_URL → owner
+	tokens      map[string]*token
+	partnerThr  *throttle
+	appSeq      int64
+	orgSeq      int64
+	contractSeq int64
+
+	memMu     sync.RWMutex // guards members
+	members   map[string]*member
+	memOrder  []string
+	byEmail   map[string]string
+	memberSeq int64
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+
+	faults faultState
+
+	logMu sync.Mutex
+	log   []LogEntry
+
+	seq atomic.Int64 // job posting urns, seats, misc numeric ids
+
+	pushes pushQueue
+
+	adminOnce sync.Once
+	admin     http.Handler
+}
+
+// NewServer starts a fake RSC server on a fresh 127.0.0.1 port (unless
+// WithListener or WithoutListener is given). Close it when done.
+func NewServer(opts ...Option) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{
+		cfg:        cfg,
+		limits:     cfg.limits.normalize(),
+		customers:  map[string]*Customer{},
+		byForeign:  map[string]*Customer{},
+		byOrg:      map[string]*Customer{},
+		byContract: map[string]*Customer{},
+		byAppKey:   map[string]*Customer{},
+		callbacks:  map[string]*Customer{},
+		tokens:     map[string]*token{},
+		partnerThr: newThrottle(),
+		members:    map[string]*member{},
+		byEmail:    map[string]string{},
+		rng:        rand.New(rand.NewPCG(uint64(cfg.seed), 0x5253_4354_4553_54)),
+	}
+	s.faults.rules = append([]Fault(nil), cfg.faults...)
+	s.seq.Store(100_000)
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	s.pushes.init(s)
+	switch {
+	case cfg.noListener:
+		s.baseURL = "http://rsctest.invalid"
+	case cfg.listener != nil:
+		s.ts = httptest.NewUnstartedServer(s.handler)
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+		s.ts.Start()
+		s.baseURL = s.ts.URL
+	default:
+		s.ts = httptest.NewServer(s.handler)
+		s.baseURL = s.ts.URL
+	}
+	return s
+}
+
+// URL returns the API base URL, without a trailing slash. Clients call
+// URL()+"/v2/..." and URL()+"/rest/...".
+func (s *Server) URL() string { return s.baseURL }
+
+// TokenURL returns the OAuth 2.0 token endpoint, URL()+"/oauth/v2/accessToken".
+func (s *Server) TokenURL() string { return s.baseURL + "/oauth/v2/accessToken" }
+
+// IntrospectURL returns the token introspection endpoint, URL()+"/oauth/v2/introspectToken".
+func (s *Server) IntrospectURL() string { return s.baseURL + "/oauth/v2/introspectToken" }
+
+// Handler returns the server's HTTP handler (API, OAuth and /_rsctest/ admin endpoints).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// PartnerCredentials returns the parent application's client id and secret.
+func (s *Server) PartnerCredentials() (clientID, secret string) {
+	return s.cfg.partnerID, s.cfg.partnerSecret
+}
+
+// Limits returns the effective limits (defaults filled in; 0 means unlimited).
+func (s *Server) Limits() Limits { return s.limits }
+
+// Close stops background push delivery and shuts the listener down, waiting
+// for outstanding requests.
+func (s *Server) Close() {
+	s.pushes.close()
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
+
+// Now returns the server clock's current time.
+func (s *Server) Now() time.Time { return s.cfg.clock() }
+
+func (s *Server) now() time.Time { return s.cfg.clock() }
+
+func (s *Server) nextID() int64 { return s.seq.Add(1) }
+
+// randHex returns n random bytes as hex, from the seeded source.
+func (s *Server) randHex(n int) string {
+	const hexd = "0123456789abcdef"
+	b := make([]byte, 2*n)
+	s.rngMu.Lock()
+	for i := 0; i < n; i++ {
+		v := s.rng.Uint32()
+		b[2*i], b[2*i+1] = hexd[(v>>4)&15], hexd[v&15]
+	}
+	s.rngMu.Unlock()
+	return string(b)
+}
+
+func (s *Server) uuid() string {
+	h := s.randHex(16)
+	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
+}
+
+func (s *Server) float() float64 {
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return s.rng.Float64()
+}
+
+// statusWriter records the status code for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+var versionRe = regexp.MustCompile(`^\d{6}(\.\d{1,2})?$`)
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	e := &LogEntry{
+		Time:            s.now(),
+		Method:          r.Method,
+		EffectiveMethod: r.Method,
+		Path:            r.URL.EscapedPath(),
+		RawQuery:        r.URL.RawQuery,
+		RestLiMethod:    r.Header.Get("X-RestLi-Method"),
+		LinkedInVersion: r.Header.Get("LinkedIn-Version"),
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			e.Status = 0
+			s.appendLog(e)
+			panic(p)
+		}
+		e.Status = sw.status
+		s.appendLog(e)
+	}()
+	path := r.URL.Path
+	switch {
+	case path == "/oauth/v2/accessToken":
+		if s.applyFaults(sw, r, path, "accessToken") {
+			return
+		}
+		s.serveToken(sw, r, e)
+	case path == "/oauth/v2/introspectToken":
+		if s.applyFaults(sw, r, path, "introspectToken") {
+			return
+		}
+		s.serveIntrospect(sw, r)
+	case strings.HasPrefix(path, "/_rsctest/"):
+		s.serveAdmin(sw, r)
+	case strings.HasPrefix(path, "/v2/"), strings.HasPrefix(path, "/rest/"):
+		s.serveAPI(sw, r, e)
+	default:
+		writeError(sw, http.StatusNotFound, "Resource "+path+" does not exist")
+	}
+}
+
+// call is one API request being served.
+type call struct {
+	s        *Server
+	w        http.ResponseWriter
+	r        *http.Request
+	rt       *route
+	method   string // effective HTTP verb after untunnelling
+	rmethod  string // X-RestLi-Method, lower case
+	rawQuery string
+	q        restli.Query
+	body     []byte
+	cust     *Customer
+	tok      *token
+	pathKey  string // raw (escaped) key path segment, "" if none
+	proto    restli.Protocol
+	now      time.Time
+}
+
+func (c *call) fail(status int, msg string) { writeError(c.w, status, msg) }
+
+func (c *call) forbidden() {
+	c.fail(http.StatusForbidden, "Not enough permissions to access: "+c.method+" /"+c.rt.name)
+}
+
+func (c *call) param(name string) string {
+	if v := c.q.Params[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// listParam returns a multi-valued finder parameter given either as repeated
+// params or as a 2.0 List(a,b).
+func (c *call) listParam(name string) []string {
+	var out []string
+	for _, v := range c.q.Params[name] {
+		if strings.HasPrefix(v, "List(") && strings.HasSuffix(v, ")") {
+			for p := range strings.SplitSeq(v[5:len(v)-1], ",") {
+				if p != "" {
+					out = append(out, p)
+				}
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
+	lim := s.limits
+	if (lim.MaxQuery > 0 && len(r.URL.RawQuery) > lim.MaxQuery) || (lim.MaxURL > 0 && len(r.URL.RequestURI()) > lim.MaxURL) {
+		writeError(w, http.StatusRequestURITooLong, "Request-URI Too Long: tunnel the request (X-HTTP-Method-Override)")
+		return
+	}
+	escaped := r.URL.EscapedPath()
+	rest := strings.HasPrefix(escaped, "/rest/")
+	var tail string
+	if rest {
+		tail = escaped[len("/rest/"):]
+	} else {
+		tail = escaped[len("/v2/"):]
+	}
+	rt, pathKey, ok := resolveRoute(rest, tail)
+	if !ok {
+		writeError(w, http.StatusNotFound, "Resource "+tail+" does not exist")
+		return
+	}
+	if s.applyFaults(w, r, r.URL.Path, rt.canonical) {
+		return
+	}
+	if rest && !versionRe.MatchString(r.Header.Get("LinkedIn-Version")) {
+		writeError(w, http.StatusBadRequest, "A valid LinkedIn-Version header (YYYYMM) is required for /rest resources")
+		return
+	}
+	tok, status, msg := s.authenticate(r)
+	if tok == nil {
+		writeError(w, status, msg)
+		return
+	}
+	e.ClientID = tok.clientID
+	method, rawQuery, body, err := restli.Untunnel(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Invalid tunnelled request: "+err.Error())
+		return
+	}
+	if method != r.Method || rawQuery != r.URL.RawQuery {
+		e.EffectiveMethod = method
+		e.TunnelledQuery = rawQuery
+	}
+	c := &call{s: s, w: w, r: r, rt: rt, method: method, rmethod: strings.ToLower(strings.TrimSpace(r.Header.Get("X-RestLi-Method"))),
+		rawQuery: rawQuery, body: body, tok: tok, cust: tok.cust, pathKey: pathKey, now: s.now(), proto: restli.Protocol1}
+	if (rt.parentOnly) != (tok.cust == nil) {
+		c.forbidden()
+		return
+	}
+	q, err := restli.ParseQuery(rawQuery)
+	if err != nil {
+		c.fail(http.StatusBadRequest, "Invalid query parameters: "+err.Error())
+		return
+	}
+	c.q = q
+	if q.IDsProtocol == restli.Protocol2 {
+		c.proto = restli.Protocol2
+	}
+	n := len(q.Keys) + len(q.SimpleIDs)
+	if lim.MaxBatch > 0 && n > lim.MaxBatch {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Batch size %d exceeds the maximum of %d keys", n, lim.MaxBatch))
+		return
+	}
+	if !s.admit(c, n) {
+		return
+	}
+	rt.handle(c)
+}
+
+// admit applies the throttles of the route's class; it writes the 429 and
+// returns false when a quota is exhausted.
+func (s *Server) admit(c *call, records int) bool {
+	thr := s.partnerThr
+	if c.cust != nil {
+		thr = c.cust.thr
+	}
+	if burst, ok := s.faults.takeBurst(c.r.URL.Path, c.rt.canonical); ok {
+		_ = burst
+		thr.countBurst()
+		write429(c.w, WindowMinute, 60-int(c.now.Unix()%60))
+		return false
+	}
+	lim := s.limits
+	var name string
+	var day, minute int
+	switch c.rt.class {
+	case classSync:
+		name, day, minute = c.rt.canonical, lim.SyncRequestsPerDay, lim.SyncRecordsPerMinute
+	case classIntegrations:
+		name, day = c.rt.canonical, lim.IntegrationRequestsPerDay
+	case classProspect:
+		name, day = "prospectInteractions", lim.ProspectRequestsPerDay
+	case classJobTasks:
+		name, day = c.rt.canonical, lim.JobTaskRequestsPerDay
+	case classJobs:
+		name, day = c.rt.canonical, lim.JobPostingRequestsPerDay
+	default:
+		name = c.rt.canonical
+	}
+	window, retry := thr.admit(c.now, name, day, minute, records)
+	if window != "" {
+		write429(c.w, window, retry)
+		return false
+	}
+	return true
+}
+
+// Transport returns an http.RoundTripper that serves requests in-process by
+// calling the handler directly: no sockets, so it works inside
+// testing/synctest bubbles and avoids loopback overhead in benchmarks. The
+// request's host is ignored. An injected connection reset surfaces as an
+// error wrapping ErrConnReset.
+func (s *Server) Transport() http.RoundTripper { return transport{s} }
+
+// Client returns an *http.Client using Transport().
+func (s *Server) Client() *http.Client { return &http.Client{Transport: s.Transport()} }
+
+// ErrConnReset is returned by Transport() when a Fault resets the connection.
+var ErrConnReset = errors.New("rsctest: connection reset by peer (injected fault)")
+
+type transport struct{ s *Server }
+
+func (t transport) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	r := req.Clone(req.Context())
+	r.RequestURI = req.URL.RequestURI()
+	r.RemoteAddr = "127.0.0.1:1"
+	if r.Host == "" {
+		r.Host = req.URL.Host
+	}
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				resp, err = nil, ErrConnReset
+				return
+			}
+			panic(p)
+		}
+	}()
+	t.s.handler.ServeHTTP(rec, r)
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+	res := rec.Result()
+	res.Request = req
+	return res, nil
+}
+
+// LogEntry is one request in the request log. The Authorization header is
+// never recorded.
+type LogEntry struct {
+	Time            time.Time
+	Method          string // HTTP method as sent
+	EffectiveMethod string // after X-HTTP-Method-Override untunnelling
+	Path            string // escaped path
+	RawQuery        string // query string as sent on the URL
+	TunnelledQuery  string // query carried in a tunnelled body ("" if not tunnelled)
+	RestLiMethod    string // X-RestLi-Method header
+	LinkedInVersion string // LinkedIn-Version header
+	ClientID        string // client id of the bearer token, if valid
+	Status          int    // HTTP status; 0 when the connection was reset
+}
+
+func (s *Server) appendLog(e *LogEntry) {
+	if s.cfg.logLimit < 0 {
+		return
+	}
+	s.logMu.Lock()
+	if s.cfg.logLimit > 0 && len(s.log) >= s.cfg.logLimit {
+		n := copy(s.log, s.log[len(s.log)/2:])
+		s.log = s.log[:n]
+	}
+	s.log = append(s.log, *e)
+	s.logMu.Unlock()
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (s *Server) Requests() []LogEntry {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	return append([]LogEntry(nil), s.log...)
+}
+
+// ResetRequests clears the request log.
+func (s *Server) ResetRequests() {
+	s.logMu.Lock()
+	s.log = nil
+	s.logMu.Unlock()
+}
+
+// sleep waits d using the configured sleeper.
+func (s *Server) sleep(ctx context.Context, d time.Duration) error { return s.cfg.sleep(ctx, d) }

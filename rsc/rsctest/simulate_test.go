@@ -1,0 +1,299 @@
+package rsctest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+func TestExportRequiresSyncedVisibleJob(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rec := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Rita"})
+	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: rec.Person})
+	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Headline: "Go dev", Location: "Berlin"})
+	if _, err := e.cust.Export(seat.URN, m.Person, "J1"); !errors.Is(err, rsctest.ErrJobNotSynced) {
+		t.Fatal(err)
+	}
+	j := jobElem("J1", "CREATE")
+	j["accessRestricted"] = true
+	e.postJobs(j).want(t, 200)
+	if _, err := e.cust.Export(seat.URN, m.Person, "J1"); !errors.Is(err, rsctest.ErrJobNotVisible) {
+		t.Fatal(err)
+	}
+	e.req("PUT", "/v2/atsEntityAcls?ids[0].atsEntityAclId=g&ids[0].dataProvider=ATS&ids[0].integrationContext="+org+"&ids[0].atsEntityId=J1&ids[0].atsEntityType=JOB_POSTING",
+		`{"entities":{"atsEntityAclId=g&dataProvider=ATS&integrationContext=`+org+`&atsEntityId=J1&atsEntityType=JOB_POSTING":{}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+	e.req("PUT", "/v2/atsEntityAclAssignees?ids[0].atsEntityAclId=g&ids[0].dataProvider=ATS&ids[0].integrationContext="+org+"&ids[0].assignee="+rec.Person+"&ids[0].atsEntityType=JOB_POSTING",
+		`{"entities":{"atsEntityAclId=g&dataProvider=ATS&integrationContext=`+org+`&assignee=`+rec.Person+`&atsEntityType=JOB_POSTING":{}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+	id, err := e.cust.Export(seat.URN, m.Person, "J1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rsctest.ExportedCandidate{RequestID: id, IntegrationContext: org, ExternalJobPostingID: "J1", Exporter: seat.URN, ExportedAt: t0.UnixMilli(),
+		Candidate: rsctest.ExportedProfile{Person: m.Person, FirstName: "Ann", LastName: "Lee", Headline: "Go dev", Location: "Berlin", ProfileURL: m.ProfileURL}}
+	if diff := cmp.Diff([]rsctest.ExportedCandidate{want}, e.cust.Exports()); diff != "" {
+		t.Fatal(diff)
+	}
+	p := e.cust.Pushes()
+	if p[len(p)-1].Type != rsctest.PushExportCandidateProfile || p[len(p)-1].ID != id {
+		t.Fatalf("%+v", p)
+	}
+	e.req("GET", "/v2/exportedCandidates?q=request&requestId=nope", nil).want(t, 404)
+	e.req("GET", "/rest/exportedCandidates?q=request&requestId="+id, nil, "LinkedIn-Version: 202510").want(t, 200)
+}
+
+func TestProspectNotesAndClosedProfiles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rec := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Rita"})
+	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: rec.Person})
+	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", Email: "ann@example.com"})
+	id, _ := e.cust.WriteProspectNote(seat.URN, m.Person, "note")
+	e.clock.Advance(time.Hour)
+	_ = e.cust.DeactivateProspectNote(id)
+	e.tok = e.token("cid", "csecret")
+	r := e.req("GET", fmt.Sprintf("/v2/prospectNotes?q=criteria&contract=%s&cutoffDate=%d", contract, t0.Add(30*time.Minute).UnixMilli()), nil).want(t, 200)
+	if el := r.body["elements"].([]any); len(el) != 1 || el[0].(map[string]any)["active"] != false {
+		t.Fatal(string(r.raw))
+	}
+	e.putCandidates(map[string]map[string]any{"C1": candidate("Ann"), "C2": candidate("Bob")}).want(t, 200)
+	if got := e.cust.Matches(); !cmp.Equal(got, map[string][]string{"C1": {m.Person}}) {
+		t.Fatal(got)
+	}
+	if err := e.srv.CloseMemberAccount(m.Person); err != nil {
+		t.Fatal(err)
+	}
+	d1 := e.req("GET", "/v2/closedCandidateProfiles?q=integrationContext&integrationContext="+org+"&closedSince=0&start=0&count=100", nil).want(t, 200)
+	if diff := cmp.Diff([]any{map[string]any{"member": m.Person, "atsCandidateIds": []any{"C1"}, "closedAt": float64(t0.Add(time.Hour).UnixMilli())}}, d1.body["elements"]); diff != "" {
+		t.Fatal(diff)
+	}
+	if len(e.cust.Matches()) != 0 {
+		t.Fatal("closed member still matches")
+	}
+}
+
+func TestInMailReplyCreatesStub(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rec := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Rita"})
+	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: rec.Person})
+	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", Email: "ann@example.com", Phone: "555"})
+	c1, _ := e.cust.SendInMail(seat.URN, m.Person, "Hi", "?")
+	c2, _ := e.cust.SendInMail(seat.URN, m.Person, "Hi again", "?")
+	_ = e.cust.ReplyInMail(c1, "no thanks", false)
+	_ = e.cust.ReplyInMail(c2, "yes", true)
+	if len(e.cust.ConversationEvents()) != 4 {
+		t.Fatal("events")
+	}
+	stubs := e.cust.MailStubs()
+	if len(stubs) != 1 || stubs[0].EmailAddress != "ann@example.com" || stubs[0].Owner != seat.URN {
+		t.Fatalf("%+v", stubs)
+	}
+}
+
+func TestRestFamily(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := "LinkedIn-Version: 202602"
+	ids := "ids=List((externalCandidateId:C1,integrationContext:urn%3Ali%3Aorganization%3A1000))"
+	key := "(externalCandidateId:C1,integrationContext:urn%3Ali%3Aorganization%3A1000)"
+	c := candidate("Ann")
+	c["externalCreatedAt"], c["externalLastModifiedAt"] = c["atsCreatedAt"], c["atsLastModifiedAt"]
+	delete(c, "atsCreatedAt")
+	delete(c, "atsLastModifiedAt")
+	body := map[string]any{"entities": map[string]any{key: c}}
+	e.req("PUT", "/rest/candidates?"+ids, body, "X-RestLi-Method: batch_update").want(t, 400) // no version
+	r := e.req("PUT", "/rest/candidates?"+ids, body, "X-RestLi-Method: batch_update", v).want(t, 200)
+	if r.get("results", key, "status") != float64(204) {
+		t.Fatal(string(r.raw))
+	}
+	got, _ := e.cust.Candidate("C1")
+	if got.Fields["atsCreatedAt"] != float64(1700000000000) {
+		t.Fatalf("canonical storage: %v", got.Fields)
+	}
+	g := e.req("GET", "/rest/candidates?"+ids, nil, v).want(t, 200)
+	if g.get("results", key, "externalCreatedAt") != float64(1700000000000) || g.get("results", key, "atsCreatedAt") != nil {
+		t.Fatal(string(g.raw))
+	}
+	// Validation reports the versioned field name.
+	bad := map[string]any{"entities": map[string]any{key: candidate("Ann")}}
+	r = e.req("PUT", "/rest/candidates?"+ids, bad, "X-RestLi-Method: batch_update", v).want(t, 200)
+	if msg, _ := r.get("errors", key, "message").(string); msg != "ERROR :: /externalCreatedAt :: field is required but not found and has no default value" {
+		t.Fatal(string(r.raw))
+	}
+	// dataProvider is not part of versioned keys but v2 requires it.
+	e.req("GET", "/v2/atsCandidates?ids[0].atsCandidateId=C1&ids[0].integrationContext="+org, nil).want(t, 400)
+	// candidateNotes, applicationNotes, atsApplications with $params, integrations, seatsV2.
+	e.req("PUT", "/rest/candidateNotes?ids=List((externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A1000))",
+		`{"entities":{"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A1000)":{"note":"x","externalCreatedAt":1}}}`, "X-RestLi-Method: batch_update", v).want(t, 200)
+	if n := e.cust.CandidateNotes(); len(n) != 1 || n[0].Key["noteId"] != "N1" || n[0].Fields["atsCreatedAt"] != float64(1) {
+		t.Fatalf("%v", n)
+	}
+	appK := "($params:(),atsJobApplicationId:A1,integrationContext:urn%3Ali%3Aorganization%3A1000)"
+	e.req("PUT", "/rest/atsApplications?ids=List("+appK+")", map[string]any{"entities": map[string]any{appK: application("Ann")}}, "X-RestLi-Method: batch_update", v).want(t, 200)
+	e.req("PUT", "/rest/applicationNotes?ids=List((externalJobApplicationId:A1,externalNoteId:AN1,integrationContext:urn%3Ali%3Aorganization%3A1000))",
+		`{"entities":{"(externalJobApplicationId:A1,externalNoteId:AN1,integrationContext:urn%3Ali%3Aorganization%3A1000)":{"note":"x"}}}`, "X-RestLi-Method: batch_update", v).want(t, 200)
+	e.req("DELETE", "/rest/atsApplications?ids=List("+appK+")", nil, v).want(t, 200)
+	if len(e.cust.ApplicationNotes()) != 0 {
+		t.Fatal("rest cascade")
+	}
+	e.cust.RequestIntegrations()
+	ik := "(integrationContext:urn%3Ali%3Aorganization%3A1000,integrationType:ONE_CLICK_EXPORT,tenantType:RECRUITER)"
+	e.req("POST", "/rest/integrations?ids=List("+ik+")", `{"entities":{"`+ik+`":{"patch":{"$set":{"integrationName":"n"}}}}}`, "X-RestLi-Method: batch_partial_update", v).want(t, 200)
+	if g := e.req("GET", "/rest/integrations?ids=List("+ik+")", nil, v).want(t, 200); g.get("results", ik, "status") != rsctest.StatusPartnerReady || g.get("results", ik, "dataProvider") != nil {
+		t.Fatal(string(g.raw))
+	}
+	ck := "(configurationType:CALLBACK_URL,integrationContext:urn%3Ali%3Aorganization%3A1000,integrationType:ONE_CLICK_EXPORT,tenantType:RECRUITER)"
+	e.req("PUT", "/rest/integrationConfigurations?ids=List("+ck+")", `{"entities":{"`+ck+`":{"configurationValue":{"string":"https://cb.example.com/x"}}}}`, "X-RestLi-Method: batch_update", v).want(t, 200)
+	if e.cust.ConfigurationValue("CALLBACK_URL") != "https://cb.example.com/x" {
+		t.Fatal("rest config")
+	}
+	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R"})
+	_, _ = e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person})
+	s := e.req("GET", "/rest/seatsV2?q=attributes&contracts=List(urn%3Ali%3Acontract%3A5000)&start=0", nil, v).want(t, 200)
+	el := s.body["elements"].([]any)[0].(map[string]any)
+	if el["seatId"] == nil || el["id"] != nil || el["createdAt"].(map[string]any)["actor"] != m.Person {
+		t.Fatal(string(s.raw))
+	}
+	ji := jobElem("RJ", "CREATE")
+	e.req("POST", "/rest/simpleJobPostings", map[string]any{"elements": []any{ji}}, "X-RestLi-Method: batch_create", v).want(t, 200)
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, rsctest.WithFaults(rsctest.Fault{Route: "/v2/atsApplications", ErrorRate: 1, ErrorStatus: 503}))
+	e.req("GET", "/v2/atsApplications?"+appIDs("A"), nil).want(t, 503)
+	e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"A"}), nil).want(t, 200)
+
+	e.srv.SetFaults(rsctest.Fault{Route: "atsCandidates", ResetRate: 1})
+	req, _ := http.NewRequest("GET", e.srv.URL()+"/v2/atsCandidates?"+candIDsN([]string{"A"}), nil)
+	req.Header.Set("Authorization", "Bearer "+e.tok)
+	if _, err := e.hc.Do(req); !errors.Is(err, rsctest.ErrConnReset) {
+		t.Fatalf("want reset, got %v", err)
+	}
+	if last := e.srv.Requests(); last[len(last)-1].Status != 0 {
+		t.Fatal("reset not logged with status 0")
+	}
+
+	e.srv.SetFaults(rsctest.Fault{Route: "atsCandidates", Latency: 90 * time.Second})
+	e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"A"}), nil).want(t, 200)
+	if got := e.clock.Now().Sub(t0); got != 90*time.Second {
+		t.Fatalf("latency advanced the clock by %v", got)
+	}
+
+	e.srv.SetFaults()
+	e.srv.Burst429("atsCandidates", 2)
+	for range 2 {
+		if r := e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"A"}), nil).want(t, 429); r.header.Get("X-Li-Throttle-Window") != "MINUTE" || r.header.Get("Retry-After") == "" {
+			t.Fatal(r.header)
+		}
+	}
+	e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"A"}), nil).want(t, 200)
+	if c := e.cust.Counters(); c.Throttled429Minute != 2 {
+		t.Fatalf("%+v", c)
+	}
+
+	if n := e.srv.RevokeTokens("cid"); n != 1 {
+		t.Fatal(n)
+	}
+	e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"A"}), nil).want(t, 401)
+}
+
+func TestFaultsDeterministicBySeed(t *testing.T) {
+	t.Parallel()
+	run := func(seed int64) []int {
+		e := newEnv(t, rsctest.WithSeed(seed), rsctest.WithFaults(rsctest.Fault{ErrorRate: 0.5}))
+		var out []int
+		for range 20 {
+			out = append(out, e.reqTok(e.tok, "GET", "/v2/atsCandidates?"+candIDsN([]string{"A"}), nil).status)
+		}
+		return out
+	}
+	if a, b := run(7), run(7); !cmp.Equal(a, b) {
+		t.Fatal(a, b)
+	}
+}
+
+func TestResetOverRealSocket(t *testing.T) {
+	t.Parallel()
+	srv := rsctest.NewServer(rsctest.WithFaults(rsctest.Fault{Route: "/oauth", ResetRate: 1}))
+	defer srv.Close()
+	if _, err := http.Post(srv.TokenURL(), "application/x-www-form-urlencoded", nil); err == nil {
+		t.Fatal("want a connection error")
+	}
+}
+
+func TestSynctestBubble(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithFaults(rsctest.Fault{Latency: time.Hour}))
+		defer srv.Close()
+		srv.AddCustomer(rsctest.CustomerSpec{ClientID: "a", ClientSecret: "b"})
+		start := time.Now()
+		resp, err := srv.Client().PostForm(srv.TokenURL(), map[string][]string{"grant_type": {"client_credentials"}, "client_id": {"a"}, "client_secret": {"b"}})
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if time.Since(start) != time.Hour {
+			t.Fatal(time.Since(start))
+		}
+	})
+}
+
+func TestConcurrentCustomers(t *testing.T) {
+	t.Parallel()
+	srv := rsctest.NewServer(rsctest.WithoutListener())
+	defer srv.Close()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := fmt.Sprintf("urn:li:organization:%d", 100+i)
+			cu := srv.AddCustomer(rsctest.CustomerSpec{Organization: o})
+			e := &env{t: t, srv: srv, cust: cu, hc: srv.Client()}
+			e.tok = e.token(cu.ClientID, cu.ClientSecret)
+			for j := range 20 {
+				id := fmt.Sprint("C", j)
+				k := "atsCandidateId=" + id + "&dataProvider=ATS&integrationContext=" + o
+				e.req("PUT", "/v2/atsCandidates?ids[0].atsCandidateId="+id+"&ids[0].dataProvider=ATS&ids[0].integrationContext="+o,
+					map[string]any{"entities": map[string]any{k: candidate("Ann")}}, "X-RestLi-Method: batch_update").want(t, 200)
+			}
+			_ = cu.Snapshot()
+			_, _ = srv.DeliverPushes(context.Background())
+		}()
+	}
+	wg.Wait()
+	for _, cu := range srv.Customers() {
+		if len(cu.Candidates()) != 20 {
+			t.Fatal(cu.ClientID)
+		}
+	}
+}
+
+func TestAdminEndpoints(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	post := func(path string) resp { return e.reqTok("", "POST", path, nil) }
+	post("/_rsctest/customers/1000/request").want(t, 200)
+	post("/_rsctest/customers/"+org+"/enable?company=true&contract=true").want(t, 200)
+	if in, _ := e.cust.Integration(contract, "CSA_API"); in.Status != rsctest.StatusEnabled {
+		t.Fatal(in)
+	}
+	m := e.reqTok("", "POST", "/_rsctest/members", `{"Person":"urn:li:person:x","FirstName":"X","Email":"x@y.io"}`).want(t, 200)
+	_ = m
+	post("/_rsctest/members/x/close").want(t, 200)
+	if st := e.reqTok("", "GET", "/_rsctest/state", nil); st.status != 200 {
+		t.Fatal(st.status)
+	}
+	post("/_rsctest/customers/nope/request").want(t, 404)
+}
