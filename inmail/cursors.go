@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"github.com/rscgo/rscgo/internal/fsutil"
 )
 
 // Cursors is the resumable position of every flow of one customer. Times
@@ -207,41 +209,8 @@ func (f *FileCursors) Save(ctx context.Context, customerID string, c Cursors) er
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return writeAtomic(f.dir, p, append(b, '\n'))
-}
-
-func writeAtomic(dir, path string, data []byte) (err error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("inmail: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("inmail: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("inmail: %w", err)
-	}
-	if _, err = tmp.Write(data); err != nil {
+	if err := fsutil.WriteFile(p, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("inmail: write cursors: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("inmail: fsync cursors: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("inmail: close cursors: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("inmail: rename cursors: %w", err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // best effort: not every platform syncs directories
-		d.Close()
 	}
 	return nil
 }

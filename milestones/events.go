@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/fsutil"
 )
 
 // Event records that a customer reached a milestone.
@@ -161,41 +163,8 @@ func (f *FileStore) Append(ctx context.Context, customerID string, e Event) erro
 		return fmt.Errorf("milestones: encode events: %w", err)
 	}
 	p, _ := f.path(customerID)
-	return writeAtomic(f.dir, p, append(b, '\n'))
-}
-
-func writeAtomic(dir, path string, data []byte) (err error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("milestones: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("milestones: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("milestones: %w", err)
-	}
-	if _, err = tmp.Write(data); err != nil {
+	if err := fsutil.WriteFile(p, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("milestones: write events: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("milestones: sync events: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("milestones: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("milestones: %w", err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // best effort: make the rename durable
-		d.Close()
 	}
 	return nil
 }

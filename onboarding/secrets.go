@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/rscgo/rscgo/internal/fsutil"
 )
 
 // ErrSecretNotFound is returned by a SecretStore when it holds nothing under
@@ -136,7 +138,7 @@ func (s *FileSecretStore) Put(_ context.Context, ref string, creds Credentials) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := writeFileAtomic(s.path(ref), b, 0o600); err != nil {
+	if err := fsutil.WriteFile(s.path(ref), b, 0o600); err != nil {
 		return fmt.Errorf("onboarding: storing secret %q: %w", ref, err)
 	}
 	return nil
@@ -169,31 +171,4 @@ func (s *FileSecretStore) Delete(_ context.Context, ref string) error {
 		return fmt.Errorf("onboarding: deleting secret %q: %w", ref, err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes b to a temporary file in path's directory, syncs it
-// and renames it over path, so readers see the old or the new content.
-func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/rscgo/rscgo/internal/fsutil"
 )
 
 // StateStore persists each customer's onboarding state, so a Flow resumes
@@ -128,7 +130,7 @@ func fileSave(s *FileStore, kind, key string, v any) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := writeFileAtomic(s.path(kind, key), b, 0o600); err != nil {
+	if err := fsutil.WriteFile(s.path(kind, key), b, 0o600); err != nil {
 		return fmt.Errorf("onboarding: saving %s of %q: %w", kind, key, err)
 	}
 	return nil
