@@ -147,23 +147,6 @@ type Retriever struct {
 	pushWG   sync.WaitGroup
 }
 
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // New validates cfg, fills in defaults and returns a Retriever. It does no I/O.
 func New(cfg Config) (*Retriever, error) {
 	switch {
@@ -198,7 +181,7 @@ func New(cfg Config) (*Retriever, error) {
 		}
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = realClock{}
+		cfg.Clock = rsc.SystemClock()
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {

@@ -128,7 +128,7 @@ func NewScheduler(cfg SchedulerConfig) *Scheduler {
 		cfg.MaxBackoff = max(time.Hour, cfg.MinBackoff)
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = realClock{}
+		cfg.Clock = rsc.SystemClock()
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))

@@ -14,6 +14,11 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
+// SystemClock returns the Clock that uses the time package: Now is
+// time.Now and Sleep waits on a timer or the context. Packages that take a
+// Clock default to it.
+func SystemClock() Clock { return realClock{} }
+
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }

@@ -7,4 +7,94 @@
 // that does not shadow the standard library:
 //
 //	import rscsync "github.com/rscgo/rscgo/sync"
+//
+// # Running a customer
+//
+// The ATS implements [Source] (streams in (modified time, id) order, see its
+// documentation for SQL). A customer's engine sends through that customer's
+// client, which paces requests to LinkedIn's quotas:
+//
+//	func main() {
+//		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+//		defer stop()
+//		partner, _ := rsc.NewClient(rsc.WithCredentials(partnerID, partnerSecret))
+//		client, _ := partner.ForCustomer(customerClientID, customerSecret)
+//		store, _ := rscsync.NewFileStore("/var/lib/ats/rsc/checkpoints")
+//		dead, _ := rscsync.NewFileDeadLetters("/var/lib/ats/rsc/dead")
+//		eng, _ := rscsync.NewEngine(client, mySource{db}, rscsync.WithStore(store), rscsync.WithDeadLetters(dead))
+//		rep, err := eng.Run(ctx, "customer-42")
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		rep.WriteText(os.Stdout)
+//	}
+//
+// [Engine.Run] is the whole program: killed at any point (SIGKILL included)
+// and started again with the same store, it resends at most the batches
+// that were in flight and ends in the same state. Run it again whenever the
+// ATS changed (a timer, or after a write) for the incremental sync.
+//
+// # Phases, batches and watermarks
+//
+// A pass runs the phases in milestone order: jobs, candidates, shortlists
+// (applications with their stage history) and activities (notes and
+// interview feedback, one call per parent as the endpoints require), then
+// deletions (children before parents). Records go in batches of at most 100,
+// in stream order; WithInFlight batches overlap so the per-minute quota is
+// used to the full, while the client's pacer guarantees it is never
+// exceeded. Batches are committed in order: the phase watermark moves past
+// a batch only when it and every batch before it were acknowledged, and the
+// checkpoint is saved at every commit. A phase is complete (the milestone
+// reached) when its stream was read to the end; for jobs, only once every
+// job task is terminal.
+//
+// Jobs use batch_create, which is not idempotent. The checkpoint keeps each
+// job's state: a CREATE is written as an intent before it is sent, so after
+// a crash or an ambiguous failure the job is resent as UPDATE, and an UPDATE
+// whose task says the job does not exist is resent as CREATE. A job is never
+// created twice. Jobs closed in the ATS are created (if LinkedIn does not
+// have them) and then closed: certification wants closed jobs too.
+//
+// # Failures
+//
+// Records refused by the client's validation or by LinkedIn go to the
+// [DeadLetterStore] with their key and reason (never their contents); a
+// batch LinkedIn rejects as a whole (400/422) is split in halves until the
+// bad record is isolated. [Engine.RetryDeadLetters] reads those records
+// again from the Source once the ATS data is fixed. When the customer's
+// daily quota is spent the run is parked until UTC midnight and resumes by
+// itself. Other failures the client gave up on stop the run; the next Run
+// continues from the checkpoint.
+//
+// # Many customers, and durable job queues
+//
+// [Manager] runs many customers in one process with a bounded worker pool,
+// round robin by slices of a few batches. Across machines, run customers as
+// units of work on a durable queue (River, Asynq, SQS, Cloud Tasks...) with
+// one job per customer and a shared Store (a database-backed implementation
+// of [Store] and [DeadLetterStore]):
+//
+//	func handle(ctx context.Context, job QueueJob) error {
+//		eng := engineFor(job.CustomerID) // client and Source of the customer
+//		_, err := eng.RunSlice(ctx, job.CustomerID, 50)
+//		var parked *rscsync.ParkedError
+//		switch {
+//		case errors.Is(err, rscsync.ErrYield):
+//			return queue.Enqueue(job) // more work: back of the queue
+//		case errors.As(err, &parked):
+//			return queue.EnqueueAt(job, parked.Until)
+//		case err == nil:
+//			return queue.EnqueueAt(job, time.Now().Add(15*time.Minute)) // next incremental pass
+//		}
+//		return err // the queue retries with backoff
+//	}
+//
+// RunSlice is idempotent and resumable from the Store, so a job that is
+// retried or delivered twice is harmless. Run at most one slice per customer
+// at a time: use the queue's unique-job or lease feature keyed by customer.
+//
+// # Privacy
+//
+// Nothing is logged unless WithLogger is given, and log records carry
+// customer ids, phases and counts, never record contents or secrets.
 package sync

@@ -51,7 +51,8 @@ type Source interface {
 	Placements(ctx context.Context, since Cursor) iter.Seq2[Placement, error]
 	// Activities yields candidate notes, application notes and interview feedback.
 	Activities(ctx context.Context, since Cursor) iter.Seq2[Activity, error]
-	// Deletions yields records deleted in the ATS.
+	// Deletions yields records deleted in the ATS, ordered by
+	// (DeletedAt, Deletion.CursorID()); the cursor's ID is a CursorID.
 	Deletions(ctx context.Context, since Cursor) iter.Seq2[Deletion, error]
 	// Totals counts the records a sync from since would cover, for progress
 	// and reconciliation.
@@ -145,6 +146,12 @@ type Deletion struct {
 	DeletedAt   time.Time
 	Integration string // integration context (organization URN)
 }
+
+// CursorID is the deletion's id within the Deletions stream: its kind and
+// id joined by a colon, for example "candidateNote:42". Ids of different
+// kinds may be equal, so the kind is part of it. Sources order deletions by
+// (DeletedAt, CursorID()) and the engine stores it as Cursor.ID.
+func (d Deletion) CursorID() string { return string(d.Kind) + ":" + d.ID }
 
 // Totals counts records per kind.
 type Totals struct {

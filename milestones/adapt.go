@@ -1,0 +1,104 @@
+package milestones
+
+import (
+	"time"
+
+	"github.com/rscgo/rscgo/onboarding"
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// This file adapts the onboarding status and the sync engine's checkpoints
+// into a State. Package milestones depends on onboarding and sync, never the
+// other way round: they hand their answers to callers, who build a State
+// here.
+
+// PhasesFromSync converts the sync engine's persisted phase states (from
+// sync.PhaseStatus or Engine.State) into the engine's input. The deletions
+// phase is not a milestone and is ignored.
+func PhasesFromSync(ps map[rscsync.Phase]rscsync.PhaseState) map[Phase]PhaseProgress {
+	out := make(map[Phase]PhaseProgress, len(ps))
+	for p, s := range ps {
+		mp, ok := phaseFromSync(p)
+		if !ok {
+			continue
+		}
+		out[mp] = PhaseProgress{
+			Done:             s.Done,
+			Total:            s.Total,
+			RecordsPerMinute: s.RecordsPerMinute,
+			Completed:        s.Completed,
+			CompletedAt:      s.CompletedAt,
+		}
+	}
+	return out
+}
+
+// PhaseFromProgress converts one live sync.Progress event, for callers that
+// update a State from the engine's WithProgress callback.
+func PhaseFromProgress(p rscsync.Progress) (Phase, PhaseProgress, bool) {
+	mp, ok := phaseFromSync(p.Phase)
+	if !ok {
+		return 0, PhaseProgress{}, false
+	}
+	return mp, PhaseProgress{
+		Done:             p.Done,
+		Total:            p.Total,
+		RecordsPerMinute: p.RecordsPerMinute,
+		Completed:        p.Completed,
+		CompletedAt:      p.CompletedAt,
+	}, true
+}
+
+func phaseFromSync(p rscsync.Phase) (Phase, bool) {
+	switch p {
+	case rscsync.PhaseJobs:
+		return PhaseJobs, true
+	case rscsync.PhaseCandidates:
+		return PhaseCandidates, true
+	case rscsync.PhaseShortlists:
+		return PhaseShortlists, true
+	case rscsync.PhaseActivities:
+		return PhaseActivities, true
+	}
+	return 0, false
+}
+
+// AccessFromStatus reads the access levels and product settings from an
+// onboarding status. Unknown product settings count as LinkedIn's defaults
+// (all on), as onboarding.Status.Features does.
+func AccessFromStatus(st onboarding.Status) (Access, ProductSettings) {
+	a := Access{
+		CompanyLevel:  st.Company == rsc.StatusEnabled,
+		ContractLevel: st.Contract == rsc.StatusEnabled,
+	}
+	ps := AllSettings()
+	if st.Settings != nil {
+		ps = ProductSettings{
+			OneClickExport:    st.Settings.OneClickExport,
+			InMailStubProfile: st.Settings.InMailStubProfile,
+			InATSIndicator:    st.Settings.InATSIndicator,
+			ProfileWidget:     st.Settings.ProfileWidget,
+		}
+	}
+	return a, ps
+}
+
+// StateFrom builds a State from the onboarding status, the time the
+// integration was enabled and the sync engine's phase states, evaluated at
+// now. enabledAt is the caller's record of when the status first became
+// enabled (for example the time of the IntegrationEnabled event in an
+// EventLog, or the status's UpdatedAt when it was first seen enabled);
+// records modified at or after it count as "newly created and updated".
+// Set State.Persisted from an EventLog so milestones never go backwards.
+func StateFrom(st onboarding.Status, enabledAt time.Time, phases map[rscsync.Phase]rscsync.PhaseState, now time.Time) State {
+	access, settings := AccessFromStatus(st)
+	return State{
+		Enabled:   st.State.Enabled(),
+		EnabledAt: enabledAt,
+		Access:    access,
+		Settings:  settings,
+		Phases:    PhasesFromSync(phases),
+		Now:       now,
+	}
+}

@@ -1,0 +1,208 @@
+package milestones_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/onboarding"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// TestMilestonesFromSync runs onboarding's status read and a historical
+// sync against the fake LinkedIn and watches the milestones arrive, one by
+// one and in order, with each feature's scope widening as the seed says.
+func TestMilestonesFromSync(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(1))
+		defer srv.Close()
+		cu := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:77", Contracts: []string{"urn:li:contract:7"}})
+		client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
+			rsc.WithTransport(srv.Transport()), rsc.WithCredentials(cu.ClientID, cu.ClientSecret))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		tracker := milestones.NewTracker(milestones.NewMemoryStore())
+		readState := func(status onboarding.Status, enabledAt time.Time, phases map[rscsync.Phase]rscsync.PhaseState) milestones.State {
+			return milestones.StateFrom(status, enabledAt, phases, time.Now())
+		}
+
+		// Before the LinkedIn admin enables access nothing is reached.
+		status, err := onboarding.ReadStatus(ctx, client, cu.Organization, cu.Contracts[0], onboarding.Status{}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if evs, _ := tracker.Observe(ctx, "c1", readState(status, time.Time{}, nil)); len(evs) != 0 {
+			t.Fatalf("milestones before enablement: %v", evs)
+		}
+
+		cu.RequestIntegrations()
+		cu.NotifyPartner()
+		cu.EnableAll()
+		status, err = onboarding.ReadStatus(ctx, client, cu.Organization, cu.Contracts[0], status, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !status.State.Enabled() {
+			t.Fatalf("status after EnableAll: %+v", status)
+		}
+		enabledAt := time.Now()
+		time.Sleep(time.Minute) // history is older than enablement
+
+		// Events, each with the report evaluated at that moment.
+		type seen struct {
+			ev  milestones.Event
+			rep milestones.Report
+		}
+		var got []seen
+		observe := func(phases map[rscsync.Phase]rscsync.PhaseState) {
+			st := readState(status, enabledAt, phases)
+			rep, evs, err := tracker.Report(ctx, "c1", st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs {
+				got = append(got, seen{e, rep})
+			}
+		}
+		observe(nil)
+
+		src := dataset(cu.Organization, enabledAt.Add(-time.Hour), 20, 150, 120, 200)
+		phases := map[rscsync.Phase]rscsync.PhaseState{}
+		eng, err := rscsync.NewEngine(client, src, rscsync.WithTaskPollInterval(time.Second),
+			rscsync.WithProgress(func(p rscsync.Progress) {
+				phases[p.Phase] = rscsync.PhaseState{Done: p.Done, Total: p.Total, RecordsPerMinute: p.RecordsPerMinute,
+					Completed: p.Completed, CompletedAt: p.CompletedAt}
+				observe(phases)
+			}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.Run(ctx, "c1"); err != nil {
+			t.Fatal(err)
+		}
+		// The persisted checkpoint tells the same story.
+		persisted, err := eng.State(ctx, "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := milestones.Evaluate(readState(status, enabledAt, persisted)); rep.Milestone != milestones.ActivitySyncCompleted {
+			t.Errorf("milestone from the persisted checkpoint = %v, want %v", rep.Milestone, milestones.ActivitySyncCompleted)
+		}
+
+		var order []milestones.Milestone
+		for _, s := range got {
+			order = append(order, s.ev.Milestone)
+		}
+		want := []milestones.Milestone{milestones.IntegrationEnabled, milestones.JobSyncCompleted,
+			milestones.CandidateSyncCompleted, milestones.ShortlistSyncCompleted, milestones.ActivitySyncCompleted}
+		if !slices.Equal(order, want) {
+			t.Fatalf("milestones arrived as %v, want %v one at a time", order, want)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].ev.At.Before(got[i-1].ev.At) {
+				t.Errorf("%v at %v before %v at %v", got[i].ev.Milestone, got[i].ev.At, got[i-1].ev.Milestone, got[i-1].ev.At)
+			}
+		}
+
+		// The scope of each feature at each milestone, as the seed says.
+		N, A := milestones.ScopeNewAndUpdated, milestones.ScopeAll
+		wantScopes := map[milestones.FeatureID][5]milestones.Scope{
+			milestones.ExportToATS:                   {A, A, A, A, A},
+			milestones.CandidateDataOnProfiles:       {N, N, A, A, A},
+			milestones.ShortlistMemberToJob:          {N, A, A, A, A},
+			milestones.InMailSync:                    {N, N, A, A, A},
+			milestones.ShortlistDataOnProfiles:       {0, N, N, A, A},
+			milestones.CandidateActivitiesOnProfiles: {0, 0, N, N, A},
+			milestones.ShortlistActivitiesOnProfiles: {0, 0, 0, N, A},
+		}
+		for id, scopes := range wantScopes {
+			for i, s := range got {
+				fs, ok := s.rep.Feature(id)
+				if !ok {
+					t.Fatalf("feature %s missing from the report", id)
+				}
+				if fs.Scope != scopes[i] || fs.Enabled != (scopes[i] != milestones.ScopeNone) {
+					t.Errorf("at %v, %s: scope %v enabled %v, want %v", s.ev.Milestone, id, fs.Scope, fs.Enabled, scopes[i])
+				}
+			}
+		}
+
+		// A record question: before Candidate Sync completes, an old
+		// candidate has no In-ATS data; a new one does.
+		atM2 := got[1].rep
+		if fs, _ := atM2.Feature(milestones.CandidateDataOnProfiles); !strings.Contains(fs.Reason, "Candidate Sync") {
+			t.Errorf("reason at milestone 2 = %q, want it to name Candidate Sync", fs.Reason)
+		}
+		stAtM2 := readState(status, enabledAt, map[rscsync.Phase]rscsync.PhaseState{rscsync.PhaseJobs: {Completed: true, Done: 20, Total: 20}})
+		if ok, _ := milestones.Available(stAtM2, milestones.CandidateDataOnProfiles, enabledAt.Add(-24*time.Hour)); ok {
+			t.Error("old candidate available before Candidate Sync completed")
+		}
+		if ok, why := milestones.Available(stAtM2, milestones.CandidateDataOnProfiles, enabledAt.Add(time.Second)); !ok {
+			t.Errorf("new candidate not available at milestone 2: %s", why)
+		}
+	})
+}
+
+// dataset builds a small two-year history ending at end.
+func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.SliceSource {
+	at := func(i, n int) time.Time {
+		span := 700 * 24 * time.Hour
+		return end.Add(-span).Add(time.Duration(int64(span) / int64(n+1) * int64(i+1))).Truncate(time.Millisecond)
+	}
+	desc := strings.Repeat("A great job with a great team. ", 5)
+	src := rscsync.NewSliceSource()
+	for i := range jobs {
+		t := at(i, jobs)
+		id := fmt.Sprintf("J%d", i)
+		src.PutJobs(rscsync.Job{ModifiedAt: t, Posting: rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: org,
+			CompanyApplyURL: "https://ats.example.com/apply/" + id, Title: "Engineer " + id, Description: desc,
+			ListedAt: rsc.Millis(t.Add(-time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+	}
+	for i := range cands {
+		t := at(i, cands)
+		id := fmt.Sprintf("C%d", i)
+		src.PutCandidates(rscsync.Candidate{ModifiedAt: t, Record: rsc.Candidate{Key: rsc.CandidateKey{IntegrationContext: org, CandidateID: id},
+			FirstName: "Ann", LastName: "Lee", EmailAddresses: []string{id + "@example.com"},
+			ExternalProfileURL: "https://ats.example.com/c/" + id, CreatedAt: rsc.Millis(t.Add(-time.Hour)), LastModifiedAt: rsc.Millis(t)}})
+	}
+	for i := range places {
+		t := at(i, places)
+		id := fmt.Sprintf("A%d", i)
+		src.PutPlacements(rscsync.Placement{ModifiedAt: t, Application: rsc.Application{
+			Key:         rsc.ApplicationKey{IntegrationContext: org, ApplicationID: id},
+			CandidateID: fmt.Sprintf("C%d", i%cands), JobPostingID: fmt.Sprintf("J%d", i%jobs), JobPostingName: "Engineer",
+			CandidateEmail: id + "@example.com", FirstName: "Ann", LastName: "Lee", Source: "Referral",
+			CreatedAt: rsc.Millis(t.Add(-time.Hour)), LastModifiedAt: rsc.Millis(t)},
+			Stages: []rsc.Stage{{ID: id + "-0", Stage: "Phone Screen", CreatedAt: rsc.Millis(t.Add(-time.Hour))}}})
+	}
+	for i := range acts {
+		t := at(i, acts)
+		id := fmt.Sprintf("N%d", i)
+		a := rscsync.Activity{ModifiedAt: t}
+		switch i % 3 {
+		case 0:
+			a.Kind = rscsync.CandidateNote
+			a.Candidate = rsc.CandidateKey{IntegrationContext: org, CandidateID: fmt.Sprintf("C%d", i%cands)}
+			a.Note = rsc.Note{ID: id, Note: "called", CreatedAt: rsc.Millis(t)}
+		case 1:
+			a.Kind = rscsync.ApplicationNote
+			a.Application = rsc.ApplicationKey{IntegrationContext: org, ApplicationID: fmt.Sprintf("A%d", i%places)}
+			a.Note = rsc.Note{ID: id, Note: "good", CreatedAt: rsc.Millis(t)}
+		default:
+			a.Kind = rscsync.InterviewFeedback
+			a.Application = rsc.ApplicationKey{IntegrationContext: org, ApplicationID: fmt.Sprintf("A%d", i%places)}
+			a.Feedback = rsc.InterviewFeedback{ID: id, Feedback: "strong", InterviewType: "ONSITE", CreatedAt: rsc.Millis(t)}
+		}
+		src.PutActivities(a)
+	}
+	return src
+}

@@ -1,0 +1,179 @@
+package sync
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// deletionOrder sends children before parents: stages, feedback and notes,
+// then applications, candidates and jobs (cert RSC-501 deletes a
+// candidate's notes before the candidate).
+var deletionOrder = map[EntityKind]int{
+	KindStage: 0, KindFeedback: 1, KindApplicationNote: 2, KindCandidateNote: 3,
+	KindPlacement: 4, KindCandidate: 5, KindJob: 6,
+}
+
+// sendDeletions sends one batch of deletions, children first, one call per
+// parent for sub-resources. Deleting an absent record succeeds.
+func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
+	var o batchOutcome
+	order := make([]int, len(recs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Compare(deletionOrder[recs[a].Kind], deletionOrder[recs[b].Kind])
+	})
+	o.sent = int64(len(recs))
+	fail := func(d *Deletion, err error) {
+		dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.DeletedAt, err)
+		dl.Delete, dl.Integration = true, d.Integration
+		o.dead = append(o.dead, dl)
+	}
+	ok := func(d *Deletion) {
+		o.acked++
+		k := DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true}.Key()
+		if r.hadDeadLetter(k) {
+			o.cleared = append(o.cleared, k)
+		}
+		// A record deleted in the ATS no longer needs its upsert retried.
+		if k := dlKey(d.Kind, d.Parent, d.ID); r.hadDeadLetter(k) {
+			o.cleared = append(o.cleared, k)
+		}
+	}
+	// Group consecutive (in send order) deletions of the same kind and parent.
+	for start := 0; start < len(order); {
+		d0 := &recs[order[start]]
+		end := start + 1
+		for end < len(order) {
+			d := &recs[order[end]]
+			if d.Kind != d0.Kind || d.Integration != d0.Integration || (isChild(d.Kind) && d.Parent != d0.Parent) {
+				break
+			}
+			end++
+		}
+		group := make([]*Deletion, 0, end-start)
+		for _, i := range order[start:end] {
+			group = append(group, &recs[i])
+		}
+		start = end
+		if err := r.deleteGroup(ctx, group, ok, fail); err != nil {
+			o.err = err
+			return o
+		}
+	}
+	return o
+}
+
+func isChild(k EntityKind) bool {
+	switch k {
+	case KindStage, KindFeedback, KindApplicationNote, KindCandidateNote:
+		return true
+	}
+	return false
+}
+
+// deleteGroup deletes deletions of one kind (and parent, for sub-resources).
+func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Deletion), fail func(*Deletion, error)) error {
+	d0 := group[0]
+	ids := make([]string, len(group))
+	for i, d := range group {
+		ids[i] = d.ID
+	}
+	each := func(i int, err error) {
+		if err != nil {
+			fail(group[i], err)
+		} else {
+			ok(group[i])
+		}
+	}
+	app := rsc.ApplicationKey{IntegrationContext: d0.Integration, ApplicationID: d0.Parent}
+	switch d0.Kind {
+	case KindStage, KindFeedback, KindApplicationNote, KindCandidateNote:
+		fn := func(ctx context.Context, ids []string) (*rsc.BatchResult[rsc.NoteKey], error) {
+			switch d0.Kind {
+			case KindStage:
+				return r.e.client.Applications.DeleteStages(ctx, app, ids)
+			case KindFeedback:
+				return r.e.client.Applications.DeleteFeedback(ctx, app, ids)
+			case KindApplicationNote:
+				return r.e.client.Applications.DeleteNotes(ctx, app, ids)
+			}
+			return r.e.client.Candidates.DeleteNotes(ctx, rsc.CandidateKey{IntegrationContext: d0.Integration, CandidateID: d0.Parent}, ids)
+		}
+		return sendSplit(ctx, r, ids, parentChecked(fn, 0), func(i int, it rsc.Item[rsc.NoteKey]) { each(i, it.Err) })
+	case KindPlacement:
+		keys := make([]rsc.ApplicationKey, len(group))
+		for i, d := range group {
+			keys[i] = rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.ID}
+		}
+		return sendSplit(ctx, r, keys, r.e.client.Applications.Delete, func(i int, it rsc.Item[rsc.ApplicationKey]) { each(i, it.Err) })
+	case KindCandidate:
+		keys := make([]rsc.CandidateKey, len(group))
+		for i, d := range group {
+			keys[i] = rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.ID}
+		}
+		return sendSplit(ctx, r, keys, r.e.client.Candidates.Delete, func(i int, it rsc.Item[rsc.CandidateKey]) { each(i, it.Err) })
+	case KindJob:
+		return r.closeDeletedJobs(ctx, group, ok, fail)
+	}
+	for _, d := range group {
+		fail(d, errors.New("unknown deletion kind "+string(d.Kind)))
+	}
+	return nil
+}
+
+// closeDeletedJobs closes jobs deleted in the ATS. LinkedIn has no job
+// delete: the job is closed. The client validates a CLOSE like a CREATE,
+// so the job's fields are read back from the Source (a soft-deleted row);
+// a job the Source no longer has is dead-lettered.
+func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, ok func(*Deletion), fail func(*Deletion, error)) error {
+	ids := map[string]bool{}
+	for _, d := range group {
+		ids[d.ID] = true
+	}
+	var jobs map[string]Job
+	var ops []jobOp
+	var opDel []*Deletion
+	for _, d := range group {
+		st, known := r.cp.Jobs[d.ID]
+		if !known || st.State == jobClosed || st.State == jobFailed {
+			ok(d)
+			continue
+		}
+		if jobs == nil {
+			var err error
+			if jobs, err = r.lookupJobs(ctx, ids); err != nil {
+				return err
+			}
+		}
+		j, found := jobs[d.ID]
+		if !found {
+			fail(d, errors.New("job deleted in the ATS cannot be closed: the Source no longer has its fields (yield deleted jobs as closed Jobs instead)"))
+			continue
+		}
+		ops = append(ops, jobOp{job: j, op: rsc.JobClose})
+		opDel = append(opDel, d)
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	var o batchOutcome
+	r.submitJobs(ctx, ops, &o)
+	failed := map[string]bool{}
+	for _, dl := range o.dead {
+		failed[dl.ID] = true
+	}
+	for _, d := range opDel {
+		if failed[d.ID] {
+			fail(d, errors.New("closing the job was refused"))
+		} else {
+			ok(d)
+		}
+	}
+	return o.err
+}

@@ -1,0 +1,350 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	gosync "sync"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// Engine syncs one customer's ATS records to LinkedIn through a customer
+// client (rsc.Client.ForCustomer). Run it once for the historical sync and
+// then again whenever the ATS may have changed: every Run continues from the
+// checkpoint. An Engine is safe for concurrent use, but runs of the same
+// customer are serialised.
+type Engine struct {
+	client *rsc.Client
+	src    Source
+	cfg    config
+
+	mu      gosync.Mutex
+	running map[string]bool
+}
+
+// NewEngine returns an engine sending src's records with client.
+func NewEngine(client *rsc.Client, src Source, opts ...Option) (*Engine, error) {
+	if client == nil {
+		return nil, errors.New("sync: NewEngine: nil client")
+	}
+	if src == nil {
+		return nil, errors.New("sync: NewEngine: nil source")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.store == nil {
+		cfg.store = NewMemoryStore()
+	}
+	if cfg.dead == nil {
+		cfg.dead = NewMemoryDeadLetters()
+	}
+	return &Engine{client: client, src: src, cfg: cfg, running: map[string]bool{}}, nil
+}
+
+// Store returns the engine's checkpoint store.
+func (e *Engine) Store() Store { return e.cfg.store }
+
+// DeadLetters returns the engine's dead-letter store.
+func (e *Engine) DeadLetters() DeadLetterStore { return e.cfg.dead }
+
+// State returns the customer's persisted phase states (see PhaseStatus).
+func (e *Engine) State(ctx context.Context, customerID string) (map[Phase]PhaseState, error) {
+	return PhaseStatus(ctx, e.cfg.store, customerID)
+}
+
+// Run syncs the customer until every phase is caught up: each phase reads
+// its stream from the watermark to the current end (the historical window
+// on the first run), then the deletions are sent. Call it again for the
+// incremental sync. A cancelled or failed Run keeps every acknowledged batch:
+// the next Run resends at most the batches that were in flight.
+//
+// When LinkedIn's daily quota is spent, Run waits until it resets (UTC
+// midnight) and continues by itself, unless WithWaitWhenParked(false) was
+// given; then it returns a *ParkedError.
+func (e *Engine) Run(ctx context.Context, customerID string) (*Report, error) {
+	var total *Report
+	for {
+		rep, err := e.RunSlice(ctx, customerID, 0)
+		if total == nil {
+			total = rep
+		} else if rep != nil {
+			total.merge(rep)
+		}
+		var pe *ParkedError
+		if errors.As(err, &pe) && e.cfg.waitParked && !e.cfg.dryRun {
+			e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: parked until daily quota resets",
+				slog.String("customer", customerID), slog.Time("until", pe.Until))
+			if werr := e.cfg.clock.Sleep(ctx, pe.Until.Sub(e.cfg.clock.Now())); werr != nil {
+				return total, werr
+			}
+			continue
+		}
+		return total, err
+	}
+}
+
+// RunSlice is one unit of work of a Run: it sends at most maxBatches
+// batches (0 = no limit) and returns ErrYield if work remains, a
+// *ParkedError if the daily quota is spent, or nil once caught up. Every
+// acknowledged batch is checkpointed, so RunSlice may run on any machine
+// that shares the Store (see the package documentation on job queues).
+func (e *Engine) RunSlice(ctx context.Context, customerID string, maxBatches int) (*Report, error) {
+	if !e.acquire(customerID) {
+		return nil, errAlreadyRunning(customerID)
+	}
+	defer e.release(customerID)
+	if e.cfg.dryRun {
+		return e.dryRun(ctx, customerID)
+	}
+	r, err := e.newRun(ctx, customerID, maxBatches)
+	if err != nil {
+		return nil, err
+	}
+	err = r.all(ctx)
+	r.finish(ctx, err)
+	if !r.parkedUntil.IsZero() {
+		r.emit(r.phase)
+	}
+	return r.rep, err
+}
+
+func errAlreadyRunning(cust string) error {
+	return fmt.Errorf("sync: customer %s is already running", cust)
+}
+
+func (e *Engine) acquire(cust string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running[cust] {
+		return false
+	}
+	e.running[cust] = true
+	return true
+}
+
+func (e *Engine) release(cust string) {
+	e.mu.Lock()
+	delete(e.running, cust)
+	e.mu.Unlock()
+}
+
+// run is the state of one RunSlice.
+type run struct {
+	e      *Engine
+	cust   string
+	cp     *Checkpoint
+	rep    *Report
+	dry    bool
+	budget int // batches allowed, 0 = unlimited
+	used   int
+	meters map[Phase]*meter
+
+	parkedUntil time.Time
+	phase       Phase // the phase running
+
+	dlMu   gosync.Mutex
+	dlKeys map[string]DeadLetter // dead letters present when the run started
+}
+
+func (e *Engine) newRun(ctx context.Context, cust string, budget int) (*run, error) {
+	now := e.cfg.clock.Now()
+	cp, err := e.cfg.store.Load(ctx, cust)
+	if err != nil {
+		return nil, fmt.Errorf("sync: loading checkpoint: %w", err)
+	}
+	fresh := cp == nil
+	if fresh {
+		cp = newCheckpoint(cust)
+	}
+	r := &run{e: e, cust: cust, cp: cp, rep: newReport(cust, false, now), budget: budget,
+		meters: map[Phase]*meter{}, dlKeys: map[string]DeadLetter{}}
+	r.rep.Historical = cp.historical()
+	if g := e.cfg.consent; g != nil {
+		if err := g.CheckConsent(ctx, cust); err != nil {
+			return nil, &consentError{err}
+		}
+	}
+	if fresh {
+		cp.StartedAt = now
+		if e.cfg.window > 0 {
+			cp.WindowFrom = now.Add(-e.cfg.window).UTC()
+		}
+		for _, p := range Phases() {
+			cp.Phases[p].Cursor = Cursor{ModifiedAt: cp.WindowFrom}
+		}
+		// Records deleted before the first run were never sent.
+		cp.Phases[PhaseDeletions].Cursor = Cursor{ModifiedAt: now.Add(-e.cfg.deleteSkew).UTC()}
+		if err := r.save(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for d, err := range e.cfg.dead.List(ctx, cust) {
+		if err != nil {
+			return nil, fmt.Errorf("sync: listing dead letters: %w", err)
+		}
+		r.dlKeys[d.Key()] = d
+	}
+	if t, err := e.src.Totals(ctx, cp.WindowFrom); err != nil {
+		e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: counting source totals failed", slog.String("customer", cust), slog.String("error", err.Error()))
+	} else {
+		cp.Phases[PhaseJobs].Total = t.Jobs
+		cp.Phases[PhaseCandidates].Total = t.Candidates
+		cp.Phases[PhaseShortlists].Total = t.Placements
+		cp.Phases[PhaseActivities].Total = t.Activities
+	}
+	return r, nil
+}
+
+func (r *run) save(ctx context.Context) error {
+	r.cp.UpdatedAt = r.e.cfg.clock.Now()
+	if err := r.e.cfg.store.Save(ctx, r.cust, r.cp); err != nil {
+		return fmt.Errorf("sync: saving checkpoint: %w", err)
+	}
+	return nil
+}
+
+// all runs every phase in order.
+func (r *run) all(ctx context.Context) error {
+	for _, p := range allPhases {
+		r.phase = p
+		r.meters[p] = &meter{start: r.e.cfg.clock.Now()}
+		r.e.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "sync: phase", slog.String("customer", r.cust), slog.String("phase", p.String()))
+		var err error
+		switch p {
+		case PhaseJobs:
+			err = r.syncJobs(ctx)
+		case PhaseCandidates:
+			err = runPhase(ctx, r, p, r.e.src.Candidates(ctx, r.cp.Phases[p].Cursor), candidatePos, candidateRecord, r.sendCandidates, false)
+		case PhaseShortlists:
+			err = runPhase(ctx, r, p, r.e.src.Placements(ctx, r.cp.Phases[p].Cursor), placementPos, placementRecord, r.sendPlacements, false)
+		case PhaseActivities:
+			err = runPhase(ctx, r, p, r.e.src.Activities(ctx, r.cp.Phases[p].Cursor), activityPos, activityRecord, r.sendActivities, false)
+		case PhaseDeletions:
+			err = runPhase(ctx, r, p, r.e.src.Deletions(ctx, r.cp.Phases[p].Cursor), deletionPos, nil, r.sendDeletions, true)
+			if err == nil {
+				err = r.settleTasks(ctx) // CLOSEs of deleted jobs
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if err := r.completePhase(ctx, p); err != nil {
+			return err
+		}
+	}
+	r.cp.Runs++
+	r.rep.CaughtUp = true
+	return r.save(ctx)
+}
+
+func (r *run) completePhase(ctx context.Context, p Phase) error {
+	pc := r.cp.Phases[p]
+	r.rep.phase(p).Completed = true
+	if pc.Completed {
+		r.emit(p)
+		return nil
+	}
+	pc.Completed = true
+	pc.CompletedAt = r.e.cfg.clock.Now().UTC()
+	if pc.Total < pc.Done {
+		pc.Total = pc.Done
+	}
+	if m := r.meters[p]; m != nil && m.n > 0 {
+		pc.RecordsPerMinute = m.rate(r.e.cfg.clock.Now())
+	}
+	if err := r.save(ctx); err != nil {
+		return err
+	}
+	r.e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: phase completed", slog.String("customer", r.cust),
+		slog.String("phase", p.String()), slog.Int64("records", pc.Done))
+	r.emit(p)
+	return nil
+}
+
+// finish fills the report's end fields and reconciliation.
+func (r *run) finish(ctx context.Context, err error) {
+	r.rep.FinishedAt = r.e.cfg.clock.Now()
+	var pe *ParkedError
+	if errors.As(err, &pe) {
+		r.rep.ParkedUntil = pe.Until
+	}
+	r.rep.Reconciliation = r.reconcile(ctx)
+}
+
+func (r *run) reconcile(ctx context.Context) []Reconciliation {
+	dead := map[Phase]int64{}
+	for d, err := range r.e.cfg.dead.List(ctx, r.cust) {
+		if err != nil {
+			break
+		}
+		if !d.Delete {
+			dead[kindPhase(d.Kind)]++
+		}
+	}
+	out := make([]Reconciliation, 0, 4)
+	for _, p := range Phases() {
+		pc := r.cp.Phases[p]
+		x := Reconciliation{Phase: p, ATSTotal: pc.Total, Acknowledged: pc.Acknowledged, DeadLettered: dead[p], Ineligible: pc.Skipped}
+		x.Missing = max(x.ATSTotal-x.Acknowledged-x.DeadLettered-x.Ineligible, 0)
+		out = append(out, x)
+	}
+	return out
+}
+
+// deadLetter builds a dead letter for a refused record.
+func (r *run) deadLetter(kind EntityKind, id, parent string, mod time.Time, err error) DeadLetter {
+	now := r.e.cfg.clock.Now().UTC()
+	d := DeadLetter{Kind: kind, ID: id, Parent: parent, Attempts: 1, FirstFailedAt: now, LastFailedAt: now, ModifiedAt: mod}
+	d.Reason, d.Field, d.Status = describe(err)
+	return d
+}
+
+// describe turns a per-record error into a reason without record contents.
+func describe(err error) (reason, field string, status int) {
+	var ve *rsc.ValidationError
+	var ee *rsc.EntityError
+	var ae *rsc.APIError
+	switch {
+	case errors.As(err, &ve):
+		return "invalid " + ve.Field + ": " + ve.Rule, ve.Field, 0
+	case errors.As(err, &ee):
+		msg := ee.Message
+		if msg == "" {
+			msg = fmt.Sprintf("rejected with status %d", ee.Status)
+		}
+		return trimReason(msg), "", ee.Status
+	case errors.As(err, &ae):
+		return trimReason(fmt.Sprintf("batch rejected (%d): %s", ae.StatusCode, ae.Message)), "", ae.StatusCode
+	}
+	return trimReason(err.Error()), "", 0
+}
+
+func trimReason(s string) string {
+	const max = 500
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
+		s = s[:len(s)-1]
+	}
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return s
+}
+
+// hadDeadLetter reports whether a dead letter existed for key when the run
+// started (a record that now succeeds clears it).
+func (r *run) hadDeadLetter(key string) bool {
+	r.dlMu.Lock()
+	defer r.dlMu.Unlock()
+	_, ok := r.dlKeys[key]
+	return ok
+}

@@ -1,0 +1,38 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrYield is returned by RunSlice when the slice's batch budget is spent
+// before the customer is caught up. The checkpoint is saved: call RunSlice
+// again (now, or after other customers had their turn) to continue.
+var ErrYield = errors.New("sync: slice budget spent, more work remains")
+
+// ErrNoConsent wraps the error of a ConsentGuard that refused the sync.
+var ErrNoConsent = errors.New("sync: customer consent missing or revoked")
+
+// ParkedError says LinkedIn's daily quota of the customer is spent. Nothing
+// more can be sent before Until (the next UTC midnight). The checkpoint is
+// saved; Run waits by itself, RunSlice and the Manager return or reschedule.
+type ParkedError struct {
+	CustomerID string
+	Until      time.Time
+	Err        error // the *rsc.RateLimitError
+}
+
+func (e *ParkedError) Error() string {
+	return fmt.Sprintf("sync: customer %s parked until %s: daily quota spent", e.CustomerID, e.Until.UTC().Format(time.RFC3339))
+}
+
+// Unwrap returns the rate-limit error.
+func (e *ParkedError) Unwrap() error { return e.Err }
+
+// consentError wraps a guard's refusal so that errors.Is(err, ErrNoConsent)
+// holds while the guard's own error stays reachable.
+type consentError struct{ err error }
+
+func (e *consentError) Error() string   { return "sync: consent check failed: " + e.err.Error() }
+func (e *consentError) Unwrap() []error { return []error{ErrNoConsent, e.err} }

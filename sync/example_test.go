@@ -1,0 +1,59 @@
+package sync_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// A dry run reads the Source, applies eligibility and LinkedIn's validation
+// rules, and reports what would be sent and refused, sending nothing.
+func ExampleEngine_Run_dryRun() {
+	org := "urn:li:organization:42"
+	now := time.Now()
+	src := rscsync.NewSliceSource()
+	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
+		ExternalJobPostingID: "J1", IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/J1",
+		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+	for i, email := range []string{"ann@example.com", "not-an-email", "private@example.com"} {
+		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Duration(3-i) * time.Minute), Record: rsc.Candidate{
+			Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: fmt.Sprintf("C%d", i+1)},
+			FirstName: "Ann", EmailAddresses: []string{email}, ExternalProfileURL: "https://ats.example.com/c/1",
+			CreatedAt: rsc.Millis(now.Add(-time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour))}})
+	}
+
+	client, _ := rsc.NewClient(rsc.WithCredentials("client-id", "client-secret")) // never called in a dry run
+	eng, _ := rscsync.NewEngine(client, src,
+		rscsync.WithDryRun(true),
+		rscsync.WithEligibility(func(_ context.Context, r rscsync.Record) (bool, string) {
+			if r.Candidate != nil && strings.HasPrefix(r.Candidate.Record.EmailAddresses[0], "private") {
+				return false, "private candidate"
+			}
+			return true, ""
+		}))
+	rep, err := eng.Run(context.Background(), "customer-42")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep.WriteText(os.Stdout)
+	// Output:
+	// dry run for customer customer-42 (caught up: true)
+	// Job Sync:       read 1, sent 1, acknowledged 0, failed 0, skipped 0
+	// Candidate Sync: read 3, sent 1, acknowledged 0, failed 1, skipped 1
+	//   skipped "private candidate": 1
+	// Shortlist Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Activity Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Deletion Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// rejected candidate C2: invalid emailAddresses[0]: must match X@X.X
+	// reconcile Job Sync:       ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
+	// reconcile Candidate Sync: ATS 3, LinkedIn 1, dead letters 1, ineligible 1, missing 0
+	// reconcile Shortlist Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Activity Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+}

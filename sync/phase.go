@@ -1,0 +1,65 @@
+package sync
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Phase is a step of a sync pass. Phases run in milestone order: jobs,
+// candidates, shortlists (placements), activities, then deletions. The
+// numbering and text form match package milestones.
+type Phase int
+
+// The phases. PhaseDeletions is not a milestone: it sends the ATS's deletions
+// once the four record phases are caught up.
+const (
+	PhaseJobs Phase = iota
+	PhaseCandidates
+	PhaseShortlists
+	PhaseActivities
+	PhaseDeletions
+)
+
+// Phases returns the four milestone phases in order.
+func Phases() []Phase {
+	return []Phase{PhaseJobs, PhaseCandidates, PhaseShortlists, PhaseActivities}
+}
+
+// allPhases includes PhaseDeletions.
+var allPhases = []Phase{PhaseJobs, PhaseCandidates, PhaseShortlists, PhaseActivities, PhaseDeletions}
+
+var (
+	phaseNames = [...]string{"Job Sync", "Candidate Sync", "Shortlist Sync", "Activity Sync", "Deletion Sync"}
+	phaseKeys  = [...]string{"jobs", "candidates", "shortlists", "activities", "deletions"}
+)
+
+func (p Phase) valid() bool { return p >= PhaseJobs && p <= PhaseDeletions }
+
+// String returns "Job Sync", "Candidate Sync", "Shortlist Sync",
+// "Activity Sync" or "Deletion Sync".
+func (p Phase) String() string {
+	if !p.valid() {
+		return "Phase(" + strconv.Itoa(int(p)) + ")"
+	}
+	return phaseNames[p]
+}
+
+// MarshalText encodes p as "jobs", "candidates", "shortlists", "activities"
+// or "deletions" (checkpoint files use it as a map key).
+func (p Phase) MarshalText() ([]byte, error) {
+	if !p.valid() {
+		return nil, fmt.Errorf("sync: invalid phase %d", int(p))
+	}
+	return []byte(phaseKeys[p]), nil
+}
+
+// UnmarshalText is the inverse of MarshalText.
+func (p *Phase) UnmarshalText(b []byte) error {
+	for i, k := range phaseKeys {
+		if string(b) == k {
+			*p = Phase(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("sync: unknown phase %q", b)
+}

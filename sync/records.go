@@ -1,0 +1,189 @@
+package sync
+
+import (
+	"context"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+func jobPos(j *Job) (time.Time, string) { return j.ModifiedAt, j.Posting.ExternalJobPostingID }
+func candidatePos(c *Candidate) (time.Time, string) {
+	return c.ModifiedAt, c.Record.Key.CandidateID
+}
+func placementPos(p *Placement) (time.Time, string) {
+	return p.ModifiedAt, p.Application.Key.ApplicationID
+}
+
+// activityPos orders activities by time, then by a key unique across
+// kinds and parents.
+func activityPos(a *Activity) (time.Time, string) { return a.ModifiedAt, activityKey(a) }
+func deletionPos(d *Deletion) (time.Time, string) { return d.DeletedAt, deletionKey(d) }
+
+// activityKey is an activity's stream id: its own id. Sources order
+// activities by (ModifiedAt, ID()), so the id alone must be unique within
+// the Activities stream.
+func activityKey(a *Activity) string { return a.ID() }
+
+// deletionKey is a deletion's stream id (see Deletion.CursorID).
+func deletionKey(d *Deletion) string { return d.CursorID() }
+
+func dlKey(kind EntityKind, parent, id string) string {
+	return DeadLetter{Kind: kind, Parent: parent, ID: id}.Key()
+}
+
+// sendCandidates upserts one batch of candidates.
+func (r *run) sendCandidates(ctx context.Context, recs []Candidate, isNew []bool) batchOutcome {
+	var o batchOutcome
+	cands := make([]rsc.Candidate, len(recs))
+	for i := range recs {
+		cands[i] = recs[i].Record
+	}
+	o.sent = int64(len(cands))
+	o.err = sendSplit(ctx, r, cands, r.e.client.Candidates.Upsert, func(i int, it rsc.Item[rsc.CandidateKey]) {
+		id := recs[i].Record.Key.CandidateID
+		r.settle(&o, it.Err, isNew[i], KindCandidate, "", id, recs[i].ModifiedAt)
+	})
+	return o
+}
+
+// settle records one record's outcome in o.
+func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, parent, id string, mod time.Time) {
+	if err != nil {
+		o.dead = append(o.dead, r.deadLetter(kind, id, parent, mod, err))
+		return
+	}
+	o.acked++
+	if isNew {
+		o.newAcked++
+	}
+	if k := dlKey(kind, parent, id); r.hadDeadLetter(k) {
+		o.cleared = append(o.cleared, k)
+	}
+}
+
+// sendPlacements upserts one batch of applications (always whole records),
+// then the stage history of each accepted application.
+func (r *run) sendPlacements(ctx context.Context, recs []Placement, isNew []bool) batchOutcome {
+	var o batchOutcome
+	apps := make([]rsc.Application, len(recs))
+	for i := range recs {
+		apps[i] = recs[i].Application
+	}
+	o.sent = int64(len(apps))
+	okApp := make([]bool, len(recs))
+	o.err = sendSplit(ctx, r, apps, r.e.client.Applications.Upsert, func(i int, it rsc.Item[rsc.ApplicationKey]) {
+		okApp[i] = it.Err == nil
+		r.settle(&o, it.Err, isNew[i], KindPlacement, "", recs[i].Application.Key.ApplicationID, recs[i].ModifiedAt)
+	})
+	if o.err != nil {
+		return o
+	}
+	for i := range recs {
+		p := &recs[i]
+		if !okApp[i] || len(p.Stages) == 0 {
+			continue
+		}
+		key := p.Application.Key
+		for start := 0; start < len(p.Stages); start += rsc.MaxBatchSize {
+			chunk := p.Stages[start:min(start+rsc.MaxBatchSize, len(p.Stages))]
+			o.sent += int64(len(chunk))
+			err := sendSplit(ctx, r, chunk, parentChecked(func(ctx context.Context, s []rsc.Stage) (*rsc.BatchResult[rsc.NoteKey], error) {
+				return r.e.client.Applications.UpsertStages(ctx, key, s)
+			}, 0), func(j int, it rsc.Item[rsc.NoteKey]) {
+				if it.Err != nil {
+					o.dead = append(o.dead, r.deadLetter(KindStage, chunk[j].ID, key.ApplicationID, p.ModifiedAt, it.Err))
+				} else if k := dlKey(KindStage, key.ApplicationID, chunk[j].ID); r.hadDeadLetter(k) {
+					o.cleared = append(o.cleared, k)
+				}
+			})
+			if err != nil {
+				o.err = err
+				return o
+			}
+		}
+	}
+	return o
+}
+
+// activityGroup is the activities of one parent and kind in a batch: the
+// notes and feedback endpoints take one parent per call.
+type activityGroup struct {
+	kind ActivityKind
+	cand rsc.CandidateKey
+	app  rsc.ApplicationKey
+	idx  []int
+}
+
+// sendActivities sends one batch of activities, one call per parent.
+func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool) batchOutcome {
+	var o batchOutcome
+	o.sent = int64(len(recs))
+	var groups []*activityGroup
+	byKey := map[string]*activityGroup{}
+	for i := range recs {
+		a := &recs[i]
+		k := string(a.entityKind()) + "\x00" + a.parent()
+		g := byKey[k]
+		if g == nil {
+			g = &activityGroup{kind: a.Kind, cand: a.Candidate, app: a.Application}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.idx = append(g.idx, i)
+	}
+	for _, g := range groups {
+		each := func(j int, it rsc.Item[rsc.NoteKey]) {
+			a := &recs[g.idx[j]]
+			r.settle(&o, it.Err, isNew[g.idx[j]], a.entityKind(), a.parent(), a.ID(), a.ModifiedAt)
+		}
+		var err error
+		switch g.kind {
+		case CandidateNote, ApplicationNote:
+			notes := make([]rsc.Note, len(g.idx))
+			for j, i := range g.idx {
+				notes[j] = recs[i].Note
+			}
+			fn := func(ctx context.Context, n []rsc.Note) (*rsc.BatchResult[rsc.NoteKey], error) {
+				if g.kind == CandidateNote {
+					return r.e.client.Candidates.UpsertNotes(ctx, g.cand, n)
+				}
+				return r.e.client.Applications.UpsertNotes(ctx, g.app, n)
+			}
+			err = sendSplit(ctx, r, notes, parentChecked(fn, len(notes)), each)
+		default:
+			fbs := make([]rsc.InterviewFeedback, len(g.idx))
+			for j, i := range g.idx {
+				fbs[j] = recs[i].Feedback
+			}
+			fn := func(ctx context.Context, f []rsc.InterviewFeedback) (*rsc.BatchResult[rsc.NoteKey], error) {
+				return r.e.client.Applications.UpsertFeedback(ctx, g.app, f)
+			}
+			err = sendSplit(ctx, r, fbs, parentChecked(fn, len(fbs)), each)
+		}
+		if err != nil {
+			o.err = err
+			return o
+		}
+	}
+	return o
+}
+
+// parentChecked adapts a per-parent call: when the parent key itself is
+// invalid the client returns (nil, *ValidationError) without sending, which
+// is a per-record refusal for every record of the group.
+func parentChecked[T any](fn func(context.Context, []T) (*rsc.BatchResult[rsc.NoteKey], error), _ int) func(context.Context, []T) (*rsc.BatchResult[rsc.NoteKey], error) {
+	return func(ctx context.Context, recs []T) (*rsc.BatchResult[rsc.NoteKey], error) {
+		res, err := fn(ctx, recs)
+		if res == nil && err != nil {
+			if _, ok := err.(*rsc.ValidationError); ok {
+				res = &rsc.BatchResult[rsc.NoteKey]{Items: make([]rsc.Item[rsc.NoteKey], len(recs))}
+				for i := range res.Items {
+					res.Items[i].Err = err
+				}
+				return res, nil
+			}
+		}
+		return res, err
+	}
+}

@@ -1,0 +1,224 @@
+package sync
+
+import (
+	"cmp"
+	"context"
+	"iter"
+	"slices"
+	gosync "sync"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// SliceSource is an in-memory Source (and Lookup) for examples, tests and
+// small imports. Put methods insert or replace records by id; streams yield
+// a sorted snapshot. It is safe for concurrent use.
+type SliceSource struct {
+	mu     gosync.RWMutex
+	jobs   map[string]Job
+	cands  map[string]Candidate
+	places map[string]Placement
+	acts   map[string]Activity
+	dels   map[string]Deletion
+}
+
+// NewSliceSource returns an empty SliceSource.
+func NewSliceSource() *SliceSource {
+	return &SliceSource{jobs: map[string]Job{}, cands: map[string]Candidate{}, places: map[string]Placement{},
+		acts: map[string]Activity{}, dels: map[string]Deletion{}}
+}
+
+// PutJobs inserts or replaces jobs.
+func (s *SliceSource) PutJobs(v ...Job) *SliceSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range v {
+		s.jobs[x.Posting.ExternalJobPostingID] = x
+	}
+	return s
+}
+
+// PutCandidates inserts or replaces candidates.
+func (s *SliceSource) PutCandidates(v ...Candidate) *SliceSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range v {
+		s.cands[x.Record.Key.CandidateID] = x
+	}
+	return s
+}
+
+// PutPlacements inserts or replaces placements.
+func (s *SliceSource) PutPlacements(v ...Placement) *SliceSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range v {
+		s.places[x.Application.Key.ApplicationID] = x
+	}
+	return s
+}
+
+// PutActivities inserts or replaces activities (by id).
+func (s *SliceSource) PutActivities(v ...Activity) *SliceSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range v {
+		s.acts[x.ID()] = x
+	}
+	return s
+}
+
+// Delete removes a record and records its deletion at d.DeletedAt.
+// Deleting a placement removes its notes and feedback, as LinkedIn does.
+func (s *SliceSource) Delete(d Deletion) *SliceSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch d.Kind {
+	case KindJob:
+		delete(s.jobs, d.ID)
+	case KindCandidate:
+		delete(s.cands, d.ID)
+	case KindPlacement:
+		delete(s.places, d.ID) // LinkedIn deletes its notes and feedback too
+		for id, a := range s.acts {
+			if a.Kind != CandidateNote && a.Application.ApplicationID == d.ID {
+				delete(s.acts, id)
+			}
+		}
+	case KindCandidateNote, KindApplicationNote, KindFeedback:
+		delete(s.acts, d.ID)
+	case KindStage:
+		if p, ok := s.places[d.Parent]; ok {
+			p.Stages = slices.DeleteFunc(slices.Clone(p.Stages), func(st rsc.Stage) bool { return st.ID == d.ID })
+			s.places[d.Parent] = p
+		}
+	}
+	s.dels[string(d.Kind)+"/"+d.Parent+"/"+d.ID] = d
+	return s
+}
+
+func sortedSnapshot[T any](mu *gosync.RWMutex, m map[string]T, pos func(*T) (time.Time, string)) []T {
+	mu.RLock()
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	mu.RUnlock()
+	slices.SortFunc(out, func(a, b T) int {
+		ta, ia := pos(&a)
+		tb, ib := pos(&b)
+		if c := ta.Compare(tb); c != 0 {
+			return c
+		}
+		return cmp.Compare(ia, ib)
+	})
+	return out
+}
+
+func streamAfter[T any](ctx context.Context, recs []T, since Cursor, pos func(*T) (time.Time, string)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for i := range recs {
+			if err := ctx.Err(); err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			if t, id := pos(&recs[i]); !since.After(t, id) {
+				continue
+			}
+			if !yield(recs[i], nil) {
+				return
+			}
+		}
+	}
+}
+
+// Jobs implements Source.
+func (s *SliceSource) Jobs(ctx context.Context, since Cursor) iter.Seq2[Job, error] {
+	return streamAfter(ctx, sortedSnapshot(&s.mu, s.jobs, jobPos), since, jobPos)
+}
+
+// Candidates implements Source.
+func (s *SliceSource) Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error] {
+	return streamAfter(ctx, sortedSnapshot(&s.mu, s.cands, candidatePos), since, candidatePos)
+}
+
+// Placements implements Source.
+func (s *SliceSource) Placements(ctx context.Context, since Cursor) iter.Seq2[Placement, error] {
+	return streamAfter(ctx, sortedSnapshot(&s.mu, s.places, placementPos), since, placementPos)
+}
+
+// Activities implements Source.
+func (s *SliceSource) Activities(ctx context.Context, since Cursor) iter.Seq2[Activity, error] {
+	return streamAfter(ctx, sortedSnapshot(&s.mu, s.acts, activityPos), since, activityPos)
+}
+
+// Deletions implements Source.
+func (s *SliceSource) Deletions(ctx context.Context, since Cursor) iter.Seq2[Deletion, error] {
+	return streamAfter(ctx, sortedSnapshot(&s.mu, s.dels, deletionPos), since, deletionPos)
+}
+
+// Totals implements Source.
+func (s *SliceSource) Totals(_ context.Context, since time.Time) (Totals, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var t Totals
+	after := func(m time.Time) bool { return since.IsZero() || m.After(since) || m.Equal(since) }
+	for _, x := range s.jobs {
+		if after(x.ModifiedAt) {
+			t.Jobs++
+		}
+	}
+	for _, x := range s.cands {
+		if after(x.ModifiedAt) {
+			t.Candidates++
+		}
+	}
+	for _, x := range s.places {
+		if after(x.ModifiedAt) {
+			t.Placements++
+		}
+	}
+	for _, x := range s.acts {
+		if after(x.ModifiedAt) {
+			t.Activities++
+		}
+	}
+	return t, nil
+}
+
+// LookupJob implements Lookup.
+func (s *SliceSource) LookupJob(_ context.Context, id string) (Job, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.jobs[id]
+	return v, ok, nil
+}
+
+// LookupCandidate implements Lookup.
+func (s *SliceSource) LookupCandidate(_ context.Context, id string) (Candidate, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.cands[id]
+	return v, ok, nil
+}
+
+// LookupPlacement implements Lookup.
+func (s *SliceSource) LookupPlacement(_ context.Context, id string) (Placement, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.places[id]
+	return v, ok, nil
+}
+
+// LookupActivity implements Lookup.
+func (s *SliceSource) LookupActivity(_ context.Context, kind ActivityKind, parent, id string) (Activity, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.acts[id]
+	if !ok || v.Kind != kind || v.parent() != parent {
+		return Activity{}, false, nil
+	}
+	return v, true, nil
+}

@@ -1,0 +1,100 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// A crash between writing the new checkpoint and renaming it leaves the
+// previous checkpoint in place.
+func TestFileStoreCrashBeforeRename(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := NewFileStore(dir)
+	must(t, err)
+	ctx := context.Background()
+	cp := newCheckpoint("cust/1")
+	cp.Phases[PhaseCandidates].Cursor = Cursor{ModifiedAt: time.Unix(100, 0).UTC(), ID: "C1"}
+	must(t, s.Save(ctx, "cust/1", cp))
+
+	cp.Phases[PhaseCandidates].Cursor = Cursor{ModifiedAt: time.Unix(200, 0).UTC(), ID: "C2"}
+	crash := errors.New("killed")
+	s.beforeRename = func(tmp string) error {
+		if _, err := os.Stat(tmp); err != nil {
+			t.Errorf("temporary file missing: %v", err)
+		}
+		return crash
+	}
+	if err := s.Save(ctx, "cust/1", cp); !errors.Is(err, crash) {
+		t.Fatalf("save: %v", err)
+	}
+	s.beforeRename = nil
+	got, err := s.Load(ctx, "cust/1")
+	must(t, err)
+	if got.Phases[PhaseCandidates].Cursor.ID != "C1" {
+		t.Fatalf("cursor %+v, want the previous checkpoint", got.Phases[PhaseCandidates].Cursor)
+	}
+	// A leftover temporary file (the process died before cleaning up) is ignored.
+	must(t, os.WriteFile(filepath.Join(dir, ".tmp-leftover"), []byte("{garbage"), 0o600))
+	must(t, s.Save(ctx, "cust/1", cp))
+	got, err = s.Load(ctx, "cust/1")
+	must(t, err)
+	if got.Phases[PhaseCandidates].Cursor.ID != "C2" {
+		t.Fatalf("cursor %+v", got.Phases[PhaseCandidates].Cursor)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "cust%2F1.json"))
+	must(t, err)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+	if cp, err := s.Load(ctx, "unknown"); cp != nil || err != nil {
+		t.Fatalf("unknown customer: %v %v", cp, err)
+	}
+}
+
+func TestDeadLetterStores(t *testing.T) {
+	t.Parallel()
+	fs, err := NewFileDeadLetters(t.TempDir())
+	must(t, err)
+	for name, s := range map[string]DeadLetterStore{"memory": NewMemoryDeadLetters(), "file": fs} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d := DeadLetter{Kind: KindCandidate, ID: "C1", Reason: "bad", Attempts: 1}
+			must(t, s.Put(ctx, "c", d))
+			d.Attempts = 2
+			must(t, s.Put(ctx, "c", d))
+			must(t, s.Put(ctx, "c", DeadLetter{Kind: KindStage, ID: "S1", Parent: "A1", Reason: "x"}))
+			got := deadLetters(t, s, "c")
+			if len(got) != 2 {
+				t.Fatalf("%+v", got)
+			}
+			must(t, s.Delete(ctx, "c", d.Key()))
+			if got := deadLetters(t, s, "c"); len(got) != 1 || got[0].ID != "S1" {
+				t.Fatalf("%+v", got)
+			}
+			if got := deadLetters(t, s, "other"); len(got) != 0 {
+				t.Fatalf("%+v", got)
+			}
+		})
+	}
+}
+
+func TestPhaseText(t *testing.T) {
+	t.Parallel()
+	for _, p := range allPhases {
+		b, err := p.MarshalText()
+		must(t, err)
+		var q Phase
+		must(t, q.UnmarshalText(b))
+		if q != p {
+			t.Fatalf("%v round-trips to %v", p, q)
+		}
+	}
+	if PhaseShortlists.String() != "Shortlist Sync" {
+		t.Fatal(PhaseShortlists.String())
+	}
+}

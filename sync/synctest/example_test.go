@@ -1,0 +1,29 @@
+package synctest_test
+
+import (
+	"testing"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+	"github.com/rscgo/rscgo/sync/synctest"
+)
+
+// An ATS vendor runs TestSource from a test in the package that implements
+// its Source, against a database loaded with a representative data set
+// (several records per stream, some sharing a modification time):
+//
+//	func TestSource(t *testing.T) {
+//		src := mysource.New(openTestDB(t))
+//		synctest.TestSource(t, src)
+//	}
+//
+// For a large database, limit how much of each stream is read; a driver that
+// buffers rows may need a larger cancellation bound.
+func ExampleTestSource() {
+	testMySource := func(t *testing.T, src rscsync.Source) {
+		synctest.TestSource(t, src,
+			synctest.WithMaxRecords(1000),
+			synctest.WithCancelBound(16),
+		)
+	}
+	_ = testMySource
+}

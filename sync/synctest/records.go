@@ -1,0 +1,265 @@
+package synctest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// testSource is TestSource reporting to r.
+func testSource(r reporter, src rscsync.Source, opts ...Option) {
+	r.Helper()
+	if src == nil {
+		r.Errorf("TestSource: the Source is nil")
+		return
+	}
+	cfg := newConfig(opts)
+	counted := []streamData{
+		runStream(r, cfg, jobStream(src)),
+		runStream(r, cfg, candidateStream(src)),
+		runStream(r, cfg, placementStream(src)),
+		runStream(r, cfg, activityStream(src)),
+	}
+	runStream(r, cfg, deletionStream(src, cfg.deletionID))
+	r.Run("Totals", func(r reporter) { checkTotals(r, cfg, src, counted) })
+}
+
+func modified(t time.Time) []string {
+	if t.IsZero() {
+		return []string{"ModifiedAt is zero"}
+	}
+	return nil
+}
+
+func jobStream(src rscsync.Source) stream[rscsync.Job] {
+	return stream[rscsync.Job]{
+		name: "Jobs",
+		open: src.Jobs,
+		pos: func(j rscsync.Job) pos {
+			id := j.Posting.ExternalJobPostingID
+			return pos{t: j.ModifiedAt, id: id, ident: id}
+		},
+		check: func(j rscsync.Job) []string {
+			bad := modified(j.ModifiedAt)
+			if j.Posting.ExternalJobPostingID == "" {
+				bad = append(bad, "Posting.ExternalJobPostingID is empty")
+			}
+			return bad
+		},
+	}
+}
+
+func candidateStream(src rscsync.Source) stream[rscsync.Candidate] {
+	return stream[rscsync.Candidate]{
+		name: "Candidates",
+		open: src.Candidates,
+		pos: func(c rscsync.Candidate) pos {
+			id := c.Record.Key.CandidateID
+			return pos{t: c.ModifiedAt, id: id, ident: id}
+		},
+		check: func(c rscsync.Candidate) []string {
+			bad := modified(c.ModifiedAt)
+			if c.Record.Key.CandidateID == "" {
+				bad = append(bad, "Record.Key.CandidateID is empty")
+			}
+			if c.Record.Key.IntegrationContext == "" {
+				bad = append(bad, "Record.Key.IntegrationContext is empty")
+			}
+			return bad
+		},
+	}
+}
+
+func placementStream(src rscsync.Source) stream[rscsync.Placement] {
+	return stream[rscsync.Placement]{
+		name: "Placements",
+		open: src.Placements,
+		pos: func(p rscsync.Placement) pos {
+			id := p.Application.Key.ApplicationID
+			return pos{t: p.ModifiedAt, id: id, ident: id}
+		},
+		check: func(p rscsync.Placement) []string {
+			bad := modified(p.ModifiedAt)
+			if p.Application.Key.ApplicationID == "" {
+				bad = append(bad, "Application.Key.ApplicationID is empty")
+			}
+			if p.Application.Key.IntegrationContext == "" {
+				bad = append(bad, "Application.Key.IntegrationContext is empty")
+			}
+			seen := make(map[string]int, len(p.Stages))
+			for i, s := range p.Stages {
+				if s.ID == "" {
+					bad = append(bad, fmt.Sprintf("Stages[%d] (%q) has an empty ID", i, s.Stage))
+					continue
+				}
+				if j, dup := seen[s.ID]; dup {
+					bad = append(bad, fmt.Sprintf("Stages[%d] has the same ID %q as Stages[%d]", i, s.ID, j))
+					continue
+				}
+				seen[s.ID] = i
+			}
+			return bad
+		},
+	}
+}
+
+func activityKindName(k rscsync.ActivityKind) string {
+	switch k {
+	case rscsync.CandidateNote:
+		return string(rscsync.KindCandidateNote)
+	case rscsync.ApplicationNote:
+		return string(rscsync.KindApplicationNote)
+	case rscsync.InterviewFeedback:
+		return string(rscsync.KindFeedback)
+	}
+	return fmt.Sprintf("ActivityKind(%d)", int(k))
+}
+
+func activityStream(src rscsync.Source) stream[rscsync.Activity] {
+	return stream[rscsync.Activity]{
+		name: "Activities",
+		open: src.Activities,
+		pos: func(a rscsync.Activity) pos {
+			return pos{t: a.ModifiedAt, id: a.ID(), ident: activityKindName(a.Kind) + ":" + a.ID()}
+		},
+		check: func(a rscsync.Activity) []string {
+			bad := modified(a.ModifiedAt)
+			switch a.Kind {
+			case rscsync.CandidateNote:
+				if a.Note.ID == "" {
+					bad = append(bad, "candidate note: Note.ID is empty")
+				}
+				if a.Candidate.CandidateID == "" {
+					bad = append(bad, "candidate note: Candidate.CandidateID is empty")
+				}
+				if a.Candidate.IntegrationContext == "" {
+					bad = append(bad, "candidate note: Candidate.IntegrationContext is empty")
+				}
+			case rscsync.ApplicationNote, rscsync.InterviewFeedback:
+				what := "application note"
+				if a.Kind == rscsync.InterviewFeedback {
+					what = "interview feedback"
+					if a.Feedback.ID == "" {
+						bad = append(bad, what+": Feedback.ID is empty")
+					}
+				} else if a.Note.ID == "" {
+					bad = append(bad, what+": Note.ID is empty")
+				}
+				if a.Application.ApplicationID == "" {
+					bad = append(bad, what+": Application.ApplicationID is empty")
+				}
+				if a.Application.IntegrationContext == "" {
+					bad = append(bad, what+": Application.IntegrationContext is empty")
+				}
+			default:
+				bad = append(bad, fmt.Sprintf("Kind %d is not CandidateNote, ApplicationNote or InterviewFeedback", int(a.Kind)))
+			}
+			return bad
+		},
+	}
+}
+
+// parentKinds are the deletion kinds that need a Parent.
+var parentKinds = map[rscsync.EntityKind]string{
+	rscsync.KindCandidateNote:   "candidate",
+	rscsync.KindApplicationNote: "application",
+	rscsync.KindFeedback:        "application",
+	rscsync.KindStage:           "application",
+}
+
+func knownKind(k rscsync.EntityKind) bool {
+	switch k {
+	case rscsync.KindJob, rscsync.KindCandidate, rscsync.KindPlacement,
+		rscsync.KindCandidateNote, rscsync.KindApplicationNote, rscsync.KindFeedback, rscsync.KindStage:
+		return true
+	}
+	return false
+}
+
+func deletionStream(src rscsync.Source, id func(rscsync.Deletion) string) stream[rscsync.Deletion] {
+	return stream[rscsync.Deletion]{
+		name: "Deletions",
+		open: src.Deletions,
+		pos: func(d rscsync.Deletion) pos {
+			return pos{t: d.DeletedAt, id: id(d), ident: string(d.Kind) + ":" + d.ID}
+		},
+		check: func(d rscsync.Deletion) []string {
+			var bad []string
+			if d.DeletedAt.IsZero() {
+				bad = append(bad, "DeletedAt is zero")
+			}
+			if !knownKind(d.Kind) {
+				bad = append(bad, fmt.Sprintf("Kind %q is not one of the EntityKind constants", d.Kind))
+			}
+			if d.ID == "" {
+				bad = append(bad, "ID is empty")
+			}
+			if parent, ok := parentKinds[d.Kind]; ok && d.Parent == "" {
+				bad = append(bad, fmt.Sprintf("Parent (the %s id) is empty for a %s", parent, d.Kind))
+			}
+			return bad
+		},
+	}
+}
+
+func checkTotals(r reporter, cfg *config, src rscsync.Source, streams []streamData) {
+	r.Helper()
+	ctx := context.Background()
+	times := []time.Time{{}}
+	for _, s := range streams {
+		if !s.ok || len(s.pos) == 0 {
+			continue
+		}
+		t := s.pos[len(s.pos)/2].t
+		dup := false
+		for _, u := range times {
+			dup = dup || u.Equal(t)
+		}
+		if !dup {
+			times = append(times, t)
+		}
+	}
+	for _, since := range times {
+		what := "Totals(ctx, the zero time)"
+		if !since.IsZero() {
+			what = fmt.Sprintf("Totals(ctx, %s)", fmtTime(since))
+		}
+		tot, err := callTotals(ctx, src, since)
+		if err != nil {
+			r.Errorf("%s: %v", what, err)
+			continue
+		}
+		got := []int64{tot.Jobs, tot.Candidates, tot.Placements, tot.Activities}
+		for i, s := range streams {
+			if !s.ok {
+				continue // reported by the stream's own subtest
+			}
+			var want int64
+			for _, p := range s.pos {
+				if cfg.totalsRule.covers(p.t, since) {
+					want++
+				}
+			}
+			switch {
+			case s.truncated && got[i] < want:
+				r.Errorf("%s.%s = %d, want at least %d (the records of the first %d of the %s stream with ModifiedAt %v)",
+					what, s.name, got[i], want, len(s.pos), s.name, cfg.totalsRule)
+			case !s.truncated && got[i] != want:
+				r.Errorf("%s.%s = %d, want %d (the records of the %s stream with ModifiedAt %v)",
+					what, s.name, got[i], want, s.name, cfg.totalsRule)
+			}
+		}
+	}
+}
+
+// callTotals calls src.Totals, turning a panic into an error.
+func callTotals(ctx context.Context, src rscsync.Source, since time.Time) (t rscsync.Totals, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panicked: %v", p)
+		}
+	}()
+	return src.Totals(ctx, since)
+}
