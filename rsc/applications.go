@@ -134,6 +134,15 @@ type subEntity interface {
 	validate(v *validator)
 }
 
+// validateSub checks one sub-resource record as writeSub does.
+func validateSub[T subEntity](c *Client, res *resource, rec T) error {
+	id := rec.subID()
+	v := c.validator(res.legacy, id)
+	v.text("id", id, true, 255)
+	rec.validate(v)
+	return v.result()
+}
+
 // writeSub upserts (or deletes, when del) records of an application
 // sub-resource (interviewFeedback, stages) keyed by simple ids.
 func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app ApplicationKey, recs []T, del bool, ids []string) (*BatchResult[NoteKey], error) {

@@ -259,6 +259,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	}
 	resp, err := c.rc.Do(req)
 	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
 		return nil, unwrapTransportError(ctx, err)
 	}
 	defer resp.Body.Close()
@@ -351,7 +354,8 @@ func requestID(h http.Header) string {
 }
 
 // isDailyThrottle tells a per-day 429 from a per-minute one
-// (docs/wire-model.md): the X-Li-Throttle-Window header, else the body.
+// (docs/wire-model.md): the X-Li-Throttle-Window header, which the pacing
+// transport sets from the body's wording when the server sent none.
 func isDailyThrottle(resp *http.Response) bool {
 	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
 		return false

@@ -48,3 +48,9 @@ func (s *ApplicationsService) UpsertFeedback(ctx context.Context, app Applicatio
 func (s *ApplicationsService) DeleteFeedback(ctx context.Context, app ApplicationKey, ids []string) (*BatchResult[NoteKey], error) {
 	return writeSub[InterviewFeedback](ctx, (*service)(s).c, resInterviewFeedback, app, nil, true, ids)
 }
+
+// ValidateFeedback checks an interview feedback record against LinkedIn's
+// documented rules, as UpsertFeedback does before sending.
+func (s *ApplicationsService) ValidateFeedback(f *InterviewFeedback) error {
+	return validateSub((*service)(s).c, resInterviewFeedback, f)
+}

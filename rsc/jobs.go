@@ -76,6 +76,9 @@ func validateJob(v *validator, j *JobPosting) {
 		v.fail("integrationContext", "is required (or companyName / companyPageUrl)")
 	}
 	v.urn("integrationContext", j.IntegrationContext, "urn:li:organization:", false)
+	if j.OperationType == JobClose {
+		return // our choice: a CLOSE only names the posting (rsc-api.md §7.1 lists no other rule for it)
+	}
 	v.url("companyApplyUrl", j.CompanyApplyURL, true)
 	v.text("title", j.Title, true, 200)
 	v.text("description", j.Description, true, 25000)

@@ -109,3 +109,55 @@ func TestJobTasksWait(t *testing.T) {
 		t.Errorf("second poll query = %s", r[1].RawQuery)
 	}
 }
+
+// A CLOSE names the posting; the rest of the record is not checked, so an
+// ATS can close a job whose other fields no longer validate.
+func TestJobCloseValidation(t *testing.T) {
+	t.Parallel()
+	c, _ := NewClient(WithCredentials("a", "b"))
+	closing := JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: org}
+	if err := c.Jobs.Validate(&closing); err != nil {
+		t.Errorf("bare CLOSE: %v", err)
+	}
+	for name, j := range map[string]JobPosting{
+		"no id":      {OperationType: JobClose, IntegrationContext: org},
+		"bad urn":    {ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: "urn:li:company:1"},
+		"no context": {ExternalJobPostingID: "J1", OperationType: JobClose},
+	} {
+		if err := c.Jobs.Validate(&j); err == nil {
+			t.Errorf("%s: CLOSE accepted", name)
+		}
+	}
+	update := closing
+	update.OperationType = JobUpdate
+	if err := c.Jobs.Validate(&update); err == nil {
+		t.Error("bare UPDATE accepted")
+	}
+}
+
+func TestSubRecordValidators(t *testing.T) {
+	t.Parallel()
+	c, _ := NewClient(WithCredentials("a", "b"))
+	var ve *ValidationError
+	for name, tc := range map[string]struct {
+		err   error
+		field string
+	}{
+		"stage not available": {c.Applications.ValidateStage(&Stage{ID: "S1", Stage: "Not Available", CreatedAt: 1700000000000}), "stage"},
+		"stage seconds":       {c.Applications.ValidateStage(&Stage{ID: "S1", Stage: "Hired", CreatedAt: 1700000000}), "atsCreatedAt"},
+		"stage no id":         {c.Applications.ValidateStage(&Stage{Stage: "Hired", CreatedAt: 1700000000000}), "id"},
+		"feedback type":       {c.Applications.ValidateFeedback(&InterviewFeedback{ID: "F1", InterviewType: "DINNER"}), "interviewType"},
+		"cand note no id":     {c.Candidates.ValidateNote(&Note{Note: "x"}), "id"},
+		"app note seconds":    {c.Applications.ValidateNote(&Note{ID: "N1", CreatedAt: 1700000000}), "atsCreatedAt"},
+	} {
+		if !errors.As(tc.err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: got %v, want field %s", name, tc.err, tc.field)
+		}
+	}
+	if err := c.Applications.ValidateStage(&Stage{ID: "S1", Stage: "Hired", CreatedAt: 1700000000000}); err != nil {
+		t.Errorf("good stage: %v", err)
+	}
+	if err := c.Candidates.ValidateNote(&Note{ID: "N1", Note: "called", CreatedAt: 1700000000000}); err != nil {
+		t.Errorf("good note: %v", err)
+	}
+}

@@ -126,3 +126,21 @@ func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, 
 	}
 	return c.writeNotes(ctx, candidateNotes(c, cand), cand.CandidateID, nil, true, noteIDs)
 }
+
+// ValidateNote checks a candidate note against LinkedIn's documented rules
+// (rsc-api.md §7.3), as UpsertNotes does before sending.
+func (s *CandidatesService) ValidateNote(n *Note) error {
+	c := (*service)(s).c
+	v := c.validator(resCandidateNotes.legacy, n.ID)
+	validateNote(v, n)
+	return v.result()
+}
+
+// ValidateNote checks an application note against LinkedIn's documented
+// rules (rsc-api.md §7.5), as UpsertNotes does before sending.
+func (s *ApplicationsService) ValidateNote(n *Note) error {
+	c := (*service)(s).c
+	v := c.validator(resApplicationNotes.legacy, n.ID)
+	validateNote(v, n)
+	return v.result()
+}

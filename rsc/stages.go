@@ -30,3 +30,9 @@ func (s *ApplicationsService) UpsertStages(ctx context.Context, app ApplicationK
 func (s *ApplicationsService) DeleteStages(ctx context.Context, app ApplicationKey, ids []string) (*BatchResult[NoteKey], error) {
 	return writeSub[Stage](ctx, (*service)(s).c, resStages, app, nil, true, ids)
 }
+
+// ValidateStage checks a stage record against LinkedIn's documented rules
+// (rsc-api.md §7.6), as UpsertStages does before sending.
+func (s *ApplicationsService) ValidateStage(st *Stage) error {
+	return validateSub((*service)(s).c, resStages, st)
+}

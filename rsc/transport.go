@@ -1,10 +1,13 @@
 package rsc
 
 import (
+	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // The transport stack, outermost first:
@@ -32,6 +35,7 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		markWindowFromBody(resp)
 		info := ThrottleInfo{Bucket: ci.res.bucket}
 		if isDailyThrottle(resp) {
 			info.Daily = true
@@ -42,6 +46,42 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// markWindowFromBody classifies a 429 that has no X-Li-Throttle-Window
+// header by its message (docs/wire-model.md): LinkedIn's per-day throttle
+// says "DAY" ("... APPLICATION DAY limit ...") or "daily". It reads at most
+// maxErrorBody bytes, puts them back in front of the rest of the body, and
+// records the answer as the header so every later check agrees.
+func markWindowFromBody(resp *http.Response) {
+	if resp.Header.Get("X-Li-Throttle-Window") != "" || resp.Body == nil {
+		return
+	}
+	peek, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(peek), resp.Body), resp.Body}
+	if mentionsDay(string(peek)) {
+		if resp.Header == nil {
+			resp.Header = http.Header{}
+		}
+		resp.Header.Set("X-Li-Throttle-Window", "DAY")
+	}
+}
+
+// mentionsDay reports whether s has the word "day" or "daily" (any case).
+func mentionsDay(s string) bool {
+	s = strings.ToLower(s)
+	if strings.Contains(s, "daily") {
+		return true
+	}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if f == "day" || f == "days" {
+			return true
+		}
+	}
+	return false
 }
 
 func closeBody(req *http.Request) {

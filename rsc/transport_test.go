@@ -448,3 +448,40 @@ func TestForCustomerIsolation(t *testing.T) {
 		}
 	})
 }
+
+// Without our X-Li-Throttle-Window header, a 429 is classified by its
+// message: LinkedIn's per-day throttle names the DAY window.
+func TestThrottleWindowFromBody(t *testing.T) {
+	for _, tc := range []struct {
+		body  string
+		daily bool
+	}{
+		{`{"message":"Resource level throttle APPLICATION DAY limit for calls to this resource is reached.","status":429}`, true},
+		{`{"message":"Daily quota exceeded","status":429}`, true},
+		{`{"message":"Resource level throttle APPLICATION MINUTE limit for calls to this resource is reached.","status":429}`, false},
+		{`{"message":"Try again today","status":429}`, false},
+	} {
+		t.Run(tc.body, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, tr, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+				var n atomic.Int32
+				tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+					n.Add(1)
+					return httpmock.NewStringResponse(429, tc.body), nil
+				})
+				err := upsertNote(t.Context(), c)
+				var rl *RateLimitError
+				if !errors.As(err, &rl) {
+					t.Fatalf("err = %v", err)
+				}
+				if rl.Daily != tc.daily {
+					t.Errorf("Daily = %v, want %v", rl.Daily, tc.daily)
+				}
+				var ae *APIError
+				if !errors.As(err, &ae) || !strings.Contains(ae.Message, "limit") && !strings.Contains(ae.Message, "quota") && !strings.Contains(ae.Message, "today") {
+					t.Errorf("the body was not kept for the error: %+v", ae)
+				}
+			})
+		})
+	}
+}

@@ -78,14 +78,14 @@ func (e *Engine) dryRun(ctx context.Context, cust string) (*Report, error) {
 		}
 		ok := true
 		for i := range x.Stages {
-			ok = check(KindStage, x.Stages[i].ID, id, validateStage(&x.Stages[i])) && ok
+			ok = check(KindStage, x.Stages[i].ID, id, c.Applications.ValidateStage(&x.Stages[i])) && ok
 		}
 		return ok
 	}); err != nil {
 		return r.rep, err
 	}
 	if err := dryPhase(ctx, r, PhaseActivities, e.src.Activities(ctx, cp.Phases[PhaseActivities].Cursor), activityPos, activityRecord, func(a *Activity) bool {
-		return check(a.entityKind(), a.ID(), a.parent(), validateActivity(a))
+		return check(a.entityKind(), a.ID(), a.parent(), validateActivity(c, a))
 	}); err != nil {
 		return r.rep, err
 	}
@@ -152,27 +152,19 @@ func dryPhase[T any](ctx context.Context, r *run, p Phase, stream iter.Seq2[T, e
 	return ctx.Err()
 }
 
-// validateStage mirrors LinkedIn's stage rules (rsc-api.md §7.6); package
-// rsc exports no validator for stages.
-func validateStage(s *rsc.Stage) error {
-	switch {
-	case strings.TrimSpace(s.ID) == "":
-		return &rsc.ValidationError{Resource: "stages", Key: s.ID, Field: "id", Rule: "is required"}
-	case strings.TrimSpace(s.Stage) == "" || s.Stage == "Not Available":
-		return &rsc.ValidationError{Resource: "stages", Key: s.ID, Field: "stage", Rule: `must have at least 1 character and not be "Not Available"`}
-	case s.CreatedAt <= 0:
-		return &rsc.ValidationError{Resource: "stages", Key: s.ID, Field: "atsCreatedAt", Rule: "must be > 0 (epoch milliseconds)"}
-	}
-	return nil
-}
-
-// validateActivity checks what a dry run can check of notes and feedback.
-func validateActivity(a *Activity) error {
-	if strings.TrimSpace(a.ID()) == "" {
-		return &rsc.ValidationError{Resource: string(a.entityKind()), Field: "id", Rule: "is required"}
-	}
+// validateActivity checks a note or feedback as the client does before
+// sending it, plus its parent id.
+func validateActivity(c *rsc.Client, a *Activity) error {
 	if strings.TrimSpace(a.parent()) == "" {
 		return &rsc.ValidationError{Resource: string(a.entityKind()), Key: a.ID(), Field: "parent", Rule: "is required"}
 	}
-	return nil
+	switch a.Kind {
+	case CandidateNote:
+		return c.Candidates.ValidateNote(&a.Note)
+	case ApplicationNote:
+		return c.Applications.ValidateNote(&a.Note)
+	case InterviewFeedback:
+		return c.Applications.ValidateFeedback(&a.Feedback)
+	}
+	return &rsc.ValidationError{Resource: string(a.entityKind()), Key: a.ID(), Field: "kind", Rule: "must be a candidate note, application note or interview feedback"}
 }
