@@ -52,16 +52,9 @@ func (r *Retriever) PollInMail(ctx context.Context) (InMailReport, error) {
 
 func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 	var rep InMailReport
-	st, err := r.state(ctx)
-	if err != nil {
-		return rep, err
-	}
-	if on, why := featureOn(st, milestones.InMailSync); !on {
-		rep.Skipped = why
-		return rep, nil
-	}
-	seats, err := r.seats(ctx)
-	if err != nil {
+	st, seats, skipped, err := r.gate(ctx, milestones.InMailSync)
+	if err != nil || skipped != "" {
+		rep.Skipped = skipped
 		return rep, err
 	}
 	end := ms(r.now().Add(-r.cfg.Lag))

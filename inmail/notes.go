@@ -2,7 +2,6 @@ package inmail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/rscgo/rscgo/milestones"
@@ -40,34 +39,17 @@ func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
 
 func (r *Retriever) pollNotes(ctx context.Context) (NotesReport, error) {
 	var rep NotesReport
-	st, err := r.state(ctx)
-	if err != nil {
+	st, seats, skipped, err := r.gate(ctx, milestones.InMailSync)
+	if err != nil || skipped != "" {
+		rep.Skipped = skipped
 		return rep, err
 	}
-	if on, why := featureOn(st, milestones.InMailSync); !on {
-		rep.Skipped = why
-		return rep, nil
-	}
-	seats, err := r.seats(ctx)
-	if err != nil {
-		return rep, err
-	}
-	own := owners(seats)
 	end := ms(r.now().Add(-r.cfg.Lag))
-	var errs []error
-	for _, contract := range r.cfg.Contracts {
-		if len(own[contract]) == 0 {
-			continue
-		}
-		if err := r.pollNotesContract(ctx, st, seats, contract, own[contract], end, &rep); err != nil {
-			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
-			if fatal(err) {
-				break
-			}
-		}
-	}
+	err = eachContract(r.cfg.Contracts, seats, func(contract string, owners []string) error {
+		return r.pollNotesContract(ctx, st, seats, contract, owners, end, &rep)
+	})
 	r.log.DebugContext(ctx, "notes polled", "notes", rep.Notes, "upserted", rep.Upserted, "deleted", rep.Deleted)
-	return rep, errors.Join(errs...)
+	return rep, err
 }
 
 func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *NotesReport) error {

@@ -230,6 +230,39 @@ func (r *Retriever) state(ctx context.Context) (milestones.State, error) {
 }
 
 // featureOn reports whether the feature works for some records, and why not.
+// gate is how every poll starts: it reads the milestones state, checks
+// feature id (skipped is the reason when it is off) and loads the seats.
+func (r *Retriever) gate(ctx context.Context, id milestones.FeatureID) (st milestones.State, seats []SeatHolder, skipped string, err error) {
+	if st, err = r.state(ctx); err != nil {
+		return st, nil, "", err
+	}
+	if on, why := featureOn(st, id); !on {
+		return st, nil, why, nil
+	}
+	seats, err = r.seats(ctx)
+	return st, seats, "", err
+}
+
+// eachContract polls every contract that has a stored seat (no seat, no
+// one to ask for: its cursor stays where it is), collecting errors and
+// stopping at the first fatal one.
+func eachContract(contracts []string, seats []SeatHolder, poll func(contract string, owners []string) error) error {
+	own := owners(seats)
+	var errs []error
+	for _, contract := range contracts {
+		if len(own[contract]) == 0 {
+			continue
+		}
+		if err := poll(contract, own[contract]); err != nil {
+			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
+			if fatal(err) {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func featureOn(st milestones.State, id milestones.FeatureID) (bool, string) {
 	fs, ok := milestones.Evaluate(st).Feature(id)
 	if !ok {

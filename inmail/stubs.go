@@ -2,7 +2,6 @@ package inmail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -42,34 +41,17 @@ func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
 
 func (r *Retriever) pollStubs(ctx context.Context) (StubReport, error) {
 	var rep StubReport
-	st, err := r.state(ctx)
-	if err != nil {
+	st, seats, skipped, err := r.gate(ctx, milestones.ShareContactInfoInMail)
+	if err != nil || skipped != "" {
+		rep.Skipped = skipped
 		return rep, err
 	}
-	if on, why := featureOn(st, milestones.ShareContactInfoInMail); !on {
-		rep.Skipped = why
-		return rep, nil
-	}
-	seats, err := r.seats(ctx)
-	if err != nil {
-		return rep, err
-	}
-	own := owners(seats)
 	end := ms(r.now().Add(-r.cfg.Lag))
-	var errs []error
-	for _, contract := range r.cfg.Contracts {
-		if len(own[contract]) == 0 {
-			continue // no seat to ask for: keep the cursor where it is
-		}
-		if err := r.pollStubContract(ctx, st, seats, contract, own[contract], end, &rep); err != nil {
-			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
-			if fatal(err) {
-				break
-			}
-		}
-	}
+	err = eachContract(r.cfg.Contracts, seats, func(contract string, owners []string) error {
+		return r.pollStubContract(ctx, st, seats, contract, owners, end, &rep)
+	})
 	r.log.DebugContext(ctx, "stubs polled", "stubs", rep.Stubs, "created", rep.Created, "matched", rep.Matched)
-	return rep, errors.Join(errs...)
+	return rep, err
 }
 
 func (r *Retriever) pollStubContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *StubReport) error {

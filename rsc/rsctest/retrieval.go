@@ -35,6 +35,35 @@ func (c *call) msParam(name string) (v int64, present, ok bool) {
 	return n, true, true
 }
 
+// msRange is an optional epoch-millisecond range given by two query
+// parameters.
+type msRange struct {
+	from, to       int64
+	hasFrom, hasTo bool
+	toInclusive    bool
+}
+
+// msRange reads the range [fromName, toName) (or [fromName, toName] when
+// toInclusive), answering 400 for a malformed bound.
+func (c *call) msRange(fromName, toName string, toInclusive bool) (r msRange, ok bool) {
+	r.toInclusive = toInclusive
+	if r.from, r.hasFrom, ok = c.msParam(fromName); !ok {
+		return r, false
+	}
+	r.to, r.hasTo, ok = c.msParam(toName)
+	return r, ok
+}
+
+func (r msRange) contains(t int64) bool {
+	return (!r.hasFrom || t >= r.from) && (!r.hasTo || t < r.to || r.toInclusive && t == r.to)
+}
+
+// ownedBy reports whether a record of contract and owner matches the
+// contracts and (optional) owners finder parameters.
+func ownedBy(contracts, owners []string, contract, owner string) bool {
+	return slices.Contains(contracts, contract) && (len(owners) == 0 || slices.Contains(owners, owner))
+}
+
 // handleExportedCandidates serves E1: GET exportedCandidates?q=request&requestId=.
 func handleExportedCandidates(c *call) {
 	if !c.finderGET("request") {
@@ -234,11 +263,7 @@ func handleMailStubs(c *call) {
 		c.fail(http.StatusBadRequest, "The search result window is too large: start + count must not exceed "+strconv.Itoa(w))
 		return
 	}
-	from, hasFrom, ok := c.msParam("createdDateStart")
-	if !ok {
-		return
-	}
-	to, hasTo, ok := c.msParam("createdDateEnd")
+	created, ok := c.msRange("createdDateStart", "createdDateEnd", false)
 	if !ok {
 		return
 	}
@@ -246,8 +271,7 @@ func handleMailStubs(c *call) {
 	var out []MailStub
 	c.cust.mu.Lock()
 	for _, m := range c.cust.stubs {
-		if slices.Contains(ks, m.Contract) && (len(owners) == 0 || slices.Contains(owners, m.Owner)) &&
-			(!hasFrom || m.CreatedAt >= from) && (!hasTo || m.CreatedAt < to) {
+		if ownedBy(ks, owners, m.Contract, m.Owner) && created.contains(m.CreatedAt) {
 			out = append(out, m)
 		}
 	}
@@ -268,11 +292,7 @@ func handleProspectNotes(c *call) {
 	if !ok {
 		return
 	}
-	from, hasFrom, ok := c.msParam("cutoffDate")
-	if !ok {
-		return
-	}
-	to, hasTo, ok := c.msParam("beforeDate")
+	updated, ok := c.msRange("cutoffDate", "beforeDate", true)
 	if !ok {
 		return
 	}
@@ -281,8 +301,7 @@ func handleProspectNotes(c *call) {
 	c.cust.mu.Lock()
 	for _, id := range c.cust.pnoteOrder {
 		n := c.cust.pnotes[id]
-		if slices.Contains(ks, n.Contract) && (len(owners) == 0 || slices.Contains(owners, n.Owner)) &&
-			(!hasFrom || n.LastModifiedAt >= from) && (!hasTo || n.LastModifiedAt <= to) {
+		if ownedBy(ks, owners, n.Contract, n.Owner) && updated.contains(n.LastModifiedAt) {
 			out = append(out, *n)
 		}
 	}
