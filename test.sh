@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README.md). `./test.sh` runs vet and the race-enabled
 # tests of the library and the examples module; `./test.sh fuzz` runs each fuzz
-# target for $FUZZTIME (default 5s; use e.g. FUZZTIME=10m for a long run).
+# target for $FUZZTIME (default 5s; use e.g. FUZZTIME=10m for a long run);
+# `./test.sh bench` regenerates docs/benchmarks.md (several minutes; flags go
+# to internal/benchreport, e.g. `./test.sh bench -quick`).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +16,11 @@ if [ "${1:-}" = "fuzz" ]; then
     done
   done
   exit 0
+fi
+
+if [ "${1:-}" = "bench" ]; then
+  shift
+  exec go run ./internal/benchreport "$@"
 fi
 
 go vet ./...

@@ -16,6 +16,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -40,20 +41,24 @@ func main() {
 	noThrottle := flag.Bool("no-throttle", false, "switch all throttles off")
 	flag.Parse()
 
-	if err := run(*addr, *partnerID, *partnerSecret, rsctest.CustomerSpec{
-		ClientID: *clientID, ClientSecret: *clientSecret, UniqueForeignID: *foreignID, Organization: *org,
-		Contracts: strings.Split(*contracts, ","),
-	}, *seed, *tokenTTL, *noThrottle); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	l, err := net.Listen("tcp", *addr)
+	if err == nil {
+		err = run(ctx, os.Stdout, l, *partnerID, *partnerSecret, rsctest.CustomerSpec{
+			ClientID: *clientID, ClientSecret: *clientSecret, UniqueForeignID: *foreignID, Organization: *org,
+			Contracts: strings.Split(*contracts, ","),
+		}, *seed, *tokenTTL, *noThrottle)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "rscfake:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// run serves on l until ctx ends, printing the address and the (fake)
+// credentials to out.
+func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool) error {
 	srv := rsctest.NewServer(
 		rsctest.WithListener(l),
 		rsctest.WithPartner(partnerID, partnerSecret),
@@ -63,19 +68,17 @@ func run(addr, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed 
 		rsctest.WithLimits(rsctest.Limits{Disabled: noThrottle}),
 	)
 	cust := srv.AddCustomer(spec)
-	fmt.Printf("rscfake serving on %s\n", srv.URL())
-	fmt.Printf("  API base:        %s/v2  and  %s/rest (LinkedIn-Version: YYYYMM)\n", srv.URL(), srv.URL())
-	fmt.Printf("  token URL:       %s\n", srv.TokenURL())
-	fmt.Printf("  partner:         client_id=%s client_secret=%s\n", partnerID, partnerSecret)
-	fmt.Printf("  customer:        client_id=%s client_secret=%s uniqueForeignId=%s appKey=%s\n",
+	fmt.Fprintf(out, "rscfake serving on %s\n", srv.URL())
+	fmt.Fprintf(out, "  API base:        %s/v2  and  %s/rest (LinkedIn-Version: YYYYMM)\n", srv.URL(), srv.URL())
+	fmt.Fprintf(out, "  token URL:       %s\n", srv.TokenURL())
+	fmt.Fprintf(out, "  partner:         client_id=%s client_secret=%s\n", partnerID, partnerSecret)
+	fmt.Fprintf(out, "  customer:        client_id=%s client_secret=%s uniqueForeignId=%s appKey=%s\n",
 		cust.ClientID, cust.ClientSecret, cust.UniqueForeignID, cust.AppKey)
-	fmt.Printf("  organization:    %s\n  contracts:       %s\n", cust.Organization, strings.Join(cust.Contracts, ","))
-	fmt.Printf("  admin:           %s/_rsctest/state\n", srv.URL())
+	fmt.Fprintf(out, "  organization:    %s\n  contracts:       %s\n", cust.Organization, strings.Join(cust.Contracts, ","))
+	fmt.Fprintf(out, "  admin:           %s/_rsctest/state\n", srv.URL())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
-	fmt.Println("rscfake: shutting down")
+	fmt.Fprintln(out, "rscfake: shutting down")
 	srv.Close()
 	return nil
 }
