@@ -76,6 +76,17 @@ func NewMemorySecretStore() *MemorySecretStore {
 	return &MemorySecretStore{m: map[string]Credentials{}}
 }
 
+// String describes the store without its contents, so printing it (for
+// example with %v in a log line) never shows a secret.
+func (s *MemorySecretStore) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("onboarding.MemorySecretStore{%d entries}", len(s.m))
+}
+
+// GoString is String, for %#v.
+func (s *MemorySecretStore) GoString() string { return s.String() }
+
 // Put implements SecretStore.
 func (s *MemorySecretStore) Put(_ context.Context, ref string, creds Credentials) error {
 	s.mu.Lock()

@@ -25,7 +25,9 @@ type Candidate struct {
 	Prefix        string `json:"prefix,omitempty"`
 	Suffix        string `json:"suffix,omitempty"`
 	// EmailAddresses are required unless the candidate has a person URN
-	// attached; each must match X@X.X.
+	// attached; each must match X@X.X. Only the format is checked: the
+	// person URN is attached separately (AttachPerson), so the client cannot
+	// know whether an empty list is allowed, and the fake accepts it too.
 	EmailAddresses     []string      `json:"emailAddresses,omitempty"`
 	PhoneNumbers       []PhoneNumber `json:"phoneNumbers"` // sent as [] when empty
 	Addresses          []Address     `json:"addresses"`    // sent as [] when empty

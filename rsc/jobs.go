@@ -104,8 +104,44 @@ func validateJob(v *validator, j *JobPosting) {
 	if j.ExperienceLevel != "" {
 		v.oneOf("experienceLevel", j.ExperienceLevel, experienceLevels...)
 	}
+	for i, ind := range j.Industries {
+		v.urn(fmt.Sprintf("industries[%d]", i), ind, "urn:li:industry:", true)
+	}
+	validateCompensation(v, j.Compensation)
 	if j.ExpireAt != 0 && j.ExpireAt < minPlausibleMillis {
 		v.fail("expireAt", "looks like seconds, not epoch milliseconds")
+	}
+}
+
+var (
+	compensationPeriods = []string{"YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY"}
+	compensationTypes   = []string{"BASE_SALARY", "TIPS", "COMMISSION", "PROFIT_SHARING", "STOCK_OPTIONS", "STOCK", "BONUS",
+		"SIGN_ON_BONUS", "OVER_TIME", "OTHER"}
+)
+
+// validateCompensation checks the pass-through compensation JSON: valid
+// JSON, and the period and type enums of rsc-api.md §7.1 where present.
+func validateCompensation(v *validator, raw json.RawMessage) {
+	if len(raw) == 0 {
+		return
+	}
+	var c struct {
+		Compensations []struct {
+			Period string `json:"period"`
+			Type   string `json:"type"`
+		} `json:"compensations"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		v.fail("compensation", "must be a JSON object {compensations:[...]}")
+		return
+	}
+	for i, x := range c.Compensations {
+		if x.Period != "" {
+			v.oneOf(fmt.Sprintf("compensation.compensations[%d].period", i), x.Period, compensationPeriods...)
+		}
+		if x.Type != "" {
+			v.oneOf(fmt.Sprintf("compensation.compensations[%d].type", i), x.Type, compensationTypes...)
+		}
 	}
 }
 

@@ -140,8 +140,23 @@ func checkKeyParts(res, idField, id, ctx string) error {
 	if strings.TrimSpace(id) == "" {
 		return &ValidationError{Resource: res, Key: id, Field: idField, Rule: "must not be empty"}
 	}
-	if !strings.HasPrefix(ctx, "urn:li:") || len(ctx) <= len("urn:li:x:") {
-		return &ValidationError{Resource: res, Key: id, Field: "integrationContext", Rule: "must be a URN such as urn:li:organization:{id}"}
+	if !isOrgURN(ctx) {
+		return &ValidationError{Resource: res, Key: id, Field: "integrationContext", Rule: "must be urn:li:organization:{numeric id}"}
 	}
 	return nil
+}
+
+// isOrgURN reports whether s is urn:li:organization:{digits}, the only
+// integration context the sync records take (rsc-api.md §7).
+func isOrgURN(s string) bool {
+	id, ok := strings.CutPrefix(s, "urn:li:organization:")
+	if !ok || id == "" || len(id) > 19 {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"log/slog"
 	gosync "sync"
 	"time"
@@ -322,11 +323,25 @@ func describe(err error) (reason, field string, status int) {
 		if msg == "" {
 			msg = fmt.Sprintf("rejected with status %d", ee.Status)
 		}
-		return trimReason(msg), "", ee.Status
+		return trimReason(msg), entityField(msg), ee.Status
 	case errors.As(err, &ae):
 		return trimReason(fmt.Sprintf("batch rejected (%d): %s", ae.StatusCode, ae.Message)), "", ae.StatusCode
 	}
 	return trimReason(err.Error()), "", 0
+}
+
+// entityField finds the field in LinkedIn's per-entity validation message
+// ("ERROR :: /title :: field is required ..."), "" when there is none.
+func entityField(msg string) string {
+	_, rest, ok := strings.Cut(msg, "ERROR :: /")
+	if !ok {
+		return ""
+	}
+	field, _, ok := strings.Cut(rest, " :: ")
+	if !ok {
+		return ""
+	}
+	return strings.ReplaceAll(field, "/", ".")
 }
 
 func trimReason(s string) string {

@@ -131,19 +131,39 @@ func (c *call) keys() ([]ekey, *httpError) {
 func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
 	rt := c.rt
 	if rt.sub {
-		id, err := restli.DecodeSimpleKey(raw)
-		if err != nil {
-			return "", errf(http.StatusBadRequest, "Invalid entity key "+strconv.Quote(raw))
-		}
 		if len(keys) == 0 {
 			return "", errf(http.StatusBadRequest, "ids are required")
 		}
-		f := make(map[string]string, len(keys[0].fields))
-		for k, v := range keys[0].fields {
-			f[k] = v
+		// A simple id's body key is the id itself in Rest.li 1.0 (rsc-api.md
+		// §3.3: no escaping, so "N100%" is the id N100%) and the encoded id
+		// in 2.0. Both forms are accepted, the protocol's own form first; the
+		// one that names a query id wins.
+		decoded, derr := restli.DecodeSimpleKey(raw)
+		forms := []string{raw, decoded}
+		if c.proto == restli.Protocol2 {
+			forms[0], forms[1] = decoded, raw
 		}
-		f[rt.kind.idField] = id
-		return recKey(f, rt.kind.fields), nil
+		if derr != nil {
+			forms = []string{raw}
+		}
+		var first string
+		for i, id := range forms {
+			f := make(map[string]string, len(keys[0].fields))
+			for k, v := range keys[0].fields {
+				f[k] = v
+			}
+			f[rt.kind.idField] = id
+			rk := recKey(f, rt.kind.fields)
+			if i == 0 {
+				first = rk
+			}
+			for _, k := range keys {
+				if k.rk == rk {
+					return rk, nil
+				}
+			}
+		}
+		return first, nil
 	}
 	k, err := restli.DecodeKey(raw)
 	if err != nil {

@@ -1,0 +1,26 @@
+// Package secretleak holds the secret-leak suite (issue 9, part 4). It has
+// no code of its own: the suite lives in its tests.
+//
+// TestNoSecretLeaks drives the whole SDK against rsc/rsctest with every
+// observer switched on: debug-level slog loggers (text and JSON handlers)
+// on the rsc clients, the sync engine, onboarding and inmail; every rsc
+// hook (request, response, retry, throttled) capturing fmt.Sprintf("%+v")
+// of its payload; and the text and %+v form of every error any layer
+// returns. The run covers the partner token, provisioning a customer with
+// onboarding, customer tokens, a historical and an incremental sync with
+// per-record errors, a revoked token (401, refresh, resend), 5xx retries,
+// 429s, a cancelled context, a wrong client secret, seats, InMail polling,
+// 1-Click Export pushes, and push handlers fed a bad and a good signature.
+// Every access token the fake issues is recorded by a RoundTripper wrapping
+// its token endpoint. The test then asserts that none of the captured text
+// contains a token, a client secret (partner, customer, provisioned, or a
+// wrong one), or "Bearer <token>", and that it is not empty, so the check
+// can fail. TestSecretStores checks that onboarding's credentials never
+// print their secret and that the file secret store writes 0600 files in a
+// 0700 directory.
+//
+// Everything runs in-process inside a testing/synctest bubble, so retries
+// and Retry-After waits take no real time:
+//
+//	go test -race -count=1 -v ./internal/secretleak/
+package secretleak

@@ -1,0 +1,121 @@
+package secretleak
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rscgo/rscgo/onboarding"
+)
+
+// TestSecretStores: credentials never print their secret, in any format,
+// and the file store keeps secrets in 0600 files inside a 0700 directory.
+func TestSecretStores(t *testing.T) {
+	const secret = "SECRET-stored-xyz-5a5a5a"
+	creds := onboarding.Credentials{ClientID: "child-1", ClientSecret: secret}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewMultiHandler(slog.NewTextHandler(&logs, nil), slog.NewJSONHandler(&logs, nil)))
+	log.Info("creds", "value", creds, "ptr", &creds)
+	log.Info("creds", slog.Any("any", creds))
+	js, err := json.Marshal(creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsp, _ := json.Marshal(&creds)
+	wrapped := struct{ C onboarding.Credentials }{creds}
+	outputs := map[string]string{
+		"String": creds.String(), "GoString": creds.GoString(), "%v": fmt.Sprintf("%v", creds), "%+v": fmt.Sprintf("%+v", creds),
+		"%#v": fmt.Sprintf("%#v", creds), "%s": fmt.Sprintf("%s", creds), "%v of pointer": fmt.Sprintf("%v", &creds),
+		"%+v of pointer": fmt.Sprintf("%+v", &creds), "%+v in a struct": fmt.Sprintf("%+v", wrapped),
+		"%#v in a struct": fmt.Sprintf("%#v", wrapped), "%v in a slice": fmt.Sprint([]onboarding.Credentials{creds}),
+		"%v in a map": fmt.Sprint(map[string]onboarding.Credentials{"k": creds}),
+		"JSON":        string(js), "JSON of pointer": string(jsp), "slog": logs.String(),
+	}
+	for name, out := range outputs {
+		if strings.Contains(out, secret) {
+			t.Errorf("LEAK: Credentials %s prints the secret: %s", name, out)
+		}
+		if !strings.Contains(out, "child-1") {
+			t.Errorf("Credentials %s does not show the client id (so this check proves nothing): %s", name, out)
+		}
+	}
+
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), "secrets")
+	stores := map[string]onboarding.SecretStore{"memory": onboarding.NewMemorySecretStore()}
+	fs, err := onboarding.NewFileSecretStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores["file"] = fs
+	for name, s := range stores {
+		ref := onboarding.SecretRef("acme/main")
+		if err := s.Put(ctx, ref, creds); err != nil {
+			t.Fatalf("%s: Put: %v", name, err)
+		}
+		got, err := s.Get(ctx, ref)
+		if err != nil || got != creds {
+			t.Fatalf("%s: Get = %v, %v", name, got, err)
+		}
+		for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+			if out := fmt.Sprintf(f, s); strings.Contains(out, secret) {
+				t.Errorf("LEAK: %s store printed with %s shows the secret", name, f)
+			}
+		}
+		_, err = s.Get(ctx, "missing")
+		if err == nil {
+			t.Errorf("%s: Get of a missing ref succeeded", name)
+		} else if strings.Contains(fmt.Sprintf("%+v", err), secret) {
+			t.Errorf("LEAK: %s store error shows the secret: %v", name, err)
+		}
+	}
+
+	// Permissions of the file store.
+	st, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := st.Mode().Perm(); p != 0o700 {
+		t.Errorf("secret directory mode %o, want 700", p)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !info.Mode().IsRegular() {
+			continue
+		}
+		files++
+		if p := info.Mode().Perm(); p != 0o600 {
+			t.Errorf("secret file %s mode %o, want 600", e.Name(), p)
+		}
+		if strings.Contains(e.Name(), "acme") {
+			t.Errorf("secret file name %s shows the reference", e.Name())
+		}
+	}
+	if files != 1 {
+		t.Errorf("file store holds %d files, want 1", files)
+	}
+	// A corrupt file must not be quoted in the error.
+	for _, e := range entries {
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), []byte(`{"clientSecret":"`+secret+`"`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := fs.Get(ctx, onboarding.SecretRef("acme/main")); err == nil {
+		t.Error("corrupt secret file was read")
+	} else if strings.Contains(fmt.Sprintf("%+v", err), secret) {
+		t.Errorf("LEAK: corrupt-file error quotes the secret: %v", err)
+	}
+}
