@@ -12,7 +12,7 @@ if [ "${1:-}" = "fuzz" ]; then
   for pkg in $(go list ./...); do
     for f in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
       echo "fuzz $pkg $f ($t)"
-      go test -run='^$' -fuzz="^${f}\$" -fuzztime="$t" "$pkg"
+      go test -run='^$' -fuzz="^${f}\$" -fuzztime="$t" -fuzzminimizetime=1s "$pkg"
     done
   done
   exit 0

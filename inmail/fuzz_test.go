@@ -1,0 +1,186 @@
+package inmail
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// Fuzz target for the export push handler (Retriever.ServeHTTP). Seeds live
+// in testdata/fuzz/FuzzExportPush/, generated from exportPushSeeds: after
+// editing the table run
+//
+//	RSCGO_WRITE_FUZZ_SEEDS=1 go test -run TestExportPushSeedFiles ./inmail
+//
+// Without -fuzz, `go test` runs every seed as a unit test.
+
+// fuzzPushSecret is the customer application's client secret, the
+// X-LI-Signature key (Config.PushSecret).
+const fuzzPushSecret = "child-client-secret-4f9a"
+
+// FuzzExportPush posts an arbitrary callback (X-LI-Signature, body) and then
+// a validly signed EXPORT_CANDIDATE_PROFILE to a Retriever with PushSecret
+// set. ServeHTTP must not panic, must never answer 5xx, must reject every
+// bad signature (and a missing one under RequireSignature) with 401, must
+// answer 200 only to a verified, parsable event and 400 to an unparsable
+// one, and must accept the valid event and create its candidate.
+func FuzzExportPush(f *testing.F) {
+	body := []byte(`{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
+	f.Add(rsc.SignPush(body, fuzzPushSecret), body, false, "r2")
+	f.Fuzz(func(t *testing.T, sig string, body []byte, require bool, validID string) {
+		var mu sync.Mutex
+		failed := map[string]error{}
+		e := newEnv(t, func(c *Config) {
+			c.PushSecret, c.RequireSignature = fuzzPushSecret, require
+			c.OnExportError = func(id string, err error) { mu.Lock(); failed[id] = err; mu.Unlock() }
+		})
+		defer e.r.Wait()
+		post := func(sig string, body []byte) int {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/rsc/push/cust-1", bytes.NewReader(body))
+			if sig != "" {
+				req.Header.Set(rsc.SignatureHeader, sig)
+			}
+			w := httptest.NewRecorder()
+			e.r.ServeHTTP(w, req)
+			return w.Code
+		}
+
+		// The export LinkedIn holds, registered first so that an arbitrary event
+		// with the same id is processed too rather than failing with a 404.
+		if validID == "" {
+			validID = "r1"
+		}
+		good, _ := json.Marshal(rsc.PushEvent{ID: validID, Type: rsc.EventExportCandidate, ExpiresAt: rsc.Millis(time.Now().Add(time.Hour))})
+		ev, err := rsc.ParsePushEvent(good)
+		if err != nil {
+			t.Fatalf("ParsePushEvent(%s): %v", good, err)
+		}
+		e.fake.mu.Lock()
+		e.fake.exports[ev.ID] = []rsc.ExportedCandidate{exportOf(ev.ID, ann, "J1", time.Now())}
+		e.fake.mu.Unlock()
+
+		// The arbitrary request.
+		sig = fuzzHeaderValue(sig)
+		code := post(sig, body)
+		desc := fmt.Sprintf("sig %q require %v body %q → %d", sig, require, body, code)
+		if code >= 500 {
+			t.Fatalf("5xx for malformed input: %s", desc)
+		}
+		if !slices.Contains([]int{200, 400, 401}, code) {
+			t.Fatalf("undocumented status: %s", desc)
+		}
+		sigOK := sig != "" && rsc.VerifyPush(body, sig, fuzzPushSecret) == nil || sig == "" && !require
+		if !sigOK && code != http.StatusUnauthorized {
+			t.Fatalf("bad or missing signature not rejected with 401: %s", desc)
+		}
+		if sigOK && code == http.StatusUnauthorized {
+			t.Fatalf("good signature rejected: %s", desc)
+		}
+		_, perr := rsc.ParsePushEvent(body)
+		if code == http.StatusOK && perr != nil {
+			t.Fatalf("accepted a malformed event (%v): %s", perr, desc)
+		}
+		if sigOK && (code == http.StatusBadRequest) != (perr != nil) {
+			t.Fatalf("status %d for a verified event that parses with error %v: %s", code, perr, desc)
+		}
+
+		// A validly signed export of the payload registered above.
+		e.r.Wait()
+		if code := post(rsc.SignPush(good, fuzzPushSecret), good); code != http.StatusOK {
+			t.Fatalf("valid signed export %s: %d", good, code)
+		}
+		e.r.Wait()
+		mu.Lock()
+		ferr := failed[ev.ID]
+		mu.Unlock()
+		c, found, err := FindMatch(t.Context(), e.sink, ann, "")
+		if err != nil || !found || c.Person != ann {
+			t.Fatalf("valid export %s not handled: candidate %+v found %v err %v; export error %v", good, c, found, err, ferr)
+		}
+	})
+}
+
+// fuzzHeaderValue drops what a client cannot put in a header value (CTLs
+// but HTAB) and trims what a server trims.
+func fuzzHeaderValue(v string) string {
+	v = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, v)
+	return strings.Trim(v, " \t")
+}
+
+// exportPushSeed is one seed file: testdata/fuzz/FuzzExportPush/<name>.
+type exportPushSeed struct {
+	name    string
+	sig     string
+	body    []byte
+	require bool
+	validID string
+}
+
+func (s exportPushSeed) marshal() []byte {
+	return fmt.Appendf(nil, "go test fuzz v1\nstring(%q)\n[]byte(%q)\nbool(%v)\nstring(%q)\n", s.sig, s.body, s.require, s.validID)
+}
+
+// exportPushSeeds are real push shapes (docs/wire-model.md "Push events")
+// and the classic ways to get a signature or body wrong.
+func exportPushSeeds() []exportPushSeed {
+	export := []byte(`{"id":"8f1c3a5e-7b2d-4e9f-a1c0-3d5e7f9a1b2c","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
+	status := []byte(`{"id":"b1e7c0de-0000-4000-a000-000000000001","type":"INTEGRATION_STATUS_CHANGE","expiresAt":1741609200000}`)
+	aliases := []byte(`{"requestId":"e1","eventType":"EXPORT_CANDIDATE_PROFILE"}`)
+	sign := func(b []byte) string { return rsc.SignPush(b, fuzzPushSecret) }
+	hexOf := func(b []byte) string { return sign(b)[len("hmacsha256="):] }
+	return []exportPushSeed{
+		{"export_signed", sign(export), export, true, "r2"},
+		{"export_signed_same_id", sign(export), export, false, "8f1c3a5e-7b2d-4e9f-a1c0-3d5e7f9a1b2c"},
+		{"status_signed_ignored", sign(status), status, true, "r3"},
+		{"aliases_unsigned", "", aliases, false, "e1"},
+		{"unsigned_required", "", export, true, "r4"},
+		{"wrong_secret", rsc.SignPush(export, "other-secret"), export, false, "r5"},
+		{"signature_of_other_body", sign(status), export, false, "r6"},
+		{"uppercase_hex_spaces", "  hmacsha256=" + strings.ToUpper(hexOf(export)) + " ", export, true, "r7"},
+		{"no_prefix", hexOf(export), export, false, "r8"},
+		{"truncated_hex", sign(export)[:40], export, false, "r9"},
+		{"signed_garbage", sign([]byte("{")), []byte("{"), true, "r10"},
+		{"signed_empty_event", sign([]byte("{}")), []byte("{}"), true, "r11"},
+		{"signed_null", sign([]byte("null")), []byte("null"), false, "r12"},
+		{"signed_bad_expiry", sign([]byte(`{"id":"x","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":"soon"}`)),
+			[]byte(`{"id":"x","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":"soon"}`), false, "r13"},
+		{"invalid_utf8_id", "", []byte("{\"id\":\"\xff\",\"type\":\"EXPORT_CANDIDATE_PROFILE\"}"), false, "\xff\xfe"},
+	}
+}
+
+// TestExportPushSeedFiles checks testdata/fuzz/FuzzExportPush holds exactly
+// exportPushSeeds, or rewrites it when RSCGO_WRITE_FUZZ_SEEDS=1.
+func TestExportPushSeedFiles(t *testing.T) {
+	write := os.Getenv("RSCGO_WRITE_FUZZ_SEEDS") == "1"
+	for _, s := range exportPushSeeds() {
+		path := filepath.Join("testdata", "fuzz", "FuzzExportPush", s.name)
+		if write {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, s.marshal(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, s.marshal()) {
+			t.Errorf("%s is missing or stale (%v); regenerate with RSCGO_WRITE_FUZZ_SEEDS=1", path, err)
+		}
+	}
+}

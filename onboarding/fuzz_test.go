@@ -1,0 +1,247 @@
+package onboarding_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/rscgo/rscgo/internal/restli"
+	"github.com/rscgo/rscgo/onboarding"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// Fuzz target for the push (CALLBACK_URL) handler. Seeds live in
+// testdata/fuzz/FuzzPushHandler/, generated from pushSeeds: after editing
+// the table run
+//
+//	RSCGO_WRITE_FUZZ_SEEDS=1 go test -run TestPushFuzzSeedFiles ./onboarding
+//
+// Without -fuzz, `go test` runs every seed as a unit test.
+
+// pushSecret is the child application's client secret, the X-LI-Signature key.
+const pushSecret = "child-client-secret-4f9a"
+
+// pushRecorder is a LinkedIn stand-in for the handler's workers: it records
+// the requestId of every atsIntegrations?q=request call (answering 404, an
+// expired payload) and every event passed to OnExport.
+type pushRecorder struct {
+	mu        sync.Mutex
+	requested []string
+	exported  []string
+}
+
+func (p *pushRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	q, err := restli.ParseQuery(r.URL.RawQuery)
+	if err == nil && q.Get("q") == "request" {
+		p.mu.Lock()
+		p.requested = append(p.requested, q.Get("requestId"))
+		p.mu.Unlock()
+	}
+	return &http.Response{StatusCode: http.StatusNotFound, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+		Body: io.NopCloser(strings.NewReader(`{"message":"Request does not exist or has expired","serviceErrorCode":404,"status":404}`))}, nil
+}
+
+func (p *pushRecorder) seen(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.requested, id) || slices.Contains(p.exported, id)
+}
+
+// FuzzPushHandler posts an arbitrary callback request (path, X-LI-Signature,
+// body) and a validly signed, well-formed event to a PushHandler that
+// verifies signatures with the instance's secret. The handler must not
+// panic, must never answer 5xx to malformed input, must reject every bad
+// signature (and a missing one when RequireSignature) with 401, must answer
+// 200 only to a verified, parsable event, and must accept the valid event
+// and hand it to a worker (OnExport, or the I3 fetch for a status change).
+func FuzzPushHandler(f *testing.F) {
+	body := []byte(`{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
+	f.Add("/rsc/push/acme", rsc.SignPush(body, pushSecret), body, false, "r2", false)
+	f.Fuzz(func(t *testing.T, path, sig string, body []byte, require bool, validID string, statusEvent bool) {
+		rec := &pushRecorder{}
+		cl, err := rsc.NewClient(rsc.WithBaseURL("http://linkedin.invalid"), rsc.WithTransport(rec),
+			rsc.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		h := onboarding.NewPushHandler(onboarding.PushConfig{
+			Resolve:          onboarding.InstanceFromPath("/rsc/push"),
+			Secret:           func(context.Context, onboarding.Instance) (string, error) { return pushSecret, nil },
+			RequireSignature: require,
+			Client:           func(context.Context, onboarding.Instance) (*rsc.Client, error) { return cl, nil },
+			OnExport: func(_ context.Context, _ onboarding.Instance, ev rsc.PushEvent, _ *rsc.Client) error {
+				rec.mu.Lock()
+				rec.exported = append(rec.exported, ev.ID)
+				rec.mu.Unlock()
+				return nil
+			},
+			Workers: 1, QueueSize: 8, FetchTimeout: 10 * time.Second,
+			Now: func() time.Time { return now },
+		})
+		defer h.Close()
+		post := func(u *url.URL, sig string, body []byte) int {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", bytes.NewReader(body))
+			req.URL, req.RequestURI = u, u.RequestURI()
+			if sig != "" {
+				req.Header.Set(rsc.SignatureHeader, sig)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			return w.Code
+		}
+
+		// The arbitrary request, if a net/http server would pass it on.
+		if !strings.HasPrefix(path, "/") {
+			path = "/rsc/push/" + path
+		}
+		if u, err := url.ParseRequestURI(path); err == nil && !strings.ContainsFunc(path, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			checkPush(t, post(u, headerValue(sig), body), path, headerValue(sig), body, require)
+		}
+
+		// A validly signed, well-formed event.
+		typ := rsc.EventExportCandidate
+		if statusEvent {
+			typ = rsc.EventIntegrationStatus
+		}
+		if validID == "" {
+			validID = "r1"
+		}
+		good, _ := json.Marshal(rsc.PushEvent{ID: validID, Type: typ, ExpiresAt: rsc.Millis(now.Add(time.Hour))})
+		ev, err := rsc.ParsePushEvent(good)
+		if err != nil {
+			t.Fatalf("ParsePushEvent(%s): %v", good, err)
+		}
+		if code := post(&url.URL{Path: "/rsc/push/acme/emea"}, rsc.SignPush(good, pushSecret), good); code != http.StatusOK {
+			t.Fatalf("valid signed event %s: %d", good, code)
+		}
+		h.Close() // drains the queue and waits for the worker (no polling)
+		if !rec.seen(ev.ID) {
+			t.Fatalf("valid event %s accepted but never handled (requested %q, exported %q)", good, rec.requested, rec.exported)
+		}
+	})
+}
+
+// checkPush asserts the handler's documented answers for one request.
+func checkPush(t *testing.T, code int, path, sig string, body []byte, require bool) {
+	t.Helper()
+	desc := fmt.Sprintf("POST %q sig %q require %v body %q → %d", path, sig, require, body, code)
+	if code >= 500 {
+		t.Fatalf("5xx for malformed input: %s", desc)
+	}
+	if !slices.Contains([]int{200, 400, 401, 404}, code) {
+		t.Fatalf("undocumented status: %s", desc)
+	}
+	verified := sig != "" && rsc.VerifyPush(body, sig, pushSecret) == nil
+	sigOK := verified || sig == "" && !require
+	if code != http.StatusNotFound { // the instance resolved; the signature is checked next
+		if !sigOK && code != http.StatusUnauthorized {
+			t.Fatalf("bad or missing signature not rejected with 401: %s", desc)
+		}
+		if sigOK && code == http.StatusUnauthorized {
+			t.Fatalf("good signature rejected: %s", desc)
+		}
+	}
+	_, perr := rsc.ParsePushEvent(body)
+	if code == http.StatusOK && (!sigOK || perr != nil) {
+		t.Fatalf("accepted an unverified or malformed event (%v): %s", perr, desc)
+	}
+	if code == http.StatusBadRequest && perr == nil {
+		t.Fatalf("well-formed event refused: %s", desc)
+	}
+}
+
+// headerValue drops what a client cannot put in a header value (CTLs but
+// HTAB) and trims what a server trims.
+func headerValue(v string) string {
+	v = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, v)
+	return strings.Trim(v, " \t")
+}
+
+// pushSeed is one seed file: testdata/fuzz/FuzzPushHandler/<name>.
+type pushSeed struct {
+	name            string
+	path, sig       string
+	body            []byte
+	require         bool
+	validID         string
+	statusEventType bool
+}
+
+func (s pushSeed) marshal() []byte {
+	return fmt.Appendf(nil, "go test fuzz v1\nstring(%q)\nstring(%q)\n[]byte(%q)\nbool(%v)\nstring(%q)\nbool(%v)\n",
+		s.path, s.sig, s.body, s.require, s.validID, s.statusEventType)
+}
+
+// pushSeeds are real push shapes (docs/wire-model.md "Push events", the
+// fake's rsctest.Sign output) and the classic ways to get them wrong.
+func pushSeeds() []pushSeed {
+	export := []byte(`{"id":"8f1c3a5e-7b2d-4e9f-a1c0-3d5e7f9a1b2c","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
+	status := []byte(`{"id":"b1e7c0de-0000-4000-a000-000000000001","type":"INTEGRATION_STATUS_CHANGE","expiresAt":1741609200000}`)
+	aliases := []byte(`{"requestId":"e1","eventType":"EXPORT_CANDIDATE_PROFILE"}`)
+	sign := func(b []byte) string { return rsc.SignPush(b, pushSecret) }
+	upper := "hmacsha256=" + strings.ToUpper(sign(export)[len("hmacsha256="):])
+	return []pushSeed{
+		{"export_signed", "/rsc/push/acme", sign(export), export, true, "r2", false},
+		{"status_signed_label", "/rsc/push/acme/emea", sign(status), status, true, "r3", true},
+		{"aliases_unsigned", "/rsc/push/acme", "", aliases, false, "e1", false},
+		{"unsigned_required", "/rsc/push/acme", "", export, true, "r4", true},
+		{"wrong_secret", "/rsc/push/acme", rsc.SignPush(export, "other-secret"), export, false, "r5", false},
+		{"signature_of_other_body", "/rsc/push/acme", sign(status), export, false, "r6", true},
+		{"uppercase_hex", "/rsc/push/acme", upper, export, true, "r7", false},
+		{"no_prefix", "/rsc/push/acme", sign(export)[len("hmacsha256="):], export, false, "r8", false},
+		{"sha1_prefix", "/rsc/push/acme", "sha1=" + sign(export)[len("hmacsha256="):], export, false, "r9", false},
+		{"signed_garbage", "/rsc/push/acme", sign([]byte("{")), []byte("{"), true, "r10", false},
+		{"signed_empty_event", "/rsc/push/acme", sign([]byte("{}")), []byte("{}"), true, "r11", false},
+		{"signed_bad_expiry", "/rsc/push/acme", sign([]byte(`{"id":"x","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":"soon"}`)),
+			[]byte(`{"id":"x","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":"soon"}`), false, "r12", true},
+		{"unknown_type", "/rsc/push/acme", sign([]byte(`{"id":"x","type":"MEMBER_DELETED"}`)), []byte(`{"id":"x","type":"MEMBER_DELETED"}`), true, "x", false},
+		{"unknown_instance", "/elsewhere/acme", sign(export), export, false, "r13", false},
+		{"bad_label", "/rsc/push/acme/b%20d", "", export, false, "r14", false},
+		{"escaped_customer", "/rsc/push/a%2Fb", sign(export), export, false, "8f1c3a5e-7b2d-4e9f-a1c0-3d5e7f9a1b2c", false},
+		{"invalid_utf8_id", "/rsc/push/acme", "", []byte("{\"id\":\"\xff\",\"type\":\"EXPORT_CANDIDATE_PROFILE\"}"), false, "\xff\xfe", true},
+	}
+}
+
+// TestPushFuzzSeedFiles checks testdata/fuzz/FuzzPushHandler holds exactly
+// pushSeeds, or rewrites it when RSCGO_WRITE_FUZZ_SEEDS=1.
+func TestPushFuzzSeedFiles(t *testing.T) {
+	write := os.Getenv("RSCGO_WRITE_FUZZ_SEEDS") == "1"
+	for _, s := range pushSeeds() {
+		path := filepath.Join("testdata", "fuzz", "FuzzPushHandler", s.name)
+		if write {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, s.marshal(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, s.marshal()) {
+			t.Errorf("%s is missing or stale (%v); regenerate with RSCGO_WRITE_FUZZ_SEEDS=1", path, err)
+		}
+	}
+}
