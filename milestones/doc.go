@@ -71,6 +71,7 @@
 // State with milestones persisted in an EventStore and returns the newly
 // reached ones exactly once, surviving restarts.
 //
-// The package is a leaf: it imports no other rscgo package; an adapter feeds
-// it from the onboarding and sync packages.
+// It depends on onboarding and sync, never the other way round: StateFrom
+// (adapt.go) builds a State from an onboarding.Status and the sync engine's
+// phase states, and PhaseFromProgress converts a live sync.Progress event.
 package milestones

@@ -20,10 +20,13 @@ type ApplicationsService service
 type Application struct {
 	Key ApplicationKey `json:"-"`
 
-	CandidateID       string      `json:"atsCandidateId"`
-	JobPostingID      string      `json:"atsJobPostingId"`   // the job's externalJobPostingId
-	JobPostingName    string      `json:"atsJobPostingName"` // the job's title
-	CandidateEmail    string      `json:"candidateEmail"`
+	CandidateID    string `json:"atsCandidateId"`
+	JobPostingID   string `json:"atsJobPostingId"`   // the job's externalJobPostingId
+	JobPostingName string `json:"atsJobPostingName"` // the job's title
+	// CandidateEmail must match X@X.X when set. It may be empty (our
+	// choice; rsc-api.md §7.4 leaves "required" unconfirmed): a candidate
+	// exported from LinkedIn has no email until the recruiter adds one.
+	CandidateEmail    string      `json:"candidateEmail,omitempty"`
 	FirstName         string      `json:"firstName"`
 	LastName          string      `json:"lastName"`
 	Source            string      `json:"source"`
@@ -42,7 +45,9 @@ func validateApplication(v *validator, a *Application) {
 	v.text("atsCandidateId", a.CandidateID, false, 255)
 	v.text("atsJobPostingId", a.JobPostingID, true, 200)
 	v.text("atsJobPostingName", a.JobPostingName, true, 200)
-	v.email("candidateEmail", a.CandidateEmail)
+	if a.CandidateEmail != "" {
+		v.email("candidateEmail", a.CandidateEmail)
+	}
 	v.text("firstName", a.FirstName, true, 255)
 	v.text("lastName", a.LastName, false, 255)
 	v.text("source", a.Source, false, 255)

@@ -67,10 +67,9 @@ func validateApplication(c *call, r *record) *entityError {
 	if e := minLen1("firstName", d.FirstName); e != nil {
 		return e
 	}
-	if d.CandidateEmail == nil {
-		return fieldErr("candidateEmail", required)
-	}
-	if !emailRe.MatchString(*d.CandidateEmail) {
+	// candidateEmail is optional (rsc-api.md §7.4: UNCONFIRMED; see
+	// docs/wire-model.md), but must match X@X.X when present.
+	if d.CandidateEmail != nil && *d.CandidateEmail != "" && !emailRe.MatchString(*d.CandidateEmail) {
 		return fieldErr("candidateEmail", "does not match pattern X@X.X")
 	}
 	return nil
