@@ -1,93 +1,111 @@
-// Command tracker-demo creates a Tracker database full of synthetic data and
-// shows what a two-year historical sync to LinkedIn would cover.
+// Command tracker-demo runs the whole Tracker integration with LinkedIn
+// Recruiter System Connect against a fake LinkedIn, in under a minute:
+// Tracker's synthetic data, the set-up steps, the historical sync with a
+// progress bar per phase, the feature milestones as they unlock, InMail,
+// 1-Click Export and a member deletion coming back into Tracker, and the
+// final reconciliation with the dead letters.
 //
-//	go -C examples run ./tracker/cmd/tracker-demo -candidates 10000
+//	go -C examples run ./tracker/cmd/tracker-demo                 # in-process fake LinkedIn
+//	go -C examples run ./tracker/cmd/tracker-demo -fresh          # start over
+//	go -C examples run ./tracker/cmd/tracker-demo -candidates 50000
+//	go -C examples run ./tracker/cmd/tracker-demo -http 127.0.0.1:8080   # admin page; keeps serving until Ctrl-C
 //
-// It is the starting point of the end-to-end demo (Tracker → rsc sync
-// engine → the fake LinkedIn), which wires the sync and inmail packages on
-// top of it.
+// Interrupt it (Ctrl-C, or kill it) and run it again with the same -data
+// directory to resume where it stopped: see package
+// github.com/rscgo/rscgo/examples/tracker/demo for what is kept and how the
+// in-process fake's state survives the restart.
+//
+// Against another RSC-compatible server, such as rscfake:
+//
+//	go run ./rsc/rsctest/cmd/rscfake -no-throttle &
+//	RSC_CLIENT_ID=partner-client-id RSC_CLIENT_SECRET=partner-client-secret \
+//	    go -C examples run ./tracker/cmd/tracker-demo -linkedin-url http://127.0.0.1:8080
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"log"
+	"net"
+	"net/http"
 	"os"
-	"path/filepath"
+	"os/signal"
+	"syscall"
 	"time"
 
-	"github.com/rscgo/rscgo/examples/tracker"
-	rscsync "github.com/rscgo/rscgo/sync"
+	"github.com/rscgo/rscgo/examples/tracker/demo"
 )
 
 func main() {
 	var (
-		path       = flag.String("db", filepath.Join(os.TempDir(), "tracker-demo.db"), "SQLite database file (created if missing)")
-		candidates = flag.Int("candidates", 10000, "candidates to generate into an empty database")
-		seed       = flag.Uint64("seed", 1, "generator seed")
-		bad        = flag.Float64("bad", 0.01, "fraction of deliberately invalid records")
-		org        = flag.String("org", "urn:li:organization:1000", "the customer's organization URN")
-		fresh      = flag.Bool("fresh", false, "delete the database first")
+		data        = flag.String("data", demo.DefaultDataDir(), "data directory: Tracker's database and every checkpoint (resume by running again)")
+		fresh       = flag.Bool("fresh", false, "wipe the demo's files from the data directory first")
+		candidates  = flag.Int("candidates", 5000, "candidates to generate into an empty database (jobs, placements and activities scale with it)")
+		seed        = flag.Uint64("seed", 1, "seed of the synthetic data")
+		bad         = flag.Float64("bad", 0.01, "fraction of deliberately invalid records (they become dead letters); negative for none")
+		httpAddr    = flag.String("http", "", "serve the admin page on this address, e.g. 127.0.0.1:8080, and keep serving after the run until interrupted")
+		linkedInURL = flag.String("linkedin-url", "", "base URL of an RSC-compatible server (default: the fake LinkedIn, in-process)")
+		tokenURL    = flag.String("token-url", "", "OAuth token URL of that server (default: LINKEDIN-URL/oauth/v2/accessToken)")
+		clientID    = flag.String("client-id", os.Getenv("RSC_CLIENT_ID"), "partner client id for -linkedin-url (env RSC_CLIENT_ID)")
+		secret      = flag.String("client-secret", "", "partner client secret for -linkedin-url (env RSC_CLIENT_SECRET; prefer the environment)")
 	)
 	flag.Parse()
-	log.SetFlags(0)
-	ctx := context.Background()
-	if *fresh {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if err := os.Remove(*path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-				log.Fatal(err)
-			}
+	if *secret == "" {
+		*secret = os.Getenv("RSC_CLIENT_SECRET")
+	}
+	if err := run(*data, *fresh, *httpAddr, demo.Config{
+		DataDir:      *data,
+		Candidates:   *candidates,
+		Seed:         *seed,
+		BadRecords:   *bad,
+		LinkedInURL:  *linkedInURL,
+		TokenURL:     *tokenURL,
+		ClientID:     *clientID,
+		ClientSecret: *secret,
+		Out:          os.Stdout,
+		Terminal:     demo.IsTerminal(os.Stdout),
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, "tracker-demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(data string, fresh bool, httpAddr string, cfg demo.Config) error {
+	if cfg.BadRecords == 0 {
+		cfg.BadRecords = -1 // -bad 0 means none (Config's zero value means the default)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if fresh {
+		if err := demo.Wipe(data); err != nil {
+			return err
 		}
 	}
-	db, err := tracker.Open(*path)
-	if err != nil {
-		log.Fatal(err)
+	if httpAddr != "" {
+		cfg.Monitor = demo.NewMonitor()
+		l, err := net.Listen("tcp", httpAddr)
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: cfg.Monitor.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(l)
+		defer srv.Close()
+		fmt.Printf("admin page: http://%s/ (JSON: /status.json)\n", l.Addr())
 	}
-	defer db.Close()
 
 	start := time.Now()
-	res, err := tracker.Generate(ctx, db, tracker.GenerateOptions{Candidates: *candidates, Seed: *seed, BadRecords: *bad, Org: *org})
+	_, err := demo.Run(ctx, cfg)
 	switch {
-	case errors.Is(err, tracker.ErrNotEmpty):
-		fmt.Printf("%s already holds data; -fresh to regenerate\n", *path)
+	case err != nil && ctx.Err() != nil:
+		fmt.Printf("\ninterrupted after %v; run again with -data %s to resume\n", time.Since(start).Round(time.Millisecond), data)
+		return nil
 	case err != nil:
-		log.Fatal(err)
-	default:
-		fmt.Printf("generated in %v: %d users, %d jobs, %d candidates, %d placements (%d stages), %d activities; %d invalid candidates, %d invalid jobs\n",
-			time.Since(start).Round(time.Millisecond), res.Users, res.Jobs, res.Candidates, res.Placements, res.Stages,
-			res.Activities, res.BadCandidates, res.BadJobs)
+		return err
 	}
-
-	orgURN, err := db.Setting(ctx, "org")
-	if err != nil || orgURN == "" {
-		orgURN = *org
+	fmt.Printf("\ndone in %v\n", time.Since(start).Round(time.Millisecond))
+	if httpAddr != "" {
+		fmt.Printf("admin page still served on http://%s/; Ctrl-C to stop\n", httpAddr)
+		<-ctx.Done()
 	}
-	src := tracker.NewSource(db, tracker.Config{IntegrationContext: orgURN})
-	window := time.Now().AddDate(-2, 0, 0)
-	all, err := src.Totals(ctx, time.Time{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	in, err := src.Totals(ctx, window)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("historical sync window: since %s\n", window.Format(time.DateOnly))
-	fmt.Printf("  %-11s %8s %8s\n", "", "window", "all")
-	fmt.Printf("  %-11s %8d %8d\n", "jobs", in.Jobs, all.Jobs)
-	fmt.Printf("  %-11s %8d %8d\n", "candidates", in.Candidates, all.Candidates)
-	fmt.Printf("  %-11s %8d %8d\n", "placements", in.Placements, all.Placements)
-	fmt.Printf("  %-11s %8d %8d\n", "activities", in.Activities, all.Activities)
-
-	start = time.Now()
-	var n int
-	for _, err := range src.Candidates(ctx, rscsync.Cursor{ModifiedAt: window}) {
-		if err != nil {
-			log.Fatal(err)
-		}
-		n++
-	}
-	fmt.Printf("streamed %d candidates of the window in %v\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
 }

@@ -1,0 +1,580 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rscgo/rscgo/examples/tracker"
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// genNow is the end of the synthetic history of every test run: the same
+// for all runs of the test binary, so that their data are identical.
+var genNow = time.Now().UTC().Truncate(time.Hour)
+
+func testConfig(t *testing.T, dir string, candidates int) (Config, *bytes.Buffer) {
+	t.Helper()
+	var out bytes.Buffer
+	return Config{DataDir: dir, CustomerID: "demo-customer", Candidates: candidates, Seed: 3, BadRecords: 0.03, GenerateNow: genNow,
+		Out: &out, Monitor: NewMonitor()}, &out
+}
+
+// cleanRun is one uninterrupted demo run shared by the tests that only read
+// its outcome. Its directory is removed by TestMain.
+var cleanRun struct {
+	once sync.Once
+	dir  string
+	cfg  Config
+	res  *Result
+	out  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cleanRun.dir != "" {
+		os.RemoveAll(cleanRun.dir)
+	}
+	os.Exit(code)
+}
+
+func sharedRun(t *testing.T) (Config, *Result, string) {
+	t.Helper()
+	cleanRun.once.Do(func() {
+		dir, err := os.MkdirTemp("", "tracker-demo-test-")
+		if err != nil {
+			cleanRun.err = err
+			return
+		}
+		cleanRun.dir = dir
+		cfg, out := testConfig(t, dir, 400)
+		cleanRun.cfg = cfg
+		cleanRun.res, cleanRun.err = Run(context.Background(), cfg)
+		cleanRun.out = out.String()
+	})
+	if cleanRun.err != nil {
+		t.Fatalf("demo run: %v\n%s", cleanRun.err, cleanRun.out)
+	}
+	return cleanRun.cfg, cleanRun.res, cleanRun.out
+}
+
+func TestMilestonesArriveInOrder(t *testing.T) {
+	_, res, out := sharedRun(t)
+	want := []milestones.Milestone{milestones.IntegrationEnabled, milestones.JobSyncCompleted,
+		milestones.CandidateSyncCompleted, milestones.ShortlistSyncCompleted, milestones.ActivitySyncCompleted}
+	var got []milestones.Milestone
+	for _, e := range res.NewMilestones {
+		got = append(got, e.Milestone)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("milestones reached %v, want %v", got, want)
+	}
+	// Announced in the output in the same order, each once, with its features.
+	last := -1
+	for _, m := range want {
+		label := "★ " + m.Label()
+		if n := strings.Count(out, label); n != 1 {
+			t.Fatalf("%q announced %d times", label, n)
+		}
+		i := strings.Index(out, label)
+		if i < last {
+			t.Errorf("%q announced out of order", label)
+		}
+		last = i
+	}
+	if !strings.Contains(out, "★ Milestone 3: Candidate Sync Completed\n    - Candidate data from the ATS visible on LinkedIn profiles: all candidates") {
+		t.Errorf("milestone 3 does not list its features with their scope:\n%s", out)
+	}
+	for i := 1; i < len(res.NewMilestones); i++ {
+		if res.NewMilestones[i].At.Before(res.NewMilestones[i-1].At) {
+			t.Errorf("milestone times go backwards: %+v", res.NewMilestones)
+		}
+	}
+	if res.Features.Milestone != milestones.ActivitySyncCompleted {
+		t.Errorf("final report at milestone %v", res.Features.Milestone)
+	}
+	for _, f := range res.Features.Features {
+		if !f.Enabled || f.Scope != milestones.ScopeAll {
+			t.Errorf("feature %s: enabled %v scope %v (%s)", f.Feature, f.Enabled, f.Scope, f.Reason)
+		}
+	}
+}
+
+func TestReconciliationAndDeadLetters(t *testing.T) {
+	cfg, res, out := sharedRun(t)
+	if len(res.Reconciliation) != 4 {
+		t.Fatalf("reconciliation %+v", res.Reconciliation)
+	}
+	for _, x := range res.Reconciliation {
+		if x.LinkedIn < 0 || x.Tracker == 0 {
+			t.Errorf("%s: not counted: %+v", x.Entity, x)
+		}
+		if x.LinkedIn != x.Tracker-x.DeadLetters || x.Acknowledged != x.LinkedIn || !x.Balanced() {
+			t.Errorf("%s: Tracker %d - dead letters %d != LinkedIn %d (acknowledged %d)",
+				x.Entity, x.Tracker, x.DeadLetters, x.LinkedIn, x.Acknowledged)
+		}
+	}
+	if !strings.Contains(out, "✓ equal") || strings.Contains(out, "MISMATCH") {
+		t.Errorf("the printed reconciliation does not say equal:\n%s", out)
+	}
+
+	// The dead letters are exactly the records of the window that break
+	// LinkedIn's rules: the deliberately bad candidates and jobs, and the
+	// placements that carry a bad candidate email.
+	want := invalidRecords(t, cfg)
+	got := map[string]bool{}
+	printed := map[rscsync.EntityKind]int{}
+	total := map[rscsync.EntityKind]int{}
+	for _, d := range res.DeadLetters {
+		if d.Reason == "" || d.Attempts < 1 {
+			t.Errorf("dead letter without a reason: %+v", d)
+		}
+		got[string(d.Kind)+" "+d.ID] = true
+		total[d.Kind]++
+		if strings.Contains(out, fmt.Sprintf("%-10s %-10s", d.Kind, d.ID)) {
+			printed[d.Kind]++
+		}
+	}
+	for k, n := range total { // a few of each kind are listed, the rest counted
+		more := fmt.Sprintf("... and %d more %s dead letters", n-printed[k], k)
+		if printed[k] == 0 || printed[k] < n && !strings.Contains(out, more) {
+			t.Errorf("%s dead letters: %d of %d printed and no %q line", k, printed[k], n, more)
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("dead letters %v\nwant (invalid records in the window) %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+	}
+	if len(want) == 0 || !slices.ContainsFunc(res.DeadLetters, func(d rscsync.DeadLetter) bool { return d.Kind == rscsync.KindCandidate }) {
+		t.Errorf("the deliberately bad candidates are not among the dead letters: %v", got)
+	}
+}
+
+// invalidRecords lists, from Tracker's database, the records of the sync
+// window that LinkedIn's rules refuse.
+func invalidRecords(t *testing.T, cfg Config) map[string]bool {
+	t.Helper()
+	db, err := tracker.Open(filepath.Join(cfg.DataDir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store, err := rscsync.NewFileStore(filepath.Join(cfg.DataDir, syncDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := store.Load(context.Background(), cfg.CustomerID)
+	if err != nil || cp == nil {
+		t.Fatalf("checkpoint: %v %v", cp, err)
+	}
+	from := cp.WindowFrom.UnixMilli()
+	email := regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	out := map[string]bool{}
+	query := func(kind, q string, bad func(string) bool) {
+		rows, err := db.SQL().Query(q, from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, v string
+			if err := rows.Scan(&id, &v); err != nil {
+				t.Fatal(err)
+			}
+			if bad(v) {
+				out[kind+" "+id] = true
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An email may be missing (candidates, and applications since an
+	// exported candidate has none); one that is present must be valid.
+	invalid := func(s string) bool { return s != "" && !email.MatchString(s) }
+	query("candidate", `SELECT id, email FROM candidates WHERE modified_at >= ?`, invalid)
+	query("placement", `SELECT p.id, c.email FROM placements p JOIN candidates c ON c.id = p.candidate_id WHERE p.modified_at >= ?`, invalid)
+	query("job", `SELECT id, description FROM jobs WHERE modified_at >= ?`, func(s string) bool { return len(s) < 100 })
+	return out
+}
+
+func TestRoundTripLandsInTracker(t *testing.T) {
+	cfg, res, out := sharedRun(t)
+	rt := res.RoundTrip
+	if rt.Skipped != "" || rt.InMailCandidate == "" || rt.ExportCandidate == "" || rt.ExportJob == "" {
+		t.Fatalf("round trip %+v", rt)
+	}
+	if rt.Messages != 2 || rt.DeletionNotices != 1 {
+		t.Errorf("round trip: %d messages (want the InMail and the reply), %d deletion notices (want 1)", rt.Messages, rt.DeletionNotices)
+	}
+	db, err := tracker.Open(filepath.Join(cfg.DataDir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func(q string, args ...any) int {
+		var n int
+		if err := db.SQL().QueryRow(q, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(`SELECT COUNT(*) FROM activities WHERE candidate_id = ? AND kind = 'inmail'`, rt.InMailCandidate); n != 2 {
+		t.Errorf("%d InMail activities on %s, want 2", n, rt.InMailCandidate)
+	}
+	if n := count(`SELECT COUNT(*) FROM activities WHERE candidate_id = ? AND kind = 'linkedin_notice' AND subject LIKE '%deleted%'`, rt.InMailCandidate); n != 1 {
+		t.Errorf("%d member-deletion notices on %s, want 1", n, rt.InMailCandidate)
+	}
+	if n := count(`SELECT COUNT(*) FROM candidates WHERE id = ? AND source = 'LinkedIn 1-Click Export' AND linkedin_person_urn IS NOT NULL`, rt.ExportCandidate); n != 1 {
+		t.Errorf("exported candidate %s missing or unlinked", rt.ExportCandidate)
+	}
+	if n := count(`SELECT COUNT(*) FROM placements WHERE candidate_id = ? AND job_id = ? AND current_stage = 'Shortlisted'`, rt.ExportCandidate, rt.ExportJob); n != 1 {
+		t.Errorf("%d placements of %s on %s, want 1", n, rt.ExportCandidate, rt.ExportJob)
+	}
+	for _, want := range []string{"What landed in Tracker:", "candidates  " + rt.ExportCandidate, "placements  " + rt.ExportCandidate + " on " + rt.ExportJob,
+		"inmail          on " + rt.InMailCandidate} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+// The output walks the set-up steps of the Tracker seed in order, 1 to 15.
+func TestOutputHasSeedStepsInOrder(t *testing.T) {
+	_, _, out := sharedRun(t)
+	stepLine := regexp.MustCompile(`(?m)^\s*(\d+)\. (.*)$`)
+	var nums []int
+	for _, m := range stepLine.FindAllStringSubmatch(out, -1) {
+		var n int
+		fmt.Sscan(m[1], &n)
+		nums = append(nums, n)
+	}
+	want := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+	if !slices.Equal(nums, want) {
+		t.Fatalf("step lines %v, want %v\n%s", nums, want, out)
+	}
+	// Key words of each seed step, in order.
+	last := 0
+	for _, kw := range []string{"My Settings", "Toggle on the Plug in for LinkedIn", "Data Privacy warning", "Sign in to LinkedIn",
+		"Choose a Contract", "Onboarding widget", "Recruiter System Connect", "Save", "click OK",
+		"Sign in to LinkedIn Recruiter", "Product settings", "Select the Contract", "Manage integrations", "Show details",
+		"1-Click Export, InMail Stub Profile"} {
+		i := strings.Index(out[last:], kw)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order after offset %d", kw, last)
+		}
+		last += i + len(kw)
+	}
+	// Milestone 1 comes with the LinkedIn admin's access toggles, after step 14.
+	if strings.Index(out, "14. Show details") > strings.Index(out, "★ Milestone 1") {
+		t.Error("Milestone 1 announced before the admin enabled access")
+	}
+}
+
+func TestAdminPage(t *testing.T) {
+	cfg, _, _ := sharedRun(t)
+	srv := httptest.NewServer(cfg.Monitor.Handler())
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: %s %s", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	page := body.String()
+	for m := milestones.IntegrationEnabled; m <= milestones.LastMilestone; m++ {
+		if !strings.Contains(page, "✔ "+m.Label()) {
+			t.Errorf("page does not show %q reached", m.Label())
+		}
+	}
+	for _, f := range milestones.Catalogue() {
+		row := regexp.MustCompile(regexp.QuoteMeta("<td>"+template_escape(f.Title)+"</td>") + `<td class="on">enabled</td><td>all `)
+		if !row.MatchString(page) {
+			t.Errorf("page lacks the enabled feature row %q", f.Title)
+		}
+	}
+	for _, want := range []string{`<meta http-equiv="refresh"`, "Candidate Sync", "Enabled: Contract Level and Company Level access are enabled", "equal"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	resp, err = http.Get(srv.URL + "/status.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var snap Snapshot
+	if err := json.NewDecoder(resp.Body).Decode(&snap); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("status.json: %s %v", resp.Status, err)
+	}
+	if snap.Stage != "done" || snap.Customer != cfg.CustomerID || len(snap.Milestones) != 5 || snap.Features.Milestone != milestones.ActivitySyncCompleted ||
+		len(snap.Features.Features) != len(milestones.Catalogue()) || len(snap.Sync) < 4 || len(snap.Reconciliation) != 4 || snap.DeadLetters == 0 {
+		t.Errorf("status.json: %+v", snap)
+	}
+	for _, p := range snap.Sync[:4] {
+		if !p.Completed || p.Percent != 100 {
+			t.Errorf("phase %+v", p)
+		}
+	}
+}
+
+// template_escape escapes s as html/template does in text.
+func template_escape(s string) string {
+	r := strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;")
+	return r.Replace(s)
+}
+
+// An admin page before anything happened still renders every milestone and
+// feature, as not reached and disabled.
+func TestAdminPageEmpty(t *testing.T) {
+	rec := httptest.NewRecorder()
+	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	page := rec.Body.String()
+	if !strings.Contains(page, "· "+milestones.IntegrationEnabled.Label()) || !strings.Contains(page, "not started") ||
+		strings.Count(page, `<td class="off">disabled</td>`) != len(milestones.Catalogue()) {
+		t.Errorf("empty page:\n%s", page)
+	}
+	rec = httptest.NewRecorder()
+	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nope", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("GET /nope: %d", rec.Code)
+	}
+}
+
+// Kill and resume: a run cancelled in the middle of the candidate sync,
+// then started again with the same data directory, ends in the same state
+// as a run that was never interrupted, without sending everything again.
+func TestKillAndResume(t *testing.T) {
+	cleanCfg, clean, _ := sharedRun(t)
+
+	dir := t.TempDir()
+	cfg, out := testConfig(t, dir, 400)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.OnProgress = func(p rscsync.Progress) {
+		if p.Phase == rscsync.PhaseCandidates && p.Done >= p.Total/2 {
+			cancel()
+		}
+	}
+	first, err := Run(ctx, cfg)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v\n%s", err, out)
+	}
+	if first == nil || first.Sent == 0 || len(first.NewMilestones) > 2 {
+		t.Fatalf("interrupted run: %+v", first)
+	}
+
+	out.Reset()
+	cfg.OnProgress = nil
+	second, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("resumed run: %v\n%s", err, out)
+	}
+	if second.Replayed == 0 || !strings.Contains(out.String(), "resuming the historical sync") {
+		t.Errorf("the fake was not restored (%d entries replayed) or the sync not resumed:\n%s", second.Replayed, out)
+	}
+	// Milestones: none announced twice, all five reached.
+	var got []milestones.Milestone
+	for _, e := range append(first.NewMilestones, second.NewMilestones...) {
+		got = append(got, e.Milestone)
+	}
+	if want := []milestones.Milestone{1, 2, 3, 4, 5}; !slices.Equal(got, want) {
+		t.Errorf("milestones announced across the two runs %v, want %v", got, want)
+	}
+	// Not everything was sent again: at most the batches in flight at the
+	// interruption were resent.
+	if second.Sent >= clean.Sent || first.Sent+second.Sent > clean.Sent+2*100 {
+		t.Errorf("sent %d before and %d after the interruption; an uninterrupted run sent %d", first.Sent, second.Sent, clean.Sent)
+	}
+
+	// Same end state as the uninterrupted run.
+	if !slices.Equal(second.Reconciliation, clean.Reconciliation) {
+		t.Errorf("reconciliation %+v, uninterrupted %+v", second.Reconciliation, clean.Reconciliation)
+	}
+	if a, b := deadKeys(second.DeadLetters), deadKeys(clean.DeadLetters); !slices.Equal(a, b) {
+		t.Errorf("dead letters %v, uninterrupted %v", a, b)
+	}
+	if a, b := linkedInState(t, dir), linkedInState(t, cleanCfg.DataDir); a != b {
+		t.Errorf("LinkedIn holds something else than after an uninterrupted run:\n%s", firstDiff(a, b))
+	}
+	if a, b := trackerState(t, dir), trackerState(t, cleanCfg.DataDir); a != b {
+		t.Errorf("Tracker holds something else than after an uninterrupted run:\n%s", firstDiff(a, b))
+	}
+
+	// A third run has nothing left to do.
+	out.Reset()
+	third, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.Sent != 0 || len(third.NewMilestones) != 0 || third.RoundTrip.Skipped == "" {
+		t.Errorf("third run sent %d, announced %v, round trip %+v", third.Sent, third.NewMilestones, third.RoundTrip)
+	}
+}
+
+func deadKeys(ds []rscsync.DeadLetter) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Key())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// linkedInState rebuilds what the fake held at the end of the run in dir
+// from its journal, and renders the records the sync wrote, without the
+// times LinkedIn or the round trip stamped.
+func linkedInState(t *testing.T, dir string) string {
+	t.Helper()
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
+		rsctest.WithLimits(rsctest.Limits{Disabled: true}))
+	defer srv.Close()
+	j, _, err := openJournal(filepath.Join(dir, journalFile), srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.close()
+	custs := srv.Customers()
+	if len(custs) != 1 {
+		t.Fatalf("%d customers on the fake", len(custs))
+	}
+	st := custs[0].Snapshot()
+	var lines []string
+	put := func(kind string, key any, fields map[string]any) {
+		for k := range fields {
+			if strings.HasSuffix(strings.ToLower(k), "at") {
+				delete(fields, k)
+			}
+		}
+		kb, _ := json.Marshal(key)
+		fb, _ := json.Marshal(fields)
+		lines = append(lines, fmt.Sprintf("%s %s %s", kind, kb, fb))
+	}
+	for _, j := range st.Jobs {
+		put("job "+j.State, j.ExternalJobPostingID, j.Fields)
+	}
+	for _, c := range st.Candidates {
+		put("candidate", c.ID, c.Fields)
+	}
+	for kind, recs := range map[string][]rsctest.Record{"application": st.Applications, "candidateNote": st.CandidateNotes,
+		"applicationNote": st.ApplicationNotes, "feedback": st.InterviewFeedback, "stage": st.Stages} {
+		for _, r := range recs {
+			put(kind, r.Key, r.Fields)
+		}
+	}
+	slices.Sort(lines)
+	lines = append(lines, fmt.Sprintf("exports %d, InMail events %d, stubs %d, closed profiles %d, integrations %v",
+		len(st.Exports), len(st.ConversationEvents), len(st.MailStubs), len(st.ClosedProfiles), st.Integrations))
+	return strings.Join(lines, "\n")
+}
+
+// trackerState renders Tracker's tables, without the times the round trip
+// stamped and LinkedIn's ids.
+func trackerState(t *testing.T, dir string) string {
+	t.Helper()
+	db, err := tracker.Open(filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT id, first_name, last_name, email, source, COALESCE(linkedin_person_urn, '') FROM candidates ORDER BY id`,
+		`SELECT id, candidate_id, job_id, current_stage FROM placements ORDER BY id`,
+		`SELECT id, placement_id, stage FROM placement_stages ORDER BY id`,
+		`SELECT id, kind, COALESCE(candidate_id, ''), COALESCE(placement_id, ''), subject, body FROM activities ORDER BY id`,
+		`SELECT id, status FROM jobs ORDER BY id`,
+	} {
+		rows, err := db.SQL().Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]sql.NullString, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				b.WriteString(v.String + "|")
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d:\n  got  %s\n  want %s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(al), len(bl))
+}
+
+func TestConsoleTerminalAndPlain(t *testing.T) {
+	ev := func(done int64, completed bool) rscsync.Progress {
+		return rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: done, Total: 400, RecordsPerMinute: 1200,
+			ETA: time.Duration(400-done) * 50 * time.Millisecond, Completed: completed}
+	}
+	var term bytes.Buffer
+	c := newConsole(&term, true, nil)
+	clock := time.Unix(0, 0)
+	c.now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	c.progress(ev(100, false))
+	c.printf("a line from the flow")
+	c.progress(ev(200, false))
+	c.progress(ev(400, true))
+	got := term.String()
+	if !strings.Contains(got, "\r") || !strings.Contains(got, "[######------------------] Candidate Sync  100/400  25%  1,200 rec/min  ETA 15s") ||
+		!strings.HasSuffix(got, "[########################] Candidate Sync  400/400 100%  1,200 rec/min  done\n") {
+		t.Errorf("terminal output %q", got)
+	}
+	if i, j := strings.Index(got, "a line from the flow\n"), strings.LastIndex(got, "Candidate Sync  100/400"); i < 0 || j < i {
+		t.Errorf("the bar is not redrawn below a printed line: %q", got)
+	}
+
+	var plain bytes.Buffer
+	c = newConsole(&plain, false, nil)
+	for _, d := range []int64{50, 100, 150, 200, 300, 399, 400} {
+		c.progress(ev(d, false))
+	}
+	c.progress(ev(400, true))
+	c.progress(ev(400, true))
+	lines := strings.Split(strings.TrimSpace(plain.String()), "\n")
+	if len(lines) != 5 || strings.Contains(plain.String(), "\r") || !strings.HasSuffix(lines[4], "done") {
+		t.Errorf("plain output (want 0%%, 25%%, 50%%, 75%% and done):\n%s", plain.String())
+	}
+}

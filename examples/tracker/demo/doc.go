@@ -1,0 +1,57 @@
+// Package demo is the whole Tracker integration with LinkedIn Recruiter
+// System Connect, end to end, as one function: Run. The tracker-demo command
+// is a thin flag parser over it, and the tests call it too.
+//
+// A run:
+//
+//  1. opens Tracker's SQLite database and, on the first run, fills it with
+//     three years of synthetic data (about 1% of the records deliberately
+//     break LinkedIn's rules);
+//  2. walks the set-up steps of Tracker's help page in order: My Settings,
+//     the plug-in toggle, the data-privacy warning and consent, sign-in,
+//     the contract, LinkedIn's widget, Save (which starts the historical
+//     sync in the background), then the LinkedIn admin's access toggles and
+//     product settings, simulated on the fake (package onboarding);
+//  3. shows the historical sync of the last two years with a progress bar
+//     per phase (package sync), and announces each feature milestone as it
+//     is reached, with the features it enables and their scope (package
+//     milestones);
+//  4. brings LinkedIn data into Tracker: an InMail conversation with shared
+//     contact details, a 1-Click Export to a Tracker job and a member
+//     closing their account (package inmail, with tracker.Sink);
+//  5. ends with the feature table, the reconciliation of Tracker's totals
+//     against what LinkedIn holds, and the dead letters.
+//
+// The Monitor serves the same state as an admin page (Monitor.Handler).
+//
+// # LinkedIn
+//
+// By default LinkedIn is the fake of package rsctest, started in-process
+// with relaxed throttles (a million records a minute instead of LinkedIn's
+// 10,000) so that the demo takes seconds. Config.LinkedInURL points the
+// demo at another RSC-compatible server instead, such as
+//
+//	go run ./rsc/rsctest/cmd/rscfake -no-throttle
+//
+// whose /_rsctest/ endpoints play the LinkedIn side.
+//
+// # Stopping and resuming
+//
+// Everything the demo keeps lives in Config.DataDir: Tracker's database,
+// the sync checkpoints and dead letters, the onboarding state, consents and
+// child application secrets (files of mode 0600), the milestone events and
+// the InMail cursors. Kill the demo at any point (Ctrl-C, or kill -9) and
+// start it again with the same directory: onboarding continues from its
+// stored facts, the sync from its last checkpoint (resending at most the
+// batches that were in flight), milestones already announced are not
+// announced again, and the LinkedIn round trip is not repeated.
+//
+// LinkedIn keeps what it acknowledged across an ATS restart; an in-process
+// fake would not. So the in-process fake journals every request it serves
+// and every simulated LinkedIn-side action (linkedin-fake.journal in the data
+// directory, without tokens or secrets), and a restarted demo first replays
+// the journal into a new fake: the fake draws its ids from a seeded source,
+// so it rebuilds the same state with the same ids. The replay stands in for
+// LinkedIn's own persistence and is not part of an integration; a server
+// given by URL keeps its own state and nothing is replayed.
+package demo

@@ -1,0 +1,204 @@
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rscgo/rscgo/examples/tracker"
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// roundTrip runs the flows that bring LinkedIn Recruiter data into Tracker:
+// a recruiter InMails a candidate who replies and shares contact details,
+// a recruiter exports a member to a Tracker job with 1-Click Export, and a
+// member closes their LinkedIn account. The LinkedIn side is simulated; the
+// inmail package's Retriever with tracker.Sink does Tracker's side.
+func (r *run) roundTrip() error {
+	ctx := r.ctx
+	if done, err := r.db.Setting(ctx, roundTripKey); err != nil || done != "" {
+		r.out.printf("\nLinkedIn → Tracker: already done in an earlier run")
+		r.res.RoundTrip.Skipped = "done in an earlier run"
+		return err
+	}
+	r.out.printf("\nLinkedIn → Tracker (InMail, 1-Click Export, a member deletion)")
+	clientID := r.contract.App.ClientID
+	sink := tracker.NewSink(r.db)
+	rt := &r.res.RoundTrip
+
+	// A Tracker recruiter holds a Recruiter seat: their LinkedIn member is
+	// the person URN Tracker stores on the user, so seats map to users.
+	var userID, userFirst, userLast, userPerson string
+	err := r.db.SQL().QueryRowContext(ctx, `SELECT id, first_name, last_name, linkedin_person_urn FROM users
+		WHERE linkedin_person_urn IS NOT NULL ORDER BY id LIMIT 1`).Scan(&userID, &userFirst, &userLast, &userPerson)
+	if err != nil {
+		return fmt.Errorf("demo: a recruiter with a LinkedIn account: %w", err)
+	}
+	if _, err := r.li.addMember(ctx, rsctest.MemberSpec{Person: userPerson, FirstName: userFirst, LastName: userLast,
+		Email: strings.ToLower(userFirst+"."+userLast) + "@agency.example.com"}); err != nil {
+		return err
+	}
+	seat, err := r.li.addSeat(ctx, clientID, userPerson)
+	if err != nil {
+		return err
+	}
+	r.out.printf("  Recruiter seat %s held by Tracker user %s (%s %s)", seat.URN, userID, userFirst, userLast)
+
+	// A synced candidate is on LinkedIn too: the member with their email.
+	var candID, first, last, email string
+	err = r.db.SQL().QueryRowContext(ctx, `SELECT id, first_name, last_name, email FROM candidates
+		WHERE email LIKE '%_@_%._%' AND linkedin_person_urn IS NULL ORDER BY modified_at DESC, id DESC LIMIT 1`).
+		Scan(&candID, &first, &last, &email)
+	if err != nil {
+		return fmt.Errorf("demo: a candidate for the InMail: %w", err)
+	}
+	member, err := r.li.addMember(ctx, rsctest.MemberSpec{FirstName: first, LastName: last, Email: email,
+		Headline: "Open to new opportunities"})
+	if err != nil {
+		return err
+	}
+	rt.InMailCandidate = candID
+
+	ret, err := inmail.New(inmail.Config{
+		CustomerID:       r.cust,
+		Client:           r.client,
+		Organization:     r.contract.Organization,
+		Contracts:        []string{r.contract.ContractURN},
+		Sink:             sink,
+		State:            func(context.Context) (milestones.State, error) { return r.state(), nil },
+		Cursors:          inmail.NewFileCursors(r.path(inmailDir)),
+		Resync:           func(ctx context.Context, _ string) error { _, err := r.eng.Run(ctx, r.cust); return err },
+		Clock:            pollClock{},
+		RecordsPerMinute: 10_000, // relaxed like the fake's throttles (LinkedIn: 12 per member a minute)
+	})
+	if err != nil {
+		return err
+	}
+
+	// 1. InMail: the recruiter writes, the member replies and shares their
+	// contact information; the next poll brings both messages and the
+	// shared details into Tracker.
+	conv, err := r.li.sendInMail(ctx, clientID, seat.URN, member.Person, "A Senior Engineer role in Leeds",
+		"Hi "+first+", I think this role would suit you. Open to a chat?")
+	if err != nil {
+		return err
+	}
+	if err := r.li.replyInMail(ctx, clientID, conv, "Happy to talk. My details are attached.", true); err != nil {
+		return err
+	}
+	rep, err := ret.RunOnce(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: InMail poll: %w", err)
+	}
+	rt.Messages = rep.InMail.Attached
+	r.out.printf("  InMail poll: %d seat(s), %d stub profile(s), %d message(s) attached to %s %s (%s)",
+		len(rep.Seats.Seats), rep.Stubs.Matched+rep.Stubs.Created, rep.InMail.Attached, first, last, candID)
+
+	// 2. 1-Click Export: the recruiter exports a member Tracker does not
+	// know to an open job; LinkedIn pushes EXPORT_CANDIDATE_PROFILE to the
+	// CALLBACK_URL, whose handler passes the request id to HandleExport.
+	var jobID, jobTitle string
+	err = r.db.SQL().QueryRowContext(ctx, `SELECT id, title FROM jobs WHERE status = 'open' AND length(description) >= 100
+		ORDER BY modified_at DESC, id DESC LIMIT 1`).Scan(&jobID, &jobTitle)
+	if err != nil {
+		return fmt.Errorf("demo: an open job: %w", err)
+	}
+	ann, err := r.li.addMember(ctx, rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Headline: "Data Engineer at Globex Systems",
+		Location: "Leeds, England, United Kingdom"})
+	if err != nil {
+		return err
+	}
+	reqID, err := r.li.export(ctx, clientID, seat.URN, ann.Person, jobID)
+	if err != nil {
+		return err
+	}
+	exp, err := ret.HandleExport(ctx, reqID)
+	if err != nil {
+		return fmt.Errorf("demo: 1-Click Export: %w", err)
+	}
+	if len(exp.Items) != 1 {
+		return fmt.Errorf("demo: export %s carried %d members", reqID, len(exp.Items))
+	}
+	it := exp.Items[0]
+	rt.ExportCandidate, rt.ExportJob = it.CandidateID, jobID
+	r.out.printf("  1-Click Export of Ann Lee to %s %q: candidate %s created: %v, placement created: %v, re-synced: %v, linked on LinkedIn: %v",
+		jobID, jobTitle, it.CandidateID, it.CandidateCreated, it.ApplicationCreated, it.Resynced, it.Attached)
+
+	// 3. The member InMailed above closes their LinkedIn account; the
+	// closed-profile poll records it on their Tracker candidate.
+	if err := r.li.closeMemberAccount(ctx, member.Person); err != nil {
+		return err
+	}
+	del, err := ret.PollDeletions(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: closed profiles: %w", err)
+	}
+	rt.DeletionNotices = del.Activities
+	r.out.printf("  Closed profiles poll: %d closed profile(s), %d activity(ies) written", del.Profiles, del.Activities)
+
+	if err := r.printRows(ctx, candID, it.CandidateID); err != nil {
+		return err
+	}
+	return r.db.SetSetting(ctx, roundTripKey, time.Now().UTC().Format(time.RFC3339))
+}
+
+// printRows shows what landed in Tracker's tables.
+func (r *run) printRows(ctx context.Context, inmailCand, exportCand string) error {
+	db := r.db.SQL()
+	r.out.printf("\n  What landed in Tracker:")
+	var source, person, url, stage, job string
+	err := db.QueryRowContext(ctx, `SELECT c.source, COALESCE(c.linkedin_person_urn, ''), COALESCE(c.linkedin_profile_url, ''),
+		COALESCE(p.current_stage, ''), COALESCE(p.job_id, '')
+		FROM candidates c LEFT JOIN placements p ON p.candidate_id = c.id WHERE c.id = ?`, exportCand).
+		Scan(&source, &person, &url, &stage, &job)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	r.out.printf("  candidates  %s  source %q  person %s  %s", exportCand, source, person, url)
+	r.out.printf("  placements  %s on %s  stage %q", exportCand, job, stage)
+	rows, err := db.QueryContext(ctx, `SELECT id, kind, candidate_id, subject, body FROM activities
+		WHERE candidate_id IN (?, ?) AND external_id IS NOT NULL ORDER BY candidate_id DESC, created_at, id`, inmailCand, exportCand)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, kind, cand, subject, body string
+		if err := rows.Scan(&id, &kind, &cand, &subject, &body); err != nil {
+			return err
+		}
+		text := subject
+		if body != "" && kind == "inmail" {
+			text = body
+		}
+		if len([]rune(text)) > 60 {
+			text = string([]rune(text)[:57]) + "..."
+		}
+		r.out.printf("  activities  %s  %-15s on %s  %q", id, kind, cand, text)
+	}
+	return rows.Err()
+}
+
+// pollClock is the real clock as the InMail poller sees it. The poller keeps
+// its windows a minute behind now (LinkedIn indexes messages late); a
+// scheduler would run the poll minutes after the messages, while the demo
+// runs it at once, so it tells the poller that those minutes have passed.
+type pollClock struct{}
+
+func (pollClock) Now() time.Time { return time.Now().Add(2 * inmail.DefaultLag) }
+
+func (pollClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,404 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rscgo/rscgo/examples/tracker"
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/onboarding"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// The fake's throttles, relaxed so that the demo takes seconds: LinkedIn
+// allows 10,000 records a minute per resource and application; the fake
+// and the client's pacer allow fakeRecordsPerMinute.
+const fakeRecordsPerMinute = 100_000
+
+// run is one demo run: Tracker, the LinkedIn side, and the SDK's pieces in
+// between.
+type run struct {
+	cfg  Config
+	ctx  context.Context
+	out  *console
+	mon  *Monitor
+	res  *Result
+	cust string
+
+	db      *tracker.DB
+	li      linkedIn
+	fake    *localFake // nil against a server given by URL
+	partner *rsc.Client
+	copts   []rsc.Option // options of every client (transport, pacing)
+	flow    *onboarding.Flow
+	ms      *milestones.Tracker
+	store   *rscsync.FileStore
+	dead    *rscsync.FileDeadLetters
+
+	// Set when the historical sync starts.
+	contract onboarding.Contract
+	client   *rsc.Client
+	src      *tracker.Source
+	eng      *rscsync.Engine
+	syncWG   sync.WaitGroup
+	syncOnce sync.Once
+	syncRep  *rscsync.Report
+	syncErr  error
+
+	mu        sync.Mutex // guards the state the milestones are computed from
+	status    onboarding.Status
+	enabledAt time.Time
+	phases    map[rscsync.Phase]rscsync.PhaseState
+	observeMu sync.Mutex // one milestone observation at a time, so events print in order
+}
+
+// Run runs the demo: Tracker's data, the set-up steps, the historical sync
+// with its milestones, what comes back from LinkedIn, and the final
+// reconciliation. It writes what it does to cfg.Out and returns what it
+// found. A cancelled ctx stops it; a later Run with the same DataDir
+// resumes.
+func Run(ctx context.Context, cfg Config) (res *Result, err error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &run{cfg: cfg, ctx: ctx, mon: cfg.Monitor, res: &Result{}, cust: cfg.CustomerID,
+		phases: map[rscsync.Phase]rscsync.PhaseState{}}
+	r.out = newConsole(cfg.Out, cfg.Terminal, r.mon.line)
+	r.mon.update(func(s *Snapshot) { s.Customer = r.cust })
+	defer func() {
+		cancel()
+		r.syncWG.Wait() // never leave the sync running on a closed database
+		r.out.finish()
+		if err != nil {
+			r.mon.update(func(s *Snapshot) { s.Stage, s.Error = "failed", err.Error() })
+		}
+	}()
+
+	closeAll, err := r.open()
+	defer closeAll()
+	if err != nil {
+		return nil, err
+	}
+	for _, step := range []struct {
+		stage string
+		fn    func() error
+	}{
+		{"onboarding", r.setUp},
+		{"historical sync", r.waitForSync},
+		{"LinkedIn to Tracker", r.roundTrip},
+		{"done", r.summary},
+	} {
+		r.mon.update(func(s *Snapshot) { s.Stage = step.stage })
+		if err := step.fn(); err != nil {
+			return r.res, err
+		}
+	}
+	return r.res, nil
+}
+
+// open opens the data directory's stores, Tracker's database (generating
+// its data on the first run) and the LinkedIn side. The returned func
+// closes what was opened.
+func (r *run) open() (func(), error) {
+	var closers []func()
+	closeAll := func() {
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+	}
+	dir := r.cfg.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return closeAll, err
+	}
+	r.out.printf("Tracker ⇄ LinkedIn Recruiter System Connect (rscgo demo)")
+	r.out.printf("data directory: %s (run again with the same directory to resume; -fresh starts over)", dir)
+
+	// Tracker: the ATS and its years of data.
+	db, err := tracker.Open(filepath.Join(dir, dbFile))
+	if err != nil {
+		return closeAll, err
+	}
+	closers = append(closers, func() { db.Close() })
+	r.db = db
+	start := time.Now()
+	gen, err := tracker.Generate(r.ctx, db, tracker.GenerateOptions{Candidates: r.cfg.Candidates, Seed: r.cfg.Seed,
+		BadRecords: r.cfg.BadRecords, Now: r.cfg.GenerateNow})
+	switch {
+	case errors.Is(err, tracker.ErrNotEmpty):
+		r.out.printf("Tracker: using the existing database")
+	case err != nil:
+		return closeAll, err
+	default:
+		r.res.Generated = &gen
+		r.out.printf("Tracker: generated 3 years of data in %v: %s candidates, %s jobs, %s placements, %s activities, %d users (%d candidates and %d jobs deliberately invalid)",
+			time.Since(start).Round(time.Millisecond), thousands(int64(gen.Candidates)), thousands(int64(gen.Jobs)),
+			thousands(int64(gen.Placements)), thousands(int64(gen.Activities)), gen.Users, gen.BadCandidates, gen.BadJobs)
+	}
+
+	// LinkedIn.
+	if r.cfg.LinkedInURL == "" {
+		srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
+			rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: fakeRecordsPerMinute}))
+		closers = append(closers, srv.Close)
+		j, n, err := openJournal(filepath.Join(dir, journalFile), srv)
+		if err != nil {
+			return closeAll, err
+		}
+		closers = append(closers, func() { j.close() })
+		r.fake = &localFake{srv: srv, j: j}
+		r.li = r.fake
+		r.res.Replayed = n
+		r.copts = []rsc.Option{rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(j)}
+		id, secret := srv.PartnerCredentials()
+		r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(id, secret))...)
+		if err != nil {
+			return closeAll, err
+		}
+		r.out.printf("LinkedIn: the fake LinkedIn of rsc/rsctest, in-process; throttles relaxed to %s records a minute (LinkedIn: 10,000)",
+			thousands(fakeRecordsPerMinute))
+		if n > 0 {
+			r.out.printf("LinkedIn: replayed %s journalled requests into the fake, so it holds what it acknowledged before the restart", thousands(int64(n)))
+		}
+	} else {
+		r.li = &remoteFake{base: r.cfg.LinkedInURL, hc: &http.Client{Timeout: time.Minute}}
+		r.copts = []rsc.Option{rsc.WithBaseURL(r.cfg.LinkedInURL), rsc.WithTokenURL(r.cfg.TokenURL)}
+		r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(r.cfg.ClientID, r.cfg.ClientSecret))...)
+		if err != nil {
+			return closeAll, err
+		}
+		r.out.printf("LinkedIn: %s (partner client id %s)", r.cfg.LinkedInURL, r.cfg.ClientID)
+	}
+	r.copts = append(r.copts, rsc.WithLimits(relaxedLimits()))
+
+	// The SDK's stores, all in the data directory.
+	obStore, err := onboarding.NewFileStore(filepath.Join(dir, onboardingDir))
+	if err != nil {
+		return closeAll, err
+	}
+	secrets, err := onboarding.NewFileSecretStore(filepath.Join(dir, secretsDir))
+	if err != nil {
+		return closeAll, err
+	}
+	if r.store, err = rscsync.NewFileStore(filepath.Join(dir, syncDir)); err != nil {
+		return closeAll, err
+	}
+	if r.dead, err = rscsync.NewFileDeadLetters(filepath.Join(dir, deadDir)); err != nil {
+		return closeAll, err
+	}
+	r.ms = milestones.NewTracker(milestones.NewFileStore(filepath.Join(dir, milestonesDir)))
+	r.flow, err = onboarding.NewFlow(onboarding.FlowConfig{
+		Partner:         r.partner,
+		ATSName:         "Tracker",
+		Domains:         []string{"https://tracker.example.com"},
+		PushBase:        "https://tracker.example.com/rsc/push",
+		Secrets:         secrets,
+		Store:           obStore,
+		Consents:        onboarding.NewConsentRegistry(obStore),
+		CustomerOptions: r.copts[len(r.copts)-1:], // the pacing; transport and URLs come with the partner client
+		StartSync: func(_ context.Context, _ string, c onboarding.Contract) error {
+			return r.startSync(c)
+		},
+	})
+	if err != nil {
+		return closeAll, err
+	}
+
+	// Milestones reached before a restart are not announced again.
+	evs, err := r.ms.Events(r.ctx, r.cust)
+	if err != nil {
+		return closeAll, err
+	}
+	if len(evs) > 0 {
+		r.enabledAt = evs[0].At
+		r.out.printf("milestones already reached: %s", eventList(evs))
+		r.mon.update(func(s *Snapshot) { s.Milestones = evs })
+	}
+	return closeAll, nil
+}
+
+// relaxedLimits is the client-side pacing of the demo: LinkedIn's documented
+// quotas with the per-minute record quota raised like the fake's.
+func relaxedLimits() rsc.Limits {
+	l := rsc.DefaultLimits()
+	l.SyncRecordsPerMinute = fakeRecordsPerMinute
+	return l
+}
+
+// startSync starts the historical sync in the background (Save, Tracker
+// seed step 8). It is called by the onboarding flow, or by the demo when it
+// resumes a sync started before a restart; it starts at most once.
+func (r *run) startSync(c onboarding.Contract) error {
+	var err error
+	r.syncOnce.Do(func() { err = r.launchSync(c) })
+	return err
+}
+
+func (r *run) launchSync(c onboarding.Contract) error {
+	if c.App == nil || c.Organization == "" {
+		return errors.New("demo: the contract has no application or organization yet")
+	}
+	client, err := r.flow.Provisioner().CustomerClient(r.ctx, c.App.SecretRef, r.copts[len(r.copts)-1:]...)
+	if err != nil {
+		return err
+	}
+	r.contract, r.client = c, client
+	r.src = tracker.NewSource(r.db, tracker.Config{IntegrationContext: c.Organization})
+	r.eng, err = rscsync.NewEngine(client, r.src,
+		rscsync.WithStore(r.store),
+		rscsync.WithDeadLetters(r.dead),
+		rscsync.WithConsent(r.flow.Consents()),
+		rscsync.WithProgress(r.onProgress),
+		rscsync.WithTaskPollInterval(100*time.Millisecond), // LinkedIn advises 5 minutes; the fake is instant
+	)
+	if err != nil {
+		return err
+	}
+	ps, err := r.eng.State(r.ctx, r.cust)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	maps.Copy(r.phases, ps)
+	r.mu.Unlock()
+	r.syncWG.Add(1)
+	go func() {
+		defer r.syncWG.Done()
+		rep, err := r.eng.Run(r.ctx, r.cust)
+		r.syncRep, r.syncErr = rep, err
+	}()
+	return nil
+}
+
+// onProgress receives the sync's progress events (on the sync goroutine):
+// it draws the progress, feeds the admin page and announces milestones as
+// phases complete.
+func (r *run) onProgress(p rscsync.Progress) {
+	r.out.progress(p)
+	r.mon.progress(p)
+	r.mu.Lock()
+	was := r.phases[p.Phase].Completed
+	r.phases[p.Phase] = rscsync.PhaseState{Done: p.Done, Total: p.Total, RecordsPerMinute: p.RecordsPerMinute,
+		Completed: p.Completed, CompletedAt: p.CompletedAt, Failed: p.Failed, Skipped: p.Skipped, Incremental: p.Incremental}
+	r.mu.Unlock()
+	if p.Completed && !was {
+		if err := r.observe(); err != nil {
+			r.out.printf("milestones: %v", err)
+		}
+	} else {
+		r.refreshFeatures()
+	}
+	if r.cfg.OnProgress != nil {
+		r.cfg.OnProgress(p)
+	}
+}
+
+// state is the milestones engine's input now.
+func (r *run) state() milestones.State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return milestones.StateFrom(r.status, r.enabledAt, r.phases, time.Now())
+}
+
+// observe announces the milestones reached since the last observation,
+// with the features each enables, and persists them (so a restart does not
+// announce them again).
+func (r *run) observe() error {
+	r.observeMu.Lock()
+	defer r.observeMu.Unlock()
+	rep, evs, err := r.ms.Report(r.ctx, r.cust, r.state())
+	for _, e := range evs {
+		r.res.NewMilestones = append(r.res.NewMilestones, e)
+		r.out.printf("%s", milestoneText(e.Milestone))
+	}
+	all, lerr := r.ms.Events(r.ctx, r.cust)
+	r.mon.update(func(s *Snapshot) {
+		s.Features = rep
+		if lerr == nil {
+			s.Milestones = all
+		}
+	})
+	return errors.Join(err, lerr)
+}
+
+// refreshFeatures re-evaluates the features for the admin page (cheap, no
+// I/O): scopes widen and estimates move as the sync progresses.
+func (r *run) refreshFeatures() {
+	if r.mon == nil {
+		return
+	}
+	st := r.state()
+	for _, e := range r.mon.Snapshot().Milestones {
+		st.Persisted = append(st.Persisted, e.Milestone)
+	}
+	rep := milestones.Evaluate(st)
+	r.mon.update(func(s *Snapshot) { s.Features = rep })
+}
+
+// milestoneText announces a milestone and the features it enables or widens.
+func milestoneText(m milestones.Milestone) string {
+	s := fmt.Sprintf("★ %s", m.Label())
+	for _, f := range milestones.Catalogue() {
+		for _, st := range f.Steps {
+			if st.Milestone == m {
+				s += fmt.Sprintf("\n    - %s: %s", f.Title, st.Scope.Describe(f.Records))
+			}
+		}
+	}
+	return s
+}
+
+func eventList(evs []milestones.Event) string {
+	var s string
+	for i, e := range evs {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%d %s", int(e.Milestone), e.Milestone)
+	}
+	return s
+}
+
+// waitForSync waits for the historical sync to finish, starting it first
+// when it was started before a restart (the flow calls StartSync once).
+func (r *run) waitForSync() error {
+	st, err := r.flow.State(r.ctx, r.cust)
+	if err != nil {
+		return err
+	}
+	if c := st.ActiveContract(); c != nil && !c.SyncStartedAt.IsZero() {
+		if r.eng == nil {
+			r.out.printf("resuming the historical sync from its checkpoint")
+		}
+		if err := r.startSync(*c); err != nil {
+			return err
+		}
+	}
+	if r.eng == nil {
+		return errors.New("demo: the historical sync was never started")
+	}
+	r.syncWG.Wait()
+	r.out.finish()
+	r.res.Sync = r.syncRep
+	if r.syncRep != nil {
+		for _, p := range r.syncRep.Phases {
+			r.res.Sent += p.Sent
+		}
+	}
+	if r.syncErr != nil {
+		return fmt.Errorf("historical sync: %w", r.syncErr)
+	}
+	r.out.printf("historical sync caught up: %s records sent in this run", thousands(r.res.Sent))
+	return r.observe()
+}

@@ -1,0 +1,150 @@
+package demo
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+func (r *run) path(name string) string { return filepath.Join(r.cfg.DataDir, name) }
+
+// summary runs an incremental sync for what changed in Tracker since the
+// historical sync (the exported candidate, profile links), then prints
+// the feature table, the reconciliation of Tracker against LinkedIn and
+// the dead letters.
+func (r *run) summary() error {
+	ctx := r.ctx
+	rep, err := r.eng.Run(ctx, r.cust)
+	if err != nil {
+		return fmt.Errorf("incremental sync: %w", err)
+	}
+	var sent int64
+	for _, p := range rep.Phases {
+		sent += p.Sent
+	}
+	r.out.printf("\nIncremental sync of what changed in Tracker since: %d record(s) sent", sent)
+	if err := r.observe(); err != nil {
+		return err
+	}
+	feats, _, err := r.ms.Report(ctx, r.cust, r.state())
+	if err != nil {
+		return err
+	}
+	r.res.Features = feats
+	if r.res.Milestones, err = r.ms.Events(ctx, r.cust); err != nil {
+		return err
+	}
+	r.out.printf("\nFeatures (milestones %s)\n%s", eventList(r.res.Milestones), indent(feats.Text()))
+
+	// Reconciliation: Tracker's records in the historical window against
+	// what the engine counted as acknowledged and what LinkedIn holds.
+	cp, err := r.store.Load(ctx, r.cust)
+	if err != nil || cp == nil {
+		return fmt.Errorf("demo: reading the sync checkpoint: %v", err)
+	}
+	tot, err := r.src.Totals(ctx, cp.WindowFrom)
+	if err != nil {
+		return err
+	}
+	dead := map[rscsync.Phase]int64{}
+	for d, err := range r.dead.List(ctx, r.cust) {
+		if err != nil {
+			return err
+		}
+		if !d.Delete {
+			r.res.DeadLetters = append(r.res.DeadLetters, d)
+			dead[phaseOf(d.Kind)]++
+		}
+	}
+	acked := map[rscsync.Phase]int64{}
+	for _, x := range rep.Reconciliation {
+		acked[x.Phase] = x.Acknowledged
+	}
+	held, herr := r.li.holds(ctx, r.contract.App.ClientID)
+	entities := []struct {
+		name    string
+		phase   rscsync.Phase
+		tracker int64
+		li      int64
+	}{
+		{"jobs", rscsync.PhaseJobs, tot.Jobs, held.Jobs},
+		{"candidates", rscsync.PhaseCandidates, tot.Candidates, held.Candidates},
+		{"placements", rscsync.PhaseShortlists, tot.Placements, held.Placements},
+		{"activities", rscsync.PhaseActivities, tot.Activities, held.Activities},
+	}
+	r.out.printf("\nReconciliation: Tracker records modified since %s against LinkedIn", cp.WindowFrom.Format("2006-01-02"))
+	r.out.printf("  %-11s %8s %13s %9s %10s %13s", "", "Tracker", "dead letters", "expected", "LinkedIn", "acknowledged")
+	for _, e := range entities {
+		x := Reconciled{Entity: e.name, Tracker: e.tracker, DeadLetters: dead[e.phase], Acknowledged: acked[e.phase], LinkedIn: e.li}
+		if herr != nil {
+			x.LinkedIn = -1
+		}
+		r.res.Reconciliation = append(r.res.Reconciliation, x)
+		mark := "✓ equal"
+		if !x.Balanced() {
+			mark = "✗ MISMATCH"
+		}
+		li := thousands(x.LinkedIn)
+		if x.LinkedIn < 0 {
+			li = "?"
+		}
+		r.out.printf("  %-11s %8s %13s %9s %10s %13s  %s", e.name, thousands(x.Tracker), thousands(x.DeadLetters),
+			thousands(x.Tracker-x.DeadLetters), li, thousands(x.Acknowledged), mark)
+	}
+	if herr != nil {
+		r.out.printf("  (LinkedIn's side could not be counted: %v)", herr)
+	}
+	r.mon.update(func(s *Snapshot) {
+		s.Reconciliation = r.res.Reconciliation
+		s.DeadLetters = len(r.res.DeadLetters)
+	})
+
+	r.out.printf("\nDead letters: %d record(s) LinkedIn's rules refused (fix them in Tracker; Engine.RetryDeadLetters resends them)",
+		len(r.res.DeadLetters))
+	slices.SortFunc(r.res.DeadLetters, func(a, b rscsync.DeadLetter) int {
+		return cmp.Or(cmp.Compare(phaseOf(a.Kind), phaseOf(b.Kind)), cmp.Compare(a.ID, b.ID))
+	})
+	const shown = 6 // per kind; the admin page's JSON and the dead-letter store have them all
+	perKind := map[rscsync.EntityKind]int{}
+	for _, d := range r.res.DeadLetters {
+		if perKind[d.Kind]++; perKind[d.Kind] > shown {
+			continue
+		}
+		field := d.Field
+		if field == "" {
+			field = "-"
+		}
+		r.out.printf("  %-10s %-10s %-18s %s", d.Kind, d.ID, field, d.Reason)
+	}
+	for _, k := range slices.Sorted(maps.Keys(perKind)) {
+		if n := perKind[k]; n > shown {
+			r.out.printf("  ... and %d more %s dead letters", n-shown, k)
+		}
+	}
+	if perKind[rscsync.KindPlacement] > 0 {
+		r.out.printf("  (a placement carries its candidate's email, so a candidate with an invalid one holds back its placements too)")
+	}
+	return nil
+}
+
+// phaseOf maps a dead letter's kind to the phase (entity) it counts against.
+func phaseOf(k rscsync.EntityKind) rscsync.Phase {
+	switch k {
+	case rscsync.KindJob:
+		return rscsync.PhaseJobs
+	case rscsync.KindCandidate:
+		return rscsync.PhaseCandidates
+	case rscsync.KindPlacement, rscsync.KindStage:
+		return rscsync.PhaseShortlists
+	}
+	return rscsync.PhaseActivities
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
+}
