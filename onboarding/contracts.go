@@ -46,6 +46,17 @@ func ValidLabel(label string) error {
 	return fmt.Errorf("onboarding: contract label %q must be 1-40 characters of A-Z a-z 0-9 _ . -", label)
 }
 
+// ValidCustomerID checks a customer id: 1-100 characters, no control
+// characters, and no ":" (it separates the contract label in ForeignID, so
+// customer "a:b" would collide with customer "a"'s contract "b").
+func ValidCustomerID(id string) error {
+	if id == "" || len(id) > 100 || strings.Contains(id, foreignIDSep) ||
+		strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fmt.Errorf("onboarding: customer id %q must be 1-100 characters without ':' or control characters", id)
+	}
+	return nil
+}
+
 // IsContractURN reports whether s is urn:li:contract:{id}.
 func IsContractURN(s string) bool { return isURN(s, "urn:li:contract:") }
 

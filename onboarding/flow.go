@@ -278,8 +278,8 @@ func (f *Flow) Next(ctx context.Context, customerID string) (Progress, error) {
 // $set and configurations are upserts. On a failed automatic step it
 // returns the error along with the progress (Progress.Error).
 func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progress, error) {
-	if customerID == "" {
-		return Progress{}, errors.New("onboarding: empty customer id")
+	if err := ValidCustomerID(customerID); err != nil {
+		return Progress{}, err
 	}
 	defer f.lock(customerID)()
 	st, err := f.load(ctx, customerID)

@@ -477,3 +477,11 @@ func TestPushExportDispatch(t *testing.T) {
 		t.Errorf("exports (-want +got):\n%s", diff)
 	}
 }
+
+func TestValidCustomerID(t *testing.T) {
+	for id, ok := range map[string]bool{"acme": true, "tenant-42_eu.1": true, "": false, "a:b": false, "a\nb": false, strings.Repeat("x", 101): false} {
+		if err := ValidCustomerID(id); (err == nil) != ok {
+			t.Errorf("ValidCustomerID(%q) = %v, want ok=%v", id, err, ok)
+		}
+	}
+}
