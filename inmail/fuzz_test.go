@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -132,8 +131,8 @@ type exportPushSeed struct {
 	validID string
 }
 
-func (s exportPushSeed) marshal() []byte {
-	return fmt.Appendf(nil, "go test fuzz v1\nstring(%q)\n[]byte(%q)\nbool(%v)\nstring(%q)\n", s.sig, s.body, s.require, s.validID)
+func (s exportPushSeed) seed() fuzzseed.Seed {
+	return fuzzseed.Seed{Target: "FuzzExportPush", Name: s.name, Args: []any{s.sig, s.body, s.require, s.validID}}
 }
 
 // exportPushSeeds are real push shapes (docs/wire-model.md "Push events")
@@ -167,20 +166,9 @@ func exportPushSeeds() []exportPushSeed {
 // TestExportPushSeedFiles checks testdata/fuzz/FuzzExportPush holds exactly
 // exportPushSeeds, or rewrites it when RSCGO_WRITE_FUZZ_SEEDS=1.
 func TestExportPushSeedFiles(t *testing.T) {
-	write := os.Getenv("RSCGO_WRITE_FUZZ_SEEDS") == "1"
+	var seeds []fuzzseed.Seed
 	for _, s := range exportPushSeeds() {
-		path := filepath.Join("testdata", "fuzz", "FuzzExportPush", s.name)
-		if write {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, s.marshal(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, s.marshal()) {
-			t.Errorf("%s is missing or stale (%v); regenerate with RSCGO_WRITE_FUZZ_SEEDS=1", path, err)
-		}
+		seeds = append(seeds, s.seed())
 	}
+	fuzzseed.Check(t, seeds)
 }

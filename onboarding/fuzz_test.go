@@ -5,12 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -190,9 +189,8 @@ type pushSeed struct {
 	statusEventType bool
 }
 
-func (s pushSeed) marshal() []byte {
-	return fmt.Appendf(nil, "go test fuzz v1\nstring(%q)\nstring(%q)\n[]byte(%q)\nbool(%v)\nstring(%q)\nbool(%v)\n",
-		s.path, s.sig, s.body, s.require, s.validID, s.statusEventType)
+func (s pushSeed) seed() fuzzseed.Seed {
+	return fuzzseed.Seed{Target: "FuzzPushHandler", Name: s.name, Args: []any{s.path, s.sig, s.body, s.require, s.validID, s.statusEventType}}
 }
 
 // pushSeeds are real push shapes (docs/wire-model.md "Push events", the
@@ -228,20 +226,9 @@ func pushSeeds() []pushSeed {
 // TestPushFuzzSeedFiles checks testdata/fuzz/FuzzPushHandler holds exactly
 // pushSeeds, or rewrites it when RSCGO_WRITE_FUZZ_SEEDS=1.
 func TestPushFuzzSeedFiles(t *testing.T) {
-	write := os.Getenv("RSCGO_WRITE_FUZZ_SEEDS") == "1"
+	var seeds []fuzzseed.Seed
 	for _, s := range pushSeeds() {
-		path := filepath.Join("testdata", "fuzz", "FuzzPushHandler", s.name)
-		if write {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, s.marshal(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, s.marshal()) {
-			t.Errorf("%s is missing or stale (%v); regenerate with RSCGO_WRITE_FUZZ_SEEDS=1", path, err)
-		}
+		seeds = append(seeds, s.seed())
 	}
+	fuzzseed.Check(t, seeds)
 }

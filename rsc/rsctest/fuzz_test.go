@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -343,47 +342,15 @@ type fuzzSeed struct {
 	args         []any // string, []byte or bool, in the target's order
 }
 
-// marshalSeed writes args in the `go test fuzz v1` format.
-func marshalSeed(args []any) []byte {
-	var b strings.Builder
-	b.WriteString("go test fuzz v1\n")
-	for _, a := range args {
-		switch v := a.(type) {
-		case string:
-			fmt.Fprintf(&b, "string(%q)\n", v)
-		case []byte:
-			fmt.Fprintf(&b, "[]byte(%q)\n", v)
-		case bool:
-			fmt.Fprintf(&b, "bool(%v)\n", v)
-		default:
-			panic(fmt.Sprintf("unsupported seed type %T", a))
-		}
-	}
-	return []byte(b.String())
-}
-
 // TestFuzzSeedFiles checks that testdata/fuzz holds exactly the seeds of
 // fuzzSeeds (so the corpus and its source cannot drift), or rewrites them
 // when RSCGO_WRITE_FUZZ_SEEDS=1.
 func TestFuzzSeedFiles(t *testing.T) {
-	write := os.Getenv("RSCGO_WRITE_FUZZ_SEEDS") == "1"
+	var seeds []fuzzseed.Seed
 	for _, s := range fuzzSeeds() {
-		path := filepath.Join("testdata", "fuzz", s.target, s.name)
-		want := marshalSeed(s.args)
-		if write {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s is missing or stale (%v); regenerate with RSCGO_WRITE_FUZZ_SEEDS=1", path, err)
-		}
+		seeds = append(seeds, fuzzseed.Seed{Target: s.target, Name: s.name, Args: s.args})
 	}
+	fuzzseed.Check(t, seeds)
 }
 
 // fuzzSeeds are realistic requests: the Postman collection's calls

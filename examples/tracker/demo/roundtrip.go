@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/rscgo/rscgo/rsc"
 	"strings"
 	"time"
 
@@ -193,12 +194,5 @@ type pollClock struct{}
 func (pollClock) Now() time.Time { return time.Now().Add(2 * inmail.DefaultLag) }
 
 func (pollClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return rsc.SystemClock().Sleep(ctx, d)
 }

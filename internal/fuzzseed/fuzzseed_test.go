@@ -1,0 +1,11 @@
+package fuzzseed
+
+import "testing"
+
+func TestMarshal(t *testing.T) {
+	got := string(Marshal("a\"b", []byte{0xff, 'x'}, true, 7, int64(-2)))
+	want := "go test fuzz v1\nstring(\"a\\\"b\")\n[]byte(\"\\xffx\")\nbool(true)\nint(7)\nint64(-2)\n"
+	if got != want {
+		t.Errorf("Marshal = %q, want %q", got, want)
+	}
+}
