@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/rscgo/rscgo/rsc"
@@ -28,9 +29,25 @@ type pbatch[T any] struct {
 	skipped  int64
 	recs     []T
 	isNew    []bool
+	index    map[string]int // stream id → position in recs
 	start    time.Time
 	outcome  batchOutcome
 	finished bool
+}
+
+// drop removes the record at i (an earlier copy of a record that is no
+// longer eligible).
+func (b *pbatch[T]) drop(i int) {
+	b.recs = slices.Delete(b.recs, i, i+1)
+	b.isNew = slices.Delete(b.isNew, i, i+1)
+	for id, j := range b.index {
+		switch {
+		case j == i:
+			delete(b.index, id)
+		case j > i:
+			b.index[id] = j - 1
+		}
+	}
 }
 
 // Records of a stream are grouped in batches of at most rsc.MaxBatchSize.
@@ -91,7 +108,8 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 		commitReady()
 	}
 	newBatch := func() *pbatch[T] {
-		return &pbatch[T]{recs: make([]T, 0, rsc.MaxBatchSize), isNew: make([]bool, 0, rsc.MaxBatchSize)}
+		return &pbatch[T]{recs: make([]T, 0, rsc.MaxBatchSize), isNew: make([]bool, 0, rsc.MaxBatchSize),
+			index: make(map[string]int, rsc.MaxBatchSize)}
 	}
 	cur := newBatch()
 	dispatch := func() bool {
@@ -158,13 +176,22 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 			continue // not after the watermark: the Source ignored since
 		}
 		cur.last = Cursor{ModifiedAt: t, ID: id}
-		cur.read++
-		r.rep.phase(phase).Read++
+		// A record the Source yields again within one batch (it changed
+		// while being read) replaces its earlier copy: LinkedIn refuses a
+		// key twice in one call, and the later copy is the newer one.
+		dup, again := cur.index[id]
+		if !again {
+			cur.read++
+			r.rep.phase(phase).Read++
+		}
 		isNew := true
 		if rec != nil {
 			rc := rec(&v)
 			if f := r.e.cfg.eligible; f != nil {
 				if ok, reason := f(ctx, rc); !ok {
+					if again {
+						cur.drop(dup)
+					}
 					cur.skipped++
 					r.rep.skip(phase, reason)
 					if cur.read >= maxReadPerBatch && !dispatch() {
@@ -177,6 +204,12 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 				isNew = rc.created().After(from.ModifiedAt)
 			}
 		}
+		if again {
+			cur.recs[dup] = v
+			cur.isNew[dup] = cur.isNew[dup] || isNew
+			continue
+		}
+		cur.index[id] = len(cur.recs)
 		cur.recs = append(cur.recs, v)
 		cur.isNew = append(cur.isNew, isNew)
 		if len(cur.recs) == rsc.MaxBatchSize || cur.read >= maxReadPerBatch {
