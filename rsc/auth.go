@@ -19,8 +19,9 @@ type tokenCache struct {
 	cfg   *config
 	fetch func(ctx context.Context) (*oauth2.Token, error)
 
-	mu  sync.Mutex
-	tok *oauth2.Token
+	mu       sync.Mutex
+	tok      *oauth2.Token
+	fetching chan struct{} // closed when the fetch in progress ends; nil when none
 }
 
 func newTokenCache(cfg *config, base http.RoundTripper) *tokenCache {
@@ -43,26 +44,53 @@ func newTokenCache(cfg *config, base http.RoundTripper) *tokenCache {
 	return tc
 }
 
-// get returns a valid token and whether it was fetched by this call.
+// get returns a valid token and whether it was fetched by this call. One
+// caller fetches at a time, without holding the lock: the others wait for
+// it or for their own context, so a slow token endpoint never blocks a
+// caller past its deadline.
 func (tc *tokenCache) get(ctx context.Context) (string, bool, error) {
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	now := tc.cfg.clock.Now()
-	if tc.tok != nil && tc.tok.AccessToken != "" && (tc.tok.Expiry.IsZero() || now.Add(tc.cfg.expiryDelta).Before(tc.tok.Expiry)) {
-		return tc.tok.AccessToken, false, nil
+	for {
+		tc.mu.Lock()
+		now := tc.cfg.clock.Now()
+		if tc.tok != nil && tc.tok.AccessToken != "" && (tc.tok.Expiry.IsZero() || now.Add(tc.cfg.expiryDelta).Before(tc.tok.Expiry)) {
+			tok := tc.tok.AccessToken
+			tc.mu.Unlock()
+			return tok, false, nil
+		}
+		if wait := tc.fetching; wait != nil {
+			tc.mu.Unlock()
+			select {
+			case <-wait: // the other fetch ended: look again (it may have failed)
+				continue
+			case <-ctx.Done():
+				return "", false, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		tc.fetching = done
+		tc.mu.Unlock()
+
+		tok, err := tc.fetch(ctx)
+		if err == nil && tok.AccessToken == "" {
+			err = &AuthError{StatusCode: http.StatusOK, Code: "empty access_token"}
+		} else if err != nil {
+			err = sanitizeTokenError(err)
+		}
+		tc.mu.Lock()
+		if err == nil {
+			if tok.ExpiresIn > 0 {
+				tok.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+			}
+			tc.tok = tok
+		}
+		tc.fetching = nil
+		close(done)
+		tc.mu.Unlock()
+		if err != nil {
+			return "", false, err
+		}
+		return tok.AccessToken, true, nil
 	}
-	tok, err := tc.fetch(ctx)
-	if err != nil {
-		return "", false, sanitizeTokenError(err)
-	}
-	if tok.AccessToken == "" {
-		return "", false, &AuthError{StatusCode: http.StatusOK, Code: "empty access_token"}
-	}
-	if tok.ExpiresIn > 0 {
-		tok.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
-	}
-	tc.tok = tok
-	return tok.AccessToken, true, nil
 }
 
 // invalidate drops the cached token if it is still tok.

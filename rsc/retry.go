@@ -60,7 +60,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if !retry {
 		return false, nil
 	}
-	if !ci.idempotent && !c.cfg.retry.RetryCreates {
+	var ae *AuthError
+	sentNothing := err != nil && errors.As(err, &ae) // no token, so the request never left
+	if !ci.idempotent && !c.cfg.retry.RetryCreates && !sentNothing {
 		return false, nil
 	}
 	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start) >= c.cfg.retry.MaxElapsed {
@@ -87,7 +89,7 @@ func retryableTransportError(err error) bool {
 		}
 	}
 	var ae *AuthError
-	if errors.As(err, &ae) && ae.Err == nil {
+	if errors.As(err, &ae) && ae.Err == nil && ae.StatusCode < 500 && ae.StatusCode != http.StatusTooManyRequests {
 		return false // the token endpoint said no; retrying will not help
 	}
 	var rl *RateLimitError

@@ -485,3 +485,63 @@ func TestThrottleWindowFromBody(t *testing.T) {
 		})
 	}
 }
+
+// A slow token endpoint never holds other callers past their context: one
+// caller fetches, the others wait for it or for their deadline.
+func TestSlowTokenFetchHonoursWaitersContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+		release := make(chan struct{})
+		tr.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken", func(r *http.Request) (*http.Response, error) {
+			<-release
+			return httpmock.NewStringResponse(200, `{"access_token":"slow","expires_in":1800}`), nil
+		})
+		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+		})
+		first := make(chan error, 1)
+		go func() { first <- upsertNote(t.Context(), c) }()
+		synctest.Wait() // the first call is inside the token fetch
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		start := time.Now()
+		if err := upsertNote(ctx, c); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("waiting caller: %v, want its deadline", err)
+		}
+		if d := time.Since(start); d != time.Second {
+			t.Errorf("waited %v, want exactly its 1s deadline", d)
+		}
+		close(release)
+		if err := <-first; err != nil {
+			t.Fatalf("fetching caller: %v", err)
+		}
+	})
+}
+
+// A 5xx from the token endpoint is retried, also for batch_create: without
+// a token nothing was sent, so nothing can be created twice.
+func TestTokenEndpoint5xxIsRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, tr, _ := mockClient(t)
+		var fetches atomic.Int32
+		tr.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken", func(r *http.Request) (*http.Response, error) {
+			if fetches.Add(1) == 1 {
+				return httpmock.NewStringResponse(503, `{"error":"temporarily_unavailable"}`), nil
+			}
+			return httpmock.NewStringResponse(200, `{"access_token":"tok","expires_in":1800}`), nil
+		})
+		var creates atomic.Int32
+		tr.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", func(r *http.Request) (*http.Response, error) {
+			creates.Add(1)
+			return httpmock.NewStringResponse(200, `{"elements":[{"id":"urn:li:simpleJobPostingTask:t1","status":202}]}`), nil
+		})
+		res, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
+		if err != nil || res.Err() != nil {
+			t.Fatalf("Submit: %v %v", err, res.Err())
+		}
+		if fetches.Load() != 2 || creates.Load() != 1 {
+			t.Errorf("token fetches %d, creates %d; want 2 and 1", fetches.Load(), creates.Load())
+		}
+	})
+}

@@ -20,6 +20,12 @@ type Checkpoint struct {
 	WindowFrom time.Time `json:"windowFrom"` // start of the historical window (zero = all history)
 	UpdatedAt  time.Time `json:"updatedAt"`  // last save
 	Runs       int64     `json:"runs"`       // Run or RunSlice calls that reached the end of every phase
+	// NarrowUntil is set when the daily quota parked the customer: until
+	// then (the end of the UTC day after the reset) one batch is kept in
+	// flight, so a day's quota finishes batches one after the other instead
+	// of being spread over several that all fail and are resent whole. A
+	// customer that hits the daily quota is bound by it, not by latency.
+	NarrowUntil time.Time `json:"narrowUntil,omitzero"`
 
 	Phases map[Phase]*PhaseCheckpoint `json:"phases"`
 
@@ -38,6 +44,13 @@ type PhaseCheckpoint struct {
 	Cursor      Cursor    `json:"cursor"`
 	Completed   bool      `json:"completed"` // the historical pass of the phase finished
 	CompletedAt time.Time `json:"completedAt,omitzero"`
+	// PassFrom is the watermark when the current pass over the stream
+	// began; InPass is set until the pass reaches the end of the stream. A
+	// pass interrupted by a park, a slice budget or a crash keeps its
+	// PassFrom, which decides what counts as a new record (created after
+	// it) in the reconciliation.
+	PassFrom Cursor `json:"passFrom,omitzero"`
+	InPass   bool   `json:"inPass,omitempty"`
 
 	Done             int64   `json:"done"`         // records processed by the historical pass
 	Total            int64   `json:"total"`        // ATS total at the last count
@@ -57,6 +70,11 @@ type JobState struct {
 	// Close is set when the ATS has the job closed but LinkedIn does not yet:
 	// it is closed once its CREATE succeeds.
 	Close bool `json:"c,omitempty"`
+	// Held is set once a task proves LinkedIn holds the job (a successful
+	// CREATE, UPDATE, RENEW or CLOSE, or a CREATE refused because the job
+	// exists), so it is counted once in the reconciliation however it got
+	// there (a CREATE whose answer was lost is resent as UPDATE).
+	Held bool `json:"h,omitempty"`
 }
 
 // The job states.

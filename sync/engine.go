@@ -114,6 +114,9 @@ func (e *Engine) RunSlice(ctx context.Context, customerID string, maxBatches int
 	err = r.all(ctx)
 	r.finish(ctx, err)
 	if !r.parkedUntil.IsZero() {
+		if serr := r.save(ctx); serr != nil { // remember to resume narrow
+			err = errors.Join(err, serr)
+		}
 		r.emit(r.phase)
 	}
 	return r.rep, err
@@ -250,6 +253,7 @@ func (r *run) all(ctx context.Context) error {
 
 func (r *run) completePhase(ctx context.Context, p Phase) error {
 	pc := r.cp.Phases[p]
+	pc.InPass = false // the pass reached the end of the stream
 	r.rep.phase(p).Completed = true
 	if pc.Completed {
 		r.emit(p)

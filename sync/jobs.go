@@ -207,23 +207,30 @@ func (r *run) settleTasks(ctx context.Context) error {
 			st := r.cp.Jobs[pt.JobID]
 			msg := strings.ToLower(t.ErrorMessage)
 			failed := t.Status == rsc.TaskFailed || t.ErrorMessage != ""
+			held := func() {
+				if !st.Held {
+					r.cp.Phases[PhaseJobs].Acknowledged++ // a distinct job now on LinkedIn
+					st.Held = true
+				}
+			}
 			switch {
 			case !failed && pt.Op == string(rsc.JobClose):
-				st = JobState{State: jobClosed}
+				held()
+				st = JobState{State: jobClosed, Held: true}
 			case !failed:
-				if pt.Op == string(rsc.JobCreate) {
-					r.cp.Phases[PhaseJobs].Acknowledged++ // a distinct job now on LinkedIn
-				}
+				held()
 				st.State = jobPosted
 				if st.Close {
 					resend[pt.JobID] = rsc.JobClose
 				}
 			case pt.Op == string(rsc.JobClose) && strings.Contains(msg, "already closed"):
-				st = JobState{State: jobClosed}
+				held()
+				st = JobState{State: jobClosed, Held: true}
 			case pt.Op != string(rsc.JobCreate) && pt.Op != string(rsc.JobClose) && strings.Contains(msg, "does not exist"):
 				st.State = jobFailed
 				resend[pt.JobID] = rsc.JobCreate
 			case pt.Op == string(rsc.JobCreate) && strings.Contains(msg, "already exists"):
+				held()
 				st.State = jobPosted
 				resend[pt.JobID] = rsc.JobUpdate
 			default:

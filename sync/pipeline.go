@@ -67,6 +67,9 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 
 	pc := r.cp.Phases[phase]
 	from := pc.Cursor
+	if !pc.InPass {
+		pc.PassFrom, pc.InPass = from, true
+	}
 	inFlight := r.e.cfg.inFlight
 	if inline {
 		inFlight = 1
@@ -126,7 +129,11 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 				return false
 			}
 		}
-		for running >= inFlight {
+		limit := inFlight
+		if r.e.cfg.clock.Now().Before(r.cp.NarrowUntil) {
+			limit = 1
+		}
+		for running >= limit {
 			collect()
 			if firstErr != nil {
 				return false
@@ -201,7 +208,7 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 				}
 			}
 			if pc.Completed {
-				isNew = rc.created().After(from.ModifiedAt)
+				isNew = rc.created().After(pc.PassFrom.ModifiedAt)
 			}
 		}
 		if again {
@@ -324,6 +331,7 @@ func (r *run) classify(err error) error {
 			until = nextUTCMidnight(r.e.cfg.clock.Now())
 		}
 		r.parkedUntil = until
+		r.cp.NarrowUntil = until.Add(24 * time.Hour) // saved by RunSlice
 		return &ParkedError{CustomerID: r.cust, Until: until, Err: err}
 	}
 	return err

@@ -27,6 +27,16 @@ type Fault struct {
 	// Latency is added before the request is served, using the WithSleep
 	// function (real time by default; FakeClock.Sleep advances a fake clock).
 	Latency time.Duration
+	// LatencyRate, when positive, is the probability (0..1) that Latency is
+	// added to a matching request (latency spikes). Zero adds it to every one.
+	LatencyRate float64
+	// LostResponseRate is the probability (0..1) that a request is served
+	// in full (state changes kept, throttle counters charged) and its
+	// response then dropped: the client sees a connection reset
+	// (Transport() returns ErrConnReset) although the write was applied.
+	// It is the fault that turns a non-idempotent retry into a duplicate.
+	// The request log records the request with Status 0, like a reset.
+	LostResponseRate float64
 	// Burst429 answers the next Burst429 matching API requests with a
 	// MINUTE 429 (after authentication), then stops.
 	Burst429 int
@@ -82,20 +92,25 @@ func (fs *faultState) takeBurst(path, canonical string) (int, bool) {
 func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path, canonical string) bool {
 	s.faults.mu.Lock()
 	var latency time.Duration
-	var reset, fail bool
+	var reset, fail, lost bool
 	status := 0
 	for i := range s.faults.rules {
 		f := &s.faults.rules[i]
 		if !f.matches(path, canonical) {
 			continue
 		}
-		latency += f.Latency
+		if f.Latency > 0 && (f.LatencyRate <= 0 || s.float() < f.LatencyRate) {
+			latency += f.Latency
+		}
 		if f.ResetRate > 0 && !reset && s.float() < f.ResetRate {
 			reset = true
 		}
 		if f.ErrorRate > 0 && !fail && s.float() < f.ErrorRate {
 			fail = true
 			status = f.ErrorStatus
+		}
+		if f.LostResponseRate > 0 && !lost && s.float() < f.LostResponseRate {
+			lost = true
 		}
 	}
 	s.faults.mu.Unlock()
@@ -115,5 +130,23 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path, canon
 		writeError(w, status, http.StatusText(status)+" (injected fault)")
 		return true
 	}
+	if lost {
+		sw, ok := w.(*statusWriter)
+		if !ok {
+			panic(http.ErrAbortHandler) // cannot serve without answering: plain reset
+		}
+		// Serve normally, but the first byte of the answer aborts the
+		// connection instead: handlers apply their state changes before
+		// they write, so the change is kept and the response lost.
+		sw.ResponseWriter = lostResponseWriter{sw.ResponseWriter}
+	}
 	return false
 }
+
+// lostResponseWriter aborts the connection when the handler starts to
+// answer (Fault.LostResponseRate).
+type lostResponseWriter struct{ http.ResponseWriter }
+
+func (lostResponseWriter) WriteHeader(int) { panic(http.ErrAbortHandler) }
+
+func (lostResponseWriter) Write([]byte) (int, error) { panic(http.ErrAbortHandler) }

@@ -1,0 +1,415 @@
+package chaos
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rscgo/rscgo/internal/restli"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// Environment of the crash child (TestCrashChild).
+const (
+	envChild  = "RSCGO_CRASH_CHILD"
+	envURL    = "RSCGO_CRASH_URL"
+	envID     = "RSCGO_CRASH_CLIENT_ID"
+	envSecret = "RSCGO_CRASH_CLIENT_SECRET"
+	envOrg    = "RSCGO_CRASH_ORG"
+	envDir    = "RSCGO_CRASH_DIR"
+	envSeed   = "RSCGO_CRASH_SEED"
+	envEnd    = "RSCGO_CRASH_END"
+	envScale  = "RSCGO_CRASH_SCALE"
+)
+
+// crashInFlight is the child's WithInFlight.
+const crashInFlight = 2
+
+// Lines the child prints on stdout.
+const (
+	commitLine = "crash-commit "
+	doneLine   = "crash-done"
+)
+
+// crashSize is the crash dataset: about 3,600 records (some 46 committed
+// batches), times scale.
+func crashSize(scale int) size {
+	return size{jobs: 40, cands: 1600, places: 800, acts: 1200}.scaled(scale)
+}
+
+// crashParams are the knobs of one crash-resume campaign.
+type crashParams struct {
+	seed     uint64
+	scale    int // dataset multiplier
+	kills    int // SIGKILLs to deliver
+	maxLines int // a kill comes after 1..maxLines committed batches (and 1..4 more writes)
+}
+
+func defaultCrashParams() crashParams {
+	if long() {
+		return crashParams{seed: 1, scale: 3, kills: 30, maxLines: 3}
+	}
+	return crashParams{seed: 1, scale: 1, kills: 10, maxLines: 3}
+}
+
+// crashResult is what a campaign observed.
+type crashResult struct {
+	kills, runs           int
+	records, sent, resent int
+	maxInflightRecords    int
+	verdict               verdict
+	resentKeys            []string
+	childOutput           string // output of the last child, for failures
+	childFailed           bool
+	childErr              error
+}
+
+func (r crashResult) summary() string {
+	perKill := 0.0
+	if r.kills > 0 {
+		perKill = float64(r.resent) / float64(r.kills)
+	}
+	return fmt.Sprintf("crash-resume: kills=%d records=%d sent=%d resent=%d resent_per_kill=%.1f max_inflight_records=%d",
+		r.kills, r.records, r.sent, r.resent, perKill, r.maxInflightRecords)
+}
+
+// TestCrashResume SIGKILLs a syncing child process many times at random
+// committed batches and restarts it on the same data directory until a run
+// completes; then LinkedIn must equal the Source, no job may have been
+// created twice, and only the batches in flight at each kill may have been
+// sent again.
+func TestCrashResume(t *testing.T) {
+	skipWithoutSIGKILL(t)
+	p := defaultCrashParams()
+	res := crashCampaign(t, p)
+	t.Log(res.summary())
+	if res.childFailed {
+		t.Fatalf("the child failed: %v\n%s", res.childErr, res.childOutput)
+	}
+	if !res.verdict.ok() {
+		t.Fatalf("after %d kills: %v", res.kills, res.verdict)
+	}
+	if res.kills < p.kills*2/3 {
+		t.Errorf("only %d of %d kills happened before the sync completed: the dataset is too small", res.kills, p.kills)
+	}
+	if limit := res.kills * crashInFlight * rsc.MaxBatchSize; res.resent > limit {
+		t.Errorf("%d records were sent more than once, more than the %d that %d kills with %d batches in flight allow; first: %v",
+			res.resent, limit, res.kills, crashInFlight, res.resentKeys[:min(len(res.resentKeys), 20)])
+	}
+}
+
+func skipWithoutSIGKILL(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		t.Skip("needs SIGKILL semantics")
+	}
+	if testing.Short() {
+		t.Skip("-short: the crash suite starts a dozen processes")
+	}
+}
+
+// crashCampaign serves a fake LinkedIn on loopback and runs, kills and
+// restarts child syncs until one completes.
+func crashCampaign(t *testing.T, p crashParams) crashResult {
+	t.Helper()
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithSeed(int64(p.seed)), rsctest.WithJobTaskLatency(1),
+		rsctest.WithLimits(rsctest.Limits{Disabled: true}), rsctest.WithRequestLogLimit(-1))
+	defer srv.Close()
+	cust := srv.AddCustomer(rsctest.CustomerSpec{})
+	wc := &writeCounter{n: map[string]int{}}
+	ts := httptest.NewServer(wc.wrap(srv.Handler()))
+	defer ts.Close()
+
+	dir := t.TempDir()
+	end := time.Now().Add(-time.Minute).Truncate(time.Second)
+	env := append(os.Environ(),
+		envChild+"=1", envURL+"="+ts.URL, envID+"="+cust.ClientID, envSecret+"="+cust.ClientSecret,
+		envOrg+"="+cust.Organization, envDir+"="+dir, envSeed+"="+strconv.FormatUint(p.seed, 10),
+		envEnd+"="+strconv.FormatInt(end.UnixMilli(), 10), envScale+"="+strconv.Itoa(p.scale))
+
+	rng := rand.New(rand.NewPCG(p.seed, 0xdead))
+	var res crashResult
+	for {
+		res.runs++
+		if res.runs > p.kills+5 {
+			res.childFailed, res.childErr = true, fmt.Errorf("no run completed after %d starts", res.runs-1)
+			break
+		}
+		var k kill
+		if res.kills < p.kills {
+			k = kill{lines: 1 + rng.IntN(p.maxLines), writes: 1 + rng.IntN(4)}
+		}
+		killed, done, out, err := runChild(t, env, wc, k)
+		if killed {
+			res.kills++
+			continue
+		}
+		res.childOutput = out
+		if !done || err != nil {
+			res.childFailed, res.childErr = true, fmt.Errorf("child exited without completing: %v", err)
+		}
+		break
+	}
+
+	ds := newDataset(cust.Organization, end, crashSize(p.scale), p.seed)
+	dead, err := rscsync.NewFileDeadLetters(filepath.Join(dir, "dead"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.verdict, err = compare(t.Context(), ds.src, cust, dead, custID, ds.invalid); err != nil {
+		t.Fatal(err)
+	}
+	want, err := sourceState(t.Context(), ds.src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range want {
+		if !strings.HasPrefix(k, string(rscsync.KindStage)+"/") {
+			res.records++ // stages travel with their application
+		}
+	}
+	res.sent, res.resent, res.resentKeys = wc.totals()
+	res.maxInflightRecords = crashInFlight * rsc.MaxBatchSize
+	return res
+}
+
+// kill says when runChild kills the child: once the child printed lines
+// committed-batch lines, at the writes-th write request the fake receives
+// after that (before serving it), so that batches are in flight. lines 0
+// means never.
+type kill struct{ lines, writes int }
+
+// runChild starts the child and SIGKILLs it as k says. It returns whether it
+// killed the child, whether the child reported a completed run, and its
+// output.
+func runChild(t *testing.T, env []string, wc *writeCounter, k kill) (killed, done bool, output string, err error) {
+	t.Helper()
+	// A safety net only: a healthy child finishes in seconds.
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1", "-test.v")
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu     sync.Mutex
+		sigErr error
+	)
+	defer wc.arm(0, nil)
+	var out strings.Builder
+	sc := bufio.NewScanner(stdout)
+	lines := 0
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		switch {
+		case strings.HasPrefix(line, commitLine):
+			lines++
+			if lines == k.lines {
+				wc.arm(k.writes, func() {
+					mu.Lock()
+					defer mu.Unlock()
+					killed = true
+					sigErr = cmd.Process.Kill() // SIGKILL
+				})
+			}
+		case line == doneLine:
+			done = true
+		}
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	wc.arm(0, nil)
+	out.WriteString(stderr.String())
+	mu.Lock()
+	defer mu.Unlock()
+	if sigErr != nil {
+		t.Fatalf("SIGKILL: %v", sigErr)
+	}
+	if killed && done {
+		killed = false // the kill came after the run had completed
+	}
+	return killed, done, out.String(), err
+}
+
+// TestCrashChild is the child process of TestCrashResume; run alone it
+// skips. It syncs the deterministic dataset with the file stores of the data
+// directory and prints a line per committed batch.
+func TestCrashChild(t *testing.T) {
+	if os.Getenv(envChild) != "1" {
+		t.Skip("helper process of TestCrashResume")
+	}
+	seed, _ := strconv.ParseUint(os.Getenv(envSeed), 10, 64)
+	endMs, _ := strconv.ParseInt(os.Getenv(envEnd), 10, 64)
+	scale, _ := strconv.Atoi(os.Getenv(envScale))
+	dir := os.Getenv(envDir)
+	ds := newDataset(os.Getenv(envOrg), time.UnixMilli(endMs), crashSize(max(scale, 1)), seed)
+
+	url := os.Getenv(envURL)
+	client, err := rsc.NewClient(rsc.WithBaseURL(url), rsc.WithTokenURL(url+"/oauth/v2/accessToken"),
+		rsc.WithCredentials(os.Getenv(envID), os.Getenv(envSecret)),
+		rsc.WithLimits(rsc.Limits{Disabled: true}),
+		rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 3, MinWait: 10 * time.Millisecond, MaxWait: 100 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := rscsync.NewFileStore(filepath.Join(dir, "checkpoints"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, err := rscsync.NewFileDeadLetters(filepath.Join(dir, "dead"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := rscsync.PhaseStatus(t.Context(), store, custID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := map[rscsync.Phase]int64{}
+	for p, s := range st {
+		done[p] = s.Done + s.Incremental
+	}
+	eng, err := rscsync.NewEngine(client, ds.src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
+		rscsync.WithInFlight(crashInFlight), rscsync.WithTaskPollInterval(10*time.Millisecond),
+		rscsync.WithProgress(func(p rscsync.Progress) {
+			// Called after the checkpoint of an acknowledged batch is saved.
+			if n := p.Done + p.Incremental; n > done[p.Phase] {
+				done[p.Phase] = n
+				fmt.Printf("%sphase=%q done=%d\n", commitLine, p.Phase.String(), n)
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Run(t.Context(), custID); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(doneLine)
+}
+
+// writeCounter counts, per record, the write requests that reached the
+// fake: job elements of batch_create (by externalJobPostingId, CLOSE
+// counted apart) and the keys of batch_update upserts. Stages are not
+// counted: they travel with their application.
+type writeCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+
+	// When armed, onWrite runs before the countdown-th next write request
+	// is served.
+	countdown int
+	onWrite   func()
+}
+
+// arm makes f run before the n-th next write request is served (n 0
+// disarms).
+func (wc *writeCounter) arm(n int, f func()) {
+	wc.mu.Lock()
+	wc.countdown, wc.onWrite = n, f
+	wc.mu.Unlock()
+}
+
+func (wc *writeCounter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r2 := r.Clone(r.Context())
+		r2.Body = io.NopCloser(bytes.NewReader(body))
+		if method, rawQuery, b, err := restli.Untunnel(r2); err == nil {
+			wc.count(r.URL.EscapedPath(), method, rawQuery, b)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (wc *writeCounter) count(path, method, rawQuery string, body []byte) {
+	var keys []string
+	switch {
+	case method == http.MethodPost && strings.HasSuffix(path, "/simpleJobPostings"):
+		var b struct {
+			Elements []struct {
+				ID string `json:"externalJobPostingId"`
+				Op string `json:"jobPostingOperationType"`
+			} `json:"elements"`
+		}
+		if json.Unmarshal(body, &b) != nil {
+			return
+		}
+		for _, e := range b.Elements {
+			k := "job/" + e.ID
+			if e.Op == "CLOSE" {
+				k += "/CLOSE"
+			}
+			keys = append(keys, k)
+		}
+	case method == http.MethodPut && !strings.HasSuffix(path, "/stages"):
+		q, err := restli.ParseQuery(rawQuery)
+		if err != nil {
+			return
+		}
+		for _, k := range q.Keys {
+			keys = append(keys, path+"|"+fmt.Sprint(k))
+		}
+		for _, id := range q.SimpleIDs {
+			keys = append(keys, path+"|"+id)
+		}
+	}
+	if len(keys) == 0 {
+		return // not a record write
+	}
+	wc.mu.Lock()
+	var fire func()
+	if wc.countdown > 0 {
+		if wc.countdown--; wc.countdown == 0 {
+			fire, wc.onWrite = wc.onWrite, nil
+		}
+	}
+	for _, k := range keys {
+		wc.n[k]++
+	}
+	wc.mu.Unlock()
+	if fire != nil {
+		fire()
+	}
+}
+
+// totals returns the records written, those written more than once (each
+// extra write counts), and the keys resent.
+func (wc *writeCounter) totals() (sent, resent int, keys []string) {
+	wc.mu.Lock()
+	defer wc.mu.Unlock()
+	for k, n := range wc.n {
+		sent += n
+		if n > 1 {
+			resent += n - 1
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return sent, resent, keys
+}
