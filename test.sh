@@ -7,12 +7,33 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# fuzz_one PKG TARGET TIME runs one fuzz target. Go 1.26's fuzz coordinator
+# can report its own -fuzztime deadline as a failure ("context deadline
+# exceeded", go.dev/issue/75804, fixed in Go 1.27); that case wrote no
+# failing input and is not a finding, so it is reported and let through.
+fuzz_one() {
+  local dir before after out
+  dir="$(go list -f '{{.Dir}}' "$1")/testdata/fuzz/$2"
+  before=$(ls "$dir" 2>/dev/null | wc -l)
+  if out=$(go test -run='^$' -fuzz="^$2\$" -fuzztime="$3" -fuzzminimizetime=1s "$1" 2>&1); then
+    echo "$out" | tail -n 2
+    return 0
+  fi
+  echo "$out"
+  after=$(ls "$dir" 2>/dev/null | wc -l)
+  if [ "$after" = "$before" ] && grep -q "context deadline exceeded" <<<"$out" && ! grep -q "Failing input written" <<<"$out"; then
+    echo "  (go.dev/issue/75804: the fuzz coordinator reported its own deadline; no failing input was written)"
+    return 0
+  fi
+  return 1
+}
+
 if [ "${1:-}" = "fuzz" ]; then
   t="${FUZZTIME:-5s}"
   for pkg in $(go list ./...); do
     for f in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
       echo "fuzz $pkg $f ($t)"
-      go test -run='^$' -fuzz="^${f}\$" -fuzztime="$t" -fuzzminimizetime=1s "$pkg"
+      fuzz_one "$pkg" "$f" "$t"
     done
   done
   exit 0
