@@ -2,6 +2,7 @@ package milestones
 
 import (
 	"fmt"
+	"github.com/rscgo/rscgo/internal/textenum"
 	"strconv"
 	"time"
 )
@@ -122,21 +123,16 @@ func (p Phase) Milestone() Milestone { return Milestone(p) + JobSyncCompleted }
 
 // MarshalText encodes p as "jobs", "candidates", "shortlists" or "activities".
 func (p Phase) MarshalText() ([]byte, error) {
-	if !p.valid() {
-		return nil, fmt.Errorf("milestones: invalid phase %d", int(p))
-	}
-	return []byte(phaseKeys[p]), nil
+	return textenum.Marshal("milestones", "phase", phaseKeys[:], int(p))
 }
 
 // UnmarshalText is the inverse of MarshalText.
 func (p *Phase) UnmarshalText(b []byte) error {
-	for i, k := range phaseKeys {
-		if string(b) == k {
-			*p = Phase(i)
-			return nil
-		}
+	i, err := textenum.Unmarshal("milestones", "phase", phaseKeys[:], b)
+	if err == nil {
+		*p = Phase(i)
 	}
-	return fmt.Errorf("milestones: unknown phase %q", b)
+	return err
 }
 
 // PhaseProgress is the sync engine's checkpoint for one phase.
@@ -311,21 +307,16 @@ func (sc Scope) Describe(k RecordKind) string {
 
 // MarshalText encodes sc as String does.
 func (sc Scope) MarshalText() ([]byte, error) {
-	if sc < 0 || int(sc) >= len(scopeKeys) {
-		return nil, fmt.Errorf("milestones: invalid scope %d", int(sc))
-	}
-	return []byte(scopeKeys[sc]), nil
+	return textenum.Marshal("milestones", "scope", scopeKeys[:], int(sc))
 }
 
 // UnmarshalText is the inverse of MarshalText.
 func (sc *Scope) UnmarshalText(b []byte) error {
-	for i, k := range scopeKeys {
-		if string(b) == k {
-			*sc = Scope(i)
-			return nil
-		}
+	i, err := textenum.Unmarshal("milestones", "scope", scopeKeys[:], b)
+	if err == nil {
+		*sc = Scope(i)
 	}
-	return fmt.Errorf("milestones: unknown scope %q", b)
+	return err
 }
 
 // RecordKind is the kind of ATS record a feature's scope is about (and whose

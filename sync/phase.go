@@ -1,7 +1,7 @@
 package sync
 
 import (
-	"fmt"
+	"github.com/rscgo/rscgo/internal/textenum"
 	"strconv"
 )
 
@@ -47,19 +47,14 @@ func (p Phase) String() string {
 // MarshalText encodes p as "jobs", "candidates", "shortlists", "activities"
 // or "deletions" (checkpoint files use it as a map key).
 func (p Phase) MarshalText() ([]byte, error) {
-	if !p.valid() {
-		return nil, fmt.Errorf("sync: invalid phase %d", int(p))
-	}
-	return []byte(phaseKeys[p]), nil
+	return textenum.Marshal("sync", "phase", phaseKeys[:], int(p))
 }
 
 // UnmarshalText is the inverse of MarshalText.
 func (p *Phase) UnmarshalText(b []byte) error {
-	for i, k := range phaseKeys {
-		if string(b) == k {
-			*p = Phase(i)
-			return nil
-		}
+	i, err := textenum.Unmarshal("sync", "phase", phaseKeys[:], b)
+	if err == nil {
+		*p = Phase(i)
 	}
-	return fmt.Errorf("sync: unknown phase %q", b)
+	return err
 }
