@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"fmt"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 	"os"
 	"strings"
 	"time"
@@ -56,4 +57,55 @@ func ExampleEngine_Run_dryRun() {
 	// reconcile Candidate Sync: ATS 3, LinkedIn 1, dead letters 1, ineligible 1, missing 0
 	// reconcile Shortlist Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
 	// reconcile Activity Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+}
+
+// A historical sync against the fake LinkedIn of package rsctest: a job
+// goes through batch_create and its task, candidates through batch_update;
+// a candidate LinkedIn's rules refuse becomes a dead letter with its key,
+// field and rule, and the rest arrive. A second Run is incremental.
+func ExampleEngine_Run() {
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(1))
+	defer srv.Close()
+	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:42"})
+	client, _ := srv.CustomerClient(cust)
+
+	org, now := cust.Organization, time.Now()
+	src := rscsync.NewSliceSource()
+	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
+		ExternalJobPostingID: "J1", IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/J1",
+		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+	for i, email := range []string{"ann@example.com", "bob@example", "cem@example.com"} {
+		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Duration(3-i) * time.Minute), Record: rsc.Candidate{
+			Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: fmt.Sprintf("C%d", i+1)},
+			FirstName: "Ann", EmailAddresses: []string{email}, ExternalProfileURL: "https://ats.example.com/c/1",
+			CreatedAt: rsc.Millis(now.Add(-time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour))}})
+	}
+
+	eng, _ := rscsync.NewEngine(client, src, rscsync.WithTaskPollInterval(time.Millisecond))
+	ctx := context.Background()
+	rep, err := eng.Run(ctx, "customer-42")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep.WriteText(os.Stdout)
+	fmt.Println("LinkedIn holds", len(cust.Jobs()), "job and", len(cust.Candidates()), "candidates")
+
+	rep, _ = eng.Run(ctx, "customer-42") // nothing changed since
+	fmt.Println("second run sent", rep.Phases[rscsync.PhaseCandidates].Sent, "candidates")
+	// Output:
+	// sync for customer customer-42 (caught up: true)
+	// Job Sync:       read 1, sent 1, acknowledged 1, failed 0, skipped 0
+	// Candidate Sync: read 3, sent 3, acknowledged 2, failed 1, skipped 0
+	// Shortlist Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Activity Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Deletion Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// rejected candidate C2: invalid emailAddresses[0]: must match X@X.X
+	// reconcile Job Sync:       ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
+	// reconcile Candidate Sync: ATS 3, LinkedIn 2, dead letters 1, ineligible 0, missing 0
+	// reconcile Shortlist Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Activity Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// LinkedIn holds 1 job and 2 candidates
+	// second run sent 0 candidates
 }
