@@ -21,7 +21,12 @@
 //   - inmail: InMail, prospect notes, stub profiles, 1-Click Export and member
 //     deletions brought into the ATS.
 //   - internal/restli: Rest.li 1.0 and 2.0 key encoding, decoding and query
-//     tunnelling.
+//     tunnelling; internal/fsutil, internal/fuzzseed and internal/textenum:
+//     small shared helpers.
+//   - internal/chaos, internal/badinput, internal/secretleak: the suites that
+//     prove the claims (faults and crashes lose nothing, bad records never
+//     stop a sync, no secret leaks); internal/benchreport regenerates
+//     docs/benchmarks.md (./test.sh bench).
 //
 // The examples module (directory examples) holds the Tracker reference
 // adapter and the demo program.
