@@ -70,7 +70,7 @@ func FuzzExportPush(f *testing.F) {
 		e.fake.mu.Unlock()
 
 		// The arbitrary request.
-		sig = fuzzHeaderValue(sig)
+		sig = fuzzseed.HeaderValue(sig)
 		code := post(sig, body)
 		desc := fmt.Sprintf("sig %q require %v body %q → %d", sig, require, body, code)
 		if code >= 500 {
@@ -108,18 +108,6 @@ func FuzzExportPush(f *testing.F) {
 			t.Fatalf("valid export %s not handled: candidate %+v found %v err %v; export error %v", good, c, found, err, ferr)
 		}
 	})
-}
-
-// fuzzHeaderValue drops what a client cannot put in a header value (CTLs
-// but HTAB) and trims what a server trims.
-func fuzzHeaderValue(v string) string {
-	v = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, v)
-	return strings.Trim(v, " \t")
 }
 
 // exportPushSeed is one seed file: testdata/fuzz/FuzzExportPush/<name>.

@@ -112,7 +112,7 @@ func FuzzPushHandler(f *testing.F) {
 			path = "/rsc/push/" + path
 		}
 		if u, err := url.ParseRequestURI(path); err == nil && !strings.ContainsFunc(path, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			checkPush(t, post(u, headerValue(sig), body), path, headerValue(sig), body, require)
+			checkPush(t, post(u, fuzzseed.HeaderValue(sig), body), path, fuzzseed.HeaderValue(sig), body, require)
 		}
 
 		// A validly signed, well-formed event.
@@ -165,18 +165,6 @@ func checkPush(t *testing.T, code int, path, sig string, body []byte, require bo
 	if code == http.StatusBadRequest && perr == nil {
 		t.Fatalf("well-formed event refused: %s", desc)
 	}
-}
-
-// headerValue drops what a client cannot put in a header value (CTLs but
-// HTAB) and trims what a server trims.
-func headerValue(v string) string {
-	v = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, v)
-	return strings.Trim(v, " \t")
 }
 
 // pushSeed is one seed file: testdata/fuzz/FuzzPushHandler/<name>.

@@ -73,3 +73,16 @@ func Check(t testing.TB, seeds []Seed) {
 		}
 	}
 }
+
+// HeaderValue makes a fuzzed string a header value a client can send: it
+// drops control characters other than HTAB and trims the blanks a server
+// trims.
+func HeaderValue(v string) string {
+	v = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, v)
+	return strings.Trim(v, " \t")
+}

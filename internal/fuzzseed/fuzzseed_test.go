@@ -9,3 +9,9 @@ func TestMarshal(t *testing.T) {
 		t.Errorf("Marshal = %q, want %q", got, want)
 	}
 }
+
+func TestHeaderValue(t *testing.T) {
+	if got := HeaderValue(" a\x00b\tc\x7f\r\n "); got != "ab\tc" {
+		t.Errorf("HeaderValue = %q", got)
+	}
+}

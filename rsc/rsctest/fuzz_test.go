@@ -65,7 +65,7 @@ func FuzzServerRequest(f *testing.F) {
 			"Content-Type":              contentType,
 			"LinkedIn-Version":          version,
 		} {
-			if v = headerValue(v); v != "" {
+			if v = fuzzseed.HeaderValue(v); v != "" {
 				req.Header.Set(name, v)
 			}
 		}
@@ -119,18 +119,6 @@ func isToken(s string) bool {
 		}
 	}
 	return true
-}
-
-// headerValue drops what a client cannot put in a header value (CTLs but
-// HTAB) and trims what a server trims.
-func headerValue(v string) string {
-	v = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, v)
-	return strings.Trim(v, " \t")
 }
 
 // checkResponse asserts the invariants of every answer of the fake.
