@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"github.com/rscgo/rscgo/rsc"
 )
 

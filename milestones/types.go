@@ -2,9 +2,10 @@ package milestones
 
 import (
 	"fmt"
-	"github.com/rscgo/rscgo/internal/textenum"
 	"strconv"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/textenum"
 )
 
 // Milestone is a step of the feature enablement: 1 Integration Enabled to

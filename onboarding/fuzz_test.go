@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"github.com/rscgo/rscgo/internal/restli"
 	"github.com/rscgo/rscgo/onboarding"
 	"github.com/rscgo/rscgo/rsc"

@@ -3,12 +3,12 @@ package sync_test
 import (
 	"context"
 	"fmt"
-	"github.com/rscgo/rscgo/rsc/rsctest"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 

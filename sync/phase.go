@@ -1,8 +1,9 @@
 package sync
 
 import (
-	"github.com/rscgo/rscgo/internal/textenum"
 	"strconv"
+
+	"github.com/rscgo/rscgo/internal/textenum"
 )
 
 // Phase is a step of a sync pass. Phases run in milestone order: jobs,

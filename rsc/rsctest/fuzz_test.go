@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"github.com/rscgo/rscgo/internal/restli"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )

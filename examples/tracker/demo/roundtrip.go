@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/rscgo/rscgo/rsc"
 	"strings"
 	"time"
 
 	"github.com/rscgo/rscgo/examples/tracker"
 	"github.com/rscgo/rscgo/inmail"
 	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
