@@ -69,28 +69,39 @@ func (tc *tokenCache) get(ctx context.Context) (string, bool, error) {
 		done := make(chan struct{})
 		tc.fetching = done
 		tc.mu.Unlock()
-
-		tok, err := tc.fetch(ctx)
-		if err == nil && tok.AccessToken == "" {
-			err = &AuthError{StatusCode: http.StatusOK, Code: "empty access_token"}
-		} else if err != nil {
-			err = sanitizeTokenError(err)
+		tok, err := tc.fetchAndStore(ctx, now, done)
+		if err != nil {
+			return "", false, err
 		}
+		return tok, true, nil
+	}
+}
+
+// fetchAndStore fetches a token, caches it, and ends the fetch in progress
+// (closing done) however the fetch returns, a panicking TokenSource included.
+func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, done chan struct{}) (string, error) {
+	var tok *oauth2.Token
+	var err error
+	defer func() {
 		tc.mu.Lock()
-		if err == nil {
-			if tok.ExpiresIn > 0 {
-				tok.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
-			}
+		if err == nil && tok != nil {
 			tc.tok = tok
 		}
 		tc.fetching = nil
 		close(done)
 		tc.mu.Unlock()
-		if err != nil {
-			return "", false, err
-		}
-		return tok.AccessToken, true, nil
+	}()
+	if tok, err = tc.fetch(ctx); err != nil {
+		return "", sanitizeTokenError(err)
 	}
+	if tok.AccessToken == "" {
+		err = &AuthError{StatusCode: http.StatusOK, Code: "empty access_token"}
+		return "", err
+	}
+	if tok.ExpiresIn > 0 {
+		tok.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	}
+	return tok.AccessToken, nil
 }
 
 // invalidate drops the cached token if it is still tok.
