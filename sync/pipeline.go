@@ -23,16 +23,14 @@ type batchOutcome struct {
 
 // pbatch is a batch moving through the pipeline.
 type pbatch[T any] struct {
-	seq      int
-	last     Cursor // position of the last record read into the batch
-	read     int64  // records read (sent or skipped)
-	skipped  int64
-	recs     []T
-	isNew    []bool
-	index    map[string]int // stream id → position in recs
-	start    time.Time
-	outcome  batchOutcome
-	finished bool
+	seq     int
+	last    Cursor // position of the last record read into the batch
+	read    int64  // records read (sent or skipped)
+	skipped int64
+	recs    []T
+	isNew   []bool
+	index   map[string]int // stream id → position in recs
+	outcome batchOutcome
 }
 
 // drop removes the record at i (an earlier copy of a record that is no
@@ -74,10 +72,6 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 	if inline {
 		inFlight = 1
 	}
-	// Batches in flight when another fails are left to finish (they are
-	// idempotent upserts); only ctx cancels them.
-	sctx := ctx
-
 	results := make(chan *pbatch[T], inFlight)
 	pending := map[int]*pbatch[T]{}
 	nextCommit, nextSeq, running := 0, 0, 0
@@ -158,7 +152,7 @@ func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[
 		running++
 		work := func() {
 			if len(b.recs) > 0 {
-				b.outcome = send(sctx, b.recs, b.isNew)
+				b.outcome = send(ctx, b.recs, b.isNew) // left to finish when another fails; only ctx stops it
 			}
 			results <- b
 		}
