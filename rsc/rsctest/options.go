@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // Option configures a Server. Pass options to NewServer.
@@ -45,27 +47,13 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		clock:         time.Now,
-		sleep:         realSleep,
+		sleep:         rsc.SystemClock().Sleep,
 		partnerID:     "partner-client-id",
 		partnerSecret: "partner-client-secret",
 		tokenTTL:      1800 * time.Second,
 		taskPolls:     1,
 		seed:          1,
 		logLimit:      100_000,
-	}
-}
-
-func realSleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
