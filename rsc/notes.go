@@ -130,17 +130,17 @@ func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, 
 // ValidateNote checks a candidate note against LinkedIn's documented rules
 // (rsc-api.md §7.3), as UpsertNotes does before sending.
 func (s *CandidatesService) ValidateNote(n *Note) error {
-	c := (*service)(s).c
-	v := c.validator(resCandidateNotes.legacy, n.ID)
-	validateNote(v, n)
-	return v.result()
+	return (*service)(s).c.validateNoteOf(resCandidateNotes, n)
 }
 
 // ValidateNote checks an application note against LinkedIn's documented
 // rules (rsc-api.md §7.5), as UpsertNotes does before sending.
 func (s *ApplicationsService) ValidateNote(n *Note) error {
-	c := (*service)(s).c
-	v := c.validator(resApplicationNotes.legacy, n.ID)
+	return (*service)(s).c.validateNoteOf(resApplicationNotes, n)
+}
+
+func (c *Client) validateNoteOf(res *resource, n *Note) error {
+	v := c.validator(res.legacy, n.ID)
 	validateNote(v, n)
 	return v.result()
 }
