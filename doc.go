@@ -15,7 +15,7 @@
 //     integrations, integration status and push events.
 //   - sync: the Source interface an ATS implements and the engine that runs
 //     the historical and incremental sync with checkpoints and dead letters;
-//     sync/synctest checks a Source for conformance.
+//     sync/sourcetest checks a Source for conformance.
 //   - milestones: which features are enabled, for which records, as the
 //     background sync progresses.
 //   - inmail: InMail, prospect notes, stub profiles, 1-Click Export and member

@@ -87,10 +87,10 @@ func AccessFromStatus(st onboarding.Status) (Access, ProductSettings) {
 // StateFrom builds a State from the onboarding status, the time the
 // integration was enabled and the sync engine's phase states, evaluated at
 // now. enabledAt is the caller's record of when the status first became
-// enabled (for example the time of the IntegrationEnabled event in an
-// EventLog, or the status's UpdatedAt when it was first seen enabled);
+// enabled (for example the time of the IntegrationEnabled event in the
+// onboarding event history, or the status's UpdatedAt when it was first seen enabled);
 // records modified at or after it count as "newly created and updated".
-// Set State.Persisted from an EventLog so milestones never go backwards.
+// Set State.Persisted from an EventStore so milestones never go backwards.
 func StateFrom(st onboarding.Status, enabledAt time.Time, phases map[rscsync.Phase]rscsync.PhaseState, now time.Time) State {
 	access, settings := AccessFromStatus(st)
 	return State{

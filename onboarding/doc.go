@@ -1,5 +1,5 @@
 // Package onboarding walks an ATS customer through enabling LinkedIn
-// Recruiter System Connect (rsc-api.md §6): provisioning a child
+// Recruiter System Connect (docs/linkedin-api.md §6): provisioning a child
 // application, the LinkedIn widgets, data-privacy consent, naming and
 // configuring the integrations, and following their status until the
 // LinkedIn admin has enabled them.

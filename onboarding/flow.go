@@ -14,7 +14,7 @@ import (
 )
 
 // Step is a named step of the onboarding flow. Each step of the Tracker
-// and LinkedIn seed flows maps to one (see SeedSteps).
+// and LinkedIn seed flows maps to one (see Steps).
 type Step string
 
 // The steps, in order.

@@ -48,7 +48,7 @@ func IntegrationName(customerName string, t rsc.IntegrationType) string {
 }
 
 // IntegrationConfig is what a customer instance's integrations are set to
-// (rsc-api.md §6.3, RSC-104).
+// (docs/linkedin-api.md §6.3, RSC-104).
 type IntegrationConfig struct {
 	// CallbackURL receives push events; HTTPS and unique per customer
 	// instance (http is accepted on loopback hosts only, for tests).

@@ -70,7 +70,7 @@ func AppName(atsName, customerName string) string {
 }
 
 // Validate checks the spec against LinkedIn's provisioning rules
-// (rsc-api.md §6.1): a foreign id, a name of 1-50 characters without
+// (docs/linkedin-api.md §6.1): a foreign id, a name of 1-50 characters without
 // "LinkedIn", origins without a trailing slash or path, absolute callback
 // URLs. It returns a *SpecError.
 func (s *ProvisionSpec) Validate() error {

@@ -24,7 +24,7 @@ var templateFS embed.FS
 
 var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
-// Widget defaults (rsc-api.md §6.2, §8.8).
+// Widget defaults (docs/linkedin-api.md §6.2, §8.8).
 const (
 	// LoaderURL is LinkedIn's JavaScript SDK loader.
 	LoaderURL = "https://platform.linkedin.com/xdoor/scripts/in.js"

@@ -24,7 +24,7 @@ type Application struct {
 	JobPostingID   string `json:"atsJobPostingId"`   // the job's externalJobPostingId
 	JobPostingName string `json:"atsJobPostingName"` // the job's title
 	// CandidateEmail must match X@X.X when set. It may be empty (our
-	// choice; rsc-api.md §7.4 leaves "required" unconfirmed): a candidate
+	// choice; docs/linkedin-api.md §7.4 leaves "required" unconfirmed): a candidate
 	// exported from LinkedIn has no email until the recruiter adds one.
 	CandidateEmail    string      `json:"candidateEmail,omitempty"`
 	FirstName         string      `json:"firstName"`

@@ -14,7 +14,7 @@ import (
 // and their notes.
 type CandidatesService service
 
-// Candidate is an ATS candidate as LinkedIn stores it (rsc-api.md §7.2).
+// Candidate is an ATS candidate as LinkedIn stores it (docs/linkedin-api.md §7.2).
 // Upserts replace the whole record.
 type Candidate struct {
 	Key CandidateKey `json:"-"`

@@ -25,7 +25,7 @@ func testCandidate(id string) Candidate {
 	}
 }
 
-// The Postman form of "Upsert Candidates" (rsc-api.md §7.2).
+// The Postman form of "Upsert Candidates" (docs/linkedin-api.md §7.2).
 func TestCandidatesUpsertWire(t *testing.T) {
 	t.Parallel()
 	h := setup(t, okBatch)
@@ -52,7 +52,7 @@ func TestCandidatesUpsertWire(t *testing.T) {
 		`"atsCandidateId=C2&dataProvider=ATS&integrationContext=urn:li:organization:123":`+fmt.Sprintf(entity, "C2")+`}}`)
 }
 
-// Done-when of issue 2: a malformed record in a batch of 100 yields one
+// A malformed record in a batch of 100 yields one
 // per-record error and 99 sent records.
 func TestCandidatesUpsertOneBadOf100(t *testing.T) {
 	t.Parallel()

@@ -7,7 +7,7 @@ import (
 )
 
 // family hides the difference between LinkedIn's legacy /v2 endpoints and the
-// versioned /rest endpoints (rsc-api.md §11): resource names, key field
+// versioned /rest endpoints (docs/linkedin-api.md §11): resource names, key field
 // names, the dataProvider key field, entity field names and the Rest.li
 // protocol (1.0 keys on /v2 as in LinkedIn's docs and Postman collection; 2.0
 // on /rest as LinkedIn's official clients send).

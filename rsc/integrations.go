@@ -139,7 +139,7 @@ func (s *IntegrationsService) ByRequest(ctx context.Context, requestID string) (
 // ConfigKey is an integration configuration key.
 type ConfigKey string
 
-// The configuration keys (rsc-api.md §6.3).
+// The configuration keys (docs/linkedin-api.md §6.3).
 const (
 	ConfigCallbackURL       ConfigKey = "CALLBACK_URL"        // on ONE_CLICK_EXPORT
 	ConfigJobPostingViewers ConfigKey = "JOB_POSTING_VIEWERS" // on ONE_CLICK_EXPORT

@@ -34,7 +34,7 @@ const (
 	AvailabilityPrivate Availability = "PRIVATE_TO_ATS_INTEGRATION"
 )
 
-// JobPosting is a job as simpleJobPostings takes it (rsc-api.md §7.1).
+// JobPosting is a job as simpleJobPostings takes it (docs/linkedin-api.md §7.1).
 type JobPosting struct {
 	ExternalJobPostingID      string       `json:"externalJobPostingId"`
 	OperationType             JobOperation `json:"jobPostingOperationType"`
@@ -59,7 +59,7 @@ type JobPosting struct {
 	RequisitionOwnerEmail     string       `json:"requisitionOwnerEmail,omitempty"`
 	RequisitionOwnerFirstName string       `json:"requisitionOwnerFirstName,omitempty"`
 	RequisitionOwnerLastName  string       `json:"requisitionOwnerLastName,omitempty"`
-	// Compensation is passed through as JSON (rsc-api.md §7.1 gives its shape).
+	// Compensation is passed through as JSON (docs/linkedin-api.md §7.1 gives its shape).
 	Compensation json.RawMessage `json:"compensation,omitempty"`
 }
 
@@ -77,7 +77,7 @@ func validateJob(v *validator, j *JobPosting) {
 	}
 	v.urn("integrationContext", j.IntegrationContext, "urn:li:organization:", false)
 	if j.OperationType == JobClose {
-		return // our choice: a CLOSE only names the posting (rsc-api.md §7.1 lists no other rule for it)
+		return // our choice: a CLOSE only names the posting (docs/linkedin-api.md §7.1 lists no other rule for it)
 	}
 	v.url("companyApplyUrl", j.CompanyApplyURL, true)
 	v.text("title", j.Title, true, 200)
@@ -120,7 +120,7 @@ var (
 )
 
 // validateCompensation checks the pass-through compensation JSON: valid
-// JSON, and the period and type enums of rsc-api.md §7.1 where present.
+// JSON, and the period and type enums of docs/linkedin-api.md §7.1 where present.
 func validateCompensation(v *validator, raw json.RawMessage) {
 	if len(raw) == 0 {
 		return

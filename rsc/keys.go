@@ -46,7 +46,7 @@ func (k ApplicationKey) check() error {
 	return checkKeyParts("atsApplications", "atsJobApplicationId", k.ApplicationID, k.IntegrationContext)
 }
 
-// IntegrationType is an RSC integration type (rsc-api.md §6.3).
+// IntegrationType is an RSC integration type (docs/linkedin-api.md §6.3).
 type IntegrationType string
 
 // The RSC integration types.
@@ -147,7 +147,7 @@ func checkKeyParts(res, idField, id, ctx string) error {
 }
 
 // isOrgURN reports whether s is urn:li:organization:{digits}, the only
-// integration context the sync records take (rsc-api.md §7).
+// integration context the sync records take (docs/linkedin-api.md §7).
 func isOrgURN(s string) bool {
 	id, ok := strings.CutPrefix(s, "urn:li:organization:")
 	if !ok || id == "" || len(id) > 19 {

@@ -14,7 +14,7 @@ type Actor struct {
 	LastName  string `json:"lastName"`
 }
 
-// Note is a candidate note or an application note (rsc-api.md §7.3, §7.5).
+// Note is a candidate note or an application note (docs/linkedin-api.md §7.3, §7.5).
 type Note struct {
 	ID             string      `json:"-"` // the ATS's note id (the batch key)
 	Note           string      `json:"note,omitempty"`
@@ -128,13 +128,13 @@ func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, 
 }
 
 // ValidateNote checks a candidate note against LinkedIn's documented rules
-// (rsc-api.md §7.3), as UpsertNotes does before sending.
+// (docs/linkedin-api.md §7.3), as UpsertNotes does before sending.
 func (s *CandidatesService) ValidateNote(n *Note) error {
 	return (*service)(s).c.validateNoteOf(resCandidateNotes, n)
 }
 
 // ValidateNote checks an application note against LinkedIn's documented
-// rules (rsc-api.md §7.5), as UpsertNotes does before sending.
+// rules (docs/linkedin-api.md §7.5), as UpsertNotes does before sending.
 func (s *ApplicationsService) ValidateNote(n *Note) error {
 	return (*service)(s).c.validateNoteOf(resApplicationNotes, n)
 }

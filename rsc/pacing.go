@@ -15,7 +15,7 @@ import (
 // Bucket names a LinkedIn quota that several resources share.
 type Bucket string
 
-// The quota buckets (rsc-api.md §5).
+// The quota buckets (docs/linkedin-api.md §5).
 const (
 	BucketSync         Bucket = "sync"         // candidates, notes, applications, feedback, stages, ACLs
 	BucketIntegrations Bucket = "integrations" // atsIntegrations and their configurations

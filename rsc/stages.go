@@ -32,7 +32,7 @@ func (s *ApplicationsService) DeleteStages(ctx context.Context, app ApplicationK
 }
 
 // ValidateStage checks a stage record against LinkedIn's documented rules
-// (rsc-api.md §7.6), as UpsertStages does before sending.
+// (docs/linkedin-api.md §7.6), as UpsertStages does before sending.
 func (s *ApplicationsService) ValidateStage(st *Stage) error {
 	return validateSub((*service)(s).c, resStages, st)
 }

@@ -78,7 +78,7 @@ func upsertNote(ctx context.Context, c *Client) error {
 
 const notesURL = mockHost + "/v2/atsCandidates/atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes"
 
-// Done-when of issue 2: a 500 then 200 on a PUT is retried.
+// A 500 then 200 on a PUT is retried.
 func TestRetryPutAfter500(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var retries []RetryInfo
@@ -94,7 +94,7 @@ func TestRetryPutAfter500(t *testing.T) {
 	})
 }
 
-// Done-when of issue 2: a 500 on a batch_create is not retried.
+// A 500 on a batch_create is not retried.
 func TestNoRetryBatchCreate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, tr, _ := mockClient(t)

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// emailRE is LinkedIn's X@X.X rule (rsc-api.md §13).
+// emailRE is LinkedIn's X@X.X rule (docs/linkedin-api.md §13).
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // maxTextLen caps free-text fields LinkedIn documents no limit for, so a

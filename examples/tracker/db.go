@@ -198,7 +198,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS activities_external ON activities(kind, extern
 
 -- Tombstones: one row per deleted record, streamed as sync.Deletion in
 -- (deleted_at, position) order, position being "kind:id" (the convention of
--- sync/synctest's DeletionID: ids of different kinds may be equal).
+-- sync/sourcetest's DeletionID: ids of different kinds may be equal).
 CREATE TABLE IF NOT EXISTS deletions (
 	kind       TEXT NOT NULL,      -- a sync.EntityKind: job, candidate, placement, candidateNote, ...
 	id         TEXT NOT NULL,      -- the deleted record's id

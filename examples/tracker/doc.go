@@ -59,6 +59,6 @@
 // Placements add a second query per page for the stage history of the
 // whole page (placement_id IN (...)), never one query per placement.
 // Deletions come from a tombstone table written in the same transaction as
-// the delete. Check the result with sync/synctest.TestSource, as this
+// the delete. Check the result with sync/sourcetest.TestSource, as this
 // package's tests do.
 package tracker

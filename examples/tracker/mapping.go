@@ -1,7 +1,7 @@
 package tracker
 
 // This file is the whole mapping from Tracker's tables to the records
-// LinkedIn takes (rsc-api.md §7). Each stream selects the columns listed
+// LinkedIn takes (docs/linkedin-api.md §7). Each stream selects the columns listed
 // here, scans them into a row struct, and converts the row with a to*
 // function. A vendor adapting another ATS changes this file and the SQL;
 // the keyset machinery in source.go stays as it is.

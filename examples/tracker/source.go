@@ -141,7 +141,7 @@ func (s *Source) Activities(ctx context.Context, since rscsync.Cursor) iter.Seq2
 
 // Deletions yields tombstones in (deleted_at, kind:id) order: the cursor's
 // ID is the kind and the id joined by a colon ("candidate:C00000042"), as
-// sync/synctest.DeletionID defines it, because ids of different kinds may
+// sync/sourcetest.DeletionID defines it, because ids of different kinds may
 // be equal.
 func (s *Source) Deletions(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Deletion, error] {
 	q := pageQuery(deletionColumns, deletionFrom, "d.deleted_at", "d.position", "")

@@ -11,7 +11,7 @@ import (
 
 	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
-	"github.com/rscgo/rscgo/sync/synctest"
+	"github.com/rscgo/rscgo/sync/sourcetest"
 )
 
 type (
@@ -334,8 +334,8 @@ func TestIncrementalAndDeletions(t *testing.T) {
 		if d.Kind == rscsync.KindCandidateNote && d.Parent != victim {
 			t.Errorf("note tombstone %+v without its parent", d)
 		}
-		if i > 0 && synctest.DeletionID(dels[i-1]) >= synctest.DeletionID(d) {
-			t.Errorf("deletions out of order: %v then %v", synctest.DeletionID(dels[i-1]), synctest.DeletionID(d))
+		if i > 0 && sourcetest.DeletionID(dels[i-1]) >= sourcetest.DeletionID(d) {
+			t.Errorf("deletions out of order: %v then %v", sourcetest.DeletionID(dels[i-1]), sourcetest.DeletionID(d))
 		}
 	}
 	if byKind[rscsync.KindCandidate] != 1 || byKind[rscsync.KindCandidateNote] != notes || byKind[rscsync.KindPlacement] != placements {
@@ -382,5 +382,5 @@ func TestSourceConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	synctest.TestSource(t, NewSource(db, Config{IntegrationContext: testOrg, PageSize: 16}))
+	sourcetest.TestSource(t, NewSource(db, Config{IntegrationContext: testOrg, PageSize: 16}))
 }

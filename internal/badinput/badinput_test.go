@@ -239,7 +239,7 @@ func (g gapLog) log(t *testing.T, what string) {
 	}
 }
 
-// TestCorpusRulesCiteSpec ties every row to a rsc-api.md section and shows
+// TestCorpusRulesCiteSpec ties every row to a docs/linkedin-api.md section and shows
 // coverage per section.
 func TestCorpusRulesCiteSpec(t *testing.T) {
 	section := regexp.MustCompile(`^(3\.[12]|5|7\.[1-6]) \S`)
@@ -247,7 +247,7 @@ func TestCorpusRulesCiteSpec(t *testing.T) {
 	cover := map[string]int{}
 	for _, r := range corpus() {
 		if !section.MatchString(r.rule) {
-			t.Errorf("row %q: rule %q does not start with a rsc-api.md section (3.1, 3.2, 5, 7.1-7.6)", r.name, r.rule)
+			t.Errorf("row %q: rule %q does not start with a docs/linkedin-api.md section (3.1, 3.2, 5, 7.1-7.6)", r.name, r.rule)
 		}
 		if names[r.name] {
 			t.Errorf("row name %q is not unique", r.name)
@@ -269,13 +269,13 @@ func TestCorpusRulesCiteSpec(t *testing.T) {
 			t.Errorf("unrepresentable rule %q: bad entry", rule)
 		}
 	}
-	// Every section of rsc-api.md §7 with validation rules has rows.
+	// Every section of docs/linkedin-api.md §7 with validation rules has rows.
 	for _, s := range []string{"3.1", "3.2", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6"} {
 		if cover[s] == 0 {
-			t.Errorf("no corpus row for rsc-api.md §%s", s)
+			t.Errorf("no corpus row for docs/linkedin-api.md §%s", s)
 		}
 	}
-	t.Logf("corpus rows per rsc-api.md section: %v", cover)
+	t.Logf("corpus rows per docs/linkedin-api.md section: %v", cover)
 }
 
 // mixed keeps the rows that can share one Source and do not abort a run.
@@ -548,7 +548,7 @@ func validate(c *rsc.Client, b *built) error {
 
 // TestDuplicateKeysInOneBatch: the same key twice in one call. The client
 // sends the first and refuses the second, naming key, field and rule
-// (rsc-api.md §5: no duplicate updates of one externalJobPostingId per
+// (docs/linkedin-api.md §5: no duplicate updates of one externalJobPostingId per
 // request; Rest.li batch maps cannot hold a key twice).
 func TestDuplicateKeysInOneBatch(t *testing.T) {
 	w := newWorld(t)

@@ -38,7 +38,7 @@ var (
 // must reach LinkedIn exactly.
 type row struct {
 	name string
-	// rule ties the row to rsc-api.md: "{section} {what}", e.g.
+	// rule ties the row to docs/linkedin-api.md: "{section} {what}", e.g.
 	// "7.2 candidate emailAddresses X@X.X".
 	rule string
 
@@ -124,10 +124,10 @@ func baseFeedback(id string) rsc.InterviewFeedback {
 }
 
 // restliIDs are ids made of every character Rest.li treats specially, plus
-// spaces and unicode (rsc-api.md §3.2).
+// spaces and unicode (docs/linkedin-api.md §3.2).
 var restliIDs = []string{"a(b)c", "x,y", "k:v", "it's", "100%", "with space", "a=b&c=d", "ünï©ødé-名前", "(x:1,y:List(2))", "%28raw%29"}
 
-// corpus is the table. Keep every rule of rsc-api.md §7 covered; a rule the
+// corpus is the table. Keep every rule of docs/linkedin-api.md §7 covered; a rule the
 // SDK types cannot express (alternateLocations, addresses/phoneNumbers
 // present) is listed in unrepresentable instead.
 func corpus() []row {
@@ -189,7 +189,7 @@ func corpus() []row {
 		{name: "cand email empty string", rule: "7.2 candidate emailAddresses X@X.X (empty)", cand: func(c *rsc.Candidate) { c.EmailAddresses = []string{""} }, field: "emailAddresses", why: "required"},
 		{name: "cand email NUL", rule: "7.2 candidate emailAddresses X@X.X (NUL)", cand: func(c *rsc.Candidate) { c.EmailAddresses = []string{"ann\x00@example.com"} }, field: "emailAddresses", why: "control character"},
 		{name: "cand no email and no person", rule: "7.2 candidate emailAddresses required if no person URN", cand: func(c *rsc.Candidate) { c.EmailAddresses = nil }, field: "emailAddresses", why: "required",
-			knownGap: "by choice, nothing enforces rsc-api.md §7.2 \"emailAddresses: Yes, if no Person URN\": the person URN is attached separately (Candidates.AttachPerson), " +
+			knownGap: "by choice, nothing enforces docs/linkedin-api.md §7.2 \"emailAddresses: Yes, if no Person URN\": the person URN is attached separately (Candidates.AttachPerson), " +
 				"so the client cannot tell; rsc.Candidate.EmailAddresses documents it"},
 		{name: "cand profile url missing", rule: "7.2 candidate externalProfileUrl required", cand: func(c *rsc.Candidate) { c.ExternalProfileURL = "" }, field: "externalProfileUrl", why: "required"},
 		{name: "cand profile url relative", rule: "7.2 candidate externalProfileUrl URL", cand: func(c *rsc.Candidate) { c.ExternalProfileURL = "/c/1" }, field: "externalProfileUrl", why: "URL"},
@@ -276,7 +276,7 @@ func corpus() []row {
 	return rows
 }
 
-// unrepresentable lists rsc-api.md §7 rules the SDK's types make impossible
+// unrepresentable lists docs/linkedin-api.md §7 rules the SDK's types make impossible
 // to break, so the corpus has no row for them.
 var unrepresentable = map[string]string{
 	"7.1 job jobPostingOperationType enum":          "set by the sync engine, never by the Source",

@@ -1,8 +1,8 @@
-// Package badinput holds the bad-input corpus suite (issue 9, part 3). It has
+// Package badinput holds the bad-input corpus suite for every validation rule. It has
 // no code of its own: the suite lives in its tests.
 //
 // The corpus (corpus_test.go) is a Go table of records, one row per
-// validation rule of ../shared/docs/rsc-api.md (each row cites its section,
+// validation rule of docs/linkedin-api.md (each row cites its section,
 // e.g. "7.2 candidate emailAddresses X@X.X") plus hostile data: 1 MB
 // strings, invalid UTF-8, control characters and NUL, HTML and script in
 // notes, malformed URNs and emails, timestamps in seconds or in the future,

@@ -1,5 +1,6 @@
-// Package fsutil holds the crash-safe file write every file-backed store of
-// rscgo uses (checkpoints, cursors, milestone events, flow state, secrets).
+// Package fsutil holds the crash-safe file write and the one-file-per-key
+// JSON store ([Dir]) that every file-backed store of rscgo is built on
+// (checkpoints, cursors, milestone events, flow state, consent, secrets).
 package fsutil
 
 import (
@@ -11,7 +12,11 @@ import (
 // in the same directory (created with mode 0700 if missing), fsyncs it, sets
 // perm, renames it over path and fsyncs the directory. A crash at any point
 // leaves either the old content or the new, never a torn file.
-func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	return writeFile(path, data, perm, nil)
+}
+
+func writeFile(path string, data []byte, perm os.FileMode, beforeRename func(tmp string) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -22,7 +27,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			tmp.Close()
+			tmp.Close() // may already be closed
 			os.Remove(tmp.Name())
 		}
 	}()
@@ -37,6 +42,11 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	}
 	if err = tmp.Close(); err != nil {
 		return err
+	}
+	if beforeRename != nil {
+		if err = beforeRename(tmp.Name()); err != nil {
+			return err
+		}
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return err

@@ -22,7 +22,7 @@ func integrationKey(org string) Key {
 	}
 }
 
-// TestEncodeGoldenPostman pins the protocol 1.0 forms quoted in rsc-api.md
+// TestEncodeGoldenPostman pins the protocol 1.0 forms quoted in docs/linkedin-api.md
 // §3.2-3.3 from LinkedIn's RSC Postman collection, and the 2.0 forms from
 // the same section and from LinkedIn's Python client tests
 // (tests/clients/restli/client_test.py).
@@ -106,7 +106,7 @@ func TestEncodeGoldenPostman(t *testing.T) {
 	}
 }
 
-// TestEncodeEscaping pins the per-protocol escaping rules (rsc-api.md §3.2).
+// TestEncodeEscaping pins the per-protocol escaping rules (docs/linkedin-api.md §3.2).
 func TestEncodeEscaping(t *testing.T) {
 	t.Parallel()
 	k := Key{{Name: "a", Value: "x y&z=1+2%/?#:,()[];é\x01"}, {Name: "b", Value: ""}}

@@ -11,7 +11,7 @@ import (
 // Fuzz targets for query tunnelling, which fuzz_test.go does not cover.
 // Seeds: the f.Add calls and testdata/fuzz/<FuzzName>/.
 
-// tunnelMethods are the verbs the SDK tunnels (rsc-api.md §2.2).
+// tunnelMethods are the verbs the SDK tunnels (docs/linkedin-api.md §2.2).
 var tunnelMethods = []string{http.MethodGet, http.MethodDelete, http.MethodPut, http.MethodPost}
 
 // FuzzTunnelRoundTrip builds a query the way the SDK does (ids, then

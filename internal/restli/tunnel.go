@@ -15,7 +15,7 @@ import (
 )
 
 // MaxQueryLength is the longest query string sent in the URL. Longer ones
-// are tunnelled (rsc-api.md §2.2; LinkedIn's Python client
+// are tunnelled (docs/linkedin-api.md §2.2; LinkedIn's Python client
 // query_tunneling.py MAX_QUERY_STRING_LENGTH).
 const MaxQueryLength = 4000
 

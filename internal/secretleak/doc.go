@@ -1,4 +1,4 @@
-// Package secretleak holds the secret-leak suite (issue 9, part 4). It has
+// Package secretleak holds the secret-leak suite for the client, the stores and the handlers. It has
 // no code of its own: the suite lives in its tests.
 //
 // TestNoSecretLeaks drives the whole SDK against rsc/rsctest with every

@@ -5,7 +5,7 @@ import (
 )
 
 // applicationKind: atsApplications (both families). Deleting an application
-// deletes its notes, interview feedback and stages (rsc-api.md §10).
+// deletes its notes, interview feedback and stages (docs/linkedin-api.md §10).
 var applicationKind = newKind(&kind{
 	table:    "applications",
 	fields:   []string{"integrationContext", "atsJobApplicationId"},
@@ -67,7 +67,7 @@ func validateApplication(c *call, r *record) *entityError {
 	if e := minLen1("firstName", d.FirstName); e != nil {
 		return e
 	}
-	// candidateEmail is optional (rsc-api.md §7.4: UNCONFIRMED; see
+	// candidateEmail is optional (docs/linkedin-api.md §7.4: UNCONFIRMED; see
 	// docs/wire-model.md), but must match X@X.X when present.
 	if d.CandidateEmail != nil && *d.CandidateEmail != "" && !emailRe.MatchString(*d.CandidateEmail) {
 		return fieldErr("candidateEmail", "does not match pattern X@X.X")

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// emailRe is LinkedIn's X@X.X rule (rsc-api.md §13.5).
+// emailRe is LinkedIn's X@X.X rule (docs/linkedin-api.md §13.5).
 var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 var personURN = regexp.MustCompile(`^urn:li:person:[A-Za-z0-9_-]+$`)

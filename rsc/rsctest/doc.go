@@ -3,8 +3,8 @@
 // tests, benchmarks and demos of an ATS integration run against this server.
 //
 // It serves the OAuth endpoints (/oauth/v2/accessToken, /oauth/v2/introspectToken),
-// every /v2 resource of rsc-api.md §1 and the versioned /rest names of §11
-// (LinkedIn-Version: YYYYMM required), enforces the rules of rsc-api.md §13
+// every /v2 resource of docs/linkedin-api.md §1 and the versioned /rest names of §11
+// (LinkedIn-Version: YYYYMM required), enforces the rules of docs/linkedin-api.md §13
 // (token scoping, both Rest.li key syntaxes, query tunnelling, 414s,
 // X-RestLi-Method, batch limits, per-entity validation, full-replace and
 // $set/$delete semantics, job tasks, cascades, paging) and LinkedIn's

@@ -134,7 +134,7 @@ func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
 		if len(keys) == 0 {
 			return "", errf(http.StatusBadRequest, "ids are required")
 		}
-		// A simple id's body key is the id itself in Rest.li 1.0 (rsc-api.md
+		// A simple id's body key is the id itself in Rest.li 1.0 (docs/linkedin-api.md
 		// §3.3: no escaping, so "N100%" is the id N100%) and the encoded id
 		// in 2.0. Both forms are accepted, the protocol's own form first; the
 		// one that names a query id wins.

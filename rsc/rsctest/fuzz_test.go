@@ -30,7 +30,7 @@ import (
 // -fuzztime=1m ./rsc/rsctest) explores further.
 
 // documentedStatuses are the HTTP statuses the fake answers without fault
-// injection (rsc-api.md §2.4 and §13, docs/wire-model.md, package doc):
+// injection (docs/linkedin-api.md §2.4 and §13, docs/wire-model.md, package doc):
 // 200 reads and batches, 201 P1, 204 P3, 400 malformed requests and missing
 // X-RestLi-Method, 401 tokens, 403 scoping and simpleJobPostings without
 // batch_create, 404 unknown resources and expired payloads, 405 verbs a
@@ -148,7 +148,7 @@ func checkResponse(t *testing.T, req *http.Request, res *http.Response, tok stri
 			}
 			return
 		}
-		// LinkedIn's error body (rsc-api.md §2.4).
+		// LinkedIn's error body (docs/linkedin-api.md §2.4).
 		if st, ok := m["status"].(float64); !ok || int(st) != res.StatusCode {
 			t.Fatalf("error body status %v, want %d: %s", m["status"], res.StatusCode, desc)
 		}
@@ -342,7 +342,7 @@ func TestFuzzSeedFiles(t *testing.T) {
 }
 
 // fuzzSeeds are realistic requests: the Postman collection's calls
-// (rsc-api.md §1), their Rest.li 2.0 and tunnelled forms as the SDK sends
+// (docs/linkedin-api.md §1), their Rest.li 2.0 and tunnelled forms as the SDK sends
 // them, the /rest family, and the malformed requests the rules tests pin.
 func fuzzSeeds() []fuzzSeed {
 	const req = "FuzzServerRequest"

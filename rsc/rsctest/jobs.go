@@ -108,7 +108,7 @@ func enumErr(field, v string) *jobErr {
 	return jobFieldErr(422, field, fmt.Sprintf("%q is not an enum symbol", v))
 }
 
-// validateJob applies rsc-api.md §7.1. It returns the operation.
+// validateJob applies docs/linkedin-api.md §7.1. It returns the operation.
 func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 	if d.ExternalJobPostingID == nil {
 		return "", jobFieldErr(422, "externalJobPostingId", required)

@@ -10,7 +10,7 @@ import (
 )
 
 // TestPostmanCollection replays every request form of LinkedIn's RSC Postman
-// collection as rsc-api.md quotes it (paths, queries, headers, bodies),
+// collection as docs/linkedin-api.md quotes it (paths, queries, headers, bodies),
 // through plain net/http, in the collection's order.
 func TestPostmanCollection(t *testing.T) {
 	t.Parallel()

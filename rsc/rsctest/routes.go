@@ -6,7 +6,7 @@ import (
 
 // route binds one path of one endpoint family (/v2 or /rest) to a handler.
 // The handlers are shared between families; a route only carries the small
-// table of name differences (rsc-api.md §11): key field renames, entity field
+// table of name differences (docs/linkedin-api.md §11): key field renames, entity field
 // renames and whether dataProvider is part of the key.
 type route struct {
 	name       string // resource name as it appears in the path (messages)
@@ -39,7 +39,7 @@ func invert(m map[string]string) map[string]string {
 var routesV2, routesRest map[string]*route
 
 // candidateRest are the entity field renames of versioned candidates and
-// candidate notes (rsc-api.md §11).
+// candidate notes (docs/linkedin-api.md §11).
 var candidateRest = map[string]string{"externalCreatedAt": "atsCreatedAt", "externalLastModifiedAt": "atsLastModifiedAt"}
 
 func init() {

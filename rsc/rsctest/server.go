@@ -17,7 +17,7 @@ import (
 )
 
 // Server is a fake LinkedIn RSC API: the OAuth endpoints, every /v2 and /rest
-// resource of rsc-api.md §1 and §11, LinkedIn's throttles, push events, and a
+// resource of docs/linkedin-api.md §1 and §11, LinkedIn's throttles, push events, and a
 // simulated LinkedIn side (admins, recruiters, members). Its state lives in
 // memory, sharded per customer; all methods are safe for concurrent use.
 type Server struct {

@@ -8,7 +8,7 @@ import (
 )
 
 // Limits holds every quota and size limit the fake enforces. A zero field
-// means LinkedIn's default (rsc-api.md §2.2, §5); a negative field means
+// means LinkedIn's default (docs/linkedin-api.md §2.2, §5); a negative field means
 // "unlimited". Set Disabled to switch every throttle off at once (size limits
 // such as MaxBatch still apply).
 type Limits struct {

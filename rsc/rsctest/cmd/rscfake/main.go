@@ -5,7 +5,7 @@
 //	go run ./rsc/rsctest/cmd/rscfake -addr 127.0.0.1:8080
 //
 // Besides the API (/v2/..., /rest/..., /oauth/v2/accessToken) it serves the
-// admin endpoints under /_rsctest/ (see rsctest's admin.go), e.g.
+// admin endpoints under /_rsctest/ (see the rsctest package documentation), e.g.
 //
 //	curl -X POST 'http://127.0.0.1:8080/_rsctest/customers/1000/request'
 //	curl -X POST 'http://127.0.0.1:8080/_rsctest/customers/1000/enable?company=true&contract=true'

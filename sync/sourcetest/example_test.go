@@ -1,10 +1,10 @@
-package synctest_test
+package sourcetest_test
 
 import (
 	"testing"
 
 	rscsync "github.com/rscgo/rscgo/sync"
-	"github.com/rscgo/rscgo/sync/synctest"
+	"github.com/rscgo/rscgo/sync/sourcetest"
 )
 
 // An ATS vendor runs TestSource from a test in the package that implements
@@ -13,16 +13,16 @@ import (
 //
 //	func TestSource(t *testing.T) {
 //		src := mysource.New(openTestDB(t))
-//		synctest.TestSource(t, src)
+//		sourcetest.TestSource(t, src)
 //	}
 //
 // For a large database, limit how much of each stream is read; a driver that
 // buffers rows may need a larger cancellation bound.
 func ExampleTestSource() {
 	testMySource := func(t *testing.T, src rscsync.Source) {
-		synctest.TestSource(t, src,
-			synctest.WithMaxRecords(1000),
-			synctest.WithCancelBound(16),
+		sourcetest.TestSource(t, src,
+			sourcetest.WithMaxRecords(1000),
+			sourcetest.WithCancelBound(16),
 		)
 	}
 	_ = testMySource

@@ -1,15 +1,12 @@
-// Package synctest is a conformance kit for implementations of
+// Package sourcetest is a conformance kit for implementations of
 // [rscsync.Source], in the spirit of [testing/fstest.TestFS]. An ATS vendor
 // runs [TestSource] against its own Source, loaded with a representative
 // data set, from an ordinary Go test:
 //
 //	func TestMySource(t *testing.T) {
 //		src := newMySource(t, testDB)
-//		synctest.TestSource(t, src)
+//		sourcetest.TestSource(t, src)
 //	}
-//
-// (The package shares its name with the standard library's testing/synctest;
-// if a test needs both, import one of them under another name.)
 //
 // TestSource reads every stream of the Source several times and reports each
 // departure from the contract documented on [rscsync.Source] with t.Errorf,
@@ -86,7 +83,7 @@
 // records the ATS holds, or how an error other than cancellation is
 // reported; the in-memory reads it makes to compare streams hold only
 // positions (time and id), at most [WithMaxRecords] per stream.
-package synctest
+package sourcetest
 
 import (
 	"testing"

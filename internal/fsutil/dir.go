@@ -1,0 +1,154 @@
+package fsutil
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// Dir is a crash-safe key-value store of JSON documents, one file per key,
+// in one directory. Every file-backed store of rscgo (checkpoints, flow
+// state, consent, secrets, InMail cursors, milestone events) is a Dir.
+//
+// Each document is saved in an envelope that records its key, so a file
+// renamed or copied under another key is refused on load instead of being
+// read as someone else's data. Saves go through [WriteFile]: a crash leaves
+// the previous document or the new one, never a torn file. Files are mode
+// 0600 and the directory 0700 (tightened when it already exists).
+//
+// A Dir is safe for concurrent use; saves of one key are serialised.
+type Dir struct {
+	dir string
+	mu  sync.Mutex
+
+	// BeforeRename, when set (tests), runs between writing a document's
+	// temporary file and renaming it into place; an error aborts the save
+	// as a crash there would.
+	BeforeRename func(tmp string) error
+}
+
+// OpenDir returns the Dir at path, creating the directory with mode 0700
+// or tightening an existing one to 0700.
+func OpenDir(path string) (*Dir, error) {
+	if path == "" {
+		return nil, errors.New("empty directory path")
+	}
+	if err := os.MkdirAll(path, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o700); err != nil {
+		return nil, err
+	}
+	return &Dir{dir: path}, nil
+}
+
+// Path returns the directory.
+func (d *Dir) Path() string { return d.dir }
+
+// envelope is a document on disk.
+type envelope struct {
+	Key   string          `json:"key"`
+	Value json.RawMessage `json:"value"`
+}
+
+// FileName maps a key to its file name: "c-<key>.json" for keys of at most
+// 100 bytes of [A-Za-z0-9_-], "x-<hex of the key>.json" for other keys of
+// at most 100 bytes, and "h-<hex of SHA-256 of the key>.json" for longer
+// ones. Every key maps to one plain file name and distinct keys never
+// share one.
+func FileName(key string) string {
+	switch {
+	case len(key) > 100:
+		sum := sha256.Sum256([]byte(key))
+		return "h-" + hex.EncodeToString(sum[:]) + ".json"
+	case key != "" && strings.Trim(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == "":
+		return "c-" + key + ".json"
+	default:
+		return "x-" + hex.EncodeToString([]byte(key)) + ".json"
+	}
+}
+
+// Load decodes the document saved under key into v. It reports false, and
+// leaves v alone, when there is none.
+func (d *Dir) Load(key string, v any) (bool, error) {
+	name := FileName(key)
+	b, err := os.ReadFile(filepath.Join(d.dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var env envelope
+	if err := json.Unmarshal(b, &env); err != nil {
+		return false, fmt.Errorf("decoding %s: %w", name, err)
+	}
+	if env.Key != key {
+		return false, fmt.Errorf("%s holds key %q, not %q", name, env.Key, key)
+	}
+	if err := json.Unmarshal(env.Value, v); err != nil {
+		return false, fmt.Errorf("decoding %s: %w", name, err)
+	}
+	return true, nil
+}
+
+// Save replaces the document under key with v, crash-safely.
+func (d *Dir) Save(key string, v any) error {
+	val, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(envelope{Key: key, Value: val})
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return writeFile(filepath.Join(d.dir, FileName(key)), append(b, '\n'), 0o600, d.BeforeRename)
+}
+
+// Delete removes the document under key; deleting a missing one is not an
+// error.
+func (d *Dir) Delete(key string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	err := os.Remove(filepath.Join(d.dir, FileName(key)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// Keys lists the keys that have a document, in no particular order.
+func (d *Dir) Keys() ([]string, error) {
+	ents, err := os.ReadDir(d.dir)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, e := range ents {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(n, ".json") || strings.HasPrefix(n, ".") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(d.dir, n))
+		if err != nil {
+			return nil, err
+		}
+		var env struct {
+			Key string `json:"key"`
+		}
+		if err := json.Unmarshal(b, &env); err != nil || FileName(env.Key) != n {
+			continue // not one of ours
+		}
+		keys = append(keys, env.Key)
+	}
+	return keys, nil
+}

@@ -1,0 +1,137 @@
+package fsutil
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestFileName(t *testing.T) {
+	long := strings.Repeat("a", 101)
+	for _, tc := range []struct{ key, want string }{
+		{"acme-1_x", "c-acme-1_x.json"},
+		{"", "x-.json"},
+		{"..", "x-2e2e.json"},
+		{"a/b", "x-612f62.json"},
+		{"é", "x-c3a9.json"},
+		{long, ""}, // h-<SHA-256 hex>.json, checked below
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			got := FileName(tc.key)
+			if tc.key == long {
+				if !strings.HasPrefix(got, "h-") || len(got) != len("h-")+64+len(".json") {
+					t.Fatalf("FileName(long) = %q, want h-<sha256 hex>.json", got)
+				}
+				return
+			}
+			if got != tc.want {
+				t.Errorf("FileName(%q) = %q, want %q", tc.key, got, tc.want)
+			}
+		})
+	}
+}
+
+type doc struct {
+	N int
+	S string
+}
+
+func TestDirRoundTrip(t *testing.T) {
+	d, err := OpenDir(filepath.Join(t.TempDir(), "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"plain", "with space", "", strings.Repeat("k", 300)}
+	for i, k := range keys {
+		if err := d.Save(k, doc{N: i, S: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, k := range keys {
+		var got doc
+		ok, err := d.Load(k, &got)
+		if err != nil || !ok {
+			t.Fatalf("Load(%q) = %v, %v", k, ok, err)
+		}
+		if diff := cmp.Diff(doc{N: i, S: k}, got); diff != "" {
+			t.Errorf("Load(%q) (-want +got):\n%s", k, diff)
+		}
+	}
+	got, err := d.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(keys, got, cmp.Transformer("sort", func(s []string) map[string]bool {
+		m := map[string]bool{}
+		for _, x := range s {
+			m[x] = true
+		}
+		return m
+	})); diff != "" {
+		t.Errorf("Keys (-want +got):\n%s", diff)
+	}
+	if err := d.Delete("plain"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Delete("plain"); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+	var v doc
+	if ok, err := d.Load("plain", &v); ok || err != nil {
+		t.Errorf("Load after Delete = %v, %v; want false, nil", ok, err)
+	}
+}
+
+func TestDirRefusesMovedFile(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Save("a", doc{N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(d.Path(), FileName("a")), filepath.Join(d.Path(), FileName("b"))); err != nil {
+		t.Fatal(err)
+	}
+	var v doc
+	if _, err := d.Load("b", &v); err == nil || !strings.Contains(err.Error(), `holds key "a"`) {
+		t.Fatalf("Load of a moved file: %v, want a key mismatch", err)
+	}
+}
+
+func TestDirModesAndCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDir(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o700 {
+		t.Errorf("dir mode %v, want 0700", fi.Mode().Perm())
+	}
+	if err := d.Save("k", doc{N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(filepath.Join(path, FileName("k"))); fi.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v, want 0600", fi.Mode().Perm())
+	}
+	crash := errors.New("crash")
+	d.BeforeRename = func(string) error { return crash }
+	if err := d.Save("k", doc{N: 2}); !errors.Is(err, crash) {
+		t.Fatalf("Save = %v, want the crash", err)
+	}
+	var v doc
+	if ok, err := d.Load("k", &v); !ok || err != nil || v.N != 1 {
+		t.Errorf("after a crashed save: %v %v %+v, want the old document", ok, err, v)
+	}
+	ents, _ := os.ReadDir(path)
+	if len(ents) != 1 {
+		t.Errorf("%d files left, want 1 (no temporary file)", len(ents))
+	}
+}
