@@ -63,21 +63,21 @@ func checkAssignee(v *validator, k ACLAssigneeKey) {
 
 // Upsert creates ACLs (batch_update; the key carries everything, the value is {}).
 func (s *ACLsService) Upsert(ctx context.Context, keys []ACLKey) (*BatchResult[ACLKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: "/" + c.fam.name(resACLs),
 		res: resACLs, records: true}, keyEntries(c, resACLs, keys, []byte(`{}`), checkACL))
 }
 
 // Delete removes ACLs.
 func (s *ACLsService) Delete(ctx context.Context, keys []ACLKey) (*BatchResult[ACLKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: "/" + c.fam.name(resACLs),
 		res: resACLs, records: true}, keyEntries(c, resACLs, keys, nil, checkACL))
 }
 
 // Find lists the ACLs of one job (finder q=criteria).
 func (s *ACLsService) Find(ctx context.Context, integrationContext, entityID string) iter.Seq2[ACL, error] {
-	c := (*service)(s).c
+	c := s.c
 	p := c.fam.proto
 	q := "q=criteria&" + restli.EncodeParam(p, "atsEntityId", entityID) + "&atsEntityType=" + EntityTypeJobPosting
 	if !c.fam.versioned {
@@ -89,21 +89,21 @@ func (s *ACLsService) Find(ctx context.Context, integrationContext, entityID str
 
 // UpsertAssignees assigns members to ACLs.
 func (s *ACLsService) UpsertAssignees(ctx context.Context, keys []ACLAssigneeKey) (*BatchResult[ACLAssigneeKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: "/" + c.fam.name(resACLAssignees),
 		res: resACLAssignees, records: true}, keyEntries(c, resACLAssignees, keys, []byte(`{}`), checkAssignee))
 }
 
 // DeleteAssignees removes members from ACLs.
 func (s *ACLsService) DeleteAssignees(ctx context.Context, keys []ACLAssigneeKey) (*BatchResult[ACLAssigneeKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: "/" + c.fam.name(resACLAssignees),
 		res: resACLAssignees, records: true}, keyEntries(c, resACLAssignees, keys, nil, checkAssignee))
 }
 
 // FindAssignees lists the ACL assignments of one member (finder q=criteria).
 func (s *ACLsService) FindAssignees(ctx context.Context, integrationContext, assignee string) iter.Seq2[ACLAssignee, error] {
-	c := (*service)(s).c
+	c := s.c
 	p := c.fam.proto
 	q := "q=criteria&" + restli.EncodeParam(p, "assignee", assignee)
 	if !c.fam.versioned {

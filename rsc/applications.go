@@ -61,7 +61,7 @@ func validateApplication(v *validator, a *Application) {
 
 // Validate checks the record against LinkedIn's documented rules.
 func (s *ApplicationsService) Validate(a *Application) error {
-	v := (*service)(s).c.validator(resApplications.legacy, a.Key.ApplicationID)
+	v := s.c.validator(resApplications.legacy, a.Key.ApplicationID)
 	validateApplication(v, a)
 	return v.result()
 }
@@ -70,7 +70,7 @@ func (s *ApplicationsService) Validate(a *Application) error {
 // batches of at most 100, in order. See CandidatesService.Upsert for how
 // failures are reported.
 func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*BatchResult[ApplicationKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[ApplicationKey], len(apps))
 	seen := make(map[ApplicationKey]bool, len(apps))
 	for i := range apps {
@@ -96,7 +96,7 @@ func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*
 // Delete removes applications. LinkedIn also deletes their notes, interview
 // feedback and stages.
 func (s *ApplicationsService) Delete(ctx context.Context, keys []ApplicationKey) (*BatchResult[ApplicationKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[ApplicationKey], len(keys))
 	for i, k := range keys {
 		entries[i] = entry[ApplicationKey]{key: k, label: k.ApplicationID, err: k.check()}
@@ -117,7 +117,7 @@ func applicationNotes(c *Client, k ApplicationKey) noteTarget {
 
 // UpsertNotes creates or replaces notes of one application.
 func (s *ApplicationsService) UpsertNotes(ctx context.Context, app ApplicationKey, notes []Note) (*BatchResult[NoteKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	if err := app.check(); err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *ApplicationsService) UpsertNotes(ctx context.Context, app ApplicationKe
 
 // DeleteNotes deletes notes of one application.
 func (s *ApplicationsService) DeleteNotes(ctx context.Context, app ApplicationKey, noteIDs []string) (*BatchResult[NoteKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	if err := app.check(); err != nil {
 		return nil, err
 	}

@@ -12,9 +12,12 @@ import (
 )
 
 // tokenCache holds one application's access token. It reuses the token until
-// expiryDelta before it expires (LinkedIn: "use the same access token for all
+// tokenExpiryDelta before it expires (LinkedIn: "use the same access token for all
 // concurrent and consecutive calls"), and fetches a new one when a request
 // with the cached token is answered 401.
+// tokenExpiryDelta is how long before its expiry a cached token is replaced.
+const tokenExpiryDelta = time.Minute
+
 type tokenCache struct {
 	cfg   *config
 	fetch func(ctx context.Context) (*oauth2.Token, error)
@@ -52,7 +55,7 @@ func (tc *tokenCache) get(ctx context.Context) (string, bool, error) {
 	for {
 		tc.mu.Lock()
 		now := tc.cfg.clock.Now()
-		if tc.tok != nil && tc.tok.AccessToken != "" && (tc.tok.Expiry.IsZero() || now.Add(tc.cfg.expiryDelta).Before(tc.tok.Expiry)) {
+		if tc.tok != nil && tc.tok.AccessToken != "" && (tc.tok.Expiry.IsZero() || now.Add(tokenExpiryDelta).Before(tc.tok.Expiry)) {
 			tok := tc.tok.AccessToken
 			tc.mu.Unlock()
 			return tok, false, nil

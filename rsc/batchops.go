@@ -73,45 +73,13 @@ func writeBatches[K comparable](ctx context.Context, c *Client, op batchOp, entr
 	return res, nil
 }
 
+// sendBatch sends the entries at idx as one batch call and records each
+// one's outcome in res.
 func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
-	proto := c.fam.proto
-	bodyKeys := make([]string, len(idx))
-	var query string
-	if entries[idx[0]].rkey != nil {
-		keys := make([]restli.Key, len(idx))
-		for j, i := range idx {
-			keys[j] = entries[i].rkey
-			bodyKeys[j] = restli.EncodeKeyBody(proto, entries[i].rkey)
-		}
-		query = restli.EncodeBatchIDs(proto, keys)
-	} else {
-		ids := make([]string, len(idx))
-		for j, i := range idx {
-			ids[j] = entries[i].simple
-			bodyKeys[j] = entries[i].simple
-		}
-		query = restli.EncodeSimpleIDs(proto, ids)
-	}
+	query, bodyKeys := batchKeys(c.fam.proto, entries, idx)
 	var body []byte
 	if op.method != http.MethodDelete {
-		size := 32
-		for j, i := range idx {
-			size += len(bodyKeys[j]) + len(entries[i].body) + 8
-		}
-		var b bytes.Buffer
-		b.Grow(size + size/8)
-		b.WriteString(`{"entities":{`)
-		for j, i := range idx {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			kj, _ := json.Marshal(bodyKeys[j])
-			b.Write(kj)
-			b.WriteByte(':')
-			b.Write(c.fam.entity(op.res, entries[i].body))
-		}
-		b.WriteString(`}}`)
-		body = b.Bytes()
+		body = batchBody(c, op.res, entries, idx, bodyKeys)
 	}
 	cl := &call{method: op.method, restli: op.restli, path: op.path, query: query, body: body,
 		res: op.res, idempotent: true}
@@ -119,20 +87,66 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 		cl.records = len(idx)
 	}
 	resp, err := c.do(ctx, cl)
+	if err == nil {
+		err = applyBatchResponse(op, resp, entries, idx, bodyKeys, res)
+	}
 	if err != nil {
 		for _, i := range idx {
 			res.Items[i].Err = err
 		}
-		return err
 	}
+	return err
+}
+
+// batchKeys returns the ids query of the entries at idx and each one's key
+// as the batch body spells it.
+func batchKeys[K comparable](proto restli.Protocol, entries []entry[K], idx []int) (string, []string) {
+	bodyKeys := make([]string, len(idx))
+	if entries[idx[0]].rkey != nil {
+		keys := make([]restli.Key, len(idx))
+		for j, i := range idx {
+			keys[j] = entries[i].rkey
+			bodyKeys[j] = restli.EncodeKeyBody(proto, entries[i].rkey)
+		}
+		return restli.EncodeBatchIDs(proto, keys), bodyKeys
+	}
+	ids := make([]string, len(idx))
+	for j, i := range idx {
+		ids[j] = entries[i].simple
+		bodyKeys[j] = entries[i].simple
+	}
+	return restli.EncodeSimpleIDs(proto, ids), bodyKeys
+}
+
+// batchBody returns {"entities":{key: entity, ...}} for the entries at idx.
+func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []int, bodyKeys []string) []byte {
+	size := 32
+	for j, i := range idx {
+		size += len(bodyKeys[j]) + len(entries[i].body) + 8
+	}
+	var b bytes.Buffer
+	b.Grow(size + size/8)
+	b.WriteString(`{"entities":{`)
+	for j, i := range idx {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		kj, _ := json.Marshal(bodyKeys[j])
+		b.Write(kj)
+		b.WriteByte(':')
+		b.Write(c.fam.entity(r, entries[i].body))
+	}
+	b.WriteString(`}}`)
+	return b.Bytes()
+}
+
+// applyBatchResponse records the per-entity statuses of a batch response in
+// res. Entries the response does not mention get an EntityError.
+func applyBatchResponse[K comparable](op batchOp, resp *response, entries []entry[K], idx []int, bodyKeys []string, res *BatchResult[K]) error {
 	var br batchResponse
 	if len(bytes.TrimSpace(resp.body)) > 0 {
 		if err := json.Unmarshal(resp.body, &br); err != nil {
-			err = fmt.Errorf("rsc: %s %s: decoding batch response: %w", op.method, op.path, err)
-			for _, i := range idx {
-				res.Items[i].Err = err
-			}
-			return err
+			return fmt.Errorf("rsc: %s %s: decoding batch response: %w", op.method, op.path, err)
 		}
 	}
 	if br.Results == nil && br.Errors == nil {
@@ -142,29 +156,7 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 		}
 		return nil
 	}
-	pos := make(map[string]int, len(idx))
-	for j, i := range idx {
-		pos[bodyKeys[j]] = i
-	}
-	find := func(k string) (int, bool) {
-		if i, ok := pos[k]; ok {
-			return i, true
-		}
-		// The server may echo keys with fields in another order or syntax.
-		dk, err := restli.DecodeKey(k)
-		if err != nil {
-			return 0, false
-		}
-		for _, i := range idx {
-			if entries[i].rkey != nil && entries[i].rkey.Equal(dk) {
-				return i, true
-			}
-			if entries[i].rkey == nil && len(dk) == 0 && entries[i].simple == k {
-				return i, true
-			}
-		}
-		return 0, false
-	}
+	find := batchFinder(entries, idx, bodyKeys)
 	seen := make(map[int]bool, len(idx))
 	for k, st := range br.Results {
 		if i, ok := find(k); ok {
@@ -190,6 +182,34 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 		}
 	}
 	return nil
+}
+
+// batchFinder returns a function from a response map key to the index of
+// its entry. The server may echo compound keys with fields in another order
+// or syntax, so a key not found as sent is decoded and compared field by field.
+func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func(string) (int, bool) {
+	pos := make(map[string]int, len(idx))
+	for j, i := range idx {
+		pos[bodyKeys[j]] = i
+	}
+	return func(k string) (int, bool) {
+		if i, ok := pos[k]; ok {
+			return i, true
+		}
+		dk, err := restli.DecodeKey(k)
+		if err != nil {
+			return 0, false
+		}
+		for _, i := range idx {
+			if entries[i].rkey != nil && entries[i].rkey.Equal(dk) {
+				return i, true
+			}
+			if entries[i].rkey == nil && len(dk) == 0 && entries[i].simple == k {
+				return i, true
+			}
+		}
+		return 0, false
+	}
 }
 
 // keyPath encodes a compound key as a path segment for sub-resources.

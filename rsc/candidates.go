@@ -63,7 +63,7 @@ type PhoneNumber struct {
 
 // Validate checks the record against LinkedIn's documented rules.
 func (s *CandidatesService) Validate(cand *Candidate) error {
-	c := (*service)(s).c
+	c := s.c
 	v := c.validator(resCandidates.legacy, cand.Key.CandidateID)
 	validateCandidate(v, cand)
 	return v.result()
@@ -122,7 +122,7 @@ func validateCandidate(v *validator, cand *Candidate) {
 // result.Failed(). On a whole-call failure the result says which records
 // were acknowledged before it.
 func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*BatchResult[CandidateKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[CandidateKey], len(cands))
 	seen := make(map[CandidateKey]bool, len(cands))
 	for i := range cands {
@@ -187,7 +187,7 @@ type batchGetResponse struct {
 // by CandidateKey. fields, if given, is a projection such as
 // "matchedMembers", "manualMatchedMember".
 func (s *CandidatesService) Get(ctx context.Context, keys []CandidateKey, fields ...string) (map[CandidateKey]*CandidateRecord, error) {
-	c := (*service)(s).c
+	c := s.c
 	out := make(map[CandidateKey]*CandidateRecord, len(keys))
 	for start := 0; start < len(keys); start += MaxBatchSize {
 		chunk := keys[start:min(start+MaxBatchSize, len(keys))]
@@ -241,7 +241,7 @@ type PersonLink struct {
 // AttachPerson sets manualMatchedMember on candidates (batch_partial_update
 // with $set), as after a 1-Click Export or a profile-plugin link.
 func (s *CandidatesService) AttachPerson(ctx context.Context, links []PersonLink) (*BatchResult[CandidateKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[CandidateKey], len(links))
 	for i, l := range links {
 		e := &entries[i]
@@ -266,7 +266,7 @@ func (s *CandidatesService) AttachPerson(ctx context.Context, links []PersonLink
 // Delete removes candidates (batch_delete). Delete their notes first:
 // whether LinkedIn cascades candidate deletes to notes is unconfirmed.
 func (s *CandidatesService) Delete(ctx context.Context, keys []CandidateKey) (*BatchResult[CandidateKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[CandidateKey], len(keys))
 	for i, k := range keys {
 		entries[i] = entry[CandidateKey]{key: k, label: k.CandidateID, err: k.check()}

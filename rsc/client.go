@@ -158,7 +158,7 @@ func (c *Client) Quotas() []Quota { return c.pacer.quotas() }
 // Quota returns the most used counter of bucket b today (the one that will
 // run out first), or an unused counter of b when none was charged.
 func (c *Client) Quota(b Bucket) Quota {
-	best := Quota{Bucket: b, Limit: c.cfg.limits.perDay(b), Remaining: -1, ResetAt: nextMidnight(c.cfg.clock.Now())}
+	best := Quota{Bucket: b, Limit: c.pacer.limits.perDay(b), Remaining: -1, ResetAt: nextMidnight(c.cfg.clock.Now())}
 	if best.Limit > 0 {
 		best.Remaining = best.Limit
 	}

@@ -64,7 +64,7 @@ type IntegrationName struct {
 
 // Name sets integrationName on integrations (batch_partial_update).
 func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName) (*BatchResult[IntegrationKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[IntegrationKey], len(names))
 	for i, n := range names {
 		e := &entries[i]
@@ -87,7 +87,7 @@ func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName)
 // Get reads integrations (batch_get). Integrations LinkedIn does not hold are
 // missing from the map.
 func (s *IntegrationsService) Get(ctx context.Context, keys []IntegrationKey) (map[IntegrationKey]*Integration, error) {
-	c := (*service)(s).c
+	c := s.c
 	rkeys := make([]restli.Key, len(keys))
 	for i, k := range keys {
 		rkeys[i] = k.restli(c.fam)
@@ -123,7 +123,7 @@ func (s *IntegrationsService) Get(ctx context.Context, keys []IntegrationKey) (m
 // ByRequest reads the integrations an INTEGRATION_STATUS_CHANGE push event
 // refers to (finder q=request).
 func (s *IntegrationsService) ByRequest(ctx context.Context, requestID string) ([]Integration, error) {
-	c := (*service)(s).c
+	c := s.c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resIntegrations),
 		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), res: resIntegrations, idempotent: true})
 	if err != nil {
@@ -173,7 +173,7 @@ func (c *Client) configEntry(k IntegrationKey, ck ConfigKey) (restli.Key, string
 
 // SetConfig upserts configuration values of one integration (batch_update).
 func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, values map[ConfigKey]string) (*BatchResult[ConfigKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[ConfigKey], 0, len(values))
 	for _, ck := range sortedConfigKeys(values) {
 		val := values[ck]
@@ -199,7 +199,7 @@ func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, v
 
 // Config reads configuration values of one integration (batch_get).
 func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (map[ConfigKey]string, error) {
-	c := (*service)(s).c
+	c := s.c
 	var q string
 	if c.fam.versioned {
 		rk := make([]restli.Key, len(keys))
@@ -241,7 +241,7 @@ func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys
 
 // DeleteConfig removes configuration values of one integration (batch_delete).
 func (s *IntegrationsService) DeleteConfig(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (*BatchResult[ConfigKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	entries := make([]entry[ConfigKey], len(keys))
 	for i, ck := range keys {
 		entries[i] = entry[ConfigKey]{key: ck, label: string(ck)}

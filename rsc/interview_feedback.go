@@ -41,16 +41,16 @@ func (f InterviewFeedback) validate(v *validator) {
 
 // UpsertFeedback creates or replaces interview feedback of one application.
 func (s *ApplicationsService) UpsertFeedback(ctx context.Context, app ApplicationKey, fb []InterviewFeedback) (*BatchResult[NoteKey], error) {
-	return writeSub(ctx, (*service)(s).c, resInterviewFeedback, app, fb, false, nil)
+	return writeSub(ctx, s.c, resInterviewFeedback, app, fb, false, nil)
 }
 
 // DeleteFeedback deletes interview feedback of one application.
 func (s *ApplicationsService) DeleteFeedback(ctx context.Context, app ApplicationKey, ids []string) (*BatchResult[NoteKey], error) {
-	return writeSub[InterviewFeedback](ctx, (*service)(s).c, resInterviewFeedback, app, nil, true, ids)
+	return writeSub[InterviewFeedback](ctx, s.c, resInterviewFeedback, app, nil, true, ids)
 }
 
 // ValidateFeedback checks an interview feedback record against LinkedIn's
 // documented rules, as UpsertFeedback does before sending.
 func (s *ApplicationsService) ValidateFeedback(f *InterviewFeedback) error {
-	return validateSub((*service)(s).c, resInterviewFeedback, f)
+	return validateSub(s.c, resInterviewFeedback, f)
 }

@@ -38,7 +38,7 @@ type JobTask struct {
 
 // Tasks reads job tasks by URN (batch_get, at most 100 per call).
 func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]JobTask, error) {
-	c := (*service)(s).c
+	c := s.c
 	out := make(map[string]JobTask, len(taskURNs))
 	for start := 0; start < len(taskURNs); start += MaxBatchSize {
 		chunk := taskURNs[start:min(start+MaxBatchSize, len(taskURNs))]
@@ -73,7 +73,7 @@ func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]
 // returned without error. LinkedIn advises checking at least 5 minutes after
 // posting; pass a smaller interval against a fake server.
 func (s *JobsService) WaitTasks(ctx context.Context, taskURNs []string, interval time.Duration) (map[string]JobTask, error) {
-	c := (*service)(s).c
+	c := s.c
 	done := make(map[string]JobTask, len(taskURNs))
 	pending := append([]string(nil), taskURNs...)
 	for {

@@ -147,7 +147,7 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 
 // Validate checks the job against LinkedIn's documented rules.
 func (s *JobsService) Validate(j *JobPosting) error {
-	v := (*service)(s).c.validator(resJobs.legacy, j.ExternalJobPostingID)
+	v := s.c.validator(resJobs.legacy, j.ExternalJobPostingID)
 	validateJob(v, j)
 	return v.result()
 }
@@ -168,7 +168,7 @@ type batchCreateResponse struct {
 // RetryPolicy.RetryCreates), because a timed-out call may have been applied.
 // Resending CREATE for an existing job fails at LinkedIn; resend as UPDATE.
 func (s *JobsService) Submit(ctx context.Context, jobs []JobPosting) (*BatchResult[string], error) {
-	c := (*service)(s).c
+	c := s.c
 	res := &BatchResult[string]{Items: make([]Item[string], len(jobs))}
 	valid := make([]int, 0, MaxBatchSize)
 	seen := make(map[string]bool, len(jobs))
@@ -204,7 +204,7 @@ func (s *JobsService) Submit(ctx context.Context, jobs []JobPosting) (*BatchResu
 }
 
 func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []int, res *BatchResult[string]) error {
-	c := (*service)(s).c
+	c := s.c
 	var b bytes.Buffer
 	b.WriteString(`{"elements":[`)
 	for n, i := range idx {

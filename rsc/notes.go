@@ -111,7 +111,7 @@ func candidateNotes(c *Client, k CandidateKey) noteTarget {
 
 // UpsertNotes creates or replaces notes of one candidate (batch_update).
 func (s *CandidatesService) UpsertNotes(ctx context.Context, cand CandidateKey, notes []Note) (*BatchResult[NoteKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	if err := cand.check(); err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *CandidatesService) UpsertNotes(ctx context.Context, cand CandidateKey, 
 
 // DeleteNotes deletes notes of one candidate (batch_delete).
 func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, noteIDs []string) (*BatchResult[NoteKey], error) {
-	c := (*service)(s).c
+	c := s.c
 	if err := cand.check(); err != nil {
 		return nil, err
 	}
@@ -130,13 +130,13 @@ func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, 
 // ValidateNote checks a candidate note against LinkedIn's documented rules
 // (docs/linkedin-api.md §7.3), as UpsertNotes does before sending.
 func (s *CandidatesService) ValidateNote(n *Note) error {
-	return (*service)(s).c.validateNoteOf(resCandidateNotes, n)
+	return s.c.validateNoteOf(resCandidateNotes, n)
 }
 
 // ValidateNote checks an application note against LinkedIn's documented
 // rules (docs/linkedin-api.md §7.5), as UpsertNotes does before sending.
 func (s *ApplicationsService) ValidateNote(n *Note) error {
-	return (*service)(s).c.validateNoteOf(resApplicationNotes, n)
+	return s.c.validateNoteOf(resApplicationNotes, n)
 }
 
 func (c *Client) validateNoteOf(res *resource, n *Note) error {

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -38,20 +37,17 @@ type config struct {
 	retry        RetryPolicy
 	limits       Limits
 	clock        Clock
-	expiryDelta  time.Duration
 }
 
 func defaultConfig() *config {
 	u, _ := url.Parse(DefaultBaseURL)
 	return &config{
-		baseURL:     u,
-		tokenURL:    DefaultTokenURL,
-		userAgent:   "rscgo/" + Version,
-		logger:      slog.New(slog.DiscardHandler),
-		retry:       DefaultRetryPolicy(),
-		limits:      DefaultLimits(),
-		clock:       realClock{},
-		expiryDelta: time.Minute,
+		baseURL:   u,
+		tokenURL:  DefaultTokenURL,
+		userAgent: "rscgo/" + Version,
+		logger:    slog.New(slog.DiscardHandler),
+		retry:     DefaultRetryPolicy(),
+		clock:     realClock{},
 	}
 }
 
@@ -192,7 +188,8 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithLimits replaces the client-side pacing limits (LinkedIn grants some
-// partners more than the defaults).
+// partners more than the defaults). Zero fields keep LinkedIn's defaults,
+// negative fields are unlimited; see Limits.
 func WithLimits(l Limits) Option {
 	return func(c *config) error {
 		if err := l.validate(); err != nil {
@@ -210,18 +207,6 @@ func WithClock(clk Clock) Option {
 			return errors.New("rsc: WithClock: nil clock")
 		}
 		c.clock = clk
-		return nil
-	}
-}
-
-// WithTokenExpiryDelta sets how long before expiry a cached token is
-// replaced (default one minute).
-func WithTokenExpiryDelta(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return errors.New("rsc: WithTokenExpiryDelta: negative")
-		}
-		c.expiryDelta = d
 		return nil
 	}
 }

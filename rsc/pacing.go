@@ -2,7 +2,7 @@ package rsc
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -26,45 +26,82 @@ const (
 )
 
 // Limits are the client-side pacing limits of one application. LinkedIn
-// counts quotas per application, so every customer client has its own. A
-// zero field means "no limit". The defaults are LinkedIn's documented values.
+// counts quotas per application, so every customer client has its own
+// (docs/linkedin-api.md §5). Every quota field follows one rule, the same as
+// rsctest.Limits: zero means LinkedIn's default (the value DefaultLimits
+// returns), a negative value means unlimited, and Disabled turns all
+// client-side pacing off. LinkedIn's own 429s are handled either way.
 type Limits struct {
-	SyncRequestsPerDay        int // 100,000
-	SyncRecordsPerMinute      int // 10,000 records a minute, charged by batch size
-	IntegrationRequestsPerDay int // 5,000
-	ProspectRequestsPerDay    int // 100,000 combined
-	JobRequestsPerDay         int // unconfirmed at LinkedIn; default 100,000
-	JobTaskRequestsPerDay     int // 300,000
+	// SyncRequestsPerDay limits requests per UTC day to each sync resource
+	// (atsCandidates, their notes, atsApplications and their notes,
+	// interview feedback and stages, ACLs and ACL assignees). Default 100,000.
+	SyncRequestsPerDay int
+	// SyncRecordsPerMinute limits records (keys in a batch) per fixed UTC
+	// minute to each sync resource. Default 10,000. When set it must be at
+	// least MaxBatchSize, so that one full batch fits in a minute.
+	SyncRecordsPerMinute int
+	// IntegrationRequestsPerDay limits requests per UTC day to atsIntegrations
+	// and to their configurations, each on its own. Default 5,000.
+	IntegrationRequestsPerDay int
+	// ProspectRequestsPerDay limits seatsV2, conversationEvents, mailStubs and
+	// prospectNotes requests per UTC day, all four together. Default 100,000.
+	ProspectRequestsPerDay int
+	// JobPostingRequestsPerDay limits simpleJobPostings requests per UTC day.
+	// LinkedIn publishes no number; the default, 100,000, is our choice.
+	JobPostingRequestsPerDay int
+	// JobTaskRequestsPerDay limits simpleJobPostingTasks requests per UTC
+	// day. Default 300,000.
+	JobTaskRequestsPerDay int
 	// Disabled turns client-side pacing off entirely (for benchmarks against
-	// a fake with throttles off). LinkedIn's 429s are still handled.
+	// a fake with throttles off), whatever the other fields say.
 	Disabled bool
 }
 
-// DefaultLimits returns LinkedIn's documented limits.
+// DefaultLimits returns LinkedIn's documented limits: what a zero Limits
+// means.
 func DefaultLimits() Limits {
 	return Limits{
 		SyncRequestsPerDay:        100_000,
 		SyncRecordsPerMinute:      10_000,
 		IntegrationRequestsPerDay: 5_000,
 		ProspectRequestsPerDay:    100_000,
-		JobRequestsPerDay:         100_000,
+		JobPostingRequestsPerDay:  100_000,
 		JobTaskRequestsPerDay:     300_000,
 	}
 }
 
 func (l Limits) validate() error {
-	for _, v := range []int{l.SyncRequestsPerDay, l.SyncRecordsPerMinute, l.IntegrationRequestsPerDay,
-		l.ProspectRequestsPerDay, l.JobRequestsPerDay, l.JobTaskRequestsPerDay} {
-		if v < 0 {
-			return errors.New("rsc: WithLimits: negative limit")
-		}
-	}
-	if l.SyncRecordsPerMinute != 0 && l.SyncRecordsPerMinute < MaxBatchSize {
-		return errors.New("rsc: WithLimits: SyncRecordsPerMinute must be at least one batch (100)")
+	if l.SyncRecordsPerMinute > 0 && l.SyncRecordsPerMinute < MaxBatchSize {
+		return fmt.Errorf("rsc: WithLimits: SyncRecordsPerMinute must be at least one batch (%d), or negative for unlimited", MaxBatchSize)
 	}
 	return nil
 }
 
+// effective returns l with zero fields replaced by LinkedIn's defaults and
+// negative (unlimited) fields as 0, the pacer's "no limit".
+func (l Limits) effective() Limits {
+	d := DefaultLimits()
+	pick := func(v, def int) int {
+		switch {
+		case v == 0:
+			return def
+		case v < 0:
+			return 0
+		}
+		return v
+	}
+	return Limits{
+		SyncRequestsPerDay:        pick(l.SyncRequestsPerDay, d.SyncRequestsPerDay),
+		SyncRecordsPerMinute:      pick(l.SyncRecordsPerMinute, d.SyncRecordsPerMinute),
+		IntegrationRequestsPerDay: pick(l.IntegrationRequestsPerDay, d.IntegrationRequestsPerDay),
+		ProspectRequestsPerDay:    pick(l.ProspectRequestsPerDay, d.ProspectRequestsPerDay),
+		JobPostingRequestsPerDay:  pick(l.JobPostingRequestsPerDay, d.JobPostingRequestsPerDay),
+		JobTaskRequestsPerDay:     pick(l.JobTaskRequestsPerDay, d.JobTaskRequestsPerDay),
+		Disabled:                  l.Disabled,
+	}
+}
+
+// perDay returns the daily limit of bucket b in effective limits, 0 for none.
 func (l Limits) perDay(b Bucket) int {
 	switch b {
 	case BucketSync:
@@ -74,7 +111,7 @@ func (l Limits) perDay(b Bucket) int {
 	case BucketProspect:
 		return l.ProspectRequestsPerDay
 	case BucketJobs:
-		return l.JobRequestsPerDay
+		return l.JobPostingRequestsPerDay
 	case BucketJobTasks:
 		return l.JobTaskRequestsPerDay
 	}
@@ -88,7 +125,7 @@ type Quota struct {
 	Bucket    Bucket
 	Counter   string    // the resource (or shared counter) charged, e.g. "atsCandidates"
 	Used      int       // requests sent this UTC day (every attempt counts)
-	Limit     int       // 0 = unlimited
+	Limit     int       // 0 = unlimited (or pacing disabled)
 	Remaining int       // Limit-Used, 0 once LinkedIn answered a daily 429, or -1 when unlimited
 	ResetAt   time.Time // next UTC midnight
 }
@@ -117,7 +154,7 @@ type counter struct {
 }
 
 func newPacer(l Limits, clk Clock) *pacer {
-	return &pacer{limits: l, clock: clk, counters: map[string]*counter{}}
+	return &pacer{limits: l.effective(), clock: clk, counters: map[string]*counter{}}
 }
 
 func dayOf(t time.Time) int64 { return int64(math.Floor(float64(t.UTC().Unix()) / 86400)) }

@@ -82,7 +82,7 @@ func checkDomains(v *validator, domains []string) {
 // Create provisions a child application (POST create). It is not retried
 // automatically: use Ensure, which is idempotent.
 func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) (*ProvisionedApplication, error) {
-	c := (*service)(s).c
+	c := s.c
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 // Lookup finds a child application by uniqueForeignId (finder
 // credentialsByUniqueForeignId). It returns ErrNotFound when there is none.
 func (s *ProvisioningService) Lookup(ctx context.Context, uniqueForeignID string) (*ProvisionedApplication, error) {
-	c := (*service)(s).c
+	c := s.c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + resProvisioning.legacy,
 		query: "q=credentialsByUniqueForeignId&" + restli.EncodeParam(restli.Protocol1, "uniqueForeignId", uniqueForeignID),
 		res:   resProvisioning, idempotent: true})
@@ -174,7 +174,7 @@ func (s *ProvisioningService) UpdateCallbackURLs(ctx context.Context, appKey str
 }
 
 func (s *ProvisioningService) patch(ctx context.Context, appKey, field string, values []string) error {
-	c := (*service)(s).c
+	c := s.c
 	if values == nil {
 		values = []string{}
 	}

@@ -40,7 +40,7 @@ type StubProfile struct {
 // q=request). Check IntegrationContext against the customer whose callback
 // received the event.
 func (s *ExportsService) Get(ctx context.Context, requestID string) ([]ExportedCandidate, error) {
-	c := (*service)(s).c
+	c := s.c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resExports),
 		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), res: resExports, idempotent: true})
 	if err != nil {
@@ -74,7 +74,7 @@ func (s Seat) URN() string { return "urn:li:seat:" + strconv.FormatInt(s.ID, 10)
 // List iterates over the seats of contracts in the given states (ACTIVE when
 // none are given).
 func (s *SeatsService) List(ctx context.Context, contracts []string, states ...string) iter.Seq2[Seat, error] {
-	c := (*service)(s).c
+	c := s.c
 	if len(states) == 0 {
 		states = []string{"ACTIVE"}
 	}
@@ -114,7 +114,7 @@ const MaxInMailWindow = 12 * 60 * 60 * 1000 // milliseconds
 // Events iterates over one seat's conversation events created in
 // [start, end). The window must not exceed 12 hours.
 func (s *InMailService) Events(ctx context.Context, seat string, start, end EpochMillis) iter.Seq2[ConversationEvent, error] {
-	c := (*service)(s).c
+	c := s.c
 	if end-start > MaxInMailWindow || end < start {
 		return func(yield func(ConversationEvent, error) bool) {
 			yield(ConversationEvent{}, fmt.Errorf("rsc: conversationEvents window [%d, %d) must be 0..12 hours", start, end))
@@ -146,7 +146,7 @@ type MailStub struct {
 // [start, end) (zero bounds are omitted). Always pass owners: LinkedIn
 // searches less without them.
 func (s *MailStubsService) List(ctx context.Context, contract string, owners []string, start, end EpochMillis) iter.Seq2[MailStub, error] {
-	c := (*service)(s).c
+	c := s.c
 	q := "q=contract&" + restli.EncodeParam(restli.Protocol1, "contract", contract)
 	for _, o := range owners {
 		q += "&" + restli.EncodeParam(restli.Protocol1, "owners", o)
@@ -179,7 +179,7 @@ type ProspectNote struct {
 // List iterates over notes of a contract whose last update is in
 // [cutoff, before] (zero bounds are omitted).
 func (s *ProspectNotesService) List(ctx context.Context, contract string, owners []string, cutoff, before EpochMillis) iter.Seq2[ProspectNote, error] {
-	c := (*service)(s).c
+	c := s.c
 	q := "q=criteria&" + restli.EncodeParam(restli.Protocol1, "contract", contract)
 	for _, o := range owners {
 		q += "&" + restli.EncodeParam(restli.Protocol1, "owners", o)
@@ -209,7 +209,7 @@ type ClosedProfile struct {
 // List iterates over members of the integration context whose accounts
 // closed at or after since.
 func (s *ClosedProfilesService) List(ctx context.Context, integrationContext string, since EpochMillis) iter.Seq2[ClosedProfile, error] {
-	c := (*service)(s).c
+	c := s.c
 	q := "q=integrationContext&" + restli.EncodeParam(restli.Protocol1, "integrationContext", integrationContext) +
 		"&closedSince=" + strconv.FormatInt(int64(since), 10)
 	return finder[ClosedProfile](c, resClosedProfiles, q, 100)(ctx)

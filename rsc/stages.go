@@ -23,16 +23,16 @@ func (s Stage) validate(v *validator) {
 
 // UpsertStages creates or replaces stage records of one application.
 func (s *ApplicationsService) UpsertStages(ctx context.Context, app ApplicationKey, stages []Stage) (*BatchResult[NoteKey], error) {
-	return writeSub(ctx, (*service)(s).c, resStages, app, stages, false, nil)
+	return writeSub(ctx, s.c, resStages, app, stages, false, nil)
 }
 
 // DeleteStages deletes stage records of one application.
 func (s *ApplicationsService) DeleteStages(ctx context.Context, app ApplicationKey, ids []string) (*BatchResult[NoteKey], error) {
-	return writeSub[Stage](ctx, (*service)(s).c, resStages, app, nil, true, ids)
+	return writeSub[Stage](ctx, s.c, resStages, app, nil, true, ids)
 }
 
 // ValidateStage checks a stage record against LinkedIn's documented rules
 // (docs/linkedin-api.md §7.6), as UpsertStages does before sending.
 func (s *ApplicationsService) ValidateStage(st *Stage) error {
-	return validateSub((*service)(s).c, resStages, st)
+	return validateSub(s.c, resStages, st)
 }

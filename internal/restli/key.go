@@ -33,7 +33,7 @@ func (k Key) Equal(o Key) bool {
 		return false
 	}
 	var small [16]bool
-	used := small[:0]
+	var used []bool
 	if len(o) <= len(small) {
 		used = small[:len(o)]
 	} else {
