@@ -14,8 +14,10 @@
 //     contract choice, data-privacy consent, naming and configuring
 //     integrations, integration status and push events.
 //   - sync: the Source interface an ATS implements and the engine that runs
-//     the historical and incremental sync with checkpoints and dead letters;
-//     sync/sourcetest checks a Source for conformance.
+//     the historical and incremental sync with checkpoints and dead letters
+//     (import it as rscsync: its name is the product's, not the standard
+//     library's); sync/sourcetest checks a Source for conformance, in the
+//     spirit of testing/fstest.
 //   - milestones: which features are enabled, for which records, as the
 //     background sync progresses.
 //   - inmail: InMail, prospect notes, stub profiles, 1-Click Export and member
@@ -27,7 +29,11 @@
 //     prove the claims (faults and crashes lose nothing, bad records never
 //     stop a sync, no secret leaks); internal/benchreport regenerates
 //     docs/benchmarks.md (./test.sh bench).
+//   - internal/docscheck and internal/readme: the documentation checks
+//     (comments cite sections of docs/linkedin-api.md that exist; README's
+//     examples are compiled).
 //
 // The examples module (directory examples) holds the Tracker reference
-// adapter and the demo program.
+// adapter and the demo program. docs/linkedin-api.md lists the LinkedIn API
+// facts the code relies on, with links to LinkedIn's documentation.
 package rscgo
