@@ -232,6 +232,30 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// execAll executes the statements in order with the same arguments.
+func execAll(ctx context.Context, q querier, stmts []string, args ...any) error {
+	for _, stmt := range stmts {
+		if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ref names a row a new row refers to.
+type ref struct{ table, id string }
+
+// newID checks that the rows a new row of table refers to exist (errors
+// wrap ErrNotFound), then allocates its id.
+func newID(ctx context.Context, q querier, table, prefix string, refs ...ref) (string, error) {
+	for _, r := range refs {
+		if err := exists(ctx, q, r.table, r.id); err != nil {
+			return "", err
+		}
+	}
+	return nextID(ctx, q, table, prefix)
+}
+
 // nextID allocates the id after the largest one in table.
 func nextID(ctx context.Context, q querier, table, prefix string) (string, error) {
 	var max sql.NullString

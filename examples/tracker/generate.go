@@ -320,24 +320,7 @@ func (g *generator) genPlacements() error {
 	used := make(map[[2]int]bool, n)
 	stageSeq := int64(0)
 	for range n {
-		// Pick a job, a shortlist time in the first 80% of its life, and a
-		// candidate who existed then (recent ones more often); retry on a
-		// clash.
-		var job, cand int
-		var at int64
-		ok := false
-		for try := 0; try < 8 && !ok; try++ {
-			job = g.r.IntN(len(g.jobStart))
-			span := g.jobEnd[job] - g.jobStart[job]
-			at = g.jobStart[job] + int64(float64(span)*0.8*g.r.Float64())
-			k := sort.Search(len(g.candCreated), func(i int) bool { return g.candCreated[i] > at })
-			if k == 0 {
-				continue
-			}
-			u := g.r.Float64()
-			cand = k - 1 - int(float64(k)*u*u)
-			ok = !used[[2]int{job, cand}]
-		}
+		job, cand, at, ok := g.pickShortlisting(used)
 		if !ok {
 			continue
 		}
@@ -396,6 +379,25 @@ func (g *generator) genPlacements() error {
 	g.res.Placements = len(g.placements)
 	g.res.Stages = int(stageSeq)
 	return nil
+}
+
+// pickShortlisting picks a job, a shortlist time in the first 80% of its
+// life, and a candidate who existed then (recent ones more often), retrying
+// on a pair already used; ok is false when every try clashed.
+func (g *generator) pickShortlisting(used map[[2]int]bool) (job, cand int, at int64, ok bool) {
+	for try := 0; try < 8 && !ok; try++ {
+		job = g.r.IntN(len(g.jobStart))
+		span := g.jobEnd[job] - g.jobStart[job]
+		at = g.jobStart[job] + int64(float64(span)*0.8*g.r.Float64())
+		k := sort.Search(len(g.candCreated), func(i int) bool { return g.candCreated[i] > at })
+		if k == 0 {
+			continue
+		}
+		u := g.r.Float64()
+		cand = k - 1 - int(float64(k)*u*u)
+		ok = !used[[2]int{job, cand}]
+	}
+	return job, cand, at, ok
 }
 
 // stagePath returns the stages a placement goes through: 1-5 of them,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // ErrNotFound is returned for a record id that does not exist.
@@ -123,65 +124,41 @@ func (db *DB) CloseJob(ctx context.Context, id string) error {
 // holds: the candidate's notes, its placements (LinkedIn deletes their
 // notes, feedback and stages with them) and the candidate.
 func (db *DB) DeleteCandidate(ctx context.Context, id string) error {
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, "candidates", id); err != nil {
-			return err
-		}
-		now := ms(db.now())
-		for _, q := range []string{
-			`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at)
-				SELECT 'candidateNote', id, candidate_id, ? FROM activities WHERE candidate_id = ? AND kind = 'candidate_note'`,
-			`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at)
-				SELECT 'placement', id, '', ? FROM placements WHERE candidate_id = ?`,
-			`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at) VALUES ('candidate', ?2, '', ?1)`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, now, id); err != nil {
-				return err
-			}
-		}
-		for _, q := range []string{
-			`DELETE FROM placement_stages WHERE placement_id IN (SELECT id FROM placements WHERE candidate_id = ?)`,
-			`DELETE FROM activities WHERE placement_id IN (SELECT id FROM placements WHERE candidate_id = ?)`,
-			`DELETE FROM activities WHERE candidate_id = ?`,
-			`DELETE FROM placements WHERE candidate_id = ?`,
-			`DELETE FROM candidates WHERE id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("tracker: delete candidate %s: %w", id, err)
-	}
-	return nil
+	return db.deleteRow(ctx, "candidates", id,
+		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at)
+			SELECT 'candidateNote', id, candidate_id, ?1 FROM activities WHERE candidate_id = ?2 AND kind = 'candidate_note'`,
+		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at)
+			SELECT 'placement', id, '', ?1 FROM placements WHERE candidate_id = ?2`,
+		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at) VALUES ('candidate', ?2, '', ?1)`,
+		`DELETE FROM placement_stages WHERE placement_id IN (SELECT id FROM placements WHERE candidate_id = ?2)`,
+		`DELETE FROM activities WHERE placement_id IN (SELECT id FROM placements WHERE candidate_id = ?2)`,
+		`DELETE FROM activities WHERE candidate_id = ?2`,
+		`DELETE FROM placements WHERE candidate_id = ?2`,
+		`DELETE FROM candidates WHERE id = ?2`)
 }
 
 // DeletePlacement deletes a placement with its stages and activities and
 // writes its tombstone.
 func (db *DB) DeletePlacement(ctx context.Context, id string) error {
+	return db.deleteRow(ctx, "placements", id,
+		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at) VALUES ('placement', ?2, '', ?1)`,
+		`DELETE FROM placement_stages WHERE placement_id = ?2`,
+		`DELETE FROM activities WHERE placement_id = ?2`,
+		`DELETE FROM placements WHERE id = ?2`)
+}
+
+// deleteRow deletes row id of table in one transaction, running stmts in
+// order with ?1 the time of deletion (ms) and ?2 the id: the tombstones
+// first, then the rows. A missing row is an error wrapping ErrNotFound.
+func (db *DB) deleteRow(ctx context.Context, table, id string, stmts ...string) error {
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, "placements", id); err != nil {
+		if err := exists(ctx, tx, table, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at)
-			VALUES ('placement', ?, '', ?)`, id, ms(db.now())); err != nil {
-			return err
-		}
-		for _, q := range []string{
-			`DELETE FROM placement_stages WHERE placement_id = ?`,
-			`DELETE FROM activities WHERE placement_id = ?`,
-			`DELETE FROM placements WHERE id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return execAll(ctx, tx, stmts, ms(db.now()), id)
 	})
 	if err != nil {
-		return fmt.Errorf("tracker: delete placement %s: %w", id, err)
+		return fmt.Errorf("tracker: delete %s %s: %w", strings.TrimSuffix(table, "s"), id, err)
 	}
 	return nil
 }

@@ -162,13 +162,7 @@ func (s *Sink) EnsureApplication(ctx context.Context, candidateID, jobID string,
 			candidateID, jobID).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		if err := exists(ctx, tx, "candidates", candidateID); err != nil {
-			return err
-		}
-		if err := exists(ctx, tx, "jobs", jobID); err != nil {
-			return err
-		}
-		id, err := nextID(ctx, tx, "placements", prefixPlacement)
+		id, err := newID(ctx, tx, "placements", prefixPlacement, ref{"candidates", candidateID}, ref{"jobs", jobID})
 		if err != nil {
 			return err
 		}
@@ -283,10 +277,7 @@ func (s *Sink) upsertActivity(ctx context.Context, kind, candidateID, externalID
 		return err
 	}
 	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, "candidates", candidateID); err != nil {
-			return err
-		}
-		id, err := nextID(ctx, tx, "activities", prefixActivity)
+		id, err := newID(ctx, tx, "activities", prefixActivity, ref{"candidates", candidateID})
 		if err != nil {
 			return err
 		}

@@ -226,7 +226,7 @@ func TestRenderFull(t *testing.T) {
 	rep := Report{Date: time.Date(2026, 5, 4, 10, 30, 0, 0, time.UTC), Targets: targets, Results: results,
 		Machine: Machine{CPU: "AMD EPYC", Cores: 2, OS: "linux", Arch: "amd64", GoVersion: "go1.26.8", LoadBefore: "0.01, 0.17, 0.15", LoadAfter: "1.2, 0.5, 0.2"}}
 	md := Render(rep)
-	for _, want := range []string{
+	wantLines(t, md, []string{
 		"2026-05-04 10:30 UTC", "| CPU | AMD EPYC |", "| Cores (GOMAXPROCS) | 2 |", "linux/amd64", "go1.26.8", "0.01, 0.17, 0.15 / 1.2, 0.5, 0.2",
 		"| SDK throughput ≥ 80% of a hand-written loop | **PASS** | ratio 0.90, target ≥ 0.80 |",
 		"| Quota use ≥ 99% of LinkedIn's 10,000 records/min | **PASS** | 100.00%, target ≥ 99% |",
@@ -244,11 +244,7 @@ func TestRenderFull(t *testing.T) {
 		"| `BenchmarkUpsert100Candidates` | 1,164,477 | 85,875 |",
 		"| `BenchmarkParseQuery100/P2` | 165,500 |",
 		"go test -run '^$' -bench . -benchmem ./rsc/rsctest\ngo test -run '^$' -bench Upsert100 -benchmem ./rsc\n",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report lacks %q", want)
-		}
-	}
+	})
 	if !strings.HasSuffix(md, "Regenerate: `./test.sh bench`\n") {
 		t.Errorf("report does not end with the regenerate line:\n%s", md[max(0, len(md)-200):])
 	}
@@ -266,7 +262,7 @@ func TestRenderDegraded(t *testing.T) {
 		t.Fatal("chaos step ran although internal/chaos is missing")
 	}
 	md := Render(Report{Date: time.Unix(0, 0), Quick: true, Targets: targets, Results: results, Machine: Machine{CPU: "x", Cores: 2}})
-	for _, want := range []string{
+	wantLines(t, md, []string{
 		"**quick mode**",
 		"`go test -run '^$' -bench Throughput -benchtime 1x ./sync`",
 		"| Quota use ≥ 99% of LinkedIn's 10,000 records/min | **FAIL** | 97.56%, target ≥ 99%; the test failed |",
@@ -276,7 +272,13 @@ func TestRenderDegraded(t *testing.T) {
 		"not measured (internal/chaos missing)",
 		"not measured (the benchmark failed: open testdata/missing.txt",
 		"Regenerate: `./test.sh bench`",
-	} {
+	})
+}
+
+// wantLines reports each of wants that md lacks.
+func wantLines(t *testing.T, md string, wants []string) {
+	t.Helper()
+	for _, want := range wants {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
 		}

@@ -132,13 +132,24 @@ func bar(p rscsync.Progress) string {
 	return "[" + strings.Repeat("#", n) + strings.Repeat("-", width-n) + "]"
 }
 
+// shown is what a progress event shows: the records done, the phase's
+// total and the percentage. A phase shows 100% only once it is done, and
+// then its total is what it did (the total was counted when it started;
+// records changed since). Until then the percentage stops at 99.
+func shown(p rscsync.Progress) (done, total int64, pct int) {
+	if p.Completed {
+		return p.Done, p.Done, 100
+	}
+	if p.Total > 0 {
+		pct = min(int(100*p.Done/p.Total), 99)
+	}
+	return p.Done, p.Total, pct
+}
+
 // progressText is "Candidate Sync  1,200/3,000  40%  52,000 rec/min  ETA 3s".
 func progressText(p rscsync.Progress) string {
-	pct := 0
-	if p.Total > 0 {
-		pct = int(100 * p.Done / p.Total)
-	}
-	s := fmt.Sprintf("%-15s %s/%s %3d%%", p.Phase.String(), thousands(p.Done), thousands(p.Total), pct)
+	done, total, pct := shown(p)
+	s := fmt.Sprintf("%-15s %s/%s %3d%%", p.Phase.String(), thousands(done), thousands(total), pct)
 	if p.RecordsPerMinute > 0 {
 		s += fmt.Sprintf("  %s rec/min", thousands(int64(p.RecordsPerMinute)))
 	}

@@ -578,3 +578,36 @@ func TestConsoleTerminalAndPlain(t *testing.T) {
 		t.Errorf("plain output (want 0%%, 25%%, 50%%, 75%% and done):\n%s", plain.String())
 	}
 }
+
+// A phase shows 100% only once it is done, and then beside equal counts,
+// in the console and on the admin page.
+func TestProgressHundredPercentOnlyWhenDone(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		p         rscsync.Progress
+		wantText  string
+		wantAdmin PhaseStatus
+	}{
+		{"all read, not done", rscsync.Progress{Phase: rscsync.PhaseJobs, Done: 190, Total: 190},
+			"Job Sync        190/190  99%", PhaseStatus{Phase: "Job Sync", Done: 190, Total: 190, Percent: 99}},
+		{"one short, not done", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3804, Total: 3805},
+			"Candidate Sync  3,804/3,805  99%", PhaseStatus{Phase: "Candidate Sync", Done: 3804, Total: 3805, Percent: 99}},
+		{"done, one fewer than counted", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3804, Total: 3805, Completed: true},
+			"Candidate Sync  3,804/3,804 100%  done", PhaseStatus{Phase: "Candidate Sync", Done: 3804, Total: 3804, Percent: 100, Completed: true}},
+		{"done, more than counted", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3806, Total: 3805, Completed: true},
+			"Candidate Sync  3,806/3,806 100%  done", PhaseStatus{Phase: "Candidate Sync", Done: 3806, Total: 3806, Percent: 100, Completed: true}},
+		{"nothing counted yet", rscsync.Progress{Phase: rscsync.PhaseJobs},
+			"Job Sync        0/0   0%", PhaseStatus{Phase: "Job Sync"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := progressText(tc.p); got != tc.wantText {
+				t.Errorf("progressText = %q, want %q", got, tc.wantText)
+			}
+			m := NewMonitor()
+			m.progress(tc.p)
+			if got := m.Snapshot().Sync; len(got) != 1 || got[0] != tc.wantAdmin {
+				t.Errorf("admin page phases %+v, want [%+v]", got, tc.wantAdmin)
+			}
+		})
+	}
+}

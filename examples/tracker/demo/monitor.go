@@ -107,14 +107,9 @@ func (m *Monitor) line(l string) {
 
 func (m *Monitor) progress(p rscsync.Progress) {
 	m.update(func(s *Snapshot) {
-		ps := PhaseStatus{Phase: p.Phase.String(), Done: p.Done, Total: p.Total, RecordsPerMinute: p.RecordsPerMinute,
+		ps := PhaseStatus{Phase: p.Phase.String(), RecordsPerMinute: p.RecordsPerMinute,
 			ETASeconds: int64(p.ETA / time.Second), Failed: p.Failed, Completed: p.Completed}
-		if p.Total > 0 {
-			ps.Percent = int(100 * p.Done / p.Total)
-		}
-		if p.Completed {
-			ps.Percent = 100
-		}
+		ps.Done, ps.Total, ps.Percent = shown(p)
 		for i := range s.Sync {
 			if s.Sync[i].Phase == ps.Phase {
 				s.Sync[i] = ps

@@ -28,83 +28,112 @@ func (r *run) roundTrip() error {
 		return err
 	}
 	r.out.printf("\nLinkedIn → Tracker (InMail, 1-Click Export, a member deletion)")
-	clientID := r.contract.App.ClientID
-	sink := tracker.NewSink(r.db)
-	rt := &r.res.RoundTrip
+	seat, err := r.recruiterSeat(ctx)
+	if err != nil {
+		return err
+	}
+	ret, err := r.retriever()
+	if err != nil {
+		return err
+	}
+	member, err := r.inMailReply(ctx, ret, seat)
+	if err != nil {
+		return err
+	}
+	if err := r.oneClickExport(ctx, ret, seat); err != nil {
+		return err
+	}
+	if err := r.memberDeletion(ctx, ret, member); err != nil {
+		return err
+	}
+	if err := r.printRows(ctx, r.res.RoundTrip.InMailCandidate, r.res.RoundTrip.ExportCandidate); err != nil {
+		return err
+	}
+	return r.db.SetSetting(ctx, roundTripKey, time.Now().UTC().Format(time.RFC3339))
+}
 
-	// A Tracker recruiter holds a Recruiter seat: their LinkedIn member is
-	// the person URN Tracker stores on the user, so seats map to users.
+// recruiterSeat gives a Tracker recruiter a Recruiter seat: their LinkedIn
+// member is the person URN Tracker stores on the user, so seats map to
+// users.
+func (r *run) recruiterSeat(ctx context.Context) (rsctest.Seat, error) {
 	var userID, userFirst, userLast, userPerson string
 	err := r.db.SQL().QueryRowContext(ctx, `SELECT id, first_name, last_name, linkedin_person_urn FROM users
 		WHERE linkedin_person_urn IS NOT NULL ORDER BY id LIMIT 1`).Scan(&userID, &userFirst, &userLast, &userPerson)
 	if err != nil {
-		return fmt.Errorf("demo: a recruiter with a LinkedIn account: %w", err)
+		return rsctest.Seat{}, fmt.Errorf("demo: a recruiter with a LinkedIn account: %w", err)
 	}
 	if _, err := r.li.addMember(ctx, rsctest.MemberSpec{Person: userPerson, FirstName: userFirst, LastName: userLast,
 		Email: strings.ToLower(userFirst+"."+userLast) + "@agency.example.com"}); err != nil {
-		return err
+		return rsctest.Seat{}, err
 	}
-	seat, err := r.li.addSeat(ctx, clientID, userPerson)
+	seat, err := r.li.addSeat(ctx, r.contract.App.ClientID, userPerson)
 	if err != nil {
-		return err
+		return rsctest.Seat{}, err
 	}
 	r.out.printf("  Recruiter seat %s held by Tracker user %s (%s %s)", seat.URN, userID, userFirst, userLast)
+	return seat, nil
+}
 
-	// A synced candidate is on LinkedIn too: the member with their email.
-	var candID, first, last, email string
-	err = r.db.SQL().QueryRowContext(ctx, `SELECT id, first_name, last_name, email FROM candidates
-		WHERE email LIKE '%_@_%._%' AND linkedin_person_urn IS NULL ORDER BY modified_at DESC, id DESC LIMIT 1`).
-		Scan(&candID, &first, &last, &email)
-	if err != nil {
-		return fmt.Errorf("demo: a candidate for the InMail: %w", err)
-	}
-	member, err := r.li.addMember(ctx, rsctest.MemberSpec{FirstName: first, LastName: last, Email: email,
-		Headline: "Open to new opportunities"})
-	if err != nil {
-		return err
-	}
-	rt.InMailCandidate = candID
-
-	ret, err := inmail.New(inmail.Config{
+// retriever is Tracker's side of the LinkedIn-to-ATS flows: the inmail
+// package writing into tracker.Sink.
+func (r *run) retriever() (*inmail.Retriever, error) {
+	return inmail.New(inmail.Config{
 		CustomerID:       r.cust,
 		Client:           r.client,
 		Organization:     r.contract.Organization,
 		Contracts:        []string{r.contract.ContractURN},
-		Sink:             sink,
+		Sink:             tracker.NewSink(r.db),
 		State:            func(context.Context) (milestones.State, error) { return r.state(), nil },
 		Cursors:          inmail.NewFileCursors(r.path(inmailDir)),
 		Resync:           func(ctx context.Context, _ string) error { _, err := r.eng.Run(ctx, r.cust); return err },
 		Clock:            pollClock{},
 		RecordsPerMinute: 10_000, // relaxed like the fake's throttles (LinkedIn: 12 per member a minute)
 	})
-	if err != nil {
-		return err
-	}
+}
 
-	// 1. InMail: the recruiter writes, the member replies and shares their
-	// contact information; the next poll brings both messages and the
-	// shared details into Tracker.
+// inMailReply: the recruiter InMails a synced candidate (a LinkedIn member
+// with their email), who replies and shares their contact information; the
+// next poll brings both messages and the shared details into Tracker. It
+// returns the member.
+func (r *run) inMailReply(ctx context.Context, ret *inmail.Retriever, seat rsctest.Seat) (rsctest.Member, error) {
+	var candID, first, last, email string
+	err := r.db.SQL().QueryRowContext(ctx, `SELECT id, first_name, last_name, email FROM candidates
+		WHERE email LIKE '%_@_%._%' AND linkedin_person_urn IS NULL ORDER BY modified_at DESC, id DESC LIMIT 1`).
+		Scan(&candID, &first, &last, &email)
+	if err != nil {
+		return rsctest.Member{}, fmt.Errorf("demo: a candidate for the InMail: %w", err)
+	}
+	member, err := r.li.addMember(ctx, rsctest.MemberSpec{FirstName: first, LastName: last, Email: email,
+		Headline: "Open to new opportunities"})
+	if err != nil {
+		return member, err
+	}
+	r.res.RoundTrip.InMailCandidate = candID
+	clientID := r.contract.App.ClientID
 	conv, err := r.li.sendInMail(ctx, clientID, seat.URN, member.Person, "A Senior Engineer role in Leeds",
 		"Hi "+first+", I think this role would suit you. Open to a chat?")
 	if err != nil {
-		return err
+		return member, err
 	}
 	if err := r.li.replyInMail(ctx, clientID, conv, "Happy to talk. My details are attached.", true); err != nil {
-		return err
+		return member, err
 	}
 	rep, err := ret.RunOnce(ctx)
 	if err != nil {
-		return fmt.Errorf("demo: InMail poll: %w", err)
+		return member, fmt.Errorf("demo: InMail poll: %w", err)
 	}
-	rt.Messages = rep.InMail.Attached
+	r.res.RoundTrip.Messages = rep.InMail.Attached
 	r.out.printf("  InMail poll: %d seat(s), %d stub profile(s), %d message(s) attached to %s %s (%s)",
 		len(rep.Seats.Seats), rep.Stubs.Matched+rep.Stubs.Created, rep.InMail.Attached, first, last, candID)
+	return member, nil
+}
 
-	// 2. 1-Click Export: the recruiter exports a member Tracker does not
-	// know to an open job; LinkedIn pushes EXPORT_CANDIDATE_PROFILE to the
-	// CALLBACK_URL, whose handler passes the request id to HandleExport.
+// oneClickExport: the recruiter exports a member Tracker does not know to
+// an open job; LinkedIn pushes EXPORT_CANDIDATE_PROFILE to the
+// CALLBACK_URL, whose handler passes the request id to HandleExport.
+func (r *run) oneClickExport(ctx context.Context, ret *inmail.Retriever, seat rsctest.Seat) error {
 	var jobID, jobTitle string
-	err = r.db.SQL().QueryRowContext(ctx, `SELECT id, title FROM jobs WHERE status = 'open' AND length(description) >= 100
+	err := r.db.SQL().QueryRowContext(ctx, `SELECT id, title FROM jobs WHERE status = 'open' AND length(description) >= 100
 		ORDER BY modified_at DESC, id DESC LIMIT 1`).Scan(&jobID, &jobTitle)
 	if err != nil {
 		return fmt.Errorf("demo: an open job: %w", err)
@@ -114,7 +143,7 @@ func (r *run) roundTrip() error {
 	if err != nil {
 		return err
 	}
-	reqID, err := r.li.export(ctx, clientID, seat.URN, ann.Person, jobID)
+	reqID, err := r.li.export(ctx, r.contract.App.ClientID, seat.URN, ann.Person, jobID)
 	if err != nil {
 		return err
 	}
@@ -126,12 +155,15 @@ func (r *run) roundTrip() error {
 		return fmt.Errorf("demo: export %s carried %d members", reqID, len(exp.Items))
 	}
 	it := exp.Items[0]
-	rt.ExportCandidate, rt.ExportJob = it.CandidateID, jobID
+	r.res.RoundTrip.ExportCandidate, r.res.RoundTrip.ExportJob = it.CandidateID, jobID
 	r.out.printf("  1-Click Export of Ann Lee to %s %q: candidate %s created: %v, placement created: %v, re-synced: %v, linked on LinkedIn: %v",
 		jobID, jobTitle, it.CandidateID, it.CandidateCreated, it.ApplicationCreated, it.Resynced, it.Attached)
+	return nil
+}
 
-	// 3. The member InMailed above closes their LinkedIn account; the
-	// closed-profile poll records it on their Tracker candidate.
+// memberDeletion: the member InMailed above closes their LinkedIn account;
+// the closed-profile poll records it on their Tracker candidate.
+func (r *run) memberDeletion(ctx context.Context, ret *inmail.Retriever, member rsctest.Member) error {
 	if err := r.li.closeMemberAccount(ctx, member.Person); err != nil {
 		return err
 	}
@@ -139,13 +171,9 @@ func (r *run) roundTrip() error {
 	if err != nil {
 		return fmt.Errorf("demo: closed profiles: %w", err)
 	}
-	rt.DeletionNotices = del.Activities
+	r.res.RoundTrip.DeletionNotices = del.Activities
 	r.out.printf("  Closed profiles poll: %d closed profile(s), %d activity(ies) written", del.Profiles, del.Activities)
-
-	if err := r.printRows(ctx, candID, it.CandidateID); err != nil {
-		return err
-	}
-	return r.db.SetSetting(ctx, roundTripKey, time.Now().UTC().Format(time.RFC3339))
+	return nil
 }
 
 // printRows shows what landed in Tracker's tables.

@@ -60,6 +60,8 @@ type run struct {
 	enabledAt time.Time
 	phases    map[rscsync.Phase]rscsync.PhaseState
 	observeMu sync.Mutex // one milestone observation at a time, so events print in order
+
+	closers []func() // what open opened, closed by closeAll
 }
 
 // Run runs the demo: Tracker's data, the set-up steps, the historical sync
@@ -80,15 +82,14 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	defer func() {
 		cancel()
 		r.syncWG.Wait() // never leave the sync running on a closed database
+		r.closeAll()
 		r.out.finish()
 		if err != nil {
 			r.mon.update(func(s *Snapshot) { s.Stage, s.Error = "failed", err.Error() })
 		}
 	}()
 
-	closeAll, err := r.open()
-	defer closeAll()
-	if err != nil {
+	if err := r.open(); err != nil {
 		return nil, err
 	}
 	for _, step := range []struct {
@@ -109,28 +110,61 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 }
 
 // open opens the data directory's stores, Tracker's database (generating
-// its data on the first run) and the LinkedIn side. The returned func
-// closes what was opened.
-func (r *run) open() (func(), error) {
-	var closers []func()
-	closeAll := func() {
-		for _, c := range slices.Backward(closers) {
-			c()
-		}
-	}
+// its data on the first run) and the LinkedIn side. Run's closeAll closes
+// what was opened, also after an error.
+func (r *run) open() error {
 	dir := r.cfg.DataDir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return closeAll, err
+		return err
 	}
 	r.out.printf("Tracker ⇄ LinkedIn Recruiter System Connect (rscgo demo)")
 	r.out.printf("data directory: %s (run again with the same directory to resume; -fresh starts over)", dir)
+	if err := r.openTracker(dir); err != nil {
+		return err
+	}
+	var err error
+	if r.cfg.LinkedInURL == "" {
+		err = r.openFake(dir)
+	} else {
+		err = r.openRemote()
+	}
+	if err != nil {
+		return err
+	}
+	r.copts = append(r.copts, rsc.WithLimits(relaxedLimits()))
+	if err := r.openStores(dir); err != nil {
+		return err
+	}
 
-	// Tracker: the ATS and its years of data.
+	// Milestones reached before a restart are not announced again.
+	evs, err := r.ms.Events(r.ctx, r.cust)
+	if err != nil {
+		return err
+	}
+	if len(evs) > 0 {
+		r.enabledAt = evs[0].At
+		r.out.printf("milestones already reached: %s", eventList(evs))
+		r.mon.update(func(s *Snapshot) { s.Milestones = evs })
+	}
+	return nil
+}
+
+// closeAll closes what open opened, in reverse order.
+func (r *run) closeAll() {
+	for _, c := range slices.Backward(r.closers) {
+		c()
+	}
+	r.closers = nil
+}
+
+// openTracker opens Tracker, the ATS, generating its years of data when
+// the database is empty.
+func (r *run) openTracker(dir string) error {
 	db, err := tracker.Open(filepath.Join(dir, dbFile))
 	if err != nil {
-		return closeAll, err
+		return err
 	}
-	closers = append(closers, func() { db.Close() })
+	r.closers = append(r.closers, func() { db.Close() })
 	r.db = db
 	start := time.Now()
 	gen, err := tracker.Generate(r.ctx, db, tracker.GenerateOptions{Candidates: r.cfg.Candidates, Seed: r.cfg.Seed,
@@ -139,63 +173,71 @@ func (r *run) open() (func(), error) {
 	case errors.Is(err, tracker.ErrNotEmpty):
 		r.out.printf("Tracker: using the existing database")
 	case err != nil:
-		return closeAll, err
+		return err
 	default:
 		r.res.Generated = &gen
 		r.out.printf("Tracker: generated 3 years of data in %v: %s candidates, %s jobs, %s placements, %s activities, %d users (%d candidates and %d jobs deliberately invalid)",
 			time.Since(start).Round(time.Millisecond), thousands(int64(gen.Candidates)), thousands(int64(gen.Jobs)),
 			thousands(int64(gen.Placements)), thousands(int64(gen.Activities)), gen.Users, gen.BadCandidates, gen.BadJobs)
 	}
+	return nil
+}
 
-	// LinkedIn.
-	if r.cfg.LinkedInURL == "" {
-		srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
-			rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: fakeRecordsPerMinute}))
-		closers = append(closers, srv.Close)
-		j, n, err := openJournal(filepath.Join(dir, journalFile), srv)
-		if err != nil {
-			return closeAll, err
-		}
-		closers = append(closers, func() { j.close() })
-		r.fake = &localFake{srv: srv, j: j}
-		r.li = r.fake
-		r.res.Replayed = n
-		r.copts = []rsc.Option{rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(j)}
-		id, secret := srv.PartnerCredentials()
-		r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(id, secret))...)
-		if err != nil {
-			return closeAll, err
-		}
-		r.out.printf("LinkedIn: the fake LinkedIn of rsc/rsctest, in-process; throttles relaxed to %s records a minute (LinkedIn: 10,000)",
-			thousands(fakeRecordsPerMinute))
-		if n > 0 {
-			r.out.printf("LinkedIn: replayed %s journalled requests into the fake, so it holds what it acknowledged before the restart", thousands(int64(n)))
-		}
-	} else {
-		r.li = &remoteFake{base: r.cfg.LinkedInURL, hc: &http.Client{Timeout: time.Minute}}
-		r.copts = []rsc.Option{rsc.WithBaseURL(r.cfg.LinkedInURL), rsc.WithTokenURL(r.cfg.TokenURL)}
-		r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(r.cfg.ClientID, r.cfg.ClientSecret))...)
-		if err != nil {
-			return closeAll, err
-		}
-		r.out.printf("LinkedIn: %s (partner client id %s)", r.cfg.LinkedInURL, r.cfg.ClientID)
+// openFake starts the fake LinkedIn in-process and replays its journal, so
+// it holds what it acknowledged before a restart.
+func (r *run) openFake(dir string) error {
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
+		rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: fakeRecordsPerMinute}))
+	r.closers = append(r.closers, srv.Close)
+	j, n, err := openJournal(filepath.Join(dir, journalFile), srv)
+	if err != nil {
+		return err
 	}
-	r.copts = append(r.copts, rsc.WithLimits(relaxedLimits()))
+	r.closers = append(r.closers, func() { j.close() })
+	r.fake = &localFake{srv: srv, j: j}
+	r.li = r.fake
+	r.res.Replayed = n
+	r.copts = []rsc.Option{rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(j)}
+	id, secret := srv.PartnerCredentials()
+	if r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(id, secret))...); err != nil {
+		return err
+	}
+	r.out.printf("LinkedIn: the fake LinkedIn of rsc/rsctest, in-process; throttles relaxed to %s records a minute (LinkedIn: 10,000)",
+		thousands(fakeRecordsPerMinute))
+	if n > 0 {
+		r.out.printf("LinkedIn: replayed %s journalled requests into the fake, so it holds what it acknowledged before the restart", thousands(int64(n)))
+	}
+	return nil
+}
 
-	// The SDK's stores, all in the data directory.
+// openRemote connects to the RSC-compatible server at Config.LinkedInURL.
+func (r *run) openRemote() error {
+	r.li = &remoteFake{base: r.cfg.LinkedInURL, hc: &http.Client{Timeout: time.Minute}}
+	r.copts = []rsc.Option{rsc.WithBaseURL(r.cfg.LinkedInURL), rsc.WithTokenURL(r.cfg.TokenURL)}
+	var err error
+	if r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(r.cfg.ClientID, r.cfg.ClientSecret))...); err != nil {
+		return err
+	}
+	r.out.printf("LinkedIn: %s (partner client id %s)", r.cfg.LinkedInURL, r.cfg.ClientID)
+	return nil
+}
+
+// openStores opens the SDK's stores, all in the data directory, and the
+// onboarding flow over them.
+func (r *run) openStores(dir string) error {
 	obStore, err := onboarding.NewFileStore(filepath.Join(dir, onboardingDir))
 	if err != nil {
-		return closeAll, err
+		return err
 	}
 	secrets, err := onboarding.NewFileSecretStore(filepath.Join(dir, secretsDir))
 	if err != nil {
-		return closeAll, err
+		return err
 	}
 	if r.store, err = rscsync.NewFileStore(filepath.Join(dir, syncDir)); err != nil {
-		return closeAll, err
+		return err
 	}
 	if r.dead, err = rscsync.NewFileDeadLetters(filepath.Join(dir, deadDir)); err != nil {
-		return closeAll, err
+		return err
 	}
 	r.ms = milestones.NewTracker(milestones.NewFileStore(filepath.Join(dir, milestonesDir)))
 	r.flow, err = onboarding.NewFlow(onboarding.FlowConfig{
@@ -211,21 +253,7 @@ func (r *run) open() (func(), error) {
 			return r.startSync(c)
 		},
 	})
-	if err != nil {
-		return closeAll, err
-	}
-
-	// Milestones reached before a restart are not announced again.
-	evs, err := r.ms.Events(r.ctx, r.cust)
-	if err != nil {
-		return closeAll, err
-	}
-	if len(evs) > 0 {
-		r.enabledAt = evs[0].At
-		r.out.printf("milestones already reached: %s", eventList(evs))
-		r.mon.update(func(s *Snapshot) { s.Milestones = evs })
-	}
-	return closeAll, nil
+	return err
 }
 
 // relaxedLimits is the client-side pacing of the demo: LinkedIn's documented

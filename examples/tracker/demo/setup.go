@@ -2,7 +2,6 @@ package demo
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/rscgo/rscgo/onboarding"
@@ -14,8 +13,7 @@ import (
 // SDK's part and the LinkedIn side simulated on the fake. Every call is
 // idempotent, so after a restart the walk simply repeats.
 func (r *run) setUp() error {
-	ctx, flow, cust := r.ctx, r.flow, r.cust
-	p, err := flow.Next(ctx, cust)
+	p, err := r.flow.Next(r.ctx, r.cust)
 	if err != nil {
 		return err
 	}
@@ -23,58 +21,86 @@ func (r *run) setUp() error {
 		r.out.printf("\nSet-up: already done (%s)", p.StatusLine)
 		return r.track(p)
 	}
-
 	r.out.printf("\nSet-up in Tracker (an ATS admin)")
-	step := func(n int, format string, args ...any) {
-		r.out.printf("%3d. %s", n, fmt.Sprintf(format, args...))
-	}
-	advance := func(in onboarding.Input) (onboarding.Progress, error) {
-		p, err := flow.Advance(ctx, cust, in)
-		if err != nil {
-			return p, fmt.Errorf("onboarding at %s: %w", p.Step, err)
-		}
-		return p, r.track(p)
-	}
-
-	step(1, "Profile menu → My Settings")
-	p, err = advance(onboarding.Input{ToggleOn: true, CustomerName: r.cfg.CustomerName, By: recruiterEmail})
+	app, p, err := r.setUpTracker()
 	if err != nil {
 		return err
 	}
-	step(2, "Toggle on the Plug in for LinkedIn → %s", p.Step)
-	step(3, "Data Privacy warning: %q → Yes", onboarding.ConsentWarning)
-	if p, err = advance(onboarding.Input{Consent: &onboarding.ConsentAnswer{Accept: true}, By: recruiterEmail}); err != nil {
+	r.out.printf("\nLinkedIn Recruiter settings (a LinkedIn admin; simulated on the fake)")
+	if err := r.setUpRecruiter(app, p); err != nil {
 		return err
 	}
-	step(4, "Sign in to LinkedIn → signed in")
-	if p, err = advance(onboarding.Input{SignedIn: true}); err != nil {
-		return err
+	r.out.printf("")
+	return r.observe()
+}
+
+// step prints set-up step n.
+func (r *run) step(n int, format string, args ...any) {
+	r.out.printf("%3d. %s", n, fmt.Sprintf(format, args...))
+}
+
+// advance gives the onboarding flow the admin's input and records where it
+// got to.
+func (r *run) advance(in onboarding.Input) (onboarding.Progress, error) {
+	p, err := r.flow.Advance(r.ctx, r.cust, in)
+	if err != nil {
+		return p, fmt.Errorf("onboarding at %s: %w", p.Step, err)
 	}
-	c := activeContract(flow, r)
+	return p, r.track(p)
+}
+
+// childApp is the customer's child application and the Recruiter contract
+// its integration was requested for.
+type childApp struct {
+	clientID string
+	contract string // "the only contract" when LinkedIn names none
+}
+
+// setUpTracker is steps 1-9, in Tracker's settings and LinkedIn's widget:
+// it returns the child application and the onboarding progress after the
+// widget's post-back.
+func (r *run) setUpTracker() (childApp, onboarding.Progress, error) {
+	var app childApp
+	ctx := r.ctx
+	r.step(1, "Profile menu → My Settings")
+	p, err := r.advance(onboarding.Input{ToggleOn: true, CustomerName: r.cfg.CustomerName, By: recruiterEmail})
+	if err != nil {
+		return app, p, err
+	}
+	r.step(2, "Toggle on the Plug in for LinkedIn → %s", p.Step)
+	r.step(3, "Data Privacy warning: %q → Yes", onboarding.ConsentWarning)
+	if p, err = r.advance(onboarding.Input{Consent: &onboarding.ConsentAnswer{Accept: true}, By: recruiterEmail}); err != nil {
+		return app, p, err
+	}
+	r.step(4, "Sign in to LinkedIn → signed in")
+	if p, err = r.advance(onboarding.Input{SignedIn: true}); err != nil {
+		return app, p, err
+	}
+	c := activeContract(r.flow, r)
 	if c == nil || c.App == nil {
-		return fmt.Errorf("demo: onboarding stopped at %s: %s", p.Step, p.Todo)
+		return app, p, fmt.Errorf("demo: onboarding stopped at %s: %s", p.Step, p.Todo)
 	}
-	step(5, "Choose a Contract → one contract, the one under Corporate (chosen automatically); child application %s provisioned", c.App.ClientID)
+	r.step(5, "Choose a Contract → one contract, the one under Corporate (chosen automatically); child application %s provisioned", c.App.ClientID)
 
 	// LinkedIn's widget: the snippet Tracker renders, then the admin's
 	// choices in it (simulated on the fake), then the onintegrate post-back.
-	w, err := flow.Widget(ctx, cust, "https://tracker.example.com/rsc/widget", nil)
+	w, err := r.flow.Widget(ctx, r.cust, "https://tracker.example.com/rsc/widget", nil)
 	if err != nil {
-		return err
+		return app, p, err
 	}
 	var snippet strings.Builder
-	if err := w.Render(io.MultiWriter(&snippet)); err != nil {
-		return err
+	if err := w.Render(&snippet); err != nil {
+		return app, p, err
 	}
-	step(6, "LinkedIn's Onboarding widget (%d-byte snippet with the child app's client id) → Choose Integration", snippet.Len())
+	r.step(6, "LinkedIn's Onboarding widget (%d-byte snippet with the child app's client id) → Choose Integration", snippet.Len())
 	if err := r.li.requestIntegrations(ctx, c.App.ClientID); err != nil {
-		return err
+		return app, p, err
 	}
 	org, contracts, err := r.li.customer(ctx, c.App.ClientID)
 	if err != nil {
-		return err
+		return app, p, err
 	}
-	step(7, "Tick Recruiter System Connect (and ATS-Enabled Reporting) → requested for %s", org)
+	r.step(7, "Tick Recruiter System Connect (and ATS-Enabled Reporting) → requested for %s", org)
 	payload := onboarding.WidgetPayload{Integrations: []onboarding.WidgetIntegration{
 		{IntegrationType: onboarding.BundleRSCCompany, IntegrationContext: org},
 	}}
@@ -82,44 +108,49 @@ func (r *run) setUp() error {
 		payload.Integrations = append(payload.Integrations,
 			onboarding.WidgetIntegration{IntegrationType: onboarding.BundleRSCContract, IntegrationContext: contracts[0]})
 	}
-	if p, err = advance(onboarding.Input{Widget: &payload}); err != nil {
-		return err
+	if p, err = r.advance(onboarding.Input{Widget: &payload}); err != nil {
+		return app, p, err
 	}
-	step(8, "Save → integrations named and configured; the historical sync of the last two years started in the background")
-	step(9, "Back in My Settings, click OK → %s", p.StatusLine)
-
-	r.out.printf("\nLinkedIn Recruiter settings (a LinkedIn admin; simulated on the fake)")
-	step(10, "Sign in to LinkedIn Recruiter with the account invited to the integration contract")
-	step(11, "Profile menu → Product settings")
-	contract := "the only contract"
+	r.step(8, "Save → integrations named and configured; the historical sync of the last two years started in the background")
+	r.step(9, "Back in My Settings, click OK → %s", p.StatusLine)
+	app.clientID, app.contract = c.App.ClientID, "the only contract"
 	if len(contracts) > 0 {
-		contract = contracts[0]
+		app.contract = contracts[0]
 	}
-	step(12, "Select the Contract → %s", contract)
-	step(13, "Manage integrations → the Tracker integration is listed (%s)", p.Status.State)
-	if err := r.li.setAccess(ctx, c.App.ClientID, true, true); err != nil {
+	return app, p, nil
+}
+
+// setUpRecruiter is steps 10-15, a LinkedIn admin in Recruiter's product
+// settings (simulated on the fake), ending with the integration enabled.
+func (r *run) setUpRecruiter(app childApp, p onboarding.Progress) error {
+	ctx := r.ctx
+	r.step(10, "Sign in to LinkedIn Recruiter with the account invited to the integration contract")
+	r.step(11, "Profile menu → Product settings")
+	r.step(12, "Select the Contract → %s", app.contract)
+	r.step(13, "Manage integrations → the Tracker integration is listed (%s)", p.Status.State)
+	if err := r.li.setAccess(ctx, app.clientID, true, true); err != nil {
 		return err
 	}
-	if p, err = advance(onboarding.Input{}); err != nil {
+	p, err := r.advance(onboarding.Input{})
+	if err != nil {
 		return err
 	}
-	step(14, "Show details → enable Contract Level and Company Level access → %s", p.StatusLine)
+	r.step(14, "Show details → enable Contract Level and Company Level access → %s", p.StatusLine)
 	if err := r.observe(); err != nil {
 		return err
 	}
-	if err := r.li.setProductSettings(ctx, c.App.ClientID, rsctest.ProductSettings{
+	if err := r.li.setProductSettings(ctx, app.clientID, rsctest.ProductSettings{
 		OneClickExport: true, InMailStubProfile: true, InAtsIndicator: true, ProfileWidget: true}); err != nil {
 		return err
 	}
-	if p, err = advance(onboarding.Input{}); err != nil {
+	if p, err = r.advance(onboarding.Input{}); err != nil {
 		return err
 	}
-	step(15, "Edit → tick 1-Click Export, InMail Stub Profile, In-ATS Indicator and Profile Widget → Save → %s", p.Step)
+	r.step(15, "Edit → tick 1-Click Export, InMail Stub Profile, In-ATS Indicator and Profile Widget → Save → %s", p.Step)
 	if p.Step != onboarding.StepEnabled {
 		return fmt.Errorf("demo: onboarding ended at %s: %s", p.Step, p.Todo)
 	}
-	r.out.printf("")
-	return r.observe()
+	return nil
 }
 
 // activeContract returns the customer's active contract from the flow's

@@ -40,32 +40,58 @@ func (r *run) summary() error {
 		return err
 	}
 	r.out.printf("\nFeatures (milestones %s)\n%s", eventList(r.res.Milestones), indent(feats.Text()))
-
-	// Reconciliation: Tracker's records in the historical window against
-	// what the engine counted as acknowledged and what LinkedIn holds.
-	cp, err := r.store.Load(ctx, r.cust)
-	if err != nil || cp == nil {
-		return fmt.Errorf("demo: reading the sync checkpoint: %v", err)
-	}
-	tot, err := r.src.Totals(ctx, cp.WindowFrom)
-	if err != nil {
+	if err := r.loadDeadLetters(); err != nil {
 		return err
 	}
-	dead := map[rscsync.Phase]int64{}
-	for d, err := range r.dead.List(ctx, r.cust) {
+	if err := r.reconcile(rep); err != nil {
+		return err
+	}
+	r.mon.update(func(s *Snapshot) {
+		s.Reconciliation = r.res.Reconciliation
+		s.DeadLetters = len(r.res.DeadLetters)
+	})
+	r.printDeadLetters()
+	return nil
+}
+
+// loadDeadLetters reads the customer's dead letters (not the deletions)
+// into the result, by phase and id.
+func (r *run) loadDeadLetters() error {
+	for d, err := range r.dead.List(r.ctx, r.cust) {
 		if err != nil {
 			return err
 		}
 		if !d.Delete {
 			r.res.DeadLetters = append(r.res.DeadLetters, d)
-			dead[phaseOf(d.Kind)]++
 		}
+	}
+	slices.SortFunc(r.res.DeadLetters, func(a, b rscsync.DeadLetter) int {
+		return cmp.Or(cmp.Compare(phaseOf(a.Kind), phaseOf(b.Kind)), cmp.Compare(a.ID, b.ID))
+	})
+	return nil
+}
+
+// reconcile prints Tracker's records in the historical window against the
+// dead letters, what the engine counted as acknowledged and what LinkedIn
+// holds.
+func (r *run) reconcile(rep *rscsync.Report) error {
+	cp, err := r.store.Load(r.ctx, r.cust)
+	if err != nil || cp == nil {
+		return fmt.Errorf("demo: reading the sync checkpoint: %v", err)
+	}
+	tot, err := r.src.Totals(r.ctx, cp.WindowFrom)
+	if err != nil {
+		return err
+	}
+	dead := map[rscsync.Phase]int64{}
+	for _, d := range r.res.DeadLetters {
+		dead[phaseOf(d.Kind)]++
 	}
 	acked := map[rscsync.Phase]int64{}
 	for _, x := range rep.Reconciliation {
 		acked[x.Phase] = x.Acknowledged
 	}
-	held, herr := r.li.holds(ctx, r.contract.App.ClientID)
+	held, herr := r.li.holds(r.ctx, r.contract.App.ClientID)
 	entities := []struct {
 		name    string
 		phase   rscsync.Phase
@@ -99,16 +125,13 @@ func (r *run) summary() error {
 	if herr != nil {
 		r.out.printf("  (LinkedIn's side could not be counted: %v)", herr)
 	}
-	r.mon.update(func(s *Snapshot) {
-		s.Reconciliation = r.res.Reconciliation
-		s.DeadLetters = len(r.res.DeadLetters)
-	})
+	return nil
+}
 
+// printDeadLetters lists the first few dead letters of each kind.
+func (r *run) printDeadLetters() {
 	r.out.printf("\nDead letters: %d record(s) LinkedIn's rules refused (fix them in Tracker; Engine.RetryDeadLetters resends them)",
 		len(r.res.DeadLetters))
-	slices.SortFunc(r.res.DeadLetters, func(a, b rscsync.DeadLetter) int {
-		return cmp.Or(cmp.Compare(phaseOf(a.Kind), phaseOf(b.Kind)), cmp.Compare(a.ID, b.ID))
-	})
 	const shown = 6 // per kind; the admin page's JSON and the dead-letter store have them all
 	perKind := map[rscsync.EntityKind]int{}
 	for _, d := range r.res.DeadLetters {
@@ -129,7 +152,6 @@ func (r *run) summary() error {
 	if perKind[rscsync.KindPlacement] > 0 {
 		r.out.printf("  (a placement carries its candidate's email, so a candidate with an invalid one holds back its placements too)")
 	}
-	return nil
 }
 
 // phaseOf maps a dead letter's kind to the phase (entity) it counts against.
