@@ -29,25 +29,6 @@ type ACLAssignee struct {
 	EntityType         string `json:"atsEntityType"`
 }
 
-func keyEntries[K interface {
-	comparable
-	String() string
-	restli(family) restli.Key
-}](c *Client, res *resource, keys []K, body []byte, check func(v *validator, k K)) []entry[K] {
-	entries := make([]entry[K], len(keys))
-	for i, k := range keys {
-		e := &entries[i]
-		e.key, e.label = k, k.String()
-		v := c.validator(res.legacy, e.label)
-		check(v, k)
-		if e.err = v.result(); e.err != nil {
-			continue
-		}
-		e.rkey, e.body = k.restli(c.fam), body
-	}
-	return entries
-}
-
 func checkACL(v *validator, k ACLKey) {
 	v.urn("integrationContext", k.IntegrationContext, "urn:li:organization:", true)
 	v.text("atsEntityAclId", k.ACLID, true, 255)
@@ -64,15 +45,13 @@ func checkAssignee(v *validator, k ACLAssigneeKey) {
 // Upsert creates ACLs (batch_update; the key carries everything, the value is {}).
 func (s *ACLsService) Upsert(ctx context.Context, keys []ACLKey) (*BatchResult[ACLKey], error) {
 	c := s.c
-	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: "/" + c.fam.name(resACLs),
-		res: resACLs, records: true}, keyEntries(c, resACLs, keys, []byte(`{}`), checkACL))
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resACLs, ""), keyEntries(c, resACLs, keys, []byte(`{}`), checkACL))
 }
 
 // Delete removes ACLs.
 func (s *ACLsService) Delete(ctx context.Context, keys []ACLKey) (*BatchResult[ACLKey], error) {
 	c := s.c
-	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: "/" + c.fam.name(resACLs),
-		res: resACLs, records: true}, keyEntries(c, resACLs, keys, nil, checkACL))
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodDelete, resACLs, ""), keyEntries(c, resACLs, keys, nil, checkACL))
 }
 
 // Find lists the ACLs of one job (finder q=criteria).
@@ -90,15 +69,15 @@ func (s *ACLsService) Find(ctx context.Context, integrationContext, entityID str
 // UpsertAssignees assigns members to ACLs.
 func (s *ACLsService) UpsertAssignees(ctx context.Context, keys []ACLAssigneeKey) (*BatchResult[ACLAssigneeKey], error) {
 	c := s.c
-	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: "/" + c.fam.name(resACLAssignees),
-		res: resACLAssignees, records: true}, keyEntries(c, resACLAssignees, keys, []byte(`{}`), checkAssignee))
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resACLAssignees, ""),
+		keyEntries(c, resACLAssignees, keys, []byte(`{}`), checkAssignee))
 }
 
 // DeleteAssignees removes members from ACLs.
 func (s *ACLsService) DeleteAssignees(ctx context.Context, keys []ACLAssigneeKey) (*BatchResult[ACLAssigneeKey], error) {
 	c := s.c
-	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: "/" + c.fam.name(resACLAssignees),
-		res: resACLAssignees, records: true}, keyEntries(c, resACLAssignees, keys, nil, checkAssignee))
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodDelete, resACLAssignees, ""),
+		keyEntries(c, resACLAssignees, keys, nil, checkAssignee))
 }
 
 // FindAssignees lists the ACL assignments of one member (finder q=criteria).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
@@ -12,27 +13,43 @@ import (
 // with their notes, interview feedback and stage history.
 type ApplicationsService service
 
-// Application is a job application. LinkedIn replaces the whole record on
-// every upsert ("omitting a field will set it to null"), so this type has no
-// optional fields: every field is always sent, and an empty string is sent as
-// an explicit empty value. There is deliberately no partial-update method.
-// The current stage is not a field: send the stage history with UpsertStages.
+// Application is a job application (docs/linkedin-api.md §7.4). LinkedIn
+// replaces the whole record on every upsert ("omitting a field will set it
+// to null"), so this type has no optional fields: every field is always
+// sent, and an empty string is sent as an explicit empty value. There is
+// deliberately no partial-update method. The current stage is not a field:
+// send the stage history with UpsertStages. The rules on each field are the
+// ones Validate and Upsert check before sending ("text" as on Candidate).
 type Application struct {
+	// Key identifies the application: ApplicationID is required text of at
+	// most 255 characters; IntegrationContext must be
+	// urn:li:organization:{digits}.
 	Key ApplicationKey `json:"-"`
 
-	CandidateID    string `json:"atsCandidateId"`
-	JobPostingID   string `json:"atsJobPostingId"`   // the job's externalJobPostingId
-	JobPostingName string `json:"atsJobPostingName"` // the job's title
-	// CandidateEmail must match X@X.X when set. It may be empty (our
-	// choice; docs/linkedin-api.md §7.4 leaves "required" unconfirmed): a candidate
-	// exported from LinkedIn has no email until the recruiter adds one.
-	CandidateEmail    string      `json:"candidateEmail,omitempty"`
-	FirstName         string      `json:"firstName"`
-	LastName          string      `json:"lastName"`
-	Source            string      `json:"source"`
-	DispositionReason string      `json:"dispositionReason"`
-	CreatedAt         EpochMillis `json:"atsCreatedAt"`
-	LastModifiedAt    EpochMillis `json:"atsLastModifiedAt"`
+	// CandidateID links the candidate: optional text of at most 255 characters.
+	CandidateID string `json:"atsCandidateId"`
+	// JobPostingID is the job's externalJobPostingId: required text of at
+	// most 200 characters.
+	JobPostingID string `json:"atsJobPostingId"`
+	// JobPostingName is the job's title: required text of at most 200 characters.
+	JobPostingName string `json:"atsJobPostingName"`
+	// CandidateEmail must match X@X.X (at most 320 characters) when set. It
+	// may be empty (our choice; docs/linkedin-api.md §7.4 leaves "required"
+	// unconfirmed): a candidate exported from LinkedIn has no email until the
+	// recruiter adds one.
+	CandidateEmail string `json:"candidateEmail,omitempty"`
+	// FirstName is required text of at most 255 characters.
+	FirstName string `json:"firstName"`
+	// LastName and Source are optional text of at most 255 characters.
+	LastName string `json:"lastName"`
+	Source   string `json:"source"`
+	// DispositionReason is optional text of at most 32,768 characters.
+	DispositionReason string `json:"dispositionReason"`
+	// CreatedAt is required: epoch milliseconds (not seconds), not more than
+	// an hour in the future.
+	CreatedAt EpochMillis `json:"atsCreatedAt"`
+	// LastModifiedAt is required as CreatedAt is, and not before it.
+	LastModifiedAt EpochMillis `json:"atsLastModifiedAt"`
 }
 
 func validateApplication(v *validator, a *Application) {
@@ -59,11 +76,17 @@ func validateApplication(v *validator, a *Application) {
 	}
 }
 
-// Validate checks the record against LinkedIn's documented rules.
+// Validate checks the application against the rules documented on its
+// fields, judging timestamps by the system clock. Upsert and
+// ApplicationsService.Validate run the same checks with the client's Clock.
+func (a *Application) Validate() error {
+	return checkRecord(resApplications, a.Key.ApplicationID, time.Now(), a, validateApplication)
+}
+
+// Validate checks the record against the rules documented on its fields,
+// with the client's Clock, as Upsert does before sending.
 func (s *ApplicationsService) Validate(a *Application) error {
-	v := s.c.validator(resApplications.legacy, a.Key.ApplicationID)
-	validateApplication(v, a)
-	return v.result()
+	return checkRecord(resApplications, a.Key.ApplicationID, s.c.cfg.clock.Now(), a, validateApplication)
 }
 
 // Upsert creates or fully replaces applications (PUT batch_update), in
@@ -89,23 +112,14 @@ func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*
 		e.rkey = a.Key.restli(c.fam)
 		e.body, e.err = json.Marshal(a)
 	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update",
-		path: "/" + c.fam.name(resApplications), res: resApplications, records: true}, entries)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resApplications, ""), entries)
 }
 
 // Delete removes applications. LinkedIn also deletes their notes, interview
 // feedback and stages.
 func (s *ApplicationsService) Delete(ctx context.Context, keys []ApplicationKey) (*BatchResult[ApplicationKey], error) {
-	c := s.c
-	entries := make([]entry[ApplicationKey], len(keys))
-	for i, k := range keys {
-		entries[i] = entry[ApplicationKey]{key: k, label: k.ApplicationID, err: k.check()}
-		if entries[i].err == nil {
-			entries[i].rkey = k.restli(c.fam)
-		}
-	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete",
-		path: "/" + c.fam.name(resApplications), res: resApplications, records: true}, entries)
+	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodDelete, resApplications, ""),
+		keyEntries(s.c, resApplications, keys, nil, func(v *validator, k ApplicationKey) { v.adopt(k.check()) }))
 }
 
 func applicationNotes(c *Client, k ApplicationKey) noteTarget {
@@ -117,20 +131,12 @@ func applicationNotes(c *Client, k ApplicationKey) noteTarget {
 
 // UpsertNotes creates or replaces notes of one application.
 func (s *ApplicationsService) UpsertNotes(ctx context.Context, app ApplicationKey, notes []Note) (*BatchResult[NoteKey], error) {
-	c := s.c
-	if err := app.check(); err != nil {
-		return nil, err
-	}
-	return c.writeNotes(ctx, applicationNotes(c, app), app.ApplicationID, notes, false, nil)
+	return s.c.writeNotes(ctx, app.check(), applicationNotes(s.c, app), app.ApplicationID, notes, nil)
 }
 
 // DeleteNotes deletes notes of one application.
 func (s *ApplicationsService) DeleteNotes(ctx context.Context, app ApplicationKey, noteIDs []string) (*BatchResult[NoteKey], error) {
-	c := s.c
-	if err := app.check(); err != nil {
-		return nil, err
-	}
-	return c.writeNotes(ctx, applicationNotes(c, app), app.ApplicationID, nil, true, noteIDs)
+	return s.c.writeNotes(ctx, app.check(), applicationNotes(s.c, app), app.ApplicationID, nil, noteIDs)
 }
 
 // subEntity is a record of an application sub-resource keyed by a simple id.
@@ -139,10 +145,10 @@ type subEntity interface {
 	validate(v *validator)
 }
 
-// validateSub checks one sub-resource record as writeSub does.
-func validateSub[T subEntity](c *Client, res *resource, rec T) error {
+// validateSub checks one sub-resource record at time now, as writeSub does.
+func validateSub[T subEntity](now time.Time, res *resource, rec T) error {
 	id := rec.subID()
-	v := c.validator(res.legacy, id)
+	v := &validator{res: res.legacy, key: id, now: now}
 	v.text("id", id, true, 255)
 	rec.validate(v)
 	return v.result()
@@ -184,9 +190,9 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 		e.body, e.err = json.Marshal(recs[i])
 	}
 	path := "/" + c.fam.name(resApplications) + "/" + c.keyPath(app.restli(c.fam)) + "/" + res.legacy
-	op := batchOp{method: http.MethodPut, restli: "batch_update", path: path, res: res, records: true}
+	method := http.MethodPut
 	if del {
-		op.method, op.restli = http.MethodDelete, "batch_delete"
+		method = http.MethodDelete
 	}
-	return writeBatches(ctx, c, op, entries)
+	return writeBatches(ctx, c, c.batchOpFor(method, res, path), entries)
 }

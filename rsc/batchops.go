@@ -44,6 +44,49 @@ type batchResponse struct {
 	Errors  map[string]batchErr    `json:"errors"`
 }
 
+// batchOpFor returns the batch write of method (PUT batch_update, DELETE
+// batch_delete or POST batch_partial_update) on res at path, or at res's
+// own path when path is "". Sync resources are charged records per minute.
+func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
+	if path == "" {
+		path = "/" + c.fam.name(res)
+	}
+	op := batchOp{method: method, path: path, res: res, records: res.bucket == BucketSync}
+	switch method {
+	case http.MethodPut:
+		op.restli = "batch_update"
+	case http.MethodDelete:
+		op.restli = "batch_delete"
+	case http.MethodPost:
+		op.restli = "batch_partial_update"
+	}
+	return op
+}
+
+// compoundKey is a record key LinkedIn spells as a Rest.li compound key.
+type compoundKey interface {
+	comparable
+	String() string
+	restli(family) restli.Key
+}
+
+// keyEntries returns one entry per key, each checked by check and carrying
+// body (nil for deletes).
+func keyEntries[K compoundKey](c *Client, res *resource, keys []K, body []byte, check func(v *validator, k K)) []entry[K] {
+	entries := make([]entry[K], len(keys))
+	for i, k := range keys {
+		e := &entries[i]
+		e.key, e.label = k, k.String()
+		v := c.validator(res.legacy, e.label)
+		check(v, k)
+		if e.err = v.result(); e.err != nil {
+			continue
+		}
+		e.rkey, e.body = k.restli(c.fam), body
+	}
+	return entries
+}
+
 // writeBatches sends entries in order, in batches of at most MaxBatchSize,
 // skipping those that failed validation. It fills res (one item per entry,
 // in order). When a whole call fails it marks that batch's items with the

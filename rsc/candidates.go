@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/rscgo/rscgo/internal/restli"
+	"time"
 )
 
 // CandidatesService syncs candidates (atsCandidates; versioned: candidates)
@@ -15,58 +14,84 @@ import (
 type CandidatesService service
 
 // Candidate is an ATS candidate as LinkedIn stores it (docs/linkedin-api.md §7.2).
-// Upserts replace the whole record.
+// Upserts replace the whole record. The rules on each field are the ones
+// Validate and Upsert check before sending. "Text" means valid UTF-8 without
+// control characters other than tab and line breaks.
 type Candidate struct {
+	// Key identifies the candidate: CandidateID is required text of at most
+	// 255 characters; IntegrationContext must be urn:li:organization:{digits}.
 	Key CandidateKey `json:"-"`
 
-	FirstName     string `json:"firstName"`
+	// FirstName is required text of at most 255 characters, not only spaces.
+	FirstName string `json:"firstName"`
+	// LastName, MiddleInitial, Prefix and Suffix are optional text of at most
+	// 255 characters each.
 	LastName      string `json:"lastName,omitempty"`
 	MiddleInitial string `json:"middleInitial,omitempty"`
 	Prefix        string `json:"prefix,omitempty"`
 	Suffix        string `json:"suffix,omitempty"`
 	// EmailAddresses are required unless the candidate has a person URN
-	// attached; each must match X@X.X. Only the format is checked: the
-	// person URN is attached separately (AttachPerson), so the client cannot
-	// know whether an empty list is allowed, and the fake accepts it too.
-	EmailAddresses     []string      `json:"emailAddresses,omitempty"`
-	PhoneNumbers       []PhoneNumber `json:"phoneNumbers"` // sent as [] when empty
-	Addresses          []Address     `json:"addresses"`    // sent as [] when empty
-	CurrentCompanyName string        `json:"currentCompanyName,omitempty"`
-	CurrentJobTitle    string        `json:"currentJobTitle,omitempty"`
-	// ExternalProfileURL links to the candidate in the ATS (required).
+	// attached; each must match X@X.X and have at most 320 characters. Only
+	// the format is checked: the person URN is attached separately
+	// (AttachPerson), so the client cannot know whether an empty list is
+	// allowed, and the fake accepts it too.
+	EmailAddresses []string `json:"emailAddresses,omitempty"`
+	// PhoneNumbers is sent as [] when empty; see PhoneNumber for the rules.
+	PhoneNumbers []PhoneNumber `json:"phoneNumbers"`
+	// Addresses is sent as [] when empty; see Address for the rules.
+	Addresses []Address `json:"addresses"`
+	// CurrentCompanyName and CurrentJobTitle are optional text of at most 255
+	// characters; sending them improves LinkedIn's member matching.
+	CurrentCompanyName string `json:"currentCompanyName,omitempty"`
+	CurrentJobTitle    string `json:"currentJobTitle,omitempty"`
+	// ExternalProfileURL links to the candidate in the ATS: required, an
+	// absolute http(s) URL of at most 2,048 characters.
 	ExternalProfileURL string `json:"externalProfileUrl"`
-	// LinkedInProfileURL is the member's public LinkedIn URL, if known.
-	LinkedInProfileURL string      `json:"linkedInProfileUrl,omitempty"`
-	DoNotContact       bool        `json:"doNotContact,omitempty"`
-	CreatedAt          EpochMillis `json:"atsCreatedAt"`
-	LastModifiedAt     EpochMillis `json:"atsLastModifiedAt"`
+	// LinkedInProfileURL is the member's public LinkedIn URL, if known: an
+	// absolute http(s) URL of at most 2,048 characters when set.
+	LinkedInProfileURL string `json:"linkedInProfileUrl,omitempty"`
+	DoNotContact       bool   `json:"doNotContact,omitempty"`
+	// CreatedAt is required: epoch milliseconds (not seconds), not more than
+	// an hour in the future.
+	CreatedAt EpochMillis `json:"atsCreatedAt"`
+	// LastModifiedAt is required as CreatedAt is, and not before it.
+	LastModifiedAt EpochMillis `json:"atsLastModifiedAt"`
 }
 
-// Address is a candidate's postal address.
+// Address is a candidate's postal address. Every field is optional text of
+// at most 255 characters.
 type Address struct {
-	Line1              string `json:"line1,omitempty"`
-	Line2              string `json:"line2,omitempty"`
-	Line3              string `json:"line3,omitempty"`
-	Line4              string `json:"line4,omitempty"`
-	City               string `json:"city,omitempty"`
-	GeographicArea     string `json:"geographicArea,omitempty"`
-	GeographicAreaType string `json:"geographicAreaType,omitempty"` // STATE or PROVINCE
+	Line1          string `json:"line1,omitempty"`
+	Line2          string `json:"line2,omitempty"`
+	Line3          string `json:"line3,omitempty"`
+	Line4          string `json:"line4,omitempty"`
+	City           string `json:"city,omitempty"`
+	GeographicArea string `json:"geographicArea,omitempty"`
+	// GeographicAreaType is STATE or PROVINCE when set.
+	GeographicAreaType string `json:"geographicAreaType,omitempty"`
 	PostalCode         string `json:"postalCode,omitempty"`
 	Country            string `json:"country,omitempty"`
 }
 
 // PhoneNumber is a candidate's phone number.
 type PhoneNumber struct {
-	Number    string `json:"number"`
+	// Number is required text of at most 64 characters.
+	Number string `json:"number"`
+	// Extension is optional text of at most 32 characters.
 	Extension string `json:"extension,omitempty"`
 }
 
-// Validate checks the record against LinkedIn's documented rules.
+// Validate checks the candidate against the rules documented on its fields,
+// judging timestamps by the system clock. Upsert and
+// CandidatesService.Validate run the same checks with the client's Clock.
+func (cand *Candidate) Validate() error {
+	return checkRecord(resCandidates, cand.Key.CandidateID, time.Now(), cand, validateCandidate)
+}
+
+// Validate checks the record against the rules documented on its fields,
+// with the client's Clock, as Upsert does before sending.
 func (s *CandidatesService) Validate(cand *Candidate) error {
-	c := s.c
-	v := c.validator(resCandidates.legacy, cand.Key.CandidateID)
-	validateCandidate(v, cand)
-	return v.result()
+	return checkRecord(resCandidates, cand.Key.CandidateID, s.c.cfg.clock.Now(), cand, validateCandidate)
 }
 
 func validateCandidate(v *validator, cand *Candidate) {
@@ -150,8 +175,7 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 			e.err = err
 		}
 	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update",
-		path: "/" + c.fam.name(resCandidates), res: resCandidates, records: true}, entries)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resCandidates, ""), entries)
 }
 
 // CandidateRecord is a candidate read back from LinkedIn, with its member
@@ -177,59 +201,19 @@ func (r *CandidateRecord) Person() string {
 	return ""
 }
 
-type batchGetResponse struct {
-	Results  map[string]json.RawMessage `json:"results"`
-	Statuses map[string]int             `json:"statuses"`
-	Errors   map[string]batchErr        `json:"errors"`
-}
-
 // Get reads candidates (batch_get), returning the ones LinkedIn holds keyed
 // by CandidateKey. fields, if given, is a projection such as
 // "matchedMembers", "manualMatchedMember".
 func (s *CandidatesService) Get(ctx context.Context, keys []CandidateKey, fields ...string) (map[CandidateKey]*CandidateRecord, error) {
-	c := s.c
-	out := make(map[CandidateKey]*CandidateRecord, len(keys))
-	for start := 0; start < len(keys); start += MaxBatchSize {
-		chunk := keys[start:min(start+MaxBatchSize, len(keys))]
-		rkeys := make([]restli.Key, len(chunk))
-		for i, k := range chunk {
-			if err := k.check(); err != nil {
-				return out, err
-			}
-			rkeys[i] = k.restli(c.fam)
-		}
-		q := restli.EncodeBatchIDs(c.fam.proto, rkeys)
-		if len(fields) > 0 {
-			q += "&fields=" + strings.Join(fields, ",")
-		}
-		resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resCandidates), query: q,
-			res: resCandidates, idempotent: true})
-		if err != nil {
-			return out, err
-		}
-		var br batchGetResponse
-		if err := json.Unmarshal(resp.body, &br); err != nil {
-			return out, fmt.Errorf("rsc: decoding atsCandidates batch_get: %w", err)
-		}
-		for ks, raw := range br.Results {
-			dk, err := restli.DecodeKey(ks)
-			if err != nil {
-				continue
-			}
-			for j, rk := range rkeys {
-				if rk.Equal(dk) {
-					rec := &CandidateRecord{}
-					if err := c.decodeJSON(resCandidates, raw, rec); err != nil {
-						return out, err
-					}
-					rec.Key = chunk[j]
-					out[chunk[j]] = rec
-					break
-				}
-			}
-		}
+	q := ""
+	if len(fields) > 0 {
+		q = "fields=" + strings.Join(fields, ",")
 	}
-	return out, nil
+	out, err := batchGet[CandidateKey, CandidateRecord](ctx, s.c, resCandidates, keys, q, CandidateKey.check)
+	for k, rec := range out {
+		rec.Key = k
+	}
+	return out, err
 }
 
 // PersonLink attaches a LinkedIn member to a candidate.
@@ -259,21 +243,12 @@ func (s *CandidatesService) AttachPerson(ctx context.Context, links []PersonLink
 		p, _ := json.Marshal(l.Person)
 		e.body = []byte(`{"patch":{"$set":{"manualMatchedMember":` + string(p) + `}}}`)
 	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodPost, restli: "batch_partial_update",
-		path: "/" + c.fam.name(resCandidates), res: resCandidates, records: true}, entries)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPost, resCandidates, ""), entries)
 }
 
 // Delete removes candidates (batch_delete). Delete their notes first:
 // whether LinkedIn cascades candidate deletes to notes is unconfirmed.
 func (s *CandidatesService) Delete(ctx context.Context, keys []CandidateKey) (*BatchResult[CandidateKey], error) {
-	c := s.c
-	entries := make([]entry[CandidateKey], len(keys))
-	for i, k := range keys {
-		entries[i] = entry[CandidateKey]{key: k, label: k.CandidateID, err: k.check()}
-		if entries[i].err == nil {
-			entries[i].rkey = k.restli(c.fam)
-		}
-	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete",
-		path: "/" + c.fam.name(resCandidates), res: resCandidates, records: true}, entries)
+	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodDelete, resCandidates, ""),
+		keyEntries(s.c, resCandidates, keys, nil, func(v *validator, k CandidateKey) { v.adopt(k.check()) }))
 }

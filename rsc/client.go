@@ -36,6 +36,7 @@ type Client struct {
 	pacer  *pacer
 	rc     *retryablehttp.Client
 	fam    family
+	common service // shared by every service, as go-github does
 
 	// Services, one per area of the API.
 	Provisioning   *ProvisioningService
@@ -134,7 +135,8 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 
-	s := &service{c: c}
+	c.common.c = c
+	s := &c.common
 	c.Provisioning = (*ProvisioningService)(s)
 	c.Integrations = (*IntegrationsService)(s)
 	c.Jobs = (*JobsService)(s)
@@ -354,7 +356,7 @@ func requestID(h http.Header) string {
 }
 
 // isDailyThrottle tells a per-day 429 from a per-minute one
-// (docs/wire-model.md): the X-Li-Throttle-Window header, which the pacing
+// (docs/linkedin-api.md §5): the X-Li-Throttle-Window header, which the pacing
 // transport sets from the body's wording when the server sent none.
 func isDailyThrottle(resp *http.Response) bool {
 	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {

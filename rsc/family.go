@@ -46,23 +46,19 @@ func (f family) name(r *resource) string {
 // entity rewrites a legacy-named JSON entity for the versioned family. Field
 // names are matched with their quotes and colon, which cannot occur inside a
 // JSON string value (quotes there are escaped).
-func (f family) entity(r *resource, js []byte) []byte {
-	if !f.versioned {
-		return js
-	}
-	for _, rn := range r.renames {
-		js = bytes.ReplaceAll(js, []byte(`"`+rn[0]+`":`), []byte(`"`+rn[1]+`":`))
-	}
-	return js
-}
+func (f family) entity(r *resource, js []byte) []byte { return f.rename(r, js, 0, 1) }
 
 // unentity is the inverse of entity, for responses.
-func (f family) unentity(r *resource, js []byte) []byte {
+func (f family) unentity(r *resource, js []byte) []byte { return f.rename(r, js, 1, 0) }
+
+// rename replaces each of r's field names at index from of its rename pair
+// by the one at index to, on the versioned family only.
+func (f family) rename(r *resource, js []byte, from, to int) []byte {
 	if !f.versioned {
 		return js
 	}
 	for _, rn := range r.renames {
-		js = bytes.ReplaceAll(js, []byte(`"`+rn[1]+`":`), []byte(`"`+rn[0]+`":`))
+		js = bytes.ReplaceAll(js, []byte(`"`+rn[from]+`":`), []byte(`"`+rn[to]+`":`))
 	}
 	return js
 }

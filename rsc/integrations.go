@@ -16,7 +16,7 @@ import (
 // integrationConfigurations). Use a customer client.
 type IntegrationsService service
 
-// IntegrationStatus is an integration's state in our model (docs/wire-model.md).
+// IntegrationStatus is an integration's state in our model (docs/linkedin-api.md §6.6).
 type IntegrationStatus string
 
 // The integration states.
@@ -80,60 +80,19 @@ func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName)
 		nm, _ := json.Marshal(n.Name)
 		e.body = []byte(`{"patch":{"$set":{"integrationName":` + string(nm) + `}}}`)
 	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodPost, restli: "batch_partial_update",
-		path: "/" + c.fam.name(resIntegrations), res: resIntegrations}, entries)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPost, resIntegrations, ""), entries)
 }
 
 // Get reads integrations (batch_get). Integrations LinkedIn does not hold are
 // missing from the map.
 func (s *IntegrationsService) Get(ctx context.Context, keys []IntegrationKey) (map[IntegrationKey]*Integration, error) {
-	c := s.c
-	rkeys := make([]restli.Key, len(keys))
-	for i, k := range keys {
-		rkeys[i] = k.restli(c.fam)
-	}
-	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resIntegrations),
-		query: restli.EncodeBatchIDs(c.fam.proto, rkeys), res: resIntegrations, idempotent: true})
-	if err != nil {
-		return nil, err
-	}
-	var br batchGetResponse
-	if err := json.Unmarshal(resp.body, &br); err != nil {
-		return nil, fmt.Errorf("rsc: decoding atsIntegrations: %w", err)
-	}
-	out := make(map[IntegrationKey]*Integration, len(keys))
-	for ks, raw := range br.Results {
-		dk, err := restli.DecodeKey(ks)
-		if err != nil {
-			continue
-		}
-		for j, rk := range rkeys {
-			if rk.Equal(dk) {
-				in := &Integration{}
-				if err := json.Unmarshal(raw, in); err != nil {
-					return nil, fmt.Errorf("rsc: decoding integration: %w", err)
-				}
-				out[keys[j]] = in
-			}
-		}
-	}
-	return out, nil
+	return batchGet[IntegrationKey, Integration](ctx, s.c, resIntegrations, keys, "", nil)
 }
 
 // ByRequest reads the integrations an INTEGRATION_STATUS_CHANGE push event
 // refers to (finder q=request).
 func (s *IntegrationsService) ByRequest(ctx context.Context, requestID string) ([]Integration, error) {
-	c := s.c
-	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resIntegrations),
-		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), res: resIntegrations, idempotent: true})
-	if err != nil {
-		return nil, err
-	}
-	var col collection[Integration]
-	if err := json.Unmarshal(resp.body, &col); err != nil {
-		return nil, fmt.Errorf("rsc: decoding atsIntegrations request: %w", err)
-	}
-	return col.Elements, nil
+	return byRequest[Integration](ctx, s.c, resIntegrations, requestID)
 }
 
 // ConfigKey is an integration configuration key.
@@ -193,8 +152,7 @@ func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, v
 		e.body, _ = json.Marshal(cv)
 		entries = append(entries, e)
 	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodPut, restli: "batch_update", path: c.configPath(k),
-		res: resIntegrationConfig}, entries)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resIntegrationConfig, c.configPath(k)), entries)
 }
 
 // Config reads configuration values of one integration (batch_get).
@@ -247,8 +205,7 @@ func (s *IntegrationsService) DeleteConfig(ctx context.Context, k IntegrationKey
 		entries[i] = entry[ConfigKey]{key: ck, label: string(ck)}
 		entries[i].rkey, entries[i].simple = c.configEntry(k, ck)
 	}
-	return writeBatches(ctx, c, batchOp{method: http.MethodDelete, restli: "batch_delete", path: c.configPath(k),
-		res: resIntegrationConfig}, entries)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodDelete, resIntegrationConfig, c.configPath(k)), entries)
 }
 
 func sortedConfigKeys(m map[ConfigKey]string) []ConfigKey {

@@ -3,22 +3,43 @@ package rsc
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
-// InterviewFeedback is one interview's feedback on an application.
+// InterviewFeedback is one interview's feedback on an application
+// (docs/linkedin-api.md §7.5). The rules on each field are the ones Validate
+// and UpsertFeedback check before sending ("text" as on Candidate).
 type InterviewFeedback struct {
-	ID            string       `json:"-"`
-	Interviewer   *Actor       `json:"interviewer,omitempty"`
-	Evaluations   []Evaluation `json:"evaluations,omitempty"`
-	Feedback      string       `json:"feedback,omitempty"`
-	InterviewType string       `json:"interviewType,omitempty"` // PHONE_SCREEN or ONSITE
-	CreatedAt     EpochMillis  `json:"atsCreatedAt,omitempty"`
+	// ID is the ATS's feedback id (the batch key): required text of at most
+	// 255 characters, unique within one call.
+	ID string `json:"-"`
+	// Interviewer's first and last names are optional text of at most 255
+	// characters each.
+	Interviewer *Actor `json:"interviewer,omitempty"`
+	// Evaluations are the rated attributes; see Evaluation.
+	Evaluations []Evaluation `json:"evaluations,omitempty"`
+	// Feedback is optional text of at most 32,768 characters.
+	Feedback string `json:"feedback,omitempty"`
+	// InterviewType is PHONE_SCREEN or ONSITE when set.
+	InterviewType string `json:"interviewType,omitempty"`
+	// CreatedAt is optional: when set, epoch milliseconds (not seconds), not
+	// more than an hour in the future.
+	CreatedAt EpochMillis `json:"atsCreatedAt,omitempty"`
 }
 
 // Evaluation is one rated attribute, e.g. {"Verbal Communication", "4/5"}.
 type Evaluation struct {
+	// Attribute is required text of at most 255 characters.
 	Attribute string `json:"attribute"`
-	Result    string `json:"result"`
+	// Result is optional text of at most 255 characters.
+	Result string `json:"result"`
+}
+
+// Validate checks the feedback against the rules documented on its fields,
+// judging timestamps by the system clock. UpsertFeedback and
+// ApplicationsService.ValidateFeedback use the client's Clock.
+func (f *InterviewFeedback) Validate() error {
+	return validateSub(time.Now(), resInterviewFeedback, f)
 }
 
 func (f InterviewFeedback) subID() string { return f.ID }
@@ -52,5 +73,5 @@ func (s *ApplicationsService) DeleteFeedback(ctx context.Context, app Applicatio
 // ValidateFeedback checks an interview feedback record against LinkedIn's
 // documented rules, as UpsertFeedback does before sending.
 func (s *ApplicationsService) ValidateFeedback(f *InterviewFeedback) error {
-	return validateSub(s.c, resInterviewFeedback, f)
+	return validateSub(s.c.cfg.clock.Now(), resInterviewFeedback, f)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 	"unicode/utf8"
 )
 
@@ -34,33 +35,73 @@ const (
 	AvailabilityPrivate Availability = "PRIVATE_TO_ATS_INTEGRATION"
 )
 
-// JobPosting is a job as simpleJobPostings takes it (docs/linkedin-api.md §7.1).
+// JobPosting is a job as simpleJobPostings takes it (docs/linkedin-api.md
+// §7.1). The rules on each field are the ones Validate and Submit check
+// before sending ("text" as on Candidate). A CLOSE is checked for
+// ExternalJobPostingID, OperationType and IntegrationContext only.
 type JobPosting struct {
-	ExternalJobPostingID      string       `json:"externalJobPostingId"`
-	OperationType             JobOperation `json:"jobPostingOperationType"`
-	IntegrationContext        string       `json:"integrationContext,omitempty"`
-	CompanyName               string       `json:"companyName,omitempty"`
-	CompanyPageURL            string       `json:"companyPageUrl,omitempty"`
-	CompanyApplyURL           string       `json:"companyApplyUrl"`
-	Title                     string       `json:"title"`
-	Description               string       `json:"description"`
-	ListedAt                  EpochMillis  `json:"listedAt"`
-	Location                  string       `json:"location"`
-	Availability              Availability `json:"availability"`
-	AccessRestricted          bool         `json:"accessRestricted,omitempty"`
-	Categories                []string     `json:"categories,omitempty"`
-	SkillsDescription         string       `json:"skillsDescription,omitempty"`
-	CompanyJobCode            string       `json:"companyJobCode,omitempty"`
-	WorkplaceTypes            []string     `json:"workplaceTypes,omitempty"` // exactly one of On-site, Hybrid, Remote
-	EmploymentStatus          string       `json:"employmentStatus,omitempty"`
-	ExperienceLevel           string       `json:"experienceLevel,omitempty"`
-	Industries                []string     `json:"industries,omitempty"`
-	ExpireAt                  EpochMillis  `json:"expireAt,omitempty"`
-	RequisitionOwnerEmail     string       `json:"requisitionOwnerEmail,omitempty"`
-	RequisitionOwnerFirstName string       `json:"requisitionOwnerFirstName,omitempty"`
-	RequisitionOwnerLastName  string       `json:"requisitionOwnerLastName,omitempty"`
-	// Compensation is passed through as JSON (docs/linkedin-api.md §7.1 gives its shape).
+	// ExternalJobPostingID is the ATS's job id: required text of at most 200
+	// characters, unique within one call.
+	ExternalJobPostingID string `json:"externalJobPostingId"`
+	// OperationType is one of JobCreate, JobUpdate, JobRenew, JobClose.
+	OperationType JobOperation `json:"jobPostingOperationType"`
+	// IntegrationContext is urn:li:organization:{id}. It is required unless
+	// CompanyName or CompanyPageURL names the company.
+	IntegrationContext string `json:"integrationContext,omitempty"`
+	CompanyName        string `json:"companyName,omitempty"`
+	CompanyPageURL     string `json:"companyPageUrl,omitempty"`
+	// CompanyApplyURL is required: an absolute http(s) URL of at most 2,048
+	// characters.
+	CompanyApplyURL string `json:"companyApplyUrl"`
+	// Title is required text of at most 200 characters.
+	Title string `json:"title"`
+	// Description is required text of at least 100 and at most 25,000
+	// characters (LinkedIn accepts a small HTML subset).
+	Description string `json:"description"`
+	// ListedAt is required: epoch milliseconds (not seconds), not more than
+	// an hour in the future.
+	ListedAt EpochMillis `json:"listedAt"`
+	// Location is required text of at most 255 characters.
+	Location string `json:"location"`
+	// Availability is required: AvailabilityPublic, AvailabilityPrivate or
+	// INTERNAL. Without the customer's explicit choice, always
+	// AvailabilityPrivate (RSC-102).
+	Availability     Availability `json:"availability"`
+	AccessRestricted bool         `json:"accessRestricted,omitempty"`
+	// Categories has at most 3 entries.
+	Categories []string `json:"categories,omitempty"`
+	// SkillsDescription is optional text of at most 4,000 characters.
+	SkillsDescription string `json:"skillsDescription,omitempty"`
+	CompanyJobCode    string `json:"companyJobCode,omitempty"`
+	// WorkplaceTypes has at most one entry: On-site, Hybrid or Remote (any
+	// of those in lower case too).
+	WorkplaceTypes []string `json:"workplaceTypes,omitempty"`
+	// EmploymentStatus is one of FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP,
+	// TEMPORARY, VOLUNTEER, OTHER when set.
+	EmploymentStatus string `json:"employmentStatus,omitempty"`
+	// ExperienceLevel is one of ENTRY_LEVEL, MID_SENIOR_LEVEL, DIRECTOR,
+	// EXECUTIVE, INTERNSHIP, ASSOCIATE, NOT_APPLICABLE when set.
+	ExperienceLevel string `json:"experienceLevel,omitempty"`
+	// Industries are urn:li:industry:{id} URNs.
+	Industries []string `json:"industries,omitempty"`
+	// ExpireAt is optional epoch milliseconds (not seconds).
+	ExpireAt                  EpochMillis `json:"expireAt,omitempty"`
+	RequisitionOwnerEmail     string      `json:"requisitionOwnerEmail,omitempty"`
+	RequisitionOwnerFirstName string      `json:"requisitionOwnerFirstName,omitempty"`
+	RequisitionOwnerLastName  string      `json:"requisitionOwnerLastName,omitempty"`
+	// Compensation is passed through as JSON (docs/linkedin-api.md §7.1 gives
+	// its shape): an object {"compensations": [...]} whose entries' period
+	// (YEARLY, MONTHLY, SEMIMONTHLY, BIWEEKLY, WEEKLY, DAILY, HOURLY) and type
+	// (BASE_SALARY, TIPS, COMMISSION, PROFIT_SHARING, STOCK_OPTIONS, STOCK,
+	// BONUS, SIGN_ON_BONUS, OVER_TIME, OTHER) are checked when present.
 	Compensation json.RawMessage `json:"compensation,omitempty"`
+}
+
+// Validate checks the job against the rules documented on its fields,
+// judging timestamps by the system clock. Submit and JobsService.Validate
+// run the same checks with the client's Clock.
+func (j *JobPosting) Validate() error {
+	return checkRecord(resJobs, j.ExternalJobPostingID, time.Now(), j, validateJob)
 }
 
 var (
@@ -145,11 +186,10 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 	}
 }
 
-// Validate checks the job against LinkedIn's documented rules.
+// Validate checks the job against the rules documented on its fields, with
+// the client's Clock, as Submit does before sending.
 func (s *JobsService) Validate(j *JobPosting) error {
-	v := s.c.validator(resJobs.legacy, j.ExternalJobPostingID)
-	validateJob(v, j)
-	return v.result()
+	return checkRecord(resJobs, j.ExternalJobPostingID, s.c.cfg.clock.Now(), j, validateJob)
 }
 
 type batchCreateResponse struct {

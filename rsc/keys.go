@@ -16,10 +16,7 @@ type CandidateKey struct {
 func (k CandidateKey) String() string { return k.CandidateID }
 
 func (k CandidateKey) restli(f family) restli.Key {
-	if f.versioned {
-		return restli.Key{{Name: "externalCandidateId", Value: k.CandidateID}, {Name: "integrationContext", Value: k.IntegrationContext}}
-	}
-	return restli.Key{{Name: "atsCandidateId", Value: k.CandidateID}, {Name: "dataProvider", Value: dataProviderATS}, {Name: "integrationContext", Value: k.IntegrationContext}}
+	return syncKey(f, "atsCandidateId", "externalCandidateId", k.CandidateID, k.IntegrationContext)
 }
 
 func (k CandidateKey) check() error {
@@ -36,10 +33,18 @@ type ApplicationKey struct {
 func (k ApplicationKey) String() string { return k.ApplicationID }
 
 func (k ApplicationKey) restli(f family) restli.Key {
+	return syncKey(f, "atsJobApplicationId", "atsJobApplicationId", k.ApplicationID, k.IntegrationContext)
+}
+
+// syncKey is the key of a candidate or an application: the id under its
+// field name in family f, the legacy dataProvider, and the integration
+// context (docs/linkedin-api.md §3.1).
+func syncKey(f family, legacyField, versionedField, id, integrationContext string) restli.Key {
 	if f.versioned {
-		return restli.Key{{Name: "atsJobApplicationId", Value: k.ApplicationID}, {Name: "integrationContext", Value: k.IntegrationContext}}
+		return restli.Key{{Name: versionedField, Value: id}, {Name: "integrationContext", Value: integrationContext}}
 	}
-	return restli.Key{{Name: "atsJobApplicationId", Value: k.ApplicationID}, {Name: "dataProvider", Value: dataProviderATS}, {Name: "integrationContext", Value: k.IntegrationContext}}
+	return restli.Key{{Name: legacyField, Value: id}, {Name: "dataProvider", Value: dataProviderATS},
+		{Name: "integrationContext", Value: integrationContext}}
 }
 
 func (k ApplicationKey) check() error {

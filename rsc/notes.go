@@ -4,23 +4,43 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
 
-// Actor is a person named on a note or feedback.
+// Actor is a person named on a note or feedback. The rules on its names
+// are on the field that holds it (Note.Author, InterviewFeedback.Interviewer).
 type Actor struct {
 	FirstName string `json:"firstName"`
 	LastName  string `json:"lastName"`
 }
 
-// Note is a candidate note or an application note (docs/linkedin-api.md §7.3, §7.5).
+// Note is a candidate note or an application note (docs/linkedin-api.md
+// §7.3, §7.5). The rules on each field are the ones Validate and UpsertNotes
+// check before sending ("text" as on Candidate).
 type Note struct {
-	ID             string      `json:"-"` // the ATS's note id (the batch key)
-	Note           string      `json:"note,omitempty"`
-	Author         *Actor      `json:"author,omitempty"`
-	CreatedAt      EpochMillis `json:"atsCreatedAt,omitempty"`
-	LastModifiedAt EpochMillis `json:"atsLastModifiedAt,omitempty"` // sent on the versioned endpoints only
+	// ID is the ATS's note id (the batch key): required text of at most 255
+	// characters, unique within one call.
+	ID string `json:"-"`
+	// Note is optional text of at most 32,768 characters.
+	Note string `json:"note,omitempty"`
+	// Author is optional; when set, its first and last names are required
+	// text of at most 255 characters each.
+	Author *Actor `json:"author,omitempty"`
+	// CreatedAt is optional: when set, epoch milliseconds (not seconds), not
+	// more than an hour in the future.
+	CreatedAt EpochMillis `json:"atsCreatedAt,omitempty"`
+	// LastModifiedAt follows CreatedAt's rules. It is sent on the versioned
+	// endpoints only.
+	LastModifiedAt EpochMillis `json:"atsLastModifiedAt,omitempty"`
+}
+
+// Validate checks the note against the rules documented on its fields,
+// judging timestamps by the system clock. UpsertNotes and the services'
+// ValidateNote use the client's Clock.
+func (n *Note) Validate() error {
+	return checkRecord(resCandidateNotes, n.ID, time.Now(), n, validateNote)
 }
 
 func validateNote(v *validator, n *Note) {
@@ -48,8 +68,13 @@ type NoteKey struct {
 	NoteID string
 }
 
-func (c *Client) writeNotes(ctx context.Context, t noteTarget, parent string, notes []Note, del bool, ids []string) (*BatchResult[NoteKey], error) {
-	n := len(notes)
+// writeNotes upserts notes, or deletes the notes ids when notes is nil, of
+// the parent whose key check returned parentErr.
+func (c *Client) writeNotes(ctx context.Context, parentErr error, t noteTarget, parent string, notes []Note, ids []string) (*BatchResult[NoteKey], error) {
+	if parentErr != nil {
+		return nil, parentErr
+	}
+	del, n := notes == nil, len(notes)
 	if del {
 		n = len(ids)
 	}
@@ -95,11 +120,11 @@ func (c *Client) writeNotes(ctx context.Context, t noteTarget, parent string, no
 	if !c.fam.versioned {
 		path = "/" + t.parentRes.legacy + "/" + c.keyPath(t.parentKey) + "/" + t.res.legacy
 	}
-	op := batchOp{method: http.MethodPut, restli: "batch_update", path: path, res: t.res, records: true}
+	method := http.MethodPut
 	if del {
-		op.method, op.restli = http.MethodDelete, "batch_delete"
+		method = http.MethodDelete
 	}
-	return writeBatches(ctx, c, op, entries)
+	return writeBatches(ctx, c, c.batchOpFor(method, t.res, path), entries)
 }
 
 func candidateNotes(c *Client, k CandidateKey) noteTarget {
@@ -111,20 +136,12 @@ func candidateNotes(c *Client, k CandidateKey) noteTarget {
 
 // UpsertNotes creates or replaces notes of one candidate (batch_update).
 func (s *CandidatesService) UpsertNotes(ctx context.Context, cand CandidateKey, notes []Note) (*BatchResult[NoteKey], error) {
-	c := s.c
-	if err := cand.check(); err != nil {
-		return nil, err
-	}
-	return c.writeNotes(ctx, candidateNotes(c, cand), cand.CandidateID, notes, false, nil)
+	return s.c.writeNotes(ctx, cand.check(), candidateNotes(s.c, cand), cand.CandidateID, notes, nil)
 }
 
 // DeleteNotes deletes notes of one candidate (batch_delete).
 func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, noteIDs []string) (*BatchResult[NoteKey], error) {
-	c := s.c
-	if err := cand.check(); err != nil {
-		return nil, err
-	}
-	return c.writeNotes(ctx, candidateNotes(c, cand), cand.CandidateID, nil, true, noteIDs)
+	return s.c.writeNotes(ctx, cand.check(), candidateNotes(s.c, cand), cand.CandidateID, nil, noteIDs)
 }
 
 // ValidateNote checks a candidate note against LinkedIn's documented rules
@@ -140,7 +157,5 @@ func (s *ApplicationsService) ValidateNote(n *Note) error {
 }
 
 func (c *Client) validateNoteOf(res *resource, n *Note) error {
-	v := c.validator(res.legacy, n.ID)
-	validateNote(v, n)
-	return v.result()
+	return checkRecord(res, n.ID, c.cfg.clock.Now(), n, validateNote)
 }

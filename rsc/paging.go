@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
+
+	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // Paging is the paging block of a collection response.
@@ -19,6 +22,72 @@ type Paging struct {
 type collection[T any] struct {
 	Elements []T    `json:"elements"`
 	Paging   Paging `json:"paging"`
+}
+
+// byRequest reads the elements of res's q=request finder for requestID.
+func byRequest[T any](ctx context.Context, c *Client, res *resource, requestID string) ([]T, error) {
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(res),
+		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), res: res, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var col collection[T]
+	if err := c.decodeJSON(res, resp.body, &col); err != nil {
+		return nil, err
+	}
+	return col.Elements, nil
+}
+
+type batchGetResponse struct {
+	Results  map[string]json.RawMessage `json:"results"`
+	Statuses map[string]int             `json:"statuses"`
+	Errors   map[string]batchErr        `json:"errors"`
+}
+
+// batchGet reads records by compound key (batch_get, at most MaxBatchSize
+// keys a call), returning those LinkedIn holds. query, if not "", is added
+// to the ids (a projection); check, if not nil, refuses a bad key before
+// anything is sent.
+func batchGet[K compoundKey, T any](ctx context.Context, c *Client, res *resource, keys []K, query string, check func(K) error) (map[K]*T, error) {
+	out := make(map[K]*T, len(keys))
+	for start := 0; start < len(keys); start += MaxBatchSize {
+		chunk := keys[start:min(start+MaxBatchSize, len(keys))]
+		rkeys := make([]restli.Key, len(chunk))
+		for i, k := range chunk {
+			if check != nil {
+				if err := check(k); err != nil {
+					return out, err
+				}
+			}
+			rkeys[i] = k.restli(c.fam)
+		}
+		q := restli.EncodeBatchIDs(c.fam.proto, rkeys)
+		if query != "" {
+			q += "&" + query
+		}
+		resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(res), query: q, res: res, idempotent: true})
+		if err != nil {
+			return out, err
+		}
+		var br batchGetResponse
+		if err := json.Unmarshal(resp.body, &br); err != nil {
+			return out, fmt.Errorf("rsc: decoding %s batch_get: %w", res.legacy, err)
+		}
+		for ks, raw := range br.Results {
+			dk, err := restli.DecodeKey(ks)
+			if err != nil {
+				continue
+			}
+			if j := slices.IndexFunc(rkeys, dk.Equal); j >= 0 {
+				rec := new(T)
+				if err := c.decodeJSON(res, raw, rec); err != nil {
+					return out, err
+				}
+				out[chunk[j]] = rec
+			}
+		}
+	}
+	return out, nil
 }
 
 // pageSize is the count requested per page when the caller gives none.

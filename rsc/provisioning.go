@@ -15,17 +15,24 @@ import (
 // (provisionedApplications). Use the partner (parent application) client.
 type ProvisioningService service
 
-// ProvisionRequest creates a customer's child application.
+// ProvisionRequest creates a customer's child application
+// (docs/linkedin-api.md §6.1). The rules on each field are the ones Validate,
+// Create and Ensure check before sending ("text" as on Candidate).
 type ProvisionRequest struct {
-	// UniqueForeignID is your id for the customer instance; unique per partner.
+	// UniqueForeignID is your id for the customer instance; unique per
+	// partner. Required text of at most 255 characters.
 	UniqueForeignID string `json:"uniqueForeignId"`
-	// Name is shown on the OAuth consent dialog: at most 50 characters, never
-	// containing "LinkedIn". Suggested: "{ATS Name} - {Customer Name}".
-	Name        string `json:"name"`
+	// Name is shown on the OAuth consent dialog: required text of at most 50
+	// characters, never containing "LinkedIn" (any case). Suggested:
+	// "{ATS Name} - {Customer Name}".
+	Name string `json:"name"`
+	// Description is required text of at most 32,768 characters.
 	Description string `json:"description"`
-	// OAuth2AuthorizedCallbackURLs are full redirect URLs.
+	// OAuth2AuthorizedCallbackURLs are full redirect URLs: each an absolute
+	// http(s) URL of at most 2,048 characters.
 	OAuth2AuthorizedCallbackURLs []string `json:"oauth2AuthorizedCallbackUrls,omitempty"`
-	// ValidJSSDKDomains are the origins serving the widgets, without a trailing slash.
+	// ValidJSSDKDomains are the origins serving the widgets: each an
+	// absolute http(s) URL with no path, query or trailing slash.
 	ValidJSSDKDomains []string `json:"validJsSdkDomains,omitempty"`
 }
 
@@ -50,7 +57,7 @@ func (a ProvisionedApplication) String() string {
 // GoString never prints the client secret.
 func (a ProvisionedApplication) GoString() string { return a.String() }
 
-// Validate checks the request against LinkedIn's rules.
+// Validate checks the request against the rules documented on its fields.
 func (r *ProvisionRequest) Validate() error {
 	v := &validator{res: resProvisioning.legacy, key: r.UniqueForeignID}
 	v.text("uniqueForeignId", r.UniqueForeignID, true, 255)

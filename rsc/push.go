@@ -19,7 +19,7 @@ const (
 // SignatureHeader is the push signature header.
 const SignatureHeader = "X-LI-Signature"
 
-// PushEvent is a push notification (docs/wire-model.md). Fetch its payload by
+// PushEvent is a push notification (docs/linkedin-api.md §8.1). Fetch its payload by
 // ID: Exports.Get for EXPORT_CANDIDATE_PROFILE, Integrations.ByRequest for
 // INTEGRATION_STATUS_CHANGE.
 type PushEvent struct {

@@ -2,10 +2,8 @@ package rsc
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -16,7 +14,7 @@ import (
 type ExportsService service
 
 // ExportedCandidate is what a recruiter exported from LinkedIn to the ATS
-// (docs/wire-model.md). LinkedIn shares no email or phone.
+// (docs/linkedin-api.md §8.2). LinkedIn shares no email or phone.
 type ExportedCandidate struct {
 	RequestID            string      `json:"requestId"`
 	IntegrationContext   string      `json:"integrationContext"`
@@ -40,17 +38,7 @@ type StubProfile struct {
 // q=request). Check IntegrationContext against the customer whose callback
 // received the event.
 func (s *ExportsService) Get(ctx context.Context, requestID string) ([]ExportedCandidate, error) {
-	c := s.c
-	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resExports),
-		query: "q=request&" + restli.EncodeParam(c.fam.proto, "requestId", requestID), res: resExports, idempotent: true})
-	if err != nil {
-		return nil, err
-	}
-	var col collection[ExportedCandidate]
-	if err := json.Unmarshal(resp.body, &col); err != nil {
-		return nil, fmt.Errorf("rsc: decoding exportedCandidates: %w", err)
-	}
-	return col.Elements, nil
+	return byRequest[ExportedCandidate](ctx, s.c, resExports, requestID)
 }
 
 // SeatsService lists Recruiter seat holders (seatsV2).
@@ -92,7 +80,7 @@ func (s *SeatsService) List(ctx context.Context, contracts []string, states ...s
 // InMailService reads InMail history (conversationEvents).
 type InMailService service
 
-// ConversationEvent is one InMail message (docs/wire-model.md).
+// ConversationEvent is one InMail message (docs/linkedin-api.md §8.4).
 type ConversationEvent struct {
 	ID                string      `json:"id"`
 	Conversation      string      `json:"conversation"`
@@ -146,18 +134,8 @@ type MailStub struct {
 // [start, end) (zero bounds are omitted). Always pass owners: LinkedIn
 // searches less without them.
 func (s *MailStubsService) List(ctx context.Context, contract string, owners []string, start, end EpochMillis) iter.Seq2[MailStub, error] {
-	c := s.c
-	q := "q=contract&" + restli.EncodeParam(restli.Protocol1, "contract", contract)
-	for _, o := range owners {
-		q += "&" + restli.EncodeParam(restli.Protocol1, "owners", o)
-	}
-	if start > 0 {
-		q += "&createdDateStart=" + strconv.FormatInt(int64(start), 10)
-	}
-	if end > 0 {
-		q += "&createdDateEnd=" + strconv.FormatInt(int64(end), 10)
-	}
-	return finder[MailStub](c, resMailStubs, q, 50)(ctx)
+	q := contractQuery("contract", contract, owners, "createdDateStart", start, "createdDateEnd", end)
+	return finder[MailStub](s.c, resMailStubs, q, 50)(ctx)
 }
 
 // ProspectNotesService reads Recruiter prospect notes (prospectNotes).
@@ -179,23 +157,33 @@ type ProspectNote struct {
 // List iterates over notes of a contract whose last update is in
 // [cutoff, before] (zero bounds are omitted).
 func (s *ProspectNotesService) List(ctx context.Context, contract string, owners []string, cutoff, before EpochMillis) iter.Seq2[ProspectNote, error] {
-	c := s.c
-	q := "q=criteria&" + restli.EncodeParam(restli.Protocol1, "contract", contract)
+	q := contractQuery("criteria", contract, owners, "cutoffDate", cutoff, "beforeDate", before)
+	return finder[ProspectNote](s.c, resProspectNotes, q, 100)(ctx)
+}
+
+// contractQuery is the query of finder q over one contract's records owned
+// by owners, with the bounds lo and hi under their names (a zero bound is
+// omitted).
+func contractQuery(q, contract string, owners []string, loName string, lo EpochMillis, hiName string, hi EpochMillis) string {
+	var b strings.Builder
+	b.WriteString("q=" + q + "&" + restli.EncodeParam(restli.Protocol1, "contract", contract))
 	for _, o := range owners {
-		q += "&" + restli.EncodeParam(restli.Protocol1, "owners", o)
+		b.WriteString("&" + restli.EncodeParam(restli.Protocol1, "owners", o))
 	}
-	if cutoff > 0 {
-		q += "&cutoffDate=" + strconv.FormatInt(int64(cutoff), 10)
+	for _, bound := range [...]struct {
+		name string
+		v    EpochMillis
+	}{{loName, lo}, {hiName, hi}} {
+		if bound.v > 0 {
+			b.WriteString("&" + bound.name + "=" + strconv.FormatInt(int64(bound.v), 10))
+		}
 	}
-	if before > 0 {
-		q += "&beforeDate=" + strconv.FormatInt(int64(before), 10)
-	}
-	return finder[ProspectNote](c, resProspectNotes, q, 100)(ctx)
+	return b.String()
 }
 
 // ClosedProfilesService lists members who closed their LinkedIn account
 // after their data reached the ATS (our model of LinkedIn's unconfirmed
-// "1-Click Export Deletion" endpoint, docs/wire-model.md). Query it at least
+// "1-Click Export Deletion" endpoint, docs/linkedin-api.md §8.7). Query it at least
 // every 30 days.
 type ClosedProfilesService service
 

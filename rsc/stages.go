@@ -1,15 +1,31 @@
 package rsc
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Stage is one stage transition of an application ("Phone Screen",
-// "Offer Extended", "Hired", ...). Send the whole history, one record per
-// transition; offers, placements and hires are stages too.
+// "Offer Extended", "Hired", ...) (docs/linkedin-api.md §7.6). Send the
+// whole history, one record per transition; offers, placements and hires are
+// stages too. The rules on each field are the ones Validate and UpsertStages
+// check before sending ("text" as on Candidate).
 type Stage struct {
-	ID        string      `json:"-"`
-	Stage     string      `json:"stage"`
+	// ID is the ATS's stage record id (the batch key): required text of at
+	// most 255 characters, unique within one call.
+	ID string `json:"-"`
+	// Stage is the stage's name: required text of at most 255 characters,
+	// never the literal "Not Available".
+	Stage string `json:"stage"`
+	// CreatedAt is when the application entered the stage: required, epoch
+	// milliseconds (not seconds), not more than an hour in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt"`
 }
+
+// Validate checks the stage against the rules documented on its fields,
+// judging timestamps by the system clock. UpsertStages and
+// ApplicationsService.ValidateStage use the client's Clock.
+func (s *Stage) Validate() error { return validateSub(time.Now(), resStages, s) }
 
 func (s Stage) subID() string { return s.ID }
 
@@ -34,5 +50,5 @@ func (s *ApplicationsService) DeleteStages(ctx context.Context, app ApplicationK
 // ValidateStage checks a stage record against LinkedIn's documented rules
 // (docs/linkedin-api.md §7.6), as UpsertStages does before sending.
 func (s *ApplicationsService) ValidateStage(st *Stage) error {
-	return validateSub(s.c, resStages, st)
+	return validateSub(s.c.cfg.clock.Now(), resStages, st)
 }

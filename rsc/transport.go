@@ -49,7 +49,7 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // markWindowFromBody classifies a 429 that has no X-Li-Throttle-Window
-// header by its message (docs/wire-model.md): LinkedIn's per-day throttle
+// header by its message (docs/linkedin-api.md §5): LinkedIn's per-day throttle
 // says "DAY" ("... APPLICATION DAY limit ...") or "daily". It reads at most
 // maxErrorBody bytes, puts them back in front of the rest of the body, and
 // records the answer as the header so every later check agrees.

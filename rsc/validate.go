@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// emailRE is LinkedIn's X@X.X rule (docs/linkedin-api.md §13).
+// emailRE is LinkedIn's X@X.X rule (docs/linkedin-api.md §13.5).
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // maxTextLen caps free-text fields LinkedIn documents no limit for, so a
@@ -30,9 +30,23 @@ func (c *Client) validator(res, key string) *validator {
 	return &validator{res: res, key: key, now: c.cfg.clock.Now()}
 }
 
+// checkRecord runs fn, the rules of one record type, on rec at time now.
+func checkRecord[T any](res *resource, key string, now time.Time, rec *T, fn func(*validator, *T)) error {
+	v := &validator{res: res.legacy, key: key, now: now}
+	fn(v, rec)
+	return v.result()
+}
+
 func (v *validator) fail(field, rule string) {
 	if v.err == nil {
 		v.err = &ValidationError{Resource: v.res, Key: v.key, Field: field, Rule: rule}
+	}
+}
+
+// adopt records err, a key check's *ValidationError, as the first failure.
+func (v *validator) adopt(err error) {
+	if ve, ok := err.(*ValidationError); ok && v.err == nil {
+		v.err = ve
 	}
 }
 

@@ -43,22 +43,13 @@ func EncodeBatchIDs(p Protocol, keys []Key) string {
 		}
 	}
 	b.Grow(n)
-	var num [20]byte
-	first := true
+	var num [24]byte
 	for i, k := range keys {
-		idx := strconv.AppendInt(num[:0], int64(i), 10)
-		for _, f := range k {
-			if !first {
-				b.WriteByte('&')
-			}
-			first = false
-			b.WriteString("ids[")
-			b.Write(idx)
-			b.WriteString("].")
-			esc1Query.write(&b, f.Name)
-			b.WriteByte('=')
-			esc1Query.write(&b, f.Value)
+		if i > 0 {
+			b.WriteByte('&')
 		}
+		prefix := append(strconv.AppendInt(append(num[:0], "ids["...), int64(i), 10), "]."...)
+		writeKey1(&b, esc1Query, prefix, k)
 	}
 	return b.String()
 }
@@ -192,16 +183,7 @@ func EncodeSimpleKeyPath(p Protocol, id string) string {
 // as is; DecodeRestliID reads both.
 func EncodeRestliID(k Key) string {
 	var b strings.Builder
-	b.WriteByte('(')
-	for i, f := range k {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		write2(&b, escReduced, f.Name)
-		b.WriteByte(':')
-		write2(&b, escReduced, f.Value)
-	}
-	b.WriteByte(')')
+	encodeAny(&b, k, escReduced)
 	return b.String()
 }
 
@@ -212,15 +194,21 @@ func encodeKey1(e *escaper, k Key) string {
 	}
 	var b strings.Builder
 	b.Grow(n)
+	writeKey1(&b, e, nil, k)
+	return b.String()
+}
+
+// writeKey1 writes k as prefix+name=value pairs joined by '&'.
+func writeKey1(b *strings.Builder, e *escaper, prefix []byte, k Key) {
 	for i, f := range k {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		e.write(&b, f.Name)
+		b.Write(prefix)
+		e.write(b, f.Name)
 		b.WriteByte('=')
-		e.write(&b, f.Value)
+		e.write(b, f.Value)
 	}
-	return b.String()
 }
 
 func encodeKey2(k Key) string {
@@ -250,18 +238,13 @@ func key2Len(k Key) int {
 }
 
 func writeKey2(b *strings.Builder, k Key) {
-	b.WriteByte('(')
-	for i, f := range k {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		write2(b, esc2Name, f.Name)
+	writeRecord(b, len(k), func(i int) {
+		write2(b, esc2Name, k[i].Name)
 		b.WriteByte(':')
-		if rawParams(f) {
-			b.WriteString(f.Value)
+		if rawParams(k[i]) {
+			b.WriteString(k[i].Value)
 		} else {
-			write2(b, esc2, f.Value)
+			write2(b, esc2, k[i].Value)
 		}
-	}
-	b.WriteByte(')')
+	})
 }

@@ -140,12 +140,18 @@ func decodeValue(s string, reduced bool) (any, error) {
 	if !strings.HasPrefix(s, listPrefix) && !strings.HasPrefix(s, "(") {
 		return p.primitive(s)
 	}
-	v, err := p.value()
-	if err != nil {
-		return nil, err
+	return parseAll(&p, "unbalanced brackets: trailing text", p.value)
+}
+
+// parseAll runs parse and requires it to consume all of p's input.
+func parseAll[T any](p *parser, trailing string, parse func() (T, error)) (T, error) {
+	v, err := parse()
+	if err == nil && p.i != len(p.s) {
+		err = p.errorf("%s", trailing)
 	}
-	if p.i != len(s) {
-		return nil, p.errorf("unbalanced brackets: trailing text")
+	if err != nil {
+		var zero T
+		return zero, err
 	}
 	return v, nil
 }
@@ -154,14 +160,7 @@ func decodeValue(s string, reduced bool) (any, error) {
 // order. Nested values (lists, records such as $params) are returned raw.
 func decodeKey2(s string, reduced bool) (Key, error) {
 	p := parser{s: s, i: 1, reduced: reduced}
-	k, err := p.key()
-	if err != nil {
-		return nil, err
-	}
-	if p.i != len(s) {
-		return nil, p.errorf("trailing text after key")
-	}
-	return k, nil
+	return parseAll(&p, "trailing text after key", p.key)
 }
 
 // key parses the fields of a record after its '(' into a Key.

@@ -1,7 +1,7 @@
 // Package restli encodes and decodes LinkedIn Rest.li keys, query strings and
 // tunnelled requests, for both protocol 1.0 (the form LinkedIn's RSC docs and
 // Postman collection use) and protocol 2.0 (the form LinkedIn's official
-// clients emit). See docs/wire-model.md and docs/linkedin-api.md §2-3.
+// clients emit). See docs/linkedin-api.md §2 and §3.
 //
 // Nothing here uses url.Values.Encode: Rest.li's structural characters must
 // stay literal, and field order must be what the caller asked for. Callers

@@ -91,56 +91,29 @@ func encodeAny(b *strings.Builder, v any, e *escaper) {
 	case json.Number:
 		write2(b, e, string(v))
 	case Key:
-		b.WriteByte('(')
-		for i, f := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			write2(b, e, f.Name)
+		writeRecord(b, len(v), func(i int) {
+			write2(b, e, v[i].Name)
 			b.WriteByte(':')
-			write2(b, e, f.Value)
-		}
-		b.WriteByte(')')
+			write2(b, e, v[i].Value)
+		})
 	case []any:
-		b.WriteString(listPrefix)
-		for i, x := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			encodeAny(b, x, e)
-		}
-		b.WriteByte(')')
+		writeList(b, len(v), func(i int) { encodeAny(b, v[i], e) })
 	case []string:
-		b.WriteString(listPrefix)
-		for i, x := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			write2(b, e, x)
-		}
-		b.WriteByte(')')
+		writeList(b, len(v), func(i int) { write2(b, e, v[i]) })
 	case map[string]any:
-		b.WriteByte('(')
-		for i, k := range slices.Sorted(maps.Keys(v)) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			write2(b, e, k)
+		keys := slices.Sorted(maps.Keys(v))
+		writeRecord(b, len(keys), func(i int) {
+			write2(b, e, keys[i])
 			b.WriteByte(':')
-			encodeAny(b, v[k], e)
-		}
-		b.WriteByte(')')
+			encodeAny(b, v[keys[i]], e)
+		})
 	case map[string]string:
-		b.WriteByte('(')
-		for i, k := range slices.Sorted(maps.Keys(v)) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			write2(b, e, k)
+		keys := slices.Sorted(maps.Keys(v))
+		writeRecord(b, len(keys), func(i int) {
+			write2(b, e, keys[i])
 			b.WriteByte(':')
-			write2(b, e, v[k])
-		}
-		b.WriteByte(')')
+			write2(b, e, v[keys[i]])
+		})
 	default:
 		encodeReflect(b, reflect.ValueOf(v), e)
 	}
@@ -166,14 +139,7 @@ func encodeReflect(b *strings.Builder, rv reflect.Value, e *escaper) {
 			b.WriteString(listPrefix + ")")
 			return
 		}
-		b.WriteString(listPrefix)
-		for i := range rv.Len() {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			encodeAny(b, rv.Index(i).Interface(), e)
-		}
-		b.WriteByte(')')
+		writeList(b, rv.Len(), func(i int) { encodeAny(b, rv.Index(i).Interface(), e) })
 	case reflect.Map:
 		if rv.Type().Key().Kind() != reflect.String {
 			write2(b, e, fmt.Sprint(rv.Interface()))
@@ -181,19 +147,37 @@ func encodeReflect(b *strings.Builder, rv reflect.Value, e *escaper) {
 		}
 		keys := rv.MapKeys()
 		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
-		b.WriteByte('(')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			write2(b, e, k.String())
+		writeRecord(b, len(keys), func(i int) {
+			write2(b, e, keys[i].String())
 			b.WriteByte(':')
-			encodeAny(b, rv.MapIndex(k).Interface(), e)
-		}
-		b.WriteByte(')')
+			encodeAny(b, rv.MapIndex(keys[i]).Interface(), e)
+		})
 	default:
 		write2(b, e, fmt.Sprint(rv.Interface()))
 	}
+}
+
+// writeList writes List(e0,e1,...), calling elem(i) to write element i.
+func writeList(b *strings.Builder, n int, elem func(i int)) {
+	b.WriteString(listPrefix)
+	writeElems(b, n, elem)
+}
+
+// writeRecord writes (f0,f1,...), calling field(i) to write "name:value" i.
+func writeRecord(b *strings.Builder, n int, field func(i int)) {
+	b.WriteByte('(')
+	writeElems(b, n, field)
+}
+
+// writeElems writes n comma-separated elements and the closing ')'.
+func writeElems(b *strings.Builder, n int, elem func(i int)) {
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		elem(i)
+	}
+	b.WriteByte(')')
 }
 
 // Decode parses a Rest.li 2.0 URL-encoded value, the inverse of Encode
