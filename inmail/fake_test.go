@@ -19,6 +19,7 @@ import (
 	"github.com/rscgo/rscgo/internal/restli"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 const (
@@ -236,13 +237,13 @@ func (h *stateHolder) set(f func(st *milestones.State)) {
 func fullState(enabledAt time.Time) *stateHolder {
 	return &stateHolder{st: milestones.State{Enabled: true, EnabledAt: enabledAt,
 		Access:   milestones.Access{CompanyLevel: true, ContractLevel: true},
-		Settings: milestones.AllSettings(), Phases: map[milestones.Phase]milestones.PhaseProgress{}}}
+		Settings: milestones.AllSettings(), Phases: map[rscsync.Phase]milestones.PhaseProgress{}}}
 }
 
 func completeCandidates(st *milestones.State) {
-	st.Phases = map[milestones.Phase]milestones.PhaseProgress{
-		milestones.PhaseJobs:       {Completed: true},
-		milestones.PhaseCandidates: {Completed: true},
+	st.Phases = map[rscsync.Phase]milestones.PhaseProgress{
+		rscsync.PhaseJobs:       {Completed: true},
+		rscsync.PhaseCandidates: {Completed: true},
 	}
 }
 

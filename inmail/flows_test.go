@@ -15,6 +15,7 @@ import (
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 const (
@@ -129,7 +130,7 @@ func (w *world) state(context.Context) (milestones.State, error) {
 	ps := w.cust.ProductSettings()
 	acc := milestones.Access{CompanyLevel: on(org, "ONE_CLICK_EXPORT"), ContractLevel: on(contract, "CSA_API")}
 	return milestones.State{Enabled: acc.Any(), EnabledAt: w.enabled, Access: acc,
-		Settings: milestones.ProductSettings{OneClickExport: ps.OneClickExport, InMailStubProfile: ps.InMailStubProfile,
+		Settings: rsc.ProductSettings{OneClickExport: ps.OneClickExport, InMailStubProfile: ps.InMailStubProfile,
 			InATSIndicator: ps.InAtsIndicator, ProfileWidget: ps.ProfileWidget}}, nil
 }
 
@@ -364,8 +365,8 @@ func TestOldCandidateWaitsForCandidateSync(t *testing.T) {
 		done := w.state
 		r2cfgState := func(ctx context.Context) (milestones.State, error) {
 			st, err := done(ctx)
-			st.Phases = map[milestones.Phase]milestones.PhaseProgress{
-				milestones.PhaseJobs: {Completed: true}, milestones.PhaseCandidates: {Completed: true}}
+			st.Phases = map[rscsync.Phase]milestones.PhaseProgress{
+				rscsync.PhaseJobs: {Completed: true}, rscsync.PhaseCandidates: {Completed: true}}
 			return st, err
 		}
 		r2, err := inmail.New(inmail.Config{CustomerID: "acme", Client: w.client, Organization: org, Contracts: []string{contract},

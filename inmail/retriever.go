@@ -217,14 +217,11 @@ func (r *Retriever) CustomerID() string { return r.cfg.CustomerID }
 
 func (r *Retriever) now() time.Time { return r.cfg.Clock.Now() }
 
-// state returns the live milestones state with Now set from the clock.
+// state returns the live milestones state.
 func (r *Retriever) state(ctx context.Context) (milestones.State, error) {
 	st, err := r.cfg.State(ctx)
 	if err != nil {
 		return st, fmt.Errorf("inmail: milestones state: %w", err)
-	}
-	if st.Now.IsZero() {
-		st.Now = r.now()
 	}
 	return st, nil
 }

@@ -16,32 +16,30 @@ import (
 // PhasesFromSync converts the sync engine's persisted phase states (from
 // sync.PhaseStatus or Engine.State) into the engine's input. The deletions
 // phase is not a milestone and is ignored.
-func PhasesFromSync(ps map[rscsync.Phase]rscsync.PhaseState) map[Phase]PhaseProgress {
-	out := make(map[Phase]PhaseProgress, len(ps))
+func PhasesFromSync(ps map[rscsync.Phase]rscsync.PhaseState) map[rscsync.Phase]PhaseProgress {
+	out := make(map[rscsync.Phase]PhaseProgress, len(ps))
 	for p, s := range ps {
-		mp, ok := phaseFromSync(p)
-		if !ok {
-			continue
-		}
-		out[mp] = PhaseProgress{
-			Done:             s.Done,
-			Total:            s.Total,
-			RecordsPerMinute: s.RecordsPerMinute,
-			Completed:        s.Completed,
-			CompletedAt:      s.CompletedAt,
+		if _, ok := MilestoneOf(p); ok {
+			out[p] = PhaseProgress{
+				Done:             s.Done,
+				Total:            s.Total,
+				RecordsPerMinute: s.RecordsPerMinute,
+				Completed:        s.Completed,
+				CompletedAt:      s.CompletedAt,
+			}
 		}
 	}
 	return out
 }
 
 // PhaseFromProgress converts one live sync.Progress event, for callers that
-// update a State from the engine's WithProgress callback.
-func PhaseFromProgress(p rscsync.Progress) (Phase, PhaseProgress, bool) {
-	mp, ok := phaseFromSync(p.Phase)
-	if !ok {
-		return 0, PhaseProgress{}, false
+// update a State from the engine's WithProgress callback. ok is false for
+// the deletions phase.
+func PhaseFromProgress(p rscsync.Progress) (pp PhaseProgress, ok bool) {
+	if _, ok := MilestoneOf(p.Phase); !ok {
+		return PhaseProgress{}, false
 	}
-	return mp, PhaseProgress{
+	return PhaseProgress{
 		Done:             p.Done,
 		Total:            p.Total,
 		RecordsPerMinute: p.RecordsPerMinute,
@@ -50,48 +48,29 @@ func PhaseFromProgress(p rscsync.Progress) (Phase, PhaseProgress, bool) {
 	}, true
 }
 
-func phaseFromSync(p rscsync.Phase) (Phase, bool) {
-	switch p {
-	case rscsync.PhaseJobs:
-		return PhaseJobs, true
-	case rscsync.PhaseCandidates:
-		return PhaseCandidates, true
-	case rscsync.PhaseShortlists:
-		return PhaseShortlists, true
-	case rscsync.PhaseActivities:
-		return PhaseActivities, true
-	}
-	return 0, false
-}
-
 // AccessFromStatus reads the access levels and product settings from an
 // onboarding status. Unknown product settings count as LinkedIn's defaults
 // (all on), as onboarding.Status.Features does.
-func AccessFromStatus(st onboarding.Status) (Access, ProductSettings) {
+func AccessFromStatus(st onboarding.Status) (Access, rsc.ProductSettings) {
 	a := Access{
 		CompanyLevel:  st.Company == rsc.StatusEnabled,
 		ContractLevel: st.Contract == rsc.StatusEnabled,
 	}
 	ps := AllSettings()
 	if st.Settings != nil {
-		ps = ProductSettings{
-			OneClickExport:    st.Settings.OneClickExport,
-			InMailStubProfile: st.Settings.InMailStubProfile,
-			InATSIndicator:    st.Settings.InATSIndicator,
-			ProfileWidget:     st.Settings.ProfileWidget,
-		}
+		ps = *st.Settings
 	}
 	return a, ps
 }
 
 // StateFrom builds a State from the onboarding status, the time the
-// integration was enabled and the sync engine's phase states, evaluated at
-// now. enabledAt is the caller's record of when the status first became
-// enabled (for example the time of the IntegrationEnabled event in the
-// onboarding event history, or the status's UpdatedAt when it was first seen enabled);
-// records modified at or after it count as "newly created and updated".
-// Set State.Persisted from an EventStore so milestones never go backwards.
-func StateFrom(st onboarding.Status, enabledAt time.Time, phases map[rscsync.Phase]rscsync.PhaseState, now time.Time) State {
+// integration was enabled and the sync engine's phase states. enabledAt is
+// the caller's record of when the status first became enabled (for example
+// the time of the IntegrationEnabled event in the onboarding event history,
+// or the status's UpdatedAt when it was first seen enabled); records modified
+// at or after it count as "newly created and updated". Set State.Persisted
+// from an EventStore so milestones never go backwards.
+func StateFrom(st onboarding.Status, enabledAt time.Time, phases map[rscsync.Phase]rscsync.PhaseState) State {
 	access, settings := AccessFromStatus(st)
 	return State{
 		Enabled:   st.State.Enabled(),
@@ -99,6 +78,5 @@ func StateFrom(st onboarding.Status, enabledAt time.Time, phases map[rscsync.Pha
 		Access:    access,
 		Settings:  settings,
 		Phases:    PhasesFromSync(phases),
-		Now:       now,
 	}
 }

@@ -8,14 +8,14 @@
 // is broken into milestones, each of which enables or widens features:
 //
 //	1 Integration Enabled       the customer turned on company- and/or contract-level access
-//	2 Job Sync Completed        all historical jobs were synced (PhaseJobs completed)
-//	3 Candidate Sync Completed  all historical candidates were synced (PhaseCandidates)
-//	4 Shortlist Sync Completed  all historical shortlist records were synced (PhaseShortlists)
-//	5 Activity Sync Completed   all historical activities were synced (PhaseActivities)
+//	2 Job Sync Completed        all historical jobs were synced (rscsync.PhaseJobs completed)
+//	3 Candidate Sync Completed  all historical candidates were synced (rscsync.PhaseCandidates)
+//	4 Shortlist Sync Completed  all historical shortlist records were synced (rscsync.PhaseShortlists)
+//	5 Activity Sync Completed   all historical activities were synced (rscsync.PhaseActivities)
 //
 // Milestone 1 needs the integration enabled with at least one access level.
-// Milestone k (2..5) needs milestone k-1 and the matching sync Phase to be
-// Completed, so a shortlist sync finishing before the candidate sync does not
+// Milestone k (2..5) needs milestone k-1 and the matching phase of the sync
+// engine (package sync, imported as rscsync) to be Completed, so a shortlist sync finishing before the candidate sync does not
 // count until the candidate sync is done too.
 //
 // Each Feature in the Catalogue has a Scope per milestone: ScopeNone (not yet
@@ -72,6 +72,9 @@
 // reached ones exactly once, surviving restarts.
 //
 // It depends on onboarding and sync, never the other way round: StateFrom
-// (adapt.go) builds a State from an onboarding.Status and the sync engine's
-// phase states, and PhaseFromProgress converts a live sync.Progress event.
+// builds a State from an onboarding.Status and the sync engine's phase
+// states, and PhaseFromProgress converts a live sync.Progress event. The
+// product settings are rsc.ProductSettings, as onboarding reads them. A
+// Tracker dates events whose phase has no completion time with its clock
+// (WithClock).
 package milestones

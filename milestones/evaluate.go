@@ -5,6 +5,9 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 // Report is the evaluation of a State: the milestones reached, the sync
@@ -18,7 +21,7 @@ type Report struct {
 	// Integration is the onboarding status the report was computed from.
 	Integration IntegrationStatus `json:"integration"`
 	// Settings is the product settings the report was computed from.
-	Settings ProductSettings `json:"settings"`
+	Settings rsc.ProductSettings `json:"settings"`
 	// Sync is the progress of each sync phase, in order.
 	Sync []PhaseStatus `json:"sync"`
 	// Features is every catalogue feature, in catalogue order.
@@ -38,7 +41,7 @@ type IntegrationStatus struct {
 // PhaseStatus is one sync phase's progress in a Report.
 type PhaseStatus struct {
 	// Phase is the sync phase.
-	Phase Phase `json:"phase"`
+	Phase rscsync.Phase `json:"phase"`
 	// Milestone is the milestone that completing it reaches.
 	Milestone Milestone `json:"milestone"`
 	// Progress is the raw checkpoint.
@@ -132,9 +135,10 @@ func Evaluate(s State) Report {
 		},
 		Settings: s.Settings,
 	}
-	for _, p := range AllPhases() {
+	for _, p := range rscsync.Phases() {
 		pp, started := s.Phases[p]
-		ps := PhaseStatus{Phase: p, Milestone: p.Milestone(), Progress: pp, Summary: progressText(pp, started)}
+		m, _ := MilestoneOf(p)
+		ps := PhaseStatus{Phase: p, Milestone: m, Progress: pp, Summary: progressText(pp, started)}
 		switch {
 		case pp.Completed:
 			ps.Percent = 100
@@ -226,7 +230,7 @@ func gateReason(s State, f Feature) string {
 			why = append(why, "needs company-level access (ONE_CLICK_EXPORT, IN_ATS_INDICATOR, PROFILE_PLUGIN) to be enabled in Recruiter")
 		}
 	}
-	if !s.Settings.On(f.Setting) {
+	if !f.Setting.On(s.Settings) {
 		why = append(why, "the "+f.Setting.String()+" product setting is off")
 	}
 	return strings.Join(why, "; ")

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 var (
@@ -17,13 +19,14 @@ var (
 
 // stateAt returns a State that has reached milestone m (0: integration not
 // enabled), with the next phase in progress.
-func stateAt(m Milestone, acc Access, ps ProductSettings) State {
-	s := State{Enabled: m > 0, EnabledAt: enabledAt, Access: acc, Settings: ps, Now: testNow, Phases: map[Phase]PhaseProgress{}}
-	for i, p := range AllPhases() {
+func stateAt(m Milestone, acc Access, ps rsc.ProductSettings) State {
+	s := State{Enabled: m > 0, EnabledAt: enabledAt, Access: acc, Settings: ps, Phases: map[rscsync.Phase]PhaseProgress{}}
+	for i, p := range rscsync.Phases() {
+		pm, _ := MilestoneOf(p)
 		switch {
-		case p.Milestone() <= m:
+		case pm <= m:
 			s.Phases[p] = PhaseProgress{Done: 100, Total: 100, Completed: true, CompletedAt: enabledAt.Add(time.Duration(i+1) * time.Hour)}
-		case p.Milestone() == m+1:
+		case pm == m+1:
 			s.Phases[p] = PhaseProgress{Done: 6100, Total: 10000, RecordsPerMinute: 97.5}
 		}
 	}
@@ -60,7 +63,7 @@ type gateCombo struct {
 	name     string
 	enabled  bool
 	acc      Access
-	settings ProductSettings
+	settings rsc.ProductSettings
 	off      Setting // the setting switched off, if any
 }
 
@@ -179,16 +182,16 @@ func TestEvaluateEveryFeatureMilestoneAndGate(t *testing.T) {
 func TestMilestonesNeedEarlierOnes(t *testing.T) {
 	s := stateAt(IntegrationEnabled, Access{CompanyLevel: true}, AllSettings())
 	// Shortlist and activity sync done, but jobs and candidates not: still milestone 1.
-	s.Phases[PhaseShortlists] = PhaseProgress{Done: 1, Total: 1, Completed: true}
-	s.Phases[PhaseActivities] = PhaseProgress{Done: 1, Total: 1, Completed: true}
+	s.Phases[rscsync.PhaseShortlists] = PhaseProgress{Done: 1, Total: 1, Completed: true}
+	s.Phases[rscsync.PhaseActivities] = PhaseProgress{Done: 1, Total: 1, Completed: true}
 	if got := Reached(s); !cmp.Equal(got, []Milestone{IntegrationEnabled}) {
 		t.Fatalf("Reached = %v", got)
 	}
-	s.Phases[PhaseJobs] = PhaseProgress{Completed: true}
+	s.Phases[rscsync.PhaseJobs] = PhaseProgress{Completed: true}
 	if got := Reached(s); !cmp.Equal(got, []Milestone{1, 2}) {
 		t.Fatalf("Reached = %v", got)
 	}
-	s.Phases[PhaseCandidates] = PhaseProgress{Completed: true}
+	s.Phases[rscsync.PhaseCandidates] = PhaseProgress{Completed: true}
 	if got := Reached(s); !cmp.Equal(got, []Milestone{1, 2, 3, 4, 5}) {
 		t.Fatalf("Reached = %v", got)
 	}
@@ -206,7 +209,7 @@ func TestPersistedIsAFloor(t *testing.T) {
 		t.Fatalf("Reached = %v", got)
 	}
 	// A phase completed after the floor advances it even if earlier phases regressed.
-	s.Phases[PhaseShortlists] = PhaseProgress{Completed: true}
+	s.Phases[rscsync.PhaseShortlists] = PhaseProgress{Completed: true}
 	if got := Evaluate(s).Milestone; got != ShortlistSyncCompleted {
 		t.Fatalf("Milestone = %v", got)
 	}
@@ -260,7 +263,7 @@ func TestProgressText(t *testing.T) {
 func TestReasonsCarryProgress(t *testing.T) {
 	s := stateAt(JobSyncCompleted, Access{CompanyLevel: true, ContractLevel: true}, AllSettings())
 	r := Evaluate(s)
-	cs := r.Sync[PhaseCandidates]
+	cs := r.Sync[rscsync.PhaseCandidates]
 	if cs.Percent != 61 || cs.ETASeconds != 2400 || cs.Summary != "61% done, about 40 minutes left" {
 		t.Errorf("candidate phase status = %+v", cs)
 	}
@@ -445,17 +448,16 @@ func TestMilestoneText(t *testing.T) {
 	if CandidateSyncCompleted.Label() != "Milestone 3: Candidate Sync Completed" {
 		t.Error(CandidateSyncCompleted.Label())
 	}
-	for _, p := range AllPhases() {
-		if got, _ := p.Milestone().Phase(); got != p {
+	for _, p := range rscsync.Phases() {
+		m, ok := MilestoneOf(p)
+		if got, _ := m.Phase(); !ok || got != p {
 			t.Errorf("phase %v round trip %v", p, got)
-		}
-		b, _ := p.MarshalText()
-		var q Phase
-		if err := q.UnmarshalText(b); err != nil || q != p {
-			t.Errorf("phase text %v: %v %v", p, q, err)
 		}
 	}
 	if _, ok := IntegrationEnabled.Phase(); ok {
 		t.Error("IntegrationEnabled has a phase")
+	}
+	if m, ok := MilestoneOf(rscsync.PhaseDeletions); ok {
+		t.Errorf("PhaseDeletions reaches %v", m)
 	}
 }

@@ -2,18 +2,14 @@ package milestones
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/rscgo/rscgo/internal/fsutil"
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // Event records that a customer reached a milestone.
@@ -21,7 +17,7 @@ type Event struct {
 	// Milestone is the milestone reached.
 	Milestone Milestone `json:"milestone"`
 	// At is when it was reached: the phase's CompletedAt (or EnabledAt for
-	// milestone 1) when known, else the observing State's Now.
+	// milestone 1) when known, else the Tracker's clock when it observed it.
 	At time.Time `json:"at"`
 }
 
@@ -72,42 +68,25 @@ func has(evs []Event, m Milestone) bool {
 	return slices.ContainsFunc(evs, func(e Event) bool { return e.Milestone == m })
 }
 
-// FileStore is an EventStore keeping one JSON file per customer in a
-// directory. Each Append rewrites the file atomically (temporary file,
-// fsync, rename, directory fsync) with mode 0600; the directory is created
-// with mode 0700 when missing. It serialises writers within a process only;
-// do not share a directory between processes writing the same customer.
+// FileStore is an EventStore keeping one JSON document per customer in a
+// directory (the files are mode 0600, the directory 0700). Each Append
+// rewrites the customer's document crash-safely: a crash leaves the events
+// before or after it, never a torn file. It serialises writers within a
+// process only; do not share a directory between processes writing the same
+// customer.
 type FileStore struct {
-	dir string
+	dir *fsutil.Dir
 	mu  sync.Mutex
 }
 
-// NewFileStore returns a FileStore keeping its files in dir.
-func NewFileStore(dir string) *FileStore { return &FileStore{dir: dir} }
-
-type fileDoc struct {
-	CustomerID string  `json:"customerID"`
-	Events     []Event `json:"events"`
-}
-
-// path maps a customer ID to a file name that is safe whatever the ID holds:
-// "c-<id>.json" for IDs of [A-Za-z0-9_-], "x-<hex>.json" otherwise.
-func (f *FileStore) path(customerID string) (string, error) {
-	if customerID == "" {
-		return "", errors.New("milestones: empty customer ID")
+// NewFileStore returns a FileStore keeping its files in dir, creating the
+// directory when missing.
+func NewFileStore(dir string) (*FileStore, error) {
+	d, err := fsutil.OpenDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("milestones: %w", err)
 	}
-	safe := len(customerID) <= 100
-	for _, r := range customerID {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			safe = false
-			break
-		}
-	}
-	name := "c-" + customerID
-	if !safe {
-		name = "x-" + hex.EncodeToString([]byte(customerID))
-	}
-	return filepath.Join(f.dir, name+".json"), nil
+	return &FileStore{dir: d}, nil
 }
 
 // Load implements EventStore.
@@ -117,30 +96,18 @@ func (f *FileStore) Load(ctx context.Context, customerID string) ([]Event, error
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	doc, err := f.read(customerID)
-	return doc.Events, err
+	return f.read(customerID)
 }
 
-func (f *FileStore) read(customerID string) (fileDoc, error) {
-	p, err := f.path(customerID)
-	if err != nil {
-		return fileDoc{}, err
+func (f *FileStore) read(customerID string) ([]Event, error) {
+	if customerID == "" {
+		return nil, errors.New("milestones: empty customer ID")
 	}
-	b, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fileDoc{CustomerID: customerID}, nil
+	var evs []Event
+	if _, err := f.dir.Load(customerID, &evs); err != nil {
+		return nil, fmt.Errorf("milestones: read events: %w", err)
 	}
-	if err != nil {
-		return fileDoc{}, fmt.Errorf("milestones: read events: %w", err)
-	}
-	var doc fileDoc
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return fileDoc{}, fmt.Errorf("milestones: decode %s: %w", p, err)
-	}
-	if doc.CustomerID != customerID {
-		return fileDoc{}, fmt.Errorf("milestones: %s belongs to customer %q, not %q", p, doc.CustomerID, customerID)
-	}
-	return doc, nil
+	return evs, nil
 }
 
 // Append implements EventStore.
@@ -150,20 +117,14 @@ func (f *FileStore) Append(ctx context.Context, customerID string, e Event) erro
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	doc, err := f.read(customerID)
+	evs, err := f.read(customerID)
 	if err != nil {
 		return err
 	}
-	if has(doc.Events, e.Milestone) {
+	if has(evs, e.Milestone) {
 		return nil
 	}
-	doc.Events = append(doc.Events, e)
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return fmt.Errorf("milestones: encode events: %w", err)
-	}
-	p, _ := f.path(customerID)
-	if err := fsutil.WriteFile(p, append(b, '\n'), 0o600); err != nil {
+	if err := f.dir.Save(customerID, append(evs, e)); err != nil {
 		return fmt.Errorf("milestones: write events: %w", err)
 	}
 	return nil
@@ -174,11 +135,36 @@ func (f *FileStore) Append(ctx context.Context, customerID string, e Event) erro
 // nor forgets them.
 type Tracker struct {
 	store EventStore
+	clock rsc.Clock
 	mu    sync.Mutex
 }
 
-// NewTracker returns a Tracker persisting to store.
-func NewTracker(store EventStore) *Tracker { return &Tracker{store: store} }
+// TrackerOption configures a Tracker.
+type TrackerOption func(*Tracker) error
+
+// WithClock sets the clock that dates an event whose milestone has no time
+// of its own (a phase completed at an unknown time). The default is
+// rsc.SystemClock(). The clock must not be nil.
+func WithClock(c rsc.Clock) TrackerOption {
+	return func(t *Tracker) error { t.clock = c; return nil }
+}
+
+// NewTracker returns a Tracker persisting to store, which must not be nil.
+func NewTracker(store EventStore, opts ...TrackerOption) (*Tracker, error) {
+	if store == nil {
+		return nil, errors.New("milestones: NewTracker: nil EventStore")
+	}
+	t := &Tracker{store: store, clock: rsc.SystemClock()}
+	for _, o := range opts {
+		if err := o(t); err != nil {
+			return nil, err
+		}
+	}
+	if t.clock == nil {
+		return nil, errors.New("milestones: WithClock: nil clock")
+	}
+	return t, nil
+}
 
 // Events returns the customer's persisted events, sorted by milestone.
 func (t *Tracker) Events(ctx context.Context, customerID string) ([]Event, error) {
@@ -214,7 +200,7 @@ func (t *Tracker) observe(ctx context.Context, customerID string, s State) ([]Ev
 	h := highest(s)
 	var out []Event
 	for m := floor + 1; m <= h; m++ {
-		e := Event{Milestone: m, At: eventTime(s, m)}
+		e := Event{Milestone: m, At: t.eventTime(s, m)}
 		if err := t.store.Append(ctx, customerID, e); err != nil {
 			return out, err
 		}
@@ -244,7 +230,9 @@ func (t *Tracker) Report(ctx context.Context, customerID string, s State) (Repor
 	return Evaluate(s), evs, nil
 }
 
-func eventTime(s State, m Milestone) time.Time {
+// eventTime is the phase's CompletedAt (EnabledAt for milestone 1) when
+// known, else the tracker's clock.
+func (t *Tracker) eventTime(s State, m Milestone) time.Time {
 	if m == IntegrationEnabled && !s.EnabledAt.IsZero() {
 		return s.EnabledAt
 	}
@@ -253,5 +241,5 @@ func eventTime(s State, m Milestone) time.Time {
 			return at
 		}
 	}
-	return s.now()
+	return t.clock.Now()
 }

@@ -10,16 +10,51 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
+
+// fixedClock is an rsc.Clock standing still at testNow.
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time                                   { return testNow }
+func (fixedClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+func newTracker(t *testing.T, store EventStore) *Tracker {
+	t.Helper()
+	tr, err := NewTracker(store, WithClock(fixedClock{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func newFileStore(t *testing.T, dir string) *FileStore {
+	t.Helper()
+	fs, err := NewFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func TestTrackerOptions(t *testing.T) {
+	if _, err := NewTracker(nil); err == nil || err.Error() != "milestones: NewTracker: nil EventStore" {
+		t.Errorf("NewTracker(nil) error = %v", err)
+	}
+	if _, err := NewTracker(NewMemoryStore(), WithClock(nil)); err == nil || err.Error() != "milestones: WithClock: nil clock" {
+		t.Errorf("WithClock(nil) error = %v", err)
+	}
+}
 
 func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "events") // created on first Append
 	const cust = "acme-1"
-	tr := NewTracker(NewFileStore(dir))
+	tr := newTracker(t, newFileStore(t, dir))
 
 	s := stateAt(0, Access{CompanyLevel: true, ContractLevel: true}, AllSettings())
-	s.Phases = map[Phase]PhaseProgress{}
+	s.Phases = map[rscsync.Phase]PhaseProgress{}
 	if evs, err := tr.Observe(ctx, cust, s); err != nil || len(evs) != 0 {
 		t.Fatalf("before enablement: %v %v", evs, err)
 	}
@@ -40,7 +75,7 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 
 	// Job sync completes at a known time.
 	jobsDone := enabledAt.Add(30 * time.Minute)
-	s.Phases[PhaseJobs] = PhaseProgress{Done: 5, Total: 5, Completed: true, CompletedAt: jobsDone}
+	s.Phases[rscsync.PhaseJobs] = PhaseProgress{Done: 5, Total: 5, Completed: true, CompletedAt: jobsDone}
 	evs, err = tr.Observe(ctx, cust, s)
 	if err != nil {
 		t.Fatal(err)
@@ -50,15 +85,15 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 	}
 
 	// Restart: a new Tracker on the same directory replays nothing.
-	tr = NewTracker(NewFileStore(dir))
+	tr = newTracker(t, newFileStore(t, dir))
 	if evs, err := tr.Observe(ctx, cust, s); err != nil || len(evs) != 0 {
 		t.Fatalf("after restart: %v %v", evs, err)
 	}
 
-	// Everything else completes at once; CompletedAt unknown for shortlists -> s.Now.
-	s.Phases[PhaseCandidates] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(time.Hour)}
-	s.Phases[PhaseShortlists] = PhaseProgress{Completed: true}
-	s.Phases[PhaseActivities] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(3 * time.Hour)}
+	// Everything else completes at once; CompletedAt unknown for shortlists: the tracker's clock.
+	s.Phases[rscsync.PhaseCandidates] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(time.Hour)}
+	s.Phases[rscsync.PhaseShortlists] = PhaseProgress{Completed: true}
+	s.Phases[rscsync.PhaseActivities] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(3 * time.Hour)}
 	evs, err = tr.Observe(ctx, cust, s)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +108,7 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 	}
 
 	// A regressed state (counters reset, integration toggled off) forgets nothing.
-	tr = NewTracker(NewFileStore(dir))
+	tr = newTracker(t, newFileStore(t, dir))
 	regressed := s
 	regressed.Enabled = false
 	regressed.Phases = nil
@@ -119,13 +154,13 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "c-acme-1.json"))
 	var doc struct {
-		CustomerID string `json:"customerID"`
-		Events     []struct {
+		Key    string `json:"key"`
+		Events []struct {
 			Milestone string    `json:"milestone"`
 			At        time.Time `json:"at"`
-		} `json:"events"`
+		} `json:"value"`
 	}
-	if err := json.Unmarshal(b, &doc); err != nil || doc.CustomerID != cust || len(doc.Events) != 5 || doc.Events[0].Milestone != "integration_enabled" {
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Key != cust || len(doc.Events) != 5 || doc.Events[0].Milestone != "integration_enabled" {
 		t.Fatalf("file %s: %+v %v", b, doc, err)
 	}
 }
@@ -133,7 +168,7 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 func TestFileStoreCustomerIDs(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	fs := NewFileStore(dir)
+	fs := newFileStore(t, dir)
 	ids := []string{"../evil", "a/b", "x-41", "A", "ünï", "c-x"}
 	for i, id := range ids {
 		if err := fs.Append(ctx, id, Event{Milestone: Milestone(i%5 + 1), At: testNow}); err != nil {
@@ -178,7 +213,7 @@ func TestFileStoreCustomerIDs(t *testing.T) {
 
 func TestMemoryStoreAndConcurrentObserve(t *testing.T) {
 	ctx := context.Background()
-	tr := NewTracker(NewMemoryStore())
+	tr := newTracker(t, NewMemoryStore())
 	s := stateAt(ActivitySyncCompleted, Access{CompanyLevel: true}, AllSettings())
 	var mu sync.Mutex
 	var got []Event
@@ -205,7 +240,7 @@ func TestMemoryStoreAndConcurrentObserve(t *testing.T) {
 			t.Errorf("event %d is %v", i, e.Milestone)
 		}
 	}
-	if evs, _ := tr.Observe(ctx, "other", stateAt(0, Access{}, ProductSettings{})); len(evs) != 0 {
+	if evs, _ := tr.Observe(ctx, "other", stateAt(0, Access{}, rsc.ProductSettings{})); len(evs) != 0 {
 		t.Errorf("other customer: %v", evs)
 	}
 }
@@ -214,9 +249,10 @@ func TestMemoryStoreAndConcurrentObserve(t *testing.T) {
 // would, and checks the milestones arrive in order with the scope changes.
 func TestSimulatedSync(t *testing.T) {
 	ctx := context.Background()
-	tr := NewTracker(NewMemoryStore())
+	tr := newTracker(t, NewMemoryStore())
 	s := State{Enabled: true, EnabledAt: enabledAt, Access: Access{CompanyLevel: true, ContractLevel: true},
-		Settings: AllSettings(), Phases: map[Phase]PhaseProgress{}, Now: enabledAt}
+		Settings: AllSettings(), Phases: map[rscsync.Phase]PhaseProgress{}}
+	now := enabledAt
 	var seen []Milestone
 	scopes := map[FeatureID][]Scope{}
 	record := func(evs []Event) {
@@ -233,10 +269,10 @@ func TestSimulatedSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	record(evs)
-	for _, p := range AllPhases() {
+	for _, p := range rscsync.Phases() {
 		for done := int64(0); done <= 100; done += 25 {
-			s.Now = s.Now.Add(time.Minute)
-			s.Phases[p] = PhaseProgress{Done: done, Total: 100, RecordsPerMinute: 25, Completed: done == 100, CompletedAt: map[bool]time.Time{true: s.Now}[done == 100]}
+			now = now.Add(time.Minute)
+			s.Phases[p] = PhaseProgress{Done: done, Total: 100, RecordsPerMinute: 25, Completed: done == 100, CompletedAt: map[bool]time.Time{true: now}[done == 100]}
 			evs, err := tr.Observe(ctx, "c", s)
 			if err != nil {
 				t.Fatal(err)

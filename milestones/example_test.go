@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/milestones"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 // A customer with company-level access only, whose historical sync has
@@ -16,10 +17,10 @@ func Example() {
 		EnabledAt: enabled,
 		Access:    milestones.Access{CompanyLevel: true},
 		Settings:  milestones.AllSettings(),
-		Phases: map[milestones.Phase]milestones.PhaseProgress{
-			milestones.PhaseJobs:       {Done: 1200, Total: 1200, Completed: true, CompletedAt: enabled.Add(20 * time.Minute)},
-			milestones.PhaseCandidates: {Done: 48000, Total: 48000, Completed: true, CompletedAt: enabled.Add(5 * time.Hour)},
-			milestones.PhaseShortlists: {Done: 4000, Total: 10000, RecordsPerMinute: 150},
+		Phases: map[rscsync.Phase]milestones.PhaseProgress{
+			rscsync.PhaseJobs:       {Done: 1200, Total: 1200, Completed: true, CompletedAt: enabled.Add(20 * time.Minute)},
+			rscsync.PhaseCandidates: {Done: 48000, Total: 48000, Completed: true, CompletedAt: enabled.Add(5 * time.Hour)},
+			rscsync.PhaseShortlists: {Done: 4000, Total: 10000, RecordsPerMinute: 150},
 		},
 	}
 	fmt.Print(milestones.Evaluate(s).Text())
@@ -61,9 +62,9 @@ func ExampleAvailable() {
 		EnabledAt: enabled,
 		Access:    milestones.Access{CompanyLevel: true, ContractLevel: true},
 		Settings:  milestones.AllSettings(),
-		Phases: map[milestones.Phase]milestones.PhaseProgress{
-			milestones.PhaseJobs:       {Done: 300, Total: 300, Completed: true},
-			milestones.PhaseCandidates: {Done: 6100, Total: 10000, RecordsPerMinute: 97.5},
+		Phases: map[rscsync.Phase]milestones.PhaseProgress{
+			rscsync.PhaseJobs:       {Done: 300, Total: 300, Completed: true},
+			rscsync.PhaseCandidates: {Done: 6100, Total: 10000, RecordsPerMinute: 97.5},
 		},
 	}
 	ok, why := milestones.Available(s, milestones.CandidateDataOnProfiles, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))

@@ -34,7 +34,7 @@ func (r Report) Text() string {
 	var settings []string
 	for _, st := range []Setting{SettingOneClickExport, SettingInMailStubProfile, SettingInATSIndicator, SettingProfileWidget} {
 		onOff := "off"
-		if r.Settings.On(st) {
+		if st.On(r.Settings) {
 			onOff = "on"
 		}
 		settings = append(settings, st.String()+" "+onOff)

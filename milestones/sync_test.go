@@ -30,9 +30,12 @@ func TestMilestonesFromSync(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		tracker := milestones.NewTracker(milestones.NewMemoryStore())
+		tracker, err := milestones.NewTracker(milestones.NewMemoryStore(), milestones.WithClock(rsc.SystemClock()))
+		if err != nil {
+			t.Fatal(err)
+		}
 		readState := func(status onboarding.Status, enabledAt time.Time, phases map[rscsync.Phase]rscsync.PhaseState) milestones.State {
-			return milestones.StateFrom(status, enabledAt, phases, time.Now())
+			return milestones.StateFrom(status, enabledAt, phases)
 		}
 
 		// Before the LinkedIn admin enables access nothing is reached.

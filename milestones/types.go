@@ -2,10 +2,13 @@ package milestones
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/rscgo/rscgo/internal/textenum"
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 // Milestone is a step of the feature enablement: 1 Integration Enabled to
@@ -37,12 +40,7 @@ var milestoneKeys = [...]string{"none", "integration_enabled", "job_sync_complet
 func (m Milestone) valid() bool { return m >= 0 && m <= LastMilestone }
 
 // String returns the seed's name, e.g. "Candidate Sync Completed" ("None" for 0).
-func (m Milestone) String() string {
-	if !m.valid() {
-		return "Milestone(" + strconv.Itoa(int(m)) + ")"
-	}
-	return milestoneNames[m]
-}
+func (m Milestone) String() string { return enumString("Milestone", milestoneNames[:], int(m)) }
 
 // Label returns "Milestone 3: Candidate Sync Completed".
 func (m Milestone) Label() string {
@@ -54,86 +52,40 @@ func (m Milestone) Label() string {
 
 // Phase returns the sync phase whose completion reaches m; ok is false for
 // IntegrationEnabled and invalid values.
-func (m Milestone) Phase() (p Phase, ok bool) {
+func (m Milestone) Phase() (p rscsync.Phase, ok bool) {
 	if m < JobSyncCompleted || m > LastMilestone {
 		return 0, false
 	}
-	return Phase(m - JobSyncCompleted), true
+	return rscsync.Phases()[m-JobSyncCompleted], true
+}
+
+// MilestoneOf returns the milestone that completing sync phase p reaches; ok
+// is false for rscsync.PhaseDeletions, which is not a milestone.
+func MilestoneOf(p rscsync.Phase) (m Milestone, ok bool) {
+	i := slices.Index(rscsync.Phases(), p)
+	if i < 0 {
+		return 0, false
+	}
+	return JobSyncCompleted + Milestone(i), true
 }
 
 // MarshalText encodes m as "none", "integration_enabled", ..., "activity_sync_completed".
 func (m Milestone) MarshalText() ([]byte, error) {
-	if !m.valid() {
-		return nil, fmt.Errorf("milestones: invalid milestone %d", int(m))
-	}
-	return []byte(milestoneKeys[m]), nil
+	return textenum.Marshal("milestones", "milestone", milestoneKeys[:], int(m))
 }
 
 // UnmarshalText accepts the MarshalText names and the numbers "0".."5".
 func (m *Milestone) UnmarshalText(b []byte) error {
-	s := string(b)
-	for i, k := range milestoneKeys {
-		if s == k {
-			*m = Milestone(i)
-			return nil
+	i, err := textenum.Unmarshal("milestones", "milestone", milestoneKeys[:], b)
+	if err != nil {
+		n, aerr := strconv.Atoi(string(b))
+		if aerr != nil || !Milestone(n).valid() {
+			return err
 		}
+		i = n
 	}
-	if n, err := strconv.Atoi(s); err == nil && Milestone(n).valid() {
-		*m = Milestone(n)
-		return nil
-	}
-	return fmt.Errorf("milestones: unknown milestone %q", s)
-}
-
-// Phase is a phase of the sync engine's historical sync, in milestone order.
-// It marshals to text as "jobs", "candidates", "shortlists" or "activities".
-type Phase int
-
-// The sync phases; completing PhaseJobs reaches JobSyncCompleted, and so on.
-const (
-	// PhaseJobs is the historical job sync.
-	PhaseJobs Phase = iota
-	// PhaseCandidates is the historical candidate sync.
-	PhaseCandidates
-	// PhaseShortlists is the historical shortlist (application) sync.
-	PhaseShortlists
-	// PhaseActivities is the historical activity (notes, stages, feedback) sync.
-	PhaseActivities
-)
-
-// AllPhases returns the sync phases in order.
-func AllPhases() []Phase {
-	return []Phase{PhaseJobs, PhaseCandidates, PhaseShortlists, PhaseActivities}
-}
-
-var phaseNames = [...]string{"Job Sync", "Candidate Sync", "Shortlist Sync", "Activity Sync"}
-var phaseKeys = [...]string{"jobs", "candidates", "shortlists", "activities"}
-
-func (p Phase) valid() bool { return p >= PhaseJobs && p <= PhaseActivities }
-
-// String returns "Job Sync", "Candidate Sync", "Shortlist Sync" or "Activity Sync".
-func (p Phase) String() string {
-	if !p.valid() {
-		return "Phase(" + strconv.Itoa(int(p)) + ")"
-	}
-	return phaseNames[p]
-}
-
-// Milestone returns the milestone that completing p reaches.
-func (p Phase) Milestone() Milestone { return Milestone(p) + JobSyncCompleted }
-
-// MarshalText encodes p as "jobs", "candidates", "shortlists" or "activities".
-func (p Phase) MarshalText() ([]byte, error) {
-	return textenum.Marshal("milestones", "phase", phaseKeys[:], int(p))
-}
-
-// UnmarshalText is the inverse of MarshalText.
-func (p *Phase) UnmarshalText(b []byte) error {
-	i, err := textenum.Unmarshal("milestones", "phase", phaseKeys[:], b)
-	if err == nil {
-		*p = Phase(i)
-	}
-	return err
+	*m = Milestone(i)
+	return nil
 }
 
 // PhaseProgress is the sync engine's checkpoint for one phase.
@@ -163,37 +115,10 @@ type Access struct {
 // Any reports whether at least one access level is enabled.
 func (a Access) Any() bool { return a.CompanyLevel || a.ContractLevel }
 
-// ProductSettings are the integration's options in Recruiter under
-// Product settings → Manage integrations.
-type ProductSettings struct {
-	// OneClickExport is the "1-Click Export" option.
-	OneClickExport bool `json:"oneClickExport"`
-	// InMailStubProfile is the "InMail Stub Profile" option.
-	InMailStubProfile bool `json:"inMailStubProfile"`
-	// InATSIndicator is the "In-ATS Indicator" option.
-	InATSIndicator bool `json:"inAtsIndicator"`
-	// ProfileWidget is the "In-ATS Profile Widget" option.
-	ProfileWidget bool `json:"profileWidget"`
-}
-
-// On reports whether setting st is on; NoSetting is always on.
-func (ps ProductSettings) On(st Setting) bool {
-	switch st {
-	case SettingOneClickExport:
-		return ps.OneClickExport
-	case SettingInMailStubProfile:
-		return ps.InMailStubProfile
-	case SettingInATSIndicator:
-		return ps.InATSIndicator
-	case SettingProfileWidget:
-		return ps.ProfileWidget
-	}
-	return st == NoSetting
-}
-
-// AllSettings returns ProductSettings with every option on.
-func AllSettings() ProductSettings {
-	return ProductSettings{OneClickExport: true, InMailStubProfile: true, InATSIndicator: true, ProfileWidget: true}
+// AllSettings returns product settings with every option on (LinkedIn's
+// default when the settings are unknown).
+func AllSettings() rsc.ProductSettings {
+	return rsc.ProductSettings{OneClickExport: true, InMailStubProfile: true, InATSIndicator: true, ProfileWidget: true}
 }
 
 // Setting names one LinkedIn product setting a feature needs.
@@ -217,20 +142,35 @@ var settingNames = [...]string{"", "1-Click Export", "InMail Stub Profile", "In-
 var settingKeys = [...]string{"", "one_click_export", "inmail_stub_profile", "in_ats_indicator", "profile_widget"}
 
 // String returns the setting's name as Recruiter shows it, e.g. "In-ATS Indicator".
-func (st Setting) String() string {
-	if st < 0 || int(st) >= len(settingNames) {
-		return "Setting(" + strconv.Itoa(int(st)) + ")"
-	}
-	return settingNames[st]
-}
+func (st Setting) String() string { return enumString("Setting", settingNames[:], int(st)) }
 
 // MarshalText encodes st as "", "one_click_export", "inmail_stub_profile",
 // "in_ats_indicator" or "profile_widget".
 func (st Setting) MarshalText() ([]byte, error) {
-	if st < 0 || int(st) >= len(settingKeys) {
-		return nil, fmt.Errorf("milestones: invalid setting %d", int(st))
+	return textenum.Marshal("milestones", "setting", settingKeys[:], int(st))
+}
+
+// On reports whether setting st is on in ps; NoSetting is always on.
+func (st Setting) On(ps rsc.ProductSettings) bool {
+	switch st {
+	case SettingOneClickExport:
+		return ps.OneClickExport
+	case SettingInMailStubProfile:
+		return ps.InMailStubProfile
+	case SettingInATSIndicator:
+		return ps.InATSIndicator
+	case SettingProfileWidget:
+		return ps.ProfileWidget
 	}
-	return []byte(settingKeys[st]), nil
+	return st == NoSetting
+}
+
+// enumString returns names[i], or type(i) when i is out of range.
+func enumString(typ string, names []string, i int) string {
+	if i < 0 || i >= len(names) {
+		return typ + "(" + strconv.Itoa(i) + ")"
+	}
+	return names[i]
 }
 
 // AccessLevel is the access a feature needs.
@@ -249,15 +189,12 @@ const (
 var accessKeys = [...]string{"any", "company", "contract"}
 
 // String returns "any", "company" or "contract".
-func (l AccessLevel) String() string {
-	if l < 0 || int(l) >= len(accessKeys) {
-		return "AccessLevel(" + strconv.Itoa(int(l)) + ")"
-	}
-	return accessKeys[l]
-}
+func (l AccessLevel) String() string { return enumString("AccessLevel", accessKeys[:], int(l)) }
 
 // MarshalText encodes l as String does.
-func (l AccessLevel) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+func (l AccessLevel) MarshalText() ([]byte, error) {
+	return textenum.Marshal("milestones", "access level", accessKeys[:], int(l))
+}
 
 // Satisfied reports whether access a meets the requirement.
 func (l AccessLevel) Satisfied(a Access) bool {
@@ -287,12 +224,7 @@ const (
 var scopeKeys = [...]string{"none", "new_and_updated", "all"}
 
 // String returns "none", "new_and_updated" or "all".
-func (sc Scope) String() string {
-	if sc < 0 || int(sc) >= len(scopeKeys) {
-		return "Scope(" + strconv.Itoa(int(sc)) + ")"
-	}
-	return scopeKeys[sc]
-}
+func (sc Scope) String() string { return enumString("Scope", scopeKeys[:], int(sc)) }
 
 // Describe returns the scope in words for record kind k, e.g.
 // "new and updated candidates only" or "all jobs".
@@ -348,24 +280,14 @@ type State struct {
 	// Access is the enabled access levels.
 	Access Access
 	// Settings is the product settings in Recruiter.
-	Settings ProductSettings
+	Settings rsc.ProductSettings
 	// Phases is the sync engine's checkpoint per phase; a missing phase has
-	// not started.
-	Phases map[Phase]PhaseProgress
-	// Now is the current time, used as the event time when a milestone's
-	// own time is unknown; zero means time.Now().
-	Now time.Time
+	// not started. rscsync.PhaseDeletions is not a milestone and is ignored.
+	Phases map[rscsync.Phase]PhaseProgress
 	// Persisted lists milestones already recorded (e.g. from an EventStore).
 	// They count as reached even if Phases has since regressed (a re-run
 	// resets the counters), so milestones never go backwards. Optional.
 	Persisted []Milestone
-}
-
-func (s State) now() time.Time {
-	if s.Now.IsZero() {
-		return time.Now()
-	}
-	return s.Now
 }
 
 // integrationOn reports whether milestone 1's condition holds right now.

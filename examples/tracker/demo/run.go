@@ -239,7 +239,13 @@ func (r *run) openStores(dir string) error {
 	if r.dead, err = rscsync.NewFileDeadLetters(filepath.Join(dir, deadDir)); err != nil {
 		return err
 	}
-	r.ms = milestones.NewTracker(milestones.NewFileStore(filepath.Join(dir, milestonesDir)))
+	msStore, err := milestones.NewFileStore(filepath.Join(dir, milestonesDir))
+	if err != nil {
+		return err
+	}
+	if r.ms, err = milestones.NewTracker(msStore); err != nil {
+		return err
+	}
 	r.flow, err = onboarding.NewFlow(onboarding.FlowConfig{
 		Partner:         r.partner,
 		ATSName:         "Tracker",
@@ -336,7 +342,7 @@ func (r *run) onProgress(p rscsync.Progress) {
 func (r *run) state() milestones.State {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return milestones.StateFrom(r.status, r.enabledAt, r.phases, time.Now())
+	return milestones.StateFrom(r.status, r.enabledAt, r.phases)
 }
 
 // observe announces the milestones reached since the last observation,
