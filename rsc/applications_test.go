@@ -1,7 +1,6 @@
 package rsc
 
 import (
-	"errors"
 	"testing"
 )
 
@@ -44,10 +43,7 @@ func TestApplicationValidation(t *testing.T) {
 	} {
 		a := testApplication("A1")
 		tc.mut(&a)
-		var ve *ValidationError
-		if err := c.Applications.Validate(&a); !errors.As(err, &ve) || ve.Field != tc.field {
-			t.Errorf("%s: got %v, want field %s", name, err, tc.field)
-		}
+		wantField(t, name, c.Applications.Validate(&a), tc.field)
 	}
 }
 

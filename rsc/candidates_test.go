@@ -173,16 +173,10 @@ func TestCandidateValidationRules(t *testing.T) {
 	} {
 		cand := testCandidate("C1")
 		tc.mut(&cand)
-		err := c.Candidates.Validate(&cand)
-		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Field != tc.field {
-			t.Errorf("%s: got %v, want a ValidationError on %s", name, err, tc.field)
-		}
+		wantField(t, name, c.Candidates.Validate(&cand), tc.field)
 	}
 	ok := testCandidate("C1")
-	if err := c.Candidates.Validate(&ok); err != nil {
-		t.Errorf("valid candidate: %v", err)
-	}
+	wantField(t, "valid", c.Candidates.Validate(&ok), "")
 }
 
 func TestCandidatesEmptyListsSentAsArrays(t *testing.T) {

@@ -3,9 +3,11 @@ package rsc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +33,14 @@ type seen struct {
 	Tunnelled bool
 }
 
+// handlerFunc answers one API request as the harness saw it.
+type handlerFunc = func(w http.ResponseWriter, s seen)
+
+// harness is the one test server of package rsc: a token endpoint and an
+// API endpoint on httptest (setup) or served in-process (setupInProcess, for
+// testing/synctest bubbles). API requests are untunnelled and recorded, then
+// answered by the route registered for their method and path, or else by
+// the harness's handler.
 type harness struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -39,7 +49,76 @@ type harness struct {
 
 	mu     sync.Mutex
 	reqs   []seen
+	routes map[string]handlerFunc
+	token  http.HandlerFunc // nil: the default token endpoint
 	tokens atomic.Int32
+}
+
+// route answers API requests with this logical method and escaped path
+// (without testBasePath) by fn.
+func (h *harness) route(method, path string, fn handlerFunc) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.routes[method+" "+path] = fn
+}
+
+// onToken replaces the token endpoint's handler.
+func (h *harness) onToken(fn http.HandlerFunc) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.token = fn
+}
+
+// reply writes an answer with status and body.
+func reply(w http.ResponseWriter, status int, body string) {
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+// transportErrorHeader, set by a handler, makes the in-process transport
+// fail the attempt with its value as a network error.
+const transportErrorHeader = "X-Test-Transport-Error"
+
+// resetConnection fails the attempt as a reset connection would (in-process
+// harness only).
+func resetConnection(w http.ResponseWriter) {
+	w.Header().Set(transportErrorHeader, "connection reset by peer")
+}
+
+// defaultToken is the token endpoint: it checks the client credentials and
+// issues tok1, tok2, ... valid for 1,800 seconds.
+func (h *harness) defaultToken(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	if r.Form.Get("grant_type") != "client_credentials" || r.Form.Get("client_id") != "cid" || r.Form.Get("client_secret") != "csecret" {
+		reply(w, http.StatusUnauthorized, `{"error":"invalid_client","error_description":"bad client csecret"}`)
+		return
+	}
+	n := h.tokens.Add(1)
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"access_token":"tok`+strconv.Itoa(int(n))+`","expires_in":1800}`)
+}
+
+// serveAPI records an API request and answers it.
+func (h *harness) serveAPI(w http.ResponseWriter, r *http.Request, handler handlerFunc) {
+	method, query, body, err := restli.Untunnel(r)
+	if err != nil {
+		h.t.Errorf("untunnel: %v", err)
+	}
+	s := seen{Method: method, Path: strings.TrimPrefix(r.URL.EscapedPath(), testBasePath), RawQuery: query,
+		Header: r.Header.Clone(), Body: body, Tunnelled: r.Header.Get("X-HTTP-Method-Override") != ""}
+	h.mu.Lock()
+	h.reqs = append(h.reqs, s)
+	if fn := h.routes[s.Method+" "+s.Path]; fn != nil {
+		handler = fn
+	}
+	h.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if handler == nil {
+		h.t.Errorf("no handler for %s %s", s.Method, s.Path)
+		reply(w, http.StatusNotFound, `{"message":"no route","status":404}`)
+		return
+	}
+	handler(w, s)
 }
 
 // setup starts an httptest server with a token endpoint and returns a
@@ -58,31 +137,17 @@ func setupInProcess(t *testing.T, handler func(w http.ResponseWriter, s seen), o
 
 func newHarness(t *testing.T, inProcess bool, handler func(w http.ResponseWriter, s seen), opts ...Option) *harness {
 	t.Helper()
-	h := &harness{t: t, mux: http.NewServeMux()}
+	h := &harness{t: t, mux: http.NewServeMux(), routes: map[string]handlerFunc{}}
 	h.mux.HandleFunc("POST "+testBasePath+"/oauth/v2/accessToken", func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
-		if r.Form.Get("grant_type") != "client_credentials" || r.Form.Get("client_id") != "cid" || r.Form.Get("client_secret") != "csecret" {
-			w.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(w, `{"error":"invalid_client","error_description":"bad client csecret"}`)
-			return
-		}
-		n := h.tokens.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"access_token":"tok`+string(rune('0'+n))+`","expires_in":1800}`)
-	})
-	h.mux.HandleFunc(testBasePath+"/", func(w http.ResponseWriter, r *http.Request) {
-		method, query, body, err := restli.Untunnel(r)
-		if err != nil {
-			t.Errorf("untunnel: %v", err)
-		}
-		s := seen{Method: method, Path: strings.TrimPrefix(r.URL.EscapedPath(), testBasePath), RawQuery: query,
-			Header: r.Header.Clone(), Body: body, Tunnelled: r.Header.Get("X-HTTP-Method-Override") != ""}
 		h.mu.Lock()
-		h.reqs = append(h.reqs, s)
+		token := h.token
 		h.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		handler(w, s)
+		if token == nil {
+			token = h.defaultToken
+		}
+		token(w, r)
 	})
+	h.mux.HandleFunc(testBasePath+"/", func(w http.ResponseWriter, r *http.Request) { h.serveAPI(w, r, handler) })
 	host := "http://rsc.test"
 	var base []Option
 	if inProcess {
@@ -152,6 +217,25 @@ func checkJSON(t *testing.T, got []byte, want string) {
 	}
 }
 
+// wantField runs one row of a validation table as a subtest: err must be a
+// *ValidationError on field, or nil when field is "".
+func wantField(t *testing.T, name string, err error, field string) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		got := ""
+		var ve *ValidationError
+		switch {
+		case errors.As(err, &ve):
+			got = ve.Field
+		case err != nil:
+			t.Fatalf("err = %v, want a *ValidationError", err)
+		}
+		if d := cmp.Diff(field, got); d != "" {
+			t.Errorf("failing field (-want +got):\n%s\nerr: %v", d, err)
+		}
+	})
+}
+
 // okBatch answers a batch_update/delete with status 204 for every key of
 // the request body (or the ids of a delete).
 func okBatch(w http.ResponseWriter, s seen) {
@@ -190,6 +274,9 @@ func (ht handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		r2.Body = http.NoBody
 	}
 	ht.h.ServeHTTP(rec, r2)
+	if msg := rec.Header().Get(transportErrorHeader); msg != "" {
+		return nil, errors.New(msg)
+	}
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil

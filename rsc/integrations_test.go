@@ -1,7 +1,6 @@
 package rsc
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -125,9 +124,6 @@ func TestProvisioningRules(t *testing.T) {
 		"trailing slash": {ProvisionRequest{UniqueForeignID: "a", Name: "Tracker - A", Description: "d", ValidJSSDKDomains: []string{"https://a.example.com/"}}, "validJsSdkDomains[0]"},
 		"no foreign id":  {ProvisionRequest{Name: "Tracker - A", Description: "d"}, "uniqueForeignId"},
 	} {
-		var ve *ValidationError
-		if err := tc.req.Validate(); !errors.As(err, &ve) || ve.Field != tc.field {
-			t.Errorf("%s: %v, want field %s", name, err, tc.field)
-		}
+		wantField(t, name, tc.req.Validate(), tc.field)
 	}
 }

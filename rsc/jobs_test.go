@@ -71,10 +71,7 @@ func TestJobValidation(t *testing.T) {
 	} {
 		j := testJob("J1")
 		tc.mut(&j)
-		var ve *ValidationError
-		if err := c.Jobs.Validate(&j); !errors.As(err, &ve) || ve.Field != tc.field {
-			t.Errorf("%s: got %v, want field %s", name, err, tc.field)
-		}
+		wantField(t, name, c.Jobs.Validate(&j), tc.field)
 	}
 }
 
@@ -119,14 +116,15 @@ func TestJobCloseValidation(t *testing.T) {
 	if err := c.Jobs.Validate(&closing); err != nil {
 		t.Errorf("bare CLOSE: %v", err)
 	}
-	for name, j := range map[string]JobPosting{
-		"no id":      {OperationType: JobClose, IntegrationContext: org},
-		"bad urn":    {ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: "urn:li:company:1"},
-		"no context": {ExternalJobPostingID: "J1", OperationType: JobClose},
+	for name, tc := range map[string]struct {
+		job   JobPosting
+		field string
+	}{
+		"no id":      {JobPosting{OperationType: JobClose, IntegrationContext: org}, "externalJobPostingId"},
+		"bad urn":    {JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: "urn:li:company:1"}, "integrationContext"},
+		"no context": {JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose}, "integrationContext"},
 	} {
-		if err := c.Jobs.Validate(&j); err == nil {
-			t.Errorf("%s: CLOSE accepted", name)
-		}
+		wantField(t, name, c.Jobs.Validate(&tc.job), tc.field)
 	}
 	update := closing
 	update.OperationType = JobUpdate
@@ -138,7 +136,6 @@ func TestJobCloseValidation(t *testing.T) {
 func TestSubRecordValidators(t *testing.T) {
 	t.Parallel()
 	c, _ := NewClient(WithCredentials("a", "b"))
-	var ve *ValidationError
 	for name, tc := range map[string]struct {
 		err   error
 		field string
@@ -149,15 +146,9 @@ func TestSubRecordValidators(t *testing.T) {
 		"feedback type":       {c.Applications.ValidateFeedback(&InterviewFeedback{ID: "F1", InterviewType: "DINNER"}), "interviewType"},
 		"cand note no id":     {c.Candidates.ValidateNote(&Note{Note: "x"}), "id"},
 		"app note seconds":    {c.Applications.ValidateNote(&Note{ID: "N1", CreatedAt: 1700000000}), "atsCreatedAt"},
+		"good stage":          {c.Applications.ValidateStage(&Stage{ID: "S1", Stage: "Hired", CreatedAt: 1700000000000}), ""},
+		"good note":           {c.Candidates.ValidateNote(&Note{ID: "N1", Note: "called", CreatedAt: 1700000000000}), ""},
 	} {
-		if !errors.As(tc.err, &ve) || ve.Field != tc.field {
-			t.Errorf("%s: got %v, want field %s", name, tc.err, tc.field)
-		}
-	}
-	if err := c.Applications.ValidateStage(&Stage{ID: "S1", Stage: "Hired", CreatedAt: 1700000000000}); err != nil {
-		t.Errorf("good stage: %v", err)
-	}
-	if err := c.Candidates.ValidateNote(&Note{ID: "N1", Note: "called", CreatedAt: 1700000000000}); err != nil {
-		t.Errorf("good note: %v", err)
+		wantField(t, name, tc.err, tc.field)
 	}
 }

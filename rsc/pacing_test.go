@@ -52,3 +52,42 @@ func TestLimitsZeroNegativeDisabled(t *testing.T) {
 		}
 	})
 }
+
+// Disabled sends past every quota; without it the same quota refuses locally.
+func TestLimitsDisabled(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		limits   Limits
+		wantSent int32
+	}{
+		{"enabled", Limits{SyncRequestsPerDay: 1}, 1},
+		{"disabled", Limits{SyncRequestsPerDay: 1, Disabled: true}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, h, _ := mockClient(t, WithLimits(tc.limits))
+			resp, n := sequence(t, "", 200)
+			h.route("PUT", notesURL, resp)
+			for range 3 {
+				upsertNote(t.Context(), c)
+			}
+			if d := cmp.Diff(tc.wantSent, n.Load()); d != "" {
+				t.Errorf("requests sent (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// WithUserAgent sets the User-Agent of every API request.
+func TestWithUserAgent(t *testing.T) {
+	t.Parallel()
+	c, h, _ := mockClient(t, WithUserAgent("tracker/1.2 rscgo"))
+	resp, _ := sequence(t, "", 200)
+	h.route("PUT", notesURL, resp)
+	if err := upsertNote(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff("tracker/1.2 rscgo", h.only().Header.Get("User-Agent")); d != "" {
+		t.Errorf("User-Agent (-want +got):\n%s", d)
+	}
+}

@@ -13,49 +13,36 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/jarcoal/httpmock"
 )
 
-const mockHost = "http://rsc.test"
-
-// mockClient returns a client on a per-test httpmock transport (never the
-// global Activate) with a token endpoint that issues tok1, tok2, ...
-func mockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *atomic.Int32) {
+// mockClient returns an in-process harness's client that retries (4
+// attempts, 1s..30s backoff), for tests inside a testing/synctest bubble,
+// with the harness and its count of tokens issued.
+func mockClient(t *testing.T, opts ...Option) (*Client, *harness, *atomic.Int32) {
 	t.Helper()
-	tr := httpmock.NewMockTransport()
-	var tokens atomic.Int32
-	tr.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken", func(r *http.Request) (*http.Response, error) {
-		n := tokens.Add(1)
-		return httpmock.NewStringResponse(200, fmt.Sprintf(`{"access_token":"tok%d","expires_in":1800}`, n)), nil
-	})
-	base := []Option{WithTransport(tr), WithBaseURL(mockHost), WithTokenURL(mockHost + "/oauth/v2/accessToken"),
-		WithCredentials("cid", "csecret"),
-		WithRetryPolicy(RetryPolicy{MaxAttempts: 4, MinWait: time.Second, MaxWait: 30 * time.Second, MaxElapsed: 5 * time.Minute})}
-	c, err := NewClient(append(base, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, tr, &tokens
+	retry := WithRetryPolicy(RetryPolicy{MaxAttempts: 4, MinWait: time.Second, MaxWait: 30 * time.Second, MaxElapsed: 5 * time.Minute})
+	h := setupInProcess(t, nil, append([]Option{retry}, opts...)...)
+	return h.client, h, &h.tokens
 }
 
 // sequence answers with the given statuses in turn (the last repeats),
 // checking the raw query byte for byte.
-func sequence(t *testing.T, wantQuery string, statuses ...int) (httpmock.Responder, *atomic.Int32) {
+// A status 0 resets the connection instead.
+func sequence(t *testing.T, wantQuery string, statuses ...int) (handlerFunc, *atomic.Int32) {
 	var n atomic.Int32
-	return func(r *http.Request) (*http.Response, error) {
+	return func(w http.ResponseWriter, s seen) {
 		i := int(n.Add(1)) - 1
-		if wantQuery != "" && r.URL.RawQuery != wantQuery {
-			t.Errorf("raw query = %s, want %s", r.URL.RawQuery, wantQuery)
+		if wantQuery != "" && s.RawQuery != wantQuery {
+			t.Errorf("raw query = %s, want %s", s.RawQuery, wantQuery)
 		}
-		st := statuses[min(i, len(statuses)-1)]
-		if st == 0 {
-			return nil, errors.New("connection reset by peer")
+		switch st := statuses[min(i, len(statuses)-1)]; {
+		case st == 0:
+			resetConnection(w)
+		case st >= 300:
+			reply(w, st, fmt.Sprintf(`{"message":"boom %d","serviceErrorCode":%d,"status":%d}`, st, st, st))
+		default:
+			reply(w, st, `{"results":{"N1":{"status":204}},"errors":{}}`)
 		}
-		if st >= 300 {
-			return httpmock.NewStringResponse(st, fmt.Sprintf(`{"message":"boom %d","serviceErrorCode":%d,"status":%d}`, st, st, st)), nil
-		}
-		return httpmock.NewStringResponse(st, `{"results":{"N1":{"status":204}},"errors":{}}`), nil
 	}, &n
 }
 
@@ -76,15 +63,15 @@ func upsertNote(ctx context.Context, c *Client) error {
 	return res.Err()
 }
 
-const notesURL = mockHost + "/v2/atsCandidates/atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes"
+const notesURL = "/v2/atsCandidates/atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes"
 
 // A 500 then 200 on a PUT is retried.
 func TestRetryPutAfter500(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var retries []RetryInfo
-		c, tr, _ := mockClient(t, WithHooks(Hooks{OnRetry: func(ri RetryInfo) { retries = append(retries, ri) }}))
+		c, h, _ := mockClient(t, WithHooks(Hooks{OnRetry: func(ri RetryInfo) { retries = append(retries, ri) }}))
 		resp, n := sequence(t, "ids=N1", 500, 200)
-		tr.RegisterResponder("PUT", notesURL, resp)
+		h.route("PUT", notesURL, resp)
 		if err := upsertNote(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
@@ -97,9 +84,9 @@ func TestRetryPutAfter500(t *testing.T) {
 // A 500 on a batch_create is not retried.
 func TestNoRetryBatchCreate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t)
+		c, h, _ := mockClient(t)
 		resp, n := sequence(t, "", 500, 200)
-		tr.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", resp)
+		h.route("POST", "/v2/simpleJobPostings", resp)
 		res, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
 		var ae *APIError
 		if !errors.As(err, &ae) || ae.StatusCode != 500 || ae.Message != "boom 500" {
@@ -116,9 +103,9 @@ func TestNoRetryBatchCreate(t *testing.T) {
 
 func TestNoRetryCreateOnTransportError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t)
+		c, h, _ := mockClient(t)
 		resp, n := sequence(t, "", 0, 200)
-		tr.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", resp)
+		h.route("POST", "/v2/simpleJobPostings", resp)
 		if _, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()}); err == nil || !strings.Contains(err.Error(), "connection reset") {
 			t.Fatalf("err = %v", err)
 		}
@@ -126,9 +113,9 @@ func TestNoRetryCreateOnTransportError(t *testing.T) {
 			t.Errorf("sent %d times", n.Load())
 		}
 		// Opting in retries creates.
-		c2, tr2, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, MinWait: time.Second, MaxWait: time.Second, RetryCreates: true}))
+		c2, h2, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, MinWait: time.Second, MaxWait: time.Second, RetryCreates: true}))
 		resp2, n2 := sequence(t, "", 0, 200)
-		tr2.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", resp2)
+		h2.route("POST", "/v2/simpleJobPostings", resp2)
 		c2.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
 		if n2.Load() != 2 {
 			t.Errorf("with RetryCreates sent %d times, want 2", n2.Load())
@@ -138,9 +125,9 @@ func TestNoRetryCreateOnTransportError(t *testing.T) {
 
 func TestRetryTransportErrorOnPut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t)
+		c, h, _ := mockClient(t)
 		resp, n := sequence(t, "", 0, 0, 200)
-		tr.RegisterResponder("PUT", notesURL, resp)
+		h.route("PUT", notesURL, resp)
 		if err := upsertNote(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
@@ -153,9 +140,9 @@ func TestRetryTransportErrorOnPut(t *testing.T) {
 // After the last attempt the caller gets the last response's typed error.
 func TestRetriesExhaustedTypedError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t)
+		c, h, _ := mockClient(t)
 		resp, n := sequence(t, "", 503)
-		tr.RegisterResponder("PUT", notesURL, resp)
+		h.route("PUT", notesURL, resp)
 		err := upsertNote(t.Context(), c)
 		var ae *APIError
 		if !errors.As(err, &ae) || ae.StatusCode != 503 || strings.Contains(err.Error(), "giving up") {
@@ -169,16 +156,17 @@ func TestRetriesExhaustedTypedError(t *testing.T) {
 
 func TestRetryAfterHonoured(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t)
+		c, h, _ := mockClient(t)
 		var n atomic.Int32
-		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 			if n.Add(1) == 1 {
-				resp := httpmock.NewStringResponse(429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
-				resp.Header.Set("Retry-After", "7")
-				resp.Header.Set("X-Li-Throttle-Window", "MINUTE")
-				return resp, nil
+				w.Header().Set("Retry-After", "7")
+				w.Header().Set("X-Li-Throttle-Window", "MINUTE")
+				reply(w, 429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
+				return
 			}
-			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+			return
 		})
 		start := time.Now()
 		if err := upsertNote(t.Context(), c); err != nil {
@@ -193,15 +181,16 @@ func TestRetryAfterHonoured(t *testing.T) {
 func TestDailyThrottleParksBucket(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var throttled []ThrottleInfo
-		c, tr, _ := mockClient(t, WithHooks(Hooks{OnThrottled: func(ti ThrottleInfo) { throttled = append(throttled, ti) }}))
+		c, h, _ := mockClient(t, WithHooks(Hooks{OnThrottled: func(ti ThrottleInfo) { throttled = append(throttled, ti) }}))
 		var n atomic.Int32
-		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 			if n.Add(1) == 1 {
-				resp := httpmock.NewStringResponse(429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
-				resp.Header.Set("X-Li-Throttle-Window", "DAY")
-				return resp, nil
+				w.Header().Set("X-Li-Throttle-Window", "DAY")
+				reply(w, 429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
+				return
 			}
-			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+			return
 		})
 		err := upsertNote(t.Context(), c)
 		var rl *RateLimitError
@@ -235,11 +224,10 @@ func TestDailyThrottleParksBucket(t *testing.T) {
 
 func TestContextCancelStopsBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t)
-		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
-			resp := httpmock.NewStringResponse(503, `{}`)
-			resp.Header.Set("Retry-After", "30")
-			return resp, nil
+		c, h, _ := mockClient(t)
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			w.Header().Set("Retry-After", "30")
+			reply(w, 503, `{}`)
 		})
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		defer cancel()
@@ -256,19 +244,21 @@ func TestContextCancelStopsBackoff(t *testing.T) {
 
 func TestTokenReuseRefreshAnd401(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, tokens := mockClient(t)
+		c, h, tokens := mockClient(t)
 		var revoked atomic.Bool
 		var sent []string
 		var mu sync.Mutex
-		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
-			auth := r.Header.Get("Authorization")
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			auth := s.Header.Get("Authorization")
 			mu.Lock()
 			sent = append(sent, auth)
 			mu.Unlock()
 			if revoked.Load() && auth == "Bearer tok1" {
-				return httpmock.NewStringResponse(401, `{"message":"Invalid access token","serviceErrorCode":65600,"status":401}`), nil
+				reply(w, 401, `{"message":"Invalid access token","serviceErrorCode":65600,"status":401}`)
+				return
 			}
-			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+			return
 		})
 		for range 3 {
 			if err := upsertNote(t.Context(), c); err != nil {
@@ -298,9 +288,9 @@ func TestTokenReuseRefreshAnd401(t *testing.T) {
 
 func TestFresh401IsNotLooped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, tokens := mockClient(t)
+		c, h, tokens := mockClient(t)
 		resp, n := sequence(t, "", 401)
-		tr.RegisterResponder("PUT", notesURL, resp)
+		h.route("PUT", notesURL, resp)
 		err := upsertNote(t.Context(), c)
 		if !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("err = %v", err)
@@ -315,14 +305,15 @@ func TestFresh401IsNotLooped(t *testing.T) {
 // while using nearly all of it.
 func TestPacingRecordsPerMinute(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t, WithLimits(Limits{SyncRecordsPerMinute: 1000, SyncRequestsPerDay: 100000}))
+		c, h, _ := mockClient(t, WithLimits(Limits{SyncRecordsPerMinute: 1000, SyncRequestsPerDay: 100000}))
 		perMinute := map[int64]int{}
 		var mu sync.Mutex
-		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 			mu.Lock()
 			perMinute[time.Now().Unix()/60] += 100
 			mu.Unlock()
-			return httpmock.NewStringResponse(200, `{}`), nil
+			reply(w, 200, `{}`)
+			return
 		})
 		notes := make([]Note, 100)
 		for i := range notes {
@@ -349,9 +340,9 @@ func TestPacingRecordsPerMinute(t *testing.T) {
 
 func TestDailyQuotaRefusedLocally(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t, WithLimits(Limits{SyncRequestsPerDay: 2}))
+		c, h, _ := mockClient(t, WithLimits(Limits{SyncRequestsPerDay: 2}))
 		resp, n := sequence(t, "", 200)
-		tr.RegisterResponder("PUT", notesURL, resp)
+		h.route("PUT", notesURL, resp)
 		upsertNote(t.Context(), c)
 		upsertNote(t.Context(), c)
 		err := upsertNote(t.Context(), c)
@@ -379,17 +370,18 @@ func TestSecretsNeverLeak(t *testing.T) {
 			OnRetry:     func(i RetryInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
 			OnThrottled: func(i ThrottleInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
 		}
-		c, tr, _ := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks))
+		c, h, _ := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks))
 		resp, _ := sequence(t, "", 500, 401, 200)
-		tr.RegisterResponder("PUT", notesURL, resp)
+		h.route("PUT", notesURL, resp)
 		var errs []string
 		if err := upsertNote(t.Context(), c); err != nil {
 			errs = append(errs, err.Error())
 		}
 		// A failing token endpoint that echoes the secret in its body.
-		bad, tr2, _ := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks))
-		tr2.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken",
-			httpmock.NewStringResponder(401, `{"error":"invalid_client","error_description":"client_secret csecret is wrong"}`))
+		bad, h2, _ := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks))
+		h2.onToken(func(w http.ResponseWriter, r *http.Request) {
+			reply(w, 401, `{"error":"invalid_client","error_description":"client_secret csecret is wrong"}`)
+		})
 		err := upsertNote(t.Context(), bad)
 		var ae *AuthError
 		if !errors.As(err, &ae) || ae.StatusCode != 401 || ae.Code != "invalid_client" {
@@ -420,20 +412,23 @@ func TestNewClientValidatesOptions(t *testing.T) {
 		"nil logger":     {WithCredentials("a", "b"), WithLogger(nil)},
 		"bad user agent": {WithCredentials("a", "b"), WithUserAgent("x\r\ny")},
 	} {
-		if _, err := NewClient(opts...); err == nil {
-			t.Errorf("%s: no error", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, err := NewClient(opts...); err == nil {
+				t.Error("no error")
+			}
+		})
 	}
 }
 
 // Customer clients share the transport but never a token or a quota.
 func TestForCustomerIsolation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		partner, tr, tokens := mockClient(t, WithLimits(Limits{SyncRequestsPerDay: 1}))
+		partner, h, tokens := mockClient(t, WithLimits(Limits{SyncRequestsPerDay: 1}))
 		var auths []string
-		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
-			auths = append(auths, r.Header.Get("Authorization"))
-			return httpmock.NewStringResponse(200, `{}`), nil
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			auths = append(auths, s.Header.Get("Authorization"))
+			reply(w, 200, `{}`)
+			return
 		})
 		a, _ := partner.ForCustomer("cid", "csecret")
 		b, _ := partner.ForCustomer("cid", "csecret")
@@ -463,11 +458,12 @@ func TestThrottleWindowFromBody(t *testing.T) {
 	} {
 		t.Run(tc.body, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				c, tr, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+				c, h, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
 				var n atomic.Int32
-				tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
+				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 					n.Add(1)
-					return httpmock.NewStringResponse(429, tc.body), nil
+					reply(w, 429, tc.body)
+					return
 				})
 				err := upsertNote(t.Context(), c)
 				var rl *RateLimitError
@@ -490,14 +486,16 @@ func TestThrottleWindowFromBody(t *testing.T) {
 // caller fetches, the others wait for it or for their deadline.
 func TestSlowTokenFetchHonoursWaitersContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+		c, h, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
 		release := make(chan struct{})
-		tr.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken", func(r *http.Request) (*http.Response, error) {
+		h.onToken(func(w http.ResponseWriter, r *http.Request) {
 			<-release
-			return httpmock.NewStringResponse(200, `{"access_token":"slow","expires_in":1800}`), nil
+			reply(w, 200, `{"access_token":"slow","expires_in":1800}`)
+			return
 		})
-		tr.RegisterResponder("PUT", notesURL, func(r *http.Request) (*http.Response, error) {
-			return httpmock.NewStringResponse(200, `{"results":{"N1":{"status":204}}}`), nil
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+			return
 		})
 		first := make(chan error, 1)
 		go func() { first <- upsertNote(t.Context(), c) }()
@@ -523,18 +521,21 @@ func TestSlowTokenFetchHonoursWaitersContext(t *testing.T) {
 // a token nothing was sent, so nothing can be created twice.
 func TestTokenEndpoint5xxIsRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, tr, _ := mockClient(t)
+		c, h, _ := mockClient(t)
 		var fetches atomic.Int32
-		tr.RegisterResponder("POST", mockHost+"/oauth/v2/accessToken", func(r *http.Request) (*http.Response, error) {
+		h.onToken(func(w http.ResponseWriter, r *http.Request) {
 			if fetches.Add(1) == 1 {
-				return httpmock.NewStringResponse(503, `{"error":"temporarily_unavailable"}`), nil
+				reply(w, 503, `{"error":"temporarily_unavailable"}`)
+				return
 			}
-			return httpmock.NewStringResponse(200, `{"access_token":"tok","expires_in":1800}`), nil
+			reply(w, 200, `{"access_token":"tok","expires_in":1800}`)
+			return
 		})
 		var creates atomic.Int32
-		tr.RegisterResponder("POST", mockHost+"/v2/simpleJobPostings", func(r *http.Request) (*http.Response, error) {
+		h.route("POST", "/v2/simpleJobPostings", func(w http.ResponseWriter, s seen) {
 			creates.Add(1)
-			return httpmock.NewStringResponse(200, `{"elements":[{"id":"urn:li:simpleJobPostingTask:t1","status":202}]}`), nil
+			reply(w, 200, `{"elements":[{"id":"urn:li:simpleJobPostingTask:t1","status":202}]}`)
+			return
 		})
 		res, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
 		if err != nil || res.Err() != nil {

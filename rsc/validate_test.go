@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // Every record type has a Validate method that applies the rules its
@@ -45,19 +43,6 @@ func TestRecordValidate(t *testing.T) {
 		{"feedback without id", (&InterviewFeedback{}).Validate, "id"},
 		{"provision request name", (&ProvisionRequest{UniqueForeignID: "u", Name: "LinkedIn thing", Description: "d"}).Validate, "name"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.validate()
-			got := ""
-			if err != nil {
-				ve, ok := err.(*ValidationError)
-				if !ok {
-					t.Fatalf("err = %T %v, want *ValidationError", err, err)
-				}
-				got = ve.Field
-			}
-			if d := cmp.Diff(tc.wantField, got); d != "" {
-				t.Errorf("failing field (-want +got):\n%s (err %v)", d, err)
-			}
-		})
+		wantField(t, tc.name, tc.validate(), tc.wantField)
 	}
 }
