@@ -26,6 +26,7 @@ func PhasesFromSync(ps map[rscsync.Phase]rscsync.PhaseState) map[rscsync.Phase]P
 				RecordsPerMinute: s.RecordsPerMinute,
 				Completed:        s.Completed,
 				CompletedAt:      s.CompletedAt,
+				Refused:          s.Failed,
 			}
 		}
 	}
@@ -45,6 +46,7 @@ func PhaseFromProgress(p rscsync.Progress) (pp PhaseProgress, ok bool) {
 		RecordsPerMinute: p.RecordsPerMinute,
 		Completed:        p.Completed,
 		CompletedAt:      p.CompletedAt,
+		Refused:          p.Failed,
 	}, true
 }
 

@@ -16,6 +16,11 @@ import (
 type Report struct {
 	// Milestone is the highest milestone reached (0, "none", if none).
 	Milestone Milestone `json:"milestone"`
+	// Refused lists the records refused by the phases of the milestones
+	// reached, e.g. "3 of 3 jobs and 2 of 40 candidates" ("" when none): the
+	// milestones were reached, but these records are in the sync engine's
+	// dead letters, not on LinkedIn.
+	Refused string `json:"refused,omitempty"`
 	// Reached lists the milestones reached, in order.
 	Reached []Milestone `json:"reached"`
 	// Integration is the onboarding status the report was computed from.
@@ -50,7 +55,9 @@ type PhaseStatus struct {
 	Percent int `json:"percent"`
 	// ETASeconds is the estimated time left (0 when unknown or done).
 	ETASeconds int64 `json:"etaSeconds,omitempty"`
-	// Summary is the progress in words, e.g. "61% done, about 40 minutes left".
+	// Summary is the progress in words, e.g. "61% done, about 40 minutes
+	// left", with the records refused so far ("; 2 candidates refused so far:
+	// see the dead letters").
 	Summary string `json:"summary"`
 }
 
@@ -64,8 +71,16 @@ type FeatureStatus struct {
 	Records RecordKind `json:"records"`
 	// Enabled reports whether the feature works for at least some records.
 	Enabled bool `json:"enabled"`
-	// Scope is which records it works for (ScopeNone when not Enabled).
+	// Scope is which records it works for (ScopeNone when not Enabled), less
+	// the Refused ones: ScopeText says it in words.
 	Scope Scope `json:"scope"`
+	// Refused is the number of records of the feature's kind the sync engine
+	// refused (they are in its dead letters, not on LinkedIn), for a feature
+	// whose scope comes from the sync; the feature does not work for them.
+	Refused int64 `json:"refused,omitempty"`
+	// AllRefused reports that every record of the kind the completed phase
+	// read was refused: LinkedIn has none of them.
+	AllRefused bool `json:"allRefused,omitempty"`
 	// Reason explains why it is off or, when its scope is limited to new and
 	// updated records, when it widens ("all candidates once Candidate Sync
 	// completes (61% done, about 40 minutes left)").
@@ -127,6 +142,7 @@ func Evaluate(s State) Report {
 	m := highest(s)
 	r := Report{
 		Milestone: m,
+		Refused:   refusedUpTo(s, m),
 		Reached:   Reached(s),
 		Integration: IntegrationStatus{
 			Enabled:   s.integrationOn(),
@@ -138,7 +154,7 @@ func Evaluate(s State) Report {
 	for _, p := range rscsync.Phases() {
 		pp, started := s.Phases[p]
 		m, _ := MilestoneOf(p)
-		ps := PhaseStatus{Phase: p, Milestone: m, Progress: pp, Summary: progressText(pp, started)}
+		ps := PhaseStatus{Phase: p, Milestone: m, Progress: pp, Summary: phaseSummary(p, pp, started)}
 		switch {
 		case pp.Completed:
 			ps.Percent = 100
@@ -205,6 +221,9 @@ func evaluateFeature(s State, f Feature, m Milestone) FeatureStatus {
 		return fs
 	}
 	fs.Enabled, fs.Scope = true, scope
+	if scope == ScopeAll {
+		fs.Refused, fs.AllRefused = featureRefused(s, f)
+	}
 	if scope == ScopeNewAndUpdated {
 		if fs.Next != 0 {
 			fs.Reason = fs.NextScope.Describe(f.Records) + " once " + until(s, m, fs.Next)

@@ -19,6 +19,10 @@ type Event struct {
 	// At is when it was reached: the phase's CompletedAt (or EnabledAt for
 	// milestone 1) when known, else the Tracker's clock when it observed it.
 	At time.Time `json:"at"`
+	// Refused lists the records refused by the phases up to this milestone
+	// when it was reached, e.g. "3 of 3 jobs" ("" when none): they are in the
+	// sync engine's dead letters, not on LinkedIn. Text includes it.
+	Refused string `json:"refused,omitempty"`
 }
 
 // EventStore persists milestone events per customer. Implementations must
@@ -200,7 +204,7 @@ func (t *Tracker) observe(ctx context.Context, customerID string, s State) ([]Ev
 	h := highest(s)
 	var out []Event
 	for m := floor + 1; m <= h; m++ {
-		e := Event{Milestone: m, At: t.eventTime(s, m)}
+		e := Event{Milestone: m, At: t.eventTime(s, m), Refused: refusedUpTo(s, m)}
 		if err := t.store.Append(ctx, customerID, e); err != nil {
 			return out, err
 		}

@@ -65,7 +65,7 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([]Event{{IntegrationEnabled, enabledAt}}, evs); d != "" {
+	if d := cmp.Diff([]Event{{Milestone: IntegrationEnabled, At: enabledAt}}, evs); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}
 	// The same state again reports nothing.
@@ -80,7 +80,7 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([]Event{{JobSyncCompleted, jobsDone}}, evs); d != "" {
+	if d := cmp.Diff([]Event{{Milestone: JobSyncCompleted, At: jobsDone}}, evs); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}
 
@@ -99,9 +99,9 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Event{
-		{CandidateSyncCompleted, jobsDone.Add(time.Hour)},
-		{ShortlistSyncCompleted, testNow},
-		{ActivitySyncCompleted, jobsDone.Add(3 * time.Hour)},
+		{Milestone: CandidateSyncCompleted, At: jobsDone.Add(time.Hour)},
+		{Milestone: ShortlistSyncCompleted, At: testNow},
+		{Milestone: ActivitySyncCompleted, At: jobsDone.Add(3 * time.Hour)},
 	}
 	if d := cmp.Diff(want, evs); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
@@ -119,7 +119,7 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(append([]Event{{IntegrationEnabled, enabledAt}, {JobSyncCompleted, jobsDone}}, want...), all); d != "" {
+	if d := cmp.Diff(append([]Event{{Milestone: IntegrationEnabled, At: enabledAt}, {Milestone: JobSyncCompleted, At: jobsDone}}, want...), all); d != "" {
 		t.Fatalf("persisted (-want +got):\n%s", d)
 	}
 	// Re-enabled with fresh counters: still at milestone 5 via the store.

@@ -41,7 +41,11 @@ func (r Report) Text() string {
 	}
 	ms := fmt.Sprintf("%d of %d", int(r.Milestone), int(LastMilestone))
 	if r.Milestone > 0 {
-		ms += " (" + r.Milestone.String() + ")"
+		ms += " (" + r.Milestone.String()
+		if r.Refused != "" {
+			ms += "; " + r.Refused + " refused: " + deadLetterHint
+		}
+		ms += ")"
 	}
 	writeTable(&b, [][]string{
 		{"Integration:", integ},
@@ -63,11 +67,7 @@ func (r Report) Text() string {
 		if f.Enabled {
 			status = "enabled"
 		}
-		scope := "-"
-		if f.Enabled {
-			scope = f.Scope.Describe(f.Records)
-		}
-		rows = append(rows, []string{f.Title, status, scope, f.Reason})
+		rows = append(rows, []string{f.Title, status, f.ScopeText(), f.Reason})
 	}
 	writeTable(&b, rows)
 	return b.String()

@@ -21,14 +21,7 @@ import (
 func TestMilestonesFromSync(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
-		srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(1))
-		defer srv.Close()
-		cu := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:77", Contracts: []string{"urn:li:contract:7"}})
-		client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
-			rsc.WithTransport(srv.Transport()), rsc.WithCredentials(cu.ClientID, cu.ClientSecret))
-		if err != nil {
-			t.Fatal(err)
-		}
+		cu, client := fakeCustomer(t, "77")
 
 		tracker, err := milestones.NewTracker(milestones.NewMemoryStore(), milestones.WithClock(rsc.SystemClock()))
 		if err != nil {
@@ -80,18 +73,11 @@ func TestMilestonesFromSync(t *testing.T) {
 
 		src := dataset(cu.Organization, enabledAt.Add(-time.Hour), 20, 150, 120, 200)
 		phases := map[rscsync.Phase]rscsync.PhaseState{}
-		eng, err := rscsync.NewEngine(client, src, rscsync.WithTaskPollInterval(time.Second),
-			rscsync.WithProgress(func(p rscsync.Progress) {
-				phases[p.Phase] = rscsync.PhaseState{Done: p.Done, Total: p.Total, RecordsPerMinute: p.RecordsPerMinute,
-					Completed: p.Completed, CompletedAt: p.CompletedAt}
-				observe(phases)
-			}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := eng.Run(ctx, "c1"); err != nil {
-			t.Fatal(err)
-		}
+		eng := runSync(t, client, src, rscsync.WithProgress(func(p rscsync.Progress) {
+			phases[p.Phase] = rscsync.PhaseState{Done: p.Done, Total: p.Total, RecordsPerMinute: p.RecordsPerMinute,
+				Completed: p.Completed, CompletedAt: p.CompletedAt}
+			observe(phases)
+		}))
 		// The persisted checkpoint tells the same story.
 		persisted, err := eng.State(ctx, "c1")
 		if err != nil {
@@ -155,6 +141,34 @@ func TestMilestonesFromSync(t *testing.T) {
 	})
 }
 
+// fakeCustomer starts a fake LinkedIn (closed with the test) holding one
+// customer, organization and contract number n, and returns the customer's client.
+func fakeCustomer(t *testing.T, n string) (*rsctest.Customer, *rsc.Client) {
+	t.Helper()
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(1))
+	t.Cleanup(srv.Close)
+	cu := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:" + n, Contracts: []string{"urn:li:contract:" + n}})
+	client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
+		rsc.WithTransport(srv.Transport()), rsc.WithCredentials(cu.ClientID, cu.ClientSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cu, client
+}
+
+// runSync runs a sync of src for customer "c1" to the end and returns its engine.
+func runSync(t *testing.T, client *rsc.Client, src rscsync.Source, opts ...rscsync.Option) *rscsync.Engine {
+	t.Helper()
+	eng, err := rscsync.NewEngine(client, src, append(opts, rscsync.WithTaskPollInterval(time.Second))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Run(t.Context(), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
 // dataset builds a small two-year history ending at end.
 func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.SliceSource {
 	at := func(i, n int) time.Time {
@@ -208,4 +222,43 @@ func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.
 		src.PutActivities(a)
 	}
 	return src
+}
+
+// TestRefusedJobsFromSync runs a historical sync in which LinkedIn's rules
+// refuse every job (descriptions under 100 characters): Job Sync Completed is
+// reached, says that the jobs were refused, and shortlisting a member to a job
+// does not claim "all jobs".
+func TestRefusedJobsFromSync(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		cu, client := fakeCustomer(t, "78")
+		cu.RequestIntegrations()
+		cu.NotifyPartner()
+		cu.EnableAll()
+		status, err := onboarding.ReadStatus(ctx, client, cu.Organization, cu.Contracts[0], onboarding.Status{}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		enabledAt := time.Now()
+		src := rscsync.NewSliceSource()
+		for i := range 4 {
+			id := fmt.Sprintf("J%d", i)
+			at := enabledAt.Add(-time.Duration(i+1) * time.Hour)
+			src.PutJobs(rscsync.Job{ModifiedAt: at, Posting: rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: cu.Organization,
+				CompanyApplyURL: "https://ats.example.com/apply/" + id, Title: "Engineer", Description: "Too short.",
+				ListedAt: rsc.Millis(at), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+		}
+		phases, err := runSync(t, client, src).State(ctx, "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := milestones.Evaluate(milestones.StateFrom(status, enabledAt, phases))
+		if rep.Milestone < milestones.JobSyncCompleted || rep.Refused != "4 of 4 jobs" {
+			t.Errorf("milestone %v, refused %q; want at least %v with 4 of 4 jobs refused", rep.Milestone, rep.Refused, milestones.JobSyncCompleted)
+		}
+		f, _ := rep.Feature(milestones.ShortlistMemberToJob)
+		if want := "no jobs: all 4 were refused (see the dead letters)"; f.ScopeText() != want || strings.Contains(rep.Text(), "all jobs") {
+			t.Errorf("shortlist to a job: %q, want %q; report:\n%s", f.ScopeText(), want, rep.Text())
+		}
+	})
 }

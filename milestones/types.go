@@ -100,6 +100,11 @@ type PhaseProgress struct {
 	Completed bool `json:"completed"`
 	// CompletedAt is when it finished (zero if unknown or not finished).
 	CompletedAt time.Time `json:"completedAt,omitzero"`
+	// Refused is the number of records the sync engine dead-lettered
+	// (refused by the client's validation or by LinkedIn): counted in Done,
+	// but not on LinkedIn. Features never claim them, and a milestone reached
+	// with refused records says so.
+	Refused int64 `json:"refused,omitempty"`
 }
 
 // Access is the integration access the customer enabled in Recruiter's

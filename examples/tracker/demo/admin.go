@@ -59,12 +59,7 @@ func pageData(s Snapshot) page {
 }
 
 var adminPage = template.Must(template.New("admin").Funcs(template.FuncMap{
-	"scope": func(f milestones.FeatureStatus) string {
-		if !f.Enabled {
-			return "-"
-		}
-		return f.Scope.Describe(f.Records)
-	},
+	"scope": milestones.FeatureStatus.ScopeText,
 }).Parse(`<!doctype html>
 <html lang="en">
 <head>

@@ -354,7 +354,7 @@ func (r *run) observe() error {
 	rep, evs, err := r.ms.Report(r.ctx, r.cust, r.state())
 	for _, e := range evs {
 		r.res.NewMilestones = append(r.res.NewMilestones, e)
-		r.out.printf("%s", milestoneText(e.Milestone))
+		r.out.printf("%s", milestoneText(e, rep))
 	}
 	all, lerr := r.ms.Events(r.ctx, r.cust)
 	r.mon.update(func(s *Snapshot) {
@@ -380,14 +380,21 @@ func (r *run) refreshFeatures() {
 	r.mon.update(func(s *Snapshot) { s.Features = rep })
 }
 
-// milestoneText announces a milestone and the features it enables or widens.
-func milestoneText(m milestones.Milestone) string {
-	s := fmt.Sprintf("★ %s", m.Label())
+// milestoneText announces a milestone (with the records refused on the way)
+// and the features it enables or widens, with their scope as rep says it:
+// records LinkedIn refused are never claimed.
+func milestoneText(e milestones.Event, rep milestones.Report) string {
+	s := "★ " + e.Text()
 	for _, f := range milestones.Catalogue() {
 		for _, st := range f.Steps {
-			if st.Milestone == m {
-				s += fmt.Sprintf("\n    - %s: %s", f.Title, st.Scope.Describe(f.Records))
+			if st.Milestone != e.Milestone {
+				continue
 			}
+			scope := st.Scope.Describe(f.Records)
+			if fs, _ := rep.Feature(f.ID); fs.Scope == st.Scope {
+				scope = fs.ScopeText()
+			}
+			s += fmt.Sprintf("\n    - %s: %s", f.Title, scope)
 		}
 	}
 	return s
