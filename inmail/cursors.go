@@ -2,14 +2,9 @@ package inmail
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 
@@ -129,41 +124,23 @@ func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) 
 	return nil
 }
 
-// FileCursors is a CursorStore keeping one JSON file per customer in a
-// directory. Each Save rewrites the file atomically (temporary file, fsync,
-// rename, directory fsync) with mode 0600; the directory is created with
-// mode 0700. It serialises writers within one process only.
+// FileCursors is a CursorStore keeping one JSON document per customer in a
+// directory of mode 0700 (tightened if it exists), with files of mode 0600
+// saved crash-safely (a crash leaves the old cursors or the new ones). It
+// serialises writers within one process only. Cursors hold ids, person
+// URNs and times: no message, note, email or secret.
 type FileCursors struct {
-	dir string
-	mu  sync.Mutex
+	dir *fsutil.Dir
 }
 
-// NewFileCursors returns a FileCursors keeping its files in dir.
-func NewFileCursors(dir string) *FileCursors { return &FileCursors{dir: dir} }
-
-type cursorDoc struct {
-	CustomerID string  `json:"customerID"`
-	Cursors    Cursors `json:"cursors"`
-}
-
-// path maps a customer id to "c-<id>.json" for ids of [A-Za-z0-9_-] (at
-// most 100 bytes), "x-<hex>.json" otherwise.
-func (f *FileCursors) path(customerID string) (string, error) {
-	if customerID == "" {
-		return "", errors.New("inmail: empty customer ID")
+// NewFileCursors returns a FileCursors keeping its files in dir, creating
+// it if needed.
+func NewFileCursors(dir string) (*FileCursors, error) {
+	d, err := fsutil.OpenDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("inmail: cursor store: %w", err)
 	}
-	safe := len(customerID) <= 100
-	for _, r := range customerID {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			safe = false
-			break
-		}
-	}
-	name := "c-" + customerID
-	if !safe {
-		name = "x-" + hex.EncodeToString([]byte(customerID))
-	}
-	return filepath.Join(f.dir, name+".json"), nil
+	return &FileCursors{dir: d}, nil
 }
 
 // Load implements CursorStore.
@@ -171,27 +148,14 @@ func (f *FileCursors) Load(ctx context.Context, customerID string) (Cursors, err
 	if err := ctx.Err(); err != nil {
 		return Cursors{}, err
 	}
-	p, err := f.path(customerID)
-	if err != nil {
-		return Cursors{}, err
+	if customerID == "" {
+		return Cursors{}, errors.New("inmail: empty customer ID")
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return Cursors{}, nil
-	}
-	if err != nil {
+	var c Cursors
+	if _, err := f.dir.Load(customerID, &c); err != nil {
 		return Cursors{}, fmt.Errorf("inmail: read cursors: %w", err)
 	}
-	var doc cursorDoc
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return Cursors{}, fmt.Errorf("inmail: decode %s: %w", p, err)
-	}
-	if doc.CustomerID != customerID {
-		return Cursors{}, fmt.Errorf("inmail: %s belongs to customer %q, not %q", p, doc.CustomerID, customerID)
-	}
-	return doc.Cursors, nil
+	return c, nil
 }
 
 // Save implements CursorStore.
@@ -199,17 +163,10 @@ func (f *FileCursors) Save(ctx context.Context, customerID string, c Cursors) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	p, err := f.path(customerID)
-	if err != nil {
-		return err
+	if customerID == "" {
+		return errors.New("inmail: empty customer ID")
 	}
-	b, err := json.MarshalIndent(cursorDoc{CustomerID: customerID, Cursors: c}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("inmail: encode cursors: %w", err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := fsutil.WriteFile(p, append(b, '\n'), 0o600); err != nil {
+	if err := f.dir.Save(customerID, c); err != nil {
 		return fmt.Errorf("inmail: write cursors: %w", err)
 	}
 	return nil

@@ -13,7 +13,7 @@ import (
 )
 
 // deletionOverlap is read again on every closed-profiles poll, for notices
-// LinkedIn lists late; activities are idempotent, so overlap is harmless.
+// LinkedIn lists late; notices are idempotent, so overlap is harmless.
 const deletionOverlap = 24 * time.Hour
 
 // DeletionReport is the outcome of PollDeletions.
@@ -21,22 +21,22 @@ type DeletionReport struct {
 	// Skipped says why nothing was done (the gate's reason), "" otherwise.
 	Skipped  string
 	Profiles int // closed profiles read
-	// Activities counts activities written, one per affected candidate;
+	// Notices counts notices written, one per affected candidate;
 	// notices read again (overlap, pending members) are rewritten idempotently.
-	Activities int
+	Notices int
 	// Pending counts members whose candidates the milestones do not cover
 	// yet; they are read again on later polls.
 	Pending int
 }
 
 // PollDeletions lists members who closed their LinkedIn account
-// (closed profiles) and records an ActivityMemberDeleted activity on every
+// (closed profiles) and records a NoticeMemberDeleted notice on every
 // affected candidate: those LinkedIn names (atsCandidateIds) and those whose
 // stored person URN is the member. The customer, as data controller,
 // decides what to delete. Members whose candidates the milestones
 // (milestones.MemberDeletionActivity) do not cover yet are remembered and
 // retried. LinkedIn requires this at least every 30 days; RunOnce calls it
-// every Config.DeletionInterval.
+// every WithDeletionInterval.
 func (r *Retriever) PollDeletions(ctx context.Context) (DeletionReport, error) {
 	r.runMu.Lock()
 	defer r.runMu.Unlock()
@@ -81,7 +81,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		}
 	}
 	rep.Pending = len(pending)
-	expiry := ms(started.Add(-r.cfg.PendingTTL))
+	expiry := ms(started.Add(-r.opt.pendingTTL))
 	for m, at := range pending {
 		if at < expiry {
 			delete(pending, m)
@@ -90,11 +90,11 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	cur.Pending = pending
 	cur.Next = max(cur.Next, ms(started.Add(-deletionOverlap)))
 	err = r.update(ctx, func(c *Cursors) { c.Closed, c.ClosedAt = cur.clone(), ms(started) })
-	r.log.DebugContext(ctx, "closed profiles polled", "profiles", rep.Profiles, "activities", rep.Activities)
+	r.log.DebugContext(ctx, "closed profiles polled", "profiles", rep.Profiles, "notices", rep.Notices)
 	return rep, err
 }
 
-// memberDeleted records the activity on the member's candidates; held
+// memberDeleted records the notice on the member's candidates; held
 // reports that some candidate was not covered by the milestones yet.
 func (r *Retriever) memberDeleted(ctx context.Context, st milestones.State, p rsc.ClosedProfile, rep *DeletionReport) (held bool, err error) {
 	ids := slices.Clone(p.ATSCandidateIDs)
@@ -121,20 +121,20 @@ func (r *Retriever) memberDeleted(ctx context.Context, st milestones.State, p rs
 			held = true
 			continue
 		}
-		if err := r.cfg.Sink.RecordActivity(ctx, id, Activity{
-			ID: "member-deleted:" + p.Member + ":" + strconv.FormatInt(int64(p.ClosedAt), 10), Kind: ActivityMemberDeleted,
+		if err := r.cfg.Sink.RecordNotice(ctx, id, Notice{
+			ID: "member-deleted:" + p.Member + ":" + strconv.FormatInt(int64(p.ClosedAt), 10), Kind: NoticeMemberDeleted,
 			At:     p.ClosedAt.Time(),
 			Text:   "The LinkedIn member closed their account; review and delete LinkedIn-sourced data (InMails, notes, profile) unless you have a legal basis to keep it",
 			Member: p.Member,
 		}); err != nil {
 			return held, fmt.Errorf("inmail: record deletion on %s: %w", id, err)
 		}
-		rep.Activities++
+		rep.Notices++
 	}
 	return held, nil
 }
 
 // deletionsDue reports whether closed profiles should be polled now.
 func (r *Retriever) deletionsDue(c Cursors) bool {
-	return c.ClosedAt == 0 || r.now().Sub(time.UnixMilli(c.ClosedAt)) >= r.cfg.DeletionInterval
+	return c.ClosedAt == 0 || r.now().Sub(time.UnixMilli(c.ClosedAt)) >= r.opt.deletionInterval
 }

@@ -2,15 +2,16 @@
 // history and prospect notes on candidate records, candidates created when a
 // member replies and shares contact information (stub profiles), 1-Click
 // Export ("Export to ATS") creating a candidate and an application on the
-// chosen job, LinkedIn profile links on candidate records, and an activity
+// chosen job, LinkedIn profile links on candidate records, and a notice
 // when a member closes their LinkedIn account.
 //
 // # Pieces
 //
 //   - Sink is the ATS side; MemorySink is a reference implementation.
 //   - Retriever runs the flows of one customer: RefreshSeats, PollStubs,
-//     PollInMail, PollNotes, HandleExport (and ServeHTTP, the push
-//     handler), RefreshLinks and PollDeletions, or all polls with RunOnce.
+//     PollInMail, PollNotes, HandleExport (and PushHandler, the handler of
+//     the customer's push notifications), RefreshLinks and PollDeletions,
+//     or all polls with RunOnce.
 //   - Scheduler runs RunOnce for many customers with jitter and backoff.
 //   - CursorStore persists each customer's positions (MemoryCursors,
 //     FileCursors).
@@ -42,15 +43,24 @@
 // A customer with company-level access only therefore gets exports, links
 // and deletion notices, but no seats, InMail, notes or stubs (no call is
 // made). Until Candidate Sync completes, InMails, notes, links and deletion
-// activities reach only candidates modified since the integration was
+// notices reach only candidates modified since the integration was
 // enabled; records of other members are remembered (member and time only)
 // and read again when their candidate becomes covered or matches.
+//
+// # Construction
+//
+// New takes a Config (what the Retriever must know about the customer: ids,
+// client, Sink and milestones state, all validated) and Options (stores,
+// hooks and tunables with defaults: WithClock, WithCursorStore,
+// WithResync, ...). Options validate their input and constructors return
+// the first error; an option given to a constructor it does not apply to
+// is an error too.
 //
 // # Quotas and time
 //
 // conversationEvents windows are at most 12 hours, and records are paced
-// to 12 per seat per minute (Config.RecordsPerMinute) on the injected
+// to 12 per seat per minute (WithRecordsPerMinute) on the injected
 // rsc.Clock; the rsc client paces the daily quotas. Nothing is logged
-// unless Config.Logger is set, and then only ids and counts: never message
+// unless WithLogger is given, and then only ids and counts: never message
 // bodies, notes, emails or secrets.
 package inmail

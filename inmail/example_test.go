@@ -40,17 +40,17 @@ func Example() {
 	enabled := clk.Now()
 	r, err := inmail.New(inmail.Config{
 		CustomerID: "acme", Client: client, Organization: "urn:li:organization:1", Contracts: []string{"urn:li:contract:1"},
-		Sink: sink, Clock: clk,
+		Sink: sink,
 		State: func(context.Context) (milestones.State, error) {
 			return milestones.State{Enabled: true, EnabledAt: enabled, Settings: milestones.AllSettings(),
 				Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
 		},
-	})
+	}, inmail.WithClock(clk))
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	// Export to J1, then J2: the push handler (or onboarding's dispatch) calls HandleExport.
+	// Export to J1, then J2: the push handler (Retriever.PushHandler) calls HandleExport.
 	for _, job := range []string{"J1", "J2"} {
 		id, err := cust.Export(seat.URN, ann.Person, job)
 		if err != nil {
@@ -72,7 +72,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, c := range sink.Candidates() {
-		fmt.Println(c.ID, c.FirstName, c.Person, "applications:", len(c.Applications), "messages:", len(c.Messages), "activities:", len(c.Activities))
+		fmt.Println(c.ID, c.FirstName, c.Person, "applications:", len(c.Applications), "messages:", len(c.Messages), "activities:", len(c.Notices))
 	}
 	// Output:
 	// export to J1: candidate C1 created=true application created=true

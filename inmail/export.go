@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -19,9 +18,6 @@ var ErrWrongContext = errors.New("inmail: export belongs to another integration 
 
 // maxExportIDs bounds the remembered export request ids.
 const maxExportIDs = 1000
-
-// maxPushBody bounds a push body; real ones are about 100 bytes.
-const maxPushBody = 64 << 10
 
 // ExportResult is the outcome of HandleExport.
 type ExportResult struct {
@@ -41,7 +37,7 @@ type ExportItem struct {
 	// ApplicationCreated is false when the candidate already had an
 	// application on the job.
 	ApplicationCreated bool
-	// Resynced: Config.Resync ran without error.
+	// Resynced: WithResync ran without error.
 	Resynced bool
 	// Attached: the person URN was attached on LinkedIn (manualMatchedMember).
 	// False when LinkedIn does not hold the candidate yet: the attachment is
@@ -56,7 +52,7 @@ type ExportItem struct {
 // the candidate (or matches it by person URN: a re-export never duplicates)
 // and an application on the chosen job (a second job is linked to the same
 // candidate), stores the person URN and profile link, records an
-// ActivityExported activity, re-syncs the candidate (Config.Resync) and
+// NoticeExported notice, re-syncs the candidate (WithResync) and
 // attaches the person URN on LinkedIn.
 //
 // The re-sync runs before the attach, so that the candidate exists on
@@ -131,7 +127,7 @@ func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []Sea
 	}
 	url := it.Candidate.ProfileURL
 	if url == "" {
-		url = r.cfg.ProfileURL(person)
+		url = r.opt.profileURL(person)
 	}
 	owner := userOf(seats, it.Exporter)
 
@@ -163,15 +159,15 @@ func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []Sea
 			return fail(err)
 		}
 	}
-	if err := r.cfg.Sink.RecordActivity(ctx, c.ID, Activity{
-		ID: "export:" + requestID + ":" + person, Kind: ActivityExported, At: it.ExportedAt.Time(),
+	if err := r.cfg.Sink.RecordNotice(ctx, c.ID, Notice{
+		ID: "export:" + requestID + ":" + person, Kind: NoticeExported, At: it.ExportedAt.Time(),
 		Text: "Exported from LinkedIn Recruiter", Member: person, Seat: it.Exporter, User: owner,
 		JobID: it.ExternalJobPostingID,
 	}); err != nil {
 		return fail(err)
 	}
-	if r.cfg.Resync != nil {
-		if err := r.cfg.Resync(ctx, c.ID); err != nil {
+	if r.opt.resync != nil {
+		if err := r.opt.resync(ctx, c.ID); err != nil {
 			return fail(fmt.Errorf("resync: %w", err))
 		}
 		item.Resynced = true
@@ -244,77 +240,3 @@ func (r *Retriever) AttachPending(ctx context.Context) (attached int, err error)
 	}
 	return len(ok), err
 }
-
-// ServeHTTP is the push (callback URL) handler. It verifies X-LI-Signature
-// when Config.PushSecret is set and the header is present (always, with
-// RequireSignature), answers at once, and processes EXPORT_CANDIDATE_PROFILE
-// events in the background with HandleExport; other event types are
-// acknowledged and ignored. A request id being processed or already handled
-// is acknowledged without processing it again; a failed one is forgotten,
-// so LinkedIn's redelivery retries it, and reported to Config.OnExportError.
-// Wait waits for background work.
-func (r *Retriever) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	if req.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, maxPushBody+1))
-	if err != nil || len(body) > maxPushBody {
-		http.Error(w, "bad body", http.StatusBadRequest)
-		return
-	}
-	if sig := req.Header.Get(rsc.SignatureHeader); r.cfg.PushSecret != "" && (sig != "" || r.cfg.RequireSignature) {
-		if rsc.VerifyPush(body, sig, r.cfg.PushSecret) != nil {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
-			return
-		}
-	}
-	ev, err := rsc.ParsePushEvent(body)
-	if err != nil {
-		http.Error(w, "bad event", http.StatusBadRequest)
-		return
-	}
-	if ev.Type != rsc.EventExportCandidate {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	if !r.startPush(req.Context(), ev.ID) {
-		w.WriteHeader(http.StatusOK) // replay of an id in flight or done
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), r.cfg.ExportTimeout)
-	go func() {
-		defer r.pushWG.Done()
-		defer cancel()
-		_, err := r.HandleExport(ctx, ev.ID)
-		r.pushMu.Lock()
-		delete(r.inflight, ev.ID)
-		r.pushMu.Unlock()
-		if err != nil {
-			r.log.WarnContext(ctx, "export failed", "request", ev.ID, "err", err)
-			if r.cfg.OnExportError != nil {
-				r.cfg.OnExportError(ev.ID, err)
-			}
-		}
-	}()
-	w.WriteHeader(http.StatusOK)
-}
-
-// startPush claims a request id for background processing.
-func (r *Retriever) startPush(ctx context.Context, id string) bool {
-	if c, err := r.Cursors(ctx); err == nil && slices.Contains(c.Exports, id) {
-		return false
-	}
-	r.pushMu.Lock()
-	defer r.pushMu.Unlock()
-	if r.inflight[id] {
-		return false
-	}
-	r.inflight[id] = true
-	r.pushWG.Add(1)
-	return true
-}
-
-// Wait blocks until every push accepted by ServeHTTP has been processed.
-func (r *Retriever) Wait() { r.pushWG.Wait() }

@@ -254,20 +254,32 @@ type env struct {
 	r     *Retriever
 }
 
-func newEnv(t testing.TB, mod ...func(*Config)) *env {
+func newEnv(t testing.TB, opts ...Option) *env { return newEnvFor(t, "cust-1", opts...) }
+
+// newEnvFor returns a Retriever of customerID with opts (after WithLag(1ms)).
+func newEnvFor(t testing.TB, customerID string, opts ...Option) *env {
 	t.Helper()
 	e := &env{fake: newFake(t), sink: NewMemorySink(), state: fullState(time.Now().Add(-365 * 24 * time.Hour))}
-	cfg := Config{CustomerID: "cust-1", Client: e.fake.client(t), Organization: testOrg, Contracts: []string{testContract},
-		Sink: e.sink, State: e.state.get, Lag: time.Millisecond}
-	for _, m := range mod {
-		m(&cfg)
-	}
-	r, err := New(cfg)
+	cfg := Config{CustomerID: customerID, Client: e.fake.client(t), Organization: testOrg, Contracts: []string{testContract},
+		Sink: e.sink, State: e.state.get}
+	r, err := New(cfg, append([]Option{WithLag(time.Millisecond)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.r = r
 	return e
+}
+
+// pushHandler returns e.r's push handler keyed by secret, closed at the end
+// of the test.
+func (e *env) pushHandler(t testing.TB, secret string, opts ...Option) *PushHandler {
+	t.Helper()
+	h, err := e.r.PushHandler(func(context.Context) (string, error) { return secret, nil }, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
 }
 
 func seat(id int64, member string) rsc.Seat {

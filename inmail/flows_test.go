@@ -41,6 +41,7 @@ type world struct {
 	client  *rsc.Client
 	sink    *inmail.MemorySink
 	r       *inmail.Retriever
+	push    *inmail.PushHandler
 	seat    string
 	enabled time.Time
 	members map[string]string // first name -> person URN
@@ -109,14 +110,18 @@ func newWorld(t *testing.T, contractLevel bool) *world {
 	w.sink.AddUser("U-rita", w.members["Rita"])
 	w.r, err = inmail.New(inmail.Config{
 		CustomerID: "acme", Client: w.client, Organization: org, Contracts: []string{contract},
-		Sink: w.sink, State: w.state, PushSecret: w.cust.ClientSecret, RequireSignature: true,
-		Resync: w.resync, DeletionInterval: time.Hour,
-		OnExportError: func(id string, err error) { t.Errorf("export %s: %v", id, err) },
-	})
+		Sink: w.sink, State: w.state,
+	}, inmail.WithResync(w.resync), inmail.WithDeletionInterval(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.h = w.r
+	w.push, err = w.r.PushHandler(func(context.Context) (string, error) { return w.cust.ClientSecret, nil },
+		inmail.WithExportErrors(func(id string, err error) { t.Errorf("export %s: %v", id, err) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.push.Close)
+	rt.h = w.push
 	return w
 }
 
@@ -158,18 +163,20 @@ func (w *world) deliver(t *testing.T) {
 	if _, err := w.srv.DeliverPushes(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	w.r.Wait()
+	if err := w.push.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // summary is a readable projection of a MemorySink candidate.
 type summary struct {
-	Person     string
-	Origin     inmail.Origin
-	Emails     []string
-	Jobs       []string
-	Messages   []string // "member: body" or "recruiter: body"
-	Notes      []string
-	Activities []inmail.ActivityKind
+	Person   string
+	Origin   inmail.Origin
+	Emails   []string
+	Jobs     []string
+	Messages []string // "member: body" or "recruiter: body"
+	Notes    []string
+	Notices  []inmail.NoticeKind
 }
 
 func summarize(s *inmail.MemorySink) map[string]summary {
@@ -189,8 +196,8 @@ func summarize(s *inmail.MemorySink) map[string]summary {
 		for _, n := range c.Notes {
 			sm.Notes = append(sm.Notes, n.Text)
 		}
-		for _, a := range c.Activities {
-			sm.Activities = append(sm.Activities, a.Kind)
+		for _, a := range c.Notices {
+			sm.Notices = append(sm.Notices, a.Kind)
 		}
 		out[c.FirstName] = sm
 	}
@@ -246,8 +253,10 @@ func TestDoneWhen(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/linkedin/callback", strings.NewReader(string(first.Body)))
 		req.Header.Set(rsc.SignatureHeader, first.Signature)
 		rec := httptest.NewRecorder()
-		w.r.ServeHTTP(rec, req)
-		w.r.Wait()
+		w.push.ServeHTTP(rec, req)
+		if err := w.push.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		if rec.Code != http.StatusOK {
 			t.Errorf("replayed push: %d", rec.Code)
 		}
@@ -285,13 +294,13 @@ func TestDoneWhen(t *testing.T) {
 		want := map[string]summary{
 			"Ann": {
 				Person: m["Ann"], Origin: inmail.OriginInMailStub, Emails: []string{"ann@example.com"}, Jobs: []string{"J1"},
-				Messages:   []string{"recruiter: Hi Ann, interested in a Go role?", "member: Yes! Here are my details."},
-				Notes:      []string{"Strong Go background"},
-				Activities: []inmail.ActivityKind{inmail.ActivityContactShared, inmail.ActivityExported},
+				Messages: []string{"recruiter: Hi Ann, interested in a Go role?", "member: Yes! Here are my details."},
+				Notes:    []string{"Strong Go background"},
+				Notices:  []inmail.NoticeKind{inmail.NoticeContactShared, inmail.NoticeExported},
 			},
 			"Carl": {
 				Person: m["Carl"], Origin: inmail.OriginExport, Jobs: []string{"J1", "J2"},
-				Activities: []inmail.ActivityKind{inmail.ActivityExported, inmail.ActivityExported, inmail.ActivityMemberDeleted},
+				Notices: []inmail.NoticeKind{inmail.NoticeExported, inmail.NoticeExported, inmail.NoticeMemberDeleted},
 			},
 		}
 		if d := cmp.Diff(want, summarize(w.sink)); d != "" {
@@ -370,7 +379,7 @@ func TestOldCandidateWaitsForCandidateSync(t *testing.T) {
 			return st, err
 		}
 		r2, err := inmail.New(inmail.Config{CustomerID: "acme", Client: w.client, Organization: org, Contracts: []string{contract},
-			Sink: w.sink, State: r2cfgState, Cursors: cursorsOf(t, w.r)})
+			Sink: w.sink, State: r2cfgState}, inmail.WithCursorStore(cursorsOf(t, w.r)))
 		if err != nil {
 			t.Fatal(err)
 		}

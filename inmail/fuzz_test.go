@@ -13,10 +13,11 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/internal/fuzzseed"
+	"github.com/rscgo/rscgo/internal/pushq"
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// Fuzz target for the export push handler (Retriever.ServeHTTP). Seeds live
+// Fuzz target for the export push handler (Retriever.PushHandler). Seeds live
 // in testdata/fuzz/FuzzExportPush/, generated from exportPushSeeds: after
 // editing the table run
 //
@@ -25,13 +26,13 @@ import (
 // Without -fuzz, `go test` runs every seed as a unit test.
 
 // fuzzPushSecret is the customer application's client secret, the
-// X-LI-Signature key (Config.PushSecret).
+// X-LI-Signature key.
 const fuzzPushSecret = "child-client-secret-4f9a"
 
 // FuzzExportPush posts an arbitrary callback (X-LI-Signature, body) and then
-// a validly signed EXPORT_CANDIDATE_PROFILE to a Retriever with PushSecret
-// set. ServeHTTP must not panic, must never answer 5xx, must reject every
-// bad signature (and a missing one under RequireSignature) with 401, must
+// a validly signed EXPORT_CANDIDATE_PROFILE to a Retriever's PushHandler.
+// It must not panic, must never answer 5xx, must reject every
+// bad signature (and a missing one unless WithUnsignedPushes) with 401, must
 // answer 200 only to a verified, parsable event and 400 to an unparsable
 // one, and must accept the valid event and create its candidate.
 func FuzzExportPush(f *testing.F) {
@@ -40,18 +41,24 @@ func FuzzExportPush(f *testing.F) {
 	f.Fuzz(func(t *testing.T, sig string, body []byte, require bool, validID string) {
 		var mu sync.Mutex
 		failed := map[string]error{}
-		e := newEnv(t, func(c *Config) {
-			c.PushSecret, c.RequireSignature = fuzzPushSecret, require
-			c.OnExportError = func(id string, err error) { mu.Lock(); failed[id] = err; mu.Unlock() }
-		})
-		defer e.r.Wait()
+		e := newEnv(t)
+		opts := []Option{WithExportErrors(func(id string, err error) { mu.Lock(); failed[id] = err; mu.Unlock() })}
+		if !require {
+			opts = append(opts, WithUnsignedPushes())
+		}
+		h := e.pushHandler(t, fuzzPushSecret, opts...)
+		wait := func() {
+			if err := h.Wait(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		post := func(sig string, body []byte) int {
 			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/rsc/push/cust-1", bytes.NewReader(body))
 			if sig != "" {
 				req.Header.Set(rsc.SignatureHeader, sig)
 			}
 			w := httptest.NewRecorder()
-			e.r.ServeHTTP(w, req)
+			h.ServeHTTP(w, req)
 			return w.Code
 		}
 
@@ -86,7 +93,7 @@ func FuzzExportPush(f *testing.F) {
 		if sigOK && code == http.StatusUnauthorized {
 			t.Fatalf("good signature rejected: %s", desc)
 		}
-		_, perr := rsc.ParsePushEvent(body)
+		_, perr := pushq.Parse(body)
 		if code == http.StatusOK && perr != nil {
 			t.Fatalf("accepted a malformed event (%v): %s", perr, desc)
 		}
@@ -94,12 +101,19 @@ func FuzzExportPush(f *testing.F) {
 			t.Fatalf("status %d for a verified event that parses with error %v: %s", code, perr, desc)
 		}
 
-		// A validly signed export of the payload registered above.
-		e.r.Wait()
+		// A validly signed export of the payload registered above; LinkedIn's
+		// JSON is UTF-8, so an id that is not is refused at the edge.
+		wait()
+		if !pushq.ValidID(ev.ID) {
+			if code := post(rsc.SignPush(good, fuzzPushSecret), good); code != http.StatusBadRequest {
+				t.Fatalf("signed export with an invalid UTF-8 id %s: %d, want 400", good, code)
+			}
+			return
+		}
 		if code := post(rsc.SignPush(good, fuzzPushSecret), good); code != http.StatusOK {
 			t.Fatalf("valid signed export %s: %d", good, code)
 		}
-		e.r.Wait()
+		wait()
 		mu.Lock()
 		ferr := failed[ev.ID]
 		mu.Unlock()

@@ -57,7 +57,7 @@ func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 		rep.Skipped = skipped
 		return rep, err
 	}
-	end := ms(r.now().Add(-r.cfg.Lag))
+	end := ms(r.now().Add(-r.opt.lag))
 	var errs []error
 	for _, seat := range seats {
 		rep.Seats++
@@ -73,7 +73,7 @@ func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 }
 
 func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []SeatHolder, seat SeatHolder, end int64, rep *InMailReport) error {
-	cur, err := r.stream(ctx, pickInMail, seat.Seat, end-r.cfg.Lookback.Milliseconds())
+	cur, err := r.stream(ctx, pickInMail, seat.Seat, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 		return err
 	}
 	// 2. New windows.
-	for i := 0; cur.Next < end && i < r.cfg.MaxWindows; i++ {
+	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
 		wend := maxWindow(cur.Next, end)
 		rep.Windows++
 		matches := map[string]*matchResult{}
@@ -168,7 +168,7 @@ func (r *Retriever) replay(ctx context.Context, st milestones.State, feature mil
 	if len(cur.Pending) == 0 {
 		return nil
 	}
-	expiry := ms(r.now().Add(-r.cfg.PendingTTL))
+	expiry := ms(r.now().Add(-r.opt.pendingTTL))
 	want := map[string]Candidate{}
 	from := cur.Next
 	for m, at := range cur.Pending {
@@ -210,7 +210,7 @@ func (r *Retriever) pace(ctx context.Context, seat string) error {
 	r.limMu.Lock()
 	lim := r.limiters[seat]
 	if lim == nil {
-		n := r.cfg.RecordsPerMinute
+		n := r.opt.recordsPerMinute
 		lim = rate.NewLimiter(rate.Every(time.Minute/time.Duration(n)), n)
 		r.limiters[seat] = lim
 	}
@@ -218,7 +218,7 @@ func (r *Retriever) pace(ctx context.Context, seat string) error {
 	now := r.now()
 	res := lim.ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
-		if err := r.cfg.Clock.Sleep(ctx, d); err != nil {
+		if err := r.opt.clock.Sleep(ctx, d); err != nil {
 			res.CancelAt(r.now())
 			return err
 		}

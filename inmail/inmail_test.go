@@ -68,7 +68,17 @@ func TestCursorStores(t *testing.T) {
 		Closed:  &Stream{Next: 7},
 		Exports: []string{"r1"},
 	}
-	for name, s := range map[string]CursorStore{"memory": NewMemoryCursors(), "file": NewFileCursors(dir)} {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files, err := NewFileCursors(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode = %v, %v; want 0700 (tightened)", fi.Mode(), err)
+	}
+	for name, s := range map[string]CursorStore{"memory": NewMemoryCursors(), "file": files} {
 		t.Run(name, func(t *testing.T) {
 			got, err := s.Load(ctx, "weird/id")
 			if err != nil || !cmp.Equal(got, Cursors{}) {
@@ -98,7 +108,7 @@ func TestCursorStores(t *testing.T) {
 	}
 	// A file renamed to another customer is refused.
 	os.Rename(filepath.Join(dir, ents[0].Name()), filepath.Join(dir, "c-other.json"))
-	if _, err := NewFileCursors(dir).Load(ctx, "other"); err == nil {
+	if _, err := files.Load(ctx, "other"); err == nil {
 		t.Error("loading another customer's file succeeded")
 	}
 }
@@ -111,20 +121,44 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, mod := range map[string]func(*Config){
-		"no customer":   func(c *Config) { c.CustomerID = "" },
-		"no client":     func(c *Config) { c.Client = nil },
-		"bad org":       func(c *Config) { c.Organization = "urn:li:contract:1" },
-		"no sink":       func(c *Config) { c.Sink = nil },
-		"no state":      func(c *Config) { c.State = nil },
-		"bad contract":  func(c *Config) { c.Contracts = []string{"1"} },
-		"deletions 31d": func(c *Config) { c.DeletionInterval = 31 * 24 * time.Hour },
-		"require sig":   func(c *Config) { c.RequireSignature = true },
+		"no customer":  func(c *Config) { c.CustomerID = "" },
+		"no client":    func(c *Config) { c.Client = nil },
+		"bad org":      func(c *Config) { c.Organization = "urn:li:contract:1" },
+		"no sink":      func(c *Config) { c.Sink = nil },
+		"no state":     func(c *Config) { c.State = nil },
+		"bad contract": func(c *Config) { c.Contracts = []string{"1"} },
 	} {
 		c := base
 		mod(&c)
 		if _, err := New(c); err == nil {
 			t.Errorf("%s: New succeeded", name)
 		}
+	}
+	for _, tc := range []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"deletions 31d", WithDeletionInterval(31 * 24 * time.Hour), "inmail: WithDeletionInterval(744h0m0s): must be at most 720h0m0s"},
+		{"zero lag", WithLag(0), "inmail: WithLag(0s): must be positive"},
+		{"nil clock", WithClock(nil), "inmail: WithClock: nil argument"},
+		{"push option", WithUnsignedPushes(), "inmail: WithUnsignedPushes does not apply to New"},
+		{"scheduler option", WithInterval(time.Minute), "inmail: WithInterval does not apply to New"},
+	} {
+		_, err := New(base, tc.opt)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: New = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	r, err := New(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.PushHandler(nil); err == nil {
+		t.Error("PushHandler without a secret and without WithUnsignedPushes succeeded")
+	}
+	if _, err := NewScheduler(WithLookback(time.Hour)); err == nil {
+		t.Error("NewScheduler took a Retriever option")
 	}
 }
 
@@ -242,7 +276,7 @@ func TestPollInMailMilestones(t *testing.T) {
 
 func TestPollInMailPacing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.Lookback = 12 * time.Hour })
+		e := newEnv(t, WithLookback(12*time.Hour))
 		now := time.Now()
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
@@ -291,12 +325,12 @@ func TestPollStubs(t *testing.T) {
 		}
 		a := cands[1]
 		if a.Person != ann || a.Origin != OriginInMailStub || a.Owner != "U7" || !cmp.Equal(a.Emails, []string{"ann@example.com"}) ||
-			a.ProfileURL != "https://www.linkedin.com/in/ann" || len(a.Activities) != 2 {
+			a.ProfileURL != "https://www.linkedin.com/in/ann" || len(a.Notices) != 2 {
 			t.Errorf("created = %+v", a)
 		}
 		c, _ := e.sink.Get(existing)
-		if c.Person != "urn:li:person:carl" || len(c.Activities) != 1 || c.Activities[0].Kind != ActivityContactShared ||
-			c.Activities[0].Email != "carl@example.COM" {
+		if c.Person != "urn:li:person:carl" || len(c.Notices) != 1 || c.Notices[0].Kind != NoticeContactShared ||
+			c.Notices[0].Email != "carl@example.COM" {
 			t.Errorf("matched = %+v", c)
 		}
 		// A second poll reads nothing new and creates nothing.
@@ -353,15 +387,13 @@ func TestHandleExport(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var resynced []string
 		var e *env
-		e = newEnv(t, func(c *Config) {
-			c.Resync = func(_ context.Context, id string) error {
-				resynced = append(resynced, id)
-				e.fake.mu.Lock()
-				e.fake.order = append(e.fake.order, "resync:"+id)
-				e.fake.mu.Unlock()
-				return nil
-			}
-		})
+		e = newEnv(t, WithResync(func(_ context.Context, id string) error {
+			resynced = append(resynced, id)
+			e.fake.mu.Lock()
+			e.fake.order = append(e.fake.order, "resync:"+id)
+			e.fake.mu.Unlock()
+			return nil
+		}))
 		ctx := t.Context()
 		now := time.Now()
 		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
@@ -402,7 +434,7 @@ func TestHandleExport(t *testing.T) {
 		if d := cmp.Diff([]Application{{"J1", OriginExport}, {"J2", OriginExport}}, c.Applications); d != "" {
 			t.Errorf("applications (-want +got):\n%s", d)
 		}
-		if c.ProfileURL != "https://www.linkedin.com/in/ann-lee" || c.Person != ann || c.Headline != "Engineer" || len(c.Activities) != 2 {
+		if c.ProfileURL != "https://www.linkedin.com/in/ann-lee" || c.Person != ann || c.Headline != "Engineer" || len(c.Notices) != 2 {
 			t.Errorf("candidate = %+v", c)
 		}
 		if d := cmp.Diff([]string{"resync:C1", "attach:C1", "resync:C1", "attach:C1"}, e.fake.order); d != "" {
@@ -422,14 +454,12 @@ func TestHandleExport(t *testing.T) {
 	})
 }
 
-func TestServeHTTP(t *testing.T) {
+func TestPushHandler(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var failed []string
-		e := newEnv(t, func(c *Config) {
-			c.PushSecret = "s3cret"
-			c.OnExportError = func(id string, err error) { mu.Lock(); failed = append(failed, id); mu.Unlock() }
-		})
+		e := newEnv(t)
+		h := e.pushHandler(t, "s3cret", WithExportErrors(func(id string, err error) { mu.Lock(); failed = append(failed, id); mu.Unlock() }))
 		now := time.Now()
 		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
 		post := func(body, sig string) int {
@@ -438,7 +468,7 @@ func TestServeHTTP(t *testing.T) {
 				req.Header.Set(rsc.SignatureHeader, sig)
 			}
 			w := httptest.NewRecorder()
-			e.r.ServeHTTP(w, req)
+			h.ServeHTTP(w, req)
 			return w.Code
 		}
 		body := `{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1}`
@@ -450,31 +480,34 @@ func TestServeHTTP(t *testing.T) {
 				t.Errorf("signed: %d", code)
 			}
 		}
-		e.r.Wait()
-		if code := post(body, ""); code != http.StatusOK { // unsigned accepted unless RequireSignature; already done
+		if err := h.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if code := post(body, ""); code != http.StatusUnauthorized { // signatures are required
 			t.Errorf("unsigned: %d", code)
 		}
-		e.r.Wait()
+		sign := func(b string) string { return rsc.SignPush([]byte(b), "s3cret") }
 		if n := e.fake.count("exportedCandidates"); n != 1 {
 			t.Errorf("exportedCandidates fetched %d times, want 1", n)
 		}
-		if code := post(`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`, ""); code != http.StatusOK {
-			t.Errorf("other type: %d", code)
+		for _, b := range []string{`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`, `{"id":"gone","type":"EXPORT_CANDIDATE_PROFILE"}`} {
+			if code := post(b, sign(b)); code != http.StatusOK {
+				t.Errorf("%s: %d", b, code)
+			}
 		}
-		if code := post(`{}`, ""); code != http.StatusBadRequest {
+		if code := post(`{}`, sign(`{}`)); code != http.StatusBadRequest {
 			t.Errorf("bad body: %d", code)
 		}
-		if code := post(`{"id":"gone","type":"EXPORT_CANDIDATE_PROFILE"}`, ""); code != http.StatusOK {
-			t.Errorf("unknown id: %d", code)
+		if err := h.Wait(t.Context()); err != nil {
+			t.Fatal(err)
 		}
-		e.r.Wait()
 		mu.Lock()
 		if !cmp.Equal(failed, []string{"gone"}) {
 			t.Errorf("failed = %v", failed)
 		}
 		mu.Unlock()
 		w := httptest.NewRecorder()
-		e.r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/callback", nil))
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/callback", nil))
 		if w.Code != http.StatusMethodNotAllowed {
 			t.Errorf("GET: %d", w.Code)
 		}
@@ -536,26 +569,26 @@ func TestPollDeletions(t *testing.T) {
 			{Member: bob, ClosedAt: at(now.Add(-time.Minute))},
 		}
 		rep, err := e.r.PollDeletions(ctx)
-		if err != nil || rep.Profiles != 2 || rep.Activities != 2 || rep.Pending != 1 {
+		if err != nil || rep.Profiles != 2 || rep.Notices != 2 || rep.Pending != 1 {
 			t.Fatalf("first poll = %+v, %v", rep, err)
 		}
 		for _, id := range []string{"C1", "C2"} {
 			c, _ := e.sink.Get(id)
-			if len(c.Activities) != 1 || c.Activities[0].Kind != ActivityMemberDeleted || c.Activities[0].Member != ann {
-				t.Errorf("%s activities = %+v", id, c.Activities)
+			if len(c.Notices) != 1 || c.Notices[0].Kind != NoticeMemberDeleted || c.Notices[0].Member != ann {
+				t.Errorf("%s activities = %+v", id, c.Notices)
 			}
 		}
 		// Much later (past the overlap), Candidate Sync completes: bob's notice is read again.
 		time.Sleep(72 * time.Hour)
 		e.state.set(completeCandidates)
-		if rep, err := e.r.PollDeletions(ctx); err != nil || rep.Activities < 1 || rep.Pending != 0 {
+		if rep, err := e.r.PollDeletions(ctx); err != nil || rep.Notices < 1 || rep.Pending != 0 {
 			t.Fatalf("second poll = %+v, %v", rep, err)
 		}
-		if c, _ := e.sink.Get("C3"); len(c.Activities) != 1 {
-			t.Errorf("C3 activities = %+v", c.Activities)
+		if c, _ := e.sink.Get("C3"); len(c.Notices) != 1 {
+			t.Errorf("C3 activities = %+v", c.Notices)
 		}
-		if c, _ := e.sink.Get("C1"); len(c.Activities) != 1 {
-			t.Errorf("C1 activities = %+v (must stay one)", c.Activities)
+		if c, _ := e.sink.Get("C1"); len(c.Notices) != 1 {
+			t.Errorf("C1 activities = %+v (must stay one)", c.Notices)
 		}
 	})
 }
@@ -594,7 +627,7 @@ func TestCompanyLevelOnly(t *testing.T) {
 
 func TestRunOnceDeletionInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.DeletionInterval = 30 * 24 * time.Hour })
+		e := newEnv(t, WithDeletionInterval(30*24*time.Hour))
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		for _, wait := range []time.Duration{0, 29 * 24 * time.Hour, 24 * time.Hour} {
 			time.Sleep(wait)
@@ -611,7 +644,7 @@ func TestRunOnceDeletionInterval(t *testing.T) {
 func TestScheduler(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e1 := newEnv(t)
-		e2 := newEnv(t, func(c *Config) { c.CustomerID = "cust-2" })
+		e2 := newEnvFor(t, "cust-2")
 		e2.state.set(func(st *milestones.State) {}) // replaced below
 		var fail sync.Mutex
 		failing := true
@@ -624,7 +657,7 @@ func TestScheduler(t *testing.T) {
 			}
 			return e2.state.get(ctx)
 		}
-		r2, err := New(r2cfg)
+		r2, err := New(r2cfg, WithLag(time.Millisecond))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -636,13 +669,15 @@ func TestScheduler(t *testing.T) {
 		var mu sync.Mutex
 		var runs []run
 		start := time.Now()
-		s := NewScheduler(SchedulerConfig{Interval: 10 * time.Minute, Jitter: 0.1, MinBackoff: time.Minute, MaxBackoff: 4 * time.Minute,
-			Rand: rand.New(rand.NewPCG(1, 2)),
-			OnRun: func(id string, _ RunReport, err error) {
+		s, err := NewScheduler(WithInterval(10*time.Minute), WithJitter(0.1, rand.New(rand.NewPCG(1, 2))), WithBackoff(time.Minute, 4*time.Minute),
+			WithRunReports(func(id string, _ RunReport, err error) {
 				mu.Lock()
 				runs = append(runs, run{id, time.Since(start), err != nil})
 				mu.Unlock()
-			}})
+			}))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := s.Add(e1.r); err != nil {
 			t.Fatal(err)
 		}
@@ -701,9 +736,7 @@ func TestNothingLoggedByDefault(t *testing.T) {
 	// With a logger, records carry ids and counts, never bodies or emails.
 	synctest.Test(t, func(t *testing.T) {
 		var buf bytes.Buffer
-		e := newEnv(t, func(c *Config) {
-			c.Logger = slogJSON(&buf)
-		})
+		e := newEnv(t, WithLogger(slogJSON(&buf)))
 		now := time.Now()
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})

@@ -132,7 +132,7 @@ func (r *Retriever) linkOne(ctx context.Context, st milestones.State, id string,
 	}
 	url := c.ProfileURL
 	if c.Person != person || url == "" {
-		url = r.cfg.ProfileURL(person)
+		url = r.opt.profileURL(person)
 	}
 	if c.Person == person && c.ProfileURL == url {
 		return nil

@@ -44,7 +44,7 @@ func (r *Retriever) pollNotes(ctx context.Context) (NotesReport, error) {
 		rep.Skipped = skipped
 		return rep, err
 	}
-	end := ms(r.now().Add(-r.cfg.Lag))
+	end := ms(r.now().Add(-r.opt.lag))
 	err = eachContract(r.cfg.Contracts, seats, func(contract string, owners []string) error {
 		return r.pollNotesContract(ctx, st, seats, contract, owners, end, &rep)
 	})
@@ -53,7 +53,7 @@ func (r *Retriever) pollNotes(ctx context.Context) (NotesReport, error) {
 }
 
 func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *NotesReport) error {
-	cur, err := r.stream(ctx, pickNotes, contract, end-r.cfg.Lookback.Milliseconds())
+	cur, err := r.stream(ctx, pickNotes, contract, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, 
 	if err := r.saveStream(ctx, pickNotes, contract, cur); err != nil {
 		return err
 	}
-	for i := 0; cur.Next < end && i < r.cfg.MaxWindows; i++ {
+	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
 		wend := maxWindow(cur.Next, end)
 		if err := readRange(cur.Next, wend, func(n rsc.ProspectNote) error {
 			rep.Notes++

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -36,68 +35,23 @@ const (
 	DefaultExportTimeout = 2 * time.Minute
 )
 
-// Config configures the retrieval flows of one customer.
+// Config is what a Retriever must know about its customer. Everything
+// with a default is an Option instead.
 type Config struct {
 	// CustomerID names the customer in the CursorStore (required).
 	CustomerID string
 	// Client is the customer's (child application) client (required).
 	Client *rsc.Client
-	// Organization is the customer's integration context, urn:li:organization:{id} (required).
+	// Organization is the customer's integration context,
+	// urn:li:organization:{id} (required).
 	Organization string
-	// Contracts are the customer's Recruiter contract URNs (needed for
-	// seats, stubs and notes).
+	// Contracts are the customer's Recruiter contract URNs,
+	// urn:li:contract:{id} (needed for seats, stubs and notes).
 	Contracts []string
 	// Sink is the ATS side (required).
 	Sink Sink
 	// State provides the live milestones state (required).
 	State StateFunc
-	// Cursors persists positions; default an in-memory store.
-	Cursors CursorStore
-	// Users maps seat holders to ATS users; if nil and Sink implements
-	// Users, the Sink is used; otherwise seats stay unmapped.
-	Users Users
-	// Resync, if set, syncs a candidate (and its applications) to LinkedIn
-	// at once; the export flow calls it before attaching the person URN.
-	// Plug the sync package in here.
-	Resync func(ctx context.Context, candidateID string) error
-	// PushSecret is the key of X-LI-Signature (the customer app's client
-	// secret). When set, a signed push must verify.
-	PushSecret string
-	// RequireSignature refuses unsigned pushes (needs PushSecret).
-	RequireSignature bool
-	// Clock paces, timestamps and waits; default the time package.
-	Clock rsc.Clock
-	// Logger receives ids and counts only; default discards everything.
-	Logger *slog.Logger
-
-	// Lookback is how much history the first run of the InMail, stub and
-	// note pollers reads (default 30 days).
-	Lookback time.Duration
-	// Lag keeps windows this far behind now, for records LinkedIn indexes
-	// late (default 1 minute).
-	Lag time.Duration
-	// PendingTTL is how long records of an unmatched member are kept for a
-	// later match (default 30 days).
-	PendingTTL time.Duration
-	// RecordsPerMinute paces conversationEvents records per seat
-	// (default 12, LinkedIn's limit per member per minute).
-	RecordsPerMinute int
-	// MaxWindows bounds the 12-hour windows read per seat or contract in
-	// one run (default 120); the next run continues.
-	MaxWindows int
-	// SeatRefresh is how often RunOnce refreshes seats (default 24 h).
-	SeatRefresh time.Duration
-	// DeletionInterval is how often RunOnce polls closed profiles (default
-	// 24 h, at most 30 days).
-	DeletionInterval time.Duration
-	// ProfileURL builds a profile link from a person URN when LinkedIn gave
-	// none; default DefaultProfileURL.
-	ProfileURL func(person string) string
-	// OnExportError receives failures of pushes processed in the background
-	// by ServeHTTP (the request id and the error).
-	OnExportError func(requestID string, err error)
-	// ExportTimeout bounds the background processing of one push (default 2 minutes).
-	ExportTimeout time.Duration
 }
 
 // DefaultProfileURL returns https://www.linkedin.com/in/{id} for
@@ -127,6 +81,7 @@ func (e *UnavailableError) Error() string {
 // and pushes may be handled while a poll runs.
 type Retriever struct {
 	cfg Config
+	opt *config
 	log *slog.Logger
 
 	runMu   sync.Mutex // one poll at a time
@@ -141,14 +96,14 @@ type Retriever struct {
 
 	linkMu    sync.Mutex
 	linkQueue map[string]bool
-
-	pushMu   sync.Mutex
-	inflight map[string]bool
-	pushWG   sync.WaitGroup
 }
 
-// New validates cfg, fills in defaults and returns a Retriever. It does no I/O.
-func New(cfg Config) (*Retriever, error) {
+// New validates cfg and returns a Retriever. It does no I/O. Its options
+// are WithClock, WithLogger, WithCursorStore, WithUsers, WithResync,
+// WithLookback, WithLag, WithPendingTTL, WithSeatRefresh,
+// WithDeletionInterval, WithRecordsPerMinute, WithMaxWindows and
+// WithProfileURL.
+func New(cfg Config, opts ...Option) (*Retriever, error) {
 	switch {
 	case cfg.CustomerID == "":
 		return nil, errors.New("inmail: Config.CustomerID is required")
@@ -160,62 +115,32 @@ func New(cfg Config) (*Retriever, error) {
 		return nil, errors.New("inmail: Config.Sink is required")
 	case cfg.State == nil:
 		return nil, errors.New("inmail: Config.State is required")
-	case cfg.RequireSignature && cfg.PushSecret == "":
-		return nil, errors.New("inmail: RequireSignature needs PushSecret")
-	case cfg.DeletionInterval > MaxDeletionInterval:
-		return nil, errors.New("inmail: DeletionInterval must not exceed 30 days (LinkedIn's rule)")
-	case cfg.Lag < 0, cfg.Lookback < 0, cfg.PendingTTL < 0, cfg.RecordsPerMinute < 0, cfg.MaxWindows < 0:
-		return nil, errors.New("inmail: negative tunable")
 	}
 	for _, c := range cfg.Contracts {
 		if !strings.HasPrefix(c, "urn:li:contract:") {
 			return nil, fmt.Errorf("inmail: %q is not a contract URN", c)
 		}
 	}
-	if cfg.Cursors == nil {
-		cfg.Cursors = NewMemoryCursors()
+	c, err := newConfig(forRetriever, opts)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Users == nil {
+	if c.cursors == nil {
+		c.cursors = NewMemoryCursors()
+	}
+	if c.users == nil {
 		if u, ok := cfg.Sink.(Users); ok {
-			cfg.Users = u
+			c.users = u
 		}
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = rsc.SystemClock()
-	}
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
-		}
-	}
-	def(&cfg.Lookback, DefaultLookback)
-	def(&cfg.Lag, DefaultLag)
-	def(&cfg.PendingTTL, DefaultPendingTTL)
-	def(&cfg.SeatRefresh, DefaultSeatRefresh)
-	def(&cfg.DeletionInterval, DefaultDeletionInterval)
-	def(&cfg.ExportTimeout, DefaultExportTimeout)
-	if cfg.RecordsPerMinute == 0 {
-		cfg.RecordsPerMinute = DefaultRecordsPerMinute
-	}
-	if cfg.MaxWindows == 0 {
-		cfg.MaxWindows = DefaultMaxWindows
-	}
-	if cfg.ProfileURL == nil {
-		cfg.ProfileURL = DefaultProfileURL
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	log = log.With("customer", cfg.CustomerID)
-	return &Retriever{cfg: cfg, log: log, limiters: map[string]*rate.Limiter{},
-		linkQueue: map[string]bool{}, inflight: map[string]bool{}}, nil
+	return &Retriever{cfg: cfg, opt: c, log: c.logger.With("customer", cfg.CustomerID), limiters: map[string]*rate.Limiter{},
+		linkQueue: map[string]bool{}}, nil
 }
 
 // CustomerID returns the customer the Retriever serves.
 func (r *Retriever) CustomerID() string { return r.cfg.CustomerID }
 
-func (r *Retriever) now() time.Time { return r.cfg.Clock.Now() }
+func (r *Retriever) now() time.Time { return r.opt.clock.Now() }
 
 // state returns the live milestones state.
 func (r *Retriever) state(ctx context.Context) (milestones.State, error) {
@@ -284,7 +209,7 @@ func (r *Retriever) loadLocked(ctx context.Context) error {
 	if r.loaded {
 		return nil
 	}
-	c, err := r.cfg.Cursors.Load(ctx, r.cfg.CustomerID)
+	c, err := r.opt.cursors.Load(ctx, r.cfg.CustomerID)
 	if err != nil {
 		return fmt.Errorf("inmail: load cursors: %w", err)
 	}
@@ -313,7 +238,7 @@ func (r *Retriever) update(ctx context.Context, f func(c *Cursors)) error {
 	f(&next)
 	// Save even if ctx was cancelled: progress already applied to the Sink
 	// should not be redone needlessly.
-	if err := r.cfg.Cursors.Save(context.WithoutCancel(ctx), r.cfg.CustomerID, next); err != nil {
+	if err := r.opt.cursors.Save(context.WithoutCancel(ctx), r.cfg.CustomerID, next); err != nil {
 		return fmt.Errorf("inmail: save cursors: %w", err)
 	}
 	r.cur = next

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -27,10 +26,10 @@ type RunReport struct {
 
 // RunOnce runs every poll of the customer once, in an order that lets
 // each step use the previous one's results: seats (when older than
-// SeatRefresh), stub profiles (which create candidates), InMail history and
+// the seat refresh interval), stub profiles (which create candidates), InMail history and
 // notes (which attach to them), queued profile links, pending person URN
 // attachments of exports, and closed profiles
-// (when DeletionInterval has passed). A failing step does not stop the
+// (when the deletion interval has passed). A failing step does not stop the
 // others, except on cancellation or a spent daily quota; the errors are
 // joined.
 func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
@@ -51,7 +50,7 @@ func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
 	}
 	ok := step("seats", func() (err error) {
 		age := r.now().Sub(time.UnixMilli(c.SeatsAt))
-		if c.SeatsAt == 0 || age >= r.cfg.SeatRefresh || age < 0 {
+		if c.SeatsAt == 0 || age >= r.opt.seatRefresh || age < 0 {
 			rep.Seats, err = r.RefreshSeats(ctx)
 		} else {
 			rep.Seats.Seats = c.Seats
@@ -75,30 +74,10 @@ func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
 	return rep, errors.Join(errs...)
 }
 
-// SchedulerConfig configures a Scheduler. Zero fields take the defaults.
-type SchedulerConfig struct {
-	// Interval between successful runs of a customer (default 30 minutes).
-	Interval time.Duration
-	// Jitter is the fraction of Interval added or removed at random
-	// (default 0.1); the first run of each customer is delayed by up to
-	// Jitter×Interval so customers spread out.
-	Jitter float64
-	// MinBackoff and MaxBackoff bound the exponential backoff after a
-	// failed run (defaults 1 minute and 1 hour). A spent daily quota waits
-	// for its reset instead.
-	MinBackoff, MaxBackoff time.Duration
-	// Clock waits; default the time package.
-	Clock rsc.Clock
-	// Rand draws jitter; default a randomly seeded source.
-	Rand *rand.Rand
-	// OnRun, if set, receives every run's outcome (from the customer's goroutine).
-	OnRun func(customerID string, rep RunReport, err error)
-}
-
 // Scheduler runs RunOnce for many customers, each in its own goroutine,
 // with jitter and backoff. It is safe for concurrent use.
 type Scheduler struct {
-	cfg SchedulerConfig
+	cfg *config
 
 	mu      sync.Mutex
 	randMu  sync.Mutex
@@ -112,28 +91,14 @@ type entry struct {
 	cancel context.CancelFunc
 }
 
-// NewScheduler returns a Scheduler.
-func NewScheduler(cfg SchedulerConfig) *Scheduler {
-	if cfg.Interval <= 0 {
-		cfg.Interval = 30 * time.Minute
+// NewScheduler returns a Scheduler. Its options are WithClock,
+// WithInterval, WithJitter, WithBackoff and WithRunReports.
+func NewScheduler(opts ...Option) (*Scheduler, error) {
+	c, err := newConfig(forScheduler, opts)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Jitter == 0 {
-		cfg.Jitter = 0.1
-	}
-	cfg.Jitter = min(max(cfg.Jitter, 0), 1)
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = time.Minute
-	}
-	if cfg.MaxBackoff < cfg.MinBackoff {
-		cfg.MaxBackoff = max(time.Hour, cfg.MinBackoff)
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = rsc.SystemClock()
-	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	}
-	return &Scheduler{cfg: cfg, entries: map[string]*entry{}}
+	return &Scheduler{cfg: c, entries: map[string]*entry{}}, nil
 }
 
 // Add schedules a customer. It fails if the customer is already scheduled.
@@ -210,13 +175,13 @@ func (s *Scheduler) loop(ctx context.Context, r *Retriever) {
 		if ctx.Err() != nil {
 			return
 		}
-		if s.cfg.OnRun != nil {
-			s.cfg.OnRun(r.CustomerID(), rep, err)
+		if s.cfg.onRun != nil {
+			s.cfg.onRun(r.CustomerID(), rep, err)
 		}
 		var wait time.Duration
 		if err == nil {
 			failures = 0
-			wait = s.jittered(s.cfg.Interval)
+			wait = s.jittered(s.cfg.interval)
 		} else {
 			failures++
 			wait = s.backoff(failures, err)
@@ -228,23 +193,23 @@ func (s *Scheduler) loop(ctx context.Context, r *Retriever) {
 }
 
 func (s *Scheduler) sleep(ctx context.Context, d time.Duration) error {
-	return s.cfg.Clock.Sleep(ctx, d)
+	return s.cfg.clock.Sleep(ctx, d)
 }
 
 func (s *Scheduler) float() float64 {
 	s.randMu.Lock()
 	defer s.randMu.Unlock()
-	return s.cfg.Rand.Float64()
+	return s.cfg.rand.Float64()
 }
 
 // spread is the first run's delay: [0, Jitter×Interval).
 func (s *Scheduler) spread() time.Duration {
-	return time.Duration(s.float() * s.cfg.Jitter * float64(s.cfg.Interval))
+	return time.Duration(s.float() * s.cfg.jitter * float64(s.cfg.interval))
 }
 
 // jittered returns d ± Jitter×d.
 func (s *Scheduler) jittered(d time.Duration) time.Duration {
-	f := 1 + s.cfg.Jitter*(2*s.float()-1)
+	f := 1 + s.cfg.jitter*(2*s.float()-1)
 	return time.Duration(f * float64(d))
 }
 
@@ -254,13 +219,13 @@ func (s *Scheduler) jittered(d time.Duration) time.Duration {
 func (s *Scheduler) backoff(n int, err error) time.Duration {
 	var rl *rsc.RateLimitError
 	if errors.As(err, &rl) && rl.Daily && !rl.ResetAt.IsZero() {
-		if d := rl.ResetAt.Sub(s.cfg.Clock.Now()); d > 0 {
+		if d := rl.ResetAt.Sub(s.cfg.clock.Now()); d > 0 {
 			return d + s.spread()
 		}
 	}
-	d := s.cfg.MinBackoff
-	for i := 1; i < n && d < s.cfg.MaxBackoff; i++ {
+	d := s.cfg.minBackoff
+	for i := 1; i < n && d < s.cfg.maxBackoff; i++ {
 		d *= 2
 	}
-	return min(s.jittered(min(d, s.cfg.MaxBackoff)), s.cfg.MaxBackoff)
+	return min(s.jittered(min(d, s.cfg.maxBackoff)), s.cfg.maxBackoff)
 }

@@ -31,7 +31,7 @@ type SeatReport struct {
 const reasonNoContract = "seats, InMail history and notes need contract-level access (CSA_API), which is not enabled"
 
 // RefreshSeats lists the ACTIVE Recruiter seat holders of the customer's
-// contracts (seatsV2), maps each to an ATS user by person URN (Config.Users)
+// contracts (seatsV2), maps each to an ATS user by person URN (WithUsers)
 // and stores them: the InMail, stub and note pollers read these seats
 // (the "Refresh Seats" button of other ATSs). It needs contract-level access.
 func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
@@ -51,8 +51,8 @@ func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
 			return SeatReport{}, fmt.Errorf("inmail: seatsV2: %w", err)
 		}
 		h := SeatHolder{Seat: s.URN(), Contract: s.Contract, Member: s.Member, State: s.State}
-		if r.cfg.Users != nil && s.Member != "" {
-			u, ok, err := r.cfg.Users.UserByPerson(ctx, s.Member)
+		if r.opt.users != nil && s.Member != "" {
+			u, ok, err := r.opt.users.UserByPerson(ctx, s.Member)
 			if err != nil {
 				return SeatReport{}, fmt.Errorf("inmail: map seat %s: %w", h.Seat, err)
 			}
@@ -82,14 +82,14 @@ func (r *Retriever) Seats(ctx context.Context) ([]SeatHolder, error) {
 }
 
 // seats returns the stored seats, refreshing them first when there are none
-// or they are older than SeatRefresh.
+// or they are older than the seat refresh interval.
 func (r *Retriever) seats(ctx context.Context) ([]SeatHolder, error) {
 	c, err := r.Cursors(ctx)
 	if err != nil {
 		return nil, err
 	}
 	age := r.now().Sub(time.UnixMilli(c.SeatsAt))
-	if c.SeatsAt != 0 && age < r.cfg.SeatRefresh && age >= 0 {
+	if c.SeatsAt != 0 && age < r.opt.seatRefresh && age >= 0 {
 		return c.Seats, nil
 	}
 	rep, err := r.RefreshSeats(ctx)

@@ -86,32 +86,34 @@ type Note struct {
 	UpdatedAt time.Time
 }
 
-// ActivityKind classifies activities recorded by this package.
-type ActivityKind string
+// NoticeKind classifies the notices this package records on candidates:
+// events that happened on LinkedIn. It is not rscsync.ActivityKind, the
+// kind of an ATS note the sync package sends to LinkedIn.
+type NoticeKind string
 
-// The activity kinds.
+// The notice kinds.
 const (
-	// ActivityContactShared: a member replied to an InMail and shared contact information.
-	ActivityContactShared ActivityKind = "linkedin_contact_shared"
-	// ActivityExported: a recruiter exported the member to a job with 1-Click Export.
-	ActivityExported ActivityKind = "linkedin_exported"
-	// ActivityMemberDeleted: the member closed their LinkedIn account; the
+	// NoticeContactShared: a member replied to an InMail and shared contact information.
+	NoticeContactShared NoticeKind = "linkedin_contact_shared"
+	// NoticeExported: a recruiter exported the member to a job with 1-Click Export.
+	NoticeExported NoticeKind = "linkedin_exported"
+	// NoticeMemberDeleted: the member closed their LinkedIn account; the
 	// customer decides whether to delete the LinkedIn-sourced data.
-	ActivityMemberDeleted ActivityKind = "linkedin_member_deleted"
+	NoticeMemberDeleted NoticeKind = "linkedin_member_deleted"
 )
 
-// Activity is an event recorded on a candidate.
-type Activity struct {
-	// ID is a stable key; RecordActivity must be idempotent on it.
+// Notice is a LinkedIn event recorded on a candidate.
+type Notice struct {
+	// ID is a stable key; RecordNotice must be idempotent on it.
 	ID     string
-	Kind   ActivityKind
+	Kind   NoticeKind
 	At     time.Time
 	Text   string // a short human summary (no message bodies)
 	Member string // person URN
 	Seat   string
 	User   string
-	JobID  string // for ActivityExported
-	// Email and Phone are the contact information a member shared (ActivityContactShared).
+	JobID  string // for NoticeExported
+	// Email and Phone are the contact information a member shared (NoticeContactShared).
 	Email string
 	Phone string
 }
@@ -128,7 +130,7 @@ type Profile struct {
 //
 // The package never asks the Sink to merge or update candidate fields from
 // LinkedIn: the ATS stays the system of record. Shared contact details reach
-// the record as an ActivityContactShared activity.
+// the record as a NoticeContactShared notice.
 type Sink interface {
 	// CandidatesByPerson returns the candidates whose stored person URN is person.
 	CandidatesByPerson(ctx context.Context, person string) ([]Candidate, error)
@@ -148,14 +150,14 @@ type Sink interface {
 	UpsertNote(ctx context.Context, candidateID string, n Note) error
 	// DeleteNote removes a prospect note; deleting an absent note is not an error.
 	DeleteNote(ctx context.Context, candidateID, noteID string) error
-	// RecordActivity adds (or replaces) an activity on the candidate.
-	RecordActivity(ctx context.Context, candidateID string, a Activity) error
+	// RecordNotice adds (or replaces) a notice on the candidate.
+	RecordNotice(ctx context.Context, candidateID string, a Notice) error
 	// SetLinkedInProfile stores the person URN and profile link on the candidate.
 	SetLinkedInProfile(ctx context.Context, candidateID string, p Profile) error
 }
 
 // Users maps Recruiter seat holders to ATS users. The optional
-// Config.Users provides it; MemorySink implements it.
+// WithUsers provides it; MemorySink implements it.
 type Users interface {
 	// UserByPerson returns the ATS user whose LinkedIn person URN is person.
 	UserByPerson(ctx context.Context, person string) (userID string, ok bool, err error)
@@ -222,7 +224,7 @@ type SinkCandidate struct {
 	Applications []Application // in creation order
 	Messages     []Message     // sorted by time, then id
 	Notes        []Note        // sorted by id
-	Activities   []Activity    // sorted by time, then id
+	Notices      []Notice      // sorted by time, then id
 }
 
 func (c *SinkCandidate) clone() SinkCandidate {
@@ -231,7 +233,7 @@ func (c *SinkCandidate) clone() SinkCandidate {
 	out.Applications = slices.Clone(c.Applications)
 	out.Messages = slices.Clone(c.Messages)
 	out.Notes = slices.Clone(c.Notes)
-	out.Activities = slices.Clone(c.Activities)
+	out.Notices = slices.Clone(c.Notices)
 	return out
 }
 
@@ -430,11 +432,11 @@ func (m *MemorySink) DeleteNote(ctx context.Context, candidateID, noteID string)
 	})
 }
 
-// RecordActivity implements Sink.
-func (m *MemorySink) RecordActivity(ctx context.Context, candidateID string, a Activity) error {
+// RecordNotice implements Sink.
+func (m *MemorySink) RecordNotice(ctx context.Context, candidateID string, a Notice) error {
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
-		c.Activities = upsert(c.Activities, a, func(x Activity) string { return x.ID })
-		slices.SortStableFunc(c.Activities, func(a, b Activity) int {
+		c.Notices = upsert(c.Notices, a, func(x Notice) string { return x.ID })
+		slices.SortStableFunc(c.Notices, func(a, b Notice) int {
 			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
 		})
 	})

@@ -30,7 +30,7 @@ func pickStubs(c *Cursors) *map[string]*Stream { return &c.Stubs }
 // seats, and creates or matches a candidate for each: person URN first,
 // then email, never a duplicate (FindMatch). A matched candidate without a
 // person URN gets it; the shared email and phone are recorded as an
-// ActivityContactShared activity (the ATS's own fields are not changed).
+// NoticeContactShared notice (the ATS's own fields are not changed).
 // It needs contract-level access and the InMail Stub Profile setting
 // (milestones.ShareContactInfoInMail).
 func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
@@ -46,7 +46,7 @@ func (r *Retriever) pollStubs(ctx context.Context) (StubReport, error) {
 		rep.Skipped = skipped
 		return rep, err
 	}
-	end := ms(r.now().Add(-r.cfg.Lag))
+	end := ms(r.now().Add(-r.opt.lag))
 	err = eachContract(r.cfg.Contracts, seats, func(contract string, owners []string) error {
 		return r.pollStubContract(ctx, st, seats, contract, owners, end, &rep)
 	})
@@ -55,11 +55,11 @@ func (r *Retriever) pollStubs(ctx context.Context) (StubReport, error) {
 }
 
 func (r *Retriever) pollStubContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *StubReport) error {
-	cur, err := r.stream(ctx, pickStubs, contract, end-r.cfg.Lookback.Milliseconds())
+	cur, err := r.stream(ctx, pickStubs, contract, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err
 	}
-	for i := 0; cur.Next < end && i < r.cfg.MaxWindows; i++ {
+	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
 		wend := min(cur.Next+StubWindow.Milliseconds(), end)
 		for s, err := range r.cfg.Client.MailStubs.List(ctx, contract, owners, rsc.EpochMillis(cur.Next), rsc.EpochMillis(wend)) {
 			if err != nil {
@@ -88,7 +88,7 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 		var id string
 		id, err = r.cfg.Sink.CreateCandidate(ctx, NewCandidate{
 			Person: s.Member, FirstName: s.FirstName, LastName: s.LastName,
-			ProfileURL: r.cfg.ProfileURL(s.Member), Email: s.EmailAddress, Phone: s.PhoneNumber,
+			ProfileURL: r.opt.profileURL(s.Member), Email: s.EmailAddress, Phone: s.PhoneNumber,
 			Origin: OriginInMailStub, Owner: userOf(seats, s.Owner), At: s.CreatedAt.Time(),
 		})
 		c = Candidate{ID: id, Person: s.Member}
@@ -107,14 +107,14 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 			return nil
 		}
 		if c.Person == "" && s.Member != "" {
-			if err := r.cfg.Sink.SetLinkedInProfile(ctx, c.ID, Profile{Person: s.Member, URL: r.cfg.ProfileURL(s.Member)}); err != nil {
+			if err := r.cfg.Sink.SetLinkedInProfile(ctx, c.ID, Profile{Person: s.Member, URL: r.opt.profileURL(s.Member)}); err != nil {
 				return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
 			}
 			rep.Linked++
 		}
 	}
-	return r.cfg.Sink.RecordActivity(ctx, c.ID, Activity{
-		ID: "stub:" + s.ID, Kind: ActivityContactShared, At: s.CreatedAt.Time(),
+	return r.cfg.Sink.RecordNotice(ctx, c.ID, Notice{
+		ID: "stub:" + s.ID, Kind: NoticeContactShared, At: s.CreatedAt.Time(),
 		Text:   "Replied to an InMail and shared contact information",
 		Member: s.Member, Seat: s.Owner, User: userOf(seats, s.Owner),
 		Email: s.EmailAddress, Phone: s.PhoneNumber,

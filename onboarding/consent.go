@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 // DataCategory is a kind of ATS data the historical sync shares with
@@ -23,8 +25,10 @@ const (
 	DataActivities DataCategory = "activity"
 )
 
-// AllDataCategories lists every category, in the warning's order.
-var AllDataCategories = []DataCategory{DataCandidates, DataJobs, DataPlacements, DataActivities}
+// allDataCategories lists every category, in the warning's order.
+func allDataCategories() []DataCategory {
+	return []DataCategory{DataCandidates, DataJobs, DataPlacements, DataActivities}
+}
 
 // DefaultHistoryYears is the historical sync window: data created or
 // modified in the last two years.
@@ -69,16 +73,13 @@ func (c *Consent) HistoryStart(now time.Time) time.Time {
 // Covers reports whether the consent covers the category.
 func (c *Consent) Covers(cat DataCategory) bool { return slices.Contains(c.Categories, cat) }
 
-// Errors of the consent registry.
-var (
-	// ErrNoConsent: the customer never confirmed the data-privacy warning.
-	ErrNoConsent = errors.New("onboarding: no data-privacy consent")
-	// ErrConsentRevoked: the customer withdrew consent; sync must stop.
-	ErrConsentRevoked = errors.New("onboarding: data-privacy consent revoked")
-)
+// ErrConsentRevoked is matched by the error of a customer who withdrew
+// consent (besides rscsync.ErrNoConsent): sync must stop.
+var ErrConsentRevoked = errors.New("onboarding: data-privacy consent revoked")
 
 // ConsentRequiredError says sync may not run for the customer. It matches
-// ErrNoConsent, or ErrConsentRevoked when consent was withdrawn.
+// rscsync.ErrNoConsent (the sync engine's error) and, when consent was
+// withdrawn, ErrConsentRevoked too.
 type ConsentRequiredError struct {
 	CustomerID string
 	RevokedAt  time.Time // zero when consent was never given
@@ -95,18 +96,13 @@ func (e *ConsentRequiredError) Error() string {
 	return fmt.Sprintf("onboarding: customer %q has not confirmed the data-privacy warning; historical sync refused", e.CustomerID)
 }
 
-// Unwrap returns ErrConsentRevoked or ErrNoConsent.
-func (e *ConsentRequiredError) Unwrap() error {
+// Unwrap returns rscsync.ErrNoConsent, and ErrConsentRevoked when consent
+// was withdrawn.
+func (e *ConsentRequiredError) Unwrap() []error {
 	if !e.RevokedAt.IsZero() {
-		return ErrConsentRevoked
+		return []error{rscsync.ErrNoConsent, ErrConsentRevoked}
 	}
-	return ErrNoConsent
-}
-
-// ConsentGuard is what the sync engine asks before (and while) sending a
-// customer's data. *ConsentRegistry implements it.
-type ConsentGuard interface {
-	CheckConsent(ctx context.Context, customerID string) error
+	return []error{rscsync.ErrNoConsent}
 }
 
 // ConsentStore persists consent records. MemoryStore and FileStore
@@ -116,8 +112,8 @@ type ConsentStore interface {
 	SaveConsent(ctx context.Context, c *Consent) error
 }
 
-// ConsentRegistry records data-privacy consents and guards sync. It is safe
-// for concurrent use.
+// ConsentRegistry records data-privacy consents and guards sync: it
+// implements rscsync.ConsentGuard. It is safe for concurrent use.
 type ConsentRegistry struct {
 	store ConsentStore
 	now   func() time.Time
@@ -164,16 +160,20 @@ func (r *ConsentRegistry) remember(customerID string, c *Consent) {
 	r.mu.Unlock()
 }
 
+var _ rscsync.ConsentGuard = (*ConsentRegistry)(nil)
+
 // NewConsentRegistry returns a registry persisting to store (nil: memory).
-func NewConsentRegistry(store ConsentStore) *ConsentRegistry {
+// Its option is WithClock.
+func NewConsentRegistry(store ConsentStore, opts ...Option) (*ConsentRegistry, error) {
+	c, err := newConfig(forConsent, opts)
+	if err != nil {
+		return nil, err
+	}
 	if store == nil {
 		store = NewMemoryStore()
 	}
-	return &ConsentRegistry{store: store, now: time.Now, subs: map[int]func(string){}, cache: map[string]cachedConsent{}}
+	return &ConsentRegistry{store: store, now: c.clock.Now, subs: map[int]func(string){}, cache: map[string]cachedConsent{}}, nil
 }
-
-// SetClock replaces time.Now (tests).
-func (r *ConsentRegistry) SetClock(now func() time.Time) { r.now = now }
 
 // Grant records the customer's confirmation. Empty fields default to now,
 // the two-year window, every data category and ConsentWarning. Granting
@@ -192,7 +192,7 @@ func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error
 		c.HistoryYears = DefaultHistoryYears
 	}
 	if len(c.Categories) == 0 {
-		c.Categories = slices.Clone(AllDataCategories)
+		c.Categories = allDataCategories()
 	}
 	if c.Text == "" {
 		c.Text = ConsentWarning
@@ -239,9 +239,10 @@ func (r *ConsentRegistry) Get(ctx context.Context, customerID string) (*Consent,
 	return r.store.LoadConsent(ctx, customerID)
 }
 
-// CheckConsent implements ConsentGuard: nil when the customer has a
-// standing consent; otherwise a *ConsentRequiredError matching ErrNoConsent
-// or ErrConsentRevoked. The sync engine must call it before a historical
+// CheckConsent implements rscsync.ConsentGuard: nil when the customer has
+// a standing consent; otherwise a *ConsentRequiredError matching
+// rscsync.ErrNoConsent (and ErrConsentRevoked after Revoke). The sync
+// engine must call it before a historical
 // sync and should call it before each batch: it is cheap (cached; changes
 // made through this registry are seen at once, changes written to the store
 // by another process within 10 seconds).
@@ -289,13 +290,14 @@ func (r *ConsentRegistry) Subscribe(f func(customerID string)) (unsubscribe func
 // is revoked. It first checks consent and refuses (returning the
 // *ConsentRequiredError) when there is none. Call cancel when the run ends.
 //
-// This is the guard to wrap a historical sync with until the sync engine
-// calls CheckConsent itself:
+// The sync engine checks consent itself before every batch (pass the
+// registry with rscsync.WithConsent); the context also stops work the
+// engine does not see, such as the inmail pollers:
 //
 //	ctx, cancel, err := registry.WithConsent(ctx, customerID)
 //	if err != nil { return err } // no consent: do not start
 //	defer cancel()
-//	err = engine.Run(ctx, ...)   // stops when consent is revoked; context.Cause(ctx) says why
+//	err = work(ctx)              // stops when consent is revoked; context.Cause(ctx) says why
 func (r *ConsentRegistry) WithConsent(ctx context.Context, customerID string) (context.Context, context.CancelFunc, error) {
 	if err := r.CheckConsent(ctx, customerID); err != nil {
 		return ctx, func() {}, err
@@ -309,14 +311,4 @@ func (r *ConsentRegistry) WithConsent(ctx context.Context, customerID string) (c
 		}
 	})
 	return ctx, func() { unsub(); cancel(context.Canceled) }, nil
-}
-
-// RequireConsent is the guard function a sync entry point calls first:
-// it returns guard.CheckConsent's error, or a *ConsentRequiredError when
-// guard is nil (no registry means no consent).
-func RequireConsent(ctx context.Context, guard ConsentGuard, customerID string) error {
-	if guard == nil {
-		return &ConsentRequiredError{CustomerID: customerID}
-	}
-	return guard.CheckConsent(ctx, customerID)
 }

@@ -21,7 +21,7 @@ var labelRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
 // and traffic). The default contract uses the customer id itself, so a
 // customer with one contract has the obvious id; another contract labelled
 // "emea" gets "{customerID}:emea".
-func ForeignID(customerID, label string) string {
+func foreignID(customerID, label string) string {
 	if label == DefaultContract {
 		return customerID
 	}
@@ -37,19 +37,19 @@ func splitForeignID(id string) (customerID, label string, ok bool) {
 	return id[:i], id[i+1:], true
 }
 
-// ValidLabel checks a contract label: empty (the default contract) or 1-40
+// validLabel checks a contract label: empty (the default contract) or 1-40
 // characters of A-Z a-z 0-9 _ . -
-func ValidLabel(label string) error {
+func validLabel(label string) error {
 	if label == DefaultContract || labelRE.MatchString(label) {
 		return nil
 	}
 	return fmt.Errorf("onboarding: contract label %q must be 1-40 characters of A-Z a-z 0-9 _ . -", label)
 }
 
-// ValidCustomerID checks a customer id: 1-100 characters, no control
+// validCustomerID checks a customer id: 1-100 characters, no control
 // characters, and no ":" (it separates the contract label in ForeignID, so
 // customer "a:b" would collide with customer "a"'s contract "b").
-func ValidCustomerID(id string) error {
+func validCustomerID(id string) error {
 	if id == "" || len(id) > 100 || strings.Contains(id, foreignIDSep) ||
 		strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return fmt.Errorf("onboarding: customer id %q must be 1-100 characters without ':' or control characters", id)
@@ -57,11 +57,11 @@ func ValidCustomerID(id string) error {
 	return nil
 }
 
-// IsContractURN reports whether s is urn:li:contract:{id}.
-func IsContractURN(s string) bool { return isURN(s, "urn:li:contract:") }
+// isContractURN reports whether s is urn:li:contract:{id}.
+func isContractURN(s string) bool { return isURN(s, "urn:li:contract:") }
 
-// IsOrganizationURN reports whether s is urn:li:organization:{id}.
-func IsOrganizationURN(s string) bool { return isURN(s, "urn:li:organization:") }
+// isOrganizationURN reports whether s is urn:li:organization:{id}.
+func isOrganizationURN(s string) bool { return isURN(s, "urn:li:organization:") }
 
 func isURN(s, prefix string) bool {
 	id, ok := strings.CutPrefix(s, prefix)
@@ -108,4 +108,4 @@ type Contract struct {
 }
 
 // ForeignID returns the contract's uniqueForeignId for customerID.
-func (c *Contract) ForeignID(customerID string) string { return ForeignID(customerID, c.Label) }
+func (c *Contract) ForeignID(customerID string) string { return foreignID(customerID, c.Label) }

@@ -34,29 +34,36 @@
 //	                      Stub Profile, In-ATS Indicator
 //	StepEnabled           Milestone 1                    Recruiter 3 Activated / Enabled
 //
+// # Construction
+//
+// NewFlow takes a FlowConfig (what the Flow must know: the partner client,
+// the push base URL, the names and origins of child applications) and
+// Options (dependencies, hooks and tunables with defaults: WithClock,
+// WithSecretStore, WithStartSync, ...). Options validate their input and
+// constructors return the first error; an option given to a constructor it
+// does not apply to is an error too.
+//
 // # Contracts (RSC-103)
 //
 // Each Recruiter contract a customer connects is an instance with its own
-// child application (uniqueForeignId ForeignID(customerID, label): the
-// customer id for the default contract, "{customerID}:{label}" for others),
-// its own CALLBACK_URL (CallbackURL) and its own status. With
-// FlowConfig.Contracts listing more than one contract the flow stops at
-// StepChooseContract; Input.Contract chooses, switches or adds one.
+// child application (uniqueForeignId: the customer id for the default
+// contract, "{customerID}:{label}" for others), its own CALLBACK_URL and
+// its own status. With WithContractOptions listing more than one contract
+// the flow stops at StepChooseContract; Input.Contract chooses, switches or
+// adds one.
 //
 // # Consent and the sync engine
 //
 // ConsentRegistry records who confirmed the data-privacy warning, when, the
 // two-year window and the data categories (candidate, job, placement and
-// activity data). It implements the sync engine's guard:
-//
-//	CheckConsent(ctx, customerID) error
-//
-// which returns a *ConsentRequiredError matching ErrNoConsent, or
-// ErrConsentRevoked after Revoke (Input.ToggleOff revokes). The flow calls
-// FlowConfig.StartSync only after the check passes. Until the sync engine
-// checks it itself, wrap a sync run with ConsentRegistry.WithConsent, which
-// refuses to start without consent and cancels the run's context (cause
-// ErrConsentRevoked) when consent is revoked.
+// activity data). It implements the sync engine's rscsync.ConsentGuard
+// (import rscsync "github.com/rscgo/rscgo/sync"): CheckConsent returns a
+// *ConsentRequiredError matching rscsync.ErrNoConsent, and also
+// ErrConsentRevoked after Revoke (Input.ToggleOff revokes). Pass it to the
+// engine with rscsync.WithConsent. The flow calls the WithStartSync
+// function only after the check passes. ConsentRegistry.WithConsent also
+// gives a context that is cancelled (cause ErrConsentRevoked) when consent
+// is revoked.
 //
 // # Widgets
 //
@@ -69,17 +76,20 @@
 //
 // # Push events
 //
-// PushHandler serves customers' CALLBACK_URLs: it answers at once, verifies
-// X-LI-Signature when present (401 when wrong), drops replays (bounded LRU
-// with TTL), and fetches payloads by request id in a bounded worker pool:
-// INTEGRATION_STATUS_CHANGE updates the flow's status (then re-reads it, as
-// events may arrive late); EXPORT_CANDIDATE_PROFILE goes to a pluggable
-// function.
+// Flow.PushHandler serves customers' CALLBACK_URLs (docs/linkedin-api.md
+// §8.1): it answers at once, requires X-LI-Signature and verifies it with
+// the instance's client secret before anything else happens (401 when
+// missing or wrong), refuses bodies that are not UTF-8 JSON events, drops
+// replays (a bounded in-memory LRU with TTL), and fetches payloads by
+// request id in a bounded worker pool (503 when full):
+// INTEGRATION_STATUS_CHANGE updates the flow's status (then re-reads it,
+// as events may arrive late); EXPORT_CANDIDATE_PROFILE goes to the
+// WithExportHandler function.
 //
 // # Secrets
 //
-// Child application secrets live in a SecretStore (MemorySecretStore,
-// FileSecretStore with 0600 files). Flow state, Progress, errors and logs
-// hold only the client id and a reference; Credentials never print their
-// secret.
+// Child application secrets live in a SecretStore. Flow state, Progress,
+// errors and logs hold only the client id and a reference; Credentials
+// never print their secret. MemorySecretStore suits tests and
+// FileSecretStore a single host; see SecretStore for production.
 package onboarding

@@ -37,16 +37,21 @@ func Example() {
 		ATSName:  "Tracker",
 		Domains:  []string{ats.URL},
 		PushBase: ats.URL + "/rsc/push",
-		StartSync: func(ctx context.Context, customerID string, c onboarding.Contract) error {
-			fmt.Println("   historical sync started for", customerID, c.ContractURN)
-			return nil
-		},
-	})
+	}, onboarding.WithStartSync(func(ctx context.Context, customerID string, c onboarding.Contract) error {
+		fmt.Println("   historical sync started for", customerID, c.ContractURN)
+		return nil
+	}))
 	if err != nil {
 		panic(err)
 	}
-	signer := &onboarding.StateSigner{Key: []byte("an example key of 32 bytes......")}
-	push := flow.PushHandler("/rsc/push", nil)
+	signer, err := onboarding.NewStateSigner([]byte("an example key of 32 bytes......"))
+	if err != nil {
+		panic(err)
+	}
+	push, err := flow.PushHandler("/rsc/push")
+	if err != nil {
+		panic(err)
+	}
 	defer push.Close()
 	mux.Handle("/rsc/push/", push)
 	mux.Handle("/rsc/widget", flow.WidgetHandler(signer, nil))

@@ -32,9 +32,11 @@ const (
 	StepEnabled           Step = "enabled"             // done
 )
 
-// Steps lists the steps in order.
-var Steps = []Step{StepToggleOn, StepPrivacyConsent, StepSignIn, StepChooseContract, StepProvision, StepWidget,
-	StepSave, StepAwaitPartnerReady, StepAdminEnable, StepProductSettings, StepEnabled}
+// Steps returns the steps in order.
+func Steps() []Step {
+	return []Step{StepToggleOn, StepPrivacyConsent, StepSignIn, StepChooseContract, StepProvision, StepWidget,
+		StepSave, StepAwaitPartnerReady, StepAdminEnable, StepProductSettings, StepEnabled}
+}
 
 // Automatic reports whether the SDK performs the step itself (no user
 // action).
@@ -55,7 +57,7 @@ func (s Step) Actor() string {
 }
 
 // Index is the step's position in Steps (-1 if unknown).
-func (s Step) Index() int { return slices.Index(Steps, s) }
+func (s Step) Index() int { return slices.Index(Steps(), s) }
 
 // FlowState is a customer's persisted onboarding state. It holds facts
 // (toggled on, contracts, applications by reference, integration status);
@@ -143,47 +145,35 @@ type Progress struct {
 	Error string `json:"error,omitempty"`
 }
 
-// FlowConfig configures a Flow.
+// FlowConfig is what a Flow needs to know about the vendor: the partner
+// client, where pushes arrive, and what child applications are named and
+// allowed. Everything with a default is an Option instead.
 type FlowConfig struct {
 	// Partner is the parent application's client (required).
 	Partner *rsc.Client
-	// ATSName prefixes child application names ("{ATSName} - {customer}").
-	ATSName string
-	// Domains are the origins serving the widgets (validJsSdkDomains).
-	Domains []string
-	// OAuthCallbackURLs are set on child applications (optional).
-	OAuthCallbackURLs []string
-	// PushBase is the base URL of push callbacks; each instance gets
-	// CallbackURL(PushBase, customer, label). Required.
+	// PushBase is the base URL of push callbacks (required): https, or http
+	// on a loopback host for tests. Each instance gets PushBase, the escaped
+	// customer id and, for a non-default contract, the escaped label.
 	PushBase string
-	// Secrets, Store and Consents default to in-memory implementations.
-	Secrets  SecretStore
-	Store    StateStore
-	Consents *ConsentRegistry
-	// UsesACLs reports whether a customer restricts jobs with ACLs
-	// (RSC-104). Optional.
-	UsesACLs func(customerID string) bool
-	// Contracts lists the contracts the admin may choose (optional). With
-	// none or one, StepChooseContract is bypassed.
-	Contracts func(ctx context.Context, customerID string) ([]ContractOption, error)
-	// AssumeSignedIn bypasses StepSignIn (the ATS knows the admin is signed
-	// in to LinkedIn, e.g. through its own LinkedIn login).
-	AssumeSignedIn bool
-	// StartSync starts a contract's historical sync. It is called once, at
-	// StepSave, only after the consent check passes. Optional.
-	StartSync func(ctx context.Context, customerID string, c Contract) error
-	// CustomerOptions are passed to ForCustomer for customer clients.
-	CustomerOptions []rsc.Option
-	Logger          *slog.Logger
-	Now             func() time.Time
+	// ATSName prefixes child application names ("{ATSName} - {customer}";
+	// "LinkedIn" is removed and the name cut to 50 characters).
+	ATSName string
+	// Domains are the origins serving the widgets (validJsSdkDomains):
+	// scheme, host and port, no trailing slash.
+	Domains []string
+	// OAuthCallbackURLs are set on child applications: absolute http(s)
+	// URLs (optional).
+	OAuthCallbackURLs []string
 }
 
 // Flow walks customers from "toggle on" to "enabled". It is safe for
 // concurrent use; calls for one customer are serialised.
 type Flow struct {
 	cfg  FlowConfig
+	opt  *config
 	prov *Provisioner
 	log  *slog.Logger
+	now  func() time.Time
 
 	mu      sync.Mutex
 	locks   map[string]*sync.Mutex
@@ -195,40 +185,46 @@ type cachedClient struct {
 	c        *rsc.Client
 }
 
-// NewFlow checks cfg and returns a Flow.
-func NewFlow(cfg FlowConfig) (*Flow, error) {
+// NewFlow checks cfg and returns a Flow. Options: WithClock, WithLogger,
+// WithSecretStore, WithStateStore, WithConsentRegistry, WithACLs,
+// WithContractOptions, WithAssumeSignedIn, WithStartSync and
+// WithCustomerOptions.
+func NewFlow(cfg FlowConfig, opts ...Option) (*Flow, error) {
 	if cfg.Partner == nil {
 		return nil, errors.New("onboarding: FlowConfig.Partner is required")
 	}
-	if err := ValidateCallbackURL(CallbackURL(cfg.PushBase, "x", "")); err != nil {
+	if err := ValidateCallbackURL(callbackURL(cfg.PushBase, "x", "")); err != nil {
 		return nil, fmt.Errorf("onboarding: FlowConfig.PushBase: %w", err)
 	}
-	for i, d := range cfg.Domains {
-		if msg := validOrigin(d); msg != "" {
-			return nil, &SpecError{fmt.Sprintf("validJsSdkDomains[%d]", i), msg}
+	spec := ProvisionSpec{ForeignID: "x", Name: "x", Domains: cfg.Domains, CallbackURLs: cfg.OAuthCallbackURLs}
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	c, err := newConfig(forFlow, opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.secrets == nil {
+		c.secrets = NewMemorySecretStore()
+	}
+	if c.store == nil {
+		c.store = NewMemoryStore()
+	}
+	if c.consents == nil {
+		if c.consents, err = NewConsentRegistry(nil, WithClock(c.clock)); err != nil {
+			return nil, err
 		}
 	}
-	if cfg.Secrets == nil {
-		cfg.Secrets = NewMemorySecretStore()
+	prov, err := NewProvisioner(cfg.Partner, c.secrets, WithClock(c.clock), WithLogger(c.logger))
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Store == nil {
-		cfg.Store = NewMemoryStore()
-	}
-	if cfg.Consents == nil {
-		cfg.Consents = NewConsentRegistry(nil)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	return &Flow{cfg: cfg, prov: NewProvisioner(cfg.Partner, cfg.Secrets, cfg.Logger), log: cfg.Logger,
+	return &Flow{cfg: cfg, opt: c, prov: prov, log: c.logger, now: c.clock.Now,
 		locks: map[string]*sync.Mutex{}, clients: map[string]cachedClient{}}, nil
 }
 
 // Consents returns the consent registry (the sync engine's ConsentGuard).
-func (f *Flow) Consents() *ConsentRegistry { return f.cfg.Consents }
+func (f *Flow) Consents() *ConsentRegistry { return f.opt.consents }
 
 // Provisioner returns the flow's provisioner.
 func (f *Flow) Provisioner() *Provisioner { return f.prov }
@@ -246,7 +242,7 @@ func (f *Flow) lock(customerID string) func() {
 }
 
 func (f *Flow) load(ctx context.Context, customerID string) (*FlowState, error) {
-	st, err := f.cfg.Store.LoadState(ctx, customerID)
+	st, err := f.opt.store.LoadState(ctx, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +274,7 @@ func (f *Flow) Next(ctx context.Context, customerID string) (Progress, error) {
 // $set and configurations are upserts. On a failed automatic step it
 // returns the error along with the progress (Progress.Error).
 func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progress, error) {
-	if err := ValidCustomerID(customerID); err != nil {
+	if err := validCustomerID(customerID); err != nil {
 		return Progress{}, err
 	}
 	defer f.lock(customerID)()
@@ -300,8 +296,8 @@ func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progre
 	if err != nil {
 		return p, err
 	}
-	st.Step, st.UpdatedAt = p.Step, f.cfg.Now().UTC()
-	if err := f.cfg.Store.SaveState(ctx, st); err != nil {
+	st.Step, st.UpdatedAt = p.Step, f.now().UTC()
+	if err := f.opt.store.SaveState(ctx, st); err != nil {
 		return p, err
 	}
 	return p, runErr
@@ -313,7 +309,7 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 	}
 	if in.ToggleOff {
 		st.ToggledOn = false
-		return f.cfg.Consents.Revoke(ctx, st.CustomerID, in.By, "LinkedIn plug-in toggled off")
+		return f.opt.consents.Revoke(ctx, st.CustomerID, in.By, "LinkedIn plug-in toggled off")
 	}
 	if in.ToggleOn {
 		st.ToggledOn = true
@@ -328,7 +324,7 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 		if by == "" {
 			by = in.By
 		}
-		if _, err := f.cfg.Consents.Grant(ctx, Consent{CustomerID: st.CustomerID, GrantedBy: by, Text: a.Text}); err != nil {
+		if _, err := f.opt.consents.Grant(ctx, Consent{CustomerID: st.CustomerID, GrantedBy: by, Text: a.Text}); err != nil {
 			return err
 		}
 	}
@@ -336,10 +332,10 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 		st.SignedIn = true
 	}
 	if ch := in.Contract; ch != nil {
-		if err := ValidLabel(ch.Label); err != nil {
+		if err := validLabel(ch.Label); err != nil {
 			return err
 		}
-		if ch.ContractURN != "" && !IsContractURN(ch.ContractURN) {
+		if ch.ContractURN != "" && !isContractURN(ch.ContractURN) {
 			return fmt.Errorf("onboarding: %q is not a contract URN", ch.ContractURN)
 		}
 		c := st.Contract(ch.Label)
@@ -386,7 +382,7 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 // run performs automatic steps until a person must act.
 func (f *Flow) run(ctx context.Context, st *FlowState, notify bool) error {
 	polled := false
-	for range len(Steps) + 2 {
+	for range len(Steps()) + 2 {
 		step, _, err := f.derive(ctx, st)
 		if err != nil {
 			return err
@@ -441,10 +437,10 @@ func (f *Flow) run(ctx context.Context, st *FlowState, notify bool) error {
 }
 
 func (f *Flow) options(ctx context.Context, customerID string) ([]ContractOption, error) {
-	if f.cfg.Contracts == nil {
+	if f.opt.contracts == nil {
 		return nil, nil
 	}
-	return f.cfg.Contracts(ctx, customerID)
+	return f.opt.contracts(ctx, customerID)
 }
 
 func (f *Flow) customerName(st *FlowState) string {
@@ -455,9 +451,9 @@ func (f *Flow) customerName(st *FlowState) string {
 }
 
 func (f *Flow) provision(ctx context.Context, st *FlowState, c *Contract) error {
-	name := AppName(f.cfg.ATSName, f.customerName(st))
+	name := appName(f.cfg.ATSName, f.customerName(st))
 	if c.Label != DefaultContract {
-		name = AppName(f.cfg.ATSName, f.customerName(st)+" "+c.Label)
+		name = appName(f.cfg.ATSName, f.customerName(st)+" "+c.Label)
 	}
 	app, err := f.prov.Ensure(ctx, ProvisionSpec{
 		ForeignID:    c.ForeignID(st.CustomerID),
@@ -470,7 +466,7 @@ func (f *Flow) provision(ctx context.Context, st *FlowState, c *Contract) error 
 		return err
 	}
 	c.App = &app
-	c.CallbackURL = CallbackURL(f.cfg.PushBase, st.CustomerID, c.Label)
+	c.CallbackURL = callbackURL(f.cfg.PushBase, st.CustomerID, c.Label)
 	return nil
 }
 
@@ -484,7 +480,7 @@ func (f *Flow) instanceClient(ctx context.Context, c *Contract) (*rsc.Client, er
 	if ok && cc.clientID == c.App.ClientID {
 		return cc.c, nil
 	}
-	cl, err := f.prov.CustomerClient(ctx, c.App.SecretRef, f.cfg.CustomerOptions...)
+	cl, err := f.prov.CustomerClient(ctx, c.App.SecretRef, f.opt.customerOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -512,23 +508,23 @@ func (f *Flow) save(ctx context.Context, st *FlowState, c *Contract) error {
 	if err != nil {
 		return err
 	}
-	if err := NameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
+	if err := nameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
 		return err
 	}
-	acl := f.cfg.UsesACLs != nil && f.cfg.UsesACLs(st.CustomerID)
-	if err := Configure(ctx, cl, c.Organization, IntegrationConfig{CallbackURL: c.CallbackURL, UsesACLs: acl}); err != nil {
+	acl := f.opt.usesACLs != nil && f.opt.usesACLs(st.CustomerID)
+	if err := configure(ctx, cl, c.Organization, IntegrationConfig{CallbackURL: c.CallbackURL, UsesACLs: acl}); err != nil {
 		return err
 	}
-	if c.SyncStartedAt.IsZero() && f.cfg.StartSync != nil {
-		if err := RequireConsent(ctx, f.cfg.Consents, st.CustomerID); err != nil {
+	if c.SyncStartedAt.IsZero() && f.opt.startSync != nil {
+		if err := f.opt.consents.CheckConsent(ctx, st.CustomerID); err != nil {
 			return err
 		}
-		if err := f.cfg.StartSync(ctx, st.CustomerID, *c); err != nil {
+		if err := f.opt.startSync(ctx, st.CustomerID, *c); err != nil {
 			return fmt.Errorf("starting the historical sync: %w", err)
 		}
-		c.SyncStartedAt = f.cfg.Now().UTC()
+		c.SyncStartedAt = f.now().UTC()
 	}
-	c.SavedAt = f.cfg.Now().UTC()
+	c.SavedAt = f.now().UTC()
 	return f.refresh(ctx, st, c)
 }
 
@@ -537,10 +533,10 @@ func (f *Flow) notify(ctx context.Context, st *FlowState, c *Contract) error {
 	if err != nil {
 		return err
 	}
-	if err := NameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
+	if err := nameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
 		return err
 	}
-	c.NotifiedAt = f.cfg.Now().UTC()
+	c.NotifiedAt = f.now().UTC()
 	return f.refresh(ctx, st, c)
 }
 
@@ -549,7 +545,7 @@ func (f *Flow) refresh(ctx context.Context, st *FlowState, c *Contract) error {
 	if err != nil {
 		return err
 	}
-	s, err := ReadStatus(ctx, cl, c.Organization, c.ContractURN, c.Status, f.cfg.Now())
+	s, err := ReadStatus(ctx, cl, c.Organization, c.ContractURN, c.Status, f.now())
 	if err != nil {
 		return err
 	}
@@ -580,7 +576,7 @@ func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integrat
 	if len(mine) == 0 {
 		return nil
 	}
-	c.Status = c.Status.Merge(mine, f.cfg.Now())
+	c.Status = c.Status.Merge(mine, f.now())
 	if c.Organization != "" || c.ContractURN != "" {
 		if err := f.refresh(ctx, st, c); err != nil {
 			f.log.WarnContext(ctx, "rsc status re-read failed; keeping the pushed snapshot", "customer", in.CustomerID, "label", in.Label, "err", err)
@@ -590,8 +586,8 @@ func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integrat
 	if err != nil {
 		return err
 	}
-	st.Step, st.UpdatedAt = p.Step, f.cfg.Now().UTC()
-	return f.cfg.Store.SaveState(ctx, st)
+	st.Step, st.UpdatedAt = p.Step, f.now().UTC()
+	return f.opt.store.SaveState(ctx, st)
 }
 
 // derive computes the active contract's step and what the user must do.
@@ -603,7 +599,7 @@ func (f *Flow) deriveFor(ctx context.Context, st *FlowState, c *Contract) (Step,
 	if !st.ToggledOn {
 		return StepToggleOn, "Turn on the LinkedIn Recruiter plug-in in My Settings.", nil
 	}
-	if err := f.cfg.Consents.CheckConsent(ctx, st.CustomerID); err != nil {
+	if err := f.opt.consents.CheckConsent(ctx, st.CustomerID); err != nil {
 		var cre *ConsentRequiredError
 		if !errors.As(err, &cre) {
 			return "", "", err
@@ -614,7 +610,7 @@ func (f *Flow) deriveFor(ctx context.Context, st *FlowState, c *Contract) (Step,
 		}
 		return StepPrivacyConsent, todo, nil
 	}
-	if !st.SignedIn && !f.cfg.AssumeSignedIn {
+	if !st.SignedIn && !f.opt.assumeSignedIn {
 		return StepSignIn, "Sign in to LinkedIn Recruiter in this browser with an admin seat, then continue.", nil
 	}
 	if c == nil {
@@ -725,14 +721,20 @@ func (f *Flow) WidgetHandler(signer *StateSigner, customer func(*http.Request) (
 	}
 }
 
-// PushHandler returns a push handler for callbacks built from
-// FlowConfig.PushBase, whose path prefix is pathPrefix: it verifies
-// signatures with the instance's client secret, applies status changes to
-// the flow, and passes exports to onExport (may be nil).
-func (f *Flow) PushHandler(pathPrefix string, onExport func(ctx context.Context, in Instance, ev rsc.PushEvent, cust *rsc.Client) error) *PushHandler {
-	resolve := InstanceFromPath(pathPrefix)
-	return NewPushHandler(PushConfig{
-		Resolve: func(r *http.Request) (Instance, error) {
+// PushHandler returns the handler of the push notifications LinkedIn
+// sends to the CALLBACK_URLs built from FlowConfig.PushBase, whose path
+// prefix is pathPrefix (see PushHandler for what it verifies). Status
+// changes update the flow. Its options are WithClock, WithLogger,
+// WithExportHandler, WithPushWorkers, WithFetchTimeout, WithDedup and
+// WithUnsignedPushes. Close it when done.
+func (f *Flow) PushHandler(pathPrefix string, opts ...Option) (*PushHandler, error) {
+	c, err := newConfig(forPush, append([]Option{WithClock(f.opt.clock), WithLogger(f.log)}, opts...))
+	if err != nil {
+		return nil, err
+	}
+	resolve := instanceFromPath(pathPrefix)
+	return newPushHandler(pushConfig{
+		resolve: func(r *http.Request) (Instance, error) {
 			in, err := resolve(r)
 			if err != nil {
 				return in, err
@@ -746,14 +748,11 @@ func (f *Flow) PushHandler(pathPrefix string, onExport func(ctx context.Context,
 			}
 			return in, nil
 		},
-		Secret: func(ctx context.Context, in Instance) (string, error) {
-			creds, err := f.cfg.Secrets.Get(ctx, SecretRef(in.ForeignID()))
+		secret: func(ctx context.Context, in Instance) (string, error) {
+			creds, err := f.opt.secrets.Get(ctx, secretRef(in.ForeignID()))
 			return creds.ClientSecret, err
 		},
-		Client:   f.CustomerClient,
-		OnStatus: f.ApplyStatus,
-		OnExport: onExport,
-		Logger:   f.log,
-		Now:      f.cfg.Now,
-	})
+		client:   f.CustomerClient,
+		onStatus: f.ApplyStatus,
+	}, c), nil
 }

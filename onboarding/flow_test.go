@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 // TestSeedStepsMap maps every step of both seed flows to a named Step.
@@ -68,7 +69,7 @@ func TestSeedStepsMap(t *testing.T) {
 	for _, s := range linkedin {
 		used[s] = true
 	}
-	for _, s := range Steps {
+	for _, s := range Steps() {
 		if !used[s] {
 			t.Errorf("Step %s maps to no seed step", s)
 		}
@@ -86,8 +87,11 @@ func TestFlowFullWalkAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consents := NewConsentRegistry(store)
-	e := newEnv(t, func(c *FlowConfig) { c.Store, c.Secrets, c.Consents = store, secrets, consents })
+	consents, err := NewConsentRegistry(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, []Option{WithStateStore(store), WithSecretStore(secrets), WithConsentRegistry(consents)})
 
 	p := e.advance(t, "c1", Input{})
 	if p.Step != StepToggleOn || p.Todo == "" || p.Actor != "ats-admin" {
@@ -103,7 +107,7 @@ func TestFlowFullWalkAndResume(t *testing.T) {
 	}
 
 	// The user leaves the page; a new process resumes from the files.
-	f2, err := NewFlow(e.cfg)
+	f2, err := NewFlow(e.cfg, e.opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,9 +206,7 @@ func TestFlowCompanyLevelOnly(t *testing.T) {
 func TestFlowTwoContracts(t *testing.T) {
 	t.Parallel()
 	opts := []ContractOption{{Label: "corporate", ContractURN: "urn:li:contract:71"}, {Label: "emea", ContractURN: "urn:li:contract:72"}}
-	e := newEnv(t, func(c *FlowConfig) {
-		c.Contracts = func(ctx context.Context, id string) ([]ContractOption, error) { return opts, nil }
-	})
+	e := newEnv(t, []Option{WithContractOptions(func(ctx context.Context, id string) ([]ContractOption, error) { return opts, nil })})
 	// The same organization, two contracts, each with its own child app.
 	org := "urn:li:organization:70"
 	a := e.fake.AddCustomer(rsctest.CustomerSpec{UniqueForeignID: "multi:corporate", Organization: org, Contracts: []string{"urn:li:contract:71"}})
@@ -263,7 +265,7 @@ func TestFlowConsentRevoked(t *testing.T) {
 	// No consent: the guard refuses and the flow will not pass the warning.
 	err := e.flow.Consents().CheckConsent(t.Context(), "rv")
 	var cre *ConsentRequiredError
-	if !errors.As(err, &cre) || !errors.Is(err, ErrNoConsent) {
+	if !errors.As(err, &cre) || !errors.Is(err, rscsync.ErrNoConsent) {
 		t.Fatalf("no consent: %v", err)
 	}
 	e.advance(t, "rv", Input{ToggleOn: true})
@@ -383,7 +385,7 @@ func TestFlowNotifyPartner(t *testing.T) {
 
 func TestFlowACLCustomer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(c *FlowConfig) { c.UsesACLs = func(string) bool { return true } })
+	e := newEnv(t, []Option{WithACLs(func(string) bool { return true })})
 	e.toWidget(t, "acl")
 	cu := e.fake.CustomerByForeignID("acl")
 	cu.RequestIntegrations()

@@ -21,9 +21,12 @@ type env struct {
 	push    *PushHandler
 	synced  []string
 	cfg     FlowConfig
+	opts    []Option
 }
 
-func newEnv(t *testing.T, mod func(*FlowConfig), opts ...rsctest.Option) *env {
+// newEnv starts a fake LinkedIn, an ATS server and a Flow with flowOpts
+// (and a WithStartSync recording started syncs).
+func newEnv(t *testing.T, flowOpts []Option, opts ...rsctest.Option) *env {
 	t.Helper()
 	e := &env{fake: rsctest.NewServer(opts...), mux: http.NewServeMux()}
 	t.Cleanup(e.fake.Close)
@@ -35,21 +38,18 @@ func newEnv(t *testing.T, mod func(*FlowConfig), opts ...rsctest.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.cfg = FlowConfig{
-		Partner: e.partner, ATSName: "Tracker", Domains: []string{e.ats.URL}, PushBase: e.ats.URL + "/rsc/push",
-		StartSync: func(_ context.Context, customerID string, c Contract) error {
-			e.synced = append(e.synced, c.ForeignID(customerID))
-			return nil
-		},
-	}
-	if mod != nil {
-		mod(&e.cfg)
-	}
-	e.flow, err = NewFlow(e.cfg)
+	e.cfg = FlowConfig{Partner: e.partner, ATSName: "Tracker", Domains: []string{e.ats.URL}, PushBase: e.ats.URL + "/rsc/push"}
+	e.opts = append([]Option{WithStartSync(func(_ context.Context, customerID string, c Contract) error {
+		e.synced = append(e.synced, c.ForeignID(customerID))
+		return nil
+	})}, flowOpts...)
+	e.flow, err = NewFlow(e.cfg, e.opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.push = e.flow.PushHandler("/rsc/push", nil)
+	if e.push, err = e.flow.PushHandler("/rsc/push"); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(e.push.Close)
 	e.mux.Handle("/rsc/push/", e.push)
 	return e
@@ -105,3 +105,27 @@ func mustJSON(t *testing.T, v any) []byte {
 type contextCtx = context.Context
 
 func slices_Equal(a, b []string) bool { return slices.Equal(a, b) }
+
+// testPushHandler returns a push handler closed at the end of the test.
+func testPushHandler(t *testing.T, pc pushConfig, opts ...Option) *PushHandler {
+	t.Helper()
+	c, err := newConfig(forPush, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc.onStatus == nil {
+		pc.onStatus = func(contextCtx, Instance, []rsc.Integration) error { return nil }
+	}
+	h := newPushHandler(pc, c)
+	t.Cleanup(h.Close)
+	return h
+}
+
+func mustSigner(t *testing.T, key string, opts ...Option) *StateSigner {
+	t.Helper()
+	s, err := NewStateSigner([]byte(key), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -12,13 +12,13 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// IntegrationKeys returns the RSC integrations of a customer instance:
+// integrationKeys returns the RSC integrations of a customer instance:
 // ONE_CLICK_EXPORT, IN_ATS_INDICATOR and PROFILE_PLUGIN on the organization
 // URN and, when contract is not empty, CSA_API on the contract URN.
-func IntegrationKeys(org, contract string) []rsc.IntegrationKey {
+func integrationKeys(org, contract string) []rsc.IntegrationKey {
 	var keys []rsc.IntegrationKey
 	if org != "" {
-		for _, t := range CompanyTypes {
+		for _, t := range companyTypes {
 			keys = append(keys, rsc.IntegrationKey{IntegrationContext: org, Type: t, TenantType: "RECRUITER"})
 		}
 	}
@@ -39,7 +39,7 @@ var typeTitles = map[rsc.IntegrationType]string{
 // (RSC-101), after LinkedIn's Postman collection: "{customer} LinkedIn
 // Recruiter One-Click Export Integration". (The "no LinkedIn" rule applies
 // to application names, not integration names.)
-func IntegrationName(customerName string, t rsc.IntegrationType) string {
+func integrationName(customerName string, t rsc.IntegrationType) string {
 	title := typeTitles[t]
 	if title == "" {
 		title = string(t)
@@ -115,17 +115,17 @@ func (e *ConfigMismatchError) Error() string {
 	return fmt.Sprintf("onboarding: %s %s reads back %q, want %q", e.Key, e.ConfigKey, e.Got, e.Want)
 }
 
-// NameIntegrations names the instance's integrations (I1, one
+// nameIntegrations names the instance's integrations (I1, one
 // batch_partial_update; a $set, so repeating it is harmless). LinkedIn
 // moves requested integrations to PARTNER_READY when they are named.
-func NameIntegrations(ctx context.Context, cust *rsc.Client, customerName, org, contract string) error {
-	keys := IntegrationKeys(org, contract)
+func nameIntegrations(ctx context.Context, cust *rsc.Client, customerName, org, contract string) error {
+	keys := integrationKeys(org, contract)
 	if len(keys) == 0 {
 		return errors.New("onboarding: no organization or contract URN to name integrations for")
 	}
 	names := make([]rsc.IntegrationName, len(keys))
 	for i, k := range keys {
-		names[i] = rsc.IntegrationName{Key: k, Name: IntegrationName(customerName, k.Type)}
+		names[i] = rsc.IntegrationName{Key: k, Name: integrationName(customerName, k.Type)}
 	}
 	res, err := cust.Integrations.Name(ctx, names)
 	if err != nil {
@@ -136,11 +136,11 @@ func NameIntegrations(ctx context.Context, cust *rsc.Client, customerName, org, 
 
 // Configure writes the configurations (I4-I6 upserts) and reads them back
 // to verify (RSC-104). With UsesACLs the *_VIEWERS values are deleted.
-func Configure(ctx context.Context, cust *rsc.Client, org string, cfg IntegrationConfig) error {
+func configure(ctx context.Context, cust *rsc.Client, org string, cfg IntegrationConfig) error {
 	if err := ValidateCallbackURL(cfg.CallbackURL); err != nil {
 		return err
 	}
-	if !IsOrganizationURN(org) {
+	if !isOrganizationURN(org) {
 		return fmt.Errorf("onboarding: %q is not an organization URN", org)
 	}
 	for t, vals := range cfg.Values() {
@@ -161,12 +161,12 @@ func Configure(ctx context.Context, cust *rsc.Client, org string, cfg Integratio
 			_, _ = cust.Integrations.DeleteConfig(ctx, k, ck)
 		}
 	}
-	return VerifyConfig(ctx, cust, org, cfg)
+	return verifyConfig(ctx, cust, org, cfg)
 }
 
-// VerifyConfig reads the configurations back and returns a
+// verifyConfig reads the configurations back and returns a
 // *ConfigMismatchError for the first difference.
-func VerifyConfig(ctx context.Context, cust *rsc.Client, org string, cfg IntegrationConfig) error {
+func verifyConfig(ctx context.Context, cust *rsc.Client, org string, cfg IntegrationConfig) error {
 	want := cfg.Values()
 	if cfg.UsesACLs {
 		want[rsc.OneClickExport][rsc.ConfigJobPostingViewers] = ""
@@ -195,7 +195,7 @@ func VerifyConfig(ctx context.Context, cust *rsc.Client, org string, cfg Integra
 // ReadStatus reads the instance's integrations (I2) and merges them into
 // prev, stamped now.
 func ReadStatus(ctx context.Context, cust *rsc.Client, org, contract string, prev Status, now time.Time) (Status, error) {
-	keys := IntegrationKeys(org, contract)
+	keys := integrationKeys(org, contract)
 	got, err := cust.Integrations.Get(ctx, keys)
 	if err != nil {
 		return prev, err

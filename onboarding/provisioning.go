@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -12,8 +13,8 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// MaxAppNameLen is LinkedIn's limit on a child application's name.
-const MaxAppNameLen = 50
+// maxAppNameLen is LinkedIn's limit on a child application's name.
+const maxAppNameLen = 50
 
 // ProvisionSpec describes a customer instance's child application.
 type ProvisionSpec struct {
@@ -21,7 +22,7 @@ type ProvisionSpec struct {
 	// contract (see ForeignID).
 	ForeignID string
 	// Name is shown on LinkedIn's OAuth consent dialog: at most 50
-	// characters and never containing "LinkedIn". AppName builds one.
+	// characters and never containing "LinkedIn". appName builds one.
 	Name string
 	// Description is internal to LinkedIn. Defaults to Name.
 	Description string
@@ -42,10 +43,10 @@ func (e *SpecError) Error() string {
 	return "onboarding: invalid child application: " + e.Field + " " + e.Rule
 }
 
-// AppName returns "{atsName} - {customerName}" fitted to LinkedIn's rules:
+// appName returns "{atsName} - {customerName}" fitted to LinkedIn's rules:
 // every "LinkedIn" (any case) is removed and the customer part is cut so the
 // whole name has at most 50 characters.
-func AppName(atsName, customerName string) string {
+func appName(atsName, customerName string) string {
 	clean := func(s string) string {
 		for {
 			i := strings.Index(strings.ToLower(s), "linkedin")
@@ -63,8 +64,8 @@ func AppName(atsName, customerName string) string {
 			name = c
 		}
 	}
-	if utf8.RuneCountInString(name) > MaxAppNameLen {
-		name = strings.TrimSpace(string([]rune(name)[:MaxAppNameLen]))
+	if utf8.RuneCountInString(name) > maxAppNameLen {
+		name = strings.TrimSpace(string([]rune(name)[:maxAppNameLen]))
 	}
 	return name
 }
@@ -79,8 +80,8 @@ func (s *ProvisionSpec) Validate() error {
 		return &SpecError{"uniqueForeignId", "is required"}
 	case strings.TrimSpace(s.Name) == "":
 		return &SpecError{"name", "is required"}
-	case utf8.RuneCountInString(s.Name) > MaxAppNameLen:
-		return &SpecError{"name", fmt.Sprintf("has %d characters, more than %d", utf8.RuneCountInString(s.Name), MaxAppNameLen)}
+	case utf8.RuneCountInString(s.Name) > maxAppNameLen:
+		return &SpecError{"name", fmt.Sprintf("has %d characters, more than %d", utf8.RuneCountInString(s.Name), maxAppNameLen)}
 	case strings.Contains(strings.ToLower(s.Name), "linkedin"):
 		return &SpecError{"name", `must not contain "LinkedIn"`}
 	}
@@ -148,17 +149,21 @@ type Provisioner struct {
 }
 
 // NewProvisioner returns a Provisioner. partner must be the parent
-// application's client; secrets receives every child secret. A nil logger
-// discards.
-func NewProvisioner(partner *rsc.Client, secrets SecretStore, logger *slog.Logger) *Provisioner {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+// application's client; secrets receives every child secret. Its options
+// are WithClock and WithLogger.
+func NewProvisioner(partner *rsc.Client, secrets SecretStore, opts ...Option) (*Provisioner, error) {
+	if partner == nil || secrets == nil {
+		return nil, errors.New("onboarding: NewProvisioner needs a partner client and a secret store")
 	}
-	return &Provisioner{partner: partner, secrets: secrets, log: logger}
+	c, err := newConfig(forProvisioner, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Provisioner{partner: partner, secrets: secrets, log: c.logger}, nil
 }
 
 func (p *Provisioner) keep(ctx context.Context, a *rsc.ProvisionedApplication) (Application, error) {
-	app := Application{Key: a.Key, ForeignID: a.UniqueForeignID, ClientID: a.ClientID, SecretRef: SecretRef(a.UniqueForeignID),
+	app := Application{Key: a.Key, ForeignID: a.UniqueForeignID, ClientID: a.ClientID, SecretRef: secretRef(a.UniqueForeignID),
 		Domains: slices.Clone(a.ValidJSSDKDomains), CallbackURLs: slices.Clone(a.OAuth2AuthorizedCallbackURLs)}
 	if a.ClientSecret == "" {
 		// LinkedIn did not return credentials this time: keep what is stored.
@@ -171,21 +176,6 @@ func (p *Provisioner) keep(ctx context.Context, a *rsc.ProvisionedApplication) (
 		return app, err
 	}
 	return app, nil
-}
-
-// Create provisions a new child application (P1). Prefer Ensure.
-func (p *Provisioner) Create(ctx context.Context, spec ProvisionSpec) (Application, error) {
-	if err := spec.Validate(); err != nil {
-		return Application{}, err
-	}
-	a, err := p.partner.Provisioning.Create(ctx, spec.request())
-	if err != nil {
-		return Application{}, err
-	}
-	app, err := p.keep(ctx, a)
-	app.Created = true
-	p.log.InfoContext(ctx, "rsc child application created", "key", app.Key, "uniqueForeignId", app.ForeignID, "clientId", app.ClientID)
-	return app, err
 }
 
 // Lookup finds a child application by uniqueForeignId (P2) and refreshes the
@@ -220,20 +210,20 @@ func (p *Provisioner) Ensure(ctx context.Context, spec ProvisionSpec) (Applicati
 		p.log.InfoContext(ctx, "rsc child application created", "key", app.Key, "uniqueForeignId", app.ForeignID, "clientId", app.ClientID)
 	}
 	if spec.Domains != nil && !sameSet(app.Domains, spec.Domains) {
-		if err := p.UpdateDomains(ctx, &app, spec.Domains); err != nil {
+		if err := p.updateDomains(ctx, &app, spec.Domains); err != nil {
 			return app, err
 		}
 	}
 	if spec.CallbackURLs != nil && !sameSet(app.CallbackURLs, spec.CallbackURLs) {
-		if err := p.UpdateCallbackURLs(ctx, &app, spec.CallbackURLs); err != nil {
+		if err := p.updateCallbackURLs(ctx, &app, spec.CallbackURLs); err != nil {
 			return app, err
 		}
 	}
 	return app, nil
 }
 
-// UpdateDomains sets the application's validJsSdkDomains (P3, RSC-105).
-func (p *Provisioner) UpdateDomains(ctx context.Context, app *Application, domains []string) error {
+// updateDomains sets the application's validJsSdkDomains (P3, RSC-105).
+func (p *Provisioner) updateDomains(ctx context.Context, app *Application, domains []string) error {
 	for i, d := range domains {
 		if msg := validOrigin(d); msg != "" {
 			return &SpecError{fmt.Sprintf("validJsSdkDomains[%d]", i), msg}
@@ -246,8 +236,8 @@ func (p *Provisioner) UpdateDomains(ctx context.Context, app *Application, domai
 	return nil
 }
 
-// UpdateCallbackURLs sets the application's oauth2AuthorizedCallbackUrls (P3).
-func (p *Provisioner) UpdateCallbackURLs(ctx context.Context, app *Application, urls []string) error {
+// updateCallbackURLs sets the application's oauth2AuthorizedCallbackUrls (P3).
+func (p *Provisioner) updateCallbackURLs(ctx context.Context, app *Application, urls []string) error {
 	s := ProvisionSpec{ForeignID: "x", Name: "x", CallbackURLs: urls}
 	if err := s.Validate(); err != nil {
 		return err

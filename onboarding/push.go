@@ -1,20 +1,15 @@
 package onboarding
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
+	"github.com/rscgo/rscgo/internal/pushq"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -26,12 +21,12 @@ type Instance struct {
 }
 
 // ForeignID returns the instance's uniqueForeignId.
-func (i Instance) ForeignID() string { return ForeignID(i.CustomerID, i.Label) }
+func (i Instance) ForeignID() string { return foreignID(i.CustomerID, i.Label) }
 
 // CallbackURL returns the instance's push URL: base, the escaped customer
 // id and, for a non-default contract, the escaped label. Unique per
 // instance by construction, as LinkedIn requires.
-func CallbackURL(base, customerID, label string) string {
+func callbackURL(base, customerID, label string) string {
 	u := strings.TrimRight(base, "/") + "/" + url.PathEscape(customerID)
 	if label != DefaultContract {
 		u += "/" + url.PathEscape(label)
@@ -39,9 +34,9 @@ func CallbackURL(base, customerID, label string) string {
 	return u
 }
 
-// InstanceFromPath returns a resolver for URLs built by CallbackURL whose
+// instanceFromPath returns a resolver for URLs built by CallbackURL whose
 // base has the path prefix (e.g. "/rsc/push").
-func InstanceFromPath(prefix string) func(*http.Request) (Instance, error) {
+func instanceFromPath(prefix string) func(*http.Request) (Instance, error) {
 	prefix = strings.TrimRight(prefix, "/") + "/"
 	return func(r *http.Request) (Instance, error) {
 		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
@@ -58,7 +53,7 @@ func InstanceFromPath(prefix string) func(*http.Request) (Instance, error) {
 			return Instance{}, fmt.Errorf("onboarding: bad customer in push path %q", r.URL.EscapedPath())
 		}
 		if len(parts) == 2 {
-			if in.Label, err = url.PathUnescape(parts[1]); err != nil || ValidLabel(in.Label) != nil {
+			if in.Label, err = url.PathUnescape(parts[1]); err != nil || validLabel(in.Label) != nil {
 				return Instance{}, fmt.Errorf("onboarding: bad contract label in push path %q", r.URL.EscapedPath())
 			}
 		}
@@ -66,306 +61,147 @@ func InstanceFromPath(prefix string) func(*http.Request) (Instance, error) {
 	}
 }
 
-// PushConfig configures a PushHandler.
-type PushConfig struct {
-	// Resolve identifies the instance a callback request is for (required;
-	// see InstanceFromPath).
-	Resolve func(r *http.Request) (Instance, error)
-	// Secret returns the key of X-LI-Signature for the instance (the child
-	// application's client secret, docs/wire-model.md). "" skips
-	// verification. Optional.
-	Secret func(ctx context.Context, in Instance) (string, error)
-	// RequireSignature refuses (401) events without X-LI-Signature. LinkedIn
-	// does not document that RSC events are signed, so the default is to
-	// verify only when the header is present.
-	RequireSignature bool
-	// Client returns the instance's customer client to fetch payloads
-	// (required).
-	Client func(ctx context.Context, in Instance) (*rsc.Client, error)
-	// OnStatus receives the integrations of an INTEGRATION_STATUS_CHANGE
+// pushConfig is what a PushHandler needs besides its options.
+type pushConfig struct {
+	// resolve identifies the instance a callback request is for.
+	resolve func(r *http.Request) (Instance, error)
+	// secret returns the X-LI-Signature key of the instance: the child
+	// application's client secret (docs/linkedin-api.md §8.1).
+	secret func(ctx context.Context, in Instance) (string, error)
+	// client returns the instance's customer client to fetch payloads.
+	client func(ctx context.Context, in Instance) (*rsc.Client, error)
+	// onStatus receives the integrations of an INTEGRATION_STATUS_CHANGE
 	// (fetched with Integrations.ByRequest).
-	OnStatus func(ctx context.Context, in Instance, ints []rsc.Integration) error
-	// OnExport handles an EXPORT_CANDIDATE_PROFILE (e.g. the inmail
-	// package: Exports.Get with the client, then create the candidate).
-	// Events of this type are dropped (logged) when nil.
-	OnExport func(ctx context.Context, in Instance, ev rsc.PushEvent, cust *rsc.Client) error
-	// Workers fetch payloads in the background (default 4); QueueSize
-	// bounds waiting events (default 256). A full queue answers 503.
-	Workers, QueueSize int
-	// FetchTimeout bounds each event's handling (default 30 s).
-	FetchTimeout time.Duration
-	// DedupSize and DedupTTL bound the memory of seen event ids (default
-	// 10,000 and 24 h).
-	DedupSize int
-	DedupTTL  time.Duration
-	Logger    *slog.Logger
-	Now       func() time.Time
+	onStatus func(ctx context.Context, in Instance, ints []rsc.Integration) error
 }
 
-// PushHandler receives LinkedIn push events on customers' CALLBACK_URLs.
+// PushHandler receives LinkedIn's push notifications on customers'
+// CALLBACK_URLs (docs/linkedin-api.md §8.1). Flow.PushHandler returns one.
 //
-// It answers within the request and does the work asynchronously: it reads
-// at most 64 KiB, resolves the instance (404 when unknown), verifies
-// X-LI-Signature when present (401 when it does not verify), parses the
-// event (400), drops a replay of an id it has seen (200), and queues the
-// event for a bounded worker pool (200; 503 when the queue is full, so a
-// redelivery is processed). Workers fetch the payload by request id and call
-// OnStatus or OnExport. Events of one instance are handled by one worker,
-// in arrival order. A failed handling forgets the id, so a redelivery is
-// processed again.
+// It answers within the request and does the work asynchronously. In
+// order: POST only (405); at most 64 KiB (413); the instance must be known
+// (404); X-LI-Signature must be present (401, unless WithUnsignedPushes)
+// and verify with the instance's client secret (401; 503 while the secret
+// cannot be read or is empty); the body must be a UTF-8 JSON event (400); a
+// replay of an id seen recently is acknowledged and dropped (200); the
+// event is queued for a bounded worker pool (200; 503 when the queue is
+// full, so LinkedIn redelivers it later). Nothing reaches LinkedIn before
+// the signature has verified. Workers fetch the payload by request id and
+// update the flow's status (INTEGRATION_STATUS_CHANGE) or call the export
+// handler (EXPORT_CANDIDATE_PROFILE, WithExportHandler). Events of one
+// instance are handled by one worker, in arrival order. A failed handling
+// forgets the id, so a redelivery is processed again.
 //
-// Asynchronous handling was chosen over a synchronous fetch with a short
-// timeout: the answer never depends on LinkedIn's API latency or quota, and
-// a slow fetch cannot make LinkedIn time out and redeliver.
+// The memory of seen ids is per process and bounded (WithDedup): after a
+// restart, or behind several replicas, a redelivered event is handled
+// again. That is harmless: status changes are re-read from LinkedIn, and
+// inmail's export handling remembers handled request ids in its cursor
+// store.
 type PushHandler struct {
-	cfg    PushConfig
-	log    *slog.Logger
-	queues []chan pushJob // one per worker; an instance always uses the same one
-	seen   *lru
-
-	mu      sync.Mutex
-	closed  bool
-	pending atomic.Int64
-	workers sync.WaitGroup
+	cfg      pushConfig
+	opt      *config
+	log      *slog.Logger
+	queue    *pushq.Queue
+	seen     *pushq.Seen
+	unsigned bool
 }
 
-type pushJob struct {
-	in  Instance
-	ev  rsc.PushEvent
-	key string
+// newPushHandler starts the handler's workers. Close it when done.
+func newPushHandler(pc pushConfig, c *config) *PushHandler {
+	return &PushHandler{cfg: pc, opt: c, log: c.logger, unsigned: c.unsigned,
+		queue: pushq.NewQueue(c.workers, c.queueSize), seen: pushq.NewSeen(c.dedupSize, c.dedupTTL, c.clock.Now)}
 }
-
-// NewPushHandler starts the handler's workers. Close it when done.
-func NewPushHandler(cfg PushConfig) *PushHandler {
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
-	}
-	if cfg.QueueSize <= 0 {
-		cfg.QueueSize = 256
-	}
-	if cfg.FetchTimeout <= 0 {
-		cfg.FetchTimeout = 30 * time.Second
-	}
-	if cfg.DedupSize <= 0 {
-		cfg.DedupSize = 10000
-	}
-	if cfg.DedupTTL <= 0 {
-		cfg.DedupTTL = 24 * time.Hour
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	h := &PushHandler{cfg: cfg, log: log, seen: newLRU(cfg.DedupSize, cfg.DedupTTL, cfg.Now)}
-	per := max(1, cfg.QueueSize/cfg.Workers)
-	for range cfg.Workers {
-		q := make(chan pushJob, per)
-		h.queues = append(h.queues, q)
-		h.workers.Add(1)
-		go h.work(q)
-	}
-	return h
-}
-
-const maxPushBody = 64 << 10
 
 func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+	body, rf := pushq.ReadBody(w, r)
+	if rf != nil {
+		pushq.Fail(w, rf)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))
-	if err != nil {
-		http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	in, err := h.cfg.Resolve(r)
+	in, err := h.cfg.resolve(r)
 	if err != nil {
 		h.log.WarnContext(r.Context(), "rsc push for unknown instance", "path", r.URL.EscapedPath())
 		http.Error(w, "unknown callback", http.StatusNotFound)
 		return
 	}
-	sig := r.Header.Get(rsc.SignatureHeader)
-	if sig == "" && h.cfg.RequireSignature {
-		http.Error(w, "signature required", http.StatusUnauthorized)
-		return
-	}
-	if sig != "" && h.cfg.Secret != nil {
-		secret, err := h.cfg.Secret(r.Context(), in)
-		if err != nil {
-			h.log.ErrorContext(r.Context(), "rsc push: no signing secret", "customer", in.CustomerID, "label", in.Label, "err", err)
-			http.Error(w, "cannot verify now", http.StatusServiceUnavailable)
-			return
-		}
-		if secret != "" {
-			if err := rsc.VerifyPush(body, sig, secret); err != nil {
-				h.log.WarnContext(r.Context(), "rsc push: bad signature", "customer", in.CustomerID, "label", in.Label)
-				http.Error(w, "bad signature", http.StatusUnauthorized)
-				return
-			}
-		}
-	}
-	ev, err := rsc.ParsePushEvent(body)
-	if err != nil {
-		http.Error(w, "bad event", http.StatusBadRequest)
+	ev, rf := h.authenticate(r, in, body)
+	if rf != nil {
+		pushq.Fail(w, rf)
 		return
 	}
 	key := in.ForeignID() + "\x00" + ev.Type + "\x00" + ev.ID
-	if !h.seen.add(key) {
+	if !h.seen.Add(key) {
 		h.log.DebugContext(r.Context(), "rsc push: duplicate dropped", "customer", in.CustomerID, "type", ev.Type, "id", ev.ID)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if !h.enqueue(pushJob{in: in, ev: ev, key: key}) {
-		h.seen.remove(key)
+	if err := h.queue.Add(in.ForeignID(), func() { h.run(in, ev, key) }); err != nil {
+		h.seen.Remove(key)
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
 }
 
-func (h *PushHandler) enqueue(j pushJob) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return false
-	}
-	f := fnv.New32a()
-	f.Write([]byte(j.in.ForeignID()))
-	q := h.queues[int(f.Sum32()%uint32(len(h.queues)))]
-	h.pending.Add(1)
-	select {
-	case q <- j:
-		return true
-	default:
-		h.pending.Add(-1)
-		return false
-	}
-}
-
-func (h *PushHandler) work(q chan pushJob) {
-	defer h.workers.Done()
-	for j := range q {
-		if err := h.handle(j); err != nil {
-			h.seen.remove(j.key)
-			h.log.Error("rsc push handling failed", "customer", j.in.CustomerID, "label", j.in.Label, "type", j.ev.Type, "id", j.ev.ID, "err", err)
+// authenticate verifies the push's signature with the instance's secret
+// and parses it.
+func (h *PushHandler) authenticate(r *http.Request, in Instance, body []byte) (rsc.PushEvent, *pushq.Refusal) {
+	sig := r.Header.Get(rsc.SignatureHeader)
+	var secret string
+	if sig != "" {
+		var err error
+		if secret, err = h.cfg.secret(r.Context(), in); err != nil {
+			h.log.ErrorContext(r.Context(), "rsc push: no signing secret", "customer", in.CustomerID, "label", in.Label, "err", err)
+			return rsc.PushEvent{}, &pushq.Refusal{Status: http.StatusServiceUnavailable, Reason: "cannot verify now"}
 		}
-		h.pending.Add(-1)
+	}
+	if rf := pushq.Authenticate(body, sig, secret, h.unsigned); rf != nil {
+		h.log.WarnContext(r.Context(), "rsc push refused", "customer", in.CustomerID, "label", in.Label, "reason", rf.Reason)
+		return rsc.PushEvent{}, rf
+	}
+	return pushq.Parse(body)
+}
+
+func (h *PushHandler) run(in Instance, ev rsc.PushEvent, key string) {
+	if err := h.handle(in, ev); err != nil {
+		h.seen.Remove(key)
+		h.log.Error("rsc push handling failed", "customer", in.CustomerID, "label", in.Label, "type", ev.Type, "id", ev.ID, "err", err)
 	}
 }
 
-func (h *PushHandler) handle(j pushJob) error {
-	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.FetchTimeout)
+func (h *PushHandler) handle(in Instance, ev rsc.PushEvent) error {
+	ctx, cancel := context.WithTimeout(context.Background(), h.opt.fetchTimeout)
 	defer cancel()
-	switch j.ev.Type {
-	case rsc.EventIntegrationStatus, rsc.EventExportCandidate:
-	default:
-		h.log.Warn("rsc push: unknown event type ignored", "type", j.ev.Type, "id", j.ev.ID)
+	switch {
+	case ev.Type != rsc.EventIntegrationStatus && ev.Type != rsc.EventExportCandidate:
+		h.log.Warn("rsc push: unknown event type ignored", "type", ev.Type, "id", ev.ID)
+		return nil
+	case ev.Type == rsc.EventExportCandidate && h.opt.onExport == nil:
+		h.log.Warn("rsc push: export event dropped (no export handler)", "customer", in.CustomerID, "id", ev.ID)
 		return nil
 	}
-	if j.ev.Type == rsc.EventExportCandidate && h.cfg.OnExport == nil {
-		h.log.Warn("rsc push: export event dropped (no OnExport)", "customer", j.in.CustomerID, "id", j.ev.ID)
-		return nil
-	}
-	cust, err := h.cfg.Client(ctx, j.in)
+	cust, err := h.cfg.client(ctx, in)
 	if err != nil {
 		return err
 	}
-	if j.ev.Type == rsc.EventExportCandidate {
-		return h.cfg.OnExport(ctx, j.in, j.ev, cust)
+	if ev.Type == rsc.EventExportCandidate {
+		return h.opt.onExport(ctx, in, ev, cust)
 	}
-	ints, err := cust.Integrations.ByRequest(ctx, j.ev.ID)
+	ints, err := cust.Integrations.ByRequest(ctx, ev.ID)
 	if errors.Is(err, rsc.ErrNotFound) {
-		h.log.Warn("rsc push: payload expired or unknown", "customer", j.in.CustomerID, "id", j.ev.ID)
+		h.log.Warn("rsc push: payload expired or unknown", "customer", in.CustomerID, "id", ev.ID)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if h.cfg.OnStatus == nil {
-		return nil
-	}
-	return h.cfg.OnStatus(ctx, j.in, ints)
+	return h.cfg.onStatus(ctx, in, ints)
 }
 
 // Wait blocks until every accepted event has been handled, or ctx ends
 // (tests, graceful shutdown). It polls every few milliseconds.
-func (h *PushHandler) Wait(ctx context.Context) error {
-	t := time.NewTicker(2 * time.Millisecond)
-	defer t.Stop()
-	for h.pending.Load() > 0 {
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
-}
+func (h *PushHandler) Wait(ctx context.Context) error { return h.queue.Wait(ctx) }
 
 // Close stops accepting events (503), lets the workers finish the queue and
 // waits for them.
-func (h *PushHandler) Close() {
-	h.mu.Lock()
-	if !h.closed {
-		h.closed = true
-		for _, q := range h.queues {
-			close(q)
-		}
-	}
-	h.mu.Unlock()
-	h.workers.Wait()
-}
-
-// lru remembers keys for a TTL, evicting the oldest beyond size.
-type lru struct {
-	mu   sync.Mutex
-	size int
-	ttl  time.Duration
-	now  func() time.Time
-	ll   *list.List
-	m    map[string]*list.Element
-}
-
-type lruEntry struct {
-	key string
-	at  time.Time
-}
-
-func newLRU(size int, ttl time.Duration, now func() time.Time) *lru {
-	return &lru{size: size, ttl: ttl, now: now, ll: list.New(), m: map[string]*list.Element{}}
-}
-
-// add records key and reports whether it was new (or expired).
-func (c *lru) add(key string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now()
-	if e, ok := c.m[key]; ok {
-		if now.Sub(e.Value.(*lruEntry).at) < c.ttl {
-			return false
-		}
-		c.ll.Remove(e)
-		delete(c.m, key)
-	}
-	c.m[key] = c.ll.PushFront(&lruEntry{key: key, at: now})
-	for c.ll.Len() > c.size {
-		old := c.ll.Back()
-		c.ll.Remove(old)
-		delete(c.m, old.Value.(*lruEntry).key)
-	}
-	return true
-}
-
-func (c *lru) remove(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[key]; ok {
-		c.ll.Remove(e)
-		delete(c.m, key)
-	}
-}
+func (h *PushHandler) Close() { h.queue.Close() }

@@ -2,14 +2,10 @@ package onboarding
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/rscgo/rscgo/internal/fsutil"
@@ -63,7 +59,7 @@ type SecretStore interface {
 
 // SecretRef returns the secret store reference of a child application
 // identified by its uniqueForeignId.
-func SecretRef(foreignID string) string { return "rsc/child-app/" + foreignID }
+func secretRef(foreignID string) string { return "rsc/child-app/" + foreignID }
 
 // MemorySecretStore is an in-memory SecretStore (tests, single process).
 type MemorySecretStore struct {
@@ -114,42 +110,32 @@ func (s *MemorySecretStore) Delete(_ context.Context, ref string) error {
 	return nil
 }
 
-// FileSecretStore keeps one file per reference in a directory created with
-// mode 0700; files are written atomically with mode 0600. File names are the
-// SHA-256 of the reference, so references may contain any character.
+// FileSecretStore keeps credentials in files, one per reference, in a
+// directory of mode 0700 (tightened if it exists) with files of mode 0600,
+// saved crash-safely. The secrets are in clear text on disk: it suits a
+// single host whose disk is encrypted and whose other users cannot read the
+// service account's files. See SecretStore for production storage.
 type FileSecretStore struct {
-	dir string
-	mu  sync.Mutex
+	dir *fsutil.Dir
 }
 
-// NewFileSecretStore returns a store in dir, creating it (0700) if needed.
+// NewFileSecretStore returns a store in dir, creating it if needed.
 func NewFileSecretStore(dir string) (*FileSecretStore, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	d, err := fsutil.OpenDir(dir)
+	if err != nil {
 		return nil, fmt.Errorf("onboarding: secret store: %w", err)
 	}
-	return &FileSecretStore{dir: dir}, nil
+	return &FileSecretStore{dir: d}, nil
 }
 
 type fileSecret struct {
-	Ref          string `json:"ref"`
 	ClientID     string `json:"clientId"`
 	ClientSecret string `json:"clientSecret"`
 }
 
-func (s *FileSecretStore) path(ref string) string {
-	sum := sha256.Sum256([]byte(ref))
-	return filepath.Join(s.dir, hex.EncodeToString(sum[:])+".json")
-}
-
 // Put implements SecretStore.
 func (s *FileSecretStore) Put(_ context.Context, ref string, creds Credentials) error {
-	b, err := json.Marshal(fileSecret{Ref: ref, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret})
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := fsutil.WriteFile(s.path(ref), b, 0o600); err != nil {
+	if err := s.dir.Save(ref, fileSecret(creds)); err != nil {
 		return fmt.Errorf("onboarding: storing secret %q: %w", ref, err)
 	}
 	return nil
@@ -157,28 +143,21 @@ func (s *FileSecretStore) Put(_ context.Context, ref string, creds Credentials) 
 
 // Get implements SecretStore.
 func (s *FileSecretStore) Get(_ context.Context, ref string) (Credentials, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := os.ReadFile(s.path(ref))
-	if errors.Is(err, os.ErrNotExist) {
+	var fs fileSecret
+	found, err := s.dir.Load(ref, &fs)
+	if err != nil {
+		// Do not wrap: a JSON syntax error may quote part of the file.
+		return Credentials{}, fmt.Errorf("onboarding: secret %q is unreadable or corrupt", ref)
+	}
+	if !found {
 		return Credentials{}, fmt.Errorf("onboarding: secret %q: %w", ref, ErrSecretNotFound)
 	}
-	if err != nil {
-		return Credentials{}, fmt.Errorf("onboarding: reading secret %q: %w", ref, err)
-	}
-	var fs fileSecret
-	if err := json.Unmarshal(b, &fs); err != nil {
-		// Do not wrap: a JSON syntax error may quote part of the file.
-		return Credentials{}, fmt.Errorf("onboarding: secret %q is corrupt", ref)
-	}
-	return Credentials{ClientID: fs.ClientID, ClientSecret: fs.ClientSecret}, nil
+	return Credentials(fs), nil
 }
 
 // Delete implements SecretStore.
 func (s *FileSecretStore) Delete(_ context.Context, ref string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := os.Remove(s.path(ref)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := s.dir.Delete(ref); err != nil {
 		return fmt.Errorf("onboarding: deleting secret %q: %w", ref, err)
 	}
 	return nil

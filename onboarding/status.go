@@ -44,8 +44,8 @@ type Status struct {
 	UpdatedAt time.Time            `json:"updatedAt,omitzero"`
 }
 
-// CompanyTypes are the organization-level RSC integration types.
-var CompanyTypes = []rsc.IntegrationType{rsc.OneClickExport, rsc.InATSIndicator, rsc.ProfilePlugin}
+// companyTypes are the organization-level RSC integration types.
+var companyTypes = []rsc.IntegrationType{rsc.OneClickExport, rsc.InATSIndicator, rsc.ProfilePlugin}
 
 func rank(s rsc.IntegrationStatus) int {
 	switch s {
@@ -59,9 +59,9 @@ func rank(s rsc.IntegrationStatus) int {
 	return 0
 }
 
-// ComputeStatus builds a status from integrations read with
+// computeStatus builds a status from integrations read with
 // Integrations.Get (I2) or Integrations.ByRequest (I3).
-func ComputeStatus(ints []rsc.Integration, at time.Time) Status {
+func computeStatus(ints []rsc.Integration, at time.Time) Status {
 	return Status{}.Merge(ints, at)
 }
 
@@ -101,7 +101,7 @@ func (s Status) Merge(ints []rsc.Integration, at time.Time) Status {
 func aggregate(m map[rsc.IntegrationType]rsc.IntegrationStatus) rsc.IntegrationStatus {
 	var out rsc.IntegrationStatus
 	disabled := false
-	for i, t := range CompanyTypes {
+	for i, t := range companyTypes {
 		st, ok := m[t]
 		if !ok {
 			st = rsc.StatusNotRequested
@@ -113,7 +113,7 @@ func aggregate(m map[rsc.IntegrationType]rsc.IntegrationStatus) rsc.IntegrationS
 			out = st
 		}
 	}
-	if !slices.ContainsFunc(CompanyTypes, func(t rsc.IntegrationType) bool { _, ok := m[t]; return ok }) {
+	if !slices.ContainsFunc(companyTypes, func(t rsc.IntegrationType) bool { _, ok := m[t]; return ok }) {
 		return ""
 	}
 	if disabled && rank(out) >= 2 {

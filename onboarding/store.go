@@ -2,10 +2,7 @@ package onboarding
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -82,55 +79,48 @@ func (s *MemoryStore) SaveConsent(_ context.Context, c *Consent) error {
 	return memSave(&s.mu, s.consent, c.CustomerID, c)
 }
 
-// FileStore keeps one JSON file per customer under dir/state and
-// dir/consent, written atomically (temporary file, fsync, rename) with mode
-// 0600. It serialises access within one process; run one writer process per
-// directory.
+// FileStore keeps one JSON document per customer in dir/state and
+// dir/consent, saved crash-safely (a crash leaves the old document or the
+// new one) with mode 0600 in directories of mode 0700, tightened if they
+// exist. A state holds the customer's ids, contract and organization URNs,
+// application client ids and integration status; a consent holds who
+// granted or revoked it (an ATS user id or email) and when. Neither holds
+// a secret. It serialises access within one process; run one writer process
+// per directory.
 type FileStore struct {
-	dir string
-	mu  sync.Mutex
+	state, consent *fsutil.Dir
 }
 
-// NewFileStore returns a FileStore in dir, creating it (0700) if needed.
+// NewFileStore returns a FileStore in dir, creating it if needed.
 func NewFileStore(dir string) (*FileStore, error) {
-	for _, sub := range []string{"state", "consent"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
-			return nil, fmt.Errorf("onboarding: file store: %w", err)
-		}
+	state, err := fsutil.OpenDir(filepath.Join(dir, "state"))
+	if err != nil {
+		return nil, fmt.Errorf("onboarding: file store: %w", err)
 	}
-	return &FileStore{dir: dir}, nil
+	consent, err := fsutil.OpenDir(filepath.Join(dir, "consent"))
+	if err != nil {
+		return nil, fmt.Errorf("onboarding: file store: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("onboarding: file store: %w", err)
+	}
+	return &FileStore{state: state, consent: consent}, nil
 }
 
-func (s *FileStore) path(kind, key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(s.dir, kind, hex.EncodeToString(sum[:16])+".json")
-}
-
-func fileLoad[T any](s *FileStore, kind, key string) (*T, error) {
-	s.mu.Lock()
-	b, err := os.ReadFile(s.path(kind, key))
-	s.mu.Unlock()
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+func fileLoad[T any](d *fsutil.Dir, kind, key string) (*T, error) {
+	v := new(T)
+	found, err := d.Load(key, v)
 	if err != nil {
 		return nil, fmt.Errorf("onboarding: reading %s of %q: %w", kind, key, err)
 	}
-	v := new(T)
-	if err := json.Unmarshal(b, v); err != nil {
-		return nil, fmt.Errorf("onboarding: %s of %q is corrupt: %w", kind, key, err)
+	if !found {
+		return nil, nil
 	}
 	return v, nil
 }
 
-func fileSave(s *FileStore, kind, key string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := fsutil.WriteFile(s.path(kind, key), b, 0o600); err != nil {
+func fileSave(d *fsutil.Dir, kind, key string, v any) error {
+	if err := d.Save(key, v); err != nil {
 		return fmt.Errorf("onboarding: saving %s of %q: %w", kind, key, err)
 	}
 	return nil
@@ -138,20 +128,20 @@ func fileSave(s *FileStore, kind, key string, v any) error {
 
 // LoadState implements StateStore.
 func (s *FileStore) LoadState(_ context.Context, customerID string) (*FlowState, error) {
-	return fileLoad[FlowState](s, "state", customerID)
+	return fileLoad[FlowState](s.state, "state", customerID)
 }
 
 // SaveState implements StateStore.
 func (s *FileStore) SaveState(_ context.Context, st *FlowState) error {
-	return fileSave(s, "state", st.CustomerID, st)
+	return fileSave(s.state, "state", st.CustomerID, st)
 }
 
 // LoadConsent implements ConsentStore.
 func (s *FileStore) LoadConsent(_ context.Context, customerID string) (*Consent, error) {
-	return fileLoad[Consent](s, "consent", customerID)
+	return fileLoad[Consent](s.consent, "consent", customerID)
 }
 
 // SaveConsent implements ConsentStore.
 func (s *FileStore) SaveConsent(_ context.Context, c *Consent) error {
-	return fileSave(s, "consent", c.CustomerID, c)
+	return fileSave(s.consent, "consent", c.CustomerID, c)
 }

@@ -15,15 +15,25 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/internal/fsutil"
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 func TestSecretStores(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	// An existing directory readable by others is tightened.
+	if err := os.Mkdir(filepath.Join(dir, "s"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	fs, err := NewFileSecretStore(filepath.Join(dir, "s"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "s")); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("secret directory mode = %v, %v; want 0700", fi.Mode(), err)
 	}
 	for name, s := range map[string]SecretStore{"memory": NewMemorySecretStore(), "file": fs} {
 		ctx := t.Context()
@@ -46,7 +56,7 @@ func TestSecretStores(t *testing.T) {
 		}
 	}
 	_ = fs.Put(t.Context(), "p", Credentials{ClientSecret: "x"})
-	fi, err := os.Stat(fs.path("p"))
+	fi, err := os.Stat(filepath.Join(dir, "s", fsutil.FileName("p")))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("secret file mode = %v, %v", fi.Mode(), err)
 	}
@@ -67,11 +77,11 @@ func TestCredentialsNeverPrintSecret(t *testing.T) {
 
 func TestAppNameAndSpec(t *testing.T) {
 	t.Parallel()
-	if got := AppName("Tracker", "Acme LinkedIn Team"); got != "Tracker - Acme Team" {
-		t.Errorf("AppName = %q", got)
+	if got := appName("Tracker", "Acme LinkedIn Team"); got != "Tracker - Acme Team" {
+		t.Errorf("appName = %q", got)
 	}
-	long := AppName("Tracker", strings.Repeat("é", 80))
-	if n := len([]rune(long)); n != MaxAppNameLen {
+	long := appName("Tracker", strings.Repeat("é", 80))
+	if n := len([]rune(long)); n != maxAppNameLen {
 		t.Errorf("long name has %d runes", n)
 	}
 	ok := ProvisionSpec{ForeignID: "c", Name: "Tracker - C", Domains: []string{"https://ats.example.com", "http://localhost:5000"}}
@@ -101,7 +111,10 @@ func TestProvisionerEnsure(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	secrets := NewMemorySecretStore()
-	p := NewProvisioner(e.partner, secrets, nil)
+	p, err := NewProvisioner(e.partner, secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
 	spec := ProvisionSpec{ForeignID: "p1", Name: "Tracker - P1", Domains: []string{"https://a.example.com"}}
 	a1, err := p.Ensure(t.Context(), spec)
 	if err != nil || !a1.Created {
@@ -213,7 +226,7 @@ func TestParseWidgetPayload(t *testing.T) {
 		{"empty", `{}`, "", "", true},
 		{"not json", `<x>`, "", "", true},
 	} {
-		p, err := ParseWidgetPayload([]byte(tc.body))
+		p, err := parseWidgetPayload([]byte(tc.body))
 		if (err != nil) != tc.err || (!tc.err && (p.Organization != tc.org || p.Contract != tc.con)) {
 			t.Errorf("%s: %+v %v", tc.name, p, err)
 		}
@@ -222,8 +235,8 @@ func TestParseWidgetPayload(t *testing.T) {
 
 func TestStateSignerAndWidgetHandler(t *testing.T) {
 	t.Parallel()
-	now := time.Unix(1_700_000_000, 0)
-	s := &StateSigner{Key: []byte("0123456789abcdef0123"), Now: func() time.Time { return now }}
+	clk := rsctest.NewFakeClock(time.Unix(1_700_000_000, 0))
+	s := mustSigner(t, "0123456789abcdef0123456789abcdef", WithClock(clk))
 	tok, err := s.Sign("cust", "emea")
 	if err != nil {
 		t.Fatal(err)
@@ -234,15 +247,15 @@ func TestStateSignerAndWidgetHandler(t *testing.T) {
 	if _, _, err := s.Verify(tok[:len(tok)-2] + "AA"); !errors.Is(err, ErrBadState) {
 		t.Error("tampered token accepted")
 	}
-	other := &StateSigner{Key: []byte("another key of 16+ bytes"), Now: s.Now}
+	other := mustSigner(t, "another key of 32 bytes.........", WithClock(clk))
 	if _, _, err := other.Verify(tok); err == nil {
 		t.Error("token verified with another key")
 	}
-	now = now.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	if _, _, err := s.Verify(tok); err == nil {
 		t.Error("expired token accepted")
 	}
-	now = now.Add(-2 * time.Hour)
+	clk.Advance(-2 * time.Hour)
 
 	var got WidgetPayload
 	h := &WidgetHandler{Signer: s, OnIntegrate: func(_ contextCtx, c, l string, p WidgetPayload) (any, error) {
@@ -283,7 +296,7 @@ func TestComputeStatus(t *testing.T) {
 	mk := func(company, contract rsc.IntegrationStatus) []rsc.Integration {
 		var out []rsc.Integration
 		if company != "" {
-			for _, ty := range CompanyTypes {
+			for _, ty := range companyTypes {
 				out = append(out, rsc.Integration{IntegrationContext: "urn:li:organization:1", IntegrationType: ty, Status: company})
 			}
 		}
@@ -307,7 +320,7 @@ func TestComputeStatus(t *testing.T) {
 		{rsc.StatusDisabled, rsc.StatusDisabled, StateDisabled},
 		{rsc.StatusDisabled, rsc.StatusEnabled, StateContractEnabled},
 	} {
-		s := ComputeStatus(mk(tc.company, tc.contract), time.Time{})
+		s := computeStatus(mk(tc.company, tc.contract), time.Time{})
 		if s.State != tc.want {
 			t.Errorf("company %s contract %s: %s, want %s", tc.company, tc.contract, s.State, tc.want)
 		}
@@ -316,7 +329,7 @@ func TestComputeStatus(t *testing.T) {
 		}
 	}
 	// A push with only CSA_API keeps the company level.
-	s := ComputeStatus(mk(rsc.StatusEnabled, rsc.StatusPartnerReady), time.Time{})
+	s := computeStatus(mk(rsc.StatusEnabled, rsc.StatusPartnerReady), time.Time{})
 	s = s.Merge(mk("", rsc.StatusEnabled), time.Unix(1, 0))
 	if s.State != StateBothEnabled || s.UpdatedAt.IsZero() {
 		t.Errorf("merged: %+v", s)
@@ -332,22 +345,21 @@ func TestComputeStatus(t *testing.T) {
 
 func TestConsentRegistry(t *testing.T) {
 	t.Parallel()
-	r := NewConsentRegistry(nil)
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	r.SetClock(func() time.Time { return now })
-	ctx := t.Context()
-	if err := RequireConsent(ctx, nil, "a"); !errors.Is(err, ErrNoConsent) {
-		t.Errorf("nil guard: %v", err)
+	r, err := NewConsentRegistry(nil, WithClock(rsctest.NewFakeClock(now)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	var g ConsentGuard = r
-	if err := g.CheckConsent(ctx, "a"); !errors.Is(err, ErrNoConsent) || errors.Is(err, ErrConsentRevoked) {
+	ctx := t.Context()
+	var g rscsync.ConsentGuard = r
+	if err := g.CheckConsent(ctx, "a"); !errors.Is(err, rscsync.ErrNoConsent) || errors.Is(err, ErrConsentRevoked) {
 		t.Errorf("none: %v", err)
 	}
 	c, err := r.Grant(ctx, Consent{CustomerID: "a", GrantedBy: "admin@a"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Consent{CustomerID: "a", GrantedBy: "admin@a", GrantedAt: now, HistoryYears: 2, Categories: AllDataCategories, Text: ConsentWarning}
+	want := &Consent{CustomerID: "a", GrantedBy: "admin@a", GrantedAt: now, HistoryYears: 2, Categories: allDataCategories(), Text: ConsentWarning}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("consent (-want +got):\n%s", diff)
 	}
@@ -368,7 +380,7 @@ func TestConsentRegistry(t *testing.T) {
 	}
 	err = r.CheckConsent(ctx, "a")
 	var cre *ConsentRequiredError
-	if !errors.Is(err, ErrConsentRevoked) || !errors.As(err, &cre) || !cre.RevokedAt.Equal(now) {
+	if !errors.Is(err, ErrConsentRevoked) || !errors.Is(err, rscsync.ErrNoConsent) || !errors.As(err, &cre) || !cre.RevokedAt.Equal(now) {
 		t.Errorf("revoked: %v", err)
 	}
 	if _, err := r.Grant(ctx, Consent{CustomerID: "a"}); err == nil {
@@ -378,12 +390,11 @@ func TestConsentRegistry(t *testing.T) {
 
 func TestPushHandlerUnit(t *testing.T) {
 	t.Parallel()
-	h := NewPushHandler(PushConfig{
-		Resolve: InstanceFromPath("/push"),
-		Secret:  func(contextCtx, Instance) (string, error) { return "k", nil },
-		Client:  func(contextCtx, Instance) (*rsc.Client, error) { return nil, errors.New("offline") },
-	})
-	defer h.Close()
+	h := testPushHandler(t, pushConfig{
+		resolve: instanceFromPath("/push"),
+		secret:  func(contextCtx, Instance) (string, error) { return "k", nil },
+		client:  func(contextCtx, Instance) (*rsc.Client, error) { return nil, errors.New("offline") },
+	}, WithUnsignedPushes())
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	body := []byte(`{"id":"r1","type":"INTEGRATION_STATUS_CHANGE"}`)
@@ -415,7 +426,7 @@ func TestPushHandlerUnit(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
 		}
 	}
-	if got := CallbackURL("https://ats.example.com/push/", "a b", "emea"); got != "https://ats.example.com/push/a%20b/emea" {
+	if got := callbackURL("https://ats.example.com/push/", "a b", "emea"); got != "https://ats.example.com/push/a%20b/emea" {
 		t.Errorf("CallbackURL = %q", got)
 	}
 	if err := ValidateCallbackURL("http://ats.example.com/x"); err == nil {
@@ -426,19 +437,6 @@ func TestPushHandlerUnit(t *testing.T) {
 	}
 }
 
-func TestLRU(t *testing.T) {
-	t.Parallel()
-	now := time.Unix(0, 0)
-	c := newLRU(2, time.Minute, func() time.Time { return now })
-	if !c.add("a") || c.add("a") || !c.add("b") || !c.add("c") || !c.add("a") {
-		t.Error("lru add")
-	}
-	now = now.Add(2 * time.Minute)
-	if !c.add("c") {
-		t.Error("expired entry not forgotten")
-	}
-}
-
 func TestPushExportDispatch(t *testing.T) {
 	t.Parallel()
 	cl, err := rsc.NewClient(rsc.WithCredentials("id", "secret"))
@@ -446,18 +444,16 @@ func TestPushExportDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := make(chan rsc.PushEvent, 4)
-	h := NewPushHandler(PushConfig{
-		Resolve: InstanceFromPath("/push"),
-		Client:  func(contextCtx, Instance) (*rsc.Client, error) { return cl, nil },
-		OnExport: func(_ contextCtx, in Instance, ev rsc.PushEvent, c *rsc.Client) error {
-			if in.CustomerID != "c9" || c != cl {
-				t.Errorf("instance %+v", in)
-			}
-			got <- ev
-			return nil
-		},
-	})
-	defer h.Close()
+	h := testPushHandler(t, pushConfig{
+		resolve: instanceFromPath("/push"),
+		client:  func(contextCtx, Instance) (*rsc.Client, error) { return cl, nil },
+	}, WithUnsignedPushes(), WithExportHandler(func(_ contextCtx, in Instance, ev rsc.PushEvent, c *rsc.Client) error {
+		if in.CustomerID != "c9" || c != cl {
+			t.Errorf("instance %+v", in)
+		}
+		got <- ev
+		return nil
+	}))
 	for range 2 { // the second is a replay
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/push/c9", strings.NewReader(`{"requestId":"e1","eventType":"EXPORT_CANDIDATE_PROFILE"}`)))
@@ -480,8 +476,8 @@ func TestPushExportDispatch(t *testing.T) {
 
 func TestValidCustomerID(t *testing.T) {
 	for id, ok := range map[string]bool{"acme": true, "tenant-42_eu.1": true, "": false, "a:b": false, "a\nb": false, strings.Repeat("x", 101): false} {
-		if err := ValidCustomerID(id); (err == nil) != ok {
-			t.Errorf("ValidCustomerID(%q) = %v, want ok=%v", id, err, ok)
+		if err := validCustomerID(id); (err == nil) != ok {
+			t.Errorf("validCustomerID(%q) = %v, want ok=%v", id, err, ok)
 		}
 	}
 }

@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -166,7 +168,7 @@ func (p ProfilePlugin) Render(out io.Writer) error {
 		return &WidgetConfigError{"APIKey", "must be the child application's client id"}
 	case p.ATSCandidateID == "":
 		return &WidgetConfigError{"ATSCandidateID", "is required"}
-	case !IsOrganizationURN(p.IntegrationContext):
+	case !isOrganizationURN(p.IntegrationContext):
 		return &WidgetConfigError{"IntegrationContext", "must be the organization URN of the PROFILE_PLUGIN integration"}
 	case p.OnLink != "" && !jsIdentRE.MatchString(p.OnLink):
 		return &WidgetConfigError{"OnLink", "must be a JavaScript identifier"}
@@ -234,9 +236,9 @@ type WidgetPayload struct {
 	Contract     string              `json:"contract,omitempty"`
 }
 
-// ParseWidgetPayload decodes and normalises a payload: Organization and
+// parseWidgetPayload decodes and normalises a payload: Organization and
 // Contract are filled in from the elements.
-func ParseWidgetPayload(body []byte) (WidgetPayload, error) {
+func parseWidgetPayload(body []byte) (WidgetPayload, error) {
 	var p WidgetPayload
 	b := bytes.TrimSpace(body)
 	if len(b) > 0 && b[0] == '[' {
@@ -258,20 +260,20 @@ func (p *WidgetPayload) normalise() error {
 		return nil
 	}
 	org, con := p.Organization, p.Contract
-	if org != "" && !IsOrganizationURN(org) {
+	if org != "" && !isOrganizationURN(org) {
 		return fmt.Errorf("onboarding: widget payload: %q is not an organization URN", org)
 	}
-	if con != "" && !IsContractURN(con) {
+	if con != "" && !isContractURN(con) {
 		return fmt.Errorf("onboarding: widget payload: %q is not a contract URN", con)
 	}
 	var fromOrg, fromCon string
 	for _, in := range p.Integrations {
 		switch c := strings.TrimSpace(in.IntegrationContext); {
-		case IsOrganizationURN(c):
+		case isOrganizationURN(c):
 			if err := set(&fromOrg, c, "organization"); err != nil {
 				return err
 			}
-		case IsContractURN(c):
+		case isContractURN(c):
 			if err := set(&fromCon, c, "contract"); err != nil {
 				return err
 			}
@@ -294,12 +296,29 @@ func (p *WidgetPayload) normalise() error {
 
 // StateSigner issues and checks the state token of a rendered widget: it
 // binds the widget's POST back to a customer and contract label, with an
-// expiry, using HMAC-SHA256. Use a random key of at least 32 bytes.
+// expiry, using HMAC-SHA256. NewStateSigner returns one.
 type StateSigner struct {
-	Key []byte
-	TTL time.Duration // default 1 hour
-	Now func() time.Time
+	key []byte
+	ttl time.Duration
+	now func() time.Time
 }
+
+// NewStateSigner returns a signer keyed by key: at least 32 random bytes,
+// kept secret and shared by every process that serves the widget. Its
+// options are WithClock and WithStateTTL.
+func NewStateSigner(key []byte, opts ...Option) (*StateSigner, error) {
+	if len(key) < 32 {
+		return nil, fmt.Errorf("onboarding: NewStateSigner: key has %d bytes, need at least 32", len(key))
+	}
+	c, err := newConfig(forSigner, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &StateSigner{key: slices.Clone(key), ttl: c.stateTTL, now: c.clock.Now}, nil
+}
+
+// LogValue never logs the key.
+func (s *StateSigner) LogValue() slog.Value { return slog.StringValue("onboarding.StateSigner") }
 
 type widgetState struct {
 	Customer string `json:"c"`
@@ -310,15 +329,8 @@ type widgetState struct {
 // ErrBadState is returned for a missing, forged or expired state token.
 var ErrBadState = errors.New("onboarding: invalid or expired widget state")
 
-func (s *StateSigner) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
-
 func (s *StateSigner) mac(b []byte) []byte {
-	m := hmac.New(sha256.New, s.Key)
+	m := hmac.New(sha256.New, s.key)
 	m.Write([]byte("rscgo-widget-state\x00"))
 	m.Write(b)
 	return m.Sum(nil)
@@ -326,14 +338,7 @@ func (s *StateSigner) mac(b []byte) []byte {
 
 // Sign returns a token for the customer's contract label.
 func (s *StateSigner) Sign(customerID, label string) (string, error) {
-	if len(s.Key) < 16 {
-		return "", errors.New("onboarding: StateSigner key must be at least 16 bytes")
-	}
-	ttl := s.TTL
-	if ttl <= 0 {
-		ttl = time.Hour
-	}
-	b, _ := json.Marshal(widgetState{Customer: customerID, Label: label, Expires: s.now().Add(ttl).Unix()})
+	b, _ := json.Marshal(widgetState{Customer: customerID, Label: label, Expires: s.now().Add(s.ttl).Unix()})
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString(b) + "." + enc.EncodeToString(s.mac(b)), nil
 }
@@ -342,7 +347,7 @@ func (s *StateSigner) Sign(customerID, label string) (string, error) {
 func (s *StateSigner) Verify(token string) (customerID, label string, err error) {
 	enc := base64.RawURLEncoding
 	p, m, ok := strings.Cut(token, ".")
-	if !ok || len(s.Key) < 16 {
+	if !ok {
 		return "", "", ErrBadState
 	}
 	b, err1 := enc.DecodeString(p)
@@ -394,7 +399,7 @@ func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusRequestEntityTooLarge, "payload too large", err)
 		return
 	}
-	p, err := ParseWidgetPayload(body)
+	p, err := parseWidgetPayload(body)
 	if err != nil {
 		fail(http.StatusBadRequest, err.Error(), err)
 		return

@@ -210,21 +210,21 @@ func (s *Sink) DeleteNote(ctx context.Context, candidateID, noteID string) error
 	return nil
 }
 
-// RecordActivity stores a LinkedIn event (contact shared, exported, member
+// RecordNotice stores a LinkedIn event (contact shared, exported, member
 // deleted their profile) as a "linkedin_notice" activity on the candidate.
-func (s *Sink) RecordActivity(ctx context.Context, candidateID string, a inmail.Activity) error {
+func (s *Sink) RecordNotice(ctx context.Context, candidateID string, a inmail.Notice) error {
 	meta := map[string]any{"kind": a.Kind, "member": a.Member, "seat": a.Seat, "jobId": a.JobID,
 		"email": a.Email, "phone": a.Phone}
 	return s.upsertActivity(ctx, "linkedin_notice", candidateID, a.ID, a.User, noticeSubject(a.Kind), a.Text, meta, a.At)
 }
 
-func noticeSubject(k inmail.ActivityKind) string {
+func noticeSubject(k inmail.NoticeKind) string {
 	switch k {
-	case inmail.ActivityContactShared:
+	case inmail.NoticeContactShared:
 		return "Shared contact information on LinkedIn"
-	case inmail.ActivityExported:
+	case inmail.NoticeExported:
 		return "Exported from LinkedIn Recruiter"
-	case inmail.ActivityMemberDeleted:
+	case inmail.NoticeMemberDeleted:
 		return "LinkedIn member deleted their profile"
 	}
 	return string(k)

@@ -133,7 +133,7 @@ func TestSinkActivities(t *testing.T) {
 	if err := sink.UpsertNote(ctx, cand, note); err != nil {
 		t.Fatal(err)
 	}
-	if err := sink.RecordActivity(ctx, cand, inmail.Activity{ID: "del:m", Kind: inmail.ActivityMemberDeleted, At: testNow,
+	if err := sink.RecordNotice(ctx, cand, inmail.Notice{ID: "del:m", Kind: inmail.NoticeMemberDeleted, At: testNow,
 		Text: "The member closed their LinkedIn account", Member: "urn:li:person:m"}); err != nil {
 		t.Fatal(err)
 	}
@@ -230,12 +230,12 @@ func TestSinkWithRetriever(t *testing.T) {
 	db.Now = clk.Now
 	r, err := inmail.New(inmail.Config{
 		CustomerID: "acme", Client: client, Organization: org, Contracts: []string{"urn:li:contract:1"},
-		Sink: sink, Clock: clk,
+		Sink: sink,
 		State: func(context.Context) (milestones.State, error) {
 			return milestones.State{Enabled: true, EnabledAt: testNow, Settings: milestones.AllSettings(),
 				Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
 		},
-	})
+	}, inmail.WithClock(clk))
 	if err != nil {
 		t.Fatal(err)
 	}

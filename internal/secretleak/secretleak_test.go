@@ -217,8 +217,9 @@ func TestNoSecretLeaks(t *testing.T) {
 		must(err)
 		secrets, err := onboarding.NewFileSecretStore(t.TempDir())
 		must(err)
-		prov := onboarding.NewProvisioner(partner, secrets, log)
-		app, err := prov.Ensure(ctx, onboarding.ProvisionSpec{ForeignID: "acme-main", Name: onboarding.AppName("Tracker", "Acme"),
+		prov, err := onboarding.NewProvisioner(partner, secrets, onboarding.WithLogger(log))
+		must(err)
+		app, err := prov.Ensure(ctx, onboarding.ProvisionSpec{ForeignID: "acme-main", Name: "Tracker - Acme",
 			Domains: []string{"https://ats.example"}})
 		must(err)
 		c.keep(app)
@@ -338,11 +339,14 @@ func TestNoSecretLeaks(t *testing.T) {
 					InATSIndicator: ps.InAtsIndicator, ProfileWidget: ps.ProfileWidget}}, nil
 		}
 		r, err := inmail.New(inmail.Config{CustomerID: "acme", Client: client, Organization: org, Contracts: []string{contract},
-			Sink: sink, State: state, PushSecret: customerSecret, Logger: log,
-			OnExportError: func(id string, err error) { c.err(err) }})
+			Sink: sink, State: state}, inmail.WithLogger(log))
 		must(err)
+		rh, err := r.PushHandler(func(context.Context) (string, error) { return customerSecret, nil },
+			inmail.WithExportErrors(func(id string, err error) { c.err(err) }))
+		must(err)
+		defer rh.Close()
 		push.mu.Lock()
-		push.h = r
+		push.h = rh
 		push.mu.Unlock()
 		seats, err := r.RefreshSeats(ctx)
 		must(err)
@@ -359,25 +363,39 @@ func TestNoSecretLeaks(t *testing.T) {
 		must(err)
 		_, err = srv.DeliverPushes(ctx)
 		must(err)
-		r.Wait()
+		must(rh.Wait(ctx))
 		last := cust.Pushes()[len(cust.Pushes())-1]
 		for _, sig := range []string{"hmacsha256=" + strings.Repeat("0", 64), last.Signature} {
 			req := httptest.NewRequest(http.MethodPost, "/rsc/push/acme", bytes.NewReader(last.Body))
 			req.Header.Set(rsc.SignatureHeader, sig)
 			w := httptest.NewRecorder()
-			r.ServeHTTP(w, req)
+			rh.ServeHTTP(w, req)
 			c.keep(w.Code, w.Body.String(), w.Header())
 		}
-		r.Wait()
+		must(rh.Wait(ctx))
 		if len(sink.Candidates()) == 0 {
 			t.Error("the export created no candidate")
 		}
 
-		// onboarding's push handler: a status-change push with a bad and a good signature.
-		reqID := cust.NotifyPartner()
+		// onboarding's push handler: a customer provisioned by the flow (its
+		// secret in the file store) gets a status-change push with a bad and
+		// a good signature.
+		flow, err := onboarding.NewFlow(onboarding.FlowConfig{Partner: partner, PushBase: "https://ats.example/rsc/push",
+			ATSName: "Tracker", Domains: []string{"https://ats.example"}},
+			onboarding.WithSecretStore(secrets), onboarding.WithLogger(log), onboarding.WithAssumeSignedIn(),
+			onboarding.WithCustomerOptions(rsc.WithLogger(log), c.hooksOption()))
+		must(err)
+		p, err := flow.Advance(ctx, "flowcust", onboarding.Input{ToggleOn: true, Consent: &onboarding.ConsentAnswer{Accept: true, By: "admin"}})
+		must(err)
+		c.keep(p)
+		flowCust := srv.CustomerByForeignID("flowcust")
+		if p.Step != onboarding.StepWidget || flowCust == nil {
+			t.Fatalf("flow customer not provisioned: %+v", p)
+		}
+		reqID := flowCust.NotifyPartner()
 		var body []byte
 		var sig string
-		for _, p := range cust.Pushes() {
+		for _, p := range flowCust.Pushes() {
 			if p.ID == reqID {
 				body, sig = p.Body, p.Signature
 			}
@@ -385,18 +403,11 @@ func TestNoSecretLeaks(t *testing.T) {
 		if len(body) == 0 || sig == "" {
 			t.Fatal("no signed INTEGRATION_STATUS_CHANGE push to replay")
 		}
-		ph := onboarding.NewPushHandler(onboarding.PushConfig{
-			Resolve: func(*http.Request) (onboarding.Instance, error) {
-				return onboarding.Instance{CustomerID: "acme", Label: onboarding.DefaultContract}, nil
-			},
-			Secret:   func(context.Context, onboarding.Instance) (string, error) { return customerSecret, nil },
-			Client:   func(context.Context, onboarding.Instance) (*rsc.Client, error) { return client, nil },
-			OnStatus: func(_ context.Context, _ onboarding.Instance, ints []rsc.Integration) error { c.keep(ints); return nil },
-			Logger:   log,
-		})
+		ph, err := flow.PushHandler("/rsc/push")
+		must(err)
 		codes := map[string]int{}
 		for name, s := range map[string]string{"bad": "hmacsha256=deadbeef", "good": sig} {
-			req := httptest.NewRequest(http.MethodPost, "/rsc/push/acme", bytes.NewReader(body))
+			req := httptest.NewRequest(http.MethodPost, "/rsc/push/flowcust", bytes.NewReader(body))
 			req.Header.Set(rsc.SignatureHeader, s)
 			w := httptest.NewRecorder()
 			ph.ServeHTTP(w, req)
@@ -431,7 +442,8 @@ func TestNoSecretLeaks(t *testing.T) {
 			c.text.Len(), c.json.Len(), len(c.hooks), c.retries, c.throttled, len(c.errs), len(c.tokens), c.statuses)
 
 		secretsToFind := map[string]string{"partner secret": partnerSecret, "customer secret": customerSecret,
-			"wrong secret": wrongSecret, "provisioned customer secret": provisioned.ClientSecret}
+			"wrong secret": wrongSecret, "provisioned customer secret": provisioned.ClientSecret,
+			"flow customer secret": flowCust.ClientSecret}
 		for i, tok := range c.tokens {
 			secretsToFind[fmt.Sprintf("access token #%d", i)] = tok
 		}

@@ -77,18 +77,23 @@ func (r *run) recruiterSeat(ctx context.Context) (rsctest.Seat, error) {
 // retriever is Tracker's side of the LinkedIn-to-ATS flows: the inmail
 // package writing into tracker.Sink.
 func (r *run) retriever() (*inmail.Retriever, error) {
+	cursors, err := inmail.NewFileCursors(r.path(inmailDir))
+	if err != nil {
+		return nil, err
+	}
 	return inmail.New(inmail.Config{
-		CustomerID:       r.cust,
-		Client:           r.client,
-		Organization:     r.contract.Organization,
-		Contracts:        []string{r.contract.ContractURN},
-		Sink:             tracker.NewSink(r.db),
-		State:            func(context.Context) (milestones.State, error) { return r.state(), nil },
-		Cursors:          inmail.NewFileCursors(r.path(inmailDir)),
-		Resync:           func(ctx context.Context, _ string) error { _, err := r.eng.Run(ctx, r.cust); return err },
-		Clock:            pollClock{},
-		RecordsPerMinute: 10_000, // relaxed like the fake's throttles (LinkedIn: 12 per member a minute)
-	})
+		CustomerID:   r.cust,
+		Client:       r.client,
+		Organization: r.contract.Organization,
+		Contracts:    []string{r.contract.ContractURN},
+		Sink:         tracker.NewSink(r.db),
+		State:        func(context.Context) (milestones.State, error) { return r.state(), nil },
+	},
+		inmail.WithCursorStore(cursors),
+		inmail.WithResync(func(ctx context.Context, _ string) error { _, err := r.eng.Run(ctx, r.cust); return err }),
+		inmail.WithClock(pollClock{}),
+		inmail.WithRecordsPerMinute(10_000), // relaxed like the fake's throttles (LinkedIn: 12 per member a minute)
+	)
 }
 
 // inMailReply: the recruiter InMails a synced candidate (a LinkedIn member
@@ -171,8 +176,8 @@ func (r *run) memberDeletion(ctx context.Context, ret *inmail.Retriever, member 
 	if err != nil {
 		return fmt.Errorf("demo: closed profiles: %w", err)
 	}
-	r.res.RoundTrip.DeletionNotices = del.Activities
-	r.out.printf("  Closed profiles poll: %d closed profile(s), %d activity(ies) written", del.Profiles, del.Activities)
+	r.res.RoundTrip.DeletionNotices = del.Notices
+	r.out.printf("  Closed profiles poll: %d closed profile(s), %d notice(s) written", del.Profiles, del.Notices)
 	return nil
 }
 

@@ -246,19 +246,24 @@ func (r *run) openStores(dir string) error {
 	if r.ms, err = milestones.NewTracker(msStore); err != nil {
 		return err
 	}
+	consents, err := onboarding.NewConsentRegistry(obStore)
+	if err != nil {
+		return err
+	}
 	r.flow, err = onboarding.NewFlow(onboarding.FlowConfig{
-		Partner:         r.partner,
-		ATSName:         "Tracker",
-		Domains:         []string{"https://tracker.example.com"},
-		PushBase:        "https://tracker.example.com/rsc/push",
-		Secrets:         secrets,
-		Store:           obStore,
-		Consents:        onboarding.NewConsentRegistry(obStore),
-		CustomerOptions: r.copts[len(r.copts)-1:], // the pacing; transport and URLs come with the partner client
-		StartSync: func(_ context.Context, _ string, c onboarding.Contract) error {
+		Partner:  r.partner,
+		ATSName:  "Tracker",
+		Domains:  []string{"https://tracker.example.com"},
+		PushBase: "https://tracker.example.com/rsc/push",
+	},
+		onboarding.WithSecretStore(secrets),
+		onboarding.WithStateStore(obStore),
+		onboarding.WithConsentRegistry(consents),
+		onboarding.WithCustomerOptions(r.copts[len(r.copts)-1:]...), // the pacing; transport and URLs come with the partner client
+		onboarding.WithStartSync(func(_ context.Context, _ string, c onboarding.Contract) error {
 			return r.startSync(c)
-		},
-	})
+		}),
+	)
 	return err
 }
 
