@@ -291,6 +291,10 @@ func TestReasonsCarryProgress(t *testing.T) {
 
 func TestAvailable(t *testing.T) {
 	s := stateAt(JobSyncCompleted, Access{CompanyLevel: true}, AllSettings())
+	noEnabledAt := s
+	noEnabledAt.EnabledAt = time.Time{}
+	off := s
+	off.Settings.InATSIndicator = false
 	tests := []struct {
 		name     string
 		s        State
@@ -313,28 +317,10 @@ func TestAvailable(t *testing.T) {
 		{"not yet", s, CandidateActivitiesOnProfiles, enabledAt.Add(time.Hour), false, "waiting for Candidate Sync: 61% done, about 40 minutes left"},
 		{"all at milestone 3", stateAt(CandidateSyncCompleted, Access{CompanyLevel: true}, AllSettings()), CandidateDataOnProfiles, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), true, ""},
 		{"unknown feature", s, "nope", enabledAt, false, `unknown feature "nope"`},
+		{"unknown enablement time", noEnabledAt, CandidateDataOnProfiles, testNow, false,
+			"the time the integration was enabled is unknown, so the record cannot be placed among new and updated candidates; available once Candidate Sync completes (61% done, about 40 minutes left)"},
+		{"indicator off", off, CandidateDataOnProfiles, testNow, false, "the In-ATS Indicator product setting is off"},
 	}
-	noEnabledAt := s
-	noEnabledAt.EnabledAt = time.Time{}
-	tests = append(tests, struct {
-		name     string
-		s        State
-		id       FeatureID
-		modified time.Time
-		want     bool
-		reason   string
-	}{"unknown enablement time", noEnabledAt, CandidateDataOnProfiles, testNow, false,
-		"the time the integration was enabled is unknown, so the record cannot be placed among new and updated candidates; available once Candidate Sync completes (61% done, about 40 minutes left)"})
-	off := s
-	off.Settings.InATSIndicator = false
-	tests = append(tests, struct {
-		name     string
-		s        State
-		id       FeatureID
-		modified time.Time
-		want     bool
-		reason   string
-	}{"indicator off", off, CandidateDataOnProfiles, testNow, false, "the In-ATS Indicator product setting is off"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, reason := Available(tt.s, tt.id, tt.modified)

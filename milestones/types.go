@@ -178,36 +178,26 @@ func enumString(typ string, names []string, i int) string {
 	return names[i]
 }
 
-// AccessLevel is the access a feature needs.
-type AccessLevel int
+// AccessLevel is the access a feature needs. It marshals as its string
+// value: "any", "company" or "contract".
+type AccessLevel string
 
 // Access requirements.
 const (
 	// AnyAccess: company-level or contract-level access.
-	AnyAccess AccessLevel = iota
+	AnyAccess AccessLevel = "any"
 	// CompanyAccess: company-level access specifically.
-	CompanyAccess
+	CompanyAccess AccessLevel = "company"
 	// ContractAccess: contract-level access (CSA_API) specifically.
-	ContractAccess
+	ContractAccess AccessLevel = "contract"
 )
 
-var accessKeys = [...]string{"any", "company", "contract"}
-
-// String returns "any", "company" or "contract".
-func (l AccessLevel) String() string { return enumString("AccessLevel", accessKeys[:], int(l)) }
-
-// MarshalText encodes l as String does.
-func (l AccessLevel) MarshalText() ([]byte, error) {
-	return textenum.Marshal("milestones", "access level", accessKeys[:], int(l))
-}
-
-// Satisfied reports whether access a meets the requirement.
+// Satisfied reports whether access a meets the requirement; any level other
+// than CompanyAccess and ContractAccess asks for either.
 func (l AccessLevel) Satisfied(a Access) bool {
-	switch l {
-	case CompanyAccess:
-		return a.CompanyLevel
-	case ContractAccess:
-		return a.ContractLevel
+	specific := map[AccessLevel]bool{CompanyAccess: a.CompanyLevel, ContractAccess: a.ContractLevel}
+	if on, ok := specific[l]; ok {
+		return on
 	}
 	return a.Any()
 }
