@@ -65,3 +65,19 @@ func TestGoBlocksAndUntab(t *testing.T) {
 		t.Errorf("untab = %q, want %q", got, want)
 	}
 }
+
+func TestAnchors(t *testing.T) {
+	md := "# rscgo\n## 7. Module 2: sync ATS → LinkedIn\n### 7.1 Jobs: `POST /v2/simpleJobPostings` (batch_create, async)\n" +
+		"```\n# not a heading\n```\n## Record rules we chose where §7 is unconfirmed\n## Notes\n## Notes\n"
+	want := map[string]bool{
+		"rscgo":                         true,
+		"7-module-2-sync-ats--linkedin": true,
+		"71-jobs-post-v2simplejobpostings-batch_create-async": true,
+		"record-rules-we-chose-where-7-is-unconfirmed":        true,
+		"notes":   true,
+		"notes-1": true,
+	}
+	if diff := cmp.Diff(want, anchors(md)); diff != "" {
+		t.Errorf("anchors (-want +got):\n%s", diff)
+	}
+}
