@@ -27,6 +27,8 @@ func PhasesFromSync(ps map[rscsync.Phase]rscsync.PhaseState) map[rscsync.Phase]P
 				Completed:        s.Completed,
 				CompletedAt:      s.CompletedAt,
 				Refused:          s.Failed,
+				Skipped:          s.Skipped,
+				Incremental:      s.Incremental,
 			}
 		}
 	}
@@ -47,6 +49,8 @@ func PhaseFromProgress(p rscsync.Progress) (pp PhaseProgress, ok bool) {
 		Completed:        p.Completed,
 		CompletedAt:      p.CompletedAt,
 		Refused:          p.Failed,
+		Skipped:          p.Skipped,
+		Incremental:      p.Incremental,
 	}, true
 }
 

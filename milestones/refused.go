@@ -56,7 +56,7 @@ func refusedText(p rscsync.Phase, pp PhaseProgress) string {
 	switch {
 	case pp.Refused <= 0:
 		return ""
-	case pp.Completed && pp.Total > 0:
+	case pp.Completed && pp.Total > 0 && pp.Refused <= pp.Total:
 		return fmt.Sprintf("%d of %s", pp.Refused, count(pp.Total, recordsOf(p)))
 	}
 	return count(pp.Refused, recordsOf(p))
@@ -92,8 +92,9 @@ func refusedUpTo(s State, m Milestone) string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-// featureRefused returns how many records of f's kind were refused, for a
-// feature whose scope comes from the sync (0 for the others, such as
+// featureRefused returns how many records of f's kind are refused (in the
+// dead letters), and whether that is every record the completed phase sent,
+// for a feature whose scope comes from the sync (0 for the others, such as
 // exporting a LinkedIn member, which works whatever the ATS sent).
 func featureRefused(s State, f Feature) (refused int64, all bool) {
 	if !slices.ContainsFunc(f.Steps, func(st Step) bool { return st.Milestone >= JobSyncCompleted }) {
@@ -104,7 +105,12 @@ func featureRefused(s State, f Feature) (refused int64, all bool) {
 		return 0, false
 	}
 	pp := s.Phases[p]
-	return max(pp.Refused, 0), pp.Completed && pp.Total > 0 && pp.Refused >= pp.Total
+	if pp.Refused <= 0 {
+		return 0, false
+	}
+	// Every record the phase sent (processed, less the ineligible ones) was
+	// refused: LinkedIn holds none.
+	return pp.Refused, pp.Completed && pp.Refused >= pp.Done+pp.Incremental-pp.Skipped
 }
 
 // ScopeText describes which records the feature works for, in words: the

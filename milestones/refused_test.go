@@ -102,3 +102,31 @@ func TestRefusedRecordsInEvents(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }
+
+// TestRefusedCounts pins the edge cases: refusals after the historical pass
+// (more than its total), ineligible records, and records sent after it.
+func TestRefusedCounts(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		pp         PhaseProgress
+		text       string
+		allRefused bool
+	}{
+		{"none", PhaseProgress{Done: 5, Total: 5, Completed: true}, "", false},
+		{"all", PhaseProgress{Done: 5, Total: 5, Refused: 5, Completed: true}, "5 of 5 jobs", true},
+		{"all but the ineligible", PhaseProgress{Done: 5, Total: 5, Refused: 3, Skipped: 2, Completed: true}, "3 of 5 jobs", true},
+		{"some", PhaseProgress{Done: 5, Total: 5, Refused: 1, Completed: true}, "1 of 5 jobs", false},
+		{"later jobs accepted", PhaseProgress{Done: 5, Total: 5, Refused: 5, Incremental: 2, Completed: true}, "5 of 5 jobs", false},
+		{"more than the pass read", PhaseProgress{Done: 2, Total: 2, Refused: 3, Incremental: 3, Completed: true}, "3 jobs", false},
+		{"in progress", PhaseProgress{Done: 2, Total: 5, Refused: 2}, "2 jobs", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := State{Phases: map[rscsync.Phase]PhaseProgress{rscsync.PhaseJobs: tc.pp}}
+			f, _ := Lookup(ShortlistMemberToJob)
+			_, all := featureRefused(s, f)
+			if got := refusedText(rscsync.PhaseJobs, tc.pp); got != tc.text || all != tc.allRefused {
+				t.Errorf("refusedText %q, all refused %v; want %q, %v", got, all, tc.text, tc.allRefused)
+			}
+		})
+	}
+}

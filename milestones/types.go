@@ -105,6 +105,12 @@ type PhaseProgress struct {
 	// but not on LinkedIn. Features never claim them, and a milestone reached
 	// with refused records says so.
 	Refused int64 `json:"refused,omitempty"`
+	// Skipped is the number of records the ATS's eligibility rules kept out
+	// of the sync (counted in Done).
+	Skipped int64 `json:"skipped,omitempty"`
+	// Incremental is the number of records processed after the phase
+	// completed (new and updated ones).
+	Incremental int64 `json:"incremental,omitempty"`
 }
 
 // Access is the integration access the customer enabled in Recruiter's
