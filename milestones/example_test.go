@@ -75,3 +75,31 @@ func ExampleAvailable() {
 	// false "record last modified 2026-01-02 before the integration was enabled 2026-03-01; available once Candidate Sync completes (61% done, about 40 minutes left)"
 	// true ""
 }
+
+// Records the sync engine refused are not on LinkedIn: the milestone is
+// reached, but says how many records were refused and where to look, and no
+// feature claims them.
+func ExampleReport_refused() {
+	enabled := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	s := milestones.State{
+		Enabled:   true,
+		EnabledAt: enabled,
+		Access:    milestones.Access{CompanyLevel: true},
+		Settings:  milestones.AllSettings(),
+		Phases: map[rscsync.Phase]milestones.PhaseProgress{
+			// Every job's description was under LinkedIn's 100 characters.
+			rscsync.PhaseJobs:       {Done: 12, Total: 12, Refused: 12, Completed: true},
+			rscsync.PhaseCandidates: {Done: 400, Total: 400, Refused: 9, Completed: true},
+		},
+	}
+	rep := milestones.Evaluate(s)
+	fmt.Printf("%s; refused: %s\n", rep.Milestone.Label(), rep.Refused)
+	for _, id := range []milestones.FeatureID{milestones.ShortlistMemberToJob, milestones.CandidateDataOnProfiles} {
+		f, _ := rep.Feature(id)
+		fmt.Printf("%s: %s\n", f.Title, f.ScopeText())
+	}
+	// Output:
+	// Milestone 3: Candidate Sync Completed; refused: 12 of 12 jobs and 9 of 400 candidates
+	// Ability to shortlist a LinkedIn member to a job from LinkedIn: no jobs: all 12 were refused (see the dead letters)
+	// Candidate data from the ATS visible on LinkedIn profiles: all candidates except 9 refused (see the dead letters)
+}
