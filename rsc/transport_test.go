@@ -166,7 +166,6 @@ func TestRetryAfterHonoured(t *testing.T) {
 				return
 			}
 			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
-			return
 		})
 		start := time.Now()
 		if err := upsertNote(t.Context(), c); err != nil {
@@ -190,7 +189,6 @@ func TestDailyThrottleParksBucket(t *testing.T) {
 				return
 			}
 			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
-			return
 		})
 		err := upsertNote(t.Context(), c)
 		var rl *RateLimitError
@@ -258,7 +256,6 @@ func TestTokenReuseRefreshAnd401(t *testing.T) {
 				return
 			}
 			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
-			return
 		})
 		for range 3 {
 			if err := upsertNote(t.Context(), c); err != nil {
@@ -313,7 +310,6 @@ func TestPacingRecordsPerMinute(t *testing.T) {
 			perMinute[time.Now().Unix()/60] += 100
 			mu.Unlock()
 			reply(w, 200, `{}`)
-			return
 		})
 		notes := make([]Note, 100)
 		for i := range notes {
@@ -428,7 +424,6 @@ func TestForCustomerIsolation(t *testing.T) {
 		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 			auths = append(auths, s.Header.Get("Authorization"))
 			reply(w, 200, `{}`)
-			return
 		})
 		a, _ := partner.ForCustomer("cid", "csecret")
 		b, _ := partner.ForCustomer("cid", "csecret")
@@ -463,7 +458,6 @@ func TestThrottleWindowFromBody(t *testing.T) {
 				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 					n.Add(1)
 					reply(w, 429, tc.body)
-					return
 				})
 				err := upsertNote(t.Context(), c)
 				var rl *RateLimitError
@@ -491,11 +485,9 @@ func TestSlowTokenFetchHonoursWaitersContext(t *testing.T) {
 		h.onToken(func(w http.ResponseWriter, r *http.Request) {
 			<-release
 			reply(w, 200, `{"access_token":"slow","expires_in":1800}`)
-			return
 		})
 		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
-			return
 		})
 		first := make(chan error, 1)
 		go func() { first <- upsertNote(t.Context(), c) }()
@@ -529,13 +521,11 @@ func TestTokenEndpoint5xxIsRetried(t *testing.T) {
 				return
 			}
 			reply(w, 200, `{"access_token":"tok","expires_in":1800}`)
-			return
 		})
 		var creates atomic.Int32
 		h.route("POST", "/v2/simpleJobPostings", func(w http.ResponseWriter, s seen) {
 			creates.Add(1)
 			reply(w, 200, `{"elements":[{"id":"urn:li:simpleJobPostingTask:t1","status":202}]}`)
-			return
 		})
 		res, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
 		if err != nil || res.Err() != nil {
