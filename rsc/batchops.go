@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
@@ -228,31 +230,44 @@ func applyBatchResponse[K comparable](op batchOp, resp *response, entries []entr
 }
 
 // batchFinder returns a function from a response map key to the index of
-// its entry. The server may echo compound keys with fields in another order
-// or syntax, so a key not found as sent is decoded and compared field by field.
+// its entry: the key as sent, or else the compound key it decodes to.
 func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func(string) (int, bool) {
 	pos := make(map[string]int, len(idx))
+	rkeys := make([]restli.Key, len(idx))
 	for j, i := range idx {
 		pos[bodyKeys[j]] = i
+		rkeys[j] = entries[i].rkey
 	}
 	return func(k string) (int, bool) {
 		if i, ok := pos[k]; ok {
 			return i, true
 		}
-		dk, err := restli.DecodeKey(k)
-		if err != nil {
-			return 0, false
-		}
-		for _, i := range idx {
-			if entries[i].rkey != nil && entries[i].rkey.Equal(dk) {
-				return i, true
-			}
-			if entries[i].rkey == nil && len(dk) == 0 && entries[i].simple == k {
-				return i, true
-			}
+		if j := responseKeyIndex(k, rkeys); j >= 0 {
+			return idx[j], true
 		}
 		return 0, false
 	}
+}
+
+// responseKeyIndex returns the index in keys of the compound key that the
+// response map key k names, or -1. Servers may echo keys with fields in
+// another order or syntax. A 1.0 server may spell a space as '+', as Java's
+// URLEncoder does (rscgo itself never sends a raw '+' in a 1.0 key); in 2.0
+// syntax, "(a:x)", a '+' is a plus (docs/linkedin-api.md §3.2).
+func responseKeyIndex(k string, keys []restli.Key) int {
+	find := func(k string) int {
+		dk, err := restli.DecodeKey(k)
+		if err != nil {
+			return -1
+		}
+		return slices.IndexFunc(keys, func(rk restli.Key) bool { return rk != nil && rk.Equal(dk) })
+	}
+	if !strings.HasPrefix(k, "(") && strings.Contains(k, "+") {
+		if j := find(strings.ReplaceAll(k, "+", "%20")); j >= 0 {
+			return j
+		}
+	}
+	return find(k)
 }
 
 // keyPath encodes a compound key as a path segment for sub-resources.

@@ -3,9 +3,12 @@ package rsc
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
@@ -273,5 +276,27 @@ func TestCandidatesVersioned(t *testing.T) {
 	if !strings.Contains(body, `"(externalCandidateId:C1,integrationContext:urn%3Ali%3Aorganization%3A123)":{`) ||
 		!strings.Contains(body, `"externalCreatedAt":1700000000000`) || strings.Contains(body, `"atsCreatedAt"`) {
 		t.Errorf("body = %s", body)
+	}
+}
+
+// A Rest.li 1.0 server may spell the keys of its answer as Java's
+// URLEncoder does: a space as '+', a plus as %2B, every reserved character
+// escaped. Each record still gets its own status.
+func TestBatchResponseKeysURLEncoded(t *testing.T) {
+	t.Parallel()
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		io.WriteString(w, `{"results":{`+
+			`"atsCandidateId=C+1&dataProvider=ATS&integrationContext=urn%3Ali%3Aorganization%3A123":{"status":204},`+
+			`"atsCandidateId=C%2B1&dataProvider=ATS&integrationContext=urn%3Ali%3Aorganization%3A123":{"status":201}},"errors":{}}`)
+	})
+	spaced := testCandidate("C 1")
+	spaced.ExternalProfileURL = "https://ats.example.com/c/C%201"
+	res, err := h.client.Candidates.Upsert(t.Context(), []Candidate{spaced, testCandidate("C+1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{res.Items[0].Status, res.Items[1].Status}
+	if d := cmp.Diff([]int{204, 201}, got); d != "" || res.Err() != nil {
+		t.Errorf("statuses (-want +got):\n%s\nerr: %v", d, res.Err())
 	}
 }

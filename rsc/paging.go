@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/rscgo/rscgo/internal/restli"
@@ -74,11 +73,7 @@ func batchGet[K compoundKey, T any](ctx context.Context, c *Client, res *resourc
 			return out, fmt.Errorf("rsc: decoding %s batch_get: %w", res.legacy, err)
 		}
 		for ks, raw := range br.Results {
-			dk, err := restli.DecodeKey(ks)
-			if err != nil {
-				continue
-			}
-			if j := slices.IndexFunc(rkeys, dk.Equal); j >= 0 {
+			if j := responseKeyIndex(ks, rkeys); j >= 0 {
 				rec := new(T)
 				if err := c.decodeJSON(res, raw, rec); err != nil {
 					return out, err

@@ -135,7 +135,7 @@ func EncodeParam(p Protocol, name, value string) string {
 // EncodeKeyPath returns a compound key as one path segment:
 //
 //	Protocol1: a=x&b=y   literal, as Postman sends it; only what breaks the
-//	                     segment or the key is escaped (& = % / ? # ; space,
+//	                     segment or the key is escaped (& = % + / ? # ; space,
 //	                     non-ASCII, control and other URL-unsafe characters)
 //	Protocol2: (a:x,b:y) values 2.0-escaped, structure literal, as LinkedIn's
 //	                     Python client builds path keys
@@ -151,7 +151,7 @@ func EncodeKeyPath(p Protocol, k Key) string {
 // EncodeKeyBody returns a compound key as a JSON map key in a batch body
 // ({"entities": {key: ...}}):
 //
-//	Protocol1: a=x&b=y   unescaped except % & = (the form Postman uses)
+//	Protocol1: a=x&b=y   unescaped except % & = + (the form Postman uses)
 //	Protocol2: (a:x,b:y) the same text as EncodeKeyPath (the Python client's form)
 func EncodeKeyBody(p Protocol, k Key) string {
 	if p == Protocol2 {

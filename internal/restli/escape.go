@@ -55,12 +55,14 @@ var (
 	// ids=v values so that ParseQuery can never mistake one for List(...).
 	esc1Simple = newBlocklistEscaper(" \"#%&+;<=>?[\\]^`{|}()")
 	// esc1Path escapes protocol 1.0 keys in a path segment: the structural
-	// '&' and '=', the path breakers '/' '?' '#' '%' ';', and what is not
-	// URL-safe. ':' stays literal (Postman sends URNs raw).
-	esc1Path = newBlocklistEscaper(" \"#%&/;<=>?[\\]^`{|}")
+	// '&' and '=', the path breakers '/' '?' '#' '%' ';', '+' (a 1.0 server
+	// URL-decodes each key part with Java's URLDecoder, which reads '+' as a
+	// space), and what is not URL-safe. ':' stays literal (Postman sends
+	// URNs raw).
+	esc1Path = newBlocklistEscaper(" \"#%&+/;<=>?[\\]^`{|}")
 	// esc1Body escapes protocol 1.0 keys used as JSON map keys: only the
 	// structural '&' '=' and the escape character '%' itself.
-	esc1Body = newEscaper2(func(c byte) bool { return c == '%' || c == '&' || c == '=' })
+	esc1Body = newEscaper2(func(c byte) bool { return c == '%' || c == '&' || c == '=' || c == '+' })
 	// escReduced is the Rest.li "reduced" encoding used in headers and
 	// bodies (LinkedIn's JS client reducedEncode): only the 2.0 syntax
 	// characters , ( ) ' : are escaped. '%' is NOT escaped, as upstream.
@@ -152,8 +154,9 @@ func unhex(c byte) (byte, bool) {
 }
 
 // unescape percent-decodes s. '+' is a literal plus, never a space: Rest.li
-// 2.0 says so, and for 1.0 rscgo always writes a space as %20 and a plus as
-// %2B, so a raw '+' can only mean '+'. Malformed escapes are an error.
+// 2.0 says so, and for 1.0 rscgo never writes a space as '+' and always
+// writes a plus as %2B, so a raw '+' can only mean '+'. Malformed escapes
+// are an error.
 func unescape(s string) (string, error) {
 	n := strings.IndexByte(s, '%')
 	if n < 0 {

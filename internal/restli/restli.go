@@ -20,10 +20,12 @@
 //     Python's quote(s, safe="")); ( ) , : of the syntax stay literal.
 //   - Protocol 1.0 values: only what would break the query, path segment or
 //     key is %-encoded, so URNs travel as urn:li:organization:123, the way
-//     LinkedIn's docs and Postman collection send them.
+//     LinkedIn's docs and Postman collection send them. '+' is always
+//     %2B: a 1.0 server URL-decodes every key part, reading '+' as a space.
 //   - Decoders accept raw and %-encoded forms of both syntaxes whatever the
 //     X-RestLi-Protocol-Version header says, and never read '+' as a space
-//     (rscgo writes a space as %20 everywhere, and a plus in a query as %2B).
+//     (rscgo writes a space as %20, or raw in a 1.0 body key, and a plus as
+//     %2B everywhere).
 package restli
 
 // Protocol selects the Rest.li key syntax.
