@@ -80,12 +80,8 @@ func ExampleAvailable() {
 // reached, but says how many records were refused and where to look, and no
 // feature claims them.
 func ExampleReport_refused() {
-	enabled := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	s := milestones.State{
-		Enabled:   true,
-		EnabledAt: enabled,
-		Access:    milestones.Access{CompanyLevel: true},
-		Settings:  milestones.AllSettings(),
+		Enabled: true, Access: milestones.Access{ContractLevel: true}, Settings: milestones.AllSettings(),
 		Phases: map[rscsync.Phase]milestones.PhaseProgress{
 			// Every job's description was under LinkedIn's 100 characters.
 			rscsync.PhaseJobs:       {Done: 12, Total: 12, Refused: 12, Completed: true},
