@@ -106,26 +106,31 @@ func TestRefusedRecordsInEvents(t *testing.T) {
 // TestRefusedCounts pins the edge cases: refusals after the historical pass
 // (more than its total), ineligible records, and records sent after it.
 func TestRefusedCounts(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		pp         PhaseProgress
+	type want struct {
 		text       string
 		allRefused bool
+	}
+	done := func(refused, skipped, incremental int64) PhaseProgress {
+		return PhaseProgress{Done: 5, Total: 5, Refused: refused, Skipped: skipped, Incremental: incremental, Completed: true}
+	}
+	cases := map[string]struct {
+		pp PhaseProgress
+		want
 	}{
-		{"none", PhaseProgress{Done: 5, Total: 5, Completed: true}, "", false},
-		{"all", PhaseProgress{Done: 5, Total: 5, Refused: 5, Completed: true}, "5 of 5 jobs", true},
-		{"all but the ineligible", PhaseProgress{Done: 5, Total: 5, Refused: 3, Skipped: 2, Completed: true}, "3 of 5 jobs", true},
-		{"some", PhaseProgress{Done: 5, Total: 5, Refused: 1, Completed: true}, "1 of 5 jobs", false},
-		{"later jobs accepted", PhaseProgress{Done: 5, Total: 5, Refused: 5, Incremental: 2, Completed: true}, "5 of 5 jobs", false},
-		{"more than the pass read", PhaseProgress{Done: 2, Total: 2, Refused: 3, Incremental: 3, Completed: true}, "3 jobs", false},
-		{"in progress", PhaseProgress{Done: 2, Total: 5, Refused: 2}, "2 jobs", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := State{Phases: map[rscsync.Phase]PhaseProgress{rscsync.PhaseJobs: tc.pp}}
-			f, _ := Lookup(ShortlistMemberToJob)
-			_, all := featureRefused(s, f)
-			if got := refusedText(rscsync.PhaseJobs, tc.pp); got != tc.text || all != tc.allRefused {
-				t.Errorf("refusedText %q, all refused %v; want %q, %v", got, all, tc.text, tc.allRefused)
+		"none":                    {done(0, 0, 0), want{"", false}},
+		"all":                     {done(5, 0, 0), want{"5 of 5 jobs", true}},
+		"all but the ineligible":  {done(3, 2, 0), want{"3 of 5 jobs", true}},
+		"some":                    {done(1, 0, 0), want{"1 of 5 jobs", false}},
+		"later jobs accepted":     {done(5, 0, 2), want{"5 of 5 jobs", false}},
+		"more than the pass read": {done(6, 0, 3), want{"6 jobs", false}},
+		"in progress":             {PhaseProgress{Done: 2, Total: 5, Refused: 2}, want{"2 jobs", false}},
+	}
+	f, _ := Lookup(ShortlistMemberToJob)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, all := featureRefused(State{Phases: map[rscsync.Phase]PhaseProgress{rscsync.PhaseJobs: tc.pp}}, f)
+			if got := (want{refusedText(rscsync.PhaseJobs, tc.pp), all}); got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})
 	}
