@@ -20,11 +20,11 @@ import (
 func Example() {
 	ctx := context.Background()
 	clk := rsctest.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clk.Now))
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clk))
 	defer srv.Close()
 	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1", Contracts: []string{"urn:li:contract:1"}})
 	cust.EnableAll()
-	cust.SetProductSettings(rsctest.ProductSettings{OneClickExport: true, InMailStubProfile: true, ProfileWidget: true})
+	cust.SetProductSettings(rsc.ProductSettings{OneClickExport: true, InMailStubProfile: true, ProfileWidget: true})
 	recruiter := srv.AddMember(rsctest.MemberSpec{FirstName: "Rita", LastName: "Reed", Email: "rita@ats.example"})
 	ann := srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Email: "ann@example.com"})
 	seat, _ := cust.AddSeat(rsctest.SeatSpec{Member: recruiter.Person})

@@ -60,7 +60,7 @@ func newWorld(t *testing.T, contractLevel bool) *world {
 	w.cust = w.srv.AddCustomer(rsctest.CustomerSpec{Organization: org, Contracts: []string{contract}})
 	w.cust.SetCompanyAccess(true)
 	w.cust.SetContractAccess(contractLevel)
-	w.cust.SetProductSettings(rsctest.ProductSettings{OneClickExport: true, InMailStubProfile: true, InAtsIndicator: true, ProfileWidget: true})
+	w.cust.SetProductSettings(rsc.ProductSettings{OneClickExport: true, InMailStubProfile: true, InATSIndicator: true, ProfileWidget: true})
 	w.enabled = time.Now()
 	for _, m := range []rsctest.MemberSpec{
 		{FirstName: "Rita", LastName: "Recruiter", Email: "rita@ats.example"},
@@ -135,8 +135,7 @@ func (w *world) state(context.Context) (milestones.State, error) {
 	ps := w.cust.ProductSettings()
 	acc := milestones.Access{CompanyLevel: on(org, "ONE_CLICK_EXPORT"), ContractLevel: on(contract, "CSA_API")}
 	return milestones.State{Enabled: acc.Any(), EnabledAt: w.enabled, Access: acc,
-		Settings: rsc.ProductSettings{OneClickExport: ps.OneClickExport, InMailStubProfile: ps.InMailStubProfile,
-			InATSIndicator: ps.InAtsIndicator, ProfileWidget: ps.ProfileWidget}}, nil
+		Settings: ps}, nil
 }
 
 // resync stands in for the sync package: it upserts the candidate.

@@ -144,7 +144,7 @@ func TestFlowFullWalkAndResume(t *testing.T) {
 	}
 
 	// Product settings off: enabled but StepProductSettings.
-	cu.SetProductSettings(rsctest.ProductSettings{OneClickExport: true})
+	cu.SetProductSettings(rsc.ProductSettings{OneClickExport: true})
 	cu.EnableAll()
 	e.deliver(t)
 	p, _ = e.flow.Next(t.Context(), "c1")
@@ -154,7 +154,7 @@ func TestFlowFullWalkAndResume(t *testing.T) {
 	if f := p.Status.Features(); f.InMailStubProfile || !f.OneClickExport || f.InATSIndicator || !f.RecruiterData {
 		t.Errorf("features = %+v", f)
 	}
-	cu.SetProductSettings(rsctest.ProductSettings{OneClickExport: true, InMailStubProfile: true, InAtsIndicator: true, ProfileWidget: true})
+	cu.SetProductSettings(rsc.ProductSettings{OneClickExport: true, InMailStubProfile: true, InATSIndicator: true, ProfileWidget: true})
 	e.deliver(t)
 	p, _ = e.flow.Next(t.Context(), "c1")
 	if p.Step != StepEnabled || p.Status.State != StateBothEnabled || p.Todo != "" {

@@ -169,7 +169,7 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	clk := rsctest.NewFakeClock(now)
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clk.Now), rsctest.WithSleep(clk.Sleep), rsctest.WithJobTaskLatency(0))
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clk), rsctest.WithJobTaskLatency(0))
 	t.Cleanup(srv.Close)
 	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: org})
 	client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(srv.Transport()),

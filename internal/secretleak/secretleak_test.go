@@ -335,8 +335,7 @@ func TestNoSecretLeaks(t *testing.T) {
 			acc := milestones.Access{CompanyLevel: true, ContractLevel: true}
 			ps := cust.ProductSettings()
 			return milestones.State{Enabled: true, EnabledAt: enabledAt, Access: acc,
-				Settings: rsc.ProductSettings{OneClickExport: ps.OneClickExport, InMailStubProfile: ps.InMailStubProfile,
-					InATSIndicator: ps.InAtsIndicator, ProfileWidget: ps.ProfileWidget}}, nil
+				Settings: ps}, nil
 		}
 		r, err := inmail.New(inmail.Config{CustomerID: "acme", Client: client, Organization: org, Contracts: []string{contract},
 			Sink: sink, State: state}, inmail.WithLogger(log))

@@ -1,8 +1,6 @@
 package rsctest
 
-import (
-	"net/http"
-)
+import ()
 
 // aclKind: atsEntityAcls (v2) / entityAcls (rest). The key carries
 // everything; the entity is {}.
@@ -77,20 +75,7 @@ func (c *call) keyElement(r *record) map[string]string {
 // findByCriteria serves q=criteria on the ACL resources: every given key
 // field filters; integrationContext is required.
 func findByCriteria(c *call, kd *kind, filters []string) {
-	if c.param("q") != "criteria" {
-		c.fail(http.StatusBadRequest, "Unknown finder "+c.param("q"))
-		return
-	}
-	ctx := c.param("integrationContext")
-	if ctx == "" {
-		c.fail(http.StatusBadRequest, "integrationContext is required")
-		return
-	}
-	if !c.cust.owns(ctx) {
-		c.forbidden()
-		return
-	}
-	start, count, ok := c.paging()
+	ctx, start, count, ok := c.contextFinder("criteria")
 	if !ok {
 		return
 	}

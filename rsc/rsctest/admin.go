@@ -47,152 +47,161 @@ func (s *Server) resolveCustomer(id string) *Customer {
 	return s.Customer(id)
 }
 
+// adminFunc answers one admin request with a value to encode as JSON, or an
+// error: an *httpError carries its status; the simulation errors map to 404
+// or 429; anything else is a 400.
+type adminFunc func(r *http.Request) (any, error)
+
+// custFunc is an adminFunc on the customer named by the {org} path value.
+type custFunc func(r *http.Request, c *Customer) (any, error)
+
+func writeAdminError(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		status = he.status
+	case errors.Is(err, ErrExportQuota):
+		status = http.StatusTooManyRequests
+	case errors.Is(err, ErrUnknownMember), errors.Is(err, ErrUnknownSeat), errors.Is(err, ErrUnknownConversation), errors.Is(err, ErrUnknownNote):
+		status = http.StatusNotFound
+	}
+	writeError(w, status, err.Error())
+}
+
+// decodeAdmin decodes the JSON request body into v.
+func decodeAdmin(r *http.Request, v any) error {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		return errf(http.StatusBadRequest, "invalid JSON body: "+err.Error())
+	}
+	return nil
+}
+
+var okTrue = map[string]bool{"ok": true}
+
 func (s *Server) buildAdmin() {
 	mux := http.NewServeMux()
-	ok := func(w http.ResponseWriter, v any) { writeJSON(w, http.StatusOK, v) }
-	fail := func(w http.ResponseWriter, err error) {
-		status := http.StatusBadRequest
-		switch {
-		case errors.Is(err, ErrExportQuota):
-			status = http.StatusTooManyRequests
-		case errors.Is(err, ErrUnknownMember), errors.Is(err, ErrUnknownSeat), errors.Is(err, ErrUnknownConversation), errors.Is(err, ErrUnknownNote):
-			status = http.StatusNotFound
-		}
-		writeError(w, status, err.Error())
-	}
-	cust := func(h func(http.ResponseWriter, *http.Request, *Customer)) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			c := s.resolveCustomer(r.PathValue("org"))
-			if c == nil {
-				writeError(w, http.StatusNotFound, "no customer "+r.PathValue("org"))
+	handle := func(pattern string, h adminFunc) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			v, err := h(r)
+			if err != nil {
+				writeAdminError(w, err)
 				return
 			}
-			h(w, r, c)
-		}
+			writeJSON(w, http.StatusOK, v)
+		})
 	}
-	q := func(r *http.Request, n string) string { return r.URL.Query().Get(n) }
-
-	mux.HandleFunc("GET /_rsctest/state", func(w http.ResponseWriter, r *http.Request) { ok(w, s.State()) })
-	mux.HandleFunc("GET /_rsctest/requests", func(w http.ResponseWriter, r *http.Request) { ok(w, s.Requests()) })
-	mux.HandleFunc("GET /_rsctest/pushes", func(w http.ResponseWriter, r *http.Request) { ok(w, s.Pushes()) })
-	mux.HandleFunc("POST /_rsctest/pushes/deliver", func(w http.ResponseWriter, r *http.Request) {
-		n, err := s.DeliverPushes(r.Context())
-		res := map[string]any{"delivered": n}
-		if err != nil {
-			res["error"] = err.Error()
-		}
-		ok(w, res)
-	})
-	mux.HandleFunc("POST /_rsctest/customers", func(w http.ResponseWriter, r *http.Request) {
-		var spec CustomerSpec
-		if err := json.NewDecoder(r.Body).Decode(&spec); err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, s.AddCustomer(spec).Snapshot())
-	})
-	mux.HandleFunc("GET /_rsctest/customers/{org}", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) { ok(w, c.Snapshot()) }))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/request", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		ok(w, map[string]string{"requestId": c.RequestIntegrations()})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/notify", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		ok(w, map[string]string{"requestId": c.NotifyPartner()})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/enable", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		var ids []string
-		if v := q(r, "company"); v != "" {
-			ids = append(ids, c.SetCompanyAccess(v == "true"))
-		}
-		if v := q(r, "contract"); v != "" {
-			ids = append(ids, c.SetContractAccess(v == "true"))
-		}
-		ok(w, map[string]any{"requestIds": ids, "integrations": c.Integrations()})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/settings", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		ps := c.ProductSettings()
-		if err := json.NewDecoder(r.Body).Decode(&ps); err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, map[string]string{"requestId": c.SetProductSettings(ps)})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/seats", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		st, err := c.AddSeat(SeatSpec{Member: q(r, "member"), Contract: q(r, "contract"), State: q(r, "state")})
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, st)
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/export", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		id, err := c.Export(q(r, "seat"), q(r, "member"), q(r, "job"))
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, map[string]string{"requestId": id})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/inmail", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		conv, err := c.SendInMail(q(r, "seat"), q(r, "member"), q(r, "subject"), q(r, "body"))
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, map[string]string{"conversation": conv})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/reply", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		share, _ := strconv.ParseBool(q(r, "share"))
-		if err := c.ReplyInMail(q(r, "conversation"), q(r, "body"), share); err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, map[string]bool{"ok": true})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/prospectNotes", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		id, err := c.WriteProspectNote(q(r, "seat"), q(r, "member"), q(r, "note"))
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, map[string]string{"id": id})
-	}))
-	mux.HandleFunc("POST /_rsctest/customers/{org}/prospectNotes/{id}/deactivate", cust(func(w http.ResponseWriter, r *http.Request, c *Customer) {
-		if err := c.DeactivateProspectNote(r.PathValue("id")); err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, map[string]bool{"ok": true})
-	}))
-	mux.HandleFunc("POST /_rsctest/members", func(w http.ResponseWriter, r *http.Request) {
-		var spec MemberSpec
-		if err := json.NewDecoder(r.Body).Decode(&spec); err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, s.AddMember(spec))
-	})
-	mux.HandleFunc("POST /_rsctest/members/{person}/close", func(w http.ResponseWriter, r *http.Request) {
-		p := r.PathValue("person")
-		if !strings.HasPrefix(p, "urn:") {
-			p = "urn:li:person:" + p
-		}
-		if err := s.CloseMemberAccount(p); err != nil {
-			fail(w, err)
-			return
-		}
-		ok(w, map[string]bool{"ok": true})
-	})
-	mux.HandleFunc("POST /_rsctest/tokens/revoke", func(w http.ResponseWriter, r *http.Request) {
-		ok(w, map[string]int{"revoked": s.RevokeTokens(q(r, "clientId"))})
-	})
-	mux.HandleFunc("POST /_rsctest/faults", func(w http.ResponseWriter, r *http.Request) {
-		var fs []Fault
-		if err := json.NewDecoder(r.Body).Decode(&fs); err != nil {
-			fail(w, err)
-			return
-		}
-		s.SetFaults(fs...)
-		ok(w, map[string]int{"rules": len(fs)})
-	})
+	for pattern, h := range s.adminRoutes() {
+		handle(pattern, h)
+	}
+	for pattern, h := range s.adminCustomerRoutes() {
+		handle(pattern, func(r *http.Request) (any, error) {
+			c := s.resolveCustomer(r.PathValue("org"))
+			if c == nil {
+				return nil, errf(http.StatusNotFound, "no customer "+r.PathValue("org"))
+			}
+			return h(r, c)
+		})
+	}
 	s.admin = mux
+}
+
+func (s *Server) adminRoutes() map[string]adminFunc {
+	return map[string]adminFunc{
+		"GET /_rsctest/state":    func(*http.Request) (any, error) { return s.State(), nil },
+		"GET /_rsctest/requests": func(*http.Request) (any, error) { return s.Requests(), nil },
+		"GET /_rsctest/pushes":   func(*http.Request) (any, error) { return s.Pushes(), nil },
+		"POST /_rsctest/pushes/deliver": func(r *http.Request) (any, error) {
+			n, err := s.DeliverPushes(r.Context())
+			res := map[string]any{"delivered": n}
+			if err != nil {
+				res["error"] = err.Error()
+			}
+			return res, nil
+		},
+		"POST /_rsctest/customers": func(r *http.Request) (any, error) {
+			var spec CustomerSpec
+			if err := decodeAdmin(r, &spec); err != nil {
+				return nil, err
+			}
+			return s.AddCustomer(spec).Snapshot(), nil
+		},
+		"POST /_rsctest/members": func(r *http.Request) (any, error) {
+			var spec MemberSpec
+			if err := decodeAdmin(r, &spec); err != nil {
+				return nil, err
+			}
+			return s.AddMember(spec), nil
+		},
+		"POST /_rsctest/members/{person}/close": func(r *http.Request) (any, error) {
+			p := r.PathValue("person")
+			if !strings.HasPrefix(p, "urn:") {
+				p = "urn:li:person:" + p
+			}
+			return okTrue, s.CloseMemberAccount(p)
+		},
+		"POST /_rsctest/tokens/revoke": func(r *http.Request) (any, error) {
+			return map[string]int{"revoked": s.RevokeTokens(r.URL.Query().Get("clientId"))}, nil
+		},
+		"POST /_rsctest/faults": func(r *http.Request) (any, error) {
+			var fs []Fault
+			if err := decodeAdmin(r, &fs); err != nil {
+				return nil, err
+			}
+			s.SetFaults(fs...)
+			return map[string]int{"rules": len(fs)}, nil
+		},
+	}
+}
+
+func (s *Server) adminCustomerRoutes() map[string]custFunc {
+	q := func(r *http.Request, n string) string { return r.URL.Query().Get(n) }
+	return map[string]custFunc{
+		"GET /_rsctest/customers/{org}": func(_ *http.Request, c *Customer) (any, error) { return c.Snapshot(), nil },
+		"POST /_rsctest/customers/{org}/request": func(_ *http.Request, c *Customer) (any, error) {
+			return map[string]string{"requestId": c.RequestIntegrations()}, nil
+		},
+		"POST /_rsctest/customers/{org}/notify": func(_ *http.Request, c *Customer) (any, error) {
+			return map[string]string{"requestId": c.NotifyPartner()}, nil
+		},
+		"POST /_rsctest/customers/{org}/enable": func(r *http.Request, c *Customer) (any, error) {
+			var ids []string
+			if v := q(r, "company"); v != "" {
+				ids = append(ids, c.SetCompanyAccess(v == "true"))
+			}
+			if v := q(r, "contract"); v != "" {
+				ids = append(ids, c.SetContractAccess(v == "true"))
+			}
+			return map[string]any{"requestIds": ids, "integrations": c.Integrations()}, nil
+		},
+		"POST /_rsctest/customers/{org}/settings": func(r *http.Request, c *Customer) (any, error) {
+			ps := c.ProductSettings()
+			if err := decodeAdmin(r, &ps); err != nil {
+				return nil, err
+			}
+			return map[string]string{"requestId": c.SetProductSettings(ps)}, nil
+		},
+		"POST /_rsctest/customers/{org}/seats": func(r *http.Request, c *Customer) (any, error) {
+			return c.AddSeat(SeatSpec{Member: q(r, "member"), Contract: q(r, "contract"), State: q(r, "state")})
+		},
+		"POST /_rsctest/customers/{org}/export": func(r *http.Request, c *Customer) (any, error) {
+			id, err := c.Export(q(r, "seat"), q(r, "member"), q(r, "job"))
+			return map[string]string{"requestId": id}, err
+		},
+		"POST /_rsctest/customers/{org}/inmail": func(r *http.Request, c *Customer) (any, error) {
+			conv, err := c.SendInMail(q(r, "seat"), q(r, "member"), q(r, "subject"), q(r, "body"))
+			return map[string]string{"conversation": conv}, err
+		},
+		"POST /_rsctest/customers/{org}/reply": func(r *http.Request, c *Customer) (any, error) {
+			share, _ := strconv.ParseBool(q(r, "share"))
+			return okTrue, c.ReplyInMail(q(r, "conversation"), q(r, "body"), share)
+		},
+		"POST /_rsctest/customers/{org}/prospectNotes": func(r *http.Request, c *Customer) (any, error) {
+			id, err := c.WriteProspectNote(q(r, "seat"), q(r, "member"), q(r, "note"))
+			return map[string]string{"id": id}, err
+		},
+		"POST /_rsctest/customers/{org}/prospectNotes/{id}/deactivate": func(r *http.Request, c *Customer) (any, error) {
+			return okTrue, c.DeactivateProspectNote(r.PathValue("id"))
+		},
+	}
 }

@@ -8,28 +8,20 @@ import (
 // deletes its notes, interview feedback and stages (docs/linkedin-api.md §10).
 var applicationKind = newKind(&kind{
 	table:    "applications",
-	fields:   []string{"integrationContext", "atsJobApplicationId"},
+	fields:   applicationKey,
 	validate: validateApplication,
 	children: []*kind{applicationNoteKind, feedbackKind, stageKind},
 })
 
+// applicationKey are the key fields of an application, the parent of notes,
+// feedback and stages.
+var applicationKey = []string{"integrationContext", "atsJobApplicationId"}
+
 // feedbackKind: atsApplications/{key}/interviewFeedback?ids=...
-var feedbackKind = newKind(&kind{
-	table:        "interviewFeedback",
-	fields:       []string{"integrationContext", "atsJobApplicationId", "feedbackId"},
-	parentFields: 2,
-	idField:      "feedbackId",
-	validate:     validateFeedback,
-})
+var feedbackKind = newSubKind("interviewFeedback", applicationKey, "feedbackId", validateFeedback)
 
 // stageKind: atsApplications/{key}/stages?ids=...
-var stageKind = newKind(&kind{
-	table:        "stages",
-	fields:       []string{"integrationContext", "atsJobApplicationId", "stageId"},
-	parentFields: 2,
-	idField:      "stageId",
-	validate:     validateStage,
-})
+var stageKind = newSubKind("stages", applicationKey, "stageId", validateStage)
 
 type applicationDoc struct {
 	AtsCreatedAt      *int64  `json:"atsCreatedAt"`

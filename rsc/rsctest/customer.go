@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // CustomerSpec describes a customer to pre-provision with AddCustomer. Empty
@@ -47,7 +49,7 @@ type Customer struct {
 	app          appInfo
 	tables       map[string]*table
 	integrations map[string]*integration
-	settings     ProductSettings
+	settings     rsc.ProductSettings
 	intRequests  map[string]*intRequest
 	jobs         map[string]*job
 	tasks        map[string]*task
@@ -98,7 +100,7 @@ func newCustomer(s *Server, spec CustomerSpec) *Customer {
 		exportCount:  map[string]int{},
 		convs:        map[string]*conversation{},
 		pnotes:       map[string]*ProspectNote{},
-		settings:     ProductSettings{OneClickExport: true, InMailStubProfile: true, InAtsIndicator: true, ProfileWidget: true},
+		settings:     rsc.ProductSettings{OneClickExport: true, InMailStubProfile: true, InATSIndicator: true, ProfileWidget: true},
 	}
 	for _, k := range kinds {
 		if k.table == "" {

@@ -14,7 +14,7 @@
 //
 // # Usage
 //
-//	srv := rsctest.NewServer(rsctest.WithClock(clock.Now))
+//	srv := rsctest.NewServer(rsctest.WithClock(clock))
 //	defer srv.Close()
 //	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1000"})
 //	// point the client at srv.URL() and srv.TokenURL() with cust.ClientID/ClientSecret,

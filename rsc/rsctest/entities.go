@@ -31,6 +31,13 @@ var kinds []*kind
 
 func newKind(k *kind) *kind { kinds = append(kinds, k); return k }
 
+// newSubKind registers a kind addressed under a parent's key with a simple
+// id: its key is the parent's key fields plus idField.
+func newSubKind(table string, parent []string, idField string, validate func(*call, *record) *entityError) *kind {
+	return newKind(&kind{table: table, fields: append(slices.Clone(parent), idField), parentFields: len(parent),
+		idField: idField, validate: validate})
+}
+
 // ekey is one key of a batch request, normalised.
 type ekey struct {
 	resp   string            // map key in the response (the request's syntax)
@@ -355,26 +362,35 @@ func batchUpdate(c *call) {
 	writeJSON(c.w, http.StatusOK, res)
 }
 
-type patchBody struct {
-	Patch struct {
-		Set    map[string]json.RawMessage `json:"$set"`
-		Delete []string                   `json:"$delete"`
-	} `json:"patch"`
+// patch is a Rest.li partial update (docs/linkedin-api.md §3.3).
+type patch struct {
+	Set    map[string]json.RawMessage `json:"$set"`
+	Delete []string                   `json:"$delete"`
 }
 
-func batchPartial(c *call) {
+type patchBody struct {
+	Patch patch `json:"patch"`
+}
+
+// partialBody reads a batch_partial_update: its keys and their patches.
+func partialBody(c *call) ([]ekey, map[string]patchBody, bool) {
 	keys, ok := c.batchKeys()
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	var body struct {
 		Entities map[string]patchBody `json:"entities"`
 	}
 	if err := json.Unmarshal(c.body, &body); err != nil {
 		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
-		return
+		return nil, nil, false
 	}
 	byKey, ok := matchBody(c, keys, body.Entities)
+	return keys, byKey, ok
+}
+
+func batchPartial(c *call) {
+	keys, byKey, ok := partialBody(c)
 	if !ok {
 		return
 	}
@@ -523,14 +539,12 @@ func batchDelete(c *call) {
 	kd := c.rt.kind
 	res := batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, len(keys))}
 	cu := c.cust
-	var removed []*record
 	cu.mu.Lock()
 	t := cu.tables[kd.table]
 	for _, k := range keys {
 		r := t.recs[k.rk]
 		if r != nil {
 			t.del(kd, k.rk)
-			removed = append(removed, r)
 			for _, ch := range kd.children {
 				cu.tables[ch.table].deleteChildren(ch, k.rk)
 			}

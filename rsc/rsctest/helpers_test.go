@@ -31,7 +31,7 @@ type env struct {
 func newEnv(t *testing.T, opts ...rsctest.Option) *env {
 	t.Helper()
 	clock := rsctest.NewFakeClock(t0)
-	opts = append([]rsctest.Option{rsctest.WithClock(clock.Now), rsctest.WithSleep(clock.Sleep), rsctest.WithoutListener()}, opts...)
+	opts = append([]rsctest.Option{rsctest.WithClock(clock), rsctest.WithoutListener()}, opts...)
 	srv := rsctest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	cust := srv.AddCustomer(rsctest.CustomerSpec{ClientID: "cid", ClientSecret: "csecret", Organization: org, Contracts: []string{contract}, UniqueForeignID: "acme"})

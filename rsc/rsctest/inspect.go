@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // Record is a stored entity: its canonical (v2) key fields and the entity
@@ -250,7 +252,7 @@ func (cu *Customer) Integration(integrationContext, integrationType string) (Int
 }
 
 // ProductSettings returns the admin's product toggles.
-func (cu *Customer) ProductSettings() ProductSettings {
+func (cu *Customer) ProductSettings() rsc.ProductSettings {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	return cu.settings
@@ -346,7 +348,7 @@ type CustomerState struct {
 	Contracts          []string            `json:"contracts"`
 	App                ProvisionedApp      `json:"app"`
 	Integrations       []IntegrationRecord `json:"integrations"`
-	ProductSettings    ProductSettings     `json:"productSettings"`
+	ProductSettings    rsc.ProductSettings `json:"productSettings"`
 	Configurations     []Record            `json:"configurations"`
 	Jobs               []JobRecord         `json:"jobs"`
 	Candidates         []CandidateRecord   `json:"candidates"`

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // Integration statuses (docs/wire-model.md).
@@ -55,15 +57,6 @@ var configKind = newKind(&kind{
 	noPartial:    true,
 })
 
-// ProductSettings are the customer's Recruiter product toggles, returned with
-// each integration entity.
-type ProductSettings struct {
-	OneClickExport    bool `json:"oneClickExport"`
-	InMailStubProfile bool `json:"inMailStubProfile"`
-	InAtsIndicator    bool `json:"inAtsIndicator"`
-	ProfileWidget     bool `json:"profileWidget"`
-}
-
 type integration struct {
 	context, typ, tenant, name, status string
 }
@@ -74,13 +67,13 @@ func intKey(ctx, typ, tenant string) string {
 
 // integrationView is the integration entity on the wire.
 type integrationView struct {
-	IntegrationContext string           `json:"integrationContext"`
-	IntegrationType    string           `json:"integrationType"`
-	TenantType         string           `json:"tenantType"`
-	DataProvider       string           `json:"dataProvider,omitempty"`
-	IntegrationName    string           `json:"integrationName,omitempty"`
-	Status             string           `json:"status"`
-	ProductSettings    *ProductSettings `json:"productSettings,omitempty"`
+	IntegrationContext string               `json:"integrationContext"`
+	IntegrationType    string               `json:"integrationType"`
+	TenantType         string               `json:"tenantType"`
+	DataProvider       string               `json:"dataProvider,omitempty"`
+	IntegrationName    string               `json:"integrationName,omitempty"`
+	Status             string               `json:"status"`
+	ProductSettings    *rsc.ProductSettings `json:"productSettings,omitempty"`
 }
 
 func (cu *Customer) view(in *integration, rest bool) integrationView {
@@ -137,108 +130,121 @@ func validIntegration(ctx, typ, tenant string) *entityError {
 
 // handleIntegrations serves I1 (batch_partial_update), I2 (batch_get) and I3 (finder request).
 func handleIntegrations(c *call) {
-	cu := c.cust
-	switch c.method {
-	case http.MethodGet:
-		if q := c.param("q"); q != "" {
-			if q != "request" {
-				c.fail(http.StatusBadRequest, "Unknown finder "+q)
-				return
-			}
-			id := c.param("requestId")
-			cu.mu.Lock()
-			req := cu.intRequests[id]
-			var out []integrationView
-			if req != nil && c.now.Before(req.expires) {
-				for _, in := range req.views {
-					out = append(out, cu.view(in, c.rt.rest))
-				}
-			}
-			cu.mu.Unlock()
-			if out == nil {
-				c.fail(http.StatusNotFound, "Request "+id+" does not exist or has expired")
-				return
-			}
-			writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
-			return
+	switch {
+	case c.method == http.MethodGet && c.param("q") != "":
+		findIntegrationRequest(c)
+	case c.method == http.MethodGet:
+		getIntegrations(c)
+	case c.method == http.MethodPost:
+		if c.requireMethod("batch_partial_update") {
+			nameIntegrations(c)
 		}
-		keys, ok := c.batchKeys()
-		if !ok {
-			return
-		}
-		res := batchGetResult{Errors: map[string]*entityError{}, Results: map[string]json.RawMessage{}, Statuses: map[string]int{}}
-		cu.mu.Lock()
-		for _, k := range keys {
-			in := cu.integrations[k.rk]
-			if in == nil {
-				res.Errors[k.resp] = statusErr(404, "Integration "+k.resp+" does not exist")
-				continue
-			}
-			b, _ := json.Marshal(cu.view(in, c.rt.rest))
-			res.Results[k.resp] = b
-			res.Statuses[k.resp] = 200
-		}
-		cu.mu.Unlock()
-		writeJSON(c.w, http.StatusOK, res)
-	case http.MethodPost:
-		if !c.requireMethod("batch_partial_update") {
-			return
-		}
-		keys, ok := c.batchKeys()
-		if !ok {
-			return
-		}
-		var body struct {
-			Entities map[string]patchBody `json:"entities"`
-		}
-		if err := json.Unmarshal(c.body, &body); err != nil {
-			c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
-			return
-		}
-		byKey, ok := matchBody(c, keys, body.Entities)
-		if !ok {
-			return
-		}
-		res := batchResult{Errors: map[string]*entityError{}, Results: map[string]statusOnly{}}
-		var changed []*integration
-		cu.mu.Lock()
-		for _, k := range keys {
-			f := k.fields
-			if e := validIntegration(f["integrationContext"], f["integrationType"], f["tenantType"]); e != nil {
-				res.Errors[k.resp] = e
-				continue
-			}
-			set := byKey[k.rk].Patch.Set
-			var name string
-			if raw, ok := set["integrationName"]; ok {
-				if json.Unmarshal(raw, &name) != nil {
-					res.Errors[k.resp] = fieldErr("integrationName", "must be a string")
-					continue
-				}
-			}
-			in := cu.integrations[k.rk]
-			if in == nil {
-				in = &integration{context: f["integrationContext"], typ: f["integrationType"], tenant: f["tenantType"], status: StatusNotRequested}
-				cu.integrations[k.rk] = in
-			}
-			if _, ok := set["integrationName"]; ok {
-				in.name = name
-			}
-			if slices.Contains(byKey[k.rk].Patch.Delete, "integrationName") {
-				in.name = ""
-			}
-			if in.status == StatusRequested && in.name != "" {
-				in.status = StatusPartnerReady
-				changed = append(changed, in)
-			}
-			res.Results[k.resp] = status204
-		}
-		cu.recordChange(changed)
-		cu.mu.Unlock()
-		writeJSON(c.w, http.StatusOK, res)
 	default:
 		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
 	}
+}
+
+// findIntegrationRequest serves I3: the integrations a push's requestId names.
+func findIntegrationRequest(c *call) {
+	if q := c.param("q"); q != "request" {
+		c.fail(http.StatusBadRequest, "Unknown finder "+q)
+		return
+	}
+	id := c.param("requestId")
+	cu := c.cust
+	cu.mu.Lock()
+	req := cu.intRequests[id]
+	var out []integrationView
+	if req != nil && c.now.Before(req.expires) {
+		for _, in := range req.views {
+			out = append(out, cu.view(in, c.rt.rest))
+		}
+	}
+	cu.mu.Unlock()
+	if out == nil {
+		c.fail(http.StatusNotFound, "Request "+id+" does not exist or has expired")
+		return
+	}
+	writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
+}
+
+// getIntegrations serves I2 (batch_get).
+func getIntegrations(c *call) {
+	keys, ok := c.batchKeys()
+	if !ok {
+		return
+	}
+	cu := c.cust
+	res := batchGetResult{Errors: map[string]*entityError{}, Results: map[string]json.RawMessage{}, Statuses: map[string]int{}}
+	cu.mu.Lock()
+	for _, k := range keys {
+		in := cu.integrations[k.rk]
+		if in == nil {
+			res.Errors[k.resp] = statusErr(404, "Integration "+k.resp+" does not exist")
+			continue
+		}
+		b, _ := json.Marshal(cu.view(in, c.rt.rest))
+		res.Results[k.resp] = b
+		res.Statuses[k.resp] = 200
+	}
+	cu.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, res)
+}
+
+// nameIntegrations serves I1 (batch_partial_update of integrationName).
+func nameIntegrations(c *call) {
+	keys, byKey, ok := partialBody(c)
+	if !ok {
+		return
+	}
+	cu := c.cust
+	res := batchResult{Errors: map[string]*entityError{}, Results: map[string]statusOnly{}}
+	var changed []*integration
+	cu.mu.Lock()
+	for _, k := range keys {
+		in, e := cu.nameIntegration(k, byKey[k.rk].Patch)
+		if e != nil {
+			res.Errors[k.resp] = e
+			continue
+		}
+		if in != nil {
+			changed = append(changed, in)
+		}
+		res.Results[k.resp] = status204
+	}
+	cu.recordChange(changed)
+	cu.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, res)
+}
+
+// nameIntegration applies one I1 patch; it returns the integration when its
+// status changed. Caller holds cu.mu.
+func (cu *Customer) nameIntegration(k ekey, p patch) (*integration, *entityError) {
+	f := k.fields
+	if e := validIntegration(f["integrationContext"], f["integrationType"], f["tenantType"]); e != nil {
+		return nil, e
+	}
+	raw, named := p.Set["integrationName"]
+	var name string
+	if named && json.Unmarshal(raw, &name) != nil {
+		return nil, fieldErr("integrationName", "must be a string")
+	}
+	in := cu.integrations[k.rk]
+	if in == nil {
+		in = &integration{context: f["integrationContext"], typ: f["integrationType"], tenant: f["tenantType"], status: StatusNotRequested}
+		cu.integrations[k.rk] = in
+	}
+	if named {
+		in.name = name
+	}
+	if slices.Contains(p.Delete, "integrationName") {
+		in.name = ""
+	}
+	if in.status == StatusRequested && in.name != "" {
+		in.status = StatusPartnerReady
+		return in, nil
+	}
+	return nil, nil
 }
 
 type configDoc struct {

@@ -141,8 +141,14 @@ func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 	if op == "CLOSE" {
 		return op, nil
 	}
+	return op, validateListing(d, c.now)
+}
+
+// validateListing applies the field rules of docs/linkedin-api.md §7.1 that
+// every operation but CLOSE needs; the first rule broken is reported.
+func validateListing(d *jobDoc, now time.Time) *jobErr {
 	if d.IntegrationContext == nil && d.CompanyName == nil && d.CompanyPageURL == nil {
-		return "", jobFieldErr(422, "integrationContext", required)
+		return jobFieldErr(422, "integrationContext", required)
 	}
 	for _, f := range []struct {
 		name string
@@ -152,54 +158,54 @@ func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 		{"listedAt", d.ListedAt != nil}, {"location", d.Location != nil}, {"availability", d.Availability != nil},
 	} {
 		if !f.ok {
-			return "", jobFieldErr(422, f.name, required)
+			return jobFieldErr(422, f.name, required)
 		}
 	}
 	if u, err := url.Parse(*d.CompanyApplyURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", &jobErr{Status: 400, Message: "Invalid company apply url: " + *d.CompanyApplyURL}
+		return &jobErr{Status: 400, Message: "Invalid company apply url: " + *d.CompanyApplyURL}
 	}
 	if n := utf8.RuneCountInString(*d.Title); n == 0 || n > 200 {
-		return "", jobFieldErr(422, "title", "length must be between 1 and 200")
+		return jobFieldErr(422, "title", "length must be between 1 and 200")
 	}
 	if n := utf8.RuneCountInString(*d.Description); n < 100 || n > 25000 {
-		return "", jobFieldErr(422, "description", "length must be between 100 and 25000")
+		return jobFieldErr(422, "description", "length must be between 100 and 25000")
 	}
-	if *d.ListedAt > c.now.UnixMilli() {
-		return "", jobFieldErr(422, "listedAt", "must not be in the future")
+	if *d.ListedAt > now.UnixMilli() {
+		return jobFieldErr(422, "listedAt", "must not be in the future")
 	}
 	if *d.Location == "" {
-		return "", jobFieldErr(422, "location", "length must be at least 1")
+		return jobFieldErr(422, "location", "length must be at least 1")
 	}
 	if !availabilities[*d.Availability] {
-		return "", enumErr("availability", *d.Availability)
+		return enumErr("availability", *d.Availability)
 	}
 	if len(d.AlternateLocations) > 7 {
-		return "", jobFieldErr(422, "alternateLocations", "at most 7 alternate locations are allowed")
+		return jobFieldErr(422, "alternateLocations", "at most 7 alternate locations are allowed")
 	}
 	if len(d.Categories) > 3 {
-		return "", jobFieldErr(422, "categories", "at most 3 categories are allowed")
+		return jobFieldErr(422, "categories", "at most 3 categories are allowed")
 	}
 	if d.SkillsDescription != nil && utf8.RuneCountInString(*d.SkillsDescription) > 4000 {
-		return "", jobFieldErr(422, "skillsDescription", "length must be at most 4000")
+		return jobFieldErr(422, "skillsDescription", "length must be at most 4000")
 	}
 	if d.WorkplaceTypes != nil {
 		if len(*d.WorkplaceTypes) != 1 {
-			return "", jobFieldErr(400, "workplaceTypes", "exactly one workplace type is required")
+			return jobFieldErr(400, "workplaceTypes", "exactly one workplace type is required")
 		}
 		if w := (*d.WorkplaceTypes)[0]; !workplaceTypes[strings.ToLower(w)] {
-			return "", enumErr("workplaceTypes/0", w)
+			return enumErr("workplaceTypes/0", w)
 		}
 	}
 	if d.EmploymentStatus != nil && !employmentStatus[*d.EmploymentStatus] {
-		return "", enumErr("employmentStatus", *d.EmploymentStatus)
+		return enumErr("employmentStatus", *d.EmploymentStatus)
 	}
 	if d.ExperienceLevel != nil && !experienceLevels[*d.ExperienceLevel] {
-		return "", enumErr("experienceLevel", *d.ExperienceLevel)
+		return enumErr("experienceLevel", *d.ExperienceLevel)
 	}
 	if d.ListingType != nil && !listingTypes[*d.ListingType] {
-		return "", enumErr("listingType", *d.ListingType)
+		return enumErr("listingType", *d.ListingType)
 	}
-	return op, nil
+	return nil
 }
 
 // handleJobs serves J1: POST simpleJobPostings, X-RestLi-Method batch_create.

@@ -4,23 +4,11 @@ import "encoding/json"
 
 // candidateNoteKind: atsCandidates/{key}/notes?ids=... (v2) and
 // candidateNotes (rest, keys externalCandidateId+externalNoteId+integrationContext).
-var candidateNoteKind = newKind(&kind{
-	table:        "candidateNotes",
-	fields:       []string{"integrationContext", "atsCandidateId", "noteId"},
-	parentFields: 2,
-	idField:      "noteId",
-	validate:     validateNote,
-})
+var candidateNoteKind = newSubKind("candidateNotes", []string{"integrationContext", "atsCandidateId"}, "noteId", validateNote)
 
 // applicationNoteKind: atsApplications/{key}/notes?ids=... (v2) and
 // applicationNotes (rest, keys externalJobApplicationId+externalNoteId+integrationContext).
-var applicationNoteKind = newKind(&kind{
-	table:        "applicationNotes",
-	fields:       []string{"integrationContext", "atsJobApplicationId", "noteId"},
-	parentFields: 2,
-	idField:      "noteId",
-	validate:     validateNote,
-})
+var applicationNoteKind = newSubKind("applicationNotes", applicationKey, "noteId", validateNote)
 
 type noteDoc struct {
 	AtsCreatedAt *int64  `json:"atsCreatedAt"`

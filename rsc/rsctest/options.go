@@ -1,7 +1,6 @@
 package rsctest
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"time"
@@ -26,8 +25,7 @@ const (
 )
 
 type config struct {
-	clock         func() time.Time
-	sleep         func(ctx context.Context, d time.Duration) error
+	clock         rsc.Clock
 	limits        Limits
 	partnerID     string
 	partnerSecret string
@@ -46,8 +44,7 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		clock:         time.Now,
-		sleep:         rsc.SystemClock().Sleep,
+		clock:         rsc.SystemClock(),
 		partnerID:     "partner-client-id",
 		partnerSecret: "partner-client-secret",
 		tokenTTL:      1800 * time.Second,
@@ -58,23 +55,15 @@ func defaultConfig() config {
 }
 
 // WithClock sets the clock used for throttle windows, token expiry, job task
-// progress, push expiry and every timestamp the fake produces. Default time.Now.
-// See FakeClock for a settable clock.
-func WithClock(now func() time.Time) Option {
+// progress, push expiry, every timestamp the fake produces, and injected
+// latency (Fault.Latency waits with clk.Sleep). Default rsc.SystemClock(),
+// which sleeps in virtual time inside a testing/synctest bubble. A FakeClock
+// is a settable clock whose Sleep advances it instead of waiting. A nil clk
+// is ignored.
+func WithClock(clk rsc.Clock) Option {
 	return func(c *config) {
-		if now != nil {
-			c.clock = now
-		}
-	}
-}
-
-// WithSleep sets the function used for injected latency (Fault.Latency). The
-// default sleeps in real time (which is virtual inside a testing/synctest
-// bubble). Pass FakeClock.Sleep to advance a fake clock instead of sleeping.
-func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *config) {
-		if sleep != nil {
-			c.sleep = sleep
+		if clk != nil {
+			c.clock = clk
 		}
 	}
 }

@@ -73,114 +73,132 @@ func checkApp(d *appDoc, create bool) string {
 // handleProvisioning serves P1 (create), P2 (finder credentialsByUniqueForeignId),
 // P3 (partial_update on /provisionedApplications/{appKey}) and a plain GET by key.
 func handleProvisioning(c *call) {
-	s := c.s
-	if c.pathKey != "" {
-		key, err := restli.DecodeSimpleKey(c.pathKey)
-		if err != nil {
-			c.fail(http.StatusBadRequest, "Invalid application key")
-			return
-		}
-		s.mu.RLock()
-		cu := s.byAppKey[key]
-		s.mu.RUnlock()
-		if cu == nil {
-			c.fail(http.StatusNotFound, "Application "+key+" does not exist")
-			return
-		}
-		switch c.method {
-		case http.MethodGet:
-			cu.mu.Lock()
-			v := cu.appViewLocked()
-			cu.mu.Unlock()
-			writeJSON(c.w, http.StatusOK, v)
-		case http.MethodPost:
-			if c.rmethod != "" && c.rmethod != "partial_update" {
-				c.fail(http.StatusBadRequest, "X-RestLi-Method must be partial_update")
-				return
-			}
-			var p struct {
-				Patch struct {
-					Set appDoc `json:"$set"`
-				} `json:"patch"`
-			}
-			if err := json.Unmarshal(c.body, &p); err != nil {
-				c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
-				return
-			}
-			if msg := checkApp(&p.Patch.Set, false); msg != "" {
-				c.fail(http.StatusBadRequest, msg)
-				return
-			}
-			set := p.Patch.Set
-			cu.mu.Lock()
-			if set.Name != nil {
-				cu.app.Name = *set.Name
-			}
-			if set.Description != nil {
-				cu.app.Description = *set.Description
-			}
-			if set.ValidJsSdkDomains != nil {
-				cu.app.ValidJsSdkDomains = slices.Clone(set.ValidJsSdkDomains)
-			}
-			if set.OAuth2AuthorizedCallbackUrls != nil {
-				cu.app.OAuth2AuthorizedCallbackUrls = slices.Clone(set.OAuth2AuthorizedCallbackUrls)
-			}
-			cu.mu.Unlock()
-			c.w.WriteHeader(http.StatusNoContent)
-		default:
-			c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /provisionedApplications/{key}")
-		}
+	switch {
+	case c.pathKey != "":
+		provisionedApp(c)
+	case c.method == http.MethodGet:
+		findApp(c)
+	case c.method == http.MethodPost:
+		createApp(c)
+	default:
+		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /provisionedApplications")
+	}
+}
+
+// provisionedApp serves GET and P3 on /provisionedApplications/{appKey}.
+func provisionedApp(c *call) {
+	key, err := restli.DecodeSimpleKey(c.pathKey)
+	if err != nil {
+		c.fail(http.StatusBadRequest, "Invalid application key")
+		return
+	}
+	c.s.mu.RLock()
+	cu := c.s.byAppKey[key]
+	c.s.mu.RUnlock()
+	if cu == nil {
+		c.fail(http.StatusNotFound, "Application "+key+" does not exist")
 		return
 	}
 	switch c.method {
 	case http.MethodGet:
-		if q := c.param("q"); q != "credentialsByUniqueForeignId" {
-			c.fail(http.StatusBadRequest, "Unknown or missing finder q="+q)
-			return
-		}
-		id := c.param("uniqueForeignId")
-		if id == "" {
-			c.fail(http.StatusBadRequest, "uniqueForeignId is required")
-			return
-		}
-		cu := s.CustomerByForeignID(id)
-		elems := []appView{}
-		if cu != nil {
-			cu.mu.Lock()
-			elems = append(elems, cu.appViewLocked())
-			cu.mu.Unlock()
-		}
-		writeJSON(c.w, http.StatusOK, collection{Elements: elems, Paging: pagingInfo{Start: 0, Count: len(elems), Total: len(elems), Links: []any{}}})
-	case http.MethodPost:
-		if c.rmethod != "" && c.rmethod != "create" {
-			c.fail(http.StatusBadRequest, "X-RestLi-Method must be create")
-			return
-		}
-		var d appDoc
-		if err := json.Unmarshal(c.body, &d); err != nil {
-			c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
-			return
-		}
-		if msg := checkApp(&d, true); msg != "" {
-			c.fail(http.StatusBadRequest, msg)
-			return
-		}
-		s.mu.Lock()
-		if s.byForeign[*d.UniqueForeignID] != nil {
-			s.mu.Unlock()
-			writeJSON(c.w, http.StatusConflict, map[string]any{"message": "Application with uniqueForeignId " + *d.UniqueForeignID + " already exists", "status": 409})
-			return
-		}
-		cu := s.addCustomerLocked(CustomerSpec{UniqueForeignID: *d.UniqueForeignID, Name: *d.Name})
-		// cu is reachable only through s's maps, which we hold: no cu.mu needed.
-		cu.app.Description = *d.Description
-		cu.app.ValidJsSdkDomains = slices.Clone(d.ValidJsSdkDomains)
-		cu.app.OAuth2AuthorizedCallbackUrls = slices.Clone(d.OAuth2AuthorizedCallbackUrls)
+		cu.mu.Lock()
 		v := cu.appViewLocked()
-		s.mu.Unlock()
-		c.w.Header().Set("X-RestLi-Id", v.Key)
-		writeJSON(c.w, http.StatusCreated, v)
+		cu.mu.Unlock()
+		writeJSON(c.w, http.StatusOK, v)
+	case http.MethodPost:
+		updateApp(c, cu)
 	default:
-		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /provisionedApplications")
+		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /provisionedApplications/{key}")
 	}
+}
+
+// updateApp serves P3 (partial_update of the child application).
+func updateApp(c *call, cu *Customer) {
+	if c.rmethod != "" && c.rmethod != "partial_update" {
+		c.fail(http.StatusBadRequest, "X-RestLi-Method must be partial_update")
+		return
+	}
+	var p struct {
+		Patch struct {
+			Set appDoc `json:"$set"`
+		} `json:"patch"`
+	}
+	if err := json.Unmarshal(c.body, &p); err != nil {
+		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+		return
+	}
+	if msg := checkApp(&p.Patch.Set, false); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	set := p.Patch.Set
+	cu.mu.Lock()
+	if set.Name != nil {
+		cu.app.Name = *set.Name
+	}
+	if set.Description != nil {
+		cu.app.Description = *set.Description
+	}
+	if set.ValidJsSdkDomains != nil {
+		cu.app.ValidJsSdkDomains = slices.Clone(set.ValidJsSdkDomains)
+	}
+	if set.OAuth2AuthorizedCallbackUrls != nil {
+		cu.app.OAuth2AuthorizedCallbackUrls = slices.Clone(set.OAuth2AuthorizedCallbackUrls)
+	}
+	cu.mu.Unlock()
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// findApp serves P2 (finder credentialsByUniqueForeignId).
+func findApp(c *call) {
+	if q := c.param("q"); q != "credentialsByUniqueForeignId" {
+		c.fail(http.StatusBadRequest, "Unknown or missing finder q="+q)
+		return
+	}
+	id := c.param("uniqueForeignId")
+	if id == "" {
+		c.fail(http.StatusBadRequest, "uniqueForeignId is required")
+		return
+	}
+	cu := c.s.CustomerByForeignID(id)
+	elems := []appView{}
+	if cu != nil {
+		cu.mu.Lock()
+		elems = append(elems, cu.appViewLocked())
+		cu.mu.Unlock()
+	}
+	writeJSON(c.w, http.StatusOK, collection{Elements: elems, Paging: pagingInfo{Start: 0, Count: len(elems), Total: len(elems), Links: []any{}}})
+}
+
+// createApp serves P1 (create a child application).
+func createApp(c *call) {
+	if c.rmethod != "" && c.rmethod != "create" {
+		c.fail(http.StatusBadRequest, "X-RestLi-Method must be create")
+		return
+	}
+	var d appDoc
+	if err := json.Unmarshal(c.body, &d); err != nil {
+		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+		return
+	}
+	if msg := checkApp(&d, true); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	s := c.s
+	s.mu.Lock()
+	if s.byForeign[*d.UniqueForeignID] != nil {
+		s.mu.Unlock()
+		writeJSON(c.w, http.StatusConflict, map[string]any{"message": "Application with uniqueForeignId " + *d.UniqueForeignID + " already exists", "status": 409})
+		return
+	}
+	cu := s.addCustomerLocked(CustomerSpec{UniqueForeignID: *d.UniqueForeignID, Name: *d.Name})
+	// cu is reachable only through s's maps, which we hold: no cu.mu needed.
+	cu.app.Description = *d.Description
+	cu.app.ValidJsSdkDomains = slices.Clone(d.ValidJsSdkDomains)
+	cu.app.OAuth2AuthorizedCallbackUrls = slices.Clone(d.OAuth2AuthorizedCallbackUrls)
+	v := cu.appViewLocked()
+	s.mu.Unlock()
+	c.w.Header().Set("X-RestLi-Id", v.Key)
+	writeJSON(c.w, http.StatusCreated, v)
 }

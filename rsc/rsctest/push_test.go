@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
@@ -106,7 +107,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 		t.Fatal("company access")
 	}
 	e.cust.NotifyPartner()
-	e.cust.SetProductSettings(rsctest.ProductSettings{OneClickExport: true})
+	e.cust.SetProductSettings(rsc.ProductSettings{OneClickExport: true})
 	i2 := e.req("GET", "/v2/atsIntegrations?ids[0].integrationContext="+org+"&ids[0].integrationType=IN_ATS_INDICATOR&ids[0].tenantType=RECRUITER&ids[0].dataProvider=ATS", nil).want(t, 200)
 	k := "integrationContext=" + org + "&integrationType=IN_ATS_INDICATOR&tenantType=RECRUITER&dataProvider=ATS"
 	if i2.get("results", k, "productSettings", "inAtsIndicator") != false || i2.get("results", k, "status") != rsctest.StatusDisabled {

@@ -21,6 +21,46 @@ func (c *call) finderGET(q string) bool {
 	return true
 }
 
+// required returns a query parameter the finder needs, answering Rest.li's
+// 400 when it is missing (docs/linkedin-api.md §2.4).
+func (c *call) required(name string) (string, bool) {
+	v := c.param(name)
+	if v == "" {
+		c.fail(http.StatusBadRequest, "Parameter '"+name+"' is required")
+	}
+	return v, v != ""
+}
+
+// contractFinder checks a finder whose contract parameter names contracts
+// the caller holds, and reads its paging.
+func (c *call) contractFinder(q, param string) (contracts []string, start, count int, ok bool) {
+	if !c.finderGET(q) {
+		return nil, 0, 0, false
+	}
+	if contracts, ok = c.contracts(param); !ok {
+		return nil, 0, 0, false
+	}
+	start, count, ok = c.paging()
+	return contracts, start, count, ok
+}
+
+// contextFinder checks a finder whose integrationContext parameter names a
+// context the caller owns, and reads its paging.
+func (c *call) contextFinder(q string) (ctx string, start, count int, ok bool) {
+	if !c.finderGET(q) {
+		return "", 0, 0, false
+	}
+	if ctx, ok = c.required("integrationContext"); !ok {
+		return "", 0, 0, false
+	}
+	if !c.cust.owns(ctx) {
+		c.forbidden()
+		return "", 0, 0, false
+	}
+	start, count, ok = c.paging()
+	return ctx, start, count, ok
+}
+
 // msParam parses an epoch-ms parameter; ok=false after a 400.
 func (c *call) msParam(name string) (v int64, present, ok bool) {
 	s := c.param(name)
@@ -108,14 +148,7 @@ func (cu *Customer) sortedSeats() []*seat {
 
 // handleSeats serves S1 (legacy): q=seatsByAttributes&contracts=&active=.
 func handleSeats(c *call) {
-	if !c.finderGET("seatsByAttributes") {
-		return
-	}
-	ks, ok := c.contracts("contracts")
-	if !ok {
-		return
-	}
-	start, count, ok := c.paging()
+	ks, start, count, ok := c.contractFinder("seatsByAttributes", "contracts")
 	if !ok {
 		return
 	}
@@ -248,14 +281,7 @@ func handleConversationEvents(c *call) {
 
 // handleMailStubs serves M2: q=contract&contract=&owners=&createdDateStart&createdDateEnd.
 func handleMailStubs(c *call) {
-	if !c.finderGET("contract") {
-		return
-	}
-	ks, ok := c.contracts("contract")
-	if !ok {
-		return
-	}
-	start, count, ok := c.paging()
+	ks, start, count, ok := c.contractFinder("contract", "contract")
 	if !ok {
 		return
 	}
@@ -281,14 +307,7 @@ func handleMailStubs(c *call) {
 
 // handleProspectNotes serves M3: q=criteria&contract=&owners=&cutoffDate=&beforeDate=.
 func handleProspectNotes(c *call) {
-	if !c.finderGET("criteria") {
-		return
-	}
-	ks, ok := c.contracts("contract")
-	if !ok {
-		return
-	}
-	start, count, ok := c.paging()
+	ks, start, count, ok := c.contractFinder("criteria", "contract")
 	if !ok {
 		return
 	}
@@ -312,23 +331,11 @@ func handleProspectNotes(c *call) {
 
 // handleClosedProfiles serves D1 (our model): q=integrationContext&integrationContext=&closedSince=.
 func handleClosedProfiles(c *call) {
-	if !c.finderGET("integrationContext") {
-		return
-	}
-	ctx := c.param("integrationContext")
-	if ctx == "" {
-		c.fail(http.StatusBadRequest, "integrationContext is required")
-		return
-	}
-	if !c.cust.owns(ctx) {
-		c.forbidden()
-		return
-	}
-	since, _, ok := c.msParam("closedSince")
+	ctx, start, count, ok := c.contextFinder("integrationContext")
 	if !ok {
 		return
 	}
-	start, count, ok := c.paging()
+	since, _, ok := c.msParam("closedSince")
 	if !ok {
 		return
 	}

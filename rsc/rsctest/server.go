@@ -136,9 +136,9 @@ func (s *Server) Close() {
 }
 
 // Now returns the server clock's current time.
-func (s *Server) Now() time.Time { return s.cfg.clock() }
+func (s *Server) Now() time.Time { return s.cfg.clock.Now() }
 
-func (s *Server) now() time.Time { return s.cfg.clock() }
+func (s *Server) now() time.Time { return s.cfg.clock.Now() }
 
 func (s *Server) nextID() int64 { return s.seq.Add(1) }
 
@@ -371,7 +371,7 @@ func (s *Server) admit(c *call, records int) bool {
 	case classJobTasks:
 		name, day = c.rt.canonical, lim.JobTaskRequestsPerDay
 	case classJobs:
-		name, day = c.rt.canonical, lim.JobPostingRequestsPerDay
+		name, day = c.rt.canonical, lim.JobRequestsPerDay
 	default:
 		name = c.rt.canonical
 	}
@@ -472,5 +472,5 @@ func (s *Server) ResetRequests() {
 	s.logMu.Unlock()
 }
 
-// sleep waits d using the configured sleeper.
-func (s *Server) sleep(ctx context.Context, d time.Duration) error { return s.cfg.sleep(ctx, d) }
+// sleep waits d on the configured clock.
+func (s *Server) sleep(ctx context.Context, d time.Duration) error { return s.cfg.clock.Sleep(ctx, d) }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // ---- integrations: the admin's side of the widget and Recruiter settings ----
@@ -111,7 +113,7 @@ func (cu *Customer) setAccess(company, contract, enabled bool) string {
 // (1-Click Export, InMail Stub Profile, In-ATS Indicator, Profile Widget).
 // The settings travel with every integration entity; a change pushes
 // INTEGRATION_STATUS_CHANGE with all RSC integrations.
-func (cu *Customer) SetProductSettings(ps ProductSettings) string {
+func (cu *Customer) SetProductSettings(ps rsc.ProductSettings) string {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	if cu.settings == ps {

@@ -28,9 +28,9 @@ type Limits struct {
 	ProspectRequestsPerDay int
 	// JobTaskRequestsPerDay limits simpleJobPostingTasks calls per customer app per UTC day. Default 300,000.
 	JobTaskRequestsPerDay int
-	// JobPostingRequestsPerDay limits simpleJobPostings calls per UTC day.
+	// JobRequestsPerDay limits simpleJobPostings calls per UTC day.
 	// LinkedIn publishes no number, so the default is unlimited.
-	JobPostingRequestsPerDay int
+	JobRequestsPerDay int
 	// ExportsPerSeatPerMonth limits One-Click Exports per seat per UTC calendar month. Default 300.
 	ExportsPerSeatPerMonth int
 	// MaxBatch is the most keys or elements in one batch request. Default 100.
@@ -64,7 +64,7 @@ func (l Limits) normalize() Limits {
 	n.IntegrationRequestsPerDay = orDefault(l.IntegrationRequestsPerDay, 5_000)
 	n.ProspectRequestsPerDay = orDefault(l.ProspectRequestsPerDay, 100_000)
 	n.JobTaskRequestsPerDay = orDefault(l.JobTaskRequestsPerDay, 300_000)
-	n.JobPostingRequestsPerDay = orDefault(l.JobPostingRequestsPerDay, -1)
+	n.JobRequestsPerDay = orDefault(l.JobRequestsPerDay, -1)
 	n.ExportsPerSeatPerMonth = orDefault(l.ExportsPerSeatPerMonth, 300)
 	n.MaxBatch = orDefault(l.MaxBatch, 100)
 	n.MaxURL = orDefault(l.MaxURL, 8192)
@@ -76,7 +76,7 @@ func (l Limits) normalize() Limits {
 	}
 	if n.Disabled {
 		n.SyncRequestsPerDay, n.SyncRecordsPerMinute, n.IntegrationRequestsPerDay = 0, 0, 0
-		n.ProspectRequestsPerDay, n.JobTaskRequestsPerDay, n.JobPostingRequestsPerDay = 0, 0, 0
+		n.ProspectRequestsPerDay, n.JobTaskRequestsPerDay, n.JobRequestsPerDay = 0, 0, 0
 		n.ExportsPerSeatPerMonth = 0
 	}
 	return n

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
@@ -18,7 +19,7 @@ type linkedIn interface {
 	customer(ctx context.Context, clientID string) (org string, contracts []string, err error)
 	requestIntegrations(ctx context.Context, clientID string) error
 	setAccess(ctx context.Context, clientID string, company, contract bool) error
-	setProductSettings(ctx context.Context, clientID string, ps rsctest.ProductSettings) error
+	setProductSettings(ctx context.Context, clientID string, ps rsc.ProductSettings) error
 	addMember(ctx context.Context, spec rsctest.MemberSpec) (rsctest.Member, error)
 	addSeat(ctx context.Context, clientID, member string) (rsctest.Seat, error)
 	export(ctx context.Context, clientID, seat, member, job string) (requestID string, err error)
@@ -49,12 +50,12 @@ func countState(st rsctest.CustomerState) counts {
 // simOp is one simulated LinkedIn-side action. The in-process fake journals
 // it and replays it after a restart, so it is plain data.
 type simOp struct {
-	Op       string                   `json:"op"`
-	Client   string                   `json:"client,omitempty"`
-	Member   *rsctest.MemberSpec      `json:"member,omitempty"`
-	Settings *rsctest.ProductSettings `json:"settings,omitempty"`
-	Args     []string                 `json:"args,omitempty"`
-	Flags    []bool                   `json:"flags,omitempty"`
+	Op       string               `json:"op"`
+	Client   string               `json:"client,omitempty"`
+	Member   *rsctest.MemberSpec  `json:"member,omitempty"`
+	Settings *rsc.ProductSettings `json:"settings,omitempty"`
+	Args     []string             `json:"args,omitempty"`
+	Flags    []bool               `json:"flags,omitempty"`
 }
 
 // apply performs op on the in-process fake and returns its result (an id,
@@ -129,7 +130,7 @@ func (f *localFake) setAccess(_ context.Context, clientID string, company, contr
 	return err
 }
 
-func (f *localFake) setProductSettings(_ context.Context, clientID string, ps rsctest.ProductSettings) error {
+func (f *localFake) setProductSettings(_ context.Context, clientID string, ps rsc.ProductSettings) error {
 	_, err := f.do(simOp{Op: "settings", Client: clientID, Settings: &ps})
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
@@ -85,7 +86,7 @@ func (f *remoteFake) setAccess(ctx context.Context, clientID string, company, co
 	return f.call(ctx, http.MethodPost, "customers/"+url.PathEscape(clientID)+"/enable", q, nil, nil)
 }
 
-func (f *remoteFake) setProductSettings(ctx context.Context, clientID string, ps rsctest.ProductSettings) error {
+func (f *remoteFake) setProductSettings(ctx context.Context, clientID string, ps rsc.ProductSettings) error {
 	return f.call(ctx, http.MethodPost, "customers/"+url.PathEscape(clientID)+"/settings", nil, ps, nil)
 }
 

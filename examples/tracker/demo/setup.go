@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/rscgo/rscgo/onboarding"
-	"github.com/rscgo/rscgo/rsc/rsctest"
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // setUp walks the set-up steps of Tracker's help page ("LinkedIn Recruiter |
@@ -139,8 +139,8 @@ func (r *run) setUpRecruiter(app childApp, p onboarding.Progress) error {
 	if err := r.observe(); err != nil {
 		return err
 	}
-	if err := r.li.setProductSettings(ctx, app.clientID, rsctest.ProductSettings{
-		OneClickExport: true, InMailStubProfile: true, InAtsIndicator: true, ProfileWidget: true}); err != nil {
+	if err := r.li.setProductSettings(ctx, app.clientID, rsc.ProductSettings{
+		OneClickExport: true, InMailStubProfile: true, InATSIndicator: true, ProfileWidget: true}); err != nil {
 		return err
 	}
 	if p, err = r.advance(onboarding.Input{}); err != nil {
