@@ -371,7 +371,7 @@ func (s *Server) admit(c *call, records int) bool {
 	case classJobTasks:
 		name, day = c.rt.canonical, lim.JobTaskRequestsPerDay
 	case classJobs:
-		name, day = c.rt.canonical, lim.JobRequestsPerDay
+		name, day = c.rt.canonical, lim.JobPostingRequestsPerDay
 	default:
 		name = c.rt.canonical
 	}

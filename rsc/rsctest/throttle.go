@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// Limits holds every quota and size limit the fake enforces. A zero field
-// means LinkedIn's default (docs/linkedin-api.md §2.2, §5); a negative field means
-// "unlimited". Set Disabled to switch every throttle off at once (size limits
-// such as MaxBatch still apply).
+// Limits holds every quota and size limit the fake enforces. The quota fields
+// have the names and the rule of rsc.Limits: a zero field means LinkedIn's
+// default (docs/linkedin-api.md §2.2, §5), a negative field means
+// "unlimited", and Disabled switches every throttle off at once (size limits
+// such as MaxBatch still apply). The other fields are limits only a server
+// enforces.
 type Limits struct {
 	// Disabled turns off all request/record/export throttles.
 	Disabled bool
@@ -28,9 +30,10 @@ type Limits struct {
 	ProspectRequestsPerDay int
 	// JobTaskRequestsPerDay limits simpleJobPostingTasks calls per customer app per UTC day. Default 300,000.
 	JobTaskRequestsPerDay int
-	// JobRequestsPerDay limits simpleJobPostings calls per UTC day.
-	// LinkedIn publishes no number, so the default is unlimited.
-	JobRequestsPerDay int
+	// JobPostingRequestsPerDay limits simpleJobPostings calls per UTC day.
+	// LinkedIn publishes no number, so the fake's default is unlimited
+	// (rsc.Limits paces itself at 100,000 by default).
+	JobPostingRequestsPerDay int
 	// ExportsPerSeatPerMonth limits One-Click Exports per seat per UTC calendar month. Default 300.
 	ExportsPerSeatPerMonth int
 	// MaxBatch is the most keys or elements in one batch request. Default 100.
@@ -64,7 +67,7 @@ func (l Limits) normalize() Limits {
 	n.IntegrationRequestsPerDay = orDefault(l.IntegrationRequestsPerDay, 5_000)
 	n.ProspectRequestsPerDay = orDefault(l.ProspectRequestsPerDay, 100_000)
 	n.JobTaskRequestsPerDay = orDefault(l.JobTaskRequestsPerDay, 300_000)
-	n.JobRequestsPerDay = orDefault(l.JobRequestsPerDay, -1)
+	n.JobPostingRequestsPerDay = orDefault(l.JobPostingRequestsPerDay, -1)
 	n.ExportsPerSeatPerMonth = orDefault(l.ExportsPerSeatPerMonth, 300)
 	n.MaxBatch = orDefault(l.MaxBatch, 100)
 	n.MaxURL = orDefault(l.MaxURL, 8192)
@@ -76,7 +79,7 @@ func (l Limits) normalize() Limits {
 	}
 	if n.Disabled {
 		n.SyncRequestsPerDay, n.SyncRecordsPerMinute, n.IntegrationRequestsPerDay = 0, 0, 0
-		n.ProspectRequestsPerDay, n.JobTaskRequestsPerDay, n.JobRequestsPerDay = 0, 0, 0
+		n.ProspectRequestsPerDay, n.JobTaskRequestsPerDay, n.JobPostingRequestsPerDay = 0, 0, 0
 		n.ExportsPerSeatPerMonth = 0
 	}
 	return n
