@@ -10,7 +10,7 @@
 //	1 Integration Enabled       the customer turned on company- and/or contract-level access
 //	2 Job Sync Completed        all historical jobs were synced (rscsync.PhaseJobs completed)
 //	3 Candidate Sync Completed  all historical candidates were synced (rscsync.PhaseCandidates)
-//	4 Shortlist Sync Completed  all historical shortlist records were synced (rscsync.PhaseShortlists)
+//	4 Shortlist Sync Completed  all historical shortlist records were synced (rscsync.PhaseApplications)
 //	5 Activity Sync Completed   all historical activities were synced (rscsync.PhaseActivities)
 //
 // Milestone 1 needs the integration enabled with at least one access level.

@@ -182,7 +182,7 @@ func TestEvaluateEveryFeatureMilestoneAndGate(t *testing.T) {
 func TestMilestonesNeedEarlierOnes(t *testing.T) {
 	s := stateAt(IntegrationEnabled, Access{CompanyLevel: true}, AllSettings())
 	// Shortlist and activity sync done, but jobs and candidates not: still milestone 1.
-	s.Phases[rscsync.PhaseShortlists] = PhaseProgress{Done: 1, Total: 1, Completed: true}
+	s.Phases[rscsync.PhaseApplications] = PhaseProgress{Done: 1, Total: 1, Completed: true}
 	s.Phases[rscsync.PhaseActivities] = PhaseProgress{Done: 1, Total: 1, Completed: true}
 	if got := Reached(s); !cmp.Equal(got, []Milestone{IntegrationEnabled}) {
 		t.Fatalf("Reached = %v", got)
@@ -209,7 +209,7 @@ func TestPersistedIsAFloor(t *testing.T) {
 		t.Fatalf("Reached = %v", got)
 	}
 	// A phase completed after the floor advances it even if earlier phases regressed.
-	s.Phases[rscsync.PhaseShortlists] = PhaseProgress{Completed: true}
+	s.Phases[rscsync.PhaseApplications] = PhaseProgress{Completed: true}
 	if got := Evaluate(s).Milestone; got != ShortlistSyncCompleted {
 		t.Fatalf("Milestone = %v", got)
 	}
@@ -269,9 +269,9 @@ func TestReasonsCarryProgress(t *testing.T) {
 	}
 	want := map[FeatureID]string{
 		CandidateActivitiesOnProfiles: "waiting for Candidate Sync: 61% done, about 40 minutes left",
-		ShortlistActivitiesOnProfiles: "waiting for Candidate Sync: 61% done, about 40 minutes left (then Shortlist Sync)",
+		ShortlistActivitiesOnProfiles: "waiting for Candidate Sync: 61% done, about 40 minutes left (then Application Sync)",
 		CandidateDataOnProfiles:       "all candidates once Candidate Sync completes (61% done, about 40 minutes left)",
-		ShortlistDataOnProfiles:       "all shortlist records once Shortlist Sync completes (after Candidate Sync, now 61% done, about 40 minutes left)",
+		ShortlistDataOnProfiles:       "all shortlist records once Application Sync completes (after Candidate Sync, now 61% done, about 40 minutes left)",
 		ShortlistMemberToJob:          "",
 	}
 	for id, w := range want {
@@ -365,14 +365,14 @@ func TestReportJSON(t *testing.T) {
 	if !got.Integration.Enabled || got.Integration.EnabledAt != "2026-03-01T09:00:00Z" || !got.Integration.Access.CompanyLevel {
 		t.Errorf("integration = %+v", got.Integration)
 	}
-	if len(got.Sync) != 4 || got.Sync[2].Phase != "shortlists" || got.Sync[2].Milestone != "shortlist_sync_completed" || got.Sync[2].Percent != 61 {
+	if len(got.Sync) != 4 || got.Sync[2].Phase != "applications" || got.Sync[2].Milestone != "shortlist_sync_completed" || got.Sync[2].Percent != 61 {
 		t.Errorf("sync = %+v", got.Sync)
 	}
 	f := got.Features[7] // ShortlistDataOnProfiles
 	want := map[string]any{
 		"feature": "shortlist_data_on_profiles", "title": "Candidate shortlist data from the ATS visible on LinkedIn profiles",
 		"records": "shortlist records", "enabled": true, "scope": "new_and_updated",
-		"reason": "all shortlist records once Shortlist Sync completes (61% done, about 40 minutes left)",
+		"reason": "all shortlist records once Application Sync completes (61% done, about 40 minutes left)",
 		"next":   "shortlist_sync_completed", "nextScope": "all",
 	}
 	if d := cmp.Diff(want, f); d != "" {

@@ -92,7 +92,7 @@ func TestTrackerFileStoreSurvivesRestart(t *testing.T) {
 
 	// Everything else completes at once; CompletedAt unknown for shortlists: the tracker's clock.
 	s.Phases[rscsync.PhaseCandidates] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(time.Hour)}
-	s.Phases[rscsync.PhaseShortlists] = PhaseProgress{Completed: true}
+	s.Phases[rscsync.PhaseApplications] = PhaseProgress{Completed: true}
 	s.Phases[rscsync.PhaseActivities] = PhaseProgress{Completed: true, CompletedAt: jobsDone.Add(3 * time.Hour)}
 	evs, err = tr.Observe(ctx, cust, s)
 	if err != nil {

@@ -18,9 +18,9 @@ func Example() {
 		Access:    milestones.Access{CompanyLevel: true},
 		Settings:  milestones.AllSettings(),
 		Phases: map[rscsync.Phase]milestones.PhaseProgress{
-			rscsync.PhaseJobs:       {Done: 1200, Total: 1200, Completed: true, CompletedAt: enabled.Add(20 * time.Minute)},
-			rscsync.PhaseCandidates: {Done: 48000, Total: 48000, Completed: true, CompletedAt: enabled.Add(5 * time.Hour)},
-			rscsync.PhaseShortlists: {Done: 4000, Total: 10000, RecordsPerMinute: 150},
+			rscsync.PhaseJobs:         {Done: 1200, Total: 1200, Completed: true, CompletedAt: enabled.Add(20 * time.Minute)},
+			rscsync.PhaseCandidates:   {Done: 48000, Total: 48000, Completed: true, CompletedAt: enabled.Add(5 * time.Hour)},
+			rscsync.PhaseApplications: {Done: 4000, Total: 10000, RecordsPerMinute: 150},
 		},
 	}
 	fmt.Print(milestones.Evaluate(s).Text())
@@ -32,11 +32,11 @@ func Example() {
 	// Settings:     1-Click Export on, InMail Stub Profile on, In-ATS Indicator on, Profile Widget on
 	// Milestone:    3 of 5 (Candidate Sync Completed)
 	//
-	// Sync            Milestone                   Progress
-	// Job Sync        2 Job Sync Completed        completed 2026-03-01 09:20 UTC
-	// Candidate Sync  3 Candidate Sync Completed  completed 2026-03-01 14:00 UTC
-	// Shortlist Sync  4 Shortlist Sync Completed  40% done, about 40 minutes left
-	// Activity Sync   5 Activity Sync Completed   not started
+	// Sync              Milestone                   Progress
+	// Job Sync          2 Job Sync Completed        completed 2026-03-01 09:20 UTC
+	// Candidate Sync    3 Candidate Sync Completed  completed 2026-03-01 14:00 UTC
+	// Application Sync  4 Shortlist Sync Completed  40% done, about 40 minutes left
+	// Activity Sync     5 Activity Sync Completed   not started
 	//
 	// Feature                                                                     Status    Scope                                   Reason
 	// 'Export to ATS' button available on LinkedIn profiles                       enabled   all candidates
@@ -46,11 +46,11 @@ func Example() {
 	// LinkedIn profile visible on candidate records in the ATS                    enabled   all candidates
 	// InMail is periodically synced to candidate records                          disabled  -                                       needs contract-level access (CSA_API) to be enabled in Recruiter
 	// A LinkedIn member deleting their profile results in an activity in the ATS  enabled   all candidates
-	// Candidate shortlist data from the ATS visible on LinkedIn profiles          enabled   new and updated shortlist records only  all shortlist records once Shortlist Sync completes (40% done, about 40 minutes left)
-	// Candidate activities from the ATS visible on LinkedIn profiles              enabled   new and updated activities only         all activities once Activity Sync completes (after Shortlist Sync, now 40% done, about 40 minutes left)
-	// Shortlist activities from the ATS visible on LinkedIn profiles              disabled  -                                       waiting for Shortlist Sync: 40% done, about 40 minutes left
+	// Candidate shortlist data from the ATS visible on LinkedIn profiles          enabled   new and updated shortlist records only  all shortlist records once Application Sync completes (40% done, about 40 minutes left)
+	// Candidate activities from the ATS visible on LinkedIn profiles              enabled   new and updated activities only         all activities once Activity Sync completes (after Application Sync, now 40% done, about 40 minutes left)
+	// Shortlist activities from the ATS visible on LinkedIn profiles              disabled  -                                       waiting for Application Sync: 40% done, about 40 minutes left
 	//
-	// false: waiting for Shortlist Sync: 40% done, about 40 minutes left
+	// false: waiting for Application Sync: 40% done, about 40 minutes left
 }
 
 // Asking about one record: is the In-ATS indicator expected for a candidate

@@ -28,9 +28,9 @@ func lineOf(text, prefix string) string {
 func refusedState() State {
 	status := onboarding.Status{State: onboarding.StateBothEnabled, Company: rsc.StatusEnabled, Contract: rsc.StatusEnabled}
 	return StateFrom(status, enabledAt, map[rscsync.Phase]rscsync.PhaseState{
-		rscsync.PhaseJobs:       {Done: 3, Total: 3, Failed: 3, Completed: true, CompletedAt: enabledAt.Add(20 * time.Minute)},
-		rscsync.PhaseCandidates: {Done: 40, Total: 40, Failed: 2, Completed: true, CompletedAt: enabledAt.Add(time.Hour)},
-		rscsync.PhaseShortlists: {Done: 10, Total: 40, Failed: 1, RecordsPerMinute: 10},
+		rscsync.PhaseJobs:         {Done: 3, Total: 3, Failed: 3, Completed: true, CompletedAt: enabledAt.Add(20 * time.Minute)},
+		rscsync.PhaseCandidates:   {Done: 40, Total: 40, Failed: 2, Completed: true, CompletedAt: enabledAt.Add(time.Hour)},
+		rscsync.PhaseApplications: {Done: 10, Total: 40, Failed: 1, RecordsPerMinute: 10},
 	})
 }
 
@@ -45,10 +45,10 @@ func TestRefusedRecordsAreNotClaimed(t *testing.T) {
 	text := rep.Text()
 	for _, tc := range []struct{ prefix, want string }{
 		{"Milestone:", "Milestone:    3 of 5 (Candidate Sync Completed; 3 of 3 jobs and 2 of 40 candidates refused: see the dead letters)"},
-		{"Job Sync ", "Job Sync        2 Job Sync Completed        completed 2026-03-01 09:20 UTC; 3 of 3 jobs refused: see the dead letters"},
-		{"Candidate Sync ", "Candidate Sync  3 Candidate Sync Completed  completed 2026-03-01 10:00 UTC; 2 of 40 candidates refused: see the dead letters"},
-		{"Shortlist Sync ", "Shortlist Sync  4 Shortlist Sync Completed  25% done, about 3 minutes left; 1 shortlist record refused so far: see the dead letters"},
-		{"Activity Sync ", "Activity Sync   5 Activity Sync Completed   not started"},
+		{"Job Sync ", "Job Sync          2 Job Sync Completed        completed 2026-03-01 09:20 UTC; 3 of 3 jobs refused: see the dead letters"},
+		{"Candidate Sync ", "Candidate Sync    3 Candidate Sync Completed  completed 2026-03-01 10:00 UTC; 2 of 40 candidates refused: see the dead letters"},
+		{"Application Sync ", "Application Sync  4 Shortlist Sync Completed  25% done, about 3 minutes left; 1 shortlist record refused so far: see the dead letters"},
+		{"Activity Sync ", "Activity Sync     5 Activity Sync Completed   not started"},
 	} {
 		if diff := cmp.Diff(tc.want, lineOf(text, tc.prefix)); diff != "" {
 			t.Errorf("line %q (-want +got):\n%s", tc.prefix, diff)

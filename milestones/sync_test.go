@@ -79,7 +79,7 @@ func TestMilestonesFromSync(t *testing.T) {
 			observe(phases)
 		}))
 		// The persisted checkpoint tells the same story.
-		persisted, err := eng.State(ctx, "c1")
+		persisted, err := eng.State(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,11 +159,11 @@ func fakeCustomer(t *testing.T, n string) (*rsctest.Customer, *rsc.Client) {
 // runSync runs a sync of src for customer "c1" to the end and returns its engine.
 func runSync(t *testing.T, client *rsc.Client, src rscsync.Source, opts ...rscsync.Option) *rscsync.Engine {
 	t.Helper()
-	eng, err := rscsync.NewEngine(client, src, append(opts, rscsync.WithTaskPollInterval(time.Second))...)
+	eng, err := rscsync.NewEngine(client, "c1", src, append(opts, rscsync.WithTaskPollInterval(time.Second))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Run(t.Context(), "c1"); err != nil {
+	if _, err := eng.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	return eng
@@ -194,7 +194,7 @@ func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.
 	for i := range places {
 		t := at(i, places)
 		id := fmt.Sprintf("A%d", i)
-		src.PutPlacements(rscsync.Placement{ModifiedAt: t, Application: rsc.Application{
+		src.PutApplications(rscsync.Application{ModifiedAt: t, Record: rsc.Application{
 			Key:         rsc.ApplicationKey{IntegrationContext: org, ApplicationID: id},
 			CandidateID: fmt.Sprintf("C%d", i%cands), JobPostingID: fmt.Sprintf("J%d", i%jobs), JobPostingName: "Engineer",
 			CandidateEmail: id + "@example.com", FirstName: "Ann", LastName: "Lee", Source: "Referral",
@@ -207,15 +207,15 @@ func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.
 		a := rscsync.Activity{ModifiedAt: t}
 		switch i % 3 {
 		case 0:
-			a.Kind = rscsync.CandidateNote
+			a.Kind = rscsync.KindCandidateNote
 			a.Candidate = rsc.CandidateKey{IntegrationContext: org, CandidateID: fmt.Sprintf("C%d", i%cands)}
 			a.Note = rsc.Note{ID: id, Note: "called", CreatedAt: rsc.Millis(t)}
 		case 1:
-			a.Kind = rscsync.ApplicationNote
+			a.Kind = rscsync.KindApplicationNote
 			a.Application = rsc.ApplicationKey{IntegrationContext: org, ApplicationID: fmt.Sprintf("A%d", i%places)}
 			a.Note = rsc.Note{ID: id, Note: "good", CreatedAt: rsc.Millis(t)}
 		default:
-			a.Kind = rscsync.InterviewFeedback
+			a.Kind = rscsync.KindInterviewFeedback
 			a.Application = rsc.ApplicationKey{IntegrationContext: org, ApplicationID: fmt.Sprintf("A%d", i%places)}
 			a.Feedback = rsc.InterviewFeedback{ID: id, Feedback: "strong", InterviewType: "ONSITE", CreatedAt: rsc.Millis(t)}
 		}
@@ -248,7 +248,7 @@ func TestRefusedJobsFromSync(t *testing.T) {
 				CompanyApplyURL: "https://ats.example.com/apply/" + id, Title: "Engineer", Description: "Too short.",
 				ListedAt: rsc.Millis(at), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
 		}
-		phases, err := runSync(t, client, src).State(ctx, "c1")
+		phases, err := runSync(t, client, src).State(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

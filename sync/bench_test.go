@@ -43,7 +43,7 @@ func BenchmarkThroughput(b *testing.B) {
 		g := newGen(e.cust.Organization, time.Now(), 700*24*time.Hour, 0, benchRecords, 0, 0)
 		measure(b, func(i int) {
 			eng := e.engine(b, g, WithInFlight(4))
-			if _, err := eng.Run(context.Background(), "bench"); err != nil {
+			if _, err := eng.Run(context.Background()); err != nil {
 				b.Fatal(err)
 			}
 		})
@@ -148,7 +148,7 @@ func TestQuotaUse(t *testing.T) {
 			client: []rsc.Option{rsc.WithLimits(rsc.DefaultLimits())}})
 		g := newGen(e.cust.Organization, time.Now(), 2*365*24*time.Hour, 50, 40_000, 8_000, 12_000)
 		eng := e.engine(t, g, WithTaskPollInterval(5*time.Minute))
-		_, err := eng.Run(t.Context(), "c1")
+		_, err := eng.Run(t.Context())
 		must(t, err)
 		// LinkedIn (and the client's pacer) count records per minute per
 		// resource. Measure the candidates phase: one resource, 40,000
@@ -222,11 +222,11 @@ func BenchmarkPeakMemory(b *testing.B) {
 			for b.Loop() {
 				runtime.GC()
 				stop := sampleHeap(&peak)
-				eng, err := NewEngine(client, g, WithInFlight(4))
+				eng, err := NewEngine(client, "bench", g, WithInFlight(4))
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := eng.Run(context.Background(), "bench"); err != nil {
+				if _, err := eng.Run(context.Background()); err != nil {
 					b.Fatal(err)
 				}
 				stop()

@@ -13,8 +13,8 @@ import (
 // then applications, candidates and jobs (cert RSC-501 deletes a
 // candidate's notes before the candidate).
 var deletionOrder = map[EntityKind]int{
-	KindStage: 0, KindFeedback: 1, KindApplicationNote: 2, KindCandidateNote: 3,
-	KindPlacement: 4, KindCandidate: 5, KindJob: 6,
+	KindStage: 0, KindInterviewFeedback: 1, KindApplicationNote: 2, KindCandidateNote: 3,
+	KindApplication: 4, KindCandidate: 5, KindJob: 6,
 }
 
 // sendDeletions sends one batch of deletions, children first, one call per
@@ -71,7 +71,7 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 
 func isChild(k EntityKind) bool {
 	switch k {
-	case KindStage, KindFeedback, KindApplicationNote, KindCandidateNote:
+	case KindStage, KindInterviewFeedback, KindApplicationNote, KindCandidateNote:
 		return true
 	}
 	return false
@@ -93,12 +93,12 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Delet
 	}
 	app := rsc.ApplicationKey{IntegrationContext: d0.Integration, ApplicationID: d0.Parent}
 	switch d0.Kind {
-	case KindStage, KindFeedback, KindApplicationNote, KindCandidateNote:
+	case KindStage, KindInterviewFeedback, KindApplicationNote, KindCandidateNote:
 		fn := func(ctx context.Context, ids []string) (*rsc.BatchResult[rsc.NoteKey], error) {
 			switch d0.Kind {
 			case KindStage:
 				return r.e.client.Applications.DeleteStages(ctx, app, ids)
-			case KindFeedback:
+			case KindInterviewFeedback:
 				return r.e.client.Applications.DeleteFeedback(ctx, app, ids)
 			case KindApplicationNote:
 				return r.e.client.Applications.DeleteNotes(ctx, app, ids)
@@ -106,7 +106,7 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Delet
 			return r.e.client.Candidates.DeleteNotes(ctx, rsc.CandidateKey{IntegrationContext: d0.Integration, CandidateID: d0.Parent}, ids)
 		}
 		return sendSplit(ctx, r, ids, parentChecked(fn, 0), func(i int, it rsc.Item[rsc.NoteKey]) { each(i, it.Err) })
-	case KindPlacement:
+	case KindApplication:
 		keys := make([]rsc.ApplicationKey, len(group))
 		for i, d := range group {
 			keys[i] = rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.ID}

@@ -1,4 +1,4 @@
-// Package sync streams an ATS's jobs, candidates, placements and activities
+// Package sync streams an ATS's jobs, candidates, applications and activities
 // to LinkedIn RSC: a one-time historical sync of the last two years, then
 // incremental sync from per-phase watermarks, with resumable checkpoints,
 // dead letters, dry runs, progress events and reconciliation.
@@ -7,6 +7,24 @@
 // that does not shadow the standard library:
 //
 //	import rscsync "github.com/rscgo/rscgo/sync"
+//
+// # Glossary
+//
+// One word per thing, in the API and in this documentation:
+//
+//   - Job: a job posting (LinkedIn's simpleJobPostings).
+//   - Candidate: a person in the ATS (LinkedIn's atsCandidates).
+//   - Application: a candidate placed on a job, from shortlist onwards, with
+//     its stage history: LinkedIn's atsApplications record. ATSs call it a
+//     placement, a pipeline entry or an application; LinkedIn's product
+//     calls the feature it powers "shortlist" (the milestone texts of
+//     package milestones keep that feature name). [Application], Source's
+//     Applications stream, [KindApplication] and [PhaseApplications] all
+//     mean this record.
+//   - Stage: one step of an application's history (LinkedIn's stages of an
+//     atsApplication), sent with its application.
+//   - Activity: a candidate note, an application note or an interview
+//     feedback; its Kind is one of the [EntityKind] values.
 //
 // # Running a customer
 //
@@ -22,7 +40,7 @@
 //		store, _ := rscsync.NewFileStore("/var/lib/ats/rsc/checkpoints")
 //		dead, _ := rscsync.NewFileDeadLetters("/var/lib/ats/rsc/dead")
 //		eng, _ := rscsync.NewEngine(client, mySource{db}, rscsync.WithStore(store), rscsync.WithDeadLetters(dead))
-//		rep, err := eng.Run(ctx, "customer-42")
+//		rep, err := eng.Run(ctx)
 //		if err != nil {
 //			log.Fatal(err)
 //		}
@@ -36,8 +54,8 @@
 //
 // # Phases, batches and watermarks
 //
-// A pass runs the phases in milestone order: jobs, candidates, shortlists
-// (applications with their stage history) and activities (notes and
+// A pass runs the phases in milestone order: jobs, candidates, applications
+// (with their stage history) and activities (notes and
 // interview feedback, one call per parent as the endpoints require), then
 // deletions (children before parents). Records go in batches of at most 100,
 // in stream order; WithInFlight batches overlap so the per-minute quota is
@@ -76,7 +94,7 @@
 //
 //	func handle(ctx context.Context, job QueueJob) error {
 //		eng := engineFor(job.CustomerID) // client and Source of the customer
-//		_, err := eng.RunSlice(ctx, job.CustomerID, 50)
+//		_, err := eng.RunSlice(ctx, 50)
 //		var parked *rscsync.ParkedError
 //		switch {
 //		case errors.Is(err, rscsync.ErrYield):

@@ -15,11 +15,12 @@ import (
 // applies eligibility and LinkedIn's documented validation rules, and
 // reports what would be sent and refused. It sends nothing and writes
 // neither checkpoints nor dead letters.
-func (e *Engine) dryRun(ctx context.Context, cust string) (*Report, error) {
+func (e *Engine) dryRun(ctx context.Context) (*Report, error) {
 	now := e.cfg.clock.Now()
-	cp, err := e.cfg.store.Load(ctx, cust)
+	cust := e.cust
+	cp, err := e.load(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sync: loading checkpoint: %w", err)
+		return nil, err
 	}
 	if cp == nil {
 		cp = newCheckpoint(cust)
@@ -71,9 +72,9 @@ func (e *Engine) dryRun(ctx context.Context, cust string) (*Report, error) {
 	}); err != nil {
 		return r.rep, err
 	}
-	if err := dryPhase(ctx, r, PhaseShortlists, e.src.Placements(ctx, cp.Phases[PhaseShortlists].Cursor), placementPos, placementRecord, func(x *Placement) bool {
-		id := x.Application.Key.ApplicationID
-		if !check(KindPlacement, id, "", c.Applications.Validate(&x.Application)) {
+	if err := dryPhase(ctx, r, PhaseApplications, e.src.Applications(ctx, cp.Phases[PhaseApplications].Cursor), applicationPos, applicationRecord, func(x *Application) bool {
+		id := x.Record.Key.ApplicationID
+		if !check(KindApplication, id, "", c.Applications.Validate(&x.Record)) {
 			return false
 		}
 		ok := true
@@ -85,7 +86,7 @@ func (e *Engine) dryRun(ctx context.Context, cust string) (*Report, error) {
 		return r.rep, err
 	}
 	if err := dryPhase(ctx, r, PhaseActivities, e.src.Activities(ctx, cp.Phases[PhaseActivities].Cursor), activityPos, activityRecord, func(a *Activity) bool {
-		return check(a.entityKind(), a.ID(), a.parent(), validateActivity(c, a))
+		return check(a.Kind, a.ID(), a.parent(), validateActivity(c, a))
 	}); err != nil {
 		return r.rep, err
 	}
@@ -100,7 +101,7 @@ func (e *Engine) dryRun(ctx context.Context, cust string) (*Report, error) {
 	r.rep.CaughtUp = true
 	r.rep.FinishedAt = e.cfg.clock.Now()
 	if terr == nil {
-		tot := map[Phase]int64{PhaseJobs: totals.Jobs, PhaseCandidates: totals.Candidates, PhaseShortlists: totals.Placements, PhaseActivities: totals.Activities}
+		tot := map[Phase]int64{PhaseJobs: totals.Jobs, PhaseCandidates: totals.Candidates, PhaseApplications: totals.Applications, PhaseActivities: totals.Activities}
 		for _, p := range Phases() {
 			pr := r.rep.Phases[p]
 			x := Reconciliation{Phase: p, ATSTotal: tot[p], Acknowledged: cp.Phases[p].Acknowledged + pr.Sent,
@@ -156,15 +157,19 @@ func dryPhase[T any](ctx context.Context, r *run, p Phase, stream iter.Seq2[T, e
 // sending it, plus its parent id.
 func validateActivity(c *rsc.Client, a *Activity) error {
 	if strings.TrimSpace(a.parent()) == "" {
-		return &rsc.ValidationError{Resource: string(a.entityKind()), Key: a.ID(), Field: "parent", Rule: "is required"}
+		return &rsc.ValidationError{Resource: string(a.Kind), Key: a.ID(), Field: "parent", Rule: "is required"}
 	}
 	switch a.Kind {
-	case CandidateNote:
+	case KindCandidateNote:
 		return c.Candidates.ValidateNote(&a.Note)
-	case ApplicationNote:
+	case KindApplicationNote:
 		return c.Applications.ValidateNote(&a.Note)
-	case InterviewFeedback:
+	case KindInterviewFeedback:
 		return c.Applications.ValidateFeedback(&a.Feedback)
 	}
-	return &rsc.ValidationError{Resource: string(a.entityKind()), Key: a.ID(), Field: "kind", Rule: "must be a candidate note, application note or interview feedback"}
+	return unknownActivityKind(a)
+}
+
+func unknownActivityKind(a *Activity) error {
+	return &rsc.ValidationError{Resource: "activity", Key: a.ID(), Field: "kind", Rule: "must be candidateNote, applicationNote or interviewFeedback"}
 }

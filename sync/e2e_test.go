@@ -14,7 +14,7 @@ func TestSyncEqualsSource(t *testing.T) {
 		e := newEnv(t, envOpt{})
 		src := newGen(e.cust.Organization, time.Now(), 700*24*time.Hour, 30, 400, 200, 300).materialize()
 		eng := e.engine(t, src)
-		rep, err := eng.Run(t.Context(), "c1")
+		rep, err := eng.Run(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +25,7 @@ func TestSyncEqualsSource(t *testing.T) {
 			t.Fatalf("dead letters:\n%s", describeDL(dl))
 		}
 		assertSame(t, src, time.Time{}, e.cust)
-		st, err := eng.State(t.Context(), "c1")
+		st, err := eng.State(t.Context())
 		must(t, err)
 		for _, p := range Phases() {
 			if !st[p].Completed || st[p].Done != st[p].Total {
@@ -53,7 +53,7 @@ func TestSyncWithFaultsEqualsSource(t *testing.T) {
 		var rep *Report
 		var err error
 		for range 10 { // failures the client gave up on stop a run; the next continues
-			if rep, err = eng.Run(t.Context(), "c1"); err == nil {
+			if rep, err = eng.Run(t.Context()); err == nil {
 				break
 			}
 			t.Logf("run: %v", err)

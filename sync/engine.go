@@ -12,36 +12,38 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// Engine syncs one customer's ATS records to LinkedIn through a customer
-// client (rsc.Client.ForCustomer). Run it once for the historical sync and
-// then again whenever the ATS may have changed: every Run continues from the
-// checkpoint. An Engine is safe for concurrent use, but runs of the same
-// customer are serialised.
+// Engine syncs one customer's ATS records to LinkedIn through that
+// customer's client (rsc.Client.ForCustomer). The customer is fixed at
+// construction, so one engine's checkpoints, dead letters and reports
+// never mix customers. Run it once for the historical sync and then again
+// whenever the ATS may have changed: every Run continues from the
+// checkpoint. An Engine is safe for concurrent use, but its runs are
+// serialised: a Run started while another is running fails at once.
 type Engine struct {
 	client *rsc.Client
+	cust   string
 	src    Source
 	cfg    config
 
 	mu      gosync.Mutex
-	running map[string]bool
+	running bool
 }
 
-// NewEngine returns an engine sending src's records with client.
-func NewEngine(client *rsc.Client, src Source, opts ...Option) (*Engine, error) {
-	if client == nil {
+// NewEngine returns the engine of the customer customerID (the key of its
+// checkpoint and dead letters in the stores; not empty), sending src's
+// records with client, the customer's client.
+func NewEngine(client *rsc.Client, customerID string, src Source, opts ...Option) (*Engine, error) {
+	switch {
+	case client == nil:
 		return nil, errors.New("sync: NewEngine: nil client")
-	}
-	if src == nil {
+	case customerID == "":
+		return nil, errors.New("sync: NewEngine: empty customer id")
+	case src == nil:
 		return nil, errors.New("sync: NewEngine: nil source")
 	}
-	cfg := defaultConfig()
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
+	cfg, err := newConfig("NewEngine", opts)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.store == nil {
 		cfg.store = NewMemoryStore()
@@ -49,8 +51,11 @@ func NewEngine(client *rsc.Client, src Source, opts ...Option) (*Engine, error) 
 	if cfg.dead == nil {
 		cfg.dead = NewMemoryDeadLetters()
 	}
-	return &Engine{client: client, src: src, cfg: cfg, running: map[string]bool{}}, nil
+	return &Engine{client: client, cust: customerID, src: src, cfg: cfg}, nil
 }
+
+// CustomerID returns the customer the engine syncs.
+func (e *Engine) CustomerID() string { return e.cust }
 
 // Store returns the engine's checkpoint store.
 func (e *Engine) Store() Store { return e.cfg.store }
@@ -59,8 +64,8 @@ func (e *Engine) Store() Store { return e.cfg.store }
 func (e *Engine) DeadLetters() DeadLetterStore { return e.cfg.dead }
 
 // State returns the customer's persisted phase states (see PhaseStatus).
-func (e *Engine) State(ctx context.Context, customerID string) (map[Phase]PhaseState, error) {
-	return PhaseStatus(ctx, e.cfg.store, customerID)
+func (e *Engine) State(ctx context.Context) (map[Phase]PhaseState, error) {
+	return PhaseStatus(ctx, e.cfg.store, e.cust)
 }
 
 // Run syncs the customer until every phase is caught up: each phase reads
@@ -72,10 +77,10 @@ func (e *Engine) State(ctx context.Context, customerID string) (map[Phase]PhaseS
 // When LinkedIn's daily quota is spent, Run waits until it resets (UTC
 // midnight) and continues by itself, unless WithWaitWhenParked(false) was
 // given; then it returns a *ParkedError.
-func (e *Engine) Run(ctx context.Context, customerID string) (*Report, error) {
+func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	var total *Report
 	for {
-		rep, err := e.RunSlice(ctx, customerID, 0)
+		rep, err := e.RunSlice(ctx, 0)
 		if total == nil {
 			total = rep
 		} else if rep != nil {
@@ -84,7 +89,7 @@ func (e *Engine) Run(ctx context.Context, customerID string) (*Report, error) {
 		var pe *ParkedError
 		if errors.As(err, &pe) && e.cfg.waitParked && !e.cfg.dryRun {
 			e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: parked until daily quota resets",
-				slog.String("customer", customerID), slog.Time("until", pe.Until))
+				slog.String("customer", e.cust), slog.Time("until", pe.Until))
 			if werr := e.cfg.clock.Sleep(ctx, pe.Until.Sub(e.cfg.clock.Now())); werr != nil {
 				return total, werr
 			}
@@ -99,15 +104,15 @@ func (e *Engine) Run(ctx context.Context, customerID string) (*Report, error) {
 // *ParkedError if the daily quota is spent, or nil once caught up. Every
 // acknowledged batch is checkpointed, so RunSlice may run on any machine
 // that shares the Store (see the package documentation on job queues).
-func (e *Engine) RunSlice(ctx context.Context, customerID string, maxBatches int) (*Report, error) {
-	if !e.acquire(customerID) {
-		return nil, errAlreadyRunning(customerID)
+func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) {
+	if !e.acquire() {
+		return nil, e.errAlreadyRunning()
 	}
-	defer e.release(customerID)
+	defer e.release()
 	if e.cfg.dryRun {
-		return e.dryRun(ctx, customerID)
+		return e.dryRun(ctx)
 	}
-	r, err := e.newRun(ctx, customerID, maxBatches)
+	r, err := e.newRun(ctx, maxBatches)
 	if err != nil {
 		return nil, err
 	}
@@ -122,23 +127,23 @@ func (e *Engine) RunSlice(ctx context.Context, customerID string, maxBatches int
 	return r.rep, err
 }
 
-func errAlreadyRunning(cust string) error {
-	return fmt.Errorf("sync: customer %s is already running", cust)
+func (e *Engine) errAlreadyRunning() error {
+	return fmt.Errorf("sync: customer %s is already running", e.cust)
 }
 
-func (e *Engine) acquire(cust string) bool {
+func (e *Engine) acquire() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.running[cust] {
+	if e.running {
 		return false
 	}
-	e.running[cust] = true
+	e.running = true
 	return true
 }
 
-func (e *Engine) release(cust string) {
+func (e *Engine) release() {
 	e.mu.Lock()
-	delete(e.running, cust)
+	e.running = false
 	e.mu.Unlock()
 }
 
@@ -160,11 +165,24 @@ type run struct {
 	dlKeys map[string]DeadLetter // dead letters present when the run started
 }
 
-func (e *Engine) newRun(ctx context.Context, cust string, budget int) (*run, error) {
-	now := e.cfg.clock.Now()
-	cp, err := e.cfg.store.Load(ctx, cust)
+// load reads the customer's checkpoint; nil when there is none.
+func (e *Engine) load(ctx context.Context) (*Checkpoint, error) {
+	cp, err := e.cfg.store.Load(ctx, e.cust)
 	if err != nil {
 		return nil, fmt.Errorf("sync: loading checkpoint: %w", err)
+	}
+	if cp != nil && cp.CustomerID != e.cust {
+		return nil, fmt.Errorf("sync: the store returned the checkpoint of customer %q for customer %q", cp.CustomerID, e.cust)
+	}
+	return cp, nil
+}
+
+func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
+	now := e.cfg.clock.Now()
+	cust := e.cust
+	cp, err := e.load(ctx)
+	if err != nil {
+		return nil, err
 	}
 	fresh := cp == nil
 	if fresh {
@@ -203,7 +221,7 @@ func (e *Engine) newRun(ctx context.Context, cust string, budget int) (*run, err
 	} else {
 		cp.Phases[PhaseJobs].Total = t.Jobs
 		cp.Phases[PhaseCandidates].Total = t.Candidates
-		cp.Phases[PhaseShortlists].Total = t.Placements
+		cp.Phases[PhaseApplications].Total = t.Applications
 		cp.Phases[PhaseActivities].Total = t.Activities
 	}
 	return r, nil
@@ -229,8 +247,8 @@ func (r *run) all(ctx context.Context) error {
 			err = r.syncJobs(ctx)
 		case PhaseCandidates:
 			err = runPhase(ctx, r, p, r.e.src.Candidates(ctx, r.cp.Phases[p].Cursor), candidatePos, candidateRecord, r.sendCandidates, false)
-		case PhaseShortlists:
-			err = runPhase(ctx, r, p, r.e.src.Placements(ctx, r.cp.Phases[p].Cursor), placementPos, placementRecord, r.sendPlacements, false)
+		case PhaseApplications:
+			err = runPhase(ctx, r, p, r.e.src.Applications(ctx, r.cp.Phases[p].Cursor), applicationPos, applicationRecord, r.sendApplications, false)
 		case PhaseActivities:
 			err = runPhase(ctx, r, p, r.e.src.Activities(ctx, r.cp.Phases[p].Cursor), activityPos, activityRecord, r.sendActivities, false)
 		case PhaseDeletions:

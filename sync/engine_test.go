@@ -57,7 +57,7 @@ func TestWatermarkWaitsForEarlierBatches(t *testing.T) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
 		store := &recordingStore{Store: NewMemoryStore()}
 		eng := e.engine(t, g, WithStore(store), WithInFlight(2))
-		if _, err := eng.Run(t.Context(), "c1"); err != nil {
+		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		var seen []string
@@ -94,7 +94,7 @@ func TestSplitOnWholeBatchReject(t *testing.T) {
 		}})
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 150, 0, 0)
 		eng := e.engine(t, g)
-		if _, err := eng.Run(t.Context(), "c1"); err != nil {
+		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		dl := deadLetters(t, eng.DeadLetters(), "c1")
@@ -124,7 +124,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		badJob.Posting.Description = "too short"
 		src.PutJobs(badJob)
 		eng := e.engine(t, src)
-		rep, err := eng.Run(t.Context(), "c1")
+		rep, err := eng.Run(t.Context())
 		must(t, err)
 		dl := deadLetters(t, eng.DeadLetters(), "c1")
 		if len(dl) != 2 {
@@ -133,21 +133,21 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		if len(rep.Rejections) != 2 {
 			t.Fatalf("rejections %+v", rep.Rejections)
 		}
-		st, _ := eng.State(t.Context(), "c1")
+		st, _ := eng.State(t.Context())
 		if st[PhaseCandidates].Failed != 1 || st[PhaseJobs].Failed != 1 {
 			t.Fatalf("failed counts %+v %+v", st[PhaseCandidates], st[PhaseJobs])
 		}
 		// Fix the ATS data and retry.
 		src.PutCandidates(g.cand(7))
 		src.PutJobs(g.job(2))
-		if _, err := eng.RetryDeadLetters(t.Context(), "c1"); err != nil {
+		if _, err := eng.RetryDeadLetters(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
 			t.Fatalf("dead letters left:\n%s", describeDL(dl))
 		}
 		assertSame(t, src, time.Time{}, e.cust)
-		st, _ = eng.State(t.Context(), "c1")
+		st, _ = eng.State(t.Context())
 		if st[PhaseCandidates].Failed != 0 {
 			t.Fatalf("failed count not cleared: %+v", st[PhaseCandidates])
 		}
@@ -167,7 +167,7 @@ func TestDailyQuotaParksUntilMidnight(t *testing.T) {
 			}
 		}), WithInFlight(1))
 		start := time.Now()
-		if _, err := eng.Run(t.Context(), "c1"); err != nil {
+		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		days := time.Since(start).Hours() / 24
@@ -193,7 +193,7 @@ func TestParkedErrorReturned(t *testing.T) {
 			client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}})
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
 		eng := e.engine(t, g, WithWaitWhenParked(false), WithInFlight(1))
-		rep, err := eng.Run(t.Context(), "c1")
+		rep, err := eng.Run(t.Context())
 		var pe *ParkedError
 		if !errors.As(err, &pe) || pe.Until.Hour() != 0 || !pe.Until.After(time.Now()) {
 			t.Fatalf("err = %v", err)
@@ -201,7 +201,7 @@ func TestParkedErrorReturned(t *testing.T) {
 		if rep.ParkedUntil.IsZero() {
 			t.Fatal("report has no ParkedUntil")
 		}
-		st, _ := eng.State(t.Context(), "c1")
+		st, _ := eng.State(t.Context())
 		if st[PhaseCandidates].Done != 100 {
 			t.Fatalf("done %d, want the one acknowledged batch", st[PhaseCandidates].Done)
 		}
@@ -219,7 +219,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 		src.PutCandidates(bad)
 		store := NewMemoryStore()
 		eng := e.engine(t, src, WithDryRun(true), WithStore(store))
-		rep, err := eng.Run(t.Context(), "c1")
+		rep, err := eng.Run(t.Context())
 		must(t, err)
 		if n := e.srv.Counters().Requests; n != 0 {
 			t.Fatalf("%d requests sent", n)
@@ -245,7 +245,7 @@ func TestEligibility(t *testing.T) {
 			}
 			return true, ""
 		}))
-		rep, err := eng.Run(t.Context(), "c1")
+		rep, err := eng.Run(t.Context())
 		must(t, err)
 		if n := len(e.cust.Candidates()); n != 45 {
 			t.Fatalf("%d candidates", n)
@@ -267,7 +267,7 @@ func TestConsentRefusedAndRevoked(t *testing.T) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 1000, 0, 0)
 		refuse := errors.New("integration disabled")
 		eng := e.engine(t, g, WithConsent(ConsentFunc(func(context.Context, string) error { return refuse })))
-		_, err := eng.Run(t.Context(), "c1")
+		_, err := eng.Run(t.Context())
 		if !errors.Is(err, ErrNoConsent) || !errors.Is(err, refuse) {
 			t.Fatalf("err = %v", err)
 		}
@@ -282,7 +282,7 @@ func TestConsentRefusedAndRevoked(t *testing.T) {
 			}
 			return nil
 		})))
-		_, err = eng.Run(t.Context(), "c1")
+		_, err = eng.Run(t.Context())
 		if !errors.Is(err, ErrNoConsent) {
 			t.Fatalf("err = %v", err)
 		}
@@ -337,7 +337,7 @@ func TestResumeAfterRandomInterruptions(t *testing.T) {
 						cancel()
 					}
 				}))
-			_, err := eng.Run(ctx, "c1")
+			_, err := eng.Run(ctx)
 			cancel()
 			if err == nil {
 				break
@@ -367,7 +367,7 @@ func TestIncrementalAndDeletions(t *testing.T) {
 		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), 24*time.Hour, 5, 40, 20, 30)
 		src := g.materialize()
 		eng := e.engine(t, src)
-		_, err := eng.Run(t.Context(), "c1")
+		_, err := eng.Run(t.Context())
 		must(t, err)
 		time.Sleep(time.Minute)
 		now := time.Now()
@@ -381,8 +381,8 @@ func TestIncrementalAndDeletions(t *testing.T) {
 		// Notes of candidate 0 (activities 0, 3, 6... with i%3==0 and i%40==0: only N0).
 		src.Delete(Deletion{Kind: KindCandidateNote, ID: actID(0), Parent: candID(0), DeletedAt: now, Integration: org})
 		src.Delete(Deletion{Kind: KindCandidate, ID: candID(0), DeletedAt: now, Integration: org})
-		src.Delete(Deletion{Kind: KindPlacement, ID: appID(1), DeletedAt: now, Integration: org})
-		rep, err := eng.Run(t.Context(), "c1")
+		src.Delete(Deletion{Kind: KindApplication, ID: appID(1), DeletedAt: now, Integration: org})
+		rep, err := eng.Run(t.Context())
 		must(t, err)
 		if rep.Phases[PhaseCandidates].Acknowledged != 1 || rep.Phases[PhaseDeletions].Acknowledged != 3 {
 			t.Fatalf("incremental report %+v %+v", rep.Phases[PhaseCandidates], rep.Phases[PhaseDeletions])
@@ -424,7 +424,7 @@ func TestAmbiguousJobFailureResendsAsUpdate(t *testing.T) {
 		}})
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
 		eng := e.engine(t, g)
-		if _, err := eng.Run(t.Context(), "c1"); err != nil {
+		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		if creates.Load() != 10 || updates.Load() != 10 {
@@ -443,7 +443,7 @@ func TestWindowExcludesOldRecords(t *testing.T) {
 		e := newEnv(t, envOpt{})
 		g := newGen(e.cust.Organization, time.Now(), 40*24*time.Hour, 0, 400, 0, 0)
 		eng := e.engine(t, g, WithWindow(10*24*time.Hour))
-		_, err := eng.Run(t.Context(), "c1")
+		_, err := eng.Run(t.Context())
 		must(t, err)
 		if n := len(e.cust.Candidates()); n < 95 || n > 105 {
 			t.Fatalf("%d candidates in a quarter of the span", n)

@@ -30,7 +30,7 @@ func ExampleEngine_Run_dryRun() {
 	}
 
 	client, _ := rsc.NewClient(rsc.WithCredentials("client-id", "client-secret")) // never called in a dry run
-	eng, _ := rscsync.NewEngine(client, src,
+	eng, _ := rscsync.NewEngine(client, "customer-42", src,
 		rscsync.WithDryRun(true),
 		rscsync.WithEligibility(func(_ context.Context, r rscsync.Record) (bool, string) {
 			if r.Candidate != nil && strings.HasPrefix(r.Candidate.Record.EmailAddresses[0], "private") {
@@ -38,7 +38,7 @@ func ExampleEngine_Run_dryRun() {
 			}
 			return true, ""
 		}))
-	rep, err := eng.Run(context.Background(), "customer-42")
+	rep, err := eng.Run(context.Background())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -49,13 +49,13 @@ func ExampleEngine_Run_dryRun() {
 	// Job Sync:       read 1, sent 1, acknowledged 0, failed 0, skipped 0
 	// Candidate Sync: read 3, sent 1, acknowledged 0, failed 1, skipped 1
 	//   skipped "private candidate": 1
-	// Shortlist Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Application Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
 	// Activity Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
 	// Deletion Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
 	// rejected candidate C2: invalid emailAddresses[0]: must match X@X.X
 	// reconcile Job Sync:       ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
 	// reconcile Candidate Sync: ATS 3, LinkedIn 1, dead letters 1, ineligible 1, missing 0
-	// reconcile Shortlist Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Application Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
 	// reconcile Activity Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
 }
 
@@ -82,9 +82,9 @@ func ExampleEngine_Run() {
 			CreatedAt: rsc.Millis(now.Add(-time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour))}})
 	}
 
-	eng, _ := rscsync.NewEngine(client, src, rscsync.WithTaskPollInterval(time.Millisecond))
+	eng, _ := rscsync.NewEngine(client, "customer-42", src, rscsync.WithTaskPollInterval(time.Millisecond))
 	ctx := context.Background()
-	rep, err := eng.Run(ctx, "customer-42")
+	rep, err := eng.Run(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -92,19 +92,19 @@ func ExampleEngine_Run() {
 	rep.WriteText(os.Stdout)
 	fmt.Println("LinkedIn holds", len(cust.Jobs()), "job and", len(cust.Candidates()), "candidates")
 
-	rep, _ = eng.Run(ctx, "customer-42") // nothing changed since
+	rep, _ = eng.Run(ctx) // nothing changed since
 	fmt.Println("second run sent", rep.Phases[rscsync.PhaseCandidates].Sent, "candidates")
 	// Output:
 	// sync for customer customer-42 (caught up: true)
 	// Job Sync:       read 1, sent 1, acknowledged 1, failed 0, skipped 0
 	// Candidate Sync: read 3, sent 3, acknowledged 2, failed 1, skipped 0
-	// Shortlist Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Application Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
 	// Activity Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
 	// Deletion Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
 	// rejected candidate C2: invalid emailAddresses[0]: must match X@X.X
 	// reconcile Job Sync:       ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
 	// reconcile Candidate Sync: ATS 3, LinkedIn 2, dead letters 1, ineligible 0, missing 0
-	// reconcile Shortlist Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Application Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
 	// reconcile Activity Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
 	// LinkedIn holds 1 job and 2 candidates
 	// second run sent 0 candidates

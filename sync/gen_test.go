@@ -15,17 +15,17 @@ import (
 // is computed from i, so a million records never sit in memory. Records
 // are spread evenly over span before end.
 type genSource struct {
-	org                       string
-	end                       time.Time
-	span                      time.Duration
-	jobs, cands, places, acts int
-	stages                    int // stages per placement
+	org                     string
+	end                     time.Time
+	span                    time.Duration
+	jobs, cands, apps, acts int
+	stages                  int // stages per application
 }
 
 var description = strings.Repeat("A great job with a great team. ", 5)
 
-func newGen(org string, end time.Time, span time.Duration, jobs, cands, places, acts int) *genSource {
-	return &genSource{org: org, end: end, span: span, jobs: jobs, cands: cands, places: places, acts: acts, stages: 2}
+func newGen(org string, end time.Time, span time.Duration, jobs, cands, apps, acts int) *genSource {
+	return &genSource{org: org, end: end, span: span, jobs: jobs, cands: cands, apps: apps, acts: acts, stages: 2}
 }
 
 func (g *genSource) at(i, n int) time.Time {
@@ -58,9 +58,9 @@ func (g *genSource) cand(i int) Candidate {
 		ExternalProfileURL: "https://ats.example.com/c/" + candID(i), CreatedAt: rsc.Millis(t.Add(-time.Hour)), LastModifiedAt: rsc.Millis(t)}}
 }
 
-func (g *genSource) place(i int) Placement {
-	t := g.at(i, g.places)
-	p := Placement{ModifiedAt: t, Application: rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i)},
+func (g *genSource) place(i int) Application {
+	t := g.at(i, g.apps)
+	p := Application{ModifiedAt: t, Record: rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i)},
 		CandidateID: candID(i % max(g.cands, 1)), JobPostingID: jobID(i % max(g.jobs, 1)), JobPostingName: "Engineer",
 		CandidateEmail: "a" + appID(i) + "@example.com", FirstName: "Ann", LastName: "Lee", Source: "Referral",
 		CreatedAt: rsc.Millis(t.Add(-time.Hour)), LastModifiedAt: rsc.Millis(t)}}
@@ -75,17 +75,17 @@ func (g *genSource) act(i int) Activity {
 	t := g.at(i, g.acts)
 	a := Activity{ModifiedAt: t}
 	switch {
-	case i%3 == 0 || g.places == 0:
-		a.Kind = CandidateNote
+	case i%3 == 0 || g.apps == 0:
+		a.Kind = KindCandidateNote
 		a.Candidate = rsc.CandidateKey{IntegrationContext: g.org, CandidateID: candID(i % max(g.cands, 1))}
 		a.Note = rsc.Note{ID: actID(i), Note: "called", CreatedAt: rsc.Millis(t)}
 	case i%3 == 1:
-		a.Kind = ApplicationNote
-		a.Application = rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i % g.places)}
+		a.Kind = KindApplicationNote
+		a.Application = rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i % g.apps)}
 		a.Note = rsc.Note{ID: actID(i), Note: "good", CreatedAt: rsc.Millis(t)}
 	default:
-		a.Kind = InterviewFeedback
-		a.Application = rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i % g.places)}
+		a.Kind = KindInterviewFeedback
+		a.Application = rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i % g.apps)}
 		a.Feedback = rsc.InterviewFeedback{ID: actID(i), Feedback: "strong", InterviewType: "ONSITE", CreatedAt: rsc.Millis(t)}
 	}
 	return a
@@ -112,8 +112,8 @@ func (g *genSource) Jobs(ctx context.Context, since Cursor) iter.Seq2[Job, error
 func (g *genSource) Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error] {
 	return genStream(ctx, g, g.cands, candID, since, g.cand)
 }
-func (g *genSource) Placements(ctx context.Context, since Cursor) iter.Seq2[Placement, error] {
-	return genStream(ctx, g, g.places, appID, since, g.place)
+func (g *genSource) Applications(ctx context.Context, since Cursor) iter.Seq2[Application, error] {
+	return genStream(ctx, g, g.apps, appID, since, g.place)
 }
 func (g *genSource) Activities(ctx context.Context, since Cursor) iter.Seq2[Activity, error] {
 	return genStream(ctx, g, g.acts, actID, since, g.act)
@@ -125,7 +125,7 @@ func (g *genSource) Totals(_ context.Context, since time.Time) (Totals, error) {
 	c := Cursor{ModifiedAt: since}
 	return Totals{
 		Jobs: int64(g.jobs - g.first(g.jobs, jobID, c)), Candidates: int64(g.cands - g.first(g.cands, candID, c)),
-		Placements: int64(g.places - g.first(g.places, appID, c)), Activities: int64(g.acts - g.first(g.acts, actID, c)),
+		Applications: int64(g.apps - g.first(g.apps, appID, c)), Activities: int64(g.acts - g.first(g.acts, actID, c)),
 	}, nil
 }
 
@@ -138,8 +138,8 @@ func (g *genSource) materialize() *SliceSource {
 	for i := range g.cands {
 		s.PutCandidates(g.cand(i))
 	}
-	for i := range g.places {
-		s.PutPlacements(g.place(i))
+	for i := range g.apps {
+		s.PutApplications(g.place(i))
 	}
 	for i := range g.acts {
 		s.PutActivities(g.act(i))

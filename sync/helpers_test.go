@@ -52,7 +52,7 @@ func newEnv(t testing.TB, o envOpt) *env {
 
 func (e *env) engine(t testing.TB, src Source, opts ...Option) *Engine {
 	t.Helper()
-	eng, err := NewEngine(e.client, src, append([]Option{WithTaskPollInterval(time.Second)}, opts...)...)
+	eng, err := NewEngine(e.client, "c1", src, append([]Option{WithTaskPollInterval(time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +121,9 @@ func sourceState(t testing.TB, src Source, from time.Time) linkedInState {
 		must(t, err)
 		s.Candidates = append(s.Candidates, x.Record.Key.CandidateID)
 	}
-	for x, err := range src.Placements(ctx, c) {
+	for x, err := range src.Applications(ctx, c) {
 		must(t, err)
-		id := x.Application.Key.ApplicationID
+		id := x.Record.Key.ApplicationID
 		s.Apps = append(s.Apps, id)
 		for _, st := range x.Stages {
 			s.Stages = append(s.Stages, id+"/"+st.ID)
@@ -132,9 +132,9 @@ func sourceState(t testing.TB, src Source, from time.Time) linkedInState {
 	for a, err := range src.Activities(ctx, c) {
 		must(t, err)
 		switch a.Kind {
-		case CandidateNote:
+		case KindCandidateNote:
 			s.CandNotes = append(s.CandNotes, a.Candidate.CandidateID+"/"+a.Note.ID)
-		case ApplicationNote:
+		case KindApplicationNote:
 			s.AppNotes = append(s.AppNotes, a.Application.ApplicationID+"/"+a.Note.ID)
 		default:
 			s.Feedback = append(s.Feedback, a.Application.ApplicationID+"/"+a.Feedback.ID)

@@ -12,10 +12,10 @@ import (
 type Lookup interface {
 	LookupJob(ctx context.Context, id string) (Job, bool, error)
 	LookupCandidate(ctx context.Context, id string) (Candidate, bool, error)
-	LookupPlacement(ctx context.Context, id string) (Placement, bool, error)
+	LookupApplication(ctx context.Context, id string) (Application, bool, error)
 	// LookupActivity finds a note or feedback by kind, parent (candidate or
 	// application id) and id.
-	LookupActivity(ctx context.Context, kind ActivityKind, parent, id string) (Activity, bool, error)
+	LookupActivity(ctx context.Context, kind EntityKind, parent, id string) (Activity, bool, error)
 }
 
 // actKey identifies an activity across kinds and parents.
@@ -79,11 +79,11 @@ func (r *run) lookupCandidates(ctx context.Context, ids map[string]bool) (map[st
 	return out, nil
 }
 
-func (r *run) lookupPlacements(ctx context.Context, ids map[string]bool) (map[string]Placement, error) {
-	out := map[string]Placement{}
+func (r *run) lookupApplications(ctx context.Context, ids map[string]bool) (map[string]Application, error) {
+	out := map[string]Application{}
 	if l, ok := r.e.src.(Lookup); ok {
 		for id := range ids {
-			p, found, err := l.LookupPlacement(ctx, id)
+			p, found, err := l.LookupApplication(ctx, id)
 			if err != nil {
 				return nil, err
 			}
@@ -93,11 +93,11 @@ func (r *run) lookupPlacements(ctx context.Context, ids map[string]bool) (map[st
 		}
 		return out, nil
 	}
-	for p, err := range r.e.src.Placements(ctx, Cursor{}) {
+	for p, err := range r.e.src.Applications(ctx, Cursor{}) {
 		if err != nil {
 			return nil, err
 		}
-		if id := p.Application.Key.ApplicationID; ids[id] {
+		if id := p.Record.Key.ApplicationID; ids[id] {
 			out[id] = p
 			if len(out) == len(ids) {
 				break
@@ -112,7 +112,7 @@ func (r *run) lookupActivities(ctx context.Context, keys map[string]DeadLetter) 
 	out := map[string]Activity{}
 	if l, ok := r.e.src.(Lookup); ok {
 		for k, d := range keys {
-			a, found, err := l.LookupActivity(ctx, activityKindOf(d.Kind), d.Parent, d.ID)
+			a, found, err := l.LookupActivity(ctx, d.Kind, d.Parent, d.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -126,7 +126,7 @@ func (r *run) lookupActivities(ctx context.Context, keys map[string]DeadLetter) 
 		if err != nil {
 			return nil, err
 		}
-		k := actKey(a.entityKind(), a.parent(), a.ID())
+		k := actKey(a.Kind, a.parent(), a.ID())
 		if _, ok := keys[k]; ok {
 			out[k] = a
 			if len(out) == len(keys) {
@@ -135,14 +135,4 @@ func (r *run) lookupActivities(ctx context.Context, keys map[string]DeadLetter) 
 		}
 	}
 	return out, nil
-}
-
-func activityKindOf(k EntityKind) ActivityKind {
-	switch k {
-	case KindCandidateNote:
-		return CandidateNote
-	case KindApplicationNote:
-		return ApplicationNote
-	}
-	return InterviewFeedback
 }

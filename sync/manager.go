@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	gosync "sync"
 	"time"
-
-	"github.com/rscgo/rscgo/rsc"
 )
 
 // Manager runs many customers in one process on a fixed pool of workers.
@@ -17,18 +17,14 @@ import (
 // a customer whose slice ends with work left goes to the back of the queue,
 // so one customer's two-million-record backfill never starves another's
 // incremental sync. A customer whose daily quota is spent is parked until it
-// resets without holding a worker. Memory and goroutines are bounded by the
+// resets without holding a worker; a customer whose slice fails is tried
+// again after a backoff (one minute, doubling, at most one hour) and given
+// up after five failures in a row. Memory and goroutines are bounded by the
 // worker count: an idle or parked customer holds no buffer and no goroutine.
 // Each customer's Engine has its own client, hence its own LinkedIn quota and
 // pacer.
 type Manager struct {
-	workers  int
-	quantum  int
-	interval time.Duration
-	clock    rsc.Clock
-	logger   *slog.Logger
-	backoff  time.Duration
-	maxFails int
+	cfg config
 
 	mu      gosync.Mutex
 	engines map[string]*Engine
@@ -36,96 +32,35 @@ type Manager struct {
 	running bool
 }
 
-// ManagerOption configures a Manager.
-type ManagerOption func(*Manager) error
+// The failure backoff of a Manager.
+const (
+	managerBackoff  = time.Minute
+	managerMaxFails = 5
+)
 
-// WithWorkers sets how many customer slices run at once (default 4).
-func WithWorkers(n int) ManagerOption {
-	return func(m *Manager) error {
-		if n < 1 {
-			return errors.New("sync: WithWorkers: n must be at least 1")
-		}
-		m.workers = n
-		return nil
+// NewManager returns a Manager. It accepts WithWorkers, WithSliceBatches,
+// WithClock and WithLogger.
+func NewManager(opts ...Option) (*Manager, error) {
+	cfg, err := newConfig("NewManager", opts)
+	if err != nil {
+		return nil, err
 	}
+	return &Manager{cfg: cfg, engines: map[string]*Engine{}}, nil
 }
 
-// WithSliceBatches sets how many batches one customer sends per turn
-// (default 20, about 2,000 records).
-func WithSliceBatches(n int) ManagerOption {
-	return func(m *Manager) error {
-		if n < 1 {
-			return errors.New("sync: WithSliceBatches: n must be at least 1")
-		}
-		m.quantum = n
-		return nil
-	}
-}
-
-// WithInterval makes Run continuous: a customer that caught up runs again
-// after d (incremental sync). With 0 (the default) Run returns once every
-// customer caught up.
-func WithInterval(d time.Duration) ManagerOption {
-	return func(m *Manager) error { m.interval = d; return nil }
-}
-
-// WithManagerClock sets the clock used for parking and backoff waits.
-func WithManagerClock(c rsc.Clock) ManagerOption {
-	return func(m *Manager) error {
-		if c == nil {
-			return errors.New("sync: WithManagerClock: nil clock")
-		}
-		m.clock = c
-		return nil
-	}
-}
-
-// WithManagerLogger sets the manager's logger (default: discard).
-func WithManagerLogger(l *slog.Logger) ManagerOption {
-	return func(m *Manager) error { m.logger = l; return nil }
-}
-
-// WithFailureBackoff sets the first wait before a failed customer is tried
-// again (doubling, at most one hour) and how many consecutive failures
-// make Run give up on it (default one minute, 5 failures).
-func WithFailureBackoff(first time.Duration, maxFailures int) ManagerOption {
-	return func(m *Manager) error {
-		if first <= 0 || maxFailures < 1 {
-			return errors.New("sync: WithFailureBackoff: invalid arguments")
-		}
-		m.backoff, m.maxFails = first, maxFailures
-		return nil
-	}
-}
-
-// NewManager returns a Manager.
-func NewManager(opts ...ManagerOption) (*Manager, error) {
-	m := &Manager{workers: 4, quantum: 20, clock: rsc.SystemClock(), logger: slog.New(slog.DiscardHandler),
-		backoff: time.Minute, maxFails: 5, engines: map[string]*Engine{}}
-	for _, o := range opts {
-		if err := o(m); err != nil {
-			return nil, err
-		}
-	}
-	if m.logger == nil {
-		m.logger = slog.New(slog.DiscardHandler)
-	}
-	return m, nil
-}
-
-// Add registers a customer and its engine. Customers added while Run is
-// running are picked up by the next Run.
-func (m *Manager) Add(customerID string, e *Engine) error {
+// Add registers a customer's engine. Customers added while Run is running
+// are picked up by the next Run.
+func (m *Manager) Add(e *Engine) error {
 	if e == nil {
 		return errors.New("sync: Manager.Add: nil engine")
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, dup := m.engines[customerID]; dup {
-		return fmt.Errorf("sync: Manager.Add: customer %s added twice", customerID)
+	if _, dup := m.engines[e.cust]; dup {
+		return fmt.Errorf("sync: Manager.Add: customer %s added twice", e.cust)
 	}
-	m.engines[customerID] = e
-	m.order = append(m.order, customerID)
+	m.engines[e.cust] = e
+	m.order = append(m.order, e.cust)
 	return nil
 }
 
@@ -160,151 +95,168 @@ type sliceDone struct {
 	err  error
 }
 
-// Run schedules every customer until all caught up (or, WithInterval,
-// until ctx ends). It returns each customer's merged report and error.
+// Run schedules every customer until all caught up (or gave up, or ctx
+// ended). It returns each customer's merged report and error.
 func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
-	m.mu.Lock()
-	if m.running {
-		m.mu.Unlock()
-		return nil, errors.New("sync: Manager.Run is already running")
+	sc, err := m.begin()
+	if err != nil {
+		return nil, err
 	}
-	m.running = true
-	engines := make(map[string]*Engine, len(m.engines))
-	for k, v := range m.engines {
-		engines[k] = v
-	}
-	ready := append([]string(nil), m.order...)
-	m.mu.Unlock()
-	defer func() {
-		m.mu.Lock()
-		m.running = false
-		m.mu.Unlock()
-	}()
-
-	results := make(map[string]*CustomerResult, len(engines))
-	fails := map[string]int{}
-	var timed wakeHeap
-	work := make(chan string)
-	done := make(chan sliceDone)
+	defer m.end()
 	var wg gosync.WaitGroup
-	for range m.workers {
+	for range m.cfg.workers {
 		wg.Go(func() {
-			for cust := range work {
-				rep, err := engines[cust].RunSlice(ctx, cust, m.quantum)
-				done <- sliceDone{cust, rep, err}
+			for cust := range sc.work {
+				rep, err := sc.engines[cust].RunSlice(ctx, m.cfg.quantum)
+				sc.done <- sliceDone{cust, rep, err}
 			}
 		})
 	}
 	defer func() {
-		close(work)
-		go func() { wg.Wait(); close(done) }()
-		for range done { // slices still running when ctx ended
+		close(sc.work)
+		go func() { wg.Wait(); close(sc.done) }()
+		for range sc.done { // slices still running when ctx ended
 		}
 	}()
+	defer sc.stopSleeper()
+	return sc.results, sc.loop(ctx)
+}
 
-	busy := 0
-	// One sleeper at a time wakes the scheduler for the earliest timed slot.
-	wake := make(chan struct{}, 1)
-	var stopSleeper context.CancelFunc
-	var sleeperAt time.Time
-	armSleeper := func() {
-		if len(timed) == 0 {
-			return
-		}
-		at := timed[0].at
-		if stopSleeper != nil && sleeperAt.Equal(at) {
-			return
-		}
-		if stopSleeper != nil {
-			stopSleeper()
-		}
-		sctx, cancel := context.WithCancel(ctx)
-		stopSleeper, sleeperAt = cancel, at
-		d := at.Sub(m.clock.Now())
-		go func() {
-			if m.clock.Sleep(sctx, d) == nil {
-				select {
-				case wake <- struct{}{}:
-				default:
-				}
-			}
-		}()
+// begin marks the manager running and snapshots its customers.
+func (m *Manager) begin() (*schedule, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.running {
+		return nil, errors.New("sync: Manager.Run is already running")
 	}
-	defer func() {
-		if stopSleeper != nil {
-			stopSleeper()
-		}
-	}()
+	m.running = true
+	return &schedule{m: m, engines: maps.Clone(m.engines), ready: slices.Clone(m.order),
+		results: map[string]*CustomerResult{}, fails: map[string]int{},
+		work: make(chan string), done: make(chan sliceDone), wake: make(chan struct{}, 1)}, nil
+}
 
+func (m *Manager) end() {
+	m.mu.Lock()
+	m.running = false
+	m.mu.Unlock()
+}
+
+// schedule is the state of one Manager.Run.
+type schedule struct {
+	m       *Manager
+	engines map[string]*Engine
+	ready   []string // customers to run now, in turn
+	timed   wakeHeap // customers to run later (parked, backing off)
+	results map[string]*CustomerResult
+	fails   map[string]int // consecutive failures
+	busy    int            // slices running
+	work    chan string
+	done    chan sliceDone
+
+	// One sleeper at a time wakes the loop for the earliest timed slot.
+	wake        chan struct{}
+	cancelSleep context.CancelFunc
+	sleeperAt   time.Time
+}
+
+// loop hands out slices until every customer is done or ctx ends.
+func (sc *schedule) loop(ctx context.Context) error {
 	for {
-		// Move due customers to the ready queue.
-		now := m.clock.Now()
-		for len(timed) > 0 && !timed[0].at.After(now) {
-			s := heap.Pop(&timed).(*slot)
-			ready = append(ready, s.cust)
+		now := sc.m.cfg.clock.Now()
+		for len(sc.timed) > 0 && !sc.timed[0].at.After(now) {
+			sc.ready = append(sc.ready, heap.Pop(&sc.timed).(*slot).cust)
 		}
-		for busy < m.workers && len(ready) > 0 {
-			cust := ready[0]
-			ready = ready[1:]
+		for sc.busy < sc.m.cfg.workers && len(sc.ready) > 0 {
 			select {
-			case work <- cust:
-				busy++
+			case sc.work <- sc.ready[0]:
+				sc.ready = sc.ready[1:]
+				sc.busy++
 			case <-ctx.Done():
-				return results, ctx.Err()
+				return ctx.Err()
 			}
 		}
-		if busy == 0 && len(ready) == 0 && len(timed) == 0 {
-			return results, nil
+		if sc.busy == 0 && len(sc.ready) == 0 && len(sc.timed) == 0 {
+			return nil
 		}
-		armSleeper()
+		sc.armSleeper(ctx)
 		select {
 		case <-ctx.Done():
-			for busy > 0 {
-				d := <-done
-				busy--
-				m.record(results, d)
+			for ; sc.busy > 0; sc.busy-- {
+				sc.record(<-sc.done)
 			}
-			return results, ctx.Err()
-		case <-wake:
-			stopSleeper, sleeperAt = nil, time.Time{}
-		case d := <-done:
-			busy--
-			m.record(results, d)
-			var pe *ParkedError
-			switch {
-			case errors.Is(d.err, ErrYield):
-				fails[d.cust] = 0
-				ready = append(ready, d.cust) // back of the queue: round robin
-			case errors.As(d.err, &pe):
-				fails[d.cust] = 0
-				m.logger.LogAttrs(ctx, slog.LevelInfo, "sync: customer parked", slog.String("customer", d.cust), slog.Time("until", pe.Until))
-				heap.Push(&timed, &slot{cust: d.cust, at: pe.Until})
-			case d.err == nil:
-				fails[d.cust] = 0
-				results[d.cust].Err = nil
-				if m.interval > 0 {
-					heap.Push(&timed, &slot{cust: d.cust, at: m.clock.Now().Add(m.interval)})
-				}
-			case errors.Is(d.err, ErrNoConsent) || ctx.Err() != nil:
-				// Not retried: consent must be given again first.
-			default:
-				fails[d.cust]++
-				if fails[d.cust] >= m.maxFails {
-					m.logger.LogAttrs(ctx, slog.LevelWarn, "sync: giving up on customer", slog.String("customer", d.cust), slog.String("error", d.err.Error()))
-					continue
-				}
-				wait := min(m.backoff<<(fails[d.cust]-1), time.Hour)
-				heap.Push(&timed, &slot{cust: d.cust, at: m.clock.Now().Add(wait)})
-			}
+			return ctx.Err()
+		case <-sc.wake:
+			sc.cancelSleep, sc.sleeperAt = nil, time.Time{}
+		case d := <-sc.done:
+			sc.busy--
+			sc.record(d)
+			sc.reschedule(ctx, d)
 		}
 	}
 }
 
-func (m *Manager) record(results map[string]*CustomerResult, d sliceDone) {
-	cr := results[d.cust]
+// reschedule decides when a customer whose slice ended runs again.
+func (sc *schedule) reschedule(ctx context.Context, d sliceDone) {
+	var pe *ParkedError
+	log := sc.m.cfg.logger
+	switch {
+	case errors.Is(d.err, ErrYield):
+		sc.fails[d.cust] = 0
+		sc.ready = append(sc.ready, d.cust) // back of the queue: round robin
+	case errors.As(d.err, &pe):
+		sc.fails[d.cust] = 0
+		log.LogAttrs(ctx, slog.LevelInfo, "sync: customer parked", slog.String("customer", d.cust), slog.Time("until", pe.Until))
+		heap.Push(&sc.timed, &slot{cust: d.cust, at: pe.Until})
+	case d.err == nil:
+		sc.fails[d.cust] = 0
+		sc.results[d.cust].Err = nil
+	case errors.Is(d.err, ErrNoConsent) || ctx.Err() != nil:
+		// Not retried: consent must be given again first.
+	default:
+		sc.fails[d.cust]++
+		if sc.fails[d.cust] >= managerMaxFails {
+			log.LogAttrs(ctx, slog.LevelWarn, "sync: giving up on customer", slog.String("customer", d.cust), slog.String("error", d.err.Error()))
+			return
+		}
+		wait := min(managerBackoff<<(sc.fails[d.cust]-1), time.Hour)
+		heap.Push(&sc.timed, &slot{cust: d.cust, at: sc.m.cfg.clock.Now().Add(wait)})
+	}
+}
+
+// armSleeper makes sure one sleeper waits for the earliest timed slot.
+func (sc *schedule) armSleeper(ctx context.Context) {
+	if len(sc.timed) == 0 {
+		return
+	}
+	at := sc.timed[0].at
+	if sc.cancelSleep != nil && sc.sleeperAt.Equal(at) {
+		return
+	}
+	sc.stopSleeper()
+	sctx, cancel := context.WithCancel(ctx)
+	sc.cancelSleep, sc.sleeperAt = cancel, at
+	clock, d := sc.m.cfg.clock, at.Sub(sc.m.cfg.clock.Now())
+	go func() {
+		if clock.Sleep(sctx, d) == nil {
+			select {
+			case sc.wake <- struct{}{}:
+			default:
+			}
+		}
+	}()
+}
+
+func (sc *schedule) stopSleeper() {
+	if sc.cancelSleep != nil {
+		sc.cancelSleep()
+	}
+}
+
+func (sc *schedule) record(d sliceDone) {
+	cr := sc.results[d.cust]
 	if cr == nil {
 		cr = &CustomerResult{}
-		results[d.cust] = cr
+		sc.results[d.cust] = cr
 	}
 	if d.rep != nil {
 		if cr.Report == nil {

@@ -33,7 +33,7 @@ func TestManagerFairnessAndParking(t *testing.T) {
 			client, err := partner.ForCustomer(cu.ClientID, cu.ClientSecret)
 			must(t, err)
 			g := newGen(cu.Organization, time.Now(), 24*time.Hour, 0, sizes[name], 0, 0)
-			eng, err := NewEngine(client, g, WithProgress(func(p Progress) {
+			eng, err := NewEngine(client, name, g, WithProgress(func(p Progress) {
 				if p.Phase == PhaseDeletions && p.Completed {
 					mu.Lock()
 					finished = append(finished, name)
@@ -41,7 +41,7 @@ func TestManagerFairnessAndParking(t *testing.T) {
 				}
 			}))
 			must(t, err)
-			must(t, m.Add(name, eng))
+			must(t, m.Add(eng))
 		}
 		start := time.Now()
 		res, err := m.Run(t.Context())

@@ -1,8 +1,8 @@
 package sync
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -13,59 +13,111 @@ import (
 // certification accepts.
 const DefaultWindow = 2 * 365 * 24 * time.Hour
 
-// Option configures an Engine.
+// Option configures an Engine (NewEngine) or a Manager (NewManager).
+// WithClock and WithLogger apply to both; every other option applies to one
+// of them, and the other's constructor refuses it with an error.
 type Option func(*config) error
 
 type config struct {
+	// Both.
+	clock  rsc.Clock
+	logger *slog.Logger
+
+	// Engine.
 	store        Store
 	dead         DeadLetterStore
 	window       time.Duration
-	clock        rsc.Clock
 	eligible     Eligibility
 	dryRun       bool
 	progress     func(Progress)
 	consent      ConsentGuard
 	inFlight     int
 	pollInterval time.Duration
-	logger       *slog.Logger
 	waitParked   bool
 	deleteSkew   time.Duration
+
+	// Manager.
+	workers int
+	quantum int
+
+	// The options given that apply only to an Engine or only to a Manager.
+	engineOnly, managerOnly []string
 }
 
 func defaultConfig() config {
 	return config{
-		window:       DefaultWindow,
 		clock:        rsc.SystemClock(),
+		logger:       slog.New(slog.DiscardHandler),
+		window:       DefaultWindow,
 		inFlight:     2,
 		pollInterval: 5 * time.Minute,
-		logger:       slog.New(slog.DiscardHandler),
 		waitParked:   true,
 		deleteSkew:   time.Hour,
+		workers:      4,
+		quantum:      20,
+	}
+}
+
+// newConfig applies opts to the defaults. who is "NewEngine" or
+// "NewManager"; options of the other are refused.
+func newConfig(who string, opts []Option) (config, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	wrong, owner := cfg.managerOnly, "a Manager"
+	if who == "NewManager" {
+		wrong, owner = cfg.engineOnly, "an Engine"
+	}
+	if len(wrong) > 0 {
+		return cfg, fmt.Errorf("sync: %s: %s configures %s", who, wrong[0], owner)
+	}
+	return cfg, nil
+}
+
+// engineOption marks an option that only an Engine accepts.
+func engineOption(name string, f func(*config) error) Option {
+	return func(c *config) error {
+		c.engineOnly = append(c.engineOnly, name)
+		return f(c)
+	}
+}
+
+// managerOption marks an option that only a Manager accepts.
+func managerOption(name string, f func(*config) error) Option {
+	return func(c *config) error {
+		c.managerOnly = append(c.managerOnly, name)
+		return f(c)
 	}
 }
 
 // WithStore sets where checkpoints are kept. The default is a MemoryStore,
 // which does not survive the process: use NewFileStore or your database.
 func WithStore(s Store) Option {
-	return func(c *config) error {
+	return engineOption("WithStore", func(c *config) error {
 		if s == nil {
 			return errors.New("sync: WithStore: nil store")
 		}
 		c.store = s
 		return nil
-	}
+	})
 }
 
 // WithDeadLetters sets where refused records are kept. The default is a
 // MemoryDeadLetters.
 func WithDeadLetters(s DeadLetterStore) Option {
-	return func(c *config) error {
+	return engineOption("WithDeadLetters", func(c *config) error {
 		if s == nil {
 			return errors.New("sync: WithDeadLetters: nil store")
 		}
 		c.dead = s
 		return nil
-	}
+	})
 }
 
 // WithWindow sets how far back the historical sync reaches: records
@@ -73,18 +125,19 @@ func WithDeadLetters(s DeadLetterStore) Option {
 // is DefaultWindow (two years); a shorter window needs LinkedIn's written
 // approval. The window is fixed by the first run and kept in the checkpoint.
 func WithWindow(d time.Duration) Option {
-	return func(c *config) error {
+	return engineOption("WithWindow", func(c *config) error {
 		if d < 0 {
 			return errors.New("sync: WithWindow: negative window")
 		}
 		c.window = d
 		return nil
-	}
+	})
 }
 
-// WithClock injects the clock used for the window, parking until the daily
-// quota resets, task polling and progress rates. Pass the same clock as the
-// client's.
+// WithClock injects the clock (Engine and Manager). An Engine uses it for
+// the window, the watermark's skew limit, parking until the daily quota
+// resets, task polling and progress rates; a Manager for parked customers
+// and failure backoff. Pass the same clock as the client's.
 func WithClock(clk rsc.Clock) Option {
 	return func(c *config) error {
 		if clk == nil {
@@ -95,39 +148,28 @@ func WithClock(clk rsc.Clock) Option {
 	}
 }
 
-// WithNow is WithClock for a plain time function; waits use real timers.
-func WithNow(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return errors.New("sync: WithNow: nil func")
-		}
-		c.clock = nowClock(now)
-		return nil
-	}
-}
-
 // WithEligibility installs a per-record eligibility hook (consent,
 // confidential jobs, private candidates...).
 func WithEligibility(f Eligibility) Option {
-	return func(c *config) error { c.eligible = f; return nil }
+	return engineOption("WithEligibility", func(c *config) error { c.eligible = f; return nil })
 }
 
 // WithDryRun makes Run read the Source, apply eligibility and validation,
 // and report what would be sent and rejected, without sending anything or
 // touching the stores.
 func WithDryRun(dry bool) Option {
-	return func(c *config) error { c.dryRun = dry; return nil }
+	return engineOption("WithDryRun", func(c *config) error { c.dryRun = dry; return nil })
 }
 
 // WithProgress installs a progress callback, called from the Run goroutine
 // after every acknowledged batch and at phase boundaries. It must be fast.
 func WithProgress(f func(Progress)) Option {
-	return func(c *config) error { c.progress = f; return nil }
+	return engineOption("WithProgress", func(c *config) error { c.progress = f; return nil })
 }
 
 // WithConsent installs a consent guard (see ConsentGuard).
 func WithConsent(g ConsentGuard) Option {
-	return func(c *config) error { c.consent = g; return nil }
+	return engineOption("WithConsent", func(c *config) error { c.consent = g; return nil })
 }
 
 // WithInFlight sets how many batches may be in flight at once (default 2):
@@ -136,29 +178,30 @@ func WithConsent(g ConsentGuard) Option {
 // still guarantees the quota is never exceeded. 1 sends strictly one batch
 // after the other.
 func WithInFlight(n int) Option {
-	return func(c *config) error {
+	return engineOption("WithInFlight", func(c *config) error {
 		if n < 1 || n > 64 {
 			return errors.New("sync: WithInFlight: n must be in [1, 64]")
 		}
 		c.inFlight = n
 		return nil
-	}
+	})
 }
 
 // WithTaskPollInterval sets how often job tasks are polled (default five
 // minutes, as LinkedIn advises; use less against rsctest).
 func WithTaskPollInterval(d time.Duration) Option {
-	return func(c *config) error {
+	return engineOption("WithTaskPollInterval", func(c *config) error {
 		if d <= 0 {
 			return errors.New("sync: WithTaskPollInterval: interval must be positive")
 		}
 		c.pollInterval = d
 		return nil
-	}
+	})
 }
 
-// WithLogger sets a structured logger (default: discard). The engine logs
-// phases, counts and errors, never record contents or secrets.
+// WithLogger sets a structured logger (Engine and Manager; default:
+// discard). They log phases, counts and errors, never record contents or
+// secrets. nil means discard.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
@@ -172,15 +215,29 @@ func WithLogger(l *slog.Logger) Option {
 // WithWaitWhenParked says whether Run waits for the daily quota to reset
 // (true, the default) or returns a *ParkedError at once.
 func WithWaitWhenParked(wait bool) Option {
-	return func(c *config) error { c.waitParked = wait; return nil }
+	return engineOption("WithWaitWhenParked", func(c *config) error { c.waitParked = wait; return nil })
 }
 
-// nowClock is a Clock with an injected Now (WithNow); it sleeps on real
-// timers.
-type nowClock func() time.Time
+// WithWorkers sets how many customer slices a Manager runs at once
+// (default 4). n must be at least 1.
+func WithWorkers(n int) Option {
+	return managerOption("WithWorkers", func(c *config) error {
+		if n < 1 {
+			return errors.New("sync: WithWorkers: n must be at least 1")
+		}
+		c.workers = n
+		return nil
+	})
+}
 
-func (f nowClock) Now() time.Time { return f() }
-
-func (nowClock) Sleep(ctx context.Context, d time.Duration) error {
-	return rsc.SystemClock().Sleep(ctx, d)
+// WithSliceBatches sets how many batches a Manager lets one customer send
+// per turn (default 20, about 2,000 records). n must be at least 1.
+func WithSliceBatches(n int) Option {
+	return managerOption("WithSliceBatches", func(c *config) error {
+		if n < 1 {
+			return errors.New("sync: WithSliceBatches: n must be at least 1")
+		}
+		c.quantum = n
+		return nil
+	})
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // Phase is a step of a sync pass. Phases run in milestone order: jobs,
-// candidates, shortlists (placements), activities, then deletions. The
-// numbering and text form match package milestones.
+// candidates, applications, activities, then deletions. The
+// milestones package uses it for its milestones.
 type Phase int
 
 // The phases. PhaseDeletions is not a milestone: it sends the ATS's deletions
@@ -16,27 +16,27 @@ type Phase int
 const (
 	PhaseJobs Phase = iota
 	PhaseCandidates
-	PhaseShortlists
+	PhaseApplications
 	PhaseActivities
 	PhaseDeletions
 )
 
 // Phases returns the four milestone phases in order.
 func Phases() []Phase {
-	return []Phase{PhaseJobs, PhaseCandidates, PhaseShortlists, PhaseActivities}
+	return []Phase{PhaseJobs, PhaseCandidates, PhaseApplications, PhaseActivities}
 }
 
 // allPhases includes PhaseDeletions.
-var allPhases = []Phase{PhaseJobs, PhaseCandidates, PhaseShortlists, PhaseActivities, PhaseDeletions}
+var allPhases = []Phase{PhaseJobs, PhaseCandidates, PhaseApplications, PhaseActivities, PhaseDeletions}
 
 var (
-	phaseNames = [...]string{"Job Sync", "Candidate Sync", "Shortlist Sync", "Activity Sync", "Deletion Sync"}
-	phaseKeys  = [...]string{"jobs", "candidates", "shortlists", "activities", "deletions"}
+	phaseNames = [...]string{"Job Sync", "Candidate Sync", "Application Sync", "Activity Sync", "Deletion Sync"}
+	phaseKeys  = [...]string{"jobs", "candidates", "applications", "activities", "deletions"}
 )
 
 func (p Phase) valid() bool { return p >= PhaseJobs && p <= PhaseDeletions }
 
-// String returns "Job Sync", "Candidate Sync", "Shortlist Sync",
+// String returns "Job Sync", "Candidate Sync", "Application Sync",
 // "Activity Sync" or "Deletion Sync".
 func (p Phase) String() string {
 	if !p.valid() {
@@ -45,7 +45,7 @@ func (p Phase) String() string {
 	return phaseNames[p]
 }
 
-// MarshalText encodes p as "jobs", "candidates", "shortlists", "activities"
+// MarshalText encodes p as "jobs", "candidates", "applications", "activities"
 // or "deletions" (checkpoint files use it as a map key).
 func (p Phase) MarshalText() ([]byte, error) {
 	return textenum.Marshal("sync", "phase", phaseKeys[:], int(p))

@@ -12,10 +12,10 @@ type Record struct {
 	ID     string
 	Parent string // candidate or application id of notes and feedback
 
-	Job       *Job
-	Candidate *Candidate
-	Placement *Placement
-	Activity  *Activity
+	Job         *Job
+	Candidate   *Candidate
+	Application *Application
+	Activity    *Activity
 }
 
 // Eligibility decides whether a record may be sent to LinkedIn, returning a
@@ -35,29 +35,17 @@ func candidateRecord(c *Candidate) Record {
 	return Record{Kind: KindCandidate, ID: c.Record.Key.CandidateID, Candidate: c}
 }
 
-func placementRecord(p *Placement) Record {
-	return Record{Kind: KindPlacement, ID: p.Application.Key.ApplicationID, Parent: p.Application.CandidateID, Placement: p}
+func applicationRecord(p *Application) Record {
+	return Record{Kind: KindApplication, ID: p.Record.Key.ApplicationID, Parent: p.Record.CandidateID, Application: p}
 }
 
 func activityRecord(a *Activity) Record {
-	return Record{Kind: a.entityKind(), ID: a.ID(), Parent: a.parent(), Activity: a}
-}
-
-// entityKind maps an activity to its entity kind.
-func (a Activity) entityKind() EntityKind {
-	switch a.Kind {
-	case CandidateNote:
-		return KindCandidateNote
-	case ApplicationNote:
-		return KindApplicationNote
-	default:
-		return KindFeedback
-	}
+	return Record{Kind: a.Kind, ID: a.ID(), Parent: a.parent(), Activity: a}
 }
 
 // parent returns the candidate or application id the activity belongs to.
 func (a Activity) parent() string {
-	if a.Kind == CandidateNote {
+	if a.Kind == KindCandidateNote {
 		return a.Candidate.CandidateID
 	}
 	return a.Application.ApplicationID
@@ -70,10 +58,10 @@ func (r Record) created() time.Time {
 		return r.Job.Posting.ListedAt.Time()
 	case r.Candidate != nil:
 		return r.Candidate.Record.CreatedAt.Time()
-	case r.Placement != nil:
-		return r.Placement.Application.CreatedAt.Time()
+	case r.Application != nil:
+		return r.Application.Record.CreatedAt.Time()
 	case r.Activity != nil:
-		if r.Activity.Kind == InterviewFeedback {
+		if r.Activity.Kind == KindInterviewFeedback {
 			return r.Activity.Feedback.CreatedAt.Time()
 		}
 		return r.Activity.Note.CreatedAt.Time()
@@ -88,8 +76,8 @@ func kindPhase(k EntityKind) Phase {
 		return PhaseJobs
 	case KindCandidate:
 		return PhaseCandidates
-	case KindPlacement, KindStage:
-		return PhaseShortlists
+	case KindApplication, KindStage:
+		return PhaseApplications
 	default:
 		return PhaseActivities
 	}

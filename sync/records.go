@@ -11,8 +11,8 @@ func jobPos(j *Job) (time.Time, string) { return j.ModifiedAt, j.Posting.Externa
 func candidatePos(c *Candidate) (time.Time, string) {
 	return c.ModifiedAt, c.Record.Key.CandidateID
 }
-func placementPos(p *Placement) (time.Time, string) {
-	return p.ModifiedAt, p.Application.Key.ApplicationID
+func applicationPos(p *Application) (time.Time, string) {
+	return p.ModifiedAt, p.Record.Key.ApplicationID
 }
 
 // activityPos orders activities by time, then by a key unique across
@@ -62,19 +62,19 @@ func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, pa
 	}
 }
 
-// sendPlacements upserts one batch of applications (always whole records),
+// sendApplications upserts one batch of applications (always whole records),
 // then the stage history of each accepted application.
-func (r *run) sendPlacements(ctx context.Context, recs []Placement, isNew []bool) batchOutcome {
+func (r *run) sendApplications(ctx context.Context, recs []Application, isNew []bool) batchOutcome {
 	var o batchOutcome
 	apps := make([]rsc.Application, len(recs))
 	for i := range recs {
-		apps[i] = recs[i].Application
+		apps[i] = recs[i].Record
 	}
 	o.sent = int64(len(apps))
 	okApp := make([]bool, len(recs))
 	o.err = sendSplit(ctx, r, apps, r.e.client.Applications.Upsert, func(i int, it rsc.Item[rsc.ApplicationKey]) {
 		okApp[i] = it.Err == nil
-		r.settle(&o, it.Err, isNew[i], KindPlacement, "", recs[i].Application.Key.ApplicationID, recs[i].ModifiedAt)
+		r.settle(&o, it.Err, isNew[i], KindApplication, "", recs[i].Record.Key.ApplicationID, recs[i].ModifiedAt)
 	})
 	if o.err != nil {
 		return o
@@ -84,7 +84,7 @@ func (r *run) sendPlacements(ctx context.Context, recs []Placement, isNew []bool
 		if !okApp[i] || len(p.Stages) == 0 {
 			continue
 		}
-		key := p.Application.Key
+		key := p.Record.Key
 		for start := 0; start < len(p.Stages); start += rsc.MaxBatchSize {
 			chunk := p.Stages[start:min(start+rsc.MaxBatchSize, len(p.Stages))]
 			o.sent += int64(len(chunk))
@@ -109,7 +109,7 @@ func (r *run) sendPlacements(ctx context.Context, recs []Placement, isNew []bool
 // activityGroup is the activities of one parent and kind in a batch: the
 // notes and feedback endpoints take one parent per call.
 type activityGroup struct {
-	kind ActivityKind
+	kind EntityKind
 	cand rsc.CandidateKey
 	app  rsc.ApplicationKey
 	idx  []int
@@ -123,7 +123,7 @@ func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool)
 	byKey := map[string]*activityGroup{}
 	for i := range recs {
 		a := &recs[i]
-		k := string(a.entityKind()) + "\x00" + a.parent()
+		k := string(a.Kind) + "\x00" + a.parent()
 		g := byKey[k]
 		if g == nil {
 			g = &activityGroup{kind: a.Kind, cand: a.Candidate, app: a.Application}
@@ -135,23 +135,23 @@ func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool)
 	for _, g := range groups {
 		each := func(j int, it rsc.Item[rsc.NoteKey]) {
 			a := &recs[g.idx[j]]
-			r.settle(&o, it.Err, isNew[g.idx[j]], a.entityKind(), a.parent(), a.ID(), a.ModifiedAt)
+			r.settle(&o, it.Err, isNew[g.idx[j]], a.Kind, a.parent(), a.ID(), a.ModifiedAt)
 		}
 		var err error
 		switch g.kind {
-		case CandidateNote, ApplicationNote:
+		case KindCandidateNote, KindApplicationNote:
 			notes := make([]rsc.Note, len(g.idx))
 			for j, i := range g.idx {
 				notes[j] = recs[i].Note
 			}
 			fn := func(ctx context.Context, n []rsc.Note) (*rsc.BatchResult[rsc.NoteKey], error) {
-				if g.kind == CandidateNote {
+				if g.kind == KindCandidateNote {
 					return r.e.client.Candidates.UpsertNotes(ctx, g.cand, n)
 				}
 				return r.e.client.Applications.UpsertNotes(ctx, g.app, n)
 			}
 			err = sendSplit(ctx, r, notes, parentChecked(fn, len(notes)), each)
-		default:
+		case KindInterviewFeedback:
 			fbs := make([]rsc.InterviewFeedback, len(g.idx))
 			for j, i := range g.idx {
 				fbs[j] = recs[i].Feedback
@@ -160,6 +160,10 @@ func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool)
 				return r.e.client.Applications.UpsertFeedback(ctx, g.app, f)
 			}
 			err = sendSplit(ctx, r, fbs, parentChecked(fn, len(fbs)), each)
+		default:
+			for j, i := range g.idx {
+				each(j, rsc.Item[rsc.NoteKey]{Err: unknownActivityKind(&recs[i])})
+			}
 		}
 		if err != nil {
 			o.err = err

@@ -15,12 +15,12 @@ import (
 // leave the dead-letter store; records that fail again stay with their
 // attempt count increased; records the Source no longer has (or that are now
 // ineligible) are dropped from it. Watermarks do not move.
-func (e *Engine) RetryDeadLetters(ctx context.Context, customerID string) (*Report, error) {
-	if !e.acquire(customerID) {
-		return nil, errAlreadyRunning(customerID)
+func (e *Engine) RetryDeadLetters(ctx context.Context) (*Report, error) {
+	if !e.acquire() {
+		return nil, e.errAlreadyRunning()
 	}
-	defer e.release(customerID)
-	r, err := e.newRun(ctx, customerID, 0)
+	defer e.release()
+	r, err := e.newRun(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func (e *Engine) RetryDeadLetters(ctx context.Context, customerID string) (*Repo
 func (r *run) retryDead(ctx context.Context) error {
 	jobs := map[string]bool{}
 	cands := map[string]bool{}
-	places := map[string]bool{}
+	apps := map[string]bool{}
 	acts := map[string]DeadLetter{}
 	var dels []Deletion
 	var all []DeadLetter
@@ -58,10 +58,10 @@ func (r *run) retryDead(ctx context.Context) error {
 			jobs[d.ID] = true
 		case d.Kind == KindCandidate:
 			cands[d.ID] = true
-		case d.Kind == KindPlacement:
-			places[d.ID] = true
+		case d.Kind == KindApplication:
+			apps[d.ID] = true
 		case d.Kind == KindStage:
-			places[d.Parent] = true
+			apps[d.Parent] = true
 		default:
 			acts[actKey(d.Kind, d.Parent, d.ID)] = d
 		}
@@ -104,29 +104,29 @@ func (r *run) retryDead(ctx context.Context) error {
 			return err
 		}
 	}
-	// Placements (and stages, resent with their application).
-	if len(places) > 0 {
-		found, err := r.lookupPlacements(ctx, places)
+	// Applications (and their stages, resent with them).
+	if len(apps) > 0 {
+		found, err := r.lookupApplications(ctx, apps)
 		if err != nil {
 			return err
 		}
-		var recs []Placement
-		for _, id := range slices.Sorted(maps.Keys(places)) {
+		var recs []Application
+		for _, id := range slices.Sorted(maps.Keys(apps)) {
 			p, ok := found[id]
 			if !ok {
-				// Gone from the ATS: drop its placement and stage dead letters.
+				// Gone from the ATS: drop its application and stage dead letters.
 				for _, d := range all {
-					if !d.Delete && (d.Kind == KindPlacement && d.ID == id || d.Kind == KindStage && d.Parent == id) {
+					if !d.Delete && (d.Kind == KindApplication && d.ID == id || d.Kind == KindStage && d.Parent == id) {
 						r.drop(ctx, d.Key())
 					}
 				}
 				continue
 			}
-			if r.keep(ctx, true, placementRecord(&p), PhaseShortlists, dlKey(KindPlacement, "", id)) {
+			if r.keep(ctx, true, applicationRecord(&p), PhaseApplications, dlKey(KindApplication, "", id)) {
 				recs = append(recs, p)
 			}
 		}
-		if err := retryChunks(ctx, r, PhaseShortlists, recs, r.sendPlacements); err != nil {
+		if err := retryChunks(ctx, r, PhaseApplications, recs, r.sendApplications); err != nil {
 			return err
 		}
 	}

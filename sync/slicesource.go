@@ -15,17 +15,17 @@ import (
 // small imports. Put methods insert or replace records by id; streams yield
 // a sorted snapshot. It is safe for concurrent use.
 type SliceSource struct {
-	mu     gosync.RWMutex
-	jobs   map[string]Job
-	cands  map[string]Candidate
-	places map[string]Placement
-	acts   map[string]Activity
-	dels   map[string]Deletion
+	mu    gosync.RWMutex
+	jobs  map[string]Job
+	cands map[string]Candidate
+	apps  map[string]Application
+	acts  map[string]Activity
+	dels  map[string]Deletion
 }
 
 // NewSliceSource returns an empty SliceSource.
 func NewSliceSource() *SliceSource {
-	return &SliceSource{jobs: map[string]Job{}, cands: map[string]Candidate{}, places: map[string]Placement{},
+	return &SliceSource{jobs: map[string]Job{}, cands: map[string]Candidate{}, apps: map[string]Application{},
 		acts: map[string]Activity{}, dels: map[string]Deletion{}}
 }
 
@@ -49,12 +49,12 @@ func (s *SliceSource) PutCandidates(v ...Candidate) *SliceSource {
 	return s
 }
 
-// PutPlacements inserts or replaces placements.
-func (s *SliceSource) PutPlacements(v ...Placement) *SliceSource {
+// PutApplications inserts or replaces applications.
+func (s *SliceSource) PutApplications(v ...Application) *SliceSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, x := range v {
-		s.places[x.Application.Key.ApplicationID] = x
+		s.apps[x.Record.Key.ApplicationID] = x
 	}
 	return s
 }
@@ -70,7 +70,7 @@ func (s *SliceSource) PutActivities(v ...Activity) *SliceSource {
 }
 
 // Delete removes a record and records its deletion at d.DeletedAt.
-// Deleting a placement removes its notes and feedback, as LinkedIn does.
+// Deleting an application removes its notes and feedback, as LinkedIn does.
 func (s *SliceSource) Delete(d Deletion) *SliceSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,19 +79,19 @@ func (s *SliceSource) Delete(d Deletion) *SliceSource {
 		delete(s.jobs, d.ID)
 	case KindCandidate:
 		delete(s.cands, d.ID)
-	case KindPlacement:
-		delete(s.places, d.ID) // LinkedIn deletes its notes and feedback too
+	case KindApplication:
+		delete(s.apps, d.ID) // LinkedIn deletes its notes and feedback too
 		for id, a := range s.acts {
-			if a.Kind != CandidateNote && a.Application.ApplicationID == d.ID {
+			if a.Kind != KindCandidateNote && a.Application.ApplicationID == d.ID {
 				delete(s.acts, id)
 			}
 		}
-	case KindCandidateNote, KindApplicationNote, KindFeedback:
+	case KindCandidateNote, KindApplicationNote, KindInterviewFeedback:
 		delete(s.acts, d.ID)
 	case KindStage:
-		if p, ok := s.places[d.Parent]; ok {
+		if p, ok := s.apps[d.Parent]; ok {
 			p.Stages = slices.DeleteFunc(slices.Clone(p.Stages), func(st rsc.Stage) bool { return st.ID == d.ID })
-			s.places[d.Parent] = p
+			s.apps[d.Parent] = p
 		}
 	}
 	s.dels[string(d.Kind)+"/"+d.Parent+"/"+d.ID] = d
@@ -144,9 +144,9 @@ func (s *SliceSource) Candidates(ctx context.Context, since Cursor) iter.Seq2[Ca
 	return streamAfter(ctx, sortedSnapshot(&s.mu, s.cands, candidatePos), since, candidatePos)
 }
 
-// Placements implements Source.
-func (s *SliceSource) Placements(ctx context.Context, since Cursor) iter.Seq2[Placement, error] {
-	return streamAfter(ctx, sortedSnapshot(&s.mu, s.places, placementPos), since, placementPos)
+// Applications implements Source.
+func (s *SliceSource) Applications(ctx context.Context, since Cursor) iter.Seq2[Application, error] {
+	return streamAfter(ctx, sortedSnapshot(&s.mu, s.apps, applicationPos), since, applicationPos)
 }
 
 // Activities implements Source.
@@ -175,9 +175,9 @@ func (s *SliceSource) Totals(_ context.Context, since time.Time) (Totals, error)
 			t.Candidates++
 		}
 	}
-	for _, x := range s.places {
+	for _, x := range s.apps {
 		if after(x.ModifiedAt) {
-			t.Placements++
+			t.Applications++
 		}
 	}
 	for _, x := range s.acts {
@@ -204,16 +204,16 @@ func (s *SliceSource) LookupCandidate(_ context.Context, id string) (Candidate, 
 	return v, ok, nil
 }
 
-// LookupPlacement implements Lookup.
-func (s *SliceSource) LookupPlacement(_ context.Context, id string) (Placement, bool, error) {
+// LookupApplication implements Lookup.
+func (s *SliceSource) LookupApplication(_ context.Context, id string) (Application, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, ok := s.places[id]
+	v, ok := s.apps[id]
 	return v, ok, nil
 }
 
 // LookupActivity implements Lookup.
-func (s *SliceSource) LookupActivity(_ context.Context, kind ActivityKind, parent, id string) (Activity, bool, error) {
+func (s *SliceSource) LookupActivity(_ context.Context, kind EntityKind, parent, id string) (Activity, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	v, ok := s.acts[id]

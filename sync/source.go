@@ -20,24 +20,24 @@ import (
 //
 // Implementing it over SQL, for example candidates:
 //
-//	func (s *mySource) Candidates(ctx context.Context, since sync.Cursor) iter.Seq2[sync.Candidate, error] {
-//		return func(yield func(sync.Candidate, error) bool) {
+//	func (s *mySource) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Candidate, error] {
+//		return func(yield func(rscsync.Candidate, error) bool) {
 //			rows, err := s.db.QueryContext(ctx, `SELECT id, first_name, ..., modified_at FROM candidates
 //				WHERE (modified_at, id) > (?, ?) ORDER BY modified_at, id`, since.ModifiedAt, since.ID)
 //			if err != nil {
-//				yield(sync.Candidate{}, err)
+//				yield(rscsync.Candidate{}, err)
 //				return
 //			}
 //			defer rows.Close()
 //			for rows.Next() {
-//				var c sync.Candidate
+//				var c rscsync.Candidate
 //				// ... rows.Scan into c ...
 //				if !yield(c, nil) {
 //					return
 //				}
 //			}
 //			if err := rows.Err(); err != nil {
-//				yield(sync.Candidate{}, err)
+//				yield(rscsync.Candidate{}, err)
 //			}
 //		}
 //	}
@@ -46,9 +46,10 @@ type Source interface {
 	Jobs(ctx context.Context, since Cursor) iter.Seq2[Job, error]
 	// Candidates yields candidates.
 	Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error]
-	// Placements yields applications from shortlist onwards, each with its
-	// full stage history (LinkedIn replaces applications whole).
-	Placements(ctx context.Context, since Cursor) iter.Seq2[Placement, error]
+	// Applications yields applications (LinkedIn's atsApplications: a
+	// candidate placed on a job, from shortlist onwards), each with its full
+	// stage history (LinkedIn replaces applications whole).
+	Applications(ctx context.Context, since Cursor) iter.Seq2[Application, error]
 	// Activities yields candidate notes, application notes and interview feedback.
 	Activities(ctx context.Context, since Cursor) iter.Seq2[Activity, error]
 	// Deletions yields records deleted in the ATS, ordered by
@@ -86,53 +87,48 @@ type Candidate struct {
 	ModifiedAt time.Time
 }
 
-// Placement is an application from shortlist onwards with its stage history.
-type Placement struct {
-	Application rsc.Application
-	Stages      []rsc.Stage // the whole history, one record per transition
-	ModifiedAt  time.Time
+// Application is an application in the ATS (a candidate placed on a job,
+// from shortlist onwards) with its stage history. See the glossary in the
+// package documentation.
+type Application struct {
+	Record     rsc.Application
+	Stages     []rsc.Stage // the whole history, one record per transition
+	ModifiedAt time.Time
 }
-
-// ActivityKind says what an Activity carries.
-type ActivityKind int
-
-// The activity kinds.
-const (
-	CandidateNote ActivityKind = iota + 1
-	ApplicationNote
-	InterviewFeedback
-)
 
 // Activity is a note or interview feedback.
 type Activity struct {
-	Kind        ActivityKind
-	Candidate   rsc.CandidateKey   // for CandidateNote
-	Application rsc.ApplicationKey // for ApplicationNote and InterviewFeedback
-	Note        rsc.Note           // for CandidateNote and ApplicationNote
+	// Kind is KindCandidateNote, KindApplicationNote or
+	// KindInterviewFeedback; it says which of Note and Feedback is set.
+	Kind        EntityKind
+	Candidate   rsc.CandidateKey   // for KindCandidateNote
+	Application rsc.ApplicationKey // for KindApplicationNote and KindInterviewFeedback
+	Note        rsc.Note           // for KindCandidateNote and KindApplicationNote
 	Feedback    rsc.InterviewFeedback
 	ModifiedAt  time.Time
 }
 
 // ID returns the activity's own id (note or feedback id).
 func (a Activity) ID() string {
-	if a.Kind == InterviewFeedback {
+	if a.Kind == KindInterviewFeedback {
 		return a.Feedback.ID
 	}
 	return a.Note.ID
 }
 
-// EntityKind names a kind of record for deletions and reports.
+// EntityKind names a kind of record: of activities, deletions, dead
+// letters and reports.
 type EntityKind string
 
 // The entity kinds.
 const (
-	KindJob             EntityKind = "job"
-	KindCandidate       EntityKind = "candidate"
-	KindPlacement       EntityKind = "placement"
-	KindCandidateNote   EntityKind = "candidateNote"
-	KindApplicationNote EntityKind = "applicationNote"
-	KindFeedback        EntityKind = "interviewFeedback"
-	KindStage           EntityKind = "stage"
+	KindJob               EntityKind = "job"
+	KindCandidate         EntityKind = "candidate"
+	KindApplication       EntityKind = "application"
+	KindCandidateNote     EntityKind = "candidateNote"
+	KindApplicationNote   EntityKind = "applicationNote"
+	KindInterviewFeedback EntityKind = "interviewFeedback"
+	KindStage             EntityKind = "stage"
 )
 
 // Deletion is a record deleted in the ATS.
@@ -155,8 +151,8 @@ func (d Deletion) CursorID() string { return string(d.Kind) + ":" + d.ID }
 
 // Totals counts records per kind.
 type Totals struct {
-	Jobs       int64 `json:"jobs"`
-	Candidates int64 `json:"candidates"`
-	Placements int64 `json:"placements"`
-	Activities int64 `json:"activities"`
+	Jobs         int64 `json:"jobs"`
+	Candidates   int64 `json:"candidates"`
+	Applications int64 `json:"applications"`
+	Activities   int64 `json:"activities"`
 }

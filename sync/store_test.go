@@ -94,7 +94,7 @@ func TestPhaseText(t *testing.T) {
 			t.Fatalf("%v round-trips to %v", p, q)
 		}
 	}
-	if PhaseShortlists.String() != "Shortlist Sync" {
-		t.Fatal(PhaseShortlists.String())
+	if PhaseApplications.String() != "Application Sync" {
+		t.Fatal(PhaseApplications.String())
 	}
 }

@@ -198,9 +198,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS activities_external ON activities(kind, extern
 
 -- Tombstones: one row per deleted record, streamed as sync.Deletion in
 -- (deleted_at, position) order, position being "kind:id" (the convention of
--- sync/sourcetest's DeletionID: ids of different kinds may be equal).
+-- sync.Deletion.CursorID: ids of different kinds may be equal).
 CREATE TABLE IF NOT EXISTS deletions (
-	kind       TEXT NOT NULL,      -- a sync.EntityKind: job, candidate, placement, candidateNote, ...
+	kind       TEXT NOT NULL,      -- a sync.EntityKind: job, candidate, application, candidateNote, ...
 	id         TEXT NOT NULL,      -- the deleted record's id
 	parent_id  TEXT NOT NULL DEFAULT '',
 	deleted_at INTEGER NOT NULL,

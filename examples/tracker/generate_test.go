@@ -239,8 +239,8 @@ func TestTwoYearWindow(t *testing.T) {
 		{"candidates", tot.Candidates, all.Candidates, func() (int, time.Time) {
 			return countStream(t, src.Candidates(ctx, cursorAt(since)), func(c candT) time.Time { return c.ModifiedAt })
 		}},
-		{"placements", tot.Placements, all.Placements, func() (int, time.Time) {
-			return countStream(t, src.Placements(ctx, cursorAt(since)), func(p placementT) time.Time { return p.ModifiedAt })
+		{"placements", tot.Applications, all.Applications, func() (int, time.Time) {
+			return countStream(t, src.Applications(ctx, cursorAt(since)), func(p placementT) time.Time { return p.ModifiedAt })
 		}},
 		{"activities", tot.Activities, all.Activities, func() (int, time.Time) {
 			return countStream(t, src.Activities(ctx, cursorAt(since)), func(a activityT) time.Time { return a.ModifiedAt })

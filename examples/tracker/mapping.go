@@ -172,9 +172,9 @@ func toStage(r stageRow) rsc.Stage {
 	return rsc.Stage{ID: r.id, Stage: r.stage, CreatedAt: rsc.EpochMillis(r.createdAt)}
 }
 
-func (s *Source) toPlacement(r placementRow, stages []rsc.Stage) rscsync.Placement {
-	return rscsync.Placement{
-		Application: rsc.Application{
+func (s *Source) toPlacement(r placementRow, stages []rsc.Stage) rscsync.Application {
+	return rscsync.Application{
+		Record: rsc.Application{
 			Key:               rsc.ApplicationKey{IntegrationContext: s.cfg.IntegrationContext, ApplicationID: r.id},
 			CandidateID:       r.candidateID,
 			JobPostingID:      r.jobID, // the job's externalJobPostingId
@@ -225,17 +225,17 @@ func (s *Source) toActivity(r activityRow) (rscsync.Activity, error) {
 	a := rscsync.Activity{ModifiedAt: fromMS(r.modifiedAt)}
 	switch r.kind {
 	case "candidate_note":
-		a.Kind = rscsync.CandidateNote
+		a.Kind = rscsync.KindCandidateNote
 		a.Candidate = s.candidateKey(r.candidateID)
 		a.Note = rsc.Note{ID: r.id, Note: r.body, Author: author,
 			CreatedAt: rsc.EpochMillis(r.createdAt), LastModifiedAt: rsc.EpochMillis(r.modifiedAt)}
 	case "placement_note":
-		a.Kind = rscsync.ApplicationNote
+		a.Kind = rscsync.KindApplicationNote
 		a.Application = s.applicationKey(r.placementID)
 		a.Note = rsc.Note{ID: r.id, Note: r.body, Author: author,
 			CreatedAt: rsc.EpochMillis(r.createdAt), LastModifiedAt: rsc.EpochMillis(r.modifiedAt)}
 	case "interview_feedback":
-		a.Kind = rscsync.InterviewFeedback
+		a.Kind = rscsync.KindInterviewFeedback
 		a.Application = s.applicationKey(r.placementID)
 		a.Feedback = rsc.InterviewFeedback{ID: r.id, Interviewer: author, Feedback: r.body,
 			InterviewType: r.interviewType, CreatedAt: rsc.EpochMillis(r.createdAt)}

@@ -128,7 +128,7 @@ func (db *DB) DeleteCandidate(ctx context.Context, id string) error {
 		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at)
 			SELECT 'candidateNote', id, candidate_id, ?1 FROM activities WHERE candidate_id = ?2 AND kind = 'candidate_note'`,
 		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at)
-			SELECT 'placement', id, '', ?1 FROM placements WHERE candidate_id = ?2`,
+			SELECT 'application', id, '', ?1 FROM placements WHERE candidate_id = ?2`,
 		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at) VALUES ('candidate', ?2, '', ?1)`,
 		`DELETE FROM placement_stages WHERE placement_id IN (SELECT id FROM placements WHERE candidate_id = ?2)`,
 		`DELETE FROM activities WHERE placement_id IN (SELECT id FROM placements WHERE candidate_id = ?2)`,
@@ -141,7 +141,7 @@ func (db *DB) DeleteCandidate(ctx context.Context, id string) error {
 // writes its tombstone.
 func (db *DB) DeletePlacement(ctx context.Context, id string) error {
 	return db.deleteRow(ctx, "placements", id,
-		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at) VALUES ('placement', ?2, '', ?1)`,
+		`INSERT OR REPLACE INTO deletions (kind, id, parent_id, deleted_at) VALUES ('application', ?2, '', ?1)`,
 		`DELETE FROM placement_stages WHERE placement_id = ?2`,
 		`DELETE FROM activities WHERE placement_id = ?2`,
 		`DELETE FROM placements WHERE id = ?2`)

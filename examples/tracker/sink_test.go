@@ -93,8 +93,8 @@ func TestSinkCandidates(t *testing.T) {
 	if _, err := sink.EnsureApplication(ctx, ids[0], "J99999999", inmail.OriginExport); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown job: %v", err)
 	}
-	pls := collect(t, src.Placements(ctx, cursorAt(later)))
-	if len(pls) != 1 || pls[0].Application.CandidateID != ids[0] || len(pls[0].Stages) != 1 || pls[0].Stages[0].Stage != "Shortlisted" {
+	pls := collect(t, src.Applications(ctx, cursorAt(later)))
+	if len(pls) != 1 || pls[0].Record.CandidateID != ids[0] || len(pls[0].Stages) != 1 || pls[0].Stages[0].Stage != "Shortlisted" {
 		t.Fatalf("exported placement %+v", pls)
 	}
 }

@@ -88,14 +88,14 @@ func (s *Source) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2
 		})
 }
 
-// Placements yields placements (applications from shortlist onwards) in
+// Applications yields placements (applications from shortlist onwards) in
 // (modified_at, id) order, each with its whole stage history. The history
 // of a page is read with one extra query (placement_id IN (...)).
-func (s *Source) Placements(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Placement, error] {
+func (s *Source) Applications(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Application, error] {
 	q := pageQuery(placementColumns, placementFrom, "p.modified_at", "p.id", "")
 	return stream(ctx, s, "placements", since, q, scanPlacement,
 		func(r *placementRow) (int64, string) { return r.modifiedAt, r.id },
-		func(ctx context.Context, page []placementRow) ([]rscsync.Placement, error) {
+		func(ctx context.Context, page []placementRow) ([]rscsync.Application, error) {
 			ids := make([]any, len(page))
 			for i, r := range page {
 				ids[i] = r.id
@@ -111,7 +111,7 @@ func (s *Source) Placements(ctx context.Context, since rscsync.Cursor) iter.Seq2
 			if err != nil {
 				return nil, fmt.Errorf("tracker: placement stages: %w", err)
 			}
-			out := make([]rscsync.Placement, len(page))
+			out := make([]rscsync.Application, len(page))
 			for i, r := range page {
 				out[i] = s.toPlacement(r, stages[r.id])
 			}
@@ -141,7 +141,7 @@ func (s *Source) Activities(ctx context.Context, since rscsync.Cursor) iter.Seq2
 
 // Deletions yields tombstones in (deleted_at, kind:id) order: the cursor's
 // ID is the kind and the id joined by a colon ("candidate:C00000042"), as
-// sync/sourcetest.DeletionID defines it, because ids of different kinds may
+// sync.Deletion.CursorID defines it, because ids of different kinds may
 // be equal.
 func (s *Source) Deletions(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Deletion, error] {
 	q := pageQuery(deletionColumns, deletionFrom, "d.deleted_at", "d.position", "")
@@ -168,7 +168,7 @@ func (s *Source) Totals(ctx context.Context, since time.Time) (rscsync.Totals, e
 	}{
 		{&t.Jobs, "jobs a", ""},
 		{&t.Candidates, "candidates a", ""},
-		{&t.Placements, "placements a", ""},
+		{&t.Applications, "placements a", ""},
 		{&t.Activities, "activities a", syncedActivityKinds + " AND "},
 	} {
 		q := `SELECT COUNT(*) FROM ` + c.table + ` WHERE ` + c.where + keysetWhere("a.modified_at", "a.id")

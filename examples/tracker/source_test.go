@@ -17,7 +17,7 @@ import (
 type (
 	jobT       = rscsync.Job
 	candT      = rscsync.Candidate
-	placementT = rscsync.Placement
+	placementT = rscsync.Application
 	activityT  = rscsync.Activity
 )
 
@@ -82,10 +82,10 @@ func TestSourceMapping(t *testing.T) {
 		t.Errorf("%d of %d jobs closed", closed, len(jobs))
 	}
 
-	pls := collect(t, src.Placements(ctx, rscsync.Cursor{}))
+	pls := collect(t, src.Applications(ctx, rscsync.Cursor{}))
 	var stages int
 	for _, p := range pls {
-		a := p.Application
+		a := p.Record
 		if a.Key.IntegrationContext != testOrg || a.CandidateID == "" || a.JobPostingID == "" || a.JobPostingName == "" ||
 			a.FirstName == "" || a.CandidateEmail == "" || a.CreatedAt <= 0 || a.LastModifiedAt < a.CreatedAt {
 			t.Fatalf("application %+v", a)
@@ -111,19 +111,19 @@ func TestSourceMapping(t *testing.T) {
 		t.Errorf("streamed %d stages, table has %d", stages, want)
 	}
 
-	kinds := map[rscsync.ActivityKind]int{}
+	kinds := map[rscsync.EntityKind]int{}
 	for _, a := range collect(t, src.Activities(ctx, rscsync.Cursor{})) {
 		kinds[a.Kind]++
 		switch a.Kind {
-		case rscsync.CandidateNote:
+		case rscsync.KindCandidateNote:
 			if a.Candidate.IntegrationContext != testOrg || a.Candidate.CandidateID == "" || a.Note.Note == "" || a.Note.Author == nil {
 				t.Fatalf("candidate note %+v", a)
 			}
-		case rscsync.ApplicationNote:
+		case rscsync.KindApplicationNote:
 			if a.Application.ApplicationID == "" || a.Note.Note == "" {
 				t.Fatalf("application note %+v", a)
 			}
-		case rscsync.InterviewFeedback:
+		case rscsync.KindInterviewFeedback:
 			if a.Application.ApplicationID == "" || len(a.Feedback.Evaluations) < 2 ||
 				(a.Feedback.InterviewType != "PHONE_SCREEN" && a.Feedback.InterviewType != "ONSITE") {
 				t.Fatalf("feedback %+v", a)
@@ -185,7 +185,7 @@ func TestSourceBreak(t *testing.T) {
 	for _, stopAt := range []int{1, 2, 3, 4, 10} {
 		calls := 0
 		stopped := false
-		src.Placements(context.Background(), rscsync.Cursor{})(func(p placementT, err error) bool {
+		src.Applications(context.Background(), rscsync.Cursor{})(func(p placementT, err error) bool {
 			if stopped {
 				t.Fatalf("stop at %d: yield called after it returned false", stopAt)
 			}
@@ -282,7 +282,7 @@ func TestIncrementalAndDeletions(t *testing.T) {
 	if ids, err := db.AdvancePlacements(ctx, 3); err != nil || len(ids) != 3 {
 		t.Fatalf("AdvancePlacements: %v %v", ids, err)
 	}
-	if got := collect(t, src.Placements(ctx, cursorAt(later))); len(got) != 3 {
+	if got := collect(t, src.Applications(ctx, cursorAt(later))); len(got) != 3 {
 		t.Errorf("%d advanced placements streamed, want 3", len(got))
 	}
 	if ids, err := db.AddCandidateNotes(ctx, 4); err != nil || len(ids) != 4 {
@@ -334,11 +334,11 @@ func TestIncrementalAndDeletions(t *testing.T) {
 		if d.Kind == rscsync.KindCandidateNote && d.Parent != victim {
 			t.Errorf("note tombstone %+v without its parent", d)
 		}
-		if i > 0 && sourcetest.DeletionID(dels[i-1]) >= sourcetest.DeletionID(d) {
-			t.Errorf("deletions out of order: %v then %v", sourcetest.DeletionID(dels[i-1]), sourcetest.DeletionID(d))
+		if i > 0 && dels[i-1].CursorID() >= d.CursorID() {
+			t.Errorf("deletions out of order: %v then %v", dels[i-1].CursorID(), d.CursorID())
 		}
 	}
-	if byKind[rscsync.KindCandidate] != 1 || byKind[rscsync.KindCandidateNote] != notes || byKind[rscsync.KindPlacement] != placements {
+	if byKind[rscsync.KindCandidate] != 1 || byKind[rscsync.KindCandidateNote] != notes || byKind[rscsync.KindApplication] != placements {
 		t.Errorf("deletions by kind %v; want 1 candidate, %d notes, %d placements", byKind, notes, placements)
 	}
 	var left int

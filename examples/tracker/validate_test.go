@@ -43,14 +43,14 @@ func TestRecordsPassValidation(t *testing.T) {
 				}
 			}
 		}
-		for p, err := range src.Placements(ctx, rscsync.Cursor{}) {
+		for p, err := range src.Applications(ctx, rscsync.Cursor{}) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := client.Applications.Validate(&p.Application); err != nil {
+			if err := client.Applications.Validate(&p.Record); err != nil {
 				badApps++ // an application carries its candidate's email
 				if bad == 0 {
-					t.Errorf("placement %s: %v", p.Application.Key.ApplicationID, err)
+					t.Errorf("placement %s: %v", p.Record.Key.ApplicationID, err)
 				}
 			}
 		}

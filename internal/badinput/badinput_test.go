@@ -92,14 +92,14 @@ func newFixture(t testing.TB, keep func(*row) bool) *fixture {
 		f.good["candidate//"+id] = candidateWire(c)
 	}
 	ba := baseApplication(baseApp)
-	f.src.PutPlacements(rscsync.Placement{Application: ba, ModifiedAt: tick()})
-	f.good["placement//"+baseApp] = wire(ba)
+	f.src.PutApplications(rscsync.Application{Record: ba, ModifiedAt: tick()})
+	f.good["application//"+baseApp] = wire(ba)
 	stages := []rsc.Stage{baseStage("S-good")}
 	f.good["stage/"+stagesApp+"/S-good"] = wire(stages[0])
 	f.src.PutActivities(
-		rscsync.Activity{Kind: rscsync.CandidateNote, Candidate: candKey, Note: baseNote("N-good"), ModifiedAt: tick()},
-		rscsync.Activity{Kind: rscsync.ApplicationNote, Application: appKey, Note: baseNote("AN-good"), ModifiedAt: tick()},
-		rscsync.Activity{Kind: rscsync.InterviewFeedback, Application: appKey, Feedback: baseFeedback("F-good"), ModifiedAt: tick()})
+		rscsync.Activity{Kind: rscsync.KindCandidateNote, Candidate: candKey, Note: baseNote("N-good"), ModifiedAt: tick()},
+		rscsync.Activity{Kind: rscsync.KindApplicationNote, Application: appKey, Note: baseNote("AN-good"), ModifiedAt: tick()},
+		rscsync.Activity{Kind: rscsync.KindInterviewFeedback, Application: appKey, Feedback: baseFeedback("F-good"), ModifiedAt: tick()})
 	f.good["candidateNote/"+baseCand+"/N-good"] = wire(baseNote("N-good"))
 	f.good["applicationNote/"+baseApp+"/AN-good"] = wire(baseNote("AN-good"))
 	f.good["interviewFeedback/"+baseApp+"/F-good"] = wire(baseFeedback("F-good"))
@@ -125,7 +125,7 @@ func newFixture(t testing.TB, keep func(*row) bool) *fixture {
 			a := baseApplication("A-" + def)
 			r.app(&a)
 			b.id, b.body = a.Key.ApplicationID, wire(a)
-			f.src.PutPlacements(rscsync.Placement{Application: a, ModifiedAt: tick()})
+			f.src.PutApplications(rscsync.Application{Record: a, ModifiedAt: tick()})
 		case r.stage != nil:
 			s := baseStage("S-" + def)
 			r.stage(&s)
@@ -135,17 +135,17 @@ func newFixture(t testing.TB, keep func(*row) bool) *fixture {
 			n := baseNote("N-" + def)
 			r.cnote(&n)
 			b.id, b.parent, b.body = n.ID, baseCand, wire(n)
-			f.src.PutActivities(rscsync.Activity{Kind: rscsync.CandidateNote, Candidate: candKey, Note: n, ModifiedAt: tick()})
+			f.src.PutActivities(rscsync.Activity{Kind: rscsync.KindCandidateNote, Candidate: candKey, Note: n, ModifiedAt: tick()})
 		case r.anote != nil:
 			n := baseNote("AN-" + def)
 			r.anote(&n)
 			b.id, b.parent, b.body = n.ID, baseApp, wire(n)
-			f.src.PutActivities(rscsync.Activity{Kind: rscsync.ApplicationNote, Application: appKey, Note: n, ModifiedAt: tick()})
+			f.src.PutActivities(rscsync.Activity{Kind: rscsync.KindApplicationNote, Application: appKey, Note: n, ModifiedAt: tick()})
 		case r.fb != nil:
 			fb := baseFeedback("F-" + def)
 			r.fb(&fb)
 			b.id, b.parent, b.body = fb.ID, baseApp, wire(fb)
-			f.src.PutActivities(rscsync.Activity{Kind: rscsync.InterviewFeedback, Application: appKey, Feedback: fb, ModifiedAt: tick()})
+			f.src.PutActivities(rscsync.Activity{Kind: rscsync.KindInterviewFeedback, Application: appKey, Feedback: fb, ModifiedAt: tick()})
 		}
 		if r.good {
 			f.good[b.key()] = b.body
@@ -153,8 +153,8 @@ func newFixture(t testing.TB, keep func(*row) bool) *fixture {
 		f.rows = append(f.rows, b)
 	}
 	sa := baseApplication(stagesApp)
-	f.src.PutPlacements(rscsync.Placement{Application: sa, Stages: stages, ModifiedAt: tick()})
-	f.good["placement//"+stagesApp] = wire(sa)
+	f.src.PutApplications(rscsync.Application{Record: sa, Stages: stages, ModifiedAt: tick()})
+	f.good["application//"+stagesApp] = wire(sa)
 	return f
 }
 
@@ -191,7 +191,7 @@ func holdings(cu *rsctest.Customer) map[string]any {
 		out["candidate//"+c.ID] = wire(c.Fields)
 	}
 	for _, r := range cu.Applications() {
-		out["placement//"+r.Key["atsJobApplicationId"]] = wire(r.Fields)
+		out["application//"+r.Key["atsJobApplicationId"]] = wire(r.Fields)
 	}
 	for _, r := range cu.Stages() {
 		out["stage/"+r.Key["atsJobApplicationId"]+"/"+r.Key["stageId"]] = wire(r.Fields)
@@ -322,14 +322,14 @@ func runAndCheck(t *testing.T, f *fixture, gaps gapLog) {
 	t.Helper()
 	w := newWorld(t)
 	dl := rscsync.NewMemoryDeadLetters()
-	eng, err := rscsync.NewEngine(w.client, f.src, rscsync.WithClock(w.clk), rscsync.WithDeadLetters(dl),
+	eng, err := rscsync.NewEngine(w.client, customerID, f.src, rscsync.WithClock(w.clk), rscsync.WithDeadLetters(dl),
 		rscsync.WithTaskPollInterval(time.Second), rscsync.WithWaitWhenParked(false))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	rep, err := eng.Run(ctx, customerID)
+	rep, err := eng.Run(ctx)
 	aborting := ""
 	for _, b := range f.rows {
 		if b.row.abortsRun {
@@ -434,11 +434,11 @@ func runAndCheck(t *testing.T, f *fixture, gaps gapLog) {
 func dryAndCheck(t *testing.T, f *fixture, gaps gapLog) {
 	t.Helper()
 	w := newWorld(t)
-	eng, err := rscsync.NewEngine(w.client, f.src, rscsync.WithClock(w.clk), rscsync.WithDryRun(true))
+	eng, err := rscsync.NewEngine(w.client, customerID, f.src, rscsync.WithClock(w.clk), rscsync.WithDryRun(true))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := eng.Run(t.Context(), customerID)
+	rep, err := eng.Run(t.Context())
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
@@ -519,7 +519,7 @@ func validate(c *rsc.Client, b *built) error {
 		cc := baseCandidate("C-x")
 		b.row.cand(&cc)
 		return c.Candidates.Validate(&cc)
-	case rscsync.KindPlacement:
+	case rscsync.KindApplication:
 		a := baseApplication("A-x")
 		b.row.app(&a)
 		return c.Applications.Validate(&a)
@@ -537,7 +537,7 @@ func validate(c *rsc.Client, b *built) error {
 		}
 		n.ID = b.id
 		return sent(res(c.Applications.UpsertNotes(ctx, appKey, []rsc.Note{n})))
-	case rscsync.KindFeedback:
+	case rscsync.KindInterviewFeedback:
 		fb := baseFeedback(b.id)
 		b.row.fb(&fb)
 		fb.ID = b.id
@@ -627,11 +627,11 @@ func TestDuplicateRecordsFromSource(t *testing.T) {
 		src.PutCandidates(rscsync.Candidate{Record: baseCandidate(fmt.Sprintf("D%d", i)), ModifiedAt: now.Add(-time.Hour)})
 	}
 	dl := rscsync.NewMemoryDeadLetters()
-	eng, err := rscsync.NewEngine(w.client, dupSource{src}, rscsync.WithClock(w.clk), rscsync.WithDeadLetters(dl))
+	eng, err := rscsync.NewEngine(w.client, customerID, dupSource{src}, rscsync.WithClock(w.clk), rscsync.WithDeadLetters(dl))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Run(t.Context(), customerID); err != nil {
+	if _, err := eng.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if n := len(w.cust.Candidates()); n != 5 {
@@ -645,11 +645,11 @@ func TestDuplicateRecordsFromSource(t *testing.T) {
 	changed := baseCandidate("D0")
 	changed.FirstName = "Newer"
 	twice := changingSource{SliceSource: src, id: "D0", then: changed}
-	eng, err = rscsync.NewEngine(w.client, twice, rscsync.WithClock(w.clk), rscsync.WithDeadLetters(dl))
+	eng, err = rscsync.NewEngine(w.client, customerID, twice, rscsync.WithClock(w.clk), rscsync.WithDeadLetters(dl))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Run(t.Context(), customerID); err != nil {
+	if _, err := eng.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if c, _ := w.cust.Candidate("D0"); c.Fields["firstName"] != "Newer" {

@@ -76,7 +76,7 @@ func (r *row) kind() rscsync.EntityKind {
 	case r.cand != nil:
 		return rscsync.KindCandidate
 	case r.app != nil:
-		return rscsync.KindPlacement
+		return rscsync.KindApplication
 	case r.stage != nil:
 		return rscsync.KindStage
 	case r.cnote != nil:
@@ -84,7 +84,7 @@ func (r *row) kind() rscsync.EntityKind {
 	case r.anote != nil:
 		return rscsync.KindApplicationNote
 	case r.fb != nil:
-		return rscsync.KindFeedback
+		return rscsync.KindInterviewFeedback
 	}
 	panic("row " + r.name + " has no mutator")
 }
@@ -209,7 +209,7 @@ func corpus() []row {
 		}},
 		{name: "cand empty lists", rule: "7.2 candidate addresses/phoneNumbers required, may be []", good: true, cand: func(c *rsc.Candidate) { c.Addresses, c.PhoneNumbers = nil, nil }},
 
-		// §7.4 applications (placements).
+		// §7.4 applications.
 		{name: "app id empty", rule: "3.1 application atsJobApplicationId required", app: func(a *rsc.Application) { a.Key.ApplicationID = "" }, field: "atsJobApplicationId", why: "empty"},
 		{name: "app context not a URN", rule: "3.1 application integrationContext urn:li:organization:{id}", app: func(a *rsc.Application) { a.Key.IntegrationContext = "4242" }, field: "integrationContext", why: "URN"},
 		{name: "app job id empty", rule: "7.4 application atsJobPostingId min length 1", app: func(a *rsc.Application) { a.JobPostingID = "" }, field: "atsJobPostingId", why: "required"},

@@ -305,7 +305,7 @@ func runProfile(t *testing.T, p profile, seed uint64) {
 				p.progress(e, pr)
 			}
 		})}
-	e.eng, err = rscsync.NewEngine(e.client, e.ds.src, opts...)
+	e.eng, err = rscsync.NewEngine(e.client, custID, e.ds.src, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func (e *chaosEnv) runUntilCaughtUp(t *testing.T, p profile) (*rscsync.Report, i
 	var err error
 	for i := 1; i <= p.maxRuns; i++ {
 		var rep *rscsync.Report
-		rep, err = e.eng.Run(e.ctx, custID)
+		rep, err = e.eng.Run(e.ctx)
 		if e.livelock {
 			return nil, i
 		}

@@ -82,12 +82,12 @@ func sourceState(ctx context.Context, src rscsync.Source) (state, error) {
 		}
 		s[dlKey(rscsync.KindCandidate, "", c.Record.Key.CandidateID)] = fingerprint(modelFields(c.Record), candFields)
 	}
-	for p, err := range src.Placements(ctx, all) {
+	for p, err := range src.Applications(ctx, all) {
 		if err != nil {
 			return nil, err
 		}
-		id := p.Application.Key.ApplicationID
-		s[dlKey(rscsync.KindPlacement, "", id)] = fingerprint(modelFields(p.Application), appFields)
+		id := p.Record.Key.ApplicationID
+		s[dlKey(rscsync.KindApplication, "", id)] = fingerprint(modelFields(p.Record), appFields)
 		for _, st := range p.Stages {
 			s[dlKey(rscsync.KindStage, id, st.ID)] = fingerprint(modelFields(st), stageFields)
 		}
@@ -97,12 +97,12 @@ func sourceState(ctx context.Context, src rscsync.Source) (state, error) {
 			return nil, err
 		}
 		switch a.Kind {
-		case rscsync.CandidateNote:
+		case rscsync.KindCandidateNote:
 			s[dlKey(rscsync.KindCandidateNote, a.Candidate.CandidateID, a.Note.ID)] = fingerprint(modelFields(a.Note), noteFields)
-		case rscsync.ApplicationNote:
+		case rscsync.KindApplicationNote:
 			s[dlKey(rscsync.KindApplicationNote, a.Application.ApplicationID, a.Note.ID)] = fingerprint(modelFields(a.Note), noteFields)
 		default:
-			s[dlKey(rscsync.KindFeedback, a.Application.ApplicationID, a.Feedback.ID)] = fingerprint(modelFields(a.Feedback), fbFields)
+			s[dlKey(rscsync.KindInterviewFeedback, a.Application.ApplicationID, a.Feedback.ID)] = fingerprint(modelFields(a.Feedback), fbFields)
 		}
 	}
 	return s, nil
@@ -118,7 +118,7 @@ func fakeState(cu *rsctest.Customer) state {
 		s[dlKey(rscsync.KindCandidate, "", c.ID)] = fingerprint(c.Fields, candFields)
 	}
 	for _, r := range cu.Applications() {
-		s[dlKey(rscsync.KindPlacement, "", r.Key["atsJobApplicationId"])] = fingerprint(r.Fields, appFields)
+		s[dlKey(rscsync.KindApplication, "", r.Key["atsJobApplicationId"])] = fingerprint(r.Fields, appFields)
 	}
 	for _, r := range cu.Stages() {
 		s[dlKey(rscsync.KindStage, r.Key["atsJobApplicationId"], r.Key["stageId"])] = fingerprint(r.Fields, stageFields)
@@ -130,7 +130,7 @@ func fakeState(cu *rsctest.Customer) state {
 		s[dlKey(rscsync.KindApplicationNote, r.Key["atsJobApplicationId"], r.Key["noteId"])] = fingerprint(r.Fields, noteFields)
 	}
 	for _, r := range cu.InterviewFeedback() {
-		s[dlKey(rscsync.KindFeedback, r.Key["atsJobApplicationId"], r.Key["feedbackId"])] = fingerprint(r.Fields, fbFields)
+		s[dlKey(rscsync.KindInterviewFeedback, r.Key["atsJobApplicationId"], r.Key["feedbackId"])] = fingerprint(r.Fields, fbFields)
 	}
 	return s
 }

@@ -294,7 +294,7 @@ func TestCrashChild(t *testing.T) {
 	for p, s := range st {
 		done[p] = s.Done + s.Incremental
 	}
-	eng, err := rscsync.NewEngine(client, ds.src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
+	eng, err := rscsync.NewEngine(client, custID, ds.src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
 		rscsync.WithInFlight(crashInFlight), rscsync.WithTaskPollInterval(10*time.Millisecond),
 		rscsync.WithProgress(func(p rscsync.Progress) {
 			// Called after the checkpoint of an acknowledged batch is saved.
@@ -306,7 +306,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Run(t.Context(), custID); err != nil {
+	if _, err := eng.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Println(doneLine)

@@ -64,7 +64,7 @@ func newDataset(org string, end time.Time, sz size, seed uint64) *dataset {
 		d.src.PutCandidates(d.cand(candID(i), d.at(i, sz.cands)))
 	}
 	for i := range sz.places {
-		d.src.PutPlacements(d.place(appID(i), candID(i%sz.cands), jobID(i%sz.jobs), d.at(i, sz.places), 2))
+		d.src.PutApplications(d.place(appID(i), candID(i%sz.cands), jobID(i%sz.jobs), d.at(i, sz.places), 2))
 	}
 	for i := range sz.acts {
 		t := d.at(i, sz.acts)
@@ -102,8 +102,8 @@ func (d *dataset) cand(id string, t time.Time) rscsync.Candidate {
 		ExternalProfileURL: "https://ats.example.com/c/" + id, CreatedAt: rsc.Millis(t.Add(-time.Hour)), LastModifiedAt: rsc.Millis(t)}}
 }
 
-func (d *dataset) place(id, cand, job string, t time.Time, stages int) rscsync.Placement {
-	p := rscsync.Placement{ModifiedAt: t, Application: rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: d.org, ApplicationID: id},
+func (d *dataset) place(id, cand, job string, t time.Time, stages int) rscsync.Application {
+	p := rscsync.Application{ModifiedAt: t, Record: rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: d.org, ApplicationID: id},
 		CandidateID: cand, JobPostingID: job, JobPostingName: "Engineer " + job,
 		CandidateEmail: strings.ToLower(id) + "@example.com", FirstName: "Ann", LastName: "Lee", Source: "Referral",
 		CreatedAt: rsc.Millis(t.Add(-time.Hour)), LastModifiedAt: rsc.Millis(t)}}
@@ -115,19 +115,19 @@ func (d *dataset) place(id, cand, job string, t time.Time, stages int) rscsync.P
 }
 
 func (d *dataset) candNote(id, cand string, t time.Time) rscsync.Activity {
-	return rscsync.Activity{ModifiedAt: t, Kind: rscsync.CandidateNote,
+	return rscsync.Activity{ModifiedAt: t, Kind: rscsync.KindCandidateNote,
 		Candidate: rsc.CandidateKey{IntegrationContext: d.org, CandidateID: cand},
 		Note:      rsc.Note{ID: id, Note: "called " + id, CreatedAt: rsc.Millis(t)}}
 }
 
 func (d *dataset) appNote(id, app string, t time.Time) rscsync.Activity {
-	return rscsync.Activity{ModifiedAt: t, Kind: rscsync.ApplicationNote,
+	return rscsync.Activity{ModifiedAt: t, Kind: rscsync.KindApplicationNote,
 		Application: rsc.ApplicationKey{IntegrationContext: d.org, ApplicationID: app},
 		Note:        rsc.Note{ID: id, Note: "good fit " + id, CreatedAt: rsc.Millis(t)}}
 }
 
 func (d *dataset) feedback(id, app string, t time.Time) rscsync.Activity {
-	return rscsync.Activity{ModifiedAt: t, Kind: rscsync.InterviewFeedback,
+	return rscsync.Activity{ModifiedAt: t, Kind: rscsync.KindInterviewFeedback,
 		Application: rsc.ApplicationKey{IntegrationContext: d.org, ApplicationID: app},
 		Feedback:    rsc.InterviewFeedback{ID: id, Feedback: "strong " + id, InterviewType: "ONSITE", CreatedAt: rsc.Millis(t)}}
 }
@@ -150,13 +150,13 @@ func (d *dataset) addInvalid() {
 	// other stage reach LinkedIn, the bad stage is dead-lettered.
 	p := d.place("ABAD01", candID(0), jobID(0), t, 2)
 	p.Stages[1].Stage = "Not Available"
-	d.src.PutPlacements(p)
+	d.src.PutApplications(p)
 	d.invalid[dlKey(rscsync.KindStage, "ABAD01", p.Stages[1].ID)] = true
 
 	f := d.feedback("NBAD01", appID(0), t)
 	f.Feedback.InterviewType = "BOGUS"
 	d.src.PutActivities(f)
-	d.invalid[dlKey(rscsync.KindFeedback, appID(0), "NBAD01")] = true
+	d.invalid[dlKey(rscsync.KindInterviewFeedback, appID(0), "NBAD01")] = true
 }
 
 func dlKey(kind rscsync.EntityKind, parent, id string) string {
@@ -251,16 +251,16 @@ func (d *dataset) mutate(now time.Time) (changes int) {
 	// notes and feedback), delete single stages, add.
 	placeUsed := map[int]bool{0: true}
 	for _, i := range d.pick(sz.places, pct(sz.places, 10), placeUsed) {
-		p, _, _ := d.src.LookupPlacement(bg, appID(i))
+		p, _, _ := d.src.LookupApplication(bg, appID(i))
 		p.ModifiedAt = ts()
-		p.Application.Source = "Agency"
-		p.Application.LastModifiedAt = rsc.Millis(p.ModifiedAt)
+		p.Record.Source = "Agency"
+		p.Record.LastModifiedAt = rsc.Millis(p.ModifiedAt)
 		p.Stages = append(slices.Clone(p.Stages), rsc.Stage{ID: appID(i) + "-offer", Stage: "Offer Extended", CreatedAt: rsc.Millis(p.ModifiedAt)})
-		d.src.PutPlacements(p)
+		d.src.PutApplications(p)
 		changes++
 	}
 	for _, i := range d.pick(sz.places, pct(sz.places, 2), placeUsed) {
-		d.src.Delete(rscsync.Deletion{Kind: rscsync.KindPlacement, ID: appID(i), DeletedAt: ts(), Integration: d.org})
+		d.src.Delete(rscsync.Deletion{Kind: rscsync.KindApplication, ID: appID(i), DeletedAt: ts(), Integration: d.org})
 		changes++
 	}
 	for _, i := range d.pick(sz.places, pct(sz.places, 2), placeUsed) {
@@ -270,7 +270,7 @@ func (d *dataset) mutate(now time.Time) (changes int) {
 	var newApps []string
 	for k := range pct(sz.places, 5) {
 		id := appID(sz.places + d.next + k)
-		d.src.PutPlacements(d.place(id, newCands[k%len(newCands)], jobID(1+k%(sz.jobs-1)), ts(), 1+k%3))
+		d.src.PutApplications(d.place(id, newCands[k%len(newCands)], jobID(1+k%(sz.jobs-1)), ts(), 1+k%3))
 		newApps = append(newApps, id)
 		changes++
 	}
@@ -283,7 +283,7 @@ func (d *dataset) mutate(now time.Time) (changes int) {
 			continue // its application was deleted
 		}
 		a.ModifiedAt = ts()
-		if a.Kind == rscsync.InterviewFeedback {
+		if a.Kind == rscsync.KindInterviewFeedback {
 			a.Feedback.Feedback = "revised " + a.Feedback.ID
 		} else {
 			a.Note.Note = "edited " + a.Note.ID
@@ -299,10 +299,10 @@ func (d *dataset) mutate(now time.Time) (changes int) {
 		kind := rscsync.KindCandidateNote
 		parent := a.Candidate.CandidateID
 		switch a.Kind {
-		case rscsync.ApplicationNote:
+		case rscsync.KindApplicationNote:
 			kind, parent = rscsync.KindApplicationNote, a.Application.ApplicationID
-		case rscsync.InterviewFeedback:
-			kind, parent = rscsync.KindFeedback, a.Application.ApplicationID
+		case rscsync.KindInterviewFeedback:
+			kind, parent = rscsync.KindInterviewFeedback, a.Application.ApplicationID
 		}
 		d.src.Delete(rscsync.Deletion{Kind: kind, ID: a.ID(), Parent: parent, DeletedAt: ts(), Integration: d.org})
 		changes++

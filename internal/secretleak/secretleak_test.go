@@ -267,14 +267,14 @@ func TestNoSecretLeaks(t *testing.T) {
 			rscsync.Candidate{Record: bad, ModifiedAt: now.Add(-time.Hour)})
 		ck := rsc.CandidateKey{IntegrationContext: org, CandidateID: "C1"}
 		src.PutActivities(
-			rscsync.Activity{Kind: rscsync.CandidateNote, Candidate: ck, Note: rsc.Note{ID: "N1", Note: "ok", CreatedAt: rsc.Millis(now)}, ModifiedAt: now.Add(-time.Hour)},
+			rscsync.Activity{Kind: rscsync.KindCandidateNote, Candidate: ck, Note: rsc.Note{ID: "N1", Note: "ok", CreatedAt: rsc.Millis(now)}, ModifiedAt: now.Add(-time.Hour)},
 			// LinkedIn (the fake) refuses this id: a per-record error from the server side.
-			rscsync.Activity{Kind: rscsync.CandidateNote, Candidate: ck, Note: rsc.Note{ID: "N100%", Note: "x", CreatedAt: rsc.Millis(now)}, ModifiedAt: now.Add(-time.Hour)})
+			rscsync.Activity{Kind: rscsync.KindCandidateNote, Candidate: ck, Note: rsc.Note{ID: "N100%", Note: "x", CreatedAt: rsc.Millis(now)}, ModifiedAt: now.Add(-time.Hour)})
 		dl := rscsync.NewMemoryDeadLetters()
-		eng, err := rscsync.NewEngine(client, src, rscsync.WithLogger(log), rscsync.WithDeadLetters(dl),
+		eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithLogger(log), rscsync.WithDeadLetters(dl),
 			rscsync.WithTaskPollInterval(time.Second), rscsync.WithProgress(func(p rscsync.Progress) { c.keep(p) }))
 		must(err)
-		rep, err := eng.Run(ctx, "acme")
+		rep, err := eng.Run(ctx)
 		must(err)
 		c.keep(rep)
 
@@ -285,7 +285,7 @@ func TestNoSecretLeaks(t *testing.T) {
 			id := fmt.Sprintf("C%d", 10+i)
 			src.PutCandidates(rscsync.Candidate{Record: candidate(org, id, later), ModifiedAt: later})
 		}
-		src.PutPlacements(rscsync.Placement{Application: application("A1", later), Stages: []rsc.Stage{{ID: "S1", Stage: "Hired", CreatedAt: rsc.Millis(later)}}, ModifiedAt: later})
+		src.PutApplications(rscsync.Application{Record: application("A1", later), Stages: []rsc.Stage{{ID: "S1", Stage: "Hired", CreatedAt: rsc.Millis(later)}}, ModifiedAt: later})
 		if n := srv.RevokeTokens(customerID); n == 0 {
 			t.Error("no customer token to revoke")
 		}
@@ -293,7 +293,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		rt.fail503 = 2
 		rt.mu.Unlock()
 		srv.Burst429("atsApplications", 2)
-		rep, err = eng.Run(ctx, "acme")
+		rep, err = eng.Run(ctx)
 		must(err)
 		c.keep(rep)
 		for d, err := range dl.List(ctx, "acme") {
@@ -309,12 +309,12 @@ func TestNoSecretLeaks(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		srv.SetFaults(rsctest.Fault{Route: "atsCandidates", Latency: time.Second})
 		time.AfterFunc(500*time.Millisecond, cancel)
-		_, err = eng.Run(cctx, "acme")
+		_, err = eng.Run(cctx)
 		if c.err(err) == nil || !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled run: %v", err)
 		}
 		srv.SetFaults()
-		rep, err = eng.Run(ctx, "acme")
+		rep, err = eng.Run(ctx)
 		must(err)
 		c.keep(rep)
 

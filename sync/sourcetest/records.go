@@ -19,10 +19,10 @@ func testSource(r reporter, src rscsync.Source, opts ...Option) {
 	counted := []streamData{
 		runStream(r, cfg, jobStream(src)),
 		runStream(r, cfg, candidateStream(src)),
-		runStream(r, cfg, placementStream(src)),
+		runStream(r, cfg, applicationStream(src)),
 		runStream(r, cfg, activityStream(src)),
 	}
-	runStream(r, cfg, deletionStream(src, cfg.deletionID))
+	runStream(r, cfg, deletionStream(src))
 	r.Run("Totals", func(r reporter) { checkTotals(r, cfg, src, counted) })
 }
 
@@ -72,21 +72,21 @@ func candidateStream(src rscsync.Source) stream[rscsync.Candidate] {
 	}
 }
 
-func placementStream(src rscsync.Source) stream[rscsync.Placement] {
-	return stream[rscsync.Placement]{
-		name: "Placements",
-		open: src.Placements,
-		pos: func(p rscsync.Placement) pos {
-			id := p.Application.Key.ApplicationID
+func applicationStream(src rscsync.Source) stream[rscsync.Application] {
+	return stream[rscsync.Application]{
+		name: "Applications",
+		open: src.Applications,
+		pos: func(p rscsync.Application) pos {
+			id := p.Record.Key.ApplicationID
 			return pos{t: p.ModifiedAt, id: id, ident: id}
 		},
-		check: func(p rscsync.Placement) []string {
+		check: func(p rscsync.Application) []string {
 			bad := modified(p.ModifiedAt)
-			if p.Application.Key.ApplicationID == "" {
-				bad = append(bad, "Application.Key.ApplicationID is empty")
+			if p.Record.Key.ApplicationID == "" {
+				bad = append(bad, "Record.Key.ApplicationID is empty")
 			}
-			if p.Application.Key.IntegrationContext == "" {
-				bad = append(bad, "Application.Key.IntegrationContext is empty")
+			if p.Record.Key.IntegrationContext == "" {
+				bad = append(bad, "Record.Key.IntegrationContext is empty")
 			}
 			seen := make(map[string]int, len(p.Stages))
 			for i, s := range p.Stages {
@@ -105,29 +105,17 @@ func placementStream(src rscsync.Source) stream[rscsync.Placement] {
 	}
 }
 
-func activityKindName(k rscsync.ActivityKind) string {
-	switch k {
-	case rscsync.CandidateNote:
-		return string(rscsync.KindCandidateNote)
-	case rscsync.ApplicationNote:
-		return string(rscsync.KindApplicationNote)
-	case rscsync.InterviewFeedback:
-		return string(rscsync.KindFeedback)
-	}
-	return fmt.Sprintf("ActivityKind(%d)", int(k))
-}
-
 func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 	return stream[rscsync.Activity]{
 		name: "Activities",
 		open: src.Activities,
 		pos: func(a rscsync.Activity) pos {
-			return pos{t: a.ModifiedAt, id: a.ID(), ident: activityKindName(a.Kind) + ":" + a.ID()}
+			return pos{t: a.ModifiedAt, id: a.ID(), ident: string(a.Kind) + ":" + a.ID()}
 		},
 		check: func(a rscsync.Activity) []string {
 			bad := modified(a.ModifiedAt)
 			switch a.Kind {
-			case rscsync.CandidateNote:
+			case rscsync.KindCandidateNote:
 				if a.Note.ID == "" {
 					bad = append(bad, "candidate note: Note.ID is empty")
 				}
@@ -137,9 +125,9 @@ func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 				if a.Candidate.IntegrationContext == "" {
 					bad = append(bad, "candidate note: Candidate.IntegrationContext is empty")
 				}
-			case rscsync.ApplicationNote, rscsync.InterviewFeedback:
+			case rscsync.KindApplicationNote, rscsync.KindInterviewFeedback:
 				what := "application note"
-				if a.Kind == rscsync.InterviewFeedback {
+				if a.Kind == rscsync.KindInterviewFeedback {
 					what = "interview feedback"
 					if a.Feedback.ID == "" {
 						bad = append(bad, what+": Feedback.ID is empty")
@@ -154,7 +142,7 @@ func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 					bad = append(bad, what+": Application.IntegrationContext is empty")
 				}
 			default:
-				bad = append(bad, fmt.Sprintf("Kind %d is not CandidateNote, ApplicationNote or InterviewFeedback", int(a.Kind)))
+				bad = append(bad, fmt.Sprintf("Kind %q is not KindCandidateNote, KindApplicationNote or KindInterviewFeedback", a.Kind))
 			}
 			return bad
 		},
@@ -163,27 +151,27 @@ func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 
 // parentKinds are the deletion kinds that need a Parent.
 var parentKinds = map[rscsync.EntityKind]string{
-	rscsync.KindCandidateNote:   "candidate",
-	rscsync.KindApplicationNote: "application",
-	rscsync.KindFeedback:        "application",
-	rscsync.KindStage:           "application",
+	rscsync.KindCandidateNote:     "candidate",
+	rscsync.KindApplicationNote:   "application",
+	rscsync.KindInterviewFeedback: "application",
+	rscsync.KindStage:             "application",
 }
 
 func knownKind(k rscsync.EntityKind) bool {
 	switch k {
-	case rscsync.KindJob, rscsync.KindCandidate, rscsync.KindPlacement,
-		rscsync.KindCandidateNote, rscsync.KindApplicationNote, rscsync.KindFeedback, rscsync.KindStage:
+	case rscsync.KindJob, rscsync.KindCandidate, rscsync.KindApplication,
+		rscsync.KindCandidateNote, rscsync.KindApplicationNote, rscsync.KindInterviewFeedback, rscsync.KindStage:
 		return true
 	}
 	return false
 }
 
-func deletionStream(src rscsync.Source, id func(rscsync.Deletion) string) stream[rscsync.Deletion] {
+func deletionStream(src rscsync.Source) stream[rscsync.Deletion] {
 	return stream[rscsync.Deletion]{
 		name: "Deletions",
 		open: src.Deletions,
 		pos: func(d rscsync.Deletion) pos {
-			return pos{t: d.DeletedAt, id: id(d), ident: string(d.Kind) + ":" + d.ID}
+			return pos{t: d.DeletedAt, id: d.CursorID(), ident: string(d.Kind) + ":" + d.ID}
 		},
 		check: func(d rscsync.Deletion) []string {
 			var bad []string
@@ -231,7 +219,7 @@ func checkTotals(r reporter, cfg *config, src rscsync.Source, streams []streamDa
 			r.Errorf("%s: %v", what, err)
 			continue
 		}
-		got := []int64{tot.Jobs, tot.Candidates, tot.Placements, tot.Activities}
+		got := []int64{tot.Jobs, tot.Candidates, tot.Applications, tot.Activities}
 		for i, s := range streams {
 			if !s.ok {
 				continue // reported by the stream's own subtest

@@ -14,14 +14,14 @@
 // property failed (for example TestMySource/Candidates/Since). Messages name
 // the stream, the record's index in the stream and the record's id.
 //
-// For each of the streams Jobs, Candidates, Placements, Activities and
+// For each of the streams Jobs, Candidates, Applications, Activities and
 // Deletions it checks:
 //
 //   - Order: records come in strictly ascending (ModifiedAt, ID) order, with
 //     no record twice. ID is the record's own id:
 //     Job.Posting.ExternalJobPostingID, Candidate.Record.Key.CandidateID,
-//     Placement.Application.Key.ApplicationID and Activity.ID(). Deletions
-//     are ordered by (DeletedAt, DeletionID(d)); see "Deletion cursors" below.
+//     Application.Record.Key.ApplicationID and Activity.ID(). Deletions
+//     are ordered by (DeletedAt, d.CursorID()); see "Deletion cursors" below.
 //   - Records: the fields the sync engine relies on are set: a non-zero
 //     ModifiedAt (DeletedAt), a non-empty id, the integration context of
 //     candidate, application and activity keys, non-empty and distinct stage
@@ -69,13 +69,12 @@
 // # Deletion cursors
 //
 // Different kinds of records can share an id, so a deletion's position in
-// its stream is (DeletedAt, DeletionID(d)), where [DeletionID] is the kind and
-// the id joined by a colon, "candidateNote:42". Ordering by that string is
-// the same as ordering by (kind, id): the only kind name that prefixes
-// another is "candidate" ("candidateNote"), and ':' sorts before 'N'.
-// Deletions(ctx, since) receives
-// such a string in since.ID. A Source that uses another convention agreed
-// with the engine can be tested with [WithDeletionCursorID].
+// its stream is (DeletedAt, [rscsync.Deletion.CursorID]): the kind and the id
+// joined by a colon, "candidateNote:42". Ordering by that string is the same
+// as ordering by (kind, id): the only kind names that prefix another are
+// "candidate" ("candidateNote") and "application" ("applicationNote"), and
+// ':' sorts before 'N'. Deletions(ctx, since) receives such a string in
+// since.ID, as the engine stores it in its checkpoints.
 //
 // # What is not checked
 //
@@ -109,7 +108,6 @@ type config struct {
 	cancelBound   int
 	cancelTimeout time.Duration
 	totalsRule    TotalsRule
-	deletionID    func(rscsync.Deletion) string
 }
 
 func newConfig(opts []Option) *config {
@@ -117,7 +115,6 @@ func newConfig(opts []Option) *config {
 		cancelBound:   1,
 		cancelTimeout: 10 * time.Second,
 		totalsRule:    TotalsAtOrAfter,
-		deletionID:    DeletionID,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -193,25 +190,6 @@ func (r TotalsRule) covers(modified, since time.Time) bool {
 // [TotalsAtOrAfter]).
 func WithTotalsRule(r TotalsRule) Option {
 	return func(c *config) { c.totalsRule = r }
-}
-
-// DeletionID returns the id that places d in the Deletions stream and that
-// a cursor into that stream carries: the kind and the id joined by a colon,
-// for example "candidateNote:42". See "Deletion cursors" in the package
-// documentation.
-// It is [rscsync.Deletion.CursorID], the id the engine stores in its
-// checkpoints.
-func DeletionID(d rscsync.Deletion) string { return d.CursorID() }
-
-// WithDeletionCursorID sets the function that gives a deletion's id within
-// the Deletions stream (its ordering tie-break and its Cursor.ID), instead of
-// [DeletionID].
-func WithDeletionCursorID(id func(rscsync.Deletion) string) Option {
-	return func(c *config) {
-		if id != nil {
-			c.deletionID = id
-		}
-	}
 }
 
 // reporter is the part of *testing.T that testSource uses, so that the

@@ -75,11 +75,11 @@ func (r *recorder) failedIn(path string) bool {
 // memSource is an in-memory Source over sorted slices. Its fault fields
 // make it break the contract in one way each.
 type memSource struct {
-	jobs       []rscsync.Job
-	candidates []rscsync.Candidate
-	placements []rscsync.Placement
-	activities []rscsync.Activity
-	deletions  []rscsync.Deletion
+	jobs         []rscsync.Job
+	candidates   []rscsync.Candidate
+	applications []rscsync.Application
+	activities   []rscsync.Activity
+	deletions    []rscsync.Deletion
 
 	ignoreSince     bool          // yields everything, whatever the cursor
 	ignoreBreak     bool          // goes on after yield returned false
@@ -108,9 +108,9 @@ func (m *memSource) Candidates(ctx context.Context, since rscsync.Cursor) iter.S
 	})
 }
 
-func (m *memSource) Placements(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Placement, error] {
-	return serve(m, ctx, since, m.placements, func(p rscsync.Placement) (time.Time, string) {
-		return p.ModifiedAt, p.Application.Key.ApplicationID
+func (m *memSource) Applications(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Application, error] {
+	return serve(m, ctx, since, m.applications, func(p rscsync.Application) (time.Time, string) {
+		return p.ModifiedAt, p.Record.Key.ApplicationID
 	})
 }
 
@@ -122,7 +122,7 @@ func (m *memSource) Activities(ctx context.Context, since rscsync.Cursor) iter.S
 
 func (m *memSource) Deletions(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Deletion, error] {
 	return serve(m, ctx, since, m.deletions, func(d rscsync.Deletion) (time.Time, string) {
-		return d.DeletedAt, DeletionID(d)
+		return d.DeletedAt, d.CursorID()
 	})
 }
 
@@ -140,10 +140,10 @@ func (m *memSource) Totals(ctx context.Context, since time.Time) (rscsync.Totals
 		return n
 	}
 	return rscsync.Totals{
-		Jobs:       count(times(m.jobs, func(j rscsync.Job) time.Time { return j.ModifiedAt })),
-		Candidates: count(times(m.candidates, func(c rscsync.Candidate) time.Time { return c.ModifiedAt })),
-		Placements: count(times(m.placements, func(p rscsync.Placement) time.Time { return p.ModifiedAt })),
-		Activities: count(times(m.activities, func(a rscsync.Activity) time.Time { return a.ModifiedAt })),
+		Jobs:         count(times(m.jobs, func(j rscsync.Job) time.Time { return j.ModifiedAt })),
+		Candidates:   count(times(m.candidates, func(c rscsync.Candidate) time.Time { return c.ModifiedAt })),
+		Applications: count(times(m.applications, func(p rscsync.Application) time.Time { return p.ModifiedAt })),
+		Activities:   count(times(m.activities, func(a rscsync.Activity) time.Time { return a.ModifiedAt })),
 	}, nil
 }
 
@@ -209,19 +209,19 @@ func goodSource() *memSource {
 			Record:     rsc.Candidate{Key: rsc.CandidateKey{IntegrationContext: org, CandidateID: "c" + id}},
 			ModifiedAt: hoursAt(h),
 		})
-		m.placements = append(m.placements, rscsync.Placement{
-			Application: rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: "a" + id}},
-			Stages:      []rsc.Stage{{ID: "s1-" + id, Stage: "Screen"}, {ID: "s2-" + id, Stage: "Offer"}},
-			ModifiedAt:  hoursAt(h),
+		m.applications = append(m.applications, rscsync.Application{
+			Record:     rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: "a" + id}},
+			Stages:     []rsc.Stage{{ID: "s1-" + id, Stage: "Screen"}, {ID: "s2-" + id, Stage: "Offer"}},
+			ModifiedAt: hoursAt(h),
 		})
 		var a rscsync.Activity
 		switch i % 3 {
 		case 0:
-			a = rscsync.Activity{Kind: rscsync.CandidateNote, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: "c1"}, Note: rsc.Note{ID: "n" + id}}
+			a = rscsync.Activity{Kind: rscsync.KindCandidateNote, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: "c1"}, Note: rsc.Note{ID: "n" + id}}
 		case 1:
-			a = rscsync.Activity{Kind: rscsync.ApplicationNote, Application: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: "a1"}, Note: rsc.Note{ID: "n" + id}}
+			a = rscsync.Activity{Kind: rscsync.KindApplicationNote, Application: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: "a1"}, Note: rsc.Note{ID: "n" + id}}
 		case 2:
-			a = rscsync.Activity{Kind: rscsync.InterviewFeedback, Application: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: "a1"}, Feedback: rsc.InterviewFeedback{ID: "f" + id}}
+			a = rscsync.Activity{Kind: rscsync.KindInterviewFeedback, Application: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: "a1"}, Feedback: rsc.InterviewFeedback{ID: "f" + id}}
 		}
 		a.ModifiedAt = hoursAt(h + 0.25)
 		m.activities = append(m.activities, a)
@@ -233,9 +233,9 @@ func goodSource() *memSource {
 		{Kind: rscsync.KindCandidate, ID: "7", DeletedAt: hoursAt(2), Integration: org},
 		{Kind: rscsync.KindCandidateNote, ID: "1", Parent: "7", DeletedAt: hoursAt(2)},
 		{Kind: rscsync.KindStage, ID: "7", Parent: "a3", DeletedAt: hoursAt(2)},
-		{Kind: rscsync.KindPlacement, ID: "a9", DeletedAt: hoursAt(5)},
+		{Kind: rscsync.KindApplication, ID: "a9", DeletedAt: hoursAt(5)},
 		{Kind: rscsync.KindApplicationNote, ID: "9", Parent: "a9", DeletedAt: hoursAt(5)},
-		{Kind: rscsync.KindFeedback, ID: "9", Parent: "a9", DeletedAt: hoursAt(8)},
+		{Kind: rscsync.KindInterviewFeedback, ID: "9", Parent: "a9", DeletedAt: hoursAt(8)},
 	}
 	m.sort()
 	return m
@@ -244,9 +244,9 @@ func goodSource() *memSource {
 func (m *memSource) sort() {
 	sortBy(m.jobs, func(j rscsync.Job) (time.Time, string) { return j.ModifiedAt, j.Posting.ExternalJobPostingID })
 	sortBy(m.candidates, func(c rscsync.Candidate) (time.Time, string) { return c.ModifiedAt, c.Record.Key.CandidateID })
-	sortBy(m.placements, func(p rscsync.Placement) (time.Time, string) { return p.ModifiedAt, p.Application.Key.ApplicationID })
+	sortBy(m.applications, func(p rscsync.Application) (time.Time, string) { return p.ModifiedAt, p.Record.Key.ApplicationID })
 	sortBy(m.activities, func(a rscsync.Activity) (time.Time, string) { return a.ModifiedAt, a.ID() })
-	sortBy(m.deletions, func(d rscsync.Deletion) (time.Time, string) { return d.DeletedAt, DeletionID(d) })
+	sortBy(m.deletions, func(d rscsync.Deletion) (time.Time, string) { return d.DeletedAt, d.CursorID() })
 }
 
 func sortBy[R any](rs []R, key func(R) (time.Time, string)) {
@@ -296,7 +296,7 @@ func TestBrokenSources(t *testing.T) {
 		{
 			name:   "ignores since",
 			break_: func(m *memSource) { m.ignoreSince = true },
-			want:   []string{"Jobs/Since", "Candidates/Since", "Placements/Since", "Activities/Since", "Deletions/Since"},
+			want:   []string{"Jobs/Since", "Candidates/Since", "Applications/Since", "Activities/Since", "Deletions/Since"},
 			msg:    `Jobs: reading from the middle record`,
 		},
 		{
@@ -354,15 +354,15 @@ func TestBrokenSources(t *testing.T) {
 			name: "bad records",
 			break_: func(m *memSource) {
 				m.candidates[1].Record.Key.IntegrationContext = ""
-				m.placements[2].Stages[1].ID = ""
-				m.activities[3].Kind = 7
+				m.applications[2].Stages[1].ID = ""
+				m.activities[3].Kind = rscsync.KindJob
 				m.deletions[2].Parent = ""
 				m.deletions[3].Kind = "note"
 			},
-			want: []string{"Candidates/Records", "Placements/Records", "Activities/Records", "Deletions/Records"},
+			want: []string{"Candidates/Records", "Applications/Records", "Activities/Records", "Deletions/Records"},
 			// The bad kind moves the deletion in the stream's order.
 			allow: []string{"Deletions/Order", "Deletions/Since"},
-			msg:   `Placements[2] "a02": Stages[1] ("Offer") has an empty ID`,
+			msg:   `Applications[2] "a02": Stages[1] ("Offer") has an empty ID`,
 		},
 		{
 			name:   "wrong totals",
@@ -386,7 +386,7 @@ func TestBrokenSources(t *testing.T) {
 			name:   "panics",
 			break_: func(m *memSource) { m.panics = true },
 			want:   []string{"Jobs", "Deletions"},
-			allow:  []string{"Candidates", "Placements", "Activities", "Totals"},
+			allow:  []string{"Candidates", "Applications", "Activities", "Totals"},
 			msg:    "panicked: memSource: boom",
 		},
 		{
@@ -479,9 +479,9 @@ func TestNilSource(t *testing.T) {
 	}
 }
 
-func TestDeletionCursorOption(t *testing.T) {
+func TestDeletionCursorConvention(t *testing.T) {
 	// A source whose deletion cursor ids are the bare ids with the kind
-	// after them fails under the default and passes with the option.
+	// after them, not Deletion.CursorID, fails.
 	id := func(d rscsync.Deletion) string { return d.ID + "@" + string(d.Kind) }
 	m := goodSource()
 	sortBy(m.deletions, func(d rscsync.Deletion) (time.Time, string) { return d.DeletedAt, id(d) })
@@ -490,12 +490,7 @@ func TestDeletionCursorOption(t *testing.T) {
 	r := newRecorder()
 	testSource(r, custom)
 	if !r.failedIn("Deletions") {
-		t.Errorf("custom deletion ids passed under DeletionID")
-	}
-	r = newRecorder()
-	testSource(r, custom, WithDeletionCursorID(id))
-	if errs := r.errors(); len(errs) > 0 {
-		t.Errorf("with WithDeletionCursorID:\n%s", strings.Join(errs, "\n"))
+		t.Errorf("custom deletion ids passed")
 	}
 }
 
@@ -510,23 +505,23 @@ func (s *customDeletions) Deletions(ctx context.Context, since rscsync.Cursor) i
 	})
 }
 
-func TestDeletionIDOrder(t *testing.T) {
-	// Ordering by DeletionID is ordering by (kind, id).
+func TestCursorIDOrder(t *testing.T) {
+	// Ordering by CursorID is ordering by (kind, id).
 	var ds []rscsync.Deletion
-	for _, k := range []rscsync.EntityKind{rscsync.KindJob, rscsync.KindCandidate, rscsync.KindPlacement,
-		rscsync.KindCandidateNote, rscsync.KindApplicationNote, rscsync.KindFeedback, rscsync.KindStage} {
+	for _, k := range []rscsync.EntityKind{rscsync.KindJob, rscsync.KindCandidate, rscsync.KindApplication,
+		rscsync.KindCandidateNote, rscsync.KindApplicationNote, rscsync.KindInterviewFeedback, rscsync.KindStage} {
 		for _, id := range []string{"", "0", "9", "A", "Note", "Z", "a", "z", "~"} {
 			ds = append(ds, rscsync.Deletion{Kind: k, ID: id})
 		}
 	}
 	byID := slices.Clone(ds)
-	slices.SortFunc(byID, func(a, b rscsync.Deletion) int { return strings.Compare(DeletionID(a), DeletionID(b)) })
+	slices.SortFunc(byID, func(a, b rscsync.Deletion) int { return strings.Compare(a.CursorID(), b.CursorID()) })
 	byKind := slices.Clone(ds)
 	slices.SortFunc(byKind, func(a, b rscsync.Deletion) int {
 		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.ID, b.ID))
 	})
 	if !slices.Equal(byID, byKind) {
-		t.Errorf("DeletionID order differs from (kind, id) order")
+		t.Errorf("CursorID order differs from (kind, id) order")
 	}
 }
 

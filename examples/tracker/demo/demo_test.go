@@ -212,7 +212,7 @@ func invalidRecords(t *testing.T, cfg Config) map[string]bool {
 	// exported candidate has none); one that is present must be valid.
 	invalid := func(s string) bool { return s != "" && !email.MatchString(s) }
 	query("candidate", `SELECT id, email FROM candidates WHERE modified_at >= ?`, invalid)
-	query("placement", `SELECT p.id, c.email FROM placements p JOIN candidates c ON c.id = p.candidate_id WHERE p.modified_at >= ?`, invalid)
+	query("application", `SELECT p.id, c.email FROM placements p JOIN candidates c ON c.id = p.candidate_id WHERE p.modified_at >= ?`, invalid)
 	query("job", `SELECT id, description FROM jobs WHERE modified_at >= ?`, func(s string) bool { return len(s) < 100 })
 	return out
 }

@@ -90,7 +90,7 @@ func (r *run) retriever() (*inmail.Retriever, error) {
 		State:        func(context.Context) (milestones.State, error) { return r.state(), nil },
 	},
 		inmail.WithCursorStore(cursors),
-		inmail.WithResync(func(ctx context.Context, _ string) error { _, err := r.eng.Run(ctx, r.cust); return err }),
+		inmail.WithResync(func(ctx context.Context, _ string) error { _, err := r.eng.Run(ctx); return err }),
 		inmail.WithClock(pollClock{}),
 		inmail.WithRecordsPerMinute(10_000), // relaxed like the fake's throttles (LinkedIn: 12 per member a minute)
 	)

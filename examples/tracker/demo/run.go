@@ -294,7 +294,7 @@ func (r *run) launchSync(c onboarding.Contract) error {
 	}
 	r.contract, r.client = c, client
 	r.src = tracker.NewSource(r.db, tracker.Config{IntegrationContext: c.Organization})
-	r.eng, err = rscsync.NewEngine(client, r.src,
+	r.eng, err = rscsync.NewEngine(client, r.cust, r.src,
 		rscsync.WithStore(r.store),
 		rscsync.WithDeadLetters(r.dead),
 		rscsync.WithConsent(r.flow.Consents()),
@@ -304,7 +304,7 @@ func (r *run) launchSync(c onboarding.Contract) error {
 	if err != nil {
 		return err
 	}
-	ps, err := r.eng.State(r.ctx, r.cust)
+	ps, err := r.eng.State(r.ctx)
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (r *run) launchSync(c onboarding.Contract) error {
 	r.syncWG.Add(1)
 	go func() {
 		defer r.syncWG.Done()
-		rep, err := r.eng.Run(r.ctx, r.cust)
+		rep, err := r.eng.Run(r.ctx)
 		r.syncRep, r.syncErr = rep, err
 	}()
 	return nil

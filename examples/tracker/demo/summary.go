@@ -19,7 +19,7 @@ func (r *run) path(name string) string { return filepath.Join(r.cfg.DataDir, nam
 // the dead letters.
 func (r *run) summary() error {
 	ctx := r.ctx
-	rep, err := r.eng.Run(ctx, r.cust)
+	rep, err := r.eng.Run(ctx)
 	if err != nil {
 		return fmt.Errorf("incremental sync: %w", err)
 	}
@@ -100,7 +100,7 @@ func (r *run) reconcile(rep *rscsync.Report) error {
 	}{
 		{"jobs", rscsync.PhaseJobs, tot.Jobs, held.Jobs},
 		{"candidates", rscsync.PhaseCandidates, tot.Candidates, held.Candidates},
-		{"placements", rscsync.PhaseShortlists, tot.Placements, held.Placements},
+		{"placements", rscsync.PhaseApplications, tot.Applications, held.Placements},
 		{"activities", rscsync.PhaseActivities, tot.Activities, held.Activities},
 	}
 	r.out.printf("\nReconciliation: Tracker records modified since %s against LinkedIn", cp.WindowFrom.Format("2006-01-02"))
@@ -149,7 +149,7 @@ func (r *run) printDeadLetters() {
 			r.out.printf("  ... and %d more %s dead letters", n-shown, k)
 		}
 	}
-	if perKind[rscsync.KindPlacement] > 0 {
+	if perKind[rscsync.KindApplication] > 0 {
 		r.out.printf("  (a placement carries its candidate's email, so a candidate with an invalid one holds back its placements too)")
 	}
 }
@@ -161,8 +161,8 @@ func phaseOf(k rscsync.EntityKind) rscsync.Phase {
 		return rscsync.PhaseJobs
 	case rscsync.KindCandidate:
 		return rscsync.PhaseCandidates
-	case rscsync.KindPlacement, rscsync.KindStage:
-		return rscsync.PhaseShortlists
+	case rscsync.KindApplication, rscsync.KindStage:
+		return rscsync.PhaseApplications
 	}
 	return rscsync.PhaseActivities
 }
