@@ -37,6 +37,26 @@ type Cursors struct {
 	Attaches map[string]string `json:"attaches,omitempty"`
 }
 
+// streamKind names one of the per-key stream maps of Cursors.
+type streamKind int
+
+const (
+	streamsInMail streamKind = iota
+	streamsNotes
+	streamsStubs
+)
+
+// streams returns the map of kind.
+func (c *Cursors) streams(kind streamKind) *map[string]*Stream {
+	switch kind {
+	case streamsNotes:
+		return &c.Notes
+	case streamsStubs:
+		return &c.Stubs
+	}
+	return &c.InMail
+}
+
 // Stream is one resumable time cursor.
 type Stream struct {
 	// Next is the start of the next window (inclusive).

@@ -38,9 +38,7 @@ type DeletionReport struct {
 // retried. LinkedIn requires this at least every 30 days; RunOnce calls it
 // every WithDeletionInterval.
 func (r *Retriever) PollDeletions(ctx context.Context) (DeletionReport, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	return r.pollDeletions(ctx)
+	return locked(r, ctx, r.pollDeletions)
 }
 
 func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {

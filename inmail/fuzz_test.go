@@ -137,7 +137,7 @@ func (s exportPushSeed) seed() fuzzseed.Seed {
 	return fuzzseed.Seed{Target: "FuzzExportPush", Name: s.name, Args: []any{s.sig, s.body, s.require, s.validID}}
 }
 
-// exportPushSeeds are real push shapes (docs/wire-model.md "Push events")
+// exportPushSeeds are real push shapes (docs/linkedin-api.md §8.1)
 // and the classic ways to get a signature or body wrong.
 func exportPushSeeds() []exportPushSeed {
 	export := []byte(`{"id":"8f1c3a5e-7b2d-4e9f-a1c0-3d5e7f9a1b2c","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)

@@ -27,10 +27,8 @@ type InMailReport struct {
 	Replayed int
 }
 
-func pickInMail(c *Cursors) *map[string]*Stream { return &c.InMail }
-
 // PollInMail reads each seat's InMail history (conversationEvents) in
-// windows of at most 12 hours from its cursor up to now minus Lag, and
+// windows of at most 12 hours from its cursor up to now minus the lag (WithLag), and
 // attaches each message to the candidate of the member (matched by person
 // URN). It needs contract-level access (milestones.InMailSync).
 //
@@ -39,15 +37,13 @@ func pickInMail(c *Cursors) *map[string]*Stream { return &c.InMail }
 // candidate matches. Messages of a member with no match, or whose candidate
 // the milestones do not cover yet (last modified before the integration was
 // enabled, until Candidate Sync completes), are remembered per member (time
-// only) and read again once a candidate matches, for up to PendingTTL.
+// only) and read again once a candidate matches, for up to the pending TTL (WithPendingTTL).
 //
-// Records are paced to RecordsPerMinute per seat on the injected clock; the
+// Records are paced per seat (WithRecordsPerMinute) on the injected clock; the
 // client paces the daily quota. Each finished window is persisted, so an
 // interrupted poll resumes where it stopped.
 func (r *Retriever) PollInMail(ctx context.Context) (InMailReport, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	return r.pollInMail(ctx)
+	return locked(r, ctx, r.pollInMail)
 }
 
 func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
@@ -73,7 +69,7 @@ func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 }
 
 func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []SeatHolder, seat SeatHolder, end int64, rep *InMailReport) error {
-	cur, err := r.stream(ctx, pickInMail, seat.Seat, end-r.opt.lookback.Milliseconds())
+	cur, err := r.stream(ctx, streamsInMail, seat.Seat, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err
 	}
@@ -97,7 +93,7 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 	}); err != nil {
 		return err
 	}
-	if err := r.saveStream(ctx, pickInMail, seat.Seat, cur); err != nil {
+	if err := r.saveStream(ctx, streamsInMail, seat.Seat, cur); err != nil {
 		return err
 	}
 	// 2. New windows.
@@ -131,7 +127,7 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 			return err
 		}
 		cur.Next = wend
-		if err := r.saveStream(ctx, pickInMail, seat.Seat, cur); err != nil {
+		if err := r.saveStream(ctx, streamsInMail, seat.Seat, cur); err != nil {
 			return err
 		}
 	}

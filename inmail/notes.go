@@ -21,8 +21,6 @@ type NotesReport struct {
 	Replayed int
 }
 
-func pickNotes(c *Cursors) *map[string]*Stream { return &c.Notes }
-
 // PollNotes reads Recruiter prospect notes per contract by last-updated
 // time, in windows of at most 12 hours, and writes active notes to the
 // member's candidate (matched by person URN); notes that became inactive
@@ -32,28 +30,20 @@ func pickNotes(c *Cursors) *map[string]*Stream { return &c.Notes }
 // (milestones.InMailSync: contract-level access, same record scope), since
 // LinkedIn enables "InMail and Notes history" together.
 func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	return r.pollNotes(ctx)
+	return locked(r, ctx, r.pollNotes)
 }
 
 func (r *Retriever) pollNotes(ctx context.Context) (NotesReport, error) {
 	var rep NotesReport
-	st, seats, skipped, err := r.gate(ctx, milestones.InMailSync)
-	if err != nil || skipped != "" {
-		rep.Skipped = skipped
-		return rep, err
-	}
-	end := ms(r.now().Add(-r.opt.lag))
-	err = eachContract(r.cfg.Contracts, seats, func(contract string, owners []string) error {
-		return r.pollNotesContract(ctx, st, seats, contract, owners, end, &rep)
+	err := r.eachContract(ctx, milestones.InMailSync, &rep.Skipped, func(p contractPoll) error {
+		return r.pollNotesContract(ctx, p.st, p.seats, p.contract, p.owners, p.end, &rep)
 	})
 	r.log.DebugContext(ctx, "notes polled", "notes", rep.Notes, "upserted", rep.Upserted, "deleted", rep.Deleted)
 	return rep, err
 }
 
 func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *NotesReport) error {
-	cur, err := r.stream(ctx, pickNotes, contract, end-r.opt.lookback.Milliseconds())
+	cur, err := r.stream(ctx, streamsNotes, contract, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err
 	}
@@ -84,7 +74,7 @@ func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, 
 	}); err != nil {
 		return err
 	}
-	if err := r.saveStream(ctx, pickNotes, contract, cur); err != nil {
+	if err := r.saveStream(ctx, streamsNotes, contract, cur); err != nil {
 		return err
 	}
 	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
@@ -116,7 +106,7 @@ func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, 
 			return err
 		}
 		cur.Next = wend
-		if err := r.saveStream(ctx, pickNotes, contract, cur); err != nil {
+		if err := r.saveStream(ctx, streamsNotes, contract, cur); err != nil {
 			return err
 		}
 	}

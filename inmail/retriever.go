@@ -1,6 +1,7 @@
 package inmail
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -125,13 +126,9 @@ func New(cfg Config, opts ...Option) (*Retriever, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.cursors == nil {
-		c.cursors = NewMemoryCursors()
-	}
-	if c.users == nil {
-		if u, ok := cfg.Sink.(Users); ok {
-			c.users = u
-		}
+	c.cursors = cmp.Or[CursorStore](c.cursors, NewMemoryCursors())
+	if u, ok := cfg.Sink.(Users); ok && c.users == nil {
+		c.users = u
 	}
 	return &Retriever{cfg: cfg, opt: c, log: c.logger.With("customer", cfg.CustomerID), limiters: map[string]*rate.Limiter{},
 		linkQueue: map[string]bool{}}, nil
@@ -165,17 +162,41 @@ func (r *Retriever) gate(ctx context.Context, id milestones.FeatureID) (st miles
 	return st, seats, "", err
 }
 
-// eachContract polls every contract that has a stored seat (no seat, no
-// one to ask for: its cursor stays where it is), collecting errors and
-// stopping at the first fatal one.
-func eachContract(contracts []string, seats []SeatHolder, poll func(contract string, owners []string) error) error {
+// locked runs poll alone: polls of a Retriever are serialised.
+func locked[R any](r *Retriever, ctx context.Context, poll func(context.Context) (R, error)) (R, error) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	return poll(ctx)
+}
+
+// contractPoll is what a per-contract poll gets: the milestones state, the
+// seats, the contract and its seat holders, and the end of the window.
+type contractPoll struct {
+	st       milestones.State
+	seats    []SeatHolder
+	contract string
+	owners   []string
+	end      int64
+}
+
+// eachContract gates feature (skipped is the reason when it is off), then
+// polls every contract that has a stored seat (no seat, no one to ask for:
+// its cursor stays where it is) up to now minus the lag, collecting errors
+// and stopping at the first fatal one.
+func (r *Retriever) eachContract(ctx context.Context, feature milestones.FeatureID, skipped *string, poll func(contractPoll) error) error {
+	st, seats, why, err := r.gate(ctx, feature)
+	if err != nil || why != "" {
+		*skipped = why
+		return err
+	}
+	end := ms(r.now().Add(-r.opt.lag))
 	own := owners(seats)
 	var errs []error
-	for _, contract := range contracts {
+	for _, contract := range r.cfg.Contracts {
 		if len(own[contract]) == 0 {
 			continue
 		}
-		if err := poll(contract, own[contract]); err != nil {
+		if err := poll(contractPoll{st, seats, contract, own[contract], end}); err != nil {
 			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
 			if fatal(err) {
 				break
@@ -247,20 +268,20 @@ func (r *Retriever) update(ctx context.Context, f func(c *Cursors)) error {
 
 // stream returns a copy of the stream of key in the map chosen by pick,
 // starting at start when absent.
-func (r *Retriever) stream(ctx context.Context, pick func(c *Cursors) *map[string]*Stream, key string, start int64) (*Stream, error) {
+func (r *Retriever) stream(ctx context.Context, kind streamKind, key string, start int64) (*Stream, error) {
 	c, err := r.Cursors(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if s := (*pick(&c))[key]; s != nil {
+	if s := (*c.streams(kind))[key]; s != nil {
 		return s, nil
 	}
 	return &Stream{Next: start}, nil
 }
 
-func (r *Retriever) saveStream(ctx context.Context, pick func(c *Cursors) *map[string]*Stream, key string, s *Stream) error {
+func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string, s *Stream) error {
 	return r.update(ctx, func(c *Cursors) {
-		m := pick(c)
+		m := c.streams(kind)
 		if *m == nil {
 			*m = map[string]*Stream{}
 		}

@@ -410,10 +410,7 @@ func (m *MemorySink) EnsureApplication(ctx context.Context, candidateID, jobID s
 // AttachMessage implements Sink.
 func (m *MemorySink) AttachMessage(ctx context.Context, candidateID string, msg Message) error {
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
-		c.Messages = upsert(c.Messages, msg, func(x Message) string { return x.ID })
-		slices.SortStableFunc(c.Messages, func(a, b Message) int {
-			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
-		})
+		c.Messages = upsertByTime(c.Messages, msg, func(x Message) (time.Time, string) { return x.At, x.ID })
 	})
 }
 
@@ -435,10 +432,7 @@ func (m *MemorySink) DeleteNote(ctx context.Context, candidateID, noteID string)
 // RecordNotice implements Sink.
 func (m *MemorySink) RecordNotice(ctx context.Context, candidateID string, a Notice) error {
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
-		c.Notices = upsert(c.Notices, a, func(x Notice) string { return x.ID })
-		slices.SortStableFunc(c.Notices, func(a, b Notice) int {
-			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
-		})
+		c.Notices = upsertByTime(c.Notices, a, func(x Notice) (time.Time, string) { return x.At, x.ID })
 	})
 }
 
@@ -447,6 +441,17 @@ func (m *MemorySink) SetLinkedInProfile(ctx context.Context, candidateID string,
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Person, c.ProfileURL = p.Person, p.URL
 	})
+}
+
+// upsertByTime upserts v by id and keeps s sorted by time, then id.
+func upsertByTime[T any](s []T, v T, key func(T) (time.Time, string)) []T {
+	s = upsert(s, v, func(x T) string { _, id := key(x); return id })
+	slices.SortStableFunc(s, func(a, b T) int {
+		at, aid := key(a)
+		bt, bid := key(b)
+		return cmp.Or(at.Compare(bt), cmp.Compare(aid, bid))
+	})
+	return s
 }
 
 func upsert[T any](s []T, v T, key func(T) string) []T {

@@ -23,8 +23,6 @@ type StubReport struct {
 	Linked  int // matched candidates that got the person URN stored
 }
 
-func pickStubs(c *Cursors) *map[string]*Stream { return &c.Stubs }
-
 // PollStubs reads InMail stub profiles (mailStubs: members who replied and
 // shared their contact information) per contract, owned by the stored
 // seats, and creates or matches a candidate for each: person URN first,
@@ -34,28 +32,20 @@ func pickStubs(c *Cursors) *map[string]*Stream { return &c.Stubs }
 // It needs contract-level access and the InMail Stub Profile setting
 // (milestones.ShareContactInfoInMail).
 func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	return r.pollStubs(ctx)
+	return locked(r, ctx, r.pollStubs)
 }
 
 func (r *Retriever) pollStubs(ctx context.Context) (StubReport, error) {
 	var rep StubReport
-	st, seats, skipped, err := r.gate(ctx, milestones.ShareContactInfoInMail)
-	if err != nil || skipped != "" {
-		rep.Skipped = skipped
-		return rep, err
-	}
-	end := ms(r.now().Add(-r.opt.lag))
-	err = eachContract(r.cfg.Contracts, seats, func(contract string, owners []string) error {
-		return r.pollStubContract(ctx, st, seats, contract, owners, end, &rep)
+	err := r.eachContract(ctx, milestones.ShareContactInfoInMail, &rep.Skipped, func(p contractPoll) error {
+		return r.pollStubContract(ctx, p.st, p.seats, p.contract, p.owners, p.end, &rep)
 	})
 	r.log.DebugContext(ctx, "stubs polled", "stubs", rep.Stubs, "created", rep.Created, "matched", rep.Matched)
 	return rep, err
 }
 
 func (r *Retriever) pollStubContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *StubReport) error {
-	cur, err := r.stream(ctx, pickStubs, contract, end-r.opt.lookback.Milliseconds())
+	cur, err := r.stream(ctx, streamsStubs, contract, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err
 	}
@@ -71,7 +61,7 @@ func (r *Retriever) pollStubContract(ctx context.Context, st milestones.State, s
 			}
 		}
 		cur.Next = wend
-		if err := r.saveStream(ctx, pickStubs, contract, cur); err != nil {
+		if err := r.saveStream(ctx, streamsStubs, contract, cur); err != nil {
 			return err
 		}
 	}

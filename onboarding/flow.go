@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -204,12 +205,8 @@ func NewFlow(cfg FlowConfig, opts ...Option) (*Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.secrets == nil {
-		c.secrets = NewMemorySecretStore()
-	}
-	if c.store == nil {
-		c.store = NewMemoryStore()
-	}
+	c.secrets = cmp.Or[SecretStore](c.secrets, NewMemorySecretStore())
+	c.store = cmp.Or[StateStore](c.store, NewMemoryStore())
 	if c.consents == nil {
 		if c.consents, err = NewConsentRegistry(nil, WithClock(c.clock)); err != nil {
 			return nil, err
@@ -504,11 +501,8 @@ func (f *Flow) CustomerClient(ctx context.Context, in Instance) (*rsc.Client, er
 }
 
 func (f *Flow) save(ctx context.Context, st *FlowState, c *Contract) error {
-	cl, err := f.instanceClient(ctx, c)
+	cl, err := f.name(ctx, st, c)
 	if err != nil {
-		return err
-	}
-	if err := nameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
 		return err
 	}
 	acl := f.opt.usesACLs != nil && f.opt.usesACLs(st.CustomerID)
@@ -529,15 +523,20 @@ func (f *Flow) save(ctx context.Context, st *FlowState, c *Contract) error {
 }
 
 func (f *Flow) notify(ctx context.Context, st *FlowState, c *Contract) error {
-	cl, err := f.instanceClient(ctx, c)
-	if err != nil {
-		return err
-	}
-	if err := nameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN); err != nil {
+	if _, err := f.name(ctx, st, c); err != nil {
 		return err
 	}
 	c.NotifiedAt = f.now().UTC()
 	return f.refresh(ctx, st, c)
+}
+
+// name names the contract's integrations and returns its client.
+func (f *Flow) name(ctx context.Context, st *FlowState, c *Contract) (*rsc.Client, error) {
+	cl, err := f.instanceClient(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return cl, nameIntegrations(ctx, cl, f.customerName(st), c.Organization, c.ContractURN)
 }
 
 func (f *Flow) refresh(ctx context.Context, st *FlowState, c *Contract) error {

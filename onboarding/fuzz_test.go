@@ -190,7 +190,7 @@ func (s pushSeed) seed() fuzzseed.Seed {
 	return fuzzseed.Seed{Target: "FuzzPushHandler", Name: s.name, Args: []any{s.path, s.sig, s.body, s.require, s.validID, s.statusEventType}}
 }
 
-// pushSeeds are real push shapes (docs/wire-model.md "Push events", the
+// pushSeeds are real push shapes (docs/linkedin-api.md §8.1, the
 // fake's rsctest.Sign output) and the classic ways to get them wrong.
 func pushSeeds() []pushSeed {
 	export := []byte(`{"id":"8f1c3a5e-7b2d-4e9f-a1c0-3d5e7f9a1b2c","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)

@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -92,17 +93,11 @@ func checkExtURL(field, raw string) error {
 // WidgetPayload) to PostURL and fires the DOM event "rscgo:integrated" with
 // the handler's answer.
 func (w IntegrationWidget) Render(out io.Writer) error {
-	if w.ExtensionURL == "" {
-		w.ExtensionURL = DefaultIntegrationExtensionURL
-	}
+	w.ExtensionURL = cmp.Or(w.ExtensionURL, DefaultIntegrationExtensionURL)
+	w.Callback = cmp.Or(w.Callback, DefaultIntegrateCallback)
+	w.Width = cmp.Or(max(w.Width, 0), 500)
 	if len(w.BundledTypes) == 0 {
 		w.BundledTypes = []string{BundleRSCCompany, BundleRSCContract}
-	}
-	if w.Callback == "" {
-		w.Callback = DefaultIntegrateCallback
-	}
-	if w.Width <= 0 {
-		w.Width = 500
 	}
 	switch {
 	case !apiKeyRE.MatchString(w.APIKey):
@@ -157,12 +152,8 @@ type ProfilePlugin struct {
 
 // Render writes the snippet.
 func (p ProfilePlugin) Render(out io.Writer) error {
-	if p.ExtensionURL == "" {
-		p.ExtensionURL = DefaultProfileExtensionURL
-	}
-	if p.Width <= 0 {
-		p.Width = 800
-	}
+	p.ExtensionURL = cmp.Or(p.ExtensionURL, DefaultProfileExtensionURL)
+	p.Width = cmp.Or(max(p.Width, 0), 800)
 	switch {
 	case !apiKeyRE.MatchString(p.APIKey):
 		return &WidgetConfigError{"APIKey", "must be the child application's client id"}
