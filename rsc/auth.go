@@ -20,6 +20,7 @@ const tokenExpiryDelta = time.Minute
 
 type tokenCache struct {
 	cfg   *config
+	red   *redactor
 	fetch func(ctx context.Context) (*oauth2.Token, error)
 
 	mu       sync.Mutex
@@ -27,8 +28,8 @@ type tokenCache struct {
 	fetching chan struct{} // closed when the fetch in progress ends; nil when none
 }
 
-func newTokenCache(cfg *config, base http.RoundTripper) *tokenCache {
-	tc := &tokenCache{cfg: cfg}
+func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCache {
+	tc := &tokenCache{cfg: cfg, red: red}
 	if cfg.tokenSource != nil {
 		ts := cfg.tokenSource
 		tc.fetch = func(context.Context) (*oauth2.Token, error) { return ts.Token() }
@@ -95,8 +96,9 @@ func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, done cha
 		tc.mu.Unlock()
 	}()
 	if tok, err = tc.fetch(ctx); err != nil {
-		return "", sanitizeTokenError(err)
+		return "", tc.sanitize(err)
 	}
+	tc.red.addToken(tok.AccessToken)
 	if tok.AccessToken == "" {
 		err = &AuthError{StatusCode: http.StatusOK, Code: "empty access_token"}
 		return "", err
@@ -116,12 +118,13 @@ func (tc *tokenCache) invalidate(tok string) {
 	tc.mu.Unlock()
 }
 
-// sanitizeTokenError keeps the status and OAuth error code of a token
-// failure and drops the response body, which oauth2.RetrieveError prints.
-func sanitizeTokenError(err error) error {
+// sanitize keeps the status and OAuth error code of a token failure, with
+// any credential redacted, and drops the response body, which
+// oauth2.RetrieveError prints.
+func (tc *tokenCache) sanitize(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		ae := &AuthError{Code: re.ErrorCode}
+		ae := &AuthError{Code: tc.red.String(re.ErrorCode)}
 		if re.Response != nil {
 			ae.StatusCode = re.Response.StatusCode
 		}
@@ -130,10 +133,5 @@ func sanitizeTokenError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &AuthError{Err: errors.New(scrubTransportError(err))}
-}
-
-// scrubTransportError returns a transport error's text without any URL query.
-func scrubTransportError(err error) string {
-	return redactURL(err.Error())
+	return &AuthError{Err: errors.New(tc.red.String(redactURL(err.Error())))}
 }

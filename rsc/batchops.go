@@ -133,7 +133,7 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 	}
 	resp, err := c.do(ctx, cl)
 	if err == nil {
-		err = applyBatchResponse(op, resp, entries, idx, bodyKeys, res)
+		err = applyBatchResponse(c.red, op, resp, entries, idx, bodyKeys, res)
 	}
 	if err != nil {
 		for _, i := range idx {
@@ -187,7 +187,7 @@ func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []i
 
 // applyBatchResponse records the per-entity statuses of a batch response in
 // res. Entries the response does not mention get an EntityError.
-func applyBatchResponse[K comparable](op batchOp, resp *response, entries []entry[K], idx []int, bodyKeys []string, res *BatchResult[K]) error {
+func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response, entries []entry[K], idx []int, bodyKeys []string, res *BatchResult[K]) error {
 	var br batchResponse
 	if len(bytes.TrimSpace(resp.body)) > 0 {
 		if err := json.Unmarshal(resp.body, &br); err != nil {
@@ -216,7 +216,7 @@ func applyBatchResponse[K comparable](op batchOp, resp *response, entries []entr
 		if i, ok := find(k); ok {
 			res.Items[i].Status = e.Status
 			res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label, Status: e.Status,
-				ServiceErrorCode: e.ServiceErrorCode, Message: e.Message}
+				ServiceErrorCode: e.ServiceErrorCode, Message: red.String(e.Message)}
 			seen[i] = true
 		}
 	}

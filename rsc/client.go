@@ -33,6 +33,7 @@ type Client struct {
 	cfg    *config
 	base   http.RoundTripper // shared by ForCustomer clients
 	tokens *tokenCache
+	red    *redactor // the client's credentials, kept out of errors, logs and hooks
 	pacer  *pacer
 	rc     *retryablehttp.Client
 	fam    family
@@ -113,7 +114,8 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 		timeout = cfg.httpClient.Timeout
 	}
 	c := &Client{cfg: cfg, base: base, fam: newFamily(cfg.version)}
-	c.tokens = newTokenCache(cfg, base)
+	c.red = newRedactor(cfg.clientSecret)
+	c.tokens = newTokenCache(cfg, base, c.red)
 	c.pacer = newPacer(cfg.limits, cfg.clock)
 
 	var rt http.RoundTripper = &observeTransport{c: c, next: base}
@@ -264,7 +266,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		if resp != nil && resp.Body != nil {
 			resp.Body.Close()
 		}
-		return nil, unwrapTransportError(ctx, err)
+		return nil, c.red.Error(unwrapTransportError(ctx, err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
@@ -325,11 +327,13 @@ type linkedinError struct {
 }
 
 func (c *Client) errorFor(method, path string, b Bucket, resp *http.Response, body []byte) error {
-	ae := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path, RequestID: requestID(resp.Header)}
+	ae := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path, RequestID: c.red.String(requestID(resp.Header))}
 	var le linkedinError
 	if json.Unmarshal(body, &le) == nil {
-		ae.Message, ae.ServiceErrorCode = le.Message, le.ServiceErrorCode
+		ae.Message, ae.ServiceErrorCode = c.red.String(le.Message), le.ServiceErrorCode
 	}
+	// Redact before truncating, so that no credential is cut in two.
+	body = c.red.Bytes(body)
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]
 	}

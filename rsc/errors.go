@@ -20,8 +20,12 @@ var (
 // maxErrorBody is how much of an error response body an APIError keeps.
 const maxErrorBody = 4 << 10
 
-// APIError is a non-2xx answer from LinkedIn. It never holds a token, a
-// client secret or a request header.
+// APIError is a non-2xx answer from LinkedIn. It never holds a request
+// header, and every credential the client knows (its client secret and its
+// access tokens, raw, URL-encoded or JSON-encoded) is replaced by
+// "[REDACTED]" in Message, RequestID and Body, so that a server or proxy
+// echoing the Authorization header cannot put a token into error text,
+// logs or hook payloads.
 type APIError struct {
 	StatusCode       int    // HTTP status
 	ServiceErrorCode int    // LinkedIn's serviceErrorCode, 0 if absent
@@ -120,7 +124,8 @@ func (e *ValidationError) Error() string {
 }
 
 // EntityError is LinkedIn's per-entity error inside a batch answered with
-// HTTP 200 (the errors map of a batch response, or a failed batch_create element).
+// HTTP 200 (the errors map of a batch response, or a failed batch_create
+// element). Message has the client's credentials redacted, as APIError's.
 type EntityError struct {
 	Resource         string
 	Key              string
@@ -134,7 +139,8 @@ func (e *EntityError) Error() string {
 }
 
 // AuthError is a failure to obtain an access token. It carries the token
-// endpoint's status and OAuth error code but never its body or the secret.
+// endpoint's status and OAuth error code (with the client's credentials
+// redacted) but never its body or the secret.
 type AuthError struct {
 	StatusCode int
 	Code       string // OAuth error code such as "invalid_client"

@@ -4,7 +4,8 @@ import "time"
 
 // Hooks receive metrics events. Every field is optional. Hooks run on the
 // request goroutine and must be fast and safe for concurrent use. The info
-// structs never contain headers, bodies, tokens or secrets.
+// structs never contain headers or bodies, and the client's tokens and
+// secret are redacted from their errors and request ids.
 type Hooks struct {
 	OnRequest   func(RequestInfo)
 	OnResponse  func(ResponseInfo)

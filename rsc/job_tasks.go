@@ -62,7 +62,7 @@ func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]
 			out[t.ID] = t
 		}
 		for k, e := range br.Errors {
-			out[k] = JobTask{ID: k, Status: TaskFailed, ErrorMessage: e.Message}
+			out[k] = JobTask{ID: k, Status: TaskFailed, ErrorMessage: c.red.String(e.Message)}
 		}
 	}
 	return out, nil

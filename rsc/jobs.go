@@ -284,7 +284,7 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 		it.Status, it.ID = el.Status, el.ID
 		if el.Status >= 300 || el.Error.Status >= 300 {
 			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: el.Status,
-				ServiceErrorCode: el.Error.ServiceErrorCode, Message: el.Error.Message}
+				ServiceErrorCode: el.Error.ServiceErrorCode, Message: c.red.String(el.Error.Message)}
 		}
 	}
 	return nil

@@ -72,7 +72,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, nil
 	}
 	if c.cfg.hooks.OnRetry != nil {
-		c.cfg.hooks.OnRetry(RetryInfo{Method: ci.method, Path: ci.path, Attempt: ci.attempts, StatusCode: status, Err: err})
+		c.cfg.hooks.OnRetry(RetryInfo{Method: ci.method, Path: ci.path, Attempt: ci.attempts, StatusCode: status, Err: c.red.Error(err)})
 	}
 	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "rsc: retrying", slog.String("method", ci.method), slog.String("path", ci.path),
 		slog.Int("attempt", ci.attempts), slog.Int("status", status))

@@ -144,10 +144,10 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	dur := time.Since(start)
-	ri := ResponseInfo{RequestInfo: info, Duration: dur, Err: err}
+	ri := ResponseInfo{RequestInfo: info, Duration: dur, Err: t.c.red.Error(err)}
 	if resp != nil {
 		ri.StatusCode = resp.StatusCode
-		ri.RequestID = requestID(resp.Header)
+		ri.RequestID = t.c.red.String(requestID(resp.Header))
 	}
 	if h.OnResponse != nil {
 		h.OnResponse(ri)
@@ -159,8 +159,8 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if ri.RequestID != "" {
 			attrs = append(attrs, slog.String("request_id", ri.RequestID))
 		}
-		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
+		if ri.Err != nil {
+			attrs = append(attrs, slog.String("error", ri.Err.Error()))
 		}
 		lg.LogAttrs(req.Context(), slog.LevelDebug, "rsc: http", attrs...)
 	}

@@ -1,0 +1,151 @@
+package rsc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// A secret and a token with characters that URL and JSON encoding change.
+const (
+	trickySecret = `s3cr+t/"&<x> é`
+	trickyToken  = `AQV+tok/en="&1`
+)
+
+// encodedForms returns s as a server might echo it: raw, URL-encoded (query
+// and path, upper- and lower-case hex), and each of those JSON-encoded (with
+// and without HTML escaping).
+func encodedForms(s string) []string {
+	lowerHex := regexp.MustCompile(`%[0-9A-F]{2}`)
+	var forms []string
+	for _, f := range []string{s, url.QueryEscape(s), url.PathEscape(s), lowerHex.ReplaceAllStringFunc(url.QueryEscape(s), strings.ToLower)} {
+		js, _ := json.Marshal(f)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.Encode(f)
+		forms = append(forms, f, string(js[1:len(js)-1]), strings.Trim(strings.TrimSpace(b.String()), `"`))
+	}
+	return forms
+}
+
+// echoAll writes every form of every secret into the answer: headers, the
+// message and the body.
+func echoAll(w http.ResponseWriter, status int, auth string, secrets ...string) {
+	var all []string
+	for _, s := range append(secrets, auth) {
+		all = append(all, encodedForms(s)...)
+	}
+	joined := strings.Join(all, " | ")
+	w.Header().Set("X-Li-Uuid", joined)
+	w.Header().Set("Www-Authenticate", auth)
+	msg, _ := json.Marshal("invalid token: " + joined)
+	reply(w, status, `{"message":`+string(msg)+`,"serviceErrorCode":65600,"status":`+fmt.Sprint(status)+`,"echo":`+string(msg)+`}`)
+}
+
+// Servers and proxies that echo credentials (in 401 and 500 bodies,
+// headers, messages, per-entity errors and the token endpoint's error) never
+// put one into an error, a log record or a hook payload.
+func TestCredentialsRedacted(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var out bytes.Buffer // logs, hook payloads and every error's formats
+	record := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(&out, format+"\n", args...)
+	}
+	hooks := Hooks{
+		OnRequest:   func(i RequestInfo) { record("%+v", i) },
+		OnResponse:  func(i ResponseInfo) { record("%+v %v", i, i.Err) },
+		OnRetry:     func(i RetryInfo) { record("%+v %v", i, i.Err) },
+		OnThrottled: func(i ThrottleInfo) { record("%+v", i) },
+	}
+	logs := writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return out.Write(p)
+	})
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	textLogger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	recordErr := func(err error) {
+		if err == nil {
+			t.Error("want an error")
+			return
+		}
+		record("%v\n%+v\n%#v\n%s", err, err, err, err)
+		var ae *APIError
+		if errors.As(err, &ae) {
+			record("%s", ae.Body)
+		}
+	}
+	newClient := func(l *slog.Logger) (*Client, *harness) {
+		c, h, _ := mockClient(t, WithCredentials("cid", trickySecret), WithLogger(l), WithHooks(hooks),
+			WithRetryPolicy(RetryPolicy{MaxAttempts: 2}))
+		h.onToken(func(w http.ResponseWriter, r *http.Request) {
+			tok, _ := json.Marshal(trickyToken)
+			reply(w, http.StatusOK, `{"access_token":`+string(tok)+`,"expires_in":1800}`)
+		})
+		return c, h
+	}
+
+	// 401 and 500 answers echoing the bearer header and the secret.
+	for _, status := range []int{http.StatusUnauthorized, http.StatusInternalServerError, http.StatusTooManyRequests} {
+		c, h := newClient(logger)
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			echoAll(w, status, s.Header.Get("Authorization"), trickySecret)
+		})
+		recordErr(upsertNote(t.Context(), c))
+	}
+	// A per-entity error echoing them inside a 200 batch answer.
+	c, h := newClient(textLogger)
+	h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+		var all []string
+		for _, x := range []string{trickySecret, trickyToken, s.Header.Get("Authorization")} {
+			all = append(all, encodedForms(x)...)
+		}
+		msg, _ := json.Marshal(strings.Join(all, " | "))
+		reply(w, 200, `{"results":{},"errors":{"N1":{"status":422,"message":`+string(msg)+`}}}`)
+	})
+	res, err := c.Candidates.UpsertNotes(t.Context(), noteKey, []Note{{ID: "N1", Note: "hi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recordErr(res.Err())
+	recordErr(res.Items[0].Err)
+	// The token endpoint refusing the client with the secret as its error code.
+	c, h = newClient(logger)
+	h.onToken(func(w http.ResponseWriter, r *http.Request) {
+		code, _ := json.Marshal("invalid_client " + strings.Join(encodedForms(trickySecret), " "))
+		reply(w, 401, `{"error":`+string(code)+`,"error_description":"client_secret `+url.QueryEscape(trickySecret)+`"}`)
+	})
+	recordErr(upsertNote(t.Context(), c))
+
+	all := out.String()
+	for _, want := range []string{"invalid token", "rsc: http", "&rsc.APIError{", "&rsc.RateLimitError{", "&rsc.BatchError{",
+		"&rsc.EntityError{", "&rsc.AuthError{", redactedText} {
+		if !strings.Contains(all, want) {
+			t.Fatalf("%q not captured; the test would pass vacuously:\n%s", want, all)
+		}
+	}
+	for _, s := range []string{trickySecret, trickyToken} {
+		for _, form := range encodedForms(s) {
+			if strings.Contains(all, form) {
+				t.Errorf("%q (a form of %q) leaked:\n%s", form, s, all)
+			}
+		}
+	}
+}
+
+// writerFunc adapts a function to io.Writer.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
