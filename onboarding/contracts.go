@@ -104,7 +104,10 @@ type Contract struct {
 	SyncStartedAt time.Time `json:"syncStartedAt,omitzero"`
 	// NotifiedAt: last "Notify partner".
 	NotifiedAt time.Time `json:"notifiedAt,omitzero"`
-	Status     Status    `json:"status"`
+	// WidgetNonce is the nonce of the last widget state token issued
+	// (Flow.Widget); a post-back with it consumes it.
+	WidgetNonce string `json:"widgetNonce,omitempty"`
+	Status      Status `json:"status"`
 }
 
 // ForeignID returns the contract's uniqueForeignId for customerID.

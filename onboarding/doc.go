@@ -68,11 +68,18 @@
 // # Widgets
 //
 // IntegrationWidget and ProfilePlugin render LinkedIn's snippets with
-// html/template. The integration widget's onintegrate callback POSTs a
-// WidgetPayload to a WidgetHandler (Flow.WidgetHandler), bound to the
-// customer by a StateSigner token or by the ATS session. The payload
-// LinkedIn passes to onintegrate is undocumented; WidgetPayload documents
-// what we accept.
+// html/template. Flow.Widget configures the integration widget for the
+// admin's session with a StateSigner token: bound to that session, single
+// use (its nonce is kept in the customer's state and consumed by the first
+// post-back) and short-lived (DefaultStateTTL). The widget's onintegrate
+// callback POSTs a WidgetPayload as JSON to Flow.WidgetHandler, which
+// refuses cross-site posts (Content-Type, Origin, Sec-Fetch-Site) and
+// tokens that are not the session's own, then checks the URNs against the
+// integrations LinkedIn lists for the customer's application. Widget input
+// is refused once the contract's integrations are enabled, until the admin
+// restarts onboarding (Input.Restart), and URNs whose steps fail are not
+// kept. The payload LinkedIn passes to onintegrate is undocumented;
+// WidgetPayload documents what we accept.
 //
 // # Push events
 //

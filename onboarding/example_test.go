@@ -54,7 +54,13 @@ func Example() {
 	}
 	defer push.Close()
 	mux.Handle("/rsc/push/", push)
-	mux.Handle("/rsc/widget", flow.WidgetHandler(signer, nil))
+	// The ATS's own session lookup: the admin's customer and session id.
+	session := func(r *http.Request) (customerID, session string, err error) { return "acme", "admin-session-1", nil }
+	widget, err := flow.WidgetHandler(signer, session)
+	if err != nil {
+		panic(err)
+	}
+	mux.Handle("/rsc/widget", widget)
 
 	show := func(p onboarding.Progress, err error) {
 		if err != nil {
@@ -72,7 +78,7 @@ func Example() {
 
 	// 6-7. LinkedIn's widget (rendered with the child app's client id): the
 	// admin requests Recruiter System Connect ...
-	w, _ := flow.Widget(ctx, "acme", ats.URL+"/rsc/widget", signer)
+	w, _ := flow.Widget(ctx, "acme", "admin-session-1", ats.URL+"/rsc/widget", signer)
 	_ = w.Render(new(bytes.Buffer))
 	cu := fake.CustomerByForeignID("acme")
 	cu.RequestIntegrations()

@@ -3,6 +3,8 @@ package onboarding
 import (
 	"cmp"
 	"context"
+	"crypto/hmac"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -86,6 +88,14 @@ func (s *FlowState) Contract(label string) *Contract {
 	return nil
 }
 
+// clone returns a deep copy.
+func (s *FlowState) clone() *FlowState {
+	b, _ := json.Marshal(s)
+	var c FlowState
+	_ = json.Unmarshal(b, &c)
+	return &c
+}
+
 // ActiveContract returns the contract being onboarded, or nil.
 func (s *FlowState) ActiveContract() *Contract {
 	if s.Active == nil {
@@ -116,9 +126,22 @@ type Input struct {
 	// CustomerName names the customer in application and integration
 	// names (default: the customer id). Taken the first time only.
 	CustomerName string
+	// Restart: the admin restarts onboarding of the active contract. Its
+	// organization, requested integrations, saved time and status are
+	// cleared, so the widget's next post-back is taken even after the
+	// integrations were enabled (widget input is refused then otherwise).
+	Restart bool
 	// By identifies the ATS user acting (audit; required with Consent).
 	By string
+
+	// widgetNonce is the nonce of the state token that came with Widget
+	// (WidgetHandler); it must be the contract's and is consumed.
+	widgetNonce string
 }
+
+// ErrEnabled is returned for widget input on a contract whose integrations
+// are enabled: the admin must restart onboarding (Input.Restart) first.
+var ErrEnabled = errors.New("onboarding: the contract's integrations are enabled; restart onboarding to change them")
 
 // ConsentAnswer is the admin's answer to the data-privacy warning.
 type ConsentAnswer struct {
@@ -279,11 +302,20 @@ func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progre
 	if err != nil {
 		return Progress{}, err
 	}
+	if in.widgetNonce != "" {
+		if err := f.consumeNonce(ctx, st, in); err != nil {
+			return Progress{}, err
+		}
+	}
+	before := st.clone()
 	if err := f.apply(ctx, st, in); err != nil {
 		return Progress{}, err
 	}
 	runErr := f.run(ctx, st, in.NotifyPartner)
 	if runErr != nil {
+		if in.Widget != nil {
+			st = before // never keep URNs whose steps failed
+		}
 		st.LastError = runErr.Error()
 		f.log.WarnContext(ctx, "rsc onboarding step failed", "customer", customerID, "err", runErr)
 	} else {
@@ -346,31 +378,89 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 		label := ch.Label
 		st.Active = &label
 	}
+	if in.Restart {
+		if c := st.ActiveContract(); c != nil {
+			c.Organization, c.Requested, c.SavedAt, c.Status = "", nil, time.Time{}, Status{}
+		}
+	}
 	if p := in.Widget; p != nil {
-		c := st.ActiveContract()
-		if c == nil {
-			return errors.New("onboarding: widget payload before a contract was chosen")
+		return f.applyWidget(ctx, st, p)
+	}
+	return nil
+}
+
+// consumeNonce checks the widget token's nonce against the one recorded
+// for the contract it names and consumes it (saved at once, so a replay is
+// refused even when the rest of the input fails).
+func (f *Flow) consumeNonce(ctx context.Context, st *FlowState, in Input) error {
+	var c *Contract
+	if in.Contract != nil {
+		c = st.Contract(in.Contract.Label)
+	}
+	if c == nil || c.WidgetNonce == "" || !hmac.Equal([]byte(c.WidgetNonce), []byte(in.widgetNonce)) {
+		return fmt.Errorf("%w: already used or superseded", ErrBadState)
+	}
+	c.WidgetNonce = ""
+	return f.opt.store.SaveState(ctx, st)
+}
+
+// applyWidget takes the widget's URNs for the active contract, after
+// checking them against LinkedIn.
+func (f *Flow) applyWidget(ctx context.Context, st *FlowState, p *WidgetPayload) error {
+	c := st.ActiveContract()
+	switch {
+	case c == nil:
+		return errors.New("onboarding: widget payload before a contract was chosen")
+	case c.Status.State.Enabled():
+		return ErrEnabled
+	}
+	if err := p.normalise(); err != nil {
+		return err
+	}
+	for i := range st.Contracts {
+		o := &st.Contracts[i]
+		if o.Label != c.Label && p.Contract != "" && o.ContractURN == p.Contract {
+			return fmt.Errorf("onboarding: contract %s is already connected as %q", p.Contract, o.Label)
 		}
-		if err := p.normalise(); err != nil {
-			return err
+	}
+	if err := f.checkURNs(ctx, c, p); err != nil {
+		return err
+	}
+	changed := (p.Organization != "" && p.Organization != c.Organization) || (p.Contract != "" && p.Contract != c.ContractURN)
+	if p.Organization != "" {
+		c.Organization = p.Organization
+	}
+	if p.Contract != "" {
+		c.ContractURN = p.Contract // the widget lets the admin change contract
+	}
+	c.Requested = p.Integrations
+	if changed {
+		c.SavedAt = time.Time{} // name and configure the new contexts
+		c.Status = Status{}
+	}
+	return nil
+}
+
+// checkURNs asks LinkedIn, with the contract's application, for the
+// integrations of the widget's organization and contract: the customer's
+// request in the widget creates them, so URNs of anyone else's
+// organization or contract have none.
+func (f *Flow) checkURNs(ctx context.Context, c *Contract, p *WidgetPayload) error {
+	cl, err := f.instanceClient(ctx, c)
+	if err != nil {
+		return err
+	}
+	got, err := cl.Integrations.Get(ctx, integrationKeys(p.Organization, p.Contract))
+	if err != nil {
+		return fmt.Errorf("onboarding: checking the widget's URNs with LinkedIn: %w", err)
+	}
+	for _, urn := range []string{p.Organization, p.Contract} {
+		found := urn == ""
+		for k, in := range got {
+			found = found || (in != nil && k.IntegrationContext == urn)
 		}
-		for i := range st.Contracts {
-			o := &st.Contracts[i]
-			if o.Label != c.Label && p.Contract != "" && o.ContractURN == p.Contract {
-				return fmt.Errorf("onboarding: contract %s is already connected as %q", p.Contract, o.Label)
-			}
-		}
-		changed := (p.Organization != "" && p.Organization != c.Organization) || (p.Contract != "" && p.Contract != c.ContractURN)
-		if p.Organization != "" {
-			c.Organization = p.Organization
-		}
-		if p.Contract != "" {
-			c.ContractURN = p.Contract // the widget lets the admin change contract
-		}
-		c.Requested = p.Integrations
-		if changed {
-			c.SavedAt = time.Time{} // name and configure the new contexts
-			c.Status = Status{}
+		if !found {
+			return fmt.Errorf("onboarding: LinkedIn reports no integration of this application on %s; request Recruiter System Connect in the widget first", urn)
 		}
 	}
 	return nil
@@ -686,9 +776,12 @@ func (f *Flow) Contracts(ctx context.Context, customerID string) ([]ContractProg
 }
 
 // Widget returns the widget configuration for the customer's active
-// contract (StepWidget and later): its client id, and a signed state when
-// signer is not nil.
-func (f *Flow) Widget(ctx context.Context, customerID, postURL string, signer *StateSigner) (IntegrationWidget, error) {
+// contract (StepWidget and later): its client id and, when signer is not
+// nil, a state token for the admin's session (see SessionFunc). The
+// token's nonce is recorded in the customer's state: only the latest
+// widget rendered for a contract can post back, and only once.
+func (f *Flow) Widget(ctx context.Context, customerID, session, postURL string, signer *StateSigner) (IntegrationWidget, error) {
+	defer f.lock(customerID)()
 	st, err := f.load(ctx, customerID)
 	if err != nil {
 		return IntegrationWidget{}, err
@@ -698,26 +791,25 @@ func (f *Flow) Widget(ctx context.Context, customerID, postURL string, signer *S
 		return IntegrationWidget{}, errors.New("onboarding: no provisioned contract yet; advance the flow first")
 	}
 	w := IntegrationWidget{APIKey: c.App.ClientID, PostURL: postURL}
-	if signer != nil {
-		if w.State, err = signer.Sign(customerID, c.Label); err != nil {
-			return w, err
-		}
+	if signer == nil {
+		return w, nil
 	}
-	return w, nil
+	if w.State, c.WidgetNonce, err = signer.Sign(customerID, c.Label, session); err != nil {
+		return w, err
+	}
+	return w, f.opt.store.SaveState(ctx, st)
 }
 
-// WidgetHandler returns a handler for the widget's POST back that advances
-// the flow with the payload. The contract label comes from the signed state
-// (or customer func) and must be the active contract.
-func (f *Flow) WidgetHandler(signer *StateSigner, customer func(*http.Request) (string, string, error)) *WidgetHandler {
-	return &WidgetHandler{Signer: signer, Customer: customer,
-		OnIntegrate: func(ctx context.Context, customerID, label string, p WidgetPayload) (any, error) {
-			return f.Advance(ctx, customerID, Input{Contract: &ContractChoice{Label: label}, Widget: &p})
-		},
-		OnError: func(r *http.Request, err error) {
-			f.log.WarnContext(r.Context(), "rsc widget post-back refused", "err", err)
-		},
+// WidgetHandler returns the handler of the widget's POST back (see
+// WidgetHandler for what it checks), which advances the flow with the
+// payload for the contract the state token names. signer checks the tokens
+// Flow.Widget issued and session identifies the posting admin; both are
+// required.
+func (f *Flow) WidgetHandler(signer *StateSigner, session SessionFunc) (*WidgetHandler, error) {
+	if signer == nil || session == nil {
+		return nil, errors.New("onboarding: WidgetHandler needs a StateSigner and a SessionFunc")
 	}
+	return &WidgetHandler{signer: signer, session: session, origins: slices.Clone(f.cfg.Domains), flow: f}, nil
 }
 
 // PushHandler returns the handler of the push notifications LinkedIn

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -226,7 +227,7 @@ func TestFlowTwoContracts(t *testing.T) {
 		if p.Step != StepWidget || p.Contract != x.label {
 			t.Fatalf("%s: %+v", x.label, p)
 		}
-		w, err := e.flow.Widget(t.Context(), "multi", "/w", nil)
+		w, err := e.flow.Widget(t.Context(), "multi", "", "/w", nil)
 		if err != nil || w.APIKey != x.cu.ClientID {
 			t.Fatalf("%s widget api key = %q, want %q (%v)", x.label, w.APIKey, x.cu.ClientID, err)
 		}
@@ -367,8 +368,18 @@ func TestFlowNotifyPartner(t *testing.T) {
 	e := newEnv(t, nil)
 	e.toWidget(t, "np")
 	cu := e.fake.CustomerByForeignID("np")
-	// The widget callback arrives before LinkedIn registered the request:
-	// naming leaves the integrations NOT_REQUESTED.
+	// The widget callback arrives before LinkedIn lists any integration of
+	// the application on the URNs: they are refused and nothing is kept.
+	if _, err := e.flow.Advance(t.Context(), "np", Input{Widget: widgetFor(cu, cu.Contracts[0])}); err == nil ||
+		!strings.Contains(err.Error(), "LinkedIn reports no integration of this application on urn:li:organization:") {
+		t.Fatalf("unlisted URNs: %v", err)
+	}
+	if st, _ := e.flow.State(t.Context(), "np"); st.ActiveContract().Organization != "" {
+		t.Fatalf("unlisted organization kept: %+v", st.ActiveContract())
+	}
+	// LinkedIn lists them NOT_REQUESTED (the fake's "Notify partner" creates
+	// them): naming leaves them NOT_REQUESTED.
+	cu.NotifyPartner()
 	p := e.advance(t, "np", Input{Widget: widgetFor(cu, cu.Contracts[0])})
 	if p.Step != StepAwaitPartnerReady || p.Status.State != StateNotRequested {
 		t.Fatalf("before request: %+v", p)

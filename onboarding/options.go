@@ -203,7 +203,7 @@ func WithUnsignedPushes() Option {
 }
 
 // DefaultStateTTL is how long a widget state token stays valid.
-const DefaultStateTTL = time.Hour
+const DefaultStateTTL = 15 * time.Minute
 
 // WithStateTTL sets how long NewStateSigner's tokens stay valid (default
 // DefaultStateTTL, at most one hour).

@@ -233,61 +233,53 @@ func TestParseWidgetPayload(t *testing.T) {
 	}
 }
 
-func TestStateSignerAndWidgetHandler(t *testing.T) {
+func TestStateSigner(t *testing.T) {
 	t.Parallel()
 	clk := rsctest.NewFakeClock(time.Unix(1_700_000_000, 0))
 	s := mustSigner(t, "0123456789abcdef0123456789abcdef", WithClock(clk))
-	tok, err := s.Sign("cust", "emea")
+	tok, nonce, err := s.Sign("cust", "emea", "session-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, l, err := s.Verify(tok); err != nil || c != "cust" || l != "emea" {
-		t.Errorf("verify: %q %q %v", c, l, err)
+	if c, l, n, err := s.Verify(tok, "session-1"); err != nil || c != "cust" || l != "emea" || n != nonce || n == "" {
+		t.Errorf("verify: %q %q %q %v", c, l, n, err)
 	}
-	if _, _, err := s.Verify(tok[:len(tok)-2] + "AA"); !errors.Is(err, ErrBadState) {
-		t.Error("tampered token accepted")
+	if strings.Contains(tok, "session-1") {
+		t.Error("the token carries the session itself")
 	}
 	other := mustSigner(t, "another key of 32 bytes.........", WithClock(clk))
-	if _, _, err := other.Verify(tok); err == nil {
-		t.Error("token verified with another key")
-	}
-	clk.Advance(2 * time.Hour)
-	if _, _, err := s.Verify(tok); err == nil {
-		t.Error("expired token accepted")
-	}
-	clk.Advance(-2 * time.Hour)
-
-	var got WidgetPayload
-	h := &WidgetHandler{Signer: s, OnIntegrate: func(_ contextCtx, c, l string, p WidgetPayload) (any, error) {
-		got = p
-		return map[string]string{"customer": c, "label": l}, nil
-	}}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	post := func(body string) (int, string) {
-		resp, err := http.Post(srv.URL, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
+	for name, verify := range map[string]func() error{
+		"tampered":        func() error { _, _, _, err := s.Verify(tok[:len(tok)-2]+"AA", "session-1"); return err },
+		"another key":     func() error { _, _, _, err := other.Verify(tok, "session-1"); return err },
+		"another session": func() error { _, _, _, err := s.Verify(tok, "session-2"); return err },
+		"no session":      func() error { _, _, _, err := s.Verify(tok, ""); return err },
+		"expired": func() error {
+			clk.Advance(DefaultStateTTL + time.Second)
+			defer clk.Advance(-DefaultStateTTL - time.Second)
+			_, _, _, err := s.Verify(tok, "session-1")
+			return err
+		},
+	} {
+		if err := verify(); !errors.Is(err, ErrBadState) {
+			t.Errorf("%s: Verify = %v, want ErrBadState", name, err)
 		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		b.ReadFrom(resp.Body)
-		return resp.StatusCode, b.String()
 	}
-	code, body := post(`{"state":"` + tok + `","integrations":[{"integrationContext":"urn:li:organization:5"}]}`)
-	if code != 200 || !strings.Contains(body, `"label":"emea"`) || got.Organization != "urn:li:organization:5" {
-		t.Errorf("ok post: %d %s %+v", code, body, got)
+	if _, _, err := s.Sign("cust", "", ""); err == nil {
+		t.Error("Sign without a session succeeded")
 	}
-	if code, _ := post(`{"state":"forged.x","integrations":[{"integrationContext":"urn:li:organization:5"}]}`); code != http.StatusForbidden {
-		t.Errorf("forged state: %d", code)
+	if _, err := NewStateSigner([]byte("short key")); err == nil {
+		t.Error("NewStateSigner took a 9-byte key")
 	}
-	if code, _ := post(`{"state":"` + tok + `"}`); code != http.StatusBadRequest {
-		t.Errorf("no urn: %d", code)
+	for _, d := range []time.Duration{0, 2 * time.Hour} {
+		if _, err := NewStateSigner([]byte("0123456789abcdef0123456789abcdef"), WithStateTTL(d)); err == nil {
+			t.Errorf("WithStateTTL(%s) accepted", d)
+		}
 	}
-	resp, _ := http.Get(srv.URL)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("GET: %d", resp.StatusCode)
+	short := mustSigner(t, "0123456789abcdef0123456789abcdef", WithClock(clk), WithStateTTL(time.Minute))
+	tok, _, _ = short.Sign("cust", "", "s")
+	clk.Advance(2 * time.Minute)
+	if _, _, _, err := short.Verify(tok, "s"); !errors.Is(err, ErrBadState) {
+		t.Errorf("a token of a one-minute signer verified after two: %v", err)
 	}
 }
 

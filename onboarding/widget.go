@@ -3,8 +3,8 @@ package onboarding
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -285,9 +286,10 @@ func (p *WidgetPayload) normalise() error {
 	return nil
 }
 
-// StateSigner issues and checks the state token of a rendered widget: it
-// binds the widget's POST back to a customer and contract label, with an
-// expiry, using HMAC-SHA256. NewStateSigner returns one.
+// StateSigner issues and checks the state token of a rendered widget
+// (HMAC-SHA256). A token names a customer and contract label, is bound to
+// the ATS session it was issued for, carries a single-use nonce and
+// expires (DefaultStateTTL). NewStateSigner returns one.
 type StateSigner struct {
 	key []byte
 	ttl time.Duration
@@ -311,78 +313,117 @@ func NewStateSigner(key []byte, opts ...Option) (*StateSigner, error) {
 // LogValue never logs the key.
 func (s *StateSigner) LogValue() slog.Value { return slog.StringValue("onboarding.StateSigner") }
 
+// String never prints the key.
+func (s *StateSigner) String() string { return "onboarding.StateSigner" }
+
+// GoString never prints the key.
+func (s *StateSigner) GoString() string { return s.String() }
+
 type widgetState struct {
 	Customer string `json:"c"`
 	Label    string `json:"l,omitempty"`
+	Nonce    string `json:"n"`
+	Session  string `json:"s"` // a MAC of the session, not the session
 	Expires  int64  `json:"e"`
 }
 
-// ErrBadState is returned for a missing, forged or expired state token.
+// ErrBadState is returned for a missing, forged, expired, replayed or
+// foreign widget state token.
 var ErrBadState = errors.New("onboarding: invalid or expired widget state")
 
-func (s *StateSigner) mac(b []byte) []byte {
+func (s *StateSigner) mac(domain string, b []byte) []byte {
 	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte("rscgo-widget-state\x00"))
+	m.Write([]byte(domain))
+	m.Write([]byte{0})
 	m.Write(b)
 	return m.Sum(nil)
 }
 
-// Sign returns a token for the customer's contract label.
-func (s *StateSigner) Sign(customerID, label string) (string, error) {
-	b, _ := json.Marshal(widgetState{Customer: customerID, Label: label, Expires: s.now().Add(s.ttl).Unix()})
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(b) + "." + enc.EncodeToString(s.mac(b)), nil
+func (s *StateSigner) sessionTag(session string) string {
+	return base64.RawURLEncoding.EncodeToString(s.mac("rscgo-widget-session", []byte(session))[:16])
 }
 
-// Verify checks a token and returns its customer id and label.
-func (s *StateSigner) Verify(token string) (customerID, label string, err error) {
+// Sign returns a token for the customer's contract label, bound to session
+// (an identifier of the ATS admin's session, such as its id; only a MAC of
+// it goes into the token), and its nonce. The nonce must be consumed when
+// the token is first used: Flow.Widget records it and the flow accepts it
+// once.
+func (s *StateSigner) Sign(customerID, label, session string) (token, nonce string, err error) {
+	if session == "" {
+		return "", "", errors.New("onboarding: a widget state must be bound to a session")
+	}
+	n := make([]byte, 16)
+	if _, err := rand.Read(n); err != nil {
+		return "", "", err
+	}
+	nonce = base64.RawURLEncoding.EncodeToString(n)
+	b, _ := json.Marshal(widgetState{Customer: customerID, Label: label, Nonce: nonce, Session: s.sessionTag(session),
+		Expires: s.now().Add(s.ttl).Unix()})
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(b) + "." + enc.EncodeToString(s.mac("rscgo-widget-state", b)), nonce, nil
+}
+
+// Verify checks a token's signature, expiry and session, and returns its
+// customer id, label and nonce. It does not consume the nonce.
+func (s *StateSigner) Verify(token, session string) (customerID, label, nonce string, err error) {
 	enc := base64.RawURLEncoding
 	p, m, ok := strings.Cut(token, ".")
-	if !ok {
-		return "", "", ErrBadState
+	if !ok || session == "" {
+		return "", "", "", ErrBadState
 	}
 	b, err1 := enc.DecodeString(p)
 	sig, err2 := enc.DecodeString(m)
-	if err1 != nil || err2 != nil || !hmac.Equal(sig, s.mac(b)) {
-		return "", "", ErrBadState
+	if err1 != nil || err2 != nil || !hmac.Equal(sig, s.mac("rscgo-widget-state", b)) {
+		return "", "", "", ErrBadState
 	}
 	var ws widgetState
-	if json.Unmarshal(b, &ws) != nil || s.now().Unix() > ws.Expires {
-		return "", "", ErrBadState
+	if json.Unmarshal(b, &ws) != nil || s.now().Unix() > ws.Expires || ws.Nonce == "" ||
+		!hmac.Equal([]byte(ws.Session), []byte(s.sessionTag(session))) {
+		return "", "", "", ErrBadState
 	}
-	return ws.Customer, ws.Label, nil
+	return ws.Customer, ws.Label, ws.Nonce, nil
 }
 
-// WidgetHandler is the http.Handler the rendered snippet POSTs to. It
-// identifies the customer (Customer, else the signed state), parses the
-// payload (WidgetPayload) and hands it to OnIntegrate, answering with
-// OnIntegrate's result as JSON. Errors: 405 (not POST), 413 (over 64 KiB),
-// 400 (bad payload), 403 (bad state), 500 (OnIntegrate failed; the
-// message is generic, the error goes to OnError).
+// SessionFunc identifies the ATS admin posting the widget's payload: the
+// customer they administer and their session (for example the session
+// id). An error refuses the post (403).
+type SessionFunc func(r *http.Request) (customerID, session string, err error)
+
+// WidgetHandler is the http.Handler the rendered snippet POSTs to;
+// Flow.WidgetHandler returns one. In order it refuses: a method other than
+// POST (405); a Content-Type other than application/json, which a page of
+// another site cannot send without a CORS preflight (415); an Origin that
+// is not one of FlowConfig.Domains or the handler's own host, or, without
+// Origin, a Sec-Fetch-Site other than same-origin (403); a body over 64
+// KiB (413) or not a WidgetPayload (400); a request the SessionFunc does
+// not identify (403); a state token that is forged, expired, issued for
+// another session or another customer, or already used (403); widget input
+// for a contract whose integrations are enabled, until the admin restarts
+// onboarding with Input.Restart (409); URNs LinkedIn does not report for
+// the customer's application, or another failure of the flow (500, the
+// message generic, the error logged). Otherwise it answers the Progress as
+// JSON.
 type WidgetHandler struct {
-	// Customer identifies the customer from the ATS session. Optional when
-	// Signer is set.
-	Customer func(r *http.Request) (customerID, label string, err error)
-	// Signer verifies the payload's state when Customer is nil.
-	Signer *StateSigner
-	// OnIntegrate records the URNs (Flow.WidgetHandler wires Flow.Advance).
-	OnIntegrate func(ctx context.Context, customerID, label string, p WidgetPayload) (any, error)
-	// OnError observes failures (optional).
-	OnError func(r *http.Request, err error)
+	signer  *StateSigner
+	session SessionFunc
+	origins []string
+	flow    *Flow
 }
 
 const maxWidgetBody = 64 << 10
 
 func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fail := func(code int, msg string, err error) {
-		if h.OnError != nil && err != nil {
-			h.OnError(r, err)
+		if err != nil {
+			h.flow.log.WarnContext(r.Context(), "rsc widget post-back refused", "status", code, "err", err)
 		}
 		writeJSON(w, code, map[string]string{"error": msg})
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		fail(http.StatusMethodNotAllowed, "POST only", nil)
+	if code, msg := h.check(r); code != 0 {
+		if code == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", http.MethodPost)
+		}
+		fail(code, msg, errors.New(msg))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWidgetBody))
@@ -395,25 +436,52 @@ func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, err.Error(), err)
 		return
 	}
-	var customerID, label string
-	switch {
-	case h.Customer != nil:
-		customerID, label, err = h.Customer(r)
-	case h.Signer != nil:
-		customerID, label, err = h.Signer.Verify(p.State)
-	default:
-		err = errors.New("onboarding: WidgetHandler has neither Customer nor Signer")
-	}
+	customerID, session, err := h.session(r)
 	if err != nil || customerID == "" {
 		fail(http.StatusForbidden, "unknown customer", err)
 		return
 	}
-	res, err := h.OnIntegrate(r.Context(), customerID, label, p)
+	owner, label, nonce, err := h.signer.Verify(p.State, session)
+	if err == nil && owner != customerID {
+		err = fmt.Errorf("%w: issued for another customer", ErrBadState)
+	}
 	if err != nil {
-		fail(http.StatusInternalServerError, "could not record the integration request", err)
+		fail(http.StatusForbidden, "invalid widget state", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	res, err := h.flow.Advance(r.Context(), customerID, Input{Contract: &ContractChoice{Label: label}, Widget: &p, widgetNonce: nonce})
+	switch {
+	case errors.Is(err, ErrBadState):
+		fail(http.StatusForbidden, "invalid widget state", err)
+	case errors.Is(err, ErrEnabled):
+		fail(http.StatusConflict, "the integration is enabled; restart onboarding to change it", err)
+	case err != nil:
+		fail(http.StatusInternalServerError, "could not record the integration request", err)
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// check refuses what a cross-site request could be: a method other than
+// POST, a body other than JSON, a foreign Origin or Sec-Fetch-Site.
+func (h *WidgetHandler) check(r *http.Request) (int, string) {
+	if r.Method != http.MethodPost {
+		return http.StatusMethodNotAllowed, "POST only"
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return http.StatusUnsupportedMediaType, "Content-Type must be application/json"
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || (u.Host != r.Host && !slices.Contains(h.origins, o)) {
+			return http.StatusForbidden, "cross-origin post refused"
+		}
+		return 0, ""
+	}
+	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
+		return http.StatusForbidden, "cross-site post refused"
+	}
+	return 0, ""
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -84,7 +84,7 @@ func (r *run) setUpTracker() (childApp, onboarding.Progress, error) {
 
 	// LinkedIn's widget: the snippet Tracker renders, then the admin's
 	// choices in it (simulated on the fake), then the onintegrate post-back.
-	w, err := r.flow.Widget(ctx, r.cust, "https://tracker.example.com/rsc/widget", nil)
+	w, err := r.flow.Widget(ctx, r.cust, "", "https://tracker.example.com/rsc/widget", nil)
 	if err != nil {
 		return app, p, err
 	}
