@@ -1,0 +1,406 @@
+// Package sqlsource reads an ATS's SQL tables for a sync.Source: each
+// stream of the Source is one Query, read after the engine's cursor in
+// (modified-at, id) order, one keyset page at a time.
+//
+// A keyset page is "the next PageSize rows after the last row read", so a
+// stream never holds a table in memory, never uses OFFSET (which skips or
+// repeats rows when the table changes between pages) and holds no read
+// transaction or connection while the engine sends a page: each page's
+// rows are closed before the first of them is yielded.
+//
+// The cursor is never truncated. Modification times are compared at the
+// column's own resolution (Query.Unit); a cursor finer than that (the
+// start of the historical window, computed from the clock) starts at the
+// next representable instant, so no row before the cursor is read again
+// and none after it is skipped, also when many rows share a millisecond.
+//
+// The table needs, for each row, a modification time updated on every
+// change and a unique, non-empty text id, both NOT NULL, ideally with an
+// index on (modified_at, id). Ids are compared in SQL and by the engine in
+// Go; they must sort the same way in both (byte order): use text ids in a
+// binary collation (COLLATE "C" in PostgreSQL, the default in SQLite), and
+// zero-pad integer ids into text (printf('%020d', id) in SQLite,
+// lpad(id::text, 20, '0') in PostgreSQL).
+package sqlsource
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// DefaultPageSize is the number of rows a page reads when Query.PageSize
+// is zero.
+const DefaultPageSize = 500
+
+// Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx are Queryers.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Placeholders is the SQL parameter style of the database's driver.
+type Placeholders int
+
+const (
+	// Question is "?" (SQLite, MySQL).
+	Question Placeholders = iota
+	// Dollar is "$1", "$2", ... (PostgreSQL).
+	Dollar
+)
+
+// Query is one table (or join) read as a stream. The zero values of Unit,
+// UnixInteger, PageSize and Placeholders are the defaults; From,
+// ModifiedAt and ID are required.
+type Query struct {
+	// Name names the stream in errors (default From).
+	Name string
+	// Select lists the columns Row.Scan reads, as in a SELECT:
+	// "c.id, c.first_name, c.email". Empty: Row.Scan reads nothing.
+	Select string
+	// From is the FROM clause, joins included: "candidates c".
+	From string
+	// Where, if set, filters the rows (the keyset condition is added to
+	// it): "a.kind IN ('note', 'feedback')".
+	Where string
+	// Args are the arguments of Where's placeholders, which come first
+	// ($1 to $len(Args) with Dollar).
+	Args []any
+	// ModifiedAt is the column (or expression) of the row's modification
+	// time, required and NOT NULL.
+	ModifiedAt string
+	// ID is the column (or expression) of the row's unique, non-empty text
+	// id, required and NOT NULL; see the package documentation for how ids
+	// must sort. For deletions it is the Deletion's CursorID:
+	// "d.kind || ':' || d.id".
+	ID string
+	// Unit is the resolution of ModifiedAt: the step between two times it
+	// can hold, a divisor of a second (time.Second, time.Millisecond,
+	// time.Microsecond, time.Nanosecond, ...). Default time.Microsecond, the
+	// resolution of PostgreSQL's timestamp and MySQL's DATETIME(6).
+	Unit time.Duration
+	// UnixInteger says that ModifiedAt is an integer count of Units since
+	// the Unix epoch (an INTEGER column in SQLite, say). Otherwise the
+	// driver reads it into a time.Time and is given time.Time arguments.
+	UnixInteger bool
+	// PageSize is the number of rows per page (default DefaultPageSize).
+	PageSize int
+	// Placeholders is the driver's parameter style (default Question).
+	Placeholders Placeholders
+}
+
+// Row is one row of a page, given to the scan function of Stream and
+// Pages.
+type Row struct {
+	rows    *sql.Rows
+	q       *Query
+	scanned bool
+	key     key
+}
+
+// key is a position in a stream: a row's or a cursor's.
+type key struct {
+	at  time.Time
+	raw any // at as the column holds it: int64 or time.Time
+	id  string
+}
+
+// after reports whether k lies after p.
+func (k key) after(p key) bool {
+	return k.at.After(p.at) || k.at.Equal(p.at) && k.id > p.id
+}
+
+// Scan copies the row's Select columns into dest, as sql.Rows.Scan does.
+// It must be called once per row.
+func (r *Row) Scan(dest ...any) error {
+	if r.scanned {
+		return errors.New("sqlsource: Row.Scan called twice")
+	}
+	r.scanned = true
+	k := &r.key
+	var mod any = &k.at
+	var n int64
+	if r.q.UnixInteger {
+		mod = &n
+	}
+	if err := r.rows.Scan(append([]any{mod, &k.id}, dest...)...); err != nil {
+		return err
+	}
+	if k.id == "" {
+		return fmt.Errorf("%s is empty: ids must not be", r.q.ID)
+	}
+	if r.q.UnixInteger {
+		k.raw, k.at = n, r.q.fromUnits(n)
+	} else {
+		k.raw = k.at
+	}
+	return nil
+}
+
+// ModifiedAt is the row's modification time, read by Scan.
+func (r *Row) ModifiedAt() time.Time { return r.key.at }
+
+// ID is the row's id, read by Scan.
+func (r *Row) ID() string { return r.key.id }
+
+// Stream yields the records of q's rows after since, in (ModifiedAt, ID)
+// order: scan maps one row (it calls Row.Scan) to a record. The stream
+// stops at the first error, which names the stream and the row, when ctx
+// is done (yielding ctx's error), and when the consumer stops.
+func Stream[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query, scan func(*Row) (T, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for page, err := range Pages(ctx, db, since, q, scan) {
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, t := range page {
+				if err := ctx.Err(); err != nil {
+					yield(zero, q.errorf("%w", err))
+					return
+				}
+				if !yield(t, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Pages is Stream a page at a time, for a Source that completes a page's
+// records with one more query (an application's stages, say). Each page
+// is a new slice, read in full and its rows closed before it is yielded;
+// the last page may be empty.
+func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query, scan func(*Row) (T, error)) iter.Seq2[[]T, error] {
+	return func(yield func([]T, error) bool) {
+		if err := q.check(); err != nil {
+			yield(nil, err)
+			return
+		}
+		from, bounded := q.bound(since)
+		for {
+			var fromp *key
+			if bounded {
+				fromp = &from
+			}
+			page, last, err := readPage(ctx, db, &q, fromp, scan)
+			if err != nil {
+				yield(nil, q.errorf("%w", err))
+				return
+			}
+			if !yield(page, nil) || len(page) < q.pageSize() {
+				return
+			}
+			from, bounded = last, true
+		}
+	}
+}
+
+// readPage reads the page after from (the first page when from is nil)
+// and closes its rows; last is the page's last row. Each row must lie
+// after the one before it in Go's order, or the ids do not sort in byte
+// order in the database, and the stream would skip or repeat rows.
+func readPage[T any](ctx context.Context, db Queryer, q *Query, from *key,
+	scan func(*Row) (T, error)) (page []T, last key, err error) {
+	rows, err := db.QueryContext(ctx, q.pageSQL(from != nil), q.pageArgs(from)...)
+	if err != nil {
+		return nil, last, err
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	page = make([]T, 0, q.pageSize())
+	prev := from
+	for rows.Next() {
+		r := Row{rows: rows, q: q}
+		t, err := scan(&r)
+		if err == nil && !r.scanned {
+			err = errors.New("the scan function did not call Row.Scan")
+		}
+		if err == nil && prev != nil && !r.key.after(*prev) {
+			err = fmt.Errorf("out of order after %s %q: the database sorts %s or %s otherwise than Go (byte order of ids)",
+				prev.at.Format(time.RFC3339Nano), prev.id, q.ModifiedAt, q.ID)
+		}
+		if err != nil {
+			if r.key.id != "" {
+				return nil, last, fmt.Errorf("row %s: %w", r.key.id, err)
+			}
+			return nil, last, err
+		}
+		page, last = append(page, t), r.key
+		prev = &last
+	}
+	return page, last, rows.Err()
+}
+
+// Count counts q's rows modified at or after since (all of them for the
+// zero time): the records a sync from since would read, as
+// sync.Source.Totals reports them.
+func Count(ctx context.Context, db Queryer, since time.Time, q Query) (n int64, err error) {
+	if err := q.check(); err != nil {
+		return 0, err
+	}
+	from, bounded := q.bound(rscsync.Cursor{ModifiedAt: since})
+	args := append([]any(nil), q.Args...)
+	where := q.Where
+	if bounded {
+		where = and(where, q.ModifiedAt+" >= "+q.placeholder(len(args)+1))
+		args = append(args, from.raw)
+	}
+	s := "SELECT COUNT(*) FROM " + q.From
+	if where != "" {
+		s += " WHERE " + where
+	}
+	rows, err := db.QueryContext(ctx, s, args...)
+	if err != nil {
+		return 0, q.errorf("count: %w", err)
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	if !rows.Next() {
+		return 0, q.errorf("count: no row: %w", errors.Join(rows.Err(), sql.ErrNoRows))
+	}
+	if err := rows.Scan(&n); err != nil {
+		return 0, q.errorf("count: %w", err)
+	}
+	return n, nil
+}
+
+// check reports a Query that cannot run.
+func (q *Query) check() error {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"From", q.From}, {"ModifiedAt", q.ModifiedAt}, {"ID", q.ID}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("sqlsource: Query.%s is required", strings.Join(missing, ", Query."))
+	}
+	if u := q.unit(); u <= 0 || time.Second%u != 0 {
+		return q.errorf("Query.Unit %v: must divide a second", q.Unit)
+	}
+	if q.PageSize < 0 {
+		return q.errorf("Query.PageSize %d: must not be negative", q.PageSize)
+	}
+	return nil
+}
+
+// errorf is an error about the stream, named by Name or From.
+func (q *Query) errorf(format string, args ...any) error {
+	name := q.Name
+	if name == "" {
+		name = q.From
+	}
+	return fmt.Errorf("sqlsource: %s: "+format, append([]any{name}, args...)...)
+}
+
+func (q *Query) unit() time.Duration {
+	if q.Unit == 0 {
+		return time.Microsecond
+	}
+	return q.Unit
+}
+
+func (q *Query) pageSize() int {
+	if q.PageSize == 0 {
+		return DefaultPageSize
+	}
+	return q.PageSize
+}
+
+// bound converts a cursor into the keyset arguments: the ModifiedAt value
+// in the column's form and the id. A cursor the column cannot hold exactly
+// (finer than Unit) becomes the next instant it can hold, with no id: the
+// rows at that instant all lie after the cursor. The zero cursor is no
+// bound at all.
+func (q *Query) bound(c rscsync.Cursor) (k key, bounded bool) {
+	if c.ModifiedAt.IsZero() && c.ID == "" {
+		return key{}, false
+	}
+	k = key{at: c.ModifiedAt, id: c.ID}
+	if down := k.at.Truncate(q.unit()); !down.Equal(k.at) {
+		k.at, k.id = down.Add(q.unit()), ""
+	}
+	k.raw = k.at
+	if q.UnixInteger {
+		k.raw = q.units(k.at)
+	}
+	return k, true
+}
+
+// units is t (a multiple of Unit) as a count of Units since the Unix epoch.
+func (q *Query) units(t time.Time) int64 {
+	perSec := int64(time.Second / q.unit())
+	return t.Unix()*perSec + int64(t.Nanosecond())/int64(q.unit())
+}
+
+// fromUnits is the time n Units after the Unix epoch, in UTC.
+func (q *Query) fromUnits(n int64) time.Time {
+	perSec := int64(time.Second / q.unit())
+	return time.Unix(n/perSec, n%perSec*int64(q.unit())).UTC()
+}
+
+// pageSQL is the page query: the key columns, then Select's; Where and
+// the keyset condition; (ModifiedAt, ID) order; one page. The condition
+// "m >= ? AND (m > ? OR id > ?)" is (m, id) > (?, ?) in a form every
+// database plans as an index range.
+func (q *Query) pageSQL(bounded bool) string {
+	cols := q.ModifiedAt + ", " + q.ID
+	if strings.TrimSpace(q.Select) != "" {
+		cols += ", " + q.Select
+	}
+	n := len(q.Args)
+	where := q.Where
+	if bounded {
+		m, m2, id := "?", "?", "?" // "?" takes the time twice
+		if q.Placeholders == Dollar {
+			m, id = q.placeholder(n+1), q.placeholder(n+2)
+			m2 = m
+		}
+		where = and(where, fmt.Sprintf("%[1]s >= %[2]s AND (%[1]s > %[3]s OR %[4]s > %[5]s)", q.ModifiedAt, m, m2, q.ID, id))
+		n += len(q.keyArgs(nil, ""))
+	}
+	s := "SELECT " + cols + " FROM " + q.From
+	if where != "" {
+		s += " WHERE " + where
+	}
+	return s + " ORDER BY " + q.ModifiedAt + ", " + q.ID + " LIMIT " + q.placeholder(n+1)
+}
+
+// pageArgs are pageSQL's arguments.
+func (q *Query) pageArgs(from *key) []any {
+	args := append([]any(nil), q.Args...)
+	if from != nil {
+		args = append(args, q.keyArgs(from.raw, from.id)...)
+	}
+	return append(args, q.pageSize())
+}
+
+// keyArgs are the keyset condition's arguments: the time twice for "?",
+// once for "$n".
+func (q *Query) keyArgs(mod any, id string) []any {
+	if q.Placeholders == Dollar {
+		return []any{mod, id}
+	}
+	return []any{mod, mod, id}
+}
+
+// placeholder is the i-th parameter (from 1).
+func (q *Query) placeholder(i int) string {
+	if q.Placeholders == Dollar {
+		return "$" + strconv.Itoa(i)
+	}
+	return "?"
+}
+
+func and(where, cond string) string {
+	if where == "" {
+		return cond
+	}
+	return "(" + where + ") AND " + cond
+}
