@@ -1,19 +1,19 @@
 package tracker
 
 // This file is the whole mapping from Tracker's tables to the records
-// LinkedIn takes (docs/linkedin-api.md §7). Each stream selects the columns listed
-// here, scans them into a row struct, and converts the row with a to*
-// function. A vendor adapting another ATS changes this file and the SQL;
-// the keyset machinery in source.go stays as it is.
+// LinkedIn takes (docs/linkedin-api.md §7). Each stream selects the columns
+// listed here, scans them into a row struct, and converts the row into the
+// record. A vendor adapting another ATS changes this file and the SQL;
+// package sync/sqlsource does the keyset paging.
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
+	"github.com/rscgo/rscgo/sync/sqlsource"
 )
 
 // ---- jobs → rsc.JobPosting (simpleJobPostings) ----
@@ -34,12 +34,13 @@ type jobRow struct {
 	ownerEmail, ownerFirst, ownerLast                                           string
 }
 
-func scanJob(rows *sql.Rows) (jobRow, error) {
+// job reads one row of jobColumns.
+func (s *Source) job(row *sqlsource.Row) (rscsync.Job, error) {
 	var r jobRow
-	err := rows.Scan(&r.id, &r.title, &r.description, &r.skills, &r.location, &r.workplace,
+	err := row.Scan(&r.id, &r.title, &r.description, &r.skills, &r.location, &r.workplace,
 		&r.employment, &r.experience, &r.category, &r.code, &r.public, &r.status,
 		&r.listedAt, &r.modifiedAt, &r.ownerEmail, &r.ownerFirst, &r.ownerLast)
-	return r, err
+	return s.toJob(r), err
 }
 
 func (s *Source) toJob(r jobRow) rscsync.Job {
@@ -91,13 +92,14 @@ type candidateRow struct {
 	createdAt, modifiedAt                                int64
 }
 
-func scanCandidate(rows *sql.Rows) (candidateRow, error) {
+// candidate reads one row of candidateColumns.
+func (s *Source) candidate(row *sqlsource.Row) (rscsync.Candidate, error) {
 	var r candidateRow
-	err := rows.Scan(&r.id, &r.prefix, &r.first, &r.middle, &r.last, &r.suffix,
+	err := row.Scan(&r.id, &r.prefix, &r.first, &r.middle, &r.last, &r.suffix,
 		&r.email, &r.phone, &r.phoneExt, &r.line1, &r.city, &r.region, &r.regionType,
 		&r.postalCode, &r.country, &r.company, &r.title, &r.doNotContact,
 		&r.linkedInURL, &r.createdAt, &r.modifiedAt)
-	return r, err
+	return s.toCandidate(r), err
 }
 
 func (s *Source) toCandidate(r candidateRow) rscsync.Candidate {
@@ -145,31 +147,11 @@ type placementRow struct {
 	createdAt, modifiedAt                                                     int64
 }
 
-func scanPlacement(rows *sql.Rows) (placementRow, error) {
+func scanPlacement(row *sqlsource.Row) (placementRow, error) {
 	var r placementRow
-	err := rows.Scan(&r.id, &r.candidateID, &r.jobID, &r.jobTitle, &r.email, &r.first, &r.last,
+	err := row.Scan(&r.id, &r.candidateID, &r.jobID, &r.jobTitle, &r.email, &r.first, &r.last,
 		&r.source, &r.disposition, &r.createdAt, &r.modifiedAt)
 	return r, err
-}
-
-// stagesQuery reads the stage history of a page of placements in one query
-// (the placeholders are filled in by the caller).
-const stagesQuery = `SELECT placement_id, id, stage, created_at FROM placement_stages
-	WHERE placement_id IN (%s) ORDER BY placement_id, created_at, id`
-
-type stageRow struct {
-	placementID, id, stage string
-	createdAt              int64
-}
-
-func scanStage(rows *sql.Rows) (stageRow, error) {
-	var r stageRow
-	err := rows.Scan(&r.placementID, &r.id, &r.stage, &r.createdAt)
-	return r, err
-}
-
-func toStage(r stageRow) rsc.Stage {
-	return rsc.Stage{ID: r.id, Stage: r.stage, CreatedAt: rsc.EpochMillis(r.createdAt)}
 }
 
 func (s *Source) toPlacement(r placementRow, stages []rsc.Stage) rscsync.Application {
@@ -210,11 +192,14 @@ type activityRow struct {
 	createdAt, modifiedAt                                                int64
 }
 
-func scanActivity(rows *sql.Rows) (activityRow, error) {
+// activity reads one row of activityColumns.
+func (s *Source) activity(row *sqlsource.Row) (rscsync.Activity, error) {
 	var r activityRow
-	err := rows.Scan(&r.id, &r.kind, &r.candidateID, &r.placementID, &r.body, &r.interviewType,
-		&r.evaluations, &r.authorFirst, &r.authorLast, &r.createdAt, &r.modifiedAt)
-	return r, err
+	if err := row.Scan(&r.id, &r.kind, &r.candidateID, &r.placementID, &r.body, &r.interviewType,
+		&r.evaluations, &r.authorFirst, &r.authorLast, &r.createdAt, &r.modifiedAt); err != nil {
+		return rscsync.Activity{}, err
+	}
+	return s.toActivity(r)
 }
 
 func (s *Source) toActivity(r activityRow) (rscsync.Activity, error) {
@@ -262,10 +247,11 @@ type deletionRow struct {
 	position         string // kind:id, the stream's tie-break and Cursor.ID
 }
 
-func scanDeletion(rows *sql.Rows) (deletionRow, error) {
+// deletion reads one row of deletionColumns.
+func (s *Source) deletion(row *sqlsource.Row) (rscsync.Deletion, error) {
 	var r deletionRow
-	err := rows.Scan(&r.id, &r.kind, &r.parent, &r.deletedAt, &r.position)
-	return r, err
+	err := row.Scan(&r.id, &r.kind, &r.parent, &r.deletedAt, &r.position)
+	return s.toDeletion(r), err
 }
 
 func (s *Source) toDeletion(r deletionRow) rscsync.Deletion {

@@ -1,27 +1,58 @@
 package tracker
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+	"github.com/rscgo/rscgo/sync/sqlsource"
 )
+
+// recorder is a sqlsource.Queryer that keeps the query it is given and
+// runs nothing.
+type recorder struct {
+	query string
+	args  []any
+}
+
+func (r *recorder) QueryContext(_ context.Context, q string, args ...any) (*sql.Rows, error) {
+	r.query, r.args = q, args
+	return nil, errors.New("recorded")
+}
+
+// pageQuery is the query of a stream's page after a cursor, and its
+// arguments.
+func pageQuery(q sqlsource.Query) (string, []any) {
+	var rec recorder
+	since := rscsync.Cursor{ModifiedAt: time.UnixMilli(1), ID: "x"}
+	for range sqlsource.Pages(context.Background(), &rec, since, q, func(*sqlsource.Row) (int, error) { return 0, nil }) {
+		break
+	}
+	return rec.query, rec.args
+}
 
 // Every stream's page query must seek the (modified_at, id) index and never
 // sort: a page deep into a large table then costs the same as the first.
 func TestStreamQueriesUseIndex(t *testing.T) {
 	db := openTest(t)
-	for name, q := range map[string]string{
-		"jobs_modified":        pageQuery(jobColumns, jobFrom, "j.modified_at", "j.id", ""),
-		"candidates_modified":  pageQuery(candidateColumns, candidateFrom, "c.modified_at", "c.id", ""),
-		"placements_modified":  pageQuery(placementColumns, placementFrom, "p.modified_at", "p.id", ""),
-		"activities_modified":  pageQuery(activityColumns, activityFrom, "a.modified_at", "a.id", syncedActivityKinds),
-		"deletions_modified":   pageQuery(deletionColumns, deletionFrom, "d.deleted_at", "d.position", ""),
-		"placement_stages_pla": strings.Replace(stagesQuery, "%s", "?", 1),
+	src := NewSource(db, Config{IntegrationContext: testOrg})
+	for name, q := range map[string]sqlsource.Query{
+		"jobs_modified":              src.jobs(),
+		"candidates_modified":        src.candidates(),
+		"placements_modified":        src.placements(),
+		"activities_modified":        src.activities(),
+		"deletions_modified":         src.deletions(),
+		"placement_stages_placement": {}, // stagesQuery
 	} {
-		args := []any{1, 1, "x", 500}
-		if strings.HasPrefix(name, "placement_stages") {
-			name, args = "placement_stages_placement", []any{"P1"}
+		query, args := pageQuery(q)
+		if q.From == "" {
+			query, args = strings.Replace(stagesQuery, "%s", "?", 1), []any{"P1"}
 		}
-		rows, err := db.SQL().Query("EXPLAIN QUERY PLAN "+q, args...)
+		rows, err := db.SQL().Query("EXPLAIN QUERY PLAN "+query, args...)
 		if err != nil {
 			t.Fatal(err)
 		}

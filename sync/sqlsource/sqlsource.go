@@ -154,14 +154,33 @@ func (r *Row) ID() string { return r.key.id }
 // stops at the first error, which names the stream and the row, when ctx
 // is done (yielding ctx's error), and when the consumer stops.
 func Stream[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query, scan func(*Row) (T, error)) iter.Seq2[T, error] {
+	return flatten(ctx, &q, Pages(ctx, db, since, q, scan), func(_ context.Context, page []T) ([]T, error) { return page, nil })
+}
+
+// StreamPages is Stream for records that need more than their row:
+// complete turns each page of scanned rows into its records, typically
+// with one more query for the whole page (the stage histories of a page of
+// applications, say), and returns them in the same order.
+func StreamPages[R, T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query, scan func(*Row) (R, error),
+	complete func(ctx context.Context, page []R) ([]T, error)) iter.Seq2[T, error] {
+	return flatten(ctx, &q, Pages(ctx, db, since, q, scan), complete)
+}
+
+// flatten yields the completed records of pages one by one.
+func flatten[R, T any](ctx context.Context, q *Query, pages iter.Seq2[[]R, error],
+	complete func(context.Context, []R) ([]T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		for page, err := range Pages(ctx, db, since, q, scan) {
+		for page, err := range pages {
+			var recs []T
+			if err == nil && len(page) > 0 {
+				recs, err = complete(ctx, page)
+			}
 			if err != nil {
 				yield(zero, err)
 				return
 			}
-			for _, t := range page {
+			for _, t := range recs {
 				if err := ctx.Err(); err != nil {
 					yield(zero, q.errorf("%w", err))
 					return
@@ -174,10 +193,8 @@ func Stream[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Quer
 	}
 }
 
-// Pages is Stream a page at a time, for a Source that completes a page's
-// records with one more query (an application's stages, say). Each page
-// is a new slice, read in full and its rows closed before it is yielded;
-// the last page may be empty.
+// Pages is Stream a page at a time. Each page is a new slice, read in full
+// and its rows closed before it is yielded; the last page may be empty.
 func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query, scan func(*Row) (T, error)) iter.Seq2[[]T, error] {
 	return func(yield func([]T, error) bool) {
 		if err := q.check(); err != nil {

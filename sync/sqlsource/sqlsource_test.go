@@ -334,3 +334,38 @@ func TestCount(t *testing.T) {
 		t.Errorf("queries %q, want %q", got, want)
 	}
 }
+
+// StreamPages completes each page with one call, in order, and stops at
+// its error.
+func TestStreamPages(t *testing.T) {
+	f := &fakeDB{unit: time.Microsecond}
+	all := table(f, 25)
+	q := sqlsource.Query{Select: "name", From: "records", ModifiedAt: "modified_at", ID: "id", PageSize: 10}
+	var sizes []int
+	complete := func(_ context.Context, page []record) ([]string, error) {
+		sizes = append(sizes, len(page))
+		if len(sizes) == 3 {
+			return nil, errors.New("stages: connection reset")
+		}
+		out := make([]string, len(page))
+		for i, r := range page {
+			out[i] = r.ID + "+"
+		}
+		return out, nil
+	}
+	var got, errs []string
+	for s, err := range sqlsource.StreamPages(context.Background(), f.db(), rscsync.Cursor{}, q, scanRecord, complete) {
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		got = append(got, s)
+	}
+	var want []string
+	for _, r := range all[:20] {
+		want = append(want, r.ID+"+")
+	}
+	if diff := cmp.Diff(want, got); diff != "" || !slices.Equal(sizes, []int{10, 10, 5}) || !slices.Equal(errs, []string{"stages: connection reset"}) {
+		t.Errorf("pages of %v, errors %q, records (-want +got):\n%s", sizes, errs, diff)
+	}
+}
