@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -777,6 +778,65 @@ func TestExportAttachLater(t *testing.T) {
 		}
 		if c, _ := e.r.Cursors(ctx); len(c.Attaches) != 0 {
 			t.Errorf("pending attaches = %v", c.Attaches)
+		}
+	})
+}
+
+// blockingSink holds every candidate creation until release is closed.
+type blockingSink struct {
+	*MemorySink
+	release chan struct{}
+}
+
+func (s blockingSink) CreateCandidate(ctx context.Context, n NewCandidate) (string, error) {
+	<-s.release
+	return s.MemorySink.CreateCandidate(ctx, n)
+}
+
+// TestPushHandlerBounded: exports wait in a bounded queue; when it is full
+// the handler answers 503 (LinkedIn redelivers later) instead of starting
+// more work.
+func TestPushHandlerBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		sink := blockingSink{e.sink, make(chan struct{})}
+		r, err := New(Config{CustomerID: "cust-1", Client: e.fake.client(t), Organization: testOrg, Contracts: []string{testContract},
+			Sink: sink, State: e.state.get})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := r.PushHandler(func(context.Context) (string, error) { return "k", nil }, WithPushWorkers(1, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		var codes []int
+		for i := range 4 {
+			id := fmt.Sprintf("r%d", i)
+			e.fake.mu.Lock()
+			e.fake.exports[id] = []rsc.ExportedCandidate{exportOf(id, fmt.Sprintf("urn:li:person:p%d", i), "J1", time.Now())}
+			e.fake.mu.Unlock()
+			body := fmt.Sprintf(`{"id":%q,"type":"EXPORT_CANDIDATE_PROFILE"}`, id)
+			req := httptest.NewRequest(http.MethodPost, "/callback", strings.NewReader(body))
+			req.Header.Set(rsc.SignatureHeader, rsc.SignPush([]byte(body), "k"))
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			codes = append(codes, w.Code)
+			synctest.Wait() // the worker takes what it can
+		}
+		// One export runs (held by the sink), one waits, two are refused.
+		if d := cmp.Diff([]int{200, 200, 503, 503}, codes); d != "" {
+			t.Errorf("codes (-want +got):\n%s", d)
+		}
+		close(sink.release)
+		if err := h.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.sink.Candidates()); n != 2 {
+			t.Errorf("%d candidates created, want 2", n)
+		}
+		if n := e.fake.count("exportedCandidates"); n != 2 {
+			t.Errorf("exportedCandidates fetched %d times, want 2", n)
 		}
 	})
 }

@@ -44,9 +44,21 @@ func (c Credentials) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]string{"clientId": c.ClientID, "clientSecret": redacted})
 }
 
-// SecretStore keeps child application credentials. The onboarding state
-// only holds the reference (Contract.SecretRef); implementations may be
-// backed by a vault or a KMS. They must be safe for concurrent use.
+// SecretStore keeps child application credentials: each customer
+// instance's client id and client secret, which authenticate as that
+// customer to LinkedIn and verify its pushes. The onboarding state holds
+// only the reference (Application.SecretRef). Implementations must be safe
+// for concurrent use.
+//
+// In production, keep the secrets in your secret manager: implement
+// SecretStore over your vault or cloud KMS (HashiCorp Vault, AWS Secrets
+// Manager, Google Secret Manager, Azure Key Vault), so that they are
+// encrypted at rest, access-controlled and audited. When they must live in
+// your own database or files, encrypt them with a key you keep elsewhere
+// (an environment variable or a KMS): the SecretStore example wraps another
+// store with AES-GCM. MemorySecretStore loses everything when the process
+// ends; FileSecretStore writes the secrets in clear text to files only its
+// user can read.
 type SecretStore interface {
 	// Put stores creds under ref, replacing what was there.
 	Put(ctx context.Context, ref string, creds Credentials) error

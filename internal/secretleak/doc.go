@@ -15,9 +15,14 @@
 // its token endpoint. The test then asserts that none of the captured text
 // contains a token, a client secret (partner, customer, provisioned, or a
 // wrong one), or "Bearer <token>", and that it is not empty, so the check
-// can fail. TestSecretStores checks that onboarding's credentials never
-// print their secret and that the file secret store writes 0600 files in a
-// 0700 directory.
+// can fail. The secrets hold characters that URL, JSON, HTML and Go
+// quoting change, and every search looks for each of those encodings too
+// (a secret quoted by slog's JSON handler is not a substring of the log).
+// TestSecretStores checks that onboarding's credentials never print their
+// secret and that the file secret store writes 0600 files in a 0700
+// directory. TestSecretHoldersPrintNoSecret logs every value of onboarding
+// and inmail that holds a secret through slog's text and JSON handlers,
+// fmt and encoding/json.
 //
 // Everything runs in-process inside a testing/synctest bubble, so retries
 // and Retry-After waits take no real time:

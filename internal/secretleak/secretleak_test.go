@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,13 +27,15 @@ import (
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
-// Distinctive secrets, so that a substring search is reliable.
+// Distinctive secrets, so that a substring search is reliable. They hold
+// characters that URL, JSON, HTML and Go quoting change, so that a secret
+// leaked in an encoded form is found too (see encodings).
 const (
 	partnerID      = "partner-app-1"
-	partnerSecret  = "SECRET-partner-xyz-7f3a9c"
+	partnerSecret  = `SECRET-partner+xyz/7f3a=9c&"<é> %`
 	customerID     = "customer-app-1"
-	customerSecret = "SECRET-customer-xyz-91bc4e"
-	wrongSecret    = "SECRET-wrong-xyz-00d1e5"
+	customerSecret = `SECRET-customer xyz\91bc4e?#'é`
+	wrongSecret    = "SECRET-wrong+xyz/00d1e5=&<>"
 	org            = "urn:li:organization:777"
 	contract       = "urn:li:contract:888"
 	callbackURL    = "https://ats.example/rsc/push/acme"
@@ -451,8 +455,10 @@ func TestNoSecretLeaks(t *testing.T) {
 		bearer := regexp.MustCompile(`(?i)bearer\s+[A-Za-z0-9._~+/-]{8,}`)
 		for where, text := range corpus {
 			for what, secret := range secretsToFind {
-				if i := strings.Index(text, secret); i >= 0 {
-					t.Errorf("LEAK: %s found in %s: ...%s...", what, where, around(text, i, len(secret)))
+				for how, form := range encodings(secret) {
+					if i := strings.Index(text, form); i >= 0 {
+						t.Errorf("LEAK: %s (%s) found in %s: ...%s...", what, how, where, around(text, i, len(form)))
+					}
 				}
 			}
 			if loc := bearer.FindStringIndex(text); loc != nil {
@@ -463,6 +469,22 @@ func TestNoSecretLeaks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// encodings returns the forms a secret takes in logs, JSON, URLs and Go
+// quoting: a leak in any of them is a leak.
+func encodings(secret string) map[string]string {
+	js, _ := json.Marshal(secret)
+	var raw bytes.Buffer
+	enc := json.NewEncoder(&raw)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(secret)
+	out := map[string]string{
+		"raw": secret, "JSON": strings.Trim(string(js), `"`), "JSON without HTML escaping": strings.Trim(strings.TrimSpace(raw.String()), `"`),
+		"URL query": url.QueryEscape(secret), "URL path": url.PathEscape(secret), "Go quoted": strings.Trim(strconv.Quote(secret), `"`),
+		"Go quoted ASCII": strings.Trim(strconv.QuoteToASCII(secret), `"`),
+	}
+	return out
 }
 
 func around(s string, i, n int) string {

@@ -2,15 +2,20 @@ package secretleak
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // TestSecretStores: credentials never print their secret, in any format,
@@ -119,5 +124,90 @@ func TestSecretStores(t *testing.T) {
 		t.Error("corrupt secret file was read")
 	} else if strings.Contains(fmt.Sprintf("%+v", err), secret) {
 		t.Errorf("LEAK: corrupt-file error quotes the secret: %v", err)
+	}
+}
+
+// TestSecretHoldersPrintNoSecret: every value of onboarding and inmail that
+// holds a secret (credentials, secret stores, the widget state signer, the
+// flow, the push and widget handlers, a Retriever) prints none, in any
+// encoding, through fmt, encoding/json and slog's text and JSON handlers.
+func TestSecretHoldersPrintNoSecret(t *testing.T) {
+	ctx := t.Context()
+	const secret = `SECRET-holder+x/y=z&"<é> %\\`
+	key := []byte(`KEY-signer+x/y=z&"<é> %\\......`)
+	creds := onboarding.Credentials{ClientID: "child-1", ClientSecret: secret}
+	mem := onboarding.NewMemorySecretStore()
+	files, err := onboarding.NewFileSecretStore(filepath.Join(t.TempDir(), "secrets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []onboarding.SecretStore{mem, files} {
+		if err := s.Put(ctx, "rsc/child-app/acme", creds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signer, err := onboarding.NewStateSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, err := rsc.NewClient(rsc.WithCredentials("partner", secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow, err := onboarding.NewFlow(onboarding.FlowConfig{Partner: partner, PushBase: "https://ats.example/rsc/push"},
+		onboarding.WithSecretStore(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	push, err := flow.PushHandler("/rsc/push")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer push.Close()
+	widget, err := flow.WidgetHandler(signer, func(*http.Request) (string, string, error) { return "acme", secret, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := inmail.New(inmail.Config{CustomerID: "acme", Client: partner, Organization: org, Sink: inmail.NewMemorySink(),
+		State: func(context.Context) (milestones.State, error) { return milestones.State{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rh, err := r.PushHandler(func(context.Context) (string, error) { return secret, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rh.Close()
+
+	// The check sees a secret in every encoding it looks for.
+	for enc, form := range encodings(secret) {
+		if !strings.Contains(form, "SECRET-holder") {
+			t.Fatalf("encoding %s of the secret lost its marker: %q", enc, form)
+		}
+	}
+	var control bytes.Buffer
+	slog.New(slog.NewJSONHandler(&control, nil)).Info("x", "v", struct{ S string }{secret})
+	if !strings.Contains(control.String(), encodings(secret)["JSON without HTML escaping"]) || strings.Contains(control.String(), secret) {
+		t.Fatalf("a secret in a JSON log is not found: %s", control.String())
+	}
+	holders := map[string]any{"Credentials": creds, "*Credentials": &creds, "MemorySecretStore": mem, "FileSecretStore": files,
+		"StateSigner": signer, "Flow": flow, "onboarding.PushHandler": push, "WidgetHandler": widget,
+		"Retriever": r, "inmail.PushHandler": rh}
+	for name, v := range holders {
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("x", "v", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "v", v)
+		b, _ := json.Marshal(v)
+		outputs := map[string]string{"slog text": text.String(), "slog JSON": js.String(), "JSON": string(b),
+			"%v": fmt.Sprintf("%v", v), "%+v": fmt.Sprintf("%+v", v), "%#v": fmt.Sprintf("%#v", v)}
+		for how, out := range outputs {
+			for _, s := range []string{secret, string(key)} {
+				for enc, form := range encodings(s) {
+					if strings.Contains(out, form) {
+						t.Errorf("LEAK: %s printed with %s shows a secret (%s): %s", name, how, enc, out)
+					}
+				}
+			}
+		}
 	}
 }
