@@ -1,0 +1,62 @@
+// Package webhook serves every push notification LinkedIn sends for an
+// ATS's customers behind one handler: integration status changes go to the
+// onboarding flow and 1-Click Exports to the customer's inmail Retriever.
+//
+// Each customer instance has its own CALLBACK_URL (LinkedIn requires one
+// per customer, docs/linkedin-api.md §8.1), built by the onboarding flow
+// under FlowConfig.PushBase; mount the handler at that base path:
+//
+//	h, err := webhook.New(flow, "/rsc/push", retrievers)
+//	if err != nil { ... }
+//	defer h.Close()
+//	mux.Handle("/rsc/push/", h)
+//
+// The handler verifies each push once, before anything else: it must carry
+// an X-LI-Signature that verifies with the instance's client secret (see
+// onboarding.PushHandler for every answer). Then it fetches the payload in
+// a bounded worker pool and dispatches by event type:
+//
+//   - INTEGRATION_STATUS_CHANGE: the flow's status of the instance
+//     (onboarding.Flow.ApplyStatus);
+//   - EXPORT_CANDIDATE_PROFILE: the instance's Retriever
+//     (inmail.Retriever.HandleExport), which creates or matches the
+//     candidate and its application;
+//   - any other type: acknowledged and logged.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/onboarding"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// Retrievers returns the inmail Retriever of a customer instance, or an
+// error (the export is then retried when LinkedIn redelivers the push).
+type Retrievers func(ctx context.Context, in onboarding.Instance) (*inmail.Retriever, error)
+
+// New returns the push handler of every instance of flow, whose
+// CALLBACK_URLs have the path prefix pathPrefix. retrievers gives each
+// instance's Retriever for exports; opts are onboarding's push handler
+// options (WithClock, WithLogger, WithPushWorkers, WithFetchTimeout,
+// WithDedup, WithUnsignedPushes). Close the handler when done.
+func New(flow *onboarding.Flow, pathPrefix string, retrievers Retrievers, opts ...onboarding.Option) (*onboarding.PushHandler, error) {
+	if flow == nil || retrievers == nil {
+		return nil, errors.New("webhook: New needs a flow and a Retrievers func")
+	}
+	export := func(ctx context.Context, in onboarding.Instance, ev rsc.PushEvent, _ *rsc.Client) error {
+		r, err := retrievers(ctx, in)
+		if err != nil {
+			return fmt.Errorf("webhook: retriever of %q: %w", in.ForeignID(), err)
+		}
+		if r == nil {
+			return fmt.Errorf("webhook: no retriever for %q", in.ForeignID())
+		}
+		_, err = r.HandleExport(ctx, ev.ID)
+		return err
+	}
+	return flow.PushHandler(pathPrefix, append(opts, onboarding.WithExportHandler(export))...)
+}

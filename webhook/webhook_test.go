@@ -1,0 +1,142 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/onboarding"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	"github.com/rscgo/rscgo/webhook"
+)
+
+// TestOneHandlerForEveryPush onboards a customer through the flow and
+// connects its Retriever; LinkedIn's (the fake's) status changes and a
+// 1-Click Export all arrive at one handler, which dispatches them; an
+// unsigned push is refused without any call to LinkedIn.
+func TestOneHandlerForEveryPush(t *testing.T) {
+	ctx := t.Context()
+	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0))
+	t.Cleanup(fake.Close)
+	mux := http.NewServeMux()
+	ats := httptest.NewServer(mux)
+	t.Cleanup(ats.Close)
+	id, secret := fake.PartnerCredentials()
+	partner, err := rsc.NewClient(rsc.WithBaseURL(fake.URL()), rsc.WithTokenURL(fake.TokenURL()), rsc.WithCredentials(id, secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow, err := onboarding.NewFlow(onboarding.FlowConfig{Partner: partner, PushBase: ats.URL + "/rsc/push", ATSName: "Tracker",
+		Domains: []string{ats.URL}}, onboarding.WithAssumeSignedIn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	retrievers := map[string]*inmail.Retriever{}
+	h, err := webhook.New(flow, "/rsc/push", func(_ context.Context, in onboarding.Instance) (*inmail.Retriever, error) {
+		return retrievers[in.ForeignID()], nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	mux.Handle("/rsc/push/", h)
+	deliver := func() {
+		t.Helper()
+		if _, err := fake.DeliverPushes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Onboarding: the status changes LinkedIn pushes reach the flow.
+	p, err := flow.Advance(ctx, "acme", onboarding.Input{ToggleOn: true, Consent: &onboarding.ConsentAnswer{Accept: true, By: "admin"}})
+	if err != nil || p.Step != onboarding.StepWidget {
+		t.Fatalf("to the widget: %+v %v", p, err)
+	}
+	cu := fake.CustomerByForeignID("acme")
+	cu.RequestIntegrations()
+	payload := onboarding.WidgetPayload{Integrations: []onboarding.WidgetIntegration{
+		{IntegrationContext: cu.Organization}, {IntegrationContext: cu.Contracts[0]}}}
+	if _, err := flow.Advance(ctx, "acme", onboarding.Input{Widget: &payload}); err != nil {
+		t.Fatal(err)
+	}
+	cu.EnableAll()
+	cu.SetProductSettings(rsc.ProductSettings{OneClickExport: true, InMailStubProfile: true, InATSIndicator: true, ProfileWidget: true})
+	deliver()
+	if p, err := flow.Next(ctx, "acme"); err != nil || p.Step != onboarding.StepEnabled {
+		t.Fatalf("after the status pushes: %+v %v", p, err)
+	}
+
+	// Retrieval: an export reaches the customer's Retriever.
+	client, err := flow.CustomerClient(ctx, onboarding.Instance{CustomerID: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := inmail.NewMemorySink()
+	r, err := inmail.New(inmail.Config{CustomerID: "acme", Client: client, Organization: cu.Organization, Contracts: cu.Contracts,
+		Sink: sink, State: func(context.Context) (milestones.State, error) {
+			return milestones.State{Enabled: true, EnabledAt: time.Now().Add(-time.Hour), Settings: milestones.AllSettings(),
+				Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	retrievers["acme"] = r
+	postJob(t, client, cu.Organization, "J1")
+	recruiter := fake.AddMember(rsctest.MemberSpec{FirstName: "Rita", LastName: "Reed", Email: "rita@ats.example"})
+	ann := fake.AddMember(rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Email: "ann@example.com"})
+	seat, err := cu.AddSeat(rsctest.SeatSpec{Member: recruiter.Person})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cu.Export(seat.URN, ann.Person, "J1"); err != nil {
+		t.Fatal(err)
+	}
+	deliver()
+	cands := sink.Candidates()
+	if len(cands) != 1 || cands[0].Person != ann.Person || len(cands[0].Applications) != 1 {
+		t.Fatalf("after the export push: %+v", cands)
+	}
+
+	// A push without a signature: refused, and nothing reaches LinkedIn.
+	last := cu.Pushes()[len(cu.Pushes())-1]
+	before := len(fake.Requests())
+	resp, err := http.Post(ats.URL+"/rsc/push/acme", "application/json", bytes.NewReader(last.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := h.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusUnauthorized || len(fake.Requests()) != before {
+		t.Errorf("unsigned push: %d, %d calls to LinkedIn", resp.StatusCode, len(fake.Requests())-before)
+	}
+	if _, err := webhook.New(flow, "/rsc/push", nil); err == nil {
+		t.Error("New without Retrievers succeeded")
+	}
+}
+
+func postJob(t *testing.T, c *rsc.Client, org, id string) {
+	t.Helper()
+	res, err := c.Jobs.Submit(t.Context(), []rsc.JobPosting{{ExternalJobPostingID: id, OperationType: rsc.JobCreate,
+		IntegrationContext: org, CompanyName: "Acme", CompanyApplyURL: "https://ats.example/jobs/" + id, Title: "Engineer",
+		Description: strings.Repeat("Build and run the systems that power our hiring platform. ", 3),
+		ListedAt:    rsc.Millis(time.Now().Add(-time.Hour)), Location: "London, United Kingdom",
+		Availability: rsc.AvailabilityPrivate, WorkplaceTypes: []string{"On-site"}}})
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if _, err := c.Jobs.WaitTasks(t.Context(), []string{res.Items[0].ID}, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+}
