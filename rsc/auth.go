@@ -41,7 +41,10 @@ func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCac
 		TokenURL:     cfg.tokenURL,
 		AuthStyle:    oauth2.AuthStyleInParams, // LinkedIn reads id and secret from the form body
 	}
-	hc := &http.Client{Transport: base, Timeout: 30 * time.Second}
+	// Never follow a redirect: it would re-send the form body, client
+	// secret included, wherever the Location header points.
+	hc := &http.Client{Transport: base, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tc.fetch = func(ctx context.Context) (*oauth2.Token, error) {
 		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 	}

@@ -300,3 +300,21 @@ func TestBatchResponseKeysURLEncoded(t *testing.T) {
 		t.Errorf("statuses (-want +got):\n%s\nerr: %v", d, res.Err())
 	}
 }
+
+// A response whose map key nests a few megabytes deep (a hostile or broken
+// server) neither crashes the client nor matches a record.
+func TestBatchResponseDeeplyNestedKey(t *testing.T) {
+	t.Parallel()
+	deep := "(atsCandidateId:" + strings.Repeat("List(", 1<<19) + "C1" + strings.Repeat(")", 1<<19+1)
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		io.WriteString(w, `{"results":{"`+deep+`":{"status":204}},"errors":{}}`)
+	})
+	res, err := h.client.Candidates.Upsert(t.Context(), []Candidate{testCandidate("C1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ee *EntityError
+	if !errors.As(res.Items[0].Err, &ee) || ee.Message != "LinkedIn returned no status for this record" {
+		t.Errorf("item = %+v, want no status", res.Items[0])
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -172,6 +173,13 @@ func (c *Client) Quota(b Bucket) Quota {
 		}
 	}
 	return best
+}
+
+// LogValue gives log/slog the client's host, family and client id, never
+// its secret or tokens.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("baseURL", c.cfg.baseURL.Redacted()), slog.Bool("versioned", c.fam.versioned),
+		slog.String("clientId", c.cfg.clientID))
 }
 
 // Versioned reports whether the client uses the versioned /rest endpoints.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -228,14 +229,6 @@ func sortedConfigKeys(m map[ConfigKey]string) []ConfigKey {
 
 // isLoopbackURL reports whether u is an http URL on a loopback host.
 func isLoopbackURL(u string) bool {
-	rest, ok := strings.CutPrefix(u, "http://")
-	if !ok {
-		return false
-	}
-	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
-		if rest == h || strings.HasPrefix(rest, h+":") || strings.HasPrefix(rest, h+"/") {
-			return true
-		}
-	}
-	return false
+	p, err := url.Parse(u)
+	return err == nil && p.Scheme == "http" && isLoopbackHost(p.Hostname())
 }

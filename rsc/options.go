@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -52,15 +53,15 @@ func defaultConfig() *config {
 }
 
 // WithBaseURL sets the API host, e.g. an rsctest server's URL. The /v2 or
-// /rest prefix is added by the client.
+// /rest prefix is added by the client. It must be an https URL, or plain
+// http on a loopback host (127.0.0.0/8, ::1, localhost) or a name reserved
+// for tests (.test, .invalid, .localhost), so that tokens never travel in
+// clear over a network.
 func WithBaseURL(raw string) Option {
 	return func(c *config) error {
-		u, err := url.Parse(raw)
+		u, err := endpointURL("WithBaseURL", raw)
 		if err != nil {
-			return fmt.Errorf("rsc: WithBaseURL: %w", err)
-		}
-		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-			return fmt.Errorf("rsc: WithBaseURL: %q is not an absolute http(s) URL", raw)
+			return err
 		}
 		u.Path = strings.TrimRight(u.Path, "/")
 		c.baseURL = u
@@ -68,16 +69,49 @@ func WithBaseURL(raw string) Option {
 	}
 }
 
-// WithTokenURL sets the OAuth token endpoint.
+// WithTokenURL sets the OAuth token endpoint, under the same rule as
+// WithBaseURL: https, or plain http only on a loopback or test host, since
+// the token request carries the client secret. The token request never
+// follows a redirect.
 func WithTokenURL(raw string) Option {
 	return func(c *config) error {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("rsc: WithTokenURL: %q is not an absolute http(s) URL", raw)
+		if _, err := endpointURL("WithTokenURL", raw); err != nil {
+			return err
 		}
 		c.tokenURL = raw
 		return nil
 	}
+}
+
+// endpointURL parses raw, an absolute https URL or a plain http one on a
+// host allowed by plainHTTPAllowed.
+func endpointURL(option, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("rsc: %s: %q is not an absolute http(s) URL", option, raw)
+	}
+	if u.Scheme == "http" && !plainHTTPAllowed(u.Hostname()) {
+		return nil, fmt.Errorf("rsc: %s: %q: plain http is allowed only on a loopback or test host; use https", option, raw)
+	}
+	return u, nil
+}
+
+// plainHTTPAllowed reports whether host may be reached over plain http: a
+// loopback host, or a name RFC 6761 reserves so that it never resolves on
+// the internet (.test, .invalid).
+func plainHTTPAllowed(host string) bool {
+	host = strings.ToLower(host)
+	return isLoopbackHost(host) || strings.HasSuffix(host, ".test") || strings.HasSuffix(host, ".invalid")
+}
+
+// isLoopbackHost reports whether host is a loopback IP address, localhost
+// or a name under .localhost.
+func isLoopbackHost(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	host = strings.ToLower(host)
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // WithCredentials sets the application's client id and secret, used for the

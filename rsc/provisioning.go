@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -37,7 +38,8 @@ type ProvisionRequest struct {
 }
 
 // ProvisionedApplication is a customer's child application with its
-// credentials. Keep ClientSecret in a secret store; it is never logged.
+// credentials. Keep ClientSecret in a secret store: String, GoString,
+// LogValue and MarshalJSON all leave it out.
 type ProvisionedApplication struct {
 	Key                          string   `json:"key"` // urn:li:developerApplication:{id}
 	UniqueForeignID              string   `json:"uniqueForeignId"`
@@ -56,6 +58,31 @@ func (a ProvisionedApplication) String() string {
 
 // GoString never prints the client secret.
 func (a ProvisionedApplication) GoString() string { return a.String() }
+
+// LogValue gives log/slog the application without its client secret (shown
+// as "[REDACTED]" when set).
+func (a ProvisionedApplication) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("key", a.Key), slog.String("uniqueForeignId", a.UniqueForeignID),
+		slog.String("clientId", a.ClientID), slog.String("clientSecret", redactedUnlessEmpty(a.ClientSecret)))
+}
+
+// MarshalJSON encodes the application with its client secret replaced by
+// "[REDACTED]", so that marshalling it by accident (into a log, an API
+// answer, a debug dump) cannot leak the secret. Store ClientSecret
+// explicitly, in a secret store. Decoding (LinkedIn's answer) is unaffected.
+func (a ProvisionedApplication) MarshalJSON() ([]byte, error) {
+	type plain ProvisionedApplication // without this method
+	p := plain(a)
+	p.ClientSecret = redactedUnlessEmpty(p.ClientSecret)
+	return json.Marshal(p)
+}
+
+func redactedUnlessEmpty(s string) string {
+	if s == "" {
+		return ""
+	}
+	return redactedText
+}
 
 // Validate checks the request against the rules documented on its fields.
 func (r *ProvisionRequest) Validate() error {

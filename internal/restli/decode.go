@@ -26,7 +26,7 @@ func DecodeKey(s string) (Key, error) {
 	if len(s) >= 3 && s[0] == '%' && s[1] == '2' && s[2] == '8' {
 		u, err := unescape(s)
 		if err != nil {
-			return nil, fmt.Errorf("restli: key %q: %w", s, err)
+			return nil, fmt.Errorf("restli: key %q: %w", short(s), err)
 		}
 		s = u
 	}
@@ -42,15 +42,15 @@ func decodeKey1(s string) (Key, error) {
 	for part := range strings.SplitSeq(s, "&") {
 		rawName, rawValue, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fmt.Errorf("restli: key %q: field %q has no '='", s, part)
+			return nil, fmt.Errorf("restli: key %q: field %q has no '='", short(s), short(part))
 		}
 		name, err := unescape(rawName)
 		if err != nil {
-			return nil, fmt.Errorf("restli: key %q: %w", s, err)
+			return nil, fmt.Errorf("restli: key %q: %w", short(s), err)
 		}
 		value, err := unescape(rawValue)
 		if err != nil {
-			return nil, fmt.Errorf("restli: key %q: %w", s, err)
+			return nil, fmt.Errorf("restli: key %q: %w", short(s), err)
 		}
 		k = append(k, Field{Name: name, Value: value})
 	}
@@ -66,7 +66,7 @@ func DecodeSimpleKey(s string) (string, error) {
 	}
 	u, err := unescape(s)
 	if err != nil {
-		return "", fmt.Errorf("restli: simple key %q: %w", s, err)
+		return "", fmt.Errorf("restli: simple key %q: %w", short(s), err)
 	}
 	return u, nil
 }

@@ -1,6 +1,7 @@
 package restli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -12,13 +13,53 @@ type parser struct {
 	s       string
 	i       int
 	reduced bool
+	depth   int // lists and records open at p.i
 }
 
 const listPrefix = "List("
 
+// MaxDepth is how deeply lists and records may nest in a Rest.li value or
+// key. Rest.li keys nest two or three levels; the limit keeps a hostile
+// input from exhausting the stack of the recursive parser.
+const MaxDepth = 32
+
+// ErrTooDeep is returned (wrapped) for input that nests deeper than MaxDepth.
+var ErrTooDeep = errors.New("restli: lists and records nested too deeply")
+
+// errExcerpt is how much of the input an error quotes on each side of the
+// offending offset.
+const errExcerpt = 24
+
 func (p *parser) errorf(format string, args ...any) error {
-	return fmt.Errorf("restli: %s at offset %d in %q", fmt.Sprintf(format, args...), p.i, p.s)
+	return fmt.Errorf("restli: %s at offset %d in %q", fmt.Sprintf(format, args...), p.i, around(p.s, p.i))
 }
+
+// enter opens a list or record, failing past MaxDepth; leave closes it.
+func (p *parser) enter() error {
+	if p.depth++; p.depth > MaxDepth {
+		return fmt.Errorf("%w (more than %d levels) at offset %d in %q", ErrTooDeep, MaxDepth, p.i, around(p.s, p.i))
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// around returns the part of s within errExcerpt bytes of offset i, with
+// "..." where it was cut, so that errors about huge inputs stay short.
+func around(s string, i int) string {
+	lo, hi := max(0, i-errExcerpt), min(len(s), i+errExcerpt)
+	out := s[lo:hi]
+	if lo > 0 {
+		out = "..." + out
+	}
+	if hi < len(s) {
+		out += "..."
+	}
+	return out
+}
+
+// short returns s, cut to 2*errExcerpt bytes with "..." when longer.
+func short(s string) string { return around(s, errExcerpt) }
 
 // primitive unescapes one raw primitive; EmptyString is "".
 func (p *parser) primitive(raw string) (string, error) {
@@ -30,7 +71,7 @@ func (p *parser) primitive(raw string) (string, error) {
 	}
 	s, err := unescape(raw)
 	if err != nil {
-		return "", fmt.Errorf("restli: %w in %q", err, raw)
+		return "", fmt.Errorf("restli: %w in %q", err, short(raw))
 	}
 	return s, nil
 }
@@ -51,9 +92,17 @@ func (p *parser) scan(stop string) string {
 func (p *parser) value() (any, error) {
 	switch {
 	case strings.HasPrefix(p.s[p.i:], listPrefix):
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		p.i += len(listPrefix)
 		return p.list()
 	case p.i < len(p.s) && p.s[p.i] == '(':
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		p.i++
 		m := map[string]any{}
 		err := p.fields(func(name string, v any, _ string) { m[name] = v })
@@ -159,8 +208,18 @@ func parseAll[T any](p *parser, trailing string, parse func() (T, error)) (T, er
 // decodeKey2 parses a 2.0 object "(a:x,b:y)" into a Key, keeping field
 // order. Nested values (lists, records such as $params) are returned raw.
 func decodeKey2(s string, reduced bool) (Key, error) {
-	p := parser{s: s, i: 1, reduced: reduced}
+	p := parser{s: s, i: 1, reduced: reduced, depth: 1}
 	return parseAll(&p, "trailing text after key", p.key)
+}
+
+// record parses a record at p.i, '(' included, into a Key.
+func (p *parser) record() (Key, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
+	p.i++
+	return p.key()
 }
 
 // key parses the fields of a record after its '(' into a Key.

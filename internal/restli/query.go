@@ -62,7 +62,7 @@ func ParseQuery(rawQuery string) (Query, error) {
 		rawName, rawValue, _ := strings.Cut(part, "=")
 		name, err := unescape(rawName)
 		if err != nil {
-			return Query{}, fmt.Errorf("restli: query parameter %q: %w", rawName, err)
+			return Query{}, fmt.Errorf("restli: query parameter %q: %w", short(rawName), err)
 		}
 		switch {
 		case name == "ids" && strings.HasPrefix(rawValue, listPrefix):
@@ -76,7 +76,7 @@ func ParseQuery(rawQuery string) (Query, error) {
 		case name == "ids":
 			id, err := unescape(rawValue)
 			if err != nil {
-				return Query{}, fmt.Errorf("restli: ids value %q: %w", rawValue, err)
+				return Query{}, fmt.Errorf("restli: ids value %q: %w", short(rawValue), err)
 			}
 			q.SimpleIDs = append(q.SimpleIDs, id)
 			q.IDsProtocol = Protocol1
@@ -84,18 +84,18 @@ func ParseQuery(rawQuery string) (Query, error) {
 			idx, field, ok := strings.Cut(name[len("ids["):], "].")
 			i, err := strconv.Atoi(idx)
 			if !ok || err != nil || i < 0 || idx[0] < '0' || idx[0] > '9' {
-				return Query{}, fmt.Errorf("restli: malformed batch key parameter %q", name)
+				return Query{}, fmt.Errorf("restli: malformed batch key parameter %q", short(name))
 			}
 			value, err := unescape(rawValue)
 			if err != nil {
-				return Query{}, fmt.Errorf("restli: %s value %q: %w", name, rawValue, err)
+				return Query{}, fmt.Errorf("restli: %s value %q: %w", short(name), short(rawValue), err)
 			}
 			p1 = append(p1, indexed{i, Field{Name: field, Value: value}})
 			q.IDsProtocol = Protocol1
 		default:
 			value, err := unescape(rawValue)
 			if err != nil {
-				return Query{}, fmt.Errorf("restli: %s value %q: %w", name, rawValue, err)
+				return Query{}, fmt.Errorf("restli: %s value %q: %w", short(name), short(rawValue), err)
 			}
 			q.Params[name] = append(q.Params[name], value)
 			q.RawParams[name] = append(q.RawParams[name], rawValue)
@@ -118,7 +118,7 @@ func ParseQuery(rawQuery string) (Query, error) {
 // parseIDList parses ids=List(...): records become Keys, primitives
 // SimpleIDs.
 func parseIDList(raw string) ([]Key, []string, error) {
-	p := parser{s: raw, i: len(listPrefix)}
+	p := parser{s: raw, i: len(listPrefix), depth: 1}
 	var keys []Key
 	var ids []string
 	if p.i < len(raw) && raw[p.i] == ')' {
@@ -129,8 +129,7 @@ func parseIDList(raw string) ([]Key, []string, error) {
 			case strings.HasPrefix(raw[p.i:], listPrefix):
 				return nil, nil, p.errorf("nested List in ids")
 			case p.i < len(raw) && raw[p.i] == '(':
-				p.i++
-				k, err := p.key()
+				k, err := p.record()
 				if err != nil {
 					return nil, nil, err
 				}

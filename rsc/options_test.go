@@ -1,0 +1,113 @@
+package rsc
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Plain http is refused for a base or token URL on a host that could be
+// reached over a network: the client secret and tokens would travel in
+// clear. Loopback hosts and the reserved test names (.test, .invalid,
+// .localhost) stay allowed for tests and fakes.
+func TestPlainHTTPOnlyForLoopback(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://api.linkedin.com", true},
+		{"https://api.example.com:8443/base", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://127.0.0.2", true},
+		{"http://[::1]:9000", true},
+		{"http://localhost:5000", true},
+		{"http://api.localhost", true},
+		{"http://rsc.test", true},
+		{"http://rsctest.invalid", true},
+		{"http://api.linkedin.com", false},
+		{"http://10.0.0.5:8080", false},
+		{"http://localhost.example.com", false},
+		{"http://test", false},
+		{"http://[::ffff:8.8.8.8]", false},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			for name, opt := range map[string]Option{"base": WithBaseURL(tc.url), "token": WithTokenURL(tc.url + "/oauth/v2/accessToken")} {
+				_, err := NewClient(WithCredentials("id", "secret"), opt)
+				if d := cmp.Diff(tc.ok, err == nil); d != "" {
+					t.Errorf("%s URL accepted (-want +got):\n%s\nerr: %v", name, d, err)
+				}
+			}
+		})
+	}
+}
+
+// The token request never follows a redirect: a 307 to another host would
+// re-send the form body, client secret included.
+func TestTokenRequestNoRedirect(t *testing.T) {
+	t.Parallel()
+	var stolen atomic.Int32
+	var body atomic.Value
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+		r.ParseForm()
+		body.Store(r.Form.Encode())
+		reply(w, 200, `{"access_token":"stolen","expires_in":1800}`)
+	}))
+	defer thief.Close()
+	h := setup(t, okBatch)
+	h.onToken(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, thief.URL+"/oauth/v2/accessToken", http.StatusTemporaryRedirect)
+	})
+	err := upsertNote(t.Context(), h.client)
+	var ae *AuthError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusTemporaryRedirect {
+		t.Errorf("err = %v, want an AuthError with status 307", err)
+	}
+	if n := stolen.Load(); n != 0 {
+		t.Errorf("the token request followed the redirect %d times; the other host got %v", n, body.Load())
+	}
+}
+
+// ProvisionedApplication and Client never show a secret to slog (text or
+// JSON handler, as a value or a pointer) or to encoding/json.
+func TestSecretsNotInSlogOrJSON(t *testing.T) {
+	t.Parallel()
+	const secret = "child-secret-Zq9"
+	app := ProvisionedApplication{Key: "urn:li:developerApplication:7", UniqueForeignID: "acme-1", ClientID: "cid7", ClientSecret: secret}
+	c, err := NewClient(WithCredentials("cid", secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, handler := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
+		l := slog.New(handler)
+		l.Info("provisioned", "app", app, "ptr", &app, "client", c)
+	}
+	js, err := json.Marshal(map[string]any{"app": app, "ptr": &app})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Write(js)
+	all := out.String()
+	if strings.Contains(all, secret) {
+		t.Errorf("secret leaked:\n%s", all)
+	}
+	for _, want := range []string{"cid7", "acme-1", redactedText} {
+		if !strings.Contains(all, want) {
+			t.Errorf("%q missing; the record should still say which application it is:\n%s", want, all)
+		}
+	}
+	// Decoding LinkedIn's answer still yields the secret.
+	var back ProvisionedApplication
+	if err := json.Unmarshal([]byte(`{"clientId":"cid7","clientSecret":"`+secret+`"}`), &back); err != nil || back.ClientSecret != secret {
+		t.Errorf("decoded %+v, %v", back.ClientID, err)
+	}
+}
