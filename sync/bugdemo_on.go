@@ -2,13 +2,21 @@
 
 package sync
 
-// bugEarlyCheckpoint, set only under the rscgo_bugdemo build tag, makes
-// runPhase save the watermark when a batch is sent instead of when it is
-// acknowledged: the classic checkpointing bug, which loses the records of
-// the batches in flight when the process is killed. It exists to prove that
-// the crash-resume suite (internal/chaos, TestCrashResume) catches it:
+import "context"
+
+// saveEarly, in builds with the rscgo_bugdemo tag only, saves the watermark
+// when a batch is sent instead of when it is acknowledged: the classic
+// checkpointing bug, which loses the records of the batches in flight when
+// the process is killed. It exists to prove that the crash-resume suite
+// (internal/chaos) catches it:
 //
-//	go test -tags rscgo_bugdemo -run TestCrashResume ./internal/chaos   # must FAIL
+//	go test -tags rscgo_bugdemo -run TestCrashResumeCatchesEarlyCheckpoint ./internal/chaos
 //
 // Never build a release with this tag.
-const bugEarlyCheckpoint = true
+func saveEarly(ctx context.Context, r *run, pc *PhaseCheckpoint, last Cursor) error {
+	if last == (Cursor{}) {
+		return nil
+	}
+	pc.Cursor = last
+	return r.save(ctx)
+}

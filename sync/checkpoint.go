@@ -75,6 +75,11 @@ type JobState struct {
 	// exists), so it is counted once in the reconciliation however it got
 	// there (a CREATE whose answer was lost is resent as UPDATE).
 	Held bool `json:"h,omitempty"`
+	// Next is an operation LinkedIn is owed for the job ("CREATE", "UPDATE"
+	// or "CLOSE"), implied by a task's outcome (CLOSE after the CREATE of a
+	// closed job, ...). It is saved with that outcome and cleared once the
+	// operation is submitted, so no stop between the two loses it.
+	Next string `json:"n,omitempty"`
 }
 
 // The job states.

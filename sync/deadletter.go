@@ -3,9 +3,6 @@ package sync
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +13,8 @@ import (
 	"strings"
 	gosync "sync"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/fsutil"
 )
 
 // DeadLetter is a record LinkedIn (or the client-side validation) refused.
@@ -109,85 +108,87 @@ func (s *MemoryDeadLetters) Delete(_ context.Context, customerID, key string) er
 }
 
 // FileDeadLetters is a DeadLetterStore keeping one small JSON file per dead
-// letter, in a directory per customer (files 0600, written atomically).
-// Listing streams the directory, so memory does not grow with the queue.
+// letter, in a directory per customer (directories 0700, files 0600,
+// written crash-safely).
 type FileDeadLetters struct {
-	dir string
+	root *fsutil.Dir
+	mu   gosync.Mutex
+	dirs map[string]*fsutil.Dir // by customer
 }
 
 // NewFileDeadLetters returns a FileDeadLetters in dir, creating it if needed.
 func NewFileDeadLetters(dir string) (*FileDeadLetters, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	root, err := fsutil.OpenDir(dir)
+	if err != nil {
 		return nil, fmt.Errorf("sync: NewFileDeadLetters: %w", err)
 	}
-	return &FileDeadLetters{dir: dir}, nil
+	return &FileDeadLetters{root: root, dirs: map[string]*fsutil.Dir{}}, nil
 }
 
-func (s *FileDeadLetters) custDir(customerID string) string {
-	return filepath.Join(s.dir, fileName(customerID))
-}
-
-func dlFile(key string) string {
-	h := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(h[:16]) + ".json"
+// custDir opens the customer's directory (created only when create is set;
+// nil when it does not exist).
+func (s *FileDeadLetters) custDir(customerID string, create bool) (*fsutil.Dir, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.dirs[customerID]; d != nil {
+		return d, nil
+	}
+	path := filepath.Join(s.root.Path(), strings.TrimSuffix(fsutil.FileName(customerID), ".json"))
+	if !create {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	d, err := fsutil.OpenDir(path)
+	if err != nil {
+		return nil, err
+	}
+	s.dirs[customerID] = d
+	return d, nil
 }
 
 // Put implements DeadLetterStore.
 func (s *FileDeadLetters) Put(_ context.Context, customerID string, d DeadLetter) error {
-	dir := s.custDir(customerID)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+	dir, err := s.custDir(customerID, true)
+	if err == nil {
+		err = dir.Save(d.Key(), d)
 	}
-	b, err := json.Marshal(d)
 	if err != nil {
-		return err
+		return fmt.Errorf("sync: storing a dead letter: %w", err)
 	}
-	return writeFileAtomic(dir, filepath.Join(dir, dlFile(d.Key())), b, nil)
+	return nil
 }
 
-// List implements DeadLetterStore. Dead letters are yielded in file-name
-// order, which is stable but not Key order.
+// List implements DeadLetterStore, in Key order. It holds the keys in
+// memory, and reads one dead letter at a time.
 func (s *FileDeadLetters) List(ctx context.Context, customerID string) iter.Seq2[DeadLetter, error] {
 	return func(yield func(DeadLetter, error) bool) {
-		dir := s.custDir(customerID)
-		f, err := os.Open(dir)
-		if errors.Is(err, fs.ErrNotExist) {
+		dir, err := s.custDir(customerID, false)
+		if dir == nil && err == nil {
 			return
+		}
+		var keys []string
+		if err == nil {
+			keys, err = dir.Keys()
 		}
 		if err != nil {
-			yield(DeadLetter{}, err)
+			yield(DeadLetter{}, fmt.Errorf("sync: listing dead letters: %w", err))
 			return
 		}
-		defer f.Close()
-		for {
+		slices.Sort(keys)
+		for _, k := range keys {
 			if err := ctx.Err(); err != nil {
 				yield(DeadLetter{}, err)
 				return
 			}
-			names, err := f.Readdirnames(256)
-			slices.Sort(names)
-			for _, n := range names {
-				if !strings.HasSuffix(n, ".json") || strings.HasPrefix(n, ".") {
-					continue
-				}
-				b, rerr := os.ReadFile(filepath.Join(dir, n))
-				if errors.Is(rerr, fs.ErrNotExist) {
-					continue // deleted meanwhile
-				}
-				var d DeadLetter
-				if rerr == nil {
-					rerr = json.Unmarshal(b, &d)
-				}
-				if rerr != nil {
-					yield(DeadLetter{}, fmt.Errorf("sync: reading dead letter %s: %w", n, rerr))
-					return
-				}
-				if !yield(d, nil) {
-					return
-				}
-			}
+			var d DeadLetter
+			ok, err := dir.Load(k, &d)
 			if err != nil {
-				return // io.EOF or a read error at the end of the directory
+				yield(DeadLetter{}, fmt.Errorf("sync: reading dead letter %q: %w", k, err))
+				return
+			}
+			if ok && !yield(d, nil) { // !ok: deleted meanwhile
+				return
 			}
 		}
 	}
@@ -195,9 +196,9 @@ func (s *FileDeadLetters) List(ctx context.Context, customerID string) iter.Seq2
 
 // Delete implements DeadLetterStore.
 func (s *FileDeadLetters) Delete(_ context.Context, customerID, key string) error {
-	err := os.Remove(filepath.Join(s.custDir(customerID), dlFile(key)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	dir, err := s.custDir(customerID, false)
+	if dir == nil || err != nil {
+		return err
 	}
-	return err
+	return dir.Delete(key)
 }

@@ -132,9 +132,9 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Delet
 // so the job's fields are read back from the Source (a soft-deleted row);
 // a job the Source no longer has is dead-lettered.
 func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, ok func(*Deletion), fail func(*Deletion, error)) error {
-	ids := map[string]bool{}
-	for _, d := range group {
-		ids[d.ID] = true
+	ids := make([]string, len(group))
+	for i, d := range group {
+		ids[i] = d.ID
 	}
 	var jobs map[string]Job
 	var ops []jobOp

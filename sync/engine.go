@@ -109,16 +109,13 @@ func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) 
 		return nil, e.errAlreadyRunning()
 	}
 	defer e.release()
-	if e.cfg.dryRun {
-		return e.dryRun(ctx)
-	}
 	r, err := e.newRun(ctx, maxBatches)
 	if err != nil {
 		return nil, err
 	}
 	err = r.all(ctx)
 	r.finish(ctx, err)
-	if !r.parkedUntil.IsZero() {
+	if !r.parkedUntil.IsZero() && !r.dry {
 		if serr := r.save(ctx); serr != nil { // remember to resume narrow
 			err = errors.Join(err, serr)
 		}
@@ -147,14 +144,14 @@ func (e *Engine) release() {
 	e.mu.Unlock()
 }
 
-// run is the state of one RunSlice.
+// run is the state of one RunSlice (or dry run, or dead-letter retry).
 type run struct {
 	e      *Engine
 	cust   string
 	cp     *Checkpoint
 	rep    *Report
-	dry    bool
-	budget int // batches allowed, 0 = unlimited
+	dry    bool // a dry run: checks records, sends nothing, saves nothing
+	budget int  // batches allowed, 0 = unlimited
 	used   int
 	meters map[Phase]*meter
 
@@ -188,13 +185,15 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 	if fresh {
 		cp = newCheckpoint(cust)
 	}
-	r := &run{e: e, cust: cust, cp: cp, rep: newReport(cust, false, now), budget: budget,
+	dry := e.cfg.dryRun
+	if dry {
+		budget = 0
+	}
+	r := &run{e: e, cust: cust, cp: cp, rep: newReport(cust, dry, now), budget: budget, dry: dry,
 		meters: map[Phase]*meter{}, dlKeys: map[string]DeadLetter{}}
 	r.rep.Historical = cp.historical()
-	if g := e.cfg.consent; g != nil {
-		if err := g.CheckConsent(ctx, cust); err != nil {
-			return nil, &consentError{err}
-		}
+	if err := r.checkConsent(ctx); err != nil {
+		return nil, err
 	}
 	if fresh {
 		cp.StartedAt = now
@@ -228,6 +227,9 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 }
 
 func (r *run) save(ctx context.Context) error {
+	if r.dry {
+		return nil
+	}
 	r.cp.UpdatedAt = r.e.cfg.clock.Now()
 	if err := r.e.cfg.store.Save(ctx, r.cust, r.cp); err != nil {
 		return fmt.Errorf("sync: saving checkpoint: %w", err)
@@ -241,23 +243,7 @@ func (r *run) all(ctx context.Context) error {
 		r.phase = p
 		r.meters[p] = &meter{start: r.e.cfg.clock.Now()}
 		r.e.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "sync: phase", slog.String("customer", r.cust), slog.String("phase", p.String()))
-		var err error
-		switch p {
-		case PhaseJobs:
-			err = r.syncJobs(ctx)
-		case PhaseCandidates:
-			err = runPhase(ctx, r, p, r.e.src.Candidates(ctx, r.cp.Phases[p].Cursor), candidatePos, candidateRecord, r.sendCandidates, false)
-		case PhaseApplications:
-			err = runPhase(ctx, r, p, r.e.src.Applications(ctx, r.cp.Phases[p].Cursor), applicationPos, applicationRecord, r.sendApplications, false)
-		case PhaseActivities:
-			err = runPhase(ctx, r, p, r.e.src.Activities(ctx, r.cp.Phases[p].Cursor), activityPos, activityRecord, r.sendActivities, false)
-		case PhaseDeletions:
-			err = runPhase(ctx, r, p, r.e.src.Deletions(ctx, r.cp.Phases[p].Cursor), deletionPos, nil, r.sendDeletions, true)
-			if err == nil {
-				err = r.settleTasks(ctx) // CLOSEs of deleted jobs
-			}
-		}
-		if err != nil {
+		if err := r.runPhase(ctx, p); err != nil {
 			return err
 		}
 		if err := r.completePhase(ctx, p); err != nil {
@@ -267,6 +253,31 @@ func (r *run) all(ctx context.Context) error {
 	r.cp.Runs++
 	r.rep.CaughtUp = true
 	return r.save(ctx)
+}
+
+// runPhase streams phase p from its watermark. Job tasks (of the jobs
+// phase, and CLOSEs of deleted jobs) must be terminal before the phase
+// completes.
+func (r *run) runPhase(ctx context.Context, p Phase) error {
+	from := r.cp.Phases[p].Cursor
+	src := r.e.src
+	var err error
+	switch p {
+	case PhaseJobs:
+		err = runPhase(ctx, r, r.jobKind(), src.Jobs(ctx, from))
+	case PhaseCandidates:
+		err = runPhase(ctx, r, r.candidateKind(), src.Candidates(ctx, from))
+	case PhaseApplications:
+		err = runPhase(ctx, r, r.applicationKind(), src.Applications(ctx, from))
+	case PhaseActivities:
+		err = runPhase(ctx, r, r.activityKind(), src.Activities(ctx, from))
+	case PhaseDeletions:
+		err = runPhase(ctx, r, r.deletionKind(), src.Deletions(ctx, from))
+	}
+	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) {
+		return err
+	}
+	return r.settleTasks(ctx)
 }
 
 func (r *run) completePhase(ctx context.Context, p Phase) error {
@@ -288,8 +299,10 @@ func (r *run) completePhase(ctx context.Context, p Phase) error {
 	if err := r.save(ctx); err != nil {
 		return err
 	}
-	r.e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: phase completed", slog.String("customer", r.cust),
-		slog.String("phase", p.String()), slog.Int64("records", pc.Done))
+	if !r.dry {
+		r.e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: phase completed", slog.String("customer", r.cust),
+			slog.String("phase", p.String()), slog.Int64("records", pc.Done))
+	}
 	r.emit(p)
 	return nil
 }
@@ -312,6 +325,11 @@ func (r *run) reconcile(ctx context.Context) []Reconciliation {
 		}
 		if !d.Delete {
 			dead[kindPhase(d.Kind)]++
+		}
+	}
+	if r.dry { // what the dry run would refuse, not what the store holds
+		for _, p := range Phases() {
+			dead[p] = r.rep.Phases[p].Failed
 		}
 	}
 	out := make([]Reconciliation, 0, 4)

@@ -450,3 +450,40 @@ func TestWindowExcludesOldRecords(t *testing.T) {
 		}
 	})
 }
+
+// A run stopped after a closed job's CREATE task succeeded but before its
+// CLOSE reached LinkedIn (a kill, a cancellation, an auth failure) leaves
+// the CLOSE owed in the checkpoint: the next run sends it although the job
+// did not change in the ATS.
+func TestCloseAfterCreateSurvivesAStop(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		var stopped atomic.Bool
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "simpleJobPostings") {
+					body, _ := io.ReadAll(r.Body)
+					r.Body = io.NopCloser(strings.NewReader(string(body)))
+					if strings.Contains(string(body), `"CLOSE"`) && stopped.CompareAndSwap(false, true) {
+						cancel()
+						return nil, context.Canceled
+					}
+				}
+				return next.RoundTrip(r)
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
+		store := NewMemoryStore()
+		if _, err := e.engine(t, g, WithStore(store)).Run(ctx); err == nil {
+			t.Fatal("the first run did not stop")
+		}
+		if !stopped.Load() {
+			t.Fatal("no CLOSE was sent")
+		}
+		if _, err := e.engine(t, g, WithStore(store)).Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		assertSame(t, g, time.Time{}, e.cust)
+	})
+}

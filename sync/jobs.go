@@ -15,17 +15,6 @@ import (
 // maxTaskRounds bounds the submit-wait-resubmit rounds of one job phase.
 const maxTaskRounds = 4
 
-// syncJobs streams jobs (one batch in flight: batch_create is not
-// idempotent, so job state moves one batch at a time), then waits until
-// every task is terminal. Only then is the phase complete.
-func (r *run) syncJobs(ctx context.Context) error {
-	err := runPhase(ctx, r, PhaseJobs, r.e.src.Jobs(ctx, r.cp.Phases[PhaseJobs].Cursor), jobPos, jobRecord, r.sendJobs, true)
-	if err != nil {
-		return err
-	}
-	return r.settleTasks(ctx)
-}
-
 // jobOp is one job operation to submit.
 type jobOp struct {
 	job   Job
@@ -83,6 +72,43 @@ func (r *run) submitJobs(ctx context.Context, ops []jobOp, o *batchOutcome) {
 	if len(ops) == 0 {
 		return
 	}
+	if o.err = r.markIntents(ctx, ops); o.err != nil {
+		return
+	}
+	o.sent += int64(len(ops))
+	done := make([]bool, len(ops))
+	each := func(i int, it rsc.Item[string]) {
+		done[i] = true
+		r.jobSubmitted(ops[i], it, o)
+	}
+	err := sendSplit(ctx, r, postings(ops), r.e.client.Jobs.Submit, each)
+	if err == nil || !ambiguous(err) {
+		o.err = err
+		return
+	}
+	// The call failed without an answer: it may have been applied. Resend
+	// the unresolved operations once, CREATE turned into UPDATE (a task
+	// that then fails because the job does not exist is resent as CREATE).
+	r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: job batch failed ambiguously, resending as UPDATE",
+		slog.String("customer", r.cust), slog.String("error", err.Error()))
+	var again []jobOp
+	for i, op := range ops {
+		if done[i] {
+			continue
+		}
+		if op.op == rsc.JobCreate {
+			op.op = rsc.JobUpdate
+		}
+		again = append(again, op)
+	}
+	o.err = sendSplit(ctx, r, postings(again), r.e.client.Jobs.Submit, func(i int, it rsc.Item[string]) {
+		r.jobSubmitted(again[i], it, o)
+	})
+}
+
+// markIntents records the operations' close flags and the CREATEs' intent,
+// saved before a CREATE is sent.
+func (r *run) markIntents(ctx context.Context, ops []jobOp) error {
 	creates := false
 	for _, op := range ops {
 		id := op.job.Posting.ExternalJobPostingID
@@ -94,76 +120,46 @@ func (r *run) submitJobs(ctx context.Context, ops []jobOp, o *batchOutcome) {
 		}
 		r.cp.Jobs[id] = st
 	}
-	if creates {
-		if o.err = r.save(ctx); o.err != nil {
-			return
-		}
+	if !creates {
+		return nil
 	}
-	postings := make([]rsc.JobPosting, len(ops))
+	return r.save(ctx)
+}
+
+func postings(ops []jobOp) []rsc.JobPosting {
+	out := make([]rsc.JobPosting, len(ops))
 	for i, op := range ops {
-		postings[i] = op.job.Posting
-		postings[i].OperationType = op.op
+		out[i] = op.job.Posting
+		out[i].OperationType = op.op
 	}
-	o.sent += int64(len(postings))
-	done := make([]bool, len(ops))
-	each := func(i int, it rsc.Item[string]) {
-		done[i] = true
-		op := ops[i]
-		id := op.job.Posting.ExternalJobPostingID
-		st := r.cp.Jobs[id]
-		if it.Err != nil {
-			if op.op == rsc.JobCreate {
-				st.State = jobFailed // refused before creation
-				r.cp.Jobs[id] = st
-			}
-			o.dead = append(o.dead, r.deadLetter(KindJob, id, "", op.job.ModifiedAt, it.Err))
-			return
-		}
-		prev := st.State
+	return out
+}
+
+// jobSubmitted applies LinkedIn's answer to one submitted operation: a
+// pending task, or a refusal. Either way the operation is no longer owed.
+func (r *run) jobSubmitted(op jobOp, it rsc.Item[string], o *batchOutcome) {
+	id := op.job.Posting.ExternalJobPostingID
+	st := r.cp.Jobs[id]
+	st.Next = ""
+	if it.Err != nil {
 		if op.op == rsc.JobCreate {
-			prev = ""
+			st.State = jobFailed // refused before creation
 		}
-		st.State = jobPending
 		r.cp.Jobs[id] = st
-		r.cp.Tasks[it.ID] = PendingTask{JobID: id, Op: string(op.op), At: r.e.cfg.clock.Now().UTC(), Prev: prev}
-		o.acked++
-		if k := dlKey(KindJob, "", id); r.hadDeadLetter(k) {
-			o.cleared = append(o.cleared, k)
-		}
-	}
-	err := sendSplit(ctx, r, postings, r.e.client.Jobs.Submit, each)
-	if err == nil || !ambiguous(err) {
-		o.err = err
+		o.dead = append(o.dead, r.deadLetter(KindJob, id, "", op.job.ModifiedAt, it.Err))
 		return
 	}
-	// The call failed without an answer: it may have been applied. Resend
-	// the unresolved operations once, CREATE turned into UPDATE (a task
-	// that then fails because the job does not exist is resent as CREATE).
-	r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: job batch failed ambiguously, resending as UPDATE",
-		slog.String("customer", r.cust), slog.String("error", err.Error()))
-	var again []jobOp
-	var idx []int
-	for i, op := range ops {
-		if done[i] {
-			continue
-		}
-		if op.op == rsc.JobCreate {
-			op.op = rsc.JobUpdate
-		}
-		again = append(again, op)
-		idx = append(idx, i)
+	prev := st.State
+	if op.op == rsc.JobCreate {
+		prev = ""
 	}
-	postings = postings[:0]
-	for _, op := range again {
-		p := op.job.Posting
-		p.OperationType = op.op
-		postings = append(postings, p)
+	st.State = jobPending
+	r.cp.Jobs[id] = st
+	r.cp.Tasks[it.ID] = PendingTask{JobID: id, Op: string(op.op), At: r.e.cfg.clock.Now().UTC(), Prev: prev}
+	o.acked++
+	if k := dlKey(KindJob, "", id); r.hadDeadLetter(k) {
+		o.cleared = append(o.cleared, k)
 	}
-	ops2 := again
-	o.err = sendSplit(ctx, r, postings, r.e.client.Jobs.Submit, func(i int, it rsc.Item[string]) {
-		ops[idx[i]] = ops2[i]
-		each(idx[i], it)
-	})
 }
 
 // ambiguous reports whether a failed batch_create may have been applied:
@@ -184,71 +180,58 @@ func ambiguous(err error) bool {
 	return !errors.As(err, &au)
 }
 
-// settleTasks waits until every pending job task is terminal, applies the
-// outcomes and resubmits what needs another operation (CREATE for an
-// UPDATE of a job LinkedIn does not have, UPDATE for a CREATE of a job it
-// already has, CLOSE after the CREATE of a closed job).
+// settleTasks sends the operations jobs are owed and waits until every
+// job task is terminal, applying the outcomes, which may owe another
+// operation (CREATE for an UPDATE of a job LinkedIn does not have, UPDATE
+// for a CREATE of a job it already has, CLOSE after the CREATE of a closed
+// job). Owed operations live in the checkpoint (JobState.Next), saved with
+// the task outcome that implies them, so a run stopped before sending them
+// (a kill, a cancellation, an auth failure, the daily quota) sends them
+// next time.
 func (r *run) settleTasks(ctx context.Context) error {
-	for round := 0; len(r.cp.Tasks) > 0; round++ {
+	for round := 0; ; round++ {
+		if owed := r.owedJobs(); len(owed) > 0 {
+			if err := r.resendJobs(ctx, owed); err != nil {
+				return err
+			}
+		}
+		if len(r.cp.Tasks) == 0 {
+			return nil
+		}
 		if round >= maxTaskRounds {
 			return fmt.Errorf("sync: %d job tasks still unsettled after %d rounds", len(r.cp.Tasks), round)
 		}
-		urns := slices.Sorted(maps.Keys(r.cp.Tasks))
-		got, err := r.e.client.Jobs.WaitTasks(ctx, urns, r.e.cfg.pollInterval)
-		resend := map[string]rsc.JobOperation{}
-		var dead []DeadLetter
-		for _, urn := range urns {
-			t, ok := got[urn]
-			if !ok || !t.Status.Terminal() {
-				continue
-			}
-			pt := r.cp.Tasks[urn]
-			delete(r.cp.Tasks, urn)
-			st := r.cp.Jobs[pt.JobID]
-			msg := strings.ToLower(t.ErrorMessage)
-			failed := t.Status == rsc.TaskFailed || t.ErrorMessage != ""
-			held := func() {
-				if !st.Held {
-					r.cp.Phases[PhaseJobs].Acknowledged++ // a distinct job now on LinkedIn
-					st.Held = true
-				}
-			}
-			switch {
-			case !failed && pt.Op == string(rsc.JobClose):
-				held()
-				st = JobState{State: jobClosed, Held: true}
-			case !failed:
-				held()
-				st.State = jobPosted
-				if st.Close {
-					resend[pt.JobID] = rsc.JobClose
-				}
-			case pt.Op == string(rsc.JobClose) && strings.Contains(msg, "already closed"):
-				held()
-				st = JobState{State: jobClosed, Held: true}
-			case pt.Op != string(rsc.JobCreate) && pt.Op != string(rsc.JobClose) && strings.Contains(msg, "does not exist"):
-				st.State = jobFailed
-				resend[pt.JobID] = rsc.JobCreate
-			case pt.Op == string(rsc.JobCreate) && strings.Contains(msg, "already exists"):
-				held()
-				st.State = jobPosted
-				resend[pt.JobID] = rsc.JobUpdate
-			default:
-				if pt.Op == string(rsc.JobCreate) {
-					st.State = jobFailed
-				} else if pt.Prev != "" {
-					st.State = pt.Prev
-				} else {
-					st.State = jobPosted
-				}
-				d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
-				d.Reason = trimReason("job task " + string(t.Status) + ": " + t.ErrorMessage)
-				dead = append(dead, d)
-			}
-			r.cp.Jobs[pt.JobID] = st
+		if err := r.waitTasks(ctx); err != nil {
+			return err
 		}
-		for _, d := range dead {
-			fresh, perr := r.putDeadLetter(ctx, d)
+	}
+}
+
+// owedJobs lists the jobs owed an operation, by id.
+func (r *run) owedJobs() map[string]rsc.JobOperation {
+	owed := map[string]rsc.JobOperation{}
+	for id, st := range r.cp.Jobs {
+		if st.Next != "" {
+			owed[id] = rsc.JobOperation(st.Next)
+		}
+	}
+	return owed
+}
+
+// waitTasks polls the pending tasks until they are terminal (or the wait
+// fails), applies the outcomes and saves them.
+func (r *run) waitTasks(ctx context.Context) error {
+	urns := slices.Sorted(maps.Keys(r.cp.Tasks))
+	got, err := r.e.client.Jobs.WaitTasks(ctx, urns, r.e.cfg.pollInterval)
+	for _, urn := range urns {
+		t, ok := got[urn]
+		if !ok || !t.Status.Terminal() {
+			continue
+		}
+		pt := r.cp.Tasks[urn]
+		delete(r.cp.Tasks, urn)
+		if d := r.taskDone(pt, t); d != nil {
+			fresh, perr := r.putDeadLetter(ctx, *d)
 			if perr != nil {
 				return perr
 			}
@@ -257,44 +240,87 @@ func (r *run) settleTasks(ctx context.Context) error {
 			}
 			r.rep.phase(PhaseJobs).Failed++
 		}
-		if serr := r.save(ctx); serr != nil {
-			return serr
-		}
-		if err != nil {
-			return r.classify(fmt.Errorf("sync: waiting for job tasks: %w", err))
-		}
-		if len(resend) > 0 {
-			if err := r.resendJobs(ctx, resend); err != nil {
-				return err
-			}
-		}
+	}
+	if serr := r.save(ctx); serr != nil {
+		return serr
+	}
+	if err != nil {
+		return r.classify(fmt.Errorf("sync: waiting for job tasks: %w", err))
 	}
 	return nil
 }
 
-// resendJobs re-reads jobs from the Source and submits them with the given
-// operations.
-func (r *run) resendJobs(ctx context.Context, want map[string]rsc.JobOperation) error {
-	ids := make(map[string]bool, len(want))
-	for id := range want {
-		ids[id] = true
+// taskDone applies a terminal task to its job's state, recording the
+// operation it owes next, if any. It returns a dead letter when the task
+// failed for good.
+func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
+	st := r.cp.Jobs[pt.JobID]
+	defer func() { r.cp.Jobs[pt.JobID] = st }()
+	msg := strings.ToLower(t.ErrorMessage)
+	failed := t.Status == rsc.TaskFailed || t.ErrorMessage != ""
+	op := rsc.JobOperation(pt.Op)
+	held := func() {
+		if !st.Held {
+			r.cp.Phases[PhaseJobs].Acknowledged++ // a distinct job now on LinkedIn
+			st.Held = true
+		}
 	}
+	switch {
+	case !failed && op == rsc.JobClose, op == rsc.JobClose && strings.Contains(msg, "already closed"):
+		held()
+		st = JobState{State: jobClosed, Held: true}
+	case !failed:
+		held()
+		st.State = jobPosted
+		if st.Close {
+			st.Next = string(rsc.JobClose)
+		}
+	case op != rsc.JobCreate && strings.Contains(msg, "does not exist"):
+		st.State, st.Next = jobFailed, string(rsc.JobCreate)
+	case op == rsc.JobCreate && strings.Contains(msg, "already exists"):
+		held()
+		st.State, st.Next = jobPosted, string(rsc.JobUpdate)
+	default:
+		switch {
+		case op == rsc.JobCreate:
+			st.State = jobFailed
+		case pt.Prev != "":
+			st.State = pt.Prev
+		default:
+			st.State = jobPosted
+		}
+		d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
+		d.Reason = trimReason("job task " + string(t.Status) + ": " + t.ErrorMessage)
+		return &d
+	}
+	return nil
+}
+
+// resendJobs re-reads the jobs owed an operation from the Source and
+// submits it. A job the Source no longer has (its deletion follows), or
+// that was reopened since a CLOSE was owed (its change follows), owes
+// nothing any more.
+func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) error {
+	ids := slices.Sorted(maps.Keys(owed))
 	jobs, err := r.lookupJobs(ctx, ids)
 	if err != nil {
 		return err
 	}
 	var ops []jobOp
-	for _, id := range slices.Sorted(maps.Keys(want)) {
+	for _, id := range ids {
 		j, ok := jobs[id]
-		if !ok {
-			continue // gone from the ATS: its deletion will follow
+		op := owed[id]
+		if !ok || op == rsc.JobClose && !j.Closed {
+			st := r.cp.Jobs[id]
+			st.Next = ""
+			r.cp.Jobs[id] = st
+			continue
 		}
-		op := want[id]
 		ops = append(ops, jobOp{job: j, op: op, close: op != rsc.JobClose && r.cp.Jobs[id].Close})
 	}
-	for start := 0; start < len(ops); start += rsc.MaxBatchSize {
+	for chunk := range slices.Chunk(ops, rsc.MaxBatchSize) {
 		var o batchOutcome
-		r.submitJobs(ctx, ops[start:min(start+rsc.MaxBatchSize, len(ops))], &o)
+		r.submitJobs(ctx, chunk, &o)
 		for _, d := range o.dead {
 			fresh, err := r.putDeadLetter(ctx, d)
 			if err != nil {
@@ -311,5 +337,5 @@ func (r *run) resendJobs(ctx context.Context, want map[string]rsc.JobOperation) 
 			return r.classify(o.err)
 		}
 	}
-	return nil
+	return r.save(ctx)
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"iter"
 )
 
 // Lookup is an optional interface of a Source: reading single records by
@@ -23,27 +24,38 @@ func actKey(kind EntityKind, parent, id string) string {
 	return string(kind) + "\x00" + parent + "\x00" + id
 }
 
-func (r *run) lookupJobs(ctx context.Context, ids map[string]bool) (map[string]Job, error) {
-	out := map[string]Job{}
-	if l, ok := r.e.src.(Lookup); ok {
-		for id := range ids {
-			j, found, err := l.LookupJob(ctx, id)
+// lookup reads the records with the given keys from the Source: one by one
+// with one when the Source implements Lookup, else by scanning the stream
+// all from the beginning. Keys not found are absent from the result.
+func lookup[T any](ctx context.Context, keys []string, one func(context.Context, string) (T, bool, error),
+	all func() iter.Seq2[T, error], keyOf func(*T) string) (map[string]T, error) {
+	out := make(map[string]T, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	if one != nil {
+		for _, k := range keys {
+			v, found, err := one(ctx, k)
 			if err != nil {
 				return nil, err
 			}
 			if found {
-				out[id] = j
+				out[k] = v
 			}
 		}
 		return out, nil
 	}
-	for j, err := range r.e.src.Jobs(ctx, Cursor{}) {
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	for v, err := range all() {
 		if err != nil {
 			return nil, err
 		}
-		if id := j.Posting.ExternalJobPostingID; ids[id] {
-			out[id] = j
-			if len(out) == len(ids) {
+		if k := keyOf(&v); want[k] {
+			out[k] = v
+			if len(out) == len(want) {
 				break
 			}
 		}
@@ -51,88 +63,42 @@ func (r *run) lookupJobs(ctx context.Context, ids map[string]bool) (map[string]J
 	return out, nil
 }
 
-func (r *run) lookupCandidates(ctx context.Context, ids map[string]bool) (map[string]Candidate, error) {
-	out := map[string]Candidate{}
-	if l, ok := r.e.src.(Lookup); ok {
-		for id := range ids {
-			c, found, err := l.LookupCandidate(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			if found {
-				out[id] = c
-			}
-		}
-		return out, nil
+// lookupOne returns the Source's Lookup method chosen by pick, nil when the
+// Source does not implement Lookup.
+func lookupOne[T any](src Source, pick func(Lookup) func(context.Context, string) (T, bool, error)) func(context.Context, string) (T, bool, error) {
+	if l, ok := src.(Lookup); ok {
+		return pick(l)
 	}
-	for c, err := range r.e.src.Candidates(ctx, Cursor{}) {
-		if err != nil {
-			return nil, err
-		}
-		if id := c.Record.Key.CandidateID; ids[id] {
-			out[id] = c
-			if len(out) == len(ids) {
-				break
-			}
-		}
-	}
-	return out, nil
+	return nil
 }
 
-func (r *run) lookupApplications(ctx context.Context, ids map[string]bool) (map[string]Application, error) {
-	out := map[string]Application{}
-	if l, ok := r.e.src.(Lookup); ok {
-		for id := range ids {
-			p, found, err := l.LookupApplication(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			if found {
-				out[id] = p
-			}
-		}
-		return out, nil
-	}
-	for p, err := range r.e.src.Applications(ctx, Cursor{}) {
-		if err != nil {
-			return nil, err
-		}
-		if id := p.Record.Key.ApplicationID; ids[id] {
-			out[id] = p
-			if len(out) == len(ids) {
-				break
-			}
-		}
-	}
-	return out, nil
+func (r *run) lookupJobs(ctx context.Context, ids []string) (map[string]Job, error) {
+	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Job, bool, error) { return l.LookupJob })
+	return lookup(ctx, ids, one, func() iter.Seq2[Job, error] { return r.e.src.Jobs(ctx, Cursor{}) },
+		func(j *Job) string { return j.Posting.ExternalJobPostingID })
 }
 
-// lookupActivities finds activities by actKey.
-func (r *run) lookupActivities(ctx context.Context, keys map[string]DeadLetter) (map[string]Activity, error) {
-	out := map[string]Activity{}
-	if l, ok := r.e.src.(Lookup); ok {
-		for k, d := range keys {
-			a, found, err := l.LookupActivity(ctx, d.Kind, d.Parent, d.ID)
-			if err != nil {
-				return nil, err
-			}
-			if found {
-				out[k] = a
-			}
+func (r *run) lookupCandidates(ctx context.Context, ids []string) (map[string]Candidate, error) {
+	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Candidate, bool, error) { return l.LookupCandidate })
+	return lookup(ctx, ids, one, func() iter.Seq2[Candidate, error] { return r.e.src.Candidates(ctx, Cursor{}) },
+		func(c *Candidate) string { return c.Record.Key.CandidateID })
+}
+
+func (r *run) lookupApplications(ctx context.Context, ids []string) (map[string]Application, error) {
+	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Application, bool, error) { return l.LookupApplication })
+	return lookup(ctx, ids, one, func() iter.Seq2[Application, error] { return r.e.src.Applications(ctx, Cursor{}) },
+		func(a *Application) string { return a.Record.Key.ApplicationID })
+}
+
+// lookupActivities finds activities by actKey; dead maps each key to the
+// dead letter that names the activity.
+func (r *run) lookupActivities(ctx context.Context, keys []string, dead map[string]DeadLetter) (map[string]Activity, error) {
+	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Activity, bool, error) {
+		return func(ctx context.Context, k string) (Activity, bool, error) {
+			d := dead[k]
+			return l.LookupActivity(ctx, d.Kind, d.Parent, d.ID)
 		}
-		return out, nil
-	}
-	for a, err := range r.e.src.Activities(ctx, Cursor{}) {
-		if err != nil {
-			return nil, err
-		}
-		k := actKey(a.Kind, a.parent(), a.ID())
-		if _, ok := keys[k]; ok {
-			out[k] = a
-			if len(out) == len(keys) {
-				break
-			}
-		}
-	}
-	return out, nil
+	})
+	return lookup(ctx, keys, one, func() iter.Seq2[Activity, error] { return r.e.src.Activities(ctx, Cursor{}) },
+		func(a *Activity) string { return actKey(a.Kind, a.parent(), a.ID()) })
 }

@@ -13,12 +13,26 @@ import (
 
 // batchOutcome is what sending one batch produced.
 type batchOutcome struct {
-	sent     int64        // records sent
+	sent     int64        // records sent (dry run: that would be sent)
 	acked    int64        // records LinkedIn accepted
-	newAcked int64        // of which count as new distinct records
+	newAcked int64        // records that count as new distinct records on LinkedIn
 	dead     []DeadLetter // records refused
 	cleared  []string     // dead-letter keys of records that now succeeded
 	err      error        // the batch could not be completed
+}
+
+// phaseKind describes one phase's records to the pipeline.
+type phaseKind[T any] struct {
+	phase Phase
+	pos   func(*T) (time.Time, string) // the record's stream position
+	rec   func(*T) Record              // the record for the eligibility hook; nil: no hook (deletions)
+	send  func(context.Context, []T, []bool) batchOutcome
+	// check is the dry run's sender: it validates the records as the
+	// client would before sending them, and sends nothing.
+	check func(context.Context, []T, []bool) batchOutcome
+	// inline sends one batch at a time on the run's goroutine (jobs,
+	// because batch_create is not idempotent; deletions, children first).
+	inline bool
 }
 
 // pbatch is a batch moving through the pipeline.
@@ -31,6 +45,11 @@ type pbatch[T any] struct {
 	isNew   []bool
 	index   map[string]int // stream id → position in recs
 	outcome batchOutcome
+}
+
+func newBatch[T any]() *pbatch[T] {
+	return &pbatch[T]{recs: make([]T, 0, rsc.MaxBatchSize), isNew: make([]bool, 0, rsc.MaxBatchSize),
+		index: make(map[string]int, rsc.MaxBatchSize)}
 }
 
 // drop removes the record at i (an earlier copy of a record that is no
@@ -53,186 +72,241 @@ func (b *pbatch[T]) drop(i int) {
 // watermark keeps moving.
 const maxReadPerBatch = 10 * rsc.MaxBatchSize
 
-// runPhase streams one phase: it reads records after the phase's watermark,
-// filters them through the eligibility hook, groups them in batches and
-// sends up to inFlight batches at a time (inline sends one at a time on
-// the caller's goroutine). Batches are committed strictly in order: the
-// watermark only moves past a batch once it and every batch before it are
-// acknowledged, and the checkpoint is saved at every commit.
-func runPhase[T any](ctx context.Context, r *run, phase Phase, stream iter.Seq2[T, error],
-	pos func(*T) (time.Time, string), rec func(*T) Record,
-	send func(context.Context, []T, []bool) batchOutcome, inline bool) error {
+// pipeline streams one phase: it reads records after the phase's
+// watermark, filters them through the eligibility hook, groups them in
+// batches (add), sends up to limit batches at a time (dispatch), receives
+// their outcomes (collect) and commits them strictly in order (commitReady):
+// the watermark only moves past a batch once it and every batch before it
+// are acknowledged, and the checkpoint is saved at every commit.
+//
+// Batches sent and batches acknowledged but not yet committed (waiting for
+// a slower batch before them) count alike against limit, so at most limit
+// batches are ever uncommitted: that is what a crash can make the next run
+// send again.
+type pipeline[T any] struct {
+	r     *run
+	k     phaseKind[T]
+	send  func(context.Context, []T, []bool) batchOutcome
+	pc    *PhaseCheckpoint
+	from  Cursor // the watermark when the phase started
+	limit int    // uncommitted batches at most
 
-	pc := r.cp.Phases[phase]
-	from := pc.Cursor
-	if !pc.InPass {
-		pc.PassFrom, pc.InPass = from, true
-	}
-	inFlight := r.e.cfg.inFlight
-	if inline {
-		inFlight = 1
-	}
-	results := make(chan *pbatch[T], inFlight)
-	pending := map[int]*pbatch[T]{}
-	nextCommit, nextSeq, running := 0, 0, 0
-	var firstErr error
-	yielded := false
+	cur        *pbatch[T]         // the batch being filled
+	results    chan *pbatch[T]    // batches whose send finished
+	pending    map[int]*pbatch[T] // finished, waiting for the batches before them
+	nextSeq    int
+	nextCommit int
+	running    int   // batches being sent
+	err        error // the first failure: nothing more is dispatched or committed
+	yielded    bool  // the slice's batch budget is spent
+}
 
-	commitReady := func() {
-		for {
-			b, ok := pending[nextCommit]
-			if !ok {
-				return
-			}
-			delete(pending, nextCommit)
-			nextCommit++
-			if firstErr != nil {
-				continue // a batch before this one failed: its records will be resent
-			}
-			if b.outcome.err != nil {
-				firstErr = b.outcome.err
-				continue
-			}
-			if err := r.commit(ctx, phase, b.last, b.read, b.skipped, &b.outcome); err != nil {
-				firstErr = err
-			}
-		}
+// runPhase streams one phase through a pipeline.
+func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], stream iter.Seq2[T, error]) error {
+	p := &pipeline[T]{r: r, k: k, send: k.send, pc: r.cp.Phases[k.phase], limit: r.e.cfg.inFlight,
+		cur: newBatch[T](), pending: map[int]*pbatch[T]{}}
+	if r.dry {
+		p.send = k.check
 	}
-	collect := func() {
-		b := <-results
-		running--
-		pending[b.seq] = b
-		commitReady()
+	if k.inline {
+		p.limit = 1
 	}
-	newBatch := func() *pbatch[T] {
-		return &pbatch[T]{recs: make([]T, 0, rsc.MaxBatchSize), isNew: make([]bool, 0, rsc.MaxBatchSize),
-			index: make(map[string]int, rsc.MaxBatchSize)}
+	p.results = make(chan *pbatch[T], p.limit)
+	p.from = p.pc.Cursor
+	if !p.pc.InPass {
+		p.pc.PassFrom, p.pc.InPass = p.from, true
 	}
-	cur := newBatch()
-	dispatch := func() bool {
-		if firstErr != nil {
-			return false
-		}
-		if r.budget > 0 && r.used >= r.budget {
-			yielded = true
-			return false
-		}
-		if g := r.e.cfg.consent; g != nil {
-			if err := g.CheckConsent(ctx, r.cust); err != nil {
-				firstErr = &consentError{err}
-				return false
-			}
-		}
-		limit := inFlight
-		if r.e.cfg.clock.Now().Before(r.cp.NarrowUntil) {
-			limit = 1
-		}
-		for running >= limit {
-			collect()
-			if firstErr != nil {
-				return false
-			}
-		}
-		b := cur
-		cur = newBatch()
-		if bugEarlyCheckpoint && b.last != (Cursor{}) {
-			// DELIBERATE BUG, compiled in only with -tags rscgo_bugdemo
-			// (bugdemo_on.go): the watermark is saved before the batch is
-			// acknowledged, so a crash now loses its records. The
-			// crash-resume suite in internal/chaos must catch it.
-			pc.Cursor = b.last
-			if err := r.save(ctx); err != nil {
-				firstErr = err
-				return false
-			}
-		}
-		b.seq = nextSeq
-		nextSeq++
-		r.used++
-		running++
-		work := func() {
-			if len(b.recs) > 0 {
-				b.outcome = send(ctx, b.recs, b.isNew) // left to finish when another fails; only ctx stops it
-			}
-			results <- b
-		}
-		if inline {
-			work()
-			collect()
-		} else {
-			go work()
-		}
-		return firstErr == nil
-	}
-
 	for v, err := range stream {
 		if err != nil {
-			if firstErr == nil {
-				firstErr = fmt.Errorf("sync: reading %s from the source: %w", phaseKeys[phase], err)
-			}
+			p.fail(fmt.Errorf("sync: reading %s from the source: %w", phaseKeys[k.phase], err))
 			break
 		}
-		t, id := pos(&v)
-		if !from.After(t, id) {
-			continue // not after the watermark: the Source ignored since
+		if !p.add(ctx, v) {
+			break
 		}
-		cur.last = Cursor{ModifiedAt: t, ID: id}
-		// A record the Source yields again within one batch (it changed
-		// while being read) replaces its earlier copy: LinkedIn refuses a
-		// key twice in one call, and the later copy is the newer one.
-		dup, again := cur.index[id]
-		if !again {
-			cur.read++
-			r.rep.phase(phase).Read++
-		}
-		isNew := true
-		if rec != nil {
-			rc := rec(&v)
-			if f := r.e.cfg.eligible; f != nil {
-				if ok, reason := f(ctx, rc); !ok {
-					if again {
-						cur.drop(dup)
-					}
-					cur.skipped++
-					r.rep.skip(phase, reason)
-					if cur.read >= maxReadPerBatch && !dispatch() {
-						break
-					}
-					continue
-				}
+	}
+	return p.finish(ctx)
+}
+
+func (p *pipeline[T]) fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+// add puts one record read from the stream into the current batch,
+// dispatching the batch when it is full. It reports whether to go on.
+func (p *pipeline[T]) add(ctx context.Context, v T) bool {
+	t, id := p.k.pos(&v)
+	if !p.from.After(t, id) {
+		return true // not after the watermark: the Source ignored since
+	}
+	b := p.cur
+	b.last = Cursor{ModifiedAt: t, ID: id}
+	// A record the Source yields again within one batch (it changed while
+	// being read) replaces its earlier copy: LinkedIn refuses a key twice
+	// in one call, and the later copy is the newer one.
+	dup, again := b.index[id]
+	if !again {
+		b.read++
+		p.r.rep.phase(p.k.phase).Read++
+	}
+	isNew := true
+	if p.k.rec != nil {
+		rc := p.k.rec(&v)
+		if ok, reason := p.r.eligible(ctx, rc); !ok {
+			if again {
+				b.drop(dup)
 			}
-			if pc.Completed {
-				isNew = rc.created().After(pc.PassFrom.ModifiedAt)
-			}
+			b.skipped++
+			p.r.rep.skip(p.k.phase, reason)
+			return b.read < maxReadPerBatch || p.dispatch(ctx)
 		}
-		if again {
-			cur.recs[dup] = v
-			cur.isNew[dup] = cur.isNew[dup] || isNew
-			continue
-		}
-		cur.index[id] = len(cur.recs)
-		cur.recs = append(cur.recs, v)
-		cur.isNew = append(cur.isNew, isNew)
-		if len(cur.recs) == rsc.MaxBatchSize || cur.read >= maxReadPerBatch {
-			if !dispatch() {
-				break
-			}
+		if p.pc.Completed {
+			isNew = rc.created().After(p.pc.PassFrom.ModifiedAt)
 		}
 	}
-	if firstErr == nil && !yielded && cur.read > 0 {
-		dispatch()
+	if again {
+		b.recs[dup] = v
+		b.isNew[dup] = b.isNew[dup] || isNew
+		return true
 	}
-	for running > 0 {
-		collect()
+	b.index[id] = len(b.recs)
+	b.recs = append(b.recs, v)
+	b.isNew = append(b.isNew, isNew)
+	if len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch {
+		return p.dispatch(ctx)
 	}
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = ctx.Err()
+	return true
+}
+
+// dispatch sends the current batch once there is room for it. It reports
+// whether to go on.
+func (p *pipeline[T]) dispatch(ctx context.Context) bool {
+	if !p.admit(ctx) {
+		return false
 	}
-	if firstErr != nil {
-		return r.classify(firstErr)
+	b := p.cur
+	p.cur = newBatch[T]()
+	if err := saveEarly(ctx, p.r, p.pc, b.last); err != nil {
+		p.fail(err)
+		return false
 	}
-	if yielded {
+	b.seq = p.nextSeq
+	p.nextSeq++
+	p.r.used++
+	p.running++
+	if p.k.inline {
+		p.work(ctx, b)
+		p.collect(ctx)
+	} else {
+		go p.work(ctx, b)
+	}
+	return p.err == nil
+}
+
+// admit checks the slice budget and consent, then waits until fewer than
+// limit batches are uncommitted (one while the customer is narrowed after
+// a daily-quota park).
+func (p *pipeline[T]) admit(ctx context.Context) bool {
+	if p.err != nil {
+		return false
+	}
+	r := p.r
+	if r.budget > 0 && r.used >= r.budget {
+		p.yielded = true
+		return false
+	}
+	if err := r.checkConsent(ctx); err != nil {
+		p.fail(err)
+		return false
+	}
+	limit := p.limit
+	if r.e.cfg.clock.Now().Before(r.cp.NarrowUntil) {
+		limit = 1
+	}
+	for p.running+len(p.pending) >= limit {
+		p.collect(ctx)
+		if p.err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// work sends one batch and hands it to collect. A batch left running when
+// another fails finishes anyway; only ctx stops it.
+func (p *pipeline[T]) work(ctx context.Context, b *pbatch[T]) {
+	if len(b.recs) > 0 {
+		b.outcome = p.send(ctx, b.recs, b.isNew)
+	}
+	p.results <- b
+}
+
+// collect waits for one sent batch and commits what is ready.
+func (p *pipeline[T]) collect(ctx context.Context) {
+	b := <-p.results
+	p.running--
+	p.pending[b.seq] = b
+	p.commitReady(ctx)
+}
+
+// commitReady commits the finished batches that follow the last commit.
+func (p *pipeline[T]) commitReady(ctx context.Context) {
+	for {
+		b, ok := p.pending[p.nextCommit]
+		if !ok {
+			return
+		}
+		delete(p.pending, p.nextCommit)
+		p.nextCommit++
+		switch {
+		case p.err != nil:
+			// A batch before this one failed: its records are sent again
+			// by the next run.
+		case b.outcome.err != nil:
+			p.err = b.outcome.err
+		default:
+			p.fail(p.r.commit(ctx, p.k.phase, b.last, b.read, b.skipped, &b.outcome))
+		}
+	}
+}
+
+// finish sends the last partial batch, waits for every batch and returns
+// the phase's outcome.
+func (p *pipeline[T]) finish(ctx context.Context) error {
+	if p.err == nil && !p.yielded && p.cur.read > 0 {
+		p.dispatch(ctx)
+	}
+	for p.running > 0 {
+		p.collect(ctx)
+	}
+	if p.err == nil && ctx.Err() != nil {
+		p.err = ctx.Err()
+	}
+	if p.err != nil {
+		return p.r.classify(p.err)
+	}
+	if p.yielded {
 		return ErrYield
+	}
+	return nil
+}
+
+// eligible asks the eligibility hook, if any.
+func (r *run) eligible(ctx context.Context, rec Record) (bool, string) {
+	if f := r.e.cfg.eligible; f != nil {
+		return f(ctx, rec)
+	}
+	return true, ""
+}
+
+// checkConsent asks the consent guard, if any.
+func (r *run) checkConsent(ctx context.Context) error {
+	if g := r.e.cfg.consent; g != nil {
+		if err := g.CheckConsent(ctx, r.cust); err != nil {
+			return &consentError{err}
+		}
 	}
 	return nil
 }
@@ -252,18 +326,9 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 	}
 	pc := r.cp.Phases[phase]
 	for _, k := range o.cleared {
-		r.dlMu.Lock()
-		old, had := r.dlKeys[k]
-		r.dlMu.Unlock()
-		if had && !old.Delete && kindPhase(old.Kind) == phase && pc.Failed > 0 {
-			pc.Failed--
+		if err := r.clearDeadLetter(ctx, phase, k); err != nil {
+			return err
 		}
-		if err := r.e.cfg.dead.Delete(ctx, r.cust, k); err != nil {
-			return fmt.Errorf("sync: clearing dead letter: %w", err)
-		}
-		r.dlMu.Lock()
-		delete(r.dlKeys, k)
-		r.dlMu.Unlock()
 	}
 	if last != (Cursor{}) {
 		pc.Cursor = last
@@ -294,14 +359,38 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 	return nil
 }
 
+// clearDeadLetter removes the dead letter of a record that now succeeded.
+func (r *run) clearDeadLetter(ctx context.Context, phase Phase, k string) error {
+	pc := r.cp.Phases[phase]
+	r.dlMu.Lock()
+	old, had := r.dlKeys[k]
+	r.dlMu.Unlock()
+	if had && !old.Delete && kindPhase(old.Kind) == phase && pc.Failed > 0 {
+		pc.Failed--
+	}
+	if !r.dry {
+		if err := r.e.cfg.dead.Delete(ctx, r.cust, k); err != nil {
+			return fmt.Errorf("sync: clearing dead letter: %w", err)
+		}
+	}
+	r.dlMu.Lock()
+	delete(r.dlKeys, k)
+	r.dlMu.Unlock()
+	return nil
+}
+
 // putDeadLetter stores d, keeping the first failure time and counting
 // attempts of a record that failed before. fresh reports whether the record
-// had no dead letter yet.
+// had no dead letter yet. A dry run only reports it.
 func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err error) {
 	k := d.Key()
 	r.dlMu.Lock()
 	old, had := r.dlKeys[k]
 	r.dlMu.Unlock()
+	r.rep.reject(d)
+	if r.dry {
+		return !had, nil
+	}
 	if had {
 		d.Attempts = old.Attempts + 1
 		d.FirstFailedAt = old.FirstFailedAt
@@ -312,7 +401,6 @@ func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err 
 	r.dlMu.Lock()
 	r.dlKeys[k] = d
 	r.dlMu.Unlock()
-	r.rep.reject(d)
 	return !had, nil
 }
 

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/rscgo/rscgo/rsc"
@@ -35,16 +36,30 @@ func dlKey(kind EntityKind, parent, id string) string {
 // sendCandidates upserts one batch of candidates.
 func (r *run) sendCandidates(ctx context.Context, recs []Candidate, isNew []bool) batchOutcome {
 	var o batchOutcome
-	cands := make([]rsc.Candidate, len(recs))
-	for i := range recs {
-		cands[i] = recs[i].Record
-	}
-	o.sent = int64(len(cands))
-	o.err = sendSplit(ctx, r, cands, r.e.client.Candidates.Upsert, func(i int, it rsc.Item[rsc.CandidateKey]) {
-		id := recs[i].Record.Key.CandidateID
-		r.settle(&o, it.Err, isNew[i], KindCandidate, "", id, recs[i].ModifiedAt)
-	})
+	sendWhole(ctx, r, &o, recs, isNew, KindCandidate, func(c *Candidate) (rsc.Candidate, string, time.Time) {
+		return c.Record, c.Record.Key.CandidateID, c.ModifiedAt
+	}, r.e.client.Candidates.Upsert)
 	return o
+}
+
+// sendWhole sends the rsc records of recs (fields gives each one's record,
+// id and modification time) in one call of fn and settles each in o. It
+// reports which records LinkedIn accepted.
+func sendWhole[T, R any, K comparable](ctx context.Context, r *run, o *batchOutcome, recs []T, isNew []bool, kind EntityKind,
+	fields func(*T) (R, string, time.Time), fn func(context.Context, []R) (*rsc.BatchResult[K], error)) []bool {
+	rs := make([]R, len(recs))
+	ids := make([]string, len(recs))
+	mods := make([]time.Time, len(recs))
+	for i := range recs {
+		rs[i], ids[i], mods[i] = fields(&recs[i])
+	}
+	o.sent += int64(len(rs))
+	ok := make([]bool, len(recs))
+	o.err = sendSplit(ctx, r, rs, fn, func(i int, it rsc.Item[K]) {
+		ok[i] = it.Err == nil
+		r.settle(o, it.Err, isNew[i], kind, "", ids[i], mods[i])
+	})
+	return ok
 }
 
 // settle records one record's outcome in o.
@@ -62,48 +77,47 @@ func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, pa
 	}
 }
 
-// sendApplications upserts one batch of applications (always whole records),
-// then the stage history of each accepted application.
+// sendApplications upserts one batch of applications (always whole
+// records), then the stage history of each accepted application. Stages
+// are part of their application: they are not counted as records sent,
+// but a refused stage is dead-lettered on its own. A batch whose stages
+// could not all be sent fails whole, so the watermark does not pass it and
+// the next run sends its applications and stages again.
 func (r *run) sendApplications(ctx context.Context, recs []Application, isNew []bool) batchOutcome {
 	var o batchOutcome
-	apps := make([]rsc.Application, len(recs))
+	okApp := sendWhole(ctx, r, &o, recs, isNew, KindApplication, func(a *Application) (rsc.Application, string, time.Time) {
+		return a.Record, a.Record.Key.ApplicationID, a.ModifiedAt
+	}, r.e.client.Applications.Upsert)
 	for i := range recs {
-		apps[i] = recs[i].Record
-	}
-	o.sent = int64(len(apps))
-	okApp := make([]bool, len(recs))
-	o.err = sendSplit(ctx, r, apps, r.e.client.Applications.Upsert, func(i int, it rsc.Item[rsc.ApplicationKey]) {
-		okApp[i] = it.Err == nil
-		r.settle(&o, it.Err, isNew[i], KindApplication, "", recs[i].Record.Key.ApplicationID, recs[i].ModifiedAt)
-	})
-	if o.err != nil {
-		return o
-	}
-	for i := range recs {
-		p := &recs[i]
-		if !okApp[i] || len(p.Stages) == 0 {
-			continue
+		if o.err != nil {
+			break
 		}
-		key := p.Record.Key
-		for start := 0; start < len(p.Stages); start += rsc.MaxBatchSize {
-			chunk := p.Stages[start:min(start+rsc.MaxBatchSize, len(p.Stages))]
-			o.sent += int64(len(chunk))
-			err := sendSplit(ctx, r, chunk, parentChecked(func(ctx context.Context, s []rsc.Stage) (*rsc.BatchResult[rsc.NoteKey], error) {
-				return r.e.client.Applications.UpsertStages(ctx, key, s)
-			}, 0), func(j int, it rsc.Item[rsc.NoteKey]) {
-				if it.Err != nil {
-					o.dead = append(o.dead, r.deadLetter(KindStage, chunk[j].ID, key.ApplicationID, p.ModifiedAt, it.Err))
-				} else if k := dlKey(KindStage, key.ApplicationID, chunk[j].ID); r.hadDeadLetter(k) {
-					o.cleared = append(o.cleared, k)
-				}
-			})
-			if err != nil {
-				o.err = err
-				return o
-			}
+		if okApp[i] {
+			o.err = r.sendStages(ctx, &recs[i], &o)
 		}
 	}
 	return o
+}
+
+// sendStages upserts an accepted application's stage history.
+func (r *run) sendStages(ctx context.Context, p *Application, o *batchOutcome) error {
+	key := p.Record.Key
+	upsert := parentChecked(func(ctx context.Context, s []rsc.Stage) (*rsc.BatchResult[rsc.NoteKey], error) {
+		return r.e.client.Applications.UpsertStages(ctx, key, s)
+	}, 0)
+	for chunk := range slices.Chunk(p.Stages, rsc.MaxBatchSize) {
+		err := sendSplit(ctx, r, chunk, upsert, func(j int, it rsc.Item[rsc.NoteKey]) {
+			if it.Err != nil {
+				o.dead = append(o.dead, r.deadLetter(KindStage, chunk[j].ID, key.ApplicationID, p.ModifiedAt, it.Err))
+			} else if k := dlKey(KindStage, key.ApplicationID, chunk[j].ID); r.hadDeadLetter(k) {
+				o.cleared = append(o.cleared, k)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // activityGroup is the activities of one parent and kind in a batch: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -29,147 +30,115 @@ func (e *Engine) RetryDeadLetters(ctx context.Context) (*Report, error) {
 	return r.rep, err
 }
 
-func (r *run) retryDead(ctx context.Context) error {
-	jobs := map[string]bool{}
-	cands := map[string]bool{}
-	apps := map[string]bool{}
-	acts := map[string]DeadLetter{}
-	var dels []Deletion
-	var all []DeadLetter
+// deadGroups are a customer's dead letters grouped by the record whose
+// resend resolves them: jobs, candidates and applications by id (an
+// application's stages with it), activities by actKey.
+type deadGroups struct {
+	jobs, cands, apps, acts map[string][]DeadLetter
+	dels                    []Deletion
+}
+
+func (r *run) groupDead() deadGroups {
+	g := deadGroups{jobs: map[string][]DeadLetter{}, cands: map[string][]DeadLetter{},
+		apps: map[string][]DeadLetter{}, acts: map[string][]DeadLetter{}}
 	r.dlMu.Lock()
-	for _, d := range r.dlKeys {
-		all = append(all, d)
-	}
+	all := slices.Collect(maps.Values(r.dlKeys))
 	r.dlMu.Unlock()
-	slices.SortFunc(all, func(a, b DeadLetter) int {
-		if a.Key() < b.Key() {
-			return -1
-		}
-		if a.Key() > b.Key() {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(a, b DeadLetter) int { return strings.Compare(a.Key(), b.Key()) })
 	for _, d := range all {
 		switch {
 		case d.Delete:
-			dels = append(dels, Deletion{Kind: d.Kind, ID: d.ID, Parent: d.Parent, DeletedAt: d.ModifiedAt, Integration: d.Integration})
+			g.dels = append(g.dels, Deletion{Kind: d.Kind, ID: d.ID, Parent: d.Parent, DeletedAt: d.ModifiedAt, Integration: d.Integration})
 		case d.Kind == KindJob:
-			jobs[d.ID] = true
+			g.jobs[d.ID] = append(g.jobs[d.ID], d)
 		case d.Kind == KindCandidate:
-			cands[d.ID] = true
+			g.cands[d.ID] = append(g.cands[d.ID], d)
 		case d.Kind == KindApplication:
-			apps[d.ID] = true
+			g.apps[d.ID] = append(g.apps[d.ID], d)
 		case d.Kind == KindStage:
-			apps[d.Parent] = true
+			g.apps[d.Parent] = append(g.apps[d.Parent], d)
 		default:
-			acts[actKey(d.Kind, d.Parent, d.ID)] = d
+			k := actKey(d.Kind, d.Parent, d.ID)
+			g.acts[k] = append(g.acts[k], d)
 		}
 	}
-	// Jobs.
-	if len(jobs) > 0 {
-		found, err := r.lookupJobs(ctx, jobs)
+	return g
+}
+
+func (r *run) retryDead(ctx context.Context) error {
+	g := r.groupDead()
+	keys := func(m map[string][]DeadLetter) []string { return slices.Sorted(maps.Keys(m)) }
+	if len(g.jobs) > 0 {
+		found, err := r.lookupJobs(ctx, keys(g.jobs))
+		if err == nil {
+			err = retryRecords(ctx, r, r.jobKind(), g.jobs, found)
+		}
+		if err == nil {
+			err = r.settleTasks(ctx)
+		}
 		if err != nil {
 			return err
 		}
-		var recs []Job
-		for _, id := range slices.Sorted(maps.Keys(jobs)) {
-			j, ok := found[id]
-			if !r.keep(ctx, ok, jobRecord(&j), PhaseJobs, dlKey(KindJob, "", id)) {
-				continue
-			}
-			recs = append(recs, j)
-		}
-		if err := retryChunks(ctx, r, PhaseJobs, recs, r.sendJobs); err != nil {
-			return err
-		}
-		if err := r.settleTasks(ctx); err != nil {
-			return err
-		}
 	}
-	// Candidates.
-	if len(cands) > 0 {
-		found, err := r.lookupCandidates(ctx, cands)
-		if err != nil {
-			return err
-		}
-		var recs []Candidate
-		for _, id := range slices.Sorted(maps.Keys(cands)) {
-			c, ok := found[id]
-			if r.keep(ctx, ok, candidateRecord(&c), PhaseCandidates, dlKey(KindCandidate, "", id)) {
-				recs = append(recs, c)
-			}
-		}
-		if err := retryChunks(ctx, r, PhaseCandidates, recs, r.sendCandidates); err != nil {
-			return err
-		}
+	found, err := r.lookupCandidates(ctx, keys(g.cands))
+	if err == nil {
+		err = retryRecords(ctx, r, r.candidateKind(), g.cands, found)
 	}
-	// Applications (and their stages, resent with them).
-	if len(apps) > 0 {
-		found, err := r.lookupApplications(ctx, apps)
-		if err != nil {
-			return err
-		}
-		var recs []Application
-		for _, id := range slices.Sorted(maps.Keys(apps)) {
-			p, ok := found[id]
-			if !ok {
-				// Gone from the ATS: drop its application and stage dead letters.
-				for _, d := range all {
-					if !d.Delete && (d.Kind == KindApplication && d.ID == id || d.Kind == KindStage && d.Parent == id) {
-						r.drop(ctx, d.Key())
-					}
-				}
-				continue
-			}
-			if r.keep(ctx, true, applicationRecord(&p), PhaseApplications, dlKey(KindApplication, "", id)) {
-				recs = append(recs, p)
-			}
-		}
-		if err := retryChunks(ctx, r, PhaseApplications, recs, r.sendApplications); err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
-	// Activities.
-	if len(acts) > 0 {
-		found, err := r.lookupActivities(ctx, acts)
-		if err != nil {
-			return err
-		}
-		var recs []Activity
-		for _, k := range slices.Sorted(maps.Keys(acts)) {
-			d := acts[k]
-			a, ok := found[k]
-			if r.keep(ctx, ok, activityRecord(&a), PhaseActivities, d.Key()) {
-				recs = append(recs, a)
-			}
-		}
-		if err := retryChunks(ctx, r, PhaseActivities, recs, r.sendActivities); err != nil {
-			return err
-		}
+	apps, err := r.lookupApplications(ctx, keys(g.apps))
+	if err == nil {
+		err = retryRecords(ctx, r, r.applicationKind(), g.apps, apps)
 	}
-	// Deletions.
-	if err := retryChunks(ctx, r, PhaseDeletions, dels, r.sendDeletions); err != nil {
+	if err != nil {
+		return err
+	}
+	firstOf := make(map[string]DeadLetter, len(g.acts))
+	for k, ds := range g.acts {
+		firstOf[k] = ds[0]
+	}
+	acts, err := r.lookupActivities(ctx, keys(g.acts), firstOf)
+	if err == nil {
+		err = retryRecords(ctx, r, r.activityKind(), g.acts, acts)
+	}
+	if err == nil {
+		err = retryChunks(ctx, r, PhaseDeletions, g.dels, r.sendDeletions)
+	}
+	if err != nil {
 		return err
 	}
 	return r.save(ctx)
 }
 
-// keep decides whether a dead letter's record is sent again; if not, the
-// dead letter is dropped.
-func (r *run) keep(ctx context.Context, found bool, rec Record, p Phase, key string) bool {
-	if !found {
-		r.drop(ctx, key)
-		return false
-	}
-	if f := r.e.cfg.eligible; f != nil {
-		if ok, reason := f(ctx, rec); !ok {
-			r.rep.skip(p, reason)
-			r.drop(ctx, key)
-			return false
+// retryRecords sends again the records found for dead letters (by key);
+// the dead letters of records not found or now ineligible are dropped.
+func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[string][]DeadLetter, found map[string]T) error {
+	var recs []T
+	for _, key := range slices.Sorted(maps.Keys(dead)) {
+		v, ok := found[key]
+		if keep(ctx, r, ok, k, &v, dead[key]) {
+			recs = append(recs, v)
 		}
 	}
-	return true
+	return retryChunks(ctx, r, k.phase, recs, k.send)
+}
+
+// keep decides whether a dead letter's record is sent again; if not (the
+// Source no longer has it, or it is now ineligible), its dead letters are
+// dropped.
+func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, dead []DeadLetter) bool {
+	if found {
+		ok, reason := r.eligible(ctx, k.rec(v))
+		if ok {
+			return true
+		}
+		r.rep.skip(k.phase, reason)
+	}
+	for _, d := range dead {
+		r.drop(ctx, d.Key())
+	}
+	return false
 }
 
 func (r *run) drop(ctx context.Context, key string) {
@@ -194,13 +163,9 @@ func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, send fun
 		if o.err != nil {
 			return r.classify(o.err)
 		}
-		if err := r.commitRetry(ctx, p, &o); err != nil {
+		if err := r.commit(ctx, p, Cursor{}, 0, 0, &o); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func (r *run) commitRetry(ctx context.Context, p Phase, o *batchOutcome) error {
-	return r.commit(ctx, p, Cursor{}, 0, 0, o)
 }

@@ -29,42 +29,31 @@ func NewSliceSource() *SliceSource {
 		acts: map[string]Activity{}, dels: map[string]Deletion{}}
 }
 
-// PutJobs inserts or replaces jobs.
+// PutJobs inserts or replaces jobs (by id).
 func (s *SliceSource) PutJobs(v ...Job) *SliceSource {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, x := range v {
-		s.jobs[x.Posting.ExternalJobPostingID] = x
-	}
-	return s
+	return put(s, s.jobs, v, func(x *Job) string { return x.Posting.ExternalJobPostingID })
 }
 
-// PutCandidates inserts or replaces candidates.
+// PutCandidates inserts or replaces candidates (by id).
 func (s *SliceSource) PutCandidates(v ...Candidate) *SliceSource {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, x := range v {
-		s.cands[x.Record.Key.CandidateID] = x
-	}
-	return s
+	return put(s, s.cands, v, func(x *Candidate) string { return x.Record.Key.CandidateID })
 }
 
-// PutApplications inserts or replaces applications.
+// PutApplications inserts or replaces applications (by id).
 func (s *SliceSource) PutApplications(v ...Application) *SliceSource {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, x := range v {
-		s.apps[x.Record.Key.ApplicationID] = x
-	}
-	return s
+	return put(s, s.apps, v, func(x *Application) string { return x.Record.Key.ApplicationID })
 }
 
 // PutActivities inserts or replaces activities (by id).
 func (s *SliceSource) PutActivities(v ...Activity) *SliceSource {
+	return put(s, s.acts, v, (*Activity).ID)
+}
+
+func put[T any](s *SliceSource, m map[string]T, v []T, id func(*T) string) *SliceSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, x := range v {
-		s.acts[x.ID()] = x
+	for i := range v {
+		m[id(&v[i])] = v[i]
 	}
 	return s
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/fsutil"
 )
 
 // A crash between writing the new checkpoint and renaming it leaves the
@@ -23,7 +25,7 @@ func TestFileStoreCrashBeforeRename(t *testing.T) {
 
 	cp.Phases[PhaseCandidates].Cursor = Cursor{ModifiedAt: time.Unix(200, 0).UTC(), ID: "C2"}
 	crash := errors.New("killed")
-	s.beforeRename = func(tmp string) error {
+	s.dir.BeforeRename = func(tmp string) error {
 		if _, err := os.Stat(tmp); err != nil {
 			t.Errorf("temporary file missing: %v", err)
 		}
@@ -32,7 +34,7 @@ func TestFileStoreCrashBeforeRename(t *testing.T) {
 	if err := s.Save(ctx, "cust/1", cp); !errors.Is(err, crash) {
 		t.Fatalf("save: %v", err)
 	}
-	s.beforeRename = nil
+	s.dir.BeforeRename = nil
 	got, err := s.Load(ctx, "cust/1")
 	must(t, err)
 	if got.Phases[PhaseCandidates].Cursor.ID != "C1" {
@@ -46,7 +48,7 @@ func TestFileStoreCrashBeforeRename(t *testing.T) {
 	if got.Phases[PhaseCandidates].Cursor.ID != "C2" {
 		t.Fatalf("cursor %+v", got.Phases[PhaseCandidates].Cursor)
 	}
-	fi, err := os.Stat(filepath.Join(dir, "cust%2F1.json"))
+	fi, err := os.Stat(filepath.Join(dir, fsutil.FileName("cust/1")))
 	must(t, err)
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v", fi.Mode())

@@ -3,6 +3,7 @@ package sourcetest
 import (
 	"context"
 	"fmt"
+	"iter"
 	"time"
 
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -33,61 +34,47 @@ func modified(t time.Time) []string {
 	return nil
 }
 
-func jobStream(src rscsync.Source) stream[rscsync.Job] {
-	return stream[rscsync.Job]{
-		name: "Jobs",
-		open: src.Jobs,
-		pos: func(j rscsync.Job) pos {
-			id := j.Posting.ExternalJobPostingID
-			return pos{t: j.ModifiedAt, id: id, ident: id}
-		},
-		check: func(j rscsync.Job) []string {
-			bad := modified(j.ModifiedAt)
-			if j.Posting.ExternalJobPostingID == "" {
-				bad = append(bad, "Posting.ExternalJobPostingID is empty")
-			}
-			return bad
-		},
+// keyed is a stream whose records are identified by their own id, which
+// is also their cursor id.
+func keyed[R any](name string, open func(context.Context, rscsync.Cursor) iter.Seq2[R, error],
+	at func(R) (time.Time, string), check func(R) []string) stream[R] {
+	return stream[R]{name: name, open: open, check: check, pos: func(rec R) pos {
+		t, id := at(rec)
+		return pos{t: t, id: id, ident: id}
+	}}
+}
+
+// empty lists "<name> is empty" for each (name, value) pair whose value is
+// empty.
+func empty(bad []string, pairs ...string) []string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			bad = append(bad, pairs[i]+" is empty")
+		}
 	}
+	return bad
+}
+
+func jobStream(src rscsync.Source) stream[rscsync.Job] {
+	return keyed("Jobs", src.Jobs, func(j rscsync.Job) (time.Time, string) { return j.ModifiedAt, j.Posting.ExternalJobPostingID },
+		func(j rscsync.Job) []string {
+			return empty(modified(j.ModifiedAt), "Posting.ExternalJobPostingID", j.Posting.ExternalJobPostingID)
+		})
 }
 
 func candidateStream(src rscsync.Source) stream[rscsync.Candidate] {
-	return stream[rscsync.Candidate]{
-		name: "Candidates",
-		open: src.Candidates,
-		pos: func(c rscsync.Candidate) pos {
-			id := c.Record.Key.CandidateID
-			return pos{t: c.ModifiedAt, id: id, ident: id}
-		},
-		check: func(c rscsync.Candidate) []string {
-			bad := modified(c.ModifiedAt)
-			if c.Record.Key.CandidateID == "" {
-				bad = append(bad, "Record.Key.CandidateID is empty")
-			}
-			if c.Record.Key.IntegrationContext == "" {
-				bad = append(bad, "Record.Key.IntegrationContext is empty")
-			}
-			return bad
-		},
-	}
+	return keyed("Candidates", src.Candidates, func(c rscsync.Candidate) (time.Time, string) { return c.ModifiedAt, c.Record.Key.CandidateID },
+		func(c rscsync.Candidate) []string {
+			return empty(modified(c.ModifiedAt), "Record.Key.CandidateID", c.Record.Key.CandidateID,
+				"Record.Key.IntegrationContext", c.Record.Key.IntegrationContext)
+		})
 }
 
 func applicationStream(src rscsync.Source) stream[rscsync.Application] {
-	return stream[rscsync.Application]{
-		name: "Applications",
-		open: src.Applications,
-		pos: func(p rscsync.Application) pos {
-			id := p.Record.Key.ApplicationID
-			return pos{t: p.ModifiedAt, id: id, ident: id}
-		},
-		check: func(p rscsync.Application) []string {
-			bad := modified(p.ModifiedAt)
-			if p.Record.Key.ApplicationID == "" {
-				bad = append(bad, "Record.Key.ApplicationID is empty")
-			}
-			if p.Record.Key.IntegrationContext == "" {
-				bad = append(bad, "Record.Key.IntegrationContext is empty")
-			}
+	return keyed("Applications", src.Applications, func(p rscsync.Application) (time.Time, string) { return p.ModifiedAt, p.Record.Key.ApplicationID },
+		func(p rscsync.Application) []string {
+			bad := empty(modified(p.ModifiedAt), "Record.Key.ApplicationID", p.Record.Key.ApplicationID,
+				"Record.Key.IntegrationContext", p.Record.Key.IntegrationContext)
 			seen := make(map[string]int, len(p.Stages))
 			for i, s := range p.Stages {
 				if s.ID == "" {
@@ -101,8 +88,7 @@ func applicationStream(src rscsync.Source) stream[rscsync.Application] {
 				seen[s.ID] = i
 			}
 			return bad
-		},
-	}
+		})
 }
 
 func activityStream(src rscsync.Source) stream[rscsync.Activity] {

@@ -1,0 +1,144 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// The phase kinds: how the pipeline reads, filters, sends and (dry run)
+// checks each phase's records.
+
+func (r *run) jobKind() phaseKind[Job] {
+	return phaseKind[Job]{phase: PhaseJobs, pos: jobPos, rec: jobRecord, send: r.sendJobs, check: r.checkJobs, inline: true}
+}
+
+func (r *run) candidateKind() phaseKind[Candidate] {
+	return phaseKind[Candidate]{phase: PhaseCandidates, pos: candidatePos, rec: candidateRecord,
+		send: r.sendCandidates, check: r.checkCandidates}
+}
+
+func (r *run) applicationKind() phaseKind[Application] {
+	return phaseKind[Application]{phase: PhaseApplications, pos: applicationPos, rec: applicationRecord,
+		send: r.sendApplications, check: r.checkApplications}
+}
+
+func (r *run) activityKind() phaseKind[Activity] {
+	return phaseKind[Activity]{phase: PhaseActivities, pos: activityPos, rec: activityRecord,
+		send: r.sendActivities, check: r.checkActivities}
+}
+
+func (r *run) deletionKind() phaseKind[Deletion] {
+	return phaseKind[Deletion]{phase: PhaseDeletions, pos: deletionPos, send: r.sendDeletions,
+		check: r.checkDeletions, inline: true}
+}
+
+// checked is a dry run's outcome for n records: ok(i, o) validates record
+// i, adding its refusals to o, and reports whether it would be sent.
+func checked(n int, isNew []bool, ok func(i int, o *batchOutcome) bool) batchOutcome {
+	var o batchOutcome
+	for i := range n {
+		if ok(i, &o) {
+			o.sent++
+			if isNew[i] {
+				o.newAcked++
+			}
+		}
+	}
+	return o
+}
+
+// refuse adds a dry run's refusal to o when err is not nil, and reports
+// whether err is nil.
+func (r *run) refuse(o *batchOutcome, kind EntityKind, id, parent string, mod time.Time, err error) bool {
+	if err == nil {
+		return true
+	}
+	o.dead = append(o.dead, r.deadLetter(kind, id, parent, mod, err))
+	return false
+}
+
+// checkJobs validates jobs with the operation a run would send.
+func (r *run) checkJobs(_ context.Context, recs []Job, isNew []bool) batchOutcome {
+	return checked(len(recs), isNew, func(i int, o *batchOutcome) bool {
+		j := &recs[i]
+		id := j.Posting.ExternalJobPostingID
+		st, known := r.cp.Jobs[id]
+		op := decideOp(st, known, j.Closed)
+		if op == "" {
+			return true
+		}
+		p := j.Posting
+		p.OperationType = op
+		r.cp.Jobs[id] = JobState{State: jobPosted} // a dry run's checkpoint is never saved
+		return r.refuse(o, KindJob, id, "", j.ModifiedAt, r.e.client.Jobs.Validate(&p))
+	})
+}
+
+func (r *run) checkCandidates(_ context.Context, recs []Candidate, isNew []bool) batchOutcome {
+	return checked(len(recs), isNew, func(i int, o *batchOutcome) bool {
+		c := &recs[i]
+		return r.refuse(o, KindCandidate, c.Record.Key.CandidateID, "", c.ModifiedAt, r.e.client.Candidates.Validate(&c.Record))
+	})
+}
+
+// checkApplications validates applications and, for valid ones, their stages.
+func (r *run) checkApplications(_ context.Context, recs []Application, isNew []bool) batchOutcome {
+	apps := r.e.client.Applications
+	return checked(len(recs), isNew, func(i int, o *batchOutcome) bool {
+		x := &recs[i]
+		id := x.Record.Key.ApplicationID
+		if !r.refuse(o, KindApplication, id, "", x.ModifiedAt, apps.Validate(&x.Record)) {
+			return false
+		}
+		ok := true
+		for j := range x.Stages {
+			ok = r.refuse(o, KindStage, x.Stages[j].ID, id, x.ModifiedAt, apps.ValidateStage(&x.Stages[j])) && ok
+		}
+		return ok
+	})
+}
+
+func (r *run) checkActivities(_ context.Context, recs []Activity, isNew []bool) batchOutcome {
+	return checked(len(recs), isNew, func(i int, o *batchOutcome) bool {
+		a := &recs[i]
+		return r.refuse(o, a.Kind, a.ID(), a.parent(), a.ModifiedAt, validateActivity(r.e.client, a))
+	})
+}
+
+func (r *run) checkDeletions(_ context.Context, recs []Deletion, isNew []bool) batchOutcome {
+	return checked(len(recs), isNew, func(i int, o *batchOutcome) bool {
+		d := &recs[i]
+		if d.ID != "" && strings.HasPrefix(d.Integration, "urn:li:") {
+			return true
+		}
+		dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.DeletedAt, errors.New("deletion needs an id and an integration context URN"))
+		dl.Delete, dl.Integration = true, d.Integration
+		o.dead = append(o.dead, dl)
+		return false
+	})
+}
+
+// validateActivity checks a note or feedback as the client does before
+// sending it, plus its parent id.
+func validateActivity(c *rsc.Client, a *Activity) error {
+	if strings.TrimSpace(a.parent()) == "" {
+		return &rsc.ValidationError{Resource: string(a.Kind), Key: a.ID(), Field: "parent", Rule: "is required"}
+	}
+	switch a.Kind {
+	case KindCandidateNote:
+		return c.Candidates.ValidateNote(&a.Note)
+	case KindApplicationNote:
+		return c.Applications.ValidateNote(&a.Note)
+	case KindInterviewFeedback:
+		return c.Applications.ValidateFeedback(&a.Feedback)
+	}
+	return unknownActivityKind(a)
+}
+
+func unknownActivityKind(a *Activity) error {
+	return &rsc.ValidationError{Resource: "activity", Key: a.ID(), Field: "kind", Rule: "must be candidateNote, applicationNote or interviewFeedback"}
+}
