@@ -17,14 +17,20 @@
 //     the historical and incremental sync with checkpoints and dead letters
 //     (import it as rscsync: its name is the product's, not the standard
 //     library's); sync/sourcetest checks a Source for conformance, in the
-//     spirit of testing/fstest.
+//     spirit of testing/fstest; sync/sqlsource reads SQL tables for a
+//     Source in keyset pages.
 //   - milestones: which features are enabled, for which records, as the
 //     background sync progresses.
+//   - webhook: one handler for every push LinkedIn sends to the customers'
+//     callback URLs, dispatching status changes to onboarding and exports to
+//     inmail.
 //   - inmail: InMail, prospect notes, stub profiles, 1-Click Export and member
 //     deletions brought into the ATS.
 //   - internal/restli: Rest.li 1.0 and 2.0 key encoding, decoding and query
-//     tunnelling; internal/fsutil, internal/fuzzseed and internal/textenum:
-//     small shared helpers.
+//     tunnelling; internal/pushq: what every push handler shares (reading and
+//     authenticating a push, a bounded queue, replay memory);
+//     internal/fsutil, internal/option, internal/fuzzseed and
+//     internal/textenum: small shared helpers.
 //   - internal/chaos, internal/badinput, internal/secretleak: the suites that
 //     prove the claims (faults and crashes lose nothing, bad records never
 //     stop a sync, no secret leaks); internal/benchreport regenerates
