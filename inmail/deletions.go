@@ -16,19 +16,6 @@ import (
 // LinkedIn lists late; notices are idempotent, so overlap is harmless.
 const deletionOverlap = 24 * time.Hour
 
-// DeletionReport is the outcome of PollDeletions.
-type DeletionReport struct {
-	// Skipped says why nothing was done (the gate's reason), "" otherwise.
-	Skipped  string
-	Profiles int // closed profiles read
-	// Notices counts notices written, one per affected candidate;
-	// notices read again (overlap, pending members) are rewritten idempotently.
-	Notices int
-	// Pending counts members whose candidates the milestones do not cover
-	// yet; they are read again on later polls.
-	Pending int
-}
-
 // PollDeletions lists members who closed their LinkedIn account
 // (closed profiles) and records a NoticeMemberDeleted notice on every
 // affected candidate: those LinkedIn names (atsCandidateIds) and those whose

@@ -12,21 +12,6 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// InMailReport is the outcome of PollInMail.
-type InMailReport struct {
-	// Skipped says why nothing was done (the gate's reason), "" otherwise.
-	Skipped  string
-	Seats    int // seats polled
-	Windows  int // 12-hour windows read (new and replayed)
-	Events   int // events read
-	Attached int // messages attached to candidates
-	// Pending counts events kept for later: no candidate matched the
-	// member, or the milestones did not cover the candidate yet.
-	Pending int
-	// Replayed counts members whose pending messages were attached on this run.
-	Replayed int
-}
-
 // PollInMail reads each seat's InMail history (conversationEvents) in
 // windows of at most 12 hours from its cursor up to now minus the lag (WithLag), and
 // attaches each message to the candidate of the member (matched by person

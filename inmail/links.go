@@ -11,21 +11,6 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// LinkReport is the outcome of RefreshLinks.
-type LinkReport struct {
-	// Skipped says why nothing was done (the gate's reason), "" otherwise.
-	Skipped string
-	Checked int // candidates read back from LinkedIn
-	Linked  int // candidates whose person URN or link was stored or changed
-	// Unmatched counts candidates LinkedIn holds without a usable match
-	// (none, or several algorithmic matches and no manual one).
-	Unmatched int
-	// NotAllowed counts candidates the milestones do not cover yet.
-	NotAllowed int
-	// Missing counts ids LinkedIn (or the Sink) does not hold.
-	Missing int
-}
-
 // QueueLinks queues candidates for the next RefreshQueuedLinks (run by
 // RunOnce). Call it after the sync package synced them.
 func (r *Retriever) QueueLinks(candidateIDs ...string) {

@@ -8,19 +8,6 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// NotesReport is the outcome of PollNotes.
-type NotesReport struct {
-	// Skipped says why nothing was done (the gate's reason), "" otherwise.
-	Skipped  string
-	Notes    int // notes read
-	Upserted int // active notes written to candidates
-	Deleted  int // inactive notes deleted from candidates
-	// Pending counts active notes kept for later (no match, or not covered
-	// by the milestones yet).
-	Pending  int
-	Replayed int
-}
-
 // PollNotes reads Recruiter prospect notes per contract by last-updated
 // time, in windows of at most 12 hours, and writes active notes to the
 // member's candidate (matched by person URN); notes that became inactive

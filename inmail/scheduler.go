@@ -10,20 +10,6 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// RunReport is the outcome of one RunOnce.
-type RunReport struct {
-	Seats  SeatReport
-	Stubs  StubReport
-	InMail InMailReport
-	Notes  NotesReport
-	Links  LinkReport
-	// Attached counts pending person URN attachments done (AttachPending).
-	Attached  int
-	Deletions DeletionReport
-	// DeletionsRun reports whether closed profiles were due and polled.
-	DeletionsRun bool
-}
-
 // RunOnce runs every poll of the customer once, in an order that lets
 // each step use the previous one's results: seats (when older than
 // the seat refresh interval), stub profiles (which create candidates), InMail history and

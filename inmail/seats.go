@@ -18,16 +18,6 @@ type SeatHolder struct {
 	State    string `json:"state,omitempty"`
 }
 
-// SeatReport is the outcome of RefreshSeats.
-type SeatReport struct {
-	// Skipped says why nothing was done (the gate's reason), "" otherwise.
-	Skipped string
-	// Seats are the ACTIVE seat holders, sorted by seat URN.
-	Seats []SeatHolder
-	// Unmapped counts seats whose holder matches no ATS user.
-	Unmapped int
-}
-
 const reasonNoContract = "seats, InMail history and notes need contract-level access (CSA_API), which is not enabled"
 
 // RefreshSeats lists the ACTIVE Recruiter seat holders of the customer's

@@ -13,16 +13,6 @@ import (
 // keeps each result set well under LinkedIn's 20,000-record window.
 const StubWindow = 7 * 24 * time.Hour
 
-// StubReport is the outcome of PollStubs.
-type StubReport struct {
-	// Skipped says why nothing was done (the gate's reason), "" otherwise.
-	Skipped string
-	Stubs   int // stubs read
-	Created int // candidates created
-	Matched int // stubs matched to an existing candidate
-	Linked  int // matched candidates that got the person URN stored
-}
-
 // PollStubs reads InMail stub profiles (mailStubs: members who replied and
 // shared their contact information) per contract, owned by the stored
 // seats, and creates or matches a candidate for each: person URN first,

@@ -225,11 +225,8 @@ func TestPushSignatures(t *testing.T) {
 	}
 	calls := len(e.fake.Requests())
 	send := func(h http.Handler, sig string) int {
-		req := httptest.NewRequest(http.MethodPost, "/rsc/push/acme", bytes.NewReader(body))
-		if sig != "" {
-			req.Header.Set(rsc.SignatureHeader, sig)
-		}
-		rec := httptest.NewRecorder()
+		rec, req := httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/rsc/push/acme", bytes.NewReader(body))
+		req.Header[http.CanonicalHeaderKey(rsc.SignatureHeader)] = []string{sig}
 		h.ServeHTTP(rec, req)
 		return rec.Code
 	}
