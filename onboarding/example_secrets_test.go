@@ -71,7 +71,9 @@ func (s *encryptedStore) Get(ctx context.Context, ref string) (onboarding.Creden
 	return c, nil
 }
 
-func (s *encryptedStore) Delete(ctx context.Context, ref string) error { return s.inner.Delete(ctx, ref) }
+func (s *encryptedStore) Delete(ctx context.Context, ref string) error {
+	return s.inner.Delete(ctx, ref)
+}
 
 // A SecretStore that encrypts client secrets with a key the vendor
 // supplies, over a FileSecretStore. Pass it to NewFlow with
