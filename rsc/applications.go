@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
-
-	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // ApplicationsService syncs applications (placements from shortlist onwards)
@@ -53,9 +51,7 @@ type Application struct {
 }
 
 func validateApplication(v *validator, a *Application) {
-	if err := a.Key.check(); err != nil {
-		ve := err.(*ValidationError)
-		v.fail(ve.Field, ve.Rule)
+	if v.adopt(a.Key.check()); v.err != nil {
 		return
 	}
 	v.text("atsJobApplicationId", a.Key.ApplicationID, true, 255)
@@ -122,21 +118,20 @@ func (s *ApplicationsService) Delete(ctx context.Context, keys []ApplicationKey)
 		keyEntries(s.c, resApplications, keys, nil, func(v *validator, k ApplicationKey) { v.adopt(k.check()) }))
 }
 
-func applicationNotes(c *Client, k ApplicationKey) noteTarget {
-	return noteTarget{res: resApplicationNotes, parentRes: resApplications, parentKey: k.restli(c.fam),
-		versionedKey: func(id string) restli.Key {
-			return restli.Key{{Name: "externalJobApplicationId", Value: k.ApplicationID}, {Name: "externalNoteId", Value: id}, {Name: "integrationContext", Value: k.IntegrationContext}}
-		}}
-}
-
 // UpsertNotes creates or replaces notes of one application.
 func (s *ApplicationsService) UpsertNotes(ctx context.Context, app ApplicationKey, notes []Note) (*BatchResult[NoteKey], error) {
-	return s.c.writeNotes(ctx, app.check(), applicationNotes(s.c, app), app.ApplicationID, notes, nil)
+	return s.c.writeNotes(ctx, app, notes, nil)
+}
+
+// ValidateNote checks an application note against LinkedIn's documented
+// rules (docs/linkedin-api.md §7.5), as UpsertNotes does before sending.
+func (s *ApplicationsService) ValidateNote(n *Note) error {
+	return s.c.validateNoteOf(resApplicationNotes, n)
 }
 
 // DeleteNotes deletes notes of one application.
 func (s *ApplicationsService) DeleteNotes(ctx context.Context, app ApplicationKey, noteIDs []string) (*BatchResult[NoteKey], error) {
-	return s.c.writeNotes(ctx, app.check(), applicationNotes(s.c, app), app.ApplicationID, nil, noteIDs)
+	return s.c.writeNotes(ctx, app, nil, noteIDs)
 }
 
 // subEntity is a record of an application sub-resource keyed by a simple id.

@@ -31,20 +31,13 @@ func TestApplicationsUpsertWire(t *testing.T) {
 func TestApplicationValidation(t *testing.T) {
 	t.Parallel()
 	c, _ := NewClient(WithCredentials("a", "b"))
-	for name, tc := range map[string]struct {
-		mut   func(*Application)
-		field string
-	}{
+	checkMutations(t, func() Application { return testApplication("A1") }, c.Applications.Validate, map[string]mutation[Application]{
 		"no job id":     {func(a *Application) { a.JobPostingID = "" }, "atsJobPostingId"},
 		"no job name":   {func(a *Application) { a.JobPostingName = "" }, "atsJobPostingName"},
 		"bad email":     {func(a *Application) { a.CandidateEmail = "x" }, "candidateEmail"},
 		"no first name": {func(a *Application) { a.FirstName = "" }, "firstName"},
 		"no created":    {func(a *Application) { a.CreatedAt = 0 }, "atsCreatedAt"},
-	} {
-		a := testApplication("A1")
-		tc.mut(&a)
-		wantField(t, name, c.Applications.Validate(&a), tc.field)
-	}
+	})
 }
 
 func TestApplicationSubresourcesWire(t *testing.T) {

@@ -65,6 +65,13 @@ func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 	return op
 }
 
+// setPatch returns a partial update setting field to value:
+// {"patch":{"$set":{field: value}}}.
+func setPatch(field string, value any) []byte {
+	v, _ := json.Marshal(value)
+	return []byte(`{"patch":{"$set":{"` + field + `":` + string(v) + `}}}`)
+}
+
 // compoundKey is a record key LinkedIn spells as a Rest.li compound key.
 type compoundKey interface {
 	comparable

@@ -95,9 +95,7 @@ func (s *CandidatesService) Validate(cand *Candidate) error {
 }
 
 func validateCandidate(v *validator, cand *Candidate) {
-	if err := cand.Key.check(); err != nil {
-		ve := err.(*ValidationError)
-		v.fail(ve.Field, ve.Rule)
+	if v.adopt(cand.Key.check()); v.err != nil {
 		return
 	}
 	v.text("atsCandidateId", cand.Key.CandidateID, true, 255)
@@ -239,9 +237,7 @@ func (s *CandidatesService) AttachPerson(ctx context.Context, links []PersonLink
 		if e.err = v.result(); e.err != nil {
 			continue
 		}
-		e.rkey = l.Key.restli(c.fam)
-		p, _ := json.Marshal(l.Person)
-		e.body = []byte(`{"patch":{"$set":{"manualMatchedMember":` + string(p) + `}}}`)
+		e.rkey, e.body = l.Key.restli(c.fam), setPatch("manualMatchedMember", l.Person)
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPost, resCandidates, ""), entries)
 }

@@ -155,10 +155,7 @@ func TestCandidatesUpsertEntityErrors(t *testing.T) {
 func TestCandidateValidationRules(t *testing.T) {
 	t.Parallel()
 	c, _ := NewClient(WithCredentials("a", "b"))
-	for name, tc := range map[string]struct {
-		mut   func(*Candidate)
-		field string
-	}{
+	checkMutations(t, func() Candidate { return testCandidate("C1") }, c.Candidates.Validate, map[string]mutation[Candidate]{
 		"empty firstName":        {func(c *Candidate) { c.FirstName = " " }, "firstName"},
 		"bad email":              {func(c *Candidate) { c.EmailAddresses = []string{"ok@x.io", "a@b"} }, "emailAddresses[1]"},
 		"created zero":           {func(c *Candidate) { c.CreatedAt = 0 }, "atsCreatedAt"},
@@ -173,11 +170,7 @@ func TestCandidateValidationRules(t *testing.T) {
 		"no id":                  {func(c *Candidate) { c.Key.CandidateID = "" }, "atsCandidateId"},
 		"bad context":            {func(c *Candidate) { c.Key.IntegrationContext = "123" }, "integrationContext"},
 		"bad area type":          {func(c *Candidate) { c.Addresses[0].GeographicAreaType = "COUNTY" }, "addresses[0].geographicAreaType"},
-	} {
-		cand := testCandidate("C1")
-		tc.mut(&cand)
-		wantField(t, name, c.Candidates.Validate(&cand), tc.field)
-	}
+	})
 	ok := testCandidate("C1")
 	wantField(t, "valid", c.Candidates.Validate(&ok), "")
 }

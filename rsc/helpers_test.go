@@ -236,6 +236,24 @@ func wantField(t *testing.T, name string, err error, field string) {
 	})
 }
 
+// mutation breaks one rule of a valid record; field is the field that
+// must then fail.
+type mutation[T any] struct {
+	mut   func(*T)
+	field string
+}
+
+// checkMutations applies each mutation to a fresh valid record from valid
+// and requires validate to fail on its field, as a subtest.
+func checkMutations[T any](t *testing.T, valid func() T, validate func(*T) error, rows map[string]mutation[T]) {
+	t.Helper()
+	for name, row := range rows {
+		rec := valid()
+		row.mut(&rec)
+		wantField(t, name, validate(&rec), row.field)
+	}
+}
+
 // okBatch answers a batch_update/delete with status 204 for every key of
 // the request body (or the ids of a delete).
 func okBatch(w http.ResponseWriter, s seen) {

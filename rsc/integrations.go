@@ -77,9 +77,7 @@ func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName)
 		if e.err = v.result(); e.err != nil {
 			continue
 		}
-		e.rkey = n.Key.restli(c.fam)
-		nm, _ := json.Marshal(n.Name)
-		e.body = []byte(`{"patch":{"$set":{"integrationName":` + string(nm) + `}}}`)
+		e.rkey, e.body = n.Key.restli(c.fam), setPatch("integrationName", n.Name)
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPost, resIntegrations, ""), entries)
 }

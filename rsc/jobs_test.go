@@ -55,10 +55,7 @@ func TestJobsSubmitWire(t *testing.T) {
 func TestJobValidation(t *testing.T) {
 	t.Parallel()
 	c, _ := NewClient(WithCredentials("a", "b"))
-	for name, tc := range map[string]struct {
-		mut   func(*JobPosting)
-		field string
-	}{
+	checkMutations(t, func() JobPosting { return testJob("J1") }, c.Jobs.Validate, map[string]mutation[JobPosting]{
 		"title long":    {func(j *JobPosting) { j.Title = strings.Repeat("t", 201) }, "title"},
 		"desc long":     {func(j *JobPosting) { j.Description = strings.Repeat("d", 25001) }, "description"},
 		"id long":       {func(j *JobPosting) { j.ExternalJobPostingID = strings.Repeat("i", 201) }, "externalJobPostingId"},
@@ -68,11 +65,7 @@ func TestJobValidation(t *testing.T) {
 		"bad apply url": {func(j *JobPosting) { j.CompanyApplyURL = "nope" }, "companyApplyUrl"},
 		"seconds":       {func(j *JobPosting) { j.ListedAt = 1700000000 }, "listedAt"},
 		"bad status":    {func(j *JobPosting) { j.EmploymentStatus = "GIG" }, "employmentStatus"},
-	} {
-		j := testJob("J1")
-		tc.mut(&j)
-		wantField(t, name, c.Jobs.Validate(&j), tc.field)
-	}
+	})
 }
 
 func TestJobTasksWait(t *testing.T) {

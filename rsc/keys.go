@@ -19,6 +19,12 @@ func (k CandidateKey) restli(f family) restli.Key {
 	return syncKey(f, "atsCandidateId", "externalCandidateId", k.CandidateID, k.IntegrationContext)
 }
 
+func (k CandidateKey) notes() (res, parentRes *resource, id, versionedField string) {
+	return resCandidateNotes, resCandidates, k.CandidateID, "externalCandidateId"
+}
+
+func (k CandidateKey) integrationContext() string { return k.IntegrationContext }
+
 func (k CandidateKey) check() error {
 	return checkKeyParts("atsCandidates", "atsCandidateId", k.CandidateID, k.IntegrationContext)
 }
@@ -46,6 +52,12 @@ func syncKey(f family, legacyField, versionedField, id, integrationContext strin
 	return restli.Key{{Name: legacyField, Value: id}, {Name: "dataProvider", Value: dataProviderATS},
 		{Name: "integrationContext", Value: integrationContext}}
 }
+
+func (k ApplicationKey) notes() (res, parentRes *resource, id, versionedField string) {
+	return resApplicationNotes, resApplications, k.ApplicationID, "externalJobApplicationId"
+}
+
+func (k ApplicationKey) integrationContext() string { return k.IntegrationContext }
 
 func (k ApplicationKey) check() error {
 	return checkKeyParts("atsApplications", "atsJobApplicationId", k.ApplicationID, k.IntegrationContext)

@@ -54,12 +54,15 @@ func validateNote(v *validator, n *Note) {
 	v.millis("atsLastModifiedAt", n.LastModifiedAt, false)
 }
 
-// noteTarget says where the notes of one parent live in each family.
-type noteTarget struct {
-	res          *resource  // the notes resource (legacy sub-resource name, versioned top-level name)
-	parentRes    *resource  // legacy parent collection
-	parentKey    restli.Key // legacy parent key
-	versionedKey func(noteID string) restli.Key
+// noteParent is the key of a record that has notes (a candidate or an
+// application).
+type noteParent interface {
+	check() error
+	restli(family) restli.Key
+	// notes returns the notes resource, the parent's resource, the parent's
+	// id, and the name of the parent's id field in a versioned note key.
+	notes() (res, parentRes *resource, id, versionedField string)
+	integrationContext() string
 }
 
 // NoteKey identifies a note within its parent (candidate or application).
@@ -69,11 +72,13 @@ type NoteKey struct {
 }
 
 // writeNotes upserts notes, or deletes the notes ids when notes is nil, of
-// the parent whose key check returned parentErr.
-func (c *Client) writeNotes(ctx context.Context, parentErr error, t noteTarget, parent string, notes []Note, ids []string) (*BatchResult[NoteKey], error) {
-	if parentErr != nil {
-		return nil, parentErr
+// one candidate or application: a sub-resource of the parent's key on /v2,
+// a resource of its own keyed by parent and note on /rest.
+func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, ids []string) (*BatchResult[NoteKey], error) {
+	if err := pk.check(); err != nil {
+		return nil, err
 	}
+	res, parentRes, parent, versionedField := pk.notes()
 	del, n := notes == nil, len(notes)
 	if del {
 		n = len(ids)
@@ -91,7 +96,7 @@ func (c *Client) writeNotes(ctx context.Context, parentErr error, t noteTarget, 
 		}
 		e := &entries[i]
 		e.key, e.label = NoteKey{Parent: parent, NoteID: id}, id
-		v := c.validator(t.res.legacy, id)
+		v := c.validator(res.legacy, id)
 		if del {
 			v.text("id", id, true, 255)
 		} else {
@@ -108,7 +113,8 @@ func (c *Client) writeNotes(ctx context.Context, parentErr error, t noteTarget, 
 			continue
 		}
 		if c.fam.versioned {
-			e.rkey = t.versionedKey(id)
+			e.rkey = restli.Key{{Name: versionedField, Value: parent}, {Name: "externalNoteId", Value: id},
+				{Name: "integrationContext", Value: pk.integrationContext()}}
 		} else {
 			e.simple = id
 		}
@@ -116,44 +122,31 @@ func (c *Client) writeNotes(ctx context.Context, parentErr error, t noteTarget, 
 			e.body, e.err = json.Marshal(&note)
 		}
 	}
-	path := "/" + c.fam.name(t.res)
+	path := "/" + c.fam.name(res)
 	if !c.fam.versioned {
-		path = "/" + t.parentRes.legacy + "/" + c.keyPath(t.parentKey) + "/" + t.res.legacy
+		path = "/" + parentRes.legacy + "/" + c.keyPath(pk.restli(c.fam)) + "/" + res.legacy
 	}
 	method := http.MethodPut
 	if del {
 		method = http.MethodDelete
 	}
-	return writeBatches(ctx, c, c.batchOpFor(method, t.res, path), entries)
-}
-
-func candidateNotes(c *Client, k CandidateKey) noteTarget {
-	return noteTarget{res: resCandidateNotes, parentRes: resCandidates, parentKey: k.restli(c.fam),
-		versionedKey: func(id string) restli.Key {
-			return restli.Key{{Name: "externalCandidateId", Value: k.CandidateID}, {Name: "externalNoteId", Value: id}, {Name: "integrationContext", Value: k.IntegrationContext}}
-		}}
+	return writeBatches(ctx, c, c.batchOpFor(method, res, path), entries)
 }
 
 // UpsertNotes creates or replaces notes of one candidate (batch_update).
 func (s *CandidatesService) UpsertNotes(ctx context.Context, cand CandidateKey, notes []Note) (*BatchResult[NoteKey], error) {
-	return s.c.writeNotes(ctx, cand.check(), candidateNotes(s.c, cand), cand.CandidateID, notes, nil)
+	return s.c.writeNotes(ctx, cand, notes, nil)
 }
 
 // DeleteNotes deletes notes of one candidate (batch_delete).
 func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, noteIDs []string) (*BatchResult[NoteKey], error) {
-	return s.c.writeNotes(ctx, cand.check(), candidateNotes(s.c, cand), cand.CandidateID, nil, noteIDs)
+	return s.c.writeNotes(ctx, cand, nil, noteIDs)
 }
 
 // ValidateNote checks a candidate note against LinkedIn's documented rules
 // (docs/linkedin-api.md §7.3), as UpsertNotes does before sending.
 func (s *CandidatesService) ValidateNote(n *Note) error {
 	return s.c.validateNoteOf(resCandidateNotes, n)
-}
-
-// ValidateNote checks an application note against LinkedIn's documented
-// rules (docs/linkedin-api.md §7.5), as UpsertNotes does before sending.
-func (s *ApplicationsService) ValidateNote(n *Note) error {
-	return s.c.validateNoteOf(resApplicationNotes, n)
 }
 
 func (c *Client) validateNoteOf(res *resource, n *Note) error {

@@ -212,8 +212,7 @@ func (s *ProvisioningService) patch(ctx context.Context, appKey, field string, v
 	if values == nil {
 		values = []string{}
 	}
-	vals, _ := json.Marshal(values)
-	body := []byte(`{"patch":{"$set":{"` + field + `":` + string(vals) + `}}}`)
+	body := setPatch(field, values)
 	// Postman puts the application URN raw in the path.
 	_, err := c.do(ctx, &call{method: http.MethodPost, path: "/" + resProvisioning.legacy + "/" + appKey, body: body,
 		res: resProvisioning, idempotent: true})

@@ -42,13 +42,13 @@ func (s *ApplicationsService) UpsertStages(ctx context.Context, app ApplicationK
 	return writeSub(ctx, s.c, resStages, app, stages, false, nil)
 }
 
-// DeleteStages deletes stage records of one application.
-func (s *ApplicationsService) DeleteStages(ctx context.Context, app ApplicationKey, ids []string) (*BatchResult[NoteKey], error) {
-	return writeSub[Stage](ctx, s.c, resStages, app, nil, true, ids)
-}
-
 // ValidateStage checks a stage record against LinkedIn's documented rules
 // (docs/linkedin-api.md §7.6), as UpsertStages does before sending.
 func (s *ApplicationsService) ValidateStage(st *Stage) error {
 	return validateSub(s.c.cfg.clock.Now(), resStages, st)
+}
+
+// DeleteStages deletes stage records of one application.
+func (s *ApplicationsService) DeleteStages(ctx context.Context, app ApplicationKey, ids []string) (*BatchResult[NoteKey], error) {
+	return writeSub[Stage](ctx, s.c, resStages, app, nil, true, ids)
 }

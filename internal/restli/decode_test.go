@@ -40,11 +40,8 @@ func TestDecodeKey(t *testing.T) {
 			t.Errorf("DecodeKey(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "a", "a=1&b", "a=%zz", "(a:1", "(a)", "(a:1)x", "(a:%2)", "%28a%3A1"} {
-		if got, err := DecodeKey(bad); err == nil {
-			t.Errorf("DecodeKey(%q) = %#v, want error", bad, got)
-		}
-	}
+	wantErrors(t, func(s string) error { _, err := DecodeKey(s); return err },
+		"", "a", "a=1&b", "a=%zz", "(a:1", "(a)", "(a:1)x", "(a:%2)", "%28a%3A1")
 }
 
 func TestDecodeKeyBodyMapKeys(t *testing.T) {
@@ -111,9 +108,5 @@ func TestDecodeRestliID(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, k) {
 		t.Errorf("DecodeRestliID(EncodeRestliID(%v)) = %v, %v", k, got, err)
 	}
-	for _, bad := range []string{"", "  ", "(a:1", "(a)"} {
-		if _, _, err := DecodeRestliID(bad); err == nil {
-			t.Errorf("DecodeRestliID(%q): want error", bad)
-		}
-	}
+	wantErrors(t, func(s string) error { _, _, err := DecodeRestliID(s); return err }, "", "  ", "(a:1", "(a)")
 }

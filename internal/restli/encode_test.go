@@ -34,9 +34,7 @@ func TestEncodeGoldenPostman(t *testing.T) {
 		{Name: "atsJobApplicationId", Value: "A1"},
 		{Name: "integrationContext", Value: "urn:li:organization:456"},
 	}
-	tests := []struct {
-		name, got, want string
-	}{
+	tests := []goldenCase{
 		// Protocol 1.0 (Postman).
 		{"P1 atsCandidates ids", EncodeBatchIDs(Protocol1, []Key{c1, c2}),
 			"ids[0].atsCandidateId=C1&ids[0].dataProvider=ATS&ids[0].integrationContext=urn:li:organization:123" +
@@ -99,20 +97,14 @@ func TestEncodeGoldenPostman(t *testing.T) {
 		}), "(application:urn%3Ali%3AdeveloperApplication%3A123,member:urn%3Ali%3Amember%3A456)"},
 		{"py BATCH_PARTIAL_UPDATE simple path-style id", EncodeSimpleKeyPath(Protocol2, "urn:li:person:123"), "urn%3Ali%3Aperson%3A123"},
 	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%s:\n got %s\nwant %s", tt.name, tt.got, tt.want)
-		}
-	}
+	checkGolden(t, tests)
 }
 
 // TestEncodeEscaping pins the per-protocol escaping rules (docs/linkedin-api.md §3.2).
 func TestEncodeEscaping(t *testing.T) {
 	t.Parallel()
 	k := Key{{Name: "a", Value: "x y&z=1+2%/?#:,()[];é\x01"}, {Name: "b", Value: ""}}
-	tests := []struct {
-		name, got, want string
-	}{
+	tests := []goldenCase{
 		{"P1 ids", EncodeBatchIDs(Protocol1, []Key{k}),
 			"ids[0].a=x%20y%26z%3D1%2B2%25/%3F%23:,()%5B%5D%3B%C3%A9%01&ids[0].b="},
 		{"P1 path", EncodeKeyPath(Protocol1, k), "a=x%20y%26z%3D1%2B2%25%2F%3F%23:,()%5B%5D%3B%C3%A9%01&b="},
@@ -133,11 +125,7 @@ func TestEncodeEscaping(t *testing.T) {
 		{"empty simple P2", EncodeSimpleIDs(Protocol2, nil), ""},
 		{"restli id", EncodeRestliID(Key{{Name: "a", Value: "urn:li:x:(1,2)"}, {Name: "b", Value: ""}}), "(a:urn%3Ali%3Ax%3A%281%2C2%29,b:'')"},
 	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%s:\n got %q\nwant %q", tt.name, tt.got, tt.want)
-		}
-	}
+	checkGolden(t, tests)
 }
 
 func TestEncodeBatchIDsManyIndexes(t *testing.T) {

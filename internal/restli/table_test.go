@@ -158,11 +158,7 @@ func TestTrickyValuesTable(t *testing.T) {
 // the 2.0 specification and LinkedIn's JavaScript client do.
 func TestStructuredValuesTable(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		got  string
-		want string
-	}{
+	checkGolden(t, []goldenCase{
 		{"empty list", Encode([]any{}), "List()"},
 		{"empty record", Encode(map[string]any{}), "()"},
 		{"list of empty string", Encode([]any{""}), "List('')"},
@@ -171,11 +167,5 @@ func TestStructuredValuesTable(t *testing.T) {
 			"(seat:urn%3Ali%3Aseat%3A1,contract:urn%3Ali%3Acontract%3A2)"},
 		{"empty $params record", EncodeKeyPath(Protocol2, Key{{Name: ParamsField, Value: "()"}, {Name: "id", Value: "A 1"}}),
 			"($params:(),id:A%201)"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if d := cmp.Diff(tc.want, tc.got); d != "" {
-				t.Errorf("(-want +got):\n%s", d)
-			}
-		})
-	}
+	})
 }

@@ -11,10 +11,7 @@ import (
 // tests/clients/restli/utils/encoder_test.py (test_encode).
 func TestEncodePython(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in   any
-		want string
-	}{
+	tests := []encodeCase[any]{
 		{nil, ""},
 		{"", ""},
 		{"abc123", "abc123"},
@@ -32,20 +29,13 @@ func TestEncodePython(t *testing.T) {
 			"List((k1:v1),List(v2,%20t%3F%27%3A%2C%2A%21))",
 		},
 	}
-	for _, tt := range tests {
-		if got := Encode(tt.in); got != tt.want {
-			t.Errorf("Encode(%#v) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	checkEncodes(t, Encode, tests)
 }
 
 // TestParamEncodePython ports test_param_encode from the same Python file.
 func TestParamEncodePython(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in   map[string]any
-		want string
-	}{
+	tests := []encodeCase[map[string]any]{
 		{nil, ""},
 		{map[string]any{"param1": "foobar"}, "param1=foobar"},
 		{map[string]any{"param1": "v1", "param2": "v2"}, "param1=v1&param2=v2"},
@@ -58,11 +48,7 @@ func TestParamEncodePython(t *testing.T) {
 			"param1=List((k1:v1),List(e1,e2))&param2=(k2:(k21:v21),k3:List(v3))",
 		},
 	}
-	for _, tt := range tests {
-		if got := ParamEncode(tt.in); got != tt.want {
-			t.Errorf("ParamEncode(%#v) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	checkEncodes(t, ParamEncode, tests)
 }
 
 // TestEncodePythonClient ports the structured query values of the Python
@@ -153,10 +139,7 @@ func jsParam(pair string) string {
 func TestEncodeGoTypes(t *testing.T) {
 	t.Parallel()
 	type named string
-	tests := []struct {
-		in   any
-		want string
-	}{
+	tests := []encodeCase[any]{
 		{[]string{"a b", ""}, "List(a%20b,'')"},
 		{map[string]string{"b": "2", "a": "urn:li:x:1"}, "(a:urn%3Ali%3Ax%3A1,b:2)"},
 		{Key{{Name: "z", Value: "1"}, {Name: "a", Value: "2"}}, "(z:1,a:2)"},
@@ -169,11 +152,7 @@ func TestEncodeGoTypes(t *testing.T) {
 		{uint8(7), "7"},
 		{[]any{nil, "x"}, "List(,x)"},
 	}
-	for _, tt := range tests {
-		if got := Encode(tt.in); got != tt.want {
-			t.Errorf("Encode(%#v) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	checkEncodes(t, Encode, tests)
 	if got := ReducedEncode(""); got != "''" {
 		t.Errorf(`ReducedEncode("") = %q`, got)
 	}
@@ -253,20 +232,9 @@ func TestDecodeJS(t *testing.T) {
 			t.Errorf("Decode(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{
-		"List((k1:v1)",
-		"List((k1:List(v1))",
-		"(k1:List((k2:(k3:v1,k4:List((string:v2)))))",
-		"(k1)",
-		"(k1:v1))",
-		"List(a(b)",
-		"%zz",
-		"(a:%2)",
-	} {
-		if got, err := Decode(bad); err == nil {
-			t.Errorf("Decode(%q) = %#v, want error", bad, got)
-		}
-	}
+	wantErrors(t, func(s string) error { _, err := Decode(s); return err },
+		"List((k1:v1)", "List((k1:List(v1))", "(k1:List((k2:(k3:v1,k4:List((string:v2)))))",
+		"(k1)", "(k1:v1))", "List(a(b)", "%zz", "(a:%2)")
 
 	example := map[string]any{}
 	want := map[string]any{}
