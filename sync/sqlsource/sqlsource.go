@@ -143,10 +143,11 @@ func (r *Row) Scan(dest ...any) error {
 	return nil
 }
 
-// ModifiedAt is the row's modification time, read by Scan.
+// ModifiedAt is the row's modification time, known once Scan has read the
+// row.
 func (r *Row) ModifiedAt() time.Time { return r.key.at }
 
-// ID is the row's id, read by Scan.
+// ID is the row's id, known once Scan has read the row.
 func (r *Row) ID() string { return r.key.id }
 
 // Stream yields the records of q's rows after since, in (ModifiedAt, ID)
