@@ -1,8 +1,6 @@
 package rsctest
 
-import (
-	"encoding/json"
-)
+import "net/http"
 
 // applicationKind: atsApplications (both families). Deleting an application
 // deletes its notes, interview feedback and stages (docs/linkedin-api.md §10).
@@ -17,8 +15,24 @@ var applicationKind = newKind(&kind{
 // feedback and stages.
 var applicationKey = []string{"integrationContext", "atsJobApplicationId"}
 
-// feedbackKind: atsApplications/{key}/interviewFeedback?ids=...
-var feedbackKind = newSubKind("interviewFeedback", applicationKey, "feedbackId", validateFeedback)
+// feedbackKind: atsApplications/{key}/interviewFeedback?ids=... Feedback
+// needs its application: LinkedIn evaluates an interview of an application
+// it holds.
+var feedbackKind = withCheck(newSubKind("interviewFeedback", applicationKey, "feedbackId", validateFeedback), checkApplicationHeld)
+
+func withCheck(k *kind, check func(cu *Customer, r *record) *entityError) *kind {
+	k.check = check
+	return k
+}
+
+// checkApplicationHeld refuses a child record of an application LinkedIn
+// does not hold. Caller holds cu.mu.
+func checkApplicationHeld(cu *Customer, r *record) *entityError {
+	if cu.tables["applications"].recs[recKey(r.fields, applicationKey)] == nil {
+		return statusErr(http.StatusNotFound, "Application "+r.fields["atsJobApplicationId"]+" does not exist")
+	}
+	return nil
+}
 
 // stageKind: atsApplications/{key}/stages?ids=...
 var stageKind = newSubKind("stages", applicationKey, "stageId", validateStage)
@@ -44,8 +58,8 @@ func minLen1(name string, v *string) *entityError {
 
 func validateApplication(c *call, r *record) *entityError {
 	var d applicationDoc
-	if err := json.Unmarshal(r.doc, &d); err != nil {
-		return statusErr(422, "ERROR :: / :: "+err.Error())
+	if e := c.decodeDoc(r.doc, &d); e != nil {
+		return e
 	}
 	if e := c.checkTimestamps(d.AtsCreatedAt, d.AtsLastModifiedAt, true); e != nil {
 		return e
@@ -74,8 +88,8 @@ type stageDoc struct {
 
 func validateStage(c *call, r *record) *entityError {
 	var d stageDoc
-	if err := json.Unmarshal(r.doc, &d); err != nil {
-		return statusErr(422, "ERROR :: / :: "+err.Error())
+	if e := c.decodeDoc(r.doc, &d); e != nil {
+		return e
 	}
 	if e := c.checkTimestamps(d.AtsCreatedAt, nil, false); e != nil {
 		return e
@@ -119,8 +133,8 @@ type feedbackDoc struct {
 
 func validateFeedback(c *call, r *record) *entityError {
 	var d feedbackDoc
-	if err := json.Unmarshal(r.doc, &d); err != nil {
-		return statusErr(422, "ERROR :: / :: "+err.Error())
+	if e := c.decodeDoc(r.doc, &d); e != nil {
+		return e
 	}
 	if d.AtsCreatedAt != nil && *d.AtsCreatedAt <= 0 {
 		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")

@@ -2,7 +2,11 @@ package rsctest
 
 import (
 	"crypto/subtle"
+	"errors"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -49,10 +53,12 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *LogEntry)
 		writeJSON(w, http.StatusMethodNotAllowed, oauthError{"invalid_request", "use POST"})
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", "malformed form body"})
+	form, status, err := readTokenForm(w, r)
+	if err != nil {
+		writeJSON(w, status, oauthError{"invalid_request", err.Error()})
 		return
 	}
+	r.PostForm = form
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
 		writeJSON(w, http.StatusBadRequest, oauthError{"unsupported_grant_type", "grant_type must be client_credentials"})
 		return
@@ -136,4 +142,32 @@ func (s *Server) RevokeTokens(clientID string) int {
 		}
 	}
 	return n
+}
+
+// maxTokenBody caps a token request body; a larger one gets a 413.
+const maxTokenBody = 64 << 10
+
+// readTokenForm reads the form body of a token request. Besides
+// application/x-www-form-urlencoded it reads a form body sent as text/plain
+// or with no Content-Type, as LinkedIn's own Postman collection sends it
+// (docs/linkedin-api.md §4); any other type is refused.
+func readTokenForm(w http.ResponseWriter, r *http.Request) (url.Values, int, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "", "application/x-www-form-urlencoded", "text/plain":
+	default:
+		return nil, http.StatusBadRequest, errors.New("Content-Type must be application/x-www-form-urlencoded")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenBody))
+	if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+		return nil, http.StatusRequestEntityTooLarge, errors.New("request body too large")
+	}
+	if err != nil {
+		return nil, http.StatusBadRequest, errors.New("unreadable body")
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, http.StatusBadRequest, errors.New("malformed form body")
+	}
+	return form, 0, nil
 }

@@ -81,8 +81,8 @@ func isArray(b json.RawMessage) bool {
 
 func validateCandidate(c *call, r *record) *entityError {
 	var d candidateDoc
-	if err := json.Unmarshal(r.doc, &d); err != nil {
-		return statusErr(422, "ERROR :: / :: "+err.Error())
+	if e := c.decodeDoc(r.doc, &d); e != nil {
+		return e
 	}
 	if e := c.checkTimestamps(d.AtsCreatedAt, d.AtsLastModifiedAt, true); e != nil {
 		return e

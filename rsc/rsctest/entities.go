@@ -3,6 +3,7 @@ package rsctest
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -93,9 +94,9 @@ func (c *call) keys() ([]ekey, *httpError) {
 	kd := rt.kind
 	var out []ekey
 	if rt.sub {
-		pk, err := restli.DecodeKey(c.pathKey)
+		pk, err := restli.ParseServerKey(c.proto, c.pathKey)
 		if err != nil {
-			return nil, errf(http.StatusBadRequest, "Invalid key in path: "+err.Error())
+			return nil, errf(http.StatusBadRequest, "Invalid key: '"+c.pathKey+"'")
 		}
 		parent := &route{name: rt.parent.name, kind: rt.parent.kind, requireDP: rt.parent.requireDP, keyNames: rt.parent.keyNames}
 		pf, herr := c.normKey(parent, pk)
@@ -129,52 +130,25 @@ func (c *call) keys() ([]ekey, *httpError) {
 		if !c.cust.owns(f["integrationContext"]) {
 			return nil, errf(http.StatusForbidden, "")
 		}
-		out = append(out, ekey{resp: restli.EncodeKeyBody(c.proto, k), fields: f, rk: recKey(f, kd.fields)})
+		out = append(out, ekey{resp: restli.EncodeServerBodyKey(c.proto, k), fields: f, rk: recKey(f, kd.fields)})
 	}
 	return out, nil
 }
 
-// bodyKey maps a body entity map key to a store key.
+// bodyKey maps a body entity map key to a store key the way Rest.li reads
+// it (docs/linkedin-api.md §3.3): a simple id literally, under both
+// protocols (Rest.li clients do not encode simple body keys, so "a%41" is
+// the id a%41, never aA); a compound key parsed with the request's protocol.
 func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
 	rt := c.rt
 	if rt.sub {
-		if len(keys) == 0 {
-			return "", errf(http.StatusBadRequest, "ids are required")
-		}
-		// A simple id's body key is the id itself in Rest.li 1.0 (docs/linkedin-api.md
-		// §3.3: no escaping, so "N100%" is the id N100%) and the encoded id
-		// in 2.0. Both forms are accepted, the protocol's own form first; the
-		// one that names a query id wins.
-		decoded, derr := restli.DecodeSimpleKey(raw)
-		forms := []string{raw, decoded}
-		if c.proto == restli.Protocol2 {
-			forms[0], forms[1] = decoded, raw
-		}
-		if derr != nil {
-			forms = []string{raw}
-		}
-		var first string
-		for i, id := range forms {
-			f := make(map[string]string, len(keys[0].fields))
-			for k, v := range keys[0].fields {
-				f[k] = v
-			}
-			f[rt.kind.idField] = id
-			rk := recKey(f, rt.kind.fields)
-			if i == 0 {
-				first = rk
-			}
-			for _, k := range keys {
-				if k.rk == rk {
-					return rk, nil
-				}
-			}
-		}
-		return first, nil
+		f := maps.Clone(keys[0].fields)
+		f[rt.kind.idField] = raw
+		return recKey(f, rt.kind.fields), nil
 	}
-	k, err := restli.DecodeKey(raw)
+	k, err := restli.ParseServerKey(c.proto, raw)
 	if err != nil {
-		return "", errf(http.StatusBadRequest, "Invalid entity key "+strconv.Quote(raw)+": "+err.Error())
+		return "", errf(http.StatusBadRequest, "Invalid key: '"+raw+"'")
 	}
 	f, herr := c.normKey(rt, k)
 	if herr != nil {
@@ -208,19 +182,44 @@ type batchGetResult struct {
 	Statuses map[string]int             `json:"statuses"`
 }
 
-// requireMethod enforces the X-RestLi-Method header of batch writes.
-func (c *call) requireMethod(want string) bool {
-	if c.rmethod == want {
+// restliVerbs maps each Rest.li method to the HTTP verb that carries it
+// (docs/linkedin-api.md §2.1).
+var restliVerbs = map[string]string{
+	"get": http.MethodGet, "batch_get": http.MethodGet, "get_all": http.MethodGet, "finder": http.MethodGet, "batch_finder": http.MethodGet,
+	"update": http.MethodPut, "batch_update": http.MethodPut,
+	"create": http.MethodPost, "batch_create": http.MethodPost, "partial_update": http.MethodPost,
+	"batch_partial_update": http.MethodPost, "action": http.MethodPost,
+	"delete": http.MethodDelete, "batch_delete": http.MethodDelete,
+}
+
+// checkMethodHeader refuses, as Rest.li's router does, an X-RestLi-Method
+// that names no Rest.li method or that the (untunnelled) HTTP verb cannot
+// carry: a GET with X-RestLi-Method BATCH_DELETE deletes nothing.
+func (c *call) checkMethodHeader() bool {
+	if c.rmethod == "" {
 		return true
 	}
-	if c.rmethod == "" && want == "batch_update" && c.rt.kind == feedbackKind {
-		return true // Postman's interview-feedback PUT has no header
+	verb, ok := restliVerbs[c.rmethod]
+	if !ok {
+		c.fail(http.StatusBadRequest, "Invalid X-RestLi-Method "+strconv.Quote(c.rmethod))
+		return false
 	}
-	if c.rmethod == "" {
-		c.fail(http.StatusBadRequest, "Missing header X-RestLi-Method: "+want+" (required for "+c.method+" with ids on /"+c.rt.name+")")
-	} else {
-		c.fail(http.StatusBadRequest, "X-RestLi-Method "+strconv.Quote(c.rmethod)+" does not match "+c.method+" with ids on /"+c.rt.name+"; want "+want)
+	if verb != c.method {
+		c.fail(http.StatusBadRequest, "Method '"+c.method+"' is not supported for X-RestLi-Method "+strings.ToUpper(c.rmethod)+" on /"+c.rt.name)
+		return false
 	}
+	return true
+}
+
+// requireMethod checks the X-RestLi-Method of a batch write. Like Rest.li's
+// router, the fake infers batch_update, batch_partial_update and
+// batch_delete from the verb and the ids when the header is absent (only
+// batch_create needs it); a header naming another method is a 400.
+func (c *call) requireMethod(want string) bool {
+	if c.rmethod == "" || c.rmethod == want {
+		return true
+	}
+	c.fail(http.StatusBadRequest, "X-RestLi-Method "+strconv.Quote(c.rmethod)+" does not match "+c.method+" with ids on /"+c.rt.name+"; want "+want)
 	return false
 }
 
@@ -271,28 +270,34 @@ func (c *call) batchKeys() ([]ekey, bool) {
 	return keys, true
 }
 
-// matchBody pairs body entities with the query ids (400 when they differ).
+// matchBody pairs body entities with the query ids, answering Rest.li's
+// 400s for a key the ids do not hold, a key given twice, or an id with no
+// entity.
 func matchBody[T any](c *call, keys []ekey, entities map[string]T) (map[string]T, bool) {
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k.rk] = true
+	}
 	byKey := make(map[string]T, len(entities))
-	for raw, v := range entities {
+	for _, raw := range slices.Sorted(maps.Keys(entities)) {
 		rk, herr := c.bodyKey(raw, keys)
 		if herr != nil {
 			c.httpErr(herr)
 			return nil, false
 		}
-		byKey[rk] = v
-	}
-	want := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		want[k.rk] = true
-		if _, ok := byKey[k.rk]; !ok {
-			c.fail(http.StatusBadRequest, "Batch request mismatch: id "+strconv.Quote(k.resp)+" has no entity in the request body")
+		if _, dup := byKey[rk]; dup {
+			c.fail(http.StatusBadRequest, "Duplicate key in batch request body: '"+raw+"'")
 			return nil, false
 		}
-	}
-	for rk := range byKey {
 		if !want[rk] {
-			c.fail(http.StatusBadRequest, "Batch request mismatch: the request body has entities whose keys are not in ids")
+			c.fail(http.StatusBadRequest, "Batch request mismatch. Entity key '"+raw+"' not found in the query parameter.")
+			return nil, false
+		}
+		byKey[rk] = entities[raw]
+	}
+	for _, k := range keys {
+		if _, ok := byKey[k.rk]; !ok {
+			c.fail(http.StatusBadRequest, "Batch request mismatch. URI key '"+k.resp+"' has no entity in the request body.")
 			return nil, false
 		}
 	}
@@ -307,8 +312,7 @@ func batchUpdate(c *call) {
 	var body struct {
 		Entities map[string]json.RawMessage `json:"entities"`
 	}
-	if err := json.Unmarshal(c.body, &body); err != nil {
-		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+	if !c.decodeBody(&body) {
 		return
 	}
 	byKey, ok := matchBody(c, keys, body.Entities)
@@ -381,8 +385,7 @@ func partialBody(c *call) ([]ekey, map[string]patchBody, bool) {
 	var body struct {
 		Entities map[string]patchBody `json:"entities"`
 	}
-	if err := json.Unmarshal(c.body, &body); err != nil {
-		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+	if !c.decodeBody(&body) {
 		return nil, nil, false
 	}
 	byKey, ok := matchBody(c, keys, body.Entities)
@@ -528,8 +531,7 @@ func (c *call) renderRecord(cu *Customer, kd *kind, r *record, proj map[string]b
 }
 
 func batchDelete(c *call) {
-	if c.rmethod != "" && c.rmethod != "batch_delete" && c.rmethod != "delete" {
-		c.fail(http.StatusBadRequest, "X-RestLi-Method "+strconv.Quote(c.rmethod)+" does not match DELETE")
+	if !c.requireMethod("batch_delete") {
 		return
 	}
 	keys, ok := c.batchKeys()

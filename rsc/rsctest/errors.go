@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 )
 
 // Errors returned by the simulated LinkedIn side (methods on Server and Customer).
@@ -82,3 +84,57 @@ type httpError struct {
 func (e *httpError) Error() string { return e.msg }
 
 func errf(status int, msg string) *httpError { return &httpError{status: status, msg: msg} }
+
+// decodeDoc decodes an entity into v. A value of the wrong JSON type is a
+// 422 naming the field's path in the request family's names, as Rest.li's
+// validation reports it (docs/linkedin-api.md §2.4); Go's own error text
+// never reaches the client.
+func (c *call) decodeDoc(doc []byte, v any) *entityError {
+	err := json.Unmarshal(doc, v)
+	if err == nil {
+		return nil
+	}
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
+		path := strings.Split(te.Field, ".")
+		path[0] = c.fname(path[0])
+		return fieldErr(strings.Join(path, "/"), "a JSON "+te.Value+" cannot be coerced to "+schemaType(te.Type))
+	}
+	return statusErr(http.StatusBadRequest, "entity is not a valid JSON record")
+}
+
+// decodeBody decodes the request body into v, answering Rest.li's 400
+// "Error parsing entity body" without Go's error text when it cannot.
+func (c *call) decodeBody(v any) bool {
+	err := json.Unmarshal(c.body, v)
+	if err == nil {
+		return true
+	}
+	msg := "the body is not valid JSON"
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		msg = "/" + strings.ReplaceAll(te.Field, ".", "/") + " must be a " + schemaType(te.Type)
+	}
+	c.fail(http.StatusBadRequest, "Error parsing entity body: "+msg)
+	return false
+}
+
+// schemaType names a Go type as a Rest.li (PDL) schema type.
+func schemaType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64:
+		return "long"
+	case reflect.Int32:
+		return "int"
+	case reflect.Float32, reflect.Float64:
+		return "double"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	}
+	return "record"
+}

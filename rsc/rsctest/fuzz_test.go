@@ -206,7 +206,7 @@ func FuzzServerKeyRoundTrip(f *testing.F) {
 		if got := r.get("results", echoed, "status"); got != float64(204) {
 			t.Fatalf("batch_update %q: status %v in %s", candidateID, got, r.raw)
 		}
-		if k, err := restli.DecodeKey(echoed); err != nil || !k.Equal(key) {
+		if k, err := restli.ParseServerKey(p, echoed); err != nil || !k.Equal(key) {
 			t.Fatalf("response key %q decodes to %q (%v), want %q", echoed, k, err, key)
 		}
 		c, ok := e.cust.Candidate(candidateID)
@@ -219,14 +219,15 @@ func FuzzServerKeyRoundTrip(f *testing.F) {
 		if r.status != http.StatusOK {
 			t.Fatalf("batch_get %q: %d %s", candidateID, r.status, r.raw)
 		}
-		if k, err := restli.DecodeKey(onlyKey(t, r, "results")); err != nil || !k.Equal(key) {
+		if k, err := restli.ParseServerKey(p, onlyKey(t, r, "results")); err != nil || !k.Equal(key) {
 			t.Fatalf("batch_get key decodes to %q (%v), want %q", k, err, key)
 		}
 
 		// N1: the candidate key in the path, the note id as a simple id. The
-		// body map key is the id encoded as DecodeSimpleKey reads it back.
+		// body map key is the id itself: Rest.li reads simple body keys
+		// literally, and the SDK sends them so.
 		body, _ = json.Marshal(map[string]any{"entities": map[string]any{
-			restli.EncodeSimpleKeyPath(p, noteID): map[string]any{"atsCreatedAt": 1700000000000, "note": "Great culture fit",
+			noteID: map[string]any{"atsCreatedAt": 1700000000000, "note": "Great culture fit",
 				"author": map[string]any{"firstName": "Angela", "lastName": "Smith"}},
 		}})
 		path := "/v2/atsCandidates/" + restli.EncodeKeyPath(p, key) + "/notes"

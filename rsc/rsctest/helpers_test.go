@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rscgo/rscgo/internal/restli"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
@@ -101,6 +102,9 @@ func (e *env) reqTok(tok, method, pathQuery string, body any, hdr ...string) res
 		r.Header.Set("Content-Type", "application/json")
 	}
 	for _, h := range hdr {
+		if h == "" {
+			continue
+		}
 		k, v, _ := strings.Cut(h, ":")
 		r.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
@@ -125,7 +129,9 @@ func (r resp) want(t *testing.T, status int) resp {
 	return r
 }
 
-// path walks a decoded JSON body: r.get("results", "K", "status").
+// path walks a decoded JSON body: r.get("results", "K", "status"). A
+// compound key K matches the map key that names the same key as a Rest.li
+// server spells it (fields sorted, values form-encoded), as clients match it.
 func (r resp) get(keys ...string) any {
 	var cur any = r.body
 	for _, k := range keys {
@@ -133,9 +139,28 @@ func (r resp) get(keys ...string) any {
 		if !ok {
 			return nil
 		}
-		cur = m[k]
+		v, ok := m[k]
+		if !ok {
+			v = sameKey(m, k)
+		}
+		cur = v
 	}
 	return cur
+}
+
+// sameKey returns the value of m under the map key naming the same compound
+// key as k (both read as protocol 1.0 keys), or nil.
+func sameKey(m map[string]any, k string) any {
+	want, err := restli.ParseServerKey(restli.Protocol1, strings.ReplaceAll(k, "+", "%2B"))
+	if err != nil {
+		return nil
+	}
+	for mk, v := range m {
+		if got, err := restli.ParseServerKey(restli.Protocol1, mk); err == nil && got.Equal(want) {
+			return v
+		}
+	}
+	return nil
 }
 
 func candidate(first string, emails ...string) map[string]any {
@@ -156,6 +181,19 @@ func candidate(first string, emails ...string) map[string]any {
 
 func candKey(id string) string {
 	return "atsCandidateId=" + id + "&dataProvider=ATS&integrationContext=" + org
+}
+
+// putApplication upserts application id through v2 batch_update.
+func (e *env) putApplication(t *testing.T, id string) {
+	t.Helper()
+	key := "atsJobApplicationId=" + id + "&dataProvider=ATS&integrationContext=" + org
+	doc := map[string]any{"atsCandidateId": "C1", "atsCreatedAt": 1700000000000, "atsLastModifiedAt": 1700000000000, "atsJobPostingId": "JOBP123",
+		"atsJobPostingName": "Engineer", "candidateEmail": "ann@example.com", "firstName": "Ann", "lastName": "Lee"}
+	r := e.req("PUT", "/v2/atsApplications?ids[0].atsJobApplicationId="+id+"&ids[0].dataProvider=ATS&ids[0].integrationContext="+org,
+		map[string]any{"entities": map[string]any{key: doc}}, "X-RestLi-Method: batch_update").want(t, 200)
+	if errs, _ := r.body["errors"].(map[string]any); len(errs) != 0 {
+		t.Fatalf("application %s refused: %s", id, r.raw)
+	}
 }
 
 // putCandidates upserts candidates C{id} through v2 batch_update.

@@ -150,7 +150,10 @@ func findIntegrationRequest(c *call) {
 		c.fail(http.StatusBadRequest, "Unknown finder "+q)
 		return
 	}
-	id := c.param("requestId")
+	id, ok := c.required("requestId")
+	if !ok {
+		return
+	}
 	cu := c.cust
 	cu.mu.Lock()
 	req := cu.intRequests[id]
@@ -263,8 +266,8 @@ func configString(doc []byte) string {
 
 func validateConfig(c *call, r *record) *entityError {
 	var d configDoc
-	if err := json.Unmarshal(r.doc, &d); err != nil {
-		return statusErr(422, "ERROR :: / :: "+err.Error())
+	if e := c.decodeDoc(r.doc, &d); e != nil {
+		return e
 	}
 	if e := validIntegration(r.fields["integrationContext"], r.fields["integrationType"], r.fields["tenantType"]); e != nil {
 		return e

@@ -221,8 +221,7 @@ func handleJobs(c *call) {
 	var body struct {
 		Elements []json.RawMessage `json:"elements"`
 	}
-	if err := json.Unmarshal(c.body, &body); err != nil {
-		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+	if !c.decodeBody(&body) {
 		return
 	}
 	if len(body.Elements) == 0 {

@@ -1,7 +1,5 @@
 package rsctest
 
-import "encoding/json"
-
 // candidateNoteKind: atsCandidates/{key}/notes?ids=... (v2) and
 // candidateNotes (rest, keys externalCandidateId+externalNoteId+integrationContext).
 var candidateNoteKind = newSubKind("candidateNotes", []string{"integrationContext", "atsCandidateId"}, "noteId", validateNote)
@@ -20,8 +18,8 @@ type noteDoc struct {
 // and a complete author are checked.
 func validateNote(c *call, r *record) *entityError {
 	var d noteDoc
-	if err := json.Unmarshal(r.doc, &d); err != nil {
-		return statusErr(422, "ERROR :: / :: "+err.Error())
+	if e := c.decodeDoc(r.doc, &d); e != nil {
+		return e
 	}
 	if d.AtsCreatedAt != nil && *d.AtsCreatedAt <= 0 {
 		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")

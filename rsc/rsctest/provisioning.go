@@ -1,7 +1,6 @@
 package rsctest
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -70,8 +69,10 @@ func checkApp(d *appDoc, create bool) string {
 	return ""
 }
 
-// handleProvisioning serves P1 (create), P2 (finder credentialsByUniqueForeignId),
-// P3 (partial_update on /provisionedApplications/{appKey}) and a plain GET by key.
+// handleProvisioning serves P1 (create), P2 (finder credentialsByUniqueForeignId)
+// and P3 (partial_update on /provisionedApplications/{appKey}). LinkedIn
+// documents no GET of one application by key, so the fake answers it 404:
+// a client must use the finder (docs/linkedin-api.md §6.1).
 func handleProvisioning(c *call) {
 	switch {
 	case c.pathKey != "":
@@ -87,7 +88,7 @@ func handleProvisioning(c *call) {
 
 // provisionedApp serves GET and P3 on /provisionedApplications/{appKey}.
 func provisionedApp(c *call) {
-	key, err := restli.DecodeSimpleKey(c.pathKey)
+	key, err := restli.ParseServerSimpleKey(c.proto, c.pathKey)
 	if err != nil {
 		c.fail(http.StatusBadRequest, "Invalid application key")
 		return
@@ -100,13 +101,10 @@ func provisionedApp(c *call) {
 		return
 	}
 	switch c.method {
-	case http.MethodGet:
-		cu.mu.Lock()
-		v := cu.appViewLocked()
-		cu.mu.Unlock()
-		writeJSON(c.w, http.StatusOK, v)
 	case http.MethodPost:
 		updateApp(c, cu)
+	case http.MethodGet:
+		c.fail(http.StatusNotFound, "Resource provisionedApplications/{key} has no GET; use q=credentialsByUniqueForeignId")
 	default:
 		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /provisionedApplications/{key}")
 	}
@@ -123,8 +121,7 @@ func updateApp(c *call, cu *Customer) {
 			Set appDoc `json:"$set"`
 		} `json:"patch"`
 	}
-	if err := json.Unmarshal(c.body, &p); err != nil {
-		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+	if !c.decodeBody(&p) {
 		return
 	}
 	if msg := checkApp(&p.Patch.Set, false); msg != "" {
@@ -177,8 +174,7 @@ func createApp(c *call) {
 		return
 	}
 	var d appDoc
-	if err := json.Unmarshal(c.body, &d); err != nil {
-		c.fail(http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+	if !c.decodeBody(&d) {
 		return
 	}
 	if msg := checkApp(&d, true); msg != "" {

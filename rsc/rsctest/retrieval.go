@@ -2,6 +2,7 @@ package rsctest
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 
@@ -20,6 +21,11 @@ func (c *call) finderGET(q string) bool {
 	}
 	return true
 }
+
+var (
+	contractURN = regexp.MustCompile(`^urn:li:contract:[0-9A-Za-z_-]+$`)
+	seatURN     = regexp.MustCompile(`^urn:li:seat:[0-9A-Za-z_-]+$`)
+)
 
 // required returns a query parameter the finder needs, answering Rest.li's
 // 400 when it is missing (docs/linkedin-api.md §2.4).
@@ -90,8 +96,14 @@ func (c *call) msRange(fromName, toName string, toInclusive bool) (r msRange, ok
 	if r.from, r.hasFrom, ok = c.msParam(fromName); !ok {
 		return r, false
 	}
-	r.to, r.hasTo, ok = c.msParam(toName)
-	return r, ok
+	if r.to, r.hasTo, ok = c.msParam(toName); !ok {
+		return r, false
+	}
+	if r.hasFrom && r.hasTo && r.to < r.from {
+		c.fail(http.StatusBadRequest, "Invalid value for parameter '"+toName+"': it precedes "+fromName)
+		return r, false
+	}
+	return r, true
 }
 
 func (r msRange) contains(t int64) bool {
@@ -109,7 +121,10 @@ func handleExportedCandidates(c *call) {
 	if !c.finderGET("request") {
 		return
 	}
-	id := c.param("requestId")
+	id, ok := c.required("requestId")
+	if !ok {
+		return
+	}
 	cu := c.cust
 	cu.mu.Lock()
 	e := cu.exports[id]
@@ -125,10 +140,14 @@ func handleExportedCandidates(c *call) {
 func (c *call) contracts(name string) ([]string, bool) {
 	ks := c.listParam(name)
 	if len(ks) == 0 {
-		c.fail(http.StatusBadRequest, name+" is required")
+		c.fail(http.StatusBadRequest, "Parameter '"+name+"' is required")
 		return nil, false
 	}
 	for _, k := range ks {
+		if !contractURN.MatchString(k) {
+			c.fail(http.StatusBadRequest, "Invalid value for parameter '"+name+"': "+strconv.Quote(k)+" is not a contract URN (urn:li:contract:{id})")
+			return nil, false
+		}
 		if !c.cust.ownsContract(k) {
 			c.forbidden()
 			return nil, false
@@ -245,13 +264,20 @@ func handleConversationEvents(c *call) {
 	if !c.finderGET("criteria") {
 		return
 	}
-	viewer := c.param("viewer")
-	if viewer == "" {
-		c.fail(http.StatusBadRequest, "viewer is required")
+	viewer, ok := c.required("viewer")
+	if !ok {
+		return
+	}
+	if !seatURN.MatchString(viewer) {
+		c.fail(http.StatusBadRequest, "Invalid value for parameter 'viewer': "+strconv.Quote(viewer)+" is not a seat URN (urn:li:seat:{id})")
 		return
 	}
 	from, to, hasFrom, hasTo, ok := c.timeRange()
 	if !ok {
+		return
+	}
+	if hasFrom && hasTo && to < from {
+		c.fail(http.StatusBadRequest, "Invalid value for parameter 'timeRange': end precedes start")
 		return
 	}
 	if hasFrom && hasTo && to-from > 12*3600*1000 {

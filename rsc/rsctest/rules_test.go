@@ -116,16 +116,16 @@ func TestRule03_BothKeySyntaxesEscapedAndUnordered(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	enc := "urn%3Ali%3Aorganization%3A1000"
-	forms := []struct{ name, query, bodyKey, respKey string }{
-		{"1.0", candIDsN([]string{"A"}), candKey("A"), candKey("A")},
-		{"1.0 unordered body", candIDsN([]string{"B"}), "integrationContext=" + org + "&atsCandidateId=B&dataProvider=ATS", candKey("B")},
-		{"1.0 escaped brackets", "ids%5B0%5D.atsCandidateId=C&ids%5B0%5D.dataProvider=ATS&ids%5B0%5D.integrationContext=" + enc, candKey("C"), candKey("C")},
-		{"2.0", "ids=List((atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + "))", "(atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + ")", "(atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + ")"},
-		{"2.0 unordered, raw URN", "ids=List((integrationContext:" + org + ",atsCandidateId:E,dataProvider:ATS))", "%28dataProvider%3AATS%2CatsCandidateId%3AE%2CintegrationContext%3A" + enc + "%29", ""},
-		{"2.0 body, 1.0 ids", candIDsN([]string{"F"}), "(integrationContext:" + enc + ",atsCandidateId:F,dataProvider:ATS)", candKey("F")},
+	v2 := "X-RestLi-Protocol-Version: 2.0.0"
+	forms := []struct{ name, query, bodyKey, respKey, header string }{
+		{"1.0", candIDsN([]string{"A"}), candKey("A"), candKey("A"), ""},
+		{"1.0 unordered body", candIDsN([]string{"B"}), "integrationContext=" + org + "&atsCandidateId=B&dataProvider=ATS", candKey("B"), ""},
+		{"1.0 escaped brackets", "ids%5B0%5D.atsCandidateId=C&ids%5B0%5D.dataProvider=ATS&ids%5B0%5D.integrationContext=" + enc, candKey("C"), candKey("C"), ""},
+		{"2.0", "ids=List((atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + "))", "(atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + ")", "(atsCandidateId:D,dataProvider:ATS,integrationContext:" + enc + ")", v2},
+		{"2.0 unordered, raw URN", "ids=List((integrationContext:" + org + ",atsCandidateId:E,dataProvider:ATS))", "%28dataProvider%3AATS%2CatsCandidateId%3AE%2CintegrationContext%3A" + enc + "%29", "", v2},
 	}
 	for _, f := range forms {
-		r := e.req("PUT", "/v2/atsCandidates?"+f.query, map[string]any{"entities": map[string]any{f.bodyKey: candidate("Ann")}}, "X-RestLi-Method: batch_update")
+		r := e.req("PUT", "/v2/atsCandidates?"+f.query, map[string]any{"entities": map[string]any{f.bodyKey: candidate("Ann")}}, "X-RestLi-Method: batch_update", f.header)
 		if r.status != 200 || len(r.body["results"].(map[string]any)) != 1 {
 			t.Fatalf("%s: %d %s", f.name, r.status, r.raw)
 		}
@@ -136,14 +136,27 @@ func TestRule03_BothKeySyntaxesEscapedAndUnordered(t *testing.T) {
 	if n := len(e.cust.Candidates()); n != len(forms) {
 		t.Fatalf("stored %d", n)
 	}
-	// Path keys: raw and %28-escaped 2.0, and 1.0.
-	for i, p := range []string{
-		"atsCandidateId=A&dataProvider=ATS&integrationContext=" + org,
-		"(atsCandidateId:A,dataProvider:ATS,integrationContext:" + enc + ")",
-		"%28atsCandidateId%3AA%2CdataProvider%3AATS%2CintegrationContext%3A" + enc + "%29",
-	} {
+	// Path keys: 1.0, and raw and %28-escaped 2.0.
+	paths := []struct{ key, header string }{
+		{"atsCandidateId=A&dataProvider=ATS&integrationContext=" + org, ""},
+		{"(atsCandidateId:A,dataProvider:ATS,integrationContext:" + enc + ")", v2},
+		{"%28atsCandidateId%3AA%2CdataProvider%3AATS%2CintegrationContext%3A" + enc + "%29", v2},
+	}
+	ids := func(header, id string) string {
+		if header == "" {
+			return "ids=" + id
+		}
+		return "ids=List(" + id + ")"
+	}
+	for i, p := range paths {
 		id := fmt.Sprintf("N%d", i)
-		e.req("PUT", "/v2/atsCandidates/"+p+"/notes?ids="+id, `{"entities":{"`+id+`":{"note":"x"}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+		e.req("PUT", "/v2/atsCandidates/"+p.key+"/notes?"+ids(p.header, id), `{"entities":{"`+id+`":{"note":"x"}}}`, "X-RestLi-Method: batch_update", p.header).want(t, 200)
+		// The other protocol's header makes the path key malformed.
+		other := v2
+		if p.header != "" {
+			other = ""
+		}
+		e.req("PUT", "/v2/atsCandidates/"+p.key+"/notes?"+ids(other, id), `{"entities":{"`+id+`":{"note":"y"}}}`, "X-RestLi-Method: batch_update", other).want(t, 400)
 	}
 	if n := len(e.cust.CandidateNotes()); n != 3 {
 		t.Fatalf("notes %d", n)
@@ -207,23 +220,56 @@ func TestRule03_URITooLong414(t *testing.T) {
 }
 
 // §13.4 X-RestLi-Method, batch size, ids/body match.
-func TestRule04_RestLiMethodRequired(t *testing.T) {
+// Rest.li infers batch_update, batch_partial_update and batch_delete from
+// the verb and the ids; only batch_create needs X-RestLi-Method.
+func TestRule04_RestLiMethodInferred(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	body := map[string]any{"entities": map[string]any{candKey("C1"): candidate("Ann")}}
-	e.req("PUT", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), body).want(t, 400)
+	e.req("PUT", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), body).want(t, 200)
 	patch := map[string]any{"entities": map[string]any{candKey("C1"): map[string]any{"patch": map[string]any{"$set": map[string]any{"firstName": "X"}}}}}
-	e.req("POST", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), patch).want(t, 400)
+	e.req("POST", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), patch).want(t, 200)
+	if c, _ := e.cust.Candidate("C1"); c.Fields["firstName"] != "X" {
+		t.Fatalf("inferred batch_partial_update not applied: %v", c.Fields)
+	}
 	r := e.req("POST", "/v2/simpleJobPostings", map[string]any{"elements": []any{jobElem("J1", "CREATE")}}).want(t, 403)
 	if !strings.Contains(r.body["message"].(string), "Unpermitted fields present in REQUEST_BODY") {
 		t.Fatal(string(r.raw))
 	}
-	if len(e.cust.Candidates())+len(e.cust.Jobs()) != 0 {
-		t.Fatal("stored without X-RestLi-Method")
+	if len(e.cust.Jobs()) != 0 {
+		t.Fatal("job stored without X-RestLi-Method")
 	}
-	// interviewFeedback PUT without the header is accepted (Postman).
-	e.req("PUT", "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext="+org+"/interviewFeedback?ids=F1", `{"entities":{"F1":{"feedback":"ok"}}}`).want(t, 200)
-	e.req("PUT", "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext="+org+"/stages?ids=S1", `{"entities":{"S1":{"atsCreatedAt":1,"stage":"x"}}}`).want(t, 400)
+	app := "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=" + org
+	e.putApplication(t, "A1")
+	e.req("PUT", app+"/interviewFeedback?ids=F1", `{"entities":{"F1":{"feedback":"ok"}}}`).want(t, 200)
+	e.req("PUT", app+"/stages?ids=S1", `{"entities":{"S1":{"atsCreatedAt":1,"stage":"x"}}}`).want(t, 200)
+	e.req("PUT", "/v2/atsIntegrations/integrationContext="+org+"&integrationType=ONE_CLICK_EXPORT&tenantType=RECRUITER&dataProvider=ATS/configurations?ids=JOB_POSTING_VIEWERS",
+		`{"entities":{"JOB_POSTING_VIEWERS":{"configurationValue":{"string":"ALL_PRODUCT_USERS"}}}}`).want(t, 200)
+	e.req("DELETE", app+"/stages?ids=S1", nil).want(t, 200)
+	if len(e.cust.Stages()) != 0 {
+		t.Fatal("inferred batch_delete did not delete")
+	}
+	// A header the verb cannot carry is refused, and nothing is deleted.
+	for name, hdr := range map[string][]string{
+		"GET":              {"X-RestLi-Method: BATCH_DELETE"},
+		"tunnelled GET":    {"X-RestLi-Method: batch_delete", "X-HTTP-Method-Override: GET", "Content-Type: application/x-www-form-urlencoded"},
+		"PUT with partial": {"X-RestLi-Method: batch_partial_update"},
+	} {
+		method, target, body := "GET", "/v2/atsCandidates?"+candIDsN([]string{"C1"}), any(nil)
+		switch name {
+		case "tunnelled GET":
+			method, target, body = "POST", "/v2/atsCandidates", candIDsN([]string{"C1"})
+		case "PUT with partial":
+			method, body = "PUT", map[string]any{"entities": map[string]any{candKey("C1"): candidate("Bob")}}
+		}
+		r := e.req(method, target, body, hdr...).want(t, 400)
+		if msg, _ := r.body["message"].(string); name != "PUT with partial" && !strings.HasPrefix(msg, "Method 'GET' is not supported") {
+			t.Fatalf("%s: message %q", name, msg)
+		}
+	}
+	if c, ok := e.cust.Candidate("C1"); !ok || c.Fields["firstName"] != "X" {
+		t.Fatalf("candidate changed by a refused request: %v %v", c, ok)
+	}
 }
 
 func TestRule04_AtMost100Keys(t *testing.T) {

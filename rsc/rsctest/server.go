@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -186,6 +187,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// maxAPIBody caps API request bodies; larger ones get a 413. LinkedIn
+// publishes no limit: 16 MiB is far above a 100-record batch.
+const maxAPIBody = 16 << 20
+
 var versionRe = regexp.MustCompile(`^\d{6}(\.\d{1,2})?$`)
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -310,8 +315,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 		return
 	}
 	e.ClientID = tok.clientID
+	proto, err := restli.ParseProtocolHeader(r.Header.Get("X-RestLi-Protocol-Version"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Unsupported X-RestLi-Protocol-Version "+strconv.Quote(r.Header.Get("X-RestLi-Protocol-Version")))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
 	method, rawQuery, body, err := restli.Untunnel(r)
 	if err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			writeError(w, http.StatusRequestEntityTooLarge, "Request entity too large")
+			return
+		}
 		writeError(w, http.StatusBadRequest, "Invalid tunnelled request: "+err.Error())
 		return
 	}
@@ -320,20 +335,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 		e.TunnelledQuery = rawQuery
 	}
 	c := &call{s: s, w: w, r: r, rt: rt, method: method, rmethod: strings.ToLower(strings.TrimSpace(r.Header.Get("X-RestLi-Method"))),
-		rawQuery: rawQuery, body: body, tok: tok, cust: tok.cust, pathKey: pathKey, now: s.now(), proto: restli.Protocol1}
+		rawQuery: rawQuery, body: body, tok: tok, cust: tok.cust, pathKey: pathKey, now: s.now(), proto: proto}
 	if (rt.parentOnly) != (tok.cust == nil) {
 		c.forbidden()
 		return
 	}
-	q, err := restli.ParseQuery(rawQuery)
+	if !c.checkMethodHeader() {
+		return
+	}
+	q, err := restli.ParseServerQuery(proto, rawQuery)
 	if err != nil {
 		c.fail(http.StatusBadRequest, "Invalid query parameters: "+err.Error())
 		return
 	}
 	c.q = q
-	if q.IDsProtocol == restli.Protocol2 {
-		c.proto = restli.Protocol2
-	}
 	n := len(q.Keys) + len(q.SimpleIDs)
 	if lim.MaxBatch > 0 && n > lim.MaxBatch {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Batch size %d exceeds the maximum of %d keys", n, lim.MaxBatch))

@@ -110,8 +110,9 @@ func TestRestFamily(t *testing.T) {
 	delete(c, "atsCreatedAt")
 	delete(c, "atsLastModifiedAt")
 	body := map[string]any{"entities": map[string]any{key: c}}
-	e.req("PUT", "/rest/candidates?"+ids, body, "X-RestLi-Method: batch_update").want(t, 400) // no version
-	r := e.req("PUT", "/rest/candidates?"+ids, body, "X-RestLi-Method: batch_update", v).want(t, 200)
+	v2 := "X-RestLi-Protocol-Version: 2.0.0"
+	e.req("PUT", "/rest/candidates?"+ids, body, "X-RestLi-Method: batch_update", v2).want(t, 400) // no version
+	r := e.req("PUT", "/rest/candidates?"+ids, body, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
 	if r.get("results", key, "status") != float64(204) {
 		t.Fatal(string(r.raw))
 	}
@@ -119,13 +120,13 @@ func TestRestFamily(t *testing.T) {
 	if got.Fields["atsCreatedAt"] != float64(1700000000000) {
 		t.Fatalf("canonical storage: %v", got.Fields)
 	}
-	g := e.req("GET", "/rest/candidates?"+ids, nil, v).want(t, 200)
+	g := e.req("GET", "/rest/candidates?"+ids, nil, v, v2).want(t, 200)
 	if g.get("results", key, "externalCreatedAt") != float64(1700000000000) || g.get("results", key, "atsCreatedAt") != nil {
 		t.Fatal(string(g.raw))
 	}
 	// Validation reports the versioned field name.
 	bad := map[string]any{"entities": map[string]any{key: candidate("Ann")}}
-	r = e.req("PUT", "/rest/candidates?"+ids, bad, "X-RestLi-Method: batch_update", v).want(t, 200)
+	r = e.req("PUT", "/rest/candidates?"+ids, bad, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
 	if msg, _ := r.get("errors", key, "message").(string); msg != "ERROR :: /externalCreatedAt :: field is required but not found and has no default value" {
 		t.Fatal(string(r.raw))
 	}
@@ -133,38 +134,38 @@ func TestRestFamily(t *testing.T) {
 	e.req("GET", "/v2/atsCandidates?ids[0].atsCandidateId=C1&ids[0].integrationContext="+org, nil).want(t, 400)
 	// candidateNotes, applicationNotes, atsApplications with $params, integrations, seatsV2.
 	e.req("PUT", "/rest/candidateNotes?ids=List((externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A1000))",
-		`{"entities":{"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A1000)":{"note":"x","externalCreatedAt":1}}}`, "X-RestLi-Method: batch_update", v).want(t, 200)
+		`{"entities":{"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A1000)":{"note":"x","externalCreatedAt":1}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
 	if n := e.cust.CandidateNotes(); len(n) != 1 || n[0].Key["noteId"] != "N1" || n[0].Fields["atsCreatedAt"] != float64(1) {
 		t.Fatalf("%v", n)
 	}
 	appK := "($params:(),atsJobApplicationId:A1,integrationContext:urn%3Ali%3Aorganization%3A1000)"
-	e.req("PUT", "/rest/atsApplications?ids=List("+appK+")", map[string]any{"entities": map[string]any{appK: application("Ann")}}, "X-RestLi-Method: batch_update", v).want(t, 200)
+	e.req("PUT", "/rest/atsApplications?ids=List("+appK+")", map[string]any{"entities": map[string]any{appK: application("Ann")}}, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
 	e.req("PUT", "/rest/applicationNotes?ids=List((externalJobApplicationId:A1,externalNoteId:AN1,integrationContext:urn%3Ali%3Aorganization%3A1000))",
-		`{"entities":{"(externalJobApplicationId:A1,externalNoteId:AN1,integrationContext:urn%3Ali%3Aorganization%3A1000)":{"note":"x"}}}`, "X-RestLi-Method: batch_update", v).want(t, 200)
-	e.req("DELETE", "/rest/atsApplications?ids=List("+appK+")", nil, v).want(t, 200)
+		`{"entities":{"(externalJobApplicationId:A1,externalNoteId:AN1,integrationContext:urn%3Ali%3Aorganization%3A1000)":{"note":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
+	e.req("DELETE", "/rest/atsApplications?ids=List("+appK+")", nil, v, v2).want(t, 200)
 	if len(e.cust.ApplicationNotes()) != 0 {
 		t.Fatal("rest cascade")
 	}
 	e.cust.RequestIntegrations()
 	ik := "(integrationContext:urn%3Ali%3Aorganization%3A1000,integrationType:ONE_CLICK_EXPORT,tenantType:RECRUITER)"
-	e.req("POST", "/rest/integrations?ids=List("+ik+")", `{"entities":{"`+ik+`":{"patch":{"$set":{"integrationName":"n"}}}}}`, "X-RestLi-Method: batch_partial_update", v).want(t, 200)
-	if g := e.req("GET", "/rest/integrations?ids=List("+ik+")", nil, v).want(t, 200); g.get("results", ik, "status") != rsctest.StatusPartnerReady || g.get("results", ik, "dataProvider") != nil {
+	e.req("POST", "/rest/integrations?ids=List("+ik+")", `{"entities":{"`+ik+`":{"patch":{"$set":{"integrationName":"n"}}}}}`, "X-RestLi-Method: batch_partial_update", v, v2).want(t, 200)
+	if g := e.req("GET", "/rest/integrations?ids=List("+ik+")", nil, v, v2).want(t, 200); g.get("results", ik, "status") != rsctest.StatusPartnerReady || g.get("results", ik, "dataProvider") != nil {
 		t.Fatal(string(g.raw))
 	}
 	ck := "(configurationType:CALLBACK_URL,integrationContext:urn%3Ali%3Aorganization%3A1000,integrationType:ONE_CLICK_EXPORT,tenantType:RECRUITER)"
-	e.req("PUT", "/rest/integrationConfigurations?ids=List("+ck+")", `{"entities":{"`+ck+`":{"configurationValue":{"string":"https://cb.example.com/x"}}}}`, "X-RestLi-Method: batch_update", v).want(t, 200)
+	e.req("PUT", "/rest/integrationConfigurations?ids=List("+ck+")", `{"entities":{"`+ck+`":{"configurationValue":{"string":"https://cb.example.com/x"}}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
 	if e.cust.ConfigurationValue("CALLBACK_URL") != "https://cb.example.com/x" {
 		t.Fatal("rest config")
 	}
 	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R"})
 	_, _ = e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person})
-	s := e.req("GET", "/rest/seatsV2?q=attributes&contracts=List(urn%3Ali%3Acontract%3A5000)&start=0", nil, v).want(t, 200)
+	s := e.req("GET", "/rest/seatsV2?q=attributes&contracts=List(urn%3Ali%3Acontract%3A5000)&start=0", nil, v, v2).want(t, 200)
 	el := s.body["elements"].([]any)[0].(map[string]any)
 	if el["seatId"] == nil || el["id"] != nil || el["createdAt"].(map[string]any)["actor"] != m.Person {
 		t.Fatal(string(s.raw))
 	}
 	ji := jobElem("RJ", "CREATE")
-	e.req("POST", "/rest/simpleJobPostings", map[string]any{"elements": []any{ji}}, "X-RestLi-Method: batch_create", v).want(t, 200)
+	e.req("POST", "/rest/simpleJobPostings", map[string]any{"elements": []any{ji}}, "X-RestLi-Method: batch_create", v, v2).want(t, 200)
 }
 
 func TestFaults(t *testing.T) {

@@ -139,8 +139,9 @@ func TestReconciliationAndDeadLetters(t *testing.T) {
 	}
 
 	// The dead letters are exactly the records of the window that break
-	// LinkedIn's rules: the deliberately bad candidates and jobs, and the
-	// placements that carry a bad candidate email.
+	// LinkedIn's rules: the deliberately bad candidates and jobs, the
+	// placements that carry a bad candidate email, and the interview
+	// feedback of those placements.
 	want := invalidRecords(t, cfg)
 	got := map[string]bool{}
 	printed := map[rscsync.EntityKind]int{}
@@ -214,6 +215,9 @@ func invalidRecords(t *testing.T, cfg Config) map[string]bool {
 	query("candidate", `SELECT id, email FROM candidates WHERE modified_at >= ?`, invalid)
 	query("application", `SELECT p.id, c.email FROM placements p JOIN candidates c ON c.id = p.candidate_id WHERE p.modified_at >= ?`, invalid)
 	query("job", `SELECT id, description FROM jobs WHERE modified_at >= ?`, func(s string) bool { return len(s) < 100 })
+	// LinkedIn refuses interview feedback under an application it does not hold.
+	query("interviewFeedback", `SELECT a.id, c.email FROM activities a JOIN placements p ON p.id = a.placement_id
+		JOIN candidates c ON c.id = p.candidate_id WHERE a.kind = 'interview_feedback' AND a.modified_at >= ?`, invalid)
 	return out
 }
 

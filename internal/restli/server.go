@@ -1,0 +1,164 @@
+package restli
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// This file reads and writes keys the way a Rest.li server does, for the
+// fake LinkedIn of package rsctest: a server parses with the protocol its
+// X-RestLi-Protocol-Version header names, not with whatever syntax the text
+// happens to use (docs/linkedin-api.md §3).
+
+// ParseProtocolHeader returns the protocol an X-RestLi-Protocol-Version
+// header names: Protocol1 when it is absent (Rest.li's default) or 1.x,
+// Protocol2 for 2.x. Any other value is an error.
+func ParseProtocolHeader(h string) (Protocol, error) {
+	h = strings.TrimSpace(h)
+	switch {
+	case h == "", strings.HasPrefix(h, "1."):
+		return Protocol1, nil
+	case strings.HasPrefix(h, "2."):
+		return Protocol2, nil
+	}
+	return 0, fmt.Errorf("restli: unsupported protocol version %q", h)
+}
+
+// ErrSyntaxMismatch reports a key or ids parameter written in the other
+// protocol's syntax than the one the request declared.
+var ErrSyntaxMismatch = errors.New("restli: key syntax does not match the protocol version")
+
+// ParseServerQuery splits a raw query string as a Rest.li server of
+// protocol p does. Under Protocol1 a raw '+' is a space (the query is
+// form-decoded); under Protocol2 it is a plus. The ids must use p's syntax:
+// ids=List(...) under Protocol1, or ids[i].f= and repeated ids= under
+// Protocol2, is ErrSyntaxMismatch.
+func ParseServerQuery(p Protocol, rawQuery string) (Query, error) {
+	if p == Protocol1 {
+		rawQuery = strings.ReplaceAll(rawQuery, "+", "%20")
+	}
+	q, err := ParseQuery(rawQuery)
+	if err != nil {
+		return Query{}, err
+	}
+	if q.IDsProtocol != 0 && q.IDsProtocol != p {
+		return Query{}, fmt.Errorf("%w: ids in protocol %d.0 syntax under protocol %d.0", ErrSyntaxMismatch, q.IDsProtocol, p)
+	}
+	return q, nil
+}
+
+// ParseServerKey parses a compound key from a path segment or a batch body
+// map key as a Rest.li server of protocol p does. Protocol1 reads
+// "a=x&b=y" and form-decodes each name and value (Java's URLDecoder: '+' is
+// a space, a malformed escape is an error). Protocol2 reads "(a:x,b:y)"
+// (or its fully percent-encoded form) and percent-decodes values ('+' is a
+// plus). A key in the other protocol's syntax is ErrSyntaxMismatch.
+func ParseServerKey(p Protocol, s string) (Key, error) {
+	is2 := strings.HasPrefix(s, "(") || strings.HasPrefix(s, "%28")
+	if p == Protocol2 {
+		if !is2 {
+			return nil, fmt.Errorf("%w: %q is not a protocol 2.0 key", ErrSyntaxMismatch, s)
+		}
+		return DecodeKey(s)
+	}
+	if is2 || s == "" {
+		return nil, fmt.Errorf("%w: %q is not a protocol 1.0 key", ErrSyntaxMismatch, s)
+	}
+	k := make(Key, 0, strings.Count(s, "&")+1)
+	for part := range strings.SplitSeq(s, "&") {
+		name, value, ok := strings.Cut(part, "=")
+		if !ok || strings.Contains(value, "=") {
+			return nil, fmt.Errorf("restli: bad key format %q", s)
+		}
+		n, err := FormDecode(name)
+		if err != nil {
+			return nil, fmt.Errorf("restli: key %q: %w", s, err)
+		}
+		v, err := FormDecode(value)
+		if err != nil {
+			return nil, fmt.Errorf("restli: key %q: %w", s, err)
+		}
+		k = append(k, Field{Name: n, Value: v})
+	}
+	return k, nil
+}
+
+// ParseServerSimpleKey decodes a simple key path segment as a Rest.li
+// server of protocol p does: form-decoded under Protocol1 ('+' is a space),
+// percent-decoded under Protocol2 ('+' is a plus, '' is the empty string).
+func ParseServerSimpleKey(p Protocol, s string) (string, error) {
+	if p == Protocol1 {
+		return FormDecode(s)
+	}
+	return DecodeSimpleKey(s)
+}
+
+// FormDecode decodes s as Java's URLDecoder does: '+' is a space and %XX a
+// byte; a malformed escape is an error.
+func FormDecode(s string) (string, error) {
+	return unescape(strings.ReplaceAll(s, "+", "%20"))
+}
+
+// EncodeServerBodyKey spells a compound key as a Rest.li server of protocol p
+// writes it as a map key of a batch response body, fields sorted by name:
+// Protocol1 "a=x&b=y" with names and values form-encoded (Java's
+// URLEncoder: a space is '+', and every byte but letters, digits and
+// . - * _ is %XX); Protocol2 "(a:x,b:y)" with only ( ) , : ' and % escaped
+// in names and values and the empty string written ''. Fields named
+// ParamsField are left out (a server echoes a complex key without its
+// parameters). A simple key is written as it is under both protocols.
+func EncodeServerBodyKey(p Protocol, k Key) string {
+	k = k.Without(ParamsField)
+	slices.SortStableFunc(k, func(a, b Field) int { return strings.Compare(a.Name, b.Name) })
+	var b strings.Builder
+	if p == Protocol1 {
+		for i, f := range k {
+			if i > 0 {
+				b.WriteByte('&')
+			}
+			escForm.writeForm(&b, f.Name)
+			b.WriteByte('=')
+			escForm.writeForm(&b, f.Value)
+		}
+		return b.String()
+	}
+	b.WriteByte('(')
+	for i, f := range k {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeBody2(&b, f.Name)
+		b.WriteByte(':')
+		writeBody2(&b, f.Value)
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+var (
+	// escForm is Java's URLEncoder: letters, digits and . - * _ stay.
+	escForm = newEscaper(".-*_")
+	// escBody2 is the escaping of a Rest.li 2.0 body key: the grammar
+	// characters ( ) , : the empty-string quote ' and the escape '%'.
+	escBody2 = newEscaper2(func(c byte) bool { return strings.IndexByte("(),:'%", c) >= 0 })
+)
+
+func (e *escaper) writeForm(b *strings.Builder, s string) {
+	for _, part := range strings.SplitAfter(s, " ") {
+		word, space := strings.CutSuffix(part, " ")
+		e.write(b, word)
+		if space {
+			b.WriteByte('+')
+		}
+	}
+}
+
+func writeBody2(b *strings.Builder, s string) {
+	if s == "" {
+		b.WriteString(EmptyString)
+		return
+	}
+	escBody2.write(b, s)
+}
