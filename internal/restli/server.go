@@ -66,28 +66,12 @@ func ParseServerKey(p Protocol, s string) (Key, error) {
 	if is2 || s == "" {
 		return nil, fmt.Errorf("%w: %q is not a protocol 1.0 key", ErrSyntaxMismatch, s)
 	}
-	k := make(Key, 0, strings.Count(s, "&")+1)
-	for part := range strings.SplitSeq(s, "&") {
-		name, value, ok := strings.Cut(part, "=")
-		if !ok || strings.Contains(value, "=") {
-			return nil, fmt.Errorf("restli: bad key format %q", s)
-		}
-		n, err := FormDecode(name)
-		if err != nil {
-			return nil, fmt.Errorf("restli: key %q: %w", s, err)
-		}
-		v, err := FormDecode(value)
-		if err != nil {
-			return nil, fmt.Errorf("restli: key %q: %w", s, err)
-		}
-		k = append(k, Field{Name: n, Value: v})
-	}
-	return k, nil
+	return decodeKey1(strings.ReplaceAll(s, "+", "%20"))
 }
 
 // ParseServerSimpleKey decodes a simple key path segment as a Rest.li
 // server of protocol p does: form-decoded under Protocol1 ('+' is a space),
-// percent-decoded under Protocol2 ('+' is a plus, '' is the empty string).
+// percent-decoded under Protocol2 ('+' is a plus, ” is the empty string).
 func ParseServerSimpleKey(p Protocol, s string) (string, error) {
 	if p == Protocol1 {
 		return FormDecode(s)
@@ -106,7 +90,7 @@ func FormDecode(s string) (string, error) {
 // Protocol1 "a=x&b=y" with names and values form-encoded (Java's
 // URLEncoder: a space is '+', and every byte but letters, digits and
 // . - * _ is %XX); Protocol2 "(a:x,b:y)" with only ( ) , : ' and % escaped
-// in names and values and the empty string written ''. Fields named
+// in names and values and the empty string written ”. Fields named
 // ParamsField are left out (a server echoes a complex key without its
 // parameters). A simple key is written as it is under both protocols.
 func EncodeServerBodyKey(p Protocol, k Key) string {
