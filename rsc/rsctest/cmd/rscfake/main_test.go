@@ -15,9 +15,20 @@ import (
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
-// The standalone fake starts, prints where it is and what to log in with,
-// and answers plain net/http requests made with those credentials.
-func TestStandalone(t *testing.T) {
+// fake is a standalone fake started by run, as the rscfake command does.
+type fake struct {
+	t      *testing.T
+	base   string
+	banner string
+	tokens map[string]string
+	appKey string
+}
+
+// startFake runs the command's server on a loopback port until the test
+// ends, with partner pid/psecret and customer cid/csecret (organization
+// 1000, contract 5000).
+func startFake(t *testing.T) *fake {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -36,30 +47,61 @@ func TestStandalone(t *testing.T) {
 	for lines.Scan() && !strings.Contains(lines.Text(), "admin:") {
 		banner = append(banner, lines.Text())
 	}
-	go io.Copy(io.Discard, pr)
-	text := strings.Join(banner, "\n")
-	base := "http://" + l.Addr().String()
-	for _, want := range []string{"serving on " + base, "client_id=cid client_secret=csecret", "urn:li:contract:5000", base + "/oauth/v2/accessToken"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("banner lacks %q:\n%s", want, text)
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
-	}
+	})
+	return &fake{t: t, base: "http://" + l.Addr().String(), banner: strings.Join(banner, "\n"), tokens: map[string]string{}}
+}
 
-	resp, err := http.PostForm(base+"/oauth/v2/accessToken", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {"cid"}, "client_secret": {"csecret"}})
+// token fetches an access token with a form body sent as contentType.
+func (f *fake) token(id, secret, contentType string) string {
+	f.t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
+	resp, err := http.Post(f.base+"/oauth/v2/accessToken", contentType, strings.NewReader(form.Encode()))
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	var tok struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}
-	err = json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if err != nil || tok.AccessToken == "" || tok.ExpiresIn != 1800 {
-		t.Fatalf("token: %v %+v (status %d)", err, tok, resp.StatusCode)
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" || tok.ExpiresIn != 1800 {
+		f.t.Fatalf("token for %s: %v %+v (status %d)", id, err, tok, resp.StatusCode)
 	}
-	resp, err = http.Get(base + "/_rsctest/state")
+	return tok.AccessToken
+}
+
+// admin POSTs a JSON body to /_rsctest/{path} and decodes the answer.
+func (f *fake) admin(path, body string) map[string]any {
+	f.t.Helper()
+	resp, err := http.Post(f.base+"/_rsctest/"+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
+		f.t.Fatalf("admin %s: %d %v %v", path, resp.StatusCode, m, err)
+	}
+	return m
+}
+
+// The standalone fake starts, prints where it is and what to log in with,
+// and answers plain net/http requests made with those credentials.
+func TestStandalone(t *testing.T) {
+	f := startFake(t)
+	for _, want := range []string{"serving on " + f.base, "client_id=cid client_secret=csecret", "urn:li:contract:5000", f.base + "/oauth/v2/accessToken"} {
+		if !strings.Contains(f.banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, f.banner)
+		}
+	}
+	f.token("cid", "csecret", "application/x-www-form-urlencoded")
+	resp, err := http.Get(f.base + "/_rsctest/state")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,10 +109,5 @@ func TestStandalone(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "urn:li:organization:1000") {
 		t.Errorf("state: %d %s", resp.StatusCode, body)
-	}
-
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
 	}
 }
