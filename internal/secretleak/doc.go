@@ -11,6 +11,9 @@
 // per-record errors, a revoked token (401, refresh, resend), 5xx retries,
 // 429s, a cancelled context, a wrong client secret, seats, InMail polling,
 // 1-Click Export pushes, and push handlers fed a bad and a good signature.
+// LinkedIn is made to refuse one note with a message quoting the client
+// secret (raw, URL- and JSON-encoded) and the bearer token, so that the
+// dead letter keeping LinkedIn's message is checked too.
 // Every access token the fake issues is recorded by a RoundTripper wrapping
 // its token endpoint. The test then asserts that none of the captured text
 // contains a token, a client secret (partner, customer, provisioned, or a

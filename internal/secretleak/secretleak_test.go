@@ -153,6 +153,9 @@ func (t *tokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			Body:   io.NopCloser(strings.NewReader(`{"message":"Service unavailable","status":503}`))}, nil
 	}
 	resp, err := t.next.RoundTrip(req)
+	if err == nil && strings.Contains(req.URL.Path, "/notes") {
+		return t.echo(req, resp), nil
+	}
 	if err != nil || !strings.HasSuffix(req.URL.Path, "/oauth/v2/accessToken") {
 		return resp, err
 	}
@@ -171,6 +174,33 @@ func (t *tokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.c.mu.Unlock()
 	}
 	return resp, nil
+}
+
+// echoMarker starts what echo adds to LinkedIn's per-record messages.
+const echoMarker = "LinkedIn echoed:"
+
+// echo makes LinkedIn refuse note N100% with a message quoting the
+// customer's client secret (raw, URL- and JSON-encoded) and the request's
+// bearer token, as a careless server might: dead-letter reasons, which keep
+// LinkedIn's message, must not hold them.
+func (t *tokenRecorder) echo(req *http.Request, resp *http.Response) *http.Response {
+	var batch struct {
+		Errors  map[string]any `json:"errors"`
+		Results map[string]any `json:"results"`
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil && json.Unmarshal(body, &batch) == nil && batch.Results["N100%"] != nil {
+		js, _ := json.Marshal(customerSecret)
+		delete(batch.Results, "N100%")
+		batch.Errors["N100%"] = map[string]any{"status": 400, "message": fmt.Sprintf("%s %s %s %s %s", echoMarker,
+			customerSecret, url.QueryEscape(customerSecret), strings.Trim(string(js), `"`), req.Header.Get("Authorization"))}
+		body, _ = json.Marshal(batch)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
+	return resp
 }
 
 // handlerRT routes the fake's push POSTs to an in-process handler.
@@ -272,7 +302,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		ck := rsc.CandidateKey{IntegrationContext: org, CandidateID: "C1"}
 		src.PutActivities(
 			rscsync.Activity{Kind: rscsync.KindCandidateNote, Candidate: ck, Note: rsc.Note{ID: "N1", Note: "ok", CreatedAt: rsc.Millis(now)}, ModifiedAt: now.Add(-time.Hour)},
-			// LinkedIn (the fake) refuses this id: a per-record error from the server side.
+			// LinkedIn refuses this note, quoting secrets (tokenRecorder.echo).
 			rscsync.Activity{Kind: rscsync.KindCandidateNote, Candidate: ck, Note: rsc.Note{ID: "N100%", Note: "x", CreatedAt: rsc.Millis(now)}, ModifiedAt: now.Add(-time.Hour)})
 		dl := rscsync.NewMemoryDeadLetters()
 		eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithLogger(log), rscsync.WithDeadLetters(dl),
@@ -300,9 +330,16 @@ func TestNoSecretLeaks(t *testing.T) {
 		rep, err = eng.Run(ctx)
 		must(err)
 		c.keep(rep)
+		echoed := 0
 		for d, err := range dl.List(ctx, "acme") {
 			c.err(err)
 			c.keep(d)
+			if strings.Contains(d.Reason, echoMarker) {
+				echoed++
+			}
+		}
+		if echoed == 0 {
+			t.Error("no dead letter kept LinkedIn's echoing message, so the check proves nothing")
 		}
 
 		// A cancelled context in the middle of a run.
