@@ -28,9 +28,9 @@ func lineOf(text, prefix string) string {
 func refusedState() State {
 	status := onboarding.Status{State: onboarding.StateBothEnabled, Company: rsc.StatusEnabled, Contract: rsc.StatusEnabled}
 	return StateFrom(status, enabledAt, map[rscsync.Phase]rscsync.PhaseState{
-		rscsync.PhaseJobs:         {Done: 3, Total: 3, Failed: 3, Completed: true, CompletedAt: enabledAt.Add(20 * time.Minute)},
-		rscsync.PhaseCandidates:   {Done: 40, Total: 40, Failed: 2, Completed: true, CompletedAt: enabledAt.Add(time.Hour)},
-		rscsync.PhaseApplications: {Done: 10, Total: 40, Failed: 1, RecordsPerMinute: 10},
+		rscsync.PhaseJobs:         {Done: 3, Total: 3, DeadLettered: 3, Completed: true, CompletedAt: enabledAt.Add(20 * time.Minute)},
+		rscsync.PhaseCandidates:   {Done: 40, Total: 40, DeadLettered: 2, Completed: true, CompletedAt: enabledAt.Add(time.Hour)},
+		rscsync.PhaseApplications: {Done: 10, Total: 40, DeadLettered: 1, RecordsPerMinute: 10},
 	})
 }
 

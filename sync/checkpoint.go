@@ -56,8 +56,8 @@ type PhaseCheckpoint struct {
 	Total            int64   `json:"total"`        // ATS total at the last count
 	Incremental      int64   `json:"incremental"`  // records processed after completion
 	Acknowledged     int64   `json:"acknowledged"` // distinct records LinkedIn holds, as far as the engine can tell
-	Failed           int64   `json:"failed"`       // records dead-lettered
-	Skipped          int64   `json:"skipped"`      // ineligible records
+	DeadLettered     int64   `json:"deadLettered"` // records currently refused (dead letters)
+	Ineligible       int64   `json:"ineligible"`   // records skipped as ineligible
 	RecordsPerMinute float64 `json:"recordsPerMinute"`
 }
 

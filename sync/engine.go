@@ -119,7 +119,7 @@ func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) 
 		if serr := r.save(ctx); serr != nil { // remember to resume narrow
 			err = errors.Join(err, serr)
 		}
-		r.emit(r.phase)
+		r.emit(r.phase, ProgressParked)
 	}
 	return r.rep, err
 }
@@ -285,7 +285,7 @@ func (r *run) completePhase(ctx context.Context, p Phase) error {
 	pc.InPass = false // the pass reached the end of the stream
 	r.rep.phase(p).Completed = true
 	if pc.Completed {
-		r.emit(p)
+		r.emit(p, ProgressCaughtUp)
 		return nil
 	}
 	pc.Completed = true
@@ -303,7 +303,7 @@ func (r *run) completePhase(ctx context.Context, p Phase) error {
 		r.e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: phase completed", slog.String("customer", r.cust),
 			slog.String("phase", p.String()), slog.Int64("records", pc.Done))
 	}
-	r.emit(p)
+	r.emit(p, ProgressCompleted)
 	return nil
 }
 
@@ -329,13 +329,13 @@ func (r *run) reconcile(ctx context.Context) []Reconciliation {
 	}
 	if r.dry { // what the dry run would refuse, not what the store holds
 		for _, p := range Phases() {
-			dead[p] = r.rep.Phases[p].Failed
+			dead[p] = r.rep.Phases[p].Refused
 		}
 	}
 	out := make([]Reconciliation, 0, 4)
 	for _, p := range Phases() {
 		pc := r.cp.Phases[p]
-		x := Reconciliation{Phase: p, ATSTotal: pc.Total, Acknowledged: pc.Acknowledged, DeadLettered: dead[p], Ineligible: pc.Skipped}
+		x := Reconciliation{Phase: p, ATSTotal: pc.Total, Acknowledged: pc.Acknowledged, DeadLettered: dead[p], Ineligible: pc.Ineligible}
 		x.Missing = max(x.ATSTotal-x.Acknowledged-x.DeadLettered-x.Ineligible, 0)
 		out = append(out, x)
 	}

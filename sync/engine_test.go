@@ -134,7 +134,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 			t.Fatalf("rejections %+v", rep.Rejections)
 		}
 		st, _ := eng.State(t.Context())
-		if st[PhaseCandidates].Failed != 1 || st[PhaseJobs].Failed != 1 {
+		if st[PhaseCandidates].DeadLettered != 1 || st[PhaseJobs].DeadLettered != 1 {
 			t.Fatalf("failed counts %+v %+v", st[PhaseCandidates], st[PhaseJobs])
 		}
 		// Fix the ATS data and retry.
@@ -148,7 +148,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		}
 		assertSame(t, src, time.Time{}, e.cust)
 		st, _ = eng.State(t.Context())
-		if st[PhaseCandidates].Failed != 0 {
+		if st[PhaseCandidates].DeadLettered != 0 {
 			t.Fatalf("failed count not cleared: %+v", st[PhaseCandidates])
 		}
 	})
@@ -228,7 +228,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 			t.Fatal("dry run wrote a checkpoint")
 		}
 		pc := rep.Phases[PhaseCandidates]
-		if pc.Read != 120 || pc.Sent != 119 || pc.Failed != 1 || len(rep.Rejections) != 1 {
+		if pc.Read != 120 || pc.Sent != 119 || pc.Refused != 1 || len(rep.Rejections) != 1 {
 			t.Fatalf("candidates %+v, rejections %+v", pc, rep.Rejections)
 		}
 	})

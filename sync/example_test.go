@@ -46,17 +46,17 @@ func ExampleEngine_Run_dryRun() {
 	rep.WriteText(os.Stdout)
 	// Output:
 	// dry run for customer customer-42 (caught up: true)
-	// Job Sync:       read 1, sent 1, acknowledged 0, failed 0, skipped 0
-	// Candidate Sync: read 3, sent 1, acknowledged 0, failed 1, skipped 1
+	// Job Sync:          read 1, sent 1, acknowledged 0, refused 0, skipped 0
+	// Candidate Sync:    read 3, sent 1, acknowledged 0, refused 1, skipped 1
 	//   skipped "private candidate": 1
-	// Application Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
-	// Activity Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
-	// Deletion Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Application Sync:  read 0, sent 0, acknowledged 0, refused 0, skipped 0
+	// Activity Sync:     read 0, sent 0, acknowledged 0, refused 0, skipped 0
+	// Deletion Sync:     read 0, sent 0, acknowledged 0, refused 0, skipped 0
 	// rejected candidate C2: invalid emailAddresses[0]: must match X@X.X
-	// reconcile Job Sync:       ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
-	// reconcile Candidate Sync: ATS 3, LinkedIn 1, dead letters 1, ineligible 1, missing 0
-	// reconcile Application Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
-	// reconcile Activity Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Job Sync:          ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
+	// reconcile Candidate Sync:    ATS 3, LinkedIn 1, dead letters 1, ineligible 1, missing 0
+	// reconcile Application Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Activity Sync:     ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
 }
 
 // A historical sync against the fake LinkedIn of package rsctest: a job
@@ -96,16 +96,16 @@ func ExampleEngine_Run() {
 	fmt.Println("second run sent", rep.Phases[rscsync.PhaseCandidates].Sent, "candidates")
 	// Output:
 	// sync for customer customer-42 (caught up: true)
-	// Job Sync:       read 1, sent 1, acknowledged 1, failed 0, skipped 0
-	// Candidate Sync: read 3, sent 3, acknowledged 2, failed 1, skipped 0
-	// Application Sync: read 0, sent 0, acknowledged 0, failed 0, skipped 0
-	// Activity Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
-	// Deletion Sync:  read 0, sent 0, acknowledged 0, failed 0, skipped 0
+	// Job Sync:          read 1, sent 1, acknowledged 1, refused 0, skipped 0
+	// Candidate Sync:    read 3, sent 3, acknowledged 2, refused 1, skipped 0
+	// Application Sync:  read 0, sent 0, acknowledged 0, refused 0, skipped 0
+	// Activity Sync:     read 0, sent 0, acknowledged 0, refused 0, skipped 0
+	// Deletion Sync:     read 0, sent 0, acknowledged 0, refused 0, skipped 0
 	// rejected candidate C2: invalid emailAddresses[0]: must match X@X.X
-	// reconcile Job Sync:       ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
-	// reconcile Candidate Sync: ATS 3, LinkedIn 2, dead letters 1, ineligible 0, missing 0
-	// reconcile Application Sync: ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
-	// reconcile Activity Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Job Sync:          ATS 1, LinkedIn 1, dead letters 0, ineligible 0, missing 0
+	// reconcile Candidate Sync:    ATS 3, LinkedIn 2, dead letters 1, ineligible 0, missing 0
+	// reconcile Application Sync:  ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
+	// reconcile Activity Sync:     ATS 0, LinkedIn 0, dead letters 0, ineligible 0, missing 0
 	// LinkedIn holds 1 job and 2 candidates
 	// second run sent 0 candidates
 }

@@ -231,14 +231,9 @@ func (r *run) waitTasks(ctx context.Context) error {
 		pt := r.cp.Tasks[urn]
 		delete(r.cp.Tasks, urn)
 		if d := r.taskDone(pt, t); d != nil {
-			fresh, perr := r.putDeadLetter(ctx, *d)
-			if perr != nil {
-				return perr
+			if err := r.refused(ctx, PhaseJobs, *d); err != nil {
+				return err
 			}
-			if fresh {
-				r.cp.Phases[PhaseJobs].Failed++
-			}
-			r.rep.phase(PhaseJobs).Failed++
 		}
 	}
 	if serr := r.save(ctx); serr != nil {
@@ -322,12 +317,8 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 		var o batchOutcome
 		r.submitJobs(ctx, chunk, &o)
 		for _, d := range o.dead {
-			fresh, err := r.putDeadLetter(ctx, d)
-			if err != nil {
+			if err := r.refused(ctx, PhaseJobs, d); err != nil {
 				return err
-			}
-			if fresh {
-				r.cp.Phases[PhaseJobs].Failed++
 			}
 		}
 		if err := r.save(ctx); err != nil {

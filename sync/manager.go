@@ -66,8 +66,10 @@ func (m *Manager) Add(e *Engine) error {
 
 // CustomerResult is the outcome of one customer in a Manager run.
 type CustomerResult struct {
-	Report *Report // merged over the customer's slices
-	Err    error   // the last error if Run gave up on the customer
+	Report *Report `json:"report"` // merged over the customer's slices
+	// Err is the last error if Run gave up on the customer. It is not
+	// marshalled: errors do not round-trip through JSON.
+	Err error `json:"-"`
 }
 
 type slot struct {

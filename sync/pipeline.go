@@ -339,8 +339,8 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 		pc.Done += read
 	}
 	pc.Acknowledged += o.newAcked
-	pc.Failed += newlyFailed
-	pc.Skipped += skipped
+	pc.DeadLettered += newlyFailed
+	pc.Ineligible += skipped
 	if m := r.meters[phase]; m != nil {
 		m.n += read
 		if !pc.Completed {
@@ -350,12 +350,12 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 	pr := r.rep.phase(phase)
 	pr.Sent += o.sent
 	pr.Acknowledged += o.acked
-	pr.Failed += int64(len(o.dead))
+	pr.Refused += int64(len(o.dead))
 	pr.Batches++
 	if err := r.save(ctx); err != nil {
 		return err
 	}
-	r.emit(phase)
+	r.emit(phase, ProgressBatch)
 	return nil
 }
 
@@ -365,8 +365,8 @@ func (r *run) clearDeadLetter(ctx context.Context, phase Phase, k string) error 
 	r.dlMu.Lock()
 	old, had := r.dlKeys[k]
 	r.dlMu.Unlock()
-	if had && !old.Delete && kindPhase(old.Kind) == phase && pc.Failed > 0 {
-		pc.Failed--
+	if had && !old.Delete && kindPhase(old.Kind) == phase && pc.DeadLettered > 0 {
+		pc.DeadLettered--
 	}
 	if !r.dry {
 		if err := r.e.cfg.dead.Delete(ctx, r.cust, k); err != nil {
@@ -376,6 +376,20 @@ func (r *run) clearDeadLetter(ctx context.Context, phase Phase, k string) error 
 	r.dlMu.Lock()
 	delete(r.dlKeys, k)
 	r.dlMu.Unlock()
+	return nil
+}
+
+// refused records a refusal outside a batch commit (job tasks): the dead
+// letter, and the checkpoint's and the report's counts.
+func (r *run) refused(ctx context.Context, phase Phase, d DeadLetter) error {
+	fresh, err := r.putDeadLetter(ctx, d)
+	if err != nil {
+		return err
+	}
+	if fresh {
+		r.cp.Phases[phase].DeadLettered++
+	}
+	r.rep.phase(phase).Refused++
 	return nil
 }
 

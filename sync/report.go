@@ -3,8 +3,13 @@ package sync
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxRejections caps the rejections a Report lists (counts stay exact).
@@ -12,59 +17,63 @@ const maxRejections = 100
 
 // Report summarises a Run, a dry run or a dead-letter retry.
 type Report struct {
-	CustomerID string
-	DryRun     bool
-	StartedAt  time.Time
-	FinishedAt time.Time
+	CustomerID string    `json:"customerId"`
+	DryRun     bool      `json:"dryRun,omitempty"`
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
 	// Historical is set when the run was (part of) the historical sync.
-	Historical bool
+	Historical bool `json:"historical"`
 	// CaughtUp is set when every phase reached the end of its stream.
-	CaughtUp bool
+	CaughtUp bool `json:"caughtUp"`
 	// ParkedUntil is set when the daily quota stopped the run.
-	ParkedUntil time.Time
+	ParkedUntil time.Time `json:"parkedUntil,omitzero"`
 
-	Phases map[Phase]*PhaseReport
+	Phases map[Phase]*PhaseReport `json:"phases"`
 	// Reconciliation compares the ATS's totals with what LinkedIn
 	// acknowledged, per milestone phase, as certification does.
-	Reconciliation []Reconciliation
+	Reconciliation []Reconciliation `json:"reconciliation,omitempty"`
 	// Rejections lists the first records refused (dry run: that would be
 	// refused) in this run, with reasons.
-	Rejections []Rejection
+	Rejections []Rejection `json:"rejections,omitempty"`
 }
 
-// PhaseReport counts one phase's records in one run.
+// PhaseReport counts one phase's records in one run. Progress events carry
+// the same counts so far (Progress.Run). Read = Sent + Skipped, and Sent =
+// Acknowledged + Refused once every batch sent was answered; an
+// application's stages are part of it, not records of their own, except
+// that a refused stage counts in Refused.
 type PhaseReport struct {
-	Read         int64            // records read from the Source
-	Sent         int64            // records sent (dry run: that would be sent)
-	Acknowledged int64            // records LinkedIn accepted
-	Failed       int64            // records refused and dead-lettered (dry run: that would be)
-	Skipped      int64            // ineligible records
-	SkipReasons  map[string]int64 // ineligible records by reason
-	Batches      int64            // batches committed
-	Completed    bool             // the phase's historical pass is complete
+	Read         int64            `json:"read"`                  // records read from the Source after the watermark
+	Sent         int64            `json:"sent"`                  // records sent (dry run: that would be sent)
+	Acknowledged int64            `json:"acknowledged"`          // records LinkedIn accepted (dry run: 0)
+	Refused      int64            `json:"refused"`               // records refused and dead-lettered (dry run: that would be)
+	Skipped      int64            `json:"skipped"`               // ineligible records
+	SkipReasons  map[string]int64 `json:"skipReasons,omitempty"` // skipped records by reason
+	Batches      int64            `json:"batches"`               // batches committed
+	Completed    bool             `json:"completed"`             // the phase's historical pass is complete
 }
 
 // Reconciliation compares one phase's totals.
 type Reconciliation struct {
-	Phase Phase
+	Phase Phase `json:"phase"`
 	// ATSTotal is the Source's count of records in the window.
-	ATSTotal int64
+	ATSTotal int64 `json:"atsTotal"`
 	// Acknowledged counts the distinct records LinkedIn accepted, as far
 	// as the engine can tell without reading LinkedIn back: every record of
 	// the historical pass, then records created after the phase's watermark.
-	Acknowledged int64
-	DeadLettered int64 // records currently refused
-	Ineligible   int64 // records skipped by the eligibility hook
+	Acknowledged int64 `json:"acknowledged"`
+	DeadLettered int64 `json:"deadLettered"` // records currently refused
+	Ineligible   int64 `json:"ineligible"`   // records skipped by the eligibility hook
 	// Missing is ATSTotal minus the three others, never negative.
-	Missing int64
+	Missing int64 `json:"missing"`
 }
 
 // Rejection is one refused record.
 type Rejection struct {
-	Kind   EntityKind
-	ID     string
-	Parent string
-	Reason string
+	Kind   EntityKind `json:"kind"`
+	ID     string     `json:"id"`
+	Parent string     `json:"parent,omitempty"`
+	Reason string     `json:"reason"`
 }
 
 func newReport(cust string, dry bool, start time.Time) *Report {
@@ -102,7 +111,7 @@ func (r *Report) merge(o *Report) {
 		pr.Read += op.Read
 		pr.Sent += op.Sent
 		pr.Acknowledged += op.Acknowledged
-		pr.Failed += op.Failed
+		pr.Refused += op.Refused
 		pr.Skipped += op.Skipped
 		pr.Batches += op.Batches
 		pr.Completed = op.Completed
@@ -125,36 +134,56 @@ func (r *Report) merge(o *Report) {
 	}
 }
 
-// WriteText writes a plain-text summary of the report.
+// WriteText writes a plain-text summary of the report, one fact a line.
+// Ids, kinds and reasons come from the ATS or from LinkedIn: one that holds
+// a newline or any other character that is not printable is written
+// quoted in Go syntax, so no value can forge a line.
 func (r *Report) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
 	mode := "sync"
 	if r.DryRun {
 		mode = "dry run"
 	}
-	if _, err := fmt.Fprintf(w, "%s for customer %s (caught up: %v)\n", mode, r.CustomerID, r.CaughtUp); err != nil {
-		return err
-	}
+	ew.printf("%s for customer %s (caught up: %v)\n", mode, clean(r.CustomerID), r.CaughtUp)
 	for _, p := range allPhases {
 		pr := r.Phases[p]
-		fmt.Fprintf(w, "%-15s read %d, sent %d, acknowledged %d, failed %d, skipped %d\n",
-			p.String()+":", pr.Read, pr.Sent, pr.Acknowledged, pr.Failed, pr.Skipped)
-		reasons := make([]string, 0, len(pr.SkipReasons))
-		for k := range pr.SkipReasons {
-			reasons = append(reasons, k)
+		if pr == nil {
+			continue
 		}
-		slices.Sort(reasons)
-		for _, k := range reasons {
-			fmt.Fprintf(w, "  skipped %q: %d\n", k, pr.SkipReasons[k])
+		ew.printf("%-18s read %d, sent %d, acknowledged %d, refused %d, skipped %d\n",
+			p.String()+":", pr.Read, pr.Sent, pr.Acknowledged, pr.Refused, pr.Skipped)
+		for _, k := range slices.Sorted(maps.Keys(pr.SkipReasons)) {
+			ew.printf("  skipped %q: %d\n", k, pr.SkipReasons[k])
 		}
 	}
 	for _, x := range r.Rejections {
-		fmt.Fprintf(w, "rejected %s %s: %s\n", x.Kind, x.ID, x.Reason)
+		ew.printf("rejected %s %s: %s\n", clean(string(x.Kind)), clean(x.ID), clean(x.Reason))
 	}
 	for _, x := range r.Reconciliation {
-		if _, err := fmt.Fprintf(w, "reconcile %-15s ATS %d, LinkedIn %d, dead letters %d, ineligible %d, missing %d\n",
-			x.Phase.String()+":", x.ATSTotal, x.Acknowledged, x.DeadLettered, x.Ineligible, x.Missing); err != nil {
-			return err
-		}
+		ew.printf("reconcile %-18s ATS %d, LinkedIn %d, dead letters %d, ineligible %d, missing %d\n",
+			x.Phase.String()+":", x.ATSTotal, x.Acknowledged, x.DeadLettered, x.Ineligible, x.Missing)
 	}
-	return nil
+	return ew.err
+}
+
+// errWriter keeps the first write error and skips the writes after it.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+// clean returns s for a report line: s itself when every character is
+// printable (spaces included) and s is not empty, else s quoted in Go
+// syntax.
+func clean(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || r == utf8.RuneError }) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
 }

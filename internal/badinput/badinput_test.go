@@ -422,7 +422,7 @@ func runAndCheck(t *testing.T, f *fixture, gaps gapLog) {
 	}
 	var failed int64
 	for _, p := range rep.Phases {
-		failed += p.Failed
+		failed += p.Refused
 	}
 	if failed != int64(len(dead)) {
 		t.Errorf("report counts %d failed records, dead letters %d", failed, len(dead))

@@ -161,8 +161,8 @@ func progressText(p rscsync.Progress) string {
 	case p.ETA > 0:
 		s += "  ETA <1s"
 	}
-	if p.Failed > 0 {
-		s += fmt.Sprintf("  (%d dead letters)", p.Failed)
+	if p.DeadLettered > 0 {
+		s += fmt.Sprintf("  (%d dead letters)", p.DeadLettered)
 	}
 	if !p.ParkedUntil.IsZero() {
 		s += "  parked until " + p.ParkedUntil.Format(time.RFC3339)

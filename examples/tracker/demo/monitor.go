@@ -108,7 +108,7 @@ func (m *Monitor) line(l string) {
 func (m *Monitor) progress(p rscsync.Progress) {
 	m.update(func(s *Snapshot) {
 		ps := PhaseStatus{Phase: p.Phase.String(), RecordsPerMinute: p.RecordsPerMinute,
-			ETASeconds: int64(p.ETA / time.Second), Failed: p.Failed, Completed: p.Completed}
+			ETASeconds: int64(p.ETA / time.Second), Failed: p.DeadLettered, Completed: p.Completed}
 		ps.Done, ps.Total, ps.Percent = shown(p)
 		for i := range s.Sync {
 			if s.Sync[i].Phase == ps.Phase {

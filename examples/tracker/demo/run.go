@@ -329,7 +329,7 @@ func (r *run) onProgress(p rscsync.Progress) {
 	r.mu.Lock()
 	was := r.phases[p.Phase].Completed
 	r.phases[p.Phase] = rscsync.PhaseState{Done: p.Done, Total: p.Total, RecordsPerMinute: p.RecordsPerMinute,
-		Completed: p.Completed, CompletedAt: p.CompletedAt, Failed: p.Failed, Skipped: p.Skipped, Incremental: p.Incremental}
+		Completed: p.Completed, CompletedAt: p.CompletedAt, DeadLettered: p.DeadLettered, Ineligible: p.Ineligible, Incremental: p.Incremental}
 	r.mu.Unlock()
 	if p.Completed && !was {
 		if err := r.observe(); err != nil {
