@@ -124,7 +124,11 @@ func (s *Server) adminRoutes() map[string]adminFunc {
 			if err := decodeAdmin(r, &spec); err != nil {
 				return nil, err
 			}
-			return s.AddCustomer(spec).Snapshot(), nil
+			c, err := s.addCheckedCustomer(spec)
+			if err != nil {
+				return nil, err
+			}
+			return c.Snapshot(), nil
 		},
 		"POST /_rsctest/members": func(r *http.Request) (any, error) {
 			var spec MemberSpec

@@ -3,10 +3,14 @@ package rsctest
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -115,11 +119,62 @@ func newCustomer(s *Server, spec CustomerSpec) *Customer {
 // AddCustomer pre-provisions a customer, as if P1 had created its child
 // application and its admin had connected it to an organization and contracts.
 // Missing ids are generated: client id "customer-{n}", org
-// "urn:li:organization:{n}", one contract "urn:li:contract:{n}".
+// "urn:li:organization:{n}", one contract "urn:li:contract:{n}". AddCustomer
+// trusts its caller (a test may build any state); the admin API's
+// POST /_rsctest/customers refuses a spec that reuses another customer's
+// client id, foreign id, organization or contract (409) or whose URNs are
+// not URNs (400).
 func (s *Server) AddCustomer(spec CustomerSpec) *Customer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addCustomerLocked(spec)
+}
+
+var (
+	organizationURN = regexp.MustCompile(`^urn:li:organization:[0-9]{1,19}$`)
+	contractURNSpec = regexp.MustCompile(`^urn:li:contract:[0-9]{1,19}$`)
+)
+
+// checkSpecLocked refuses a spec that would break another customer or that
+// LinkedIn could not hold: a client id, foreign id, organization or contract
+// another customer has (409), URNs that are not URNs, a name over 50
+// characters or ids over 200 (400). Caller holds s.mu.
+func (s *Server) checkSpecLocked(spec CustomerSpec) error {
+	const maxID = 200
+	switch {
+	case len(spec.ClientID) > maxID || len(spec.ClientSecret) > maxID || len(spec.UniqueForeignID) > maxID:
+		return errf(http.StatusBadRequest, "ClientID, ClientSecret and UniqueForeignID must be at most 200 bytes")
+	case utf8.RuneCountInString(spec.Name) > 50:
+		return errf(http.StatusBadRequest, "Name must be at most 50 characters")
+	case spec.ClientID != "" && s.customers[spec.ClientID] != nil:
+		return errf(http.StatusConflict, "ClientID "+strconv.Quote(spec.ClientID)+" belongs to another customer")
+	case spec.UniqueForeignID != "" && s.byForeign[spec.UniqueForeignID] != nil:
+		return errf(http.StatusConflict, "UniqueForeignID "+strconv.Quote(spec.UniqueForeignID)+" belongs to another customer")
+	case spec.Organization != "" && !organizationURN.MatchString(spec.Organization):
+		return errf(http.StatusBadRequest, "Organization must be an organization URN (urn:li:organization:{id})")
+	case s.byOrg[spec.Organization] != nil:
+		return errf(http.StatusConflict, "Organization "+spec.Organization+" belongs to another customer")
+	}
+	for _, k := range spec.Contracts {
+		if !contractURNSpec.MatchString(k) {
+			return errf(http.StatusBadRequest, "Contracts must be contract URNs (urn:li:contract:{id})")
+		}
+		if s.byContract[k] != nil {
+			return errf(http.StatusConflict, "Contract "+k+" belongs to another customer")
+		}
+	}
+	return nil
+}
+
+// addCheckedCustomer is AddCustomer for the admin API: it refuses a spec
+// checkSpecLocked refuses.
+func (s *Server) addCheckedCustomer(spec CustomerSpec) (*Customer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkSpecLocked(spec); err != nil {
+		return nil, err
+	}
+	return s.addCustomerLocked(spec), nil
 }
 
 func (s *Server) addCustomerLocked(spec CustomerSpec) *Customer {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -297,4 +298,37 @@ func TestAdminEndpoints(t *testing.T) {
 		t.Fatal(st.status)
 	}
 	post("/_rsctest/customers/nope/request").want(t, 404)
+}
+
+// The admin API refuses a customer that would take another's client id,
+// foreign id, organization or contract, or whose URNs are not URNs; the
+// first customer keeps working.
+func TestAdminRefusesConflictingCustomers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	add := func(spec string) resp {
+		return e.reqTok("", "POST", "/_rsctest/customers", spec, "Content-Type: application/json")
+	}
+	for name, tc := range map[string]struct {
+		spec   string
+		status int
+	}{
+		"taken client id":     {`{"ClientID":"` + e.cust.ClientID + `","ClientSecret":"other"}`, 409},
+		"taken foreign id":    {`{"UniqueForeignID":"` + e.cust.UniqueForeignID + `"}`, 409},
+		"taken organization":  {`{"Organization":"` + org + `"}`, 409},
+		"taken contract":      {`{"Contracts":["` + contract + `"]}`, 409},
+		"organization no URN": {`{"Organization":"` + strings.Repeat("x", 10000) + `"}`, 400},
+		"contract no URN":     {`{"Contracts":["5000"]}`, 400},
+		"name too long":       {`{"Name":"` + strings.Repeat("n", 51) + `"}`, 400},
+	} {
+		r := add(tc.spec).want(t, tc.status)
+		if msg, _ := r.body["message"].(string); msg == "" || len(msg) > 300 || r.body["status"] != float64(tc.status) {
+			t.Errorf("%s: error body %s", name, r.raw)
+		}
+	}
+	if len(e.srv.Customers()) != 1 {
+		t.Fatalf("customers %d, want 1", len(e.srv.Customers()))
+	}
+	e.token(e.cust.ClientID, e.cust.ClientSecret) // the first customer still logs in
+	add(`{"ClientID":"second","Organization":"urn:li:organization:2000","Contracts":["urn:li:contract:6000"]}`).want(t, 200)
 }
