@@ -217,7 +217,7 @@ func NewFlow(cfg FlowConfig, opts ...Option) (*Flow, error) {
 	if cfg.Partner == nil {
 		return nil, errors.New("onboarding: FlowConfig.Partner is required")
 	}
-	if err := ValidateCallbackURL(callbackURL(cfg.PushBase, "x", "")); err != nil {
+	if err := validateCallbackURL(callbackURL(cfg.PushBase, "x", "")); err != nil {
 		return nil, fmt.Errorf("onboarding: FlowConfig.PushBase: %w", err)
 	}
 	spec := ProvisionSpec{ForeignID: "x", Name: "x", Domains: cfg.Domains, CallbackURLs: cfg.OAuthCallbackURLs}
@@ -596,7 +596,7 @@ func (f *Flow) save(ctx context.Context, st *FlowState, c *Contract) error {
 		return err
 	}
 	acl := f.opt.usesACLs != nil && f.opt.usesACLs(st.CustomerID)
-	if err := configure(ctx, cl, c.Organization, IntegrationConfig{CallbackURL: c.CallbackURL, UsesACLs: acl}); err != nil {
+	if err := configure(ctx, cl, c.Organization, integrationConfig{CallbackURL: c.CallbackURL, UsesACLs: acl}); err != nil {
 		return err
 	}
 	if c.SyncStartedAt.IsZero() && f.opt.startSync != nil {

@@ -47,9 +47,9 @@ func integrationName(customerName string, t rsc.IntegrationType) string {
 	return strings.TrimSpace(customerName + " LinkedIn Recruiter " + title + " Integration")
 }
 
-// IntegrationConfig is what a customer instance's integrations are set to
+// integrationConfig is what a customer instance's integrations are set to
 // (docs/linkedin-api.md §6.3, RSC-104).
-type IntegrationConfig struct {
+type integrationConfig struct {
 	// CallbackURL receives push events; HTTPS and unique per customer
 	// instance (http is accepted on loopback hosts only, for tests).
 	CallbackURL string
@@ -59,8 +59,8 @@ type IntegrationConfig struct {
 	UsesACLs bool
 }
 
-// Values returns the configuration values per integration type.
-func (c IntegrationConfig) Values() map[rsc.IntegrationType]map[rsc.ConfigKey]string {
+// values returns the configuration values per integration type.
+func (c integrationConfig) values() map[rsc.IntegrationType]map[rsc.ConfigKey]string {
 	out := map[rsc.IntegrationType]map[rsc.ConfigKey]string{
 		rsc.OneClickExport: {rsc.ConfigCallbackURL: c.CallbackURL},
 	}
@@ -71,9 +71,9 @@ func (c IntegrationConfig) Values() map[rsc.IntegrationType]map[rsc.ConfigKey]st
 	return out
 }
 
-// ValidateCallbackURL checks a CALLBACK_URL: absolute, https on port 443
+// validateCallbackURL checks a CALLBACK_URL: absolute, https on port 443
 // (or the default), http only on loopback hosts (tests), no fragment.
-func ValidateCallbackURL(raw string) error {
+func validateCallbackURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("onboarding: CALLBACK_URL %q must be an absolute URL", raw)
@@ -136,14 +136,14 @@ func nameIntegrations(ctx context.Context, cust *rsc.Client, customerName, org, 
 
 // Configure writes the configurations (I4-I6 upserts) and reads them back
 // to verify (RSC-104). With UsesACLs the *_VIEWERS values are deleted.
-func configure(ctx context.Context, cust *rsc.Client, org string, cfg IntegrationConfig) error {
-	if err := ValidateCallbackURL(cfg.CallbackURL); err != nil {
+func configure(ctx context.Context, cust *rsc.Client, org string, cfg integrationConfig) error {
+	if err := validateCallbackURL(cfg.CallbackURL); err != nil {
 		return err
 	}
 	if !isOrganizationURN(org) {
 		return fmt.Errorf("onboarding: %q is not an organization URN", org)
 	}
-	for t, vals := range cfg.Values() {
+	for t, vals := range cfg.values() {
 		k := rsc.IntegrationKey{IntegrationContext: org, Type: t, TenantType: "RECRUITER"}
 		res, err := cust.Integrations.SetConfig(ctx, k, vals)
 		if err != nil {
@@ -166,8 +166,8 @@ func configure(ctx context.Context, cust *rsc.Client, org string, cfg Integratio
 
 // verifyConfig reads the configurations back and returns a
 // *ConfigMismatchError for the first difference.
-func verifyConfig(ctx context.Context, cust *rsc.Client, org string, cfg IntegrationConfig) error {
-	want := cfg.Values()
+func verifyConfig(ctx context.Context, cust *rsc.Client, org string, cfg integrationConfig) error {
+	want := cfg.values()
 	if cfg.UsesACLs {
 		want[rsc.OneClickExport][rsc.ConfigJobPostingViewers] = ""
 		want[rsc.InATSIndicator] = map[rsc.ConfigKey]string{rsc.ConfigAppViewers: ""}

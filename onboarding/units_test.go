@@ -421,10 +421,10 @@ func TestPushHandlerUnit(t *testing.T) {
 	if got := callbackURL("https://ats.example.com/push/", "a b", "emea"); got != "https://ats.example.com/push/a%20b/emea" {
 		t.Errorf("CallbackURL = %q", got)
 	}
-	if err := ValidateCallbackURL("http://ats.example.com/x"); err == nil {
+	if err := validateCallbackURL("http://ats.example.com/x"); err == nil {
 		t.Error("http callback accepted")
 	}
-	if err := ValidateCallbackURL("https://ats.example.com:8443/x"); err == nil {
+	if err := validateCallbackURL("https://ats.example.com:8443/x"); err == nil {
 		t.Error("port 8443 accepted")
 	}
 }

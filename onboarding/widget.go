@@ -217,10 +217,10 @@ type WidgetIntegration struct {
 // The organization URN is taken from any element whose integrationContext
 // is urn:li:organization:{id}, the contract URN from urn:li:contract:{id},
 // whatever the integrationType (bundle names such as
-// RECRUITER_SYSTEM_CONNECT_CONTRACT are fine). A bare JSON array of
-// elements is accepted too, when the handler identifies the customer
-// without a state. At least one URN is required; two different
-// organizations or two different contracts are refused.
+// RECRUITER_SYSTEM_CONNECT_CONTRACT are fine). The state token is
+// required: WidgetHandler refuses a payload without one (a bare JSON array
+// of elements parses, but carries none). At least one URN is required;
+// two different organizations or two different contracts are refused.
 type WidgetPayload struct {
 	State        string              `json:"state,omitempty"`
 	Integrations []WidgetIntegration `json:"integrations"`
