@@ -1,0 +1,422 @@
+// Package rscotel records what rscgo's client and sync engine do as
+// OpenTelemetry traces and metrics. It lives in its own module
+// (github.com/rscgo/rscgo/otel) so that the library's module needs nothing
+// of OpenTelemetry.
+//
+// One Instrumentation serves every client and engine of a process:
+//
+//	in, err := rscotel.New(rscotel.WithTracerProvider(tp), rscotel.WithMeterProvider(mp))
+//	client, err := rsc.NewClient(rsc.WithCredentials(id, secret),
+//		rsc.WithHooks(in.Hooks()), rsc.WithTransport(in.Transport(http.DefaultTransport)))
+//	eng, err := rscsync.NewEngine(client, customerID, src, rscsync.WithProgress(in.Progress(nil)))
+//	report, err := in.Run(ctx, eng)
+//
+// # Traces
+//
+//   - rscsync.run: one Engine.Run (Instrumentation.Run), with the customer.
+//   - rscsync.phase: one phase of a run, from its first progress event to
+//     its completion or catching up (or the run's end), a child of the run.
+//   - rscsync.batch: one committed batch of a phase, from the phase's
+//     previous progress event to this one, with the records it read, sent,
+//     acknowledged, refused and skipped.
+//   - rsc <method> <resource>: one HTTP attempt of an API call (from
+//     Transport), with the Rest.li method (batch_update, batch_create, ...
+//     or the HTTP method), the resource and the status; a child of the
+//     span in the call's context, so under the run when Run drives it.
+//
+// Spans carry no keys, query strings, headers or bodies: no record id,
+// email address, token or secret reaches them.
+//
+// # Metrics
+//
+// From the client's hooks: rsc.api.calls (by bucket, HTTP method and
+// status), rsc.api.duration, rsc.api.records (records per bucket, every
+// attempt: what LinkedIn's per-minute and per-day quotas count),
+// rsc.api.retries, rsc.throttled (429s and refusals by bucket, window
+// "minute" or "day", and source "linkedin" or "client") and
+// rsc.pacer.wait. From progress events: rscsync.phase.rate (records per
+// minute) and rscsync.records (records by phase and outcome: read, sent,
+// acknowledged, refused, skipped, as the run's report counts them). After
+// Run: rscsync.watermark.lag (how far each phase's cursor is behind the
+// clock).
+package rscotel
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// scope is the instrumentation scope of every span and instrument.
+const scope = "github.com/rscgo/rscgo/otel"
+
+// Instrumentation turns rsc hooks, HTTP attempts, sync progress events and
+// sync reports into spans and metrics. It is safe for concurrent use.
+type Instrumentation struct {
+	tp    trace.TracerProvider
+	mp    metric.MeterProvider
+	clock rsc.Clock
+
+	tracer trace.Tracer
+	m      instruments
+
+	mu      sync.Mutex
+	runs    map[string]*runState             // by customer id
+	counted map[phaseKey]rscsync.PhaseReport // each phase's run counts at its last event
+}
+
+// Option configures an Instrumentation.
+type Option func(*Instrumentation) error
+
+// WithTracerProvider sets where spans go (default: the global provider,
+// otel.GetTracerProvider).
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(in *Instrumentation) error {
+		if tp == nil {
+			return errors.New("rscotel: WithTracerProvider: nil provider")
+		}
+		in.tp = tp
+		return nil
+	}
+}
+
+// WithMeterProvider sets where metrics go (default: the global provider,
+// otel.GetMeterProvider).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(in *Instrumentation) error {
+		if mp == nil {
+			return errors.New("rscotel: WithMeterProvider: nil provider")
+		}
+		in.mp = mp
+		return nil
+	}
+}
+
+// WithClock sets the clock of batch and phase spans and of the watermark
+// lag (default rsc.SystemClock()); give the engine's clock.
+func WithClock(c rsc.Clock) Option {
+	return func(in *Instrumentation) error {
+		if c == nil {
+			return errors.New("rscotel: WithClock: nil clock")
+		}
+		in.clock = c
+		return nil
+	}
+}
+
+// New returns an Instrumentation.
+func New(opts ...Option) (*Instrumentation, error) {
+	in := &Instrumentation{runs: map[string]*runState{}, counted: map[phaseKey]rscsync.PhaseReport{}}
+	for _, o := range opts {
+		if err := o(in); err != nil {
+			return nil, err
+		}
+	}
+	if in.tp == nil {
+		in.tp = otel.GetTracerProvider()
+	}
+	if in.mp == nil {
+		in.mp = otel.GetMeterProvider()
+	}
+	if in.clock == nil {
+		in.clock = rsc.SystemClock()
+	}
+	in.tracer = in.tp.Tracer(scope)
+	m, err := newInstruments(in.mp.Meter(scope))
+	if err != nil {
+		return nil, err
+	}
+	in.m = m
+	return in, nil
+}
+
+// ---- the client: hooks and HTTP attempts ----
+
+// Hooks returns the client hooks that feed the rsc.* metrics. Pass them
+// with rsc.WithHooks.
+func (in *Instrumentation) Hooks() rsc.Hooks {
+	return rsc.Hooks{
+		OnRequest: func(ri rsc.RequestInfo) {
+			if ri.Records > 0 {
+				in.m.records.Add(context.Background(), int64(ri.Records), metric.WithAttributes(bucket(ri.Bucket)))
+			}
+		},
+		OnResponse: func(ri rsc.ResponseInfo) {
+			attrs := metric.WithAttributes(bucket(ri.Bucket), attribute.String("http.request.method", ri.Method),
+				attribute.Int("http.response.status_code", ri.StatusCode))
+			in.m.calls.Add(context.Background(), 1, attrs)
+			in.m.duration.Record(context.Background(), ri.Duration.Seconds(), metric.WithAttributes(bucket(ri.Bucket)))
+		},
+		OnRetry: func(ri rsc.RetryInfo) {
+			in.m.retries.Add(context.Background(), 1, metric.WithAttributes(attribute.Int("http.response.status_code", ri.StatusCode)))
+		},
+		OnThrottled: func(ti rsc.ThrottleInfo) {
+			window, source := "minute", "linkedin"
+			if ti.Daily {
+				window = "day"
+			}
+			if ti.Local {
+				source = "client"
+			}
+			if ti.Local && ti.Wait > 0 {
+				in.m.wait.Record(context.Background(), ti.Wait.Seconds(), metric.WithAttributes(bucket(ti.Bucket)))
+				return // the pacer waited its turn: nothing was refused
+			}
+			in.m.throttled.Add(context.Background(), 1, metric.WithAttributes(bucket(ti.Bucket),
+				attribute.String("rsc.quota.window", window), attribute.String("rsc.throttle.source", source)))
+		},
+	}
+}
+
+func bucket(b rsc.Bucket) attribute.KeyValue { return attribute.String("rsc.bucket", string(b)) }
+
+// Transport wraps next (the client's transport, such as
+// http.DefaultTransport or an rsctest server's) so that every HTTP attempt
+// is a span. Pass it with rsc.WithTransport.
+func (in *Instrumentation) Transport(next http.RoundTripper) http.RoundTripper {
+	return &transport{in: in, next: next}
+}
+
+type transport struct {
+	in   *Instrumentation
+	next http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	method := req.Header.Get("X-RestLi-Method")
+	if method == "" {
+		method = req.Header.Get("X-HTTP-Method-Override") // a tunnelled call
+	}
+	if method == "" {
+		method = req.Method
+	}
+	res := resource(req.URL.Path)
+	ctx, span := t.in.tracer.Start(req.Context(), "rsc "+method+" "+res, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("rsc.restli.method", method), attribute.String("rsc.resource", res),
+			attribute.String("http.request.method", req.Method)))
+	defer span.End()
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	switch {
+	case err != nil:
+		span.SetStatus(codes.Error, "transport error")
+	case resp.StatusCode >= 400:
+		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+		span.SetStatus(codes.Error, strconv.Itoa(resp.StatusCode))
+	default:
+		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	}
+	return resp, err
+}
+
+// resource is the resource a path names, without keys or versions:
+// "/v2/atsCandidates/(...)" is "atsCandidates".
+func resource(path string) string {
+	for seg := range strings.SplitSeq(strings.Trim(path, "/"), "/") {
+		switch seg {
+		case "v2", "rest", "oauth", "":
+			continue
+		}
+		if i := strings.IndexAny(seg, "(=;"); i >= 0 {
+			seg = seg[:i]
+		}
+		return seg
+	}
+	return "/"
+}
+
+// ---- the sync engine: runs, phases and batches ----
+
+// runState is a customer's run in progress: its span's context and each
+// open phase span.
+type runState struct {
+	ctx    context.Context
+	phases map[rscsync.Phase]*phaseState
+}
+
+type phaseState struct {
+	span trace.Span
+	ctx  context.Context
+	at   time.Time // of the last event (or the phase's start)
+}
+
+// phaseKey names a customer's phase.
+type phaseKey struct {
+	customer string
+	phase    rscsync.Phase
+}
+
+// Run runs eng under a span, so that the phases, batches and API calls of
+// the run are its children, and then records each phase's watermark lag.
+func (in *Instrumentation) Run(ctx context.Context, eng *rscsync.Engine) (*rscsync.Report, error) {
+	cust := eng.CustomerID()
+	ctx, span := in.tracer.Start(ctx, "rscsync.run", trace.WithAttributes(attribute.String("rsc.customer", cust)))
+	defer span.End()
+	in.mu.Lock()
+	in.runs[cust] = &runState{ctx: ctx, phases: map[rscsync.Phase]*phaseState{}}
+	for k := range in.counted {
+		if k.customer == cust {
+			delete(in.counted, k) // a new run counts from zero
+		}
+	}
+	in.mu.Unlock()
+
+	rep, err := eng.Run(ctx)
+
+	in.mu.Lock()
+	st := in.runs[cust]
+	delete(in.runs, cust)
+	in.mu.Unlock()
+	for _, ps := range st.phases {
+		ps.span.End(trace.WithTimestamp(in.clock.Now())) // phases the run left unfinished
+	}
+	if rep != nil {
+		span.SetAttributes(attribute.Bool("rscsync.caught_up", rep.CaughtUp), attribute.Bool("rscsync.historical", rep.Historical))
+	}
+	if state, serr := eng.State(ctx); serr == nil {
+		in.recordLag(ctx, state)
+	}
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "sync failed")
+	}
+	return rep, err
+}
+
+// recordLag sets rscsync.watermark.lag for each phase with a cursor.
+func (in *Instrumentation) recordLag(ctx context.Context, state map[rscsync.Phase]rscsync.PhaseState) {
+	now := in.clock.Now()
+	for phase, ps := range state {
+		if !ps.Cursor.ModifiedAt.IsZero() {
+			in.m.lag.Record(ctx, now.Sub(ps.Cursor.ModifiedAt).Seconds(), metric.WithAttributes(phaseAttr(phase)))
+		}
+	}
+}
+
+func phaseAttr(p rscsync.Phase) attribute.KeyValue {
+	return attribute.String("rscsync.phase", p.String())
+}
+
+// Progress returns an engine progress callback (for rscsync.WithProgress)
+// that draws the phase and batch spans and counts the records, then calls
+// next (if not nil).
+func (in *Instrumentation) Progress(next func(rscsync.Progress)) func(rscsync.Progress) {
+	return func(p rscsync.Progress) {
+		in.progress(p)
+		if next != nil {
+			next(p)
+		}
+	}
+}
+
+func (in *Instrumentation) progress(p rscsync.Progress) {
+	now := in.clock.Now()
+	ctx := context.Background()
+	in.m.rate.Record(ctx, p.RecordsPerMinute, metric.WithAttributes(phaseAttr(p.Phase)))
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	moved := in.count(ctx, phaseKey{p.CustomerID, p.Phase}, p.Run)
+	st := in.runs[p.CustomerID]
+	if st == nil { // a run not driven by Run: spans without a parent
+		st = &runState{ctx: context.Background(), phases: map[rscsync.Phase]*phaseState{}}
+		in.runs[p.CustomerID] = st
+	}
+	ps := st.phases[p.Phase]
+	if ps == nil {
+		pctx, span := in.tracer.Start(st.ctx, "rscsync.phase "+p.Phase.String(), trace.WithTimestamp(now),
+			trace.WithAttributes(phaseAttr(p.Phase), attribute.String("rsc.customer", p.CustomerID)))
+		ps = &phaseState{span: span, ctx: pctx, at: now}
+		st.phases[p.Phase] = ps
+	}
+	switch p.Kind {
+	case rscsync.ProgressBatch:
+		_, b := in.tracer.Start(ps.ctx, "rscsync.batch", trace.WithTimestamp(ps.at), trace.WithAttributes(phaseAttr(p.Phase),
+			attribute.Int64("rscsync.read", moved.Read), attribute.Int64("rscsync.sent", moved.Sent),
+			attribute.Int64("rscsync.acknowledged", moved.Acknowledged), attribute.Int64("rscsync.refused", moved.Refused),
+			attribute.Int64("rscsync.skipped", moved.Skipped)))
+		b.End(trace.WithTimestamp(now))
+	case rscsync.ProgressParked:
+		ps.span.AddEvent("parked until the daily quota resets", trace.WithTimestamp(now),
+			trace.WithAttributes(attribute.String("rscsync.parked_until", p.ParkedUntil.Format(time.RFC3339))))
+	case rscsync.ProgressCompleted, rscsync.ProgressCaughtUp:
+		ps.span.SetAttributes(attribute.String("rscsync.end", string(p.Kind)), attribute.Int64("rscsync.done", p.Done),
+			attribute.Int64("rscsync.dead_lettered", p.DeadLettered), attribute.Int64("rscsync.acknowledged", p.Run.Acknowledged))
+		ps.span.End(trace.WithTimestamp(now))
+		delete(st.phases, p.Phase)
+		return
+	}
+	ps.at = now
+}
+
+// count adds what a run's counts moved since the phase's last event to
+// rscsync.records and returns it. Counts lower than the last ones start a
+// new run.
+func (in *Instrumentation) count(ctx context.Context, k phaseKey, run rscsync.PhaseReport) rscsync.PhaseReport {
+	last := in.counted[k]
+	if run.Read < last.Read || run.Sent < last.Sent || run.Refused < last.Refused || run.Skipped < last.Skipped {
+		last = rscsync.PhaseReport{}
+	}
+	in.counted[k] = run
+	moved := rscsync.PhaseReport{Read: run.Read - last.Read, Sent: run.Sent - last.Sent,
+		Acknowledged: run.Acknowledged - last.Acknowledged, Refused: run.Refused - last.Refused, Skipped: run.Skipped - last.Skipped}
+	for _, c := range []struct {
+		outcome string
+		n       int64
+	}{{"read", moved.Read}, {"sent", moved.Sent}, {"acknowledged", moved.Acknowledged}, {"refused", moved.Refused}, {"skipped", moved.Skipped}} {
+		if c.n > 0 {
+			in.m.syncRecords.Add(ctx, c.n, metric.WithAttributes(phaseAttr(k.phase), attribute.String("rscsync.outcome", c.outcome)))
+		}
+	}
+	return moved
+}
+
+// ---- instruments ----
+
+type instruments struct {
+	calls, records, retries, throttled metric.Int64Counter
+	duration, wait                     metric.Float64Histogram
+	syncRecords                        metric.Int64Counter
+	rate, lag                          metric.Float64Gauge
+}
+
+func newInstruments(m metric.Meter) (instruments, error) {
+	var in instruments
+	var errs []error
+	counter := func(name, unit, desc string) metric.Int64Counter {
+		c, err := m.Int64Counter(name, metric.WithUnit(unit), metric.WithDescription(desc))
+		errs = append(errs, err)
+		return c
+	}
+	histogram := func(name, desc string) metric.Float64Histogram {
+		h, err := m.Float64Histogram(name, metric.WithUnit("s"), metric.WithDescription(desc))
+		errs = append(errs, err)
+		return h
+	}
+	gauge := func(name, unit, desc string) metric.Float64Gauge {
+		g, err := m.Float64Gauge(name, metric.WithUnit(unit), metric.WithDescription(desc))
+		errs = append(errs, err)
+		return g
+	}
+	in.calls = counter("rsc.api.calls", "{call}", "HTTP attempts of API calls, by bucket, method and status")
+	in.records = counter("rsc.api.records", "{record}", "records sent per quota bucket, every attempt (what LinkedIn's quotas count)")
+	in.retries = counter("rsc.api.retries", "{retry}", "retried attempts, by status (0: transport error)")
+	in.throttled = counter("rsc.throttled", "{refusal}", "429s from LinkedIn and client-side refusals, by bucket, window and source")
+	in.duration = histogram("rsc.api.duration", "duration of one HTTP attempt")
+	in.wait = histogram("rsc.pacer.wait", "time the client's pacer waited for quota before a request")
+	in.syncRecords = counter("rscsync.records", "{record}", "sync records by phase and outcome (read, sent, acknowledged, refused, skipped)")
+	in.rate = gauge("rscsync.phase.rate", "{record}/min", "a phase's records per minute in the current run")
+	in.lag = gauge("rscsync.watermark.lag", "s", "how far a phase's cursor is behind the clock after a run")
+	return in, errors.Join(errs...)
+}

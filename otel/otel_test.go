@@ -1,0 +1,253 @@
+package rscotel_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	rscotel "github.com/rscgo/rscgo/otel"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// telemetry is an Instrumentation whose spans and metrics stay in memory.
+type telemetry struct {
+	in     *rscotel.Instrumentation
+	spans  *tracetest.SpanRecorder
+	reader *sdkmetric.ManualReader
+	tp     *sdktrace.TracerProvider
+}
+
+func newTelemetry(t *testing.T) *telemetry {
+	t.Helper()
+	tel := &telemetry{spans: tracetest.NewSpanRecorder(), reader: sdkmetric.NewManualReader()}
+	tel.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tel.spans))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(tel.reader))
+	in, err := rscotel.New(rscotel.WithTracerProvider(tel.tp), rscotel.WithMeterProvider(mp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tel.in = in
+	return tel
+}
+
+// sums returns every data point of the named Int64 sum (counter), keyed by
+// its attributes ("k=v,k=v").
+func (tel *telemetry) sums(t *testing.T, name string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, m := range tel.metrics(t) {
+		if m.Name != name {
+			continue
+		}
+		sum, ok := m.Data.(metricdata.Sum[int64])
+		if !ok {
+			t.Fatalf("%s is %T, want an int64 sum", name, m.Data)
+		}
+		for _, dp := range sum.DataPoints {
+			out[attrs(dp.Attributes.ToSlice())] += dp.Value
+		}
+	}
+	return out
+}
+
+func (tel *telemetry) metrics(t *testing.T) []metricdata.Metrics {
+	t.Helper()
+	var rm metricdata.ResourceMetrics
+	if err := tel.reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	var out []metricdata.Metrics
+	for _, sm := range rm.ScopeMetrics {
+		out = append(out, sm.Metrics...)
+	}
+	return out
+}
+
+func attrs(kvs []attribute.KeyValue) string {
+	var s []string
+	for _, kv := range kvs {
+		s = append(s, string(kv.Key)+"="+kv.Value.String())
+	}
+	return strings.Join(s, ",")
+}
+
+func attr(s sdktrace.ReadOnlySpan, key string) string {
+	for _, kv := range s.Attributes() {
+		if string(kv.Key) == key {
+			return kv.Value.String()
+		}
+	}
+	return ""
+}
+
+// A full sync against the fake LinkedIn, instrumented: the run, its phases,
+// their batches and the API calls are spans of one trace; the client's and
+// the report's counts are metrics.
+func TestFullSyncTelemetry(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(0))
+	defer srv.Close()
+	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:42"})
+	client, err := srv.CustomerClient(cust, rsc.WithHooks(tel.in.Hooks()), rsc.WithTransport(tel.in.Transport(srv.Transport())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, now := rscsync.NewSliceSource(), time.Now()
+	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
+		ExternalJobPostingID: "J1", IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/J1",
+		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+	for i := range 250 {
+		email := fmt.Sprintf("c%d@example.com", i)
+		if i == 7 {
+			email = "not-an-email" // refused
+		}
+		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Duration(300-i) * time.Second), Record: rsc.Candidate{
+			Key:       rsc.CandidateKey{IntegrationContext: cust.Organization, CandidateID: fmt.Sprintf("C%03d", i)},
+			FirstName: "Ann", EmailAddresses: []string{email}, ExternalProfileURL: "https://ats.example.com/c",
+			CreatedAt: rsc.Millis(now.Add(-time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour))}})
+	}
+	eng, err := rscsync.NewEngine(client, "customer-42", src, rscsync.WithProgress(tel.in.Progress(nil)),
+		rscsync.WithTaskPollInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tel.in.Run(context.Background(), eng); err != nil {
+		t.Fatal(err)
+	}
+
+	// Traces.
+	spans := tel.spans.Ended()
+	byName := map[string][]sdktrace.ReadOnlySpan{}
+	for _, s := range spans {
+		byName[s.Name()] = append(byName[s.Name()], s)
+	}
+	runs := byName["rscsync.run"]
+	if len(runs) != 1 {
+		t.Fatalf("%d run spans, want 1; spans: %v", len(runs), names(spans))
+	}
+	run := runs[0].SpanContext()
+	for _, s := range spans {
+		if s.SpanContext().TraceID() != run.TraceID() {
+			t.Errorf("span %q is outside the run's trace", s.Name())
+		}
+	}
+	cands := byName["rscsync.phase Candidate Sync"]
+	if len(cands) != 1 || cands[0].Parent().SpanID() != run.SpanID() || attr(cands[0], "rscsync.done") != "250" ||
+		attr(cands[0], "rscsync.dead_lettered") != "1" || attr(cands[0], "rscsync.end") != "completed" {
+		t.Fatalf("candidate phase spans %v, want one completed child of the run with 250 done and 1 dead-lettered", cands)
+	}
+	var batched int64
+	for _, b := range byName["rscsync.batch"] {
+		if b.Parent().SpanID() == cands[0].SpanContext().SpanID() {
+			var n int64
+			fmt.Sscan(attr(b, "rscsync.read"), &n)
+			batched += n
+		}
+	}
+	if batched != 250 {
+		t.Errorf("the candidate phase's batch spans read %d records, want 250", batched)
+	}
+	var updates []string
+	for _, s := range byName["rsc batch_update atsCandidates"] {
+		if s.Parent().SpanID() != run.SpanID() || s.SpanKind() != trace.SpanKindClient {
+			t.Errorf("API span %q: parent %v, kind %v; want a client span under the run", s.Name(), s.Parent().SpanID(), s.SpanKind())
+		}
+		updates = append(updates, attr(s, "http.response.status_code"))
+	}
+	if len(updates) < 3 || slices.ContainsFunc(updates, func(c string) bool { return c != "200" }) {
+		t.Errorf("batch_update spans with statuses %v, want 3 or more, all 200", updates)
+	}
+	if len(byName["rsc batch_create simpleJobPostings"]) != 1 {
+		t.Errorf("spans %v, want one batch_create of simpleJobPostings", names(spans))
+	}
+	for _, s := range spans {
+		for _, kv := range s.Attributes() {
+			if v := kv.Value.String(); strings.Contains(v, "@example.com") || strings.Contains(v, "C00") || strings.Contains(v, "Bearer") {
+				t.Errorf("span %q carries %s=%q: no keys, emails or tokens in spans", s.Name(), kv.Key, v)
+			}
+		}
+	}
+
+	// Metrics.
+	if diff := cmp.Diff(map[string]int64{
+		"rscsync.outcome=acknowledged,rscsync.phase=Job Sync":       1,
+		"rscsync.outcome=read,rscsync.phase=Job Sync":               1,
+		"rscsync.outcome=sent,rscsync.phase=Job Sync":               1,
+		"rscsync.outcome=acknowledged,rscsync.phase=Candidate Sync": 249,
+		"rscsync.outcome=read,rscsync.phase=Candidate Sync":         250,
+		"rscsync.outcome=refused,rscsync.phase=Candidate Sync":      1,
+		"rscsync.outcome=sent,rscsync.phase=Candidate Sync":         250,
+	}, tel.sums(t, "rscsync.records")); diff != "" {
+		t.Errorf("rscsync.records (-want +got):\n%s", diff)
+	}
+	if got := tel.sums(t, "rsc.api.records")["rsc.bucket=sync"]; got != 249 {
+		t.Errorf("rsc.api.records for the sync bucket = %d, want the 249 valid candidates", got)
+	}
+	calls := tel.sums(t, "rsc.api.calls")
+	if calls["http.request.method=PUT,http.response.status_code=200,rsc.bucket=sync"] < 3 {
+		t.Errorf("rsc.api.calls %v, want 3 or more sync PUTs (batch_update) answered 200", calls)
+	}
+	seen := map[string]bool{}
+	for _, m := range tel.metrics(t) {
+		seen[m.Name] = true
+	}
+	for _, name := range []string{"rsc.api.duration", "rscsync.phase.rate", "rscsync.watermark.lag"} {
+		if !seen[name] {
+			t.Errorf("no %s recorded", name)
+		}
+	}
+}
+
+func names(spans []sdktrace.ReadOnlySpan) []string {
+	var out []string
+	for _, s := range spans {
+		out = append(out, s.Name())
+	}
+	return out
+}
+
+// 429s are counted by bucket, window and source; a pacer's wait is a wait,
+// not a refusal.
+func TestThrottledKinds(t *testing.T) {
+	tel := newTelemetry(t)
+	h := tel.in.Hooks()
+	for _, ti := range []rsc.ThrottleInfo{
+		{Bucket: rsc.BucketSync},                           // LinkedIn's per-minute 429
+		{Bucket: rsc.BucketSync},                           // again
+		{Bucket: rsc.BucketJobs, Daily: true},              // LinkedIn's daily 429
+		{Bucket: rsc.BucketSync, Daily: true, Local: true}, // the client refuses: the day is spent
+		{Bucket: rsc.BucketSync, Local: true, Wait: time.Second},
+	} {
+		h.OnThrottled(ti)
+	}
+	want := map[string]int64{
+		"rsc.bucket=sync,rsc.quota.window=minute,rsc.throttle.source=linkedin": 2,
+		"rsc.bucket=jobs,rsc.quota.window=day,rsc.throttle.source=linkedin":    1,
+		"rsc.bucket=sync,rsc.quota.window=day,rsc.throttle.source=client":      1,
+	}
+	if diff := cmp.Diff(want, tel.sums(t, "rsc.throttled")); diff != "" {
+		t.Errorf("rsc.throttled (-want +got):\n%s", diff)
+	}
+}
+
+func TestOptionsRefuseNil(t *testing.T) {
+	for _, o := range []rscotel.Option{rscotel.WithTracerProvider(nil), rscotel.WithMeterProvider(nil), rscotel.WithClock(nil)} {
+		if _, err := rscotel.New(o); err == nil {
+			t.Error("a nil provider or clock was accepted")
+		}
+	}
+}
