@@ -209,6 +209,7 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 			return nil, err
 		}
 	}
+	r.clampWatermarks(ctx)
 	for d, err := range e.cfg.dead.List(ctx, cust) {
 		if err != nil {
 			return nil, fmt.Errorf("sync: listing dead letters: %w", err)
@@ -224,6 +225,26 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 		cp.Phases[PhaseActivities].Total = t.Activities
 	}
 	return r, nil
+}
+
+// aheadLimit is the furthest position a watermark may take: now plus the
+// clock skew allowance.
+func (r *run) aheadLimit() Cursor {
+	return Cursor{ModifiedAt: r.e.cfg.clock.Now().Add(r.e.cfg.clockSkew).UTC()}
+}
+
+// clampWatermarks brings back watermarks that lie ahead of now plus the
+// clock skew allowance (saved from a record dated in the future), so the
+// records after them are read again.
+func (r *run) clampWatermarks(ctx context.Context) {
+	ahead := r.aheadLimit()
+	for _, p := range allPhases {
+		if pc := r.cp.Phases[p]; pc.Cursor.ModifiedAt.After(ahead.ModifiedAt) {
+			r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: watermark was in the future, brought back to now",
+				slog.String("customer", r.cust), slog.String("phase", p.String()), slog.Time("watermark", pc.Cursor.ModifiedAt))
+			pc.Cursor = ahead
+		}
+	}
 }
 
 func (r *run) save(ctx context.Context) error {

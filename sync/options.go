@@ -35,6 +35,7 @@ type config struct {
 	pollInterval time.Duration
 	waitParked   bool
 	deleteSkew   time.Duration
+	clockSkew    time.Duration
 
 	// Manager.
 	workers int
@@ -53,6 +54,7 @@ func defaultConfig() config {
 		pollInterval: 5 * time.Minute,
 		waitParked:   true,
 		deleteSkew:   time.Hour,
+		clockSkew:    DefaultClockSkew,
 		workers:      4,
 		quantum:      20,
 	}
@@ -210,6 +212,27 @@ func WithLogger(l *slog.Logger) Option {
 		c.logger = l
 		return nil
 	}
+}
+
+// DefaultClockSkew is the default of WithClockSkew.
+const DefaultClockSkew = 5 * time.Minute
+
+// WithClockSkew sets how far in the future (by the engine's clock) a
+// record's ModifiedAt (a deletion's DeletedAt) may lie before it counts as
+// dated in the future (default DefaultClockSkew; d must not be negative).
+// The watermark never passes now plus d: a record dated later (clock skew
+// between the ATS and the engine, a bad import, the year 9999) is sent, but
+// read and sent again on every pass until its time comes, and reported in
+// PhaseReport.Future and progress events, so that one bad date cannot make
+// the engine skip every later change.
+func WithClockSkew(d time.Duration) Option {
+	return engineOption("WithClockSkew", func(c *config) error {
+		if d < 0 {
+			return errors.New("sync: WithClockSkew: negative allowance")
+		}
+		c.clockSkew = d
+		return nil
+	})
 }
 
 // WithWaitWhenParked says whether Run waits for the daily quota to reset

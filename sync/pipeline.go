@@ -89,6 +89,7 @@ type pipeline[T any] struct {
 	send  func(context.Context, []T, []bool) batchOutcome
 	pc    *PhaseCheckpoint
 	from  Cursor // the watermark when the phase started
+	ahead Cursor // the watermark never passes now plus the clock skew allowance
 	limit int    // uncommitted batches at most
 
 	cur        *pbatch[T]         // the batch being filled
@@ -113,6 +114,7 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], stream iter.Se
 	}
 	p.results = make(chan *pbatch[T], p.limit)
 	p.from = p.pc.Cursor
+	p.ahead = r.aheadLimit()
 	if !p.pc.InPass {
 		p.pc.PassFrom, p.pc.InPass = p.from, true
 	}
@@ -142,7 +144,6 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		return true // not after the watermark: the Source ignored since
 	}
 	b := p.cur
-	b.last = Cursor{ModifiedAt: t, ID: id}
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
 	// in one call, and the later copy is the newer one.
@@ -150,6 +151,16 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	if !again {
 		b.read++
 		p.r.rep.phase(p.k.phase).Read++
+	}
+	b.last = Cursor{ModifiedAt: t, ID: id}
+	if t.After(p.ahead.ModifiedAt) {
+		b.last = p.ahead // sent, and read again next pass
+		if pr := p.r.rep.phase(p.k.phase); !again {
+			pr.Future++
+			if pr.FutureExample == "" {
+				pr.FutureExample = id
+			}
+		}
 	}
 	isNew := true
 	if p.k.rec != nil {

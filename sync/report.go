@@ -51,6 +51,13 @@ type PhaseReport struct {
 	SkipReasons  map[string]int64 `json:"skipReasons,omitempty"` // skipped records by reason
 	Batches      int64            `json:"batches"`               // batches committed
 	Completed    bool             `json:"completed"`             // the phase's historical pass is complete
+	// Future counts the records read that are dated more than the clock
+	// skew allowance after now (WithClockSkew): they were sent, but the
+	// watermark stays before them, so every pass sends them again until
+	// their time comes. A warning: fix the ATS's clock or data.
+	// FutureExample is the id of the first.
+	Future        int64  `json:"future,omitempty"`
+	FutureExample string `json:"futureExample,omitempty"`
 }
 
 // Reconciliation compares one phase's totals.
@@ -114,6 +121,10 @@ func (r *Report) merge(o *Report) {
 		pr.Refused += op.Refused
 		pr.Skipped += op.Skipped
 		pr.Batches += op.Batches
+		pr.Future += op.Future
+		if pr.FutureExample == "" {
+			pr.FutureExample = op.FutureExample
+		}
 		pr.Completed = op.Completed
 		for k, v := range op.SkipReasons {
 			if pr.SkipReasons == nil {
@@ -154,6 +165,10 @@ func (r *Report) WriteText(w io.Writer) error {
 			p.String()+":", pr.Read, pr.Sent, pr.Acknowledged, pr.Refused, pr.Skipped)
 		for _, k := range slices.Sorted(maps.Keys(pr.SkipReasons)) {
 			ew.printf("  skipped %q: %d\n", k, pr.SkipReasons[k])
+		}
+		if pr.Future > 0 {
+			ew.printf("  warning: %d record(s) dated in the future (the first: %s): sent again on every pass until then; fix the ATS clock or data\n",
+				pr.Future, clean(pr.FutureExample))
 		}
 	}
 	for _, x := range r.Rejections {

@@ -30,8 +30,10 @@
 //   - Since: reading from a cursor yields exactly the records of the full
 //     stream that lie after it ([rscsync.Cursor.After]), in the same order.
 //     The cursors tried are the zero cursor, the first, middle and last
-//     records, the first record's time with an empty id, a time between two
-//     records, a time shared by several records with the tie broken by id
+//     records, the first record's time with an empty id, times a microsecond,
+//     999 microseconds and a nanosecond after a record (a Source that
+//     truncates the cursor, to milliseconds for example, yields records at
+//     or before it again), a time between two records, a time shared by several records with the tie broken by id
 //     (and by an id that is not in the stream), and the middle cursor after a
 //     JSON round trip, as the engine stores it in checkpoints.
 //   - Stable: reading the same stream twice, from the start and from the

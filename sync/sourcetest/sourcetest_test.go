@@ -82,6 +82,7 @@ type memSource struct {
 	deletions    []rscsync.Deletion
 
 	ignoreSince     bool          // yields everything, whatever the cursor
+	millisSince     bool          // truncates the cursor's time to milliseconds (UnixMilli)
 	ignoreBreak     bool          // goes on after yield returned false
 	ignoreCtx       bool          // never looks at ctx
 	continueOnError bool          // yields ctx.Err() and goes on
@@ -157,6 +158,9 @@ func times[R any](rs []R, t func(R) time.Time) []time.Time {
 
 func serve[R any](m *memSource, ctx context.Context, since rscsync.Cursor, recs []R, key func(R) (time.Time, string)) iter.Seq2[R, error] {
 	call := m.calls.Add(1)
+	if m.millisSince {
+		since.ModifiedAt = time.UnixMilli(since.ModifiedAt.UnixMilli())
+	}
 	return func(yield func(R, error) bool) {
 		list := slices.Clone(recs)
 		if m.descendingTies || m.unstable && call%2 == 0 {
@@ -293,6 +297,12 @@ func TestBrokenSources(t *testing.T) {
 		// msg is a substring one of the failures must contain.
 		msg string
 	}{
+		{
+			name:   "truncates the cursor to milliseconds",
+			break_: func(m *memSource) { m.millisSince = true },
+			want:   []string{"Jobs/Since", "Candidates/Since", "Applications/Since", "Activities/Since", "Deletions/Since"},
+			msg:    `is not after the cursor`,
+		},
 		{
 			name:   "ignores since",
 			break_: func(m *memSource) { m.ignoreSince = true },

@@ -263,6 +263,14 @@ func sinceCases(r reporter, name string, ps []pos) []sinceCase {
 	} else if n > 1 {
 		r.Logf("%s: no two records share a modification time, so tie-breaking by id is not exercised", name)
 	}
+	// Cursors with sub-millisecond times: a Source that truncates the
+	// cursor (to milliseconds, as UnixMilli does) yields records at or
+	// before it again.
+	cases = append(cases,
+		sinceCase{"middle record's time plus 1µs, empty id", rscsync.Cursor{ModifiedAt: ps[n/2].t.Add(time.Microsecond)}},
+		sinceCase{"middle record's time plus 999µs, its id", rscsync.Cursor{ModifiedAt: ps[n/2].t.Add(999 * time.Microsecond), ID: ps[n/2].id}},
+		sinceCase{"first record's time plus 1ns, empty id", rscsync.Cursor{ModifiedAt: ps[0].t.Add(time.Nanosecond)}},
+	)
 	// The middle cursor as a checkpoint stores it: JSON, losing the
 	// monotonic clock reading and the time's Location.
 	if c, err := jsonRoundTrip(ps[n/2].cursor()); err == nil {
