@@ -13,19 +13,21 @@ import (
 )
 
 // PollInMail reads each seat's InMail history (conversationEvents) in
-// windows of at most 12 hours from its cursor up to now minus the lag (WithLag), and
-// attaches each message to the candidate of the member (matched by person
-// URN). It needs contract-level access (milestones.InMailSync).
+// windows of at most 12 hours from its cursor up to now minus the lag
+// (WithLag), and attaches each message to the candidate of the member
+// (matched by person URN). It needs contract-level access
+// (milestones.InMailSync).
 //
 // Messages never create a candidate: an outbound InMail without a reply, or
 // a reply without shared contact information, is attached only when a
 // candidate matches. Messages of a member with no match, or whose candidate
 // the milestones do not cover yet (last modified before the integration was
 // enabled, until Candidate Sync completes), are remembered per member (time
-// only) and read again once a candidate matches, for up to the pending TTL (WithPendingTTL).
+// only) and read again once a candidate matches, for up to the pending TTL
+// (WithPendingTTL).
 //
-// Records are paced per seat (WithRecordsPerMinute) on the injected clock; the
-// client paces the daily quota. Each finished window is persisted, so an
+// Records are paced per seat (WithRecordsPerMinute) on the injected clock;
+// the client paces the daily quota. Each finished window is persisted, so an
 // interrupted poll resumes where it stopped.
 func (r *Retriever) PollInMail(ctx context.Context) (InMailReport, error) {
 	return locked(r, ctx, r.pollInMail)

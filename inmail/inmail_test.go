@@ -193,10 +193,7 @@ func TestRefreshSeats(t *testing.T) {
 }
 
 func TestPollInMail(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t)
-		ctx := t.Context()
-		now := time.Now()
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		e.sink.AddUser("U7", rec7)
 		annID := e.sink.AddCandidate(Candidate{Person: ann, FirstName: "Ann", UpdatedAt: now.Add(-time.Hour)})
@@ -254,10 +251,7 @@ func TestPollInMail(t *testing.T) {
 }
 
 func TestPollInMailMilestones(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t)
-		ctx := t.Context()
-		now := time.Now()
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-24 * time.Hour) })
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		old := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now.Add(-48 * time.Hour)})
@@ -298,10 +292,7 @@ func TestPollInMailPacing(t *testing.T) {
 }
 
 func TestPollStubs(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t)
-		ctx := t.Context()
-		now := time.Now()
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		e.sink.AddUser("U7", rec7)
 		existing := e.sink.AddCandidate(Candidate{FirstName: "Carl", Emails: []string{"Carl@Example.com"}, UpdatedAt: now})
@@ -345,10 +336,7 @@ func TestPollStubs(t *testing.T) {
 }
 
 func TestPollNotes(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t)
-		ctx := t.Context()
-		now := time.Now()
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
 		e.fake.notes = []rsc.ProspectNote{
@@ -519,10 +507,7 @@ func TestPushHandler(t *testing.T) {
 }
 
 func TestRefreshLinks(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t)
-		ctx := t.Context()
-		now := time.Now()
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-time.Hour) })
 		e.sink.AddCandidate(Candidate{ID: "M", UpdatedAt: now})                     // manual match
 		e.sink.AddCandidate(Candidate{ID: "A", UpdatedAt: now})                     // one algorithmic match
@@ -557,10 +542,7 @@ func TestRefreshLinks(t *testing.T) {
 }
 
 func TestPollDeletions(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t)
-		ctx := t.Context()
-		now := time.Now()
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-time.Hour) })
 		e.sink.AddCandidate(Candidate{ID: "C1", Person: ann, UpdatedAt: now})
 		e.sink.AddCandidate(Candidate{ID: "C2", UpdatedAt: now})                                   // named by LinkedIn only
@@ -839,4 +821,10 @@ func TestPushHandlerBounded(t *testing.T) {
 			t.Errorf("exportedCandidates fetched %d times, want 2", n)
 		}
 	})
+}
+
+// inBubble runs f in a testing/synctest bubble with a default env, the
+// test's context and the bubble's start time.
+func inBubble(t *testing.T, f func(t *testing.T, e *env, ctx context.Context, now time.Time)) {
+	synctest.Test(t, func(t *testing.T) { f(t, newEnv(t), t.Context(), time.Now()) })
 }

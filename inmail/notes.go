@@ -8,6 +8,12 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
+func (r *Retriever) pollNotes(ctx context.Context) (rep NotesReport, err error) {
+	err = r.eachContract(ctx, milestones.InMailSync, &rep.Skipped, func(p contractPoll) error { return r.pollNotesContract(ctx, p, &rep) })
+	r.log.DebugContext(ctx, "notes polled", "notes", rep.Notes, "upserted", rep.Upserted, "deleted", rep.Deleted)
+	return rep, err
+}
+
 // PollNotes reads Recruiter prospect notes per contract by last-updated
 // time, in windows of at most 12 hours, and writes active notes to the
 // member's candidate (matched by person URN); notes that became inactive
@@ -20,16 +26,8 @@ func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
 	return locked(r, ctx, r.pollNotes)
 }
 
-func (r *Retriever) pollNotes(ctx context.Context) (NotesReport, error) {
-	var rep NotesReport
-	err := r.eachContract(ctx, milestones.InMailSync, &rep.Skipped, func(p contractPoll) error {
-		return r.pollNotesContract(ctx, p.st, p.seats, p.contract, p.owners, p.end, &rep)
-	})
-	r.log.DebugContext(ctx, "notes polled", "notes", rep.Notes, "upserted", rep.Upserted, "deleted", rep.Deleted)
-	return rep, err
-}
-
-func (r *Retriever) pollNotesContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *NotesReport) error {
+func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *NotesReport) error {
+	st, seats, contract, owners, end := p.st, p.seats, p.contract, p.owners, p.end
 	cur, err := r.stream(ctx, streamsNotes, contract, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err

@@ -13,6 +13,15 @@ import (
 // keeps each result set well under LinkedIn's 20,000-record window.
 const StubWindow = 7 * 24 * time.Hour
 
+func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
+	defer func() {
+		r.log.DebugContext(ctx, "stubs polled", "stubs", rep.Stubs, "created", rep.Created, "matched", rep.Matched)
+	}()
+	poll := func(p contractPoll) error { return r.pollStubContract(ctx, p, &rep) }
+	err = r.eachContract(ctx, milestones.ShareContactInfoInMail, &rep.Skipped, poll)
+	return rep, err
+}
+
 // PollStubs reads InMail stub profiles (mailStubs: members who replied and
 // shared their contact information) per contract, owned by the stored
 // seats, and creates or matches a candidate for each: person URN first,
@@ -25,16 +34,8 @@ func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
 	return locked(r, ctx, r.pollStubs)
 }
 
-func (r *Retriever) pollStubs(ctx context.Context) (StubReport, error) {
-	var rep StubReport
-	err := r.eachContract(ctx, milestones.ShareContactInfoInMail, &rep.Skipped, func(p contractPoll) error {
-		return r.pollStubContract(ctx, p.st, p.seats, p.contract, p.owners, p.end, &rep)
-	})
-	r.log.DebugContext(ctx, "stubs polled", "stubs", rep.Stubs, "created", rep.Created, "matched", rep.Matched)
-	return rep, err
-}
-
-func (r *Retriever) pollStubContract(ctx context.Context, st milestones.State, seats []SeatHolder, contract string, owners []string, end int64, rep *StubReport) error {
+func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *StubReport) error {
+	st, seats, contract, owners, end := p.st, p.seats, p.contract, p.owners, p.end
 	cur, err := r.stream(ctx, streamsStubs, contract, end-r.opt.lookback.Milliseconds())
 	if err != nil {
 		return err

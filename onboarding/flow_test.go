@@ -170,10 +170,7 @@ func TestFlowFullWalkAndResume(t *testing.T) {
 func TestFlowCompanyLevelOnly(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	e.toWidget(t, "co")
-	cu := e.fake.CustomerByForeignID("co")
-	cu.RequestIntegrations()
-	e.advance(t, "co", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	cu := e.toSaved(t, "co")
 	cu.SetCompanyAccess(true)
 	e.deliver(t)
 	p, _ := e.flow.Next(t.Context(), "co")
@@ -312,10 +309,7 @@ func TestFlowConsentRevoked(t *testing.T) {
 func TestFlowReplayedPush(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	e.toWidget(t, "rp")
-	cu := e.fake.CustomerByForeignID("rp")
-	cu.RequestIntegrations()
-	e.advance(t, "rp", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	cu := e.toSaved(t, "rp")
 	cu.EnableAll()
 	e.deliver(t)
 	pushes := cu.Pushes()
@@ -397,10 +391,7 @@ func TestFlowNotifyPartner(t *testing.T) {
 func TestFlowACLCustomer(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, []Option{WithACLs(func(string) bool { return true })})
-	e.toWidget(t, "acl")
-	cu := e.fake.CustomerByForeignID("acl")
-	cu.RequestIntegrations()
-	e.advance(t, "acl", Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	cu := e.toSaved(t, "acl")
 	if v := cu.ConfigurationValue("JOB_POSTING_VIEWERS"); v != "" {
 		t.Errorf("JOB_POSTING_VIEWERS = %q for an ACL customer", v)
 	}

@@ -86,6 +86,17 @@ func (e *env) toWidget(t *testing.T, customerID string) Progress {
 	return p
 }
 
+// toSaved walks a customer through the widget (the admin requests RSC)
+// and the save, and returns the fake's customer.
+func (e *env) toSaved(t *testing.T, customerID string) *rsctest.Customer {
+	t.Helper()
+	e.toWidget(t, customerID)
+	cu := e.fake.CustomerByForeignID(customerID)
+	cu.RequestIntegrations()
+	e.advance(t, customerID, Input{Widget: widgetFor(cu, cu.Contracts[0])})
+	return cu
+}
+
 func widgetFor(cu *rsctest.Customer, contract string) *WidgetPayload {
 	return &WidgetPayload{Integrations: []WidgetIntegration{
 		{IntegrationType: "RECRUITER_SYSTEM_CONNECT_COMPANY", IntegrationContext: cu.Organization},
