@@ -1,16 +1,25 @@
 package rsctest
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 )
 
 // Admin endpoints under /_rsctest/ let a demo or curl drive the LinkedIn side
-// of a running fake (cmd/rscfake). They need no token. {org} is an
-// organization URN, its numeric id, or the customer's client id.
+// of a running fake (cmd/rscfake). So that a web page open in the
+// developer's browser cannot drive them, every admin request needs a
+// loopback Host (localhost, 127.0.0.1, [::1], or the in-process base of
+// WithoutListener), POSTs need Content-Type application/json (which a
+// cross-site request cannot send without a CORS preflight the fake never
+// grants), bodies are capped at 1 MiB, and WithAdminToken adds a bearer
+// token. {org} is an organization URN, its numeric id, or the customer's
+// client id.
 //
 //	GET  /_rsctest/state                                   every customer's state (JSON)
 //	GET  /_rsctest/requests                                request log
@@ -33,8 +42,54 @@ import (
 //	POST /_rsctest/tokens/revoke?clientId=                 revoke a client's tokens
 //	POST /_rsctest/faults                                  replace fault rules (JSON []Fault)
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if err := s.guardAdmin(r); err != nil {
+		writeAdminError(w, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxAdminBody)
 	s.adminOnce.Do(s.buildAdmin)
 	s.admin.ServeHTTP(w, r)
+}
+
+// maxAdminBody caps admin request bodies (a customer, a member, fault rules).
+const maxAdminBody = 1 << 20
+
+// guardAdmin refuses an admin request from where a browser page could send
+// it: a Host that is not loopback (DNS rebinding), a POST that is not JSON
+// (a cross-site form or text/plain fetch), or a missing admin token.
+func (s *Server) guardAdmin(r *http.Request) error {
+	if !s.loopbackHost(r.Host) {
+		return errf(http.StatusForbidden, "the admin API answers only requests for a loopback Host (localhost, 127.0.0.1, [::1])")
+	}
+	if want := s.cfg.adminToken; want != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			return errf(http.StatusUnauthorized, "the admin API needs Authorization: Bearer {admin token}")
+		}
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+			return errf(http.StatusUnsupportedMediaType, "admin requests other than GET need Content-Type: application/json")
+		}
+	}
+	return nil
+}
+
+// loopbackHost reports whether a request's Host names this machine.
+func (s *Server) loopbackHost(host string) bool {
+	if s.cfg.noListener && host == strings.TrimPrefix(s.baseURL, "http://") {
+		return true
+	}
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (s *Server) resolveCustomer(id string) *Customer {
@@ -72,6 +127,9 @@ func writeAdminError(w http.ResponseWriter, err error) {
 // decodeAdmin decodes the JSON request body into v.
 func decodeAdmin(r *http.Request, v any) error {
 	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			return errf(http.StatusRequestEntityTooLarge, "the body is larger than 1 MiB")
+		}
 		return errf(http.StatusBadRequest, "invalid JSON body: "+err.Error())
 	}
 	return nil

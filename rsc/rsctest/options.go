@@ -40,6 +40,7 @@ type config struct {
 	logLimit      int
 	listener      net.Listener
 	noListener    bool
+	adminToken    string
 }
 
 func defaultConfig() config {
@@ -136,3 +137,9 @@ func WithListener(l net.Listener) Option { return func(c *config) { c.listener =
 // Transport(). URL() then returns "http://rsctest.invalid", a base the
 // Transport accepts.
 func WithoutListener() Option { return func(c *config) { c.noListener = true } }
+
+// WithAdminToken makes the /_rsctest/ admin API require the header
+// "Authorization: Bearer {token}" (cmd/rscfake's -admin-token flag). Without
+// it the admin API needs no token; it always requires a loopback Host and,
+// for POSTs, Content-Type application/json, so a web page cannot drive it.
+func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -285,13 +287,13 @@ func TestConcurrentCustomers(t *testing.T) {
 func TestAdminEndpoints(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	post := func(path string) resp { return e.reqTok("", "POST", path, nil) }
+	post := func(path string) resp { return e.reqTok("", "POST", path, nil, "Content-Type: application/json") }
 	post("/_rsctest/customers/1000/request").want(t, 200)
 	post("/_rsctest/customers/"+org+"/enable?company=true&contract=true").want(t, 200)
 	if in, _ := e.cust.Integration(contract, "CSA_API"); in.Status != rsctest.StatusEnabled {
 		t.Fatal(in)
 	}
-	m := e.reqTok("", "POST", "/_rsctest/members", `{"Person":"urn:li:person:x","FirstName":"X","Email":"x@y.io"}`).want(t, 200)
+	m := e.reqTok("", "POST", "/_rsctest/members", `{"Person":"urn:li:person:x","FirstName":"X","Email":"x@y.io"}`, "Content-Type: application/json").want(t, 200)
 	_ = m
 	post("/_rsctest/members/x/close").want(t, 200)
 	if st := e.reqTok("", "GET", "/_rsctest/state", nil); st.status != 200 {
@@ -331,4 +333,57 @@ func TestAdminRefusesConflictingCustomers(t *testing.T) {
 	}
 	e.token(e.cust.ClientID, e.cust.ClientSecret) // the first customer still logs in
 	add(`{"ClientID":"second","Organization":"urn:li:organization:2000","Contracts":["urn:li:contract:6000"]}`).want(t, 200)
+}
+
+// The admin API is not reachable from a web page: it wants JSON (which a
+// cross-site form cannot send without a CORS preflight), a loopback Host
+// (no DNS rebinding), a bounded body and, when configured, a token.
+func TestAdminAPIGuards(t *testing.T) {
+	t.Parallel()
+	srv := rsctest.NewServer(rsctest.WithAdminToken("s3cret"))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL())
+	send := func(host, ct, auth string, body io.Reader) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), "POST", srv.URL()+"/_rsctest/members", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	member := func() io.Reader { return strings.NewReader(`{"FirstName":"Eve"}`) }
+	for name, tc := range map[string]struct {
+		host, ct, auth string
+		body           io.Reader
+		want           int
+	}{
+		"text/plain":          {u.Host, "text/plain", "Bearer s3cret", member(), 415},
+		"form":                {u.Host, "application/x-www-form-urlencoded", "Bearer s3cret", member(), 415},
+		"rebound host":        {"evil.example.com", "application/json", "Bearer s3cret", member(), 403},
+		"no token":            {u.Host, "application/json", "", member(), 401},
+		"wrong token":         {u.Host, "application/json", "Bearer guess", member(), 401},
+		"2 MB body":           {u.Host, "application/json", "Bearer s3cret", strings.NewReader(`{"FirstName":"` + strings.Repeat("a", 2<<20) + `"}`), 413},
+		"json, token, local":  {u.Host, "application/json", "Bearer s3cret", member(), 200},
+		"localhost with port": {"localhost:" + u.Port(), "application/json; charset=utf-8", "Bearer s3cret", member(), 200},
+	} {
+		if got := send(tc.host, tc.ct, tc.auth, tc.body); got != tc.want {
+			t.Errorf("%s: status %d, want %d", name, got, tc.want)
+		}
+	}
+	if n := len(srv.Members()); n != 2 {
+		t.Errorf("members %d, want 2 (only the accepted requests)", n)
+	}
 }

@@ -5,10 +5,13 @@
 //	go run ./rsc/rsctest/cmd/rscfake -addr 127.0.0.1:8080
 //
 // Besides the API (/v2/..., /rest/..., /oauth/v2/accessToken) it serves the
-// admin endpoints under /_rsctest/ (see the rsctest package documentation), e.g.
+// admin endpoints under /_rsctest/ (see the rsctest package documentation).
+// They answer only requests for a loopback Host, POSTs must be JSON, and
+// -admin-token adds a bearer token, so that a web page open in the same
+// browser cannot drive them, e.g.
 //
-//	curl -X POST 'http://127.0.0.1:8080/_rsctest/customers/1000/request'
-//	curl -X POST 'http://127.0.0.1:8080/_rsctest/customers/1000/enable?company=true&contract=true'
+//	curl -X POST -H 'Content-Type: application/json' 'http://127.0.0.1:8080/_rsctest/customers/1000/request'
+//	curl -X POST -H 'Content-Type: application/json' 'http://127.0.0.1:8080/_rsctest/customers/1000/enable?company=true&contract=true'
 //	curl 'http://127.0.0.1:8080/_rsctest/state'
 package main
 
@@ -39,6 +42,7 @@ func main() {
 	seed := flag.Int64("seed", 1, "random seed (tokens, ids, faults)")
 	tokenTTL := flag.Duration("token-ttl", 1800*time.Second, "access token lifetime")
 	noThrottle := flag.Bool("no-throttle", false, "switch all throttles off")
+	adminToken := flag.String("admin-token", "", "require Authorization: Bearer <token> on the /_rsctest/ admin API")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -48,7 +52,7 @@ func main() {
 		err = run(ctx, os.Stdout, l, *partnerID, *partnerSecret, rsctest.CustomerSpec{
 			ClientID: *clientID, ClientSecret: *clientSecret, UniqueForeignID: *foreignID, Organization: *org,
 			Contracts: strings.Split(*contracts, ","),
-		}, *seed, *tokenTTL, *noThrottle)
+		}, *seed, *tokenTTL, *noThrottle, *adminToken)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rscfake:", err)
@@ -58,7 +62,7 @@ func main() {
 
 // run serves on l until ctx ends, printing the address and the (fake)
 // credentials to out.
-func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool) error {
+func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool, adminToken string) error {
 	srv := rsctest.NewServer(
 		rsctest.WithListener(l),
 		rsctest.WithPartner(partnerID, partnerSecret),
@@ -66,6 +70,7 @@ func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerS
 		rsctest.WithTokenTTL(ttl),
 		rsctest.WithPushMode(rsctest.PushBackground),
 		rsctest.WithLimits(rsctest.Limits{Disabled: noThrottle}),
+		rsctest.WithAdminToken(adminToken),
 	)
 	cust := srv.AddCustomer(spec)
 	fmt.Fprintf(out, "rscfake serving on %s\n", srv.URL())
@@ -75,7 +80,11 @@ func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerS
 	fmt.Fprintf(out, "  customer:        client_id=%s client_secret=%s uniqueForeignId=%s appKey=%s\n",
 		cust.ClientID, cust.ClientSecret, cust.UniqueForeignID, cust.AppKey)
 	fmt.Fprintf(out, "  organization:    %s\n  contracts:       %s\n", cust.Organization, strings.Join(cust.Contracts, ","))
-	fmt.Fprintf(out, "  admin:           %s/_rsctest/state\n", srv.URL())
+	auth := "no token"
+	if adminToken != "" {
+		auth = "Authorization: Bearer <-admin-token>"
+	}
+	fmt.Fprintf(out, "  admin:           %s/_rsctest/state (loopback Host, JSON POSTs, %s)\n", srv.URL(), auth)
 
 	<-ctx.Done()
 	fmt.Fprintln(out, "rscfake: shutting down")

@@ -26,8 +26,8 @@ type fake struct {
 
 // startFake runs the command's server on a loopback port until the test
 // ends, with partner pid/psecret and customer cid/csecret (organization
-// 1000, contract 5000).
-func startFake(t *testing.T) *fake {
+// 1000, contract 5000), and the admin token adminToken ("" for none).
+func startFake(t *testing.T, adminToken string) *fake {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -39,7 +39,7 @@ func startFake(t *testing.T) *fake {
 	go func() {
 		done <- run(ctx, pw, l, "pid", "psecret", rsctest.CustomerSpec{ClientID: "cid", ClientSecret: "csecret",
 			UniqueForeignID: "demo", Organization: "urn:li:organization:1000", Contracts: []string{"urn:li:contract:5000"}},
-			1, 30*time.Minute, false)
+			1, 30*time.Minute, false, adminToken)
 		pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)
@@ -94,7 +94,7 @@ func (f *fake) admin(path, body string) map[string]any {
 // The standalone fake starts, prints where it is and what to log in with,
 // and answers plain net/http requests made with those credentials.
 func TestStandalone(t *testing.T) {
-	f := startFake(t)
+	f := startFake(t, "")
 	for _, want := range []string{"serving on " + f.base, "client_id=cid client_secret=csecret", "urn:li:contract:5000", f.base + "/oauth/v2/accessToken"} {
 		if !strings.Contains(f.banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, f.banner)
@@ -110,4 +110,24 @@ func TestStandalone(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "urn:li:organization:1000") {
 		t.Errorf("state: %d %s", resp.StatusCode, body)
 	}
+}
+
+// With -admin-token the admin API wants the token; the API does not.
+func TestStandaloneAdminToken(t *testing.T) {
+	f := startFake(t, "tok")
+	for auth, want := range map[string]int{"": 401, "Bearer nope": 401, "Bearer tok": 200} {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", f.base+"/_rsctest/state", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%q: status %d, want %d", auth, resp.StatusCode, want)
+		}
+	}
+	f.token("cid", "csecret", "application/x-www-form-urlencoded")
 }

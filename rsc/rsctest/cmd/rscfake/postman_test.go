@@ -63,7 +63,7 @@ const (
 // header, mismatched key syntax, more than 100 entities, no token),
 // checking LinkedIn's status and error shape.
 func TestPostmanReplay(t *testing.T) {
-	f := startFake(t)
+	f := startFake(t, "")
 	f.tokens["partner"] = f.token("pid", "psecret", "text/plain")
 	f.tokens[""] = f.token("cid", "csecret", "application/x-www-form-urlencoded")
 
