@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -45,4 +46,29 @@ func TestRecordValidate(t *testing.T) {
 	} {
 		wantField(t, tc.name, tc.validate(), tc.wantField)
 	}
+}
+
+// isEmailShape accepts exactly what the X@X.X regular expression accepts.
+func TestEmailShapeMatchesRegexp(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	for _, s := range []string{"a@b.c", "john@example.com", "a@b", "@b.c", "a@.c", "a@b.", "a@@b.c", "a@b@c.d", "a b@c.d",
+		"a@b.c\n", "a\t@b.c", "a@b..c", "a.b@c.d.e", "a@.b.c", "é@ü.de", "a@b.c ", "", "@", "a@", "a@b\f.c", "a@b\v.c", "x@y.z.", "x@.y.z"} {
+		if got, want := isEmailShape(s), re.MatchString(s); got != want {
+			t.Errorf("isEmailShape(%q) = %v, the X@X.X regexp says %v", s, got, want)
+		}
+	}
+}
+
+// FuzzEmailShape compares isEmailShape with the X@X.X regexp on any input.
+func FuzzEmailShape(f *testing.F) {
+	re := regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	for _, s := range []string{"a@b.c", "a@b", "a b@c.d", "a@.c."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isEmailShape(s), re.MatchString(s); got != want {
+			t.Fatalf("isEmailShape(%q) = %v, regexp %v", s, got, want)
+		}
+	})
 }
