@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
@@ -63,6 +64,21 @@ func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 		op.restli = "batch_partial_update"
 	}
 	return op
+}
+
+// appendJSONString appends s as a JSON string. Keys need no escaping in
+// the common case, so it copies them between quotes ('&', '<' and '>' too,
+// which JSON allows raw); otherwise it leaves the escaping to encoding/json.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			js, _ := json.Marshal(s)
+			return append(dst, js...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // setPatch returns a partial update setting field to value:
@@ -183,8 +199,7 @@ func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []i
 		if j > 0 {
 			b.WriteByte(',')
 		}
-		kj, _ := json.Marshal(bodyKeys[j])
-		b.Write(kj)
+		b.Write(appendJSONString(b.AvailableBuffer(), bodyKeys[j]))
 		b.WriteByte(':')
 		b.Write(c.fam.entity(r, entries[i].body))
 	}
