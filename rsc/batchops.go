@@ -208,15 +208,19 @@ func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []i
 }
 
 // applyBatchResponse records the per-entity statuses of a batch response in
-// res. Entries the response does not mention get an EntityError.
+// res. Entries the response does not mention get an EntityError. The common
+// answer (every record accepted) is read by scanResults; anything else by
+// encoding/json.
 func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response, entries []entry[K], idx []int, bodyKeys []string, res *BatchResult[K]) error {
+	scanned, fast := scanResults(resp.body, make([]keyStatus, 0, len(idx)))
+	fast = fast && len(scanned) > 0 // an empty answer needs the checks below
 	var br batchResponse
-	if len(bytes.TrimSpace(resp.body)) > 0 {
+	if !fast && len(bytes.TrimSpace(resp.body)) > 0 {
 		if err := json.Unmarshal(resp.body, &br); err != nil {
 			return fmt.Errorf("rsc: %s %s: decoding batch response: %w", op.method, op.path, err)
 		}
 	}
-	if br.Results == nil && br.Errors == nil {
+	if !fast && br.Results == nil && br.Errors == nil {
 		// No per-entity map (an empty 2xx body): the call's status applies to all.
 		for _, i := range idx {
 			res.Items[i].Status = resp.status
@@ -224,26 +228,33 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 		return nil
 	}
 	find := batchFinder(entries, idx, bodyKeys)
-	seen := make(map[int]bool, len(idx))
-	for k, st := range br.Results {
-		if i, ok := find(k); ok {
-			res.Items[i].Status = st.Status
-			if st.Status >= 400 {
-				res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label, Status: st.Status}
-			}
-			seen[i] = true
+	seen := make([]bool, len(idx))
+	set := func(k string, status int, e *EntityError) {
+		j, ok := find(k)
+		if !ok {
+			return
 		}
+		it := &res.Items[idx[j]]
+		it.Status, seen[j] = status, true
+		if e != nil || status >= 400 {
+			if e == nil {
+				e = &EntityError{}
+			}
+			e.Resource, e.Key, e.Status = op.res.legacy, entries[idx[j]].label, status
+			it.Err = e
+		}
+	}
+	for _, ks := range scanned {
+		set(ks.key, ks.status, nil)
+	}
+	for k, st := range br.Results {
+		set(k, st.Status, nil)
 	}
 	for k, e := range br.Errors {
-		if i, ok := find(k); ok {
-			res.Items[i].Status = e.Status
-			res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label, Status: e.Status,
-				ServiceErrorCode: e.ServiceErrorCode, Message: red.String(e.Message)}
-			seen[i] = true
-		}
+		set(k, e.Status, &EntityError{ServiceErrorCode: e.ServiceErrorCode, Message: red.String(e.Message)})
 	}
-	for _, i := range idx {
-		if !seen[i] {
+	for j, i := range idx {
+		if !seen[j] {
 			res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label,
 				Message: "LinkedIn returned no status for this record"}
 		}
@@ -251,23 +262,36 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 	return nil
 }
 
-// batchFinder returns a function from a response map key to the index of
-// its entry: the key as sent, or else the compound key it decodes to.
+// batchFinder returns a function from a response map key to the position
+// in idx of its entry: the key as sent (checked first at the position after
+// the last one found, as servers answer in order), or else the compound key
+// it decodes to.
 func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func(string) (int, bool) {
-	pos := make(map[string]int, len(idx))
-	rkeys := make([]restli.Key, len(idx))
-	for j, i := range idx {
-		pos[bodyKeys[j]] = i
-		rkeys[j] = entries[i].rkey
-	}
+	next := 0
+	var pos map[string]int
+	var rkeys []restli.Key
 	return func(k string) (int, bool) {
-		if i, ok := pos[k]; ok {
-			return i, true
+		if next < len(bodyKeys) && bodyKeys[next] == k {
+			next++
+			return next - 1, true
 		}
-		if j := responseKeyIndex(k, rkeys); j >= 0 {
-			return idx[j], true
+		if pos == nil {
+			pos = make(map[string]int, len(idx))
+			rkeys = make([]restli.Key, len(idx))
+			for j, i := range idx {
+				pos[bodyKeys[j]] = j
+				rkeys[j] = entries[i].rkey
+			}
 		}
-		return 0, false
+		j, ok := pos[k]
+		if !ok {
+			j = responseKeyIndex(k, rkeys)
+		}
+		if j < 0 {
+			return 0, false
+		}
+		next = j + 1
+		return j, true
 	}
 }
 
