@@ -45,17 +45,24 @@
 //   - Batch deletes of absent entities answer 204 (idempotent).
 //   - manualMatchedMember is LinkedIn-side link state: a batch_update that
 //     omits it keeps the link (other fields are fully replaced).
-//   - Job operations take effect at batch_create; the task reports
-//     IN_PROGRESS for the first n polls (WithJobTaskLatency) and then the
-//     outcome decided at creation. CLOSE needs only externalJobPostingId and
-//     jobPostingOperationType; CREATE of a listed job and UPDATE/RENEW of an
-//     unknown job fail the task.
+//   - Job operations take effect at batch_create; the task reports the
+//     outcome decided at creation on the first poll, or IN_PROGRESS for the
+//     first n polls with WithJobTaskLatency(n). CLOSE needs only
+//     externalJobPostingId and jobPostingOperationType; CREATE of a listed
+//     job and UPDATE/RENEW of an unknown job fail the task.
 //   - Throttles count per customer application and resource (prospect
 //     interactions share one bucket); requests rejected before the throttle
 //     (401, 403 scoping, 400 bad ids, 414) are not counted.
-//   - Missing X-RestLi-Method on a batch write is a 400, except on
-//     simpleJobPostings where LinkedIn documents a 403, and on
-//     interviewFeedback PUT, which Postman sends without the header.
+//   - As Rest.li's router does, batch_update, batch_partial_update and
+//     batch_delete are inferred from the verb and the ids without
+//     X-RestLi-Method; a batch_create without it is the 403 LinkedIn
+//     documents for simpleJobPostings, and a header the verb cannot carry
+//     (GET with BATCH_DELETE) is a 400.
+//   - Keys are parsed with the protocol X-RestLi-Protocol-Version names
+//     (1.0 when absent); the other protocol's syntax is a 400. Simple ids in
+//     a batch body are read literally, compound ones with the protocol's
+//     decoding ('+' is a space in 1.0), and response keys are spelled as
+//     Rest.li spells them.
 //   - rest/integrationConfigurations keys are (integrationContext,
 //     integrationType, tenantType, configurationType).
 //   - Status changes made by the partner (I1 naming) also push

@@ -49,7 +49,6 @@ func defaultConfig() config {
 		partnerID:     "partner-client-id",
 		partnerSecret: "partner-client-secret",
 		tokenTTL:      1800 * time.Second,
-		taskPolls:     1,
 		seed:          1,
 		logLimit:      100_000,
 	}
@@ -89,7 +88,10 @@ func WithTokenTTL(d time.Duration) Option {
 }
 
 // WithJobTaskLatency makes every simpleJobPostingTask answer IN_PROGRESS to
-// its first n batch_get polls (default 1; 0 means done on the first poll).
+// its first n batch_get polls. The default, 0, completes a task on the first
+// poll, so that a test or demo never waits a poll interval for nothing;
+// tests of the waiting itself ask for n >= 1. Real LinkedIn tasks take
+// seconds to minutes.
 func WithJobTaskLatency(n int) Option {
 	return func(c *config) {
 		if n >= 0 {
