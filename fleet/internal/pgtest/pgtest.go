@@ -1,0 +1,229 @@
+// Package pgtest gives tests a PostgreSQL database of their own.
+//
+// The server comes from RSCGO_POSTGRES_URL. When it is unset, a throwaway
+// cluster is started from a local PostgreSQL installation (initdb in a
+// temporary directory, a loopback port, removed when the test binary ends);
+// when no installation is found the test is skipped with a message saying
+// how to run it, except under CI=true, where a missing server fails the
+// test. Every call of DB creates a new database, dropped when the test ends,
+// so tests are independent and may run in parallel.
+//
+// A package using DB must end its tests through Main:
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EnvURL is the environment variable naming the server tests use.
+const EnvURL = "RSCGO_POSTGRES_URL"
+
+// howTo says how to run the skipped tests.
+const howTo = "PostgreSQL tests skipped: set " + EnvURL +
+	"=postgres://USER@HOST:PORT/DB?sslmode=disable, or install PostgreSQL (initdb on PATH or under /usr/lib/postgresql/<version>/bin) for a throwaway cluster"
+
+var server struct {
+	once    sync.Once
+	url     string // the server's admin URL; "" with err or skip
+	skip    string // why there is no server
+	err     error
+	cluster *cluster
+}
+
+// Main runs the tests and then stops the throwaway cluster, if one was
+// started. It does not return.
+func Main(m *testing.M) {
+	code := m.Run()
+	if c := server.cluster; c != nil {
+		if err := c.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// ServerURL returns the URL of the server's maintenance database, starting
+// the throwaway cluster on first use. Tests that need a database should
+// call DB instead.
+func ServerURL(t testing.TB) string {
+	t.Helper()
+	server.once.Do(func() {
+		if u := os.Getenv(EnvURL); u != "" {
+			server.url = u
+			return
+		}
+		bin, ok := findBin()
+		if !ok {
+			server.skip = howTo
+			return
+		}
+		server.cluster, server.err = startCluster(bin)
+		if server.err == nil {
+			server.url = server.cluster.url
+		}
+	})
+	switch {
+	case server.err != nil:
+		t.Fatalf("pgtest: %v", server.err)
+	case server.skip != "" && os.Getenv("CI") == "true":
+		t.Fatalf("pgtest: CI=true and no PostgreSQL: %s", server.skip)
+	case server.skip != "":
+		t.Skip(server.skip)
+	}
+	return server.url
+}
+
+// DB creates a new, empty database on the server and returns its URL. The
+// database is dropped when the test ends.
+func DB(t testing.TB) string {
+	t.Helper()
+	admin := ServerURL(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("pgtest: connecting to %s: %v", EnvURL, err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "rscgo_test_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "create database "+name); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Errorf("pgtest: dropping %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "drop database if exists "+name+" with (force)"); err != nil {
+			t.Errorf("pgtest: dropping %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("pgtest: %s is not a URL: %v", EnvURL, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// findBin returns the directory holding initdb and pg_ctl: PATH first,
+// then the newest /usr/lib/postgresql/<version>/bin (Debian's layout).
+func findBin() (string, bool) {
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if _, err := exec.LookPath("pg_ctl"); err == nil {
+			return filepath.Dir(p), true
+		}
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(dirs, func(a, b string) int { return version(b) - version(a) })
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, true
+		}
+	}
+	return "", false
+}
+
+// version is the major version in /usr/lib/postgresql/<version>/bin.
+func version(dir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
+	return v
+}
+
+// cluster is a throwaway PostgreSQL cluster.
+type cluster struct {
+	bin, dir string
+	asUser   string // "postgres" when running as root
+	url      string
+}
+
+// startCluster creates and starts a cluster in a new temporary directory
+// on a free loopback port, with durability off (it is thrown away).
+func startCluster(bin string) (*cluster, error) {
+	dir, err := os.MkdirTemp("", "rscgo-pg-")
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{bin: bin, dir: dir}
+	if os.Geteuid() == 0 { // PostgreSQL refuses to run as root
+		c.asUser = "postgres"
+		if out, err := exec.Command("chown", c.asUser, dir).CombinedOutput(); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("chown %s %s: %v: %s", c.asUser, dir, err, out)
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	data := filepath.Join(dir, "data")
+	if err := c.run("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", port, dir)
+	if err := c.run("pg_ctl", "-D", data, "-w", "-t", "60", "-l", filepath.Join(dir, "log"), "-o", opts, "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("%v\n%s", err, log)
+	}
+	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	return c, nil
+}
+
+// stop stops the cluster at once and removes its directory.
+func (c *cluster) stop() error {
+	err := c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+	return errors.Join(err, os.RemoveAll(c.dir))
+}
+
+// run runs a PostgreSQL program, as c.asUser when set.
+func (c *cluster) run(prog string, args ...string) error {
+	path := filepath.Join(c.bin, prog)
+	// pg_ctl -w has its own timeout; this one is a last resort.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var cmd *exec.Cmd
+	if c.asUser != "" {
+		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.asUser, "--", path}, args...)...)
+	} else {
+		cmd = exec.CommandContext(ctx, path, args...)
+	}
+	cmd.Dir = c.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v: %s", prog, err, out)
+	}
+	return nil
+}
+
+// freePort returns a loopback TCP port nothing listens on right now.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
