@@ -52,6 +52,14 @@ type Config struct {
 	// credentials for LinkedInURL. The secret is never printed.
 	ClientID, ClientSecret string
 
+	// KeepFinished runs again over the data of a run that finished (an
+	// incremental sync with nothing new to send) instead of wiping them and
+	// starting fresh. An interrupted run is resumed either way.
+	KeepFinished bool
+	// AdminURL, if set, is printed at the start as where the admin page is
+	// served (ending in "/").
+	AdminURL string
+
 	// Monitor, if set, receives the live state for the admin page.
 	Monitor *Monitor
 	// OnProgress, if set, is called after every sync progress event, from
@@ -113,6 +121,7 @@ const (
 	secretsDir     = "onboarding-secrets"
 	milestonesDir  = "milestones"
 	inmailDir      = "inmail-cursors"
+	finishedFile   = "demo-finished" // written when a run finishes
 	dbWAL, dbShm   = dbFile + "-wal", dbFile + "-shm"
 	roundTripKey   = "demo.roundTrip" // Tracker setting: the LinkedIn round trip is done
 	recruiterEmail = "admin@acme-recruiting.example.com"
@@ -122,14 +131,27 @@ const (
 // run starts from scratch.
 func Wipe(dir string) error {
 	var errs []error
-	for _, name := range []string{dbFile, dbWAL, dbShm, journalFile, syncDir, deadDir, onboardingDir, secretsDir, milestonesDir, inmailDir} {
+	for _, name := range []string{dbFile, dbWAL, dbShm, journalFile, syncDir, deadDir, onboardingDir, secretsDir, milestonesDir, inmailDir, finishedFile} {
 		errs = append(errs, os.RemoveAll(filepath.Join(dir, name)))
 	}
 	return errors.Join(errs...)
 }
 
+// Start says how a run started.
+type Start string
+
+// How a run starts (the first line of its output says it).
+const (
+	StartFresh   Start = "fresh"   // an empty data directory, or the last run there finished
+	StartResumed Start = "resumed" // the last run was interrupted: it goes on from its checkpoints
+	StartAgain   Start = "again"   // over a finished run's data (Config.KeepFinished)
+)
+
 // Result is what a demo run did and found.
 type Result struct {
+	// Start says whether the run started fresh, resumed an interrupted
+	// run, or ran again over a finished one.
+	Start Start
 	// Generated is the synthetic data created, nil when Tracker's database
 	// already held data.
 	Generated *tracker.GenerateResult

@@ -6,7 +6,11 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 
 	rscsync "github.com/rscgo/rscgo/sync"
 )
@@ -19,36 +23,40 @@ func IsTerminal(f *os.File) bool {
 }
 
 // console writes the demo's output. Lines may come from the flow and from
-// the sync's progress callback at the same time: in a terminal the current
-// phase's progress bar stays on the last line, redrawn in place with \r,
-// and other lines are printed above it.
+// the sync's progress callback at the same time. In a terminal the current
+// phase's progress bar (drawn by github.com/vbauerster/mpb) stays on the
+// last line and other lines are printed above it; once the phase is done
+// the bar gives way to one line. Otherwise progress is a log line per
+// quarter of a phase and one when it is done.
 type console struct {
 	mu       sync.Mutex
 	w        io.Writer
 	terminal bool
-	now      func() time.Time
-	onLine   func(string) // copies lines to the admin page
+	onLine   func(string)          // copies lines to the admin page
+	barOpts  []mpb.ContainerOption // for tests: how the bars are refreshed
 
-	bar      string // the bar currently drawn (terminal), "" if none
-	drawnAt  time.Time
-	lastStep map[rscsync.Phase]int64 // plain mode: last quarter logged per phase
+	prog  *mpb.Progress // the bar's container, nil when no bar is drawn
+	bar   *mpb.Bar
+	phase rscsync.Phase
+	text  atomic.Pointer[rscsync.Progress] // what the bar shows; read by mpb's goroutine
+
+	step map[rscsync.Phase]int64 // the quarter last shown per phase, 4 once done
 }
 
 func newConsole(w io.Writer, terminal bool, onLine func(string)) *console {
 	if w == nil {
 		w = io.Discard
 	}
-	return &console{w: w, terminal: terminal, now: time.Now, onLine: onLine, lastStep: map[rscsync.Phase]int64{}}
+	return &console{w: w, terminal: terminal, onLine: onLine, step: map[rscsync.Phase]int64{},
+		barOpts: []mpb.ContainerOption{mpb.WithAutoRefresh()}}
 }
 
-// printf prints one or more lines.
+// printf prints one or more lines, above the bar if one is drawn.
 func (c *console) printf(format string, args ...any) {
 	s := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.clearBar()
-	fmt.Fprintln(c.w, s)
-	c.redrawBar()
+	c.writeLine(s)
 	if c.onLine != nil {
 		for _, l := range strings.Split(s, "\n") {
 			c.onLine(l)
@@ -56,80 +64,91 @@ func (c *console) printf(format string, args ...any) {
 	}
 }
 
-func (c *console) clearBar() {
-	if c.bar != "" {
-		fmt.Fprint(c.w, "\r"+strings.Repeat(" ", len([]rune(c.bar)))+"\r")
+// writeLine writes s and a newline, through the bar's container while a
+// bar is drawn so that the line lands above it.
+func (c *console) writeLine(s string) {
+	if c.prog != nil {
+		if _, err := c.prog.Write([]byte(s + "\n")); err == nil {
+			return
+		}
 	}
+	fmt.Fprintln(c.w, s)
 }
 
-func (c *console) redrawBar() {
-	if c.bar != "" {
-		fmt.Fprint(c.w, c.bar)
-	}
-}
-
-// progress shows one sync progress event: a bar redrawn in place in a
-// terminal (at most ten times a second), otherwise a log line per quarter
-// of the phase and one when it completes.
+// progress shows one sync progress event: the phase's bar in a terminal,
+// otherwise a log line per quarter of the phase; then one line when the
+// phase is done. A phase completed in an earlier run shows its line once.
 func (c *console) progress(p rscsync.Progress) {
 	if p.Phase == rscsync.PhaseDeletions && p.Total == 0 && p.Incremental == 0 {
 		return // nothing was deleted in Tracker: no bar
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.terminal {
-		q := int64(0) // the quarter reached: 0-3, then 4 once completed
-		if p.Total > 0 {
-			q = min(4*p.Done/p.Total, 3)
-		}
-		if p.Completed {
-			q = 4
-		}
-		last, seen := c.lastStep[p.Phase]
-		if seen && q <= last {
-			return
-		}
-		c.lastStep[p.Phase] = q
-		fmt.Fprintln(c.w, "  "+progressText(p))
-		return
+	q := int64(0) // the quarter reached: 0-3, then 4 once done
+	if p.Total > 0 {
+		q = min(4*p.Done/p.Total, 3)
 	}
-	now := c.now()
-	line := "  " + bar(p) + " " + progressText(p)
 	if p.Completed {
-		c.clearBar()
-		fmt.Fprintln(c.w, line)
-		c.bar = ""
-		return
+		q = 4
 	}
-	if now.Sub(c.drawnAt) < 100*time.Millisecond && c.bar != "" {
+	last, seen := c.step[p.Phase]
+	switch {
+	case seen && last == 4:
 		return
+	case q == 4:
+		c.text.Store(&p)
+		c.endBar(false)
+		fmt.Fprintln(c.w, "  "+progressText(p))
+	case c.terminal:
+		c.drawBar(p)
+	case seen && q <= last:
+		return
+	default:
+		fmt.Fprintln(c.w, "  "+progressText(p))
 	}
-	c.clearBar()
-	c.bar, c.drawnAt = line, now
-	c.redrawBar()
+	c.step[p.Phase] = q
 }
 
-// finish ends a bar left drawn (an interrupted phase) with a newline.
+// drawBar moves the phase's bar, starting it (and ending another phase's)
+// when needed.
+func (c *console) drawBar(p rscsync.Progress) {
+	if c.prog != nil && c.phase != p.Phase {
+		c.endBar(true)
+	}
+	c.text.Store(&p)
+	if c.prog == nil {
+		c.prog = mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(c.w), mpb.WithWidth(120)}, c.barOpts...)...)
+		c.bar = c.prog.New(0, mpb.BarStyle().Lbound("[").Filler("#").Tip("#").Padding("-").Rbound("]"), mpb.BarWidth(26),
+			mpb.PrependDecorators(decor.Name(" ")),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return progressText(*c.text.Load()) })),
+			mpb.BarRemoveOnComplete())
+		c.phase = p.Phase
+	}
+	done, total, _ := shown(p)
+	c.bar.SetTotal(total, false)
+	c.bar.SetCurrent(done)
+}
+
+// endBar takes the bar away: removed when its phase is done, left drawn
+// when interrupted.
+func (c *console) endBar(interrupted bool) {
+	if c.prog == nil {
+		return
+	}
+	if interrupted {
+		c.bar.Abort(false)
+	} else {
+		c.bar.SetTotal(c.bar.Current(), true)
+	}
+	c.prog.Wait()
+	c.prog, c.bar = nil, nil
+}
+
+// finish ends a bar left drawn (an interrupted phase).
 func (c *console) finish() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.bar != "" {
-		fmt.Fprintln(c.w)
-		c.bar = ""
-	}
-}
-
-// bar draws [#########-----------] for the phase's completion.
-func bar(p rscsync.Progress) string {
-	const width = 24
-	n := 0
-	if p.Total > 0 {
-		n = int(int64(width) * p.Done / p.Total)
-	}
-	if p.Completed {
-		n = width
-	}
-	return "[" + strings.Repeat("#", n) + strings.Repeat("-", width-n) + "]"
+	c.endBar(true)
 }
 
 // shown is what a progress event shows: the records done, the phase's

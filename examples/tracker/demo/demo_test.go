@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vbauerster/mpb/v8"
+
 	"github.com/rscgo/rscgo/examples/tracker"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -392,6 +394,7 @@ func TestKillAndResume(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v\n%s", err, out)
 	}
+	firstLine(t, out, "Starting fresh in "+dir+"\n")
 	if first == nil || first.Sent == 0 || len(first.NewMilestones) > 2 {
 		t.Fatalf("interrupted run: %+v", first)
 	}
@@ -401,6 +404,10 @@ func TestKillAndResume(t *testing.T) {
 	second, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("resumed run: %v\n%s", err, out)
+	}
+	firstLine(t, out, "Resuming the interrupted run in "+dir+" (-fresh starts over)\n")
+	if first.Start != StartFresh || second.Start != StartResumed {
+		t.Errorf("runs started %q and %q, want fresh and resumed", first.Start, second.Start)
 	}
 	if second.Replayed == 0 || !strings.Contains(out.String(), "resuming the historical sync") {
 		t.Errorf("the fake was not restored (%d entries replayed) or the sync not resumed:\n%s", second.Replayed, out)
@@ -433,14 +440,37 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("Tracker holds something else than after an uninterrupted run:\n%s", firstDiff(a, b))
 	}
 
-	// A third run has nothing left to do.
-	out.Reset()
-	third, err := Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
+	// A third run over the finished run's data has nothing left to do; a
+	// fourth after a finished one starts fresh.
+	again := func(keep bool) *Result {
+		t.Helper()
+		out.Reset()
+		cfg.KeepFinished = keep
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
 	}
-	if third.Sent != 0 || len(third.NewMilestones) != 0 || third.RoundTrip.Skipped == "" {
-		t.Errorf("third run sent %d, announced %v, round trip %+v", third.Sent, third.NewMilestones, third.RoundTrip)
+	third := again(true)
+	firstLine(t, out, "Running again on the finished run's data in "+dir+" (-fresh starts over)\n")
+	if third.Start != StartAgain || third.Sent != 0 || len(third.NewMilestones) != 0 || third.RoundTrip.Skipped == "" {
+		t.Errorf("third run started %q, sent %d, announced %v, round trip %+v", third.Start, third.Sent, third.NewMilestones, third.RoundTrip)
+	}
+	fourth := again(false)
+	firstLine(t, out, "Starting fresh in "+dir+": the last run there finished (-keep runs again on its data)\n")
+	if fourth.Start != StartFresh || fourth.Generated == nil || fourth.Replayed != 0 || len(fourth.NewMilestones) != 5 {
+		t.Errorf("fourth run started %q, generated %v, replayed %d, announced %d milestones; want a fresh run",
+			fourth.Start, fourth.Generated != nil, fourth.Replayed, len(fourth.NewMilestones))
+	}
+}
+
+// firstLine fails unless out starts with want (a whole line).
+func firstLine(t *testing.T, out *bytes.Buffer, want string) {
+	t.Helper()
+	if !strings.HasPrefix(out.String(), want) {
+		got, _, _ := strings.Cut(out.String(), "\n")
+		t.Errorf("first line %q, want %q", got, strings.TrimSuffix(want, "\n"))
 	}
 }
 
@@ -558,19 +588,26 @@ func TestConsoleTerminalAndPlain(t *testing.T) {
 	}
 	var term bytes.Buffer
 	c := newConsole(&term, true, nil)
-	clock := time.Unix(0, 0)
-	c.now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	refresh := make(chan any)
+	c.barOpts = []mpb.ContainerOption{mpb.WithManualRefresh(refresh)}
 	c.progress(ev(100, false))
+	refresh <- struct{}{}
 	c.printf("a line from the flow")
+	refresh <- struct{}{}
 	c.progress(ev(200, false))
+	refresh <- struct{}{}
 	c.progress(ev(400, true))
 	got := term.String()
-	if !strings.Contains(got, "\r") || !strings.Contains(got, "[######------------------] Candidate Sync  100/400  25%  1,200 rec/min  ETA 15s") ||
-		!strings.HasSuffix(got, "[########################] Candidate Sync  400/400 100%  1,200 rec/min  done\n") {
-		t.Errorf("terminal output %q", got)
+	// Frames are drawn when mpb refreshes, with the values of that moment.
+	bar := regexp.MustCompile(`  \[#*-*\] Candidate Sync  [0-9]+/400 +[0-9]+%  1,200 rec/min  (ETA [0-9]+s|done)\n`)
+	if !bar.MatchString(got) {
+		t.Errorf("terminal output has no bar:\n%q", got)
 	}
-	if i, j := strings.Index(got, "a line from the flow\n"), strings.LastIndex(got, "Candidate Sync  100/400"); i < 0 || j < i {
-		t.Errorf("the bar is not redrawn below a printed line: %q", got)
+	if !strings.HasSuffix(got, "\n  Candidate Sync  400/400 100%  1,200 rec/min  done\n") {
+		t.Errorf("terminal output does not end with the phase's line:\n%q", got)
+	}
+	if i, j := strings.Index(got, "a line from the flow\n"), bar.FindAllStringIndex(got, -1); i < 0 || len(j) == 0 || j[len(j)-1][0] < i {
+		t.Errorf("the bar is not drawn below a printed line: %q", got)
 	}
 
 	var plain bytes.Buffer

@@ -13,7 +13,8 @@
 //     sync in the background), then the LinkedIn admin's access toggles and
 //     product settings, simulated on the fake (package onboarding);
 //  3. shows the historical sync of the last two years with a progress bar
-//     per phase (package sync), and announces each feature milestone as it
+//     per phase in a terminal (github.com/vbauerster/mpb; log lines
+//     otherwise) (package sync), and announces each feature milestone as it
 //     is reached, with the features it enables and their scope (package
 //     milestones);
 //  4. brings LinkedIn data into Tracker: an InMail conversation with shared
@@ -44,7 +45,12 @@
 // start it again with the same directory: onboarding continues from its
 // stored facts, the sync from its last checkpoint (resending at most the
 // batches that were in flight), milestones already announced are not
-// announced again, and the LinkedIn round trip is not repeated.
+// announced again, and the LinkedIn round trip is not repeated. A run that
+// finished leaves a marker (demo-finished): the next run wipes the
+// directory's demo files and starts fresh, unless Config.KeepFinished asks
+// to run again over the data (an incremental sync with nothing to send).
+// The first line of the output says whether a run starts fresh, resumes or
+// runs again.
 //
 // LinkedIn keeps what it acknowledged across an ATS restart; an in-process
 // fake would not. So the in-process fake journals every request it serves

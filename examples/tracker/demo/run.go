@@ -68,7 +68,8 @@ type run struct {
 // with its milestones, what comes back from LinkedIn, and the final
 // reconciliation. It writes what it does to cfg.Out and returns what it
 // found. A cancelled ctx stops it; a later Run with the same DataDir
-// resumes.
+// resumes. A Run after one that finished starts fresh, unless
+// cfg.KeepFinished. The first line of the output says which.
 func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
@@ -89,6 +90,9 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		}
 	}()
 
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
 	if err := r.open(); err != nil {
 		return nil, err
 	}
@@ -106,7 +110,42 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 			return r.res, err
 		}
 	}
-	return r.res, nil
+	return r.res, os.WriteFile(filepath.Join(cfg.DataDir, finishedFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
+}
+
+// begin decides how the run starts and says so on the first line: fresh
+// (an empty data directory, or one whose last run finished: its files are
+// wiped), resuming an interrupted run, or again over a finished run's data
+// (Config.KeepFinished).
+func (r *run) begin() error {
+	dir := r.cfg.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	_, ferr := os.Stat(filepath.Join(dir, finishedFile))
+	_, serr := os.Stat(filepath.Join(dir, dbFile))
+	finished, started := ferr == nil, serr == nil
+	switch {
+	case finished && r.cfg.KeepFinished:
+		r.res.Start = StartAgain
+		r.out.printf("Running again on the finished run's data in %s (-fresh starts over)", dir)
+	case finished:
+		if err := Wipe(dir); err != nil {
+			return err
+		}
+		r.res.Start = StartFresh
+		r.out.printf("Starting fresh in %s: the last run there finished (-keep runs again on its data)", dir)
+	case started:
+		r.res.Start = StartResumed
+		r.out.printf("Resuming the interrupted run in %s (-fresh starts over)", dir)
+	default:
+		r.res.Start = StartFresh
+		r.out.printf("Starting fresh in %s", dir)
+	}
+	if r.cfg.AdminURL != "" {
+		r.out.printf("admin page: %s (JSON: %sstatus.json)", r.cfg.AdminURL, r.cfg.AdminURL)
+	}
+	return nil
 }
 
 // open opens the data directory's stores, Tracker's database (generating
@@ -114,11 +153,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 // what was opened, also after an error.
 func (r *run) open() error {
 	dir := r.cfg.DataDir
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
 	r.out.printf("Tracker ⇄ LinkedIn Recruiter System Connect (rscgo demo)")
-	r.out.printf("data directory: %s (run again with the same directory to resume; -fresh starts over)", dir)
 	if err := r.openTracker(dir); err != nil {
 		return err
 	}

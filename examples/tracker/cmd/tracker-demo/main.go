@@ -6,12 +6,16 @@
 // final reconciliation with the dead letters.
 //
 //	go -C examples run ./tracker/cmd/tracker-demo                 # in-process fake LinkedIn
-//	go -C examples run ./tracker/cmd/tracker-demo -fresh          # start over
+//	go -C examples run ./tracker/cmd/tracker-demo -fresh          # start over, also after an interruption
+//	go -C examples run ./tracker/cmd/tracker-demo -keep           # run again over a finished run's data
 //	go -C examples run ./tracker/cmd/tracker-demo -candidates 50000
 //	go -C examples run ./tracker/cmd/tracker-demo -http 127.0.0.1:8080   # admin page; keeps serving until Ctrl-C
 //
 // Interrupt it (Ctrl-C, or kill it) and run it again with the same -data
-// directory to resume where it stopped: see package
+// directory to resume where it stopped; after a run that finished, the
+// next one starts fresh (the first line says which). In a terminal each
+// sync phase has a progress bar; otherwise progress is printed as lines.
+// See package
 // github.com/rscgo/rscgo/examples/tracker/demo for what is kept and how the
 // in-process fake's state survives the restart.
 //
@@ -39,7 +43,8 @@ import (
 func main() {
 	var (
 		data        = flag.String("data", demo.DefaultDataDir(), "data directory: Tracker's database and every checkpoint (resume by running again)")
-		fresh       = flag.Bool("fresh", false, "wipe the demo's files from the data directory first")
+		fresh       = flag.Bool("fresh", false, "wipe the demo's files from the data directory first, also after an interrupted run")
+		keep        = flag.Bool("keep", false, "after a run that finished, run again over its data instead of starting fresh")
 		candidates  = flag.Int("candidates", 5000, "candidates to generate into an empty database (jobs, placements and activities scale with it)")
 		seed        = flag.Uint64("seed", 1, "seed of the synthetic data")
 		bad         = flag.Float64("bad", 0.01, "fraction of deliberately invalid records (they become dead letters); negative for none")
@@ -55,6 +60,7 @@ func main() {
 	}
 	if err := run(*data, *fresh, *httpAddr, demo.Config{
 		DataDir:      *data,
+		KeepFinished: *keep,
 		Candidates:   *candidates,
 		Seed:         *seed,
 		BadRecords:   *bad,
@@ -90,7 +96,7 @@ func run(data string, fresh bool, httpAddr string, cfg demo.Config) error {
 		srv := &http.Server{Handler: cfg.Monitor.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(l)
 		defer srv.Close()
-		fmt.Printf("admin page: http://%s/ (JSON: /status.json)\n", l.Addr())
+		cfg.AdminURL = fmt.Sprintf("http://%s/", l.Addr())
 	}
 
 	start := time.Now()
