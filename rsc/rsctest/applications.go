@@ -57,11 +57,8 @@ func minLen1(name string, v *string) *entityError {
 }
 
 func validateApplication(c *call, r *record) *entityError {
-	var d applicationDoc
-	if e := c.decodeDoc(r.doc, &d); e != nil {
-		return e
-	}
-	if e := c.checkTimestamps(d.AtsCreatedAt, d.AtsLastModifiedAt, true); e != nil {
+	d, e := decodeTimed(c, r, true, func(d *applicationDoc) (*int64, *int64) { return d.AtsCreatedAt, d.AtsLastModifiedAt })
+	if e != nil {
 		return e
 	}
 	if e := minLen1("atsJobPostingId", d.AtsJobPostingID); e != nil {
@@ -87,11 +84,8 @@ type stageDoc struct {
 }
 
 func validateStage(c *call, r *record) *entityError {
-	var d stageDoc
-	if e := c.decodeDoc(r.doc, &d); e != nil {
-		return e
-	}
-	if e := c.checkTimestamps(d.AtsCreatedAt, nil, false); e != nil {
+	d, e := decodeTimed(c, r, false, func(d *stageDoc) (*int64, *int64) { return d.AtsCreatedAt, nil })
+	if e != nil {
 		return e
 	}
 	if e := minLen1("stage", d.Stage); e != nil {
@@ -136,8 +130,8 @@ func validateFeedback(c *call, r *record) *entityError {
 	if e := c.decodeDoc(r.doc, &d); e != nil {
 		return e
 	}
-	if d.AtsCreatedAt != nil && *d.AtsCreatedAt <= 0 {
-		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")
+	if e := c.optionalCreated(d.AtsCreatedAt); e != nil {
+		return e
 	}
 	if e := checkActor("interviewer", d.Interviewer); e != nil {
 		return e

@@ -44,6 +44,27 @@ func (c *call) fname(canonical string) string {
 	return canonical
 }
 
+// decodeTimed decodes a record's entity and applies the timestamp rules to
+// the created and modified times stamps returns; needModified says whether
+// the kind requires a modified time.
+func decodeTimed[T any](c *call, r *record, needModified bool, stamps func(*T) (created, modified *int64)) (*T, *entityError) {
+	d := new(T)
+	if e := c.decodeDoc(r.doc, d); e != nil {
+		return nil, e
+	}
+	created, modified := stamps(d)
+	return d, c.checkTimestamps(created, modified, needModified)
+}
+
+// optionalCreated checks an optional creation time: when present it must be
+// positive.
+func (c *call) optionalCreated(created *int64) *entityError {
+	if created != nil && *created <= 0 {
+		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")
+	}
+	return nil
+}
+
 // checkTimestamps applies the atsCreatedAt/atsLastModifiedAt rules.
 func (c *call) checkTimestamps(created, modified *int64, needModified bool) *entityError {
 	switch {
@@ -80,18 +101,12 @@ func isArray(b json.RawMessage) bool {
 }
 
 func validateCandidate(c *call, r *record) *entityError {
-	var d candidateDoc
-	if e := c.decodeDoc(r.doc, &d); e != nil {
+	d, e := decodeTimed(c, r, true, func(d *candidateDoc) (*int64, *int64) { return d.AtsCreatedAt, d.AtsLastModifiedAt })
+	if e != nil {
 		return e
 	}
-	if e := c.checkTimestamps(d.AtsCreatedAt, d.AtsLastModifiedAt, true); e != nil {
+	if e := minLen1("firstName", d.FirstName); e != nil {
 		return e
-	}
-	if d.FirstName == nil {
-		return fieldErr("firstName", required)
-	}
-	if *d.FirstName == "" {
-		return fieldErr("firstName", "length must be at least 1")
 	}
 	if d.Addresses == nil {
 		return fieldErr("addresses", required)

@@ -176,6 +176,10 @@ type batchResult struct {
 	Results map[string]statusOnly   `json:"results"`
 }
 
+func newBatchResult(n int) batchResult {
+	return batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, n)}
+}
+
 type batchGetResult struct {
 	Errors   map[string]*entityError    `json:"errors"`
 	Results  map[string]json.RawMessage `json:"results"`
@@ -320,7 +324,7 @@ func batchUpdate(c *call) {
 		return
 	}
 	kd := c.rt.kind
-	res := batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, len(keys))}
+	res := newBatchResult(len(keys))
 	recs := make([]*record, len(keys))
 	for i, k := range keys {
 		doc := byKey[k.rk]
@@ -398,7 +402,7 @@ func batchPartial(c *call) {
 		return
 	}
 	kd := c.rt.kind
-	res := batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, len(keys))}
+	res := newBatchResult(len(keys))
 	cu := c.cust
 	cu.mu.Lock()
 	defer func() {
@@ -539,7 +543,7 @@ func batchDelete(c *call) {
 		return
 	}
 	kd := c.rt.kind
-	res := batchResult{Errors: map[string]*entityError{}, Results: make(map[string]statusOnly, len(keys))}
+	res := newBatchResult(len(keys))
 	cu := c.cust
 	cu.mu.Lock()
 	t := cu.tables[kd.table]

@@ -146,11 +146,7 @@ func handleIntegrations(c *call) {
 
 // findIntegrationRequest serves I3: the integrations a push's requestId names.
 func findIntegrationRequest(c *call) {
-	if q := c.param("q"); q != "request" {
-		c.fail(http.StatusBadRequest, "Unknown finder "+q)
-		return
-	}
-	id, ok := c.required("requestId")
+	id, ok := c.requestFinder()
 	if !ok {
 		return
 	}
@@ -201,7 +197,7 @@ func nameIntegrations(c *call) {
 		return
 	}
 	cu := c.cust
-	res := batchResult{Errors: map[string]*entityError{}, Results: map[string]statusOnly{}}
+	res := newBatchResult(len(keys))
 	var changed []*integration
 	cu.mu.Lock()
 	for _, k := range keys {

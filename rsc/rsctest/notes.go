@@ -21,8 +21,8 @@ func validateNote(c *call, r *record) *entityError {
 	if e := c.decodeDoc(r.doc, &d); e != nil {
 		return e
 	}
-	if d.AtsCreatedAt != nil && *d.AtsCreatedAt <= 0 {
-		return fieldErr(c.fname("atsCreatedAt"), "must be greater than 0")
+	if e := c.optionalCreated(d.AtsCreatedAt); e != nil {
+		return e
 	}
 	return checkActor("author", d.Author)
 }

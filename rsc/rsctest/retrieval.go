@@ -37,6 +37,15 @@ func (c *call) required(name string) (string, bool) {
 	return v, v != ""
 }
 
+// requestFinder checks a q=request finder (the payload of a push) and
+// returns its requestId.
+func (c *call) requestFinder() (string, bool) {
+	if !c.finderGET("request") {
+		return "", false
+	}
+	return c.required("requestId")
+}
+
 // contractFinder checks a finder whose contract parameter names contracts
 // the caller holds, and reads its paging.
 func (c *call) contractFinder(q, param string) (contracts []string, start, count int, ok bool) {
@@ -118,10 +127,7 @@ func ownedBy(contracts, owners []string, contract, owner string) bool {
 
 // handleExportedCandidates serves E1: GET exportedCandidates?q=request&requestId=.
 func handleExportedCandidates(c *call) {
-	if !c.finderGET("request") {
-		return
-	}
-	id, ok := c.required("requestId")
+	id, ok := c.requestFinder()
 	if !ok {
 		return
 	}
