@@ -44,6 +44,7 @@ package rscotel
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -84,35 +85,28 @@ type Option func(*Instrumentation) error
 // WithTracerProvider sets where spans go (default: the global provider,
 // otel.GetTracerProvider).
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(in *Instrumentation) error {
-		if tp == nil {
-			return errors.New("rscotel: WithTracerProvider: nil provider")
-		}
-		in.tp = tp
-		return nil
-	}
+	return nonNil("WithTracerProvider", tp, func(in *Instrumentation) { in.tp = tp })
 }
 
 // WithMeterProvider sets where metrics go (default: the global provider,
 // otel.GetMeterProvider).
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return func(in *Instrumentation) error {
-		if mp == nil {
-			return errors.New("rscotel: WithMeterProvider: nil provider")
-		}
-		in.mp = mp
-		return nil
-	}
+	return nonNil("WithMeterProvider", mp, func(in *Instrumentation) { in.mp = mp })
 }
 
 // WithClock sets the clock of batch and phase spans and of the watermark
 // lag (default rsc.SystemClock()); give the engine's clock.
 func WithClock(c rsc.Clock) Option {
+	return nonNil("WithClock", c, func(in *Instrumentation) { in.clock = c })
+}
+
+// nonNil is an option that applies set, or refuses a nil v.
+func nonNil[T any](name string, v T, set func(*Instrumentation)) Option {
 	return func(in *Instrumentation) error {
-		if c == nil {
-			return errors.New("rscotel: WithClock: nil clock")
+		if any(v) == nil {
+			return fmt.Errorf("rscotel: %s: nil", name)
 		}
-		in.clock = c
+		set(in)
 		return nil
 	}
 }

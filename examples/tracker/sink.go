@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -219,15 +220,12 @@ func (s *Sink) RecordNotice(ctx context.Context, candidateID string, a inmail.No
 }
 
 func noticeSubject(k inmail.NoticeKind) string {
-	switch k {
-	case inmail.NoticeContactShared:
-		return "Shared contact information on LinkedIn"
-	case inmail.NoticeExported:
-		return "Exported from LinkedIn Recruiter"
-	case inmail.NoticeMemberDeleted:
-		return "LinkedIn member deleted their profile"
-	}
-	return string(k)
+	subject := map[inmail.NoticeKind]string{
+		inmail.NoticeContactShared: "Shared contact information on LinkedIn",
+		inmail.NoticeExported:      "Exported from LinkedIn Recruiter",
+		inmail.NoticeMemberDeleted: "LinkedIn member deleted their profile",
+	}[k]
+	return cmp.Or(subject, string(k))
 }
 
 // SetLinkedInProfile stores the person URN and profile link on the

@@ -230,11 +230,7 @@ func TestSinkWithRetriever(t *testing.T) {
 	db.Now = clk.Now
 	r, err := inmail.New(inmail.Config{
 		CustomerID: "acme", Client: client, Organization: org, Contracts: []string{"urn:li:contract:1"},
-		Sink: sink,
-		State: func(context.Context) (milestones.State, error) {
-			return milestones.State{Enabled: true, EnabledAt: testNow, Settings: milestones.AllSettings(),
-				Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
-		},
+		Sink: sink, State: enabledSince(testNow),
 	}, inmail.WithClock(clk))
 	if err != nil {
 		t.Fatal(err)
@@ -288,4 +284,12 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// enabledSince is the milestones state of a customer whose integration,
+// with both access levels and every setting, is on since at.
+func enabledSince(at time.Time) func(context.Context) (milestones.State, error) {
+	st := milestones.State{Enabled: true, EnabledAt: at, Settings: milestones.AllSettings(),
+		Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}
+	return func(context.Context) (milestones.State, error) { return st, nil }
 }
