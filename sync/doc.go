@@ -48,8 +48,9 @@
 //	}
 //
 // [Engine.Run] is the whole program: killed at any point (SIGKILL included)
-// and started again with the same store, it resends at most the batches
-// that were in flight and ends in the same state. Run it again whenever the
+// and started again with the same store, it sends again at most the
+// batches that were uncommitted (WithInFlight of them, 200 records by
+// default) and ends in the same state. Run it again whenever the
 // ATS changed (a timer, or after a write) for the incremental sync.
 //
 // # Phases, batches and watermarks

@@ -72,7 +72,7 @@ func (e *Engine) State(ctx context.Context) (map[Phase]PhaseState, error) {
 // its stream from the watermark to the current end (the historical window
 // on the first run), then the deletions are sent. Call it again for the
 // incremental sync. A cancelled or failed Run keeps every acknowledged batch:
-// the next Run resends at most the batches that were in flight.
+// the next Run sends again at most the uncommitted batches (WithInFlight).
 //
 // When LinkedIn's daily quota is spent, Run waits until it resets (UTC
 // midnight) and continues by itself, unless WithWaitWhenParked(false) was

@@ -487,3 +487,47 @@ func TestCloseAfterCreateSurvivesAStop(t *testing.T) {
 		assertSame(t, g, time.Time{}, e.cust)
 	})
 }
+
+// While one batch is slow, batches after it may be acknowledged but not
+// committed: they count against WithInFlight like batches being sent, so
+// no more than WithInFlight batches are ever uncommitted (what a crash can
+// make the next run send again).
+func TestUncommittedBatchesAreBounded(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		const inFlight = 2
+		var mu gosync.Mutex
+		firstOut, during, maxDuring := false, 0, 0
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if !isWrite(r, "atsCandidates") {
+					return next.RoundTrip(r)
+				}
+				first := hasQueryID(r, candID(0))
+				mu.Lock()
+				if first {
+					firstOut = true
+				} else if firstOut {
+					during++
+					maxDuring = max(maxDuring, during)
+				}
+				mu.Unlock()
+				if first {
+					time.Sleep(10 * time.Second) // the slow first batch
+					mu.Lock()
+					firstOut = false
+					mu.Unlock()
+				}
+				return next.RoundTrip(r)
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 1000, 0, 0)
+		if _, err := e.engine(t, g, WithInFlight(inFlight)).Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if maxDuring > inFlight-1 {
+			t.Fatalf("%d batches were sent while the first was outstanding; at most %d may be uncommitted behind it", maxDuring, inFlight-1)
+		}
+		assertSame(t, g, time.Time{}, e.cust)
+	})
+}

@@ -174,11 +174,18 @@ func WithConsent(g ConsentGuard) Option {
 	return engineOption("WithConsent", func(c *config) error { c.consent = g; return nil })
 }
 
-// WithInFlight sets how many batches may be in flight at once (default 2):
-// while one batch waits for LinkedIn's answer the next is already paced and
-// sent, so the per-minute quota is used to the full. The client's pacer
-// still guarantees the quota is never exceeded. 1 sends strictly one batch
-// after the other.
+// WithInFlight sets how many batches may be uncommitted at once (default 2,
+// at most 64): while one batch waits for LinkedIn's answer the next is
+// already paced and sent, so the per-minute quota is used to the full. The
+// client's pacer still guarantees the quota is never exceeded. 1 sends
+// strictly one batch after the other.
+//
+// A batch is uncommitted from the moment it is sent until the checkpoint
+// holds it; a batch acknowledged while an earlier one is still out counts
+// too. This is the re-send bound: a run killed at any point makes the next
+// run send again at most n batches (n × 100 records, an application with
+// its stages) of the phase it stopped in, plus, for jobs (always one batch
+// at a time), the one job batch being submitted.
 func WithInFlight(n int) Option {
 	return engineOption("WithInFlight", func(c *config) error {
 		if n < 1 || n > 64 {

@@ -57,17 +57,24 @@ func crashSize(scale int) size {
 
 // crashParams are the knobs of one crash-resume campaign.
 type crashParams struct {
-	seed     uint64
-	scale    int // dataset multiplier
-	kills    int // SIGKILLs to deliver
-	maxLines int // a kill comes after 1..maxLines committed batches (and 1..4 more writes)
+	seed  uint64
+	scale int // dataset multiplier
+	kills int // SIGKILLs to deliver
+}
+
+// crashSeeds are the seeds of TestCrashResume: three, eight in the long run.
+func crashSeeds() []uint64 {
+	if long() {
+		return []uint64{1, 2, 3, 4, 5, 6, 7, 8}
+	}
+	return []uint64{1, 2, 3}
 }
 
 func defaultCrashParams() crashParams {
 	if long() {
-		return crashParams{seed: 1, scale: 3, kills: 30, maxLines: 3}
+		return crashParams{seed: 1, scale: 3, kills: 30}
 	}
-	return crashParams{seed: 1, scale: 1, kills: 10, maxLines: 3}
+	return crashParams{seed: 1, scale: 1, kills: 10}
 }
 
 // crashResult is what a campaign observed.
@@ -75,11 +82,15 @@ type crashResult struct {
 	kills, runs           int
 	records, sent, resent int
 	maxInflightRecords    int
-	verdict               verdict
-	resentKeys            []string
-	childOutput           string // output of the last child, for failures
-	childFailed           bool
-	childErr              error
+	// perKill[i] counts the records the run after the i-th kill sent again
+	// (written by an earlier run); phase[i] is the phase the kill aimed at.
+	perKill     []int
+	killPhases  []rscsync.Phase
+	verdict     verdict
+	resentKeys  []string
+	childOutput string // output of the last child, for failures
+	childFailed bool
+	childErr    error
 }
 
 func (r crashResult) summary() string {
@@ -87,32 +98,41 @@ func (r crashResult) summary() string {
 	if r.kills > 0 {
 		perKill = float64(r.resent) / float64(r.kills)
 	}
-	return fmt.Sprintf("crash-resume: kills=%d records=%d sent=%d resent=%d resent_per_kill=%.1f max_inflight_records=%d",
-		r.kills, r.records, r.sent, r.resent, perKill, r.maxInflightRecords)
+	return fmt.Sprintf("crash-resume: kills=%d phases=%v records=%d sent=%d resent=%d resent_per_kill=%.1f max_resent_after_a_kill=%d bound=%d",
+		r.kills, r.killPhases, r.records, r.sent, r.resent, perKill, slices.Max(append([]int{0}, r.perKill...)), r.maxInflightRecords)
 }
 
-// TestCrashResume SIGKILLs a syncing child process many times at random
-// committed batches and restarts it on the same data directory until a run
-// completes; then LinkedIn must equal the Source, no job may have been
-// created twice, and only the batches in flight at each kill may have been
-// sent again.
+// TestCrashResume SIGKILLs a syncing child process many times, at random
+// writes of randomly chosen unfinished phases (jobs included), with network
+// latency and a slow first batch in every run, and restarts it on the same
+// data directory until a run completes; then LinkedIn must equal the
+// Source, no job may have been created twice, and after each kill the next
+// run may send again only the batches that were uncommitted: at most
+// WithInFlight batches (the bound package sync documents).
 func TestCrashResume(t *testing.T) {
 	skipWithoutSIGKILL(t)
-	p := defaultCrashParams()
-	res := crashCampaign(t, p)
-	t.Log(res.summary())
-	if res.childFailed {
-		t.Fatalf("the child failed: %v\n%s", res.childErr, res.childOutput)
-	}
-	if !res.verdict.ok() {
-		t.Fatalf("after %d kills: %v", res.kills, res.verdict)
-	}
-	if res.kills < p.kills*2/3 {
-		t.Errorf("only %d of %d kills happened before the sync completed: the dataset is too small", res.kills, p.kills)
-	}
-	if limit := res.kills * crashInFlight * rsc.MaxBatchSize; res.resent > limit {
-		t.Errorf("%d records were sent more than once, more than the %d that %d kills with %d batches in flight allow; first: %v",
-			res.resent, limit, res.kills, crashInFlight, res.resentKeys[:min(len(res.resentKeys), 20)])
+	for _, seed := range crashSeeds() {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			p := defaultCrashParams()
+			p.seed = seed
+			res := crashCampaign(t, p)
+			t.Log(res.summary())
+			if res.childFailed {
+				t.Fatalf("the child failed: %v\n%s", res.childErr, res.childOutput)
+			}
+			if !res.verdict.ok() {
+				t.Fatalf("after %d kills: %v", res.kills, res.verdict)
+			}
+			if res.kills < p.kills/2 {
+				t.Errorf("only %d of %d kills happened before the sync completed: the dataset is too small", res.kills, p.kills)
+			}
+			for i, n := range res.perKill {
+				if n > res.maxInflightRecords {
+					t.Errorf("kill %d (in %v): the next run sent %d records again, more than the %d that %d uncommitted batches allow",
+						i+1, res.killPhases[i], n, res.maxInflightRecords, crashInFlight)
+				}
+			}
+		})
 	}
 }
 
@@ -134,7 +154,8 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 		rsctest.WithLimits(rsctest.Limits{Disabled: true}), rsctest.WithRequestLogLimit(-1))
 	defer srv.Close()
 	cust := srv.AddCustomer(rsctest.CustomerSpec{})
-	wc := &writeCounter{n: map[string]int{}}
+	rng := rand.New(rand.NewPCG(p.seed, 0xdead))
+	wc := &writeCounter{n: map[string]int{}, firstRun: map[string]int{}, rng: rand.New(rand.NewPCG(p.seed, 0xbeef))}
 	ts := httptest.NewServer(wc.wrap(srv.Handler()))
 	defer ts.Close()
 
@@ -145,7 +166,6 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 		envOrg+"="+cust.Organization, envDir+"="+dir, envSeed+"="+strconv.FormatUint(p.seed, 10),
 		envEnd+"="+strconv.FormatInt(end.UnixMilli(), 10), envScale+"="+strconv.Itoa(p.scale))
 
-	rng := rand.New(rand.NewPCG(p.seed, 0xdead))
 	var res crashResult
 	for {
 		res.runs++
@@ -155,11 +175,16 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 		}
 		var k kill
 		if res.kills < p.kills {
-			k = kill{lines: 1 + rng.IntN(p.maxLines), writes: 1 + rng.IntN(4)}
+			k = aimKill(t, rng, filepath.Join(dir, "checkpoints"), res.kills == 0)
 		}
+		wc.startRun(res.runs)
 		killed, done, out, err := runChild(t, env, wc, k)
+		if res.runs > 1 && res.kills > 0 && len(res.perKill) < res.kills {
+			res.perKill = append(res.perKill, wc.resentInRun(res.runs))
+		}
 		if killed {
 			res.kills++
+			res.killPhases = append(res.killPhases, wc.firedPhase())
 			continue
 		}
 		res.childOutput = out
@@ -191,11 +216,61 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 	return res
 }
 
-// kill says when runChild kills the child: once the child printed lines
-// committed-batch lines, at the writes-th write request the fake receives
-// after that (before serving it), so that batches are in flight. lines 0
-// means never.
-type kill struct{ lines, writes int }
+// kill says when runChild kills the child: before the fake serves the
+// writes-th write request of the phase the kill aims at or of a later one
+// (counted from the run's start, so that a phase with fewer writes left
+// does not spare the run), with batches in flight. writes 0 means never.
+type kill struct {
+	phase  rscsync.Phase
+	writes int
+}
+
+// aimKill picks a phase the checkpoint in dir does not have complete (the
+// earliest for the first kill, and for two in three of the others) and a
+// write of it to kill at: the first write of jobs is their batch_create,
+// the second the CLOSEs of the closed ones; for the other phases the 2nd to
+// 10th write, so that batches can pile up behind the slow first one.
+func aimKill(t *testing.T, rng *rand.Rand, dir string, first bool) kill {
+	t.Helper()
+	var open []rscsync.Phase
+	if store, err := rscsync.NewFileStore(dir); err == nil {
+		st, err := rscsync.PhaseStatus(t.Context(), store, custID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range rscsync.Phases() {
+			if !st[p].Completed {
+				open = append(open, p)
+			}
+		}
+	}
+	if len(open) == 0 {
+		open = rscsync.Phases()
+	}
+	p := open[0] // two kills in three aim at the earliest unfinished phase
+	if !first && rng.IntN(3) == 0 {
+		p = open[rng.IntN(len(open))]
+	}
+	if p == rscsync.PhaseJobs {
+		return kill{phase: p, writes: 1 + rng.IntN(2)}
+	}
+	return kill{phase: p, writes: 2 + rng.IntN(9)}
+}
+
+// writePhase says which phase a write request belongs to.
+func writePhase(path string) (rscsync.Phase, bool) {
+	switch {
+	case strings.HasSuffix(path, "/simpleJobPostings"):
+		return rscsync.PhaseJobs, true
+	case strings.Contains(path, "/notes") || strings.Contains(path, "/interviewFeedback"):
+		return rscsync.PhaseActivities, true
+	case strings.Contains(path, "/atsCandidates"):
+		return rscsync.PhaseCandidates, true
+	case strings.Contains(path, "/atsApplications"):
+		return rscsync.PhaseApplications, true
+	}
+	return 0, false
+}
 
 // runChild starts the child and SIGKILLs it as k says. It returns whether it
 // killed the child, whether the child reported a completed run, and its
@@ -220,31 +295,27 @@ func runChild(t *testing.T, env []string, wc *writeCounter, k kill) (killed, don
 		mu     sync.Mutex
 		sigErr error
 	)
-	defer wc.arm(0, nil)
+	defer wc.arm(0, 0, nil)
+	if k.writes > 0 {
+		wc.arm(k.phase, k.writes, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			killed = true
+			sigErr = cmd.Process.Kill() // SIGKILL
+		})
+	}
 	var out strings.Builder
 	sc := bufio.NewScanner(stdout)
-	lines := 0
 	for sc.Scan() {
 		line := sc.Text()
 		out.WriteString(line + "\n")
-		switch {
-		case strings.HasPrefix(line, commitLine):
-			lines++
-			if lines == k.lines {
-				wc.arm(k.writes, func() {
-					mu.Lock()
-					defer mu.Unlock()
-					killed = true
-					sigErr = cmd.Process.Kill() // SIGKILL
-				})
-			}
-		case line == doneLine:
+		if line == doneLine {
 			done = true
 		}
 	}
 	_, _ = io.Copy(io.Discard, stdout)
 	err = cmd.Wait()
-	wc.arm(0, nil)
+	wc.arm(0, 0, nil)
 	out.WriteString(stderr.String())
 	mu.Lock()
 	defer mu.Unlock()
@@ -315,22 +386,58 @@ func TestCrashChild(t *testing.T) {
 // writeCounter counts, per record, the write requests that reached the
 // fake: job elements of batch_create (by externalJobPostingId, CLOSE
 // counted apart) and the keys of batch_update upserts. Stages are not
-// counted: they travel with their application.
+// counted: they travel with their application. It also slows answers down
+// (the writes are applied at once): up to 3 ms per write, and 300 ms for
+// the first record write of the phase a kill aims at (in every run), so
+// that later batches are acknowledged while an earlier one is out.
 type writeCounter struct {
-	mu sync.Mutex
-	n  map[string]int
+	mu       sync.Mutex
+	n        map[string]int
+	firstRun map[string]int // the run that first wrote each key
+	run      int
+	resent   map[int]map[string]bool // per run, the keys an earlier run wrote too
+	slowDone bool        // the run's slow first write happened
+	rng      *rand.Rand
 
 	// When armed, onWrite runs before the countdown-th next write request
-	// is served.
+	// of phase is served.
+	phase     rscsync.Phase
 	countdown int
 	onWrite   func()
+	fired     rscsync.Phase // the phase of the write the kill came before
 }
 
-// arm makes f run before the n-th next write request is served (n 0
-// disarms).
-func (wc *writeCounter) arm(n int, f func()) {
+// startRun starts counting the writes of run.
+func (wc *writeCounter) startRun(run int) {
 	wc.mu.Lock()
-	wc.countdown, wc.onWrite = n, f
+	defer wc.mu.Unlock()
+	wc.run, wc.slowDone = run, false
+	if wc.resent == nil {
+		wc.resent = map[int]map[string]bool{}
+	}
+	wc.resent[run] = map[string]bool{}
+}
+
+func (wc *writeCounter) firedPhase() rscsync.Phase {
+	wc.mu.Lock()
+	defer wc.mu.Unlock()
+	return wc.fired
+}
+
+// resentInRun returns how many records run wrote that an earlier run
+// wrote too (each once, however many writes: a batch LinkedIn refuses whole
+// is split and its records written again).
+func (wc *writeCounter) resentInRun(run int) int {
+	wc.mu.Lock()
+	defer wc.mu.Unlock()
+	return len(wc.resent[run])
+}
+
+// arm makes f run before the n-th next write request of phase is served
+// (n 0 disarms).
+func (wc *writeCounter) arm(phase rscsync.Phase, n int, f func()) {
+	wc.mu.Lock()
+	wc.phase, wc.countdown, wc.onWrite = phase, n, f
 	wc.mu.Unlock()
 }
 
@@ -339,15 +446,51 @@ func (wc *writeCounter) wrap(h http.Handler) http.Handler {
 		body, _ := io.ReadAll(r.Body)
 		r2 := r.Clone(r.Context())
 		r2.Body = io.NopCloser(bytes.NewReader(body))
+		var delay time.Duration
 		if method, rawQuery, b, err := restli.Untunnel(r2); err == nil {
-			wc.count(r.URL.EscapedPath(), method, rawQuery, b)
+			delay = wc.count(r.URL.EscapedPath(), method, rawQuery, b)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		h.ServeHTTP(w, r)
+		time.Sleep(delay) // the answer is slow, the write is applied at once
 	})
 }
 
-func (wc *writeCounter) count(path, method, rawQuery string, body []byte) {
+// count records a request and returns how long to delay it.
+func (wc *writeCounter) count(path, method, rawQuery string, body []byte) time.Duration {
+	keys := writeKeys(path, method, rawQuery, body)
+	phase, isPhase := writePhase(path)
+	if len(keys) == 0 && !(isPhase && method != http.MethodGet) {
+		return 0 // not a write
+	}
+	wc.mu.Lock()
+	var fire func()
+	if wc.countdown > 0 && isPhase && phase >= wc.phase {
+		if wc.countdown--; wc.countdown == 0 {
+			fire, wc.onWrite, wc.fired = wc.onWrite, nil, phase
+		}
+	}
+	for _, k := range keys {
+		wc.n[k]++
+		if first, ok := wc.firstRun[k]; !ok {
+			wc.firstRun[k] = wc.run
+		} else if first < wc.run {
+			wc.resent[wc.run][k] = true
+		}
+	}
+	delay := time.Duration(wc.rng.IntN(3000)) * time.Microsecond
+	if len(keys) > 0 && !wc.slowDone && isPhase && phase >= wc.phase {
+		wc.slowDone, delay = true, 300*time.Millisecond
+	}
+	wc.mu.Unlock()
+	if fire != nil {
+		fire()
+	}
+	return delay
+}
+
+// writeKeys returns the record keys a write request carries.
+func writeKeys(path, method, rawQuery string, body []byte) []string {
 	var keys []string
 	switch {
 	case method == http.MethodPost && strings.HasSuffix(path, "/simpleJobPostings"):
@@ -358,7 +501,7 @@ func (wc *writeCounter) count(path, method, rawQuery string, body []byte) {
 			} `json:"elements"`
 		}
 		if json.Unmarshal(body, &b) != nil {
-			return
+			return nil
 		}
 		for _, e := range b.Elements {
 			k := "job/" + e.ID
@@ -370,7 +513,7 @@ func (wc *writeCounter) count(path, method, rawQuery string, body []byte) {
 	case method == http.MethodPut && !strings.HasSuffix(path, "/stages"):
 		q, err := restli.ParseQuery(rawQuery)
 		if err != nil {
-			return
+			return nil
 		}
 		for _, k := range q.Keys {
 			keys = append(keys, path+"|"+fmt.Sprint(k))
@@ -379,23 +522,7 @@ func (wc *writeCounter) count(path, method, rawQuery string, body []byte) {
 			keys = append(keys, path+"|"+id)
 		}
 	}
-	if len(keys) == 0 {
-		return // not a record write
-	}
-	wc.mu.Lock()
-	var fire func()
-	if wc.countdown > 0 {
-		if wc.countdown--; wc.countdown == 0 {
-			fire, wc.onWrite = wc.onWrite, nil
-		}
-	}
-	for _, k := range keys {
-		wc.n[k]++
-	}
-	wc.mu.Unlock()
-	if fire != nil {
-		fire()
-	}
+	return keys
 }
 
 // totals returns the records written, those written more than once (each
