@@ -793,3 +793,17 @@ func TestBodyKeysAsRestliReadsThem(t *testing.T) {
 		}
 	}
 }
+
+// LinkedIn documents no GET of one task or one provisioned application by
+// key (docs/linkedin-api.md §6.1, §7.1); the fake answers both 404 so that
+// a client relying on them fails in its tests, not in production.
+func TestUndocumentedSingleGets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ptok := e.partnerToken()
+	e.reqTok(ptok, "GET", "/v2/provisionedApplications/"+e.cust.AppKey, nil).want(t, 404)
+	e.reqTok(ptok, "POST", "/v2/provisionedApplications/"+e.cust.AppKey, `{"patch":{"$set":{"description":"d"}}}`).want(t, 204)
+	task := e.postJobs(jobElem("J1", "CREATE")).want(t, 200).body["elements"].([]any)[0].(map[string]any)["id"].(string)
+	e.req("GET", "/v2/simpleJobPostingTasks/"+task, nil).want(t, 404)
+	e.req("GET", "/v2/simpleJobPostingTasks?ids="+task, nil).want(t, 200)
+}
