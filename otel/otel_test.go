@@ -98,7 +98,7 @@ func attr(s sdktrace.ReadOnlySpan, key string) string {
 // the report's counts are metrics.
 func TestFullSyncTelemetry(t *testing.T) {
 	tel := newTelemetry(t)
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(0))
+	srv := rsctest.NewServer(rsctest.WithoutListener())
 	defer srv.Close()
 	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:42"})
 	client, err := srv.CustomerClient(cust, rsc.WithHooks(tel.in.Hooks()), rsc.WithTransport(tel.in.Transport(srv.Transport())))

@@ -80,7 +80,7 @@ func TestFirstSync(t *testing.T) {
 	ctx, ats, dir := context.Background(), newATS(t), t.TempDir()
 	show := func(rscsync.Progress) {}
 
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(0)) // the fake LinkedIn, in-process
+	srv := rsctest.NewServer(rsctest.WithoutListener()) // the fake LinkedIn, in-process
 	defer srv.Close()
 	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: ats.Org})
 	client, err := srv.CustomerClient(cust) // against LinkedIn: rsc.NewClient(rsc.WithCredentials(id, secret))
