@@ -1,0 +1,189 @@
+// Package pgstore keeps rscgo's state in PostgreSQL, through pgx: sync
+// checkpoints and dead letters, onboarding states, InMail cursors and
+// milestone events, so that any number of processes on any number of
+// machines share it.
+//
+// Open (or New, with a pool of your own) brings the schema up to date with
+// the migrations embedded in this package, recorded in the table
+// rscgo_schema_version; a database migrated by a newer version of this
+// package is refused with a *SchemaVersionError. Every table's name starts
+// with rscgo_.
+//
+// Each store implements the interface of its package and follows its
+// contract (the conformance tests in package storetest run against these
+// and the memory and file stores alike). A sync checkpoint is one jsonb row
+// per customer, replaced by each Save: sync's Store interface hands over
+// whole checkpoints. Checkpoints.Fenced checks a customer lease (package
+// lease) in the transaction of each Save, so a process that lost its lease
+// can no longer commit.
+//
+// Onboarding's client secrets do not belong here: keep them in a secret
+// manager (a vault or a KMS-encrypted store) behind onboarding.SecretStore.
+package pgstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DB is a PostgreSQL database holding rscgo's stores. It is safe for
+// concurrent use.
+type DB struct {
+	pool  *pgxpool.Pool
+	owned bool // Close closes the pool
+}
+
+// Open connects to the database at url (a PostgreSQL URL or key=value
+// connection string, as pgx accepts it), checks that it answers, and
+// migrates its schema. A URL that does not parse, a server that does not
+// answer and a schema newer than this package are errors saying so.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: the database URL is not valid: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: %w", err)
+	}
+	db, err := New(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	db.owned = true
+	return db, nil
+}
+
+// New returns a DB on pool, which it does not close, after checking that
+// the database answers and migrating its schema.
+func New(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
+	if pool == nil {
+		return nil, errors.New("pgstore: New: nil pool")
+	}
+	if err := pool.Ping(ctx); err != nil {
+		c := pool.Config().ConnConfig
+		return nil, fmt.Errorf("pgstore: cannot reach database %q at %s:%d as %q: %w", c.Database, c.Host, c.Port, c.User, err)
+	}
+	if err := Migrate(ctx, pool); err != nil {
+		return nil, err
+	}
+	return &DB{pool: pool}, nil
+}
+
+// Pool returns the connection pool.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Close closes the pool if Open made it.
+func (db *DB) Close() {
+	if db.owned {
+		db.pool.Close()
+	}
+}
+
+// SchemaVersionError says the database's schema is at a newer version than
+// this package knows: it was migrated by a newer rscgo. Upgrade the
+// program; never downgrade the database.
+type SchemaVersionError struct {
+	Database int // the version recorded in the database
+	Code     int // the newest version this package knows
+}
+
+func (e *SchemaVersionError) Error() string {
+	return fmt.Sprintf("pgstore: the database schema is at version %d, newer than this program's %d: run a newer rscgo", e.Database, e.Code)
+}
+
+// migration is one embedded migration file, NNNN_name.sql.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for i, n := range names { // fs.Glob sorts
+		base := path.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || v != i+1 {
+			return nil, fmt.Errorf("pgstore: migration %s: want version %d", base, i+1)
+		}
+		b, err := migrationFiles.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: base, sql: string(b)})
+	}
+	return out, nil
+}
+
+// Version returns the newest schema version this package knows.
+func Version() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err) // the embedded files are checked by the tests
+	}
+	return len(ms)
+}
+
+// migrateLock is the advisory lock key that serialises migrations of
+// concurrent processes.
+const migrateLock = 0x7273_6367_6f00 // "rscgo"
+
+// Migrate brings the schema of the database up to Version, in one
+// transaction, serialised with other processes migrating it. It refuses a
+// database at a newer version with a *SchemaVersionError. Open and New
+// call it.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1)", migrateLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "create table if not exists rscgo_schema_version (version int not null)"); err != nil {
+			return err
+		}
+		var have int
+		if err := tx.QueryRow(ctx, "select coalesce(max(version), 0) from rscgo_schema_version").Scan(&have); err != nil {
+			return err
+		}
+		if have > len(ms) {
+			return &SchemaVersionError{Database: have, Code: len(ms)}
+		}
+		for _, m := range ms[have:] {
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, "delete from rscgo_schema_version"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "insert into rscgo_schema_version (version) values ($1)", len(ms))
+		return err
+	})
+	var sv *SchemaVersionError
+	if err != nil && !errors.As(err, &sv) {
+		return fmt.Errorf("pgstore: migrating the schema: %w", err)
+	}
+	return err
+}

@@ -1,0 +1,200 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	gosync "sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rscgo/rscgo/fleet/internal/pgtest"
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/fleet/storetest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// open opens a DB on a new database.
+func open(t *testing.T) *pgstore.DB {
+	t.Helper()
+	db, err := pgstore.Open(context.Background(), pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// emptied returns a newStore function for a conformance test: every call
+// empties the tables of db, then returns the store get makes.
+func emptied[S any](db *pgstore.DB, get func(*pgstore.DB) S) func(t *testing.T) S {
+	return func(t *testing.T) S {
+		_, err := db.Pool().Exec(context.Background(), `truncate rscgo_checkpoints, rscgo_dead_letters,
+			rscgo_onboarding_states, rscgo_inmail_cursors, rscgo_milestone_events, rscgo_leases`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return get(db)
+	}
+}
+
+func TestConformance(t *testing.T) {
+	db := open(t)
+	t.Run("checkpoints", func(t *testing.T) { storetest.Checkpoints(t, emptied(db, (*pgstore.DB).Checkpoints)) })
+	t.Run("dead letters", func(t *testing.T) { storetest.DeadLetters(t, emptied(db, (*pgstore.DB).DeadLetters)) })
+	t.Run("onboarding states", func(t *testing.T) { storetest.OnboardingStates(t, emptied(db, (*pgstore.DB).OnboardingStates)) })
+	t.Run("inmail cursors", func(t *testing.T) { storetest.InMailCursors(t, emptied(db, (*pgstore.DB).InMailCursors)) })
+	t.Run("milestone events", func(t *testing.T) { storetest.MilestoneEvents(t, emptied(db, (*pgstore.DB).MilestoneEvents)) })
+}
+
+// TestDeadLetterPages lists more dead letters than one page holds.
+func TestDeadLetterPages(t *testing.T) {
+	ctx := context.Background()
+	s := open(t).DeadLetters()
+	pgstore.SetPageSize(s, 3)
+	var want []string
+	for i := range 10 {
+		d := rscsync.DeadLetter{Kind: rscsync.KindJob, ID: strings.Repeat("x", i%3) + string(rune('A'+i%4)) + string(rune('a'+i)), Reason: "r"}
+		if err := s.Put(ctx, "a", d); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, d.Key())
+	}
+	want = sortedUnique(want)
+	var got []string
+	for d, err := range s.List(ctx, "a") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, d.Key())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}
+
+func sortedUnique(s []string) []string {
+	m := map[string]bool{}
+	var out []string
+	for _, k := range s {
+		if !m[k] {
+			m[k] = true
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, url, want string
+	}{
+		{"not a URL", "postgres://a b@:x", "pgstore: the database URL is not valid"},
+		{"nothing listens", "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=5", `pgstore: cannot reach database "x" at 127.0.0.1:1 as "postgres"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := pgstore.Open(ctx, tc.url)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("Open error = %q, want it to start with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestNewerSchemaRefused opens a database a newer rscgo migrated.
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	db, err := pgstore.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Pool().Exec(ctx, "update rscgo_schema_version set version = version + 5")
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pgstore.Open(ctx, url)
+	var sv *pgstore.SchemaVersionError
+	if !errors.As(err, &sv) {
+		t.Fatalf("Open of a newer schema: %v, want a *SchemaVersionError", err)
+	}
+	want := pgstore.SchemaVersionError{Database: pgstore.Version() + 5, Code: pgstore.Version()}
+	if *sv != want {
+		t.Errorf("error = %+v, want %+v", *sv, want)
+	}
+	if !strings.Contains(err.Error(), "version 7, newer than this program's 2") {
+		t.Errorf("error %q does not name both versions", err)
+	}
+}
+
+// TestConcurrentMigrations opens one new database from several processes
+// at once: each migration runs once.
+func TestConcurrentMigrations(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	var wg gosync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			db, err := pgstore.Open(ctx, url)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			db.Close()
+		})
+	}
+	wg.Wait()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var versions []int
+	rows, _ := conn.Query(ctx, "select version from rscgo_schema_version")
+	versions, err = pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{pgstore.Version()}, versions); diff != "" {
+		t.Errorf("schema versions (-want +got):\n%s", diff)
+	}
+}
+
+// refuse is a Fence that refuses every commit.
+type refuse struct{ err error }
+
+func (r refuse) Check(context.Context, pgx.Tx, string) error { return r.err }
+
+// TestFencedSave checks that a refused fence writes nothing.
+func TestFencedSave(t *testing.T) {
+	ctx := context.Background()
+	cps := open(t).Checkpoints()
+	first := &rscsync.Checkpoint{CustomerID: "a", Runs: 1}
+	if err := cps.Fenced(refuse{}).Save(ctx, "a", first); err != nil {
+		t.Fatal(err)
+	}
+	lost := errors.New("lease lost")
+	err := cps.Fenced(refuse{lost}).Save(ctx, "a", &rscsync.Checkpoint{CustomerID: "a", Runs: 2})
+	if !errors.Is(err, lost) {
+		t.Fatalf("Save through a refusing fence: %v, want %v", err, lost)
+	}
+	got, err := cps.Load(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Runs != 1 {
+		t.Errorf("Runs = %d after a refused save, want 1", got.Runs)
+	}
+}

@@ -1,0 +1,268 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/onboarding"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// execer is a pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// loadDoc decodes the jsonb document row q selects into v, reporting
+// whether there is one; what names the document in errors.
+func loadDoc(ctx context.Context, q pgx.Row, what, customerID string, v any) (bool, error) {
+	var b []byte
+	err := q.Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err == nil {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
+		return false, fmt.Errorf("pgstore: loading the %s of %q: %w", what, customerID, err)
+	}
+	return true, nil
+}
+
+// Checkpoints is a sync.Store: one jsonb row per customer, replaced by each
+// Save in one statement (atomic, as sync.Store requires).
+type Checkpoints struct{ db *DB }
+
+// Checkpoints returns the database's checkpoint store.
+func (db *DB) Checkpoints() *Checkpoints { return &Checkpoints{db: db} }
+
+const (
+	loadCheckpoint = "select checkpoint from rscgo_checkpoints where customer_id = $1"
+	saveCheckpoint = `insert into rscgo_checkpoints (customer_id, checkpoint, saved_at) values ($1, $2, now())
+		on conflict (customer_id) do update set checkpoint = excluded.checkpoint, saved_at = excluded.saved_at`
+)
+
+// Load implements sync.Store.
+func (s *Checkpoints) Load(ctx context.Context, customerID string) (*rscsync.Checkpoint, error) {
+	var cp rscsync.Checkpoint
+	ok, err := loadDoc(ctx, s.db.pool.QueryRow(ctx, loadCheckpoint, customerID), "checkpoint", customerID, &cp)
+	if !ok {
+		return nil, err
+	}
+	return cp.Clone(), nil // Clone fills every map and phase, as the engine expects
+}
+
+// Save implements sync.Store.
+func (s *Checkpoints) Save(ctx context.Context, customerID string, cp *rscsync.Checkpoint) error {
+	return s.save(ctx, s.db.pool, customerID, cp)
+}
+
+func (s *Checkpoints) save(ctx context.Context, q execer, customerID string, cp *rscsync.Checkpoint) error {
+	return saveDoc(ctx, q, saveCheckpoint, "checkpoint", customerID, cp)
+}
+
+// Fence is a guard checked inside the transaction of a fenced Save: a
+// non-nil error refuses the commit. *lease.Lease implements it.
+type Fence interface {
+	Check(ctx context.Context, tx pgx.Tx, customerID string) error
+}
+
+// Fenced returns a sync.Store over s whose Save checks f and writes the
+// checkpoint in one transaction: when f refuses, nothing is written and
+// Save returns f's error.
+func (s *Checkpoints) Fenced(f Fence) rscsync.Store { return &fenced{s: s, f: f} }
+
+type fenced struct {
+	s *Checkpoints
+	f Fence
+}
+
+func (f *fenced) Load(ctx context.Context, customerID string) (*rscsync.Checkpoint, error) {
+	return f.s.Load(ctx, customerID)
+}
+
+func (f *fenced) Save(ctx context.Context, customerID string, cp *rscsync.Checkpoint) error {
+	return pgx.BeginFunc(ctx, f.s.db.pool, func(tx pgx.Tx) error {
+		if err := f.f.Check(ctx, tx, customerID); err != nil {
+			return err
+		}
+		return f.s.save(ctx, tx, customerID, cp)
+	})
+}
+
+// saveDoc upserts the customer's jsonb document v with the statement
+// upsert ($1 the customer, $2 the document).
+func saveDoc(ctx context.Context, q execer, upsert, what, customerID string, v any) error {
+	b, err := json.Marshal(v)
+	if err == nil {
+		_, err = q.Exec(ctx, upsert, customerID, b)
+	}
+	if err != nil {
+		return fmt.Errorf("pgstore: saving the %s of %q: %w", what, customerID, err)
+	}
+	return nil
+}
+
+// DeadLetters is a sync.DeadLetterStore: one row per dead letter.
+type DeadLetters struct {
+	db       *DB
+	pageSize int
+}
+
+// DeadLetters returns the database's dead-letter store.
+func (db *DB) DeadLetters() *DeadLetters { return &DeadLetters{db: db, pageSize: 500} }
+
+// Put implements sync.DeadLetterStore.
+func (s *DeadLetters) Put(ctx context.Context, customerID string, d rscsync.DeadLetter) error {
+	b, err := json.Marshal(d)
+	if err == nil {
+		_, err = s.db.pool.Exec(ctx, `insert into rscgo_dead_letters (customer_id, key, letter) values ($1, $2, $3)
+			on conflict (customer_id, key) do update set letter = excluded.letter`, customerID, d.Key(), b)
+	}
+	if err != nil {
+		return fmt.Errorf("pgstore: storing a dead letter of %q: %w", customerID, err)
+	}
+	return nil
+}
+
+// List implements sync.DeadLetterStore, in Key order (byte order, as Go
+// compares strings). It reads the dead letters in pages of 500, so a long
+// list is never held in memory whole.
+func (s *DeadLetters) List(ctx context.Context, customerID string) iter.Seq2[rscsync.DeadLetter, error] {
+	return func(yield func(rscsync.DeadLetter, error) bool) {
+		after := ""
+		for {
+			page, err := s.page(ctx, customerID, after, s.pageSize)
+			if err != nil {
+				yield(rscsync.DeadLetter{}, fmt.Errorf("pgstore: listing the dead letters of %q: %w", customerID, err))
+				return
+			}
+			for _, d := range page {
+				if !yield(d, nil) {
+					return
+				}
+			}
+			if len(page) < s.pageSize {
+				return
+			}
+			after = page[len(page)-1].Key()
+		}
+	}
+}
+
+// page returns up to n dead letters with a key after the given one.
+func (s *DeadLetters) page(ctx context.Context, customerID, after string, n int) ([]rscsync.DeadLetter, error) {
+	rows, err := s.db.pool.Query(ctx, `select letter from rscgo_dead_letters
+		where customer_id = $1 and key collate "C" > $2 order by key collate "C" limit $3`, customerID, after, n)
+	return collectJSON[rscsync.DeadLetter](rows, err)
+}
+
+// collectJSON decodes the single jsonb column of every row.
+func collectJSON[T any](rows pgx.Rows, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) {
+		var b []byte
+		var v T
+		if err := r.Scan(&b); err != nil {
+			return v, err
+		}
+		return v, json.Unmarshal(b, &v)
+	})
+}
+
+// Delete implements sync.DeadLetterStore.
+func (s *DeadLetters) Delete(ctx context.Context, customerID, key string) error {
+	if _, err := s.db.pool.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1 and key = $2", customerID, key); err != nil {
+		return fmt.Errorf("pgstore: deleting a dead letter of %q: %w", customerID, err)
+	}
+	return nil
+}
+
+// OnboardingStates is an onboarding.StateStore: one jsonb row per
+// customer. A FlowState holds no secret.
+type OnboardingStates struct{ db *DB }
+
+// OnboardingStates returns the database's onboarding state store.
+func (db *DB) OnboardingStates() *OnboardingStates { return &OnboardingStates{db: db} }
+
+// LoadState implements onboarding.StateStore.
+func (s *OnboardingStates) LoadState(ctx context.Context, customerID string) (*onboarding.FlowState, error) {
+	var st onboarding.FlowState
+	row := s.db.pool.QueryRow(ctx, "select state from rscgo_onboarding_states where customer_id = $1", customerID)
+	if ok, err := loadDoc(ctx, row, "onboarding state", customerID, &st); !ok {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// SaveState implements onboarding.StateStore.
+func (s *OnboardingStates) SaveState(ctx context.Context, st *onboarding.FlowState) error {
+	return saveDoc(ctx, s.db.pool, `insert into rscgo_onboarding_states (customer_id, state) values ($1, $2)
+		on conflict (customer_id) do update set state = excluded.state`, "onboarding state", st.CustomerID, st)
+}
+
+// InMailCursors is an inmail.CursorStore: one jsonb row per customer.
+type InMailCursors struct{ db *DB }
+
+// InMailCursors returns the database's InMail cursor store.
+func (db *DB) InMailCursors() *InMailCursors { return &InMailCursors{db: db} }
+
+// Load implements inmail.CursorStore.
+func (s *InMailCursors) Load(ctx context.Context, customerID string) (inmail.Cursors, error) {
+	var c inmail.Cursors
+	row := s.db.pool.QueryRow(ctx, "select cursors from rscgo_inmail_cursors where customer_id = $1", customerID)
+	if ok, err := loadDoc(ctx, row, "InMail cursors", customerID, &c); !ok {
+		return inmail.Cursors{}, err
+	}
+	return c, nil
+}
+
+// Save implements inmail.CursorStore.
+func (s *InMailCursors) Save(ctx context.Context, customerID string, c inmail.Cursors) error {
+	return saveDoc(ctx, s.db.pool, `insert into rscgo_inmail_cursors (customer_id, cursors) values ($1, $2)
+		on conflict (customer_id) do update set cursors = excluded.cursors`, "InMail cursors", customerID, c)
+}
+
+// MilestoneEvents is a milestones.EventStore: one row per event, the
+// customer's first event of each milestone kept.
+type MilestoneEvents struct{ db *DB }
+
+// MilestoneEvents returns the database's milestone event store.
+func (db *DB) MilestoneEvents() *MilestoneEvents { return &MilestoneEvents{db: db} }
+
+// Load implements milestones.EventStore.
+func (s *MilestoneEvents) Load(ctx context.Context, customerID string) ([]milestones.Event, error) {
+	rows, err := s.db.pool.Query(ctx, "select event from rscgo_milestone_events where customer_id = $1 order by seq", customerID)
+	evs, err := collectJSON[milestones.Event](rows, err)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: loading the milestone events of %q: %w", customerID, err)
+	}
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	return evs, nil
+}
+
+// Append implements milestones.EventStore.
+func (s *MilestoneEvents) Append(ctx context.Context, customerID string, e milestones.Event) error {
+	b, err := json.Marshal(e)
+	if err == nil {
+		_, err = s.db.pool.Exec(ctx, `insert into rscgo_milestone_events (customer_id, milestone, event) values ($1, $2, $3)
+			on conflict (customer_id, milestone) do nothing`, customerID, int(e.Milestone), b)
+	}
+	if err != nil {
+		return fmt.Errorf("pgstore: appending a milestone event of %q: %w", customerID, err)
+	}
+	return nil
+}

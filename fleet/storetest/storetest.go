@@ -1,0 +1,288 @@
+// Package storetest holds conformance tests for implementations of rscgo's
+// five store interfaces: sync.Store, sync.DeadLetterStore,
+// onboarding.StateStore, inmail.CursorStore and milestones.EventStore. The
+// same tests run against the memory, file and PostgreSQL stores; run them
+// against yours:
+//
+//	func TestMyStore(t *testing.T) {
+//		storetest.Checkpoints(t, func(t *testing.T) *MyStore { return newMyStore(t) })
+//	}
+//
+// Each function calls newStore for an empty store, once per subtest or more.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/milestones"
+	"github.com/rscgo/rscgo/onboarding"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// at is a fixed instant, in UTC (stores keep instants, not zones).
+var at = time.Date(2026, 11, 30, 8, 0, 0, 123456000, time.UTC)
+
+// checkpoint returns a checkpoint with every phase and map filled, as
+// Load returns them, and n jobs.
+func checkpoint(customerID string, n int) *rscsync.Checkpoint {
+	cp := &rscsync.Checkpoint{
+		Version: 1, CustomerID: customerID, StartedAt: at, UpdatedAt: at.Add(time.Minute), Runs: 2,
+		Phases: map[rscsync.Phase]*rscsync.PhaseCheckpoint{},
+		Jobs:   map[string]rscsync.JobState{},
+		Tasks:  map[string]rscsync.PendingTask{"urn:li:task:1": {JobID: "j0", Op: "CREATE", At: at, Prev: "failed"}},
+	}
+	for _, p := range append(rscsync.Phases(), rscsync.PhaseDeletions) {
+		cp.Phases[p] = &rscsync.PhaseCheckpoint{Cursor: rscsync.Cursor{ModifiedAt: at, ID: "c" + p.String()}, Done: int64(p) + 1}
+	}
+	cp.Phases[rscsync.PhaseJobs].Completed = true
+	cp.Phases[rscsync.PhaseJobs].CompletedAt = at
+	for i := range n {
+		cp.Jobs[fmt.Sprintf("j%d", i)] = rscsync.JobState{State: "posted", Held: true}
+	}
+	return cp
+}
+
+// Checkpoints tests a sync.Store.
+func Checkpoints[S rscsync.Store](t *testing.T, newStore func(t *testing.T) S) {
+	ctx := context.Background()
+	load := func(t *testing.T, s rscsync.Store, cust string) *rscsync.Checkpoint {
+		t.Helper()
+		cp, err := s.Load(ctx, cust)
+		if err != nil {
+			t.Fatalf("Load(%q): %v", cust, err)
+		}
+		return cp
+	}
+	save := func(t *testing.T, s rscsync.Store, cust string, cp *rscsync.Checkpoint) {
+		t.Helper()
+		if err := s.Save(ctx, cust, cp); err != nil {
+			t.Fatalf("Save(%q): %v", cust, err)
+		}
+	}
+	t.Run("unknown customer", func(t *testing.T) {
+		if cp := load(t, newStore(t), "nobody"); cp != nil {
+			t.Errorf("Load of an unknown customer = %+v, want nil", cp)
+		}
+	})
+	t.Run("round trip", func(t *testing.T) {
+		s := newStore(t)
+		want := checkpoint("a", 3)
+		save(t, s, "a", want)
+		if diff := cmp.Diff(want, load(t, s, "a")); diff != "" {
+			t.Errorf("Load after Save (-saved +loaded):\n%s", diff)
+		}
+	})
+	t.Run("save replaces", func(t *testing.T) {
+		s := newStore(t)
+		save(t, s, "a", checkpoint("a", 5))
+		want := checkpoint("a", 1)
+		want.Runs = 9
+		save(t, s, "a", want)
+		if diff := cmp.Diff(want, load(t, s, "a")); diff != "" {
+			t.Errorf("Load after two saves (-second +loaded):\n%s", diff)
+		}
+	})
+	t.Run("store keeps no reference", func(t *testing.T) {
+		s := newStore(t)
+		cp := checkpoint("a", 1)
+		save(t, s, "a", cp)
+		cp.Jobs["late"] = rscsync.JobState{State: "intent"}
+		cp.Phases[rscsync.PhaseJobs].Done = 99
+		if diff := cmp.Diff(checkpoint("a", 1), load(t, s, "a")); diff != "" {
+			t.Errorf("a change after Save reached the store (-saved +loaded):\n%s", diff)
+		}
+	})
+	t.Run("customers are separate and concurrent", func(t *testing.T) {
+		s := newStore(t)
+		var wg gosync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				cust := fmt.Sprintf("c%d", i)
+				if err := s.Save(ctx, cust, checkpoint(cust, i)); err != nil {
+					t.Errorf("Save(%q): %v", cust, err)
+				}
+			})
+		}
+		wg.Wait()
+		want := map[string]*rscsync.Checkpoint{}
+		for i := range 8 {
+			cust := fmt.Sprintf("c%d", i)
+			want[cust] = checkpoint(cust, i)
+		}
+		checkLoads(t, s.Load, want)
+	})
+}
+
+// DeadLetters tests a sync.DeadLetterStore.
+func DeadLetters[S rscsync.DeadLetterStore](t *testing.T, newStore func(t *testing.T) S) {
+	ctx := context.Background()
+	letter := func(kind rscsync.EntityKind, id string, attempts int) rscsync.DeadLetter {
+		return rscsync.DeadLetter{Kind: kind, ID: id, Reason: "refused", Field: "title", Status: 422,
+			Attempts: attempts, FirstFailedAt: at, LastFailedAt: at.Add(time.Hour)}
+	}
+	list := func(t *testing.T, s rscsync.DeadLetterStore, cust string) []rscsync.DeadLetter {
+		t.Helper()
+		var out []rscsync.DeadLetter
+		for d, err := range s.List(ctx, cust) {
+			if err != nil {
+				t.Fatalf("List(%q): %v", cust, err)
+			}
+			out = append(out, d)
+		}
+		return out
+	}
+	put := func(t *testing.T, s rscsync.DeadLetterStore, cust string, ds ...rscsync.DeadLetter) {
+		t.Helper()
+		for _, d := range ds {
+			if err := s.Put(ctx, cust, d); err != nil {
+				t.Fatalf("Put(%q, %s): %v", cust, d.Key(), err)
+			}
+		}
+	}
+	t.Run("unknown customer", func(t *testing.T) {
+		if got := list(t, newStore(t), "nobody"); len(got) != 0 {
+			t.Errorf("List of an unknown customer = %v, want none", got)
+		}
+		if err := newStore(t).Delete(ctx, "nobody", "job//x"); err != nil {
+			t.Errorf("Delete of an unknown dead letter: %v", err)
+		}
+	})
+	t.Run("key order, replace, delete", func(t *testing.T) {
+		s := newStore(t)
+		jb, ja, cz := letter(rscsync.KindJob, "b", 1), letter(rscsync.KindJob, "a", 1), letter(rscsync.KindCandidate, "Z", 1)
+		del := letter(rscsync.KindJob, "a", 1)
+		del.Delete, del.Integration = true, "urn:li:integration:1"
+		put(t, s, "a", jb, ja, cz, del)
+		put(t, s, "b", letter(rscsync.KindJob, "other", 1))
+		ja.Attempts = 2
+		put(t, s, "a", ja)
+		want := []rscsync.DeadLetter{cz, del, ja, jb} // byte order of Key
+		if diff := cmp.Diff(want, list(t, s, "a")); diff != "" {
+			t.Errorf("List (-want +got):\n%s", diff)
+		}
+		if err := s.Delete(ctx, "a", jb.Key()); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want[:3], list(t, s, "a")); diff != "" {
+			t.Errorf("List after Delete (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("break stops the iteration", func(t *testing.T) {
+		s := newStore(t)
+		put(t, s, "a", letter(rscsync.KindJob, "1", 1), letter(rscsync.KindJob, "2", 1))
+		n := 0
+		for range s.List(ctx, "a") {
+			n++
+			break
+		}
+		if n != 1 {
+			t.Errorf("iterations after break = %d, want 1", n)
+		}
+	})
+}
+
+// OnboardingStates tests an onboarding.StateStore.
+func OnboardingStates[S onboarding.StateStore](t *testing.T, newStore func(t *testing.T) S) {
+	ctx := context.Background()
+	active := "default"
+	state := func(cust string, step onboarding.Step) *onboarding.FlowState {
+		return &onboarding.FlowState{CustomerID: cust, CustomerName: "Acme", ToggledOn: true, Active: &active,
+			Contracts: []onboarding.Contract{{Label: "default", ContractURN: "urn:li:contract:1", SavedAt: at}},
+			Step:      step, UpdatedAt: at}
+	}
+	t.Run("unknown customer", func(t *testing.T) {
+		checkLoads(t, newStore(t).LoadState, map[string]*onboarding.FlowState{"nobody": nil})
+	})
+	t.Run("round trip, replace, separate customers", func(t *testing.T) {
+		s := newStore(t)
+		for _, st := range []*onboarding.FlowState{state("a", onboarding.StepToggleOn), state("b", onboarding.StepSignIn), state("a", onboarding.StepChooseContract)} {
+			if err := s.SaveState(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkLoads(t, s.LoadState, map[string]*onboarding.FlowState{
+			"a": state("a", onboarding.StepChooseContract), "b": state("b", onboarding.StepSignIn)})
+	})
+}
+
+// InMailCursors tests an inmail.CursorStore.
+func InMailCursors[S inmail.CursorStore](t *testing.T, newStore func(t *testing.T) S) {
+	ctx := context.Background()
+	cursors := func(next int64) inmail.Cursors {
+		return inmail.Cursors{
+			Seats:   []inmail.SeatHolder{{Seat: "urn:li:seat:1", Contract: "urn:li:contract:1", Member: "urn:li:person:1"}},
+			SeatsAt: next,
+			InMail:  map[string]*inmail.Stream{"urn:li:seat:1": {Next: next, Pending: map[string]int64{"urn:li:person:2": 5}}},
+			Closed:  &inmail.Stream{Next: next + 1},
+			Exports: []string{"e1", "e2"},
+		}
+	}
+	t.Run("unknown customer", func(t *testing.T) {
+		checkLoads(t, newStore(t).Load, map[string]inmail.Cursors{"nobody": {}})
+	})
+	t.Run("round trip, replace, separate customers", func(t *testing.T) {
+		s := newStore(t)
+		for _, c := range []struct {
+			cust string
+			next int64
+		}{{"a", 1}, {"b", 2}, {"a", 3}} {
+			if err := s.Save(ctx, c.cust, cursors(c.next)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkLoads(t, s.Load, map[string]inmail.Cursors{"a": cursors(3), "b": cursors(2)})
+	})
+}
+
+// MilestoneEvents tests a milestones.EventStore.
+func MilestoneEvents[S milestones.EventStore](t *testing.T, newStore func(t *testing.T) S) {
+	ctx := context.Background()
+	ev := func(m milestones.Milestone, refused string) milestones.Event {
+		return milestones.Event{Milestone: m, At: at.Add(time.Duration(m) * time.Hour), Refused: refused}
+	}
+	t.Run("unknown customer", func(t *testing.T) {
+		checkLoads(t, newStore(t).Load, map[string][]milestones.Event{"nobody": nil})
+	})
+	t.Run("append order, first event kept, separate customers", func(t *testing.T) {
+		s := newStore(t)
+		appends := []struct {
+			cust string
+			e    milestones.Event
+		}{
+			{"a", ev(milestones.JobSyncCompleted, "")},
+			{"a", ev(milestones.IntegrationEnabled, "")},
+			{"b", ev(milestones.IntegrationEnabled, "")},
+			{"a", ev(milestones.JobSyncCompleted, "3 of 3 jobs")}, // already there: a no-op
+		}
+		for _, a := range appends {
+			if err := s.Append(ctx, a.cust, a.e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkLoads(t, s.Load, map[string][]milestones.Event{
+			"a": {ev(milestones.JobSyncCompleted, ""), ev(milestones.IntegrationEnabled, "")},
+			"b": {ev(milestones.IntegrationEnabled, "")},
+		})
+	})
+}
+
+// checkLoads checks that load returns want[c] for every customer c.
+func checkLoads[V any](t *testing.T, load func(context.Context, string) (V, error), want map[string]V) {
+	t.Helper()
+	for cust, w := range want {
+		got, err := load(context.Background(), cust)
+		if err != nil {
+			t.Fatalf("loading customer %s: %v", cust, err)
+		}
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("customer %s (-saved +loaded):\n%s", cust, diff)
+		}
+	}
+}
