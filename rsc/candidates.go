@@ -2,7 +2,6 @@ package rsc
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -148,12 +147,13 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 	c := s.c
 	entries := make([]entry[CandidateKey], len(cands))
 	seen := make(map[CandidateKey]bool, len(cands))
+	var arena []byte // records' JSON, one after the other, in 64 KiB chunks
 	for i := range cands {
-		cand := cands[i] // copy: normalise without touching the caller's slice
+		cand := &cands[i]
 		e := &entries[i]
 		e.key, e.label = cand.Key, cand.Key.CandidateID
 		v := c.validator(resCandidates.legacy, cand.Key.CandidateID)
-		validateCandidate(v, &cand)
+		validateCandidate(v, cand)
 		if seen[cand.Key] {
 			v.fail("atsCandidateId", "appears more than once in this call")
 		}
@@ -161,17 +161,13 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 		if e.err = v.result(); e.err != nil {
 			continue
 		}
-		if cand.PhoneNumbers == nil {
-			cand.PhoneNumbers = []PhoneNumber{}
-		}
-		if cand.Addresses == nil {
-			cand.Addresses = []Address{}
-		}
 		e.rkey = cand.Key.restli(c.fam)
-		var err error
-		if e.body, err = json.Marshal(&cand); err != nil {
-			e.err = err
+		if cap(arena)-len(arena) < 2<<10 {
+			arena = make([]byte, 0, 64<<10)
 		}
+		start := len(arena)
+		arena = cand.appendJSON(arena)
+		e.body = arena[start:len(arena):len(arena)]
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resCandidates, ""), entries)
 }

@@ -1,0 +1,115 @@
+package rsc
+
+import "strconv"
+
+// jsonObject appends a JSON object's members to b, for the append-style
+// encoders of the records sent in bulk (Candidate.appendJSON). Each method
+// writes one member; the caller writes the braces.
+type jsonObject struct {
+	b []byte
+	n int // members written
+}
+
+// key writes the separator and "name":.
+func (o *jsonObject) key(name string) {
+	if o.n > 0 {
+		o.b = append(o.b, ',')
+	}
+	o.n++
+	o.b = append(o.b, '"')
+	o.b = append(o.b, name...)
+	o.b = append(o.b, '"', ':')
+}
+
+// str writes a string member.
+func (o *jsonObject) str(name, v string) {
+	o.key(name)
+	o.b = appendJSONString(o.b, v)
+}
+
+// strOmit writes a string member unless v is empty (omitempty).
+func (o *jsonObject) strOmit(name, v string) {
+	if v != "" {
+		o.str(name, v)
+	}
+}
+
+// millis writes an EpochMillis member.
+func (o *jsonObject) millis(name string, v EpochMillis) {
+	o.key(name)
+	o.b = strconv.AppendInt(o.b, int64(v), 10)
+}
+
+// strsOmit writes a string array member unless v is empty (omitempty).
+func (o *jsonObject) strsOmit(name string, v []string) {
+	if len(v) == 0 {
+		return
+	}
+	o.key(name)
+	o.b = append(o.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = appendJSONString(o.b, s)
+	}
+	o.b = append(o.b, ']')
+}
+
+// open starts an array element or member object: it writes the separator
+// when i > 0 and '{', and returns the inner object to write members into;
+// close it with endObject.
+func (o *jsonObject) open(i int) jsonObject {
+	if i > 0 {
+		o.b = append(o.b, ',')
+	}
+	return jsonObject{b: append(o.b, '{')}
+}
+
+// endObject writes inner's '}' back into o.
+func (o *jsonObject) endObject(inner jsonObject) { o.b = append(inner.b, '}') }
+
+// appendJSON appends the candidate as json.Marshal writes it, except that
+// nil phone numbers and addresses are [] (LinkedIn requires both lists)
+// and '<', '>' and '&' are not escaped; without reflection.
+func (cand *Candidate) appendJSON(dst []byte) []byte {
+	o := jsonObject{b: append(dst, '{')}
+	o.str("firstName", cand.FirstName)
+	o.strOmit("lastName", cand.LastName)
+	o.strOmit("middleInitial", cand.MiddleInitial)
+	o.strOmit("prefix", cand.Prefix)
+	o.strOmit("suffix", cand.Suffix)
+	o.strsOmit("emailAddresses", cand.EmailAddresses)
+	o.key("phoneNumbers")
+	o.b = append(o.b, '[')
+	for i := range cand.PhoneNumbers {
+		p := o.open(i)
+		p.str("number", cand.PhoneNumbers[i].Number)
+		p.strOmit("extension", cand.PhoneNumbers[i].Extension)
+		o.endObject(p)
+	}
+	o.b = append(o.b, ']')
+	o.key("addresses")
+	o.b = append(o.b, '[')
+	for i := range cand.Addresses {
+		ad, a := &cand.Addresses[i], o.open(i)
+		for _, f := range [...]struct{ name, v string }{{"line1", ad.Line1}, {"line2", ad.Line2}, {"line3", ad.Line3},
+			{"line4", ad.Line4}, {"city", ad.City}, {"geographicArea", ad.GeographicArea},
+			{"geographicAreaType", ad.GeographicAreaType}, {"postalCode", ad.PostalCode}, {"country", ad.Country}} {
+			a.strOmit(f.name, f.v)
+		}
+		o.endObject(a)
+	}
+	o.b = append(o.b, ']')
+	o.strOmit("currentCompanyName", cand.CurrentCompanyName)
+	o.strOmit("currentJobTitle", cand.CurrentJobTitle)
+	o.str("externalProfileUrl", cand.ExternalProfileURL)
+	o.strOmit("linkedInProfileUrl", cand.LinkedInProfileURL)
+	if cand.DoNotContact {
+		o.key("doNotContact")
+		o.b = append(o.b, "true"...)
+	}
+	o.millis("atsCreatedAt", cand.CreatedAt)
+	o.millis("atsLastModifiedAt", cand.LastModifiedAt)
+	return append(o.b, '}')
+}
