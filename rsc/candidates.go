@@ -104,17 +104,11 @@ func validateCandidate(v *validator, cand *Candidate) {
 		v.text(f.name, f.val, false, 255)
 	}
 	for i, e := range cand.EmailAddresses {
-		if rule := emailRule(e); rule != "" {
-			v.fail(fmt.Sprintf("emailAddresses[%d]", i), rule)
-		}
+		v.failAt("emailAddresses[%d]", i, emailRule(e))
 	}
 	for i, p := range cand.PhoneNumbers {
-		if r := textRule(p.Number, true, 64); r != "" {
-			v.fail(fmt.Sprintf("phoneNumbers[%d].number", i), r)
-		}
-		if r := textRule(p.Extension, false, 32); r != "" {
-			v.fail(fmt.Sprintf("phoneNumbers[%d].extension", i), r)
-		}
+		v.failAt("phoneNumbers[%d].number", i, textRule(p.Number, true, 64))
+		v.failAt("phoneNumbers[%d].extension", i, textRule(p.Extension, false, 32))
 	}
 	for i := range cand.Addresses {
 		a := &cand.Addresses[i]
@@ -125,7 +119,7 @@ func validateCandidate(v *validator, cand *Candidate) {
 			}
 		}
 		if a.GeographicAreaType != "" {
-			v.oneOf(fmt.Sprintf("addresses[%d].geographicAreaType", i), a.GeographicAreaType, "STATE", "PROVINCE")
+			v.failAt("addresses[%d].geographicAreaType", i, oneOfRule(a.GeographicAreaType, "STATE", "PROVINCE"))
 		}
 	}
 	v.url("externalProfileUrl", cand.ExternalProfileURL, true)

@@ -2,7 +2,6 @@ package rsc
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -50,8 +49,8 @@ func (f InterviewFeedback) validate(v *validator) {
 		v.text("interviewer.lastName", f.Interviewer.LastName, false, 255)
 	}
 	for i, e := range f.Evaluations {
-		v.text(fmt.Sprintf("evaluations[%d].attribute", i), e.Attribute, true, 255)
-		v.text(fmt.Sprintf("evaluations[%d].result", i), e.Result, false, 255)
+		v.failAt("evaluations[%d].attribute", i, textRule(e.Attribute, true, 255))
+		v.failAt("evaluations[%d].result", i, textRule(e.Result, false, 255))
 	}
 	v.text("feedback", f.Feedback, false, 0)
 	if f.InterviewType != "" {

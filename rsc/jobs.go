@@ -146,7 +146,7 @@ func validateJob(v *validator, j *JobPosting) {
 		v.oneOf("experienceLevel", j.ExperienceLevel, experienceLevels...)
 	}
 	for i, ind := range j.Industries {
-		v.urn(fmt.Sprintf("industries[%d]", i), ind, "urn:li:industry:", true)
+		v.failAt("industries[%d]", i, urnRule(ind, "urn:li:industry:"))
 	}
 	validateCompensation(v, j.Compensation)
 	if j.ExpireAt != 0 && j.ExpireAt < minPlausibleMillis {
@@ -178,10 +178,10 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 	}
 	for i, x := range c.Compensations {
 		if x.Period != "" {
-			v.oneOf(fmt.Sprintf("compensation.compensations[%d].period", i), x.Period, compensationPeriods...)
+			v.failAt("compensation.compensations[%d].period", i, oneOfRule(x.Period, compensationPeriods...))
 		}
 		if x.Type != "" {
-			v.oneOf(fmt.Sprintf("compensation.compensations[%d].type", i), x.Type, compensationTypes...)
+			v.failAt("compensation.compensations[%d].type", i, oneOfRule(x.Type, compensationTypes...))
 		}
 	}
 }

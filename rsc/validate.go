@@ -2,6 +2,7 @@ package rsc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -174,18 +175,40 @@ func (v *validator) urn(field, s, prefix string, required bool) {
 	if s == "" && !required {
 		return
 	}
-	if !strings.HasPrefix(s, prefix) || len(s) == len(prefix) || strings.ContainsAny(s, " \t\r\n") {
-		v.fail(field, "must be a URN of the form "+prefix+"{id}")
+	if rule := urnRule(s, prefix); rule != "" {
+		v.fail(field, rule)
 	}
 }
 
-func (v *validator) oneOf(field, s string, allowed ...string) {
-	for _, a := range allowed {
-		if s == a {
-			return
-		}
+// urnRule returns the rule s breaks as a URN starting with prefix, or "".
+func urnRule(s, prefix string) string {
+	if !strings.HasPrefix(s, prefix) || len(s) == len(prefix) || strings.ContainsAny(s, " \t\r\n") {
+		return "must be a URN of the form " + prefix + "{id}"
 	}
-	v.fail(field, "must be one of "+strings.Join(allowed, ", "))
+	return ""
+}
+
+func (v *validator) oneOf(field, s string, allowed ...string) {
+	if rule := oneOfRule(s, allowed...); rule != "" {
+		v.fail(field, rule)
+	}
+}
+
+// oneOfRule returns the rule s breaks when it is none of allowed, or "".
+func oneOfRule(s string, allowed ...string) string {
+	if slices.Contains(allowed, s) {
+		return ""
+	}
+	return "must be one of " + strings.Join(allowed, ", ")
+}
+
+// failAt records rule, when not "", for the field named by format and i
+// (such as "addresses[%d].city"); the name is built only on failure, which
+// keeps validation of list elements free of allocations.
+func (v *validator) failAt(format string, i int, rule string) {
+	if rule != "" {
+		v.fail(fmt.Sprintf(format, i), rule)
+	}
 }
 
 // isAbsHTTPURL reports whether s is an absolute http(s) URL with a host and
