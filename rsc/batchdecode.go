@@ -1,8 +1,9 @@
 package rsc
 
-// keyStatus is one entry of a batch response's results map.
+// keyStatus is one entry of a batch response's results map; key points
+// into the response body.
 type keyStatus struct {
-	key    string
+	key    []byte
 	status int
 }
 
@@ -30,7 +31,7 @@ func scanResults(body []byte, out []keyStatus) ([]keyStatus, bool) {
 		if !ok || !s.eat(':') {
 			return out, false
 		}
-		switch name {
+		switch string(name) {
 		case "errors":
 			ok = s.eat('{') && s.eat('}')
 		case "results":
@@ -78,22 +79,23 @@ func (s *jsonScanner) end() bool {
 	return s.i == len(s.b)
 }
 
-// str reads a string of printable ASCII without escapes.
-func (s *jsonScanner) str() (string, bool) {
+// str reads a string of printable ASCII without escapes; the result points
+// into the body.
+func (s *jsonScanner) str() ([]byte, bool) {
 	if !s.eat('"') {
-		return "", false
+		return nil, false
 	}
 	start := s.i
 	for ; s.i < len(s.b); s.i++ {
 		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
-			return string(s.b[start : s.i-1]), true
+			return s.b[start : s.i-1], true
 		case c == '\\' || c < 0x20 || c >= 0x80:
-			return "", false
+			return nil, false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // results reads {"<key>":{"status":<n>},...}.
@@ -109,7 +111,7 @@ func (s *jsonScanner) results(out []keyStatus) ([]keyStatus, bool) {
 		if !ok || !s.eat(':') || !s.eat('{') {
 			return out, false
 		}
-		if name, ok := s.str(); !ok || name != "status" || !s.eat(':') {
+		if name, ok := s.str(); !ok || string(name) != "status" || !s.eat(':') {
 			return out, false
 		}
 		st, ok := s.status()

@@ -229,7 +229,7 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 	}
 	find := batchFinder(entries, idx, bodyKeys)
 	seen := make([]bool, len(idx))
-	set := func(k string, status int, e *EntityError) {
+	set := func(k []byte, status int, e *EntityError) {
 		j, ok := find(k)
 		if !ok {
 			return
@@ -248,10 +248,10 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 		set(ks.key, ks.status, nil)
 	}
 	for k, st := range br.Results {
-		set(k, st.Status, nil)
+		set([]byte(k), st.Status, nil)
 	}
 	for k, e := range br.Errors {
-		set(k, e.Status, &EntityError{ServiceErrorCode: e.ServiceErrorCode, Message: red.String(e.Message)})
+		set([]byte(k), e.Status, &EntityError{ServiceErrorCode: e.ServiceErrorCode, Message: red.String(e.Message)})
 	}
 	for j, i := range idx {
 		if !seen[j] {
@@ -266,12 +266,12 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 // in idx of its entry: the key as sent (checked first at the position after
 // the last one found, as servers answer in order), or else the compound key
 // it decodes to.
-func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func(string) (int, bool) {
+func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func([]byte) (int, bool) {
 	next := 0
 	var pos map[string]int
 	var rkeys []restli.Key
-	return func(k string) (int, bool) {
-		if next < len(bodyKeys) && bodyKeys[next] == k {
+	return func(k []byte) (int, bool) {
+		if next < len(bodyKeys) && bodyKeys[next] == string(k) {
 			next++
 			return next - 1, true
 		}
@@ -283,9 +283,9 @@ func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string)
 				rkeys[j] = entries[i].rkey
 			}
 		}
-		j, ok := pos[k]
+		j, ok := pos[string(k)]
 		if !ok {
-			j = responseKeyIndex(k, rkeys)
+			j = responseKeyIndex(string(k), rkeys)
 		}
 		if j < 0 {
 			return 0, false

@@ -68,7 +68,7 @@ func checkScanAgainstJSON(t *testing.T, body string, got []keyStatus) {
 	}
 	have := map[string]int{}
 	for _, ks := range got {
-		have[ks.key] = ks.status // the last of duplicate keys wins, as in encoding/json
+		have[string(ks.key)] = ks.status // the last of duplicate keys wins, as in encoding/json
 	}
 	if len(br.Errors) != 0 || fmt.Sprint(want) != fmt.Sprint(have) {
 		t.Fatalf("body %q: scanResults read %v, encoding/json %v (errors %v)", body, have, want, br.Errors)

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // CandidatesService syncs candidates (atsCandidates; versioned: candidates)
@@ -141,7 +143,8 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 	c := s.c
 	entries := make([]entry[CandidateKey], len(cands))
 	seen := make(map[CandidateKey]bool, len(cands))
-	var arena []byte // records' JSON, one after the other, in 64 KiB chunks
+	var arena []byte    // records' JSON, one after the other, in 64 KiB chunks
+	var keys restli.Key // records' key fields, likewise, a batch's worth at a time
 	for i := range cands {
 		cand := &cands[i]
 		e := &entries[i]
@@ -155,11 +158,16 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 		if e.err = v.result(); e.err != nil {
 			continue
 		}
-		e.rkey = cand.Key.restli(c.fam)
+		if cap(keys)-len(keys) < 4 {
+			keys = make(restli.Key, 0, 3*min(len(cands)-i, MaxBatchSize)+1)
+		}
+		start := len(keys)
+		keys = append(keys, cand.Key.restli(c.fam)...)
+		e.rkey = keys[start:len(keys):len(keys)]
 		if cap(arena)-len(arena) < 2<<10 {
 			arena = make([]byte, 0, 64<<10)
 		}
-		start := len(arena)
+		start = len(arena)
 		arena = cand.appendJSON(arena)
 		e.body = arena[start:len(arena):len(arena)]
 	}
