@@ -1,0 +1,210 @@
+// Package lease gives one process at a time the right to work a customer,
+// with a fencing token so that a process that lost that right can no
+// longer commit.
+//
+// A lease expires unless renewed: a process that pauses (a GC pause, a
+// stopped VM, a network partition) past its lease's expiry may find the
+// customer taken by another process when it resumes. Every acquisition
+// increments the customer's fencing token, and a commit made through
+// pgstore.Checkpoints.Fenced checks the token in its own transaction: the
+// old holder's commit is refused with a *LostError and writes nothing,
+// whatever its clock says. Expiry is judged by the clock of the process
+// that acquires (WithClock), so the TTL must exceed the clock skew between
+// machines; the fencing token does not depend on any clock.
+//
+//	l, err := leases.Acquire(ctx, customerID, workerID)
+//	if err != nil { ... } // a *HeldError when another process holds it
+//	defer l.Release(ctx)
+//	store := db.Checkpoints().Fenced(l)
+//	// run the sync with store; renew l before it expires
+package lease
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// Leases acquires customer leases in a pgstore database. It is safe for
+// concurrent use.
+type Leases struct {
+	db    *pgstore.DB
+	clock rsc.Clock
+	ttl   time.Duration
+}
+
+// Option configures Leases.
+type Option func(*Leases) error
+
+// WithClock sets the clock that dates expiries. The default is
+// rsc.SystemClock(). The clock must not be nil.
+func WithClock(c rsc.Clock) Option {
+	return func(l *Leases) error {
+		if c == nil {
+			return errors.New("lease: WithClock: nil clock")
+		}
+		l.clock = c
+		return nil
+	}
+}
+
+// WithTTL sets how long a lease lasts after each acquisition or renewal.
+// It must be positive; the default is 30 seconds. Renew well before it
+// ends (every third of it, say).
+func WithTTL(d time.Duration) Option {
+	return func(l *Leases) error {
+		if d <= 0 {
+			return fmt.Errorf("lease: WithTTL: %v is not positive", d)
+		}
+		l.ttl = d
+		return nil
+	}
+}
+
+// New returns Leases kept in db.
+func New(db *pgstore.DB, opts ...Option) (*Leases, error) {
+	if db == nil {
+		return nil, errors.New("lease: New: nil database")
+	}
+	l := &Leases{db: db, clock: rsc.SystemClock(), ttl: 30 * time.Second}
+	for _, o := range opts {
+		if err := o(l); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// Lease is one holder's right to work one customer, identified by its
+// fencing token.
+type Lease struct {
+	ls       *Leases
+	customer string
+	holder   string
+	token    int64
+}
+
+// CustomerID returns the customer the lease is for.
+func (l *Lease) CustomerID() string { return l.customer }
+
+// Holder returns the holder that acquired the lease.
+func (l *Lease) Holder() string { return l.holder }
+
+// Token returns the fencing token: every acquisition of the customer's
+// lease gets a larger one.
+func (l *Lease) Token() int64 { return l.token }
+
+// HeldError says another holder holds the customer's lease.
+type HeldError struct {
+	CustomerID string
+	Holder     string
+	Until      time.Time // when the lease expires unless renewed
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("lease: customer %s is held by %s until %s", e.CustomerID, e.Holder, e.Until.UTC().Format(time.RFC3339Nano))
+}
+
+// LostError says a lease was lost: another holder acquired the customer
+// after it expired (the token changed), so nothing may be committed under
+// it any more.
+type LostError struct {
+	CustomerID string
+	Token      int64  // the lost lease's token
+	Current    int64  // the customer's token now
+	Holder     string // the current holder ("" when released)
+}
+
+func (e *LostError) Error() string {
+	return fmt.Sprintf("lease: lease on customer %s lost: its token %d was superseded by token %d (holder %q)", e.CustomerID, e.Token, e.Current, e.Holder)
+}
+
+// Acquire gives holder the customer's lease when nobody holds it, its
+// holder released it, or it expired. Otherwise it returns a *HeldError.
+// holder names the process (a host name and process id, say) in errors
+// and in the database; it must not be empty.
+func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Lease, error) {
+	if customerID == "" || holder == "" {
+		return nil, fmt.Errorf("lease: Acquire: empty customer id (%q) or holder (%q)", customerID, holder)
+	}
+	now := ls.clock.Now()
+	var token int64
+	err := ls.db.Pool().QueryRow(ctx, `insert into rscgo_leases (customer_id, holder, token, expires_at) values ($1, $2, 1, $3)
+		on conflict (customer_id) do update set holder = excluded.holder, token = rscgo_leases.token + 1, expires_at = excluded.expires_at
+		where rscgo_leases.holder = '' or rscgo_leases.expires_at <= $4
+		returning token`, customerID, holder, now.Add(ls.ttl), now).Scan(&token)
+	if errors.Is(err, pgx.ErrNoRows) {
+		held := &HeldError{CustomerID: customerID}
+		err = ls.db.Pool().QueryRow(ctx, "select holder, expires_at from rscgo_leases where customer_id = $1", customerID).Scan(&held.Holder, &held.Until)
+		if err == nil {
+			return nil, held
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lease: acquiring customer %s: %w", customerID, err)
+	}
+	return &Lease{ls: ls, customer: customerID, holder: holder, token: token}, nil
+}
+
+// Renew extends the lease by the TTL from now. It succeeds while the
+// token is current, even past the expiry if nobody acquired the customer
+// meanwhile, and returns a *LostError otherwise.
+func (l *Lease) Renew(ctx context.Context) error {
+	return l.update(ctx, "renewing", l.ls.clock.Now().Add(l.ls.ttl), l.holder)
+}
+
+// Release gives the customer up, so another holder may acquire it at
+// once. It returns a *LostError when the lease was already lost.
+func (l *Lease) Release(ctx context.Context) error {
+	return l.update(ctx, "releasing", time.Time{}, "")
+}
+
+// update sets the expiry and holder of the lease if its token is current.
+func (l *Lease) update(ctx context.Context, doing string, until time.Time, holder string) error {
+	tag, err := l.ls.db.Pool().Exec(ctx, `update rscgo_leases set expires_at = $3, holder = $4
+		where customer_id = $1 and token = $2`, l.customer, l.token, until, holder)
+	if err != nil {
+		return fmt.Errorf("lease: %s customer %s: %w", doing, l.customer, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return l.lost(ctx, l.ls.db.Pool())
+	}
+	return nil
+}
+
+// lost returns the *LostError describing the current lease of l's
+// customer, or the error reading it.
+func (l *Lease) lost(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) error {
+	e := &LostError{CustomerID: l.customer, Token: l.token}
+	err := q.QueryRow(ctx, "select token, holder from rscgo_leases where customer_id = $1", l.customer).Scan(&e.Current, &e.Holder)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("lease: reading customer %s: %w", l.customer, err)
+	}
+	return e
+}
+
+// Check implements pgstore.Fence: inside tx, it locks the customer's lease
+// row until tx ends and returns a *LostError unless l's token is still
+// current, so that a commit in tx is made by the lease's holder only.
+func (l *Lease) Check(ctx context.Context, tx pgx.Tx, customerID string) error {
+	if customerID != l.customer {
+		return fmt.Errorf("lease: a commit for customer %s under the lease of customer %s", customerID, l.customer)
+	}
+	var token int64
+	err := tx.QueryRow(ctx, "select token from rscgo_leases where customer_id = $1 for update", customerID).Scan(&token)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows) || err == nil && token != l.token:
+		return l.lost(ctx, tx)
+	case err != nil:
+		return fmt.Errorf("lease: checking customer %s: %w", customerID, err)
+	}
+	return nil
+}

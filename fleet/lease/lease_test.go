@@ -1,0 +1,163 @@
+package lease_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/fleet/internal/pgtest"
+	"github.com/rscgo/rscgo/fleet/lease"
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var t0 = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+
+// setup returns a database and Leases with a 30 s TTL on a fake clock.
+func setup(t *testing.T) (*pgstore.DB, *lease.Leases, *rsctest.FakeClock) {
+	t.Helper()
+	db, err := pgstore.Open(context.Background(), pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	clock := rsctest.NewFakeClock(t0)
+	ls, err := lease.New(db, lease.WithClock(clock), lease.WithTTL(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, ls, clock
+}
+
+// TestStolenLeaseCannotCommit: holder A pauses past its lease's expiry, B
+// acquires the customer, and A's checkpoint commit is refused and writes
+// nothing, while B's goes through.
+func TestStolenLeaseCannotCommit(t *testing.T) {
+	ctx := context.Background()
+	db, ls, clock := setup(t)
+	cps := db.Checkpoints()
+
+	a, err := ls.Acquire(ctx, "cust", "worker-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cps.Fenced(a).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust", Runs: 1}); err != nil {
+		t.Fatalf("A's commit under a live lease: %v", err)
+	}
+	clock.Advance(31 * time.Second) // A pauses past the expiry
+	b, err := ls.Acquire(ctx, "cust", "worker-b")
+	if err != nil {
+		t.Fatalf("B's acquisition of an expired lease: %v", err)
+	}
+	if b.Token() <= a.Token() {
+		t.Errorf("B's token %d is not above A's %d", b.Token(), a.Token())
+	}
+
+	err = cps.Fenced(a).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust", Runs: 2})
+	var lost *lease.LostError
+	if !errors.As(err, &lost) {
+		t.Fatalf("A's commit after B acquired: %v, want a *lease.LostError", err)
+	}
+	want := lease.LostError{CustomerID: "cust", Token: a.Token(), Current: b.Token(), Holder: "worker-b"}
+	if diff := cmp.Diff(want, *lost); diff != "" {
+		t.Errorf("LostError (-want +got):\n%s", diff)
+	}
+	if cp, err := cps.Load(ctx, "cust"); err != nil || cp.Runs != 1 {
+		t.Fatalf("after A's refused commit: Runs %v, %v; want 1 (A's first commit)", cp.Runs, err)
+	}
+	if err := a.Renew(ctx); !errors.As(err, &lost) {
+		t.Errorf("A's renewal: %v, want a *lease.LostError", err)
+	}
+
+	if err := cps.Fenced(b).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust", Runs: 3}); err != nil {
+		t.Fatalf("B's commit: %v", err)
+	}
+	if cp, err := cps.Load(ctx, "cust"); err != nil || cp.Runs != 3 {
+		t.Fatalf("after B's commit: Runs %v, %v; want 3", cp.Runs, err)
+	}
+}
+
+func TestHeldRenewRelease(t *testing.T) {
+	ctx := context.Background()
+	_, ls, clock := setup(t)
+	a, err := ls.Acquire(ctx, "cust", "worker-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(20 * time.Second)
+	if err := a.Renew(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(20 * time.Second) // 40 s after the acquisition, 20 s after the renewal
+	_, err = ls.Acquire(ctx, "cust", "worker-b")
+	var held *lease.HeldError
+	if !errors.As(err, &held) {
+		t.Fatalf("acquiring a renewed lease: %v, want a *lease.HeldError", err)
+	}
+	want := lease.HeldError{CustomerID: "cust", Holder: "worker-a", Until: t0.Add(50 * time.Second)}
+	if diff := cmp.Diff(want, *held); diff != "" {
+		t.Errorf("HeldError (-want +got):\n%s", diff)
+	}
+	if _, err := ls.Acquire(ctx, "other", "worker-b"); err != nil {
+		t.Errorf("another customer's lease: %v", err)
+	}
+	if err := a.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ls.Acquire(ctx, "cust", "worker-b")
+	if err != nil {
+		t.Fatalf("acquiring a released lease: %v", err)
+	}
+	if b.Token() != a.Token()+1 {
+		t.Errorf("token after release and acquisition = %d, want %d", b.Token(), a.Token()+1)
+	}
+	var lost *lease.LostError
+	if err := a.Release(ctx); !errors.As(err, &lost) {
+		t.Errorf("releasing a lost lease: %v, want a *lease.LostError", err)
+	}
+}
+
+// TestOneHolderAtATime races holders for one customer: exactly one wins.
+func TestOneHolderAtATime(t *testing.T) {
+	ctx := context.Background()
+	_, ls, _ := setup(t)
+	var won atomic.Int32
+	var wg gosync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := ls.Acquire(ctx, "cust", fmt.Sprintf("worker-%d", i))
+			var held *lease.HeldError
+			switch {
+			case err == nil:
+				won.Add(1)
+			case !errors.As(err, &held):
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Errorf("%d holders acquired the lease, want 1", won.Load())
+	}
+}
+
+func TestOptionErrors(t *testing.T) {
+	db, _, _ := setup(t)
+	for _, o := range []lease.Option{lease.WithClock(nil), lease.WithTTL(0)} {
+		if _, err := lease.New(db, o); err == nil {
+			t.Errorf("New accepted an invalid option")
+		}
+	}
+	if _, err := lease.New(nil); err == nil {
+		t.Errorf("New accepted a nil database")
+	}
+}
