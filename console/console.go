@@ -1,0 +1,169 @@
+package console
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// sessionCookie names the cookie that binds an operator's anti-CSRF token
+// to one browser session.
+const sessionCookie = "rscgo_console_session"
+
+// Handler is the ops console, an http.Handler. Routes, relative to where it
+// is mounted (it only makes relative links, so it works behind
+// http.StripPrefix):
+//
+//	GET  /               every customer: onboarding step, integration status,
+//	                     milestones, per-phase progress, dead-letter count
+//	GET  /customer?id=X  one customer, with its dead letters and their reasons
+//	POST /retry          retries dead letters (form: customer, key..., csrf)
+//
+// Every request must come with an allowed Host (403 otherwise) from an
+// operator the Authorizer accepts (401 otherwise). A POST must also carry
+// the anti-CSRF token of the page it came from, bound to the operator and
+// to the browser session's cookie and checked in constant time, and, when
+// the browser says where it comes from (Origin, Sec-Fetch-Site), come from
+// the console's own origin (403 otherwise). Pages are HTML rendered by
+// html/template, need no JavaScript, are never cached and reload themselves
+// (GET pages only).
+type Handler struct {
+	cfg config
+	mux *http.ServeMux
+}
+
+// New returns the console. WithCustomers, WithAuthorizer and
+// WithAllowedHosts are required.
+func New(opts ...Option) (*Handler, error) {
+	c := config{clock: rsc.SystemClock(), refresh: defaultRefresh, maxDead: defaultMaxDead}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("console: nil option")
+		}
+		if err := o(&c); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case c.customers == nil:
+		return nil, errors.New("console: New: WithCustomers is required")
+	case c.auth == nil:
+		return nil, errors.New("console: New: WithAuthorizer is required")
+	case len(c.hosts) == 0:
+		return nil, errors.New("console: New: WithAllowedHosts is required")
+	}
+	if c.csrfKey == nil {
+		c.csrfKey = make([]byte, 32)
+		_, _ = rand.Read(c.csrfKey) // never fails (crypto/rand)
+	}
+	h := &Handler{cfg: c, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET /{$}", h.overview)
+	h.mux.HandleFunc("GET /customer", h.customer)
+	h.mux.HandleFunc("POST /retry", h.retryPost)
+	return h, nil
+}
+
+// EngineRetry returns a RetryFunc that retries through the customer's sync
+// engine (Engine.RetryDeadLetters), which reads the records again from the
+// Source and resends them. The engine resends every dead letter of the
+// customer, whichever keys were asked for: package sync offers no retry of
+// one record. engine returns the customer's engine; the engine refuses a
+// retry while it runs, and the operator sees that error.
+func EngineRetry(engine func(ctx context.Context, customerID string) (*rscsync.Engine, error)) RetryFunc {
+	return func(ctx context.Context, customerID string, _ []string) error {
+		e, err := engine(ctx, customerID)
+		if err != nil {
+			return err
+		}
+		_, err = e.RetryDeadLetters(ctx)
+		return err
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	if !h.cfg.hostAllowed(r.Host) {
+		http.Error(w, "console: host not allowed", http.StatusForbidden)
+		return
+	}
+	op, ok := h.cfg.auth(r)
+	if !ok || op == "" {
+		http.Error(w, "console: not an authenticated operator", http.StatusUnauthorized)
+		return
+	}
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, op)))
+}
+
+// operatorKey keys the operator's name in a request's context.
+type operatorKey struct{}
+
+func operator(r *http.Request) string { s, _ := r.Context().Value(operatorKey{}).(string); return s }
+
+// session returns the browser session's id, setting a new session cookie
+// when the request has none.
+func session(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(sessionCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	id := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	return id
+}
+
+// token is the anti-CSRF token of an operator in a session.
+func (h *Handler) token(op, sess string) string {
+	m := hmac.New(sha256.New, h.cfg.csrfKey)
+	m.Write([]byte("rscgo console csrf\x00" + op + "\x00" + sess))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkPost refuses a POST that is not from the console's page in the
+// operator's session: it says why, or "" when the POST is acceptable.
+func (h *Handler) checkPost(r *http.Request) string {
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || !strings.EqualFold(u.Host, r.Host) {
+			return "cross-origin request"
+		}
+	}
+	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
+		return "cross-site request"
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || len(c.Value) < 32 {
+		return "no console session (reload the page)"
+	}
+	want := h.token(operator(r), c.Value)
+	if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(want)) {
+		return "invalid or missing anti-CSRF token (reload the page)"
+	}
+	return ""
+}
+
+// known reports whether the customer is one the console lists.
+func (h *Handler) known(ctx context.Context, id string) (bool, error) {
+	ids, err := h.cfg.customers(ctx)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(ids, id), nil
+}
