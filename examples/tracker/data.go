@@ -17,14 +17,15 @@ var firstNames = []string{
 }
 
 var lastNames = []string{
-	"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson",
-	"Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Thomas", "Clarke",
-	"Khan", "Ali", "Ahmed", "Shah", "Singh", "Kaur", "Gupta", "Sharma", "Chen", "Wang",
-	"Li", "Zhang", "Nguyen", "Tanaka", "Kim", "Park", "O'Brien", "Murphy", "Kelly", "Byrne",
-	"Ryan", "Walsh", "O'Sullivan", "McCarthy", "Doyle", "Garcia", "Rodriguez", "Martinez", "Lopez", "Hernandez",
-	"Silva", "Santos", "Rossi", "Ricci", "Muller", "Schmidt", "Novak", "Kowalski", "Nowak", "Jensen",
-	"Okafor", "Adeyemi", "Mensah", "Okonkwo", "Balogun", "Osei", "Mwangi", "Van der Berg", "De Vries", "Dubois",
-	"Anderson", "Campbell", "Stewart", "MacDonald", "Scott", "Reid", "Morgan", "Hughes", "Lewis", "Edwards",
+	"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+	"Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+	"Thomas", "Clarke", "Khan", "Ali", "Ahmed", "Shah", "Singh", "Kaur", "Gupta",
+	"Sharma", "Chen", "Wang", "Li", "Zhang", "Nguyen", "Tanaka", "Kim", "Park",
+	"O'Brien", "Murphy", "Kelly", "Byrne", "Ryan", "Walsh", "O'Sullivan", "McCarthy", "Doyle",
+	"Garcia", "Rodriguez", "Martinez", "Lopez", "Hernandez", "Silva", "Santos", "Rossi", "Ricci",
+	"Muller", "Schmidt", "Novak", "Kowalski", "Nowak", "Jensen", "Okafor", "Adeyemi", "Mensah",
+	"Okonkwo", "Balogun", "Osei", "Mwangi", "Van der Berg", "De Vries", "Dubois", "Anderson", "Campbell",
+	"Stewart", "MacDonald", "Scott", "Reid", "Morgan", "Hughes", "Lewis", "Edwards",
 }
 
 var namePrefixes = []string{"Mr", "Ms", "Mrs", "Dr", "Mx"}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/rscgo/rscgo/rsc"
@@ -29,6 +30,10 @@ type linkedIn interface {
 	// holds counts what LinkedIn holds for the customer.
 	holds(ctx context.Context, clientID string) (counts, error)
 }
+
+// errNoAdmin means the server has no /_rsctest/ endpoints: it is not a
+// fake, and the LinkedIn side must be done by people in Recruiter.
+var errNoAdmin = errors.New("the server has no /_rsctest/ admin endpoints (not an rsctest fake)")
 
 // counts are records per entity, in the order the sync sends them.
 type counts struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,10 +21,6 @@ type remoteFake struct {
 	base string
 	hc   *http.Client
 }
-
-// errNoAdmin means the server has no /_rsctest/ endpoints: it is not a
-// fake, and the LinkedIn side must be done by people in Recruiter.
-var errNoAdmin = errors.New("the server has no /_rsctest/ admin endpoints (not an rsctest fake)")
 
 func (f *remoteFake) call(ctx context.Context, method, path string, q url.Values, in, out any) error {
 	u := f.base + "/_rsctest/" + path
