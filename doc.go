@@ -24,6 +24,8 @@
 //   - webhook: one handler for every push LinkedIn sends to the customers'
 //     callback URLs, dispatching status changes to onboarding and exports to
 //     inmail.
+//   - console: the operators' console (customers, milestones, progress, dead
+//     letters and their retry) as an http.Handler.
 //   - inmail: InMail, prospect notes, stub profiles, 1-Click Export and member
 //     deletions brought into the ATS.
 //   - internal/restli: Rest.li 1.0 and 2.0 key encoding, decoding and query
@@ -39,7 +41,10 @@
 //     (comments cite sections of docs/linkedin-api.md that exist; README's
 //     examples are compiled).
 //
-// The examples module (directory examples) holds the Tracker reference
-// adapter and the demo program. docs/linkedin-api.md lists the LinkedIn API
-// facts the code relies on, with links to LinkedIn's documentation.
+// Three more modules live in the repository, so that this one depends on
+// little: examples (the Tracker reference adapter and the demo program),
+// fleet (PostgreSQL stores, store conformance tests and leases for running
+// customers on many machines) and otel (OpenTelemetry traces and metrics).
+// docs/linkedin-api.md lists the LinkedIn API facts the code relies on, with
+// links to LinkedIn's documentation.
 package rscgo
