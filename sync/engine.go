@@ -27,6 +27,8 @@ type Engine struct {
 
 	mu      gosync.Mutex
 	running bool
+
+	progressMu gosync.Mutex // one progress event at a time
 }
 
 // NewEngine returns the engine of the customer customerID (the key of its
@@ -88,8 +90,7 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 		}
 		var pe *ParkedError
 		if errors.As(err, &pe) && e.cfg.waitParked && !e.cfg.dryRun {
-			e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: parked until daily quota resets",
-				slog.String("customer", e.cust), slog.Time("until", pe.Until))
+			e.announceWait(ctx, pe.phase, "the daily quota's reset (UTC midnight)", pe.Until, nil)
 			if werr := e.cfg.clock.Sleep(ctx, pe.Until.Sub(e.cfg.clock.Now())); werr != nil {
 				return total, werr
 			}

@@ -21,6 +21,8 @@ type ParkedError struct {
 	CustomerID string
 	Until      time.Time
 	Err        error // the *rsc.RateLimitError
+
+	phase Phase // the phase the quota stopped
 }
 
 func (e *ParkedError) Error() string {

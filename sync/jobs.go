@@ -222,7 +222,7 @@ func (r *run) owedJobs() map[string]rsc.JobOperation {
 // fails), applies the outcomes and saves them.
 func (r *run) waitTasks(ctx context.Context) error {
 	urns := slices.Sorted(maps.Keys(r.cp.Tasks))
-	got, err := r.e.client.Jobs.WaitTasks(ctx, urns, r.e.cfg.pollInterval)
+	got, err := r.pollTasks(ctx, urns)
 	for _, urn := range urns {
 		t, ok := got[urn]
 		if !ok || !t.Status.Terminal() {
@@ -243,6 +243,33 @@ func (r *run) waitTasks(ctx context.Context) error {
 		return r.classify(fmt.Errorf("sync: waiting for job tasks: %w", err))
 	}
 	return nil
+}
+
+// pollTasks polls the tasks every poll interval until all are terminal or
+// the polling fails, announcing each wait, and returns the terminal ones.
+func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobTask, error) {
+	done := make(map[string]rsc.JobTask, len(urns))
+	pending := slices.Clone(urns)
+	for {
+		got, err := r.e.client.Jobs.Tasks(ctx, pending)
+		if err != nil {
+			return done, err
+		}
+		pending = slices.DeleteFunc(pending, func(u string) bool {
+			t, ok := got[u]
+			if ok && t.Status.Terminal() {
+				done[u] = t
+			}
+			return ok && t.Status.Terminal()
+		})
+		if len(pending) == 0 {
+			return done, nil
+		}
+		what := fmt.Sprintf("%d job task(s) LinkedIn has not finished", len(pending))
+		if err := r.wait(ctx, what, r.e.cfg.pollInterval, true); err != nil {
+			return done, err
+		}
+	}
 }
 
 // taskDone applies a terminal task to its job's state, recording the

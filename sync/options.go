@@ -163,8 +163,12 @@ func WithDryRun(dry bool) Option {
 	return engineOption("WithDryRun", func(c *config) error { c.dryRun = dry; return nil })
 }
 
-// WithProgress installs a progress callback, called from the Run goroutine
-// after every acknowledged batch and at phase boundaries. It must be fast.
+// WithProgress installs a progress callback (see Progress and
+// ProgressKind): after every committed batch, at phase boundaries, when the
+// customer is parked, and before every wait of two seconds or more (job
+// tasks, the daily quota, LinkedIn's per-minute throttle). It is called one
+// event at a time, from the Run goroutine except for throttle waits, which
+// a batch's goroutine announces. It must be fast.
 func WithProgress(f func(Progress)) Option {
 	return engineOption("WithProgress", func(c *config) error { c.progress = f; return nil })
 }
@@ -197,7 +201,10 @@ func WithInFlight(n int) Option {
 }
 
 // WithTaskPollInterval sets how often job tasks are polled (default five
-// minutes, as LinkedIn advises; use less against rsctest).
+// minutes, as LinkedIn advises; use less against rsctest). A job phase
+// completes only once every task is terminal, so against LinkedIn the first
+// sync waits at least one interval; each wait is announced with a
+// ProgressWaiting event and an Info log line saying until when.
 func WithTaskPollInterval(d time.Duration) Option {
 	return engineOption("WithTaskPollInterval", func(c *config) error {
 		if d <= 0 {

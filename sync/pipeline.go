@@ -439,7 +439,7 @@ func (r *run) classify(err error) error {
 		}
 		r.parkedUntil = until
 		r.cp.NarrowUntil = until.Add(24 * time.Hour) // saved by RunSlice
-		return &ParkedError{CustomerID: r.cust, Until: until, Err: err}
+		return &ParkedError{CustomerID: r.cust, Until: until, Err: err, phase: r.phase}
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"log/slog"
 	"maps"
 	"time"
 )
@@ -21,7 +22,15 @@ const (
 	ProgressCaughtUp ProgressKind = "caughtUp"
 	// ProgressParked: the customer's daily quota is spent (ParkedUntil).
 	ProgressParked ProgressKind = "parked"
+	// ProgressWaiting: the engine waits (Waiting says for what) until
+	// WaitUntil: job tasks LinkedIn has not finished, the daily quota's
+	// reset, LinkedIn's per-minute throttle. Announced for waits of
+	// waitNotice (two seconds) or more, before each one.
+	ProgressWaiting ProgressKind = "waiting"
 )
+
+// waitNotice is the shortest wait a ProgressWaiting event announces.
+const waitNotice = 2 * time.Second
 
 // Progress is one progress event, for a progress bar or an admin page.
 // Done of Total is the phase's historical pass as the checkpoint holds it
@@ -51,7 +60,12 @@ type Progress struct {
 	CompletedAt time.Time     `json:"completedAt,omitzero"`
 	// ParkedUntil is set when the customer's daily quota is spent.
 	ParkedUntil time.Time `json:"parkedUntil,omitzero"`
-	DryRun      bool      `json:"dryRun,omitempty"`
+	// Waiting says what the engine waits for (ProgressWaiting events
+	// only), for example "3 job tasks LinkedIn has not finished"; WaitUntil
+	// is when the wait ends (the next poll, the quota's reset).
+	Waiting   string    `json:"waiting,omitempty"`
+	WaitUntil time.Time `json:"waitUntil,omitzero"`
+	DryRun    bool      `json:"dryRun,omitempty"`
 }
 
 // PhaseState is the persisted status of a phase, as package milestones
@@ -109,16 +123,60 @@ func (m *meter) rate(now time.Time) float64 {
 	return float64(m.n) / el.Minutes()
 }
 
+// wait sleeps d, announcing it (ProgressWaiting and an Info log line) when
+// it lasts waitNotice or more. what says what the engine waits for. It may
+// run on a batch's goroutine: the event then carries no counts.
+func (r *run) wait(ctx context.Context, what string, d time.Duration, counts bool) error {
+	if d >= waitNotice {
+		until := r.e.cfg.clock.Now().Add(d)
+		r.e.announceWait(ctx, r.phase, what, until, func(ev *Progress) {
+			if counts {
+				r.fill(ev)
+			}
+		})
+	}
+	return r.e.cfg.clock.Sleep(ctx, d)
+}
+
+// announceWait logs a wait and sends its progress event; fill, if not
+// nil, adds the run's counts.
+func (e *Engine) announceWait(ctx context.Context, p Phase, what string, until time.Time, fill func(*Progress)) {
+	e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: waiting", slog.String("customer", e.cust),
+		slog.String("phase", p.String()), slog.String("for", what), slog.Time("until", until))
+	ev := Progress{Kind: ProgressWaiting, CustomerID: e.cust, Phase: p, Waiting: what, WaitUntil: until, DryRun: e.cfg.dryRun}
+	if fill != nil {
+		fill(&ev)
+	}
+	e.send(ev)
+}
+
+// send calls the progress callback, one event at a time.
+func (e *Engine) send(ev Progress) {
+	if f := e.cfg.progress; f != nil {
+		e.progressMu.Lock()
+		defer e.progressMu.Unlock()
+		f(ev)
+	}
+}
+
 func (r *run) emit(p Phase, kind ProgressKind) {
-	f := r.e.cfg.progress
-	if f == nil {
+	if r.e.cfg.progress == nil {
 		return
 	}
+	ev := Progress{Kind: kind, Phase: p}
+	r.fill(&ev)
+	r.e.send(ev)
+}
+
+// fill sets an event's counts from the checkpoint and the report. Only the
+// run's goroutine may call it.
+func (r *run) fill(ev *Progress) {
+	p := ev.Phase
 	pc := r.cp.Phases[p]
 	now := r.e.cfg.clock.Now()
-	ev := Progress{Kind: kind, CustomerID: r.cust, Phase: p, Done: pc.Done, Total: pc.Total, Incremental: pc.Incremental,
-		DeadLettered: pc.DeadLettered, Ineligible: pc.Ineligible, Completed: pc.Completed, CompletedAt: pc.CompletedAt,
-		DryRun: r.dry, ParkedUntil: r.parkedUntil}
+	ev.CustomerID, ev.Done, ev.Total, ev.Incremental = r.cust, pc.Done, pc.Total, pc.Incremental
+	ev.DeadLettered, ev.Ineligible, ev.Completed, ev.CompletedAt = pc.DeadLettered, pc.Ineligible, pc.Completed, pc.CompletedAt
+	ev.DryRun, ev.ParkedUntil = r.dry, r.parkedUntil
 	if pr := r.rep.Phases[p]; pr != nil {
 		ev.Run = *pr
 		ev.Run.SkipReasons = maps.Clone(pr.SkipReasons)
@@ -132,5 +190,4 @@ func (r *run) emit(p Phase, kind ProgressKind) {
 	if !pc.Completed && ev.RecordsPerMinute > 0 && ev.Total > ev.Done {
 		ev.ETA = time.Duration(float64(ev.Total-ev.Done) / ev.RecordsPerMinute * float64(time.Minute))
 	}
-	f(ev)
 }

@@ -29,7 +29,7 @@ func (r *run) throttled(ctx context.Context, fn func() error) error {
 			now := r.e.cfg.clock.Now()
 			wait = now.Truncate(time.Minute).Add(time.Minute).Sub(now)
 		}
-		if err := r.e.cfg.clock.Sleep(ctx, wait); err != nil {
+		if err := r.wait(ctx, "LinkedIn's per-minute throttle", wait, false); err != nil {
 			return err
 		}
 	}
