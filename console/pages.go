@@ -150,17 +150,17 @@ form{margin:0}
 {{end}}
 {{define "customer"}}{{$p := .}}{{with .Customer}}
 {{range .Errors}}<p class="err">{{.}}</p>{{end}}
-<h2>Onboarding</h2>
+{{if .Step}}<h2>Onboarding</h2>
 <p>Step: <span id="step">{{.Step}}</span>{{with .Name}} · {{.}}{{end}}</p>
 <p>Integration status: <span id="status">{{.Status}}</span></p>
 {{if .Contracts}}<table id="contracts"><tr><th>Contract</th><th>State</th><th>Status</th></tr>
-{{range .Contracts}}<tr><td>{{.Label}}</td><td>{{.State}}</td><td>{{.Status}}</td></tr>{{end}}</table>{{end}}
-<h2>Milestones</h2>
-<ul id="milestones">{{range .Milestones}}<li>{{if .Reached}}<span class="ok">✓</span> {{.Label}} ({{.At}}){{else}}{{.Label}}: not reached{{end}}</li>{{end}}</ul>
-<h2>Progress</h2>
+{{range .Contracts}}<tr><td>{{.Label}}</td><td>{{.State}}</td><td>{{.Status}}</td></tr>{{end}}</table>{{end}}{{end}}
+{{if .Milestones}}<h2>Milestones</h2>
+<ul id="milestones">{{range .Milestones}}<li>{{if .Reached}}<span class="ok">✓</span> {{.Label}} ({{.At}}){{else}}{{.Label}}: not reached{{end}}</li>{{end}}</ul>{{end}}
+{{if .Phases}}<h2>Progress</h2>
 <table id="phases"><tr><th>Phase</th><th>Done</th><th>Total</th><th>Incremental</th><th>Dead letters</th><th>Ineligible</th><th>Completed</th><th>Rate</th></tr>
 {{range .Phases}}<tr><td>{{.Name}}</td><td>{{.Done}}</td><td>{{.Total}}</td><td>{{.Incremental}}</td><td>{{.DeadLettered}}</td><td>{{.Ineligible}}</td><td>{{if .Completed}}yes{{else}}no{{end}}</td><td>{{.Rate}}</td></tr>{{end}}
-</table>
+</table>{{end}}
 <h2>Dead letters ({{.DeadTotal}})</h2>
 {{if .Dead}}{{if $p.CanRetry}}<form method="post" action="retry"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><input type="hidden" name="customer" value="{{.ID}}"><button type="submit" id="retry-all">Retry all</button></form>{{end}}
 <table id="dead"><tr><th>Record</th><th>Reason</th><th>Field</th><th>Status</th><th>Attempts</th><th>Last failed</th>{{if $p.CanRetry}}<th></th>{{end}}</tr>
