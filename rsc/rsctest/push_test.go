@@ -124,3 +124,30 @@ func TestIntegrationLifecycle(t *testing.T) {
 		t.Fatal(string(r.raw))
 	}
 }
+
+// WithPushSecretFunc chooses the signing key of each customer's pushes; a
+// nil key sends them unsigned.
+func TestPushSecretFunc(t *testing.T) {
+	t.Parallel()
+	sigs := make(chan string, 2)
+	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sigs <- r.Header.Get("X-LI-Signature")
+	}))
+	defer cb.Close()
+	for _, key := range [][]byte{[]byte("vendor-key"), nil} {
+		e := newEnv(t, rsctest.WithPushSecretFunc(func(*rsctest.Customer) []byte { return key }))
+		e.req("PUT", "/v2/atsIntegrations/integrationContext="+org+"&integrationType=ONE_CLICK_EXPORT&tenantType=RECRUITER&dataProvider=ATS/configurations?ids=CALLBACK_URL",
+			`{"entities":{"CALLBACK_URL":{"configurationValue":{"string":"`+cb.URL+`"}}}}`).want(t, 200)
+		e.cust.RequestIntegrations()
+		if n, err := e.srv.DeliverPushes(t.Context()); n != 1 || err != nil {
+			t.Fatal(n, err)
+		}
+		want := ""
+		if key != nil {
+			want = rsctest.Sign(key, e.srv.Pushes()[0].Body)
+		}
+		if got := <-sigs; got != want {
+			t.Errorf("key %q: signature %q, want %q", key, got, want)
+		}
+	}
+}
