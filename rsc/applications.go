@@ -92,6 +92,7 @@ func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*
 	c := s.c
 	entries := make([]entry[ApplicationKey], len(apps))
 	seen := make(map[ApplicationKey]bool, len(apps))
+	var arena recordArena
 	for i := range apps {
 		a := &apps[i]
 		e := &entries[i]
@@ -106,7 +107,10 @@ func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*
 			continue
 		}
 		e.rkey = a.Key.restli(c.fam)
-		e.body, e.err = json.Marshal(a)
+		arena.reserve()
+		start := len(arena.buf)
+		arena.buf = a.appendJSON(arena.buf)
+		e.body = arena.take(start)
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resApplications, ""), entries)
 }

@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -57,4 +58,30 @@ func BenchmarkUpsert100Candidates(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N*100), "cpu-ns/record")
+}
+
+// BenchmarkRecordJSON compares the append-style encoders of the records
+// sent in bulk with encoding/json.
+//
+//	go test -run='^$' -bench=RecordJSON -benchmem ./rsc
+func BenchmarkRecordJSON(b *testing.B) {
+	cand := testCandidate("C00001")
+	app := testApplication("A00001")
+	buf := make([]byte, 0, 4<<10)
+	for _, bc := range []struct {
+		name string
+		enc  func() []byte
+	}{
+		{"Candidate/encoding-json", func() []byte { js, _ := json.Marshal(&cand); return js }},
+		{"Candidate/appendJSON", func() []byte { return cand.appendJSON(buf[:0]) }},
+		{"Application/encoding-json", func() []byte { js, _ := json.Marshal(&app); return js }},
+		{"Application/appendJSON", func() []byte { return app.appendJSON(buf[:0]) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.enc()
+			}
+		})
+	}
 }

@@ -143,8 +143,8 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 	c := s.c
 	entries := make([]entry[CandidateKey], len(cands))
 	seen := make(map[CandidateKey]bool, len(cands))
-	var arena []byte    // records' JSON, one after the other, in 64 KiB chunks
-	var keys restli.Key // records' key fields, likewise, a batch's worth at a time
+	var arena recordArena
+	var keys restli.Key // records' key fields one after the other, a batch's worth at a time
 	for i := range cands {
 		cand := &cands[i]
 		e := &entries[i]
@@ -164,12 +164,10 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 		start := len(keys)
 		keys = append(keys, cand.Key.restli(c.fam)...)
 		e.rkey = keys[start:len(keys):len(keys)]
-		if cap(arena)-len(arena) < 2<<10 {
-			arena = make([]byte, 0, 64<<10)
-		}
-		start = len(arena)
-		arena = cand.appendJSON(arena)
-		e.body = arena[start:len(arena):len(arena)]
+		arena.reserve()
+		start = len(arena.buf)
+		arena.buf = cand.appendJSON(arena.buf)
+		e.body = arena.take(start)
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resCandidates, ""), entries)
 }
@@ -214,8 +212,9 @@ func (s *CandidatesService) Get(ctx context.Context, keys []CandidateKey, fields
 
 // PersonLink attaches a LinkedIn member to a candidate.
 type PersonLink struct {
-	Key    CandidateKey
-	Person string // urn:li:person:{id}
+	Key CandidateKey
+	// Person is the member: urn:li:person:{id}.
+	Person string
 }
 
 // AttachPerson sets manualMatchedMember on candidates (batch_partial_update

@@ -59,7 +59,8 @@ func (i *Integration) Key() IntegrationKey {
 
 // IntegrationName names one integration as Recruiter shows it (RSC-101).
 type IntegrationName struct {
-	Key  IntegrationKey
+	Key IntegrationKey
+	// Name is required text of at most 255 characters.
 	Name string
 }
 

@@ -69,6 +69,47 @@ func (o *jsonObject) open(i int) jsonObject {
 // endObject writes inner's '}' back into o.
 func (o *jsonObject) endObject(inner jsonObject) { o.b = append(inner.b, '}') }
 
+// recordArena holds the JSON of many records one after the other, in
+// 64 KiB chunks, so that encoding a batch allocates a few chunks rather
+// than one buffer per record. Use it as
+//
+//	ar.reserve()
+//	start := len(ar.buf)
+//	ar.buf = rec.appendJSON(ar.buf)
+//	body := ar.take(start)
+type recordArena struct{ buf []byte }
+
+// reserve starts a new chunk when the current one is nearly full.
+func (a *recordArena) reserve() {
+	if cap(a.buf)-len(a.buf) < 2<<10 {
+		a.buf = make([]byte, 0, 64<<10)
+	}
+}
+
+// take returns the bytes written since start, capped so that later
+// appends never write into them.
+func (a *recordArena) take(start int) []byte { return a.buf[start:len(a.buf):len(a.buf)] }
+
+// appendJSON appends the application as json.Marshal writes it, except
+// that '<', '>' and '&' are not escaped; without reflection.
+func (a *Application) appendJSON(dst []byte) []byte {
+	o := jsonObject{b: append(dst, '{')}
+	for _, f := range [...]struct {
+		name, v   string
+		omitEmpty bool
+	}{{"atsCandidateId", a.CandidateID, false}, {"atsJobPostingId", a.JobPostingID, false},
+		{"atsJobPostingName", a.JobPostingName, false}, {"candidateEmail", a.CandidateEmail, true},
+		{"firstName", a.FirstName, false}, {"lastName", a.LastName, false}, {"source", a.Source, false},
+		{"dispositionReason", a.DispositionReason, false}} {
+		if !f.omitEmpty || f.v != "" {
+			o.str(f.name, f.v)
+		}
+	}
+	o.millis("atsCreatedAt", a.CreatedAt)
+	o.millis("atsLastModifiedAt", a.LastModifiedAt)
+	return append(o.b, '}')
+}
+
 // appendJSON appends the candidate as json.Marshal writes it, except that
 // nil phone numbers and addresses are [] (LinkedIn requires both lists)
 // and '<', '>' and '&' are not escaped; without reflection.

@@ -68,3 +68,26 @@ func FuzzCandidateAppendJSON(f *testing.F) {
 		checkCandidateJSON(t, cand)
 	})
 }
+
+// FuzzApplicationAppendJSON: appendJSON and json.Marshal agree on any text.
+func FuzzApplicationAppendJSON(f *testing.F) {
+	f.Add("C1", "J1", "Engineer", "a@b.c", "Ann", "", "Referral", "", int64(1700000000000))
+	f.Add("\x00", "é\"\\<&>", "\xff", "", "", "\u2028", "", "tab\t", int64(-5))
+	f.Fuzz(func(t *testing.T, cand, job, name, email, first, last, source, reason string, ms int64) {
+		a := Application{CandidateID: cand, JobPostingID: job, JobPostingName: name, CandidateEmail: email, FirstName: first,
+			LastName: last, Source: source, DispositionReason: reason, CreatedAt: EpochMillis(ms), LastModifiedAt: EpochMillis(ms + 1)}
+		got := a.appendJSON(nil)
+		want, err := json.Marshal(&a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("appendJSON wrote invalid JSON %s: %v", got, err)
+		}
+		json.Unmarshal(want, &w)
+		if d := cmp.Diff(w, g); d != "" {
+			t.Errorf("appendJSON differs from json.Marshal (-want +got):\n%s", d)
+		}
+	})
+}

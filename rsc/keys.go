@@ -7,10 +7,12 @@ import (
 )
 
 // CandidateKey identifies a candidate: the ATS's candidate id within a
-// customer's integration context (urn:li:organization:{id}).
+// customer's integration context (docs/linkedin-api.md §3.1).
 type CandidateKey struct {
+	// IntegrationContext must be urn:li:organization:{digits}.
 	IntegrationContext string
-	CandidateID        string
+	// CandidateID is required text of at most 255 characters.
+	CandidateID string
 }
 
 func (k CandidateKey) String() string { return k.CandidateID }
@@ -32,8 +34,10 @@ func (k CandidateKey) check() error {
 // ApplicationKey identifies an application (a placement in Tracker's words):
 // the ATS's application id within the integration context.
 type ApplicationKey struct {
+	// IntegrationContext must be urn:li:organization:{digits}.
 	IntegrationContext string
-	ApplicationID      string
+	// ApplicationID is required text of at most 255 characters.
+	ApplicationID string
 }
 
 func (k ApplicationKey) String() string { return k.ApplicationID }
@@ -80,9 +84,13 @@ func (t IntegrationType) ContractLevel() bool { return t == CSAAPI }
 
 // IntegrationKey identifies one integration of a customer.
 type IntegrationKey struct {
-	IntegrationContext string // organization URN, or contract URN for CSA_API
-	Type               IntegrationType
-	TenantType         string // "RECRUITER" when empty
+	// IntegrationContext is the organization URN, or the contract URN for
+	// CSA_API: a URN (urn:li:...) when naming an integration.
+	IntegrationContext string
+	// Type is required text of at most 64 characters when naming an
+	// integration.
+	Type       IntegrationType
+	TenantType string // "RECRUITER" when empty
 }
 
 func (k IntegrationKey) tenant() string {
@@ -105,12 +113,20 @@ func (k IntegrationKey) String() string { return string(k.Type) + "@" + k.Integr
 // EntityTypeJobPosting is the only securable entity type of ACLs.
 const EntityTypeJobPosting = "JOB_POSTING"
 
-// ACLKey identifies an entity ACL: a security group (ACL id) on a job.
+// ACLKey identifies an entity ACL: a security group (ACL id) on a job
+// (docs/linkedin-api.md §9). Upsert and Delete check the rules on its fields.
 type ACLKey struct {
+	// IntegrationContext must be urn:li:organization:{id}.
 	IntegrationContext string
-	ACLID              string // the ATS's security group or role id
-	EntityID           string // the job's externalJobPostingId
-	EntityType         string // EntityTypeJobPosting when empty
+	// ACLID is the ATS's security group or role id: required text of at
+	// most 255 characters.
+	ACLID string
+	// EntityID is the job's externalJobPostingId: required text of at most
+	// 200 characters.
+	EntityID string
+	// EntityType is EntityTypeJobPosting, the only securable type; empty
+	// means EntityTypeJobPosting.
+	EntityType string
 }
 
 func (k ACLKey) entityType() string {
@@ -131,12 +147,18 @@ func (k ACLKey) restli(f family) restli.Key {
 
 func (k ACLKey) String() string { return k.ACLID + "/" + k.EntityID }
 
-// ACLAssigneeKey assigns a LinkedIn member (person URN) to an ACL.
+// ACLAssigneeKey assigns a LinkedIn member (person URN) to an ACL
+// (docs/linkedin-api.md §9). UpsertAssignees and DeleteAssignees check the
+// rules on its fields.
 type ACLAssigneeKey struct {
+	// IntegrationContext must be urn:li:organization:{id}.
 	IntegrationContext string
-	ACLID              string
-	Assignee           string // urn:li:person:{id}
-	EntityType         string // EntityTypeJobPosting when empty
+	// ACLID is required text of at most 255 characters.
+	ACLID string
+	// Assignee is the member: urn:li:person:{id}.
+	Assignee string
+	// EntityType is EntityTypeJobPosting when empty.
+	EntityType string
 }
 
 func (k ACLAssigneeKey) restli(f family) restli.Key {
