@@ -66,6 +66,10 @@ type profile struct {
 	// maxParks, when positive, fails a Run that parked more often (a
 	// livelock).
 	maxParks int
+	// prepare changes the dataset before the first pass; engine adds
+	// engine options.
+	prepare func(e *chaosEnv)
+	engine  []rscsync.Option
 }
 
 type chaosEnv struct {
@@ -81,6 +85,7 @@ type chaosEnv struct {
 	cancel   context.CancelFunc
 	parks    int
 	livelock bool
+	reports  []*rscsync.Report // of every Run
 }
 
 func profiles() []profile {
@@ -103,6 +108,31 @@ func profiles() []profile {
 			name:    "5xx-5pct",
 			faults:  []rsctest.Fault{{ErrorRate: 0.05, ErrorStatus: http.StatusBadGateway}},
 			maxRuns: 10,
+			check: func(t *testing.T, e *chaosEnv) {
+				if n := countStatus(e.srv, func(s int) bool { return s == http.StatusBadGateway }); n == 0 {
+					t.Error("no 502 was injected")
+				}
+			},
+		},
+		{
+			// Records dated in the future (48 hours of clock skew, the year
+			// 9999) and in the far past: the future ones must not hold the
+			// watermark, so the incremental pass still sends every change.
+			name:    "clock-skew",
+			maxRuns: 1,
+			engine:  []rscsync.Option{rscsync.WithWindow(0)},
+			prepare: skewDates,
+			check: func(t *testing.T, e *chaosEnv) {
+				var future int64
+				for _, rep := range e.reports {
+					for _, pr := range rep.Phases {
+						future += pr.Future
+					}
+				}
+				if future == 0 {
+					t.Error("no report counted a record dated in the future")
+				}
+			},
 		},
 		{
 			name:    "connection-resets",
@@ -185,6 +215,11 @@ func profiles() []profile {
 			seeds:    []uint64{6},
 			maxRuns:  1,
 			maxParks: 400,
+			check: func(t *testing.T, e *chaosEnv) {
+				if e.cust.Counters().Throttled429Day == 0 && e.parks == 0 {
+					t.Error("the daily quota never ran out")
+				}
+			},
 		},
 		{
 			// Every fifth committed batch the customer's tokens are revoked,
@@ -227,6 +262,51 @@ func profiles() []profile {
 				t.Logf("lost job batch_create responses: %d", lostJobs)
 			},
 		},
+	}
+}
+
+// skewDates moves a few records of every kind to the future (48 hours
+// ahead, the year 9999) and to the far past (1990).
+func skewDates(e *chaosEnv) {
+	now := time.Now()
+	dates := []time.Time{now.Add(48 * time.Hour), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1990, 6, 1, 0, 0, 0, 0, time.UTC)}
+	ctx, src := e.ctx, e.ds.src
+	i := 0
+	for c := range src.Candidates(ctx, rscsync.Cursor{}) {
+		if i >= len(dates) {
+			break
+		}
+		c.ModifiedAt = dates[i]
+		src.PutCandidates(c)
+		i++
+	}
+	i = 0
+	for a := range src.Applications(ctx, rscsync.Cursor{}) {
+		if i >= len(dates) {
+			break
+		}
+		a.ModifiedAt = dates[i]
+		src.PutApplications(a)
+		i++
+	}
+	i = 0
+	for a := range src.Activities(ctx, rscsync.Cursor{}) {
+		if i >= len(dates) {
+			break
+		}
+		a.ModifiedAt = dates[i]
+		src.PutActivities(a)
+		i++
+	}
+}
+
+// TestEveryProfileProvesItsFault: a profile whose fault might not fire
+// proves nothing, so each has a check that it did.
+func TestEveryProfileProvesItsFault(t *testing.T) {
+	for _, p := range profiles() {
+		if p.check == nil {
+			t.Errorf("profile %s does not check that its fault fired", p.name)
+		}
 	}
 }
 
@@ -289,6 +369,9 @@ func runProfile(t *testing.T, p profile, seed uint64) {
 		t.Fatal(err)
 	}
 	e.ds = newDataset(e.cust.Organization, time.Now(), chaosSize().scaled(max(p.scale, 1)), seed)
+	if p.prepare != nil {
+		p.prepare(e)
+	}
 	inFlight := p.inFlight
 	if inFlight == 0 {
 		inFlight = 3
@@ -305,6 +388,7 @@ func runProfile(t *testing.T, p profile, seed uint64) {
 				p.progress(e, pr)
 			}
 		})}
+	opts = append(opts, p.engine...)
 	e.eng, err = rscsync.NewEngine(e.client, custID, e.ds.src, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -351,6 +435,9 @@ func (e *chaosEnv) runUntilCaughtUp(t *testing.T, p profile) (*rscsync.Report, i
 	for i := 1; i <= p.maxRuns; i++ {
 		var rep *rscsync.Report
 		rep, err = e.eng.Run(e.ctx)
+		if rep != nil {
+			e.reports = append(e.reports, rep)
+		}
 		if e.livelock {
 			return nil, i
 		}

@@ -13,17 +13,26 @@ import (
 )
 
 // state is one side's records: dead-letter key (kind/parent/id, see
-// rscsync.DeadLetter.Key) → a fingerprint of the fields the suites change.
+// rscsync.DeadLetter.Key) → a fingerprint of every field the engine sends
+// for the record (the fields of its client model on the wire, keys apart).
 type state map[string]string
 
-// Fields compared per kind (v2 wire names, as the fake stores them).
-var (
-	candFields  = []string{"firstName", "lastName", "emailAddresses", "atsLastModifiedAt"}
-	appFields   = []string{"atsCandidateId", "atsJobPostingId", "source", "atsLastModifiedAt"}
-	stageFields = []string{"stage", "atsCreatedAt"}
-	noteFields  = []string{"note", "atsCreatedAt"}
-	fbFields    = []string{"feedback", "interviewType"}
-)
+// keyFields are the wire fields that travel in the URL as the record's key,
+// not in its body.
+var keyFields = map[string]bool{"key": true, "id": true, "jobPostingOperationType": true}
+
+// sentFields returns the names of the fields a client model carries on the
+// wire, sorted, keys apart.
+func sentFields(fields map[string]any) []string {
+	var names []string
+	for n := range fields {
+		if !keyFields[n] {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
 
 func fingerprint(fields map[string]any, names []string) string {
 	var b strings.Builder
@@ -31,15 +40,28 @@ func fingerprint(fields map[string]any, names []string) string {
 		if i > 0 {
 			b.WriteByte('|')
 		}
-		v, ok := fields[n]
-		if !ok {
-			b.WriteString("<none>")
+		v := fields[n]
+		if empty(v) { // absent, null, [] and {} are one value on the wire
+			b.WriteString(n + "=<empty>")
 			continue
 		}
 		j, _ := json.Marshal(v)
+		b.WriteString(n + "=")
 		b.Write(j)
 	}
 	return b.String()
+}
+
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }
 
 // modelFields renders a client model the way it goes on the wire.
@@ -55,82 +77,117 @@ func modelFields(v any) map[string]any {
 	return m
 }
 
-func jobPrint(state, title string) string {
+func jobPrint(state, fields string) string {
 	if state == rsctest.JobClosed {
 		return state // a closed job is not updated any more
 	}
-	return state + "|" + title
+	return state + "|" + fields
 }
 
-// sourceState is what LinkedIn must hold for src.
-func sourceState(ctx context.Context, src rscsync.Source) (state, error) {
+// fieldNames are, per record key, the fields the Source side sent.
+type fieldNames map[string][]string
+
+// print fingerprints a client model and remembers its field names.
+func (fn fieldNames) print(key string, model any) string {
+	m := modelFields(model)
+	fn[key] = sentFields(m)
+	return fingerprint(m, fn[key])
+}
+
+// sourceState is what LinkedIn must hold for src, and the fields compared
+// per record.
+func sourceState(ctx context.Context, src rscsync.Source) (state, fieldNames, error) {
 	s := state{}
+	fn := fieldNames{}
 	all := rscsync.Cursor{}
 	for j, err := range src.Jobs(ctx, all) {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		st := rsctest.JobListed
 		if j.Closed {
 			st = rsctest.JobClosed
 		}
-		s[dlKey(rscsync.KindJob, "", j.Posting.ExternalJobPostingID)] = jobPrint(st, j.Posting.Title)
+		k := dlKey(rscsync.KindJob, "", j.Posting.ExternalJobPostingID)
+		s[k] = jobPrint(st, fn.print(k, j.Posting))
 	}
 	for c, err := range src.Candidates(ctx, all) {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		s[dlKey(rscsync.KindCandidate, "", c.Record.Key.CandidateID)] = fingerprint(modelFields(c.Record), candFields)
+		k := dlKey(rscsync.KindCandidate, "", c.Record.Key.CandidateID)
+		s[k] = fn.print(k, c.Record)
 	}
 	for p, err := range src.Applications(ctx, all) {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		id := p.Record.Key.ApplicationID
-		s[dlKey(rscsync.KindApplication, "", id)] = fingerprint(modelFields(p.Record), appFields)
+		k := dlKey(rscsync.KindApplication, "", id)
+		s[k] = fn.print(k, p.Record)
 		for _, st := range p.Stages {
-			s[dlKey(rscsync.KindStage, id, st.ID)] = fingerprint(modelFields(st), stageFields)
+			k := dlKey(rscsync.KindStage, id, st.ID)
+			s[k] = fn.print(k, st)
 		}
 	}
 	for a, err := range src.Activities(ctx, all) {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch a.Kind {
 		case rscsync.KindCandidateNote:
-			s[dlKey(rscsync.KindCandidateNote, a.Candidate.CandidateID, a.Note.ID)] = fingerprint(modelFields(a.Note), noteFields)
+			k := dlKey(rscsync.KindCandidateNote, a.Candidate.CandidateID, a.Note.ID)
+			s[k] = fn.print(k, a.Note)
 		case rscsync.KindApplicationNote:
-			s[dlKey(rscsync.KindApplicationNote, a.Application.ApplicationID, a.Note.ID)] = fingerprint(modelFields(a.Note), noteFields)
+			k := dlKey(rscsync.KindApplicationNote, a.Application.ApplicationID, a.Note.ID)
+			s[k] = fn.print(k, a.Note)
 		default:
-			s[dlKey(rscsync.KindInterviewFeedback, a.Application.ApplicationID, a.Feedback.ID)] = fingerprint(modelFields(a.Feedback), fbFields)
+			k := dlKey(rscsync.KindInterviewFeedback, a.Application.ApplicationID, a.Feedback.ID)
+			s[k] = fn.print(k, a.Feedback)
 		}
 	}
-	return s, nil
+	return s, fn, nil
 }
 
-// fakeState is what the fake LinkedIn holds for cu.
-func fakeState(cu *rsctest.Customer) state {
+// fakeState is what the fake LinkedIn holds for cu, fingerprinting the
+// fields fn names for each record (all the fields of a record the Source
+// does not have).
+func fakeState(cu *rsctest.Customer, fn fieldNames) state {
 	s := state{}
+	print := func(key string, fields map[string]any) string {
+		names, ok := fn[key]
+		if !ok {
+			names = sentFields(fields)
+		}
+		return fingerprint(fields, names)
+	}
 	for _, j := range cu.Jobs() {
-		s[dlKey(rscsync.KindJob, "", j.ExternalJobPostingID)] = jobPrint(j.State, j.Title)
+		k := dlKey(rscsync.KindJob, "", j.ExternalJobPostingID)
+		s[k] = jobPrint(j.State, print(k, j.Fields))
 	}
 	for _, c := range cu.Candidates() {
-		s[dlKey(rscsync.KindCandidate, "", c.ID)] = fingerprint(c.Fields, candFields)
+		k := dlKey(rscsync.KindCandidate, "", c.ID)
+		s[k] = print(k, c.Fields)
 	}
 	for _, r := range cu.Applications() {
-		s[dlKey(rscsync.KindApplication, "", r.Key["atsJobApplicationId"])] = fingerprint(r.Fields, appFields)
+		k := dlKey(rscsync.KindApplication, "", r.Key["atsJobApplicationId"])
+		s[k] = print(k, r.Fields)
 	}
 	for _, r := range cu.Stages() {
-		s[dlKey(rscsync.KindStage, r.Key["atsJobApplicationId"], r.Key["stageId"])] = fingerprint(r.Fields, stageFields)
+		k := dlKey(rscsync.KindStage, r.Key["atsJobApplicationId"], r.Key["stageId"])
+		s[k] = print(k, r.Fields)
 	}
 	for _, r := range cu.CandidateNotes() {
-		s[dlKey(rscsync.KindCandidateNote, r.Key["atsCandidateId"], r.Key["noteId"])] = fingerprint(r.Fields, noteFields)
+		k := dlKey(rscsync.KindCandidateNote, r.Key["atsCandidateId"], r.Key["noteId"])
+		s[k] = print(k, r.Fields)
 	}
 	for _, r := range cu.ApplicationNotes() {
-		s[dlKey(rscsync.KindApplicationNote, r.Key["atsJobApplicationId"], r.Key["noteId"])] = fingerprint(r.Fields, noteFields)
+		k := dlKey(rscsync.KindApplicationNote, r.Key["atsJobApplicationId"], r.Key["noteId"])
+		s[k] = print(k, r.Fields)
 	}
 	for _, r := range cu.InterviewFeedback() {
-		s[dlKey(rscsync.KindInterviewFeedback, r.Key["atsJobApplicationId"], r.Key["feedbackId"])] = fingerprint(r.Fields, fbFields)
+		k := dlKey(rscsync.KindInterviewFeedback, r.Key["atsJobApplicationId"], r.Key["feedbackId"])
+		s[k] = print(k, r.Fields)
 	}
 	return s
 }
@@ -177,11 +234,11 @@ func (v verdict) String() string {
 // nothing else may be); that no job was created twice; and so that every
 // record is either on LinkedIn or dead-lettered.
 func compare(ctx context.Context, src rscsync.Source, cu *rsctest.Customer, dead rscsync.DeadLetterStore, custID string, invalid map[string]bool) (verdict, error) {
-	want, err := sourceState(ctx, src)
+	want, names, err := sourceState(ctx, src)
 	if err != nil {
 		return verdict{}, err
 	}
-	got := fakeState(cu)
+	got := fakeState(cu, names)
 	v := verdict{Records: len(want)}
 	dl := map[string]rscsync.DeadLetter{}
 	for d, err := range dead.List(ctx, custID) {

@@ -202,7 +202,7 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 	if res.verdict, err = compare(t.Context(), ds.src, cust, dead, custID, ds.invalid); err != nil {
 		t.Fatal(err)
 	}
-	want, err := sourceState(t.Context(), ds.src)
+	want, _, err := sourceState(t.Context(), ds.src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ type writeCounter struct {
 	firstRun map[string]int // the run that first wrote each key
 	run      int
 	resent   map[int]map[string]bool // per run, the keys an earlier run wrote too
-	slowDone bool        // the run's slow first write happened
+	slowDone bool                    // the run's slow first write happened
 	rng      *rand.Rand
 
 	// When armed, onWrite runs before the countdown-th next write request
