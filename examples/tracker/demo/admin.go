@@ -3,6 +3,7 @@ package demo
 import (
 	"encoding/json"
 	"html/template"
+	"net"
 	"net/http"
 	"time"
 
@@ -12,7 +13,35 @@ import (
 // Handler serves the admin page: GET / is an HTML page (integration status,
 // milestones, sync progress and feature availability) that reloads itself
 // every two seconds, GET /status.json the same as JSON (a Snapshot).
+//
+// The page is for the operator's own machine: a request whose Host is not
+// a loopback name or address (localhost, 127.0.0.0/8, ::1) gets 421, so a
+// web page cannot read it through DNS rebinding.
 func (m *Monitor) Handler() http.Handler {
+	mux := m.routes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			http.Error(w, "the admin page answers only on a loopback host name", http.StatusMisdirectedRequest)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine's loopback
+// interface.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (m *Monitor) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

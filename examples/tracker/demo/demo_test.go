@@ -359,7 +359,7 @@ func template_escape(s string) string {
 // feature, as not reached and disabled.
 func TestAdminPageEmpty(t *testing.T) {
 	rec := httptest.NewRecorder()
-	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://localhost/", nil))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -369,9 +369,37 @@ func TestAdminPageEmpty(t *testing.T) {
 		t.Errorf("empty page:\n%s", page)
 	}
 	rec = httptest.NewRecorder()
-	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nope", nil))
+	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/nope", nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("GET /nope: %d", rec.Code)
+	}
+}
+
+// The admin page answers only on loopback host names, so that a web page
+// cannot read status.json through DNS rebinding.
+func TestAdminPageLoopbackHostOnly(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		want int
+	}{
+		{"localhost:8080", http.StatusOK},
+		{"127.0.0.1:8080", http.StatusOK},
+		{"[::1]:8080", http.StatusOK},
+		{"127.0.0.2", http.StatusOK},
+		{"attacker.example:8080", http.StatusMisdirectedRequest},
+		{"localhost.attacker.example", http.StatusMisdirectedRequest},
+		{"10.0.0.1:8080", http.StatusMisdirectedRequest},
+		{"", http.StatusMisdirectedRequest},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/status.json", nil)
+			req.Host = tc.host
+			rec := httptest.NewRecorder()
+			NewMonitor().Handler().ServeHTTP(rec, req)
+			if rec.Code != tc.want {
+				t.Errorf("Host %q: status %d, want %d", tc.host, rec.Code, tc.want)
+			}
+		})
 	}
 }
 
