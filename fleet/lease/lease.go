@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
@@ -156,33 +157,45 @@ func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Leas
 // token is current, even past the expiry if nobody acquired the customer
 // meanwhile, and returns a *LostError otherwise.
 func (l *Lease) Renew(ctx context.Context) error {
-	return l.update(ctx, "renewing", l.ls.clock.Now().Add(l.ls.ttl), l.holder)
+	return l.update(ctx, l.ls.db.Pool(), "renewing", l.ls.clock.Now().Add(l.ls.ttl), l.holder)
 }
 
 // Release gives the customer up, so another holder may acquire it at
 // once. It returns a *LostError when the lease was already lost.
 func (l *Lease) Release(ctx context.Context) error {
-	return l.update(ctx, "releasing", time.Time{}, "")
+	return l.update(ctx, l.ls.db.Pool(), "releasing", time.Time{}, "")
+}
+
+// ReleaseTx is Release inside tx: the customer is free once tx commits,
+// and tx holds the lease's row until then. Like Check, it returns a
+// *LostError unless the token is current, so the last commit of a holder
+// and the release of its lease can be one transaction.
+func (l *Lease) ReleaseTx(ctx context.Context, tx pgx.Tx) error {
+	return l.update(ctx, tx, "releasing", time.Time{}, "")
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // update sets the expiry and holder of the lease if its token is current.
-func (l *Lease) update(ctx context.Context, doing string, until time.Time, holder string) error {
-	tag, err := l.ls.db.Pool().Exec(ctx, `update rscgo_leases set expires_at = $3, holder = $4
+func (l *Lease) update(ctx context.Context, q querier, doing string, until time.Time, holder string) error {
+	tag, err := q.Exec(ctx, `update rscgo_leases set expires_at = $3, holder = $4
 		where customer_id = $1 and token = $2`, l.customer, l.token, until, holder)
 	if err != nil {
 		return fmt.Errorf("lease: %s customer %s: %w", doing, l.customer, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return l.lost(ctx, l.ls.db.Pool())
+		return l.lost(ctx, q)
 	}
 	return nil
 }
 
 // lost returns the *LostError describing the current lease of l's
 // customer, or the error reading it.
-func (l *Lease) lost(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}) error {
+func (l *Lease) lost(ctx context.Context, q querier) error {
 	e := &LostError{CustomerID: l.customer, Token: l.token}
 	err := q.QueryRow(ctx, "select token, holder from rscgo_leases where customer_id = $1", l.customer).Scan(&e.Current, &e.Holder)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

@@ -1,0 +1,214 @@
+// Package riverrun runs customers' syncs as River jobs
+// (github.com/riverqueue/river) on PostgreSQL, so any number of worker
+// processes on any number of machines share the work of a fleet.
+//
+// Each customer has a chain of slice jobs (SliceArgs), unique per
+// customer. A job acquires the customer's lease (package lease), runs one
+// sync.Engine.RunSlice of a few batches with its checkpoints committed
+// through the lease's fence (pgstore.Checkpoints.Fenced), and then, in one
+// transaction that checks the lease again, completes itself and enqueues
+// the customer's next slice: at once when work remains, after the
+// incremental interval once the customer is caught up. A crash between two
+// commits loses nothing: the job is rescued and RunSlice resumes from the
+// last checkpoint. When LinkedIn's daily quota is spent the job snoozes
+// until the quota resets (UTC midnight), without using an attempt; other
+// failures are retried with River's backoff. A worker that was paused past
+// its lease and resumes cannot commit a checkpoint nor enqueue a slice.
+//
+// Set up River's schema with Migrate, register the Runner with
+// river.AddWorker, and start each customer's chain with Enqueue:
+//
+//	runner, err := riverrun.New(db, leases, engineOf)
+//	workers := river.NewWorkers()
+//	river.AddWorker(workers, runner)
+//	client, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
+//		ID: hostAndPID, Workers: workers,
+//		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+//	})
+//	err = riverrun.Enqueue(ctx, client, "customer-42")
+//
+// River's JobTimeout (one minute by default) must be shorter than the
+// lease's TTL, and RescueStuckJobsAfter longer than JobTimeout.
+package riverrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/rscgo/rscgo/fleet/lease"
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// SliceArgs is the job of one sync slice of one customer.
+type SliceArgs struct {
+	CustomerID string `json:"customer_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SliceArgs) Kind() string { return "rscgo_sync_slice" }
+
+// InsertOpts makes a customer's slice unique among its jobs waiting or
+// running. Completed jobs are left out of the uniqueness (River's default
+// includes them), so that a slice can enqueue the next one right after
+// completing itself.
+func (SliceArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+	}}}
+}
+
+// EngineFunc returns the sync engine of a customer. It must give the
+// engine store as its checkpoint store (rscsync.WithStore(store)): the
+// store refuses commits once the job's lease is lost. Give the engine the
+// database's dead letters (pgstore.DB.DeadLetters) too.
+type EngineFunc func(ctx context.Context, customerID string, store rscsync.Store) (*rscsync.Engine, error)
+
+// Runner is the River worker of SliceArgs jobs.
+type Runner struct {
+	river.WorkerDefaults[SliceArgs]
+
+	db       *pgstore.DB
+	leases   *lease.Leases
+	engines  EngineFunc
+	clock    rsc.Clock
+	batches  int
+	interval time.Duration
+}
+
+// Option configures a Runner.
+type Option func(*Runner) error
+
+// WithClock sets the clock that dates the next incremental slice and the
+// end of a daily-quota snooze. River schedules by real time: give the
+// clock the engines use. The default is rsc.SystemClock(); not nil.
+func WithClock(c rsc.Clock) Option {
+	return func(r *Runner) error { r.clock = c; return nil }
+}
+
+// WithSliceBatches sets how many batches one slice sends at most
+// (positive; default 50).
+func WithSliceBatches(n int) Option {
+	return func(r *Runner) error { r.batches = n; return nil }
+}
+
+// WithIncrementalInterval sets how long after catching up a customer's
+// next slice runs (positive; default 15 minutes).
+func WithIncrementalInterval(d time.Duration) Option {
+	return func(r *Runner) error { r.interval = d; return nil }
+}
+
+// New returns a Runner whose jobs commit to db under leases from leases,
+// running the engines engines returns.
+func New(db *pgstore.DB, leases *lease.Leases, engines EngineFunc, opts ...Option) (*Runner, error) {
+	if db == nil || leases == nil || engines == nil {
+		return nil, errors.New("riverrun: New: nil database, leases or EngineFunc")
+	}
+	r := &Runner{db: db, leases: leases, engines: engines, clock: rsc.SystemClock(), batches: 50, interval: 15 * time.Minute}
+	for _, o := range opts {
+		if err := o(r); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case r.clock == nil:
+		return nil, errors.New("riverrun: WithClock: nil clock")
+	case r.batches <= 0:
+		return nil, fmt.Errorf("riverrun: WithSliceBatches: %d is not positive", r.batches)
+	case r.interval <= 0:
+		return nil, fmt.Errorf("riverrun: WithIncrementalInterval: %v is not positive", r.interval)
+	}
+	return r, nil
+}
+
+// Migrate brings River's own schema up to date in the database of pool.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err == nil {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("riverrun: migrating River's schema: %w", err)
+	}
+	return nil
+}
+
+// Enqueue starts the customer's chain of slices, unless the customer
+// already has a slice waiting or running.
+func Enqueue(ctx context.Context, client *river.Client[pgx.Tx], customerID string) error {
+	if customerID == "" {
+		return errors.New("riverrun: Enqueue: empty customer id")
+	}
+	if _, err := client.Insert(ctx, SliceArgs{CustomerID: customerID}, nil); err != nil {
+		return fmt.Errorf("riverrun: enqueueing customer %s: %w", customerID, err)
+	}
+	return nil
+}
+
+// Work implements river.Worker: it runs one slice of the customer.
+func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
+	cust := job.Args.CustomerID
+	holder := fmt.Sprintf("%s job %d attempt %d", river.ClientFromContext[pgx.Tx](ctx).ID(), job.ID, job.Attempt)
+	l, err := r.leases.Acquire(ctx, cust, holder)
+	var held *lease.HeldError
+	if errors.As(err, &held) { // a zombie attempt, or work outside River
+		return river.JobSnooze(max(held.Until.Sub(r.clock.Now()), time.Second))
+	}
+	if err != nil {
+		return err
+	}
+	released := false
+	defer func() { // on a snooze or an error; a lost lease cannot be released
+		if !released {
+			_ = l.Release(context.WithoutCancel(ctx))
+		}
+	}()
+
+	eng, err := r.engines(ctx, cust, r.db.Checkpoints().Fenced(l))
+	if err != nil {
+		return fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)
+	}
+	_, err = eng.RunSlice(ctx, r.batches)
+	var parked *rscsync.ParkedError
+	switch {
+	case errors.As(err, &parked):
+		return river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
+	case errors.Is(err, rscsync.ErrYield):
+		err = r.next(ctx, l, job, time.Time{})
+	case err == nil:
+		err = r.next(ctx, l, job, r.clock.Now().Add(r.interval))
+	}
+	released = err == nil
+	return err
+}
+
+// next completes job, releases the lease and enqueues the customer's next
+// slice at the given time (zero: now), in one transaction, refused when
+// the lease was lost. The lease is free when the next slice can start.
+func (r *Runner) next(ctx context.Context, l *lease.Lease, job *river.Job[SliceArgs], at time.Time) error {
+	return pgx.BeginFunc(ctx, r.db.Pool(), func(tx pgx.Tx) error {
+		if err := l.ReleaseTx(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return fmt.Errorf("riverrun: completing slice %d: %w", job.ID, err)
+		}
+		// A slice already waiting (enqueued meanwhile) carries the chain on.
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, job.Args, &river.InsertOpts{ScheduledAt: at})
+		if err != nil {
+			return fmt.Errorf("riverrun: enqueueing the next slice of customer %s: %w", job.Args.CustomerID, err)
+		}
+		return nil
+	})
+}
