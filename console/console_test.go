@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"io"
 	"net/http"
@@ -375,5 +376,31 @@ func pageHas(t *testing.T, page, want string) {
 	t.Helper()
 	if !strings.Contains(page, want) {
 		t.Errorf("the page lacks\n%s\n--- page:\n%s", want, page)
+	}
+}
+
+// TestRetryFailure checks that a failed retry shows its error on the
+// customer's page (escaped, without a reload that would repeat nothing) and
+// leaves the dead letters.
+func TestRetryFailure(t *testing.T) {
+	f := newFixture(t, console.WithRetry(func(context.Context, string, []string) error {
+		return errors.New("the engine of <acme> is running")
+	}))
+	cookie, token := f.session(t)
+	keys := f.deadKeys(t)
+	form := url.Values{"csrf": {token}, "customer": {"acme"}}
+	req := httptest.NewRequest(http.MethodPost, "http://ops.example.com/retry", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer alice-token")
+	req.AddCookie(cookie)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	page := rec.Body.String()
+	if rec.Code != http.StatusInternalServerError || strings.Contains(page, "http-equiv") {
+		t.Errorf("status %d\n%s", rec.Code, page)
+	}
+	pageHas(t, page, `<p class="err" id="error">the retry failed: the engine of &lt;acme&gt; is running</p>`)
+	if diff := cmp.Diff(keys, f.deadKeys(t)); diff != "" {
+		t.Errorf("the dead letters changed (-want +got):\n%s", diff)
 	}
 }
