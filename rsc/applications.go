@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // ApplicationsService syncs applications (placements from shortlist onwards)
@@ -89,30 +91,19 @@ func (s *ApplicationsService) Validate(a *Application) error {
 // batches of at most 100, in order. See CandidatesService.Upsert for how
 // failures are reported.
 func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*BatchResult[ApplicationKey], error) {
-	c := s.c
-	entries := make([]entry[ApplicationKey], len(apps))
-	seen := make(map[ApplicationKey]bool, len(apps))
-	var arena recordArena
-	for i := range apps {
-		a := &apps[i]
-		e := &entries[i]
-		e.key, e.label = a.Key, a.Key.ApplicationID
-		v := c.validator(resApplications.legacy, a.Key.ApplicationID)
-		validateApplication(v, a)
-		if seen[a.Key] {
-			v.fail("atsJobApplicationId", "appears more than once in this call")
-		}
-		seen[a.Key] = true
-		if e.err = v.result(); e.err != nil {
-			continue
-		}
-		e.rkey = a.Key.restli(c.fam)
-		arena.reserve()
-		start := len(arena.buf)
-		arena.buf = a.appendJSON(arena.buf)
-		e.body = arena.take(start)
-	}
-	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resApplications, ""), entries)
+	entries := encodeRecords[ApplicationKey](s.c, resApplications, apps)
+	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPut, resApplications, ""), entries)
+}
+
+func (a *Application) recordKey() (ApplicationKey, string, string) {
+	return a.Key, a.Key.ApplicationID, "atsJobApplicationId"
+}
+func (a *Application) validateAt(res *resource, now time.Time) error {
+	return checkRecord(res, a.Key.ApplicationID, now, a, validateApplication)
+}
+
+func (a *Application) appendKey(dst restli.Key, f family) restli.Key {
+	return append(dst, a.Key.restli(f)...)
 }
 
 // Delete removes applications. LinkedIn also deletes their notes, interview

@@ -140,36 +140,19 @@ func validateCandidate(v *validator, cand *Candidate) {
 // result.Failed(). On a whole-call failure the result says which records
 // were acknowledged before it.
 func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*BatchResult[CandidateKey], error) {
-	c := s.c
-	entries := make([]entry[CandidateKey], len(cands))
-	seen := make(map[CandidateKey]bool, len(cands))
-	var arena recordArena
-	var keys restli.Key // records' key fields one after the other, a batch's worth at a time
-	for i := range cands {
-		cand := &cands[i]
-		e := &entries[i]
-		e.key, e.label = cand.Key, cand.Key.CandidateID
-		v := c.validator(resCandidates.legacy, cand.Key.CandidateID)
-		validateCandidate(v, cand)
-		if seen[cand.Key] {
-			v.fail("atsCandidateId", "appears more than once in this call")
-		}
-		seen[cand.Key] = true
-		if e.err = v.result(); e.err != nil {
-			continue
-		}
-		if cap(keys)-len(keys) < 4 {
-			keys = make(restli.Key, 0, 3*min(len(cands)-i, MaxBatchSize)+1)
-		}
-		start := len(keys)
-		keys = append(keys, cand.Key.restli(c.fam)...)
-		e.rkey = keys[start:len(keys):len(keys)]
-		arena.reserve()
-		start = len(arena.buf)
-		arena.buf = cand.appendJSON(arena.buf)
-		e.body = arena.take(start)
-	}
-	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resCandidates, ""), entries)
+	entries := encodeRecords[CandidateKey](s.c, resCandidates, cands)
+	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPut, resCandidates, ""), entries)
+}
+
+func (cand *Candidate) recordKey() (CandidateKey, string, string) {
+	return cand.Key, cand.Key.CandidateID, "atsCandidateId"
+}
+func (cand *Candidate) validateAt(res *resource, now time.Time) error {
+	return checkRecord(res, cand.Key.CandidateID, now, cand, validateCandidate)
+}
+
+func (cand *Candidate) appendKey(dst restli.Key, f family) restli.Key {
+	return append(dst, cand.Key.restli(f)...)
 }
 
 // CandidateRecord is a candidate read back from LinkedIn, with its member

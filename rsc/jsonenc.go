@@ -1,6 +1,11 @@
 package rsc
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+
+	"github.com/rscgo/rscgo/internal/restli"
+)
 
 // jsonObject appends a JSON object's members to b, for the append-style
 // encoders of the records sent in bulk (Candidate.appendJSON). Each method
@@ -68,6 +73,54 @@ func (o *jsonObject) open(i int) jsonObject {
 
 // endObject writes inner's '}' back into o.
 func (o *jsonObject) endObject(inner jsonObject) { o.b = append(inner.b, '}') }
+
+// bulkRecord is a record type sent in bulk by batch_update (Candidate,
+// Application), as a pointer to T.
+type bulkRecord[K compoundKey, T any] interface {
+	*T
+	// recordKey returns the key, its id as shown in errors, and the id's
+	// field name.
+	recordKey() (key K, id, idField string)
+	// validateAt checks the record's rules at time now, as res.
+	validateAt(res *resource, now time.Time) error
+	// appendKey appends the fields of the record's key in family f.
+	appendKey(dst restli.Key, f family) restli.Key
+	appendJSON(dst []byte) []byte
+}
+
+// encodeRecords validates recs (each on its own, and no key twice) and
+// encodes the valid ones, their JSON and key fields sharing a few
+// allocations.
+func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *resource, recs []T) []entry[K] {
+	entries := make([]entry[K], len(recs))
+	seen := make(map[K]bool, len(recs))
+	var arena recordArena
+	var keys restli.Key // records' key fields one after the other, a batch's worth at a time
+	for i := range recs {
+		rec, e := P(&recs[i]), &entries[i]
+		key, id, idField := rec.recordKey()
+		e.key, e.label = key, id
+		e.err = rec.validateAt(res, c.cfg.clock.Now())
+		if seen[key] && e.err == nil {
+			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: "appears more than once in this call"}
+		}
+		seen[key] = true
+		if e.err != nil {
+			continue
+		}
+		if cap(keys)-len(keys) < 4 {
+			keys = make(restli.Key, 0, 3*min(len(recs)-i, MaxBatchSize)+1)
+		}
+		start := len(keys)
+		keys = rec.appendKey(keys, c.fam)
+		e.rkey = keys[start:len(keys):len(keys)]
+		arena.reserve()
+		start = len(arena.buf)
+		arena.buf = rec.appendJSON(arena.buf)
+		e.body = arena.take(start)
+	}
+	return entries
+}
 
 // recordArena holds the JSON of many records one after the other, in
 // 64 KiB chunks, so that encoding a batch allocates a few chunks rather
