@@ -11,9 +11,9 @@
 //
 // Each store implements the interface of its package and follows its
 // contract (the conformance tests in package storetest run against these
-// and the memory and file stores alike). A sync checkpoint is one jsonb row
-// per customer, replaced by each Save: sync's Store interface hands over
-// whole checkpoints. Checkpoints.Fenced checks a customer lease (package
+// and the memory and file stores alike). A sync checkpoint is a row per
+// customer plus a row per job and per pending task, and a Save writes the
+// rows that changed (see Checkpoints). Checkpoints.Fenced checks a customer lease (package
 // lease) in the transaction of each Save, so a process that lost its lease
 // can no longer commit.
 //
@@ -152,10 +152,16 @@ const migrateLock = 0x7273_6367_6f00 // "rscgo"
 // database at a newer version with a *SchemaVersionError. Open and New
 // call it.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	return migrate(ctx, pool, Version())
+}
+
+// migrate brings the schema up to version upTo.
+func migrate(ctx context.Context, pool *pgxpool.Pool, upTo int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
+	ms = ms[:upTo]
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1)", migrateLock); err != nil {
 			return err

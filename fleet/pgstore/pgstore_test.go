@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -34,7 +35,7 @@ func open(t *testing.T) *pgstore.DB {
 // empties the tables of db, then returns the store get makes.
 func emptied[S any](db *pgstore.DB, get func(*pgstore.DB) S) func(t *testing.T) S {
 	return func(t *testing.T) S {
-		_, err := db.Pool().Exec(context.Background(), `truncate rscgo_checkpoints, rscgo_dead_letters,
+		_, err := db.Pool().Exec(context.Background(), `truncate rscgo_checkpoints, rscgo_checkpoint_jobs, rscgo_checkpoint_tasks, rscgo_dead_letters,
 			rscgo_onboarding_states, rscgo_inmail_cursors, rscgo_milestone_events, rscgo_leases`)
 		if err != nil {
 			t.Fatal(err)
@@ -134,7 +135,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if *sv != want {
 		t.Errorf("error = %+v, want %+v", *sv, want)
 	}
-	if !strings.Contains(err.Error(), "version 7, newer than this program's 2") {
+	if !strings.Contains(err.Error(), fmt.Sprintf("version %d, newer than this program's %d", want.Database, want.Code)) {
 		t.Errorf("error %q does not name both versions", err)
 	}
 }

@@ -38,67 +38,6 @@ func loadDoc(ctx context.Context, q pgx.Row, what, customerID string, v any) (bo
 	return true, nil
 }
 
-// Checkpoints is a sync.Store: one jsonb row per customer, replaced by each
-// Save in one statement (atomic, as sync.Store requires).
-type Checkpoints struct{ db *DB }
-
-// Checkpoints returns the database's checkpoint store.
-func (db *DB) Checkpoints() *Checkpoints { return &Checkpoints{db: db} }
-
-const (
-	loadCheckpoint = "select checkpoint from rscgo_checkpoints where customer_id = $1"
-	saveCheckpoint = `insert into rscgo_checkpoints (customer_id, checkpoint, saved_at) values ($1, $2, now())
-		on conflict (customer_id) do update set checkpoint = excluded.checkpoint, saved_at = excluded.saved_at`
-)
-
-// Load implements sync.Store.
-func (s *Checkpoints) Load(ctx context.Context, customerID string) (*rscsync.Checkpoint, error) {
-	var cp rscsync.Checkpoint
-	ok, err := loadDoc(ctx, s.db.pool.QueryRow(ctx, loadCheckpoint, customerID), "checkpoint", customerID, &cp)
-	if !ok {
-		return nil, err
-	}
-	return cp.Clone(), nil // Clone fills every map and phase, as the engine expects
-}
-
-// Save implements sync.Store.
-func (s *Checkpoints) Save(ctx context.Context, customerID string, cp *rscsync.Checkpoint) error {
-	return s.save(ctx, s.db.pool, customerID, cp)
-}
-
-func (s *Checkpoints) save(ctx context.Context, q execer, customerID string, cp *rscsync.Checkpoint) error {
-	return saveDoc(ctx, q, saveCheckpoint, "checkpoint", customerID, cp)
-}
-
-// Fence is a guard checked inside the transaction of a fenced Save: a
-// non-nil error refuses the commit. *lease.Lease implements it.
-type Fence interface {
-	Check(ctx context.Context, tx pgx.Tx, customerID string) error
-}
-
-// Fenced returns a sync.Store over s whose Save checks f and writes the
-// checkpoint in one transaction: when f refuses, nothing is written and
-// Save returns f's error.
-func (s *Checkpoints) Fenced(f Fence) rscsync.Store { return &fenced{s: s, f: f} }
-
-type fenced struct {
-	s *Checkpoints
-	f Fence
-}
-
-func (f *fenced) Load(ctx context.Context, customerID string) (*rscsync.Checkpoint, error) {
-	return f.s.Load(ctx, customerID)
-}
-
-func (f *fenced) Save(ctx context.Context, customerID string, cp *rscsync.Checkpoint) error {
-	return pgx.BeginFunc(ctx, f.s.db.pool, func(tx pgx.Tx) error {
-		if err := f.f.Check(ctx, tx, customerID); err != nil {
-			return err
-		}
-		return f.s.save(ctx, tx, customerID, cp)
-	})
-}
-
 // saveDoc upserts the customer's jsonb document v with the statement
 // upsert ($1 the customer, $2 the document).
 func saveDoc(ctx context.Context, q execer, upsert, what, customerID string, v any) error {

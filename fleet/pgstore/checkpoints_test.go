@@ -1,0 +1,158 @@
+package pgstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rscgo/rscgo/fleet/internal/pgtest"
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// withJobs returns a filled checkpoint holding the given jobs, posted, and
+// one pending task.
+func withJobs(ids ...string) *rscsync.Checkpoint {
+	cp := &rscsync.Checkpoint{Version: 1, CustomerID: "a", Jobs: map[string]rscsync.JobState{},
+		Tasks: map[string]rscsync.PendingTask{"urn:li:task:1": {JobID: "j0", Op: "CREATE", At: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}}}
+	for _, id := range ids {
+		cp.Jobs[id] = rscsync.JobState{State: "posted", Held: true}
+	}
+	return cp.Clone() // filled
+}
+
+// rowVersions returns the transaction id that last wrote each job row.
+func rowVersions(t *testing.T, pool *pgxpool.Pool) map[string]string {
+	t.Helper()
+	rows, _ := pool.Query(context.Background(), "select job_id, xmin::text from rscgo_checkpoint_jobs where customer_id = 'a'")
+	m := map[string]string{}
+	var k, v string
+	if _, err := pgx.ForEachRow(rows, []any{&k, &v}, func() error { m[k] = v; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestCheckpointWritesWhatChanged: after a Load, a Save of a checkpoint of
+// 2,000 jobs where one changed, one was added and one removed writes those
+// rows only.
+func TestCheckpointWritesWhatChanged(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	var ids []string
+	for i := range 2000 {
+		ids = append(ids, fmt.Sprintf("j%d", i))
+	}
+	if err := db.Checkpoints().Save(ctx, "a", withJobs(ids...)); err != nil {
+		t.Fatal(err)
+	}
+	before := rowVersions(t, db.Pool())
+
+	s := db.Checkpoints()
+	cp, err := s.Load(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.Jobs["j1"] = rscsync.JobState{State: "closed", Held: true}
+	cp.Jobs["new"] = rscsync.JobState{State: "intent"}
+	delete(cp.Jobs, "j2")
+	cp.Runs++
+	if err := s.Save(ctx, "a", cp); err != nil {
+		t.Fatal(err)
+	}
+	after := rowVersions(t, db.Pool())
+	var written []string
+	for k, v := range after {
+		if before[k] != v {
+			written = append(written, k)
+		}
+	}
+	slices.Sort(written)
+	if diff := cmp.Diff([]string{"j1", "new"}, written); diff != "" {
+		t.Errorf("job rows written (-want +got):\n%s", diff)
+	}
+	if _, ok := after["j2"]; ok || len(after) != 2000 {
+		t.Errorf("%d job rows, j2 kept: %v; want 2000 rows without j2", len(after), ok)
+	}
+	checkLoad(t, db, cp)
+}
+
+// checkLoad checks that a new store of db loads want as customer a's
+// checkpoint.
+func checkLoad(t *testing.T, db *pgstore.DB, want *rscsync.Checkpoint) {
+	t.Helper()
+	got, err := db.Checkpoints().Load(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Load (-saved +loaded):\n%s", diff)
+	}
+}
+
+// TestCheckpointSavedElsewhere: a store whose customer another store saved
+// since its own last save writes its whole checkpoint, not a difference
+// against rows that changed under it.
+func TestCheckpointSavedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	a, b := db.Checkpoints(), db.Checkpoints()
+	save := func(s *pgstore.Checkpoints, cp *rscsync.Checkpoint) {
+		t.Helper()
+		if err := s.Save(ctx, "a", cp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save(a, withJobs("x", "y"))
+	cp, err := b.Load(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.Jobs["y"] = rscsync.JobState{State: "closed"}
+	cp.Jobs["z"] = rscsync.JobState{State: "intent"}
+	save(b, cp)
+	want := withJobs("x", "y", "w") // a's view: y as a saved it, no z
+	save(a, want)
+	checkLoad(t, db, want)
+}
+
+// TestCheckpointMigration moves the jobs and tasks of a checkpoint saved
+// as one document (schema version 2) into rows.
+func TestCheckpointMigration(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := pgstore.MigrateTo(ctx, pool, 2); err != nil {
+		t.Fatal(err)
+	}
+	want := withJobs("x", "y")
+	b, _ := json.Marshal(want)
+	if _, err := pool.Exec(ctx, "insert into rscgo_checkpoints (customer_id, checkpoint) values ('a', $1)", b); err != nil {
+		t.Fatal(err)
+	}
+	db, err := pgstore.New(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLoad(t, db, want)
+	var doc string
+	if err := pool.QueryRow(ctx, "select checkpoint::text from rscgo_checkpoints").Scan(&doc); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal([]byte(doc), &m)
+	if _, ok := m["jobs"]; ok {
+		t.Errorf("the migrated document still holds the jobs")
+	}
+}
