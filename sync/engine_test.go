@@ -2,16 +2,20 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -529,5 +533,361 @@ func TestUncommittedBatchesAreBounded(t *testing.T) {
 			t.Fatalf("%d batches were sent while the first was outstanding; at most %d may be uncommitted behind it", maxDuring, inFlight-1)
 		}
 		assertSame(t, g, time.Time{}, e.cust)
+	})
+}
+
+// A phase's progress events and its report count the same things with the
+// same words; stages are not application records; the completion of a
+// phase is announced once, however many runs follow.
+func TestCountersAddUp(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 120, 40, 60)
+		src := g.materialize()
+		bad := g.cand(7)
+		bad.Record.FirstName = ""
+		src.PutCandidates(bad)
+		var last map[Phase]Progress
+		completed := map[Phase]int{}
+		eng := e.engine(t, src, WithProgress(func(p Progress) {
+			last[p.Phase] = p
+			if p.Kind == ProgressCompleted {
+				completed[p.Phase]++
+			}
+		}))
+		for run := range 2 {
+			last = map[Phase]Progress{}
+			rep, err := eng.Run(t.Context())
+			must(t, err)
+			for p, pr := range rep.Phases {
+				if diff := cmp.Diff(*pr, last[p].Run); diff != "" {
+					t.Errorf("run %d, %v: report and last progress event differ (-report +progress):\n%s", run, p, diff)
+				}
+			}
+			if run == 0 {
+				if got := rep.Phases[PhaseApplications].Sent; got != 40 {
+					t.Errorf("applications sent = %d, want 40 (stages are not application records)", got)
+				}
+				if got := *rep.Phases[PhaseCandidates]; got.Read != 120 || got.Sent != 120 || got.Acknowledged != 119 || got.Refused != 1 {
+					t.Errorf("candidates = %+v", got)
+				}
+			}
+		}
+		for _, p := range allPhases {
+			if completed[p] != 1 {
+				t.Errorf("%v: %d completion events over two runs, want 1", p, completed[p])
+			}
+		}
+	})
+}
+
+// Every report type marshals with lower-case JSON names.
+func TestReportTypesHaveJSONTags(t *testing.T) {
+	for _, v := range []any{Report{}, PhaseReport{}, Reconciliation{}, Rejection{}, Progress{}, PhaseState{}, CustomerResult{}} {
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "" || tag != "-" && strings.ToLower(tag[:1]) != tag[:1] {
+				t.Errorf("%s.%s has JSON tag %q", typ.Name(), f.Name, tag)
+			}
+		}
+		if _, err := json.Marshal(v); err != nil {
+			t.Errorf("%s: %v", typ.Name(), err)
+		}
+	}
+}
+
+// An id, kind or reason holding a newline (or another character that is
+// not printable) cannot forge a line of the text report.
+func TestReportTextEscapesValues(t *testing.T) {
+	rep := newReport("cust\nsync for customer evil (caught up: true)", false, time.Time{})
+	rep.Rejections = []Rejection{
+		{Kind: KindCandidate, ID: "C1\nrejected candidate C2: forged", Reason: "bad\r\nreconcile Job Sync: forged"},
+		{Kind: "x\u2028y", ID: "", Reason: "plain reason"},
+	}
+	var b strings.Builder
+	must(t, rep.WriteText(&b))
+	want := []string{
+		`sync for customer "cust\nsync for customer evil (caught up: true)" (caught up: false)`,
+		`rejected candidate "C1\nrejected candidate C2: forged": "bad\r\nreconcile Job Sync: forged"`,
+		`rejected "x\u2028y" "": plain reason`,
+	}
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) != 9 { // header, five phases, two rejections, final newline
+		t.Fatalf("%d lines:\n%s", len(lines), b.String())
+	}
+	if diff := cmp.Diff(want, []string{lines[0], lines[6], lines[7]}); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}
+
+// One record dated in the future (clock skew, a bad import) must not hold
+// the watermark there: it is sent, sent again on every pass until its time
+// is no longer ahead, and reported; later changes are not skipped.
+func TestFutureRecordDoesNotHideLaterChanges(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{})
+		now := time.Now()
+		g := newGen(e.cust.Organization, now.Add(-time.Minute), time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		future := g.cand(9)
+		future.ModifiedAt = now.Add(48 * time.Hour)
+		src.PutCandidates(future)
+		var warned []Progress
+		eng := e.engine(t, src, WithClockSkew(time.Minute), WithProgress(func(p Progress) {
+			if p.Phase == PhaseCandidates && p.Run.Future > 0 {
+				warned = append(warned, p)
+			}
+		}))
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if got := rep.Phases[PhaseCandidates]; got.Future != 1 || got.FutureExample != candID(9) {
+			t.Errorf("first run: candidates %+v, want 1 future record (%s)", got, candID(9))
+		}
+		if len(warned) == 0 {
+			t.Error("no progress event reported the future record")
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if c := st[PhaseCandidates].Cursor; c.ModifiedAt.After(time.Now().Add(time.Minute)) {
+			t.Fatalf("watermark %v is more than the skew allowance ahead of now", c)
+		}
+
+		time.Sleep(time.Hour)
+		edited := g.cand(3)
+		edited.ModifiedAt = time.Now()
+		edited.Record.FirstName = "Edited"
+		added := g.cand(42)
+		added.ModifiedAt = time.Now()
+		added.Record.CreatedAt, added.Record.LastModifiedAt = rsc.Millis(time.Now()), rsc.Millis(time.Now())
+		src.PutCandidates(edited, added)
+		rep, err = eng.Run(t.Context())
+		must(t, err)
+		if got := rep.Phases[PhaseCandidates]; got.Read != 3 || got.Future != 1 {
+			t.Errorf("second run: candidates %+v, want the edit, the new record and the future record read", got)
+		}
+		held := map[string]any{}
+		for _, c := range e.cust.Candidates() {
+			held[c.ID] = c.Fields["firstName"]
+		}
+		if held[candID(3)] != "Edited" || held[candID(42)] == nil {
+			t.Errorf("LinkedIn holds %s=%v and %s=%v: the later changes were skipped", candID(3), held[candID(3)], candID(42), held[candID(42)])
+		}
+	})
+}
+
+// While the engine waits for job tasks or for the daily quota to reset, it
+// says so in progress events: what it waits for and until when.
+func TestWaitsAreAnnounced(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(2),
+			rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 3})}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 600, 0, 0)
+		type wait struct {
+			what  string
+			after time.Duration // WaitUntil minus the event's time
+		}
+		var waits []wait
+		eng := e.engine(t, g, WithTaskPollInterval(10*time.Second), WithInFlight(1), WithProgress(func(p Progress) {
+			if p.Kind == ProgressWaiting {
+				waits = append(waits, wait{p.Waiting, time.Until(p.WaitUntil)})
+			}
+		}))
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		var tasks, daily int
+		for _, w := range waits {
+			switch {
+			case strings.Contains(w.what, "job task") && w.after == 10*time.Second:
+				tasks++
+			case strings.Contains(w.what, "daily quota") && w.after > 0 && w.after <= 24*time.Hour:
+				daily++
+			default:
+				t.Errorf("unexpected wait %+v", w)
+			}
+		}
+		if tasks == 0 || daily == 0 {
+			t.Errorf("waits %+v: want job-task and daily-quota waits announced", waits)
+		}
+	})
+}
+
+// Content reconciliation compares records, not totals: a record changed,
+// removed or left behind on LinkedIn shows by key, although the counts of
+// Report.Reconciliation stay equal.
+func TestReconcileContentFindsDifferences(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 20, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		got, err := eng.ReconcileContent(t.Context(), 0)
+		must(t, err)
+		if got.Differs() {
+			t.Fatalf("after a clean sync: %+v", got.Kinds[0])
+		}
+
+		stale := g.cand(4)
+		stale.Record.FirstName = "Changed on LinkedIn"
+		if _, err := e.client.Candidates.Upsert(t.Context(), []rsc.Candidate{stale.Record}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.Candidates.Delete(t.Context(), []rsc.CandidateKey{g.cand(7).Record.Key}); err != nil {
+			t.Fatal(err)
+		}
+		src.Delete(Deletion{Kind: KindCandidate, ID: candID(9), DeletedAt: time.Now(), Integration: e.cust.Organization})
+
+		got, err = eng.ReconcileContent(t.Context(), 0)
+		must(t, err)
+		want := KindContent{Kind: KindCandidate, Checked: 20, Equal: 17,
+			Missing: 1, MissingKeys: []string{dlKey(KindCandidate, "", candID(7))},
+			Stale: 1, StaleRecords: []Stale{{Key: dlKey(KindCandidate, "", candID(4)), Fields: []string{"firstName"}}},
+			Extra: 1, ExtraKeys: []string{dlKey(KindCandidate, "", candID(9))}}
+		if diff := cmp.Diff(want, got.Kinds[0]); diff != "" {
+			t.Errorf("candidates (-want +got):\n%s", diff)
+		}
+		var b strings.Builder
+		must(t, got.WriteText(&b))
+		if !strings.Contains(b.String(), "content candidate: checked 20, equal 17, missing 1, stale 1, extra 1\n") ||
+			!strings.Contains(b.String(), "  stale on LinkedIn: candidate//"+candID(4)+" (firstName)\n") {
+			t.Errorf("text:\n%s", b.String())
+		}
+		for _, x := range rep.Reconciliation {
+			if x.Missing != 0 {
+				t.Errorf("the counts already differ: %+v", x)
+			}
+		}
+
+		got, err = eng.ReconcileContent(t.Context(), 5)
+		must(t, err)
+		if k := got.Kinds[0]; k.Checked != 6 { // five of the Source's candidates and the deletion
+			t.Errorf("sample of 5: checked %d", k.Checked)
+		}
+	})
+}
+
+func TestSyncEqualsSource(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{})
+		src := newGen(e.cust.Organization, time.Now(), 700*24*time.Hour, 30, 400, 200, 300).materialize()
+		eng := e.engine(t, src)
+		rep, err := eng.Run(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.CaughtUp {
+			t.Fatal("not caught up")
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
+			t.Fatalf("dead letters:\n%s", describeDL(dl))
+		}
+		assertSame(t, src, time.Time{}, e.cust)
+		st, err := eng.State(t.Context())
+		must(t, err)
+		for _, p := range Phases() {
+			if !st[p].Completed || st[p].Done != st[p].Total {
+				t.Errorf("%v: %+v", p, st[p])
+			}
+		}
+		for _, x := range rep.Reconciliation {
+			if x.Missing != 0 || x.ATSTotal != x.Acknowledged {
+				t.Errorf("reconciliation %+v", x)
+			}
+		}
+	})
+}
+
+func TestSyncWithFaultsEqualsSource(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithSeed(7), rsctest.WithFaults(
+			rsctest.Fault{Route: "/v2", ErrorRate: 0.05, ErrorStatus: 503},
+			rsctest.Fault{Route: "/v2", ResetRate: 0.03},
+			rsctest.Fault{Route: "atsCandidates", Burst429: 3},
+		)}})
+		src := newGen(e.cust.Organization, time.Now(), 700*24*time.Hour, 40, 500, 250, 300).materialize()
+		eng := e.engine(t, src)
+		var rep *Report
+		var err error
+		for range 10 { // failures the client gave up on stop a run; the next continues
+			if rep, err = eng.Run(t.Context()); err == nil {
+				break
+			}
+			t.Logf("run: %v", err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
+			t.Fatalf("dead letters:\n%s", describeDL(dl))
+		}
+		assertSame(t, src, time.Time{}, e.cust)
+		_ = rep
+		// Never created twice: no CREATE task failed because the job existed.
+		for _, j := range e.cust.Jobs() {
+			_ = j
+		}
+	})
+}
+
+// One customer's large backfill does not starve another's small sync, and
+// a parked customer does not block the others.
+func TestManagerFairnessAndParking(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithJobTaskLatency(0),
+			rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 40}))
+		defer srv.Close()
+		partner, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
+			rsc.WithTransport(srv.Transport()), rsc.WithCredentials(srv.PartnerCredentials()))
+		must(t, err)
+		m, err := NewManager(WithWorkers(1), WithSliceBatches(2))
+		must(t, err)
+		var mu gosync.Mutex
+		var finished []string
+		sizes := map[string]int{"big": 5000, "small": 300, "parked": 6000}
+		custs := map[string]*rsctest.Customer{}
+		for _, name := range []string{"big", "small", "parked"} {
+			cu := srv.AddCustomer(rsctest.CustomerSpec{})
+			custs[name] = cu
+			client, err := partner.ForCustomer(cu.ClientID, cu.ClientSecret)
+			must(t, err)
+			g := newGen(cu.Organization, time.Now(), 24*time.Hour, 0, sizes[name], 0, 0)
+			eng, err := NewEngine(client, name, g, WithProgress(func(p Progress) {
+				if p.Phase == PhaseDeletions && p.Completed {
+					mu.Lock()
+					finished = append(finished, name)
+					mu.Unlock()
+				}
+			}))
+			must(t, err)
+			must(t, m.Add(eng))
+		}
+		start := time.Now()
+		res, err := m.Run(t.Context())
+		must(t, err)
+		for name, r := range res {
+			if r.Err != nil || !r.Report.CaughtUp {
+				t.Errorf("%s: %v", name, r.Err)
+			}
+			if n := len(custs[name].Candidates()); n != sizes[name] {
+				t.Errorf("%s: %d candidates", name, n)
+			}
+		}
+		if len(finished) < 1 || finished[0] != "small" {
+			t.Fatalf("finish order %v: small should finish first", finished)
+		}
+		if d := time.Since(start); d < 24*time.Hour {
+			t.Fatalf("parked customer finished in %v: the daily quota was not enforced", d)
+		}
 	})
 }

@@ -152,52 +152,45 @@ func (s *SliceSource) Deletions(ctx context.Context, since Cursor) iter.Seq2[Del
 func (s *SliceSource) Totals(_ context.Context, since time.Time) (Totals, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var t Totals
-	after := func(m time.Time) bool { return since.IsZero() || m.After(since) || m.Equal(since) }
-	for _, x := range s.jobs {
-		if after(x.ModifiedAt) {
-			t.Jobs++
+	return Totals{
+		Jobs:         countSince(s.jobs, since, func(x *Job) time.Time { return x.ModifiedAt }),
+		Candidates:   countSince(s.cands, since, func(x *Candidate) time.Time { return x.ModifiedAt }),
+		Applications: countSince(s.apps, since, func(x *Application) time.Time { return x.ModifiedAt }),
+		Activities:   countSince(s.acts, since, func(x *Activity) time.Time { return x.ModifiedAt }),
+	}, nil
+}
+
+// countSince counts the records modified at or after since (all when since
+// is zero).
+func countSince[T any](m map[string]T, since time.Time, modified func(*T) time.Time) int64 {
+	var n int64
+	for _, x := range m {
+		if !modified(&x).Before(since) {
+			n++
 		}
 	}
-	for _, x := range s.cands {
-		if after(x.ModifiedAt) {
-			t.Candidates++
-		}
-	}
-	for _, x := range s.apps {
-		if after(x.ModifiedAt) {
-			t.Applications++
-		}
-	}
-	for _, x := range s.acts {
-		if after(x.ModifiedAt) {
-			t.Activities++
-		}
-	}
-	return t, nil
+	return n
 }
 
 // LookupJob implements Lookup.
 func (s *SliceSource) LookupJob(_ context.Context, id string) (Job, bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	v, ok := s.jobs[id]
-	return v, ok, nil
+	return lookupIn(s, s.jobs, id)
 }
 
 // LookupCandidate implements Lookup.
 func (s *SliceSource) LookupCandidate(_ context.Context, id string) (Candidate, bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	v, ok := s.cands[id]
-	return v, ok, nil
+	return lookupIn(s, s.cands, id)
 }
 
 // LookupApplication implements Lookup.
 func (s *SliceSource) LookupApplication(_ context.Context, id string) (Application, bool, error) {
+	return lookupIn(s, s.apps, id)
+}
+
+func lookupIn[T any](s *SliceSource, m map[string]T, id string) (T, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, ok := s.apps[id]
+	v, ok := m[id]
 	return v, ok, nil
 }
 

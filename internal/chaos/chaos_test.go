@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"iter"
 	"net/http"
 	"os"
 	"strings"
@@ -271,32 +272,22 @@ func skewDates(e *chaosEnv) {
 	now := time.Now()
 	dates := []time.Time{now.Add(48 * time.Hour), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1990, 6, 1, 0, 0, 0, 0, time.UTC)}
 	ctx, src := e.ctx, e.ds.src
-	i := 0
-	for c := range src.Candidates(ctx, rscsync.Cursor{}) {
-		if i >= len(dates) {
+	redate(src.Candidates(ctx, rscsync.Cursor{}), dates, func(c *rscsync.Candidate, t time.Time) { c.ModifiedAt = t; src.PutCandidates(*c) })
+	redate(src.Applications(ctx, rscsync.Cursor{}), dates, func(a *rscsync.Application, t time.Time) { a.ModifiedAt = t; src.PutApplications(*a) })
+	redate(src.Activities(ctx, rscsync.Cursor{}), dates, func(a *rscsync.Activity, t time.Time) { a.ModifiedAt = t; src.PutActivities(*a) })
+}
+
+// redate gives the first records of a stream the dates, one each.
+func redate[T any](stream iter.Seq2[T, error], dates []time.Time, set func(*T, time.Time)) {
+	var first []T
+	for v := range stream {
+		if len(first) == len(dates) {
 			break
 		}
-		c.ModifiedAt = dates[i]
-		src.PutCandidates(c)
-		i++
+		first = append(first, v)
 	}
-	i = 0
-	for a := range src.Applications(ctx, rscsync.Cursor{}) {
-		if i >= len(dates) {
-			break
-		}
-		a.ModifiedAt = dates[i]
-		src.PutApplications(a)
-		i++
-	}
-	i = 0
-	for a := range src.Activities(ctx, rscsync.Cursor{}) {
-		if i >= len(dates) {
-			break
-		}
-		a.ModifiedAt = dates[i]
-		src.PutActivities(a)
-		i++
+	for i := range first {
+		set(&first[i], dates[i])
 	}
 }
 

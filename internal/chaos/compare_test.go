@@ -169,25 +169,21 @@ func fakeState(cu *rsctest.Customer, fn fieldNames) state {
 		k := dlKey(rscsync.KindCandidate, "", c.ID)
 		s[k] = print(k, c.Fields)
 	}
-	for _, r := range cu.Applications() {
-		k := dlKey(rscsync.KindApplication, "", r.Key["atsJobApplicationId"])
-		s[k] = print(k, r.Fields)
-	}
-	for _, r := range cu.Stages() {
-		k := dlKey(rscsync.KindStage, r.Key["atsJobApplicationId"], r.Key["stageId"])
-		s[k] = print(k, r.Fields)
-	}
-	for _, r := range cu.CandidateNotes() {
-		k := dlKey(rscsync.KindCandidateNote, r.Key["atsCandidateId"], r.Key["noteId"])
-		s[k] = print(k, r.Fields)
-	}
-	for _, r := range cu.ApplicationNotes() {
-		k := dlKey(rscsync.KindApplicationNote, r.Key["atsJobApplicationId"], r.Key["noteId"])
-		s[k] = print(k, r.Fields)
-	}
-	for _, r := range cu.InterviewFeedback() {
-		k := dlKey(rscsync.KindInterviewFeedback, r.Key["atsJobApplicationId"], r.Key["feedbackId"])
-		s[k] = print(k, r.Fields)
+	for _, x := range []struct {
+		kind        rscsync.EntityKind
+		recs        []rsctest.Record
+		parent, key string // names of the parent's and the record's key parts
+	}{
+		{rscsync.KindApplication, cu.Applications(), "", "atsJobApplicationId"},
+		{rscsync.KindStage, cu.Stages(), "atsJobApplicationId", "stageId"},
+		{rscsync.KindCandidateNote, cu.CandidateNotes(), "atsCandidateId", "noteId"},
+		{rscsync.KindApplicationNote, cu.ApplicationNotes(), "atsJobApplicationId", "noteId"},
+		{rscsync.KindInterviewFeedback, cu.InterviewFeedback(), "atsJobApplicationId", "feedbackId"},
+	} {
+		for _, r := range x.recs {
+			k := dlKey(x.kind, r.Key[x.parent], r.Key[x.key])
+			s[k] = print(k, r.Fields)
+		}
 	}
 	return s
 }
