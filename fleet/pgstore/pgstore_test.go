@@ -21,7 +21,9 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // open opens a DB on a new database.
-func open(t *testing.T) *pgstore.DB {
+func open(t *testing.T) *pgstore.DB { return openTB(t) }
+
+func openTB(t testing.TB) *pgstore.DB {
 	t.Helper()
 	db, err := pgstore.Open(context.Background(), pgtest.DB(t))
 	if err != nil {

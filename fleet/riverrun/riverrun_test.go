@@ -31,8 +31,10 @@ type fleet struct {
 	clock *rsctest.FakeClock
 	cust  *rsctest.Customer
 	river *river.Client[pgx.Tx]
-	// leases are the runner's, for a test to hold a customer.
-	leases *lease.Leases
+	// leases and engines are the runner's, for a test to hold a
+	// customer or run a slice outside River.
+	leases  *lease.Leases
+	engines riverrun.EngineFunc
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -98,7 +100,7 @@ func newFleet(t *testing.T, candidates int, limits rsctest.Limits) *fleet {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rc.Stop(context.WithoutCancel(ctx)) })
-	return &fleet{db: db, clock: clock, cust: cust, river: rc, leases: leases}
+	return &fleet{db: db, clock: clock, cust: cust, river: rc, leases: leases, engines: engines}
 }
 
 // waitFor waits for an event of kind after which until holds, failing on
@@ -237,5 +239,33 @@ func TestDailyQuotaSnoozes(t *testing.T) {
 	f.snoozedAnHour(t, before, after) // the reset at midnight, by the fake clock
 	if n := len(f.cust.Candidates()); n != 100 {
 		t.Errorf("LinkedIn holds %d candidates, want the first batch of 100", n)
+	}
+}
+
+// TestLeaseLostMidSlice: a worker paused past its lease while another took
+// the customer finds its commit refused with a *lease.LostError, and
+// nothing of it is committed.
+func TestLeaseLostMidSlice(t *testing.T) {
+	ctx := t.Context()
+	f := newFleet(t, 250, rsctest.Limits{})
+	a, err := f.leases.Acquire(ctx, "c1", "worker-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := f.engines(ctx, "c1", f.db.Checkpoints().Fenced(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(2 * time.Hour) // worker-a pauses past its lease
+	if _, err := f.leases.Acquire(ctx, "c1", "worker-b"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = eng.RunSlice(ctx, 1)
+	var lost *lease.LostError
+	if !errors.As(err, &lost) || lost.Holder != "worker-b" {
+		t.Fatalf("RunSlice under a lost lease: %v, want a *lease.LostError naming worker-b", err)
+	}
+	if cp, err := f.db.Checkpoints().Load(ctx, "c1"); cp != nil || err != nil {
+		t.Errorf("checkpoint after the refused commits: %+v, %v; want none", cp, err)
 	}
 }
