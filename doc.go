@@ -43,8 +43,8 @@
 //
 // Three more modules live in the repository, so that this one depends on
 // little: examples (the Tracker reference adapter and the demo program),
-// fleet (PostgreSQL stores, store conformance tests and leases for running
-// customers on many machines) and otel (OpenTelemetry traces and metrics).
+// fleet (PostgreSQL stores, store conformance tests, leases and River jobs
+// for running customers on many machines) and otel (OpenTelemetry traces and metrics).
 // docs/linkedin-api.md lists the LinkedIn API facts the code relies on, with
 // links to LinkedIn's documentation.
 package rscgo
