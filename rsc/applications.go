@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
-
-	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // ApplicationsService syncs applications (placements from shortlist onwards)
@@ -93,17 +91,6 @@ func (s *ApplicationsService) Validate(a *Application) error {
 func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*BatchResult[ApplicationKey], error) {
 	entries := encodeRecords[ApplicationKey](s.c, resApplications, apps)
 	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPut, resApplications, ""), entries)
-}
-
-func (a *Application) recordKey() (ApplicationKey, string, string) {
-	return a.Key, a.Key.ApplicationID, "atsJobApplicationId"
-}
-func (a *Application) validateAt(res *resource, now time.Time) error {
-	return checkRecord(res, a.Key.ApplicationID, now, a, validateApplication)
-}
-
-func (a *Application) appendKey(dst restli.Key, f family) restli.Key {
-	return append(dst, a.Key.restli(f)...)
 }
 
 // Delete removes applications. LinkedIn also deletes their notes, interview

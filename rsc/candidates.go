@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // CandidatesService syncs candidates (atsCandidates; versioned: candidates)
@@ -142,17 +140,6 @@ func validateCandidate(v *validator, cand *Candidate) {
 func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*BatchResult[CandidateKey], error) {
 	entries := encodeRecords[CandidateKey](s.c, resCandidates, cands)
 	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPut, resCandidates, ""), entries)
-}
-
-func (cand *Candidate) recordKey() (CandidateKey, string, string) {
-	return cand.Key, cand.Key.CandidateID, "atsCandidateId"
-}
-func (cand *Candidate) validateAt(res *resource, now time.Time) error {
-	return checkRecord(res, cand.Key.CandidateID, now, cand, validateCandidate)
-}
-
-func (cand *Candidate) appendKey(dst restli.Key, f family) restli.Key {
-	return append(dst, cand.Key.restli(f)...)
 }
 
 // CandidateRecord is a candidate read back from LinkedIn, with its member

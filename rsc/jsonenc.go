@@ -143,6 +143,32 @@ func (a *recordArena) reserve() {
 // appends never write into them.
 func (a *recordArena) take(start int) []byte { return a.buf[start:len(a.buf):len(a.buf)] }
 
+// The bulkRecord methods of Application and Candidate.
+
+func (a *Application) recordKey() (ApplicationKey, string, string) {
+	return a.Key, a.Key.ApplicationID, "atsJobApplicationId"
+}
+
+func (cand *Candidate) recordKey() (CandidateKey, string, string) {
+	return cand.Key, cand.Key.CandidateID, "atsCandidateId"
+}
+
+func (a *Application) validateAt(res *resource, now time.Time) error {
+	return checkRecord(res, a.Key.ApplicationID, now, a, validateApplication)
+}
+
+func (cand *Candidate) validateAt(res *resource, now time.Time) error {
+	return checkRecord(res, cand.Key.CandidateID, now, cand, validateCandidate)
+}
+
+func (a *Application) appendKey(dst restli.Key, f family) restli.Key {
+	return append(dst, a.Key.restli(f)...)
+}
+
+func (cand *Candidate) appendKey(dst restli.Key, f family) restli.Key {
+	return append(dst, cand.Key.restli(f)...)
+}
+
 // appendJSON appends the application as json.Marshal writes it, except
 // that '<', '>' and '&' are not escaped; without reflection.
 func (a *Application) appendJSON(dst []byte) []byte {
