@@ -13,10 +13,7 @@ func TestDecodeKey(t *testing.T) {
 		{Name: "atsJobApplicationId", Value: "A1"},
 		{Name: "integrationContext", Value: "urn:li:organization:456"},
 	}
-	tests := []struct {
-		in   string
-		want Key
-	}{
+	tests := []decodeCase[Key]{
 		// Protocol 1.0, as Postman sends it (path and body).
 		{"atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123", c1},
 		{"atsCandidateId=C1&dataProvider=ATS&integrationContext=urn%3Ali%3Aorganization%3A123", c1},
@@ -34,12 +31,7 @@ func TestDecodeKey(t *testing.T) {
 		{"(k:List(1,2))", Key{{"k", "List(1,2)"}}},
 		{"()", Key{}},
 	}
-	for _, tt := range tests {
-		got, err := DecodeKey(tt.in)
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("DecodeKey(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
-		}
-	}
+	checkDecodes(t, DecodeKey, tests)
 	wantErrors(t, func(s string) error { _, err := DecodeKey(s); return err },
 		"", "a", "a=1&b", "a=%zz", "(a:1", "(a)", "(a:1)x", "(a:%2)", "%28a%3A1")
 }

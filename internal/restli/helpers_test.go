@@ -25,6 +25,28 @@ func checkEncodes[In any](t *testing.T, f func(In) string, cases []encodeCase[In
 	}
 }
 
+// decodeCase is one row of a decoder table.
+type decodeCase[Out any] struct {
+	in   string
+	want Out
+}
+
+// checkDecodes runs each row as a subtest: f(in) must be want, without error.
+func checkDecodes[Out any](t *testing.T, f func(string) (Out, error), cases []decodeCase[Out]) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := f(c.in)
+			if err != nil {
+				t.Fatalf("%q: %v", c.in, err)
+			}
+			if d := cmp.Diff(c.want, got); d != "" {
+				t.Errorf("%q (-want +got):\n%s", c.in, d)
+			}
+		})
+	}
+}
+
 // goldenCase is one row of a table of encoded forms.
 type goldenCase struct{ name, got, want string }
 

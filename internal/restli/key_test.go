@@ -1,8 +1,11 @@
 package restli
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestKeyGet(t *testing.T) {
@@ -46,13 +49,13 @@ func TestKeyEqual(t *testing.T) {
 		{big(false), big(true), true},
 		{candidateKey("C1", "1"), candidateKey("C1", "2"), false},
 	}
-	for _, tt := range tests {
-		if got := tt.a.Equal(tt.b); got != tt.want {
-			t.Errorf("%v.Equal(%v) = %v", tt.a, tt.b, got)
-		}
-		if got := tt.b.Equal(tt.a); got != tt.want {
-			t.Errorf("%v.Equal(%v) = %v (reversed)", tt.b, tt.a, got)
-		}
+	for i, tt := range tests {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			got := []bool{tt.a.Equal(tt.b), tt.b.Equal(tt.a)}
+			if d := cmp.Diff([]bool{tt.want, tt.want}, got); d != "" {
+				t.Errorf("%v.Equal(%v) and reversed (-want +got):\n%s", tt.a, tt.b, d)
+			}
+		})
 	}
 }
 

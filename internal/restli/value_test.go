@@ -164,10 +164,7 @@ func TestEncodeGoTypes(t *testing.T) {
 // test_reduced_decode).
 func TestDecodePython(t *testing.T) {
 	t.Parallel()
-	decodeCases := []struct {
-		in   string
-		want any
-	}{
+	decodeCases := []decodeCase[any]{
 		{"", ""},
 		{"abc123", "abc123"},
 		{"urn%3Ali%20app%3F", "urn:li app?"},
@@ -179,28 +176,15 @@ func TestDecodePython(t *testing.T) {
 		{"(key1:urn%3Ali%3Adevapp%3A123,key2:List(123%3A456,(key22:abc)))",
 			map[string]any{"key1": "urn:li:devapp:123", "key2": []any{"123:456", map[string]any{"key22": "abc"}}}},
 	}
-	for _, tt := range decodeCases {
-		got, err := Decode(tt.in)
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Decode(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
-		}
-	}
-	reducedCases := []struct {
-		in   string
-		want any
-	}{
+	checkDecodes(t, Decode, decodeCases)
+	reducedCases := []decodeCase[any]{
 		{"", ""},
 		{"abc123", "abc123"},
 		{"%28urn%29%3Ali%2C_ %3A%27app%3F?", "(urn):li,_ :'app%3F?"},
 		{"List(%28a%3Ab%29,%27c%2Cd%27?)", []any{"(a:b)", "'c,d'?"}},
 		{"(a%3Ab?:c%3Ad )", map[string]any{"a:b?": "c:d "}},
 	}
-	for _, tt := range reducedCases {
-		got, err := ReducedDecode(tt.in)
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("ReducedDecode(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
-		}
-	}
+	checkDecodes(t, ReducedDecode, reducedCases)
 }
 
 // TestDecodeJS ports the cases of LinkedIn's JS client decoder test
@@ -209,10 +193,7 @@ func TestDecodePython(t *testing.T) {
 // example object through encode/decode and reducedEncode/reducedDecode.
 func TestDecodeJS(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in   string
-		want any
-	}{
+	tests := []decodeCase[any]{
 		{"List(1,2,(k:v),3)", []any{"1", "2", map[string]any{"k": "v"}, "3"}},
 		{"List(List(1))", []any{[]any{"1"}}},
 		{"List((k:List(1)))", []any{map[string]any{"k": []any{"1"}}}},
@@ -226,12 +207,7 @@ func TestDecodeJS(t *testing.T) {
 		{"''", ""},
 		{"a+b", "a+b"},
 	}
-	for _, tt := range tests {
-		got, err := Decode(tt.in)
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Decode(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
-		}
-	}
+	checkDecodes(t, Decode, tests)
 	wantErrors(t, func(s string) error { _, err := Decode(s); return err },
 		"List((k1:v1)", "List((k1:List(v1))", "(k1:List((k2:(k3:v1,k4:List((string:v2)))))",
 		"(k1)", "(k1:v1))", "List(a(b)", "%zz", "(a:%2)")
