@@ -28,6 +28,15 @@ func testCandidate(id string) Candidate {
 	}
 }
 
+// testCandidates returns n valid candidates C000, C001, ...
+func testCandidates(n int) []Candidate {
+	cands := make([]Candidate, n)
+	for i := range cands {
+		cands[i] = testCandidate(fmt.Sprintf("C%03d", i))
+	}
+	return cands
+}
+
 // The Postman form of "Upsert Candidates" (docs/linkedin-api.md §7.2).
 func TestCandidatesUpsertWire(t *testing.T) {
 	t.Parallel()
@@ -60,10 +69,7 @@ func TestCandidatesUpsertWire(t *testing.T) {
 func TestCandidatesUpsertOneBadOf100(t *testing.T) {
 	t.Parallel()
 	h := setup(t, okBatch)
-	cands := make([]Candidate, 100)
-	for i := range cands {
-		cands[i] = testCandidate(fmt.Sprintf("C%03d", i))
-	}
+	cands := testCandidates(100)
 	cands[42].EmailAddresses = []string{"not-an-email"}
 	res, err := h.client.Candidates.Upsert(t.Context(), cands)
 	if err != nil {
@@ -105,10 +111,7 @@ func TestCandidatesUpsertOneBadOf100(t *testing.T) {
 func TestCandidatesUpsertSplitsInOrder(t *testing.T) {
 	t.Parallel()
 	h := setup(t, okBatch)
-	cands := make([]Candidate, 250)
-	for i := range cands {
-		cands[i] = testCandidate(fmt.Sprintf("C%03d", i))
-	}
+	cands := testCandidates(250)
 	res, err := h.client.Candidates.Upsert(t.Context(), cands)
 	if err != nil || res.Succeeded() != 250 {
 		t.Fatalf("succeeded %d, err %v", res.Succeeded(), err)
