@@ -36,6 +36,12 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 	}
 	ok := func(d *Deletion) {
 		o.acked++
+		if d.Kind != KindStage { // stages are part of their application
+			if o.gone == nil {
+				o.gone = map[Phase]int64{}
+			}
+			o.gone[kindPhase(d.Kind)]++
+		}
 		k := DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true}.Key()
 		if r.hadDeadLetter(k) {
 			o.cleared = append(o.cleared, k)

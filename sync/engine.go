@@ -25,9 +25,7 @@ type Engine struct {
 	src    Source
 	cfg    config
 
-	mu      gosync.Mutex
-	running bool
-
+	running    busy
 	progressMu gosync.Mutex // one progress event at a time
 }
 
@@ -106,10 +104,10 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 // acknowledged batch is checkpointed, so RunSlice may run on any machine
 // that shares the Store (see the package documentation on job queues).
 func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) {
-	if !e.acquire() {
+	if !e.running.acquire() {
 		return nil, e.errAlreadyRunning()
 	}
-	defer e.release()
+	defer e.running.release()
 	r, err := e.newRun(ctx, maxBatches)
 	if err != nil {
 		return nil, err
@@ -129,20 +127,27 @@ func (e *Engine) errAlreadyRunning() error {
 	return fmt.Errorf("sync: customer %s is already running", e.cust)
 }
 
-func (e *Engine) acquire() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.running {
+// busy lets one run at a time in.
+type busy struct {
+	mu gosync.Mutex
+	on bool
+}
+
+// acquire reports whether the caller may run, and marks it running.
+func (b *busy) acquire() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.on {
 		return false
 	}
-	e.running = true
+	b.on = true
 	return true
 }
 
-func (e *Engine) release() {
-	e.mu.Lock()
-	e.running = false
-	e.mu.Unlock()
+func (b *busy) release() {
+	b.mu.Lock()
+	b.on = false
+	b.mu.Unlock()
 }
 
 // run is the state of one RunSlice (or dry run, or dead-letter retry).

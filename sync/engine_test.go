@@ -891,3 +891,27 @@ func TestManagerFairnessAndParking(t *testing.T) {
 		}
 	})
 }
+
+// Deleting records in the ATS takes them out of what the reconciliation
+// counts as held by LinkedIn.
+func TestReconciliationSubtractsDeletions(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src)
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		time.Sleep(2 * time.Hour)
+		for i := range 3 {
+			src.Delete(Deletion{Kind: KindCandidate, ID: candID(i), DeletedAt: time.Now(), Integration: e.cust.Organization})
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 7, Acknowledged: 7}
+		if diff := cmp.Diff(want, rep.Reconciliation[PhaseCandidates]); diff != "" || len(e.cust.Candidates()) != 7 {
+			t.Errorf("LinkedIn holds %d; reconciliation (-want +got):\n%s", len(e.cust.Candidates()), diff)
+		}
+	})
+}

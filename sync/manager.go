@@ -29,7 +29,7 @@ type Manager struct {
 	mu      gosync.Mutex
 	engines map[string]*Engine
 	order   []string
-	running bool
+	running busy
 }
 
 // The failure backoff of a Manager.
@@ -126,22 +126,17 @@ func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
 
 // begin marks the manager running and snapshots its customers.
 func (m *Manager) begin() (*schedule, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.running {
+	if !m.running.acquire() {
 		return nil, errors.New("sync: Manager.Run is already running")
 	}
-	m.running = true
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return &schedule{m: m, engines: maps.Clone(m.engines), ready: slices.Clone(m.order),
 		results: map[string]*CustomerResult{}, fails: map[string]int{},
 		work: make(chan string), done: make(chan sliceDone), wake: make(chan struct{}, 1)}, nil
 }
 
-func (m *Manager) end() {
-	m.mu.Lock()
-	m.running = false
-	m.mu.Unlock()
-}
+func (m *Manager) end() { m.running.release() }
 
 // schedule is the state of one Manager.Run.
 type schedule struct {

@@ -13,12 +13,13 @@ import (
 
 // batchOutcome is what sending one batch produced.
 type batchOutcome struct {
-	sent     int64        // records sent (dry run: that would be sent)
-	acked    int64        // records LinkedIn accepted
-	newAcked int64        // records that count as new distinct records on LinkedIn
-	dead     []DeadLetter // records refused
-	cleared  []string     // dead-letter keys of records that now succeeded
-	err      error        // the batch could not be completed
+	sent     int64           // records sent (dry run: that would be sent)
+	acked    int64           // records LinkedIn accepted
+	newAcked int64           // records that count as new distinct records on LinkedIn
+	dead     []DeadLetter    // records refused
+	cleared  []string        // dead-letter keys of records that now succeeded
+	gone     map[Phase]int64 // deletions acknowledged, by the phase of the kind deleted
+	err      error           // the batch could not be completed
 }
 
 // phaseKind describes one phase's records to the pipeline.
@@ -350,6 +351,9 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 		pc.Done += read
 	}
 	pc.Acknowledged += o.newAcked
+	for p, n := range o.gone { // the reconciliation's held records
+		r.cp.Phases[p].Acknowledged = max(r.cp.Phases[p].Acknowledged-n, 0)
+	}
 	pc.DeadLettered += newlyFailed
 	pc.Ineligible += skipped
 	if m := r.meters[phase]; m != nil {

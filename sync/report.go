@@ -67,7 +67,10 @@ type Reconciliation struct {
 	ATSTotal int64 `json:"atsTotal"`
 	// Acknowledged counts the distinct records LinkedIn accepted, as far
 	// as the engine can tell without reading LinkedIn back: every record of
-	// the historical pass, then records created after the phase's watermark.
+	// the historical pass, then records created after the phase's watermark,
+	// minus the records deleted since. It is an estimate (a record that
+	// re-enters the window after an edit is not counted): ContentReport
+	// compares the records themselves.
 	Acknowledged int64 `json:"acknowledged"`
 	DeadLettered int64 `json:"deadLettered"` // records currently refused
 	Ineligible   int64 `json:"ineligible"`   // records skipped by the eligibility hook

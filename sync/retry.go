@@ -17,10 +17,10 @@ import (
 // attempt count increased; records the Source no longer has (or that are now
 // ineligible) are dropped from it. Watermarks do not move.
 func (e *Engine) RetryDeadLetters(ctx context.Context) (*Report, error) {
-	if !e.acquire() {
+	if !e.running.acquire() {
 		return nil, e.errAlreadyRunning()
 	}
-	defer e.release()
+	defer e.running.release()
 	r, err := e.newRun(ctx, 0)
 	if err != nil {
 		return nil, err
