@@ -28,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/rscgo/rscgo/fleet/internal/option"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -46,26 +47,14 @@ type Option func(*Leases) error
 // WithClock sets the clock that dates expiries. The default is
 // rsc.SystemClock(). The clock must not be nil.
 func WithClock(c rsc.Clock) Option {
-	return func(l *Leases) error {
-		if c == nil {
-			return errors.New("lease: WithClock: nil clock")
-		}
-		l.clock = c
-		return nil
-	}
+	return func(l *Leases) error { l.clock = c; return nil }
 }
 
 // WithTTL sets how long a lease lasts after each acquisition or renewal.
 // It must be positive; the default is 30 seconds. Renew well before it
 // ends (every third of it, say).
 func WithTTL(d time.Duration) Option {
-	return func(l *Leases) error {
-		if d <= 0 {
-			return fmt.Errorf("lease: WithTTL: %v is not positive", d)
-		}
-		l.ttl = d
-		return nil
-	}
+	return func(l *Leases) error { l.ttl = d; return nil }
 }
 
 // New returns Leases kept in db.
@@ -74,10 +63,14 @@ func New(db *pgstore.DB, opts ...Option) (*Leases, error) {
 		return nil, errors.New("lease: New: nil database")
 	}
 	l := &Leases{db: db, clock: rsc.SystemClock(), ttl: 30 * time.Second}
-	for _, o := range opts {
-		if err := o(l); err != nil {
-			return nil, err
-		}
+	err := option.Apply(l, opts)
+	switch {
+	case err != nil:
+		return nil, err
+	case l.clock == nil:
+		return nil, errors.New("lease: WithClock: nil clock")
+	case l.ttl <= 0:
+		return nil, fmt.Errorf("lease: WithTTL: %v is not positive", l.ttl)
 	}
 	return l, nil
 }

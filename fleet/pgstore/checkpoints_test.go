@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
@@ -127,12 +126,7 @@ func TestCheckpointSavedElsewhere(t *testing.T) {
 // as one document (schema version 2) into rows.
 func TestCheckpointMigration(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.DB(t)
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := newPool(t)
 	if err := pgstore.MigrateTo(ctx, pool, 2); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
@@ -25,11 +26,10 @@ func open(t *testing.T) *pgstore.DB { return openTB(t) }
 
 func openTB(t testing.TB) *pgstore.DB {
 	t.Helper()
-	db, err := pgstore.Open(context.Background(), pgtest.DB(t))
+	db, err := pgstore.New(context.Background(), newPool(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(db.Close)
 	return db
 }
 
@@ -115,20 +115,28 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// newPool returns a pool on a new database.
+func newPool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
 // TestNewerSchemaRefused opens a database a newer rscgo migrated.
 func TestNewerSchemaRefused(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.DB(t)
-	db, err := pgstore.Open(ctx, url)
-	if err != nil {
+	pool := newPool(t)
+	if err := pgstore.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Pool().Exec(ctx, "update rscgo_schema_version set version = version + 5")
-	db.Close()
-	if err != nil {
+	if _, err := pool.Exec(ctx, "update rscgo_schema_version set version = version + 5"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = pgstore.Open(ctx, url)
+	_, err := pgstore.New(ctx, pool)
 	var sv *pgstore.SchemaVersionError
 	if !errors.As(err, &sv) {
 		t.Fatalf("Open of a newer schema: %v, want a *SchemaVersionError", err)

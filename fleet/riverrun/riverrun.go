@@ -44,6 +44,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/rscgo/rscgo/fleet/internal/option"
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
@@ -116,12 +117,10 @@ func New(db *pgstore.DB, leases *lease.Leases, engines EngineFunc, opts ...Optio
 		return nil, errors.New("riverrun: New: nil database, leases or EngineFunc")
 	}
 	r := &Runner{db: db, leases: leases, engines: engines, clock: rsc.SystemClock(), batches: 50, interval: 15 * time.Minute}
-	for _, o := range opts {
-		if err := o(r); err != nil {
-			return nil, err
-		}
-	}
-	switch {
+	// The options are checked together, after all of them applied.
+	switch err := option.Apply(r, opts); {
+	case err != nil:
+		return nil, err
 	case r.clock == nil:
 		return nil, errors.New("riverrun: WithClock: nil clock")
 	case r.batches <= 0:
