@@ -109,3 +109,49 @@ func ExampleEngine_Run() {
 	// LinkedIn holds 1 job and 2 candidates
 	// second run sent 0 candidates
 }
+
+// Content reconciliation reads LinkedIn's records back and compares every
+// field sent: here a candidate edited on LinkedIn's side since the sync.
+func ExampleEngine_ReconcileContent() {
+	srv := rsctest.NewServer(rsctest.WithoutListener())
+	defer srv.Close()
+	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:42"})
+	client, _ := srv.CustomerClient(cust)
+
+	org, now := cust.Organization, time.Now()
+	src := rscsync.NewSliceSource()
+	for i, name := range []string{"Ann", "Bob"} {
+		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Minute), Record: rsc.Candidate{
+			Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: fmt.Sprintf("C%d", i+1)},
+			FirstName: name, EmailAddresses: []string{strings.ToLower(name) + "@example.com"},
+			ExternalProfileURL: "https://ats.example.com/c/1",
+			CreatedAt:          rsc.Millis(now.Add(-time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour))}})
+	}
+	eng, _ := rscsync.NewEngine(client, "customer-42", src)
+	ctx := context.Background()
+	if _, err := eng.Run(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	bob, _, _ := src.LookupCandidate(ctx, "C2")
+	bob.Record.FirstName = "Robert" // changed on LinkedIn, not in the ATS
+	client.Candidates.Upsert(ctx, []rsc.Candidate{bob.Record})
+
+	rep, err := eng.ReconcileContent(ctx, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("differs:", rep.Differs())
+	rep.WriteText(os.Stdout)
+	// Output:
+	// differs: true
+	// content candidate: checked 2, equal 1, missing 0, stale 1, extra 0
+	//   stale on LinkedIn: candidate//C2 (firstName)
+	// content job: not checked: the client cannot read job records back from LinkedIn
+	// content application: not checked: the client cannot read application records back from LinkedIn
+	// content stage: not checked: the client cannot read stage records back from LinkedIn
+	// content candidateNote: not checked: the client cannot read candidateNote records back from LinkedIn
+	// content applicationNote: not checked: the client cannot read applicationNote records back from LinkedIn
+	// content interviewFeedback: not checked: the client cannot read interviewFeedback records back from LinkedIn
+}
