@@ -49,6 +49,9 @@ func emptied[S any](db *pgstore.DB, get func(*pgstore.DB) S) func(t *testing.T) 
 func TestConformance(t *testing.T) {
 	db := open(t)
 	t.Run("checkpoints", func(t *testing.T) { storetest.Checkpoints(t, emptied(db, (*pgstore.DB).Checkpoints)) })
+	t.Run("fenced checkpoints", func(t *testing.T) {
+		storetest.Checkpoints(t, emptied(db, func(db *pgstore.DB) rscsync.Store { return db.Checkpoints().Fenced(refuse{}) }))
+	})
 	t.Run("dead letters", func(t *testing.T) { storetest.DeadLetters(t, emptied(db, (*pgstore.DB).DeadLetters)) })
 	t.Run("onboarding states", func(t *testing.T) { storetest.OnboardingStates(t, emptied(db, (*pgstore.DB).OnboardingStates)) })
 	t.Run("inmail cursors", func(t *testing.T) { storetest.InMailCursors(t, emptied(db, (*pgstore.DB).InMailCursors)) })
