@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,9 +10,9 @@ import (
 
 // Bench is one result line of `go test -bench`:
 //
-//	BenchmarkThroughput/engine-2   5   700766509 ns/op   34541 cpu-ns/record   28540 records/s
+//	BenchmarkFakeIngest-2   3   652477542 ns/op   10378 cpu-ns/record   46442 records/s
 type Bench struct {
-	Name    string             // without the -GOMAXPROCS suffix: "BenchmarkThroughput/engine"
+	Name    string             // without the -GOMAXPROCS suffix: "BenchmarkMemory/100k"
 	Procs   int                // GOMAXPROCS suffix, 1 when absent
 	N       int64              // iterations
 	Metrics map[string]float64 // by unit: "ns/op", "records/s", "B/op", ...
@@ -73,74 +72,114 @@ func FindBench(bs []Bench, name string) (Bench, bool) {
 	return Bench{}, false
 }
 
-// Quota is what TestQuotaUse (sync/bench_test.go) logs.
+// QuotaLimit is LinkedIn's records-per-minute quota per sync resource
+// (counted in fixed UTC minutes), what the quota figures are measured
+// against.
+const QuotaLimit = 10_000
+
+// QuotaResource is one resource's line of TestQuotaUse (internal/benchsync):
+//
+//	quota-resource: resource=atsCandidates phase=candidates records=40000 calls=400 minutes=4.000 per-minute=10000 use=100.00% peak-minute=10000 429s=0
+type QuotaResource struct {
+	Resource, Phase string
+	Records, Calls  int
+	Minutes         float64 // first call to last, plus the last call's share of a minute
+	PerMinute       float64
+	Percent         float64 // PerMinute as a share of QuotaLimit
+	PeakMinute      int     // most records in one fixed UTC minute
+	N429            int
+}
+
+// QuotaPhase is a phase's use of the quota on the resource that binds it.
+type QuotaPhase struct {
+	Phase, BoundBy string
+	Percent        float64
+}
+
+// Quota is what TestQuotaUse logs.
 type Quota struct {
-	Records   int     // candidates synced in the measured phase
-	Calls     int     // batch calls of that phase
-	Minutes   float64 // simulated minutes the phase took
-	PerMinute float64 // records per minute
-	Percent   float64 // of LinkedIn's 10,000 records per minute
+	Resources []QuotaResource
+	Phases    []QuotaPhase
 	// The whole sync.
 	TotalRecords, TotalRequests int
+	SimulatedMinutes            float64
 	Minute429, Day429           int
 	Passed                      bool // "--- PASS: TestQuotaUse"
 }
 
 var (
-	quotaRe = regexp.MustCompile(`atsCandidates: (\d+) records in (\d+) calls over ([0-9.]+) simulated minutes: ([0-9.]+) records/min \(([0-9.]+)% of 10,000\)`)
-	wholeRe = regexp.MustCompile(`whole sync: (\d+) records in (\d+) requests; 429s: minute (\d+), day (\d+)`)
+	resourceRe = regexp.MustCompile(`quota-resource: resource=(\S+) phase=(\S+) records=(\d+) calls=(\d+) minutes=([0-9.]+) per-minute=([0-9.]+) use=([0-9.]+)% peak-minute=(\d+) 429s=(\d+)`)
+	phaseRe    = regexp.MustCompile(`quota-phase: phase=(\S+) bound-by=(\S*) use=([0-9.]+)%`)
+	wholeRe    = regexp.MustCompile(`quota-whole: records=(\d+) requests=(\d+) simulated-minutes=([0-9.]+) minute-429s=(\d+) day-429s=(\d+)`)
 )
 
-// ParseQuota reads TestQuotaUse's two log lines from `go test -v` output.
+// ParseQuota reads TestQuotaUse's log lines from `go test -v` output.
 func ParseQuota(out string) (Quota, error) {
 	var q Quota
-	m := quotaRe.FindStringSubmatch(out)
-	w := wholeRe.FindStringSubmatch(out)
-	if m == nil || w == nil {
-		return q, errors.New("TestQuotaUse log lines not found (run with -v)")
+	for _, m := range resourceRe.FindAllStringSubmatch(out, -1) {
+		r := QuotaResource{Resource: m[1], Phase: m[2]}
+		r.Records, _ = strconv.Atoi(m[3])
+		r.Calls, _ = strconv.Atoi(m[4])
+		r.Minutes, _ = strconv.ParseFloat(m[5], 64)
+		r.PerMinute, _ = strconv.ParseFloat(m[6], 64)
+		r.Percent, _ = strconv.ParseFloat(m[7], 64)
+		r.PeakMinute, _ = strconv.Atoi(m[8])
+		r.N429, _ = strconv.Atoi(m[9])
+		q.Resources = append(q.Resources, r)
 	}
-	q.Records, _ = strconv.Atoi(m[1])
-	q.Calls, _ = strconv.Atoi(m[2])
-	q.Minutes, _ = strconv.ParseFloat(m[3], 64)
-	q.PerMinute, _ = strconv.ParseFloat(m[4], 64)
-	q.Percent, _ = strconv.ParseFloat(m[5], 64)
+	for _, m := range phaseRe.FindAllStringSubmatch(out, -1) {
+		p := QuotaPhase{Phase: m[1], BoundBy: m[2]}
+		p.Percent, _ = strconv.ParseFloat(m[3], 64)
+		q.Phases = append(q.Phases, p)
+	}
+	w := wholeRe.FindStringSubmatch(out)
+	if len(q.Resources) == 0 || len(q.Phases) == 0 || w == nil {
+		return q, errors.New("TestQuotaUse log lines not found (run with -v and RSCGO_BENCH=1)")
+	}
 	q.TotalRecords, _ = strconv.Atoi(w[1])
 	q.TotalRequests, _ = strconv.Atoi(w[2])
-	q.Minute429, _ = strconv.Atoi(w[3])
-	q.Day429, _ = strconv.Atoi(w[4])
+	q.SimulatedMinutes, _ = strconv.ParseFloat(w[3], 64)
+	q.Minute429, _ = strconv.Atoi(w[4])
+	q.Day429, _ = strconv.Atoi(w[5])
 	q.Passed = strings.Contains(out, "--- PASS: TestQuotaUse")
 	return q, nil
 }
 
-// CrashResume is the summary line of internal/chaos TestCrashResume:
+// CrashRun is the summary line of one seed of internal/chaos
+// TestCrashResume:
 //
-//	crash-resume: kills=%d records=%d sent=%d resent=%d resent_per_kill=%.1f max_inflight_records=%d
-type CrashResume struct {
+//	crash-resume: kills=%d phases=%v records=%d sent=%d resent=%d resent_per_kill=%.1f max_resent_after_a_kill=%d bound=%d
+type CrashRun struct {
 	Kills, Records, Sent, Resent int
 	ResentPerKill                float64
-	MaxInflightRecords           int
-	Passed                       bool // "--- PASS: TestCrashResume"
+	MaxResentAfterKill           int // the most records one run re-sent after a kill
+	Bound                        int // records in the batches that may be in flight
 }
 
-var crashRe = regexp.MustCompile(`crash-resume: kills=(\d+) records=(\d+) sent=(\d+) resent=(\d+) resent_per_kill=([0-9.]+) max_inflight_records=(\d+)`)
+// CrashResume is every seed's summary.
+type CrashResume struct {
+	Runs   []CrashRun
+	Passed bool // "--- PASS: TestCrashResume"
+}
 
-// ParseCrashResume finds the crash-resume summary line in out.
+var crashRe = regexp.MustCompile(`crash-resume: kills=(\d+) phases=\[[^\]]*\] records=(\d+) sent=(\d+) resent=(\d+) resent_per_kill=([0-9.]+) max_resent_after_a_kill=(\d+) bound=(\d+)`)
+
+// ParseCrashResume finds the crash-resume summary lines in out.
 func ParseCrashResume(out string) (CrashResume, error) {
-	m := crashRe.FindStringSubmatch(out)
-	if m == nil {
-		return CrashResume{}, errors.New("no crash-resume summary line")
-	}
 	var c CrashResume
-	ints := []*int{&c.Kills, &c.Records, &c.Sent, &c.Resent}
-	for i, p := range ints {
-		v, err := strconv.Atoi(m[i+1])
-		if err != nil {
-			return CrashResume{}, fmt.Errorf("crash-resume: %w", err)
+	for _, m := range crashRe.FindAllStringSubmatch(out, -1) {
+		var r CrashRun
+		for i, p := range []*int{&r.Kills, &r.Records, &r.Sent, &r.Resent} {
+			*p, _ = strconv.Atoi(m[i+1])
 		}
-		*p = v
+		r.ResentPerKill, _ = strconv.ParseFloat(m[5], 64)
+		r.MaxResentAfterKill, _ = strconv.Atoi(m[6])
+		r.Bound, _ = strconv.Atoi(m[7])
+		c.Runs = append(c.Runs, r)
 	}
-	c.ResentPerKill, _ = strconv.ParseFloat(m[5], 64)
-	c.MaxInflightRecords, _ = strconv.Atoi(m[6])
+	if len(c.Runs) == 0 {
+		return c, errors.New("no crash-resume summary line")
+	}
 	c.Passed = strings.Contains(out, "--- PASS: TestCrashResume")
 	return c, nil
 }
