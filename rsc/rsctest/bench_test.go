@@ -30,13 +30,9 @@ func BenchmarkIngestCandidates100(b *testing.B) {
 	_ = json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
 
-	var ids []string
-	ents := map[string]any{}
-	for i := range 100 {
-		id := fmt.Sprintf("CAND-%03d", i)
-		ids = append(ids, id)
-		ents[candKey(id)] = candidate("Ann"+id, fmt.Sprintf("ann%d@example.com", i))
-	}
+	ids, ents := candidateBatch(100, "CAND-%03d", func(i int, id string) map[string]any {
+		return candidate("Ann"+id, fmt.Sprintf("ann%d@example.com", i))
+	})
 	q := candIDsN(ids)
 	j, _ := json.Marshal(map[string]any{"entities": ents})
 	const boundary = "rsctestboundary"

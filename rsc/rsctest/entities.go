@@ -338,33 +338,57 @@ func batchUpdate(c *call) {
 			res.Errors[k.resp] = statusErr(400, "ERROR :: / :: entity must be a JSON object")
 			continue
 		}
-		if kd.validate != nil {
-			if e := kd.validate(c, r); e != nil {
-				res.Errors[k.resp] = e
-				continue
-			}
+		if e := kd.validateRecord(c, r); e != nil {
+			res.Errors[k.resp] = e
+			continue
 		}
 		recs[i] = r
 	}
-	cu := c.cust
-	cu.mu.Lock()
-	t := cu.tables[kd.table]
-	for i, k := range keys {
+	c.commitBatch(keys, res, func(cu *Customer, t *table, i int, k ekey) *entityError {
 		r := recs[i]
 		if r == nil {
-			continue
+			return res.Errors[k.resp] // invalid: keeps its error
 		}
-		if kd.check != nil {
-			if e := kd.check(cu, r); e != nil {
-				res.Errors[k.resp] = e
-				continue
-			}
+		if e := kd.checkRecord(cu, r); e != nil {
+			return e
 		}
 		if old := t.recs[k.rk]; old != nil && r.manual == "" && !bytes.Contains(r.doc, []byte(`"manualMatchedMember"`)) {
 			r.manual = old.manual // LinkedIn-side link survives a full replace (see package doc)
 		}
 		t.put(kd, k.rk, r)
-		res.Results[k.resp] = status204
+		return nil
+	})
+}
+
+// validateRecord runs the kind's pure validation, if it has one.
+func (kd *kind) validateRecord(c *call, r *record) *entityError {
+	if kd.validate == nil {
+		return nil
+	}
+	return kd.validate(c, r)
+}
+
+// checkRecord runs the kind's validation against stored state, if it has
+// one; the caller holds the customer lock.
+func (kd *kind) checkRecord(cu *Customer, r *record) *entityError {
+	if kd.check == nil {
+		return nil
+	}
+	return kd.check(cu, r)
+}
+
+// commitBatch runs apply on every key under the customer's lock, each
+// key's answer being apply's error or 204, then writes the batch result.
+func (c *call) commitBatch(keys []ekey, res batchResult, apply func(cu *Customer, t *table, i int, k ekey) *entityError) {
+	cu := c.cust
+	cu.mu.Lock()
+	t := cu.tables[c.rt.kind.table]
+	for i, k := range keys {
+		if e := apply(cu, t, i, k); e != nil {
+			res.Errors[k.resp] = e
+		} else {
+			res.Results[k.resp] = status204
+		}
 	}
 	cu.mu.Unlock()
 	writeJSON(c.w, http.StatusOK, res)
@@ -402,69 +426,57 @@ func batchPartial(c *call) {
 		return
 	}
 	kd := c.rt.kind
-	res := newBatchResult(len(keys))
-	cu := c.cust
-	cu.mu.Lock()
-	defer func() {
-		cu.mu.Unlock()
-		writeJSON(c.w, http.StatusOK, res)
-	}()
-	t := cu.tables[kd.table]
-	for _, k := range keys {
+	c.commitBatch(keys, newBatchResult(len(keys)), func(cu *Customer, t *table, _ int, k ekey) *entityError {
 		old := t.recs[k.rk]
 		if old == nil {
-			res.Errors[k.resp] = statusErr(404, "Entity "+k.resp+" does not exist")
-			continue
+			return statusErr(404, "Entity "+k.resp+" does not exist")
 		}
-		p := byKey[k.rk].Patch
-		m := map[string]json.RawMessage{}
-		_ = json.Unmarshal(old.doc, &m)
-		r := &record{fields: old.fields, manual: old.manual, updated: c.now}
-		var bad *entityError
-		for name, v := range p.Set {
-			if cn, ok := c.rt.docRenames[name]; ok {
-				name = cn
-			}
-			if name == "manualMatchedMember" && kd == candidateKind {
-				var u string
-				if json.Unmarshal(v, &u) != nil || !personURN.MatchString(u) {
-					bad = fieldErr("manualMatchedMember", "must be a person URN (urn:li:person:{id})")
-					break
-				}
-				r.manual = u
-				continue
-			}
-			m[name] = v
+		r, e := c.patched(old, byKey[k.rk].Patch)
+		if e == nil {
+			e = kd.validateRecord(c, r)
 		}
-		if bad != nil {
-			res.Errors[k.resp] = bad
-			continue
+		if e == nil {
+			e = kd.checkRecord(cu, r)
 		}
-		for _, name := range p.Delete {
-			if cn, ok := c.rt.docRenames[name]; ok {
-				name = cn
-			}
-			if name == "manualMatchedMember" && kd == candidateKind {
-				r.manual = ""
-			}
-			delete(m, name)
-		}
-		r.doc, _ = json.Marshal(m)
-		if kd.validate != nil {
-			if e := kd.validate(c, r); e != nil {
-				res.Errors[k.resp] = e
-				continue
-			}
-		}
-		if kd.check != nil {
-			if e := kd.check(cu, r); e != nil {
-				res.Errors[k.resp] = e
-				continue
-			}
+		if e != nil {
+			return e
 		}
 		t.put(kd, k.rk, r)
-		res.Results[k.resp] = status204
+		return nil
+	})
+}
+
+// patched returns a new record: old with the patch applied.
+func (c *call) patched(old *record, p patch) (*record, *entityError) {
+	kd := c.rt.kind
+	m := map[string]json.RawMessage{}
+	_ = json.Unmarshal(old.doc, &m)
+	r := &record{fields: old.fields, manual: old.manual, updated: c.now}
+	for name, v := range p.Set {
+		if cn, ok := c.rt.docRenames[name]; ok {
+			name = cn
+		}
+		if name == "manualMatchedMember" && kd == candidateKind {
+			var u string
+			if json.Unmarshal(v, &u) != nil || !personURN.MatchString(u) {
+				return nil, fieldErr("manualMatchedMember", "must be a person URN (urn:li:person:{id})")
+			}
+			r.manual = u
+			continue
+		}
+		m[name] = v
 	}
+	for _, name := range p.Delete {
+		if cn, ok := c.rt.docRenames[name]; ok {
+			name = cn
+		}
+		if name == "manualMatchedMember" && kd == candidateKind {
+			r.manual = ""
+		}
+		delete(m, name)
+	}
+	r.doc, _ = json.Marshal(m)
+	return r, nil
 }
 
 func batchGet(c *call) {
@@ -543,25 +555,20 @@ func batchDelete(c *call) {
 		return
 	}
 	kd := c.rt.kind
-	res := newBatchResult(len(keys))
-	cu := c.cust
-	cu.mu.Lock()
-	t := cu.tables[kd.table]
-	for _, k := range keys {
+	c.commitBatch(keys, newBatchResult(len(keys)), func(cu *Customer, t *table, _ int, k ekey) *entityError {
 		r := t.recs[k.rk]
-		if r != nil {
-			t.del(kd, k.rk)
-			for _, ch := range kd.children {
-				cu.tables[ch.table].deleteChildren(ch, k.rk)
-			}
-			if kd.onDelete != nil {
-				kd.onDelete(cu, r)
-			}
+		if r == nil {
+			return nil // deleting an absent entity is not an error
 		}
-		res.Results[k.resp] = status204 // deleting an absent entity is not an error
-	}
-	cu.mu.Unlock()
-	writeJSON(c.w, http.StatusOK, res)
+		t.del(kd, k.rk)
+		for _, ch := range kd.children {
+			cu.tables[ch.table].deleteChildren(ch, k.rk)
+		}
+		if kd.onDelete != nil {
+			kd.onDelete(cu, r)
+		}
+		return nil
+	})
 }
 
 // renameDoc returns doc with top-level fields renamed (request family → canonical).

@@ -3,6 +3,7 @@ package rsctest_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -177,6 +178,18 @@ func candidate(first string, emails ...string) map[string]any {
 		"lastName":           "Doe",
 		"phoneNumbers":       []any{map[string]any{"number": "555-555-5555", "extension": "1234"}},
 	}
+}
+
+// candidateBatch returns n candidate ids, fmt.Sprintf(idFormat, i), and
+// the entities of a batch_update body for them, each doc(i, id).
+func candidateBatch(n int, idFormat string, doc func(i int, id string) map[string]any) ([]string, map[string]any) {
+	ids := make([]string, n)
+	ents := make(map[string]any, n)
+	for i := range n {
+		ids[i] = fmt.Sprintf(idFormat, i)
+		ents[candKey(ids[i])] = doc(i, ids[i])
+	}
+	return ids, ents
 }
 
 func candKey(id string) string {

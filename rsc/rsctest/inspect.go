@@ -1,6 +1,7 @@
 package rsctest
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -194,12 +195,7 @@ func (j *job) record() JobRecord {
 func (cu *Customer) Jobs() []JobRecord {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
-	ids := slices.Sorted(maps.Keys(cu.jobs))
-	out := make([]JobRecord, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, cu.jobs[id].record())
-	}
-	return out
+	return inKeyOrder(cu.jobs, (*job).record)
 }
 
 // Job returns the job posting with externalJobPostingId.
@@ -217,26 +213,31 @@ func (cu *Customer) Job(externalJobPostingID string) (JobRecord, bool) {
 func (cu *Customer) Tasks() []TaskRecord {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
-	ids := slices.Sorted(maps.Keys(cu.tasks))
-	out := make([]TaskRecord, 0, len(ids))
-	for _, id := range ids {
-		t := cu.tasks[id]
-		out = append(out, TaskRecord{ID: t.id, ExternalJobPostingID: t.externalID, Operation: t.op, Outcome: t.outcome,
-			JobPosting: t.jobURN, ErrorMessage: t.errMsg, Polls: t.polls})
-	}
-	return out
+	return inKeyOrder(cu.tasks, (*task).record)
+}
+
+func (t *task) record() TaskRecord {
+	return TaskRecord{ID: t.id, ExternalJobPostingID: t.externalID, Operation: t.op, Outcome: t.outcome,
+		JobPosting: t.jobURN, ErrorMessage: t.errMsg, Polls: t.polls}
 }
 
 // Integrations returns the customer's integrations, ordered by context and type.
 func (cu *Customer) Integrations() []IntegrationRecord {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
-	keys := slices.Sorted(maps.Keys(cu.integrations))
-	out := make([]IntegrationRecord, 0, len(keys))
-	for _, k := range keys {
-		in := cu.integrations[k]
-		out = append(out, IntegrationRecord{IntegrationContext: in.context, IntegrationType: in.typ, TenantType: in.tenant,
-			IntegrationName: in.name, Status: in.status})
+	return inKeyOrder(cu.integrations, (*integration).record)
+}
+
+func (in *integration) record() IntegrationRecord {
+	return IntegrationRecord{IntegrationContext: in.context, IntegrationType: in.typ, TenantType: in.tenant,
+		IntegrationName: in.name, Status: in.status}
+}
+
+// inKeyOrder returns record(v) for every value v of m, ordered by key.
+func inKeyOrder[K cmp.Ordered, V, R any](m map[K]V, record func(V) R) []R {
+	out := make([]R, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, record(m[k]))
 	}
 	return out
 }

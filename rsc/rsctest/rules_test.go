@@ -188,13 +188,7 @@ func TestRule03_TunnelledForm(t *testing.T) {
 func TestRule03_TunnelledMultipart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var ids []string
-	ents := map[string]any{}
-	for i := range 100 {
-		id := fmt.Sprintf("CAND-%03d", i)
-		ids = append(ids, id)
-		ents[candKey(id)] = candidate("Ann")
-	}
+	ids, ents := candidateBatch(100, "CAND-%03d", func(int, string) map[string]any { return candidate("Ann") })
 	q := candIDsN(ids)
 	if len(q) <= 4096 {
 		t.Fatal("query should need tunnelling")
@@ -278,13 +272,7 @@ func TestRule04_RestLiMethodInferred(t *testing.T) {
 func TestRule04_AtMost100Keys(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var ids []string
-	ents := map[string]any{}
-	for i := range 101 {
-		id := fmt.Sprintf("C%d", i)
-		ids = append(ids, id)
-		ents[candKey(id)] = candidate("Ann")
-	}
+	ids, _ := candidateBatch(101, "C%d", func(int, string) map[string]any { return candidate("Ann") })
 	e.srv.SetFaults()
 	r := e.req("POST", "/v2/atsCandidates", candIDsN(ids), "X-HTTP-Method-Override: GET", "Content-Type: application/x-www-form-urlencoded")
 	r.want(t, 400)
