@@ -116,9 +116,7 @@ func TestSplitOnWholeBatchReject(t *testing.T) {
 
 // Refused records are dead-lettered and retried once the ATS data is fixed.
 func TestDeadLettersAndRetry(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 50, 20, 20)
 		src := g.materialize()
 		bad := g.cand(7)
@@ -213,9 +211,7 @@ func TestParkedErrorReturned(t *testing.T) {
 }
 
 func TestDryRunSendsNothing(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 120, 30, 30)
 		src := g.materialize()
 		bad := g.cand(3)
@@ -239,9 +235,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 }
 
 func TestEligibility(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 50, 0, 0)
 		eng := e.engine(t, g, WithEligibility(func(_ context.Context, r Record) (bool, string) {
 			if r.Kind == KindCandidate && strings.HasSuffix(r.ID, "7") {
@@ -265,9 +259,7 @@ func TestEligibility(t *testing.T) {
 }
 
 func TestConsentRefusedAndRevoked(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 1000, 0, 0)
 		refuse := errors.New("integration disabled")
 		eng := e.engine(t, g, WithConsent(ConsentFunc(func(context.Context, string) error { return refuse })))
@@ -314,9 +306,7 @@ func (s *crashStore) Save(ctx context.Context, id string, cp *Checkpoint) error 
 // Killing the sync at random points (context cancelled, or the store
 // failing) and restarting with the same store ends in the same state.
 func TestResumeAfterRandomInterruptions(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 700*24*time.Hour, 30, 600, 300, 300)
 		src := g.materialize()
 		store := NewMemoryStore()
@@ -365,9 +355,7 @@ func TestResumeAfterRandomInterruptions(t *testing.T) {
 
 // An incremental run sends changes and deletions.
 func TestIncrementalAndDeletions(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), 24*time.Hour, 5, 40, 20, 30)
 		src := g.materialize()
 		eng := e.engine(t, src)
@@ -442,9 +430,7 @@ func TestAmbiguousJobFailureResendsAsUpdate(t *testing.T) {
 }
 
 func TestWindowExcludesOldRecords(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 40*24*time.Hour, 0, 400, 0, 0)
 		eng := e.engine(t, g, WithWindow(10*24*time.Hour))
 		_, err := eng.Run(t.Context())
@@ -540,9 +526,7 @@ func TestUncommittedBatchesAreBounded(t *testing.T) {
 // same words; stages are not application records; the completion of a
 // phase is announced once, however many runs follow.
 func TestCountersAddUp(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 120, 40, 60)
 		src := g.materialize()
 		bad := g.cand(7)
@@ -627,9 +611,7 @@ func TestReportTextEscapesValues(t *testing.T) {
 // the watermark there: it is sent, sent again on every pass until its time
 // is no longer ahead, and reported; later changes are not skipped.
 func TestFutureRecordDoesNotHideLaterChanges(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		now := time.Now()
 		g := newGen(e.cust.Organization, now.Add(-time.Minute), time.Hour, 0, 10, 0, 0)
 		src := g.materialize()
@@ -721,12 +703,8 @@ func TestWaitsAreAnnounced(t *testing.T) {
 // removed or left behind on LinkedIn shows by key, although the counts of
 // Report.Reconciliation stay equal.
 func TestReconcileContentFindsDifferences(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 20, 0, 0)
-		src := g.materialize()
-		eng := e.engine(t, src)
+	inBubble(t, func(t *testing.T, e *env) {
+		g, src, eng := e.materialized(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 20, 0, 0))
 		rep, err := eng.Run(t.Context())
 		must(t, err)
 		got, err := eng.ReconcileContent(t.Context(), 0)
@@ -775,9 +753,7 @@ func TestReconcileContentFindsDifferences(t *testing.T) {
 }
 
 func TestSyncEqualsSource(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		src := newGen(e.cust.Organization, time.Now(), 700*24*time.Hour, 30, 400, 200, 300).materialize()
 		eng := e.engine(t, src)
 		rep, err := eng.Run(t.Context())
@@ -895,12 +871,8 @@ func TestManagerFairnessAndParking(t *testing.T) {
 // Deleting records in the ATS takes them out of what the reconciliation
 // counts as held by LinkedIn.
 func TestReconciliationSubtractsDeletions(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0)
-		src := g.materialize()
-		eng := e.engine(t, src)
+	inBubble(t, func(t *testing.T, e *env) {
+		_, src, eng := e.materialized(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0))
 		_, err := eng.Run(t.Context())
 		must(t, err)
 		time.Sleep(2 * time.Hour)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -48,6 +49,19 @@ func newEnv(t testing.TB, o envOpt) *env {
 		t.Fatal(err)
 	}
 	return &env{srv: srv, cust: cust, client: client}
+}
+
+// inBubble runs f in parallel, in a testing/synctest bubble, against a
+// fresh fake LinkedIn.
+func inBubble(t *testing.T, f func(t *testing.T, e *env)) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) { f(t, newEnv(t, envOpt{})) })
+}
+
+// materialized copies g into a SliceSource and returns an engine over it.
+func (e *env) materialized(t testing.TB, g *genSource, opts ...Option) (*genSource, *SliceSource, *Engine) {
+	src := g.materialize()
+	return g, src, e.engine(t, src, opts...)
 }
 
 func (e *env) engine(t testing.TB, src Source, opts ...Option) *Engine {
