@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,17 +27,29 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// fleet is one customer on a fake LinkedIn, its candidates in a
-// SliceSource, and a River client working its slices.
+// fleet is customers on a fake LinkedIn, their candidates in
+// SliceSources, and worker processes (each its own pool, Runner and River
+// client) sharing one database.
 type fleet struct {
-	db    *pgstore.DB
+	db    *pgstore.DB // the first worker's
 	clock *rsctest.FakeClock
-	cust  *rsctest.Customer
-	river *river.Client[pgx.Tx]
-	// leases and engines are the runner's, for a test to hold a
+	cust  *rsctest.Customer // customer c1
+	river *river.Client[pgx.Tx] // the first worker's
+	// leases and engines are the first worker's, for a test to hold a
 	// customer or run a slice outside River.
 	leases  *lease.Leases
 	engines riverrun.EngineFunc
+	// custs are the customers by id; batches counts the candidate batch
+	// requests sent for each.
+	custs   map[string]*rsctest.Customer
+	batches map[string]*atomic.Int64
+	rivers  []*river.Client[pgx.Tx] // every worker's
+}
+
+// spec says what newFleet builds; zero counts mean 1.
+type spec struct {
+	customers, candidates, workers int
+	limits                         rsctest.Limits
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -44,43 +59,85 @@ func start() time.Time {
 	return time.Now().UTC().Add(48 * time.Hour).Truncate(24 * time.Hour).Add(23 * time.Hour)
 }
 
-func newFleet(t *testing.T, candidates int, limits rsctest.Limits) *fleet {
+// counting counts the candidate batch requests it passes on.
+type counting struct {
+	rt http.RoundTripper
+	n  *atomic.Int64
+}
+
+func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "atsCandidates") {
+		c.n.Add(1)
+	}
+	return c.rt.RoundTrip(r)
+}
+
+func newFleet(t *testing.T, sp spec) *fleet {
 	t.Helper()
-	ctx := t.Context()
-	db, err := pgstore.Open(ctx, pgtest.DB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
-		t.Fatal(err)
-	}
-	clock := rsctest.NewFakeClock(start())
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clock), rsctest.WithLimits(limits))
+	f := &fleet{clock: rsctest.NewFakeClock(start()), custs: map[string]*rsctest.Customer{}, batches: map[string]*atomic.Int64{}}
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(f.clock), rsctest.WithLimits(sp.limits))
 	t.Cleanup(srv.Close)
-	cust := srv.AddCustomer(rsctest.CustomerSpec{})
-	client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(srv.Transport()),
-		rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(clock), rsc.WithLimits(rsc.Limits{Disabled: true}),
-		rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))
-	if err != nil {
-		t.Fatal(err)
+	clients, srcs := map[string]*rsc.Client{}, map[string]*rscsync.SliceSource{}
+	for i := range max(sp.customers, 1) {
+		id := fmt.Sprintf("c%d", i+1)
+		cust := srv.AddCustomer(rsctest.CustomerSpec{})
+		f.custs[id], f.batches[id] = cust, new(atomic.Int64)
+		client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
+			rsc.WithTransport(counting{srv.Transport(), f.batches[id]}),
+			rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(f.clock), rsc.WithLimits(rsc.Limits{Disabled: true}),
+			rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[id], srcs[id] = client, candidates(cust.Organization, f.clock.Now(), sp.candidates)
 	}
+	f.cust = f.custs["c1"]
+	url := pgtest.DB(t)
+	for w := range max(sp.workers, 1) {
+		db, err := pgstore.Open(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		leases, err := lease.New(db, lease.WithClock(f.clock), lease.WithTTL(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		engines := func(_ context.Context, id string, store rscsync.Store) (*rscsync.Engine, error) {
+			return rscsync.NewEngine(clients[id], id, srcs[id], rscsync.WithStore(store), rscsync.WithDeadLetters(db.DeadLetters()),
+				rscsync.WithClock(f.clock), rscsync.WithInFlight(1), rscsync.WithWaitWhenParked(false))
+		}
+		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock)
+		f.rivers = append(f.rivers, rc)
+		if w == 0 {
+			f.db, f.river, f.leases, f.engines = db, rc, leases, engines
+		}
+	}
+	return f
+}
+
+// candidates returns a source of n candidates of org, modified in the n
+// minutes before now.
+func candidates(org string, now time.Time, n int) *rscsync.SliceSource {
 	src := rscsync.NewSliceSource()
-	for i := range candidates {
-		at := clock.Now().Add(-time.Duration(candidates-i) * time.Minute)
+	for i := range n {
+		at := now.Add(-time.Duration(n-i) * time.Minute)
 		id := fmt.Sprintf("C%04d", i)
 		src.PutCandidates(rscsync.Candidate{ModifiedAt: at, Record: rsc.Candidate{
-			Key:       rsc.CandidateKey{IntegrationContext: cust.Organization, CandidateID: id},
+			Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: id},
 			FirstName: "Ann", EmailAddresses: []string{id + "@example.com"}, ExternalProfileURL: "https://ats.example.com/c/" + id,
 			CreatedAt: rsc.Millis(at), LastModifiedAt: rsc.Millis(at)}})
 	}
-	leases, err := lease.New(db, lease.WithClock(clock), lease.WithTTL(time.Hour))
-	if err != nil {
+	return src
+}
+
+// startWorker migrates River's schema and starts a River client working
+// slices of one batch with a Runner.
+func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, engines riverrun.EngineFunc, clock rsc.Clock) *river.Client[pgx.Tx] {
+	t.Helper()
+	ctx := t.Context()
+	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
 		t.Fatal(err)
-	}
-	engines := func(_ context.Context, id string, store rscsync.Store) (*rscsync.Engine, error) {
-		return rscsync.NewEngine(client, id, src, rscsync.WithStore(store), rscsync.WithDeadLetters(db.DeadLetters()),
-			rscsync.WithClock(clock), rscsync.WithInFlight(1), rscsync.WithWaitWhenParked(false))
 	}
 	runner, err := riverrun.New(db, leases, engines, riverrun.WithClock(clock), riverrun.WithSliceBatches(1))
 	if err != nil {
@@ -89,7 +146,7 @@ func newFleet(t *testing.T, candidates int, limits rsctest.Limits) *fleet {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, runner)
 	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
-		ID: "worker-1", Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		ID: id, Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TestOnly: true,
 	})
@@ -100,7 +157,7 @@ func newFleet(t *testing.T, candidates int, limits rsctest.Limits) *fleet {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rc.Stop(context.WithoutCancel(ctx)) })
-	return &fleet{db: db, clock: clock, cust: cust, river: rc, leases: leases, engines: engines}
+	return rc
 }
 
 // waitFor waits for an event of kind after which until holds, failing on
@@ -150,7 +207,7 @@ func (f *fleet) waiting(t *testing.T) (state string, at time.Time) {
 // slice enqueues the next, and the caught-up customer's next slice waits
 // for the incremental interval.
 func TestChainOfSlices(t *testing.T) {
-	f := newFleet(t, 250, rsctest.Limits{})
+	f := newFleet(t, spec{candidates: 250})
 	events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
 	defer cancel()
 	if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
@@ -189,7 +246,7 @@ func (f *fleet) snoozedAnHour(t *testing.T, before, after time.Time) {
 // TestHeldCustomerSnoozes: a slice whose customer is leased by another
 // holder sends nothing and snoozes until the lease expires.
 func TestHeldCustomerSnoozes(t *testing.T) {
-	f := newFleet(t, 10, rsctest.Limits{})
+	f := newFleet(t, spec{candidates: 10})
 	if _, err := f.leases.Acquire(t.Context(), "c1", "elsewhere"); err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +264,7 @@ func TestHeldCustomerSnoozes(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
-	f := newFleet(t, 0, rsctest.Limits{})
+	f := newFleet(t, spec{})
 	engines := func(context.Context, string, rscsync.Store) (*rscsync.Engine, error) { return nil, nil }
 	for _, opts := range [][]riverrun.Option{
 		{riverrun.WithClock(nil)}, {riverrun.WithSliceBatches(0)}, {riverrun.WithIncrementalInterval(-time.Second)},
@@ -224,7 +281,7 @@ func TestNewErrors(t *testing.T) {
 // TestDailyQuotaSnoozes: a slice that spends the daily quota snoozes until
 // LinkedIn's UTC reset, an hour later.
 func TestDailyQuotaSnoozes(t *testing.T) {
-	f := newFleet(t, 250, rsctest.Limits{SyncRequestsPerDay: 1})
+	f := newFleet(t, spec{candidates: 250, limits: rsctest.Limits{SyncRequestsPerDay: 1}})
 	events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
 	defer cancel()
 	if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
@@ -247,7 +304,7 @@ func TestDailyQuotaSnoozes(t *testing.T) {
 // nothing of it is committed.
 func TestLeaseLostMidSlice(t *testing.T) {
 	ctx := t.Context()
-	f := newFleet(t, 250, rsctest.Limits{})
+	f := newFleet(t, spec{candidates: 250})
 	a, err := f.leases.Acquire(ctx, "c1", "worker-a")
 	if err != nil {
 		t.Fatal(err)
@@ -267,5 +324,64 @@ func TestLeaseLostMidSlice(t *testing.T) {
 	}
 	if cp, err := f.db.Checkpoints().Load(ctx, "c1"); cp != nil || err != nil {
 		t.Errorf("checkpoint after the refused commits: %+v, %v; want none", cp, err)
+	}
+}
+
+// subscribe returns the events of every worker's River client.
+func (f *fleet) subscribe(t *testing.T) <-chan *river.Event {
+	out := make(chan *river.Event, 1000)
+	for _, rc := range f.rivers {
+		events, cancel := rc.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
+		t.Cleanup(cancel)
+		go func() {
+			for ev := range events {
+				out <- ev
+			}
+		}()
+	}
+	return out
+}
+
+// TestWorkersShareCustomers: three worker processes share six customers
+// of 250 candidates. Each customer's three batches are sent once, by three
+// slices, and each customer ends caught up with its next slice scheduled.
+func TestWorkersShareCustomers(t *testing.T) {
+	ctx := t.Context()
+	f := newFleet(t, spec{customers: 6, candidates: 250, workers: 3})
+	events := f.subscribe(t)
+	for id := range f.custs {
+		if err := riverrun.Enqueue(ctx, f.river, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	incremental := f.clock.Now().Add(15 * time.Minute)
+	f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
+		var n int
+		err := f.db.Pool().QueryRow(ctx, "select count(*) from river_job where state = 'scheduled' and scheduled_at >= $1", incremental).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == len(f.custs)
+	})
+	rows, _ := f.db.Pool().Query(ctx, `select args->>'customer_id', count(*) from river_job where state = 'completed' group by 1`)
+	slices := map[string]int{}
+	var id string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { slices[id] = n; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for id, cust := range f.custs {
+		if slices[id] != 3 || f.batches[id].Load() != 3 || len(cust.Candidates()) != 250 {
+			t.Errorf("customer %s: %d slices, %d batches sent, %d candidates on LinkedIn; want 3, 3, 250",
+				id, slices[id], f.batches[id].Load(), len(cust.Candidates()))
+		}
+	}
+	var workers int
+	err := f.db.Pool().QueryRow(ctx, "select count(distinct w) from river_job, unnest(attempted_by) w").Scan(&workers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if workers < 2 {
+		t.Errorf("%d worker processes ran slices, want the work shared", workers)
 	}
 }
