@@ -33,7 +33,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type fleet struct {
 	db    *pgstore.DB // the first worker's
 	clock *rsctest.FakeClock
-	cust  *rsctest.Customer // customer c1
+	cust  *rsctest.Customer     // customer c1
 	river *river.Client[pgx.Tx] // the first worker's
 	// leases and engines are the first worker's, for a test to hold a
 	// customer or run a slice outside River.
