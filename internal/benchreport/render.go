@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -152,10 +153,15 @@ func (w *page) memory(rep Report, e evaluated) {
 		s := spreadOf(b, unit)
 		return fmt.Sprintf("%.1f MB (%.1f–%.1f)", s.Median, s.Min, s.Max)
 	}
-	for _, r := range []struct {
+	type row struct {
 		label string
 		b     Bench
-	}{{"100,000", e.mem.At100k}, {"1,000,000", e.mem.At1M}} {
+	}
+	rows := []row{{"100,000", e.mem.At100k}, {"1,000,000", e.mem.At1M}}
+	if e.mem.At1k.Name != "" {
+		rows = slices.Insert(rows, 0, row{"1,000 (the process at rest, for reference)", e.mem.At1k})
+	}
+	for _, r := range rows {
 		w.p("| %s | %s | %s | %s |\n", r.label, mb(r.b, "rss-MB"), mb(r.b, "peak-live-heap-MB"), mb(r.b, "live-heap-MB"))
 	}
 	w.p("\n%s: %s\n\n", e.memV.State, md(e.memV.Detail))

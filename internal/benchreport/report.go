@@ -160,6 +160,7 @@ func EvalCPU(out string, t Targets) (CPU, Verdict) {
 
 // Memory is a separate process's memory at 100k and 1M records.
 type Memory struct {
+	At1k         Bench // the process with next to nothing to sync; absent in older outputs
 	At100k, At1M Bench
 	Growth       float64 // median peak RSS at 1M ÷ at 100k
 }
@@ -170,6 +171,7 @@ func EvalMemory(out string, t Targets) (Memory, Verdict) {
 	bs, _ := ParseBench(out)
 	var m Memory
 	var ok1, ok2 bool
+	m.At1k, _ = FindBench(bs, "BenchmarkMemory/1k")
 	m.At100k, ok1 = FindBench(bs, "BenchmarkMemory/100k")
 	m.At1M, ok2 = FindBench(bs, "BenchmarkMemory/1M")
 	a, b := m.At100k.Metrics["rss-MB-median"], m.At1M.Metrics["rss-MB-median"]

@@ -97,17 +97,18 @@ var childLine = regexp.MustCompile(`benchsync-memory: records=(\d+) live-heap-by
 
 // BenchmarkMemory runs each sync in a separate process (this test binary,
 // re-executed as TestMemoryChild) so that its peak RSS is its own, at
-// 100,000 and 1,000,000 records. Each iteration is one child; the metrics
+// 1,000, 100,000 and 1,000,000 records. Each iteration is one child; the metrics
 // are the median, min and max over the iterations (use -benchtime 3x or
-// more). RSS at 1M should stay within 10% of RSS at 100k.
+// more). RSS at 1M should stay within 10% of RSS at 100k; the 1k case is
+// the process with next to nothing to sync, for reference.
 //
 //	go test -run '^$' -bench Memory -benchtime 3x ./internal/benchsync
 func BenchmarkMemory(b *testing.B) {
 	if os.Getenv(childEnv) != "" {
 		b.Skip("child process")
 	}
-	for _, n := range []int{100_000, 1_000_000} {
-		b.Run(map[int]string{100_000: "100k", 1_000_000: "1M"}[n], func(b *testing.B) {
+	for _, n := range []int{1_000, 100_000, 1_000_000} {
+		b.Run(map[int]string{1_000: "1k", 100_000: "100k", 1_000_000: "1M"}[n], func(b *testing.B) {
 			var rss, live, peak []float64
 			for b.Loop() {
 				cmd := exec.Command(os.Args[0], "-test.run", "^TestMemoryChild$", "-test.count", "1", "-test.v")
