@@ -83,7 +83,24 @@
 // again from the Source once the ATS data is fixed. When the customer's
 // daily quota is spent the run is parked until UTC midnight and resumes by
 // itself. Other failures the client gave up on stop the run; the next Run
-// continues from the checkpoint.
+// continues from the checkpoint. An operation a job is owed after a task's
+// outcome (the CLOSE of a closed job after its CREATE) is kept in the
+// checkpoint until it is submitted, so no stop loses it.
+//
+// A record dated more than WithClockSkew (five minutes) after the engine's
+// clock is sent, but the watermark stays before it: it is sent again on
+// every pass until its time comes, and reported (PhaseReport.Future), so a
+// bad date in the ATS cannot hide the changes that follow it.
+//
+// # Progress and reconciliation
+//
+// [WithProgress] receives an event per committed batch, per phase
+// completion (once) and before every wait of two seconds or more (job
+// tasks, the daily quota, LinkedIn's per-minute throttle), saying what the
+// engine waits for and until when. [Report] counts each phase's records
+// with the same words (read, sent, acknowledged, refused, skipped).
+// Report.Reconciliation compares counts; [Engine.ReconcileContent] reads
+// records back from LinkedIn and compares every field sent, by key.
 //
 // # Many customers, and durable job queues
 //
