@@ -134,6 +134,9 @@ func (w *page) cpu(rep Report, e evaluated) {
 	}{{"engine ÷ hand loop", c.Ratio, "%.2f"}, {"engine, µs CPU per record", us(c.Engine), "%.2f"}, {"hand loop, µs CPU per record", us(c.Hand), "%.2f"}} {
 		w.p("| %s | "+r.f+" | "+r.f+" | "+r.f+" |\n", r.name, r.s.Median, r.s.Min, r.s.Max)
 	}
+	if c.Transport > 0 {
+		w.p("| canned transport's own share (in both lines above) | %.2f | | |\n", c.Transport/1000)
+	}
 	w.p("\n%s: the engine spends **%.2f×** the hand loop's CPU per record (median; target ≤ %.2f×).\n\n", e.cpuV.State, c.Ratio.Median, rep.Targets.MaxCPURatio)
 }
 

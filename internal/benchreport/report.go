@@ -142,6 +142,7 @@ func spreadOf(b Bench, unit string) Spread {
 type CPU struct {
 	Ratio, Engine, Hand Spread // Engine and Hand in ns per record
 	Rounds              int
+	Transport           float64 // the canned transport's own ns per record, in both sides' figures
 }
 
 // EvalCPU extracts the comparison from BenchmarkClientCPU output: the
@@ -153,7 +154,7 @@ func EvalCPU(out string, t Targets) (CPU, Verdict) {
 		return CPU{}, notMeasured("BenchmarkClientCPU printed no result")
 	}
 	c := CPU{Ratio: spreadOf(b, "ratio"), Engine: spreadOf(b, "engine-cpu-ns/record"), Hand: spreadOf(b, "hand-cpu-ns/record"),
-		Rounds: int(b.Metrics["rounds"])}
+		Rounds: int(b.Metrics["rounds"]), Transport: b.Metrics["transport-cpu-ns/record"]}
 	return c, pass(c.Ratio.Median <= t.MaxCPURatio, fmt.Sprintf("engine ÷ hand loop = %.2f (min %.2f, max %.2f, %d rounds), target ≤ %.2f",
 		c.Ratio.Median, c.Ratio.Min, c.Ratio.Max, c.Rounds, t.MaxCPURatio))
 }

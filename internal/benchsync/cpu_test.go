@@ -1,7 +1,9 @@
 package benchsync
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"runtime"
 	"slices"
@@ -28,11 +30,12 @@ func processCPU() time.Duration {
 // fake from both sides and fails unless it stores every record. Each
 // iteration is one round: both sides once, in alternating order; the
 // metrics are the median, min and max over the rounds of the ratio and of
-// each side's CPU per record (process user + system time, GC included).
+// each side's CPU per record (process user + system time, GC included),
+// and the canned transport's own share, which both sides include.
 //
 //	go test -run '^$' -bench ClientCPU -benchtime 9x ./internal/benchsync
 func BenchmarkClientCPU(b *testing.B) {
-	validateOnFake(b, cpuRecords)
+	calls := validateOnFake(b, cpuRecords)
 	ctx := context.Background()
 	ct := newCannedTransport(cpuRecords, true)
 	client := newEngineClient(b, ct, cannedBase, cannedBase+"/oauth/v2/accessToken", "id", "secret")
@@ -77,6 +80,30 @@ func BenchmarkClientCPU(b *testing.B) {
 	report(eng, "engine-cpu-ns/record")
 	report(hnd, "hand-cpu-ns/record")
 	b.ReportMetric(float64(len(ratio)), "rounds")
+	b.ReportMetric(transportCPU(b, calls), "transport-cpu-ns/record")
+}
+
+// transportCPU is the canned transport's own CPU per record, which both
+// sides' figures include: it answers the engine's recorded calls, 5 times
+// over, with nothing else running.
+func transportCPU(b *testing.B, calls []recorded) float64 {
+	ct := newCannedTransport(cpuRecords, true)
+	runtime.GC()
+	cpu := processCPU()
+	for range 5 {
+		for _, c := range calls {
+			req, err := http.NewRequest(c.method, c.url, bytes.NewReader(c.body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp, err := ct.RoundTrip(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+		}
+	}
+	return float64(processCPU()-cpu) / (5 * cpuRecords)
 }
 
 // spread returns the median, minimum and maximum of v.

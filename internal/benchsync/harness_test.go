@@ -101,8 +101,9 @@ func (r *recorder) answerTo(i int) []byte {
 // validateOnFake is the pass that proves the comparison fair: the engine
 // and the hand loop each sync n generated candidates into a fresh fake,
 // which must store every one, and the fake's answer to a full batch must
-// be byte for byte what the canned transport answers.
-func validateOnFake(tb testing.TB, n int) {
+// be byte for byte what the canned transport answers. It returns the
+// engine's calls.
+func validateOnFake(tb testing.TB, n int) []recorded {
 	tb.Helper()
 	ctx := context.Background()
 	srv, cu := newFake(tb)
@@ -129,6 +130,7 @@ func validateOnFake(tb testing.TB, n int) {
 	if got := len(cu.Candidates()); got != n || stored != int64(n) || refused != 0 {
 		tb.Fatalf("hand loop: the fake stored %d of %d candidates; the responses said %d stored, %d refused", got, n, stored, refused)
 	}
+	return rec.calls
 }
 
 // TestBaselineAccepted checks the harness: the fake stores every record
