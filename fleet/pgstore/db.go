@@ -27,11 +27,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -52,7 +54,7 @@ type DB struct {
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: the database URL is not valid: %w", err)
+		return nil, fmt.Errorf("pgstore: the database URL is not valid: %w", urlError(err))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -65,6 +67,25 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	db.owned = true
 	return db, nil
+}
+
+// urlError returns the cause of a URL's parse error without the URL,
+// which pgx and net/url quote and may hold a password.
+func urlError(err error) error {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	var ue *neturl.Error
+	if errors.As(pe.Unwrap(), &ue) {
+		return ue.Err
+	}
+	// "cannot parse `URL`: reason (cause)"
+	msg := pe.Error()
+	if i := strings.LastIndex(msg, "`: "); i >= 0 {
+		return errors.New(msg[i+len("`: "):])
+	}
+	return errors.New("malformed connection string")
 }
 
 // New returns a DB on pool, which it does not close, after checking that

@@ -102,8 +102,10 @@ func TestOpenErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, url, want string
 	}{
-		{"not a URL", "postgres://a b@:x", "pgstore: the database URL is not valid"},
-		{"nothing listens", "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=5", `pgstore: cannot reach database "x" at 127.0.0.1:1 as "postgres"`},
+		{"not a URL", "postgres://a b:s3cret@:x", "pgstore: the database URL is not valid"},
+		{"space in the password", "postgres://u:s3cret x@host/x", "pgstore: the database URL is not valid"},
+		{"bad port", "postgres://u:s3cret@host:99999999/x", "pgstore: the database URL is not valid"},
+		{"nothing listens", "postgres://postgres:s3cret@127.0.0.1:1/x?sslmode=disable&connect_timeout=5", `pgstore: cannot reach database "x" at 127.0.0.1:1 as "postgres"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, err := pgstore.Open(ctx, tc.url)
@@ -111,8 +113,8 @@ func TestOpenErrors(t *testing.T) {
 				db.Close()
 				t.Fatal("Open succeeded")
 			}
-			if !strings.HasPrefix(err.Error(), tc.want) {
-				t.Errorf("Open error = %q, want it to start with %q", err, tc.want)
+			if !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("Open error = %q, want it to start with %q and hold no password", err, tc.want)
 			}
 		})
 	}
