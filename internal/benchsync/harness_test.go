@@ -27,15 +27,20 @@ func newEngineClient(tb testing.TB, rt http.RoundTripper, base, tokenURL, id, se
 	return c
 }
 
-// runEngine syncs src with a new engine (a fresh checkpoint, so every
-// record is sent) and inFlight batches in flight.
-func runEngine(ctx context.Context, tb testing.TB, c *rsc.Client, src rscsync.Source) {
+// runEngine syncs src's n candidates with a new engine (a fresh
+// checkpoint, so every record is sent) and inFlight batches in flight, and
+// fails unless the engine counts every one acknowledged.
+func runEngine(ctx context.Context, tb testing.TB, c *rsc.Client, src candidateSource) {
 	eng, err := rscsync.NewEngine(c, "bench", src, rscsync.WithInFlight(inFlight))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := eng.Run(ctx); err != nil {
+	rep, err := eng.Run(ctx)
+	if err != nil {
 		tb.Fatal(err)
+	}
+	if p := rep.Phases[rscsync.PhaseCandidates]; p == nil || p.Acknowledged != int64(src.n) || p.Refused != 0 {
+		tb.Fatalf("the engine's report: %+v, want %d candidates acknowledged", p, src.n)
 	}
 }
 
