@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ import (
 
 func fixture(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +229,7 @@ func TestStepCommands(t *testing.T) {
 // fakeRunner answers each step with its fixture.
 func fakeRunner(files map[string]string, errs map[string]error) Runner {
 	return func(_ context.Context, s Step) (string, error) {
-		b, err := os.ReadFile(filepath.Join("testdata", files[s.Key]))
+		b, err := os.ReadFile("testdata/" + files[s.Key])
 		if err != nil {
 			return "", err
 		}

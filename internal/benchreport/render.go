@@ -170,19 +170,20 @@ func (w *page) memory(rep Report, e evaluated) {
 	w.p("\n%s: %s\n\n", e.memV.State, md(e.memV.Detail))
 }
 
+const quotaIntro = `Jobs, 40,000 candidates, 20,000 applications with two stages each and 60,000 activities (a third each
+candidate notes, application notes, interview feedback) are synced on a simulated clock against the fake
+with LinkedIn's default throttles, the client pacing itself from rsc.DefaultLimits(). Measured against
+LinkedIn's quota of 10,000 records per minute per customer application per sync resource, counted in
+fixed UTC minutes: use is a resource's records ÷ (its window × 10,000 a minute), the window running from
+its first call to its last plus the last call's share of a minute (so a burst at a minute's start can
+read just above 100%). Every resource is checked for its busiest fixed minute and for 429s; every phase
+for the use of the resource that binds it (applications send two stages each, so stages bind that
+phase and atsApplications runs at half the quota).`
+
 // quota is the share of LinkedIn's quota the paced client uses, per
 // resource and per phase.
 func (w *page) quota(rep Report, e evaluated) {
-	w.section("Quota use under LinkedIn's limits, every phase", rep.Results["quota"],
-		"Jobs, 40,000 candidates, 20,000 applications with two stages each and 60,000 activities (a third each",
-		"candidate notes, application notes, interview feedback) are synced on a simulated clock against the fake",
-		"with LinkedIn's default throttles, the client pacing itself from `rsc.DefaultLimits()`. Measured against",
-		"LinkedIn's quota of 10,000 records per minute per customer application per sync resource, counted in",
-		"fixed UTC minutes: use is a resource's records ÷ (its window × 10,000 a minute), the window running from",
-		"its first call to its last plus the last call's share of a minute (so a burst at a minute's start can",
-		"read just above 100%). Every resource is checked for its busiest fixed minute and for 429s; every phase",
-		"for the use of the resource that binds it (applications send two stages each, so stages bind that",
-		"phase and atsApplications runs at half the quota).")
+	w.section("Quota use under LinkedIn's limits, every phase", rep.Results["quota"], quotaIntro)
 	q := e.q
 	if len(q.Resources) == 0 {
 		w.p("%s\n\n", md(e.quotaV.Detail))

@@ -20,14 +20,18 @@ import (
 // vendor would write it from LinkedIn's documentation: phoneNumbers and
 // addresses are sent as [] (LinkedIn refuses null).
 type handCandidate struct {
-	FirstName          string   `json:"firstName"`
-	LastName           string   `json:"lastName,omitempty"`
-	EmailAddresses     []string `json:"emailAddresses"`
-	PhoneNumbers       []string `json:"phoneNumbers"`
-	Addresses          []string `json:"addresses"`
-	ExternalProfileURL string   `json:"externalProfileUrl"`
-	CreatedAt          int64    `json:"atsCreatedAt"`
-	LastModifiedAt     int64    `json:"atsLastModifiedAt"`
+	FirstName      string   `json:"firstName"`
+	LastName       string   `json:"lastName,omitempty"`
+	EmailAddresses []string `json:"emailAddresses"`
+	// LinkedIn refuses null lists; the generated candidates have no phone
+	// numbers or addresses, so these go as [].
+	PhoneNumbers []string `json:"phoneNumbers"`
+	Addresses    []string `json:"addresses"`
+	// The profile in the ATS.
+	ExternalProfileURL string `json:"externalProfileUrl"`
+	// Epoch milliseconds.
+	CreatedAt      int64 `json:"atsCreatedAt"`
+	LastModifiedAt int64 `json:"atsLastModifiedAt"`
 }
 
 func toHand(c *rsc.Candidate) handCandidate {

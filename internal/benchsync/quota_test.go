@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -41,15 +40,13 @@ type callLog struct {
 	calls []batchCall
 }
 
-var resourceWord = regexp.MustCompile(`^[A-Za-z]+$`)
-
 // bucket returns the quota bucket of an API path: its resource names
 // without the version prefix and the keys, e.g.
 // /v2/atsCandidates/atsCandidateId=C1&.../notes -> atsCandidates/notes.
 func bucket(path string) string {
 	var words []string
 	for _, seg := range strings.Split(path, "/")[2:] {
-		if resourceWord.MatchString(seg) {
+		if seg != "" && strings.Trim(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
 			words = append(words, seg)
 		}
 	}
