@@ -42,6 +42,7 @@ func setup(t *testing.T) (*pgstore.DB, *lease.Leases, *rsctest.FakeClock) {
 // acquires the customer, and A's checkpoint commit is refused and writes
 // nothing, while B's goes through.
 func TestStolenLeaseCannotCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, ls, clock := setup(t)
 	cps := db.Checkpoints()
@@ -87,6 +88,7 @@ func TestStolenLeaseCannotCommit(t *testing.T) {
 }
 
 func TestHeldRenewRelease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, ls, clock := setup(t)
 	a, err := ls.Acquire(ctx, "cust", "worker-a")
@@ -128,6 +130,7 @@ func TestHeldRenewRelease(t *testing.T) {
 
 // TestOneHolderAtATime races holders for one customer: exactly one wins.
 func TestOneHolderAtATime(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, ls, _ := setup(t)
 	var won atomic.Int32
@@ -151,6 +154,7 @@ func TestOneHolderAtATime(t *testing.T) {
 }
 
 func TestOptionErrors(t *testing.T) {
+	t.Parallel()
 	db, _, _ := setup(t)
 	for _, o := range []lease.Option{lease.WithClock(nil), lease.WithTTL(0)} {
 		if _, err := lease.New(db, o); err == nil {

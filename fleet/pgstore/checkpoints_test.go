@@ -43,6 +43,7 @@ func rowVersions(t *testing.T, pool *pgxpool.Pool) map[string]string {
 // 2,000 jobs where one changed, one was added and one removed writes those
 // rows only.
 func TestCheckpointWritesWhatChanged(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := open(t)
 	var ids []string
@@ -100,6 +101,7 @@ func checkLoad(t *testing.T, db *pgstore.DB, want *rscsync.Checkpoint) {
 // since its own last save writes its whole checkpoint, not a difference
 // against rows that changed under it.
 func TestCheckpointSavedElsewhere(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := open(t)
 	a, b := db.Checkpoints(), db.Checkpoints()
@@ -125,6 +127,7 @@ func TestCheckpointSavedElsewhere(t *testing.T) {
 // TestCheckpointMigration moves the jobs and tasks of a checkpoint saved
 // as one document (schema version 2) into rows.
 func TestCheckpointMigration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := newPool(t)
 	if err := pgstore.MigrateTo(ctx, pool, 2); err != nil {

@@ -47,6 +47,7 @@ func emptied[S any](db *pgstore.DB, get func(*pgstore.DB) S) func(t *testing.T) 
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	db := open(t)
 	t.Run("checkpoints", func(t *testing.T) { storetest.Checkpoints(t, emptied(db, (*pgstore.DB).Checkpoints)) })
 	t.Run("fenced checkpoints", func(t *testing.T) {
@@ -60,6 +61,7 @@ func TestConformance(t *testing.T) {
 
 // TestDeadLetterPages lists more dead letters than one page holds.
 func TestDeadLetterPages(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t).DeadLetters()
 	pgstore.SetPageSize(s, 3)
@@ -98,6 +100,7 @@ func sortedUnique(s []string) []string {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, url, want string
@@ -133,6 +136,7 @@ func newPool(t testing.TB) *pgxpool.Pool {
 
 // TestNewerSchemaRefused opens a database a newer rscgo migrated.
 func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := newPool(t)
 	if err := pgstore.Migrate(ctx, pool); err != nil {
@@ -158,6 +162,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 // TestConcurrentMigrations opens one new database from several processes
 // at once: each migration runs once.
 func TestConcurrentMigrations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pgtest.DB(t)
 	var wg gosync.WaitGroup
@@ -195,6 +200,7 @@ func (r refuse) Check(context.Context, pgx.Tx, string) error { return r.err }
 
 // TestFencedSave checks that a refused fence writes nothing.
 func TestFencedSave(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cps := open(t).Checkpoints()
 	first := &rscsync.Checkpoint{CustomerID: "a", Runs: 1}

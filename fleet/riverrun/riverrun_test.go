@@ -207,6 +207,7 @@ func (f *fleet) waiting(t *testing.T) (state string, at time.Time) {
 // slice enqueues the next, and the caught-up customer's next slice waits
 // for the incremental interval.
 func TestChainOfSlices(t *testing.T) {
+	t.Parallel()
 	f := newFleet(t, spec{candidates: 250})
 	events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
 	defer cancel()
@@ -246,6 +247,7 @@ func (f *fleet) snoozedAnHour(t *testing.T, before, after time.Time) {
 // TestHeldCustomerSnoozes: a slice whose customer is leased by another
 // holder sends nothing and snoozes until the lease expires.
 func TestHeldCustomerSnoozes(t *testing.T) {
+	t.Parallel()
 	f := newFleet(t, spec{candidates: 10})
 	if _, err := f.leases.Acquire(t.Context(), "c1", "elsewhere"); err != nil {
 		t.Fatal(err)
@@ -264,6 +266,7 @@ func TestHeldCustomerSnoozes(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
+	t.Parallel()
 	f := newFleet(t, spec{})
 	engines := func(context.Context, string, rscsync.Store) (*rscsync.Engine, error) { return nil, nil }
 	for _, opts := range [][]riverrun.Option{
@@ -281,6 +284,7 @@ func TestNewErrors(t *testing.T) {
 // TestDailyQuotaSnoozes: a slice that spends the daily quota snoozes until
 // LinkedIn's UTC reset, an hour later.
 func TestDailyQuotaSnoozes(t *testing.T) {
+	t.Parallel()
 	f := newFleet(t, spec{candidates: 250, limits: rsctest.Limits{SyncRequestsPerDay: 1}})
 	events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
 	defer cancel()
@@ -303,6 +307,7 @@ func TestDailyQuotaSnoozes(t *testing.T) {
 // the customer finds its commit refused with a *lease.LostError, and
 // nothing of it is committed.
 func TestLeaseLostMidSlice(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newFleet(t, spec{candidates: 250})
 	a, err := f.leases.Acquire(ctx, "c1", "worker-a")
@@ -346,6 +351,7 @@ func (f *fleet) subscribe(t *testing.T) <-chan *river.Event {
 // of 250 candidates. Each customer's three batches are sent once, by three
 // slices, and each customer ends caught up with its next slice scheduled.
 func TestWorkersShareCustomers(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newFleet(t, spec{customers: 6, candidates: 250, workers: 3})
 	events := f.subscribe(t)
