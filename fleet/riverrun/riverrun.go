@@ -27,8 +27,13 @@
 //	})
 //	err = riverrun.Enqueue(ctx, client, "customer-42")
 //
-// River's JobTimeout (one minute by default) must be shorter than the
-// lease's TTL, and RescueStuckJobsAfter longer than JobTimeout.
+// Give the leases a TTL longer than River's JobTimeout (one minute by
+// default), e.g. lease.WithTTL(2*time.Minute), so that a slice never
+// outlives its lease unless its process stalls; River's
+// RescueStuckJobsAfter must exceed JobTimeout. A rescued slice whose
+// previous attempt still holds the lease snoozes until the lease expires.
+// Dead letters are written outside the fence: give them to the engine as
+// usual (pgstore.DB.DeadLetters).
 package riverrun
 
 import (
