@@ -14,13 +14,13 @@ cd "$(dirname "$0")"
 fuzz_one() {
   local dir before after out
   dir="$(go list -f '{{.Dir}}' "$1")/testdata/fuzz/$2"
-  before=$(ls "$dir" 2>/dev/null | wc -l)
+  before=$( (find "$dir" -type f 2>/dev/null || true) | wc -l)
   if out=$(go test -run='^$' -fuzz="^$2\$" -fuzztime="$3" -fuzzminimizetime=1s "$1" 2>&1); then
     echo "$out" | tail -n 2
     return 0
   fi
   echo "$out"
-  after=$(ls "$dir" 2>/dev/null | wc -l)
+  after=$( (find "$dir" -type f 2>/dev/null || true) | wc -l)
   if [ "$after" = "$before" ] && grep -q "context deadline exceeded" <<<"$out" && ! grep -q "Failing input written" <<<"$out"; then
     echo "  (go.dev/issue/75804: the fuzz coordinator reported its own deadline; no failing input was written)"
     return 0
