@@ -98,8 +98,7 @@ func TestFlowFullWalkAndResume(t *testing.T) {
 	if p.Step != StepToggleOn || p.Todo == "" || p.Actor != "ats-admin" {
 		t.Fatalf("fresh customer: %+v", p)
 	}
-	e.toWidget(t, "c1")
-	cu := e.fake.CustomerByForeignID("c1")
+	cu := e.toWidget(t, "c1")
 	if cu == nil {
 		t.Fatal("child application not provisioned at the fake")
 	}
@@ -328,16 +327,10 @@ func TestFlowReplayedPush(t *testing.T) {
 		return n
 	}
 	before := reads()
+	callback := cu.ConfigurationValue("CALLBACK_URL")
 	for range 3 {
-		req, _ := http.NewRequest(http.MethodPost, cu.ConfigurationValue("CALLBACK_URL"), bytes.NewReader(last.Body))
-		req.Header.Set("X-LI-Signature", last.Signature)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("replay status = %d", resp.StatusCode)
+		if got := postPush(t, callback, last.Signature, last.Body); got != http.StatusOK {
+			t.Errorf("replay status = %d", got)
 		}
 	}
 	_ = e.push.Wait(t.Context())
@@ -345,23 +338,16 @@ func TestFlowReplayedPush(t *testing.T) {
 		t.Errorf("replays fetched the payload %d more times", after-before)
 	}
 	// A forged signature is refused.
-	req, _ := http.NewRequest(http.MethodPost, cu.ConfigurationValue("CALLBACK_URL"), bytes.NewReader([]byte(`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`)))
-	req.Header.Set("X-LI-Signature", rsc.SignPush([]byte(`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`), "wrong"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("forged: %d", resp.StatusCode)
+	forged := []byte(`{"id":"x","type":"INTEGRATION_STATUS_CHANGE"}`)
+	if got := postPush(t, callback, rsc.SignPush(forged, "wrong"), forged); got != http.StatusUnauthorized {
+		t.Errorf("forged: %d", got)
 	}
 }
 
 func TestFlowNotifyPartner(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	e.toWidget(t, "np")
-	cu := e.fake.CustomerByForeignID("np")
+	cu := e.toWidget(t, "np")
 	// The widget callback arrives before LinkedIn lists any integration of
 	// the application on the URNs: they are refused and nothing is kept.
 	if _, err := e.flow.Advance(t.Context(), "np", Input{Widget: widgetFor(cu, cu.Contracts[0])}); err == nil ||

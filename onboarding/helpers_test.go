@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -74,8 +75,9 @@ func (e *env) deliver(t *testing.T) {
 	}
 }
 
-// toWidget walks a customer through the ATS-side steps up to the widget.
-func (e *env) toWidget(t *testing.T, customerID string) Progress {
+// toWidget walks a customer through the ATS-side steps up to the widget
+// and returns the fake's customer.
+func (e *env) toWidget(t *testing.T, customerID string) *rsctest.Customer {
 	t.Helper()
 	e.advance(t, customerID, Input{ToggleOn: true})
 	e.advance(t, customerID, Input{Consent: &ConsentAnswer{Accept: true, By: "admin"}})
@@ -83,15 +85,14 @@ func (e *env) toWidget(t *testing.T, customerID string) Progress {
 	if p.Step != StepWidget {
 		t.Fatalf("step = %s, want widget (%+v)", p.Step, p)
 	}
-	return p
+	return e.fake.CustomerByForeignID(customerID)
 }
 
 // toSaved walks a customer through the widget (the admin requests RSC)
 // and the save, and returns the fake's customer.
 func (e *env) toSaved(t *testing.T, customerID string) *rsctest.Customer {
 	t.Helper()
-	e.toWidget(t, customerID)
-	cu := e.fake.CustomerByForeignID(customerID)
+	cu := e.toWidget(t, customerID)
 	cu.RequestIntegrations()
 	e.advance(t, customerID, Input{Widget: widgetFor(cu, cu.Contracts[0])})
 	return cu
@@ -139,4 +140,20 @@ func mustSigner(t *testing.T, key string, opts ...Option) *StateSigner {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// postPush posts body to url with the signature (none if sig is empty)
+// and returns the response status.
+func postPush(t *testing.T, url, sig string, body []byte) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if sig != "" {
+		req.Header.Set(rsc.SignatureHeader, sig)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -28,8 +28,7 @@ func newWidgetEnv(t *testing.T) *widgetEnv {
 	t.Helper()
 	// One attempt per call, so that a fault fails the step at once.
 	e := newEnv(t, []Option{WithCustomerOptions(rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))})
-	e.toWidget(t, "acme")
-	w := &widgetEnv{env: e, cu: e.fake.CustomerByForeignID("acme"), clk: rsctest.NewFakeClock(time.Now())}
+	w := &widgetEnv{env: e, cu: e.toWidget(t, "acme"), clk: rsctest.NewFakeClock(time.Now())}
 	w.cu.RequestIntegrations()
 	w.signer = mustSigner(t, "0123456789abcdef0123456789abcdef", WithClock(w.clk))
 	sessions := map[string]string{"s1": "acme", "s2": "acme", "s3": "other"}
@@ -214,8 +213,7 @@ func TestWidgetCannotRepointAnEnabledIntegration(t *testing.T) {
 func TestPushSignatures(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	e.toWidget(t, "acme")
-	cu := e.fake.CustomerByForeignID("acme")
+	cu := e.toWidget(t, "acme")
 	id := cu.RequestIntegrations()
 	var body []byte
 	for _, p := range cu.Pushes() {

@@ -374,18 +374,6 @@ func TestPushHandlerUnit(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	body := []byte(`{"id":"r1","type":"INTEGRATION_STATUS_CHANGE"}`)
-	send := func(path, sig string, b []byte) int {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(b))
-		if sig != "" {
-			req.Header.Set(rsc.SignatureHeader, sig)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for _, tc := range []struct {
 		name, path, sig string
 		body            []byte
@@ -398,7 +386,7 @@ func TestPushHandlerUnit(t *testing.T) {
 		{"bad label", "/push/c1/b%20d", "", body, 404},
 		{"bad body", "/push/c1", "", []byte(`{}`), 400},
 	} {
-		if got := send(tc.path, tc.sig, tc.body); got != tc.want {
+		if got := postPush(t, srv.URL+tc.path, tc.sig, tc.body); got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
 		}
 	}

@@ -130,6 +130,28 @@ func (r resp) want(t *testing.T, status int) resp {
 	return r
 }
 
+// wantFieldError fails unless the batch response refused key with a 422
+// naming field (a JSON pointer such as "/firstName").
+func (r resp) wantFieldError(t *testing.T, key, field string) {
+	t.Helper()
+	msg, _ := r.get("errors", key, "message").(string)
+	if r.get("errors", key, "status") != float64(422) || !strings.HasPrefix(msg, "ERROR :: "+field+" :: ") {
+		t.Fatalf("errors: %s", r.raw)
+	}
+}
+
+// invalidDoc is an entity that one field makes invalid, and that field.
+type invalidDoc struct {
+	doc   map[string]any
+	field string
+}
+
+// edited returns m after f changed it.
+func edited(m map[string]any, f func(m map[string]any)) map[string]any {
+	f(m)
+	return m
+}
+
 // path walks a decoded JSON body: r.get("results", "K", "status"). A
 // compound key K matches the map key that names the same key as a Rest.li
 // server spells it (fields sorted, values form-encoded), as clients match it.

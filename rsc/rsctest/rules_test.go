@@ -297,11 +297,8 @@ func TestRule04_IDsMatchBodyKeys(t *testing.T) {
 // §13.5 per-entity validation: the bad entity lands in errors, the others are stored.
 func TestRule05_CandidateValidation(t *testing.T) {
 	t.Parallel()
-	mod := func(f func(m map[string]any)) map[string]any { m := candidate("Ann"); f(m); return m }
-	cases := map[string]struct {
-		c     map[string]any
-		field string
-	}{
+	mod := func(f func(m map[string]any)) map[string]any { return edited(candidate("Ann"), f) }
+	cases := map[string]invalidDoc{
 		"atsCreatedAt zero":       {mod(func(m map[string]any) { m["atsCreatedAt"] = 0 }), "/atsCreatedAt"},
 		"atsCreatedAt missing":    {mod(func(m map[string]any) { delete(m, "atsCreatedAt") }), "/atsCreatedAt"},
 		"atsLastModifiedAt zero":  {mod(func(m map[string]any) { m["atsLastModifiedAt"] = 0 }), "/atsLastModifiedAt"},
@@ -320,11 +317,8 @@ func TestRule05_CandidateValidation(t *testing.T) {
 			e := newEnv(t)
 			okC := candidate("Good")
 			okC["addresses"], okC["phoneNumbers"] = []any{}, []any{} // present but empty is fine
-			r := e.putCandidates(map[string]map[string]any{"BAD": tc.c, "GOOD": okC}).want(t, 200)
-			errObj, _ := r.get("errors", candKey("BAD")).(map[string]any)
-			if errObj == nil || errObj["status"] != float64(422) || !strings.HasPrefix(errObj["message"].(string), "ERROR :: "+tc.field+" :: ") {
-				t.Fatalf("errors: %s", r.raw)
-			}
+			r := e.putCandidates(map[string]map[string]any{"BAD": tc.doc, "GOOD": okC}).want(t, 200)
+			r.wantFieldError(t, candKey("BAD"), tc.field)
 			if r.get("results", candKey("GOOD"), "status") != float64(204) {
 				t.Fatalf("results: %s", r.raw)
 			}
@@ -358,11 +352,8 @@ func appIDs(ids ...string) string {
 
 func TestRule05_ApplicationValidation(t *testing.T) {
 	t.Parallel()
-	mod := func(f func(m map[string]any)) map[string]any { m := application("Ann"); f(m); return m }
-	cases := map[string]struct {
-		a     map[string]any
-		field string
-	}{
+	mod := func(f func(m map[string]any)) map[string]any { return edited(application("Ann"), f) }
+	cases := map[string]invalidDoc{
 		"created zero":        {mod(func(m map[string]any) { m["atsCreatedAt"] = 0 }), "/atsCreatedAt"},
 		"modified < created":  {mod(func(m map[string]any) { m["atsLastModifiedAt"] = 1 }), "/atsLastModifiedAt"},
 		"jobPostingId empty":  {mod(func(m map[string]any) { m["atsJobPostingId"] = "" }), "/atsJobPostingId"},
@@ -374,10 +365,8 @@ func TestRule05_ApplicationValidation(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			r := e.req("PUT", "/v2/atsApplications?"+appIDs("BAD", "GOOD"), map[string]any{"entities": map[string]any{appKey("BAD"): tc.a, appKey("GOOD"): application("Bob")}}, "X-RestLi-Method: batch_update").want(t, 200)
-			if msg, _ := r.get("errors", appKey("BAD"), "message").(string); !strings.HasPrefix(msg, "ERROR :: "+tc.field+" :: ") {
-				t.Fatalf("errors: %s", r.raw)
-			}
+			r := e.req("PUT", "/v2/atsApplications?"+appIDs("BAD", "GOOD"), map[string]any{"entities": map[string]any{appKey("BAD"): tc.doc, appKey("GOOD"): application("Bob")}}, "X-RestLi-Method: batch_update").want(t, 200)
+			r.wantFieldError(t, appKey("BAD"), tc.field)
 			if _, ok := e.cust.Application("GOOD"); !ok {
 				t.Fatal("good application not stored")
 			}
@@ -439,7 +428,7 @@ func TestRule06_BatchUpdateReplacesPartialMerges(t *testing.T) {
 func TestRule07_JobValidation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	mod := func(id string, f func(m map[string]any)) map[string]any { m := jobElem(id, "CREATE"); f(m); return m }
+	mod := func(id string, f func(m map[string]any)) map[string]any { return edited(jobElem(id, "CREATE"), f) }
 	elems := []map[string]any{
 		mod("J-notitle", func(m map[string]any) { delete(m, "title") }),
 		mod("J-short", func(m map[string]any) { m["description"] = "too short" }),
