@@ -15,8 +15,14 @@
 // failures are retried with River's backoff. A worker that was paused past
 // its lease and resumes cannot commit a checkpoint nor enqueue a slice.
 //
-// Set up River's schema with Migrate, register the Runner with
-// river.AddWorker, and start each customer's chain with Enqueue:
+// Periodic work of a customer (InMail polling, onboarding status checks)
+// runs the same way: a Poller (Runner.Poller) runs each PollTask of a
+// customer under its own lease and enqueues the next run after the task's
+// period, in the transaction that completes the current one (EnqueuePoll
+// starts the chain).
+//
+// Set up River's schema with Migrate, register the Runner (and Poller)
+// with river.AddWorker, and start each customer's chain with Enqueue:
 //
 //	runner, err := riverrun.New(db, leases, engineOf)
 //	workers := river.NewWorkers()
@@ -40,6 +46,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -151,11 +158,16 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // Enqueue starts the customer's chain of slices, unless the customer
 // already has a slice waiting or running.
 func Enqueue(ctx context.Context, client *river.Client[pgx.Tx], customerID string) error {
+	return insert(ctx, client, SliceArgs{CustomerID: customerID}, customerID)
+}
+
+// insert enqueues the first job of a customer's chain.
+func insert(ctx context.Context, client *river.Client[pgx.Tx], args river.JobArgs, customerID string) error {
 	if customerID == "" {
-		return errors.New("riverrun: Enqueue: empty customer id")
+		return fmt.Errorf("riverrun: enqueueing a %s job: empty customer id", args.Kind())
 	}
-	if _, err := client.Insert(ctx, SliceArgs{CustomerID: customerID}, nil); err != nil {
-		return fmt.Errorf("riverrun: enqueueing customer %s: %w", customerID, err)
+	if _, err := client.Insert(ctx, args, nil); err != nil {
+		return fmt.Errorf("riverrun: enqueueing a %s job of customer %s: %w", args.Kind(), customerID, err)
 	}
 	return nil
 }
@@ -163,56 +175,125 @@ func Enqueue(ctx context.Context, client *river.Client[pgx.Tx], customerID strin
 // Work implements river.Worker: it runs one slice of the customer.
 func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 	cust := job.Args.CustomerID
+	return runLeased(ctx, r, job, cust, func(ctx context.Context, l *lease.Lease) (time.Time, error) {
+		eng, err := r.engines(ctx, cust, r.db.Checkpoints().Fenced(l))
+		if err != nil {
+			return time.Time{}, fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)
+		}
+		_, err = eng.RunSlice(ctx, r.batches)
+		var parked *rscsync.ParkedError
+		switch {
+		case errors.As(err, &parked):
+			return time.Time{}, river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
+		case errors.Is(err, rscsync.ErrYield):
+			return time.Time{}, nil // more work: next slice at once
+		case err == nil:
+			return r.clock.Now().Add(r.interval), nil
+		}
+		return time.Time{}, err
+	})
+}
+
+// runLeased runs work under the lease named key, then completes job,
+// releases the lease and enqueues job's successor at the time work
+// returns (zero: now), in one transaction refused when the lease was lost.
+// When another holder has the lease, job snoozes until it expires. An
+// error of work (a snooze included) is returned to River as is.
+func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A], key string,
+	work func(context.Context, *lease.Lease) (time.Time, error)) error {
 	holder := fmt.Sprintf("%s job %d attempt %d", river.ClientFromContext[pgx.Tx](ctx).ID(), job.ID, job.Attempt)
-	l, err := r.leases.Acquire(ctx, cust, holder)
+	l, err := r.leases.Acquire(ctx, key, holder)
 	var held *lease.HeldError
-	if errors.As(err, &held) { // a zombie attempt, or work outside River
+	if errors.As(err, &held) { // a stalled attempt, or work outside River
 		return river.JobSnooze(max(held.Until.Sub(r.clock.Now()), time.Second))
 	}
 	if err != nil {
 		return err
 	}
-	released := false
-	defer func() { // on a snooze or an error; a lost lease cannot be released
-		if !released {
-			_ = l.Release(context.WithoutCancel(ctx))
-		}
-	}()
-
-	eng, err := r.engines(ctx, cust, r.db.Checkpoints().Fenced(l))
-	if err != nil {
-		return fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)
+	at, err := work(ctx, l)
+	if err == nil {
+		err = pgx.BeginFunc(ctx, r.db.Pool(), func(tx pgx.Tx) error {
+			if err := l.ReleaseTx(ctx, tx); err != nil {
+				return err
+			}
+			if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+				return fmt.Errorf("riverrun: completing job %d: %w", job.ID, err)
+			}
+			// A job already waiting (enqueued meanwhile) carries the chain on.
+			if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, job.Args, &river.InsertOpts{ScheduledAt: at}); err != nil {
+				return fmt.Errorf("riverrun: enqueueing the next %s job of %s: %w", job.Kind, key, err)
+			}
+			return nil
+		})
 	}
-	_, err = eng.RunSlice(ctx, r.batches)
-	var parked *rscsync.ParkedError
-	switch {
-	case errors.As(err, &parked):
-		return river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
-	case errors.Is(err, rscsync.ErrYield):
-		err = r.next(ctx, l, job, time.Time{})
-	case err == nil:
-		err = r.next(ctx, l, job, r.clock.Now().Add(r.interval))
+	if err != nil { // a lost lease cannot be released
+		_ = l.Release(context.WithoutCancel(ctx))
 	}
-	released = err == nil
 	return err
 }
 
-// next completes job, releases the lease and enqueues the customer's next
-// slice at the given time (zero: now), in one transaction, refused when
-// the lease was lost. The lease is free when the next slice can start.
-func (r *Runner) next(ctx context.Context, l *lease.Lease, job *river.Job[SliceArgs], at time.Time) error {
-	return pgx.BeginFunc(ctx, r.db.Pool(), func(tx pgx.Tx) error {
-		if err := l.ReleaseTx(ctx, tx); err != nil {
-			return err
+// PollArgs is the job of one run of a periodic task of one customer.
+type PollArgs struct {
+	Task       string `json:"task"`
+	CustomerID string `json:"customer_id"`
+}
+
+// Kind implements river.JobArgs.
+func (PollArgs) Kind() string { return "rscgo_poll" }
+
+// InsertOpts makes a customer's task unique among its jobs waiting or
+// running, as SliceArgs.InsertOpts does.
+func (PollArgs) InsertOpts() river.InsertOpts { return SliceArgs{}.InsertOpts() }
+
+// PollTask is periodic work of a customer, such as InMail polling (an
+// inmail.Retriever's RunOnce) or onboarding status checks.
+type PollTask struct {
+	// Run does the work once. It must not be nil. An error is retried with
+	// River's backoff.
+	Run func(ctx context.Context, customerID string) error
+	// Every is the time from the end of one run to the start of the next;
+	// it must be positive.
+	Every time.Duration
+}
+
+// Poller is the River worker of PollArgs jobs: each customer's task runs
+// under its own lease (named task/customer), and each run enqueues the
+// next one, as slices do. Its writes are not fenced: a task must be safe
+// to run again from its own cursors.
+type Poller struct {
+	river.WorkerDefaults[PollArgs]
+
+	r     *Runner
+	tasks map[string]PollTask
+}
+
+// Poller returns the worker of the tasks, by name, sharing r's database,
+// leases and clock.
+func (r *Runner) Poller(tasks map[string]PollTask) (*Poller, error) {
+	for name, t := range tasks {
+		if name == "" || t.Run == nil || t.Every <= 0 {
+			return nil, fmt.Errorf("riverrun: poll task %q: the name must not be empty, Run not nil and Every (%v) positive", name, t.Every)
 		}
-		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
-			return fmt.Errorf("riverrun: completing slice %d: %w", job.ID, err)
+	}
+	return &Poller{r: r, tasks: maps.Clone(tasks)}, nil
+}
+
+// Work implements river.Worker: it runs the task once.
+func (p *Poller) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+	t, ok := p.tasks[job.Args.Task]
+	if !ok {
+		return river.JobCancel(fmt.Errorf("riverrun: no poll task %q", job.Args.Task))
+	}
+	return runLeased(ctx, p.r, job, job.Args.Task+"/"+job.Args.CustomerID, func(ctx context.Context, _ *lease.Lease) (time.Time, error) {
+		if err := t.Run(ctx, job.Args.CustomerID); err != nil {
+			return time.Time{}, err
 		}
-		// A slice already waiting (enqueued meanwhile) carries the chain on.
-		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, job.Args, &river.InsertOpts{ScheduledAt: at})
-		if err != nil {
-			return fmt.Errorf("riverrun: enqueueing the next slice of customer %s: %w", job.Args.CustomerID, err)
-		}
-		return nil
+		return p.r.clock.Now().Add(t.Every), nil
 	})
+}
+
+// EnqueuePoll starts the customer's chain of runs of the task, unless one
+// is already waiting or running.
+func EnqueuePoll(ctx context.Context, client *river.Client[pgx.Tx], task, customerID string) error {
+	return insert(ctx, client, PollArgs{Task: task, CustomerID: customerID}, customerID)
 }

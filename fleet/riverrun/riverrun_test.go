@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -50,6 +52,7 @@ type fleet struct {
 type spec struct {
 	customers, candidates, workers int
 	limits                         rsctest.Limits
+	polls                          map[string]riverrun.PollTask // the workers' poll tasks
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -107,7 +110,7 @@ func newFleet(t *testing.T, sp spec) *fleet {
 			return rscsync.NewEngine(clients[id], id, srcs[id], rscsync.WithStore(store), rscsync.WithDeadLetters(db.DeadLetters()),
 				rscsync.WithClock(f.clock), rscsync.WithInFlight(1), rscsync.WithWaitWhenParked(false))
 		}
-		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock)
+		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock, sp.polls)
 		f.rivers = append(f.rivers, rc)
 		if w == 0 {
 			f.db, f.river, f.leases, f.engines = db, rc, leases, engines
@@ -132,8 +135,9 @@ func candidates(org string, now time.Time, n int) *rscsync.SliceSource {
 }
 
 // startWorker migrates River's schema and starts a River client working
-// slices of one batch with a Runner.
-func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, engines riverrun.EngineFunc, clock rsc.Clock) *river.Client[pgx.Tx] {
+// slices of one batch with a Runner, and polls with its Poller.
+func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, engines riverrun.EngineFunc, clock rsc.Clock,
+	polls map[string]riverrun.PollTask) *river.Client[pgx.Tx] {
 	t.Helper()
 	ctx := t.Context()
 	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
@@ -143,8 +147,13 @@ func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	poller, err := runner.Poller(polls)
+	if err != nil {
+		t.Fatal(err)
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, runner)
+	river.AddWorker(workers, poller)
 	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
 		ID: id, Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond,
@@ -192,11 +201,19 @@ func (f *fleet) completed(t *testing.T) int {
 	return n
 }
 
-// waiting returns the state and time of the customer's waiting slice.
+// waiting returns the state and time of the last slice not completed nor
+// running.
 func (f *fleet) waiting(t *testing.T) (state string, at time.Time) {
 	t.Helper()
+	return f.waitingKind(t, riverrun.SliceArgs{}.Kind())
+}
+
+// waitingKind returns the state and time of the last job of kind not
+// completed nor running.
+func (f *fleet) waitingKind(t *testing.T, kind string) (state string, at time.Time) {
+	t.Helper()
 	err := f.db.Pool().QueryRow(t.Context(), `select state, scheduled_at from river_job
-		where kind = 'rscgo_sync_slice' and state not in ('completed', 'running') order by id desc limit 1`).Scan(&state, &at)
+		where kind = $1 and state not in ('completed', 'running') order by id desc limit 1`, kind).Scan(&state, &at)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		t.Fatal(err)
 	}
@@ -336,7 +353,7 @@ func TestLeaseLostMidSlice(t *testing.T) {
 func (f *fleet) subscribe(t *testing.T) <-chan *river.Event {
 	out := make(chan *river.Event, 1000)
 	for _, rc := range f.rivers {
-		events, cancel := rc.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
+		events, cancel := rc.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed, river.EventKindJobCancelled)
 		t.Cleanup(cancel)
 		go func() {
 			for ev := range events {
@@ -389,5 +406,56 @@ func TestWorkersShareCustomers(t *testing.T) {
 	}
 	if workers < 2 {
 		t.Errorf("%d worker processes ran slices, want the work shared", workers)
+	}
+}
+
+// TestPollTask runs a periodic task of a customer: once, then again after
+// its period; a job of an unknown task is cancelled.
+func TestPollTask(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var runs []string
+	var mu gosync.Mutex
+	f := newFleet(t, spec{polls: map[string]riverrun.PollTask{"inmail": {Every: 10 * time.Minute, Run: func(_ context.Context, cust string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		runs = append(runs, cust)
+		return nil
+	}}}})
+	events := f.subscribe(t)
+	next := f.clock.Now().Add(10 * time.Minute)
+	if err := riverrun.EnqueuePoll(ctx, f.river, "inmail", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
+		state, at := f.waitingKind(t, riverrun.PollArgs{}.Kind())
+		return state == "scheduled" && !at.Before(next)
+	})
+	mu.Lock()
+	if diff := cmp.Diff([]string{"c1"}, runs); diff != "" {
+		t.Errorf("runs (-want +got):\n%s", diff)
+	}
+	mu.Unlock()
+
+	if err := riverrun.EnqueuePoll(ctx, f.river, "nope", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor(t, events, river.EventKindJobCancelled, func() bool { return true })
+}
+
+func TestPollerErrors(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, spec{})
+	r, err := riverrun.New(f.db, f.leases, f.engines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(context.Context, string) error { return nil }
+	for _, tasks := range []map[string]riverrun.PollTask{
+		{"": {Run: run, Every: time.Minute}}, {"x": {Every: time.Minute}}, {"x": {Run: run}},
+	} {
+		if _, err := r.Poller(tasks); err == nil {
+			t.Errorf("Poller accepted %v", tasks)
+		}
 	}
 }
