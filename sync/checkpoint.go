@@ -80,6 +80,12 @@ type JobState struct {
 	// closed job, ...). It is saved with that outcome and cleared once the
 	// operation is submitted, so no stop between the two loses it.
 	Next string `json:"n,omitempty"`
+	// NotBefore delays Next: after an UPDATE found no job although a
+	// CREATE whose answer was lost may still be on its way to LinkedIn
+	// (state "intent"), the engine looks again (UPDATE) a poll interval
+	// later before creating the job; Recheck says it did look once.
+	NotBefore time.Time `json:"nb,omitzero"`
+	Recheck   bool      `json:"r,omitempty"`
 }
 
 // The job states.

@@ -887,3 +887,65 @@ func TestReconciliationSubtractsDeletions(t *testing.T) {
 		}
 	})
 }
+
+// A CREATE whose run died before its answer may reach LinkedIn late, after
+// the next run's UPDATE found no job: the engine looks again one poll
+// interval later before it creates the job, so it is not created twice.
+func TestLateCreateIsNotRepeated(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		var once, updated gosync.Once
+		release := make(chan struct{})
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "simpleJobPostings") {
+					return next.RoundTrip(r)
+				}
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(strings.NewReader(string(body)))
+				late := false
+				if strings.Contains(string(body), `"CREATE"`) {
+					once.Do(func() { late = true })
+				}
+				if late { // the process dies; its request lands later
+					r2 := r.Clone(context.Background())
+					r2.Body = io.NopCloser(strings.NewReader(string(body)))
+					go func() {
+						<-release
+						if resp, err := next.RoundTrip(r2); err == nil {
+							resp.Body.Close()
+						}
+					}()
+					cancel()
+					return nil, context.Canceled
+				}
+				resp, err := next.RoundTrip(r)
+				if strings.Contains(string(body), `"UPDATE"`) {
+					updated.Do(func() { close(release) })
+				}
+				return resp, err
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0)
+		store := NewMemoryStore()
+		if _, err := e.engine(t, g, WithStore(store)).Run(ctx); err == nil {
+			t.Fatal("the first run did not stop")
+		}
+		if _, err := e.engine(t, g, WithStore(store)).Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		creates := map[string]int{}
+		for _, task := range e.cust.Tasks() {
+			if task.Operation == "CREATE" {
+				creates[task.ExternalJobPostingID]++
+			}
+		}
+		for id, n := range creates {
+			if n > 1 {
+				t.Errorf("job %s created %d times", id, n)
+			}
+		}
+		assertSame(t, g, time.Time{}, e.cust)
+	})
+}

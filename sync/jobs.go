@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -140,7 +141,7 @@ func postings(ops []jobOp) []rsc.JobPosting {
 func (r *run) jobSubmitted(op jobOp, it rsc.Item[string], o *batchOutcome) {
 	id := op.job.Posting.ExternalJobPostingID
 	st := r.cp.Jobs[id]
-	st.Next = ""
+	st.Next, st.NotBefore = "", time.Time{}
 	if it.Err != nil {
 		if op.op == rsc.JobCreate {
 			st.State = jobFailed // refused before creation
@@ -190,13 +191,20 @@ func ambiguous(err error) bool {
 // next time.
 func (r *run) settleTasks(ctx context.Context) error {
 	for round := 0; ; round++ {
-		if owed := r.owedJobs(); len(owed) > 0 {
+		owed, later := r.owedJobs()
+		if len(owed) > 0 {
 			if err := r.resendJobs(ctx, owed); err != nil {
 				return err
 			}
 		}
-		if len(r.cp.Tasks) == 0 {
+		if len(r.cp.Tasks) == 0 && later.IsZero() {
 			return nil
+		}
+		if len(r.cp.Tasks) == 0 {
+			if err := r.wait(ctx, "jobs LinkedIn may still be creating", later.Sub(r.e.cfg.clock.Now()), true); err != nil {
+				return err
+			}
+			continue
 		}
 		if round >= maxTaskRounds {
 			return fmt.Errorf("sync: %d job tasks still unsettled after %d rounds", len(r.cp.Tasks), round)
@@ -207,15 +215,23 @@ func (r *run) settleTasks(ctx context.Context) error {
 	}
 }
 
-// owedJobs lists the jobs owed an operation, by id.
-func (r *run) owedJobs() map[string]rsc.JobOperation {
-	owed := map[string]rsc.JobOperation{}
+// owedJobs lists the jobs owed an operation now, by id, and the earliest
+// time one owed later is due (zero when none is).
+func (r *run) owedJobs() (owed map[string]rsc.JobOperation, later time.Time) {
+	owed = map[string]rsc.JobOperation{}
+	now := r.e.cfg.clock.Now()
 	for id, st := range r.cp.Jobs {
-		if st.Next != "" {
+		switch {
+		case st.Next == "":
+		case st.NotBefore.After(now):
+			if later.IsZero() || st.NotBefore.Before(later) {
+				later = st.NotBefore
+			}
+		default:
 			owed[id] = rsc.JobOperation(st.Next)
 		}
 	}
-	return owed
+	return owed, later
 }
 
 // waitTasks polls the pending tasks until they are terminal (or the wait
@@ -293,15 +309,20 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 		st = JobState{State: jobClosed, Held: true}
 	case !failed:
 		held()
-		st.State = jobPosted
+		st.State, st.Recheck = jobPosted, false
 		if st.Close {
 			st.Next = string(rsc.JobClose)
 		}
+	case op != rsc.JobCreate && strings.Contains(msg, "does not exist") && pt.Prev == jobIntent && !st.Recheck:
+		// A CREATE whose answer was lost may still be on its way: look
+		// again a poll interval later before creating the job.
+		st.State, st.Next, st.Recheck = jobIntent, string(rsc.JobUpdate), true
+		st.NotBefore = r.e.cfg.clock.Now().Add(r.e.cfg.pollInterval).UTC()
 	case op != rsc.JobCreate && strings.Contains(msg, "does not exist"):
-		st.State, st.Next = jobFailed, string(rsc.JobCreate)
+		st.State, st.Next, st.Recheck = jobFailed, string(rsc.JobCreate), false
 	case op == rsc.JobCreate && strings.Contains(msg, "already exists"):
 		held()
-		st.State, st.Next = jobPosted, string(rsc.JobUpdate)
+		st.State, st.Next, st.Recheck = jobPosted, string(rsc.JobUpdate), false
 	default:
 		switch {
 		case op == rsc.JobCreate:
@@ -334,7 +355,7 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 		op := owed[id]
 		if !ok || op == rsc.JobClose && !j.Closed {
 			st := r.cp.Jobs[id]
-			st.Next = ""
+			st.Next, st.NotBefore = "", time.Time{}
 			r.cp.Jobs[id] = st
 			continue
 		}
