@@ -113,8 +113,8 @@ func TestStreamResumesExactlyAfterEveryCursor(t *testing.T) {
 			}
 			for _, r := range all {
 				cursors = append(cursors,
-					rscsync.Cursor{ModifiedAt: r.At, ID: r.ID},         // where a stream stopped
-					rscsync.Cursor{ModifiedAt: r.At},                   // an instant, no id
+					rscsync.Cursor{ModifiedAt: r.At, ID: r.ID},           // where a stream stopped
+					rscsync.Cursor{ModifiedAt: r.At},                     // an instant, no id
 					rscsync.Cursor{ModifiedAt: r.At.Add(1), ID: "R9999"}, // between instants (finer than the unit)
 					rscsync.Cursor{ModifiedAt: r.At.Add(-1)})
 			}
