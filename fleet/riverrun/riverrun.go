@@ -21,8 +21,13 @@
 // period, in the transaction that completes the current one (EnqueuePoll
 // starts the chain).
 //
-// Set up River's schema with Migrate, register the Runner (and Poller)
-// with river.AddWorker, and start each customer's chain with Enqueue:
+// A chain ends when River discards a job whose retries ran out; the
+// Resumer, run periodically (ResumePeriodically), starts it again for
+// every active customer.
+//
+// Set up River's schema with Migrate, register the Runner (and the Poller
+// and Resumer) with river.AddWorker, and start each customer's chain with
+// Enqueue:
 //
 //	runner, err := riverrun.New(db, leases, engineOf)
 //	workers := river.NewWorkers()
@@ -47,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -296,4 +302,58 @@ func (p *Poller) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 // is already waiting or running.
 func EnqueuePoll(ctx context.Context, client *river.Client[pgx.Tx], task, customerID string) error {
 	return insert(ctx, client, PollArgs{Task: task, CustomerID: customerID}, customerID)
+}
+
+// ResumeArgs is the job that starts the chain of every active customer
+// that has no slice waiting or running: after River discarded a slice
+// whose retries ran out, say. The Resumer works it; ResumePeriodically
+// schedules it.
+type ResumeArgs struct{}
+
+// Kind implements river.JobArgs.
+func (ResumeArgs) Kind() string { return "rscgo_resume" }
+
+// Resumer is the River worker of ResumeArgs jobs.
+type Resumer struct {
+	river.WorkerDefaults[ResumeArgs]
+
+	active func(ctx context.Context) ([]string, error)
+}
+
+// Resumer returns the worker of ResumeArgs jobs, which enqueues a slice for
+// each customer active returns (the customers to sync, as the ATS knows
+// them: the store's checkpoints include customers that left).
+func (r *Runner) Resumer(active func(ctx context.Context) ([]string, error)) (*Resumer, error) {
+	if active == nil {
+		return nil, errors.New("riverrun: Resumer: nil list of active customers")
+	}
+	return &Resumer{active: active}, nil
+}
+
+// Work implements river.Worker: it enqueues a slice of every active
+// customer; those with one waiting or running are skipped as duplicates.
+func (w *Resumer) Work(ctx context.Context, _ *river.Job[ResumeArgs]) error {
+	custs, err := w.active(ctx)
+	if err != nil {
+		return fmt.Errorf("riverrun: listing the active customers: %w", err)
+	}
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	for chunk := range slices.Chunk(custs, 1000) {
+		params := make([]river.InsertManyParams, len(chunk))
+		for i, c := range chunk {
+			params[i] = river.InsertManyParams{Args: SliceArgs{CustomerID: c}}
+		}
+		if _, err := client.InsertMany(ctx, params); err != nil {
+			return fmt.Errorf("riverrun: resuming customers: %w", err)
+		}
+	}
+	return nil
+}
+
+// ResumePeriodically returns the periodic job that runs a ResumeArgs job
+// every interval (an hour, say), for river.Config.PeriodicJobs.
+func ResumePeriodically(interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return ResumeArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "rscgo_resume"})
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -110,7 +112,7 @@ func newFleet(t *testing.T, sp spec) *fleet {
 			return rscsync.NewEngine(clients[id], id, srcs[id], rscsync.WithStore(store), rscsync.WithDeadLetters(db.DeadLetters()),
 				rscsync.WithClock(f.clock), rscsync.WithInFlight(1), rscsync.WithWaitWhenParked(false))
 		}
-		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock, sp.polls)
+		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock, sp.polls, slices.Sorted(maps.Keys(f.custs)))
 		f.rivers = append(f.rivers, rc)
 		if w == 0 {
 			f.db, f.river, f.leases, f.engines = db, rc, leases, engines
@@ -135,9 +137,10 @@ func candidates(org string, now time.Time, n int) *rscsync.SliceSource {
 }
 
 // startWorker migrates River's schema and starts a River client working
-// slices of one batch with a Runner, and polls with its Poller.
+// slices of one batch with a Runner, polls with its Poller, and resumes
+// the active customers with its Resumer.
 func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, engines riverrun.EngineFunc, clock rsc.Clock,
-	polls map[string]riverrun.PollTask) *river.Client[pgx.Tx] {
+	polls map[string]riverrun.PollTask, active []string) *river.Client[pgx.Tx] {
 	t.Helper()
 	ctx := t.Context()
 	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
@@ -151,9 +154,14 @@ func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	resumer, err := runner.Resumer(func(context.Context) ([]string, error) { return active, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, runner)
 	river.AddWorker(workers, poller)
+	river.AddWorker(workers, resumer)
 	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
 		ID: id, Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond,
@@ -457,5 +465,37 @@ func TestPollerErrors(t *testing.T) {
 		if _, err := r.Poller(tasks); err == nil {
 			t.Errorf("Poller accepted %v", tasks)
 		}
+	}
+}
+
+// TestResume starts the chain of every active customer once: a second
+// resume finds every customer's next slice waiting and adds nothing.
+func TestResume(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newFleet(t, spec{customers: 2})
+	events := f.subscribe(t)
+	count := func(kind, state string) (n int) {
+		t.Helper()
+		err := f.db.Pool().QueryRow(ctx, "select count(*) from river_job where kind = $1 and state = $2", kind, state).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	slice, resume := riverrun.SliceArgs{}.Kind(), riverrun.ResumeArgs{}.Kind()
+	for i := range 2 {
+		if _, err := f.river.Insert(ctx, riverrun.ResumeArgs{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
+			return count(resume, "completed") == i+1 && count(slice, "scheduled") == 2 && count(slice, "completed") == 2
+		})
+	}
+	if _, err := (&riverrun.Runner{}).Resumer(nil); err == nil {
+		t.Errorf("Resumer accepted a nil list")
+	}
+	if riverrun.ResumePeriodically(time.Hour) == nil {
+		t.Errorf("no periodic job")
 	}
 }
