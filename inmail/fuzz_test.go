@@ -1,11 +1,9 @@
 package inmail
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -52,15 +50,7 @@ func FuzzExportPush(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		post := func(sig string, body []byte) int {
-			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/rsc/push/cust-1", bytes.NewReader(body))
-			if sig != "" {
-				req.Header.Set(rsc.SignatureHeader, sig)
-			}
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			return w.Code
-		}
+		post := func(sig string, body []byte) int { return servePush(t, h, "/rsc/push/cust-1", sig, body) }
 
 		// The export LinkedIn holds, registered first so that an arbitrary event
 		// with the same id is processed too rather than failing with a 404.

@@ -451,15 +451,7 @@ func TestPushHandler(t *testing.T) {
 		h := e.pushHandler(t, "s3cret", WithExportErrors(func(id string, err error) { mu.Lock(); failed = append(failed, id); mu.Unlock() }))
 		now := time.Now()
 		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
-		post := func(body, sig string) int {
-			req := httptest.NewRequest(http.MethodPost, "/callback", strings.NewReader(body))
-			if sig != "" {
-				req.Header.Set(rsc.SignatureHeader, sig)
-			}
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			return w.Code
-		}
+		post := func(body, sig string) int { return servePush(t, h, "/callback", sig, []byte(body)) }
 		body := `{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1}`
 		if code := post(body, "hmacsha256=00"); code != http.StatusUnauthorized {
 			t.Errorf("bad signature: %d", code)
@@ -798,12 +790,8 @@ func TestPushHandlerBounded(t *testing.T) {
 			e.fake.mu.Lock()
 			e.fake.exports[id] = []rsc.ExportedCandidate{exportOf(id, fmt.Sprintf("urn:li:person:p%d", i), "J1", time.Now())}
 			e.fake.mu.Unlock()
-			body := fmt.Sprintf(`{"id":%q,"type":"EXPORT_CANDIDATE_PROFILE"}`, id)
-			req := httptest.NewRequest(http.MethodPost, "/callback", strings.NewReader(body))
-			req.Header.Set(rsc.SignatureHeader, rsc.SignPush([]byte(body), "k"))
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			codes = append(codes, w.Code)
+			body := fmt.Appendf(nil, `{"id":%q,"type":"EXPORT_CANDIDATE_PROFILE"}`, id)
+			codes = append(codes, servePush(t, h, "/callback", rsc.SignPush(body, "k"), body))
 			synctest.Wait() // the worker takes what it can
 		}
 		// One export runs (held by the sink), one waits, two are refused.
