@@ -131,25 +131,27 @@ func validateSub[T subEntity](now time.Time, res *resource, rec T) error {
 	return v.result()
 }
 
+// recordIDs returns the id of each record, as id gives it.
+func recordIDs[T any](recs []T, id func(T) string) []string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = id(r)
+	}
+	return ids
+}
+
 // writeSub upserts (or deletes, when del) records of an application
 // sub-resource (interviewFeedback, stages) keyed by simple ids.
 func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app ApplicationKey, recs []T, del bool, ids []string) (*BatchResult[NoteKey], error) {
 	if err := app.check(); err != nil {
 		return nil, err
 	}
-	n := len(recs)
-	if del {
-		n = len(ids)
+	if !del {
+		ids = recordIDs(recs, T.subID)
 	}
-	entries := make([]entry[NoteKey], n)
-	seen := make(map[string]bool, n)
-	for i := range n {
-		var id string
-		if del {
-			id = ids[i]
-		} else {
-			id = recs[i].subID()
-		}
+	entries := make([]entry[NoteKey], len(ids))
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
 		e := &entries[i]
 		e.key, e.label, e.simple = NoteKey{Parent: app.ApplicationID, NoteID: id}, id, id
 		v := c.validator(res.legacy, id)
@@ -157,10 +159,7 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 		if !del {
 			recs[i].validate(v)
 		}
-		if seen[id] {
-			v.fail("id", "appears more than once in this call")
-		}
-		seen[id] = true
+		v.unique("id", seen, id)
 		if e.err = v.result(); e.err != nil || del {
 			continue
 		}

@@ -98,12 +98,19 @@ type compoundKey interface {
 // keyEntries returns one entry per key, each checked by check and carrying
 // body (nil for deletes).
 func keyEntries[K compoundKey](c *Client, res *resource, keys []K, body []byte, check func(v *validator, k K)) []entry[K] {
-	entries := make([]entry[K], len(keys))
-	for i, k := range keys {
+	return itemEntries(c, res, keys, func(k K) (K, []byte) { return k, body }, check)
+}
+
+// itemEntries returns one entry per item, keyed and given its body by
+// keyBody, and checked by check.
+func itemEntries[K compoundKey, T any](c *Client, res *resource, items []T, keyBody func(T) (K, []byte), check func(v *validator, it T)) []entry[K] {
+	entries := make([]entry[K], len(items))
+	for i, it := range items {
+		k, body := keyBody(it)
 		e := &entries[i]
 		e.key, e.label = k, k.String()
 		v := c.validator(res.legacy, e.label)
-		check(v, k)
+		check(v, it)
 		if e.err = v.result(); e.err != nil {
 			continue
 		}

@@ -190,23 +190,14 @@ type PersonLink struct {
 // AttachPerson sets manualMatchedMember on candidates (batch_partial_update
 // with $set), as after a 1-Click Export or a profile-plugin link.
 func (s *CandidatesService) AttachPerson(ctx context.Context, links []PersonLink) (*BatchResult[CandidateKey], error) {
-	c := s.c
-	entries := make([]entry[CandidateKey], len(links))
-	for i, l := range links {
-		e := &entries[i]
-		e.key, e.label = l.Key, l.Key.CandidateID
-		v := c.validator(resCandidates.legacy, l.Key.CandidateID)
-		if err := l.Key.check(); err != nil {
-			e.err = err
-			continue
+	entries := itemEntries(s.c, resCandidates, links, func(l PersonLink) (CandidateKey, []byte) {
+		return l.Key, setPatch("manualMatchedMember", l.Person)
+	}, func(v *validator, l PersonLink) {
+		if v.adopt(l.Key.check()); v.err == nil {
+			v.urn("manualMatchedMember", l.Person, "urn:li:person:", true)
 		}
-		v.urn("manualMatchedMember", l.Person, "urn:li:person:", true)
-		if e.err = v.result(); e.err != nil {
-			continue
-		}
-		e.rkey, e.body = l.Key.restli(c.fam), setPatch("manualMatchedMember", l.Person)
-	}
-	return writeBatches(ctx, c, c.batchOpFor(http.MethodPost, resCandidates, ""), entries)
+	})
+	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPost, resCandidates, ""), entries)
 }
 
 // Delete removes candidates (batch_delete). Delete their notes first:

@@ -66,21 +66,14 @@ type IntegrationName struct {
 
 // Name sets integrationName on integrations (batch_partial_update).
 func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName) (*BatchResult[IntegrationKey], error) {
-	c := s.c
-	entries := make([]entry[IntegrationKey], len(names))
-	for i, n := range names {
-		e := &entries[i]
-		e.key, e.label = n.Key, n.Key.String()
-		v := c.validator(resIntegrations.legacy, e.label)
+	entries := itemEntries(s.c, resIntegrations, names, func(n IntegrationName) (IntegrationKey, []byte) {
+		return n.Key, setPatch("integrationName", n.Name)
+	}, func(v *validator, n IntegrationName) {
 		v.urn("integrationContext", n.Key.IntegrationContext, "urn:li:", true)
 		v.text("integrationType", string(n.Key.Type), true, 64)
 		v.text("integrationName", n.Name, true, 255)
-		if e.err = v.result(); e.err != nil {
-			continue
-		}
-		e.rkey, e.body = n.Key.restli(c.fam), setPatch("integrationName", n.Name)
-	}
-	return writeBatches(ctx, c, c.batchOpFor(http.MethodPost, resIntegrations, ""), entries)
+	})
+	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPost, resIntegrations, ""), entries)
 }
 
 // Get reads integrations (batch_get). Integrations LinkedIn does not hold are

@@ -225,10 +225,7 @@ func (s *JobsService) Submit(ctx context.Context, jobs []JobPosting) (*BatchResu
 		res.Items[i].Key = j.ExternalJobPostingID
 		v := c.validator(resJobs.legacy, j.ExternalJobPostingID)
 		validateJob(v, j)
-		if seen[j.ExternalJobPostingID] {
-			v.fail("externalJobPostingId", "appears more than once in this call")
-		}
-		seen[j.ExternalJobPostingID] = true
+		v.unique("externalJobPostingId", seen, j.ExternalJobPostingID)
 		if err := v.result(); err != nil {
 			res.Items[i].Err = err
 			continue

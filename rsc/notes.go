@@ -79,36 +79,27 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 		return nil, err
 	}
 	res, parentRes, parent, versionedField := pk.notes()
-	del, n := notes == nil, len(notes)
-	if del {
-		n = len(ids)
+	del := notes == nil
+	if !del {
+		ids = recordIDs(notes, func(n Note) string { return n.ID })
 	}
-	entries := make([]entry[NoteKey], n)
-	seen := make(map[string]bool, n)
-	for i := range n {
-		var id string
+	entries := make([]entry[NoteKey], len(ids))
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
 		var note Note
-		if del {
-			id = ids[i]
-		} else {
-			note = notes[i]
-			id = note.ID
-		}
 		e := &entries[i]
 		e.key, e.label = NoteKey{Parent: parent, NoteID: id}, id
 		v := c.validator(res.legacy, id)
 		if del {
 			v.text("id", id, true, 255)
 		} else {
+			note = notes[i]
 			validateNote(v, &note)
 			if !c.fam.versioned {
 				note.LastModifiedAt = 0
 			}
 		}
-		if seen[id] {
-			v.fail("id", "appears more than once in this call")
-		}
-		seen[id] = true
+		v.unique("id", seen, id)
 		if e.err = v.result(); e.err != nil {
 			continue
 		}

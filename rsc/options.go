@@ -130,38 +130,20 @@ func WithCredentials(clientID, clientSecret string) Option {
 // WithTokenSource supplies tokens from ts instead of the client-credentials
 // flow. A 401 still makes the client ask ts once more.
 func WithTokenSource(ts oauth2.TokenSource) Option {
-	return func(c *config) error {
-		if ts == nil {
-			return errors.New("rsc: WithTokenSource: nil token source")
-		}
-		c.tokenSource = ts
-		return nil
-	}
+	return nonNil("WithTokenSource", "token source", ts, func(c *config) { c.tokenSource = ts })
 }
 
 // WithHTTPClient sets the HTTP client whose Transport carries requests (and
 // whose Timeout bounds each attempt). Its Transport is shared by every
 // customer client derived with ForCustomer.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
-		if hc == nil {
-			return errors.New("rsc: WithHTTPClient: nil client")
-		}
-		c.httpClient = hc
-		return nil
-	}
+	return nonNil("WithHTTPClient", "client", hc, func(c *config) { c.httpClient = hc })
 }
 
 // WithTransport sets the innermost round tripper (for example an httpmock
 // transport or rsctest.Server.Transport()).
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *config) error {
-		if rt == nil {
-			return errors.New("rsc: WithTransport: nil transport")
-		}
-		c.transport = rt
-		return nil
-	}
+	return nonNil("WithTransport", "transport", rt, func(c *config) { c.transport = rt })
 }
 
 // WithUserAgent sets the User-Agent header.
@@ -178,13 +160,7 @@ func WithUserAgent(ua string) Option {
 // WithLogger sets a structured logger. The default discards everything.
 // Log records never contain tokens, secrets, headers or bodies.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
-		if l == nil {
-			return errors.New("rsc: WithLogger: nil logger")
-		}
-		c.logger = l
-		return nil
-	}
+	return nonNil("WithLogger", "logger", l, func(c *config) { c.logger = l })
 }
 
 // WithHooks installs metric hooks.
@@ -236,11 +212,18 @@ func WithLimits(l Limits) Option {
 
 // WithClock injects a clock for pacing, daily-quota resets and polling waits.
 func WithClock(clk Clock) Option {
+	return nonNil("WithClock", "clock", clk, func(c *config) { c.clock = clk })
+}
+
+// nonNil returns an Option that applies set, or fails naming the option and
+// what it takes when v is nil.
+func nonNil[T comparable](option, what string, v T, set func(*config)) Option {
 	return func(c *config) error {
-		if clk == nil {
-			return errors.New("rsc: WithClock: nil clock")
+		var zero T
+		if v == zero {
+			return fmt.Errorf("rsc: %s: nil %s", option, what)
 		}
-		c.clock = clk
+		set(c)
 		return nil
 	}
 }

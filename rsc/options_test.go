@@ -111,3 +111,22 @@ func TestSecretsNotInSlogOrJSON(t *testing.T) {
 		t.Errorf("decoded %+v, %v", back.ClientID, err)
 	}
 }
+
+// Each option that takes an interface or a pointer refuses nil, naming itself.
+func TestNilOptionsNamed(t *testing.T) {
+	t.Parallel()
+	for want, opt := range map[string]Option{
+		"rsc: WithTokenSource: nil token source": WithTokenSource(nil),
+		"rsc: WithHTTPClient: nil client":        WithHTTPClient(nil),
+		"rsc: WithTransport: nil transport":      WithTransport(nil),
+		"rsc: WithLogger: nil logger":            WithLogger(nil),
+		"rsc: WithClock: nil clock":              WithClock(nil),
+	} {
+		t.Run(want, func(t *testing.T) {
+			_, err := NewClient(WithCredentials("a", "b"), opt)
+			if err == nil || err.Error() != want {
+				t.Errorf("err = %v, want %s", err, want)
+			}
+		})
+	}
+}

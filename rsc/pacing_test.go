@@ -65,9 +65,7 @@ func TestLimitsDisabled(t *testing.T) {
 		{"disabled", Limits{SyncRequestsPerDay: 1, Disabled: true}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, h, _ := mockClient(t, WithLimits(tc.limits))
-			resp, n := sequence(t, "", 200)
-			h.route("PUT", notesURL, resp)
+			c, _, n := notesClient(t, []Option{WithLimits(tc.limits)}, 200)
 			for range 3 {
 				upsertNote(t.Context(), c)
 			}
@@ -81,9 +79,7 @@ func TestLimitsDisabled(t *testing.T) {
 // WithUserAgent sets the User-Agent of every API request.
 func TestWithUserAgent(t *testing.T) {
 	t.Parallel()
-	c, h, _ := mockClient(t, WithUserAgent("tracker/1.2 rscgo"))
-	resp, _ := sequence(t, "", 200)
-	h.route("PUT", notesURL, resp)
+	c, h, _ := notesClient(t, []Option{WithUserAgent("tracker/1.2 rscgo")}, 200)
 	if err := upsertNote(t.Context(), c); err != nil {
 		t.Fatal(err)
 	}

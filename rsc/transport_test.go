@@ -63,15 +63,25 @@ func upsertNote(ctx context.Context, c *Client) error {
 	return res.Err()
 }
 
+// notesClient is a mockClient (with opts) whose notes endpoint, the one
+// upsertNote writes to, answers with statuses in turn as sequence does. It
+// returns the client, its harness and the number of requests the endpoint
+// received.
+func notesClient(t *testing.T, opts []Option, statuses ...int) (*Client, *harness, *atomic.Int32) {
+	t.Helper()
+	c, h, _ := mockClient(t, opts...)
+	resp, n := sequence(t, "ids=N1", statuses...)
+	h.route("PUT", notesURL, resp)
+	return c, h, n
+}
+
 const notesURL = "/v2/atsCandidates/atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes"
 
 // A 500 then 200 on a PUT is retried.
 func TestRetryPutAfter500(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var retries []RetryInfo
-		c, h, _ := mockClient(t, WithHooks(Hooks{OnRetry: func(ri RetryInfo) { retries = append(retries, ri) }}))
-		resp, n := sequence(t, "ids=N1", 500, 200)
-		h.route("PUT", notesURL, resp)
+		c, _, n := notesClient(t, []Option{WithHooks(Hooks{OnRetry: func(ri RetryInfo) { retries = append(retries, ri) }})}, 500, 200)
 		if err := upsertNote(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
@@ -125,9 +135,7 @@ func TestNoRetryCreateOnTransportError(t *testing.T) {
 
 func TestRetryTransportErrorOnPut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, h, _ := mockClient(t)
-		resp, n := sequence(t, "", 0, 0, 200)
-		h.route("PUT", notesURL, resp)
+		c, _, n := notesClient(t, nil, 0, 0, 200)
 		if err := upsertNote(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
@@ -140,9 +148,7 @@ func TestRetryTransportErrorOnPut(t *testing.T) {
 // After the last attempt the caller gets the last response's typed error.
 func TestRetriesExhaustedTypedError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, h, _ := mockClient(t)
-		resp, n := sequence(t, "", 503)
-		h.route("PUT", notesURL, resp)
+		c, _, n := notesClient(t, nil, 503)
 		err := upsertNote(t.Context(), c)
 		var ae *APIError
 		if !errors.As(err, &ae) || ae.StatusCode != 503 || strings.Contains(err.Error(), "giving up") {
@@ -285,9 +291,8 @@ func TestTokenReuseRefreshAnd401(t *testing.T) {
 
 func TestFresh401IsNotLooped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, h, tokens := mockClient(t)
-		resp, n := sequence(t, "", 401)
-		h.route("PUT", notesURL, resp)
+		c, h, n := notesClient(t, nil, 401)
+		tokens := &h.tokens
 		err := upsertNote(t.Context(), c)
 		if !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("err = %v", err)
@@ -336,9 +341,7 @@ func TestPacingRecordsPerMinute(t *testing.T) {
 
 func TestDailyQuotaRefusedLocally(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, h, _ := mockClient(t, WithLimits(Limits{SyncRequestsPerDay: 2}))
-		resp, n := sequence(t, "", 200)
-		h.route("PUT", notesURL, resp)
+		c, _, n := notesClient(t, []Option{WithLimits(Limits{SyncRequestsPerDay: 2})}, 200)
 		upsertNote(t.Context(), c)
 		upsertNote(t.Context(), c)
 		err := upsertNote(t.Context(), c)
@@ -366,9 +369,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			OnRetry:     func(i RetryInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
 			OnThrottled: func(i ThrottleInfo) { payloads = append(payloads, fmt.Sprintf("%+v", i)) },
 		}
-		c, h, _ := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks))
-		resp, _ := sequence(t, "", 500, 401, 200)
-		h.route("PUT", notesURL, resp)
+		c, _, _ := notesClient(t, []Option{WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))), WithHooks(hooks)}, 500, 401, 200)
 		var errs []string
 		if err := upsertNote(t.Context(), c); err != nil {
 			errs = append(errs, err.Error())

@@ -202,6 +202,15 @@ func oneOfRule(s string, allowed ...string) string {
 	return "must be one of " + strings.Join(allowed, ", ")
 }
 
+// unique fails field when id is already in seen (one call names each
+// record once), and adds id to seen.
+func (v *validator) unique(field string, seen map[string]bool, id string) {
+	if seen[id] {
+		v.fail(field, "appears more than once in this call")
+	}
+	seen[id] = true
+}
+
 // failAt records rule, when not "", for the field named by format and i
 // (such as "addresses[%d].city"); the name is built only on failure, which
 // keeps validation of list elements free of allocations.
