@@ -49,8 +49,10 @@ type KindContent struct {
 	MissingKeys  []string `json:"missingKeys,omitempty"`
 	Stale        int64    `json:"stale"`
 	StaleRecords []Stale  `json:"staleRecords,omitempty"`
-	// Extra: records deleted in the ATS (Source.Deletions since the window
-	// start) that LinkedIn still holds.
+	// Extra: records LinkedIn holds that the engine would not send: deleted
+	// in the ATS (Source.Deletions since the window start) or, where the
+	// Holdings lists everything LinkedIn holds, never sent (not in the
+	// Source's window).
 	Extra     int64    `json:"extra"`
 	ExtraKeys []string `json:"extraKeys,omitempty"`
 }
@@ -90,23 +92,63 @@ func (r *ContentReport) WriteText(w io.Writer) error {
 			ew.printf("  stale on LinkedIn: %s (%s)\n", clean(s.Key), clean(strings.Join(s.Fields, ", ")))
 		}
 		for _, key := range k.ExtraKeys {
-			ew.printf("  deleted in the ATS, still on LinkedIn: %s\n", clean(key))
+			ew.printf("  on LinkedIn, deleted in the ATS or never sent: %s\n", clean(key))
 		}
 	}
 	return ew.err
 }
 
+// Holdings reads back what LinkedIn holds for the engine's customer, for
+// Engine.ReconcileContent (install it with WithHoldings). The default
+// reads candidates back with batch_get (docs/linkedin-api.md §7) and
+// reports every other kind as not checked: LinkedIn documents no read for
+// them. rsctest's Customer.Holdings returns everything the fake holds.
+type Holdings interface {
+	// Held returns the records of kind (an EntityKind's value) that
+	// LinkedIn holds among keys: each by key (NoteID is the record's id;
+	// Parent is its candidate's or application's id for a stage, note or
+	// feedback, "" otherwise), as the fields the client sends, by wire
+	// name. A job's jobPostingOperationType is CLOSE when the job is
+	// closed and absent when it is listed.
+	//
+	// all reports that held is every record of the kind LinkedIn holds,
+	// asked for or not: the others are then reported as extra. An error
+	// wrapping errors.ErrUnsupported means the kind cannot be read back;
+	// it is reported as not checked.
+	Held(ctx context.Context, kind string, keys []rsc.NoteKey) (held map[rsc.NoteKey]map[string]any, all bool, err error)
+}
+
+// WithHoldings sets how Engine.ReconcileContent reads what LinkedIn holds
+// (default: candidates only, with batch_get). Pass rsctest's
+// Customer.Holdings to compare every kind against the fake.
+func WithHoldings(h Holdings) Option {
+	return engineOption("WithHoldings", func(c *config) error {
+		if h == nil {
+			return errors.New("sync: WithHoldings: nil Holdings")
+		}
+		c.holdings = h
+		return nil
+	})
+}
+
+// contentKinds are the kinds ReconcileContent reports, in order (candidates,
+// the kind every Holdings reads, first).
+var contentKinds = [...]EntityKind{KindCandidate, KindJob, KindApplication, KindStage, KindCandidateNote,
+	KindApplicationNote, KindInterviewFeedback}
+
 // ReconcileContent reads back from LinkedIn the records of the Source that
 // the engine would have sent (eligible, in the checkpoint's window, not
 // dead-lettered) and compares every field sent, record by record; it also
-// checks that the records deleted in the ATS are gone. sample bounds the
-// records checked per kind (0: every record, as against rsctest; against a
-// real account pass a sample size, which LinkedIn's quota can afford): the
-// records whose key hashes lowest are taken, so repeated checks look at the
-// same ones. It sends nothing and changes no store.
+// checks that the records deleted in the ATS are gone and, where the
+// Holdings lists everything LinkedIn holds (rsctest), that LinkedIn holds
+// nothing else. sample bounds the records checked per kind (0: every
+// record, as against rsctest; against a real account pass a sample size,
+// which LinkedIn's quota can afford): the records whose key hashes lowest
+// are taken, so repeated checks look at the same ones. It sends nothing
+// and changes no store.
 //
-// Today the client can read back candidates only; the other kinds are
-// listed with Unchecked set.
+// What LinkedIn holds is read with the Holdings of WithHoldings; by
+// default candidates only, the other kinds listed with Unchecked set.
 func (e *Engine) ReconcileContent(ctx context.Context, sample int) (*ContentReport, error) {
 	if sample < 0 {
 		return nil, errors.New("sync: ReconcileContent: negative sample")
@@ -126,51 +168,148 @@ func (e *Engine) ReconcileContent(ctx context.Context, sample int) (*ContentRepo
 		}
 		dead[d.Key()] = true
 	}
-	rep := &ContentReport{CustomerID: e.cust, CheckedAt: e.cfg.clock.Now()}
-	cands, err := e.reconcileCandidates(ctx, from, sample, dead)
+	want, err := e.contentWanted(ctx, Cursor{ModifiedAt: from}, sample, dead)
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
-	rep.Kinds = append(rep.Kinds, cands)
-	for _, k := range []EntityKind{KindJob, KindApplication, KindStage, KindCandidateNote, KindApplicationNote, KindInterviewFeedback} {
-		rep.Kinds = append(rep.Kinds, KindContent{Kind: k, Unchecked: "the client cannot read " + string(k) + " records back from LinkedIn"})
+	h := e.cfg.holdings
+	if h == nil {
+		h = clientHoldings{c: e.client, integration: want.integration}
+	}
+	rep := &ContentReport{CustomerID: e.cust, CheckedAt: e.cfg.clock.Now()}
+	for _, k := range contentKinds {
+		kc, err := want.kinds[k].compare(ctx, h, k)
+		if err != nil {
+			return rep, err
+		}
+		rep.Kinds = append(rep.Kinds, kc)
 	}
 	return rep, nil
 }
 
-// reconcileCandidates compares the Source's candidates with LinkedIn's.
-func (e *Engine) reconcileCandidates(ctx context.Context, from time.Time, sample int, dead map[string]bool) (KindContent, error) {
-	kc := KindContent{Kind: KindCandidate}
-	pick := newSampler[rsc.Candidate](sample)
-	for c, err := range e.src.Candidates(ctx, Cursor{ModifiedAt: from}) {
-		if err != nil {
-			return kc, fmt.Errorf("sync: reading candidates from the source: %w", err)
-		}
-		id := c.Record.Key.CandidateID
-		if dead[dlKey(KindCandidate, "", id)] {
-			continue
-		}
+// wanted is, per kind, what the Source says LinkedIn should hold.
+type wanted struct {
+	kinds       map[EntityKind]*kindWanted
+	integration map[rsc.NoteKey]string // candidate key -> integration context
+}
+
+// kindWanted is what LinkedIn should hold of one kind.
+type kindWanted struct {
+	pick    *sampler[sentRecord]
+	known   map[rsc.NoteKey]bool // every key the Source holds, sampled or not, compared or not
+	deleted []rsc.NoteKey        // deleted in the ATS, not held by the Source
+	dead    map[string]bool
+}
+
+// sentRecord is a record as the engine sends it: its key and wire fields.
+type sentRecord struct {
+	key    rsc.NoteKey
+	fields map[string]any
+}
+
+// add notes a Source record; ok false: not sent (ineligible or
+// dead-lettered), so not compared, but not extra either.
+func (kw *kindWanted) add(kind EntityKind, key rsc.NoteKey, rec any, ok bool) {
+	kw.known[key] = true
+	if ok && !kw.dead[dlKey(kind, key.Parent, key.NoteID)] {
+		kw.pick.add(dlKey(kind, key.Parent, key.NoteID), sentRecord{key: key, fields: wireFields(rec)})
+	}
+}
+
+// contentWanted reads the Source's records and deletions since from.
+func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dead map[string]bool) (*wanted, error) {
+	w := &wanted{kinds: map[EntityKind]*kindWanted{}, integration: map[rsc.NoteKey]string{}}
+	for _, k := range contentKinds {
+		w.kinds[k] = &kindWanted{pick: newSampler[sentRecord](sample), known: map[rsc.NoteKey]bool{}, dead: dead}
+	}
+	ok := func(r Record) bool {
 		if f := e.cfg.eligible; f != nil {
-			if ok, _ := f(ctx, candidateRecord(&c)); !ok {
-				continue
+			ok, _ := f(ctx, r)
+			return ok
+		}
+		return true
+	}
+	for j, err := range e.src.Jobs(ctx, from) {
+		if err != nil {
+			return nil, fmt.Errorf("sync: reading jobs from the source: %w", err)
+		}
+		p := j.Posting
+		p.OperationType = ""
+		if j.Closed {
+			p.OperationType = rsc.JobClose
+		}
+		w.kinds[KindJob].add(KindJob, rsc.NoteKey{NoteID: p.ExternalJobPostingID}, p, ok(jobRecord(&j)))
+	}
+	for c, err := range e.src.Candidates(ctx, from) {
+		if err != nil {
+			return nil, fmt.Errorf("sync: reading candidates from the source: %w", err)
+		}
+		key := rsc.NoteKey{NoteID: c.Record.Key.CandidateID}
+		w.integration[key] = c.Record.Key.IntegrationContext
+		w.kinds[KindCandidate].add(KindCandidate, key, c.Record, ok(candidateRecord(&c)))
+	}
+	for a, err := range e.src.Applications(ctx, from) {
+		if err != nil {
+			return nil, fmt.Errorf("sync: reading applications from the source: %w", err)
+		}
+		id := a.Record.Key.ApplicationID
+		sent := ok(applicationRecord(&a)) && !dead[dlKey(KindApplication, "", id)]
+		w.kinds[KindApplication].add(KindApplication, rsc.NoteKey{NoteID: id}, a.Record, sent)
+		for _, s := range a.Stages {
+			w.kinds[KindStage].add(KindStage, rsc.NoteKey{Parent: id, NoteID: s.ID}, s, sent)
+		}
+	}
+	for a, err := range e.src.Activities(ctx, from) {
+		if err != nil {
+			return nil, fmt.Errorf("sync: reading activities from the source: %w", err)
+		}
+		kw := w.kinds[a.Kind]
+		if kw == nil {
+			continue // refused by the engine as an unknown kind
+		}
+		var rec any = a.Note
+		if a.Kind == KindInterviewFeedback {
+			rec = a.Feedback
+		}
+		kw.add(a.Kind, rsc.NoteKey{Parent: a.parent(), NoteID: a.ID()}, rec, ok(activityRecord(&a)))
+	}
+	for d, err := range e.src.Deletions(ctx, from) {
+		if err != nil {
+			return nil, fmt.Errorf("sync: reading deletions from the source: %w", err)
+		}
+		key := rsc.NoteKey{Parent: d.Parent, NoteID: d.ID}
+		if kw := w.kinds[d.Kind]; kw != nil && !kw.known[key] {
+			kw.known[key] = true
+			kw.deleted = append(kw.deleted, key)
+			if d.Kind == KindCandidate {
+				w.integration[key] = d.Integration
 			}
 		}
-		pick.add(id, c.Record)
 	}
-	want := pick.records()
-	keys := make([]rsc.CandidateKey, len(want))
-	for i, c := range want {
-		keys[i] = c.Key
+	return w, nil
+}
+
+// compare reads what LinkedIn holds of kind and compares it with kw.
+func (kw *kindWanted) compare(ctx context.Context, h Holdings, kind EntityKind) (KindContent, error) {
+	kc := KindContent{Kind: kind}
+	want := kw.pick.records()
+	keys := make([]rsc.NoteKey, 0, len(want)+len(kw.deleted))
+	for _, r := range want {
+		keys = append(keys, r.key)
 	}
-	got, err := e.client.Candidates.Get(ctx, keys)
-	if err != nil {
-		return kc, fmt.Errorf("sync: reading candidates back from LinkedIn: %w", err)
+	keys = append(keys, kw.deleted...)
+	held, all, err := h.Held(ctx, string(kind), keys)
+	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		return KindContent{Kind: kind, Unchecked: err.Error()}, nil
+	case err != nil:
+		return kc, fmt.Errorf("sync: reading %s records back from LinkedIn: %w", kind, err)
 	}
-	for _, c := range want {
+	for _, r := range want {
 		kc.Checked++
-		key := dlKey(KindCandidate, "", c.Key.CandidateID)
-		held, ok := got[c.Key]
-		switch diff := fieldsDiffer(c, heldCandidate(held)); {
+		key := dlKey(kind, r.key.Parent, r.key.NoteID)
+		got, ok := held[r.key]
+		switch diff := fieldsDiffer(r.fields, got); {
 		case !ok:
 			kc.Missing++
 			kc.MissingKeys = appendKey(kc.MissingKeys, key)
@@ -183,45 +322,67 @@ func (e *Engine) reconcileCandidates(ctx context.Context, from time.Time, sample
 			kc.Equal++
 		}
 	}
-	return kc, e.reconcileDeleted(ctx, from, &kc)
-}
-
-func heldCandidate(r *rsc.CandidateRecord) rsc.Candidate {
-	if r == nil {
-		return rsc.Candidate{}
-	}
-	return r.Candidate
-}
-
-// reconcileDeleted checks that the candidates deleted in the ATS since from
-// are gone from LinkedIn.
-func (e *Engine) reconcileDeleted(ctx context.Context, from time.Time, kc *KindContent) error {
-	var keys []rsc.CandidateKey
-	for d, err := range e.src.Deletions(ctx, Cursor{ModifiedAt: from}) {
-		if err != nil {
-			return fmt.Errorf("sync: reading deletions from the source: %w", err)
-		}
-		if d.Kind == KindCandidate {
-			keys = append(keys, rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.ID})
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	got, err := e.client.Candidates.Get(ctx, keys)
-	if err != nil {
-		return fmt.Errorf("sync: reading deleted candidates back from LinkedIn: %w", err)
-	}
-	for _, k := range keys {
-		kc.Checked++
-		if _, held := got[k]; held {
-			kc.Extra++
-			kc.ExtraKeys = appendKey(kc.ExtraKeys, dlKey(KindCandidate, "", k.CandidateID))
+	var extra []string
+	for _, k := range kw.deleted {
+		if _, ok := held[k]; ok {
+			extra = append(extra, dlKey(kind, k.Parent, k.NoteID))
 		} else {
+			kc.Checked++
 			kc.Equal++
 		}
 	}
-	return nil
+	if all {
+		for k := range held {
+			if !kw.known[k] {
+				extra = append(extra, dlKey(kind, k.Parent, k.NoteID))
+			}
+		}
+	}
+	slices.Sort(extra)
+	for _, k := range extra {
+		kc.Checked++
+		kc.Extra++
+		kc.ExtraKeys = appendKey(kc.ExtraKeys, k)
+	}
+	return kc, nil
+}
+
+// unreadable is a Holdings error for a kind it cannot read; it wraps
+// errors.ErrUnsupported.
+type unreadable string
+
+func (u unreadable) Error() string        { return string(u) }
+func (u unreadable) Is(target error) bool { return target == errors.ErrUnsupported }
+
+// clientHoldings reads candidates back from LinkedIn with batch_get; the
+// other kinds have no documented read (docs/linkedin-api.md §1, §7).
+type clientHoldings struct {
+	c           *rsc.Client
+	integration map[rsc.NoteKey]string
+}
+
+func (h clientHoldings) Held(ctx context.Context, kind string, keys []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, bool, error) {
+	if kind != string(KindCandidate) {
+		return nil, false, unreadable("the client cannot read " + kind + " records back from LinkedIn")
+	}
+	out := map[rsc.NoteKey]map[string]any{}
+	if len(keys) == 0 {
+		return out, false, nil
+	}
+	ck := make([]rsc.CandidateKey, len(keys))
+	for i, k := range keys {
+		ck[i] = rsc.CandidateKey{IntegrationContext: h.integration[k], CandidateID: k.NoteID}
+	}
+	got, err := h.c.Candidates.Get(ctx, ck)
+	if err != nil {
+		return nil, false, err
+	}
+	for k, r := range got {
+		if r != nil {
+			out[rsc.NoteKey{NoteID: k.CandidateID}] = wireFields(r.Candidate)
+		}
+	}
+	return out, false, nil
 }
 
 func appendKey(keys []string, k string) []string {
@@ -235,8 +396,7 @@ func appendKey(keys []string, k string) []string {
 // client marshals it) with the same fields of what LinkedIn holds, and
 // returns the names of those that differ. Absent, null and empty values
 // are one value on the wire.
-func fieldsDiffer(sent, held any) []string {
-	s, h := wireFields(sent), wireFields(held)
+func fieldsDiffer(s, h map[string]any) []string {
 	var diff []string
 	for _, n := range slices.Sorted(maps.Keys(s)) {
 		if n == "key" {

@@ -36,6 +36,7 @@ type config struct {
 	waitParked   bool
 	deleteSkew   time.Duration
 	clockSkew    time.Duration
+	holdings     Holdings
 
 	// Manager.
 	workers int
