@@ -47,36 +47,35 @@ func (h Holdings) Held(_ context.Context, kind string, _ []rsc.NoteKey) (map[rsc
 		}
 		return out, true, nil
 	}
-	k, idField, parentField := heldKind(kind)
-	if k == nil {
+	hk, ok := heldKinds()[kind]
+	if !ok {
 		return nil, false, fmt.Errorf("rsctest: Holdings: unknown kind %q", kind)
 	}
-	for _, r := range h.cu.records(k) {
+	for _, r := range h.cu.records(hk.k) {
 		f := r.Fields
 		for name := range r.Key {
 			delete(f, name)
 		}
-		out[rsc.NoteKey{Parent: r.Key[parentField], NoteID: r.Key[idField]}] = f
+		out[rsc.NoteKey{Parent: r.Key[hk.parentField], NoteID: r.Key[hk.idField]}] = f
 	}
 	return out, true, nil
 }
 
-// heldKind returns the table of a kind, its id field and its parent's id
-// field ("" for a record without a parent).
-func heldKind(kind string) (k *kind, idField, parentField string) {
-	switch kind {
-	case "candidate":
-		return candidateKind, "atsCandidateId", ""
-	case "application":
-		return applicationKind, "atsJobApplicationId", ""
-	case "stage":
-		return stageKind, "stageId", "atsJobApplicationId"
-	case "candidateNote":
-		return candidateNoteKind, "noteId", "atsCandidateId"
-	case "applicationNote":
-		return applicationNoteKind, "noteId", "atsJobApplicationId"
-	case "interviewFeedback":
-		return feedbackKind, "feedbackId", "atsJobApplicationId"
+// heldKind is a kind's table, id field and parent's id field ("" for a
+// record without a parent).
+type heldKind struct {
+	k                    *kind
+	idField, parentField string
+}
+
+// heldKinds are the tables Held reads, by kind name (jobs aside).
+func heldKinds() map[string]heldKind {
+	return map[string]heldKind{
+		"candidate":         {candidateKind, "atsCandidateId", ""},
+		"application":       {applicationKind, "atsJobApplicationId", ""},
+		"stage":             {stageKind, "stageId", "atsJobApplicationId"},
+		"candidateNote":     {candidateNoteKind, "noteId", "atsCandidateId"},
+		"applicationNote":   {applicationNoteKind, "noteId", "atsJobApplicationId"},
+		"interviewFeedback": {feedbackKind, "feedbackId", "atsJobApplicationId"},
 	}
-	return nil, "", ""
 }
