@@ -87,6 +87,13 @@ func TestReconcileContentEveryKind(t *testing.T) {
 			}
 		}
 
+		if _, _, err := e.cust.Holdings().Held(t.Context(), "ghost", nil); err == nil {
+			t.Error("Held of an unknown kind: no error")
+		}
+		if _, err := NewEngine(e.client, "c1", src, WithHoldings(nil)); err == nil {
+			t.Error("WithHoldings(nil): no error")
+		}
+
 		// Without WithHoldings, as against a real account: candidates only.
 		got, err = e.engine(t, src).ReconcileContent(t.Context(), 0)
 		must(t, err)
