@@ -56,7 +56,7 @@ func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 }
 
 func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []SeatHolder, seat SeatHolder, end int64, rep *InMailReport) error {
-	cur, err := r.stream(ctx, streamsInMail, seat.Seat, end-r.opt.lookback.Milliseconds())
+	cur, err := r.stream(ctx, streamsInMail, seat.Seat, end)
 	if err != nil {
 		return err
 	}

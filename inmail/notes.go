@@ -28,7 +28,7 @@ func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
 
 func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *NotesReport) error {
 	st, seats, contract, owners, end := p.st, p.seats, p.contract, p.owners, p.end
-	cur, err := r.stream(ctx, streamsNotes, contract, end-r.opt.lookback.Milliseconds())
+	cur, err := r.stream(ctx, streamsNotes, contract, end)
 	if err != nil {
 		return err
 	}

@@ -266,9 +266,9 @@ func (r *Retriever) update(ctx context.Context, f func(c *Cursors)) error {
 	return nil
 }
 
-// stream returns a copy of the stream of key in the map chosen by pick,
-// starting at start when absent.
-func (r *Retriever) stream(ctx context.Context, kind streamKind, key string, start int64) (*Stream, error) {
+// stream returns a copy of the stream of key in the map chosen by kind;
+// an absent stream starts the lookback before end.
+func (r *Retriever) stream(ctx context.Context, kind streamKind, key string, end int64) (*Stream, error) {
 	c, err := r.Cursors(ctx)
 	if err != nil {
 		return nil, err
@@ -276,7 +276,7 @@ func (r *Retriever) stream(ctx context.Context, kind streamKind, key string, sta
 	if s := (*c.streams(kind))[key]; s != nil {
 		return s, nil
 	}
-	return &Stream{Next: start}, nil
+	return &Stream{Next: end - r.opt.lookback.Milliseconds()}, nil
 }
 
 func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string, s *Stream) error {

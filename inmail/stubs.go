@@ -36,7 +36,7 @@ func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
 
 func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *StubReport) error {
 	st, seats, contract, owners, end := p.st, p.seats, p.contract, p.owners, p.end
-	cur, err := r.stream(ctx, streamsStubs, contract, end-r.opt.lookback.Milliseconds())
+	cur, err := r.stream(ctx, streamsStubs, contract, end)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package rsctest
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"strconv"
@@ -87,17 +88,15 @@ func (c *call) checkTimestamps(created, modified *int64, needModified bool) *ent
 	return nil
 }
 
-func isArray(b json.RawMessage) bool {
-	for _, ch := range b {
-		switch ch {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '[':
-			return true
-		}
-		return false
+// requiredArray refuses a field b that is absent or not a JSON array.
+func requiredArray(name string, b json.RawMessage) *entityError {
+	if b == nil {
+		return fieldErr(name, required)
 	}
-	return false
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '[' {
+		return fieldErr(name, "must be an array")
+	}
+	return nil
 }
 
 func validateCandidate(c *call, r *record) *entityError {
@@ -108,17 +107,11 @@ func validateCandidate(c *call, r *record) *entityError {
 	if e := minLen1("firstName", d.FirstName); e != nil {
 		return e
 	}
-	if d.Addresses == nil {
-		return fieldErr("addresses", required)
+	if e := requiredArray("addresses", d.Addresses); e != nil {
+		return e
 	}
-	if !isArray(d.Addresses) {
-		return fieldErr("addresses", "must be an array")
-	}
-	if d.PhoneNumbers == nil {
-		return fieldErr("phoneNumbers", required)
-	}
-	if !isArray(d.PhoneNumbers) {
-		return fieldErr("phoneNumbers", "must be an array")
+	if e := requiredArray("phoneNumbers", d.PhoneNumbers); e != nil {
+		return e
 	}
 	if d.ExternalProfileURL == nil {
 		return fieldErr("externalProfileUrl", required)

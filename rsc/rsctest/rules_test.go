@@ -309,6 +309,8 @@ func TestRule05_CandidateValidation(t *testing.T) {
 		"firstName missing":       {mod(func(m map[string]any) { delete(m, "firstName") }), "/firstName"},
 		"addresses missing":       {mod(func(m map[string]any) { delete(m, "addresses") }), "/addresses"},
 		"phoneNumbers missing":    {mod(func(m map[string]any) { delete(m, "phoneNumbers") }), "/phoneNumbers"},
+		"addresses an object":     {mod(func(m map[string]any) { m["addresses"] = map[string]any{} }), "/addresses"},
+		"phoneNumbers null":       {mod(func(m map[string]any) { m["phoneNumbers"] = nil }), "/phoneNumbers"},
 		"externalProfileUrl miss": {mod(func(m map[string]any) { delete(m, "externalProfileUrl") }), "/externalProfileUrl"},
 	}
 	for name, tc := range cases {
