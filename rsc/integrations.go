@@ -165,13 +165,9 @@ func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys
 		}
 		q = restli.EncodeSimpleIDs(c.fam.proto, ids)
 	}
-	resp, err := c.do(ctx, &call{method: http.MethodGet, path: c.configPath(k), query: q, res: resIntegrationConfig, idempotent: true})
+	br, err := c.getBatch(ctx, resIntegrationConfig, c.configPath(k), q)
 	if err != nil {
 		return nil, err
-	}
-	var br batchGetResponse
-	if err := json.Unmarshal(resp.body, &br); err != nil {
-		return nil, fmt.Errorf("rsc: decoding configurations: %w", err)
 	}
 	out := make(map[ConfigKey]string, len(br.Results))
 	for ks, raw := range br.Results {

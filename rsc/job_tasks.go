@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
@@ -42,14 +41,9 @@ func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]
 	out := make(map[string]JobTask, len(taskURNs))
 	for start := 0; start < len(taskURNs); start += MaxBatchSize {
 		chunk := taskURNs[start:min(start+MaxBatchSize, len(taskURNs))]
-		resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(resJobTasks),
-			query: restli.EncodeSimpleIDs(c.fam.proto, chunk), res: resJobTasks, idempotent: true})
+		br, err := c.getBatch(ctx, resJobTasks, "/"+c.fam.name(resJobTasks), restli.EncodeSimpleIDs(c.fam.proto, chunk))
 		if err != nil {
 			return out, err
-		}
-		var br batchGetResponse
-		if err := json.Unmarshal(resp.body, &br); err != nil {
-			return out, fmt.Errorf("rsc: decoding simpleJobPostingTasks: %w", err)
 		}
 		for k, raw := range br.Results {
 			var t JobTask

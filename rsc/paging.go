@@ -43,6 +43,20 @@ type batchGetResponse struct {
 	Errors   map[string]batchErr        `json:"errors"`
 }
 
+// getBatch sends one batch_get (GET path?query) and returns LinkedIn's
+// answer, whose maps are keyed as the response spells each key.
+func (c *Client) getBatch(ctx context.Context, res *resource, path, query string) (*batchGetResponse, error) {
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: path, query: query, res: res, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	br := new(batchGetResponse)
+	if err := json.Unmarshal(resp.body, br); err != nil {
+		return nil, fmt.Errorf("rsc: decoding %s batch_get: %w", res.legacy, err)
+	}
+	return br, nil
+}
+
 // batchGet reads records by compound key (batch_get, at most MaxBatchSize
 // keys a call), returning those LinkedIn holds. query, if not "", is added
 // to the ids (a projection); check, if not nil, refuses a bad key before
@@ -64,13 +78,9 @@ func batchGet[K compoundKey, T any](ctx context.Context, c *Client, res *resourc
 		if query != "" {
 			q += "&" + query
 		}
-		resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(res), query: q, res: res, idempotent: true})
+		br, err := c.getBatch(ctx, res, "/"+c.fam.name(res), q)
 		if err != nil {
 			return out, err
-		}
-		var br batchGetResponse
-		if err := json.Unmarshal(resp.body, &br); err != nil {
-			return out, fmt.Errorf("rsc: decoding %s batch_get: %w", res.legacy, err)
 		}
 		for ks, raw := range br.Results {
 			if j := responseKeyIndex(ks, rkeys); j >= 0 {

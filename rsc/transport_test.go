@@ -13,6 +13,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // mockClient returns an in-process harness's client that retries (4
@@ -129,33 +131,6 @@ func TestNoRetryCreateOnTransportError(t *testing.T) {
 		c2.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
 		if n2.Load() != 2 {
 			t.Errorf("with RetryCreates sent %d times, want 2", n2.Load())
-		}
-	})
-}
-
-func TestRetryTransportErrorOnPut(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c, _, n := notesClient(t, nil, 0, 0, 200)
-		if err := upsertNote(t.Context(), c); err != nil {
-			t.Fatal(err)
-		}
-		if n.Load() != 3 {
-			t.Errorf("calls = %d", n.Load())
-		}
-	})
-}
-
-// After the last attempt the caller gets the last response's typed error.
-func TestRetriesExhaustedTypedError(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c, _, n := notesClient(t, nil, 503)
-		err := upsertNote(t.Context(), c)
-		var ae *APIError
-		if !errors.As(err, &ae) || ae.StatusCode != 503 || strings.Contains(err.Error(), "giving up") {
-			t.Fatalf("err = %v", err)
-		}
-		if n.Load() != 4 {
-			t.Errorf("attempts = %d, want 4", n.Load())
 		}
 	})
 }
@@ -289,18 +264,46 @@ func TestTokenReuseRefreshAnd401(t *testing.T) {
 	})
 }
 
-func TestFresh401IsNotLooped(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c, h, n := notesClient(t, nil, 401)
-		tokens := &h.tokens
-		err := upsertNote(t.Context(), c)
-		if !errors.Is(err, ErrUnauthorized) {
-			t.Fatalf("err = %v", err)
-		}
-		if n.Load() != 1 || tokens.Load() != 1 {
-			t.Errorf("calls %d, token fetches %d", n.Load(), tokens.Load())
-		}
-	})
+// How a PUT (idempotent, so retried) of one note ends after each sequence
+// of answers: transport errors are retried; after the last attempt the
+// caller gets that response's typed error, not a "giving up" wrapper; a 401
+// on a freshly fetched token is not looped.
+func TestPutRetries(t *testing.T) {
+	type outcome struct {
+		Status        int // the *APIError's status, 0 for success
+		GivingUp      bool
+		Calls, Tokens int32
+	}
+	for _, tc := range []struct {
+		name     string
+		statuses []int
+		want     outcome
+	}{
+		{"connection resets then 200", []int{0, 0, 200}, outcome{Calls: 3, Tokens: 1}},
+		{"503 until the attempts run out", []int{503}, outcome{Status: 503, Calls: 4, Tokens: 1}},
+		{"401 on a fresh token", []int{401}, outcome{Status: 401, Calls: 1, Tokens: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, h, n := notesClient(t, nil, tc.statuses...)
+				err := upsertNote(t.Context(), c)
+				var ae *APIError
+				if err != nil && !errors.As(err, &ae) {
+					t.Fatalf("err = %v, want an *APIError", err)
+				}
+				got := outcome{Calls: n.Load(), Tokens: h.tokens.Load()}
+				if ae != nil {
+					got.Status, got.GivingUp = ae.StatusCode, strings.Contains(err.Error(), "giving up")
+				}
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("outcome (-want +got):\n%s", d)
+				}
+				if tc.want.Status == 401 && !errors.Is(err, ErrUnauthorized) {
+					t.Errorf("err = %v, want ErrUnauthorized", err)
+				}
+			})
+		})
+	}
 }
 
 // The records-per-minute pacer keeps every calendar minute under the limit

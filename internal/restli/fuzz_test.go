@@ -103,10 +103,7 @@ func FuzzBatchIDsRoundTrip(f *testing.F) {
 		}
 		for _, p := range protocols {
 			raw := EncodeBatchIDs(p, keys) + "&" + EncodeParam(p, "q", v3)
-			q, err := ParseQuery(raw)
-			if err != nil {
-				t.Fatalf("protocol %d: ParseQuery(%q): %v", p, raw, err)
-			}
+			q := mustParseQuery(t, p, raw)
 			if !reflect.DeepEqual(q.Keys, keys) {
 				t.Fatalf("protocol %d: ParseQuery(%q).Keys = %q, want %q", p, raw, q.Keys, keys)
 			}
@@ -127,10 +124,7 @@ func FuzzSimpleIDsRoundTrip(f *testing.F) {
 		ids := []string{a, b}
 		for _, p := range protocols {
 			raw := EncodeSimpleIDs(p, ids)
-			q, err := ParseQuery(raw)
-			if err != nil {
-				t.Fatalf("protocol %d: ParseQuery(%q): %v", p, raw, err)
-			}
+			q := mustParseQuery(t, p, raw)
 			if !reflect.DeepEqual(q.SimpleIDs, ids) || len(q.Keys) != 0 {
 				t.Fatalf("protocol %d: ParseQuery(%q) = %q %q, want %q", p, raw, q.SimpleIDs, q.Keys, ids)
 			}
@@ -157,10 +151,7 @@ func FuzzParamRoundTrip(f *testing.F) {
 		}
 		for _, p := range protocols {
 			raw := EncodeParam(p, name, value)
-			q, err := ParseQuery(raw)
-			if err != nil {
-				t.Fatalf("protocol %d: ParseQuery(%q): %v", p, raw, err)
-			}
+			q := mustParseQuery(t, p, raw)
 			if got := q.Params[name]; len(got) != 1 || got[0] != value || len(q.Params) != 1 {
 				t.Fatalf("protocol %d: ParseQuery(%q).Params = %q", p, raw, q.Params)
 			}
@@ -194,4 +185,15 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode(%q) = %#v; Encode = %q; Decode again = %#v, %v", s, v, enc, v2, err)
 		}
 	})
+}
+
+// mustParseQuery parses raw, which protocol p encoded, failing the test when
+// it does not parse.
+func mustParseQuery(t *testing.T, p Protocol, raw string) Query {
+	t.Helper()
+	q, err := ParseQuery(raw)
+	if err != nil {
+		t.Fatalf("protocol %d: ParseQuery(%q): %v", p, raw, err)
+	}
+	return q
 }
