@@ -19,21 +19,27 @@ const batchSize = 100
 // first..first+n-1 that stores every one, its keys in the fake's spelling
 // (values query-escaped): the harness test checks it byte for byte against
 // rsctest's.
-func acceptedResponse(first, n int) []byte {
-	b := []byte(`{"errors":{},"results":{`)
+func acceptedResponse(first, n int) []byte { return appendAccepted(nil, first, n) }
+
+// appendAccepted appends acceptedResponse(first, n) to b.
+func appendAccepted(b []byte, first, n int) []byte {
+	b = append(b, `{"errors":{},"results":{`...)
 	for i := first; i < first+n; i++ {
 		if i > first {
 			b = append(b, ',')
 		}
 		b = append(b, `"atsCandidateId=`...)
-		b = append(b, candidateID(i)...)
+		b = appendCandidateID(b, i)
 		b = append(b, `&dataProvider=ATS&integrationContext=`...)
-		b = append(b, url.QueryEscape(org)...)
+		b = append(b, escapedOrg...)
 		b = append(b, '"')
 		b = append(b, `:{"status":204}`...)
 	}
 	return append(b, `}}`...)
 }
+
+// escapedOrg is org as the fake spells it in a response key.
+var escapedOrg = url.QueryEscape(org)
 
 // cannedTransport answers a batch_update of generated candidates with the
 // fake's "all stored" response, prepared in advance for every batch of a
@@ -47,13 +53,13 @@ type cannedTransport struct {
 	prepared  map[int][]byte // by first index; nil: build each answer
 	records   atomic.Int64   // keys answered
 	batches   atomic.Int64
-	bufs      gosync.Pool
+	bufs      chan *bytes.Buffer // free buffers, kept across GCs so that they are not regrown
 	keyMarker []byte
 }
 
 func newCannedTransport(n int, prepare bool) *cannedTransport {
 	t := &cannedTransport{n: n, keyMarker: []byte("].atsCandidateId=")}
-	t.bufs.New = func() any { return new(bytes.Buffer) }
+	t.bufs = make(chan *bytes.Buffer, 4*inFlight)
 	if prepare {
 		t.prepared = make(map[int][]byte, n/batchSize+1)
 		for f := 0; f < n; f += batchSize {
@@ -66,9 +72,8 @@ func newCannedTransport(n int, prepare bool) *cannedTransport {
 const tokenResponse = `{"access_token":"canned-token","expires_in":1800}`
 
 func (t *cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	buf := t.bufs.Get().(*bytes.Buffer)
-	defer t.bufs.Put(buf)
-	buf.Reset()
+	buf := t.buffer()
+	defer t.release(buf)
 	if r.Body != nil {
 		_, err := buf.ReadFrom(r.Body)
 		r.Body.Close()
@@ -101,12 +106,47 @@ func (t *cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if !ok && t.prepared != nil {
 		return nil, fmt.Errorf("canned transport: no batch starts at %s", id)
 	}
-	if !ok {
-		resp = acceptedResponse(first, keys)
-	}
 	t.records.Add(int64(keys))
 	t.batches.Add(1)
+	if !ok {
+		out := t.buffer()
+		out.Write(appendAccepted(out.AvailableBuffer(), first, keys))
+		a := t.answer(r, out.Bytes())
+		a.Body = &releasingBody{Reader: bytes.NewReader(out.Bytes()), release: func() { t.release(out) }}
+		return a, nil
+	}
 	return t.answer(r, resp), nil
+}
+
+// buffer returns a free buffer, empty.
+func (t *cannedTransport) buffer() *bytes.Buffer {
+	select {
+	case b := <-t.bufs:
+		b.Reset()
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
+
+func (t *cannedTransport) release(b *bytes.Buffer) {
+	select {
+	case t.bufs <- b:
+	default:
+	}
+}
+
+// releasingBody is a response body built in a transport buffer, given
+// back when the client closes the body.
+type releasingBody struct {
+	*bytes.Reader
+	release func()
+	once    gosync.Once
+}
+
+func (b *releasingBody) Close() error {
+	b.once.Do(b.release)
+	return nil
 }
 
 func (t *cannedTransport) answer(r *http.Request, body []byte) *http.Response {

@@ -21,14 +21,17 @@ var epoch = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 // candidateID is the id of generated candidate i: fixed width, so that ids
 // sort as their indexes do.
-func candidateID(i int) string {
-	b := make([]byte, 0, 9)
+func candidateID(i int) string { return string(appendCandidateID(make([]byte, 0, 9), i)) }
+
+// appendCandidateID appends candidateID(i) to b.
+func appendCandidateID(b []byte, i int) []byte {
 	b = append(b, 'C')
-	s := strconv.Itoa(i)
-	for range 8 - len(s) {
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], int64(i), 10)
+	for range 8 - len(d) {
 		b = append(b, '0')
 	}
-	return string(append(b, s...))
+	return append(b, d...)
 }
 
 // modifiedAt spreads n records one millisecond apart, ending at epoch.
