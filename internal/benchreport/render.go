@@ -178,7 +178,8 @@ fixed UTC minutes: use is a resource's records ÷ (its window × 10,000 a minute
 its first call to its last plus the last call's share of a minute (so a burst at a minute's start can
 read just above 100%). Every resource is checked for its busiest fixed minute and for 429s; every phase
 for the use of the resource that binds it (applications send two stages each, so stages bind that
-phase and atsApplications runs at half the quota).`
+phase and atsApplications runs at half the quota). Jobs go to simpleJobPostings, limited in requests per day
+(LinkedIn publishes no number), not records per minute, so the jobs phase has no row here.`
 
 // quota is the share of LinkedIn's quota the paced client uses, per
 // resource and per phase.
