@@ -267,7 +267,11 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 		if kw == nil {
 			continue // refused by the engine as an unknown kind
 		}
-		var rec any = a.Note
+		n := a.Note
+		if !e.client.Versioned() {
+			n.LastModifiedAt = 0 // sent on the versioned endpoints only (rsc.Note)
+		}
+		var rec any = n
 		if a.Kind == KindInterviewFeedback {
 			rec = a.Feedback
 		}

@@ -87,6 +87,16 @@ func TestReconcileContentEveryKind(t *testing.T) {
 			}
 		}
 
+		snap := e.cust.Snapshot().Holdings() // as read from a fake in another process
+		for _, k := range contentKinds {
+			live, _, err := e.cust.Holdings().Held(t.Context(), string(k), nil)
+			must(t, err)
+			fromSnap, all, err := snap.Held(t.Context(), string(k), nil)
+			must(t, err)
+			if diff := cmp.Diff(live, fromSnap); diff != "" || !all || len(live) == 0 {
+				t.Errorf("%s: a snapshot holds something else (all %v, -live +snapshot):\n%s", k, all, diff)
+			}
+		}
 		if _, _, err := e.cust.Holdings().Held(t.Context(), "ghost", nil); err == nil {
 			t.Error("Held of an unknown kind: no error")
 		}

@@ -16,10 +16,20 @@ import (
 // the records the fake holds that the ATS deleted or never sent:
 //
 //	eng, err := rscsync.NewEngine(client, src, custID, rscsync.WithHoldings(cu.Holdings()))
-type Holdings struct{ cu *Customer }
+//
+// A view of a CustomerState (CustomerState.Holdings) reads a snapshot, such
+// as one fetched from the admin API of a fake in another process.
+type Holdings struct {
+	cu *Customer      // live, or
+	st *CustomerState // a snapshot
+}
 
-// Holdings returns a read-only view of what the fake holds for the customer.
+// Holdings returns a read-only view of what the fake holds for the
+// customer, read afresh by every call of Held.
 func (cu *Customer) Holdings() Holdings { return Holdings{cu: cu} }
+
+// Holdings returns a read-only view of the snapshot's records.
+func (st CustomerState) Holdings() Holdings { return Holdings{st: &st} }
 
 // Held returns every record of a kind the fake holds, whatever keys asks
 // for, and all = true. kind is one of the sync package's EntityKind
@@ -34,7 +44,11 @@ func (cu *Customer) Holdings() Holdings { return Holdings{cu: cu} }
 func (h Holdings) Held(_ context.Context, kind string, _ []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, bool, error) {
 	out := map[rsc.NoteKey]map[string]any{}
 	if kind == "job" {
-		for _, j := range h.cu.Jobs() {
+		jobs := h.cu.Jobs
+		if h.st != nil {
+			jobs = func() []JobRecord { return h.st.Jobs }
+		}
+		for _, j := range jobs() {
 			f := maps.Clone(j.Fields)
 			if f == nil {
 				f = map[string]any{}
@@ -51,8 +65,12 @@ func (h Holdings) Held(_ context.Context, kind string, _ []rsc.NoteKey) (map[rsc
 	if !ok {
 		return nil, false, fmt.Errorf("rsctest: Holdings: unknown kind %q", kind)
 	}
-	for _, r := range h.cu.records(hk.k) {
-		f := r.Fields
+	recs := func() []Record { return h.cu.records(hk.k) }
+	if h.st != nil {
+		recs = func() []Record { return hk.snap(h.st) }
+	}
+	for _, r := range recs() {
+		f := maps.Clone(r.Fields)
 		for name := range r.Key {
 			delete(f, name)
 		}
@@ -66,16 +84,26 @@ func (h Holdings) Held(_ context.Context, kind string, _ []rsc.NoteKey) (map[rsc
 type heldKind struct {
 	k                    *kind
 	idField, parentField string
+	snap                 func(*CustomerState) []Record // the kind's records in a snapshot
 }
 
 // heldKinds are the tables Held reads, by kind name (jobs aside).
 func heldKinds() map[string]heldKind {
 	return map[string]heldKind{
-		"candidate":         {candidateKind, "atsCandidateId", ""},
-		"application":       {applicationKind, "atsJobApplicationId", ""},
-		"stage":             {stageKind, "stageId", "atsJobApplicationId"},
-		"candidateNote":     {candidateNoteKind, "noteId", "atsCandidateId"},
-		"applicationNote":   {applicationNoteKind, "noteId", "atsJobApplicationId"},
-		"interviewFeedback": {feedbackKind, "feedbackId", "atsJobApplicationId"},
+		"candidate":         {candidateKind, "atsCandidateId", "", snapCandidates},
+		"application":       {applicationKind, "atsJobApplicationId", "", func(st *CustomerState) []Record { return st.Applications }},
+		"stage":             {stageKind, "stageId", "atsJobApplicationId", func(st *CustomerState) []Record { return st.Stages }},
+		"candidateNote":     {candidateNoteKind, "noteId", "atsCandidateId", func(st *CustomerState) []Record { return st.CandidateNotes }},
+		"applicationNote":   {applicationNoteKind, "noteId", "atsJobApplicationId", func(st *CustomerState) []Record { return st.ApplicationNotes }},
+		"interviewFeedback": {feedbackKind, "feedbackId", "atsJobApplicationId", func(st *CustomerState) []Record { return st.InterviewFeedback }},
 	}
+}
+
+// snapCandidates returns a snapshot's candidates as records.
+func snapCandidates(st *CustomerState) []Record {
+	out := make([]Record, len(st.Candidates))
+	for i, c := range st.Candidates {
+		out[i] = Record{Key: map[string]string{"integrationContext": c.IntegrationContext, "atsCandidateId": c.ID}, Fields: c.Fields}
+	}
+	return out
 }

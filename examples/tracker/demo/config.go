@@ -172,6 +172,8 @@ type Result struct {
 	RoundTrip RoundTrip
 	// Reconciliation compares Tracker with LinkedIn per entity.
 	Reconciliation []Reconciled
+	// Content compares Tracker's records with LinkedIn's field by field.
+	Content *rscsync.ContentReport
 	// DeadLetters are the records LinkedIn (or validation) refused.
 	DeadLetters []rscsync.DeadLetter
 }
@@ -187,12 +189,19 @@ type Reconciled struct {
 	// LinkedIn is what LinkedIn holds, counted on the fake (-1 when the
 	// server cannot be asked).
 	LinkedIn int64 `json:"linkedIn"`
+	// ContentDiffers counts the records whose content differs between
+	// Tracker and LinkedIn (missing, stale or extra, field by field; -1
+	// when the content could not be compared).
+	ContentDiffers int64 `json:"contentDiffers"`
 }
 
 // Balanced reports whether LinkedIn holds every Tracker record that is not
-// a dead letter, no more and no fewer.
+// a dead letter, no more and no fewer, and with the same content.
 func (x Reconciled) Balanced() bool {
 	want := x.Tracker - x.DeadLetters
+	if x.ContentDiffers != 0 {
+		return false
+	}
 	if x.LinkedIn >= 0 {
 		return x.LinkedIn == want && x.Acknowledged == want
 	}

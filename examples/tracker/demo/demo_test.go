@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -410,18 +409,7 @@ func TestKillAndResume(t *testing.T) {
 	cleanCfg, clean, _ := sharedRun(t)
 
 	dir := t.TempDir()
-	cfg, out := testConfig(t, dir, 400)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cfg.OnProgress = func(p rscsync.Progress) {
-		if p.Phase == rscsync.PhaseCandidates && p.Done >= p.Total/2 {
-			cancel()
-		}
-	}
-	first, err := Run(ctx, cfg)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted run: %v\n%s", err, out)
-	}
+	cfg, out, first := interruptedRun(t, dir, halfCandidates)
 	firstLine(t, out, "Starting fresh in "+dir+"\n")
 	if first == nil || first.Sent == 0 || len(first.NewMilestones) > 2 {
 		t.Fatalf("interrupted run: %+v", first)

@@ -92,6 +92,8 @@ func (r *run) reconcile(rep *rscsync.Report) error {
 		acked[x.Phase] = x.Acknowledged
 	}
 	held, herr := r.li.holds(r.ctx, r.contract.App.ClientID)
+	content, cerr := r.reconcileContent()
+	r.res.Content = content
 	entities := []struct {
 		name    string
 		phase   rscsync.Phase
@@ -104,12 +106,14 @@ func (r *run) reconcile(rep *rscsync.Report) error {
 		{"activities", rscsync.PhaseActivities, tot.Activities, held.Activities},
 	}
 	r.out.printf("\nReconciliation: Tracker records modified since %s against LinkedIn", cp.WindowFrom.Format("2006-01-02"))
-	r.out.printf("  %-11s %8s %13s %9s %10s %13s", "", "Tracker", "dead letters", "expected", "LinkedIn", "acknowledged")
+	r.out.printf("  %-11s %8s %13s %9s %10s %13s  %-22s", "", "Tracker", "dead letters", "expected", "LinkedIn", "acknowledged", "content")
 	for _, e := range entities {
 		x := Reconciled{Entity: e.name, Tracker: e.tracker, DeadLetters: dead[e.phase], Acknowledged: acked[e.phase], LinkedIn: e.li}
 		if herr != nil {
 			x.LinkedIn = -1
 		}
+		var ctext string
+		x.ContentDiffers, ctext = contentOf(content, e.phase)
 		r.res.Reconciliation = append(r.res.Reconciliation, x)
 		mark := "✓ equal"
 		if !x.Balanced() {
@@ -119,13 +123,80 @@ func (r *run) reconcile(rep *rscsync.Report) error {
 		if x.LinkedIn < 0 {
 			li = "?"
 		}
-		r.out.printf("  %-11s %8s %13s %9s %10s %13s  %s", e.name, thousands(x.Tracker), thousands(x.DeadLetters),
-			thousands(x.Tracker-x.DeadLetters), li, thousands(x.Acknowledged), mark)
+		r.out.printf("  %-11s %8s %13s %9s %10s %13s  %-22s %s", e.name, thousands(x.Tracker), thousands(x.DeadLetters),
+			thousands(x.Tracker-x.DeadLetters), li, thousands(x.Acknowledged), ctext, mark)
 	}
 	if herr != nil {
 		r.out.printf("  (LinkedIn's side could not be counted: %v)", herr)
 	}
+	switch {
+	case cerr != nil:
+		r.out.printf("  (the content could not be compared: %v)", cerr)
+	case content.Differs():
+		var b strings.Builder
+		if err := content.WriteText(&b); err != nil {
+			return err
+		}
+		r.out.printf("  Content differences, field by field (every field the sync sends, per record):\n%s", indent(indent(b.String())))
+	}
 	return nil
+}
+
+// reconcileContent compares Tracker's records with what LinkedIn holds,
+// field by field (Engine.ReconcileContent): against the fake, every kind
+// and every record the fake holds.
+func (r *run) reconcileContent() (*rscsync.ContentReport, error) {
+	opts := []rscsync.Option{rscsync.WithStore(r.store), rscsync.WithDeadLetters(r.dead)}
+	switch li := r.li.(type) {
+	case *localFake:
+		cu := li.srv.Customer(r.contract.App.ClientID)
+		if cu == nil {
+			return nil, fmt.Errorf("demo: the fake has no customer %q", r.contract.App.ClientID)
+		}
+		opts = append(opts, rscsync.WithHoldings(cu.Holdings()))
+	case *remoteFake:
+		st, err := li.state(r.ctx, r.contract.App.ClientID)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, rscsync.WithHoldings(st.Holdings()))
+	}
+	eng, err := rscsync.NewEngine(r.client, r.cust, r.src, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return eng.ReconcileContent(r.ctx, 0)
+}
+
+// contentOf sums the content differences of an entity's kinds and says
+// them in a few words (-1 and "?" when the content was not compared).
+func contentOf(rep *rscsync.ContentReport, phase rscsync.Phase) (int64, string) {
+	if rep == nil {
+		return -1, "?"
+	}
+	var missing, stale, extra int64
+	for _, k := range rep.Kinds {
+		if phaseOf(k.Kind) != phase {
+			continue
+		}
+		if k.Unchecked != "" {
+			return -1, "not checked"
+		}
+		missing, stale, extra = missing+k.Missing, stale+k.Stale, extra+k.Extra
+	}
+	if missing+stale+extra == 0 {
+		return 0, "same fields"
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int64
+		what string
+	}{{missing, "missing"}, {stale, "stale"}, {extra, "extra"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	return missing + stale + extra, strings.Join(parts, ", ")
 }
 
 // printDeadLetters lists the first few dead letters of each kind.
