@@ -141,8 +141,12 @@ func spreadOf(b Bench, unit string) Spread {
 // CPU is the engine's client CPU per record against the hand loop's.
 type CPU struct {
 	Ratio, Engine, Hand Spread // Engine and Hand in ns per record
-	Rounds              int
-	Transport           float64 // the canned transport's own ns per record, in both sides' figures
+	// Floor is the hand loop with hand-appended JSON, for reference (ns
+	// per record), and FloorRatio the engine's CPU ÷ its; zero when the
+	// output has none.
+	Floor, FloorRatio Spread
+	Rounds            int
+	Transport         float64 // the canned transport's own ns per record, in every side's figures
 }
 
 // EvalCPU extracts the comparison from BenchmarkClientCPU output: the
@@ -154,6 +158,7 @@ func EvalCPU(out string, t Targets) (CPU, Verdict) {
 		return CPU{}, notMeasured("BenchmarkClientCPU printed no result")
 	}
 	c := CPU{Ratio: spreadOf(b, "ratio"), Engine: spreadOf(b, "engine-cpu-ns/record"), Hand: spreadOf(b, "hand-cpu-ns/record"),
+		Floor: spreadOf(b, "floor-cpu-ns/record"), FloorRatio: spreadOf(b, "floor-ratio"),
 		Rounds: int(b.Metrics["rounds"]), Transport: b.Metrics["transport-cpu-ns/record"]}
 	return c, pass(c.Ratio.Median <= t.MaxCPURatio, fmt.Sprintf("engine ÷ hand loop = %.2f (min %.2f, max %.2f, %d rounds), target ≤ %.2f",
 		c.Ratio.Median, c.Ratio.Min, c.Ratio.Max, c.Rounds, t.MaxCPURatio))

@@ -26,12 +26,15 @@ func processCPU() time.Duration {
 // CPU per record divided by the hand loop's, both syncing the same 20,000
 // candidates with 4 batches in flight to the canned transport (the fake's
 // exact answers, prepared in advance, so the server costs next to
-// nothing). A validating pass first syncs the same dataset into the real
-// fake from both sides and fails unless it stores every record. Each
-// iteration is one round: both sides once, in alternating order; the
-// metrics are the median, min and max over the rounds of the ratio and of
-// each side's CPU per record (process user + system time, GC included),
-// and the canned transport's own share, which both sides include.
+// nothing). A third side, the floor, is the hand loop with its JSON
+// appended by hand and its answers scanned, for reference. A validating
+// pass first syncs the same dataset into the real fake from every side and
+// fails unless it stores every record. Each iteration is one round: every
+// side once, each round starting with the next; the metrics are the
+// median, min and max over the rounds of the ratios (engine ÷ hand loop,
+// engine ÷ floor) and of each side's CPU per record (process user +
+// system time, GC included), and the canned transport's own share, which
+// every side includes.
 //
 //	go test -run '^$' -bench ClientCPU -benchtime 9x ./internal/benchsync
 func BenchmarkClientCPU(b *testing.B) {
@@ -39,14 +42,16 @@ func BenchmarkClientCPU(b *testing.B) {
 	ctx := context.Background()
 	ct := newCannedTransport(cpuRecords, true)
 	client := newEngineClient(b, ct, cannedBase, cannedBase+"/oauth/v2/accessToken", "id", "secret")
-	h := &handLoop{hc: &http.Client{Transport: ct}, base: cannedBase, token: "canned-token", inFlight: inFlight}
 	src := candidateSource{cpuRecords}
-	engine := func() { runEngine(ctx, b, client, src) }
-	hand := func() {
-		if stored, refused, err := h.run(ctx, src); err != nil || stored != cpuRecords || refused != 0 {
-			b.Fatalf("hand loop: stored %d, refused %d, err %v", stored, refused, err)
+	loop := func(floor bool) func() {
+		h := &handLoop{hc: &http.Client{Transport: ct}, base: cannedBase, token: "canned-token", inFlight: inFlight, floor: floor}
+		return func() {
+			if stored, refused, err := h.run(ctx, src); err != nil || stored != cpuRecords || refused != 0 {
+				b.Fatalf("hand loop (floor %v): stored %d, refused %d, err %v", floor, stored, refused, err)
+			}
 		}
 	}
+	sides := []func(){func() { runEngine(ctx, b, client, src) }, loop(false), loop(true)}
 	measure := func(run func()) float64 {
 		runtime.GC()
 		before := ct.records.Load()
@@ -58,17 +63,18 @@ func BenchmarkClientCPU(b *testing.B) {
 		}
 		return ns / cpuRecords
 	}
-	measure(engine) // warm-up: token, pools, first allocations
-	measure(hand)
-	var eng, hnd, ratio []float64
+	for _, side := range sides { // warm-up: token, pools, first allocations
+		measure(side)
+	}
+	var eng, hnd, flr, ratio, floorRatio []float64
 	for b.Loop() {
-		var e, x float64
-		if len(ratio)%2 == 0 {
-			e, x = measure(engine), measure(hand)
-		} else {
-			x, e = measure(hand), measure(engine)
+		var cpu [3]float64
+		for k := range sides { // each round starts with the next side
+			i := (len(ratio) + k) % len(sides)
+			cpu[i] = measure(sides[i])
 		}
-		eng, hnd, ratio = append(eng, e), append(hnd, x), append(ratio, e/x)
+		eng, hnd, flr = append(eng, cpu[0]), append(hnd, cpu[1]), append(flr, cpu[2])
+		ratio, floorRatio = append(ratio, cpu[0]/cpu[1]), append(floorRatio, cpu[0]/cpu[2])
 	}
 	report := func(v []float64, unit string) {
 		med, lo, hi := spread(v)
@@ -79,6 +85,8 @@ func BenchmarkClientCPU(b *testing.B) {
 	report(ratio, "ratio")
 	report(eng, "engine-cpu-ns/record")
 	report(hnd, "hand-cpu-ns/record")
+	report(flr, "floor-cpu-ns/record")
+	report(floorRatio, "floor-ratio")
 	b.ReportMetric(float64(len(ratio)), "rounds")
 	b.ReportMetric(transportCPU(b, calls), "transport-cpu-ns/record")
 }

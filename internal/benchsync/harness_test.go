@@ -3,11 +3,13 @@ package benchsync
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	gosync "sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -121,19 +123,22 @@ func validateOnFake(tb testing.TB, n int) []recorded {
 		tb.Fatalf("the canned answer differs from the fake's:\nfake:   %.300s\ncanned: %.300s", rec.answerTo(0), want)
 	}
 
-	srv, cu = newFake(tb)
-	hc := &http.Client{Transport: srv.Transport()}
-	tok, err := fetchToken(ctx, hc, srv.TokenURL(), cu.ClientID, cu.ClientSecret)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h := &handLoop{hc: hc, base: srv.URL(), token: tok, inFlight: inFlight}
-	stored, refused, err := h.run(ctx, candidateSource{n})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if got := len(cu.Candidates()); got != n || stored != int64(n) || refused != 0 {
-		tb.Fatalf("hand loop: the fake stored %d of %d candidates; the responses said %d stored, %d refused", got, n, stored, refused)
+	for _, floor := range []bool{false, true} {
+		srv, cu = newFake(tb)
+		hc := &http.Client{Transport: srv.Transport()}
+		tok, err := fetchToken(ctx, hc, srv.TokenURL(), cu.ClientID, cu.ClientSecret)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		h := &handLoop{hc: hc, base: srv.URL(), token: tok, inFlight: inFlight, floor: floor}
+		stored, refused, err := h.run(ctx, candidateSource{n})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if got := len(cu.Candidates()); got != n || stored != int64(n) || refused != 0 {
+			tb.Fatalf("hand loop (floor %v): the fake stored %d of %d candidates; the responses said %d stored, %d refused",
+				floor, got, n, stored, refused)
+		}
 	}
 	return rec.calls
 }
@@ -143,6 +148,31 @@ func validateOnFake(tb testing.TB, n int) []recorded {
 // fake's.
 func TestBaselineAccepted(t *testing.T) {
 	validateOnFake(t, 1050)
+}
+
+// TestAppendJSON checks the floor loop's encoder against encoding/json:
+// the same JSON value.
+func TestAppendJSON(t *testing.T) {
+	rec := candidate(7, 10).Record
+	c := toHand(&rec)
+	odd := c
+	odd.FirstName, odd.LastName, odd.EmailAddresses = "Zoë \"Z\" \\ <&>", "", []string{"a@b.c", "tab\there\x01"}
+	for _, c := range []handCandidate{c, odd} {
+		want, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, exp any
+		if err := json.Unmarshal(c.appendJSON(nil), &got); err != nil {
+			t.Fatalf("appendJSON wrote invalid JSON: %v\n%s", err, c.appendJSON(nil))
+		}
+		if err := json.Unmarshal(want, &exp); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(exp, got); diff != "" {
+			t.Errorf("appendJSON (-encoding/json +appendJSON):\n%s", diff)
+		}
+	}
 }
 
 // TestCannedTransport checks that the canned transport answers every
