@@ -205,7 +205,7 @@ func TestStepCommands(t *testing.T) {
 		got[s.Key] = s.Command()
 	}
 	want := map[string]string{
-		"cpu":     "go test -run '^$' -bench ClientCPU -benchtime 9x ./internal/benchsync",
+		"cpu":     "go test -run '^$' -bench ClientCPU -benchtime 15x ./internal/benchsync",
 		"memory":  "go test -run '^$' -bench Memory -benchtime 3x ./internal/benchsync",
 		"quota":   "RSCGO_BENCH=1 go test -count=1 -run TestQuotaUse -v ./internal/benchsync",
 		"fake":    "go test -run '^$' -bench FakeIngest -benchtime 5x ./internal/benchsync",
@@ -260,7 +260,7 @@ func TestRenderFull(t *testing.T) {
 		"| Every phase uses ≥ 99% of LinkedIn's 10,000 records/min | **PASS** | lowest phase 100.00% over 3 phases, target ≥ 99% |",
 		"| No resource over 10,000 records in a minute, no 429 | **PASS** | 0 429s, busiest minute 10,000 records (limit 10,000) |",
 		"| Records re-sent after each crash ≤ batches in flight | **PASS** | most re-sent after one kill 200 ≤ 200 (the batches in flight), 3 seeds, 30 kills |",
-		"`go test -run '^$' -bench ClientCPU -benchtime 9x ./internal/benchsync`",
+		"`go test -run '^$' -bench ClientCPU -benchtime 15x ./internal/benchsync`",
 		"`go test -run '^$' -bench Memory -benchtime 3x ./internal/benchsync`",
 		"`RSCGO_BENCH=1 go test -count=1 -run TestQuotaUse -v ./internal/benchsync`",
 		"`go test -run '^$' -bench FakeIngest -benchtime 5x ./internal/benchsync`",

@@ -33,7 +33,7 @@ import (
 
 func main() {
 	out := flag.String("out", "docs/benchmarks.md", "markdown file to write (relative to the current directory)")
-	quick := flag.Bool("quick", false, "shorter run: 5 CPU rounds instead of 9, fewer fake iterations, shorter micro-benchmarks")
+	quick := flag.Bool("quick", false, "shorter run: 5 CPU rounds instead of 15, fewer fake iterations, shorter micro-benchmarks")
 	maxCPU := flag.Float64("max-cpu-ratio", 0.8, "target: engine client CPU per record ÷ the hand loop's (median), at most")
 	minQuota := flag.Float64("min-quota", 99, "target: percent of the records-per-minute quota each phase uses, at least")
 	maxRSS := flag.Float64("max-rss-growth", 1.1, "target: peak RSS at 1M records ÷ at 100k, at most")

@@ -40,7 +40,7 @@ func shellQuote(s string) string {
 
 // Steps returns the measurements of a full or quick (-quick) run.
 func Steps(quick bool) []Step {
-	rounds, fake := "9x", "5x"
+	rounds, fake := "15x", "5x"
 	var micro, micro2 []string // default -benchtime (1s) in a full run
 	if quick {
 		rounds, fake = "5x", "2x"

@@ -36,7 +36,7 @@ func processCPU() time.Duration {
 // system time, GC included), and the canned transport's own share, which
 // every side includes.
 //
-//	go test -run '^$' -bench ClientCPU -benchtime 9x ./internal/benchsync
+//	go test -run '^$' -bench ClientCPU -benchtime 15x ./internal/benchsync
 func BenchmarkClientCPU(b *testing.B) {
 	calls := validateOnFake(b, cpuRecords)
 	ctx := context.Background()
