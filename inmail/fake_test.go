@@ -1,7 +1,6 @@
 package inmail
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -51,18 +50,6 @@ type fakeLI struct {
 func newFake(t testing.TB) *fakeLI {
 	return &fakeLI{t: t, exports: map[string][]rsc.ExportedCandidate{}, records: map[string]rsc.CandidateRecord{},
 		calls: map[string]int{}, attached: map[string]string{}, missing: map[string]bool{}}
-}
-
-// servePush serves a POST of body to h at target, signed with sig
-// (unsigned when sig is empty), and returns the status.
-func servePush(t testing.TB, h http.Handler, target, sig string, body []byte) int {
-	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, target, bytes.NewReader(body))
-	if sig != "" {
-		req.Header.Set(rsc.SignatureHeader, sig)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w.Code
 }
 
 func (f *fakeLI) RoundTrip(req *http.Request) (*http.Response, error) {

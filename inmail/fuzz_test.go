@@ -12,6 +12,7 @@ import (
 
 	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"github.com/rscgo/rscgo/internal/pushq"
+	"github.com/rscgo/rscgo/internal/pushq/pushqtest"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -50,7 +51,9 @@ func FuzzExportPush(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		post := func(sig string, body []byte) int { return servePush(t, h, "/rsc/push/cust-1", sig, body) }
+		post := func(sig string, body []byte) int {
+			return pushqtest.Post(t.Context(), h, "/rsc/push/cust-1", sig, body)
+		}
 
 		// The export LinkedIn holds, registered first so that an arbitrary event
 		// with the same id is processed too rather than failing with a 404.

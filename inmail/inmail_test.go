@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/rscgo/rscgo/internal/pushq/pushqtest"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -451,7 +452,7 @@ func TestPushHandler(t *testing.T) {
 		h := e.pushHandler(t, "s3cret", WithExportErrors(func(id string, err error) { mu.Lock(); failed = append(failed, id); mu.Unlock() }))
 		now := time.Now()
 		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
-		post := func(body, sig string) int { return servePush(t, h, "/callback", sig, []byte(body)) }
+		post := func(body, sig string) int { return pushqtest.Post(t.Context(), h, "/callback", sig, []byte(body)) }
 		body := `{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1}`
 		if code := post(body, "hmacsha256=00"); code != http.StatusUnauthorized {
 			t.Errorf("bad signature: %d", code)
@@ -791,7 +792,7 @@ func TestPushHandlerBounded(t *testing.T) {
 			e.fake.exports[id] = []rsc.ExportedCandidate{exportOf(id, fmt.Sprintf("urn:li:person:p%d", i), "J1", time.Now())}
 			e.fake.mu.Unlock()
 			body := fmt.Appendf(nil, `{"id":%q,"type":"EXPORT_CANDIDATE_PROFILE"}`, id)
-			codes = append(codes, servePush(t, h, "/callback", rsc.SignPush(body, "k"), body))
+			codes = append(codes, pushqtest.Post(t.Context(), h, "/callback", rsc.SignPush(body, "k"), body))
 			synctest.Wait() // the worker takes what it can
 		}
 		// One export runs (held by the sink), one waits, two are refused.

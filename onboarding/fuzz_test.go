@@ -1,13 +1,11 @@
 package onboarding
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/rscgo/rscgo/internal/fuzzseed"
 	"github.com/rscgo/rscgo/internal/pushq"
+	"github.com/rscgo/rscgo/internal/pushq/pushqtest"
 	"github.com/rscgo/rscgo/internal/restli"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -98,23 +97,14 @@ func FuzzPushHandler(f *testing.F) {
 			client:   func(context.Context, Instance) (*rsc.Client, error) { return cl, nil },
 			onStatus: func(ctx context.Context, _ Instance, _ []rsc.Integration) error { return nil },
 		}, opts...)
-		post := func(u *url.URL, sig string, body []byte) int {
-			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", bytes.NewReader(body))
-			req.URL, req.RequestURI = u, u.RequestURI()
-			if sig != "" {
-				req.Header.Set(rsc.SignatureHeader, sig)
-			}
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			return w.Code
-		}
+		post := func(target, sig string, body []byte) int { return pushqtest.Post(t.Context(), h, target, sig, body) }
 
 		// The arbitrary request, if a net/http server would pass it on.
 		if !strings.HasPrefix(path, "/") {
 			path = "/rsc/push/" + path
 		}
-		if u, err := url.ParseRequestURI(path); err == nil && !strings.ContainsFunc(path, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			checkPush(t, post(u, fuzzseed.HeaderValue(sig), body), path, fuzzseed.HeaderValue(sig), body, require)
+		if _, err := url.ParseRequestURI(path); err == nil && !strings.ContainsFunc(path, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			checkPush(t, post(path, fuzzseed.HeaderValue(sig), body), path, fuzzseed.HeaderValue(sig), body, require)
 		}
 
 		// A validly signed, well-formed event.
@@ -132,12 +122,12 @@ func FuzzPushHandler(f *testing.F) {
 		}
 		if !pushq.ValidID(ev.ID) {
 			// LinkedIn's JSON is UTF-8: an id that is not is refused at the edge.
-			if code := post(&url.URL{Path: "/rsc/push/acme/emea"}, rsc.SignPush(good, pushSecret), good); code != http.StatusBadRequest {
+			if code := post("/rsc/push/acme/emea", rsc.SignPush(good, pushSecret), good); code != http.StatusBadRequest {
 				t.Fatalf("signed event with an invalid UTF-8 id %s: %d, want 400", good, code)
 			}
 			return
 		}
-		if code := post(&url.URL{Path: "/rsc/push/acme/emea"}, rsc.SignPush(good, pushSecret), good); code != http.StatusOK {
+		if code := post("/rsc/push/acme/emea", rsc.SignPush(good, pushSecret), good); code != http.StatusOK {
 			t.Fatalf("valid signed event %s: %d", good, code)
 		}
 		h.Close() // drains the queue and waits for the worker (no polling)

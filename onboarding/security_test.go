@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rscgo/rscgo/internal/pushq/pushqtest"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
@@ -223,10 +224,7 @@ func TestPushSignatures(t *testing.T) {
 	}
 	calls := len(e.fake.Requests())
 	send := func(h http.Handler, sig string) int {
-		rec, req := httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/rsc/push/acme", bytes.NewReader(body))
-		req.Header[http.CanonicalHeaderKey(rsc.SignatureHeader)] = []string{sig}
-		h.ServeHTTP(rec, req)
-		return rec.Code
+		return pushqtest.Post(t.Context(), h, "/rsc/push/acme", sig, body)
 	}
 	if got := send(e.push, ""); got != http.StatusUnauthorized {
 		t.Errorf("unsigned push: %d, want 401", got)
