@@ -25,14 +25,7 @@ func EncodeBatchIDs(p Protocol, keys []Key) string {
 		}
 		b.Grow(n)
 		b.WriteString("ids=")
-		b.WriteString(listPrefix)
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeKey2(&b, k)
-		}
-		b.WriteByte(')')
+		writeList(&b, len(keys), func(i int) { writeKey2(&b, keys[i]) })
 		return b.String()
 	}
 	n := 0
@@ -82,14 +75,7 @@ func EncodeSimpleIDs(p Protocol, ids []string) string {
 		}
 		b.Grow(n)
 		b.WriteString("ids=")
-		b.WriteString(listPrefix)
-		for i, id := range ids {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			write2(&b, esc2, id)
-		}
-		b.WriteByte(')')
+		writeList(&b, len(ids), func(i int) { write2(&b, esc2, ids[i]) })
 		return b.String()
 	}
 	n := 0
