@@ -77,6 +77,22 @@ func notesClient(t *testing.T, opts []Option, statuses ...int) (*Client, *harnes
 	return c, h, n
 }
 
+// upsertNoteTimesOut calls upsertNote with a timeout of d, inside a
+// testing/synctest bubble, and checks that it fails with the deadline
+// exactly d later.
+func upsertNoteTimesOut(t *testing.T, c *Client, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	defer cancel()
+	start := time.Now()
+	if err := upsertNote(ctx, c); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	if got := time.Since(start); got != d {
+		t.Errorf("returned after %v, want exactly the %v deadline", got, d)
+	}
+}
+
 const notesURL = "/v2/atsCandidates/atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes"
 
 // A 500 then 200 on a PUT is retried.
@@ -208,16 +224,7 @@ func TestContextCancelStopsBackoff(t *testing.T) {
 			w.Header().Set("Retry-After", "30")
 			reply(w, 503, `{}`)
 		})
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-		defer cancel()
-		start := time.Now()
-		err := upsertNote(ctx, c)
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v", err)
-		}
-		if d := time.Since(start); d != 2*time.Second {
-			t.Errorf("returned after %v, want at the deadline", d)
-		}
+		upsertNoteTimesOut(t, c, 2*time.Second)
 	})
 }
 
@@ -497,15 +504,7 @@ func TestSlowTokenFetchHonoursWaitersContext(t *testing.T) {
 		go func() { first <- upsertNote(t.Context(), c) }()
 		synctest.Wait() // the first call is inside the token fetch
 
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		defer cancel()
-		start := time.Now()
-		if err := upsertNote(ctx, c); !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("waiting caller: %v, want its deadline", err)
-		}
-		if d := time.Since(start); d != time.Second {
-			t.Errorf("waited %v, want exactly its 1s deadline", d)
-		}
+		upsertNoteTimesOut(t, c, time.Second)
 		close(release)
 		if err := <-first; err != nil {
 			t.Fatalf("fetching caller: %v", err)
