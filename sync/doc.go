@@ -114,7 +114,10 @@
 //		eng := engineFor(job.CustomerID) // client and Source of the customer
 //		_, err := eng.RunSlice(ctx, 50)
 //		var parked *rscsync.ParkedError
+//		var quota *rscsync.YieldError
 //		switch {
+//		case errors.As(err, &quota):
+//			return queue.EnqueueAt(job, quota.Until) // per-minute quota: no waiting in a worker
 //		case errors.Is(err, rscsync.ErrYield):
 //			return queue.Enqueue(job) // more work: back of the queue
 //		case errors.As(err, &parked):

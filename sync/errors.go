@@ -11,6 +11,24 @@ import (
 // again (now, or after other customers had their turn) to continue.
 var ErrYield = errors.New("sync: slice budget spent, more work remains")
 
+// YieldError is returned by RunSlice with a batch budget (maxBatches > 0)
+// when the customer's records-per-minute quota (rsc.Client.ReadyAt) lets
+// the next batch go only at Until: the slice ends instead of waiting, so
+// the worker can serve another customer. errors.Is(err, ErrYield) holds.
+// The checkpoint is saved: call RunSlice again at Until (a job queue
+// schedules the next slice for then; the Manager does so by itself).
+type YieldError struct {
+	CustomerID string
+	Until      time.Time
+}
+
+func (e *YieldError) Error() string {
+	return fmt.Sprintf("sync: customer %s yields until %s: waiting for its per-minute quota", e.CustomerID, e.Until.UTC().Format(time.RFC3339Nano))
+}
+
+// Is reports whether target is ErrYield.
+func (e *YieldError) Is(target error) bool { return target == ErrYield }
+
 // ErrNoConsent wraps the error of a ConsentGuard that refused the sync.
 var ErrNoConsent = errors.New("sync: customer consent missing or revoked")
 

@@ -16,8 +16,11 @@ import (
 // Work is handed out in slices of a few batches (RunSlice), round robin:
 // a customer whose slice ends with work left goes to the back of the queue,
 // so one customer's two-million-record backfill never starves another's
-// incremental sync. A customer whose daily quota is spent is parked until it
-// resets without holding a worker; a customer whose slice fails is tried
+// incremental sync. A customer whose per-minute quota lets its next batch
+// go only later ends its slice at once (a *YieldError) and runs again then,
+// so no worker waits in a rate limiter while other customers are ready. A
+// customer whose daily quota is spent is parked until it resets without
+// holding a worker; a customer whose slice fails is tried
 // again after a backoff (one minute, doubling, at most one hour) and given
 // up after five failures in a row. Memory and goroutines are bounded by the
 // worker count: an idle or parked customer holds no buffer and no goroutine.
@@ -195,8 +198,12 @@ func (sc *schedule) loop(ctx context.Context) error {
 // reschedule decides when a customer whose slice ended runs again.
 func (sc *schedule) reschedule(ctx context.Context, d sliceDone) {
 	var pe *ParkedError
+	var ye *YieldError
 	log := sc.m.cfg.logger
 	switch {
+	case errors.As(d.err, &ye) && ye.Until.After(sc.m.cfg.clock.Now()):
+		sc.fails[d.cust] = 0
+		heap.Push(&sc.timed, &slot{cust: d.cust, at: ye.Until}) // waits for quota, not a worker
 	case errors.Is(d.err, ErrYield):
 		sc.fails[d.cust] = 0
 		sc.ready = append(sc.ready, d.cust) // back of the queue: round robin

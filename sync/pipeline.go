@@ -98,9 +98,11 @@ type pipeline[T any] struct {
 	pending    map[int]*pbatch[T] // finished, waiting for the batches before them
 	nextSeq    int
 	nextCommit int
-	running    int   // batches being sent
-	err        error // the first failure: nothing more is dispatched or committed
-	yielded    bool  // the slice's batch budget is spent
+	running    int       // batches being sent
+	sending    int       // records in the batches being sent
+	err        error     // the first failure: nothing more is dispatched or committed
+	yielded    bool      // the slice ends: its batch budget is spent, or its quota
+	yieldUntil time.Time // when the quota lets the next batch go; zero: budget spent
 }
 
 // runPhase streams one phase through a pipeline.
@@ -208,6 +210,7 @@ func (p *pipeline[T]) dispatch(ctx context.Context) bool {
 	p.nextSeq++
 	p.r.used++
 	p.running++
+	p.sending += len(b.recs)
 	if p.k.inline {
 		p.work(ctx, b)
 		p.collect(ctx)
@@ -243,7 +246,35 @@ func (p *pipeline[T]) admit(ctx context.Context) bool {
 			return false
 		}
 	}
-	return true
+	return p.quotaReady(ctx)
+}
+
+// quotaReady lets a slice (a run with a batch budget) end instead of
+// waiting in the client's records-per-minute pacing while it holds a
+// worker: when the current batch and the batches being sent could not all
+// go now, it waits for the batches being sent (a finished batch is charged,
+// so the answer becomes exact), then ends the slice until the quota allows
+// the batch. Jobs are paced per day only.
+func (p *pipeline[T]) quotaReady(ctx context.Context) bool {
+	r := p.r
+	n := len(p.cur.recs)
+	if r.budget == 0 || r.dry || n == 0 || p.k.phase == PhaseJobs {
+		return true
+	}
+	for {
+		at := r.e.client.ReadyAt(rsc.BucketSync, n+p.sending)
+		if !at.After(r.e.cfg.clock.Now()) {
+			return true
+		}
+		if p.running == 0 {
+			p.yielded, p.yieldUntil = true, at
+			return false
+		}
+		p.collect(ctx)
+		if p.err != nil {
+			return false
+		}
+	}
 }
 
 // work sends one batch and hands it to collect. A batch left running when
@@ -259,6 +290,7 @@ func (p *pipeline[T]) work(ctx context.Context, b *pbatch[T]) {
 func (p *pipeline[T]) collect(ctx context.Context) {
 	b := <-p.results
 	p.running--
+	p.sending -= len(b.recs)
 	p.pending[b.seq] = b
 	p.commitReady(ctx)
 }
@@ -299,7 +331,10 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	if p.err != nil {
 		return p.r.classify(p.err)
 	}
-	if p.yielded {
+	switch {
+	case !p.yieldUntil.IsZero():
+		return &YieldError{CustomerID: p.r.cust, Until: p.yieldUntil}
+	case p.yielded:
 		return ErrYield
 	}
 	return nil

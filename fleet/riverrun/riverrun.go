@@ -188,9 +188,12 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 		}
 		_, err = eng.RunSlice(ctx, r.batches)
 		var parked *rscsync.ParkedError
+		var quota *rscsync.YieldError
 		switch {
 		case errors.As(err, &parked):
 			return time.Time{}, river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
+		case errors.As(err, &quota):
+			return quota.Until, nil // next slice when the per-minute quota allows it
 		case errors.Is(err, rscsync.ErrYield):
 			return time.Time{}, nil // more work: next slice at once
 		case err == nil:
