@@ -10,7 +10,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
@@ -206,8 +205,8 @@ func TestRunSliceYieldsUntilQuota(t *testing.T) {
 		// 200 records a minute: a batch of 100 every 30 seconds, and no
 		// more than 200 in a calendar minute.
 		want := []slice{{0, 1, 30 * time.Second}, {30 * time.Second, 1, time.Minute}, {time.Minute, 1, 90 * time.Second}}
-		if d := cmp.Diff(want, got); d != "" || len(waits) > 0 {
-			t.Errorf("slices (-want +got):\n%s\nwaits in the pacing: %v", d, waits)
+		if !slices.Equal(want, got) || len(waits) > 0 {
+			t.Errorf("slices %+v, want %+v; waits in the pacing: %v", got, want, waits)
 		}
 		rep, err := eng.Run(t.Context()) // no budget: waits in the pacing
 		if err != nil || !rep.CaughtUp || len(e.cust.Candidates()) != 400 {
