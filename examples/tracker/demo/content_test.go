@@ -141,29 +141,34 @@ func TestContentDifferenceShows(t *testing.T) {
 // last one's checkpoints, ends with LinkedIn holding exactly Tracker's
 // content: no record missing, extra or stale, in any kind. The short run
 // kills a 400-candidate demo 4 times; RSCGO_CHAOS_LONG=1 kills a
-// 20,000-candidate demo 25 times.
+// 20,000-candidate demo 25 times. The kills are spread over the sync's
+// progress events (about one per 40 candidates, counted across runs), each
+// at a random point of its share, so that they reach every phase; the
+// first kill is at the first event, in the job sync.
 func TestKilledRepeatedlyEndsWithSameContent(t *testing.T) {
-	candidates, kills, maxEvents := 400, 4, 8
+	candidates, kills := 400, 4
 	if os.Getenv("RSCGO_CHAOS_LONG") == "1" {
-		candidates, kills, maxEvents = 20000, 25, 60
+		candidates, kills = 20000, 25
 	}
+	share := (10 + candidates/40) / (kills + 1) // progress events between two kills
 	rng := rand.New(rand.NewPCG(7, uint64(candidates)))
-	dir := t.TempDir()
-	cfg, out := testConfig(t, dir, candidates)
+	targets := make([]int, kills)
+	for k := range targets {
+		targets[k] = (k+1)*share + rng.IntN(max(share/2, 1))
+	}
+	targets[0] = 1 // the first kill in the job sync
+	cfg, out := testConfig(t, t.TempDir(), candidates)
+	events, killed := 0, 0
 	var res *Result
-	killed := 0
-	for run := 0; ; run++ {
-		if run > kills+5 {
-			t.Fatalf("no run finished after %d runs", run)
+	for run := 0; res == nil; run++ {
+		if run > kills {
+			t.Fatalf("%d runs, %d kills, and the sync has not finished", run, killed)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		cfg.OnProgress = nil
-		if killed < kills {
-			events, at := 0, 1+rng.IntN(maxEvents)
-			cfg.OnProgress = func(rscsync.Progress) {
-				if events++; events == at {
-					cancel()
-				}
+		cfg.OnProgress = func(p rscsync.Progress) {
+			if events++; killed < kills && events >= targets[killed] && ctx.Err() == nil {
+				t.Logf("run %d killed in %s at %d of %d", run, p.Phase, p.Done, p.Total)
+				cancel()
 			}
 		}
 		out.Reset()
@@ -172,30 +177,21 @@ func TestKilledRepeatedlyEndsWithSameContent(t *testing.T) {
 		switch {
 		case errors.Is(err, context.Canceled):
 			killed++
-			continue
 		case err != nil:
 			t.Fatalf("run %d: %v\n%s", run, err, out)
+		default:
+			res = r
 		}
-		res = r
-		if killed >= kills {
-			break
-		}
-		// The run finished before its kill: start a fresh demo, so that
-		// the last one is killed as often as asked.
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
-		killed = 0
 	}
-	if res.Start != StartResumed {
-		t.Errorf("the last run started %q, want resumed", res.Start)
+	if killed < max(kills/2, 1) || res.Start != StartResumed {
+		t.Errorf("%d kills of %d, the last run started %q: want most kills and a resumed run", killed, kills, res.Start)
 	}
 	if res.Content == nil {
 		t.Fatalf("no content reconciliation:\n%s", out)
 	}
 	for _, k := range res.Content.Kinds {
 		if k.Unchecked != "" || k.Checked == 0 || k.Missing+k.Stale+k.Extra != 0 || k.Equal != k.Checked {
-			t.Errorf("%s after %d kills: %+v", k.Kind, kills, k)
+			t.Errorf("%s after %d kills: %+v", k.Kind, killed, k)
 		}
 	}
 	for _, x := range res.Reconciliation {
