@@ -65,11 +65,7 @@ func validateApplication(v *validator, a *Application) {
 	v.text("lastName", a.LastName, false, 255)
 	v.text("source", a.Source, false, 255)
 	v.text("dispositionReason", a.DispositionReason, false, 0)
-	v.millis("atsCreatedAt", a.CreatedAt, true)
-	v.millis("atsLastModifiedAt", a.LastModifiedAt, true)
-	if a.LastModifiedAt < a.CreatedAt {
-		v.fail("atsLastModifiedAt", "must be >= atsCreatedAt")
-	}
+	v.createdModified(a.CreatedAt, a.LastModifiedAt)
 }
 
 // Validate checks the application against the rules documented on its

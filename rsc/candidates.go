@@ -124,11 +124,7 @@ func validateCandidate(v *validator, cand *Candidate) {
 	}
 	v.url("externalProfileUrl", cand.ExternalProfileURL, true)
 	v.url("linkedInProfileUrl", cand.LinkedInProfileURL, false)
-	v.millis("atsCreatedAt", cand.CreatedAt, true)
-	v.millis("atsLastModifiedAt", cand.LastModifiedAt, true)
-	if cand.LastModifiedAt < cand.CreatedAt {
-		v.fail("atsLastModifiedAt", "must be >= atsCreatedAt")
-	}
+	v.createdModified(cand.CreatedAt, cand.LastModifiedAt)
 }
 
 // Upsert creates or replaces candidates (PUT batch_update). Records that fail

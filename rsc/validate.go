@@ -202,6 +202,16 @@ func oneOfRule(s string, allowed ...string) string {
 	return "must be one of " + strings.Join(allowed, ", ")
 }
 
+// createdModified checks a synced record's required atsCreatedAt and
+// atsLastModifiedAt, the second not before the first.
+func (v *validator) createdModified(created, modified EpochMillis) {
+	v.millis("atsCreatedAt", created, true)
+	v.millis("atsLastModifiedAt", modified, true)
+	if modified < created {
+		v.fail("atsLastModifiedAt", "must be >= atsCreatedAt")
+	}
+}
+
 // unique fails field when id is already in seen (one call names each
 // record once), and adds id to seen.
 func (v *validator) unique(field string, seen map[string]bool, id string) {
