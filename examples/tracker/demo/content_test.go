@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -201,5 +202,31 @@ func TestKilledRepeatedlyEndsWithSameContent(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("output of the last run:\n%s", out)
+	}
+}
+
+// The printed differences list the first keys of each kind and outcome,
+// with exact counts, and leave the report itself whole.
+func TestShortContent(t *testing.T) {
+	var keys []string
+	var stale []rscsync.Stale
+	for i := range shownKeys + 2 {
+		keys = append(keys, fmt.Sprintf("candidate//C%d", i))
+		stale = append(stale, rscsync.Stale{Key: keys[i], Fields: []string{"lastName"}})
+	}
+	rep := &rscsync.ContentReport{Kinds: []rscsync.KindContent{
+		{Kind: rscsync.KindCandidate, Checked: 30, Equal: 6, Missing: 8, MissingKeys: keys, Stale: 8, StaleRecords: stale, Extra: 8, ExtraKeys: keys},
+		{Kind: rscsync.KindJob, Checked: 1, Equal: 1},
+	}}
+	want := &rscsync.ContentReport{Kinds: []rscsync.KindContent{
+		{Kind: rscsync.KindCandidate, Checked: 30, Equal: 6, Missing: 8, MissingKeys: keys[:shownKeys], Stale: 8,
+			StaleRecords: stale[:shownKeys], Extra: 8, ExtraKeys: keys[:shownKeys]},
+		{Kind: rscsync.KindJob, Checked: 1, Equal: 1},
+	}}
+	if diff := cmp.Diff(want, shortContent(rep)); diff != "" {
+		t.Errorf("short (-want +got):\n%s", diff)
+	}
+	if len(rep.Kinds[0].MissingKeys) != shownKeys+2 || len(rep.Kinds[0].StaleRecords) != shownKeys+2 {
+		t.Errorf("the report itself was cut: %+v", rep.Kinds[0])
 	}
 }

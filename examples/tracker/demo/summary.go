@@ -134,12 +134,30 @@ func (r *run) reconcile(rep *rscsync.Report) error {
 		r.out.printf("  (the content could not be compared: %v)", cerr)
 	case content.Differs():
 		var b strings.Builder
-		if err := content.WriteText(&b); err != nil {
+		if err := shortContent(content).WriteText(&b); err != nil {
 			return err
 		}
-		r.out.printf("  Content differences, field by field (every field the sync sends, per record):\n%s", indent(indent(b.String())))
+		r.out.printf("  Content differences, field by field (every field the sync sends, per record; the first %d keys of each kind):\n%s",
+			shownKeys, indent(indent(b.String())))
 	}
 	return nil
+}
+
+// shownKeys is how many keys of each kind and outcome the demo prints
+// (Result.Content lists up to 100).
+const shownKeys = 6
+
+// shortContent returns rep with at most shownKeys keys per kind and outcome.
+func shortContent(rep *rscsync.ContentReport) *rscsync.ContentReport {
+	short := *rep
+	short.Kinds = slices.Clone(rep.Kinds)
+	for i := range short.Kinds {
+		k := &short.Kinds[i]
+		k.MissingKeys = k.MissingKeys[:min(len(k.MissingKeys), shownKeys)]
+		k.StaleRecords = k.StaleRecords[:min(len(k.StaleRecords), shownKeys)]
+		k.ExtraKeys = k.ExtraKeys[:min(len(k.ExtraKeys), shownKeys)]
+	}
+	return &short
 }
 
 // reconcileContent compares Tracker's records with what LinkedIn holds,
@@ -203,7 +221,7 @@ func contentOf(rep *rscsync.ContentReport, phase rscsync.Phase) (int64, string) 
 func (r *run) printDeadLetters() {
 	r.out.printf("\nDead letters: %d record(s) LinkedIn's rules refused (fix them in Tracker; Engine.RetryDeadLetters resends them)",
 		len(r.res.DeadLetters))
-	const shown = 6 // per kind; the admin page's JSON and the dead-letter store have them all
+	const shown = shownKeys // per kind; the admin page's JSON and the dead-letter store have them all
 	perKind := map[rscsync.EntityKind]int{}
 	for _, d := range r.res.DeadLetters {
 		if perKind[d.Kind]++; perKind[d.Kind] > shown {
