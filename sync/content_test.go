@@ -21,8 +21,9 @@ func equalContent(checked map[EntityKind]int64) []KindContent {
 
 // Against the fake, every kind is compared, and after an incremental sync
 // with edits, a closed job and deletions, content is equal record by
-// record; a field changed on LinkedIn's side and a record LinkedIn holds
-// that the ATS never sent are then found by key.
+// record; a field changed on LinkedIn's side, a job closed in the ATS but
+// listed on LinkedIn and a record LinkedIn holds that the ATS never sent
+// are then found by key.
 func TestReconcileContentEveryKind(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		org := e.cust.Organization
@@ -65,9 +66,14 @@ func TestReconcileContentEveryKind(t *testing.T) {
 		extra := rsc.Note{ID: "never-sent", Note: "hello", CreatedAt: rsc.Millis(now)}
 		_, err = e.client.Candidates.UpsertNotes(t.Context(), g.cand(1).Record.Key, []rsc.Note{extra})
 		must(t, err)
+		closed := g.job(2) // closed in the ATS without a new ModifiedAt: never sent, still listed on LinkedIn
+		closed.Closed = true
+		src.PutJobs(closed)
 		got, err = eng.ReconcileContent(t.Context(), 0)
 		must(t, err)
 		want := equalContent(full)
+		want[1] = KindContent{Kind: KindJob, Checked: 8, Equal: 7,
+			Stale: 1, StaleRecords: []Stale{{Key: dlKey(KindJob, "", jobID(2)), Fields: []string{"jobPostingOperationType"}}}}
 		want[4] = KindContent{Kind: KindCandidateNote, Checked: 6, Equal: 5,
 			Extra: 1, ExtraKeys: []string{dlKey(KindCandidateNote, candID(1), "never-sent")}}
 		want[5] = KindContent{Kind: KindApplicationNote, Checked: 5, Equal: 4,
