@@ -151,19 +151,28 @@ func TestNoRetryCreateOnTransportError(t *testing.T) {
 	})
 }
 
+// throttleOnce routes the notes endpoint to answer the first PUT with a 429
+// carrying headers, and every later one with success. It returns the number
+// of PUTs received.
+func throttleOnce(h *harness, headers map[string]string) *atomic.Int32 {
+	var n atomic.Int32
+	h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+		if n.Add(1) == 1 {
+			for k, v := range headers {
+				w.Header().Set(k, v)
+			}
+			reply(w, 429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
+			return
+		}
+		reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+	})
+	return &n
+}
+
 func TestRetryAfterHonoured(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, h, _ := mockClient(t)
-		var n atomic.Int32
-		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
-			if n.Add(1) == 1 {
-				w.Header().Set("Retry-After", "7")
-				w.Header().Set("X-Li-Throttle-Window", "MINUTE")
-				reply(w, 429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
-				return
-			}
-			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
-		})
+		throttleOnce(h, map[string]string{"Retry-After": "7", "X-Li-Throttle-Window": "MINUTE"})
 		start := time.Now()
 		if err := upsertNote(t.Context(), c); err != nil {
 			t.Fatal(err)
@@ -178,15 +187,7 @@ func TestDailyThrottleParksBucket(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var throttled []ThrottleInfo
 		c, h, _ := mockClient(t, WithHooks(Hooks{OnThrottled: func(ti ThrottleInfo) { throttled = append(throttled, ti) }}))
-		var n atomic.Int32
-		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
-			if n.Add(1) == 1 {
-				w.Header().Set("X-Li-Throttle-Window", "DAY")
-				reply(w, 429, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
-				return
-			}
-			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
-		})
+		n := throttleOnce(h, map[string]string{"X-Li-Throttle-Window": "DAY"})
 		err := upsertNote(t.Context(), c)
 		var rl *RateLimitError
 		if !errors.As(err, &rl) || !rl.Daily || rl.Local || !errors.Is(err, ErrRateLimited) {
