@@ -54,6 +54,7 @@ type fleet struct {
 type spec struct {
 	customers, candidates, workers int
 	limits                         rsctest.Limits
+	pacing                         *rsc.Limits // the clients' limits; nil: pacing disabled
 	polls                          map[string]riverrun.PollTask // the workers' poll tasks
 }
 
@@ -83,13 +84,17 @@ func newFleet(t *testing.T, sp spec) *fleet {
 	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(f.clock), rsctest.WithLimits(sp.limits))
 	t.Cleanup(srv.Close)
 	clients, srcs := map[string]*rsc.Client{}, map[string]*rscsync.SliceSource{}
+	pacing := rsc.Limits{Disabled: true}
+	if sp.pacing != nil {
+		pacing = *sp.pacing
+	}
 	for i := range max(sp.customers, 1) {
 		id := fmt.Sprintf("c%d", i+1)
 		cust := srv.AddCustomer(rsctest.CustomerSpec{})
 		f.custs[id], f.batches[id] = cust, new(atomic.Int64)
 		client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
 			rsc.WithTransport(counting{srv.Transport(), f.batches[id]}),
-			rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(f.clock), rsc.WithLimits(rsc.Limits{Disabled: true}),
+			rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(f.clock), rsc.WithLimits(pacing),
 			rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))
 		if err != nil {
 			t.Fatal(err)
@@ -325,6 +330,31 @@ func TestDailyQuotaSnoozes(t *testing.T) {
 	f.snoozedAnHour(t, before, after) // the reset at midnight, by the fake clock
 	if n := len(f.cust.Candidates()); n != 100 {
 		t.Errorf("LinkedIn holds %d candidates, want the first batch of 100", n)
+	}
+}
+
+// TestQuotaYieldSchedulesSlice: a slice whose per-minute quota does not
+// allow its next batch yet does not wait in the client's pacing (the fake
+// clock, which a wait would advance, stays put): its successor is
+// scheduled for when the quota allows it.
+func TestQuotaYieldSchedulesSlice(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, spec{candidates: 250, limits: rsctest.Limits{SyncRecordsPerMinute: 100},
+		pacing: &rsc.Limits{SyncRecordsPerMinute: 100}})
+	events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
+	defer cancel()
+	t0 := f.clock.Now()
+	if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	// 100 records a minute: the slice after the first batch is scheduled
+	// for a minute after it.
+	f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
+		state, at := f.waiting(t)
+		return state == "scheduled" && at.Equal(t0.Add(time.Minute))
+	})
+	if n := len(f.cust.Candidates()); n != 100 || !f.clock.Now().Equal(t0) {
+		t.Errorf("LinkedIn holds %d candidates, want the first batch of 100; the clock moved by %v", n, f.clock.Now().Sub(t0))
 	}
 }
 
