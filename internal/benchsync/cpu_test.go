@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"syscall"
 	"testing"
@@ -37,6 +38,9 @@ func processCPU() time.Duration {
 // every side includes.
 //
 //	go test -run '^$' -bench ClientCPU -benchtime 15x ./internal/benchsync
+//
+// With -cpuprofile, each side's samples carry the label side=engine, hand
+// or floor (go tool pprof -tagfocus side=engine).
 func BenchmarkClientCPU(b *testing.B) {
 	calls := validateOnFake(b, cpuRecords)
 	ctx := context.Background()
@@ -52,18 +56,21 @@ func BenchmarkClientCPU(b *testing.B) {
 		}
 	}
 	sides := []func(){func() { runEngine(ctx, b, client, src) }, loop(false), loop(true)}
-	measure := func(run func()) float64 {
+	sideNames := []string{"engine", "hand", "floor"}
+	measure := func(side int) float64 {
 		runtime.GC()
 		before := ct.records.Load()
 		cpu := processCPU()
-		run()
+		// The label lets a CPU profile tell the sides apart:
+		// go tool pprof -tagfocus side=engine
+		pprof.Do(ctx, pprof.Labels("side", sideNames[side]), func(context.Context) { sides[side]() })
 		ns := float64(processCPU() - cpu)
 		if got := ct.records.Load() - before; got != cpuRecords {
-			b.Fatalf("%d records sent, want %d", got, cpuRecords)
+			b.Fatalf("%s: %d records sent, want %d", sideNames[side], got, cpuRecords)
 		}
 		return ns / cpuRecords
 	}
-	for _, side := range sides { // warm-up: token, pools, first allocations
+	for side := range sides { // warm-up: token, pools, first allocations
 		measure(side)
 	}
 	var eng, hnd, flr, ratio, floorRatio []float64
@@ -71,7 +78,7 @@ func BenchmarkClientCPU(b *testing.B) {
 		var cpu [3]float64
 		for k := range sides { // each round starts with the next side
 			i := (len(ratio) + k) % len(sides)
-			cpu[i] = measure(sides[i])
+			cpu[i] = measure(i)
 		}
 		eng, hnd, flr = append(eng, cpu[0]), append(hnd, cpu[1]), append(flr, cpu[2])
 		ratio, floorRatio = append(ratio, cpu[0]/cpu[1]), append(floorRatio, cpu[0]/cpu[2])
