@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
-	github.com/jarcoal/httpmock v1.4.2
 	golang.org/x/oauth2 v0.38.0
 	golang.org/x/time v0.16.0
 )
