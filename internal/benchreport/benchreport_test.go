@@ -269,7 +269,7 @@ func TestRenderFull(t *testing.T) {
 		"| floor (hand loop, JSON appended by hand), µs CPU per record | 1.47 | 1.41 | 1.81 |", "| engine ÷ floor | 3.48 | 2.56 | 4.43 |",
 		"| canned transport's own share (in every µs line above) | 0.08 | | |",
 		"| 1,000,000 | 22.5 MB (19.3–23.2) | 4.8 MB (3.1–5.1) | 0.4 MB (0.4–0.5) |",
-		"| 1,000 (the process at rest, for reference) | 15.4 MB (15.1–15.5) |",
+		"| 1,000 (the process at rest, for reference) | 15.4 MB (15.1–15.5) | — (no GC ran) |",
 		"| atsApplications/stages | applications | 40,000 | 20,000 | 3.990 | 10,025 | 100.25% | 10,000 | 0 |",
 		"| applications | atsApplications/stages | **100.25%** |",
 		"Whole sync: 160,000 records in 80,600 requests over 10.0 simulated minutes",

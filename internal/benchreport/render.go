@@ -113,11 +113,11 @@ func (w *page) cpu(rep Report, e evaluated) {
 		"The sync engine (`sync.Engine`, 4 batches in flight) and a hand-written loop (net/http + encoding/json, its",
 		"own record struct with `phoneNumbers` and `addresses` sent as `[]`, batches of 100, 4 batches in flight,",
 		"query tunnelled, every record's status read from the response) each sync the same 20,000 generated",
-		"candidates. A validating pass first syncs them into the in-process fake (`rsc/rsctest`) from both sides",
+		"candidates. A validating pass first syncs them into the in-process fake (`rsc/rsctest`) from every side",
 		"and fails unless the fake stores every record and its answer to a batch is byte for byte the canned one.",
 		"The measured rounds then send to a canned transport that answers each batch with the fake's response,",
-		"prepared in advance (it only reads the request and finds its first key, the same for both sides), so",
-		"the CPU is the client's. Each round runs both sides once, alternating which goes first; CPU is this",
+		"prepared in advance (it only reads the request and finds its first key, the same for every side), so",
+		"the CPU is the client's. Each round runs every side once, each round starting with the next; CPU is this",
 		"process's user + system time (GC included) per record. The hand loop does not validate, checkpoint,",
 		"retry or pace: what the engine does beyond it is what the ratio prices. For reference, the floor is the",
 		"same loop with its JSON appended by hand and each record's status found in the answer in key order,",
@@ -160,6 +160,9 @@ func (w *page) memory(rep Report, e evaluated) {
 	w.p("| records | peak RSS | highest live heap during the sync | live heap after a final GC |\n|---:|---:|---:|---:|\n")
 	mb := func(b Bench, unit string) string {
 		s := spreadOf(b, unit)
+		if s.Max == 0 && unit == "peak-live-heap-MB" {
+			return "— (no GC ran)"
+		}
 		return fmt.Sprintf("%.1f MB (%.1f–%.1f)", s.Median, s.Min, s.Max)
 	}
 	type row struct {
