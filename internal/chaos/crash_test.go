@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -38,7 +39,16 @@ const (
 	envSeed   = "RSCGO_CRASH_SEED"
 	envEnd    = "RSCGO_CRASH_END"
 	envScale  = "RSCGO_CRASH_SCALE"
+	envRun    = "RSCGO_CRASH_RUN"
 )
+
+// runHeader carries the number of the run whose child sent a request. A
+// killed child's last request can reach the fake after the next runs have
+// started: the fake answers a batch in full before its slow delay ends, the
+// child sends its next batch on the same connection, and that request waits
+// in the socket until the fake reads it. Its writes belong to the run that
+// sent them, not to the run during which they arrive.
+const runHeader = "X-Rscgo-Crash-Run"
 
 // crashInFlight is the child's WithInFlight.
 const crashInFlight = 2
@@ -155,7 +165,7 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 	defer srv.Close()
 	cust := srv.AddCustomer(rsctest.CustomerSpec{})
 	rng := rand.New(rand.NewPCG(p.seed, 0xdead))
-	wc := &writeCounter{n: map[string]int{}, firstRun: map[string]int{}, rng: rand.New(rand.NewPCG(p.seed, 0xbeef))}
+	wc := &writeCounter{n: map[string]int{}, writers: map[string]map[int]bool{}, rng: rand.New(rand.NewPCG(p.seed, 0xbeef))}
 	ts := httptest.NewServer(wc.wrap(srv.Handler()))
 	defer ts.Close()
 
@@ -178,10 +188,7 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 			k = aimKill(t, rng, filepath.Join(dir, "checkpoints"), res.kills == 0)
 		}
 		wc.startRun(res.runs)
-		killed, done, out, err := runChild(t, env, wc, k)
-		if res.runs > 1 && res.kills > 0 && len(res.perKill) < res.kills {
-			res.perKill = append(res.perKill, wc.resentInRun(res.runs))
-		}
+		killed, done, out, err := runChild(t, slices.Concat(env, []string{envRun + "=" + strconv.Itoa(res.runs)}), wc, k)
 		if killed {
 			res.kills++
 			res.killPhases = append(res.killPhases, wc.firedPhase())
@@ -210,6 +217,12 @@ func crashCampaign(t *testing.T, p crashParams) crashResult {
 		if !strings.HasPrefix(k, string(rscsync.KindStage)+"/") {
 			res.records++ // stages travel with their application
 		}
+	}
+	// Every run but the last was killed: the run after kill i+1 is run
+	// i+2. Counted now, so that the late requests of killed children count
+	// for the run that sent them.
+	for i := range res.kills {
+		res.perKill = append(res.perKill, wc.resentInRun(i+2))
 	}
 	res.sent, res.resent, res.resentKeys = wc.totals()
 	res.maxInflightRecords = crashInFlight * rsc.MaxBatchSize
@@ -343,6 +356,7 @@ func TestCrashChild(t *testing.T) {
 
 	url := os.Getenv(envURL)
 	client, err := rsc.NewClient(rsc.WithBaseURL(url), rsc.WithTokenURL(url+"/oauth/v2/accessToken"),
+		rsc.WithTransport(runTagger{run: os.Getenv(envRun), next: http.DefaultTransport}),
 		rsc.WithCredentials(os.Getenv(envID), os.Getenv(envSecret)),
 		rsc.WithLimits(rsc.Limits{Disabled: true}),
 		rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 3, MinWait: 10 * time.Millisecond, MaxWait: 100 * time.Millisecond}))
@@ -383,20 +397,32 @@ func TestCrashChild(t *testing.T) {
 	fmt.Println(doneLine)
 }
 
+// runTagger sets runHeader on every request.
+type runTagger struct {
+	run  string
+	next http.RoundTripper
+}
+
+func (rt runTagger) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(runHeader, rt.run)
+	return rt.next.RoundTrip(r)
+}
+
 // writeCounter counts, per record, the write requests that reached the
 // fake: job elements of batch_create (by externalJobPostingId, CLOSE
-// counted apart) and the keys of batch_update upserts. Stages are not
-// counted: they travel with their application. It also slows answers down
-// (the writes are applied at once): up to 3 ms per write, and 300 ms for
-// the first record write of the phase a kill aims at (in every run), so
-// that later batches are acknowledged while an earlier one is out.
+// counted apart) and the keys of batch_update upserts, each for the run
+// whose child sent it (runHeader). Stages are not counted: they travel with
+// their application. It also slows answers down (the writes are applied at
+// once): up to 3 ms per write, and 300 ms for the first record write of the
+// phase a kill aims at (in every run), so that later batches are
+// acknowledged while an earlier one is out.
 type writeCounter struct {
 	mu       sync.Mutex
 	n        map[string]int
-	firstRun map[string]int // the run that first wrote each key
+	writers  map[string]map[int]bool // per key, the runs that wrote it
 	run      int
-	resent   map[int]map[string]bool // per run, the keys an earlier run wrote too
-	slowDone bool                    // the run's slow first write happened
+	slowDone bool // the run's slow first write happened
 	rng      *rand.Rand
 
 	// When armed, onWrite runs before the countdown-th next write request
@@ -412,10 +438,6 @@ func (wc *writeCounter) startRun(run int) {
 	wc.mu.Lock()
 	defer wc.mu.Unlock()
 	wc.run, wc.slowDone = run, false
-	if wc.resent == nil {
-		wc.resent = map[int]map[string]bool{}
-	}
-	wc.resent[run] = map[string]bool{}
 }
 
 func (wc *writeCounter) firedPhase() rscsync.Phase {
@@ -430,7 +452,13 @@ func (wc *writeCounter) firedPhase() rscsync.Phase {
 func (wc *writeCounter) resentInRun(run int) int {
 	wc.mu.Lock()
 	defer wc.mu.Unlock()
-	return len(wc.resent[run])
+	n := 0
+	for _, runs := range wc.writers {
+		if runs[run] && slices.Min(slices.Collect(maps.Keys(runs))) < run {
+			n++
+		}
+	}
+	return n
 }
 
 // arm makes f run before the n-th next write request of phase is served
@@ -448,7 +476,8 @@ func (wc *writeCounter) wrap(h http.Handler) http.Handler {
 		r2.Body = io.NopCloser(bytes.NewReader(body))
 		var delay time.Duration
 		if method, rawQuery, b, err := restli.Untunnel(r2); err == nil {
-			delay = wc.count(r.URL.EscapedPath(), method, rawQuery, b)
+			run, _ := strconv.Atoi(r.Header.Get(runHeader))
+			delay = wc.count(run, r.URL.EscapedPath(), method, rawQuery, b)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		h.ServeHTTP(w, r)
@@ -456,8 +485,10 @@ func (wc *writeCounter) wrap(h http.Handler) http.Handler {
 	})
 }
 
-// count records a request and returns how long to delay it.
-func (wc *writeCounter) count(path, method, rawQuery string, body []byte) time.Duration {
+// count records a request that run's child sent and returns how long to
+// delay it. Only the current run's requests arm its kill and its slow
+// write.
+func (wc *writeCounter) count(run int, path, method, rawQuery string, body []byte) time.Duration {
 	keys := writeKeys(path, method, rawQuery, body)
 	phase, isPhase := writePhase(path)
 	if len(keys) == 0 && !(isPhase && method != http.MethodGet) {
@@ -465,21 +496,21 @@ func (wc *writeCounter) count(path, method, rawQuery string, body []byte) time.D
 	}
 	wc.mu.Lock()
 	var fire func()
-	if wc.countdown > 0 && isPhase && phase >= wc.phase {
+	current := run == wc.run
+	if current && wc.countdown > 0 && isPhase && phase >= wc.phase {
 		if wc.countdown--; wc.countdown == 0 {
 			fire, wc.onWrite, wc.fired = wc.onWrite, nil, phase
 		}
 	}
 	for _, k := range keys {
 		wc.n[k]++
-		if first, ok := wc.firstRun[k]; !ok {
-			wc.firstRun[k] = wc.run
-		} else if first < wc.run {
-			wc.resent[wc.run][k] = true
+		if wc.writers[k] == nil {
+			wc.writers[k] = map[int]bool{}
 		}
+		wc.writers[k][run] = true
 	}
 	delay := time.Duration(wc.rng.IntN(3000)) * time.Microsecond
-	if len(keys) > 0 && !wc.slowDone && isPhase && phase >= wc.phase {
+	if current && len(keys) > 0 && !wc.slowDone && isPhase && phase >= wc.phase {
 		wc.slowDone, delay = true, 300*time.Millisecond
 	}
 	wc.mu.Unlock()
