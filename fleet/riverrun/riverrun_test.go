@@ -54,7 +54,7 @@ type fleet struct {
 type spec struct {
 	customers, candidates, workers int
 	limits                         rsctest.Limits
-	pacing                         *rsc.Limits // the clients' limits; nil: pacing disabled
+	pacing                         *rsc.Limits                  // the clients' limits; nil: pacing disabled
 	polls                          map[string]riverrun.PollTask // the workers' poll tasks
 }
 

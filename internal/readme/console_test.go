@@ -57,7 +57,9 @@ func TestMountConsole(t *testing.T) {
 	mux := http.NewServeMux()
 	err = mountConsole(mux,
 		func(context.Context) ([]string, error) { return []string{"acme"}, nil },
-		func(r *http.Request) (string, bool) { return "ops", r.Header.Get("Authorization") == "Bearer ops-token" },
+		func(r *http.Request) (string, bool) {
+			return "ops", r.Header.Get("Authorization") == "Bearer ops-token"
+		},
 		ob, cp, dead, ms,
 		func(context.Context, string) (*rscsync.Engine, error) { return nil, context.Canceled })
 	if err != nil {
