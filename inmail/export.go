@@ -40,8 +40,9 @@ type ExportItem struct {
 	// Resynced: WithResync ran without error.
 	Resynced bool
 	// Attached: the person URN was attached on LinkedIn (manualMatchedMember).
-	// False when LinkedIn does not hold the candidate yet: the attachment is
-	// kept in the cursors and retried by RunOnce (AttachPending).
+	// Until it is (LinkedIn does not hold the candidate yet, or a stop or a
+	// failure came first), the attachment is kept in the cursors and retried
+	// by RunOnce (AttachPending).
 	Attached bool
 	// Err is this member's failure, if any (also joined into HandleExport's error).
 	Err error
@@ -166,6 +167,19 @@ func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []Sea
 	}); err != nil {
 		return fail(err)
 	}
+	// The attachment is owed from here on: it is saved before the re-sync
+	// and the attach, and cleared once LinkedIn holds it, so that a stop or
+	// a failure in between leaves it for RunOnce (AttachPending) instead of
+	// losing it. It also waits there while LinkedIn does not hold the
+	// candidate yet (no Resync, or the sync has not run).
+	if err := r.update(ctx, func(cu *Cursors) {
+		if cu.Attaches == nil {
+			cu.Attaches = map[string]string{}
+		}
+		cu.Attaches[c.ID] = person
+	}); err != nil {
+		return fail(err)
+	}
 	if r.opt.resync != nil {
 		if err := r.opt.resync(ctx, c.ID); err != nil {
 			return fail(fmt.Errorf("resync: %w", err))
@@ -177,14 +191,11 @@ func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []Sea
 		return fail(fmt.Errorf("attach person: %w", err))
 	}
 	item.Attached = attached[c.ID]
-	if !item.Attached {
-		// LinkedIn does not hold the candidate yet (no Resync, or the sync
-		// has not run): RunOnce attaches it once the candidate is synced.
+	if item.Attached {
 		if err := r.update(ctx, func(cu *Cursors) {
-			if cu.Attaches == nil {
-				cu.Attaches = map[string]string{}
+			if cu.Attaches[c.ID] == person {
+				delete(cu.Attaches, c.ID)
 			}
-			cu.Attaches[c.ID] = person
 		}); err != nil {
 			return fail(err)
 		}

@@ -817,3 +817,29 @@ func TestPushHandlerBounded(t *testing.T) {
 func inBubble(t *testing.T, f func(t *testing.T, e *env, ctx context.Context, now time.Time)) {
 	synctest.Test(t, func(t *testing.T) { f(t, newEnv(t), t.Context(), time.Now()) })
 }
+
+// A stop after the candidate was created and before its person URN was
+// attached on LinkedIn (here: the re-sync fails, as a crash there would
+// leave it) keeps the attachment in the cursors, so RunOnce attaches it
+// later instead of losing it.
+func TestExportAttachSurvivesAStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stop := errors.New("stopped before the attach")
+		e := newEnv(t, WithResync(func(context.Context, string) error { return stop }))
+		ctx := t.Context()
+		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", time.Now())}
+		if _, err := e.r.HandleExport(ctx, "r1"); !errors.Is(err, stop) {
+			t.Fatalf("HandleExport = %v, want the stop", err)
+		}
+		if c, _ := e.r.Cursors(ctx); c.Attaches["C1"] != ann {
+			t.Fatalf("pending attaches after the stop = %v, want C1 → %s", c.Attaches, ann)
+		}
+		rep, err := e.r.RunOnce(ctx)
+		if err != nil || rep.Attached != 1 || e.fake.attached["C1"] != ann {
+			t.Fatalf("RunOnce = %+v, %v; attached %v", rep, err, e.fake.attached)
+		}
+		if c, _ := e.r.Cursors(ctx); len(c.Attaches) != 0 {
+			t.Errorf("pending attaches after RunOnce = %v", c.Attaches)
+		}
+	})
+}
