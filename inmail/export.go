@@ -167,40 +167,47 @@ func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []Sea
 	}); err != nil {
 		return fail(err)
 	}
-	// The attachment is owed from here on: it is saved before the re-sync
-	// and the attach, and cleared once LinkedIn holds it, so that a stop or
-	// a failure in between leaves it for RunOnce (AttachPending) instead of
-	// losing it. It also waits there while LinkedIn does not hold the
-	// candidate yet (no Resync, or the sync has not run).
+	if err := r.resyncAndAttach(ctx, c.ID, person, &item); err != nil {
+		return fail(err)
+	}
+	return item
+}
+
+// resyncAndAttach re-syncs an exported candidate (WithResync) and attaches
+// its person URN on LinkedIn. The attachment is owed from the start: it is
+// saved in the cursors before the re-sync and the attach and cleared once
+// LinkedIn holds it, so that a stop or a failure in between leaves it for
+// RunOnce (AttachPending) instead of losing it. It also waits there while
+// LinkedIn does not hold the candidate yet (no Resync, or the sync has not
+// run).
+func (r *Retriever) resyncAndAttach(ctx context.Context, candidateID, person string, item *ExportItem) error {
 	if err := r.update(ctx, func(cu *Cursors) {
 		if cu.Attaches == nil {
 			cu.Attaches = map[string]string{}
 		}
-		cu.Attaches[c.ID] = person
+		cu.Attaches[candidateID] = person
 	}); err != nil {
-		return fail(err)
+		return err
 	}
 	if r.opt.resync != nil {
-		if err := r.opt.resync(ctx, c.ID); err != nil {
-			return fail(fmt.Errorf("resync: %w", err))
+		if err := r.opt.resync(ctx, candidateID); err != nil {
+			return fmt.Errorf("resync: %w", err)
 		}
 		item.Resynced = true
 	}
-	attached, err := r.attach(ctx, map[string]string{c.ID: person})
+	attached, err := r.attach(ctx, map[string]string{candidateID: person})
 	if err != nil {
-		return fail(fmt.Errorf("attach person: %w", err))
+		return fmt.Errorf("attach person: %w", err)
 	}
-	item.Attached = attached[c.ID]
-	if item.Attached {
-		if err := r.update(ctx, func(cu *Cursors) {
-			if cu.Attaches[c.ID] == person {
-				delete(cu.Attaches, c.ID)
-			}
-		}); err != nil {
-			return fail(err)
+	item.Attached = attached[candidateID]
+	if !item.Attached {
+		return nil
+	}
+	return r.update(ctx, func(cu *Cursors) {
+		if cu.Attaches[candidateID] == person {
+			delete(cu.Attaches, candidateID)
 		}
-	}
-	return item
+	})
 }
 
 // attach sets manualMatchedMember on LinkedIn for candidate id → person.
