@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/rsc"
@@ -77,14 +78,23 @@ func Parse(body []byte) (rsc.PushEvent, *Refusal) {
 		return ev, refuse(http.StatusBadRequest, "bad event: "+err.Error())
 	}
 	if !ValidID(ev.ID) || !ValidID(ev.Type) {
-		return ev, refuse(http.StatusBadRequest, "push id or type holds invalid UTF-8")
+		return ev, refuse(http.StatusBadRequest, "push id or type is not a LinkedIn id (invalid UTF-8, control characters, or over 512 bytes)")
 	}
 	return ev, nil
 }
 
+// MaxIDLen bounds a push id or type. LinkedIn's are short ids and URNs; a
+// longer one could not be fetched back (it goes into a request URL), so it
+// is refused at the edge instead of being accepted and then dropped.
+const MaxIDLen = 512
+
 // ValidID reports whether a push id or type can have come from LinkedIn:
-// valid UTF-8 without U+FFFD.
-func ValidID(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, utf8.RuneError) }
+// valid UTF-8 without U+FFFD or control characters, at most MaxIDLen bytes.
+func ValidID(s string) bool {
+	return len(s) <= MaxIDLen && utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return r == utf8.RuneError || unicode.IsControl(r)
+	})
+}
 
 // Fail answers a refusal.
 func Fail(w http.ResponseWriter, rf *Refusal) { http.Error(w, rf.Reason, rf.Status) }

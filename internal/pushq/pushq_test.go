@@ -42,7 +42,10 @@ func TestAuthenticateAndParse(t *testing.T) {
 	}{
 		{"event", `{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE"}`, ""},
 		{"raw invalid UTF-8", "{\"id\":\"\xff\",\"type\":\"EXPORT_CANDIDATE_PROFILE\"}", "push body is not valid UTF-8"},
-		{"escaped lone surrogate", `{"id":"\ud800","type":"EXPORT_CANDIDATE_PROFILE"}`, "push id or type holds invalid UTF-8"},
+		{"escaped lone surrogate", `{"id":"\ud800","type":"EXPORT_CANDIDATE_PROFILE"}`, "push id or type is not a LinkedIn id (invalid UTF-8, control characters, or over 512 bytes)"},
+		{"escaped NUL in the id", `{"id":"r\u0000>","type":"EXPORT_CANDIDATE_PROFILE"}`, "push id or type is not a LinkedIn id (invalid UTF-8, control characters, or over 512 bytes)"},
+		{"id of 513 bytes", `{"id":"` + strings.Repeat("1", 513) + `","type":"INTEGRATION_STATUS_CHANGE"}`, "push id or type is not a LinkedIn id (invalid UTF-8, control characters, or over 512 bytes)"},
+		{"id of 512 bytes", `{"id":"` + strings.Repeat("1", 512) + `","type":"INTEGRATION_STATUS_CHANGE"}`, ""},
 		{"no id", `{"type":"EXPORT_CANDIDATE_PROFILE"}`, "bad event: rsc: push event without id or type"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -141,8 +141,10 @@ func checkResponse(t *testing.T, req *http.Request, res *http.Response, tok stri
 		if err := json.Unmarshal(raw, &m); err != nil {
 			t.Fatalf("error body is not a JSON object (%v): %s", err, desc)
 		}
-		if strings.HasPrefix(req.URL.Path, "/oauth/") {
-			// OAuth 2.0 error response (RFC 6749 §5.2), as LinkedIn's token endpoint.
+		if req.URL.Path == "/oauth/v2/accessToken" || req.URL.Path == "/oauth/v2/introspectToken" {
+			// OAuth 2.0 error response (RFC 6749 §5.2), as LinkedIn's token
+			// endpoints answer; another path under /oauth/ is no endpoint and
+			// gets the fake's ordinary 404.
 			if s, _ := m["error"].(string); s == "" {
 				t.Fatalf("OAuth error without \"error\": %s", desc)
 			}
