@@ -126,7 +126,10 @@ func (d *Dir) Delete(key string) error {
 	return err
 }
 
-// Keys lists the keys that have a document, in no particular order.
+// Keys lists the keys that have a document, in no particular order. Keys
+// are read from the file names ("c-" and "x-" names spell the key); only a
+// long key's hashed "h-" name needs its file opened. Files that are not
+// documents of a Dir are passed over.
 func (d *Dir) Keys() ([]string, error) {
 	ents, err := os.ReadDir(d.dir)
 	if err != nil {
@@ -135,20 +138,51 @@ func (d *Dir) Keys() ([]string, error) {
 	var keys []string
 	for _, e := range ents {
 		n := e.Name()
-		if !e.Type().IsRegular() || !strings.HasSuffix(n, ".json") || strings.HasPrefix(n, ".") {
+		if !e.Type().IsRegular() {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(d.dir, n))
+		key, ok, err := d.keyOf(n)
 		if err != nil {
 			return nil, err
+		}
+		if ok {
+			keys = append(keys, key)
+		}
+	}
+	return keys, nil
+}
+
+// keyOf returns the key whose document file is named name, reporting false
+// for a name no key maps to.
+func (d *Dir) keyOf(name string) (string, bool, error) {
+	stem, isJSON := strings.CutSuffix(name, ".json")
+	if !isJSON || len(stem) < 2 {
+		return "", false, nil
+	}
+	var key string
+	switch stem[:2] {
+	case "c-":
+		key = stem[2:]
+	case "x-":
+		b, err := hex.DecodeString(stem[2:])
+		if err != nil {
+			return "", false, nil
+		}
+		key = string(b)
+	case "h-":
+		b, err := os.ReadFile(filepath.Join(d.dir, name))
+		if err != nil {
+			return "", false, err
 		}
 		var env struct {
 			Key string `json:"key"`
 		}
-		if err := json.Unmarshal(b, &env); err != nil || FileName(env.Key) != n {
-			continue // not one of ours
+		if json.Unmarshal(b, &env) != nil {
+			return "", false, nil
 		}
-		keys = append(keys, env.Key)
+		key = env.Key
+	default:
+		return "", false, nil
 	}
-	return keys, nil
+	return key, FileName(key) == name, nil
 }
