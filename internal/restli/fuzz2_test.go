@@ -22,6 +22,10 @@ func FuzzTunnelRoundTrip(f *testing.F) {
 	f.Add(uint8(2), "C1", "fields", "matchedMembers,manualMatchedMember", []byte(`{"entities":{}}`), uint16(0))
 	f.Add(uint8(0), "a&b=c", "q", "--restli\r\n--", []byte(nil), uint16(4000))
 	f.Add(uint8(1), "urn:li:x:(1,2)", "requestId", "\r\n\r\n", []byte("\r\n--x--\r\n"), uint16(7))
+	// Queries exactly MaxQueryLength long before padding, under protocol 1
+	// and protocol 2: they must be padded past the limit, not left at it.
+	f.Add(uint8(0), "C1", "q", strings.Repeat("x", 3949), []byte(nil), uint16(0))
+	f.Add(uint8(0), "C1", "q", strings.Repeat("x", 3951), []byte(nil), uint16(0))
 	f.Fuzz(func(t *testing.T, m uint8, id, name, value string, body []byte, pad uint16) {
 		method := tunnelMethods[int(m)%len(tunnelMethods)]
 		if name == "ids" || strings.HasPrefix(name, "ids[") {
@@ -30,7 +34,10 @@ func FuzzTunnelRoundTrip(f *testing.F) {
 		for _, p := range protocols {
 			key := Key{{Name: "atsCandidateId", Value: id}, {Name: "dataProvider", Value: "ATS"}}
 			q := EncodeBatchIDs(p, []Key{key}) + "&" + EncodeParam(p, name, value)
-			if n := MaxQueryLength + 1 + int(pad)%64 - len(q) - len("&pad="); n > 0 {
+			if len(q) <= MaxQueryLength {
+				// At least one pad byte: a query a few bytes short of the
+				// limit must still end up past it.
+				n := max(1, MaxQueryLength+1+int(pad)%64-len(q)-len("&pad="))
 				q += "&pad=" + strings.Repeat("x", n)
 			}
 			tu, ok := Tunnel(method, q, body, "")
