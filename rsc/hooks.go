@@ -1,6 +1,9 @@
 package rsc
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Hooks receive metrics events. Every field is optional. Hooks run on the
 // request goroutine and must be fast and safe for concurrent use. The info
@@ -47,4 +50,33 @@ type ThrottleInfo struct {
 	Daily   bool
 	Local   bool // client-side pacer (true) or LinkedIn's 429 (false)
 	ResetAt time.Time
+}
+
+// PacingWait describes a wait of the client's own pacing, announced before
+// the caller sleeps (WithPacingNotice): the records of a call to a sync
+// resource do not fit LinkedIn's records-per-minute quota yet
+// (docs/linkedin-api.md §5).
+type PacingWait struct {
+	Bucket  Bucket
+	Counter string        // the resource charged, e.g. "atsCandidates"
+	Records int           // records of the call that waits
+	Wait    time.Duration // how long the caller is about to sleep
+	Until   time.Time     // when the sleep ends (the clock's time)
+}
+
+type pacingNoticeKey struct{}
+
+// WithPacingNotice returns a context whose API calls report each wait of
+// the client's per-minute pacing to f before sleeping, so a caller such as
+// the sync engine can tell its user what it waits for instead of going
+// silent. f runs on the calling goroutine and must be fast. A later
+// WithPacingNotice replaces f.
+func WithPacingNotice(ctx context.Context, f func(PacingWait)) context.Context {
+	return context.WithValue(ctx, pacingNoticeKey{}, f)
+}
+
+// pacingNotice returns the notice function of ctx, or nil.
+func pacingNotice(ctx context.Context) func(PacingWait) {
+	f, _ := ctx.Value(pacingNoticeKey{}).(func(PacingWait))
+	return f
 }

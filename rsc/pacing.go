@@ -234,6 +234,9 @@ func (p *pacer) acquire(ctx context.Context, res *resource, n int, hooks *Hooks)
 			break
 		}
 		waited += wait
+		if f := pacingNotice(ctx); f != nil {
+			f(PacingWait{Bucket: res.bucket, Counter: res.quota, Records: n, Wait: wait, Until: now.Add(wait)})
+		}
 		if err := p.clock.Sleep(ctx, wait); err != nil {
 			p.mu.Lock()
 			c.used = max(c.used-1, 0)

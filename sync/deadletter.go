@@ -35,6 +35,9 @@ type DeadLetter struct {
 	Field    string `json:"field,omitempty"`  // field of a client-side validation failure
 	Status   int    `json:"status,omitempty"` // LinkedIn's per-entity or batch status; 0 for client-side refusals
 	Attempts int    `json:"attempts"`
+	// Requested marks a resync request (RequestResync): not a refusal, but
+	// a record an operator asked to send again. Attempts is then 0.
+	Requested bool `json:"requested,omitempty"`
 
 	FirstFailedAt time.Time `json:"firstFailedAt"`
 	LastFailedAt  time.Time `json:"lastFailedAt"`
@@ -48,6 +51,33 @@ func (d DeadLetter) Key() string {
 		k = "delete:" + k
 	}
 	return k
+}
+
+// ParseDeadLetterKey is the inverse of DeadLetter.Key: it returns the
+// identity (kind, parent, id, and whether a deletion failed) that key
+// names. A parent holding "/" cannot be told from its id: the parent ends
+// at the first "/" after the kind.
+func ParseDeadLetterKey(key string) (DeadLetter, error) {
+	var d DeadLetter
+	rest, del := strings.CutPrefix(key, "delete:")
+	kind, rest, ok1 := strings.Cut(rest, "/")
+	parent, id, ok2 := strings.Cut(rest, "/")
+	d.Kind, d.Parent, d.ID, d.Delete = EntityKind(kind), parent, id, del
+	if !ok1 || !ok2 || id == "" || !knownKind(d.Kind) {
+		return DeadLetter{}, fmt.Errorf("sync: %q is not a dead-letter key (kind/parent/id, such as candidate//c1 or stage/a1/s1)", key)
+	}
+	if hasParent := d.Kind != KindJob && d.Kind != KindCandidate && d.Kind != KindApplication; hasParent != (parent != "") {
+		return DeadLetter{}, fmt.Errorf("sync: dead-letter key %q: a %s has %s parent", key, d.Kind, map[bool]string{true: "a", false: "no"}[hasParent])
+	}
+	return d, nil
+}
+
+func knownKind(k EntityKind) bool {
+	switch k {
+	case KindJob, KindCandidate, KindApplication, KindStage, KindCandidateNote, KindApplicationNote, KindInterviewFeedback:
+		return true
+	}
+	return false
 }
 
 // DeadLetterStore keeps dead letters per customer. Put replaces a dead

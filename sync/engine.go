@@ -115,7 +115,7 @@ func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = r.all(ctx)
+	err = r.all(r.noticePacing(ctx))
 	r.finish(ctx, err)
 	if !r.parkedUntil.IsZero() && !r.dry {
 		if serr := r.save(ctx); serr != nil { // remember to resume narrow

@@ -246,6 +246,7 @@ func (r *run) waitTasks(ctx context.Context) error {
 		}
 		pt := r.cp.Tasks[urn]
 		delete(r.cp.Tasks, urn)
+		r.taskSettled(pt, t)
 		if d := r.taskDone(pt, t); d != nil {
 			if err := r.refused(ctx, PhaseJobs, *d); err != nil {
 				return err

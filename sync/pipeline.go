@@ -465,6 +465,7 @@ func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err 
 	r.dlMu.Lock()
 	r.dlKeys[k] = d
 	r.dlMu.Unlock()
+	r.emitDeadLetter(d)
 	return !had, nil
 }
 

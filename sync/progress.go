@@ -27,6 +27,18 @@ const (
 	// reset, LinkedIn's per-minute throttle. Announced for waits of
 	// waitNotice (two seconds) or more, before each one.
 	ProgressWaiting ProgressKind = "waiting"
+	// ProgressDeadLetter: a record was refused (by LinkedIn or the
+	// client's validation) and dead-lettered, or refused again (its
+	// Attempts grow). DeadLetter says which record and why; the event
+	// carries no counts.
+	ProgressDeadLetter ProgressKind = "deadLetter"
+	// ProgressResent: a batch of RetryDeadLetters or Resync was sent again
+	// and committed; Resent counts its records.
+	ProgressResent ProgressKind = "resent"
+	// ProgressJobTask: LinkedIn finished a job task (JobTask says which
+	// operation, how, and how long after its submission); the event carries
+	// no counts.
+	ProgressJobTask ProgressKind = "jobTask"
 )
 
 // waitNotice is the shortest wait a ProgressWaiting event announces.
@@ -66,6 +78,14 @@ type Progress struct {
 	Waiting   string    `json:"waiting,omitempty"`
 	WaitUntil time.Time `json:"waitUntil,omitzero"`
 	DryRun    bool      `json:"dryRun,omitempty"`
+	// DeadLetter is the refused record (ProgressDeadLetter events only):
+	// its identity (DeadLetter.Key), reason and attempts, never its
+	// contents.
+	DeadLetter *DeadLetter `json:"deadLetter,omitempty"`
+	// Resent counts the records of a batch sent again (ProgressResent).
+	Resent int64 `json:"resent,omitempty"`
+	// JobTask is the job task LinkedIn finished (ProgressJobTask).
+	JobTask *JobTaskDone `json:"jobTask,omitempty"`
 }
 
 // PhaseState is the persisted status of a phase, as package milestones

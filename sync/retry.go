@@ -2,21 +2,29 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// RetryDeadLetters sends the customer's dead letters again, after the ATS
-// data was fixed. Each record is read again from the Source (through Lookup
-// when the Source implements it, else by re-scanning its stream), so the
-// current ATS version is sent, never a stale copy. Records that succeed
-// leave the dead-letter store; records that fail again stay with their
-// attempt count increased; records the Source no longer has (or that are now
-// ineligible) are dropped from it. Watermarks do not move.
-func (e *Engine) RetryDeadLetters(ctx context.Context) (*Report, error) {
+// RetryDeadLetters sends the customer's dead letters with the given keys
+// (DeadLetter.Key) again now, after the ATS data was fixed; without keys,
+// every dead letter of the customer. Each record is read again from the
+// Source (through Lookup when the Source implements it, else by re-scanning
+// its stream), so the current ATS version is sent, never a stale copy.
+// Records LinkedIn accepts leave the dead-letter store; records refused
+// again stay with their attempt count increased and the new reason;
+// records the Source no longer has (or that are now ineligible) are dropped
+// from it. An application is sent with its stages, so retrying a stage's
+// key sends its application. Watermarks do not move. A key the store does
+// not hold fails the call with a *DeadLetterNotFoundError before anything
+// is sent. Resync requests (RequestResync) are dead letters too: this is
+// what sends them.
+func (e *Engine) RetryDeadLetters(ctx context.Context, keys ...string) (*Report, error) {
 	if !e.running.acquire() {
 		return nil, e.errAlreadyRunning()
 	}
@@ -25,9 +33,56 @@ func (e *Engine) RetryDeadLetters(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = r.retryDead(ctx)
+	want, err := r.wanted(keys)
+	if err != nil {
+		return nil, err
+	}
+	ctx = r.noticePacing(ctx)
+	err = r.retryDead(ctx, want)
 	r.finish(ctx, err)
 	return r.rep, err
+}
+
+// DeadLetterNotFoundError says that the dead letters with Keys, asked for
+// by RetryDeadLetters, are not in the customer's dead-letter store (never
+// refused, or already resent).
+type DeadLetterNotFoundError struct {
+	CustomerID string
+	Keys       []string
+}
+
+func (e *DeadLetterNotFoundError) Error() string {
+	return fmt.Sprintf("sync: customer %s has no dead letter %s", e.CustomerID, strings.Join(quoteAll(e.Keys), ", "))
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
+
+// wanted returns the set of keys to retry (nil: every dead letter), or a
+// *DeadLetterNotFoundError naming the keys the store does not hold.
+func (r *run) wanted(keys []string) (map[string]bool, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	want := make(map[string]bool, len(keys))
+	var missing []string
+	r.dlMu.Lock()
+	defer r.dlMu.Unlock()
+	for _, k := range keys {
+		if _, ok := r.dlKeys[k]; !ok {
+			missing = append(missing, k)
+		}
+		want[k] = true
+	}
+	if len(missing) > 0 {
+		return nil, &DeadLetterNotFoundError{CustomerID: r.cust, Keys: missing}
+	}
+	return want, nil
 }
 
 // deadGroups are a customer's dead letters grouped by the record whose
@@ -38,11 +93,23 @@ type deadGroups struct {
 	dels                    []Deletion
 }
 
-func (r *run) groupDead() deadGroups {
+// groupDead groups the dead letters in want (all when want is nil). A
+// resync request leaves the run's dead letters, so that the record counts
+// as never refused: sent, it is not acknowledged a second time, and
+// refused, it becomes a dead letter like any first refusal.
+func (r *run) groupDead(want map[string]bool) deadGroups {
 	g := deadGroups{jobs: map[string][]DeadLetter{}, cands: map[string][]DeadLetter{},
 		apps: map[string][]DeadLetter{}, acts: map[string][]DeadLetter{}}
 	r.dlMu.Lock()
-	all := slices.Collect(maps.Values(r.dlKeys))
+	var all []DeadLetter
+	for k, d := range r.dlKeys {
+		if want == nil || want[k] {
+			all = append(all, d)
+		}
+		if d.Requested && (want == nil || want[k]) {
+			delete(r.dlKeys, k)
+		}
+	}
 	r.dlMu.Unlock()
 	slices.SortFunc(all, func(a, b DeadLetter) int { return strings.Compare(a.Key(), b.Key()) })
 	for _, d := range all {
@@ -65,8 +132,8 @@ func (r *run) groupDead() deadGroups {
 	return g
 }
 
-func (r *run) retryDead(ctx context.Context) error {
-	g := r.groupDead()
+func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
+	g := r.groupDead(want)
 	keys := func(m map[string][]DeadLetter) []string { return slices.Sorted(maps.Keys(m)) }
 	if len(g.jobs) > 0 {
 		found, err := r.lookupJobs(ctx, keys(g.jobs))
@@ -103,7 +170,7 @@ func (r *run) retryDead(ctx context.Context) error {
 		err = retryRecords(ctx, r, r.activityKind(), g.acts, acts)
 	}
 	if err == nil {
-		err = retryChunks(ctx, r, PhaseDeletions, g.dels, r.sendDeletions)
+		err = retryChunks(ctx, r, PhaseDeletions, g.dels, nil, r.sendDeletions, nil)
 	}
 	if err != nil {
 		return err
@@ -112,16 +179,29 @@ func (r *run) retryDead(ctx context.Context) error {
 }
 
 // retryRecords sends again the records found for dead letters (by key);
-// the dead letters of records not found or now ineligible are dropped.
+// the dead letters of records not found or now ineligible are dropped, and
+// the resync requests of records sent leave the store unless refused again.
 func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[string][]DeadLetter, found map[string]T) error {
 	var recs []T
+	var isNew []bool
+	var groups [][]DeadLetter
 	for _, key := range slices.Sorted(maps.Keys(dead)) {
 		v, ok := found[key]
 		if keep(ctx, r, ok, k, &v, dead[key]) {
 			recs = append(recs, v)
+			// A record with a dead letter never reached LinkedIn; one only
+			// asked for again (resync) may have.
+			isNew = append(isNew, slices.ContainsFunc(dead[key], func(d DeadLetter) bool { return !d.Requested }))
+			groups = append(groups, dead[key])
 		}
 	}
-	return retryChunks(ctx, r, k.phase, recs, k.send)
+	return retryChunks(ctx, r, k.phase, recs, isNew, k.send, func(i int) {
+		for _, d := range groups[i] {
+			if d.Requested && !r.hadDeadLetter(d.Key()) {
+				r.drop(ctx, d.Key()) // sent and not refused: the request is served
+			}
+		}
+	})
 }
 
 // keep decides whether a dead letter's record is sent again; if not (the
@@ -141,31 +221,46 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 	return false
 }
 
+// drop deletes a dead letter that needs no retry, and takes a refused
+// record's letter off its phase's count.
 func (r *run) drop(ctx context.Context, key string) {
 	if err := r.e.cfg.dead.Delete(ctx, r.cust, key); err == nil {
 		r.dlMu.Lock()
+		old, had := r.dlKeys[key]
 		delete(r.dlKeys, key)
 		r.dlMu.Unlock()
+		if pc := r.cp.Phases[kindPhase(old.Kind)]; had && !old.Delete && !old.Requested && pc.DeadLettered > 0 {
+			pc.DeadLettered--
+		}
 	}
 }
 
 // retryChunks sends recs in batches and commits each without moving the
-// watermark.
-func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, send func(context.Context, []T, []bool) batchOutcome) error {
+// watermark, then calls sent (if not nil) with the index of each record of
+// the batch and announces the batch's re-sends (ProgressResent). isNew says
+// which records LinkedIn cannot hold yet (nil: all).
+func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, isNew []bool,
+	send func(context.Context, []T, []bool) batchOutcome, sent func(i int)) error {
+	r.phase = p
 	for start := 0; start < len(recs); start += rsc.MaxBatchSize {
-		chunk := recs[start:min(start+rsc.MaxBatchSize, len(recs))]
-		isNew := make([]bool, len(chunk))
-		for i := range isNew {
-			isNew[i] = true
+		end := min(start+rsc.MaxBatchSize, len(recs))
+		chunk := recs[start:end]
+		chunkNew := make([]bool, len(chunk))
+		for i := range chunkNew {
+			chunkNew[i] = isNew == nil || isNew[start+i]
 		}
 		r.rep.phase(p).Read += int64(len(chunk))
-		o := send(ctx, chunk, isNew)
+		o := send(ctx, chunk, chunkNew)
 		if o.err != nil {
 			return r.classify(o.err)
 		}
 		if err := r.commit(ctx, p, Cursor{}, 0, 0, &o); err != nil {
 			return err
 		}
+		for i := start; sent != nil && i < end; i++ {
+			sent(i)
+		}
+		r.emitResent(p, int64(len(chunk)))
 	}
 	return nil
 }

@@ -1,0 +1,126 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ResyncReason is the Reason of a resync request (RequestResync).
+const ResyncReason = "resync requested by an operator"
+
+// RequestResync asks for the record that key names (the form of
+// DeadLetter.Key: "candidate//c1", "stage/a1/s1", "candidateNote/c1/n1")
+// to be sent again: it stores a dead letter marked Requested, with
+// ResyncReason, unless the record already has a dead letter (which a retry
+// sends anyway). The next RetryDeadLetters of the key (or of every dead
+// letter: the ops console's retry, rscctl's dead retry) reads the record
+// again from the Source and sends it, then drops the request, or turns it
+// into an ordinary dead letter if LinkedIn refuses the record. It only
+// writes to the store, so it suits a tool that has no Source;
+// Engine.Resync also sends the record at once. now is the request's time
+// (FirstFailedAt and LastFailedAt). It returns the dead letter the store
+// holds for the key.
+func RequestResync(ctx context.Context, dead DeadLetterStore, customerID, key string, now time.Time) (DeadLetter, error) {
+	d, err := ParseDeadLetterKey(key)
+	if err != nil {
+		return DeadLetter{}, err
+	}
+	if d.Delete {
+		return DeadLetter{}, fmt.Errorf("sync: %q is a deletion's key: a deletion is not resynced (retry its dead letter)", key)
+	}
+	for old, err := range dead.List(ctx, customerID) {
+		if err != nil {
+			return DeadLetter{}, err
+		}
+		if old.Key() == key {
+			return old, nil
+		}
+	}
+	now = now.UTC()
+	d.Requested, d.Reason, d.FirstFailedAt, d.LastFailedAt = true, ResyncReason, now, now
+	if err := dead.Put(ctx, customerID, d); err != nil {
+		return DeadLetter{}, err
+	}
+	return d, nil
+}
+
+// Resync sends the records with the given keys (as for RequestResync)
+// again now, read again from the Source, whether or not LinkedIn refused
+// them before: it requests each (RequestResync) and retries them
+// (RetryDeadLetters). A record LinkedIn refuses stays as a dead letter.
+func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("sync: Resync: no key")
+	}
+	for _, k := range keys {
+		if _, err := RequestResync(ctx, e.cfg.dead, e.cust, k, e.cfg.clock.Now()); err != nil {
+			return nil, err
+		}
+	}
+	return e.RetryDeadLetters(ctx, keys...)
+}
+
+// RewindPhase makes the customer's next run send phase p again from the
+// start of its window (Checkpoint.WindowFrom), keeping every other phase,
+// the job states and the dead letters as they are. A completed phase stays
+// completed: the records it sends again count as incremental, and only
+// those created after the old watermark count as new on LinkedIn. A phase
+// still in its historical pass starts that pass again, its counts from
+// zero. PhaseDeletions cannot be rewound (records deleted before the first
+// sync were never sent). It changes only the Store: stop the customer's
+// sync first (a running engine would save its own checkpoint over it), or
+// use Engine.RewindPhase. It returns the saved checkpoint, or an error
+// wrapping ErrNoCheckpoint for a customer the store does not know.
+func RewindPhase(ctx context.Context, store Store, customerID string, p Phase) (*Checkpoint, error) {
+	if !p.valid() || p == PhaseDeletions {
+		return nil, fmt.Errorf("sync: RewindPhase: %s cannot be rewound (only jobs, candidates, applications and activities)", p)
+	}
+	cp, err := store.Load(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if cp == nil {
+		return nil, fmt.Errorf("sync: RewindPhase: customer %s: %w", customerID, ErrNoCheckpoint)
+	}
+	cp.fill()
+	rewind(cp, p)
+	if err := store.Save(ctx, customerID, cp); err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
+// ErrNoCheckpoint says a customer has no checkpoint (it never ran).
+var ErrNoCheckpoint = errors.New("no checkpoint")
+
+// rewind moves phase p's watermark back to the window's start.
+func rewind(cp *Checkpoint, p Phase) {
+	pc := cp.Phases[p]
+	start := Cursor{ModifiedAt: cp.WindowFrom}
+	if pc.Completed {
+		// A pass that began at the old watermark: records created before it
+		// are on LinkedIn already.
+		if !pc.InPass {
+			pc.PassFrom = pc.Cursor
+		}
+		pc.Cursor, pc.InPass = start, true
+		return
+	}
+	pc.Cursor, pc.PassFrom, pc.InPass = start, start, false
+	pc.Done, pc.Ineligible = 0, 0
+	if p != PhaseJobs { // jobs count as held through their job states
+		pc.Acknowledged = 0
+	}
+}
+
+// RewindPhase is the function RewindPhase on the engine's store, refused
+// while the engine runs.
+func (e *Engine) RewindPhase(ctx context.Context, p Phase) (*Checkpoint, error) {
+	if !e.running.acquire() {
+		return nil, e.errAlreadyRunning()
+	}
+	defer e.running.release()
+	return RewindPhase(ctx, e.cfg.store, e.cust, p)
+}
