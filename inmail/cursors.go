@@ -12,8 +12,9 @@ import (
 )
 
 // Cursors is the resumable position of every flow of one customer. Times
-// are epoch milliseconds. It holds ids and times only: never a message
-// body, a note, an email or a secret.
+// are epoch milliseconds. It holds ids, times and the error text of failed
+// export attempts only: never a message body, a note, an email or a
+// secret.
 type Cursors struct {
 	// Seats are the seat holders found by the last seat refresh.
 	Seats []SeatHolder `json:"seats,omitempty"`
@@ -32,6 +33,12 @@ type Cursors struct {
 	ClosedAt int64 `json:"closedAt,omitempty"`
 	// Exports are recently handled export request ids, oldest first.
 	Exports []string `json:"exports,omitempty"`
+	// PendingExports is the export journal: request ids LinkedIn pushed
+	// that the ATS does not hold yet, by request id (see AcceptExport).
+	PendingExports map[string]PendingExport `json:"pendingExports,omitempty"`
+	// DeadExports are export request ids given up on, by request id, until
+	// an operator retries or dismisses them (RetryExport, DismissExport).
+	DeadExports map[string]DeadExport `json:"deadExports,omitempty"`
 	// Attaches are person URNs to attach on LinkedIn, by candidate id, for
 	// exported candidates LinkedIn did not hold yet.
 	Attaches map[string]string `json:"attaches,omitempty"`
@@ -90,6 +97,8 @@ func (c Cursors) Clone() Cursors {
 	out.Seats = slices.Clone(c.Seats)
 	out.Exports = slices.Clone(c.Exports)
 	out.Attaches = maps.Clone(c.Attaches)
+	out.PendingExports = maps.Clone(c.PendingExports)
+	out.DeadExports = maps.Clone(c.DeadExports)
 	out.Closed = c.Closed.clone()
 	cl := func(m map[string]*Stream) map[string]*Stream {
 		if m == nil {
@@ -148,7 +157,8 @@ func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) 
 // directory of mode 0700 (tightened if it exists), with files of mode 0600
 // saved crash-safely (a crash leaves the old cursors or the new ones). It
 // serialises writers within one process only. Cursors hold ids, person
-// URNs and times: no message, note, email or secret.
+// URNs, times and export failure reasons: no message, note, email or
+// secret.
 type FileCursors struct {
 	dir *fsutil.Dir
 }

@@ -47,6 +47,30 @@
 // enabled; records of other members are remembered (member and time only)
 // and read again when their candidate becomes covered or matches.
 //
+// # Exports: nothing LinkedIn pushed is lost
+//
+// An EXPORT_CANDIDATE_PROFILE push is answered 2xx only once its request id
+// is journaled in the CursorStore (AcceptExport; PushHandler does it, and
+// HandleExport first thing); a push the journal cannot store is answered
+// 503, so LinkedIn redelivers it. The journal entry is cleared only when
+// the ATS holds every exported member. An export that fails part-way (the
+// Sink errs, LinkedIn's retrieval fails, the process dies) stays journaled
+// and RunOnce (so the Scheduler) retries it once its backoff has passed on
+// the injected clock: 1 minute doubling up to 1 hour, for 10 attempts
+// (WithExportRetry). An attempt counts when it starts, so a process that
+// dies during each one still reaches the limit; cancellation and a spent
+// daily quota do not count. After the last attempt, or at once for a
+// payload of another integration context, the export becomes a dead
+// letter: a *DeadLetterError with the request id and the reason, listed by
+// DeadExports and in every RunReport, until RetryExport or DismissExport.
+// Duplicate pushes of one id, and retries after a partial export, bring it
+// into the ATS once: the id is processed by one caller at a time, handled
+// ids are remembered, and every Sink write is idempotent. At most
+// MaxPendingExports exports wait in the journal; beyond that pushes are
+// answered 503. InMail, notes, stub profiles and member deletions are
+// polled, not pushed: their cursors advance only after the Sink holds what
+// they cover.
+//
 // # Construction
 //
 // New takes a Config (what the Retriever must know about the customer: ids,

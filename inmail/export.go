@@ -24,7 +24,10 @@ type ExportResult struct {
 	RequestID string
 	// Duplicate: the request id was already handled; nothing was done.
 	Duplicate bool
-	Items     []ExportItem
+	// InProgress: the request id is being processed in this process
+	// already (a push, or RunOnce); nothing was done.
+	InProgress bool
+	Items      []ExportItem
 }
 
 // ExportItem is the outcome for one exported member.
@@ -48,69 +51,97 @@ type ExportItem struct {
 	Err error
 }
 
-// HandleExport processes one EXPORT_CANDIDATE_PROFILE event: it fetches
-// the exportedCandidates payload, checks the integration context, creates
-// the candidate (or matches it by person URN: a re-export never duplicates)
-// and an application on the chosen job (a second job is linked to the same
-// candidate), stores the person URN and profile link, records an
-// NoticeExported notice, re-syncs the candidate (WithResync) and
-// attaches the person URN on LinkedIn.
+// HandleExport processes one EXPORT_CANDIDATE_PROFILE event: it journals
+// the request id (AcceptExport), fetches the exportedCandidates payload,
+// checks the integration context, creates the candidate (or matches it by
+// person URN: a re-export never duplicates) and an application on the
+// chosen job (a second job is linked to the same candidate), stores the
+// person URN and profile link, records an NoticeExported notice, re-syncs
+// the candidate (WithResync) and attaches the person URN on LinkedIn.
 //
 // The re-sync runs before the attach, so that the candidate exists on
 // LinkedIn when the person URN is attached, and a full-replace upsert of the
 // candidate cannot clear it afterwards.
 //
-// A request id handled successfully before returns Duplicate. It needs the
-// 1-Click Export setting (milestones.ExportToATS); otherwise it returns an
+// The journal entry is cleared only once every exported member is in the
+// ATS. Until then a failure leaves it for RunOnce (RetryPendingExports),
+// with backoff; after the last attempt (WithExportRetry), or at once for a
+// payload of another integration context (ErrWrongContext), the export
+// becomes a dead letter and the error a *DeadLetterError. Every write is
+// idempotent, so an export retried after a partial one or a stop creates
+// one candidate and one application.
+//
+// A request id handled before returns Duplicate, one being processed
+// InProgress, and a dead letter its *DeadLetterError (RetryExport
+// journals it again). It needs the 1-Click Export setting
+// (milestones.ExportToATS); otherwise the attempt fails with an
 // *UnavailableError. onboarding's push dispatch can call it directly.
 func (r *Retriever) HandleExport(ctx context.Context, requestID string) (ExportResult, error) {
 	res := ExportResult{RequestID: requestID}
-	if requestID == "" {
-		return res, errors.New("inmail: empty export request id")
-	}
-	c, err := r.Cursors(ctx)
-	if err != nil {
+	switch st, dead, err := r.acceptExport(ctx, requestID); {
+	case err != nil:
 		return res, err
+	case st == exportDone:
+		res.Duplicate = true
+		return res, nil
+	case st == exportDead:
+		return res, &DeadLetterError{DeadExport: dead}
 	}
-	if slices.Contains(c.Exports, requestID) {
+	if !r.claimExport(requestID) {
+		res.InProgress = true
+		return res, nil
+	}
+	defer r.releaseExport(requestID)
+	return r.attemptExport(ctx, requestID)
+}
+
+// attemptExport makes one counted attempt of a journaled export, which the
+// caller has claimed.
+func (r *Retriever) attemptExport(ctx context.Context, id string) (ExportResult, error) {
+	res := ExportResult{RequestID: id}
+	switch st, err := r.beginAttempt(ctx, id); {
+	case err != nil:
+		return res, err
+	case st != exportPending:
 		res.Duplicate = true
 		return res, nil
 	}
-	st, err := r.state(ctx)
-	if err != nil {
+	var err error
+	if res.Items, err = r.exportItems(ctx, id); err != nil {
+		return res, r.failAttempt(ctx, id, err)
+	}
+	if err := r.finishExport(ctx, id); err != nil {
 		return res, err
 	}
-	if on, why := featureOn(st, milestones.ExportToATS); !on {
-		return res, &UnavailableError{Feature: milestones.ExportToATS, Reason: why}
-	}
-	items, err := r.cfg.Client.Exports.Get(ctx, requestID)
+	r.log.DebugContext(ctx, "export handled", "request", id, "items", len(res.Items))
+	return res, nil
+}
+
+// exportItems fetches an export's payload and brings every member into
+// the ATS.
+func (r *Retriever) exportItems(ctx context.Context, requestID string) ([]ExportItem, error) {
+	st, err := r.state(ctx)
 	if err != nil {
-		return res, fmt.Errorf("inmail: exportedCandidates %s: %w", requestID, err)
+		return nil, err
+	}
+	if on, why := featureOn(st, milestones.ExportToATS); !on {
+		return nil, &UnavailableError{Feature: milestones.ExportToATS, Reason: why}
+	}
+	exported, err := r.cfg.Client.Exports.Get(ctx, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("inmail: exportedCandidates %s: %w", requestID, err)
 	}
 	seats, _ := r.Seats(ctx) // for mapping the exporter; unmapped is fine
+	var items []ExportItem
 	var errs []error
-	for _, it := range items {
+	for _, it := range exported {
 		item := r.exportOne(ctx, requestID, seats, it)
 		if item.Err != nil {
 			errs = append(errs, item.Err)
 		}
-		res.Items = append(res.Items, item)
+		items = append(items, item)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return res, err
-	}
-	if err := r.update(ctx, func(c *Cursors) {
-		if !slices.Contains(c.Exports, requestID) {
-			c.Exports = append(c.Exports, requestID)
-			if n := len(c.Exports) - maxExportIDs; n > 0 {
-				c.Exports = slices.Delete(c.Exports, 0, n)
-			}
-		}
-	}); err != nil {
-		return res, err
-	}
-	r.log.DebugContext(ctx, "export handled", "request", requestID, "items", len(res.Items))
-	return res, nil
+	return items, errors.Join(errs...)
 }
 
 func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []SeatHolder, it rsc.ExportedCandidate) (item ExportItem) {

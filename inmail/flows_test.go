@@ -42,6 +42,7 @@ type world struct {
 	sink    *inmail.MemorySink
 	r       *inmail.Retriever
 	push    *inmail.PushHandler
+	rt      *handlerRT // the CALLBACK_URL's route
 	seat    string
 	enabled time.Time
 	members map[string]string // first name -> person URN
@@ -106,23 +107,39 @@ func newWorld(t *testing.T, contractLevel bool) *world {
 		t.Fatalf("callback: %v %v", err, res.Err())
 	}
 
+	w.rt = rt
 	w.sink = inmail.NewMemorySink()
 	w.sink.AddUser("U-rita", w.members["Rita"])
-	w.r, err = inmail.New(inmail.Config{
-		CustomerID: "acme", Client: w.client, Organization: org, Contracts: []string{contract},
-		Sink: w.sink, State: w.state,
-	}, inmail.WithResync(w.resync), inmail.WithDeletionInterval(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.push, err = w.r.PushHandler(func(context.Context) (string, error) { return w.cust.ClientSecret, nil },
-		inmail.WithExportErrors(func(id string, err error) { t.Errorf("export %s: %v", id, err) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.push.Close)
-	rt.h = w.push
+	w.r = w.retriever(t, w.sink, inmail.WithDeletionInterval(time.Hour))
+	w.push = w.handle(t, w.r, inmail.WithExportErrors(func(id string, err error) { t.Errorf("export %s: %v", id, err) }))
 	return w
+}
+
+// retriever returns a Retriever of the world's customer writing to sink,
+// re-syncing exported candidates to the fake, with opts.
+func (w *world) retriever(t *testing.T, sink inmail.Sink, opts ...inmail.Option) *inmail.Retriever {
+	t.Helper()
+	r, err := inmail.New(inmail.Config{
+		CustomerID: "acme", Client: w.client, Organization: org, Contracts: []string{contract},
+		Sink: sink, State: w.state,
+	}, append([]inmail.Option{inmail.WithResync(w.resync)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// handle routes the customer's CALLBACK_URL to a new push handler of r,
+// closed at the end of the test.
+func (w *world) handle(t *testing.T, r *inmail.Retriever, opts ...inmail.Option) *inmail.PushHandler {
+	t.Helper()
+	h, err := r.PushHandler(func(context.Context) (string, error) { return w.cust.ClientSecret, nil }, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	w.rt.h = h
+	return h
 }
 
 // state mirrors the fake's integrations and settings into a milestones

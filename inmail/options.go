@@ -43,6 +43,8 @@ type config struct {
 	seatRefresh      time.Duration
 	deletionInterval time.Duration
 	profileURL       func(person string) string
+	exportAttempts   int
+	exportBackoff    [2]time.Duration // min, max
 
 	// PushHandler.
 	onExportError func(requestID string, err error)
@@ -72,6 +74,8 @@ func newConfig(t uint8, opts []Option) (*config, error) {
 		seatRefresh:      DefaultSeatRefresh,
 		deletionInterval: DefaultDeletionInterval,
 		profileURL:       DefaultProfileURL,
+		exportAttempts:   DefaultExportAttempts,
+		exportBackoff:    [2]time.Duration{DefaultExportBackoff, DefaultMaxExportBackoff},
 		exportTimeout:    DefaultExportTimeout,
 		workers:          2,
 		queueSize:        64,
@@ -199,6 +203,25 @@ func WithProfileURL(f func(person string) string) Option {
 	return option.With("WithProfileURL", forRetriever, f, func(c *config, f func(person string) string) { c.profileURL = f })
 }
 
+// WithExportRetry sets how often a journaled export is attempted before it
+// becomes a dead letter (default DefaultExportAttempts, 10) and the wait
+// before each retry, doubling from lo after each attempt up to hi
+// (defaults DefaultExportBackoff, 1 minute, and DefaultMaxExportBackoff, 1
+// hour), on the injected clock. RunOnce retries the exports that are due;
+// see AcceptExport.
+func WithExportRetry(attempts int, lo, hi time.Duration) Option {
+	return func(c *config) error {
+		if err := c.Only("WithExportRetry", forRetriever); err != nil {
+			return err
+		}
+		if attempts <= 0 || lo <= 0 || hi < lo {
+			return fmt.Errorf("inmail: WithExportRetry(%d, %s, %s): need attempts > 0 and 0 < lo <= hi", attempts, lo, hi)
+		}
+		c.exportAttempts, c.exportBackoff = attempts, [2]time.Duration{lo, hi}
+		return nil
+	}
+}
+
 // WithExportErrors sets a function that receives the failures of pushes
 // Retriever.PushHandler processes in the background (the request id and
 // the error).
@@ -213,8 +236,9 @@ func WithExportTimeout(d time.Duration) Option {
 }
 
 // WithPushWorkers sets how many exports Retriever.PushHandler processes at
-// once (default 2) and how many may wait (default 64; a full queue answers
-// 503, so LinkedIn redelivers later).
+// once (default 2) and how many may wait (default 64). An export that finds
+// the queue full is acknowledged all the same, since it is journaled, and
+// left to RunOnce.
 func WithPushWorkers(workers, queue int) Option {
 	return option.Check("WithPushWorkers", forPush, [2]int{workers, queue}, option.Pool,
 		func(c *config, p [2]int) { c.workers, c.queueSize = p[0], p[1] })

@@ -26,6 +26,15 @@ func TestOptions(t *testing.T) {
 		{"export timeout", forPush, WithExportTimeout(time.Second), func(c *config) bool { return c.exportTimeout == time.Second }, ""},
 		{"push workers", forPush, WithPushWorkers(3, 9), func(c *config) bool { return c.workers == 3 && c.queueSize == 9 }, ""},
 		{"unsigned", forPush, WithUnsignedPushes(), func(c *config) bool { return c.unsigned }, ""},
+		{"export retry", forRetriever, WithExportRetry(3, time.Second, time.Minute), func(c *config) bool {
+			return c.exportAttempts == 3 && c.exportBackoff == [2]time.Duration{time.Second, time.Minute}
+		}, ""},
+		{"export retry without attempts", forRetriever, WithExportRetry(0, time.Second, time.Minute), nil,
+			"inmail: WithExportRetry(0, 1s, 1m0s): need attempts > 0 and 0 < lo <= hi"},
+		{"export backoff upside down", forRetriever, WithExportRetry(3, time.Minute, time.Second), nil,
+			"inmail: WithExportRetry(3, 1m0s, 1s): need attempts > 0 and 0 < lo <= hi"},
+		{"export retry to PushHandler", forPush, WithExportRetry(3, time.Second, time.Minute), nil,
+			"inmail: WithExportRetry does not apply to Retriever.PushHandler"},
 		{"zero windows", forRetriever, WithMaxWindows(0), nil, "inmail: WithMaxWindows(0): must be positive"},
 		{"nil users", forRetriever, WithUsers(nil), nil, "inmail: WithUsers: nil argument"},
 		{"queue below workers", forPush, WithPushWorkers(4, 2), nil, "inmail: WithPushWorkers: 4 workers and a queue of 2: need workers > 0 and queue >= workers"},

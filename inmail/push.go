@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
-	"sync"
+	"sync/atomic"
 
 	"github.com/rscgo/rscgo/internal/pushq"
 	"github.com/rscgo/rscgo/rsc"
@@ -21,22 +20,26 @@ import (
 // application's client secret (401; 503 while the secret is empty or
 // cannot be read); the body must be a UTF-8 JSON event (400). Nothing
 // reaches LinkedIn before the signature has verified. Other event types are
-// acknowledged and ignored (200). An export whose request id is being
-// processed, or is among the last 1,000 handled (kept in the CursorStore,
-// so the memory survives restarts), is acknowledged without processing it
-// again (200). Otherwise it is queued for a bounded pool of workers (200;
-// 503 when the queue is full, so LinkedIn redelivers later). A failed
-// export is forgotten, so LinkedIn's redelivery retries it, and reported to
-// the WithExportErrors function.
+// acknowledged and ignored (200): mount webhook's handler instead to act on
+// INTEGRATION_STATUS_CHANGE too.
+//
+// An export is acknowledged (200) only once its request id is journaled in
+// the CursorStore (Retriever.AcceptExport); when the journal cannot store
+// it (a store error, or MaxPendingExports pending) the answer is 503, so
+// LinkedIn redelivers it. A journaled export is then processed by a
+// bounded pool of workers; when they are busy or the queue is full (or the
+// process stops) it waits for RunOnce, which retries every journaled
+// export with backoff until the ATS holds it or it becomes a dead letter.
+// A failed attempt is reported to the WithExportErrors function. A request
+// id handled before, being processed, or dead-lettered is acknowledged
+// without processing it again; a redelivery of one that failed is
+// attempted at once.
 type PushHandler struct {
-	r        *Retriever
-	opt      *config
-	secret   func(ctx context.Context) (string, error)
-	queue    *pushq.Queue
-	capacity int // bound on inflight: queued plus running
-
-	mu       sync.Mutex
-	inflight map[string]bool
+	r      *Retriever
+	opt    *config
+	secret func(ctx context.Context) (string, error)
+	queue  *pushq.Queue
+	closed atomic.Bool
 }
 
 // PushHandler returns the customer's push handler. secret returns the key
@@ -55,8 +58,7 @@ func (r *Retriever) PushHandler(secret func(ctx context.Context) (string, error)
 	if secret == nil {
 		secret = func(context.Context) (string, error) { return "", nil }
 	}
-	return &PushHandler{r: r, opt: c, secret: secret, queue: pushq.NewQueue(c.workers, c.queueSize),
-		capacity: c.queueSize + c.workers, inflight: map[string]bool{}}, nil
+	return &PushHandler{r: r, opt: c, secret: secret, queue: pushq.NewQueue(c.workers, c.queueSize)}, nil
 }
 
 func (h *PushHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -76,20 +78,31 @@ func (h *PushHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	switch claimed, full := h.claim(req.Context(), ev.ID); {
-	case full:
-		http.Error(w, "busy", http.StatusServiceUnavailable)
-		return
-	case !claimed:
-		w.WriteHeader(http.StatusOK) // replay of an id in flight or done
+	if h.closed.Load() {
+		http.Error(w, "closed", http.StatusServiceUnavailable)
 		return
 	}
-	if err := h.queue.Add(ev.ID, func() { h.process(ev.ID) }); err != nil {
-		h.release(ev.ID)
-		http.Error(w, "busy", http.StatusServiceUnavailable)
+	st, _, err := h.r.acceptExport(req.Context(), ev.ID)
+	if err != nil {
+		h.opt.logger.ErrorContext(req.Context(), "push: export not journaled", "request", ev.ID, "err", err)
+		http.Error(w, "cannot store the export now", http.StatusServiceUnavailable)
 		return
+	}
+	if st == exportNew || st == exportPending {
+		h.start(ev.ID)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// start queues a journaled export for the workers, unless it is being
+// processed already; a full queue leaves it to RunOnce.
+func (h *PushHandler) start(id string) {
+	if h.r.exportBusy(id) {
+		return
+	}
+	if err := h.queue.Add(id, func() { h.process(id) }); err != nil {
+		h.opt.logger.Debug("push: workers busy, export left to RunOnce", "request", id)
+	}
 }
 
 func (h *PushHandler) authenticate(req *http.Request, body []byte) *pushq.Refusal {
@@ -105,36 +118,10 @@ func (h *PushHandler) authenticate(req *http.Request, body []byte) *pushq.Refusa
 	return pushq.Authenticate(body, sig, secret, h.opt.unsigned)
 }
 
-// claim marks a request id as in flight. It reports false for an id in
-// flight or handled, and full when the in-flight set is at capacity.
-func (h *PushHandler) claim(ctx context.Context, id string) (claimed, full bool) {
-	if c, err := h.r.Cursors(ctx); err == nil && slices.Contains(c.Exports, id) {
-		return false, false
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	switch {
-	case h.inflight[id]:
-		return false, false
-	case len(h.inflight) >= h.capacity:
-		return false, true
-	}
-	h.inflight[id] = true
-	return true, false
-}
-
-func (h *PushHandler) release(id string) {
-	h.mu.Lock()
-	delete(h.inflight, id)
-	h.mu.Unlock()
-}
-
 func (h *PushHandler) process(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), h.opt.exportTimeout)
 	defer cancel()
-	_, err := h.r.HandleExport(ctx, id)
-	h.release(id)
-	if err != nil {
+	if _, err := h.r.HandleExport(ctx, id); err != nil {
 		h.opt.logger.WarnContext(ctx, "export failed", "request", id, "err", err)
 		if h.opt.onExportError != nil {
 			h.opt.onExportError(id, err)
@@ -145,6 +132,9 @@ func (h *PushHandler) process(id string) {
 // Wait blocks until every queued push has been processed, or ctx ends.
 func (h *PushHandler) Wait(ctx context.Context) error { return h.queue.Wait(ctx) }
 
-// Close stops accepting pushes (503), lets the workers finish the queue and
-// waits for them.
-func (h *PushHandler) Close() { h.queue.Close() }
+// Close stops accepting exports (503, so LinkedIn redelivers them), lets
+// the workers finish the queue and waits for them.
+func (h *PushHandler) Close() {
+	h.closed.Store(true)
+	h.queue.Close()
+}

@@ -78,13 +78,27 @@ type SeatReport struct {
 	Unmapped int
 }
 
+// ExportRetryReport is the outcome of RetryPendingExports.
+type ExportRetryReport struct {
+	Due          int // journaled exports attempted (their retry was due)
+	Completed    int // now held by the ATS and cleared from the journal
+	Failed       int // failed again; retried later
+	DeadLettered int // given up on during this run (*DeadLetterError)
+	Pending      int // exports still journaled after the run
+	// DeadLetters are every export given up on and not yet retried or
+	// dismissed, oldest first (DeadExports).
+	DeadLetters []DeadExport
+}
+
 // RunReport is the outcome of one RunOnce.
 type RunReport struct {
-	Seats  SeatReport
-	Stubs  StubReport
-	InMail InMailReport
-	Notes  NotesReport
-	Links  LinkReport
+	Seats SeatReport
+	// Exports are the journaled exports retried (RetryPendingExports).
+	Exports ExportRetryReport
+	Stubs   StubReport
+	InMail  InMailReport
+	Notes   NotesReport
+	Links   LinkReport
 	// Attached counts pending person URN attachments done (AttachPending).
 	Attached  int
 	Deletions DeletionReport

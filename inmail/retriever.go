@@ -34,6 +34,13 @@ const (
 	// MaxDeletionInterval is LinkedIn's rule: query closed profiles at least every 30 days.
 	MaxDeletionInterval  = 30 * 24 * time.Hour
 	DefaultExportTimeout = 2 * time.Minute
+	// DefaultExportAttempts is how often a journaled export is attempted
+	// before it becomes a dead letter (WithExportRetry).
+	DefaultExportAttempts = 10
+	// DefaultExportBackoff and DefaultMaxExportBackoff bound the wait
+	// before a failed export is retried (WithExportRetry).
+	DefaultExportBackoff    = time.Minute
+	DefaultMaxExportBackoff = time.Hour
 )
 
 // Config is what a Retriever must know about its customer. Everything
@@ -97,13 +104,16 @@ type Retriever struct {
 
 	linkMu    sync.Mutex
 	linkQueue map[string]bool
+
+	expMu     sync.Mutex
+	exporting map[string]bool // export request ids being processed
 }
 
 // New validates cfg and returns a Retriever. It does no I/O. Its options
 // are WithClock, WithLogger, WithCursorStore, WithUsers, WithResync,
 // WithLookback, WithLag, WithPendingTTL, WithSeatRefresh,
-// WithDeletionInterval, WithRecordsPerMinute, WithMaxWindows and
-// WithProfileURL.
+// WithDeletionInterval, WithRecordsPerMinute, WithMaxWindows,
+// WithProfileURL and WithExportRetry.
 func New(cfg Config, opts ...Option) (*Retriever, error) {
 	switch {
 	case cfg.CustomerID == "":
@@ -131,7 +141,7 @@ func New(cfg Config, opts ...Option) (*Retriever, error) {
 		c.users = u
 	}
 	return &Retriever{cfg: cfg, opt: c, log: c.logger.With("customer", cfg.CustomerID), limiters: map[string]*rate.Limiter{},
-		linkQueue: map[string]bool{}}, nil
+		linkQueue: map[string]bool{}, exporting: map[string]bool{}}, nil
 }
 
 // CustomerID returns the customer the Retriever serves.
@@ -250,13 +260,21 @@ func (r *Retriever) Cursors(ctx context.Context) (Cursors, error) {
 
 // update applies f to the cursors and saves them.
 func (r *Retriever) update(ctx context.Context, f func(c *Cursors)) error {
+	return r.updateIf(ctx, func(c *Cursors) bool { f(c); return true })
+}
+
+// updateIf applies f to a copy of the cursors and saves it when f reports
+// a change.
+func (r *Retriever) updateIf(ctx context.Context, f func(c *Cursors) bool) error {
 	r.curMu.Lock()
 	defer r.curMu.Unlock()
 	if err := r.loadLocked(ctx); err != nil {
 		return err
 	}
 	next := r.cur.Clone()
-	f(&next)
+	if !f(&next) {
+		return nil
+	}
 	// Save even if ctx was cancelled: progress already applied to the Sink
 	// should not be redone needlessly.
 	if err := r.opt.cursors.Save(context.WithoutCancel(ctx), r.cfg.CustomerID, next); err != nil {

@@ -12,7 +12,8 @@ import (
 
 // RunOnce runs every poll of the customer once, in an order that lets
 // each step use the previous one's results: seats (when older than
-// the seat refresh interval), stub profiles (which create candidates), InMail history and
+// the seat refresh interval), journaled exports whose retry is due
+// (RetryPendingExports), stub profiles (which create candidates), InMail history and
 // notes (which attach to them), queued profile links, pending person URN
 // attachments of exports, and closed profiles
 // (when the deletion interval has passed). A failing step does not stop the
@@ -43,6 +44,7 @@ func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
 		}
 		return err
 	}) &&
+		step("exports", func() (err error) { rep.Exports, err = r.RetryPendingExports(ctx); return }) &&
 		step("stubs", func() (err error) { rep.Stubs, err = r.pollStubs(ctx); return }) &&
 		step("inmail", func() (err error) { rep.InMail, err = r.pollInMail(ctx); return }) &&
 		step("notes", func() (err error) { rep.Notes, err = r.pollNotes(ctx); return }) &&

@@ -1,0 +1,395 @@
+package inmail
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rscgo/rscgo/internal/pushq"
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// The export journal: every export request id LinkedIn pushes is saved in
+// the CursorStore before the push is answered, and cleared only once the
+// ATS holds the export (docs/linkedin-api.md §8.2). Until then RunOnce
+// retries it with backoff; after the last attempt it becomes a dead letter
+// that stays in the cursors until an operator retries or dismisses it.
+
+// MaxPendingExports bounds the export journal. A push that would exceed
+// it is refused (PushHandler answers 503, so LinkedIn redelivers it later)
+// rather than acknowledged and dropped.
+const MaxPendingExports = 1000
+
+// maxReason bounds the stored text of a failure.
+const maxReason = 1000
+
+// ErrExportJournalFull means MaxPendingExports exports are pending already.
+var ErrExportJournalFull = errors.New("inmail: export journal full")
+
+// ErrNotDeadExport means RetryExport or DismissExport was given a request
+// id that is not a dead letter.
+var ErrNotDeadExport = errors.New("inmail: not a dead-lettered export")
+
+// PendingExport is a journaled export the ATS does not hold yet. Times are
+// epoch milliseconds.
+type PendingExport struct {
+	// ReceivedAt is when the request id was journaled.
+	ReceivedAt int64 `json:"receivedAt"`
+	// Attempts counts attempts started. An attempt interrupted by a stop
+	// counts; one ended by cancellation or a spent daily quota does not.
+	Attempts int `json:"attempts,omitempty"`
+	// NextAt is when RunOnce may retry it (0: at once).
+	NextAt int64 `json:"nextAt,omitempty"`
+	// LastError is the text of the last failed attempt ("" while an
+	// attempt runs, or before the first).
+	LastError string `json:"lastError,omitempty"`
+}
+
+// DeadExport is an export given up on: every attempt failed, or its
+// payload belongs to another integration context. Times are epoch
+// milliseconds.
+type DeadExport struct {
+	RequestID  string `json:"requestId"`
+	ReceivedAt int64  `json:"receivedAt"`
+	// At is when it was given up on.
+	At       int64 `json:"at"`
+	Attempts int   `json:"attempts"`
+	// Reason is the last attempt's error, or says that it was interrupted.
+	Reason string `json:"reason"`
+}
+
+// DeadLetterError reports an export given up on (see DeadExport): RunOnce
+// and HandleExport return it, usable with errors.As.
+type DeadLetterError struct {
+	DeadExport
+	// Err is the last attempt's error when it failed in this process (nil
+	// for a dead letter read back from the cursors).
+	Err error
+}
+
+func (e *DeadLetterError) Error() string {
+	return fmt.Sprintf("inmail: export %s is a dead letter after %d attempt(s): %s", e.RequestID, e.Attempts, e.Reason)
+}
+
+func (e *DeadLetterError) Unwrap() error { return e.Err }
+
+// exportState is where a request id stands in the journal.
+type exportState uint8
+
+const (
+	exportNew     exportState = iota // unknown: to journal
+	exportPending                    // journaled, the ATS does not hold it yet
+	exportDone                       // the ATS holds it
+	exportDead                       // given up on
+)
+
+func (c *Cursors) exportState(id string) (exportState, DeadExport) {
+	if slices.Contains(c.Exports, id) {
+		return exportDone, DeadExport{}
+	}
+	if d, ok := c.DeadExports[id]; ok {
+		return exportDead, d
+	}
+	if _, ok := c.PendingExports[id]; ok {
+		return exportPending, DeadExport{}
+	}
+	return exportNew, DeadExport{}
+}
+
+// AcceptExport journals an export request id durably in the CursorStore
+// (a no-op for an id journaled, handled or dead-lettered already) and
+// returns once it is saved. PushHandler calls it before answering a push;
+// a handler of LinkedIn's pushes that calls HandleExport in the background
+// must call it before answering too, and answer 5xx when it fails. Once
+// journaled, an export is retried by RunOnce until the ATS holds it or it
+// becomes a dead letter. It fails with ErrExportJournalFull when
+// MaxPendingExports are pending.
+func (r *Retriever) AcceptExport(ctx context.Context, requestID string) error {
+	_, _, err := r.acceptExport(ctx, requestID)
+	return err
+}
+
+func (r *Retriever) acceptExport(ctx context.Context, id string) (st exportState, dead DeadExport, err error) {
+	if id == "" || !pushq.ValidID(id) {
+		return exportNew, dead, errors.New("inmail: export request id is empty or not a LinkedIn id")
+	}
+	c, err := r.Cursors(ctx)
+	if err != nil {
+		return exportNew, dead, err
+	}
+	if st, dead = c.exportState(id); st != exportNew {
+		return st, dead, nil
+	}
+	full := false
+	err = r.updateIf(ctx, func(c *Cursors) bool {
+		if st, dead = c.exportState(id); st != exportNew {
+			return false
+		}
+		if full = len(c.PendingExports) >= MaxPendingExports; full {
+			return false
+		}
+		if c.PendingExports == nil {
+			c.PendingExports = map[string]PendingExport{}
+		}
+		c.PendingExports[id] = PendingExport{ReceivedAt: ms(r.now())}
+		return true
+	})
+	if err == nil && full {
+		err = ErrExportJournalFull
+	}
+	return st, dead, err
+}
+
+// claimExport marks id as being processed in this process; it reports
+// false when it is already.
+func (r *Retriever) claimExport(id string) bool {
+	r.expMu.Lock()
+	defer r.expMu.Unlock()
+	if r.exporting[id] {
+		return false
+	}
+	r.exporting[id] = true
+	return true
+}
+
+func (r *Retriever) releaseExport(id string) {
+	r.expMu.Lock()
+	delete(r.exporting, id)
+	r.expMu.Unlock()
+}
+
+func (r *Retriever) exportBusy(id string) bool {
+	r.expMu.Lock()
+	defer r.expMu.Unlock()
+	return r.exporting[id]
+}
+
+// exportBackoff is the wait after the n-th attempt: lo×2^(n-1), at most hi.
+func (r *Retriever) exportBackoff(n int) time.Duration {
+	lo, hi := r.opt.exportBackoff[0], r.opt.exportBackoff[1]
+	d := lo
+	for i := 1; i < n && d < hi; i++ {
+		d *= 2
+	}
+	return min(d, hi)
+}
+
+// beginAttempt counts an attempt of a journaled export before it starts,
+// so that a stop during it counts too. It reports the id's state when it is
+// no longer pending (handled or dead-lettered meanwhile), and a dead
+// letter when the attempts are spent already: the last one was
+// interrupted.
+func (r *Retriever) beginAttempt(ctx context.Context, id string) (exportState, error) {
+	st := exportPending
+	var dead *DeadLetterError
+	err := r.updateIf(ctx, func(c *Cursors) bool {
+		p, ok := c.PendingExports[id]
+		if !ok {
+			st, _ = c.exportState(id)
+			return false
+		}
+		now := r.now()
+		if p.Attempts >= r.opt.exportAttempts {
+			reason := cmp.Or(p.LastError, fmt.Sprintf("attempt %d did not finish (the process stopped during it)", p.Attempts))
+			dead = &DeadLetterError{DeadExport: c.bury(id, p, now, reason)}
+			return true
+		}
+		p.Attempts++
+		p.NextAt, p.LastError = ms(now.Add(r.exportBackoff(p.Attempts))), ""
+		c.PendingExports[id] = p
+		return true
+	})
+	if err != nil {
+		return st, err
+	}
+	if dead != nil {
+		return exportDead, dead
+	}
+	if st == exportDead {
+		c, _ := r.Cursors(ctx)
+		return st, &DeadLetterError{DeadExport: c.DeadExports[id]}
+	}
+	return st, nil
+}
+
+// bury moves a pending export to the dead letters.
+func (c *Cursors) bury(id string, p PendingExport, now time.Time, reason string) DeadExport {
+	d := DeadExport{RequestID: id, ReceivedAt: p.ReceivedAt, At: ms(now), Attempts: p.Attempts, Reason: reason}
+	delete(c.PendingExports, id)
+	if c.DeadExports == nil {
+		c.DeadExports = map[string]DeadExport{}
+	}
+	c.DeadExports[id] = d
+	return d
+}
+
+// finishExport clears a journaled export the ATS now holds and remembers
+// its id as handled.
+func (r *Retriever) finishExport(ctx context.Context, id string) error {
+	return r.update(ctx, func(c *Cursors) {
+		delete(c.PendingExports, id)
+		if !slices.Contains(c.Exports, id) {
+			c.Exports = append(c.Exports, id)
+			if n := len(c.Exports) - maxExportIDs; n > 0 {
+				c.Exports = slices.Delete(c.Exports, 0, n)
+			}
+		}
+	})
+}
+
+// failAttempt records a failed attempt of a journaled export and returns
+// the error to report: cause, or a *DeadLetterError wrapping it once the
+// attempts are spent or the failure is permanent (ErrWrongContext). An
+// attempt ended by cancellation or a spent daily quota is not counted;
+// after a spent quota the export waits for the quota's reset.
+func (r *Retriever) failAttempt(ctx context.Context, id string, cause error) error {
+	var rl *rsc.RateLimitError
+	daily := errors.As(cause, &rl) && rl.Daily
+	refund := daily || errors.Is(cause, context.Canceled)
+	var dead *DeadLetterError
+	err := r.updateIf(ctx, func(c *Cursors) bool {
+		p, ok := c.PendingExports[id]
+		if !ok {
+			return false
+		}
+		p.LastError = reason(cause)
+		switch {
+		case refund:
+			p.Attempts = max(0, p.Attempts-1)
+			if daily && !rl.ResetAt.IsZero() {
+				p.NextAt = max(p.NextAt, ms(rl.ResetAt))
+			}
+		case p.Attempts >= r.opt.exportAttempts || errors.Is(cause, ErrWrongContext):
+			dead = &DeadLetterError{DeadExport: c.bury(id, p, r.now(), p.LastError), Err: cause}
+			return true
+		}
+		c.PendingExports[id] = p
+		return true
+	})
+	switch {
+	case err != nil:
+		return errors.Join(cause, err)
+	case dead != nil:
+		return dead
+	}
+	return cause
+}
+
+// reason is the stored text of err, at most maxReason bytes of valid UTF-8.
+func reason(err error) string {
+	s := err.Error()
+	if len(s) > maxReason {
+		s = strings.ToValidUTF8(s[:maxReason], "") + "…"
+	}
+	return s
+}
+
+// RetryPendingExports attempts every journaled export whose retry is due
+// (see WithExportRetry), oldest first, skipping those being processed
+// already (by a push). RunOnce calls it. The errors of failed attempts are
+// joined; an export given up on this run is a *DeadLetterError.
+func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport, error) {
+	var rep ExportRetryReport
+	c, err := r.Cursors(ctx)
+	if err != nil {
+		return rep, err
+	}
+	now := ms(r.now())
+	var due []string
+	for id, p := range c.PendingExports {
+		if p.NextAt <= now {
+			due = append(due, id)
+		}
+	}
+	slices.SortFunc(due, func(a, b string) int {
+		return cmp.Or(cmp.Compare(c.PendingExports[a].ReceivedAt, c.PendingExports[b].ReceivedAt), strings.Compare(a, b))
+	})
+	var errs []error
+	for _, id := range due {
+		if !r.claimExport(id) {
+			continue
+		}
+		_, err := r.attemptExport(ctx, id)
+		r.releaseExport(id)
+		rep.Due++
+		var dl *DeadLetterError
+		switch {
+		case err == nil:
+			rep.Completed++
+		case errors.As(err, &dl):
+			rep.DeadLettered++
+		default:
+			rep.Failed++
+		}
+		if err != nil {
+			errs = append(errs, err)
+			if fatal(err) {
+				break
+			}
+		}
+	}
+	if c, err = r.Cursors(ctx); err != nil {
+		return rep, errors.Join(append(errs, err)...)
+	}
+	rep.Pending = len(c.PendingExports)
+	rep.DeadLetters = c.deadExports()
+	return rep, errors.Join(errs...)
+}
+
+func (c *Cursors) deadExports() []DeadExport {
+	var out []DeadExport
+	for _, d := range c.DeadExports {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b DeadExport) int {
+		return cmp.Or(cmp.Compare(a.At, b.At), strings.Compare(a.RequestID, b.RequestID))
+	})
+	return out
+}
+
+// DeadExports returns the exports given up on, oldest first. Each stays
+// until RetryExport or DismissExport; RunOnce lists them in its report.
+func (r *Retriever) DeadExports(ctx context.Context) ([]DeadExport, error) {
+	c, err := r.Cursors(ctx)
+	return c.deadExports(), err
+}
+
+// RetryExport journals a dead-lettered export again with fresh attempts,
+// for the next RunOnce (or call HandleExport). It fails with
+// ErrNotDeadExport for an id that is not a dead letter.
+func (r *Retriever) RetryExport(ctx context.Context, requestID string) error {
+	return r.undead(ctx, requestID, true)
+}
+
+// DismissExport forgets a dead-lettered export: the operator has handled
+// it. A later push of the same id is journaled anew. It fails with
+// ErrNotDeadExport for an id that is not a dead letter.
+func (r *Retriever) DismissExport(ctx context.Context, requestID string) error {
+	return r.undead(ctx, requestID, false)
+}
+
+func (r *Retriever) undead(ctx context.Context, id string, retry bool) error {
+	found := false
+	err := r.updateIf(ctx, func(c *Cursors) bool {
+		d, ok := c.DeadExports[id]
+		if found = ok; !ok {
+			return false
+		}
+		delete(c.DeadExports, id)
+		if retry {
+			if c.PendingExports == nil {
+				c.PendingExports = map[string]PendingExport{}
+			}
+			c.PendingExports[id] = PendingExport{ReceivedAt: d.ReceivedAt}
+		}
+		return true
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("%w: %q", ErrNotDeadExport, id)
+	}
+	return err
+}
