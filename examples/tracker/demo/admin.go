@@ -10,13 +10,23 @@ import (
 	"github.com/rscgo/rscgo/milestones"
 )
 
-// Handler serves the admin page: GET / is an HTML page (integration status,
-// milestones, sync progress and feature availability) that reloads itself
-// every two seconds, GET /status.json the same as JSON (a Snapshot).
+// Handler serves the demo on an HTTP address (tracker-demo -http):
 //
-// The page is for the operator's own machine: a request whose Host is not
-// a loopback name or address (localhost, 127.0.0.0/8, ::1) gets 421, so a
-// web page cannot read it through DNS rebinding.
+//	GET /login?token=T  signs the operator in (a cookie) and opens the console
+//	/                   the operators' console (package console) over the
+//	                    run's stores: onboarding, milestones, progress, dead
+//	                    letters with retries, content reconciliation
+//	GET /run            the run: its stage, every feature's availability,
+//	                    the reconciliation and the output
+//	GET /status.json    the same as JSON (a Snapshot)
+//	GET /metrics        the telemetry in Prometheus's text format
+//	                    (Config.Telemetry), without the operator token
+//
+// Everything but /login and /metrics needs the operator token (Token), as
+// the cookie /login sets or as "Authorization: Bearer T". The pages are for
+// the operator's own machine: a request whose Host is not a loopback name
+// or address (localhost, 127.0.0.0/8, ::1) gets 421, so a web page cannot
+// read them through DNS rebinding.
 func (m *Monitor) Handler() http.Handler {
 	mux := m.routes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -43,49 +53,48 @@ func loopbackHost(host string) bool {
 
 func (m *Monitor) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /login", m.login)
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if h := m.handlers().metrics; h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		http.Error(w, "no telemetry in this run", http.StatusNotFound)
+	})
+	mux.Handle("GET /run", m.operatorOnly(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		if err := adminPage.Execute(w, pageData(m.Snapshot())); err != nil {
 			http.Error(w, "rendering the page failed", http.StatusInternalServerError)
 		}
-	})
-	mux.HandleFunc("GET /status.json", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	mux.Handle("GET /status.json", m.operatorOnly(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(m.Snapshot())
+	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if h := m.handlers().console; h != nil {
+			h.ServeHTTP(w, r) // the console checks the operator itself
+			return
+		}
+		m.operatorOnly(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Refresh", "1")
+			http.Error(w, "the console opens once the demo has opened its stores", http.StatusServiceUnavailable)
+		}).ServeHTTP(w, r)
 	})
 	return mux
 }
 
-// milestoneRow is one line of the page's milestone list.
-type milestoneRow struct {
-	Label   string
-	Reached bool
-	At      string
-}
-
+// page is what the run page renders.
 type page struct {
 	Snapshot
-	Milestones []milestoneRow
-	Updated    string
+	Updated string
 }
 
-func pageData(s Snapshot) page {
-	p := page{Snapshot: s, Updated: s.UpdatedAt.Format(time.TimeOnly)}
-	for m := milestones.IntegrationEnabled; m <= milestones.LastMilestone; m++ {
-		row := milestoneRow{Label: m.Label()}
-		for _, e := range s.Milestones {
-			if e.Milestone == m {
-				row.Reached, row.At = true, e.At.Local().Format(time.DateTime)
-			}
-		}
-		p.Milestones = append(p.Milestones, row)
-	}
-	return p
-}
+func pageData(s Snapshot) page { return page{Snapshot: s, Updated: s.UpdatedAt.Format(time.TimeOnly)} }
 
 var adminPage = template.Must(template.New("admin").Funcs(template.FuncMap{
 	"scope": milestones.FeatureStatus.ScopeText,
@@ -109,21 +118,14 @@ pre { background: #f6f6f6; padding: .8em; max-height: 18em; overflow: auto; }
 <p>Customer <b>{{.Customer}}</b> · stage: <b>{{.Stage}}</b> · updated {{.Updated}}</p>
 {{with .Error}}<p class="off">Error: {{.}}</p>{{end}}
 
-<h2>Integration status</h2>
-<p>Step <b>{{.Onboarding.Step}}</b>: {{.Onboarding.StatusLine}}</p>
-{{with .Onboarding.Todo}}<p>Next: {{.}}</p>{{end}}
-
-<h2>Milestones</h2>
-<table>
-{{range .Milestones}}<tr><td class="{{if .Reached}}on{{else}}off{{end}}">{{if .Reached}}✔{{else}}·{{end}} {{.Label}}</td><td>{{.At}}</td></tr>
-{{end}}</table>
+<p>Onboarding, milestones, the sync's progress and the dead letters are on <a href="./">the console</a>.</p>
 
 <h2>Historical sync</h2>
 <table>
-<tr><th>Phase</th><th>Progress</th><th>Records</th><th>Rate</th><th>Dead letters</th></tr>
+<tr><th>Phase</th><th>Progress</th><th>Rate</th></tr>
 {{range .Sync}}<tr><td>{{.Phase}}</td><td><progress max="100" value="{{.Percent}}"></progress> {{.Percent}}%{{if .Completed}} done{{else if .ETASeconds}} · ETA {{.ETASeconds}} s{{end}}</td>
-<td>{{.Done}} / {{.Total}}</td><td>{{printf "%.0f" .RecordsPerMinute}} / min</td><td>{{.Failed}}</td></tr>
-{{else}}<tr><td colspan="5">not started</td></tr>
+<td>{{printf "%.0f" .RecordsPerMinute}} / min</td></tr>
+{{else}}<tr><td colspan="3">not started</td></tr>
 {{end}}</table>
 
 <h2>Features</h2>

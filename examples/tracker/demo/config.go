@@ -56,12 +56,16 @@ type Config struct {
 	// incremental sync with nothing new to send) instead of wiping them and
 	// starting fresh. An interrupted run is resumed either way.
 	KeepFinished bool
-	// AdminURL, if set, is printed at the start as where the admin page is
-	// served (ending in "/").
+	// AdminURL, if set, is printed at the start as where the Monitor's
+	// Handler is served (ending in "/"), with the console's login address.
 	AdminURL string
 
-	// Monitor, if set, receives the live state for the admin page.
+	// Monitor, if set, receives the live state for the admin page and
+	// serves the operators' console over the run's stores.
 	Monitor *Monitor
+	// Telemetry, if set, receives the client's calls and the sync's
+	// progress as OpenTelemetry metrics and traces (see NewTelemetry).
+	Telemetry *Telemetry
 	// OnProgress, if set, is called after every sync progress event, from
 	// the sync's goroutine.
 	OnProgress func(rscsync.Progress)

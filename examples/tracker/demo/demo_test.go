@@ -66,6 +66,9 @@ func sharedRun(t *testing.T) (Config, *Result, string) {
 		}
 		cleanRun.dir = dir
 		cfg, out := testConfig(t, dir, 400)
+		if cfg.Telemetry, cleanRun.err = NewTelemetry(nil); cleanRun.err != nil {
+			return
+		}
 		cleanRun.cfg = cfg
 		cleanRun.res, cleanRun.err = Run(context.Background(), cfg)
 		cleanRun.out = out.String()
@@ -295,47 +298,30 @@ func TestOutputHasSeedStepsInOrder(t *testing.T) {
 	}
 }
 
-func TestAdminPage(t *testing.T) {
-	cfg, _, _ := sharedRun(t)
-	srv := httptest.NewServer(cfg.Monitor.Handler())
-	defer srv.Close()
-
-	resp, err := http.Get(srv.URL + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body bytes.Buffer
-	body.ReadFrom(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
-		t.Fatalf("GET /: %s %s", resp.Status, resp.Header.Get("Content-Type"))
-	}
-	page := body.String()
-	for m := milestones.IntegrationEnabled; m <= milestones.LastMilestone; m++ {
-		if !strings.Contains(page, "✔ "+m.Label()) {
-			t.Errorf("page does not show %q reached", m.Label())
-		}
-	}
+// The run page shows every feature enabled, the live progress and the
+// reconciliation; onboarding and milestones are on the console.
+func TestRunPage(t *testing.T) {
+	cfg, _, srv := sharedServer(t)
+	page := mustGet(t, srv, cfg.Monitor, "/run", true)
 	for _, f := range milestones.Catalogue() {
 		row := regexp.MustCompile(regexp.QuoteMeta("<td>"+template_escape(f.Title)+"</td>") + `<td class="on">enabled</td><td>all `)
 		if !row.MatchString(page) {
 			t.Errorf("page lacks the enabled feature row %q", f.Title)
 		}
 	}
-	for _, want := range []string{`<meta http-equiv="refresh"`, "Candidate Sync", "Enabled: Contract Level and Company Level access are enabled", "equal"} {
+	for _, want := range []string{`<meta http-equiv="refresh"`, "Candidate Sync", "stage: <b>done</b>", "equal", `<a href="./">the console</a>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-
-	resp, err = http.Get(srv.URL + "/status.json")
-	if err != nil {
-		t.Fatal(err)
+	if code, _ := get(t, srv, cfg.Monitor, "/run", false); code != http.StatusUnauthorized {
+		t.Errorf("GET /run without the token: %d, want 401", code)
 	}
-	defer resp.Body.Close()
+
+	code, body := get(t, srv, cfg.Monitor, "/status.json", true)
 	var snap Snapshot
-	if err := json.NewDecoder(resp.Body).Decode(&snap); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("status.json: %s %v", resp.Status, err)
+	if err := json.Unmarshal([]byte(body), &snap); err != nil || code != http.StatusOK {
+		t.Fatalf("status.json: %d %v", code, err)
 	}
 	if snap.Stage != "done" || snap.Customer != cfg.CustomerID || len(snap.Milestones) != 5 || snap.Features.Milestone != milestones.ActivitySyncCompleted ||
 		len(snap.Features.Features) != len(milestones.Catalogue()) || len(snap.Sync) < 4 || len(snap.Reconciliation) != 4 || snap.DeadLetters == 0 {
@@ -354,23 +340,30 @@ func template_escape(s string) string {
 	return r.Replace(s)
 }
 
-// An admin page before anything happened still renders every milestone and
-// feature, as not reached and disabled.
+// A run page before anything happened still renders every feature, as
+// disabled; the console is not there before the stores are open.
 func TestAdminPageEmpty(t *testing.T) {
-	rec := httptest.NewRecorder()
-	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://localhost/", nil))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("status %d", rec.Code)
-	}
-	page := rec.Body.String()
-	if !strings.Contains(page, "· "+milestones.IntegrationEnabled.Label()) || !strings.Contains(page, "not started") ||
+	m := NewMonitor()
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	code, page := get(t, srv, m, "/run", true)
+	if code != http.StatusOK || !strings.Contains(page, "not started") ||
 		strings.Count(page, `<td class="off">disabled</td>`) != len(milestones.Catalogue()) {
-		t.Errorf("empty page:\n%s", page)
+		t.Errorf("empty page: %d\n%s", code, page)
 	}
-	rec = httptest.NewRecorder()
-	NewMonitor().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/nope", nil))
-	if rec.Code != http.StatusNotFound {
-		t.Errorf("GET /nope: %d", rec.Code)
+	for _, tc := range []struct {
+		path  string
+		token bool
+		want  int
+	}{
+		{"/", true, http.StatusServiceUnavailable},
+		{"/", false, http.StatusUnauthorized},
+		{"/metrics", false, http.StatusNotFound},
+		{"/login?token=wrong", false, http.StatusUnauthorized},
+	} {
+		if code, _ := get(t, srv, m, tc.path, tc.token); code != tc.want {
+			t.Errorf("GET %s (token %v): %d, want %d", tc.path, tc.token, code, tc.want)
+		}
 	}
 }
 
@@ -391,10 +384,12 @@ func TestAdminPageLoopbackHostOnly(t *testing.T) {
 		{"", http.StatusMisdirectedRequest},
 	} {
 		t.Run(tc.host, func(t *testing.T) {
+			m := NewMonitor()
 			req := httptest.NewRequest(http.MethodGet, "/status.json", nil)
 			req.Host = tc.host
+			req.Header.Set("Authorization", "Bearer "+m.Token())
 			rec := httptest.NewRecorder()
-			NewMonitor().Handler().ServeHTTP(rec, req)
+			m.Handler().ServeHTTP(rec, req)
 			if rec.Code != tc.want {
 				t.Errorf("Host %q: status %d, want %d", tc.host, rec.Code, tc.want)
 			}

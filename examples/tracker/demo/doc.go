@@ -23,7 +23,9 @@
 //  5. ends with the feature table, the reconciliation of Tracker's totals
 //     against what LinkedIn holds, and the dead letters.
 //
-// The Monitor serves the same state as an admin page (Monitor.Handler).
+// The Monitor serves the operators' console (package console) over the
+// run's stores, a page of the run, and the metrics of Telemetry in
+// Prometheus's format (Monitor.Handler).
 //
 // # LinkedIn
 //

@@ -13,15 +13,18 @@ import (
 // Monitor holds the live state of a demo run for the admin page: the
 // onboarding step and integration status, the sync's progress per phase,
 // the milestones reached and every feature's availability. Run updates it;
-// Handler serves it. It is safe for concurrent use.
+// Handler serves it, with the operators' console. It is safe for concurrent use.
 type Monitor struct {
-	mu   sync.Mutex
-	snap Snapshot
+	token string // the operator token, fixed
+
+	mu     sync.Mutex
+	snap   Snapshot
+	served served
 }
 
-// NewMonitor returns an empty Monitor.
+// NewMonitor returns an empty Monitor with a new random operator token.
 func NewMonitor() *Monitor {
-	return &Monitor{snap: Snapshot{Stage: "starting", Features: milestones.Evaluate(milestones.State{})}}
+	return &Monitor{token: newToken(), snap: Snapshot{Stage: "starting", Features: milestones.Evaluate(milestones.State{})}}
 }
 
 // Snapshot is what the admin page shows, and what its JSON endpoint returns.

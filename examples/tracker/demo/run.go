@@ -79,6 +79,9 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	r := &run{cfg: cfg, ctx: ctx, mon: cfg.Monitor, res: &Result{}, cust: cfg.CustomerID,
 		phases: map[rscsync.Phase]rscsync.PhaseState{}}
 	r.out = newConsole(cfg.Out, cfg.Terminal, r.mon.line)
+	if cfg.Telemetry != nil {
+		r.mon.serve(served{metrics: cfg.Telemetry.Metrics()})
+	}
 	r.mon.update(func(s *Snapshot) { s.Customer = r.cust })
 	defer func() {
 		cancel()
@@ -142,8 +145,12 @@ func (r *run) begin() error {
 		r.res.Start = StartFresh
 		r.out.printf("Starting fresh in %s", dir)
 	}
-	if r.cfg.AdminURL != "" {
-		r.out.printf("admin page: %s (JSON: %sstatus.json)", r.cfg.AdminURL, r.cfg.AdminURL)
+	if u := r.cfg.AdminURL; u != "" {
+		tok := ""
+		if r.mon != nil {
+			tok = r.mon.Token()
+		}
+		r.out.printf("console: %slogin?token=%s (the run: %srun; JSON: %sstatus.json; metrics: %smetrics)", u, tok, u, u, u)
 	}
 	return nil
 }
@@ -232,7 +239,7 @@ func (r *run) openFake(dir string) error {
 	r.fake = &localFake{srv: srv, j: j}
 	r.li = r.fake
 	r.res.Replayed = n
-	r.copts = []rsc.Option{rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(j)}
+	r.copts = append([]rsc.Option{rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL())}, r.cfg.Telemetry.clientOptions(j)...)
 	id, secret := srv.PartnerCredentials()
 	if r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(id, secret))...); err != nil {
 		return err
@@ -249,6 +256,9 @@ func (r *run) openFake(dir string) error {
 func (r *run) openRemote() error {
 	r.li = &remoteFake{base: r.cfg.LinkedInURL, hc: &http.Client{Timeout: time.Minute}}
 	r.copts = []rsc.Option{rsc.WithBaseURL(r.cfg.LinkedInURL), rsc.WithTokenURL(r.cfg.TokenURL)}
+	if r.cfg.Telemetry != nil {
+		r.copts = append(r.copts, r.cfg.Telemetry.clientOptions(http.DefaultTransport.(*http.Transport).Clone())...)
+	}
 	var err error
 	if r.partner, err = rsc.NewClient(append(r.copts, rsc.WithCredentials(r.cfg.ClientID, r.cfg.ClientSecret))...); err != nil {
 		return err
@@ -299,7 +309,10 @@ func (r *run) openStores(dir string) error {
 			return r.startSync(c)
 		}),
 	)
-	return err
+	if err != nil {
+		return err
+	}
+	return r.openConsole(obStore, msStore)
 }
 
 // relaxedLimits is the client-side pacing of the demo: LinkedIn's documented
@@ -329,16 +342,19 @@ func (r *run) launchSync(c onboarding.Contract) error {
 	}
 	r.contract, r.client = c, client
 	r.src = tracker.NewSource(r.db, tracker.Config{IntegrationContext: c.Organization})
-	r.eng, err = rscsync.NewEngine(client, r.cust, r.src,
+	eng, err := rscsync.NewEngine(client, r.cust, r.src,
 		rscsync.WithStore(r.store),
 		rscsync.WithDeadLetters(r.dead),
 		rscsync.WithConsent(r.flow.Consents()),
-		rscsync.WithProgress(r.onProgress),
+		rscsync.WithProgress(r.progressFunc()),
 		rscsync.WithTaskPollInterval(100*time.Millisecond), // LinkedIn advises 5 minutes; the fake is instant
 	)
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	r.eng = eng // under r.mu: the console reads it
+	r.mu.Unlock()
 	ps, err := r.eng.State(r.ctx)
 	if err != nil {
 		return err
@@ -349,10 +365,28 @@ func (r *run) launchSync(c onboarding.Contract) error {
 	r.syncWG.Add(1)
 	go func() {
 		defer r.syncWG.Done()
-		rep, err := r.eng.Run(r.ctx)
+		rep, err := r.runEngine()
 		r.syncRep, r.syncErr = rep, err
 	}()
 	return nil
+}
+
+// progressFunc is the engine's progress callback: onProgress, through the
+// telemetry when there is some.
+func (r *run) progressFunc() func(rscsync.Progress) {
+	if r.cfg.Telemetry == nil {
+		return r.onProgress
+	}
+	return r.cfg.Telemetry.in.Progress(r.onProgress)
+}
+
+// runEngine runs the sync, under the telemetry's run span when there is
+// some.
+func (r *run) runEngine() (*rscsync.Report, error) {
+	if r.cfg.Telemetry == nil {
+		return r.eng.Run(r.ctx)
+	}
+	return r.cfg.Telemetry.in.Run(r.ctx, r.eng)
 }
 
 // onProgress receives the sync's progress events (on the sync goroutine):

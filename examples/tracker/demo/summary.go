@@ -19,7 +19,7 @@ func (r *run) path(name string) string { return filepath.Join(r.cfg.DataDir, nam
 // the dead letters.
 func (r *run) summary() error {
 	ctx := r.ctx
-	rep, err := r.eng.Run(ctx)
+	rep, err := r.runEngine()
 	if err != nil {
 		return fmt.Errorf("incremental sync: %w", err)
 	}

@@ -9,7 +9,8 @@
 //	go -C examples run ./tracker/cmd/tracker-demo -fresh          # start over, also after an interruption
 //	go -C examples run ./tracker/cmd/tracker-demo -keep           # run again over a finished run's data
 //	go -C examples run ./tracker/cmd/tracker-demo -candidates 50000
-//	go -C examples run ./tracker/cmd/tracker-demo -http 127.0.0.1:8080   # admin page; keeps serving until Ctrl-C
+//	go -C examples run ./tracker/cmd/tracker-demo -http 127.0.0.1:8080   # console and /metrics; keeps serving until Ctrl-C
+//	go -C examples run ./tracker/cmd/tracker-demo -otel stdout           # traces and metrics as JSON on stdout
 //
 // Interrupt it (Ctrl-C, or kill it) and run it again with the same -data
 // directory to resume where it stopped; after a run that finished, the
@@ -48,7 +49,8 @@ func main() {
 		candidates  = flag.Int("candidates", 5000, "candidates to generate into an empty database (jobs, placements and activities scale with it)")
 		seed        = flag.Uint64("seed", 1, "seed of the synthetic data")
 		bad         = flag.Float64("bad", 0.01, "fraction of deliberately invalid records (they become dead letters); negative for none")
-		httpAddr    = flag.String("http", "", "serve the admin page on this address, e.g. 127.0.0.1:8080, and keep serving after the run until interrupted")
+		httpAddr    = flag.String("http", "", "serve the operators' console and Prometheus /metrics on this address, e.g. 127.0.0.1:8080, and keep serving after the run until interrupted")
+		otelOut     = flag.String("otel", "", `"stdout": also write OpenTelemetry traces and metrics to stdout, as JSON`)
 		linkedInURL = flag.String("linkedin-url", "", "base URL of an RSC-compatible server (default: the fake LinkedIn, in-process)")
 		tokenURL    = flag.String("token-url", "", "OAuth token URL of that server (default: LINKEDIN-URL/oauth/v2/accessToken)")
 		clientID    = flag.String("client-id", os.Getenv("RSC_CLIENT_ID"), "partner client id for -linkedin-url (env RSC_CLIENT_ID)")
@@ -58,7 +60,11 @@ func main() {
 	if *secret == "" {
 		*secret = os.Getenv("RSC_CLIENT_SECRET")
 	}
-	if err := run(*data, *fresh, *httpAddr, demo.Config{
+	if *otelOut != "" && *otelOut != "stdout" {
+		fmt.Fprintf(os.Stderr, "tracker-demo: -otel %q: the only exporter is \"stdout\" (Prometheus /metrics comes with -http)\n", *otelOut)
+		os.Exit(2)
+	}
+	if err := run(*data, *fresh, *httpAddr, *otelOut == "stdout", demo.Config{
 		DataDir:      *data,
 		KeepFinished: *keep,
 		Candidates:   *candidates,
@@ -76,7 +82,7 @@ func main() {
 	}
 }
 
-func run(data string, fresh bool, httpAddr string, cfg demo.Config) error {
+func run(data string, fresh bool, httpAddr string, otelStdout bool, cfg demo.Config) error {
 	if cfg.BadRecords == 0 {
 		cfg.BadRecords = -1 // -bad 0 means none (Config's zero value means the default)
 	}
@@ -87,16 +93,23 @@ func run(data string, fresh bool, httpAddr string, cfg demo.Config) error {
 			return err
 		}
 	}
-	if httpAddr != "" {
-		cfg.Monitor = demo.NewMonitor()
-		l, err := net.Listen("tcp", httpAddr)
+	if httpAddr != "" || otelStdout {
+		tel, err := newTelemetry(otelStdout)
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: cfg.Monitor.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		go srv.Serve(l)
-		defer srv.Close()
-		cfg.AdminURL = fmt.Sprintf("http://%s/", l.Addr())
+		defer tel.Shutdown(context.Background())
+		cfg.Telemetry = tel
+	}
+	if httpAddr != "" {
+		cfg.Monitor = demo.NewMonitor()
+		addr, closeHTTP, err := serveHTTP(httpAddr, cfg.Monitor.Handler())
+		if err != nil {
+			return err
+		}
+		defer closeHTTP()
+		httpAddr = addr
+		cfg.AdminURL = fmt.Sprintf("http://%s/", addr)
 	}
 
 	start := time.Now()
@@ -110,8 +123,29 @@ func run(data string, fresh bool, httpAddr string, cfg demo.Config) error {
 	}
 	fmt.Printf("\ndone in %v\n", time.Since(start).Round(time.Millisecond))
 	if httpAddr != "" {
-		fmt.Printf("admin page still served on http://%s/; Ctrl-C to stop\n", httpAddr)
+		fmt.Printf("console still served on http://%s/login?token=%s; Ctrl-C to stop\n", httpAddr, cfg.Monitor.Token())
 		<-ctx.Done()
 	}
 	return nil
+}
+
+// newTelemetry returns the demo's telemetry: Prometheus metrics for
+// /metrics, and traces and metrics on stdout when asked.
+func newTelemetry(stdout bool) (*demo.Telemetry, error) {
+	if stdout {
+		return demo.NewTelemetry(os.Stdout)
+	}
+	return demo.NewTelemetry(nil)
+}
+
+// serveHTTP serves h on addr until the returned function is called. It
+// returns the address listened on (with the port chosen for ":0").
+func serveHTTP(addr string, h http.Handler) (string, func(), error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	return l.Addr().String(), func() { srv.Close() }, nil
 }
