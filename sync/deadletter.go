@@ -72,6 +72,10 @@ func ParseDeadLetterKey(key string) (DeadLetter, error) {
 	return d, nil
 }
 
+// Phase returns the phase that sends records of kind k: stages go with
+// their applications, notes and feedback are activities.
+func (k EntityKind) Phase() Phase { return kindPhase(k) }
+
 func knownKind(k EntityKind) bool {
 	switch k {
 	case KindJob, KindCandidate, KindApplication, KindStage, KindCandidateNote, KindApplicationNote, KindInterviewFeedback:

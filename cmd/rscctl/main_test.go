@@ -2,215 +2,60 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rscgo/rscgo/milestones"
-	"github.com/rscgo/rscgo/onboarding"
+
+	"github.com/rscgo/rscgo/internal/ctl"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
-var t0 = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-
-// dataDir lays out a data directory as the Tracker demo does: customer
-// acme onboarded, its jobs synced, its candidates half-way with two dead
-// letters; customer beta only onboarding.
-func dataDir(t *testing.T) (string, *rscsync.FileDeadLetters) {
-	t.Helper()
-	ctx, dir := t.Context(), t.TempDir()
-	cps, err := rscsync.NewFileStore(filepath.Join(dir, checkpointsDir))
+// rscctl is wired to the file stores under -data and has no sync engine:
+// reconcile, which needs one, is a usage error. The commands themselves
+// are tested in internal/ctl.
+func TestRscctl(t *testing.T) {
+	dir := t.TempDir()
+	cps, err := rscsync.NewFileStore(filepath.Join(dir, ctl.CheckpointsDir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp := &rscsync.Checkpoint{Version: 1, CustomerID: "acme", StartedAt: t0.Add(-time.Hour), UpdatedAt: t0, Runs: 1,
-		Phases: map[rscsync.Phase]*rscsync.PhaseCheckpoint{
-			rscsync.PhaseJobs:       {Completed: true, CompletedAt: t0.Add(-30 * time.Minute), Done: 3, Total: 3, Acknowledged: 3, Cursor: rscsync.Cursor{ModifiedAt: t0.Add(-2 * time.Hour), ID: "J3"}},
-			rscsync.PhaseCandidates: {Done: 40, Total: 100, Acknowledged: 38, DeadLettered: 2, Cursor: rscsync.Cursor{ModifiedAt: t0.Add(-90 * time.Minute), ID: "C40"}},
-		}}
-	if err := cps.Save(ctx, "acme", cp); err != nil {
+	if err := cps.Save(t.Context(), "acme", &rscsync.Checkpoint{Version: 1, CustomerID: "acme"}); err != nil {
 		t.Fatal(err)
 	}
-	dead, err := rscsync.NewFileDeadLetters(filepath.Join(dir, deadLettersDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []rscsync.DeadLetter{
-		{Kind: rscsync.KindCandidate, ID: "C7", Reason: "invalid emailAddresses[0]: must match X@X.X", Field: "emailAddresses[0]", Attempts: 1, FirstFailedAt: t0, LastFailedAt: t0},
-		{Kind: rscsync.KindCandidate, ID: "C9", Reason: "LinkedIn refused the record\n(status 422)", Status: 422, Attempts: 2, FirstFailedAt: t0, LastFailedAt: t0.Add(time.Minute)},
-	} {
-		if err := dead.Put(ctx, "acme", d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	flows, err := onboarding.NewFileStore(filepath.Join(dir, onboardingDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	main := "main"
-	for _, st := range []*onboarding.FlowState{
-		{CustomerID: "acme", CustomerName: "Acme", Step: onboarding.StepEnabled, Active: &main,
-			Contracts: []onboarding.Contract{{Label: "main", Status: onboarding.Status{State: onboarding.StateBothEnabled}}}},
-		{CustomerID: "beta", Step: onboarding.StepSignIn},
-	} {
-		if err := flows.SaveState(ctx, st); err != nil {
-			t.Fatal(err)
-		}
-	}
-	evs, err := milestones.NewFileStore(filepath.Join(dir, milestonesDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range []milestones.Milestone{milestones.JobSyncCompleted, milestones.IntegrationEnabled} {
-		if err := evs.Append(ctx, "acme", milestones.Event{Milestone: m, At: t0}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir, dead
-}
-
-// rscctl runs the command in-process.
-func rscctl(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(t.Context(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-func TestCommands(t *testing.T) {
-	dir, _ := dataDir(t)
-	tests := []struct {
-		name string
-		args []string
-		code int
-		out  string
-		err  string
+	usage := (&ctl.Config{StoreFlag: "data", StoreArg: "DIR"}).Usage()
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string
 	}{
-		{name: "status", args: []string{"-data", dir, "status"}, out: `CUSTOMER  STEP     INTEGRATION  MILESTONES  JOBS      CANDIDATES  APPLICATIONS  ACTIVITIES  DELETIONS  DEAD
-acme      enabled  enabled      2/5         3/3 done  40/100      0/0           0/0         0/0        2
-beta      sign_in  -            0/5         0/0       0/0         0/0           0/0         0/0        0
-`},
-		{name: "status of one", args: []string{"status", "beta", "-data", dir}, out: `CUSTOMER  STEP     INTEGRATION  MILESTONES  JOBS  CANDIDATES  APPLICATIONS  ACTIVITIES  DELETIONS  DEAD
-beta      sign_in  -            0/5         0/0   0/0         0/0           0/0         0/0        0
-`},
-		{name: "status of nobody", args: []string{"-data", dir, "status", "nobody"}, code: 3, err: "rscctl: no customer \"nobody\" in " + dir + "\n"},
-		{name: "checkpoint", args: []string{"-data", dir, "checkpoint", "acme"}, out: `customer acme: started 2026-11-30T08:00:00Z, updated 2026-11-30T09:00:00Z, 1 complete runs, 0 jobs known, 0 job tasks pending
-PHASE             DONE  TOTAL  INCREMENTAL  ACKNOWLEDGED  DEAD  INELIGIBLE  COMPLETED             CURSOR
-Job Sync          3     3      0            3             0     0           2026-11-30T08:30:00Z  2026-11-30T07:00:00Z J3
-Candidate Sync    40    100    0            38            2     0           -                     2026-11-30T07:30:00Z C40
-Application Sync  0     0      0            0             0     0           -                     - 
-Activity Sync     0     0      0            0             0     0           -                     - 
-Deletion Sync     0     0      0            0             0     0           -                     - 
-`},
-		{name: "no checkpoint", args: []string{"-data", dir, "checkpoint", "beta"}, code: 3, err: "rscctl: no checkpoint of customer \"beta\" in " + dir + "\n"},
-		{name: "dead list", args: []string{"-data", dir, "dead", "list", "acme"}, out: `KEY            ATTEMPTS  LAST FAILED           REASON
-candidate//C7  1         2026-11-30T09:00:00Z  invalid emailAddresses[0]: must match X@X.X
-candidate//C9  2         2026-11-30T09:01:00Z  LinkedIn refused the record (status 422)
-`},
-		{name: "dead list of nobody", args: []string{"-data", dir, "dead", "list", "nobody"}, code: 3, err: "rscctl: no customer \"nobody\" in " + dir + "\n"},
-		{name: "reset without -yes", args: []string{"-data", dir, "reset", "acme"}, code: 2, err: "rscctl: reset deletes the customer's checkpoint and dead letters: add -yes\n" + usage + "\n"},
-		{name: "retry without console", args: []string{"-data", dir, "dead", "retry", "acme"}, code: 2,
-			err: "rscctl: dead retry needs -console URL (or $RSCCTL_CONSOLE): a retry reads the records again from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
-		{name: "no command", args: []string{"-data", dir}, code: 2, err: "rscctl: no command\n" + usage + "\n"},
-		{name: "unknown command", args: []string{"-data", dir, "frobnicate"}, code: 2, err: "rscctl: unknown command \"frobnicate\"\n" + usage + "\n"},
-		{name: "dead without subcommand", args: []string{"-data", dir, "dead"}, code: 2, err: "rscctl: dead needs list, export or retry\n" + usage + "\n"},
-		{name: "unknown flag", args: []string{"-data", dir, "-verbose", "status"}, code: 2, err: "rscctl: flag provided but not defined: -verbose\n" + usage + "\n"},
-		{name: "no data", args: []string{"status"}, code: 2, err: "rscctl: -data is required\n" + usage + "\n"},
-		{name: "missing data", args: []string{"-data", filepath.Join(dir, "nope"), "status"}, code: 1,
-			err: "rscctl: the data directory " + filepath.Join(dir, "nope") + ": not a readable directory\n"},
-		{name: "too many customers", args: []string{"-data", dir, "checkpoint", "acme", "beta"}, code: 2, err: "rscctl: checkpoint needs one CUSTOMER\n" + usage + "\n"},
 		{name: "help", args: []string{"-h"}, out: usage + "\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errs := rscctl(t, tt.args...)
-			if code != tt.code {
-				t.Errorf("exit code %d, want %d", code, tt.code)
+		{name: "status", args: []string{"-data", dir, "-json", "status"},
+			out: `{"customer":"acme","milestones":[],"phases":{"activities":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"applications":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"candidates":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"deletions":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"jobs":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}}},"deadLetters":0}` + "\n"},
+		{name: "reconcile", args: []string{"-data", dir, "reconcile", "acme"}, code: 2,
+			err: "rscctl: reconcile reads records from the ATS, which only the service that runs the sync can do: this program has no sync engine\n" + usage + "\n"},
+		{name: "no -data", args: []string{"status"}, code: 2, err: "rscctl: -data is required\n" + usage + "\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("RSCCTL_CONSOLE", "")
+			var out, errb bytes.Buffer
+			c := config()
+			c.Stdout, c.Stderr = &out, &errb
+			code := ctl.Run(t.Context(), c, tc.args)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d", code, tc.code)
 			}
-			if diff := cmp.Diff(tt.out, out); diff != "" {
-				t.Errorf("stdout (-want +got):\n%s", diff)
+			if d := cmp.Diff(tc.out, out.String()); d != "" {
+				t.Errorf("stdout (-want +got):\n%s", d)
 			}
-			if diff := cmp.Diff(tt.err, errs); diff != "" {
-				t.Errorf("stderr (-want +got):\n%s", diff)
+			if d := cmp.Diff(tc.err, errb.String()); d != "" {
+				t.Errorf("stderr (-want +got):\n%s", d)
 			}
 		})
 	}
-}
-
-// decodeLines decodes JSON lines into values of type T.
-func decodeLines[T any](t *testing.T, s string) []T {
-	t.Helper()
-	var out []T
-	dec := json.NewDecoder(strings.NewReader(s))
-	for dec.More() {
-		var v T
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%v in\n%s", err, s)
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-func TestJSON(t *testing.T) {
-	dir, _ := dataDir(t)
-	code, out, _ := rscctl(t, "-data", dir, "--json", "status")
-	if code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
-	got := decodeLines[customerStatus](t, out)
-	if len(got) != 2 || len(got[0].Phases) != 5 {
-		t.Fatalf("status: %s", out)
-	}
-	got[0].Phases, got[1].Phases = nil, nil
-	want := []customerStatus{
-		{Customer: "acme", Name: "Acme", Step: onboarding.StepEnabled, Integration: onboarding.StateBothEnabled,
-			Milestones: []milestones.Milestone{milestones.IntegrationEnabled, milestones.JobSyncCompleted}, DeadLetters: 2},
-		{Customer: "beta", Step: onboarding.StepSignIn, Milestones: []milestones.Milestone{}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("status --json (-want +got):\n%s", diff)
-	}
-	if !strings.HasPrefix(out, `{"customer":"acme","name":"Acme","step":"enabled","integration":"enabled","milestones":["integration_enabled","job_sync_completed"],"phases":{"activities":`) ||
-		!strings.Contains(out, `"jobs":{"done":3,"total":3,"recordsPerMinute":0,"completed":true,"completedAt":"2026-11-30T08:30:00Z",`) {
-		t.Errorf("status --json:\n%s", out)
-	}
-
-	for _, args := range [][]string{{"dead", "export", "acme"}, {"dead", "list", "acme", "-json"}} {
-		code, out, _ = rscctl(t, append([]string{"-data", dir}, args...)...)
-		dls := decodeLines[deadLine](t, out)
-		var keys []string
-		for _, d := range dls {
-			keys = append(keys, d.Key+" "+d.Reason)
-		}
-		if diff := cmp.Diff([]string{"candidate//C7 invalid emailAddresses[0]: must match X@X.X", "candidate//C9 LinkedIn refused the record\n(status 422)"}, keys); code != 0 || diff != "" {
-			t.Errorf("%v: exit code %d (-want +got):\n%s", args, code, diff)
-		}
-	}
-
-	code, out, _ = rscctl(t, "-data", dir, "-json", "checkpoint", "acme")
-	cps := decodeLines[rscsync.Checkpoint](t, out)
-	if code != 0 || len(cps) != 1 || cps[0].Phases[rscsync.PhaseCandidates].Done != 40 {
-		t.Errorf("checkpoint -json: exit code %d\n%s", code, out)
-	}
-}
-
-func TestReset(t *testing.T) {
-	dir, dead := dataDir(t)
-	code, out, errs := rscctl(t, "-data", dir, "reset", "-yes", "acme")
-	if code != 0 || out != "customer acme reset: checkpoint and 2 dead letters deleted; the next sync starts the historical sync again\n" {
-		t.Fatalf("exit code %d\n%s%s", code, out, errs)
-	}
-	for d, err := range dead.List(t.Context(), "acme") {
-		t.Errorf("after the reset the store holds %+v (%v)", d, err)
-	}
-	if code, _, _ := rscctl(t, "-data", dir, "checkpoint", "acme"); code != 3 {
-		t.Errorf("after the reset, checkpoint exits %d, want 3", code)
-	}
-	if code, out, _ := rscctl(t, "-data", dir, "status", "acme"); code != 0 || !strings.Contains(out, "acme      enabled  enabled      2/5         0/0   0/0") {
-		t.Errorf("after the reset, status exits %d:\n%s", code, out)
+	if c := config(); c.Stdout != os.Stdout || c.Stderr != os.Stderr {
+		t.Error("rscctl does not print to the standard output and error")
 	}
 }

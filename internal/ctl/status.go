@@ -1,102 +1,19 @@
-package main
+package ctl
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
-	"github.com/rscgo/rscgo/internal/fsutil"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
-
-// The data directory's layout (the Tracker demo's).
-const (
-	checkpointsDir = "sync-checkpoints"
-	deadLettersDir = "sync-dead-letters"
-	onboardingDir  = "onboarding"
-	milestonesDir  = "milestones"
-)
-
-// stores is a data directory. A store whose directory is missing is nil
-// (empty): rscctl creates no directory.
-type stores struct {
-	dir   string
-	cps   rscsync.Store
-	dead  rscsync.DeadLetterStore
-	flows onboarding.StateStore
-	evs   milestones.EventStore
-	errs  []error // stores that exist but could not be opened
-}
-
-func exists(path string) bool { st, err := os.Stat(path); return err == nil && st.IsDir() }
-
-// open returns the store in dir/name built by newStore, or nil when the
-// directory is missing.
-func open[T any](s *stores, name string, newStore func(string) (T, error)) T {
-	var zero T
-	path := filepath.Join(s.dir, name)
-	if !exists(path) {
-		return zero
-	}
-	v, err := newStore(path)
-	if err != nil {
-		s.errs = append(s.errs, err)
-		return zero
-	}
-	return v
-}
-
-func openStores(dir string) *stores {
-	s := &stores{dir: dir}
-	if st := open(s, checkpointsDir, rscsync.NewFileStore); st != nil {
-		s.cps = st
-	}
-	if st := open(s, deadLettersDir, rscsync.NewFileDeadLetters); st != nil {
-		s.dead = st
-	}
-	if st := open(s, onboardingDir, onboarding.NewFileStore); st != nil {
-		s.flows = st
-	}
-	if st := open(s, milestonesDir, milestones.NewFileStore); st != nil {
-		s.evs = st
-	}
-	return s
-}
-
-// customers lists the customers with a checkpoint, an onboarding state or
-// milestones, sorted.
-func (s *stores) customers() ([]string, error) {
-	if len(s.errs) > 0 {
-		return nil, errors.Join(s.errs...)
-	}
-	var ids []string
-	for _, d := range []string{checkpointsDir, filepath.Join(onboardingDir, "state"), milestonesDir} {
-		path := filepath.Join(s.dir, d)
-		if !exists(path) {
-			continue
-		}
-		dir, err := fsutil.OpenDir(path)
-		if err == nil {
-			var keys []string
-			keys, err = dir.Keys()
-			ids = append(ids, keys...)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("listing customers in %s: %w", path, err)
-		}
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids), nil
-}
 
 // customerStatus is what status prints of a customer.
 type customerStatus struct {
@@ -109,10 +26,10 @@ type customerStatus struct {
 	DeadLetters int                                  `json:"deadLetters"`
 }
 
-func (s *stores) load(ctx context.Context, id string) (customerStatus, error) {
+func (s *Stores) load(ctx context.Context, id string) (customerStatus, error) {
 	cs := customerStatus{Customer: id, Milestones: []milestones.Milestone{}}
-	if s.flows != nil {
-		st, err := s.flows.LoadState(ctx, id)
+	if s.Onboarding != nil {
+		st, err := s.Onboarding.LoadState(ctx, id)
 		if err != nil {
 			return cs, err
 		}
@@ -123,8 +40,8 @@ func (s *stores) load(ctx context.Context, id string) (customerStatus, error) {
 			}
 		}
 	}
-	if s.evs != nil {
-		evs, err := s.evs.Load(ctx, id)
+	if s.Milestones != nil {
+		evs, err := s.Milestones.Load(ctx, id)
 		if err != nil {
 			return cs, err
 		}
@@ -133,8 +50,8 @@ func (s *stores) load(ctx context.Context, id string) (customerStatus, error) {
 		}
 		slices.Sort(cs.Milestones)
 	}
-	if s.cps != nil {
-		st, err := rscsync.PhaseStatus(ctx, s.cps, id)
+	if s.Checkpoints != nil {
+		st, err := rscsync.PhaseStatus(ctx, s.Checkpoints, id)
 		if err != nil {
 			return cs, err
 		}
@@ -145,12 +62,12 @@ func (s *stores) load(ctx context.Context, id string) (customerStatus, error) {
 	return cs, err
 }
 
-func (s *stores) deadCount(ctx context.Context, id string) (int, error) {
+func (s *Stores) deadCount(ctx context.Context, id string) (int, error) {
 	n := 0
-	if s.dead == nil {
+	if s.DeadLetters == nil {
 		return 0, nil
 	}
-	for _, err := range s.dead.List(ctx, id) {
+	for _, err := range s.DeadLetters.List(ctx, id) {
 		if err != nil {
 			return n, err
 		}
@@ -160,25 +77,26 @@ func (s *stores) deadCount(ctx context.Context, id string) (int, error) {
 }
 
 // known returns a not-found error for a customer no store knows.
-func (s *stores) known(id string) error {
-	ids, err := s.customers()
+func (s *Stores) known(ctx context.Context, id string) error {
+	ids, err := s.Customers(ctx)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(ids, id) {
-		return &notFoundError{fmt.Sprintf("no customer %q in %s", id, s.dir)}
+		return &notFoundError{fmt.Sprintf("no customer %q %s", id, s.Where)}
 	}
 	return nil
 }
 
-func (s *stores) status(ctx context.Context, o options, args []string, w io.Writer) error {
-	ids := args
+func (x *command) status(ctx context.Context) error {
+	s, w := &x.s, x.c.Stdout
+	ids := x.args
 	if len(ids) == 0 {
 		var err error
-		if ids, err = s.customers(); err != nil {
+		if ids, err = s.Customers(ctx); err != nil {
 			return err
 		}
-	} else if err := s.known(ids[0]); err != nil {
+	} else if err := s.known(ctx, ids[0]); err != nil {
 		return err
 	}
 	var all []customerStatus
@@ -189,7 +107,7 @@ func (s *stores) status(ctx context.Context, o options, args []string, w io.Writ
 		}
 		all = append(all, cs)
 	}
-	if o.json {
+	if x.o.json {
 		return jsonLines(w, all)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -230,19 +148,26 @@ func jsonLines[T any](w io.Writer, vs []T) error {
 	return nil
 }
 
-func (s *stores) checkpoint(ctx context.Context, o options, id string, w io.Writer) error {
+// loadCheckpoint returns the customer's checkpoint, or a not-found error.
+func (s *Stores) loadCheckpoint(ctx context.Context, id string) (*rscsync.Checkpoint, error) {
 	var cp *rscsync.Checkpoint
 	var err error
-	if s.cps != nil {
-		cp, err = s.cps.Load(ctx, id)
+	if s.Checkpoints != nil {
+		cp, err = s.Checkpoints.Load(ctx, id)
 	}
+	if err == nil && cp == nil {
+		err = &notFoundError{fmt.Sprintf("no checkpoint of customer %q %s", id, s.Where)}
+	}
+	return cp, err
+}
+
+func (x *command) checkpoint(ctx context.Context) error {
+	w := x.c.Stdout
+	cp, err := x.s.loadCheckpoint(ctx, x.args[0])
 	if err != nil {
 		return err
 	}
-	if cp == nil {
-		return &notFoundError{fmt.Sprintf("no checkpoint of customer %q in %s", id, s.dir)}
-	}
-	if o.json {
+	if x.o.json {
 		return jsonLines(w, []*rscsync.Checkpoint{cp})
 	}
 	fmt.Fprintf(w, "customer %s: started %s, updated %s, %d complete runs, %d jobs known, %d job tasks pending\n",
@@ -260,15 +185,15 @@ func (s *stores) checkpoint(ctx context.Context, o options, id string, w io.Writ
 	return tw.Flush()
 }
 
-func (s *stores) deadLetters(ctx context.Context, id string) ([]deadLine, error) {
-	if err := s.known(id); err != nil {
+func (s *Stores) deadLetters(ctx context.Context, id string) ([]deadLine, error) {
+	if err := s.known(ctx, id); err != nil {
 		return nil, err
 	}
 	out := []deadLine{}
-	if s.dead == nil {
+	if s.DeadLetters == nil {
 		return out, nil
 	}
-	for d, err := range s.dead.List(ctx, id) {
+	for d, err := range s.DeadLetters.List(ctx, id) {
 		if err != nil {
 			return nil, err
 		}
@@ -283,8 +208,9 @@ type deadLine struct {
 	rscsync.DeadLetter
 }
 
-func (s *stores) listDead(ctx context.Context, asJSON bool, id string, w io.Writer) error {
-	dls, err := s.deadLetters(ctx, id)
+func (x *command) listDead(ctx context.Context, asJSON bool) error {
+	w := x.c.Stdout
+	dls, err := x.s.deadLetters(ctx, x.args[0])
 	if err != nil {
 		return err
 	}
@@ -302,8 +228,9 @@ func (s *stores) listDead(ctx context.Context, asJSON bool, id string, w io.Writ
 // oneLine keeps a reason on its line of the table.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func (s *stores) reset(ctx context.Context, o options, id string, w io.Writer) error {
-	if !o.yes {
+func (x *command) reset(ctx context.Context) error {
+	id, s := x.args[0], &x.s
+	if !x.o.yes {
 		return &usageError{"reset deletes the customer's checkpoint and dead letters: add -yes"}
 	}
 	dls, err := s.deadLetters(ctx, id)
@@ -311,22 +238,24 @@ func (s *stores) reset(ctx context.Context, o options, id string, w io.Writer) e
 		return err
 	}
 	for _, d := range dls {
-		if err := s.dead.Delete(ctx, id, d.Key); err != nil {
+		if err := s.DeadLetters.Delete(ctx, id, d.Key); err != nil {
 			return err
 		}
 	}
-	if path := filepath.Join(s.dir, checkpointsDir); exists(path) {
-		dir, err := fsutil.OpenDir(path)
-		if err == nil {
-			err = dir.Delete(id)
-		}
-		if err != nil {
-			return fmt.Errorf("deleting the checkpoint: %w", err)
-		}
+	if err := s.DeleteCheckpoint(ctx, id); err != nil {
+		return fmt.Errorf("deleting the checkpoint: %w", err)
 	}
-	if o.json {
-		return jsonLines(w, []map[string]any{{"customer": id, "reset": true, "deadLettersDeleted": len(dls)}})
+	if x.o.json {
+		return jsonLines(x.c.Stdout, []map[string]any{{"customer": id, "reset": true, "deadLettersDeleted": len(dls)}})
 	}
-	fmt.Fprintf(w, "customer %s reset: checkpoint and %d dead letters deleted; the next sync starts the historical sync again\n", id, len(dls))
+	fmt.Fprintf(x.c.Stdout, "customer %s reset: checkpoint and %d dead letters deleted; the next sync starts the historical sync again\n", id, len(dls))
 	return nil
+}
+
+// stamp formats a time for the text output ("" for the zero time).
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

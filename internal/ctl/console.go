@@ -1,0 +1,165 @@
+package ctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+var (
+	csrfRE  = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	errorRE = regexp.MustCompile(`id="error">([^<]*)</p>`)
+)
+
+// retry sends the customer's dead letters with the keys (all when none)
+// again: through the engine when the program has one, else through the
+// ops console.
+func (x *command) retry(ctx context.Context) error {
+	id, keys := x.args[0], x.args[1:]
+	if x.c.Engine == nil {
+		if err := x.viaConsole(ctx, "dead retry", id, keys); err != nil {
+			return err
+		}
+		return x.retried(ctx, id, keys)
+	}
+	eng, err := x.engine(ctx, id, "dead retry")
+	if err != nil {
+		return err
+	}
+	if _, err := eng.RetryDeadLetters(ctx, keys...); err != nil {
+		var nf *rscsync.DeadLetterNotFoundError
+		if errors.As(err, &nf) {
+			return &notFoundError{fmt.Sprintf("customer %q has no dead letter %s", id, quoted(nf.Keys))}
+		}
+		return err
+	}
+	return x.retried(ctx, id, keys)
+}
+
+func quoted(keys []string) string {
+	q := make([]string, len(keys))
+	for i, k := range keys {
+		q[i] = strconv.Quote(k)
+	}
+	return strings.Join(q, ", ")
+}
+
+// retried prints what a retry left: the dead letters remaining, and exits
+// 4 when some of the keys retried (all when none) are among them.
+func (x *command) retried(ctx context.Context, id string, keys []string) error {
+	left, err := x.s.deadLetters(ctx, id)
+	if err != nil {
+		return err
+	}
+	refused := 0
+	for _, d := range left {
+		if len(keys) == 0 || slices.Contains(keys, d.Key) {
+			refused++
+		}
+	}
+	if x.o.json {
+		err = jsonLines(x.c.Stdout, []map[string]any{{"customer": id, "retried": true, "refused": refused, "deadLetters": len(left)}})
+	} else {
+		fmt.Fprintf(x.c.Stdout, "retry of customer %s done: %d refused again, %d dead letters remain\n", id, refused, len(left))
+	}
+	if err == nil && refused > 0 {
+		err = &notExactError{fmt.Sprintf("%d records of customer %q refused again (dead list %s)", refused, id, id)}
+	}
+	return err
+}
+
+// viaConsole asks the ops console to retry the customer's dead letters with
+// the keys (all when none): it opens the customer's page for a session and
+// its anti-CSRF token, then posts the page's retry form.
+func (x *command) viaConsole(ctx context.Context, what, id string, keys []string) error {
+	o := x.o
+	if o.console == "" {
+		return &usageError{what + " needs -console URL (or $RSCCTL_CONSOLE): sending records again reads them from the ATS, which only the service that runs the sync can do"}
+	}
+	base, err := url.Parse(o.console)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return &usageError{fmt.Sprintf("-console %q is not an http(s) URL", o.console)}
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	dls, err := x.s.deadLetters(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if !slices.ContainsFunc(dls, func(d deadLine) bool { return d.Key == k }) {
+			return &notFoundError{fmt.Sprintf("customer %q has no dead letter %q", id, k)}
+		}
+	}
+	jar, _ := cookiejar.New(nil) // never fails without options
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page, err := call(ctx, c, o, http.MethodGet, base.ResolveReference(&url.URL{Path: "customer", RawQuery: url.Values{"id": {id}}.Encode()}), nil)
+	if err != nil {
+		return err
+	}
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		return fmt.Errorf("the console's page of %q offers no retry (is WithRetry set?)", id)
+	}
+	form := url.Values{"csrf": {html.UnescapeString(m[1])}, "customer": {id}, "key": keys}
+	_, err = call(ctx, c, o, http.MethodPost, base.ResolveReference(&url.URL{Path: "retry"}), form)
+	return err
+}
+
+// call sends one request to the console with the operator's token and
+// returns the page; a POST must be answered by a redirect.
+func call(ctx context.Context, c *http.Client, o options, method string, u *url.URL, form url.Values) (string, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return "", err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if o.token != "" {
+		req.Header.Set("Authorization", "Bearer "+o.token)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("the console: %w", err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 8<<20))
+	if err != nil {
+		return "", fmt.Errorf("the console: %w", err)
+	}
+	page := string(b)
+	ok := res.StatusCode == http.StatusOK
+	if method == http.MethodPost {
+		ok = res.StatusCode == http.StatusSeeOther
+	}
+	if ok {
+		return page, nil
+	}
+	why := strings.TrimSpace(page)
+	if m := errorRE.FindStringSubmatch(page); m != nil {
+		why = html.UnescapeString(m[1])
+	}
+	if res.StatusCode == http.StatusNotFound {
+		return "", &notFoundError{fmt.Sprintf("the console: %s %s: %s", method, u.Path, why)}
+	}
+	return "", fmt.Errorf("the console answered %s to %s %s: %s", res.Status, method, u.Path, why)
+}

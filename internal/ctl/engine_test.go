@@ -1,0 +1,161 @@
+package ctl
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// synced is customer acme synced to a fake LinkedIn from a SliceSource,
+// its stores in a data directory, and a Config whose Engine is acme's.
+type synced struct {
+	dir    string
+	src    *rscsync.SliceSource
+	cust   *rsctest.Customer
+	client *rsc.Client
+	engine *rscsync.Engine
+}
+
+func cand(org string, i int, email string) rscsync.Candidate {
+	at := t0.Add(time.Duration(i) * time.Minute)
+	id := fmt.Sprintf("C%d", i)
+	return rscsync.Candidate{ModifiedAt: at, Record: rsc.Candidate{Key: rsc.CandidateKey{IntegrationContext: org, CandidateID: id},
+		FirstName: "Ann", LastName: "Lee", EmailAddresses: []string{email}, ExternalProfileURL: "https://ats.example.com/c/" + id,
+		CreatedAt: rsc.Millis(at), LastModifiedAt: rsc.Millis(at)}}
+}
+
+// newSynced syncs candidates C1 to C5 of acme; C3's email is refused.
+func newSynced(t *testing.T) *synced {
+	t.Helper()
+	srv := rsctest.NewServer(rsctest.WithoutListener())
+	t.Cleanup(srv.Close)
+	cu := srv.AddCustomer(rsctest.CustomerSpec{})
+	client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(srv.Transport()),
+		rsc.WithCredentials(cu.ClientID, cu.ClientSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &synced{dir: t.TempDir(), src: rscsync.NewSliceSource(), cust: cu, client: client}
+	for i := 1; i <= 5; i++ {
+		email := fmt.Sprintf("c%d@example.com", i)
+		if i == 3 {
+			email = "not-an-email"
+		}
+		s.src.PutCandidates(cand(cu.Organization, i, email))
+	}
+	cps, err := rscsync.NewFileStore(filepath.Join(s.dir, CheckpointsDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, err := rscsync.NewFileDeadLetters(filepath.Join(s.dir, DeadLettersDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.engine, err = rscsync.NewEngine(client, "acme", s.src, rscsync.WithStore(cps), rscsync.WithDeadLetters(dead),
+		rscsync.WithHoldings(cu.Holdings()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.engine.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// run runs rscctl over the data directory with acme's engine.
+func (s *synced) run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := files(&out, &errb)
+	c.Engine = func(_ context.Context, id string) (*rscsync.Engine, error) {
+		if id != "acme" {
+			return nil, fmt.Errorf("no engine of %q", id)
+		}
+		return s.engine, nil
+	}
+	code := Run(t.Context(), c, append([]string{"-data", s.dir}, args...))
+	return code, out.String(), errb.String()
+}
+
+// A program holding the engines retries, resyncs and reconciles in
+// process; each command's output and exit code is exact, one step after
+// the other on the same customer.
+func TestEngineCommands(t *testing.T) {
+	s := newSynced(t)
+	org := s.cust.Organization
+	steps := []struct {
+		name   string
+		before func()
+		args   []string
+		code   int
+		out    string
+		err    string
+	}{
+		{name: "reconcile, exact", args: []string{"reconcile", "acme"}, out: "content candidate: checked 4, equal 4, missing 0, stale 0, extra 0\n" + otherKinds},
+		{name: "retry refused again", args: []string{"dead", "retry", "acme", "candidate//C3"}, code: 4,
+			out: "retry of customer acme done: 1 refused again, 1 dead letters remain\n",
+			err: "rscctl: 1 records of customer \"acme\" refused again (dead list acme)\n"},
+		{name: "retry an unknown key", args: []string{"dead", "retry", "acme", "candidate//C4"}, code: 3,
+			err: "rscctl: customer \"acme\" has no dead letter \"candidate//C4\"\n"},
+		{name: "retry fixed", before: func() { s.src.PutCandidates(cand(org, 3, "c3@example.com")) },
+			args: []string{"dead", "retry", "acme"}, out: "retry of customer acme done: 0 refused again, 0 dead letters remain\n"},
+		{name: "stale after an ATS change the sync did not see", before: func() {
+			c := cand(org, 2, "c2@example.com")
+			c.Record.FirstName = "Zoe" // ModifiedAt unchanged: no sync would send it
+			s.src.PutCandidates(c)
+		}, args: []string{"reconcile", "acme"}, code: 4,
+			out: "content candidate: checked 5, equal 4, missing 0, stale 1, extra 0\n  stale on LinkedIn: candidate//C2 (firstName)\n" + otherKinds,
+			err: "rscctl: customer \"acme\": LinkedIn differs from the ATS: 0 missing, 0 extra, 1 stale\n"},
+		{name: "resync the record", args: []string{"resync", "acme", "candidates", "C2"},
+			out: "KEY            OUTCOME  REASON\ncandidate//C2  done     -\n"},
+		{name: "exact again", args: []string{"-json", "reconcile", "-sample", "2", "acme"},
+			out: `{"customerId":"acme","checkedAt":"CHECKED","kinds":[{"kind":"candidate","checked":2,"equal":2,"missing":0,"stale":0,"extra":0},` + otherKindsJSON + "]}\n"},
+		{name: "resync refused", before: func() { s.src.PutCandidates(cand(org, 4, "nope")) },
+			args: []string{"--json", "resync", "acme", "candidates", "C4", "candidate//C5"}, code: 4,
+			out: `{"customer":"acme","key":"candidate//C4","outcome":"refused","reason":"invalid emailAddresses[0]: must match X@X.X"}` + "\n" +
+				`{"customer":"acme","key":"candidate//C5","outcome":"done"}` + "\n",
+			err: "rscctl: 1 of 2 records of customer \"acme\" refused\n"},
+		{name: "reconcile without engine of the customer", args: []string{"reconcile", "beta"}, code: 3,
+			err: "rscctl: no customer \"beta\" in " + s.dir + "\n"},
+	}
+	for _, st := range steps {
+		if st.before != nil {
+			st.before()
+		}
+		code, out, errs := s.run(t, st.args...)
+		if st.name == "exact again" {
+			out = checkedRE.ReplaceAllString(out, `"checkedAt":"CHECKED"`)
+		}
+		t.Run(st.name, func(t *testing.T) { expect(t, code, out, errs, st.code, st.out, st.err) })
+	}
+	names := map[string]any{}
+	for _, c := range s.cust.Candidates() {
+		names[c.ID] = c.Fields["firstName"]
+	}
+	if d := cmp.Diff(map[string]any{"C1": "Ann", "C2": "Zoe", "C3": "Ann", "C4": "Ann", "C5": "Ann"}, names); d != "" {
+		t.Errorf("LinkedIn's candidates (-want +got):\n%s", d)
+	}
+}
+
+// otherKinds are the reconciliation of the kinds the Source has none of.
+var otherKinds, otherKindsJSON = func() (string, string) {
+	var text, js []string
+	for _, k := range []string{"job", "application", "stage", "candidateNote", "applicationNote", "interviewFeedback"} {
+		text = append(text, "content "+k+": checked 0, equal 0, missing 0, stale 0, extra 0\n")
+		js = append(js, `{"kind":"`+k+`","checked":0,"equal":0,"missing":0,"stale":0,"extra":0}`)
+	}
+	return strings.Join(text, ""), strings.Join(js, ",")
+}()
+
+var checkedRE = regexp.MustCompile(`"checkedAt":"[^"]*"`)
