@@ -410,8 +410,11 @@ func TestHandleExport(t *testing.T) {
 		if res, err := e.r.HandleExport(ctx, "r1"); err != nil || !res.Duplicate {
 			t.Errorf("replayed id = %+v, %v", res, err)
 		}
-		if _, err := e.r.HandleExport(ctx, "r3"); !errors.Is(err, ErrWrongContext) {
-			t.Errorf("wrong context err = %v", err)
+		// Another customer's export is a dead letter at once: retrying cannot help.
+		_, err = e.r.HandleExport(ctx, "r3")
+		var dl *DeadLetterError
+		if !errors.Is(err, ErrWrongContext) || !errors.As(err, &dl) || dl.Attempts != 1 {
+			t.Errorf("wrong context err = %v, want a dead letter after 1 attempt wrapping ErrWrongContext", err)
 		}
 		if _, err := e.r.HandleExport(ctx, "nope"); !errors.Is(err, rsc.ErrNotFound) {
 			t.Errorf("unknown id err = %v", err)

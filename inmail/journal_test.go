@@ -505,3 +505,78 @@ func TestExportDuplicatePushes(t *testing.T) {
 		})
 	}
 }
+
+// TestExportKillingItsProcess: an export during which the process dies
+// every time still reaches its attempt limit and becomes a dead letter
+// saying so, instead of being retried forever.
+func TestExportKillingItsProcess(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		disk := inmail.NewMemoryCursors()
+		clk := rsctest.NewFakeClock(time.Now())
+		retry := inmail.WithExportRetry(1, time.Minute, time.Minute)
+		// The process dies after counting the attempt (the second save).
+		r1 := w.retriever(t, w.sink, inmail.WithCursorStore(&brittleStore{CursorStore: disk, saves: 2}), inmail.WithClock(clk), retry)
+		h1 := w.handle(t, r1, inmail.WithExportErrors(func(string, error) {}))
+		id := w.exportCarl(t)
+		if code := w.pushStatus(t, h1, id); code != http.StatusOK {
+			t.Fatalf("push answered %d, want 200", code)
+		}
+		r2 := w.retriever(t, w.sink, inmail.WithCursorStore(disk), inmail.WithClock(clk), retry)
+		clk.Advance(time.Minute)
+		_, err := r2.RunOnce(t.Context())
+		var dl *inmail.DeadLetterError
+		if !errors.As(err, &dl) {
+			t.Fatalf("RunOnce = %v, want a *DeadLetterError", err)
+		}
+		want := inmail.DeadExport{RequestID: id, ReceivedAt: clk.Now().Add(-time.Minute).UnixMilli(), At: clk.Now().UnixMilli(), Attempts: 1,
+			Reason: "attempt 1 did not finish (the process stopped during it)"}
+		if d := cmp.Diff(want, dl.DeadExport); d != "" {
+			t.Errorf("dead letter (-want +got):\n%s", d)
+		}
+	})
+}
+
+// TestSchedulerRetriesExports: the Scheduler's periodic RunOnce completes
+// an export whose push failed, once its backoff has passed.
+func TestSchedulerRetriesExports(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		sink := &flakySink{MemorySink: w.sink, failures: 1}
+		r := w.retriever(t, sink)
+		h := w.handle(t, r, inmail.WithExportErrors(func(string, error) {}))
+		id := w.exportCarl(t)
+		if code := w.pushStatus(t, h, id); code != http.StatusOK {
+			t.Fatalf("push answered %d, want 200", code)
+		}
+		var mu sync.Mutex
+		var reps []inmail.ExportRetryReport
+		s, err := inmail.NewScheduler(inmail.WithInterval(10*time.Minute), inmail.WithJitter(0, nil),
+			inmail.WithRunReports(func(_ string, rep inmail.RunReport, err error) {
+				mu.Lock()
+				reps = append(reps, rep.Exports)
+				mu.Unlock()
+				if err != nil {
+					t.Errorf("run: %v", err)
+				}
+			}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(r); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 25*time.Minute)
+		defer cancel()
+		if err := s.Run(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		want := []inmail.ExportRetryReport{{Pending: 1}, {Due: 1, Completed: 1}, {}}
+		if d := cmp.Diff(want, reps); d != "" {
+			t.Errorf("scheduled runs (-want +got):\n%s", d)
+		}
+		w.checkHandled(t, r, id)
+	})
+}
