@@ -270,15 +270,17 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 }
 
 // batchFinder returns a function from a response map key to the position
-// in idx of its entry: the key as sent (checked first at the position after
-// the last one found, as servers answer in order), or else the compound key
-// it decodes to.
+// in idx of its entry: the key as sent, a compound key in the server's
+// escaping or ours (checked first at the position after the last one
+// found, as servers answer in order), or else the compound key it decodes
+// to. Simple keys are taken literally (docs/linkedin-api.md §3.2).
 func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func([]byte) (int, bool) {
 	next := 0
 	var pos map[string]int
 	var rkeys []restli.Key
+	compound := len(idx) > 0 && entries[idx[0]].rkey != nil
 	return func(k []byte) (int, bool) {
-		if next < len(bodyKeys) && bodyKeys[next] == string(k) {
+		if next < len(bodyKeys) && (bodyKeys[next] == string(k) || compound && sameKeySpelling(bodyKeys[next], k)) {
 			next++
 			return next - 1, true
 		}
