@@ -85,8 +85,7 @@ func (s *ApplicationsService) Validate(a *Application) error {
 // batches of at most 100, in order. See CandidatesService.Upsert for how
 // failures are reported.
 func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*BatchResult[ApplicationKey], error) {
-	entries := encodeRecords[ApplicationKey](s.c, resApplications, apps)
-	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPut, resApplications, ""), entries)
+	return upsertRecords[ApplicationKey](ctx, s.c, resApplications, apps)
 }
 
 // Delete removes applications. LinkedIn also deletes their notes, interview

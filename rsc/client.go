@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -38,7 +39,8 @@ type Client struct {
 	pacer  *pacer
 	rc     *retryablehttp.Client
 	fam    family
-	common service // shared by every service, as go-github does
+	common service   // shared by every service, as go-github does
+	chunks sync.Pool // free recordArena chunks (*[]byte)
 
 	// Services, one per area of the API.
 	Provisioning   *ProvisioningService
@@ -277,7 +279,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		return nil, c.red.Error(unwrapTransportError(ctx, err))
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	data, err := readBody(resp)
 	if err != nil {
 		return nil, fmt.Errorf("rsc: %s %s: reading response: %w", cl.method, path, err)
 	}
@@ -285,6 +287,32 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		return nil, c.errorFor(cl.method, path, cl.res.bucket, resp, data)
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+// readBody reads at most maxResponseBody bytes of resp's body: as
+// io.ReadAll does, but starting with a buffer of the announced length when
+// there is one, so that a batch answer is not copied through ever larger
+// buffers.
+func readBody(resp *http.Response) ([]byte, error) {
+	r := io.LimitReader(resp.Body, maxResponseBody)
+	n := resp.ContentLength
+	if n <= 0 || n > maxResponseBody {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, n+1) // +1: the read that sees io.EOF needs no growth
+	for {
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) { // longer than announced
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // setRawPath sets u's path so that Rest.li keys ("a=x&b=y", "(a:x)") are sent

@@ -1,7 +1,10 @@
 package rsc
 
 import (
+	"context"
+	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
@@ -88,13 +91,22 @@ type bulkRecord[K compoundKey, T any] interface {
 	appendJSON(dst []byte) []byte
 }
 
+// upsertRecords validates recs, encodes the valid ones and sends them by
+// batch_update, in batches of at most MaxBatchSize. Their JSON is written
+// in chunks from the client's pool, given back once the calls are done.
+func upsertRecords[K compoundKey, T any, P bulkRecord[K, T]](ctx context.Context, c *Client, res *resource, recs []T) (*BatchResult[K], error) {
+	arena := recordArena{pool: &c.chunks}
+	defer arena.release()
+	entries := encodeRecords[K, T, P](c, res, recs, &arena)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, res, ""), entries)
+}
+
 // encodeRecords validates recs (each on its own, and no key twice) and
-// encodes the valid ones, their JSON and key fields sharing a few
-// allocations.
-func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *resource, recs []T) []entry[K] {
+// encodes the valid ones into arena, their key fields sharing a few
+// allocations. The entries' bodies are valid until arena is released.
+func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *resource, recs []T, arena *recordArena) []entry[K] {
 	entries := make([]entry[K], len(recs))
 	seen := make(map[K]bool, len(recs))
-	var arena recordArena
 	var keys restli.Key // records' key fields one after the other, a batch's worth at a time
 	for i := range recs {
 		rec, e := P(&recs[i]), &entries[i]
@@ -122,26 +134,58 @@ func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *res
 	return entries
 }
 
+// arenaChunk is the size of a recordArena chunk.
+const arenaChunk = 64 << 10
+
 // recordArena holds the JSON of many records one after the other, in
 // 64 KiB chunks, so that encoding a batch allocates a few chunks rather
-// than one buffer per record. Use it as
+// than one buffer per record; with a pool, the chunks are reused from call
+// to call. Use it as
 //
 //	ar.reserve()
 //	start := len(ar.buf)
 //	ar.buf = rec.appendJSON(ar.buf)
 //	body := ar.take(start)
-type recordArena struct{ buf []byte }
+//
+// and release it once no body taken is used any more.
+type recordArena struct {
+	buf  []byte
+	pool *sync.Pool // of *[]byte chunks; nil: allocate each chunk
+	held []*[]byte  // the chunks in use, given back by release
+}
 
 // reserve starts a new chunk when the current one is nearly full.
 func (a *recordArena) reserve() {
-	if cap(a.buf)-len(a.buf) < 2<<10 {
-		a.buf = make([]byte, 0, 64<<10)
+	if cap(a.buf)-len(a.buf) >= 2<<10 {
+		return
 	}
+	var c *[]byte
+	if a.pool != nil {
+		c, _ = a.pool.Get().(*[]byte)
+	}
+	if c == nil {
+		b := make([]byte, 0, arenaChunk)
+		c = &b
+	}
+	a.held = append(a.held, c)
+	a.buf = (*c)[:0]
 }
 
 // take returns the bytes written since start, capped so that later
 // appends never write into them.
 func (a *recordArena) take(start int) []byte { return a.buf[start:len(a.buf):len(a.buf)] }
+
+// release gives the chunks back to the pool: what take returned must not
+// be used any more.
+func (a *recordArena) release() {
+	if a.pool != nil {
+		for _, c := range a.held {
+			*c = (*c)[:0]
+			a.pool.Put(c)
+		}
+	}
+	a.buf, a.held = nil, nil
+}
 
 // The bulkRecord methods of Application and Candidate.
 
