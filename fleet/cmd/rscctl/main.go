@@ -1,0 +1,94 @@
+// Command rscctl is the operators' command line for an rscgo integration
+// that keeps its state in PostgreSQL (package pgstore): the commands of
+// cmd/rscctl (status, checkpoint, dead list/export/retry, resync,
+// reconcile, reset), the same output and exit codes, over the database at
+// -postgres URL instead of a data directory.
+//
+// Usage:
+//
+//	rscctl -postgres URL [-json] COMMAND [ARGS]
+//
+// URL is a PostgreSQL URL or key=value connection string, as pgx accepts
+// it (postgres://user@host:5432/db?sslmode=verify-full); it may also come
+// from the environment variable RSCCTL_POSTGRES, which keeps a password
+// out of the process list. Opening the database migrates its schema
+// (pgstore.Open), as the services that share it do. The customers are
+// those with a checkpoint, an onboarding state or milestones.
+//
+// Like cmd/rscctl, this program has no sync engine: dead retry and resync
+// of records go through the ops console of the service that runs the sync
+// (-console URL, the operator's token in RSCCTL_TOKEN), and reconcile is
+// refused (exit 2). Exit codes: 0 success, 1 failure, 2 usage error, 3 not
+// found, 4 not exact (records refused again, or differences found).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/internal/ctl"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	args := os.Args[1:]
+	if u := os.Getenv("RSCCTL_POSTGRES"); u != "" {
+		args = append([]string{"-postgres", u}, args...)
+	}
+	code := ctl.Run(ctx, config(), args)
+	stop()
+	os.Exit(code)
+}
+
+// config is rscctl over the PostgreSQL stores.
+func config() ctl.Config {
+	return ctl.Config{StoreFlag: "postgres", StoreArg: "URL", Open: openPostgres, Getenv: os.Getenv,
+		Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// openPostgres opens the stores in the database at url.
+func openPostgres(ctx context.Context, url string) (ctl.Stores, func(), error) {
+	db, err := pgstore.Open(ctx, url)
+	if err != nil {
+		return ctl.Stores{}, nil, err
+	}
+	return stores(db), db.Close, nil
+}
+
+// stores are db's stores, its customers and a checkpoint's deletion.
+func stores(db *pgstore.DB) ctl.Stores {
+	pool := db.Pool()
+	return ctl.Stores{
+		Checkpoints: db.Checkpoints(), DeadLetters: db.DeadLetters(),
+		Onboarding: db.OnboardingStates(), Milestones: db.MilestoneEvents(),
+		Where: "in PostgreSQL",
+		Customers: func(ctx context.Context) ([]string, error) {
+			rows, err := pool.Query(ctx, `select customer_id from rscgo_checkpoints
+				union select customer_id from rscgo_onboarding_states
+				union select customer_id from rscgo_milestone_events order by 1`)
+			var ids []string
+			if err == nil {
+				ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			}
+			if err != nil {
+				return nil, fmt.Errorf("listing customers: %w", err)
+			}
+			return ids, nil
+		},
+		DeleteCheckpoint: func(ctx context.Context, id string) error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				for _, table := range []string{"rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks", "rscgo_checkpoints"} {
+					if _, err := tx.Exec(ctx, "delete from "+table+" where customer_id = $1", id); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
+	}
+}
