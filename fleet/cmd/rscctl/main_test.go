@@ -150,17 +150,17 @@ candidate//C9   2         2026-11-30T09:01:00Z  rejected with status 422
 	}
 }
 
-// expect checks a command's exit code and output.
+// result is what a command printed and exited with.
+type result struct {
+	Code     int
+	Out, Err string
+}
+
+// expect checks a command's result.
 func expect(t *testing.T, code int, out, errs string, wantCode int, wantOut, wantErr string) {
 	t.Helper()
-	if code != wantCode {
-		t.Errorf("exit code %d, want %d", code, wantCode)
-	}
-	if d := cmp.Diff(wantOut, out); d != "" {
-		t.Errorf("stdout (-want +got):\n%s", d)
-	}
-	if d := cmp.Diff(wantErr, errs); d != "" {
-		t.Errorf("stderr (-want +got):\n%s", d)
+	if d := cmp.Diff(result{wantCode, wantOut, wantErr}, result{code, out, errs}); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
 
