@@ -47,6 +47,7 @@ type config struct {
 
 	// PushHandler.
 	onExport     ExportFunc
+	acceptExport AcceptFunc
 	workers      int
 	queueSize    int
 	fetchTimeout time.Duration
@@ -152,6 +153,22 @@ type ExportFunc func(ctx context.Context, in Instance, ev rsc.PushEvent, cust *r
 // dropped (logged).
 func WithExportHandler(f ExportFunc) Option {
 	return option.With("WithExportHandler", forPush, f, func(c *config, f ExportFunc) { c.onExport = f })
+}
+
+// AcceptFunc records an EXPORT_CANDIDATE_PROFILE push of an instance
+// durably before Flow.PushHandler answers it (for example
+// inmail.Retriever.AcceptExport, which journals the request id so that
+// RunOnce finishes the export even if this process dies before its
+// worker runs). An error answers 503, so that LinkedIn redelivers the push.
+type AcceptFunc func(ctx context.Context, in Instance, ev rsc.PushEvent) error
+
+// WithExportAccept sets the AcceptFunc Flow.PushHandler calls for an
+// EXPORT_CANDIDATE_PROFILE push after its signature verified and before
+// it answers 200. Without it an export lives only in the handler's queue
+// until a worker hands it to the export handler: a crash in between loses
+// it until LinkedIn redelivers the push.
+func WithExportAccept(f AcceptFunc) Option {
+	return option.With("WithExportAccept", forPush, f, func(c *config, f AcceptFunc) { c.acceptExport = f })
 }
 
 // WithPushWorkers sets Flow.PushHandler's worker count (default 4) and the

@@ -83,8 +83,9 @@ type pushConfig struct {
 // (404); X-LI-Signature must be present (401, unless WithUnsignedPushes)
 // and verify with the instance's client secret (401; 503 while the secret
 // cannot be read or is empty); the body must be a UTF-8 JSON event (400); a
-// replay of an id seen recently is acknowledged and dropped (200); the
-// event is queued for a bounded worker pool (200; 503 when the queue is
+// replay of an id seen recently is acknowledged and dropped (200); an
+// export is recorded by the AcceptFunc, if any (WithExportAccept; 503 when
+// that fails); the event is queued for a bounded worker pool (200; 503 when the queue is
 // full, so LinkedIn redelivers it later). Nothing reaches LinkedIn before
 // the signature has verified. Workers fetch the payload by request id and
 // update the flow's status (INTEGRATION_STATUS_CHANGE) or call the export
@@ -135,12 +136,29 @@ func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if err := h.accept(r.Context(), in, ev); err != nil {
+		h.seen.Remove(key)
+		h.log.ErrorContext(r.Context(), "rsc push: export not recorded", "customer", in.CustomerID, "label", in.Label, "id", ev.ID, "err", err)
+		http.Error(w, "cannot record the export now", http.StatusServiceUnavailable)
+		return
+	}
 	if err := h.queue.Add(in.ForeignID(), func() { h.run(in, ev, key) }); err != nil {
 		h.seen.Remove(key)
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// accept gives an export push to the AcceptFunc (WithExportAccept), if
+// any, before the push is answered.
+func (h *PushHandler) accept(ctx context.Context, in Instance, ev rsc.PushEvent) error {
+	if ev.Type != rsc.EventExportCandidate || h.opt.acceptExport == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.opt.fetchTimeout)
+	defer cancel()
+	return h.opt.acceptExport(ctx, in, ev)
 }
 
 // authenticate verifies the push's signature with the instance's secret

@@ -20,7 +20,12 @@
 //     (onboarding.Flow.ApplyStatus);
 //   - EXPORT_CANDIDATE_PROFILE: the instance's Retriever
 //     (inmail.Retriever.HandleExport), which creates or matches the
-//     candidate and its application;
+//     candidate and its application. The export's request id is journaled
+//     in the Retriever's cursor store (inmail.Retriever.AcceptExport)
+//     before the push is answered, and a push whose id cannot be journaled
+//     is answered 503 so that LinkedIn redelivers it: an export the
+//     handler acknowledged is finished by the Retriever's RunOnce even if
+//     this process dies before its worker ran;
 //   - any other type: acknowledged and logged.
 package webhook
 
@@ -58,5 +63,15 @@ func New(flow *onboarding.Flow, pathPrefix string, retrievers Retrievers, opts .
 		_, err = r.HandleExport(ctx, ev.ID)
 		return err
 	}
-	return flow.PushHandler(pathPrefix, append(opts, onboarding.WithExportHandler(export))...)
+	accept := func(ctx context.Context, in onboarding.Instance, ev rsc.PushEvent) error {
+		r, err := retrievers(ctx, in)
+		if err != nil {
+			return fmt.Errorf("webhook: retriever of %q: %w", in.ForeignID(), err)
+		}
+		if r == nil {
+			return fmt.Errorf("webhook: no retriever for %q", in.ForeignID())
+		}
+		return r.AcceptExport(ctx, ev.ID)
+	}
+	return flow.PushHandler(pathPrefix, append(opts, onboarding.WithExportHandler(export), onboarding.WithExportAccept(accept))...)
 }

@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -39,7 +40,11 @@ func TestOneHandlerForEveryPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	retrievers := map[string]*inmail.Retriever{}
+	var lookups, failFrom int // failFrom > 0: lookups from that one on fail
 	h, err := webhook.New(flow, "/rsc/push", func(_ context.Context, in onboarding.Instance) (*inmail.Retriever, error) {
+		if lookups++; failFrom > 0 && lookups >= failFrom {
+			return nil, errors.New("retriever store unreachable")
+		}
 		return retrievers[in.ForeignID()], nil
 	})
 	if err != nil {
@@ -105,6 +110,39 @@ func TestOneHandlerForEveryPush(t *testing.T) {
 	cands := sink.Candidates()
 	if len(cands) != 1 || cands[0].Person != ann.Person || len(cands[0].Applications) != 1 {
 		t.Fatalf("after the export push: %+v", cands)
+	}
+
+	// An export acknowledged and journaled whose worker then fails (as if
+	// the process died before handling it) is finished by RunOnce.
+	if _, err := cu.Export(seat.URN, fake.AddMember(rsctest.MemberSpec{FirstName: "Bo", LastName: "Ng", Email: "bo@example.com"}).Person, "J1"); err != nil {
+		t.Fatal(err)
+	}
+	lookups, failFrom = 0, 2 // the accept's lookup works, the worker's fails
+	deliver()
+	c, err := r.Cursors(ctx)
+	if err != nil || len(c.PendingExports) != 1 || len(sink.Candidates()) != 1 {
+		t.Fatalf("after an acknowledged export whose worker failed: %d journaled, %d candidates, %v", len(c.PendingExports), len(sink.Candidates()), err)
+	}
+	if _, err := r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := r.Cursors(ctx); err != nil || len(c.PendingExports) != 0 || len(sink.Candidates()) != 2 {
+		t.Fatalf("after RunOnce: %d journaled, %d candidates, %v", len(c.PendingExports), len(sink.Candidates()), err)
+	}
+
+	// An export that cannot be journaled is answered 503 and stays with
+	// LinkedIn, which delivers it again once it can be.
+	if _, err := cu.Export(seat.URN, fake.AddMember(rsctest.MemberSpec{FirstName: "Cy", LastName: "Oz", Email: "cy@example.com"}).Person, "J1"); err != nil {
+		t.Fatal(err)
+	}
+	lookups, failFrom = 0, 1
+	if n, err := fake.DeliverPushes(ctx); n != 0 || err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("push with the journal unreachable: %d delivered, %v; want none delivered and a 503", n, err)
+	}
+	failFrom = 0
+	deliver()
+	if got := len(sink.Candidates()); got != 3 {
+		t.Fatalf("after the redelivery: %d candidates, want 3", got)
 	}
 
 	// A push without a signature: refused, and nothing reaches LinkedIn.
