@@ -8,24 +8,37 @@
 //	in, err := rscotel.New(rscotel.WithTracerProvider(tp), rscotel.WithMeterProvider(mp))
 //	client, err := rsc.NewClient(rsc.WithCredentials(id, secret),
 //		rsc.WithHooks(in.Hooks()), rsc.WithTransport(in.Transport(http.DefaultTransport)))
+//	stop, err := in.ObserveQuota(customerID, client) // rsc.quota.* gauges
 //	eng, err := rscsync.NewEngine(client, customerID, src, rscsync.WithProgress(in.Progress(nil)))
 //	report, err := in.Run(ctx, eng)
+//	report, err = in.Retry(ctx, eng, deadLetterKeys...) // RetryDeadLetters, traced
 //
 // # Traces
 //
 //   - rscsync.run: one Engine.Run (Instrumentation.Run), with the customer.
+//
 //   - rscsync.phase: one phase of a run, from its first progress event to
 //     its completion or catching up (or the run's end), a child of the run.
+//
 //   - rscsync.batch: one committed batch of a phase, from the phase's
 //     previous progress event to this one, with the records it read, sent,
 //     acknowledged, refused and skipped.
+//
 //   - rsc <method> <resource>: one HTTP attempt of an API call (from
 //     Transport), with the Rest.li method (batch_update, batch_create, ...
 //     or the HTTP method), the resource and the status; a child of the
 //     span in the call's context, so under the run when Run drives it.
 //
-// Spans carry no keys, query strings, headers or bodies: no record id,
-// email address, token or secret reaches them.
+//   - rscsync.retry: one Engine.RetryDeadLetters (Instrumentation.Retry),
+//     its phases and batches as for a run.
+//
+// Phase spans carry events: rscsync.dead_letter for each record refused
+// (its kind, field, status and attempts), rscsync.job_task for each job
+// task LinkedIn finished (operation, status, latency) and rscsync.waiting
+// for each wait the engine announces (what for, until when).
+//
+// Spans carry no keys, query strings, headers, bodies or refusal reasons:
+// no record id, email address, token or secret reaches them.
 //
 // # Metrics
 //
@@ -36,9 +49,14 @@
 // "minute" or "day", and source "linkedin" or "client") and
 // rsc.pacer.wait. From progress events: rscsync.phase.rate (records per
 // minute) and rscsync.records (records by phase and outcome: read, sent,
-// acknowledged, refused, skipped, as the run's report counts them). After
-// Run: rscsync.watermark.lag (how far each phase's cursor is behind the
-// clock).
+// acknowledged, refused, skipped, as the run's report counts them, and
+// resent: sent again by a retry or resync), rscsync.dead_letters (records
+// refused, by phase, kind and rscsync.again: refused before) and
+// rscsync.job_task.latency (from a job task's submission to the poll that
+// found it finished, by operation and status). After Run:
+// rscsync.watermark.lag (how far each phase's cursor is behind the clock).
+// With ObserveQuota: rsc.quota.used and rsc.quota.limit, each client's
+// daily quota use by customer, bucket and throttle counter.
 package rscotel
 
 import (
@@ -72,6 +90,7 @@ type Instrumentation struct {
 	clock rsc.Clock
 
 	tracer trace.Tracer
+	meter  metric.Meter
 	m      instruments
 
 	mu      sync.Mutex
@@ -129,7 +148,8 @@ func New(opts ...Option) (*Instrumentation, error) {
 		in.clock = rsc.SystemClock()
 	}
 	in.tracer = in.tp.Tracer(scope)
-	m, err := newInstruments(in.mp.Meter(scope))
+	in.meter = in.mp.Meter(scope)
+	m, err := newInstruments(in.meter)
 	if err != nil {
 		return nil, err
 	}
@@ -255,8 +275,23 @@ type phaseKey struct {
 // Run runs eng under a span, so that the phases, batches and API calls of
 // the run are its children, and then records each phase's watermark lag.
 func (in *Instrumentation) Run(ctx context.Context, eng *rscsync.Engine) (*rscsync.Report, error) {
+	return in.drive(ctx, eng, "rscsync.run", eng.Run)
+}
+
+// Retry runs eng.RetryDeadLetters(ctx, keys...) under a span
+// ("rscsync.retry"), as Run does for a run.
+func (in *Instrumentation) Retry(ctx context.Context, eng *rscsync.Engine, keys ...string) (*rscsync.Report, error) {
+	return in.drive(ctx, eng, "rscsync.retry", func(ctx context.Context) (*rscsync.Report, error) {
+		return eng.RetryDeadLetters(ctx, keys...)
+	})
+}
+
+// drive calls f under a span named name, the parent of the phase and batch
+// spans of the customer's progress events meanwhile.
+func (in *Instrumentation) drive(ctx context.Context, eng *rscsync.Engine, name string,
+	f func(context.Context) (*rscsync.Report, error)) (*rscsync.Report, error) {
 	cust := eng.CustomerID()
-	ctx, span := in.tracer.Start(ctx, "rscsync.run", trace.WithAttributes(attribute.String("rsc.customer", cust)))
+	ctx, span := in.tracer.Start(ctx, name, trace.WithAttributes(attribute.String("rsc.customer", cust)))
 	defer span.End()
 	in.mu.Lock()
 	in.runs[cust] = &runState{ctx: ctx, phases: map[rscsync.Phase]*phaseState{}}
@@ -267,7 +302,7 @@ func (in *Instrumentation) Run(ctx context.Context, eng *rscsync.Engine) (*rscsy
 	}
 	in.mu.Unlock()
 
-	rep, err := eng.Run(ctx)
+	rep, err := f(ctx)
 
 	in.mu.Lock()
 	st := in.runs[cust]
@@ -316,12 +351,42 @@ func (in *Instrumentation) Progress(next func(rscsync.Progress)) func(rscsync.Pr
 }
 
 func (in *Instrumentation) progress(p rscsync.Progress) {
+	if in.event(p) { // events without the run's counts
+		return
+	}
 	now := in.clock.Now()
 	ctx := context.Background()
 	in.m.rate.Record(ctx, p.RecordsPerMinute, metric.WithAttributes(phaseAttr(p.Phase)))
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	moved := in.count(ctx, phaseKey{p.CustomerID, p.Phase}, p.Run)
+	st, ps := in.phaseOf(p, now)
+	switch p.Kind {
+	case rscsync.ProgressBatch:
+		_, b := in.tracer.Start(ps.ctx, "rscsync.batch", trace.WithTimestamp(ps.at), trace.WithAttributes(phaseAttr(p.Phase),
+			attribute.Int64("rscsync.read", moved.Read), attribute.Int64("rscsync.sent", moved.Sent),
+			attribute.Int64("rscsync.acknowledged", moved.Acknowledged), attribute.Int64("rscsync.refused", moved.Refused),
+			attribute.Int64("rscsync.skipped", moved.Skipped)))
+		b.End(trace.WithTimestamp(now))
+	case rscsync.ProgressResent:
+		in.m.syncRecords.Add(ctx, p.Resent, metric.WithAttributes(phaseAttr(p.Phase), attribute.String("rscsync.outcome", "resent")))
+	case rscsync.ProgressParked:
+		ps.span.AddEvent("parked until the daily quota resets", trace.WithTimestamp(now),
+			trace.WithAttributes(attribute.String("rscsync.parked_until", p.ParkedUntil.Format(time.RFC3339))))
+	case rscsync.ProgressCompleted, rscsync.ProgressCaughtUp:
+		ps.span.SetAttributes(attribute.String("rscsync.end", string(p.Kind)), attribute.Int64("rscsync.done", p.Done),
+			attribute.Int64("rscsync.dead_lettered", p.DeadLettered), attribute.Int64("rscsync.acknowledged", p.Run.Acknowledged))
+		ps.span.End(trace.WithTimestamp(now))
+		delete(st.phases, p.Phase)
+		return
+	}
+	ps.at = now
+}
+
+// phaseOf returns the run and the open phase span of p's customer and
+// phase, starting the span (and a run without a parent, for a run not
+// driven by Run) at now when there is none. in.mu must be held.
+func (in *Instrumentation) phaseOf(p rscsync.Progress, now time.Time) (*runState, *phaseState) {
 	st := in.runs[p.CustomerID]
 	if st == nil { // a run not driven by Run: spans without a parent
 		st = &runState{ctx: context.Background(), phases: map[rscsync.Phase]*phaseState{}}
@@ -334,24 +399,7 @@ func (in *Instrumentation) progress(p rscsync.Progress) {
 		ps = &phaseState{span: span, ctx: pctx, at: now}
 		st.phases[p.Phase] = ps
 	}
-	switch p.Kind {
-	case rscsync.ProgressBatch:
-		_, b := in.tracer.Start(ps.ctx, "rscsync.batch", trace.WithTimestamp(ps.at), trace.WithAttributes(phaseAttr(p.Phase),
-			attribute.Int64("rscsync.read", moved.Read), attribute.Int64("rscsync.sent", moved.Sent),
-			attribute.Int64("rscsync.acknowledged", moved.Acknowledged), attribute.Int64("rscsync.refused", moved.Refused),
-			attribute.Int64("rscsync.skipped", moved.Skipped)))
-		b.End(trace.WithTimestamp(now))
-	case rscsync.ProgressParked:
-		ps.span.AddEvent("parked until the daily quota resets", trace.WithTimestamp(now),
-			trace.WithAttributes(attribute.String("rscsync.parked_until", p.ParkedUntil.Format(time.RFC3339))))
-	case rscsync.ProgressCompleted, rscsync.ProgressCaughtUp:
-		ps.span.SetAttributes(attribute.String("rscsync.end", string(p.Kind)), attribute.Int64("rscsync.done", p.Done),
-			attribute.Int64("rscsync.dead_lettered", p.DeadLettered), attribute.Int64("rscsync.acknowledged", p.Run.Acknowledged))
-		ps.span.End(trace.WithTimestamp(now))
-		delete(st.phases, p.Phase)
-		return
-	}
-	ps.at = now
+	return st, ps
 }
 
 // count adds what a run's counts moved since the phase's last event to
@@ -383,6 +431,9 @@ type instruments struct {
 	duration, wait                     metric.Float64Histogram
 	syncRecords                        metric.Int64Counter
 	rate, lag                          metric.Float64Gauge
+	deadLetters                        metric.Int64Counter
+	taskLatency                        metric.Float64Histogram
+	quotaUsed, quotaLimit              metric.Int64ObservableGauge
 }
 
 func newInstruments(m metric.Meter) (instruments, error) {
@@ -412,5 +463,14 @@ func newInstruments(m metric.Meter) (instruments, error) {
 	in.syncRecords = counter("rscsync.records", "{record}", "sync records by phase and outcome (read, sent, acknowledged, refused, skipped)")
 	in.rate = gauge("rscsync.phase.rate", "{record}/min", "a phase's records per minute in the current run")
 	in.lag = gauge("rscsync.watermark.lag", "s", "how far a phase's cursor is behind the clock after a run")
+	in.deadLetters = counter("rscsync.dead_letters", "{record}", "records refused and dead-lettered, by phase, kind and whether refused again")
+	in.taskLatency = histogram("rscsync.job_task.latency", "time from a job task's submission to the poll that found it finished, by operation and status")
+	observable := func(name, desc string) metric.Int64ObservableGauge {
+		g, err := m.Int64ObservableGauge(name, metric.WithUnit("{request}"), metric.WithDescription(desc))
+		errs = append(errs, err)
+		return g
+	}
+	in.quotaUsed = observable("rsc.quota.used", "requests sent today per throttle counter (ObserveQuota)")
+	in.quotaLimit = observable("rsc.quota.limit", "the daily limit per throttle counter (ObserveQuota); absent when unlimited")
 	return in, errors.Join(errs...)
 }

@@ -63,6 +63,29 @@ func (tel *telemetry) sums(t *testing.T, name string) map[string]int64 {
 	return out
 }
 
+// gauges returns every data point of the named Int64 gauge, keyed by its
+// attributes.
+func (tel *telemetry) gauges(t *testing.T, name string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, m := range tel.metrics(t) {
+		if g, ok := m.Data.(metricdata.Gauge[int64]); ok && m.Name == name {
+			for _, dp := range g.DataPoints {
+				out[attrs(dp.Attributes.ToSlice())] = dp.Value
+			}
+		}
+	}
+	return out
+}
+
+// wantSums checks every data point of the named counter.
+func (tel *telemetry) wantSums(t *testing.T, name string, want map[string]int64) {
+	t.Helper()
+	if diff := cmp.Diff(want, tel.sums(t, name)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
 func (tel *telemetry) metrics(t *testing.T) []metricdata.Metrics {
 	t.Helper()
 	var rm metricdata.ResourceMetrics
@@ -98,18 +121,7 @@ func attr(s sdktrace.ReadOnlySpan, key string) string {
 // the report's counts are metrics.
 func TestFullSyncTelemetry(t *testing.T) {
 	tel := newTelemetry(t)
-	srv := rsctest.NewServer(rsctest.WithoutListener())
-	defer srv.Close()
-	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:42"})
-	client, err := srv.CustomerClient(cust, rsc.WithHooks(tel.in.Hooks()), rsc.WithTransport(tel.in.Transport(srv.Transport())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, now := rscsync.NewSliceSource(), time.Now()
-	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
-		ExternalJobPostingID: "J1", IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/J1",
-		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
-		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+	cust, client, src, now := tel.withJob(t)
 	for i := range 250 {
 		email := fmt.Sprintf("c%d@example.com", i)
 		if i == 7 {
@@ -183,7 +195,7 @@ func TestFullSyncTelemetry(t *testing.T) {
 	}
 
 	// Metrics.
-	if diff := cmp.Diff(map[string]int64{
+	tel.wantSums(t, "rscsync.records", map[string]int64{
 		"rscsync.outcome=acknowledged,rscsync.phase=Job Sync":       1,
 		"rscsync.outcome=read,rscsync.phase=Job Sync":               1,
 		"rscsync.outcome=sent,rscsync.phase=Job Sync":               1,
@@ -191,9 +203,7 @@ func TestFullSyncTelemetry(t *testing.T) {
 		"rscsync.outcome=read,rscsync.phase=Candidate Sync":         250,
 		"rscsync.outcome=refused,rscsync.phase=Candidate Sync":      1,
 		"rscsync.outcome=sent,rscsync.phase=Candidate Sync":         250,
-	}, tel.sums(t, "rscsync.records")); diff != "" {
-		t.Errorf("rscsync.records (-want +got):\n%s", diff)
-	}
+	})
 	if got := tel.sums(t, "rsc.api.records")["rsc.bucket=sync"]; got != 249 {
 		t.Errorf("rsc.api.records for the sync bucket = %d, want the 249 valid candidates", got)
 	}
@@ -210,6 +220,26 @@ func TestFullSyncTelemetry(t *testing.T) {
 			t.Errorf("no %s recorded", name)
 		}
 	}
+}
+
+// withJob starts a fake LinkedIn (opts added) with one customer, returns
+// its instrumented client and a Source holding one job, J1, modified an
+// hour before now.
+func (tel *telemetry) withJob(t *testing.T, opts ...rsctest.Option) (*rsctest.Customer, *rsc.Client, *rscsync.SliceSource, time.Time) {
+	t.Helper()
+	srv := rsctest.NewServer(append([]rsctest.Option{rsctest.WithoutListener()}, opts...)...)
+	t.Cleanup(srv.Close)
+	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:42"})
+	client, err := srv.CustomerClient(cust, rsc.WithHooks(tel.in.Hooks()), rsc.WithTransport(tel.in.Transport(srv.Transport())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, now := rscsync.NewSliceSource(), time.Now()
+	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
+		ExternalJobPostingID: "J1", IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/J1",
+		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+	return cust, client, src, now
 }
 
 func names(spans []sdktrace.ReadOnlySpan) []string {
