@@ -166,7 +166,7 @@ func (e *Engine) ReconcileContent(ctx context.Context, sample int) (*ContentRepo
 		if err != nil {
 			return nil, fmt.Errorf("sync: listing dead letters: %w", err)
 		}
-		dead[d.Key()] = true
+		dead[d.Key()] = !d.Requested // a record queued for a resync is checked
 	}
 	want, err := e.contentWanted(ctx, Cursor{ModifiedAt: from}, sample, dead)
 	if err != nil {

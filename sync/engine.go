@@ -353,7 +353,7 @@ func (r *run) reconcile(ctx context.Context) []Reconciliation {
 		if err != nil {
 			break
 		}
-		if !d.Delete {
+		if !d.Delete && !d.Requested { // a resync request is no refusal
 			dead[kindPhase(d.Kind)]++
 		}
 	}

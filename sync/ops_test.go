@@ -152,7 +152,22 @@ func TestResyncSendsOneRecord(t *testing.T) {
 		c := g.cand(2)
 		c.Record.FirstName = "Zoe"
 		src.PutCandidates(c)
-		_, err = eng.Resync(t.Context(), "candidate//"+candID(2))
+		key := "candidate//" + candID(2)
+		_, err = RequestResync(t.Context(), eng.DeadLetters(), "c1", key, time.Now())
+		must(t, err)
+		// A queued record is no refusal: the reconciliations count it held
+		// and check its content.
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if x := rep.Reconciliation[PhaseCandidates]; x.DeadLettered != 0 || x.Missing != 0 {
+			t.Errorf("candidates' reconciliation with a resync queued: %+v", x)
+		}
+		content, err := eng.ReconcileContent(t.Context(), 0)
+		must(t, err)
+		if d := cmp.Diff([]Stale{{Key: key, Fields: []string{"firstName"}}}, content.Kinds[0].StaleRecords); d != "" {
+			t.Errorf("stale before the resync (-want +got):\n%s", d)
+		}
+		_, err = eng.Resync(t.Context(), key)
 		must(t, err)
 		names := map[string]string{}
 		for _, x := range e.cust.Candidates() {
