@@ -25,9 +25,13 @@ const sessionCookie = "rscgo_console_session"
 // http.StripPrefix):
 //
 //	GET  /               every customer: onboarding step, integration status,
-//	                     milestones, per-phase progress, dead-letter count
+//	                     milestones, per-phase progress, dead-letter count,
+//	                     and with WithFleet the process holding its lease and
+//	                     its jobs, with the fleet's processes
 //	GET  /customer?id=X  one customer, with its dead letters and their reasons
+//	                     and its last content reconciliation
 //	POST /retry          retries dead letters (form: customer, key..., csrf)
+//	POST /reconcile      reconciles a customer's content (form: customer, csrf)
 //
 // Every request must come with an allowed Host (403 otherwise) from an
 // operator the Authorizer accepts (401 otherwise). A POST must also carry
@@ -38,8 +42,9 @@ const sessionCookie = "rscgo_console_session"
 // html/template, need no JavaScript, are never cached and reload themselves
 // (GET pages only).
 type Handler struct {
-	cfg config
-	mux *http.ServeMux
+	cfg   config
+	mux   *http.ServeMux
+	recon reconciled // the last content reconciliation of each customer
 }
 
 // New returns the console. WithCustomers, WithAuthorizer and
@@ -70,22 +75,22 @@ func New(opts ...Option) (*Handler, error) {
 	h.mux.HandleFunc("GET /{$}", h.overview)
 	h.mux.HandleFunc("GET /customer", h.customer)
 	h.mux.HandleFunc("POST /retry", h.retryPost)
+	h.mux.HandleFunc("POST /reconcile", h.reconcilePost)
 	return h, nil
 }
 
 // EngineRetry returns a RetryFunc that retries through the customer's sync
-// engine (Engine.RetryDeadLetters), which reads the records again from the
-// Source and resends them. The engine resends every dead letter of the
-// customer, whichever keys were asked for: package sync offers no retry of
-// one record. engine returns the customer's engine; the engine refuses a
-// retry while it runs, and the operator sees that error.
+// engine (Engine.RetryDeadLetters), which reads the records with the keys
+// asked for again from the Source and resends them. engine returns the
+// customer's engine; the engine refuses a retry while it runs, and the
+// operator sees that error.
 func EngineRetry(engine func(ctx context.Context, customerID string) (*rscsync.Engine, error)) RetryFunc {
-	return func(ctx context.Context, customerID string, _ []string) error {
+	return func(ctx context.Context, customerID string, keys []string) error {
 		e, err := engine(ctx, customerID)
 		if err != nil {
 			return err
 		}
-		_, err = e.RetryDeadLetters(ctx)
+		_, err = e.RetryDeadLetters(ctx, keys...)
 		return err
 	}
 }

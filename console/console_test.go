@@ -105,6 +105,10 @@ func newFixture(t *testing.T, opts ...console.Option) *fixture {
 		console.WithOnboarding(flows), console.WithCheckpoints(store), console.WithDeadLetters(f.dead),
 		console.WithMilestones(events), console.WithClock(rsctest.NewFakeClock(t0)),
 		console.WithRetry(console.EngineRetry(func(_ context.Context, id string) (*rscsync.Engine, error) { return eng, nil })),
+		console.WithReconcile(console.EngineReconcile(func(_ context.Context, id string) (*rscsync.Engine, error) {
+			return rscsync.NewEngine(client, id, f.src, rscsync.WithStore(store), rscsync.WithDeadLetters(f.dead),
+				rscsync.WithHoldings(f.cust.Holdings()))
+		}, 0)),
 	}, opts...)
 	if f.h, err = console.New(all...); err != nil {
 		t.Fatal(err)
@@ -221,20 +225,11 @@ func TestUnknownCustomer(t *testing.T) {
 
 func TestRetry(t *testing.T) {
 	f := newFixture(t)
-	cookie, token := f.session(t)
 	keys := f.deadKeys(t)
 	// The ATS data is fixed; the retry reads it again.
 	f.src.PutCandidates(candidate(f.org, "C2", "bob@example.com", time.Now()))
 
-	form := url.Values{"csrf": {token}, "customer": {"acme"}, "key": keys}
-	req := httptest.NewRequest(http.MethodPost, "http://ops.example.com/retry", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Bearer alice-token")
-	req.Header.Set("Origin", "http://ops.example.com")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.AddCookie(cookie)
-	rec := httptest.NewRecorder()
-	f.h.ServeHTTP(rec, req)
+	rec := f.post(t, "/retry", url.Values{"customer": {"acme"}, "key": keys})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "customer?done=retried&id=acme" {
 		t.Fatalf("status %d, Location %q\n%s", rec.Code, rec.Header().Get("Location"), rec.Body)
 	}
@@ -356,6 +351,8 @@ func TestNewValidates(t *testing.T) {
 		{"nil onboarding", []console.Option{console.WithOnboarding(nil)}, "console: WithOnboarding: nil store"},
 		{"nil milestones", []console.Option{console.WithMilestones(nil)}, "console: WithMilestones: nil store"},
 		{"nil retry", []console.Option{console.WithRetry(nil)}, "console: WithRetry: nil function"},
+		{"nil reconcile", []console.Option{console.WithReconcile(nil)}, "console: WithReconcile: nil function"},
+		{"nil fleet", []console.Option{console.WithFleet(nil)}, "console: WithFleet: nil FleetSource"},
 		{"nil clock", []console.Option{console.WithClock(nil)}, "console: WithClock: nil clock"},
 		{"fast refresh", []console.Option{console.WithRefresh(time.Millisecond)}, "console: WithRefresh: 1ms is neither 0 nor at least 1s"},
 		{"short key", []console.Option{console.WithCSRFKey([]byte("short"))}, "console: WithCSRFKey: the key has 5 bytes, fewer than 32"},
@@ -386,15 +383,8 @@ func TestRetryFailure(t *testing.T) {
 	f := newFixture(t, console.WithRetry(func(context.Context, string, []string) error {
 		return errors.New("the engine of <acme> is running")
 	}))
-	cookie, token := f.session(t)
 	keys := f.deadKeys(t)
-	form := url.Values{"csrf": {token}, "customer": {"acme"}}
-	req := httptest.NewRequest(http.MethodPost, "http://ops.example.com/retry", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Bearer alice-token")
-	req.AddCookie(cookie)
-	rec := httptest.NewRecorder()
-	f.h.ServeHTTP(rec, req)
+	rec := f.post(t, "/retry", url.Values{"customer": {"acme"}})
 	page := rec.Body.String()
 	if rec.Code != http.StatusInternalServerError || strings.Contains(page, "http-equiv") {
 		t.Errorf("status %d\n%s", rec.Code, page)

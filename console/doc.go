@@ -1,7 +1,11 @@
 // Package console is the operators' console of an rscgo integration: an
 // http.Handler listing every customer with its onboarding step, integration
 // status, milestones, per-phase sync progress and dead letters (with their
-// reasons), from which an operator retries dead letters.
+// reasons), from which an operator retries dead letters and checks a
+// customer's content against LinkedIn (WithReconcile). When many worker
+// processes share one store (the fleet module), WithFleet adds which
+// process holds each customer's lease, until when, and the jobs waiting
+// and running.
 //
 // It reads the stores the rest of the library writes (onboarding's
 // StateStore, sync's Store and DeadLetterStore, milestones' EventStore) and

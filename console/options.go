@@ -40,6 +40,8 @@ type config struct {
 	dead      rscsync.DeadLetterStore
 	events    milestones.EventStore
 	retry     RetryFunc
+	reconcile ReconcileFunc
+	fleet     FleetSource
 	clock     rsc.Clock
 	refresh   time.Duration
 	csrfKey   []byte

@@ -16,6 +16,8 @@ type pageData struct {
 	Refresh   int // seconds; 0 = no reload
 	CSRF      string
 	CanRetry  bool
+	CanCheck  bool           // content reconciliation is configured
+	Fleet     *fleetSummary  // the fleet's processes and jobs, nil without WithFleet
 	Customers []customerView // the overview
 	Customer  *customerView  // a customer's page
 	Notice    string         // a result shown at the top
@@ -24,7 +26,7 @@ type pageData struct {
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, title string) pageData {
 	p := pageData{Title: title, Operator: operator(r), Now: stamp(h.cfg.clock.Now()),
-		CanRetry: h.cfg.retry != nil && h.cfg.dead != nil}
+		CanRetry: h.cfg.retry != nil && h.cfg.dead != nil, CanCheck: h.cfg.reconcile != nil}
 	p.CSRF = h.token(p.Operator, session(w, r))
 	if r.Method == http.MethodGet {
 		p.Refresh = int(h.cfg.refresh / time.Second)
@@ -51,8 +53,12 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 		render(w, http.StatusInternalServerError, p)
 		return
 	}
+	fleet, sum := h.loadFleet(r.Context())
+	p.Fleet = sum
 	for _, id := range ids {
-		p.Customers = append(p.Customers, h.load(r.Context(), id, false))
+		v := h.load(r.Context(), id, false)
+		v.fleet(fleet, sum != nil)
+		p.Customers = append(p.Customers, v)
 	}
 	render(w, http.StatusOK, p)
 }
@@ -77,28 +83,28 @@ func (h *Handler) showCustomer(w http.ResponseWriter, r *http.Request, id string
 		return
 	}
 	v := h.load(r.Context(), id, true)
+	fleet, sum := h.loadFleet(r.Context())
+	v.fleet(fleet, sum != nil)
+	if sum != nil && sum.Error != "" {
+		v.Errors = append(v.Errors, sum.Error)
+	}
+	v.Content = newContentView(h.recon.get(id))
 	p.Customer, p.Error = &v, errMsg
-	if r.Method == http.MethodGet && r.URL.Query().Get("done") == "retried" {
-		p.Notice = "Retry done."
+	if r.Method == http.MethodGet {
+		p.Notice = notices[r.URL.Query().Get("done")]
 	}
 	render(w, status, p)
 }
 
+// notices are the notices shown after an action (the done parameter of
+// the page the action redirects to).
+var notices = map[string]string{"retried": "Retry done.", "reconciled": "Content reconciliation done."}
+
 // retryPost retries dead letters: the form's key values, or every dead
 // letter of the customer when it has none.
 func (h *Handler) retryPost(w http.ResponseWriter, r *http.Request) {
-	if why := h.checkPost(r); why != "" {
-		http.Error(w, "console: refused: "+why, http.StatusForbidden)
-		return
-	}
-	id := r.PostFormValue("customer")
-	if h.cfg.retry == nil || h.cfg.dead == nil {
-		h.showCustomer(w, r, id, http.StatusNotFound, "retrying is not configured")
-		return
-	}
-	known, err := h.known(r.Context(), id)
-	if err != nil || !known {
-		h.showCustomer(w, r, id, http.StatusNotFound, "")
+	id, ok := h.action(w, r, h.cfg.retry != nil && h.cfg.dead != nil, "retrying is not configured")
+	if !ok {
 		return
 	}
 	keys := r.PostForm["key"]
@@ -115,8 +121,35 @@ func (h *Handler) retryPost(w http.ResponseWriter, r *http.Request) {
 		h.showCustomer(w, r, id, http.StatusInternalServerError, "the retry failed: "+err.Error())
 		return
 	}
-	// A relative Location, so that the console works under any prefix.
-	w.Header().Set("Location", "customer?"+url.Values{"id": {id}, "done": {"retried"}}.Encode())
+	done(w, id, "retried")
+}
+
+// action checks an action's POST and returns the customer it is for; when
+// the POST is refused, the action is not configured or the customer is not
+// one the console lists, it answers and returns false.
+func (h *Handler) action(w http.ResponseWriter, r *http.Request, configured bool, notConfigured string) (string, bool) {
+	if why := h.checkPost(r); why != "" {
+		http.Error(w, "console: refused: "+why, http.StatusForbidden)
+		return "", false
+	}
+	id := r.PostFormValue("customer")
+	if !configured {
+		h.showCustomer(w, r, id, http.StatusNotFound, notConfigured)
+		return "", false
+	}
+	known, err := h.known(r.Context(), id)
+	if err != nil || !known {
+		h.showCustomer(w, r, id, http.StatusNotFound, "")
+		return "", false
+	}
+	return id, true
+}
+
+// done sends the browser to the customer's page, which notes what was done
+// (a key of notices). The Location is relative, so that the console works
+// under any prefix.
+func done(w http.ResponseWriter, id, what string) {
+	w.Header().Set("Location", "customer?"+url.Values{"id": {id}, "done": {what}}.Encode())
 	w.WriteHeader(http.StatusSeeOther)
 }
 
@@ -138,13 +171,20 @@ form{margin:0}
 {{if .Customer}}{{template "customer" .}}{{else}}{{template "overview" .}}{{end}}
 </body></html>
 {{define "overview"}}
-<table id="customers"><tr><th>Customer</th><th>Onboarding step</th><th>Integration status</th><th>Milestones</th><th>Progress</th><th>Dead letters</th></tr>
+{{with .Fleet}}<h2>Fleet</h2>
+{{with .Error}}<p class="err" id="fleet-error">{{.}}</p>{{end}}
+<p id="fleet-jobs">Jobs waiting: <span id="jobs-waiting">{{.Waiting}}</span> · running: <span id="jobs-running">{{.Running}}</span></p>
+<table id="holders"><tr><th>Process</th><th>Leases held</th><th>Customers</th></tr>
+{{range .Holders}}<tr class="holder" data-holder="{{.Holder}}"><td>{{.Holder}}</td><td class="held">{{len .Customers}}</td><td>{{range $i, $c := .Customers}}{{if $i}}, {{end}}{{$c}}{{end}}</td></tr>
+{{else}}<tr><td colspan="3">No process holds a lease now.</td></tr>{{end}}</table>{{end}}
+<table id="customers"><tr><th>Customer</th><th>Onboarding step</th><th>Integration status</th><th>Milestones</th><th>Progress</th><th>Dead letters</th>{{if .Fleet}}<th>Lease</th><th>Jobs</th>{{end}}</tr>
 {{range .Customers}}<tr class="customer" data-id="{{.ID}}">
 <td><a href="customer?id={{.ID}}">{{.ID}}</a>{{with .Name}}<br>{{.}}{{end}}</td>
 <td class="step">{{.Step}}</td><td class="status">{{.Status}}</td>
 <td class="milestones">{{.Reached}} of {{len .Milestones}}</td>
 <td class="progress">{{range .Phases}}{{.Name}}: {{.Done}}/{{.Total}}{{if .Completed}} ✓{{end}}<br>{{end}}</td>
 <td class="dead">{{.DeadTotal}}{{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</td>
+{{with .Fleet}}<td class="lease">{{.Lease}}</td><td class="jobs">{{.Running}} running, {{.Waiting}} waiting{{with .Next}}<br>next {{.}}{{end}}</td>{{end}}
 </tr>{{else}}<tr><td colspan="6">No customers.</td></tr>{{end}}
 </table>
 {{end}}
@@ -161,6 +201,15 @@ form{margin:0}
 <table id="phases"><tr><th>Phase</th><th>Done</th><th>Total</th><th>Incremental</th><th>Dead letters</th><th>Ineligible</th><th>Completed</th><th>Rate</th></tr>
 {{range .Phases}}<tr><td>{{.Name}}</td><td>{{.Done}}</td><td>{{.Total}}</td><td>{{.Incremental}}</td><td>{{.DeadLettered}}</td><td>{{.Ineligible}}</td><td>{{if .Completed}}yes{{else}}no{{end}}</td><td>{{.Rate}}</td></tr>{{end}}
 </table>{{end}}
+{{with .Fleet}}<h2>Fleet</h2>
+<p>Lease: <span id="lease">{{.Lease}}</span> · jobs: <span id="jobs">{{.Running}} running, {{.Waiting}} waiting</span>{{with .Next}} · next {{.}}{{end}}</p>{{end}}
+{{if or .Content $p.CanCheck}}<h2>Content reconciliation</h2>
+{{with .Content}}<p id="content-summary">Checked {{.CheckedAt}}: {{if .Differs}}<span class="err">LinkedIn differs from the ATS</span>{{else}}<span class="ok">LinkedIn holds what the ATS holds</span>{{end}}</p>
+<table id="content"><tr><th>Kind</th><th>Checked</th><th>Equal</th><th>Missing</th><th>Stale</th><th>Extra</th><th>Records</th></tr>
+{{range .Kinds}}<tr class="kind" data-kind="{{.Kind}}"><td>{{.Kind}}</td>{{if .Unchecked}}<td colspan="6">not checked: {{.Unchecked}}</td>{{else}}<td>{{.Checked}}</td><td>{{.Equal}}</td><td class="missing">{{.Missing}}</td><td class="stale">{{.Stale}}</td><td class="extra">{{.Extra}}</td>
+<td>{{with .MissingKeys}}missing: {{.}}<br>{{end}}{{with .StaleKeys}}stale: {{.}}<br>{{end}}{{with .ExtraKeys}}extra: {{.}}{{end}}</td>{{end}}</tr>
+{{end}}</table>{{else}}<p id="content-none">Not checked since the console started.</p>{{end}}
+{{if $p.CanCheck}}<form method="post" action="reconcile"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><input type="hidden" name="customer" value="{{.ID}}"><button type="submit" id="reconcile">Check content now</button></form>{{end}}{{end}}
 <h2>Dead letters ({{.DeadTotal}})</h2>
 {{if .Dead}}{{if $p.CanRetry}}<form method="post" action="retry"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><input type="hidden" name="customer" value="{{.ID}}"><button type="submit" id="retry-all">Retry all</button></form>{{end}}
 <table id="dead"><tr><th>Record</th><th>Reason</th><th>Field</th><th>Status</th><th>Attempts</th><th>Last failed</th>{{if $p.CanRetry}}<th></th>{{end}}</tr>

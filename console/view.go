@@ -22,7 +22,9 @@ type customerView struct {
 	Reached    int // milestones reached
 	Phases     []phaseView
 	Dead       []deadView
-	DeadTotal  int // dead letters in the store (Dead lists at most maxDead)
+	DeadTotal  int          // dead letters in the store (Dead lists at most maxDead)
+	Fleet      *fleetView   // nil without WithFleet
+	Content    *contentView // the last content reconciliation, nil if none
 	Errors     []string
 }
 

@@ -94,7 +94,8 @@ func serve(t *testing.T, eng *rscsync.Engine) *httptest.Server {
 		}),
 		console.WithAllowedHosts("127.0.0.1"),
 		console.WithOnboarding(flows), console.WithCheckpoints(eng.Store()), console.WithDeadLetters(eng.DeadLetters()),
-		console.WithRetry(console.EngineRetry(func(context.Context, string) (*rscsync.Engine, error) { return eng, nil })))
+		console.WithRetry(console.EngineRetry(func(context.Context, string) (*rscsync.Engine, error) { return eng, nil })),
+		console.WithFleet(fleetOf{{CustomerID: "globex", Holder: "worker-1", Until: time.Now().Add(time.Hour), Token: 4, Waiting: 1}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +109,11 @@ func serve(t *testing.T, eng *rscsync.Engine) *httptest.Server {
 	t.Cleanup(ts.Close)
 	return ts
 }
+
+// fleetOf is a FleetSource of fixed entries: one worker holds the lease.
+type fleetOf []console.FleetCustomer
+
+func (f fleetOf) Fleet(context.Context) ([]console.FleetCustomer, error) { return f, nil }
 
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
@@ -132,13 +138,20 @@ func TestRetryDeadLetterInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	for css, want := range map[string]string{
-		`tr.customer[data-id="globex"] td.step`: "enabled",
-		`tr.customer[data-id="globex"] td.dead`: "1",
-		`#operator`:                             "browser-test",
+		`tr.customer[data-id="globex"] td.step`:     "enabled",
+		`tr.customer[data-id="globex"] td.dead`:     "1",
+		`tr.customer[data-id="globex"] td.jobs`:     "0 running, 1 waiting",
+		`tr.holder[data-holder="worker-1"] td.held`: "1",
+		`#jobs-waiting`: "1",
+		`#operator`:     "browser-test",
 	} {
 		if got := text(t, ctx, css); got != want {
 			t.Errorf("%s shows %q, want %q", css, got, want)
 		}
+	}
+
+	if got := text(t, ctx, `tr.customer[data-id="globex"] td.lease`); !strings.HasPrefix(got, "held by worker-1 until ") {
+		t.Errorf("the lease shows %q, want held by worker-1", got)
 	}
 
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`tr.customer[data-id="globex"] a`)),

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -66,6 +67,11 @@ type Config struct {
 	// Telemetry, if set, receives the client's calls and the sync's
 	// progress as OpenTelemetry metrics and traces (see NewTelemetry).
 	Telemetry *Telemetry
+	// AfterRun, if set, is called when a run has finished, before Run
+	// closes Tracker's database, the fake LinkedIn and the stores: while it
+	// runs, the Monitor's console can still retry dead letters and
+	// reconcile content (tracker-demo -http waits there for Ctrl-C).
+	AfterRun func(ctx context.Context, res *Result)
 	// OnProgress, if set, is called after every sync progress event, from
 	// the sync's goroutine.
 	OnProgress func(rscsync.Progress)

@@ -2,11 +2,14 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -92,6 +95,23 @@ func TestConsoleListsTheCustomer(t *testing.T) {
 	if !strings.Contains(page, `<span id="operator">demo-operator</span>`) {
 		t.Errorf("the console does not name the operator:\n%s", page)
 	}
+
+}
+
+// readAll GETs u with c and returns the body, failing the test unless the
+// status is 200.
+func readAll(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %v\n%s", u, resp.Status, err, b)
+	}
+	return string(b)
 }
 
 // /metrics serves the sync's telemetry in Prometheus's text format: the
@@ -122,30 +142,70 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// With a writer, the telemetry also writes the run's spans and metrics as
-// JSON (tracker-demo -otel stdout): the run, its phases and the API calls.
-func TestTelemetryToWriter(t *testing.T) {
+// While a finished run is kept open (Config.AfterRun, as tracker-demo -http
+// does), the console reconciles the content against the fake; and with a
+// writer the telemetry writes the run's spans and metrics as JSON
+// (tracker-demo -otel stdout): the run, its phases, the API calls.
+func TestServedAfterTheRun(t *testing.T) {
 	var buf bytes.Buffer
 	tel, err := NewTelemetry(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg, out := testConfig(t, t.TempDir(), 150)
-	cfg.Telemetry, cfg.Monitor = tel, nil
+	cfg.Telemetry = tel
+	cfg.AfterRun = func(ctx context.Context, res *Result) { checkReconcile(t, cfg.Monitor, res) }
 	if _, err := Run(t.Context(), cfg); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if err := tel.Shutdown(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	checkTelemetryJSON(t, &buf)
+}
+
+// checkReconcile signs in to the console and reconciles the customer's
+// content: every candidate LinkedIn holds is equal to Tracker's.
+func checkReconcile(t *testing.T, mon *Monitor, res *Result) {
+	srv := httptest.NewServer(mon.Handler())
+	defer srv.Close()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	c.Jar = jar
+	readAll(t, c, srv.URL+"/login?token="+mon.Token())
+	page := readAll(t, c, srv.URL+"/customer?id=demo-customer")
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no anti-CSRF token on the customer's page:\n%s", page)
+	}
+	resp, err := c.PostForm(srv.URL+"/reconcile", url.Values{"csrf": {csrf[1]}, "customer": {"demo-customer"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body) // the customer's page, after the redirect
+	resp.Body.Close()
+	page = string(b)
+	for _, want := range []string{`<p class="notice" id="notice">Content reconciliation done.</p>`,
+		`<span class="ok">LinkedIn holds what the ATS holds</span>`,
+		fmt.Sprintf(`<tr class="kind" data-kind="candidate"><td>candidate</td><td>%d</td><td>%[1]d</td><td class="missing">0</td>`, res.Reconciliation[1].LinkedIn)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after the reconciliation the page lacks %q:\n%s", want, page)
+		}
+	}
+}
+
+// checkTelemetryJSON checks the spans and metrics the telemetry wrote.
+func checkTelemetryJSON(t *testing.T, buf *bytes.Buffer) {
+	t.Helper()
 	spans := map[string]int{}
-	dec := json.NewDecoder(&buf)
+	dec := json.NewDecoder(buf)
 	for dec.More() {
 		var doc struct {
-			Name           string
-			ScopeMetrics   []struct{ Metrics []struct{ Name string } }
-			ResourceSpans  any
-			ResourceMetric any
+			Name         string
+			ScopeMetrics []struct{ Metrics []struct{ Name string } }
 		}
 		if err := dec.Decode(&doc); err != nil {
 			t.Fatal(err)

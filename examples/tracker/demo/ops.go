@@ -18,7 +18,7 @@ var loopbackHosts = []string{"localhost", "127.0.0.1", "::1"}
 // openConsole gives the Monitor the operators' console (package console)
 // over the run's stores, once they are open: the demo's one customer, its
 // onboarding, milestones, progress and dead letters, retried through the
-// sync engine.
+// sync engine, and its content reconciliation against the fake.
 func (r *run) openConsole(flows onboarding.StateStore, events milestones.EventStore) error {
 	if r.mon == nil {
 		return nil
@@ -30,6 +30,12 @@ func (r *run) openConsole(flows onboarding.StateStore, events milestones.EventSt
 		rscconsole.WithOnboarding(flows), rscconsole.WithCheckpoints(r.store),
 		rscconsole.WithDeadLetters(r.dead), rscconsole.WithMilestones(events),
 		rscconsole.WithRetry(rscconsole.EngineRetry(r.engine)),
+		rscconsole.WithReconcile(func(ctx context.Context, id string) (*rscsync.ContentReport, error) {
+			if _, err := r.engine(ctx, id); err != nil {
+				return nil, err
+			}
+			return r.reconcileContent()
+		}),
 		rscconsole.WithRefresh(2*time.Second),
 	)
 	if err != nil {

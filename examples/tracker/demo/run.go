@@ -113,7 +113,13 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 			return r.res, err
 		}
 	}
-	return r.res, os.WriteFile(filepath.Join(cfg.DataDir, finishedFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
+	if err := os.WriteFile(filepath.Join(cfg.DataDir, finishedFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600); err != nil {
+		return r.res, err
+	}
+	if cfg.AfterRun != nil {
+		cfg.AfterRun(ctx, r.res)
+	}
+	return r.res, nil
 }
 
 // begin decides how the run starts and says so on the first line: fresh
@@ -380,6 +386,16 @@ func (r *run) progressFunc() func(rscsync.Progress) {
 	return r.cfg.Telemetry.in.Progress(r.onProgress)
 }
 
+// hasCounts reports whether a progress event carries its phase's state
+// and the run's counts: a batch, a phase's end, a park or a re-send.
+func hasCounts(p rscsync.Progress) bool {
+	switch p.Kind {
+	case rscsync.ProgressBatch, rscsync.ProgressCompleted, rscsync.ProgressCaughtUp, rscsync.ProgressParked, rscsync.ProgressResent:
+		return true
+	}
+	return false
+}
+
 // runEngine runs the sync, under the telemetry's run span when there is
 // some.
 func (r *run) runEngine() (*rscsync.Report, error) {
@@ -391,8 +407,17 @@ func (r *run) runEngine() (*rscsync.Report, error) {
 
 // onProgress receives the sync's progress events (on the sync goroutine):
 // it draws the progress, feeds the admin page and announces milestones as
-// phases complete.
+// phases complete; it prints what the engine waits for.
 func (r *run) onProgress(p rscsync.Progress) {
+	if p.Kind == rscsync.ProgressWaiting {
+		r.out.printf("  %s: waiting until %s for %s", p.Phase, p.WaitUntil.Format(time.TimeOnly), p.Waiting)
+	}
+	if !hasCounts(p) {
+		if r.cfg.OnProgress != nil {
+			r.cfg.OnProgress(p)
+		}
+		return // a dead letter, a job task or a wait: the phase's state is not in it
+	}
 	r.out.progress(p)
 	r.mon.progress(p)
 	r.mu.Lock()

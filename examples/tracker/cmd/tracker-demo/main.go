@@ -113,20 +113,19 @@ func run(data string, fresh bool, httpAddr string, otelStdout bool, cfg demo.Con
 	}
 
 	start := time.Now()
+	cfg.AfterRun = func(ctx context.Context, _ *demo.Result) {
+		fmt.Printf("\ndone in %v\n", time.Since(start).Round(time.Millisecond))
+		if httpAddr != "" { // the console goes on working over the run's stores until Ctrl-C
+			fmt.Printf("console still served on http://%s/login?token=%s; Ctrl-C to stop\n", httpAddr, cfg.Monitor.Token())
+			<-ctx.Done()
+		}
+	}
 	_, err := demo.Run(ctx, cfg)
-	switch {
-	case err != nil && ctx.Err() != nil:
+	if err != nil && ctx.Err() != nil {
 		fmt.Printf("\ninterrupted after %v; run again with -data %s to resume\n", time.Since(start).Round(time.Millisecond), data)
 		return nil
-	case err != nil:
-		return err
 	}
-	fmt.Printf("\ndone in %v\n", time.Since(start).Round(time.Millisecond))
-	if httpAddr != "" {
-		fmt.Printf("console still served on http://%s/login?token=%s; Ctrl-C to stop\n", httpAddr, cfg.Monitor.Token())
-		<-ctx.Done()
-	}
-	return nil
+	return err
 }
 
 // newTelemetry returns the demo's telemetry: Prometheus metrics for
