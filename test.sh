@@ -39,6 +39,11 @@ if [ "${1:-}" = "fuzz" ]; then
   exit 0
 fi
 
+if [ "${1:-}" = "fleet-long" ]; then
+  # The long fleet proof (README.md, "Many customers, many machines"): 1,000 customers.
+  RSCGO_FLEET_LONG=1 exec go -C fleet test -race -count=1 -timeout 90m -run '^TestFleetProof$' -v ./internal/fleetproof
+fi
+
 if [ "${1:-}" = "bench" ]; then
   shift
   exec go run ./internal/benchreport "$@"

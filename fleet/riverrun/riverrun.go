@@ -41,8 +41,13 @@
 // Give the leases a TTL longer than River's JobTimeout (one minute by
 // default), e.g. lease.WithTTL(2*time.Minute), so that a slice never
 // outlives its lease unless its process stalls; River's
-// RescueStuckJobsAfter must exceed JobTimeout. A rescued slice whose
-// previous attempt still holds the lease snoozes until the lease expires.
+// RescueStuckJobsAfter must exceed JobTimeout, and JobTimeout must not be
+// -1: River never rescues the job of a killed process whose timeout is
+// infinite. A rescued slice whose previous attempt still holds the lease
+// snoozes until the lease expires. A slice whose lease was lost (its
+// process stalled past it and another took the customer) fails with an
+// error wrapping a *lease.LostError, whether its commit or the release of
+// its lease was refused.
 // Dead letters are written outside the fence: give them to the engine as
 // usual (pgstore.DB.DeadLetters).
 package riverrun
@@ -235,8 +240,21 @@ func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A
 			return nil
 		})
 	}
-	if err != nil { // a lost lease cannot be released
-		_ = l.Release(context.WithoutCancel(ctx))
+	if err != nil {
+		err = release(ctx, l, err)
+	}
+	return err
+}
+
+// release releases l after the job failed with err, and returns err. A
+// release refused by the fence (another holder took the customer, as
+// after a pause past the lease) is added to err, unless err already says
+// the lease was lost, so that the job's error tells.
+func release(ctx context.Context, l *lease.Lease, err error) error {
+	rerr := l.Release(context.WithoutCancel(ctx)) // the job's context may have ended
+	_, lost := errors.AsType[*lease.LostError](rerr)
+	if _, already := errors.AsType[*lease.LostError](err); lost && !already {
+		return errors.Join(err, rerr)
 	}
 	return err
 }

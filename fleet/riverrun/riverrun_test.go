@@ -529,3 +529,42 @@ func TestResume(t *testing.T) {
 		t.Errorf("no periodic job")
 	}
 }
+
+// TestLostLeaseReleaseRefused: a job that fails after another holder took
+// its customer (its process paused past the lease) cannot release the
+// lease, and its error says that the lease was lost.
+func TestLostLeaseReleaseRefused(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var f *fleet
+	f = newFleet(t, spec{polls: map[string]riverrun.PollTask{"inmail": {Every: time.Minute, Run: func(ctx context.Context, cust string) error {
+		f.clock.Advance(2 * time.Hour) // paused past the lease
+		if _, err := f.leases.Acquire(ctx, "inmail/"+cust, "elsewhere"); err != nil {
+			return err
+		}
+		return errors.New("the InMail poll failed")
+	}}}})
+	events := f.subscribe(t)
+	if err := riverrun.EnqueuePoll(ctx, f.river, "inmail", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	var ev *river.Event
+	select {
+	case ev = <-events:
+	case <-time.After(30 * time.Second): // a deadline, not a sleep
+		t.Fatal("no event of the poll job")
+	}
+	if ev.Kind != river.EventKindJobFailed || len(ev.Job.Errors) != 1 {
+		t.Fatalf("event %s with errors %+v, want one failure", ev.Kind, ev.Job.Errors)
+	}
+	got := ev.Job.Errors[0].Error
+	for _, want := range []string{"the InMail poll failed", "lost", `"elsewhere"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("job error %q lacks %q", got, want)
+		}
+	}
+	var holder string
+	if err := f.db.Pool().QueryRow(ctx, "select holder from rscgo_leases where customer_id = 'inmail/c1'").Scan(&holder); err != nil || holder != "elsewhere" {
+		t.Errorf("lease holder %q (%v), want elsewhere's lease kept", holder, err)
+	}
+}

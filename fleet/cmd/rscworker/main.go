@@ -1,0 +1,151 @@
+// Command rscworker is one worker process of a fleet: it works the River
+// sync slices (package riverrun) of a generated fleet of customers
+// (package internal/fleetgen: most customers small, a few big) against
+// one PostgreSQL database and an RSC base URL, such as the standalone
+// fake (rsc/rsctest/cmd/rscfake). Start as many as you like, on as many
+// machines: they share the customers through the database, at most one
+// process per customer at a time (package lease).
+//
+// It is the reference wiring of riverrun in a process and the worker of
+// the fleet proof (internal/fleetproof); its customers' ATS records are
+// generated, so it syncs no real ATS.
+//
+//	go run ./cmd/rscfake -addr 127.0.0.1:8080 -no-throttle   # from the repository root
+//	go -C fleet run ./cmd/rscworker -postgres postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable \
+//		-rsc http://127.0.0.1:8080 -provision -enqueue -customers 20 -big 1 -pacing=false
+//
+// -provision adds the generated customers to the fake (its admin API),
+// -enqueue starts every customer's chain of slices; both may be given to
+// every worker (a customer already there is left alone). The processes of
+// one fleet must share -customers, -big, -big-records, -small-max, -seed
+// and -epoch. Stop a worker with SIGINT or SIGTERM: it finishes its slices
+// first. -events prints one JSON line per slice started and ended and per
+// checkpoint commit refused by the lease's fence, for tests.
+//
+// Exit status: 0 after a signal, 1 when the database or the fake cannot
+// be used (the message names the cause), 2 for invalid flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rscgo/rscgo/fleet/internal/fleetgen"
+)
+
+// config is what the flags say.
+type config struct {
+	postgres, rsc, id               string
+	plan                            fleetgen.Plan
+	provision, enqueue, pacing, ev  bool
+	maxWorkers, sliceBatches        int
+	inFlight                        int
+	jobTimeout, leaseTTL            time.Duration
+	rescueAfter, maxBackoff         time.Duration
+	fetchPoll, fetchCooldown, every time.Duration
+}
+
+// usageError is an invalid flag; the process exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func main() {
+	cfg, err := parseFlags(flag.CommandLine, os.Args[1:])
+	if err == nil {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = run(ctx, cfg, os.Stdout)
+		stop()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rscworker:", err)
+		if _, usage := errors.AsType[*usageError](err); usage {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads and checks the flags.
+func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
+	var c config
+	host, _ := os.Hostname()
+	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL URL of the fleet's database (required)")
+	fs.StringVar(&c.rsc, "rsc", "", "RSC base URL, e.g. the standalone fake's http://127.0.0.1:8080 (required)")
+	fs.StringVar(&c.id, "id", fmt.Sprintf("%s-%d", host, os.Getpid()), "this worker's name, unique in the fleet")
+	fs.IntVar(&c.plan.Customers, "customers", 200, "customers in the generated fleet")
+	fs.IntVar(&c.plan.Big, "big", 3, "big customers among them")
+	fs.IntVar(&c.plan.BigRecords, "big-records", 50_000, "candidates of a big customer, at least")
+	fs.IntVar(&c.plan.SmallMax, "small-max", 2_000, "candidates of a small customer, at most")
+	fs.Int64Var(&c.plan.Seed, "seed", 1, "seed of the generated fleet")
+	epoch := fs.String("epoch", "", "RFC 3339 time of every customer's first record (default: 00:00 UTC three days ago)")
+	fs.BoolVar(&c.provision, "provision", false, "add the generated customers to the fake's admin API")
+	fs.BoolVar(&c.enqueue, "enqueue", false, "start every customer's chain of slices")
+	fs.BoolVar(&c.pacing, "pacing", true, "pace requests to LinkedIn's quotas (false against a fake run with -no-throttle)")
+	fs.BoolVar(&c.ev, "events", false, "print JSON lines of slice events on stdout")
+	fs.IntVar(&c.maxWorkers, "max-workers", 4, "slices this process works at once")
+	fs.IntVar(&c.sliceBatches, "slice-batches", 10, "batches per slice, at most")
+	fs.IntVar(&c.inFlight, "in-flight", 2, "batches of a customer uncommitted at once (1 to 64)")
+	fs.DurationVar(&c.jobTimeout, "job-timeout", time.Minute, "River's JobTimeout: a slice's context ends after it")
+	fs.DurationVar(&c.leaseTTL, "lease-ttl", 2*time.Minute, "customer lease lifetime; longer than -job-timeout")
+	fs.DurationVar(&c.rescueAfter, "rescue-after", 3*time.Minute, "River rescues a slice running this long (its process died); longer than -job-timeout")
+	fs.DurationVar(&c.maxBackoff, "max-backoff", 0, "longest wait before retrying a failed or rescued slice (0: River's policy, up to weeks)")
+	fs.DurationVar(&c.fetchPoll, "fetch-poll", time.Second, "River's FetchPollInterval")
+	fs.DurationVar(&c.fetchCooldown, "fetch-cooldown", 100*time.Millisecond, "River's FetchCooldown")
+	fs.DurationVar(&c.every, "incremental", 15*time.Minute, "time from a caught-up slice to the customer's next one")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return c, &usageError{err.Error()}
+	}
+	c.plan.Epoch = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -3)
+	if *epoch != "" {
+		t, err := time.Parse(time.RFC3339, *epoch)
+		if err != nil {
+			return c, &usageError{fmt.Sprintf("-epoch %q is not an RFC 3339 time", *epoch)}
+		}
+		c.plan.Epoch = t
+	}
+	return c, c.check()
+}
+
+// check returns a *usageError naming the first invalid flag.
+func (c *config) check() error {
+	bad := func(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+	if err := c.plan.Check(); err != nil {
+		return bad("%v", err)
+	}
+	switch {
+	case c.postgres == "":
+		return bad("-postgres: the fleet's database URL is required")
+	case c.id == "":
+		return bad("-id: empty worker name")
+	case c.maxWorkers <= 0 || c.sliceBatches <= 0:
+		return bad("-max-workers %d and -slice-batches %d must be positive", c.maxWorkers, c.sliceBatches)
+	case c.inFlight < 1 || c.inFlight > 64:
+		return bad("-in-flight %d: must be in [1, 64]", c.inFlight)
+	case c.jobTimeout <= 0 || c.leaseTTL <= c.jobTimeout || c.rescueAfter <= c.jobTimeout:
+		return bad("-job-timeout %v must be positive, and -lease-ttl %v and -rescue-after %v longer", c.jobTimeout, c.leaseTTL, c.rescueAfter)
+	case c.maxBackoff < 0:
+		return bad("-max-backoff %v is negative", c.maxBackoff)
+	case c.fetchPoll <= 0 || c.fetchCooldown <= 0 || c.every <= 0:
+		return bad("-fetch-poll %v, -fetch-cooldown %v and -incremental %v must be positive", c.fetchPoll, c.fetchCooldown, c.every)
+	case !c.plan.Epoch.Before(time.Now()):
+		return bad("-epoch %v is not in the past", c.plan.Epoch)
+	}
+	u, err := url.Parse(c.rsc)
+	switch {
+	case c.rsc == "":
+		return bad("-rsc: the RSC base URL is required")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return bad("-rsc: not an http(s) URL with a host")
+	}
+	return nil
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+// Invalid flags are usage errors naming the flag; a database that does
+// not answer is an error naming the cause, without the URL's password.
+func TestFlags(t *testing.T) {
+	ok := []string{"-postgres", "postgres://u:pw@127.0.0.1:1/db", "-rsc", "http://127.0.0.1:8080"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-rsc", "http://127.0.0.1:8080"}, "-postgres"},
+		{ok[:2], "-rsc"},
+		{append(ok[:2:2], "-rsc", "ftp://x"), "-rsc"},
+		{append(ok, "-customers", "0"), "customers"},
+		{append(ok, "-big", "201"), "big"},
+		{append(ok, "-in-flight", "65"), "-in-flight"},
+		{append(ok, "-lease-ttl", "30s"), "-lease-ttl"},
+		{append(ok, "-rescue-after", "1m"), "-rescue-after"},
+		{append(ok, "-max-backoff", "-1s"), "-max-backoff"},
+		{append(ok, "-epoch", "yesterday"), "-epoch"},
+		{append(ok, "-epoch", "2999-01-01T00:00:00Z"), "-epoch"},
+		{append(ok, "-nope"), "nope"},
+	} {
+		_, err := parseFlags(flag.NewFlagSet("rscworker", flag.ContinueOnError), tc.args)
+		if _, usage := errors.AsType[*usageError](err); !usage || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want a usage error naming %s", tc.args, err, tc.want)
+		}
+	}
+	cfg, err := parseFlags(flag.NewFlagSet("rscworker", flag.ContinueOnError), ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), cfg, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-postgres") || !strings.Contains(err.Error(), "cannot reach") || strings.Contains(err.Error(), "pw") {
+		t.Errorf("unreachable database: %v, want an error naming -postgres and the cause, without the password", err)
+	}
+}

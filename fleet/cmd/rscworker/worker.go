@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/rscgo/rscgo/fleet/internal/fleetgen"
+	"github.com/rscgo/rscgo/fleet/lease"
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/fleet/riverrun"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// run works the fleet's slices until ctx ends, then stops River, letting
+// running slices finish.
+func run(ctx context.Context, cfg config, out io.Writer) error {
+	open, cancel := context.WithTimeout(ctx, 30*time.Second) // an unroutable host fails in time
+	db, err := pgstore.Open(open, cfg.postgres)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("-postgres: %w", err)
+	}
+	defer db.Close()
+	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
+		return err
+	}
+	custs := cfg.plan.All()
+	if cfg.provision {
+		if err := provision(ctx, cfg.rsc, custs); err != nil {
+			return err
+		}
+	}
+	w := &worker{cfg: cfg, db: db, ev: newEvents(out, cfg.ev, cfg.id)}
+	client, err := w.riverClient(custs)
+	if err != nil {
+		return err
+	}
+	if err := client.Start(ctx); err != nil {
+		return fmt.Errorf("starting River: %w", err)
+	}
+	if cfg.enqueue {
+		params := make([]river.InsertManyParams, len(custs))
+		for i, c := range custs {
+			params[i] = river.InsertManyParams{Args: riverrun.SliceArgs{CustomerID: c.ID}}
+		}
+		if _, err := client.InsertMany(ctx, params); err != nil {
+			return fmt.Errorf("enqueueing the customers: %w", err)
+		}
+	}
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	return client.Stop(stop)
+}
+
+// worker is one process's River worker of the fleet.
+type worker struct {
+	cfg config
+	db  *pgstore.DB
+	ev  *events
+}
+
+// riverClient returns the River client working the slices of custs (and
+// resuming them hourly), with the process's clients of RSC.
+func (w *worker) riverClient(custs []fleetgen.Customer) (*river.Client[pgx.Tx], error) {
+	leases, err := lease.New(w.db, lease.WithTTL(w.cfg.leaseTTL))
+	if err != nil {
+		return nil, err
+	}
+	engines, err := w.engines(custs)
+	if err != nil {
+		return nil, err
+	}
+	runner, err := riverrun.New(w.db, leases, engines, riverrun.WithSliceBatches(w.cfg.sliceBatches),
+		riverrun.WithIncrementalInterval(w.cfg.every))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(custs))
+	for i, c := range custs {
+		ids[i] = c.ID
+	}
+	resumer, err := runner.Resumer(func(context.Context) ([]string, error) { return ids, nil })
+	if err != nil {
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, runner)
+	river.AddWorker(workers, resumer)
+	var retry river.ClientRetryPolicy = &river.DefaultClientRetryPolicy{}
+	if w.cfg.maxBackoff > 0 {
+		retry = cappedRetry{max: w.cfg.maxBackoff}
+	}
+	return river.NewClient(riverpgxv5.New(w.db.Pool()), &river.Config{
+		RetryPolicy: retry,
+		ID:          w.cfg.id, Workers: workers,
+		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: w.cfg.maxWorkers}},
+		FetchCooldown: w.cfg.fetchCooldown, FetchPollInterval: w.cfg.fetchPoll,
+		JobTimeout: w.cfg.jobTimeout, RescueStuckJobsAfter: w.cfg.rescueAfter,
+		Middleware:   []rivertype.Middleware{river.WorkerMiddlewareFunc(w.observe)},
+		PeriodicJobs: []*river.PeriodicJob{riverrun.ResumePeriodically(time.Hour)},
+		Logger:       slog.New(slog.DiscardHandler),
+	})
+}
+
+// engines returns the EngineFunc of the customers: one RSC client each,
+// whose requests name this worker and the slice (see tagging).
+func (w *worker) engines(custs []fleetgen.Customer) (riverrun.EngineFunc, error) {
+	type cust struct {
+		client *rsc.Client
+		src    rscsync.Source
+	}
+	byID := map[string]cust{}
+	base := strings.TrimSuffix(w.cfg.rsc, "/")
+	for _, c := range custs {
+		opts := []rsc.Option{rsc.WithBaseURL(base), rsc.WithTokenURL(base + "/oauth/v2/accessToken"),
+			rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithTransport(tagging{id: w.cfg.id, next: http.DefaultTransport})}
+		if !w.cfg.pacing {
+			opts = append(opts, rsc.WithLimits(rsc.Limits{Disabled: true}))
+		}
+		client, err := rsc.NewClient(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("-rsc: %w", err)
+		}
+		byID[c.ID] = cust{client: client, src: c.Source(w.cfg.plan.Epoch)}
+	}
+	return func(ctx context.Context, id string, store rscsync.Store) (*rscsync.Engine, error) {
+		c, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("no customer %s in the generated fleet (do the workers share -customers and -seed?)", id)
+		}
+		return rscsync.NewEngine(c.client, id, c.src, rscsync.WithStore(observedStore{Store: store, ev: w.ev, slice: sliceOf(ctx)}),
+			rscsync.WithDeadLetters(w.db.DeadLetters()), rscsync.WithInFlight(w.cfg.inFlight), rscsync.WithWaitWhenParked(false))
+	}, nil
+}
+
+// provision adds the customers to the fake at base through its admin API;
+// a customer it already holds is left as it is.
+func provision(ctx context.Context, base string, custs []fleetgen.Customer) error {
+	for _, c := range custs {
+		body, _ := json.Marshal(rsctest.CustomerSpec{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+			UniqueForeignID: c.ID, Organization: c.Organization})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/_rsctest/customers", bytes.NewReader(body))
+		if err != nil {
+			return fmt.Errorf("-provision: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("-provision: the fake's admin API at -rsc does not answer: %w", err)
+		}
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusConflict {
+			return fmt.Errorf("-provision: adding customer %s: HTTP %d: %s", c.ID, resp.StatusCode, bytes.TrimSpace(msg))
+		}
+	}
+	return nil
+}
+
+// cappedRetry retries a job after 2^attempt seconds, at most max.
+type cappedRetry struct{ max time.Duration }
+
+func (c cappedRetry) NextRetry(job *rivertype.JobRow) time.Time {
+	return time.Now().Add(min(time.Duration(1)<<min(job.Attempt, 30)*time.Second, c.max))
+}
