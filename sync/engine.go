@@ -25,8 +25,9 @@ type Engine struct {
 	src    Source
 	cfg    config
 
-	running    busy
-	progressMu gosync.Mutex // one progress event at a time
+	running      busy
+	progressMu   gosync.Mutex       // one progress event at a time
+	lastProgress map[Phase]Progress // each phase's last event with counts, under progressMu
 }
 
 // NewEngine returns the engine of the customer customerID (the key of its

@@ -13,14 +13,15 @@ import (
 // Progress events, so WithProgress (and package rscotel, which turns them
 // into metrics) receives them with the others.
 
-// emitDeadLetter announces a refused record (ProgressDeadLetter). Its dead
-// letter holds the record's identity and reason, never its contents.
+// emitDeadLetter announces a refused record (ProgressDeadLetter), with the
+// phase's last counts. Its dead letter holds the record's identity and
+// reason, never its contents.
 func (r *run) emitDeadLetter(d DeadLetter) {
 	if r.e.cfg.progress == nil || r.dry {
 		return
 	}
 	d.Requested = false
-	r.e.send(Progress{Kind: ProgressDeadLetter, CustomerID: r.cust, Phase: kindPhaseOf(d), DeadLetter: &d})
+	r.e.deliver(Progress{Kind: ProgressDeadLetter, CustomerID: r.cust, Phase: kindPhaseOf(d), DeadLetter: &d}, true)
 }
 
 // kindPhaseOf is the phase whose records d is about.
@@ -49,9 +50,9 @@ func (r *run) taskSettled(pt PendingTask, t rsc.JobTask) {
 	if r.e.cfg.progress == nil || pt.At.IsZero() {
 		return
 	}
-	r.e.send(Progress{Kind: ProgressJobTask, CustomerID: r.cust, Phase: PhaseJobs, DryRun: r.dry,
+	r.e.deliver(Progress{Kind: ProgressJobTask, CustomerID: r.cust, Phase: PhaseJobs, DryRun: r.dry,
 		JobTask: &JobTaskDone{Op: pt.Op, Status: string(t.Status), Failed: t.ErrorMessage != "" || t.Status == rsc.TaskFailed,
-			Latency: max(r.e.cfg.clock.Now().Sub(pt.At), 0)}})
+			Latency: max(r.e.cfg.clock.Now().Sub(pt.At), 0)}}, true)
 }
 
 // JobTaskDone is a job task LinkedIn finished (ProgressJobTask events).

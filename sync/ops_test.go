@@ -262,9 +262,10 @@ func TestPacingWaitsAreAnnounced(t *testing.T) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
 		start := time.Now()
 		type wait struct {
-			What  string
-			Phase Phase
-			After time.Duration // WaitUntil after the start
+			What        string
+			Phase       Phase
+			After       time.Duration // WaitUntil after the start
+			Done, Total int64         // the phase's counts at its previous event
 		}
 		var waits []wait
 		var log bytes.Buffer
@@ -277,13 +278,13 @@ func TestPacingWaitsAreAnnounced(t *testing.T) {
 			}}))),
 			WithProgress(func(p Progress) {
 				if p.Kind == ProgressWaiting {
-					waits = append(waits, wait{p.Waiting, p.Phase, p.WaitUntil.Sub(start)})
+					waits = append(waits, wait{p.Waiting, p.Phase, p.WaitUntil.Sub(start), p.Done, p.Total})
 				}
 			}))
 		_, err := eng.Run(t.Context())
 		must(t, err)
 		what := "LinkedIn's per-minute quota of atsCandidates (100 records), paced by the client"
-		want := []wait{{what, PhaseCandidates, 30 * time.Second}, {what, PhaseCandidates, time.Minute}}
+		want := []wait{{what, PhaseCandidates, 30 * time.Second, 100, 300}, {what, PhaseCandidates, time.Minute, 200, 300}}
 		if d := cmp.Diff(want, waits); d != "" {
 			t.Errorf("waits announced (-want +got):\n%s", d)
 		}

@@ -29,15 +29,15 @@ const (
 	ProgressWaiting ProgressKind = "waiting"
 	// ProgressDeadLetter: a record was refused (by LinkedIn or the
 	// client's validation) and dead-lettered, or refused again (its
-	// Attempts grow). DeadLetter says which record and why; the event
-	// carries no counts.
+	// Attempts grow). DeadLetter says which record and why; the counts are
+	// those of the phase's previous event.
 	ProgressDeadLetter ProgressKind = "deadLetter"
 	// ProgressResent: a batch of RetryDeadLetters or Resync was sent again
 	// and committed; Resent counts its records.
 	ProgressResent ProgressKind = "resent"
 	// ProgressJobTask: LinkedIn finished a job task (JobTask says which
-	// operation, how, and how long after its submission); the event carries
-	// no counts.
+	// operation, how, and how long after its submission); the counts are
+	// those of the phase's previous event.
 	ProgressJobTask ProgressKind = "jobTask"
 )
 
@@ -48,7 +48,9 @@ const waitNotice = 2 * time.Second
 // Done of Total is the phase's historical pass as the checkpoint holds it
 // (after completion Done stays at Total and Incremental counts later
 // records); Run is this run's counts of the phase, with the same names and
-// meaning as in the Report.
+// meaning as in the Report. Every event has them: one that reports no
+// progress of its own (a refusal, a finished job task, a wait announced
+// from a batch's goroutine) carries those of the phase's previous event.
 type Progress struct {
 	Kind        ProgressKind `json:"kind"`
 	CustomerID  string       `json:"customerId"`
@@ -159,24 +161,44 @@ func (r *run) wait(ctx context.Context, what string, d time.Duration, counts boo
 }
 
 // announceWait logs a wait and sends its progress event; fill, if not
-// nil, adds the run's counts.
+// nil, adds the run's counts, else the event has the phase's last counts.
 func (e *Engine) announceWait(ctx context.Context, p Phase, what string, until time.Time, fill func(*Progress)) {
 	e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: waiting", slog.String("customer", e.cust),
 		slog.String("phase", p.String()), slog.String("for", what), slog.Time("until", until))
 	ev := Progress{Kind: ProgressWaiting, CustomerID: e.cust, Phase: p, Waiting: what, WaitUntil: until, DryRun: e.cfg.dryRun}
-	if fill != nil {
-		fill(&ev)
+	if fill == nil {
+		e.deliver(ev, true)
+		return
 	}
+	fill(&ev)
 	e.send(ev)
 }
 
-// send calls the progress callback, one event at a time.
-func (e *Engine) send(ev Progress) {
-	if f := e.cfg.progress; f != nil {
-		e.progressMu.Lock()
-		defer e.progressMu.Unlock()
-		f(ev)
+// send calls the progress callback with an event that has its counts, one
+// event at a time, and remembers them for the events that have none.
+func (e *Engine) send(ev Progress) { e.deliver(ev, false) }
+
+// deliver calls the progress callback, one event at a time. An event
+// without counts of its own (partial) gets those of the phase's last
+// event; the others are remembered.
+func (e *Engine) deliver(ev Progress, partial bool) {
+	f := e.cfg.progress
+	if f == nil {
+		return
 	}
+	e.progressMu.Lock()
+	defer e.progressMu.Unlock()
+	if e.lastProgress == nil {
+		e.lastProgress = map[Phase]Progress{}
+	}
+	if last, ok := e.lastProgress[ev.Phase]; partial && ok {
+		ev.Done, ev.Total, ev.Incremental, ev.DeadLettered, ev.Ineligible = last.Done, last.Total, last.Incremental, last.DeadLettered, last.Ineligible
+		ev.Run, ev.RecordsPerMinute, ev.ETA, ev.Completed, ev.CompletedAt = last.Run, last.RecordsPerMinute, last.ETA, last.Completed, last.CompletedAt
+		ev.Run.SkipReasons = maps.Clone(last.Run.SkipReasons)
+	} else if !partial {
+		e.lastProgress[ev.Phase] = ev
+	}
+	f(ev)
 }
 
 func (r *run) emit(p Phase, kind ProgressKind) {
