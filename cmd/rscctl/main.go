@@ -24,9 +24,8 @@
 //	resync CUSTOMER PHASE KEY...    sends these records again: queued as resync
 //	                                requests, then sent through the ops console
 //	                                (-console URL) or by its next retry
-//	reconcile [-sample N] CUSTOMER  compares LinkedIn with the ATS record by record:
-//	                                needs the service's sync engine, so this
-//	                                program refuses it (exit 2)
+//	reconcile CUSTOMER              compares LinkedIn with the ATS record by record,
+//	                                through the ops console (-console URL)
 //	reset -yes CUSTOMER             deletes the customer's checkpoint and dead letters:
 //	                                the next sync starts the historical sync again
 //	                                (stop the customer's sync first)
@@ -54,8 +53,8 @@
 //
 //	0  success
 //	1  failure (a store could not be read, the console refused, ...)
-//	2  usage error (unknown command or flag, missing argument, a command
-//	   this program cannot run)
+//	2  usage error (unknown command or flag, missing argument, -console
+//	   missing where it is needed)
 //	3  not found (no such customer, checkpoint or dead letter)
 //	4  done, but LinkedIn does not hold everything (records retried or
 //	   resynced were refused again; reconcile found differences)

@@ -13,7 +13,7 @@ import (
 )
 
 // rscctl is wired to the file stores under -data and has no sync engine:
-// reconcile, which needs one, is a usage error. The commands themselves
+// reconcile without -console is a usage error. The commands themselves
 // are tested in internal/ctl.
 func TestRscctl(t *testing.T) {
 	dir := t.TempDir()
@@ -35,7 +35,7 @@ func TestRscctl(t *testing.T) {
 		{name: "status", args: []string{"-data", dir, "-json", "status"},
 			out: `{"customer":"acme","milestones":[],"phases":{"activities":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"applications":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"candidates":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"deletions":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}},"jobs":{"done":0,"total":0,"recordsPerMinute":0,"completed":false,"deadLettered":0,"ineligible":0,"incremental":0,"cursor":{"modifiedAt":"0001-01-01T00:00:00Z"}}},"deadLetters":0}` + "\n"},
 		{name: "reconcile", args: []string{"-data", dir, "reconcile", "acme"}, code: 2,
-			err: "rscctl: reconcile reads records from the ATS, which only the service that runs the sync can do: this program has no sync engine\n" + usage + "\n"},
+			err: "rscctl: reconcile needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
 		{name: "no -data", args: []string{"status"}, code: 2, err: "rscctl: -data is required\n" + usage + "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

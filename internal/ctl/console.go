@@ -84,17 +84,6 @@ func (x *command) retried(ctx context.Context, id string, keys []string) error {
 // the keys (all when none): it opens the customer's page for a session and
 // its anti-CSRF token, then posts the page's retry form.
 func (x *command) viaConsole(ctx context.Context, what, id string, keys []string) error {
-	o := x.o
-	if o.console == "" {
-		return &usageError{what + " needs -console URL (or $RSCCTL_CONSOLE): sending records again reads them from the ATS, which only the service that runs the sync can do"}
-	}
-	base, err := url.Parse(o.console)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return &usageError{fmt.Sprintf("-console %q is not an http(s) URL", o.console)}
-	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
-	}
 	dls, err := x.s.deadLetters(ctx, id)
 	if err != nil {
 		return err
@@ -104,20 +93,64 @@ func (x *command) viaConsole(ctx context.Context, what, id string, keys []string
 			return &notFoundError{fmt.Sprintf("customer %q has no dead letter %q", id, k)}
 		}
 	}
-	jar, _ := cookiejar.New(nil) // never fails without options
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Minute,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	page, err := call(ctx, c, o, http.MethodGet, base.ResolveReference(&url.URL{Path: "customer", RawQuery: url.Values{"id": {id}}.Encode()}), nil)
+	cs, err := x.openConsole(ctx, what, id, "retry", "WithRetry")
 	if err != nil {
 		return err
 	}
-	m := csrfRE.FindStringSubmatch(page)
-	if m == nil {
-		return fmt.Errorf("the console's page of %q offers no retry (is WithRetry set?)", id)
-	}
-	form := url.Values{"csrf": {html.UnescapeString(m[1])}, "customer": {id}, "key": keys}
-	_, err = call(ctx, c, o, http.MethodPost, base.ResolveReference(&url.URL{Path: "retry"}), form)
+	_, err = cs.post(ctx, "retry", url.Values{"key": keys})
 	return err
+}
+
+// session is an operator's session on the ops console, on a customer's
+// page.
+type session struct {
+	o        options
+	c        *http.Client
+	base     *url.URL
+	customer string
+	csrf     string
+}
+
+// openConsole opens the customer's page on the console (-console) for a
+// session and its anti-CSRF token; the page must offer the form posting to
+// action (which the console's option named opt enables).
+func (x *command) openConsole(ctx context.Context, what, id, action, opt string) (*session, error) {
+	o := x.o
+	if o.console == "" {
+		return nil, &usageError{what + " needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do"}
+	}
+	base, err := url.Parse(o.console)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, &usageError{fmt.Sprintf("-console %q is not an http(s) URL", o.console)}
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	jar, _ := cookiejar.New(nil) // never fails without options
+	cs := &session{o: o, base: base, customer: id, c: &http.Client{Jar: jar, Timeout: 10 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	page, err := cs.page(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `action="`+action+`"`) {
+		return nil, fmt.Errorf("the console's page of %q offers no %s (is %s set?)", id, action, opt)
+	}
+	cs.csrf = html.UnescapeString(m[1])
+	return cs, nil
+}
+
+// page returns the customer's page.
+func (cs *session) page(ctx context.Context) (string, error) {
+	return call(ctx, cs.c, cs.o, http.MethodGet, cs.base.ResolveReference(&url.URL{Path: "customer", RawQuery: url.Values{"id": {cs.customer}}.Encode()}), nil)
+}
+
+// post posts a form of the customer's page to action.
+func (cs *session) post(ctx context.Context, action string, form url.Values) (string, error) {
+	form.Set("csrf", cs.csrf)
+	form.Set("customer", cs.customer)
+	return call(ctx, cs.c, cs.o, http.MethodPost, cs.base.ResolveReference(&url.URL{Path: action}), form)
 }
 
 // call sends one request to the console with the operator's token and

@@ -19,19 +19,20 @@
 //
 // dead retry, resync of records and reconcile read records from the ATS
 // (the sync.Source), which only a program holding the customers' engines
-// can do (Config.Engine). Without one, dead retry and resync of records go
-// through the ops console of the service that runs the sync (-console URL,
-// its Authorizer accepting $RSCCTL_TOKEN as a bearer token); a resync is
-// then first queued as a resync request in the dead-letter store
-// (sync.RequestResync), so that without -console it waits for the next
-// retry. reconcile needs an engine.
+// can do (Config.Engine). Without one they go through the ops console of
+// the service that runs the sync (-console URL, its Authorizer accepting
+// $RSCCTL_TOKEN as a bearer token; console.WithRetry for retries and
+// resyncs, console.WithReconcile for reconcile, whose result is read from
+// the customer's page). A resync is then first queued as a resync request
+// in the dead-letter store (sync.RequestResync), so that without -console
+// it waits for the next retry.
 //
 // Exit codes, for scripts:
 //
 //	0  success
 //	1  failure (a store could not be read, the console refused, ...)
-//	2  usage error (unknown command or flag, missing argument, a command
-//	   this program cannot run)
+//	2  usage error (unknown command or flag, missing argument, -console
+//	   missing where it is needed)
 //	3  not found (no such customer, checkpoint or dead letter)
 //	4  done, but LinkedIn does not hold everything: reconcile found
 //	   missing, extra or stale records, or records retried or resynced
@@ -134,7 +135,7 @@ commands:
   dead retry [-console URL] CUSTOMER [KEY...]       (token in $RSCCTL_TOKEN)
   resync CUSTOMER PHASE                             (PHASE: jobs, candidates, applications, activities)
   resync [-console URL] CUSTOMER PHASE KEY...
-  reconcile [-sample N] CUSTOMER
+  reconcile [-console URL | -sample N] CUSTOMER
   reset -yes CUSTOMER
 exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not exact (differences, records refused)`,
 		"-FLAG ARG", "-"+c.StoreFlag+" "+c.StoreArg)

@@ -133,7 +133,7 @@ candidate//C9  2         2026-11-30T09:01:00Z  LinkedIn refused the record (stat
 		{name: "dead list of nobody", args: []string{"-data", dir, "dead", "list", "nobody"}, code: 3, err: "rscctl: no customer \"nobody\" in " + dir + "\n"},
 		{name: "reset without -yes", args: []string{"-data", dir, "reset", "acme"}, code: 2, err: "rscctl: reset deletes the customer's checkpoint and dead letters: add -yes\n" + usage + "\n"},
 		{name: "retry without console", args: []string{"-data", dir, "dead", "retry", "acme"}, code: 2,
-			err: "rscctl: dead retry needs -console URL (or $RSCCTL_CONSOLE): sending records again reads them from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
+			err: "rscctl: dead retry needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
 		{name: "no command", args: []string{"-data", dir}, code: 2, err: "rscctl: no command\n" + usage + "\n"},
 		{name: "unknown command", args: []string{"-data", dir, "frobnicate"}, code: 2, err: "rscctl: unknown command \"frobnicate\"\n" + usage + "\n"},
 		{name: "dead without subcommand", args: []string{"-data", dir, "dead"}, code: 2, err: "rscctl: dead needs list, export or retry\n" + usage + "\n"},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +13,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/rscgo/rscgo/console"
 
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -159,3 +164,43 @@ var otherKinds, otherKindsJSON = func() (string, string) {
 }()
 
 var checkedRE = regexp.MustCompile(`"checkedAt":"[^"]*"`)
+
+// Without an engine, reconcile has the ops console run the reconciliation
+// (console.WithReconcile) and prints what its page shows: the same as the
+// engine's own report, to the second.
+func TestReconcileThroughConsole(t *testing.T) {
+	s := newSynced(t)
+	c := cand(s.cust.Organization, 2, "c2@example.com")
+	c.Record.FirstName = "Zoe"
+	s.src.PutCandidates(c)
+	engineOf := func(context.Context, string) (*rscsync.Engine, error) { return s.engine, nil }
+	h, err := console.New(
+		console.WithCustomers(func(context.Context) ([]string, error) { return []string{"acme"}, nil }),
+		console.WithAuthorizer(func(r *http.Request) (string, bool) { return "cli", r.Header.Get("Authorization") == "Bearer op-token" }),
+		console.WithAllowedHosts("127.0.0.1"), console.WithReconcile(console.EngineReconcile(engineOf, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	t.Setenv("RSCCTL_TOKEN", "op-token")
+	t.Setenv("RSCCTL_CONSOLE", "")
+	code, out, errs := rscctl(t, "-data", s.dir, "-console", ts.URL, "reconcile", "acme")
+	expect(t, code, out, errs, 4, "content candidate: checked 4, equal 3, missing 0, stale 1, extra 0\n"+
+		"  stale on LinkedIn: candidate//C2 (firstName)\n"+otherKinds,
+		"rscctl: customer \"acme\": LinkedIn differs from the ATS: 0 missing, 0 extra, 1 stale\n")
+
+	code, out, _ = rscctl(t, "-data", s.dir, "-console", ts.URL, "-json", "reconcile", "acme")
+	got := decodeLines[rscsync.ContentReport](t, out)
+	want, err := s.engine.ReconcileContent(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.CheckedAt = want.CheckedAt.UTC().Truncate(time.Second)
+	if d := cmp.Diff([]rscsync.ContentReport{*want}, got, cmpopts.EquateApproxTime(2*time.Second)); code != 4 || d != "" {
+		t.Errorf("exit code %d, report (-engine +console):\n%s", code, d)
+	}
+
+	code, out, errs = rscctl(t, "-data", s.dir, "reconcile", "acme")
+	expect(t, code, out, errs, 2, "", "rscctl: reconcile needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n"+usage+"\n")
+}

@@ -3,20 +3,31 @@ package ctl
 import (
 	"context"
 	"fmt"
+
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 // reconcile runs the content reconciliation of the customer (every record,
-// or -sample N of each kind) and prints it; differences exit 4.
+// or -sample N of each kind) in the engine, or through the ops console
+// without one, and prints it; differences exit 4.
 func (x *command) reconcile(ctx context.Context) error {
 	id := x.args[0]
-	if err := x.s.known(ctx, id); err != nil {
-		return err
-	}
-	eng, err := x.engine(ctx, id, "reconcile")
+	err := x.s.known(ctx, id)
 	if err != nil {
 		return err
 	}
-	rep, err := eng.ReconcileContent(ctx, x.o.sample)
+	var rep *rscsync.ContentReport
+	if x.c.Engine == nil {
+		if x.o.sample > 0 {
+			return &usageError{"-sample: the console reconciles as its WithReconcile says"}
+		}
+		rep, err = x.reconcileViaConsole(ctx, id)
+	} else {
+		var eng *rscsync.Engine
+		if eng, err = x.engine(ctx, id, "reconcile"); err == nil {
+			rep, err = eng.ReconcileContent(ctx, x.o.sample)
+		}
+	}
 	if err != nil {
 		return err
 	}

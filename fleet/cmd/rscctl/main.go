@@ -15,11 +15,11 @@
 // (pgstore.Open), as the services that share it do. The customers are
 // those with a checkpoint, an onboarding state or milestones.
 //
-// Like cmd/rscctl, this program has no sync engine: dead retry and resync
-// of records go through the ops console of the service that runs the sync
-// (-console URL, the operator's token in RSCCTL_TOKEN), and reconcile is
-// refused (exit 2). Exit codes: 0 success, 1 failure, 2 usage error, 3 not
-// found, 4 not exact (records refused again, or differences found).
+// Like cmd/rscctl, this program has no sync engine: dead retry, resync of
+// records and reconcile go through the ops console of the service that
+// runs the sync (-console URL, the operator's token in RSCCTL_TOKEN).
+// Exit codes: 0 success, 1 failure, 2 usage error, 3 not found, 4 not
+// exact (records refused again, or differences found).
 package main
 
 import (

@@ -124,8 +124,8 @@ candidate//C11  0         2026-11-30T09:00:00Z  resync requested by an operator
 candidate//C7   1         2026-11-30T09:00:00Z  invalid emailAddresses[0]: must match X@X.X
 candidate//C9   2         2026-11-30T09:01:00Z  rejected with status 422
 `},
-		{name: "reconcile without engine", args: []string{"reconcile", "acme"}, code: 2,
-			err: "rscctl: reconcile reads records from the ATS, which only the service that runs the sync can do: this program has no sync engine\n" + usage + "\n"},
+		{name: "reconcile without console", args: []string{"reconcile", "acme"}, code: 2,
+			err: "rscctl: reconcile needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
 		{name: "reset", args: []string{"reset", "-yes", "acme"},
 			out: "customer acme reset: checkpoint and 3 dead letters deleted; the next sync starts the historical sync again\n",
 			after: func(t *testing.T) {
