@@ -434,3 +434,17 @@ func (r *run) hadDeadLetter(key string) bool {
 	_, ok := r.dlKeys[key]
 	return ok
 }
+
+// deadLettered returns the dead-letter key of a record and whether a dead
+// letter existed for it when the run started, as hadDeadLetter; while the
+// run knows of no dead letter at all (the common case) it builds no key.
+func (r *run) deadLettered(kind EntityKind, parent, id string) (string, bool) {
+	r.dlMu.Lock()
+	defer r.dlMu.Unlock()
+	if len(r.dlKeys) == 0 {
+		return "", false
+	}
+	k := dlKey(kind, parent, id)
+	_, ok := r.dlKeys[k]
+	return k, ok
+}

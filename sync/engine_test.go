@@ -258,6 +258,32 @@ func TestEligibility(t *testing.T) {
 	})
 }
 
+// The eligibility hook may keep the records it is given: the pipeline
+// reuses its batches' storage, but the hook sees copies.
+func TestEligibilityHookMayKeepRecords(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 450, 0, 0)
+		var kept []*Candidate
+		var ids []string
+		eng := e.engine(t, g, WithEligibility(func(_ context.Context, r Record) (bool, string) {
+			if r.Kind == KindCandidate {
+				kept, ids = append(kept, r.Candidate), append(ids, r.ID)
+			}
+			return true, ""
+		}))
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		if len(kept) != 450 || len(e.cust.Candidates()) != 450 {
+			t.Fatalf("the hook saw %d candidates, the fake stored %d; want 450", len(kept), len(e.cust.Candidates()))
+		}
+		for i, c := range kept {
+			if c.Record.Key.CandidateID != ids[i] {
+				t.Fatalf("record %d kept by the hook now says %q, was %q", i, c.Record.Key.CandidateID, ids[i])
+			}
+		}
+	})
+}
+
 func TestConsentRefusedAndRevoked(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 1000, 0, 0)

@@ -53,6 +53,21 @@ func newBatch[T any]() *pbatch[T] {
 		index: make(map[string]int, rsc.MaxBatchSize)}
 }
 
+// reset empties a committed batch for reuse, keeping its storage.
+func (b *pbatch[T]) reset() {
+	clear(b.recs) // drop the records' references
+	clear(b.index)
+	*b = pbatch[T]{recs: b.recs[:0], isNew: b.isNew[:0], index: b.index}
+}
+
+// unread gives back the slot at n, the last one, of a record read but
+// not kept.
+func (b *pbatch[T]) unread(n int) {
+	var zero T
+	b.recs[n] = zero
+	b.recs = b.recs[:n]
+}
+
 // drop removes the record at i (an earlier copy of a record that is no
 // longer eligible).
 func (b *pbatch[T]) drop(i int) {
@@ -94,6 +109,7 @@ type pipeline[T any] struct {
 	limit int    // uncommitted batches at most
 
 	cur        *pbatch[T]         // the batch being filled
+	free       []*pbatch[T]       // committed batches, emptied for reuse
 	results    chan *pbatch[T]    // batches whose send finished
 	pending    map[int]*pbatch[T] // finished, waiting for the batches before them
 	nextSeq    int
@@ -140,13 +156,18 @@ func (p *pipeline[T]) fail(err error) {
 }
 
 // add puts one record read from the stream into the current batch,
-// dispatching the batch when it is full. It reports whether to go on.
+// dispatching the batch when it is full. It reports whether to go on. The
+// record is read where it is kept, in the batch's next slot, which is
+// given back when it is not sent.
 func (p *pipeline[T]) add(ctx context.Context, v T) bool {
-	t, id := p.k.pos(&v)
+	b := p.cur
+	n := len(b.recs)
+	b.recs = append(b.recs, v)
+	t, id := p.k.pos(&b.recs[n])
 	if !p.from.After(t, id) {
+		b.unread(n)
 		return true // not after the watermark: the Source ignored since
 	}
-	b := p.cur
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
 	// in one call, and the later copy is the newer one.
@@ -167,8 +188,9 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	}
 	isNew := true
 	if p.k.rec != nil {
-		rc := p.k.rec(&v)
+		rc := p.hookRecord(&b.recs[n])
 		if ok, reason := p.r.eligible(ctx, rc); !ok {
+			b.unread(n)
 			if again {
 				b.drop(dup)
 			}
@@ -181,17 +203,28 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		}
 	}
 	if again {
-		b.recs[dup] = v
+		b.recs[dup] = b.recs[n]
+		b.unread(n)
 		b.isNew[dup] = b.isNew[dup] || isNew
 		return true
 	}
-	b.index[id] = len(b.recs)
-	b.recs = append(b.recs, v)
+	b.index[id] = n
 	b.isNew = append(b.isNew, isNew)
 	if len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch {
 		return p.dispatch(ctx)
 	}
 	return true
+}
+
+// hookRecord returns the Record of v for the eligibility hook. With a hook
+// configured it points to a copy of v, which the hook may keep: v's slot in
+// the batch is reused.
+func (p *pipeline[T]) hookRecord(v *T) Record {
+	if p.r.e.cfg.eligible == nil {
+		return p.k.rec(v)
+	}
+	c := *v
+	return p.k.rec(&c)
 }
 
 // dispatch sends the current batch once there is room for it. It reports
@@ -201,7 +234,7 @@ func (p *pipeline[T]) dispatch(ctx context.Context) bool {
 		return false
 	}
 	b := p.cur
-	p.cur = newBatch[T]()
+	p.cur = p.emptyBatch()
 	if err := saveEarly(ctx, p.r, p.pc, b.last); err != nil {
 		p.fail(err)
 		return false
@@ -313,7 +346,19 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 		default:
 			p.fail(p.r.commit(ctx, p.k.phase, b.last, b.read, b.skipped, &b.outcome))
 		}
+		b.reset()
+		p.free = append(p.free, b)
 	}
+}
+
+// emptyBatch returns a committed batch to fill again, or a new one.
+func (p *pipeline[T]) emptyBatch() *pbatch[T] {
+	if n := len(p.free); n > 0 {
+		b := p.free[n-1]
+		p.free = p.free[:n-1]
+		return b
+	}
+	return newBatch[T]()
 }
 
 // finish sends the last partial batch, waits for every batch and returns

@@ -72,7 +72,7 @@ func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, pa
 	if isNew {
 		o.newAcked++
 	}
-	if k := dlKey(kind, parent, id); r.hadDeadLetter(k) {
+	if k, had := r.deadLettered(kind, parent, id); had {
 		o.cleared = append(o.cleared, k)
 	}
 }
@@ -109,7 +109,7 @@ func (r *run) sendStages(ctx context.Context, p *Application, o *batchOutcome) e
 		err := sendSplit(ctx, r, chunk, upsert, func(j int, it rsc.Item[rsc.NoteKey]) {
 			if it.Err != nil {
 				o.dead = append(o.dead, r.deadLetter(KindStage, chunk[j].ID, key.ApplicationID, p.ModifiedAt, it.Err))
-			} else if k := dlKey(KindStage, key.ApplicationID, chunk[j].ID); r.hadDeadLetter(k) {
+			} else if k, had := r.deadLettered(KindStage, key.ApplicationID, chunk[j].ID); had {
 				o.cleared = append(o.cleared, k)
 			}
 		})
