@@ -152,16 +152,20 @@ func writeBatches[K comparable](ctx context.Context, c *Client, op batchOp, entr
 // one's outcome in res.
 func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
 	query, bodyKeys := batchKeys(c.fam.proto, entries, idx)
-	var body []byte
+	cl := &call{method: op.method, restli: op.restli, path: op.path, query: query,
+		res: op.res, idempotent: true}
+	var body *[]byte
 	if op.method != http.MethodDelete {
 		body = batchBody(c, op.res, entries, idx, bodyKeys)
+		cl.body = *body
 	}
-	cl := &call{method: op.method, restli: op.restli, path: op.path, query: query, body: body,
-		res: op.res, idempotent: true}
 	if op.records {
 		cl.records = len(idx)
 	}
 	resp, err := c.do(ctx, cl)
+	if cl.bodyCopied {
+		c.bodies.put(body)
+	}
 	if err == nil {
 		err = applyBatchResponse(c.red, op, resp, entries, idx, bodyKeys, res)
 	}
@@ -193,25 +197,25 @@ func batchKeys[K comparable](proto restli.Protocol, entries []entry[K], idx []in
 	return restli.EncodeSimpleIDs(proto, ids), bodyKeys
 }
 
-// batchBody returns {"entities":{key: entity, ...}} for the entries at idx.
-func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []int, bodyKeys []string) []byte {
+// batchBody returns {"entities":{key: entity, ...}} for the entries at idx,
+// in a buffer from the client's pool (give it back once nothing uses it).
+func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []int, bodyKeys []string) *[]byte {
 	size := 32
 	for j, i := range idx {
 		size += len(bodyKeys[j]) + len(entries[i].body) + 8
 	}
-	var b bytes.Buffer
-	b.Grow(size + size/8)
-	b.WriteString(`{"entities":{`)
+	buf := c.bodies.get(size + size/8)
+	b := append(*buf, `{"entities":{`...)
 	for j, i := range idx {
 		if j > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.Write(appendJSONString(b.AvailableBuffer(), bodyKeys[j]))
-		b.WriteByte(':')
-		b.Write(c.fam.entity(r, entries[i].body))
+		b = appendJSONString(b, bodyKeys[j])
+		b = append(b, ':')
+		b = append(b, c.fam.entity(r, entries[i].body)...)
 	}
-	b.WriteString(`}}`)
-	return b.Bytes()
+	*buf = append(b, `}}`...)
+	return buf
 }
 
 // applyBatchResponse records the per-entity statuses of a batch response in

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -39,8 +38,9 @@ type Client struct {
 	pacer  *pacer
 	rc     *retryablehttp.Client
 	fam    family
-	common service   // shared by every service, as go-github does
-	chunks sync.Pool // free recordArena chunks (*[]byte)
+	common service    // shared by every service, as go-github does
+	chunks bufferPool // free recordArena chunks
+	bodies bufferPool // free batch bodies, once copied into a tunnelled request
 
 	// Services, one per area of the API.
 	Provisioning   *ProvisioningService
@@ -197,6 +197,9 @@ type call struct {
 	res        *resource
 	records    int
 	idempotent bool
+	// bodyCopied is set by do when it sent a copy of body (the call was
+	// tunnelled), so that the caller may reuse body at once.
+	bodyCopied bool
 }
 
 // response is a successful (2xx) answer.
@@ -240,6 +243,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	}
 	if t, ok := restli.Tunnel(method, query, body, "application/json"); ok {
 		method, query, body = t.Method, "", t.Body
+		cl.bodyCopied = len(cl.body) > 0
 		for k, v := range t.Header {
 			hdr[k] = v
 		}

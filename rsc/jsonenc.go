@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
@@ -150,8 +149,8 @@ const arenaChunk = 64 << 10
 // and release it once no body taken is used any more.
 type recordArena struct {
 	buf  []byte
-	pool *sync.Pool // of *[]byte chunks; nil: allocate each chunk
-	held []*[]byte  // the chunks in use, given back by release
+	pool *bufferPool // nil: allocate each chunk
+	held []*[]byte   // the chunks in use, given back by release
 }
 
 // reserve starts a new chunk when the current one is nearly full.
@@ -161,14 +160,13 @@ func (a *recordArena) reserve() {
 	}
 	var c *[]byte
 	if a.pool != nil {
-		c, _ = a.pool.Get().(*[]byte)
-	}
-	if c == nil {
+		c = a.pool.get(arenaChunk)
+	} else {
 		b := make([]byte, 0, arenaChunk)
 		c = &b
 	}
 	a.held = append(a.held, c)
-	a.buf = (*c)[:0]
+	a.buf = *c
 }
 
 // take returns the bytes written since start, capped so that later
@@ -180,8 +178,7 @@ func (a *recordArena) take(start int) []byte { return a.buf[start:len(a.buf):len
 func (a *recordArena) release() {
 	if a.pool != nil {
 		for _, c := range a.held {
-			*c = (*c)[:0]
-			a.pool.Put(c)
+			a.pool.put(c)
 		}
 	}
 	a.buf, a.held = nil, nil

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // readBody reads what io.ReadAll reads, whatever length the response
@@ -96,5 +98,33 @@ func TestUpsertConcurrentReusesNoChunkInUse(t *testing.T) {
 	wg.Wait()
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("entities received (-want +got):\n%s", diff)
+	}
+}
+
+// do reports the body copied only when it tunnelled the call: a body sent
+// as it is may still be read by the transport after do returns, so the
+// caller must not reuse it.
+func TestBodyCopiedOnlyWhenTunnelled(t *testing.T) {
+	t.Parallel()
+	h := setup(t, func(w http.ResponseWriter, s seen) { reply(w, 200, `{}`) })
+	for _, tc := range []struct {
+		name  string
+		query string
+		body  []byte
+		want  bool
+	}{
+		{"short query", "ids=a", []byte(`{"entities":{}}`), false},
+		{"long query", "ids=" + strings.Repeat("a", restli.MaxQueryLength), []byte(`{"entities":{}}`), true},
+		{"long query, no body", "ids=" + strings.Repeat("a", restli.MaxQueryLength), nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := &call{method: http.MethodPut, restli: "batch_update", path: "/atsCandidates", query: tc.query, body: tc.body, res: resCandidates, idempotent: true}
+			if _, err := h.client.do(t.Context(), cl); err != nil {
+				t.Fatal(err)
+			}
+			if cl.bodyCopied != tc.want {
+				t.Errorf("bodyCopied = %v, want %v", cl.bodyCopied, tc.want)
+			}
+		})
 	}
 }
