@@ -170,6 +170,11 @@ type run struct {
 
 	dlMu   gosync.Mutex
 	dlKeys map[string]DeadLetter // dead letters present when the run started
+
+	bufs struct { // the rsc records of the batches being sent, reused
+		candidates   slicePool[rsc.Candidate]
+		applications slicePool[rsc.Application]
+	}
 }
 
 // load reads the customer's checkpoint; nil when there is none.

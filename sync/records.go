@@ -36,7 +36,7 @@ func dlKey(kind EntityKind, parent, id string) string {
 // sendCandidates upserts one batch of candidates.
 func (r *run) sendCandidates(ctx context.Context, recs []Candidate, isNew []bool) batchOutcome {
 	var o batchOutcome
-	sendWhole(ctx, r, &o, recs, isNew, KindCandidate, func(c *Candidate) (rsc.Candidate, string, time.Time) {
+	sendWhole(ctx, r, &o, recs, isNew, KindCandidate, &r.bufs.candidates, func(c *Candidate) (rsc.Candidate, string, time.Time) {
 		return c.Record, c.Record.Key.CandidateID, c.ModifiedAt
 	}, r.e.client.Candidates.Upsert)
 	return o
@@ -44,10 +44,13 @@ func (r *run) sendCandidates(ctx context.Context, recs []Candidate, isNew []bool
 
 // sendWhole sends the rsc records of recs (fields gives each one's record,
 // id and modification time) in one call of fn and settles each in o. It
-// reports which records LinkedIn accepted.
+// reports which records LinkedIn accepted. The rsc records are copied into
+// a slice from bufs, reused by the next batch.
 func sendWhole[T, R any, K comparable](ctx context.Context, r *run, o *batchOutcome, recs []T, isNew []bool, kind EntityKind,
-	fields func(*T) (R, string, time.Time), fn func(context.Context, []R) (*rsc.BatchResult[K], error)) []bool {
-	rs := make([]R, len(recs))
+	bufs *slicePool[R], fields func(*T) (R, string, time.Time), fn func(context.Context, []R) (*rsc.BatchResult[K], error)) []bool {
+	buf := bufs.get(len(recs))
+	defer bufs.put(buf)
+	rs := *buf
 	ids := make([]string, len(recs))
 	mods := make([]time.Time, len(recs))
 	for i := range recs {
@@ -85,7 +88,7 @@ func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, pa
 // the next run sends its applications and stages again.
 func (r *run) sendApplications(ctx context.Context, recs []Application, isNew []bool) batchOutcome {
 	var o batchOutcome
-	okApp := sendWhole(ctx, r, &o, recs, isNew, KindApplication, func(a *Application) (rsc.Application, string, time.Time) {
+	okApp := sendWhole(ctx, r, &o, recs, isNew, KindApplication, &r.bufs.applications, func(a *Application) (rsc.Application, string, time.Time) {
 		return a.Record, a.Record.Key.ApplicationID, a.ModifiedAt
 	}, r.e.client.Applications.Upsert)
 	for i := range recs {
