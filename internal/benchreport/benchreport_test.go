@@ -194,7 +194,7 @@ func TestEvaluations(t *testing.T) {
 	if _, v := EvalCrash(Result{Output: noTest}); v.State != "not measured" || !strings.Contains(v.Detail, "no TestCrashResume") {
 		t.Errorf("crash without the test: %v", v)
 	}
-	if _, v := EvalCrash(Result{Missing: true, Step: Step{Needs: "internal/chaos"}}); v.State != "not measured" || v.Detail != "internal/chaos missing" {
+	if _, v := EvalCrash(Result{Missing: true, Absent: "internal/chaos", Step: Step{Needs: []string{"internal/chaos"}}}); v.State != "not measured" || v.Detail != "internal/chaos missing" {
 		t.Errorf("crash missing: %v", v)
 	}
 }
@@ -210,6 +210,7 @@ func TestStepCommands(t *testing.T) {
 		"quota":   "RSCGO_BENCH=1 go test -count=1 -run TestQuotaUse -v ./internal/benchsync",
 		"fake":    "go test -run '^$' -bench FakeIngest -benchtime 5x ./internal/benchsync",
 		"chaos":   "go test -count=1 -run TestCrashResume -v ./internal/chaos",
+		"fleet":   "go -C fleet run ./internal/fleetbench",
 		"rsctest": "go test -run '^$' -bench . -benchmem ./rsc/rsctest",
 		"rsc":     "go test -run '^$' -bench Upsert100 -benchmem ./rsc",
 		"restli":  "go test -run '^$' -bench . -benchmem ./internal/restli",
@@ -220,6 +221,9 @@ func TestStepCommands(t *testing.T) {
 	for _, s := range Steps(true) {
 		if s.Key == "cpu" && s.Command() != "go test -run '^$' -bench ClientCPU -benchtime 5x ./internal/benchsync" {
 			t.Errorf("quick mode runs other than 5 CPU rounds: %s", s.Command())
+		}
+		if s.Key == "fleet" && s.Command() != "go -C fleet run ./internal/fleetbench -quick" {
+			t.Errorf("quick mode runs the fleet section as %s", s.Command())
 		}
 	}
 	if got := shellQuote("it's"); got != `'it'\''s'` {
@@ -240,14 +244,14 @@ func fakeRunner(files map[string]string, errs map[string]error) Runner {
 
 func TestRenderFull(t *testing.T) {
 	files := map[string]string{"cpu": "cpu.txt", "memory": "memory.txt", "quota": "quota.txt", "fake": "fake.txt", "chaos": "chaos.txt",
-		"rsctest": "rsctest.txt", "rsc": "rsc.txt", "restli": "restli.txt"}
+		"fleet": "fleet.txt", "rsctest": "rsctest.txt", "rsc": "rsc.txt", "restli": "restli.txt"}
 	var ran []string
 	run := fakeRunner(files, nil)
 	results := Collect(t.Context(), Steps(false), func(ctx context.Context, s Step) (string, error) {
 		ran = append(ran, s.Key)
 		return run(ctx, s)
 	}, func(string) bool { return true })
-	if diff := cmp.Diff([]string{"cpu", "memory", "quota", "fake", "chaos", "rsctest", "rsc", "restli"}, ran); diff != "" {
+	if diff := cmp.Diff([]string{"cpu", "memory", "quota", "fake", "chaos", "fleet", "rsctest", "rsc", "restli"}, ran); diff != "" {
 		t.Errorf("steps run (-want +got):\n%s", diff)
 	}
 	rep := Report{Date: time.Date(2026, 5, 4, 10, 30, 0, 0, time.UTC), Targets: targets, Results: results,
@@ -279,7 +283,12 @@ func TestRenderFull(t *testing.T) {
 		"| `BenchmarkUpsert100Candidates` | 1,164,477 | 85,875 |",
 		"| `BenchmarkParseQuery100/P2` | 165,500 |",
 		"go test -run '^$' -bench . -benchmem ./rsc/rsctest\ngo test -run '^$' -bench Upsert100 -benchmem ./rsc\n",
+		"\n## Fleet\n\nHand-made fixture: the shape fleet/internal/fleetbench prints.\n\n| customers | records | records/s |\n|---:|---:|---:|\n| 10 | 100,000 | 5,000 |\n\n" +
+			"Command (from the repository root): `go -C fleet run ./internal/fleetbench`",
 	})
+	if strings.Contains(md, "go: downloading") {
+		t.Error("the report embeds what go printed before the fleet section")
+	}
 	if !strings.HasSuffix(md, "Regenerate: `./test.sh bench`\n") {
 		t.Errorf("report does not end with the regenerate line:\n%s", md[max(0, len(md)-200):])
 	}
@@ -292,7 +301,9 @@ func TestRenderDegraded(t *testing.T) {
 	files := map[string]string{"cpu": "cpu.txt", "memory": "missing.txt", "quota": "quota_fail.txt", "fake": "missing.txt",
 		"rsctest": "rsctest.txt", "rsc": "missing.txt", "restli": "restli.txt"}
 	errs := map[string]error{"quota": errors.New("exit status 1"), "cpu": errors.New("exit status 1")}
-	results := Collect(t.Context(), Steps(true), fakeRunner(files, errs), func(dir string) bool { return dir != "internal/chaos" })
+	results := Collect(t.Context(), Steps(true), fakeRunner(files, errs), func(path string) bool {
+		return path != "internal/chaos" && path != "fleet/internal/fleetbench"
+	})
 	if !results["chaos"].Missing {
 		t.Fatal("chaos step ran although internal/chaos is missing")
 	}
@@ -306,6 +317,7 @@ func TestRenderDegraded(t *testing.T) {
 		"| No resource over 10,000 records in a minute, no 429 | **FAIL** | 3 429s, busiest minute 10,100 records (limit 10,000); over: atsApplications/stages 10100 in one minute; the command failed |",
 		"| Records re-sent after each crash ≤ batches in flight | **not measured** | internal/chaos missing |",
 		"not measured (internal/chaos missing)",
+		"## Fleet\n\nThe fleet section was not generated: fleet/internal/fleetbench does not exist.\n",
 		"not measured (BenchmarkFakeIngest failed: open testdata/missing.txt",
 		"not measured (the benchmark failed: open testdata/missing.txt",
 		"Regenerate: `./test.sh bench`",
@@ -319,6 +331,32 @@ func wantLines(t *testing.T, md string, wants []string) {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
 		}
+	}
+}
+
+// The fleet section is embedded from its heading on, or a line says why
+// it was not generated.
+func TestRenderFleet(t *testing.T) {
+	step := fleetStep(false)
+	for _, tc := range []struct {
+		name string
+		r    Result
+		want string
+	}{
+		{"embedded", Result{Step: step, Output: "## Fleet\n\nfigures\n"}, "## Fleet\n\nfigures\n\nCommand (from the repository root): `go -C fleet run ./internal/fleetbench`\n\n"},
+		{"missing", Result{Step: step, Missing: true, Absent: "fleet/go.mod"}, "## Fleet\n\nThe fleet section was not generated: fleet/go.mod does not exist.\n\n"},
+		{"failed", Result{Step: step, Output: "build error\n", Err: errors.New("exit status 1")},
+			"## Fleet\n\nThe fleet section was not generated: `go -C fleet run ./internal/fleetbench` failed: exit status 1.\n\n```\nbuild error\n```\n\n"},
+		{"no section", Result{Step: step, Output: "## Other\n"},
+			"## Fleet\n\nThe fleet section was not generated: `go -C fleet run ./internal/fleetbench` printed no \"## Fleet\" section.\n\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w page
+			w.fleet(tc.r)
+			if diff := cmp.Diff(tc.want, w.String()); diff != "" {
+				t.Errorf("section (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

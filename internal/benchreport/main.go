@@ -3,7 +3,8 @@
 // the engine's client CPU per record against a fair hand-written loop,
 // memory of a separate process at 100k and 1M records, quota use under
 // LinkedIn's limits on every phase (internal/benchsync), the fake's ingest
-// rate, the resume cost after a crash (internal/chaos) and micro-benchmarks,
+// rate, the resume cost after a crash (internal/chaos), the fleet module's
+// own section (fleet/internal/fleetbench, when it exists) and micro-benchmarks,
 // each with the machine, its load, the Go version, the date and the exact
 // command, and pass/fail against the targets.
 //
@@ -69,9 +70,9 @@ func run(out string, quick bool, targets Targets, timeout time.Duration) error {
 		}
 		return buf.String(), err
 	}
-	exists := func(dir string) bool {
-		st, err := os.Stat(filepath.Join(root, dir))
-		return err == nil && st.IsDir()
+	exists := func(path string) bool {
+		_, err := os.Stat(filepath.Join(root, path))
+		return err == nil
 	}
 	results := Collect(ctx, Steps(quick), runner, exists)
 	m.LoadAfter = loadAvg()

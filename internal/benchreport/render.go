@@ -17,6 +17,7 @@ func Render(rep Report) string {
 	w.quota(rep, e)
 	w.fake(rep, e)
 	w.crash(rep, e.cr, e.crashV)
+	w.fleet(rep.Results["fleet"])
 	w.components(rep)
 	w.p("Regenerate: `./test.sh bench`\n")
 	return w.String()
@@ -257,6 +258,42 @@ func (w *page) crash(rep Report, cr CrashResume, v Verdict) {
 	}
 	w.p("\n")
 	w.p("%s: %s\n\n", v.State, md(v.Detail))
+}
+
+// fleet embeds the section the fleet module's benchmark program printed,
+// from its "## Fleet" line on, or says why there is none.
+func (w *page) fleet(r Result) {
+	const heading = "## Fleet"
+	sec, found := sectionFrom(r.Output, heading)
+	why := ""
+	switch {
+	case r.Missing:
+		why = r.Absent + " does not exist"
+	case r.Err != nil:
+		why = fmt.Sprintf("`%s` failed: %v", r.Step.Command(), r.Err)
+	case !found:
+		why = fmt.Sprintf("`%s` printed no %q section", r.Step.Command(), heading)
+	}
+	if why != "" {
+		w.p("%s\n\nThe fleet section was not generated: %s.\n\n", heading, md(why))
+		if r.Err != nil && strings.TrimSpace(r.Output) != "" {
+			w.p("```\n%s\n```\n\n", tail(r.Output, 10))
+		}
+		return
+	}
+	w.p("%s\n\n", strings.TrimSpace(sec))
+	cmdLine(&w.Builder, r)
+}
+
+// sectionFrom returns out from the line that starts with heading on.
+func sectionFrom(out, heading string) (string, bool) {
+	if strings.HasPrefix(out, heading) {
+		return out, true
+	}
+	if i := strings.Index(out, "\n"+heading); i >= 0 {
+		return out[i+1:], true
+	}
+	return "", false
 }
 
 // components is the fake's ceiling and the client's per-batch costs.

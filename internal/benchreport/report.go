@@ -3,16 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
 
 // Step is one measurement: a `go` command run from the repository root.
 type Step struct {
-	Key   string   // cpu, memory, quota, fake, chaos, rsctest, rsc, restli
+	Key   string   // cpu, memory, quota, fake, chaos, fleet, rsctest, rsc, restli
 	Env   []string // extra environment, NAME=value
 	Args  []string // arguments after "go"
-	Needs string   // directory that must exist, relative to the root ("" for none)
+	Needs []string // files or directories that must exist, relative to the root
 }
 
 // Command is the shell command that reproduces the step.
@@ -55,11 +56,23 @@ func Steps(quick bool) []Step {
 		{Key: "memory", Args: []string{"test", "-run", "^$", "-bench", "Memory", "-benchtime", "3x", pkg}},
 		{Key: "quota", Env: []string{"RSCGO_BENCH=1"}, Args: []string{"test", "-count=1", "-run", "TestQuotaUse", "-v", pkg}},
 		{Key: "fake", Args: []string{"test", "-run", "^$", "-bench", "FakeIngest", "-benchtime", fake, pkg}},
-		{Key: "chaos", Needs: "internal/chaos", Args: []string{"test", "-count=1", "-run", "TestCrashResume", "-v", "./internal/chaos"}},
+		{Key: "chaos", Needs: []string{"internal/chaos"}, Args: []string{"test", "-count=1", "-run", "TestCrashResume", "-v", "./internal/chaos"}},
+		fleetStep(quick),
 		{Key: "rsctest", Args: args([]string{"test", "-run", "^$", "-bench", ".", "-benchmem"}, micro2, "./rsc/rsctest")},
 		{Key: "rsc", Args: args([]string{"test", "-run", "^$", "-bench", "Upsert100", "-benchmem"}, micro2, "./rsc")},
 		{Key: "restli", Args: args([]string{"test", "-run", "^$", "-bench", ".", "-benchmem"}, micro, "./internal/restli")},
 	}
+}
+
+// fleetStep runs the fleet module's own benchmark program, which prints
+// the Markdown section "## Fleet" that the report embeds as it is.
+func fleetStep(quick bool) Step {
+	s := Step{Key: "fleet", Needs: []string{"fleet/go.mod", "fleet/internal/fleetbench"},
+		Args: []string{"-C", "fleet", "run", "./internal/fleetbench"}}
+	if quick {
+		s.Args = append(s.Args, "-quick")
+	}
+	return s
 }
 
 // Result is the outcome of one step.
@@ -67,7 +80,8 @@ type Result struct {
 	Step     Step
 	Output   string
 	Err      error         // the command failed (exit status, timeout)
-	Missing  bool          // Step.Needs does not exist: not run
+	Missing  bool          // a path of Step.Needs does not exist: not run
+	Absent   string        // which
 	Duration time.Duration // wall time of the command
 }
 
@@ -119,7 +133,7 @@ func notMeasured(why string) Verdict { return Verdict{"not measured", why} }
 func failure(r Result, what string) string {
 	switch {
 	case r.Missing:
-		return "not measured (" + r.Step.Needs + " missing)"
+		return "not measured (" + r.Absent + " missing)"
 	case r.Err != nil:
 		return fmt.Sprintf("not measured (%s failed: %v)", what, r.Err)
 	}
@@ -238,7 +252,7 @@ func EvalFake(out string) (Fake, bool) {
 // batches in flight at each kill.
 func EvalCrash(r Result) (CrashResume, Verdict) {
 	if r.Missing {
-		return CrashResume{}, notMeasured("internal/chaos missing")
+		return CrashResume{}, notMeasured(r.Absent + " missing")
 	}
 	c, err := ParseCrashResume(r.Output)
 	if err != nil {
@@ -264,11 +278,11 @@ func EvalCrash(r Result) (CrashResume, Verdict) {
 
 // Collect runs every step with run and returns the report (without
 // Machine, which the caller fills in).
-func Collect(ctx context.Context, steps []Step, run Runner, exists func(dir string) bool) map[string]Result {
+func Collect(ctx context.Context, steps []Step, run Runner, exists func(path string) bool) map[string]Result {
 	out := map[string]Result{}
 	for _, s := range steps {
-		if s.Needs != "" && !exists(s.Needs) {
-			out[s.Key] = Result{Step: s, Missing: true}
+		if i := slices.IndexFunc(s.Needs, func(p string) bool { return !exists(p) }); i >= 0 {
+			out[s.Key] = Result{Step: s, Missing: true, Absent: s.Needs[i]}
 			continue
 		}
 		start := time.Now()
