@@ -95,8 +95,10 @@
 // # Progress and reconciliation
 //
 // [WithProgress] receives an event per committed batch, per phase
-// completion (once) and before every wait of two seconds or more (job
-// tasks, the daily quota, LinkedIn's per-minute throttle), saying what the
+// completion (once), per record refused ([ProgressDeadLetter]), per batch
+// re-sent by a retry and per job task LinkedIn finished, and before every
+// wait of two seconds or more (job tasks, the daily quota, LinkedIn's
+// per-minute throttle, the client's per-minute pacing), saying what the
 // engine waits for and until when. [Report] counts each phase's records
 // with the same words (read, sent, acknowledged, refused, skipped).
 // Report.Reconciliation compares counts; [Engine.ReconcileContent] reads

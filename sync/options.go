@@ -166,10 +166,12 @@ func WithDryRun(dry bool) Option {
 
 // WithProgress installs a progress callback (see Progress and
 // ProgressKind): after every committed batch, at phase boundaries, when the
-// customer is parked, and before every wait of two seconds or more (job
-// tasks, the daily quota, LinkedIn's per-minute throttle). It is called one
-// event at a time, from the Run goroutine except for throttle waits, which
-// a batch's goroutine announces. It must be fast.
+// customer is parked, for every record refused, batch re-sent and job task
+// finished, and before every wait of two seconds or more (job tasks, the
+// daily quota, LinkedIn's per-minute throttle, the client's per-minute
+// pacing). It is called one event at a time, from the Run goroutine except
+// for throttle and pacing waits, which a batch's goroutine announces. It
+// must be fast.
 func WithProgress(f func(Progress)) Option {
 	return engineOption("WithProgress", func(c *config) error { c.progress = f; return nil })
 }
