@@ -194,7 +194,13 @@ func TestFullSyncTelemetry(t *testing.T) {
 		}
 	}
 
-	// Metrics.
+	checkFullSyncMetrics(t, tel)
+}
+
+// checkFullSyncMetrics checks the metrics of TestFullSyncTelemetry: the
+// client's and the report's counts.
+func checkFullSyncMetrics(t *testing.T, tel *telemetry) {
+	t.Helper()
 	tel.wantSums(t, "rscsync.records", map[string]int64{
 		"rscsync.outcome=acknowledged,rscsync.phase=Job Sync":       1,
 		"rscsync.outcome=read,rscsync.phase=Job Sync":               1,
