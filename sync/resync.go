@@ -49,7 +49,9 @@ func RequestResync(ctx context.Context, dead DeadLetterStore, customerID, key st
 // Resync sends the records with the given keys (as for RequestResync)
 // again now, read again from the Source, whether or not LinkedIn refused
 // them before: it requests each (RequestResync) and retries them
-// (RetryDeadLetters). A record LinkedIn refuses stays as a dead letter.
+// (RetryDeadLetters). A record LinkedIn refuses stays as a dead letter. If
+// the engine is running, the requests stay queued for the next retry and
+// the error says the engine is busy.
 func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("sync: Resync: no key")
