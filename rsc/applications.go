@@ -85,7 +85,7 @@ func (s *ApplicationsService) Validate(a *Application) error {
 // batches of at most 100, in order. See CandidatesService.Upsert for how
 // failures are reported.
 func (s *ApplicationsService) Upsert(ctx context.Context, apps []Application) (*BatchResult[ApplicationKey], error) {
-	return upsertRecords[ApplicationKey](ctx, s.c, resApplications, apps)
+	return upsertRecords[ApplicationKey](ctx, s.c, resApplications, &s.c.scratch.applications, apps)
 }
 
 // Delete removes applications. LinkedIn also deletes their notes, interview

@@ -134,7 +134,7 @@ func validateCandidate(v *validator, cand *Candidate) {
 // result.Failed(). On a whole-call failure the result says which records
 // were acknowledged before it.
 func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*BatchResult[CandidateKey], error) {
-	return upsertRecords[CandidateKey](ctx, s.c, resCandidates, cands)
+	return upsertRecords[CandidateKey](ctx, s.c, resCandidates, &s.c.scratch.candidates, cands)
 }
 
 // CandidateRecord is a candidate read back from LinkedIn, with its member

@@ -41,6 +41,11 @@ type Client struct {
 	common service    // shared by every service, as go-github does
 	chunks bufferPool // free recordArena chunks
 	bodies bufferPool // free batch bodies, once copied into a tunnelled request
+	// scratch is what encoding a batch of records needs, by record type.
+	scratch struct {
+		candidates   scratchPool[CandidateKey]
+		applications scratchPool[ApplicationKey]
+	}
 
 	// Services, one per area of the API.
 	Provisioning   *ProvisioningService

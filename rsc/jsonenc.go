@@ -3,7 +3,9 @@ package rsc
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
@@ -92,30 +94,33 @@ type bulkRecord[K compoundKey, T any] interface {
 
 // upsertRecords validates recs, encodes the valid ones and sends them by
 // batch_update, in batches of at most MaxBatchSize. Their JSON is written
-// in chunks from the client's pool, given back once the calls are done.
-func upsertRecords[K compoundKey, T any, P bulkRecord[K, T]](ctx context.Context, c *Client, res *resource, recs []T) (*BatchResult[K], error) {
+// in chunks from the client's pool, and what encoding needs besides comes
+// from scratch; both are given back once the calls are done.
+func upsertRecords[K compoundKey, T any, P bulkRecord[K, T]](ctx context.Context, c *Client, res *resource, scratch *scratchPool[K], recs []T) (*BatchResult[K], error) {
 	arena := recordArena{pool: &c.chunks}
 	defer arena.release()
-	entries := encodeRecords[K, T, P](c, res, recs, &arena)
+	sc := scratch.get(len(recs))
+	defer scratch.put(sc)
+	entries := encodeRecords[K, T, P](c, res, recs, &arena, sc)
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, res, ""), entries)
 }
 
 // encodeRecords validates recs (each on its own, and no key twice) and
 // encodes the valid ones into arena, their key fields sharing a few
-// allocations. The entries' bodies are valid until arena is released.
-func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *resource, recs []T, arena *recordArena) []entry[K] {
-	entries := make([]entry[K], len(recs))
-	seen := make(map[K]bool, len(recs))
-	var keys restli.Key // records' key fields one after the other, a batch's worth at a time
+// allocations. The entries live in sc, their bodies in arena: they are
+// valid until those are given back.
+func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *resource, recs []T, arena *recordArena, sc *encodeScratch[K]) []entry[K] {
+	entries := sc.entries[:len(recs)]
+	keys := sc.keys // records' key fields one after the other, a batch's worth at a time
 	for i := range recs {
 		rec, e := P(&recs[i]), &entries[i]
 		key, id, idField := rec.recordKey()
 		e.key, e.label = key, id
 		e.err = rec.validateAt(res, c.cfg.clock.Now())
-		if seen[key] && e.err == nil {
+		if sc.seen[key] && e.err == nil {
 			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: "appears more than once in this call"}
 		}
-		seen[key] = true
+		sc.seen[key] = true
 		if e.err != nil {
 			continue
 		}
@@ -130,7 +135,43 @@ func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *res
 		arena.buf = rec.appendJSON(arena.buf)
 		e.body = arena.take(start)
 	}
+	sc.keys = keys
 	return entries
+}
+
+// encodeScratch is what encodeRecords needs besides the JSON: the entries,
+// the keys seen, the key fields.
+type encodeScratch[K comparable] struct {
+	entries []entry[K]
+	seen    map[K]bool
+	keys    restli.Key
+}
+
+// scratchPool keeps encodeScratch from call to call (a Client has one per
+// record type). Only scratch for at most MaxBatchSize records is kept, so
+// that one large call does not make every later one clear a large map.
+type scratchPool[K comparable] struct{ p sync.Pool }
+
+// get returns empty scratch with room for n entries.
+func (sp *scratchPool[K]) get(n int) *encodeScratch[K] {
+	sc, ok := sp.p.Get().(*encodeScratch[K])
+	if !ok {
+		sc = &encodeScratch[K]{seen: make(map[K]bool, min(n, MaxBatchSize))}
+	}
+	sc.entries = slices.Grow(sc.entries[:0], n)
+	return sc
+}
+
+// put gives sc back: the entries taken from it must not be used any more.
+func (sp *scratchPool[K]) put(sc *encodeScratch[K]) {
+	if cap(sc.entries) > MaxBatchSize {
+		return
+	}
+	clear(sc.entries[:cap(sc.entries)])
+	clear(sc.seen)
+	clear(sc.keys[:cap(sc.keys)])
+	sc.keys = sc.keys[:0]
+	sp.p.Put(sc)
 }
 
 // arenaChunk is the size of a recordArena chunk.

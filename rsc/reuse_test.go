@@ -45,8 +45,8 @@ func TestReadBody(t *testing.T) {
 	}
 }
 
-// Concurrent upserts, whose records are encoded in chunks the client
-// reuses from call to call, each send exactly their own records.
+// Concurrent upserts, whose records are encoded in chunks and scratch the
+// client reuses from call to call, each send exactly their own records.
 func TestUpsertConcurrentReusesNoChunkInUse(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -88,8 +88,9 @@ func TestUpsertConcurrentReusesNoChunkInUse(t *testing.T) {
 			want["atsCandidateId="+cands[i].Key.CandidateID+"&dataProvider=ATS&integrationContext="+org] = string(js)
 		}
 		wg.Go(func() {
-			for range 2 {
-				if res, err := h.client.Candidates.Upsert(t.Context(), cands); err != nil || res.Succeeded() != len(cands) {
+			// Calls of at most 100 records reuse the encoding scratch too.
+			for _, part := range [][]Candidate{cands, cands[:100], cands[100:], cands[:100]} {
+				if res, err := h.client.Candidates.Upsert(t.Context(), part); err != nil || res.Succeeded() != len(part) {
 					t.Errorf("upsert: %d succeeded, err %v", res.Succeeded(), err)
 				}
 			}
