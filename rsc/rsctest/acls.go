@@ -25,7 +25,7 @@ var assigneeKind = newKind(&kind{
 })
 
 func validateACL(c *call, r *record) *entityError {
-	if t := r.fields["atsEntityType"]; t != "JOB_POSTING" {
+	if t := r.fields.get("atsEntityType"); t != "JOB_POSTING" {
 		return fieldErr("atsEntityType", `"`+t+`" is not an enum symbol (JOB_POSTING)`)
 	}
 	return nil
@@ -35,7 +35,7 @@ func validateAssignee(c *call, r *record) *entityError {
 	if e := validateACL(c, r); e != nil {
 		return e
 	}
-	if !personURN.MatchString(r.fields["assignee"]) {
+	if !personURN.MatchString(r.fields.get("assignee")) {
 		return fieldErr("assignee", "must be a person URN (urn:li:person:{id})")
 	}
 	return nil
@@ -50,11 +50,11 @@ func checkAssignee(cu *Customer, r *record) *entityError {
 	acls := map[string]bool{}
 	self := recKey(r.fields, assigneeFields)
 	for k, o := range cu.tables["aclAssignees"].recs {
-		if k != self && o.fields["assignee"] == r.fields["assignee"] && o.fields["integrationContext"] == r.fields["integrationContext"] {
-			acls[o.fields["atsEntityAclId"]] = true
+		if k != self && o.fields.get("assignee") == r.fields.get("assignee") && o.fields.get("integrationContext") == r.fields.get("integrationContext") {
+			acls[o.fields.get("atsEntityAclId")] = true
 		}
 	}
-	if !acls[r.fields["atsEntityAclId"]] && len(acls) >= max {
+	if !acls[r.fields.get("atsEntityAclId")] && len(acls) >= max {
 		return fieldErr("assignee", "an assignee may hold at most 10 ACLs")
 	}
 	return nil
@@ -63,8 +63,8 @@ func checkAssignee(cu *Customer, r *record) *entityError {
 // keyElement renders a stored key as a finder element.
 func (c *call) keyElement(r *record) map[string]string {
 	m := make(map[string]string, len(r.fields)+1)
-	for k, v := range r.fields {
-		m[k] = v
+	for _, f := range r.fields {
+		m[f.name] = f.value
 	}
 	if !c.rt.rest {
 		m["dataProvider"] = "ATS"
@@ -85,9 +85,9 @@ func findByCriteria(c *call, kd *kind, filters []string) {
 	var out []map[string]string
 	for _, k := range t.sortedKeys() {
 		r := t.recs[k]
-		match := r.fields["integrationContext"] == ctx
+		match := r.fields.get("integrationContext") == ctx
 		for _, f := range filters {
-			if v := c.param(f); v != "" && r.fields[f] != v {
+			if v := c.param(f); v != "" && r.fields.get(f) != v {
 				match = false
 			}
 		}
@@ -117,12 +117,12 @@ func (cu *Customer) seatCanSee(member string, j *job) bool {
 	}
 	acls := map[string]bool{}
 	for _, r := range cu.tables[aclKind.table].recs {
-		if r.fields["atsEntityId"] == j.externalID && r.fields["atsEntityType"] == "JOB_POSTING" {
-			acls[r.fields["atsEntityAclId"]] = true
+		if r.fields.get("atsEntityId") == j.externalID && r.fields.get("atsEntityType") == "JOB_POSTING" {
+			acls[r.fields.get("atsEntityAclId")] = true
 		}
 	}
 	for _, r := range cu.tables[assigneeKind.table].recs {
-		if r.fields["assignee"] == member && acls[r.fields["atsEntityAclId"]] {
+		if r.fields.get("assignee") == member && acls[r.fields.get("atsEntityAclId")] {
 			return true
 		}
 	}

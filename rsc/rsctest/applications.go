@@ -29,7 +29,7 @@ func withCheck(k *kind, check func(cu *Customer, r *record) *entityError) *kind 
 // does not hold. Caller holds cu.mu.
 func checkApplicationHeld(cu *Customer, r *record) *entityError {
 	if cu.tables["applications"].recs[recKey(r.fields, applicationKey)] == nil {
-		return statusErr(http.StatusNotFound, "Application "+r.fields["atsJobApplicationId"]+" does not exist")
+		return statusErr(http.StatusNotFound, "Application "+r.fields.get("atsJobApplicationId")+" does not exist")
 	}
 	return nil
 }

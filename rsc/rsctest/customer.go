@@ -82,12 +82,54 @@ type table struct {
 }
 
 type record struct {
-	fields  map[string]string // canonical key fields
-	doc     json.RawMessage   // entity as last written, canonical (v2) field names
-	emails  []string          // candidates: lower-cased emailAddresses
-	manual  string            // candidates: manualMatchedMember
+	fields  keyFields       // canonical key fields
+	doc     json.RawMessage // entity as last written, canonical (v2) field names
+	emails  []string        // candidates: lower-cased emailAddresses
+	manual  string          // candidates: manualMatchedMember
 	updated time.Time
 }
+
+// keyFields are a stored record's canonical key fields, in its kind's
+// order: a few name and value pairs take a third of the memory of a map.
+type keyFields []keyField
+
+type keyField struct{ name, value string }
+
+// compactFields returns the fields names of m, in that order.
+func compactFields(m map[string]string, names []string) keyFields {
+	f := make(keyFields, len(names))
+	for i, n := range names {
+		f[i] = keyField{n, m[n]}
+	}
+	return f
+}
+
+// get returns the value of the field name, "" when there is none.
+func (f keyFields) get(name string) string {
+	for _, kf := range f {
+		if kf.name == name {
+			return kf.value
+		}
+	}
+	return ""
+}
+
+// asMap returns the fields as a new map.
+func (f keyFields) asMap() map[string]string {
+	m := make(map[string]string, len(f))
+	for _, kf := range f {
+		m[kf.name] = kf.value
+	}
+	return m
+}
+
+// fieldMap is key fields being read from a request.
+type fieldMap map[string]string
+
+func (m fieldMap) get(name string) string { return m[name] }
+
+// fieldGetter is keyFields or a fieldMap.
+type fieldGetter interface{ get(name string) string }
 
 func newCustomer(s *Server, spec CustomerSpec) *Customer {
 	c := &Customer{
@@ -248,13 +290,13 @@ func (c *Customer) owns(urn string) bool {
 
 func (c *Customer) ownsContract(urn string) bool { return slices.Contains(c.Contracts, urn) }
 
-func recKey(fields map[string]string, names []string) string {
+func recKey(fields fieldGetter, names []string) string {
 	var b strings.Builder
 	for i, n := range names {
 		if i > 0 {
 			b.WriteByte(0x1f)
 		}
-		b.WriteString(fields[n])
+		b.WriteString(fields.get(n))
 	}
 	return b.String()
 }

@@ -115,7 +115,7 @@ func (c *call) keys() ([]ekey, *httpError) {
 				f[k] = v
 			}
 			f[kd.idField] = id
-			out = append(out, ekey{resp: id, fields: f, rk: recKey(f, kd.fields)})
+			out = append(out, ekey{resp: id, fields: f, rk: recKey(fieldMap(f), kd.fields)})
 		}
 		return out, nil
 	}
@@ -130,7 +130,7 @@ func (c *call) keys() ([]ekey, *httpError) {
 		if !c.cust.owns(f["integrationContext"]) {
 			return nil, errf(http.StatusForbidden, "")
 		}
-		out = append(out, ekey{resp: restli.EncodeServerBodyKey(c.proto, k), fields: f, rk: recKey(f, kd.fields)})
+		out = append(out, ekey{resp: restli.EncodeServerBodyKey(c.proto, k), fields: f, rk: recKey(fieldMap(f), kd.fields)})
 	}
 	return out, nil
 }
@@ -144,7 +144,7 @@ func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
 	if rt.sub {
 		f := maps.Clone(keys[0].fields)
 		f[rt.kind.idField] = raw
-		return recKey(f, rt.kind.fields), nil
+		return recKey(fieldMap(f), rt.kind.fields), nil
 	}
 	k, err := restli.ParseServerKey(c.proto, raw)
 	if err != nil {
@@ -154,7 +154,7 @@ func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
 	if herr != nil {
 		return "", herr
 	}
-	return recKey(f, rt.kind.fields), nil
+	return recKey(fieldMap(f), rt.kind.fields), nil
 }
 
 func (c *call) httpErr(e *httpError) {
@@ -333,7 +333,7 @@ func batchUpdate(c *call) {
 		} else {
 			doc = bytes.Clone(doc)
 		}
-		r := &record{fields: k.fields, doc: doc, updated: c.now}
+		r := &record{fields: compactFields(k.fields, kd.fields), doc: doc, updated: c.now}
 		if !isObject(doc) {
 			res.Errors[k.resp] = statusErr(400, "ERROR :: / :: entity must be a JSON object")
 			continue

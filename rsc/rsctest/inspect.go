@@ -83,7 +83,7 @@ func (cu *Customer) records(k *kind) []Record {
 	out := make([]Record, 0, len(t.recs))
 	for _, key := range t.sortedKeys() {
 		r := t.recs[key]
-		out = append(out, Record{Key: maps.Clone(r.fields), Fields: docMap(r.doc)})
+		out = append(out, Record{Key: r.fields.asMap(), Fields: docMap(r.doc)})
 	}
 	return out
 }
@@ -91,15 +91,15 @@ func (cu *Customer) records(k *kind) []Record {
 func (cu *Customer) record(k *kind, fields map[string]string) (Record, bool) {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
-	r := cu.tables[k.table].recs[recKey(fields, k.fields)]
+	r := cu.tables[k.table].recs[recKey(fieldMap(fields), k.fields)]
 	if r == nil {
 		return Record{}, false
 	}
-	return Record{Key: maps.Clone(r.fields), Fields: docMap(r.doc)}, true
+	return Record{Key: r.fields.asMap(), Fields: docMap(r.doc)}, true
 }
 
 func (cu *Customer) candidate(r *record) CandidateRecord {
-	return CandidateRecord{IntegrationContext: r.fields["integrationContext"], ID: r.fields["atsCandidateId"], Fields: docMap(r.doc),
+	return CandidateRecord{IntegrationContext: r.fields.get("integrationContext"), ID: r.fields.get("atsCandidateId"), Fields: docMap(r.doc),
 		MatchedMembers: cu.s.matchMembers(r.emails), ManualMatchedMember: r.manual}
 }
 
@@ -119,7 +119,7 @@ func (cu *Customer) Candidates() []CandidateRecord {
 func (cu *Customer) Candidate(id string) (CandidateRecord, bool) {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
-	r := cu.tables[candidateKind.table].recs[recKey(map[string]string{"integrationContext": cu.Organization, "atsCandidateId": id}, candidateKind.fields)]
+	r := cu.tables[candidateKind.table].recs[recKey(fieldMap{"integrationContext": cu.Organization, "atsCandidateId": id}, candidateKind.fields)]
 	if r == nil {
 		return CandidateRecord{}, false
 	}

@@ -62,7 +62,7 @@ type integration struct {
 }
 
 func intKey(ctx, typ, tenant string) string {
-	return recKey(map[string]string{"integrationContext": ctx, "integrationType": typ, "tenantType": tenant}, integrationKind.fields)
+	return recKey(fieldMap{"integrationContext": ctx, "integrationType": typ, "tenantType": tenant}, integrationKind.fields)
 }
 
 // integrationView is the integration entity on the wire.
@@ -265,14 +265,14 @@ func validateConfig(c *call, r *record) *entityError {
 	if e := c.decodeDoc(r.doc, &d); e != nil {
 		return e
 	}
-	if e := validIntegration(r.fields["integrationContext"], r.fields["integrationType"], r.fields["tenantType"]); e != nil {
+	if e := validIntegration(r.fields.get("integrationContext"), r.fields.get("integrationType"), r.fields.get("tenantType")); e != nil {
 		return e
 	}
 	if d.ConfigurationValue == nil || d.ConfigurationValue.String == nil {
 		return fieldErr("configurationValue/string", required)
 	}
 	v := *d.ConfigurationValue.String
-	switch t := r.fields["configurationType"]; t {
+	switch t := r.fields.get("configurationType"); t {
 	case "CALLBACK_URL":
 		if msg := checkCallbackURL(v); msg != "" {
 			return fieldErr("configurationValue/string", msg)
@@ -311,7 +311,7 @@ func checkCallbackURL(v string) string {
 
 // checkConfig keeps CALLBACK_URLs unique across customers. Caller holds cu.mu.
 func checkConfig(cu *Customer, r *record) *entityError {
-	if r.fields["configurationType"] != "CALLBACK_URL" {
+	if r.fields.get("configurationType") != "CALLBACK_URL" {
 		return nil
 	}
 	v := configString(r.doc)
@@ -331,7 +331,7 @@ func checkConfig(cu *Customer, r *record) *entityError {
 }
 
 func unregisterCallback(cu *Customer, r *record) {
-	if r.fields["configurationType"] != "CALLBACK_URL" {
+	if r.fields.get("configurationType") != "CALLBACK_URL" {
 		return
 	}
 	v := configString(r.doc)
@@ -347,11 +347,11 @@ func unregisterCallback(cu *Customer, r *record) {
 func (cu *Customer) configValue(t string) string {
 	best := ""
 	for _, r := range cu.tables[configKind.table].recs {
-		if r.fields["configurationType"] != t {
+		if r.fields.get("configurationType") != t {
 			continue
 		}
 		v := configString(r.doc)
-		if r.fields["integrationType"] == "ONE_CLICK_EXPORT" {
+		if r.fields.get("integrationType") == "ONE_CLICK_EXPORT" {
 			return v
 		}
 		if best == "" {

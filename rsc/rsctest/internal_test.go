@@ -3,7 +3,29 @@ package rsctest
 import (
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
+
+// A stored record's key fields keep its kind's order and read as the map
+// they were built from; a store key is the same from either.
+func TestKeyFields(t *testing.T) {
+	t.Parallel()
+	m := map[string]string{"atsCandidateId": "C1", "integrationContext": "urn:li:organization:1"}
+	f := compactFields(m, candidateKind.fields)
+	if diff := cmp.Diff(keyFields{{"integrationContext", "urn:li:organization:1"}, {"atsCandidateId", "C1"}}, f, cmp.AllowUnexported(keyField{})); diff != "" {
+		t.Errorf("compactFields (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(m, f.asMap()); diff != "" {
+		t.Errorf("asMap (-want +got):\n%s", diff)
+	}
+	if got := f.get("noteId"); got != "" {
+		t.Errorf("get of a field it lacks = %q", got)
+	}
+	if a, b := recKey(f, candidateKind.fields), recKey(fieldMap(m), candidateKind.fields); a != b || a != "urn:li:organization:1\x1fC1" {
+		t.Errorf("recKey = %q from keyFields, %q from the map", a, b)
+	}
+}
 
 func TestThrottleWindows(t *testing.T) {
 	t.Parallel()

@@ -112,8 +112,8 @@ func (s *Server) CloseMemberAccount(person string) error {
 		byCtx := map[string][]string{}
 		for _, r := range cu.tables[candidateKind.table].recs {
 			if r.manual == person || (email != "" && slices.Contains(r.emails, email)) {
-				ctx := r.fields["integrationContext"]
-				byCtx[ctx] = append(byCtx[ctx], r.fields["atsCandidateId"])
+				ctx := r.fields.get("integrationContext")
+				byCtx[ctx] = append(byCtx[ctx], r.fields.get("atsCandidateId"))
 			}
 		}
 		ctxs := make([]string, 0, len(byCtx))
