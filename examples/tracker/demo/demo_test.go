@@ -49,6 +49,9 @@ var cleanRun struct {
 }
 
 func TestMain(m *testing.M) {
+	if name := os.Getenv(workerEnv); name != "" { // a worker process of TestFleet
+		os.Exit(workerMain(name))
+	}
 	code := m.Run()
 	if cleanRun.dir != "" {
 		os.RemoveAll(cleanRun.dir)

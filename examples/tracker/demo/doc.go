@@ -27,6 +27,19 @@
 // run's stores, a page of the run, and the metrics of Telemetry in
 // Prometheus's format (Monitor.Handler).
 //
+// # Fleet mode
+//
+// RunFleet runs the demo for many generated customers across worker
+// processes sharing one PostgreSQL database (tracker-demo -postgres URL
+// -workers N): the parent generates each customer's Tracker, provisions the
+// customers on the fake LinkedIn it serves on a loopback port, enqueues
+// their syncs as River jobs (package fleet/riverrun) and starts the
+// workers, which run RunWorker: each slice of a customer's sync runs under
+// the customer's lease (package fleet/lease), its checkpoint committed
+// through the lease's fence (package fleet/pgstore). The console (on
+// -http) adds the fleet view: who holds each customer's lease, until when,
+// and its jobs.
+//
 // # LinkedIn
 //
 // By default LinkedIn is the fake of package rsctest, started in-process

@@ -11,6 +11,15 @@
 //	go -C examples run ./tracker/cmd/tracker-demo -candidates 50000
 //	go -C examples run ./tracker/cmd/tracker-demo -http 127.0.0.1:8080   # console and /metrics; keeps serving until Ctrl-C
 //	go -C examples run ./tracker/cmd/tracker-demo -otel stdout           # traces and metrics as JSON on stdout
+//	go -C examples run ./tracker/cmd/tracker-demo -postgres URL -workers 3 -customers 20 -http 127.0.0.1:8080
+//
+// With -postgres the demo runs in fleet mode: it generates -customers
+// customers, each with a Tracker of its own, serves the fake LinkedIn on a
+// loopback port, and starts -workers copies of itself as worker processes
+// that share the PostgreSQL database: each customer's sync is a chain of
+// River jobs, worked by one process at a time under the customer's lease
+// (packages fleet/riverrun, fleet/lease and fleet/pgstore). It ends once
+// every customer is synced and checked field by field against the fake.
 //
 // Interrupt it (Ctrl-C, or kill it) and run it again with the same -data
 // directory to resume where it stopped; after a run that finished, the
@@ -55,8 +64,27 @@ func main() {
 		tokenURL    = flag.String("token-url", "", "OAuth token URL of that server (default: LINKEDIN-URL/oauth/v2/accessToken)")
 		clientID    = flag.String("client-id", os.Getenv("RSC_CLIENT_ID"), "partner client id for -linkedin-url (env RSC_CLIENT_ID)")
 		secret      = flag.String("client-secret", "", "partner client secret for -linkedin-url (env RSC_CLIENT_SECRET; prefer the environment)")
+		postgres    = flag.String("postgres", "", "fleet mode: the PostgreSQL database URL the worker processes share (env RSCGO_POSTGRES_URL is not read)")
+		workers     = flag.Int("workers", 2, "fleet mode: worker processes")
+		customers   = flag.Int("customers", 10, "fleet mode: generated customers (each with -candidates candidates; default 300 in fleet mode)")
+		workerName  = flag.String("fleet-worker", "", "") // hidden: run as a fleet worker process (the parent starts them)
 	)
 	flag.Parse()
+	if *workerName != "" {
+		os.Exit(runWorker(*workerName))
+	}
+	if *postgres != "" {
+		fc := demo.FleetConfig{PostgresURL: *postgres, Workers: *workers, Customers: *customers, Seed: *seed, BadRecords: *bad,
+			DataDir: *data, Out: os.Stdout}
+		if flagSet("candidates") {
+			fc.Candidates = *candidates
+		}
+		if err := runFleet(*httpAddr, fc); err != nil {
+			fmt.Fprintln(os.Stderr, "tracker-demo:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *secret == "" {
 		*secret = os.Getenv("RSC_CLIENT_SECRET")
 	}
@@ -101,26 +129,17 @@ func run(data string, fresh bool, httpAddr string, otelStdout bool, cfg demo.Con
 		defer tel.Shutdown(context.Background())
 		cfg.Telemetry = tel
 	}
-	if httpAddr != "" {
-		cfg.Monitor = demo.NewMonitor()
-		addr, closeHTTP, err := serveHTTP(httpAddr, cfg.Monitor.Handler())
-		if err != nil {
-			return err
-		}
-		defer closeHTTP()
-		httpAddr = addr
-		cfg.AdminURL = fmt.Sprintf("http://%s/", addr)
+	mon, adminURL, closeHTTP, err := serveMonitor(httpAddr)
+	if err != nil {
+		return err
 	}
+	defer closeHTTP()
+	cfg.Monitor, cfg.AdminURL = mon, adminURL
 
 	start := time.Now()
-	cfg.AfterRun = func(ctx context.Context, _ *demo.Result) {
-		fmt.Printf("\ndone in %v\n", time.Since(start).Round(time.Millisecond))
-		if httpAddr != "" { // the console goes on working over the run's stores until Ctrl-C
-			fmt.Printf("console still served on http://%s/login?token=%s; Ctrl-C to stop\n", httpAddr, cfg.Monitor.Token())
-			<-ctx.Done()
-		}
-	}
-	_, err := demo.Run(ctx, cfg)
+	done := finished(start, cfg.Monitor, cfg.AdminURL)
+	cfg.AfterRun = func(ctx context.Context, _ *demo.Result) { done(ctx) }
+	_, err = demo.Run(ctx, cfg)
 	if err != nil && ctx.Err() != nil {
 		fmt.Printf("\ninterrupted after %v; run again with -data %s to resume\n", time.Since(start).Round(time.Millisecond), data)
 		return nil
@@ -135,6 +154,31 @@ func newTelemetry(stdout bool) (*demo.Telemetry, error) {
 		return demo.NewTelemetry(os.Stdout)
 	}
 	return demo.NewTelemetry(nil)
+}
+
+// serveMonitor serves a new Monitor's Handler on addr; it returns the
+// Monitor, the address of the console ("http://host:port/") and the
+// function that stops serving. Without addr it serves nothing.
+func serveMonitor(addr string) (*demo.Monitor, string, func(), error) {
+	if addr == "" {
+		return nil, "", func() {}, nil
+	}
+	mon := demo.NewMonitor()
+	a, stop, err := serveHTTP(addr, mon.Handler())
+	return mon, "http://" + a + "/", stop, err
+}
+
+// finished returns what a run does once it has finished: it says so and,
+// when the console is served (adminURL), keeps it served until ctx ends,
+// with the run's stores still open.
+func finished(start time.Time, mon *demo.Monitor, adminURL string) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		fmt.Printf("\ndone in %v\n", time.Since(start).Round(time.Millisecond))
+		if adminURL != "" {
+			fmt.Printf("console still served on %slogin?token=%s; Ctrl-C to stop\n", adminURL, mon.Token())
+			<-ctx.Done()
+		}
+	}
 }
 
 // serveHTTP serves h on addr until the returned function is called. It

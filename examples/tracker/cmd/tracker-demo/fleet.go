@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rscgo/rscgo/examples/tracker/demo"
+)
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// runFleet runs the fleet mode: this process serves the fake LinkedIn and
+// the console, worker processes (this program again, with -fleet-worker)
+// do the syncs.
+func runFleet(httpAddr string, fc demo.FleetConfig) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	fc.Worker = func(ctx context.Context, name string) *exec.Cmd {
+		return exec.CommandContext(ctx, self, "-fleet-worker", name)
+	}
+	mon, adminURL, closeHTTP, err := serveMonitor(httpAddr)
+	if err != nil {
+		return err
+	}
+	defer closeHTTP()
+	fc.Monitor, fc.AdminURL = mon, adminURL
+	start := time.Now()
+	done := finished(start, fc.Monitor, fc.AdminURL) // the workers go on with incremental syncs meanwhile
+	fc.AfterRun = func(ctx context.Context, _ *demo.FleetResult) { done(ctx) }
+	_, err = demo.RunFleet(ctx, fc)
+	if err != nil && ctx.Err() != nil {
+		fmt.Printf("\ninterrupted after %v\n", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	return err
+}
+
+// runWorker runs this process as a fleet worker until interrupted, and
+// returns its exit code.
+func runWorker(name string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := demo.RunWorker(ctx, name, os.Stdin, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tracker-demo:", err)
+		return 1
+	}
+	return 0
+}

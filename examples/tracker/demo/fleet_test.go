@@ -1,0 +1,160 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// workerEnv makes the test binary a fleet worker process (see TestMain):
+// its value is the worker's name.
+const workerEnv = "RSCGO_DEMO_FLEET_WORKER"
+
+// workerMain runs the test binary as a fleet worker until interrupted.
+func workerMain(name string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := RunWorker(ctx, name, os.Stdin, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// testDatabase creates an empty PostgreSQL database on the server of
+// RSCGO_POSTGRES_URL for the test, dropped when it ends. Without the
+// variable the test is skipped, except under CI=true, where it fails.
+func testDatabase(t *testing.T) string {
+	t.Helper()
+	admin := os.Getenv("RSCGO_POSTGRES_URL")
+	if admin == "" {
+		msg := "RSCGO_POSTGRES_URL is unset: set it to a PostgreSQL server (postgres://USER@HOST:PORT/DB?sslmode=disable) to run the fleet demo test"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	ctx := context.Background()
+	exec := func(sql string) {
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Fatalf("RSCGO_POSTGRES_URL: %v", err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "rscgo_demo_test_" + hex.EncodeToString(b)
+	exec("create database " + name)
+	t.Cleanup(func() { exec("drop database if exists " + name + " with (force)") })
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Fleet mode: five customers across two worker processes (this test
+// binary again) sharing one PostgreSQL database. Every customer ends
+// synced: the fake LinkedIn holds exactly Tracker's records, field by
+// field; the console lists every customer, and the fleet view shows that
+// each was leased.
+func TestFleet(t *testing.T) {
+	pg := testDatabase(t)
+	const customers = 5
+	cfg := FleetConfig{PostgresURL: pg, Workers: 2, Customers: customers, Candidates: 150, BadRecords: -1,
+		GenerateNow: genNow, DataDir: t.TempDir(), Monitor: NewMonitor(),
+		Worker: func(ctx context.Context, name string) *exec.Cmd {
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), workerEnv+"="+name)
+			return cmd
+		}}
+	var out strings.Builder
+	cfg.Out = &out
+	cfg.AfterRun = func(ctx context.Context, res *FleetResult) { checkFleetConsole(t, cfg.Monitor, res) }
+	res, err := RunFleet(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	type synced struct {
+		Candidates, Jobs, Applications, DeadLetters int
+		Checked                                     [3]int64 // candidates, jobs, applications equal to Tracker's
+		Differs                                     bool
+	}
+	var got, want []synced
+	for _, c := range res.Customers {
+		s := synced{Candidates: c.Candidates, Jobs: c.Jobs, Applications: c.Applications, DeadLetters: c.DeadLetters, Differs: c.Content.Differs()}
+		for _, k := range c.Content.Kinds {
+			if i := slices.Index([]rscsync.EntityKind{rscsync.KindCandidate, rscsync.KindJob, rscsync.KindApplication}, k.Kind); i >= 0 && k.Equal == k.Checked {
+				s.Checked[i] = k.Equal
+			}
+		}
+		got = append(got, s)
+		want = append(want, synced{Candidates: c.Candidates, Jobs: c.Jobs, Applications: c.Applications,
+			Checked: [3]int64{int64(c.Candidates), int64(c.Jobs), int64(c.Applications)}})
+	}
+	if diff := cmp.Diff(want, got); diff != "" || len(got) != customers {
+		t.Errorf("customers at the end (-want +got):\n%s\n%s", diff, out.String())
+	}
+	for _, w := range res.Workers {
+		if w != "worker-1" && w != "worker-2" {
+			t.Errorf("slices were run by %q", w)
+		}
+	}
+	if len(res.Workers) == 0 {
+		t.Errorf("no worker ran a slice:\n%s", out.String())
+	}
+}
+
+// checkFleetConsole reads the console of a fleet run: every customer is
+// listed, and the fleet view shows each customer leased at least once.
+func checkFleetConsole(t *testing.T, mon *Monitor, res *FleetResult) {
+	srv := httptest.NewServer(mon.Handler())
+	defer srv.Close()
+	page := mustGet(t, srv, mon, "/", true)
+	if !strings.Contains(page, `<table id="holders">`) {
+		t.Errorf("the console has no fleet view:\n%s", page)
+	}
+	for _, c := range res.Customers {
+		row := regexp.MustCompile(`(?s)<tr class="customer" data-id="` + c.ID + `">.*?</tr>`).FindString(page)
+		if !strings.Contains(row, `<td class="lease">`) || strings.Contains(row, "never leased") {
+			t.Errorf("customer %s's row shows no lease:\n%s", c.ID, row)
+		}
+	}
+}
+
+// A database that cannot be reached, or a URL that is not one, is an
+// error naming the cause, with the password left out.
+func TestFleetBadDatabase(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"postgres://ops:s3cret@127.0.0.1:1/rscgo?sslmode=disable&connect_timeout=5",
+			`demo: PostgreSQL at postgres://ops:xxxxx@127.0.0.1:1/rscgo?sslmode=disable&connect_timeout=5: pgstore: cannot reach database "rscgo" at 127.0.0.1:1 as "ops": `},
+		{"postgres://%zz", "demo: PostgreSQL at (the connection string given): pgstore: the database URL is not valid: "},
+	} {
+		cfg := FleetConfig{PostgresURL: tc.url, DataDir: t.TempDir(),
+			Worker: func(context.Context, string) *exec.Cmd { t.Fatal("a worker was started"); return nil }}
+		_, err := RunFleet(t.Context(), cfg)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("RunFleet(%q): %v, want an error starting %q", tc.url, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,185 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/rscgo/rscgo/examples/tracker"
+	"github.com/rscgo/rscgo/fleet/lease"
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/fleet/riverrun"
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// manifest is what the fleet demo's parent process hands each worker
+// process on its standard input: where PostgreSQL and the fake LinkedIn
+// are, and the run's customers. It travels through a pipe, never a file or
+// the command line, because it holds the database URL and the customers'
+// client secrets.
+type manifest struct {
+	PostgresURL string             `json:"postgresURL"`
+	BaseURL     string             `json:"baseURL"`
+	TokenURL    string             `json:"tokenURL"`
+	Customers   []manifestCustomer `json:"customers"`
+}
+
+// manifestCustomer is one customer of a fleet run.
+type manifestCustomer struct {
+	ID           string `json:"id"`
+	Organization string `json:"organization"`
+	ClientID     string `json:"clientID"`
+	ClientSecret string `json:"clientSecret"`
+	TrackerDB    string `json:"trackerDB"` // the customer's Tracker database
+}
+
+// Worker settings: leases outlive River's job timeout (a minute by
+// default), as package riverrun asks; a slice is one batch, so that the
+// customers' work moves between the processes.
+const (
+	leaseTTL       = 2 * time.Minute
+	workerSlots    = 2 // River jobs a worker runs at once
+	sliceBatches   = 1
+	incrementalGap = time.Minute // a caught-up customer's next slice
+)
+
+// RunWorker runs one worker process of the fleet demo (tracker-demo
+// -postgres URL -workers N starts them): it reads its manifest from in,
+// then works the run's customers' River jobs (package fleet/riverrun)
+// until ctx is cancelled. name names the process in leases and in River.
+// River's warnings and errors go to log.
+func RunWorker(ctx context.Context, name string, in io.Reader, log io.Writer) error {
+	var m manifest
+	if err := json.NewDecoder(in).Decode(&m); err != nil {
+		return fmt.Errorf("demo: worker %s: reading the manifest: %w", name, err)
+	}
+	db, err := pgstore.Open(ctx, m.PostgresURL)
+	if err != nil {
+		return fmt.Errorf("demo: worker %s: %w", name, err)
+	}
+	defer db.Close()
+	leases, err := lease.New(db, lease.WithTTL(leaseTTL))
+	if err != nil {
+		return err
+	}
+	w := &worker{m: m, db: db}
+	defer w.trackers.close()
+	runner, err := riverrun.New(db, leases, w.engine, riverrun.WithSliceBatches(sliceBatches),
+		riverrun.WithIncrementalInterval(incrementalGap))
+	if err != nil {
+		return err
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, runner)
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
+		ID: name, Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workerSlots}},
+		FetchCooldown: 20 * time.Millisecond, FetchPollInterval: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		return err
+	}
+	if err := rc.Start(ctx); err != nil {
+		return fmt.Errorf("demo: worker %s: starting River: %w", name, err)
+	}
+	<-ctx.Done()
+	return rc.Stop(context.WithoutCancel(ctx)) // lets running slices finish their batch
+}
+
+// worker builds the engines of a worker process's slices.
+type worker struct {
+	m        manifest
+	db       *pgstore.DB
+	trackers trackers
+}
+
+// loadApart is a checkpoint store that loads through another store of the
+// same database (loads) and saves through Store, the slice's store fenced
+// by its lease. pgstore.Checkpoints writes only the rows that changed
+// since its own last read or write; after reading a customer that has no
+// checkpoint yet, its first save of job rows panics on a nil map. A store
+// that never read the customer writes the checkpoint whole instead, and
+// remembers it from then on. The fence is checked by every save either way.
+type loadApart struct {
+	rscsync.Store
+	loads rscsync.Store
+}
+
+// Load implements rscsync.Store.
+func (s loadApart) Load(ctx context.Context, customerID string) (*rscsync.Checkpoint, error) {
+	return s.loads.Load(ctx, customerID)
+}
+
+// trackers are the customers' Tracker databases, each opened once.
+type trackers struct {
+	mu  sync.Mutex
+	dbs map[string]*tracker.DB
+}
+
+// engine is the riverrun.EngineFunc: the customer's engine over store,
+// the checkpoint store fenced by the slice's lease. A customer the
+// manifest does not list (a job left by an earlier run) is cancelled.
+func (w *worker) engine(ctx context.Context, customerID string, store rscsync.Store) (*rscsync.Engine, error) {
+	c := w.m.customer(customerID)
+	if c == nil {
+		return nil, river.JobCancel(fmt.Errorf("customer %s is not one of this fleet run", customerID))
+	}
+	db, err := w.trackers.open(c)
+	if err != nil {
+		return nil, err
+	}
+	client, err := rsc.NewClient(rsc.WithBaseURL(w.m.BaseURL), rsc.WithTokenURL(w.m.TokenURL),
+		rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithLimits(relaxedLimits()))
+	if err != nil {
+		return nil, err
+	}
+	return rscsync.NewEngine(client, customerID, tracker.NewSource(db, tracker.Config{IntegrationContext: c.Organization}),
+		rscsync.WithStore(loadApart{Store: store, loads: w.db.Checkpoints()}), rscsync.WithDeadLetters(w.db.DeadLetters()),
+		rscsync.WithTaskPollInterval(100*time.Millisecond)) // LinkedIn advises 5 minutes; the fake is instant
+}
+
+// open returns the customer's Tracker database, opening it once.
+func (t *trackers) open(c *manifestCustomer) (*tracker.DB, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if db := t.dbs[c.ID]; db != nil {
+		return db, nil
+	}
+	db, err := tracker.Open(c.TrackerDB)
+	if err != nil {
+		return nil, err
+	}
+	if t.dbs == nil {
+		t.dbs = map[string]*tracker.DB{}
+	}
+	t.dbs[c.ID] = db
+	return db, nil
+}
+
+// close closes the databases opened.
+func (t *trackers) close() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, db := range t.dbs {
+		db.Close()
+	}
+	t.dbs = nil
+}
+
+// customer returns the manifest's customer id, or nil.
+func (m *manifest) customer(id string) *manifestCustomer {
+	for i := range m.Customers {
+		if m.Customers[i].ID == id {
+			return &m.Customers[i]
+		}
+	}
+	return nil
+}
