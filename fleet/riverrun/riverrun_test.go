@@ -568,3 +568,37 @@ func TestLostLeaseReleaseRefused(t *testing.T) {
 		t.Errorf("lease holder %q (%v), want elsewhere's lease kept", holder, err)
 	}
 }
+
+// TestShortYieldEnqueuedAvailable: a slice whose quota allows its next
+// batch within seconds enqueues its successor available, due then, so
+// that workers fetch it without waiting for River's scheduler; a
+// successor due later stays scheduled.
+func TestShortYieldEnqueuedAvailable(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		perMinute int
+		wait      time.Duration
+		state     string
+	}{{1000, 6 * time.Second, "available"}, {500, 12 * time.Second, "scheduled"}} {
+		f := newFleet(t, spec{candidates: 250, limits: rsctest.Limits{SyncRecordsPerMinute: tc.perMinute},
+			pacing: &rsc.Limits{SyncRecordsPerMinute: tc.perMinute}})
+		events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
+		t0 := f.clock.Now()
+		if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
+			t.Fatal(err)
+		}
+		// The fake clock is two days ahead of River's: the successor is
+		// never due during the test.
+		f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
+			var state string
+			var at time.Time
+			err := f.db.Pool().QueryRow(t.Context(), `select state, scheduled_at from river_job
+				where kind = 'rscgo_sync_slice' and state in ('available', 'scheduled')`).Scan(&state, &at)
+			return err == nil && state == tc.state && at.Equal(t0.Add(tc.wait))
+		})
+		cancel()
+		if n := len(f.cust.Candidates()); n != 100 {
+			t.Errorf("%d records a minute: LinkedIn holds %d candidates, want the first batch of 100", tc.perMinute, n)
+		}
+	}
+}

@@ -1,25 +1,21 @@
 package fleetproof
 
 import (
-	"bytes"
-	"encoding/json"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/rscgo/rscgo/fleet/internal/fleetgen"
+	"github.com/rscgo/rscgo/fleet/internal/fleetrun"
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/fleet/riverrun"
-	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -85,7 +81,9 @@ func TestFleetProof(t *testing.T) {
 	}
 	defer db.Close()
 	custs := r.plan.All()
-	provision(t, fake, custs)
+	if err := fleetrun.Provision(fake, custs); err != nil {
+		t.Fatal(err)
+	}
 	enqueue(t, db, custs)
 	t.Logf("built, started and provisioned in %v", time.Since(began).Round(time.Millisecond))
 
@@ -109,7 +107,9 @@ func TestFleetProof(t *testing.T) {
 	if pzErr != nil {
 		t.Fatalf("pausing a worker past its lease: %v", pzErr)
 	}
-	waitCaughtUp(t, db, len(custs), r.within)
+	if err := fleetrun.CaughtUp(ctx, db.Pool(), len(custs), r.within); err != nil {
+		t.Fatal(err)
+	}
 	synced := time.Since(syncing)
 	f.stopAll()
 	checked := time.Now()
@@ -117,23 +117,6 @@ func TestFleetProof(t *testing.T) {
 	p.check(ctx)
 	t.Logf("times: synced under faults in %v, checked in %v, %v in all", synced.Round(time.Millisecond),
 		time.Since(checked).Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
-}
-
-// provision adds the customers to the fake.
-func provision(t *testing.T, fake string, custs []fleetgen.Customer) {
-	t.Helper()
-	for _, c := range custs {
-		body, _ := json.Marshal(rsctest.CustomerSpec{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-			UniqueForeignID: c.ID, Organization: c.Organization})
-		resp, err := http.Post(fake+"/_rsctest/customers", "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("adding customer %s to the fake: HTTP %d", c.ID, resp.StatusCode)
-		}
-	}
 }
 
 // enqueue migrates River's schema and starts every customer's chain.
@@ -151,28 +134,6 @@ func enqueue(t *testing.T, db *pgstore.DB, custs []fleetgen.Customer) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// waitCaughtUp waits until every customer is caught up: no slice waits or
-// runs but each customer's next incremental one, an hour ahead.
-func waitCaughtUp(t *testing.T, db *pgstore.DB, n int, within time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	var busy, done int
-	for time.Now().Before(deadline) {
-		err := db.Pool().QueryRow(t.Context(), `select
-			count(*) filter (where state in ('available', 'running', 'retryable', 'pending')),
-			count(distinct args->>'customer_id') filter (where state = 'scheduled' and scheduled_at > now() + interval '30 minutes')
-			from river_job where kind = $1`, riverrun.SliceArgs{}.Kind()).Scan(&busy, &done)
-		if err != nil && err != pgx.ErrNoRows {
-			t.Fatal(err)
-		}
-		if busy == 0 && done == n {
-			return
-		}
-		time.Sleep(250 * time.Millisecond) // polling for the condition
-	}
-	t.Fatalf("after %v, %d slices still wait or run and %d of %d customers are caught up", within, busy, done, n)
 }
 
 // withParam returns the database URL u with a query parameter set (pgx

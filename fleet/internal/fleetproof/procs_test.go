@@ -4,53 +4,36 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	gosync "sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rscgo/rscgo/fleet/internal/fleetrun"
 )
 
-// build builds the worker and the standalone fake into dir, without -race.
+// build builds the worker and the standalone fake into dir.
 func build(t *testing.T, dir string) (worker, fake string) {
 	t.Helper()
-	worker, fake = filepath.Join(dir, "rscworker"), filepath.Join(dir, "rscfake")
-	for out, pkg := range map[string]string{worker: "github.com/rscgo/rscgo/fleet/cmd/rscworker", fake: "github.com/rscgo/rscgo/rsc/rsctest/cmd/rscfake"} {
-		cmd := exec.Command("go", "build", "-o", out, pkg)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
-		}
+	worker, fake, err := fleetrun.Build(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return worker, fake
 }
 
-// startFake starts the standalone fake with its throttles off on a free
-// loopback port and returns its base URL; it is stopped when the test ends.
+// startFake starts the standalone fake until the test ends and returns its
+// base URL.
 func startFake(t *testing.T, bin string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-no-throttle")
-	out, err := cmd.StdoutPipe()
+	base, stop, err := fleetrun.StartFake(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(out)
-	for lines.Scan() {
-		if base, ok := strings.CutPrefix(lines.Text(), "rscfake serving on "); ok {
-			go func() { _, _ = io.Copy(io.Discard, out) }()
-			return base
-		}
-	}
-	t.Fatalf("the fake printed no address: %v", lines.Err())
-	return ""
+	t.Cleanup(stop)
+	return base
 }
 
 // event is a line of the worker's -events output (cmd/rscworker's Event).
