@@ -59,7 +59,7 @@ func (s *Checkpoints) Load(ctx context.Context, customerID string) (*rscsync.Che
 // none) and what it wrote of it.
 func loadCheckpoint(ctx context.Context, tx pgx.Tx, customerID string) (*rscsync.Checkpoint, *written, error) {
 	var b []byte
-	w := &written{}
+	w := &written{jobs: map[string]rscsync.JobState{}, tasks: map[string]rscsync.PendingTask{}}
 	err := tx.QueryRow(ctx, "select checkpoint, generation from rscgo_checkpoints where customer_id = $1", customerID).Scan(&b, &w.gen)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, w, nil

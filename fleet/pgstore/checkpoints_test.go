@@ -124,6 +124,25 @@ func TestCheckpointSavedElsewhere(t *testing.T) {
 	checkLoad(t, db, want)
 }
 
+// TestCheckpointFirstSaveAfterEmptyLoad: a store that loaded a customer
+// without a checkpoint (as an engine does before its first run) saves
+// its first checkpoint with jobs, rather than writing into the empty
+// load's nil maps (it panicked).
+func TestCheckpointFirstSaveAfterEmptyLoad(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := open(t)
+	s := db.Checkpoints()
+	if cp, err := s.Load(ctx, "a"); cp != nil || err != nil {
+		t.Fatalf("Load of a new customer: %+v, %v", cp, err)
+	}
+	want := withJobs("x", "y")
+	if err := s.Save(ctx, "a", want); err != nil {
+		t.Fatal(err)
+	}
+	checkLoad(t, db, want)
+}
+
 // TestCheckpointMigration moves the jobs and tasks of a checkpoint saved
 // as one document (schema version 2) into rows.
 func TestCheckpointMigration(t *testing.T) {
