@@ -24,6 +24,10 @@ const Version = "0.1.0"
 // maxResponseBody bounds how much of a successful response is read.
 const maxResponseBody = 64 << 20
 
+// maxPreallocBody bounds the buffer allocated for a response on the word of
+// its Content-Length alone; a longer one grows as it arrives.
+const maxPreallocBody = 4 << 20
+
 // Client talks to LinkedIn RSC as one application: the partner's parent
 // application (for provisioning) or one customer's child application (for
 // everything else). Create customer clients with [Client.ForCustomer]: they
@@ -300,12 +304,13 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 
 // readBody reads at most maxResponseBody bytes of resp's body: as
 // io.ReadAll does, but starting with a buffer of the announced length when
-// there is one, so that a batch answer is not copied through ever larger
+// there is one (up to maxPreallocBody, as the header may not tell the
+// truth), so that a batch answer is not copied through ever larger
 // buffers.
 func readBody(resp *http.Response) ([]byte, error) {
 	r := io.LimitReader(resp.Body, maxResponseBody)
 	n := resp.ContentLength
-	if n <= 0 || n > maxResponseBody {
+	if n <= 0 || n > maxPreallocBody {
 		return io.ReadAll(r)
 	}
 	b := make([]byte, 0, n+1) // +1: the read that sees io.EOF needs no growth

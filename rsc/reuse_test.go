@@ -30,6 +30,7 @@ func TestReadBody(t *testing.T) {
 		{"shorter than the body", 10},
 		{"longer than the body", int64(len(body)) + 10},
 		{"over the limit", maxResponseBody + 1},
+		{"over what is allocated in advance", maxPreallocBody + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// iotest.OneByteReader-like chunks: several reads.
