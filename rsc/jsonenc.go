@@ -100,7 +100,7 @@ func upsertRecords[K compoundKey, T any, P bulkRecord[K, T]](ctx context.Context
 	arena := recordArena{pool: &c.chunks}
 	defer arena.release()
 	sc := scratch.get(len(recs))
-	defer scratch.put(sc)
+	defer scratch.put(sc, len(recs))
 	entries := encodeRecords[K, T, P](c, res, recs, &arena, sc)
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, res, ""), entries)
 }
@@ -162,9 +162,10 @@ func (sp *scratchPool[K]) get(n int) *encodeScratch[K] {
 	return sc
 }
 
-// put gives sc back: the entries taken from it must not be used any more.
-func (sp *scratchPool[K]) put(sc *encodeScratch[K]) {
-	if cap(sc.entries) > MaxBatchSize {
+// put gives back sc, got for n records: the entries taken from it must not
+// be used any more.
+func (sp *scratchPool[K]) put(sc *encodeScratch[K], n int) {
+	if n > MaxBatchSize {
 		return
 	}
 	clear(sc.entries[:cap(sc.entries)])
