@@ -54,6 +54,9 @@ func TestConformance(t *testing.T) {
 		storetest.Checkpoints(t, emptied(db, func(db *pgstore.DB) rscsync.Store { return db.Checkpoints().Fenced(refuse{}) }))
 	})
 	t.Run("dead letters", func(t *testing.T) { storetest.DeadLetters(t, emptied(db, (*pgstore.DB).DeadLetters)) })
+	t.Run("fenced dead letters", func(t *testing.T) {
+		storetest.DeadLetters(t, emptied(db, func(db *pgstore.DB) rscsync.DeadLetterStore { return db.DeadLetters().Fenced(refuse{}) }))
+	})
 	t.Run("onboarding states", func(t *testing.T) { storetest.OnboardingStates(t, emptied(db, (*pgstore.DB).OnboardingStates)) })
 	t.Run("inmail cursors", func(t *testing.T) { storetest.InMailCursors(t, emptied(db, (*pgstore.DB).InMailCursors)) })
 	t.Run("milestone events", func(t *testing.T) { storetest.MilestoneEvents(t, emptied(db, (*pgstore.DB).MilestoneEvents)) })
@@ -218,5 +221,41 @@ func TestFencedSave(t *testing.T) {
 	}
 	if got.Runs != 1 {
 		t.Errorf("Runs = %d after a refused save, want 1", got.Runs)
+	}
+}
+
+// TestFencedDeadLetters: a dead letter is put or deleted only through a
+// fence that allows it.
+func TestFencedDeadLetters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dead := open(t).DeadLetters()
+	d := rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C1", Reason: "invalid email"}
+	if err := dead.Fenced(refuse{}).Put(ctx, "a", d); err != nil {
+		t.Fatal(err)
+	}
+	lost := errors.New("lease lost")
+	e := rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C2", Reason: "invalid email"}
+	if err := dead.Fenced(refuse{lost}).Put(ctx, "a", e); !errors.Is(err, lost) {
+		t.Errorf("Put through a refusing fence: %v, want %v", err, lost)
+	}
+	if err := dead.Fenced(refuse{lost}).Delete(ctx, "a", d.Key()); !errors.Is(err, lost) {
+		t.Errorf("Delete through a refusing fence: %v, want %v", err, lost)
+	}
+	var keys []string
+	for l, err := range dead.Fenced(refuse{lost}).List(ctx, "a") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, l.Key())
+	}
+	if diff := cmp.Diff([]string{d.Key()}, keys); diff != "" {
+		t.Errorf("dead letters after refused writes (-want +got):\n%s", diff)
+	}
+	if err := dead.Fenced(refuse{}).Delete(ctx, "a", d.Key()); err != nil {
+		t.Fatal(err)
+	}
+	for l := range dead.List(ctx, "a") {
+		t.Errorf("dead letter %s left after an allowed Delete", l.Key())
 	}
 }

@@ -62,9 +62,14 @@ func (db *DB) DeadLetters() *DeadLetters { return &DeadLetters{db: db, pageSize:
 
 // Put implements sync.DeadLetterStore.
 func (s *DeadLetters) Put(ctx context.Context, customerID string, d rscsync.DeadLetter) error {
+	return putDeadLetter(ctx, s.db.pool, customerID, d)
+}
+
+// putDeadLetter stores d with q.
+func putDeadLetter(ctx context.Context, q execer, customerID string, d rscsync.DeadLetter) error {
 	b, err := json.Marshal(d)
 	if err == nil {
-		_, err = s.db.pool.Exec(ctx, `insert into rscgo_dead_letters (customer_id, key, letter) values ($1, $2, $3)
+		_, err = q.Exec(ctx, `insert into rscgo_dead_letters (customer_id, key, letter) values ($1, $2, $3)
 			on conflict (customer_id, key) do update set letter = excluded.letter`, customerID, d.Key(), b)
 	}
 	if err != nil {
@@ -122,10 +127,48 @@ func collectJSON[T any](rows pgx.Rows, err error) ([]T, error) {
 
 // Delete implements sync.DeadLetterStore.
 func (s *DeadLetters) Delete(ctx context.Context, customerID, key string) error {
-	if _, err := s.db.pool.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1 and key = $2", customerID, key); err != nil {
+	return deleteDeadLetter(ctx, s.db.pool, customerID, key)
+}
+
+// deleteDeadLetter deletes a dead letter with q.
+func deleteDeadLetter(ctx context.Context, q execer, customerID, key string) error {
+	if _, err := q.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1 and key = $2", customerID, key); err != nil {
 		return fmt.Errorf("pgstore: deleting a dead letter of %q: %w", customerID, err)
 	}
 	return nil
+}
+
+// Fenced returns a sync.DeadLetterStore over s whose Put and Delete check
+// f in their transaction, as Checkpoints.Fenced does for commits: a
+// process that lost the customer's lease can neither add nor remove its
+// dead letters.
+func (s *DeadLetters) Fenced(f Fence) rscsync.DeadLetterStore { return &fencedDead{s: s, f: f} }
+
+type fencedDead struct {
+	s *DeadLetters
+	f Fence
+}
+
+func (d *fencedDead) Put(ctx context.Context, customerID string, l rscsync.DeadLetter) error {
+	return d.inFence(ctx, customerID, func(tx pgx.Tx) error { return putDeadLetter(ctx, tx, customerID, l) })
+}
+
+func (d *fencedDead) Delete(ctx context.Context, customerID, key string) error {
+	return d.inFence(ctx, customerID, func(tx pgx.Tx) error { return deleteDeadLetter(ctx, tx, customerID, key) })
+}
+
+func (d *fencedDead) List(ctx context.Context, customerID string) iter.Seq2[rscsync.DeadLetter, error] {
+	return d.s.List(ctx, customerID)
+}
+
+// inFence runs write in a transaction after the fence's check.
+func (d *fencedDead) inFence(ctx context.Context, customerID string, write func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, d.s.db.pool, func(tx pgx.Tx) error {
+		if err := d.f.Check(ctx, tx, customerID); err != nil {
+			return err
+		}
+		return write(tx)
+	})
 }
 
 // OnboardingStates is an onboarding.StateStore: one jsonb row per

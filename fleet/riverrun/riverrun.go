@@ -55,8 +55,9 @@
 // process stalled past it and another took the customer) fails with an
 // error wrapping a *lease.LostError, whether its commit or the release of
 // its lease was refused.
-// Dead letters are written outside the fence: give them to the engine as
-// usual (pgstore.DB.DeadLetters).
+// Give the engine DeadLetters(ctx) as its dead-letter store: the
+// database's, fenced by the slice's lease like its checkpoints, so that a
+// process that lost the customer can neither add nor remove dead letters.
 package riverrun
 
 import (
@@ -102,8 +103,10 @@ func (SliceArgs) InsertOpts() river.InsertOpts {
 
 // EngineFunc returns the sync engine of a customer. It must give the
 // engine store as its checkpoint store (rscsync.WithStore(store)): the
-// store refuses commits once the job's lease is lost. Give the engine the
-// database's dead letters (pgstore.DB.DeadLetters) too.
+// store refuses commits once the job's lease is lost. Give the engine
+// DeadLetters(ctx) as its dead-letter store, fenced the same way:
+//
+//	rscsync.NewEngine(client, id, src, rscsync.WithStore(store), rscsync.WithDeadLetters(riverrun.DeadLetters(ctx)))
 type EngineFunc func(ctx context.Context, customerID string, store rscsync.Store) (*rscsync.Engine, error)
 
 // Runner is the River worker of SliceArgs jobs.
@@ -190,10 +193,23 @@ func insert(ctx context.Context, client *river.Client[pgx.Tx], args river.JobArg
 	return nil
 }
 
+// deadKey is the context key of a slice's fenced dead-letter store.
+type deadKey struct{}
+
+// DeadLetters returns the dead-letter store of the slice ctx runs (the
+// context an EngineFunc gets): the database's, whose writes are refused
+// once the slice's lease is lost (pgstore.DeadLetters.Fenced). It returns
+// nil outside a slice.
+func DeadLetters(ctx context.Context) rscsync.DeadLetterStore {
+	d, _ := ctx.Value(deadKey{}).(rscsync.DeadLetterStore)
+	return d
+}
+
 // Work implements river.Worker: it runs one slice of the customer.
 func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 	cust := job.Args.CustomerID
 	return runLeased(ctx, r, job, cust, func(ctx context.Context, l *lease.Lease) (time.Time, error) {
+		ctx = context.WithValue(ctx, deadKey{}, r.db.DeadLetters().Fenced(l))
 		eng, err := r.engines(ctx, cust, r.db.Checkpoints().Fenced(l))
 		if err != nil {
 			return time.Time{}, fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)

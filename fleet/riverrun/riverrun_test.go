@@ -602,3 +602,62 @@ func TestShortYieldEnqueuedAvailable(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadLettersFenced: the dead-letter store a slice's engine gets
+// writes while the slice holds the customer's lease and is refused once
+// another holder took the customer; outside a slice there is none.
+func TestDeadLettersFenced(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newFleet(t, spec{})
+	if d := riverrun.DeadLetters(ctx); d != nil {
+		t.Errorf("DeadLetters outside a slice: %v, want nil", d)
+	}
+	got := make(chan rscsync.DeadLetterStore, 1)
+	engines := func(ctx context.Context, id string, store rscsync.Store) (*rscsync.Engine, error) {
+		d := riverrun.DeadLetters(ctx)
+		if err := d.Put(ctx, id, rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C1", Reason: "under the lease"}); err != nil {
+			return nil, err
+		}
+		got <- d
+		return f.engines(ctx, id, store)
+	}
+	for _, rc := range f.rivers { // this test's worker alone works the slice
+		if err := rc.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leases, err := lease.New(f.db, lease.WithClock(f.clock), lease.WithTTL(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := startWorker(t, "dead-letters", f.db, leases, engines, f.clock, nil, []string{"c1"})
+	if err := riverrun.Enqueue(ctx, rc, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	var d rscsync.DeadLetterStore
+	select {
+	case d = <-got:
+	case <-time.After(30 * time.Second): // a deadline, not a sleep
+		t.Fatal("no slice ran")
+	}
+	f.clock.Advance(2 * time.Hour) // the slice's lease expired, and elsewhere took c1
+	if _, err := f.leases.Acquire(ctx, "c1", "elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	err = d.Put(ctx, "c1", rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C2", Reason: "after the lease"})
+	var lost *lease.LostError
+	if !errors.As(err, &lost) || lost.Holder != "elsewhere" {
+		t.Errorf("Put after the lease was lost: %v, want a *lease.LostError naming elsewhere", err)
+	}
+	var ids []string
+	for l, err := range f.db.DeadLetters().List(ctx, "c1") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, l.ID)
+	}
+	if diff := cmp.Diff([]string{"C1"}, ids); diff != "" {
+		t.Errorf("dead letters (-want +got):\n%s", diff)
+	}
+}

@@ -144,7 +144,7 @@ func (w *worker) engines(custs []fleetgen.Customer) (riverrun.EngineFunc, error)
 			return nil, fmt.Errorf("no customer %s in the generated fleet (do the workers share -customers and -seed?)", id)
 		}
 		return rscsync.NewEngine(c.client, id, c.src, rscsync.WithStore(observedStore{Store: store, ev: w.ev, slice: sliceOf(ctx)}),
-			rscsync.WithDeadLetters(w.db.DeadLetters()), rscsync.WithInFlight(w.cfg.inFlight), rscsync.WithWaitWhenParked(false))
+			rscsync.WithDeadLetters(riverrun.DeadLetters(ctx)), rscsync.WithInFlight(w.cfg.inFlight), rscsync.WithWaitWhenParked(false))
 	}, nil
 }
 
