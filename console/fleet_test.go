@@ -59,3 +59,20 @@ func TestFleetViewEdges(t *testing.T) {
 	_, page = f.getOK(t, "/customer?id=acme")
 	pageHas(t, page, `<p class="err">reading the fleet&#39;s state: connection refused</p>`)
 }
+
+// Without onboarding states and milestones (a fleet's PostgreSQL stores
+// need not have them) the overview has no columns for them.
+func TestOverviewWithoutOnboarding(t *testing.T) {
+	h, err := console.New(
+		console.WithCustomers(func(context.Context) ([]string, error) { return []string{"acme"}, nil }),
+		console.WithAuthorizer(authorize), console.WithAllowedHosts("ops.example.com"),
+		console.WithFleet(fleetState{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{h: h}
+	_, page := f.getOK(t, "/")
+	pageHas(t, page, `<table id="customers"><tr><th>Customer</th><th>Progress</th><th>Dead letters</th><th>Lease</th><th>Jobs</th></tr>`)
+	pageHas(t, page, `<td><a href="customer?id=acme">acme</a></td>
+<td class="progress"></td>`)
+}

@@ -17,6 +17,8 @@ type pageData struct {
 	CSRF      string
 	CanRetry  bool
 	CanCheck  bool           // content reconciliation is configured
+	HasFlows  bool           // onboarding states are configured (WithOnboarding)
+	HasEvents bool           // milestones are configured (WithMilestones)
 	Fleet     *fleetSummary  // the fleet's processes and jobs, nil without WithFleet
 	Customers []customerView // the overview
 	Customer  *customerView  // a customer's page
@@ -26,7 +28,8 @@ type pageData struct {
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, title string) pageData {
 	p := pageData{Title: title, Operator: operator(r), Now: stamp(h.cfg.clock.Now()),
-		CanRetry: h.cfg.retry != nil && h.cfg.dead != nil, CanCheck: h.cfg.reconcile != nil}
+		CanRetry: h.cfg.retry != nil && h.cfg.dead != nil, CanCheck: h.cfg.reconcile != nil,
+		HasFlows: h.cfg.flows != nil, HasEvents: h.cfg.events != nil}
 	p.CSRF = h.token(p.Operator, session(w, r))
 	if r.Method == http.MethodGet {
 		p.Refresh = int(h.cfg.refresh / time.Second)
@@ -177,11 +180,11 @@ form{margin:0}
 <table id="holders"><tr><th>Process</th><th>Leases held</th><th>Customers</th></tr>
 {{range .Holders}}<tr class="holder" data-holder="{{.Holder}}"><td>{{.Holder}}</td><td class="held">{{len .Customers}}</td><td>{{range $i, $c := .Customers}}{{if $i}}, {{end}}{{$c}}{{end}}</td></tr>
 {{else}}<tr><td colspan="3">No process holds a lease now.</td></tr>{{end}}</table>{{end}}
-<table id="customers"><tr><th>Customer</th><th>Onboarding step</th><th>Integration status</th><th>Milestones</th><th>Progress</th><th>Dead letters</th>{{if .Fleet}}<th>Lease</th><th>Jobs</th>{{end}}</tr>
+<table id="customers"><tr><th>Customer</th>{{if .HasFlows}}<th>Onboarding step</th><th>Integration status</th>{{end}}{{if .HasEvents}}<th>Milestones</th>{{end}}<th>Progress</th><th>Dead letters</th>{{if .Fleet}}<th>Lease</th><th>Jobs</th>{{end}}</tr>
 {{range .Customers}}<tr class="customer" data-id="{{.ID}}">
-<td><a href="customer?id={{.ID}}">{{.ID}}</a>{{with .Name}}<br>{{.}}{{end}}</td>
-<td class="step">{{.Step}}</td><td class="status">{{.Status}}</td>
-<td class="milestones">{{.Reached}} of {{len .Milestones}}</td>
+<td><a href="customer?id={{.ID}}">{{.ID}}</a>{{with .Name}}<br>{{.}}{{end}}</td>{{if $.HasFlows}}
+<td class="step">{{.Step}}</td><td class="status">{{.Status}}</td>{{end}}{{if $.HasEvents}}
+<td class="milestones">{{.Reached}} of {{len .Milestones}}</td>{{end}}
 <td class="progress">{{range .Phases}}{{.Name}}: {{.Done}}/{{.Total}}{{if .Completed}} ✓{{end}}<br>{{end}}</td>
 <td class="dead">{{.DeadTotal}}{{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</td>
 {{with .Fleet}}<td class="lease">{{.Lease}}</td><td class="jobs">{{.Running}} running, {{.Waiting}} waiting{{with .Next}}<br>next {{.}}{{end}}</td>{{end}}

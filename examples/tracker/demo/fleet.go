@@ -143,6 +143,7 @@ func RunFleet(ctx context.Context, cfg FleetConfig) (*FleetResult, error) {
 		return nil, err
 	}
 	defer f.db.Close()
+	f.stage("provisioning the customers")
 	if err := f.provision(ctx); err != nil {
 		return nil, err
 	}
@@ -162,17 +163,25 @@ func RunFleet(ctx context.Context, cfg FleetConfig) (*FleetResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.stage("historical sync")
 	if err := f.waitSynced(ctx, exited); err != nil {
 		return nil, err
 	}
+	f.stage("checking every customer against LinkedIn")
 	res, err := f.check(ctx)
 	if err != nil {
 		return res, err
 	}
+	f.stage("done")
 	if cfg.AfterRun != nil {
 		cfg.AfterRun(ctx, res)
 	}
 	return res, nil
+}
+
+// stage says on the Monitor's run page where the run is.
+func (f *fleetRun) stage(s string) {
+	f.cfg.Monitor.update(func(snap *Snapshot) { snap.Stage = s })
 }
 
 // open connects to PostgreSQL and brings the schemas up to date: rscgo's

@@ -126,10 +126,14 @@ func TestFleet(t *testing.T) {
 }
 
 // checkFleetConsole reads the console of a fleet run: every customer is
-// listed, and the fleet view shows each customer leased at least once.
+// listed, and the fleet view shows each customer leased at least once;
+// the run page says the run is done.
 func checkFleetConsole(t *testing.T, mon *Monitor, res *FleetResult) {
 	srv := httptest.NewServer(mon.Handler())
 	defer srv.Close()
+	if st := mon.Snapshot().Stage; st != "done" {
+		t.Errorf("the run page's stage is %q, want done", st)
+	}
 	page := mustGet(t, srv, mon, "/", true)
 	if !strings.Contains(page, `<table id="holders">`) {
 		t.Errorf("the console has no fleet view:\n%s", page)

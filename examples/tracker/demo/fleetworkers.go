@@ -65,22 +65,26 @@ func (f *fleetRun) waitWorkers(exited chan workerExit) {
 	}
 }
 
+// statusEvery is how often the fleet's state is printed while no customer
+// finishes.
+const statusEvery = 2 * time.Second
+
 // waitSynced waits until every customer's four phases are complete,
-// printing the fleet's state as it changes. A worker that ends before
+// printing the fleet's state when a customer finishes, and every
+// statusEvery. A worker that ends before
 // is an error.
 func (f *fleetRun) waitSynced(ctx context.Context, exited chan workerExit) error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	last := ""
+	last, lastAt := -1, time.Time{}
 	for {
 		done, err := f.synced(ctx)
 		if err != nil {
 			return err
 		}
-		line := f.statusLine(ctx, done)
-		if line != last {
-			f.out.printf("%s", line)
-			last = line
+		if done != last || time.Since(lastAt) >= statusEvery {
+			f.out.printf("%s", f.statusLine(ctx, done))
+			last, lastAt = done, time.Now()
 		}
 		if done == len(f.m.Customers) {
 			return nil

@@ -42,12 +42,12 @@ type manifestCustomer struct {
 }
 
 // Worker settings: leases outlive River's job timeout (a minute by
-// default), as package riverrun asks; a slice is one batch, so that the
-// customers' work moves between the processes.
+// default), as package riverrun asks; a slice is ten batches (of at most
+// 100 records), so that the customers' work moves between the processes.
 const (
 	leaseTTL       = 2 * time.Minute
 	workerSlots    = 2 // River jobs a worker runs at once
-	sliceBatches   = 1
+	sliceBatches   = 10
 	incrementalGap = time.Minute // a caught-up customer's next slice
 )
 
@@ -99,6 +99,29 @@ type worker struct {
 	m        manifest
 	db       *pgstore.DB
 	trackers trackers
+
+	mu      sync.Mutex
+	clients map[string]*rsc.Client // by customer id
+}
+
+// client returns the customer's client, made once so that its token and
+// its pacing carry over from slice to slice.
+func (w *worker) client(c *manifestCustomer) (*rsc.Client, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if cl := w.clients[c.ID]; cl != nil {
+		return cl, nil
+	}
+	cl, err := rsc.NewClient(rsc.WithBaseURL(w.m.BaseURL), rsc.WithTokenURL(w.m.TokenURL),
+		rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithLimits(relaxedLimits()))
+	if err != nil {
+		return nil, err
+	}
+	if w.clients == nil {
+		w.clients = map[string]*rsc.Client{}
+	}
+	w.clients[c.ID] = cl
+	return cl, nil
 }
 
 // loadApart is a checkpoint store that loads through another store of the
@@ -136,8 +159,7 @@ func (w *worker) engine(ctx context.Context, customerID string, store rscsync.St
 	if err != nil {
 		return nil, err
 	}
-	client, err := rsc.NewClient(rsc.WithBaseURL(w.m.BaseURL), rsc.WithTokenURL(w.m.TokenURL),
-		rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithLimits(relaxedLimits()))
+	client, err := w.client(c)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,9 @@ func runFleet(httpAddr string, fc demo.FleetConfig) error {
 		return err
 	}
 	fc.Worker = func(ctx context.Context, name string) *exec.Cmd {
-		return exec.CommandContext(ctx, self, "-fleet-worker", name)
+		cmd := exec.CommandContext(ctx, self, "-fleet-worker", name)
+		orphanGuard(cmd)
+		return cmd
 	}
 	mon, adminURL, closeHTTP, err := serveMonitor(httpAddr)
 	if err != nil {
