@@ -99,29 +99,16 @@ type worker struct {
 	m        manifest
 	db       *pgstore.DB
 	trackers trackers
-
-	mu      sync.Mutex
-	clients map[string]*rsc.Client // by customer id
+	clients  perCustomer[*rsc.Client]
 }
 
 // client returns the customer's client, made once so that its token and
 // its pacing carry over from slice to slice.
 func (w *worker) client(c *manifestCustomer) (*rsc.Client, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if cl := w.clients[c.ID]; cl != nil {
-		return cl, nil
-	}
-	cl, err := rsc.NewClient(rsc.WithBaseURL(w.m.BaseURL), rsc.WithTokenURL(w.m.TokenURL),
-		rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithLimits(relaxedLimits()))
-	if err != nil {
-		return nil, err
-	}
-	if w.clients == nil {
-		w.clients = map[string]*rsc.Client{}
-	}
-	w.clients[c.ID] = cl
-	return cl, nil
+	return w.clients.get(c.ID, func() (*rsc.Client, error) {
+		return rsc.NewClient(rsc.WithBaseURL(w.m.BaseURL), rsc.WithTokenURL(w.m.TokenURL),
+			rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithLimits(relaxedLimits()))
+	})
 }
 
 // loadApart is a checkpoint store that loads through another store of the
@@ -141,11 +128,32 @@ func (s loadApart) Load(ctx context.Context, customerID string) (*rscsync.Checkp
 	return s.loads.Load(ctx, customerID)
 }
 
-// trackers are the customers' Tracker databases, each opened once.
-type trackers struct {
-	mu  sync.Mutex
-	dbs map[string]*tracker.DB
+// perCustomer keeps one value per customer, made on first use.
+type perCustomer[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
 }
+
+// get returns the customer's value, made by mk the first time.
+func (p *perCustomer[T]) get(id string, mk func() (T, error)) (T, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if v, ok := p.m[id]; ok {
+		return v, nil
+	}
+	v, err := mk()
+	if err != nil {
+		return v, err
+	}
+	if p.m == nil {
+		p.m = map[string]T{}
+	}
+	p.m[id] = v
+	return v, nil
+}
+
+// trackers are the customers' Tracker databases, each opened once.
+type trackers struct{ perCustomer[*tracker.DB] }
 
 // engine is the riverrun.EngineFunc: the customer's engine over store,
 // the checkpoint store fenced by the slice's lease. A customer the
@@ -170,30 +178,17 @@ func (w *worker) engine(ctx context.Context, customerID string, store rscsync.St
 
 // open returns the customer's Tracker database, opening it once.
 func (t *trackers) open(c *manifestCustomer) (*tracker.DB, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if db := t.dbs[c.ID]; db != nil {
-		return db, nil
-	}
-	db, err := tracker.Open(c.TrackerDB)
-	if err != nil {
-		return nil, err
-	}
-	if t.dbs == nil {
-		t.dbs = map[string]*tracker.DB{}
-	}
-	t.dbs[c.ID] = db
-	return db, nil
+	return t.get(c.ID, func() (*tracker.DB, error) { return tracker.Open(c.TrackerDB) })
 }
 
 // close closes the databases opened.
 func (t *trackers) close() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, db := range t.dbs {
+	for _, db := range t.m {
 		db.Close()
 	}
-	t.dbs = nil
+	t.m = nil
 }
 
 // customer returns the manifest's customer id, or nil.
