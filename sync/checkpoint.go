@@ -2,7 +2,7 @@ package sync
 
 import (
 	"context"
-	"encoding/json"
+	"maps"
 	gosync "sync"
 	"time"
 )
@@ -129,16 +129,21 @@ func (cp *Checkpoint) fill() {
 	}
 }
 
-// Clone returns a deep copy.
+// Clone returns a deep copy, with every map and phase filled. It copies
+// the maps rather than encoding the checkpoint, as a store may clone it at
+// every commit: a checkpoint that holds 20,000 jobs took tens of
+// milliseconds to encode and decode.
 func (cp *Checkpoint) Clone() *Checkpoint {
-	b, err := json.Marshal(cp)
-	if err != nil {
-		panic("sync: checkpoint does not marshal: " + err.Error())
+	out := *cp
+	out.Phases = make(map[Phase]*PhaseCheckpoint, len(cp.Phases))
+	for p, pc := range cp.Phases {
+		if pc != nil {
+			c := *pc
+			out.Phases[p] = &c
+		}
 	}
-	var out Checkpoint
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("sync: checkpoint does not unmarshal: " + err.Error())
-	}
+	out.Jobs = maps.Clone(cp.Jobs)
+	out.Tasks = maps.Clone(cp.Tasks)
 	out.fill()
 	return &out
 }
@@ -166,43 +171,32 @@ type Store interface {
 	Save(ctx context.Context, customerID string, cp *Checkpoint) error
 }
 
-// MemoryStore is a Store in memory, for tests and dry runs.
+// MemoryStore is a Store in memory, for tests and dry runs. It keeps a
+// deep copy of each checkpoint saved and returns deep copies.
 type MemoryStore struct {
 	mu  gosync.Mutex
-	cps map[string][]byte
+	cps map[string]*Checkpoint
 }
 
 // NewMemoryStore returns an empty MemoryStore.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{cps: map[string][]byte{}} }
+func NewMemoryStore() *MemoryStore { return &MemoryStore{cps: map[string]*Checkpoint{}} }
 
 // Load implements Store.
 func (s *MemoryStore) Load(_ context.Context, customerID string) (*Checkpoint, error) {
 	s.mu.Lock()
-	b, ok := s.cps[customerID]
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	cp, ok := s.cps[customerID]
 	if !ok {
 		return nil, nil
 	}
-	return decodeCheckpoint(b)
+	return cp.Clone(), nil
 }
 
 // Save implements Store.
 func (s *MemoryStore) Save(_ context.Context, customerID string, cp *Checkpoint) error {
-	b, err := json.Marshal(cp)
-	if err != nil {
-		return err
-	}
+	c := cp.Clone()
 	s.mu.Lock()
-	s.cps[customerID] = b
+	s.cps[customerID] = c
 	s.mu.Unlock()
 	return nil
-}
-
-func decodeCheckpoint(b []byte) (*Checkpoint, error) {
-	var cp Checkpoint
-	if err := json.Unmarshal(b, &cp); err != nil {
-		return nil, err
-	}
-	cp.fill()
-	return &cp, nil
 }
