@@ -184,7 +184,10 @@ func (g *generator) genJobs() error {
 		client := pick(g.r, companies)
 		workplace := pick(g.r, workplaceTypes)
 		desc := g.description(tpl, title, client, ci, workplace)
-		if g.r.Float64() < g.opts.BadRecords {
+		// The newest job stays open and valid, so that however few jobs
+		// there are the demo has one to export a member to.
+		newest := i == n-1
+		if g.r.Float64() < g.opts.BadRecords && !newest {
 			desc = "Role details to follow - call the desk." // < 100 characters: LinkedIn refuses it
 			g.res.BadJobs++
 		}
@@ -199,7 +202,7 @@ func (g *generator) genJobs() error {
 		}
 		if g.r.Float64() < pClosed {
 			at := listed + 14*msDay + g.r.Int64N(140*msDay)
-			if at < g.now {
+			if at < g.now && !newest {
 				status, closed, end = "closed", at, at
 			}
 		}

@@ -254,3 +254,23 @@ func countStream[T any](t *testing.T, seq func(func(T, error) bool), mod func(T)
 	}
 	return n, oldest
 }
+
+// However few jobs a small dataset has, and however many are invalid, the
+// newest is open with a valid description: the demo exports a member to it.
+func TestGenerateNewestJobOpenAndValid(t *testing.T) {
+	for _, opts := range []GenerateOptions{
+		{Candidates: 20, Seed: 1, BadRecords: 0.5},
+		{Candidates: 300, Seed: 1, BadRecords: 0.01},
+		{Candidates: 300, Seed: 9, BadRecords: 0.9},
+	} {
+		db, _ := generateTest(t, opts)
+		var status string
+		var descLen int
+		if err := db.SQL().QueryRow(`SELECT status, length(description) FROM jobs ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&status, &descLen); err != nil {
+			t.Fatal(err)
+		}
+		if status != "open" || descLen < 100 {
+			t.Errorf("%+v: newest job %s with a %d-character description, want open and at least 100", opts, status, descLen)
+		}
+	}
+}
