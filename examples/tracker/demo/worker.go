@@ -111,23 +111,6 @@ func (w *worker) client(c *manifestCustomer) (*rsc.Client, error) {
 	})
 }
 
-// loadApart is a checkpoint store that loads through another store of the
-// same database (loads) and saves through Store, the slice's store fenced
-// by its lease. pgstore.Checkpoints writes only the rows that changed
-// since its own last read or write; after reading a customer that has no
-// checkpoint yet, its first save of job rows panics on a nil map. A store
-// that never read the customer writes the checkpoint whole instead, and
-// remembers it from then on. The fence is checked by every save either way.
-type loadApart struct {
-	rscsync.Store
-	loads rscsync.Store
-}
-
-// Load implements rscsync.Store.
-func (s loadApart) Load(ctx context.Context, customerID string) (*rscsync.Checkpoint, error) {
-	return s.loads.Load(ctx, customerID)
-}
-
 // perCustomer keeps one value per customer, made on first use.
 type perCustomer[T any] struct {
 	mu sync.Mutex
@@ -156,7 +139,8 @@ func (p *perCustomer[T]) get(id string, mk func() (T, error)) (T, error) {
 type trackers struct{ perCustomer[*tracker.DB] }
 
 // engine is the riverrun.EngineFunc: the customer's engine over store,
-// the checkpoint store fenced by the slice's lease. A customer the
+// the checkpoint store fenced by the slice's lease, and the dead letters
+// fenced by it too (riverrun.DeadLetters). A customer the
 // manifest does not list (a job left by an earlier run) is cancelled.
 func (w *worker) engine(ctx context.Context, customerID string, store rscsync.Store) (*rscsync.Engine, error) {
 	c := w.m.customer(customerID)
@@ -172,7 +156,7 @@ func (w *worker) engine(ctx context.Context, customerID string, store rscsync.St
 		return nil, err
 	}
 	return rscsync.NewEngine(client, customerID, tracker.NewSource(db, tracker.Config{IntegrationContext: c.Organization}),
-		rscsync.WithStore(loadApart{Store: store, loads: w.db.Checkpoints()}), rscsync.WithDeadLetters(w.db.DeadLetters()),
+		rscsync.WithStore(store), rscsync.WithDeadLetters(riverrun.DeadLetters(ctx)),
 		rscsync.WithTaskPollInterval(100*time.Millisecond)) // LinkedIn advises 5 minutes; the fake is instant
 }
 
