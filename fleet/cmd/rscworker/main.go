@@ -10,8 +10,8 @@
 // the fleet proof (internal/fleetproof); its customers' ATS records are
 // generated, so it syncs no real ATS.
 //
-//	go run ./cmd/rscfake -addr 127.0.0.1:8080 -no-throttle   # from the repository root
-//	go -C fleet run ./cmd/rscworker -postgres postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable \
+//	go run ./rsc/rsctest/cmd/rscfake -addr 127.0.0.1:8080 -no-throttle   # from the repository root
+//	go -C fleet run ./cmd/rscworker -postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' \
 //		-rsc http://127.0.0.1:8080 -provision -enqueue -customers 20 -big 1 -pacing=false
 //
 // -provision adds the generated customers to the fake (its admin API),

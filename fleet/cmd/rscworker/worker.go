@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,11 +15,11 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/rscgo/rscgo/fleet/internal/fleetgen"
+	"github.com/rscgo/rscgo/fleet/internal/fleetrun"
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/fleet/riverrun"
 	"github.com/rscgo/rscgo/rsc"
-	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -40,8 +38,8 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	custs := cfg.plan.All()
 	if cfg.provision {
-		if err := provision(ctx, cfg.rsc, custs); err != nil {
-			return err
+		if err := fleetrun.Provision(ctx, cfg.rsc, custs); err != nil {
+			return fmt.Errorf("-provision: %w", err)
 		}
 	}
 	w := &worker{cfg: cfg, db: db, ev: newEvents(out, cfg.ev, cfg.id)}
@@ -146,30 +144,6 @@ func (w *worker) engines(custs []fleetgen.Customer) (riverrun.EngineFunc, error)
 		return rscsync.NewEngine(c.client, id, c.src, rscsync.WithStore(observedStore{Store: store, ev: w.ev, slice: sliceOf(ctx)}),
 			rscsync.WithDeadLetters(riverrun.DeadLetters(ctx)), rscsync.WithInFlight(w.cfg.inFlight), rscsync.WithWaitWhenParked(false))
 	}, nil
-}
-
-// provision adds the customers to the fake at base through its admin API;
-// a customer it already holds is left as it is.
-func provision(ctx context.Context, base string, custs []fleetgen.Customer) error {
-	for _, c := range custs {
-		body, _ := json.Marshal(rsctest.CustomerSpec{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-			UniqueForeignID: c.ID, Organization: c.Organization})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/_rsctest/customers", bytes.NewReader(body))
-		if err != nil {
-			return fmt.Errorf("-provision: %w", err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return fmt.Errorf("-provision: the fake's admin API at -rsc does not answer: %w", err)
-		}
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusConflict {
-			return fmt.Errorf("-provision: adding customer %s: HTTP %d: %s", c.ID, resp.StatusCode, bytes.TrimSpace(msg))
-		}
-	}
-	return nil
 }
 
 // cappedRetry retries a job after 2^attempt seconds, at most max.

@@ -4,7 +4,7 @@
 // per minute as a share of its customers' combined quota, and the scaling
 // of a generated fleet from 1 to 3 worker processes (cmd/rscworker).
 //
-//	RSCGO_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable go -C fleet run ./internal/fleetbench [-quick]
+//	RSCGO_POSTGRES_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' go -C fleet run ./internal/fleetbench [-quick]
 //
 // Each run uses new databases on the server, dropped afterwards. Without a
 // reachable PostgreSQL it measures what needs none and says what it

@@ -72,7 +72,7 @@ func (b *bench) runFleet(ctx context.Context, plan fleetgen.Plan, procs int, wor
 	}
 	defer done()
 	custs := plan.All()
-	if err := fleetrun.Provision(fake, custs); err != nil {
+	if err := fleetrun.Provision(ctx, fake, custs); err != nil {
 		return 0, err
 	}
 	args := []string{"-postgres", u, "-rsc", fake, "-pacing=false", "-customers", strconv.Itoa(plan.Customers), "-big", "0",

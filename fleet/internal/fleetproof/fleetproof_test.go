@@ -81,7 +81,7 @@ func TestFleetProof(t *testing.T) {
 	}
 	defer db.Close()
 	custs := r.plan.All()
-	if err := fleetrun.Provision(fake, custs); err != nil {
+	if err := fleetrun.Provision(ctx, fake, custs); err != nil {
 		t.Fatal(err)
 	}
 	enqueue(t, db, custs)

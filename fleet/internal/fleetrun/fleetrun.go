@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -62,18 +63,25 @@ func StartFake(bin string) (string, func(), error) {
 	return "", nil, fmt.Errorf("the fake printed no address: %v", lines.Err())
 }
 
-// Provision adds the customers to the fake at base through its admin API.
-func Provision(base string, custs []fleetgen.Customer) error {
+// Provision adds the customers to the fake at base through its admin API;
+// a customer the fake already holds (409 Conflict) is left as it is.
+func Provision(ctx context.Context, base string, custs []fleetgen.Customer) error {
 	for _, c := range custs {
 		body, _ := json.Marshal(rsctest.CustomerSpec{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 			UniqueForeignID: c.ID, Organization: c.Organization})
-		resp, err := http.Post(base+"/_rsctest/customers", "application/json", bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/_rsctest/customers", bytes.NewReader(body))
 		if err != nil {
 			return err
 		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("the fake's admin API does not answer: %w", err)
+		}
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("adding customer %s to the fake: HTTP %d", c.ID, resp.StatusCode)
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusConflict {
+			return fmt.Errorf("adding customer %s to the fake: HTTP %d: %s", c.ID, resp.StatusCode, bytes.TrimSpace(msg))
 		}
 	}
 	return nil
