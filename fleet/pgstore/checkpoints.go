@@ -213,11 +213,10 @@ func saveCheckpoint(ctx context.Context, tx pgx.Tx, customerID string, cp *rscsy
 
 // queueChanges queues in batch the statements that turn the customer's
 // rows of table (key column keyCol, jsonb column valCol) from old into
-// cur. It returns old, changed into a copy of cur.
+// cur: one upsert of every changed row and one delete of every removed
+// one, at most. It returns old, changed into a copy of cur.
 func queueChanges[V comparable](batch *pgx.Batch, table, keyCol, valCol, customerID string, old, cur map[string]V) (map[string]V, error) {
-	upsert := fmt.Sprintf(`insert into %[1]s (customer_id, %[2]s, %[3]s) values ($1, $2, $3)
-		on conflict (customer_id, %[2]s) do update set %[3]s = excluded.%[3]s`, table, keyCol, valCol)
-	del := fmt.Sprintf("delete from %s where customer_id = $1 and %s = $2", table, keyCol)
+	var keys, vals, gone []string
 	for k, v := range cur {
 		if o, ok := old[k]; ok && o == v {
 			continue
@@ -226,14 +225,22 @@ func queueChanges[V comparable](batch *pgx.Batch, table, keyCol, valCol, custome
 		if err != nil {
 			return nil, err
 		}
-		batch.Queue(upsert, customerID, k, b)
+		keys, vals = append(keys, k), append(vals, string(b))
 		old[k] = v
 	}
 	for k := range old {
 		if _, ok := cur[k]; !ok {
-			batch.Queue(del, customerID, k)
+			gone = append(gone, k)
 			delete(old, k)
 		}
+	}
+	if len(keys) > 0 {
+		batch.Queue(fmt.Sprintf(`insert into %[1]s (customer_id, %[2]s, %[3]s)
+			select $1, k, v::jsonb from unnest($2::text[], $3::text[]) as u(k, v)
+			on conflict (customer_id, %[2]s) do update set %[3]s = excluded.%[3]s`, table, keyCol, valCol), customerID, keys, vals)
+	}
+	if len(gone) > 0 {
+		batch.Queue(fmt.Sprintf("delete from %s where customer_id = $1 and %s = any($2::text[])", table, keyCol), customerID, gone)
 	}
 	return old, nil
 }
