@@ -23,16 +23,20 @@ const fakeRecords = 20_000
 //	go test -run '^$' -bench FakeIngest -benchtime 5x ./internal/benchsync
 func BenchmarkFakeIngest(b *testing.B) {
 	ctx := context.Background()
-	srv, cu := newFake(b)
+	srv, cu := openFake(b)
 	rec := &recorder{rt: srv.Transport()}
 	runEngine(ctx, b, newEngineClient(b, rec, srv.URL(), srv.TokenURL(), cu.ClientID, cu.ClientSecret), candidateSource{fakeRecords})
-	if len(rec.calls) != fakeRecords/batchSize {
-		b.Fatalf("recorded %d batch calls, want %d", len(rec.calls), fakeRecords/batchSize)
+	srv.Close()
+	calls := rec.calls // the recording fake is no longer reachable
+	if len(calls) != fakeRecords/batchSize {
+		b.Fatalf("recorded %d batch calls, want %d", len(calls), fakeRecords/batchSize)
 	}
 	var cpu, wall time.Duration
 	var heap []float64
 	for b.Loop() {
-		srv, cu := newFake(b)
+		// Each iteration's fake is closed and dropped at its end, so that
+		// later iterations do not mark the earlier ones' records.
+		srv, cu := openFake(b)
 		hc := &http.Client{Transport: srv.Transport()}
 		tok, err := fetchToken(ctx, hc, srv.TokenURL(), cu.ClientID, cu.ClientSecret)
 		if err != nil {
@@ -43,7 +47,7 @@ func BenchmarkFakeIngest(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		before := ms.HeapAlloc
 		c0, w0 := processCPU(), time.Now()
-		for _, r := range rec.calls {
+		for _, r := range calls {
 			req, err := http.NewRequestWithContext(ctx, r.method, r.url, bytes.NewReader(r.body))
 			if err != nil {
 				b.Fatal(err)
@@ -68,6 +72,7 @@ func BenchmarkFakeIngest(b *testing.B) {
 		}
 		heap = append(heap, (float64(ms.HeapAlloc)-float64(before))/fakeRecords)
 		runtime.KeepAlive(srv)
+		srv.Close()
 	}
 	n := float64(b.N * fakeRecords)
 	b.ReportMetric(n/wall.Seconds(), "records/s")
