@@ -40,11 +40,14 @@ type Client struct {
 	tokens *tokenCache
 	red    *redactor // the client's credentials, kept out of errors, logs and hooks
 	pacer  *pacer
-	rc     *retryablehttp.Client
-	fam    family
-	common service    // shared by every service, as go-github does
-	chunks bufferPool // free recordArena chunks
-	bodies bufferPool // free batch bodies, once copied into a tunnelled request
+	// timeout bounds one attempt from the moment the pacer lets it go
+	// (WithHTTPClient's Timeout; 60 s by default; 0 for none).
+	timeout time.Duration
+	rc      *retryablehttp.Client
+	fam     family
+	common  service    // shared by every service, as go-github does
+	chunks  bufferPool // free recordArena chunks
+	bodies  bufferPool // free batch bodies, once copied into a tunnelled request
 	// scratch is what encoding a batch of records needs, by record type.
 	scratch struct {
 		candidates   scratchPool[CandidateKey]
@@ -125,7 +128,7 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 	if cfg.httpClient != nil {
 		timeout = cfg.httpClient.Timeout
 	}
-	c := &Client{cfg: cfg, base: base, fam: newFamily(cfg.version)}
+	c := &Client{cfg: cfg, base: base, fam: newFamily(cfg.version), timeout: timeout}
 	c.red = newRedactor(cfg.clientSecret)
 	c.tokens = newTokenCache(cfg, base, c.red)
 	c.pacer = newPacer(cfg.limits, cfg.clock)
@@ -135,8 +138,7 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 	rt = &paceTransport{c: c, next: rt}
 	c.rc = &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport: rt,
-			Timeout:   timeout,
+			Transport: rt, // the attempt's timeout is paceTransport's, after any pacing wait
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},

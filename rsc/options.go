@@ -133,9 +133,11 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 	return nonNil("WithTokenSource", "token source", ts, func(c *config) { c.tokenSource = ts })
 }
 
-// WithHTTPClient sets the HTTP client whose Transport carries requests (and
-// whose Timeout bounds each attempt). Its Transport is shared by every
-// customer client derived with ForCustomer.
+// WithHTTPClient sets the HTTP client whose Transport carries requests and
+// whose Timeout bounds each attempt (60 s without this option; 0 for no
+// bound). The bound starts once the client's pacing lets the attempt go,
+// so a wait for LinkedIn's per-minute quota never times a call out. Its
+// Transport is shared by every customer client derived with ForCustomer.
 func WithHTTPClient(hc *http.Client) Option {
 	return nonNil("WithHTTPClient", "client", hc, func(c *config) { c.httpClient = hc })
 }

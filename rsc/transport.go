@@ -2,6 +2,7 @@ package rsc
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,14 +27,14 @@ type paceTransport struct {
 func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ci := callFrom(req.Context())
 	if ci == nil {
-		return t.next.RoundTrip(req)
+		return t.send(req)
 	}
 	ci.attempts++
 	if err := t.c.pacer.acquire(req.Context(), ci.res, ci.records, &t.c.cfg.hooks); err != nil {
 		closeBody(req)
 		return nil, err
 	}
-	resp, err := t.next.RoundTrip(req)
+	resp, err := t.send(req)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		markWindowFromBody(resp)
 		info := ThrottleInfo{Bucket: ci.res.bucket}
@@ -46,6 +47,38 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// send sends one attempt under the client's attempt timeout, which starts
+// here, once the pacer has let the attempt go: a wait for LinkedIn's
+// per-minute quota (as long as a minute at the lowest limits) is not the
+// server being slow, and must not time the attempt out before it is sent.
+// The timeout covers reading the response body too, as http.Client's
+// Timeout would.
+func (t *paceTransport) send(req *http.Request) (*http.Response, error) {
+	if t.c.timeout <= 0 {
+		return t.next.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.c.timeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil || resp.Body == nil {
+		cancel()
+		return resp, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose releases an attempt's timeout when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // markWindowFromBody classifies a 429 that has no X-Li-Throttle-Window

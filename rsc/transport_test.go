@@ -540,3 +540,41 @@ func TestTokenEndpoint5xxIsRetried(t *testing.T) {
 		}
 	})
 }
+
+// The attempt's timeout (WithHTTPClient's Timeout) starts once the pacer
+// lets the attempt go: at 100 records a minute, the second and third calls
+// of 100 records each wait a minute for the quota, far past the 10-second
+// timeout, and still succeed.
+func TestPacingWaitIsNotAttemptTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, h, _ := mockClient(t, WithLimits(Limits{SyncRecordsPerMinute: 100, SyncRequestsPerDay: 100000}),
+			WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) { reply(w, 200, `{}`) })
+		notes := make([]Note, 100)
+		for i := range notes {
+			notes[i] = Note{ID: fmt.Sprintf("N%d", i), Note: "x"}
+		}
+		start := time.Now()
+		for i := range 3 {
+			if _, err := c.Candidates.UpsertNotes(t.Context(), noteKey, notes); err != nil {
+				t.Fatalf("call %d after %v: %v", i+1, time.Since(start), err)
+			}
+		}
+		if got := time.Since(start); got < 2*time.Minute {
+			t.Errorf("300 records at 100 a minute took %v, want at least 2m", got)
+		}
+	})
+}
+
+// The attempt's timeout still bounds a server that does not answer: the
+// call fails with a deadline error once the timeout passes.
+func TestAttemptTimeoutBoundsASlowServer(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	h := newHarness(t, false, func(w http.ResponseWriter, s seen) { <-release },
+		WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
+	_, err := h.client.Candidates.UpsertNotes(t.Context(), noteKey, []Note{{ID: "N1", Note: "x"}})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a deadline error", err)
+	}
+}
