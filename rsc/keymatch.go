@@ -1,5 +1,7 @@
 package rsc
 
+import "github.com/rscgo/rscgo/internal/restli"
+
 // sameKeySpelling reports whether got, a key of a batch response's map, is
 // the compound key sent as sent (the batch body's spelling) in the same
 // field order, spelt with other escaping. It is the fast path of matching a
@@ -45,8 +47,8 @@ func keyChar[S string | []byte](s S, v2, resp bool) (c byte, escaped bool, width
 		if len(s) < 3 {
 			return 0, false, 0
 		}
-		hi, ok1 := unhexDigit(s[1])
-		lo, ok2 := unhexDigit(s[2])
+		hi, ok1 := restli.Unhex(s[1])
+		lo, ok2 := restli.Unhex(s[2])
 		if !ok1 || !ok2 {
 			return 0, false, 0
 		}
@@ -66,16 +68,4 @@ func keyStructure(c byte, v2 bool) bool {
 		return c == '(' || c == ')' || c == ',' || c == ':' || c == '\''
 	}
 	return c == '&' || c == '='
-}
-
-func unhexDigit(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

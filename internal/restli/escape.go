@@ -141,7 +141,8 @@ func write2(b *strings.Builder, e *escaper, s string) {
 // errBadEscape reports a '%' not followed by two hex digits.
 var errBadEscape = errors.New("invalid percent-escape")
 
-func unhex(c byte) (byte, bool) {
+// Unhex returns the value of the hexadecimal digit c (either case).
+func Unhex(c byte) (byte, bool) {
 	switch {
 	case '0' <= c && c <= '9':
 		return c - '0', true
@@ -173,8 +174,8 @@ func unescape(s string) (string, error) {
 		if i+2 >= len(s) {
 			return "", errBadEscape
 		}
-		hi, ok1 := unhex(s[i+1])
-		lo, ok2 := unhex(s[i+2])
+		hi, ok1 := Unhex(s[i+1])
+		lo, ok2 := Unhex(s[i+2])
 		if !ok1 || !ok2 {
 			return "", errBadEscape
 		}
