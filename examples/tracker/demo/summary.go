@@ -66,7 +66,7 @@ func (r *run) loadDeadLetters() error {
 		}
 	}
 	slices.SortFunc(r.res.DeadLetters, func(a, b rscsync.DeadLetter) int {
-		return cmp.Or(cmp.Compare(phaseOf(a.Kind), phaseOf(b.Kind)), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.Kind.Phase(), b.Kind.Phase()), cmp.Compare(a.ID, b.ID))
 	})
 	return nil
 }
@@ -85,7 +85,7 @@ func (r *run) reconcile(rep *rscsync.Report) error {
 	}
 	dead := map[rscsync.Phase]int64{}
 	for _, d := range r.res.DeadLetters {
-		dead[phaseOf(d.Kind)]++
+		dead[d.Kind.Phase()]++
 	}
 	acked := map[rscsync.Phase]int64{}
 	for _, x := range rep.Reconciliation {
@@ -194,7 +194,7 @@ func contentOf(rep *rscsync.ContentReport, phase rscsync.Phase) (int64, string) 
 	}
 	var missing, stale, extra int64
 	for _, k := range rep.Kinds {
-		if phaseOf(k.Kind) != phase {
+		if k.Kind.Phase() != phase {
 			continue
 		}
 		if k.Unchecked != "" {
@@ -241,19 +241,6 @@ func (r *run) printDeadLetters() {
 	if perKind[rscsync.KindApplication] > 0 {
 		r.out.printf("  (a placement carries its candidate's email, so a candidate with an invalid one holds back its placements too)")
 	}
-}
-
-// phaseOf maps a dead letter's kind to the phase (entity) it counts against.
-func phaseOf(k rscsync.EntityKind) rscsync.Phase {
-	switch k {
-	case rscsync.KindJob:
-		return rscsync.PhaseJobs
-	case rscsync.KindCandidate:
-		return rscsync.PhaseCandidates
-	case rscsync.KindApplication, rscsync.KindStage:
-		return rscsync.PhaseApplications
-	}
-	return rscsync.PhaseActivities
 }
 
 func indent(s string) string {
