@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The project's test command (README.md). `./test.sh` runs vet and the race-enabled
-# tests of the library and the examples module; `./test.sh fuzz` runs each fuzz
-# target for $FUZZTIME (default 5s; use e.g. FUZZTIME=10m for a long run);
-# `./test.sh bench` regenerates docs/benchmarks.md (several minutes; flags go
-# to internal/benchreport, e.g. `./test.sh bench -quick`).
+# tests of every module (the library, examples, otel, fleet, console/browsertest);
+# `./test.sh fuzz` runs each fuzz target for $FUZZTIME (default 5s; FUZZTIME=10m is
+# the long run); `./test.sh fleet-long` is the long fleet proof; `./test.sh bench`
+# regenerates docs/benchmarks.md (several minutes; flags go to
+# internal/benchreport, e.g. `./test.sh bench -quick`). The long suites:
+# RSCGO_CHAOS_LONG=1 with the tests of internal/chaos and examples/tracker/demo.
 set -euo pipefail
 cd "$(dirname "$0")"
 
