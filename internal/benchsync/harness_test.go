@@ -46,17 +46,9 @@ func runEngine(ctx context.Context, tb testing.TB, c *rsc.Client, src candidateS
 	}
 }
 
-// newFake returns the in-process fake with every throttle off and its one
-// customer, closed when the test ends.
-func newFake(tb testing.TB) (*rsctest.Server, *rsctest.Customer) {
-	tb.Helper()
-	srv, cu := openFake(tb)
-	tb.Cleanup(srv.Close)
-	return srv, cu
-}
-
-// openFake is newFake for a caller that closes the fake itself, so that
-// nothing keeps its stored records once the caller is done with it.
+// openFake returns the in-process fake with every throttle off and its one
+// customer. The caller closes it, so that nothing keeps its stored records
+// once the caller is done with it.
 func openFake(tb testing.TB) (*rsctest.Server, *rsctest.Customer) {
 	tb.Helper()
 	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithLimits(rsctest.Limits{Disabled: true}), rsctest.WithRequestLogLimit(-1))
