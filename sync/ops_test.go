@@ -153,7 +153,7 @@ func TestResyncSendsOneRecord(t *testing.T) {
 		c.Record.FirstName = "Zoe"
 		src.PutCandidates(c)
 		key := "candidate//" + candID(2)
-		_, err = RequestResync(t.Context(), eng.DeadLetters(), "c1", key, time.Now())
+		_, err = RequestResync(t.Context(), eng.DeadLetters(), "c1", time.Now(), key)
 		must(t, err)
 		// A queued record is no refusal: the reconciliations count it held
 		// and check its content.

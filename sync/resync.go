@@ -10,45 +10,56 @@ import (
 // ResyncReason is the Reason of a resync request (RequestResync).
 const ResyncReason = "resync requested by an operator"
 
-// RequestResync asks for the record that key names (the form of
+// RequestResync asks for the records that keys name (the form of
 // DeadLetter.Key: "candidate//c1", "stage/a1/s1", "candidateNote/c1/n1")
-// to be sent again: it stores a dead letter marked Requested, with
-// ResyncReason, unless the record already has a dead letter (which a retry
-// sends anyway). The next RetryDeadLetters of the key (or of every dead
-// letter: the ops console's retry, rscctl's dead retry) reads the record
-// again from the Source and sends it, then drops the request, or turns it
-// into an ordinary dead letter if LinkedIn refuses the record. It only
-// writes to the store, so it suits a tool that has no Source;
-// Engine.Resync also sends the record at once. now is the request's time
-// (FirstFailedAt and LastFailedAt). It returns the dead letter the store
-// holds for the key.
-func RequestResync(ctx context.Context, dead DeadLetterStore, customerID, key string, now time.Time) (DeadLetter, error) {
-	d, err := ParseDeadLetterKey(key)
-	if err != nil {
-		return DeadLetter{}, err
+// to be sent again: for each it stores a dead letter marked Requested,
+// with ResyncReason, unless the record already has a dead letter (which a
+// retry sends anyway). The next RetryDeadLetters of the key (or of every
+// dead letter: the ops console's retry, rscctl's dead retry) reads the
+// record again from the Source and sends it, then drops the request, or
+// turns it into an ordinary dead letter if LinkedIn refuses the record. It
+// only writes to the store, so it suits a tool that has no Source;
+// Engine.Resync also sends the records at once. now is the request's time
+// (FirstFailedAt and LastFailedAt). Every key is checked before anything
+// is written, and the store is listed once. It returns the dead letters
+// the store holds for the keys, in the keys' order.
+func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string, now time.Time, keys ...string) ([]DeadLetter, error) {
+	want := make([]DeadLetter, len(keys))
+	for i, key := range keys {
+		d, err := ParseDeadLetterKey(key)
+		if err != nil {
+			return nil, err
+		}
+		if d.Delete {
+			return nil, fmt.Errorf("sync: %q is a deletion's key: a deletion is not resynced (retry its dead letter)", key)
+		}
+		want[i] = d
 	}
-	if d.Delete {
-		return DeadLetter{}, fmt.Errorf("sync: %q is a deletion's key: a deletion is not resynced (retry its dead letter)", key)
-	}
+	held := map[string]DeadLetter{}
 	for old, err := range dead.List(ctx, customerID) {
 		if err != nil {
-			return DeadLetter{}, err
+			return nil, err
 		}
-		if old.Key() == key {
-			return old, nil
-		}
+		held[old.Key()] = old
 	}
 	now = now.UTC()
-	d.Requested, d.Reason, d.FirstFailedAt, d.LastFailedAt = true, ResyncReason, now, now
-	if err := dead.Put(ctx, customerID, d); err != nil {
-		return DeadLetter{}, err
+	for i, d := range want {
+		if old, ok := held[d.Key()]; ok {
+			want[i] = old
+			continue
+		}
+		d.Requested, d.Reason, d.FirstFailedAt, d.LastFailedAt = true, ResyncReason, now, now
+		if err := dead.Put(ctx, customerID, d); err != nil {
+			return nil, err
+		}
+		held[d.Key()], want[i] = d, d
 	}
-	return d, nil
+	return want, nil
 }
 
 // Resync sends the records with the given keys (as for RequestResync)
 // again now, read again from the Source, whether or not LinkedIn refused
-// them before: it requests each (RequestResync) and retries them
+// them before: it requests them (RequestResync) and retries them
 // (RetryDeadLetters). A record LinkedIn refuses stays as a dead letter. If
 // the engine is running, the requests stay queued for the next retry and
 // the error says the engine is busy.
@@ -56,10 +67,8 @@ func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("sync: Resync: no key")
 	}
-	for _, k := range keys {
-		if _, err := RequestResync(ctx, e.cfg.dead, e.cust, k, e.cfg.clock.Now()); err != nil {
-			return nil, err
-		}
+	if _, err := RequestResync(ctx, e.cfg.dead, e.cust, e.cfg.clock.Now(), keys...); err != nil {
+		return nil, err
 	}
 	return e.RetryDeadLetters(ctx, keys...)
 }

@@ -42,10 +42,8 @@ func (x *command) resync(ctx context.Context) error {
 		}
 		return x.outcomes(ctx, id, keys, "done")
 	}
-	for _, k := range keys {
-		if _, err := rscsync.RequestResync(ctx, x.s.DeadLetters, id, k, x.c.Clock.Now()); err != nil {
-			return err
-		}
+	if _, err := rscsync.RequestResync(ctx, x.s.DeadLetters, id, x.c.Clock.Now(), keys...); err != nil {
+		return err
 	}
 	if x.o.console == "" {
 		return x.outcomes(ctx, id, keys, "queued")
