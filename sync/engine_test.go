@@ -119,9 +119,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 50, 20, 20)
 		src := g.materialize()
-		bad := g.cand(7)
-		bad.Record.EmailAddresses = []string{"not-an-email"}
-		src.PutCandidates(bad)
+		src.PutCandidates(g.badEmail(7))
 		badJob := g.job(2)
 		badJob.Posting.Description = "too short"
 		src.PutJobs(badJob)

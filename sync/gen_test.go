@@ -58,6 +58,13 @@ func (g *genSource) cand(i int) Candidate {
 		ExternalProfileURL: "https://ats.example.com/c/" + candID(i), CreatedAt: rsc.Millis(t.Add(-time.Hour)), LastModifiedAt: rsc.Millis(t)}}
 }
 
+// badEmail is cand(i) with an email address LinkedIn's rules refuse.
+func (g *genSource) badEmail(i int) Candidate {
+	c := g.cand(i)
+	c.Record.EmailAddresses = []string{"not-an-email"}
+	return c
+}
+
 func (g *genSource) place(i int) Application {
 	t := g.at(i, g.apps)
 	p := Application{ModifiedAt: t, Record: rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i)},

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -60,11 +61,7 @@ func TestRetryDeadLettersByKey(t *testing.T) {
 		e := newEnv(t, envOpt{})
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 20, 0, 0)
 		src := g.materialize()
-		for _, i := range []int{3, 5, 7} {
-			c := g.cand(i)
-			c.Record.EmailAddresses = []string{"not-an-email"}
-			src.PutCandidates(c)
-		}
+		src.PutCandidates(g.badEmail(3), g.badEmail(5), g.badEmail(7))
 		var ev events
 		eng := e.engine(t, src, WithProgress(ev.of(ProgressDeadLetter, ProgressResent)))
 		_, err := eng.Run(t.Context())
@@ -112,6 +109,43 @@ func TestRetryDeadLettersByKey(t *testing.T) {
 		st, _ := eng.State(t.Context())
 		if st[PhaseCandidates].DeadLettered != 2 {
 			t.Errorf("DeadLettered = %d, want 2", st[PhaseCandidates].DeadLettered)
+		}
+	})
+}
+
+// A dead letter whose record the ATS no longer holds, or which is now
+// ineligible, leaves the store on retry and shows in the report as read and
+// skipped with its reason: nothing leaves the store unreported.
+func TestRetryDeadLettersOfGoneAndIneligibleRecords(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(g.badEmail(2), g.badEmail(4), g.badEmail(6))
+		hidden := map[string]bool{}
+		eng := e.engine(t, src, WithEligibility(func(_ context.Context, r Record) (bool, string) {
+			if r.Candidate != nil && hidden[r.Candidate.Record.Key.CandidateID] {
+				return false, "private candidate"
+			}
+			return true, ""
+		}))
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		src.Delete(Deletion{Kind: KindCandidate, ID: candID(2), DeletedAt: time.Now()})
+		hidden[candID(4)] = true
+		rep, err := eng.RetryDeadLetters(t.Context())
+		must(t, err)
+		want := PhaseReport{Read: 3, Sent: 1, Refused: 1, Skipped: 2, Batches: 1,
+			SkipReasons: map[string]int64{SkipGone: 1, "private candidate": 1}}
+		if d := cmp.Diff(want, *rep.Phases[PhaseCandidates]); d != "" {
+			t.Errorf("report (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]deadSummary{{"candidate//" + candID(6), badEmail, 2, false}},
+			summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+			t.Errorf("dead letters (-want +got):\n%s", d)
+		}
+		st, _ := eng.State(t.Context())
+		if st[PhaseCandidates].DeadLettered != 1 {
+			t.Errorf("DeadLettered = %d, want 1", st[PhaseCandidates].DeadLettered)
 		}
 	})
 }

@@ -39,9 +39,11 @@ type Report struct {
 
 // PhaseReport counts one phase's records in one run. Progress events carry
 // the same counts so far (Progress.Run). Read = Sent + Skipped, and Sent =
-// Acknowledged + Refused once every batch sent was answered; an
-// application's stages are part of it, not records of their own, except
-// that a refused stage counts in Refused.
+// Acknowledged + Refused once every batch sent was answered; in a retry of
+// dead letters (Engine.RetryDeadLetters, Engine.Resync) Read counts the
+// records looked up, a record the Source no longer holds included (skipped
+// with the reason SkipGone). An application's stages are part of it, not
+// records of their own, except that a refused stage counts in Refused.
 type PhaseReport struct {
 	Read         int64            `json:"read"`                  // records read from the Source after the watermark
 	Sent         int64            `json:"sent"`                  // records sent (dry run: that would be sent)

@@ -19,7 +19,8 @@ import (
 // Records LinkedIn accepts leave the dead-letter store; records refused
 // again stay with their attempt count increased and the new reason;
 // records the Source no longer has (or that are now ineligible) are dropped
-// from it. An application is sent with its stages, so retrying a stage's
+// from it and reported as read and skipped (reason SkipGone, or the
+// eligibility hook's). An application is sent with its stages, so retrying a stage's
 // key sends its application. Watermarks do not move. A key the store does
 // not hold fails the call with a *DeadLetterNotFoundError before anything
 // is sent. Resync requests (RequestResync) are dead letters too: this is
@@ -204,17 +205,26 @@ func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[s
 	})
 }
 
+// SkipGone is the skip reason of a dead letter whose record the Source no
+// longer holds when it is retried (RetryDeadLetters, Resync): its dead
+// letters are dropped, and the record counts as read and skipped.
+const SkipGone = "no longer in the ATS"
+
 // keep decides whether a dead letter's record is sent again; if not (the
 // Source no longer has it, or it is now ineligible), its dead letters are
-// dropped.
+// dropped and the record counts as read and skipped with the reason, so
+// that Read = Sent + Skipped holds for a retry too and nothing leaves the
+// store unreported.
 func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, dead []DeadLetter) bool {
+	reason := SkipGone
 	if found {
-		ok, reason := r.eligible(ctx, k.rec(v))
-		if ok {
+		var ok bool
+		if ok, reason = r.eligible(ctx, k.rec(v)); ok {
 			return true
 		}
-		r.rep.skip(k.phase, reason)
 	}
+	r.rep.phase(k.phase).Read++
+	r.rep.skip(k.phase, reason)
 	for _, d := range dead {
 		r.drop(ctx, d.Key())
 	}
