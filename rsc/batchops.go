@@ -88,6 +88,17 @@ func setPatch(field string, value any) []byte {
 	return []byte(`{"patch":{"$set":{"` + field + `":` + string(v) + `}}}`)
 }
 
+// setField sets field on the record of each item (batch_partial_update with
+// $set): keyValue gives an item's key and the field's value, check validates
+// the item.
+func setField[K compoundKey, T any](ctx context.Context, c *Client, res *resource, field string, items []T, keyValue func(T) (K, any), check func(v *validator, it T)) (*BatchResult[K], error) {
+	entries := itemEntries(c, res, items, func(it T) (K, []byte) {
+		k, value := keyValue(it)
+		return k, setPatch(field, value)
+	}, check)
+	return writeBatches(ctx, c, c.batchOpFor(http.MethodPost, res, ""), entries)
+}
+
 // compoundKey is a record key LinkedIn spells as a Rest.li compound key.
 type compoundKey interface {
 	comparable

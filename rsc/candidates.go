@@ -185,14 +185,13 @@ type PersonLink struct {
 // AttachPerson sets manualMatchedMember on candidates (batch_partial_update
 // with $set), as after a 1-Click Export or a profile-plugin link.
 func (s *CandidatesService) AttachPerson(ctx context.Context, links []PersonLink) (*BatchResult[CandidateKey], error) {
-	entries := itemEntries(s.c, resCandidates, links, func(l PersonLink) (CandidateKey, []byte) {
-		return l.Key, setPatch("manualMatchedMember", l.Person)
+	return setField(ctx, s.c, resCandidates, "manualMatchedMember", links, func(l PersonLink) (CandidateKey, any) {
+		return l.Key, l.Person
 	}, func(v *validator, l PersonLink) {
 		if v.adopt(l.Key.check()); v.err == nil {
 			v.urn("manualMatchedMember", l.Person, "urn:li:person:", true)
 		}
 	})
-	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPost, resCandidates, ""), entries)
 }
 
 // Delete removes candidates (batch_delete). Delete their notes first:

@@ -66,14 +66,13 @@ type IntegrationName struct {
 
 // Name sets integrationName on integrations (batch_partial_update).
 func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName) (*BatchResult[IntegrationKey], error) {
-	entries := itemEntries(s.c, resIntegrations, names, func(n IntegrationName) (IntegrationKey, []byte) {
-		return n.Key, setPatch("integrationName", n.Name)
+	return setField(ctx, s.c, resIntegrations, "integrationName", names, func(n IntegrationName) (IntegrationKey, any) {
+		return n.Key, n.Name
 	}, func(v *validator, n IntegrationName) {
 		v.urn("integrationContext", n.Key.IntegrationContext, "urn:li:", true)
 		v.text("integrationType", string(n.Key.Type), true, 64)
 		v.text("integrationName", n.Name, true, 255)
 	})
-	return writeBatches(ctx, s.c, s.c.batchOpFor(http.MethodPost, resIntegrations, ""), entries)
 }
 
 // Get reads integrations (batch_get). Integrations LinkedIn does not hold are
