@@ -115,6 +115,21 @@ func checkActor(name string, a *actor) *entityError {
 	return nil
 }
 
+// decodeActed decodes a note or interview feedback: its atsCreatedAt is
+// optional but positive when present, and its actor (the author or the
+// interviewer, under name) complete when present. parts returns the two.
+func decodeActed[T any](c *call, r *record, name string, parts func(*T) (created *int64, a *actor)) (*T, *entityError) {
+	d := new(T)
+	if e := c.decodeDoc(r.doc, d); e != nil {
+		return nil, e
+	}
+	created, a := parts(d)
+	if e := c.optionalCreated(created); e != nil {
+		return nil, e
+	}
+	return d, checkActor(name, a)
+}
+
 type feedbackDoc struct {
 	AtsCreatedAt  *int64 `json:"atsCreatedAt"`
 	Interviewer   *actor `json:"interviewer"`
@@ -126,14 +141,8 @@ type feedbackDoc struct {
 }
 
 func validateFeedback(c *call, r *record) *entityError {
-	var d feedbackDoc
-	if e := c.decodeDoc(r.doc, &d); e != nil {
-		return e
-	}
-	if e := c.optionalCreated(d.AtsCreatedAt); e != nil {
-		return e
-	}
-	if e := checkActor("interviewer", d.Interviewer); e != nil {
+	d, e := decodeActed(c, r, "interviewer", func(d *feedbackDoc) (*int64, *actor) { return d.AtsCreatedAt, d.Interviewer })
+	if e != nil {
 		return e
 	}
 	switch d.InterviewType {

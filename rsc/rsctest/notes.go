@@ -17,12 +17,6 @@ type noteDoc struct {
 // validateNote: every note field is optional; types, a positive timestamp
 // and a complete author are checked.
 func validateNote(c *call, r *record) *entityError {
-	var d noteDoc
-	if e := c.decodeDoc(r.doc, &d); e != nil {
-		return e
-	}
-	if e := c.optionalCreated(d.AtsCreatedAt); e != nil {
-		return e
-	}
-	return checkActor("author", d.Author)
+	_, e := decodeActed(c, r, "author", func(d *noteDoc) (*int64, *actor) { return d.AtsCreatedAt, d.Author })
+	return e
 }
