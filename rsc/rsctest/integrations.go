@@ -146,25 +146,17 @@ func handleIntegrations(c *call) {
 
 // findIntegrationRequest serves I3: the integrations a push's requestId names.
 func findIntegrationRequest(c *call) {
-	id, ok := c.requestFinder()
-	if !ok {
-		return
-	}
-	cu := c.cust
-	cu.mu.Lock()
-	req := cu.intRequests[id]
-	var out []integrationView
-	if req != nil && c.now.Before(req.expires) {
+	serveRequest(c, "Request", func(cu *Customer, id string) []integrationView {
+		req := cu.intRequests[id]
+		if req == nil || !c.now.Before(req.expires) {
+			return nil
+		}
+		var out []integrationView
 		for _, in := range req.views {
 			out = append(out, cu.view(in, c.rt.rest))
 		}
-	}
-	cu.mu.Unlock()
-	if out == nil {
-		c.fail(http.StatusNotFound, "Request "+id+" does not exist or has expired")
-		return
-	}
-	writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
+		return out
+	})
 }
 
 // getIntegrations serves I2 (batch_get).

@@ -37,13 +37,27 @@ func (c *call) required(name string) (string, bool) {
 	return v, v != ""
 }
 
-// requestFinder checks a q=request finder (the payload of a push) and
-// returns its requestId.
-func (c *call) requestFinder() (string, bool) {
+// serveRequest answers a q=request finder (the payload of a push) with the
+// elements that elements returns for its requestId, called under the
+// customer's lock, or with a 404 naming the request as what when it returns
+// none (the request is unknown or has expired).
+func serveRequest[T any](c *call, what string, elements func(cu *Customer, id string) []T) {
 	if !c.finderGET("request") {
-		return "", false
+		return
 	}
-	return c.required("requestId")
+	id, ok := c.required("requestId")
+	if !ok {
+		return
+	}
+	cu := c.cust
+	cu.mu.Lock()
+	out := elements(cu, id)
+	cu.mu.Unlock()
+	if out == nil {
+		c.fail(http.StatusNotFound, what+" "+id+" does not exist or has expired")
+		return
+	}
+	writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
 }
 
 // contractFinder checks a finder whose contract parameter names contracts
@@ -127,19 +141,13 @@ func ownedBy(contracts, owners []string, contract, owner string) bool {
 
 // handleExportedCandidates serves E1: GET exportedCandidates?q=request&requestId=.
 func handleExportedCandidates(c *call) {
-	id, ok := c.requestFinder()
-	if !ok {
-		return
-	}
-	cu := c.cust
-	cu.mu.Lock()
-	e := cu.exports[id]
-	cu.mu.Unlock()
-	if e == nil || !c.now.Before(e.expires) {
-		c.fail(http.StatusNotFound, "Export request "+id+" does not exist or has expired")
-		return
-	}
-	writeJSON(c.w, http.StatusOK, map[string]any{"elements": []ExportedCandidate{e.ExportedCandidate}})
+	serveRequest(c, "Export request", func(cu *Customer, id string) []ExportedCandidate {
+		e := cu.exports[id]
+		if e == nil || !c.now.Before(e.expires) {
+			return nil
+		}
+		return []ExportedCandidate{e.ExportedCandidate}
+	})
 }
 
 // contracts returns the required contracts param, all owned by the caller.
