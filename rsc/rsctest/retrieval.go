@@ -360,7 +360,7 @@ func handleProspectNotes(c *call) {
 	c.cust.mu.Lock()
 	for _, id := range c.cust.pnoteOrder {
 		n := c.cust.pnotes[id]
-		if ownedBy(ks, owners, n.Contract, n.Owner) && updated.contains(n.LastModifiedAt) {
+		if ownedBy(ks, owners, n.Contract, n.Owner) && updated.contains(int64(n.LastModifiedAt)) {
 			out = append(out, *n)
 		}
 	}

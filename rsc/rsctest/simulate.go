@@ -287,17 +287,9 @@ type MailStub struct {
 	CreatedAt    int64  `json:"createdAt"`
 }
 
-// ProspectNote is an M3 element.
-type ProspectNote struct {
-	ID             string `json:"id"`
-	Contract       string `json:"contract"`
-	Owner          string `json:"owner"`
-	Member         string `json:"member"`
-	Note           string `json:"note"`
-	Active         bool   `json:"active"`
-	CreatedAt      int64  `json:"createdAt"`
-	LastModifiedAt int64  `json:"lastModifiedAt"`
-}
+// ProspectNote is an M3 element: the client's type, whose JSON is the wire
+// element as it is.
+type ProspectNote = rsc.ProspectNote
 
 // ClosedProfile is a D1 element: a closed member linked to candidates.
 type ClosedProfile struct {
@@ -360,7 +352,7 @@ func (cu *Customer) WriteProspectNote(seatURN, memberURN, text string) (string, 
 	if _, ok := cu.s.Member(memberURN); !ok {
 		return "", ErrUnknownMember
 	}
-	now := cu.s.now().UnixMilli()
+	now := rsc.EpochMillis(cu.s.now().UnixMilli())
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	st := cu.seatByURN(seatURN)
@@ -385,7 +377,7 @@ func (cu *Customer) DeactivateProspectNote(id string) error {
 }
 
 func (cu *Customer) editNote(id string, f func(*ProspectNote)) error {
-	now := cu.s.now().UnixMilli()
+	now := rsc.EpochMillis(cu.s.now().UnixMilli())
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	n := cu.pnotes[id]
