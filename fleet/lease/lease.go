@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -82,6 +83,9 @@ type Lease struct {
 	customer string
 	holder   string
 	token    int64
+
+	mu      sync.Mutex
+	expires time.Time
 }
 
 // CustomerID returns the customer the lease is for.
@@ -93,6 +97,19 @@ func (l *Lease) Holder() string { return l.holder }
 // Token returns the fencing token: every acquisition of the customer's
 // lease gets a larger one.
 func (l *Lease) Token() int64 { return l.token }
+
+// Expires returns when the lease expires unless renewed, as its holder
+// must assume: the holder's clock read before the acquisition (or the last
+// successful renewal) was sent, plus the TTL. From then on another process
+// may take the customer, so the holder should stop sending before it.
+func (l *Lease) Expires() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.expires
+}
+
+// TTL returns how long a lease lasts after each acquisition or renewal.
+func (ls *Leases) TTL() time.Duration { return ls.ttl }
 
 // HeldError says another holder holds the customer's lease.
 type HeldError struct {
@@ -143,14 +160,21 @@ func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Leas
 	if err != nil {
 		return nil, fmt.Errorf("lease: acquiring customer %s: %w", customerID, err)
 	}
-	return &Lease{ls: ls, customer: customerID, holder: holder, token: token}, nil
+	return &Lease{ls: ls, customer: customerID, holder: holder, token: token, expires: now.Add(ls.ttl)}, nil
 }
 
 // Renew extends the lease by the TTL from now. It succeeds while the
 // token is current, even past the expiry if nobody acquired the customer
 // meanwhile, and returns a *LostError otherwise.
 func (l *Lease) Renew(ctx context.Context) error {
-	return l.update(ctx, l.ls.db.Pool(), "renewing", l.ls.clock.Now().Add(l.ls.ttl), l.holder)
+	until := l.ls.clock.Now().Add(l.ls.ttl)
+	err := l.update(ctx, l.ls.db.Pool(), "renewing", until, l.holder)
+	if err == nil {
+		l.mu.Lock()
+		l.expires = until
+		l.mu.Unlock()
+	}
+	return err
 }
 
 // Release gives the customer up, so another holder may acquire it at

@@ -78,6 +78,9 @@ func TestStolenLeaseCannotCommit(t *testing.T) {
 	if err := a.Renew(ctx); !errors.As(err, &lost) {
 		t.Errorf("A's renewal: %v, want a *lease.LostError", err)
 	}
+	if got := a.Expires(); !got.Equal(t0.Add(30 * time.Second)) {
+		t.Errorf("A's Expires after its refused renewal = %v, want its acquisition's", got)
+	}
 
 	if err := cps.Fenced(b).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust", Runs: 3}); err != nil {
 		t.Fatalf("B's commit: %v", err)
@@ -95,9 +98,15 @@ func TestHeldRenewRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := a.Expires(); !got.Equal(t0.Add(30 * time.Second)) {
+		t.Errorf("Expires after the acquisition = %v, want the TTL after it", got)
+	}
 	clock.Advance(20 * time.Second)
 	if err := a.Renew(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if got := a.Expires(); !got.Equal(t0.Add(50 * time.Second)) {
+		t.Errorf("Expires after the renewal = %v, want the TTL after it", got)
 	}
 	clock.Advance(20 * time.Second) // 40 s after the acquisition, 20 s after the renewal
 	_, err = ls.Acquire(ctx, "cust", "worker-b")

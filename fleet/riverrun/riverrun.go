@@ -47,7 +47,11 @@
 //
 // Give the leases a TTL longer than River's JobTimeout (one minute by
 // default), e.g. lease.WithTTL(2*time.Minute), so that a slice never
-// outlives its lease unless its process stalls; River's
+// outlives its lease unless its process stalls. A slice that nears its
+// lease's expiry anyway (a tenth of the TTL before it, by the runner's
+// clock) is cut short: it sends nothing more, and its successor is
+// enqueued at once to run under a new lease, so that a process resumed
+// after a pause does not send beside the customer's next holder. River's
 // RescueStuckJobsAfter must exceed JobTimeout, and JobTimeout must not be
 // -1: River never rescues the job of a killed process whose timeout is
 // infinite. A rescued slice whose previous attempt still holds the lease
@@ -214,10 +218,14 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)
 		}
-		_, err = eng.RunSlice(ctx, r.batches)
+		sliceCtx, stop := r.beforeLeaseEnds(ctx, l)
+		defer stop()
+		_, err = eng.RunSlice(sliceCtx, r.batches)
 		var parked *rscsync.ParkedError
 		var quota *rscsync.YieldError
 		switch {
+		case err != nil && ctx.Err() == nil && errors.Is(context.Cause(sliceCtx), errLeaseEnding):
+			return time.Time{}, nil // cut short before its lease ends: next slice at once, under a new lease
 		case errors.As(err, &parked):
 			return time.Time{}, river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
 		case errors.As(err, &quota):
@@ -229,6 +237,42 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 		}
 		return time.Time{}, err
 	})
+}
+
+// errLeaseEnding is the cause with which a slice is cut short before its
+// lease expires.
+var errLeaseEnding = errors.New("riverrun: the slice's lease is about to expire")
+
+// leaseCheckEvery is how often a slice compares the runner's clock with
+// its lease's expiry.
+const leaseCheckEvery = 250 * time.Millisecond
+
+// beforeLeaseEnds returns ctx cancelled with the cause errLeaseEnding once
+// the runner's clock reaches a tenth of the leases' TTL before l expires
+// (Lease.Expires), and the function that releases it. A slice so stops
+// sending to LinkedIn before another process may take its customer, after
+// a pause of its process (a stopped VM, a long GC pause) as well as when
+// it simply runs long: the fence refuses its commits anyway, but requests
+// it sends meanwhile would reach LinkedIn beside the new holder's. Only
+// requests already on the wire when the process paused can still arrive.
+// The clock is read every leaseCheckEvery rather than waited on, so that
+// a clock that jumps (a paused process's, or a test's) is seen as well.
+func (r *Runner) beforeLeaseEnds(ctx context.Context, l *lease.Lease) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	margin := r.leases.TTL() / 10
+	go func() {
+		tick := time.NewTicker(leaseCheckEvery)
+		defer tick.Stop()
+		for r.clock.Now().Before(l.Expires().Add(-margin)) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+		cancel(errLeaseEnding)
+	}()
+	return ctx, func() { cancel(context.Canceled) }
 }
 
 // runLeased runs work under the lease named key, then completes job,

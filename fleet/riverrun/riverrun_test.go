@@ -56,6 +56,9 @@ type spec struct {
 	limits                         rsctest.Limits
 	pacing                         *rsc.Limits                  // the clients' limits; nil: pacing disabled
 	polls                          map[string]riverrun.PollTask // the workers' poll tasks
+	// beforeBatch, when not nil, sees each candidate batch request
+	// before it is sent; an error stops it.
+	beforeBatch func(*http.Request) error
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -65,14 +68,21 @@ func start() time.Time {
 	return time.Now().UTC().Add(48 * time.Hour).Truncate(24 * time.Hour).Add(23 * time.Hour)
 }
 
-// counting counts the candidate batch requests it passes on.
+// counting counts the candidate batch requests it passes on, after
+// before (when not nil) lets them through.
 type counting struct {
-	rt http.RoundTripper
-	n  *atomic.Int64
+	rt     http.RoundTripper
+	n      *atomic.Int64
+	before func(*http.Request) error
 }
 
 func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "atsCandidates") {
+		if c.before != nil {
+			if err := c.before(r); err != nil {
+				return nil, err
+			}
+		}
 		c.n.Add(1)
 	}
 	return c.rt.RoundTrip(r)
@@ -93,7 +103,7 @@ func newFleet(t *testing.T, sp spec) *fleet {
 		cust := srv.AddCustomer(rsctest.CustomerSpec{})
 		f.custs[id], f.batches[id] = cust, new(atomic.Int64)
 		client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
-			rsc.WithTransport(counting{srv.Transport(), f.batches[id]}),
+			rsc.WithTransport(counting{srv.Transport(), f.batches[id], sp.beforeBatch}),
 			rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(f.clock), rsc.WithLimits(pacing),
 			rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))
 		if err != nil {
@@ -384,6 +394,41 @@ func TestLeaseLostMidSlice(t *testing.T) {
 	}
 	if cp, err := f.db.Checkpoints().Load(ctx, "c1"); cp != nil || err != nil {
 		t.Errorf("checkpoint after the refused commits: %+v, %v; want none", cp, err)
+	}
+}
+
+// TestSliceStopsBeforeItsLeaseEnds: a slice whose clock nears its lease's
+// expiry while a batch is on its way (a pause, a slow LinkedIn) is cut
+// short: the batch is not sent, the slice completes without an error, and
+// its successor sends the rest under a new lease.
+func TestSliceStopsBeforeItsLeaseEnds(t *testing.T) {
+	t.Parallel()
+	var f *fleet
+	var paused atomic.Bool
+	f = newFleet(t, spec{candidates: 250, beforeBatch: func(r *http.Request) error {
+		if paused.Swap(true) {
+			return nil
+		}
+		f.clock.Advance(55 * time.Minute) // past the 1 h lease less its tenth
+		select {
+		case <-r.Context().Done():
+			return context.Cause(r.Context())
+		case <-time.After(30 * time.Second): // a deadline, not a sleep
+			return errors.New("the slice was not cut short before its lease ended")
+		}
+	}})
+	events := f.subscribe(t)
+	if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
+		return len(f.cust.Candidates()) == 250 && f.completed(t) >= 4
+	})
+	if n := f.batches["c1"].Load(); n != 3 {
+		t.Errorf("%d candidate batches sent, want 3: the cut one was not sent", n)
+	}
+	if n := f.completed(t); n != 4 {
+		t.Errorf("%d slices completed, want 4: the cut one and the three that sent", n)
 	}
 }
 
