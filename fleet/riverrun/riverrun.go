@@ -253,8 +253,9 @@ const leaseCheckEvery = 250 * time.Millisecond
 // sending to LinkedIn before another process may take its customer, after
 // a pause of its process (a stopped VM, a long GC pause) as well as when
 // it simply runs long: the fence refuses its commits anyway, but requests
-// it sends meanwhile would reach LinkedIn beside the new holder's. Only
-// requests already on the wire when the process paused can still arrive.
+// it sends meanwhile would reach LinkedIn beside the new holder's. A
+// request already under way when the process paused, or begun in the
+// moment it resumes before the check runs, can still arrive.
 // The clock is read every leaseCheckEvery rather than waited on, so that
 // a clock that jumps (a paused process's, or a test's) is seen as well.
 func (r *Runner) beforeLeaseEnds(ctx context.Context, l *lease.Lease) (context.Context, context.CancelFunc) {
