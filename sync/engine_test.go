@@ -133,10 +133,8 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		if len(rep.Rejections) != 2 {
 			t.Fatalf("rejections %+v", rep.Rejections)
 		}
-		st, _ := eng.State(t.Context())
-		if st[PhaseCandidates].DeadLettered != 1 || st[PhaseJobs].DeadLettered != 1 {
-			t.Fatalf("failed counts %+v %+v", st[PhaseCandidates], st[PhaseJobs])
-		}
+		wantDeadLettered(t, eng, PhaseCandidates, 1)
+		wantDeadLettered(t, eng, PhaseJobs, 1)
 		// Fix the ATS data and retry.
 		src.PutCandidates(g.cand(7))
 		src.PutJobs(g.job(2))
@@ -147,10 +145,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 			t.Fatalf("dead letters left:\n%s", describeDL(dl))
 		}
 		assertSame(t, src, time.Time{}, e.cust)
-		st, _ = eng.State(t.Context())
-		if st[PhaseCandidates].DeadLettered != 0 {
-			t.Fatalf("failed count not cleared: %+v", st[PhaseCandidates])
-		}
+		wantDeadLettered(t, eng, PhaseCandidates, 0)
 	})
 }
 

@@ -216,3 +216,14 @@ func describeDL(ds []DeadLetter) string {
 	}
 	return b.String()
 }
+
+// wantDeadLettered checks the lasting count of p's dead letters in eng's
+// checkpoint.
+func wantDeadLettered(t *testing.T, eng *Engine, p Phase, n int64) {
+	t.Helper()
+	st, err := eng.State(t.Context())
+	must(t, err)
+	if got := st[p].DeadLettered; got != n {
+		t.Errorf("%v: DeadLettered = %d, want %d", p, got, n)
+	}
+}

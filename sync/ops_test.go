@@ -106,10 +106,7 @@ func TestRetryDeadLettersByKey(t *testing.T) {
 		if d := cmp.Diff(wantEv, got); d != "" {
 			t.Errorf("events (-want +got):\n%s", d)
 		}
-		st, _ := eng.State(t.Context())
-		if st[PhaseCandidates].DeadLettered != 2 {
-			t.Errorf("DeadLettered = %d, want 2", st[PhaseCandidates].DeadLettered)
-		}
+		wantDeadLettered(t, eng, PhaseCandidates, 2)
 	})
 }
 
@@ -143,10 +140,7 @@ func TestRetryDeadLettersOfGoneAndIneligibleRecords(t *testing.T) {
 			summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
 			t.Errorf("dead letters (-want +got):\n%s", d)
 		}
-		st, _ := eng.State(t.Context())
-		if st[PhaseCandidates].DeadLettered != 1 {
-			t.Errorf("DeadLettered = %d, want 1", st[PhaseCandidates].DeadLettered)
-		}
+		wantDeadLettered(t, eng, PhaseCandidates, 1)
 	})
 }
 
