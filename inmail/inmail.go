@@ -84,11 +84,10 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 		return err
 	}
 	// 2. New windows.
-	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
-		wend := maxWindow(cur.Next, end)
+	return r.advance(ctx, streamsInMail, seat.Seat, cur, end, rsc.MaxInMailWindow, func(from, to int64) error {
 		rep.Windows++
 		matches := map[string]*matchResult{}
-		err := r.readWindow(ctx, seats, seat, cur.Next, wend, func(e rsc.ConversationEvent) error {
+		return r.readWindow(ctx, seats, seat, from, to, func(e rsc.ConversationEvent) error {
 			rep.Events++
 			if e.Member == "" {
 				return nil
@@ -110,15 +109,7 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 			rep.Attached++
 			return r.cfg.Sink.AttachMessage(ctx, m.c.ID, message(e, seats))
 		})
-		if err != nil {
-			return err
-		}
-		cur.Next = wend
-		if err := r.saveStream(ctx, streamsInMail, seat.Seat, cur); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 type matchResult struct {

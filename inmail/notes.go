@@ -9,7 +9,7 @@ import (
 )
 
 func (r *Retriever) pollNotes(ctx context.Context) (rep NotesReport, err error) {
-	err = r.eachContract(ctx, milestones.InMailSync, &rep.Skipped, func(p contractPoll) error { return r.pollNotesContract(ctx, p, &rep) })
+	err = r.eachContract(ctx, milestones.InMailSync, streamsNotes, &rep.Skipped, func(p contractPoll) error { return r.pollNotesContract(ctx, p, &rep) })
 	r.log.DebugContext(ctx, "notes polled", "notes", rep.Notes, "upserted", rep.Upserted, "deleted", rep.Deleted)
 	return rep, err
 }
@@ -27,11 +27,7 @@ func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
 }
 
 func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *NotesReport) error {
-	st, seats, contract, owners, end := p.st, p.seats, p.contract, p.owners, p.end
-	cur, err := r.stream(ctx, streamsNotes, contract, end)
-	if err != nil {
-		return err
-	}
+	st, seats, contract, owners, cur, end := p.st, p.seats, p.contract, p.owners, p.cur, p.end
 	// readRange reads [from, to) in windows of at most 12 hours
 	// (cutoffDate and beforeDate are both inclusive).
 	readRange := func(from, to int64, f func(n rsc.ProspectNote) error) error {
@@ -62,9 +58,8 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 	if err := r.saveStream(ctx, streamsNotes, contract, cur); err != nil {
 		return err
 	}
-	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
-		wend := maxWindow(cur.Next, end)
-		if err := readRange(cur.Next, wend, func(n rsc.ProspectNote) error {
+	return r.advance(ctx, streamsNotes, contract, cur, end, rsc.MaxInMailWindow, func(from, to int64) error {
+		return readRange(from, to, func(n rsc.ProspectNote) error {
 			rep.Notes++
 			if n.Member == "" {
 				return nil
@@ -87,15 +82,8 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 			rep.Pending++
 			cur.addPending(n.Member, int64(n.LastModifiedAt))
 			return nil
-		}); err != nil {
-			return err
-		}
-		cur.Next = wend
-		if err := r.saveStream(ctx, streamsNotes, contract, cur); err != nil {
-			return err
-		}
-	}
-	return nil
+		})
+	})
 }
 
 func (r *Retriever) applyNote(ctx context.Context, seats []SeatHolder, c Candidate, n rsc.ProspectNote, rep *NotesReport) error {

@@ -180,20 +180,22 @@ func locked[R any](r *Retriever, ctx context.Context, poll func(context.Context)
 }
 
 // contractPoll is what a per-contract poll gets: the milestones state, the
-// seats, the contract and its seat holders, and the end of the window.
+// seats, the contract and its seat holders, the contract's stream and the
+// end of the window.
 type contractPoll struct {
 	st       milestones.State
 	seats    []SeatHolder
 	contract string
 	owners   []string
+	cur      *Stream
 	end      int64
 }
 
 // eachContract gates feature (skipped is the reason when it is off), then
 // polls every contract that has a stored seat (no seat, no one to ask for:
-// its cursor stays where it is) up to now minus the lag, collecting errors
-// and stopping at the first fatal one.
-func (r *Retriever) eachContract(ctx context.Context, feature milestones.FeatureID, skipped *string, poll func(contractPoll) error) error {
+// its cursor stays where it is) from its stream of kind up to now minus the
+// lag, collecting errors and stopping at the first fatal one.
+func (r *Retriever) eachContract(ctx context.Context, feature milestones.FeatureID, kind streamKind, skipped *string, poll func(contractPoll) error) error {
 	st, seats, why, err := r.gate(ctx, feature)
 	if err != nil || why != "" {
 		*skipped = why
@@ -206,7 +208,11 @@ func (r *Retriever) eachContract(ctx context.Context, feature milestones.Feature
 		if len(own[contract]) == 0 {
 			continue
 		}
-		if err := poll(contractPoll{st, seats, contract, own[contract], end}); err != nil {
+		cur, err := r.stream(ctx, kind, contract, end)
+		if err == nil {
+			err = poll(contractPoll{st, seats, contract, own[contract], cur, end})
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
 			if fatal(err) {
 				break
@@ -305,6 +311,24 @@ func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string,
 		}
 		(*m)[key] = s.clone()
 	})
+}
+
+// advance reads the stream cur of key on up to end, in windows of at most
+// width milliseconds and at most maxWindows (WithMaxWindows) windows a
+// poll, and saves the stream after each window, so that an interrupted
+// poll resumes after the last window read.
+func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cur *Stream, end, width int64, read func(from, to int64) error) error {
+	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
+		to := min(cur.Next+width, end)
+		if err := read(cur.Next, to); err != nil {
+			return err
+		}
+		cur.Next = to
+		if err := r.saveStream(ctx, kind, key, cur); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fatal reports errors that should stop a flow at once: cancellation and

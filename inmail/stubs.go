@@ -18,7 +18,7 @@ func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
 		r.log.DebugContext(ctx, "stubs polled", "stubs", rep.Stubs, "created", rep.Created, "matched", rep.Matched)
 	}()
 	poll := func(p contractPoll) error { return r.pollStubContract(ctx, p, &rep) }
-	err = r.eachContract(ctx, milestones.ShareContactInfoInMail, &rep.Skipped, poll)
+	err = r.eachContract(ctx, milestones.ShareContactInfoInMail, streamsStubs, &rep.Skipped, poll)
 	return rep, err
 }
 
@@ -35,14 +35,9 @@ func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
 }
 
 func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *StubReport) error {
-	st, seats, contract, owners, end := p.st, p.seats, p.contract, p.owners, p.end
-	cur, err := r.stream(ctx, streamsStubs, contract, end)
-	if err != nil {
-		return err
-	}
-	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
-		wend := min(cur.Next+StubWindow.Milliseconds(), end)
-		for s, err := range r.cfg.Client.MailStubs.List(ctx, contract, owners, rsc.EpochMillis(cur.Next), rsc.EpochMillis(wend)) {
+	st, seats, contract, owners, cur, end := p.st, p.seats, p.contract, p.owners, p.cur, p.end
+	return r.advance(ctx, streamsStubs, contract, cur, end, StubWindow.Milliseconds(), func(from, to int64) error {
+		for s, err := range r.cfg.Client.MailStubs.List(ctx, contract, owners, rsc.EpochMillis(from), rsc.EpochMillis(to)) {
 			if err != nil {
 				return fmt.Errorf("inmail: mailStubs: %w", err)
 			}
@@ -51,12 +46,8 @@ func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *S
 				return err
 			}
 		}
-		cur.Next = wend
-		if err := r.saveStream(ctx, streamsStubs, contract, cur); err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats []SeatHolder, s rsc.MailStub, rep *StubReport) error {
