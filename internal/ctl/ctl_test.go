@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/internal/mustopen"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -24,10 +25,7 @@ var t0 = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 func dataDir(t *testing.T) (string, *rscsync.FileDeadLetters) {
 	t.Helper()
 	ctx, dir := t.Context(), t.TempDir()
-	cps, err := rscsync.NewFileStore(filepath.Join(dir, CheckpointsDir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cps := mustopen.Dir(t, rscsync.NewFileStore, filepath.Join(dir, CheckpointsDir))
 	cp := &rscsync.Checkpoint{Version: 1, CustomerID: "acme", StartedAt: t0.Add(-time.Hour), UpdatedAt: t0, Runs: 1,
 		Phases: map[rscsync.Phase]*rscsync.PhaseCheckpoint{
 			rscsync.PhaseJobs:       {Completed: true, CompletedAt: t0.Add(-30 * time.Minute), Done: 3, Total: 3, Acknowledged: 3, Cursor: rscsync.Cursor{ModifiedAt: t0.Add(-2 * time.Hour), ID: "J3"}},
@@ -36,10 +34,7 @@ func dataDir(t *testing.T) (string, *rscsync.FileDeadLetters) {
 	if err := cps.Save(ctx, "acme", cp); err != nil {
 		t.Fatal(err)
 	}
-	dead, err := rscsync.NewFileDeadLetters(filepath.Join(dir, DeadLettersDir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dead := mustopen.Dir(t, rscsync.NewFileDeadLetters, filepath.Join(dir, DeadLettersDir))
 	for _, d := range []rscsync.DeadLetter{
 		{Kind: rscsync.KindCandidate, ID: "C7", Reason: "invalid emailAddresses[0]: must match X@X.X", Field: "emailAddresses[0]", Attempts: 1, FirstFailedAt: t0, LastFailedAt: t0},
 		{Kind: rscsync.KindCandidate, ID: "C9", Reason: "LinkedIn refused the record\n(status 422)", Status: 422, Attempts: 2, FirstFailedAt: t0, LastFailedAt: t0.Add(time.Minute)},
@@ -48,10 +43,7 @@ func dataDir(t *testing.T) (string, *rscsync.FileDeadLetters) {
 			t.Fatal(err)
 		}
 	}
-	flows, err := onboarding.NewFileStore(filepath.Join(dir, OnboardingDir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	flows := mustopen.Dir(t, onboarding.NewFileStore, filepath.Join(dir, OnboardingDir))
 	main := "main"
 	for _, st := range []*onboarding.FlowState{
 		{CustomerID: "acme", CustomerName: "Acme", Step: onboarding.StepEnabled, Active: &main,
@@ -62,10 +54,7 @@ func dataDir(t *testing.T) (string, *rscsync.FileDeadLetters) {
 			t.Fatal(err)
 		}
 	}
-	evs, err := milestones.NewFileStore(filepath.Join(dir, MilestonesDir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := mustopen.Dir(t, milestones.NewFileStore, filepath.Join(dir, MilestonesDir))
 	for _, m := range []milestones.Milestone{milestones.JobSyncCompleted, milestones.IntegrationEnabled} {
 		if err := evs.Append(ctx, "acme", milestones.Event{Milestone: m, At: t0}); err != nil {
 			t.Fatal(err)
@@ -266,10 +255,7 @@ func TestResyncWithoutEngine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, dead := dataDir(t)
-			cps, err := rscsync.NewFileStore(filepath.Join(dir, CheckpointsDir))
-			if err != nil {
-				t.Fatal(err)
-			}
+			cps := mustopen.Dir(t, rscsync.NewFileStore, filepath.Join(dir, CheckpointsDir))
 			before, err := cps.Load(t.Context(), "acme")
 			if err != nil {
 				t.Fatal(err)

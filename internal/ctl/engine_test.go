@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rscgo/rscgo/console"
-
+	"github.com/rscgo/rscgo/internal/mustopen"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -59,14 +59,8 @@ func newSynced(t *testing.T) *synced {
 		}
 		s.src.PutCandidates(cand(cu.Organization, i, email))
 	}
-	cps, err := rscsync.NewFileStore(filepath.Join(s.dir, CheckpointsDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead, err := rscsync.NewFileDeadLetters(filepath.Join(s.dir, DeadLettersDir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cps := mustopen.Dir(t, rscsync.NewFileStore, filepath.Join(s.dir, CheckpointsDir))
+	dead := mustopen.Dir(t, rscsync.NewFileDeadLetters, filepath.Join(s.dir, DeadLettersDir))
 	s.engine, err = rscsync.NewEngine(client, "acme", s.src, rscsync.WithStore(cps), rscsync.WithDeadLetters(dead),
 		rscsync.WithHoldings(cu.Holdings()))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rscgo/rscgo/console"
+	"github.com/rscgo/rscgo/internal/mustopen"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -38,24 +39,12 @@ func mountConsole(mux *http.ServeMux, listCustomerIDs func(context.Context) ([]s
 // operator on the allowed host sees the overview, anyone else is refused.
 func TestMountConsole(t *testing.T) {
 	dir := t.TempDir()
-	ob, err := onboarding.NewFileStore(filepath.Join(dir, "onboarding"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp, err := rscsync.NewFileStore(filepath.Join(dir, "checkpoints"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead, err := rscsync.NewFileDeadLetters(filepath.Join(dir, "dead"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := milestones.NewFileStore(filepath.Join(dir, "milestones"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ob := mustopen.Dir(t, onboarding.NewFileStore, filepath.Join(dir, "onboarding"))
+	cp := mustopen.Dir(t, rscsync.NewFileStore, filepath.Join(dir, "checkpoints"))
+	dead := mustopen.Dir(t, rscsync.NewFileDeadLetters, filepath.Join(dir, "dead"))
+	ms := mustopen.Dir(t, milestones.NewFileStore, filepath.Join(dir, "milestones"))
 	mux := http.NewServeMux()
-	err = mountConsole(mux,
+	err := mountConsole(mux,
 		func(context.Context) ([]string, error) { return []string{"acme"}, nil },
 		func(r *http.Request) (string, bool) {
 			return "ops", r.Header.Get("Authorization") == "Bearer ops-token"

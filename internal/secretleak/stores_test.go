@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/internal/mustopen"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
 	"github.com/rscgo/rscgo/rsc"
@@ -55,10 +56,7 @@ func TestSecretStores(t *testing.T) {
 	ctx := t.Context()
 	dir := filepath.Join(t.TempDir(), "secrets")
 	stores := map[string]onboarding.SecretStore{"memory": onboarding.NewMemorySecretStore()}
-	fs, err := onboarding.NewFileSecretStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs := mustopen.Dir(t, onboarding.NewFileSecretStore, dir)
 	stores["file"] = fs
 	for name, s := range stores {
 		ref := "rsc/child-app/acme/main"
@@ -137,10 +135,7 @@ func TestSecretHoldersPrintNoSecret(t *testing.T) {
 	key := []byte(`KEY-signer+x/y=z&"<é> %\\......`)
 	creds := onboarding.Credentials{ClientID: "child-1", ClientSecret: secret}
 	mem := onboarding.NewMemorySecretStore()
-	files, err := onboarding.NewFileSecretStore(filepath.Join(t.TempDir(), "secrets"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := mustopen.Dir(t, onboarding.NewFileSecretStore, filepath.Join(t.TempDir(), "secrets"))
 	for _, s := range []onboarding.SecretStore{mem, files} {
 		if err := s.Put(ctx, "rsc/child-app/acme", creds); err != nil {
 			t.Fatal(err)
