@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rscgo/rscgo/internal/mustopen"
+	"github.com/rscgo/rscgo/internal/reqtag"
 	"github.com/rscgo/rscgo/internal/restli"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -354,23 +356,17 @@ func TestCrashChild(t *testing.T) {
 	dir := os.Getenv(envDir)
 	ds := newDataset(os.Getenv(envOrg), time.UnixMilli(endMs), crashSize(max(scale, 1)), seed)
 
-	url := os.Getenv(envURL)
+	url, run := os.Getenv(envURL), os.Getenv(envRun)
 	client, err := rsc.NewClient(rsc.WithBaseURL(url), rsc.WithTokenURL(url+"/oauth/v2/accessToken"),
-		rsc.WithTransport(runTagger{run: os.Getenv(envRun), next: http.DefaultTransport}),
+		rsc.WithTransport(reqtag.Transport{Tag: func(r *http.Request) { r.Header.Set(runHeader, run) }}),
 		rsc.WithCredentials(os.Getenv(envID), os.Getenv(envSecret)),
 		rsc.WithLimits(rsc.Limits{Disabled: true}),
 		rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 3, MinWait: 10 * time.Millisecond, MaxWait: 100 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := rscsync.NewFileStore(filepath.Join(dir, "checkpoints"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead, err := rscsync.NewFileDeadLetters(filepath.Join(dir, "dead"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := mustopen.Dir(t, rscsync.NewFileStore, filepath.Join(dir, "checkpoints"))
+	dead := mustopen.Dir(t, rscsync.NewFileDeadLetters, filepath.Join(dir, "dead"))
 	st, err := rscsync.PhaseStatus(t.Context(), store, custID)
 	if err != nil {
 		t.Fatal(err)
@@ -395,18 +391,6 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Println(doneLine)
-}
-
-// runTagger sets runHeader on every request.
-type runTagger struct {
-	run  string
-	next http.RoundTripper
-}
-
-func (rt runTagger) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set(runHeader, rt.run)
-	return rt.next.RoundTrip(r)
 }
 
 // writeCounter counts, per record, the write requests that reached the

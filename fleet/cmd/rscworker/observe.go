@@ -15,6 +15,7 @@ import (
 
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/riverrun"
+	"github.com/rscgo/rscgo/internal/reqtag"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -128,18 +129,14 @@ func (s observedStore) Save(ctx context.Context, customerID string, cp *rscsync.
 	return err
 }
 
-// tagging sets the worker, customer and slice headers on requests.
-type tagging struct {
-	id   string
-	next http.RoundTripper
-}
-
-func (t tagging) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set(HeaderWorker, t.id)
-	if s := sliceOf(r.Context()); s.id != "" {
-		r.Header.Set(HeaderCustomer, s.customer)
-		r.Header.Set(HeaderSlice, s.id)
-	}
-	return t.next.RoundTrip(r)
+// tagging returns a transport that sets the header of worker id on
+// requests, and the customer and slice headers on those of a slice.
+func tagging(id string) http.RoundTripper {
+	return reqtag.Transport{Tag: func(r *http.Request) {
+		r.Header.Set(HeaderWorker, id)
+		if s := sliceOf(r.Context()); s.id != "" {
+			r.Header.Set(HeaderCustomer, s.customer)
+			r.Header.Set(HeaderSlice, s.id)
+		}
+	}}
 }

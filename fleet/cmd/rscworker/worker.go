@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -126,7 +125,7 @@ func (w *worker) engines(custs []fleetgen.Customer) (riverrun.EngineFunc, error)
 	base := strings.TrimSuffix(w.cfg.rsc, "/")
 	for _, c := range custs {
 		opts := []rsc.Option{rsc.WithBaseURL(base), rsc.WithTokenURL(base + "/oauth/v2/accessToken"),
-			rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithTransport(tagging{id: w.cfg.id, next: http.DefaultTransport})}
+			rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithTransport(tagging(w.cfg.id))}
 		if !w.cfg.pacing {
 			opts = append(opts, rsc.WithLimits(rsc.Limits{Disabled: true}))
 		}
