@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/rscgo/rscgo/examples/tracker/demo"
 )
@@ -35,21 +34,12 @@ func runFleet(httpAddr string, fc demo.FleetConfig) error {
 		orphanGuard(cmd)
 		return cmd
 	}
-	mon, adminURL, closeHTTP, err := serveMonitor(httpAddr)
-	if err != nil {
+	return monitored(ctx, httpAddr, "", func(mon *demo.Monitor, adminURL string, done func(context.Context)) error {
+		fc.Monitor, fc.AdminURL = mon, adminURL
+		fc.AfterRun = func(ctx context.Context, _ *demo.FleetResult) { done(ctx) } // the workers go on with incremental syncs meanwhile
+		_, err := demo.RunFleet(ctx, fc)
 		return err
-	}
-	defer closeHTTP()
-	fc.Monitor, fc.AdminURL = mon, adminURL
-	start := time.Now()
-	done := finished(start, fc.Monitor, fc.AdminURL) // the workers go on with incremental syncs meanwhile
-	fc.AfterRun = func(ctx context.Context, _ *demo.FleetResult) { done(ctx) }
-	_, err = demo.RunFleet(ctx, fc)
-	if err != nil && ctx.Err() != nil {
-		fmt.Printf("\ninterrupted after %v\n", time.Since(start).Round(time.Millisecond))
-		return nil
-	}
-	return err
+	})
 }
 
 // runWorker runs this process as a fleet worker until interrupted, and

@@ -129,19 +129,29 @@ func run(data string, fresh bool, httpAddr string, otelStdout bool, cfg demo.Con
 		defer tel.Shutdown(context.Background())
 		cfg.Telemetry = tel
 	}
+	return monitored(ctx, httpAddr, "; run again with -data "+data+" to resume",
+		func(mon *demo.Monitor, adminURL string, done func(context.Context)) error {
+			cfg.Monitor, cfg.AdminURL = mon, adminURL
+			cfg.AfterRun = func(ctx context.Context, _ *demo.Result) { done(ctx) }
+			_, err := demo.Run(ctx, cfg)
+			return err
+		})
+}
+
+// monitored serves the console on httpAddr (not when empty) and calls run
+// with its Monitor, its address and what to do once the run has finished
+// (see finished). A run ended by interrupting ctx is no error: it says
+// how long it ran, then hint.
+func monitored(ctx context.Context, httpAddr, hint string, run func(mon *demo.Monitor, adminURL string, done func(context.Context)) error) error {
 	mon, adminURL, closeHTTP, err := serveMonitor(httpAddr)
 	if err != nil {
 		return err
 	}
 	defer closeHTTP()
-	cfg.Monitor, cfg.AdminURL = mon, adminURL
-
 	start := time.Now()
-	done := finished(start, cfg.Monitor, cfg.AdminURL)
-	cfg.AfterRun = func(ctx context.Context, _ *demo.Result) { done(ctx) }
-	_, err = demo.Run(ctx, cfg)
+	err = run(mon, adminURL, finished(start, mon, adminURL))
 	if err != nil && ctx.Err() != nil {
-		fmt.Printf("\ninterrupted after %v; run again with -data %s to resume\n", time.Since(start).Round(time.Millisecond), data)
+		fmt.Printf("\ninterrupted after %v%s\n", time.Since(start).Round(time.Millisecond), hint)
 		return nil
 	}
 	return err
