@@ -27,9 +27,7 @@ func equalContent(checked map[EntityKind]int64) []KindContent {
 func TestReconcileContentEveryKind(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		org := e.cust.Organization
-		g, src, eng := e.materialized(t, newGen(org, time.Now(), 24*time.Hour, 8, 20, 10, 15), WithHoldings(e.cust.Holdings()))
-		_, err := eng.Run(t.Context())
-		must(t, err)
+		g, src, eng, _ := e.synced(t, newGen(org, time.Now(), 24*time.Hour, 8, 20, 10, 15), WithHoldings(e.cust.Holdings()))
 		got, err := eng.ReconcileContent(t.Context(), 0)
 		must(t, err)
 		full := map[EntityKind]int64{KindJob: 8, KindCandidate: 20, KindApplication: 10, KindStage: 20,

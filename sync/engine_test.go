@@ -123,9 +123,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		badJob := g.job(2)
 		badJob.Posting.Description = "too short"
 		src.PutJobs(badJob)
-		eng := e.engine(t, src)
-		rep, err := eng.Run(t.Context())
-		must(t, err)
+		eng, rep := e.ran(t, src)
 		dl := deadLetters(t, eng.DeadLetters(), "c1")
 		if len(dl) != 2 {
 			t.Fatalf("dead letters:\n%s", describeDL(dl))
@@ -376,10 +374,7 @@ func TestResumeAfterRandomInterruptions(t *testing.T) {
 func TestIncrementalAndDeletions(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), 24*time.Hour, 5, 40, 20, 30)
-		src := g.materialize()
-		eng := e.engine(t, src)
-		_, err := eng.Run(t.Context())
-		must(t, err)
+		_, src, eng, _ := e.synced(t, g)
 		time.Sleep(time.Minute)
 		now := time.Now()
 		c := g.cand(3)
@@ -723,9 +718,7 @@ func TestWaitsAreAnnounced(t *testing.T) {
 // Report.Reconciliation stay equal.
 func TestReconcileContentFindsDifferences(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
-		g, src, eng := e.materialized(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 20, 0, 0))
-		rep, err := eng.Run(t.Context())
-		must(t, err)
+		g, src, eng, rep := e.synced(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 20, 0, 0))
 		got, err := eng.ReconcileContent(t.Context(), 0)
 		must(t, err)
 		if got.Differs() {
@@ -891,9 +884,7 @@ func TestManagerFairnessAndParking(t *testing.T) {
 // counts as held by LinkedIn.
 func TestReconciliationSubtractsDeletions(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
-		_, src, eng := e.materialized(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0))
-		_, err := eng.Run(t.Context())
-		must(t, err)
+		_, src, eng, _ := e.synced(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0))
 		time.Sleep(2 * time.Hour)
 		for i := range 3 {
 			src.Delete(Deletion{Kind: KindCandidate, ID: candID(i), DeletedAt: time.Now(), Integration: e.cust.Organization})

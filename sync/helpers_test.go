@@ -59,9 +59,22 @@ func inBubble(t *testing.T, f func(t *testing.T, e *env)) {
 }
 
 // materialized copies g into a SliceSource and returns an engine over it.
-func (e *env) materialized(t testing.TB, g *genSource, opts ...Option) (*genSource, *SliceSource, *Engine) {
+// synced materializes g, builds an engine over it and runs it once.
+func (e *env) synced(t testing.TB, g *genSource, opts ...Option) (*genSource, *SliceSource, *Engine, *Report) {
+	t.Helper()
 	src := g.materialize()
-	return g, src, e.engine(t, src, opts...)
+	eng, rep := e.ran(t, src, opts...)
+	return g, src, eng, rep
+}
+
+// ran builds an engine over src and runs it once, failing the test on an
+// error.
+func (e *env) ran(t testing.TB, src Source, opts ...Option) (*Engine, *Report) {
+	t.Helper()
+	eng := e.engine(t, src, opts...)
+	rep, err := eng.Run(t.Context())
+	must(t, err)
+	return eng, rep
 }
 
 func (e *env) engine(t testing.TB, src Source, opts ...Option) *Engine {

@@ -148,11 +148,9 @@ func TestRetryDeadLettersOfGoneAndIneligibleRecords(t *testing.T) {
 func TestRetryDeadLettersUnknownKey(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 3, 0, 0)
-		eng := e.engine(t, g.materialize())
-		_, err := eng.Run(t.Context())
-		must(t, err)
+		_, _, eng, _ := e.synced(t, g)
 		before := e.cust.Counters().Requests
-		_, err = eng.RetryDeadLetters(t.Context(), "candidate//nope", "candidate//"+candID(1))
+		_, err := eng.RetryDeadLetters(t.Context(), "candidate//nope", "candidate//"+candID(1))
 		var nf *DeadLetterNotFoundError
 		if !errors.As(err, &nf) {
 			t.Fatalf("err = %v, want a *DeadLetterNotFoundError", err)
@@ -234,10 +232,7 @@ func countsOf(t testing.TB, eng *Engine, p Phase) phaseCounts {
 func TestRewindPhase(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 2, 5, 3, 0)
-		src := g.materialize()
-		eng := e.engine(t, src)
-		_, err := eng.Run(t.Context())
-		must(t, err)
+		_, src, eng, _ := e.synced(t, g)
 		before, err := eng.Store().Load(t.Context(), "c1")
 		must(t, err)
 		c := g.cand(4)
