@@ -100,6 +100,21 @@ func (s *ApplicationsService) UpsertNotes(ctx context.Context, app ApplicationKe
 	return s.c.writeNotes(ctx, app, notes, nil)
 }
 
+// ApplicationNote is a note with the application it belongs to
+// (ApplicationsService.UpsertManyNotes).
+type ApplicationNote struct {
+	Application ApplicationKey
+	Note        Note
+}
+
+// UpsertManyNotes creates or replaces notes of any number of applications
+// (batch_update), as CandidatesService.UpsertManyNotes does for candidates:
+// on the versioned endpoints up to 100 notes of different applications in
+// one call, on /v2 one call per application.
+func (s *ApplicationsService) UpsertManyNotes(ctx context.Context, notes []ApplicationNote) (*BatchResult[NoteKey], error) {
+	return writeManyNotes(ctx, s.c, notes, func(n *ApplicationNote) (ApplicationKey, Note) { return n.Application, n.Note })
+}
+
 // ValidateNote checks an application note against LinkedIn's documented
 // rules (docs/linkedin-api.md §7.5), as UpsertNotes does before sending.
 func (s *ApplicationsService) ValidateNote(n *Note) error {

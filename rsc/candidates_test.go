@@ -314,3 +314,24 @@ func TestBatchResponseDeeplyNestedKey(t *testing.T) {
 		t.Errorf("item = %+v, want no status", res.Items[0])
 	}
 }
+
+// On the versioned family, notes of different candidates go in one
+// batch_update of candidateNotes whose keys name each note's candidate.
+func TestUpsertManyNotesVersionedWire(t *testing.T) {
+	t.Parallel()
+	h := setup(t, okBatch, WithVersion("202604"))
+	res, err := h.client.Candidates.UpsertManyNotes(t.Context(), []CandidateNote{
+		{Candidate: CandidateKey{IntegrationContext: org, CandidateID: "C1"}, Note: Note{ID: "N1", Note: "a"}},
+		{Candidate: CandidateKey{IntegrationContext: org, CandidateID: "C2"}, Note: Note{ID: "N1", Note: "b", LastModifiedAt: 1700000000000}},
+	})
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	s := h.only()
+	s.check(t, "PUT", "/rest/candidateNotes", "ids=List("+
+		"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123),"+
+		"(externalCandidateId:C2,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123))", "batch_update")
+	checkJSON(t, s.Body, `{"entities":{`+
+		`"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123)":{"note":"a"},`+
+		`"(externalCandidateId:C2,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123)":{"note":"b","externalLastModifiedAt":1700000000000}}}`)
+}

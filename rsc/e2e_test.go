@@ -3,6 +3,7 @@ package rsc_test
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func candidate(org, id, email string, now time.Time) rsc.Candidate {
 	return rsc.Candidate{
 		Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: id},
 		FirstName: "Ann", LastName: "Lee", EmailAddresses: []string{email},
-		ExternalProfileURL: "https://ats.example.com/c/" + id,
+		ExternalProfileURL: "https://ats.example.com/c/" + url.PathEscape(id),
 		CreatedAt:          rsc.Millis(now.Add(-48 * time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour)),
 	}
 }
@@ -175,4 +176,17 @@ func eachFamily(t *testing.T, fn func(t *testing.T, srv *rsctest.Server, opts []
 			fn(t, srv, opts)
 		})
 	}
+}
+
+// eachCustomer runs fn in both endpoint families with a new customer of
+// a fresh fake and a client for it.
+func eachCustomer(t *testing.T, fn func(t *testing.T, srv *rsctest.Server, cust *rsctest.Customer, c *rsc.Client)) {
+	eachFamily(t, func(t *testing.T, srv *rsctest.Server, opts []rsc.Option) {
+		cust := srv.AddCustomer(rsctest.CustomerSpec{})
+		c, err := srv.CustomerClient(cust, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(t, srv, cust, c)
+	})
 }

@@ -1,8 +1,8 @@
 package rsc_test
 
 import (
+	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -24,19 +24,13 @@ var trickyIDs = []string{"C+1", "C 1", "C%1", "a%41", "aA", "100%", "%2B", "+", 
 // tunnelled.
 func TestTrickyIDsRoundTrip(t *testing.T) {
 	t.Parallel()
-	eachFamily(t, func(t *testing.T, srv *rsctest.Server, opts []rsc.Option) {
+	eachCustomer(t, func(t *testing.T, srv *rsctest.Server, cust *rsctest.Customer, c *rsc.Client) {
 		ctx := t.Context()
-		cust := srv.AddCustomer(rsctest.CustomerSpec{})
-		c, err := srv.CustomerClient(cust, opts...)
-		if err != nil {
-			t.Fatal(err)
-		}
 		org, now := cust.Organization, srv.Now()
 		var cands []rsc.Candidate
 		var keys []rsc.CandidateKey
 		for i, id := range trickyIDs {
 			cands = append(cands, candidate(org, id, fmt.Sprintf("c%d@example.com", i), now))
-			cands[i].ExternalProfileURL = "https://ats.example.com/c/" + url.PathEscape(id)
 			keys = append(keys, cands[i].Key)
 		}
 		for i := range 89 { // 100 in the batch: tunnelled
@@ -84,6 +78,73 @@ func TestTrickyIDsRoundTrip(t *testing.T) {
 		}
 		if n := len(cust.Candidates()); n != 89 {
 			t.Errorf("after delete LinkedIn holds %d candidates, want 89", n)
+		}
+	})
+}
+
+// UpsertManyNotes sends the notes of several candidates in one call on the
+// versioned endpoints and in one call per candidate on /v2; each note is
+// stored under its own candidate, an id may repeat across candidates but
+// not within one, and a note whose candidate key is invalid is refused
+// alone.
+func TestUpsertManyNotes(t *testing.T) {
+	t.Parallel()
+	eachCustomer(t, func(t *testing.T, srv *rsctest.Server, cust *rsctest.Customer, c *rsc.Client) {
+		ctx := t.Context()
+		org, now := cust.Organization, srv.Now()
+		var cands []rsc.Candidate
+		for _, id := range []string{"C1", "C 2", "C3"} {
+			cands = append(cands, candidate(org, id, "c@example.com", now))
+		}
+		if res, err := c.Candidates.Upsert(ctx, cands); err != nil || res.Err() != nil {
+			t.Fatalf("Upsert: %v %v", err, res.Err())
+		}
+		key := func(id string) rsc.CandidateKey { return rsc.CandidateKey{IntegrationContext: org, CandidateID: id} }
+		srv.ResetRequests()
+		res, err := c.Candidates.UpsertManyNotes(ctx, []rsc.CandidateNote{
+			{Candidate: key("C1"), Note: rsc.Note{ID: "N1", Note: "a"}},
+			{Candidate: key("C 2"), Note: rsc.Note{ID: "N1", Note: "b"}},
+			{Candidate: key(""), Note: rsc.Note{ID: "N2", Note: "no candidate"}},
+			{Candidate: key("C1"), Note: rsc.Note{ID: "N3", Note: "c"}},
+			{Candidate: key("C3"), Note: rsc.Note{ID: "N4", Note: "d"}},
+			{Candidate: key("C1"), Note: rsc.Note{ID: "N1", Note: "twice"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		type item struct {
+			Key rsc.NoteKey
+			OK  bool
+		}
+		var got []item
+		for _, it := range res.Items {
+			got = append(got, item{it.Key, it.OK()})
+		}
+		want := []item{{rsc.NoteKey{Parent: "C1", NoteID: "N1"}, true}, {rsc.NoteKey{Parent: "C 2", NoteID: "N1"}, true},
+			{rsc.NoteKey{Parent: "", NoteID: "N2"}, false}, {rsc.NoteKey{Parent: "C1", NoteID: "N3"}, true},
+			{rsc.NoteKey{Parent: "C3", NoteID: "N4"}, true}, {rsc.NoteKey{Parent: "C1", NoteID: "N1"}, false}}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("items (-want +got):\n%s", d)
+		}
+		for _, i := range []int{2, 5} {
+			if _, ok := errors.AsType[*rsc.ValidationError](res.Items[i].Err); !ok {
+				t.Errorf("item %d: %v, want a *ValidationError", i, res.Items[i].Err)
+			}
+		}
+		var held []string
+		for _, n := range cust.CandidateNotes() {
+			held = append(held, fmt.Sprint(n.Key["atsCandidateId"], "/", n.Key["noteId"], "=", n.Fields["note"]))
+		}
+		slices.Sort(held)
+		if d := cmp.Diff([]string{"C 2/N1=b", "C1/N1=a", "C1/N3=c", "C3/N4=d"}, held); d != "" {
+			t.Errorf("notes LinkedIn holds (-want +got):\n%s", d)
+		}
+		calls := 3 // one per candidate on /v2
+		if c.Versioned() {
+			calls = 1
+		}
+		if n := len(srv.Requests()); n != calls {
+			t.Errorf("%d requests, want %d", n, calls)
 		}
 	})
 }

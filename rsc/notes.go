@@ -78,39 +78,19 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 	if err := pk.check(); err != nil {
 		return nil, err
 	}
-	res, parentRes, parent, versionedField := pk.notes()
+	res, parentRes, _, _ := pk.notes()
 	del := notes == nil
-	if !del {
-		ids = recordIDs(notes, func(n Note) string { return n.ID })
+	n := len(notes)
+	if del {
+		n = len(ids)
 	}
-	entries := make([]entry[NoteKey], len(ids))
-	seen := make(map[string]bool, len(ids))
-	for i, id := range ids {
-		var note Note
-		e := &entries[i]
-		e.key, e.label = NoteKey{Parent: parent, NoteID: id}, id
-		v := c.validator(res.legacy, id)
+	entries := make([]entry[NoteKey], n)
+	seen := make(map[NoteKey]bool, n)
+	for i := range entries {
 		if del {
-			v.text("id", id, true, 255)
+			entries[i] = c.noteEntry(pk, nil, ids[i], seen)
 		} else {
-			note = notes[i]
-			validateNote(v, &note)
-			if !c.fam.versioned {
-				note.LastModifiedAt = 0
-			}
-		}
-		v.unique("id", seen, id)
-		if e.err = v.result(); e.err != nil {
-			continue
-		}
-		if c.fam.versioned {
-			e.rkey = restli.Key{{Name: versionedField, Value: parent}, {Name: "externalNoteId", Value: id},
-				{Name: "integrationContext", Value: pk.integrationContext()}}
-		} else {
-			e.simple = id
-		}
-		if !del {
-			e.body, e.err = json.Marshal(&note)
+			entries[i] = c.noteEntry(pk, &notes[i], notes[i].ID, seen)
 		}
 	}
 	path := "/" + c.fam.name(res)
@@ -122,6 +102,125 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 		method = http.MethodDelete
 	}
 	return writeBatches(ctx, c, c.batchOpFor(method, res, path), entries)
+}
+
+// noteEntry validates and encodes note id of parent pk: the note itself,
+// or nothing for a delete (note nil). seen holds the keys of the call's
+// notes so far: an id may appear once per parent.
+func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[NoteKey]bool) entry[NoteKey] {
+	res, _, parent, versionedField := pk.notes()
+	e := entry[NoteKey]{key: NoteKey{Parent: parent, NoteID: id}, label: id}
+	v := c.validator(res.legacy, id)
+	var n Note
+	if note == nil {
+		v.text("id", id, true, 255)
+	} else {
+		n = *note
+		validateNote(v, &n)
+		if !c.fam.versioned {
+			n.LastModifiedAt = 0
+		}
+	}
+	if seen[e.key] {
+		v.fail("id", "appears more than once in this call")
+	}
+	seen[e.key] = true
+	if e.err = v.result(); e.err != nil {
+		return e
+	}
+	if c.fam.versioned {
+		e.rkey = restli.Key{{Name: versionedField, Value: parent}, {Name: "externalNoteId", Value: id},
+			{Name: "integrationContext", Value: pk.integrationContext()}}
+	} else {
+		e.simple = id
+	}
+	if note != nil {
+		e.body, e.err = json.Marshal(&n)
+	}
+	return e
+}
+
+// writeManyNotes upserts the note of each item (of tells it and its
+// parent), parents of one kind in any number and order. On /rest a note's key names its parent, so the
+// notes go in batches of up to 100 whatever their parents; on /v2 the path
+// names the parent, so they go in one call per parent, in the order the
+// parents first appear. A note whose parent key is invalid is refused
+// alone. Items are in input order; after a failed call, the notes of the
+// parents not reached keep Status 0.
+func writeManyNotes[T any, P interface {
+	noteParent
+	comparable
+}](ctx context.Context, c *Client, items []T, of func(*T) (P, Note)) (*BatchResult[NoteKey], error) {
+	if len(items) == 0 {
+		return &BatchResult[NoteKey]{}, nil
+	}
+	parents, notes := make([]P, len(items)), make([]Note, len(items))
+	for i := range items {
+		parents[i], notes[i] = of(&items[i])
+	}
+	if c.fam.versioned {
+		entries := make([]entry[NoteKey], len(notes))
+		seen := make(map[NoteKey]bool, len(notes))
+		for i := range notes {
+			if err := parents[i].check(); err != nil {
+				_, _, parent, _ := parents[i].notes()
+				entries[i] = entry[NoteKey]{key: NoteKey{Parent: parent, NoteID: notes[i].ID}, label: notes[i].ID, err: err}
+				continue
+			}
+			entries[i] = c.noteEntry(parents[i], &notes[i], notes[i].ID, seen)
+		}
+		res, _, _, _ := parents[0].notes()
+		return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, res, "/"+c.fam.name(res)), entries)
+	}
+	out := &BatchResult[NoteKey]{Items: make([]Item[NoteKey], len(notes))}
+	var order []P
+	byParent := map[P][]int{}
+	for i, p := range parents {
+		_, _, parent, _ := p.notes()
+		out.Items[i].Key = NoteKey{Parent: parent, NoteID: notes[i].ID}
+		if byParent[p] == nil {
+			order = append(order, p)
+		}
+		byParent[p] = append(byParent[p], i)
+	}
+	for _, p := range order {
+		idx := byParent[p]
+		group := make([]Note, len(idx))
+		for j, i := range idx {
+			group[j] = notes[i]
+		}
+		res, err := c.writeNotes(ctx, p, group, nil)
+		if res == nil { // the parent's key is invalid: nothing was sent
+			for _, i := range idx {
+				out.Items[i].Err = err
+			}
+			continue
+		}
+		for j, i := range idx {
+			out.Items[i] = res.Items[j]
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// CandidateNote is a note with the candidate it belongs to
+// (CandidatesService.UpsertManyNotes).
+type CandidateNote struct {
+	Candidate CandidateKey
+	Note      Note
+}
+
+// UpsertManyNotes creates or replaces notes of any number of candidates
+// (batch_update). On the versioned endpoints (WithVersion) up to 100 notes
+// of different candidates go in one call, which spares the daily request
+// quota; on /v2 each candidate's notes go in a call of their own. A note
+// id may appear once per candidate. A note whose candidate key is invalid
+// is refused alone, with a *ValidationError; the others are sent.
+func (s *CandidatesService) UpsertManyNotes(ctx context.Context, notes []CandidateNote) (*BatchResult[NoteKey], error) {
+	return writeManyNotes(ctx, s.c, notes, func(n *CandidateNote) (CandidateKey, Note) { return n.Candidate, n.Note })
 }
 
 // UpsertNotes creates or replaces notes of one candidate (batch_update).

@@ -959,3 +959,50 @@ func TestLateCreateIsNotRepeated(t *testing.T) {
 		assertSame(t, g, time.Time{}, e.cust)
 	})
 }
+
+// Notes of one kind in a batch go in one call on the versioned endpoints,
+// whose keys name each note's parent, and in one call per parent on /v2;
+// interview feedback goes in one call per application on both. Either way
+// LinkedIn ends with every record.
+func TestActivityCallsPerFamily(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		version                 string
+		candNotes, appNotes, fb int
+	}{
+		{version: "", candNotes: 10, appNotes: 10, fb: 10},
+		{version: "202604", candNotes: 1, appNotes: 1, fb: 10},
+	} {
+		t.Run("version="+tc.version, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var opts []rsc.Option
+				if tc.version != "" {
+					opts = append(opts, rsc.WithVersion(tc.version))
+				}
+				e := newEnv(t, envOpt{client: opts})
+				// 90 activities, one batch: 30 of each kind, on 10
+				// candidates and 10 applications.
+				_, src, _, _ := e.synced(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 30, 30, 90))
+				var candNotes, appNotes, fb int
+				for _, r := range e.srv.Requests() {
+					switch {
+					case strings.HasSuffix(r.Path, "/notes") && strings.HasPrefix(r.Path, "/v2/atsCandidates/"),
+						r.Path == "/rest/candidateNotes":
+						candNotes++
+					case strings.HasSuffix(r.Path, "/notes") && strings.HasPrefix(r.Path, "/v2/atsApplications/"),
+						r.Path == "/rest/applicationNotes":
+						appNotes++
+					case strings.HasSuffix(r.Path, "/interviewFeedback"):
+						fb++
+					}
+				}
+				if candNotes != tc.candNotes || appNotes != tc.appNotes || fb != tc.fb {
+					t.Errorf("calls: %d candidate notes, %d application notes, %d feedback; want %d, %d, %d",
+						candNotes, appNotes, fb, tc.candNotes, tc.appNotes, tc.fb)
+				}
+				assertSame(t, src, time.Time{}, e.cust)
+			})
+		})
+	}
+}

@@ -58,7 +58,6 @@ func inBubble(t *testing.T, f func(t *testing.T, e *env)) {
 	synctest.Test(t, func(t *testing.T) { f(t, newEnv(t, envOpt{})) })
 }
 
-// materialized copies g into a SliceSource and returns an engine over it.
 // synced materializes g, builds an engine over it and runs it once.
 func (e *env) synced(t testing.TB, g *genSource, opts ...Option) (*genSource, *SliceSource, *Engine, *Report) {
 	t.Helper()

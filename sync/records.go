@@ -123,27 +123,33 @@ func (r *run) sendStages(ctx context.Context, p *Application, o *batchOutcome) e
 	return nil
 }
 
-// activityGroup is the activities of one parent and kind in a batch: the
-// notes and feedback endpoints take one parent per call.
+// activityGroup is activities of one kind in a batch, of one parent where
+// the endpoint names it in its path: interview feedback always, notes on
+// /v2. On the versioned endpoints a note's key names its parent, so the
+// notes of one kind go in one call whatever their parents
+// (docs/linkedin-api.md §11).
 type activityGroup struct {
 	kind EntityKind
-	cand rsc.CandidateKey
-	app  rsc.ApplicationKey
+	app  rsc.ApplicationKey // the parent of interview feedback
 	idx  []int
 }
 
-// sendActivities sends one batch of activities, one call per parent.
+// sendActivities sends one batch of activities, one call per group.
 func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool) batchOutcome {
 	var o batchOutcome
 	o.sent = int64(len(recs))
 	var groups []*activityGroup
 	byKey := map[string]*activityGroup{}
+	across := r.e.client.Versioned()
 	for i := range recs {
 		a := &recs[i]
-		k := string(a.Kind) + "\x00" + a.parent()
+		k := string(a.Kind)
+		if a.Kind == KindInterviewFeedback || !across {
+			k += "\x00" + a.parent()
+		}
 		g := byKey[k]
 		if g == nil {
-			g = &activityGroup{kind: a.Kind, cand: a.Candidate, app: a.Application}
+			g = &activityGroup{kind: a.Kind, app: a.Application}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -156,18 +162,18 @@ func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool)
 		}
 		var err error
 		switch g.kind {
-		case KindCandidateNote, KindApplicationNote:
-			notes := make([]rsc.Note, len(g.idx))
+		case KindCandidateNote:
+			notes := make([]rsc.CandidateNote, len(g.idx))
 			for j, i := range g.idx {
-				notes[j] = recs[i].Note
+				notes[j] = rsc.CandidateNote{Candidate: recs[i].Candidate, Note: recs[i].Note}
 			}
-			fn := func(ctx context.Context, n []rsc.Note) (*rsc.BatchResult[rsc.NoteKey], error) {
-				if g.kind == KindCandidateNote {
-					return r.e.client.Candidates.UpsertNotes(ctx, g.cand, n)
-				}
-				return r.e.client.Applications.UpsertNotes(ctx, g.app, n)
+			err = sendSplit(ctx, r, notes, r.e.client.Candidates.UpsertManyNotes, each)
+		case KindApplicationNote:
+			notes := make([]rsc.ApplicationNote, len(g.idx))
+			for j, i := range g.idx {
+				notes[j] = rsc.ApplicationNote{Application: recs[i].Application, Note: recs[i].Note}
 			}
-			err = sendSplit(ctx, r, notes, parentChecked(fn, len(notes)), each)
+			err = sendSplit(ctx, r, notes, r.e.client.Applications.UpsertManyNotes, each)
 		case KindInterviewFeedback:
 			fbs := make([]rsc.InterviewFeedback, len(g.idx))
 			for j, i := range g.idx {
