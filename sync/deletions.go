@@ -18,7 +18,9 @@ var deletionOrder = map[EntityKind]int{
 }
 
 // sendDeletions sends one batch of deletions, children first, one call per
-// parent for sub-resources. Deleting an absent record succeeds.
+// kind and parent for sub-resources (the batch is ordered by parent within
+// each kind, so that a parent's deletions share one call however the
+// Source interleaved them). Deleting an absent record succeeds.
 func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var o batchOutcome
 	order := make([]int, len(recs))
@@ -26,7 +28,9 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
-		return cmp.Compare(deletionOrder[recs[a].Kind], deletionOrder[recs[b].Kind])
+		da, db := &recs[a], &recs[b]
+		return cmp.Or(cmp.Compare(deletionOrder[da.Kind], deletionOrder[db.Kind]),
+			cmp.Compare(da.Integration, db.Integration), cmp.Compare(da.Parent, db.Parent))
 	})
 	o.sent = int64(len(recs))
 	fail := func(d *Deletion, err error) {

@@ -1006,3 +1006,42 @@ func TestActivityCallsPerFamily(t *testing.T) {
 		})
 	}
 }
+
+// A batch's note deletions go in one call per parent on /v2 however the
+// Source interleaves their parents, children before parents.
+func TestDeletionsGroupedByParent(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		_, src, eng, _ := e.synced(t, newGen(org, time.Now(), 24*time.Hour, 0, 2, 0, 4))
+		if n := len(e.cust.CandidateNotes()); n != 4 {
+			t.Fatalf("LinkedIn holds %d notes, want 4", n)
+		}
+		time.Sleep(time.Minute)
+		for i := range 4 { // parents C0, C1, C0, C1
+			src.Delete(Deletion{Kind: KindCandidateNote, ID: actID(i), Parent: candID(i % 2), Integration: org,
+				DeletedAt: time.Now().Add(time.Duration(i) * time.Second)})
+		}
+		src.Delete(Deletion{Kind: KindCandidate, ID: candID(0), Integration: org, DeletedAt: time.Now()})
+		time.Sleep(time.Minute)
+		e.srv.ResetRequests()
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		var calls []string
+		for _, r := range e.srv.Requests() {
+			if r.EffectiveMethod == http.MethodDelete {
+				calls = append(calls, r.Path)
+			}
+		}
+		want := []string{
+			"/v2/atsCandidates/atsCandidateId=" + candID(0) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
+			"/v2/atsCandidates/atsCandidateId=" + candID(1) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
+			"/v2/atsCandidates",
+		}
+		if d := cmp.Diff(want, calls); d != "" {
+			t.Errorf("delete calls (-want +got):\n%s", d)
+		}
+		if n := len(e.cust.CandidateNotes()); n != 0 {
+			t.Errorf("LinkedIn holds %d notes, want none", n)
+		}
+	})
+}
