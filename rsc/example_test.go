@@ -50,6 +50,37 @@ func ExampleCandidatesService_Upsert() {
 	// LinkedIn holds 1 candidate
 }
 
+// On the versioned endpoints UpsertManyNotes sends the notes of several
+// candidates in one call, which spares the daily request quota; on /v2 it
+// makes one call per candidate.
+func ExampleCandidatesService_UpsertManyNotes() {
+	srv := rsctest.NewServer()
+	defer srv.Close()
+	acme := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1000"})
+	client, err := srv.CustomerClient(acme, rsc.WithVersion("202604"))
+	if err != nil {
+		panic(err)
+	}
+	ctx, now := context.Background(), rsc.Millis(srv.Now().Add(-time.Hour))
+	var notes []rsc.CandidateNote
+	for _, id := range []string{"C1", "C2", "C3"} {
+		key := rsc.CandidateKey{IntegrationContext: "urn:li:organization:1000", CandidateID: id}
+		if _, err := client.Candidates.Upsert(ctx, []rsc.Candidate{{Key: key, FirstName: "Ann", EmailAddresses: []string{"ann@example.com"},
+			ExternalProfileURL: "https://ats.example.com/candidates/" + id, CreatedAt: now, LastModifiedAt: now}}); err != nil {
+			panic(err)
+		}
+		notes = append(notes, rsc.CandidateNote{Candidate: key, Note: rsc.Note{ID: "N1", Note: "Called " + id}})
+	}
+	srv.ResetRequests()
+	res, err := client.Candidates.UpsertManyNotes(ctx, notes)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Succeeded(), "notes stored in", len(srv.Requests()), "call")
+	// Output:
+	// 3 notes stored in 1 call
+}
+
 // A partner provisions one child application per customer instance; Ensure
 // is idempotent, so it is safe to call again after a crash.
 func ExampleProvisioningService_Ensure() {
