@@ -110,7 +110,8 @@ type ApplicationNote struct {
 // UpsertManyNotes creates or replaces notes of any number of applications
 // (batch_update), as CandidatesService.UpsertManyNotes does for candidates:
 // on the versioned endpoints up to 100 notes of different applications in
-// one call, on /v2 one call per application.
+// one call, on /v2 one call per application. A note id may appear once per
+// application; a note whose application key is invalid is refused alone.
 func (s *ApplicationsService) UpsertManyNotes(ctx context.Context, notes []ApplicationNote) (*BatchResult[NoteKey], error) {
 	return writeManyNotes(ctx, s.c, notes, func(n *ApplicationNote) (ApplicationKey, Note) { return n.Application, n.Note })
 }

@@ -1,7 +1,12 @@
 package rsc
 
 import (
+	"errors"
+	"io"
+	"net/http"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func testApplication(id string) Application {
@@ -93,4 +98,53 @@ func TestStageRules(t *testing.T) {
 	if h.only().RawQuery != "ids=S3" {
 		t.Errorf("query = %s", h.only().RawQuery)
 	}
+}
+
+// On /v2, UpsertManyNotes makes one call per application, in the order the
+// applications first appear (the same id under another integration
+// context is another application); when a call fails, its notes carry the
+// error, the error is returned, and the notes not sent keep Status 0.
+func TestApplicationsUpsertManyNotesStopsAtAFailedCall(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		if calls++; calls == 2 {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"status":400,"message":"bad request"}`)
+			return
+		}
+		okBatch(w, s)
+	})
+	a1 := ApplicationKey{IntegrationContext: org, ApplicationID: "A1"}
+	other := ApplicationKey{IntegrationContext: "urn:li:organization:999", ApplicationID: "A1"}
+	a3 := ApplicationKey{IntegrationContext: org, ApplicationID: "A3"}
+	res, err := h.client.Applications.UpsertManyNotes(t.Context(), []ApplicationNote{
+		{Application: a1, Note: Note{ID: "N1"}},
+		{Application: other, Note: Note{ID: "N1"}},
+		{Application: a1, Note: Note{ID: "N2"}},
+		{Application: a3, Note: Note{ID: "N1"}},
+	})
+	if _, ok := errors.AsType[*APIError](err); !ok {
+		t.Fatalf("err = %v, want the failed call's *APIError", err)
+	}
+	type item struct {
+		Key    NoteKey
+		Status int
+		Failed bool
+	}
+	var got []item
+	for _, it := range res.Items {
+		got = append(got, item{it.Key, it.Status, it.Err != nil})
+	}
+	want := []item{{NoteKey{"A1", "N1"}, 204, false}, {NoteKey{"A1", "N1"}, 0, true},
+		{NoteKey{"A1", "N2"}, 204, false}, {NoteKey{"A3", "N1"}, 0, false}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("items (-want +got):\n%s", d)
+	}
+	r := h.requests()
+	if len(r) != 2 {
+		t.Fatalf("%d calls, want 2 (the third application not reached)", len(r))
+	}
+	r[0].check(t, "PUT", "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes", "ids=N1&ids=N2", "batch_update")
+	r[1].check(t, "PUT", "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=urn:li:organization:999/notes", "ids=N1", "batch_update")
 }

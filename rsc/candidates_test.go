@@ -316,13 +316,16 @@ func TestBatchResponseDeeplyNestedKey(t *testing.T) {
 }
 
 // On the versioned family, notes of different candidates go in one
-// batch_update of candidateNotes whose keys name each note's candidate.
+// batch_update of candidateNotes whose keys name each note's candidate; a
+// note id may repeat under another candidate, and a candidate id under
+// another integration context is another candidate.
 func TestUpsertManyNotesVersionedWire(t *testing.T) {
 	t.Parallel()
 	h := setup(t, okBatch, WithVersion("202604"))
 	res, err := h.client.Candidates.UpsertManyNotes(t.Context(), []CandidateNote{
 		{Candidate: CandidateKey{IntegrationContext: org, CandidateID: "C1"}, Note: Note{ID: "N1", Note: "a"}},
 		{Candidate: CandidateKey{IntegrationContext: org, CandidateID: "C2"}, Note: Note{ID: "N1", Note: "b", LastModifiedAt: 1700000000000}},
+		{Candidate: CandidateKey{IntegrationContext: "urn:li:organization:999", CandidateID: "C1"}, Note: Note{ID: "N1", Note: "c"}},
 	})
 	if err != nil || res.Err() != nil {
 		t.Fatal(err, res.Err())
@@ -330,8 +333,10 @@ func TestUpsertManyNotesVersionedWire(t *testing.T) {
 	s := h.only()
 	s.check(t, "PUT", "/rest/candidateNotes", "ids=List("+
 		"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123),"+
-		"(externalCandidateId:C2,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123))", "batch_update")
+		"(externalCandidateId:C2,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123),"+
+		"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A999))", "batch_update")
 	checkJSON(t, s.Body, `{"entities":{`+
 		`"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123)":{"note":"a"},`+
-		`"(externalCandidateId:C2,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123)":{"note":"b","externalLastModifiedAt":1700000000000}}}`)
+		`"(externalCandidateId:C2,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123)":{"note":"b","externalLastModifiedAt":1700000000000},`+
+		`"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A999)":{"note":"c"}}}`)
 }

@@ -65,6 +65,10 @@ type noteParent interface {
 	integrationContext() string
 }
 
+// noteID is a note's full identity within one call: an id may appear once
+// per parent, and a parent id once per integration context.
+type noteID struct{ integration, parent, id string }
+
 // NoteKey identifies a note within its parent (candidate or application).
 type NoteKey struct {
 	Parent string // the candidate or application id
@@ -85,7 +89,7 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 		n = len(ids)
 	}
 	entries := make([]entry[NoteKey], n)
-	seen := make(map[NoteKey]bool, n)
+	seen := make(map[noteID]bool, n)
 	for i := range entries {
 		if del {
 			entries[i] = c.noteEntry(pk, nil, ids[i], seen)
@@ -105,9 +109,10 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 }
 
 // noteEntry validates and encodes note id of parent pk: the note itself,
-// or nothing for a delete (note nil). seen holds the keys of the call's
+// or nothing for a delete (note nil). seen holds the full keys of the
+// call's notes so far: an id may appear once per parent.
 // notes so far: an id may appear once per parent.
-func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[NoteKey]bool) entry[NoteKey] {
+func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID]bool) entry[NoteKey] {
 	res, _, parent, versionedField := pk.notes()
 	e := entry[NoteKey]{key: NoteKey{Parent: parent, NoteID: id}, label: id}
 	v := c.validator(res.legacy, id)
@@ -121,10 +126,11 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[NoteKe
 			n.LastModifiedAt = 0
 		}
 	}
-	if seen[e.key] {
+	full := noteID{pk.integrationContext(), parent, id}
+	if seen[full] {
 		v.fail("id", "appears more than once in this call")
 	}
-	seen[e.key] = true
+	seen[full] = true
 	if e.err = v.result(); e.err != nil {
 		return e
 	}
@@ -140,13 +146,13 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[NoteKe
 	return e
 }
 
-// writeManyNotes upserts the note of each item (of tells it and its
-// parent), parents of one kind in any number and order. On /rest a note's key names its parent, so the
-// notes go in batches of up to 100 whatever their parents; on /v2 the path
-// names the parent, so they go in one call per parent, in the order the
-// parents first appear. A note whose parent key is invalid is refused
-// alone. Items are in input order; after a failed call, the notes of the
-// parents not reached keep Status 0.
+// writeManyNotes upserts the notes of items, each with its parent (of
+// returns both), parents of one kind in any number and order. On /rest a
+// note's key names its parent, so the notes go in batches of up to 100 in
+// input order whatever their parents; on /v2 the path names the parent, so
+// they go in one call per parent, in the order the parents first appear.
+// A note whose parent key is invalid is refused alone. Items are in input
+// order; after a failed call, the notes not sent yet keep Status 0.
 func writeManyNotes[T any, P interface {
 	noteParent
 	comparable
@@ -160,7 +166,7 @@ func writeManyNotes[T any, P interface {
 	}
 	if c.fam.versioned {
 		entries := make([]entry[NoteKey], len(notes))
-		seen := make(map[NoteKey]bool, len(notes))
+		seen := make(map[noteID]bool, len(notes))
 		for i := range notes {
 			if err := parents[i].check(); err != nil {
 				_, _, parent, _ := parents[i].notes()
@@ -218,7 +224,9 @@ type CandidateNote struct {
 // of different candidates go in one call, which spares the daily request
 // quota; on /v2 each candidate's notes go in a call of their own. A note
 // id may appear once per candidate. A note whose candidate key is invalid
-// is refused alone, with a *ValidationError; the others are sent.
+// is refused alone, with a *ValidationError; the others are sent. Items
+// are in input order; after a failed call (the error returned), the notes
+// not sent yet keep Status 0.
 func (s *CandidatesService) UpsertManyNotes(ctx context.Context, notes []CandidateNote) (*BatchResult[NoteKey], error) {
 	return writeManyNotes(ctx, s.c, notes, func(n *CandidateNote) (CandidateKey, Note) { return n.Candidate, n.Note })
 }
