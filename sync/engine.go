@@ -127,6 +127,20 @@ func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) 
 	return r.rep, err
 }
 
+// yieldKey is the context key of WithYieldWhen's function.
+type yieldKey struct{}
+
+// WithYieldWhen returns ctx carrying stop, which RunSlice calls before
+// each batch it would send: once stop returns true, the slice ends as if
+// its batch budget were spent (ErrYield), after the batches already sent
+// are answered and committed, so that nothing is sent twice. A runner that
+// holds a customer under a lease uses it to hand the customer over before
+// the lease ends (fleet/riverrun). Run, which has no budget, ignores it.
+// stop must be fast.
+func WithYieldWhen(ctx context.Context, stop func() bool) context.Context {
+	return context.WithValue(ctx, yieldKey{}, stop)
+}
+
 func (e *Engine) errAlreadyRunning() error {
 	return fmt.Errorf("sync: customer %s is already running", e.cust)
 }
@@ -163,6 +177,9 @@ type run struct {
 	dry    bool // a dry run: checks records, sends nothing, saves nothing
 	budget int  // batches allowed, 0 = unlimited
 	used   int
+	// yieldWhen, when not nil, ends a slice before its next batch once it
+	// returns true (WithYieldWhen).
+	yieldWhen func() bool
 	meters map[Phase]*meter
 
 	parkedUntil time.Time
@@ -206,6 +223,9 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 	}
 	r := &run{e: e, cust: cust, cp: cp, rep: newReport(cust, dry, now), budget: budget, dry: dry,
 		meters: map[Phase]*meter{}, dlKeys: map[string]DeadLetter{}}
+	if budget > 0 {
+		r.yieldWhen, _ = ctx.Value(yieldKey{}).(func() bool)
+	}
 	r.rep.Historical = cp.historical()
 	if err := r.checkConsent(ctx); err != nil {
 		return nil, err

@@ -1045,3 +1045,32 @@ func TestDeletionsGroupedByParent(t *testing.T) {
 		}
 	})
 }
+
+// WithYieldWhen ends a slice before the next batch once its function says
+// so, with every batch sent committed; Run, which has no budget, ignores it.
+func TestRunSliceYieldsWhenAsked(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}}) // no quota yields
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 500, 0, 0)
+		eng := e.engine(t, g.materialize(), WithInFlight(1))
+		ctx := WithYieldWhen(t.Context(), func() bool { return len(e.cust.Candidates()) >= 200 })
+		rep, err := eng.RunSlice(ctx, 10)
+		if !errors.Is(err, ErrYield) {
+			t.Fatalf("RunSlice: %v, want ErrYield", err)
+		}
+		if got := rep.Phases[PhaseCandidates].Batches; got != 2 {
+			t.Errorf("%d batches committed, want 2", got)
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if st[PhaseCandidates].Done != 200 || len(e.cust.Candidates()) != 200 {
+			t.Errorf("checkpoint %d done, LinkedIn holds %d; want 200 and 200", st[PhaseCandidates].Done, len(e.cust.Candidates()))
+		}
+		rep, err = eng.Run(WithYieldWhen(t.Context(), func() bool { return true }))
+		must(t, err)
+		if !rep.CaughtUp || len(e.cust.Candidates()) != 500 {
+			t.Errorf("Run with a yield function: caught up %v, LinkedIn holds %d; want every candidate", rep.CaughtUp, len(e.cust.Candidates()))
+		}
+	})
+}

@@ -253,9 +253,9 @@ func (p *pipeline[T]) dispatch(ctx context.Context) bool {
 	return p.err == nil
 }
 
-// admit checks the slice budget and consent, then waits until fewer than
-// limit batches are uncommitted (one while the customer is narrowed after
-// a daily-quota park).
+// admit checks the slice budget and consent, waits until fewer than limit
+// batches are uncommitted (one while the customer is narrowed after a
+// daily-quota park), then asks WithYieldWhen's function.
 func (p *pipeline[T]) admit(ctx context.Context) bool {
 	if p.err != nil {
 		return false
@@ -278,6 +278,10 @@ func (p *pipeline[T]) admit(ctx context.Context) bool {
 		if p.err != nil {
 			return false
 		}
+	}
+	if r.yieldWhen != nil && r.yieldWhen() {
+		p.yielded = true
+		return false
 	}
 	return p.quotaReady(ctx)
 }

@@ -108,6 +108,12 @@ func (l *Lease) Expires() time.Time {
 	return l.expires
 }
 
+// Remaining returns how long the lease has left by the Leases' clock
+// (WithClock): Expires less now, negative once it has expired. After a
+// Release it still counts down to the last expiry, although the customer
+// is free at once.
+func (l *Lease) Remaining() time.Duration { return l.Expires().Sub(l.ls.clock.Now()) }
+
 // TTL returns how long a lease lasts after each acquisition or renewal.
 func (ls *Leases) TTL() time.Duration { return ls.ttl }
 
@@ -171,7 +177,9 @@ func (l *Lease) Renew(ctx context.Context) error {
 	err := l.update(ctx, l.ls.db.Pool(), "renewing", until, l.holder)
 	if err == nil {
 		l.mu.Lock()
-		l.expires = until
+		if until.After(l.expires) { // of two renewals, the later counts
+			l.expires = until
+		}
 		l.mu.Unlock()
 	}
 	return err

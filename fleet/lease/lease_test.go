@@ -108,6 +108,9 @@ func TestHeldRenewRelease(t *testing.T) {
 	if got := a.Expires(); !got.Equal(t0.Add(50 * time.Second)) {
 		t.Errorf("Expires after the renewal = %v, want the TTL after it", got)
 	}
+	if got := a.Remaining(); got != 30*time.Second {
+		t.Errorf("Remaining right after the renewal = %v, want the TTL", got)
+	}
 	clock.Advance(20 * time.Second) // 40 s after the acquisition, 20 s after the renewal
 	_, err = ls.Acquire(ctx, "cust", "worker-b")
 	var held *lease.HeldError

@@ -48,10 +48,13 @@
 // Give the leases a TTL longer than River's JobTimeout (one minute by
 // default), e.g. lease.WithTTL(2*time.Minute), so that a slice never
 // outlives its lease unless its process stalls. A slice that nears its
-// lease's expiry anyway (a tenth of the TTL before it, by the runner's
-// clock) is cut short: it sends nothing more, and its successor is
-// enqueued at once to run under a new lease, so that a process resumed
-// after a pause does not send beside the customer's next holder. River's
+// lease's expiry anyway yields before its next batch once a tenth of the
+// TTL is left (by the leases' clock), and is cancelled once a twentieth is
+// left; its successor is enqueued at once to run under a new lease, so
+// that a process resumed after a pause does not send new batches beside
+// the customer's next holder. A slice cancelled before it committed a
+// batch fails its attempt instead, so that River's backoff applies, as
+// after JobTimeout. River's
 // RescueStuckJobsAfter must exceed JobTimeout, and JobTimeout must not be
 // -1: River never rescues the job of a killed process whose timeout is
 // infinite. A rescued slice whose previous attempt still holds the lease
@@ -218,53 +221,77 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)
 		}
-		sliceCtx, stop := r.beforeLeaseEnds(ctx, l)
+		sliceCtx, stop := r.withinLease(ctx, l)
 		defer stop()
-		_, err = eng.RunSlice(sliceCtx, r.batches)
+		rep, err := eng.RunSlice(sliceCtx, r.batches)
 		var parked *rscsync.ParkedError
 		var quota *rscsync.YieldError
 		switch {
-		case err != nil && ctx.Err() == nil && errors.Is(context.Cause(sliceCtx), errLeaseEnding):
-			return time.Time{}, nil // cut short before its lease ends: next slice at once, under a new lease
 		case errors.As(err, &parked):
 			return time.Time{}, river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
 		case errors.As(err, &quota):
 			return quota.Until, nil // next slice when the per-minute quota allows it
 		case errors.Is(err, rscsync.ErrYield):
-			return time.Time{}, nil // more work: next slice at once
+			return time.Time{}, nil // more work (or the lease nears its end): next slice at once
 		case err == nil:
 			return r.clock.Now().Add(r.interval), nil
+		case ctx.Err() == nil && errors.Is(context.Cause(sliceCtx), errLeaseEnding) && errors.Is(err, context.Canceled):
+			if committed(rep) > 0 {
+				return time.Time{}, nil // cut short after some progress: next slice at once, under a new lease
+			}
+			// Nothing committed: as with River's JobTimeout, fail the
+			// attempt, so that River's backoff applies and the job's
+			// errors say why, rather than loop at once.
+			return time.Time{}, fmt.Errorf("riverrun: customer %s: the slice's lease (TTL %v) ran out before a batch was committed: %w",
+				cust, r.leases.TTL(), err)
 		}
 		return time.Time{}, err
 	})
+}
+
+// committed counts the batches a slice committed.
+func committed(rep *rscsync.Report) int64 {
+	var n int64
+	if rep != nil {
+		for _, pr := range rep.Phases {
+			n += pr.Batches
+		}
+	}
+	return n
 }
 
 // errLeaseEnding is the cause with which a slice is cut short before its
 // lease expires.
 var errLeaseEnding = errors.New("riverrun: the slice's lease is about to expire")
 
-// leaseCheckEvery is how often a slice compares the runner's clock with
-// its lease's expiry.
+// leaseCheckEvery is how often a slice's watchdog reads its lease's
+// remaining time.
 const leaseCheckEvery = 250 * time.Millisecond
 
-// beforeLeaseEnds returns ctx cancelled with the cause errLeaseEnding once
-// the runner's clock reaches a tenth of the leases' TTL before l expires
-// (Lease.Expires), and the function that releases it. A slice so stops
-// sending to LinkedIn before another process may take its customer, after
-// a pause of its process (a stopped VM, a long GC pause) as well as when
-// it simply runs long: the fence refuses its commits anyway, but requests
-// it sends meanwhile would reach LinkedIn beside the new holder's. A
-// request already under way when the process paused, or begun in the
-// moment it resumes before the check runs, can still arrive.
-// The clock is read every leaseCheckEvery rather than waited on, so that
-// a clock that jumps (a paused process's, or a test's) is seen as well.
-func (r *Runner) beforeLeaseEnds(ctx context.Context, l *lease.Lease) (context.Context, context.CancelFunc) {
+// withinLease keeps a slice within its lease, so that it stops sending to
+// LinkedIn before another process may take its customer: after a pause of
+// its process (a stopped VM, a long GC pause) as well as when it simply
+// runs long. The fence would refuse its commits anyway, but requests it
+// sent meanwhile would reach LinkedIn beside the new holder's.
+//
+// The context returned makes the slice yield before its next batch once
+// a tenth of the leases' TTL is left (sync.WithYieldWhen: the batches
+// already sent are answered and committed first), and is cancelled with
+// the cause errLeaseEnding once a twentieth is left, which stops a batch
+// still waiting or being sent. The remaining time is read on the lease's
+// clock (Lease.Remaining): before each batch, and by a watchdog every
+// leaseCheckEvery rather than waited on, so that a clock that jumps (a
+// paused process's, or a test's) is seen as well. A request already under
+// way when the process paused, or begun in the moment it resumes before
+// the check runs, can still arrive.
+func (r *Runner) withinLease(ctx context.Context, l *lease.Lease) (context.Context, context.CancelFunc) {
+	ttl := r.leases.TTL()
+	ctx = rscsync.WithYieldWhen(ctx, func() bool { return l.Remaining() <= ttl/10 })
 	ctx, cancel := context.WithCancelCause(ctx)
-	margin := r.leases.TTL() / 10
 	go func() {
 		tick := time.NewTicker(leaseCheckEvery)
 		defer tick.Stop()
-		for r.clock.Now().Before(l.Expires().Add(-margin)) {
+		for l.Remaining() > ttl/20 {
 			select {
 			case <-ctx.Done():
 				return

@@ -56,9 +56,11 @@ type spec struct {
 	limits                         rsctest.Limits
 	pacing                         *rsc.Limits                  // the clients' limits; nil: pacing disabled
 	polls                          map[string]riverrun.PollTask // the workers' poll tasks
-	// beforeBatch, when not nil, sees each candidate batch request
-	// before it is sent; an error stops it.
-	beforeBatch func(*http.Request) error
+	// beforeBatch and afterBatch, when not nil, see each candidate batch
+	// request before it is sent (an error stops it) and once answered.
+	beforeBatch, afterBatch func(*http.Request) error
+	// sliceBatches is the runners' batches per slice (0: 1).
+	sliceBatches int
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -68,24 +70,29 @@ func start() time.Time {
 	return time.Now().UTC().Add(48 * time.Hour).Truncate(24 * time.Hour).Add(23 * time.Hour)
 }
 
-// counting counts the candidate batch requests it passes on, after
-// before (when not nil) lets them through.
+// counting counts the candidate batch requests it passes on. Around each,
+// when not nil, before may stop it and after sees it answered.
 type counting struct {
-	rt     http.RoundTripper
-	n      *atomic.Int64
-	before func(*http.Request) error
+	rt            http.RoundTripper
+	n             *atomic.Int64
+	before, after func(*http.Request) error
 }
 
 func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "atsCandidates") {
-		if c.before != nil {
-			if err := c.before(r); err != nil {
-				return nil, err
-			}
-		}
-		c.n.Add(1)
+	if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "atsCandidates") {
+		return c.rt.RoundTrip(r)
 	}
-	return c.rt.RoundTrip(r)
+	if c.before != nil {
+		if err := c.before(r); err != nil {
+			return nil, err
+		}
+	}
+	c.n.Add(1)
+	resp, err := c.rt.RoundTrip(r)
+	if err == nil && c.after != nil {
+		err = c.after(r)
+	}
+	return resp, err
 }
 
 func newFleet(t *testing.T, sp spec) *fleet {
@@ -103,7 +110,7 @@ func newFleet(t *testing.T, sp spec) *fleet {
 		cust := srv.AddCustomer(rsctest.CustomerSpec{})
 		f.custs[id], f.batches[id] = cust, new(atomic.Int64)
 		client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
-			rsc.WithTransport(counting{srv.Transport(), f.batches[id], sp.beforeBatch}),
+			rsc.WithTransport(counting{srv.Transport(), f.batches[id], sp.beforeBatch, sp.afterBatch}),
 			rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(f.clock), rsc.WithLimits(pacing),
 			rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))
 		if err != nil {
@@ -127,7 +134,8 @@ func newFleet(t *testing.T, sp spec) *fleet {
 			return rscsync.NewEngine(clients[id], id, srcs[id], rscsync.WithStore(store), rscsync.WithDeadLetters(db.DeadLetters()),
 				rscsync.WithClock(f.clock), rscsync.WithInFlight(1), rscsync.WithWaitWhenParked(false))
 		}
-		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock, sp.polls, slices.Sorted(maps.Keys(f.custs)))
+		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock, sp.polls, slices.Sorted(maps.Keys(f.custs)),
+			max(sp.sliceBatches, 1))
 		f.rivers = append(f.rivers, rc)
 		if w == 0 {
 			f.db, f.river, f.leases, f.engines = db, rc, leases, engines
@@ -152,16 +160,16 @@ func candidates(org string, now time.Time, n int) *rscsync.SliceSource {
 }
 
 // startWorker migrates River's schema and starts a River client working
-// slices of one batch with a Runner, polls with its Poller, and resumes
+// slices of batches batches with a Runner, polls with its Poller, and resumes
 // the active customers with its Resumer.
 func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, engines riverrun.EngineFunc, clock rsc.Clock,
-	polls map[string]riverrun.PollTask, active []string) *river.Client[pgx.Tx] {
+	polls map[string]riverrun.PollTask, active []string, batches int) *river.Client[pgx.Tx] {
 	t.Helper()
 	ctx := t.Context()
 	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
 		t.Fatal(err)
 	}
-	runner, err := riverrun.New(db, leases, engines, riverrun.WithClock(clock), riverrun.WithSliceBatches(1))
+	runner, err := riverrun.New(db, leases, engines, riverrun.WithClock(clock), riverrun.WithSliceBatches(batches))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,38 +405,87 @@ func TestLeaseLostMidSlice(t *testing.T) {
 	}
 }
 
-// TestSliceStopsBeforeItsLeaseEnds: a slice whose clock nears its lease's
-// expiry while a batch is on its way (a pause, a slow LinkedIn) is cut
-// short: the batch is not sent, the slice completes without an error, and
-// its successor sends the rest under a new lease.
-func TestSliceStopsBeforeItsLeaseEnds(t *testing.T) {
+// TestSliceWithinItsLease: a slice whose lease nears its end (the fake
+// clock jumps while a candidate batch is on its way, as after a pause)
+// yields before its next batch once a tenth of the 1 h TTL is left, with
+// the batch sent committed; once a twentieth is left it is cancelled,
+// its batch unsent. Its successor sends the rest under a new lease. A
+// slice cancelled before any commit fails its attempt, and River's retry
+// sends the rest.
+func TestSliceWithinItsLease(t *testing.T) {
 	t.Parallel()
-	var f *fleet
-	var paused atomic.Bool
-	f = newFleet(t, spec{candidates: 250, beforeBatch: func(r *http.Request) error {
-		if paused.Swap(true) {
-			return nil
-		}
-		f.clock.Advance(55 * time.Minute) // past the 1 h lease less its tenth
-		select {
-		case <-r.Context().Done():
-			return context.Cause(r.Context())
-		case <-time.After(30 * time.Second): // a deadline, not a sleep
-			return errors.New("the slice was not cut short before its lease ended")
-		}
-	}})
-	events := f.subscribe(t)
-	if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
-		t.Fatal(err)
-	}
-	f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
-		return len(f.cust.Candidates()) == 250 && f.completed(t) >= 4
-	})
-	if n := f.batches["c1"].Load(); n != 3 {
-		t.Errorf("%d candidate batches sent, want 3: the cut one was not sent", n)
-	}
-	if n := f.completed(t); n != 4 {
-		t.Errorf("%d slices completed, want 4: the cut one and the three that sent", n)
+	for _, tc := range []struct {
+		name      string
+		batches   int   // per slice
+		at        int64 // the candidate batch during which the clock jumps (1-based)
+		answered  bool  // the jump comes once the batch is answered (else before it is sent)
+		completed int   // slices completed when the customer is caught up
+		failed    bool  // an attempt fails, saying the lease ran out
+	}{
+		{name: "yields", batches: 3, at: 1, answered: true, completed: 2},
+		{name: "cut after a commit", batches: 3, at: 2, completed: 2},
+		{name: "cut before a commit", batches: 1, at: 1, completed: 3, failed: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var f *fleet
+			var seen atomic.Int64
+			sp := spec{candidates: 250, sliceBatches: tc.batches}
+			if tc.answered {
+				sp.afterBatch = func(*http.Request) error {
+					if seen.Add(1) == tc.at {
+						f.clock.Advance(55 * time.Minute) // 5 min left: less than a tenth, more than a twentieth
+					}
+					return nil
+				}
+			} else {
+				sp.beforeBatch = func(r *http.Request) error {
+					if seen.Add(1) != tc.at {
+						return nil
+					}
+					f.clock.Advance(58 * time.Minute) // 2 min left: less than a twentieth
+					select {
+					case <-r.Context().Done():
+						return context.Cause(r.Context())
+					case <-time.After(30 * time.Second): // a deadline, not a sleep
+						return errors.New("the slice was not cancelled before its lease ended")
+					}
+				}
+			}
+			f = newFleet(t, sp)
+			events := f.subscribe(t)
+			if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
+				t.Fatal(err)
+			}
+			var failures []string
+			deadline := time.After(60 * time.Second) // a deadline, not a sleep: the events end the wait
+			for len(f.cust.Candidates()) < 250 || f.completed(t) < tc.completed {
+				select {
+				case ev := <-events:
+					if ev.Kind == river.EventKindJobFailed {
+						for _, e := range ev.Job.Errors {
+							failures = append(failures, e.Error)
+						}
+					}
+				case <-deadline:
+					t.Fatalf("not caught up: LinkedIn holds %d candidates, %d slices completed, failures %q",
+						len(f.cust.Candidates()), f.completed(t), failures)
+				}
+			}
+			if n := f.batches["c1"].Load(); n != 3 {
+				t.Errorf("%d candidate batches sent, want 3: a cancelled one is not sent", n)
+			}
+			if n := f.completed(t); n != tc.completed {
+				t.Errorf("%d slices completed, want %d", n, tc.completed)
+			}
+			wantFailed := 0
+			if tc.failed {
+				wantFailed = 1
+			}
+			if len(failures) != wantFailed || tc.failed && !strings.Contains(failures[0], "ran out before a batch was committed") {
+				t.Errorf("failed attempts %q, want %d saying the lease ran out", failures, wantFailed)
+			}
+		})
 	}
 }
 
@@ -676,7 +733,7 @@ func TestDeadLettersFenced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := startWorker(t, "dead-letters", f.db, leases, engines, f.clock, nil, []string{"c1"})
+	rc := startWorker(t, "dead-letters", f.db, leases, engines, f.clock, nil, []string{"c1"}, 1)
 	if err := riverrun.Enqueue(ctx, rc, "c1"); err != nil {
 		t.Fatal(err)
 	}
