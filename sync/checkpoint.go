@@ -56,7 +56,7 @@ type PhaseCheckpoint struct {
 	Total            int64   `json:"total"`        // ATS total at the last count
 	Incremental      int64   `json:"incremental"`  // records processed after completion
 	Acknowledged     int64   `json:"acknowledged"` // distinct records LinkedIn holds, as far as the engine can tell
-	DeadLettered     int64   `json:"deadLettered"` // records currently refused (dead letters)
+	DeadLettered     int64   `json:"deadLettered"` // records currently refused (dead letters), recounted from the dead-letter store at each run's start
 	Ineligible       int64   `json:"ineligible"`   // records skipped as ineligible
 	RecordsPerMinute float64 `json:"recordsPerMinute"`
 }

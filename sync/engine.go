@@ -180,7 +180,7 @@ type run struct {
 	// yieldWhen, when not nil, ends a slice before its next batch once it
 	// returns true (WithYieldWhen).
 	yieldWhen func() bool
-	meters map[Phase]*meter
+	meters    map[Phase]*meter
 
 	parkedUntil time.Time
 	phase       Phase // the phase running
@@ -245,11 +245,20 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 		}
 	}
 	r.clampWatermarks(ctx)
+	dead := map[Phase]int64{}
 	for d, err := range e.cfg.dead.List(ctx, cust) {
 		if err != nil {
 			return nil, fmt.Errorf("sync: listing dead letters: %w", err)
 		}
 		r.dlKeys[d.Key()] = d
+		if !d.Requested { // a resync request is no refusal
+			dead[kindPhaseOf(d)]++
+		}
+	}
+	// The store is the truth: a process that stopped between a dead-letter
+	// write and the checkpoint's commit left the count behind it.
+	for _, p := range allPhases {
+		cp.Phases[p].DeadLettered = dead[p]
 	}
 	if t, err := e.src.Totals(ctx, cp.WindowFrom); err != nil {
 		e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: counting source totals failed", slog.String("customer", cust), slog.String("error", err.Error()))

@@ -376,3 +376,43 @@ func TestParseDeadLetterKey(t *testing.T) {
 		})
 	}
 }
+
+// A run counts the dead letters from the store when it starts: a process
+// that stopped between a dead-letter write and the checkpoint's commit
+// leaves no lasting error in DeadLettered.
+func TestDeadLetteredRecountedFromTheStore(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(g.badEmail(2), g.badEmail(4))
+		eng, _ := e.ran(t, src)
+		wantDeadLettered(t, eng, PhaseCandidates, 2)
+		// As if a process died after clearing a dead letter, before its
+		// checkpoint said so.
+		must(t, eng.DeadLetters().Delete(t.Context(), "c1", "candidate//"+candID(2)))
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		wantDeadLettered(t, eng, PhaseCandidates, 1)
+	})
+}
+
+// A refused record deleted in the ATS leaves the dead-letter store and its
+// phase's count in the same run.
+func TestDeletingARefusedRecordClearsItsCount(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(g.badEmail(3))
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindCandidate, ID: candID(3), Integration: e.cust.Organization, DeletedAt: time.Now()})
+		time.Sleep(time.Minute)
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+			t.Errorf("dead letters left:\n%s", describeDL(dl))
+		}
+		wantDeadLettered(t, eng, PhaseCandidates, 0)
+		wantDeadLettered(t, eng, PhaseDeletions, 0)
+	})
+}

@@ -422,7 +422,7 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 	}
 	pc := r.cp.Phases[phase]
 	for _, k := range o.cleared {
-		if err := r.clearDeadLetter(ctx, phase, k); err != nil {
+		if err := r.clearDeadLetter(ctx, k); err != nil {
 			return err
 		}
 	}
@@ -458,13 +458,13 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 	return nil
 }
 
-// clearDeadLetter removes the dead letter of a record that now succeeded.
-func (r *run) clearDeadLetter(ctx context.Context, phase Phase, k string) error {
-	pc := r.cp.Phases[phase]
+// clearDeadLetter removes the dead letter of a record that now succeeded
+// (or was deleted in the ATS), and takes a refusal off its phase's count.
+func (r *run) clearDeadLetter(ctx context.Context, k string) error {
 	r.dlMu.Lock()
 	old, had := r.dlKeys[k]
 	r.dlMu.Unlock()
-	if had && !old.Delete && kindPhase(old.Kind) == phase && pc.DeadLettered > 0 {
+	if pc := r.cp.Phases[kindPhaseOf(old)]; had && !old.Requested && pc.DeadLettered > 0 {
 		pc.DeadLettered--
 	}
 	if !r.dry {

@@ -239,7 +239,7 @@ func (r *run) drop(ctx context.Context, key string) {
 		old, had := r.dlKeys[key]
 		delete(r.dlKeys, key)
 		r.dlMu.Unlock()
-		if pc := r.cp.Phases[kindPhase(old.Kind)]; had && !old.Delete && !old.Requested && pc.DeadLettered > 0 {
+		if pc := r.cp.Phases[kindPhaseOf(old)]; had && !old.Requested && pc.DeadLettered > 0 {
 			pc.DeadLettered--
 		}
 	}
