@@ -113,6 +113,27 @@ func (s *Checkpoints) remember(customerID string, w *written) {
 	}
 }
 
+// Delete removes the customer's checkpoint (its row, jobs and tasks) in
+// one transaction, as an operator's reset does: the customer's next run
+// starts a historical sync. Deleting a checkpoint that does not exist is
+// no error. A store in another process that saved the customer before
+// notices and rewrites its whole checkpoint on its next Save.
+func (s *Checkpoints) Delete(ctx context.Context, customerID string) error {
+	s.remember(customerID, nil)
+	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		for _, table := range []string{"rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks", "rscgo_checkpoints"} {
+			if _, err := tx.Exec(ctx, "delete from "+table+" where customer_id = $1", customerID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pgstore: deleting the checkpoint of %q: %w", customerID, err)
+	}
+	return nil
+}
+
 // Fence is a guard checked inside the transaction of a fenced Save: a
 // non-nil error refuses the commit. *lease.Lease implements it.
 type Fence interface {

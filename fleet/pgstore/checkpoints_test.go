@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/milestones"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -171,4 +172,53 @@ func TestCheckpointMigration(t *testing.T) {
 	if _, ok := m["jobs"]; ok {
 		t.Errorf("the migrated document still holds the jobs")
 	}
+}
+
+// TestCheckpointDeleteAndCustomers: Customers lists the customers with a
+// checkpoint or milestone events; Delete removes a checkpoint with its
+// jobs and tasks, and the store that deleted it saves it again whole.
+func TestCheckpointDeleteAndCustomers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := open(t)
+	s := db.Checkpoints()
+	for _, id := range []string{"b", "a"} {
+		if err := s.Save(ctx, id, withJobs("x", "y")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.MilestoneEvents().Append(ctx, "c", milestones.Event{Milestone: milestones.IntegrationEnabled, At: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	customers := func(want ...string) {
+		t.Helper()
+		got, err := db.Customers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("Customers (-want +got):\n%s", d)
+		}
+	}
+	customers("a", "b", "c")
+	if err := s.Delete(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := s.Load(ctx, "a"); cp != nil || err != nil {
+		t.Fatalf("Load after Delete: %+v, %v; want none", cp, err)
+	}
+	var rows int
+	if err := db.Pool().QueryRow(ctx, `select (select count(*) from rscgo_checkpoint_jobs where customer_id = 'a')
+		+ (select count(*) from rscgo_checkpoint_tasks where customer_id = 'a')`).Scan(&rows); err != nil || rows != 0 {
+		t.Errorf("job and task rows of a after Delete: %d, %v; want 0", rows, err)
+	}
+	customers("b", "c")
+	if err := s.Delete(ctx, "nobody"); err != nil {
+		t.Errorf("Delete of a customer without a checkpoint: %v", err)
+	}
+	want := withJobs("x", "z")
+	if err := s.Save(ctx, "a", want); err != nil {
+		t.Fatal(err)
+	}
+	checkLoad(t, db, want)
 }

@@ -104,6 +104,22 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 	return &DB{pool: pool}, nil
 }
 
+// Customers lists, sorted, the customers the database knows: those with
+// a checkpoint, an onboarding state or milestone events.
+func (db *DB) Customers(ctx context.Context) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `select customer_id from rscgo_checkpoints
+		union select customer_id from rscgo_onboarding_states
+		union select customer_id from rscgo_milestone_events order by 1`)
+	var ids []string
+	if err == nil {
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: listing customers: %w", err)
+	}
+	return ids, nil
+}
+
 // Pool returns the connection pool.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 

@@ -24,11 +24,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/internal/ctl"
@@ -62,33 +59,12 @@ func openPostgres(ctx context.Context, url string) (ctl.Stores, func(), error) {
 
 // stores are db's stores, its customers and a checkpoint's deletion.
 func stores(db *pgstore.DB) ctl.Stores {
-	pool := db.Pool()
+	cps := db.Checkpoints()
 	return ctl.Stores{
-		Checkpoints: db.Checkpoints(), DeadLetters: db.DeadLetters(),
+		Checkpoints: cps, DeadLetters: db.DeadLetters(),
 		Onboarding: db.OnboardingStates(), Milestones: db.MilestoneEvents(),
-		Where: "in PostgreSQL",
-		Customers: func(ctx context.Context) ([]string, error) {
-			rows, err := pool.Query(ctx, `select customer_id from rscgo_checkpoints
-				union select customer_id from rscgo_onboarding_states
-				union select customer_id from rscgo_milestone_events order by 1`)
-			var ids []string
-			if err == nil {
-				ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
-			}
-			if err != nil {
-				return nil, fmt.Errorf("listing customers: %w", err)
-			}
-			return ids, nil
-		},
-		DeleteCheckpoint: func(ctx context.Context, id string) error {
-			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-				for _, table := range []string{"rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks", "rscgo_checkpoints"} {
-					if _, err := tx.Exec(ctx, "delete from "+table+" where customer_id = $1", id); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		},
+		Where:            "in PostgreSQL",
+		Customers:        db.Customers,
+		DeleteCheckpoint: cps.Delete,
 	}
 }
