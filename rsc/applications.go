@@ -113,8 +113,17 @@ type ApplicationNote struct {
 // one call, on /v2 one call per application. A note id may appear once per
 // application; a note whose application key is invalid is refused alone.
 func (s *ApplicationsService) UpsertManyNotes(ctx context.Context, notes []ApplicationNote) (*BatchResult[NoteKey], error) {
-	return writeManyNotes(ctx, s.c, notes, func(n *ApplicationNote) (ApplicationKey, Note) { return n.Application, n.Note })
+	return writeManyNotes(ctx, s.c, notes, applicationNote, false)
 }
+
+// DeleteManyNotes deletes notes of any number of applications
+// (batch_delete), as CandidatesService.DeleteManyNotes does for
+// candidates. Only each note's ID is read.
+func (s *ApplicationsService) DeleteManyNotes(ctx context.Context, notes []ApplicationNote) (*BatchResult[NoteKey], error) {
+	return writeManyNotes(ctx, s.c, notes, applicationNote, true)
+}
+
+func applicationNote(n *ApplicationNote) (ApplicationKey, Note) { return n.Application, n.Note }
 
 // ValidateNote checks an application note against LinkedIn's documented
 // rules (docs/linkedin-api.md §7.5), as UpsertNotes does before sending.

@@ -82,11 +82,11 @@ func TestTrickyIDsRoundTrip(t *testing.T) {
 	})
 }
 
-// UpsertManyNotes sends the notes of several candidates in one call on the
-// versioned endpoints and in one call per candidate on /v2; each note is
-// stored under its own candidate, an id may repeat across candidates but
-// not within one, and a note whose candidate key is invalid is refused
-// alone.
+// UpsertManyNotes and DeleteManyNotes send the notes of several
+// candidates in one call on the versioned endpoints and in one call per
+// candidate on /v2; each note is stored under its own candidate, an id may
+// repeat across candidates but not within one, and a note whose candidate
+// key is invalid is refused alone.
 func TestUpsertManyNotes(t *testing.T) {
 	t.Parallel()
 	eachCustomer(t, func(t *testing.T, srv *rsctest.Server, cust *rsctest.Customer, c *rsc.Client) {
@@ -131,20 +131,34 @@ func TestUpsertManyNotes(t *testing.T) {
 				t.Errorf("item %d: %v, want a *ValidationError", i, res.Items[i].Err)
 			}
 		}
-		var held []string
-		for _, n := range cust.CandidateNotes() {
-			held = append(held, fmt.Sprint(n.Key["atsCandidateId"], "/", n.Key["noteId"], "=", n.Fields["note"]))
-		}
-		slices.Sort(held)
-		if d := cmp.Diff([]string{"C 2/N1=b", "C1/N1=a", "C1/N3=c", "C3/N4=d"}, held); d != "" {
-			t.Errorf("notes LinkedIn holds (-want +got):\n%s", d)
-		}
 		calls := 3 // one per candidate on /v2
 		if c.Versioned() {
 			calls = 1
 		}
-		if n := len(srv.Requests()); n != calls {
-			t.Errorf("%d requests, want %d", n, calls)
+		held := func(want ...string) {
+			t.Helper()
+			var got []string
+			for _, n := range cust.CandidateNotes() {
+				got = append(got, fmt.Sprint(n.Key["atsCandidateId"], "/", n.Key["noteId"], "=", n.Fields["note"]))
+			}
+			slices.Sort(got)
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("notes LinkedIn holds (-want +got):\n%s", d)
+			}
+			if n := len(srv.Requests()); n != calls {
+				t.Errorf("%d requests, want %d", n, calls)
+			}
+			srv.ResetRequests()
 		}
+		held("C 2/N1=b", "C1/N1=a", "C1/N3=c", "C3/N4=d")
+		res, err = c.Candidates.DeleteManyNotes(ctx, []rsc.CandidateNote{
+			{Candidate: key("C1"), Note: rsc.Note{ID: "N1"}},
+			{Candidate: key("C 2"), Note: rsc.Note{ID: "N1"}},
+			{Candidate: key("C3"), Note: rsc.Note{ID: "N4"}},
+		})
+		if err != nil || res.Err() != nil {
+			t.Fatalf("DeleteManyNotes: %v %v", err, res.Err())
+		}
+		held("C1/N3=c")
 	})
 }

@@ -147,16 +147,17 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID
 }
 
 // writeManyNotes upserts the notes of items, each with its parent (of
-// returns both), parents of one kind in any number and order. On /rest a
-// note's key names its parent, so the notes go in batches of up to 100 in
-// input order whatever their parents; on /v2 the path names the parent, so
-// they go in one call per parent, in the order the parents first appear.
-// A note whose parent key is invalid is refused alone. Items are in input
-// order; after a failed call, the notes not sent yet keep Status 0.
+// returns both), or deletes them when del is set (only their ids are
+// read), parents of one kind in any number and order. On /rest a note's
+// key names its parent, so the notes go in batches of up to 100 in input
+// order whatever their parents; on /v2 the path names the parent, so they
+// go in one call per parent, in the order the parents first appear. A note
+// whose parent key is invalid is refused alone. Items are in input order;
+// after a failed call, the notes not sent yet keep Status 0.
 func writeManyNotes[T any, P interface {
 	noteParent
 	comparable
-}](ctx context.Context, c *Client, items []T, of func(*T) (P, Note)) (*BatchResult[NoteKey], error) {
+}](ctx context.Context, c *Client, items []T, of func(*T) (P, Note), del bool) (*BatchResult[NoteKey], error) {
 	if len(items) == 0 {
 		return &BatchResult[NoteKey]{}, nil
 	}
@@ -168,15 +169,23 @@ func writeManyNotes[T any, P interface {
 		entries := make([]entry[NoteKey], len(notes))
 		seen := make(map[noteID]bool, len(notes))
 		for i := range notes {
+			note := &notes[i]
+			if del {
+				note = nil
+			}
 			if err := parents[i].check(); err != nil {
 				_, _, parent, _ := parents[i].notes()
 				entries[i] = entry[NoteKey]{key: NoteKey{Parent: parent, NoteID: notes[i].ID}, label: notes[i].ID, err: err}
 				continue
 			}
-			entries[i] = c.noteEntry(parents[i], &notes[i], notes[i].ID, seen)
+			entries[i] = c.noteEntry(parents[i], note, notes[i].ID, seen)
 		}
 		res, _, _, _ := parents[0].notes()
-		return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, res, "/"+c.fam.name(res)), entries)
+		method := http.MethodPut
+		if del {
+			method = http.MethodDelete
+		}
+		return writeBatches(ctx, c, c.batchOpFor(method, res, "/"+c.fam.name(res)), entries)
 	}
 	out := &BatchResult[NoteKey]{Items: make([]Item[NoteKey], len(notes))}
 	var order []P
@@ -191,11 +200,14 @@ func writeManyNotes[T any, P interface {
 	}
 	for _, p := range order {
 		idx := byParent[p]
-		group := make([]Note, len(idx))
+		group, ids := make([]Note, len(idx)), make([]string, len(idx))
 		for j, i := range idx {
-			group[j] = notes[i]
+			group[j], ids[j] = notes[i], notes[i].ID
 		}
-		res, err := c.writeNotes(ctx, p, group, nil)
+		if del {
+			group = nil
+		}
+		res, err := c.writeNotes(ctx, p, group, ids)
 		if res == nil { // the parent's key is invalid: nothing was sent
 			for _, i := range idx {
 				out.Items[i].Err = err
@@ -228,8 +240,18 @@ type CandidateNote struct {
 // are in input order; after a failed call (the error returned), the notes
 // not sent yet keep Status 0.
 func (s *CandidatesService) UpsertManyNotes(ctx context.Context, notes []CandidateNote) (*BatchResult[NoteKey], error) {
-	return writeManyNotes(ctx, s.c, notes, func(n *CandidateNote) (CandidateKey, Note) { return n.Candidate, n.Note })
+	return writeManyNotes(ctx, s.c, notes, candidateNote, false)
 }
+
+// DeleteManyNotes deletes notes of any number of candidates
+// (batch_delete), as UpsertManyNotes sends them: on the versioned
+// endpoints up to 100 in one call, on /v2 one call per candidate. Only
+// each note's ID is read.
+func (s *CandidatesService) DeleteManyNotes(ctx context.Context, notes []CandidateNote) (*BatchResult[NoteKey], error) {
+	return writeManyNotes(ctx, s.c, notes, candidateNote, true)
+}
+
+func candidateNote(n *CandidateNote) (CandidateKey, Note) { return n.Candidate, n.Note }
 
 // UpsertNotes creates or replaces notes of one candidate (batch_update).
 func (s *CandidatesService) UpsertNotes(ctx context.Context, cand CandidateKey, notes []Note) (*BatchResult[NoteKey], error) {

@@ -20,7 +20,8 @@ var deletionOrder = map[EntityKind]int{
 // sendDeletions sends one batch of deletions, children first, one call per
 // kind and parent for sub-resources (the batch is ordered by parent within
 // each kind, so that a parent's deletions share one call however the
-// Source interleaved them). Deleting an absent record succeeds.
+// Source interleaved them; on the versioned endpoints, one call per kind
+// of note). Deleting an absent record succeeds.
 func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var o batchOutcome
 	order := make([]int, len(recs))
@@ -55,13 +56,17 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 			o.cleared = append(o.cleared, k)
 		}
 	}
-	// Group consecutive (in send order) deletions of the same kind and parent.
+	// Group consecutive (in send order) deletions of the same kind and
+	// parent; on the versioned endpoints, whose note keys name the parent,
+	// notes of the same kind whatever their parents (docs/linkedin-api.md §11).
+	across := r.e.client.Versioned()
 	for start := 0; start < len(order); {
 		d0 := &recs[order[start]]
 		end := start + 1
 		for end < len(order) {
 			d := &recs[order[end]]
-			if d.Kind != d0.Kind || d.Integration != d0.Integration || (isChild(d.Kind) && d.Parent != d0.Parent) {
+			sameParent := d.Integration == d0.Integration && (!isChild(d.Kind) || d.Parent == d0.Parent)
+			if d.Kind != d0.Kind || !sameParent && !(across && isNote(d.Kind)) {
 				break
 			}
 			end++
@@ -79,6 +84,8 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 	return o
 }
 
+func isNote(k EntityKind) bool { return k == KindCandidateNote || k == KindApplicationNote }
+
 func isChild(k EntityKind) bool {
 	switch k {
 	case KindStage, KindInterviewFeedback, KindApplicationNote, KindCandidateNote:
@@ -87,7 +94,8 @@ func isChild(k EntityKind) bool {
 	return false
 }
 
-// deleteGroup deletes deletions of one kind (and parent, for sub-resources).
+// deleteGroup deletes deletions of one kind and, for stages and feedback
+// (and notes on /v2), of one parent.
 func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Deletion), fail func(*Deletion, error)) error {
 	d0 := group[0]
 	ids := make([]string, len(group))
@@ -102,20 +110,28 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Delet
 		}
 	}
 	app := rsc.ApplicationKey{IntegrationContext: d0.Integration, ApplicationID: d0.Parent}
+	eachNote := func(i int, it rsc.Item[rsc.NoteKey]) { each(i, it.Err) }
 	switch d0.Kind {
-	case KindStage, KindInterviewFeedback, KindApplicationNote, KindCandidateNote:
+	case KindStage, KindInterviewFeedback:
 		fn := func(ctx context.Context, ids []string) (*rsc.BatchResult[rsc.NoteKey], error) {
-			switch d0.Kind {
-			case KindStage:
+			if d0.Kind == KindStage {
 				return r.e.client.Applications.DeleteStages(ctx, app, ids)
-			case KindInterviewFeedback:
-				return r.e.client.Applications.DeleteFeedback(ctx, app, ids)
-			case KindApplicationNote:
-				return r.e.client.Applications.DeleteNotes(ctx, app, ids)
 			}
-			return r.e.client.Candidates.DeleteNotes(ctx, rsc.CandidateKey{IntegrationContext: d0.Integration, CandidateID: d0.Parent}, ids)
+			return r.e.client.Applications.DeleteFeedback(ctx, app, ids)
 		}
-		return sendSplit(ctx, r, ids, parentChecked(fn, 0), func(i int, it rsc.Item[rsc.NoteKey]) { each(i, it.Err) })
+		return sendSplit(ctx, r, ids, parentChecked(fn, 0), eachNote)
+	case KindCandidateNote: // of one candidate, or of several (see sendDeletions)
+		notes := make([]rsc.CandidateNote, len(group))
+		for i, d := range group {
+			notes[i] = rsc.CandidateNote{Candidate: rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.Parent}, Note: rsc.Note{ID: d.ID}}
+		}
+		return sendSplit(ctx, r, notes, r.e.client.Candidates.DeleteManyNotes, eachNote)
+	case KindApplicationNote:
+		notes := make([]rsc.ApplicationNote, len(group))
+		for i, d := range group {
+			notes[i] = rsc.ApplicationNote{Application: rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent}, Note: rsc.Note{ID: d.ID}}
+		}
+		return sendSplit(ctx, r, notes, r.e.client.Applications.DeleteManyNotes, eachNote)
 	case KindApplication:
 		keys := make([]rsc.ApplicationKey, len(group))
 		for i, d := range group {

@@ -965,52 +965,40 @@ func TestLateCreateIsNotRepeated(t *testing.T) {
 // interview feedback goes in one call per application on both. Either way
 // LinkedIn ends with every record.
 func TestActivityCallsPerFamily(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		version                 string
-		candNotes, appNotes, fb int
-	}{
-		{version: "", candNotes: 10, appNotes: 10, fb: 10},
-		{version: "202604", candNotes: 1, appNotes: 1, fb: 10},
-	} {
-		t.Run("version="+tc.version, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				var opts []rsc.Option
-				if tc.version != "" {
-					opts = append(opts, rsc.WithVersion(tc.version))
-				}
-				e := newEnv(t, envOpt{client: opts})
-				// 90 activities, one batch: 30 of each kind, on 10
-				// candidates and 10 applications.
-				_, src, _, _ := e.synced(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 30, 30, 90))
-				var candNotes, appNotes, fb int
-				for _, r := range e.srv.Requests() {
-					switch {
-					case strings.HasSuffix(r.Path, "/notes") && strings.HasPrefix(r.Path, "/v2/atsCandidates/"),
-						r.Path == "/rest/candidateNotes":
-						candNotes++
-					case strings.HasSuffix(r.Path, "/notes") && strings.HasPrefix(r.Path, "/v2/atsApplications/"),
-						r.Path == "/rest/applicationNotes":
-						appNotes++
-					case strings.HasSuffix(r.Path, "/interviewFeedback"):
-						fb++
-					}
-				}
-				if candNotes != tc.candNotes || appNotes != tc.appNotes || fb != tc.fb {
-					t.Errorf("calls: %d candidate notes, %d application notes, %d feedback; want %d, %d, %d",
-						candNotes, appNotes, fb, tc.candNotes, tc.appNotes, tc.fb)
-				}
-				assertSame(t, src, time.Time{}, e.cust)
-			})
-		})
-	}
+	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
+		type calls struct{ CandNotes, AppNotes, Feedback int }
+		want := calls{10, 10, 10}
+		if versioned {
+			want = calls{1, 1, 10}
+		}
+		// 90 activities, one batch: 30 of each kind, on 10 candidates and
+		// 10 applications.
+		_, src, _, _ := e.synced(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 30, 30, 90))
+		var got calls
+		for _, r := range e.srv.Requests() {
+			switch {
+			case strings.HasSuffix(r.Path, "/notes") && strings.HasPrefix(r.Path, "/v2/atsCandidates/"),
+				r.Path == "/rest/candidateNotes":
+				got.CandNotes++
+			case strings.HasSuffix(r.Path, "/notes") && strings.HasPrefix(r.Path, "/v2/atsApplications/"),
+				r.Path == "/rest/applicationNotes":
+				got.AppNotes++
+			case strings.HasSuffix(r.Path, "/interviewFeedback"):
+				got.Feedback++
+			}
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("calls (-want +got):\n%s", d)
+		}
+		assertSame(t, src, time.Time{}, e.cust)
+	})
 }
 
 // A batch's note deletions go in one call per parent on /v2 however the
-// Source interleaves their parents, children before parents.
+// Source interleaves their parents, and in one call on the versioned
+// endpoints; children before parents.
 func TestDeletionsGroupedByParent(t *testing.T) {
-	inBubble(t, func(t *testing.T, e *env) {
+	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
 		org := e.cust.Organization
 		_, src, eng, _ := e.synced(t, newGen(org, time.Now(), 24*time.Hour, 0, 2, 0, 4))
 		if n := len(e.cust.CandidateNotes()); n != 4 {
@@ -1036,6 +1024,9 @@ func TestDeletionsGroupedByParent(t *testing.T) {
 			"/v2/atsCandidates/atsCandidateId=" + candID(0) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
 			"/v2/atsCandidates/atsCandidateId=" + candID(1) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
 			"/v2/atsCandidates",
+		}
+		if versioned {
+			want = []string{"/rest/candidateNotes", "/rest/candidates"}
 		}
 		if d := cmp.Diff(want, calls); d != "" {
 			t.Errorf("delete calls (-want +got):\n%s", d)

@@ -58,6 +58,25 @@ func inBubble(t *testing.T, f func(t *testing.T, e *env)) {
 	synctest.Test(t, func(t *testing.T) { f(t, newEnv(t, envOpt{})) })
 }
 
+// inFamilies runs f in parallel, in a testing/synctest bubble, against a
+// fresh fake LinkedIn, once with a client of LinkedIn's /v2 endpoints and
+// once with one of its versioned endpoints (versioned true).
+func inFamilies(t *testing.T, f func(t *testing.T, e *env, versioned bool)) {
+	t.Parallel()
+	for _, version := range []string{"", "202604"} {
+		t.Run("version="+version, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var opts []rsc.Option
+				if version != "" {
+					opts = append(opts, rsc.WithVersion(version))
+				}
+				f(t, newEnv(t, envOpt{client: opts}), version != "")
+			})
+		})
+	}
+}
+
 // synced materializes g, builds an engine over it and runs it once.
 func (e *env) synced(t testing.TB, g *genSource, opts ...Option) (*genSource, *SliceSource, *Engine, *Report) {
 	t.Helper()
