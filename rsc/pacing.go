@@ -216,18 +216,12 @@ func (p *pacer) acquire(ctx context.Context, res *resource, n int, hooks *Hooks)
 		if m != c.minute {
 			c.minute, c.minUsed = m, 0
 		}
-		var wait time.Duration
-		if c.minUsed+n > p.limits.SyncRecordsPerMinute {
-			// This calendar minute is full: wait for the next one.
-			wait = time.Unix((m+1)*60, 0).Sub(now)
-		} else {
-			r := c.records.ReserveN(now, n)
-			if d := r.DelayFrom(now); d > 0 {
-				r.CancelAt(now)
-				wait = d
-			} else {
-				c.minUsed += n
-			}
+		// The rule ReadyAt estimates with: the calendar minute must carry
+		// the records and the token bucket hold them.
+		wait := readyAfter(now, m, c.minUsed, c.records.TokensAt(now), n, p.limits.SyncRecordsPerMinute).Sub(now)
+		if wait <= 0 {
+			c.records.ReserveN(now, n) // the bucket holds n: no delay
+			c.minUsed += n
 		}
 		p.mu.Unlock()
 		if wait <= 0 {

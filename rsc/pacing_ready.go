@@ -52,7 +52,8 @@ func (p *pacer) readyAt(b Bucket, n int) time.Time {
 }
 
 // readyAfter is when n records could go on a counter that has used records
-// of the calendar minute m and holds tokens at now.
+// of the calendar minute m and holds tokens at now: the pacer's rule, which
+// acquire applies to send and readyAt to estimate.
 func readyAfter(now time.Time, m int64, used int, tokens float64, n, limit int) time.Time {
 	at := now
 	if used+n > limit {
