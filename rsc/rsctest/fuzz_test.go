@@ -40,8 +40,12 @@ var documentedStatuses = []int{200, 201, 204, 400, 401, 403, 404, 405, 409, 414,
 
 // fuzzEnv is newEnv without the request log (nothing reads it here).
 func fuzzEnv(t *testing.T) *env {
-	return newEnv(t, rsctest.WithRequestLogLimit(-1))
+	return newEnv(t, rsctest.WithRequestLogLimit(-1), rsctest.WithLimits(rsctest.Limits{MaxURL: fuzzMaxURL}))
 }
+
+// fuzzMaxURL is the fake's longest request URI in the fuzz tests (its
+// default).
+const fuzzMaxURL = 8192
 
 // FuzzServerRequest sends one arbitrary request (verb, path, raw query, the
 // Rest.li headers and a body) with a valid customer token to the fake's
@@ -233,6 +237,13 @@ func FuzzServerKeyRoundTrip(f *testing.F) {
 				"author": map[string]any{"firstName": "Angela", "lastName": "Smith"}},
 		}})
 		path := "/v2/atsCandidates/" + restli.EncodeKeyPath(p, key) + "/notes"
+		if len(path) > fuzzMaxURL {
+			// Tunnelling moves the query, not the path: no client can
+			// address a note under this candidate (the fake answers 414).
+			// LinkedIn's 255-character ids, which the client enforces,
+			// keep paths far shorter.
+			return
+		}
 		r = send(t, e, p, tunnel, http.MethodPut, path, restli.EncodeSimpleIDs(p, []string{noteID}), "batch_update", body)
 		if r.status != http.StatusOK {
 			t.Fatalf("notes batch_update %q/%q: %d %s", candidateID, noteID, r.status, r.raw)
