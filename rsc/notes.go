@@ -111,7 +111,6 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 // noteEntry validates and encodes note id of parent pk: the note itself,
 // or nothing for a delete (note nil). seen holds the full keys of the
 // call's notes so far: an id may appear once per parent.
-// notes so far: an id may appear once per parent.
 func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID]bool) entry[NoteKey] {
 	res, _, parent, versionedField := pk.notes()
 	e := entry[NoteKey]{key: NoteKey{Parent: parent, NoteID: id}, label: id}

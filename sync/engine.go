@@ -379,28 +379,21 @@ func (r *run) finish(ctx context.Context, err error) {
 	if errors.As(err, &pe) {
 		r.rep.ParkedUntil = pe.Until
 	}
-	r.rep.Reconciliation = r.reconcile(ctx)
+	r.rep.Reconciliation = r.reconcile()
 }
 
-func (r *run) reconcile(ctx context.Context) []Reconciliation {
-	dead := map[Phase]int64{}
-	for d, err := range r.e.cfg.dead.List(ctx, r.cust) {
-		if err != nil {
-			break
-		}
-		if !d.Delete && !d.Requested { // a resync request is no refusal
-			dead[kindPhase(d.Kind)]++
-		}
-	}
-	if r.dry { // what the dry run would refuse, not what the store holds
-		for _, p := range Phases() {
-			dead[p] = r.rep.Phases[p].Refused
-		}
-	}
+// reconcile compares each phase's counts. Its dead letters are the
+// checkpoint's count, which the run keeps in step with the store it listed
+// when it started (a dry run: what it would refuse).
+func (r *run) reconcile() []Reconciliation {
 	out := make([]Reconciliation, 0, 4)
 	for _, p := range Phases() {
 		pc := r.cp.Phases[p]
-		x := Reconciliation{Phase: p, ATSTotal: pc.Total, Acknowledged: pc.Acknowledged, DeadLettered: dead[p], Ineligible: pc.Ineligible}
+		dead := pc.DeadLettered
+		if r.dry {
+			dead = r.rep.Phases[p].Refused
+		}
+		x := Reconciliation{Phase: p, ATSTotal: pc.Total, Acknowledged: pc.Acknowledged, DeadLettered: dead, Ineligible: pc.Ineligible}
 		x.Missing = max(x.ATSTotal-x.Acknowledged-x.DeadLettered-x.Ineligible, 0)
 		out = append(out, x)
 	}

@@ -460,21 +460,20 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 
 // clearDeadLetter removes the dead letter of a record that now succeeded
 // (or was deleted in the ATS), and takes a refusal off its phase's count.
+// A dry run only counts it.
 func (r *run) clearDeadLetter(ctx context.Context, k string) error {
-	r.dlMu.Lock()
-	old, had := r.dlKeys[k]
-	r.dlMu.Unlock()
-	if pc := r.cp.Phases[kindPhaseOf(old)]; had && !old.Requested && pc.DeadLettered > 0 {
-		pc.DeadLettered--
-	}
 	if !r.dry {
 		if err := r.e.cfg.dead.Delete(ctx, r.cust, k); err != nil {
 			return fmt.Errorf("sync: clearing dead letter: %w", err)
 		}
 	}
 	r.dlMu.Lock()
+	old, had := r.dlKeys[k]
 	delete(r.dlKeys, k)
 	r.dlMu.Unlock()
+	if pc := r.cp.Phases[kindPhaseOf(old)]; had && !old.Requested && pc.DeadLettered > 0 {
+		pc.DeadLettered--
+	}
 	return nil
 }
 

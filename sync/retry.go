@@ -231,19 +231,9 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 	return false
 }
 
-// drop deletes a dead letter that needs no retry, and takes a refused
-// record's letter off its phase's count.
-func (r *run) drop(ctx context.Context, key string) {
-	if err := r.e.cfg.dead.Delete(ctx, r.cust, key); err == nil {
-		r.dlMu.Lock()
-		old, had := r.dlKeys[key]
-		delete(r.dlKeys, key)
-		r.dlMu.Unlock()
-		if pc := r.cp.Phases[kindPhaseOf(old)]; had && !old.Requested && pc.DeadLettered > 0 {
-			pc.DeadLettered--
-		}
-	}
-}
+// drop deletes a dead letter that needs no retry, as clearDeadLetter
+// does; a letter it fails to delete is retried again later.
+func (r *run) drop(ctx context.Context, key string) { _ = r.clearDeadLetter(ctx, key) }
 
 // retryChunks sends recs in batches and commits each without moving the
 // watermark, then calls sent (if not nil) with the index of each record of
