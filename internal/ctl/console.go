@@ -34,7 +34,7 @@ func (x *command) retry(ctx context.Context) error {
 		}
 		return x.retried(ctx, id, keys)
 	}
-	eng, err := x.engine(ctx, id, "dead retry")
+	eng, err := x.c.Engine(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -291,11 +291,3 @@ func checkArgs(name string, args []string) error {
 	return nil
 }
 
-// engine returns the customer's engine, or a usage error saying that this
-// program has none for what.
-func (x *command) engine(ctx context.Context, id, what string) (*rscsync.Engine, error) {
-	if x.c.Engine == nil {
-		return nil, &usageError{what + " reads records from the ATS, which only the service that runs the sync can do: this program has no sync engine"}
-	}
-	return x.c.Engine(ctx, id)
-}

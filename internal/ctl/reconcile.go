@@ -24,7 +24,7 @@ func (x *command) reconcile(ctx context.Context) error {
 		rep, err = x.reconcileViaConsole(ctx, id)
 	} else {
 		var eng *rscsync.Engine
-		if eng, err = x.engine(ctx, id, "reconcile"); err == nil {
+		if eng, err = x.c.Engine(ctx, id); err == nil {
 			rep, err = eng.ReconcileContent(ctx, x.o.sample)
 		}
 	}

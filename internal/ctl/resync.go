@@ -33,7 +33,7 @@ func (x *command) resync(ctx context.Context) error {
 		keys[i] = full
 	}
 	if x.c.Engine != nil {
-		eng, err := x.engine(ctx, id, "resync")
+		eng, err := x.c.Engine(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func (x *command) rewind(ctx context.Context, id string, p rscsync.Phase) error 
 	switch {
 	case x.c.Engine != nil:
 		var eng *rscsync.Engine
-		if eng, err = x.engine(ctx, id, "resync"); err == nil {
+		if eng, err = x.c.Engine(ctx, id); err == nil {
 			cp, err = eng.RewindPhase(ctx, p)
 		}
 	case x.s.Checkpoints != nil:
