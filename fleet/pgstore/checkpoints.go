@@ -59,7 +59,7 @@ func (s *Checkpoints) Load(ctx context.Context, customerID string) (*rscsync.Che
 // none) and what it wrote of it.
 func loadCheckpoint(ctx context.Context, tx pgx.Tx, customerID string) (*rscsync.Checkpoint, *written, error) {
 	var b []byte
-	w := &written{jobs: map[string]rscsync.JobState{}, tasks: map[string]rscsync.PendingTask{}}
+	w := &written{}
 	err := tx.QueryRow(ctx, "select checkpoint, generation from rscgo_checkpoints where customer_id = $1", customerID).Scan(&b, &w.gen)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, w, nil
@@ -170,12 +170,7 @@ func (s *Checkpoints) saveTx(ctx context.Context, customerID string, cp *rscsync
 	delete(s.known, customerID) // unknown until the transaction commits
 	s.mu.Unlock()
 	var next *written
-	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		if f != nil {
-			if err := f.Check(ctx, tx, customerID); err != nil {
-				return err
-			}
-		}
+	err := inFence(ctx, s.db.pool, f, customerID, func(tx pgx.Tx) error {
 		var err error
 		next, err = saveCheckpoint(ctx, tx, customerID, cp, prev)
 		if err != nil {
@@ -216,7 +211,7 @@ func saveCheckpoint(ctx context.Context, tx pgx.Tx, customerID string, cp *rscsy
 				return nil, err
 			}
 		}
-		prev = &written{jobs: map[string]rscsync.JobState{}, tasks: map[string]rscsync.PendingTask{}}
+		prev = &written{}
 	}
 	var batch pgx.Batch
 	next.jobs, err = queueChanges(&batch, "rscgo_checkpoint_jobs", "job_id", "state", customerID, prev.jobs, cp.Jobs)
@@ -235,8 +230,12 @@ func saveCheckpoint(ctx context.Context, tx pgx.Tx, customerID string, cp *rscsy
 // queueChanges queues in batch the statements that turn the customer's
 // rows of table (key column keyCol, jsonb column valCol) from old into
 // cur: one upsert of every changed row and one delete of every removed
-// one, at most. It returns old, changed into a copy of cur.
+// one, at most. It returns old (a new map when old is nil), changed into
+// a copy of cur.
 func queueChanges[V comparable](batch *pgx.Batch, table, keyCol, valCol, customerID string, old, cur map[string]V) (map[string]V, error) {
+	if old == nil {
+		old = make(map[string]V, len(cur))
+	}
 	var keys, vals, gone []string
 	for k, v := range cur {
 		if o, ok := old[k]; ok && o == v {

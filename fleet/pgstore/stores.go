@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rscgo/rscgo/inmail"
 	"github.com/rscgo/rscgo/milestones"
@@ -150,22 +151,25 @@ type fencedDead struct {
 }
 
 func (d *fencedDead) Put(ctx context.Context, customerID string, l rscsync.DeadLetter) error {
-	return d.inFence(ctx, customerID, func(tx pgx.Tx) error { return putDeadLetter(ctx, tx, customerID, l) })
+	return inFence(ctx, d.s.db.pool, d.f, customerID, func(tx pgx.Tx) error { return putDeadLetter(ctx, tx, customerID, l) })
 }
 
 func (d *fencedDead) Delete(ctx context.Context, customerID, key string) error {
-	return d.inFence(ctx, customerID, func(tx pgx.Tx) error { return deleteDeadLetter(ctx, tx, customerID, key) })
+	return inFence(ctx, d.s.db.pool, d.f, customerID, func(tx pgx.Tx) error { return deleteDeadLetter(ctx, tx, customerID, key) })
 }
 
 func (d *fencedDead) List(ctx context.Context, customerID string) iter.Seq2[rscsync.DeadLetter, error] {
 	return d.s.List(ctx, customerID)
 }
 
-// inFence runs write in a transaction after the fence's check.
-func (d *fencedDead) inFence(ctx context.Context, customerID string, write func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.s.db.pool, func(tx pgx.Tx) error {
-		if err := d.f.Check(ctx, tx, customerID); err != nil {
-			return err
+// inFence runs write in one transaction, after f's check of the customer
+// when f is not nil: when f refuses, nothing is written.
+func inFence(ctx context.Context, pool *pgxpool.Pool, f Fence, customerID string, write func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if f != nil {
+			if err := f.Check(ctx, tx, customerID); err != nil {
+				return err
+			}
 		}
 		return write(tx)
 	})
