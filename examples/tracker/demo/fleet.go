@@ -122,8 +122,9 @@ type fleetRun struct {
 	m     manifest
 	fakes map[string]*rsctest.Customer // by customer id
 
-	trackers trackers // the customers' Tracker databases, for checks
-	started  int      // worker processes started
+	trackers trackers        // the customers' Tracker databases, for checks
+	started  int             // worker processes started
+	done     map[string]bool // customers seen synced (a completed phase stays completed)
 }
 
 // RunFleet runs the Tracker demo for many generated customers across

@@ -99,19 +99,26 @@ func (f *fleetRun) waitSynced(ctx context.Context, exited chan workerExit) error
 	}
 }
 
-// synced counts the customers whose four phases are complete.
+// synced counts the customers whose four phases are complete, reading the
+// checkpoints of those not seen synced yet only.
 func (f *fleetRun) synced(ctx context.Context) (int, error) {
-	n := 0
+	if f.done == nil {
+		f.done = map[string]bool{}
+	}
+	store := f.db.Checkpoints()
 	for _, c := range f.m.Customers {
-		st, err := rscsync.PhaseStatus(ctx, f.db.Checkpoints(), c.ID)
+		if f.done[c.ID] {
+			continue
+		}
+		st, err := rscsync.PhaseStatus(ctx, store, c.ID)
 		if err != nil {
 			return 0, err
 		}
 		if len(st) > 0 && !slices.ContainsFunc(rscsync.Phases(), func(p rscsync.Phase) bool { return !st[p].Completed }) {
-			n++
+			f.done[c.ID] = true
 		}
 	}
-	return n, nil
+	return len(f.done), nil
 }
 
 // statusLine says how many customers are synced and how the fleet works
