@@ -290,4 +290,3 @@ func checkArgs(name string, args []string) error {
 	}
 	return nil
 }
-
