@@ -243,7 +243,14 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 		}
 	}
 	if !fast && br.Results == nil && br.Errors == nil {
-		// No per-entity map (an empty 2xx body): the call's status applies to all.
+		// Only a 204 No Content speaks for every record at once. Any other
+		// answer without per-record maps (a gateway's {}, null, a 200 with
+		// no body) leaves each record's fate unknown: the call fails, so
+		// that nothing counts as stored that LinkedIn did not confirm.
+		if resp.status != http.StatusNoContent || len(bytes.TrimSpace(resp.body)) > 0 {
+			return fmt.Errorf("rsc: %s %s: HTTP %d answer holds no per-record results or errors; LinkedIn did not confirm any record",
+				op.method, op.path, resp.status)
+		}
 		for _, i := range idx {
 			res.Items[i].Status = resp.status
 		}
@@ -258,9 +265,12 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 		}
 		it := &res.Items[idx[j]]
 		it.Status, seen[j] = status, true
-		if e != nil || status >= 400 {
+		if e != nil || status < 200 || status >= 300 {
 			if e == nil {
 				e = &EntityError{}
+			}
+			if e.Message == "" && status == 0 {
+				e.Message = "LinkedIn returned no status for this record"
 			}
 			e.Resource, e.Key, e.Status = op.res.legacy, entries[idx[j]].label, status
 			it.Err = e

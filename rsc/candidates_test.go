@@ -340,3 +340,61 @@ func TestUpsertManyNotesVersionedWire(t *testing.T) {
 		`"(externalCandidateId:C2,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123)":{"note":"b","externalLastModifiedAt":1700000000000},`+
 		`"(externalCandidateId:C1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A999)":{"note":"c"}}}`)
 }
+
+// A 2xx answer that does not account for each record (a gateway's {}, a
+// null, a 200 with no body) confirms nothing: the call fails and no record
+// counts as stored. Only a 204 No Content with no body speaks for all. A
+// record whose entry carries no status, or a status outside 2xx, is refused
+// with an EntityError.
+func TestBatchResponseWithoutPerRecordStatus(t *testing.T) {
+	t.Parallel()
+	const wantMsg = "rsc: PUT /atsCandidates: HTTP 200 answer holds no per-record results or errors; LinkedIn did not confirm any record"
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		wantErr    string
+		want       []int // each record's Status
+		wantFailed int
+	}{
+		{name: "empty object", status: 200, body: `{}`, wantErr: wantMsg, want: []int{0, 0}, wantFailed: 2},
+		{name: "null", status: 200, body: `null`, wantErr: wantMsg, want: []int{0, 0}, wantFailed: 2},
+		{name: "other document", status: 200, body: `{"status":"ok","elements":[]}`, wantErr: wantMsg, want: []int{0, 0}, wantFailed: 2},
+		{name: "maps null", status: 200, body: `{"results":null,"errors":null}`, wantErr: wantMsg, want: []int{0, 0}, wantFailed: 2},
+		{name: "200 without body", status: 200, body: ``, wantErr: wantMsg, want: []int{0, 0}, wantFailed: 2},
+		{name: "204 without body", status: 204, body: ``, want: []int{204, 204}},
+		{name: "entry without status", status: 200,
+			body: `{"results":{"atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123":{},` +
+				`"atsCandidateId=C2&dataProvider=ATS&integrationContext=urn:li:organization:123":{"status":204}}}`,
+			want: []int{0, 204}, wantFailed: 1},
+		{name: "status outside 2xx in results", status: 200,
+			body: `{"results":{"atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123":{"status":302},` +
+				`"atsCandidateId=C2&dataProvider=ATS&integrationContext=urn:li:organization:123":{"status":500}}}`,
+			want: []int{302, 500}, wantFailed: 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) { reply(w, tc.status, tc.body) })
+			res, err := h.client.Candidates.Upsert(t.Context(), []Candidate{testCandidate("C1"), testCandidate("C2")})
+			gotErr := ""
+			if err != nil {
+				gotErr = err.Error()
+			}
+			if gotErr != tc.wantErr {
+				t.Fatalf("err = %q, want %q", gotErr, tc.wantErr)
+			}
+			got := []int{res.Items[0].Status, res.Items[1].Status}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("statuses (-want +got):\n%s", d)
+			}
+			if n := len(res.Failed()); n != tc.wantFailed || res.Succeeded() != 2-tc.wantFailed {
+				t.Errorf("failed %d, succeeded %d; want %d failed", n, res.Succeeded(), tc.wantFailed)
+			}
+			if tc.name == "entry without status" {
+				var ee *EntityError
+				if !errors.As(res.Items[0].Err, &ee) || ee.Message != "LinkedIn returned no status for this record" || ee.Key != "C1" {
+					t.Errorf("item 0 = %+v, want EntityError no status for C1", res.Items[0])
+				}
+			}
+		})
+	}
+}

@@ -325,7 +325,7 @@ func TestPacingRecordsPerMinute(t *testing.T) {
 			mu.Lock()
 			perMinute[time.Now().Unix()/60] += 100
 			mu.Unlock()
-			reply(w, 200, `{}`)
+			reply(w, http.StatusNoContent, ``)
 		})
 		notes := make([]Note, 100)
 		for i := range notes {
@@ -435,7 +435,7 @@ func TestForCustomerIsolation(t *testing.T) {
 		var auths []string
 		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
 			auths = append(auths, s.Header.Get("Authorization"))
-			reply(w, 200, `{}`)
+			reply(w, http.StatusNoContent, ``)
 		})
 		a, _ := partner.ForCustomer("cid", "csecret")
 		b, _ := partner.ForCustomer("cid", "csecret")
@@ -549,7 +549,7 @@ func TestPacingWaitIsNotAttemptTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, h, _ := mockClient(t, WithLimits(Limits{SyncRecordsPerMinute: 100, SyncRequestsPerDay: 100000}),
 			WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
-		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) { reply(w, 200, `{}`) })
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) { reply(w, http.StatusNoContent, ``) })
 		notes := make([]Note, 100)
 		for i := range notes {
 			notes[i] = Note{ID: fmt.Sprintf("N%d", i), Note: "x"}

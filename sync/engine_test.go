@@ -1065,3 +1065,42 @@ func TestRunSliceYieldsWhenAsked(t *testing.T) {
 		}
 	})
 }
+
+// A 200 answer that names no record (a gateway's {} in front of LinkedIn)
+// confirms nothing: the run fails, the watermark stays before that batch,
+// and the next run sends it again. Nothing counts as acknowledged that
+// LinkedIn did not store.
+func TestUnconfirmedBatchIsResent(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var swallowed atomic.Bool
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if isWrite(r, "atsCandidates") && swallowed.CompareAndSwap(false, true) {
+					io.Copy(io.Discard, r.Body)
+					return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+						Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+				}
+				return next.RoundTrip(r)
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
+		eng := e.engine(t, g.materialize(), WithInFlight(1)) // the first batch is the one swallowed
+		if _, err := eng.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "LinkedIn did not confirm any record") {
+			t.Fatalf("first run: err = %v, want the unconfirmed batch", err)
+		}
+		rep, err := eng.Run(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.cust.Candidates()); n != 300 {
+			t.Fatalf("LinkedIn holds %d candidates, want 300", n)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+			t.Fatalf("dead letters:\n%s", describeDL(dl))
+		}
+		if p := rep.Phases[PhaseCandidates]; p.Acknowledged != 300 {
+			t.Fatalf("candidates acknowledged %d, want 300", p.Acknowledged)
+		}
+	})
+}
