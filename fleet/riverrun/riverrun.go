@@ -34,7 +34,7 @@
 //
 // Set up River's schema with Migrate, register the Runner (and the Poller
 // and Resumer) with river.AddWorker, and start each customer's chain with
-// Enqueue:
+// Enqueue (or every customer's at once with EnqueueAll):
 //
 //	runner, err := riverrun.New(db, leases, engineOf)
 //	workers := river.NewWorkers()
@@ -188,6 +188,41 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 func Enqueue(ctx context.Context, client *river.Client[pgx.Tx], customerID string) error {
 	return insert(ctx, client, SliceArgs{CustomerID: customerID}, customerID)
 }
+
+// EnqueueAll starts the chain of slices of each of the customers, as
+// Enqueue does one by one: a customer that already has a slice waiting or
+// running is skipped as a duplicate, and so is an id repeated in
+// customerIDs (River's InsertMany would refuse a batch naming a unique job
+// twice). It checks first that no id is empty, then inserts the slices in
+// transactions of 1,000 (River's InsertMany); after an error the chunks
+// before the one that failed stay enqueued.
+func EnqueueAll(ctx context.Context, client *river.Client[pgx.Tx], customerIDs []string) error {
+	kind := SliceArgs{}.Kind()
+	ids := make([]string, 0, len(customerIDs))
+	seen := make(map[string]bool, len(customerIDs))
+	for i, id := range customerIDs {
+		if id == "" {
+			return fmt.Errorf("riverrun: enqueueing %s jobs: customer id %d of %d is empty", kind, i, len(customerIDs))
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for chunk := range slices.Chunk(ids, enqueueChunk) {
+		params := make([]river.InsertManyParams, len(chunk))
+		for i, id := range chunk {
+			params[i] = river.InsertManyParams{Args: SliceArgs{CustomerID: id}}
+		}
+		if _, err := client.InsertMany(ctx, params); err != nil {
+			return fmt.Errorf("riverrun: enqueueing the %s jobs of customers %s to %s: %w", kind, chunk[0], chunk[len(chunk)-1], err)
+		}
+	}
+	return nil
+}
+
+// enqueueChunk is how many slices EnqueueAll inserts in one transaction.
+const enqueueChunk = 1000
 
 // insert enqueues the first job of a customer's chain.
 func insert(ctx context.Context, client *river.Client[pgx.Tx], args river.JobArgs, customerID string) error {
@@ -470,23 +505,14 @@ func (r *Runner) Resumer(active func(ctx context.Context) ([]string, error)) (*R
 }
 
 // Work implements river.Worker: it enqueues a slice of every active
-// customer; those with one waiting or running are skipped as duplicates.
+// customer (EnqueueAll); those with one waiting or running are skipped as
+// duplicates.
 func (w *Resumer) Work(ctx context.Context, _ *river.Job[ResumeArgs]) error {
 	custs, err := w.active(ctx)
 	if err != nil {
 		return fmt.Errorf("riverrun: listing the active customers: %w", err)
 	}
-	client := river.ClientFromContext[pgx.Tx](ctx)
-	for chunk := range slices.Chunk(custs, 1000) {
-		params := make([]river.InsertManyParams, len(chunk))
-		for i, c := range chunk {
-			params[i] = river.InsertManyParams{Args: SliceArgs{CustomerID: c}}
-		}
-		if _, err := client.InsertMany(ctx, params); err != nil {
-			return fmt.Errorf("riverrun: resuming customers: %w", err)
-		}
-	}
-	return nil
+	return EnqueueAll(ctx, river.ClientFromContext[pgx.Tx](ctx), custs)
 }
 
 // ResumePeriodically returns the periodic job that runs a ResumeArgs job

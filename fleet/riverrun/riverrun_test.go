@@ -763,3 +763,64 @@ func TestDeadLettersFenced(t *testing.T) {
 		t.Errorf("dead letters (-want +got):\n%s", diff)
 	}
 }
+
+// TestEnqueueAll enqueues 2,100 customers (three chunks), one of them
+// named twice, and then all of them again: each customer has exactly one
+// slice available. An empty id, even in the last chunk, is refused,
+// naming its index, before anything is inserted.
+func TestEnqueueAll(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db, err := pgstore.Open(ctx, pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{}) // inserts only
+	if err != nil {
+		t.Fatal(err)
+	}
+	available := func() (jobs, custs int) {
+		t.Helper()
+		err := db.Pool().QueryRow(ctx, `select count(*), count(distinct args->>'customer_id') from river_job
+			where kind = $1 and state = 'available'`, riverrun.SliceArgs{}.Kind()).Scan(&jobs, &custs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jobs, custs
+	}
+	ids := make([]string, 2100)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("c%04d", i)
+	}
+
+	err = riverrun.EnqueueAll(ctx, rc, append(slices.Clone(ids), ""))
+	if err == nil || !strings.Contains(err.Error(), "2100") {
+		t.Errorf("EnqueueAll with an empty id at index 2100: %v, want an error naming the index", err)
+	}
+	if jobs, _ := available(); jobs != 0 {
+		t.Errorf("after the refused EnqueueAll: %d slices available, want none", jobs)
+	}
+
+	repeated := slices.Insert(slices.Clone(ids), 10, ids[5]) // twice in the first chunk
+	for i := range 2 {
+		if err := riverrun.EnqueueAll(ctx, rc, repeated); err != nil {
+			t.Fatalf("EnqueueAll #%d: %v", i+1, err)
+		}
+		if jobs, custs := available(); jobs != len(ids) || custs != len(ids) {
+			t.Errorf("after EnqueueAll #%d: %d slices of %d customers available, want %d of %d", i+1, jobs, custs, len(ids), len(ids))
+		}
+	}
+	if err := riverrun.Enqueue(ctx, rc, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, _ := available(); jobs != len(ids) {
+		t.Errorf("Enqueue after EnqueueAll: %d slices available, want %d", jobs, len(ids))
+	}
+	if err := riverrun.EnqueueAll(ctx, rc, nil); err != nil {
+		t.Errorf("EnqueueAll of no customers: %v", err)
+	}
+}

@@ -153,10 +153,8 @@ func RunFleet(ctx context.Context, cfg FleetConfig) (*FleetResult, error) {
 	if err := f.openConsole(); err != nil {
 		return nil, err
 	}
-	for _, c := range f.m.Customers {
-		if err := riverrun.Enqueue(ctx, f.rc, c.ID); err != nil {
-			return nil, err
-		}
+	if err := riverrun.EnqueueAll(ctx, f.rc, f.ids()); err != nil {
+		return nil, err
 	}
 	wctx, stop := context.WithCancel(ctx)
 	exited, err := f.startWorkers(wctx)

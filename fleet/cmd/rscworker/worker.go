@@ -50,11 +50,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return fmt.Errorf("starting River: %w", err)
 	}
 	if cfg.enqueue {
-		params := make([]river.InsertManyParams, len(custs))
-		for i, c := range custs {
-			params[i] = river.InsertManyParams{Args: riverrun.SliceArgs{CustomerID: c.ID}}
-		}
-		if _, err := client.InsertMany(ctx, params); err != nil {
+		if err := riverrun.EnqueueAll(ctx, client, fleetgen.IDs(custs)); err != nil {
 			return fmt.Errorf("enqueueing the customers: %w", err)
 		}
 	}
@@ -87,10 +83,7 @@ func (w *worker) riverClient(custs []fleetgen.Customer) (*river.Client[pgx.Tx], 
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(custs))
-	for i, c := range custs {
-		ids[i] = c.ID
-	}
+	ids := fleetgen.IDs(custs)
 	resumer, err := runner.Resumer(func(context.Context) ([]string, error) { return ids, nil })
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,10 +91,8 @@ func (b *bench) runQuota(ctx context.Context, n, records, workers int) (time.Dur
 	}
 	defer client.Stop(context.WithoutCancel(ctx))
 	start := time.Now()
-	for id := range engines {
-		if err := riverrun.Enqueue(ctx, client, id); err != nil {
-			return 0, err
-		}
+	if err := riverrun.EnqueueAll(ctx, client, slices.Collect(maps.Keys(engines))); err != nil {
+		return 0, err
 	}
 	if err := fleetrun.CaughtUp(ctx, db.Pool(), n, 10*time.Minute); err != nil {
 		return 0, err

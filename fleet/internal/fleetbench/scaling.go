@@ -98,10 +98,8 @@ func (b *bench) runFleet(ctx context.Context, plan fleetgen.Plan, procs int, wor
 		return 0, err
 	}
 	start := time.Now()
-	for _, c := range custs {
-		if err := riverrun.Enqueue(ctx, client, c.ID); err != nil {
-			return 0, err
-		}
+	if err := riverrun.EnqueueAll(ctx, client, fleetgen.IDs(custs)); err != nil {
+		return 0, err
 	}
 	if err := fleetrun.CaughtUp(ctx, db.Pool(), len(custs), 20*time.Minute); err != nil {
 		return 0, err

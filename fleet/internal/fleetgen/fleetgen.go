@@ -88,6 +88,15 @@ func (p Plan) All() []Customer {
 	return out
 }
 
+// IDs returns the ids of custs, in order.
+func IDs(custs []Customer) []string {
+	ids := make([]string, len(custs))
+	for i, c := range custs {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
 // Total returns the candidates of every customer of the plan.
 func (p Plan) Total() int {
 	n := 0

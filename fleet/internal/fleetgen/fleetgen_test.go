@@ -1,6 +1,7 @@
 package fleetgen_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -36,6 +37,13 @@ func TestPlanDeterministic(t *testing.T) {
 	}
 	if big != p.Big || len(ids) != 3*p.Customers {
 		t.Errorf("%d big customers, %d distinct names; want %d and %d", big, len(ids), p.Big, 3*p.Customers)
+	}
+	var want []string // the ids in order
+	for i := range p.Customers {
+		want = append(want, fmt.Sprintf("cust-%04d", i+1))
+	}
+	if diff := cmp.Diff(want, fleetgen.IDs(a)); diff != "" {
+		t.Errorf("IDs (-want +got):\n%s", diff)
 	}
 	p.Seed++
 	if cmp.Equal(a, p.All()) {

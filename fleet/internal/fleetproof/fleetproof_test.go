@@ -129,10 +129,8 @@ func enqueue(t *testing.T, db *pgstore.DB, custs []fleetgen.Customer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range custs {
-		if err := riverrun.Enqueue(t.Context(), client, c.ID); err != nil {
-			t.Fatal(err)
-		}
+	if err := riverrun.EnqueueAll(t.Context(), client, fleetgen.IDs(custs)); err != nil {
+		t.Fatal(err)
 	}
 }
 
