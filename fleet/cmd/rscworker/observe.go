@@ -13,37 +13,14 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/rscgo/rscgo/fleet/internal/fleetrun"
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/riverrun"
 	"github.com/rscgo/rscgo/internal/reqtag"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
-// The headers on every request to RSC: the worker, and within a slice its
-// customer and the slice (worker/job id/attempt), so that a recording
-// proxy in front of the fake knows who sent what.
-const (
-	HeaderWorker   = "X-Rscgo-Worker"
-	HeaderCustomer = "X-Rscgo-Customer"
-	HeaderSlice    = "X-Rscgo-Slice"
-)
-
-// Event is one line of -events output.
-type Event struct {
-	Time     time.Time `json:"time"`
-	Worker   string    `json:"worker"`
-	Event    string    `json:"event"` // start, end, commit, refused
-	Customer string    `json:"customer"`
-	Slice    string    `json:"slice"`
-	// Result of an end: done, snoozed, fenced (a write refused because the
-	// lease was lost) or failed.
-	Result string `json:"result,omitempty"`
-	Error  string `json:"error,omitempty"`
-	// Began is when the commit of a commit or refused event began.
-	Began time.Time `json:"began,omitzero"`
-}
-
-// events writes Events as JSON lines, when enabled.
+// events writes fleetrun.Events as JSON lines, when enabled.
 type events struct {
 	mu     gosync.Mutex
 	enc    *json.Encoder // nil: disabled
@@ -58,7 +35,7 @@ func newEvents(w io.Writer, on bool, worker string) *events {
 	return ev
 }
 
-func (ev *events) emit(e Event) {
+func (ev *events) emit(e fleetrun.Event) {
 	if ev.enc == nil {
 		return
 	}
@@ -91,9 +68,9 @@ func (w *worker) observe(ctx context.Context, job *rivertype.JobRow, inner func(
 		return inner(ctx)
 	}
 	s := slice{customer: args.CustomerID, id: fmt.Sprintf("%s/%d/%d", w.cfg.id, job.ID, job.Attempt)}
-	w.ev.emit(Event{Event: "start", Customer: s.customer, Slice: s.id})
+	w.ev.emit(fleetrun.Event{Event: "start", Customer: s.customer, Slice: s.id})
 	err := inner(context.WithValue(ctx, sliceKey{}, s))
-	e := Event{Event: "end", Customer: s.customer, Slice: s.id, Result: "done"}
+	e := fleetrun.Event{Event: "end", Customer: s.customer, Slice: s.id, Result: "done"}
 	var snooze *river.JobSnoozeError
 	var lost *lease.LostError
 	switch {
@@ -122,9 +99,9 @@ func (s observedStore) Save(ctx context.Context, customerID string, cp *rscsync.
 	_, lost := errors.AsType[*lease.LostError](err)
 	switch {
 	case err == nil:
-		s.ev.emit(Event{Event: "commit", Customer: customerID, Slice: s.slice.id, Began: began})
+		s.ev.emit(fleetrun.Event{Event: "commit", Customer: customerID, Slice: s.slice.id, Began: began})
 	case lost:
-		s.ev.emit(Event{Event: "refused", Customer: customerID, Slice: s.slice.id, Error: err.Error(), Began: began})
+		s.ev.emit(fleetrun.Event{Event: "refused", Customer: customerID, Slice: s.slice.id, Error: err.Error(), Began: began})
 	}
 	return err
 }
@@ -133,10 +110,10 @@ func (s observedStore) Save(ctx context.Context, customerID string, cp *rscsync.
 // requests, and the customer and slice headers on those of a slice.
 func tagging(id string) http.RoundTripper {
 	return reqtag.Transport{Tag: func(r *http.Request) {
-		r.Header.Set(HeaderWorker, id)
+		r.Header.Set(fleetrun.HeaderWorker, id)
 		if s := sliceOf(r.Context()); s.id != "" {
-			r.Header.Set(HeaderCustomer, s.customer)
-			r.Header.Set(HeaderSlice, s.id)
+			r.Header.Set(fleetrun.HeaderCustomer, s.customer)
+			r.Header.Set(fleetrun.HeaderSlice, s.id)
 		}
 	}}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/fleet/internal/fleetgen"
+	"github.com/rscgo/rscgo/fleet/internal/fleetrun"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -60,10 +61,10 @@ func (p *proof) check(ctx context.Context) {
 	// customer, and must have been refused.
 	// Slices it started after it resumed hold leases of their own.
 	before := map[string]bool{}
-	for _, e := range p.f.eventsOf(func(e event) bool { return e.Worker == p.pause.proc && e.Event == "start" }) {
+	for _, e := range p.f.eventsOf(func(e fleetrun.Event) bool { return e.Worker == p.pause.proc && e.Event == "start" }) {
 		before[e.Slice] = e.Time.Before(p.pause.stoppedAt)
 	}
-	late := p.f.eventsOf(func(e event) bool {
+	late := p.f.eventsOf(func(e fleetrun.Event) bool {
 		return e.Worker == p.pause.proc && e.Event == "commit" && before[e.Slice] && e.Began.After(p.pause.stoppedAt)
 	})
 	if len(late) > 0 {
@@ -71,9 +72,9 @@ func (p *proof) check(ctx context.Context) {
 	}
 	t.Logf("pause: worker %s stopped %v (attempt %d), customers %v taken over; refused after SIGCONT: %s",
 		p.pause.proc, p.pause.stopped.Round(time.Millisecond), p.pause.attempts, p.pause.customers, describe(p.pause.refused))
-	ends := map[string]event{}
+	ends := map[string]fleetrun.Event{}
 	fenced := map[string]bool{}
-	for _, e := range p.f.eventsOf(func(event) bool { return true }) {
+	for _, e := range p.f.eventsOf(func(fleetrun.Event) bool { return true }) {
 		switch {
 		case e.Event == "end":
 			ends[e.Slice] = e
@@ -109,7 +110,7 @@ func (p *proof) check(ctx context.Context) {
 }
 
 // describe summarises refused-write events.
-func describe(evs []event) string {
+func describe(evs []fleetrun.Event) string {
 	var b strings.Builder
 	for _, e := range evs {
 		fmt.Fprintf(&b, "[%s %s %s %s] ", e.Event, e.Customer, e.Slice, e.Result)
@@ -119,7 +120,7 @@ func describe(evs []event) string {
 
 // checkCustomer checks one customer: what the fake holds, its checkpoint
 // and dead letters, who worked it when, and its re-sends.
-func (p *proof) checkCustomer(ctx context.Context, c fleetgen.Customer, spans []span, ends map[string]event, fenced map[string]bool, tot *totals) {
+func (p *proof) checkCustomer(ctx context.Context, c fleetgen.Customer, spans []span, ends map[string]fleetrun.Event, fenced map[string]bool, tot *totals) {
 	t := p.t
 	st, ok := p.state(c)
 	if !ok || !p.reconcile(ctx, c, st) {
@@ -236,9 +237,9 @@ func overlaps(t *testing.T, cust string, spans []span, fenced map[string]bool) i
 
 // checkKills logs, per SIGKILL, the slices it interrupted (started, never
 // ended), and checks that at least one kill interrupted a slice.
-func (p *proof) checkKills(ends map[string]event) {
+func (p *proof) checkKills(ends map[string]fleetrun.Event) {
 	t := p.t
-	starts := p.f.eventsOf(func(e event) bool { return e.Event == "start" })
+	starts := p.f.eventsOf(func(e fleetrun.Event) bool { return e.Event == "start" })
 	hit := 0
 	for _, k := range p.kills {
 		var cut []string
@@ -261,7 +262,7 @@ func (p *proof) checkKills(ends map[string]event) {
 }
 
 // spanList lists the slices of spans, in order, with their results.
-func spanList(spans []span, ends map[string]event) string {
+func spanList(spans []span, ends map[string]fleetrun.Event) string {
 	slices.SortFunc(spans, func(a, b span) int { return a.start.Compare(b.start) })
 	var b strings.Builder
 	for _, s := range spans {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rscgo/rscgo/fleet/internal/fleetrun"
 )
 
 // kill is one SIGKILL: the process killed and when.
@@ -62,8 +64,8 @@ type paused struct {
 	proc      string
 	customers []string // whose lease it held when stopped and another process took
 	stoppedAt time.Time
-	stopped   time.Duration // between SIGSTOP and SIGCONT
-	refused   []event       // its commits refused and slices fenced after it resumed
+	stopped   time.Duration    // between SIGSTOP and SIGCONT
+	refused   []fleetrun.Event // its commits refused and slices fenced after it resumed
 	attempts  int
 }
 
@@ -170,14 +172,14 @@ func waitTaken(ctx context.Context, pool *pgxpool.Pool, held map[string]int64) (
 // waitRefused waits until p, resumed, ends a slice of one of the taken
 // customers that it started before it was stopped, and returns p's
 // refused commits and fenced slices.
-func (f *fleet) waitRefused(p *proc, taken []string, stopped time.Time) ([]event, error) {
+func (f *fleet) waitRefused(p *proc, taken []string, stopped time.Time) ([]fleetrun.Event, error) {
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		ended := f.eventsOf(func(e event) bool {
+		ended := f.eventsOf(func(e fleetrun.Event) bool {
 			return e.Worker == p.id && e.Event == "end" && slices.Contains(taken, e.Customer) && e.Time.After(stopped)
 		})
 		if len(ended) > 0 {
-			return f.eventsOf(func(e event) bool {
+			return f.eventsOf(func(e fleetrun.Event) bool {
 				return e.Worker == p.id && (e.Event == "refused" || e.Event == "end" && e.Result == "fenced")
 			}), nil
 		}

@@ -36,18 +36,6 @@ func startFake(t *testing.T, bin string) string {
 	return base
 }
 
-// event is a line of the worker's -events output (cmd/rscworker's Event).
-type event struct {
-	Time     time.Time `json:"time"`
-	Worker   string    `json:"worker"`
-	Event    string    `json:"event"`
-	Customer string    `json:"customer"`
-	Slice    string    `json:"slice"`
-	Result   string    `json:"result"`
-	Error    string    `json:"error"`
-	Began    time.Time `json:"began"`
-}
-
 // proc is one worker process: an incarnation of a slot.
 type proc struct {
 	id   string
@@ -67,7 +55,7 @@ type fleet struct {
 	slots  []*proc // the running incarnation of each slot
 	starts []int   // incarnations started per slot
 	paused int     // the slot being paused, -1 for none: not to be killed
-	events []event
+	events []fleetrun.Event
 }
 
 // start starts the next incarnation of slot i.
@@ -90,7 +78,7 @@ func (f *fleet) start(i int) *proc {
 	go func() {
 		lines := bufio.NewScanner(out)
 		for lines.Scan() {
-			var e event
+			var e fleetrun.Event
 			if json.Unmarshal(lines.Bytes(), &e) == nil {
 				f.mu.Lock()
 				f.events = append(f.events, e)
@@ -167,10 +155,10 @@ func wait(t *testing.T, p *proc) {
 }
 
 // eventsOf returns a copy of the events collected so far that match.
-func (f *fleet) eventsOf(match func(event) bool) []event {
+func (f *fleet) eventsOf(match func(fleetrun.Event) bool) []fleetrun.Event {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []event
+	var out []fleetrun.Event
 	for _, e := range f.events {
 		if match(e) {
 			out = append(out, e)

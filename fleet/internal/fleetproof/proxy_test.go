@@ -10,13 +10,8 @@ import (
 	gosync "sync"
 	"testing"
 	"time"
-)
 
-// The headers every worker sets (cmd/rscworker).
-const (
-	headerWorker   = "X-Rscgo-Worker"
-	headerCustomer = "X-Rscgo-Customer"
-	headerSlice    = "X-Rscgo-Slice"
+	"github.com/rscgo/rscgo/fleet/internal/fleetrun"
 )
 
 // span is when one slice (one attempt of one job, by one process) talked
@@ -64,14 +59,14 @@ func newRecorder(t *testing.T, target string) *recorder {
 func (r *recorder) note(h http.Header, start, end time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	id := h.Get(headerSlice)
+	id := h.Get(fleetrun.HeaderSlice)
 	if id == "" {
 		r.untagg++
 		return
 	}
 	s := r.spans[id]
 	if s == nil {
-		s = &span{slice: id, worker: h.Get(headerWorker), customer: h.Get(headerCustomer), start: start, end: end}
+		s = &span{slice: id, worker: h.Get(fleetrun.HeaderWorker), customer: h.Get(fleetrun.HeaderCustomer), start: start, end: end}
 		r.spans[id] = s
 	}
 	s.start, s.end = minTime(s.start, start), maxTime(s.end, end)

@@ -2,7 +2,9 @@
 // (internal/fleetproof) and benchmarks (internal/fleetbench): it builds
 // the worker (cmd/rscworker) and the standalone fake
 // (rsc/rsctest/cmd/rscfake), starts the fake, adds a generated fleet's
-// customers to it and waits until every customer is caught up.
+// customers to it and waits until every customer is caught up. It also
+// defines what the worker writes and the proof reads: the headers naming
+// the sender of each request and the lines of the worker's -events output.
 package fleetrun
 
 import (
@@ -24,6 +26,30 @@ import (
 	"github.com/rscgo/rscgo/fleet/riverrun"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
+
+// The headers the worker sets on every request to RSC: the worker, and
+// within a slice its customer and the slice (worker/job id/attempt), so
+// that a recording proxy in front of the fake knows who sent what.
+const (
+	HeaderWorker   = "X-Rscgo-Worker"
+	HeaderCustomer = "X-Rscgo-Customer"
+	HeaderSlice    = "X-Rscgo-Slice"
+)
+
+// Event is one line of the worker's -events output, a JSON object.
+type Event struct {
+	Time     time.Time `json:"time"`
+	Worker   string    `json:"worker"`
+	Event    string    `json:"event"` // start, end, commit, refused
+	Customer string    `json:"customer"`
+	Slice    string    `json:"slice"`
+	// Result of an end: done, snoozed, fenced (a write refused because the
+	// lease was lost) or failed.
+	Result string `json:"result,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Began is when the commit of a commit or refused event began.
+	Began time.Time `json:"began,omitzero"`
+}
 
 // Build builds the worker and the standalone fake into dir, without -race,
 // and returns their paths.
