@@ -14,12 +14,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -27,6 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/fleet/riverrun"
 )
@@ -95,29 +93,11 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // database creates a new database on the server and returns its URL and
 // a function dropping it.
 func (b *bench) database(ctx context.Context) (string, func(), error) {
-	conn, err := pgx.Connect(ctx, b.pg)
+	u, drop, err := pgtest.Create(ctx, b.pg, "rscgo_bench_")
 	if err != nil {
 		return "", nil, err
 	}
-	defer conn.Close(ctx)
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	name := "rscgo_bench_" + hex.EncodeToString(r[:])
-	if _, err := conn.Exec(ctx, "create database "+name); err != nil {
-		return "", nil, fmt.Errorf("creating a database: %w", err)
-	}
-	u, err := url.Parse(b.pg)
-	if err != nil {
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	drop := func() {
-		if c, err := pgx.Connect(context.WithoutCancel(ctx), b.pg); err == nil {
-			_, _ = c.Exec(context.WithoutCancel(ctx), "drop database if exists "+name+" with (force)")
-			c.Close(context.WithoutCancel(ctx))
-		}
-	}
-	return u.String(), drop, nil
+	return u, func() { _ = drop(context.WithoutCancel(ctx)) }, nil
 }
 
 // section writes a section's heading, its description (a format and its

@@ -6,7 +6,8 @@
 // when no installation is found the test is skipped with a message saying
 // how to run it, except under CI=true, where a missing server fails the
 // test. Every call of DB creates a new database, dropped when the test ends,
-// so tests are independent and may run in parallel.
+// so tests are independent and may run in parallel. Create makes and drops
+// such a database without a test, for a program such as a benchmark.
 //
 // A package using DB must end its tests through Main:
 //
@@ -95,36 +96,53 @@ func ServerURL(t testing.TB) string {
 // database is dropped when the test ends.
 func DB(t testing.TB) string {
 	t.Helper()
-	admin := ServerURL(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
+	u, drop, err := Create(context.Background(), ServerURL(t), "rscgo_test_")
 	if err != nil {
-		t.Fatalf("pgtest: connecting to %s: %v", EnvURL, err)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := drop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return u
+}
+
+// Create creates a new, empty database on the server of adminURL (the URL
+// of a database there, as ServerURL returns, whose user may create
+// databases), named prefix followed by 12 random hexadecimal digits, and
+// returns its URL and a function dropping it, closing the connections
+// still open to it. It needs no test: a program (a benchmark) can use it.
+func Create(ctx context.Context, adminURL, prefix string) (dbURL string, drop func(context.Context) error, err error) {
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("pgtest: the server's URL is not a URL: %w", err)
+	}
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("pgtest: connecting to the server: %w", err)
 	}
 	defer conn.Close(ctx)
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	name := "rscgo_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "create database "+name); err != nil {
-		t.Fatalf("pgtest: create database: %v", err)
+	name := prefix + hex.EncodeToString(b[:])
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "create database "+ident); err != nil {
+		return "", nil, fmt.Errorf("pgtest: creating database %s: %w", name, err)
 	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, admin)
+	drop = func(ctx context.Context) error {
+		c, err := pgx.Connect(ctx, adminURL)
+		if err == nil {
+			defer c.Close(ctx)
+			_, err = c.Exec(ctx, "drop database if exists "+ident+" with (force)")
+		}
 		if err != nil {
-			t.Errorf("pgtest: dropping %s: %v", name, err)
-			return
+			return fmt.Errorf("pgtest: dropping %s: %w", name, err)
 		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "drop database if exists "+name+" with (force)"); err != nil {
-			t.Errorf("pgtest: dropping %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("pgtest: %s is not a URL: %v", EnvURL, err)
+		return nil
 	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
 
 // findBin returns the directory holding initdb and pg_ctl: PATH first,
