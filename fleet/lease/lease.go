@@ -199,6 +199,39 @@ func (l *Lease) ReleaseTx(ctx context.Context, tx pgx.Tx) error {
 	return l.update(ctx, tx, "releasing", time.Time{}, "")
 }
 
+// Record is a customer's lease as the database holds it.
+type Record struct {
+	CustomerID string
+	// Holder is the holder that acquired the lease, "" once released.
+	Holder string
+	// Expires is when the lease expires unless renewed, by the clock of
+	// the holder that acquired or renewed it last; the zero time once
+	// released.
+	Expires time.Time
+	// Token is the fencing token of the lease's last acquisition.
+	Token int64
+}
+
+// List returns the leases of the customers in db, by customer id; a
+// customer whose lease was never acquired has none. It reads what another
+// process holds (to show who works which customer) and changes nothing.
+func List(ctx context.Context, db *pgstore.DB, customerIDs []string) ([]Record, error) {
+	rows, err := db.Pool().Query(ctx, `select customer_id, holder, expires_at, token from rscgo_leases
+		where customer_id = any($1) order by customer_id`, customerIDs)
+	if err != nil {
+		return nil, fmt.Errorf("lease: reading the leases: %w", err)
+	}
+	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Record, error) {
+		var r Record
+		err := row.Scan(&r.CustomerID, &r.Holder, &r.Expires, &r.Token)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lease: reading the leases: %w", err)
+	}
+	return recs, nil
+}
+
 // querier is a pool or a transaction.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

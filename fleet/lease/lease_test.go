@@ -177,3 +177,39 @@ func TestOptionErrors(t *testing.T) {
 		t.Errorf("New accepted a nil database")
 	}
 }
+
+// TestList: List gives the customers' leases in customer order, a
+// released one without holder nor expiry, and none for a customer never
+// leased; it changes nothing.
+func TestList(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, ls, _ := setup(t)
+	a, errA := ls.Acquire(ctx, "cust-a", "worker-1 job 7 attempt 1")
+	b, errB := ls.Acquire(ctx, "cust-b", "worker-2")
+	if err := errors.Join(errA, errB); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second List sees the same
+		got, err := lease.List(ctx, db, []string{"cust-b", "nobody", "cust-a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []lease.Record{
+			{CustomerID: "cust-a", Holder: "worker-1 job 7 attempt 1", Expires: t0.Add(30 * time.Second), Token: a.Token()},
+			{CustomerID: "cust-b", Token: b.Token()},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("List (-want +got):\n%s", diff)
+		}
+	}
+	if got, err := lease.List(ctx, db, nil); err != nil || len(got) != 0 {
+		t.Errorf("List of no customers: %v, %v; want none", got, err)
+	}
+	if _, err := ls.Acquire(ctx, "cust-a", "worker-3"); err == nil {
+		t.Errorf("cust-a acquired again after List: List released its lease")
+	}
+}

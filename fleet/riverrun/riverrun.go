@@ -28,6 +28,10 @@
 // when the quota allows. (This updates River's river_job table as found on
 // the connection's search path: leave river.Config.Schema unset.)
 //
+// A job holds its lease as "<client id> job <job id> attempt <attempt>",
+// naming its River client by river.Config.ID; HolderProcess gives the
+// client back, to see which process works which customer.
+//
 // A chain ends when River discards a job whose retries ran out; the
 // Resumer, run periodically (ResumePeriodically), starts it again for
 // every active customer.
@@ -73,6 +77,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -345,8 +350,7 @@ func (r *Runner) withinLease(ctx context.Context, l *lease.Lease) (context.Conte
 // error of work (a snooze included) is returned to River as is.
 func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A], key string,
 	work func(context.Context, *lease.Lease) (time.Time, error)) error {
-	holder := fmt.Sprintf("%s job %d attempt %d", river.ClientFromContext[pgx.Tx](ctx).ID(), job.ID, job.Attempt)
-	l, err := r.leases.Acquire(ctx, key, holder)
+	l, err := r.leases.Acquire(ctx, key, holder(river.ClientFromContext[pgx.Tx](ctx).ID(), job.ID, job.Attempt))
 	var held *lease.HeldError
 	if errors.As(err, &held) { // a stalled attempt, or work outside River
 		return river.JobSnooze(max(held.Until.Sub(r.clock.Now()), time.Second))
@@ -370,6 +374,34 @@ func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A
 		err = release(ctx, l, err)
 	}
 	return err
+}
+
+// holder names the holder of a job's lease: the River client (the worker
+// process), the job and its attempt.
+func holder(clientID string, jobID int64, attempt int) string {
+	return fmt.Sprintf("%s job %d attempt %d", clientID, jobID, attempt)
+}
+
+// HolderProcess returns the worker process of a lease a job holds, as
+// named by the ID of its River client (river.Config.ID): riverrun names a
+// job's holder "<client id> job <job id> attempt <attempt>" (the holder
+// that lease.List, lease.HeldError and lease.LostError report). A holder
+// not of that form is returned as it is.
+func HolderProcess(holder string) string {
+	i := strings.LastIndex(holder, " job ")
+	if i < 0 {
+		return holder
+	}
+	job, attempt, ok := strings.Cut(holder[i+len(" job "):], " attempt ")
+	if !ok || !isNumber(job) || !isNumber(attempt) {
+		return holder
+	}
+	return holder[:i]
+}
+
+// isNumber says whether s is a decimal number, digits only.
+func isNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // release releases l after the job failed with err, and returns err. A

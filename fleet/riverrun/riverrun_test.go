@@ -824,3 +824,55 @@ func TestEnqueueAll(t *testing.T) {
 		t.Errorf("EnqueueAll of no customers: %v", err)
 	}
 }
+
+// TestHolderProcess: the lease a job holds names the job's River client,
+// which HolderProcess gives back; a holder of another form is returned
+// as it is.
+func TestHolderProcess(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	running, proceed := make(chan struct{}), make(chan struct{})
+	f := newFleet(t, spec{polls: map[string]riverrun.PollTask{"inmail": {Every: time.Hour, Run: func(ctx context.Context, _ string) error {
+		select { // hold the lease until the test read it
+		case running <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case <-proceed:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}}}})
+	if err := riverrun.EnqueuePoll(ctx, f.river, "inmail", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-running:
+	case <-time.After(30 * time.Second): // a deadline, not a sleep
+		t.Fatal("the poll task did not run")
+	}
+	recs, err := lease.List(ctx, f.db, []string{"inmail/c1"})
+	close(proceed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || !strings.HasPrefix(recs[0].Holder, "worker-1 job ") || riverrun.HolderProcess(recs[0].Holder) != "worker-1" {
+		t.Errorf("the running job's lease: %+v, want one held by worker-1 (HolderProcess)", recs)
+	}
+	for holder, want := range map[string]string{
+		"worker-1 job 12 attempt 3":   "worker-1",
+		"host job 7 job 12 attempt 1": "host job 7",
+		"worker-1":                    "worker-1",
+		"worker-1 job x attempt 1":    "worker-1 job x attempt 1",
+		"worker-1 job 12":             "worker-1 job 12",
+		"worker-1 job 12 attempt ":    "worker-1 job 12 attempt ",
+		"worker-1 job 12 attempt 3 x": "worker-1 job 12 attempt 3 x",
+		"":                            "",
+	} {
+		if got := riverrun.HolderProcess(holder); got != want {
+			t.Errorf("HolderProcess(%q) = %q, want %q", holder, got, want)
+		}
+	}
+}

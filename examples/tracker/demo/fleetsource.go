@@ -3,18 +3,19 @@ package demo
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	rscconsole "github.com/rscgo/rscgo/console"
+	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/fleet/riverrun"
 )
 
 // pgFleet is the console's FleetSource over the fleet's PostgreSQL
-// database: the customers' leases (package fleet/lease keeps them in
-// rscgo_leases) and their River jobs (river_job, whose args hold the
-// customer id), read with two queries and nothing written.
+// database: the customers' leases (lease.List; riverrun.HolderProcess
+// names the worker process of each) and their River jobs (river_job,
+// whose args hold the customer id), read with two queries and nothing
+// written.
 type pgFleet struct {
 	db        *pgstore.DB
 	customers []string // the run's customers; others are left out
@@ -26,23 +27,13 @@ func (f pgFleet) Fleet(ctx context.Context) ([]rscconsole.FleetCustomer, error) 
 	for _, id := range f.customers {
 		byID[id] = &rscconsole.FleetCustomer{CustomerID: id}
 	}
-	rows, err := f.db.Pool().Query(ctx, `select customer_id, holder, expires_at, token from rscgo_leases where customer_id = any($1)`, f.customers)
+	leases, err := lease.List(ctx, f.db, f.customers)
 	if err != nil {
-		return nil, fmt.Errorf("reading the leases: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		var id, holder string
-		var until time.Time
-		var token int64
-		if err := rows.Scan(&id, &holder, &until, &token); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		fc := byID[id]
-		fc.Holder, fc.Until, fc.Token = process(holder), until, token
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading the leases: %w", err)
+	for _, l := range leases {
+		fc := byID[l.CustomerID]
+		fc.Holder, fc.Until, fc.Token = riverrun.HolderProcess(l.Holder), l.Expires, l.Token
 	}
 	if err := f.jobs(ctx, byID); err != nil {
 		return nil, err
@@ -84,13 +75,4 @@ func (f pgFleet) jobs(ctx context.Context, byID map[string]*rscconsole.FleetCust
 		}
 	}
 	return rows.Err()
-}
-
-// process is the worker process of a lease holder: package riverrun names
-// a holder "<River client id> job <id> attempt <n>".
-func process(holder string) string {
-	if i := strings.Index(holder, " job "); i >= 0 {
-		return holder[:i]
-	}
-	return holder
 }
