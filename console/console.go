@@ -8,10 +8,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 
+	"github.com/rscgo/rscgo/internal/sameorigin"
 	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
@@ -144,11 +143,8 @@ func (h *Handler) token(op, sess string) string {
 // checkPost refuses a POST that is not from the console's page in the
 // operator's session: it says why, or "" when the POST is acceptable.
 func (h *Handler) checkPost(r *http.Request) string {
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || !strings.EqualFold(u.Host, r.Host) {
-			return "cross-origin request"
-		}
+	if o := r.Header.Get("Origin"); o != "" && !sameorigin.Is(o, r) {
+		return "cross-origin request"
 	}
 	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
 		return "cross-site request"

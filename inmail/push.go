@@ -34,6 +34,10 @@ import (
 // id handled before, being processed, or dead-lettered is acknowledged
 // without processing it again; a redelivery of one that failed is
 // attempted at once.
+//
+// Serve it from an http.Server with a ReadTimeout (a few seconds): the
+// handler reads the body whole, and only the server's deadline stops a
+// client that sends it slowly.
 type PushHandler struct {
 	r      *Retriever
 	opt    *config

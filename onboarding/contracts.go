@@ -38,24 +38,30 @@ func splitForeignID(id string) (customerID, label string, ok bool) {
 }
 
 // validLabel checks a contract label: empty (the default contract) or 1-40
-// characters of A-Z a-z 0-9 _ . -
+// characters of A-Z a-z 0-9 _ . -, other than "." and "..".
 func validLabel(label string) error {
-	if label == DefaultContract || labelRE.MatchString(label) {
+	if label == DefaultContract || labelRE.MatchString(label) && !dotSegment(label) {
 		return nil
 	}
-	return fmt.Errorf("onboarding: contract label %q must be 1-40 characters of A-Z a-z 0-9 _ . -", label)
+	return fmt.Errorf("onboarding: contract label %q must be 1-40 characters of A-Z a-z 0-9 _ . -, other than \".\" and \"..\"", label)
 }
 
 // validCustomerID checks a customer id: 1-100 characters, no control
-// characters, and no ":" (it separates the contract label in ForeignID, so
-// customer "a:b" would collide with customer "a"'s contract "b").
+// characters, no ":" (it separates the contract label in ForeignID, so
+// customer "a:b" would collide with customer "a"'s contract "b"), and not
+// "." or "..".
 func validCustomerID(id string) error {
-	if id == "" || len(id) > 100 || strings.Contains(id, foreignIDSep) ||
+	if id == "" || len(id) > 100 || strings.Contains(id, foreignIDSep) || dotSegment(id) ||
 		strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return fmt.Errorf("onboarding: customer id %q must be 1-100 characters without ':' or control characters", id)
+		return fmt.Errorf("onboarding: customer id %q must be 1-100 characters without ':' or control characters, other than \".\" and \"..\"", id)
 	}
 	return nil
 }
+
+// dotSegment reports whether s is "." or "..": as a segment of the push
+// callback URL, HTTP clients and servers remove it (RFC 3986, section 5.2.4),
+// so LinkedIn's pushes for that customer or contract would never arrive.
+func dotSegment(s string) bool { return s == "." || s == ".." }
 
 // isContractURN reports whether s is urn:li:contract:{id}.
 func isContractURN(s string) bool { return isURN(s, "urn:li:contract:") }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -149,6 +150,19 @@ func checkPush(t *testing.T, code int, path, sig string, body []byte, require bo
 	}
 	verified := sig != "" && rsc.VerifyPush(body, sig, pushSecret) == nil
 	sigOK := verified || sig == "" && !require
+	if _, err := instanceFromPath("/rsc/push")(httptest.NewRequest(http.MethodPost, path, nil)); err != nil {
+		// No instance owns the URL: the answer is a missing or bad
+		// signature's, whatever was signed, so that it does not tell which
+		// customers exist; 404 only when unsigned pushes are allowed.
+		want := http.StatusUnauthorized
+		if sig == "" && !require {
+			want = http.StatusNotFound
+		}
+		if code != want {
+			t.Fatalf("unknown instance answered %d, want %d: %s", code, want, desc)
+		}
+		return
+	}
 	if code != http.StatusNotFound { // the instance resolved; the signature is checked next
 		if !sigOK && code != http.StatusUnauthorized {
 			t.Fatalf("bad or missing signature not rejected with 401: %s", desc)

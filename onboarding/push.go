@@ -80,9 +80,10 @@ type pushConfig struct {
 //
 // It answers within the request and does the work asynchronously. In
 // order: POST only (405); at most 64 KiB (413); the instance must be known
-// (404); X-LI-Signature must be present (401, unless WithUnsignedPushes)
-// and verify with the instance's client secret (401; 503 while the secret
-// cannot be read or is empty); the body must be a UTF-8 JSON event (400); a
+// (401, as for a bad signature, so that probing does not reveal which
+// customers exist; 404 with WithUnsignedPushes); X-LI-Signature must be
+// present (401, unless WithUnsignedPushes) and verify with the instance's
+// client secret (401; 503 while the secret cannot be read or is empty); the body must be a UTF-8 JSON event (400); a
 // replay of an id seen recently is acknowledged and dropped (200); an
 // export is recorded by the AcceptFunc, if any (WithExportAccept; 503 when
 // that fails); the event is queued for a bounded worker pool (200; 503 when the queue is
@@ -92,6 +93,10 @@ type pushConfig struct {
 // handler (EXPORT_CANDIDATE_PROFILE, WithExportHandler). Events of one
 // instance are handled by one worker, in arrival order. A failed handling
 // forgets the id, so a redelivery is processed again.
+//
+// Serve it from an http.Server with a ReadTimeout (LinkedIn's pushes are
+// small; a few seconds is plenty): the handler reads the body whole, and
+// only the server's deadline stops a client that sends it slowly.
 //
 // The memory of seen ids is per process and bounded (WithDedup): after a
 // restart, or behind several replicas, a redelivered event is handled
@@ -122,7 +127,7 @@ func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in, err := h.cfg.resolve(r)
 	if err != nil {
 		h.log.WarnContext(r.Context(), "rsc push for unknown instance", "path", r.URL.EscapedPath())
-		http.Error(w, "unknown callback", http.StatusNotFound)
+		pushq.Fail(w, unknownInstance(r, h.unsigned))
 		return
 	}
 	ev, rf := h.authenticate(r, in, body)
@@ -163,6 +168,20 @@ func (h *PushHandler) accept(ctx context.Context, in Instance, ev rsc.PushEvent)
 
 // authenticate verifies the push's signature with the instance's secret
 // and parses it.
+// unknownInstance is the refusal of a push to a callback URL no instance
+// owns. Signed or not, it is the one a known instance gives a push without
+// a valid signature, so that the answer does not tell which customers and
+// contracts exist; only with unsigned pushes allowed (tests) is it a 404.
+func unknownInstance(r *http.Request, allowUnsigned bool) *pushq.Refusal {
+	switch {
+	case r.Header.Get(rsc.SignatureHeader) != "":
+		return &pushq.Refusal{Status: http.StatusUnauthorized, Reason: "bad signature"}
+	case !allowUnsigned:
+		return &pushq.Refusal{Status: http.StatusUnauthorized, Reason: "signature required"}
+	}
+	return &pushq.Refusal{Status: http.StatusNotFound, Reason: "unknown callback"}
+}
+
 func (h *PushHandler) authenticate(r *http.Request, in Instance, body []byte) (rsc.PushEvent, *pushq.Refusal) {
 	sig := r.Header.Get(rsc.SignatureHeader)
 	var secret string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,8 @@ func TestWidgetPostBackRefusesForgery(t *testing.T) {
 		{"text/plain from another site", tok, []string{"Content-Type", "text/plain"}, http.StatusUnsupportedMediaType},
 		{"form from another site", tok, []string{"Content-Type", "application/x-www-form-urlencoded"}, http.StatusUnsupportedMediaType},
 		{"foreign Origin", tok, []string{"Origin", "https://evil.example"}, http.StatusForbidden},
+		{"own host, another scheme", tok, []string{"Origin", "ftp://" + strings.TrimPrefix(w.ats.URL, "http://")}, http.StatusForbidden},
+		{"own host with a path", tok, []string{"Origin", w.ats.URL + "/x"}, http.StatusForbidden},
 		{"cross-site fetch", tok, []string{"Sec-Fetch-Site", "cross-site"}, http.StatusForbidden},
 		{"same-site but not same-origin", tok, []string{"Sec-Fetch-Site", "same-site"}, http.StatusForbidden},
 		{"no session", tok, []string{"Cookie", "sid=nobody"}, http.StatusForbidden},
@@ -247,5 +250,32 @@ func TestPushSignatures(t *testing.T) {
 	}
 	if got := send(e.push, rsc.SignPush(body, cu.ClientSecret)); got != http.StatusOK {
 		t.Errorf("signed push: %d, want 200", got)
+	}
+}
+
+// A push to a callback URL no instance owns gets the answer of a push
+// without a valid signature, so that probing URLs does not tell which
+// customers and contracts exist.
+func TestPushUnknownInstanceLooksUnsigned(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	cu := e.toWidget(t, "acme")
+	body := []byte(`{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
+	signed := rsc.SignPush(body, cu.ClientSecret)
+	for _, tc := range []struct {
+		name, path, sig string
+	}{
+		{"known customer, unsigned", "/rsc/push/acme", ""},
+		{"unknown customer, unsigned", "/rsc/push/initech", ""},
+		{"unknown contract, unsigned", "/rsc/push/acme/emea", ""},
+		{"known customer, another's signature", "/rsc/push/acme", rsc.SignPush(body, "not-acme's-secret")},
+		{"unknown customer, signed with acme's secret", "/rsc/push/initech", signed},
+		{"unknown contract, signed with acme's secret", "/rsc/push/acme/emea", signed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := pushqtest.Post(t.Context(), e.push, tc.path, tc.sig, body); got != http.StatusUnauthorized {
+				t.Errorf("POST %s: %d, want 401", tc.path, got)
+			}
+		})
 	}
 }

@@ -439,9 +439,21 @@ func TestPushExportDispatch(t *testing.T) {
 }
 
 func TestValidCustomerID(t *testing.T) {
-	for id, ok := range map[string]bool{"acme": true, "tenant-42_eu.1": true, "": false, "a:b": false, "a\nb": false, strings.Repeat("x", 101): false} {
+	for id, ok := range map[string]bool{"acme": true, "tenant-42_eu.1": true, "": false, "a:b": false, "a\nb": false, strings.Repeat("x", 101): false,
+		".": false, "..": false, "...": true, ".acme": true} {
 		if err := validCustomerID(id); (err == nil) != ok {
 			t.Errorf("validCustomerID(%q) = %v, want ok=%v", id, err, ok)
+		}
+	}
+}
+
+// "." and ".." are not contract labels: as the last segment of the push
+// callback URL, clients and servers remove them, so no push would arrive.
+func TestValidLabel(t *testing.T) {
+	for label, ok := range map[string]bool{DefaultContract: true, "emea": true, "eu.1": true, "...": true,
+		".": false, "..": false, "a/b": false, strings.Repeat("x", 41): false} {
+		if err := validLabel(label); (err == nil) != ok {
+			t.Errorf("validLabel(%q) = %v, want ok=%v", label, err, ok)
 		}
 	}
 }

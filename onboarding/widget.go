@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/sameorigin"
 )
 
 //go:embed templates/*.html
@@ -472,8 +474,7 @@ func (h *WidgetHandler) check(r *http.Request) (int, string) {
 		return http.StatusUnsupportedMediaType, "Content-Type must be application/json"
 	}
 	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || (u.Host != r.Host && !slices.Contains(h.origins, o)) {
+		if !sameorigin.Is(o, r) && !slices.Contains(h.origins, o) {
 			return http.StatusForbidden, "cross-origin post refused"
 		}
 		return 0, ""

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/vbauerster/mpb/v8"
 
 	"github.com/rscgo/rscgo/examples/tracker"
@@ -366,6 +367,19 @@ func TestAdminPageEmpty(t *testing.T) {
 	} {
 		if code, _ := get(t, srv, m, tc.path, tc.token); code != tc.want {
 			t.Errorf("GET %s (token %v): %d, want %d", tc.path, tc.token, code, tc.want)
+		}
+	}
+
+	// The operator's pages are never framed nor sniffed.
+	for _, path := range []string{"/run", "/status.json"} {
+		resp, err := srv.Client().Do(authorized(t, srv.URL+path, m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := []string{resp.Header.Get("X-Frame-Options"), resp.Header.Get("Content-Security-Policy"), resp.Header.Get("X-Content-Type-Options")}
+		if d := cmp.Diff([]string{"DENY", "frame-ancestors 'none'", "nosniff"}, got); d != "" {
+			t.Errorf("GET %s headers (-want +got):\n%s", path, d)
 		}
 	}
 }

@@ -22,12 +22,9 @@ import (
 // token is true) and returns the status and body.
 func get(t *testing.T, srv *httptest.Server, mon *Monitor, path string, token bool) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token {
-		req.Header.Set("Authorization", "Bearer "+mon.Token())
+	req := authorized(t, srv.URL+path, mon)
+	if !token {
+		req.Header.Del("Authorization")
 	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {
@@ -37,6 +34,17 @@ func get(t *testing.T, srv *httptest.Server, mon *Monitor, path string, token bo
 	var body bytes.Buffer
 	body.ReadFrom(resp.Body)
 	return resp.StatusCode, body.String()
+}
+
+// authorized is a GET of url as the monitor's operator.
+func authorized(t *testing.T, url string, mon *Monitor) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+mon.Token())
+	return req
 }
 
 // mustGet is get that fails the test unless the status is 200.

@@ -59,6 +59,11 @@ func (m *Monitor) login(w http.ResponseWriter, r *http.Request) {
 // operatorOnly serves f to the operator only (401 otherwise).
 func (m *Monitor) operatorOnly(f http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The operator's pages are never framed nor sniffed, as the console's.
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Content-Security-Policy", "frame-ancestors 'none'")
 		if _, ok := m.Authorize(r); !ok {
 			http.Error(w, "not the demo's operator: open the login address the demo printed", http.StatusUnauthorized)
 			return
