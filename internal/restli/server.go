@@ -121,6 +121,21 @@ func EncodeServerBodyKey(p Protocol, k Key) string {
 	return b.String()
 }
 
+// EncodeServerSimpleBodyKey spells a simple key (a task URN, a note id) as
+// a Rest.li server of protocol p writes it as a map key of a batch response
+// body: as it is under Protocol1; under Protocol2 the way
+// EncodeServerBodyKey writes a compound key's values, escaping only ( ) , :
+// ' and %, and writing the empty string as EmptyString (so urn:li:task:1
+// is urn%3Ali%3Atask%3A1). ParseServerSimpleKey reads it back.
+func EncodeServerSimpleBodyKey(p Protocol, id string) string {
+	if p == Protocol1 {
+		return id
+	}
+	var b strings.Builder
+	writeBody2(&b, id)
+	return b.String()
+}
+
 var (
 	// escForm is Java's URLEncoder: letters, digits and . - * _ stay.
 	escForm = newEscaper(".-*_")

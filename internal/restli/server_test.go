@@ -2,6 +2,7 @@ package restli
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -52,6 +53,33 @@ func TestEncodeServerBodyKey(t *testing.T) {
 		if got := EncodeServerBodyKey(p, k); got != want {
 			t.Errorf("protocol %d: got %s\nwant %s", p, got, want)
 		}
+	}
+}
+
+func TestEncodeServerSimpleBodyKey(t *testing.T) {
+	for _, tc := range []struct {
+		p        Protocol
+		id, want string
+	}{
+		{Protocol1, "urn:li:simpleJobPostingTask:1", "urn:li:simpleJobPostingTask:1"},
+		{Protocol1, "C 1+(x),'%", "C 1+(x),'%"},
+		{Protocol2, "urn:li:simpleJobPostingTask:1", "urn%3Ali%3AsimpleJobPostingTask%3A1"},
+		{Protocol2, "C 1+(x),'%", "C 1+%28x%29%2C%27%25"},
+		{Protocol2, "", "''"},
+	} {
+		t.Run(fmt.Sprintf("%d/%s", tc.p, tc.id), func(t *testing.T) {
+			got := EncodeServerSimpleBodyKey(tc.p, tc.id)
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+			if tc.p == Protocol1 {
+				return
+			}
+			back, err := ParseServerSimpleKey(tc.p, got)
+			if err != nil || back != tc.id {
+				t.Errorf("ParseServerSimpleKey(%q) = %q, %v; want %q", got, back, err, tc.id)
+			}
+		})
 	}
 }
 
