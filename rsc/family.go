@@ -80,7 +80,7 @@ var (
 	resJobTasks          = &resource{legacy: "simpleJobPostingTasks", versioned: "simpleJobPostingTasks", bucket: BucketJobTasks, quota: "simpleJobPostingTasks"}
 	resProvisioning      = &resource{legacy: "provisionedApplications", bucket: BucketUnmetered, quota: "provisionedApplications"}
 	resExports           = &resource{legacy: "exportedCandidates", versioned: "exportedCandidates", bucket: BucketUnmetered, quota: "exportedCandidates"}
-	resSeats             = &resource{legacy: "seatsV2", versioned: "seatsV2", bucket: BucketProspect, quota: "prospect", renames: [][2]string{{"id", "seatId"}}}
+	resSeats             = &resource{legacy: "seatsV2", versioned: "seatsV2", bucket: BucketProspect, quota: "prospect"} // Seat reads id and seatId itself
 	resConversations     = &resource{legacy: "conversationEvents", bucket: BucketProspect, quota: "prospect"}
 	resMailStubs         = &resource{legacy: "mailStubs", bucket: BucketProspect, quota: "prospect"}
 	resProspectNotes     = &resource{legacy: "prospectNotes", bucket: BucketProspect, quota: "prospect"}

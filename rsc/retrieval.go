@@ -2,6 +2,7 @@ package rsc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"strconv"
@@ -44,7 +45,12 @@ func (s *ExportsService) Get(ctx context.Context, requestID string) ([]ExportedC
 // SeatsService lists Recruiter seat holders (seatsV2).
 type SeatsService service
 
-// Seat is a Recruiter seat holder.
+// Seat is a Recruiter seat holder. It decodes both families' answers: the
+// seat id as "id" (/v2) or "seatId" (/rest, docs/linkedin-api.md §11), each
+// as a JSON number or a urn:li:seat:{number} string, since LinkedIn does not
+// publish its type. Seat exposes no creation time, so the versioned
+// createdAt (a number, or an object {actor, time}) is ignored whatever its
+// shape.
 type Seat struct {
 	ID        int64    `json:"id"`
 	FirstName string   `json:"firstName"`
@@ -57,7 +63,53 @@ type Seat struct {
 }
 
 // URN returns the seat's URN, urn:li:seat:{id}.
-func (s Seat) URN() string { return "urn:li:seat:" + strconv.FormatInt(s.ID, 10) }
+func (s Seat) URN() string { return seatURNPrefix + strconv.FormatInt(s.ID, 10) }
+
+// seatURNPrefix starts a seat URN.
+const seatURNPrefix = "urn:li:seat:"
+
+// UnmarshalJSON decodes a seatsV2 element of either family (see Seat).
+func (s *Seat) UnmarshalJSON(b []byte) error {
+	type fields Seat // without this method
+	var w struct {
+		fields
+		ID     json.RawMessage `json:"id"`
+		SeatID json.RawMessage `json:"seatId"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*s = Seat(w.fields)
+	raw := w.SeatID
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = w.ID
+	}
+	id, err := seatID(raw)
+	if err != nil {
+		return err
+	}
+	s.ID = id
+	return nil
+}
+
+// seatID reads a seat id given as a JSON number, a urn:li:seat:{number}
+// string or a decimal string; absent or null is 0.
+func seatID(raw json.RawMessage) (int64, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, nil
+	}
+	var str string
+	if raw[0] != '"' {
+		str = string(raw)
+	} else if err := json.Unmarshal(raw, &str); err != nil {
+		return 0, fmt.Errorf("rsc: seat id %s: %w", raw, err)
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(str, seatURNPrefix), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("rsc: seat id %s is neither a number nor urn:li:seat:{number}", raw)
+	}
+	return n, nil
+}
 
 // List iterates over the seats of contracts in the given states (ACTIVE when
 // none are given).
@@ -68,13 +120,26 @@ func (s *SeatsService) List(ctx context.Context, contracts []string, states ...s
 	}
 	var q strings.Builder
 	q.WriteString("q=attributes")
-	for _, ct := range contracts {
-		q.WriteString("&" + restli.EncodeParam(restli.Protocol1, "contracts", ct))
-	}
-	for _, st := range states {
-		q.WriteString("&" + restli.EncodeParam(restli.Protocol1, "states", st))
-	}
+	writeListParam(&q, c.fam.proto, "contracts", contracts)
+	writeListParam(&q, c.fam.proto, "states", states)
 	return finder[Seat](c, resSeats, q.String(), 100)(ctx)
+}
+
+// writeListParam writes a finder's list parameter, with a leading '&', in
+// the syntax of protocol p: name=v1&name=v2 under Rest.li 1.0 (the form of
+// LinkedIn's Postman collection), name=List(v1,v2) with 2.0-escaped values
+// under 2.0 (docs/linkedin-api.md §3.2). It writes nothing for no values.
+func writeListParam(b *strings.Builder, p restli.Protocol, name string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	if p == restli.Protocol2 {
+		b.WriteString("&" + name + "=" + restli.Encode(values))
+		return
+	}
+	for _, v := range values {
+		b.WriteString("&" + restli.EncodeParam(p, name, v))
+	}
 }
 
 // InMailService reads InMail history (conversationEvents).
@@ -96,21 +161,56 @@ type ConversationEvent struct {
 // FromMember reports whether the member (not the recruiter) wrote the message.
 func (e ConversationEvent) FromMember() bool { return strings.HasPrefix(e.Author, "urn:li:person:") }
 
-// MaxInMailWindow is the longest time range LinkedIn serves in one query.
+// MaxInMailWindow is the longest time range, in milliseconds, that LinkedIn
+// asks callers to read in one conversationEvents call (docs/linkedin-api.md
+// §8.4). InMailService.Events splits a longer range into consecutive windows
+// of at most this length.
 const MaxInMailWindow = 12 * 60 * 60 * 1000 // milliseconds
 
 // Events iterates over one seat's conversation events created in
-// [start, end). The window must not exceed 12 hours.
+// [start, end). LinkedIn asks for at most 12 hours a call, so a longer range
+// is read as consecutive windows of at most MaxInMailWindow, oldest first,
+// each paged to its end before the next is asked for: a caller may ask for a
+// day or more in one iteration. end must not precede start. The iteration
+// yields one error and stops on the first failed call.
 func (s *InMailService) Events(ctx context.Context, seat string, start, end EpochMillis) iter.Seq2[ConversationEvent, error] {
 	c := s.c
-	if end-start > MaxInMailWindow || end < start {
+	if end < start {
 		return func(yield func(ConversationEvent, error) bool) {
-			yield(ConversationEvent{}, fmt.Errorf("rsc: conversationEvents window [%d, %d) must be 0..12 hours", start, end))
+			yield(ConversationEvent{}, fmt.Errorf("rsc: conversationEvents window [%d, %d): end precedes start", start, end))
 		}
 	}
-	q := "q=criteria&" + restli.EncodeParam(restli.Protocol1, "viewer", seat) +
-		"&timeRange.start=" + strconv.FormatInt(int64(start), 10) + "&timeRange.end=" + strconv.FormatInt(int64(end), 10)
-	return finder[ConversationEvent](c, resConversations, q, 50)(ctx)
+	return func(yield func(ConversationEvent, error) bool) {
+		for from := start; ; {
+			to := end
+			if d := end - from; d < 0 || d > MaxInMailWindow { // d < 0: the difference overflowed
+				to = from + MaxInMailWindow
+			}
+			for e, err := range finder[ConversationEvent](c, resConversations, eventsQuery(c.fam.proto, seat, from, to), 50)(ctx) {
+				if !yield(e, err) || err != nil {
+					return
+				}
+			}
+			if to >= end {
+				return
+			}
+			from = to
+		}
+	}
+}
+
+// eventsQuery is the conversationEvents query of one seat's window
+// [start, end) in protocol p: viewer=urn:li:seat:1&timeRange.start=…&timeRange.end=…
+// under Rest.li 1.0 (the form of LinkedIn's Postman collection), and
+// viewer=urn%3Ali%3Aseat%3A1&timeRange=(start:…,end:…) under 2.0, where
+// a record parameter is one value (docs/linkedin-api.md §3.2).
+func eventsQuery(p restli.Protocol, seat string, start, end EpochMillis) string {
+	q := "q=criteria&" + restli.EncodeParam(p, "viewer", seat)
+	from, to := strconv.FormatInt(int64(start), 10), strconv.FormatInt(int64(end), 10)
+	if p == restli.Protocol2 {
+		return q + "&timeRange=" + restli.Encode(restli.Key{{Name: "start", Value: from}, {Name: "end", Value: to}})
+	}
+	return q + "&timeRange.start=" + from + "&timeRange.end=" + to
 }
 
 // MailStubsService reads InMail stub profiles (mailStubs): members who shared
@@ -134,7 +234,7 @@ type MailStub struct {
 // [start, end) (zero bounds are omitted). Always pass owners: LinkedIn
 // searches less without them.
 func (s *MailStubsService) List(ctx context.Context, contract string, owners []string, start, end EpochMillis) iter.Seq2[MailStub, error] {
-	q := contractQuery("contract", contract, owners, "createdDateStart", start, "createdDateEnd", end)
+	q := contractQuery(s.c.fam.proto, "contract", contract, owners, "createdDateStart", start, "createdDateEnd", end)
 	return finder[MailStub](s.c, resMailStubs, q, 50)(ctx)
 }
 
@@ -157,19 +257,17 @@ type ProspectNote struct {
 // List iterates over notes of a contract whose last update is in
 // [cutoff, before] (zero bounds are omitted).
 func (s *ProspectNotesService) List(ctx context.Context, contract string, owners []string, cutoff, before EpochMillis) iter.Seq2[ProspectNote, error] {
-	q := contractQuery("criteria", contract, owners, "cutoffDate", cutoff, "beforeDate", before)
+	q := contractQuery(s.c.fam.proto, "criteria", contract, owners, "cutoffDate", cutoff, "beforeDate", before)
 	return finder[ProspectNote](s.c, resProspectNotes, q, 100)(ctx)
 }
 
-// contractQuery is the query of finder q over one contract's records owned
-// by owners, with the bounds lo and hi under their names (a zero bound is
-// omitted).
-func contractQuery(q, contract string, owners []string, loName string, lo EpochMillis, hiName string, hi EpochMillis) string {
+// contractQuery is the query, in protocol p, of finder q over one
+// contract's records owned by owners, with the bounds lo and hi under their
+// names (a zero bound is omitted).
+func contractQuery(p restli.Protocol, q, contract string, owners []string, loName string, lo EpochMillis, hiName string, hi EpochMillis) string {
 	var b strings.Builder
-	b.WriteString("q=" + q + "&" + restli.EncodeParam(restli.Protocol1, "contract", contract))
-	for _, o := range owners {
-		b.WriteString("&" + restli.EncodeParam(restli.Protocol1, "owners", o))
-	}
+	b.WriteString("q=" + q + "&" + restli.EncodeParam(p, "contract", contract))
+	writeListParam(&b, p, "owners", owners)
 	for _, bound := range [...]struct {
 		name string
 		v    EpochMillis
@@ -198,7 +296,7 @@ type ClosedProfile struct {
 // closed at or after since.
 func (s *ClosedProfilesService) List(ctx context.Context, integrationContext string, since EpochMillis) iter.Seq2[ClosedProfile, error] {
 	c := s.c
-	q := "q=integrationContext&" + restli.EncodeParam(restli.Protocol1, "integrationContext", integrationContext) +
+	q := "q=integrationContext&" + restli.EncodeParam(c.fam.proto, "integrationContext", integrationContext) +
 		"&closedSince=" + strconv.FormatInt(int64(since), 10)
 	return finder[ClosedProfile](c, resClosedProfiles, q, 100)(ctx)
 }

@@ -1,10 +1,13 @@
 package rsc
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestRetrievalWire(t *testing.T) {
@@ -58,9 +61,9 @@ func TestRetrievalWire(t *testing.T) {
 	}
 	for range h.client.ClosedProfiles.List(ctx, "urn:li:organization:1", 1700000000000) {
 	}
-	_, err = firstErr(h.client.InMail.Events(ctx, "urn:li:seat:1", 1700000000000, 1700043200001))
+	_, err = firstErr(h.client.InMail.Events(ctx, "urn:li:seat:1", 1700000000001, 1700000000000))
 	if err == nil {
-		t.Error("a window over 12 hours must be refused")
+		t.Error("a window whose end precedes its start must be refused")
 	}
 	r := h.requests()
 	if len(r) != 8 {
@@ -103,4 +106,188 @@ func TestPushSignature(t *testing.T) {
 	if _, err := ParsePushEvent([]byte(`{}`)); err == nil {
 		t.Error("empty event accepted")
 	}
+}
+
+// The finders speak the protocol of the client's family: Rest.li 1.0 on
+// /v2 (TestRetrievalWire), 2.0 on /rest, where lists are one List(...)
+// parameter, the time range one record and URNs percent-encoded, as the
+// X-RestLi-Protocol-Version: 2.0.0 header the client sends there promises
+// (docs/linkedin-api.md §3.2).
+func TestRetrievalWireVersioned(t *testing.T) {
+	t.Parallel()
+	const (
+		seat1 = "urn%3Ali%3Aseat%3A1"
+		seat2 = "urn%3Ali%3Aseat%3A2"
+	)
+	for _, tc := range []struct {
+		name, path, query string
+		run               func(c *Client) error
+	}{
+		{"seatsV2", "/rest/seatsV2",
+			"q=attributes&contracts=List(urn%3Ali%3Acontract%3A9,urn%3Ali%3Acontract%3A10)&states=List(ACTIVE,INACTIVE)&start=0&count=100",
+			func(c *Client) error {
+				return drain(c.Seats.List(t.Context(), []string{"urn:li:contract:9", "urn:li:contract:10"}, "ACTIVE", "INACTIVE"))
+			}},
+		{"seatsV2 default state", "/rest/seatsV2", "q=attributes&contracts=List(urn%3Ali%3Acontract%3A9)&states=List(ACTIVE)&start=0&count=100",
+			func(c *Client) error { return drain(c.Seats.List(t.Context(), []string{"urn:li:contract:9"})) }},
+		{"conversationEvents", "/rest/conversationEvents",
+			"q=criteria&viewer=" + seat1 + "&timeRange=(start:1700000000000,end:1700043200000)&start=0&count=50",
+			func(c *Client) error {
+				return drain(c.InMail.Events(t.Context(), "urn:li:seat:1", 1700000000000, 1700043200000))
+			}},
+		{"mailStubs", "/rest/mailStubs",
+			"q=contract&contract=urn%3Ali%3Acontract%3A9&owners=List(" + seat1 + "," + seat2 + ")&createdDateStart=1700000000000&createdDateEnd=1700043200000&start=0&count=50",
+			func(c *Client) error {
+				return drain(c.MailStubs.List(t.Context(), "urn:li:contract:9", []string{"urn:li:seat:1", "urn:li:seat:2"}, 1700000000000, 1700043200000))
+			}},
+		{"mailStubs without owners", "/rest/mailStubs", "q=contract&contract=urn%3Ali%3Acontract%3A9&start=0&count=50",
+			func(c *Client) error { return drain(c.MailStubs.List(t.Context(), "urn:li:contract:9", nil, 0, 0)) }},
+		{"prospectNotes", "/rest/prospectNotes",
+			"q=criteria&contract=urn%3Ali%3Acontract%3A9&owners=List(" + seat1 + ")&cutoffDate=1700000000000&start=0&count=100",
+			func(c *Client) error {
+				return drain(c.ProspectNotes.List(t.Context(), "urn:li:contract:9", []string{"urn:li:seat:1"}, 1700000000000, 0))
+			}},
+		{"closedCandidateProfiles", "/rest/closedCandidateProfiles",
+			"q=integrationContext&integrationContext=urn%3Ali%3Aorganization%3A1&closedSince=1700000000000&start=0&count=100",
+			func(c *Client) error {
+				return drain(c.ClosedProfiles.List(t.Context(), "urn:li:organization:1", 1700000000000))
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) { fmt.Fprint(w, `{"elements":[],"paging":{"start":0,"count":10}}`) },
+				WithVersion("202604"))
+			if err := tc.run(h.client); err != nil {
+				t.Fatal(err)
+			}
+			r := h.only()
+			r.check(t, "GET", tc.path, tc.query, "")
+			got := map[string]string{"LinkedIn-Version": r.Header.Get("LinkedIn-Version"),
+				"X-RestLi-Protocol-Version": r.Header.Get("X-RestLi-Protocol-Version")}
+			if d := cmp.Diff(map[string]string{"LinkedIn-Version": "202604", "X-RestLi-Protocol-Version": "2.0.0"}, got); d != "" {
+				t.Errorf("headers (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// drain consumes seq and returns its first error.
+func drain[T any](seq func(func(T, error) bool)) error {
+	for _, err := range seq {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Events reads a range longer than 12 hours as consecutive windows of at
+// most 12 hours, each paged to its end, and refuses an inverted range
+// without sending anything (docs/linkedin-api.md §8.4).
+func TestInMailEventsSplitsWindows(t *testing.T) {
+	t.Parallel()
+	const (
+		t0   = 1700000000000
+		half = MaxInMailWindow / 2
+	)
+	for _, tc := range []struct {
+		name       string
+		start, end EpochMillis
+		want       []string // the timeRange of each call
+	}{
+		{"empty", t0, t0, []string{"timeRange.start=1700000000000&timeRange.end=1700000000000"}},
+		{"12 hours", t0, t0 + MaxInMailWindow, []string{"timeRange.start=1700000000000&timeRange.end=1700043200000"}},
+		{"12 hours and 1 ms", t0, t0 + MaxInMailWindow + 1, []string{
+			"timeRange.start=1700000000000&timeRange.end=1700043200000",
+			"timeRange.start=1700043200000&timeRange.end=1700043200001"}},
+		{"a day and a half", t0, t0 + 3*MaxInMailWindow, []string{
+			"timeRange.start=1700000000000&timeRange.end=1700043200000",
+			"timeRange.start=1700043200000&timeRange.end=1700086400000",
+			"timeRange.start=1700086400000&timeRange.end=1700129600000"}},
+		{"18 hours", t0, t0 + MaxInMailWindow + half, []string{
+			"timeRange.start=1700000000000&timeRange.end=1700043200000",
+			"timeRange.start=1700043200000&timeRange.end=1700064800000"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) { fmt.Fprint(w, `{"elements":[],"paging":{"start":0,"count":50}}`) })
+			if err := drain(h.client.InMail.Events(t.Context(), "urn:li:seat:1", tc.start, tc.end)); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range h.requests() {
+				got = append(got, strings.TrimSuffix(strings.TrimPrefix(r.RawQuery, "q=criteria&viewer=urn:li:seat:1&"), "&start=0&count=50"))
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("windows (-want +got):\n%s", d)
+			}
+		})
+	}
+	t.Run("end before start", func(t *testing.T) {
+		t.Parallel()
+		h := setup(t, func(w http.ResponseWriter, s seen) { t.Error("nothing may be sent") })
+		err := drain(h.client.InMail.Events(t.Context(), "urn:li:seat:1", t0+1, t0))
+		if d := cmp.Diff("rsc: conversationEvents window [1700000000001, 1700000000000): end precedes start", fmt.Sprint(err)); d != "" {
+			t.Error(d)
+		}
+	})
+}
+
+// Seat reads the seat id of both families, as a number or a seat URN, and
+// ignores the creation time whatever its shape (docs/linkedin-api.md §11).
+func TestSeatDecoding(t *testing.T) {
+	t.Parallel()
+	want := Seat{ID: 7, FirstName: "Ann", Contract: "urn:li:contract:9", Member: "urn:li:person:a", State: "ACTIVE"}
+	const rest = `"firstName":"Ann","contract":"urn:li:contract:9","member":"urn:li:person:a","state":"ACTIVE"`
+	for name, js := range map[string]string{
+		"v2 number":                `{"id":7,"created":{"time":1700000000000},` + rest + `}`,
+		"v2 urn":                   `{"id":"urn:li:seat:7",` + rest + `}`,
+		"rest number":              `{"seatId":7,"createdAt":1700000000000,` + rest + `}`,
+		"rest urn":                 `{"seatId":"urn:li:seat:7","createdAt":{"actor":"urn:li:person:a","time":1700000000000},` + rest + `}`,
+		"rest decimal string":      `{"seatId":"7",` + rest + `}`,
+		"seatId wins over id":      `{"id":8,"seatId":7,` + rest + `}`,
+		"null seatId falls back":   `{"id":7,"seatId":null,` + rest + `}`,
+		"createdAt of another use": `{"seatId":7,"createdAt":"2025-01-01",` + rest + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got Seat
+			if err := json.Unmarshal([]byte(js), &got); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+			if got.URN() != "urn:li:seat:7" {
+				t.Errorf("URN() = %s", got.URN())
+			}
+		})
+	}
+	for name, js := range map[string]string{
+		"non-numeric urn": `{"seatId":"urn:li:seat:abc"}`,
+		"other urn":       `{"seatId":"urn:li:person:7"}`,
+		"object":          `{"seatId":{"id":7}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got Seat
+			if err := json.Unmarshal([]byte(js), &got); err == nil {
+				t.Errorf("decoded %+v, want an error", got)
+			}
+		})
+	}
+	t.Run("through the versioned finder", func(t *testing.T) {
+		t.Parallel()
+		h := setup(t, func(w http.ResponseWriter, s seen) {
+			fmt.Fprint(w, `{"elements":[{"seatId":"urn:li:seat:7","createdAt":{"actor":"urn:li:person:a","time":1},`+rest+`}],"paging":{"start":0,"count":100}}`)
+		}, WithVersion("202604"))
+		var got []Seat
+		for s, err := range h.client.Seats.List(t.Context(), []string{"urn:li:contract:9"}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+		}
+		if d := cmp.Diff([]Seat{want}, got); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+	})
 }

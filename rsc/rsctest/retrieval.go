@@ -60,13 +60,14 @@ func serveRequest[T any](c *call, what string, elements func(cu *Customer, id st
 	writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
 }
 
-// contractFinder checks a finder whose contract parameter names contracts
-// the caller holds, and reads its paging.
-func (c *call) contractFinder(q, param string) (contracts []string, start, count int, ok bool) {
+// contractFinder checks a finder whose contract parameter (a list when
+// list is set, else one contract) names contracts the caller holds, and
+// reads its paging.
+func (c *call) contractFinder(q, param string, list bool) (contracts []string, start, count int, ok bool) {
 	if !c.finderGET(q) {
 		return nil, 0, 0, false
 	}
-	if contracts, ok = c.contracts(param); !ok {
+	if contracts, ok = c.contracts(param, list); !ok {
 		return nil, 0, 0, false
 	}
 	start, count, ok = c.paging()
@@ -150,9 +151,21 @@ func handleExportedCandidates(c *call) {
 	})
 }
 
-// contracts returns the required contracts param, all owned by the caller.
-func (c *call) contracts(name string) ([]string, bool) {
-	ks := c.listParam(name)
+// contracts returns the required contracts param, all owned by the caller:
+// a list parameter when list is set (see listParam), else one contract.
+// Under Rest.li 1.0 a repeated single-contract parameter is read as a list,
+// as the fake always has; under 2.0 it must be one value.
+func (c *call) contracts(name string, list bool) ([]string, bool) {
+	var ks []string
+	var ok bool
+	if list || c.proto == restli.Protocol1 {
+		ks, ok = c.listParam(name)
+	} else {
+		ks, ok = c.scalarParam(name)
+	}
+	if !ok {
+		return nil, false
+	}
 	if len(ks) == 0 {
 		c.fail(http.StatusBadRequest, "Parameter '"+name+"' is required")
 		return nil, false
@@ -181,7 +194,7 @@ func (cu *Customer) sortedSeats() []*seat {
 
 // handleSeats serves S1 (legacy): q=seatsByAttributes&contracts=&active=.
 func handleSeats(c *call) {
-	ks, start, count, ok := c.contractFinder("seatsByAttributes", "contracts")
+	ks, start, count, ok := c.contractFinder("seatsByAttributes", "contracts", true)
 	if !ok {
 		return
 	}
@@ -205,7 +218,7 @@ func handleSeatsV2(c *call) {
 	if !c.finderGET("attributes") {
 		return
 	}
-	ks, ok := c.contracts("contracts")
+	ks, ok := c.contracts("contracts", true)
 	if !ok {
 		return
 	}
@@ -217,7 +230,10 @@ func handleSeatsV2(c *call) {
 	if !ok {
 		return
 	}
-	states := c.listParam("states")
+	states, ok := c.listParam("states")
+	if !ok {
+		return
+	}
 	var out []map[string]any
 	c.cust.mu.Lock()
 	for _, st := range c.cust.sortedSeats() {
@@ -239,8 +255,20 @@ func handleSeatsV2(c *call) {
 	page(c, out, start, count)
 }
 
-// timeRange reads timeRange.start/.end (1.0) or timeRange=(start:..,end:..) (2.0).
+// timeRange reads the conversationEvents window: timeRange=(start:..,end:..),
+// a Rest.li record, or, under Rest.li 1.0 only, the dotted
+// timeRange.start=..&timeRange.end=.. of LinkedIn's Postman collection.
+// Under 2.0 (the X-RestLi-Protocol-Version header) the dotted form is a
+// 400: a 2.0 server reads a record parameter only as one value
+// (docs/linkedin-api.md §3.2, §13.3).
 func (c *call) timeRange() (start, end int64, hasStart, hasEnd, ok bool) {
+	_, dottedStart := c.q.Params["timeRange.start"]
+	_, dottedEnd := c.q.Params["timeRange.end"]
+	if c.proto == restli.Protocol2 && (dottedStart || dottedEnd) {
+		c.fail(http.StatusBadRequest, "Invalid parameter 'timeRange': under X-RestLi-Protocol-Version 2.0.0 it is one parameter, "+
+			"timeRange=(start:..,end:..); timeRange.start and timeRange.end are the Rest.li 1.0 syntax")
+		return 0, 0, false, false, false
+	}
 	if trs := c.q.RawParams["timeRange"]; len(trs) > 0 && trs[0] != "" {
 		tr := trs[0]
 		k, err := restli.DecodeKey(tr)
@@ -321,7 +349,7 @@ func handleConversationEvents(c *call) {
 
 // handleMailStubs serves M2: q=contract&contract=&owners=&createdDateStart&createdDateEnd.
 func handleMailStubs(c *call) {
-	ks, start, count, ok := c.contractFinder("contract", "contract")
+	ks, start, count, ok := c.contractFinder("contract", "contract", false)
 	if !ok {
 		return
 	}
@@ -333,7 +361,10 @@ func handleMailStubs(c *call) {
 	if !ok {
 		return
 	}
-	owners := c.listParam("owners")
+	owners, ok := c.listParam("owners")
+	if !ok {
+		return
+	}
 	var out []MailStub
 	c.cust.mu.Lock()
 	for _, m := range c.cust.stubs {
@@ -347,7 +378,7 @@ func handleMailStubs(c *call) {
 
 // handleProspectNotes serves M3: q=criteria&contract=&owners=&cutoffDate=&beforeDate=.
 func handleProspectNotes(c *call) {
-	ks, start, count, ok := c.contractFinder("criteria", "contract")
+	ks, start, count, ok := c.contractFinder("criteria", "contract", false)
 	if !ok {
 		return
 	}
@@ -355,7 +386,10 @@ func handleProspectNotes(c *call) {
 	if !ok {
 		return
 	}
-	owners := c.listParam("owners")
+	owners, ok := c.listParam("owners")
+	if !ok {
+		return
+	}
 	var out []ProspectNote
 	c.cust.mu.Lock()
 	for _, id := range c.cust.pnoteOrder {

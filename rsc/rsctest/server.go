@@ -265,22 +265,54 @@ func (c *call) param(name string) string {
 	return ""
 }
 
-// listParam returns a multi-valued finder parameter given either as repeated
-// params or as a 2.0 List(a,b).
-func (c *call) listParam(name string) []string {
-	var out []string
-	for _, v := range c.q.Params[name] {
-		if strings.HasPrefix(v, "List(") && strings.HasSuffix(v, ")") {
-			for p := range strings.SplitSeq(v[5:len(v)-1], ",") {
-				if p != "" {
-					out = append(out, p)
-				}
-			}
+// listParam returns a multi-valued finder parameter; ok=false after a 400.
+// Under Rest.li 2.0 (the X-RestLi-Protocol-Version header) a list is one
+// value, name=List(a,b), its elements 2.0-escaped; repeated parameters, or
+// a bare value, are the 1.0 syntax and a 400, as a 2.0 server cannot read
+// them as a list (docs/linkedin-api.md §3.2, §13.3). Under 1.0 it accepts
+// repeated parameters and, leniently, a List(a,b) value.
+func (c *call) listParam(name string) (values []string, ok bool) {
+	raws := c.q.RawParams[name]
+	if c.proto == restli.Protocol2 && len(raws) > 0 && (len(raws) > 1 || !strings.HasPrefix(raws[0], "List(")) {
+		c.fail(http.StatusBadRequest, "Invalid value for parameter '"+name+"': under X-RestLi-Protocol-Version 2.0.0 a list is one parameter, "+
+			name+"=List(...); repeated or bare "+name+"= parameters are the Rest.li 1.0 syntax")
+		return nil, false
+	}
+	for i, raw := range raws {
+		if !strings.HasPrefix(raw, "List(") {
+			values = append(values, c.q.Params[name][i])
 			continue
 		}
-		out = append(out, v)
+		v, err := restli.Decode(raw)
+		list, isList := v.([]any)
+		if err != nil || !isList {
+			c.fail(http.StatusBadRequest, "Invalid value for parameter '"+name+"': malformed List(...)")
+			return nil, false
+		}
+		for _, el := range list {
+			s, isStr := el.(string)
+			if !isStr {
+				c.fail(http.StatusBadRequest, "Invalid value for parameter '"+name+"': a list of strings is expected")
+				return nil, false
+			}
+			values = append(values, s)
+		}
 	}
-	return out
+	return values, true
+}
+
+// scalarParam returns a single-valued finder parameter under Rest.li 2.0:
+// none when it is absent, else its one decoded value. Given more than once,
+// or as a List(...), it is a 400: a 2.0 server reads a scalar from one
+// value. A raw ':' in the value is accepted as well as %3A
+// (docs/linkedin-api.md §15).
+func (c *call) scalarParam(name string) ([]string, bool) {
+	raws := c.q.RawParams[name]
+	if len(raws) > 1 || len(raws) == 1 && strings.HasPrefix(raws[0], "List(") {
+		c.fail(http.StatusBadRequest, "Invalid value for parameter '"+name+"': it takes one value, not a list")
+		return nil, false
+	}
+	return c.q.Params[name], true
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
