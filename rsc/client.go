@@ -242,8 +242,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	if ctx == nil {
 		return nil, errors.New("rsc: nil context")
 	}
+	fam := c.fam.of(cl.res) // a resource pinned to /v2 stays there
 	prefix := "/v2"
-	if c.fam.versioned {
+	if fam.versioned {
 		prefix = "/rest"
 	}
 	path := c.cfg.baseURL.Path + prefix + cl.path
@@ -282,7 +283,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	if cl.restli != "" {
 		req.Header.Set("X-RestLi-Method", cl.restli)
 	}
-	if c.fam.versioned {
+	if fam.versioned {
 		req.Header.Set("LinkedIn-Version", c.cfg.version)
 		req.Header.Set("X-RestLi-Protocol-Version", "2.0.0")
 	}

@@ -34,6 +34,23 @@ type resource struct {
 	// requests a day per application" per resource); the four
 	// prospect-interaction resources share one counter.
 	quota string
+	// v2Only pins the resource to the legacy family whatever the client's:
+	// the /v2 path, Rest.li 1.0 and no LinkedIn-Version or protocol header.
+	// LinkedIn publishes the Provisioning API only under /v2
+	// (docs/linkedin-api.md §6.1).
+	v2Only bool
+}
+
+// legacyFamily is the family of the legacy /v2 endpoints.
+var legacyFamily = newFamily("")
+
+// of returns the family r is sent in by a client of family f: f itself,
+// or the legacy family for a resource pinned to /v2.
+func (f family) of(r *resource) family {
+	if r != nil && r.v2Only {
+		return legacyFamily
+	}
+	return f
 }
 
 func (f family) name(r *resource) string {
@@ -78,7 +95,7 @@ var (
 	resIntegrationConfig = &resource{legacy: "configurations", versioned: "integrationConfigurations", bucket: BucketIntegrations, quota: "atsIntegrations/configurations"}
 	resJobs              = &resource{legacy: "simpleJobPostings", versioned: "simpleJobPostings", bucket: BucketJobs, quota: "simpleJobPostings"}
 	resJobTasks          = &resource{legacy: "simpleJobPostingTasks", versioned: "simpleJobPostingTasks", bucket: BucketJobTasks, quota: "simpleJobPostingTasks"}
-	resProvisioning      = &resource{legacy: "provisionedApplications", bucket: BucketUnmetered, quota: "provisionedApplications"}
+	resProvisioning      = &resource{legacy: "provisionedApplications", bucket: BucketUnmetered, quota: "provisionedApplications", v2Only: true}
 	resExports           = &resource{legacy: "exportedCandidates", versioned: "exportedCandidates", bucket: BucketUnmetered, quota: "exportedCandidates"}
 	resSeats             = &resource{legacy: "seatsV2", versioned: "seatsV2", bucket: BucketProspect, quota: "prospect"} // Seat reads id and seatId itself
 	resConversations     = &resource{legacy: "conversationEvents", bucket: BucketProspect, quota: "prospect"}

@@ -14,6 +14,11 @@ import (
 
 // ProvisioningService creates and looks up customers' child applications
 // (provisionedApplications). Use the partner (parent application) client.
+//
+// LinkedIn publishes the Provisioning API only under /v2
+// (docs/linkedin-api.md §6.1), so its calls go to /v2 with Rest.li 1.0 and
+// no LinkedIn-Version header even from a client built WithVersion, and from
+// the clients ForCustomer derives from it.
 type ProvisioningService service
 
 // ProvisionRequest creates a customer's child application
@@ -135,7 +140,7 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 		}
 	}
 	if app.Key == "" {
-		app.Key = resp.header.Get("X-Restli-Id")
+		app.Key = restliID(resp.header.Get("X-Restli-Id"))
 	}
 	if app.UniqueForeignID == "" {
 		app.UniqueForeignID = req.UniqueForeignID
@@ -143,11 +148,23 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 	return app, nil
 }
 
+// restliID returns the simple id an X-RestLi-Id header names, with its
+// reduced escapes undone (urn%3Ali%3AdeveloperApplication%3A7 is
+// urn:li:developerApplication:7), or "" when the header is absent or not a
+// simple id.
+func restliID(h string) string {
+	if k, id, err := restli.DecodeRestliID(h); err == nil && k == nil {
+		return id
+	}
+	return ""
+}
+
 // Lookup finds a child application by uniqueForeignId (finder
 // credentialsByUniqueForeignId). It returns ErrNotFound when there is none.
 func (s *ProvisioningService) Lookup(ctx context.Context, uniqueForeignID string) (*ProvisionedApplication, error) {
 	c := s.c
 	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + resProvisioning.legacy,
+		// Rest.li 1.0 whatever the client's family: the resource is pinned to /v2.
 		query: "q=credentialsByUniqueForeignId&" + restli.EncodeParam(restli.Protocol1, "uniqueForeignId", uniqueForeignID),
 		res:   resProvisioning, idempotent: true})
 	if err != nil {

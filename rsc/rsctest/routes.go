@@ -62,7 +62,6 @@ func init() {
 		return []*route{
 			{name: "simpleJobPostings", canonical: "simpleJobPostings", class: classJobs, handle: handleJobs, rest: r},
 			{name: "simpleJobPostingTasks", canonical: "simpleJobPostingTasks", class: classJobTasks, handle: handleTasks, rest: r},
-			{name: "provisionedApplications", canonical: "provisionedApplications", handle: handleProvisioning, parentOnly: true, entityPath: true, rest: r},
 			{name: "exportedCandidates", canonical: "exportedCandidates", handle: handleExportedCandidates, rest: r},
 			{name: "seatsV2", canonical: "seatsV2", class: classProspect, handle: handleSeatsV2, rest: r},
 			{name: "conversationEvents", canonical: "conversationEvents", class: classProspect, handle: handleConversationEvents, rest: r},
@@ -89,6 +88,10 @@ func init() {
 	for _, r := range jobs(false) {
 		routesV2[r.name] = r
 	}
+	// LinkedIn publishes the Provisioning API only under /v2
+	// (docs/linkedin-api.md §6.1): /rest/provisionedApplications is a 404.
+	routesV2["provisionedApplications"] = &route{name: "provisionedApplications", canonical: "provisionedApplications",
+		handle: handleProvisioning, parentOnly: true, entityPath: true}
 
 	routesRest = map[string]*route{}
 	for _, r := range []*route{

@@ -114,6 +114,27 @@ func TestRule02_ChildTokenOnlyOwnContexts(t *testing.T) {
 	}
 }
 
+// LinkedIn publishes the Provisioning API only under /v2
+// (docs/linkedin-api.md §6.1): the versioned path does not exist.
+func TestRule02_ProvisioningOnlyOnV2(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ptok := e.partnerToken()
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/rest/provisionedApplications?q=credentialsByUniqueForeignId&uniqueForeignId=acme"},
+		{"POST", "/rest/provisionedApplications"},
+		{"POST", "/rest/provisionedApplications/" + e.cust.AppKey},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			r := e.reqTok(ptok, tc.method, tc.path, nil, "LinkedIn-Version: 202604", "X-RestLi-Protocol-Version: 2.0.0").want(t, 404)
+			if d := cmp.Diff("Resource "+strings.TrimPrefix(tc.path[:strings.IndexAny(tc.path+"?", "?")], "/rest/")+" does not exist", r.body["message"]); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+	e.reqTok(ptok, "GET", "/v2/provisionedApplications?q=credentialsByUniqueForeignId&uniqueForeignId=acme", nil).want(t, 200)
+}
+
 // §13.3 key syntaxes.
 func TestRule03_BothKeySyntaxesEscapedAndUnordered(t *testing.T) {
 	t.Parallel()
