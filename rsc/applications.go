@@ -13,8 +13,11 @@ type ApplicationsService service
 
 // Application is a job application (docs/linkedin-api.md §7.4). LinkedIn
 // replaces the whole record on every upsert ("omitting a field will set it
-// to null"), so this type has no optional fields: every field is always
-// sent, and an empty string is sent as an explicit empty value. There is
+// to null"), so every field is always sent, and an empty string is sent as
+// an explicit empty value, except two: an empty CandidateEmail, and an
+// empty CandidateID, which are left out so that LinkedIn stores null (an
+// application linked to no candidate has no candidate id, not an empty
+// one). There is
 // deliberately no partial-update method. The current stage is not a field:
 // send the stage history with UpsertStages. The rules on each field are the
 // ones Validate and Upsert check before sending ("text" as on Candidate).
@@ -24,8 +27,10 @@ type Application struct {
 	// urn:li:organization:{digits}.
 	Key ApplicationKey `json:"-"`
 
-	// CandidateID links the candidate: optional text of at most 255 characters.
-	CandidateID string `json:"atsCandidateId"`
+	// CandidateID links the candidate: optional text of at most 255
+	// characters, left out of the upsert when empty (LinkedIn then holds
+	// null).
+	CandidateID string `json:"atsCandidateId,omitempty"`
 	// JobPostingID is the job's externalJobPostingId: required text of at
 	// most 200 characters.
 	JobPostingID string `json:"atsJobPostingId"`

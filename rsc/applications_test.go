@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -31,6 +32,38 @@ func TestApplicationsUpsertWire(t *testing.T) {
 	checkJSON(t, s.Body, `{"entities":{"atsJobApplicationId=APP1&dataProvider=ATS&integrationContext=urn:li:organization:123":{
 		"atsCandidateId":"C1","atsJobPostingId":"JOBP123","atsJobPostingName":"Software Engineer","candidateEmail":"john@example.com",
 		"firstName":"john","lastName":"doe","source":"Referral","dispositionReason":"","atsCreatedAt":1700000000000,"atsLastModifiedAt":1700000000001}}}`)
+}
+
+// An application linked to no candidate leaves atsCandidateId out, so that
+// LinkedIn's full replace stores null, not an empty id; the other empty
+// fields are still sent as "" (docs/linkedin-api.md §7.4).
+func TestApplicationsUpsertUnlinked(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"", "202604"} {
+		t.Run("version="+version, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if version != "" {
+				opts = append(opts, WithVersion(version))
+			}
+			h := setup(t, okBatch, opts...)
+			a := testApplication("APP1")
+			a.CandidateID, a.CandidateEmail, a.Source = "", "", ""
+			if _, err := h.client.Applications.Upsert(t.Context(), []Application{a}); err != nil {
+				t.Fatal(err)
+			}
+			var body struct {
+				Entities map[string]json.RawMessage `json:"entities"`
+			}
+			if err := json.Unmarshal(h.only().Body, &body); err != nil || len(body.Entities) != 1 {
+				t.Fatalf("body: %v %s", err, h.only().Body)
+			}
+			for _, e := range body.Entities {
+				checkJSON(t, e, `{"atsJobPostingId":"JOBP123","atsJobPostingName":"Software Engineer","firstName":"john","lastName":"doe",
+					"source":"","dispositionReason":"","atsCreatedAt":1700000000000,"atsLastModifiedAt":1700000000001}`)
+			}
+		})
+	}
 }
 
 func TestApplicationValidation(t *testing.T) {

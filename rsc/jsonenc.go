@@ -259,7 +259,7 @@ func (a *Application) appendJSON(dst []byte) []byte {
 	for _, f := range [...]struct {
 		name, v   string
 		omitEmpty bool
-	}{{"atsCandidateId", a.CandidateID, false}, {"atsJobPostingId", a.JobPostingID, false},
+	}{{"atsCandidateId", a.CandidateID, true}, {"atsJobPostingId", a.JobPostingID, false},
 		{"atsJobPostingName", a.JobPostingName, false}, {"candidateEmail", a.CandidateEmail, true},
 		{"firstName", a.FirstName, false}, {"lastName", a.LastName, false}, {"source", a.Source, false},
 		{"dispositionReason", a.DispositionReason, false}} {
