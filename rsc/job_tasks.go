@@ -33,9 +33,19 @@ type JobTask struct {
 	JobPosting           string        `json:"jobPosting,omitempty"` // urn:li:jobPosting:{id} on success
 	ErrorMessage         string        `json:"errorMessage,omitempty"`
 	Location             string        `json:"location,omitempty"`
+	// HTTPStatus is the status of the task's entry in the errors or statuses
+	// map of the batch_get when it is 400 or more: LinkedIn could not read
+	// the task (404: unknown or expired). Such a task is TaskFailed, with
+	// LinkedIn's message (if any) in ErrorMessage. It is 0 otherwise.
+	HTTPStatus int `json:"-"`
 }
 
-// Tasks reads job tasks by URN (batch_get, at most 100 per call).
+// Tasks reads job tasks by URN (batch_get, at most 100 per call), keyed by
+// the URNs asked for, however LinkedIn spells the keys of its answer (a
+// Rest.li 2.0 server escapes the URN's colons). A task whose entry in the
+// answer's errors or statuses map has a status of 400 or more (an unknown
+// task answers 404) comes back TaskFailed, with that status in HTTPStatus.
+// Tasks LinkedIn does not mention are missing from the map.
 func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]JobTask, error) {
 	c := s.c
 	out := make(map[string]JobTask, len(taskURNs))
@@ -45,21 +55,76 @@ func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]
 		if err != nil {
 			return out, err
 		}
-		for k, raw := range br.Results {
-			var t JobTask
-			if err := json.Unmarshal(raw, &t); err != nil {
-				return out, fmt.Errorf("rsc: decoding job task %s: %w", k, err)
-			}
-			if t.ID == "" {
-				t.ID = k
-			}
-			out[t.ID] = t
-		}
-		for k, e := range br.Errors {
-			out[k] = JobTask{ID: k, Status: TaskFailed, ErrorMessage: c.red.String(e.Message)}
+		if err := c.readTasks(br, chunk, out); err != nil {
+			return out, err
 		}
 	}
 	return out, nil
+}
+
+// readTasks adds the tasks of one batch_get answer to out, keyed by the
+// URNs of asked that the answer's keys name.
+func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]JobTask) error {
+	urn := simpleKeyMatcher(c.fam.proto, asked)
+	for k, raw := range br.Results {
+		u := urn(k)
+		var t JobTask
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return fmt.Errorf("rsc: decoding job task %s: %w", u, err)
+		}
+		if t.ID == "" {
+			t.ID = u
+		}
+		out[u] = t
+	}
+	failed := func(u string, status int, msg string) {
+		t := out[u]
+		t.ID, t.Status, t.HTTPStatus = u, TaskFailed, status
+		if msg != "" {
+			t.ErrorMessage = msg
+		}
+		if t.ErrorMessage == "" {
+			t.ErrorMessage = fmt.Sprintf("LinkedIn answered %d for this task", status)
+		}
+		out[u] = t
+	}
+	for k, st := range br.Statuses {
+		if st >= 400 {
+			failed(urn(k), st, "")
+		}
+	}
+	for k, e := range br.Errors {
+		u := urn(k)
+		st := e.Status
+		if st == 0 {
+			st = br.Statuses[k]
+		}
+		failed(u, st, c.red.String(e.Message))
+	}
+	return nil
+}
+
+// simpleKeyMatcher returns a function from a key of a batch_get answer to
+// the simple key of asked it names: the key as sent, or else the key
+// decoded as a server of protocol p spells it (Rest.li 2.0 escapes
+// ( ) , : ' and %, so urn%3Ali%3AsimpleJobPostingTask%3A1 names
+// urn:li:simpleJobPostingTask:1; docs/linkedin-api.md §3.4). A key that
+// names none of asked comes back decoded.
+func simpleKeyMatcher(p restli.Protocol, asked []string) func(string) string {
+	set := make(map[string]bool, len(asked))
+	for _, a := range asked {
+		set[a] = true
+	}
+	return func(k string) string {
+		if set[k] {
+			return k
+		}
+		d, err := restli.ParseServerSimpleKey(p, k)
+		if err != nil {
+			return k
+		}
+		return d
+	}
 }
 
 // WaitTasks polls the tasks every interval until all are terminal or ctx

@@ -37,8 +37,15 @@ const (
 
 // JobPosting is a job as simpleJobPostings takes it (docs/linkedin-api.md
 // §7.1). The rules on each field are the ones Validate and Submit check
-// before sending ("text" as on Candidate). A CLOSE is checked for
-// ExternalJobPostingID, OperationType and IntegrationContext only.
+// before sending ("text" as on Candidate). The fields marked required are
+// required by every operation but CLOSE.
+//
+// A CLOSE only names the posting: it is checked for ExternalJobPostingID,
+// OperationType and IntegrationContext (and Availability's enum when it is
+// set), and carries only the fields that are set. Every field the other
+// operations require is left out of the JSON when empty, so a bare CLOSE
+// sends no empty title, location or availability (LinkedIn answers an
+// empty enum value 422).
 type JobPosting struct {
 	// ExternalJobPostingID is the ATS's job id: required text of at most 200
 	// characters, unique within one call.
@@ -52,21 +59,21 @@ type JobPosting struct {
 	CompanyPageURL     string `json:"companyPageUrl,omitempty"`
 	// CompanyApplyURL is required: an absolute http(s) URL of at most 2,048
 	// characters.
-	CompanyApplyURL string `json:"companyApplyUrl"`
+	CompanyApplyURL string `json:"companyApplyUrl,omitempty"`
 	// Title is required text of at most 200 characters.
-	Title string `json:"title"`
+	Title string `json:"title,omitempty"`
 	// Description is required text of at least 100 and at most 25,000
 	// characters (LinkedIn accepts a small HTML subset).
-	Description string `json:"description"`
+	Description string `json:"description,omitempty"`
 	// ListedAt is required: epoch milliseconds (not seconds), not more than
 	// an hour in the future.
-	ListedAt EpochMillis `json:"listedAt"`
+	ListedAt EpochMillis `json:"listedAt,omitempty"`
 	// Location is required text of at most 255 characters.
-	Location string `json:"location"`
+	Location string `json:"location,omitempty"`
 	// Availability is required: AvailabilityPublic, AvailabilityPrivate or
 	// INTERNAL. Without the customer's explicit choice, always
 	// AvailabilityPrivate (RSC-102).
-	Availability     Availability `json:"availability"`
+	Availability     Availability `json:"availability,omitempty"`
 	AccessRestricted bool         `json:"accessRestricted,omitempty"`
 	// Categories has at most 3 entries.
 	Categories []string `json:"categories,omitempty"`
@@ -108,6 +115,7 @@ var (
 	employmentStatuses = []string{"FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP", "TEMPORARY", "VOLUNTEER", "OTHER"}
 	experienceLevels   = []string{"ENTRY_LEVEL", "MID_SENIOR_LEVEL", "DIRECTOR", "EXECUTIVE", "INTERNSHIP", "ASSOCIATE", "NOT_APPLICABLE"}
 	workplaceTypes     = []string{"On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote"}
+	availabilities     = []string{string(AvailabilityPublic), string(AvailabilityPrivate), "INTERNAL"}
 )
 
 func validateJob(v *validator, j *JobPosting) {
@@ -118,7 +126,13 @@ func validateJob(v *validator, j *JobPosting) {
 	}
 	v.urn("integrationContext", j.IntegrationContext, "urn:li:organization:", false)
 	if j.OperationType == JobClose {
-		return // our choice: a CLOSE only names the posting (docs/linkedin-api.md §7.1 lists no other rule for it)
+		// Our choice: a CLOSE only names the posting (docs/linkedin-api.md
+		// §7.1 lists no other rule for it); an availability it carries must
+		// still be one LinkedIn knows.
+		if j.Availability != "" {
+			v.oneOf("availability", string(j.Availability), availabilities...)
+		}
+		return
 	}
 	v.url("companyApplyUrl", j.CompanyApplyURL, true)
 	v.text("title", j.Title, true, 200)
@@ -128,7 +142,7 @@ func validateJob(v *validator, j *JobPosting) {
 	}
 	v.millis("listedAt", j.ListedAt, true)
 	v.text("location", j.Location, true, 255)
-	v.oneOf("availability", string(j.Availability), string(AvailabilityPublic), string(AvailabilityPrivate), "INTERNAL")
+	v.oneOf("availability", string(j.Availability), availabilities...)
 	if len(j.Categories) > 3 {
 		v.fail("categories", "must have at most 3 entries")
 	}

@@ -116,6 +116,10 @@ func TestJobCloseValidation(t *testing.T) {
 		"no id":      {JobPosting{OperationType: JobClose, IntegrationContext: org}, "externalJobPostingId"},
 		"bad urn":    {JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: "urn:li:company:1"}, "integrationContext"},
 		"no context": {JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose}, "integrationContext"},
+		"bad availability": {JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: org,
+			Availability: "SECRET"}, "availability"},
+		"known availability": {JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: org,
+			Availability: AvailabilityPublic}, ""},
 	} {
 		wantField(t, name, c.Jobs.Validate(&tc.job), tc.field)
 	}
@@ -143,5 +147,41 @@ func TestSubRecordValidators(t *testing.T) {
 		"good note":           {c.Candidates.ValidateNote(&Note{ID: "N1", Note: "called", CreatedAt: 1700000000000}), ""},
 	} {
 		wantField(t, name, tc.err, tc.field)
+	}
+}
+
+// A CLOSE carries only the fields that are set: no empty title, apply URL,
+// location or availability, and no zero listedAt, which LinkedIn would read
+// as values (an empty availability is a 422). The other operations send
+// every required field, which validation guarantees are set
+// (docs/linkedin-api.md §7.1).
+func TestJobCloseWire(t *testing.T) {
+	t.Parallel()
+	withAvailability := JobPosting{ExternalJobPostingID: "J2", OperationType: JobClose, IntegrationContext: org, Availability: AvailabilityPublic}
+	for _, tc := range []struct {
+		name string
+		job  JobPosting
+		want string
+	}{
+		{"bare close", JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: org},
+			`{"elements":[{"externalJobPostingId":"J1","jobPostingOperationType":"CLOSE","integrationContext":"` + org + `"}]}`},
+		{"close with an availability", withAvailability,
+			`{"elements":[{"externalJobPostingId":"J2","jobPostingOperationType":"CLOSE","integrationContext":"` + org + `","availability":"PUBLIC"}]}`},
+		{"create", testJob("J3"), `{"elements":[{"externalJobPostingId":"J3","jobPostingOperationType":"CREATE","integrationContext":"` + org + `",
+			"companyApplyUrl":"https://ats.example.com/jobs/J3/apply","title":"Software Engineer","description":"` + strings.Repeat("Build great things. ", 6) + `",
+			"listedAt":1700000000000,"location":"San Francisco, CA, US","availability":"PRIVATE_TO_ATS_INTEGRATION","workplaceTypes":["Hybrid"],
+			"employmentStatus":"FULL_TIME","experienceLevel":"MID_SENIOR_LEVEL"}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) {
+				fmt.Fprint(w, `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202}]}`)
+			})
+			res, err := h.client.Jobs.Submit(t.Context(), []JobPosting{tc.job})
+			if err != nil || res.Err() != nil {
+				t.Fatalf("Submit: %v %v", err, res.Err())
+			}
+			checkJSON(t, h.only().Body, tc.want)
+		})
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // Job states as LinkedIn holds them.
@@ -139,6 +141,12 @@ func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 		return "", &jobErr{Status: 403, Message: "Not enough permissions to access integrationContext " + *d.IntegrationContext}
 	}
 	if op == "CLOSE" {
+		// A CLOSE needs nothing but the posting's id, but an enum it
+		// carries is still read: "" or an unknown availability is LinkedIn's
+		// 422 (docs/linkedin-api.md §7.1, §13.7).
+		if d.Availability != nil && !availabilities[*d.Availability] {
+			return op, enumErr("availability", *d.Availability)
+		}
 		return op, nil
 	}
 	return op, validateListing(d, c.now)
@@ -335,7 +343,11 @@ func (t *task) view(s *Server, now time.Time) taskView {
 	return v
 }
 
-// handleTasks serves J2: GET simpleJobPostingTasks?ids=...
+// handleTasks serves J2: GET simpleJobPostingTasks?ids=... The keys of its
+// answer are spelt as a Rest.li server of the request's protocol spells
+// them: the URN as it is under 1.0, its colons escaped under 2.0
+// (urn%3Ali%3AsimpleJobPostingTask%3A…), as compound keys are
+// (docs/linkedin-api.md §3.4, §13.3).
 func handleTasks(c *call) {
 	if c.method != http.MethodGet {
 		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
@@ -360,15 +372,16 @@ func handleTasks(c *call) {
 			continue
 		}
 		seen[id] = true
+		key := restli.EncodeServerSimpleBodyKey(c.proto, id)
 		t := cu.tasks[id]
 		if t == nil {
-			res.Errors[id] = statusErr(404, "Task "+id+" does not exist")
+			res.Errors[key] = statusErr(404, "Task "+id+" does not exist")
 			continue
 		}
 		t.polls++
 		b, _ := json.Marshal(t.view(c.s, c.now))
-		res.Results[id] = b
-		res.Statuses[id] = 200
+		res.Results[key] = b
+		res.Statuses[key] = 200
 	}
 	cu.mu.Unlock()
 	writeJSON(c.w, http.StatusOK, res)

@@ -548,6 +548,69 @@ func TestRule07_JobTasksLifecycle(t *testing.T) {
 	}
 }
 
+// A CLOSE needs only its posting's id, operation and context, and the
+// fake accepts it bare; an availability it carries is still an enum, so ""
+// or an unknown value is LinkedIn's 422 (docs/linkedin-api.md §7.1, §13.7).
+func TestRule07_JobCloseAvailability(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.postJobs(jobElem("J1", "CREATE")).want(t, 200)
+	closing := func(f func(m map[string]any)) map[string]any {
+		return edited(map[string]any{"externalJobPostingId": "J1", "jobPostingOperationType": "CLOSE", "integrationContext": org}, f)
+	}
+	els := e.postJobs(
+		closing(func(m map[string]any) { m["availability"] = "" }),
+		closing(func(m map[string]any) { m["availability"] = "SECRET" }),
+		closing(func(m map[string]any) { m["availability"] = nil }),
+	).want(t, 200).body["elements"].([]any)
+	var got []any
+	for _, el := range els {
+		m := el.(map[string]any)
+		delete(m, "id")
+		got = append(got, m)
+	}
+	want := []any{
+		map[string]any{"status": float64(422), "error": map[string]any{"status": float64(422), "message": "ERROR :: /availability :: \"\" is not an enum symbol\n"}},
+		map[string]any{"status": float64(422), "error": map[string]any{"status": float64(422), "message": "ERROR :: /availability :: \"SECRET\" is not an enum symbol\n"}},
+		map[string]any{"status": float64(202)},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if job, _ := e.cust.Job("J1"); job.State != rsctest.JobClosed {
+		t.Errorf("J1 = %+v, want closed by the bare CLOSE", job)
+	}
+}
+
+// Under Rest.li 2.0 the task batch_get spells its simple keys as a Rest.li
+// server does, colons escaped, as it spells compound keys; under 1.0 they
+// are the URNs as they are (docs/linkedin-api.md §3.4, §13.3).
+func TestRule07_JobTaskKeysFollowProtocol(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	task := e.postJobs(jobElem("J1", "CREATE")).want(t, 200).body["elements"].([]any)[0].(map[string]any)["id"].(string)
+	const unknown = "urn:li:simpleJobPostingTask:0000"
+	esc := func(u string) string { return strings.ReplaceAll(u, ":", "%3A") }
+	keys := func(r resp) map[string][]string {
+		out := map[string][]string{}
+		for _, m := range []string{"results", "statuses", "errors"} {
+			for k := range r.body[m].(map[string]any) {
+				out[m] = append(out[m], k)
+			}
+		}
+		return out
+	}
+	r1 := e.req("GET", "/v2/simpleJobPostingTasks?ids="+task+"&ids="+unknown, nil).want(t, 200)
+	if d := cmp.Diff(map[string][]string{"results": {task}, "statuses": {task}, "errors": {unknown}}, keys(r1)); d != "" {
+		t.Errorf("1.0 (-want +got):\n%s", d)
+	}
+	r2 := e.req("GET", "/rest/simpleJobPostingTasks?ids=List("+esc(task)+","+esc(unknown)+")", nil,
+		"X-RestLi-Protocol-Version: 2.0.0", "LinkedIn-Version: 202604").want(t, 200)
+	if d := cmp.Diff(map[string][]string{"results": {esc(task)}, "statuses": {esc(task)}, "errors": {esc(unknown)}}, keys(r2)); d != "" {
+		t.Errorf("2.0 (-want +got):\n%s", d)
+	}
+}
+
 func TestRule07_JobTaskDelayByClock(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, rsctest.WithJobTaskLatency(0), rsctest.WithJobTaskDelay(5*time.Minute))

@@ -1,0 +1,108 @@
+package rsc
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Tasks keys its answer by the URNs asked for, however the server spells
+// the keys of its maps (raw under Rest.li 1.0, colons escaped under 2.0),
+// and reads the statuses map as well as errors: an entry of 400 or more is
+// a terminal failure with its status and message (docs/linkedin-api.md §3.4,
+// §7.1).
+func TestJobTasksKeysAndStatuses(t *testing.T) {
+	t.Parallel()
+	const (
+		u1, u2, u3 = "urn:li:simpleJobPostingTask:1", "urn:li:simpleJobPostingTask:2", "urn:li:simpleJobPostingTask:3"
+		e1, e2, e3 = "urn%3Ali%3AsimpleJobPostingTask%3A1", "urn%3Ali%3AsimpleJobPostingTask%3A2", "urn%3Ali%3AsimpleJobPostingTask%3A3"
+	)
+	done := JobTask{ID: u1, Status: TaskSucceeded, JobPosting: "urn:li:jobPosting:9"}
+	for _, tc := range []struct {
+		name    string
+		version string
+		body    string
+		want    map[string]JobTask
+	}{
+		{"1.0 raw keys", "", `{"results":{"` + u1 + `":{"id":"` + u1 + `","status":"SUCCEEDED","jobPosting":"urn:li:jobPosting:9"}},
+			"statuses":{"` + u1 + `":200},"errors":{"` + u2 + `":{"status":404,"message":"Task ` + u2 + ` does not exist"}}}`,
+			map[string]JobTask{u1: done, u2: {ID: u2, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "Task " + u2 + " does not exist"}}},
+		{"2.0 escaped keys", "202604", `{"results":{"` + e1 + `":{"id":"` + u1 + `","status":"SUCCEEDED","jobPosting":"urn:li:jobPosting:9"}},
+			"statuses":{"` + e1 + `":200},"errors":{"` + e2 + `":{"status":404,"message":"Task ` + u2 + ` does not exist"}}}`,
+			map[string]JobTask{u1: done, u2: {ID: u2, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "Task " + u2 + " does not exist"}}},
+		{"2.0 result without its id", "202604", `{"results":{"` + e3 + `":{"status":"IN_PROGRESS"}}}`,
+			map[string]JobTask{u3: {ID: u3, Status: TaskInProgress}}},
+		{"statuses only", "202604", `{"results":{},"statuses":{"` + e1 + `":500,"` + e2 + `":200,"` + e3 + `":404},"errors":{}}`,
+			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, HTTPStatus: 500, ErrorMessage: "LinkedIn answered 500 for this task"},
+				u3: {ID: u3, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "LinkedIn answered 404 for this task"}}},
+		{"error status from statuses", "", `{"statuses":{"` + u1 + `":403},"errors":{"` + u1 + `":{"message":"Not enough permissions"}}}`,
+			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, HTTPStatus: 403, ErrorMessage: "Not enough permissions"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if tc.version != "" {
+				opts = append(opts, WithVersion(tc.version))
+			}
+			h := setup(t, func(w http.ResponseWriter, s seen) { fmt.Fprint(w, tc.body) }, opts...)
+			got, err := h.client.Jobs.Tasks(t.Context(), []string{u1, u2, u3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// WaitTasks ends as soon as every task is terminal, a task LinkedIn cannot
+// read (404 under the 2.0 spelling of its key) included, instead of
+// polling until the context ends.
+func TestWaitTasksEndsOnUnreadableTask(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	const (
+		u1, u2 = "urn:li:simpleJobPostingTask:1", "urn:li:simpleJobPostingTask:2"
+		e1, e2 = "urn%3Ali%3AsimpleJobPostingTask%3A1", "urn%3Ali%3AsimpleJobPostingTask%3A2"
+	)
+	polls := 0
+	h := setupInProcess(t, func(w http.ResponseWriter, s seen) {
+		polls++
+		status := "IN_PROGRESS"
+		if polls == 2 {
+			status = "FAILED"
+		}
+		fmt.Fprintf(w, `{"results":{"%s":{"id":"%s","status":%q,"errorMessage":"bad"}},"statuses":{"%s":200},
+			"errors":{"%s":{"status":404,"message":"Task does not exist"}}}`, e1, u1, status, e1, e2)
+	}, WithClock(clk), WithVersion("202604"))
+	got, err := h.client.Jobs.WaitTasks(t.Context(), []string{u1, u2}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]JobTask{
+		u1: {ID: u1, Status: TaskFailed, ErrorMessage: "bad"},
+		u2: {ID: u2, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "Task does not exist"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"ids=List(" + e1 + "," + e2 + ")", "ids=List(" + e1 + ")"}, queries(h.requests())); d != "" {
+		t.Errorf("polls (-want +got):\n%s", d)
+	}
+	if waited := clk.Now().Sub(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); waited != time.Minute {
+		t.Errorf("waited %v, want one interval", waited)
+	}
+}
+
+// queries returns the raw query of each request.
+func queries(rs []seen) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.RawQuery
+	}
+	return out
+}
