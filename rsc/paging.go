@@ -1,12 +1,16 @@
 package rsc
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"iter"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
@@ -57,12 +61,57 @@ func (c *Client) getBatch(ctx context.Context, res *resource, path, query string
 	return br, nil
 }
 
+// BatchGetError reports the keys of a batch_get (CandidatesService.Get,
+// IntegrationsService.Get) that LinkedIn answered, in the errors or
+// statuses map of its 200 answer, with a status other than 404. A 404 means
+// the record is absent: its key is only missing from the result. The
+// records that were found come back with the error, so a caller may use
+// them and retry the failed keys.
+//
+// Use errors.As to get it from the error Get returns; each of Errors is
+// also reachable with errors.As as an *EntityError.
+type BatchGetError struct {
+	Resource string // e.g. "atsCandidates"
+	// Errors has one entry per failed key, in the order the keys were
+	// given: the key as its String method shows it (or the answer's key
+	// when it names none of the keys asked), the status, and LinkedIn's
+	// message and serviceErrorCode, if any.
+	Errors []*EntityError
+}
+
+func (e *BatchGetError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rsc: %s batch_get: LinkedIn could not read %d record(s):", e.Resource, len(e.Errors))
+	for i, ee := range e.Errors {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		fmt.Fprintf(&b, " %q: %d", ee.Key, ee.Status)
+		if m := strings.TrimSpace(ee.Message); m != "" {
+			b.WriteString(" " + m)
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the per-key errors, for errors.As and errors.Is.
+func (e *BatchGetError) Unwrap() []error {
+	errs := make([]error, len(e.Errors))
+	for i, ee := range e.Errors {
+		errs[i] = ee
+	}
+	return errs
+}
+
 // batchGet reads records by compound key (batch_get, at most MaxBatchSize
-// keys a call), returning those LinkedIn holds. query, if not "", is added
-// to the ids (a projection); check, if not nil, refuses a bad key before
-// anything is sent.
+// keys a call), returning those LinkedIn holds. A key LinkedIn answers 404
+// is absent from the map; any other per-key error status comes back as a
+// *BatchGetError, with the records that were found. query, if not "", is
+// added to the ids (a projection); check, if not nil, refuses a bad key
+// before anything is sent.
 func batchGet[K compoundKey, T any](ctx context.Context, c *Client, res *resource, keys []K, query string, check func(K) error) (map[K]*T, error) {
 	out := make(map[K]*T, len(keys))
+	var failed []*EntityError
 	for start := 0; start < len(keys); start += MaxBatchSize {
 		chunk := keys[start:min(start+MaxBatchSize, len(keys))]
 		rkeys := make([]restli.Key, len(chunk))
@@ -91,8 +140,64 @@ func batchGet[K compoundKey, T any](ctx context.Context, c *Client, res *resourc
 				out[chunk[j]] = rec
 			}
 		}
+		failed = append(failed, keyFailures(c, res, br, func(ks string) (int, string) {
+			if j := responseKeyIndex(ks, rkeys); j >= 0 {
+				return j, chunk[j].String()
+			}
+			return -1, ks
+		})...)
+	}
+	if len(failed) > 0 {
+		return out, &BatchGetError{Resource: res.legacy, Errors: failed}
 	}
 	return out, nil
+}
+
+// keyFailures returns the per-key failures of one batch_get answer: each
+// key of its errors map, and each key of its statuses map with a status of
+// 400 or more, unless the status is 404 (absent). key gives a response
+// key's position among the keys asked and its label (-1 and the response
+// key itself when it names none of them); the failures come in the order
+// of the keys asked, those naming none last.
+func keyFailures(c *Client, res *resource, br *batchGetResponse, key func(string) (int, string)) []*EntityError {
+	type failure struct {
+		at  int
+		raw string
+		err *EntityError
+	}
+	var fs []failure
+	add := func(ks string, status int, e *batchErr) {
+		if status == http.StatusNotFound {
+			return
+		}
+		at, name := key(ks)
+		if at < 0 {
+			at = math.MaxInt
+		}
+		ee := &EntityError{Resource: res.legacy, Key: name, Status: status}
+		if e != nil {
+			ee.ServiceErrorCode, ee.Message = e.ServiceErrorCode, c.red.String(e.Message)
+		}
+		fs = append(fs, failure{at, ks, ee})
+	}
+	for ks, e := range br.Errors {
+		st := e.Status
+		if st == 0 {
+			st = br.Statuses[ks]
+		}
+		add(ks, st, &e)
+	}
+	for ks, st := range br.Statuses {
+		if _, dup := br.Errors[ks]; !dup && st >= 400 {
+			add(ks, st, nil)
+		}
+	}
+	slices.SortFunc(fs, func(a, b failure) int { return cmp.Or(cmp.Compare(a.at, b.at), strings.Compare(a.raw, b.raw)) })
+	out := make([]*EntityError, len(fs))
+	for i, f := range fs {
+		out[i] = f.err
+	}
+	return out
 }
 
 // pageSize is the count requested per page when the caller gives none.
