@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -297,8 +298,15 @@ func (ht handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp := rec.Result()
 	resp.Request = req
+	if rec.Header().Get(truncateHeader) != "" {
+		resp.Body = io.NopCloser(io.MultiReader(io.LimitReader(resp.Body, 10), iotest.ErrReader(io.ErrUnexpectedEOF)))
+	}
 	return resp, nil
 }
+
+// truncateHeader, set by a handler, cuts the answer's body after 10 bytes
+// with io.ErrUnexpectedEOF, as a connection that dies mid-body does.
+const truncateHeader = "X-Test-Truncate"
 
 // fakeClock is a manual clock: Sleep advances it instantly.
 type fakeClock struct {

@@ -34,18 +34,20 @@ type JobTask struct {
 	ErrorMessage         string        `json:"errorMessage,omitempty"`
 	Location             string        `json:"location,omitempty"`
 	// HTTPStatus is the status of the task's entry in the errors or statuses
-	// map of the batch_get when it is 400 or more: LinkedIn could not read
-	// the task (404: unknown or expired). Such a task is TaskFailed, with
-	// LinkedIn's message (if any) in ErrorMessage. It is 0 otherwise.
+	// map of the batch_get when it is 400 to 499: LinkedIn cannot read the
+	// task (404: unknown or expired), so whether its operation took effect
+	// is unknown. Such a task is TaskFailed, with LinkedIn's message (if
+	// any) in ErrorMessage. It is 0 otherwise.
 	HTTPStatus int `json:"-"`
 }
 
 // Tasks reads job tasks by URN (batch_get, at most 100 per call), keyed by
 // the URNs asked for, however LinkedIn spells the keys of its answer (a
 // Rest.li 2.0 server escapes the URN's colons). A task whose entry in the
-// answer's errors or statuses map has a status of 400 or more (an unknown
-// task answers 404) comes back TaskFailed, with that status in HTTPStatus.
-// Tasks LinkedIn does not mention are missing from the map.
+// answer's errors or statuses map has a 4xx status (an unknown task answers
+// 404) comes back TaskFailed, with that status in HTTPStatus. Tasks
+// LinkedIn does not mention, or could not read this time (a 5xx entry), are
+// missing from the map, so that WaitTasks polls them again.
 func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]JobTask, error) {
 	c := s.c
 	out := make(map[string]JobTask, len(taskURNs))
@@ -89,7 +91,7 @@ func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]
 		out[u] = t
 	}
 	for k, st := range br.Statuses {
-		if st >= 400 {
+		if st >= 400 && st < 500 {
 			failed(urn(k), st, "")
 		}
 	}
@@ -98,6 +100,9 @@ func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]
 		st := e.Status
 		if st == 0 {
 			st = br.Statuses[k]
+		}
+		if st >= 500 {
+			continue // LinkedIn could not read it now: poll it again
 		}
 		failed(u, st, c.red.String(e.Message))
 	}

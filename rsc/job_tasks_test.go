@@ -35,9 +35,10 @@ func TestJobTasksKeysAndStatuses(t *testing.T) {
 			map[string]JobTask{u1: done, u2: {ID: u2, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "Task " + u2 + " does not exist"}}},
 		{"2.0 result without its id", "202604", `{"results":{"` + e3 + `":{"status":"IN_PROGRESS"}}}`,
 			map[string]JobTask{u3: {ID: u3, Status: TaskInProgress}}},
-		{"statuses only", "202604", `{"results":{},"statuses":{"` + e1 + `":500,"` + e2 + `":200,"` + e3 + `":404},"errors":{}}`,
-			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, HTTPStatus: 500, ErrorMessage: "LinkedIn answered 500 for this task"},
-				u3: {ID: u3, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "LinkedIn answered 404 for this task"}}},
+		{"statuses only; a 5xx task is read again later", "202604", `{"results":{},"statuses":{"` + e1 + `":500,"` + e2 + `":200,"` + e3 + `":404},"errors":{}}`,
+			map[string]JobTask{u3: {ID: u3, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "LinkedIn answered 404 for this task"}}},
+		{"a 5xx error entry is read again later", "", `{"errors":{"` + u1 + `":{"status":503,"message":"try later"}}}`,
+			map[string]JobTask{}},
 		{"error status from statuses", "", `{"statuses":{"` + u1 + `":403},"errors":{"` + u1 + `":{"message":"Not enough permissions"}}}`,
 			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, HTTPStatus: 403, ErrorMessage: "Not enough permissions"}}},
 	} {

@@ -293,9 +293,16 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 		}
 		el := br.Elements[n]
 		it.Status, it.ID = el.Status, el.ID
-		if el.Status >= 300 || el.Error.Status >= 300 {
+		switch {
+		case el.Status >= 300 || el.Error.Status >= 300:
 			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: el.Status,
 				ServiceErrorCode: el.Error.ServiceErrorCode, Message: c.red.String(el.Error.Message)}
+		case el.Status < 200:
+			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: el.Status,
+				Message: "LinkedIn returned no status for this job"}
+		case el.ID == "":
+			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: el.Status,
+				Message: "LinkedIn returned no task for this job"}
 		}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func testJob(id string) JobPosting {
@@ -49,6 +51,34 @@ func TestJobsSubmitWire(t *testing.T) {
 	}
 	if !strings.Contains(string(s.Body), `"jobPostingOperationType":"CREATE"`) || !strings.Contains(string(s.Body), `"availability":"PRIVATE_TO_ATS_INTEGRATION"`) {
 		t.Errorf("body = %s", s.Body)
+	}
+}
+
+// An element of the batch_create answer that carries no status, or a 2xx
+// without a task id, confirms nothing: the job gets an EntityError, and one
+// the answer does not reach gets one too.
+func TestJobsSubmitIncompleteAnswer(t *testing.T) {
+	t.Parallel()
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		fmt.Fprint(w, `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202},{"id":"urn:li:simpleJobPostingTask:2"},{"status":202}]}`)
+	})
+	res, err := h.client.Jobs.Submit(t.Context(), []JobPosting{testJob("J1"), testJob("J2"), testJob("J3"), testJob("J4")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range res.Items {
+		msg := "ok"
+		var ee *EntityError
+		if errors.As(it.Err, &ee) {
+			msg = ee.Key + ": " + ee.Message
+		}
+		got = append(got, msg)
+	}
+	want := []string{"ok", "J2: LinkedIn returned no status for this job", "J3: LinkedIn returned no task for this job",
+		"J4: LinkedIn returned no element for this job"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("items (-want +got):\n%s", d)
 	}
 }
 

@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -215,6 +216,7 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 		return func(yield func(T, error) bool) {
 			var zero T
 			start := 0
+			var prev json.RawMessage // the previous page's elements
 			for {
 				q := query + "&start=" + strconv.Itoa(start) + "&count=" + strconv.Itoa(count)
 				resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(res), query: q,
@@ -223,20 +225,36 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 					yield(zero, err)
 					return
 				}
-				var page collection[T]
-				if err := json.Unmarshal(c.fam.unentity(res, resp.body), &page); err != nil {
+				var page struct {
+					Elements json.RawMessage `json:"elements"`
+					Paging   *Paging         `json:"paging"`
+				}
+				var els []T
+				err = json.Unmarshal(c.fam.unentity(res, resp.body), &page)
+				if err == nil && len(page.Elements) > 0 {
+					err = json.Unmarshal(page.Elements, &els)
+				}
+				if err != nil {
 					yield(zero, fmt.Errorf("rsc: decoding %s page: %w", res.legacy, err))
 					return
 				}
-				for _, el := range page.Elements {
+				// A server that ignores start serves its first page again
+				// and again: stop rather than yield the same records forever.
+				if len(els) > 0 && bytes.Equal(prev, page.Elements) {
+					yield(zero, fmt.Errorf("rsc: %s: the page at start=%d holds the same records as the page before it; stopping rather than reading them again",
+						res.legacy, start))
+					return
+				}
+				prev = page.Elements
+				for _, el := range els {
 					if !yield(el, nil) {
 						return
 					}
 				}
-				if len(page.Elements) < count || (page.Paging.Total > 0 && start+len(page.Elements) >= page.Paging.Total) {
+				if len(els) < count || (page.Paging != nil && page.Paging.Total > 0 && start+len(els) >= page.Paging.Total) {
 					return
 				}
-				start += len(page.Elements)
+				start += len(els)
 			}
 		}
 	}

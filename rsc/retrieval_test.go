@@ -291,3 +291,33 @@ func TestSeatDecoding(t *testing.T) {
 		}
 	})
 }
+
+// A server that ignores start and serves its first page again is caught at
+// the second page: the records are yielded once, then an error, and
+// nothing more is asked.
+func TestFinderStopsOnRepeatedPage(t *testing.T) {
+	t.Parallel()
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		els := make([]string, 100)
+		for i := range els {
+			els[i] = fmt.Sprintf(`{"id":%d,"member":"urn:li:person:p%d","contract":"urn:li:contract:1","state":"ACTIVE"}`, i, i)
+		}
+		fmt.Fprintf(w, `{"elements":[%s],"paging":{"start":0,"count":100}}`, strings.Join(els, ","))
+	})
+	n := 0
+	var last error
+	for _, err := range h.client.Seats.List(t.Context(), []string{"urn:li:contract:1"}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		n++
+	}
+	const want = "rsc: seatsV2: the page at start=100 holds the same records as the page before it; stopping rather than reading them again"
+	if n != 100 || last == nil || last.Error() != want {
+		t.Fatalf("%d seats, err %v; want 100 and %q", n, last, want)
+	}
+	if calls := len(h.requests()); calls != 2 {
+		t.Errorf("%d calls, want 2", calls)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -56,6 +57,15 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	case resp.StatusCode == 500, resp.StatusCode == 502, resp.StatusCode == 503, resp.StatusCode == 504:
 		status = resp.StatusCode
 		retry = true
+	case ci.idempotent:
+		// The answer is final: read it here, where a connection cut in the
+		// middle of the body can still be retried.
+		ci.body, ci.bodyErr = readBody(resp)
+		ci.read = true
+		if ci.bodyErr != nil {
+			err = fmt.Errorf("reading response: %w", ci.bodyErr)
+			retry = retryableTransportError(err)
+		}
 	}
 	if !retry {
 		return false, nil

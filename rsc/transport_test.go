@@ -109,6 +109,33 @@ func TestRetryPutAfter500(t *testing.T) {
 	})
 }
 
+// An answer whose body is cut off is retried like any transport failure
+// when the call is safe to repeat (a PUT), and not for a batch_create.
+func TestRetryTruncatedBody(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, h, _ := mockClient(t)
+		var puts, posts atomic.Int32
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			if puts.Add(1) == 1 {
+				w.Header().Set(truncateHeader, "1")
+			}
+			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+		})
+		if err := upsertNote(t.Context(), c); err != nil || puts.Load() != 2 {
+			t.Fatalf("PUT: err %v after %d attempts, want success after 2", err, puts.Load())
+		}
+		h.route("POST", "/v2/simpleJobPostings", func(w http.ResponseWriter, s seen) {
+			posts.Add(1)
+			w.Header().Set(truncateHeader, "1")
+			reply(w, 200, `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202}]}`)
+		})
+		_, err := c.Jobs.Submit(t.Context(), []JobPosting{bubbleJob()})
+		if err == nil || !strings.Contains(err.Error(), "reading response: unexpected EOF") || posts.Load() != 1 {
+			t.Fatalf("batch_create: err %v after %d attempts, want the cut answer after 1", err, posts.Load())
+		}
+	})
+}
+
 // A 500 on a batch_create is not retried.
 func TestNoRetryBatchCreate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

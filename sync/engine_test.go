@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -1102,5 +1103,58 @@ func TestUnconfirmedBatchIsResent(t *testing.T) {
 		if p := rep.Phases[PhaseCandidates]; p.Acknowledged != 300 {
 			t.Fatalf("candidates acknowledged %d, want 300", p.Acknowledged)
 		}
+	})
+}
+
+// A job task LinkedIn no longer knows (task ids expire) leaves the outcome
+// of its operation unknown: the operation is sent again, a CREATE as
+// UPDATE, and nothing is dead-lettered or created twice.
+func TestLostJobTaskResendsItsOperation(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var forgot atomic.Bool
+		var creates, updates atomic.Int64
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "simpleJobPostings") {
+					body, _ := io.ReadAll(r.Body)
+					r.Body = io.NopCloser(strings.NewReader(string(body)))
+					creates.Add(int64(strings.Count(string(body), `"CREATE"`)))
+					updates.Add(int64(strings.Count(string(body), `"UPDATE"`)))
+				}
+				resp, err := next.RoundTrip(r)
+				if err != nil || !strings.Contains(r.URL.Path, "simpleJobPostingTasks") || !forgot.CompareAndSwap(false, true) {
+					return resp, err
+				}
+				// The first read of the tasks: LinkedIn knows none of them.
+				var br struct {
+					Results map[string]json.RawMessage `json:"results"`
+				}
+				if err := json.NewDecoder(resp.Body).Decode(&br); err != nil {
+					return nil, err
+				}
+				resp.Body.Close()
+				errs := map[string]any{}
+				for k := range br.Results {
+					errs[k] = map[string]any{"status": 404, "message": "Task " + k + " does not exist"}
+				}
+				js, _ := json.Marshal(map[string]any{"results": map[string]any{}, "errors": errs})
+				resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
+				resp.Header.Del("Content-Length")
+				return resp, nil
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
+		eng := e.engine(t, g)
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if !forgot.Load() || creates.Load() != 10 || updates.Load() != 10 {
+			t.Fatalf("tasks forgotten %v; creates %d, updates %d; want 10 and 10", forgot.Load(), creates.Load(), updates.Load())
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
+			t.Fatalf("dead letters:\n%s", describeDL(dl))
+		}
+		assertSame(t, g, time.Time{}, e.cust)
 	})
 }

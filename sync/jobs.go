@@ -305,6 +305,22 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 		}
 	}
 	switch {
+	case t.HTTPStatus != 0:
+		// LinkedIn no longer knows the task (task ids expire,
+		// docs/linkedin-api.md §7.1): whether its operation took effect is
+		// unknown, so the operation is owed again, a CREATE as UPDATE (a
+		// job is never created twice; an UPDATE of a job LinkedIn lacks is
+		// then resent as CREATE).
+		next := op
+		switch {
+		case op == rsc.JobCreate:
+			st.State, next = jobIntent, rsc.JobUpdate
+		case pt.Prev != "":
+			st.State = pt.Prev
+		default:
+			st.State = jobPosted
+		}
+		st.Next, st.Recheck = string(next), false
 	case !failed && op == rsc.JobClose, op == rsc.JobClose && strings.Contains(msg, "already closed"):
 		held()
 		st = JobState{State: jobClosed, Held: true}
