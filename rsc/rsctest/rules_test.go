@@ -45,6 +45,27 @@ func TestRule01_TokenClientCredentials(t *testing.T) {
 	r.Body.Close()
 }
 
+// A client secret wrongly sent in the token URL's query is not kept in the
+// request log (which the admin API serves).
+func TestRule01_QuerySecretNotLogged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r, err := e.hc.PostForm(e.srv.TokenURL()+"?client_id=cid&client_secret=csecret&x=1", url.Values{"grant_type": {"client_credentials"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	var got []string
+	for _, l := range e.srv.Requests() {
+		if strings.Contains(l.Path, "accessToken") {
+			got = append(got, l.RawQuery)
+		}
+	}
+	if d := cmp.Diff([]string{"client_id=cid&client_secret=REDACTED&x=1"}, got[len(got)-1:]); d != "" {
+		t.Errorf("logged query (-want +got):\n%s", d)
+	}
+}
+
 func TestRule01_TokenExpiresAfter1800s(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

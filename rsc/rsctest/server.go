@@ -200,7 +200,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Method:          r.Method,
 		EffectiveMethod: r.Method,
 		Path:            r.URL.EscapedPath(),
-		RawQuery:        r.URL.RawQuery,
+		RawQuery:        redactQuerySecret(r.URL.RawQuery),
 		RestLiMethod:    r.Header.Get("X-RestLi-Method"),
 		LinkedInVersion: r.Header.Get("LinkedIn-Version"),
 	}
@@ -521,3 +521,19 @@ func (s *Server) ResetRequests() {
 
 // sleep waits d on the configured clock.
 func (s *Server) sleep(ctx context.Context, d time.Duration) error { return s.cfg.clock.Sleep(ctx, d) }
+
+// redactQuerySecret hides the value of every client_secret parameter of a
+// raw query, for the request log: a client that wrongly puts its secret in
+// the token URL must not find it served back by the admin API.
+func redactQuerySecret(raw string) string {
+	if !strings.Contains(raw, "client_secret=") {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "client_secret=") {
+			parts[i] = "client_secret=REDACTED"
+		}
+	}
+	return strings.Join(parts, "&")
+}
