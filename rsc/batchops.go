@@ -298,7 +298,8 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 // in idx of its entry: the key as sent, a compound key in the server's
 // escaping or ours (checked first at the position after the last one
 // found, as servers answer in order), or else the compound key it decodes
-// to. Simple keys are taken literally (docs/linkedin-api.md §3.2).
+// to. A simple key is taken as it is, or else percent-decoded
+// (docs/linkedin-api.md §3.2, §3.4).
 func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func([]byte) (int, bool) {
 	next := 0
 	var pos map[string]int
@@ -318,8 +319,19 @@ func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string)
 			}
 		}
 		j, ok := pos[string(k)]
-		if !ok {
+		switch {
+		case ok:
+		case compound:
 			j = responseKeyIndex(string(k), rkeys)
+		default:
+			// A Rest.li 2.0 server escapes ( ) , : ' % in a simple key of
+			// its answer (docs/linkedin-api.md §3.4).
+			j = -1
+			if d, err := restli.DecodeSimpleKey(string(k)); err == nil {
+				if dj, ok := pos[d]; ok {
+					j = dj
+				}
+			}
 		}
 		if j < 0 {
 			return 0, false

@@ -125,6 +125,7 @@ func TestBatchFinder(t *testing.T) {
 		{"compound, unknown", compound, []string{"C1"}, []string{"atsCandidateId=C9&integrationContext=urn%3Ali%3Aorganization%3A1"}, []int{-1}},
 		{"simple, literal", simple, []string{"a%41", "aA"}, []string{"aA", "a%41"}, []int{1, 0}},
 		{"simple, an escape is not the same id", simple, []string{"a%41"}, []string{"aA"}, []int{-1}},
+		{"simple, as a 2.0 server escapes it", simple, []string{"N:1", "a(b)", "100%"}, []string{"N%3A1", "a%28b%29", "100%25"}, []int{0, 1, 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			es, body := tc.entries(tc.ids...)
