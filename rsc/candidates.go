@@ -162,7 +162,9 @@ func (r *CandidateRecord) Person() string {
 
 // Get reads candidates (batch_get), returning the ones LinkedIn holds keyed
 // by CandidateKey. fields, if given, is a projection such as
-// "matchedMembers", "manualMatchedMember".
+// "matchedMembers", "manualMatchedMember". A key LinkedIn answers 404 is
+// missing from the map; any other per-key error status returns a
+// *BatchGetError, with the records that were found.
 func (s *CandidatesService) Get(ctx context.Context, keys []CandidateKey, fields ...string) (map[CandidateKey]*CandidateRecord, error) {
 	q := ""
 	if len(fields) > 0 {

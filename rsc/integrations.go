@@ -76,7 +76,8 @@ func (s *IntegrationsService) Name(ctx context.Context, names []IntegrationName)
 }
 
 // Get reads integrations (batch_get). Integrations LinkedIn does not hold are
-// missing from the map.
+// missing from the map; any other per-key error status returns a
+// *BatchGetError, with the integrations that were found.
 func (s *IntegrationsService) Get(ctx context.Context, keys []IntegrationKey) (map[IntegrationKey]*Integration, error) {
 	return batchGet[IntegrationKey, Integration](ctx, s.c, resIntegrations, keys, "", nil)
 }

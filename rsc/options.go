@@ -175,6 +175,8 @@ var versionRE = regexp.MustCompile(`^20[0-9]{2}(0[1-9]|1[0-2])$`)
 // WithVersion selects LinkedIn's versioned endpoint family (/rest with the
 // LinkedIn-Version: YYYYMM header) instead of the legacy /v2 paths. The same
 // Go types are used for both; the client renames resources and key fields.
+// The Provisioning API stays on /v2, the only path LinkedIn publishes for
+// it (docs/linkedin-api.md §6.1).
 func WithVersion(yyyymm string) Option {
 	return func(c *config) error {
 		if !versionRE.MatchString(yyyymm) {
