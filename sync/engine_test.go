@@ -411,14 +411,10 @@ func TestAmbiguousJobFailureResendsAsUpdate(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		var lost atomic.Bool
-		var creates, updates atomic.Int64
+		var ops jobOps
 		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
 			return rtFunc(func(r *http.Request) (*http.Response, error) {
-				if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "simpleJobPostings") {
-					body, _ := io.ReadAll(r.Body)
-					r.Body = io.NopCloser(strings.NewReader(string(body)))
-					creates.Add(int64(strings.Count(string(body), `"CREATE"`)))
-					updates.Add(int64(strings.Count(string(body), `"UPDATE"`)))
+				if ops.count(r) {
 					resp, err := next.RoundTrip(r)
 					if err == nil && lost.CompareAndSwap(false, true) {
 						resp.Body.Close()
@@ -434,8 +430,8 @@ func TestAmbiguousJobFailureResendsAsUpdate(t *testing.T) {
 		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		if creates.Load() != 10 || updates.Load() != 10 {
-			t.Fatalf("creates %d, updates %d; want 10 and 10", creates.Load(), updates.Load())
+		if ops.creates.Load() != 10 || ops.updates.Load() != 10 {
+			t.Fatalf("creates %d, updates %d; want 10 and 10", ops.creates.Load(), ops.updates.Load())
 		}
 		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
 			t.Fatalf("dead letters:\n%s", describeDL(dl))
@@ -1113,15 +1109,10 @@ func TestLostJobTaskResendsItsOperation(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		var forgot atomic.Bool
-		var creates, updates atomic.Int64
+		var ops jobOps
 		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
 			return rtFunc(func(r *http.Request) (*http.Response, error) {
-				if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "simpleJobPostings") {
-					body, _ := io.ReadAll(r.Body)
-					r.Body = io.NopCloser(strings.NewReader(string(body)))
-					creates.Add(int64(strings.Count(string(body), `"CREATE"`)))
-					updates.Add(int64(strings.Count(string(body), `"UPDATE"`)))
-				}
+				ops.count(r)
 				resp, err := next.RoundTrip(r)
 				if err != nil || !strings.Contains(r.URL.Path, "simpleJobPostingTasks") || !forgot.CompareAndSwap(false, true) {
 					return resp, err
@@ -1149,12 +1140,28 @@ func TestLostJobTaskResendsItsOperation(t *testing.T) {
 		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		if !forgot.Load() || creates.Load() != 10 || updates.Load() != 10 {
-			t.Fatalf("tasks forgotten %v; creates %d, updates %d; want 10 and 10", forgot.Load(), creates.Load(), updates.Load())
+		if !forgot.Load() || ops.creates.Load() != 10 || ops.updates.Load() != 10 {
+			t.Fatalf("tasks forgotten %v; creates %d, updates %d; want 10 and 10", forgot.Load(), ops.creates.Load(), ops.updates.Load())
 		}
 		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
 			t.Fatalf("dead letters:\n%s", describeDL(dl))
 		}
 		assertSame(t, g, time.Time{}, e.cust)
 	})
+}
+
+// jobOps counts the job operations sent in batch_create calls.
+type jobOps struct{ creates, updates atomic.Int64 }
+
+// count counts r's operations if it is a batch_create of jobs, leaving its
+// body readable, and reports whether it is one.
+func (o *jobOps) count(r *http.Request) bool {
+	if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "simpleJobPostings") {
+		return false
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(strings.NewReader(string(body)))
+	o.creates.Add(int64(strings.Count(string(body), `"CREATE"`)))
+	o.updates.Add(int64(strings.Count(string(body), `"UPDATE"`)))
+	return true
 }
