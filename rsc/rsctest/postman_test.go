@@ -167,10 +167,10 @@ func TestPostmanCollection(t *testing.T) {
 	}
 	asgQ := "?ids[0].atsEntityAclId=eng_managers&ids[0].integrationContext=" + org + "&ids[0].dataProvider=ATS&ids[0].assignee=urn:li:person:abc&ids[0].atsEntityType=JOB_POSTING"
 	e.req("PUT", "/v2/atsEntityAclAssignees"+asgQ, `{"entities":{"atsEntityAclId=eng_managers&integrationContext=`+org+`&dataProvider=ATS&assignee=urn:li:person:abc&atsEntityType=JOB_POSTING":{}}}`,
-		// LinkedIn's collection also sends X-RestLi-Protocol-Version: 2.0.0
-		// here, with 1.0 ids; a Rest.li server parses ids by the header, so
-		// the fake refuses that mix (docs/linkedin-api.md §3.2).
-		"x-restli-method: batch_update").want(t, 200)
+		// LinkedIn's collection sends X-RestLi-Protocol-Version: 2.0.0 here,
+		// with 1.0 ids; the fake reads the request as 1.0, as LinkedIn must
+		// (docs/linkedin-api.md §15).
+		"x-restli-method: batch_update", "X-RestLi-Protocol-Version: 2.0.0").want(t, 200)
 	l5 := e.req("GET", "/v2/atsEntityAclAssignees?q=criteria&assignee=urn:li:person:abc&dataProvider=ATS&integrationContext="+org, nil).want(t, 200)
 	if len(l5.body["elements"].([]any)) != 1 {
 		t.Fatalf("L5 %s", l5.raw)

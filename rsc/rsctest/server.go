@@ -376,6 +376,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 		return
 	}
 	q, err := restli.ParseServerQuery(proto, rawQuery)
+	if errors.Is(err, restli.ErrSyntaxMismatch) && proto == restli.Protocol2 && strings.Contains(rawQuery, "ids[") {
+		// LinkedIn's own Postman request "Upsert Entity ACL Assignees" sends
+		// 1.0 ids[i].field keys under the 2.0 header, so LinkedIn reads
+		// such a request as 1.0: the fake does too (docs/linkedin-api.md §15).
+		c.proto = restli.Protocol1
+		q, err = restli.ParseServerQuery(c.proto, rawQuery)
+	}
 	if err != nil {
 		c.fail(http.StatusBadRequest, "Invalid query parameters: "+err.Error())
 		return
