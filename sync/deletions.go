@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -24,6 +26,10 @@ var deletionOrder = map[EntityKind]int{
 // of note). Deleting an absent record succeeds.
 func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var o batchOutcome
+	recs, o.err = r.dropRecreated(ctx, recs)
+	if o.err != nil {
+		return o
+	}
 	order := make([]int, len(recs))
 	for i := range order {
 		order[i] = i
@@ -173,7 +179,7 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, ok func(*
 		}
 		if jobs == nil {
 			var err error
-			if jobs, err = r.lookupJobs(ctx, ids); err != nil {
+			if jobs, err = r.lookupJobs(ctx, ids, Cursor{}); err != nil {
 				return err
 			}
 		}
@@ -202,4 +208,102 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, ok func(*
 		}
 	}
 	return o.err
+}
+
+// SkipRecreated is the skip reason of a deletion whose record the ATS holds
+// again, modified after the deletion (an id used again, a job reopened):
+// sending it would delete from LinkedIn a record the ATS has.
+const SkipRecreated = "recreated in the ATS after its deletion"
+
+// dropRecreated returns recs without the deletions whose record the Source
+// holds again, modified after it was deleted, and reports those as
+// skipped. A Source without Lookup is scanned only from the earliest
+// deletion time of each kind, as only a record modified since can count.
+// Stages are part of their application and are not looked up.
+func (r *run) dropRecreated(ctx context.Context, recs []Deletion) ([]Deletion, error) {
+	byKind := map[EntityKind][]int{}
+	for i := range recs {
+		if recs[i].Kind != KindStage {
+			byKind[recs[i].Kind] = append(byKind[recs[i].Kind], i)
+		}
+	}
+	drop := make([]bool, len(recs))
+	for kind, idx := range byKind {
+		since := Cursor{ModifiedAt: recs[idx[0]].DeletedAt}
+		ids := make([]string, len(idx))
+		for j, i := range idx {
+			ids[j] = recs[i].ID
+			if recs[i].DeletedAt.Before(since.ModifiedAt) {
+				since.ModifiedAt = recs[i].DeletedAt
+			}
+		}
+		modified, err := r.modifiedAt(ctx, kind, recs, idx, ids, since)
+		if err != nil {
+			return recs, fmt.Errorf("sync: looking up deleted %s records: %w", kind, err)
+		}
+		for j, i := range idx {
+			if t, ok := modified[j]; ok && t.After(recs[i].DeletedAt) {
+				drop[i] = true
+			}
+		}
+	}
+	kept := recs[:0:0]
+	for i := range recs {
+		if drop[i] {
+			r.rep.skip(PhaseDeletions, SkipRecreated)
+			continue
+		}
+		kept = append(kept, recs[i])
+	}
+	if len(kept) == len(recs) {
+		return recs, nil
+	}
+	return kept, nil
+}
+
+// modifiedAt returns, by position in idx, the ModifiedAt of the records of
+// kind the Source holds for the deletions at idx (ids are their ids); a
+// closed job counts as not held.
+func (r *run) modifiedAt(ctx context.Context, kind EntityKind, recs []Deletion, idx []int, ids []string, since Cursor) (map[int]time.Time, error) {
+	out := map[int]time.Time{}
+	switch kind {
+	case KindJob:
+		found, err := r.lookupJobs(ctx, ids, since)
+		for j, id := range ids {
+			if v, ok := found[id]; ok && !v.Closed {
+				out[j] = v.ModifiedAt
+			}
+		}
+		return out, err
+	case KindCandidate:
+		found, err := r.lookupCandidates(ctx, ids, since)
+		for j, id := range ids {
+			if v, ok := found[id]; ok {
+				out[j] = v.ModifiedAt
+			}
+		}
+		return out, err
+	case KindApplication:
+		found, err := r.lookupApplications(ctx, ids, since)
+		for j, id := range ids {
+			if v, ok := found[id]; ok {
+				out[j] = v.ModifiedAt
+			}
+		}
+		return out, err
+	}
+	keys := make([]string, len(idx))
+	names := make(map[string]DeadLetter, len(idx))
+	for j, i := range idx {
+		d := &recs[i]
+		keys[j] = actKey(d.Kind, d.Parent, d.ID)
+		names[keys[j]] = DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID}
+	}
+	found, err := r.lookupActivities(ctx, keys, names, since)
+	for j, k := range keys {
+		if v, ok := found[k]; ok {
+			out[j] = v.ModifiedAt
+		}
+	}
+	return out, err
 }

@@ -362,7 +362,7 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 // nothing any more.
 func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) error {
 	ids := slices.Sorted(maps.Keys(owed))
-	jobs, err := r.lookupJobs(ctx, ids)
+	jobs, err := r.lookupJobs(ctx, ids, Cursor{})
 	if err != nil {
 		return err
 	}

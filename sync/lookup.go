@@ -72,33 +72,37 @@ func lookupOne[T any](src Source, pick func(Lookup) func(context.Context, string
 	return nil
 }
 
-func (r *run) lookupJobs(ctx context.Context, ids []string) (map[string]Job, error) {
+// The lookups below read the records with the given ids (through Lookup,
+// or by scanning the Source's stream from since: only a record modified
+// after since can be found then).
+
+func (r *run) lookupJobs(ctx context.Context, ids []string, since Cursor) (map[string]Job, error) {
 	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Job, bool, error) { return l.LookupJob })
-	return lookup(ctx, ids, one, func() iter.Seq2[Job, error] { return r.e.src.Jobs(ctx, Cursor{}) },
+	return lookup(ctx, ids, one, func() iter.Seq2[Job, error] { return r.e.src.Jobs(ctx, since) },
 		func(j *Job) string { return j.Posting.ExternalJobPostingID })
 }
 
-func (r *run) lookupCandidates(ctx context.Context, ids []string) (map[string]Candidate, error) {
+func (r *run) lookupCandidates(ctx context.Context, ids []string, since Cursor) (map[string]Candidate, error) {
 	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Candidate, bool, error) { return l.LookupCandidate })
-	return lookup(ctx, ids, one, func() iter.Seq2[Candidate, error] { return r.e.src.Candidates(ctx, Cursor{}) },
+	return lookup(ctx, ids, one, func() iter.Seq2[Candidate, error] { return r.e.src.Candidates(ctx, since) },
 		func(c *Candidate) string { return c.Record.Key.CandidateID })
 }
 
-func (r *run) lookupApplications(ctx context.Context, ids []string) (map[string]Application, error) {
+func (r *run) lookupApplications(ctx context.Context, ids []string, since Cursor) (map[string]Application, error) {
 	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Application, bool, error) { return l.LookupApplication })
-	return lookup(ctx, ids, one, func() iter.Seq2[Application, error] { return r.e.src.Applications(ctx, Cursor{}) },
+	return lookup(ctx, ids, one, func() iter.Seq2[Application, error] { return r.e.src.Applications(ctx, since) },
 		func(a *Application) string { return a.Record.Key.ApplicationID })
 }
 
 // lookupActivities finds activities by actKey; dead maps each key to the
 // dead letter that names the activity.
-func (r *run) lookupActivities(ctx context.Context, keys []string, dead map[string]DeadLetter) (map[string]Activity, error) {
+func (r *run) lookupActivities(ctx context.Context, keys []string, dead map[string]DeadLetter, since Cursor) (map[string]Activity, error) {
 	one := lookupOne(r.e.src, func(l Lookup) func(context.Context, string) (Activity, bool, error) {
 		return func(ctx context.Context, k string) (Activity, bool, error) {
 			d := dead[k]
 			return l.LookupActivity(ctx, d.Kind, d.Parent, d.ID)
 		}
 	})
-	return lookup(ctx, keys, one, func() iter.Seq2[Activity, error] { return r.e.src.Activities(ctx, Cursor{}) },
+	return lookup(ctx, keys, one, func() iter.Seq2[Activity, error] { return r.e.src.Activities(ctx, since) },
 		func(a *Activity) string { return actKey(a.Kind, a.parent(), a.ID()) })
 }

@@ -237,11 +237,12 @@ const DefaultClockSkew = 5 * time.Minute
 // WithClockSkew sets how far in the future (by the engine's clock) a
 // record's ModifiedAt (a deletion's DeletedAt) may lie before it counts as
 // dated in the future (default DefaultClockSkew; d must not be negative).
-// The watermark never passes now plus d: a record dated later (clock skew
-// between the ATS and the engine, a bad import, the year 9999) is sent, but
-// read and sent again on every pass until its time comes, and reported in
-// PhaseReport.Future and progress events, so that one bad date cannot make
-// the engine skip every later change.
+// A record dated later (clock skew between the ATS and the engine, a bad
+// import, the year 9999) is sent, but the watermark stays at the last
+// record before it, so that it is read and sent again on every pass until
+// its time comes; it is reported in PhaseReport.Future and progress
+// events. One bad date can neither make the engine skip later changes nor
+// hold it back.
 func WithClockSkew(d time.Duration) Option {
 	return engineOption("WithClockSkew", func(c *config) error {
 		if d < 0 {

@@ -105,7 +105,8 @@ type pipeline[T any] struct {
 	send  func(context.Context, []T, []bool) batchOutcome
 	pc    *PhaseCheckpoint
 	from  Cursor // the watermark when the phase started
-	ahead Cursor // the watermark never passes now plus the clock skew allowance
+	ahead Cursor // now plus the clock skew allowance: a record dated later is in the future
+	prev  Cursor // the position of the record read last, to check the Source's order
 	limit int    // uncommitted batches at most
 
 	cur        *pbatch[T]         // the batch being filled
@@ -164,6 +165,15 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	n := len(b.recs)
 	b.recs = append(b.recs, v)
 	t, id := p.k.pos(&b.recs[n])
+	if p.prev != (Cursor{}) && !p.prev.After(t, id) && !(p.prev.ModifiedAt.Equal(t) && p.prev.ID == id) {
+		// The watermark relies on the order: a record yielded before one
+		// it follows would be passed over by the next pass.
+		b.unread(n)
+		p.fail(fmt.Errorf("sync: the Source yielded %s out of order: %q (%s) after %q (%s); a Source yields records by modification time, then id (byte order)",
+			phaseKeys[p.k.phase], id, t.Format(time.RFC3339Nano), p.prev.ID, p.prev.ModifiedAt.Format(time.RFC3339Nano)))
+		return false
+	}
+	p.prev = Cursor{ModifiedAt: t, ID: id}
 	if !p.from.After(t, id) {
 		b.unread(n)
 		return true // not after the watermark: the Source ignored since
@@ -176,9 +186,12 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		b.read++
 		p.r.rep.phase(p.k.phase).Read++
 	}
-	b.last = Cursor{ModifiedAt: t, ID: id}
-	if t.After(p.ahead.ModifiedAt) {
-		b.last = p.ahead // sent, and read again next pass
+	if !t.After(p.ahead.ModifiedAt) {
+		b.last = Cursor{ModifiedAt: t, ID: id}
+	} else {
+		// Dated in the future: sent, but the watermark stays at the last
+		// record that is not, so that this one is read again next pass and
+		// no change made meanwhile is passed over.
 		if pr := p.r.rep.phase(p.k.phase); !again {
 			pr.Future++
 			if pr.FutureExample == "" {

@@ -137,7 +137,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 	g := r.groupDead(want)
 	keys := func(m map[string][]DeadLetter) []string { return slices.Sorted(maps.Keys(m)) }
 	if len(g.jobs) > 0 {
-		found, err := r.lookupJobs(ctx, keys(g.jobs))
+		found, err := r.lookupJobs(ctx, keys(g.jobs), Cursor{})
 		if err == nil {
 			err = retryRecords(ctx, r, r.jobKind(), g.jobs, found)
 		}
@@ -148,14 +148,14 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 			return err
 		}
 	}
-	found, err := r.lookupCandidates(ctx, keys(g.cands))
+	found, err := r.lookupCandidates(ctx, keys(g.cands), Cursor{})
 	if err == nil {
 		err = retryRecords(ctx, r, r.candidateKind(), g.cands, found)
 	}
 	if err != nil {
 		return err
 	}
-	apps, err := r.lookupApplications(ctx, keys(g.apps))
+	apps, err := r.lookupApplications(ctx, keys(g.apps), Cursor{})
 	if err == nil {
 		err = retryRecords(ctx, r, r.applicationKind(), g.apps, apps)
 	}
@@ -166,7 +166,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 	for k, ds := range g.acts {
 		firstOf[k] = ds[0]
 	}
-	acts, err := r.lookupActivities(ctx, keys(g.acts), firstOf)
+	acts, err := r.lookupActivities(ctx, keys(g.acts), firstOf, Cursor{})
 	if err == nil {
 		err = retryRecords(ctx, r, r.activityKind(), g.acts, acts)
 	}

@@ -13,7 +13,20 @@ import (
 // modified time, then id) strictly after since, reading lazily (stream rows
 // from a database cursor; never load a table into memory), honouring ctx,
 // and returning as soon as the consumer stops (yield returned false). A
-// stream that fails yields one non-nil error and stops.
+// stream that fails yields one non-nil error and stops. Ids compare in
+// byte order (Go's string order; in SQL, a binary collation such as
+// COLLATE "C"). The engine stops a run with an error when a stream yields
+// a record before one it follows.
+//
+// The engine's watermark trusts that order in time too: a record whose
+// ModifiedAt (a deletion's DeletedAt) lies before a position the engine
+// already read is never read. So a write must not become visible after
+// later-stamped ones: stamp ModifiedAt when the change commits (a database
+// trigger, or the commit's time), or, where long transactions commit out
+// of order, yield only records older than the longest transaction (hold
+// back the last seconds; the next run reads them). An id used again after
+// its deletion is fine: the engine skips a deletion older than the record
+// the Source holds under that id (SkipRecreated).
 //
 // The zero Cursor means "from the beginning". The engine passes the window
 // start (two years back by default) as the first cursor of a historical sync.

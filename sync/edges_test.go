@@ -1,0 +1,161 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// The edges of the incremental sync: records dated in the future, ids used
+// again after a deletion.
+
+// edgeCand is a valid candidate modified at mod.
+func edgeCand(org, id string, mod time.Time) Candidate {
+	return Candidate{ModifiedAt: mod, Record: rsc.Candidate{Key: rsc.CandidateKey{IntegrationContext: org, CandidateID: id},
+		FirstName: "Ann", LastName: "Lee", EmailAddresses: []string{fmt.Sprintf("%s@example.com", id)},
+		ExternalProfileURL: "https://ats.example.com/c/" + id, CreatedAt: rsc.Millis(mod), LastModifiedAt: rsc.Millis(mod)}}
+}
+
+// heldCandidates is the ids of the candidates LinkedIn holds.
+func heldCandidates(e *env) map[string]bool {
+	m := map[string]bool{}
+	for _, c := range e.cust.Candidates() {
+		m[c.ID] = true
+	}
+	return m
+}
+
+// A record dated in the future (a bad date in the ATS) is sent, but the
+// watermark stays before it, so an ordinary change made a minute after the
+// run, within the clock skew allowance, is read by the next one.
+func TestFutureRecordDoesNotHideChangesWithinTheSkew(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		src := NewSliceSource()
+		future := edgeCand(org, "CFUT", time.Now().Add(-time.Hour))
+		future.ModifiedAt = time.Now().Add(48 * time.Hour)
+		src.PutCandidates(edgeCand(org, "C1", time.Now().Add(-time.Hour)), future)
+		eng, rep := e.ran(t, src)
+		if p := rep.Phases[PhaseCandidates]; p.Future != 1 || p.FutureExample != "CFUT" {
+			t.Fatalf("future records: %d (%q), want CFUT", p.Future, p.FutureExample)
+		}
+		time.Sleep(time.Minute)
+		src.PutCandidates(edgeCand(org, "C2", time.Now()))
+		time.Sleep(30 * time.Second)
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		if held := heldCandidates(e); !held["C1"] || !held["C2"] || !held["CFUT"] {
+			t.Fatalf("LinkedIn holds %v, want C1, C2 and CFUT", held)
+		}
+	})
+}
+
+// The same for deletions: a deletion dated in the future does not hide the
+// deletions made after the run.
+func TestFutureDeletionDoesNotHideLaterDeletions(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		src := NewSliceSource()
+		for _, id := range []string{"C1", "C2", "C3"} {
+			src.PutCandidates(edgeCand(org, id, time.Now().Add(-time.Hour)))
+		}
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindCandidate, ID: "C1", DeletedAt: time.Now().Add(48 * time.Hour), Integration: org})
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindCandidate, ID: "C2", DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Hour)
+		_, err = eng.Run(t.Context())
+		must(t, err)
+		if held := heldCandidates(e); held["C1"] || held["C2"] || !held["C3"] {
+			t.Fatalf("LinkedIn holds %v, want C3 only", held)
+		}
+	})
+}
+
+// An id deleted and then used again in the ATS (a candidate re-created, a
+// job reopened) stays on LinkedIn: the deletion, older than the record, is
+// skipped with SkipRecreated instead of removing what the upsert just sent.
+func TestIDUsedAgainAfterItsDeletion(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		g := newGen(org, time.Now().Add(-time.Hour), 24*time.Hour, 3, 0, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(edgeCand(org, "C1", time.Now().Add(-time.Hour)), edgeCand(org, "C2", time.Now().Add(-time.Hour)))
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		for _, d := range []Deletion{{Kind: KindCandidate, ID: "C1"}, {Kind: KindCandidate, ID: "C2"}, {Kind: KindJob, ID: jobID(0)}} {
+			d.DeletedAt, d.Integration = time.Now(), org
+			src.Delete(d)
+		}
+		time.Sleep(time.Minute)
+		src.PutCandidates(edgeCand(org, "C1", time.Now())) // the id is used again
+		j := g.job(0)
+		j.ModifiedAt, j.Posting.Title = time.Now(), "Reopened"
+		src.PutJobs(j)
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if held := heldCandidates(e); !held["C1"] || held["C2"] {
+			t.Errorf("LinkedIn holds %v, want C1 and not C2", held)
+		}
+		if got, _ := e.cust.Job(jobID(0)); got.State != "LISTED" || got.Title != "Reopened" {
+			t.Errorf("job %s on LinkedIn: %s %q, want LISTED \"Reopened\"", jobID(0), got.State, got.Title)
+		}
+		if p := rep.Phases[PhaseDeletions]; p.SkipReasons[SkipRecreated] != 2 || p.Read != p.Sent+p.Skipped {
+			t.Errorf("deletions: %+v, want 2 skipped as recreated", p)
+		}
+	})
+}
+
+// outOfOrder is a Source whose candidates stream yields its records in
+// the order given, whatever their positions.
+type outOfOrder struct {
+	Source
+	cands []Candidate
+}
+
+func (s outOfOrder) Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error] {
+	return func(yield func(Candidate, error) bool) {
+		for _, c := range s.cands {
+			if since.After(c.ModifiedAt, c.Record.Key.CandidateID) && !yield(c, nil) {
+				return
+			}
+		}
+	}
+}
+
+// A Source that yields a record before one it follows breaks the order the
+// watermark relies on: the run stops with an error naming both records,
+// and the later record is not passed over.
+func TestOutOfOrderSourceStopsTheRun(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		base := time.Now().Add(-time.Hour)
+		var cands []Candidate
+		for i := range 150 {
+			cands = append(cands, edgeCand(org, fmt.Sprintf("C%03d", i), base.Add(time.Duration(i)*time.Second)))
+		}
+		early := edgeCand(org, "CEARLY", base.Add(-time.Minute)) // yielded late
+		src := outOfOrder{Source: NewSliceSource(), cands: append(cands[:120:120], append([]Candidate{early}, cands[120:]...)...)}
+		eng := e.engine(t, src, WithInFlight(1))
+		_, err := eng.Run(t.Context())
+		want := fmt.Sprintf(`sync: the Source yielded candidates out of order: "CEARLY" (%s) after "C119" (%s)`,
+			early.ModifiedAt.UTC().Format(time.RFC3339Nano), cands[119].ModifiedAt.UTC().Format(time.RFC3339Nano))
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Fatalf("err = %v, want it to start with %s", err, want)
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if c := st[PhaseCandidates].Cursor; c.ModifiedAt.After(cands[99].ModifiedAt) {
+			t.Errorf("watermark %v passed the batch holding the record out of order", c)
+		}
+	})
+}
