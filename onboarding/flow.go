@@ -835,7 +835,7 @@ func (f *Flow) PushHandler(pathPrefix string, opts ...Option) (*PushHandler, err
 				return in, err
 			}
 			if c := st.Contract(in.Label); c == nil || c.App == nil {
-				return in, fmt.Errorf("onboarding: unknown instance %q", in.ForeignID())
+				return in, fmt.Errorf("%w %q", errUnknownInstance, in.ForeignID())
 			}
 			return in, nil
 		},

@@ -34,6 +34,10 @@ func callbackURL(base, customerID, label string) string {
 	return u
 }
 
+// errUnknownInstance is the error of a push URL no instance owns, as
+// opposed to a store that could not be read.
+var errUnknownInstance = errors.New("onboarding: unknown instance")
+
 // instanceFromPath returns a resolver for URLs built by CallbackURL whose
 // base has the path prefix (e.g. "/rsc/push").
 func instanceFromPath(prefix string) func(*http.Request) (Instance, error) {
@@ -41,20 +45,20 @@ func instanceFromPath(prefix string) func(*http.Request) (Instance, error) {
 	return func(r *http.Request) (Instance, error) {
 		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
 		if !ok || rest == "" {
-			return Instance{}, fmt.Errorf("onboarding: push path %q is not under %q", r.URL.EscapedPath(), prefix)
+			return Instance{}, fmt.Errorf("%w: push path %q is not under %q", errUnknownInstance, r.URL.EscapedPath(), prefix)
 		}
 		parts := strings.Split(rest, "/")
 		if len(parts) > 2 {
-			return Instance{}, fmt.Errorf("onboarding: push path %q has too many segments", r.URL.EscapedPath())
+			return Instance{}, fmt.Errorf("%w: push path %q has too many segments", errUnknownInstance, r.URL.EscapedPath())
 		}
 		var in Instance
 		var err error
 		if in.CustomerID, err = url.PathUnescape(parts[0]); err != nil || in.CustomerID == "" {
-			return Instance{}, fmt.Errorf("onboarding: bad customer in push path %q", r.URL.EscapedPath())
+			return Instance{}, fmt.Errorf("%w: bad customer in push path %q", errUnknownInstance, r.URL.EscapedPath())
 		}
 		if len(parts) == 2 {
 			if in.Label, err = url.PathUnescape(parts[1]); err != nil || validLabel(in.Label) != nil {
-				return Instance{}, fmt.Errorf("onboarding: bad contract label in push path %q", r.URL.EscapedPath())
+				return Instance{}, fmt.Errorf("%w: bad contract label in push path %q", errUnknownInstance, r.URL.EscapedPath())
 			}
 		}
 		return in, nil
@@ -80,10 +84,12 @@ type pushConfig struct {
 //
 // It answers within the request and does the work asynchronously. In
 // order: POST only (405); at most 64 KiB (413); the instance must be known
-// (401, as for a bad signature, so that probing does not reveal which
-// customers exist; 404 with WithUnsignedPushes); X-LI-Signature must be
+// (401, as a push without a valid signature gets, so that probing does not
+// reveal which customers exist; with WithUnsignedPushes, 404 for an
+// unsigned push; 503 while the store cannot be read); X-LI-Signature must be
 // present (401, unless WithUnsignedPushes) and verify with the instance's
-// client secret (401; 503 while the secret cannot be read or is empty); the body must be a UTF-8 JSON event (400); a
+// client secret (401; 503 while the secret cannot be read or is empty,
+// which does tell that the instance exists); the body must be a UTF-8 JSON event (400); a
 // replay of an id seen recently is acknowledged and dropped (200); an
 // export is recorded by the AcceptFunc, if any (WithExportAccept; 503 when
 // that fails); the event is queued for a bounded worker pool (200; 503 when the queue is
@@ -125,9 +131,14 @@ func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := h.cfg.resolve(r)
-	if err != nil {
+	switch {
+	case errors.Is(err, errUnknownInstance):
 		h.log.WarnContext(r.Context(), "rsc push for unknown instance", "path", r.URL.EscapedPath())
 		pushq.Fail(w, unknownInstance(r, h.unsigned))
+		return
+	case err != nil: // the store failed: LinkedIn redelivers after a 5xx
+		h.log.ErrorContext(r.Context(), "rsc push: looking up the instance failed", "path", r.URL.EscapedPath(), "err", err)
+		pushq.Fail(w, &pushq.Refusal{Status: http.StatusServiceUnavailable, Reason: "cannot look up the instance now"})
 		return
 	}
 	ev, rf := h.authenticate(r, in, body)
@@ -166,8 +177,6 @@ func (h *PushHandler) accept(ctx context.Context, in Instance, ev rsc.PushEvent)
 	return h.opt.acceptExport(ctx, in, ev)
 }
 
-// authenticate verifies the push's signature with the instance's secret
-// and parses it.
 // unknownInstance is the refusal of a push to a callback URL no instance
 // owns. Signed or not, it is the one a known instance gives a push without
 // a valid signature, so that the answer does not tell which customers and
@@ -182,6 +191,8 @@ func unknownInstance(r *http.Request, allowUnsigned bool) *pushq.Refusal {
 	return &pushq.Refusal{Status: http.StatusNotFound, Reason: "unknown callback"}
 }
 
+// authenticate verifies the push's signature with the instance's secret
+// and parses it.
 func (h *PushHandler) authenticate(r *http.Request, in Instance, body []byte) (rsc.PushEvent, *pushq.Refusal) {
 	sig := r.Header.Get(rsc.SignatureHeader)
 	var secret string

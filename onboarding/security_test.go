@@ -279,3 +279,17 @@ func TestPushUnknownInstanceLooksUnsigned(t *testing.T) {
 		})
 	}
 }
+
+// A push the handler cannot place because its store failed answers 503,
+// so that LinkedIn delivers it again, not 401 as a push to an unknown URL.
+func TestPushStoreOutageIsRetried(t *testing.T) {
+	t.Parallel()
+	h := testPushHandler(t, pushConfig{
+		resolve: func(*http.Request) (Instance, error) { return Instance{}, errors.New("database unavailable") },
+		secret:  func(context.Context, Instance) (string, error) { return "s", nil },
+	})
+	body := []byte(`{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
+	if got := pushqtest.Post(t.Context(), h, "/rsc/push/acme", rsc.SignPush(body, "s"), body); got != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", got)
+	}
+}
