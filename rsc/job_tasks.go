@@ -34,20 +34,20 @@ type JobTask struct {
 	ErrorMessage         string        `json:"errorMessage,omitempty"`
 	Location             string        `json:"location,omitempty"`
 	// HTTPStatus is the status of the task's entry in the errors or statuses
-	// map of the batch_get when it is 400 to 499: LinkedIn cannot read the
-	// task (404: unknown or expired), so whether its operation took effect
-	// is unknown. Such a task is TaskFailed, with LinkedIn's message (if
-	// any) in ErrorMessage. It is 0 otherwise.
+	// map of the batch_get when it is 400 or more: LinkedIn could not read
+	// the task (404: unknown or expired; 5xx: its own failure), so whether
+	// its operation took effect is unknown. Such a task is TaskFailed, with
+	// LinkedIn's message (if any) in ErrorMessage. It is 0 otherwise, also
+	// for a task that failed for good or an error entry with no status.
 	HTTPStatus int `json:"-"`
 }
 
 // Tasks reads job tasks by URN (batch_get, at most 100 per call), keyed by
 // the URNs asked for, however LinkedIn spells the keys of its answer (a
 // Rest.li 2.0 server escapes the URN's colons). A task whose entry in the
-// answer's errors or statuses map has a 4xx status (an unknown task answers
-// 404) comes back TaskFailed, with that status in HTTPStatus. Tasks
-// LinkedIn does not mention, or could not read this time (a 5xx entry), are
-// missing from the map, so that WaitTasks polls them again.
+// answer's errors or statuses map has a status of 400 or more (an unknown
+// task answers 404) comes back TaskFailed, with that status in HTTPStatus.
+// Tasks LinkedIn does not mention are missing from the map.
 func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]JobTask, error) {
 	c := s.c
 	out := make(map[string]JobTask, len(taskURNs))
@@ -91,7 +91,7 @@ func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]
 		out[u] = t
 	}
 	for k, st := range br.Statuses {
-		if st >= 400 && st < 500 {
+		if st >= 400 {
 			failed(urn(k), st, "")
 		}
 	}
@@ -100,9 +100,6 @@ func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]
 		st := e.Status
 		if st == 0 {
 			st = br.Statuses[k]
-		}
-		if st >= 500 {
-			continue // LinkedIn could not read it now: poll it again
 		}
 		failed(u, st, c.red.String(e.Message))
 	}
@@ -140,6 +137,7 @@ func (s *JobsService) WaitTasks(ctx context.Context, taskURNs []string, interval
 	c := s.c
 	done := make(map[string]JobTask, len(taskURNs))
 	pending := append([]string(nil), taskURNs...)
+	unreadable := taskReadFailures{}
 	for {
 		got, err := s.Tasks(ctx, pending)
 		if err != nil {
@@ -148,7 +146,7 @@ func (s *JobsService) WaitTasks(ctx context.Context, taskURNs []string, interval
 		next := pending[:0]
 		for _, u := range pending {
 			t, ok := got[u]
-			if ok && t.Status.Terminal() {
+			if ok && t.Status.Terminal() && !unreadable.again(u, t) {
 				done[u] = t
 			} else {
 				next = append(next, u)
@@ -162,4 +160,24 @@ func (s *JobsService) WaitTasks(ctx context.Context, taskURNs []string, interval
 			return done, err
 		}
 	}
+}
+
+// maxTaskReadFailures is how many polls in a row may find a task LinkedIn
+// fails to read (a 5xx entry) before WaitTasks takes that answer as final.
+const maxTaskReadFailures = 3
+
+// taskReadFailures counts, per task URN, the polls in a row whose answer
+// for the task was a 5xx entry.
+type taskReadFailures map[string]int
+
+// again reports whether the task should be polled again rather than taken
+// as final: its read failed with a 5xx fewer than maxTaskReadFailures
+// times in a row.
+func (f taskReadFailures) again(urn string, t JobTask) bool {
+	if t.HTTPStatus < 500 {
+		delete(f, urn)
+		return false
+	}
+	f[urn]++
+	return f[urn] < maxTaskReadFailures
 }

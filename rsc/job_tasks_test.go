@@ -35,10 +35,11 @@ func TestJobTasksKeysAndStatuses(t *testing.T) {
 			map[string]JobTask{u1: done, u2: {ID: u2, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "Task " + u2 + " does not exist"}}},
 		{"2.0 result without its id", "202604", `{"results":{"` + e3 + `":{"status":"IN_PROGRESS"}}}`,
 			map[string]JobTask{u3: {ID: u3, Status: TaskInProgress}}},
-		{"statuses only; a 5xx task is read again later", "202604", `{"results":{},"statuses":{"` + e1 + `":500,"` + e2 + `":200,"` + e3 + `":404},"errors":{}}`,
-			map[string]JobTask{u3: {ID: u3, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "LinkedIn answered 404 for this task"}}},
-		{"a 5xx error entry is read again later", "", `{"errors":{"` + u1 + `":{"status":503,"message":"try later"}}}`,
-			map[string]JobTask{}},
+		{"statuses only", "202604", `{"results":{},"statuses":{"` + e1 + `":500,"` + e2 + `":200,"` + e3 + `":404},"errors":{}}`,
+			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, HTTPStatus: 500, ErrorMessage: "LinkedIn answered 500 for this task"},
+				u3: {ID: u3, Status: TaskFailed, HTTPStatus: 404, ErrorMessage: "LinkedIn answered 404 for this task"}}},
+		{"an error entry without a status", "", `{"errors":{"` + u1 + `":{"message":"Task failed"}}}`,
+			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, ErrorMessage: "Task failed"}}},
 		{"error status from statuses", "", `{"statuses":{"` + u1 + `":403},"errors":{"` + u1 + `":{"message":"Not enough permissions"}}}`,
 			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, HTTPStatus: 403, ErrorMessage: "Not enough permissions"}}},
 	} {
@@ -106,4 +107,39 @@ func queries(rs []seen) []string {
 		out[i] = r.RawQuery
 	}
 	return out
+}
+
+// A task LinkedIn fails to read (5xx) is polled again, up to three polls in
+// a row: a passing failure does not end the wait, a lasting one does.
+func TestWaitTasksRetriesUnreadableTask(t *testing.T) {
+	t.Parallel()
+	const u1 = "urn:li:simpleJobPostingTask:1"
+	for _, tc := range []struct {
+		name     string
+		failures int // polls answered 503 before the task reads SUCCEEDED
+		want     JobTask
+		polls    int
+	}{
+		{"two failures, then success", 2, JobTask{ID: u1, Status: TaskSucceeded}, 3},
+		{"a lasting failure", 99, JobTask{ID: u1, Status: TaskFailed, HTTPStatus: 503, ErrorMessage: "try later"}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			polls := 0
+			h := setupInProcess(t, func(w http.ResponseWriter, s seen) {
+				if polls++; polls <= tc.failures {
+					fmt.Fprintf(w, `{"errors":{"%s":{"status":503,"message":"try later"}}}`, u1)
+					return
+				}
+				fmt.Fprintf(w, `{"results":{"%s":{"id":"%s","status":"SUCCEEDED"}}}`, u1, u1)
+			}, WithClock(&fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}))
+			got, err := h.client.Jobs.WaitTasks(t.Context(), []string{u1}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(map[string]JobTask{u1: tc.want}, got); d != "" || polls != tc.polls {
+				t.Errorf("after %d polls (want %d) (-want +got):\n%s", polls, tc.polls, d)
+			}
+		})
+	}
 }

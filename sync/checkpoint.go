@@ -86,6 +86,10 @@ type JobState struct {
 	// later before creating the job; Recheck says it did look once.
 	NotBefore time.Time `json:"nb,omitzero"`
 	Recheck   bool      `json:"r,omitempty"`
+	// Lost counts the tasks of the job in a row that LinkedIn could not
+	// read (unknown or expired, or its errors), whose operations were sent
+	// again; past maxLostTasks the job is dead-lettered.
+	Lost int `json:"l,omitempty"`
 }
 
 // The job states.

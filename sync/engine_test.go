@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -1102,52 +1104,83 @@ func TestUnconfirmedBatchIsResent(t *testing.T) {
 	})
 }
 
-// A job task LinkedIn no longer knows (task ids expire) leaves the outcome
-// of its operation unknown: the operation is sent again, a CREATE as
-// UPDATE, and nothing is dead-lettered or created twice.
+// A job task LinkedIn cannot read leaves the outcome of its operation
+// unknown when the task is unknown (task ids expire) or the read fails
+// (5xx, three polls in a row): the operation is sent again, a CREATE as
+// UPDATE, and nothing is created twice. A lasting loss is dead-lettered
+// after a few such rounds, and a task LinkedIn refuses to show (403) is
+// dead-lettered at once.
 func TestLostJobTaskResendsItsOperation(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var forgot atomic.Bool
-		var ops jobOps
-		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
-			return rtFunc(func(r *http.Request) (*http.Response, error) {
-				ops.count(r)
-				resp, err := next.RoundTrip(r)
-				if err != nil || !strings.Contains(r.URL.Path, "simpleJobPostingTasks") || !forgot.CompareAndSwap(false, true) {
-					return resp, err
+	for _, tc := range []struct {
+		name            string
+		status, answers int // the status of every task read, for that many reads
+		creates         int64
+		updates         int64 // at least
+		dead            string
+	}{
+		{name: "unknown once", status: 404, answers: 1, creates: 10, updates: 10},
+		{name: "read failing three times", status: 503, answers: 3, creates: 10, updates: 10},
+		{name: "read failing twice (polled again)", status: 503, answers: 2, creates: 10, updates: 0},
+		{name: "unknown for good", status: 404, answers: 1000, creates: 10, updates: 30, dead: "LinkedIn lost 4 job tasks in a row (HTTP 404)"},
+		{name: "forbidden", status: 403, answers: 1, creates: 10, dead: "job task unreadable (HTTP 403)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var reads atomic.Int64
+				var ops jobOps
+				e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+					return rtFunc(func(r *http.Request) (*http.Response, error) {
+						ops.count(r)
+						resp, err := next.RoundTrip(r)
+						if err != nil || !strings.Contains(r.URL.Path, "simpleJobPostingTasks") || reads.Add(1) > int64(tc.answers) {
+							return resp, err
+						}
+						return taskAnswer(resp, tc.status)
+					})
+				}})
+				g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
+				eng := e.engine(t, g)
+				if _, err := eng.Run(t.Context()); err != nil && tc.dead == "" {
+					t.Fatal(err)
 				}
-				// The first read of the tasks: LinkedIn knows none of them.
-				var br struct {
-					Results map[string]json.RawMessage `json:"results"`
+				if ops.creates.Load() != tc.creates || ops.updates.Load() < tc.updates || tc.dead == "" && ops.updates.Load() != tc.updates {
+					t.Fatalf("creates %d, updates %d; want %d and %d", ops.creates.Load(), ops.updates.Load(), tc.creates, tc.updates)
 				}
-				if err := json.NewDecoder(resp.Body).Decode(&br); err != nil {
-					return nil, err
+				dl := deadLetters(t, eng.DeadLetters(), "c1")
+				if tc.dead == "" {
+					if len(dl) > 0 {
+						t.Fatalf("dead letters:\n%s", describeDL(dl))
+					}
+					assertSame(t, g, time.Time{}, e.cust)
+					return
 				}
-				resp.Body.Close()
-				errs := map[string]any{}
-				for k := range br.Results {
-					errs[k] = map[string]any{"status": 404, "message": "Task " + k + " does not exist"}
+				if len(dl) != 10 || !strings.HasPrefix(dl[0].Reason, tc.dead) || dl[0].Status != tc.status {
+					t.Fatalf("dead letters, want 10 with %q:\n%s", tc.dead, describeDL(dl))
 				}
-				js, _ := json.Marshal(map[string]any{"results": map[string]any{}, "errors": errs})
-				resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
-				resp.Header.Del("Content-Length")
-				return resp, nil
 			})
-		}})
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
-		eng := e.engine(t, g)
-		if _, err := eng.Run(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		if !forgot.Load() || ops.creates.Load() != 10 || ops.updates.Load() != 10 {
-			t.Fatalf("tasks forgotten %v; creates %d, updates %d; want 10 and 10", forgot.Load(), ops.creates.Load(), ops.updates.Load())
-		}
-		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
-			t.Fatalf("dead letters:\n%s", describeDL(dl))
-		}
-		assertSame(t, g, time.Time{}, e.cust)
-	})
+		})
+	}
+}
+
+// taskAnswer rewrites a batch_get of job tasks so that LinkedIn answers
+// status for every task.
+func taskAnswer(resp *http.Response, status int) (*http.Response, error) {
+	var br struct {
+		Results map[string]json.RawMessage `json:"results"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&br); err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	errs := map[string]any{}
+	for k := range br.Results {
+		errs[k] = map[string]any{"status": status, "message": fmt.Sprintf("Task %s: %d", k, status)}
+	}
+	js, _ := json.Marshal(map[string]any{"results": map[string]any{}, "errors": errs})
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
+	resp.Header.Del("Content-Length")
+	return resp, nil
 }
 
 // jobOps counts the job operations sent in batch_create calls.
@@ -1164,4 +1197,42 @@ func (o *jobOps) count(r *http.Request) bool {
 	o.creates.Add(int64(strings.Count(string(body), `"CREATE"`)))
 	o.updates.Add(int64(strings.Count(string(body), `"UPDATE"`)))
 	return true
+}
+
+// A job LinkedIn accepts with no task to follow (a 2xx element without an
+// id) is handled as a lost task: its operation is sent again, a CREATE as
+// UPDATE, and it is not dead-lettered.
+func TestJobAcceptedWithoutTask(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var stripped atomic.Bool
+		var ops jobOps
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				create := ops.count(r)
+				resp, err := next.RoundTrip(r)
+				if err != nil || !create || !stripped.CompareAndSwap(false, true) {
+					return resp, err
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				js := regexp.MustCompile(`"id":"[^"]*",?`).ReplaceAll(body, nil)
+				resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
+				resp.Header.Del("Content-Length")
+				return resp, nil
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
+		eng := e.engine(t, g)
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if !stripped.Load() || ops.creates.Load() != 10 || ops.updates.Load() != 10 {
+			t.Fatalf("stripped %v; creates %d, updates %d; want 10 and 10", stripped.Load(), ops.creates.Load(), ops.updates.Load())
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
+			t.Fatalf("dead letters:\n%s", describeDL(dl))
+		}
+		assertSame(t, g, time.Time{}, e.cust)
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -142,6 +143,17 @@ func (r *run) jobSubmitted(op jobOp, it rsc.Item[string], o *batchOutcome) {
 	id := op.job.Posting.ExternalJobPostingID
 	st := r.cp.Jobs[id]
 	st.Next, st.NotBefore = "", time.Time{}
+	var ee *rsc.EntityError
+	if errors.As(it.Err, &ee) && ee.Status >= 200 && ee.Status < 300 {
+		// Accepted, but with no task to follow: as a lost task.
+		pt := PendingTask{JobID: id, Op: string(op.op), At: r.e.cfg.clock.Now().UTC(), Prev: st.State}
+		r.cp.Jobs[id] = st
+		if d := r.taskLost(pt, rsc.JobTask{HTTPStatus: ee.Status, ErrorMessage: ee.Message}, &st); d != nil {
+			o.dead = append(o.dead, *d)
+		}
+		r.cp.Jobs[id] = st
+		return
+	}
 	if it.Err != nil {
 		if op.op == rsc.JobCreate {
 			st.State = jobFailed // refused before creation
@@ -267,6 +279,7 @@ func (r *run) waitTasks(ctx context.Context) error {
 func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobTask, error) {
 	done := make(map[string]rsc.JobTask, len(urns))
 	pending := slices.Clone(urns)
+	unreadable := map[string]int{} // polls in a row that found the task's read failing (5xx)
 	for {
 		got, err := r.e.client.Jobs.Tasks(ctx, pending)
 		if err != nil {
@@ -274,10 +287,16 @@ func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobT
 		}
 		pending = slices.DeleteFunc(pending, func(u string) bool {
 			t, ok := got[u]
-			if ok && t.Status.Terminal() {
-				done[u] = t
+			if !ok || !t.Status.Terminal() {
+				return false
 			}
-			return ok && t.Status.Terminal()
+			if t.HTTPStatus >= 500 {
+				if unreadable[u]++; unreadable[u] < maxTaskReadFailures {
+					return false // give LinkedIn another poll before taking it as lost
+				}
+			}
+			done[u] = t
+			return true
 		})
 		if len(pending) == 0 {
 			return done, nil
@@ -287,6 +306,48 @@ func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobT
 			return done, err
 		}
 	}
+}
+
+// maxTaskReadFailures is how many polls in a row may find LinkedIn failing
+// to read a task (5xx) before the task counts as lost.
+const maxTaskReadFailures = 3
+
+// maxLostTasks is how many tasks of one job in a row LinkedIn may lose
+// before the job is dead-lettered instead of sent again.
+const maxLostTasks = 3
+
+// lostTask reports whether LinkedIn could not tell a task's outcome: the
+// task is unknown or expired (404, 410) or its read failed (5xx).
+func lostTask(t rsc.JobTask) bool {
+	return t.HTTPStatus == http.StatusNotFound || t.HTTPStatus == http.StatusGone || t.HTTPStatus >= 500
+}
+
+// taskLost applies a lost task (task ids expire, docs/linkedin-api.md
+// §7.1): whether its operation took effect is unknown, so the operation is
+// owed again, a CREATE as UPDATE (a job is never created twice; an UPDATE
+// of a job LinkedIn lacks is then resent as CREATE). After maxLostTasks in
+// a row the job is dead-lettered.
+func (r *run) taskLost(pt PendingTask, t rsc.JobTask, st *JobState) *DeadLetter {
+	op := rsc.JobOperation(pt.Op)
+	next := op
+	switch {
+	case op == rsc.JobCreate:
+		st.State, next = jobIntent, rsc.JobUpdate
+	case pt.Prev != "":
+		st.State = pt.Prev
+	default:
+		st.State = jobPosted
+	}
+	st.Lost++
+	if st.Lost > maxLostTasks {
+		st.Lost = 0
+		d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
+		d.Reason = trimReason(fmt.Sprintf("LinkedIn lost %d job tasks in a row (HTTP %d): %s", maxLostTasks+1, t.HTTPStatus, t.ErrorMessage))
+		d.Status = t.HTTPStatus
+		return &d
+	}
+	st.Next, st.Recheck = string(next), false
+	return nil
 }
 
 // taskDone applies a terminal task to its job's state, recording the
@@ -304,23 +365,21 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 			st.Held = true
 		}
 	}
+	if lostTask(t) {
+		return r.taskLost(pt, t, &st)
+	}
+	if t.HTTPStatus == 0 {
+		st.Lost = 0
+	}
 	switch {
-	case t.HTTPStatus != 0:
-		// LinkedIn no longer knows the task (task ids expire,
-		// docs/linkedin-api.md §7.1): whether its operation took effect is
-		// unknown, so the operation is owed again, a CREATE as UPDATE (a
-		// job is never created twice; an UPDATE of a job LinkedIn lacks is
-		// then resent as CREATE).
-		next := op
-		switch {
-		case op == rsc.JobCreate:
-			st.State, next = jobIntent, rsc.JobUpdate
-		case pt.Prev != "":
+	case t.HTTPStatus != 0: // LinkedIn refused to read the task (403, ...)
+		if pt.Prev != "" {
 			st.State = pt.Prev
-		default:
-			st.State = jobPosted
 		}
-		st.Next, st.Recheck = string(next), false
+		d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
+		d.Reason = trimReason(fmt.Sprintf("job task unreadable (HTTP %d): %s", t.HTTPStatus, t.ErrorMessage))
+		d.Status = t.HTTPStatus
+		return &d
 	case !failed && op == rsc.JobClose, op == rsc.JobClose && strings.Contains(msg, "already closed"):
 		held()
 		st = JobState{State: jobClosed, Held: true}
