@@ -29,7 +29,8 @@ type batchOp struct {
 	restli  string // batch_update, batch_partial_update, batch_delete
 	path    string // resource path below /v2 or /rest
 	res     *resource
-	records bool // charge records-per-minute
+	records bool           // charge records-per-minute
+	proto   restli.Protocol // the protocol the call speaks, to read its answer's keys
 }
 
 type batchStatus struct {
@@ -54,7 +55,7 @@ func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 	if path == "" {
 		path = "/" + c.fam.name(res)
 	}
-	op := batchOp{method: method, path: path, res: res, records: res.bucket == BucketSync}
+	op := batchOp{method: method, path: path, res: res, records: res.bucket == BucketSync, proto: c.fam.of(res).proto}
 	switch method {
 	case http.MethodPut:
 		op.restli = "batch_update"
@@ -256,7 +257,7 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 		}
 		return nil
 	}
-	find := batchFinder(entries, idx, bodyKeys)
+	find := batchFinder(op.proto, entries, idx, bodyKeys)
 	seen := make([]bool, len(idx))
 	set := func(k []byte, status int, e *EntityError) {
 		j, ok := find(k)
@@ -298,15 +299,17 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 // in idx of its entry: the key as sent, a compound key in the server's
 // escaping or ours (checked first at the position after the last one
 // found, as servers answer in order), or else the compound key it decodes
-// to. A simple key is taken as it is, or else percent-decoded
-// (docs/linkedin-api.md §3.2, §3.4).
-func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string) func([]byte) (int, bool) {
+// to. A simple key is read by the call's protocol (simpleKeyIndex).
+func batchFinder[K comparable](p restli.Protocol, entries []entry[K], idx []int, bodyKeys []string) func([]byte) (int, bool) {
 	next := 0
 	var pos map[string]int
 	var rkeys []restli.Key
 	compound := len(idx) > 0 && entries[idx[0]].rkey != nil
+	// A Rest.li 2.0 server escapes ( ) , : ' % in a simple key of its
+	// answer (docs/linkedin-api.md §3.4): read such a key decoded first.
+	decodeFirst := !compound && p == restli.Protocol2
 	return func(k []byte) (int, bool) {
-		if next < len(bodyKeys) && (bodyKeys[next] == string(k) || compound && sameKeySpelling(bodyKeys[next], k)) {
+		if !decodeFirst && next < len(bodyKeys) && (bodyKeys[next] == string(k) || compound && sameKeySpelling(bodyKeys[next], k)) {
 			next++
 			return next - 1, true
 		}
@@ -318,20 +321,14 @@ func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string)
 				rkeys[j] = entries[i].rkey
 			}
 		}
-		j, ok := pos[string(k)]
-		switch {
-		case ok:
-		case compound:
-			j = responseKeyIndex(string(k), rkeys)
-		default:
-			// A Rest.li 2.0 server escapes ( ) , : ' % in a simple key of
-			// its answer (docs/linkedin-api.md §3.4).
-			j = -1
-			if d, err := restli.DecodeSimpleKey(string(k)); err == nil {
-				if dj, ok := pos[d]; ok {
-					j = dj
-				}
+		j := -1
+		if compound {
+			var ok bool
+			if j, ok = pos[string(k)]; !ok {
+				j = responseKeyIndex(string(k), rkeys)
 			}
+		} else {
+			j = simpleKeyIndex(p, string(k), pos)
 		}
 		if j < 0 {
 			return 0, false
@@ -339,6 +336,23 @@ func batchFinder[K comparable](entries []entry[K], idx []int, bodyKeys []string)
 		next = j + 1
 		return j, true
 	}
+}
+
+// simpleKeyIndex returns pos's entry for the simple key k of an answer:
+// under Rest.li 2.0 the key as the server escapes it, decoded, or else as
+// it is; under 1.0 the other way round. -1 when neither names a key.
+func simpleKeyIndex(p restli.Protocol, k string, pos map[string]int) int {
+	d, err := restli.DecodeSimpleKey(k)
+	tries := []string{k, d}
+	if p == restli.Protocol2 {
+		tries = []string{d, k}
+	}
+	for _, t := range tries {
+		if j, ok := pos[t]; ok && (t != d || err == nil) {
+			return j
+		}
+	}
+	return -1
 }
 
 // responseKeyIndex returns the index in keys of the compound key that the

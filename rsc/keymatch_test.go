@@ -113,19 +113,22 @@ func TestBatchFinder(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name    string
+		p       restli.Protocol
 		entries func(...string) ([]entry[string], []string)
 		ids     []string
 		answers []string
 		want    []int // -1: not found
 	}{
-		{"compound, the server's spelling, in order", compound, []string{"C 1", "C2"},
+		{"compound, the server's spelling, in order", restli.Protocol1, compound, []string{"C 1", "C2"},
 			[]string{"atsCandidateId=C+1&integrationContext=urn%3Ali%3Aorganization%3A1", "atsCandidateId=C2&integrationContext=urn%3Ali%3Aorganization%3A1"}, []int{0, 1}},
-		{"compound, out of order and fields reordered", compound, []string{"C1", "C2"},
+		{"compound, out of order and fields reordered", restli.Protocol1, compound, []string{"C1", "C2"},
 			[]string{"integrationContext=urn%3Ali%3Aorganization%3A1&atsCandidateId=C2", "atsCandidateId=C1&integrationContext=urn:li:organization:1"}, []int{1, 0}},
-		{"compound, unknown", compound, []string{"C1"}, []string{"atsCandidateId=C9&integrationContext=urn%3Ali%3Aorganization%3A1"}, []int{-1}},
-		{"simple, literal", simple, []string{"a%41", "aA"}, []string{"aA", "a%41"}, []int{1, 0}},
-		{"simple, an escape is not the same id", simple, []string{"a%41"}, []string{"aA"}, []int{-1}},
-		{"simple, as a 2.0 server escapes it", simple, []string{"N:1", "a(b)", "100%"}, []string{"N%3A1", "a%28b%29", "100%25"}, []int{0, 1, 2}},
+		{"compound, unknown", restli.Protocol1, compound, []string{"C1"}, []string{"atsCandidateId=C9&integrationContext=urn%3Ali%3Aorganization%3A1"}, []int{-1}},
+		{"simple, literal", restli.Protocol1, simple, []string{"a%41", "aA"}, []string{"aA", "a%41"}, []int{1, 0}},
+		{"simple, an escape is not the same id", restli.Protocol1, simple, []string{"a%41"}, []string{"aA"}, []int{-1}},
+		{"simple, as a 2.0 server escapes it", restli.Protocol2, simple, []string{"N:1", "a(b)", "100%"}, []string{"N%3A1", "a%28b%29", "100%25"}, []int{0, 1, 2}},
+		{"simple, 2.0: an escaped key is its decoded id", restli.Protocol2, simple, []string{"a:b", "a%3Ab"}, []string{"a%253Ab", "a%3Ab"}, []int{1, 0}},
+		{"simple, 2.0: a raw key still found", restli.Protocol2, simple, []string{"N1", "100%"}, []string{"N1", "100%"}, []int{0, 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			es, body := tc.entries(tc.ids...)
@@ -133,7 +136,7 @@ func TestBatchFinder(t *testing.T) {
 			for i := range idx {
 				idx[i] = i
 			}
-			find := batchFinder(es, idx, body)
+			find := batchFinder(tc.p, es, idx, body)
 			var got []int
 			for _, a := range tc.answers {
 				j, ok := find([]byte(a))

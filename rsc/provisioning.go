@@ -119,7 +119,9 @@ func checkDomains(v *validator, domains []string) {
 }
 
 // Create provisions a child application (POST create). It is not retried
-// automatically: use Ensure, which is idempotent.
+// automatically: use Ensure, which is idempotent. When LinkedIn's answer
+// names no key (in its body or X-RestLi-Id), the application is read back
+// with Lookup.
 func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) (*ProvisionedApplication, error) {
 	c := s.c
 	if err := req.Validate(); err != nil {
@@ -141,6 +143,14 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 	}
 	if app.Key == "" {
 		app.Key = restliID(resp.header.Get("X-Restli-Id"))
+	}
+	if app.Key == "" {
+		// Created, but the answer names no key: read the application back.
+		found, err := s.Lookup(ctx, req.UniqueForeignID)
+		if err != nil {
+			return nil, fmt.Errorf("rsc: the child application %q was created, but LinkedIn's answer names no key and reading it back failed: %w", req.UniqueForeignID, err)
+		}
+		return found, nil
 	}
 	if app.UniqueForeignID == "" {
 		app.UniqueForeignID = req.UniqueForeignID

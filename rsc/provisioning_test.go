@@ -92,18 +92,24 @@ func TestProvisioningStaysOnV2(t *testing.T) {
 }
 
 // Create takes the application's key from X-RestLi-Id when the body has
-// none, decoding the reduced escapes a Rest.li server may use there.
+// none, decoding the reduced escapes a Rest.li server may use there; with
+// no key in either, it reads the application back by its foreign id.
 func TestProvisioningKeyFromHeader(t *testing.T) {
 	t.Parallel()
+	const lookedUp = "urn:li:developerApplication:9"
 	for _, tc := range []struct{ header, want string }{
 		{"urn:li:developerApplication:7", "urn:li:developerApplication:7"},
 		{"urn%3Ali%3AdeveloperApplication%3A7", "urn:li:developerApplication:7"},
-		{"", ""},
-		{"(a:b)", ""}, // a compound key names no application
+		{"", lookedUp},
+		{"(a:b)", lookedUp}, // a compound key names no application
 	} {
 		t.Run(tc.header, func(t *testing.T) {
 			t.Parallel()
 			h := setup(t, func(w http.ResponseWriter, s seen) {
+				if s.Method == http.MethodGet {
+					fmt.Fprintf(w, `{"elements":[{"key":%q,"uniqueForeignId":"acme-1","clientId":"cid9"}]}`, lookedUp)
+					return
+				}
 				if tc.header != "" {
 					w.Header().Set("X-RestLi-Id", tc.header)
 				}

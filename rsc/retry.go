@@ -19,8 +19,8 @@ import (
 // deletes and $set partial updates. Creating POSTs (batch_create of jobs,
 // provisioning) are never retried unless RetryCreates is set, because a
 // request that timed out may still have been applied. Retried failures:
-// transport errors, per-minute 429s and HTTP 500, 502, 503 and 504. A daily
-// 429 is never retried. Retry-After is honoured; otherwise the wait grows
+// transport errors (an answer whose body is cut off included), per-minute
+// 429s and HTTP 500, 502, 503 and 504. A daily 429 is never retried. Retry-After is honoured; otherwise the wait grows
 // exponentially from MinWait to MaxWait with full jitter.
 type RetryPolicy struct {
 	MaxAttempts  int           // attempts including the first; 1 disables retries
@@ -63,7 +63,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		ci.body, ci.bodyErr = readBody(resp)
 		ci.read = true
 		if ci.bodyErr != nil {
-			err = fmt.Errorf("reading response: %w", ci.bodyErr)
+			err, status = fmt.Errorf("reading response: %w", ci.bodyErr), resp.StatusCode
 			retry = retryableTransportError(err)
 		}
 	}

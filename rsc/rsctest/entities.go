@@ -115,7 +115,7 @@ func (c *call) keys() ([]ekey, *httpError) {
 				f[k] = v
 			}
 			f[kd.idField] = id
-			out = append(out, ekey{resp: id, fields: f, rk: recKey(fieldMap(f), kd.fields)})
+			out = append(out, ekey{resp: restli.EncodeServerSimpleBodyKey(c.proto, id), fields: f, rk: recKey(fieldMap(f), kd.fields)})
 		}
 		return out, nil
 	}

@@ -823,7 +823,7 @@ func TestBodyKeysAsRestliReadsThem(t *testing.T) {
 			{"1.0 Python encoded simple key", restli.Protocol1, notes, "ids=N%201%2B%25", []string{"N%201%2B%25"}, 400, nil},
 			{"1.0 a%41 and aA are two ids", restli.Protocol1, notes, "ids=a%2541&ids=aA", []string{"a%41", "aA"}, 200, []string{"a%41", "aA"}},
 			{"2.0 raw simple keys", restli.Protocol2, "/v2/atsCandidates/(atsCandidateId:C1,dataProvider:ATS,integrationContext:" + enc + ")/notes",
-				"ids=List(a%2541,aA,N%201%2B%25)", []string{"a%41", "aA", "N 1+%"}, 200, []string{"N 1+%", "a%41", "aA"}},
+				"ids=List(a%2541,aA,N%201%2B%25)", []string{"a%41", "aA", "N 1+%"}, 200, []string{"N 1+%25", "a%2541", "aA"}},
 			{"2.0 Python encoded simple key", restli.Protocol2, "/v2/atsCandidates/(atsCandidateId:C1,dataProvider:ATS,integrationContext:" + enc + ")/notes",
 				"ids=List(N%201%2B%25)", []string{"N%201%2B%25"}, 400, nil},
 			{"1.0 Java compound key", restli.Protocol1, "/v2/atsCandidates", "ids[0].atsCandidateId=C%2B1&ids[0].dataProvider=ATS&ids[0].integrationContext=" + org,
