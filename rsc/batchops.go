@@ -29,7 +29,7 @@ type batchOp struct {
 	restli  string // batch_update, batch_partial_update, batch_delete
 	path    string // resource path below /v2 or /rest
 	res     *resource
-	records bool           // charge records-per-minute
+	records bool            // charge records-per-minute
 	proto   restli.Protocol // the protocol the call speaks, to read its answer's keys
 }
 
