@@ -207,7 +207,7 @@ func EnqueueAll(ctx context.Context, client *river.Client[pgx.Tx], customerIDs [
 	seen := make(map[string]bool, len(customerIDs))
 	for i, id := range customerIDs {
 		if id == "" {
-			return fmt.Errorf("riverrun: enqueueing %s jobs: customer id %d of %d is empty", kind, i, len(customerIDs))
+			return fmt.Errorf("riverrun: enqueueing %s jobs: the customer id at index %d (of %d) is empty", kind, i, len(customerIDs))
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -544,7 +544,16 @@ func (w *Resumer) Work(ctx context.Context, _ *river.Job[ResumeArgs]) error {
 	if err != nil {
 		return fmt.Errorf("riverrun: listing the active customers: %w", err)
 	}
-	return EnqueueAll(ctx, river.ClientFromContext[pgx.Tx](ctx), custs)
+	// An empty id (a bug in the list) must not hold back the others: they
+	// are resumed, and the job then fails naming it.
+	ids := slices.DeleteFunc(slices.Clone(custs), func(id string) bool { return id == "" })
+	if err := EnqueueAll(ctx, river.ClientFromContext[pgx.Tx](ctx), ids); err != nil {
+		return err
+	}
+	if n := len(custs) - len(ids); n > 0 {
+		return fmt.Errorf("riverrun: the list of active customers holds %d empty id(s); the %d others are resumed", n, len(ids))
+	}
+	return nil
 }
 
 // ResumePeriodically returns the periodic job that runs a ResumeArgs job
