@@ -512,9 +512,22 @@ func (c *call) projection() map[string]bool {
 	if strings.HasPrefix(f, "List(") && strings.HasSuffix(f, ")") {
 		f = f[5 : len(f)-1]
 	}
+	// The top-level names of a Rest.li projection: a,b:(c,d) names a and b.
 	p := map[string]bool{}
-	for n := range strings.SplitSeq(f, ",") {
-		p[strings.TrimSpace(n)] = true
+	depth, start := 0, 0
+	for i := 0; i <= len(f); i++ {
+		switch {
+		case i < len(f) && f[i] == '(':
+			depth++
+		case i < len(f) && f[i] == ')':
+			depth--
+		case i == len(f) || f[i] == ',' && depth == 0:
+			name, _, _ := strings.Cut(f[start:i], ":")
+			if name = strings.TrimSpace(name); name != "" {
+				p[name] = true
+			}
+			start = i + 1
+		}
 	}
 	return p
 }
@@ -633,9 +646,29 @@ func page[T any](c *call, elems []T, start, count int) {
 	total := len(elems)
 	lo := min(start, total)
 	hi := min(lo+count, total)
-	out := elems[lo:hi]
-	if out == nil {
+	var out any = elems[lo:hi]
+	if lo == hi {
 		out = []T{}
+	} else if proj := c.projection(); proj != nil {
+		out = projected(elems[lo:hi], proj) // a fields= projection applies to each element
 	}
 	writeJSON(c.w, http.StatusOK, collection{Elements: out, Paging: pagingInfo{Start: start, Count: count, Total: total, Links: []any{}}})
+}
+
+// projected returns elems as JSON objects holding only the top-level
+// fields proj names.
+func projected[T any](elems []T, proj map[string]bool) []map[string]json.RawMessage {
+	out := make([]map[string]json.RawMessage, len(elems))
+	for i := range elems {
+		js, _ := json.Marshal(elems[i])
+		m := map[string]json.RawMessage{}
+		_ = json.Unmarshal(js, &m)
+		for n := range m {
+			if !proj[n] {
+				delete(m, n)
+			}
+		}
+		out[i] = m
+	}
+	return out
 }

@@ -1,8 +1,10 @@
 package rsctest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -76,5 +78,35 @@ func TestFinderSyntaxFollowsProtocol(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// A fields= projection applies to each element of a finder's page, as
+// Rest.li applies it (LinkedIn's Postman request for seat holders asks for
+// fields=id): only the fields named come back, nested ones by their
+// top-level name.
+func TestFinderProjection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R", Email: "r@example.com"})
+	if _, err := e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ fields, want string }{
+		{"id", `["id"]`},
+		{"id,member", `["id","member"]`},
+		{"member,created:(time)", `["created","member"]`},
+	} {
+		r := e.req("GET", "/v2/seatsV2?q=attributes&contracts="+url.QueryEscape(contract)+"&start=0&fields="+url.QueryEscape(tc.fields), nil).want(t, 200)
+		els := r.body["elements"].([]any)
+		var got []string
+		for n := range els[0].(map[string]any) {
+			got = append(got, n)
+		}
+		slices.Sort(got)
+		js, _ := json.Marshal(got)
+		if string(js) != tc.want {
+			t.Errorf("fields=%s: element fields %s, want %s", tc.fields, js, tc.want)
+		}
 	}
 }

@@ -66,6 +66,26 @@ func TestRule01_QuerySecretNotLogged(t *testing.T) {
 	}
 }
 
+// A call to a resource the fake does not serve is refused for a missing
+// token first (401), as at LinkedIn's gateway, then 404; answers name the
+// Rest.li protocol they are in.
+func TestRule01_UnknownResourceAndProtocolHeader(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.reqTok("", "GET", "/v2/me?fields=id", nil).want(t, 401)
+	e.req("GET", "/v2/me?fields=id", nil).want(t, 404)
+	for _, tc := range []struct{ hdr, want string }{{"", "1.0.0"}, {"X-RestLi-Protocol-Version: 2.0.0", "2.0.0"}} {
+		var hdr []string
+		if tc.hdr != "" {
+			hdr = append(hdr, tc.hdr)
+		}
+		r := e.req("GET", "/v2/atsEntityAcls?q=criteria&atsEntityId=J1&atsEntityType=JOB_POSTING&dataProvider=ATS&integrationContext="+url.QueryEscape(org), nil, hdr...)
+		if got := r.header.Get("X-RestLi-Protocol-Version"); got != tc.want {
+			t.Errorf("answer's protocol %q, want %q", got, tc.want)
+		}
+	}
+}
+
 func TestRule01_TokenExpiresAfter1800s(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

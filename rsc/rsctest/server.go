@@ -331,6 +331,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 	}
 	rt, pathKey, ok := resolveRoute(rest, tail)
 	if !ok {
+		// As at LinkedIn's gateway, a call without a valid token is refused
+		// before anything is looked up.
+		if tok, status, msg := s.authenticate(r); tok == nil {
+			writeError(w, status, msg)
+			return
+		}
 		writeError(w, http.StatusNotFound, "Resource "+tail+" does not exist")
 		return
 	}
@@ -352,6 +358,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 		writeError(w, http.StatusBadRequest, "Unsupported X-RestLi-Protocol-Version "+strconv.Quote(r.Header.Get("X-RestLi-Protocol-Version")))
 		return
 	}
+	// A Rest.li server names the protocol it answers in.
+	answered := "1.0.0"
+	if proto == restli.Protocol2 {
+		answered = "2.0.0"
+	}
+	w.Header().Set("X-RestLi-Protocol-Version", answered)
 	r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
 	method, rawQuery, body, err := restli.Untunnel(r)
 	if err != nil {
