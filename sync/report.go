@@ -71,12 +71,16 @@ type Reconciliation struct {
 	// as the engine can tell without reading LinkedIn back: every record of
 	// the historical pass, then records created after the phase's watermark,
 	// minus the records deleted since. It is an estimate (a record that
-	// re-enters the window after an edit is not counted): ContentReport
-	// compares the records themselves.
+	// re-enters the window after an edit is not counted; the notes and
+	// feedback LinkedIn deletes with their application are subtracted only
+	// when the Source reports their deletions too): ContentReport compares
+	// the records themselves.
 	Acknowledged int64 `json:"acknowledged"`
 	DeadLettered int64 `json:"deadLettered"` // records currently refused
 	Ineligible   int64 `json:"ineligible"`   // records skipped by the eligibility hook
-	// Missing is ATSTotal minus the three others, never negative.
+	// Missing is ATSTotal minus the three others, never negative. As
+	// Acknowledged is an estimate, a Missing of 0 is no proof that LinkedIn
+	// holds every record: ContentReport is.
 	Missing int64 `json:"missing"`
 }
 
