@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/internal/pushq"
 	"github.com/rscgo/rscgo/rsc"
@@ -53,7 +54,7 @@ func instanceFromPath(prefix string) func(*http.Request) (Instance, error) {
 		}
 		var in Instance
 		var err error
-		if in.CustomerID, err = url.PathUnescape(parts[0]); err != nil || in.CustomerID == "" {
+		if in.CustomerID, err = url.PathUnescape(parts[0]); err != nil || validCustomerID(in.CustomerID) != nil || !utf8.ValidString(in.CustomerID) {
 			return Instance{}, fmt.Errorf("%w: bad customer in push path %q", errUnknownInstance, r.URL.EscapedPath())
 		}
 		if len(parts) == 2 {

@@ -271,6 +271,8 @@ func TestPushUnknownInstanceLooksUnsigned(t *testing.T) {
 		{"known customer, another's signature", "/rsc/push/acme", rsc.SignPush(body, "not-acme's-secret")},
 		{"unknown customer, signed with acme's secret", "/rsc/push/initech", signed},
 		{"unknown contract, signed with acme's secret", "/rsc/push/acme/emea", signed},
+		{"not UTF-8", "/rsc/push/%FF", signed},
+		{"longer than any customer id", "/rsc/push/" + strings.Repeat("x", 101), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := pushqtest.Post(t.Context(), e.push, tc.path, tc.sig, body); got != http.StatusUnauthorized {

@@ -147,7 +147,10 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 	if app.Key == "" {
 		// Created, but the answer names no key: read the application back.
 		found, err := s.Lookup(ctx, req.UniqueForeignID)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrNotFound): // not ErrNotFound: it was created
+			return nil, fmt.Errorf("rsc: the child application %q was created, but LinkedIn's answer names no key and it cannot be read back yet: look it up later", req.UniqueForeignID)
+		case err != nil:
 			return nil, fmt.Errorf("rsc: the child application %q was created, but LinkedIn's answer names no key and reading it back failed: %w", req.UniqueForeignID, err)
 		}
 		return found, nil

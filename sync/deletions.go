@@ -26,7 +26,7 @@ var deletionOrder = map[EntityKind]int{
 // of note). Deleting an absent record succeeds.
 func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var o batchOutcome
-	recs, o.err = r.dropRecreated(ctx, recs)
+	recs, o.err = r.dropRecreated(ctx, recs, &o)
 	if o.err != nil {
 		return o
 	}
@@ -217,10 +217,11 @@ const SkipRecreated = "recreated in the ATS after its deletion"
 
 // dropRecreated returns recs without the deletions whose record the Source
 // holds again, modified after it was deleted, and reports those as
-// skipped. A Source without Lookup is scanned only from the earliest
-// deletion time of each kind, as only a record modified since can count.
+// skipped, clearing their dead letters. A Source without Lookup is scanned
+// only from the earliest deletion time of each kind, as only a record
+// modified since can count (the recent tail, on an incremental run).
 // Stages are part of their application and are not looked up.
-func (r *run) dropRecreated(ctx context.Context, recs []Deletion) ([]Deletion, error) {
+func (r *run) dropRecreated(ctx context.Context, recs []Deletion, o *batchOutcome) ([]Deletion, error) {
 	byKind := map[EntityKind][]int{}
 	for i := range recs {
 		if recs[i].Kind != KindStage {
@@ -251,6 +252,10 @@ func (r *run) dropRecreated(ctx context.Context, recs []Deletion) ([]Deletion, e
 	for i := range recs {
 		if drop[i] {
 			r.rep.skip(PhaseDeletions, SkipRecreated)
+			d := &recs[i]
+			if k := (DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true}).Key(); r.hadDeadLetter(k) {
+				o.cleared = append(o.cleared, k)
+			}
 			continue
 		}
 		kept = append(kept, recs[i])

@@ -159,3 +159,32 @@ func TestOutOfOrderSourceStopsTheRun(t *testing.T) {
 		}
 	})
 }
+
+// Deletions of stages of different applications that share a stage id are
+// two deletions, not one record yielded twice: both are sent.
+func TestStageDeletionsOfTwoParentsWithOneID(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		src := NewSliceSource()
+		for _, app := range []string{"A1", "A2"} {
+			src.PutApplications(Application{ModifiedAt: time.Now().Add(-time.Hour), Record: rsc.Application{
+				Key: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: app}, CreatedAt: rsc.Millis(time.Now().Add(-time.Hour)),
+				LastModifiedAt: rsc.Millis(time.Now().Add(-time.Hour)), JobPostingID: "J1", JobPostingName: "Engineer",
+				FirstName: "Ann", LastName: "Lee", CandidateEmail: "ann@example.com"},
+				Stages: []rsc.Stage{{ID: "screen", Stage: "Phone Screen", CreatedAt: rsc.Millis(time.Now().Add(-time.Hour))}}})
+		}
+		eng, _ := e.ran(t, src)
+		if n := len(e.cust.Stages()); n != 2 {
+			t.Fatalf("LinkedIn holds %d stages, want 2", n)
+		}
+		time.Sleep(time.Minute)
+		for _, app := range []string{"A1", "A2"} {
+			src.Delete(Deletion{Kind: KindStage, ID: "screen", Parent: app, DeletedAt: time.Now(), Integration: org})
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if n := len(e.cust.Stages()); n != 0 {
+			t.Errorf("LinkedIn holds %d stages after both deletions, want 0 (deletions %+v)", n, rep.Phases[PhaseDeletions])
+		}
+	})
+}

@@ -278,15 +278,16 @@ func (r *run) aheadLimit() Cursor {
 }
 
 // clampWatermarks brings back watermarks that lie ahead of now plus the
-// clock skew allowance (saved from a record dated in the future), so the
-// records after them are read again.
+// clock skew allowance (saved by an earlier version from a record dated
+// in the future) to now minus the allowance, so the records after them
+// are read again: reading some twice is cheap, passing one over is not.
 func (r *run) clampWatermarks(ctx context.Context) {
 	ahead := r.aheadLimit()
 	for _, p := range allPhases {
 		if pc := r.cp.Phases[p]; pc.Cursor.ModifiedAt.After(ahead.ModifiedAt) {
-			r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: watermark was in the future, brought back to now",
+			r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: watermark was in the future, brought back before now",
 				slog.String("customer", r.cust), slog.String("phase", p.String()), slog.Time("watermark", pc.Cursor.ModifiedAt))
-			pc.Cursor = ahead
+			pc.Cursor = Cursor{ModifiedAt: r.e.cfg.clock.Now().Add(-r.e.cfg.clockSkew).UTC()}
 		}
 	}
 }

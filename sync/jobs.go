@@ -144,8 +144,9 @@ func (r *run) jobSubmitted(op jobOp, it rsc.Item[string], o *batchOutcome) {
 	st := r.cp.Jobs[id]
 	st.Next, st.NotBefore = "", time.Time{}
 	var ee *rsc.EntityError
-	if errors.As(it.Err, &ee) && ee.Status >= 200 && ee.Status < 300 {
-		// Accepted, but with no task to follow: as a lost task.
+	if errors.As(it.Err, &ee) && ee.Status < 300 {
+		// Accepted with no task to follow, or no status or element at all:
+		// whether LinkedIn applied it is unknown, as for a lost task.
 		pt := PendingTask{JobID: id, Op: string(op.op), At: r.e.cfg.clock.Now().UTC(), Prev: st.State}
 		r.cp.Jobs[id] = st
 		if d := r.taskLost(pt, rsc.JobTask{HTTPStatus: ee.Status, ErrorMessage: ee.Message}, &st); d != nil {
@@ -373,8 +374,13 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 	}
 	switch {
 	case t.HTTPStatus != 0: // LinkedIn refused to read the task (403, ...)
-		if pt.Prev != "" {
+		switch {
+		case op == rsc.JobCreate:
+			st.State = jobIntent // it may have been created: never create it twice
+		case pt.Prev != "":
 			st.State = pt.Prev
+		default:
+			st.State = jobPosted
 		}
 		d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
 		d.Reason = trimReason(fmt.Sprintf("job task unreadable (HTTP %d): %s", t.HTTPStatus, t.ErrorMessage))
@@ -435,7 +441,7 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 			r.cp.Jobs[id] = st
 			continue
 		}
-		ops = append(ops, jobOp{job: j, op: op, close: op != rsc.JobClose && r.cp.Jobs[id].Close})
+		ops = append(ops, jobOp{job: j, op: op, close: op != rsc.JobClose && (r.cp.Jobs[id].Close || j.Closed)})
 	}
 	for chunk := range slices.Chunk(ops, rsc.MaxBatchSize) {
 		var o batchOutcome

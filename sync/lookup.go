@@ -6,10 +6,14 @@ import (
 )
 
 // Lookup is an optional interface of a Source: reading single records by
-// id. The engine uses it to retry dead letters and to resend jobs whose
-// task asked for another operation. Without it the engine re-scans the
-// Source's stream from the beginning, keeping only the ids it needs, which
-// is correct but slow for large tables.
+// id. The engine uses it to retry dead letters, to resend jobs whose task
+// asked for another operation, and before sending deletions, to skip those
+// whose id the ATS holds again (SkipRecreated). Without it the engine
+// scans the Source's streams instead (from the beginning for dead letters
+// and jobs, from the earliest deletion time for deletions), keeping only
+// the ids it needs: correct, but slow for large tables. Either way the
+// engine reads records while the Deletions stream is open, so a Source
+// must serve one stream while another is being read.
 type Lookup interface {
 	LookupJob(ctx context.Context, id string) (Job, bool, error)
 	LookupCandidate(ctx context.Context, id string) (Candidate, bool, error)

@@ -26,6 +26,9 @@ type batchOutcome struct {
 type phaseKind[T any] struct {
 	phase Phase
 	pos   func(*T) (time.Time, string) // the record's stream position
+	// ident names a record within a batch, where its position's id does
+	// not (nil: that id): a deletion's parent is not part of its CursorID.
+	ident func(*T) string
 	rec   func(*T) Record              // the record for the eligibility hook; nil: no hook (deletions)
 	send  func(context.Context, []T, []bool) batchOutcome
 	// check is the dry run's sender: it validates the records as the
@@ -165,6 +168,10 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	n := len(b.recs)
 	b.recs = append(b.recs, v)
 	t, id := p.k.pos(&b.recs[n])
+	if !p.from.After(t, id) {
+		b.unread(n)
+		return true // not after the watermark: the Source ignored since
+	}
 	if p.prev != (Cursor{}) && !p.prev.After(t, id) && !(p.prev.ModifiedAt.Equal(t) && p.prev.ID == id) {
 		// The watermark relies on the order: a record yielded before one
 		// it follows would be passed over by the next pass.
@@ -174,14 +181,14 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		return false
 	}
 	p.prev = Cursor{ModifiedAt: t, ID: id}
-	if !p.from.After(t, id) {
-		b.unread(n)
-		return true // not after the watermark: the Source ignored since
-	}
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
 	// in one call, and the later copy is the newer one.
-	dup, again := b.index[id]
+	key := id
+	if p.k.ident != nil {
+		key = p.k.ident(&b.recs[n])
+	}
+	dup, again := b.index[key]
 	if !again {
 		b.read++
 		p.r.rep.phase(p.k.phase).Read++
@@ -221,7 +228,7 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		b.isNew[dup] = b.isNew[dup] || isNew
 		return true
 	}
-	b.index[id] = n
+	b.index[key] = n
 	b.isNew = append(b.isNew, isNew)
 	if len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch {
 		return p.dispatch(ctx)
