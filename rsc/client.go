@@ -231,12 +231,6 @@ type callInfo struct {
 	idempotent   bool
 	start        time.Time
 	attempts     int
-	// body and bodyErr are the last attempt's answer, when checkRetry read
-	// it (read set): an idempotent call's final answer is read there, so
-	// that a connection cut mid-body is retried like any other failure.
-	body    []byte
-	bodyErr error
-	read    bool
 }
 
 func callFrom(ctx context.Context) *callInfo {
@@ -301,10 +295,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		return nil, c.red.Error(unwrapTransportError(ctx, err))
 	}
 	defer resp.Body.Close()
-	data, err := ci.body, ci.bodyErr
-	if !ci.read {
-		data, err = readBody(resp)
-	}
+	data, err := readBody(resp)
 	if err != nil {
 		return nil, fmt.Errorf("rsc: %s %s: reading response: %w", cl.method, path, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -19,8 +18,9 @@ import (
 // deletes and $set partial updates. Creating POSTs (batch_create of jobs,
 // provisioning) are never retried unless RetryCreates is set, because a
 // request that timed out may still have been applied. Retried failures:
-// transport errors (an answer whose body is cut off included), per-minute
-// 429s and HTTP 500, 502, 503 and 504. A daily 429 is never retried. Retry-After is honoured; otherwise the wait grows
+// transport errors, per-minute 429s and HTTP 500, 502, 503 and 504. A daily
+// 429 is never retried. An answer whose body is cut off after its headers
+// fails the call (the sync engine sends the batch again on its next run). Retry-After is honoured; otherwise the wait grows
 // exponentially from MinWait to MaxWait with full jitter.
 type RetryPolicy struct {
 	MaxAttempts  int           // attempts including the first; 1 disables retries
@@ -57,15 +57,6 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	case resp.StatusCode == 500, resp.StatusCode == 502, resp.StatusCode == 503, resp.StatusCode == 504:
 		status = resp.StatusCode
 		retry = true
-	case ci.idempotent:
-		// The answer is final: read it here, where a connection cut in the
-		// middle of the body can still be retried.
-		ci.body, ci.bodyErr = readBody(resp)
-		ci.read = true
-		if ci.bodyErr != nil {
-			err, status = fmt.Errorf("reading response: %w", ci.bodyErr), resp.StatusCode
-			retry = retryableTransportError(err)
-		}
 	}
 	if !retry {
 		return false, nil

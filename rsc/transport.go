@@ -30,7 +30,6 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.send(req)
 	}
 	ci.attempts++
-	ci.body, ci.bodyErr, ci.read = nil, nil, false
 	if err := t.c.pacer.acquire(req.Context(), ci.res, ci.records, &t.c.cfg.hooks); err != nil {
 		closeBody(req)
 		return nil, err
