@@ -270,32 +270,16 @@ func (r *run) dropRecreated(ctx context.Context, recs []Deletion, o *batchOutcom
 // kind the Source holds for the deletions at idx (ids are their ids); a
 // closed job counts as not held.
 func (r *run) modifiedAt(ctx context.Context, kind EntityKind, recs []Deletion, idx []int, ids []string, since Cursor) (map[int]time.Time, error) {
-	out := map[int]time.Time{}
 	switch kind {
 	case KindJob:
 		found, err := r.lookupJobs(ctx, ids, since)
-		for j, id := range ids {
-			if v, ok := found[id]; ok && !v.Closed {
-				out[j] = v.ModifiedAt
-			}
-		}
-		return out, err
+		return modifiedOf(found, ids, func(j *Job) (time.Time, bool) { return j.ModifiedAt, !j.Closed }), err
 	case KindCandidate:
 		found, err := r.lookupCandidates(ctx, ids, since)
-		for j, id := range ids {
-			if v, ok := found[id]; ok {
-				out[j] = v.ModifiedAt
-			}
-		}
-		return out, err
+		return modifiedOf(found, ids, func(c *Candidate) (time.Time, bool) { return c.ModifiedAt, true }), err
 	case KindApplication:
 		found, err := r.lookupApplications(ctx, ids, since)
-		for j, id := range ids {
-			if v, ok := found[id]; ok {
-				out[j] = v.ModifiedAt
-			}
-		}
-		return out, err
+		return modifiedOf(found, ids, func(a *Application) (time.Time, bool) { return a.ModifiedAt, true }), err
 	}
 	keys := make([]string, len(idx))
 	names := make(map[string]DeadLetter, len(idx))
@@ -305,10 +289,19 @@ func (r *run) modifiedAt(ctx context.Context, kind EntityKind, recs []Deletion, 
 		names[keys[j]] = DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID}
 	}
 	found, err := r.lookupActivities(ctx, keys, names, since)
+	return modifiedOf(found, keys, func(a *Activity) (time.Time, bool) { return a.ModifiedAt, true }), err
+}
+
+// modifiedOf returns, by position in keys, the ModifiedAt of the records
+// found under them that count as held (mod's second result).
+func modifiedOf[T any](found map[string]T, keys []string, mod func(*T) (time.Time, bool)) map[int]time.Time {
+	out := map[int]time.Time{}
 	for j, k := range keys {
 		if v, ok := found[k]; ok {
-			out[j] = v.ModifiedAt
+			if t, held := mod(&v); held {
+				out[j] = t
+			}
 		}
 	}
-	return out, err
+	return out
 }

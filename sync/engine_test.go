@@ -407,41 +407,6 @@ func TestIncrementalAndDeletions(t *testing.T) {
 	})
 }
 
-// A batch_create that reached LinkedIn but whose answer was lost is resent
-// as UPDATE: the job is never created twice.
-func TestAmbiguousJobFailureResendsAsUpdate(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var lost atomic.Bool
-		var ops jobOps
-		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
-			return rtFunc(func(r *http.Request) (*http.Response, error) {
-				if ops.count(r) {
-					resp, err := next.RoundTrip(r)
-					if err == nil && lost.CompareAndSwap(false, true) {
-						resp.Body.Close()
-						return nil, errors.New("connection reset after the request was applied")
-					}
-					return resp, err
-				}
-				return next.RoundTrip(r)
-			})
-		}})
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
-		eng := e.engine(t, g)
-		if _, err := eng.Run(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		if ops.creates.Load() != 10 || ops.updates.Load() != 10 {
-			t.Fatalf("creates %d, updates %d; want 10 and 10", ops.creates.Load(), ops.updates.Load())
-		}
-		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
-			t.Fatalf("dead letters:\n%s", describeDL(dl))
-		}
-		assertSame(t, g, time.Time{}, e.cust)
-	})
-}
-
 func TestWindowExcludesOldRecords(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 40*24*time.Hour, 0, 400, 0, 0)
@@ -1129,16 +1094,12 @@ func TestLostJobTaskResendsItsOperation(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var reads atomic.Int64
 				var ops jobOps
-				e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
-					return rtFunc(func(r *http.Request) (*http.Response, error) {
-						ops.count(r)
-						resp, err := next.RoundTrip(r)
-						if err != nil || !strings.Contains(r.URL.Path, "simpleJobPostingTasks") || reads.Add(1) > int64(tc.answers) {
-							return resp, err
-						}
-						return taskAnswer(resp, tc.status)
-					})
-				}})
+				e := ops.env(t, func(r *http.Request, resp *http.Response, _ bool) (*http.Response, error) {
+					if !strings.Contains(r.URL.Path, "simpleJobPostingTasks") || reads.Add(1) > int64(tc.answers) {
+						return resp, nil
+					}
+					return taskAnswer(resp, tc.status)
+				})
 				g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
 				eng := e.engine(t, g)
 				if _, err := eng.Run(t.Context()); err != nil && tc.dead == "" {
@@ -1186,6 +1147,22 @@ func taskAnswer(resp *http.Response, status int) (*http.Response, error) {
 // jobOps counts the job operations sent in batch_create calls.
 type jobOps struct{ creates, updates atomic.Int64 }
 
+// env is a test environment whose transport counts the job operations
+// sent and lets answer rewrite each answer (create: the request is a
+// batch_create of jobs).
+func (o *jobOps) env(t *testing.T, answer func(r *http.Request, resp *http.Response, create bool) (*http.Response, error)) *env {
+	return newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+		return rtFunc(func(r *http.Request) (*http.Response, error) {
+			create := o.count(r)
+			resp, err := next.RoundTrip(r)
+			if err != nil {
+				return resp, err
+			}
+			return answer(r, resp, create)
+		})
+	}})
+}
+
 // count counts r's operations if it is a batch_create of jobs, leaving its
 // body readable, and reports whether it is one.
 func (o *jobOps) count(r *http.Request) bool {
@@ -1199,40 +1176,53 @@ func (o *jobOps) count(r *http.Request) bool {
 	return true
 }
 
-// A job LinkedIn accepts with no task to follow (a 2xx element without an
-// id) is handled as a lost task: its operation is sent again, a CREATE as
-// UPDATE, and it is not dead-lettered.
-func TestJobAcceptedWithoutTask(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var stripped atomic.Bool
-		var ops jobOps
-		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
-			return rtFunc(func(r *http.Request) (*http.Response, error) {
-				create := ops.count(r)
-				resp, err := next.RoundTrip(r)
-				if err != nil || !create || !stripped.CompareAndSwap(false, true) {
-					return resp, err
+// A batch_create whose answer tells nothing sure leaves unknown whether
+// the jobs were created: they are sent again as UPDATE, never created
+// twice, and not dead-lettered. The answer is lost (the connection reset
+// after LinkedIn applied the call), or names no task (2xx elements
+// without an id).
+func TestUnsureJobAnswerResendsAsUpdate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer func(resp *http.Response) (*http.Response, error) // rewrites the first answer
+	}{
+		{"answer lost", func(resp *http.Response) (*http.Response, error) {
+			resp.Body.Close()
+			return nil, errors.New("connection reset after the request was applied")
+		}},
+		{"no task named", func(resp *http.Response) (*http.Response, error) {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			js := regexp.MustCompile(`"id":"[^"]*",?`).ReplaceAll(body, nil)
+			resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
+			resp.Header.Del("Content-Length")
+			return resp, nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var done atomic.Bool
+				var ops jobOps
+				e := ops.env(t, func(_ *http.Request, resp *http.Response, create bool) (*http.Response, error) {
+					if !create || !done.CompareAndSwap(false, true) {
+						return resp, nil
+					}
+					return tc.answer(resp)
+				})
+				g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
+				eng := e.engine(t, g)
+				if _, err := eng.Run(t.Context()); err != nil {
+					t.Fatal(err)
 				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				js := regexp.MustCompile(`"id":"[^"]*",?`).ReplaceAll(body, nil)
-				resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
-				resp.Header.Del("Content-Length")
-				return resp, nil
+				if !done.Load() || ops.creates.Load() != 10 || ops.updates.Load() != 10 {
+					t.Fatalf("answer rewritten %v; creates %d, updates %d; want 10 and 10", done.Load(), ops.creates.Load(), ops.updates.Load())
+				}
+				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
+					t.Fatalf("dead letters:\n%s", describeDL(dl))
+				}
+				assertSame(t, g, time.Time{}, e.cust)
 			})
-		}})
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
-		eng := e.engine(t, g)
-		if _, err := eng.Run(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		if !stripped.Load() || ops.creates.Load() != 10 || ops.updates.Load() != 10 {
-			t.Fatalf("stripped %v; creates %d, updates %d; want 10 and 10", stripped.Load(), ops.creates.Load(), ops.updates.Load())
-		}
-		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
-			t.Fatalf("dead letters:\n%s", describeDL(dl))
-		}
-		assertSame(t, g, time.Time{}, e.cust)
-	})
+		})
+	}
 }

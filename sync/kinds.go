@@ -38,7 +38,9 @@ func (r *run) deletionKind() phaseKind[Deletion] {
 
 // deletionIdent names a deletion within a batch: stages, notes and
 // feedback of different parents may share an id.
-func deletionIdent(d *Deletion) string { return d.CursorID() + "\x00" + d.Parent + "\x00" + d.Integration }
+func deletionIdent(d *Deletion) string {
+	return d.CursorID() + "\x00" + d.Parent + "\x00" + d.Integration
+}
 
 // checked is a dry run's outcome for n records: ok(i, o) validates record
 // i, adding its refusals to o, and reports whether it would be sent.

@@ -29,7 +29,7 @@ type phaseKind[T any] struct {
 	// ident names a record within a batch, where its position's id does
 	// not (nil: that id): a deletion's parent is not part of its CursorID.
 	ident func(*T) string
-	rec   func(*T) Record              // the record for the eligibility hook; nil: no hook (deletions)
+	rec   func(*T) Record // the record for the eligibility hook; nil: no hook (deletions)
 	send  func(context.Context, []T, []bool) batchOutcome
 	// check is the dry run's sender: it validates the records as the
 	// client would before sending them, and sends nothing.

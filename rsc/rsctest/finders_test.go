@@ -23,11 +23,7 @@ import (
 func TestFinderSyntaxFollowsProtocol(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R"})
-	seat, err := e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, seat := e.seat(rsctest.MemberSpec{FirstName: "R"})
 	const v2 = "X-RestLi-Protocol-Version: 2.0.0"
 	ct := url.QueryEscape(contract)
 	st := url.QueryEscape(seat.URN)

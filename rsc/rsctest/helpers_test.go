@@ -284,3 +284,14 @@ func (e *env) postJobs(elems ...map[string]any) resp {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// seat adds a member with spec and gives them a seat of the customer.
+func (e *env) seat(spec rsctest.MemberSpec) (rsctest.Member, rsctest.Seat) {
+	e.t.Helper()
+	m := e.srv.AddMember(spec)
+	seat, err := e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m, seat
+}

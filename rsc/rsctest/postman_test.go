@@ -182,11 +182,7 @@ func TestPostmanCollection(t *testing.T) {
 	}
 
 	// Module 3: retrieval.
-	recruiter := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Rita", LastName: "Recruiter", Email: "rita@acme.example"})
-	seat, err := e.cust.AddSeat(rsctest.SeatSpec{Member: recruiter.Person})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, seat := e.seat(rsctest.MemberSpec{FirstName: "Rita", LastName: "Recruiter", Email: "rita@acme.example"})
 	exportID, err := e.cust.Export(seat.URN, m.Person, "JOBP123")
 	if err != nil {
 		t.Fatal(err)

@@ -710,8 +710,7 @@ func TestRule11_PagingSeatsV2MailStubs(t *testing.T) {
 func TestRule11_ConversationWindowMax12h(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R"})
-	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person})
+	_, seat := e.seat(rsctest.MemberSpec{FirstName: "R"})
 	base := "/v2/conversationEvents?q=criteria&viewer=" + seat.URN
 	e.req("GET", base+fmt.Sprintf("&timeRange.start=0&timeRange.end=%d", 12*3600*1000), nil).want(t, 200)
 	e.req("GET", base+fmt.Sprintf("&timeRange.start=0&timeRange.end=%d", 12*3600*1000+1), nil).want(t, 400)

@@ -20,8 +20,7 @@ import (
 func TestExportRequiresSyncedVisibleJob(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	rec := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Rita"})
-	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: rec.Person})
+	rec, seat := e.seat(rsctest.MemberSpec{FirstName: "Rita"})
 	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Headline: "Go dev", Location: "Berlin"})
 	if _, err := e.cust.Export(seat.URN, m.Person, "J1"); !errors.Is(err, rsctest.ErrJobNotSynced) {
 		t.Fatal(err)
@@ -56,8 +55,7 @@ func TestExportRequiresSyncedVisibleJob(t *testing.T) {
 func TestProspectNotesAndClosedProfiles(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	rec := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Rita"})
-	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: rec.Person})
+	_, seat := e.seat(rsctest.MemberSpec{FirstName: "Rita"})
 	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", Email: "ann@example.com"})
 	id, _ := e.cust.WriteProspectNote(seat.URN, m.Person, "note")
 	e.clock.Advance(time.Hour)
@@ -86,8 +84,7 @@ func TestProspectNotesAndClosedProfiles(t *testing.T) {
 func TestInMailReplyCreatesStub(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	rec := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Rita"})
-	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: rec.Person})
+	_, seat := e.seat(rsctest.MemberSpec{FirstName: "Rita"})
 	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", Email: "ann@example.com", Phone: "555"})
 	c1, _ := e.cust.SendInMail(seat.URN, m.Person, "Hi", "?")
 	c2, _ := e.cust.SendInMail(seat.URN, m.Person, "Hi again", "?")

@@ -56,8 +56,7 @@ func TestRule09_DailyResetsAtUTCMidnight(t *testing.T) {
 func TestRule09_ProspectInteractionsCombined(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, rsctest.WithLimits(rsctest.Limits{ProspectRequestsPerDay: 3}))
-	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R"})
-	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: m.Person})
+	_, seat := e.seat(rsctest.MemberSpec{FirstName: "R"})
 	e.req("GET", "/v2/seatsV2?q=attributes&contracts="+contract+"&start=0", nil).want(t, 200)
 	e.req("GET", "/v2/conversationEvents?q=criteria&viewer="+seat.URN, nil).want(t, 200)
 	e.req("GET", "/v2/mailStubs?q=contract&contract="+contract, nil).want(t, 200)
@@ -80,8 +79,7 @@ func TestRule09_ExportsPerSeatPerMonth(t *testing.T) {
 	e.clock.Set(time.Date(2025, 3, 31, 23, 0, 0, 0, time.UTC))
 	e.tok = e.token("cid", "csecret")
 	e.postJobs(jobElem("J1", "CREATE")).want(t, 200)
-	rec := e.srv.AddMember(rsctest.MemberSpec{FirstName: "R"})
-	seat, _ := e.cust.AddSeat(rsctest.SeatSpec{Member: rec.Person})
+	_, seat := e.seat(rsctest.MemberSpec{FirstName: "R"})
 	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "M"})
 	for range 2 {
 		if _, err := e.cust.Export(seat.URN, m.Person, "J1"); err != nil {
