@@ -42,14 +42,16 @@ type Report struct {
 // Acknowledged + Refused once every batch sent was answered; in a retry of
 // dead letters (Engine.RetryDeadLetters, Engine.Resync) Read counts the
 // records looked up, a record the Source no longer holds included (skipped
-// with the reason SkipGone). An application's stages are part of it, not
-// records of their own, except that a refused stage counts in Refused.
+// with the reason SkipGone). A deletion whose record the ATS holds again
+// is skipped with the reason SkipRecreated. An application's stages are
+// part of it, not records of their own, except that a refused stage counts
+// in Refused.
 type PhaseReport struct {
 	Read         int64            `json:"read"`                  // records read from the Source after the watermark
 	Sent         int64            `json:"sent"`                  // records sent (dry run: that would be sent)
 	Acknowledged int64            `json:"acknowledged"`          // records LinkedIn accepted (dry run: 0)
 	Refused      int64            `json:"refused"`               // records refused and dead-lettered (dry run: that would be)
-	Skipped      int64            `json:"skipped"`               // ineligible records
+	Skipped      int64            `json:"skipped"`               // ineligible records, and those of SkipGone and SkipRecreated
 	SkipReasons  map[string]int64 `json:"skipReasons,omitempty"` // skipped records by reason
 	Batches      int64            `json:"batches"`               // batches committed
 	Completed    bool             `json:"completed"`             // the phase's historical pass is complete
