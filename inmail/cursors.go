@@ -73,22 +73,38 @@ type Stream struct {
 	// milestones did not allow it. Those records are fetched again once a
 	// candidate matches and is allowed.
 	Pending map[string]int64 `json:"pending,omitempty"`
+	// PendingLast maps a pending member to the time of their newest such
+	// record: the member is given up once that one is older than the
+	// pending TTL, not the oldest.
+	PendingLast map[string]int64 `json:"pendingLast,omitempty"`
 }
 
 func (s *Stream) clone() *Stream {
 	if s == nil {
 		return nil
 	}
-	return &Stream{Next: s.Next, Pending: maps.Clone(s.Pending)}
+	return &Stream{Next: s.Next, Pending: maps.Clone(s.Pending), PendingLast: maps.Clone(s.PendingLast)}
 }
 
 func (s *Stream) addPending(member string, at int64) {
 	if s.Pending == nil {
 		s.Pending = map[string]int64{}
 	}
+	if s.PendingLast == nil {
+		s.PendingLast = map[string]int64{}
+	}
 	if old, ok := s.Pending[member]; !ok || at < old {
 		s.Pending[member] = at
 	}
+	if old, ok := s.PendingLast[member]; !ok || at > old {
+		s.PendingLast[member] = at
+	}
+}
+
+// dropPending forgets a pending member.
+func (s *Stream) dropPending(member string) {
+	delete(s.Pending, member)
+	delete(s.PendingLast, member)
 }
 
 // Clone returns a deep copy.

@@ -163,20 +163,17 @@ func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []Sea
 	}
 	owner := userOf(seats, it.Exporter)
 
-	r.matchMu.Lock()
-	c, found, err := FindMatch(ctx, r.cfg.Sink, person, "")
-	if err == nil && !found {
-		c.ID, err = r.cfg.Sink.CreateCandidate(ctx, NewCandidate{
-			Person: person, FirstName: it.Candidate.FirstName, LastName: it.Candidate.LastName,
-			Headline: it.Candidate.Headline, Location: it.Candidate.Location, ProfileURL: url,
-			Origin: OriginExport, Owner: owner, At: it.ExportedAt.Time(),
-		})
-		c.Person, c.ProfileURL = person, url
-		item.CandidateCreated = err == nil
-	}
-	r.matchMu.Unlock()
+	c, created, err := r.matchOrCreate(ctx, person, "", NewCandidate{
+		Person: person, FirstName: it.Candidate.FirstName, LastName: it.Candidate.LastName,
+		Headline: it.Candidate.Headline, Location: it.Candidate.Location, ProfileURL: url,
+		Origin: OriginExport, Owner: owner, At: it.ExportedAt.Time(),
+	})
 	if err != nil {
 		return fail(err)
+	}
+	if created {
+		c.ProfileURL = url
+		item.CandidateCreated = true
 	}
 	item.CandidateID = c.ID
 
@@ -288,4 +285,22 @@ func (r *Retriever) AttachPending(ctx context.Context) (attached int, err error)
 		}
 	}
 	return len(ok), err
+}
+
+// matchOrCreate finds the ATS candidate of person (or email) or creates
+// nc, holding matchMu so that two imports of one member create one
+// candidate; the lock is released however the Sink returns, a panic
+// included. created reports whether it created the candidate.
+func (r *Retriever) matchOrCreate(ctx context.Context, person, email string, nc NewCandidate) (c Candidate, created bool, err error) {
+	r.matchMu.Lock()
+	defer r.matchMu.Unlock()
+	c, found, err := FindMatch(ctx, r.cfg.Sink, person, email)
+	if err != nil || found {
+		return c, false, err
+	}
+	id, err := r.cfg.Sink.CreateCandidate(ctx, nc)
+	if err != nil {
+		return Candidate{}, false, err
+	}
+	return Candidate{ID: id, Person: person}, true, nil
 }

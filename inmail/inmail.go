@@ -135,7 +135,8 @@ func (r *Retriever) readWindow(ctx context.Context, seats []SeatHolder, seat Sea
 
 // replay resolves pending members of cur: those that now match an allowed
 // candidate are passed to read with the time range to read again
-// ([oldest pending, cur.Next)); expired ones are dropped. It updates
+// ([oldest pending record within the TTL, cur.Next)); members whose newest
+// pending record is older than the TTL are dropped. It updates
 // cur.Pending and leaves persisting to the caller.
 func (r *Retriever) replay(ctx context.Context, st milestones.State, feature milestones.FeatureID, cur *Stream,
 	read func(ctx context.Context, from, to int64, want map[string]Candidate) error) error {
@@ -146,9 +147,13 @@ func (r *Retriever) replay(ctx context.Context, st milestones.State, feature mil
 	want := map[string]Candidate{}
 	from := cur.Next
 	for m, at := range cur.Pending {
-		if at < expiry {
-			delete(cur.Pending, m)
+		if last := max(at, cur.PendingLast[m]); last < expiry {
+			cur.dropPending(m) // even the newest record is older than the TTL
 			continue
+		}
+		if at < expiry { // the records older than the TTL are given up
+			at = expiry
+			cur.Pending[m] = at
 		}
 		c, ok, err := r.allowedMatch(ctx, st, feature, m)
 		if err != nil {
@@ -166,7 +171,7 @@ func (r *Retriever) replay(ctx context.Context, st milestones.State, feature mil
 		return err
 	}
 	for m := range want {
-		delete(cur.Pending, m)
+		cur.dropPending(m)
 	}
 	return nil
 }

@@ -857,3 +857,46 @@ func TestExportAttachSurvivesAStop(t *testing.T) {
 		}
 	})
 }
+
+// A member's pending messages are given up when the newest of them is
+// older than the pending TTL, not the oldest: a candidate that matches two
+// days after a second message gets that message, and not the one past the
+// TTL.
+func TestPendingTTLKeepsRecentRecords(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		ev := func(id string) {
+			e.fake.mu.Lock()
+			e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: id, Viewer: seat7, Member: bob, Author: seat7,
+				CreatedAt: at(time.Now()), Body: id})
+			e.fake.mu.Unlock()
+			time.Sleep(time.Hour) // then polled, past the lag
+		}
+		poll := func() {
+			t.Helper()
+			if _, err := e.r.PollInMail(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ev("old")
+		poll()
+		for range 29 { // daily polls
+			time.Sleep(24 * time.Hour)
+			poll()
+		}
+		ev("recent") // day 29
+		poll()
+		time.Sleep(2 * 24 * time.Hour) // day 31: "old" is past the TTL, "recent" is 2 days old
+		poll()
+		bobID := e.sink.AddCandidate(Candidate{Person: bob, UpdatedAt: time.Now()})
+		poll()
+		b, _ := e.sink.Get(bobID)
+		var got []string
+		for _, m := range b.Messages {
+			got = append(got, m.Body)
+		}
+		if d := cmp.Diff([]string{"recent"}, got); d != "" {
+			t.Errorf("bob's messages (-want +got):\n%s", d)
+		}
+	})
+}

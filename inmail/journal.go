@@ -156,6 +156,18 @@ func (r *Retriever) claimExport(id string) bool {
 	return true
 }
 
+// attemptClaimed attempts the journaled export id unless another attempt
+// holds it (claimed false), releasing the claim however the attempt
+// returns, a panic of the Sink included.
+func (r *Retriever) attemptClaimed(ctx context.Context, id string) (claimed bool, err error) {
+	if !r.claimExport(id) {
+		return false, nil
+	}
+	defer r.releaseExport(id)
+	_, err = r.attemptExport(ctx, id)
+	return true, err
+}
+
 func (r *Retriever) releaseExport(id string) {
 	r.expMu.Lock()
 	delete(r.exporting, id)
@@ -310,11 +322,10 @@ func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport,
 	})
 	var errs []error
 	for _, id := range due {
-		if !r.claimExport(id) {
+		claimed, err := r.attemptClaimed(ctx, id)
+		if !claimed {
 			continue
 		}
-		_, err := r.attemptExport(ctx, id)
-		r.releaseExport(id)
 		rep.Due++
 		var dl *DeadLetterError
 		switch {

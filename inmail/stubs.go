@@ -54,25 +54,17 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 	if s.Member == "" && s.EmailAddress == "" {
 		return nil // nothing to match or create on
 	}
-	r.matchMu.Lock()
-	c, found, err := FindMatch(ctx, r.cfg.Sink, s.Member, s.EmailAddress)
-	if err == nil && !found {
-		var id string
-		id, err = r.cfg.Sink.CreateCandidate(ctx, NewCandidate{
-			Person: s.Member, FirstName: s.FirstName, LastName: s.LastName,
-			ProfileURL: r.opt.profileURL(s.Member), Email: s.EmailAddress, Phone: s.PhoneNumber,
-			Origin: OriginInMailStub, Owner: userOf(seats, s.Owner), At: s.CreatedAt.Time(),
-		})
-		c = Candidate{ID: id, Person: s.Member}
-		if err == nil {
-			rep.Created++
-		}
-	}
-	r.matchMu.Unlock()
+	c, created, err := r.matchOrCreate(ctx, s.Member, s.EmailAddress, NewCandidate{
+		Person: s.Member, FirstName: s.FirstName, LastName: s.LastName,
+		ProfileURL: r.opt.profileURL(s.Member), Email: s.EmailAddress, Phone: s.PhoneNumber,
+		Origin: OriginInMailStub, Owner: userOf(seats, s.Owner), At: s.CreatedAt.Time(),
+	})
 	if err != nil {
 		return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
 	}
-	if found {
+	if created {
+		rep.Created++
+	} else {
 		rep.Matched++
 		if ok, why := milestones.Available(st, milestones.ShareContactInfoInMail, c.UpdatedAt); !ok {
 			r.log.DebugContext(ctx, "stub not applied", "stub", s.ID, "candidate", c.ID, "reason", why)
