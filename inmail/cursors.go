@@ -77,13 +77,17 @@ type Stream struct {
 	// record: the member is given up once that one is older than the
 	// pending TTL, not the oldest.
 	PendingLast map[string]int64 `json:"pendingLast,omitempty"`
+	// Owners are the seats whose records the stream has read up to Next,
+	// for the streams read per contract (notes, stubs): a seat that joins
+	// later has its history read up to Next on its own first.
+	Owners []string `json:"owners,omitempty"`
 }
 
 func (s *Stream) clone() *Stream {
 	if s == nil {
 		return nil
 	}
-	return &Stream{Next: s.Next, Pending: maps.Clone(s.Pending), PendingLast: maps.Clone(s.PendingLast)}
+	return &Stream{Next: s.Next, Pending: maps.Clone(s.Pending), PendingLast: maps.Clone(s.PendingLast), Owners: slices.Clone(s.Owners)}
 }
 
 func (s *Stream) addPending(member string, at int64) {

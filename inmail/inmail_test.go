@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,7 @@ const (
 	bob    = "urn:li:person:bob"
 	rec7   = "urn:li:person:rec7"
 	seat7  = "urn:li:seat:7"
+	seat8  = "urn:li:seat:8"
 	custID = "cust-1"
 )
 
@@ -897,6 +899,56 @@ func TestPendingTTLKeepsRecentRecords(t *testing.T) {
 		}
 		if d := cmp.Diff([]string{"recent"}, got); d != "" {
 			t.Errorf("bob's messages (-want +got):\n%s", d)
+		}
+	})
+}
+
+// A seat assigned after the notes and stubs streams started (and seen only
+// at the next seat refresh) has its notes and stubs read from the lookback
+// on: the per-contract streams, which read their owners' records only, had
+// already passed them.
+func TestNewSeatHistoryIsRead(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+		run := func() {
+			t.Helper()
+			if _, err := e.r.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run()
+		time.Sleep(time.Hour)
+		e.fake.mu.Lock()
+		e.fake.seats = append(e.fake.seats, seat(8, "urn:li:person:rec8"))
+		e.fake.notes = append(e.fake.notes, rsc.ProspectNote{ID: "n8", Contract: testContract, Owner: seat8, Member: ann,
+			Note: "by seat 8", Active: true, CreatedAt: at(time.Now()), LastModifiedAt: at(time.Now())})
+		e.fake.stubs = append(e.fake.stubs, rsc.MailStub{ID: "s8", Contract: testContract, Owner: seat8, Member: bob,
+			FirstName: "Bob", EmailAddress: "bob@example.com", CreatedAt: at(time.Now())})
+		e.fake.mu.Unlock()
+		time.Sleep(time.Hour)
+		run() // the stored seats are still fresh: seat 8 is not asked for
+		time.Sleep(25 * time.Hour)
+		run() // the seats are refreshed: seat 8's history is read
+		a, _ := e.sink.Get(annID)
+		var notes []string
+		for _, n := range a.Notes {
+			notes = append(notes, n.ID)
+		}
+		if d := cmp.Diff([]string{"n8"}, notes); d != "" {
+			t.Errorf("ann's notes (-want +got):\n%s", d)
+		}
+		if n := len(e.sink.Candidates()); n != 2 {
+			t.Errorf("%d candidates, want 2 (the stub of seat 8 creates Bob)", n)
+		}
+		c, err := e.r.Cursors(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []map[string]*Stream{c.Notes, c.Stubs} {
+			if s := m[testContract]; s == nil || !slices.Equal(s.Owners, []string{seat7, seat8}) || len(m) != 1 {
+				t.Errorf("streams %v: want the contract's, owned by seats 7 and 8, and no backfill left", m)
+			}
 		}
 	})
 }

@@ -21,13 +21,15 @@ func (r *Retriever) pollNotes(ctx context.Context) (rep NotesReport, err error) 
 // messages, notes of unmatched or not yet covered members are read again
 // once a candidate matches. Notes are gated like InMail history
 // (milestones.InMailSync: contract-level access, same record scope), since
-// LinkedIn enables "InMail and Notes history" together.
+// LinkedIn enables "InMail and Notes history" together. The query names the
+// stored seats as owners; a seat that appears in them later has its notes
+// read from the lookback on before the contract's stream goes on.
 func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
 	return locked(r, ctx, r.pollNotes)
 }
 
 func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *NotesReport) error {
-	st, seats, contract, owners, cur, end := p.st, p.seats, p.contract, p.owners, p.cur, p.end
+	st, seats, contract, key, owners, cur, end := p.st, p.seats, p.contract, p.key, p.owners, p.cur, p.end
 	// readRange reads [from, to) in windows of at most 12 hours
 	// (cutoffDate and beforeDate are both inclusive).
 	readRange := func(from, to int64, f func(n rsc.ProspectNote) error) error {
@@ -55,10 +57,10 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 	}); err != nil {
 		return err
 	}
-	if err := r.saveStream(ctx, streamsNotes, contract, cur); err != nil {
+	if err := r.saveStream(ctx, streamsNotes, key, cur); err != nil {
 		return err
 	}
-	return r.advance(ctx, streamsNotes, contract, cur, end, rsc.MaxInMailWindow, func(from, to int64) error {
+	return r.advance(ctx, streamsNotes, key, cur, end, rsc.MaxInMailWindow, func(from, to int64) error {
 		return readRange(from, to, func(n rsc.ProspectNote) error {
 			rep.Notes++
 			if n.Member == "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,7 @@ type contractPoll struct {
 	st       milestones.State
 	seats    []SeatHolder
 	contract string
+	key      string // the stream's key: the contract, or its new seats' backfill
 	owners   []string
 	cur      *Stream
 	end      int64
@@ -210,7 +212,11 @@ func (r *Retriever) eachContract(ctx context.Context, feature milestones.Feature
 		}
 		cur, err := r.stream(ctx, kind, contract, end)
 		if err == nil {
-			err = poll(contractPoll{st, seats, contract, own[contract], cur, end})
+			err = r.backfillSeats(ctx, kind, contractPoll{st, seats, contract, contract, own[contract], cur, end}, poll)
+		}
+		if err == nil {
+			cur.Owners = own[contract]
+			err = poll(contractPoll{st, seats, contract, contract, own[contract], cur, end})
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
@@ -220,6 +226,48 @@ func (r *Retriever) eachContract(ctx context.Context, feature milestones.Feature
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// backfillSeats reads, for the seats of p's contract that its stream has
+// not read yet (a seat assigned since, or one the stored seat list did not
+// have yet), their records up to the stream's position, from the lookback
+// on: as the stream reads only its owners' records, theirs would otherwise
+// be passed over for good. The backfill is a stream of its own, saved as it
+// goes, and merged into p.cur once done. A stream that names no owners
+// (its first poll, or saved by an earlier version) has read everyone's.
+func (r *Retriever) backfillSeats(ctx context.Context, kind streamKind, p contractPoll, poll func(contractPoll) error) error {
+	if p.cur.Owners == nil {
+		return nil
+	}
+	var added []string
+	for _, o := range p.owners {
+		if !slices.Contains(p.cur.Owners, o) {
+			added = append(added, o)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	key := p.contract + "\x00new seats"
+	bf, err := r.stream(ctx, kind, key, p.cur.Next)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(bf.Owners, added) { // new, or more seats joined meanwhile
+		bf = &Stream{Next: min(bf.Next, p.cur.Next-r.opt.lookback.Milliseconds()), Owners: added}
+	}
+	if err := poll(contractPoll{p.st, p.seats, p.contract, key, added, bf, p.cur.Next}); err != nil {
+		return err
+	}
+	for m, at := range bf.Pending {
+		p.cur.addPending(m, at)
+		p.cur.addPending(m, max(at, bf.PendingLast[m]))
+	}
+	p.cur.Owners = append(slices.Clone(p.cur.Owners), added...)
+	if err := r.saveStream(ctx, kind, p.contract, p.cur); err != nil {
+		return err
+	}
+	return r.update(ctx, func(c *Cursors) { delete(*c.streams(kind), key) })
 }
 
 func featureOn(st milestones.State, id milestones.FeatureID) (bool, string) {

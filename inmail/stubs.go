@@ -29,14 +29,16 @@ func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
 // person URN gets it; the shared email and phone are recorded as an
 // NoticeContactShared notice (the ATS's own fields are not changed).
 // It needs contract-level access and the InMail Stub Profile setting
-// (milestones.ShareContactInfoInMail).
+// (milestones.ShareContactInfoInMail). A seat that appears in the stored
+// seats later has its stubs read from the lookback on before the contract's
+// stream goes on.
 func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
 	return locked(r, ctx, r.pollStubs)
 }
 
 func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *StubReport) error {
-	st, seats, contract, owners, cur, end := p.st, p.seats, p.contract, p.owners, p.cur, p.end
-	return r.advance(ctx, streamsStubs, contract, cur, end, StubWindow.Milliseconds(), func(from, to int64) error {
+	st, seats, contract, key, owners, cur, end := p.st, p.seats, p.contract, p.key, p.owners, p.cur, p.end
+	return r.advance(ctx, streamsStubs, key, cur, end, StubWindow.Milliseconds(), func(from, to int64) error {
 		for s, err := range r.cfg.Client.MailStubs.List(ctx, contract, owners, rsc.EpochMillis(from), rsc.EpochMillis(to)) {
 			if err != nil {
 				return fmt.Errorf("inmail: mailStubs: %w", err)
