@@ -952,3 +952,55 @@ func TestNewSeatHistoryIsRead(t *testing.T) {
 		}
 	})
 }
+
+// noteShiftSink edits an already-read note on LinkedIn while the poll
+// upserts the next one, as a recruiter may: the edited note leaves the
+// window being paged.
+type noteShiftSink struct {
+	*MemorySink
+	once sync.Once
+	f    *fakeLI
+}
+
+func (s *noteShiftSink) UpsertNote(ctx context.Context, id string, n Note) error {
+	if n.ID == "n001" {
+		s.once.Do(func() {
+			s.f.mu.Lock()
+			s.f.notes[0].LastModifiedAt, s.f.notes[0].Note = at(time.Now()), "edited"
+			s.f.mu.Unlock()
+		})
+	}
+	return s.MemorySink.UpsertNote(ctx, id, n)
+}
+
+// A note edited while its window is paged shifts the later ones down a
+// place: the window is listed again, so the note at the page boundary is
+// not passed over, and the edit arrives with the next window.
+func TestNoteEditedWhilePaging(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, WithLookback(6*time.Hour))
+		e.r.cfg.Sink = &noteShiftSink{MemorySink: e.sink, f: e.fake}
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+		for i := range 150 {
+			m := at(now.Add(-5*time.Hour + time.Duration(i)*time.Second))
+			e.fake.notes = append(e.fake.notes, rsc.ProspectNote{ID: fmt.Sprintf("n%03d", i), Contract: testContract, Owner: seat7,
+				Member: ann, Note: "x", Active: true, CreatedAt: m, LastModifiedAt: m})
+		}
+		for range 2 {
+			if _, err := e.r.PollNotes(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Hour)
+		}
+		a, _ := e.sink.Get(annID)
+		texts := map[string]string{}
+		for _, n := range a.Notes {
+			texts[n.ID] = n.Text
+		}
+		if len(texts) != 150 || texts["n000"] != "edited" || texts["n100"] != "x" {
+			t.Errorf("%d notes upserted, n000 %q, n100 %q; want 150, the edit and n100", len(texts), texts["n000"], texts["n100"])
+		}
+	})
+}

@@ -34,13 +34,8 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 	// (cutoffDate and beforeDate are both inclusive).
 	readRange := func(from, to int64, f func(n rsc.ProspectNote) error) error {
 		for w := from; w < to; w = maxWindow(w, to) {
-			for n, err := range r.cfg.Client.ProspectNotes.List(ctx, contract, owners, rsc.EpochMillis(w), rsc.EpochMillis(maxWindow(w, to)-1)) {
-				if err != nil {
-					return fmt.Errorf("inmail: prospectNotes: %w", err)
-				}
-				if err := f(n); err != nil {
-					return err
-				}
+			if err := r.readNotesWindow(ctx, contract, owners, w, maxWindow(w, to)-1, f); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -103,5 +98,39 @@ func (r *Retriever) applyNote(ctx context.Context, seats []SeatHolder, c Candida
 		return fmt.Errorf("inmail: note %s: %w", n.ID, err)
 	}
 	rep.Upserted++
+	return nil
+}
+
+// notesPage is the page size of the prospect notes finder.
+const notesPage = 100
+
+// readNotesWindow calls f for each note of the window [lo, hi] (by last
+// update). LinkedIn pages a window by offset, and a note edited while the
+// window is read leaves it, shifting the later ones down a place: the note
+// at a page boundary would be passed over, and never read again as its own
+// time did not change. So a window of more than one page is listed again
+// until a listing finds no note not seen yet (three times at most).
+func (r *Retriever) readNotesWindow(ctx context.Context, contract string, owners []string, lo, hi int64, f func(n rsc.ProspectNote) error) error {
+	seen := map[string]bool{}
+	for pass := 0; pass < 3; pass++ {
+		listed, fresh := 0, 0
+		for n, err := range r.cfg.Client.ProspectNotes.List(ctx, contract, owners, rsc.EpochMillis(lo), rsc.EpochMillis(hi)) {
+			if err != nil {
+				return fmt.Errorf("inmail: prospectNotes: %w", err)
+			}
+			listed++
+			if seen[n.ID] {
+				continue
+			}
+			seen[n.ID] = true
+			fresh++
+			if err := f(n); err != nil {
+				return err
+			}
+		}
+		if listed < notesPage || pass > 0 && fresh == 0 {
+			return nil
+		}
+	}
 	return nil
 }
