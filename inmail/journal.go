@@ -371,7 +371,9 @@ func (r *Retriever) DeadExports(ctx context.Context) ([]DeadExport, error) {
 
 // RetryExport journals a dead-lettered export again with fresh attempts,
 // for the next RunOnce (or call HandleExport). It fails with
-// ErrNotDeadExport for an id that is not a dead letter.
+// ErrNotDeadExport for an id that is not a dead letter, and with
+// ErrExportJournalFull while MaxPendingExports exports are pending (the
+// dead letter stays).
 func (r *Retriever) RetryExport(ctx context.Context, requestID string) error {
 	return r.undead(ctx, requestID, true)
 }
@@ -384,10 +386,13 @@ func (r *Retriever) DismissExport(ctx context.Context, requestID string) error {
 }
 
 func (r *Retriever) undead(ctx context.Context, id string, retry bool) error {
-	found := false
+	found, full := false, false
 	err := r.updateIf(ctx, func(c *Cursors) bool {
 		d, ok := c.DeadExports[id]
 		if found = ok; !ok {
+			return false
+		}
+		if full = retry && len(c.PendingExports) >= MaxPendingExports; full {
 			return false
 		}
 		delete(c.DeadExports, id)
@@ -399,8 +404,12 @@ func (r *Retriever) undead(ctx context.Context, id string, retry bool) error {
 		}
 		return true
 	})
-	if err == nil && !found {
+	switch {
+	case err != nil:
+	case !found:
 		err = fmt.Errorf("%w: %q", ErrNotDeadExport, id)
+	case full:
+		err = ErrExportJournalFull
 	}
 	return err
 }

@@ -357,6 +357,28 @@ func TestExportJournalFull(t *testing.T) {
 	})
 }
 
+// TestRetryExportJournalFull: RetryExport does not overfill the journal
+// either: with MaxPendingExports pending the dead letter stays.
+func TestRetryExportJournalFull(t *testing.T) {
+	full := inmail.Cursors{PendingExports: map[string]inmail.PendingExport{},
+		DeadExports: map[string]inmail.DeadExport{"dead-1": {RequestID: "dead-1", Reason: "ATS down"}}}
+	for i := range inmail.MaxPendingExports {
+		full.PendingExports[fmt.Sprintf("old-%d", i)] = inmail.PendingExport{}
+	}
+	store := inmail.NewMemoryCursors()
+	if err := store.Save(t.Context(), "acme", full); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, true)
+	r := w.retriever(t, w.sink, inmail.WithCursorStore(store))
+	if err := r.RetryExport(t.Context(), "dead-1"); !errors.Is(err, inmail.ErrExportJournalFull) {
+		t.Errorf("RetryExport = %v, want ErrExportJournalFull", err)
+	}
+	if got, err := r.DeadExports(t.Context()); err != nil || len(got) != 1 || got[0].RequestID != "dead-1" {
+		t.Errorf("DeadExports = %+v, %v; want dead-1 kept", got, err)
+	}
+}
+
 // TestExportDeadLetter: once its attempts are spent an export is a dead
 // letter that RunOnce reports, with its id and reason, and stops trying;
 // a redelivery does not revive it; RetryExport does.
