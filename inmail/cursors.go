@@ -105,6 +105,15 @@ func (s *Stream) addPending(member string, at int64) {
 	}
 }
 
+// mergePending adds o's pending members to s, with their oldest and
+// newest pending records.
+func (s *Stream) mergePending(o *Stream) {
+	for m, at := range o.Pending {
+		s.addPending(m, at)
+		s.addPending(m, max(at, o.PendingLast[m]))
+	}
+}
+
 // dropPending forgets a pending member.
 func (s *Stream) dropPending(member string) {
 	delete(s.Pending, member)

@@ -259,10 +259,7 @@ func (r *Retriever) backfillSeats(ctx context.Context, kind streamKind, p contra
 	if err := poll(contractPoll{p.st, p.seats, p.contract, key, added, bf, p.cur.Next}); err != nil {
 		return err
 	}
-	for m, at := range bf.Pending {
-		p.cur.addPending(m, at)
-		p.cur.addPending(m, max(at, bf.PendingLast[m]))
-	}
+	p.cur.mergePending(bf)
 	p.cur.Owners = append(slices.Clone(p.cur.Owners), added...)
 	if err := r.saveStream(ctx, kind, p.contract, p.cur); err != nil {
 		return err

@@ -107,25 +107,24 @@ func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]
 }
 
 // simpleKeyMatcher returns a function from a key of a batch_get answer to
-// the simple key of asked it names: under 2.0 the key decoded as a server
-// of protocol p spells it (Rest.li 2.0 escapes ( ) , : ' and %, so
+// the simple key of asked it names, read as batch answers are
+// (simpleKeyIndex: under 2.0, as the server escapes it, so
 // urn%3Ali%3AsimpleJobPostingTask%3A1 names urn:li:simpleJobPostingTask:1;
-// docs/linkedin-api.md §3.4), or else as sent; under 1.0 as sent first. A
-// key that names none of asked comes back decoded.
+// docs/linkedin-api.md §3.4). A key that names none of asked comes back
+// decoded.
 func simpleKeyMatcher(p restli.Protocol, asked []string) func(string) string {
-	set := make(map[string]bool, len(asked))
-	for _, a := range asked {
-		set[a] = true
+	pos := make(map[string]int, len(asked))
+	for i, a := range asked {
+		pos[a] = i
 	}
 	return func(k string) string {
-		d, err := restli.ParseServerSimpleKey(p, k)
-		switch {
-		case p == restli.Protocol2 && err == nil && set[d]: // as a 2.0 server escapes it
-			return d
-		case set[k], err != nil:
-			return k
+		if j := simpleKeyIndex(p, k, pos); j >= 0 {
+			return asked[j]
 		}
-		return d
+		if d, err := restli.DecodeSimpleKey(k); err == nil {
+			return d
+		}
+		return k
 	}
 }
 

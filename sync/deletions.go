@@ -222,54 +222,55 @@ const SkipRecreated = "recreated in the ATS after its deletion"
 // modified since can count (the recent tail, on an incremental run).
 // Stages are part of their application and are not looked up.
 func (r *run) dropRecreated(ctx context.Context, recs []Deletion, o *batchOutcome) ([]Deletion, error) {
-	byKind := map[EntityKind][]int{}
+	byKind := map[EntityKind][]*Deletion{}
 	for i := range recs {
 		if recs[i].Kind != KindStage {
-			byKind[recs[i].Kind] = append(byKind[recs[i].Kind], i)
+			byKind[recs[i].Kind] = append(byKind[recs[i].Kind], &recs[i])
 		}
 	}
-	drop := make([]bool, len(recs))
-	for kind, idx := range byKind {
-		since := Cursor{ModifiedAt: recs[idx[0]].DeletedAt}
-		ids := make([]string, len(idx))
-		for j, i := range idx {
-			ids[j] = recs[i].ID
-			if recs[i].DeletedAt.Before(since.ModifiedAt) {
-				since.ModifiedAt = recs[i].DeletedAt
-			}
-		}
-		modified, err := r.modifiedAt(ctx, kind, recs, idx, ids, since)
+	drop := map[*Deletion]bool{}
+	for kind, group := range byKind {
+		modified, err := r.modifiedAt(ctx, kind, group)
 		if err != nil {
 			return recs, fmt.Errorf("sync: looking up deleted %s records: %w", kind, err)
 		}
-		for j, i := range idx {
-			if t, ok := modified[j]; ok && t.After(recs[i].DeletedAt) {
-				drop[i] = true
+		for j, d := range group {
+			if t, ok := modified[j]; ok && t.After(d.DeletedAt) {
+				drop[d] = true
 			}
 		}
 	}
-	kept := recs[:0:0]
+	if len(drop) == 0 {
+		return recs, nil
+	}
+	kept := make([]Deletion, 0, len(recs)-len(drop))
 	for i := range recs {
-		if drop[i] {
-			r.rep.skip(PhaseDeletions, SkipRecreated)
-			d := &recs[i]
-			if k := (DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true}).Key(); r.hadDeadLetter(k) {
-				o.cleared = append(o.cleared, k)
-			}
+		d := &recs[i]
+		if !drop[d] {
+			kept = append(kept, *d)
 			continue
 		}
-		kept = append(kept, recs[i])
-	}
-	if len(kept) == len(recs) {
-		return recs, nil
+		r.rep.skip(PhaseDeletions, SkipRecreated)
+		if k := (DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true}).Key(); r.hadDeadLetter(k) {
+			o.cleared = append(o.cleared, k)
+		}
 	}
 	return kept, nil
 }
 
-// modifiedAt returns, by position in idx, the ModifiedAt of the records of
-// kind the Source holds for the deletions at idx (ids are their ids); a
-// closed job counts as not held.
-func (r *run) modifiedAt(ctx context.Context, kind EntityKind, recs []Deletion, idx []int, ids []string, since Cursor) (map[int]time.Time, error) {
+// modifiedAt returns, by position in group (deletions of kind), the
+// ModifiedAt of the records the Source holds under their ids; a closed job
+// counts as not held. A Source without Lookup is scanned from the group's
+// earliest deletion time.
+func (r *run) modifiedAt(ctx context.Context, kind EntityKind, group []*Deletion) (map[int]time.Time, error) {
+	since := Cursor{ModifiedAt: group[0].DeletedAt}
+	ids := make([]string, len(group))
+	for j, d := range group {
+		ids[j] = d.ID
+		if d.DeletedAt.Before(since.ModifiedAt) {
+			since.ModifiedAt = d.DeletedAt
+		}
+	}
 	switch kind {
 	case KindJob:
 		found, err := r.lookupJobs(ctx, ids, since)
@@ -281,10 +282,9 @@ func (r *run) modifiedAt(ctx context.Context, kind EntityKind, recs []Deletion, 
 		found, err := r.lookupApplications(ctx, ids, since)
 		return modifiedOf(found, ids, func(a *Application) (time.Time, bool) { return a.ModifiedAt, true }), err
 	}
-	keys := make([]string, len(idx))
-	names := make(map[string]DeadLetter, len(idx))
-	for j, i := range idx {
-		d := &recs[i]
+	keys := make([]string, len(group))
+	names := make(map[string]DeadLetter, len(group))
+	for j, d := range group {
 		keys[j] = actKey(d.Kind, d.Parent, d.ID)
 		names[keys[j]] = DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID}
 	}

@@ -148,7 +148,6 @@ func (r *run) jobSubmitted(op jobOp, it rsc.Item[string], o *batchOutcome) {
 		// Accepted with no task to follow, or no status or element at all:
 		// whether LinkedIn applied it is unknown, as for a lost task.
 		pt := PendingTask{JobID: id, Op: string(op.op), At: r.e.cfg.clock.Now().UTC(), Prev: st.State}
-		r.cp.Jobs[id] = st
 		if d := r.taskLost(pt, rsc.JobTask{HTTPStatus: ee.Status, ErrorMessage: ee.Message}, &st); d != nil {
 			o.dead = append(o.dead, *d)
 		}
@@ -330,25 +329,41 @@ func lostTask(t rsc.JobTask) bool {
 // a row the job is dead-lettered.
 func (r *run) taskLost(pt PendingTask, t rsc.JobTask, st *JobState) *DeadLetter {
 	op := rsc.JobOperation(pt.Op)
+	unsettled(pt, st)
+	st.Lost++
+	if st.Lost > maxLostTasks {
+		st.Lost = 0
+		return r.unreadTask(pt, t, fmt.Sprintf("LinkedIn lost %d job tasks in a row", maxLostTasks+1))
+	}
 	next := op
+	if op == rsc.JobCreate {
+		next = rsc.JobUpdate
+	}
+	st.Next, st.Recheck = string(next), false
+	return nil
+}
+
+// unsettled puts a job whose task's outcome is unknown back in the state
+// it had before the task's operation; after a CREATE, "intent": it may
+// have been created, and is never created twice.
+func unsettled(pt PendingTask, st *JobState) {
 	switch {
-	case op == rsc.JobCreate:
-		st.State, next = jobIntent, rsc.JobUpdate
+	case rsc.JobOperation(pt.Op) == rsc.JobCreate:
+		st.State = jobIntent
 	case pt.Prev != "":
 		st.State = pt.Prev
 	default:
 		st.State = jobPosted
 	}
-	st.Lost++
-	if st.Lost > maxLostTasks {
-		st.Lost = 0
-		d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
-		d.Reason = trimReason(fmt.Sprintf("LinkedIn lost %d job tasks in a row (HTTP %d): %s", maxLostTasks+1, t.HTTPStatus, t.ErrorMessage))
-		d.Status = t.HTTPStatus
-		return &d
-	}
-	st.Next, st.Recheck = string(next), false
-	return nil
+}
+
+// unreadTask is the dead letter of a job whose task LinkedIn could not
+// show: what happened, with the task's HTTP status and message.
+func (r *run) unreadTask(pt PendingTask, t rsc.JobTask, what string) *DeadLetter {
+	d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
+	d.Reason = trimReason(fmt.Sprintf("%s (HTTP %d): %s", what, t.HTTPStatus, t.ErrorMessage))
+	d.Status = t.HTTPStatus
+	return &d
 }
 
 // taskDone applies a terminal task to its job's state, recording the
@@ -373,19 +388,9 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 		st.Lost = 0
 	}
 	switch {
-	case t.HTTPStatus != 0: // LinkedIn refused to read the task (403, ...)
-		switch {
-		case op == rsc.JobCreate:
-			st.State = jobIntent // it may have been created: never create it twice
-		case pt.Prev != "":
-			st.State = pt.Prev
-		default:
-			st.State = jobPosted
-		}
-		d := r.deadLetter(KindJob, pt.JobID, "", pt.At, errors.New(t.ErrorMessage))
-		d.Reason = trimReason(fmt.Sprintf("job task unreadable (HTTP %d): %s", t.HTTPStatus, t.ErrorMessage))
-		d.Status = t.HTTPStatus
-		return &d
+	case t.HTTPStatus != 0: // LinkedIn refused to show the task (403, ...)
+		unsettled(pt, &st)
+		return r.unreadTask(pt, t, "job task unreadable")
 	case !failed && op == rsc.JobClose, op == rsc.JobClose && strings.Contains(msg, "already closed"):
 		held()
 		st = JobState{State: jobClosed, Held: true}
