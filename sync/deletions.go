@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -26,7 +27,8 @@ var deletionOrder = map[EntityKind]int{
 // of note). Deleting an absent record succeeds.
 func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var o batchOutcome
-	recs, o.err = r.dropRecreated(ctx, recs, &o)
+	jobs := map[string]Job{} // the deleted jobs' rows, read once for both uses
+	recs, o.err = r.dropRecreated(ctx, recs, jobs, &o)
 	if o.err != nil {
 		return o
 	}
@@ -82,7 +84,7 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 			group = append(group, &recs[i])
 		}
 		start = end
-		if err := r.deleteGroup(ctx, group, ok, fail); err != nil {
+		if err := r.deleteGroup(ctx, group, jobs, ok, fail); err != nil {
 			o.err = err
 			return o
 		}
@@ -101,8 +103,9 @@ func isChild(k EntityKind) bool {
 }
 
 // deleteGroup deletes deletions of one kind and, for stages and feedback
-// (and notes on /v2), of one parent.
-func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Deletion), fail func(*Deletion, error)) error {
+// (and notes on /v2), of one parent. jobs holds the rows of deleted jobs
+// already read from the Source (see closeDeletedJobs).
+func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[string]Job, ok func(*Deletion), fail func(*Deletion, error)) error {
 	d0 := group[0]
 	ids := make([]string, len(group))
 	for i, d := range group {
@@ -151,7 +154,7 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Delet
 		}
 		return sendSplit(ctx, r, keys, r.e.client.Candidates.Delete, func(i int, it rsc.Item[rsc.CandidateKey]) { each(i, it.Err) })
 	case KindJob:
-		return r.closeDeletedJobs(ctx, group, ok, fail)
+		return r.closeDeletedJobs(ctx, group, jobs, ok, fail)
 	}
 	for _, d := range group {
 		fail(d, errors.New("unknown deletion kind "+string(d.Kind)))
@@ -162,28 +165,33 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, ok func(*Delet
 // closeDeletedJobs closes jobs deleted in the ATS. LinkedIn has no job
 // delete: the job is closed. The client validates a CLOSE like a CREATE,
 // so the job's fields are read back from the Source (a soft-deleted row);
-// a job the Source no longer has is dead-lettered.
-func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, ok func(*Deletion), fail func(*Deletion, error)) error {
-	ids := make([]string, len(group))
-	for i, d := range group {
-		ids[i] = d.ID
-	}
-	var jobs map[string]Job
-	var ops []jobOp
-	var opDel []*Deletion
+// a job the Source no longer has is dead-lettered. Rows are taken from read
+// (what dropRecreated found); only the jobs it lacks are looked up again,
+// from the beginning of the Source.
+func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[string]Job, ok func(*Deletion), fail func(*Deletion, error)) error {
+	var open []*Deletion
+	var missing []string
 	for _, d := range group {
-		st, known := r.cp.Jobs[d.ID]
-		if !known || st.State == jobClosed || st.State == jobFailed {
+		if st, known := r.cp.Jobs[d.ID]; !known || st.State == jobClosed || st.State == jobFailed {
 			ok(d)
 			continue
 		}
-		if jobs == nil {
-			var err error
-			if jobs, err = r.lookupJobs(ctx, ids, Cursor{}); err != nil {
-				return err
-			}
+		open = append(open, d)
+		if _, found := read[d.ID]; !found {
+			missing = append(missing, d.ID)
 		}
-		j, found := jobs[d.ID]
+	}
+	if len(missing) > 0 {
+		more, err := r.lookupJobs(ctx, missing, Cursor{})
+		if err != nil {
+			return err
+		}
+		maps.Copy(read, more)
+	}
+	var ops []jobOp
+	var opDel []*Deletion
+	for _, d := range open {
+		j, found := read[d.ID]
 		if !found {
 			fail(d, errors.New("job deleted in the ATS cannot be closed: the Source no longer has its fields (yield deleted jobs as closed Jobs instead)"))
 			continue
@@ -220,8 +228,9 @@ const SkipRecreated = "recreated in the ATS after its deletion"
 // skipped, clearing their dead letters. A Source without Lookup is scanned
 // only from the earliest deletion time of each kind, as only a record
 // modified since can count (the recent tail, on an incremental run).
-// Stages are part of their application and are not looked up.
-func (r *run) dropRecreated(ctx context.Context, recs []Deletion, o *batchOutcome) ([]Deletion, error) {
+// Stages are part of their application and are not looked up. The rows of
+// deleted jobs found are put in jobs, for closing them.
+func (r *run) dropRecreated(ctx context.Context, recs []Deletion, jobs map[string]Job, o *batchOutcome) ([]Deletion, error) {
 	byKind := map[EntityKind][]*Deletion{}
 	for i := range recs {
 		if recs[i].Kind != KindStage {
@@ -230,7 +239,7 @@ func (r *run) dropRecreated(ctx context.Context, recs []Deletion, o *batchOutcom
 	}
 	drop := map[*Deletion]bool{}
 	for kind, group := range byKind {
-		modified, err := r.modifiedAt(ctx, kind, group)
+		modified, err := r.modifiedAt(ctx, kind, group, jobs)
 		if err != nil {
 			return recs, fmt.Errorf("sync: looking up deleted %s records: %w", kind, err)
 		}
@@ -261,8 +270,8 @@ func (r *run) dropRecreated(ctx context.Context, recs []Deletion, o *batchOutcom
 // modifiedAt returns, by position in group (deletions of kind), the
 // ModifiedAt of the records the Source holds under their ids; a closed job
 // counts as not held. A Source without Lookup is scanned from the group's
-// earliest deletion time.
-func (r *run) modifiedAt(ctx context.Context, kind EntityKind, group []*Deletion) (map[int]time.Time, error) {
+// earliest deletion time. Jobs found are copied into jobs.
+func (r *run) modifiedAt(ctx context.Context, kind EntityKind, group []*Deletion, jobs map[string]Job) (map[int]time.Time, error) {
 	since := Cursor{ModifiedAt: group[0].DeletedAt}
 	ids := make([]string, len(group))
 	for j, d := range group {
@@ -274,6 +283,7 @@ func (r *run) modifiedAt(ctx context.Context, kind EntityKind, group []*Deletion
 	switch kind {
 	case KindJob:
 		found, err := r.lookupJobs(ctx, ids, since)
+		maps.Copy(jobs, found)
 		return modifiedOf(found, ids, func(j *Job) (time.Time, bool) { return j.ModifiedAt, !j.Closed }), err
 	case KindCandidate:
 		found, err := r.lookupCandidates(ctx, ids, since)

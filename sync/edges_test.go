@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -185,6 +188,50 @@ func TestStageDeletionsOfTwoParentsWithOneID(t *testing.T) {
 		must(t, err)
 		if n := len(e.cust.Stages()); n != 0 {
 			t.Errorf("LinkedIn holds %d stages after both deletions, want 0 (deletions %+v)", n, rep.Phases[PhaseDeletions])
+		}
+	})
+}
+
+// archiveLookup is a Source whose deleted jobs leave its Jobs stream but
+// stay readable by LookupJob (an archive table); it counts LookupJob calls
+// per id.
+type archiveLookup struct {
+	*SliceSource
+	archive map[string]Job
+	mu      gosync.Mutex
+	calls   map[string]int
+}
+
+func (s *archiveLookup) LookupJob(ctx context.Context, id string) (Job, bool, error) {
+	s.mu.Lock()
+	s.calls[id]++
+	s.mu.Unlock()
+	if j, ok := s.archive[id]; ok {
+		return j, true, nil
+	}
+	return s.SliceSource.LookupJob(ctx, id)
+}
+
+// A job deleted in the ATS is closed on LinkedIn with its row read once:
+// the check for a job reopened after its deletion and the CLOSE share one
+// lookup.
+func TestDeletedJobIsLookedUpOnce(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		g := newGen(org, time.Now().Add(-time.Hour), 24*time.Hour, 3, 0, 0, 0)
+		src := &archiveLookup{SliceSource: g.materialize(), archive: map[string]Job{}, calls: map[string]int{}}
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		src.archive[jobID(0)] = g.job(0)
+		src.Delete(Deletion{Kind: KindJob, ID: jobID(0), DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Minute)
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		if got, _ := e.cust.Job(jobID(0)); got.State != "CLOSED" {
+			t.Errorf("job %s on LinkedIn: %s, want CLOSED", jobID(0), got.State)
+		}
+		if diff := cmp.Diff(map[string]int{jobID(0): 1}, src.calls); diff != "" {
+			t.Errorf("LookupJob calls (-want +got):\n%s", diff)
 		}
 	})
 }
