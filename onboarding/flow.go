@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,9 +176,10 @@ type Progress struct {
 type FlowConfig struct {
 	// Partner is the parent application's client (required).
 	Partner *rsc.Client
-	// PushBase is the base URL of push callbacks (required): https, or http
-	// on a loopback host for tests. Each instance gets PushBase, the escaped
-	// customer id and, for a non-default contract, the escaped label.
+	// PushBase is the base URL of push callbacks (required): https on port
+	// 80 or 443, or http on a loopback host for tests, with no query or
+	// fragment. Each instance gets PushBase, the escaped customer id and, for
+	// a non-default contract, the escaped label.
 	PushBase string
 	// ATSName prefixes child application names ("{ATSName} - {customer}";
 	// "LinkedIn" is removed and the name cut to 50 characters).
@@ -204,9 +206,11 @@ type Flow struct {
 	clients map[string]cachedClient
 }
 
+// cachedClient is an instance's client and a digest of the credentials it
+// was built with, so that a rotated secret builds a new one.
 type cachedClient struct {
-	clientID string
-	c        *rsc.Client
+	creds [sha256.Size]byte
+	c     *rsc.Client
 }
 
 // NewFlow checks cfg and returns a Flow. Options: WithClock, WithLogger,
@@ -313,8 +317,11 @@ func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progre
 	}
 	runErr := f.run(ctx, st, in.NotifyPartner)
 	if runErr != nil {
-		if in.Widget != nil {
-			st = before // never keep URNs whose steps failed
+		if in.Widget != nil && !syncStarted(before, st) {
+			// Never keep URNs whose steps failed. Once the historical sync
+			// started they were named and configured on LinkedIn, and the
+			// sync must not start twice: the state is kept.
+			st = before
 		}
 		st.LastError = runErr.Error()
 		f.log.WarnContext(ctx, "rsc onboarding step failed", "customer", customerID, "err", runErr)
@@ -330,6 +337,18 @@ func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progre
 		return p, err
 	}
 	return p, runErr
+}
+
+// syncStarted reports whether a contract's historical sync started between
+// the states before and after.
+func syncStarted(before, after *FlowState) bool {
+	for i := range after.Contracts {
+		c := &after.Contracts[i]
+		if b := before.Contract(c.Label); !c.SyncStartedAt.IsZero() && (b == nil || b.SyncStartedAt.IsZero()) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
@@ -561,23 +580,32 @@ func (f *Flow) instanceClient(ctx context.Context, c *Contract) (*rsc.Client, er
 	if c.App == nil {
 		return nil, errors.New("onboarding: contract has no application yet")
 	}
+	creds, err := f.prov.secrets.Get(ctx, c.App.SecretRef)
+	if err != nil {
+		return nil, err
+	}
+	digest := sha256.Sum256([]byte(creds.ClientID + "\x00" + creds.ClientSecret))
 	f.mu.Lock()
 	cc, ok := f.clients[c.App.ForeignID]
 	f.mu.Unlock()
-	if ok && cc.clientID == c.App.ClientID {
+	if ok && cc.creds == digest {
 		return cc.c, nil
 	}
-	cl, err := f.prov.CustomerClient(ctx, c.App.SecretRef, f.opt.customerOptions...)
+	cl, err := f.prov.partner.ForCustomer(creds.ClientID, creds.ClientSecret, f.opt.customerOptions...)
 	if err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
-	f.clients[c.App.ForeignID] = cachedClient{clientID: c.App.ClientID, c: cl}
+	f.clients[c.App.ForeignID] = cachedClient{creds: digest, c: cl}
 	f.mu.Unlock()
 	return cl, nil
 }
 
-// CustomerClient returns the cached customer client of an instance.
+// CustomerClient returns the customer client of an instance. Clients are
+// cached, and the credentials are read from the SecretStore on every call:
+// once a new secret is stored (LinkedIn lets an application hold two while
+// the old one is retired, see docs/linkedin-api.md §6.1), a client built
+// with it is returned.
 func (f *Flow) CustomerClient(ctx context.Context, in Instance) (*rsc.Client, error) {
 	st, err := f.load(ctx, in.CustomerID)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -383,5 +384,82 @@ func TestFlowACLCustomer(t *testing.T) {
 	}
 	if v := cu.ConfigurationValue("CALLBACK_URL"); v == "" {
 		t.Error("no CALLBACK_URL")
+	}
+}
+
+// A widget post-back whose Save started the historical sync and whose
+// last status read then failed keeps its state: the admin's next
+// post-back does not start the sync a second time (WithStartSync is called
+// once per contract).
+func TestFlowSyncStartsOnceWhenSaveFailsLate(t *testing.T) {
+	var e *env
+	starts := 0
+	e = newEnv(t, []Option{
+		WithCustomerOptions(rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})),
+		WithStartSync(func(_ context.Context, _ string, _ Contract) error {
+			starts++
+			if starts == 1 { // the status read that ends Save fails once
+				e.fake.SetFaults(rsctest.Fault{Route: "atsIntegrations", ErrorRate: 1})
+			}
+			return nil
+		}),
+	})
+	cu := e.toWidget(t, "acme")
+	cu.RequestIntegrations()
+	if _, err := e.flow.Advance(t.Context(), "acme", Input{Widget: widgetFor(cu, cu.Contracts[0])}); err == nil {
+		t.Fatal("first post-back: want the injected status-read failure")
+	}
+	e.fake.SetFaults()
+	if _, err := e.flow.Advance(t.Context(), "acme", Input{Widget: widgetFor(cu, cu.Contracts[0])}); err != nil {
+		t.Fatal(err)
+	}
+	if starts != 1 {
+		t.Errorf("historical sync started %d times for one contract, want 1", starts)
+	}
+}
+
+// A rotated child secret is used once it is stored: LinkedIn keeps both
+// secrets active while the old one is retired, and the Flow's cached
+// client is rebuilt when the stored credentials change, not before.
+func TestFlowCustomerClientFollowsRotatedSecret(t *testing.T) {
+	secrets := NewMemorySecretStore()
+	e := newEnv(t, []Option{WithSecretStore(secrets)})
+	e.toSaved(t, "acme")
+	in := Instance{CustomerID: "acme"}
+	first, err := e.flow.CustomerClient(t.Context(), in)
+	must(t, err)
+	again, err := e.flow.CustomerClient(t.Context(), in)
+	must(t, err)
+	if again != first {
+		t.Error("CustomerClient built a new client although the stored credentials did not change")
+	}
+	ref := secretRef("acme")
+	creds, err := secrets.Get(t.Context(), ref)
+	must(t, err)
+	creds.ClientSecret = "rotated-secret"
+	must(t, secrets.Put(t.Context(), ref, creds))
+	rotated, err := e.flow.CustomerClient(t.Context(), in)
+	must(t, err)
+	if rotated == first {
+		t.Errorf("after the secret under %s changed, CustomerClient still returns the client built with the old secret", ref)
+	}
+}
+
+// NewFlow refuses a PushBase whose callback URLs LinkedIn could not use or
+// the push handler could not route: the customer id would land in a query.
+func TestNewFlowChecksPushBase(t *testing.T) {
+	e := newEnv(t, nil)
+	for base, want := range map[string]string{
+		e.ats.URL + "/rsc/push?src=linkedin": "must not carry user info, a query or a fragment",
+		"https://ats.example.com:8443/push":  "must use port 80 or 443",
+		"http://ats.example.com/push":        "must use https",
+		"https://ats.example.com:80/push":    "",
+	} {
+		cfg := e.cfg
+		cfg.PushBase = base
+		_, err := NewFlow(cfg)
+		if got := fmt.Sprint(err); want == "" && err != nil || want != "" && !strings.Contains(got, want) {
+			t.Errorf("NewFlow(PushBase %q) = %v, want %q", base, err, want)
+		}
 	}
 }

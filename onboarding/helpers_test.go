@@ -157,3 +157,10 @@ func postPush(t *testing.T, url, sig string, body []byte) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

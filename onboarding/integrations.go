@@ -71,20 +71,22 @@ func (c integrationConfig) values() map[rsc.IntegrationType]map[rsc.ConfigKey]st
 	return out
 }
 
-// validateCallbackURL checks a CALLBACK_URL: absolute, https on port 443
-// (or the default), http only on loopback hosts (tests), no fragment.
+// validateCallbackURL checks a CALLBACK_URL: absolute, https on port 80 or
+// 443 (or the default) as LinkedIn asks (docs/linkedin-api.md §8.1), http
+// only on loopback hosts (tests), no user info, query or fragment (the
+// push handler finds the instance from the path alone).
 func validateCallbackURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("onboarding: CALLBACK_URL %q must be an absolute URL", raw)
 	}
-	if u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("onboarding: CALLBACK_URL %q must not carry a fragment or user info", raw)
+	if u.Fragment != "" || u.User != nil || u.RawQuery != "" || u.ForceQuery {
+		return fmt.Errorf("onboarding: CALLBACK_URL %q must not carry user info, a query or a fragment", raw)
 	}
 	switch u.Scheme {
 	case "https":
-		if p := u.Port(); p != "" && p != "443" {
-			return fmt.Errorf("onboarding: CALLBACK_URL %q must use port 443", raw)
+		if p := u.Port(); p != "" && p != "443" && p != "80" {
+			return fmt.Errorf("onboarding: CALLBACK_URL %q must use port 80 or 443", raw)
 		}
 		return nil
 	case "http":

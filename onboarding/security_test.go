@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rscgo/rscgo/internal/pushq/pushqtest"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -293,5 +295,59 @@ func TestPushStoreOutageIsRetried(t *testing.T) {
 	body := []byte(`{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
 	if got := pushqtest.Post(t.Context(), h, "/rsc/push/acme", rsc.SignPush(body, "s"), body); got != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503", got)
+	}
+}
+
+// A widget page on another origin listed in FlowConfig.Domains can post:
+// its CORS preflight is answered, and so is the post, with the headers
+// that let the browser send the admin's cookies and read the answer. Any
+// other origin, or a preflight asking for more than POST with
+// Content-Type, gets no CORS headers.
+func TestWidgetPostBackFromAListedOrigin(t *testing.T) {
+	t.Parallel()
+	w := newWidgetEnv(t)
+	listed := w.ats.URL // FlowConfig.Domains in newEnv; the request's host is example.com
+	preflight := func(origin, method, headers string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodOptions, "/rsc/widget", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", method)
+		req.Header.Set("Access-Control-Request-Headers", headers)
+		rec := httptest.NewRecorder()
+		w.h.ServeHTTP(rec, req)
+		return rec
+	}
+	type answer struct {
+		Code                     int
+		AllowOrigin, AllowCreds  string
+		AllowMethods, AllowHeads string
+	}
+	got := func(rec *httptest.ResponseRecorder) answer {
+		h := rec.Header()
+		return answer{rec.Code, h.Get("Access-Control-Allow-Origin"), h.Get("Access-Control-Allow-Credentials"),
+			h.Get("Access-Control-Allow-Methods"), h.Get("Access-Control-Allow-Headers")}
+	}
+	for name, tc := range map[string]struct {
+		rec  *httptest.ResponseRecorder
+		want answer
+	}{
+		"listed origin":        {preflight(listed, "POST", "content-type"), answer{204, listed, "true", "POST", "Content-Type"}},
+		"foreign origin":       {preflight("https://evil.example", "POST", "content-type"), answer{Code: 405}},
+		"another method":       {preflight(listed, "PUT", "content-type"), answer{Code: 405}},
+		"another header asked": {preflight(listed, "POST", "content-type, x-custom"), answer{Code: 405}},
+	} {
+		if diff := cmp.Diff(tc.want, got(tc.rec)); diff != "" {
+			t.Errorf("preflight, %s (-want +got):\n%s", name, diff)
+		}
+	}
+
+	p := WidgetPayload{State: w.token(t, "s1"), Integrations: []WidgetIntegration{{IntegrationContext: w.cu.Organization}, {IntegrationContext: w.cu.Contracts[0]}}}
+	req := httptest.NewRequest(http.MethodPost, "/rsc/widget", bytes.NewReader(mustJSON(t, p)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", listed)
+	req.AddCookie(&http.Cookie{Name: "sid", Value: "s1"})
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	if diff := cmp.Diff(answer{Code: 200, AllowOrigin: listed, AllowCreds: "true"}, got(rec)); diff != "" {
+		t.Errorf("post from the listed origin (-want +got):\n%s", diff)
 	}
 }

@@ -393,11 +393,30 @@ func TestPushHandlerUnit(t *testing.T) {
 	if got := callbackURL("https://ats.example.com/push/", "a b", "emea"); got != "https://ats.example.com/push/a%20b/emea" {
 		t.Errorf("CallbackURL = %q", got)
 	}
-	if err := validateCallbackURL("http://ats.example.com/x"); err == nil {
-		t.Error("http callback accepted")
-	}
-	if err := validateCallbackURL("https://ats.example.com:8443/x"); err == nil {
-		t.Error("port 8443 accepted")
+}
+
+// A CALLBACK_URL is https on port 80 or 443 (docs/linkedin-api.md §8.1),
+// or http on a loopback host, and carries no user info, query or fragment:
+// the push handler finds the instance from the path alone.
+func TestValidateCallbackURL(t *testing.T) {
+	t.Parallel()
+	for raw, ok := range map[string]bool{
+		"https://ats.example.com/push/acme":       true,
+		"https://ats.example.com:443/push/acme":   true,
+		"https://ats.example.com:80/push/acme":    true,
+		"http://127.0.0.1:8080/push/acme":         true,
+		"http://localhost/push/acme":              true,
+		"http://ats.example.com/push/acme":        false,
+		"https://ats.example.com:8443/push/acme":  false,
+		"https://ats.example.com/push?src=li/a":   false,
+		"https://ats.example.com/push/acme?":      false,
+		"https://ats.example.com/push/acme#frag":  false,
+		"https://user:pw@ats.example.com/push/ac": false,
+		"/push/acme": false,
+	} {
+		if err := validateCallbackURL(raw); (err == nil) != ok {
+			t.Errorf("validateCallbackURL(%q) = %v, want accepted %v", raw, err, ok)
+		}
 	}
 }
 

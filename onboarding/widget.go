@@ -392,8 +392,14 @@ func (s *StateSigner) Verify(token, session string) (customerID, label, nonce st
 type SessionFunc func(r *http.Request) (customerID, session string, err error)
 
 // WidgetHandler is the http.Handler the rendered snippet POSTs to;
-// Flow.WidgetHandler returns one. In order it refuses: a method other than
-// POST (405); a Content-Type other than application/json, which a page of
+// Flow.WidgetHandler returns one. A page on another origin listed in
+// FlowConfig.Domains may post too: the handler answers its CORS preflight
+// (OPTIONS, 204) and its post with Access-Control-Allow-Origin naming that
+// origin and Access-Control-Allow-Credentials, and the snippet sends the
+// page's cookies (fetch credentials "include"), so the SessionFunc sees the
+// admin's session if the cookie's SameSite allows it. In order it refuses:
+// a method other than POST, or OPTIONS from such an origin (405); a
+// Content-Type other than application/json, which a page of
 // another site cannot send without a CORS preflight (415); an Origin that
 // is not one of FlowConfig.Domains or the handler's own host, or, without
 // Origin, a Sec-Fetch-Site other than same-origin (403); a body over 64
@@ -420,6 +426,10 @@ func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.flow.log.WarnContext(r.Context(), "rsc widget post-back refused", "status", code, "err", err)
 		}
 		writeJSON(w, code, map[string]string{"error": msg})
+	}
+	if h.allowCrossOrigin(w, r) && r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
 	}
 	if code, msg := h.check(r); code != 0 {
 		if code == http.StatusMethodNotAllowed {
@@ -462,6 +472,34 @@ func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, res)
 	}
+}
+
+// allowCrossOrigin adds the CORS headers that let a page on another origin
+// of FlowConfig.Domains post to the handler and read its answer, and
+// reports whether the request is from such an origin. A preflight must ask
+// for POST with at most the Content-Type header.
+func (h *WidgetHandler) allowCrossOrigin(w http.ResponseWriter, r *http.Request) bool {
+	w.Header().Add("Vary", "Origin")
+	o := r.Header.Get("Origin")
+	if o == "" || sameorigin.Is(o, r) || !slices.Contains(h.origins, o) {
+		return false
+	}
+	if r.Method == http.MethodOptions {
+		if r.Header.Get("Access-Control-Request-Method") != http.MethodPost {
+			return false
+		}
+		for _, hd := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
+			if hd = strings.TrimSpace(hd); hd != "" && !strings.EqualFold(hd, "Content-Type") {
+				return false
+			}
+		}
+		w.Header().Set("Access-Control-Allow-Methods", http.MethodPost)
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+		w.Header().Set("Access-Control-Max-Age", "600")
+	}
+	w.Header().Set("Access-Control-Allow-Origin", o)
+	w.Header().Set("Access-Control-Allow-Credentials", "true")
+	return true
 }
 
 // check refuses what a cross-site request could be: a method other than

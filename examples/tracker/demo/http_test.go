@@ -233,3 +233,22 @@ func checkTelemetryJSON(t *testing.T, buf *bytes.Buffer) {
 		}
 	}
 }
+
+// The operator token is the console's credential: the login address the
+// run prints reaches the terminal, but the log that /status.json and /run
+// serve shows it masked.
+func TestServedLogMasksTheOperatorToken(t *testing.T) {
+	cfg, _ := testConfig(t, t.TempDir(), 400)
+	cfg.AdminURL = "http://127.0.0.1:8080/"
+	if _, err := Run(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(cfg.Monitor.Handler())
+	defer srv.Close()
+	for _, path := range []string{"/status.json", "/run"} {
+		_, body := get(t, srv, cfg.Monitor, path, true)
+		if strings.Contains(body, cfg.Monitor.Token()) || !strings.Contains(body, "login?token=[operator token]") {
+			t.Errorf("GET %s: want the login line with the token masked, got:\n%s", path, body)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,7 +100,13 @@ func (m *Monitor) update(f func(s *Snapshot)) {
 	m.snap.UpdatedAt = time.Now()
 }
 
+// line adds a printed line to the snapshot's log, with the operator token
+// masked: the log is served by /run and /status.json, and the token is the
+// console's credential (the terminal alone shows the login address).
 func (m *Monitor) line(l string) {
+	if m.token != "" {
+		l = strings.ReplaceAll(l, m.token, "[operator token]")
+	}
 	m.update(func(s *Snapshot) {
 		s.Log = append(s.Log, l)
 		if len(s.Log) > maxLog {
