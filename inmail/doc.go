@@ -84,7 +84,9 @@
 //
 // conversationEvents windows are at most 12 hours, and records are paced
 // to 12 per seat per minute (WithRecordsPerMinute) on the injected
-// rsc.Clock; the rsc client paces the daily quotas. Nothing is logged
-// unless WithLogger is given, and then only ids and counts: never message
-// bodies, notes, emails or secrets.
+// rsc.Clock; the rsc client paces the daily quotas. mailStubs windows are
+// at most 7 days (StubWindow), halved as often as needed to stay within
+// the 20,000 results LinkedIn's stub search lists for one query.
+// Nothing is logged unless WithLogger is given, and then only ids and
+// counts: never message bodies, notes, emails or secrets.
 package inmail

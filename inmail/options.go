@@ -45,6 +45,7 @@ type config struct {
 	profileURL       func(person string) string
 	exportAttempts   int
 	exportBackoff    [2]time.Duration // min, max
+	stubLimit        int              // LinkedIn's stub search limit; tests lower it
 
 	// PushHandler.
 	onExportError func(requestID string, err error)
@@ -75,6 +76,7 @@ func newConfig(t uint8, opts []Option) (*config, error) {
 		deletionInterval: DefaultDeletionInterval,
 		profileURL:       DefaultProfileURL,
 		exportAttempts:   DefaultExportAttempts,
+		stubLimit:        stubSearchLimit,
 		exportBackoff:    [2]time.Duration{DefaultExportBackoff, DefaultMaxExportBackoff},
 		exportTimeout:    DefaultExportTimeout,
 		workers:          2,

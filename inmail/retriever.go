@@ -358,20 +358,35 @@ func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string,
 	})
 }
 
+// errSplit, from a window's read, asks advance to read the window again in
+// two halves: it holds more records than LinkedIn lists for one query.
+var errSplit = errors.New("inmail: window too full to list whole")
+
 // advance reads the stream cur of key on up to end, in windows of at most
 // width milliseconds and at most maxWindows (WithMaxWindows) windows a
 // poll, and saves the stream after each window, so that an interrupted
-// poll resumes after the last window read.
+// poll resumes after the last window read. A window whose read returns
+// errSplit is read again as two halves (each halved again as needed, down
+// to one millisecond; these retries do not count as windows), and the
+// width grows back after each window read whole.
 func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cur *Stream, end, width int64, read func(from, to int64) error) error {
-	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
-		to := min(cur.Next+width, end)
-		if err := read(cur.Next, to); err != nil {
+	w := width
+	for i := 0; cur.Next < end && i < r.opt.maxWindows; {
+		to := min(cur.Next+w, end)
+		err := read(cur.Next, to)
+		if errors.Is(err, errSplit) && to-cur.Next > 1 {
+			w = (to - cur.Next) / 2
+			continue
+		}
+		if err != nil {
 			return err
 		}
 		cur.Next = to
 		if err := r.saveStream(ctx, kind, key, cur); err != nil {
 			return err
 		}
+		i++
+		w = min(2*w, width)
 	}
 	return nil
 }

@@ -1,0 +1,131 @@
+package inmail_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// stubReplies makes n new members reply to an InMail of the world's seat
+// and share their contact information (a stub each), one every gap (0:
+// all in the same millisecond), and returns their person URNs, sorted.
+func (w *world) stubReplies(t *testing.T, n int, gap time.Duration) []string {
+	t.Helper()
+	var people []string
+	for range n {
+		i := len(w.members)
+		m := w.srv.AddMember(rsctest.MemberSpec{FirstName: fmt.Sprintf("M%04d", i), LastName: "Stub", Email: fmt.Sprintf("m%04d@example.com", i)})
+		w.members[m.FirstName] = m.Person
+		conv, err := w.cust.SendInMail(w.seat, m.Person, "Role at Acme", "Hi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.cust.ReplyInMail(conv, "Sure, here are my details", true); err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, m.Person)
+		time.Sleep(gap)
+	}
+	slices.Sort(people)
+	return people
+}
+
+// stubPeople returns the person URNs of the sink's candidates created from
+// a stub, sorted.
+func stubPeople(s *inmail.MemorySink) []string {
+	var out []string
+	for _, c := range s.Candidates() {
+		if c.Origin == inmail.OriginInMailStub {
+			out = append(out, c.Person)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestStubWindowOverSearchLimit: a stub window holding more stubs than
+// LinkedIn's search lists for one query (the fake's limit lowered to 100,
+// as LinkedIn's 20,000, docs/linkedin-api.md §2.3, is costly to fill) is
+// read in halves, recursively, until each part fits: every stub reaches the
+// ATS once and the stream ends at the end of the poll.
+func TestStubWindowOverSearchLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true, rsctest.WithLimits(rsctest.Limits{MailStubsWindow: 100}))
+		ctx := t.Context()
+		time.Sleep(time.Hour)
+		want := w.stubReplies(t, 250, 10*time.Second)
+		time.Sleep(5 * time.Minute)
+		end := time.Now().Add(-inmail.DefaultLag).UnixMilli()
+		rep, err := w.r.PollStubs(ctx)
+		if err != nil {
+			t.Fatalf("PollStubs: %v", err)
+		}
+		if d := cmp.Diff(inmail.StubReport{Stubs: 250, Created: 250}, rep); d != "" {
+			t.Errorf("report (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(want, stubPeople(w.sink)); d != "" {
+			t.Errorf("stub candidates (-want +got):\n%s", d)
+		}
+		c, err := w.r.Cursors(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Stubs[contract].Next; got != end {
+			t.Errorf("stub stream at %d, want the poll's end %d", got, end)
+		}
+	})
+}
+
+// TestStubWindowUnsplittable: when a single millisecond holds more stubs
+// than the search lists, the poll stops there with a *StubWindowError
+// rather than pass them over: the stubs before it are read, the stream
+// stays at that millisecond, and the next poll fails there again.
+func TestStubWindowUnsplittable(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true, rsctest.WithLimits(rsctest.Limits{MailStubsWindow: 100}))
+		ctx := t.Context()
+		time.Sleep(time.Hour)
+		before := w.stubReplies(t, 3, time.Minute)
+		full := time.Now().UnixMilli()
+		w.stubReplies(t, 150, 0) // all in one millisecond
+		time.Sleep(time.Minute)
+		w.stubReplies(t, 1, 0)
+		time.Sleep(5 * time.Minute)
+		for poll := range 2 {
+			_, err := w.r.PollStubs(ctx)
+			var we *inmail.StubWindowError
+			if !errors.As(err, &we) {
+				t.Fatalf("poll %d: PollStubs = %v, want a *StubWindowError", poll, err)
+			}
+			want := inmail.StubWindowError{Contract: contract, Start: full, End: full + 1, Listed: 100}
+			if d := cmp.Diff(want, *we, cmpopts.IgnoreFields(inmail.StubWindowError{}, "Err")); d != "" {
+				t.Errorf("poll %d: error (-want +got):\n%s", poll, d)
+			}
+			var ae *rsc.APIError
+			if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest {
+				t.Errorf("poll %d: the error does not carry LinkedIn's 400: %v", poll, err)
+			}
+			if d := cmp.Diff(before, stubPeople(w.sink)); d != "" {
+				t.Errorf("poll %d: stub candidates (-want +got):\n%s", poll, d)
+			}
+			c, err := w.r.Cursors(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Stubs[contract].Next; got != full {
+				t.Errorf("poll %d: stub stream at %d, want %d, the millisecond not read", poll, got, full)
+			}
+		}
+	})
+}
