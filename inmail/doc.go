@@ -59,10 +59,15 @@
 // the injected clock: 1 minute doubling up to 1 hour, for 10 attempts
 // (WithExportRetry). An attempt counts when it starts, so a process that
 // dies during each one still reaches the limit; cancellation and a spent
-// daily quota do not count. After the last attempt, or at once for a
-// payload of another integration context, the export becomes a dead
-// letter: a *DeadLetterError with the request id and the reason, listed by
-// DeadExports and in every RunReport, until RetryExport or DismissExport.
+// daily quota do not count. An attempt that runs out of time (its
+// failures are all context.DeadlineExceeded: a slow ATS or LinkedIn) does
+// not count either, as the export is not at fault; such attempts have a
+// limit of their own, 48 by default (WithExportTimeouts), so that an ATS
+// that never answers in time is not retried for ever. After the last
+// attempt, or at once for a payload of another integration context, the
+// export becomes a dead letter: a *DeadLetterError with the request id and
+// the reason, listed by DeadExports and in every RunReport, until
+// RetryExport or DismissExport.
 // Duplicate pushes of one id, and retries after a partial export, bring it
 // into the ATS once: the id is processed by one caller at a time, handled
 // ids are remembered, and every Sink write is idempotent. At most

@@ -2,7 +2,9 @@ package inmail
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -52,4 +54,33 @@ func TestStubWindowSilentLimit(t *testing.T) {
 			t.Errorf("stub stream at %d, want the poll's end %d", c.Stubs[testContract].Next, end)
 		}
 	})
+}
+
+// TestTimedOut: an export attempt ran out of time when all its failures
+// are deadlines, however wrapped or joined; one other failure among them
+// makes it a failed attempt.
+func TestTimedOut(t *testing.T) {
+	deadline := fmt.Errorf("inmail: export r1 of %s: ATS: %w", ann, context.DeadlineExceeded)
+	other := fmt.Errorf("inmail: export r1 of %s: %w", bob, errors.New("ATS: no such job"))
+	http := &url.Error{Op: "Get", URL: "https://api.linkedin.com/v2/exportedCandidates", Err: context.DeadlineExceeded}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"the deadline", context.DeadlineExceeded, true},
+		{"a wrapped deadline", deadline, true},
+		{"LinkedIn's call past the deadline", fmt.Errorf("inmail: exportedCandidates r1: %w", http), true},
+		{"every member timed out", errors.Join(deadline, deadline), true},
+		{"wrapped, every member timed out", fmt.Errorf("attempt: %w", errors.Join(deadline, deadline)), true},
+		{"one member failed otherwise", errors.Join(deadline, other), false},
+		{"wrapped, one member failed otherwise", fmt.Errorf("attempt: %w", errors.Join(other, deadline)), false},
+		{"another failure", other, false},
+		{"cancellation", context.Canceled, false},
+		{"nothing joined", errors.Join(), false},
+	} {
+		if got := timedOut(tc.err); got != tc.want {
+			t.Errorf("%s: timedOut(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
+		}
+	}
 }

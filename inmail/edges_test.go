@@ -1,10 +1,12 @@
 package inmail_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -126,6 +128,127 @@ func TestStubWindowUnsplittable(t *testing.T) {
 			if got := c.Stubs[contract].Next; got != full {
 				t.Errorf("poll %d: stub stream at %d, want %d, the millisecond not read", poll, got, full)
 			}
+		}
+	})
+}
+
+// slowSink is a MemorySink whose EnsureApplication, while slow, waits for
+// its context to end (an ATS too slow for the attempt's deadline).
+type slowSink struct {
+	*inmail.MemorySink
+	mu   sync.Mutex
+	slow bool
+}
+
+func (s *slowSink) EnsureApplication(ctx context.Context, id, job string, o inmail.Origin) (bool, error) {
+	s.mu.Lock()
+	slow := s.slow
+	s.mu.Unlock()
+	if slow {
+		<-ctx.Done()
+		return false, fmt.Errorf("ATS: %w", ctx.Err())
+	}
+	return s.MemorySink.EnsureApplication(ctx, id, job, o)
+}
+
+func (s *slowSink) setSlow(slow bool) {
+	s.mu.Lock()
+	s.slow = slow
+	s.mu.Unlock()
+}
+
+// TestExportTimeoutsAreNotFailures: attempts that run out of time because
+// the ATS is slow do not spend the export's attempts: more of them than
+// WithExportRetry allows leave it pending, with backoff, and it completes
+// once the ATS is fast again.
+func TestExportTimeoutsAreNotFailures(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		ctx := t.Context()
+		start := time.Now()
+		clk := rsctest.NewFakeClock(start)
+		sink := &slowSink{MemorySink: w.sink, slow: true}
+		r := w.retriever(t, sink, inmail.WithClock(clk), inmail.WithExportRetry(3, time.Minute, time.Hour))
+		h := w.handle(t, r, inmail.WithExportTimeout(time.Minute), inmail.WithExportErrors(func(string, error) {}))
+		id := w.exportCarl(t)
+		if code := w.pushStatus(t, h, id); code != http.StatusOK { // attempt 1 times out
+			t.Fatalf("push answered %d, want 200", code)
+		}
+		for range 5 { // attempts 2 to 6 time out
+			clk.Advance(time.Hour)
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			rep, err := r.RetryPendingExports(ctx)
+			cancel()
+			var dl *inmail.DeadLetterError
+			if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &dl) {
+				t.Fatalf("RetryPendingExports = %v, want the deadline and no dead letter", err)
+			}
+			if d := cmp.Diff(inmail.ExportRetryReport{Due: 1, Failed: 1, Pending: 1}, rep); d != "" {
+				t.Fatalf("RetryPendingExports (-want +got):\n%s", d)
+			}
+		}
+		c, err := r.Cursors(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type journal struct {
+			Pending map[string]inmail.PendingExport
+			Dead    map[string]inmail.DeadExport
+		}
+		want := journal{Pending: map[string]inmail.PendingExport{id: {
+			ReceivedAt: start.UnixMilli(), Timeouts: 6,
+			NextAt:    clk.Now().Add(32 * time.Minute).UnixMilli(), // the backoff of the 6th attempt made
+			LastError: fmt.Sprintf("inmail: export %s of %s: ATS: %v", id, w.members["Carl"], context.DeadlineExceeded),
+		}}}
+		if d := cmp.Diff(want, journal{c.PendingExports, c.DeadExports}, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("journal after the timeouts (-want +got):\n%s", d)
+		}
+
+		// The ATS is fast again: the next due retry brings the export in.
+		sink.setSlow(false)
+		clk.Advance(time.Hour)
+		rep, err := r.RetryPendingExports(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(inmail.ExportRetryReport{Due: 1, Completed: 1}, rep); d != "" {
+			t.Errorf("RetryPendingExports (-want +got):\n%s", d)
+		}
+		w.checkHandled(t, r, id)
+	})
+}
+
+// TestExportTimeoutsBounded: an ATS that is never fast enough does not
+// keep an export pending for ever: once WithExportTimeouts attempts ran out
+// of time it is a dead letter, saying so.
+func TestExportTimeoutsBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		ctx := t.Context()
+		start := time.Now()
+		clk := rsctest.NewFakeClock(start)
+		sink := &slowSink{MemorySink: w.sink, slow: true}
+		r := w.retriever(t, sink, inmail.WithClock(clk), inmail.WithExportRetry(3, time.Minute, time.Hour), inmail.WithExportTimeouts(2))
+		h := w.handle(t, r, inmail.WithExportTimeout(time.Minute), inmail.WithExportErrors(func(string, error) {}))
+		id := w.exportCarl(t)
+		if code := w.pushStatus(t, h, id); code != http.StatusOK { // timeout 1
+			t.Fatalf("push answered %d, want 200", code)
+		}
+		clk.Advance(time.Hour)
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		rep, err := r.RetryPendingExports(ctx) // timeout 2
+		var dl *inmail.DeadLetterError
+		if !errors.As(err, &dl) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("RetryPendingExports = %v, want a *DeadLetterError wrapping the deadline", err)
+		}
+		want := inmail.DeadExport{RequestID: id, ReceivedAt: start.UnixMilli(), At: clk.Now().UnixMilli(), Timeouts: 2,
+			Reason: fmt.Sprintf("inmail: export %s of %s: ATS: %v", id, w.members["Carl"], context.DeadlineExceeded)}
+		if d := cmp.Diff(want, dl.DeadExport); d != "" {
+			t.Errorf("dead letter (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(inmail.ExportRetryReport{Due: 1, DeadLettered: 1, DeadLetters: []inmail.DeadExport{want}}, rep); d != "" {
+			t.Errorf("RetryPendingExports (-want +got):\n%s", d)
 		}
 	})
 }

@@ -44,6 +44,7 @@ type config struct {
 	deletionInterval time.Duration
 	profileURL       func(person string) string
 	exportAttempts   int
+	exportTimeouts   int
 	exportBackoff    [2]time.Duration // min, max
 	stubLimit        int              // LinkedIn's stub search limit; tests lower it
 
@@ -76,6 +77,7 @@ func newConfig(t uint8, opts []Option) (*config, error) {
 		deletionInterval: DefaultDeletionInterval,
 		profileURL:       DefaultProfileURL,
 		exportAttempts:   DefaultExportAttempts,
+		exportTimeouts:   DefaultExportTimeouts,
 		stubLimit:        stubSearchLimit,
 		exportBackoff:    [2]time.Duration{DefaultExportBackoff, DefaultMaxExportBackoff},
 		exportTimeout:    DefaultExportTimeout,
@@ -222,6 +224,21 @@ func WithExportRetry(attempts int, lo, hi time.Duration) Option {
 		c.exportAttempts, c.exportBackoff = attempts, [2]time.Duration{lo, hi}
 		return nil
 	}
+}
+
+// WithExportTimeouts sets how many attempts of a journaled export may run
+// out of time before it becomes a dead letter (default
+// DefaultExportTimeouts, 48). An attempt runs out of time when its
+// failures are all context.DeadlineExceeded: the deadline of the attempt's
+// context (WithExportTimeout for a push, the caller's for RunOnce and
+// HandleExport) or one inside the Sink or the client passed. Such an
+// attempt is not counted against WithExportRetry's attempts: the ATS (or
+// LinkedIn) was slow, not the export wrong, and a member's export should
+// not be given up on for that. It is retried with the same backoff,
+// doubling over every attempt made; the limit keeps an ATS that never
+// answers in time from being retried for ever.
+func WithExportTimeouts(n int) Option {
+	return func(c *config) error { return c.count("WithExportTimeouts", &c.exportTimeouts, n) }
 }
 
 // WithExportErrors sets a function that receives the failures of pushes

@@ -35,6 +35,8 @@ func TestOptions(t *testing.T) {
 			"inmail: WithExportRetry(3, 1m0s, 1s): need attempts > 0 and 0 < lo <= hi"},
 		{"export retry to PushHandler", forPush, WithExportRetry(3, time.Second, time.Minute), nil,
 			"inmail: WithExportRetry does not apply to Retriever.PushHandler"},
+		{"export timeouts", forRetriever, WithExportTimeouts(5), func(c *config) bool { return c.exportTimeouts == 5 }, ""},
+		{"zero export timeouts", forRetriever, WithExportTimeouts(0), nil, "inmail: WithExportTimeouts(0): must be positive"},
 		{"zero windows", forRetriever, WithMaxWindows(0), nil, "inmail: WithMaxWindows(0): must be positive"},
 		{"nil users", forRetriever, WithUsers(nil), nil, "inmail: WithUsers: nil argument"},
 		{"queue below workers", forPush, WithPushWorkers(4, 2), nil, "inmail: WithPushWorkers: 4 workers and a queue of 2: need workers > 0 and queue >= workers"},

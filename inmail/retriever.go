@@ -38,6 +38,11 @@ const (
 	// DefaultExportAttempts is how often a journaled export is attempted
 	// before it becomes a dead letter (WithExportRetry).
 	DefaultExportAttempts = 10
+	// DefaultExportTimeouts is how many attempts of a journaled export
+	// may run out of time before it becomes a dead letter
+	// (WithExportTimeouts): with the default backoff, nearly two days of a
+	// slow ATS.
+	DefaultExportTimeouts = 48
 	// DefaultExportBackoff and DefaultMaxExportBackoff bound the wait
 	// before a failed export is retried (WithExportRetry).
 	DefaultExportBackoff    = time.Minute
@@ -114,7 +119,7 @@ type Retriever struct {
 // are WithClock, WithLogger, WithCursorStore, WithUsers, WithResync,
 // WithLookback, WithLag, WithPendingTTL, WithSeatRefresh,
 // WithDeletionInterval, WithRecordsPerMinute, WithMaxWindows,
-// WithProfileURL and WithExportRetry.
+// WithProfileURL, WithExportRetry and WithExportTimeouts.
 func New(cfg Config, opts ...Option) (*Retriever, error) {
 	switch {
 	case cfg.CustomerID == "":
