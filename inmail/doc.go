@@ -91,7 +91,10 @@
 // to 12 per seat per minute (WithRecordsPerMinute) on the injected
 // rsc.Clock; the rsc client paces the daily quotas. mailStubs windows are
 // at most 7 days (StubWindow), halved as often as needed to stay within
-// the 20,000 results LinkedIn's stub search lists for one query.
+// the 20,000 results LinkedIn's stub search lists for one query. A
+// position the injected clock finds ahead of itself (saved while the
+// machine's clock ran ahead, since set back) is brought back before now
+// (WithClockSkew), so records are read again rather than passed over.
 // Nothing is logged unless WithLogger is given, and then only ids and
 // counts: never message bodies, notes, emails or secrets.
 package inmail

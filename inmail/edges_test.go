@@ -252,3 +252,96 @@ func TestExportTimeoutsBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestClockSetBack: the machine's clock runs two days ahead during a
+// run, then is set right. Records LinkedIn creates afterwards, dated
+// before the positions that run saved, are still read: InMail, stubs,
+// notes and a closed account, whose poll is due although its last one
+// seems to lie in the future.
+func TestClockSetBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		ctx := t.Context()
+		m := w.members
+		clk := rsctest.NewFakeClock(time.Now().Add(48 * time.Hour))
+		r := w.retriever(t, w.sink, inmail.WithClock(clk), inmail.WithDeletionInterval(time.Hour))
+		// Carl is an ATS candidate LinkedIn holds (synced with his email).
+		carl := w.sink.AddCandidate(inmail.Candidate{FirstName: "Carl", Person: m["Carl"], Emails: []string{"carl@example.com"}, UpdatedAt: time.Now()})
+		if err := w.resync(ctx, carl); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+
+		clk.Set(time.Now()) // the clock is set right
+		time.Sleep(10 * time.Minute)
+		conv := must[string](t)(w.cust.SendInMail(w.seat, m["Ann"], "Role at Acme", "Hi Ann"))
+		time.Sleep(time.Minute)
+		if err := w.cust.ReplyInMail(conv, "Yes, here are my details", true); err != nil {
+			t.Fatal(err)
+		}
+		must[string](t)(w.cust.WriteProspectNote(w.seat, m["Ann"], "Strong Go background"))
+		if err := w.srv.CloseMemberAccount(m["Carl"]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Hour)
+		clk.Set(time.Now())
+		rep, err := r.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.DeletionsRun {
+			t.Error("closed profiles not polled: the last poll seemed to lie in the future")
+		}
+		want := map[string]summary{
+			"Ann": {Person: m["Ann"], Origin: inmail.OriginInMailStub, Emails: []string{"ann@example.com"},
+				Messages: []string{"recruiter: Hi Ann", "member: Yes, here are my details"},
+				Notes:    []string{"Strong Go background"},
+				Notices:  []inmail.NoticeKind{inmail.NoticeContactShared}},
+			"Carl": {Person: m["Carl"], Emails: []string{"carl@example.com"}, Notices: []inmail.NoticeKind{inmail.NoticeMemberDeleted}},
+		}
+		if d := cmp.Diff(want, summarize(w.sink), cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("sink (-want +got):\n%s", d)
+		}
+		// Every position is back behind the clock.
+		c, err := r.Cursors(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type positions struct{ InMail, Stubs, Notes, Closed, ClosedAt int64 }
+		now := time.Now()
+		end := now.Add(-inmail.DefaultLag).UnixMilli()
+		wantAt := positions{end, end, end, now.Add(-24 * time.Hour).UnixMilli(), now.UnixMilli()}
+		gotAt := positions{c.InMail[w.seat].Next, c.Stubs[contract].Next, c.Notes[contract].Next, c.Closed.Next, c.ClosedAt}
+		if d := cmp.Diff(wantAt, gotAt); d != "" {
+			t.Errorf("positions (-want +got):\n%s", d)
+		}
+	})
+}
+
+// TestClockSetBackRetriesExports: an export whose retry was scheduled by a
+// clock two days ahead is retried once the clock is set right, not two
+// days later.
+func TestClockSetBackRetriesExports(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		clk := rsctest.NewFakeClock(time.Now().Add(48 * time.Hour))
+		sink := &flakySink{MemorySink: w.sink, failures: 1}
+		r := w.retriever(t, sink, inmail.WithClock(clk))
+		h := w.handle(t, r, inmail.WithExportErrors(func(string, error) {}))
+		id := w.exportCarl(t)
+		if code := w.pushStatus(t, h, id); code != http.StatusOK { // the attempt fails
+			t.Fatalf("push answered %d, want 200", code)
+		}
+		clk.Set(time.Now()) // the clock is set right
+		rep, err := r.RunOnce(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(inmail.ExportRetryReport{Due: 1, Completed: 1}, rep.Exports); d != "" {
+			t.Errorf("RunOnce exports (-want +got):\n%s", d)
+		}
+		w.checkHandled(t, r, id)
+	})
+}

@@ -350,7 +350,8 @@ func reason(err error) string {
 
 // RetryPendingExports attempts every journaled export whose retry is due
 // (see WithExportRetry), oldest first, skipping those being processed
-// already (by a push). RunOnce calls it. The errors of failed attempts are
+// already (by a push). A retry scheduled further ahead than any wait (by a
+// clock that ran ahead and was set back, see WithClockSkew) is due. RunOnce calls it. The errors of failed attempts are
 // joined; an export given up on this run is a *DeadLetterError.
 func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport, error) {
 	var rep ExportRetryReport
@@ -358,10 +359,14 @@ func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport,
 	if err != nil {
 		return rep, err
 	}
-	now := ms(r.now())
+	now := r.now()
+	// No retry waits longer than the backoff's cap or a daily quota's reset
+	// (the next UTC midnight): one due later was scheduled by a clock that
+	// ran ahead and has since been set back, and is due now.
+	ahead := ms(now.Add(max(r.opt.exportBackoff[1], 24*time.Hour)))
 	var due []string
 	for id, p := range c.PendingExports {
-		if p.NextAt <= now {
+		if p.NextAt <= ms(now) || p.NextAt > ahead {
 			due = append(due, id)
 		}
 	}

@@ -46,7 +46,8 @@ type config struct {
 	exportAttempts   int
 	exportTimeouts   int
 	exportBackoff    [2]time.Duration // min, max
-	stubLimit        int              // LinkedIn's stub search limit; tests lower it
+	clockSkew        time.Duration
+	stubLimit        int // LinkedIn's stub search limit; tests lower it
 
 	// PushHandler.
 	onExportError func(requestID string, err error)
@@ -78,6 +79,7 @@ func newConfig(t uint8, opts []Option) (*config, error) {
 		profileURL:       DefaultProfileURL,
 		exportAttempts:   DefaultExportAttempts,
 		exportTimeouts:   DefaultExportTimeouts,
+		clockSkew:        DefaultClockSkew,
 		stubLimit:        stubSearchLimit,
 		exportBackoff:    [2]time.Duration{DefaultExportBackoff, DefaultMaxExportBackoff},
 		exportTimeout:    DefaultExportTimeout,
@@ -239,6 +241,25 @@ func WithExportRetry(attempts int, lo, hi time.Duration) Option {
 // answers in time from being retried for ever.
 func WithExportTimeouts(n int) Option {
 	return func(c *config) error { return c.count("WithExportTimeouts", &c.exportTimeouts, n) }
+}
+
+// WithClockSkew sets how far a position found ahead of the clock is
+// brought back behind it (default DefaultClockSkew, 1 hour). No poll saves
+// a position past the end of its window (now minus the lag; for closed
+// profiles, now minus their 24-hour overlap), so one found past it was
+// saved while the machine's clock ran ahead and has since been set back.
+// Left there, the records LinkedIn creates before the clock catches up
+// would never be read, being dated before it. It is brought back to d
+// before the end of the window instead: those records are read, and some
+// read already are read again (every Sink write is idempotent). d should
+// cover the time between two runs (the Scheduler's interval), as the
+// records created between the last run made while the clock was ahead and
+// the first one after it was set right are read only as far back as d
+// reaches. Likewise a journaled export whose retry lies further ahead
+// than any wait is retried at once, and closed profiles last polled
+// seemingly in the future are polled.
+func WithClockSkew(d time.Duration) Option {
+	return func(c *config) error { return c.positive("WithClockSkew", forRetriever, &c.clockSkew, d, 0) }
 }
 
 // WithExportErrors sets a function that receives the failures of pushes

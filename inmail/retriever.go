@@ -47,6 +47,9 @@ const (
 	// before a failed export is retried (WithExportRetry).
 	DefaultExportBackoff    = time.Minute
 	DefaultMaxExportBackoff = time.Hour
+	// DefaultClockSkew is how far before now minus the lag a position
+	// found ahead of the clock is brought back (WithClockSkew).
+	DefaultClockSkew = time.Hour
 )
 
 // Config is what a Retriever must know about its customer. Everything
@@ -117,7 +120,7 @@ type Retriever struct {
 
 // New validates cfg and returns a Retriever. It does no I/O. Its options
 // are WithClock, WithLogger, WithCursorStore, WithUsers, WithResync,
-// WithLookback, WithLag, WithPendingTTL, WithSeatRefresh,
+// WithLookback, WithLag, WithClockSkew, WithPendingTTL, WithSeatRefresh,
 // WithDeletionInterval, WithRecordsPerMinute, WithMaxWindows,
 // WithProfileURL, WithExportRetry and WithExportTimeouts.
 func New(cfg Config, opts ...Option) (*Retriever, error) {
@@ -341,16 +344,36 @@ func (r *Retriever) updateIf(ctx context.Context, f func(c *Cursors) bool) error
 }
 
 // stream returns a copy of the stream of key in the map chosen by kind;
-// an absent stream starts the lookback before end.
+// an absent stream starts the lookback before end. A stream past end was
+// saved while the clock ran ahead: it is brought back (aheadOf).
 func (r *Retriever) stream(ctx context.Context, kind streamKind, key string, end int64) (*Stream, error) {
 	c, err := r.Cursors(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if s := (*c.streams(kind))[key]; s != nil {
+		s.Next = r.aheadOf(ctx, key, s.Next, end)
 		return s, nil
 	}
 	return &Stream{Next: end - r.opt.lookback.Milliseconds()}, nil
+}
+
+// aheadOf returns the position next of the stream of key, read up to end
+// at most. A poll never moves a stream past the end of its window (now
+// minus the lag, or for closed profiles now minus their overlap), so a
+// position later than end was saved while the machine's clock ran ahead
+// and has since been set back; left there, the records LinkedIn creates
+// until the clock catches up, dated before it, would never be read. Like
+// the sync package's watermarks, it is brought back, to the clock skew
+// allowance before end (WithClockSkew): records are read again rather
+// than passed over, and every Sink write is idempotent.
+func (r *Retriever) aheadOf(ctx context.Context, key string, next, end int64) int64 {
+	if next <= end {
+		return next
+	}
+	back := end - r.opt.clockSkew.Milliseconds()
+	r.log.WarnContext(ctx, "position ahead of the clock brought back", "stream", key, "position", next, "to", back)
+	return back
 }
 
 func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string, s *Stream) error {
