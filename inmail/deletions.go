@@ -47,6 +47,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		cur = &Stream{}
 	}
 	started := r.now()
+	cur.Next = r.aheadOf(ctx, "closed profiles", cur.Next, ms(started.Add(-deletionOverlap)))
 	since := cur.Next
 	for _, at := range cur.Pending {
 		since = min(since, at)
@@ -119,7 +120,11 @@ func (r *Retriever) memberDeleted(ctx context.Context, st milestones.State, p rs
 	return held, nil
 }
 
-// deletionsDue reports whether closed profiles should be polled now.
+// deletionsDue reports whether closed profiles should be polled now: never
+// polled, polled longer than the deletion interval ago, or last polled
+// seemingly in the future, by a clock that ran ahead and has since been set
+// back (waiting for it to catch up could break LinkedIn's 30-day rule).
 func (r *Retriever) deletionsDue(c Cursors) bool {
-	return c.ClosedAt == 0 || r.now().Sub(time.UnixMilli(c.ClosedAt)) >= r.opt.deletionInterval
+	age := r.now().Sub(time.UnixMilli(c.ClosedAt))
+	return c.ClosedAt == 0 || age >= r.opt.deletionInterval || age < 0
 }

@@ -59,10 +59,15 @@
 // the injected clock: 1 minute doubling up to 1 hour, for 10 attempts
 // (WithExportRetry). An attempt counts when it starts, so a process that
 // dies during each one still reaches the limit; cancellation and a spent
-// daily quota do not count. After the last attempt, or at once for a
-// payload of another integration context, the export becomes a dead
-// letter: a *DeadLetterError with the request id and the reason, listed by
-// DeadExports and in every RunReport, until RetryExport or DismissExport.
+// daily quota do not count. An attempt that runs out of time (its
+// failures are all context.DeadlineExceeded: a slow ATS or LinkedIn) does
+// not count either, as the export is not at fault; such attempts have a
+// limit of their own, 48 by default (WithExportTimeouts), so that an ATS
+// that never answers in time is not retried for ever. After the last
+// attempt, or at once for a payload of another integration context, the
+// export becomes a dead letter: a *DeadLetterError with the request id and
+// the reason, listed by DeadExports and in every RunReport, until
+// RetryExport or DismissExport.
 // Duplicate pushes of one id, and retries after a partial export, bring it
 // into the ATS once: the id is processed by one caller at a time, handled
 // ids are remembered, and every Sink write is idempotent. At most
@@ -84,7 +89,12 @@
 //
 // conversationEvents windows are at most 12 hours, and records are paced
 // to 12 per seat per minute (WithRecordsPerMinute) on the injected
-// rsc.Clock; the rsc client paces the daily quotas. Nothing is logged
-// unless WithLogger is given, and then only ids and counts: never message
-// bodies, notes, emails or secrets.
+// rsc.Clock; the rsc client paces the daily quotas. mailStubs windows are
+// at most 7 days (StubWindow), halved as often as needed to stay within
+// the 20,000 results LinkedIn's stub search lists for one query. A
+// position the injected clock finds ahead of itself (saved while the
+// machine's clock ran ahead, since set back) is brought back before now
+// (WithClockSkew), so records are read again rather than passed over.
+// Nothing is logged unless WithLogger is given, and then only ids and
+// counts: never message bodies, notes, emails or secrets.
 package inmail

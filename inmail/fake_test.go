@@ -41,6 +41,11 @@ type fakeLI struct {
 	exports map[string][]rsc.ExportedCandidate
 	records map[string]rsc.CandidateRecord // by candidate id
 
+	// stubCap, when positive, is how many stubs a mailStubs query lists
+	// at most: past it the pages are empty, as a search that stops
+	// silently at its limit.
+	stubCap int
+
 	calls    map[string]int // by resource
 	attached map[string]string
 	missing  map[string]bool // candidates LinkedIn does not hold (attach → 404)
@@ -135,6 +140,9 @@ func (f *fakeLI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				(q.Get("createdDateEnd") == "" || c < i64("createdDateEnd")) {
 				out = append(out, s)
 			}
+		}
+		if f.stubCap > 0 && len(out) > f.stubCap {
+			out = out[:f.stubCap]
 		}
 		page(out)
 	case "prospectNotes":

@@ -50,13 +50,14 @@ type world struct {
 
 // newWorld builds a customer on the fake with one recruiter seat, members,
 // two synced jobs and a CALLBACK_URL routed to the Retriever. contractLevel
-// false leaves the customer with company-level access only.
-func newWorld(t *testing.T, contractLevel bool) *world {
+// false leaves the customer with company-level access only; opts configure
+// the fake.
+func newWorld(t *testing.T, contractLevel bool, opts ...rsctest.Option) *world {
 	t.Helper()
 	ctx := t.Context()
 	rt := &handlerRT{}
 	w := &world{members: map[string]string{}}
-	w.srv = rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithHTTPClient(&http.Client{Transport: rt}))
+	w.srv = rsctest.NewServer(append([]rsctest.Option{rsctest.WithoutListener(), rsctest.WithHTTPClient(&http.Client{Transport: rt})}, opts...)...)
 	t.Cleanup(w.srv.Close)
 	w.cust = w.srv.AddCustomer(rsctest.CustomerSpec{Organization: org, Contracts: []string{contract}})
 	w.cust.SetCompanyAccess(true)

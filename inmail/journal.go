@@ -16,8 +16,9 @@ import (
 // The export journal: every export request id LinkedIn pushes is saved in
 // the CursorStore before the push is answered, and cleared only once the
 // ATS holds the export (docs/linkedin-api.md §8.2). Until then RunOnce
-// retries it with backoff; after the last attempt it becomes a dead letter
-// that stays in the cursors until an operator retries or dismisses it.
+// retries it with backoff; after the last attempt (or the last one that
+// may run out of time) it becomes a dead letter that stays in the cursors
+// until an operator retries or dismisses it.
 
 // MaxPendingExports bounds the export journal. A push that would exceed
 // it is refused (PushHandler answers 503, so LinkedIn redelivers it later)
@@ -40,8 +41,12 @@ type PendingExport struct {
 	// ReceivedAt is when the request id was journaled.
 	ReceivedAt int64 `json:"receivedAt"`
 	// Attempts counts attempts started. An attempt interrupted by a stop
-	// counts; one ended by cancellation or a spent daily quota does not.
+	// counts; one ended by cancellation, a spent daily quota or running
+	// out of time does not.
 	Attempts int `json:"attempts,omitempty"`
+	// Timeouts counts attempts that ran out of time (see
+	// WithExportTimeouts).
+	Timeouts int `json:"timeouts,omitempty"`
 	// NextAt is when RunOnce may retry it (0: at once).
 	NextAt int64 `json:"nextAt,omitempty"`
 	// LastError is the text of the last failed attempt ("" while an
@@ -49,15 +54,17 @@ type PendingExport struct {
 	LastError string `json:"lastError,omitempty"`
 }
 
-// DeadExport is an export given up on: every attempt failed, or its
-// payload belongs to another integration context. Times are epoch
-// milliseconds.
+// DeadExport is an export given up on: every attempt failed or ran out of
+// time, or its payload belongs to another integration context. Times are
+// epoch milliseconds.
 type DeadExport struct {
 	RequestID  string `json:"requestId"`
 	ReceivedAt int64  `json:"receivedAt"`
 	// At is when it was given up on.
 	At       int64 `json:"at"`
 	Attempts int   `json:"attempts"`
+	// Timeouts counts the attempts that ran out of time.
+	Timeouts int `json:"timeouts,omitempty"`
 	// Reason is the last attempt's error, or says that it was interrupted.
 	Reason string `json:"reason"`
 }
@@ -72,7 +79,11 @@ type DeadLetterError struct {
 }
 
 func (e *DeadLetterError) Error() string {
-	return fmt.Sprintf("inmail: export %s is a dead letter after %d attempt(s): %s", e.RequestID, e.Attempts, e.Reason)
+	n := fmt.Sprintf("%d attempt(s)", e.Attempts)
+	if e.Timeouts > 0 {
+		n += fmt.Sprintf(" and %d that ran out of time", e.Timeouts)
+	}
+	return fmt.Sprintf("inmail: export %s is a dead letter after %s: %s", e.RequestID, n, e.Reason)
 }
 
 func (e *DeadLetterError) Unwrap() error { return e.Err }
@@ -230,7 +241,7 @@ func (r *Retriever) beginAttempt(ctx context.Context, id string) (exportState, e
 
 // bury moves a pending export to the dead letters.
 func (c *Cursors) bury(id string, p PendingExport, now time.Time, reason string) DeadExport {
-	d := DeadExport{RequestID: id, ReceivedAt: p.ReceivedAt, At: ms(now), Attempts: p.Attempts, Reason: reason}
+	d := DeadExport{RequestID: id, ReceivedAt: p.ReceivedAt, At: ms(now), Attempts: p.Attempts, Timeouts: p.Timeouts, Reason: reason}
 	delete(c.PendingExports, id)
 	if c.DeadExports == nil {
 		c.DeadExports = map[string]DeadExport{}
@@ -257,11 +268,15 @@ func (r *Retriever) finishExport(ctx context.Context, id string) error {
 // the error to report: cause, or a *DeadLetterError wrapping it once the
 // attempts are spent or the failure is permanent (ErrWrongContext). An
 // attempt ended by cancellation or a spent daily quota is not counted;
-// after a spent quota the export waits for the quota's reset.
+// after a spent quota the export waits for the quota's reset. An attempt
+// that ran out of time (timedOut) is counted among the timeouts instead
+// of the attempts (WithExportTimeouts), and waits the backoff of every
+// attempt made.
 func (r *Retriever) failAttempt(ctx context.Context, id string, cause error) error {
 	var rl *rsc.RateLimitError
 	daily := errors.As(cause, &rl) && rl.Daily
 	refund := daily || errors.Is(cause, context.Canceled)
+	slow := !refund && timedOut(cause)
 	var dead *DeadLetterError
 	err := r.updateIf(ctx, func(c *Cursors) bool {
 		p, ok := c.PendingExports[id]
@@ -275,6 +290,13 @@ func (r *Retriever) failAttempt(ctx context.Context, id string, cause error) err
 			if daily && !rl.ResetAt.IsZero() {
 				p.NextAt = max(p.NextAt, ms(rl.ResetAt))
 			}
+		case slow:
+			p.Attempts, p.Timeouts = max(0, p.Attempts-1), p.Timeouts+1
+			if p.Timeouts >= r.opt.exportTimeouts {
+				dead = &DeadLetterError{DeadExport: c.bury(id, p, r.now(), p.LastError), Err: cause}
+				return true
+			}
+			p.NextAt = ms(r.now().Add(r.exportBackoff(p.Attempts + p.Timeouts)))
 		case p.Attempts >= r.opt.exportAttempts || errors.Is(cause, ErrWrongContext):
 			dead = &DeadLetterError{DeadExport: c.bury(id, p, r.now(), p.LastError), Err: cause}
 			return true
@@ -291,6 +313,32 @@ func (r *Retriever) failAttempt(ctx context.Context, id string, cause error) err
 	return cause
 }
 
+// timedOut reports whether an attempt's failure is running out of time:
+// every error err joins (per exported member) is context.DeadlineExceeded,
+// from the attempt's own deadline or one inside the Sink or the client. A
+// failure of another kind among them makes the attempt a failed one.
+func timedOut(err error) bool {
+	for err != nil {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs := j.Unwrap()
+			for _, e := range errs {
+				if !timedOut(e) {
+					return false
+				}
+			}
+			return len(errs) > 0
+		}
+		if err == context.DeadlineExceeded {
+			return true
+		}
+		if x, ok := err.(interface{ Is(error) bool }); ok && x.Is(context.DeadlineExceeded) {
+			return true
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
+}
+
 // reason is the stored text of err, at most maxReason bytes of valid UTF-8.
 func reason(err error) string {
 	s := err.Error()
@@ -302,7 +350,8 @@ func reason(err error) string {
 
 // RetryPendingExports attempts every journaled export whose retry is due
 // (see WithExportRetry), oldest first, skipping those being processed
-// already (by a push). RunOnce calls it. The errors of failed attempts are
+// already (by a push). A retry scheduled further ahead than any wait (by a
+// clock that ran ahead and was set back, see WithClockSkew) is due. RunOnce calls it. The errors of failed attempts are
 // joined; an export given up on this run is a *DeadLetterError.
 func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport, error) {
 	var rep ExportRetryReport
@@ -310,10 +359,14 @@ func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport,
 	if err != nil {
 		return rep, err
 	}
-	now := ms(r.now())
+	now := r.now()
+	// No retry waits longer than the backoff's cap or a daily quota's reset
+	// (the next UTC midnight): one due later was scheduled by a clock that
+	// ran ahead and has since been set back, and is due now.
+	ahead := ms(now.Add(max(r.opt.exportBackoff[1], 24*time.Hour)))
 	var due []string
 	for id, p := range c.PendingExports {
-		if p.NextAt <= now {
+		if p.NextAt <= ms(now) || p.NextAt > ahead {
 			due = append(due, id)
 		}
 	}

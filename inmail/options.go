@@ -44,7 +44,10 @@ type config struct {
 	deletionInterval time.Duration
 	profileURL       func(person string) string
 	exportAttempts   int
+	exportTimeouts   int
 	exportBackoff    [2]time.Duration // min, max
+	clockSkew        time.Duration
+	stubLimit        int // LinkedIn's stub search limit; tests lower it
 
 	// PushHandler.
 	onExportError func(requestID string, err error)
@@ -75,6 +78,9 @@ func newConfig(t uint8, opts []Option) (*config, error) {
 		deletionInterval: DefaultDeletionInterval,
 		profileURL:       DefaultProfileURL,
 		exportAttempts:   DefaultExportAttempts,
+		exportTimeouts:   DefaultExportTimeouts,
+		clockSkew:        DefaultClockSkew,
+		stubLimit:        stubSearchLimit,
 		exportBackoff:    [2]time.Duration{DefaultExportBackoff, DefaultMaxExportBackoff},
 		exportTimeout:    DefaultExportTimeout,
 		workers:          2,
@@ -220,6 +226,40 @@ func WithExportRetry(attempts int, lo, hi time.Duration) Option {
 		c.exportAttempts, c.exportBackoff = attempts, [2]time.Duration{lo, hi}
 		return nil
 	}
+}
+
+// WithExportTimeouts sets how many attempts of a journaled export may run
+// out of time before it becomes a dead letter (default
+// DefaultExportTimeouts, 48). An attempt runs out of time when its
+// failures are all context.DeadlineExceeded: the deadline of the attempt's
+// context (WithExportTimeout for a push, the caller's for RunOnce and
+// HandleExport) or one inside the Sink or the client passed. Such an
+// attempt is not counted against WithExportRetry's attempts: the ATS (or
+// LinkedIn) was slow, not the export wrong, and a member's export should
+// not be given up on for that. It is retried with the same backoff,
+// doubling over every attempt made; the limit keeps an ATS that never
+// answers in time from being retried for ever.
+func WithExportTimeouts(n int) Option {
+	return func(c *config) error { return c.count("WithExportTimeouts", &c.exportTimeouts, n) }
+}
+
+// WithClockSkew sets how far a position found ahead of the clock is
+// brought back behind it (default DefaultClockSkew, 1 hour). No poll saves
+// a position past the end of its window (now minus the lag; for closed
+// profiles, now minus their 24-hour overlap), so one found past it was
+// saved while the machine's clock ran ahead and has since been set back.
+// Left there, the records LinkedIn creates before the clock catches up
+// would never be read, being dated before it. It is brought back to d
+// before the end of the window instead: those records are read, and some
+// read already are read again (every Sink write is idempotent). d should
+// cover the time between two runs (the Scheduler's interval), as the
+// records created between the last run made while the clock was ahead and
+// the first one after it was set right are read only as far back as d
+// reaches. Likewise a journaled export whose retry lies further ahead
+// than any wait is retried at once, and closed profiles last polled
+// seemingly in the future are polled.
+func WithClockSkew(d time.Duration) Option {
+	return func(c *config) error { return c.positive("WithClockSkew", forRetriever, &c.clockSkew, d, 0) }
 }
 
 // WithExportErrors sets a function that receives the failures of pushes

@@ -38,10 +38,18 @@ const (
 	// DefaultExportAttempts is how often a journaled export is attempted
 	// before it becomes a dead letter (WithExportRetry).
 	DefaultExportAttempts = 10
+	// DefaultExportTimeouts is how many attempts of a journaled export
+	// may run out of time before it becomes a dead letter
+	// (WithExportTimeouts): with the default backoff, nearly two days of a
+	// slow ATS.
+	DefaultExportTimeouts = 48
 	// DefaultExportBackoff and DefaultMaxExportBackoff bound the wait
 	// before a failed export is retried (WithExportRetry).
 	DefaultExportBackoff    = time.Minute
 	DefaultMaxExportBackoff = time.Hour
+	// DefaultClockSkew is how far before now minus the lag a position
+	// found ahead of the clock is brought back (WithClockSkew).
+	DefaultClockSkew = time.Hour
 )
 
 // Config is what a Retriever must know about its customer. Everything
@@ -112,9 +120,9 @@ type Retriever struct {
 
 // New validates cfg and returns a Retriever. It does no I/O. Its options
 // are WithClock, WithLogger, WithCursorStore, WithUsers, WithResync,
-// WithLookback, WithLag, WithPendingTTL, WithSeatRefresh,
+// WithLookback, WithLag, WithClockSkew, WithPendingTTL, WithSeatRefresh,
 // WithDeletionInterval, WithRecordsPerMinute, WithMaxWindows,
-// WithProfileURL and WithExportRetry.
+// WithProfileURL, WithExportRetry and WithExportTimeouts.
 func New(cfg Config, opts ...Option) (*Retriever, error) {
 	switch {
 	case cfg.CustomerID == "":
@@ -336,16 +344,36 @@ func (r *Retriever) updateIf(ctx context.Context, f func(c *Cursors) bool) error
 }
 
 // stream returns a copy of the stream of key in the map chosen by kind;
-// an absent stream starts the lookback before end.
+// an absent stream starts the lookback before end. A stream past end was
+// saved while the clock ran ahead: it is brought back (aheadOf).
 func (r *Retriever) stream(ctx context.Context, kind streamKind, key string, end int64) (*Stream, error) {
 	c, err := r.Cursors(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if s := (*c.streams(kind))[key]; s != nil {
+		s.Next = r.aheadOf(ctx, key, s.Next, end)
 		return s, nil
 	}
 	return &Stream{Next: end - r.opt.lookback.Milliseconds()}, nil
+}
+
+// aheadOf returns the position next of the stream of key, read up to end
+// at most. A poll never moves a stream past the end of its window (now
+// minus the lag, or for closed profiles now minus their overlap), so a
+// position later than end was saved while the machine's clock ran ahead
+// and has since been set back; left there, the records LinkedIn creates
+// until the clock catches up, dated before it, would never be read. Like
+// the sync package's watermarks, it is brought back, to the clock skew
+// allowance before end (WithClockSkew): records are read again rather
+// than passed over, and every Sink write is idempotent.
+func (r *Retriever) aheadOf(ctx context.Context, key string, next, end int64) int64 {
+	if next <= end {
+		return next
+	}
+	back := end - r.opt.clockSkew.Milliseconds()
+	r.log.WarnContext(ctx, "position ahead of the clock brought back", "stream", key, "position", next, "to", back)
+	return back
 }
 
 func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string, s *Stream) error {
@@ -358,20 +386,35 @@ func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string,
 	})
 }
 
+// errSplit, from a window's read, asks advance to read the window again in
+// two halves: it holds more records than LinkedIn lists for one query.
+var errSplit = errors.New("inmail: window too full to list whole")
+
 // advance reads the stream cur of key on up to end, in windows of at most
 // width milliseconds and at most maxWindows (WithMaxWindows) windows a
 // poll, and saves the stream after each window, so that an interrupted
-// poll resumes after the last window read.
+// poll resumes after the last window read. A window whose read returns
+// errSplit is read again as two halves (each halved again as needed, down
+// to one millisecond; these retries do not count as windows), and the
+// width grows back after each window read whole.
 func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cur *Stream, end, width int64, read func(from, to int64) error) error {
-	for i := 0; cur.Next < end && i < r.opt.maxWindows; i++ {
-		to := min(cur.Next+width, end)
-		if err := read(cur.Next, to); err != nil {
+	w := width
+	for i := 0; cur.Next < end && i < r.opt.maxWindows; {
+		to := min(cur.Next+w, end)
+		err := read(cur.Next, to)
+		if errors.Is(err, errSplit) && to-cur.Next > 1 {
+			w = (to - cur.Next) / 2
+			continue
+		}
+		if err != nil {
 			return err
 		}
 		cur.Next = to
 		if err := r.saveStream(ctx, kind, key, cur); err != nil {
 			return err
 		}
+		i++
+		w = min(2*w, width)
 	}
 	return nil
 }

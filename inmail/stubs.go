@@ -2,16 +2,55 @@ package inmail
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// StubWindow is the longest createdDate range of one mailStubs query; it
-// keeps each result set well under LinkedIn's 20,000-record window.
+// StubWindow is the longest createdDate range of one mailStubs query. A
+// range holding more stubs than LinkedIn's stub search lists for one query
+// (20,000, docs/linkedin-api.md §2.3, §8.5) is read in halves instead,
+// recursively (see PollStubs).
 const StubWindow = 7 * 24 * time.Hour
+
+// stubSearchLimit is how many results LinkedIn's InMail stub search lists
+// for one query: "results stop at 20,000" (docs/linkedin-api.md §2.3,
+// §8.5).
+const stubSearchLimit = 20_000
+
+// StubWindowError reports a millisecond of InMail stubs that LinkedIn's
+// stub search cannot list whole: more stubs of the contract's seats were
+// created within it than one query lists (docs/linkedin-api.md §2.3). A
+// longer window holding too many is read in halves; one millisecond cannot
+// be split, so PollStubs stops there rather than pass stubs over: the
+// stream stays at Start, and every later poll of the contract fails with
+// this error at the same place (the other contracts and flows go on).
+type StubWindowError struct {
+	// Contract is the contract whose stubs were listed.
+	Contract string
+	// Start and End bound the window, [Start, End), in epoch milliseconds.
+	Start, End int64
+	// Listed is how many stubs the search listed before it stopped.
+	Listed int
+	// Err is LinkedIn's answer that stopped the listing (a 400 past the
+	// search's limit), nil when the listing reached the limit.
+	Err error
+}
+
+func (e *StubWindowError) Error() string {
+	s := fmt.Sprintf("inmail: mailStubs of %s: LinkedIn's search cannot list the stubs created in [%d, %d) whole (it stopped after %d), and one millisecond cannot be split further",
+		e.Contract, e.Start, e.End, e.Listed)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *StubWindowError) Unwrap() error { return e.Err }
 
 func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
 	defer func() {
@@ -32,6 +71,14 @@ func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
 // (milestones.ShareContactInfoInMail). A seat that appears in the stored
 // seats later has its stubs read from the lookback on before the contract's
 // stream goes on.
+//
+// Stubs are read in windows of createdDate of at most StubWindow. LinkedIn's
+// stub search lists at most 20,000 results a query (docs/linkedin-api.md
+// §2.3): a window whose listing reaches that many, or is refused (400) on a
+// later page after its first ones were served, is read again in halves,
+// recursively, and the stream advances only past windows listed whole.
+// Only a single millisecond holding too many stubs stops the contract's
+// poll, with a *StubWindowError.
 func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
 	return locked(r, ctx, r.pollStubs)
 }
@@ -39,10 +86,11 @@ func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
 func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *StubReport) error {
 	st, seats, contract, key, owners, cur, end := p.st, p.seats, p.contract, p.key, p.owners, p.cur, p.end
 	return r.advance(ctx, streamsStubs, key, cur, end, StubWindow.Milliseconds(), func(from, to int64) error {
-		for s, err := range r.cfg.Client.MailStubs.List(ctx, contract, owners, rsc.EpochMillis(from), rsc.EpochMillis(to)) {
-			if err != nil {
-				return fmt.Errorf("inmail: mailStubs: %w", err)
-			}
+		stubs, err := r.listStubs(ctx, contract, owners, from, to)
+		if err != nil {
+			return err
+		}
+		for _, s := range stubs {
 			rep.Stubs++
 			if err := r.importStub(ctx, st, seats, s, rep); err != nil {
 				return err
@@ -50,6 +98,42 @@ func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *S
 		}
 		return nil
 	})
+}
+
+// listStubs lists the stubs of owners created in [from, to). A window
+// LinkedIn's search cannot list whole is errSplit (advance reads it again
+// in halves), or a *StubWindowError when it is one millisecond. The stubs
+// are held until the listing ends, so that a window read again in halves
+// is not imported twice.
+//
+// rsc's finder does not expose paging.total, so a window is known to be
+// too full only by listing it: when the listing reaches the search's limit
+// (LinkedIn's documented "results stop at 20,000" may be a silent stop),
+// or when a later page is refused with a 400 after the same query served
+// the first ones, which can only be about start, the search window
+// (rsctest's fake answers so, docs/linkedin-api.md §13.11).
+func (r *Retriever) listStubs(ctx context.Context, contract string, owners []string, from, to int64) ([]rsc.MailStub, error) {
+	var stubs []rsc.MailStub
+	full := func(cause error) error {
+		if to-from > 1 {
+			return errSplit
+		}
+		return &StubWindowError{Contract: contract, Start: from, End: to, Listed: len(stubs), Err: cause}
+	}
+	for s, err := range r.cfg.Client.MailStubs.List(ctx, contract, owners, rsc.EpochMillis(from), rsc.EpochMillis(to)) {
+		if err != nil {
+			var ae *rsc.APIError
+			if len(stubs) > 0 && errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
+				return nil, full(fmt.Errorf("inmail: mailStubs: %w", err))
+			}
+			return nil, fmt.Errorf("inmail: mailStubs: %w", err)
+		}
+		stubs = append(stubs, s)
+		if len(stubs) >= r.opt.stubLimit {
+			return nil, full(nil)
+		}
+	}
+	return stubs, nil
 }
 
 func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats []SeatHolder, s rsc.MailStub, rep *StubReport) error {
