@@ -351,8 +351,9 @@ func reason(err error) string {
 // RetryPendingExports attempts every journaled export whose retry is due
 // (see WithExportRetry), oldest first, skipping those being processed
 // already (by a push). A retry scheduled further ahead than any wait (by a
-// clock that ran ahead and was set back, see WithClockSkew) is due. RunOnce calls it. The errors of failed attempts are
-// joined; an export given up on this run is a *DeadLetterError.
+// clock that ran ahead and was set back, see WithClockSkew) is due.
+// RunOnce calls it. The errors of failed attempts are joined; an export
+// given up on this run is a *DeadLetterError.
 func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport, error) {
 	var rep ExportRetryReport
 	c, err := r.Cursors(ctx)
