@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -233,5 +234,85 @@ func TestDeletedJobIsLookedUpOnce(t *testing.T) {
 		if diff := cmp.Diff(map[string]int{jobID(0): 1}, src.calls); diff != "" {
 			t.Errorf("LookupJob calls (-want +got):\n%s", diff)
 		}
+	})
+}
+
+// sliced runs eng one batch at a time, as a fleet worker does, until a
+// slice ends with nothing left: every batch boundary is a stop.
+func sliced(t *testing.T, eng *Engine) {
+	t.Helper()
+	for range 500 {
+		_, err := eng.RunSlice(t.Context(), 1)
+		var y *YieldError
+		switch {
+		case err == nil:
+			return
+		case errors.As(err, &y):
+			time.Sleep(time.Until(y.Until) + time.Millisecond)
+		case !errors.Is(err, ErrYield):
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("the slices never caught up")
+}
+
+// A candidate note and an interview feedback with one id (two tables of
+// the ATS) are both sent, modified at one instant or not, and so are notes
+// of two candidates with one id: none replaces another in a batch.
+func TestActivitiesSharingAnID(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		g := newGen(org, time.Now().Add(-time.Hour), 24*time.Hour, 1, 2, 1, 0)
+		src := g.materialize()
+		t0 := time.Now().Add(-30 * time.Minute)
+		note := func(cand, id string, at time.Time) Activity {
+			return Activity{Kind: KindCandidateNote, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: cand},
+				Note: rsc.Note{ID: id, Note: "called", CreatedAt: rsc.Millis(at)}, ModifiedAt: at}
+		}
+		feedback := func(id string, at time.Time) Activity {
+			return Activity{Kind: KindInterviewFeedback, Application: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: appID(0)},
+				Feedback: rsc.InterviewFeedback{ID: id, Feedback: "strong", InterviewType: "ONSITE", CreatedAt: rsc.Millis(at)}, ModifiedAt: at}
+		}
+		src.PutActivities(note(candID(0), "42", t0), feedback("42", t0.Add(time.Second)), // one id, two times
+			note(candID(0), "7", t0), feedback("7", t0), note(candID(1), "7", t0)) // one id, one instant
+		_, rep := e.ran(t, src)
+		if p := rep.Phases[PhaseActivities]; p.Read != p.Acknowledged {
+			t.Errorf("activities: %+v, want every one read acknowledged", p)
+		}
+		assertSame(t, src, time.Time{}, e.cust)
+	})
+}
+
+// Records at one position split by a batch boundary: two stage deletions
+// of one id (of two applications) at one instant, after 99 other
+// deletions. Run one batch per slice, the second is not passed over.
+func TestEqualPositionsAcrossABatchBoundary(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		at := time.Now().Add(-time.Hour)
+		g := newGen(org, at, 24*time.Hour, 1, 1, 0, 0)
+		src := NewSliceSource().PutJobs(g.job(0)).PutCandidates(g.cand(0))
+		for i := range 99 {
+			src.PutCandidates(edgeCand(org, fmt.Sprintf("D%03d", i), at))
+		}
+		for _, id := range []string{"A1", "A2"} {
+			p := g.place(0)
+			p.Record.Key.ApplicationID = id
+			p.Stages = []rsc.Stage{{ID: "1", Stage: "Phone Screen", CreatedAt: rsc.Millis(at)}, {ID: "2", Stage: "Hired", CreatedAt: rsc.Millis(at)}}
+			src.PutApplications(p)
+		}
+		eng := e.engine(t, src)
+		sliced(t, eng)
+		time.Sleep(time.Minute)
+		now := time.Now()
+		for i := range 99 {
+			src.Delete(Deletion{Kind: KindCandidate, ID: fmt.Sprintf("D%03d", i), DeletedAt: now.Add(-time.Second), Integration: org})
+		}
+		for _, app := range []string{"A1", "A2"} {
+			src.Delete(Deletion{Kind: KindStage, ID: "1", Parent: app, DeletedAt: now, Integration: org})
+		}
+		time.Sleep(time.Minute)
+		sliced(t, eng)
+		assertSame(t, src, time.Time{}, e.cust)
 	})
 }

@@ -27,8 +27,19 @@ func (r *run) applicationKind() phaseKind[Application] {
 }
 
 func (r *run) activityKind() phaseKind[Activity] {
-	return phaseKind[Activity]{phase: PhaseActivities, pos: activityPos, rec: activityRecord,
+	return phaseKind[Activity]{phase: PhaseActivities, pos: activityPos, ident: activityIdent, rec: activityRecord,
 		send: r.sendActivities, check: r.checkActivities}
+}
+
+// activityIdent names an activity within a batch: a note and a feedback,
+// or notes of two parents, may share an id (they come from different
+// tables of the ATS), and neither may replace the other.
+func activityIdent(a *Activity) string {
+	integration := a.Application.IntegrationContext
+	if a.Kind == KindCandidateNote {
+		integration = a.Candidate.IntegrationContext
+	}
+	return string(a.Kind) + "\x00" + a.parent() + "\x00" + a.ID() + "\x00" + integration
 }
 
 func (r *run) deletionKind() phaseKind[Deletion] {

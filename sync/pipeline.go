@@ -41,14 +41,17 @@ type phaseKind[T any] struct {
 
 // pbatch is a batch moving through the pipeline.
 type pbatch[T any] struct {
-	seq     int
-	last    Cursor // position of the last record read into the batch
-	read    int64  // records read (sent or skipped)
-	skipped int64
-	recs    []T
-	isNew   []bool
-	index   map[string]int // stream id → position in recs
-	outcome batchOutcome
+	seq  int
+	last Cursor // position of the last record read into the batch
+	// lastBefore is the position read before the run of records sharing
+	// last's position began (see pipeline.add).
+	lastBefore Cursor
+	read       int64 // records read (sent or skipped)
+	skipped    int64
+	recs       []T
+	isNew      []bool
+	index      map[string]int // stream id → position in recs
+	outcome    batchOutcome
 }
 
 func newBatch[T any]() *pbatch[T] {
@@ -110,7 +113,15 @@ type pipeline[T any] struct {
 	from  Cursor // the watermark when the phase started
 	ahead Cursor // now plus the clock skew allowance: a record dated later is in the future
 	prev  Cursor // the position of the record read last, to check the Source's order
-	limit int    // uncommitted batches at most
+	// before is the position read last before prev's: where the run of
+	// records sharing prev's position began.
+	before Cursor
+	// full is set when the current batch is full: it is dispatched when
+	// the next record is read (or the stream ends), so that its watermark
+	// can be held before a run of records sharing its last position that
+	// goes on in the next batch (see add).
+	full  bool
+	limit int // uncommitted batches at most
 
 	cur        *pbatch[T]         // the batch being filled
 	free       []*pbatch[T]       // committed batches, emptied for reuse
@@ -164,6 +175,22 @@ func (p *pipeline[T]) fail(err error) {
 // record is read where it is kept, in the batch's next slot, which is
 // given back when it is not sent.
 func (p *pipeline[T]) add(ctx context.Context, v T) bool {
+	if p.full {
+		// Records may share a position (stages of two applications with
+		// one id, deleted at one instant). A watermark between two of them
+		// would pass the second over on resume: a full batch whose last
+		// position the next record shares commits the position before
+		// that run instead, and the run's records in it are sent again
+		// after a stop.
+		p.full = false
+		b := p.cur
+		if t, id := p.k.pos(&v); b.last.ModifiedAt.Equal(t) && b.last.ID == id {
+			b.last = b.lastBefore
+		}
+		if !p.dispatch(ctx) {
+			return false
+		}
+	}
 	b := p.cur
 	n := len(b.recs)
 	b.recs = append(b.recs, v)
@@ -180,6 +207,11 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 			phaseKeys[p.k.phase], id, t.Format(time.RFC3339Nano), p.prev.ID, p.prev.ModifiedAt.Format(time.RFC3339Nano)))
 		return false
 	}
+	if p.prev == (Cursor{}) {
+		p.before = p.from
+	} else if p.prev.After(t, id) {
+		p.before = p.prev
+	}
 	p.prev = Cursor{ModifiedAt: t, ID: id}
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
@@ -194,7 +226,7 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		p.r.rep.phase(p.k.phase).Read++
 	}
 	if !t.After(p.ahead.ModifiedAt) {
-		b.last = Cursor{ModifiedAt: t, ID: id}
+		b.last, b.lastBefore = Cursor{ModifiedAt: t, ID: id}, p.before
 	} else {
 		// Dated in the future: sent, but the watermark stays at the last
 		// record that is not, so that this one is read again next pass and
@@ -216,7 +248,8 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 			}
 			b.skipped++
 			p.r.rep.skip(p.k.phase, reason)
-			return b.read < maxReadPerBatch || p.dispatch(ctx)
+			p.full = b.read >= maxReadPerBatch
+			return true
 		}
 		if p.pc.Completed {
 			isNew = rc.created().After(p.pc.PassFrom.ModifiedAt)
@@ -230,9 +263,7 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	}
 	b.index[key] = n
 	b.isNew = append(b.isNew, isNew)
-	if len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch {
-		return p.dispatch(ctx)
-	}
+	p.full = len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch
 	return true
 }
 

@@ -16,15 +16,12 @@ func applicationPos(p *Application) (time.Time, string) {
 	return p.ModifiedAt, p.Record.Key.ApplicationID
 }
 
-// activityPos orders activities by time, then by a key unique across
-// kinds and parents.
-func activityPos(a *Activity) (time.Time, string) { return a.ModifiedAt, activityKey(a) }
+// activityPos orders activities by time, then by their own id
+// (Activity.ID). Ids of different kinds or parents may be equal: such
+// activities are told apart within a batch (activityIdent), and a run of
+// records at one position is never split by the watermark (pipeline.add).
+func activityPos(a *Activity) (time.Time, string) { return a.ModifiedAt, a.ID() }
 func deletionPos(d *Deletion) (time.Time, string) { return d.DeletedAt, deletionKey(d) }
-
-// activityKey is an activity's stream id: its own id. Sources order
-// activities by (ModifiedAt, ID()), so the id alone must be unique within
-// the Activities stream.
-func activityKey(a *Activity) string { return a.ID() }
 
 // deletionKey is a deletion's stream id (see Deletion.CursorID).
 func deletionKey(d *Deletion) string { return d.CursorID() }

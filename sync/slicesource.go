@@ -44,9 +44,10 @@ func (s *SliceSource) PutApplications(v ...Application) *SliceSource {
 	return put(s, s.apps, v, func(x *Application) string { return x.Record.Key.ApplicationID })
 }
 
-// PutActivities inserts or replaces activities (by id).
+// PutActivities inserts or replaces activities (by kind, parent and id: a
+// note and a feedback, or notes of two parents, may share an id).
 func (s *SliceSource) PutActivities(v ...Activity) *SliceSource {
-	return put(s, s.acts, v, (*Activity).ID)
+	return put(s, s.acts, v, func(a *Activity) string { return actKey(a.Kind, a.parent(), a.ID()) })
 }
 
 func put[T any](s *SliceSource, m map[string]T, v []T, id func(*T) string) *SliceSource {
@@ -76,7 +77,7 @@ func (s *SliceSource) Delete(d Deletion) *SliceSource {
 			}
 		}
 	case KindCandidateNote, KindApplicationNote, KindInterviewFeedback:
-		delete(s.acts, d.ID)
+		delete(s.acts, actKey(d.Kind, d.Parent, d.ID))
 	case KindStage:
 		if p, ok := s.apps[d.Parent]; ok {
 			p.Stages = slices.DeleteFunc(slices.Clone(p.Stages), func(st rsc.Stage) bool { return st.ID == d.ID })
@@ -198,9 +199,6 @@ func lookupIn[T any](s *SliceSource, m map[string]T, id string) (T, bool, error)
 func (s *SliceSource) LookupActivity(_ context.Context, kind EntityKind, parent, id string) (Activity, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, ok := s.acts[id]
-	if !ok || v.Kind != kind || v.parent() != parent {
-		return Activity{}, false, nil
-	}
-	return v, true, nil
+	v, ok := s.acts[actKey(kind, parent, id)]
+	return v, ok, nil
 }

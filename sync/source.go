@@ -16,7 +16,11 @@ import (
 // stream that fails yields one non-nil error and stops. Ids compare in
 // byte order (Go's string order; in SQL, a binary collation such as
 // COLLATE "C"). The engine stops a run with an error when a stream yields
-// a record before one it follows.
+// a record before one it follows. Records may share a position: a note and
+// an interview feedback with one id (from two tables) modified at one
+// instant, or stages of two applications with one id deleted together.
+// The engine sends each of them, and never places its watermark between
+// two records of one position, so a stop between them loses neither.
 //
 // The engine's watermark trusts that order in time too: a record whose
 // ModifiedAt (a deletion's DeletedAt) lies before a position the engine
