@@ -87,8 +87,8 @@ type Note struct {
 }
 
 // NoticeKind classifies the notices this package records on candidates:
-// events that happened on LinkedIn. It is not rscsync.ActivityKind, the
-// kind of an ATS note the sync package sends to LinkedIn.
+// events that happened on LinkedIn. It is not rscsync.EntityKind, the
+// kind of an ATS record the sync package sends to LinkedIn.
 type NoticeKind string
 
 // The notice kinds.

@@ -3,7 +3,7 @@ package milestones
 // FeatureID identifies a feature of the catalogue.
 type FeatureID string
 
-// The features the seed's "Feature Enablement Milestones" section names, in
+// The features the vendor documentation's "Feature Enablement Milestones" section names, in
 // the order it first names them.
 const (
 	// ExportToATS is the "Export to ATS" button on LinkedIn profiles.
@@ -44,7 +44,7 @@ type Step struct {
 type Feature struct {
 	// ID identifies the feature.
 	ID FeatureID `json:"id"`
-	// Title is the seed's wording, with the ATS's product name replaced by
+	// Title is the vendor documentation's wording, with the ATS's product name replaced by
 	// "the ATS".
 	Title string `json:"title"`
 	// Records is the kind of record the scope is about.
@@ -118,7 +118,7 @@ func (f Feature) clone() Feature {
 	return f
 }
 
-// Catalogue returns every feature, in the seed's order. The result is a
+// Catalogue returns every feature, in the vendor documentation's order. The result is a
 // copy; changing it does not change the package's data.
 func Catalogue() []Feature {
 	out := make([]Feature, len(catalogue))

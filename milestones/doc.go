@@ -15,8 +15,9 @@
 //
 // Milestone 1 needs the integration enabled with at least one access level.
 // Milestone k (2..5) needs milestone k-1 and the matching phase of the sync
-// engine (package sync, imported as rscsync) to be Completed, so a shortlist sync finishing before the candidate sync does not
-// count until the candidate sync is done too.
+// engine (package sync, imported as rscsync) to be Completed, so an
+// application sync finishing before the candidate sync does not count until
+// the candidate sync is done too.
 //
 // Each Feature in the Catalogue has a Scope per milestone: ScopeNone (not yet
 // available), ScopeNewAndUpdated (only records created or updated since the

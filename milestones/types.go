@@ -39,7 +39,7 @@ var milestoneKeys = [...]string{"none", "integration_enabled", "job_sync_complet
 
 func (m Milestone) valid() bool { return m >= 0 && m <= LastMilestone }
 
-// String returns the seed's name, e.g. "Candidate Sync Completed" ("None" for 0).
+// String returns the vendor documentation's name, e.g. "Candidate Sync Completed" ("None" for 0).
 func (m Milestone) String() string { return enumString("Milestone", milestoneNames[:], int(m)) }
 
 // Label returns "Milestone 3: Candidate Sync Completed".
@@ -257,15 +257,17 @@ func (sc *Scope) UnmarshalText(b []byte) error {
 // last-modified time Available compares with the enablement time).
 type RecordKind string
 
-// Record kinds, as the seed words them.
+// Record kinds, as the vendor documentation words them.
 const (
 	// Candidates are ATS candidate records.
 	Candidates RecordKind = "candidates"
 	// Jobs are ATS job records.
 	Jobs RecordKind = "jobs"
-	// ShortlistRecords are ATS shortlist (placement/application) records.
+	// ShortlistRecords are ATS application records (LinkedIn's milestone texts
+	// call them shortlist records; some ATSs, placements).
 	ShortlistRecords RecordKind = "shortlist records"
-	// Activities are ATS activities (notes, stages, feedback).
+	// Activities are ATS activities (notes and interview feedback; stages are
+	// part of their application).
 	Activities RecordKind = "activities"
 )
 

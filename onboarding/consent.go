@@ -16,18 +16,22 @@ import (
 // LinkedIn.
 type DataCategory string
 
-// The data categories named by the data-privacy warning (Tracker seed,
-// step 3 and 8).
+// The data categories named by the data-privacy warning. Applications are
+// what some ATSs call placements (see the glossary of package sync).
 const (
-	DataCandidates DataCategory = "candidate"
-	DataJobs       DataCategory = "job"
-	DataPlacements DataCategory = "placement"
-	DataActivities DataCategory = "activity"
+	DataCandidates   DataCategory = "candidate"
+	DataJobs         DataCategory = "job"
+	DataApplications DataCategory = "application"
+	DataActivities   DataCategory = "activity"
 )
+
+// legacyApplications is the category applications were recorded under
+// before they took LinkedIn's word: stored consents still name it.
+const legacyApplications DataCategory = "placement"
 
 // allDataCategories lists every category, in the warning's order.
 func allDataCategories() []DataCategory {
-	return []DataCategory{DataCandidates, DataJobs, DataPlacements, DataActivities}
+	return []DataCategory{DataCandidates, DataJobs, DataApplications, DataActivities}
 }
 
 // DefaultHistoryYears is the historical sync window: data created or
@@ -35,8 +39,9 @@ func allDataCategories() []DataCategory {
 const DefaultHistoryYears = 2
 
 // ConsentWarning is the data-privacy text shown before consent (the
-// Tracker wording). Record the text actually shown in Consent.Text.
-const ConsentWarning = "As part of the sync with LinkedIn Recruiter you will share candidate, job, placement and activity data " +
+// wording of LinkedIn's help page for ATS customers, with LinkedIn's word
+// for applications). Record the text actually shown in Consent.Text.
+const ConsentWarning = "As part of the sync with LinkedIn Recruiter you will share candidate, job, application and activity data " +
 	"created or modified in the last two years. Do you want to proceed?"
 
 // Consent is the record of a customer's data-privacy confirmation.
@@ -71,7 +76,9 @@ func (c *Consent) HistoryStart(now time.Time) time.Time {
 }
 
 // Covers reports whether the consent covers the category.
-func (c *Consent) Covers(cat DataCategory) bool { return slices.Contains(c.Categories, cat) }
+func (c *Consent) Covers(cat DataCategory) bool {
+	return slices.Contains(c.Categories, cat) || cat == DataApplications && slices.Contains(c.Categories, legacyApplications)
+}
 
 // ErrConsentRevoked is matched by the error of a customer who withdrew
 // consent (besides rscsync.ErrNoConsent): sync must stop.

@@ -55,7 +55,7 @@
 // # Consent and the sync engine
 //
 // ConsentRegistry records who confirmed the data-privacy warning, when, the
-// two-year window and the data categories (candidate, job, placement and
+// two-year window and the data categories (candidate, job, application and
 // activity data). It implements the sync engine's rscsync.ConsentGuard
 // (import rscsync "github.com/rscgo/rscgo/sync"): CheckConsent returns a
 // *ConsentRequiredError matching rscsync.ErrNoConsent, and also

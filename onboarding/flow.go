@@ -721,7 +721,7 @@ func (f *Flow) deriveFor(ctx context.Context, st *FlowState, c *Contract) (Step,
 		if !errors.As(err, &cre) {
 			return "", "", err
 		}
-		todo := "Read the data-privacy warning (candidate, job, placement and activity data created or modified in the last two years will be shared with LinkedIn) and click Yes to proceed."
+		todo := "Read the data-privacy warning (candidate, job, application and activity data created or modified in the last two years will be shared with LinkedIn) and click Yes to proceed."
 		if errors.Is(err, ErrConsentRevoked) {
 			todo = "Data sharing was stopped. " + todo
 		}

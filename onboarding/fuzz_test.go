@@ -37,7 +37,7 @@ const pushSecret = "child-client-secret-4f9a"
 
 // pushRecorder is a LinkedIn stand-in for the handler's workers: it records
 // the requestId of every atsIntegrations?q=request call (answering 404, an
-// expired payload) and every event passed to OnExport.
+// expired payload) and every event passed to the WithExportHandler function.
 type pushRecorder struct {
 	mu        sync.Mutex
 	requested []string
@@ -68,9 +68,10 @@ func (p *pushRecorder) seen(id string) bool {
 // body) and a validly signed, well-formed event to a PushHandler that
 // verifies signatures with the instance's secret. The handler must not
 // panic, must never answer 5xx to malformed input, must reject every bad
-// signature (and a missing one when RequireSignature) with 401, must answer
+// signature (and a missing one, unless WithUnsignedPushes) with 401, must answer
 // 200 only to a verified, parsable event, and must accept the valid event
-// and hand it to a worker (OnExport, or the I3 fetch for a status change).
+// and hand it to a worker (the WithExportHandler function, or the I3 fetch
+// for a status change).
 func FuzzPushHandler(f *testing.F) {
 	body := []byte(`{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE","expiresAt":1741609200000}`)
 	f.Add("/rsc/push/acme", rsc.SignPush(body, pushSecret), body, false, "r2", false)

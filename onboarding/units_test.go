@@ -342,8 +342,15 @@ func TestConsentRegistry(t *testing.T) {
 	if got := c.HistoryStart(now); !got.Equal(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("history start %v", got)
 	}
-	if !c.Covers(DataPlacements) {
-		t.Error("placements not covered")
+	if !c.Covers(DataApplications) {
+		t.Error("applications not covered")
+	}
+	// A consent stored when applications were recorded as "placement".
+	legacy := &Consent{Categories: []DataCategory{DataCandidates, DataJobs, "placement", DataActivities}}
+	for _, cat := range allDataCategories() {
+		if !legacy.Covers(cat) {
+			t.Errorf("a consent stored with the category \"placement\" does not cover %q", cat)
+		}
 	}
 	if err := r.CheckConsent(ctx, "a"); err != nil {
 		t.Errorf("granted: %v", err)

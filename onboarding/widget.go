@@ -35,9 +35,9 @@ const (
 	// LoaderURL is LinkedIn's JavaScript SDK loader.
 	LoaderURL = "https://platform.linkedin.com/xdoor/scripts/in.js"
 	// DefaultIntegrationExtensionURL is the ATS Integration Configuration
-	// Plugin extension of LinkedIn's sample application (the URL in the
-	// current docs is truncated in our sources; override it if LinkedIn
-	// gives you another).
+	// Plugin extension of LinkedIn's sample page (docs/linkedin-api.md §6.2;
+	// LinkedIn's current page does not show it whole: override it if
+	// LinkedIn gives you another).
 	DefaultIntegrationExtensionURL = "https://www.linkedin.com/recruiter/widget/ATSIntegration"
 	// DefaultProfileExtensionURL is the Profile Plugin extension of the
 	// current docs (the sample uses https://www.linkedin.com/recruiter/widget/hcm).

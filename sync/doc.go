@@ -39,7 +39,7 @@
 //		client, _ := partner.ForCustomer(customerClientID, customerSecret)
 //		store, _ := rscsync.NewFileStore("/var/lib/ats/rsc/checkpoints")
 //		dead, _ := rscsync.NewFileDeadLetters("/var/lib/ats/rsc/dead")
-//		eng, _ := rscsync.NewEngine(client, mySource{db}, rscsync.WithStore(store), rscsync.WithDeadLetters(dead))
+//		eng, _ := rscsync.NewEngine(client, "acme", mySource{db}, rscsync.WithStore(store), rscsync.WithDeadLetters(dead))
 //		rep, err := eng.Run(ctx)
 //		if err != nil {
 //			log.Fatal(err)
@@ -56,9 +56,10 @@
 // # Phases, batches and watermarks
 //
 // A pass runs the phases in milestone order: jobs, candidates, applications
-// (with their stage history) and activities (notes and
-// interview feedback, one call per parent as the endpoints require), then
-// deletions (children before parents). Records go in batches of at most 100,
+// (with their stage history) and activities (notes and interview feedback:
+// feedback in one call per application, as its endpoint requires; notes of
+// different parents share a call on the versioned endpoints, one call per
+// parent on /v2), then deletions (children before parents). Records go in batches of at most 100,
 // in stream order; WithInFlight batches overlap so the per-minute quota is
 // used to the full, while the client's pacer guarantees it is never
 // exceeded. Batches are committed in order: the phase watermark moves past

@@ -15,6 +15,7 @@
 //	resync CUSTOMER PHASE           the next sync sends PHASE again from its start
 //	resync CUSTOMER PHASE KEY...    sends these records of PHASE again
 //	reconcile [-sample N] CUSTOMER  compares what LinkedIn holds with the ATS, by record
+//	                                (-sample N, N records of each kind, needs Config.Engine)
 //	reset -yes CUSTOMER             deletes the checkpoint and dead letters
 //
 // dead retry, resync of records and reconcile read records from the ATS
@@ -126,7 +127,11 @@ func (e *notExactError) Error() string { return e.msg }
 
 // Usage returns the program's usage text.
 func (c *Config) Usage() string {
-	return strings.ReplaceAll(`usage: rscctl -FLAG ARG [-json] COMMAND [ARGS]
+	reconcile := "reconcile -console URL CUSTOMER"
+	if c.Engine != nil {
+		reconcile = "reconcile [-sample N] CUSTOMER"
+	}
+	return strings.NewReplacer("-FLAG ARG", "-"+c.StoreFlag+" "+c.StoreArg, "RECONCILE", reconcile).Replace(`usage: rscctl -FLAG ARG [-json] COMMAND [ARGS]
 commands:
   status [CUSTOMER]
   checkpoint CUSTOMER
@@ -135,10 +140,9 @@ commands:
   dead retry [-console URL] CUSTOMER [KEY...]       (token in $RSCCTL_TOKEN)
   resync CUSTOMER PHASE                             (PHASE: jobs, candidates, applications, activities)
   resync [-console URL] CUSTOMER PHASE KEY...
-  reconcile [-console URL | -sample N] CUSTOMER
+  RECONCILE
   reset -yes CUSTOMER
-exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not exact (differences, records refused)`,
-		"-FLAG ARG", "-"+c.StoreFlag+" "+c.StoreArg)
+exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not exact (differences, records refused)`)
 }
 
 // Run runs the command in args and returns the exit code.

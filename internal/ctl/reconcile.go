@@ -19,7 +19,7 @@ func (x *command) reconcile(ctx context.Context) error {
 	var rep *rscsync.ContentReport
 	if x.c.Engine == nil {
 		if x.o.sample > 0 {
-			return &usageError{"-sample: the console reconciles as its WithReconcile says"}
+			return &usageError{"-sample needs the customers' engines, which this rscctl does not hold: through -console, the reconciliation is the one the console's WithReconcile runs"}
 		}
 		rep, err = x.reconcileViaConsole(ctx, id)
 	} else {

@@ -25,7 +25,7 @@ func integrationKey(org string) Key {
 // TestEncodeGoldenPostman pins the protocol 1.0 forms quoted in docs/linkedin-api.md
 // §3.2-3.3 from LinkedIn's RSC Postman collection, and the 2.0 forms from
 // the same section and from LinkedIn's Python client tests
-// (tests/clients/restli/client_test.py).
+// (https://github.com/linkedin-developers/linkedin-api-python-client/blob/main/tests/clients/restli/client_test.py).
 func TestEncodeGoldenPostman(t *testing.T) {
 	t.Parallel()
 	c1, c2 := candidateKey("C1", "123"), candidateKey("C2", "123")
@@ -83,7 +83,7 @@ func TestEncodeGoldenPostman(t *testing.T) {
 		{"P2 fields stay 1.0", EncodeParam(Protocol2, "fields", "matchedMembers,manualMatchedMember"),
 			"fields=matchedMembers,manualMatchedMember"},
 
-		// LinkedIn Python client, tests/clients/restli/client_test.py.
+		// LinkedIn's Python client tests (as above).
 		{"py BATCH_GET compound ids (sorted)", EncodeBatchIDs(Protocol2, []Key{
 			Key{{Name: "member", Value: "urn:li:person:123"}, {Name: "account", Value: "urn:li:account:234"}}.Sorted(),
 			Key{{Name: "member", Value: "urn:li:person:234"}, {Name: "account", Value: "urn:li:account:345"}}.Sorted(),

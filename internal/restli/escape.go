@@ -186,7 +186,7 @@ func unescape(s string) (string, error) {
 }
 
 // reducedReplacer undoes the reduced encoding exactly as LinkedIn's Python
-// client does (decoder.py reduced_decode_special_chars_pattern): only the
+// client does (docs/linkedin-api.md §3.2): only the
 // upper-case escapes of ( ) , : ' are decoded; anything else, including a
 // bare '%' or "%3F", is left as it is.
 var reducedReplacer = strings.NewReplacer("%28", "(", "%29", ")", "%2C", ",", "%3A", ":", "%27", "'")

@@ -13,8 +13,8 @@ import (
 )
 
 // MaxQueryLength is the longest query string sent in the URL. Longer ones
-// are tunnelled (docs/linkedin-api.md §2.2; LinkedIn's Python client
-// query_tunneling.py MAX_QUERY_STRING_LENGTH).
+// are tunnelled, at the length LinkedIn's Python client tunnels from
+// (docs/linkedin-api.md §2.2).
 const MaxQueryLength = 4000
 
 // Content types used by query tunnelling.

@@ -50,9 +50,9 @@ func TestTunnelForm(t *testing.T) {
 }
 
 // TestTunnelMultipartBytes pins the multipart body byte for byte: the layout
-// of LinkedIn's Python client (query_tunneling.py,
-// maybe_apply_query_tunneling_requests_with_body) with our deterministic
-// boundary.
+// LinkedIn's Python client writes when it tunnels a request with a body
+// (https://github.com/linkedin-developers/linkedin-api-python-client/blob/main/linkedin_api/clients/restli/utils/query_tunneling.py)
+// with our deterministic boundary.
 func TestTunnelMultipartBytes(t *testing.T) {
 	t.Parallel()
 	q := longQuery(4001)

@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// Encode returns the Rest.li 2.0 URL encoding of v, ported from LinkedIn's
-// Python client (linkedin_api/clients/restli/utils/encoder.py, encode):
+// Encode returns the Rest.li 2.0 URL encoding of v, as LinkedIn's Python
+// client writes it (docs/linkedin-api.md §3.2; https://github.com/linkedin-developers/linkedin-api-python-client):
 //
 //   - nil is "" and a top-level "" is "" (as in Python);
 //   - strings are percent-encoded except A-Za-z0-9-._~ (Python's
@@ -34,7 +34,7 @@ func Encode(v any) string {
 }
 
 // ReducedEncode is Encode's "reduced" variant for headers and bodies, as in
-// LinkedIn's JS client (lib/utils/encoder.ts, reducedEncode): strings are
+// LinkedIn's JavaScript client (docs/linkedin-api.md §3.2): strings are
 // written raw except for the 2.0 syntax characters , ( ) ' : which become
 // %2C %28 %29 %27 %3A. '%' itself is not escaped, as upstream, so a string
 // that already contains one of those escapes does not survive a round trip.
@@ -180,12 +180,12 @@ func writeElems(b *strings.Builder, n int, elem func(i int)) {
 	b.WriteByte(')')
 }
 
-// Decode parses a Rest.li 2.0 URL-encoded value, the inverse of Encode
-// (Python client decoder.py, decode): "(a:b)" gives map[string]any,
-// "List(a,b)" gives []any, anything else a percent-decoded string (EmptyString is
-// the empty string; '+' stays a plus). All scalars come back as strings.
-// Unbalanced brackets, a field without ':' and malformed %-escapes are
-// errors.
+// Decode parses a Rest.li 2.0 URL-encoded value, the inverse of Encode, as
+// LinkedIn's Python client decodes it (docs/linkedin-api.md §3.2): "(a:b)"
+// gives map[string]any, "List(a,b)" gives []any, anything else a
+// percent-decoded string (EmptyString is the empty string; '+' stays a
+// plus). All scalars come back as strings. Unbalanced brackets, a field
+// without ':' and malformed %-escapes are errors.
 func Decode(s string) (any, error) {
 	return decodeValue(s, false)
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // TestEncodePython ports every case of LinkedIn's Python client encoder
-// test: linkedin-developers/linkedin-api-python-client,
-// tests/clients/restli/utils/encoder_test.py (test_encode).
+// test, test_encode:
+// https://github.com/linkedin-developers/linkedin-api-python-client/blob/main/tests/clients/restli/utils/encoder_test.py
 func TestEncodePython(t *testing.T) {
 	t.Parallel()
 	tests := []encodeCase[any]{
@@ -52,7 +52,8 @@ func TestParamEncodePython(t *testing.T) {
 }
 
 // TestEncodePythonClient ports the structured query values of the Python
-// client's tests/clients/restli/client_test.py (FINDER and BATCH_FINDER).
+// client's FINDER and BATCH_FINDER tests:
+// https://github.com/linkedin-developers/linkedin-api-python-client/blob/main/tests/clients/restli/client_test.py
 func TestEncodePythonClient(t *testing.T) {
 	t.Parallel()
 	search := map[string]any{"ids": map[string]any{"values": []any{"urn:li:entity:123", "urn:li:entity:456"}}}
@@ -73,8 +74,8 @@ func TestEncodePythonClient(t *testing.T) {
 }
 
 // jsPairs are the fields of the example object in LinkedIn's JS client
-// encoder test (linkedin-developers/linkedin-api-js-client,
-// tests/utils/encoder.test.ts) with the expected encode and reducedEncode
+// encoder test (https://github.com/linkedin-developers/linkedin-api-js-client/blob/main/tests/utils/encoder.test.ts)
+// with the expected encode and reducedEncode
 // text of each pair. The JS test encodes one object in insertion order; Go
 // maps have none, so each pair is checked as a one-field record. The JS
 // "boom: null" pair is left out: JS writes null as "null", the Python
@@ -159,9 +160,8 @@ func TestEncodeGoTypes(t *testing.T) {
 }
 
 // TestDecodePython ports every case of LinkedIn's Python client decoder
-// test: linkedin-developers/linkedin-api-python-client,
-// tests/clients/restli/utils/decoder_test.py (test_decode and
-// test_reduced_decode).
+// test, test_decode and test_reduced_decode:
+// https://github.com/linkedin-developers/linkedin-api-python-client/blob/main/tests/clients/restli/utils/decoder_test.py
 func TestDecodePython(t *testing.T) {
 	t.Parallel()
 	decodeCases := []decodeCase[any]{
@@ -188,7 +188,7 @@ func TestDecodePython(t *testing.T) {
 }
 
 // TestDecodeJS ports the cases of LinkedIn's JS client decoder test
-// (linkedin-developers/linkedin-api-js-client, tests/utils/decoder.test.ts),
+// (https://github.com/linkedin-developers/linkedin-api-js-client/blob/main/tests/utils/decoder.test.ts),
 // including the prefix/suffix validation cases, and the round trip of its
 // example object through encode/decode and reducedEncode/reducedDecode.
 func TestDecodeJS(t *testing.T) {

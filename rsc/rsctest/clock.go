@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// FakeClock is a settable clock for WithClock and WithSleep. Its zero value is
+// FakeClock is a settable rsc.Clock for WithClock. Its zero value is
 // not usable; create one with NewFakeClock. It is safe for concurrent use.
 type FakeClock struct {
 	mu  sync.Mutex
@@ -38,7 +38,7 @@ func (c *FakeClock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
-// Sleep advances the clock by d instead of waiting; it matches WithSleep.
+// Sleep advances the clock by d instead of waiting (rsc.Clock's Sleep).
 func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -25,9 +25,9 @@
 // # Time
 //
 // Every time-dependent behaviour (throttle windows, token expiry, task
-// progress, push expiry, timestamps) reads the WithClock function; FakeClock
-// is a settable clock. Injected latency uses WithSleep (FakeClock.Sleep
-// advances the clock instead of sleeping). Inside a testing/synctest bubble,
+// progress, push expiry, timestamps) reads the rsc.Clock given to WithClock;
+// FakeClock is a settable one. Injected latency waits with that clock's
+// Sleep (FakeClock.Sleep advances the clock instead of sleeping). Inside a testing/synctest bubble,
 // use Transport() so that no socket is involved.
 //
 // # Push events

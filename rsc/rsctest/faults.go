@@ -24,8 +24,9 @@ type Fault struct {
 	// ResetRate is the probability (0..1) of dropping the connection without
 	// a response (the handler aborts; Transport() returns ErrConnReset).
 	ResetRate float64
-	// Latency is added before the request is served, using the WithSleep
-	// function (real time by default; FakeClock.Sleep advances a fake clock).
+	// Latency is added before the request is served, waiting with the
+	// WithClock clock's Sleep (real time by default; FakeClock.Sleep advances
+	// a fake clock).
 	Latency time.Duration
 	// LatencyRate, when positive, is the probability (0..1) that Latency is
 	// added to a matching request (latency spikes). Zero adds it to every one.

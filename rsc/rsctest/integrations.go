@@ -21,12 +21,15 @@ const (
 	StatusDisabled     = "DISABLED"
 )
 
-// Organization-level RSC integration types (company-level access) and the
-// contract-level type (contract-level access).
-var (
-	CompanyIntegrationTypes  = []string{"ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN"}
-	ContractIntegrationTypes = []string{"CSA_API"}
-)
+// CompanyIntegrationTypes returns the organization-level RSC integration
+// types (company-level access), a new slice at each call.
+func CompanyIntegrationTypes() []string {
+	return []string{"ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN"}
+}
+
+// ContractIntegrationTypes returns the contract-level RSC integration types
+// (contract-level access), a new slice at each call.
+func ContractIntegrationTypes() []string { return []string{"CSA_API"} }
 
 var orgTypes = map[string]bool{
 	"ONE_CLICK_EXPORT": true, "IN_ATS_INDICATOR": true, "PROFILE_PLUGIN": true, "RECOMMENDED_MATCHES": true,

@@ -192,7 +192,8 @@ func (cu *Customer) sortedSeats() []*seat {
 	return out
 }
 
-// handleSeats serves S1 (legacy): q=seatsByAttributes&contracts=&active=.
+// handleSeats serves the legacy seats finder (docs/linkedin-api.md §8.3):
+// q=seatsByAttributes&contracts=&active=.
 func handleSeats(c *call) {
 	ks, start, count, ok := c.contractFinder("seatsByAttributes", "contracts", true)
 	if !ok {

@@ -315,6 +315,11 @@ func (c *call) scalarParam(name string) ([]string, bool) {
 	return c.q.Params[name], true
 }
 
+// serveAPI serves one API request, checking in LinkedIn's order what every
+// call shares (size limits, route and token, faults, the version header,
+// body and query tunnelling, which application may call, keys, batch size,
+// quotas) before the route's handler. It is one function, longer than the house
+// limit, because that order is the rule: split, it would be read in pieces.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 	lim := s.limits
 	if (lim.MaxQuery > 0 && len(r.URL.RawQuery) > lim.MaxQuery) || (lim.MaxURL > 0 && len(r.URL.RequestURI()) > lim.MaxURL) {

@@ -29,13 +29,13 @@ func (cu *Customer) ensure(ctx, typ string) *integration {
 func (cu *Customer) rscIntegrations(company, contract bool) []*integration {
 	var out []*integration
 	if company {
-		for _, t := range CompanyIntegrationTypes {
+		for _, t := range CompanyIntegrationTypes() {
 			out = append(out, cu.ensure(cu.Organization, t))
 		}
 	}
 	if contract {
 		for _, k := range cu.Contracts {
-			for _, t := range ContractIntegrationTypes {
+			for _, t := range ContractIntegrationTypes() {
 				out = append(out, cu.ensure(k, t))
 			}
 		}

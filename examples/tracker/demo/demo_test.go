@@ -270,7 +270,8 @@ func TestRoundTripLandsInTracker(t *testing.T) {
 	}
 }
 
-// The output walks the set-up steps of the Tracker seed in order, 1 to 15.
+// The output walks the 15 set-up steps of LinkedIn's help page for Tracker
+// customers in order.
 func TestOutputHasSeedStepsInOrder(t *testing.T) {
 	_, _, out := sharedRun(t)
 	stepLine := regexp.MustCompile(`(?m)^\s*(\d+)\. (.*)$`)

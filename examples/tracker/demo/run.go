@@ -511,7 +511,7 @@ func eventList(evs []milestones.Event) string {
 }
 
 // waitForSync waits for the historical sync to finish, starting it first
-// when it was started before a restart (the flow calls StartSync once).
+// when it was started before a restart (the flow calls its WithStartSync function once).
 func (r *run) waitForSync() error {
 	st, err := r.flow.State(r.ctx, r.cust)
 	if err != nil {

@@ -34,7 +34,7 @@ type run struct {
 const (
 	maxWorkers = 4 // slices a worker runs at once
 	inFlight   = 2
-	batchSize  = 100 // records per batch (docs/linkedin-api.md §9)
+	batchSize  = 100 // records per batch (docs/linkedin-api.md §5)
 )
 
 func workerFlags(r run, dbURL, rscURL string) []string {
