@@ -17,12 +17,14 @@ import (
 //	}
 //
 // For a large database, limit how much of each stream is read; a driver that
-// buffers rows may need a larger cancellation bound.
+// buffers rows may need a larger cancellation bound. Naming the customer's
+// integration context checks that no record belongs to another customer.
 func ExampleTestSource() {
 	testMySource := func(t *testing.T, src rscsync.Source) {
 		sourcetest.TestSource(t, src,
 			sourcetest.WithMaxRecords(1000),
 			sourcetest.WithCancelBound(16),
+			sourcetest.WithIntegrationContexts("urn:li:organization:123456"),
 		)
 	}
 	_ = testMySource

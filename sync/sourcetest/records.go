@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -17,14 +20,30 @@ func testSource(r reporter, src rscsync.Source, opts ...Option) {
 		return
 	}
 	cfg := newConfig(opts)
-	counted := []streamData{
-		runStream(r, cfg, jobStream(src)),
-		runStream(r, cfg, candidateStream(src)),
-		runStream(r, cfg, applicationStream(src)),
-		runStream(r, cfg, activityStream(src)),
+	cfg.checkOptions(r)
+	l, _ := src.(rscsync.Lookup)
+	lookups := func(r reporter, data streamData) {
+		r.Helper()
+		if l != nil {
+			r.Run("Lookup", func(r reporter) { checkLookup(r, l, data) })
+		}
 	}
-	runStream(r, cfg, deletionStream(src))
+	counted := []streamData{
+		runStream(r, cfg, jobStream(src), lookups),
+		runStream(r, cfg, candidateStream(src), lookups),
+		runStream(r, cfg, applicationStream(src), lookups),
+		runStream(r, cfg, activityStream(src), lookups),
+	}
+	deleted := runStream(r, cfg, deletionStream(src), func(r reporter, data streamData) {
+		r.Helper()
+		if l != nil {
+			r.Run("Lookup", func(r reporter) { checkDeletedLookup(r, l, data, counted) })
+		}
+	})
 	r.Run("Totals", func(r reporter) { checkTotals(r, cfg, src, counted) })
+	if cfg.contexts == nil {
+		logContexts(r, append(counted, deleted))
+	}
 }
 
 func modified(t time.Time) []string {
@@ -34,14 +53,49 @@ func modified(t time.Time) []string {
 	return nil
 }
 
-// keyed is a stream whose records are identified by their own id, which
-// is also their cursor id.
-func keyed[R any](name string, open func(context.Context, rscsync.Cursor) iter.Seq2[R, error],
-	at func(R) (time.Time, string), check func(R) []string) stream[R] {
-	return stream[R]{name: name, open: open, check: check, pos: func(rec R) pos {
-		t, id := at(rec)
-		return pos{t: t, id: id, ident: id}
+// keyed is a stream of records of one kind, identified by their own id,
+// which is also their cursor id.
+func keyed[R any](name string, kind rscsync.EntityKind, open func(context.Context, rscsync.Cursor) iter.Seq2[R, error],
+	summary func(R) looked, check func(R) []string, contexts func(R) []field) stream[R] {
+	return stream[R]{name: name, open: open, check: check, contexts: contexts, summary: summary, pos: func(rec R) pos {
+		l := summary(rec)
+		return pos{t: l.t, id: l.key.id, ident: l.key.id, key: recKey{kind: kind, id: l.key.id}}
 	}}
+}
+
+// field is a named field of a record, for messages.
+type field struct{ name, value string }
+
+// orgURN reports whether s is urn:li:organization: followed by 1 to 19
+// decimal digits: the only integration context LinkedIn takes in the keys
+// of synced records, and the rule the rsc package checks candidate and
+// application keys against before sending.
+func orgURN(s string) bool {
+	id, ok := strings.CutPrefix(s, "urn:li:organization:")
+	if !ok || id == "" || len(id) > 19 {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// urnRule is what orgURN checks, for messages.
+const urnRule = "urn:li:organization:{digits}"
+
+// integration lists "<name> is empty" or "<name> "v" is not
+// urn:li:organization:{digits}" when v is not an organization URN.
+func integration(bad []string, name, v string) []string {
+	switch {
+	case v == "":
+		return append(bad, name+" is empty")
+	case !orgURN(v):
+		return append(bad, fmt.Sprintf("%s %q is not %s", name, v, urnRule))
+	}
+	return bad
 }
 
 // empty lists "<name> is empty" for each (name, value) pair whose value is
@@ -56,25 +110,31 @@ func empty(bad []string, pairs ...string) []string {
 }
 
 func jobStream(src rscsync.Source) stream[rscsync.Job] {
-	return keyed("Jobs", src.Jobs, func(j rscsync.Job) (time.Time, string) { return j.ModifiedAt, j.Posting.ExternalJobPostingID },
+	return keyed("Jobs", rscsync.KindJob, src.Jobs, jobSummary,
 		func(j rscsync.Job) []string {
 			return empty(modified(j.ModifiedAt), "Posting.ExternalJobPostingID", j.Posting.ExternalJobPostingID)
+		},
+		func(j rscsync.Job) []field {
+			return []field{{"Posting.IntegrationContext", j.Posting.IntegrationContext}}
 		})
 }
 
 func candidateStream(src rscsync.Source) stream[rscsync.Candidate] {
-	return keyed("Candidates", src.Candidates, func(c rscsync.Candidate) (time.Time, string) { return c.ModifiedAt, c.Record.Key.CandidateID },
+	return keyed("Candidates", rscsync.KindCandidate, src.Candidates, candidateSummary,
 		func(c rscsync.Candidate) []string {
-			return empty(modified(c.ModifiedAt), "Record.Key.CandidateID", c.Record.Key.CandidateID,
-				"Record.Key.IntegrationContext", c.Record.Key.IntegrationContext)
+			bad := empty(modified(c.ModifiedAt), "Record.Key.CandidateID", c.Record.Key.CandidateID)
+			return integration(bad, "Record.Key.IntegrationContext", c.Record.Key.IntegrationContext)
+		},
+		func(c rscsync.Candidate) []field {
+			return []field{{"Record.Key.IntegrationContext", c.Record.Key.IntegrationContext}}
 		})
 }
 
 func applicationStream(src rscsync.Source) stream[rscsync.Application] {
-	return keyed("Applications", src.Applications, func(p rscsync.Application) (time.Time, string) { return p.ModifiedAt, p.Record.Key.ApplicationID },
+	return keyed("Applications", rscsync.KindApplication, src.Applications, applicationSummary,
 		func(p rscsync.Application) []string {
-			bad := empty(modified(p.ModifiedAt), "Record.Key.ApplicationID", p.Record.Key.ApplicationID,
-				"Record.Key.IntegrationContext", p.Record.Key.IntegrationContext)
+			bad := empty(modified(p.ModifiedAt), "Record.Key.ApplicationID", p.Record.Key.ApplicationID)
+			bad = integration(bad, "Record.Key.IntegrationContext", p.Record.Key.IntegrationContext)
 			seen := make(map[string]int, len(p.Stages))
 			for i, s := range p.Stages {
 				if s.ID == "" {
@@ -88,15 +148,19 @@ func applicationStream(src rscsync.Source) stream[rscsync.Application] {
 				seen[s.ID] = i
 			}
 			return bad
+		},
+		func(p rscsync.Application) []field {
+			return []field{{"Record.Key.IntegrationContext", p.Record.Key.IntegrationContext}}
 		})
 }
 
 func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 	return stream[rscsync.Activity]{
-		name: "Activities",
-		open: src.Activities,
+		name:    "Activities",
+		open:    src.Activities,
+		summary: activitySummary,
 		pos: func(a rscsync.Activity) pos {
-			return pos{t: a.ModifiedAt, id: a.ID(), ident: string(a.Kind) + ":" + a.ID()}
+			return pos{t: a.ModifiedAt, id: a.ID(), ident: string(a.Kind) + ":" + a.ID(), key: activityKey(a)}
 		},
 		check: func(a rscsync.Activity) []string {
 			bad := modified(a.ModifiedAt)
@@ -108,9 +172,7 @@ func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 				if a.Candidate.CandidateID == "" {
 					bad = append(bad, "candidate note: Candidate.CandidateID is empty")
 				}
-				if a.Candidate.IntegrationContext == "" {
-					bad = append(bad, "candidate note: Candidate.IntegrationContext is empty")
-				}
+				bad = integration(bad, "candidate note: Candidate.IntegrationContext", a.Candidate.IntegrationContext)
 			case rscsync.KindApplicationNote, rscsync.KindInterviewFeedback:
 				what := "application note"
 				if a.Kind == rscsync.KindInterviewFeedback {
@@ -124,13 +186,17 @@ func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 				if a.Application.ApplicationID == "" {
 					bad = append(bad, what+": Application.ApplicationID is empty")
 				}
-				if a.Application.IntegrationContext == "" {
-					bad = append(bad, what+": Application.IntegrationContext is empty")
-				}
+				bad = integration(bad, what+": Application.IntegrationContext", a.Application.IntegrationContext)
 			default:
 				bad = append(bad, fmt.Sprintf("Kind %q is not KindCandidateNote, KindApplicationNote or KindInterviewFeedback", a.Kind))
 			}
 			return bad
+		},
+		contexts: func(a rscsync.Activity) []field {
+			if a.Kind == rscsync.KindCandidateNote {
+				return []field{{"Candidate.IntegrationContext", a.Candidate.IntegrationContext}}
+			}
+			return []field{{"Application.IntegrationContext", a.Application.IntegrationContext}}
 		},
 	}
 }
@@ -152,12 +218,27 @@ func knownKind(k rscsync.EntityKind) bool {
 	return false
 }
 
+// deletionIdent is a deletion's identity for duplicates: its kind and id,
+// and for notes, feedback and stages its Parent too, as records of those
+// kinds with different parents may share an id (stage "1" of two
+// applications), and the engine tells them apart.
+func deletionIdent(d rscsync.Deletion) string {
+	if _, child := parentKinds[d.Kind]; child {
+		return string(d.Kind) + "\x00" + d.Parent + "\x00" + d.ID
+	}
+	return string(d.Kind) + "\x00" + d.ID
+}
+
 func deletionStream(src rscsync.Source) stream[rscsync.Deletion] {
 	return stream[rscsync.Deletion]{
 		name: "Deletions",
 		open: src.Deletions,
 		pos: func(d rscsync.Deletion) pos {
-			return pos{t: d.DeletedAt, id: d.CursorID(), ident: string(d.Kind) + ":" + d.ID}
+			k := recKey{kind: d.Kind, id: d.ID}
+			if _, child := parentKinds[d.Kind]; child {
+				k.parent = d.Parent
+			}
+			return pos{t: d.DeletedAt, id: d.CursorID(), ident: deletionIdent(d), key: k}
 		},
 		check: func(d rscsync.Deletion) []string {
 			var bad []string
@@ -173,9 +254,39 @@ func deletionStream(src rscsync.Source) stream[rscsync.Deletion] {
 			if parent, ok := parentKinds[d.Kind]; ok && d.Parent == "" {
 				bad = append(bad, fmt.Sprintf("Parent (the %s id) is empty for a %s", parent, d.Kind))
 			}
-			return bad
+			return integration(bad, "Integration", d.Integration)
 		},
+		contexts: func(d rscsync.Deletion) []field { return []field{{"Integration", d.Integration}} },
 	}
+}
+
+// logContexts notes the integration contexts the records carry, when
+// WithIntegrationContexts did not name the customer's.
+func logContexts(r reporter, streams []streamData) {
+	r.Helper()
+	seen := map[string]int{}
+	for _, s := range streams {
+		for c, n := range s.contexts {
+			seen[c] += n
+		}
+	}
+	if len(seen) == 0 {
+		return
+	}
+	var list []string
+	for _, c := range slices.Sorted(maps.Keys(seen)) {
+		list = append(list, fmt.Sprintf("%q (%s)", c, plural(seen[c], "record")))
+	}
+	r.Logf("the records carry %s: %s; name the customer's with WithIntegrationContexts to check that no record belongs to another customer",
+		plural(len(seen), "integration context"), strings.Join(list, ", "))
+}
+
+// plural returns n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func checkTotals(r reporter, cfg *config, src rscsync.Source, streams []streamData) {

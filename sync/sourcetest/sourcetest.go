@@ -22,20 +22,35 @@
 //     Job.Posting.ExternalJobPostingID, Candidate.Record.Key.CandidateID,
 //     Application.Record.Key.ApplicationID and Activity.ID(). Deletions
 //     are ordered by (DeletedAt, d.CursorID()); see "Deletion cursors" below.
+//     Two records at the same position are reported even when they are
+//     different records (a note and a feedback sharing an id and a time):
+//     no cursor lies between them, so a run that stops after the first
+//     never reads the second.
 //   - Records: the fields the sync engine relies on are set: a non-zero
 //     ModifiedAt (DeletedAt), a non-empty id, the integration context of
-//     candidate, application and activity keys, non-empty and distinct stage
-//     ids, a known activity kind, and for deletions a known [rscsync.EntityKind]
-//     and a Parent for notes, interview feedback and stages.
+//     candidate, application and activity keys and the Integration of
+//     deletions, each an organization URN, urn:li:organization: followed by
+//     decimal digits (the rule the rsc package checks record keys against;
+//     the engine dead-letters a deletion without one), non-empty and
+//     distinct stage ids, a known activity kind, and for deletions a known
+//     [rscsync.EntityKind] and a Parent for notes, interview feedback and
+//     stages.
 //   - Since: reading from a cursor yields exactly the records of the full
 //     stream that lie after it ([rscsync.Cursor.After]), in the same order.
 //     The cursors tried are the zero cursor, the first, middle and last
 //     records, the first record's time with an empty id, times a microsecond,
 //     999 microseconds and a nanosecond after a record (a Source that
 //     truncates the cursor, to milliseconds for example, yields records at
-//     or before it again), a time between two records, a time shared by several records with the tie broken by id
-//     (and by an id that is not in the stream), and the middle cursor after a
-//     JSON round trip, as the engine stores it in checkpoints.
+//     or before it again), a time between two records, a time shared by
+//     several records with the tie broken by id (and by an id that is not
+//     in the stream), the first record's time with the largest id of the
+//     stream (a Source that filters "modified_at >= ? AND id > ?" instead of
+//     comparing the pair yields none of the later records, even where ids
+//     grow with time, as in a freshly loaded database), the middle cursor
+//     after a JSON round trip, as the engine stores it in checkpoints, and
+//     the middle cursor with its time in another zone, +05:30 (-03:30 for
+//     records at +05:30), for the same instant (a Source that compares the
+//     cursor's wall clock, ignoring its zone, yields the wrong records).
 //   - Stable: reading the same stream twice, from the start and from the
 //     middle, gives the same sequence.
 //   - Break: when the consumer stops (yield returns false) at the first, the
@@ -47,6 +62,15 @@
 //     (an error, or nothing); when the context is cancelled mid-stream it
 //     yields at most [WithCancelBound] more records. Either way the iterator
 //     must return within [WithCancelTimeout].
+//   - IntegrationContext, only with [WithIntegrationContexts]: every
+//     record carries one of the customer's integration contexts: a job's
+//     Posting.IntegrationContext (when set: a job may name its company
+//     instead), the key of a candidate, an application or an activity, a
+//     deletion's Integration. A record of another context is the classic
+//     missing tenant filter; LinkedIn refuses it. Without the option the
+//     kit logs the contexts the records carry, with their counts.
+//   - Lookup, when the Source implements [rscsync.Lookup]: see "Lookup"
+//     below.
 //
 // In every read, a stream that yields a non-nil error must yield nothing
 // after it, and a stream must not call yield after the consumer stopped or
@@ -78,15 +102,53 @@
 // ':' sorts before 'N'. Deletions(ctx, since) receives such a string in
 // since.ID, as the engine stores it in its checkpoints.
 //
+// A deletion is identified by its kind and id, and for notes, interview
+// feedback and stages by its Parent too: stage "1" of application A1 and
+// stage "1" of A2 are different records, as the engine treats them. Only
+// the same deletion twice is a duplicate. As the cursor id has no parent,
+// two such deletions at the same DeletedAt share a position, which Order
+// reports.
+//
+// # Lookup
+//
+// When the Source implements [rscsync.Lookup], which the engine trusts to
+// retry dead letters, resend jobs and skip deletions of records the ATS
+// holds again, a Lookup subtest of each stream checks that Lookup agrees
+// with the streams:
+//
+//   - a record the stream yields is found under its key (its id; for
+//     activities its kind, parent and id) with the same key, ModifiedAt,
+//     integration context and, for jobs, Closed;
+//   - an id the stream does not yield, made from one of its ids by changing
+//     one character for another of its class (a digit for a digit, a
+//     hexadecimal letter for another) to keep the Source's id format, is
+//     not found;
+//   - a record the Deletions stream reports deleted, and no stream yields,
+//     is not found, or found Closed for a job (the engine closes a deleted
+//     job on LinkedIn from its row). The engine skips a deletion older than
+//     the record Lookup finds, so a Lookup that finds deleted rows (a stale
+//     cache, a missing "deleted" filter) keeps the records on LinkedIn.
+//     Stages are not looked up, as the engine does not.
+//
+// To stay fast on large Sources the Lookup calls are sampled: of each
+// stream at most 16 records (the first three, those at indexes that are
+// powers of two, and the last) and one made-up id, and of each kind of
+// deletion at most 16 deletions chosen alike. Errors Lookup returns fail
+// the test. When [WithMaxRecords] truncated a stream, a record Lookup finds
+// beyond the part read is not reported.
+//
 // # What is not checked
 //
 // TestSource cannot tell whether a stream reads lazily, whether it misses
 // records the ATS holds, or how an error other than cancellation is
 // reported; the in-memory reads it makes to compare streams hold only
-// positions (time and id), at most [WithMaxRecords] per stream.
+// positions (time and id), at most [WithMaxRecords] per stream. Lookup is
+// checked on a sample of the records only.
 package sourcetest
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -110,6 +172,7 @@ type config struct {
 	cancelBound   int
 	cancelTimeout time.Duration
 	totalsRule    TotalsRule
+	contexts      map[string]bool // nil: not checked
 }
 
 func newConfig(opts []Option) *config {
@@ -158,6 +221,38 @@ func WithCancelTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.cancelTimeout = d
+		}
+	}
+}
+
+// WithIntegrationContexts names the customer's integration contexts
+// (organization URNs, urn:li:organization:{digits}): every record must
+// then carry one of them, in the IntegrationContext subtest of each
+// stream. A record of another context is typically the work of a query
+// missing its tenant filter, and LinkedIn refuses it. A later call
+// replaces the contexts of an earlier one. Naming none, or a string that
+// is not an organization URN, fails the test.
+func WithIntegrationContexts(urns ...string) Option {
+	return func(c *config) {
+		c.contexts = make(map[string]bool, len(urns))
+		for _, u := range urns {
+			c.contexts[u] = true
+		}
+	}
+}
+
+// checkOptions reports options that make no sense.
+func (c *config) checkOptions(r reporter) {
+	r.Helper()
+	if c.contexts == nil {
+		return
+	}
+	if len(c.contexts) == 0 {
+		r.Errorf("TestSource: WithIntegrationContexts names no integration context")
+	}
+	for _, u := range slices.Sorted(maps.Keys(c.contexts)) {
+		if !orgURN(u) {
+			r.Errorf("TestSource: WithIntegrationContexts: %q is not %s", u, urnRule)
 		}
 	}
 }

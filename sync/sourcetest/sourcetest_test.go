@@ -62,6 +62,24 @@ func (r *recorder) errors() []string {
 	return slices.Clone(r.shared.errors)
 }
 
+func (r *recorder) logs() []string {
+	r.shared.mu.Lock()
+	defer r.shared.mu.Unlock()
+	return slices.Clone(r.shared.logs)
+}
+
+// errorsIn returns the failures recorded in subtests whose path ends in
+// suffix ("Candidates/Since", "/Lookup"), without their paths' prefix.
+func (r *recorder) errorsIn(suffix string) []string {
+	var out []string
+	for _, e := range r.errors() {
+		if path, _, _ := strings.Cut(e, ": "); strings.HasSuffix(path, suffix) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // failedIn reports whether a failure was recorded under the subtest path.
 func (r *recorder) failedIn(path string) bool {
 	for _, e := range r.errors() {
@@ -93,6 +111,8 @@ type memSource struct {
 	totalsDelta     int64         // added to every count
 	totalsStrict    bool          // counts ModifiedAt > since
 	totalsErr       error
+	andKeyset       bool // filters modified_at >= since.ModifiedAt AND id > since.ID
+	naiveZone       bool // reads the cursor's wall clock as UTC, ignoring its zone
 
 	calls atomic.Int64
 }
@@ -161,6 +181,9 @@ func serve[R any](m *memSource, ctx context.Context, since rscsync.Cursor, recs 
 	if m.millisSince {
 		since.ModifiedAt = time.UnixMilli(since.ModifiedAt.UnixMilli())
 	}
+	if w := since.ModifiedAt; m.naiveZone {
+		since.ModifiedAt = time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
+	}
 	return func(yield func(R, error) bool) {
 		list := slices.Clone(recs)
 		if m.descendingTies || m.unstable && call%2 == 0 {
@@ -181,7 +204,11 @@ func serve[R any](m *memSource, ctx context.Context, since rscsync.Cursor, recs 
 				}
 			}
 			t, id := key(r)
-			if !m.ignoreSince && !since.After(t, id) {
+			keep := since.After(t, id)
+			if m.andKeyset {
+				keep = !t.Before(since.ModifiedAt) && id > since.ID
+			}
+			if !m.ignoreSince && !keep {
 				continue
 			}
 			if !yield(r, nil) && !m.ignoreBreak {
@@ -233,13 +260,13 @@ func goodSource() *memSource {
 	// Deletions of several kinds sharing ids and times: ordered by
 	// (DeletedAt, kind:id), so "candidate:7" comes before "candidateNote:1".
 	m.deletions = []rscsync.Deletion{
-		{Kind: rscsync.KindJob, ID: "job-99", DeletedAt: hoursAt(1)},
+		{Kind: rscsync.KindJob, ID: "job-99", DeletedAt: hoursAt(1), Integration: org},
 		{Kind: rscsync.KindCandidate, ID: "7", DeletedAt: hoursAt(2), Integration: org},
-		{Kind: rscsync.KindCandidateNote, ID: "1", Parent: "7", DeletedAt: hoursAt(2)},
-		{Kind: rscsync.KindStage, ID: "7", Parent: "a3", DeletedAt: hoursAt(2)},
-		{Kind: rscsync.KindApplication, ID: "a9", DeletedAt: hoursAt(5)},
-		{Kind: rscsync.KindApplicationNote, ID: "9", Parent: "a9", DeletedAt: hoursAt(5)},
-		{Kind: rscsync.KindInterviewFeedback, ID: "9", Parent: "a9", DeletedAt: hoursAt(8)},
+		{Kind: rscsync.KindCandidateNote, ID: "1", Parent: "7", DeletedAt: hoursAt(2), Integration: org},
+		{Kind: rscsync.KindStage, ID: "7", Parent: "a3", DeletedAt: hoursAt(2), Integration: org},
+		{Kind: rscsync.KindApplication, ID: "a9", DeletedAt: hoursAt(5), Integration: org},
+		{Kind: rscsync.KindApplicationNote, ID: "9", Parent: "a9", DeletedAt: hoursAt(5), Integration: org},
+		{Kind: rscsync.KindInterviewFeedback, ID: "9", Parent: "a9", DeletedAt: hoursAt(8), Integration: org},
 	}
 	m.sort()
 	return m
@@ -273,6 +300,15 @@ func TestGoodSource(t *testing.T) {
 	})
 	t.Run("empty", func(t *testing.T) {
 		TestSource(t, &memSource{})
+	})
+	t.Run("lookup and integration contexts", func(t *testing.T) {
+		TestSource(t, newLookupSource(goodSource()), WithIntegrationContexts(org))
+	})
+	t.Run("lookup, truncated", func(t *testing.T) {
+		TestSource(t, newLookupSource(goodSource()), WithMaxRecords(4))
+	})
+	t.Run("empty with lookup", func(t *testing.T) {
+		TestSource(t, newLookupSource(&memSource{}), WithIntegrationContexts(org))
 	})
 }
 
@@ -554,7 +590,7 @@ func TestNilIterator(t *testing.T) {
 	s := jobStream(&memSource{})
 	s.open = func(context.Context, rscsync.Cursor) iter.Seq2[rscsync.Job, error] { return nil }
 	r := newRecorder()
-	runStream(r, newConfig(nil), s)
+	runStream(r, newConfig(nil), s, nil)
 	if !slices.ContainsFunc(r.errors(), func(e string) bool { return strings.Contains(e, "returned a nil iterator") }) {
 		t.Errorf("nil iterator not reported: %q", r.errors())
 	}

@@ -21,6 +21,12 @@ type stream[R any] struct {
 	pos func(R) pos
 	// check returns what is wrong with the record, if anything.
 	check func(R) []string
+	// contexts returns the record's integration context fields, for
+	// WithIntegrationContexts.
+	contexts func(R) []field
+	// summary returns what Lookup must find of the record; nil for the
+	// Deletions stream.
+	summary func(R) looked
 }
 
 // pos is a record's position in its stream.
@@ -28,6 +34,7 @@ type pos struct {
 	t     time.Time
 	id    string // the cursor id
 	ident string // identity for duplicates (kind and id where ids may collide)
+	key   recKey // the record's Lookup key; for deletions, the deleted record's
 }
 
 func (p pos) cursor() rscsync.Cursor { return rscsync.Cursor{ModifiedAt: p.t, ID: p.id} }
@@ -144,27 +151,54 @@ func (s *stream[R]) report(r reporter, what string, res *readResult, errOK bool)
 	return ok
 }
 
-// streamData is what the full read of a stream found, for Totals.
+// streamData is what the full read of a stream found, for Totals and
+// Lookup.
 type streamData struct {
 	name      string
 	ok        bool // the full read succeeded
 	truncated bool // WithMaxRecords cut it short
 	pos       []pos
+	samples   []sample       // records to look up (see checkLookup)
+	contexts  map[string]int // records by integration context
 }
 
-func runStream[R any](r reporter, cfg *config, s stream[R]) streamData {
+// runStream runs the checks of stream s in a subtest named after it, and
+// then more, if not nil, with what the full read found.
+func runStream[R any](r reporter, cfg *config, s stream[R], more func(reporter, streamData)) streamData {
 	r.Helper()
-	data := streamData{name: s.name}
+	data := streamData{name: s.name, contexts: map[string]int{}}
 	r.Run(s.name, func(r reporter) {
 		r.Helper()
 		ctx := context.Background()
-		var bad []string
+		var bad, foreign []string
+		var last sample
 		full := s.readN(ctx, rscsync.Cursor{}, cfg.maxRecords, func(i int, rec R) {
 			p := s.pos(rec)
 			for _, msg := range s.check(rec) {
 				bad = append(bad, fmt.Sprintf("%s[%d] %q: %s", s.name, i, p.id, msg))
 			}
+			if s.contexts != nil {
+				for _, f := range s.contexts(rec) {
+					if f.value == "" {
+						continue // reported by Records where it matters
+					}
+					data.contexts[f.value]++
+					if cfg.contexts != nil && !cfg.contexts[f.value] {
+						foreign = append(foreign, fmt.Sprintf("%s[%d] %q: %s %q is not one of the customer's integration contexts (WithIntegrationContexts): a record of another customer",
+							s.name, i, p.id, f.name, f.value))
+					}
+				}
+			}
+			if s.summary != nil {
+				last = sample{i: i, looked: s.summary(rec)}
+				if len(data.samples) < lookupSamples-1 && sampled(i) {
+					data.samples = append(data.samples, last)
+				}
+			}
 		})
+		if n := len(data.samples); n > 0 && data.samples[n-1].i != last.i {
+			data.samples = append(data.samples, last)
+		}
 		if !s.report(r, "reading from the zero cursor", full, false) {
 			return
 		}
@@ -185,6 +219,17 @@ func runStream[R any](r reporter, cfg *config, s stream[R]) streamData {
 		r.Run("Stable", func(r reporter) { checkStable(r, cfg, s, data) })
 		r.Run("Break", func(r reporter) { checkBreak(r, s, full.pos) })
 		r.Run("Context", func(r reporter) { checkContext(r, cfg, s, len(full.pos)) })
+		if cfg.contexts != nil {
+			r.Run("IntegrationContext", func(r reporter) {
+				r.Helper()
+				for _, msg := range foreign {
+					r.Errorf("%s", msg)
+				}
+			})
+		}
+		if more != nil {
+			more(r, data)
+		}
 	})
 	return data
 }
@@ -203,6 +248,11 @@ func checkOrder(r reporter, name string, ps []pos) {
 		}
 		prev := ps[i-1]
 		if !prev.cursor().After(p.t, p.id) {
+			if p.t.Equal(prev.t) && p.id == prev.id && p.ident != prev.ident {
+				r.Errorf("%s[%d] %s has the same position as %s[%d] %s but is another record (%s): no cursor lies between the two, so a run that stops after the first never reads the second",
+					name, i, p, name, i-1, prev, p.key.differs(prev.key))
+				continue
+			}
 			how := "is before"
 			if p.t.Equal(prev.t) && p.id == prev.id {
 				how = "has the same position as"
@@ -231,6 +281,19 @@ func sinceCases(r reporter, name string, ps []pos) []sinceCase {
 		sinceCase{"middle record", ps[n/2].cursor()},
 		sinceCase{"last record", ps[n-1].cursor()},
 	)
+	// The first record's time with the largest id of the stream: every
+	// record modified later has an id at most the cursor's, so a predicate
+	// that compares time and id separately (modified_at >= ? AND id > ?)
+	// drops them all, even where ids grow with time in the data.
+	if ps[n-1].t.After(ps[0].t) {
+		largest := ps[0].id
+		for _, p := range ps {
+			largest = max(largest, p.id)
+		}
+		cases = append(cases, sinceCase{"first record's time, the largest id of the stream", rscsync.Cursor{ModifiedAt: ps[0].t, ID: largest}})
+	} else if n > 1 {
+		r.Logf("%s: all records share one modification time, so a keyset predicate that compares time and id separately (modified_at >= ? AND id > ?) is not exercised", name)
+	}
 	// A time strictly between two records, preferably in the second half.
 	between := -1
 	for i := 0; i+1 < n; i++ {
@@ -276,7 +339,24 @@ func sinceCases(r reporter, name string, ps []pos) []sinceCase {
 	if c, err := jsonRoundTrip(ps[n/2].cursor()); err == nil {
 		cases = append(cases, sinceCase{"middle record, JSON round-tripped", c})
 	}
+	// The middle cursor with the same instant in another time zone: a
+	// Source that compares the cursor's wall clock (a zone-less layout, a
+	// "timestamp without time zone" column) moves it by the offset.
+	zone := foreignZone(ps[n/2].t)
+	c := ps[n/2].cursor()
+	c.ModifiedAt = c.ModifiedAt.In(zone)
+	cases = append(cases, sinceCase{"middle record, its time in zone " + zone.String(), c})
 	return cases
+}
+
+// foreignZone returns a fixed zone other than t's: +05:30, or -03:30 when
+// t is at +05:30. A half-hour offset also differs from every whole-hour
+// zone a Source might assume for the cursor.
+func foreignZone(t time.Time) *time.Location {
+	if _, off := t.Zone(); off == 5*3600+1800 {
+		return time.FixedZone("-03:30", -(3*3600 + 1800))
+	}
+	return time.FixedZone("+05:30", 5*3600+1800)
 }
 
 func jsonRoundTrip(c rscsync.Cursor) (rscsync.Cursor, error) {
