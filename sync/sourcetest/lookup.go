@@ -42,14 +42,6 @@ func (k recKey) call() string {
 	return fmt.Sprintf("LookupActivity(%s, %q, %q)", k.kind, k.parent, k.id)
 }
 
-// differs says how k and o, records at the same position, differ.
-func (k recKey) differs(o recKey) string {
-	if k.kind != o.kind {
-		return fmt.Sprintf("kind %s, not %s", k.kind, o.kind)
-	}
-	return fmt.Sprintf("parent %q, not %q", k.parent, o.parent)
-}
-
 func (k recKey) String() string {
 	if k.parent != "" {
 		return fmt.Sprintf("%s %q of %q", k.kind, k.id, k.parent)

@@ -160,7 +160,8 @@ func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 		open:    src.Activities,
 		summary: activitySummary,
 		pos: func(a rscsync.Activity) pos {
-			return pos{t: a.ModifiedAt, id: a.ID(), ident: string(a.Kind) + ":" + a.ID(), key: activityKey(a)}
+			k := activityKey(a) // notes of two parents, or a note and a feedback, may share an id
+			return pos{t: a.ModifiedAt, id: a.ID(), ident: string(k.kind) + "\x00" + k.parent + "\x00" + k.id, key: k}
 		},
 		check: func(a rscsync.Activity) []string {
 			bad := modified(a.ModifiedAt)

@@ -22,10 +22,10 @@
 //     Job.Posting.ExternalJobPostingID, Candidate.Record.Key.CandidateID,
 //     Application.Record.Key.ApplicationID and Activity.ID(). Deletions
 //     are ordered by (DeletedAt, d.CursorID()); see "Deletion cursors" below.
-//     Two records at the same position are reported even when they are
-//     different records (a note and a feedback sharing an id and a time):
-//     no cursor lies between them, so a run that stops after the first
-//     never reads the second.
+//     Different records may share a position (a note and a feedback with
+//     one id and time, stages of two applications with one id deleted at
+//     once): the engine sends them all and never places its watermark
+//     between them.
 //   - Records: the fields the sync engine relies on are set: a non-zero
 //     ModifiedAt (DeletedAt), a non-empty id, the integration context of
 //     candidate, application and activity keys and the Integration of
