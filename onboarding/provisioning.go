@@ -18,18 +18,22 @@ const maxAppNameLen = 50
 
 // ProvisionSpec describes a customer instance's child application.
 type ProvisionSpec struct {
-	// ForeignID is the uniqueForeignId: one per customer instance and
-	// contract (see ForeignID).
+	// ForeignID is the uniqueForeignId (required, not blank): one per
+	// customer instance and contract; the Flow uses Instance.ForeignID.
 	ForeignID string
-	// Name is shown on LinkedIn's OAuth consent dialog: at most 50
-	// characters and never containing "LinkedIn". appName builds one.
+	// Name is shown on LinkedIn's OAuth consent dialog (required, not
+	// blank): at most 50 characters and never containing "LinkedIn" in any
+	// case. The Flow builds it from FlowConfig.ATSName and the customer's
+	// name.
 	Name string
 	// Description is internal to LinkedIn. Defaults to Name.
 	Description string
 	// Domains are the origins serving the widgets (validJsSdkDomains,
-	// RSC-105), e.g. "https://ats.example.com", without a trailing slash.
+	// RSC-105): each an absolute http(s) origin such as
+	// "https://ats.example.com", without a trailing slash.
 	Domains []string
-	// CallbackURLs are OAuth redirect URLs (oauth2AuthorizedCallbackUrls).
+	// CallbackURLs are OAuth redirect URLs (oauth2AuthorizedCallbackUrls):
+	// each an absolute http(s) URL.
 	CallbackURLs []string
 }
 
