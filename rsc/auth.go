@@ -18,6 +18,10 @@ import (
 // tokenExpiryDelta is how long before its expiry a cached token is replaced.
 const tokenExpiryDelta = time.Minute
 
+// tokenRequestTimeout bounds one token request, whatever the attempt's own
+// timeout.
+const tokenRequestTimeout = 30 * time.Second
+
 type tokenCache struct {
 	cfg   *config
 	red   *redactor
@@ -43,7 +47,7 @@ func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCac
 	}
 	// Never follow a redirect: it would re-send the form body, client
 	// secret included, wherever the Location header points.
-	hc := &http.Client{Transport: base, Timeout: 30 * time.Second,
+	hc := &http.Client{Transport: base, Timeout: tokenRequestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tc.fetch = func(ctx context.Context) (*oauth2.Token, error) {
 		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
@@ -70,7 +74,7 @@ func (tc *tokenCache) get(ctx context.Context) (string, bool, error) {
 			case <-wait: // the other fetch ended: look again (it may have failed)
 				continue
 			case <-ctx.Done():
-				return "", false, ctx.Err()
+				return "", false, &AuthError{Err: ctx.Err()}
 			}
 		}
 		done := make(chan struct{})
@@ -99,7 +103,7 @@ func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, done cha
 		tc.mu.Unlock()
 	}()
 	if tok, err = tc.fetch(ctx); err != nil {
-		return "", tc.sanitize(err)
+		return "", tc.sanitize(ctx, err)
 	}
 	tc.red.addToken(tok.AccessToken)
 	if tok.AccessToken == "" {
@@ -121,10 +125,14 @@ func (tc *tokenCache) invalidate(tok string) {
 	tc.mu.Unlock()
 }
 
-// sanitize keeps the status and OAuth error code of a token failure, with
-// any credential redacted, and drops the response body, which
-// oauth2.RetrieveError prints.
-func (tc *tokenCache) sanitize(err error) error {
+// sanitize makes err, a token fetch's failure under ctx, an *AuthError
+// (doc.go: "Token failures become *AuthError"). It keeps the status and
+// OAuth error code, with any credential redacted, and drops the response
+// body, which oauth2.RetrieveError prints. When ctx ended the fetch, the
+// error wraps ctx's error, so that the transports can tell the caller's
+// deadline from the attempt's; when the token request's own timeout did,
+// it wraps an *attemptTimeout.
+func (tc *tokenCache) sanitize(ctx context.Context, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		ae := &AuthError{Code: tc.red.String(re.ErrorCode)}
@@ -133,8 +141,11 @@ func (tc *tokenCache) sanitize(err error) error {
 		}
 		return ae
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if cerr := ctx.Err(); cerr != nil {
+		return &AuthError{Err: cerr}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &AuthError{Err: &attemptTimeout{after: tokenRequestTimeout}}
 	}
 	return &AuthError{Err: errors.New(tc.red.String(redactURL(err.Error())))}
 }

@@ -17,6 +17,26 @@ var (
 	ErrRateLimited  = errors.New("rsc: rate limited")
 )
 
+// ErrAttemptTimeout is matched, with errors.Is, by the error of an attempt
+// that its own time limit ended while the caller's context was still live:
+// the client's attempt timeout (WithHTTPClient's Timeout, 60 s by default)
+// or the token request's 30 s. A safe call retries such an attempt as it
+// does a transport error (RetryPolicy); when the token request timed out
+// the error is an *AuthError. It never matches context.DeadlineExceeded,
+// which the client keeps for the caller's own deadline.
+var ErrAttemptTimeout = errors.New("rsc: attempt timed out")
+
+// attemptTimeout is an attempt ended by its own time limit, after.
+type attemptTimeout struct{ after time.Duration }
+
+func (e *attemptTimeout) Error() string { return "attempt timed out after " + e.after.String() }
+
+// Is makes errors.Is(err, ErrAttemptTimeout) true.
+func (e *attemptTimeout) Is(target error) bool { return target == ErrAttemptTimeout }
+
+// Timeout reports true, as a net.Error that timed out does.
+func (e *attemptTimeout) Timeout() bool { return true }
+
 // maxErrorBody is how much of an error response body an APIError keeps.
 const maxErrorBody = 4 << 10
 

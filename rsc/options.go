@@ -136,7 +136,9 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // WithHTTPClient sets the HTTP client whose Transport carries requests and
 // whose Timeout bounds each attempt (60 s without this option; 0 for no
 // bound). The bound starts once the client's pacing lets the attempt go,
-// so a wait for LinkedIn's per-minute quota never times a call out. Its
+// so a wait for LinkedIn's per-minute quota never times a call out. An
+// attempt it ends fails with ErrAttemptTimeout, not
+// context.DeadlineExceeded, and is retried as RetryPolicy says. Its
 // Transport is shared by every customer client derived with ForCustomer.
 func WithHTTPClient(hc *http.Client) Option {
 	return nonNil("WithHTTPClient", "client", hc, func(c *config) { c.httpClient = hc })

@@ -18,7 +18,9 @@ import (
 // deletes and $set partial updates. Creating POSTs (batch_create of jobs,
 // provisioning) are never retried unless RetryCreates is set, because a
 // request that timed out may still have been applied. Retried failures:
-// transport errors, per-minute 429s and HTTP 500, 502, 503 and 504. A daily
+// transport errors, attempts that ran past the attempt timeout
+// (ErrAttemptTimeout; the caller's own deadline ends the call instead),
+// per-minute 429s and HTTP 500, 502, 503 and 504. A daily
 // 429 is never retried. An answer whose body is cut off after its headers
 // fails the call (the sync engine sends the batch again on its next run). Retry-After is honoured; otherwise the wait grows
 // exponentially from MinWait to MaxWait with full jitter.
@@ -97,6 +99,10 @@ func retryableTransportError(err error) bool {
 	if errors.As(err, &rl) {
 		return false
 	}
+	// The caller's context is live (checkRetry looked first), so a context
+	// error here is no attempt's timeout, which arrives as an
+	// *attemptTimeout (paceTransport.send, tokenCache.sanitize) and is
+	// retried as any transport error is.
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}

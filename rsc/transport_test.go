@@ -594,15 +594,110 @@ func TestPacingWaitIsNotAttemptTime(t *testing.T) {
 	})
 }
 
-// The attempt's timeout still bounds a server that does not answer: the
-// call fails with a deadline error once the timeout passes.
+// hangs answers with hang[i] for the i-th request (the last repeats):
+// true holds the attempt until its context ends (hangHeader), false lets
+// answer reply. It returns the number of requests received.
+func hangs(hang []bool, answer func(w http.ResponseWriter)) (func(w http.ResponseWriter), *atomic.Int32) {
+	var n atomic.Int32
+	return func(w http.ResponseWriter) {
+		i := int(n.Add(1)) - 1
+		if hang[min(i, len(hang)-1)] {
+			w.Header().Set(hangHeader, "1")
+			return
+		}
+		answer(w)
+	}, &n
+}
+
+// An attempt that its own time limit ends (WithHTTPClient's Timeout, or
+// the token request's 30 s) failed as a transport error does, while the
+// caller's deadline has not passed: a safe call retries it, a creating
+// call does not unless nothing was sent (the token request timed out), and
+// the error matches ErrAttemptTimeout (an *AuthError for the token
+// request), never context.DeadlineExceeded, which stays the caller's.
+func TestAttemptTimeout(t *testing.T) {
+	type outcome struct {
+		Calls, TokenRequests int32
+		OK                   bool // the call succeeded
+		AttemptTimeout       bool // the error matches ErrAttemptTimeout
+		Auth                 bool // the error is an *AuthError
+		Deadline             bool // the error matches context.DeadlineExceeded
+	}
+	for _, tc := range []struct {
+		name     string
+		timeout  time.Duration // WithHTTPClient's Timeout; 0 for none
+		deadline time.Duration // the caller's; 0 for none
+		api, tok []bool        // whether each API and token request hangs (the last repeats)
+		create   bool          // Jobs.Submit rather than a PUT of notes
+		want     outcome
+	}{
+		{"safe call: one attempt hangs", 10 * time.Second, 0, []bool{true, false}, []bool{false}, false,
+			outcome{Calls: 2, TokenRequests: 1, OK: true}},
+		{"safe call: every attempt hangs", 10 * time.Second, 0, []bool{true}, []bool{false}, false,
+			outcome{Calls: 4, TokenRequests: 1, AttemptTimeout: true}},
+		{"creating call: not sent again", 10 * time.Second, 0, []bool{true}, []bool{false}, true,
+			outcome{Calls: 1, TokenRequests: 1, AttemptTimeout: true}},
+		{"token request hangs past the attempt timeout once", 10 * time.Second, 0, []bool{false}, []bool{true, false}, false,
+			outcome{Calls: 1, TokenRequests: 2, OK: true}},
+		{"token request hangs every time", 10 * time.Second, 0, []bool{false}, []bool{true}, false,
+			outcome{TokenRequests: 4, AttemptTimeout: true, Auth: true}},
+		{"token request's own timeout, creating call", 0, 0, []bool{false}, []bool{true, false}, true,
+			outcome{Calls: 1, TokenRequests: 2, OK: true}},
+		{"token request's own timeout every time", 0, 0, []bool{false}, []bool{true}, false,
+			outcome{TokenRequests: 4, AttemptTimeout: true, Auth: true}},
+		{"the caller's deadline comes first", 10 * time.Second, 5 * time.Second, []bool{true}, []bool{false}, false,
+			outcome{Calls: 1, TokenRequests: 1, Deadline: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, h, _ := mockClient(t, WithHTTPClient(&http.Client{Timeout: tc.timeout}))
+				tok, tokens := hangs(tc.tok, func(w http.ResponseWriter) {
+					w.Header().Set("Content-Type", "application/json")
+					reply(w, 200, `{"access_token":"tok1","expires_in":1800}`)
+				})
+				h.onToken(func(w http.ResponseWriter, r *http.Request) { tok(w) })
+				api, calls := hangs(tc.api, func(w http.ResponseWriter) {
+					if tc.create {
+						reply(w, 200, `{"elements":[{"id":"urn:li:simpleJobPostingTask:t1","status":202}]}`)
+						return
+					}
+					reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+				})
+				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) { api(w) })
+				h.route("POST", "/v2/simpleJobPostings", func(w http.ResponseWriter, s seen) { api(w) })
+				ctx := t.Context()
+				if tc.deadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+					defer cancel()
+				}
+				var err error
+				if tc.create {
+					_, err = c.Jobs.Submit(ctx, []JobPosting{bubbleJob()})
+				} else {
+					err = upsertNote(ctx, c)
+				}
+				var ae *AuthError
+				got := outcome{Calls: calls.Load(), TokenRequests: tokens.Load(), OK: err == nil, AttemptTimeout: errors.Is(err, ErrAttemptTimeout),
+					Auth: errors.As(err, &ae), Deadline: errors.Is(err, context.DeadlineExceeded)}
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("outcome (-want +got):\n%s\nerr: %v", d, err)
+				}
+			})
+		})
+	}
+}
+
+// The attempt's timeout bounds a server that does not answer, over a real
+// connection too: the call fails with ErrAttemptTimeout once the timeout
+// passes.
 func TestAttemptTimeoutBoundsASlowServer(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	h := newHarness(t, false, func(w http.ResponseWriter, s seen) { <-release },
 		WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
 	_, err := h.client.Candidates.UpsertNotes(t.Context(), noteKey, []Note{{ID: "N1", Note: "x"}})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want a deadline error", err)
+	if !errors.Is(err, ErrAttemptTimeout) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrAttemptTimeout and not the caller's deadline", err)
 	}
 }
