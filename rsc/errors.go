@@ -99,7 +99,7 @@ type RateLimitError struct {
 	Daily      bool          // the per-UTC-day quota is spent
 	Local      bool          // refused by the client-side pacer, nothing was sent
 	ResetAt    time.Time     // when the quota resets (UTC midnight for daily limits)
-	RetryAfter time.Duration // server's Retry-After, if any
+	RetryAfter time.Duration // server's Retry-After, if any, at most a day
 	Err        *APIError     // LinkedIn's answer, nil when Local
 }
 

@@ -139,15 +139,25 @@ func clampDur(d, lo, hi time.Duration) time.Duration {
 	return d
 }
 
+// maxRetryAfter caps a Retry-After. LinkedIn's longest throttle window is
+// a UTC day (docs/linkedin-api.md §5), so a longer one is no real answer;
+// capping it also keeps a number of seconds too large for a time.Duration
+// from wrapping around to a negative wait.
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads a Retry-After header, seconds or an HTTP date
+// (read against now), as a wait of 0 to maxRetryAfter. It reports false
+// when there is no header or it is neither.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
+	// A number of seconds too large for an int64 is read as the largest.
+	if s, err := strconv.ParseInt(v, 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && s >= 0 {
+		return time.Duration(min(s, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }
