@@ -34,7 +34,8 @@
 // Batch methods take any number of records, check each against LinkedIn's
 // documented validation rules, and send the valid ones in order in batches of
 // at most 100. They return a *BatchResult with one Item per input record:
-// a *ValidationError for a record refused before sending, an *EntityError
+// a *ValidationError for a record refused before sending (it breaks a rule,
+// or repeats the key of an earlier record of the call), an *EntityError
 // for a record LinkedIn rejected inside an HTTP 200 answer, or success. A
 // nil error from the method does not mean every record was stored.
 //

@@ -186,12 +186,19 @@ func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys
 	return out, nil
 }
 
-// DeleteConfig removes configuration values of one integration (batch_delete).
+// DeleteConfig removes configuration values of one integration
+// (batch_delete). A key given twice is refused with a *ValidationError.
 func (s *IntegrationsService) DeleteConfig(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (*BatchResult[ConfigKey], error) {
 	c := s.c
 	entries := make([]entry[ConfigKey], len(keys))
+	seen := make(map[ConfigKey]bool, len(keys))
 	for i, ck := range keys {
 		entries[i] = entry[ConfigKey]{key: ck, label: string(ck)}
+		v := c.validator(resIntegrationConfig.legacy, string(ck))
+		unique(v, "configurationKey", seen, ck)
+		if entries[i].err = v.result(); entries[i].err != nil {
+			continue
+		}
 		entries[i].rkey, entries[i].simple = c.configEntry(k, ck)
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodDelete, resIntegrationConfig, c.configPath(k)), entries)
