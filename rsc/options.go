@@ -216,7 +216,8 @@ func WithLimits(l Limits) Option {
 	}
 }
 
-// WithClock injects a clock for pacing, daily-quota resets and polling waits.
+// WithClock injects a clock for pacing, daily-quota resets, retry waits
+// (and RetryPolicy.MaxElapsed) and polling waits.
 func WithClock(clk Clock) Option {
 	return nonNil("WithClock", "clock", clk, func(c *config) { c.clock = clk })
 }

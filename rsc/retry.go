@@ -23,13 +23,18 @@ import (
 // per-minute 429s and HTTP 500, 502, 503 and 504. A daily
 // 429 is never retried. An answer whose body is cut off after its headers
 // fails the call (the sync engine sends the batch again on its next run). Retry-After is honoured; otherwise the wait grows
-// exponentially from MinWait to MaxWait with full jitter.
+// exponentially from MinWait to MaxWait with full jitter. Waits run on the
+// client's Clock.
 type RetryPolicy struct {
-	MaxAttempts  int           // attempts including the first; 1 disables retries
-	MinWait      time.Duration // first backoff
-	MaxWait      time.Duration // backoff cap (Retry-After is capped by it too)
-	MaxElapsed   time.Duration // no new attempt starts after this much time; 0 = no cap
-	RetryCreates bool          // also retry creating POSTs (risks duplicates)
+	MaxAttempts int           // attempts including the first; 1 disables retries
+	MinWait     time.Duration // first backoff
+	MaxWait     time.Duration // backoff cap (Retry-After is capped by it too)
+	// MaxElapsed bounds a call's retries: no attempt starts later than this
+	// after the call began, so a retry whose wait would end later is not
+	// taken. It is measured on the client's Clock, which the waits also
+	// run on (WithClock). 0 = no cap.
+	MaxElapsed   time.Duration
+	RetryCreates bool // also retry creating POSTs (risks duplicates)
 }
 
 // DefaultRetryPolicy returns 4 attempts, 500ms..30s backoff, 2 minutes in all.
@@ -68,12 +73,14 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if !ci.idempotent && !c.cfg.retry.RetryCreates && !sentNothing {
 		return false, nil
 	}
-	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start) >= c.cfg.retry.MaxElapsed {
-		return false, nil
-	}
 	if ci.attempts >= c.cfg.retry.MaxAttempts {
 		return false, nil
 	}
+	wait := c.backoff(ci.attempts, resp)
+	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start)+wait > c.cfg.retry.MaxElapsed {
+		return false, nil // the next attempt would start after MaxElapsed
+	}
+	ci.wait = wait
 	if c.cfg.hooks.OnRetry != nil {
 		c.cfg.hooks.OnRetry(RetryInfo{Method: ci.method, Path: ci.path, Attempt: ci.attempts, StatusCode: status, Err: c.red.Error(err)})
 	}
@@ -109,9 +116,25 @@ func retryableTransportError(err error) bool {
 	return true
 }
 
-// backoff implements retryablehttp.Backoff: Retry-After when present, else
-// exponential with full jitter.
-func (c *Client) backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+// waitRetry implements retryablehttp.PrepareRetry: it sleeps, on the
+// client's Clock, the wait checkRetry chose before the next attempt.
+// retryablehttp's own wait, on the wall clock, is always 0 (noBackoff).
+func (c *Client) waitRetry(req *http.Request) error {
+	ci := callFrom(req.Context())
+	if ci == nil || ci.wait <= 0 {
+		return nil
+	}
+	return c.cfg.clock.Sleep(req.Context(), ci.wait)
+}
+
+// noBackoff implements retryablehttp.Backoff: the wait is waitRetry's.
+func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
+
+// backoff returns the wait after the failed attempt number attempt (1 for
+// the first) that answered resp (nil for a transport error): Retry-After
+// when present, else exponential with full jitter.
+func (c *Client) backoff(attempt int, resp *http.Response) time.Duration {
+	minWait, maxWait := c.cfg.retry.MinWait, c.cfg.retry.MaxWait
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.clock.Now()); ok {
 			return clampDur(d, 0, maxWait)
@@ -120,7 +143,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attemptNum int, resp *h
 	if minWait <= 0 {
 		return 0
 	}
-	ceil := minWait << min(attemptNum, 20)
+	ceil := minWait << min(attempt-1, 20)
 	if ceil > maxWait || ceil <= 0 {
 		ceil = maxWait
 	}

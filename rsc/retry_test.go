@@ -3,6 +3,7 @@ package rsc
 import (
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -78,4 +79,59 @@ func TestHugeRetryAfter(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", d)
 		}
 	})
+}
+
+// Retry waits run on the client's Clock, and MaxElapsed, measured on it
+// too, counts the wait ahead: no attempt starts after MaxElapsed.
+func TestRetryWaitsAndMaxElapsed(t *testing.T) {
+	type outcome struct {
+		Calls      int32
+		Took       time.Duration // in the bubble, the wall clock
+		ClockMoved time.Duration // on the injected fake clock
+	}
+	for _, tc := range []struct {
+		name       string
+		fake       bool // inject a fakeClock, whose Sleep returns at once
+		maxElapsed time.Duration
+		want       outcome
+	}{
+		{"the wait past MaxElapsed is not taken", false, 5 * time.Second, outcome{Calls: 2, Took: 4 * time.Second}},
+		{"a wait ending at MaxElapsed is taken", false, 8 * time.Second, outcome{Calls: 3, Took: 8 * time.Second}},
+		{"waits run on the injected clock", true, 0, outcome{Calls: 4, ClockMoved: 12 * time.Second}},
+		{"MaxElapsed is measured on the injected clock", true, 6 * time.Second, outcome{Calls: 2, ClockMoved: 4 * time.Second}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				clk := &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+				opts := []Option{WithRetryPolicy(RetryPolicy{MaxAttempts: 4, MinWait: time.Second, MaxWait: 30 * time.Second, MaxElapsed: tc.maxElapsed})}
+				if tc.fake {
+					opts = append(opts, WithClock(clk))
+				}
+				c, h, _ := mockClient(t, opts...)
+				calls := retryAfterEvery(h, "4")
+				start, clockStart := time.Now(), clk.Now()
+				if err := upsertNote(t.Context(), c); err == nil {
+					t.Fatal("the call succeeded against a server answering only 503")
+				}
+				got := outcome{Calls: calls.Load(), Took: time.Since(start), ClockMoved: clk.Now().Sub(clockStart)}
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
+// retryAfterEvery routes the notes endpoint to answer every PUT with a 503
+// carrying Retry-After ra (none when ""), and returns the number of PUTs.
+func retryAfterEvery(h *harness, ra string) *atomic.Int32 {
+	var n atomic.Int32
+	h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+		n.Add(1)
+		if ra != "" {
+			w.Header().Set("Retry-After", ra)
+		}
+		reply(w, 503, `{"message":"busy","status":503}`)
+	})
+	return &n
 }
