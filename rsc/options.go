@@ -195,8 +195,8 @@ func WithRetryPolicy(p RetryPolicy) Option {
 		if p.MaxAttempts < 1 {
 			return errors.New("rsc: WithRetryPolicy: MaxAttempts must be at least 1")
 		}
-		if p.MinWait < 0 || p.MaxWait < p.MinWait {
-			return errors.New("rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait")
+		if p.MinWait < 0 || p.MaxWait < 0 || p.maxWait() < p.MinWait {
+			return errors.New("rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait (0 meaning 30 s)")
 		}
 		c.retry = p
 		return nil

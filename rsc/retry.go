@@ -27,8 +27,11 @@ import (
 // client's Clock.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts including the first; 1 disables retries
-	MinWait     time.Duration // first backoff
-	MaxWait     time.Duration // backoff cap (Retry-After is capped by it too)
+	MinWait     time.Duration // first backoff; 0 retries at once unless Retry-After says otherwise
+	// MaxWait caps every wait, Retry-After included; 0 means
+	// DefaultRetryPolicy's 30 s, never no cap, so that a server's
+	// Retry-After cannot hold a call for hours.
+	MaxWait time.Duration
 	// MaxElapsed bounds a call's retries: no attempt starts later than this
 	// after the call began, so a retry whose wait would end later is not
 	// taken. It is measured on the client's Clock, which the waits also
@@ -40,6 +43,15 @@ type RetryPolicy struct {
 // DefaultRetryPolicy returns 4 attempts, 500ms..30s backoff, 2 minutes in all.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second, MaxElapsed: 2 * time.Minute}
+}
+
+// maxWait returns the cap on every wait: MaxWait, or DefaultRetryPolicy's
+// when it is 0.
+func (p RetryPolicy) maxWait() time.Duration {
+	if p.MaxWait == 0 {
+		return DefaultRetryPolicy().MaxWait
+	}
+	return p.MaxWait
 }
 
 // checkRetry implements retryablehttp.CheckRetry. The request itself is not
@@ -134,10 +146,10 @@ func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { retu
 // the first) that answered resp (nil for a transport error): Retry-After
 // when present, else exponential with full jitter.
 func (c *Client) backoff(attempt int, resp *http.Response) time.Duration {
-	minWait, maxWait := c.cfg.retry.MinWait, c.cfg.retry.MaxWait
+	minWait, maxWait := c.cfg.retry.MinWait, c.cfg.retry.maxWait()
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.clock.Now()); ok {
-			return clampDur(d, 0, maxWait)
+			return min(d, maxWait)
 		}
 	}
 	if minWait <= 0 {
@@ -150,16 +162,6 @@ func (c *Client) backoff(attempt int, resp *http.Response) time.Duration {
 	// Jitter in [minWait/2, ceil].
 	lo := minWait / 2
 	return lo + rand.N(ceil-lo+1)
-}
-
-func clampDur(d, lo, hi time.Duration) time.Duration {
-	if d < lo {
-		return lo
-	}
-	if hi > 0 && d > hi {
-		return hi
-	}
-	return d
 }
 
 // maxRetryAfter caps a Retry-After. LinkedIn's longest throttle window is

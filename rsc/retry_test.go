@@ -135,3 +135,33 @@ func retryAfterEvery(h *harness, ra string) *atomic.Int32 {
 	})
 	return &n
 }
+
+// MaxWait caps every wait, Retry-After included, and 0 means the default
+// cap (30 s), never no cap; MinWait 0 retries at once when the server asks
+// for no wait.
+func TestMaxWaitCapsRetryAfter(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		policy RetryPolicy
+		ra     string // Retry-After of every 503
+		want   time.Duration
+	}{
+		{"MaxWait 0 caps Retry-After at 30 s", RetryPolicy{MaxAttempts: 2}, "3600", 30 * time.Second},
+		{"MaxWait 0 with a MinWait", RetryPolicy{MaxAttempts: 2, MinWait: time.Second}, "3600", 30 * time.Second},
+		{"MaxWait caps Retry-After", RetryPolicy{MaxAttempts: 2, MaxWait: 5 * time.Second}, "3600", 5 * time.Second},
+		{"a shorter Retry-After is kept", RetryPolicy{MaxAttempts: 2}, "3", 3 * time.Second},
+		{"no Retry-After, MinWait 0: at once", RetryPolicy{MaxAttempts: 2}, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, h, _ := mockClient(t, WithRetryPolicy(tc.policy))
+				calls := retryAfterEvery(h, tc.ra)
+				start := time.Now()
+				upsertNote(t.Context(), c)
+				if got := time.Since(start); got != tc.want || calls.Load() != 2 {
+					t.Errorf("%d attempts in %v, want 2 in %v", calls.Load(), got, tc.want)
+				}
+			})
+		})
+	}
+}

@@ -439,14 +439,16 @@ func TestSecretsNeverLeak(t *testing.T) {
 func TestNewClientValidatesOptions(t *testing.T) {
 	t.Parallel()
 	for name, opts := range map[string][]Option{
-		"no credentials": nil,
-		"empty secret":   {WithCredentials("id", "")},
-		"bad base url":   {WithCredentials("a", "b"), WithBaseURL("not a url")},
-		"bad version":    {WithCredentials("a", "b"), WithVersion("2026-04")},
-		"bad retry":      {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{})},
-		"bad limits":     {WithCredentials("a", "b"), WithLimits(Limits{SyncRecordsPerMinute: 5})},
-		"nil logger":     {WithCredentials("a", "b"), WithLogger(nil)},
-		"bad user agent": {WithCredentials("a", "b"), WithUserAgent("x\r\ny")},
+		"no credentials":                   nil,
+		"empty secret":                     {WithCredentials("id", "")},
+		"bad base url":                     {WithCredentials("a", "b"), WithBaseURL("not a url")},
+		"bad version":                      {WithCredentials("a", "b"), WithVersion("2026-04")},
+		"bad retry":                        {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{})},
+		"MinWait over the default MaxWait": {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, MinWait: time.Minute})},
+		"negative MaxWait":                 {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, MaxWait: -time.Second})},
+		"bad limits":                       {WithCredentials("a", "b"), WithLimits(Limits{SyncRecordsPerMinute: 5})},
+		"nil logger":                       {WithCredentials("a", "b"), WithLogger(nil)},
+		"bad user agent":                   {WithCredentials("a", "b"), WithUserAgent("x\r\ny")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := NewClient(opts...); err == nil {
