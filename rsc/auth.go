@@ -14,7 +14,7 @@ import (
 // tokenCache holds one application's access token. It reuses the token until
 // tokenExpiryDelta before it expires (LinkedIn: "use the same access token for all
 // concurrent and consecutive calls"), and fetches a new one when a request
-// with the cached token is answered 401.
+// with its token is answered 401 (once per call, authTransport).
 // tokenExpiryDelta is how long before its expiry a cached token is replaced.
 const tokenExpiryDelta = time.Minute
 
@@ -55,18 +55,17 @@ func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCac
 	return tc
 }
 
-// get returns a valid token and whether it was fetched by this call. One
-// caller fetches at a time, without holding the lock: the others wait for
-// it or for their own context, so a slow token endpoint never blocks a
-// caller past its deadline.
-func (tc *tokenCache) get(ctx context.Context) (string, bool, error) {
+// get returns a valid token. One caller fetches at a time, without holding
+// the lock: the others wait for it or for their own context, so a slow
+// token endpoint never blocks a caller past its deadline.
+func (tc *tokenCache) get(ctx context.Context) (string, error) {
 	for {
 		tc.mu.Lock()
 		now := tc.cfg.clock.Now()
 		if tc.tok != nil && tc.tok.AccessToken != "" && (tc.tok.Expiry.IsZero() || now.Add(tokenExpiryDelta).Before(tc.tok.Expiry)) {
 			tok := tc.tok.AccessToken
 			tc.mu.Unlock()
-			return tok, false, nil
+			return tok, nil
 		}
 		if wait := tc.fetching; wait != nil {
 			tc.mu.Unlock()
@@ -74,17 +73,13 @@ func (tc *tokenCache) get(ctx context.Context) (string, bool, error) {
 			case <-wait: // the other fetch ended: look again (it may have failed)
 				continue
 			case <-ctx.Done():
-				return "", false, &AuthError{Err: ctx.Err()}
+				return "", &AuthError{Err: ctx.Err()}
 			}
 		}
 		done := make(chan struct{})
 		tc.fetching = done
 		tc.mu.Unlock()
-		tok, err := tc.fetchAndStore(ctx, now, done)
-		if err != nil {
-			return "", false, err
-		}
-		return tok, true, nil
+		return tc.fetchAndStore(ctx, now, done)
 	}
 }
 

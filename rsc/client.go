@@ -231,6 +231,7 @@ type callInfo struct {
 	start        time.Time // on the client's Clock
 	attempts     int
 	wait         time.Duration // before the next attempt, as checkRetry chose it
+	refreshed    bool          // a 401 made the call fetch a new token (once per call)
 }
 
 func callFrom(ctx context.Context) *callInfo {

@@ -159,7 +159,7 @@ type authTransport struct {
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, fresh, err := t.c.tokens.get(req.Context())
+	tok, err := t.c.tokens.get(req.Context())
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -167,15 +167,23 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r2 := req.Clone(req.Context())
 	r2.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := t.next.RoundTrip(r2)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized || fresh || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
 		return resp, err
 	}
-	// The cached token was refused (revoked or expired early): fetch a new
-	// one once and resend.
+	ci := callFrom(req.Context())
+	if ci != nil {
+		if ci.refreshed {
+			return resp, nil
+		}
+		ci.refreshed = true
+	}
+	// The token was refused (revoked, expired early, or not yet known to
+	// LinkedIn when this call fetched it): fetch a new one and resend, once
+	// per call (docs/linkedin-api.md §4), so that a 401 never loops.
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
 	t.c.tokens.invalidate(tok)
-	tok, _, err = t.c.tokens.get(req.Context())
+	tok, err = t.c.tokens.get(req.Context())
 	if err != nil {
 		return nil, err
 	}

@@ -303,7 +303,8 @@ func TestTokenReuseRefreshAnd401(t *testing.T) {
 // How a PUT (idempotent, so retried) of one note ends after each sequence
 // of answers: transport errors are retried; after the last attempt the
 // caller gets that response's typed error, not a "giving up" wrapper; a 401
-// on a freshly fetched token is not looped.
+// makes the call fetch a new token and resend once, even when the call has
+// just fetched the token it sent, and never loops.
 func TestPutRetries(t *testing.T) {
 	type outcome struct {
 		Status        int // the *APIError's status, 0 for success
@@ -317,7 +318,9 @@ func TestPutRetries(t *testing.T) {
 	}{
 		{"connection resets then 200", []int{0, 0, 200}, outcome{Calls: 3, Tokens: 1}},
 		{"503 until the attempts run out", []int{503}, outcome{Status: 503, Calls: 4, Tokens: 1}},
-		{"401 on a fresh token", []int{401}, outcome{Status: 401, Calls: 1, Tokens: 1}},
+		{"401 on a fresh token, then accepted", []int{401, 200}, outcome{Calls: 2, Tokens: 2}},
+		{"401 every time: one refresh", []int{401}, outcome{Status: 401, Calls: 2, Tokens: 2}},
+		{"401, 503, 401: one refresh per call", []int{401, 503, 401}, outcome{Status: 401, Calls: 3, Tokens: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -340,6 +343,36 @@ func TestPutRetries(t *testing.T) {
 			})
 		})
 	}
+}
+
+// When LinkedIn refuses the first token, every one of many concurrent
+// calls succeeds after one shared refresh, the call that fetched the
+// refused token as well as those that found it cached.
+func TestConcurrent401RefreshesOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, h, tokens := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			if s.Header.Get("Authorization") == "Bearer tok1" {
+				reply(w, 401, `{"message":"Invalid access token","serviceErrorCode":65600,"status":401}`)
+				return
+			}
+			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+		})
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		for range 20 {
+			wg.Go(func() {
+				if err := upsertNote(t.Context(), c); err != nil {
+					failed.Add(1)
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if failed.Load() != 0 || tokens.Load() != 2 {
+			t.Errorf("%d of 20 calls failed, %d tokens fetched; want none and 2", failed.Load(), tokens.Load())
+		}
+	})
 }
 
 // The records-per-minute pacer keeps every calendar minute under the limit
