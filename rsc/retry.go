@@ -24,7 +24,10 @@ import (
 // 429 is never retried. An answer whose body is cut off after its headers
 // fails the call (the sync engine sends the batch again on its next run). Retry-After is honoured; otherwise the wait grows
 // exponentially from MinWait to MaxWait with full jitter. Waits run on the
-// client's Clock.
+// client's Clock. With the default Clock, a wait that would reach the
+// caller's context deadline is not taken: the call returns the failure it
+// has at once (for a 429, the *RateLimitError with RetryAfter and
+// ResetAt), rather than sleeping into the deadline.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts including the first; 1 disables retries
 	MinWait     time.Duration // first backoff; 0 retries at once unless Retry-After says otherwise
@@ -92,6 +95,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start)+wait > c.cfg.retry.MaxElapsed {
 		return false, nil // the next attempt would start after MaxElapsed
 	}
+	if c.outlastsDeadline(ctx, wait) {
+		return false, nil // return this failure (a 429's *RateLimitError) now
+	}
 	ci.wait = wait
 	if c.cfg.hooks.OnRetry != nil {
 		c.cfg.hooks.OnRetry(RetryInfo{Method: ci.method, Path: ci.path, Attempt: ci.attempts, StatusCode: status, Err: c.red.Error(err)})
@@ -126,6 +132,19 @@ func retryableTransportError(err error) bool {
 		return false
 	}
 	return true
+}
+
+// outlastsDeadline reports whether a wait of d would reach ctx's deadline,
+// so that the attempt after it could not be sent. A context's deadline is
+// on the time package's clock, so only the system Clock (the default,
+// testing/synctest's fake time included) can tell: an injected clock's
+// Sleep need not take that time.
+func (c *Client) outlastsDeadline(ctx context.Context, d time.Duration) bool {
+	if _, system := c.cfg.clock.(realClock); !system || d <= 0 {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) <= d
 }
 
 // waitRetry implements retryablehttp.PrepareRetry: it sleeps, on the

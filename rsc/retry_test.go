@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"sync/atomic"
@@ -160,6 +161,81 @@ func TestMaxWaitCapsRetryAfter(t *testing.T) {
 				upsertNote(t.Context(), c)
 				if got := time.Since(start); got != tc.want || calls.Load() != 2 {
 					t.Errorf("%d attempts in %v, want 2 in %v", calls.Load(), got, tc.want)
+				}
+			})
+		})
+	}
+}
+
+// A wait that would reach the caller's deadline is not taken: the call
+// returns the failure it has at once, a 429 as the *RateLimitError with its
+// RetryAfter and ResetAt, instead of sleeping into the deadline and
+// returning a bare context error. An injected clock, whose waits need not
+// take wall time, still waits.
+func TestWaitPastDeadlineNotTaken(t *testing.T) {
+	type outcome struct {
+		Calls      int32
+		Took       time.Duration
+		Status     int           // the *APIError's, 0 for success
+		RetryAfter time.Duration // the *RateLimitError's
+		ResetIn    time.Duration // its ResetAt, from when the call returned
+		Deadline   bool          // the error matches context.DeadlineExceeded
+	}
+	for _, tc := range []struct {
+		name     string
+		fake     bool // inject a fakeClock
+		deadline time.Duration
+		status   int    // of the first answer; the second is a success
+		ra       string // its Retry-After
+		want     outcome
+	}{
+		{"429 asking for longer than the deadline", false, 1500 * time.Millisecond, 429, "20",
+			outcome{Calls: 1, Status: 429, RetryAfter: 20 * time.Second, ResetIn: 20 * time.Second}},
+		{"503 asking for longer than the deadline", false, 1500 * time.Millisecond, 503, "20",
+			outcome{Calls: 1, Status: 503}},
+		{"backoff longer than the deadline", false, 400 * time.Millisecond, 503, "",
+			outcome{Calls: 1, Status: 503}},
+		{"Retry-After within the deadline", false, 10 * time.Second, 429, "3",
+			outcome{Calls: 2, Took: 3 * time.Second}},
+		{"an injected clock still waits", true, 1500 * time.Millisecond, 429, "20",
+			outcome{Calls: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				opts := []Option{WithRetryPolicy(RetryPolicy{MaxAttempts: 3, MinWait: time.Second, MaxWait: 30 * time.Second})}
+				if tc.fake {
+					opts = append(opts, WithClock(&fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}))
+				}
+				c, h, _ := mockClient(t, opts...)
+				var n atomic.Int32
+				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+					if n.Add(1) > 1 {
+						reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+						return
+					}
+					w.Header().Set("X-Li-Throttle-Window", "MINUTE")
+					if tc.ra != "" {
+						w.Header().Set("Retry-After", tc.ra)
+					}
+					reply(w, tc.status, `{"message":"Resource level throttle limit for calls to this resource is reached.","status":429}`)
+				})
+				ctx, cancel := context.WithTimeout(t.Context(), tc.deadline)
+				defer cancel()
+				start := time.Now()
+				err := upsertNote(ctx, c)
+				got := outcome{Calls: n.Load(), Took: time.Since(start), Deadline: errors.Is(err, context.DeadlineExceeded)}
+				var ae *APIError
+				if errors.As(err, &ae) {
+					got.Status = ae.StatusCode
+				} else if err != nil {
+					t.Fatalf("err = %v, want an *APIError", err)
+				}
+				var rl *RateLimitError
+				if errors.As(err, &rl) {
+					got.RetryAfter, got.ResetIn = rl.RetryAfter, time.Until(rl.ResetAt)
+				}
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
 				}
 			})
 		})

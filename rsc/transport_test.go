@@ -246,6 +246,7 @@ func TestDailyThrottleParksBucket(t *testing.T) {
 	})
 }
 
+// Cancelling the caller's context ends a retry wait at once.
 func TestContextCancelStopsBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, h, _ := mockClient(t)
@@ -253,7 +254,15 @@ func TestContextCancelStopsBackoff(t *testing.T) {
 			w.Header().Set("Retry-After", "30")
 			reply(w, 503, `{}`)
 		})
-		upsertNoteTimesOut(t, c, 2*time.Second)
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(2*time.Second, cancel)
+		start := time.Now()
+		if err := upsertNote(ctx, c); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want the cancellation", err)
+		}
+		if got := time.Since(start); got != 2*time.Second {
+			t.Errorf("returned after %v, want exactly the 2s of the cancellation", got)
+		}
 	})
 }
 
