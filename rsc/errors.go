@@ -42,7 +42,7 @@ const maxErrorBody = 4 << 10
 
 // APIError is a non-2xx answer from LinkedIn. It never holds a request
 // header, and every credential the client knows (its client secret and its
-// access tokens, raw, URL-encoded or JSON-encoded) is replaced by
+// access tokens, raw, URL-encoded, form-decoded or JSON-encoded) is replaced by
 // "[REDACTED]" in Message, RequestID and Body, so that a server or proxy
 // echoing the Authorization header cannot put a token into error text,
 // logs or hook payloads.
