@@ -29,7 +29,19 @@ type tokenCache struct {
 
 	mu       sync.Mutex
 	tok      *oauth2.Token
-	fetching chan struct{} // closed when the fetch in progress ends; nil when none
+	fetching *tokenFetch // the fetch in progress; nil when none
+}
+
+// tokenFetch is one token fetch, which the callers that need a token
+// meanwhile wait for.
+type tokenFetch struct {
+	done chan struct{} // closed when the fetch ends
+	// err, set before done is closed, is the fetch's failure, which the
+	// callers that waited for it share: one request per failure, not one
+	// per waiting caller, to an endpoint that refuses the credentials. It
+	// stays nil when the fetching caller's own context ended the fetch,
+	// which says nothing of the endpoint: a waiter then fetches itself.
+	err error
 }
 
 func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCache {
@@ -57,7 +69,9 @@ func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCac
 
 // get returns a valid token. One caller fetches at a time, without holding
 // the lock: the others wait for it or for their own context, so a slow
-// token endpoint never blocks a caller past its deadline.
+// token endpoint never blocks a caller past its deadline. When that fetch
+// fails, the callers that waited for it get its error; the failure is not
+// kept, so the next caller fetches again.
 func (tc *tokenCache) get(ctx context.Context) (string, error) {
 	for {
 		tc.mu.Lock()
@@ -67,38 +81,46 @@ func (tc *tokenCache) get(ctx context.Context) (string, error) {
 			tc.mu.Unlock()
 			return tok, nil
 		}
-		if wait := tc.fetching; wait != nil {
+		if f := tc.fetching; f != nil {
 			tc.mu.Unlock()
 			select {
-			case <-wait: // the other fetch ended: look again (it may have failed)
-				continue
+			case <-f.done:
+				if f.err != nil {
+					return "", f.err
+				}
+				continue // look again: the fetch stored a token, or its caller gave up
 			case <-ctx.Done():
 				return "", &AuthError{Err: ctx.Err()}
 			}
 		}
-		done := make(chan struct{})
-		tc.fetching = done
+		f := &tokenFetch{done: make(chan struct{})}
+		tc.fetching = f
 		tc.mu.Unlock()
-		return tc.fetchAndStore(ctx, now, done)
+		return tc.fetchAndStore(ctx, now, f)
 	}
 }
 
 // fetchAndStore fetches a token, caches it, and ends the fetch in progress
-// (closing done) however the fetch returns, a panicking TokenSource included.
-func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, done chan struct{}) (string, error) {
+// f (giving its waiters the failure, if any) however the fetch returns, a
+// panicking TokenSource included.
+func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, f *tokenFetch) (string, error) {
 	var tok *oauth2.Token
 	var err error
 	defer func() {
 		tc.mu.Lock()
-		if err == nil && tok != nil {
+		switch {
+		case err == nil && tok != nil:
 			tc.tok = tok
+		case err != nil && ctx.Err() == nil:
+			f.err = err
 		}
 		tc.fetching = nil
-		close(done)
+		close(f.done)
 		tc.mu.Unlock()
 	}()
 	if tok, err = tc.fetch(ctx); err != nil {
-		return "", tc.sanitize(ctx, err)
+		err = tc.sanitize(ctx, err)
+		return "", err
 	}
 	tc.red.addToken(tok.AccessToken)
 	if tok.AccessToken == "" {

@@ -585,6 +585,90 @@ func TestSlowTokenFetchHonoursWaitersContext(t *testing.T) {
 	})
 }
 
+// A failed token fetch answers every caller that waited for it: an
+// endpoint refusing the credentials gets one request per burst of callers,
+// not one per caller, and the failure is not kept, so the next call asks
+// again. A fetch that its own caller's context ended says nothing of the
+// endpoint: a waiter then fetches itself.
+func TestTokenFetchFailureShared(t *testing.T) {
+	type outcome struct {
+		Fetcher       string         // the outcome of the call that fetched
+		Waiters       map[string]int // outcomes of the calls that waited
+		Later         string         // of a call after the burst
+		TokenRequests int32
+	}
+	for _, tc := range []struct {
+		name   string
+		refuse bool // the endpoint refuses the client; else the first request hangs and its caller gives up
+		want   outcome
+	}{
+		{"the endpoint refuses the client", true,
+			outcome{Fetcher: "auth 401", Waiters: map[string]int{"auth 401": 9}, Later: "auth 401", TokenRequests: 2}},
+		{"the fetching caller gives up", false,
+			outcome{Fetcher: "canceled", Waiters: map[string]int{"ok": 9}, Later: "ok", TokenRequests: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, h, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) { reply(w, 200, `{"results":{"N1":{"status":204}}}`) })
+				release := make(chan struct{})
+				var requests atomic.Int32
+				h.onToken(func(w http.ResponseWriter, r *http.Request) {
+					n := requests.Add(1)
+					switch {
+					case tc.refuse:
+						if n == 1 {
+							<-release
+						}
+						reply(w, 401, `{"error":"invalid_client"}`)
+					case n == 1:
+						w.Header().Set(hangHeader, "1")
+					default:
+						w.Header().Set("Content-Type", "application/json")
+						reply(w, 200, `{"access_token":"tok","expires_in":1800}`)
+					}
+				})
+				kind := func(err error) string {
+					var ae *AuthError
+					switch {
+					case err == nil:
+						return "ok"
+					case errors.Is(err, context.Canceled):
+						return "canceled"
+					case errors.As(err, &ae):
+						return fmt.Sprintf("auth %d", ae.StatusCode)
+					}
+					return err.Error()
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				fetcher := make(chan error, 1)
+				go func() { fetcher <- upsertNote(ctx, c) }()
+				synctest.Wait() // the first call is inside the token fetch
+				waiters := make(chan error, 9)
+				for range 9 {
+					go func() { waiters <- upsertNote(t.Context(), c) }()
+				}
+				synctest.Wait() // the others wait for it
+				if tc.refuse {
+					close(release)
+				} else {
+					cancel()
+				}
+				got := outcome{Fetcher: kind(<-fetcher), Waiters: map[string]int{}}
+				for range 9 {
+					got.Waiters[kind(<-waiters)]++
+				}
+				got.Later = kind(upsertNote(t.Context(), c))
+				got.TokenRequests = requests.Load()
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
 // A 5xx from the token endpoint is retried, also for batch_create: without
 // a token nothing was sent, so nothing can be created twice.
 func TestTokenEndpoint5xxIsRetried(t *testing.T) {
