@@ -148,9 +148,15 @@ func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, v
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resIntegrationConfig, c.configPath(k)), entries)
 }
 
-// Config reads configuration values of one integration (batch_get).
+// Config reads configuration values of one integration (batch_get). With
+// no keys it sends nothing and returns an empty map, as every batch method
+// does with no input: a batch_get without ids would be a GET of every
+// configuration, which LinkedIn does not document.
 func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (map[ConfigKey]string, error) {
 	c := s.c
+	if len(keys) == 0 {
+		return map[ConfigKey]string{}, nil
+	}
 	var q string
 	if c.fam.versioned {
 		rk := make([]restli.Key, len(keys))
