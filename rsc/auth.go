@@ -11,10 +11,6 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 )
 
-// tokenCache holds one application's access token. It reuses the token until
-// tokenExpiryDelta before it expires (LinkedIn: "use the same access token for all
-// concurrent and consecutive calls"), and fetches a new one when a request
-// with its token is answered 401 (once per call, authTransport).
 // tokenExpiryDelta is how long before its expiry a cached token is replaced.
 const tokenExpiryDelta = time.Minute
 
@@ -22,6 +18,10 @@ const tokenExpiryDelta = time.Minute
 // timeout.
 const tokenRequestTimeout = 30 * time.Second
 
+// tokenCache holds one application's access token. It reuses the token until
+// tokenExpiryDelta before it expires (LinkedIn: "use the same access token for all
+// concurrent and consecutive calls"), and fetches a new one when a request
+// with its token is answered 401 (once per call, authTransport).
 type tokenCache struct {
 	cfg   *config
 	red   *redactor

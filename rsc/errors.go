@@ -164,7 +164,7 @@ func (e *EntityError) Error() string {
 type AuthError struct {
 	StatusCode int
 	Code       string // OAuth error code such as "invalid_client"
-	Err        error  // transport error, if the endpoint was not reached
+	Err        error  // why no answer came: a transport error, a timeout (ErrAttemptTimeout) or the context's end
 }
 
 func (e *AuthError) Error() string {

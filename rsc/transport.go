@@ -76,13 +76,17 @@ func (t *paceTransport) send(req *http.Request) (*http.Response, error) {
 // context of parent that ends after timeout), as an *attemptTimeout when
 // that timeout ended the attempt while parent, the caller's context, is
 // still live; an *AuthError stays one, so that a token fetch the timeout
-// cut short reads as a token failure. Otherwise it returns err unchanged.
+// cut short reads as a token failure, and one carrying the token
+// endpoint's answer is kept as it is. Otherwise it returns err unchanged.
 func attemptError(parent, attempt context.Context, timeout time.Duration, err error) error {
 	if err == nil || parent.Err() != nil || !errors.Is(attempt.Err(), context.DeadlineExceeded) {
 		return err
 	}
 	var ae *AuthError
 	if errors.As(err, &ae) {
+		if ae.Err == nil {
+			return err // the endpoint answered before the timeout
+		}
 		return &AuthError{Err: &attemptTimeout{after: timeout}}
 	}
 	return &attemptTimeout{after: timeout}
