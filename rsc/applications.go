@@ -184,7 +184,7 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 		if !del {
 			recs[i].validate(v)
 		}
-		v.unique("id", seen, id)
+		unique(v, "id", seen, id)
 		if e.err = v.result(); e.err != nil || del {
 			continue
 		}

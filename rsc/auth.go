@@ -11,13 +11,17 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 )
 
-// tokenCache holds one application's access token. It reuses the token until
-// tokenExpiryDelta before it expires (LinkedIn: "use the same access token for all
-// concurrent and consecutive calls"), and fetches a new one when a request
-// with the cached token is answered 401.
 // tokenExpiryDelta is how long before its expiry a cached token is replaced.
 const tokenExpiryDelta = time.Minute
 
+// tokenRequestTimeout bounds one token request, whatever the attempt's own
+// timeout.
+const tokenRequestTimeout = 30 * time.Second
+
+// tokenCache holds one application's access token. It reuses the token until
+// tokenExpiryDelta before it expires (LinkedIn: "use the same access token for all
+// concurrent and consecutive calls"), and fetches a new one when a request
+// with its token is answered 401 (once per call, authTransport).
 type tokenCache struct {
 	cfg   *config
 	red   *redactor
@@ -25,7 +29,19 @@ type tokenCache struct {
 
 	mu       sync.Mutex
 	tok      *oauth2.Token
-	fetching chan struct{} // closed when the fetch in progress ends; nil when none
+	fetching *tokenFetch // the fetch in progress; nil when none
+}
+
+// tokenFetch is one token fetch, which the callers that need a token
+// meanwhile wait for.
+type tokenFetch struct {
+	done chan struct{} // closed when the fetch ends
+	// err, set before done is closed, is the fetch's failure, which the
+	// callers that waited for it share: one request per failure, not one
+	// per waiting caller, to an endpoint that refuses the credentials. It
+	// stays nil when the fetching caller's own context ended the fetch,
+	// which says nothing of the endpoint: a waiter then fetches itself.
+	err error
 }
 
 func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCache {
@@ -43,7 +59,7 @@ func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCac
 	}
 	// Never follow a redirect: it would re-send the form body, client
 	// secret included, wherever the Location header points.
-	hc := &http.Client{Transport: base, Timeout: 30 * time.Second,
+	hc := &http.Client{Transport: base, Timeout: tokenRequestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tc.fetch = func(ctx context.Context) (*oauth2.Token, error) {
 		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
@@ -51,55 +67,60 @@ func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCac
 	return tc
 }
 
-// get returns a valid token and whether it was fetched by this call. One
-// caller fetches at a time, without holding the lock: the others wait for
-// it or for their own context, so a slow token endpoint never blocks a
-// caller past its deadline.
-func (tc *tokenCache) get(ctx context.Context) (string, bool, error) {
+// get returns a valid token. One caller fetches at a time, without holding
+// the lock: the others wait for it or for their own context, so a slow
+// token endpoint never blocks a caller past its deadline. When that fetch
+// fails, the callers that waited for it get its error; the failure is not
+// kept, so the next caller fetches again.
+func (tc *tokenCache) get(ctx context.Context) (string, error) {
 	for {
 		tc.mu.Lock()
 		now := tc.cfg.clock.Now()
 		if tc.tok != nil && tc.tok.AccessToken != "" && (tc.tok.Expiry.IsZero() || now.Add(tokenExpiryDelta).Before(tc.tok.Expiry)) {
 			tok := tc.tok.AccessToken
 			tc.mu.Unlock()
-			return tok, false, nil
+			return tok, nil
 		}
-		if wait := tc.fetching; wait != nil {
+		if f := tc.fetching; f != nil {
 			tc.mu.Unlock()
 			select {
-			case <-wait: // the other fetch ended: look again (it may have failed)
-				continue
+			case <-f.done:
+				if f.err != nil {
+					return "", f.err
+				}
+				continue // look again: the fetch stored a token, or its caller gave up
 			case <-ctx.Done():
-				return "", false, ctx.Err()
+				return "", &AuthError{Err: ctx.Err()}
 			}
 		}
-		done := make(chan struct{})
-		tc.fetching = done
+		f := &tokenFetch{done: make(chan struct{})}
+		tc.fetching = f
 		tc.mu.Unlock()
-		tok, err := tc.fetchAndStore(ctx, now, done)
-		if err != nil {
-			return "", false, err
-		}
-		return tok, true, nil
+		return tc.fetchAndStore(ctx, now, f)
 	}
 }
 
 // fetchAndStore fetches a token, caches it, and ends the fetch in progress
-// (closing done) however the fetch returns, a panicking TokenSource included.
-func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, done chan struct{}) (string, error) {
+// f (giving its waiters the failure, if any) however the fetch returns, a
+// panicking TokenSource included.
+func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, f *tokenFetch) (string, error) {
 	var tok *oauth2.Token
 	var err error
 	defer func() {
 		tc.mu.Lock()
-		if err == nil && tok != nil {
+		switch {
+		case err == nil && tok != nil:
 			tc.tok = tok
+		case err != nil && ctx.Err() == nil:
+			f.err = err
 		}
 		tc.fetching = nil
-		close(done)
+		close(f.done)
 		tc.mu.Unlock()
 	}()
 	if tok, err = tc.fetch(ctx); err != nil {
-		return "", tc.sanitize(err)
+		err = tc.sanitize(ctx, err)
+		return "", err
 	}
 	tc.red.addToken(tok.AccessToken)
 	if tok.AccessToken == "" {
@@ -121,10 +142,14 @@ func (tc *tokenCache) invalidate(tok string) {
 	tc.mu.Unlock()
 }
 
-// sanitize keeps the status and OAuth error code of a token failure, with
-// any credential redacted, and drops the response body, which
-// oauth2.RetrieveError prints.
-func (tc *tokenCache) sanitize(err error) error {
+// sanitize makes err, a token fetch's failure under ctx, an *AuthError
+// (doc.go: "Token failures become *AuthError"). It keeps the status and
+// OAuth error code, with any credential redacted, and drops the response
+// body, which oauth2.RetrieveError prints. When ctx ended the fetch, the
+// error wraps ctx's error, so that the transports can tell the caller's
+// deadline from the attempt's; when the token request's own timeout did,
+// it wraps an *attemptTimeout.
+func (tc *tokenCache) sanitize(ctx context.Context, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		ae := &AuthError{Code: tc.red.String(re.ErrorCode)}
@@ -133,8 +158,11 @@ func (tc *tokenCache) sanitize(err error) error {
 		}
 		return ae
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if cerr := ctx.Err(); cerr != nil {
+		return &AuthError{Err: cerr}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &AuthError{Err: &attemptTimeout{after: tokenRequestTimeout}}
 	}
 	return &AuthError{Err: errors.New(tc.red.String(redactURL(err.Error())))}
 }

@@ -108,21 +108,26 @@ type compoundKey interface {
 }
 
 // keyEntries returns one entry per key, each checked by check and carrying
-// body (nil for deletes).
+// body (nil for deletes). A key given twice is refused as itemEntries says.
 func keyEntries[K compoundKey](c *Client, res *resource, keys []K, body []byte, check func(v *validator, k K)) []entry[K] {
 	return itemEntries(c, res, keys, func(k K) (K, []byte) { return k, body }, check)
 }
 
 // itemEntries returns one entry per item, keyed and given its body by
-// keyBody, and checked by check.
+// keyBody, and checked by check. An item whose key an earlier one has is
+// refused (field "key", rule ruleRepeated), as the upserts refuse theirs:
+// sent twice in one batch, the key would get one answer, credited to the
+// first item, while LinkedIn may have kept the second.
 func itemEntries[K compoundKey, T any](c *Client, res *resource, items []T, keyBody func(T) (K, []byte), check func(v *validator, it T)) []entry[K] {
 	entries := make([]entry[K], len(items))
+	seen := make(map[K]bool, len(items))
 	for i, it := range items {
 		k, body := keyBody(it)
 		e := &entries[i]
 		e.key, e.label = k, k.String()
 		v := c.validator(res.legacy, e.label)
 		check(v, it)
+		unique(v, "key", seen, k)
 		if e.err = v.result(); e.err != nil {
 			continue
 		}

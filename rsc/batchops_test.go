@@ -2,8 +2,13 @@ package rsc
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // appendJSONString writes a JSON string that decodes to its input, for keys
@@ -85,4 +90,113 @@ func FuzzScanResults(f *testing.F) {
 			checkScanAgainstJSON(t, body, got)
 		}
 	})
+}
+
+// outcomes returns, per item of res, "ok" or its error: a *ValidationError
+// as "resource key field: rule", anything else as its text.
+func outcomes[K comparable](res *BatchResult[K], err error) []string {
+	if err != nil {
+		return []string{"call failed: " + err.Error()}
+	}
+	out := make([]string, len(res.Items))
+	for i, it := range res.Items {
+		var ve *ValidationError
+		switch {
+		case it.Err == nil:
+			out[i] = "ok"
+		case errors.As(it.Err, &ve):
+			out[i] = fmt.Sprintf("%s %s %s: %s", ve.Resource, ve.Key, ve.Field, ve.Rule)
+		default:
+			out[i] = it.Err.Error()
+		}
+	}
+	return out
+}
+
+// sentKeys returns how many keys a batch write carried: its body's
+// entities, or else its query's ids.
+func sentKeys(t *testing.T, s seen) int {
+	t.Helper()
+	if len(s.Body) > 0 {
+		var b struct {
+			Entities map[string]json.RawMessage `json:"entities"`
+		}
+		if err := json.Unmarshal(s.Body, &b); err != nil {
+			t.Fatalf("body: %v", err)
+		}
+		return len(b.Entities)
+	}
+	q, err := restli.ParseQuery(s.RawQuery)
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	return len(q.SimpleIDs) + len(q.Keys)
+}
+
+// A key given twice in one call of a batch write that takes keys (deletes,
+// ACLs, $set updates, configuration deletes) is refused before sending, as
+// the upserts refuse theirs: sent twice, it would get one answer, credited
+// to the first item, while LinkedIn may keep the second. Keys equal but for
+// their integration context are two keys.
+func TestRepeatedKeysRefused(t *testing.T) {
+	t.Parallel()
+	cand := func(ctx, id string) CandidateKey { return CandidateKey{IntegrationContext: ctx, CandidateID: id} }
+	app := ApplicationKey{IntegrationContext: org, ApplicationID: "A1"}
+	acl := func(id string) ACLKey { return ACLKey{IntegrationContext: org, ACLID: id, EntityID: "J1"} }
+	as := func(id string) ACLAssigneeKey {
+		return ACLAssigneeKey{IntegrationContext: org, ACLID: "G1", Assignee: "urn:li:person:" + id}
+	}
+	ik := IntegrationKey{IntegrationContext: org, Type: OneClickExport}
+	repeated := func(res *resource, key, field string) string {
+		return fmt.Sprintf("%s %s %s: %s", res.legacy, key, field, ruleRepeated)
+	}
+	for _, tc := range []struct {
+		name string
+		call func(c *Client) []string
+		sent int // keys in the one request
+		want []string
+	}{
+		{"Candidates.Delete", func(c *Client) []string {
+			return outcomes(c.Candidates.Delete(t.Context(), []CandidateKey{cand(org, "A"), cand(org, "B"), cand(org, "A")}))
+		}, 2, []string{"ok", "ok", repeated(resCandidates, "A", "key")}},
+		{"Candidates.Delete, one id in two contexts", func(c *Client) []string {
+			return outcomes(c.Candidates.Delete(t.Context(), []CandidateKey{cand(org, "A"), cand("urn:li:organization:456", "A")}))
+		}, 2, []string{"ok", "ok"}},
+		{"Candidates.AttachPerson", func(c *Client) []string {
+			return outcomes(c.Candidates.AttachPerson(t.Context(), []PersonLink{{cand(org, "B"), "urn:li:person:1"}, {cand(org, "B"), "urn:li:person:2"}}))
+		}, 1, []string{"ok", repeated(resCandidates, "B", "key")}},
+		{"Applications.Delete", func(c *Client) []string {
+			return outcomes(c.Applications.Delete(t.Context(), []ApplicationKey{app, app}))
+		}, 1, []string{"ok", repeated(resApplications, "A1", "key")}},
+		{"ACLs.Upsert", func(c *Client) []string {
+			return outcomes(c.ACLs.Upsert(t.Context(), []ACLKey{acl("G1"), acl("G2"), acl("G1")}))
+		}, 2, []string{"ok", "ok", repeated(resACLs, "G1/J1", "key")}},
+		{"ACLs.Delete", func(c *Client) []string {
+			return outcomes(c.ACLs.Delete(t.Context(), []ACLKey{acl("G1"), acl("G1")}))
+		}, 1, []string{"ok", repeated(resACLs, "G1/J1", "key")}},
+		{"ACLs.UpsertAssignees", func(c *Client) []string {
+			return outcomes(c.ACLs.UpsertAssignees(t.Context(), []ACLAssigneeKey{as("1"), as("1")}))
+		}, 1, []string{"ok", repeated(resACLAssignees, "G1/urn:li:person:1", "key")}},
+		{"ACLs.DeleteAssignees", func(c *Client) []string {
+			return outcomes(c.ACLs.DeleteAssignees(t.Context(), []ACLAssigneeKey{as("1"), as("2"), as("1")}))
+		}, 2, []string{"ok", "ok", repeated(resACLAssignees, "G1/urn:li:person:1", "key")}},
+		{"Integrations.Name", func(c *Client) []string {
+			return outcomes(c.Integrations.Name(t.Context(), []IntegrationName{{ik, "one"}, {ik, "two"}}))
+		}, 1, []string{"ok", repeated(resIntegrations, ik.String(), "key")}},
+		{"Integrations.DeleteConfig", func(c *Client) []string {
+			return outcomes(c.Integrations.DeleteConfig(t.Context(), ik, ConfigCallbackURL, ConfigAppViewers, ConfigCallbackURL))
+		}, 2, []string{"ok", "ok", repeated(resIntegrationConfig, string(ConfigCallbackURL), "configurationKey")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, okBatch)
+			got := tc.call(h.client)
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("items (-want +got):\n%s", d)
+			}
+			if n := sentKeys(t, h.only()); n != tc.sent {
+				t.Errorf("sent %d keys, want %d", n, tc.sent)
+			}
+		})
+	}
 }

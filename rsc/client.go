@@ -143,11 +143,10 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 				return http.ErrUseLastResponse
 			},
 		},
-		RetryWaitMin: cfg.retry.MinWait,
-		RetryWaitMax: cfg.retry.MaxWait,
 		RetryMax:     cfg.retry.MaxAttempts - 1,
 		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
+		Backoff:      noBackoff,   // checkRetry chooses the wait,
+		PrepareRetry: c.waitRetry, // and it is slept on the client's Clock
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 
@@ -229,8 +228,10 @@ type callInfo struct {
 	res          *resource
 	records      int
 	idempotent   bool
-	start        time.Time
+	start        time.Time // on the client's Clock
 	attempts     int
+	wait         time.Duration // before the next attempt, as checkRetry chose it
+	refreshed    bool          // a 401 made the call fetch a new token (once per call)
 }
 
 func callFrom(ctx context.Context) *callInfo {

@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// Clock is the time source for pacing, daily-quota resets and polling. The
-// default uses the time package, so tests may also run the client inside a
-// testing/synctest bubble without injecting anything.
+// Clock is the time source for pacing, daily-quota resets, retry waits and
+// polling. The default uses the time package, so tests may also run the
+// client inside a testing/synctest bubble without injecting anything.
 type Clock interface {
 	Now() time.Time
 	// Sleep waits for d or until ctx is done, returning ctx.Err() in that case.

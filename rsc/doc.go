@@ -34,7 +34,8 @@
 // Batch methods take any number of records, check each against LinkedIn's
 // documented validation rules, and send the valid ones in order in batches of
 // at most 100. They return a *BatchResult with one Item per input record:
-// a *ValidationError for a record refused before sending, an *EntityError
+// a *ValidationError for a record refused before sending (it breaks a rule,
+// or repeats the key of an earlier record of the call), an *EntityError
 // for a record LinkedIn rejected inside an HTTP 200 answer, or success. A
 // nil error from the method does not mean every record was stored.
 //
@@ -43,7 +44,9 @@
 // Non-2xx answers become *APIError (status, serviceErrorCode, message,
 // request id), matched by ErrNotFound, ErrUnauthorized, ErrForbidden and
 // ErrConflict with errors.Is. Throttles become *RateLimitError. Token
-// failures become *AuthError. No error, log record or hook payload ever
+// failures become *AuthError. An attempt that ran past its own timeout
+// (WithHTTPClient) matches ErrAttemptTimeout; context.DeadlineExceeded
+// means the caller's context ended. No error, log record or hook payload ever
 // contains a token, a client secret or a request header.
 //
 //	var rl *rsc.RateLimitError
@@ -56,9 +59,9 @@
 // Only safe calls are retried: reads, batch_update upserts, deletes and $set
 // partial updates. Creating calls (jobs batch_create, provisioning) are never
 // retried unless RetryPolicy.RetryCreates is set, because a call that timed
-// out may have been applied. Transport errors, per-minute 429s and 500, 502,
-// 503 and 504 are retried with backoff, honouring Retry-After. A daily 429 is
-// never retried.
+// out may have been applied. Transport errors, attempts that timed out,
+// per-minute 429s and 500, 502, 503 and 504 are retried with backoff,
+// honouring Retry-After. A daily 429 is never retried.
 //
 // # Pacing
 //

@@ -17,12 +17,32 @@ var (
 	ErrRateLimited  = errors.New("rsc: rate limited")
 )
 
+// ErrAttemptTimeout is matched, with errors.Is, by the error of an attempt
+// that its own time limit ended while the caller's context was still live:
+// the client's attempt timeout (WithHTTPClient's Timeout, 60 s by default)
+// or the token request's 30 s. A safe call retries such an attempt as it
+// does a transport error (RetryPolicy); when the token request timed out
+// the error is an *AuthError. It never matches context.DeadlineExceeded,
+// which the client keeps for the caller's own deadline.
+var ErrAttemptTimeout = errors.New("rsc: attempt timed out")
+
+// attemptTimeout is an attempt ended by its own time limit, after.
+type attemptTimeout struct{ after time.Duration }
+
+func (e *attemptTimeout) Error() string { return "attempt timed out after " + e.after.String() }
+
+// Is makes errors.Is(err, ErrAttemptTimeout) true.
+func (e *attemptTimeout) Is(target error) bool { return target == ErrAttemptTimeout }
+
+// Timeout reports true, as a net.Error that timed out does.
+func (e *attemptTimeout) Timeout() bool { return true }
+
 // maxErrorBody is how much of an error response body an APIError keeps.
 const maxErrorBody = 4 << 10
 
 // APIError is a non-2xx answer from LinkedIn. It never holds a request
 // header, and every credential the client knows (its client secret and its
-// access tokens, raw, URL-encoded or JSON-encoded) is replaced by
+// access tokens, raw, URL-encoded, form-decoded or JSON-encoded) is replaced by
 // "[REDACTED]" in Message, RequestID and Body, so that a server or proxy
 // echoing the Authorization header cannot put a token into error text,
 // logs or hook payloads.
@@ -79,7 +99,7 @@ type RateLimitError struct {
 	Daily      bool          // the per-UTC-day quota is spent
 	Local      bool          // refused by the client-side pacer, nothing was sent
 	ResetAt    time.Time     // when the quota resets (UTC midnight for daily limits)
-	RetryAfter time.Duration // server's Retry-After, if any
+	RetryAfter time.Duration // server's Retry-After, if any, at most a day
 	Err        *APIError     // LinkedIn's answer, nil when Local
 }
 
@@ -144,7 +164,7 @@ func (e *EntityError) Error() string {
 type AuthError struct {
 	StatusCode int
 	Code       string // OAuth error code such as "invalid_client"
-	Err        error  // transport error, if the endpoint was not reached
+	Err        error  // why no answer came: a transport error, a timeout (ErrAttemptTimeout) or the context's end
 }
 
 func (e *AuthError) Error() string {

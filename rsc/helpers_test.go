@@ -80,6 +80,11 @@ func reply(w http.ResponseWriter, status int, body string) {
 // fail the attempt with its value as a network error.
 const transportErrorHeader = "X-Test-Transport-Error"
 
+// hangHeader, set by a handler, makes the in-process transport hold the
+// attempt until its context ends and fail it with the context's error, as
+// a server that never answers does.
+const hangHeader = "X-Test-Hang"
+
 // resetConnection fails the attempt as a reset connection would (in-process
 // harness only).
 func resetConnection(w http.ResponseWriter) {
@@ -295,6 +300,10 @@ func (ht handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ht.h.ServeHTTP(rec, r2)
 	if msg := rec.Header().Get(transportErrorHeader); msg != "" {
 		return nil, errors.New(msg)
+	}
+	if rec.Header().Get(hangHeader) != "" {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
 	}
 	resp := rec.Result()
 	resp.Request = req

@@ -148,9 +148,15 @@ func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, v
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resIntegrationConfig, c.configPath(k)), entries)
 }
 
-// Config reads configuration values of one integration (batch_get).
+// Config reads configuration values of one integration (batch_get). With
+// no keys it sends nothing and returns an empty map, as every batch method
+// does with no input: a batch_get without ids would be a GET of every
+// configuration, which LinkedIn does not document.
 func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (map[ConfigKey]string, error) {
 	c := s.c
+	if len(keys) == 0 {
+		return map[ConfigKey]string{}, nil
+	}
 	var q string
 	if c.fam.versioned {
 		rk := make([]restli.Key, len(keys))
@@ -186,12 +192,19 @@ func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys
 	return out, nil
 }
 
-// DeleteConfig removes configuration values of one integration (batch_delete).
+// DeleteConfig removes configuration values of one integration
+// (batch_delete). A key given twice is refused with a *ValidationError.
 func (s *IntegrationsService) DeleteConfig(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (*BatchResult[ConfigKey], error) {
 	c := s.c
 	entries := make([]entry[ConfigKey], len(keys))
+	seen := make(map[ConfigKey]bool, len(keys))
 	for i, ck := range keys {
 		entries[i] = entry[ConfigKey]{key: ck, label: string(ck)}
+		v := c.validator(resIntegrationConfig.legacy, string(ck))
+		unique(v, "configurationKey", seen, ck)
+		if entries[i].err = v.result(); entries[i].err != nil {
+			continue
+		}
 		entries[i].rkey, entries[i].simple = c.configEntry(k, ck)
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodDelete, resIntegrationConfig, c.configPath(k)), entries)

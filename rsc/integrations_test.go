@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -125,5 +126,66 @@ func TestProvisioningRules(t *testing.T) {
 		"no foreign id":  {ProvisionRequest{Name: "Tracker - A", Description: "d"}, "uniqueForeignId"},
 	} {
 		wantField(t, name, tc.req.Validate(), tc.field)
+	}
+}
+
+// Every batch method sends nothing for no input and returns an empty
+// result; a batch_get or write without ids would be another request, or
+// none LinkedIn documents.
+func TestEmptyInputSendsNothing(t *testing.T) {
+	t.Parallel()
+	ak := ApplicationKey{IntegrationContext: org, ApplicationID: "A1"}
+	ik := IntegrationKey{IntegrationContext: org, Type: OneClickExport}
+	for _, tc := range []struct {
+		name string
+		call func(ctx context.Context, c *Client) (int, error) // the result's length
+	}{
+		{"Candidates.Upsert", func(ctx context.Context, c *Client) (int, error) {
+			r, err := c.Candidates.Upsert(ctx, nil)
+			return len(r.Items), err
+		}},
+		{"Candidates.Delete", func(ctx context.Context, c *Client) (int, error) {
+			r, err := c.Candidates.Delete(ctx, nil)
+			return len(r.Items), err
+		}},
+		{"Candidates.Get", func(ctx context.Context, c *Client) (int, error) {
+			m, err := c.Candidates.Get(ctx, nil)
+			return len(m), err
+		}},
+		{"Applications.UpsertNotes", func(ctx context.Context, c *Client) (int, error) {
+			r, err := c.Applications.UpsertNotes(ctx, ak, nil)
+			return len(r.Items), err
+		}},
+		{"ACLs.Upsert", func(ctx context.Context, c *Client) (int, error) {
+			r, err := c.ACLs.Upsert(ctx, nil)
+			return len(r.Items), err
+		}},
+		{"Integrations.Get", func(ctx context.Context, c *Client) (int, error) {
+			m, err := c.Integrations.Get(ctx, nil)
+			return len(m), err
+		}},
+		{"Integrations.SetConfig", func(ctx context.Context, c *Client) (int, error) {
+			r, err := c.Integrations.SetConfig(ctx, ik, nil)
+			return len(r.Items), err
+		}},
+		{"Integrations.Config", func(ctx context.Context, c *Client) (int, error) {
+			m, err := c.Integrations.Config(ctx, ik)
+			if m == nil {
+				return -1, err
+			}
+			return len(m), err
+		}},
+		{"Integrations.DeleteConfig", func(ctx context.Context, c *Client) (int, error) {
+			r, err := c.Integrations.DeleteConfig(ctx, ik)
+			return len(r.Items), err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) { t.Errorf("request sent: %s %s?%s", s.Method, s.Path, s.RawQuery) })
+			if n, err := tc.call(t.Context(), h.client); n != 0 || err != nil {
+				t.Errorf("got %d results, err %v; want an empty result", n, err)
+			}
+		})
 	}
 }

@@ -239,7 +239,7 @@ func (s *JobsService) Submit(ctx context.Context, jobs []JobPosting) (*BatchResu
 		res.Items[i].Key = j.ExternalJobPostingID
 		v := c.validator(resJobs.legacy, j.ExternalJobPostingID)
 		validateJob(v, j)
-		v.unique("externalJobPostingId", seen, j.ExternalJobPostingID)
+		unique(v, "externalJobPostingId", seen, j.ExternalJobPostingID)
 		if err := v.result(); err != nil {
 			res.Items[i].Err = err
 			continue

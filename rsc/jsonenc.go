@@ -118,7 +118,7 @@ func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *res
 		e.key, e.label = key, id
 		e.err = rec.validateAt(res, c.cfg.clock.Now())
 		if sc.seen[key] && e.err == nil {
-			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: "appears more than once in this call"}
+			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: ruleRepeated}
 		}
 		sc.seen[key] = true
 		if e.err != nil {

@@ -125,11 +125,7 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID
 			n.LastModifiedAt = 0
 		}
 	}
-	full := noteID{pk.integrationContext(), parent, id}
-	if seen[full] {
-		v.fail("id", "appears more than once in this call")
-	}
-	seen[full] = true
+	unique(v, "id", seen, noteID{pk.integrationContext(), parent, id})
 	if e.err = v.result(); e.err != nil {
 		return e
 	}

@@ -136,7 +136,9 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // WithHTTPClient sets the HTTP client whose Transport carries requests and
 // whose Timeout bounds each attempt (60 s without this option; 0 for no
 // bound). The bound starts once the client's pacing lets the attempt go,
-// so a wait for LinkedIn's per-minute quota never times a call out. Its
+// so a wait for LinkedIn's per-minute quota never times a call out. An
+// attempt it ends fails with ErrAttemptTimeout, not
+// context.DeadlineExceeded, and is retried as RetryPolicy says. Its
 // Transport is shared by every customer client derived with ForCustomer.
 func WithHTTPClient(hc *http.Client) Option {
 	return nonNil("WithHTTPClient", "client", hc, func(c *config) { c.httpClient = hc })
@@ -193,8 +195,8 @@ func WithRetryPolicy(p RetryPolicy) Option {
 		if p.MaxAttempts < 1 {
 			return errors.New("rsc: WithRetryPolicy: MaxAttempts must be at least 1")
 		}
-		if p.MinWait < 0 || p.MaxWait < p.MinWait {
-			return errors.New("rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait")
+		if p.MinWait < 0 || p.MaxWait < 0 || p.maxWait() < p.MinWait {
+			return errors.New("rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait (0 meaning 30 s)")
 		}
 		c.retry = p
 		return nil
@@ -214,7 +216,8 @@ func WithLimits(l Limits) Option {
 	}
 }
 
-// WithClock injects a clock for pacing, daily-quota resets and polling waits.
+// WithClock injects a clock for pacing, daily-quota resets, retry waits
+// (and RetryPolicy.MaxElapsed) and polling waits.
 func WithClock(clk Clock) Option {
 	return nonNil("WithClock", "clock", clk, func(c *config) { c.clock = clk })
 }

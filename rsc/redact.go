@@ -23,7 +23,7 @@ const maxRememberedTokens = 4
 
 // redactor knows every credential of one client (its client secret and the
 // access tokens it has held) and removes them, in every form a server might
-// echo them (raw, URL-encoded, JSON-encoded), from text. It is safe for
+// echo them (raw, URL-encoded, form-decoded, JSON-encoded), from text. It is safe for
 // concurrent use.
 type redactor struct {
 	mu     sync.RWMutex
@@ -115,21 +115,28 @@ type redactedError struct{ msg string }
 
 func (e *redactedError) Error() string { return e.msg }
 
-// secretForms returns s as a server might echo it: raw or URL-encoded
-// (query and path escaping, upper- and lower-case hex), each of those also
-// JSON-encoded (with and without HTML escaping), or nothing when s is too
-// short to be a secret. The first form is s itself.
+// secretForms returns s as a server might echo it: raw, URL-encoded (query
+// and path escaping, upper- and lower-case hex) or form-decoded (an echo of
+// s unescaped in a form body, read back as url.ParseQuery does, as oauth2
+// reads a token error: '+' becomes a space, %XX its byte), each of those
+// also JSON-encoded (with and without HTML escaping), or nothing when s is
+// too short to be a secret. The first form is s itself; no form is shorter
+// than minSecretLen.
 func secretForms(s string) []string {
 	if len(s) < minSecretLen {
 		return nil
 	}
+	bases := []string{s, url.QueryEscape(s), url.PathEscape(s), lowerHex(url.QueryEscape(s)), lowerHex(url.PathEscape(s)),
+		strings.ReplaceAll(s, "+", " ")}
+	if d, err := url.QueryUnescape(s); err == nil {
+		bases = append(bases, d)
+	}
 	var forms []string
-	for _, f := range []string{url.QueryEscape(s), url.PathEscape(s), lowerHex(url.QueryEscape(s)), lowerHex(url.PathEscape(s))} {
+	for _, f := range bases {
 		forms = append(forms, f, jsonText(f, true), jsonText(f, false))
 	}
-	forms = append(forms, jsonText(s, true), jsonText(s, false))
 	slices.Sort(forms)
-	forms = slices.DeleteFunc(slices.Compact(forms), func(f string) bool { return f == s })
+	forms = slices.DeleteFunc(slices.Compact(forms), func(f string) bool { return f == s || len(f) < minSecretLen })
 	return append([]string{s}, forms...)
 }
 

@@ -149,3 +149,33 @@ func TestCredentialsRedacted(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// A token endpoint answering a form-encoded error that echoes the secret
+// unescaped: oauth2 reads it as url.ParseQuery does ('+' becomes a space,
+// %XX its byte), and that form of the secret is redacted from the
+// *AuthError too.
+func TestSecretRedactedInFormTokenError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ secret, decoded string }{
+		{"WPL_AP1.s3cr3t+/=value", "WPL_AP1.s3cr3t /=value"},
+		{"pl+us+and%41%42", "pl us andAB"},
+	} {
+		t.Run(tc.secret, func(t *testing.T) {
+			t.Parallel()
+			c, h, _ := mockClient(t, WithCredentials("cid", tc.secret))
+			h.onToken(func(w http.ResponseWriter, r *http.Request) {
+				r.ParseForm()
+				w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+				reply(w, http.StatusBadRequest, "error=bad_secret:"+r.PostForm.Get("client_secret"))
+			})
+			err := upsertNote(t.Context(), c)
+			var ae *AuthError
+			if !errors.As(err, &ae) || ae.Code != "bad_secret:"+redactedText {
+				t.Fatalf("err = %#v, want an *AuthError with the code redacted", err)
+			}
+			if all := fmt.Sprintf("%v %+v %#v", err, err, ae); strings.Contains(all, tc.decoded) || strings.Contains(all, tc.secret) {
+				t.Errorf("secret leaked: %s", all)
+			}
+		})
+	}
+}

@@ -18,21 +18,43 @@ import (
 // deletes and $set partial updates. Creating POSTs (batch_create of jobs,
 // provisioning) are never retried unless RetryCreates is set, because a
 // request that timed out may still have been applied. Retried failures:
-// transport errors, per-minute 429s and HTTP 500, 502, 503 and 504. A daily
+// transport errors, attempts that ran past the attempt timeout
+// (ErrAttemptTimeout; the caller's own deadline ends the call instead),
+// per-minute 429s and HTTP 500, 502, 503 and 504. A daily
 // 429 is never retried. An answer whose body is cut off after its headers
 // fails the call (the sync engine sends the batch again on its next run). Retry-After is honoured; otherwise the wait grows
-// exponentially from MinWait to MaxWait with full jitter.
+// exponentially from MinWait to MaxWait with full jitter. Waits run on the
+// client's Clock. With the default Clock, a wait that would reach the
+// caller's context deadline is not taken: the call returns the failure it
+// has at once (for a 429, the *RateLimitError with RetryAfter and
+// ResetAt), rather than sleeping into the deadline.
 type RetryPolicy struct {
-	MaxAttempts  int           // attempts including the first; 1 disables retries
-	MinWait      time.Duration // first backoff
-	MaxWait      time.Duration // backoff cap (Retry-After is capped by it too)
-	MaxElapsed   time.Duration // no new attempt starts after this much time; 0 = no cap
-	RetryCreates bool          // also retry creating POSTs (risks duplicates)
+	MaxAttempts int           // attempts including the first; 1 disables retries
+	MinWait     time.Duration // first backoff; 0 retries at once unless Retry-After says otherwise
+	// MaxWait caps every wait, Retry-After included; 0 means
+	// DefaultRetryPolicy's 30 s, never no cap, so that a server's
+	// Retry-After cannot hold a call for hours.
+	MaxWait time.Duration
+	// MaxElapsed bounds a call's retries: no attempt starts later than this
+	// after the call began, so a retry whose wait would end later is not
+	// taken. It is measured on the client's Clock, which the waits also
+	// run on (WithClock). 0 = no cap.
+	MaxElapsed   time.Duration
+	RetryCreates bool // also retry creating POSTs (risks duplicates)
 }
 
 // DefaultRetryPolicy returns 4 attempts, 500ms..30s backoff, 2 minutes in all.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second, MaxElapsed: 2 * time.Minute}
+}
+
+// maxWait returns the cap on every wait: MaxWait, or DefaultRetryPolicy's
+// when it is 0.
+func (p RetryPolicy) maxWait() time.Duration {
+	if p.MaxWait == 0 {
+		return DefaultRetryPolicy().MaxWait
+	}
+	return p.MaxWait
 }
 
 // checkRetry implements retryablehttp.CheckRetry. The request itself is not
@@ -66,12 +88,17 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if !ci.idempotent && !c.cfg.retry.RetryCreates && !sentNothing {
 		return false, nil
 	}
-	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start) >= c.cfg.retry.MaxElapsed {
-		return false, nil
-	}
 	if ci.attempts >= c.cfg.retry.MaxAttempts {
 		return false, nil
 	}
+	wait := c.backoff(ci.attempts, resp)
+	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start)+wait > c.cfg.retry.MaxElapsed {
+		return false, nil // the next attempt would start after MaxElapsed
+	}
+	if c.outlastsDeadline(ctx, wait) {
+		return false, nil // return this failure (a 429's *RateLimitError) now
+	}
+	ci.wait = wait
 	if c.cfg.hooks.OnRetry != nil {
 		c.cfg.hooks.OnRetry(RetryInfo{Method: ci.method, Path: ci.path, Attempt: ci.attempts, StatusCode: status, Err: c.red.Error(err)})
 	}
@@ -97,24 +124,57 @@ func retryableTransportError(err error) bool {
 	if errors.As(err, &rl) {
 		return false
 	}
+	// The caller's context is live (checkRetry looked first), so a context
+	// error here is no attempt's timeout, which arrives as an
+	// *attemptTimeout (paceTransport.send, tokenCache.sanitize) and is
+	// retried as any transport error is.
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	return true
 }
 
-// backoff implements retryablehttp.Backoff: Retry-After when present, else
-// exponential with full jitter.
-func (c *Client) backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+// outlastsDeadline reports whether a wait of d would reach ctx's deadline,
+// so that the attempt after it could not be sent. A context's deadline is
+// on the time package's clock, so only the system Clock (the default,
+// testing/synctest's fake time included) can tell: an injected clock's
+// Sleep need not take that time.
+func (c *Client) outlastsDeadline(ctx context.Context, d time.Duration) bool {
+	if _, system := c.cfg.clock.(realClock); !system || d <= 0 {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) <= d
+}
+
+// waitRetry implements retryablehttp.PrepareRetry: it sleeps, on the
+// client's Clock, the wait checkRetry chose before the next attempt.
+// retryablehttp's own wait, on the wall clock, is always 0 (noBackoff).
+func (c *Client) waitRetry(req *http.Request) error {
+	ci := callFrom(req.Context())
+	if ci == nil || ci.wait <= 0 {
+		return nil
+	}
+	return c.cfg.clock.Sleep(req.Context(), ci.wait)
+}
+
+// noBackoff implements retryablehttp.Backoff: the wait is waitRetry's.
+func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
+
+// backoff returns the wait after the failed attempt number attempt (1 for
+// the first) that answered resp (nil for a transport error): Retry-After
+// when present, else exponential with full jitter.
+func (c *Client) backoff(attempt int, resp *http.Response) time.Duration {
+	minWait, maxWait := c.cfg.retry.MinWait, c.cfg.retry.maxWait()
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.clock.Now()); ok {
-			return clampDur(d, 0, maxWait)
+			return min(d, maxWait)
 		}
 	}
 	if minWait <= 0 {
 		return 0
 	}
-	ceil := minWait << min(attemptNum, 20)
+	ceil := minWait << min(attempt-1, 20)
 	if ceil > maxWait || ceil <= 0 {
 		ceil = maxWait
 	}
@@ -123,25 +183,25 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attemptNum int, resp *h
 	return lo + rand.N(ceil-lo+1)
 }
 
-func clampDur(d, lo, hi time.Duration) time.Duration {
-	if d < lo {
-		return lo
-	}
-	if hi > 0 && d > hi {
-		return hi
-	}
-	return d
-}
+// maxRetryAfter caps a Retry-After. LinkedIn's longest throttle window is
+// a UTC day (docs/linkedin-api.md §5), so a longer one is no real answer;
+// capping it also keeps a number of seconds too large for a time.Duration
+// from wrapping around to a negative wait.
+const maxRetryAfter = 24 * time.Hour
 
+// parseRetryAfter reads a Retry-After header, seconds or an HTTP date
+// (read against now), as a wait of 0 to maxRetryAfter. It reports false
+// when there is no header or it is neither.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
+	// A number of seconds too large for an int64 is read as the largest.
+	if s, err := strconv.ParseInt(v, 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && s >= 0 {
+		return time.Duration(min(s, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }

@@ -3,6 +3,7 @@ package rsc
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -54,25 +55,58 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // per-minute quota (as long as a minute at the lowest limits) is not the
 // server being slow, and must not time the attempt out before it is sent.
 // The timeout covers reading the response body too, as http.Client's
-// Timeout would.
+// Timeout would. An attempt it ends fails with ErrAttemptTimeout, which the
+// retry policy tells from the caller's own deadline.
 func (t *paceTransport) send(req *http.Request) (*http.Response, error) {
 	if t.c.timeout <= 0 {
 		return t.next.RoundTrip(req)
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), t.c.timeout)
+	parent := req.Context()
+	ctx, cancel := context.WithTimeout(parent, t.c.timeout)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil || resp.Body == nil {
 		cancel()
-		return resp, err
+		return resp, attemptError(parent, ctx, t.c.timeout, err)
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, parent: parent, attempt: ctx, timeout: t.c.timeout}
 	return resp, nil
 }
 
-// cancelOnClose releases an attempt's timeout when its body is closed.
+// attemptError returns err, the failure of an attempt sent under attempt (a
+// context of parent that ends after timeout), as an *attemptTimeout when
+// that timeout ended the attempt while parent, the caller's context, is
+// still live; an *AuthError stays one, so that a token fetch the timeout
+// cut short reads as a token failure, and one carrying the token
+// endpoint's answer is kept as it is. Otherwise it returns err unchanged.
+func attemptError(parent, attempt context.Context, timeout time.Duration, err error) error {
+	if err == nil || parent.Err() != nil || !errors.Is(attempt.Err(), context.DeadlineExceeded) {
+		return err
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		if ae.Err == nil {
+			return err // the endpoint answered before the timeout
+		}
+		return &AuthError{Err: &attemptTimeout{after: timeout}}
+	}
+	return &attemptTimeout{after: timeout}
+}
+
+// cancelOnClose releases an attempt's timeout when its body is closed, and
+// reports a read the timeout cut short as the attempt timing out.
 type cancelOnClose struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	cancel          context.CancelFunc
+	parent, attempt context.Context
+	timeout         time.Duration
+}
+
+func (b *cancelOnClose) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = attemptError(b.parent, b.attempt, b.timeout, err)
+	}
+	return n, err
 }
 
 func (b *cancelOnClose) Close() error {
@@ -129,7 +163,7 @@ type authTransport struct {
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, fresh, err := t.c.tokens.get(req.Context())
+	tok, err := t.c.tokens.get(req.Context())
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -137,15 +171,23 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r2 := req.Clone(req.Context())
 	r2.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := t.next.RoundTrip(r2)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized || fresh || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
 		return resp, err
 	}
-	// The cached token was refused (revoked or expired early): fetch a new
-	// one once and resend.
+	ci := callFrom(req.Context())
+	if ci != nil {
+		if ci.refreshed {
+			return resp, nil
+		}
+		ci.refreshed = true
+	}
+	// The token was refused (revoked, expired early, or not yet known to
+	// LinkedIn when this call fetched it): fetch a new one and resend, once
+	// per call (docs/linkedin-api.md §4), so that a 401 never loops.
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
 	t.c.tokens.invalidate(tok)
-	tok, _, err = t.c.tokens.get(req.Context())
+	tok, err = t.c.tokens.get(req.Context())
 	if err != nil {
 		return nil, err
 	}

@@ -246,6 +246,7 @@ func TestDailyThrottleParksBucket(t *testing.T) {
 	})
 }
 
+// Cancelling the caller's context ends a retry wait at once.
 func TestContextCancelStopsBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, h, _ := mockClient(t)
@@ -253,7 +254,15 @@ func TestContextCancelStopsBackoff(t *testing.T) {
 			w.Header().Set("Retry-After", "30")
 			reply(w, 503, `{}`)
 		})
-		upsertNoteTimesOut(t, c, 2*time.Second)
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(2*time.Second, cancel)
+		start := time.Now()
+		if err := upsertNote(ctx, c); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want the cancellation", err)
+		}
+		if got := time.Since(start); got != 2*time.Second {
+			t.Errorf("returned after %v, want exactly the 2s of the cancellation", got)
+		}
 	})
 }
 
@@ -303,7 +312,8 @@ func TestTokenReuseRefreshAnd401(t *testing.T) {
 // How a PUT (idempotent, so retried) of one note ends after each sequence
 // of answers: transport errors are retried; after the last attempt the
 // caller gets that response's typed error, not a "giving up" wrapper; a 401
-// on a freshly fetched token is not looped.
+// makes the call fetch a new token and resend once, even when the call has
+// just fetched the token it sent, and never loops.
 func TestPutRetries(t *testing.T) {
 	type outcome struct {
 		Status        int // the *APIError's status, 0 for success
@@ -317,7 +327,9 @@ func TestPutRetries(t *testing.T) {
 	}{
 		{"connection resets then 200", []int{0, 0, 200}, outcome{Calls: 3, Tokens: 1}},
 		{"503 until the attempts run out", []int{503}, outcome{Status: 503, Calls: 4, Tokens: 1}},
-		{"401 on a fresh token", []int{401}, outcome{Status: 401, Calls: 1, Tokens: 1}},
+		{"401 on a fresh token, then accepted", []int{401, 200}, outcome{Calls: 2, Tokens: 2}},
+		{"401 every time: one refresh", []int{401}, outcome{Status: 401, Calls: 2, Tokens: 2}},
+		{"401, 503, 401: one refresh per call", []int{401, 503, 401}, outcome{Status: 401, Calls: 3, Tokens: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -340,6 +352,36 @@ func TestPutRetries(t *testing.T) {
 			})
 		})
 	}
+}
+
+// When LinkedIn refuses the first token, every one of many concurrent
+// calls succeeds after one shared refresh, the call that fetched the
+// refused token as well as those that found it cached.
+func TestConcurrent401RefreshesOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, h, tokens := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+		h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+			if s.Header.Get("Authorization") == "Bearer tok1" {
+				reply(w, 401, `{"message":"Invalid access token","serviceErrorCode":65600,"status":401}`)
+				return
+			}
+			reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+		})
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		for range 20 {
+			wg.Go(func() {
+				if err := upsertNote(t.Context(), c); err != nil {
+					failed.Add(1)
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if failed.Load() != 0 || tokens.Load() != 2 {
+			t.Errorf("%d of 20 calls failed, %d tokens fetched; want none and 2", failed.Load(), tokens.Load())
+		}
+	})
 }
 
 // The records-per-minute pacer keeps every calendar minute under the limit
@@ -439,14 +481,16 @@ func TestSecretsNeverLeak(t *testing.T) {
 func TestNewClientValidatesOptions(t *testing.T) {
 	t.Parallel()
 	for name, opts := range map[string][]Option{
-		"no credentials": nil,
-		"empty secret":   {WithCredentials("id", "")},
-		"bad base url":   {WithCredentials("a", "b"), WithBaseURL("not a url")},
-		"bad version":    {WithCredentials("a", "b"), WithVersion("2026-04")},
-		"bad retry":      {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{})},
-		"bad limits":     {WithCredentials("a", "b"), WithLimits(Limits{SyncRecordsPerMinute: 5})},
-		"nil logger":     {WithCredentials("a", "b"), WithLogger(nil)},
-		"bad user agent": {WithCredentials("a", "b"), WithUserAgent("x\r\ny")},
+		"no credentials":                   nil,
+		"empty secret":                     {WithCredentials("id", "")},
+		"bad base url":                     {WithCredentials("a", "b"), WithBaseURL("not a url")},
+		"bad version":                      {WithCredentials("a", "b"), WithVersion("2026-04")},
+		"bad retry":                        {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{})},
+		"MinWait over the default MaxWait": {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, MinWait: time.Minute})},
+		"negative MaxWait":                 {WithCredentials("a", "b"), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, MaxWait: -time.Second})},
+		"bad limits":                       {WithCredentials("a", "b"), WithLimits(Limits{SyncRecordsPerMinute: 5})},
+		"nil logger":                       {WithCredentials("a", "b"), WithLogger(nil)},
+		"bad user agent":                   {WithCredentials("a", "b"), WithUserAgent("x\r\ny")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := NewClient(opts...); err == nil {
@@ -541,6 +585,90 @@ func TestSlowTokenFetchHonoursWaitersContext(t *testing.T) {
 	})
 }
 
+// A failed token fetch answers every caller that waited for it: an
+// endpoint refusing the credentials gets one request per burst of callers,
+// not one per caller, and the failure is not kept, so the next call asks
+// again. A fetch that its own caller's context ended says nothing of the
+// endpoint: a waiter then fetches itself.
+func TestTokenFetchFailureShared(t *testing.T) {
+	type outcome struct {
+		Fetcher       string         // the outcome of the call that fetched
+		Waiters       map[string]int // outcomes of the calls that waited
+		Later         string         // of a call after the burst
+		TokenRequests int32
+	}
+	for _, tc := range []struct {
+		name   string
+		refuse bool // the endpoint refuses the client; else the first request hangs and its caller gives up
+		want   outcome
+	}{
+		{"the endpoint refuses the client", true,
+			outcome{Fetcher: "auth 401", Waiters: map[string]int{"auth 401": 9}, Later: "auth 401", TokenRequests: 2}},
+		{"the fetching caller gives up", false,
+			outcome{Fetcher: "canceled", Waiters: map[string]int{"ok": 9}, Later: "ok", TokenRequests: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, h, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) { reply(w, 200, `{"results":{"N1":{"status":204}}}`) })
+				release := make(chan struct{})
+				var requests atomic.Int32
+				h.onToken(func(w http.ResponseWriter, r *http.Request) {
+					n := requests.Add(1)
+					switch {
+					case tc.refuse:
+						if n == 1 {
+							<-release
+						}
+						reply(w, 401, `{"error":"invalid_client"}`)
+					case n == 1:
+						w.Header().Set(hangHeader, "1")
+					default:
+						w.Header().Set("Content-Type", "application/json")
+						reply(w, 200, `{"access_token":"tok","expires_in":1800}`)
+					}
+				})
+				kind := func(err error) string {
+					var ae *AuthError
+					switch {
+					case err == nil:
+						return "ok"
+					case errors.Is(err, context.Canceled):
+						return "canceled"
+					case errors.As(err, &ae):
+						return fmt.Sprintf("auth %d", ae.StatusCode)
+					}
+					return err.Error()
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				fetcher := make(chan error, 1)
+				go func() { fetcher <- upsertNote(ctx, c) }()
+				synctest.Wait() // the first call is inside the token fetch
+				waiters := make(chan error, 9)
+				for range 9 {
+					go func() { waiters <- upsertNote(t.Context(), c) }()
+				}
+				synctest.Wait() // the others wait for it
+				if tc.refuse {
+					close(release)
+				} else {
+					cancel()
+				}
+				got := outcome{Fetcher: kind(<-fetcher), Waiters: map[string]int{}}
+				for range 9 {
+					got.Waiters[kind(<-waiters)]++
+				}
+				got.Later = kind(upsertNote(t.Context(), c))
+				got.TokenRequests = requests.Load()
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
 // A 5xx from the token endpoint is retried, also for batch_create: without
 // a token nothing was sent, so nothing can be created twice.
 func TestTokenEndpoint5xxIsRetried(t *testing.T) {
@@ -594,15 +722,110 @@ func TestPacingWaitIsNotAttemptTime(t *testing.T) {
 	})
 }
 
-// The attempt's timeout still bounds a server that does not answer: the
-// call fails with a deadline error once the timeout passes.
+// hangs answers with hang[i] for the i-th request (the last repeats):
+// true holds the attempt until its context ends (hangHeader), false lets
+// answer reply. It returns the number of requests received.
+func hangs(hang []bool, answer func(w http.ResponseWriter)) (func(w http.ResponseWriter), *atomic.Int32) {
+	var n atomic.Int32
+	return func(w http.ResponseWriter) {
+		i := int(n.Add(1)) - 1
+		if hang[min(i, len(hang)-1)] {
+			w.Header().Set(hangHeader, "1")
+			return
+		}
+		answer(w)
+	}, &n
+}
+
+// An attempt that its own time limit ends (WithHTTPClient's Timeout, or
+// the token request's 30 s) failed as a transport error does, while the
+// caller's deadline has not passed: a safe call retries it, a creating
+// call does not unless nothing was sent (the token request timed out), and
+// the error matches ErrAttemptTimeout (an *AuthError for the token
+// request), never context.DeadlineExceeded, which stays the caller's.
+func TestAttemptTimeout(t *testing.T) {
+	type outcome struct {
+		Calls, TokenRequests int32
+		OK                   bool // the call succeeded
+		AttemptTimeout       bool // the error matches ErrAttemptTimeout
+		Auth                 bool // the error is an *AuthError
+		Deadline             bool // the error matches context.DeadlineExceeded
+	}
+	for _, tc := range []struct {
+		name     string
+		timeout  time.Duration // WithHTTPClient's Timeout; 0 for none
+		deadline time.Duration // the caller's; 0 for none
+		api, tok []bool        // whether each API and token request hangs (the last repeats)
+		create   bool          // Jobs.Submit rather than a PUT of notes
+		want     outcome
+	}{
+		{"safe call: one attempt hangs", 10 * time.Second, 0, []bool{true, false}, []bool{false}, false,
+			outcome{Calls: 2, TokenRequests: 1, OK: true}},
+		{"safe call: every attempt hangs", 10 * time.Second, 0, []bool{true}, []bool{false}, false,
+			outcome{Calls: 4, TokenRequests: 1, AttemptTimeout: true}},
+		{"creating call: not sent again", 10 * time.Second, 0, []bool{true}, []bool{false}, true,
+			outcome{Calls: 1, TokenRequests: 1, AttemptTimeout: true}},
+		{"token request hangs past the attempt timeout once", 10 * time.Second, 0, []bool{false}, []bool{true, false}, false,
+			outcome{Calls: 1, TokenRequests: 2, OK: true}},
+		{"token request hangs every time", 10 * time.Second, 0, []bool{false}, []bool{true}, false,
+			outcome{TokenRequests: 4, AttemptTimeout: true, Auth: true}},
+		{"token request's own timeout, creating call", 0, 0, []bool{false}, []bool{true, false}, true,
+			outcome{Calls: 1, TokenRequests: 2, OK: true}},
+		{"token request's own timeout every time", 0, 0, []bool{false}, []bool{true}, false,
+			outcome{TokenRequests: 4, AttemptTimeout: true, Auth: true}},
+		{"the caller's deadline comes first", 10 * time.Second, 5 * time.Second, []bool{true}, []bool{false}, false,
+			outcome{Calls: 1, TokenRequests: 1, Deadline: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, h, _ := mockClient(t, WithHTTPClient(&http.Client{Timeout: tc.timeout}))
+				tok, tokens := hangs(tc.tok, func(w http.ResponseWriter) {
+					w.Header().Set("Content-Type", "application/json")
+					reply(w, 200, `{"access_token":"tok1","expires_in":1800}`)
+				})
+				h.onToken(func(w http.ResponseWriter, r *http.Request) { tok(w) })
+				api, calls := hangs(tc.api, func(w http.ResponseWriter) {
+					if tc.create {
+						reply(w, 200, `{"elements":[{"id":"urn:li:simpleJobPostingTask:t1","status":202}]}`)
+						return
+					}
+					reply(w, 200, `{"results":{"N1":{"status":204}}}`)
+				})
+				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) { api(w) })
+				h.route("POST", "/v2/simpleJobPostings", func(w http.ResponseWriter, s seen) { api(w) })
+				ctx := t.Context()
+				if tc.deadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+					defer cancel()
+				}
+				var err error
+				if tc.create {
+					_, err = c.Jobs.Submit(ctx, []JobPosting{bubbleJob()})
+				} else {
+					err = upsertNote(ctx, c)
+				}
+				var ae *AuthError
+				got := outcome{Calls: calls.Load(), TokenRequests: tokens.Load(), OK: err == nil, AttemptTimeout: errors.Is(err, ErrAttemptTimeout),
+					Auth: errors.As(err, &ae), Deadline: errors.Is(err, context.DeadlineExceeded)}
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("outcome (-want +got):\n%s\nerr: %v", d, err)
+				}
+			})
+		})
+	}
+}
+
+// The attempt's timeout bounds a server that does not answer, over a real
+// connection too: the call fails with ErrAttemptTimeout once the timeout
+// passes.
 func TestAttemptTimeoutBoundsASlowServer(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	h := newHarness(t, false, func(w http.ResponseWriter, s seen) { <-release },
 		WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
 	_, err := h.client.Candidates.UpsertNotes(t.Context(), noteKey, []Note{{ID: "N1", Note: "x"}})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want a deadline error", err)
+	if !errors.Is(err, ErrAttemptTimeout) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrAttemptTimeout and not the caller's deadline", err)
 	}
 }
