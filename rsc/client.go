@@ -48,6 +48,8 @@ type Client struct {
 	common  service    // shared by every service, as go-github does
 	chunks  bufferPool // free recordArena chunks
 	bodies  bufferPool // free batch bodies, once copied into a tunnelled request
+	// tunnelled holds the bodies of tunnelled requests (pooledBody).
+	tunnelled bufferPool
 	// scratch is what encoding a batch of records needs, by record type.
 	scratch struct {
 		candidates   scratchPool[CandidateKey]
@@ -254,11 +256,18 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	if body != nil {
 		hdr.Set("Content-Type", "application/json")
 	}
-	if t, ok := restli.Tunnel(method, query, body, "application/json"); ok {
-		method, query, body = t.Method, "", t.Body
-		cl.bodyCopied = len(cl.body) > 0
-		for k, v := range t.Header {
-			hdr[k] = v
+	var pooled *pooledBody // the tunnelled body, in a buffer from c.tunnelled
+	if len(query) > restli.MaxQueryLength {
+		buf := c.tunnelled.get(len(query) + len(body) + 256)
+		if t, ok := restli.AppendTunnel(*buf, method, query, body, "application/json"); ok {
+			*buf = t.Body
+			pooled = &pooledBody{pool: &c.tunnelled, buf: buf}
+			defer pooled.release()
+			method, query, body = t.Method, "", t.Body
+			cl.bodyCopied = len(cl.body) > 0
+			for k, v := range t.Header {
+				hdr[k] = v
+			}
 		}
 	}
 	u := url.URL{Scheme: c.cfg.baseURL.Scheme, Host: c.cfg.baseURL.Host, RawQuery: query}
@@ -269,7 +278,10 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		idempotent: cl.idempotent, start: c.cfg.clock.Now()}
 	ctx = context.WithValue(ctx, callKey{}, ci)
 	var rawBody any
-	if body != nil {
+	switch {
+	case pooled != nil:
+		rawBody = retryablehttp.ReaderFunc(pooled.reader)
+	case body != nil:
 		rawBody = body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), rawBody)

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -58,6 +59,13 @@ type Tunnelled struct {
 // it absent from the content (upstream uses a random string), so the same
 // request always tunnels to the same bytes without hashing the body.
 func Tunnel(method, rawQuery string, body []byte, contentType string) (t Tunnelled, ok bool) {
+	return AppendTunnel(nil, method, rawQuery, body, contentType)
+}
+
+// AppendTunnel is Tunnel writing the tunnelled body after dst's contents
+// (pass dst[:0] to reuse a buffer): Body is the grown slice. It lets a
+// caller keep the large body of a batch call in a buffer of its own.
+func AppendTunnel(dst []byte, method, rawQuery string, body []byte, contentType string) (t Tunnelled, ok bool) {
 	if len(rawQuery) <= MaxQueryLength {
 		return Tunnelled{}, false
 	}
@@ -65,23 +73,28 @@ func Tunnel(method, rawQuery string, body []byte, contentType string) (t Tunnell
 	h.Set(HeaderMethodOverride, method)
 	if len(body) == 0 {
 		h.Set("Content-Type", ContentTypeForm)
-		return Tunnelled{Method: http.MethodPost, Header: h, Body: []byte(rawQuery)}, true
+		return Tunnelled{Method: http.MethodPost, Header: h, Body: append(dst, rawQuery...)}, true
 	}
 	if contentType == "" {
 		contentType = ContentTypeJSON
 	}
 	boundary := tunnelBoundary(rawQuery, body)
-	var b bytes.Buffer
-	b.Grow(3*len(boundary) + len(rawQuery) + len(body) + len(contentType) + 100)
-	b.WriteString("--" + boundary + "\r\n")
-	b.WriteString("Content-Type: " + ContentTypeForm + "\r\n\r\n")
-	b.WriteString(rawQuery)
-	b.WriteString("\r\n--" + boundary + "\r\n")
-	b.WriteString("Content-Type: " + contentType + "\r\n\r\n")
-	b.Write(body)
-	b.WriteString("\r\n--" + boundary + "--")
+	b := slices.Grow(dst, 3*len(boundary)+len(rawQuery)+len(body)+len(contentType)+100)
+	b = append(b, "--"...)
+	b = append(b, boundary...)
+	b = append(b, "\r\nContent-Type: "+ContentTypeForm+"\r\n\r\n"...)
+	b = append(b, rawQuery...)
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary...)
+	b = append(b, "\r\nContent-Type: "...)
+	b = append(b, contentType...)
+	b = append(b, "\r\n\r\n"...)
+	b = append(b, body...)
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary...)
+	b = append(b, "--"...)
 	h.Set("Content-Type", ContentTypeMultipart+"; boundary="+boundary)
-	return Tunnelled{Method: http.MethodPost, Header: h, Body: b.Bytes()}, true
+	return Tunnelled{Method: http.MethodPost, Header: h, Body: b}, true
 }
 
 // tunnelBoundary returns a boundary that does not occur in the content:
