@@ -170,7 +170,7 @@ func writeBatches[K comparable](ctx context.Context, c *Client, op batchOp, entr
 func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
 	query, bodyKeys := batchKeys(c.fam.proto, entries, idx)
 	cl := &call{method: op.method, restli: op.restli, path: op.path, query: query,
-		res: op.res, idempotent: true}
+		res: op.res, idempotent: true, pooledAnswer: true}
 	var body *[]byte
 	if op.method != http.MethodDelete {
 		body = batchBody(c, op.res, entries, idx, bodyKeys)
@@ -185,6 +185,9 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 	}
 	if err == nil {
 		err = applyBatchResponse(c.red, op, resp, entries, idx, bodyKeys, res)
+		// Nothing refers to the answer's bytes any more: what the items
+		// keep of it was copied (error messages, decoded by encoding/json).
+		c.answers.put(resp.buf)
 	}
 	if err != nil {
 		for _, i := range idx {

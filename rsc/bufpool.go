@@ -22,8 +22,12 @@ func (bp *bufferPool) get(n int) *[]byte {
 	return &b
 }
 
-// put gives b back: nothing may use it any more.
-func (bp *bufferPool) put(b *[]byte) { bp.p.Put(b) }
+// put gives b back, unless it is nil: nothing may use it any more.
+func (bp *bufferPool) put(b *[]byte) {
+	if b != nil {
+		bp.p.Put(b)
+	}
+}
 
 // pooledBody is the body of one request, held in a buffer from a pool,
 // sent through readers that retryablehttp asks for once per attempt. An

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,7 @@ type Client struct {
 	bodies  bufferPool // free batch bodies, once copied into a tunnelled request
 	// tunnelled holds the bodies of tunnelled requests (pooledBody).
 	tunnelled bufferPool
+	answers   bufferPool // free bodies of batch answers (call.pooledAnswer)
 	// scratch is what encoding a batch of records needs, by record type.
 	scratch struct {
 		candidates   scratchPool[CandidateKey]
@@ -212,6 +214,10 @@ type call struct {
 	// bodyCopied is set by do when it sent a copy of body (the call was
 	// tunnelled), so that the caller may reuse body at once.
 	bodyCopied bool
+	// pooledAnswer asks do to read a successful answer's body into a
+	// buffer from c.answers (response.buf), which the caller gives back
+	// once nothing refers to the body.
+	pooledAnswer bool
 }
 
 // response is a successful (2xx) answer.
@@ -219,6 +225,7 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	buf    *[]byte // body's buffer, from c.answers, when the call asked for it (pooledAnswer)
 }
 
 type callKey struct{}
@@ -308,29 +315,44 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		return nil, c.red.Error(unwrapTransportError(ctx, err))
 	}
 	defer resp.Body.Close()
-	data, err := readBody(resp)
+	var buf *[]byte
+	if cl.pooledAnswer && resp.StatusCode < 300 {
+		buf = c.answers.get(0)
+	}
+	var dst []byte
+	if buf != nil {
+		dst = *buf
+	}
+	data, err := readBody(resp, dst)
 	if err != nil {
 		return nil, fmt.Errorf("rsc: %s %s: reading response: %w", cl.method, path, err)
 	}
 	if resp.StatusCode >= 300 {
 		return nil, c.errorFor(cl.method, path, cl.res.bucket, resp, data)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+	if buf != nil {
+		*buf = data
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data, buf: buf}, nil
 }
 
-// readBody reads at most maxResponseBody bytes of resp's body: as
-// io.ReadAll does, but starting with a buffer of the announced length when
-// there is one (up to maxPreallocBody, as the header may not tell the
-// truth), so that a batch answer is not copied through ever larger
-// buffers.
-func readBody(resp *http.Response) ([]byte, error) {
+// readBody reads at most maxResponseBody bytes of resp's body after dst
+// (nil, or an empty buffer to reuse): as io.ReadAll does, but growing dst
+// at once to the announced length when there is one (up to
+// maxPreallocBody, as the header may not tell the truth), so that a batch
+// answer is not copied through ever larger buffers.
+func readBody(resp *http.Response, dst []byte) ([]byte, error) {
 	r := io.LimitReader(resp.Body, maxResponseBody)
-	n := resp.ContentLength
-	if n <= 0 || n > maxPreallocBody {
-		return io.ReadAll(r)
+	b := dst
+	if n := resp.ContentLength; n > 0 && n <= maxPreallocBody {
+		b = slices.Grow(b, int(n)+1) // +1: the read that sees io.EOF needs no growth
+	} else if cap(b) == 0 {
+		b = make([]byte, 0, 512)
 	}
-	b := make([]byte, 0, n+1) // +1: the read that sees io.EOF needs no growth
 	for {
+		if len(b) == cap(b) { // longer than announced, or no length
+			b = append(b, 0)[:len(b)]
+		}
 		m, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+m]
 		if err == io.EOF {
@@ -338,9 +360,6 @@ func readBody(resp *http.Response) ([]byte, error) {
 		}
 		if err != nil {
 			return b, err
-		}
-		if len(b) == cap(b) { // longer than announced
-			b = append(b, 0)[:len(b)]
 		}
 	}
 }

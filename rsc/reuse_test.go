@@ -35,12 +35,21 @@ func TestReadBody(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// iotest.OneByteReader-like chunks: several reads.
 			r := io.MultiReader(strings.NewReader(body[:3]), strings.NewReader(body[3:500]), strings.NewReader(body[500:]))
-			got, err := readBody(&http.Response{ContentLength: tc.announced, Body: io.NopCloser(r)})
+			got, err := readBody(&http.Response{ContentLength: tc.announced, Body: io.NopCloser(r)}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(body, string(got)); diff != "" {
 				t.Errorf("body (-want +got):\n%s", diff)
+			}
+			// The same into a reused buffer, smaller than the body.
+			r = io.MultiReader(strings.NewReader(body[:3]), strings.NewReader(body[3:500]), strings.NewReader(body[500:]))
+			got, err = readBody(&http.Response{ContentLength: tc.announced, Body: io.NopCloser(r)}, make([]byte, 0, 100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(body, string(got)); diff != "" {
+				t.Errorf("body read into a reused buffer (-want +got):\n%s", diff)
 			}
 		})
 	}
