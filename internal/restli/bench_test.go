@@ -50,3 +50,28 @@ func TestEncodeBatchIDsAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTunnel100 tunnels a batch_update of 100 candidate keys with a
+// JSON body of about 300 bytes a record, as the SDK sends every full batch.
+func BenchmarkTunnel100(b *testing.B) {
+	keys := benchmarkKeys(100)
+	q := EncodeBatchIDs(Protocol1, keys)
+	var body []byte
+	body = append(body, `{"entities":{`...)
+	for i, k := range keys {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = strconv.AppendQuote(body, EncodeKeyBody(Protocol1, k))
+		body = append(body, `:{"firstName":"Ann","lastName":"Lee","emailAddresses":["ann.lee@example.com"],"phoneNumbers":[],"addresses":[],"currentCompanyName":"Example Corporation","externalProfileUrl":"https://ats.example.com/candidates/12345","atsCreatedAt":1790000000000,"atsLastModifiedAt":1790003600000}`...)
+	}
+	body = append(body, `}}`...)
+	buf := make([]byte, 0, len(q)+len(body)+256)
+	b.SetBytes(int64(len(q) + len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := AppendTunnel(buf[:0], "PUT", q, body, ""); !ok {
+			b.Fatal("not tunnelled")
+		}
+	}
+}

@@ -100,6 +100,8 @@ func TestTunnelBoundaryAvoidsContent(t *testing.T) {
 		{q, []byte(`{}`), "restli-boundary-0"},
 		{q, []byte("--restli-boundary-0--\r\n"), "restli-boundary-1"},
 		{q + "&x=restli-boundary-1", []byte("restli-boundary-0"), "restli-boundary-2"},
+		{q + "&x=other-boundary-0", []byte("a-boundary-b"), "restli-boundary-0"}, // "-boundary-" alone
+		{q, []byte("xrestli-boundary-0restli-boundary-1"), "restli-boundary-2"},
 	} {
 		if got := tunnelBoundary(tc.q, tc.body); got != tc.want {
 			t.Errorf("boundary %q, want %q", got, tc.want)
