@@ -205,8 +205,8 @@ func batchKeys[K comparable](proto restli.Protocol, entries []entry[K], idx []in
 		keys := make([]restli.Key, len(idx))
 		for j, i := range idx {
 			keys[j] = entries[i].rkey
-			bodyKeys[j] = restli.EncodeKeyBody(proto, entries[i].rkey)
 		}
+		restli.EncodeKeyBodies(proto, keys, bodyKeys)
 		return restli.EncodeBatchIDs(proto, keys), bodyKeys
 	}
 	ids := make([]string, len(idx))

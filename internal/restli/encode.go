@@ -146,6 +146,37 @@ func EncodeKeyBody(p Protocol, k Key) string {
 	return encodeKey1(esc1Body, k)
 }
 
+// EncodeKeyBodies sets out[i] to EncodeKeyBody(p, keys[i]) for every key,
+// the results sharing one allocation: a batch's body keys cost two
+// allocations, not one per key. out must be as long as keys.
+func EncodeKeyBodies(p Protocol, keys []Key, out []string) {
+	n := 0
+	for _, k := range keys {
+		if p == Protocol2 {
+			n += key2Len(k)
+			continue
+		}
+		for _, f := range k {
+			n += esc1Body.escapedLen(f.Name) + 1 + esc1Body.escapedLen(f.Value) + 1
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	ends := make([]int, len(keys))
+	for i, k := range keys {
+		if p == Protocol2 {
+			writeKey2(&b, k)
+		} else {
+			writeKey1(&b, esc1Body, nil, k)
+		}
+		ends[i] = b.Len()
+	}
+	all, start := b.String(), 0
+	for i, end := range ends {
+		out[i], start = all[start:end], end
+	}
+}
+
 // EncodeSimpleKeyPath returns a simple key (a URN, a note id) as one path
 // segment. Protocol2 fully percent-encodes it, parentheses and colons
 // included, as LinkedIn's protocol docs require for a single key in a path

@@ -144,3 +144,21 @@ func TestEncodeBatchIDsManyIndexes(t *testing.T) {
 		t.Fatalf("ParseQuery = %v, %v", q.Keys, err)
 	}
 }
+
+// EncodeKeyBodies gives every key what EncodeKeyBody gives it, in two
+// allocations.
+func TestEncodeKeyBodies(t *testing.T) {
+	keys := append(benchmarkKeys(20), Key{{Name: "a b", Value: "x&y=z%+:(),'"}, {Name: "$params", Value: ""}}, Key{})
+	for _, p := range protocols {
+		out := make([]string, len(keys))
+		EncodeKeyBodies(p, keys, out)
+		for i, k := range keys {
+			if want := EncodeKeyBody(p, k); out[i] != want {
+				t.Errorf("protocol %d, key %d: %q, want %q", p, i, out[i], want)
+			}
+		}
+		if n := testing.AllocsPerRun(20, func() { EncodeKeyBodies(p, keys, out) }); n > 2 {
+			t.Errorf("protocol %d: %v allocations, want at most 2", p, n)
+		}
+	}
+}
