@@ -105,13 +105,19 @@ func (d *Dir) Save(key string, v any) error {
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(envelope{Key: key, Value: val})
+	k, err := json.Marshal(key)
 	if err != nil {
 		return err
 	}
+	// The envelope, {"key":…,"value":…} and a newline, written around val
+	// as json.Marshal(envelope{key, val}) writes it (val is compact and
+	// escaped already), without scanning and copying a large value again.
+	b := make([]byte, 0, len(`{"key":,"value":}`)+len(k)+len(val)+1)
+	b = append(append(append(b, `{"key":`...), k...), `,"value":`...)
+	b = append(append(b, val...), "}\n"...)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return writeFile(filepath.Join(d.dir, FileName(key)), append(b, '\n'), 0o600, d.BeforeRename)
+	return writeFile(filepath.Join(d.dir, FileName(key)), b, 0o600, d.BeforeRename)
 }
 
 // Delete removes the document under key; deleting a missing one is not an

@@ -1,6 +1,7 @@
 package fsutil
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -133,5 +134,34 @@ func TestDirModesAndCrash(t *testing.T) {
 	ents, _ := os.ReadDir(path)
 	if len(ents) != 1 {
 		t.Errorf("%d files left, want 1 (no temporary file)", len(ents))
+	}
+}
+
+// Save writes the envelope byte for byte as json.Marshal writes it.
+func TestSaveEnvelopeBytes(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		key string
+		v   any
+	}{
+		{"cust-1", map[string]any{"a": 1, "b": []string{"<x>", "&"}}},
+		{"x \"<&>\" \u2028 é", json.RawMessage(`{ "spaced" : [1, 2] }`)},
+		{"", nil},
+	} {
+		if err := d.Save(tc.key, tc.v); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(d.dir, FileName(tc.key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		val, _ := json.Marshal(tc.v)
+		want, _ := json.Marshal(envelope{Key: tc.key, Value: val})
+		if string(got) != string(want)+"\n" {
+			t.Errorf("key %q: saved\n%s\nwant\n%s", tc.key, got, want)
+		}
 	}
 }
