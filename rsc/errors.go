@@ -181,5 +181,11 @@ func (e *AuthError) Error() string {
 // Unwrap returns the transport error, if any.
 func (e *AuthError) Unwrap() error { return e.Err }
 
-// Is makes errors.Is(err, ErrUnauthorized) true for token failures.
-func (e *AuthError) Is(target error) bool { return target == ErrUnauthorized }
+// Is makes errors.Is(err, ErrUnauthorized) true when the token endpoint
+// refused the credentials (a 4xx answer: invalid, revoked or rotated-out
+// client credentials). A token request that got no answer (a transport
+// failure, a timeout, the context's end) or a 5xx is an *AuthError too, but
+// not ErrUnauthorized: the credentials may be fine.
+func (e *AuthError) Is(target error) bool {
+	return target == ErrUnauthorized && e.Err == nil && e.StatusCode >= 400 && e.StatusCode < 500
+}
