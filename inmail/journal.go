@@ -78,6 +78,7 @@ type DeadLetterError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *DeadLetterError) Error() string {
 	n := fmt.Sprintf("%d attempt(s)", e.Attempts)
 	if e.Timeouts > 0 {
@@ -86,6 +87,7 @@ func (e *DeadLetterError) Error() string {
 	return fmt.Sprintf("inmail: export %s is a dead letter after %s: %s", e.RequestID, n, e.Reason)
 }
 
+// Unwrap returns the underlying error.
 func (e *DeadLetterError) Unwrap() error { return e.Err }
 
 // exportState is where a request id stands in the journal.

@@ -65,6 +65,7 @@ func (r *Retriever) PushHandler(secret func(ctx context.Context) (string, error)
 	return &PushHandler{r: r, opt: c, secret: secret, queue: pushq.NewQueue(c.workers, c.queueSize)}, nil
 }
 
+// ServeHTTP implements http.Handler.
 func (h *PushHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, rf := pushq.ReadBody(w, req)
 	if rf == nil {

@@ -88,6 +88,7 @@ type UnavailableError struct {
 	Reason  string
 }
 
+// Error implements error.
 func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("inmail: %s not available: %s", e.Feature, e.Reason)
 }

@@ -41,6 +41,7 @@ type StubWindowError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *StubWindowError) Error() string {
 	s := fmt.Sprintf("inmail: mailStubs of %s: LinkedIn's search cannot list the stubs created in [%d, %d) whole (it stopped after %d), and one millisecond cannot be split further",
 		e.Contract, e.Start, e.End, e.Listed)
@@ -50,6 +51,7 @@ func (e *StubWindowError) Error() string {
 	return s
 }
 
+// Unwrap returns the underlying error.
 func (e *StubWindowError) Unwrap() error { return e.Err }
 
 func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {

@@ -93,6 +93,7 @@ type ConsentRequiredError struct {
 	Category   DataCategory
 }
 
+// Error implements error.
 func (e *ConsentRequiredError) Error() string {
 	switch {
 	case !e.RevokedAt.IsZero():

@@ -113,6 +113,7 @@ type ConfigMismatchError struct {
 	Want, Got string
 }
 
+// Error implements error.
 func (e *ConfigMismatchError) Error() string {
 	return fmt.Sprintf("onboarding: %s %s reads back %q, want %q", e.Key, e.ConfigKey, e.Got, e.Want)
 }

@@ -43,6 +43,7 @@ type SpecError struct {
 	Rule  string
 }
 
+// Error implements error.
 func (e *SpecError) Error() string {
 	return "onboarding: invalid child application: " + e.Field + " " + e.Rule
 }

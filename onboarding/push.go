@@ -125,6 +125,7 @@ func newPushHandler(pc pushConfig, c *config) *PushHandler {
 		queue: pushq.NewQueue(c.workers, c.queueSize), seen: pushq.NewSeen(c.dedupSize, c.dedupTTL, c.clock.Now)}
 }
 
+// ServeHTTP implements http.Handler.
 func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, rf := pushq.ReadBody(w, r)
 	if rf != nil {

@@ -80,6 +80,7 @@ type IntegrationWidget struct {
 // WidgetConfigError reports an unusable widget parameter.
 type WidgetConfigError struct{ Field, Rule string }
 
+// Error implements error.
 func (e *WidgetConfigError) Error() string { return "onboarding: widget " + e.Field + " " + e.Rule }
 
 func checkExtURL(field, raw string) error {
@@ -420,6 +421,7 @@ type WidgetHandler struct {
 
 const maxWidgetBody = 64 << 10
 
+// ServeHTTP implements http.Handler.
 func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fail := func(code int, msg string, err error) {
 		if err != nil {

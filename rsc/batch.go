@@ -70,6 +70,7 @@ type BatchError struct {
 	Errs  []error
 }
 
+// Error implements error.
 func (e *BatchError) Error() string {
 	if len(e.Errs) == 1 {
 		return fmt.Sprintf("rsc: 1 of %d records failed: %v", e.Total, e.Errs[0])

@@ -56,6 +56,7 @@ type APIError struct {
 	Body             []byte // the response body, truncated to 4 KiB
 }
 
+// Error implements error.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rsc: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
@@ -103,6 +104,7 @@ type RateLimitError struct {
 	Err        *APIError     // LinkedIn's answer, nil when Local
 }
 
+// Error implements error.
 func (e *RateLimitError) Error() string {
 	window := "per-minute"
 	if e.Daily {
@@ -139,6 +141,7 @@ type ValidationError struct {
 	Rule     string // the rule broken, e.g. "must match X@X.X"
 }
 
+// Error implements error.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("rsc: invalid %s record %q: field %s %s", e.Resource, e.Key, e.Field, e.Rule)
 }
@@ -154,6 +157,7 @@ type EntityError struct {
 	Message          string
 }
 
+// Error implements error.
 func (e *EntityError) Error() string {
 	return fmt.Sprintf("rsc: %s record %q rejected by LinkedIn: %d %s", e.Resource, e.Key, e.Status, strings.TrimSpace(e.Message))
 }
@@ -167,6 +171,7 @@ type AuthError struct {
 	Err        error  // why no answer came: a transport error, a timeout (ErrAttemptTimeout) or the context's end
 }
 
+// Error implements error.
 func (e *AuthError) Error() string {
 	if e.Err != nil {
 		return "rsc: fetching access token: " + e.Err.Error()

@@ -55,8 +55,11 @@ type JobPosting struct {
 	// IntegrationContext is urn:li:organization:{id}. It is required unless
 	// CompanyName or CompanyPageURL names the company.
 	IntegrationContext string `json:"integrationContext,omitempty"`
-	CompanyName        string `json:"companyName,omitempty"`
-	CompanyPageURL     string `json:"companyPageUrl,omitempty"`
+	// CompanyName names the company when there is no IntegrationContext.
+	CompanyName string `json:"companyName,omitempty"`
+	// CompanyPageURL is the company's LinkedIn page, naming the company when
+	// there is no IntegrationContext.
+	CompanyPageURL string `json:"companyPageUrl,omitempty"`
 	// CompanyApplyURL is required: an absolute http(s) URL of at most 2,048
 	// characters.
 	CompanyApplyURL string `json:"companyApplyUrl,omitempty"`
@@ -73,15 +76,18 @@ type JobPosting struct {
 	// Availability is required: AvailabilityPublic, AvailabilityPrivate or
 	// INTERNAL. Without the customer's explicit choice, always
 	// AvailabilityPrivate (RSC-102).
-	Availability     Availability `json:"availability,omitempty"`
-	AccessRestricted bool         `json:"accessRestricted,omitempty"`
+	Availability Availability `json:"availability,omitempty"`
+	// AccessRestricted limits who sees the job in Recruiter to the users its
+	// ACLs name (docs/linkedin-api.md §9).
+	AccessRestricted bool `json:"accessRestricted,omitempty"`
 	// Categories has at most 3 entries.
 	Categories []string `json:"categories,omitempty"`
 	// SkillsDescription is optional text of at most 4,000 characters.
 	SkillsDescription string `json:"skillsDescription,omitempty"`
-	CompanyJobCode    string `json:"companyJobCode,omitempty"`
-	// WorkplaceTypes has at most one entry: On-site, Hybrid or Remote (any
-	// of those in lower case too).
+	// CompanyJobCode is the company's own code for the job (optional).
+	CompanyJobCode string `json:"companyJobCode,omitempty"`
+	// WorkplaceTypes is optional; when set it has exactly one entry:
+	// On-site, Hybrid or Remote (any of those in lower case too).
 	WorkplaceTypes []string `json:"workplaceTypes,omitempty"`
 	// EmploymentStatus is one of FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP,
 	// TEMPORARY, VOLUNTEER, OTHER when set.
@@ -92,10 +98,12 @@ type JobPosting struct {
 	// Industries are urn:li:industry:{id} URNs.
 	Industries []string `json:"industries,omitempty"`
 	// ExpireAt is optional epoch milliseconds (not seconds).
-	ExpireAt                  EpochMillis `json:"expireAt,omitempty"`
-	RequisitionOwnerEmail     string      `json:"requisitionOwnerEmail,omitempty"`
-	RequisitionOwnerFirstName string      `json:"requisitionOwnerFirstName,omitempty"`
-	RequisitionOwnerLastName  string      `json:"requisitionOwnerLastName,omitempty"`
+	ExpireAt EpochMillis `json:"expireAt,omitempty"`
+	// RequisitionOwnerEmail, RequisitionOwnerFirstName and
+	// RequisitionOwnerLastName name the job's hiring owner (optional).
+	RequisitionOwnerEmail     string `json:"requisitionOwnerEmail,omitempty"`
+	RequisitionOwnerFirstName string `json:"requisitionOwnerFirstName,omitempty"`
+	RequisitionOwnerLastName  string `json:"requisitionOwnerLastName,omitempty"`
 	// Compensation is passed through as JSON (docs/linkedin-api.md §7.1 gives
 	// its shape): an object {"compensations": [...]} whose entries' period
 	// (YEARLY, MONTHLY, SEMIMONTHLY, BIWEEKLY, WEEKLY, DAILY, HOURLY) and type
@@ -148,7 +156,7 @@ func validateJob(v *validator, j *JobPosting) {
 	}
 	v.text("skillsDescription", j.SkillsDescription, false, 4000)
 	if len(j.WorkplaceTypes) > 1 {
-		v.fail("workplaceTypes", "must have exactly one entry")
+		v.fail("workplaceTypes", "must have exactly one entry when set")
 	}
 	for _, w := range j.WorkplaceTypes {
 		v.oneOf("workplaceTypes[0]", w, workplaceTypes...)

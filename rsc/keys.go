@@ -15,6 +15,7 @@ type CandidateKey struct {
 	CandidateID string
 }
 
+// String implements fmt.Stringer.
 func (k CandidateKey) String() string { return k.CandidateID }
 
 func (k CandidateKey) restli(f family) restli.Key {
@@ -40,6 +41,7 @@ type ApplicationKey struct {
 	ApplicationID string
 }
 
+// String implements fmt.Stringer.
 func (k ApplicationKey) String() string { return k.ApplicationID }
 
 func (k ApplicationKey) restli(f family) restli.Key {
@@ -108,6 +110,7 @@ func (k IntegrationKey) restli(f family) restli.Key {
 	return key
 }
 
+// String implements fmt.Stringer.
 func (k IntegrationKey) String() string { return string(k.Type) + "@" + k.IntegrationContext }
 
 // EntityTypeJobPosting is the only securable entity type of ACLs.
@@ -145,6 +148,7 @@ func (k ACLKey) restli(f family) restli.Key {
 		restli.Field{Name: "atsEntityId", Value: k.EntityID}, restli.Field{Name: "atsEntityType", Value: k.entityType()})
 }
 
+// String implements fmt.Stringer.
 func (k ACLKey) String() string { return k.ACLID + "/" + k.EntityID }
 
 // ACLAssigneeKey assigns a LinkedIn member (person URN) to an ACL
@@ -173,21 +177,24 @@ func (k ACLAssigneeKey) restli(f family) restli.Key {
 	return append(key, restli.Field{Name: "assignee", Value: k.Assignee}, restli.Field{Name: "atsEntityType", Value: et})
 }
 
+// String implements fmt.Stringer.
 func (k ACLAssigneeKey) String() string { return k.ACLID + "/" + k.Assignee }
 
 func checkKeyParts(res, idField, id, ctx string) error {
 	if strings.TrimSpace(id) == "" {
 		return &ValidationError{Resource: res, Key: id, Field: idField, Rule: "must not be empty"}
 	}
-	if !isOrgURN(ctx) {
+	if !IsOrganizationURN(ctx) {
 		return &ValidationError{Resource: res, Key: id, Field: "integrationContext", Rule: "must be urn:li:organization:{numeric id}"}
 	}
 	return nil
 }
 
-// isOrgURN reports whether s is urn:li:organization:{digits}, the only
-// integration context the sync records take (docs/linkedin-api.md §7).
-func isOrgURN(s string) bool {
+// IsOrganizationURN reports whether s is urn:li:organization: followed by 1
+// to 19 decimal digits, the only integration context the keys of synced
+// records take (docs/linkedin-api.md §7): the rule Validate applies to
+// every record key's IntegrationContext.
+func IsOrganizationURN(s string) bool {
 	id, ok := strings.CutPrefix(s, "urn:li:organization:")
 	if !ok || id == "" || len(id) > 19 {
 		return false

@@ -80,6 +80,7 @@ type BatchGetError struct {
 	Errors []*EntityError
 }
 
+// Error implements error.
 func (e *BatchGetError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rsc: %s batch_get: LinkedIn could not read %d record(s):", e.Resource, len(e.Errors))

@@ -22,6 +22,7 @@ type YieldError struct {
 	Until      time.Time
 }
 
+// Error implements error.
 func (e *YieldError) Error() string {
 	return fmt.Sprintf("sync: customer %s yields until %s: waiting for its per-minute quota", e.CustomerID, e.Until.UTC().Format(time.RFC3339Nano))
 }
@@ -43,6 +44,7 @@ type ParkedError struct {
 	phase Phase // the phase the quota stopped
 }
 
+// Error implements error.
 func (e *ParkedError) Error() string {
 	return fmt.Sprintf("sync: customer %s parked until %s: daily quota spent", e.CustomerID, e.Until.UTC().Format(time.RFC3339))
 }

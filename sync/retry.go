@@ -52,6 +52,7 @@ type DeadLetterNotFoundError struct {
 	Keys       []string
 }
 
+// Error implements error.
 func (e *DeadLetterNotFoundError) Error() string {
 	return fmt.Sprintf("sync: customer %s has no dead letter %s", e.CustomerID, strings.Join(quoteAll(e.Keys), ", "))
 }

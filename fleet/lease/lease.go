@@ -124,6 +124,7 @@ type HeldError struct {
 	Until      time.Time // when the lease expires unless renewed
 }
 
+// Error implements error.
 func (e *HeldError) Error() string {
 	return fmt.Sprintf("lease: customer %s is held by %s until %s", e.CustomerID, e.Holder, e.Until.UTC().Format(time.RFC3339Nano))
 }
@@ -138,6 +139,7 @@ type LostError struct {
 	Holder     string // the current holder ("" when released)
 }
 
+// Error implements error.
 func (e *LostError) Error() string {
 	return fmt.Sprintf("lease: lease on customer %s lost: its token %d was superseded by token %d (holder %q)", e.CustomerID, e.Token, e.Current, e.Holder)
 }

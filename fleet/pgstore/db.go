@@ -138,6 +138,7 @@ type SchemaVersionError struct {
 	Code     int // the newest version this package knows
 }
 
+// Error implements error.
 func (e *SchemaVersionError) Error() string {
 	return fmt.Sprintf("pgstore: the database schema is at version %d, newer than this program's %d: run a newer rscgo", e.Database, e.Code)
 }

@@ -29,6 +29,7 @@ type Refusal struct {
 	Reason string
 }
 
+// Error implements error.
 func (r *Refusal) Error() string { return r.Reason }
 
 func refuse(status int, reason string) *Refusal { return &Refusal{status, reason} }

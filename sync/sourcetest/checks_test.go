@@ -365,23 +365,6 @@ func TestIntegrationURNs(t *testing.T) {
 	}
 }
 
-// The kit's rule for integration contexts is the one the rsc package
-// applies to record keys before sending.
-func TestOrgURNMatchesRSC(t *testing.T) {
-	for _, s := range []string{
-		"urn:li:organization:1", "urn:li:organization:1234567890123456789", "urn:li:organization:12345678901234567890",
-		"urn:li:organization:", "urn:li:organization:1a", "urn:li:organization:-1", "urn:li:organization: 1",
-		"urn:li:company:1", "URN:LI:ORGANIZATION:1", "", "1", " urn:li:organization:1",
-	} {
-		c := rsc.Candidate{Key: rsc.CandidateKey{IntegrationContext: s, CandidateID: "c1"}}
-		var ve *rsc.ValidationError
-		rscRefuses := errors.As(c.Validate(), &ve) && ve.Field == "integrationContext"
-		if orgURN(s) == rscRefuses {
-			t.Errorf("%q: orgURN %t, but rsc refuses it: %t", s, orgURN(s), rscRefuses)
-		}
-	}
-}
-
 func TestDeletionIdentity(t *testing.T) {
 	stage := func(id, parent string, at time.Time) rscsync.Deletion {
 		return rscsync.Deletion{Kind: rscsync.KindStage, ID: id, Parent: parent, Integration: org, DeletedAt: at}

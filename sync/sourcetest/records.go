@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -66,24 +67,7 @@ func keyed[R any](name string, kind rscsync.EntityKind, open func(context.Contex
 // field is a named field of a record, for messages.
 type field struct{ name, value string }
 
-// orgURN reports whether s is urn:li:organization: followed by 1 to 19
-// decimal digits: the only integration context LinkedIn takes in the keys
-// of synced records, and the rule the rsc package checks candidate and
-// application keys against before sending.
-func orgURN(s string) bool {
-	id, ok := strings.CutPrefix(s, "urn:li:organization:")
-	if !ok || id == "" || len(id) > 19 {
-		return false
-	}
-	for _, r := range id {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// urnRule is what orgURN checks, for messages.
+// urnRule is what rsc.IsOrganizationURN checks, for messages.
 const urnRule = "urn:li:organization:{digits}"
 
 // integration lists "<name> is empty" or "<name> "v" is not
@@ -92,7 +76,7 @@ func integration(bad []string, name, v string) []string {
 	switch {
 	case v == "":
 		return append(bad, name+" is empty")
-	case !orgURN(v):
+	case !rsc.IsOrganizationURN(v):
 		return append(bad, fmt.Sprintf("%s %q is not %s", name, v, urnRule))
 	}
 	return bad

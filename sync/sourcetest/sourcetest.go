@@ -152,6 +152,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -251,7 +252,7 @@ func (c *config) checkOptions(r reporter) {
 		r.Errorf("TestSource: WithIntegrationContexts names no integration context")
 	}
 	for _, u := range slices.Sorted(maps.Keys(c.contexts)) {
-		if !orgURN(u) {
+		if !rsc.IsOrganizationURN(u) {
 			r.Errorf("TestSource: WithIntegrationContexts: %q is not %s", u, urnRule)
 		}
 	}
