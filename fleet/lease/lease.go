@@ -169,6 +169,45 @@ func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Leas
 	return &Lease{ls: ls, customer: customerID, holder: holder, token: token, expires: now.Add(ls.ttl)}, nil
 }
 
+// Take gives holder the customer's lease whether or not another holder
+// has it: where Acquire would return a *HeldError, Take supersedes the
+// live lease, so that its holder can no longer commit (its next fenced
+// write, pgstore.Checkpoints.Fenced or pgstore.DeadLetters.Fenced,
+// returns a *LostError and writes nothing). It is for an operator's tool
+// that must change a customer's state while the customer's sync may be
+// running (fleet/cmd/rscctl's reset and resync of a phase): a slice that
+// kept running would commit its own checkpoint over the change. The
+// superseded holder may still finish the requests it has in flight.
+//
+// It returns the new lease and, when another holder's lease had not
+// expired nor been released, that lease as it was (nil otherwise).
+func (ls *Leases) Take(ctx context.Context, customerID, holder string) (*Lease, *Record, error) {
+	if customerID == "" || holder == "" {
+		return nil, nil, fmt.Errorf("lease: Take: empty customer id (%q) or holder (%q)", customerID, holder)
+	}
+	now := ls.clock.Now()
+	var token int64
+	var prev *Record
+	err := pgx.BeginFunc(ctx, ls.db.Pool(), func(tx pgx.Tx) error {
+		r := Record{CustomerID: customerID}
+		err := tx.QueryRow(ctx, "select holder, expires_at, token from rscgo_leases where customer_id = $1 for update",
+			customerID).Scan(&r.Holder, &r.Expires, &r.Token)
+		switch {
+		case err == nil && r.Holder != "" && r.Expires.After(now):
+			prev = &r
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		return tx.QueryRow(ctx, `insert into rscgo_leases (customer_id, holder, token, expires_at) values ($1, $2, 1, $3)
+			on conflict (customer_id) do update set holder = excluded.holder, token = rscgo_leases.token + 1, expires_at = excluded.expires_at
+			returning token`, customerID, holder, now.Add(ls.ttl)).Scan(&token)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("lease: taking customer %s: %w", customerID, err)
+	}
+	return &Lease{ls: ls, customer: customerID, holder: holder, token: token, expires: now.Add(ls.ttl)}, prev, nil
+}
+
 // Renew extends the lease by the TTL from now. It succeeds while the
 // token is current, even past the expiry if nobody acquired the customer
 // meanwhile, and returns a *LostError otherwise.

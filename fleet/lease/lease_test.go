@@ -140,6 +140,57 @@ func TestHeldRenewRelease(t *testing.T) {
 	}
 }
 
+// TestTake: Take supersedes a live lease, whose holder then can no longer
+// commit, and reports it; other holders wait for the taker as for anyone.
+// A customer that is free, or whose lease expired, is taken with nothing
+// to report.
+func TestTake(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, ls, clock := setup(t)
+	a, err := ls.Acquire(ctx, "cust", "worker-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(10 * time.Second)
+	op, prev, err := ls.Take(ctx, "cust", "operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &lease.Record{CustomerID: "cust", Holder: "worker-a", Expires: t0.Add(30 * time.Second), Token: a.Token()}
+	if diff := cmp.Diff(want, prev); diff != "" {
+		t.Errorf("the lease Take superseded (-want +got):\n%s", diff)
+	}
+	if op.Token() != a.Token()+1 {
+		t.Errorf("Take's token = %d, want %d", op.Token(), a.Token()+1)
+	}
+	err = db.Checkpoints().Fenced(a).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust"})
+	var lost *lease.LostError
+	if !errors.As(err, &lost) || *lost != (lease.LostError{CustomerID: "cust", Token: a.Token(), Current: op.Token(), Holder: "operator"}) {
+		t.Errorf("the superseded holder's commit: %v, want a *lease.LostError naming the operator", err)
+	}
+	var held *lease.HeldError
+	if _, err := ls.Acquire(ctx, "cust", "worker-b"); !errors.As(err, &held) || held.Holder != "operator" {
+		t.Errorf("acquiring while the operator holds the lease: %v, want a *lease.HeldError", err)
+	}
+	if err := op.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name, cust string
+		advance    time.Duration
+	}{
+		{name: "released", cust: "cust"},
+		{name: "expired", cust: "cust", advance: 31 * time.Second}, // the lease taken at the step before
+		{name: "never leased", cust: "other"},
+	} {
+		clock.Advance(step.advance)
+		if _, prev, err := ls.Take(ctx, step.cust, "operator"); err != nil || prev != nil {
+			t.Errorf("%s: Take = %+v, %v; want nothing superseded", step.name, prev, err)
+		}
+	}
+}
+
 // TestOneHolderAtATime races holders for one customer: exactly one wins.
 func TestOneHolderAtATime(t *testing.T) {
 	t.Parallel()
