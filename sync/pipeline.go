@@ -433,7 +433,7 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	}
 	switch {
 	case !p.yieldUntil.IsZero():
-		return &YieldError{CustomerID: p.r.cust, Until: p.yieldUntil}
+		return &YieldError{CustomerID: p.r.cust, Until: p.yieldUntil, Waiting: perMinuteQuota}
 	case p.yielded:
 		return ErrYield
 	}
