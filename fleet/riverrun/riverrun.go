@@ -12,7 +12,16 @@
 // commits loses nothing: the job is rescued and RunSlice resumes from the
 // last checkpoint. When LinkedIn's daily quota is spent the job snoozes
 // until the quota resets (UTC midnight), without using an attempt; other
-// failures are retried with River's backoff. A worker that was paused past
+// failures are retried with River's backoff. A slice that would wait (for
+// its per-minute quota, for job tasks LinkedIn has not finished, polled
+// every sync.WithTaskPollInterval, or for a per-minute 429's Retry-After)
+// ends instead (sync.YieldError), and its successor is scheduled for when
+// the wait ends: it neither holds a worker nor outlives River's JobTimeout,
+// which would fail the attempt. The engines' RSC clients retry failed calls
+// within the slice, though (rsc.RetryPolicy, up to two minutes by
+// default): give them a MaxElapsed and a MaxWait well under JobTimeout
+// (fleet/cmd/rscworker uses a third and a sixth of it), so that a 429 they
+// do not outlast reaches the engine in time. A worker that was paused past
 // its lease and resumes cannot commit a checkpoint nor enqueue a slice.
 //
 // Periodic work of a customer (InMail polling, onboarding status checks)
@@ -270,7 +279,7 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 		case errors.As(err, &parked):
 			return time.Time{}, river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
 		case errors.As(err, &quota):
-			return quota.Until, nil // next slice when the per-minute quota allows it
+			return quota.Until, nil // next slice when what it waits for is due (quota, job tasks' next poll, Retry-After)
 		case errors.Is(err, rscsync.ErrYield):
 			return time.Time{}, nil // more work (or the lease nears its end): next slice at once
 		case err == nil:
