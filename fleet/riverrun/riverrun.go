@@ -97,6 +97,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/rscgo/rscgo/fleet/internal/option"
+	"github.com/rscgo/rscgo/fleet/internal/pglock"
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
@@ -186,10 +187,17 @@ func New(db *pgstore.DB, leases *lease.Leases, engines EngineFunc, opts ...Optio
 }
 
 // Migrate brings River's own schema up to date in the database of pool.
+// Processes migrating together (workers started at once on a new database,
+// or after an upgrade of River) take turns under the advisory lock that
+// serialises pgstore.Migrate: the first migrates, the others then find
+// the schema up to date. The lock is held by a connection of its own.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err == nil {
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		err = pglock.Hold(ctx, pool, func() error {
+			_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			return err
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("riverrun: migrating River's schema: %w", err)

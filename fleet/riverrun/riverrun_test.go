@@ -946,3 +946,44 @@ func TestHolderProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentMigrations: worker processes starting together on a new
+// database migrate pgstore's schema and River's at once, as rscworker
+// does: they take turns, and every one of them finds both schemas up to
+// date (River's migration versions each applied once).
+func TestConcurrentMigrations(t *testing.T) {
+	t.Parallel()
+	for range 3 {
+		ctx := t.Context()
+		url := pgtest.DB(t)
+		var wg gosync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Go(func() {
+				db, err := pgstore.Open(ctx, url)
+				if err == nil {
+					err = riverrun.Migrate(ctx, db.Pool())
+					db.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var versions, distinct int
+		err = conn.QueryRow(ctx, "select count(*), count(distinct version) from river_migration").Scan(&versions, &distinct)
+		conn.Close(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if versions == 0 || versions != distinct {
+			t.Errorf("River's migrations: %d rows of %d versions, want each version once", versions, distinct)
+		}
+	}
+}
