@@ -164,3 +164,27 @@ func TestDeadLetterEscape(t *testing.T) {
 		}
 	}
 }
+
+// TestResyncRequestOfUnstorableID: a resync request naming an id that no
+// store can keep is stored escaped, under the key of the engine's own dead
+// letter for that record; its escaped key names the same request.
+func TestResyncRequestOfUnstorableID(t *testing.T) {
+	t.Parallel()
+	dead := NewMemoryDeadLetters()
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	for _, key := range []string{"candidate//C\xe9", "escaped:candidate//C%E9"} {
+		got, err := RequestResync(t.Context(), dead, "c1", now, key)
+		must(t, err)
+		want := []DeadLetter{{Kind: KindCandidate, ID: "C%E9", Escaped: true, Requested: true, Reason: ResyncReason, FirstFailedAt: now, LastFailedAt: now}}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%q: (-want +got):\n%s", key, d)
+		}
+	}
+	var keys []string
+	for _, d := range deadLetters(t, dead, "c1") {
+		keys = append(keys, d.Key())
+	}
+	if d := cmp.Diff([]string{dlKey(KindCandidate, "", "C\xe9")}, keys); d != "" {
+		t.Errorf("stored keys (-want +got):\n%s", d)
+	}
+}
