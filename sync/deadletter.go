@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	gosync "sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/internal/fsutil"
 )
@@ -31,6 +33,12 @@ type DeadLetter struct {
 	// Integration is the integration context of a failed deletion.
 	Integration string `json:"integration,omitempty"`
 
+	// Escaped says that ID, Parent and Integration hold the record's
+	// identifiers escaped (see Escape): one of them is not valid UTF-8 or
+	// holds NUL (U+0000), which LinkedIn's API (JSON) and the stores
+	// (JSON files, PostgreSQL text) cannot carry. Unescape gives them back.
+	Escaped bool `json:"escaped,omitempty"`
+
 	Reason   string `json:"reason"`
 	Field    string `json:"field,omitempty"`  // field of a client-side validation failure
 	Status   int    `json:"status,omitempty"` // LinkedIn's per-entity or batch status; 0 for client-side refusals
@@ -44,25 +52,118 @@ type DeadLetter struct {
 	ModifiedAt    time.Time `json:"modifiedAt,omitzero"` // the record's ATS modification time when it failed
 }
 
-// Key identifies the dead letter within a customer.
+// Key identifies the dead letter within a customer: kind/parent/id, such
+// as candidate//c1 or stage/a1/s1, after "escaped:" when Escaped and
+// "delete:" for a failed deletion.
 func (d DeadLetter) Key() string {
 	k := string(d.Kind) + "/" + d.Parent + "/" + d.ID
+	if d.Escaped {
+		k = "escaped:" + k
+	}
 	if d.Delete {
 		k = "delete:" + k
 	}
 	return k
 }
 
+// Escape returns d with ID, Parent and Integration escaped and Escaped
+// set when one of them is not valid UTF-8 or holds NUL (U+0000), and d
+// itself otherwise. The escape writes NUL, "%", "/" and each byte that is
+// not part of valid UTF-8 as "%" and two upper-case hex digits, so that
+// every store can keep the dead letter and its Key, which tells it from
+// the dead letter of a record whose id is the escaped text. The engine
+// stores its dead letters escaped.
+func (d DeadLetter) Escape() DeadLetter {
+	if d.Escaped || storable(d.ID) && storable(d.Parent) && storable(d.Integration) {
+		return d
+	}
+	d.ID, d.Parent, d.Integration, d.Escaped = escapeID(d.ID), escapeID(d.Parent), escapeID(d.Integration), true
+	return d
+}
+
+// Unescape returns d with the identifiers Escape escaped given back, and
+// Escaped unset; d itself when it is not Escaped. Its Key is then no
+// longer the one the store holds it under.
+func (d DeadLetter) Unescape() DeadLetter {
+	if !d.Escaped {
+		return d
+	}
+	d.ID, _ = unescapeID(d.ID)
+	d.Parent, _ = unescapeID(d.Parent)
+	d.Integration, _ = unescapeID(d.Integration)
+	d.Escaped = false
+	return d
+}
+
+// storable reports whether s can be kept as it is by JSON and PostgreSQL
+// text: valid UTF-8, without NUL.
+func storable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// escapeID writes NUL, "%", "/" and every byte of s that is not part of
+// valid UTF-8 as "%XX" (DeadLetter.Escape).
+func escapeID(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if c == 0 || c == '%' || c == '/' || r == utf8.RuneError && size == 1 {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
+
+// unescapeID is the inverse of escapeID; ok is false, and s returned as it
+// is, when s holds a "%" not followed by two hex digits.
+func unescapeID(s string) (_ string, ok bool) {
+	if strings.IndexByte(s, '%') < 0 {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b = append(b, s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return s, false
+		}
+		v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil {
+			return s, false
+		}
+		b = append(b, byte(v))
+		i += 2
+	}
+	return string(b), true
+}
+
 // ParseDeadLetterKey is the inverse of DeadLetter.Key: it returns the
 // identity (kind, parent, id, and whether a deletion failed) that key
-// names. A parent holding "/" cannot be told from its id: the parent ends
-// at the first "/" after the kind.
+// names, escaped as the key holds it. A parent holding "/" cannot be told
+// from its id (the parent ends at the first "/" after the kind), unless
+// the key is escaped.
 func ParseDeadLetterKey(key string) (DeadLetter, error) {
 	var d DeadLetter
 	rest, del := strings.CutPrefix(key, "delete:")
+	rest, esc := strings.CutPrefix(rest, "escaped:")
 	kind, rest, ok1 := strings.Cut(rest, "/")
 	parent, id, ok2 := strings.Cut(rest, "/")
-	d.Kind, d.Parent, d.ID, d.Delete = EntityKind(kind), parent, id, del
+	d.Kind, d.Parent, d.ID, d.Delete, d.Escaped = EntityKind(kind), parent, id, del, esc
+	if esc && ok2 {
+		_, okp := unescapeID(parent)
+		_, oki := unescapeID(id)
+		ok2 = okp && oki && !strings.Contains(id, "/")
+	}
 	if !ok1 || !ok2 || id == "" || !knownKind(d.Kind) {
 		return DeadLetter{}, fmt.Errorf("sync: %q is not a dead-letter key (kind/parent/id, such as candidate//c1 or stage/a1/s1)", key)
 	}

@@ -55,8 +55,7 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 			}
 			o.gone[kindPhase(d.Kind)]++
 		}
-		k := DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true}.Key()
-		if r.hadDeadLetter(k) {
+		if k := delKey(d); r.hadDeadLetter(k) {
 			o.cleared = append(o.cleared, k)
 		}
 		// A record deleted in the ATS no longer needs its upsert retried.
@@ -260,7 +259,7 @@ func (r *run) dropRecreated(ctx context.Context, recs []Deletion, jobs map[strin
 			continue
 		}
 		r.rep.skip(PhaseDeletions, SkipRecreated)
-		if k := (DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true}).Key(); r.hadDeadLetter(k) {
+		if k := delKey(d); r.hadDeadLetter(k) {
 			o.cleared = append(o.cleared, k)
 		}
 	}

@@ -80,7 +80,12 @@
 // Records refused by the client's validation or by LinkedIn go to the
 // [DeadLetterStore] with their key and reason (never their contents); a
 // batch LinkedIn rejects as a whole (400/422) is split in halves until the
-// bad record is isolated. [Engine.RetryDeadLetters] reads those records
+// bad record is isolated. A record whose id (or parent's id) is not valid
+// UTF-8 or holds NUL is refused before anything is sent: LinkedIn's API is
+// JSON, and no store keeps such an id as it is, so its dead letter holds
+// the ids escaped ([DeadLetter.Escape]); the watermark passes it like any
+// refused record, its id kept exactly ([Cursor.MarshalJSON]).
+// [Engine.RetryDeadLetters] reads those records
 // again from the Source once the ATS data is fixed. When the customer's
 // daily quota is spent the run is parked until UTC midnight and resumes by
 // itself. Other failures the client gave up on stop the run; the next Run

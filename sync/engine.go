@@ -102,9 +102,12 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 // RunSlice is one unit of work of a Run: it sends at most maxBatches
 // batches (0 = no limit) and returns ErrYield if work remains, a
 // *ParkedError if the daily quota is spent, or nil once caught up. With a
-// limit, it never waits for the client's per-minute pacing: when the next
-// batch may only go later, it returns a *YieldError saying when (it
-// matches ErrYield), so the caller can run another customer meanwhile. Every
+// limit, it never waits for the client's per-minute pacing, job tasks
+// LinkedIn has not finished, or LinkedIn's per-minute throttle: when the
+// next batch or poll may only go later, it returns a *YieldError saying
+// when (it matches ErrYield), so the caller can run another customer
+// meanwhile. (The client's own retries, rsc.RetryPolicy, still wait within
+// the call.) Every
 // acknowledged batch is checkpointed, so RunSlice may run on any machine
 // that shares the Store (see the package documentation on job queues).
 func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) {

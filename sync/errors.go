@@ -12,20 +12,36 @@ import (
 var ErrYield = errors.New("sync: slice budget spent, more work remains")
 
 // YieldError is returned by RunSlice with a batch budget (maxBatches > 0)
-// when the customer's records-per-minute quota (rsc.Client.ReadyAt) lets
-// the next batch go only at Until: the slice ends instead of waiting, so
-// the worker can serve another customer. errors.Is(err, ErrYield) holds.
-// The checkpoint is saved: call RunSlice again at Until (a job queue
-// schedules the next slice for then; the Manager does so by itself).
+// when the slice could go on only at Until: the customer's
+// records-per-minute quota (rsc.Client.ReadyAt) lets the next batch go only
+// then, or the slice would wait for something else (Waiting says what):
+// job tasks LinkedIn has not finished (polled every WithTaskPollInterval),
+// LinkedIn's per-minute throttle (a 429 the client's retries outlasted),
+// a job LinkedIn may still be creating. The slice ends instead of waiting,
+// so the worker can serve another customer. errors.Is(err, ErrYield)
+// holds. What was done is saved (a batch the throttle refused is sent
+// again): call RunSlice again at Until (a job queue schedules the next
+// slice for then; the Manager does so by itself).
 type YieldError struct {
 	CustomerID string
 	Until      time.Time
+	// Waiting says what the slice would have waited for; "" means its
+	// per-minute quota.
+	Waiting string
 }
 
 // Error implements error.
 func (e *YieldError) Error() string {
-	return fmt.Sprintf("sync: customer %s yields until %s: waiting for its per-minute quota", e.CustomerID, e.Until.UTC().Format(time.RFC3339Nano))
+	what := e.Waiting
+	if what == "" {
+		what = perMinuteQuota
+	}
+	return fmt.Sprintf("sync: customer %s yields until %s: waiting for %s", e.CustomerID, e.Until.UTC().Format(time.RFC3339Nano), what)
 }
+
+// perMinuteQuota is what a slice that yields to the client's pacing waits
+// for.
+const perMinuteQuota = "its per-minute quota"
 
 // Is reports whether target is ErrYield.
 func (e *YieldError) Is(target error) bool { return target == ErrYield }

@@ -182,7 +182,7 @@ func ambiguous(err error) bool {
 		return false // the run stops; intent states make the restart safe
 	}
 	var rl *rsc.RateLimitError
-	if errors.As(err, &rl) {
+	if errors.As(err, &rl) || errors.Is(err, ErrYield) { // a slice yields to a per-minute 429: refused, not applied
 		return false
 	}
 	var ae *rsc.APIError
@@ -268,7 +268,10 @@ func (r *run) waitTasks(ctx context.Context) error {
 	if serr := r.save(ctx); serr != nil {
 		return serr
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrYield): // a slice: polled again by the next one
+		return err
+	case err != nil:
 		return r.classify(fmt.Errorf("sync: waiting for job tasks: %w", err))
 	}
 	return nil

@@ -13,22 +13,23 @@ import (
 // checks each phase's records.
 
 func (r *run) jobKind() phaseKind[Job] {
-	return phaseKind[Job]{phase: PhaseJobs, pos: jobPos, rec: jobRecord, send: r.sendJobs, check: r.checkJobs, inline: true}
+	return phaseKind[Job]{phase: PhaseJobs, pos: jobPos, rec: jobRecord,
+		send: screened(r, jobIdentity, true, r.sendJobs), check: screened(r, jobIdentity, false, r.checkJobs), inline: true}
 }
 
 func (r *run) candidateKind() phaseKind[Candidate] {
 	return phaseKind[Candidate]{phase: PhaseCandidates, pos: candidatePos, rec: candidateRecord,
-		send: r.sendCandidates, check: r.checkCandidates}
+		send: screened(r, candidateIdentity, true, r.sendCandidates), check: screened(r, candidateIdentity, false, r.checkCandidates)}
 }
 
 func (r *run) applicationKind() phaseKind[Application] {
 	return phaseKind[Application]{phase: PhaseApplications, pos: applicationPos, rec: applicationRecord,
-		send: r.sendApplications, check: r.checkApplications}
+		send: screened(r, applicationIdentity, true, r.sendApplications), check: screened(r, applicationIdentity, false, r.checkApplications)}
 }
 
 func (r *run) activityKind() phaseKind[Activity] {
 	return phaseKind[Activity]{phase: PhaseActivities, pos: activityPos, ident: activityIdent, rec: activityRecord,
-		send: r.sendActivities, check: r.checkActivities}
+		send: screened(r, activityIdentity, true, r.sendActivities), check: screened(r, activityIdentity, false, r.checkActivities)}
 }
 
 // activityIdent names an activity within a batch: a note and a feedback,
@@ -43,8 +44,73 @@ func activityIdent(a *Activity) string {
 }
 
 func (r *run) deletionKind() phaseKind[Deletion] {
-	return phaseKind[Deletion]{phase: PhaseDeletions, pos: deletionPos, ident: deletionIdent, send: r.sendDeletions,
-		check: r.checkDeletions, inline: true}
+	return phaseKind[Deletion]{phase: PhaseDeletions, pos: deletionPos, ident: deletionIdent,
+		send: screened(r, deletionIdentity, true, r.sendDeletions), check: screened(r, deletionIdentity, false, r.checkDeletions), inline: true}
+}
+
+// unstorableRule is the rule an identifier breaks when screened refuses
+// its record. JSON text is UTF-8 (RFC 8259 §8.1), which LinkedIn's request
+// bodies are (docs/linkedin-api.md §3.3); PostgreSQL's text holds no NUL
+// and its jsonb no \u0000 (https://www.postgresql.org/docs/current/datatype-json.html).
+const unstorableRule = "must be valid UTF-8 without NUL (U+0000): LinkedIn's API is JSON"
+
+// screened returns send with the records refused up front whose
+// identifiers (id, parent, integration context: identity gives them, as
+// a dead letter) are not valid UTF-8 or hold NUL. LinkedIn's API (JSON)
+// cannot carry them, nor can the stores keep them as they are: each
+// becomes a dead letter (escaped, DeadLetter.Escape) saying which
+// identifier, counted as sent when counted is set (as records the client
+// refuses are; a dry run counts only the records it would send), and the
+// watermark passes it as it passes any dead letter (a Cursor keeps its id
+// exactly, see Cursor.MarshalJSON). Such a job never enters the
+// checkpoint's job states.
+func screened[T any](r *run, identity func(*T) DeadLetter, counted bool,
+	send func(context.Context, []T, []bool) batchOutcome) func(context.Context, []T, []bool) batchOutcome {
+	return func(ctx context.Context, recs []T, isNew []bool) batchOutcome {
+		bad := false
+		for i := 0; i < len(recs) && !bad; i++ {
+			bad = unstorable(identity(&recs[i])) != ""
+		}
+		if !bad {
+			return send(ctx, recs, isNew)
+		}
+		kept, keptNew := make([]T, 0, len(recs)), make([]bool, 0, len(recs))
+		var refused []DeadLetter
+		for i := range recs {
+			d := identity(&recs[i])
+			field := unstorable(d)
+			if field == "" {
+				kept, keptNew = append(kept, recs[i]), append(keptNew, isNew[i])
+				continue
+			}
+			dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.ModifiedAt, &rsc.ValidationError{Resource: string(d.Kind), Field: field, Rule: unstorableRule})
+			dl.Delete, dl.Integration = d.Delete, d.Integration
+			refused = append(refused, dl)
+		}
+		var o batchOutcome
+		if len(kept) > 0 {
+			o = send(ctx, kept, keptNew)
+		}
+		o.dead = append(o.dead, refused...)
+		if counted {
+			o.sent += int64(len(refused))
+		}
+		return o
+	}
+}
+
+// unstorable names the identifier of d that is not valid UTF-8 or holds
+// NUL: "id", "parent" or "integration"; "" when there is none.
+func unstorable(d DeadLetter) string {
+	switch {
+	case !storable(d.ID):
+		return "id"
+	case !storable(d.Parent):
+		return "parent"
+	case !storable(d.Integration):
+		return "integration"
+	}
+	return ""
 }
 
 // deletionIdent names a deletion within a batch: stages, notes and

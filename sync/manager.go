@@ -17,8 +17,9 @@ import (
 // a customer whose slice ends with work left goes to the back of the queue,
 // so one customer's two-million-record backfill never starves another's
 // incremental sync. A customer whose per-minute quota lets its next batch
-// go only later ends its slice at once (a *YieldError) and runs again then,
-// so no worker waits in a rate limiter while other customers are ready. A
+// go only later, or that waits for its job tasks or a per-minute 429, ends
+// its slice at once (a *YieldError) and runs again then, so no worker waits
+// in a rate limiter or a poll interval while other customers are ready. A
 // customer whose daily quota is spent is parked until it resets without
 // holding a worker; a customer whose slice fails is tried
 // again after a backoff (one minute, doubling, at most one hour) and given

@@ -207,7 +207,9 @@ func WithInFlight(n int) Option {
 // minutes, as LinkedIn advises; use less against rsctest). A job phase
 // completes only once every task is terminal, so against LinkedIn the first
 // sync waits at least one interval; each wait is announced with a
-// ProgressWaiting event and an Info log line saying until when.
+// ProgressWaiting event and an Info log line saying until when. A slice
+// (RunSlice with a budget) does not wait: it ends with a *YieldError, and
+// the next slice polls again.
 func WithTaskPollInterval(d time.Duration) Option {
 	return engineOption("WithTaskPollInterval", func(c *config) error {
 		if d <= 0 {

@@ -433,7 +433,7 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	}
 	switch {
 	case !p.yieldUntil.IsZero():
-		return &YieldError{CustomerID: p.r.cust, Until: p.yieldUntil}
+		return &YieldError{CustomerID: p.r.cust, Until: p.yieldUntil, Waiting: perMinuteQuota}
 	case p.yielded:
 		return ErrYield
 	}
@@ -542,10 +542,12 @@ func (r *run) refused(ctx context.Context, phase Phase, d DeadLetter) error {
 	return nil
 }
 
-// putDeadLetter stores d, keeping the first failure time and counting
-// attempts of a record that failed before. fresh reports whether the record
-// had no dead letter yet. A dry run only reports it.
+// putDeadLetter stores d, escaped (DeadLetter.Escape), keeping the first
+// failure time and counting attempts of a record that failed before. fresh
+// reports whether the record had no dead letter yet. A dry run only
+// reports it.
 func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err error) {
+	d = d.Escape()
 	k := d.Key()
 	r.dlMu.Lock()
 	old, had := r.dlKeys[k]

@@ -147,8 +147,14 @@ func (m *meter) rate(now time.Time) float64 {
 
 // wait sleeps d, announcing it (ProgressWaiting and an Info log line) when
 // it lasts waitNotice or more. what says what the engine waits for. It may
-// run on a batch's goroutine: the event then carries no counts.
+// run on a batch's goroutine: the event then carries no counts. A slice (a
+// run with a batch budget) holds a worker, which a job queue may take back
+// before the wait ends (River's JobTimeout, say): it does not wait, but
+// returns a *YieldError saying until when, which ends the slice.
 func (r *run) wait(ctx context.Context, what string, d time.Duration, counts bool) error {
+	if r.budget > 0 && d > 0 {
+		return &YieldError{CustomerID: r.cust, Until: r.e.cfg.clock.Now().Add(d), Waiting: what}
+	}
 	if d >= waitNotice {
 		until := r.e.cfg.clock.Now().Add(d)
 		r.e.announceWait(ctx, r.phase, what, until, func(ev *Progress) {

@@ -26,8 +26,32 @@ func deletionPos(d *Deletion) (time.Time, string) { return d.DeletedAt, deletion
 // deletionKey is a deletion's stream id (see Deletion.CursorID).
 func deletionKey(d *Deletion) string { return d.CursorID() }
 
+// dlKey is the key of a record's dead letter, as the engine stores it
+// (escaped).
 func dlKey(kind EntityKind, parent, id string) string {
-	return DeadLetter{Kind: kind, Parent: parent, ID: id}.Key()
+	return DeadLetter{Kind: kind, Parent: parent, ID: id}.Escape().Key()
+}
+
+// delKey is the key of a deletion's dead letter, as the engine stores it.
+func delKey(d *Deletion) string {
+	return DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true, Integration: d.Integration}.Escape().Key()
+}
+
+// The identities of records, as their dead letters name them (screened).
+func jobIdentity(j *Job) DeadLetter {
+	return DeadLetter{Kind: KindJob, ID: j.Posting.ExternalJobPostingID, ModifiedAt: j.ModifiedAt}
+}
+func candidateIdentity(c *Candidate) DeadLetter {
+	return DeadLetter{Kind: KindCandidate, ID: c.Record.Key.CandidateID, ModifiedAt: c.ModifiedAt}
+}
+func applicationIdentity(a *Application) DeadLetter {
+	return DeadLetter{Kind: KindApplication, ID: a.Record.Key.ApplicationID, ModifiedAt: a.ModifiedAt}
+}
+func activityIdentity(a *Activity) DeadLetter {
+	return DeadLetter{Kind: a.Kind, Parent: a.parent(), ID: a.ID(), ModifiedAt: a.ModifiedAt}
+}
+func deletionIdentity(d *Deletion) DeadLetter {
+	return DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true, Integration: d.Integration, ModifiedAt: d.DeletedAt}
 }
 
 // sendCandidates upserts one batch of candidates.

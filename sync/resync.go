@@ -17,7 +17,9 @@ const ResyncReason = "resync requested by an operator"
 // retry sends anyway). The next RetryDeadLetters of the key (or of every
 // dead letter: the ops console's retry, rscctl's dead retry) reads the
 // record again from the Source and sends it, then drops the request, or
-// turns it into an ordinary dead letter if LinkedIn refuses the record. It
+// turns it into an ordinary dead letter if LinkedIn refuses the record. A
+// key naming ids that are not valid UTF-8 or hold NUL is stored escaped
+// (DeadLetter.Escape), under the key the engine uses for them. It
 // only writes to the store, so it suits a tool that has no Source;
 // Engine.Resync also sends the records at once. now is the request's time
 // (FirstFailedAt and LastFailedAt). Every key is checked before anything
@@ -33,7 +35,7 @@ func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string,
 		if d.Delete {
 			return nil, fmt.Errorf("sync: %q is a deletion's key: a deletion is not resynced (retry its dead letter)", key)
 		}
-		want[i] = d
+		want[i] = d.Escape() // an id typed that no store can keep
 	}
 	held := map[string]DeadLetter{}
 	for old, err := range dead.List(ctx, customerID) {

@@ -89,7 +89,8 @@ func (r *run) wanted(keys []string) (map[string]bool, error) {
 
 // deadGroups are a customer's dead letters grouped by the record whose
 // resend resolves them: jobs, candidates and applications by id (an
-// application's stages with it), activities by actKey.
+// application's stages with it), activities by actKey, the ids unescaped
+// (DeadLetter.Unescape) as the Source knows them.
 type deadGroups struct {
 	jobs, cands, apps, acts map[string][]DeadLetter
 	dels                    []Deletion
@@ -115,19 +116,20 @@ func (r *run) groupDead(want map[string]bool) deadGroups {
 	r.dlMu.Unlock()
 	slices.SortFunc(all, func(a, b DeadLetter) int { return strings.Compare(a.Key(), b.Key()) })
 	for _, d := range all {
+		u := d.Unescape() // the record's ids, as the Source knows them
 		switch {
 		case d.Delete:
-			g.dels = append(g.dels, Deletion{Kind: d.Kind, ID: d.ID, Parent: d.Parent, DeletedAt: d.ModifiedAt, Integration: d.Integration})
+			g.dels = append(g.dels, Deletion{Kind: u.Kind, ID: u.ID, Parent: u.Parent, DeletedAt: u.ModifiedAt, Integration: u.Integration})
 		case d.Kind == KindJob:
-			g.jobs[d.ID] = append(g.jobs[d.ID], d)
+			g.jobs[u.ID] = append(g.jobs[u.ID], d)
 		case d.Kind == KindCandidate:
-			g.cands[d.ID] = append(g.cands[d.ID], d)
+			g.cands[u.ID] = append(g.cands[u.ID], d)
 		case d.Kind == KindApplication:
-			g.apps[d.ID] = append(g.apps[d.ID], d)
+			g.apps[u.ID] = append(g.apps[u.ID], d)
 		case d.Kind == KindStage:
-			g.apps[d.Parent] = append(g.apps[d.Parent], d)
+			g.apps[u.Parent] = append(g.apps[u.Parent], d)
 		default:
-			k := actKey(d.Kind, d.Parent, d.ID)
+			k := actKey(u.Kind, u.Parent, u.ID)
 			g.acts[k] = append(g.acts[k], d)
 		}
 	}
@@ -165,7 +167,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 	}
 	firstOf := make(map[string]DeadLetter, len(g.acts))
 	for k, ds := range g.acts {
-		firstOf[k] = ds[0]
+		firstOf[k] = ds[0].Unescape()
 	}
 	acts, err := r.lookupActivities(ctx, keys(g.acts), firstOf, Cursor{})
 	if err == nil {

@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"iter"
 	"time"
 
@@ -83,6 +85,44 @@ type Source interface {
 type Cursor struct {
 	ModifiedAt time.Time `json:"modifiedAt"`
 	ID         string    `json:"id,omitempty"`
+}
+
+// cursorJSON is a Cursor as JSON. IDEscaped says that ID is escaped (as
+// DeadLetter.Escape escapes ids): the cursor's id is not valid UTF-8 or
+// holds NUL, which JSON would replace and PostgreSQL refuses.
+type cursorJSON struct {
+	ModifiedAt time.Time `json:"modifiedAt"`
+	ID         string    `json:"id,omitempty"`
+	IDEscaped  bool      `json:"idEscaped,omitempty"`
+}
+
+// MarshalJSON implements json.Marshaler: {"modifiedAt":…,"id":…}, the id
+// escaped with "idEscaped":true when it is not valid UTF-8 or holds NUL,
+// so that a checkpoint stored as JSON gives back the same position, in
+// any store, rather than one moved to another id.
+func (c Cursor) MarshalJSON() ([]byte, error) {
+	v := cursorJSON{ModifiedAt: c.ModifiedAt, ID: c.ID}
+	if !storable(c.ID) {
+		v.ID, v.IDEscaped = escapeID(c.ID), true
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON implements json.Unmarshaler, the inverse of MarshalJSON.
+func (c *Cursor) UnmarshalJSON(b []byte) error {
+	var v cursorJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.IDEscaped {
+		id, ok := unescapeID(v.ID)
+		if !ok {
+			return fmt.Errorf("sync: cursor id %q is not escaped", v.ID)
+		}
+		v.ID = id
+	}
+	*c = Cursor{ModifiedAt: v.ModifiedAt, ID: v.ID}
+	return nil
 }
 
 // After reports whether the position (t, id) lies after c.

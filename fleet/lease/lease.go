@@ -8,9 +8,18 @@
 // increments the customer's fencing token, and a commit made through
 // pgstore.Checkpoints.Fenced checks the token in its own transaction: the
 // old holder's commit is refused with a *LostError and writes nothing,
-// whatever its clock says. Expiry is judged by the clock of the process
-// that acquires (WithClock), so the TTL must exceed the clock skew between
-// machines; the fencing token does not depend on any clock.
+// whatever its clock says. The fencing token does not depend on any clock.
+//
+// Expiry is judged on one clock, the database's: the statement that
+// acquires or renews a lease dates its expiry from the database's now(),
+// and an acquisition compares it with now() as well, so the processes'
+// clocks may be set apart by any amount. Each holder counts its lease's
+// time on its own clock (WithClock; the system's monotonic clock by
+// default) from just before it sent the acquisition or renewal, so its
+// deadline (Lease.Expires) comes before the database's expiry. What
+// remains assumed is that the two clocks run at the same rate: their drift
+// over one TTL must stay well within the margin a holder keeps before its
+// deadline (riverrun stops starting batches a tenth of the TTL before it).
 //
 //	l, err := leases.Acquire(ctx, customerID, workerID)
 //	if err != nil { ... } // a *HeldError when another process holds it
@@ -45,8 +54,11 @@ type Leases struct {
 // Option configures Leases.
 type Option func(*Leases) error
 
-// WithClock sets the clock that dates expiries. The default is
-// rsc.SystemClock(). The clock must not be nil.
+// WithClock sets the clock on which a holder counts its lease's remaining
+// time (Lease.Expires, Lease.Remaining) and HeldError dates the end of
+// another's; the database's clock judges expiry itself. The default is
+// rsc.SystemClock(), whose readings are monotonic. The clock must not be
+// nil.
 func WithClock(c rsc.Clock) Option {
 	return func(l *Leases) error { l.clock = c; return nil }
 }
@@ -100,8 +112,10 @@ func (l *Lease) Token() int64 { return l.token }
 
 // Expires returns when the lease expires unless renewed, as its holder
 // must assume: the holder's clock read before the acquisition (or the last
-// successful renewal) was sent, plus the TTL. From then on another process
-// may take the customer, so the holder should stop sending before it.
+// successful renewal) was sent, plus the TTL. The database dated the
+// expiry from its now() in that statement, later, so another process may
+// take the customer only after this deadline, if the clocks run at the
+// same rate; the holder should stop sending before it.
 func (l *Lease) Expires() time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -121,7 +135,10 @@ func (ls *Leases) TTL() time.Duration { return ls.ttl }
 type HeldError struct {
 	CustomerID string
 	Holder     string
-	Until      time.Time // when the lease expires unless renewed
+	// Until is when the lease expires unless renewed, on the clock of the
+	// Leases that returned the error (WithClock): its now plus the time
+	// the database's clock leaves the lease.
+	Until time.Time
 }
 
 // Error implements error.
@@ -152,16 +169,19 @@ func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Leas
 	if customerID == "" || holder == "" {
 		return nil, fmt.Errorf("lease: Acquire: empty customer id (%q) or holder (%q)", customerID, holder)
 	}
-	now := ls.clock.Now()
+	now := ls.clock.Now() // before the statement: the database's now() is later
 	var token int64
-	err := ls.db.Pool().QueryRow(ctx, `insert into rscgo_leases (customer_id, holder, token, expires_at) values ($1, $2, 1, $3)
+	err := ls.db.Pool().QueryRow(ctx, `insert into rscgo_leases (customer_id, holder, token, expires_at) values ($1, $2, 1, `+expiresIn+`)
 		on conflict (customer_id) do update set holder = excluded.holder, token = rscgo_leases.token + 1, expires_at = excluded.expires_at
-		where rscgo_leases.holder = '' or rscgo_leases.expires_at <= $4
-		returning token`, customerID, holder, now.Add(ls.ttl), now).Scan(&token)
+		where rscgo_leases.holder = '' or rscgo_leases.expires_at <= now()
+		returning token`, customerID, holder, ls.ttl.Microseconds()).Scan(&token)
 	if errors.Is(err, pgx.ErrNoRows) {
 		held := &HeldError{CustomerID: customerID}
-		err = ls.db.Pool().QueryRow(ctx, "select holder, expires_at from rscgo_leases where customer_id = $1", customerID).Scan(&held.Holder, &held.Until)
+		var left float64 // seconds, by the database's clock
+		err = ls.db.Pool().QueryRow(ctx, "select holder, extract(epoch from expires_at - now()) from rscgo_leases where customer_id = $1",
+			customerID).Scan(&held.Holder, &left)
 		if err == nil {
+			held.Until = ls.clock.Now().Add(time.Duration(left * float64(time.Second)))
 			return nil, held
 		}
 	}
@@ -171,12 +191,53 @@ func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Leas
 	return &Lease{ls: ls, customer: customerID, holder: holder, token: token, expires: now.Add(ls.ttl)}, nil
 }
 
-// Renew extends the lease by the TTL from now. It succeeds while the
+// Take gives holder the customer's lease whether or not another holder
+// has it: where Acquire would return a *HeldError, Take supersedes the
+// live lease, so that its holder can no longer commit (its next fenced
+// write, pgstore.Checkpoints.Fenced or pgstore.DeadLetters.Fenced,
+// returns a *LostError and writes nothing). It is for an operator's tool
+// that must change a customer's state while the customer's sync may be
+// running (fleet/cmd/rscctl's reset and resync of a phase): a slice that
+// kept running would commit its own checkpoint over the change. The
+// superseded holder may still finish the requests it has in flight.
+//
+// It returns the new lease and, when another holder's lease had not
+// expired nor been released, that lease as it was (nil otherwise).
+func (ls *Leases) Take(ctx context.Context, customerID, holder string) (*Lease, *Record, error) {
+	if customerID == "" || holder == "" {
+		return nil, nil, fmt.Errorf("lease: Take: empty customer id (%q) or holder (%q)", customerID, holder)
+	}
+	now := ls.clock.Now() // before the transaction: the database's now() is later
+	var token int64
+	var prev *Record
+	err := pgx.BeginFunc(ctx, ls.db.Pool(), func(tx pgx.Tx) error {
+		r := Record{CustomerID: customerID}
+		var live bool
+		err := tx.QueryRow(ctx, "select holder, expires_at, token, expires_at > now() from rscgo_leases where customer_id = $1 for update",
+			customerID).Scan(&r.Holder, &r.Expires, &r.Token, &live)
+		switch {
+		case err == nil && r.Holder != "" && live:
+			prev = &r
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		return tx.QueryRow(ctx, `insert into rscgo_leases (customer_id, holder, token, expires_at) values ($1, $2, 1, `+expiresIn+`)
+			on conflict (customer_id) do update set holder = excluded.holder, token = rscgo_leases.token + 1, expires_at = excluded.expires_at
+			returning token`, customerID, holder, ls.ttl.Microseconds()).Scan(&token)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("lease: taking customer %s: %w", customerID, err)
+	}
+	return &Lease{ls: ls, customer: customerID, holder: holder, token: token, expires: now.Add(ls.ttl)}, prev, nil
+}
+
+// Renew extends the lease by the TTL from now (the database's, and the
+// holder's clock read before the renewal is sent). It succeeds while the
 // token is current, even past the expiry if nobody acquired the customer
 // meanwhile, and returns a *LostError otherwise.
 func (l *Lease) Renew(ctx context.Context) error {
 	until := l.ls.clock.Now().Add(l.ls.ttl)
-	err := l.update(ctx, l.ls.db.Pool(), "renewing", until, l.holder)
+	err := l.update(ctx, l.ls.db.Pool(), "renewing", true, l.holder)
 	if err == nil {
 		l.mu.Lock()
 		if until.After(l.expires) { // of two renewals, the later counts
@@ -190,7 +251,7 @@ func (l *Lease) Renew(ctx context.Context) error {
 // Release gives the customer up, so another holder may acquire it at
 // once. It returns a *LostError when the lease was already lost.
 func (l *Lease) Release(ctx context.Context) error {
-	return l.update(ctx, l.ls.db.Pool(), "releasing", time.Time{}, "")
+	return l.update(ctx, l.ls.db.Pool(), "releasing", false, "")
 }
 
 // ReleaseTx is Release inside tx: the customer is free once tx commits,
@@ -198,7 +259,7 @@ func (l *Lease) Release(ctx context.Context) error {
 // *LostError unless the token is current, so the last commit of a holder
 // and the release of its lease can be one transaction.
 func (l *Lease) ReleaseTx(ctx context.Context, tx pgx.Tx) error {
-	return l.update(ctx, tx, "releasing", time.Time{}, "")
+	return l.update(ctx, tx, "releasing", false, "")
 }
 
 // Record is a customer's lease as the database holds it.
@@ -206,9 +267,8 @@ type Record struct {
 	CustomerID string
 	// Holder is the holder that acquired the lease, "" once released.
 	Holder string
-	// Expires is when the lease expires unless renewed, by the clock of
-	// the holder that acquired or renewed it last; the zero time once
-	// released.
+	// Expires is when the lease expires unless renewed, by the database's
+	// clock; the zero time once released.
 	Expires time.Time
 	// Token is the fencing token of the lease's last acquisition.
 	Token int64
@@ -240,10 +300,20 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// update sets the expiry and holder of the lease if its token is current.
-func (l *Lease) update(ctx context.Context, q querier, doing string, until time.Time, holder string) error {
-	tag, err := q.Exec(ctx, `update rscgo_leases set expires_at = $3, holder = $4
-		where customer_id = $1 and token = $2`, l.customer, l.token, until, holder)
+// expiresIn is the expiry of a lease acquired or renewed now, by the
+// database's clock, its TTL in microseconds given as the statement's
+// third argument.
+const expiresIn = "now() + $3 * interval '1 microsecond'"
+
+// update sets the holder of the lease, and its expiry a TTL from now when
+// renew is set (else the zero time: released), if its token is current.
+func (l *Lease) update(ctx context.Context, q querier, doing string, renew bool, holder string) error {
+	expires, arg := expiresIn, any(l.ls.ttl.Microseconds())
+	if !renew {
+		expires, arg = "$3::timestamptz", time.Time{}
+	}
+	tag, err := q.Exec(ctx, `update rscgo_leases set expires_at = `+expires+`, holder = $4
+		where customer_id = $1 and token = $2`, l.customer, l.token, arg, holder)
 	if err != nil {
 		return fmt.Errorf("lease: %s customer %s: %w", doing, l.customer, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/lease"
@@ -38,6 +39,26 @@ func setup(t *testing.T) (*pgstore.DB, *lease.Leases, *rsctest.FakeClock) {
 	return db, ls, clock
 }
 
+// pass lets d go by on the clocks and on the database's: the database's
+// clock judges expiry, and its now() cannot be moved, so the expiries of
+// the leases held move d earlier instead.
+func pass(t *testing.T, db *pgstore.DB, d time.Duration, clocks ...*rsctest.FakeClock) {
+	t.Helper()
+	for _, c := range clocks {
+		c.Advance(d)
+	}
+	_, err := db.Pool().Exec(context.Background(), `update rscgo_leases set expires_at = expires_at - $1 * interval '1 microsecond'
+		where holder <> ''`, d.Microseconds())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dbClock compares the times the database dates (lease expiries) with
+// those of a test: the database's clock moves on by the test's own
+// milliseconds.
+var dbClock = cmpopts.EquateApproxTime(5 * time.Second)
+
 // TestStolenLeaseCannotCommit: holder A pauses past its lease's expiry, B
 // acquires the customer, and A's checkpoint commit is refused and writes
 // nothing, while B's goes through.
@@ -54,7 +75,7 @@ func TestStolenLeaseCannotCommit(t *testing.T) {
 	if err := cps.Fenced(a).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust", Runs: 1}); err != nil {
 		t.Fatalf("A's commit under a live lease: %v", err)
 	}
-	clock.Advance(31 * time.Second) // A pauses past the expiry
+	pass(t, db, 31*time.Second, clock) // A pauses past the expiry
 	b, err := ls.Acquire(ctx, "cust", "worker-b")
 	if err != nil {
 		t.Fatalf("B's acquisition of an expired lease: %v", err)
@@ -93,7 +114,7 @@ func TestStolenLeaseCannotCommit(t *testing.T) {
 func TestHeldRenewRelease(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	_, ls, clock := setup(t)
+	db, ls, clock := setup(t)
 	a, err := ls.Acquire(ctx, "cust", "worker-a")
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +122,7 @@ func TestHeldRenewRelease(t *testing.T) {
 	if got := a.Expires(); !got.Equal(t0.Add(30 * time.Second)) {
 		t.Errorf("Expires after the acquisition = %v, want the TTL after it", got)
 	}
-	clock.Advance(20 * time.Second)
+	pass(t, db, 20*time.Second, clock)
 	if err := a.Renew(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -111,14 +132,14 @@ func TestHeldRenewRelease(t *testing.T) {
 	if got := a.Remaining(); got != 30*time.Second {
 		t.Errorf("Remaining right after the renewal = %v, want the TTL", got)
 	}
-	clock.Advance(20 * time.Second) // 40 s after the acquisition, 20 s after the renewal
+	pass(t, db, 20*time.Second, clock) // 40 s after the acquisition, 20 s after the renewal
 	_, err = ls.Acquire(ctx, "cust", "worker-b")
 	var held *lease.HeldError
 	if !errors.As(err, &held) {
 		t.Fatalf("acquiring a renewed lease: %v, want a *lease.HeldError", err)
 	}
-	want := lease.HeldError{CustomerID: "cust", Holder: "worker-a", Until: t0.Add(50 * time.Second)}
-	if diff := cmp.Diff(want, *held); diff != "" {
+	want := lease.HeldError{CustomerID: "cust", Holder: "worker-a", Until: t0.Add(50 * time.Second)} // on ls's clock
+	if diff := cmp.Diff(want, *held, dbClock); diff != "" {
 		t.Errorf("HeldError (-want +got):\n%s", diff)
 	}
 	if _, err := ls.Acquire(ctx, "other", "worker-b"); err != nil {
@@ -137,6 +158,101 @@ func TestHeldRenewRelease(t *testing.T) {
 	var lost *lease.LostError
 	if err := a.Release(ctx); !errors.As(err, &lost) {
 		t.Errorf("releasing a lost lease: %v, want a *lease.LostError", err)
+	}
+}
+
+// TestTake: Take supersedes a live lease, whose holder then can no longer
+// commit, and reports it; other holders wait for the taker as for anyone.
+// A customer that is free, or whose lease expired, is taken with nothing
+// to report.
+func TestTake(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, ls, clock := setup(t)
+	a, err := ls.Acquire(ctx, "cust", "worker-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	pass(t, db, 10*time.Second, clock)
+	op, prev, err := ls.Take(ctx, "cust", "operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &lease.Record{CustomerID: "cust", Holder: "worker-a", Expires: start.Add(20 * time.Second), Token: a.Token()} // the database's clock
+	if diff := cmp.Diff(want, prev, dbClock); diff != "" {
+		t.Errorf("the lease Take superseded (-want +got):\n%s", diff)
+	}
+	if op.Token() != a.Token()+1 {
+		t.Errorf("Take's token = %d, want %d", op.Token(), a.Token()+1)
+	}
+	err = db.Checkpoints().Fenced(a).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust"})
+	var lost *lease.LostError
+	if !errors.As(err, &lost) || *lost != (lease.LostError{CustomerID: "cust", Token: a.Token(), Current: op.Token(), Holder: "operator"}) {
+		t.Errorf("the superseded holder's commit: %v, want a *lease.LostError naming the operator", err)
+	}
+	var held *lease.HeldError
+	if _, err := ls.Acquire(ctx, "cust", "worker-b"); !errors.As(err, &held) || held.Holder != "operator" {
+		t.Errorf("acquiring while the operator holds the lease: %v, want a *lease.HeldError", err)
+	}
+	if err := op.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name, cust string
+		advance    time.Duration
+	}{
+		{name: "released", cust: "cust"},
+		{name: "expired", cust: "cust", advance: 31 * time.Second}, // the lease taken at the step before
+		{name: "never leased", cust: "other"},
+	} {
+		pass(t, db, step.advance, clock)
+		if _, prev, err := ls.Take(ctx, step.cust, "operator"); err != nil || prev != nil {
+			t.Errorf("%s: Take = %+v, %v; want nothing superseded", step.name, prev, err)
+		}
+	}
+}
+
+// TestExpiryOnTheDatabaseClock: worker B's clock is set apart from A's (30
+// s ahead, a quarter of the TTL; 10 minutes ahead or behind, more than the
+// TTL). B cannot take the customer while A's lease has time left by the
+// database's clock, 25 s here, which is what A's own clock says too (both
+// run at the same rate): A, which goes on sending until a tenth of the TTL
+// is left (riverrun), never sends beside B. Once the lease has run out, B
+// takes the customer.
+func TestExpiryOnTheDatabaseClock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ttl := 2 * time.Minute
+	for _, skew := range []time.Duration{30 * time.Second, 10 * time.Minute, -10 * time.Minute} {
+		t.Run(fmt.Sprintf("B %v ahead", skew), func(t *testing.T) {
+			t.Parallel()
+			db, _, _ := setup(t)
+			clockA, clockB := rsctest.NewFakeClock(t0), rsctest.NewFakeClock(t0.Add(skew))
+			lsA, errA := lease.New(db, lease.WithClock(clockA), lease.WithTTL(ttl))
+			lsB, errB := lease.New(db, lease.WithClock(clockB), lease.WithTTL(ttl))
+			if err := errors.Join(errA, errB); err != nil {
+				t.Fatal(err)
+			}
+			a, err := lsA.Acquire(ctx, "cust", "worker-a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pass(t, db, 95*time.Second, clockA, clockB)
+			_, err = lsB.Acquire(ctx, "cust", "worker-b")
+			held, ok := errors.AsType[*lease.HeldError](err)
+			if !ok {
+				t.Fatalf("B's acquisition while A's lease has %v left by A's clock: %v, want a *lease.HeldError", a.Remaining(), err)
+			}
+			want := lease.HeldError{CustomerID: "cust", Holder: "worker-a", Until: clockB.Now().Add(25 * time.Second)} // on B's clock
+			if d := cmp.Diff([]any{want, 25 * time.Second}, []any{*held, a.Remaining()}, dbClock); d != "" {
+				t.Errorf("the lease B found held, and A's remaining time (-want +got):\n%s", d)
+			}
+			pass(t, db, 26*time.Second, clockA, clockB)
+			if _, err := lsB.Acquire(ctx, "cust", "worker-b"); err != nil || a.Remaining() > 0 {
+				t.Errorf("B's acquisition once A's lease ran out (%v left by A's clock): %v", a.Remaining(), err)
+			}
+		})
 	}
 }
 
@@ -185,6 +301,7 @@ func TestList(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, ls, _ := setup(t)
+	start := time.Now()
 	a, errA := ls.Acquire(ctx, "cust-a", "worker-1 job 7 attempt 1")
 	b, errB := ls.Acquire(ctx, "cust-b", "worker-2")
 	if err := errors.Join(errA, errB); err != nil {
@@ -199,10 +316,10 @@ func TestList(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []lease.Record{
-			{CustomerID: "cust-a", Holder: "worker-1 job 7 attempt 1", Expires: t0.Add(30 * time.Second), Token: a.Token()},
+			{CustomerID: "cust-a", Holder: "worker-1 job 7 attempt 1", Expires: start.Add(30 * time.Second), Token: a.Token()}, // the database's clock
 			{CustomerID: "cust-b", Token: b.Token()},
 		}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got, dbClock); diff != "" {
 			t.Errorf("List (-want +got):\n%s", diff)
 		}
 	}

@@ -117,19 +117,36 @@ func (s *Checkpoints) remember(customerID string, w *written) {
 // one transaction, as an operator's reset does: the customer's next run
 // starts a historical sync. Deleting a checkpoint that does not exist is
 // no error. A store in another process that saved the customer before
-// notices and rewrites its whole checkpoint on its next Save.
+// notices and rewrites its whole checkpoint on its next Save: while the
+// customer's sync may be running, delete under the customer's lease
+// (lease.Leases.Take, then DeleteTx after the lease's Check), so that the
+// running sync's commits are refused instead.
 func (s *Checkpoints) Delete(ctx context.Context, customerID string) error {
-	s.remember(customerID, nil)
-	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		for _, table := range []string{"rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks", "rscgo_checkpoints"} {
-			if _, err := tx.Exec(ctx, "delete from "+table+" where customer_id = $1", customerID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error { return s.deleteTx(ctx, tx, customerID) })
 	if err != nil {
 		return fmt.Errorf("pgstore: deleting the checkpoint of %q: %w", customerID, err)
+	}
+	return nil
+}
+
+// DeleteTx is Delete inside tx: the checkpoint is gone once tx commits.
+// Check a lease in tx first (lease.Lease.Check, a Fence) so that only the
+// customer's holder deletes it, as an operator's tool does to reset a
+// customer whose sync may be running (fleet/cmd/rscctl).
+func (s *Checkpoints) DeleteTx(ctx context.Context, tx pgx.Tx, customerID string) error {
+	if err := s.deleteTx(ctx, tx, customerID); err != nil {
+		return fmt.Errorf("pgstore: deleting the checkpoint of %q: %w", customerID, err)
+	}
+	return nil
+}
+
+// deleteTx deletes the customer's checkpoint rows in tx.
+func (s *Checkpoints) deleteTx(ctx context.Context, tx pgx.Tx, customerID string) error {
+	s.remember(customerID, nil)
+	for _, table := range []string{"rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks", "rscgo_checkpoints"} {
+		if _, err := tx.Exec(ctx, "delete from "+table+" where customer_id = $1", customerID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -35,6 +35,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rscgo/rscgo/fleet/internal/pglock"
 )
 
 //go:embed migrations/*.sql
@@ -181,12 +183,9 @@ func Version() int {
 	return len(ms)
 }
 
-// migrateLock is the advisory lock key that serialises migrations of
-// concurrent processes.
-const migrateLock = 0x7273_6367_6f00 // "rscgo"
-
 // Migrate brings the schema of the database up to Version, in one
-// transaction, serialised with other processes migrating it. It refuses a
+// transaction, serialised with other processes migrating it (or River's
+// schema, riverrun.Migrate) by an advisory lock. It refuses a
 // database at a newer version with a *SchemaVersionError. Open and New
 // call it.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
@@ -201,7 +200,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, upTo int) error {
 	}
 	ms = ms[:upTo]
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1)", migrateLock); err != nil {
+		if err := pglock.InTx(ctx, tx); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "create table if not exists rscgo_schema_version (version int not null)"); err != nil {

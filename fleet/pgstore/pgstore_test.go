@@ -259,3 +259,65 @@ func TestFencedDeadLetters(t *testing.T) {
 		t.Errorf("dead letter %s left after an allowed Delete", l.Key())
 	}
 }
+
+// TestResetInATransaction: Checkpoints.DeleteTx and DeadLetters.DeleteAllTx
+// delete a customer's checkpoint and dead letters in one transaction, the
+// other customers' left, and only once it commits.
+func TestResetInATransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := open(t)
+	cps, dead := db.Checkpoints(), db.DeadLetters()
+	for _, id := range []string{"a", "b"} {
+		if err := cps.Save(ctx, id, withJobs("x")); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []string{"C1", "C2"} {
+			if err := dead.Put(ctx, id, rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: c, Reason: "refused"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	reset := func(tx pgx.Tx) (int64, error) {
+		n, err := dead.DeleteAllTx(ctx, tx, "a")
+		if err == nil {
+			err = cps.DeleteTx(ctx, tx, "a")
+		}
+		return n, err
+	}
+	rolledBack := errors.New("rolled back")
+	if err := pgx.BeginFunc(ctx, db.Pool(), func(tx pgx.Tx) error {
+		if _, err := reset(tx); err != nil {
+			return err
+		}
+		return rolledBack
+	}); !errors.Is(err, rolledBack) {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := pgx.BeginFunc(ctx, db.Pool(), func(tx pgx.Tx) (err error) { n, err = reset(tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("DeleteAllTx deleted %d dead letters, want 2", n)
+	}
+	left := map[string][]string{}
+	for _, id := range []string{"a", "b"} {
+		cp, err := cps.Load(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp != nil {
+			left[id] = append(left[id], "checkpoint")
+		}
+		for d, err := range dead.List(ctx, id) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			left[id] = append(left[id], d.Key())
+		}
+	}
+	if d := cmp.Diff(map[string][]string{"b": {"checkpoint", "candidate//C1", "candidate//C2"}}, left); d != "" {
+		t.Errorf("after the reset of a (-want +got):\n%s", d)
+	}
+}

@@ -139,6 +139,17 @@ func deleteDeadLetter(ctx context.Context, q execer, customerID, key string) err
 	return nil
 }
 
+// DeleteAllTx deletes every dead letter of the customer inside tx, and
+// returns how many it deleted. Like Checkpoints.DeleteTx, it is for a
+// reset, after a lease's Check in tx.
+func (s *DeadLetters) DeleteAllTx(ctx context.Context, tx pgx.Tx, customerID string) (int64, error) {
+	tag, err := tx.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1", customerID)
+	if err != nil {
+		return 0, fmt.Errorf("pgstore: deleting the dead letters of %q: %w", customerID, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // Fenced returns a sync.DeadLetterStore over s whose Put and Delete check
 // f in their transaction, as Checkpoints.Fenced does for commits: a
 // process that lost the customer's lease can neither add nor remove its

@@ -12,7 +12,16 @@
 // commits loses nothing: the job is rescued and RunSlice resumes from the
 // last checkpoint. When LinkedIn's daily quota is spent the job snoozes
 // until the quota resets (UTC midnight), without using an attempt; other
-// failures are retried with River's backoff. A worker that was paused past
+// failures are retried with River's backoff. A slice that would wait (for
+// its per-minute quota, for job tasks LinkedIn has not finished, polled
+// every sync.WithTaskPollInterval, or for a per-minute 429's Retry-After)
+// ends instead (sync.YieldError), and its successor is scheduled for when
+// the wait ends: it neither holds a worker nor outlives River's JobTimeout,
+// which would fail the attempt. The engines' RSC clients retry failed calls
+// within the slice, though (rsc.RetryPolicy, up to two minutes by
+// default): give them a MaxElapsed and a MaxWait well under JobTimeout
+// (fleet/cmd/rscworker uses a third and a sixth of it), so that a 429 they
+// do not outlast reaches the engine in time. A worker that was paused past
 // its lease and resumes cannot commit a checkpoint nor enqueue a slice.
 //
 // Periodic work of a customer (InMail polling, onboarding status checks)
@@ -88,6 +97,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/rscgo/rscgo/fleet/internal/option"
+	"github.com/rscgo/rscgo/fleet/internal/pglock"
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
@@ -177,10 +187,17 @@ func New(db *pgstore.DB, leases *lease.Leases, engines EngineFunc, opts ...Optio
 }
 
 // Migrate brings River's own schema up to date in the database of pool.
+// Processes migrating together (workers started at once on a new database,
+// or after an upgrade of River) take turns under the advisory lock that
+// serialises pgstore.Migrate: the first migrates, the others then find
+// the schema up to date. The lock is held by a connection of its own.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err == nil {
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		err = pglock.Hold(ctx, pool, func() error {
+			_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			return err
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("riverrun: migrating River's schema: %w", err)
@@ -270,7 +287,7 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 		case errors.As(err, &parked):
 			return time.Time{}, river.JobSnooze(max(parked.Until.Sub(r.clock.Now()), 0))
 		case errors.As(err, &quota):
-			return quota.Until, nil // next slice when the per-minute quota allows it
+			return quota.Until, nil // next slice when what it waits for is due (quota, job tasks' next poll, Retry-After)
 		case errors.Is(err, rscsync.ErrYield):
 			return time.Time{}, nil // more work (or the lease nears its end): next slice at once
 		case err == nil:

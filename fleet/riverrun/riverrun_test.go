@@ -61,6 +61,9 @@ type spec struct {
 	beforeBatch, afterBatch func(*http.Request) error
 	// sliceBatches is the runners' batches per slice (0: 1).
 	sliceBatches int
+	// jobs is the jobs of each customer, whose tasks LinkedIn finishes
+	// after taskPolls polls.
+	jobs, taskPolls int
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -98,7 +101,8 @@ func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
 func newFleet(t *testing.T, sp spec) *fleet {
 	t.Helper()
 	f := &fleet{clock: rsctest.NewFakeClock(start()), custs: map[string]*rsctest.Customer{}, batches: map[string]*atomic.Int64{}}
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(f.clock), rsctest.WithLimits(sp.limits))
+	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(f.clock), rsctest.WithLimits(sp.limits),
+		rsctest.WithJobTaskLatency(sp.taskPolls))
 	t.Cleanup(srv.Close)
 	clients, srcs := map[string]*rsc.Client{}, map[string]*rscsync.SliceSource{}
 	pacing := rsc.Limits{Disabled: true}
@@ -117,6 +121,9 @@ func newFleet(t *testing.T, sp spec) *fleet {
 			t.Fatal(err)
 		}
 		clients[id], srcs[id] = client, candidates(cust.Organization, f.clock.Now(), sp.candidates)
+		for j := range sp.jobs {
+			srcs[id].PutJobs(job(cust.Organization, f.clock.Now(), j))
+		}
 	}
 	f.cust = f.custs["c1"]
 	url := pgtest.DB(t)
@@ -157,6 +164,15 @@ func candidates(org string, now time.Time, n int) *rscsync.SliceSource {
 			CreatedAt: rsc.Millis(at), LastModifiedAt: rsc.Millis(at)}})
 	}
 	return src
+}
+
+// job returns the jth job of org, modified an hour before now.
+func job(org string, now time.Time, j int) rscsync.Job {
+	id := fmt.Sprintf("J%04d", j)
+	return rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
+		ExternalJobPostingID: id, IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/" + id,
+		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}}
 }
 
 // startWorker migrates River's schema and starts a River client working
@@ -219,6 +235,16 @@ func (f *fleet) waitFor(t *testing.T, events <-chan *river.Event, kind river.Eve
 			t.Fatalf("no %s event ending the wait", kind)
 		}
 	}
+}
+
+// pause lets d go by on the fake clock and on the database's, which judges
+// the leases' expiry: as its now() cannot be moved, the expiries of the
+// leases held move d earlier instead.
+func (f *fleet) pause(ctx context.Context, d time.Duration) error {
+	f.clock.Advance(d)
+	_, err := f.db.Pool().Exec(ctx, `update rscgo_leases set expires_at = expires_at - $1 * interval '1 microsecond'
+		where holder <> ''`, d.Microseconds())
+	return err
 }
 
 // completed returns the number of completed slices.
@@ -376,6 +402,60 @@ func TestQuotaYieldSchedulesSlice(t *testing.T) {
 	}
 }
 
+// TestWaitsScheduleSlice: a slice that would wait for LinkedIn's job tasks
+// (the next poll, five minutes on) or for a per-minute 429's Retry-After
+// (the next minute) ends instead, without an error or a spent attempt,
+// and its successor is scheduled for when the wait ends; the fake clock,
+// which a wait would advance, stays put.
+func TestWaitsScheduleSlice(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		spec  spec
+		after time.Duration               // the successor's time
+		held  func(*rsctest.Customer) int // the records LinkedIn holds
+		want  int
+	}{
+		{name: "job tasks", spec: spec{jobs: 2, taskPolls: 1, candidates: 1, sliceBatches: 10}, after: 5 * time.Minute,
+			held: func(c *rsctest.Customer) int { return len(c.Jobs()) }, want: 2},
+		// The clients do not retry (newFleet): the 429 reaches the engine.
+		{name: "per-minute 429", spec: spec{candidates: 250, limits: rsctest.Limits{SyncRecordsPerMinute: 100}, sliceBatches: 10},
+			after: time.Minute, held: func(c *rsctest.Customer) int { return len(c.Candidates()) }, want: 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFleet(t, tc.spec)
+			events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
+			defer cancel()
+			t0 := f.clock.Now()
+			if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
+				t.Fatal(err)
+			}
+			f.waitFor(t, events, river.EventKindJobCompleted, func() bool { return true })
+			type slices struct {
+				Completed int
+				Errors    string
+				Next      string
+				At        time.Duration
+				Held      int
+				Clock     time.Duration
+			}
+			got := slices{Completed: f.completed(t), Held: tc.held(f.cust), Clock: f.clock.Now().Sub(t0)}
+			if err := f.db.Pool().QueryRow(t.Context(), `select coalesce(jsonb_agg(e), '[]')::text from river_job, unnest(errors) e
+				where kind = 'rscgo_sync_slice'`).Scan(&got.Errors); err != nil {
+				t.Fatal(err)
+			}
+			var at time.Time
+			got.Next, at = f.waiting(t)
+			got.At = at.Sub(t0)
+			want := slices{Completed: 1, Errors: "[]", Next: "scheduled", At: tc.after, Held: tc.want}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("after the first slice (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // TestLeaseLostMidSlice: a worker paused past its lease while another took
 // the customer finds its commit refused with a *lease.LostError, and
 // nothing of it is committed.
@@ -391,7 +471,9 @@ func TestLeaseLostMidSlice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(2 * time.Hour) // worker-a pauses past its lease
+	if err := f.pause(ctx, 2*time.Hour); err != nil { // worker-a pauses past its lease
+		t.Fatal(err)
+	}
 	if _, err := f.leases.Acquire(ctx, "c1", "worker-b"); err != nil {
 		t.Fatal(err)
 	}
@@ -640,7 +722,9 @@ func TestLostLeaseReleaseRefused(t *testing.T) {
 	ctx := t.Context()
 	var f *fleet
 	f = newFleet(t, spec{polls: map[string]riverrun.PollTask{"inmail": {Every: time.Minute, Run: func(ctx context.Context, cust string) error {
-		f.clock.Advance(2 * time.Hour) // paused past the lease
+		if err := f.pause(ctx, 2*time.Hour); err != nil { // paused past the lease
+			return err
+		}
 		if _, err := f.leases.Acquire(ctx, "inmail/"+cust, "elsewhere"); err != nil {
 			return err
 		}
@@ -743,7 +827,9 @@ func TestDeadLettersFenced(t *testing.T) {
 	case <-time.After(30 * time.Second): // a deadline, not a sleep
 		t.Fatal("no slice ran")
 	}
-	f.clock.Advance(2 * time.Hour) // the slice's lease expired, and elsewhere took c1
+	if err := f.pause(ctx, 2*time.Hour); err != nil { // the slice's lease expired, and elsewhere took c1
+		t.Fatal(err)
+	}
 	if _, err := f.leases.Acquire(ctx, "c1", "elsewhere"); err != nil {
 		t.Fatal(err)
 	}
@@ -873,6 +959,47 @@ func TestHolderProcess(t *testing.T) {
 	} {
 		if got := riverrun.HolderProcess(holder); got != want {
 			t.Errorf("HolderProcess(%q) = %q, want %q", holder, got, want)
+		}
+	}
+}
+
+// TestConcurrentMigrations: worker processes starting together on a new
+// database migrate pgstore's schema and River's at once, as rscworker
+// does: they take turns, and every one of them finds both schemas up to
+// date (River's migration versions each applied once).
+func TestConcurrentMigrations(t *testing.T) {
+	t.Parallel()
+	for range 3 {
+		ctx := t.Context()
+		url := pgtest.DB(t)
+		var wg gosync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Go(func() {
+				db, err := pgstore.Open(ctx, url)
+				if err == nil {
+					err = riverrun.Migrate(ctx, db.Pool())
+					db.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var versions, distinct int
+		err = conn.QueryRow(ctx, "select count(*), count(distinct version) from river_migration").Scan(&versions, &distinct)
+		conn.Close(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if versions == 0 || versions != distinct {
+			t.Errorf("River's migrations: %d rows of %d versions, want each version once", versions, distinct)
 		}
 	}
 }

@@ -99,6 +99,20 @@ func Checkpoints[S rscsync.Store](t *testing.T, newStore func(t *testing.T) S) {
 			t.Errorf("a change after Save reached the store (-saved +loaded):\n%s", diff)
 		}
 	})
+	t.Run("cursor ids of any bytes", func(t *testing.T) {
+		// A record id need not be valid UTF-8 nor free of NUL, which JSON
+		// alters and PostgreSQL refuses: the engine refuses such records,
+		// but its watermark passes them, and comes back as it was.
+		s := newStore(t)
+		want := checkpoint("a", 1)
+		want.Phases[rscsync.PhaseCandidates].Cursor.ID = "C\xe9te-1"
+		want.Phases[rscsync.PhaseCandidates].PassFrom = rscsync.Cursor{ModifiedAt: at, ID: "C\x00-1"}
+		want.Phases[rscsync.PhaseApplications].Cursor.ID = "A%E9/\xff"
+		save(t, s, "a", want)
+		if diff := cmp.Diff(want, load(t, s, "a")); diff != "" {
+			t.Errorf("Load after Save (-saved +loaded):\n%s", diff)
+		}
+	})
 	t.Run("customers are separate and concurrent", func(t *testing.T) {
 		s := newStore(t)
 		var wg gosync.WaitGroup
@@ -171,6 +185,40 @@ func DeadLetters[S rscsync.DeadLetterStore](t *testing.T, newStore func(t *testi
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(want[:3], list(t, s, "a")); diff != "" {
+			t.Errorf("List after Delete (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("escaped ids", func(t *testing.T) {
+		// The dead letters of records whose ids are not valid UTF-8 or
+		// hold NUL, escaped as the engine stores them, beside the dead
+		// letter of a record whose id is the escaped text of one.
+		s := newStore(t)
+		latin1 := letter(rscsync.KindCandidate, "C\xe9te-1", 1).Escape()
+		nul := letter(rscsync.KindCandidate, "C\x00-1", 1).Escape()
+		note := letter(rscsync.KindCandidateNote, "N1", 1)
+		note.Parent = "C\xe9te-1"
+		note = note.Escape()
+		twin := letter(rscsync.KindCandidate, "C%E9te-1", 1)
+		put(t, s, "a", latin1, nul, note, twin)
+		want := []rscsync.DeadLetter{twin, nul, latin1, note} // byte order of Key
+		got := list(t, s, "a")
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("List (-want +got):\n%s", diff)
+		}
+		var ids []string
+		for _, d := range got {
+			d = d.Unescape()
+			ids = append(ids, d.Parent+"/"+d.ID)
+		}
+		if diff := cmp.Diff([]string{"/C%E9te-1", "/C\x00-1", "/C\xe9te-1", "C\xe9te-1/N1"}, ids); diff != "" {
+			t.Errorf("ids unescaped (-want +got):\n%s", diff)
+		}
+		for _, d := range []rscsync.DeadLetter{latin1, nul} {
+			if err := s.Delete(ctx, "a", d.Key()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if diff := cmp.Diff([]rscsync.DeadLetter{twin, note}, list(t, s, "a")); diff != "" {
 			t.Errorf("List after Delete (-want +got):\n%s", diff)
 		}
 	})

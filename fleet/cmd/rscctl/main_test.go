@@ -70,6 +70,7 @@ func rscctl(t *testing.T, url string, engine *rscsync.Engine, args ...string) (i
 	var out, errb bytes.Buffer
 	c := config()
 	c.Stdout, c.Stderr, c.Getenv = &out, &errb, func(string) string { return "" }
+	c.Open = opener(ctlHolder, &errb)
 	c.Clock = fixedClock{t0}
 	if engine != nil {
 		c.Engine = func(context.Context, string) (*rscsync.Engine, error) { return engine, nil }

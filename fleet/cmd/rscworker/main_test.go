@@ -7,6 +7,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // Invalid flags are usage errors naming the flag; a database that does
@@ -42,5 +47,22 @@ func TestFlags(t *testing.T) {
 	err = run(context.Background(), cfg, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-postgres") || !strings.Contains(err.Error(), "cannot reach") || strings.Contains(err.Error(), "pw") {
 		t.Errorf("unreachable database: %v, want an error naming -postgres and the cause, without the password", err)
+	}
+}
+
+// The clients' retries end well within River's JobTimeout: the default
+// policy's with a minute (rscworker's default), capped below it.
+func TestRetryWithin(t *testing.T) {
+	for _, tc := range []struct {
+		jobTimeout time.Duration
+		want       rsc.RetryPolicy
+	}{
+		{time.Minute, rsc.RetryPolicy{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 10 * time.Second, MaxElapsed: 20 * time.Second}},
+		{10 * time.Minute, rsc.DefaultRetryPolicy()},
+		{time.Second, rsc.RetryPolicy{MaxAttempts: 4, MinWait: time.Second / 6, MaxWait: time.Second / 6, MaxElapsed: time.Second / 3}},
+	} {
+		if d := cmp.Diff(tc.want, retryWithin(tc.jobTimeout)); d != "" {
+			t.Errorf("JobTimeout %v (-want +got):\n%s", tc.jobTimeout, d)
+		}
 	}
 }

@@ -118,7 +118,8 @@ func (w *worker) engines(custs []fleetgen.Customer) (riverrun.EngineFunc, error)
 	base := strings.TrimSuffix(w.cfg.rsc, "/")
 	for _, c := range custs {
 		opts := []rsc.Option{rsc.WithBaseURL(base), rsc.WithTokenURL(base + "/oauth/v2/accessToken"),
-			rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithTransport(tagging(w.cfg.id))}
+			rsc.WithCredentials(c.ClientID, c.ClientSecret), rsc.WithTransport(tagging(w.cfg.id)),
+			rsc.WithRetryPolicy(retryWithin(w.cfg.jobTimeout))}
 		if !w.cfg.pacing {
 			opts = append(opts, rsc.WithLimits(rsc.Limits{Disabled: true}))
 		}
@@ -136,6 +137,19 @@ func (w *worker) engines(custs []fleetgen.Customer) (riverrun.EngineFunc, error)
 		return rscsync.NewEngine(c.client, id, c.src, rscsync.WithStore(observedStore{Store: store, ev: w.ev, slice: sliceOf(ctx)}),
 			rscsync.WithDeadLetters(riverrun.DeadLetters(ctx)), rscsync.WithInFlight(w.cfg.inFlight), rscsync.WithWaitWhenParked(false))
 	}, nil
+}
+
+// retryWithin is the RSC clients' retry policy: the default's, its waits
+// capped at a sixth of River's JobTimeout and its retries at a third, so
+// that a per-minute 429 the retries do not outlast reaches the engine,
+// which ends the slice until the 429's Retry-After (riverrun), before
+// JobTimeout fails the attempt.
+func retryWithin(jobTimeout time.Duration) rsc.RetryPolicy {
+	p := rsc.DefaultRetryPolicy()
+	p.MaxElapsed = min(p.MaxElapsed, jobTimeout/3)
+	p.MaxWait = min(p.MaxWait, jobTimeout/6)
+	p.MinWait = min(p.MinWait, p.MaxWait)
+	return p
 }
 
 // cappedRetry retries a job after 2^attempt seconds, at most max.

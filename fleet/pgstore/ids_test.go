@@ -1,0 +1,89 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// TestUnstorableIDs: an ATS candidate whose id is not valid UTF-8 (a
+// legacy Latin-1 id) or holds NUL, which PostgreSQL's text and jsonb
+// refuse, becomes a dead letter while the rest of the customer syncs, as
+// with the memory stores; the watermark after it reads back exactly, so
+// the next run sends nothing again.
+func TestUnstorableIDs(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"C\xe9te-1", "C\x00-1"} {
+		t.Run(fmt.Sprintf("%q", bad), func(t *testing.T) {
+			t.Parallel()
+			db := open(t)
+			ctx := context.Background()
+			clock := rsctest.NewFakeClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
+			srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clock))
+			t.Cleanup(srv.Close)
+			cust := srv.AddCustomer(rsctest.CustomerSpec{})
+			client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()), rsc.WithTransport(srv.Transport()),
+				rsc.WithCredentials(cust.ClientID, cust.ClientSecret), rsc.WithClock(clock), rsc.WithLimits(rsc.Limits{Disabled: true}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := rscsync.NewSliceSource()
+			last := clock.Now().Add(-8 * time.Minute).UTC()
+			for i, id := range []string{"C0001", "C0003", bad} { // the bad id last: the watermark ends on it
+				at := clock.Now().Add(time.Duration(i-10) * time.Minute)
+				src.PutCandidates(rscsync.Candidate{ModifiedAt: at, Record: rsc.Candidate{
+					Key:       rsc.CandidateKey{IntegrationContext: cust.Organization, CandidateID: id},
+					FirstName: "Ann", EmailAddresses: []string{fmt.Sprintf("c%d@example.com", i)}, ExternalProfileURL: fmt.Sprintf("https://ats.example.com/c/%d", i),
+					CreatedAt: rsc.Millis(at), LastModifiedAt: rsc.Millis(at)}})
+			}
+			type result struct {
+				Read, Refused int64
+				Dead          []string // keys
+				Cursor        rscsync.Cursor
+			}
+			run := func(store rscsync.Store, dead rscsync.DeadLetterStore) result {
+				t.Helper()
+				eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
+					rscsync.WithClock(clock), rscsync.WithWaitWhenParked(false))
+				if err != nil {
+					t.Fatal(err)
+				}
+				rep, err := eng.RunSlice(ctx, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := result{Read: rep.Phases[rscsync.PhaseCandidates].Read, Refused: rep.Phases[rscsync.PhaseCandidates].Refused}
+				for d, err := range dead.List(ctx, "acme") {
+					if err != nil {
+						t.Fatal(err)
+					}
+					res.Dead = append(res.Dead, d.Key())
+				}
+				cp, err := store.Load(ctx, "acme")
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Cursor = cp.Phases[rscsync.PhaseCandidates].Cursor
+				return res
+			}
+			key := rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: bad}.Escape().Key()
+			first := result{Read: 3, Refused: 1, Dead: []string{key}, Cursor: rscsync.Cursor{ModifiedAt: last, ID: bad}}
+			again := first
+			again.Read, again.Refused = 0, 0
+			got := []result{run(rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters())}
+			for range 2 {
+				got = append(got, run(db.Checkpoints(), db.DeadLetters()))
+			}
+			if d := cmp.Diff([]result{first, first, again}, got); d != "" {
+				t.Errorf("memory stores, then PostgreSQL's twice (-want +got):\n%s", d)
+			}
+		})
+	}
+}
