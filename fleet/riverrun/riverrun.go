@@ -129,6 +129,12 @@ func (SliceArgs) InsertOpts() river.InsertOpts {
 // DeadLetters(ctx) as its dead-letter store, fenced the same way:
 //
 //	rscsync.NewEngine(client, id, src, rscsync.WithStore(store), rscsync.WithDeadLetters(riverrun.DeadLetters(ctx)))
+//
+// It is called for every slice, so build the engine, not the client: keep
+// one rsc.Client per customer for the life of the process (a map under a
+// mutex, say). The client holds the customer's access token and the pacing
+// of LinkedIn's quotas; a new client per slice fetches a token each time
+// and starts its quota counters from zero.
 type EngineFunc func(ctx context.Context, customerID string, store rscsync.Store) (*rscsync.Engine, error)
 
 // Runner is the River worker of SliceArgs jobs.
