@@ -81,8 +81,11 @@ func New(opts ...Option) (*Handler, error) {
 // EngineRetry returns a RetryFunc that retries through the customer's sync
 // engine (Engine.RetryDeadLetters), which reads the records with the keys
 // asked for again from the Source and resends them. engine returns the
-// customer's engine; the engine refuses a retry while it runs, and the
-// operator sees that error.
+// customer's engine; the engine refuses a retry while it runs in this
+// process, and the operator sees that error. Where the customers' syncs run
+// in other processes (a fleet on fleet/riverrun), use the Runner's Retry
+// instead: it takes the customer's lease, so that a slice running elsewhere
+// cannot commit its checkpoint over the retry's.
 func EngineRetry(engine func(ctx context.Context, customerID string) (*rscsync.Engine, error)) RetryFunc {
 	return func(ctx context.Context, customerID string, keys []string) error {
 		e, err := engine(ctx, customerID)

@@ -312,6 +312,35 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 	})
 }
 
+// Retry sends a customer's dead letters again (all of them without keys),
+// for the operators' console: console.WithRetry(runner.Retry). It takes
+// the customer's lease first (lease.Leases.Take), so that a slice running
+// meanwhile in any process cannot commit its checkpoint over the retry's:
+// that slice's next commit is refused and River runs it again from its
+// last commit. The engine comes from the Runner's EngineFunc, given the
+// checkpoint store and DeadLetters(ctx) fenced by that lease, and the lease
+// is released when the retry ends. A retry that runs until the lease
+// nears its end is cut short with an error: run it again for the rest.
+func (r *Runner) Retry(ctx context.Context, customerID string, keys []string) error {
+	if customerID == "" {
+		return errors.New("riverrun: Retry: empty customer id")
+	}
+	l, _, err := r.leases.Take(ctx, customerID, "riverrun retry of dead letters")
+	if err != nil {
+		return err
+	}
+	ctx = context.WithValue(ctx, deadKey{}, r.db.DeadLetters().Fenced(l))
+	eng, err := r.engines(ctx, customerID, r.db.Checkpoints().Fenced(l))
+	if err != nil {
+		err = fmt.Errorf("riverrun: the engine of customer %s: %w", customerID, err)
+	} else {
+		rctx, stop := r.withinLease(ctx, l)
+		_, err = eng.RetryDeadLetters(rctx, keys...)
+		stop()
+	}
+	return release(ctx, l, err)
+}
+
 // committed counts the batches a slice committed.
 func committed(rep *rscsync.Report) int64 {
 	var n int64

@@ -1003,3 +1003,56 @@ func TestConcurrentMigrations(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryFencesARunningSlice: the console's retry of dead letters takes
+// the customer's lease, so a slice holding it (in another process) can no
+// longer commit over the retry's checkpoint; the dead letter is sent and
+// cleared, and the lease is free again afterwards.
+func TestRetryFencesARunningSlice(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newFleet(t, spec{candidates: 3})
+	for _, rc := range f.rivers { // no slice runs in this test but the one simulated
+		if err := rc.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runner, err := riverrun.New(f.db, f.leases, f.engines, riverrun.WithClock(f.clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slice, err := f.leases.Acquire(ctx, "c1", "worker-a job 1 attempt 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.DeadLetters().Put(ctx, "c1", rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C0001", Reason: "refused"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := runner.Retry(ctx, "c1", nil); err != nil {
+		t.Fatalf("Retry: %v", err)
+	}
+	var left []string
+	for l, err := range f.db.DeadLetters().List(ctx, "c1") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, l.ID)
+	}
+	var held []string
+	for _, c := range f.cust.Candidates() {
+		held = append(held, c.ID)
+	}
+	if diff := cmp.Diff(struct{ Left, Held []string }{nil, []string{"C0001"}}, struct{ Left, Held []string }{left, held}); diff != "" {
+		t.Errorf("after the retry (-want +got):\n%s", diff)
+	}
+	err = f.db.Checkpoints().Fenced(slice).Save(ctx, "c1", &rscsync.Checkpoint{CustomerID: "c1"})
+	if _, lost := errors.AsType[*lease.LostError](err); !lost {
+		t.Errorf("the running slice's commit after the retry: %v, want a *lease.LostError", err)
+	}
+	if _, err := f.leases.Acquire(ctx, "c1", "worker-b job 2 attempt 1"); err != nil {
+		t.Errorf("the customer after the retry: %v, want its lease free", err)
+	}
+	if err := runner.Retry(ctx, "", nil); err == nil {
+		t.Error("Retry of an empty customer id: no error")
+	}
+}
