@@ -316,3 +316,48 @@ func TestEqualPositionsAcrossABatchBoundary(t *testing.T) {
 		assertSame(t, src, time.Time{}, e.cust)
 	})
 }
+
+// A record of another customer's integration context (a Source missing its
+// tenant filter) is refused before it is sent, with WithIntegrationContexts:
+// the customer's other records, in the same batch, reach LinkedIn, and
+// the run goes on. Without it LinkedIn refuses the whole batch.
+func TestForeignIntegrationContextRefused(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		src := NewSliceSource()
+		for i, id := range []string{"C1", "CFOREIGN", "C3"} {
+			c := edgeCand(org, id, time.Now().Add(time.Duration(i-10)*time.Minute))
+			if id == "CFOREIGN" {
+				c.Record.Key.IntegrationContext = "urn:li:organization:999999"
+			}
+			src.PutCandidates(c)
+		}
+		eng, rep := e.ran(t, src, WithIntegrationContexts(org))
+		if held := heldCandidates(e); !cmp.Equal(held, map[string]bool{"C1": true, "C3": true}) {
+			t.Errorf("LinkedIn holds candidates %v, want C1 and C3", held)
+		}
+		if p := rep.Phases[PhaseCandidates]; p.Read != 3 || p.Acknowledged != 2 || p.Refused != 1 {
+			t.Errorf("candidates: %+v, want 3 read, 2 acknowledged, 1 refused", p)
+		}
+		got := deadLetters(t, eng.DeadLetters(), "c1")
+		if len(got) != 1 || got[0].ID != "CFOREIGN" || got[0].Field != "integrationContext" ||
+			got[0].Reason != "invalid integrationContext: "+foreignRule {
+			t.Errorf("dead letters %s, want CFOREIGN refused for its integration context", describeDL(got))
+		}
+	})
+}
+
+func TestWithIntegrationContextsValidates(t *testing.T) {
+	t.Parallel()
+	for name, opt := range map[string]Option{
+		"sync: WithIntegrationContexts: no integration context":                                 WithIntegrationContexts(),
+		`sync: WithIntegrationContexts: "urn:li:company:1" is not urn:li:organization:{digits}`: WithIntegrationContexts("urn:li:organization:1", "urn:li:company:1"),
+	} {
+		cl, err := rsc.NewClient(rsc.WithCredentials("id", "secret"))
+		must(t, err)
+		_, err = NewEngine(cl, "c1", NewSliceSource(), opt)
+		if err == nil || err.Error() != name {
+			t.Errorf("NewEngine: %v, want %s", err, name)
+		}
+	}
+}

@@ -54,11 +54,12 @@ func (r *run) deletionKind() phaseKind[Deletion] {
 // and its jsonb no \u0000 (https://www.postgresql.org/docs/current/datatype-json.html).
 const unstorableRule = "must be valid UTF-8 without NUL (U+0000): LinkedIn's API is JSON"
 
-// screened returns send with the records refused up front whose
+// screened returns send with the records refused up front (refusal) whose
 // identifiers (id, parent, integration context: identity gives them, as
-// a dead letter) are not valid UTF-8 or hold NUL. LinkedIn's API (JSON)
-// cannot carry them, nor can the stores keep them as they are: each
-// becomes a dead letter (escaped, DeadLetter.Escape) saying which
+// a dead letter) are not valid UTF-8 or hold NUL, or whose integration
+// context is not one of the customer's (WithIntegrationContexts). LinkedIn's
+// API (JSON) cannot carry the former, nor can the stores keep them as they
+// are; LinkedIn refuses the latter's whole batch. Each becomes a dead letter (escaped, DeadLetter.Escape) saying which
 // identifier, counted as sent when counted is set (as records the client
 // refuses are; a dry run counts only the records it would send), and the
 // watermark passes it as it passes any dead letter (a Cursor keeps its id
@@ -69,7 +70,8 @@ func screened[T any](r *run, identity func(*T) DeadLetter, counted bool,
 	return func(ctx context.Context, recs []T, isNew []bool) batchOutcome {
 		bad := false
 		for i := 0; i < len(recs) && !bad; i++ {
-			bad = unstorable(identity(&recs[i])) != ""
+			field, _ := r.refusal(identity(&recs[i]))
+			bad = field != ""
 		}
 		if !bad {
 			return send(ctx, recs, isNew)
@@ -78,13 +80,15 @@ func screened[T any](r *run, identity func(*T) DeadLetter, counted bool,
 		var refused []DeadLetter
 		for i := range recs {
 			d := identity(&recs[i])
-			field := unstorable(d)
+			field, rule := r.refusal(d)
 			if field == "" {
 				kept, keptNew = append(kept, recs[i]), append(keptNew, isNew[i])
 				continue
 			}
-			dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.ModifiedAt, &rsc.ValidationError{Resource: string(d.Kind), Field: field, Rule: unstorableRule})
-			dl.Delete, dl.Integration = d.Delete, d.Integration
+			dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.ModifiedAt, &rsc.ValidationError{Resource: string(d.Kind), Field: field, Rule: rule})
+			if d.Delete {
+				dl.Delete, dl.Integration = true, d.Integration
+			}
 			refused = append(refused, dl)
 		}
 		var o batchOutcome
@@ -97,6 +101,24 @@ func screened[T any](r *run, identity func(*T) DeadLetter, counted bool,
 		}
 		return o
 	}
+}
+
+// foreignRule is the rule a record breaks whose integration context is not
+// one WithIntegrationContexts names.
+const foreignRule = "is not one of the customer's integration contexts (WithIntegrationContexts)"
+
+// refusal returns the field and rule for which screened refuses the record
+// d identifies: an identifier that is not valid UTF-8 or holds NUL, or an
+// integration context that is not the customer's (WithIntegrationContexts;
+// a job naming its company instead has none to check); "" for none.
+func (r *run) refusal(d DeadLetter) (field, rule string) {
+	if f := unstorable(d); f != "" {
+		return f, unstorableRule
+	}
+	if c := r.e.cfg.contexts; c != nil && d.Integration != "" && !c[d.Integration] {
+		return "integrationContext", foreignRule
+	}
+	return "", ""
 }
 
 // unstorable names the identifier of d that is not valid UTF-8 or holds

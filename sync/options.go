@@ -37,6 +37,7 @@ type config struct {
 	deleteSkew   time.Duration
 	clockSkew    time.Duration
 	holdings     Holdings
+	contexts     map[string]bool // WithIntegrationContexts; nil: not checked
 
 	// Manager.
 	workers int
@@ -155,6 +156,32 @@ func WithClock(clk rsc.Clock) Option {
 // confidential jobs, private candidates...).
 func WithEligibility(f Eligibility) Option {
 	return engineOption("WithEligibility", func(c *config) error { c.eligible = f; return nil })
+}
+
+// WithIntegrationContexts names the customer's integration contexts (the
+// organization URNs onboarding recorded, urn:li:organization:{digits};
+// at least one). A record whose key names another one (a job's
+// integrationContext when set, a candidate's, an application's, an
+// activity's, a deletion's Integration) is refused before it is sent, as a
+// dead letter saying so, and the rest goes on. Without it such a record
+// reaches LinkedIn, which refuses its whole batch (403), and the run stops
+// there every time: a Source missing its tenant filter would block the
+// customer's sync. sync/sourcetest's option of the same name checks a
+// Source for it.
+func WithIntegrationContexts(urns ...string) Option {
+	return engineOption("WithIntegrationContexts", func(c *config) error {
+		if len(urns) == 0 {
+			return errors.New("sync: WithIntegrationContexts: no integration context")
+		}
+		c.contexts = make(map[string]bool, len(urns))
+		for _, u := range urns {
+			if !rsc.IsOrganizationURN(u) {
+				return fmt.Errorf("sync: WithIntegrationContexts: %q is not urn:li:organization:{digits}", u)
+			}
+			c.contexts[u] = true
+		}
+		return nil
+	})
 }
 
 // WithDryRun makes Run read the Source, apply eligibility and validation,

@@ -39,16 +39,20 @@ func delKey(d *Deletion) string {
 
 // The identities of records, as their dead letters name them (screened).
 func jobIdentity(j *Job) DeadLetter {
-	return DeadLetter{Kind: KindJob, ID: j.Posting.ExternalJobPostingID, ModifiedAt: j.ModifiedAt}
+	return DeadLetter{Kind: KindJob, ID: j.Posting.ExternalJobPostingID, Integration: j.Posting.IntegrationContext, ModifiedAt: j.ModifiedAt}
 }
 func candidateIdentity(c *Candidate) DeadLetter {
-	return DeadLetter{Kind: KindCandidate, ID: c.Record.Key.CandidateID, ModifiedAt: c.ModifiedAt}
+	return DeadLetter{Kind: KindCandidate, ID: c.Record.Key.CandidateID, Integration: c.Record.Key.IntegrationContext, ModifiedAt: c.ModifiedAt}
 }
 func applicationIdentity(a *Application) DeadLetter {
-	return DeadLetter{Kind: KindApplication, ID: a.Record.Key.ApplicationID, ModifiedAt: a.ModifiedAt}
+	return DeadLetter{Kind: KindApplication, ID: a.Record.Key.ApplicationID, Integration: a.Record.Key.IntegrationContext, ModifiedAt: a.ModifiedAt}
 }
 func activityIdentity(a *Activity) DeadLetter {
-	return DeadLetter{Kind: a.Kind, Parent: a.parent(), ID: a.ID(), ModifiedAt: a.ModifiedAt}
+	integration := a.Application.IntegrationContext
+	if a.Kind == KindCandidateNote {
+		integration = a.Candidate.IntegrationContext
+	}
+	return DeadLetter{Kind: a.Kind, Parent: a.parent(), ID: a.ID(), Integration: integration, ModifiedAt: a.ModifiedAt}
 }
 func deletionIdentity(d *Deletion) DeadLetter {
 	return DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true, Integration: d.Integration, ModifiedAt: d.DeletedAt}
