@@ -352,6 +352,7 @@ func (r *run) launchSync(c onboarding.Contract) error {
 		rscsync.WithStore(r.store),
 		rscsync.WithDeadLetters(r.dead),
 		rscsync.WithConsent(r.flow.Consents()),
+		rscsync.WithIntegrationContexts(c.Organization), // a record of another customer is refused, not sent
 		rscsync.WithProgress(r.progressFunc()),
 		rscsync.WithTaskPollInterval(100*time.Millisecond), // LinkedIn advises 5 minutes; the fake is instant
 	)
