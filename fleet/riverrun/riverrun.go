@@ -399,7 +399,8 @@ func (r *Runner) withinLease(ctx context.Context, l *lease.Lease) (context.Conte
 // releases the lease and enqueues job's successor at the time work
 // returns (zero: now), in one transaction refused when the lease was lost.
 // When another holder has the lease, job snoozes until it expires. An
-// error of work (a snooze included) is returned to River as is.
+// error of work (a snooze included) is returned to River as is; a panic
+// releases the lease and goes on to River.
 func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A], key string,
 	work func(context.Context, *lease.Lease) (time.Time, error)) error {
 	l, err := r.leases.Acquire(ctx, key, holder(river.ClientFromContext[pgx.Tx](ctx).ID(), job.ID, job.Attempt))
@@ -410,6 +411,14 @@ func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A
 	if err != nil {
 		return err
 	}
+	defer func() {
+		// River turns a panic into a failed attempt; give the customer back
+		// at once rather than leave its lease to expire (TTL) first.
+		if p := recover(); p != nil {
+			_ = l.Release(context.WithoutCancel(ctx))
+			panic(p)
+		}
+	}()
 	at, err := work(ctx, l)
 	if err == nil {
 		err = pgx.BeginFunc(ctx, r.db.Pool(), func(tx pgx.Tx) error {

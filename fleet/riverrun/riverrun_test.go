@@ -1056,3 +1056,35 @@ func TestRetryFencesARunningSlice(t *testing.T) {
 		t.Error("Retry of an empty customer id: no error")
 	}
 }
+
+// TestPanicReleasesTheLease: a slice whose engine panics fails its attempt
+// (River recovers the panic) and gives the customer's lease back at once,
+// rather than keep the customer from every worker until the lease's TTL.
+func TestPanicReleasesTheLease(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newFleet(t, spec{})
+	for _, rc := range f.rivers {
+		if err := rc.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	engines := func(context.Context, string, rscsync.Store) (*rscsync.Engine, error) { panic("the ATS adapter broke") }
+	rc := startWorker(t, "panics", f.db, f.leases, engines, f.clock, nil, []string{"c1"}, 1)
+	events, cancel := rc.Subscribe(river.EventKindJobFailed)
+	defer cancel()
+	if err := riverrun.Enqueue(ctx, rc, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-events:
+		if len(ev.Job.Errors) == 0 || !strings.Contains(ev.Job.Errors[0].Error, "the ATS adapter broke") {
+			t.Errorf("failed attempt's errors %+v, want the panic", ev.Job.Errors)
+		}
+	case <-time.After(30 * time.Second): // a deadline, not a sleep
+		t.Fatal("the slice did not fail")
+	}
+	if _, err := f.leases.Acquire(ctx, "c1", "next"); err != nil {
+		t.Errorf("the customer after the panic: %v, want its lease free", err)
+	}
+}
