@@ -60,7 +60,8 @@
 // (WithExportRetry). An attempt counts when it starts, so a process that
 // dies during each one still reaches the limit; cancellation and a spent
 // daily quota do not count. An attempt that runs out of time (its
-// failures are all context.DeadlineExceeded: a slow ATS or LinkedIn) does
+// failures are all context.DeadlineExceeded or rsc.ErrAttemptTimeout: a
+// slow ATS or LinkedIn) does
 // not count either, as the export is not at fault; such attempts have a
 // limit of their own, 48 by default (WithExportTimeouts), so that an ATS
 // that never answers in time is not retried for ever. After the last

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -344,4 +345,56 @@ func TestClockSetBackRetriesExports(t *testing.T) {
 		}
 		w.checkHandled(t, r, id)
 	})
+}
+
+// TestSlowLinkedInDoesNotSpendAttempts: LinkedIn's exportedCandidates is
+// slower than the client's attempt timeout (rsc.ErrAttemptTimeout). Such
+// attempts, like a slow ATS's, do not spend WithExportRetry's attempts:
+// after more of them than it allows, the export is still pending.
+func TestSlowLinkedInDoesNotSpendAttempts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		ctx := t.Context()
+		slow, err := rsc.NewClient(rsc.WithBaseURL(w.srv.URL()), rsc.WithTokenURL(w.srv.TokenURL()),
+			rsc.WithHTTPClient(&http.Client{Transport: hangRT{w.srv.Transport()}, Timeout: 10 * time.Second}),
+			rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}),
+			rsc.WithCredentials(w.cust.ClientID, w.cust.ClientSecret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.client = slow
+		clk := rsctest.NewFakeClock(time.Now())
+		r := w.retriever(t, w.sink, inmail.WithClock(clk), inmail.WithExportRetry(3, time.Minute, time.Hour))
+		id := w.exportCarl(t)
+		if err := r.AcceptExport(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 4 {
+			_, err := r.RetryPendingExports(ctx) // no deadline: only rsc's attempt timeout ends the attempt
+			if !errors.Is(err, rsc.ErrAttemptTimeout) {
+				t.Fatalf("run %d: %v, want the attempt timeout", i, err)
+			}
+			var dl *inmail.DeadLetterError
+			if errors.As(err, &dl) {
+				t.Fatalf("run %d: export dead-lettered after %d attempts and %d timeouts although every attempt ran out of time (LinkedIn slow): %v",
+					i, dl.Attempts, dl.Timeouts, err)
+			}
+			clk.Advance(2 * time.Hour)
+		}
+	})
+}
+
+// hangRT is a network on which LinkedIn's exportedCandidates never answers:
+// as net/http does, it returns the request context's error once it ends.
+type hangRT struct{ next http.RoundTripper }
+
+func (t hangRT) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.Path, "exportedCandidates") {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	return t.next.RoundTrip(req)
 }

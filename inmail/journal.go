@@ -317,8 +317,10 @@ func (r *Retriever) failAttempt(ctx context.Context, id string, cause error) err
 
 // timedOut reports whether an attempt's failure is running out of time:
 // every error err joins (per exported member) is context.DeadlineExceeded,
-// from the attempt's own deadline or one inside the Sink or the client. A
-// failure of another kind among them makes the attempt a failed one.
+// from the attempt's own deadline or one inside the Sink, or
+// rsc.ErrAttemptTimeout, a request to LinkedIn that outlasted the client's
+// attempt timeout. A failure of another kind among them makes the attempt
+// a failed one.
 func timedOut(err error) bool {
 	for err != nil {
 		if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -330,10 +332,10 @@ func timedOut(err error) bool {
 			}
 			return len(errs) > 0
 		}
-		if err == context.DeadlineExceeded {
+		if err == context.DeadlineExceeded || err == rsc.ErrAttemptTimeout {
 			return true
 		}
-		if x, ok := err.(interface{ Is(error) bool }); ok && x.Is(context.DeadlineExceeded) {
+		if x, ok := err.(interface{ Is(error) bool }); ok && (x.Is(context.DeadlineExceeded) || x.Is(rsc.ErrAttemptTimeout)) {
 			return true
 		}
 		err = errors.Unwrap(err)

@@ -231,9 +231,10 @@ func WithExportRetry(attempts int, lo, hi time.Duration) Option {
 // WithExportTimeouts sets how many attempts of a journaled export may run
 // out of time before it becomes a dead letter (default
 // DefaultExportTimeouts, 48). An attempt runs out of time when its
-// failures are all context.DeadlineExceeded: the deadline of the attempt's
-// context (WithExportTimeout for a push, the caller's for RunOnce and
-// HandleExport) or one inside the Sink or the client passed. Such an
+// failures are all context.DeadlineExceeded (the deadline of the attempt's
+// context, WithExportTimeout for a push, the caller's for RunOnce and
+// HandleExport, or one inside the Sink passed) or rsc.ErrAttemptTimeout (a
+// request to LinkedIn outlasted the client's attempt timeout). Such an
 // attempt is not counted against WithExportRetry's attempts: the ATS (or
 // LinkedIn) was slow, not the export wrong, and a member's export should
 // not be given up on for that. It is retried with the same backoff,

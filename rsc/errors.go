@@ -187,10 +187,18 @@ func (e *AuthError) Error() string {
 func (e *AuthError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrUnauthorized) true when the token endpoint
-// refused the credentials (a 4xx answer: invalid, revoked or rotated-out
-// client credentials). A token request that got no answer (a transport
-// failure, a timeout, the context's end) or a 5xx is an *AuthError too, but
-// not ErrUnauthorized: the credentials may be fine.
+// refused the credentials (400, 401 or 403: invalid, revoked or
+// rotated-out client credentials). A token request that got no answer (a
+// transport failure, a timeout, the context's end), was throttled (429),
+// timed out at the server (408) or got a 5xx is an *AuthError too, but not
+// ErrUnauthorized: the credentials may be fine.
 func (e *AuthError) Is(target error) bool {
-	return target == ErrUnauthorized && e.Err == nil && e.StatusCode >= 400 && e.StatusCode < 500
+	if target != ErrUnauthorized || e.Err != nil {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		return true
+	}
+	return false
 }

@@ -16,6 +16,9 @@ func TestAuthErrorIsUnauthorizedOnlyWhenRefused(t *testing.T) {
 	}{
 		"400 invalid_client": {&AuthError{StatusCode: 400, Code: "invalid_client"}, true},
 		"401":                {&AuthError{StatusCode: 401}, true},
+		"403":                {&AuthError{StatusCode: 403}, true},
+		"408":                {&AuthError{StatusCode: 408}, false},
+		"429":                {&AuthError{StatusCode: 429}, false},
 		"503":                {&AuthError{StatusCode: 503}, false},
 		"timed out":          {&AuthError{Err: ErrAttemptTimeout}, false},
 		"transport failure":  {&AuthError{Err: io.ErrUnexpectedEOF}, false},
