@@ -107,6 +107,11 @@ type PendingTask struct {
 	Op    string    `json:"op"`
 	At    time.Time `json:"at"`
 	Prev  string    `json:"prev,omitempty"` // the job's state before submission
+	// Unread counts the polls in a row that found LinkedIn failing to read
+	// the task (5xx). It is kept here, not per poll loop, so that slices
+	// that poll once each still reach maxTaskReadFailures and take the task
+	// as lost.
+	Unread int `json:"unread,omitempty"`
 }
 
 func newCheckpoint(customerID string) *Checkpoint {

@@ -282,21 +282,28 @@ func (r *run) waitTasks(ctx context.Context) error {
 func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobTask, error) {
 	done := make(map[string]rsc.JobTask, len(urns))
 	pending := slices.Clone(urns)
-	unreadable := map[string]int{} // polls in a row that found the task's read failing (5xx)
 	for {
-		got, err := r.e.client.Jobs.Tasks(ctx, pending)
+		var got map[string]rsc.JobTask
+		err := r.throttled(ctx, func() (err error) {
+			got, err = r.e.client.Jobs.Tasks(ctx, pending)
+			return err
+		})
 		if err != nil {
 			return done, err
 		}
 		pending = slices.DeleteFunc(pending, func(u string) bool {
 			t, ok := got[u]
-			if !ok || !t.Status.Terminal() {
-				return false
+			pt := r.cp.Tasks[u]
+			if !ok || !t.Status.Terminal() || t.HTTPStatus < 500 {
+				pt.Unread = 0
+			} else {
+				pt.Unread++ // LinkedIn failed to read it (5xx)
 			}
-			if t.HTTPStatus >= 500 {
-				if unreadable[u]++; unreadable[u] < maxTaskReadFailures {
-					return false // give LinkedIn another poll before taking it as lost
-				}
+			if _, held := r.cp.Tasks[u]; held {
+				r.cp.Tasks[u] = pt // saved by waitTasks
+			}
+			if !ok || !t.Status.Terminal() || t.HTTPStatus >= 500 && pt.Unread < maxTaskReadFailures {
+				return false // another poll before taking it as lost
 			}
 			done[u] = t
 			return true
@@ -311,8 +318,9 @@ func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobT
 	}
 }
 
-// maxTaskReadFailures is how many polls in a row may find LinkedIn failing
-// to read a task (5xx) before the task counts as lost.
+// maxTaskReadFailures is how many polls in a row (PendingTask.Unread, over
+// slices too) may find LinkedIn failing to read a task (5xx) before the
+// task counts as lost.
 const maxTaskReadFailures = 3
 
 // maxLostTasks is how many tasks of one job in a row LinkedIn may lose

@@ -1,0 +1,92 @@
+package sync
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// A per-minute 429 on the poll of job tasks (the client's retries
+// outlasted) ends a slice with a *YieldError until the throttle passes, as
+// a 429 on a batch does, rather than failing it (the Manager would count a
+// failure, riverrun spend an attempt).
+func TestTaskPoll429Yields(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: "simpleJobPostingTasks", Burst429: 1})},
+			client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
+		_, err := eng.RunSlice(t.Context(), 10)
+		var ye *YieldError
+		if !errors.As(err, &ye) {
+			t.Fatalf("RunSlice: %v, want a *YieldError (LinkedIn's per-minute throttle)", err)
+		}
+	})
+}
+
+// The same in a Run: a task poll's per-minute 429 is waited out, as a
+// batch's is.
+func TestTaskPoll429Run(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: "simpleJobPostingTasks", Burst429: 1})},
+			client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatalf("Run: %v, want the 429 waited out as for a batch", err)
+		}
+	})
+}
+
+// A job task whose read LinkedIn keeps failing (5xx) counts as lost after
+// maxTaskReadFailures polls in a row, and after maxLostTasks losses the
+// job is dead-lettered, in a Run and in slices alike: the count of failed
+// reads is kept in the checkpoint (PendingTask.Unread), as a slice polls
+// once and yields.
+func TestUnreadableTaskInSlices(t *testing.T) {
+	for _, sliced := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Run", true: "slices"}[sliced], func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var ops jobOps
+				e := ops.env(t, func(r *http.Request, resp *http.Response, _ bool) (*http.Response, error) {
+					if !strings.Contains(r.URL.Path, "simpleJobPostingTasks") {
+						return resp, nil
+					}
+					return taskAnswer(resp, 503) // LinkedIn fails to read every task, for good
+				})
+				g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 10, 0, 0, 0)
+				eng := e.engine(t, g)
+				if !sliced {
+					eng.Run(t.Context()) // ends once the jobs are dead-lettered
+				} else {
+					var last string
+					for n := 0; ; n++ {
+						if n == 300 {
+							t.Fatalf("300 slices, none caught up; the last waited for %q", last)
+						}
+						_, err := eng.RunSlice(t.Context(), 10)
+						var y *YieldError
+						if errors.As(err, &y) {
+							last = y.Waiting
+							time.Sleep(time.Until(y.Until) + time.Millisecond)
+							continue
+						}
+						if err == nil || !errors.Is(err, ErrYield) {
+							break
+						}
+					}
+				}
+				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 10 {
+					t.Fatalf("%d dead letters, want the 10 jobs whose tasks LinkedIn lost", len(dl))
+				}
+			})
+		})
+	}
+}
