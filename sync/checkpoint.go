@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"maps"
+	"slices"
 	gosync "sync"
 	"time"
 )
@@ -51,6 +52,11 @@ type PhaseCheckpoint struct {
 	// it) in the reconciliation.
 	PassFrom Cursor `json:"passFrom,omitzero"`
 	InPass   bool   `json:"inPass,omitempty"`
+	// Held, when set, is a run of records sharing the position just after
+	// Cursor that did not fit in one batch: the watermark stays before the
+	// run until all of it is committed, and Held names the records of it
+	// committed so far, which the next pass does not send again.
+	Held *HeldRun `json:"held,omitempty"`
 
 	Done             int64   `json:"done"`         // records processed by the historical pass
 	Total            int64   `json:"total"`        // ATS total at the last count
@@ -59,6 +65,15 @@ type PhaseCheckpoint struct {
 	DeadLettered     int64   `json:"deadLettered"` // records currently refused (dead letters), recounted from the dead-letter store at each run's start
 	Ineligible       int64   `json:"ineligible"`   // records skipped as ineligible
 	RecordsPerMinute float64 `json:"recordsPerMinute"`
+}
+
+// HeldRun is the committed part of a run of records that share one
+// stream position (see PhaseCheckpoint.Held).
+type HeldRun struct {
+	Pos Cursor `json:"pos"`
+	// Done holds a digest of the identity of each record of the run
+	// committed (a record's kind, parent, id and integration context).
+	Done []string `json:"done"`
 }
 
 // JobState is what the engine knows about one job on LinkedIn's side.
@@ -148,6 +163,9 @@ func (cp *Checkpoint) Clone() *Checkpoint {
 	for p, pc := range cp.Phases {
 		if pc != nil {
 			c := *pc
+			if pc.Held != nil {
+				c.Held = &HeldRun{Pos: pc.Held.Pos, Done: slices.Clone(pc.Held.Done)}
+			}
 			out.Phases[p] = &c
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	gosync "sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -239,10 +241,14 @@ func TestDeletedJobIsLookedUpOnce(t *testing.T) {
 
 // sliced runs eng one batch at a time, as a fleet worker does, until a
 // slice ends with nothing left: every batch boundary is a stop.
-func sliced(t *testing.T, eng *Engine) {
+func sliced(t *testing.T, eng *Engine) { t.Helper(); slicedBy(t, eng, 1) }
+
+// slicedBy runs eng in slices of n batches until one ends with nothing
+// left.
+func slicedBy(t *testing.T, eng *Engine, n int) {
 	t.Helper()
 	for range 500 {
-		_, err := eng.RunSlice(t.Context(), 1)
+		_, err := eng.RunSlice(t.Context(), n)
 		var y *YieldError
 		switch {
 		case err == nil:
@@ -360,4 +366,94 @@ func TestWithIntegrationContextsValidates(t *testing.T) {
 			t.Errorf("NewEngine: %v, want %s", err, name)
 		}
 	}
+}
+
+// stageRun puts 150 applications with a stage "1" and syncs them, then
+// deletes stage "1" of every one at one instant (one transaction): 150
+// deletions at one position, more than one batch holds.
+func stageRun(t *testing.T, e *env, src *SliceSource, sync func(*Engine)) *Engine {
+	t.Helper()
+	org := e.cust.Organization
+	at := time.Now().Add(-time.Hour)
+	g := newGen(org, at, 24*time.Hour, 1, 1, 0, 0)
+	src.PutJobs(g.job(0)).PutCandidates(g.cand(0))
+	for i := range 150 {
+		p := g.place(0)
+		p.Record.Key.ApplicationID = fmt.Sprintf("A%03d", i)
+		p.Stages = []rsc.Stage{{ID: "1", Stage: "Phone Screen", CreatedAt: rsc.Millis(at)}}
+		src.PutApplications(p)
+	}
+	eng := e.engine(t, src)
+	sync(eng)
+	time.Sleep(time.Minute)
+	now := time.Now()
+	for i := range 150 {
+		src.Delete(Deletion{Kind: KindStage, ID: "1", Parent: fmt.Sprintf("A%03d", i), DeletedAt: now, Integration: org})
+	}
+	time.Sleep(time.Minute)
+	sync(eng)
+	return eng
+}
+
+// A run of records at one position longer than a batch, sent one batch per
+// slice: the watermark stays before the run, and the checkpoint names the
+// part of it committed (PhaseCheckpoint.Held), so every slice makes
+// progress through it and none is passed over.
+func TestMoreEqualPositionsThanABatch(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		src := NewSliceSource()
+		eng := stageRun(t, e, src, func(eng *Engine) { sliced(t, eng) })
+		assertSame(t, src, time.Time{}, e.cust)
+		cp, err := eng.cfg.store.Load(t.Context(), "c1")
+		must(t, err)
+		if h := cp.Phases[PhaseDeletions].Held; h != nil {
+			t.Errorf("held run %+v left in the checkpoint once the watermark passed it", h)
+		}
+	})
+}
+
+// The same for a customer paced at 100 records a minute, whose slices of
+// ten batches end after one batch for the quota.
+func TestEqualPositionsUnderPacing(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 100})}})
+		src := NewSliceSource()
+		stageRun(t, e, src, func(eng *Engine) { slicedBy(t, eng, 10) })
+		assertSame(t, src, time.Time{}, e.cust)
+	})
+}
+
+// The records of a run held before the watermark are not read again, so
+// they count once: 101 activities, two of them at one position across the
+// batch boundary, give Done 101 and Acknowledged 101.
+func TestHeldRunCountedOnce(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		g := newGen(org, time.Now().Add(-2*time.Hour), 24*time.Hour, 1, 1, 1, 0)
+		src := g.materialize()
+		t0 := time.Now().Add(-time.Hour)
+		for i := range 99 {
+			at := t0.Add(time.Duration(i) * time.Second)
+			src.PutActivities(Activity{Kind: KindCandidateNote, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: candID(0)},
+				Note: rsc.Note{ID: fmt.Sprintf("N%03d", i), Note: "called", CreatedAt: rsc.Millis(at)}, ModifiedAt: at})
+		}
+		at := t0.Add(time.Hour / 2)
+		src.PutActivities(
+			Activity{Kind: KindCandidateNote, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: candID(0)},
+				Note: rsc.Note{ID: "7", Note: "called", CreatedAt: rsc.Millis(at)}, ModifiedAt: at},
+			Activity{Kind: KindInterviewFeedback, Application: rsc.ApplicationKey{IntegrationContext: org, ApplicationID: appID(0)},
+				Feedback: rsc.InterviewFeedback{ID: "7", Feedback: "strong", InterviewType: "ONSITE", CreatedAt: rsc.Millis(at)}, ModifiedAt: at})
+		eng := e.engine(t, src)
+		sliced(t, eng)
+		assertSame(t, src, time.Time{}, e.cust)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		st, err := eng.State(t.Context())
+		must(t, err)
+		x := rep.Reconciliation[slices.IndexFunc(rep.Reconciliation, func(x Reconciliation) bool { return x.Phase == PhaseActivities })]
+		if done := st[PhaseActivities].Done; done != 101 || x.Acknowledged != 101 {
+			t.Errorf("activities: Done %d, reconciliation %+v; want Done 101 and Acknowledged 101 (101 activities)", done, x)
+		}
+	})
 }

@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
@@ -46,12 +48,17 @@ type pbatch[T any] struct {
 	// lastBefore is the position read before the run of records sharing
 	// last's position began (see pipeline.add).
 	lastBefore Cursor
-	read       int64 // records read (sent or skipped)
-	skipped    int64
-	recs       []T
-	isNew      []bool
-	index      map[string]int // stream id → position in recs
-	outcome    batchOutcome
+	// heldPos and heldDone, when the batch's watermark is held before a
+	// run of records sharing its last position, are that position and the
+	// digests of the batch's records at it (PhaseCheckpoint.Held).
+	heldPos  Cursor
+	heldDone []string
+	read     int64 // records read (sent or skipped)
+	skipped  int64
+	recs     []T
+	isNew    []bool
+	index    map[string]int // stream id → position in recs
+	outcome  batchOutcome
 }
 
 func newBatch[T any]() *pbatch[T] {
@@ -120,8 +127,13 @@ type pipeline[T any] struct {
 	// the next record is read (or the stream ends), so that its watermark
 	// can be held before a run of records sharing its last position that
 	// goes on in the next batch (see add).
-	full  bool
-	limit int // uncommitted batches at most
+	full bool
+	// held is the committed part of a run of records at one position,
+	// from the checkpoint when the phase started (PhaseCheckpoint.Held):
+	// those records are not sent again. nil: none.
+	held    map[string]bool
+	heldPos Cursor
+	limit   int // uncommitted batches at most
 
 	cur        *pbatch[T]         // the batch being filled
 	free       []*pbatch[T]       // committed batches, emptied for reuse
@@ -148,6 +160,12 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], stream iter.Se
 	}
 	p.results = make(chan *pbatch[T], p.limit)
 	p.from = p.pc.Cursor
+	if h := p.pc.Held; h != nil {
+		p.held, p.heldPos = make(map[string]bool, len(h.Done)), h.Pos
+		for _, d := range h.Done {
+			p.held[d] = true
+		}
+	}
 	p.ahead = r.aheadLimit()
 	if !p.pc.InPass {
 		p.pc.PassFrom, p.pc.InPass = p.from, true
@@ -185,6 +203,10 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		p.full = false
 		b := p.cur
 		if t, id := p.k.pos(&v); b.last.ModifiedAt.Equal(t) && b.last.ID == id {
+			// The part of the run this batch commits is named in the
+			// checkpoint, so that however long the run, every pass
+			// makes progress through it.
+			b.heldPos, b.heldDone = b.last, p.digestsAt(b, b.last)
 			b.last = b.lastBefore
 		}
 		if !p.dispatch(ctx) {
@@ -198,6 +220,10 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	if !p.from.After(t, id) {
 		b.unread(n)
 		return true // not after the watermark: the Source ignored since
+	}
+	if p.held != nil && t.Equal(p.heldPos.ModifiedAt) && id == p.heldPos.ID && p.held[digest(p.identOf(&b.recs[n]))] {
+		b.unread(n)
+		return true // committed by an earlier pass, the watermark held before its run
 	}
 	if p.prev != (Cursor{}) && !p.prev.After(t, id) && !(p.prev.ModifiedAt.Equal(t) && p.prev.ID == id) {
 		// The watermark relies on the order: a record yielded before one
@@ -216,10 +242,7 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
 	// in one call, and the later copy is the newer one.
-	key := id
-	if p.k.ident != nil {
-		key = p.k.ident(&b.recs[n])
-	}
+	key := p.identOf(&b.recs[n])
 	dup, again := b.index[key]
 	if !again {
 		b.read++
@@ -265,6 +288,51 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	b.isNew = append(b.isNew, isNew)
 	p.full = len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch
 	return true
+}
+
+// identOf names v within a batch: the phase's ident, else its position's
+// id.
+func (p *pipeline[T]) identOf(v *T) string {
+	if p.k.ident != nil {
+		return p.k.ident(v)
+	}
+	_, id := p.k.pos(v)
+	return id
+}
+
+// digest is the short, storable name of a record's identity in
+// PhaseCheckpoint.Held (identities may hold NUL, which a JSON store such as
+// PostgreSQL's jsonb refuses).
+func digest(ident string) string {
+	sum := sha256.Sum256([]byte(ident))
+	return hex.EncodeToString(sum[:16])
+}
+
+// digestsAt returns the digests of b's records at position at.
+func (p *pipeline[T]) digestsAt(b *pbatch[T], at Cursor) []string {
+	var out []string
+	for i := range b.recs {
+		if t, id := p.k.pos(&b.recs[i]); t.Equal(at.ModifiedAt) && id == at.ID {
+			out = append(out, digest(p.identOf(&b.recs[i])))
+		}
+	}
+	return out
+}
+
+// holdRun updates the checkpoint's held run (PhaseCheckpoint.Held) for the
+// commit of b: the records b commits at the position its watermark is held
+// before are added, and a watermark reaching that position clears it.
+func (p *pipeline[T]) holdRun(b *pbatch[T]) {
+	pc := p.pc
+	switch {
+	case b.heldDone != nil:
+		if h := pc.Held; h == nil || !h.Pos.ModifiedAt.Equal(b.heldPos.ModifiedAt) || h.Pos.ID != b.heldPos.ID {
+			pc.Held = &HeldRun{Pos: b.heldPos}
+		}
+		pc.Held.Done = append(pc.Held.Done, b.heldDone...)
+	case pc.Held != nil && b.last != (Cursor{}) && !b.last.After(pc.Held.Pos.ModifiedAt, pc.Held.Pos.ID):
+		pc.Held = nil
+	}
 }
 
 // hookRecord returns the Record of v for the eligibility hook. With a hook
@@ -399,6 +467,7 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 		case b.outcome.err != nil:
 			p.err = b.outcome.err
 		default:
+			p.holdRun(b)
 			p.fail(p.r.commit(ctx, p.k.phase, b.last, b.read, b.skipped, &b.outcome))
 		}
 		b.reset()
@@ -424,6 +493,11 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	}
 	for p.running > 0 {
 		p.collect(ctx)
+	}
+	if b := p.cur; b.read > 0 {
+		// Read but not sent (the slice ended, or the run failed): the next
+		// pass reads these records again, and counts them then.
+		p.r.rep.phase(p.k.phase).Read -= b.read - b.skipped
 	}
 	if p.err == nil && ctx.Err() != nil {
 		p.err = ctx.Err()

@@ -90,3 +90,19 @@ func TestUnreadableTaskInSlices(t *testing.T) {
 		})
 	}
 }
+
+// A slice's report adds up: the records it read but left for the next
+// slice (its budget spent) are not counted as read.
+func TestSliceCountsAddUp(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 250, 0, 0))
+		rep, err := eng.RunSlice(t.Context(), 1)
+		if !errors.Is(err, ErrYield) {
+			t.Fatalf("RunSlice: %v, want ErrYield (the budget spent)", err)
+		}
+		p := rep.Phases[PhaseCandidates]
+		if p.Read != 100 || p.Read != p.Sent+p.Skipped {
+			t.Errorf("candidates: read %d, sent %d, skipped %d; want 100 read, all sent", p.Read, p.Sent, p.Skipped)
+		}
+	})
+}
