@@ -315,6 +315,13 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		return nil, c.red.Error(unwrapTransportError(ctx, err))
 	}
 	defer resp.Body.Close()
+	return c.answer(cl, path, resp)
+}
+
+// answer reads the answer to cl: a 2xx answer as a response (its body in a
+// buffer from c.answers when the call asked for one, pooledAnswer), any
+// other as the error it stands for.
+func (c *Client) answer(cl *call, path string, resp *http.Response) (*response, error) {
 	var buf *[]byte
 	if cl.pooledAnswer && resp.StatusCode < 300 {
 		buf = c.answers.get(0)

@@ -193,25 +193,8 @@ func (p *pipeline[T]) fail(err error) {
 // record is read where it is kept, in the batch's next slot, which is
 // given back when it is not sent.
 func (p *pipeline[T]) add(ctx context.Context, v T) bool {
-	if p.full {
-		// Records may share a position (stages of two applications with
-		// one id, deleted at one instant). A watermark between two of them
-		// would pass the second over on resume: a full batch whose last
-		// position the next record shares commits the position before
-		// that run instead, and the run's records in it are sent again
-		// after a stop.
-		p.full = false
-		b := p.cur
-		if t, id := p.k.pos(&v); b.last.ModifiedAt.Equal(t) && b.last.ID == id {
-			// The part of the run this batch commits is named in the
-			// checkpoint, so that however long the run, every pass
-			// makes progress through it.
-			b.heldPos, b.heldDone = b.last, p.digestsAt(b, b.last)
-			b.last = b.lastBefore
-		}
-		if !p.dispatch(ctx) {
-			return false
-		}
+	if p.full && !p.dispatchFull(ctx, &v) {
+		return false
 	}
 	b := p.cur
 	n := len(b.recs)
@@ -288,6 +271,24 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	b.isNew = append(b.isNew, isNew)
 	p.full = len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch
 	return true
+}
+
+// dispatchFull dispatches the full current batch now that next, the
+// record after it, is read. Records may share a position (stages of two
+// applications with one id, deleted at one instant): a watermark between
+// two of them would pass the second over on resume. So a full batch whose
+// last position next shares commits the position before that run instead,
+// and the part of the run it commits is named in the checkpoint
+// (PhaseCheckpoint.Held), so that however long the run, every pass makes
+// progress through it. It reports whether to go on.
+func (p *pipeline[T]) dispatchFull(ctx context.Context, next *T) bool {
+	p.full = false
+	b := p.cur
+	if t, id := p.k.pos(next); b.last.ModifiedAt.Equal(t) && b.last.ID == id {
+		b.heldPos, b.heldDone = b.last, p.digestsAt(b, b.last)
+		b.last = b.lastBefore
+	}
+	return p.dispatch(ctx)
 }
 
 // identOf names v within a batch: the phase's ident, else its position's
