@@ -48,9 +48,12 @@ type pbatch[T any] struct {
 	// lastBefore is the position read before the run of records sharing
 	// last's position began (see pipeline.add).
 	lastBefore Cursor
+	// tail names (pipeline.identOf) the records read into the batch at
+	// last's position, sent or skipped by the eligibility hook.
+	tail []string
 	// heldPos and heldDone, when the batch's watermark is held before a
 	// run of records sharing its last position, are that position and the
-	// digests of the batch's records at it (PhaseCheckpoint.Held).
+	// digests of tail (PhaseCheckpoint.Held).
 	heldPos  Cursor
 	heldDone []string
 	read     int64 // records read (sent or skipped)
@@ -70,7 +73,7 @@ func newBatch[T any]() *pbatch[T] {
 func (b *pbatch[T]) reset() {
 	clear(b.recs) // drop the records' references
 	clear(b.index)
-	*b = pbatch[T]{recs: b.recs[:0], isNew: b.isNew[:0], index: b.index}
+	*b = pbatch[T]{recs: b.recs[:0], isNew: b.isNew[:0], index: b.index, tail: b.tail[:0]}
 }
 
 // unread gives back the slot at n, the last one, of a record read but
@@ -232,7 +235,11 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		p.r.rep.phase(p.k.phase).Read++
 	}
 	if !t.After(p.ahead.ModifiedAt) {
+		if !b.last.ModifiedAt.Equal(t) || b.last.ID != id {
+			b.tail = b.tail[:0]
+		}
 		b.last, b.lastBefore = Cursor{ModifiedAt: t, ID: id}, p.before
+		b.tail = append(b.tail, key)
 	} else {
 		// Dated in the future: sent, but the watermark stays at the last
 		// record that is not, so that this one is read again next pass and
@@ -285,10 +292,20 @@ func (p *pipeline[T]) dispatchFull(ctx context.Context, next *T) bool {
 	p.full = false
 	b := p.cur
 	if t, id := p.k.pos(next); b.last.ModifiedAt.Equal(t) && b.last.ID == id {
-		b.heldPos, b.heldDone = b.last, p.digestsAt(b, b.last)
+		b.heldPos, b.heldDone = b.last, make([]string, len(b.tail))
+		for i, k := range b.tail {
+			b.heldDone[i] = digest(k)
+		}
 		b.last = b.lastBefore
 	}
 	return p.dispatch(ctx)
+}
+
+// unread takes back from the report's Read the records of b that were not
+// committed (skipped ones are, with their reason): the next pass reads
+// them again, and counts them then.
+func (p *pipeline[T]) unread(b *pbatch[T]) {
+	p.r.rep.phase(p.k.phase).Read -= b.read - b.skipped
 }
 
 // identOf names v within a batch: the phase's ident, else its position's
@@ -309,24 +326,13 @@ func digest(ident string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// digestsAt returns the digests of b's records at position at.
-func (p *pipeline[T]) digestsAt(b *pbatch[T], at Cursor) []string {
-	var out []string
-	for i := range b.recs {
-		if t, id := p.k.pos(&b.recs[i]); t.Equal(at.ModifiedAt) && id == at.ID {
-			out = append(out, digest(p.identOf(&b.recs[i])))
-		}
-	}
-	return out
-}
-
 // holdRun updates the checkpoint's held run (PhaseCheckpoint.Held) for the
 // commit of b: the records b commits at the position its watermark is held
 // before are added, and a watermark reaching that position clears it.
 func (p *pipeline[T]) holdRun(b *pbatch[T]) {
 	pc := p.pc
 	switch {
-	case b.heldDone != nil:
+	case b.heldPos != (Cursor{}):
 		if h := pc.Held; h == nil || !h.Pos.ModifiedAt.Equal(b.heldPos.ModifiedAt) || h.Pos.ID != b.heldPos.ID {
 			pc.Held = &HeldRun{Pos: b.heldPos}
 		}
@@ -464,9 +470,11 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 		switch {
 		case p.err != nil:
 			// A batch before this one failed: its records are sent again
-			// by the next run.
+			// by the next run, and counted then.
+			p.unread(b)
 		case b.outcome.err != nil:
 			p.err = b.outcome.err
+			p.unread(b)
 		default:
 			p.holdRun(b)
 			p.fail(p.r.commit(ctx, p.k.phase, b.last, b.read, b.skipped, &b.outcome))
@@ -495,11 +503,7 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	for p.running > 0 {
 		p.collect(ctx)
 	}
-	if b := p.cur; b.read > 0 {
-		// Read but not sent (the slice ended, or the run failed): the next
-		// pass reads these records again, and counts them then.
-		p.r.rep.phase(p.k.phase).Read -= b.read - b.skipped
-	}
+	p.unread(p.cur) // not sent (the slice ended, or the run failed)
 	if p.err == nil && ctx.Err() != nil {
 		p.err = ctx.Err()
 	}
