@@ -252,3 +252,13 @@ func TestServedLogMasksTheOperatorToken(t *testing.T) {
 		}
 	}
 }
+
+// The demo runs without a monitor too (no -http, as README's first
+// command): the printed lines go to the terminal only.
+func TestRunWithoutMonitor(t *testing.T) {
+	cfg, _ := testConfig(t, t.TempDir(), 400)
+	cfg.Monitor = nil
+	if _, err := Run(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -104,6 +104,9 @@ func (m *Monitor) update(f func(s *Snapshot)) {
 // masked: the log is served by /run and /status.json, and the token is the
 // console's credential (the terminal alone shows the login address).
 func (m *Monitor) line(l string) {
+	if m == nil {
+		return // no monitor (no -http): nothing serves the log
+	}
 	if m.token != "" {
 		l = strings.ReplaceAll(l, m.token, "[operator token]")
 	}
