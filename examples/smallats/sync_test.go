@@ -91,7 +91,8 @@ func TestFirstSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := rscsync.NewEngine(client, "customer-1", ats, rscsync.WithStore(store), rscsync.WithProgress(show))
+	eng, err := rscsync.NewEngine(client, "customer-1", ats, rscsync.WithStore(store), rscsync.WithProgress(show),
+		rscsync.WithIntegrationContexts(ats.Org)) // a record of another customer is refused, not sent
 	if err != nil {
 		t.Fatal(err)
 	}
