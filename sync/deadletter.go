@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	gosync "sync"
 	"time"
@@ -122,29 +122,15 @@ func escapeID(s string) string {
 	return b.String()
 }
 
-// unescapeID is the inverse of escapeID; ok is false, and s returned as it
-// is, when s holds a "%" not followed by two hex digits.
+// unescapeID is the inverse of escapeID (a path unescape: escapeID
+// escapes every "%"); ok is false, and s returned as it is, when s holds a
+// "%" not followed by two hex digits.
 func unescapeID(s string) (_ string, ok bool) {
-	if strings.IndexByte(s, '%') < 0 {
-		return s, true
+	u, err := url.PathUnescape(s)
+	if err != nil {
+		return s, false
 	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b = append(b, s[i])
-			continue
-		}
-		if i+2 >= len(s) {
-			return s, false
-		}
-		v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-		if err != nil {
-			return s, false
-		}
-		b = append(b, byte(v))
-		i += 2
-	}
-	return string(b), true
+	return u, true
 }
 
 // ParseDeadLetterKey is the inverse of DeadLetter.Key: it returns the

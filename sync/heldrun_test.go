@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/rsc"
-	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
 // Held runs (PhaseCheckpoint.Held) with the eligibility hook, rewinds and
@@ -124,8 +123,7 @@ func TestRewindClearsHeld(t *testing.T) {
 func TestSlice429CountsAddUp(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: "atsCandidates", Burst429: 1})},
-			client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+		e := throttledOnce(t, "atsCandidates")
 		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 250, 0, 0))
 		rep, err := eng.RunSlice(t.Context(), 10)
 		var y *YieldError

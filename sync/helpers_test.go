@@ -258,3 +258,11 @@ func wantDeadLettered(t *testing.T, eng *Engine, p Phase, n int64) {
 		t.Errorf("%v: DeadLettered = %d, want %d", p, got, n)
 	}
 }
+
+// throttledOnce is an env whose fake answers one per-minute 429 on route,
+// with a client that does not retry it, so that the engine sees it.
+func throttledOnce(t testing.TB, route string) *env {
+	t.Helper()
+	return newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: route, Burst429: 1})},
+		client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+}

@@ -48,7 +48,7 @@ type pbatch[T any] struct {
 	// lastBefore is the position read before the run of records sharing
 	// last's position began (see pipeline.add).
 	lastBefore Cursor
-	// tail names (pipeline.identOf) the records read into the batch at
+	// tail names (pipeline.ident) the records read into the batch at
 	// last's position, sent or skipped by the eligibility hook.
 	tail []string
 	// heldPos and heldDone, when the batch's watermark is held before a
@@ -207,7 +207,8 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		b.unread(n)
 		return true // not after the watermark: the Source ignored since
 	}
-	if p.held != nil && t.Equal(p.heldPos.ModifiedAt) && id == p.heldPos.ID && p.held[digest(p.identOf(&b.recs[n]))] {
+	key := p.ident(&b.recs[n], id)
+	if p.held != nil && t.Equal(p.heldPos.ModifiedAt) && id == p.heldPos.ID && p.held[digest(key)] {
 		b.unread(n)
 		return true // committed by an earlier pass, the watermark held before its run
 	}
@@ -228,7 +229,6 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
 	// in one call, and the later copy is the newer one.
-	key := p.identOf(&b.recs[n])
 	dup, again := b.index[key]
 	if !again {
 		b.read++
@@ -301,20 +301,19 @@ func (p *pipeline[T]) dispatchFull(ctx context.Context, next *T) bool {
 	return p.dispatch(ctx)
 }
 
-// unread takes back from the report's Read the records of b that were not
-// committed (skipped ones are, with their reason): the next pass reads
+// uncount takes back from the report's Read the records of b that were
+// not committed (skipped ones are, with their reason): the next pass reads
 // them again, and counts them then.
-func (p *pipeline[T]) unread(b *pbatch[T]) {
+func (p *pipeline[T]) uncount(b *pbatch[T]) {
 	p.r.rep.phase(p.k.phase).Read -= b.read - b.skipped
 }
 
-// identOf names v within a batch: the phase's ident, else its position's
-// id.
-func (p *pipeline[T]) identOf(v *T) string {
+// ident names v, whose position's id is id, within a batch: the phase's
+// ident, else id.
+func (p *pipeline[T]) ident(v *T, id string) string {
 	if p.k.ident != nil {
 		return p.k.ident(v)
 	}
-	_, id := p.k.pos(v)
 	return id
 }
 
@@ -471,10 +470,10 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 		case p.err != nil:
 			// A batch before this one failed: its records are sent again
 			// by the next run, and counted then.
-			p.unread(b)
+			p.uncount(b)
 		case b.outcome.err != nil:
 			p.err = b.outcome.err
-			p.unread(b)
+			p.uncount(b)
 		default:
 			p.holdRun(b)
 			p.fail(p.r.commit(ctx, p.k.phase, b.last, b.read, b.skipped, &b.outcome))
@@ -503,7 +502,7 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	for p.running > 0 {
 		p.collect(ctx)
 	}
-	p.unread(p.cur) // not sent (the slice ended, or the run failed)
+	p.uncount(p.cur) // not sent (the slice ended, or the run failed)
 	if p.err == nil && ctx.Err() != nil {
 		p.err = ctx.Err()
 	}

@@ -7,9 +7,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/rscgo/rscgo/rsc"
-	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
 // A per-minute 429 on the poll of job tasks (the client's retries
@@ -19,8 +16,7 @@ import (
 func TestTaskPoll429Yields(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: "simpleJobPostingTasks", Burst429: 1})},
-			client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+		e := throttledOnce(t, "simpleJobPostingTasks")
 		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
 		_, err := eng.RunSlice(t.Context(), 10)
 		var ye *YieldError
@@ -35,8 +31,7 @@ func TestTaskPoll429Yields(t *testing.T) {
 func TestTaskPoll429Run(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: "simpleJobPostingTasks", Burst429: 1})},
-			client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+		e := throttledOnce(t, "simpleJobPostingTasks")
 		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
 		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatalf("Run: %v, want the 429 waited out as for a batch", err)

@@ -100,8 +100,7 @@ func TestRunSliceYieldsToPerMinuteThrottle(t *testing.T) {
 func TestRunSliceYieldsToThrottledJobs(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: "simpleJobPostings", Burst429: 1})},
-			client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+		e := throttledOnce(t, "simpleJobPostings")
 		start := time.Now()
 		eng := e.engine(t, newGen(e.cust.Organization, start, 24*time.Hour, 3, 0, 0, 0))
 		got := runSlices(t, eng, PhaseJobs, start)
