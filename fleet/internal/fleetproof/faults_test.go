@@ -1,10 +1,12 @@
 package fleetproof
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"syscall"
 	"time"
@@ -119,7 +121,10 @@ func stopHolding(ctx context.Context, pool *pgxpool.Pool, p *proc) (map[string]i
 		if err := signal(p, syscall.SIGSTOP); err != nil {
 			return nil, time.Time{}, err
 		}
-		stopped := time.Now()
+		if err := waitStopped(p); err != nil {
+			return nil, time.Time{}, err
+		}
+		stopped := time.Now() // nothing p does is dated later until SIGCONT
 		held, err := leasesOf(ctx, pool, p, false)
 		if err != nil || len(held) > 0 {
 			return held, stopped, err
@@ -129,6 +134,37 @@ func stopHolding(ctx context.Context, pool *pgxpool.Pool, p *proc) (map[string]i
 		}
 	}
 	return nil, time.Time{}, fmt.Errorf("worker %s held no lease for two minutes", p.id)
+}
+
+// waitStopped waits until every thread of p is stopped. kill(2) returns
+// before a signalled process stops: a thread running on another core
+// goes on until it next enters the kernel, and under load it may begin a
+// commit meanwhile, which the check would then take for one begun after
+// the pause.
+func waitStopped(p *proc) error {
+	dir := fmt.Sprintf("/proc/%d/task", p.cmd.Process.Pid)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, err := os.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("worker %s: reading its threads: %w", p.id, err)
+		}
+		stopped := len(tasks) > 0
+		for _, task := range tasks {
+			b, err := os.ReadFile(dir + "/" + task.Name() + "/stat")
+			// The state follows the command name, which ends at the last ')'.
+			i := bytes.LastIndexByte(b, ')')
+			if err != nil || i < 0 || i+2 >= len(b) || b[i+2] != 'T' && b[i+2] != 't' {
+				stopped = false
+				break
+			}
+		}
+		if stopped {
+			return nil
+		}
+		time.Sleep(time.Millisecond) // polling for the condition
+	}
+	return fmt.Errorf("worker %s did not stop within 10 s of SIGSTOP", p.id)
 }
 
 // leasesOf returns the leases p holds (unexpired ones only with live).
