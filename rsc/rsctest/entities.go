@@ -309,17 +309,7 @@ func matchBody[T any](c *call, keys []ekey, entities map[string]T) (map[string]T
 }
 
 func batchUpdate(c *call) {
-	keys, ok := c.batchKeys()
-	if !ok {
-		return
-	}
-	var body struct {
-		Entities map[string]json.RawMessage `json:"entities"`
-	}
-	if !c.decodeBody(&body) {
-		return
-	}
-	byKey, ok := matchBody(c, keys, body.Entities)
+	keys, byKey, ok := batchBody[json.RawMessage](c)
 	if !ok {
 		return
 	}
@@ -404,14 +394,15 @@ type patchBody struct {
 	Patch patch `json:"patch"`
 }
 
-// partialBody reads a batch_partial_update: its keys and their patches.
-func partialBody(c *call) ([]ekey, map[string]patchBody, bool) {
+// batchBody reads a batch_update or batch_partial_update: its keys and
+// the body's entities (documents or patches) paired with them.
+func batchBody[T any](c *call) ([]ekey, map[string]T, bool) {
 	keys, ok := c.batchKeys()
 	if !ok {
 		return nil, nil, false
 	}
 	var body struct {
-		Entities map[string]patchBody `json:"entities"`
+		Entities map[string]T `json:"entities"`
 	}
 	if !c.decodeBody(&body) {
 		return nil, nil, false
@@ -421,7 +412,7 @@ func partialBody(c *call) ([]ekey, map[string]patchBody, bool) {
 }
 
 func batchPartial(c *call) {
-	keys, byKey, ok := partialBody(c)
+	keys, byKey, ok := batchBody[patchBody](c)
 	if !ok {
 		return
 	}

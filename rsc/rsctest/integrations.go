@@ -187,7 +187,7 @@ func getIntegrations(c *call) {
 
 // nameIntegrations serves I1 (batch_partial_update of integrationName).
 func nameIntegrations(c *call) {
-	keys, byKey, ok := partialBody(c)
+	keys, byKey, ok := batchBody[patchBody](c)
 	if !ok {
 		return
 	}
