@@ -208,9 +208,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 120, 30, 30)
 		src := g.materialize()
-		bad := g.cand(3)
-		bad.Record.FirstName = ""
-		src.PutCandidates(bad)
+		src.PutCandidates(g.noFirstName(3))
 		store := NewMemoryStore()
 		eng := e.engine(t, src, WithDryRun(true), WithStore(store))
 		rep, err := eng.Run(t.Context())
@@ -507,9 +505,7 @@ func TestCountersAddUp(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 120, 40, 60)
 		src := g.materialize()
-		bad := g.cand(7)
-		bad.Record.FirstName = ""
-		src.PutCandidates(bad)
+		src.PutCandidates(g.noFirstName(7))
 		var last map[Phase]Progress
 		completed := map[Phase]int{}
 		eng := e.engine(t, src, WithProgress(func(p Progress) {
