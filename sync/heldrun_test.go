@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/rscgo/rscgo/rsc"
@@ -121,9 +120,7 @@ func TestRewindClearsHeld(t *testing.T) {
 // A slice ended by a batch's per-minute 429 does not count as read the
 // records of the batches it did not commit (left for the next slice).
 func TestSlice429CountsAddUp(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := throttledOnce(t, "atsCandidates")
+	inBubbleWith(t, throttledOnce("atsCandidates"), func(t *testing.T, e *env) {
 		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 250, 0, 0))
 		rep, err := eng.RunSlice(t.Context(), 10)
 		var y *YieldError

@@ -14,9 +14,7 @@ import (
 // a 429 on a batch does, rather than failing it (the Manager would count a
 // failure, riverrun spend an attempt).
 func TestTaskPoll429Yields(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := throttledOnce(t, "simpleJobPostingTasks")
+	inBubbleWith(t, throttledOnce("simpleJobPostingTasks"), func(t *testing.T, e *env) {
 		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
 		_, err := eng.RunSlice(t.Context(), 10)
 		var ye *YieldError
@@ -29,9 +27,7 @@ func TestTaskPoll429Yields(t *testing.T) {
 // The same in a Run: a task poll's per-minute 429 is waited out, as a
 // batch's is.
 func TestTaskPoll429Run(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := throttledOnce(t, "simpleJobPostingTasks")
+	inBubbleWith(t, throttledOnce("simpleJobPostingTasks"), func(t *testing.T, e *env) {
 		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
 		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatalf("Run: %v, want the 429 waited out as for a batch", err)
