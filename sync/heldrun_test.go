@@ -116,20 +116,3 @@ func TestRewindClearsHeld(t *testing.T) {
 		}
 	})
 }
-
-// A slice ended by a batch's per-minute 429 does not count as read the
-// records of the batches it did not commit (left for the next slice).
-func TestSlice429CountsAddUp(t *testing.T) {
-	inBubbleWith(t, throttledOnce("atsCandidates"), func(t *testing.T, e *env) {
-		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 250, 0, 0))
-		rep, err := eng.RunSlice(t.Context(), 10)
-		var y *YieldError
-		if !errors.As(err, &y) {
-			t.Fatalf("RunSlice: %v, want a *YieldError", err)
-		}
-		p := rep.Phases[PhaseCandidates]
-		if p.Read != p.Sent+p.Skipped {
-			t.Errorf("candidates: read %d, sent %d, skipped %d; want Read = Sent + Skipped", p.Read, p.Sent, p.Skipped)
-		}
-	})
-}
