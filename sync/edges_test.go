@@ -9,7 +9,6 @@ import (
 	"strings"
 	gosync "sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -415,9 +414,7 @@ func TestMoreEqualPositionsThanABatch(t *testing.T) {
 // The same for a customer paced at 100 records a minute, whose slices of
 // ten batches end after one batch for the quota.
 func TestEqualPositionsUnderPacing(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 100})}})
+	inBubbleWith(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 100})}}, func(t *testing.T, e *env) {
 		src := NewSliceSource()
 		stageRun(t, e, src, func(eng *Engine) { slicedBy(t, eng, 10) })
 		assertSame(t, src, time.Time{}, e.cust)

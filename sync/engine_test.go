@@ -152,9 +152,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 
 // A daily 429 parks the customer until UTC midnight, then it resumes.
 func TestDailyQuotaParksUntilMidnight(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 3})}})
+	inBubbleWith(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 3})}}, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 1000, 0, 0)
 		var parked []time.Time
 		eng := e.engine(t, g, WithProgress(func(p Progress) {
@@ -183,10 +181,9 @@ func TestDailyQuotaParksUntilMidnight(t *testing.T) {
 
 // WithWaitWhenParked(false) returns the ParkedError at once.
 func TestParkedErrorReturned(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 1})},
-			client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}})
+	oneRequestADay := envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 1})},
+		client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}}
+	inBubbleWith(t, oneRequestADay, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
 		eng := e.engine(t, g, WithWaitWhenParked(false), WithInFlight(1))
 		rep, err := eng.Run(t.Context())
@@ -208,9 +205,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 120, 30, 30)
 		src := g.materialize()
-		bad := g.cand(3)
-		bad.Record.FirstName = ""
-		src.PutCandidates(bad)
+		src.PutCandidates(g.noFirstName(3))
 		store := NewMemoryStore()
 		eng := e.engine(t, src, WithDryRun(true), WithStore(store))
 		rep, err := eng.Run(t.Context())
@@ -507,9 +502,7 @@ func TestCountersAddUp(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 120, 40, 60)
 		src := g.materialize()
-		bad := g.cand(7)
-		bad.Record.FirstName = ""
-		src.PutCandidates(bad)
+		src.PutCandidates(g.noFirstName(7))
 		var last map[Phase]Progress
 		completed := map[Phase]int{}
 		eng := e.engine(t, src, WithProgress(func(p Progress) {
@@ -642,10 +635,8 @@ func TestFutureRecordDoesNotHideLaterChanges(t *testing.T) {
 // While the engine waits for job tasks or for the daily quota to reset, it
 // says so in progress events: what it waits for and until when.
 func TestWaitsAreAnnounced(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(2),
-			rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 3})}})
+	slow := envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(2), rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 3})}}
+	inBubbleWith(t, slow, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 5, 600, 0, 0)
 		type wait struct {
 			what  string
@@ -759,13 +750,12 @@ func TestSyncEqualsSource(t *testing.T) {
 }
 
 func TestSyncWithFaultsEqualsSource(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithSeed(7), rsctest.WithFaults(
-			rsctest.Fault{Route: "/v2", ErrorRate: 0.05, ErrorStatus: 503},
-			rsctest.Fault{Route: "/v2", ResetRate: 0.03},
-			rsctest.Fault{Route: "atsCandidates", Burst429: 3},
-		)}})
+	faulty := envOpt{server: []rsctest.Option{rsctest.WithSeed(7), rsctest.WithFaults(
+		rsctest.Fault{Route: "/v2", ErrorRate: 0.05, ErrorStatus: 503},
+		rsctest.Fault{Route: "/v2", ResetRate: 0.03},
+		rsctest.Fault{Route: "atsCandidates", Burst429: 3},
+	)}}
+	inBubbleWith(t, faulty, func(t *testing.T, e *env) {
 		src := newGen(e.cust.Organization, time.Now(), 700*24*time.Hour, 40, 500, 250, 300).materialize()
 		eng := e.engine(t, src)
 		var rep *Report
@@ -1004,9 +994,8 @@ func TestDeletionsGroupedByParent(t *testing.T) {
 // WithYieldWhen ends a slice before the next batch once its function says
 // so, with every batch sent committed; Run, which has no budget, ignores it.
 func TestRunSliceYieldsWhenAsked(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}}) // no quota yields
+	noQuotaYields := envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}}
+	inBubbleWith(t, noQuotaYields, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 500, 0, 0)
 		eng := e.engine(t, g.materialize(), WithInFlight(1))
 		ctx := WithYieldWhen(t.Context(), func() bool { return len(e.cust.Candidates()) >= 200 })

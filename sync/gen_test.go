@@ -65,6 +65,13 @@ func (g *genSource) badEmail(i int) Candidate {
 	return c
 }
 
+// noFirstName is cand(i) without the first name LinkedIn's rules require.
+func (g *genSource) noFirstName(i int) Candidate {
+	c := g.cand(i)
+	c.Record.FirstName = ""
+	return c
+}
+
 func (g *genSource) place(i int) Application {
 	t := g.at(i, g.apps)
 	p := Application{ModifiedAt: t, Record: rsc.Application{Key: rsc.ApplicationKey{IntegrationContext: g.org, ApplicationID: appID(i)},

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/rscgo/rscgo/rsc"
@@ -114,25 +113,6 @@ func TestRewindClearsHeld(t *testing.T) {
 		must(t, err)
 		if p := rep.Phases[PhaseActivities]; p.Read != 150 || p.Sent != 150 {
 			t.Errorf("activities after RewindPhase: read %d, sent %d; want all 150 sent again", p.Read, p.Sent)
-		}
-	})
-}
-
-// A slice ended by a batch's per-minute 429 does not count as read the
-// records of the batches it did not commit (left for the next slice).
-func TestSlice429CountsAddUp(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := throttledOnce(t, "atsCandidates")
-		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 250, 0, 0))
-		rep, err := eng.RunSlice(t.Context(), 10)
-		var y *YieldError
-		if !errors.As(err, &y) {
-			t.Fatalf("RunSlice: %v, want a *YieldError", err)
-		}
-		p := rep.Phases[PhaseCandidates]
-		if p.Read != p.Sent+p.Skipped {
-			t.Errorf("candidates: read %d, sent %d, skipped %d; want Read = Sent + Skipped", p.Read, p.Sent, p.Skipped)
 		}
 	})
 }

@@ -53,9 +53,12 @@ func newEnv(t testing.TB, o envOpt) *env {
 
 // inBubble runs f in parallel, in a testing/synctest bubble, against a
 // fresh fake LinkedIn.
-func inBubble(t *testing.T, f func(t *testing.T, e *env)) {
+func inBubble(t *testing.T, f func(t *testing.T, e *env)) { inBubbleWith(t, envOpt{}, f) }
+
+// inBubbleWith is inBubble against a fake LinkedIn and a client set up by o.
+func inBubbleWith(t *testing.T, o envOpt, f func(t *testing.T, e *env)) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) { f(t, newEnv(t, envOpt{})) })
+	synctest.Test(t, func(t *testing.T) { f(t, newEnv(t, o)) })
 }
 
 // inFamilies runs f in parallel, in a testing/synctest bubble, against a
@@ -259,10 +262,9 @@ func wantDeadLettered(t *testing.T, eng *Engine, p Phase, n int64) {
 	}
 }
 
-// throttledOnce is an env whose fake answers one per-minute 429 on route,
+// throttledOnce sets up a fake that answers one per-minute 429 on route,
 // with a client that does not retry it, so that the engine sees it.
-func throttledOnce(t testing.TB, route string) *env {
-	t.Helper()
-	return newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: route, Burst429: 1})},
-		client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+func throttledOnce(route string) envOpt {
+	return envOpt{server: []rsctest.Option{rsctest.WithFaults(rsctest.Fault{Route: route, Burst429: 1})},
+		client: []rsc.Option{rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}}
 }

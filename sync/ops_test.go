@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -56,9 +55,7 @@ const (
 // letter with the new reason and one more attempt, the others are not
 // touched. Each refusal and each re-sent batch is an event.
 func TestRetryDeadLettersByKey(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{})
+	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 20, 0, 0)
 		src := g.materialize()
 		src.PutCandidates(g.badEmail(3), g.badEmail(5), g.badEmail(7))
@@ -279,9 +276,7 @@ func TestRewindPhase(t *testing.T) {
 // what the engine waits for (the resource's quota) and until when, as a
 // progress event and an Info log line.
 func TestPacingWaitsAreAnnounced(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+	inBubbleWith(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}}, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
 		start := time.Now()
 		type wait struct {
@@ -321,9 +316,7 @@ func TestPacingWaitsAreAnnounced(t *testing.T) {
 // Each job task LinkedIn finishes is an event with its operation, status
 // and the time from its submission to the poll that saw it finished.
 func TestJobTaskEvents(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(2)}})
+	inBubbleWith(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(2)}}, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0)
 		var ev events
 		eng := e.engine(t, g.materialize(), WithTaskPollInterval(10*time.Second), WithProgress(ev.of(ProgressJobTask)))

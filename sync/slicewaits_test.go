@@ -9,29 +9,42 @@ import (
 	"time"
 )
 
-// A per-minute 429 on the poll of job tasks (the client's retries
-// outlasted) ends a slice with a *YieldError until the throttle passes, as
-// a 429 on a batch does, rather than failing it (the Manager would count a
-// failure, riverrun spend an attempt).
-func TestTaskPoll429Yields(t *testing.T) {
+// A per-minute 429 (the client's retries outlasted) ends a slice with a
+// *YieldError until the throttle passes, on a batch and on the poll of job
+// tasks alike, rather than failing it (the Manager would count a failure,
+// riverrun spend an attempt). The slice's report adds up: it does not count
+// as read the records of the batches it did not commit (left for the next
+// slice).
+func TestSlice429Yields(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := throttledOnce(t, "simpleJobPostingTasks")
-		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
-		_, err := eng.RunSlice(t.Context(), 10)
-		var ye *YieldError
-		if !errors.As(err, &ye) {
-			t.Fatalf("RunSlice: %v, want a *YieldError (LinkedIn's per-minute throttle)", err)
-		}
-	})
+	for _, tc := range []struct {
+		route       string
+		jobs, cands int
+	}{
+		{route: "atsCandidates", cands: 250},
+		{route: "simpleJobPostingTasks", jobs: 3},
+	} {
+		t.Run(tc.route, func(t *testing.T) {
+			inBubbleWith(t, throttledOnce(tc.route), func(t *testing.T, e *env) {
+				eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, tc.jobs, tc.cands, 0, 0))
+				rep, err := eng.RunSlice(t.Context(), 10)
+				var ye *YieldError
+				if !errors.As(err, &ye) {
+					t.Fatalf("RunSlice: %v, want a *YieldError (LinkedIn's per-minute throttle)", err)
+				}
+				for _, ph := range allPhases {
+					if p := rep.Phases[ph]; p.Read != p.Sent+p.Skipped {
+						t.Errorf("%v: read %d, sent %d, skipped %d; want Read = Sent + Skipped", ph, p.Read, p.Sent, p.Skipped)
+					}
+				}
+			})
+		})
+	}
 }
 
-// The same in a Run: a task poll's per-minute 429 is waited out, as a
-// batch's is.
+// In a Run, a task poll's per-minute 429 is waited out, as a batch's is.
 func TestTaskPoll429Run(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := throttledOnce(t, "simpleJobPostingTasks")
+	inBubbleWith(t, throttledOnce("simpleJobPostingTasks"), func(t *testing.T, e *env) {
 		eng := e.engine(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0))
 		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatalf("Run: %v, want the 429 waited out as for a batch", err)

@@ -3,7 +3,6 @@ package sync
 import (
 	"errors"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -48,9 +47,7 @@ func runSlices(t *testing.T, eng *Engine, p Phase, start time.Time) []sliceEnd {
 // instead, with a *YieldError until the next poll, its jobs' tasks saved;
 // the slice run then polls again and goes on.
 func TestRunSliceYieldsForJobTasks(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{}) // tasks IN_PROGRESS at their first poll
+	inBubble(t, func(t *testing.T, e *env) { // the fake's tasks are IN_PROGRESS at their first poll
 		start := time.Now()
 		eng := e.engine(t, newGen(e.cust.Organization, start, 24*time.Hour, 3, 0, 0, 0), WithTaskPollInterval(5*time.Minute))
 		got := runSlices(t, eng, PhaseJobs, start)
@@ -71,10 +68,9 @@ func TestRunSliceYieldsForJobTasks(t *testing.T) {
 // ends the slice until LinkedIn's Retry-After, rather than waiting in it;
 // the refused batch is sent again by the next slice.
 func TestRunSliceYieldsToPerMinuteThrottle(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 100})},
-			client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true}), rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}})
+	throttled := envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 100})},
+		client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true}), rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1})}}
+	inBubbleWith(t, throttled, func(t *testing.T, e *env) {
 		start := time.Now()
 		eng := e.engine(t, newGen(e.cust.Organization, start, 24*time.Hour, 0, 250, 0, 0), WithInFlight(1))
 		got := runSlices(t, eng, PhaseCandidates, start)
@@ -98,9 +94,7 @@ func TestRunSliceYieldsToPerMinuteThrottle(t *testing.T) {
 // have reached LinkedIn (which would wait in the throttle again); the next
 // slices create every job once.
 func TestRunSliceYieldsToThrottledJobs(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := throttledOnce(t, "simpleJobPostings")
+	inBubbleWith(t, throttledOnce("simpleJobPostings"), func(t *testing.T, e *env) {
 		start := time.Now()
 		eng := e.engine(t, newGen(e.cust.Organization, start, 24*time.Hour, 3, 0, 0, 0))
 		got := runSlices(t, eng, PhaseJobs, start)

@@ -350,16 +350,22 @@ func TestIntegrationURNs(t *testing.T) {
 	m.deletions[0].Integration = ""
 	m.deletions[1].Integration = "urn:li:organization:"
 	m.deletions[2].Integration = "organization:1"
-	r := newRecorder()
-	testSource(r, m)
-	want := []string{
+	wantFailures(t, m, []string{
 		`Candidates/Records: Candidates[0] "c00": Record.Key.IntegrationContext "urn:li:organization:abc" is not urn:li:organization:{digits}`,
 		`Applications/Records: Applications[1] "a01": Record.Key.IntegrationContext "urn:li:company:1" is not urn:li:organization:{digits}`,
 		`Activities/Records: Activities[2] "n01": application note: Application.IntegrationContext " urn:li:organization:1" is not urn:li:organization:{digits}`,
 		`Deletions/Records: Deletions[0] "job:job-99": Integration is empty`,
 		`Deletions/Records: Deletions[1] "candidate:7": Integration "urn:li:organization:" is not urn:li:organization:{digits}`,
 		`Deletions/Records: Deletions[2] "candidateNote:1": Integration "organization:1" is not urn:li:organization:{digits}`,
-	}
+	})
+}
+
+// wantFailures runs the kit on m and compares the failures it reports with
+// want.
+func wantFailures(t *testing.T, m *memSource, want []string) {
+	t.Helper()
+	r := newRecorder()
+	testSource(r, m)
 	if diff := cmp.Diff(want, r.errors()); diff != "" {
 		t.Errorf("failures (-want +got):\n%s", diff)
 	}
@@ -401,11 +407,7 @@ func TestDeletionIdentity(t *testing.T) {
 			m := goodSource()
 			m.deletions = append(m.deletions, tt.dels...)
 			m.sort()
-			r := newRecorder()
-			testSource(r, m)
-			if diff := cmp.Diff(tt.want, r.errors()); diff != "" {
-				t.Errorf("failures (-want +got):\n%s", diff)
-			}
+			wantFailures(t, m, tt.want)
 		})
 	}
 }
@@ -525,11 +527,7 @@ func TestActivityIdentity(t *testing.T) {
 			m := goodSource()
 			m.activities = append(m.activities, tt.acts...)
 			m.sort()
-			r := newRecorder()
-			testSource(r, m)
-			if diff := cmp.Diff(tt.want, r.errors()); diff != "" {
-				t.Errorf("failures (-want +got):\n%s", diff)
-			}
+			wantFailures(t, m, tt.want)
 		})
 	}
 }
