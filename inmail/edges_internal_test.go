@@ -38,10 +38,7 @@ func TestStubWindowSilentLimit(t *testing.T) {
 		if d := cmp.Diff(StubReport{Stubs: 250, Created: 250}, rep); d != "" {
 			t.Errorf("report (-want +got):\n%s", d)
 		}
-		var got []string
-		for _, c := range e.sink.Candidates() {
-			got = append(got, c.Person)
-		}
+		got := each(e.sink.Candidates(), func(c SinkCandidate) string { return c.Person })
 		slices.Sort(got)
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("stub candidates (-want +got):\n%s", d)

@@ -158,6 +158,32 @@ func (s *slowSink) setSlow(slow bool) {
 	s.mu.Unlock()
 }
 
+// slowExport is an export of Carl's profile to an ATS too slow for the
+// export timeout of a minute, retried on a fake clock.
+type slowExport struct {
+	start time.Time // when the export was pushed, and clk's start
+	clk   *rsctest.FakeClock
+	sink  *slowSink // slow until told otherwise
+	r     *inmail.Retriever
+	id    string // the export's request id
+}
+
+// slowExport pushes the export of Carl's profile to a retriever with
+// WithExportRetry(3, time.Minute, time.Hour) and opts, whose ATS is slow:
+// the push's attempt times out and leaves the export pending.
+func (w *world) slowExport(t *testing.T, opts ...inmail.Option) slowExport {
+	t.Helper()
+	e := slowExport{start: time.Now(), sink: &slowSink{MemorySink: w.sink, slow: true}}
+	e.clk = rsctest.NewFakeClock(e.start)
+	e.r = w.retriever(t, e.sink, append([]inmail.Option{inmail.WithClock(e.clk), inmail.WithExportRetry(3, time.Minute, time.Hour)}, opts...)...)
+	h := w.handle(t, e.r, inmail.WithExportTimeout(time.Minute), inmail.WithExportErrors(func(string, error) {}))
+	e.id = w.exportCarl(t)
+	if code := w.pushStatus(t, h, e.id); code != http.StatusOK {
+		t.Fatalf("push answered %d, want 200", code)
+	}
+	return e
+}
+
 // TestExportTimeoutsAreNotFailures: attempts that run out of time because
 // the ATS is slow do not spend the export's attempts: more of them than
 // WithExportRetry allows leave it pending, with backoff, and it completes
@@ -166,15 +192,8 @@ func TestExportTimeoutsAreNotFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t, true)
 		ctx := t.Context()
-		start := time.Now()
-		clk := rsctest.NewFakeClock(start)
-		sink := &slowSink{MemorySink: w.sink, slow: true}
-		r := w.retriever(t, sink, inmail.WithClock(clk), inmail.WithExportRetry(3, time.Minute, time.Hour))
-		h := w.handle(t, r, inmail.WithExportTimeout(time.Minute), inmail.WithExportErrors(func(string, error) {}))
-		id := w.exportCarl(t)
-		if code := w.pushStatus(t, h, id); code != http.StatusOK { // attempt 1 times out
-			t.Fatalf("push answered %d, want 200", code)
-		}
+		e := w.slowExport(t) // attempt 1 times out
+		start, clk, r, id := e.start, e.clk, e.r, e.id
 		for range 5 { // attempts 2 to 6 time out
 			clk.Advance(time.Hour)
 			ctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -206,7 +225,7 @@ func TestExportTimeoutsAreNotFailures(t *testing.T) {
 		}
 
 		// The ATS is fast again: the next due retry brings the export in.
-		sink.setSlow(false)
+		e.sink.setSlow(false)
 		clk.Advance(time.Hour)
 		rep, err := r.RetryPendingExports(ctx)
 		if err != nil {
@@ -225,18 +244,10 @@ func TestExportTimeoutsAreNotFailures(t *testing.T) {
 func TestExportTimeoutsBounded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t, true)
-		ctx := t.Context()
-		start := time.Now()
-		clk := rsctest.NewFakeClock(start)
-		sink := &slowSink{MemorySink: w.sink, slow: true}
-		r := w.retriever(t, sink, inmail.WithClock(clk), inmail.WithExportRetry(3, time.Minute, time.Hour), inmail.WithExportTimeouts(2))
-		h := w.handle(t, r, inmail.WithExportTimeout(time.Minute), inmail.WithExportErrors(func(string, error) {}))
-		id := w.exportCarl(t)
-		if code := w.pushStatus(t, h, id); code != http.StatusOK { // timeout 1
-			t.Fatalf("push answered %d, want 200", code)
-		}
+		e := w.slowExport(t, inmail.WithExportTimeouts(2)) // timeout 1
+		start, clk, r, id := e.start, e.clk, e.r, e.id
 		clk.Advance(time.Hour)
-		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
 		rep, err := r.RetryPendingExports(ctx) // timeout 2
 		var dl *inmail.DeadLetterError

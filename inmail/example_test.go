@@ -40,14 +40,9 @@ func Example() {
 	syncJobs(ctx, client, "J1", "J2") // normally the sync package's job
 
 	sink := inmail.NewMemorySink()
-	enabled := clk.Now()
 	r, err := inmail.New(inmail.Config{
 		CustomerID: "acme", Client: client, Organization: "urn:li:organization:1", Contracts: []string{"urn:li:contract:1"},
-		Sink: sink,
-		State: func(context.Context) (milestones.State, error) {
-			return milestones.State{Enabled: true, EnabledAt: enabled, Settings: milestones.AllSettings(),
-				Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
-		},
+		Sink: sink, State: allEnabled(clk.Now()),
 	}, inmail.WithClock(clk))
 	if err != nil {
 		log.Fatal(err)
@@ -182,14 +177,9 @@ func ExampleNewScheduler() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		enabled := clk.Now()
 		r, err := inmail.New(inmail.Config{
 			CustomerID: id, Client: client, Organization: cust.Organization, Contracts: cust.Contracts,
-			Sink: inmail.NewMemorySink(),
-			State: func(context.Context) (milestones.State, error) {
-				return milestones.State{Enabled: true, EnabledAt: enabled, Settings: milestones.AllSettings(),
-					Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
-			},
+			Sink: inmail.NewMemorySink(), State: allEnabled(clk.Now()),
 		}, inmail.WithClock(clk))
 		if err != nil {
 			log.Fatal(err)
@@ -209,4 +199,14 @@ func ExampleNewScheduler() {
 	// Output:
 	// acme: seats 1, candidates created 1, InMail events 2 (attached 2), notes 0 (pending 0), error <nil>
 	// globex: seats 1, candidates created 0, InMail events 0 (attached 0), notes 1 (pending 1), error <nil>
+}
+
+// allEnabled is the milestones state of a customer that enabled every
+// milestone, with company- and contract-level access, at enabled; an
+// application reads it from where it keeps the customer's state.
+func allEnabled(enabled time.Time) inmail.StateFunc {
+	return func(context.Context) (milestones.State, error) {
+		return milestones.State{Enabled: true, EnabledAt: enabled, Settings: milestones.AllSettings(),
+			Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}, nil
+	}
 }

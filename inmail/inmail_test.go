@@ -893,11 +893,7 @@ func TestPendingTTLKeepsRecentRecords(t *testing.T) {
 		bobID := e.sink.AddCandidate(Candidate{Person: bob, UpdatedAt: time.Now()})
 		poll()
 		b, _ := e.sink.Get(bobID)
-		var got []string
-		for _, m := range b.Messages {
-			got = append(got, m.Body)
-		}
-		if d := cmp.Diff([]string{"recent"}, got); d != "" {
+		if d := cmp.Diff([]string{"recent"}, each(b.Messages, func(m Message) string { return m.Body })); d != "" {
 			t.Errorf("bob's messages (-want +got):\n%s", d)
 		}
 	})
@@ -931,11 +927,7 @@ func TestNewSeatHistoryIsRead(t *testing.T) {
 		time.Sleep(25 * time.Hour)
 		run() // the seats are refreshed: seat 8's history is read
 		a, _ := e.sink.Get(annID)
-		var notes []string
-		for _, n := range a.Notes {
-			notes = append(notes, n.ID)
-		}
-		if d := cmp.Diff([]string{"n8"}, notes); d != "" {
+		if d := cmp.Diff([]string{"n8"}, each(a.Notes, func(n Note) string { return n.ID })); d != "" {
 			t.Errorf("ann's notes (-want +got):\n%s", d)
 		}
 		if n := len(e.sink.Candidates()); n != 2 {
@@ -1003,4 +995,13 @@ func TestNoteEditedWhilePaging(t *testing.T) {
 			t.Errorf("%d notes upserted, n000 %q, n100 %q; want 150, the edit and n100", len(texts), texts["n000"], texts["n100"])
 		}
 	})
+}
+
+// each returns f of each of xs, in order (nil for none).
+func each[T any](xs []T, f func(T) string) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
 }

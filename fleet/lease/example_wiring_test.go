@@ -45,21 +45,7 @@ func ExampleLeases_Acquire() {
 		log.Fatal(err)
 	}
 	defer l.Release(context.WithoutCancel(ctx))
-	go func() { // renew; stop working once the lease cannot be renewed
-		tick := time.NewTicker(leases.TTL() / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if err := l.Renew(ctx); err != nil {
-					cancel()
-					return
-				}
-			}
-		}
-	}()
+	go func() { _ = l.KeepAlive(ctx); cancel() }() // renew; stop working once the lease is lost
 
 	partner, err := rsc.NewClient(rsc.WithCredentials(os.Getenv("RSC_CLIENT_ID"), os.Getenv("RSC_CLIENT_SECRET")))
 	if err != nil {

@@ -248,6 +248,27 @@ func (l *Lease) Renew(ctx context.Context) error {
 	return err
 }
 
+// KeepAlive renews the lease every third of the TTL, on the Leases' clock
+// (WithClock), until ctx is done or the lease is lost. A renewal that
+// fails otherwise (the database out of reach) is tried again a third of
+// the TTL later: Renew succeeds even past the expiry while nobody acquired
+// the customer meanwhile. It returns ctx.Err() once ctx is done, and the
+// *LostError once another holder took the customer. Run it in a goroutine
+// beside the work the lease guards:
+//
+//	go func() { _ = l.KeepAlive(ctx); cancel() }() // stop the work once the lease is lost
+func (l *Lease) KeepAlive(ctx context.Context) error {
+	for {
+		if err := l.ls.clock.Sleep(ctx, l.ls.ttl/3); err != nil {
+			return err
+		}
+		err := l.Renew(ctx)
+		if _, lost := errors.AsType[*LostError](err); lost {
+			return err
+		}
+	}
+}
+
 // Release gives the customer up, so another holder may acquire it at
 // once. It returns a *LostError when the lease was already lost.
 func (l *Lease) Release(ctx context.Context) error {

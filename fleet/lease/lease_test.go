@@ -39,6 +39,16 @@ func setup(t *testing.T) (*pgstore.DB, *lease.Leases, *rsctest.FakeClock) {
 	return db, ls, clock
 }
 
+// acquire gives holder the customer's lease, which must be free.
+func acquire(t *testing.T, ls *lease.Leases, customerID, holder string) *lease.Lease {
+	t.Helper()
+	l, err := ls.Acquire(t.Context(), customerID, holder)
+	if err != nil {
+		t.Fatalf("%s acquiring customer %s: %v", holder, customerID, err)
+	}
+	return l
+}
+
 // pass lets d go by on the clocks and on the database's: the database's
 // clock judges expiry, and its now() cannot be moved, so the expiries of
 // the leases held move d earlier instead.
@@ -68,10 +78,7 @@ func TestStolenLeaseCannotCommit(t *testing.T) {
 	db, ls, clock := setup(t)
 	cps := db.Checkpoints()
 
-	a, err := ls.Acquire(ctx, "cust", "worker-a")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := acquire(t, ls, "cust", "worker-a")
 	if err := cps.Fenced(a).Save(ctx, "cust", &rscsync.Checkpoint{CustomerID: "cust", Runs: 1}); err != nil {
 		t.Fatalf("A's commit under a live lease: %v", err)
 	}
@@ -115,10 +122,7 @@ func TestHeldRenewRelease(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, ls, clock := setup(t)
-	a, err := ls.Acquire(ctx, "cust", "worker-a")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := acquire(t, ls, "cust", "worker-a")
 	if got := a.Expires(); !got.Equal(t0.Add(30 * time.Second)) {
 		t.Errorf("Expires after the acquisition = %v, want the TTL after it", got)
 	}
@@ -133,7 +137,7 @@ func TestHeldRenewRelease(t *testing.T) {
 		t.Errorf("Remaining right after the renewal = %v, want the TTL", got)
 	}
 	pass(t, db, 20*time.Second, clock) // 40 s after the acquisition, 20 s after the renewal
-	_, err = ls.Acquire(ctx, "cust", "worker-b")
+	_, err := ls.Acquire(ctx, "cust", "worker-b")
 	var held *lease.HeldError
 	if !errors.As(err, &held) {
 		t.Fatalf("acquiring a renewed lease: %v, want a *lease.HeldError", err)
@@ -169,10 +173,7 @@ func TestTake(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, ls, clock := setup(t)
-	a, err := ls.Acquire(ctx, "cust", "worker-a")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := acquire(t, ls, "cust", "worker-a")
 	start := time.Now()
 	pass(t, db, 10*time.Second, clock)
 	op, prev, err := ls.Take(ctx, "cust", "operator")
@@ -234,12 +235,9 @@ func TestExpiryOnTheDatabaseClock(t *testing.T) {
 			if err := errors.Join(errA, errB); err != nil {
 				t.Fatal(err)
 			}
-			a, err := lsA.Acquire(ctx, "cust", "worker-a")
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := acquire(t, lsA, "cust", "worker-a")
 			pass(t, db, 95*time.Second, clockA, clockB)
-			_, err = lsB.Acquire(ctx, "cust", "worker-b")
+			_, err := lsB.Acquire(ctx, "cust", "worker-b")
 			held, ok := errors.AsType[*lease.HeldError](err)
 			if !ok {
 				t.Fatalf("B's acquisition while A's lease has %v left by A's clock: %v, want a *lease.HeldError", a.Remaining(), err)
@@ -302,11 +300,8 @@ func TestList(t *testing.T) {
 	ctx := context.Background()
 	db, ls, _ := setup(t)
 	start := time.Now()
-	a, errA := ls.Acquire(ctx, "cust-a", "worker-1 job 7 attempt 1")
-	b, errB := ls.Acquire(ctx, "cust-b", "worker-2")
-	if err := errors.Join(errA, errB); err != nil {
-		t.Fatal(err)
-	}
+	a := acquire(t, ls, "cust-a", "worker-1 job 7 attempt 1")
+	b := acquire(t, ls, "cust-b", "worker-2")
 	if err := b.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -328,5 +323,86 @@ func TestList(t *testing.T) {
 	}
 	if _, err := ls.Acquire(ctx, "cust-a", "worker-3"); err == nil {
 		t.Errorf("cust-a acquired again after List: List released its lease")
+	}
+}
+
+// sleeper is a fake clock whose Sleep returns at once, having moved the
+// clock on by d; before the n-th sleep (from 1) it calls at(n).
+type sleeper struct {
+	*rsctest.FakeClock
+	slept int
+	at    func(n int)
+}
+
+func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
+	s.slept++
+	s.at(s.slept)
+	return s.FakeClock.Sleep(ctx, d)
+}
+
+// TestKeepAlive: KeepAlive renews the lease every third of its TTL on the
+// Leases' clock; it goes on after a renewal that failed for want of the
+// database, and stops once ctx is done or the lease is lost. Each case
+// changes things before the n-th sleep; the fourth sleep ends KeepAlive
+// if nothing did before.
+func TestKeepAlive(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		at   func(t *testing.T, n int, db *pgstore.DB, ls *lease.Leases)
+		// slept is how many times KeepAlive slept; renewed, how many
+		// renewals went through (each 10 s after the previous sleep began).
+		slept, renewed int
+		want           error
+	}{
+		{name: "renewed until ctx is done", at: func(*testing.T, int, *pgstore.DB, *lease.Leases) {},
+			slept: 4, renewed: 3, want: context.Canceled},
+		{name: "renewals go on after the database was lost", at: func(t *testing.T, n int, db *pgstore.DB, _ *lease.Leases) {
+			if n == 2 {
+				db.Close() // the renewals after the first fail
+			}
+		}, slept: 4, renewed: 1, want: context.Canceled},
+		{name: "stops once lost", at: func(t *testing.T, n int, _ *pgstore.DB, ls *lease.Leases) {
+			if n == 3 {
+				if _, _, err := ls.Take(t.Context(), "cust", "operator"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, slept: 3, renewed: 2, want: &lease.LostError{CustomerID: "cust", Token: 1, Current: 2, Holder: "operator"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			url := pgtest.DB(t)
+			db, errA := pgstore.Open(t.Context(), url) // the connections of the lease kept alive
+			other, errB := pgstore.Open(t.Context(), url)
+			if err := errors.Join(errA, errB); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(db.Close)
+			t.Cleanup(other.Close)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			ops, _ := lease.New(other) // another process's leases
+			clock := &sleeper{FakeClock: rsctest.NewFakeClock(t0), at: func(n int) {
+				tc.at(t, n, db, ops)
+				if n == 4 {
+					cancel()
+				}
+			}}
+			ls, err := lease.New(db, lease.WithClock(clock), lease.WithTTL(30*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := acquire(t, ls, "cust", "worker-a")
+			err = l.KeepAlive(ctx)
+			if d := cmp.Diff(fmt.Sprintf("%T %[1]v", tc.want), fmt.Sprintf("%T %[1]v", err)); d != "" {
+				t.Errorf("KeepAlive's error (-want +got):\n%s", d)
+			}
+			got := []any{clock.slept, l.Expires()}
+			want := []any{tc.slept, t0.Add(time.Duration(tc.renewed)*10*time.Second + 30*time.Second)}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("sleeps and the lease's expiry (-want +got):\n%s", d)
+			}
+		})
 	}
 }

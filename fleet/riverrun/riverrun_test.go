@@ -258,6 +258,20 @@ func (f *fleet) completed(t *testing.T) int {
 	return n
 }
 
+// deadLetterIDs returns the ids of the customer's dead letters in the
+// database.
+func (f *fleet) deadLetterIDs(t *testing.T, customerID string) []string {
+	t.Helper()
+	var ids []string
+	for l, err := range f.db.DeadLetters().List(t.Context(), customerID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, l.ID)
+	}
+	return ids
+}
+
 // waiting returns the state and time of the last slice not completed nor
 // running.
 func (f *fleet) waiting(t *testing.T) (state string, at time.Time) {
@@ -838,14 +852,7 @@ func TestDeadLettersFenced(t *testing.T) {
 	if !errors.As(err, &lost) || lost.Holder != "elsewhere" {
 		t.Errorf("Put after the lease was lost: %v, want a *lease.LostError naming elsewhere", err)
 	}
-	var ids []string
-	for l, err := range f.db.DeadLetters().List(ctx, "c1") {
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, l.ID)
-	}
-	if diff := cmp.Diff([]string{"C1"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"C1"}, f.deadLetterIDs(t, "c1")); diff != "" {
 		t.Errorf("dead letters (-want +got):\n%s", diff)
 	}
 }
@@ -1031,13 +1038,7 @@ func TestRetryFencesARunningSlice(t *testing.T) {
 	if err := runner.Retry(ctx, "c1", nil); err != nil {
 		t.Fatalf("Retry: %v", err)
 	}
-	var left []string
-	for l, err := range f.db.DeadLetters().List(ctx, "c1") {
-		if err != nil {
-			t.Fatal(err)
-		}
-		left = append(left, l.ID)
-	}
+	left := f.deadLetterIDs(t, "c1")
 	var held []string
 	for _, c := range f.cust.Candidates() {
 		held = append(held, c.ID)

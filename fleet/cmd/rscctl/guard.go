@@ -45,7 +45,7 @@ type guard struct {
 	// read is each customer's checkpoint as it was read, as JSON ("null":
 	// none), to tell whether the sync committed before the lease was taken.
 	read     map[string][]byte
-	stopRnew context.CancelFunc // stops the renewals; nil before the first lease
+	stops    []context.CancelFunc // stop the renewals of the leases held (Lease.KeepAlive)
 	renewing gosync.WaitGroup
 }
 
@@ -96,40 +96,20 @@ func (g *guard) take(ctx context.Context, customerID string) (*lease.Lease, erro
 		fmt.Fprintf(g.notes, "rscctl: customer %s was being synced by %s: rscctl took its lease, so that sync commits nothing more; River runs its slice again once rscctl is done\n",
 			customerID, prev.Holder)
 	}
-	if g.stopRnew == nil {
-		ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-		g.stopRnew = stop
-		g.renewing.Go(func() { g.renew(ctx) })
-	}
+	// The lease is renewed until close. Once lost (a renewal refused),
+	// rscctl's next write under it is refused with a *lease.LostError.
+	ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	g.stops = append(g.stops, stop)
+	g.renewing.Go(func() { _ = l.KeepAlive(ctx) })
 	return l, nil
-}
-
-// renew renews the leases held every third of their TTL until ctx ends. A
-// renewal refused leaves the lease lost: rscctl's next write under it is
-// refused with a *lease.LostError.
-func (g *guard) renew(ctx context.Context) {
-	tick := time.NewTicker(leaseTTL / 3)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		g.mu.Lock()
-		for _, l := range g.held {
-			_ = l.Renew(ctx)
-		}
-		g.mu.Unlock()
-	}
 }
 
 // close releases the leases taken, so that the customers' syncs go on at
 // once, and closes the database.
 func (g *guard) close() {
 	g.mu.Lock()
-	if g.stopRnew != nil {
-		g.stopRnew()
+	for _, stop := range g.stops {
+		stop()
 	}
 	g.mu.Unlock()
 	g.renewing.Wait()

@@ -60,19 +60,29 @@ func (s *slice) commitRefused(t *testing.T) {
 // tookNote is what rscctl says when it takes the lease of a running slice.
 const tookNote = "rscctl: customer acme was being synced by worker-1 job 7 attempt 1: rscctl took its lease, so that sync commits nothing more; River runs its slice again once rscctl is done\n"
 
+// fencedCommand runs rscctl's command args while customer acme's slice
+// runs: rscctl must succeed, print out and say it took the slice's lease,
+// and the slice's next commit must then be refused. It returns the
+// database, the slice and acme's checkpoint after the refused commit.
+func fencedCommand(t *testing.T, out string, args ...string) (*pgstore.DB, *slice, *rscsync.Checkpoint) {
+	t.Helper()
+	url, db := seeded(t)
+	s := startSlice(t, db, "acme")
+	code, gotOut, errs := rscctl(t, url, nil, args...)
+	expect(t, code, gotOut, errs, 0, out, tookNote)
+	s.commitRefused(t)
+	cp, err := db.Checkpoints().Load(t.Context(), "acme")
+	must(t, err)
+	return db, s, cp
+}
+
 // TestResetFencesRunningSlice: `reset -yes` of a customer whose slice is
 // running takes the customer's lease, so the slice's next commit (of its
 // checkpoint, or of a dead letter) is refused instead of writing the
 // checkpoint it holds back over the reset.
 func TestResetFencesRunningSlice(t *testing.T) {
-	url, db := seeded(t)
-	s := startSlice(t, db, "acme")
-	code, out, errs := rscctl(t, url, nil, "reset", "-yes", "acme")
-	expect(t, code, out, errs, 0,
-		"customer acme reset: checkpoint and 2 dead letters deleted; the next sync starts the historical sync again\n", tookNote)
-	s.commitRefused(t)
-	cp, err := db.Checkpoints().Load(t.Context(), "acme")
-	must(t, err)
+	db, s, cp := fencedCommand(t, "customer acme reset: checkpoint and 2 dead letters deleted; the next sync starts the historical sync again\n",
+		"reset", "-yes", "acme")
 	if cp != nil {
 		t.Errorf("after the reset and the slice's refused commit, the checkpoint is back: %+v", cp)
 	}
@@ -96,14 +106,8 @@ func TestResetFencesRunningSlice(t *testing.T) {
 // whose slice is running rewinds the phase under the customer's lease; the
 // slice's next commit is refused.
 func TestResyncPhaseFencesRunningSlice(t *testing.T) {
-	url, db := seeded(t)
-	s := startSlice(t, db, "acme")
-	code, out, errs := rscctl(t, url, nil, "resync", "acme", "candidates")
-	expect(t, code, out, errs, 0,
-		"customer acme: the next sync sends Candidate Sync again from the start of the history; the other phases are unchanged\n", tookNote)
-	s.commitRefused(t)
-	cp, err := db.Checkpoints().Load(t.Context(), "acme")
-	must(t, err)
+	_, _, cp := fencedCommand(t, "customer acme: the next sync sends Candidate Sync again from the start of the history; the other phases are unchanged\n",
+		"resync", "acme", "candidates")
 	if d := cmp.Diff(rscsync.PhaseCheckpoint{Total: 100, DeadLettered: 2}, *cp.Phases[rscsync.PhaseCandidates]); d != "" {
 		t.Errorf("candidates after the resync and the slice's refused commit (-want +got):\n%s", d)
 	}
