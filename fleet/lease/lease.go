@@ -65,7 +65,7 @@ func WithClock(c rsc.Clock) Option {
 
 // WithTTL sets how long a lease lasts after each acquisition or renewal.
 // It must be positive; the default is 30 seconds. Renew well before it
-// ends (every third of it, say).
+// ends: Lease.KeepAlive renews every third of it.
 func WithTTL(d time.Duration) Option {
 	return func(l *Leases) error { l.ttl = d; return nil }
 }
@@ -248,18 +248,19 @@ func (l *Lease) Renew(ctx context.Context) error {
 	return err
 }
 
-// KeepAlive renews the lease every third of the TTL, on the Leases' clock
-// (WithClock), until ctx is done or the lease is lost. A renewal that
-// fails otherwise (the database out of reach) is tried again a third of
-// the TTL later: Renew succeeds even past the expiry while nobody acquired
-// the customer meanwhile. It returns ctx.Err() once ctx is done, and the
+// KeepAlive renews the lease every third of the TTL (no more often than
+// once a millisecond), on the Leases' clock (WithClock), until ctx is done
+// or the lease is lost. A renewal that fails otherwise (the database out
+// of reach) is tried again at the next turn: Renew succeeds even past the
+// expiry while nobody acquired the customer meanwhile. It returns ctx.Err() once ctx is done, and the
 // *LostError once another holder took the customer. Run it in a goroutine
 // beside the work the lease guards:
 //
 //	go func() { _ = l.KeepAlive(ctx); cancel() }() // stop the work once the lease is lost
 func (l *Lease) KeepAlive(ctx context.Context) error {
+	every := max(l.ls.ttl/3, time.Millisecond)
 	for {
-		if err := l.ls.clock.Sleep(ctx, l.ls.ttl/3); err != nil {
+		if err := l.ls.clock.Sleep(ctx, every); err != nil {
 			return err
 		}
 		err := l.Renew(ctx)
