@@ -100,7 +100,9 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	listJob(ctx, client, acme.Organization, "J1") // normally the sync package's job
+	if err := listJob(ctx, client, acme.Organization, "J1"); err != nil { // normally the sync package's job
+		log.Fatal(err)
+	}
 	acme.SetProductSettings(rsc.ProductSettings{OneClickExport: true})
 	recruiter := fake.AddMember(rsctest.MemberSpec{FirstName: "Rita", LastName: "Reed", Email: "rita@acme.example"})
 	ann := fake.AddMember(rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Email: "ann@example.com"})
@@ -123,16 +125,17 @@ func ExampleNew() {
 }
 
 // listJob lists a job on LinkedIn and waits for its task.
-func listJob(ctx context.Context, c *rsc.Client, org, id string) {
+func listJob(ctx context.Context, c *rsc.Client, org, id string) error {
 	res, err := c.Jobs.Submit(ctx, []rsc.JobPosting{{ExternalJobPostingID: id, OperationType: rsc.JobCreate,
 		IntegrationContext: org, CompanyName: "Acme", CompanyApplyURL: "https://ats.example.com/jobs/" + id, Title: "Engineer",
 		Description: strings.Repeat("Build and run the systems that power our hiring platform. ", 3),
 		ListedAt:    rsc.Millis(time.Now().Add(-time.Hour)), Location: "London, United Kingdom",
 		Availability: rsc.AvailabilityPrivate, WorkplaceTypes: []string{"On-site"}}})
-	if err != nil || res.Err() != nil {
-		log.Fatal(err, res.Err())
+	if err == nil {
+		err = res.Err()
 	}
-	if _, err := c.Jobs.WaitTasks(ctx, []string{res.Items[0].ID}, time.Millisecond); err != nil {
-		log.Fatal(err)
+	if err == nil {
+		_, err = c.Jobs.WaitTasks(ctx, []string{res.Items[0].ID}, time.Millisecond)
 	}
+	return err
 }
