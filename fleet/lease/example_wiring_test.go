@@ -44,8 +44,13 @@ func ExampleLeases_Acquire() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer l.Release(context.WithoutCancel(ctx))
-	go func() { _ = l.KeepAlive(ctx); cancel() }() // renew; stop working once the lease is lost
+	kept := make(chan error, 1)
+	go func() { kept <- l.KeepAlive(ctx); cancel() }() // renew; stop working once the lease is lost
+	defer func() {                                     // stop renewing, then give the customer up
+		cancel()
+		<-kept
+		l.Release(context.WithoutCancel(ctx))
+	}()
 
 	partner, err := rsc.NewClient(rsc.WithCredentials(os.Getenv("RSC_CLIENT_ID"), os.Getenv("RSC_CLIENT_SECRET")))
 	if err != nil {

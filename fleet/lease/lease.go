@@ -148,7 +148,8 @@ func (e *HeldError) Error() string {
 
 // LostError says a lease was lost: another holder acquired the customer
 // after it expired (the token changed), so nothing may be committed under
-// it any more.
+// it any more. A renewal of a released lease returns it too, with Current
+// equal to Token and Holder "": the customer is free.
 type LostError struct {
 	CustomerID string
 	Token      int64  // the lost lease's token
@@ -158,6 +159,9 @@ type LostError struct {
 
 // Error implements error.
 func (e *LostError) Error() string {
+	if e.Current == e.Token && e.Holder == "" {
+		return fmt.Sprintf("lease: lease on customer %s (token %d) was released", e.CustomerID, e.Token)
+	}
 	return fmt.Sprintf("lease: lease on customer %s lost: its token %d was superseded by token %d (holder %q)", e.CustomerID, e.Token, e.Current, e.Holder)
 }
 
@@ -234,7 +238,8 @@ func (ls *Leases) Take(ctx context.Context, customerID, holder string) (*Lease, 
 // Renew extends the lease by the TTL from now (the database's, and the
 // holder's clock read before the renewal is sent). It succeeds while the
 // token is current, even past the expiry if nobody acquired the customer
-// meanwhile, and returns a *LostError otherwise.
+// meanwhile, and returns a *LostError otherwise, or once the lease was
+// released: a renewal never takes a released customer back.
 func (l *Lease) Renew(ctx context.Context) error {
 	until := l.ls.clock.Now().Add(l.ls.ttl)
 	err := l.update(ctx, l.ls.db.Pool(), "renewing", true, l.holder)
@@ -248,15 +253,19 @@ func (l *Lease) Renew(ctx context.Context) error {
 	return err
 }
 
-// KeepAlive renews the lease every third of the TTL (no more often than
-// once a millisecond), on the Leases' clock (WithClock), until ctx is done
-// or the lease is lost. A renewal that fails otherwise (the database out
-// of reach) is tried again at the next turn: Renew succeeds even past the
-// expiry while nobody acquired the customer meanwhile. It returns ctx.Err() once ctx is done, and the
-// *LostError once another holder took the customer. Run it in a goroutine
-// beside the work the lease guards:
+// KeepAlive renews the lease every third of the TTL, and at least a
+// millisecond apart, as the Leases' clock (WithClock) sleeps, until ctx is
+// done or the lease is lost or released. A renewal that fails otherwise
+// (the database out of reach) is tried again at the next turn: Renew
+// succeeds even past the expiry while nobody acquired the customer
+// meanwhile. It returns ctx.Err() once ctx is done, and the *LostError
+// once another holder took the customer or the lease was released. Run it
+// in a goroutine beside the work the lease guards, and stop it before
+// Release:
 //
-//	go func() { _ = l.KeepAlive(ctx); cancel() }() // stop the work once the lease is lost
+//	kept := make(chan error, 1)
+//	go func() { kept <- l.KeepAlive(ctx); cancel() }() // stop the work once the lease is lost
+//	defer func() { cancel(); <-kept; l.Release(context.WithoutCancel(ctx)) }()
 func (l *Lease) KeepAlive(ctx context.Context) error {
 	every := max(l.ls.ttl/3, time.Millisecond)
 	for {
@@ -335,7 +344,7 @@ func (l *Lease) update(ctx context.Context, q querier, doing string, renew bool,
 		expires, arg = "$3::timestamptz", time.Time{}
 	}
 	tag, err := q.Exec(ctx, `update rscgo_leases set expires_at = `+expires+`, holder = $4
-		where customer_id = $1 and token = $2`, l.customer, l.token, arg, holder)
+		where customer_id = $1 and token = $2 and (holder <> '' or not $5)`, l.customer, l.token, arg, holder, renew)
 	if err != nil {
 		return fmt.Errorf("lease: %s customer %s: %w", doing, l.customer, err)
 	}

@@ -354,9 +354,15 @@ func TestKeepAlive(t *testing.T) {
 		// renewals went through (each 10 s after the previous sleep began).
 		slept, renewed int
 		want           error
+		// held: the database still holds the lease for worker-a after
+		// KeepAlive returned (another holder's Acquire is refused).
+		held bool
 	}{
-		{name: "renewed until ctx is done", at: func(*testing.T, int, *pgstore.DB, *lease.Leases) {},
-			slept: 4, renewed: 3, want: context.Canceled},
+		{name: "renewed until ctx is done", at: func(t *testing.T, _ int, db *pgstore.DB, _ *lease.Leases) {
+			// 25 s pass on the database's clock before each renewal: the
+			// lease, 30 s long, lives only because each one went through.
+			pass(t, db, 25*time.Second)
+		}, slept: 4, renewed: 3, want: context.Canceled, held: true},
 		{name: "renewals go on after the database was lost", at: func(t *testing.T, n int, db *pgstore.DB, _ *lease.Leases) {
 			if n == 2 {
 				db.Close() // the renewals after the first fail
@@ -403,6 +409,57 @@ func TestKeepAlive(t *testing.T) {
 			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("sleeps and the lease's expiry (-want +got):\n%s", d)
 			}
+			if tc.held {
+				_, err := ops.Acquire(t.Context(), "cust", "worker-b")
+				if _, held := errors.AsType[*lease.HeldError](err); !held {
+					t.Errorf("Acquire by another holder after KeepAlive: %v, want a *HeldError (the renewals kept the lease)", err)
+				}
+			}
 		})
+	}
+}
+
+// A released lease is not renewed: Renew, and so KeepAlive, returns a
+// *LostError saying so instead of taking the customer back, and another
+// holder acquires it. KeepAlive sleeps at least a millisecond between
+// renewals however short the TTL.
+func TestRenewAfterRelease(t *testing.T) {
+	t.Parallel()
+	db, ls, _ := setup(t)
+	l := acquire(t, ls, "cust", "worker-a")
+	if err := l.Release(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	released := &lease.LostError{CustomerID: "cust", Token: 1, Current: 1}
+	err := l.Renew(t.Context())
+	if d := cmp.Diff(fmt.Sprintf("%T %[1]v", released), fmt.Sprintf("%T %[1]v", err)); d != "" {
+		t.Errorf("Renew after Release (-want +got):\n%s", d)
+	}
+
+	var sleeps []time.Duration // the time slept when each sleep began
+	clock := &sleeper{FakeClock: rsctest.NewFakeClock(t0), at: func(int) {}}
+	short, err := lease.New(db, lease.WithClock(clock), lease.WithTTL(time.Microsecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l = acquire(t, short, "cust", "worker-a")
+	clock.at = func(n int) {
+		sleeps = append(sleeps, clock.Now().Sub(t0))
+		if n == 2 {
+			if err := l.Release(t.Context()); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	err = l.KeepAlive(t.Context())
+	released.Token, released.Current = 2, 2
+	if d := cmp.Diff(fmt.Sprintf("%T %[1]v", released), fmt.Sprintf("%T %[1]v", err)); d != "" {
+		t.Errorf("KeepAlive of a lease released meanwhile (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]time.Duration{0, time.Millisecond}, sleeps); d != "" {
+		t.Errorf("time slept before each sleep began (-want +got):\n%s", d)
+	}
+	if _, err := ls.Acquire(t.Context(), "cust", "worker-b"); err != nil {
+		t.Errorf("Acquire after Release and a refused renewal: %v", err)
 	}
 }
