@@ -46,7 +46,8 @@ func ExampleLeases_Acquire() {
 	}
 	kept := make(chan error, 1)
 	go func() { kept <- l.KeepAlive(ctx); cancel() }() // renew; stop working once the lease is lost
-	defer func() {                                     // stop renewing, then give the customer up
+	// Stop renewing, then give the customer up.
+	defer func() {
 		cancel()
 		<-kept
 		l.Release(context.WithoutCancel(ctx))
