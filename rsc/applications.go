@@ -2,7 +2,6 @@ package rsc
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 )
@@ -188,7 +187,7 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 		if e.err = v.result(); e.err != nil || del {
 			continue
 		}
-		e.body, e.err = json.Marshal(recs[i])
+		e.body, e.err = marshalBody(recs[i])
 	}
 	path := "/" + c.fam.name(resApplications) + "/" + c.keyPath(app.restli(c.fam)) + "/" + res.legacy
 	method := http.MethodPut

@@ -67,13 +67,14 @@ func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 	return op
 }
 
-// appendJSONString appends s as a JSON string. Keys need no escaping in
-// the common case, so it copies them between quotes ('&', '<' and '>' too,
-// which JSON allows raw); otherwise it leaves the escaping to encoding/json.
+// appendJSONString appends s as a JSON string, as marshalBody writes it.
+// Keys need no escaping in the common case, so it copies them between
+// quotes ('&', '<' and '>' too, which JSON allows raw); otherwise it leaves
+// the escaping to encoding/json.
 func appendJSONString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			js, _ := json.Marshal(s)
+			js, _ := marshalBody(s)
 			return append(dst, js...)
 		}
 	}
@@ -85,7 +86,7 @@ func appendJSONString(dst []byte, s string) []byte {
 // setPatch returns a partial update setting field to value:
 // {"patch":{"$set":{field: value}}}.
 func setPatch(field string, value any) []byte {
-	v, _ := json.Marshal(value)
+	v, _ := marshalBody(value)
 	return []byte(`{"patch":{"$set":{"` + field + `":` + string(v) + `}}}`)
 }
 

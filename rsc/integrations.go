@@ -142,7 +142,7 @@ func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, v
 		e.rkey, e.simple = c.configEntry(k, ck)
 		var cv configValue
 		cv.ConfigurationValue.String = val
-		e.body, _ = json.Marshal(cv)
+		e.body, _ = marshalBody(cv)
 		entries = append(entries, e)
 	}
 	return writeBatches(ctx, c, c.batchOpFor(http.MethodPut, resIntegrationConfig, c.configPath(k)), entries)

@@ -270,7 +270,7 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 		if n > 0 {
 			b.WriteByte(',')
 		}
-		js, err := json.Marshal(&jobs[i])
+		js, err := marshalBody(&jobs[i])
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,9 @@
 package rsc
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +12,21 @@ import (
 
 	"github.com/rscgo/rscgo/internal/restli"
 )
+
+// marshalBody is json.Marshal without HTML escaping: '<', '>' and '&'
+// are written as they are, as LinkedIn's sample requests write them, not
+// as \u003c, \u003e and \u0026 (the same JSON, other bytes). Every
+// request body the client builds is encoded by it or by the append-style
+// encoders below, which write the same bytes.
+func marshalBody(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+}
 
 // jsonObject appends a JSON object's members to b, for the append-style
 // encoders of the records sent in bulk (Candidate.appendJSON). Each method

@@ -1,7 +1,9 @@
 package rsc
 
 import (
+	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -90,4 +92,78 @@ func FuzzApplicationAppendJSON(f *testing.F) {
 			t.Errorf("appendJSON differs from json.Marshal (-want +got):\n%s", d)
 		}
 	})
+}
+
+// Request bodies keep '&', '<' and '>' as they are, as LinkedIn's sample
+// requests write them, in every body the client builds: the append-style
+// encoders, the reflection-based ones and the $set patches, with and
+// without non-ASCII text (which takes appendJSONString's slow path).
+func TestBodiesKeepHTMLCharacters(t *testing.T) {
+	t.Parallel()
+	const text = "R&D <team> é"
+	app := ApplicationKey{IntegrationContext: org, ApplicationID: "APP1"}
+	for _, tc := range []struct {
+		name string
+		call func(ctx context.Context, c *Client)
+		want string // in the body, as it is
+	}{
+		{"Candidates.Upsert", func(ctx context.Context, c *Client) {
+			cand := testCandidate("C1")
+			cand.FirstName = text
+			c.Candidates.Upsert(ctx, []Candidate{cand})
+		}, `"firstName":"R&D <team> é"`},
+		{"Candidates.Upsert ASCII", func(ctx context.Context, c *Client) {
+			cand := testCandidate("C1")
+			cand.FirstName = "R&D <team>"
+			c.Candidates.Upsert(ctx, []Candidate{cand})
+		}, `"firstName":"R&D <team>"`},
+		{"Applications.Upsert", func(ctx context.Context, c *Client) {
+			a := testApplication("A1")
+			a.JobPostingName = text
+			c.Applications.Upsert(ctx, []Application{a})
+		}, `"atsJobPostingName":"R&D <team> é"`},
+		{"Applications.UpsertStages", func(ctx context.Context, c *Client) {
+			c.Applications.UpsertStages(ctx, app, []Stage{{ID: "S1", Stage: text, CreatedAt: 1700000000000}})
+		}, `"stage":"R&D <team> é"`},
+		{"Applications.UpsertFeedback", func(ctx context.Context, c *Client) {
+			c.Applications.UpsertFeedback(ctx, app, []InterviewFeedback{{ID: "F1", Interviewer: &Actor{FirstName: "Ann", LastName: "Lee"},
+				Feedback: text, InterviewType: "ONSITE", CreatedAt: 1700000000000}})
+		}, `"feedback":"R&D <team> é"`},
+		{"Applications.UpsertNotes", func(ctx context.Context, c *Client) {
+			c.Applications.UpsertNotes(ctx, app, []Note{{ID: "N1", Note: text}})
+		}, `"note":"R&D <team> é"`},
+		{"Jobs.Submit", func(ctx context.Context, c *Client) {
+			j := testJob("J1")
+			j.Title = text
+			c.Jobs.Submit(ctx, []JobPosting{j})
+		}, `"title":"R&D <team> é"`},
+		{"Integrations.Name", func(ctx context.Context, c *Client) {
+			c.Integrations.Name(ctx, []IntegrationName{{Key: IntegrationKey{IntegrationContext: org, Type: OneClickExport}, Name: text}})
+		}, `"integrationName":"R&D <team> é"`},
+		{"Integrations.SetConfig", func(ctx context.Context, c *Client) {
+			c.Integrations.SetConfig(ctx, IntegrationKey{IntegrationContext: org, Type: OneClickExport},
+				map[ConfigKey]string{ConfigCallbackURL: "https://ats.example.com/push?a=1&b=2"})
+		}, `"string":"https://ats.example.com/push?a=1&b=2"`},
+		{"Provisioning.Create", func(ctx context.Context, c *Client) {
+			c.Provisioning.Create(ctx, ProvisionRequest{UniqueForeignID: "acme", Name: "R&D <team>", Description: text})
+		}, `"description":"R&D <team> é"`},
+		{"Provisioning.UpdateCallbackURLs", func(ctx context.Context, c *Client) {
+			c.Provisioning.UpdateCallbackURLs(ctx, "urn:li:developerApplication:1", []string{"https://ats.example.com/cb?a=1&b=2"})
+		}, `"oauth2AuthorizedCallbackUrls":["https://ats.example.com/cb?a=1&b=2"]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, okBatch)
+			tc.call(t.Context(), h.client)
+			r := h.requests()
+			if len(r) == 0 {
+				t.Fatal("nothing sent")
+			}
+			body := string(r[0].Body) // Create reads the application back after it
+
+			if !strings.Contains(body, tc.want) || strings.Contains(body, `\u00`) {
+				t.Errorf("body %s\nwant it to hold %s, with no \\u00XX escape", body, tc.want)
+			}
+		})
+	}
 }

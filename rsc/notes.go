@@ -2,7 +2,6 @@ package rsc
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -136,7 +135,7 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID
 		e.simple = id
 	}
 	if note != nil {
-		e.body, e.err = json.Marshal(&n)
+		e.body, e.err = marshalBody(&n)
 	}
 	return e
 }

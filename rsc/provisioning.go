@@ -127,7 +127,7 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(&req)
+	body, err := marshalBody(&req)
 	if err != nil {
 		return nil, err
 	}
