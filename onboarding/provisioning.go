@@ -54,11 +54,11 @@ func (e *SpecError) Error() string {
 func appName(atsName, customerName string) string {
 	clean := func(s string) string {
 		for {
-			i := strings.Index(strings.ToLower(s), "linkedin")
+			i, j := indexFold(s, "linkedin")
 			if i < 0 {
 				return strings.Join(strings.Fields(s), " ")
 			}
-			s = s[:i] + s[i+len("linkedin"):]
+			s = s[:i] + s[j:]
 		}
 	}
 	a, c := clean(atsName), clean(customerName)
@@ -75,10 +75,30 @@ func appName(atsName, customerName string) string {
 	return name
 }
 
+// indexFold returns the bytes [i, j) of the first part of s equal to sub
+// under Unicode case folding (strings.EqualFold), or -1, -1. The part may
+// be longer or shorter in bytes than sub ("\u212A" is a 3-byte "K"), so
+// an index found in strings.ToLower(s) would not do for cutting s.
+func indexFold(s, sub string) (i, j int) {
+	n := utf8.RuneCountInString(sub)
+	for i = range s {
+		j = i
+		for k := 0; k < n && j < len(s); k++ {
+			_, w := utf8.DecodeRuneInString(s[j:])
+			j += w
+		}
+		if strings.EqualFold(s[i:j], sub) {
+			return i, j
+		}
+	}
+	return -1, -1
+}
+
 // Validate checks the spec against LinkedIn's provisioning rules
 // (docs/linkedin-api.md §6.1): a foreign id, a name of 1-50 characters without
-// "LinkedIn", origins without a trailing slash or path, absolute callback
-// URLs. It returns a *SpecError.
+// "LinkedIn" (in any case), a name and description in valid UTF-8, origins
+// without a trailing slash or path, absolute callback URLs. It returns a
+// *SpecError.
 func (s *ProvisionSpec) Validate() error {
 	switch {
 	case strings.TrimSpace(s.ForeignID) == "":
@@ -87,7 +107,12 @@ func (s *ProvisionSpec) Validate() error {
 		return &SpecError{"name", "is required"}
 	case utf8.RuneCountInString(s.Name) > maxAppNameLen:
 		return &SpecError{"name", fmt.Sprintf("has %d characters, more than %d", utf8.RuneCountInString(s.Name), maxAppNameLen)}
-	case strings.Contains(strings.ToLower(s.Name), "linkedin"):
+	case !utf8.ValidString(s.Name):
+		return &SpecError{"name", "must be valid UTF-8"}
+	case !utf8.ValidString(s.Description):
+		return &SpecError{"description", "must be valid UTF-8"}
+	}
+	if i, _ := indexFold(s.Name, "linkedin"); i >= 0 {
 		return &SpecError{"name", `must not contain "LinkedIn"`}
 	}
 	for i, d := range s.Domains {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/internal/fsutil"
@@ -61,8 +62,21 @@ func TestSecretStores(t *testing.T) {
 
 func TestAppNameAndSpec(t *testing.T) {
 	t.Parallel()
-	if got := appName("Tracker", "Acme LinkedIn Team"); got != "Tracker - Acme Team" {
-		t.Errorf("appName = %q", got)
+	for _, tc := range []struct{ customer, want string }{
+		{"Acme LinkedIn Team", "Tracker - Acme Team"},
+		{"linkedINlinkedin Acme", "Tracker - Acme"},
+		// Letters whose lower case is shorter in bytes before "LinkedIn":
+		// the cut is made in the name itself, not at an index of its
+		// lower case, and leaves valid UTF-8.
+		{"İLinkedIn", "Tracker - İ"},
+		{"Acme İ LinkedIn Jobs", "Tracker - Acme İ Jobs"},
+		{"\u212A LinkedIn", "Tracker - \u212A"}, // the Kelvin sign
+		{"Acme \u212Aelvin", "Tracker - Acme \u212Aelvin"},
+		{"LIN\u212AEDIN Acme", "Tracker - Acme"}, // "LinkedIn" with a Kelvin sign, refused by Validate too
+	} {
+		if got := appName("Tracker", tc.customer); got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("appName(%q) = %q, want %q", tc.customer, got, tc.want)
+		}
 	}
 	long := appName("Tracker", strings.Repeat("é", 80))
 	if n := len([]rune(long)); n != maxAppNameLen {
@@ -73,14 +87,17 @@ func TestAppNameAndSpec(t *testing.T) {
 		t.Errorf("valid spec: %v", err)
 	}
 	for name, mod := range map[string]func(*ProvisionSpec){
-		"no id":          func(s *ProvisionSpec) { s.ForeignID = "" },
-		"no name":        func(s *ProvisionSpec) { s.Name = "" },
-		"51 chars":       func(s *ProvisionSpec) { s.Name = strings.Repeat("a", 51) },
-		"linkedin":       func(s *ProvisionSpec) { s.Name = "Tracker for Linkedin" },
-		"trailing slash": func(s *ProvisionSpec) { s.Domains = []string{"https://ats.example.com/"} },
-		"path":           func(s *ProvisionSpec) { s.Domains = []string{"https://ats.example.com/app"} },
-		"not a url":      func(s *ProvisionSpec) { s.Domains = []string{"ats.example.com"} },
-		"bad callback":   func(s *ProvisionSpec) { s.CallbackURLs = []string{"/cb"} },
+		"no id":           func(s *ProvisionSpec) { s.ForeignID = "" },
+		"no name":         func(s *ProvisionSpec) { s.Name = "" },
+		"51 chars":        func(s *ProvisionSpec) { s.Name = strings.Repeat("a", 51) },
+		"linkedin":        func(s *ProvisionSpec) { s.Name = "Tracker for Linkedin" },
+		"kelvin linkedin": func(s *ProvisionSpec) { s.Name = "Tracker for Lin\u212Aedin" },
+		"bad UTF-8 name":  func(s *ProvisionSpec) { s.Name = "Acme \xff" },
+		"bad UTF-8 desc":  func(s *ProvisionSpec) { s.Description = "Acme \xff" },
+		"trailing slash":  func(s *ProvisionSpec) { s.Domains = []string{"https://ats.example.com/"} },
+		"path":            func(s *ProvisionSpec) { s.Domains = []string{"https://ats.example.com/app"} },
+		"not a url":       func(s *ProvisionSpec) { s.Domains = []string{"ats.example.com"} },
+		"bad callback":    func(s *ProvisionSpec) { s.CallbackURLs = []string{"/cb"} },
 	} {
 		s := ok
 		mod(&s)
