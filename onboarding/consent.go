@@ -130,6 +130,10 @@ type ConsentRegistry struct {
 	subs  map[int]func(customerID string)
 	next  int
 	cache map[string]cachedConsent
+	// gen counts each customer's Grants and Revokes: a read of the store
+	// begun before one (a CheckConsent in flight) caches nothing, so it
+	// cannot put back the record the write replaced.
+	gen map[string]uint64
 }
 
 type cachedConsent struct {
@@ -138,13 +142,14 @@ type cachedConsent struct {
 }
 
 // consentCacheTTL bounds how long CheckConsent trusts its cache of the
-// store. Grant and Revoke through this registry update it at once; the TTL
+// store. Grant and Revoke through this registry clear it at once; the TTL
 // only matters for changes written by another process.
 const consentCacheTTL = 10 * time.Second
 
 func (r *ConsentRegistry) load(ctx context.Context, customerID string) (*Consent, error) {
 	r.mu.Lock()
 	e, ok := r.cache[customerID]
+	gen := r.gen[customerID]
 	r.mu.Unlock()
 	if ok && r.now().Sub(e.at) < consentCacheTTL {
 		return e.c, nil
@@ -153,18 +158,33 @@ func (r *ConsentRegistry) load(ctx context.Context, customerID string) (*Consent
 	if err != nil {
 		return nil, err
 	}
-	r.remember(customerID, c)
+	r.remember(customerID, c, gen)
 	return c, nil
 }
 
-func (r *ConsentRegistry) remember(customerID string, c *Consent) {
+// remember caches c as the customer's record unless a Grant or Revoke
+// came after gen, the generation read before c was.
+func (r *ConsentRegistry) remember(customerID string, c *Consent, gen uint64) {
 	var cp *Consent
 	if c != nil {
 		v := *c
 		cp = &v
 	}
 	r.mu.Lock()
-	r.cache[customerID] = cachedConsent{c: cp, at: r.now()}
+	if r.gen[customerID] == gen {
+		r.cache[customerID] = cachedConsent{c: cp, at: r.now()}
+	}
+	r.mu.Unlock()
+}
+
+// wrote forgets the customer's cached record, after a Grant or Revoke
+// saved a new one, and outdates every read of the store begun before: the
+// next check reads the store, which holds the last write whichever of two
+// concurrent writes that was.
+func (r *ConsentRegistry) wrote(customerID string) {
+	r.mu.Lock()
+	r.gen[customerID]++
+	delete(r.cache, customerID)
 	r.mu.Unlock()
 }
 
@@ -180,7 +200,8 @@ func NewConsentRegistry(store ConsentStore, opts ...Option) (*ConsentRegistry, e
 	if store == nil {
 		store = NewMemoryStore()
 	}
-	return &ConsentRegistry{store: store, now: c.clock.Now, subs: map[int]func(string){}, cache: map[string]cachedConsent{}}, nil
+	return &ConsentRegistry{store: store, now: c.clock.Now, subs: map[int]func(string){},
+		cache: map[string]cachedConsent{}, gen: map[string]uint64{}}, nil
 }
 
 // Grant records the customer's confirmation. Empty fields default to now,
@@ -209,7 +230,7 @@ func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error
 	if err := r.store.SaveConsent(ctx, &c); err != nil {
 		return nil, err
 	}
-	r.remember(c.CustomerID, &c)
+	r.wrote(c.CustomerID)
 	return &c, nil
 }
 
@@ -229,7 +250,7 @@ func (r *ConsentRegistry) Revoke(ctx context.Context, customerID, by, reason str
 			return err
 		}
 	}
-	r.remember(customerID, c)
+	r.wrote(customerID)
 	r.mu.Lock()
 	subs := make([]func(string), 0, len(r.subs))
 	for _, f := range r.subs {

@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -385,6 +386,57 @@ func TestConsentRegistry(t *testing.T) {
 	}
 	if _, err := r.Grant(ctx, Consent{CustomerID: "a"}); err == nil {
 		t.Error("grant without who")
+	}
+}
+
+// gatedConsents is a ConsentStore whose next LoadConsent, once gated,
+// reads the store, says so on read, and returns only when released.
+type gatedConsents struct {
+	ConsentStore
+	gate          chan struct{} // closed by the test to release
+	read, release chan struct{}
+}
+
+func (g *gatedConsents) LoadConsent(ctx context.Context, id string) (*Consent, error) {
+	c, err := g.ConsentStore.LoadConsent(ctx, id)
+	select {
+	case <-g.gate: // gated once
+		g.gate = nil
+		close(g.read)
+		<-g.release
+	default:
+	}
+	return c, err
+}
+
+// A check that read the store before a Revoke, and returns after it,
+// does not put the revoked consent back in the cache as granted.
+func TestConsentCheckRacingRevoke(t *testing.T) {
+	t.Parallel()
+	clock := rsctest.NewFakeClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	st := &gatedConsents{ConsentStore: NewMemoryStore(), gate: make(chan struct{}), read: make(chan struct{}), release: make(chan struct{})}
+	r, err := NewConsentRegistry(st, WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := r.Grant(ctx, Consent{CustomerID: "acme", GrantedBy: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(consentCacheTTL) // the next check reads the store
+	close(st.gate)
+	done := make(chan error)
+	go func() { done <- r.CheckConsent(ctx, "acme") }() // a batch's check, in flight
+	<-st.read
+	if err := r.Revoke(ctx, "acme", "dpo", "privacy request"); err != nil {
+		t.Fatal(err)
+	}
+	close(st.release)
+	if err := <-done; err != nil {
+		t.Errorf("the check begun before Revoke: %v, want nil (it read the consent granted)", err)
+	}
+	if err := r.CheckConsent(ctx, "acme"); !errors.Is(err, ErrConsentRevoked) {
+		t.Errorf("CheckConsent after Revoke returned: %v, want ErrConsentRevoked", err)
 	}
 }
 
