@@ -190,3 +190,17 @@ func eachCustomer(t *testing.T, fn func(t *testing.T, srv *rsctest.Server, cust 
 		fn(t, srv, cust, c)
 	})
 }
+
+// A customer's client introspects its own token on the fake: active, issued
+// to the customer's child application, by the client-credentials flow.
+func TestIntrospectTokenAgainstFake(t *testing.T) {
+	eachCustomer(t, func(t *testing.T, _ *rsctest.Server, cust *rsctest.Customer, c *rsc.Client) {
+		info, err := c.IntrospectToken(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !info.Active || info.Status != "active" || info.ClientID != cust.ClientID || info.AuthType != "2L" || !info.ExpiresAt.After(info.CreatedAt) {
+			t.Errorf("TokenInfo = %+v, want the active 2L token of %s", info, cust.ClientID)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -162,21 +163,29 @@ func (e *EntityError) Error() string {
 	return fmt.Sprintf("rsc: %s record %q rejected by LinkedIn: %d %s", e.Resource, e.Key, e.Status, strings.TrimSpace(e.Message))
 }
 
-// AuthError is a failure to obtain an access token. It carries the token
-// endpoint's status and OAuth error code (with the client's credentials
-// redacted) but never its body or the secret.
+// AuthError is a failure to obtain an access token, or to introspect one
+// (Client.IntrospectToken). It carries the OAuth endpoint's status and
+// OAuth error code (with the client's credentials redacted) but never its
+// body or the secret.
 type AuthError struct {
 	StatusCode int
 	Code       string // OAuth error code such as "invalid_client"
 	Err        error  // why no answer came: a transport error, a timeout (ErrAttemptTimeout) or the context's end
+	// Op is what failed: "" for fetching the access token, or
+	// "introspecting access token".
+	Op string
 }
+
+// introspecting is AuthError.Op for Client.IntrospectToken.
+const introspecting = "introspecting access token"
 
 // Error implements error.
 func (e *AuthError) Error() string {
+	op := cmp.Or(e.Op, "fetching access token")
 	if e.Err != nil {
-		return "rsc: fetching access token: " + e.Err.Error()
+		return "rsc: " + op + ": " + e.Err.Error()
 	}
-	s := fmt.Sprintf("rsc: fetching access token: %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	s := fmt.Sprintf("rsc: %s: %d %s", op, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Code != "" {
 		s += " (" + e.Code + ")"
 	}

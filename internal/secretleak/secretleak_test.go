@@ -289,6 +289,13 @@ func TestNoSecretLeaks(t *testing.T) {
 		enabledAt := time.Now()
 		client, err := rsc.NewClient(opts(customerID, customerSecret)...)
 		must(err)
+		info, err := client.IntrospectToken(ctx)
+		must(err)
+		c.keep(info)
+		_, err = wrong.IntrospectToken(ctx)
+		if c.err(err) == nil {
+			t.Error("a wrong client secret introspected a token")
+		}
 
 		// Historical sync with per-record errors (client-side and LinkedIn-side).
 		src := rscsync.NewSliceSource()
