@@ -102,21 +102,20 @@ func TestBodiesKeepHTMLCharacters(t *testing.T) {
 	t.Parallel()
 	const text = "R&D <team> é"
 	app := ApplicationKey{IntegrationContext: org, ApplicationID: "APP1"}
+	upsertNamed := func(first string) func(ctx context.Context, c *Client) {
+		return func(ctx context.Context, c *Client) {
+			cand := testCandidate("C1")
+			cand.FirstName = first
+			c.Candidates.Upsert(ctx, []Candidate{cand})
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		call func(ctx context.Context, c *Client)
 		want string // in the body, as it is
 	}{
-		{"Candidates.Upsert", func(ctx context.Context, c *Client) {
-			cand := testCandidate("C1")
-			cand.FirstName = text
-			c.Candidates.Upsert(ctx, []Candidate{cand})
-		}, `"firstName":"R&D <team> é"`},
-		{"Candidates.Upsert ASCII", func(ctx context.Context, c *Client) {
-			cand := testCandidate("C1")
-			cand.FirstName = "R&D <team>"
-			c.Candidates.Upsert(ctx, []Candidate{cand})
-		}, `"firstName":"R&D <team>"`},
+		{"Candidates.Upsert", upsertNamed(text), `"firstName":"R&D <team> é"`},
+		{"Candidates.Upsert ASCII", upsertNamed("R&D <team>"), `"firstName":"R&D <team>"`},
 		{"Applications.Upsert", func(ctx context.Context, c *Client) {
 			a := testApplication("A1")
 			a.JobPostingName = text
