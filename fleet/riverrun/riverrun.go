@@ -531,7 +531,9 @@ type PollTask struct {
 
 // Poller is the River worker of PollArgs jobs: each customer's task runs
 // under its own lease (named task/customer), and each run enqueues the
-// next one, as slices do. Its writes are not fenced: a task must be safe
+// next one, as slices do. A slice's lease is named by the customer id
+// alone, so no customer id may read "task/other-customer" for a task name
+// in use: the two would share one lease. Its writes are not fenced: a task must be safe
 // to run again from its own cursors.
 type Poller struct {
 	river.WorkerDefaults[PollArgs]
