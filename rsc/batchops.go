@@ -67,20 +67,36 @@ func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 	return op
 }
 
-// appendJSONString appends s as a JSON string, as marshalBody writes it.
-// Keys need no escaping in the common case, so it copies them between
-// quotes ('&', '<' and '>' too, which JSON allows raw); otherwise it leaves
-// the escaping to encoding/json.
+// appendJSONString appends s as a JSON string, byte for byte as
+// marshalBody writes it. Text needs no escaping in the common case, so it
+// copies it between quotes ('&', '<', '>' and valid non-ASCII UTF-8 too,
+// which JSON allows raw); a control character, '"', '\\', invalid UTF-8,
+// U+2028 or U+2029 leaves the escaping to encoding/json.
 func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			js, _ := marshalBody(s)
-			return append(dst, js...)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' {
+				return appendMarshalled(dst, s)
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			return appendMarshalled(dst, s)
+		}
+		i += n
 	}
 	dst = append(dst, '"')
 	dst = append(dst, s...)
 	return append(dst, '"')
+}
+
+// appendMarshalled appends s as marshalBody writes it.
+func appendMarshalled(dst []byte, s string) []byte {
+	js, _ := marshalBody(s)
+	return append(dst, js...)
 }
 
 // setPatch returns a partial update setting field to value:
