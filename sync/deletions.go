@@ -218,23 +218,23 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[
 }
 
 // SkipRecreated is the skip reason of a deletion whose record the ATS holds
-// again, modified after the deletion (an id used again, a job reopened):
-// sending it would delete from LinkedIn a record the ATS has.
+// again, modified at or after the deletion (an id used again, a job
+// reopened, a stage its application lists again; a delete and re-insert in
+// one transaction share its commit time): sending it would delete from
+// LinkedIn a record the ATS has.
 const SkipRecreated = "recreated in the ATS after its deletion"
 
 // dropRecreated returns recs without the deletions whose record the Source
-// holds again, modified after it was deleted, and reports those as
+// holds again, modified at or after it was deleted, and reports those as
 // skipped, clearing their dead letters. A Source without Lookup is scanned
 // only from the earliest deletion time of each kind, as only a record
-// modified since can count (the recent tail, on an incremental run).
-// Stages are part of their application and are not looked up. The rows of
-// deleted jobs found are put in jobs, for closing them.
+// modified since can count (the recent tail, on an incremental run). A
+// stage is held again when its application, so modified, lists it. The
+// rows of deleted jobs found are put in jobs, for closing them.
 func (r *run) dropRecreated(ctx context.Context, recs []Deletion, jobs map[string]Job, o *batchOutcome) ([]Deletion, error) {
 	byKind := map[EntityKind][]*Deletion{}
 	for i := range recs {
-		if recs[i].Kind != KindStage {
-			byKind[recs[i].Kind] = append(byKind[recs[i].Kind], &recs[i])
-		}
+		byKind[recs[i].Kind] = append(byKind[recs[i].Kind], &recs[i])
 	}
 	drop := map[*Deletion]bool{}
 	for kind, group := range byKind {
@@ -243,7 +243,7 @@ func (r *run) dropRecreated(ctx context.Context, recs []Deletion, jobs map[strin
 			return recs, fmt.Errorf("sync: looking up deleted %s records: %w", kind, err)
 		}
 		for j, d := range group {
-			if t, ok := modified[j]; ok && t.After(d.DeletedAt) {
+			if t, ok := modified[j]; ok && !t.Before(d.DeletedAt) {
 				drop[d] = true
 			}
 		}
@@ -268,7 +268,8 @@ func (r *run) dropRecreated(ctx context.Context, recs []Deletion, jobs map[strin
 
 // modifiedAt returns, by position in group (deletions of kind), the
 // ModifiedAt of the records the Source holds under their ids; a closed job
-// counts as not held. A Source without Lookup is scanned from the group's
+// counts as not held, a stage counts by its application's ModifiedAt when
+// the application lists it. A Source without Lookup is scanned from the group's
 // earliest deletion time. Jobs found are copied into jobs.
 func (r *run) modifiedAt(ctx context.Context, kind EntityKind, group []*Deletion, jobs map[string]Job) (map[int]time.Time, error) {
 	since := Cursor{ModifiedAt: group[0].DeletedAt}
@@ -280,6 +281,20 @@ func (r *run) modifiedAt(ctx context.Context, kind EntityKind, group []*Deletion
 		}
 	}
 	switch kind {
+	case KindStage: // held when its application lists it
+		parents := make([]string, len(group))
+		for j, d := range group {
+			parents[j] = d.Parent
+		}
+		slices.Sort(parents)
+		found, err := r.lookupApplications(ctx, slices.Compact(parents), since)
+		out := map[int]time.Time{}
+		for j, d := range group {
+			if a, ok := found[d.Parent]; ok && slices.ContainsFunc(a.Stages, func(s rsc.Stage) bool { return s.ID == d.ID }) {
+				out[j] = a.ModifiedAt
+			}
+		}
+		return out, err
 	case KindJob:
 		found, err := r.lookupJobs(ctx, ids, since)
 		maps.Copy(jobs, found)
