@@ -74,3 +74,21 @@ type consentError struct{ err error }
 
 func (e *consentError) Error() string   { return "sync: consent check failed: " + e.err.Error() }
 func (e *consentError) Unwrap() []error { return []error{ErrNoConsent, e.err} }
+
+// PanicError is a panic the Manager recovered from while it ran one
+// customer's slice (in the customer's Source, say), so that its other
+// customers go on. The Manager counts it as a failure of that customer:
+// its slices are tried again after the failure backoff, and given up
+// after five failures in a row (CustomerResult.Err). The checkpoint keeps
+// what was committed before the panic; batches in flight then are sent
+// again by the next slice.
+type PanicError struct {
+	CustomerID string
+	Value      any    // what was passed to panic
+	Stack      []byte // the goroutine's stack where it was recovered
+}
+
+// Error implements error. It leaves the stack out.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("sync: customer %s: panic: %v", e.CustomerID, e.Value)
+}

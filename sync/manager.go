@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"runtime/debug"
 	"slices"
 	gosync "sync"
 	"time"
@@ -23,7 +24,9 @@ import (
 // customer whose daily quota is spent is parked until it resets without
 // holding a worker; a customer whose slice fails is tried
 // again after a backoff (one minute, doubling, at most one hour) and given
-// up after five failures in a row. Memory and goroutines are bounded by the
+// up after five failures in a row; a panic in a customer's slice (a bug in
+// its Source) is such a failure, a *PanicError, and does not stop the
+// others. Memory and goroutines are bounded by the
 // worker count: an idle or parked customer holds no buffer and no goroutine.
 // Each customer's Engine has its own client, hence its own LinkedIn quota and
 // pacer.
@@ -113,7 +116,7 @@ func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
 	for range m.cfg.workers {
 		wg.Go(func() {
 			for cust := range sc.work {
-				rep, err := sc.engines[cust].RunSlice(ctx, m.cfg.quantum)
+				rep, err := runSlice(ctx, sc.engines[cust], cust, m.cfg.quantum)
 				sc.done <- sliceDone{cust, rep, err}
 			}
 		})
@@ -126,6 +129,20 @@ func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
 	}()
 	defer sc.stopSleeper()
 	return sc.results, sc.loop(ctx)
+}
+
+// runSlice runs one slice of the customer's engine, turning a panic (a bug
+// in the customer's Source, say) into a *PanicError: a failure of that
+// customer alone, which the Manager backs off and gives up on as on any
+// other, while its other customers go on. The panic must happen on the
+// slice's own goroutine, as the Source's streams and lookups run.
+func runSlice(ctx context.Context, eng *Engine, cust string, maxBatches int) (rep *Report, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rep, err = nil, &PanicError{CustomerID: cust, Value: p, Stack: debug.Stack()}
+		}
+	}()
+	return eng.RunSlice(ctx, maxBatches)
 }
 
 // begin marks the manager running and snapshots its customers.

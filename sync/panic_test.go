@@ -1,0 +1,42 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"testing"
+	"time"
+)
+
+// panicky is a Source whose Candidates stream panics (a bug in one
+// customer's adapter: a nil row, an index out of range).
+type panicky struct{ *SliceSource }
+
+func (p panicky) Candidates(context.Context, Cursor) iter.Seq2[Candidate, error] {
+	return func(func(Candidate, error) bool) { panic("adapter bug: nil row") }
+}
+
+// One customer's panicking Source does not take the Manager, and the
+// other customers, down with it: the panic is that customer's failure, a
+// *PanicError, given up on after the failure budget, while the other
+// customer's sync completes.
+func TestManagerSurvivesSourcePanic(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), 24*time.Hour, 0, 300, 0, 0)
+		m, err := NewManager(WithWorkers(2), WithSliceBatches(1))
+		must(t, err)
+		must(t, m.Add(e.engine(t, panicky{g.materialize()})))
+		good, err := NewEngine(e.client, "good", g.materialize(), WithTaskPollInterval(time.Second))
+		must(t, err)
+		must(t, m.Add(good))
+		res, err := m.Run(t.Context())
+		must(t, err)
+		var pe *PanicError
+		if bad := res["c1"]; bad == nil || !errors.As(bad.Err, &pe) || pe.Value != "adapter bug: nil row" || pe.CustomerID != "c1" || len(pe.Stack) == 0 {
+			t.Errorf("the panicking customer's result: %+v, want a *PanicError with its value and stack", bad)
+		}
+		if r := res["good"]; r == nil || r.Err != nil || r.Report.Phases[PhaseCandidates].Sent != 300 {
+			t.Errorf("the other customer's result: %+v, want its 300 candidates sent", r)
+		}
+	})
+}
