@@ -15,7 +15,12 @@ import (
 )
 
 // maxTaskRounds bounds the submit-wait-resubmit rounds of one job phase.
-const maxTaskRounds = 4
+// The longest chain one job may need in a run is four operations, each
+// waiting for its task: a CREATE saved as an intent but never sent is
+// tried as an UPDATE (never create twice), checked again once LinkedIn
+// answers that the job does not exist, then created, then closed if the
+// ATS closed it. Twice that leaves room for a task lost on the way.
+const maxTaskRounds = 8
 
 // jobOp is one job operation to submit.
 type jobOp struct {
