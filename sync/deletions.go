@@ -49,18 +49,19 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 	}
 	ok := func(d *Deletion) {
 		o.acked++
-		if d.Kind != KindStage { // stages are part of their application
+		if k := delKey(d); r.hadDeadLetter(k) {
+			o.cleared = append(o.cleared, k)
+		}
+		// A record deleted in the ATS no longer needs its upsert retried;
+		// refused, it was never among the acknowledged records, and
+		// clearing its dead letter already takes it out of the count.
+		if k := dlKey(d.Kind, d.Parent, d.ID); r.hadDeadLetter(k) {
+			o.cleared = append(o.cleared, k)
+		} else if d.Kind != KindStage { // stages are part of their application
 			if o.gone == nil {
 				o.gone = map[Phase]int64{}
 			}
 			o.gone[kindPhase(d.Kind)]++
-		}
-		if k := delKey(d); r.hadDeadLetter(k) {
-			o.cleared = append(o.cleared, k)
-		}
-		// A record deleted in the ATS no longer needs its upsert retried.
-		if k := dlKey(d.Kind, d.Parent, d.ID); r.hadDeadLetter(k) {
-			o.cleared = append(o.cleared, k)
 		}
 	}
 	// Group consecutive (in send order) deletions of the same kind and

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -59,6 +61,33 @@ func TestRecreatedAtDeletionInstant(t *testing.T) {
 		must(t, err)
 		if _, ok := e.cust.Candidate("C1"); !ok {
 			t.Errorf("LinkedIn lost C1, which the ATS holds; deletions: %+v", *rep.Phases[PhaseDeletions])
+		}
+	})
+}
+
+// Deleting a record LinkedIn refused (a dead letter) clears its dead
+// letter and leaves Acknowledged alone: it was never acknowledged, so the
+// reconciliation still finds every candidate the ATS holds.
+func TestDeletingRefusedRecordKeepsReconciliation(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		src := NewSliceSource()
+		bad := recreatedCand(org, "bad", time.Now().Add(-time.Hour))
+		bad.Record.FirstName = "" // refused
+		src.PutCandidates(bad, recreatedCand(org, "C1", time.Now().Add(-time.Hour)), recreatedCand(org, "C2", time.Now().Add(-time.Hour)))
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindCandidate, ID: "bad", DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2}
+		for _, x := range rep.Reconciliation {
+			if x.Phase == PhaseCandidates {
+				if d := cmp.Diff(want, x); d != "" {
+					t.Errorf("candidates' reconciliation (-want +got):\n%s", d)
+				}
+			}
 		}
 	})
 }
