@@ -145,11 +145,40 @@ func (c Cursors) Clone() Cursors {
 
 // CursorStore persists Cursors per customer. Implementations must be safe
 // for concurrent use.
+//
+// A Retriever makes every change as a read-modify-write of the document
+// the store holds at that moment, never of a copy it read earlier, so the
+// changes of another Retriever of the customer (the webhook's, another
+// replica's) are kept. Only a store that is also a CursorUpdater makes
+// that read-modify-write atomic: over a plain CursorStore, a change that
+// another Retriever saves between one Retriever's Load and its Save is
+// lost, so a customer must then have one Retriever at a time.
 type CursorStore interface {
 	// Load returns the customer's cursors (the zero Cursors for an unknown customer).
 	Load(ctx context.Context, customerID string) (Cursors, error)
 	// Save replaces the customer's cursors durably.
 	Save(ctx context.Context, customerID string, c Cursors) error
+}
+
+// CursorUpdater is a CursorStore that changes a customer's cursors
+// atomically: what makes several Retrievers of one customer, in one
+// process or in many, safe over one store. A Retriever uses Update for
+// every change when its store has it. MemoryCursors and FileCursors
+// implement it within one process; fleet/pgstore's InMailCursors across
+// processes.
+type CursorUpdater interface {
+	CursorStore
+	// Update applies f to the customer's cursors as stored now (the zero
+	// Cursors for an unknown customer) and, when f reports a change, saves
+	// the result durably, with no other change to the customer's cursors
+	// in between. It returns the cursors as stored once it is done,
+	// changed or not. f may be called more than once (an implementation
+	// may retry a conflicting update), each time on a fresh copy of the
+	// stored cursors, so it must do no I/O and set its results anew on
+	// each call; it runs while the customer's cursors are locked, so it
+	// must be quick. Nothing is saved when f reports no change or Update
+	// fails.
+	Update(ctx context.Context, customerID string, f func(c *Cursors) bool) (Cursors, error)
 }
 
 // MemoryCursors is an in-memory CursorStore.
@@ -182,13 +211,33 @@ func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) 
 	return nil
 }
 
+// Update implements CursorUpdater: f runs under the store's lock.
+func (s *MemoryCursors) Update(ctx context.Context, customerID string, f func(c *Cursors) bool) (Cursors, error) {
+	if err := ctx.Err(); err != nil {
+		return Cursors{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.m[customerID].Clone()
+	if f(&c) {
+		s.m[customerID] = c.Clone()
+	}
+	return s.m[customerID].Clone(), nil
+}
+
 // FileCursors is a CursorStore keeping one JSON document per customer in a
 // directory of mode 0700 (tightened if it exists), with files of mode 0600
-// saved crash-safely (a crash leaves the old cursors or the new ones). It
-// serialises writers within one process only. Cursors hold ids, person
-// URNs, times and export failure reasons: no message, note, email or
-// secret.
+// saved crash-safely (a crash leaves the old cursors or the new ones).
+// Cursors hold ids, person URNs, times and export failure reasons: no
+// message, note, email or secret.
+//
+// Its Update (CursorUpdater) and Save are serialised by the FileCursors
+// value, within one process only: Retrievers that share one FileCursors
+// may serve one customer together, but two FileCursors over one
+// directory, in one process or in two, do not lock each other out, and
+// a change one of them saves between the other's read and write is lost.
 type FileCursors struct {
+	mu  sync.Mutex // serialises Update and Save
 	dir *fsutil.Dir
 }
 
@@ -222,6 +271,13 @@ func (f *FileCursors) Save(ctx context.Context, customerID string, c Cursors) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.saveLocked(customerID, c)
+}
+
+// saveLocked saves c; callers hold mu.
+func (f *FileCursors) saveLocked(customerID string, c Cursors) error {
 	if customerID == "" {
 		return errors.New("inmail: empty customer ID")
 	}
@@ -229,4 +285,23 @@ func (f *FileCursors) Save(ctx context.Context, customerID string, c Cursors) er
 		return fmt.Errorf("inmail: write cursors: %w", err)
 	}
 	return nil
+}
+
+// Update implements CursorUpdater within one process: it reads, applies f
+// and saves while holding the FileCursors' lock, which Save takes too.
+func (f *FileCursors) Update(ctx context.Context, customerID string, fn func(c *Cursors) bool) (Cursors, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	stored, err := f.Load(ctx, customerID)
+	if err != nil {
+		return Cursors{}, err
+	}
+	c := stored.Clone()
+	if !fn(&c) {
+		return stored, nil
+	}
+	if err := f.saveLocked(customerID, c); err != nil {
+		return Cursors{}, err
+	}
+	return c, nil
 }

@@ -38,7 +38,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		rep.Skipped = why
 		return rep, nil
 	}
-	c, err := r.Cursors(ctx)
+	c, err := r.cached(ctx)
 	if err != nil {
 		return rep, err
 	}

@@ -14,7 +14,9 @@
 //     or all polls with RunOnce.
 //   - Scheduler runs RunOnce for many customers with jitter and backoff.
 //   - CursorStore persists each customer's positions (MemoryCursors,
-//     FileCursors).
+//     FileCursors). A CursorUpdater changes them atomically, which lets
+//     several Retrievers of one customer (the webhook's beside the
+//     scheduler's, replicas of a service) share them.
 //
 // # Matching: never a duplicate
 //

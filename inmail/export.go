@@ -131,7 +131,8 @@ func (r *Retriever) exportItems(ctx context.Context, requestID string) ([]Export
 	if err != nil {
 		return nil, fmt.Errorf("inmail: exportedCandidates %s: %w", requestID, err)
 	}
-	seats, _ := r.Seats(ctx) // for mapping the exporter; unmapped is fine
+	c, _ := r.cached(ctx) // the seats, for mapping the exporter; unmapped is fine
+	seats := c.Seats
 	var items []ExportItem
 	var errs []error
 	for _, it := range exported {
@@ -268,7 +269,7 @@ func (r *Retriever) attach(ctx context.Context, links map[string]string) (map[st
 // AttachPending retries person URN attachments of exported candidates that
 // LinkedIn did not hold yet (see HandleExport). RunOnce calls it.
 func (r *Retriever) AttachPending(ctx context.Context) (attached int, err error) {
-	c, err := r.Cursors(ctx)
+	c, err := r.cached(ctx)
 	if err != nil || len(c.Attaches) == 0 {
 		return 0, err
 	}

@@ -117,6 +117,122 @@ func TestCursorStores(t *testing.T) {
 	}
 }
 
+// plainCursors is a CursorStore that is not a CursorUpdater: the
+// Retriever reads and then saves it.
+type plainCursors struct{ s CursorStore }
+
+func (p plainCursors) Load(ctx context.Context, id string) (Cursors, error) { return p.s.Load(ctx, id) }
+func (p plainCursors) Save(ctx context.Context, id string, c Cursors) error {
+	return p.s.Save(ctx, id, c)
+}
+
+// cursorStores returns one empty store of each kind.
+func cursorStores(t *testing.T) map[string]CursorStore {
+	files, err := NewFileCursors(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]CursorStore{"memory": NewMemoryCursors(), "file": files, "without Update": plainCursors{NewMemoryCursors()}}
+}
+
+// TestSecondRetrieverKeepsJournal: the scheduler's Retriever has read the
+// customer's cursors; the webhook's Retriever over the same store
+// journals a pushed export (answered 200); the scheduler's next save keeps
+// that export, and its own progress.
+func TestSecondRetrieverKeepsJournal(t *testing.T) {
+	for name := range cursorStores(t) {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				store := cursorStores(t)[name]
+				a := newEnv(t, WithCursorStore(store)) // the scheduler's Retriever
+				a.fake.seats = []rsc.Seat{seat(7, rec7)}
+				if _, err := a.r.RunOnce(ctx); err != nil {
+					t.Fatal(err)
+				}
+				web, err := New(a.r.cfg, WithCursorStore(store), WithLag(time.Millisecond)) // the webhook's Retriever
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := web.AcceptExport(ctx, "r1"); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Hour)
+				if _, err := a.r.PollInMail(ctx); err != nil {
+					t.Fatal(err)
+				}
+				c, err := store.Load(ctx, custID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := c.PendingExports["r1"]; !ok {
+					t.Errorf("journaled export r1 lost by the other Retriever's save: pending %v", c.PendingExports)
+				}
+				if got, want := c.InMail[seat7].Next, ms(time.Now().Add(-time.Millisecond)); got != want {
+					t.Errorf("seat 7's InMail position = %d, want %d (the poll's progress)", got, want)
+				}
+				// The scheduler's Retriever sees the export: its reads of the
+				// journal read the store.
+				got, err := a.r.Cursors(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := cmp.Diff(c, got, cmpopts.EquateEmpty()); d != "" {
+					t.Errorf("Cursors (-stored +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
+// TestRetrieversJournalConcurrently: Retrievers of one customer over one
+// CursorUpdater, each having read the cursors, journal exports at the
+// same time; none is lost.
+func TestRetrieversJournalConcurrently(t *testing.T) {
+	const retrievers, pushes = 4, 25
+	for name, store := range cursorStores(t) {
+		if _, ok := store.(CursorUpdater); !ok {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, WithCursorStore(store))
+			var wg sync.WaitGroup
+			want := map[string]bool{}
+			for i := range retrievers {
+				r, err := New(e.r.cfg, WithCursorStore(store))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.Cursors(t.Context()); err != nil { // each has read them before
+					t.Fatal(err)
+				}
+				for j := range pushes {
+					want[fmt.Sprintf("r%d-%d", i, j)] = true
+				}
+				wg.Go(func() {
+					for j := range pushes {
+						if err := r.AcceptExport(t.Context(), fmt.Sprintf("r%d-%d", i, j)); err != nil {
+							t.Error(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			c, err := store.Load(t.Context(), custID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for id := range c.PendingExports {
+				got[id] = true
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("journaled exports (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 func TestNewValidates(t *testing.T) {
 	fake := newFake(t)
 	base := Config{CustomerID: custID, Client: fake.client(t), Organization: testOrg, Sink: NewMemorySink(),

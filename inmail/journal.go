@@ -130,15 +130,9 @@ func (r *Retriever) acceptExport(ctx context.Context, id string) (st exportState
 	if id == "" || !pushq.ValidID(id) {
 		return exportNew, dead, errors.New("inmail: export request id is empty or not a LinkedIn id")
 	}
-	c, err := r.Cursors(ctx)
-	if err != nil {
-		return exportNew, dead, err
-	}
-	if st, dead = c.exportState(id); st != exportNew {
-		return st, dead, nil
-	}
 	full := false
 	err = r.updateIf(ctx, func(c *Cursors) bool {
+		full = false
 		if st, dead = c.exportState(id); st != exportNew {
 			return false
 		}
@@ -211,10 +205,12 @@ func (r *Retriever) exportBackoff(n int) time.Duration {
 func (r *Retriever) beginAttempt(ctx context.Context, id string) (exportState, error) {
 	st := exportPending
 	var dead *DeadLetterError
+	var buried DeadExport // the dead letter when id was buried elsewhere
 	err := r.updateIf(ctx, func(c *Cursors) bool {
+		st, dead = exportPending, nil
 		p, ok := c.PendingExports[id]
 		if !ok {
-			st, _ = c.exportState(id)
+			st, buried = c.exportState(id)
 			return false
 		}
 		now := r.now()
@@ -235,8 +231,7 @@ func (r *Retriever) beginAttempt(ctx context.Context, id string) (exportState, e
 		return exportDead, dead
 	}
 	if st == exportDead {
-		c, _ := r.Cursors(ctx)
-		return st, &DeadLetterError{DeadExport: c.DeadExports[id]}
+		return st, &DeadLetterError{DeadExport: buried}
 	}
 	return st, nil
 }
@@ -281,6 +276,7 @@ func (r *Retriever) failAttempt(ctx context.Context, id string, cause error) err
 	slow := !refund && timedOut(cause)
 	var dead *DeadLetterError
 	err := r.updateIf(ctx, func(c *Cursors) bool {
+		dead = nil
 		p, ok := c.PendingExports[id]
 		if !ok {
 			return false
@@ -354,13 +350,22 @@ func reason(err error) string {
 
 // RetryPendingExports attempts every journaled export whose retry is due
 // (see WithExportRetry), oldest first, skipping those being processed
-// already (by a push). A retry scheduled further ahead than any wait (by a
-// clock that ran ahead and was set back, see WithClockSkew) is due.
-// RunOnce calls it. The errors of failed attempts are joined; an export
-// given up on this run is a *DeadLetterError.
+// already (by a push). It reads the journal from the CursorStore, so it
+// retries the exports other Retrievers of the customer journaled too. A
+// retry scheduled further ahead than any wait (by a clock that ran ahead
+// and was set back, see WithClockSkew) is due. RunOnce calls it. The
+// errors of failed attempts are joined; an export given up on this run is
+// a *DeadLetterError.
 func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport, error) {
+	return r.retryPendingExports(ctx, r.Cursors)
+}
+
+// retryPendingExports is RetryPendingExports on the journal read returns:
+// the store's (RetryPendingExports), or the Retriever's copy within
+// RunOnce, which read it from the store as it started.
+func (r *Retriever) retryPendingExports(ctx context.Context, read func(context.Context) (Cursors, error)) (ExportRetryReport, error) {
 	var rep ExportRetryReport
-	c, err := r.Cursors(ctx)
+	c, err := read(ctx)
 	if err != nil {
 		return rep, err
 	}
@@ -401,7 +406,7 @@ func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport,
 			}
 		}
 	}
-	if c, err = r.Cursors(ctx); err != nil {
+	if c, err = r.cached(ctx); err != nil {
 		return rep, errors.Join(append(errs, err)...)
 	}
 	rep.Pending = len(c.PendingExports)
@@ -446,6 +451,7 @@ func (r *Retriever) DismissExport(ctx context.Context, requestID string) error {
 func (r *Retriever) undead(ctx context.Context, id string, retry bool) error {
 	found, full := false, false
 	err := r.updateIf(ctx, func(c *Cursors) bool {
+		full = false
 		d, ok := c.DeadExports[id]
 		if found = ok; !ok {
 			return false

@@ -97,6 +97,21 @@ func (e *UnavailableError) Error() string {
 // history, stub profiles, prospect notes, 1-Click Export, profile links and
 // member deletions. It is safe for concurrent use: polls are serialised,
 // and pushes may be handled while a poll runs.
+//
+// Several Retrievers may serve one customer over one CursorStore (the
+// webhook's beside the scheduler's, replicas of a service, a restarted
+// one while the old one finishes) when the store is a CursorUpdater: each
+// change, such as a journaled export, an owed attach, a dead letter or a
+// stream's position, is applied atomically to the cursors as the store
+// holds them, and the other Retrievers' changes are kept. Over a plain
+// CursorStore each change is a Load and then a Save, and a change another
+// Retriever saves in between is lost: keep to one Retriever per customer.
+// Cursors, Seats, DeadExports, RetryPendingExports and the start of
+// RunOnce read the store; the polls decide (stream positions, seats, owed
+// attaches) on the latest cursors the Retriever read or wrote. A stream is
+// saved whole by the poll that reads it, so polls of one customer in two
+// Retrievers at once may read records twice (Sink writes are idempotent);
+// run one poller per customer (a lease) to avoid it.
 type Retriever struct {
 	cfg Config
 	opt *config
@@ -295,27 +310,30 @@ func (r *Retriever) allowedMatch(ctx context.Context, st milestones.State, id mi
 	return c, ok, nil
 }
 
-// load reads the cursors once; callers hold curMu.
-func (r *Retriever) loadLocked(ctx context.Context) error {
-	if r.loaded {
-		return nil
-	}
-	c, err := r.opt.cursors.Load(ctx, r.cfg.CustomerID)
-	if err != nil {
-		return fmt.Errorf("inmail: load cursors: %w", err)
-	}
-	r.cur, r.loaded = c, true
-	return nil
-}
-
-// Cursors returns a copy of the customer's current cursors.
+// Cursors returns a copy of the customer's cursors as the CursorStore
+// holds them now, changes of other Retrievers of the customer included.
 func (r *Retriever) Cursors(ctx context.Context) (Cursors, error) {
 	r.curMu.Lock()
 	defer r.curMu.Unlock()
-	if err := r.loadLocked(ctx); err != nil {
-		return Cursors{}, err
+	c, err := r.opt.cursors.Load(ctx, r.cfg.CustomerID)
+	if err != nil {
+		return Cursors{}, fmt.Errorf("inmail: load cursors: %w", err)
 	}
-	return r.cur.Clone(), nil
+	r.cur, r.loaded = c, true
+	return c.Clone(), nil
+}
+
+// cached returns a copy of the latest cursors the Retriever read or wrote
+// (reading them the first time): what its polls decide on (positions,
+// seats, owed attaches), as fresh as its last read or change.
+func (r *Retriever) cached(ctx context.Context) (Cursors, error) {
+	r.curMu.Lock()
+	loaded, c := r.loaded, r.cur.Clone()
+	r.curMu.Unlock()
+	if loaded {
+		return c, nil
+	}
+	return r.Cursors(ctx)
 }
 
 // update applies f to the cursors and saves them.
@@ -323,21 +341,35 @@ func (r *Retriever) update(ctx context.Context, f func(c *Cursors)) error {
 	return r.updateIf(ctx, func(c *Cursors) bool { f(c); return true })
 }
 
-// updateIf applies f to a copy of the cursors and saves it when f reports
-// a change.
+// updateIf applies f to the cursors as the store holds them now, never to
+// the Retriever's copy, and saves the result when f reports a change: with
+// the store's Update when it is a CursorUpdater (f may then run more than
+// once, so it sets its results anew on each call), else by a Load and a
+// Save under curMu. The result becomes the Retriever's copy.
 func (r *Retriever) updateIf(ctx context.Context, f func(c *Cursors) bool) error {
 	r.curMu.Lock()
 	defer r.curMu.Unlock()
-	if err := r.loadLocked(ctx); err != nil {
-		return err
+	// Write even if ctx was cancelled: progress already applied to the Sink
+	// should not be redone needlessly.
+	ctx = context.WithoutCancel(ctx)
+	if u, ok := r.opt.cursors.(CursorUpdater); ok {
+		c, err := u.Update(ctx, r.cfg.CustomerID, f)
+		if err != nil {
+			return fmt.Errorf("inmail: update cursors: %w", err)
+		}
+		r.cur, r.loaded = c, true
+		return nil
 	}
-	next := r.cur.Clone()
+	c, err := r.opt.cursors.Load(ctx, r.cfg.CustomerID)
+	if err != nil {
+		return fmt.Errorf("inmail: load cursors: %w", err)
+	}
+	r.cur, r.loaded = c, true
+	next := c.Clone()
 	if !f(&next) {
 		return nil
 	}
-	// Save even if ctx was cancelled: progress already applied to the Sink
-	// should not be redone needlessly.
-	if err := r.opt.cursors.Save(context.WithoutCancel(ctx), r.cfg.CustomerID, next); err != nil {
+	if err := r.opt.cursors.Save(ctx, r.cfg.CustomerID, next); err != nil {
 		return fmt.Errorf("inmail: save cursors: %w", err)
 	}
 	r.cur = next
@@ -348,7 +380,7 @@ func (r *Retriever) updateIf(ctx context.Context, f func(c *Cursors) bool) error
 // an absent stream starts the lookback before end. A stream past end was
 // saved while the clock ran ahead: it is brought back (aheadOf).
 func (r *Retriever) stream(ctx context.Context, kind streamKind, key string, end int64) (*Stream, error) {
-	c, err := r.Cursors(ctx)
+	c, err := r.cached(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,9 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// RunOnce runs every poll of the customer once, in an order that lets
+// RunOnce reads the customer's cursors from the CursorStore (so it sees
+// what other Retrievers of the customer saved, such as journaled exports),
+// then runs every poll of the customer once, in an order that lets
 // each step use the previous one's results: seats (when older than
 // the seat refresh interval), journaled exports whose retry is due
 // (RetryPendingExports), stub profiles (which create candidates), InMail history and
@@ -44,14 +46,14 @@ func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
 		}
 		return err
 	}) &&
-		step("exports", func() (err error) { rep.Exports, err = r.RetryPendingExports(ctx); return }) &&
+		step("exports", func() (err error) { rep.Exports, err = r.retryPendingExports(ctx, r.cached); return }) &&
 		step("stubs", func() (err error) { rep.Stubs, err = r.pollStubs(ctx); return }) &&
 		step("inmail", func() (err error) { rep.InMail, err = r.pollInMail(ctx); return }) &&
 		step("notes", func() (err error) { rep.Notes, err = r.pollNotes(ctx); return }) &&
 		step("links", func() (err error) { rep.Links, err = r.RefreshQueuedLinks(ctx); return }) &&
 		step("attach", func() (err error) { rep.Attached, err = r.AttachPending(ctx); return })
 	if ok {
-		c, err := r.Cursors(ctx)
+		c, err := r.cached(ctx)
 		if err == nil && r.deletionsDue(c) {
 			rep.DeletionsRun = true
 			step("deletions", func() (err error) { rep.Deletions, err = r.pollDeletions(ctx); return })

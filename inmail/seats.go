@@ -74,7 +74,7 @@ func (r *Retriever) Seats(ctx context.Context) ([]SeatHolder, error) {
 // seats returns the stored seats, refreshing them first when there are none
 // or they are older than the seat refresh interval.
 func (r *Retriever) seats(ctx context.Context) ([]SeatHolder, error) {
-	c, err := r.Cursors(ctx)
+	c, err := r.cached(ctx)
 	if err != nil {
 		return nil, err
 	}

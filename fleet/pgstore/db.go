@@ -15,7 +15,9 @@
 // customer plus a row per job and per pending task, and a Save writes the
 // rows that changed (see Checkpoints). Checkpoints.Fenced checks a customer lease (package
 // lease) in the transaction of each Save, so a process that lost its lease
-// can no longer commit.
+// can no longer commit. InMailCursors.Update locks the customer's row, so
+// the inmail.Retrievers of one customer in several processes keep each
+// other's changes.
 //
 // Onboarding's client secrets do not belong here: keep them in a secret
 // manager (a vault or a KMS-encrypted store) behind onboarding.SecretStore.

@@ -42,14 +42,22 @@ func loadDoc(ctx context.Context, q pgx.Row, what, customerID string, v any) (bo
 // saveDoc upserts the customer's jsonb document v with the statement
 // upsert ($1 the customer, $2 the document).
 func saveDoc(ctx context.Context, q execer, upsert, what, customerID string, v any) error {
+	_, err := execDoc(ctx, q, upsert, what, customerID, v)
+	return err
+}
+
+// execDoc runs the statement write ($1 the customer, $2 the customer's
+// jsonb document v) and returns its tag.
+func execDoc(ctx context.Context, q execer, write, what, customerID string, v any) (pgconn.CommandTag, error) {
 	b, err := json.Marshal(v)
+	var tag pgconn.CommandTag
 	if err == nil {
-		_, err = q.Exec(ctx, upsert, customerID, b)
+		tag, err = q.Exec(ctx, write, customerID, b)
 	}
 	if err != nil {
-		return fmt.Errorf("pgstore: saving the %s of %q: %w", what, customerID, err)
+		return tag, fmt.Errorf("pgstore: saving the %s of %q: %w", what, customerID, err)
 	}
-	return nil
+	return tag, nil
 }
 
 // DeadLetters is a sync.DeadLetterStore: one row per dead letter.
@@ -209,7 +217,9 @@ func (s *OnboardingStates) SaveState(ctx context.Context, st *onboarding.FlowSta
 		on conflict (customer_id) do update set state = excluded.state`, "onboarding state", st.CustomerID, st)
 }
 
-// InMailCursors is an inmail.CursorStore: one jsonb row per customer.
+// InMailCursors is an inmail.CursorUpdater: one jsonb row per customer.
+// Its Update locks the customer's row, so any number of inmail.Retrievers
+// of one customer, in any number of processes, may share it.
 type InMailCursors struct{ db *DB }
 
 // InMailCursors returns the database's InMail cursor store.
@@ -227,8 +237,61 @@ func (s *InMailCursors) Load(ctx context.Context, customerID string) (inmail.Cur
 
 // Save implements inmail.CursorStore.
 func (s *InMailCursors) Save(ctx context.Context, customerID string, c inmail.Cursors) error {
-	return saveDoc(ctx, s.db.pool, `insert into rscgo_inmail_cursors (customer_id, cursors) values ($1, $2)
-		on conflict (customer_id) do update set cursors = excluded.cursors`, "InMail cursors", customerID, c)
+	return saveDoc(ctx, s.db.pool, upsertInMailCursors, "InMail cursors", customerID, c)
+}
+
+// upsertInMailCursors saves a customer's cursors ($1 the customer, $2 the document).
+const upsertInMailCursors = `insert into rscgo_inmail_cursors (customer_id, cursors) values ($1, $2)
+		on conflict (customer_id) do update set cursors = excluded.cursors`
+
+// errInsertedMeanwhile says that another transaction inserted the row of
+// a customer that had none when Update read it.
+var errInsertedMeanwhile = errors.New("pgstore: InMail cursors inserted meanwhile")
+
+// Update implements inmail.CursorUpdater. In one transaction it reads the
+// customer's row with select ... for update, which waits for any other
+// Update of the customer to commit, applies f, and writes the result when
+// f reports a change. A customer with no row yet gets one; when another
+// transaction inserts it first, Update starts again on that row (f is
+// called again).
+func (s *InMailCursors) Update(ctx context.Context, customerID string, f func(c *inmail.Cursors) bool) (inmail.Cursors, error) {
+	for {
+		c, err := s.update(ctx, customerID, f)
+		if !errors.Is(err, errInsertedMeanwhile) {
+			return c, err
+		}
+	}
+}
+
+// update is one attempt of Update.
+func (s *InMailCursors) update(ctx context.Context, customerID string, f func(c *inmail.Cursors) bool) (inmail.Cursors, error) {
+	var out inmail.Cursors
+	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		var c inmail.Cursors
+		row := tx.QueryRow(ctx, "select cursors from rscgo_inmail_cursors where customer_id = $1 for update", customerID)
+		found, err := loadDoc(ctx, row, "InMail cursors", customerID, &c)
+		if err != nil {
+			return err
+		}
+		out = c.Clone()
+		if !f(&c) {
+			return nil
+		}
+		out = c
+		if found {
+			return saveDoc(ctx, tx, upsertInMailCursors, "InMail cursors", customerID, c)
+		}
+		tag, err := execDoc(ctx, tx, `insert into rscgo_inmail_cursors (customer_id, cursors) values ($1, $2)
+			on conflict (customer_id) do nothing`, "InMail cursors", customerID, c)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = errInsertedMeanwhile
+		}
+		return err
+	})
+	if err != nil {
+		return inmail.Cursors{}, err
+	}
+	return out, nil
 }
 
 // MilestoneEvents is a milestones.EventStore: one row per event, the

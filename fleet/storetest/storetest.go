@@ -287,6 +287,92 @@ func InMailCursors[S inmail.CursorStore](t *testing.T, newStore func(t *testing.
 		}
 		checkLoads(t, s.Load, map[string]inmail.Cursors{"a": cursors(3), "b": cursors(2)})
 	})
+	if _, ok := any(newStore(t)).(inmail.CursorUpdater); ok {
+		t.Run("update", func(t *testing.T) { inMailUpdates(t, any(newStore(t)).(inmail.CursorUpdater), cursors(1)) })
+		t.Run("concurrent updates", func(t *testing.T) {
+			s := any(newStore(t)).(inmail.CursorUpdater)
+			InMailConcurrentUpdates(t, s, s, s, s)
+		})
+	}
+}
+
+// inMailUpdates tests the Update of an inmail.CursorUpdater: f gets the
+// stored cursors, a change is saved and returned, no change saves
+// nothing, and other customers are left alone.
+func inMailUpdates(t *testing.T, s inmail.CursorUpdater, saved inmail.Cursors) {
+	ctx := context.Background()
+	update := func(cust string, f func(*inmail.Cursors) bool) inmail.Cursors {
+		t.Helper()
+		c, err := s.Update(ctx, cust, f)
+		if err != nil {
+			t.Fatalf("Update(%q): %v", cust, err)
+		}
+		return c
+	}
+	if c := update("a", func(*inmail.Cursors) bool { return false }); !cmp.Equal(c, inmail.Cursors{}) {
+		t.Errorf("Update of an unknown customer without a change = %+v, want the zero Cursors", c)
+	}
+	if err := s.Save(ctx, "b", saved); err != nil {
+		t.Fatal(err)
+	}
+	var seen inmail.Cursors
+	want := saved.Clone()
+	want.Exports = append(want.Exports, "e3")
+	got := update("b", func(c *inmail.Cursors) bool {
+		seen = c.Clone()
+		c.Exports = append(c.Exports, "e3")
+		return true
+	})
+	if diff := cmp.Diff(saved, seen); diff != "" {
+		t.Errorf("Update's f got (-saved +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Update returned (-want +got):\n%s", diff)
+	}
+	got = update("b", func(c *inmail.Cursors) bool { c.Exports = nil; return false })
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Update without a change returned (-stored +got):\n%s", diff)
+	}
+	added := inmail.Cursors{Attaches: map[string]string{"C1": "urn:li:person:1"}}
+	update("c", func(c *inmail.Cursors) bool { c.Attaches = added.Clone().Attaches; return true })
+	checkLoads(t, s.Load, map[string]inmail.Cursors{"a": {}, "b": want, "c": added})
+}
+
+// InMailConcurrentUpdates has one goroutine per store in stores add its
+// own pending exports to customer "a", who has no cursors yet, each
+// through Update, and checks that none is lost. The stores hold the same
+// cursors: one store given several times, or one per connection pool, as
+// separate processes would have.
+func InMailConcurrentUpdates(t *testing.T, stores ...inmail.CursorUpdater) {
+	const each = 50
+	want := map[string]inmail.PendingExport{}
+	var wg gosync.WaitGroup
+	for w, s := range stores {
+		for i := range each {
+			want[fmt.Sprintf("w%d-%d", w, i)] = inmail.PendingExport{ReceivedAt: int64(i)}
+		}
+		wg.Go(func() {
+			for i := range each {
+				id := fmt.Sprintf("w%d-%d", w, i)
+				c, err := s.Update(context.Background(), "a", func(c *inmail.Cursors) bool {
+					if c.PendingExports == nil {
+						c.PendingExports = map[string]inmail.PendingExport{}
+					}
+					c.PendingExports[id] = inmail.PendingExport{ReceivedAt: int64(i)}
+					return true
+				})
+				if err != nil {
+					t.Errorf("Update adding %s: %v", id, err)
+					return
+				}
+				if _, ok := c.PendingExports[id]; !ok {
+					t.Errorf("Update adding %s returned cursors without it", id)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	checkLoads(t, stores[0].Load, map[string]inmail.Cursors{"a": {PendingExports: want}})
 }
 
 // MilestoneEvents tests a milestones.EventStore.

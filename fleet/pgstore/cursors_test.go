@@ -1,0 +1,68 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/fleet/internal/pgtest"
+	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/fleet/storetest"
+	"github.com/rscgo/rscgo/inmail"
+)
+
+// TestInMailCursorsUpdateAcrossProcesses: writers with pools of their own
+// (as processes would have) each add their own pending exports to a
+// customer with no cursors yet, through Update: none is lost.
+func TestInMailCursorsUpdateAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t)
+	var stores []inmail.CursorUpdater
+	for range 4 {
+		db, err := pgstore.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		stores = append(stores, db.InMailCursors())
+	}
+	storetest.InMailConcurrentUpdates(t, stores...)
+}
+
+// TestInMailCursorsFirstRowInsertedMeanwhile: another process saves a
+// customer's first cursors while Update, which found none, runs f; Update
+// starts again on them instead of overwriting them.
+func TestInMailCursorsFirstRowInsertedMeanwhile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t).InMailCursors()
+	var seen []inmail.Cursors
+	got, err := s.Update(ctx, "a", func(c *inmail.Cursors) bool {
+		seen = append(seen, c.Clone())
+		if len(seen) == 1 {
+			if err := s.Save(ctx, "a", inmail.Cursors{Exports: []string{"theirs"}}); err != nil {
+				t.Error(err)
+			}
+		}
+		c.Exports = append(c.Exports, "mine")
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := inmail.Cursors{Exports: []string{"theirs", "mine"}}
+	if diff := cmp.Diff([]inmail.Cursors{{}, {Exports: []string{"theirs"}}}, seen); diff != "" {
+		t.Errorf("f's calls got (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Update returned (-want +got):\n%s", diff)
+	}
+	stored, err := s.Load(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, stored); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+}
