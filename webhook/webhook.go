@@ -41,6 +41,10 @@ import (
 
 // Retrievers returns the inmail Retriever of a customer instance, or an
 // error (the export is then retried when LinkedIn redelivers the push).
+// Return the Retriever that polls the customer, or one over a CursorStore
+// that is an inmail.CursorUpdater (fleet/pgstore's InMailCursors, one
+// shared FileCursors or MemoryCursors): the export it journals must not be
+// overwritten by another Retriever of the customer.
 type Retrievers func(ctx context.Context, in onboarding.Instance) (*inmail.Retriever, error)
 
 // New returns the push handler of every instance of flow, whose
