@@ -1215,3 +1215,21 @@ func TestUnsureJobAnswerResendsAsUpdate(t *testing.T) {
 		})
 	}
 }
+
+// The default window holds two calendar years even across a 29 February
+// (certification asks for at least two years of history): on 2001-01-01 a
+// candidate modified on 1999-01-01 at noon is sent.
+func TestDefaultWindowAcrossLeapDay(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		time.Sleep(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC).Sub(time.Now())) // back to 1999-01-01 holds 2000-02-29
+		at := time.Now().AddDate(-2, 0, 0).Add(12 * time.Hour)
+		src := NewSliceSource().PutCandidates(Candidate{ModifiedAt: at, Record: rsc.Candidate{
+			Key: rsc.CandidateKey{IntegrationContext: e.cust.Organization, CandidateID: "C1"}, FirstName: "Ann", LastName: "Lee",
+			EmailAddresses: []string{"ann@example.com"}, ExternalProfileURL: "https://ats.example.com/c/C1",
+			CreatedAt: rsc.Millis(at), LastModifiedAt: rsc.Millis(at)}})
+		e.ran(t, src)
+		if _, ok := e.cust.Candidate("C1"); !ok {
+			t.Errorf("a candidate modified %v, within two years, was not sent", at)
+		}
+	})
+}

@@ -10,8 +10,10 @@ import (
 )
 
 // DefaultWindow is the default historical window: two years, the minimum
-// certification accepts.
-const DefaultWindow = 2 * 365 * 24 * time.Hour
+// certification accepts ("at least 2 year history", RSC-201 and RSC-202,
+// docs/linkedin-api.md §12), counted as 731 days so that it holds two
+// calendar years even when they include a 29 February.
+const DefaultWindow = 731 * 24 * time.Hour
 
 // Option configures an Engine (NewEngine) or a Manager (NewManager).
 // WithClock and WithLogger apply to both; every other option applies to one
