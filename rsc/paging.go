@@ -205,10 +205,24 @@ func keyFailures(c *Client, res *resource, br *batchGetResponse, key func(string
 // pageSize is the count requested per page when the caller gives none.
 const pageSize = 100
 
+// maxPages bounds the pages one finder iteration reads: a million records
+// at 100 a page, far beyond any RSC finder (the stub search, the largest,
+// stops at 20,000 results, docs/linkedin-api.md §2.3).
+const maxPages = 10_000
+
 // finder returns a lazy iterator over a finder's elements, fetching pages of
 // count with start/count paging. It yields one error and stops on failure,
-// stops when a page is short or empty, and returns as soon as the consumer
-// breaks. query is the finder's own parameters, already encoded.
+// and returns as soon as the consumer breaks. query is the finder's own
+// parameters, already encoded.
+//
+// It reads on until the records paging.total announces are read, or, when
+// the server gives no total, until a page holds fewer records than the
+// page size, which is count or the smaller count the server's paging
+// says it served (a server may cap count below what was asked: a short
+// page then ends nothing), or until a page is empty. A server that ignores
+// start (a page holds the same records as the page before it, white space
+// aside) is an error, not an endless read; so is a read past maxPages
+// pages, a guard against any other endless paging.
 func finder[T any](c *Client, res *resource, query string, count int) func(ctx context.Context) iter.Seq2[T, error] {
 	if count <= 0 {
 		count = pageSize
@@ -217,7 +231,8 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 		return func(yield func(T, error) bool) {
 			var zero T
 			start := 0
-			var prev json.RawMessage // the previous page's elements
+			var prev []byte // the previous page's elements, compacted
+			pages := 0
 			for {
 				q := query + "&start=" + strconv.Itoa(start) + "&count=" + strconv.Itoa(count)
 				resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(res), query: q,
@@ -239,20 +254,40 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 					yield(zero, fmt.Errorf("rsc: decoding %s page: %w", res.legacy, err))
 					return
 				}
+				if len(els) == 0 {
+					return
+				}
 				// A server that ignores start serves its first page again
 				// and again: stop rather than yield the same records forever.
-				if len(els) > 0 && bytes.Equal(prev, page.Elements) {
+				var compact bytes.Buffer
+				if json.Compact(&compact, page.Elements) != nil {
+					compact.Write(page.Elements)
+				}
+				if bytes.Equal(prev, compact.Bytes()) {
 					yield(zero, fmt.Errorf("rsc: %s: the page at start=%d holds the same records as the page before it; stopping rather than reading them again",
 						res.legacy, start))
 					return
 				}
-				prev = page.Elements
+				if pages++; pages > maxPages {
+					yield(zero, fmt.Errorf("rsc: %s: more than %d pages; stopping rather than paging on without end", res.legacy, maxPages))
+					return
+				}
+				prev = compact.Bytes()
 				for _, el := range els {
 					if !yield(el, nil) {
 						return
 					}
 				}
-				if len(els) < count || (page.Paging != nil && page.Paging.Total > 0 && start+len(els) >= page.Paging.Total) {
+				size := count
+				if p := page.Paging; p != nil && p.Count > 0 && p.Count < count {
+					size = p.Count
+				}
+				switch p := page.Paging; {
+				case p != nil && p.Total > 0:
+					if start+len(els) >= p.Total {
+						return
+					}
+				case len(els) < size:
 					return
 				}
 				start += len(els)

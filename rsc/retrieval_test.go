@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -320,4 +322,64 @@ func TestFinderStopsOnRepeatedPage(t *testing.T) {
 	if calls := len(h.requests()); calls != 2 {
 		t.Errorf("%d calls, want 2", calls)
 	}
+}
+
+// Paging reads every record a server holds however it pages: one that caps
+// count below what was asked (with or without paging.total) is read to its
+// end, not cut at its first page; one that serves its first page again,
+// even spaced otherwise, is stopped at the second page with an error.
+func TestFinderPaging(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		page   func(start int, call int) string // the answer to the call-th request (from 1) at start
+		seats  int
+		calls  int
+		errSub string
+	}{
+		{name: "count capped, total given", seats: 25, calls: 3, page: func(start, _ int) string {
+			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":10,"total":25}}`, seatsJSON(start, min(10, 25-start)), start)
+		}},
+		{name: "count capped, no total", seats: 25, calls: 3, page: func(start, _ int) string {
+			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":10}}`, seatsJSON(start, min(10, 25-start)), start)
+		}},
+		{name: "no paging block", seats: 130, calls: 2, page: func(start, _ int) string {
+			return fmt.Sprintf(`{"elements":[%s]}`, seatsJSON(start, min(100, 130-start)))
+		}},
+		{name: "first page again, spaced otherwise", seats: 100, calls: 2, errSub: "holds the same records as the page before it",
+			page: func(_, call int) string {
+				return fmt.Sprintf(`{"elements":[%s%s],"paging":{"start":0,"count":100}}`, seatsJSON(0, 100), strings.Repeat(" ", call))
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			calls := 0
+			h := setup(t, func(w http.ResponseWriter, s seen) {
+				calls++
+				q, _ := url.ParseQuery(s.RawQuery)
+				start, _ := strconv.Atoi(q.Get("start"))
+				fmt.Fprint(w, tc.page(start, calls))
+			})
+			n, errText := 0, ""
+			for _, err := range h.client.Seats.List(t.Context(), []string{"urn:li:contract:1"}) {
+				if err != nil {
+					errText = err.Error()
+					continue
+				}
+				n++
+			}
+			if n != tc.seats || len(h.requests()) != tc.calls || !strings.Contains(errText, tc.errSub) || (tc.errSub == "") != (errText == "") {
+				t.Errorf("%d seats in %d calls, err %q; want %d in %d, err holding %q", n, len(h.requests()), errText, tc.seats, tc.calls, tc.errSub)
+			}
+		})
+	}
+}
+
+// seatsJSON is n seat elements, from id from on.
+func seatsJSON(from, n int) string {
+	els := make([]string, n)
+	for i := range els {
+		els[i] = fmt.Sprintf(`{"id":%d,"member":"urn:li:person:p%d","contract":"urn:li:contract:1","state":"ACTIVE"}`, from+i, from+i)
+	}
+	return strings.Join(els, ",")
 }
