@@ -68,6 +68,16 @@
 // reached) when its stream was read to the end; for jobs, only once every
 // job task is terminal.
 //
+// A known limit: the historical pass reads each phase in (modified time,
+// id) order, so records created or updated after the integration was
+// enabled come last in their phase, after the older records of the window,
+// and a phase starts once the one before it completed. LinkedIn's milestone
+// list (package milestones) makes features work for new and updated
+// records from the first milestone on; with this engine those records reach
+// LinkedIn only when the backlog before them was sent. A lane sending
+// records modified since the pass began ahead of the backlog would close
+// the gap; it is not built yet.
+//
 // Jobs use batch_create, which is not idempotent. The checkpoint keeps each
 // job's state: a CREATE is written as an intent before it is sent, so after
 // a crash or an ambiguous failure the job is resent as UPDATE, and an UPDATE
