@@ -1221,7 +1221,7 @@ func TestUnsureJobAnswerResendsAsUpdate(t *testing.T) {
 // candidate modified on 1999-01-01 at noon is sent.
 func TestDefaultWindowAcrossLeapDay(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
-		time.Sleep(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC).Sub(time.Now())) // back to 1999-01-01 holds 2000-02-29
+		time.Sleep(time.Until(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))) // back to 1999-01-01 holds 2000-02-29
 		at := time.Now().AddDate(-2, 0, 0).Add(12 * time.Hour)
 		src := NewSliceSource().PutCandidates(Candidate{ModifiedAt: at, Record: rsc.Candidate{
 			Key: rsc.CandidateKey{IntegrationContext: e.cust.Organization, CandidateID: "C1"}, FirstName: "Ann", LastName: "Lee",
