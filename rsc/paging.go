@@ -206,9 +206,10 @@ func keyFailures(c *Client, res *resource, br *batchGetResponse, key func(string
 const pageSize = 100
 
 // maxPages bounds the pages one finder iteration reads: a million records
-// at 100 a page, far beyond any RSC finder (the stub search, the largest,
-// stops at 20,000 results, docs/linkedin-api.md §2.3).
-const maxPages = 10_000
+// even at 10 a page (LinkedIn's default count, should a server cap count
+// there), far beyond any RSC finder's answer (the stub search stops at
+// 20,000 results, docs/linkedin-api.md §2.3).
+const maxPages = 100_000
 
 // finder returns a lazy iterator over a finder's elements, fetching pages of
 // count with start/count paging. It yields one error and stops on failure,
