@@ -367,15 +367,17 @@ func (l *Lease) lost(ctx context.Context, q querier) error {
 
 // Check implements pgstore.Fence: inside tx, it locks the customer's lease
 // row until tx ends and returns a *LostError unless l's token is still
-// current, so that a commit in tx is made by the lease's holder only.
+// current and l not released, so that a commit in tx is made by the
+// lease's holder only.
 func (l *Lease) Check(ctx context.Context, tx pgx.Tx, customerID string) error {
 	if customerID != l.customer {
 		return fmt.Errorf("lease: a commit for customer %s under the lease of customer %s", customerID, l.customer)
 	}
 	var token int64
-	err := tx.QueryRow(ctx, "select token from rscgo_leases where customer_id = $1 for update", customerID).Scan(&token)
+	var holder string
+	err := tx.QueryRow(ctx, "select token, holder from rscgo_leases where customer_id = $1 for update", customerID).Scan(&token, &holder)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows) || err == nil && token != l.token:
+	case errors.Is(err, pgx.ErrNoRows) || err == nil && (token != l.token || holder == ""):
 		return l.lost(ctx, tx)
 	case err != nil:
 		return fmt.Errorf("lease: checking customer %s: %w", customerID, err)

@@ -463,3 +463,24 @@ func TestRenewAfterRelease(t *testing.T) {
 		t.Errorf("Acquire after Release and a refused renewal: %v", err)
 	}
 }
+
+// A released lease commits nothing more through its fence: a fenced Save or
+// dead-letter Put under it returns the *LostError saying it was released,
+// as Renew does.
+func TestReleasedLeaseCannotCommit(t *testing.T) {
+	t.Parallel()
+	db, ls, _ := setup(t)
+	l := acquire(t, ls, "cust", "worker-a")
+	if err := l.Release(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	released := &lease.LostError{CustomerID: "cust", Token: 1, Current: 1}
+	for name, err := range map[string]error{
+		"checkpoint Save": db.Checkpoints().Fenced(l).Save(t.Context(), "cust", &rscsync.Checkpoint{}),
+		"dead-letter Put": db.DeadLetters().Fenced(l).Put(t.Context(), "cust", rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "c1"}),
+	} {
+		if d := cmp.Diff(fmt.Sprintf("%T %[1]v", released), fmt.Sprintf("%T %[1]v", err)); d != "" {
+			t.Errorf("a fenced %s under a released lease (-want +got):\n%s", name, d)
+		}
+	}
+}
