@@ -33,6 +33,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -54,11 +55,14 @@ type DB struct {
 // Open connects to the database at url (a PostgreSQL URL or key=value
 // connection string, as pgx accepts it), checks that it answers, and
 // migrates its schema. A URL that does not parse, a server that does not
-// answer and a schema newer than this package are errors saying so.
+// answer and a schema newer than this package are errors saying so. A
+// connection attempt gives up after DefaultConnectTimeout unless the URL
+// sets connect_timeout: without it, a server that accepts the connection
+// and never answers would hold Open (and every later connection) forever.
 func Open(ctx context.Context, url string) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := parseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: the database URL is not valid: %w", urlError(err))
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -71,6 +75,23 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	db.owned = true
 	return db, nil
+}
+
+// DefaultConnectTimeout bounds one connection attempt of Open's pool when
+// its URL sets no connect_timeout.
+const DefaultConnectTimeout = 10 * time.Second
+
+// parseConfig parses url as Open does, with DefaultConnectTimeout when
+// the URL sets no connect_timeout.
+func parseConfig(url string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: the database URL is not valid: %w", urlError(err))
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	return cfg, nil
 }
 
 // urlError returns the cause of a URL's parse error without the URL,

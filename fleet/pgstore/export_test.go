@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -12,4 +13,13 @@ func SetPageSize(s *DeadLetters, n int) { s.pageSize = n }
 // MigrateTo brings the schema up to version upTo only.
 func MigrateTo(ctx context.Context, pool *pgxpool.Pool, upTo int) error {
 	return migrate(ctx, pool, upTo)
+}
+
+// ConnectTimeout is the connection timeout Open would use for url.
+func ConnectTimeout(url string) (time.Duration, error) {
+	cfg, err := parseConfig(url)
+	if err != nil {
+		return 0, err
+	}
+	return cfg.ConnConfig.ConnectTimeout, nil
 }

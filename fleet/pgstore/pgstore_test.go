@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	gosync "sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -319,5 +321,41 @@ func TestResetInATransaction(t *testing.T) {
 	}
 	if d := cmp.Diff(map[string][]string{"b": {"checkpoint", "candidate//C1", "candidate//C2"}}, left); d != "" {
 		t.Errorf("after the reset of a (-want +got):\n%s", d)
+	}
+}
+
+// Open bounds each connection attempt: DefaultConnectTimeout unless the
+// URL sets connect_timeout, so a server that accepts the connection and
+// never answers makes Open fail instead of hang.
+func TestOpenConnectTimeout(t *testing.T) {
+	t.Parallel()
+	for url, want := range map[string]time.Duration{
+		"postgres://u@127.0.0.1:5432/db":                   pgstore.DefaultConnectTimeout,
+		"postgres://u@127.0.0.1:5432/db?connect_timeout=3": 3 * time.Second,
+		"host=127.0.0.1 user=u dbname=db":                  pgstore.DefaultConnectTimeout,
+	} {
+		if got, err := pgstore.ConnectTimeout(url); err != nil || got != want {
+			t.Errorf("ConnectTimeout(%q) = %v, %v; want %v", url, got, err, want)
+		}
+	}
+	// A server that accepts and never answers: Open gives up (here after
+	// the URL's one second) with an error naming the database.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	_, err = pgstore.Open(context.Background(), "postgres://u@"+ln.Addr().String()+"/silent?connect_timeout=1")
+	if err == nil || !strings.Contains(err.Error(), "cannot reach database") {
+		t.Errorf("Open of a silent server: %v, want the database named unreachable", err)
 	}
 }
