@@ -213,7 +213,13 @@ func saveCheckpoint(ctx context.Context, tx pgx.Tx, customerID string, cp *rscsy
 		return nil, err
 	}
 	next := &written{}
-	err = tx.QueryRow(ctx, `insert into rscgo_checkpoints (customer_id, checkpoint, generation, saved_at) values ($1, $2, 1, now())
+	// A new row's generation is the database's clock in microseconds, not
+	// 1: after a Delete (a reset by another process) the row starts again,
+	// and a store that saved the old row must not take the new row's
+	// generations for its own (prev.gen below), which counting from 1
+	// again would give it.
+	err = tx.QueryRow(ctx, `insert into rscgo_checkpoints (customer_id, checkpoint, generation, saved_at)
+		values ($1, $2, (extract(epoch from clock_timestamp()) * 1000000)::bigint, now())
 		on conflict (customer_id) do update set checkpoint = excluded.checkpoint,
 			generation = rscgo_checkpoints.generation + 1, saved_at = excluded.saved_at
 		returning generation`, customerID, b).Scan(&next.gen)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -221,4 +222,41 @@ func TestCheckpointDeleteAndCustomers(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLoad(t, db, want)
+}
+
+// A store that saved a customer's checkpoint before another process
+// deleted it (a reset) and a third saved it anew rewrites the whole
+// checkpoint on its next Save: the new row's generations are not the old
+// row's, so it cannot take them for its own and write only its changes
+// over the third store's rows.
+func TestSaveAfterDeleteAndResave(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := open(t)
+	a, c, b := db.Checkpoints(), db.Checkpoints(), db.Checkpoints()
+	withJobs := func(ids ...string) *rscsync.Checkpoint {
+		cp := &rscsync.Checkpoint{Jobs: map[string]rscsync.JobState{}}
+		for _, id := range ids {
+			cp.Jobs[id] = rscsync.JobState{}
+		}
+		return cp
+	}
+	steps := []func() error{
+		func() error { return a.Save(ctx, "acme", withJobs("X")) },
+		func() error { return c.Delete(ctx, "acme") },              // a reset elsewhere
+		func() error { return b.Save(ctx, "acme", withJobs("Y")) }, // the customer saved anew
+		func() error { return a.Save(ctx, "acme", withJobs("X", "Z")) },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+	got, err := db.Checkpoints().Load(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"X", "Z"}, slices.Sorted(maps.Keys(got.Jobs))); d != "" {
+		t.Errorf("jobs after a's last Save (-want +got):\n%s", d)
+	}
 }
