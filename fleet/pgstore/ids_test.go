@@ -2,12 +2,18 @@ package pgstore_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -15,13 +21,19 @@ import (
 
 // TestUnstorableIDs: an ATS candidate whose id is not valid UTF-8 (a
 // legacy Latin-1 id) or holds NUL, which PostgreSQL's text and jsonb
-// refuse, becomes a dead letter while the rest of the customer syncs, as
-// with the memory stores; the watermark after it reads back exactly, so
-// the next run sends nothing again.
+// refuse, or is thousands of bytes long (past PostgreSQL's index entry
+// limit, and LinkedIn's 255 characters), becomes a dead letter while the
+// rest of the customer syncs, as with the memory stores; the watermark
+// after it reads back exactly, so the next run sends nothing again.
 func TestUnstorableIDs(t *testing.T) {
 	t.Parallel()
-	for _, bad := range []string{"C\xe9te-1", "C\x00-1"} {
-		t.Run(fmt.Sprintf("%q", bad), func(t *testing.T) {
+	var long strings.Builder // 8,000 characters PostgreSQL cannot compress
+	for i := 0; long.Len() < 8000; i++ {
+		sum := sha256.Sum256([]byte(strconv.Itoa(i)))
+		long.WriteString(hex.EncodeToString(sum[:]))
+	}
+	for _, bad := range []string{"C\xe9te-1", "C\x00-1", long.String()[:8000]} {
+		t.Run(fmt.Sprintf("%.20q", bad), func(t *testing.T) {
 			t.Parallel()
 			db := open(t)
 			ctx := context.Background()
@@ -85,5 +97,43 @@ func TestUnstorableIDs(t *testing.T) {
 				t.Errorf("memory stores, then PostgreSQL's twice (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// Dead letters whose keys are too long for PostgreSQL's index are listed
+// whole, page by page, and deleted by their keys like any other.
+func TestLongDeadLetterKeys(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dead := open(t).DeadLetters()
+	pgstore.SetPageSize(dead, 1)
+	prefix := strings.Repeat("é", 600) // two bytes each: a cut must keep whole characters
+	var want []string
+	for _, id := range []string{"C1", prefix + "a", prefix + "b"} {
+		d := rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: id, Reason: "too long"}
+		if err := dead.Put(ctx, "acme", d); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, d.Key())
+	}
+	list := func() []string {
+		var keys []string
+		for d, err := range dead.List(ctx, "acme") {
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, d.Key())
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	if d := cmp.Diff(want, list()); d != "" {
+		t.Errorf("listed (-want +got):\n%s", d)
+	}
+	if err := dead.Delete(ctx, "acme", want[2]); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want[:2], list()); d != "" {
+		t.Errorf("listed after deleting the last (-want +got):\n%s", d)
 	}
 }

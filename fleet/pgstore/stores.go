@@ -2,10 +2,13 @@ package pgstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -74,12 +77,35 @@ func (s *DeadLetters) Put(ctx context.Context, customerID string, d rscsync.Dead
 	return putDeadLetter(ctx, s.db.pool, customerID, d)
 }
 
+// maxRowKey is the longest dead-letter key stored as it is. The key is in
+// the table's primary key, and PostgreSQL refuses an index entry over
+// about 2,700 bytes; an ATS id that long (LinkedIn takes 255 characters at
+// most, so the record is refused) must still make a dead letter, or the
+// customer's sync would stop on it.
+const maxRowKey = 1024
+
+// rowKey is the primary-key column of the dead letter whose Key is key:
+// key itself, or, over maxRowKey bytes, its first bytes (whole UTF-8
+// characters) and its SHA-256. That is longer than maxRowKey, so it never
+// equals a key stored as it is; the letter column keeps the whole key.
+func rowKey(key string) string {
+	if len(key) <= maxRowKey {
+		return key
+	}
+	n := maxRowKey - 100
+	for n > 0 && !utf8.RuneStart(key[n]) {
+		n--
+	}
+	sum := sha256.Sum256([]byte(key))
+	return key[:n] + "…sha256:" + hex.EncodeToString(sum[:])
+}
+
 // putDeadLetter stores d with q.
 func putDeadLetter(ctx context.Context, q execer, customerID string, d rscsync.DeadLetter) error {
 	b, err := json.Marshal(d)
 	if err == nil {
 		_, err = q.Exec(ctx, `insert into rscgo_dead_letters (customer_id, key, letter) values ($1, $2, $3)
-			on conflict (customer_id, key) do update set letter = excluded.letter`, customerID, d.Key(), b)
+			on conflict (customer_id, key) do update set letter = excluded.letter`, customerID, rowKey(d.Key()), b)
 	}
 	if err != nil {
 		return fmt.Errorf("pgstore: storing a dead letter of %q: %w", customerID, err)
@@ -88,8 +114,9 @@ func putDeadLetter(ctx context.Context, q execer, customerID string, d rscsync.D
 }
 
 // List implements sync.DeadLetterStore, in Key order (byte order, as Go
-// compares strings). It reads the dead letters in pages of 500, so a long
-// list is never held in memory whole.
+// compares strings; a key over 1,024 bytes sorts by its first bytes and a
+// digest of it). It reads the dead letters in pages of 500, so a long list
+// is never held in memory whole.
 func (s *DeadLetters) List(ctx context.Context, customerID string) iter.Seq2[rscsync.DeadLetter, error] {
 	return func(yield func(rscsync.DeadLetter, error) bool) {
 		after := ""
@@ -107,7 +134,7 @@ func (s *DeadLetters) List(ctx context.Context, customerID string) iter.Seq2[rsc
 			if len(page) < s.pageSize {
 				return
 			}
-			after = page[len(page)-1].Key()
+			after = rowKey(page[len(page)-1].Key())
 		}
 	}
 }
@@ -141,7 +168,7 @@ func (s *DeadLetters) Delete(ctx context.Context, customerID, key string) error 
 
 // deleteDeadLetter deletes a dead letter with q.
 func deleteDeadLetter(ctx context.Context, q execer, customerID, key string) error {
-	if _, err := q.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1 and key = $2", customerID, key); err != nil {
+	if _, err := q.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1 and key = $2", customerID, rowKey(key)); err != nil {
 		return fmt.Errorf("pgstore: deleting a dead letter of %q: %w", customerID, err)
 	}
 	return nil
