@@ -419,11 +419,12 @@ func TestKeepAlive(t *testing.T) {
 	}
 }
 
-// A released lease is not renewed: Renew, and so KeepAlive, returns a
-// *LostError saying so instead of taking the customer back, and another
-// holder acquires it. KeepAlive sleeps at least a millisecond between
-// renewals however short the TTL.
-func TestRenewAfterRelease(t *testing.T) {
+// A released lease holds nothing: Renew, a fenced checkpoint Save and a
+// fenced dead-letter Put under it return a *LostError saying it was
+// released, instead of taking the customer back or committing, and
+// another holder acquires it. KeepAlive stops on that error, and sleeps at
+// least a millisecond between renewals however short the TTL.
+func TestReleasedLease(t *testing.T) {
 	t.Parallel()
 	db, ls, _ := setup(t)
 	l := acquire(t, ls, "cust", "worker-a")
@@ -431,9 +432,14 @@ func TestRenewAfterRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	released := &lease.LostError{CustomerID: "cust", Token: 1, Current: 1}
-	err := l.Renew(t.Context())
-	if d := cmp.Diff(fmt.Sprintf("%T %[1]v", released), fmt.Sprintf("%T %[1]v", err)); d != "" {
-		t.Errorf("Renew after Release (-want +got):\n%s", d)
+	for name, err := range map[string]error{
+		"Renew":                  l.Renew(t.Context()),
+		"fenced checkpoint Save": db.Checkpoints().Fenced(l).Save(t.Context(), "cust", &rscsync.Checkpoint{}),
+		"fenced dead-letter Put": db.DeadLetters().Fenced(l).Put(t.Context(), "cust", rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "c1"}),
+	} {
+		if d := cmp.Diff(fmt.Sprintf("%T %[1]v", released), fmt.Sprintf("%T %[1]v", err)); d != "" {
+			t.Errorf("%s after Release (-want +got):\n%s", name, d)
+		}
 	}
 
 	var sleeps []time.Duration // the time slept when each sleep began
@@ -461,26 +467,5 @@ func TestRenewAfterRelease(t *testing.T) {
 	}
 	if _, err := ls.Acquire(t.Context(), "cust", "worker-b"); err != nil {
 		t.Errorf("Acquire after Release and a refused renewal: %v", err)
-	}
-}
-
-// A released lease commits nothing more through its fence: a fenced Save or
-// dead-letter Put under it returns the *LostError saying it was released,
-// as Renew does.
-func TestReleasedLeaseCannotCommit(t *testing.T) {
-	t.Parallel()
-	db, ls, _ := setup(t)
-	l := acquire(t, ls, "cust", "worker-a")
-	if err := l.Release(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	released := &lease.LostError{CustomerID: "cust", Token: 1, Current: 1}
-	for name, err := range map[string]error{
-		"checkpoint Save": db.Checkpoints().Fenced(l).Save(t.Context(), "cust", &rscsync.Checkpoint{}),
-		"dead-letter Put": db.DeadLetters().Fenced(l).Put(t.Context(), "cust", rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "c1"}),
-	} {
-		if d := cmp.Diff(fmt.Sprintf("%T %[1]v", released), fmt.Sprintf("%T %[1]v", err)); d != "" {
-			t.Errorf("a fenced %s under a released lease (-want +got):\n%s", name, d)
-		}
 	}
 }
