@@ -26,6 +26,10 @@ type tokenCache struct {
 	cfg   *config
 	red   *redactor
 	fetch func(ctx context.Context) (*oauth2.Token, error)
+	// hc posts the client's credentials to LinkedIn's OAuth endpoints
+	// (token, introspection): no redirect, tokenRequestTimeout. It is nil
+	// for a WithTokenSource client.
+	hc *http.Client
 
 	mu       sync.Mutex
 	tok      *oauth2.Token
@@ -59,10 +63,9 @@ func newTokenCache(cfg *config, base http.RoundTripper, red *redactor) *tokenCac
 	}
 	// Never follow a redirect: it would re-send the form body, client
 	// secret included, wherever the Location header points.
-	hc := &http.Client{Transport: base, Timeout: tokenRequestTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	tc.hc = &http.Client{Transport: base, Timeout: tokenRequestTimeout, CheckRedirect: noRedirect}
 	tc.fetch = func(ctx context.Context) (*oauth2.Token, error) {
-		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
+		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, tc.hc))
 	}
 	return tc
 }
@@ -142,7 +145,8 @@ func (tc *tokenCache) invalidate(tok string) {
 	tc.mu.Unlock()
 }
 
-// sanitize makes err, a token fetch's failure under ctx, an *AuthError
+// sanitize makes err, the failure under ctx of a token fetch (or of a
+// token introspection, Client.IntrospectToken), an *AuthError
 // (doc.go: "Token failures become *AuthError"). It keeps the status and
 // OAuth error code, with any credential redacted, and drops the response
 // body, which oauth2.RetrieveError prints. When ctx ended the fetch, the

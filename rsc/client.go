@@ -112,6 +112,11 @@ func (c *Client) ForCustomer(clientID, clientSecret string, opts ...Option) (*Cl
 	return newClient(&cfg, c.base)
 }
 
+// noRedirect makes an http.Client return a redirect as it is, never
+// follow it: not with a bearer token, nor with a form holding the client
+// secret.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 	if cfg.tokenSource == nil && cfg.clientID == "" {
 		return nil, errors.New("rsc: NewClient: WithCredentials or WithTokenSource is required")
@@ -142,10 +147,8 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 	rt = &paceTransport{c: c, next: rt}
 	c.rc = &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport: rt, // the attempt's timeout is paceTransport's, after any pacing wait
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
+			Transport:     rt, // the attempt's timeout is paceTransport's, after any pacing wait
+			CheckRedirect: noRedirect,
 		},
 		RetryMax:     cfg.retry.MaxAttempts - 1,
 		CheckRetry:   c.checkRetry,

@@ -61,30 +61,30 @@ func (c *Client) IntrospectToken(ctx context.Context) (*TokenInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	fail := func(ae *AuthError) error { ae.Op = introspecting; return ae }
+	fail := func(err error) error {
+		var ae *AuthError
+		if !errors.As(err, &ae) {
+			ae = &AuthError{Err: err}
+		}
+		ae.Op = introspecting
+		return ae
+	}
 	actx, cancel := context.WithTimeout(ctx, tokenRequestTimeout)
 	defer cancel()
 	form := url.Values{"client_id": {c.cfg.clientID}, "client_secret": {c.cfg.clientSecret}, "token": {tok}}
 	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint+"/introspectToken", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fail(&AuthError{Err: errors.New(c.red.String(redactURL(err.Error())))})
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	hc := &http.Client{Transport: c.base, // never follow a redirect with the secret in the body
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Do(req)
 	var body []byte
+	var resp *http.Response
+	if err == nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err = c.tokens.hc.Do(req) // as the token request: no redirect with the secret in the body
+	}
 	if err == nil {
 		body, err = io.ReadAll(io.LimitReader(resp.Body, maxIntrospectionBody))
 		resp.Body.Close()
 	}
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return nil, fail(&AuthError{Err: ctx.Err()})
-	case err != nil && actx.Err() != nil:
-		return nil, fail(&AuthError{Err: &attemptTimeout{after: tokenRequestTimeout}})
-	case err != nil:
-		return nil, fail(&AuthError{Err: errors.New(c.red.String(redactURL(err.Error())))})
+	if err != nil { // no answer: the caller's deadline, the request's own, or the transport
+		return nil, fail(c.tokens.sanitize(ctx, err))
 	}
 	var answer struct {
 		Error        string `json:"error"`
