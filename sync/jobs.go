@@ -298,16 +298,18 @@ func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobT
 		}
 		pending = slices.DeleteFunc(pending, func(u string) bool {
 			t, ok := got[u]
-			pt := r.cp.Tasks[u]
-			if !ok || !t.Status.Terminal() || t.HTTPStatus < 500 {
-				pt.Unread = 0
+			final := ok && t.Status.Terminal()
+			unread := final && t.HTTPStatus >= 500 // LinkedIn failed to read it (5xx)
+			pt, held := r.cp.Tasks[u]
+			if unread {
+				pt.Unread++
 			} else {
-				pt.Unread++ // LinkedIn failed to read it (5xx)
+				pt.Unread = 0
 			}
-			if _, held := r.cp.Tasks[u]; held {
+			if held {
 				r.cp.Tasks[u] = pt // saved by waitTasks
 			}
-			if !ok || !t.Status.Terminal() || t.HTTPStatus >= 500 && pt.Unread < maxTaskReadFailures {
+			if !final || unread && pt.Unread < maxTaskReadFailures {
 				return false // another poll before taking it as lost
 			}
 			done[u] = t

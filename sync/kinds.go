@@ -34,13 +34,10 @@ func (r *run) activityKind() phaseKind[Activity] {
 
 // activityIdent names an activity within a batch: a note and a feedback,
 // or notes of two parents, may share an id (they come from different
-// tables of the ATS), and neither may replace the other.
+// tables of the ATS), and neither may replace the other: its actKey and
+// integration context, in one concatenation.
 func activityIdent(a *Activity) string {
-	integration := a.Application.IntegrationContext
-	if a.Kind == KindCandidateNote {
-		integration = a.Candidate.IntegrationContext
-	}
-	return string(a.Kind) + "\x00" + a.parent() + "\x00" + a.ID() + "\x00" + integration
+	return string(a.Kind) + "\x00" + a.parent() + "\x00" + a.ID() + "\x00" + a.integration()
 }
 
 func (r *run) deletionKind() phaseKind[Deletion] {

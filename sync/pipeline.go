@@ -208,11 +208,11 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		return true // not after the watermark: the Source ignored since
 	}
 	key := p.ident(&b.recs[n], id)
-	if p.held != nil && t.Equal(p.heldPos.ModifiedAt) && id == p.heldPos.ID && p.held[digest(key)] {
+	if p.held != nil && p.heldPos.at(t, id) && p.held[digest(key)] {
 		b.unread(n)
 		return true // committed by an earlier pass, the watermark held before its run
 	}
-	if p.prev != (Cursor{}) && !p.prev.After(t, id) && !(p.prev.ModifiedAt.Equal(t) && p.prev.ID == id) {
+	if p.prev != (Cursor{}) && !p.prev.After(t, id) && !p.prev.at(t, id) {
 		// The watermark relies on the order: a record yielded before one
 		// it follows would be passed over by the next pass.
 		b.unread(n)
@@ -235,7 +235,7 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		p.r.rep.phase(p.k.phase).Read++
 	}
 	if !t.After(p.ahead.ModifiedAt) {
-		if !b.last.ModifiedAt.Equal(t) || b.last.ID != id {
+		if !b.last.at(t, id) {
 			b.tail = b.tail[:0]
 		}
 		b.last, b.lastBefore = Cursor{ModifiedAt: t, ID: id}, p.before
@@ -291,7 +291,7 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 func (p *pipeline[T]) dispatchFull(ctx context.Context, next *T) bool {
 	p.full = false
 	b := p.cur
-	if t, id := p.k.pos(next); b.last.ModifiedAt.Equal(t) && b.last.ID == id {
+	if t, id := p.k.pos(next); b.last.at(t, id) {
 		b.heldPos, b.heldDone = b.last, make([]string, len(b.tail))
 		for i, k := range b.tail {
 			b.heldDone[i] = digest(k)
@@ -332,7 +332,7 @@ func (p *pipeline[T]) holdRun(b *pbatch[T]) {
 	pc := p.pc
 	switch {
 	case b.heldPos != (Cursor{}):
-		if h := pc.Held; h == nil || !h.Pos.ModifiedAt.Equal(b.heldPos.ModifiedAt) || h.Pos.ID != b.heldPos.ID {
+		if h := pc.Held; h == nil || !h.Pos.at(b.heldPos.ModifiedAt, b.heldPos.ID) {
 			pc.Held = &HeldRun{Pos: b.heldPos}
 		}
 		pc.Held.Done = append(pc.Held.Done, b.heldDone...)

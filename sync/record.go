@@ -51,6 +51,14 @@ func (a Activity) parent() string {
 	return a.Application.ApplicationID
 }
 
+// integration returns the integration context of the activity's parent.
+func (a Activity) integration() string {
+	if a.Kind == KindCandidateNote {
+		return a.Candidate.IntegrationContext
+	}
+	return a.Application.IntegrationContext
+}
+
 // created returns the record's creation time, for reconciliation counts.
 func (r Record) created() time.Time {
 	switch {

@@ -33,9 +33,7 @@ func dlKey(kind EntityKind, parent, id string) string {
 }
 
 // delKey is the key of a deletion's dead letter, as the engine stores it.
-func delKey(d *Deletion) string {
-	return DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true, Integration: d.Integration}.Escape().Key()
-}
+func delKey(d *Deletion) string { return deletionIdentity(d).Escape().Key() }
 
 // The identities of records, as their dead letters name them (screened).
 func jobIdentity(j *Job) DeadLetter {
@@ -48,11 +46,7 @@ func applicationIdentity(a *Application) DeadLetter {
 	return DeadLetter{Kind: KindApplication, ID: a.Record.Key.ApplicationID, Integration: a.Record.Key.IntegrationContext, ModifiedAt: a.ModifiedAt}
 }
 func activityIdentity(a *Activity) DeadLetter {
-	integration := a.Application.IntegrationContext
-	if a.Kind == KindCandidateNote {
-		integration = a.Candidate.IntegrationContext
-	}
-	return DeadLetter{Kind: a.Kind, Parent: a.parent(), ID: a.ID(), Integration: integration, ModifiedAt: a.ModifiedAt}
+	return DeadLetter{Kind: a.Kind, Parent: a.parent(), ID: a.ID(), Integration: a.integration(), ModifiedAt: a.ModifiedAt}
 }
 func deletionIdentity(d *Deletion) DeadLetter {
 	return DeadLetter{Kind: d.Kind, Parent: d.Parent, ID: d.ID, Delete: true, Integration: d.Integration, ModifiedAt: d.DeletedAt}

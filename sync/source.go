@@ -130,6 +130,11 @@ func (c Cursor) After(t time.Time, id string) bool {
 	return t.After(c.ModifiedAt) || t.Equal(c.ModifiedAt) && id > c.ID
 }
 
+// at reports whether (t, id) is the position c.
+func (c Cursor) at(t time.Time, id string) bool {
+	return t.Equal(c.ModifiedAt) && id == c.ID
+}
+
 // Job is a job posting in the ATS.
 type Job struct {
 	Posting rsc.JobPosting // OperationType is set by the engine (CREATE, UPDATE or CLOSE)
