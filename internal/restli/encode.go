@@ -154,10 +154,8 @@ func EncodeKeyBodies(p Protocol, keys []Key, out []string) {
 	for _, k := range keys {
 		if p == Protocol2 {
 			n += key2Len(k)
-			continue
-		}
-		for _, f := range k {
-			n += esc1Body.escapedLen(f.Name) + 1 + esc1Body.escapedLen(f.Value) + 1
+		} else {
+			n += key1Len(esc1Body, k)
 		}
 	}
 	var b strings.Builder
@@ -205,14 +203,20 @@ func EncodeRestliID(k Key) string {
 }
 
 func encodeKey1(e *escaper, k Key) string {
+	var b strings.Builder
+	b.Grow(key1Len(e, k))
+	writeKey1(&b, e, nil, k)
+	return b.String()
+}
+
+// key1Len is the length writeKey1 writes for k with e and no prefix (one
+// byte more, which Grow does not mind).
+func key1Len(e *escaper, k Key) int {
 	n := 0
 	for _, f := range k {
 		n += e.escapedLen(f.Name) + 1 + e.escapedLen(f.Value) + 1
 	}
-	var b strings.Builder
-	b.Grow(n)
-	writeKey1(&b, e, nil, k)
-	return b.String()
+	return n
 }
 
 // writeKey1 writes k as prefix+name=value pairs joined by '&'.
