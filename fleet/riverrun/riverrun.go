@@ -279,10 +279,9 @@ func DeadLetters(ctx context.Context) rscsync.DeadLetterStore {
 func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 	cust := job.Args.CustomerID
 	return runLeased(ctx, r, job, cust, func(ctx context.Context, l *lease.Lease) (time.Time, error) {
-		ctx = context.WithValue(ctx, deadKey{}, r.db.DeadLetters().Fenced(l))
-		eng, err := r.engines(ctx, cust, r.db.Checkpoints().Fenced(l))
+		ctx, eng, err := r.leasedEngine(ctx, cust, l)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)
+			return time.Time{}, err
 		}
 		sliceCtx, stop := r.withinLease(ctx, l)
 		defer stop()
@@ -329,16 +328,25 @@ func (r *Runner) Retry(ctx context.Context, customerID string, keys []string) er
 	if err != nil {
 		return err
 	}
-	ctx = context.WithValue(ctx, deadKey{}, r.db.DeadLetters().Fenced(l))
-	eng, err := r.engines(ctx, customerID, r.db.Checkpoints().Fenced(l))
-	if err != nil {
-		err = fmt.Errorf("riverrun: the engine of customer %s: %w", customerID, err)
-	} else {
+	ctx, eng, err := r.leasedEngine(ctx, customerID, l)
+	if err == nil {
 		rctx, stop := r.withinLease(ctx, l)
 		_, err = eng.RetryDeadLetters(rctx, keys...)
 		stop()
 	}
 	return release(ctx, l, err)
+}
+
+// leasedEngine returns the customer's engine (the EngineFunc's) over the
+// checkpoint store fenced by l, and ctx carrying the dead-letter store
+// fenced by l (DeadLetters), as a slice and a retry run under a lease.
+func (r *Runner) leasedEngine(ctx context.Context, cust string, l *lease.Lease) (context.Context, *rscsync.Engine, error) {
+	ctx = context.WithValue(ctx, deadKey{}, r.db.DeadLetters().Fenced(l))
+	eng, err := r.engines(ctx, cust, r.db.Checkpoints().Fenced(l))
+	if err != nil {
+		return ctx, nil, fmt.Errorf("riverrun: the engine of customer %s: %w", cust, err)
+	}
+	return ctx, eng, nil
 }
 
 // committed counts the batches a slice committed.
