@@ -60,7 +60,7 @@ func keyed[R any](name string, kind rscsync.EntityKind, open func(context.Contex
 	summary func(R) looked, check func(R) []string, contexts func(R) []field) stream[R] {
 	return stream[R]{name: name, open: open, check: check, contexts: contexts, summary: summary, pos: func(rec R) pos {
 		l := summary(rec)
-		return pos{t: l.t, id: l.key.id, ident: l.key.id, key: recKey{kind: kind, id: l.key.id}}
+		return pos{t: l.t, id: l.key.id, key: recKey{kind: kind, id: l.key.id}}
 	}}
 }
 
@@ -145,7 +145,7 @@ func activityStream(src rscsync.Source) stream[rscsync.Activity] {
 		summary: activitySummary,
 		pos: func(a rscsync.Activity) pos {
 			k := activityKey(a) // notes of two parents, or a note and a feedback, may share an id
-			return pos{t: a.ModifiedAt, id: a.ID(), ident: string(k.kind) + "\x00" + k.parent + "\x00" + k.id, key: k}
+			return pos{t: a.ModifiedAt, id: a.ID(), key: k}
 		},
 		check: func(a rscsync.Activity) []string {
 			bad := modified(a.ModifiedAt)
@@ -203,27 +203,18 @@ func knownKind(k rscsync.EntityKind) bool {
 	return false
 }
 
-// deletionIdent is a deletion's identity for duplicates: its kind and id,
-// and for notes, feedback and stages its Parent too, as records of those
-// kinds with different parents may share an id (stage "1" of two
-// applications), and the engine tells them apart.
-func deletionIdent(d rscsync.Deletion) string {
-	if _, child := parentKinds[d.Kind]; child {
-		return string(d.Kind) + "\x00" + d.Parent + "\x00" + d.ID
-	}
-	return string(d.Kind) + "\x00" + d.ID
-}
-
 func deletionStream(src rscsync.Source) stream[rscsync.Deletion] {
 	return stream[rscsync.Deletion]{
 		name: "Deletions",
 		open: src.Deletions,
 		pos: func(d rscsync.Deletion) pos {
+			// Notes, feedback and stages of different parents may share an
+			// id (stage "1" of two applications): the parent tells them apart.
 			k := recKey{kind: d.Kind, id: d.ID}
 			if _, child := parentKinds[d.Kind]; child {
 				k.parent = d.Parent
 			}
-			return pos{t: d.DeletedAt, id: d.CursorID(), ident: deletionIdent(d), key: k}
+			return pos{t: d.DeletedAt, id: d.CursorID(), key: k}
 		},
 		check: func(d rscsync.Deletion) []string {
 			var bad []string

@@ -31,10 +31,9 @@ type stream[R any] struct {
 
 // pos is a record's position in its stream.
 type pos struct {
-	t     time.Time
-	id    string // the cursor id
-	ident string // identity for duplicates (kind and id where ids may collide)
-	key   recKey // the record's Lookup key; for deletions, the deleted record's
+	t   time.Time
+	id  string // the cursor id
+	key recKey // the record's identity, for duplicates, and its Lookup key; for deletions, the deleted record's
 }
 
 func (p pos) cursor() rscsync.Cursor { return rscsync.Cursor{ModifiedAt: p.t, ID: p.id} }
@@ -236,19 +235,19 @@ func runStream[R any](r reporter, cfg *config, s stream[R], more func(reporter, 
 
 func checkOrder(r reporter, name string, ps []pos) {
 	r.Helper()
-	seen := make(map[string]int, len(ps))
+	seen := make(map[recKey]int, len(ps))
 	for i, p := range ps {
-		if j, dup := seen[p.ident]; dup {
+		if j, dup := seen[p.key]; dup {
 			r.Errorf("%s[%d] %s: duplicate of %s[%d] %s", name, i, p, name, j, ps[j])
 		} else {
-			seen[p.ident] = i
+			seen[p.key] = i
 		}
 		if i == 0 {
 			continue
 		}
 		prev := ps[i-1]
 		if !prev.cursor().After(p.t, p.id) {
-			if p.t.Equal(prev.t) && p.id == prev.id && p.ident != prev.ident {
+			if p.t.Equal(prev.t) && p.id == prev.id && p.key != prev.key {
 				continue // another record at one position: the engine never splits them
 			}
 			how := "is before"
