@@ -175,8 +175,9 @@ func Evaluate(s State) Report {
 // Available answers "does feature id work for a record last modified at
 // recordModified?" (the record being of the feature's RecordKind), by
 // LinkedIn's milestone rules: it does not tell whether the sync already
-// sent the record (during the historical pass new records come at the end
-// of their phase, see the sync package's documentation). When the
+// sent the record (during the historical pass the sync's fresh lanes send
+// new and updated records ahead of the backlog, within a lane interval;
+// see the sync package's documentation). When the
 // scope is ScopeNewAndUpdated, a record counts as newly created or updated
 // when it was modified at or after s.EnabledAt (a record modified exactly at
 // the enablement instant is picked up by the incremental sync). When the

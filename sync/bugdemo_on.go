@@ -13,10 +13,10 @@ import "context"
 //	go test -tags rscgo_bugdemo -run TestCrashResumeCatchesEarlyCheckpoint ./internal/chaos
 //
 // Never build a release with this tag.
-func saveEarly(ctx context.Context, r *run, pc *PhaseCheckpoint, last Cursor) error {
+func saveEarly(ctx context.Context, r *run, cursor *Cursor, last Cursor) error {
 	if last == (Cursor{}) {
 		return nil
 	}
-	pc.Cursor = last
+	*cursor = last
 	return r.save(ctx)
 }

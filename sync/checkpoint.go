@@ -27,6 +27,10 @@ type Checkpoint struct {
 	// of being spread over several that all fail and are resent whole. A
 	// customer that hits the daily quota is bound by it, not by latency.
 	NarrowUntil time.Time `json:"narrowUntil,omitzero"`
+	// SweptAt is when the last sweep of the fresh lanes
+	// (PhaseCheckpoint.Fresh) that reached the end of every lane ended; the
+	// next is due WithFreshLane's interval later.
+	SweptAt time.Time `json:"sweptAt,omitzero"`
 
 	Phases map[Phase]*PhaseCheckpoint `json:"phases"`
 
@@ -57,6 +61,13 @@ type PhaseCheckpoint struct {
 	// run until all of it is committed, and Held names the records of it
 	// committed so far, which the next pass does not send again.
 	Held *HeldRun `json:"held,omitempty"`
+	// Fresh, while the phase's historical pass runs, is its fresh lane:
+	// the records changed since the pass began, sent ahead of the backlog
+	// (see the package documentation). Cursor then reads the backlog up to
+	// Fresh.From only; when it gets there the phase is complete and its
+	// watermark becomes the lane's. nil: no lane (a completed phase, or
+	// WithFreshLane(0)).
+	Fresh *FreshLane `json:"fresh,omitempty"`
 
 	Done             int64   `json:"done"`         // records processed by the historical pass
 	Total            int64   `json:"total"`        // ATS total at the last count
@@ -67,6 +78,26 @@ type PhaseCheckpoint struct {
 	RecordsPerMinute float64 `json:"recordsPerMinute"`
 }
 
+// FreshLane is the state of a phase's fresh lane (PhaseCheckpoint.Fresh).
+// Its fields mean what the phase's fields of the same names mean, for the
+// part of the stream after From.
+type FreshLane struct {
+	// From is where the lane begins: the position of the historical
+	// pass's start (Checkpoint.StartedAt less the clock skew allowance),
+	// or the backlog's watermark if that lay further on when the lane was
+	// opened. The backlog reads the records at or before it, the lane
+	// those after it.
+	From Cursor `json:"from"`
+	// Cursor is the lane's watermark: every record after From and at or
+	// before it is acknowledged (or dead-lettered, or skipped).
+	Cursor Cursor `json:"cursor"`
+	// PassFrom is Cursor when the current sweep of the lane began; InPass
+	// is set until the sweep reaches the end of the stream.
+	PassFrom Cursor   `json:"passFrom,omitzero"`
+	InPass   bool     `json:"inPass,omitempty"`
+	Held     *HeldRun `json:"held,omitempty"`
+}
+
 // HeldRun is the committed part of a run of records that share one
 // stream position (see PhaseCheckpoint.Held).
 type HeldRun struct {
@@ -74,6 +105,13 @@ type HeldRun struct {
 	// Done holds a digest of the identity of each record of the run
 	// committed (a record's kind, parent, id and integration context).
 	Done []string `json:"done"`
+}
+
+func (h *HeldRun) clone() *HeldRun {
+	if h == nil {
+		return nil
+	}
+	return &HeldRun{Pos: h.Pos, Done: slices.Clone(h.Done)}
 }
 
 // JobState is what the engine knows about one job on LinkedIn's side.
@@ -163,8 +201,11 @@ func (cp *Checkpoint) Clone() *Checkpoint {
 	for p, pc := range cp.Phases {
 		if pc != nil {
 			c := *pc
-			if pc.Held != nil {
-				c.Held = &HeldRun{Pos: pc.Held.Pos, Done: slices.Clone(pc.Held.Done)}
+			c.Held = pc.Held.clone()
+			if pc.Fresh != nil {
+				f := *pc.Fresh
+				f.Held = f.Held.clone()
+				c.Fresh = &f
 			}
 			out.Phases[p] = &c
 		}

@@ -68,15 +68,25 @@
 // reached) when its stream was read to the end; for jobs, only once every
 // job task is terminal.
 //
-// A known limit: the historical pass reads each phase in (modified time,
-// id) order, so records created or updated after the integration was
-// enabled come last in their phase, after the older records of the window,
-// and a phase starts once the one before it completed. LinkedIn's milestone
-// list (package milestones) makes features work for new and updated
-// records from the first milestone on; with this engine those records reach
-// LinkedIn only when the backlog before them was sent. A lane sending
-// records modified since the pass began ahead of the backlog would close
-// the gap; it is not built yet.
+// # Fresh lanes
+//
+// The historical pass reads each phase in (modified time, id) order from
+// the start of the window, and a phase starts once the one before it
+// completed; that backlog can take days. LinkedIn's milestone list
+// (package milestones) makes features work for new and updated records
+// from the first milestone on, so they cannot wait for it. While a phase's
+// pass runs, its stream is therefore split where the pass began (the first
+// run's time less WithClockSkew): the backlog reads the records modified
+// before, the phase's fresh lane those modified after. Every Run and
+// RunSlice sweeps the lanes of all phases first, and a long backlog stops
+// for a sweep every WithFreshLane interval (five minutes by default), so a
+// record created or changed during the backlog reaches LinkedIn within
+// about that interval. The two parts never overlap; each has its own
+// watermark, committed in order as described above; and when the backlog
+// is read, the phase is complete and its lane's watermark becomes the
+// phase's ([PhaseCheckpoint.Fresh]). A record read again by a later sweep
+// counts as incremental work, not as the pass's progress.
+// WithFreshLane(0) turns the lanes off.
 //
 // Jobs use batch_create, which is not idempotent. The checkpoint keeps each
 // job's state: a CREATE is written as an intent before it is sent, so after

@@ -287,10 +287,20 @@ func (r *run) aheadLimit() Cursor {
 func (r *run) clampWatermarks(ctx context.Context) {
 	ahead := r.aheadLimit()
 	for _, p := range allPhases {
-		if pc := r.cp.Phases[p]; pc.Cursor.ModifiedAt.After(ahead.ModifiedAt) {
-			r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: watermark was in the future, brought back before now",
-				slog.String("customer", r.cust), slog.String("phase", p.String()), slog.Time("watermark", pc.Cursor.ModifiedAt))
-			pc.Cursor = Cursor{ModifiedAt: r.e.cfg.clock.Now().Add(-r.e.cfg.clockSkew).UTC()}
+		pc := r.cp.Phases[p]
+		cursors := []*Cursor{&pc.Cursor}
+		if f := pc.Fresh; f != nil {
+			cursors = append(cursors, &f.Cursor)
+		}
+		for _, c := range cursors {
+			if c.ModifiedAt.After(ahead.ModifiedAt) {
+				r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: watermark was in the future, brought back before now",
+					slog.String("customer", r.cust), slog.String("phase", p.String()), slog.Time("watermark", c.ModifiedAt))
+				*c = Cursor{ModifiedAt: r.e.cfg.clock.Now().Add(-r.e.cfg.clockSkew).UTC()}
+			}
+		}
+		if f := pc.Fresh; f != nil && f.Cursor.After(f.From.ModifiedAt, f.From.ID) {
+			f.Cursor = f.From // a lane never reads back into the backlog
 		}
 	}
 }
@@ -306,13 +316,17 @@ func (r *run) save(ctx context.Context) error {
 	return nil
 }
 
-// all runs every phase in order.
+// all runs every phase in order; while the historical pass runs, the
+// fresh lanes go first (sweepFresh).
 func (r *run) all(ctx context.Context) error {
+	if err := r.sweepFresh(ctx); err != nil {
+		return err
+	}
 	for _, p := range allPhases {
 		r.phase = p
 		r.meters[p] = &meter{start: r.e.cfg.clock.Now()}
 		r.e.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "sync: phase", slog.String("customer", r.cust), slog.String("phase", p.String()))
-		if err := r.runPhase(ctx, p); err != nil {
+		if err := r.runBacklog(ctx, p); err != nil {
 			return err
 		}
 		if err := r.completePhase(ctx, p); err != nil {
@@ -324,26 +338,26 @@ func (r *run) all(ctx context.Context) error {
 	return r.save(ctx)
 }
 
-// runPhase streams phase p from its watermark. Job tasks (of the jobs
-// phase, and CLOSEs of deleted jobs) must be terminal before the phase
-// completes.
-func (r *run) runPhase(ctx context.Context, p Phase) error {
-	from := r.cp.Phases[p].Cursor
+// runPhase streams lane ln of phase p from the lane's watermark. Job tasks
+// (of the jobs phase, and CLOSEs of deleted jobs) must be terminal before
+// the phase completes; a fresh lane leaves them to its phase.
+func (r *run) runPhase(ctx context.Context, p Phase, ln lane) error {
+	from := *ln.cursor
 	src := r.e.src
 	var err error
 	switch p {
 	case PhaseJobs:
-		err = runPhase(ctx, r, r.jobKind(), src.Jobs(ctx, from))
+		err = runPhase(ctx, r, r.jobKind(), ln, src.Jobs(ctx, from))
 	case PhaseCandidates:
-		err = runPhase(ctx, r, r.candidateKind(), src.Candidates(ctx, from))
+		err = runPhase(ctx, r, r.candidateKind(), ln, src.Candidates(ctx, from))
 	case PhaseApplications:
-		err = runPhase(ctx, r, r.applicationKind(), src.Applications(ctx, from))
+		err = runPhase(ctx, r, r.applicationKind(), ln, src.Applications(ctx, from))
 	case PhaseActivities:
-		err = runPhase(ctx, r, r.activityKind(), src.Activities(ctx, from))
+		err = runPhase(ctx, r, r.activityKind(), ln, src.Activities(ctx, from))
 	case PhaseDeletions:
-		err = runPhase(ctx, r, r.deletionKind(), src.Deletions(ctx, from))
+		err = runPhase(ctx, r, r.deletionKind(), ln, src.Deletions(ctx, from))
 	}
-	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) {
+	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) || ln.fresh != nil {
 		return err
 	}
 	return r.settleTasks(ctx)

@@ -61,7 +61,7 @@ func TestWatermarkWaitsForEarlierBatches(t *testing.T) {
 				return next.RoundTrip(r)
 			})
 		}})
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
 		store := &recordingStore{Store: NewMemoryStore()}
 		eng := e.engine(t, g, WithStore(store), WithInFlight(2))
 		if _, err := eng.Run(t.Context()); err != nil {
@@ -184,7 +184,7 @@ func TestParkedErrorReturned(t *testing.T) {
 	oneRequestADay := envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRequestsPerDay: 1})},
 		client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}}
 	inBubbleWith(t, oneRequestADay, func(t *testing.T, e *env) {
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
 		eng := e.engine(t, g, WithWaitWhenParked(false), WithInFlight(1))
 		rep, err := eng.Run(t.Context())
 		var pe *ParkedError
@@ -275,7 +275,7 @@ func TestEligibilityHookMayKeepRecords(t *testing.T) {
 
 func TestConsentRefusedAndRevoked(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 1000, 0, 0)
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 1000, 0, 0)
 		refuse := errors.New("integration disabled")
 		eng := e.engine(t, g, WithConsent(ConsentFunc(func(context.Context, string) error { return refuse })))
 		_, err := eng.Run(t.Context())
@@ -996,7 +996,7 @@ func TestDeletionsGroupedByParent(t *testing.T) {
 func TestRunSliceYieldsWhenAsked(t *testing.T) {
 	noQuotaYields := envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}}
 	inBubbleWith(t, noQuotaYields, func(t *testing.T, e *env) {
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 500, 0, 0)
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 500, 0, 0)
 		eng := e.engine(t, g.materialize(), WithInFlight(1))
 		ctx := WithYieldWhen(t.Context(), func() bool { return len(e.cust.Candidates()) >= 200 })
 		rep, err := eng.RunSlice(ctx, 10)

@@ -28,6 +28,12 @@ func newGen(org string, end time.Time, span time.Duration, jobs, cands, apps, ac
 	return &genSource{org: org, end: end, span: span, jobs: jobs, cands: cands, apps: apps, acts: acts, stages: 2}
 }
 
+// backlogEnd is an end for a genSource whose records all lie before the
+// fresh lanes' start (see the package documentation), so that a first run
+// sends them in one order, as the backlog: for the tests of batching,
+// pacing and quotas, which the lane's few first records would shift.
+func backlogEnd() time.Time { return time.Now().Add(-DefaultClockSkew) }
+
 func (g *genSource) at(i, n int) time.Time {
 	start := g.end.Add(-g.span)
 	return start.Add(time.Duration(int64(g.span) / int64(n+1) * int64(i+1))).Truncate(time.Millisecond)

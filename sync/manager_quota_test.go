@@ -64,7 +64,7 @@ func (f quotaFleet) run(t *testing.T) fleetOutcome {
 		custs[i] = srv.AddCustomer(rsctest.CustomerSpec{})
 		client, err := partner.ForCustomer(custs[i].ClientID, custs[i].ClientSecret)
 		must(t, err)
-		g := newGen(custs[i].Organization, start, 24*time.Hour, 0, n, 0, 0)
+		g := newGen(custs[i].Organization, backlogEnd(), 24*time.Hour, 0, n, 0, 0)
 		eng, err := NewEngine(client, fmt.Sprintf("c%03d", i), g, WithProgress(func(p Progress) {
 			if p.Phase == PhaseDeletions && p.Completed {
 				mu.Lock()
@@ -188,7 +188,7 @@ func TestRunSliceYieldsUntilQuota(t *testing.T) {
 			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200}),
 				rsc.WithHooks(rsc.Hooks{OnThrottled: func(ti rsc.ThrottleInfo) { waits = append(waits, ti.Wait) }})}})
 		start := time.Now()
-		eng := e.engine(t, newGen(e.cust.Organization, start, 24*time.Hour, 0, 400, 0, 0))
+		eng := e.engine(t, newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 400, 0, 0))
 		type slice struct {
 			At      time.Duration // when the slice ended, from the start
 			Batches int64

@@ -277,7 +277,7 @@ func TestRewindPhase(t *testing.T) {
 // progress event and an Info log line.
 func TestPacingWaitsAreAnnounced(t *testing.T) {
 	inBubbleWith(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}}, func(t *testing.T, e *env) {
-		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 300, 0, 0)
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
 		start := time.Now()
 		type wait struct {
 			What        string

@@ -39,6 +39,7 @@ type config struct {
 	deleteSkew   time.Duration
 	clockSkew    time.Duration
 	holdings     Holdings
+	freshEvery   time.Duration
 	contexts     map[string]bool // WithIntegrationContexts; nil: not checked
 
 	// Manager.
@@ -59,6 +60,7 @@ func defaultConfig() config {
 		waitParked:   true,
 		deleteSkew:   time.Hour,
 		clockSkew:    DefaultClockSkew,
+		freshEvery:   DefaultFreshLaneInterval,
 		workers:      4,
 		quantum:      20,
 	}
@@ -280,6 +282,24 @@ func WithClockSkew(d time.Duration) Option {
 			return errors.New("sync: WithClockSkew: negative allowance")
 		}
 		c.clockSkew = d
+		return nil
+	})
+}
+
+// WithFreshLane sets how often, while a phase's historical pass runs, the
+// records created or changed since the pass began are sent ahead of the
+// rest of the backlog (default DefaultFreshLaneInterval; every must not be
+// negative): at the start of every Run and RunSlice, and every interval
+// during a long backlog. 0 turns the fresh lanes off: each phase is then
+// read to the end of its stream in one order, and a record changed after
+// the pass began reaches LinkedIn only after every older one (see the
+// package documentation).
+func WithFreshLane(every time.Duration) Option {
+	return engineOption("WithFreshLane", func(c *config) error {
+		if every < 0 {
+			return errors.New("sync: WithFreshLane: negative interval")
+		}
+		c.freshEvery = every
 		return nil
 	})
 }

@@ -58,10 +58,14 @@ type pbatch[T any] struct {
 	heldDone []string
 	read     int64 // records read (sent or skipped)
 	skipped  int64
-	recs     []T
-	isNew    []bool
-	index    map[string]int // stream id → position in recs
-	outcome  batchOutcome
+	// reread counts the records a fresh lane read that are not new
+	// (pipeline.isNew): read again, they count as incremental work, not
+	// as the pass's progress.
+	reread  int64
+	recs    []T
+	isNew   []bool
+	index   map[string]int // stream id → position in recs
+	outcome batchOutcome
 }
 
 func newBatch[T any]() *pbatch[T] {
@@ -120,6 +124,7 @@ type pipeline[T any] struct {
 	k     phaseKind[T]
 	send  func(context.Context, []T, []bool) batchOutcome
 	pc    *PhaseCheckpoint
+	ln    lane   // the part of the stream read, and its watermark
 	from  Cursor // the watermark when the phase started
 	ahead Cursor // now plus the clock skew allowance: a record dated later is in the future
 	prev  Cursor // the position of the record read last, to check the Source's order
@@ -149,11 +154,43 @@ type pipeline[T any] struct {
 	err        error     // the first failure: nothing more is dispatched or committed
 	yielded    bool      // the slice ends: its batch budget is spent, or its quota
 	yieldUntil time.Time // when the quota lets the next batch go; zero: budget spent
+	sweep      bool      // the backlog stops for a sweep of the fresh lanes (errSweep)
 }
 
-// runPhase streams one phase through a pipeline.
-func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], stream iter.Seq2[T, error]) error {
-	p := &pipeline[T]{r: r, k: k, send: k.send, pc: r.cp.Phases[k.phase], limit: r.e.cfg.inFlight,
+// lane is the part of a phase's stream a pipeline reads and the
+// checkpoint fields it commits to: the phase's own (the whole stream, or
+// the backlog up to its fresh lane), or its fresh lane's
+// (PhaseCheckpoint.Fresh).
+type lane struct {
+	cursor   *Cursor
+	held     **HeldRun
+	passFrom *Cursor
+	inPass   *bool
+	// until, for the backlog of a phase with a fresh lane, is the lane's
+	// From: the backlog ends before the first record after it.
+	until *Cursor
+	// fresh is the fresh lane read; nil for the phase's own.
+	fresh *FreshLane
+}
+
+// phaseLane is the lane of the phase's own watermark.
+func phaseLane(pc *PhaseCheckpoint) lane {
+	ln := lane{cursor: &pc.Cursor, held: &pc.Held, passFrom: &pc.PassFrom, inPass: &pc.InPass}
+	if pc.Fresh != nil {
+		ln.until = &pc.Fresh.From
+	}
+	return ln
+}
+
+// freshLane is the lane of the phase's fresh lane, which must be open.
+func freshLane(pc *PhaseCheckpoint) lane {
+	f := pc.Fresh
+	return lane{cursor: &f.Cursor, held: &f.Held, passFrom: &f.PassFrom, inPass: &f.InPass, fresh: f}
+}
+
+// runPhase streams one lane of a phase through a pipeline.
+func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, stream iter.Seq2[T, error]) error {
+	p := &pipeline[T]{r: r, k: k, send: k.send, pc: r.cp.Phases[k.phase], ln: ln, limit: r.e.cfg.inFlight,
 		cur: newBatch[T](), pending: map[int]*pbatch[T]{}}
 	if r.dry {
 		p.send = k.check
@@ -162,16 +199,16 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], stream iter.Se
 		p.limit = 1
 	}
 	p.results = make(chan *pbatch[T], p.limit)
-	p.from = p.pc.Cursor
-	if h := p.pc.Held; h != nil {
+	p.from = *ln.cursor
+	if h := *ln.held; h != nil {
 		p.held, p.heldPos = make(map[string]bool, len(h.Done)), h.Pos
 		for _, d := range h.Done {
 			p.held[d] = true
 		}
 	}
 	p.ahead = r.aheadLimit()
-	if !p.pc.InPass {
-		p.pc.PassFrom, p.pc.InPass = p.from, true
+	if !*ln.inPass {
+		*ln.passFrom, *ln.inPass = p.from, true
 	}
 	for v, err := range stream {
 		if err != nil {
@@ -206,6 +243,10 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	if !p.from.After(t, id) {
 		b.unread(n)
 		return true // not after the watermark: the Source ignored since
+	}
+	if u := p.ln.until; u != nil && u.After(t, id) {
+		b.unread(n)
+		return false // the fresh lane's: the backlog is read to its end
 	}
 	key := p.ident(&b.recs[n], id)
 	if p.held != nil && p.heldPos.at(t, id) && p.held[digest(key)] {
@@ -264,8 +305,9 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 			p.full = b.read >= maxReadPerBatch
 			return true
 		}
-		if p.pc.Completed {
-			isNew = rc.created().After(p.pc.PassFrom.ModifiedAt)
+		isNew = p.isNew(rc.created())
+		if p.ln.fresh != nil && !isNew && !again {
+			b.reread++
 		}
 	}
 	if again {
@@ -277,6 +319,24 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	b.index[key] = n
 	b.isNew = append(b.isNew, isNew)
 	p.full = len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch
+	return true
+}
+
+// isNew reports whether a record created at created counts as a new
+// distinct record on LinkedIn (PhaseCheckpoint.Acknowledged), as far as the
+// engine can tell: a record created before the current pass (or sweep)
+// began was read by an earlier one. In a fresh lane, a record created
+// before the lane's From that the backlog has not reached yet was sent by
+// no backlog either; it is counted again when it changes again in a later
+// sweep before the backlog reaches it.
+func (p *pipeline[T]) isNew(created time.Time) bool {
+	switch f := p.ln.fresh; {
+	case f != nil:
+		return created.After(f.PassFrom.ModifiedAt) ||
+			!created.After(f.From.ModifiedAt) && created.After(p.pc.Cursor.ModifiedAt)
+	case p.pc.Completed:
+		return created.After(p.pc.PassFrom.ModifiedAt)
+	}
 	return true
 }
 
@@ -329,15 +389,16 @@ func digest(ident string) string {
 // commit of b: the records b commits at the position its watermark is held
 // before are added, and a watermark reaching that position clears it.
 func (p *pipeline[T]) holdRun(b *pbatch[T]) {
-	pc := p.pc
-	switch {
+	held := p.ln.held
+	switch h := *held; {
 	case b.heldPos != (Cursor{}):
-		if h := pc.Held; h == nil || !h.Pos.at(b.heldPos.ModifiedAt, b.heldPos.ID) {
-			pc.Held = &HeldRun{Pos: b.heldPos}
+		if h == nil || !h.Pos.at(b.heldPos.ModifiedAt, b.heldPos.ID) {
+			h = &HeldRun{Pos: b.heldPos}
+			*held = h
 		}
-		pc.Held.Done = append(pc.Held.Done, b.heldDone...)
-	case pc.Held != nil && b.last != (Cursor{}) && !b.last.After(pc.Held.Pos.ModifiedAt, pc.Held.Pos.ID):
-		pc.Held = nil
+		h.Done = append(h.Done, b.heldDone...)
+	case h != nil && b.last != (Cursor{}) && !b.last.After(h.Pos.ModifiedAt, h.Pos.ID):
+		*held = nil
 	}
 }
 
@@ -360,7 +421,7 @@ func (p *pipeline[T]) dispatch(ctx context.Context) bool {
 	}
 	b := p.cur
 	p.cur = p.emptyBatch()
-	if err := saveEarly(ctx, p.r, p.pc, b.last); err != nil {
+	if err := saveEarly(ctx, p.r, p.ln.cursor, b.last); err != nil {
 		p.fail(err)
 		return false
 	}
@@ -388,6 +449,10 @@ func (p *pipeline[T]) admit(ctx context.Context) bool {
 	r := p.r
 	if r.budget > 0 && r.used >= r.budget {
 		p.yielded = true
+		return false
+	}
+	if p.ln.until != nil && r.sweepDue() {
+		p.sweep = true
 		return false
 	}
 	if err := r.checkConsent(ctx); err != nil {
@@ -476,7 +541,7 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 			p.uncount(b)
 		default:
 			p.holdRun(b)
-			p.fail(p.r.commit(ctx, p.k.phase, b.last, b.read, b.skipped, &b.outcome))
+			p.fail(p.r.commit(ctx, p.k.phase, p.ln.cursor, b.last, tally{b.read, b.reread, b.skipped}, &b.outcome))
 		}
 		b.reset()
 		p.free = append(p.free, b)
@@ -496,7 +561,7 @@ func (p *pipeline[T]) emptyBatch() *pbatch[T] {
 // finish sends the last partial batch, waits for every batch and returns
 // the phase's outcome.
 func (p *pipeline[T]) finish(ctx context.Context) error {
-	if p.err == nil && !p.yielded && p.cur.read > 0 {
+	if p.err == nil && !p.yielded && !p.sweep && p.cur.read > 0 {
 		p.dispatch(ctx)
 	}
 	for p.running > 0 {
@@ -514,6 +579,8 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 		return &YieldError{CustomerID: p.r.cust, Until: p.yieldUntil, Waiting: perMinuteQuota}
 	case p.yielded:
 		return ErrYield
+	case p.sweep:
+		return errSweep
 	}
 	return nil
 }
@@ -536,9 +603,14 @@ func (r *run) checkConsent(ctx context.Context) error {
 	return nil
 }
 
+// tally is what a committed batch read: records read (sent or skipped),
+// of them read again by a fresh lane (pbatch.reread), and skipped.
+type tally struct{ read, reread, skipped int64 }
+
 // commit applies an acknowledged batch: dead letters first, then the
-// watermark and counters in one checkpoint save, then a progress event.
-func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skipped int64, o *batchOutcome) error {
+// watermark (cursor, moved to last) and counters in one checkpoint save,
+// then a progress event.
+func (r *run) commit(ctx context.Context, phase Phase, cursor *Cursor, last Cursor, n tally, o *batchOutcome) error {
 	var newlyFailed int64
 	for _, d := range o.dead {
 		fresh, err := r.putDeadLetter(ctx, d)
@@ -556,21 +628,22 @@ func (r *run) commit(ctx context.Context, phase Phase, last Cursor, read, skippe
 		}
 	}
 	if last != (Cursor{}) {
-		pc.Cursor = last
+		*cursor = last
 	}
 	if pc.Completed {
-		pc.Incremental += read
+		pc.Incremental += n.read
 	} else {
-		pc.Done += read
+		pc.Done += n.read - n.reread
+		pc.Incremental += n.reread
 	}
 	pc.Acknowledged += o.newAcked
 	for p, n := range o.gone { // the reconciliation's held records
 		r.cp.Phases[p].Acknowledged = max(r.cp.Phases[p].Acknowledged-n, 0)
 	}
 	pc.DeadLettered += newlyFailed
-	pc.Ineligible += skipped
+	pc.Ineligible += n.skipped
 	if m := r.meters[phase]; m != nil {
-		m.n += read
+		m.n += n.read
 		if !pc.Completed {
 			pc.RecordsPerMinute = m.rate(r.e.cfg.clock.Now())
 		}

@@ -123,6 +123,9 @@ func rewind(cp *Checkpoint, p Phase) {
 		return
 	}
 	pc.Cursor, pc.PassFrom, pc.InPass = start, start, false
+	// The next run's sweep opens the lane again and sends its records
+	// again, counted anew.
+	pc.Fresh, cp.SweptAt = nil, time.Time{}
 	pc.Done, pc.Ineligible = 0, 0
 	if p != PhaseJobs { // jobs count as held through their job states
 		pc.Acknowledged = 0

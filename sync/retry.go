@@ -257,7 +257,7 @@ func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, isNew []
 		if o.err != nil {
 			return r.classify(o.err)
 		}
-		if err := r.commit(ctx, p, Cursor{}, 0, 0, &o); err != nil {
+		if err := r.commit(ctx, p, nil, Cursor{}, tally{}, &o); err != nil {
 			return err
 		}
 		for i := start; sent != nil && i < end; i++ {

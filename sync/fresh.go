@@ -1,0 +1,86 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// The fresh lanes (the package documentation's "Fresh lanes"): while a
+// phase's historical pass runs, its stream is split at FreshLane.From; the
+// backlog (the phase's watermark) reads up to it, the lane after it, and
+// sweeps of the lanes go ahead of the backlog.
+
+// DefaultFreshLaneInterval is the default of WithFreshLane.
+const DefaultFreshLaneInterval = 5 * time.Minute
+
+// errSweep stops a backlog for a sweep of the fresh lanes; it never leaves
+// the run.
+var errSweep = errors.New("sync: a sweep of the fresh lanes is due")
+
+// sweepDue reports whether the fresh lanes are to be swept: the engine has
+// lanes (WithFreshLane), the historical pass runs, and the last complete
+// sweep ended at least the lanes' interval ago (so a backlog goes on for
+// that long between two sweeps however long they take).
+func (r *run) sweepDue() bool {
+	every := r.e.cfg.freshEvery
+	return every > 0 && r.cp.historical() && !r.e.cfg.clock.Now().Before(r.cp.SweptAt.Add(every))
+}
+
+// sweepFresh, when a sweep is due, reads every fresh lane of the phases
+// whose pass runs to the end of its stream, opening the lanes not open
+// yet. A sweep that ends early (a slice's budget, a failure) is not
+// complete: the next run goes on with it.
+func (r *run) sweepFresh(ctx context.Context) error {
+	if !r.sweepDue() {
+		return nil
+	}
+	for _, p := range Phases() {
+		pc := r.cp.Phases[p]
+		if pc.Completed {
+			continue
+		}
+		if pc.Fresh == nil {
+			from := Cursor{ModifiedAt: r.cp.StartedAt.Add(-r.e.cfg.clockSkew).UTC()}
+			if from.After(pc.Cursor.ModifiedAt, pc.Cursor.ID) {
+				from = pc.Cursor // the backlog went further already
+			}
+			pc.Fresh = &FreshLane{From: from, Cursor: from}
+		}
+		r.phase = p
+		if err := r.runPhase(ctx, p, freshLane(pc)); err != nil {
+			return err
+		}
+		pc.Fresh.InPass = false
+	}
+	r.cp.SweptAt = r.e.cfg.clock.Now()
+	return r.save(ctx)
+}
+
+// runBacklog runs phase p from its watermark. When the phase has a fresh
+// lane, it stops for a sweep whenever one is due, and once the backlog is
+// read to From, the lane's watermark and held run become the phase's
+// (unless the lane read nothing, when the backlog's stay): the
+// phase is read to the end of its stream as of the run's last sweep, and
+// the next run reads on from there.
+func (r *run) runBacklog(ctx context.Context, p Phase) error {
+	pc := r.cp.Phases[p]
+	for {
+		err := r.runPhase(ctx, p, phaseLane(pc))
+		if errors.Is(err, errSweep) {
+			if err := r.sweepFresh(ctx); err != nil {
+				return err
+			}
+			r.phase = p
+			continue
+		}
+		if err != nil || pc.Fresh == nil {
+			return err
+		}
+		if f := pc.Fresh; f.Cursor != f.From || f.Held != nil {
+			pc.Cursor, pc.Held = f.Cursor, f.Held
+		} // else the lane read nothing: the backlog's watermark is the phase's
+		pc.Fresh = nil
+		return nil // saved as the phase completes
+	}
+}

@@ -1,0 +1,258 @@
+package sync
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// freshRecords puts into src a job, a candidate, an application of both
+// and a note on the candidate, modified at, with ids that the genSource
+// does not use.
+func freshRecords(src *SliceSource, g *genSource, at time.Time) {
+	j := g.job(0)
+	j.Posting.ExternalJobPostingID, j.ModifiedAt, j.Closed = "JNEW", at, false
+	c := g.cand(0)
+	c.Record.Key.CandidateID, c.ModifiedAt = "CNEW", at
+	c.Record.CreatedAt, c.Record.LastModifiedAt = rsc.Millis(at), rsc.Millis(at)
+	a := g.place(0)
+	a.Record.Key.ApplicationID, a.Record.CandidateID, a.Record.JobPostingID, a.ModifiedAt = "ANEW", "CNEW", "JNEW", at
+	a.Record.CreatedAt, a.Record.LastModifiedAt, a.Stages = rsc.Millis(at), rsc.Millis(at), nil
+	n := g.act(0)
+	n.Candidate.CandidateID, n.Note.ID, n.ModifiedAt = "CNEW", "NNEW", at
+	src.PutJobs(j).PutCandidates(c).PutApplications(a).PutActivities(n)
+}
+
+// held lists the ids of the jobs, candidates, applications and candidate
+// notes LinkedIn holds.
+func held(e *env) map[string][]string {
+	out := map[string][]string{}
+	for _, j := range e.cust.Jobs() {
+		out["jobs"] = append(out["jobs"], j.ExternalJobPostingID)
+	}
+	for _, c := range e.cust.Candidates() {
+		out["candidates"] = append(out["candidates"], c.ID)
+	}
+	for _, a := range e.cust.Applications() {
+		out["applications"] = append(out["applications"], a.Key["atsJobApplicationId"])
+	}
+	for _, n := range e.cust.CandidateNotes() {
+		out["notes"] = append(out["notes"], n.Key["noteId"])
+	}
+	for k := range out {
+		slices.Sort(out[k])
+	}
+	return out
+}
+
+// While the historical pass runs, the records created or changed since it
+// began go ahead of the backlog: the first slices send the new job,
+// candidate, application and note, and none of the thousand older
+// records; the rest of the pass then sends the backlog, every record once,
+// and the reconciliation finds nothing missing.
+func TestFreshLaneGoesFirst(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 20, 500, 300, 180)
+		src := g.materialize()
+		freshRecords(src, g, time.Now())
+		eng := e.engine(t, src)
+		var err error
+		for range 4 { // a lane's batch a slice; job tasks finish on their own
+			if _, err = eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+				t.Fatalf("RunSlice: %v, want ErrYield", err)
+			}
+		}
+		want := map[string][]string{"jobs": {"JNEW"}, "candidates": {"CNEW"}, "applications": {"ANEW"}, "notes": {"NNEW"}}
+		if d := cmp.Diff(want, held(e)); d != "" {
+			t.Errorf("LinkedIn after the sweep (-want +got):\n%s", d)
+		}
+		rep, err := eng.Run(t.Context())
+		if err != nil || !rep.CaughtUp {
+			t.Fatalf("Run: %v", err)
+		}
+		got := held(e)
+		if n := len(got["candidates"]); n != 501 || !slices.Contains(got["candidates"], "CNEW") {
+			t.Errorf("LinkedIn holds %d candidates, want 501 with CNEW", n)
+		}
+		for _, x := range rep.Reconciliation {
+			if x.Missing != 0 || x.Acknowledged != x.ATSTotal {
+				t.Errorf("%s: %+v, want every record acknowledged once", x.Phase, x)
+			}
+		}
+		cp, err := eng.Store().Load(t.Context(), "c1")
+		must(t, err)
+		for p, pc := range cp.Phases {
+			if !pc.Completed || pc.Fresh != nil {
+				t.Errorf("%s: completed %v, fresh lane %+v; want completed, no lane", p, pc.Completed, pc.Fresh)
+			}
+		}
+		if c := cp.Phases[PhaseCandidates].Cursor; c.ID != "CNEW" {
+			t.Errorf("candidates' watermark %+v, want the lane's (CNEW)", c)
+		}
+	})
+}
+
+// A record changed during a long backlog reaches LinkedIn at the next sweep
+// (WithFreshLane's interval), not after the backlog; without the lanes it
+// comes last.
+func TestFreshLaneDuringLongBacklog(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		every  time.Duration
+		before bool // CNEW is sent before the backlog's last batch
+	}{
+		{time.Minute, true},
+		{0, false},
+	} {
+		t.Run(tc.every.String(), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
+					client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+				start := time.Now()
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 1000, 0, 0)
+				src := g.materialize()
+				eng := e.engine(t, src, WithFreshLane(tc.every))
+				go func() {
+					time.Sleep(90 * time.Second)
+					c := g.cand(0)
+					c.Record.Key.CandidateID, c.ModifiedAt = "CNEW", time.Now()
+					src.PutCandidates(c)
+				}()
+				for range 2 { // without the lanes, the second run sends CNEW
+					if _, err := eng.Run(t.Context()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var sentNew, last time.Duration
+				for _, r := range e.srv.Requests() {
+					if r.EffectiveMethod != "PUT" || !strings.Contains(r.Path, "atsCandidates") {
+						continue
+					}
+					at := r.Time.Sub(start)
+					if strings.Contains(r.RawQuery+r.TunnelledQuery, "CNEW") {
+						sentNew = at
+					} else {
+						last = max(last, at)
+					}
+				}
+				// 1,000 records at 200 a minute: the backlog's last batch
+				// goes at 4m30s, or a batch later for the lane's one record.
+				if last < 4*time.Minute+30*time.Second || last > 5*time.Minute {
+					t.Errorf("backlog's last batch at %v, want 4m30s to 5m", last)
+				}
+				if before := sentNew < last; before != tc.before || sentNew < 90*time.Second {
+					t.Errorf("CNEW (changed at 1m30s) sent at %v, backlog's last batch at %v; want before it: %v", sentNew, last, tc.before)
+				}
+			})
+		})
+	}
+}
+
+// Records keep changing while the pass runs in slices of one batch (old
+// ones, new ones, and new ones again a minute later): every
+// record, old or new, reaches LinkedIn in its last version, each counts
+// once in the reconciliation, and no lane is left once the pass completes.
+func TestFreshLaneLosesNothing(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 700, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		want := map[string]string{}
+		for i := range 700 {
+			want[candID(i)] = "Ann"
+		}
+		for i := 0; ; i++ {
+			if i < 40 { // an old record changed, a new one created, a minute apart
+				c := g.cand(i * 17)
+				c.Record.FirstName, c.ModifiedAt = "Bea", time.Now()
+				n := g.cand(i)
+				n.Record.Key.CandidateID, n.ModifiedAt = "NEW"+candID(i), time.Now()
+				n.Record.CreatedAt, n.Record.LastModifiedAt = rsc.Millis(time.Now()), rsc.Millis(time.Now())
+				src.PutCandidates(c, n)
+				want[candID(i*17)], want["NEW"+candID(i)] = "Bea", "Ann"
+				if i > 0 { // and the new one of the minute before changed again
+					n := g.cand(i - 1)
+					n.Record.Key.CandidateID, n.Record.FirstName, n.ModifiedAt = "NEW"+candID(i-1), "Cy", time.Now()
+					n.Record.CreatedAt, n.Record.LastModifiedAt = rsc.Millis(time.Now().Add(-time.Minute)), rsc.Millis(time.Now())
+					src.PutCandidates(n)
+					want["NEW"+candID(i-1)] = "Cy"
+				}
+			}
+			time.Sleep(time.Minute)
+			rep, err := eng.RunSlice(t.Context(), 1)
+			if err == nil && i >= 40 {
+				want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 740, Acknowledged: 740}
+				if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
+					t.Errorf("reconciliation (-want +got):\n%s", d)
+				}
+				break
+			}
+			if err != nil && !errors.Is(err, ErrYield) {
+				t.Fatal(err)
+			}
+		}
+		got := map[string]string{}
+		for _, c := range e.cust.Candidates() {
+			got[c.ID], _ = c.Fields["firstName"].(string)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("LinkedIn's candidates (-want +got):\n%s", d)
+		}
+		cp, err := eng.Store().Load(t.Context(), "c1")
+		must(t, err)
+		if pc := cp.Phases[PhaseCandidates]; !pc.Completed || pc.Fresh != nil || pc.Done != 740 {
+			t.Errorf("candidates: completed %v, lane %+v, %d done; want completed, no lane, each record done once", pc.Completed, pc.Fresh, pc.Done)
+		}
+		if n := len(slices.Collect(maps.Keys(got))); n != 740 {
+			t.Errorf("%d candidates", n)
+		}
+	})
+}
+
+func TestWithFreshLaneRefusesNegative(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	_, err := NewEngine(e.client, "c1", NewSliceSource(), WithFreshLane(-time.Second))
+	if err == nil || !strings.Contains(err.Error(), "WithFreshLane: negative interval") {
+		t.Errorf("NewEngine: %v, want the negative interval refused", err)
+	}
+	if _, err := NewManager(WithFreshLane(time.Minute)); err == nil {
+		t.Error("NewManager accepted an engine option")
+	}
+}
+
+// A phase rewound in the middle of its pass sends its fresh lane's records
+// again too, and counts each record once.
+func TestRewindMidPassReopensLane(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 500, 0, 0)
+		src := g.materialize()
+		freshRecords(src, g, time.Now())
+		eng := e.engine(t, src)
+		for range 4 { // the sweep, then two batches of the backlog
+			if _, err := eng.RunSlice(t.Context(), 2); !errors.Is(err, ErrYield) {
+				t.Fatalf("RunSlice: %v, want ErrYield", err)
+			}
+		}
+		cp, err := eng.RewindPhase(t.Context(), PhaseCandidates)
+		must(t, err)
+		if pc := cp.Phases[PhaseCandidates]; pc.Completed || pc.Fresh != nil || pc.Acknowledged != 0 {
+			t.Fatalf("rewound mid-pass: completed %v, lane %+v, %d acknowledged; want the pass and its lane from the start", pc.Completed, pc.Fresh, pc.Acknowledged)
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 501, Acknowledged: 501}
+		if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+	})
+}
