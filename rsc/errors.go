@@ -211,3 +211,23 @@ func (e *AuthError) Is(target error) bool {
 	}
 	return false
 }
+
+// MissingTasksError names the job tasks that JobsService.WaitTasks gave up
+// on because LinkedIn's answers stopped mentioning them: 3 polls in a row
+// had no entry for them in results, errors or statuses. A task URN that is
+// lost or mistyped, or one LinkedIn dropped without answering 404, ends so.
+// Whether its operation took effect is unknown. The tasks WaitTasks could
+// read come back with the error. Use errors.As to get it from the error
+// WaitTasks returns.
+type MissingTasksError struct {
+	// URNs are the task URNs given up on, in the order they were given.
+	URNs []string
+	// Polls is how many answers in a row did not mention each of them.
+	Polls int
+}
+
+// Error implements error.
+func (e *MissingTasksError) Error() string {
+	return fmt.Sprintf("rsc: LinkedIn did not mention %d job task(s) in %d answers in a row: %s",
+		len(e.URNs), e.Polls, strings.Join(e.URNs, ", "))
+}

@@ -3,6 +3,7 @@ package rsc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,7 +48,10 @@ type JobTask struct {
 // Rest.li 2.0 server escapes the URN's colons). A task whose entry in the
 // answer's errors or statuses map has a status of 400 or more (an unknown
 // task answers 404) comes back TaskFailed, with that status in HTTPStatus.
-// Tasks LinkedIn does not mention are missing from the map.
+// Tasks LinkedIn does not mention are missing from the map, without an
+// error: one answer does not tell a lost task from a passing omission
+// (WaitTasks gives up on a task after several). An entry whose key names
+// none of the URNs asked for is kept under that key, decoded.
 func (s *JobsService) Tasks(ctx context.Context, taskURNs []string) (map[string]JobTask, error) {
 	c := s.c
 	out := make(map[string]JobTask, len(taskURNs))
@@ -132,46 +136,92 @@ func simpleKeyMatcher(p restli.Protocol, asked []string) func(string) string {
 // ends, and returns their final states. "Job sync completed" means this
 // returned without error. LinkedIn advises checking at least 5 minutes after
 // posting; pass a smaller interval against a fake server.
+//
+// A task LinkedIn fails to read (a 5xx entry) is polled again, and taken as
+// final, TaskFailed with HTTPStatus set, after 3 such answers in a row. A task the answers stop mentioning at all (a lost,
+// expired or mistyped URN) is given up on after as many answers in a row:
+// it is missing from the map, and once the other tasks are terminal
+// WaitTasks returns them with a *MissingTasksError naming it. If ctx ends
+// or a poll fails after a task was given up on, the error returned wraps
+// both.
 func (s *JobsService) WaitTasks(ctx context.Context, taskURNs []string, interval time.Duration) (map[string]JobTask, error) {
 	c := s.c
 	done := make(map[string]JobTask, len(taskURNs))
-	pending := append([]string(nil), taskURNs...)
+	pending := distinct(taskURNs)
 	unreadable := taskReadFailures{}
+	absent := map[string]int{}
+	var missing []string
 	for {
 		got, err := s.Tasks(ctx, pending)
 		if err != nil {
-			return done, err
+			return done, withMissing(err, missing)
 		}
 		next := pending[:0]
 		for _, u := range pending {
 			t, ok := got[u]
-			if ok && t.Status.Terminal() && !unreadable.again(u, t) {
-				done[u] = t
-			} else {
+			if !ok {
+				if absent[u]++; absent[u] < maxTaskReadFailures {
+					next = append(next, u)
+				} else {
+					missing = append(missing, u)
+				}
+				continue
+			}
+			delete(absent, u)
+			if unreadable.again(u, t) || !t.Status.Terminal() {
 				next = append(next, u)
+			} else {
+				done[u] = t
 			}
 		}
 		pending = next
 		if len(pending) == 0 {
-			return done, nil
+			return done, withMissing(nil, missing)
 		}
 		if err := c.cfg.clock.Sleep(ctx, interval); err != nil {
-			return done, err
+			return done, withMissing(err, missing)
 		}
 	}
 }
 
+// distinct returns urns without repeats, in their order, as a new slice.
+func distinct(urns []string) []string {
+	out := make([]string, 0, len(urns))
+	seen := make(map[string]bool, len(urns))
+	for _, u := range urns {
+		if !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// withMissing returns err joined with a *MissingTasksError naming missing,
+// if any; err alone otherwise.
+func withMissing(err error, missing []string) error {
+	if len(missing) == 0 {
+		return err
+	}
+	return errors.Join(err, &MissingTasksError{URNs: missing, Polls: maxTaskReadFailures})
+}
+
 // maxTaskReadFailures is how many polls in a row may find a task LinkedIn
-// fails to read (a 5xx entry) before WaitTasks takes that answer as final.
+// fails to read (a 5xx entry) before WaitTasks takes that answer as final,
+// and how many may not mention a task at all before WaitTasks gives up on
+// it. Three answers in a row, one interval apart, tell a passing failure
+// from a lasting one without stretching the wait much.
 const maxTaskReadFailures = 3
 
 // taskReadFailures counts, per task URN, the polls in a row whose answer
-// for the task was a 5xx entry.
+// for the task was a 5xx entry. A poll that does not mention the task
+// leaves its count as it is.
 type taskReadFailures map[string]int
 
-// again reports whether the task should be polled again rather than taken
-// as final: its read failed with a 5xx fewer than maxTaskReadFailures
-// times in a row.
+// again reports, for a task the answer mentions, whether it should be
+// polled again rather than taken as final: its read failed with a 5xx
+// fewer than maxTaskReadFailures times in a row. Any other entry for the
+// task starts the count over.
 func (f taskReadFailures) again(urn string, t JobTask) bool {
 	if t.HTTPStatus < 500 {
 		delete(f, urn)

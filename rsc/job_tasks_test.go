@@ -1,8 +1,13 @@
 package rsc
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,6 +144,122 @@ func TestWaitTasksRetriesUnreadableTask(t *testing.T) {
 			}
 			if d := cmp.Diff(map[string]JobTask{u1: tc.want}, got); d != "" || polls != tc.polls {
 				t.Errorf("after %d polls (want %d) (-want +got):\n%s", polls, tc.polls, d)
+			}
+		})
+	}
+}
+
+// sleepBudget is a fakeClock that cancels the wait after left sleeps, so a
+// wait that would poll forever fails its test instead of hanging it.
+type sleepBudget struct {
+	fakeClock
+	left   int
+	cancel context.CancelFunc
+}
+
+func (c *sleepBudget) Sleep(ctx context.Context, d time.Duration) error {
+	if c.left--; c.left < 0 {
+		c.cancel()
+	}
+	return c.fakeClock.Sleep(ctx, d)
+}
+
+// WaitTasks gives up on a task that maxTaskReadFailures answers in a row
+// do not mention (a lost, expired or mistyped URN), keeps waiting for the
+// others, and returns what it has with a *MissingTasksError naming the
+// task, instead of polling until the context ends. A task mentioned again
+// in time starts its count over; so does a 5xx entry's count when the task
+// reads again.
+func TestWaitTasksGivesUpOnUnmentionedTask(t *testing.T) {
+	t.Parallel()
+	const (
+		u1, u2 = "urn:li:simpleJobPostingTask:1", "urn:li:simpleJobPostingTask:2"
+		e1     = "urn%3Ali%3AsimpleJobPostingTask%3A1"
+		other  = "urn:li:simpleJobPostingTask:9"
+	)
+	// A poll's answer gives each URN an entry: a state (a results entry),
+	// a status such as "503" (an errors entry) or nothing when absent.
+	type answer map[string]string
+	for _, tc := range []struct {
+		name    string
+		version string
+		urns    []string
+		answers []answer // one a poll; the last one repeats
+		want    map[string]JobTask
+		missing []string // the URNs the error names; nil: no error
+		polls   int
+		last    string // the query of the last poll
+		ended   bool   // the context ended: its error comes back too
+	}{
+		{"never mentioned", "", []string{u1}, []answer{{}},
+			map[string]JobTask{}, []string{u1}, 3, "ids=" + u1, false},
+		{"never mentioned, 2.0", "202604", []string{u1}, []answer{{}},
+			map[string]JobTask{}, []string{u1}, 3, "ids=List(" + e1 + ")", false},
+		{"the others are waited for", "", []string{u1, u2},
+			[]answer{{u1: "IN_PROGRESS"}, {u1: "IN_PROGRESS"}, {u1: "IN_PROGRESS"}, {u1: "IN_PROGRESS"}, {u1: "SUCCEEDED"}},
+			map[string]JobTask{u1: {ID: u1, Status: TaskSucceeded}}, []string{u2}, 5, "ids=" + u1, false},
+		{"the others are done first", "", []string{u1, u2}, []answer{{u1: "FAILED"}},
+			map[string]JobTask{u1: {ID: u1, Status: TaskFailed}}, []string{u2}, 3, "ids=" + u2, false},
+		{"an answer keyed by another task", "202604", []string{u1}, []answer{{other: "SUCCEEDED"}},
+			map[string]JobTask{}, []string{u1}, 3, "ids=List(" + e1 + ")", false},
+		{"a URN given twice is asked and counted once", "", []string{u1, u1}, []answer{{}},
+			map[string]JobTask{}, []string{u1}, 3, "ids=" + u1, false},
+		{"mentioned again in time", "", []string{u1},
+			[]answer{{}, {}, {u1: "IN_PROGRESS"}, {}, {}, {u1: "SUCCEEDED"}},
+			map[string]JobTask{u1: {ID: u1, Status: TaskSucceeded}}, nil, 6, "ids=" + u1, false},
+		{"a 5xx entry is a mention", "", []string{u1},
+			[]answer{{}, {}, {u1: "503"}, {}, {}, {u1: "SUCCEEDED"}},
+			map[string]JobTask{u1: {ID: u1, Status: TaskSucceeded}}, nil, 6, "ids=" + u1, false},
+		{"5xx entries count in a row", "", []string{u1},
+			[]answer{{u1: "503"}, {u1: "IN_PROGRESS"}, {u1: "503"}, {u1: "503"}, {u1: "SUCCEEDED"}},
+			map[string]JobTask{u1: {ID: u1, Status: TaskSucceeded}}, nil, 5, "ids=" + u1, false},
+		{"the context ends after giving up", "", []string{u1, u2}, []answer{{u1: "IN_PROGRESS"}},
+			map[string]JobTask{}, []string{u2}, 11, "ids=" + u1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			clk := &sleepBudget{fakeClock: fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, left: 10, cancel: cancel}
+			opts := []Option{WithClock(clk)}
+			key := func(u string) string { return u }
+			if tc.version != "" {
+				opts = append(opts, WithVersion(tc.version))
+				key = func(u string) string { return strings.ReplaceAll(u, ":", "%3A") }
+			}
+			polls := 0
+			h := setupInProcess(t, func(w http.ResponseWriter, s seen) {
+				a := tc.answers[min(polls, len(tc.answers)-1)]
+				polls++
+				results, errs := map[string]any{}, map[string]any{}
+				for u, v := range a {
+					if st, err := strconv.Atoi(v); err == nil {
+						errs[key(u)] = map[string]any{"status": st, "message": "try later"}
+					} else {
+						results[key(u)] = map[string]any{"id": u, "status": v}
+					}
+				}
+				json.NewEncoder(w).Encode(map[string]any{"results": results, "statuses": map[string]int{}, "errors": errs})
+			}, opts...)
+			got, err := h.client.Jobs.WaitTasks(ctx, tc.urns, time.Minute)
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("tasks (-want +got):\n%s", d)
+			}
+			var wantErr, gotErr *MissingTasksError
+			if tc.missing != nil {
+				wantErr = &MissingTasksError{URNs: tc.missing, Polls: maxTaskReadFailures}
+			}
+			if !errors.As(err, &gotErr) && err != nil && !tc.ended {
+				t.Fatalf("err = %v, want a *MissingTasksError or nil", err)
+			}
+			if d := cmp.Diff(wantErr, gotErr); d != "" {
+				t.Errorf("missing tasks (-want +got):\n%s\nerr: %v", d, err)
+			}
+			if ended := errors.Is(err, context.Canceled); ended != tc.ended {
+				t.Errorf("err = %v: context ended %v, want %v", err, ended, tc.ended)
+			}
+			if q := queries(h.requests()); polls != tc.polls || q[len(q)-1] != tc.last {
+				t.Errorf("%d polls, the last one %s; want %d, the last one %s", polls, q[len(q)-1], tc.polls, tc.last)
 			}
 		})
 	}
