@@ -168,10 +168,14 @@ func (e *LostError) Error() string {
 // Acquire gives holder the customer's lease when nobody holds it, its
 // holder released it, or it expired. Otherwise it returns a *HeldError.
 // holder names the process (a host name and process id, say) in errors
-// and in the database; it must not be empty.
+// and in the database; it must not be empty. A customer id that
+// pgstore.CheckCustomerID refuses (empty, longer than
+// pgstore.MaxCustomerIDLen bytes, not valid UTF-8, or holding NUL), which
+// the database could not keep, is refused with an error wrapping
+// pgstore.ErrInvalidCustomerID.
 func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Lease, error) {
-	if customerID == "" || holder == "" {
-		return nil, fmt.Errorf("lease: Acquire: empty customer id (%q) or holder (%q)", customerID, holder)
+	if err := check("Acquire", customerID, holder); err != nil {
+		return nil, err
 	}
 	now := ls.clock.Now() // before the statement: the database's now() is later
 	var token int64
@@ -206,10 +210,11 @@ func (ls *Leases) Acquire(ctx context.Context, customerID, holder string) (*Leas
 // superseded holder may still finish the requests it has in flight.
 //
 // It returns the new lease and, when another holder's lease had not
-// expired nor been released, that lease as it was (nil otherwise).
+// expired nor been released, that lease as it was (nil otherwise). It
+// refuses a customer id or a holder as Acquire does.
 func (ls *Leases) Take(ctx context.Context, customerID, holder string) (*Lease, *Record, error) {
-	if customerID == "" || holder == "" {
-		return nil, nil, fmt.Errorf("lease: Take: empty customer id (%q) or holder (%q)", customerID, holder)
+	if err := check("Take", customerID, holder); err != nil {
+		return nil, nil, err
 	}
 	now := ls.clock.Now() // before the transaction: the database's now() is later
 	var token int64
@@ -233,6 +238,18 @@ func (ls *Leases) Take(ctx context.Context, customerID, holder string) (*Lease, 
 		return nil, nil, fmt.Errorf("lease: taking customer %s: %w", customerID, err)
 	}
 	return &Lease{ls: ls, customer: customerID, holder: holder, token: token, expires: now.Add(ls.ttl)}, prev, nil
+}
+
+// check refuses, for Acquire or Take, a customer id the database cannot
+// keep or an empty holder.
+func check(op, customerID, holder string) error {
+	if err := pgstore.CheckCustomerID(customerID); err != nil {
+		return fmt.Errorf("lease: %s: %w", op, err)
+	}
+	if holder == "" {
+		return fmt.Errorf("lease: %s: empty holder", op)
+	}
+	return nil
 }
 
 // Renew extends the lease by the TTL from now (the database's, and the

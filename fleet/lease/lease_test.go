@@ -469,3 +469,58 @@ func TestReleasedLease(t *testing.T) {
 		t.Errorf("Acquire after Release and a refused renewal: %v", err)
 	}
 }
+
+// TestInvalidCustomerIDs: Acquire and Take refuse a customer id the
+// database cannot keep (pgstore.CheckCustomerID) with an error wrapping
+// pgstore.ErrInvalidCustomerID, writing nothing, and take the longest
+// one the stores accept.
+func TestInvalidCustomerIDs(t *testing.T) {
+	t.Parallel()
+	db, ls, _ := setup(t)
+	for _, tc := range []struct {
+		name, id string
+		refused  bool
+	}{
+		{name: "longest", id: pgtest.Incompressible(pgstore.MaxCustomerIDLen)},
+		{name: "empty", id: "", refused: true},
+		{name: "over the limit", id: pgtest.Incompressible(pgstore.MaxCustomerIDLen + 1), refused: true},
+		{name: "past the index", id: pgtest.Incompressible(3000), refused: true},
+		{name: "Latin-1", id: "C\xe9te-1", refused: true},
+		{name: "NUL", id: "C\x00-1", refused: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			if _, err := db.Pool().Exec(ctx, "truncate rscgo_leases"); err != nil {
+				t.Fatal(err)
+			}
+			_, errA := ls.Acquire(ctx, tc.id, "worker-a")
+			_, _, errT := ls.Take(ctx, tc.id, "worker-b")
+			want := []string{"ok", "ok"}
+			if tc.refused {
+				want = []string{"refused", "refused"}
+			}
+			if d := cmp.Diff(want, []string{refusal(errA), refusal(errT)}); d != "" {
+				t.Errorf("Acquire, Take (-want +got):\n%s", d)
+			}
+			var n int
+			if err := db.Pool().QueryRow(ctx, "select count(*) from rscgo_leases").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if wantRows := map[bool]int{false: 1, true: 0}[tc.refused]; n != wantRows {
+				t.Errorf("%d lease rows, want %d", n, wantRows)
+			}
+		})
+	}
+}
+
+// refusal says whether err is nil ("ok"), refuses a customer id
+// ("refused") or is another error (its message).
+func refusal(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, pgstore.ErrInvalidCustomerID):
+		return "refused"
+	}
+	return err.Error()
+}

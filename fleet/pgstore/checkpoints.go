@@ -20,6 +20,8 @@ import (
 // process) saved the customer since. It keeps, per customer it saw, the
 // jobs and tasks the database holds: use one Checkpoints per process, or
 // one per unit of work (riverrun does), rather than one per Save.
+// Every method refuses a customer id CheckCustomerID refuses, before it
+// reads or writes anything.
 type Checkpoints struct {
 	db    *DB
 	mu    gosync.Mutex
@@ -41,6 +43,9 @@ func (db *DB) Checkpoints() *Checkpoints {
 
 // Load implements sync.Store.
 func (s *Checkpoints) Load(ctx context.Context, customerID string) (*rscsync.Checkpoint, error) {
+	if err := CheckCustomerID(customerID); err != nil {
+		return nil, err
+	}
 	var cp *rscsync.Checkpoint
 	var w *written
 	err := pgx.BeginTxFunc(ctx, s.db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
@@ -122,6 +127,9 @@ func (s *Checkpoints) remember(customerID string, w *written) {
 // (lease.Leases.Take, then DeleteTx after the lease's Check), so that the
 // running sync's commits are refused instead.
 func (s *Checkpoints) Delete(ctx context.Context, customerID string) error {
+	if err := CheckCustomerID(customerID); err != nil {
+		return err
+	}
 	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error { return s.deleteTx(ctx, tx, customerID) })
 	if err != nil {
 		return fmt.Errorf("pgstore: deleting the checkpoint of %q: %w", customerID, err)
@@ -134,6 +142,9 @@ func (s *Checkpoints) Delete(ctx context.Context, customerID string) error {
 // customer's holder deletes it, as an operator's tool does to reset a
 // customer whose sync may be running (fleet/cmd/rscctl).
 func (s *Checkpoints) DeleteTx(ctx context.Context, tx pgx.Tx, customerID string) error {
+	if err := CheckCustomerID(customerID); err != nil {
+		return err
+	}
 	if err := s.deleteTx(ctx, tx, customerID); err != nil {
 		return fmt.Errorf("pgstore: deleting the checkpoint of %q: %w", customerID, err)
 	}

@@ -19,6 +19,11 @@
 // the inmail.Retrievers of one customer in several processes keep each
 // other's changes.
 //
+// Every store refuses a customer id that CheckCustomerID refuses (empty,
+// longer than MaxCustomerIDLen bytes, not valid UTF-8, or holding NUL)
+// with an error wrapping ErrInvalidCustomerID, before it reads or writes
+// anything: PostgreSQL could not keep such an id, or not as it is.
+//
 // Onboarding's client secrets do not belong here: keep them in a secret
 // manager (a vault or a KMS-encrypted store) behind onboarding.SecretStore.
 package pgstore

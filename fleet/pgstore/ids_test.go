@@ -2,17 +2,15 @@ package pgstore_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -27,12 +25,7 @@ import (
 // after it reads back exactly, so the next run sends nothing again.
 func TestUnstorableIDs(t *testing.T) {
 	t.Parallel()
-	var long strings.Builder // 8,000 characters PostgreSQL cannot compress
-	for i := 0; long.Len() < 8000; i++ {
-		sum := sha256.Sum256([]byte(strconv.Itoa(i)))
-		long.WriteString(hex.EncodeToString(sum[:]))
-	}
-	for _, bad := range []string{"C\xe9te-1", "C\x00-1", long.String()[:8000]} {
+	for _, bad := range []string{"C\xe9te-1", "C\x00-1", pgtest.Incompressible(8000)} {
 		t.Run(fmt.Sprintf("%.20q", bad), func(t *testing.T) {
 			t.Parallel()
 			db := open(t)

@@ -64,6 +64,8 @@ func execDoc(ctx context.Context, q execer, write, what, customerID string, v an
 }
 
 // DeadLetters is a sync.DeadLetterStore: one row per dead letter.
+// Every method refuses a customer id CheckCustomerID refuses, before it
+// reads or writes anything.
 type DeadLetters struct {
 	db       *DB
 	pageSize int
@@ -74,6 +76,9 @@ func (db *DB) DeadLetters() *DeadLetters { return &DeadLetters{db: db, pageSize:
 
 // Put implements sync.DeadLetterStore.
 func (s *DeadLetters) Put(ctx context.Context, customerID string, d rscsync.DeadLetter) error {
+	if err := CheckCustomerID(customerID); err != nil {
+		return err
+	}
 	return putDeadLetter(ctx, s.db.pool, customerID, d)
 }
 
@@ -119,6 +124,10 @@ func putDeadLetter(ctx context.Context, q execer, customerID string, d rscsync.D
 // is never held in memory whole.
 func (s *DeadLetters) List(ctx context.Context, customerID string) iter.Seq2[rscsync.DeadLetter, error] {
 	return func(yield func(rscsync.DeadLetter, error) bool) {
+		if err := CheckCustomerID(customerID); err != nil {
+			yield(rscsync.DeadLetter{}, err)
+			return
+		}
 		after := ""
 		for {
 			page, err := s.page(ctx, customerID, after, s.pageSize)
@@ -163,6 +172,9 @@ func collectJSON[T any](rows pgx.Rows, err error) ([]T, error) {
 
 // Delete implements sync.DeadLetterStore.
 func (s *DeadLetters) Delete(ctx context.Context, customerID, key string) error {
+	if err := CheckCustomerID(customerID); err != nil {
+		return err
+	}
 	return deleteDeadLetter(ctx, s.db.pool, customerID, key)
 }
 
@@ -178,6 +190,9 @@ func deleteDeadLetter(ctx context.Context, q execer, customerID, key string) err
 // returns how many it deleted. Like Checkpoints.DeleteTx, it is for a
 // reset, after a lease's Check in tx.
 func (s *DeadLetters) DeleteAllTx(ctx context.Context, tx pgx.Tx, customerID string) (int64, error) {
+	if err := CheckCustomerID(customerID); err != nil {
+		return 0, err
+	}
 	tag, err := tx.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1", customerID)
 	if err != nil {
 		return 0, fmt.Errorf("pgstore: deleting the dead letters of %q: %w", customerID, err)
@@ -209,8 +224,12 @@ func (d *fencedDead) List(ctx context.Context, customerID string) iter.Seq2[rscs
 }
 
 // inFence runs write in one transaction, after f's check of the customer
-// when f is not nil: when f refuses, nothing is written.
+// when f is not nil: when f refuses, nothing is written. A customer id
+// CheckCustomerID refuses is refused before the transaction begins.
 func inFence(ctx context.Context, pool *pgxpool.Pool, f Fence, customerID string, write func(pgx.Tx) error) error {
+	if err := CheckCustomerID(customerID); err != nil {
+		return err
+	}
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if f != nil {
 			if err := f.Check(ctx, tx, customerID); err != nil {
@@ -223,6 +242,8 @@ func inFence(ctx context.Context, pool *pgxpool.Pool, f Fence, customerID string
 
 // OnboardingStates is an onboarding.StateStore: one jsonb row per
 // customer. A FlowState holds no secret.
+// Every method refuses a customer id CheckCustomerID refuses, before it
+// reads or writes anything.
 type OnboardingStates struct{ db *DB }
 
 // OnboardingStates returns the database's onboarding state store.
@@ -230,6 +251,9 @@ func (db *DB) OnboardingStates() *OnboardingStates { return &OnboardingStates{db
 
 // LoadState implements onboarding.StateStore.
 func (s *OnboardingStates) LoadState(ctx context.Context, customerID string) (*onboarding.FlowState, error) {
+	if err := CheckCustomerID(customerID); err != nil {
+		return nil, err
+	}
 	var st onboarding.FlowState
 	row := s.db.pool.QueryRow(ctx, "select state from rscgo_onboarding_states where customer_id = $1", customerID)
 	if ok, err := loadDoc(ctx, row, "onboarding state", customerID, &st); !ok {
@@ -240,6 +264,9 @@ func (s *OnboardingStates) LoadState(ctx context.Context, customerID string) (*o
 
 // SaveState implements onboarding.StateStore.
 func (s *OnboardingStates) SaveState(ctx context.Context, st *onboarding.FlowState) error {
+	if err := CheckCustomerID(st.CustomerID); err != nil {
+		return err
+	}
 	return saveDoc(ctx, s.db.pool, `insert into rscgo_onboarding_states (customer_id, state) values ($1, $2)
 		on conflict (customer_id) do update set state = excluded.state`, "onboarding state", st.CustomerID, st)
 }
@@ -247,6 +274,8 @@ func (s *OnboardingStates) SaveState(ctx context.Context, st *onboarding.FlowSta
 // InMailCursors is an inmail.CursorUpdater: one jsonb row per customer.
 // Its Update locks the customer's row, so any number of inmail.Retrievers
 // of one customer, in any number of processes, may share it.
+// Every method refuses a customer id CheckCustomerID refuses, before it
+// reads or writes anything.
 type InMailCursors struct{ db *DB }
 
 // InMailCursors returns the database's InMail cursor store.
@@ -254,6 +283,9 @@ func (db *DB) InMailCursors() *InMailCursors { return &InMailCursors{db: db} }
 
 // Load implements inmail.CursorStore.
 func (s *InMailCursors) Load(ctx context.Context, customerID string) (inmail.Cursors, error) {
+	if err := CheckCustomerID(customerID); err != nil {
+		return inmail.Cursors{}, err
+	}
 	var c inmail.Cursors
 	row := s.db.pool.QueryRow(ctx, "select cursors from rscgo_inmail_cursors where customer_id = $1", customerID)
 	if ok, err := loadDoc(ctx, row, "InMail cursors", customerID, &c); !ok {
@@ -264,6 +296,9 @@ func (s *InMailCursors) Load(ctx context.Context, customerID string) (inmail.Cur
 
 // Save implements inmail.CursorStore.
 func (s *InMailCursors) Save(ctx context.Context, customerID string, c inmail.Cursors) error {
+	if err := CheckCustomerID(customerID); err != nil {
+		return err
+	}
 	return saveDoc(ctx, s.db.pool, upsertInMailCursors, "InMail cursors", customerID, c)
 }
 
@@ -282,6 +317,9 @@ var errInsertedMeanwhile = errors.New("pgstore: InMail cursors inserted meanwhil
 // transaction inserts it first, Update starts again on that row (f is
 // called again).
 func (s *InMailCursors) Update(ctx context.Context, customerID string, f func(c *inmail.Cursors) bool) (inmail.Cursors, error) {
+	if err := CheckCustomerID(customerID); err != nil {
+		return inmail.Cursors{}, err
+	}
 	for {
 		c, err := s.update(ctx, customerID, f)
 		if !errors.Is(err, errInsertedMeanwhile) {
@@ -323,6 +361,8 @@ func (s *InMailCursors) update(ctx context.Context, customerID string, f func(c 
 
 // MilestoneEvents is a milestones.EventStore: one row per event, the
 // customer's first event of each milestone kept.
+// Every method refuses a customer id CheckCustomerID refuses, before it
+// reads or writes anything.
 type MilestoneEvents struct{ db *DB }
 
 // MilestoneEvents returns the database's milestone event store.
@@ -330,6 +370,9 @@ func (db *DB) MilestoneEvents() *MilestoneEvents { return &MilestoneEvents{db: d
 
 // Load implements milestones.EventStore.
 func (s *MilestoneEvents) Load(ctx context.Context, customerID string) ([]milestones.Event, error) {
+	if err := CheckCustomerID(customerID); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.pool.Query(ctx, "select event from rscgo_milestone_events where customer_id = $1 order by seq", customerID)
 	evs, err := collectJSON[milestones.Event](rows, err)
 	if err != nil {
@@ -343,6 +386,9 @@ func (s *MilestoneEvents) Load(ctx context.Context, customerID string) ([]milest
 
 // Append implements milestones.EventStore.
 func (s *MilestoneEvents) Append(ctx context.Context, customerID string, e milestones.Event) error {
+	if err := CheckCustomerID(customerID); err != nil {
+		return err
+	}
 	b, err := json.Marshal(e)
 	if err == nil {
 		_, err = s.db.pool.Exec(ctx, `insert into rscgo_milestone_events (customer_id, milestone, event) values ($1, $2, $3)

@@ -47,7 +47,10 @@
 //
 // Set up River's schema with Migrate, register the Runner (and the Poller
 // and Resumer) with river.AddWorker, and start each customer's chain with
-// Enqueue (or every customer's at once with EnqueueAll):
+// Enqueue (or every customer's at once with EnqueueAll), which refuses a
+// customer id the stores could not keep (pgstore.CheckCustomerID; a job
+// inserted with one otherwise is cancelled, as none of its attempts could
+// run):
 //
 //	runner, err := riverrun.New(db, leases, engineOf)
 //	workers := river.NewWorkers()
@@ -212,7 +215,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // Enqueue starts the customer's chain of slices, unless the customer
-// already has a slice waiting or running.
+// already has a slice waiting or running. It refuses, with an error
+// wrapping pgstore.ErrInvalidCustomerID and enqueueing nothing, a customer
+// id that the stores and leases could not keep (pgstore.CheckCustomerID:
+// empty, longer than pgstore.MaxCustomerIDLen bytes, not valid UTF-8, or
+// holding NUL): its slices would fail on every attempt.
 func Enqueue(ctx context.Context, client *river.Client[pgx.Tx], customerID string) error {
 	return insert(ctx, client, SliceArgs{CustomerID: customerID}, customerID)
 }
@@ -221,7 +228,9 @@ func Enqueue(ctx context.Context, client *river.Client[pgx.Tx], customerID strin
 // Enqueue does one by one: a customer that already has a slice waiting or
 // running is skipped as a duplicate, and so is an id repeated in
 // customerIDs (River's InsertMany would refuse a batch naming a unique job
-// twice). It checks first that no id is empty, then inserts the slices in
+// twice). It checks first every id as Enqueue does, and refuses them all,
+// naming the index of the first invalid one, with an error wrapping
+// pgstore.ErrInvalidCustomerID; then it inserts the slices in
 // transactions of 1,000 (River's InsertMany); after an error the chunks
 // before the one that failed stay enqueued.
 func EnqueueAll(ctx context.Context, client *river.Client[pgx.Tx], customerIDs []string) error {
@@ -229,8 +238,8 @@ func EnqueueAll(ctx context.Context, client *river.Client[pgx.Tx], customerIDs [
 	ids := make([]string, 0, len(customerIDs))
 	seen := make(map[string]bool, len(customerIDs))
 	for i, id := range customerIDs {
-		if id == "" {
-			return fmt.Errorf("riverrun: enqueueing %s jobs: the customer id at index %d (of %d) is empty", kind, i, len(customerIDs))
+		if err := pgstore.CheckCustomerID(id); err != nil {
+			return fmt.Errorf("riverrun: enqueueing %s jobs: the customer id at index %d (of %d): %w", kind, i, len(customerIDs), err)
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -252,10 +261,11 @@ func EnqueueAll(ctx context.Context, client *river.Client[pgx.Tx], customerIDs [
 // enqueueChunk is how many slices EnqueueAll inserts in one transaction.
 const enqueueChunk = 1000
 
-// insert enqueues the first job of a customer's chain.
+// insert enqueues the first job of a customer's chain, after checking
+// the customer id (pgstore.CheckCustomerID).
 func insert(ctx context.Context, client *river.Client[pgx.Tx], args river.JobArgs, customerID string) error {
-	if customerID == "" {
-		return fmt.Errorf("riverrun: enqueueing a %s job: empty customer id", args.Kind())
+	if err := pgstore.CheckCustomerID(customerID); err != nil {
+		return fmt.Errorf("riverrun: enqueueing a %s job: %w", args.Kind(), err)
 	}
 	if _, err := client.Insert(ctx, args, nil); err != nil {
 		return fmt.Errorf("riverrun: enqueueing a %s job of customer %s: %w", args.Kind(), customerID, err)
@@ -321,8 +331,8 @@ func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 // is released when the retry ends. A retry that runs until the lease
 // nears its end is cut short with an error: run it again for the rest.
 func (r *Runner) Retry(ctx context.Context, customerID string, keys []string) error {
-	if customerID == "" {
-		return errors.New("riverrun: Retry: empty customer id")
+	if err := pgstore.CheckCustomerID(customerID); err != nil {
+		return fmt.Errorf("riverrun: Retry: %w", err)
 	}
 	l, _, err := r.leases.Take(ctx, customerID, "riverrun retry of dead letters")
 	if err != nil {
@@ -406,15 +416,20 @@ func (r *Runner) withinLease(ctx context.Context, l *lease.Lease) (context.Conte
 // runLeased runs work under the lease named key, then completes job,
 // releases the lease and enqueues job's successor at the time work
 // returns (zero: now), in one transaction refused when the lease was lost.
-// When another holder has the lease, job snoozes until it expires. An
-// error of work (a snooze included) is returned to River as is; a panic
-// releases the lease and goes on to River.
+// When another holder has the lease, job snoozes until it expires; when
+// its name is one no lease can have (inserted without Enqueue's check),
+// job is cancelled, as no attempt could run. An error of work (a snooze
+// included) is returned to River as is; a panic releases the lease and
+// goes on to River.
 func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A], key string,
 	work func(context.Context, *lease.Lease) (time.Time, error)) error {
 	l, err := r.leases.Acquire(ctx, key, holder(river.ClientFromContext[pgx.Tx](ctx).ID(), job.ID, job.Attempt))
 	var held *lease.HeldError
 	if errors.As(err, &held) { // a stalled attempt, or work outside River
 		return river.JobSnooze(max(held.Until.Sub(r.clock.Now()), time.Second))
+	}
+	if errors.Is(err, pgstore.ErrInvalidCustomerID) {
+		return river.JobCancel(fmt.Errorf("riverrun: job %d: %w", job.ID, err))
 	}
 	if err != nil {
 		return err
@@ -567,7 +582,7 @@ func (p *Poller) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	if !ok {
 		return river.JobCancel(fmt.Errorf("riverrun: no poll task %q", job.Args.Task))
 	}
-	return runLeased(ctx, p.r, job, job.Args.Task+"/"+job.Args.CustomerID, func(ctx context.Context, _ *lease.Lease) (time.Time, error) {
+	return runLeased(ctx, p.r, job, pollLease(job.Args.Task, job.Args.CustomerID), func(ctx context.Context, _ *lease.Lease) (time.Time, error) {
 		if err := t.Run(ctx, job.Args.CustomerID); err != nil {
 			return time.Time{}, err
 		}
@@ -576,10 +591,22 @@ func (p *Poller) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 }
 
 // EnqueuePoll starts the customer's chain of runs of the task, unless one
-// is already waiting or running.
+// is already waiting or running. It refuses a customer id as Enqueue does,
+// and so the name of the runs' lease, the task's name, "/" and the
+// customer id, which must not be longer than pgstore.MaxCustomerIDLen
+// bytes together either.
 func EnqueuePoll(ctx context.Context, client *river.Client[pgx.Tx], task, customerID string) error {
-	return insert(ctx, client, PollArgs{Task: task, CustomerID: customerID}, customerID)
+	args := PollArgs{Task: task, CustomerID: customerID}
+	if pgstore.CheckCustomerID(customerID) == nil { // else insert says why
+		if err := pgstore.CheckCustomerID(pollLease(task, customerID)); err != nil {
+			return fmt.Errorf("riverrun: enqueueing a %s job: the name of its lease (the task's, \"/\", the customer id): %w", args.Kind(), err)
+		}
+	}
+	return insert(ctx, client, args, customerID)
 }
+
+// pollLease names the lease of a customer's poll task.
+func pollLease(task, customerID string) string { return task + "/" + customerID }
 
 // ResumeArgs is the job that starts the chain of every active customer
 // that has no slice waiting or running: after River discarded a slice
@@ -609,20 +636,29 @@ func (r *Runner) Resumer(active func(ctx context.Context) ([]string, error)) (*R
 
 // Work implements river.Worker: it enqueues a slice of every active
 // customer (EnqueueAll); those with one waiting or running are skipped as
-// duplicates.
+// duplicates. An id Enqueue would refuse (pgstore.CheckCustomerID) is
+// left out, and the job then fails naming it, once the others are
+// enqueued.
 func (w *Resumer) Work(ctx context.Context, _ *river.Job[ResumeArgs]) error {
 	custs, err := w.active(ctx)
 	if err != nil {
 		return fmt.Errorf("riverrun: listing the active customers: %w", err)
 	}
-	// An empty id (a bug in the list) must not hold back the others: they
-	// are resumed, and the job then fails naming it.
-	ids := slices.DeleteFunc(slices.Clone(custs), func(id string) bool { return id == "" })
+	// An invalid id (a bug in the list) must not hold back the others:
+	// they are resumed, and the job then fails naming the first.
+	var first error
+	ids := slices.DeleteFunc(slices.Clone(custs), func(id string) bool {
+		err := pgstore.CheckCustomerID(id)
+		if first == nil {
+			first = err
+		}
+		return err != nil
+	})
 	if err := EnqueueAll(ctx, river.ClientFromContext[pgx.Tx](ctx), ids); err != nil {
 		return err
 	}
 	if n := len(custs) - len(ids); n > 0 {
-		return fmt.Errorf("riverrun: the list of active customers holds %d empty id(s); the %d others are resumed", n, len(ids))
+		return fmt.Errorf("riverrun: the list of active customers holds %d invalid id(s), the %d others are resumed; the first: %w", n, len(ids), first)
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type fleet struct {
 	db    *pgstore.DB // the first worker's
 	clock *rsctest.FakeClock
-	cust  *rsctest.Customer     // customer c1
+	cust  *rsctest.Customer     // the first customer, c1 unless spec.ids
 	river *river.Client[pgx.Tx] // the first worker's
 	// leases and engines are the first worker's, for a test to hold a
 	// customer or run a slice outside River.
@@ -64,6 +64,8 @@ type spec struct {
 	// jobs is the jobs of each customer, whose tasks LinkedIn finishes
 	// after taskPolls polls.
 	jobs, taskPolls int
+	// ids are the customers' ids (nil: c1, c2, ... up to customers).
+	ids []string
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -109,8 +111,13 @@ func newFleet(t *testing.T, sp spec) *fleet {
 	if sp.pacing != nil {
 		pacing = *sp.pacing
 	}
-	for i := range max(sp.customers, 1) {
-		id := fmt.Sprintf("c%d", i+1)
+	ids := sp.ids
+	if ids == nil {
+		for i := range max(sp.customers, 1) {
+			ids = append(ids, fmt.Sprintf("c%d", i+1))
+		}
+	}
+	for _, id := range ids {
 		cust := srv.AddCustomer(rsctest.CustomerSpec{})
 		f.custs[id], f.batches[id] = cust, new(atomic.Int64)
 		client, err := rsc.NewClient(rsc.WithBaseURL(srv.URL()), rsc.WithTokenURL(srv.TokenURL()),
@@ -125,7 +132,7 @@ func newFleet(t *testing.T, sp spec) *fleet {
 			srcs[id].PutJobs(job(cust.Organization, f.clock.Now(), j))
 		}
 	}
-	f.cust = f.custs["c1"]
+	f.cust = f.custs[ids[0]]
 	url := pgtest.DB(t)
 	for w := range max(sp.workers, 1) {
 		db, err := pgstore.Open(t.Context(), url)
