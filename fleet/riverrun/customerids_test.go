@@ -161,7 +161,7 @@ func TestResumeSkipsInvalidIDs(t *testing.T) {
 		}
 	}
 	rc := startWorker(t, "resumer", f.db, f.leases, f.engines, f.clock, nil,
-		[]string{"c1", "", pgtest.Incompressible(3000), "C\xe9te-1"}, 1)
+		[]string{"c1", "", pgtest.Incompressible(3000), "C\xe9te-1"}, 1, nil)
 	events, cancel := rc.Subscribe(river.EventKindJobFailed)
 	defer cancel()
 	if _, err := rc.Insert(ctx, riverrun.ResumeArgs{}, nil); err != nil {

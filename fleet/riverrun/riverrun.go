@@ -286,6 +286,16 @@ func DeadLetters(ctx context.Context) rscsync.DeadLetterStore {
 }
 
 // Work implements river.Worker: it runs one slice of the customer.
+//
+// A slice is bounded in time twice: by River's JobTimeout (the River
+// client's, one minute by default: the Runner sets no timeout of its
+// own) and by its lease, which cuts it once a twentieth of the leases'
+// TTL is left (see the package doc). A Source that blocks until its
+// context ends, as over an ATS database that stopped answering, fails the
+// attempt at the first of the two; the lease is released at once and
+// River retries the slice with its backoff. A Source that ignores its
+// context holds the worker whatever the bounds: pass the context to its
+// queries (database/sql's QueryContext).
 func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
 	cust := job.Args.CustomerID
 	return runLeased(ctx, r, job, cust, func(ctx context.Context, l *lease.Lease) (time.Time, error) {
@@ -545,7 +555,9 @@ func (PollArgs) InsertOpts() river.InsertOpts { return SliceArgs{}.InsertOpts() 
 // inmail.Retriever's RunOnce) or onboarding status checks.
 type PollTask struct {
 	// Run does the work once. It must not be nil. An error is retried with
-	// River's backoff.
+	// River's backoff. Its context ends at River's JobTimeout, which bounds
+	// a run: unlike a slice, a run is not cut short as its lease nears
+	// its end.
 	Run func(ctx context.Context, customerID string) error
 	// Every is the time from the end of one run to the start of the next;
 	// it must be positive.

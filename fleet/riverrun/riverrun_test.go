@@ -66,6 +66,10 @@ type spec struct {
 	jobs, taskPolls int
 	// ids are the customers' ids (nil: c1, c2, ... up to customers).
 	ids []string
+	// source, when not nil, wraps each customer's source.
+	source func(rscsync.Source) rscsync.Source
+	// river, when not nil, changes the workers' River configuration.
+	river func(*river.Config)
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -145,11 +149,15 @@ func newFleet(t *testing.T, sp spec) *fleet {
 			t.Fatal(err)
 		}
 		engines := func(_ context.Context, id string, store rscsync.Store) (*rscsync.Engine, error) {
-			return rscsync.NewEngine(clients[id], id, srcs[id], rscsync.WithStore(store), rscsync.WithDeadLetters(db.DeadLetters()),
+			var src rscsync.Source = srcs[id]
+			if sp.source != nil {
+				src = sp.source(src)
+			}
+			return rscsync.NewEngine(clients[id], id, src, rscsync.WithStore(store), rscsync.WithDeadLetters(db.DeadLetters()),
 				rscsync.WithClock(f.clock), rscsync.WithInFlight(1), rscsync.WithWaitWhenParked(false))
 		}
 		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock, sp.polls, slices.Sorted(maps.Keys(f.custs)),
-			max(sp.sliceBatches, 1))
+			max(sp.sliceBatches, 1), sp.river)
 		f.rivers = append(f.rivers, rc)
 		if w == 0 {
 			f.db, f.river, f.leases, f.engines = db, rc, leases, engines
@@ -184,9 +192,10 @@ func job(org string, now time.Time, j int) rscsync.Job {
 
 // startWorker migrates River's schema and starts a River client working
 // slices of batches batches with a Runner, polls with its Poller, and resumes
-// the active customers with its Resumer.
+// the active customers with its Resumer. tune, when not nil, changes the
+// client's configuration.
 func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, engines riverrun.EngineFunc, clock rsc.Clock,
-	polls map[string]riverrun.PollTask, active []string, batches int) *river.Client[pgx.Tx] {
+	polls map[string]riverrun.PollTask, active []string, batches int, tune func(*river.Config)) *river.Client[pgx.Tx] {
 	t.Helper()
 	ctx := t.Context()
 	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
@@ -208,11 +217,15 @@ func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, 
 	river.AddWorker(workers, runner)
 	river.AddWorker(workers, poller)
 	river.AddWorker(workers, resumer)
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
+	cfg := &river.Config{
 		ID: id, Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TestOnly: true,
-	})
+	}
+	if tune != nil {
+		tune(cfg)
+	}
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -838,7 +851,7 @@ func TestDeadLettersFenced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := startWorker(t, "dead-letters", f.db, leases, engines, f.clock, nil, []string{"c1"}, 1)
+	rc := startWorker(t, "dead-letters", f.db, leases, engines, f.clock, nil, []string{"c1"}, 1, nil)
 	if err := riverrun.Enqueue(ctx, rc, "c1"); err != nil {
 		t.Fatal(err)
 	}
@@ -1078,7 +1091,7 @@ func TestPanicReleasesTheLease(t *testing.T) {
 		}
 	}
 	engines := func(context.Context, string, rscsync.Store) (*rscsync.Engine, error) { panic("the ATS adapter broke") }
-	rc := startWorker(t, "panics", f.db, f.leases, engines, f.clock, nil, []string{"c1"}, 1)
+	rc := startWorker(t, "panics", f.db, f.leases, engines, f.clock, nil, []string{"c1"}, 1, nil)
 	events, cancel := rc.Subscribe(river.EventKindJobFailed)
 	defer cancel()
 	if err := riverrun.Enqueue(ctx, rc, "c1"); err != nil {
