@@ -137,9 +137,10 @@ func simpleKeyMatcher(p restli.Protocol, asked []string) func(string) string {
 // returned without error. LinkedIn advises checking at least 5 minutes after
 // posting; pass a smaller interval against a fake server.
 //
-// A task LinkedIn fails to read (a 5xx entry) is polled again, and taken as
-// final, TaskFailed with HTTPStatus set, after 3 such answers in a row. A task the answers stop mentioning at all (a lost,
-// expired or mistyped URN) is given up on after as many answers in a row:
+// A task LinkedIn fails to read (a 5xx entry) is polled again, and taken
+// as final, TaskFailed with HTTPStatus set, after 3 such answers in a row.
+// A task the answers stop mentioning at all (a lost, expired or mistyped
+// URN) is given up on after as many answers in a row:
 // it is missing from the map, and once the other tasks are terminal
 // WaitTasks returns them with a *MissingTasksError naming it. If ctx ends
 // or a poll fails after a task was given up on, the error returned wraps

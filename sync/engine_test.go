@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	stdcmp "cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -1077,6 +1078,10 @@ func TestLostJobTaskResendsItsOperation(t *testing.T) {
 		{name: "read failing twice (polled again)", status: 503, answers: 2, creates: 10, updates: 0},
 		{name: "unknown for good", status: 404, answers: 1000, creates: 10, updates: 30, dead: "LinkedIn lost 4 job tasks in a row (HTTP 404)"},
 		{name: "forbidden", status: 403, answers: 1, creates: 10, dead: "job task unreadable (HTTP 403)"},
+		{name: "not mentioned three times", status: 0, answers: 3, creates: 10, updates: 10},
+		{name: "not mentioned twice (polled again)", status: 0, answers: 2, creates: 10, updates: 0},
+		{name: "not mentioned for good", status: 0, answers: 1000, creates: 10, updates: 30,
+			dead: "LinkedIn lost 4 job tasks in a row (HTTP 404): " + taskNotMentioned},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -1105,7 +1110,7 @@ func TestLostJobTaskResendsItsOperation(t *testing.T) {
 					assertSame(t, g, time.Time{}, e.cust)
 					return
 				}
-				if len(dl) != 10 || !strings.HasPrefix(dl[0].Reason, tc.dead) || dl[0].Status != tc.status {
+				if want := stdcmp.Or(tc.status, http.StatusNotFound); len(dl) != 10 || !strings.HasPrefix(dl[0].Reason, tc.dead) || dl[0].Status != want {
 					t.Fatalf("dead letters, want 10 with %q:\n%s", tc.dead, describeDL(dl))
 				}
 			})
@@ -1114,7 +1119,7 @@ func TestLostJobTaskResendsItsOperation(t *testing.T) {
 }
 
 // taskAnswer rewrites a batch_get of job tasks so that LinkedIn answers
-// status for every task.
+// status for every task (0: mentions none of them).
 func taskAnswer(resp *http.Response, status int) (*http.Response, error) {
 	var br struct {
 		Results map[string]json.RawMessage `json:"results"`
@@ -1125,6 +1130,9 @@ func taskAnswer(resp *http.Response, status int) (*http.Response, error) {
 	resp.Body.Close()
 	errs := map[string]any{}
 	for k := range br.Results {
+		if status == 0 {
+			break
+		}
 		errs[k] = map[string]any{"status": status, "message": fmt.Sprintf("Task %s: %d", k, status)}
 	}
 	js, _ := json.Marshal(map[string]any{"results": map[string]any{}, "errors": errs})

@@ -298,19 +298,22 @@ func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobT
 		}
 		pending = slices.DeleteFunc(pending, func(u string) bool {
 			t, ok := got[u]
-			final := ok && t.Status.Terminal()
-			unread := final && t.HTTPStatus >= 500 // LinkedIn failed to read it (5xx)
-			pt, held := r.cp.Tasks[u]
+			// LinkedIn failed to read it (5xx), or did not mention it.
+			unread := !ok || t.Status.Terminal() && t.HTTPStatus >= 500
+			pt := r.cp.Tasks[u]
 			if unread {
 				pt.Unread++
 			} else {
 				pt.Unread = 0
 			}
-			if held {
-				r.cp.Tasks[u] = pt // saved by waitTasks
-			}
-			if !final || unread && pt.Unread < maxTaskReadFailures {
+			r.cp.Tasks[u] = pt // saved by waitTasks
+			switch {
+			case unread && pt.Unread < maxTaskReadFailures:
 				return false // another poll before taking it as lost
+			case !ok: // taken as unknown, as LinkedIn answers for an expired task
+				t = rsc.JobTask{ID: u, Status: rsc.TaskFailed, HTTPStatus: http.StatusNotFound, ErrorMessage: taskNotMentioned}
+			case !t.Status.Terminal():
+				return false
 			}
 			done[u] = t
 			return true
@@ -326,9 +329,13 @@ func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobT
 }
 
 // maxTaskReadFailures is how many polls in a row (PendingTask.Unread, over
-// slices too) may find LinkedIn failing to read a task (5xx) before the
-// task counts as lost.
+// slices too) may find LinkedIn failing to read a task (5xx), or not
+// mentioning it at all, before the task counts as lost.
 const maxTaskReadFailures = 3
+
+// taskNotMentioned is the message of a task LinkedIn's answers did not
+// mention maxTaskReadFailures polls in a row: it is taken as unknown.
+const taskNotMentioned = "LinkedIn's answers did not mention the task"
 
 // maxLostTasks is how many tasks of one job in a row LinkedIn may lose
 // before the job is dead-lettered instead of sent again.
