@@ -167,11 +167,13 @@ func newFleet(t *testing.T, sp spec) *fleet {
 }
 
 // candidates returns a source of n candidates of org, modified in the n
-// minutes before now.
+// minutes before the clock skew allowance before now: all in the historical
+// pass's backlog, none in its fresh lane (the sync package's "Fresh
+// lanes"), so that the slices' batches are the backlog's.
 func candidates(org string, now time.Time, n int) *rscsync.SliceSource {
 	src := rscsync.NewSliceSource()
 	for i := range n {
-		at := now.Add(-time.Duration(n-i) * time.Minute)
+		at := now.Add(-rscsync.DefaultClockSkew - time.Duration(n-i)*time.Minute)
 		id := fmt.Sprintf("C%04d", i)
 		src.PutCandidates(rscsync.Candidate{ModifiedAt: at, Record: rsc.Candidate{
 			Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: id},
