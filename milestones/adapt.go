@@ -74,15 +74,20 @@ func AccessFromStatus(st onboarding.Status) (Access, rsc.ProductSettings) {
 // the caller's record of when the status first became enabled (for example
 // the time of the IntegrationEnabled event in the onboarding event history,
 // or the status's UpdatedAt when it was first seen enabled); records modified
-// at or after it count as "newly created and updated". Set State.Persisted
-// from an EventStore so milestones never go backwards.
+// at or after it count as "newly created and updated". State.WindowFrom is
+// the phases' historical window. Set State.Persisted from an EventStore so
+// milestones never go backwards.
 func StateFrom(st onboarding.Status, enabledAt time.Time, phases map[rscsync.Phase]rscsync.PhaseState) State {
 	access, settings := AccessFromStatus(st)
-	return State{
+	s := State{
 		Enabled:   st.State.Enabled(),
 		EnabledAt: enabledAt,
 		Access:    access,
 		Settings:  settings,
 		Phases:    PhasesFromSync(phases),
 	}
+	for _, ps := range phases {
+		s.WindowFrom = ps.WindowFrom // the same in every phase
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package milestones
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -194,6 +195,9 @@ func Available(s State, id FeatureID, recordModified time.Time) (bool, string) {
 	if !fs.Enabled {
 		return false, fs.Reason
 	}
+	if outside, why := beforeWindow(s, f, recordModified); outside {
+		return false, why
+	}
 	if fs.Scope == ScopeAll {
 		return true, ""
 	}
@@ -208,6 +212,19 @@ func Available(s State, id FeatureID, recordModified time.Time) (bool, string) {
 		return false, fmt.Sprintf("record last modified %s before the integration was enabled %s; %s", a, b, once)
 	}
 	return true, ""
+}
+
+// beforeWindow reports whether a record last modified at recordModified
+// lies before the sync's historical window (State.WindowFrom), for a
+// feature that needs the record synced (one whose scope grows with the
+// sync: it has a ScopeNewAndUpdated step), and says why.
+func beforeWindow(s State, f Feature, recordModified time.Time) (bool, string) {
+	if s.WindowFrom.IsZero() || recordModified.IsZero() || !recordModified.Before(s.WindowFrom) ||
+		!slices.ContainsFunc(f.Steps, func(st Step) bool { return st.Scope == ScopeNewAndUpdated }) {
+		return false, ""
+	}
+	a, b := fmtPair(recordModified, s.WindowFrom)
+	return true, fmt.Sprintf("record last modified %s before the historical window began %s: the sync sends it once it changes", a, b)
 }
 
 func evaluateFeature(s State, f Feature, m Milestone) FeatureStatus {

@@ -295,6 +295,9 @@ func TestAvailable(t *testing.T) {
 	noEnabledAt.EnabledAt = time.Time{}
 	off := s
 	off.Settings.InATSIndicator = false
+	all := stateAt(CandidateSyncCompleted, Access{CompanyLevel: true}, AllSettings())
+	windowed := all
+	windowed.WindowFrom = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name     string
 		s        State
@@ -320,6 +323,13 @@ func TestAvailable(t *testing.T) {
 		{"unknown enablement time", noEnabledAt, CandidateDataOnProfiles, testNow, false,
 			"the time the integration was enabled is unknown, so the record cannot be placed among new and updated candidates; available once Candidate Sync completes (61% done, about 40 minutes left)"},
 		{"indicator off", off, CandidateDataOnProfiles, testNow, false, "the In-ATS Indicator product setting is off"},
+		{"before the historical window", windowed, CandidateDataOnProfiles, time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), false,
+			"record last modified 2024-02-29 before the historical window began 2024-03-01: the sync sends it once it changes"},
+		{"at the window's start", windowed, CandidateDataOnProfiles, windowed.WindowFrom, true, ""},
+		{"before the window, a feature that needs no sync", windowed, ExportToATS, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), true, ""},
+		{"before the window, not yet enabled either", func() State { w := s; w.WindowFrom = windowed.WindowFrom; return w }(),
+			CandidateDataOnProfiles, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), false,
+			"record last modified 2020-01-01 before the historical window began 2024-03-01: the sync sends it once it changes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,6 +86,18 @@ func TestMilestonesFromSync(t *testing.T) {
 		if rep := milestones.Evaluate(readState(status, enabledAt, persisted)); rep.Milestone != milestones.ActivitySyncCompleted {
 			t.Errorf("milestone from the persisted checkpoint = %v, want %v", rep.Milestone, milestones.ActivitySyncCompleted)
 		}
+		// The window too: a candidate older than it is never synced.
+		st := readState(status, enabledAt, persisted)
+		cp, err := eng.Store().Load(ctx, eng.CustomerID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := cp.StartedAt.Add(-rscsync.DefaultWindow).UTC(); st.WindowFrom.IsZero() || !st.WindowFrom.Equal(want) {
+			t.Errorf("window from %v, want the default window's start %v", st.WindowFrom, want)
+		}
+		if ok, _ := milestones.Available(st, milestones.CandidateDataOnProfiles, st.WindowFrom.Add(-time.Second)); ok {
+			t.Error("a candidate older than the historical window is available")
+		}
 
 		var order []milestones.Milestone
 		for _, s := range got {

@@ -284,6 +284,11 @@ type State struct {
 	Access Access
 	// Settings is the product settings in Recruiter.
 	Settings rsc.ProductSettings
+	// WindowFrom is the start of the sync's historical window
+	// (sync.PhaseState.WindowFrom): a record last modified before it is
+	// not synced until it changes, so no feature that needs the record on
+	// LinkedIn works for it. Zero: all history is synced.
+	WindowFrom time.Time
 	// Phases is the sync engine's checkpoint per phase; a missing phase has
 	// not started. rscsync.PhaseDeletions is not a milestone and is ignored.
 	Phases map[rscsync.Phase]PhaseProgress

@@ -102,6 +102,10 @@ type PhaseState struct {
 	Ineligible       int64     `json:"ineligible"`   // records skipped as ineligible
 	Incremental      int64     `json:"incremental"`
 	Cursor           Cursor    `json:"cursor"`
+	// WindowFrom is the start of the customer's historical window
+	// (Checkpoint.WindowFrom), the same in every phase: a record last
+	// modified before it is not sent until it changes. Zero: all history.
+	WindowFrom time.Time `json:"windowFrom,omitzero"`
 }
 
 // PhaseStatus reads the customer's phase states from store. A customer the
@@ -117,6 +121,9 @@ func PhaseStatus(ctx context.Context, store Store, customerID string) (map[Phase
 	out := make(map[Phase]PhaseState, len(allPhases))
 	for _, p := range allPhases {
 		out[p] = cp.Phases[p].state()
+		st := out[p]
+		st.WindowFrom = cp.WindowFrom
+		out[p] = st
 	}
 	return out, nil
 }
