@@ -499,7 +499,7 @@ func TestInvalidCustomerIDs(t *testing.T) {
 			if tc.refused {
 				want = []string{"refused", "refused"}
 			}
-			if d := cmp.Diff(want, []string{refusal(errA), refusal(errT)}); d != "" {
+			if d := cmp.Diff(want, []string{pgtest.Refusal(errA), pgtest.Refusal(errT)}); d != "" {
 				t.Errorf("Acquire, Take (-want +got):\n%s", d)
 			}
 			var n int
@@ -511,16 +511,4 @@ func TestInvalidCustomerIDs(t *testing.T) {
 			}
 		})
 	}
-}
-
-// refusal says whether err is nil ("ok"), refuses a customer id
-// ("refused") or is another error (its message).
-func refusal(err error) string {
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.Is(err, pgstore.ErrInvalidCustomerID):
-		return "refused"
-	}
-	return err.Error()
 }

@@ -9,25 +9,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/fleet/riverrun"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
-
-// refusal says whether err is nil ("ok"), refuses a customer id
-// ("refused") or is another error (its message).
-func refusal(err error) string {
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.Is(err, pgstore.ErrInvalidCustomerID):
-		return "refused"
-	}
-	return err.Error()
-}
 
 // TestEnqueueRefusesInvalidIDs: Enqueue, EnqueueAll and EnqueuePoll
 // refuse a customer id the stores and leases could not keep, enqueueing
@@ -40,18 +27,7 @@ func refusal(err error) string {
 func TestEnqueueRefusesInvalidIDs(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db, err := pgstore.Open(ctx, pgtest.DB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
-		t.Fatal(err)
-	}
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{}) // inserts only
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, rc := insertOnly(t)
 	longest := pgtest.Incompressible(pgstore.MaxCustomerIDLen)
 	for _, tc := range []struct {
 		name, id string
@@ -76,7 +52,7 @@ func TestEnqueueRefusesInvalidIDs(t *testing.T) {
 				func() error { return riverrun.EnqueueAll(ctx, rc, []string{tc.id}) },
 				func() error { return riverrun.EnqueuePoll(ctx, rc, "inmail", tc.id) },
 			} {
-				got = append(got, refusal(enqueue()))
+				got = append(got, pgtest.Refusal(enqueue()))
 				if tc.want[i] == "ok" && (i != 1 || tc.want[0] != "ok") { // EnqueueAll's slice is Enqueue's duplicate
 					wantArgs = append(wantArgs, tc.id)
 				}
@@ -128,12 +104,7 @@ func TestInvalidIDJobCancelled(t *testing.T) {
 			if _, err := f.river.Insert(t.Context(), tc.args, nil); err != nil {
 				t.Fatal(err)
 			}
-			var ev *river.Event
-			select {
-			case ev = <-events:
-			case <-time.After(30 * time.Second): // a deadline, not a sleep
-				t.Fatal("no event of the job")
-			}
+			ev := receive(t, events, "no event of the job")
 			type outcome struct {
 				Kind   river.EventKind
 				Errors int

@@ -72,12 +72,7 @@ func TestHungSourceBounded(t *testing.T) {
 			if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
 				t.Fatal(err)
 			}
-			var ev *river.Event
-			select {
-			case ev = <-events:
-			case <-time.After(30 * time.Second): // a deadline, not a sleep
-				t.Fatal("the hung slice did not end")
-			}
+			ev := receive(t, events, "the hung slice did not end")
 			recs, err := lease.List(t.Context(), f.db, []string{"c1"})
 			if err != nil || len(recs) != 1 {
 				t.Fatalf("the lease of c1: %+v, %v", recs, err)

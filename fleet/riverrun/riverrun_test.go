@@ -622,6 +622,19 @@ func (f *fleet) subscribe(t *testing.T) <-chan *river.Event {
 	return out
 }
 
+// receive returns the next value of ch, or fails the test with what when
+// none comes within 30 seconds (a deadline, not a sleep).
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(30 * time.Second):
+		t.Fatal(what)
+	}
+	panic("unreachable")
+}
+
 // TestWorkersShareCustomers: three worker processes share six customers
 // of 250 candidates. Each customer's three batches are sent once, by three
 // slices, and each customer ends caught up with its next slice scheduled.
@@ -770,12 +783,7 @@ func TestLostLeaseReleaseRefused(t *testing.T) {
 	if err := riverrun.EnqueuePoll(ctx, f.river, "inmail", "c1"); err != nil {
 		t.Fatal(err)
 	}
-	var ev *river.Event
-	select {
-	case ev = <-events:
-	case <-time.After(30 * time.Second): // a deadline, not a sleep
-		t.Fatal("no event of the poll job")
-	}
+	ev := receive(t, events, "no event of the poll job")
 	if ev.Kind != river.EventKindJobFailed || len(ev.Job.Errors) != 1 {
 		t.Fatalf("event %s with errors %+v, want one failure", ev.Kind, ev.Job.Errors)
 	}
@@ -857,12 +865,7 @@ func TestDeadLettersFenced(t *testing.T) {
 	if err := riverrun.Enqueue(ctx, rc, "c1"); err != nil {
 		t.Fatal(err)
 	}
-	var d rscsync.DeadLetterStore
-	select {
-	case d = <-got:
-	case <-time.After(30 * time.Second): // a deadline, not a sleep
-		t.Fatal("no slice ran")
-	}
+	d := receive(t, got, "no slice ran")
 	if err := f.pause(ctx, 2*time.Hour); err != nil { // the slice's lease expired, and elsewhere took c1
 		t.Fatal(err)
 	}
@@ -879,6 +882,25 @@ func TestDeadLettersFenced(t *testing.T) {
 	}
 }
 
+// insertOnly returns a new migrated database and a River client of it that
+// only inserts jobs (it works none).
+func insertOnly(t *testing.T) (*pgstore.DB, *river.Client[pgx.Tx]) {
+	t.Helper()
+	db, err := pgstore.Open(t.Context(), pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := riverrun.Migrate(t.Context(), db.Pool()); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, rc
+}
+
 // TestEnqueueAll enqueues 2,100 customers (three chunks), one of them
 // named twice, and then all of them again: each customer has exactly one
 // slice available. An empty id, even in the last chunk, is refused,
@@ -886,18 +908,7 @@ func TestDeadLettersFenced(t *testing.T) {
 func TestEnqueueAll(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db, err := pgstore.Open(ctx, pgtest.DB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
-		t.Fatal(err)
-	}
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{}) // inserts only
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, rc := insertOnly(t)
 	available := func() (jobs, custs int) {
 		t.Helper()
 		err := db.Pool().QueryRow(ctx, `select count(*), count(distinct args->>'customer_id') from river_job
@@ -912,7 +923,7 @@ func TestEnqueueAll(t *testing.T) {
 		ids[i] = fmt.Sprintf("c%04d", i)
 	}
 
-	err = riverrun.EnqueueAll(ctx, rc, append(slices.Clone(ids), ""))
+	err := riverrun.EnqueueAll(ctx, rc, append(slices.Clone(ids), ""))
 	if err == nil || !strings.Contains(err.Error(), "2100") {
 		t.Errorf("EnqueueAll with an empty id at index 2100: %v, want an error naming the index", err)
 	}
@@ -963,11 +974,7 @@ func TestHolderProcess(t *testing.T) {
 	if err := riverrun.EnqueuePoll(ctx, f.river, "inmail", "c1"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-running:
-	case <-time.After(30 * time.Second): // a deadline, not a sleep
-		t.Fatal("the poll task did not run")
-	}
+	receive(t, running, "the poll task did not run")
 	recs, err := lease.List(ctx, f.db, []string{"inmail/c1"})
 	close(proceed)
 	if err != nil {
@@ -1099,13 +1106,8 @@ func TestPanicReleasesTheLease(t *testing.T) {
 	if err := riverrun.Enqueue(ctx, rc, "c1"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case ev := <-events:
-		if len(ev.Job.Errors) == 0 || !strings.Contains(ev.Job.Errors[0].Error, "the ATS adapter broke") {
-			t.Errorf("failed attempt's errors %+v, want the panic", ev.Job.Errors)
-		}
-	case <-time.After(30 * time.Second): // a deadline, not a sleep
-		t.Fatal("the slice did not fail")
+	if ev := receive(t, events, "the slice did not fail"); len(ev.Job.Errors) == 0 || !strings.Contains(ev.Job.Errors[0].Error, "the ATS adapter broke") {
+		t.Errorf("failed attempt's errors %+v, want the panic", ev.Job.Errors)
 	}
 	if _, err := f.leases.Acquire(ctx, "c1", "next"); err != nil {
 		t.Errorf("the customer after the panic: %v, want its lease free", err)
