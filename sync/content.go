@@ -231,7 +231,7 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 	}
 	for j, err := range e.src.Jobs(ctx, from) {
 		if err != nil {
-			return nil, fmt.Errorf("sync: reading jobs from the source: %w", err)
+			return nil, &SourceError{Phase: PhaseJobs, Err: err}
 		}
 		p := j.Posting
 		p.OperationType = ""
@@ -242,7 +242,7 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 	}
 	for c, err := range e.src.Candidates(ctx, from) {
 		if err != nil {
-			return nil, fmt.Errorf("sync: reading candidates from the source: %w", err)
+			return nil, &SourceError{Phase: PhaseCandidates, Err: err}
 		}
 		key := rsc.NoteKey{NoteID: c.Record.Key.CandidateID}
 		w.integration[key] = c.Record.Key.IntegrationContext
@@ -250,7 +250,7 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 	}
 	for a, err := range e.src.Applications(ctx, from) {
 		if err != nil {
-			return nil, fmt.Errorf("sync: reading applications from the source: %w", err)
+			return nil, &SourceError{Phase: PhaseApplications, Err: err}
 		}
 		id := a.Record.Key.ApplicationID
 		sent := ok(applicationRecord(&a)) && !dead[dlKey(KindApplication, "", id)]
@@ -261,7 +261,7 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 	}
 	for a, err := range e.src.Activities(ctx, from) {
 		if err != nil {
-			return nil, fmt.Errorf("sync: reading activities from the source: %w", err)
+			return nil, &SourceError{Phase: PhaseActivities, Err: err}
 		}
 		kw := w.kinds[a.Kind]
 		if kw == nil {
@@ -279,7 +279,7 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 	}
 	for d, err := range e.src.Deletions(ctx, from) {
 		if err != nil {
-			return nil, fmt.Errorf("sync: reading deletions from the source: %w", err)
+			return nil, &SourceError{Phase: PhaseDeletions, Err: err}
 		}
 		key := rsc.NoteKey{Parent: d.Parent, NoteID: d.ID}
 		if kw := w.kinds[d.Kind]; kw != nil && !kw.known[key] {

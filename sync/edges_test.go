@@ -154,8 +154,9 @@ func TestOutOfOrderSourceStopsTheRun(t *testing.T) {
 		_, err := eng.Run(t.Context())
 		want := fmt.Sprintf(`sync: the Source yielded candidates out of order: "CEARLY" (%s) after "C119" (%s)`,
 			early.ModifiedAt.UTC().Format(time.RFC3339Nano), cands[119].ModifiedAt.UTC().Format(time.RFC3339Nano))
-		if err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Fatalf("err = %v, want it to start with %s", err, want)
+		var se *SourceError
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !errors.As(err, &se) || se.Phase != PhaseCandidates || !errors.Is(err, ErrOutOfOrder) {
+			t.Fatalf("err = %v, want a *SourceError of candidates wrapping ErrOutOfOrder, starting with %s", err, want)
 		}
 		st, err := eng.State(t.Context())
 		must(t, err)
@@ -451,6 +452,45 @@ func TestHeldRunCountedOnce(t *testing.T) {
 		x := rep.Reconciliation[slices.IndexFunc(rep.Reconciliation, func(x Reconciliation) bool { return x.Phase == PhaseActivities })]
 		if done := st[PhaseActivities].Done; done != 101 || x.Acknowledged != 101 {
 			t.Errorf("activities: Done %d, reconciliation %+v; want Done 101 and Acknowledged 101 (101 activities)", done, x)
+		}
+	})
+}
+
+// failingApplications is a Source whose applications stream fails after
+// its first record.
+type failingApplications struct {
+	*SliceSource
+	err error
+}
+
+func (s failingApplications) Applications(ctx context.Context, since Cursor) iter.Seq2[Application, error] {
+	return func(yield func(Application, error) bool) {
+		for a, err := range s.SliceSource.Applications(ctx, since) {
+			if err != nil || !yield(a, nil) {
+				return
+			}
+			yield(Application{}, s.err)
+			return
+		}
+	}
+}
+
+// A Source's read failure stops the run as a *SourceError naming the
+// phase, which wraps the Source's own error; the phases before it keep
+// what they committed.
+func TestSourceFailureIsASourceError(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 2, 5, 3, 0)
+		broken := errors.New("the ATS database is down")
+		eng := e.engine(t, failingApplications{g.materialize(), broken})
+		_, err := eng.Run(t.Context())
+		var se *SourceError
+		if !errors.As(err, &se) || se.Phase != PhaseApplications || !errors.Is(err, broken) ||
+			err.Error() != "sync: reading applications from the source: the ATS database is down" {
+			t.Fatalf("Run: %v, want a *SourceError of applications wrapping the Source's error", err)
+		}
+		if n := len(e.cust.Candidates()); n != 5 {
+			t.Errorf("LinkedIn holds %d candidates, want the 5 sent before the failure", n)
 		}
 	})
 }

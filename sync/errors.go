@@ -3,6 +3,7 @@ package sync
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -92,3 +93,29 @@ type PanicError struct {
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("sync: customer %s: panic: %v", e.CustomerID, e.Value)
 }
+
+// SourceError is a failure of the customer's Source in a phase: reading its
+// stream failed (Err is the Source's error), or the Source broke its
+// contract (Err wraps ErrOutOfOrder). The run stops with it, keeping every
+// batch committed before; the next run reads again from the checkpoint.
+// Use errors.As to tell the ATS's failures from LinkedIn's.
+type SourceError struct {
+	Phase Phase
+	Err   error
+}
+
+// Error implements error.
+func (e *SourceError) Error() string {
+	if errors.Is(e.Err, ErrOutOfOrder) {
+		return "sync: the Source yielded " + phaseKeys[e.Phase] + " out of order: " + strings.TrimPrefix(e.Err.Error(), ErrOutOfOrder.Error()+": ")
+	}
+	return "sync: reading " + phaseKeys[e.Phase] + " from the source: " + e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// ErrOutOfOrder says a Source yielded a record before one it follows in
+// (modification time, id) order, which the watermark relies on: the next
+// pass would pass the record over. A *SourceError wraps it.
+var ErrOutOfOrder = errors.New("records out of order")

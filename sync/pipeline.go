@@ -212,7 +212,7 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, strea
 	}
 	for v, err := range stream {
 		if err != nil {
-			p.fail(fmt.Errorf("sync: reading %s from the source: %w", phaseKeys[k.phase], err))
+			p.fail(&SourceError{Phase: k.phase, Err: err})
 			break
 		}
 		if !p.add(ctx, v) {
@@ -257,8 +257,8 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		// The watermark relies on the order: a record yielded before one
 		// it follows would be passed over by the next pass.
 		b.unread(n)
-		p.fail(fmt.Errorf("sync: the Source yielded %s out of order: %q (%s) after %q (%s); a Source yields records by modification time, then id (byte order)",
-			phaseKeys[p.k.phase], id, t.Format(time.RFC3339Nano), p.prev.ID, p.prev.ModifiedAt.Format(time.RFC3339Nano)))
+		p.fail(&SourceError{Phase: p.k.phase, Err: fmt.Errorf("%w: %q (%s) after %q (%s); a Source yields records by modification time, then id (byte order)",
+			ErrOutOfOrder, id, t.Format(time.RFC3339Nano), p.prev.ID, p.prev.ModifiedAt.Format(time.RFC3339Nano))})
 		return false
 	}
 	if p.prev == (Cursor{}) {
