@@ -91,11 +91,19 @@ type FreshLane struct {
 	// Cursor is the lane's watermark: every record after From and at or
 	// before it is acknowledged (or dead-lettered, or skipped).
 	Cursor Cursor `json:"cursor"`
-	// PassFrom is Cursor when the current sweep of the lane began; InPass
-	// is set until the sweep reaches the end of the stream.
+	// PassFrom is Cursor when the lane's current read began (a sweep, or
+	// the rest of one a slice interrupted); InPass is set until the sweep
+	// reaches the end of the stream.
 	PassFrom Cursor   `json:"passFrom,omitzero"`
 	InPass   bool     `json:"inPass,omitempty"`
 	Held     *HeldRun `json:"held,omitempty"`
+	// Counted holds a digest of the identity of each record the lane
+	// counted as new although a later sweep may read it again: created at
+	// or before From (the backlog may have sent it, or not), or dated in
+	// the future. Each counts once (Done, Acknowledged). It grows with the
+	// number of such records changed during the pass, and goes with the
+	// lane when the pass completes.
+	Counted []string `json:"counted,omitempty"`
 }
 
 // HeldRun is the committed part of a run of records that share one
@@ -204,7 +212,7 @@ func (cp *Checkpoint) Clone() *Checkpoint {
 			c.Held = pc.Held.clone()
 			if pc.Fresh != nil {
 				f := *pc.Fresh
-				f.Held = f.Held.clone()
+				f.Held, f.Counted = f.Held.clone(), slices.Clone(f.Counted)
 				c.Fresh = &f
 			}
 			out.Phases[p] = &c

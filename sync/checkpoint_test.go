@@ -17,7 +17,7 @@ func TestCheckpointClone(t *testing.T) {
 	cp.Phases[PhaseCandidates].Cursor = Cursor{ModifiedAt: time.Unix(100, 0).UTC(), ID: "C1"}
 	cp.Phases[PhaseDeletions].Held = &HeldRun{Pos: Cursor{ModifiedAt: time.Unix(200, 0).UTC(), ID: "stage:1"}, Done: []string{"d1"}}
 	cp.Phases[PhaseApplications].Fresh = &FreshLane{From: Cursor{ModifiedAt: time.Unix(300, 0).UTC()},
-		Held: &HeldRun{Pos: Cursor{ModifiedAt: time.Unix(400, 0).UTC(), ID: "A1"}, Done: []string{"a1"}}}
+		Held: &HeldRun{Pos: Cursor{ModifiedAt: time.Unix(400, 0).UTC(), ID: "A1"}, Done: []string{"a1"}}, Counted: []string{"c1"}}
 	cp.Jobs["J1"] = JobState{State: jobPosted, Held: true}
 	cp.Tasks["urn:li:simpleJobPostingTask:1"] = PendingTask{JobID: "J1", Op: "CREATE", At: time.Unix(50, 0).UTC()}
 	before, err := json.Marshal(cp)
@@ -28,6 +28,7 @@ func TestCheckpointClone(t *testing.T) {
 	cp.Phases[PhaseDeletions].Held.Pos.ID = "stage:2"
 	cp.Phases[PhaseApplications].Fresh.Cursor.ID = "A0"
 	cp.Phases[PhaseApplications].Fresh.Held.Done[0] = "a2"
+	cp.Phases[PhaseApplications].Fresh.Counted[0] = "c2"
 	cp.Jobs["J1"] = JobState{State: jobClosed}
 	cp.Jobs["J2"] = JobState{State: jobPending}
 	cp.Tasks["urn:li:simpleJobPostingTask:2"] = PendingTask{JobID: "J2"}
@@ -48,7 +49,7 @@ func TestCheckpointClone(t *testing.T) {
 func TestCheckpointCloneCoversEveryReference(t *testing.T) {
 	t.Parallel()
 	cloned := map[string]bool{"Checkpoint.Phases": true, "Checkpoint.Jobs": true, "Checkpoint.Tasks": true,
-		"PhaseCheckpoint.Held": true, "HeldRun.Done": true, "PhaseCheckpoint.Fresh": true, "FreshLane.Held": true}
+		"PhaseCheckpoint.Held": true, "HeldRun.Done": true, "PhaseCheckpoint.Fresh": true, "FreshLane.Held": true, "FreshLane.Counted": true}
 	var walk func(typ reflect.Type)
 	walk = func(typ reflect.Type) {
 		if typ == reflect.TypeFor[time.Time]() {

@@ -84,9 +84,14 @@
 // about that interval. The two parts never overlap; each has its own
 // watermark, committed in order as described above; and when the backlog
 // is read, the phase is complete and its lane's watermark becomes the
-// phase's ([PhaseCheckpoint.Fresh]). A record read again by a later sweep
-// counts as incremental work, not as the pass's progress.
-// WithFreshLane(0) turns the lanes off.
+// phase's ([PhaseCheckpoint.Fresh]). A sweep also reads the phases the
+// pass completed, so their new records do not wait for a later phase's
+// backlog either, and a backlog sends a batch at least between two sweeps
+// however slow the Source. A record a later sweep reads again counts as
+// incremental work, not as the pass's progress; a record created before
+// the pass began that the lane sends counts once (the lane remembers it),
+// as the backlog would have counted it. WithFreshLane(0) turns the lanes
+// off.
 //
 // Jobs use batch_create, which is not idempotent. The checkpoint keeps each
 // job's state: a CREATE is written as an intent before it is sent, so after

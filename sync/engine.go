@@ -340,7 +340,7 @@ func (r *run) all(ctx context.Context) error {
 
 // runPhase streams lane ln of phase p from the lane's watermark. Job tasks
 // (of the jobs phase, and CLOSEs of deleted jobs) must be terminal before
-// the phase completes; a fresh lane leaves them to its phase.
+// the phase completes; a sweep leaves them to the phase's own run.
 func (r *run) runPhase(ctx context.Context, p Phase, ln lane) error {
 	from := *ln.cursor
 	src := r.e.src
@@ -357,7 +357,7 @@ func (r *run) runPhase(ctx context.Context, p Phase, ln lane) error {
 	case PhaseDeletions:
 		err = runPhase(ctx, r, r.deletionKind(), ln, src.Deletions(ctx, from))
 	}
-	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) || ln.fresh != nil {
+	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) || ln.fresh != nil || ln.sweep {
 		return err
 	}
 	return r.settleTasks(ctx)

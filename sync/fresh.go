@@ -29,15 +29,25 @@ func (r *run) sweepDue() bool {
 
 // sweepFresh, when a sweep is due, reads every fresh lane of the phases
 // whose pass runs to the end of its stream, opening the lanes not open
-// yet. A sweep that ends early (a slice's budget, a failure) is not
-// complete: the next run goes on with it.
+// yet, and the phases the pass completed to the end of theirs. A sweep
+// that ends early (a slice's budget, a failure) is not complete: the next
+// run goes on with it.
 func (r *run) sweepFresh(ctx context.Context) error {
 	if !r.sweepDue() {
 		return nil
 	}
 	for _, p := range Phases() {
 		pc := r.cp.Phases[p]
+		r.phase = p
 		if pc.Completed {
+			// Read on as the incremental sync does, so that its new records
+			// do not wait for a later phase's backlog either; its job tasks
+			// are settled when the phase itself runs.
+			ln := phaseLane(pc)
+			ln.sweep = true
+			if err := r.runPhase(ctx, p, ln); err != nil {
+				return err
+			}
 			continue
 		}
 		if pc.Fresh == nil {
@@ -47,7 +57,6 @@ func (r *run) sweepFresh(ctx context.Context) error {
 			}
 			pc.Fresh = &FreshLane{From: from, Cursor: from}
 		}
-		r.phase = p
 		if err := r.runPhase(ctx, p, freshLane(pc)); err != nil {
 			return err
 		}

@@ -1,7 +1,10 @@
 package sync
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -253,6 +256,287 @@ func TestRewindMidPassReopensLane(t *testing.T) {
 		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 501, Acknowledged: 501}
 		if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
 			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+	})
+}
+
+// A record created long ago and changed during the pass before the
+// backlog reached it is sent by the lane only: it counts once, as done and
+// acknowledged, not as incremental work.
+func TestFreshLaneCountsOldRecordChangedBeforeTheBacklog(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 500, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src)
+		// The sweep (nothing), then the backlog's first batches.
+		if _, err := eng.RunSlice(t.Context(), 2); !errors.Is(err, ErrYield) {
+			t.Fatalf("RunSlice: %v, want ErrYield", err)
+		}
+		cp, err := eng.Store().Load(t.Context(), "c1")
+		must(t, err)
+		bc := cp.Phases[PhaseCandidates].Cursor
+		// Ten records past the backlog's watermark: created (an hour before
+		// its modification) before the watermark, modified after it: not
+		// sent yet.
+		i := g.first(500, candID, bc) + 10
+		c := g.cand(i)
+		if !c.Record.CreatedAt.Time().Before(bc.ModifiedAt) || !c.ModifiedAt.After(bc.ModifiedAt) {
+			t.Fatalf("setup: cand(%d) created %v modified %v, backlog at %v", i, c.Record.CreatedAt.Time(), c.ModifiedAt, bc.ModifiedAt)
+		}
+		time.Sleep(6 * time.Minute) // a sweep is due
+		c.Record.FirstName, c.ModifiedAt = "Bea", time.Now()
+		src.PutCandidates(c)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 500, Acknowledged: 500}
+		if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if pc := st[PhaseCandidates]; pc.Done != 500 || pc.Incremental != 0 {
+			t.Errorf("candidates: Done %d, Incremental %d; want 500 done, 0 incremental (each record sent once)", pc.Done, pc.Incremental)
+		}
+	})
+}
+
+// The same with a window (WithWindow) and no change during the pass at all:
+// a candidate created before the window and last modified within the clock
+// skew allowance before the first run lies in the fresh lane; the lane
+// takes it for a record the backlog sent (created before the backlog's
+// watermark, the window's start), so it never counts.
+// A record created before the historical window and changed since lies in
+// the lane: it counts once.
+func TestFreshLaneCountsRecordCreatedBeforeTheWindow(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
+		src := g.materialize()
+		c := g.cand(0)
+		c.Record.Key.CandidateID = "COLD"
+		c.Record.CreatedAt = rsc.Millis(time.Now().Add(-400 * 24 * time.Hour))
+		c.ModifiedAt = time.Now().Add(-time.Minute)
+		c.Record.LastModifiedAt = rsc.Millis(c.ModifiedAt)
+		src.PutCandidates(c)
+		eng := e.engine(t, src, WithWindow(365*24*time.Hour))
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if !slices.Contains(held(e)["candidates"], "COLD") {
+			t.Fatal("COLD not sent")
+		}
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 301, Acknowledged: 301}
+		if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+	})
+}
+
+// A sweep that a slice's budget interrupts keeps its PassFrom (From, on
+// the lane's first sweep); a record it sent before the interruption that
+// changes again is read again by the same sweep's continuation, which takes
+// it for a new one: Done and Acknowledged count it twice.
+// A sweep a slice's budget interrupts goes on from its watermark: a record
+// it sent before the interruption and that changed since counts as
+// incremental work, not as a second record.
+func TestInterruptedSweepCountsOnce(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
+		src := g.materialize()
+		now0 := time.Now()
+		fresh := func(i int, at time.Time) Candidate {
+			c := g.cand(i)
+			c.Record.Key.CandidateID = fmt.Sprintf("F%03d", i)
+			c.Record.CreatedAt, c.Record.LastModifiedAt, c.ModifiedAt = rsc.Millis(now0), rsc.Millis(at), at
+			return c
+		}
+		for i := range 150 {
+			src.PutCandidates(fresh(i, now0))
+		}
+		eng := e.engine(t, src)
+		// The lane's first batch (F000..F099), then the budget is spent.
+		if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+			t.Fatalf("RunSlice: %v, want ErrYield", err)
+		}
+		time.Sleep(time.Minute)
+		src.PutCandidates(fresh(5, time.Now())) // F005 changes again
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 450, Acknowledged: 450}
+		if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if pc := st[PhaseCandidates]; pc.Done != 450 || pc.Incremental != 1 {
+			t.Errorf("candidates: Done %d, Incremental %d; want 450 done, F005's second send incremental", pc.Done, pc.Incremental)
+		}
+	})
+}
+
+// A record the eligibility hook skips, created during the pass and changed
+// again before each of three sweeps, is read by each sweep: unlike an
+// eligible record read again (pbatch.reread), each read counts again in
+// Done and Ineligible, so Ineligible says three records where there is one.
+// An ineligible record that changes at every sweep counts once as done and
+// ineligible.
+func TestFreshLaneCountsIneligibleOnce(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
+		src := g.materialize()
+		now0 := time.Now()
+		priv := func(at time.Time) Candidate {
+			c := g.cand(0)
+			c.Record.Key.CandidateID = "PRIV"
+			c.Record.CreatedAt, c.Record.LastModifiedAt, c.ModifiedAt = rsc.Millis(now0), rsc.Millis(at), at
+			return c
+		}
+		src.PutCandidates(priv(now0))
+		eng := e.engine(t, src, WithFreshLane(time.Minute), WithEligibility(func(_ context.Context, r Record) (bool, string) {
+			if r.ID == "PRIV" {
+				return false, "private candidate"
+			}
+			return true, ""
+		}))
+		for range 3 { // a sweep and a backlog batch a slice, PRIV changed between them
+			if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+				t.Fatalf("RunSlice: %v, want ErrYield", err)
+			}
+			time.Sleep(2 * time.Minute)
+			src.PutCandidates(priv(time.Now()))
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 301, Acknowledged: 300, Ineligible: 1}
+		if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if pc := st[PhaseCandidates]; pc.Done != 301 || pc.Ineligible != 1 {
+			t.Errorf("candidates: Done %d, Ineligible %d; want 301 done, 1 ineligible", pc.Done, pc.Ineligible)
+		}
+	})
+}
+
+// slowCandidates is a Source whose candidates stream takes a second per
+// record (a slow query), the rest of its streams as src's.
+type slowCandidates struct{ *SliceSource }
+
+func (s slowCandidates) Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error] {
+	return func(yield func(Candidate, error) bool) {
+		for c, err := range s.SliceSource.Candidates(ctx, since) {
+			time.Sleep(time.Second)
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// When reading one batch of the backlog from the Source takes longer than
+// the lanes' interval, the backlog stops for a sweep before every batch it
+// would send: it never sends one, and Run never returns.
+// A Source slower to yield a batch than the lanes' interval still lets the
+// backlog advance: it sends a batch at least between two sweeps.
+func TestSlowSourceBacklogAdvances(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
+		eng := e.engine(t, slowCandidates{g.materialize()}, WithFreshLane(time.Minute))
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { _, err := eng.Run(ctx); done <- err }()
+		select {
+		case err := <-done:
+			must(t, err)
+		case <-time.After(24 * time.Hour): // 300 records at a second each: 5 minutes
+			cancel()
+			<-done
+			st, err := eng.State(t.Context())
+			must(t, err)
+			t.Errorf("Run still running after 24h: candidates Done %d of 300", st[PhaseCandidates].Done)
+		}
+	})
+}
+
+// A record dated in the future (its Source modification time two hours
+// ahead) is sent by every sweep, the lane's watermark staying before it;
+// with no other record in the lane, every sweep's PassFrom is the lane's
+// From, so each sweep takes it for a new record (created after From): Done
+// and Acknowledged count it once per sweep.
+// A record dated in the future is read again by every sweep until its time
+// comes, and counts once.
+func TestFreshLaneCountsFutureRecordOnce(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 500, 0, 0)
+		src := g.materialize()
+		c := g.cand(0)
+		c.Record.Key.CandidateID = "FUT"
+		// The Source's modification time is two hours ahead (a clock or
+		// time zone error in the ATS); the record itself was created now.
+		c.ModifiedAt = time.Now().Add(2 * time.Hour)
+		c.Record.CreatedAt, c.Record.LastModifiedAt = rsc.Millis(time.Now()), rsc.Millis(time.Now())
+		src.PutCandidates(c)
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		for range 4 { // a sweep and a backlog batch a slice
+			if _, err := eng.RunSlice(t.Context(), 2); !errors.Is(err, ErrYield) {
+				t.Fatalf("RunSlice: %v, want ErrYield", err)
+			}
+			time.Sleep(2 * time.Minute)
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 501, Acknowledged: 501}
+		if d := cmp.Diff(want, rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if pc := st[PhaseCandidates]; pc.Done != 501 {
+			t.Errorf("candidates: Done %d, want 501", pc.Done)
+		}
+	})
+}
+
+// A job created while a long candidates backlog runs in one Run: the jobs
+// phase completed at the Run's start, so it has no lane, and sweeps skip
+// it; the job reaches LinkedIn only with the next Run, after the whole
+// backlog, not within the lanes' interval (the candidate created with it
+// goes at the next sweep).
+// A sweep reads the phases the pass completed too: a job created while a
+// long Run sends the candidates' backlog goes to LinkedIn before that
+// backlog ends, not at the next Run.
+func TestSweepReadsCompletedPhases(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
+			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+		start := time.Now()
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 1, 1000, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		go func() {
+			time.Sleep(90 * time.Second)
+			freshRecords(src, g, time.Now())
+		}()
+		for range 2 {
+			if _, err := eng.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Requests in the order LinkedIn received them.
+		jobNew, lastBacklog := -1, -1
+		var jobAt, lastAt time.Duration
+		for i, r := range e.srv.Requests() {
+			at := r.Time.Sub(start)
+			switch {
+			case strings.Contains(r.Path, "simpleJobPostings") && r.EffectiveMethod == "POST" && at > 90*time.Second && jobNew < 0:
+				jobNew, jobAt = i, at
+			case r.EffectiveMethod == "PUT" && strings.Contains(r.Path, "atsCandidates") && !strings.Contains(r.RawQuery+r.TunnelledQuery, "CNEW"):
+				lastBacklog, lastAt = i, at
+			}
+		}
+		if jobNew < 0 || jobNew > lastBacklog {
+			t.Errorf("JNEW (created at 1m30s) submitted at %v (request %d), after the backlog's last batch at %v (request %d)", jobAt, jobNew, lastAt, lastBacklog)
 		}
 	})
 }

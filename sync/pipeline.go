@@ -60,8 +60,13 @@ type pbatch[T any] struct {
 	skipped  int64
 	// reread counts the records a fresh lane read that are not new
 	// (pipeline.isNew): read again, they count as incremental work, not
-	// as the pass's progress.
-	reread  int64
+	// as the pass's progress; skipAgain, those of them skipped by the
+	// eligibility hook, which counted as ineligible when first read.
+	reread    int64
+	skipAgain int64
+	// counted holds the digests of the records a fresh lane counts as new
+	// that it must remember (FreshLane.Counted), added when b commits.
+	counted []string
 	recs    []T
 	isNew   []bool
 	index   map[string]int // stream id → position in recs
@@ -142,6 +147,9 @@ type pipeline[T any] struct {
 	held    map[string]bool
 	heldPos Cursor
 	limit   int // uncommitted batches at most
+	// counted, in a fresh lane, is FreshLane.Counted and the digests the
+	// batches read since added to it (pipeline.isNew).
+	counted map[string]bool
 
 	cur        *pbatch[T]         // the batch being filled
 	free       []*pbatch[T]       // committed batches, emptied for reuse
@@ -171,6 +179,9 @@ type lane struct {
 	until *Cursor
 	// fresh is the fresh lane read; nil for the phase's own.
 	fresh *FreshLane
+	// sweep is set when a sweep reads a completed phase: its job tasks
+	// are left to the phase's own run.
+	sweep bool
 }
 
 // phaseLane is the lane of the phase's own watermark.
@@ -207,8 +218,16 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, strea
 		}
 	}
 	p.ahead = r.aheadLimit()
-	if !*ln.inPass {
+	// A lane's sweep counts from where this pipeline starts: what an
+	// interrupted sweep read before is behind its watermark.
+	if !*ln.inPass || ln.fresh != nil {
 		*ln.passFrom, *ln.inPass = p.from, true
+	}
+	if f := ln.fresh; f != nil {
+		p.counted = make(map[string]bool, len(f.Counted))
+		for _, d := range f.Counted {
+			p.counted[d] = true
+		}
 	}
 	for v, err := range stream {
 		if err != nil {
@@ -275,7 +294,8 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		b.read++
 		p.r.rep.phase(p.k.phase).Read++
 	}
-	if !t.After(p.ahead.ModifiedAt) {
+	future := t.After(p.ahead.ModifiedAt)
+	if !future {
 		if !b.last.at(t, id) {
 			b.tail = b.tail[:0]
 		}
@@ -295,19 +315,23 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	isNew := true
 	if p.k.rec != nil {
 		rc := p.hookRecord(&b.recs[n])
+		isNew = p.isNew(b, rc.created(), id, key, future)
+		readAgain := p.ln.fresh != nil && !isNew && !again
+		if readAgain {
+			b.reread++
+		}
 		if ok, reason := p.r.eligible(ctx, rc); !ok {
 			b.unread(n)
 			if again {
 				b.drop(dup)
 			}
 			b.skipped++
+			if readAgain {
+				b.skipAgain++
+			}
 			p.r.rep.skip(p.k.phase, reason)
 			p.full = b.read >= maxReadPerBatch
 			return true
-		}
-		isNew = p.isNew(rc.created())
-		if p.ln.fresh != nil && !isNew && !again {
-			b.reread++
 		}
 	}
 	if again {
@@ -322,22 +346,36 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	return true
 }
 
-// isNew reports whether a record created at created counts as a new
-// distinct record on LinkedIn (PhaseCheckpoint.Acknowledged), as far as the
-// engine can tell: a record created before the current pass (or sweep)
-// began was read by an earlier one. In a fresh lane, a record created
-// before the lane's From that the backlog has not reached yet was sent by
-// no backlog either; it is counted again when it changes again in a later
-// sweep before the backlog reaches it.
-func (p *pipeline[T]) isNew(created time.Time) bool {
-	switch f := p.ln.fresh; {
-	case f != nil:
-		return created.After(f.PassFrom.ModifiedAt) ||
-			!created.After(f.From.ModifiedAt) && created.After(p.pc.Cursor.ModifiedAt)
-	case p.pc.Completed:
+// isNew reports whether a record counts as a new distinct record on
+// LinkedIn (PhaseCheckpoint.Acknowledged) and as the pass's progress
+// (Done), as far as the engine can tell. In the backlog of a pass, every
+// record is. After the pass, a record created before the current pass
+// began was read by an earlier one. In a fresh lane, a record whose
+// earliest position (its creation time and id) lies after the lane's
+// watermark when the pipeline started was read by no earlier sweep; a
+// record created at or before From (which the backlog may have sent, or
+// not: it changed after the pass began) or dated in the future (which
+// every sweep reads again) counts once, when the lane first reads it, and
+// the lane remembers it (FreshLane.Counted). A record the backlog sent and
+// that changed after is thus counted twice, as it was before there were
+// lanes.
+func (p *pipeline[T]) isNew(b *pbatch[T], created time.Time, id, key string, future bool) bool {
+	f := p.ln.fresh
+	switch {
+	case f == nil && p.pc.Completed:
 		return created.After(p.pc.PassFrom.ModifiedAt)
+	case f == nil:
+		return true
+	case future || !created.After(f.From.ModifiedAt):
+		d := digest(key)
+		if p.counted[d] {
+			return false
+		}
+		p.counted[d] = true
+		b.counted = append(b.counted, d)
+		return true
 	}
-	return true
+	return f.PassFrom.After(created, id)
 }
 
 // dispatchFull dispatches the full current batch now that next, the
@@ -451,7 +489,7 @@ func (p *pipeline[T]) admit(ctx context.Context) bool {
 		p.yielded = true
 		return false
 	}
-	if p.ln.until != nil && r.sweepDue() {
+	if p.ln.until != nil && p.nextSeq > 0 && r.sweepDue() { // a batch at least, however slow the Source
 		p.sweep = true
 		return false
 	}
@@ -541,7 +579,10 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 			p.uncount(b)
 		default:
 			p.holdRun(b)
-			p.fail(p.r.commit(ctx, p.k.phase, p.ln.cursor, b.last, tally{b.read, b.reread, b.skipped}, &b.outcome))
+			if f := p.ln.fresh; f != nil {
+				f.Counted = append(f.Counted, b.counted...)
+			}
+			p.fail(p.r.commit(ctx, p.k.phase, p.ln.cursor, b.last, tally{b.read, b.reread, b.skipped, b.skipAgain}, &b.outcome))
 		}
 		b.reset()
 		p.free = append(p.free, b)
@@ -604,8 +645,9 @@ func (r *run) checkConsent(ctx context.Context) error {
 }
 
 // tally is what a committed batch read: records read (sent or skipped),
-// of them read again by a fresh lane (pbatch.reread), and skipped.
-type tally struct{ read, reread, skipped int64 }
+// of them read again by a fresh lane (pbatch.reread), skipped, and of
+// those read again (pbatch.skipAgain).
+type tally struct{ read, reread, skipped, skipAgain int64 }
 
 // commit applies an acknowledged batch: dead letters first, then the
 // watermark (cursor, moved to last) and counters in one checkpoint save,
@@ -641,7 +683,7 @@ func (r *run) commit(ctx context.Context, phase Phase, cursor *Cursor, last Curs
 		r.cp.Phases[p].Acknowledged = max(r.cp.Phases[p].Acknowledged-n, 0)
 	}
 	pc.DeadLettered += newlyFailed
-	pc.Ineligible += n.skipped
+	pc.Ineligible += n.skipped - n.skipAgain
 	if m := r.meters[phase]; m != nil {
 		m.n += n.read
 		if !pc.Completed {
