@@ -77,11 +77,16 @@
 // from the first milestone on, so they cannot wait for it. While a phase's
 // pass runs, its stream is therefore split where the pass began (the first
 // run's time less WithClockSkew): the backlog reads the records modified
-// before, the phase's fresh lane those modified after. Every Run and
-// RunSlice sweeps the lanes of all phases first, and a long backlog stops
-// for a sweep every WithFreshLane interval (five minutes by default), so a
-// record created or changed during the backlog reaches LinkedIn within
-// about that interval. The two parts never overlap; each has its own
+// before, the phase's fresh lane those modified after. The lanes of jobs
+// and candidates open at once; the applications' once the jobs completed
+// (LinkedIn's milestones promise new applications from Job Sync on), and
+// the activities' once the applications completed, as interview feedback
+// needs its application on LinkedIn (new candidate notes therefore wait
+// for Shortlist Sync, one milestone later than LinkedIn's list allows).
+// Every Run and RunSlice sweeps the open lanes first, and a long backlog
+// stops for a sweep every WithFreshLane interval (five minutes by
+// default), so a record created or changed during the backlog reaches
+// LinkedIn within about that interval. The two parts never overlap; each has its own
 // watermark, committed in order as described above; and when the backlog
 // is read, the phase is complete and its lane's watermark becomes the
 // phase's ([PhaseCheckpoint.Fresh]). A sweep also reads the phases the

@@ -50,6 +50,9 @@ func (r *run) sweepFresh(ctx context.Context) error {
 			}
 			continue
 		}
+		if pc.Fresh == nil && !r.laneOpens(p) {
+			continue
+		}
 		if pc.Fresh == nil {
 			from := Cursor{ModifiedAt: r.cp.StartedAt.Add(-r.e.cfg.clockSkew).UTC()}
 			if from.After(pc.Cursor.ModifiedAt, pc.Cursor.ID) {
@@ -64,6 +67,25 @@ func (r *run) sweepFresh(ctx context.Context) error {
 	}
 	r.cp.SweptAt = r.e.cfg.clock.Now()
 	return r.save(ctx)
+}
+
+// laneOpens reports whether phase p's fresh lane may open: once the phases
+// its records need on LinkedIn completed. Jobs and candidates need none.
+// LinkedIn's milestones make new applications (shortlist data) work from
+// Job Sync on, and interview feedback evaluates an application LinkedIn
+// holds (LinkedIn does not publish its answer to feedback of one it does
+// not; the fake refuses it, docs/linkedin-api.md §15). So an application's
+// lane opens once the jobs completed, and an activity's once the
+// applications did: a new activity of an application still in the backlog
+// would be refused.
+func (r *run) laneOpens(p Phase) bool {
+	switch p {
+	case PhaseApplications:
+		return r.cp.Phases[PhaseJobs].Completed
+	case PhaseActivities:
+		return r.cp.Phases[PhaseApplications].Completed
+	}
+	return true
 }
 
 // runBacklog runs phase p from its watermark. When the phase has a fresh

@@ -75,25 +75,49 @@ func held(e *env) map[string][]string {
 }
 
 // While the historical pass runs, the records created or changed since it
-// began go ahead of the backlog: the first slices send the new job,
-// candidate, application and note, and none of the thousand older
-// records; the rest of the pass then sends the backlog, every record once,
-// and the reconciliation finds nothing missing.
+// began go ahead of the backlog: the first slices send the new job and
+// candidate, and none of the older records; the new application goes once
+// the jobs completed, ahead of the candidates' backlog, and the new note
+// once the applications completed, ahead of the activities' backlog (its
+// lane waits for the applications: LinkedIn takes the interview feedback
+// of applications it holds). The rest of the pass sends the backlog, every
+// record once, and the reconciliation finds nothing missing.
 func TestFreshLaneGoesFirst(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 20, 500, 300, 180)
 		src := g.materialize()
 		freshRecords(src, g, time.Now())
-		eng := e.engine(t, src)
-		var err error
-		for range 4 { // a lane's batch a slice; job tasks finish on their own
-			if _, err = eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		slice := func() {
+			t.Helper()
+			time.Sleep(time.Minute)
+			if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
 				t.Fatalf("RunSlice: %v, want ErrYield", err)
 			}
 		}
-		want := map[string][]string{"jobs": {"JNEW"}, "candidates": {"CNEW"}, "applications": {"ANEW"}, "notes": {"NNEW"}}
+		slice() // the jobs' lane
+		slice() // the candidates' lane
+		want := map[string][]string{"jobs": {"JNEW"}, "candidates": {"CNEW"}}
 		if d := cmp.Diff(want, held(e)); d != "" {
 			t.Errorf("LinkedIn after the sweep (-want +got):\n%s", d)
+		}
+		for !slices.Contains(held(e)["applications"], "ANEW") {
+			slice()
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if !st[PhaseJobs].Completed || st[PhaseCandidates].Completed || len(held(e)["applications"]) != 1 {
+			t.Errorf("ANEW sent with jobs completed %v, candidates completed %v, %d applications held; want after the jobs, before the candidates, alone",
+				st[PhaseJobs].Completed, st[PhaseCandidates].Completed, len(held(e)["applications"]))
+		}
+		for !slices.Contains(held(e)["notes"], "NNEW") {
+			slice()
+		}
+		st, err = eng.State(t.Context())
+		must(t, err)
+		if !st[PhaseApplications].Completed || len(held(e)["notes"]) != 1 {
+			t.Errorf("NNEW sent with applications completed %v, %d notes held; want after the applications, before the activities' backlog",
+				st[PhaseApplications].Completed, len(held(e)["notes"]))
 		}
 		rep, err := eng.Run(t.Context())
 		if err != nil || !rep.CaughtUp {
@@ -488,6 +512,34 @@ func TestSweepReadsCompletedPhases(t *testing.T) {
 		}
 		if jobNew < 0 || jobNew > lastBacklog {
 			t.Errorf("JNEW (created at 1m30s) submitted by request %d, after the backlog's last batch (request %d)", jobNew, lastBacklog)
+		}
+	})
+}
+
+// New interview feedback of an application still in the backlog waits for
+// the applications to complete: sent ahead of them, LinkedIn would refuse
+// it (it takes the feedback of applications it holds).
+func TestFreshFeedbackWaitsForItsApplication(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 3, 50, 300, 0)
+		src := g.materialize()
+		fb := g.act(2) // interview feedback
+		fb.Application.ApplicationID, fb.Feedback.ID, fb.ModifiedAt = appID(290), "FNEW", time.Now()
+		fb.Feedback.CreatedAt = rsc.Millis(time.Now())
+		src.PutActivities(fb)
+		eng := e.engine(t, src)
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) > 0 {
+			t.Errorf("dead letters:\n%s", describeDL(dl))
+		}
+		var got []string
+		for _, f := range e.cust.InterviewFeedback() {
+			got = append(got, f.Key["atsJobApplicationId"]+"/"+f.Key["feedbackId"])
+		}
+		if d := cmp.Diff([]string{appID(290) + "/FNEW"}, got); d != "" {
+			t.Errorf("LinkedIn's interview feedback (-want +got):\n%s", d)
 		}
 	})
 }
