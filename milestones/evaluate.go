@@ -315,7 +315,11 @@ func percent(pp PhaseProgress) int {
 	if pp.Total <= 0 {
 		return 0
 	}
-	return int(min(max(pp.Done*100/pp.Total, 0), 100))
+	p := int(min(max(pp.Done*100/pp.Total, 0), 100))
+	if !pp.Completed {
+		p = min(p, 99) // done only once the phase completes
+	}
+	return p
 }
 
 // progressText renders a checkpoint: "61% done, about 40 minutes left".

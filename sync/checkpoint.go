@@ -147,6 +147,11 @@ type JobState struct {
 	// later before creating the job; Recheck says it did look once.
 	NotBefore time.Time `json:"nb,omitzero"`
 	Recheck   bool      `json:"r,omitempty"`
+	// Changed is set when the ATS changed the job while one of its tasks
+	// was in flight: no second operation is sent then (it could overtake
+	// the first, a CLOSE its CREATE); once the task settles, the operation
+	// that carries the change is owed (Next).
+	Changed bool `json:"ch,omitempty"`
 	// Lost counts the tasks of the job in a row that LinkedIn could not
 	// read (unknown or expired, or its errors), whose operations were sent
 	// again; past maxLostTasks the job is dead-lettered.

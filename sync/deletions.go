@@ -172,7 +172,14 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[
 	var open []*Deletion
 	var missing []string
 	for _, d := range group {
-		if st, known := r.cp.Jobs[d.ID]; !known || st.State == jobClosed || st.State == jobFailed {
+		st, known := r.cp.Jobs[d.ID]
+		if !known || st.State == jobClosed || st.State == jobFailed {
+			ok(d)
+			continue
+		}
+		if st.State == jobPending { // closed once its task settles (JobState.Changed)
+			st.Close, st.Changed = true, true
+			r.cp.Jobs[d.ID] = st
 			ok(d)
 			continue
 		}

@@ -90,9 +90,11 @@
 // watermark, committed in order as described above; and when the backlog
 // is read, the phase is complete and its lane's watermark becomes the
 // phase's ([PhaseCheckpoint.Fresh]). A sweep also reads the phases the
-// pass completed, so their new records do not wait for a later phase's
-// backlog either, and a backlog sends a batch at least between two sweeps
-// however slow the Source. A record a later sweep reads again counts as
+// pass completed and the deletions, so that neither a new record of an
+// earlier phase nor the deletion of a record a lane sent waits for a later
+// phase's backlog, and a backlog sends a batch at least between two sweeps
+// however slow the Source. A job changed while one of its tasks is in
+// flight is sent again once the task settles (JobState.Changed). A record a later sweep reads again counts as
 // incremental work, not as the pass's progress; a record created before
 // the pass began that the lane sends counts once (the lane remembers it),
 // as the backlog would have counted it. WithFreshLane(0) turns the lanes

@@ -191,10 +191,31 @@ type run struct {
 	dlMu   gosync.Mutex
 	dlKeys map[string]DeadLetter // dead letters present when the run started
 
+	// future holds the records dated in the future the run read, by phase
+	// and identity: a sweep and the backlog's end may read one twice, and
+	// the report counts it once (PhaseReport.Future).
+	future map[Phase]map[string]bool
+
 	bufs struct { // the rsc records of the batches being sent, reused
 		candidates   slicePool[rsc.Candidate]
 		applications slicePool[rsc.Application]
 	}
+}
+
+// firstFuture reports whether the run reads the record ident of phase p,
+// dated in the future, for the first time.
+func (r *run) firstFuture(p Phase, ident string) bool {
+	if r.future == nil {
+		r.future = map[Phase]map[string]bool{}
+	}
+	if r.future[p] == nil {
+		r.future[p] = map[string]bool{}
+	}
+	if r.future[p][ident] {
+		return false
+	}
+	r.future[p][ident] = true
+	return true
 }
 
 // load reads the customer's checkpoint; nil when there is none.
@@ -263,15 +284,22 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 	for _, p := range allPhases {
 		cp.Phases[p].DeadLettered = dead[p]
 	}
-	if t, err := e.src.Totals(ctx, cp.WindowFrom); err != nil {
-		e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: counting source totals failed", slog.String("customer", cust), slog.String("error", err.Error()))
-	} else {
-		cp.Phases[PhaseJobs].Total = t.Jobs
-		cp.Phases[PhaseCandidates].Total = t.Candidates
-		cp.Phases[PhaseApplications].Total = t.Applications
-		cp.Phases[PhaseActivities].Total = t.Activities
-	}
+	r.countTotals(ctx)
 	return r, nil
+}
+
+// countTotals sets each phase's Total from the Source's count of the
+// records in the window; a failure is logged, and the totals stay.
+func (r *run) countTotals(ctx context.Context) {
+	t, err := r.e.src.Totals(ctx, r.cp.WindowFrom)
+	if err != nil {
+		r.e.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "sync: counting source totals failed", slog.String("customer", r.cust), slog.String("error", err.Error()))
+		return
+	}
+	r.cp.Phases[PhaseJobs].Total = t.Jobs
+	r.cp.Phases[PhaseCandidates].Total = t.Candidates
+	r.cp.Phases[PhaseApplications].Total = t.Applications
+	r.cp.Phases[PhaseActivities].Total = t.Activities
 }
 
 // aheadLimit is the furthest position a watermark may take: now plus the
@@ -481,15 +509,16 @@ func (r *run) hadDeadLetter(key string) bool {
 }
 
 // deadLettered returns the dead-letter key of a record and whether a dead
-// letter existed for it when the run started, as hadDeadLetter; while the
-// run knows of no dead letter at all (the common case) it builds no key.
-func (r *run) deadLettered(kind EntityKind, parent, id string) (string, bool) {
+// letter existed for it when the run started, as hadDeadLetter, and
+// whether that letter is a refusal (not a resync request); while the run
+// knows of no dead letter at all (the common case) it builds no key.
+func (r *run) deadLettered(kind EntityKind, parent, id string) (key string, had, refused bool) {
 	r.dlMu.Lock()
 	defer r.dlMu.Unlock()
 	if len(r.dlKeys) == 0 {
-		return "", false
+		return "", false, false
 	}
 	k := dlKey(kind, parent, id)
-	_, ok := r.dlKeys[k]
-	return k, ok
+	d, ok := r.dlKeys[k]
+	return k, ok, ok && !d.Requested
 }

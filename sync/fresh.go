@@ -43,9 +43,7 @@ func (r *run) sweepFresh(ctx context.Context) error {
 			// Read on as the incremental sync does, so that its new records
 			// do not wait for a later phase's backlog either; its job tasks
 			// are settled when the phase itself runs.
-			ln := phaseLane(pc)
-			ln.sweep = true
-			if err := r.runPhase(ctx, p, ln); err != nil {
+			if err := r.sweepPhase(ctx, p); err != nil {
 				return err
 			}
 			continue
@@ -65,8 +63,29 @@ func (r *run) sweepFresh(ctx context.Context) error {
 		}
 		pc.Fresh.InPass = false
 	}
+	// Deletions too: a record a lane sent that the ATS then deleted (an
+	// erasure, say) must not stay on LinkedIn until the pass ends.
+	if err := r.sweepPhase(ctx, PhaseDeletions); err != nil {
+		return err
+	}
 	r.cp.SweptAt = r.e.cfg.clock.Now()
+	r.countTotals(ctx) // the records created since count, so progress stays short of done
 	return r.save(ctx)
+}
+
+// sweepPhase reads phase p from its own watermark to the end of its stream,
+// as its incremental sync does, leaving its job tasks to its own run; the
+// read is a pass of its own.
+func (r *run) sweepPhase(ctx context.Context, p Phase) error {
+	r.phase = p
+	pc := r.cp.Phases[p]
+	ln := phaseLane(pc)
+	ln.sweep = true
+	if err := r.runPhase(ctx, p, ln); err != nil {
+		return err
+	}
+	pc.InPass = false
+	return nil
 }
 
 // laneOpens reports whether phase p's fresh lane may open: once the phases
@@ -107,6 +126,17 @@ func (r *run) runBacklog(ctx context.Context, p Phase) error {
 		}
 		if err != nil || pc.Fresh == nil {
 			return err
+		}
+		// The lane once more, so that a record that left the backlog after
+		// the last sweep is read (and counted) before the phase completes.
+		if err := r.runPhase(ctx, p, freshLane(pc)); err != nil {
+			return err
+		}
+		pc.Fresh.InPass = false
+		if p == PhaseJobs && !r.dry {
+			if err := r.settleTasks(ctx); err != nil {
+				return err
+			}
 		}
 		if f := pc.Fresh; f.Cursor != f.From || f.Held != nil {
 			pc.Cursor, pc.Held = f.Cursor, f.Held

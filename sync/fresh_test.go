@@ -489,7 +489,7 @@ func TestFreshLaneCountsFutureRecordOnce(t *testing.T) {
 		}
 		rep, err := eng.Run(t.Context())
 		must(t, err)
-		checkCandidates(t, eng, rep, Reconciliation{Phase: PhaseCandidates, ATSTotal: 501, Acknowledged: 501}, &phaseCounts{Done: 501, Incremental: 4}) // read again by 4 sweeps
+		checkCandidates(t, eng, rep, Reconciliation{Phase: PhaseCandidates, ATSTotal: 501, Acknowledged: 501}, &phaseCounts{Done: 501, Incremental: 5}) // read again by 4 sweeps and the backlog's end
 	})
 }
 
@@ -540,6 +540,210 @@ func TestFreshFeedbackWaitsForItsApplication(t *testing.T) {
 		}
 		if d := cmp.Diff([]string{appID(290) + "/FNEW"}, got); d != "" {
 			t.Errorf("LinkedIn's interview feedback (-want +got):\n%s", d)
+		}
+	})
+}
+
+// A candidate created while one long Run sends the applications' backlog
+// (the candidates completed) and changed twice more is read by three
+// sweeps of the completed candidates phase: it counts once.
+func TestSweepsOfACompletedPhaseCountOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
+			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 100, 1000, 0)
+		g.stages = 0
+		src := g.materialize()
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		created := time.Now().Add(90 * time.Second)
+		go func() {
+			for i, at := range []time.Duration{0, time.Minute, 2 * time.Minute} {
+				time.Sleep(time.Until(created.Add(at)))
+				c := g.cand(0)
+				c.Record.Key.CandidateID, c.ModifiedAt = "CNEW", time.Now()
+				c.Record.FirstName = []string{"A", "B", "C"}[i]
+				c.Record.CreatedAt, c.Record.LastModifiedAt = rsc.Millis(created), rsc.Millis(time.Now())
+				src.PutCandidates(c)
+			}
+		}()
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := eng.Run(t.Context()) // counts the totals again
+		must(t, err)
+		if n := len(e.cust.Candidates()); n != 101 {
+			t.Fatalf("LinkedIn holds %d candidates", n)
+		}
+		x := rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]
+		if x.ATSTotal != 101 || x.Acknowledged != 101 {
+			t.Errorf("candidates reconciliation %+v, want 101 total, 101 acknowledged", x)
+		}
+	})
+}
+
+// A candidate created during the pass that LinkedIn refuses, fixed in the
+// ATS a minute later, is sent again by the next sweep and accepted: it
+// counts as acknowledged, and its dead letter goes.
+func TestFixedDeadLetterInLaneCounts(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
+		src := g.materialize()
+		now0 := time.Now()
+		bad := g.badEmail(0)
+		bad.Record.Key.CandidateID, bad.ModifiedAt = "CBAD", now0
+		bad.Record.CreatedAt, bad.Record.LastModifiedAt = rsc.Millis(now0), rsc.Millis(now0)
+		src.PutCandidates(bad)
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) { // the sweep: CBAD refused
+			t.Fatalf("RunSlice: %v, want ErrYield", err)
+		}
+		if n := len(deadLetters(t, eng.DeadLetters(), "c1")); n != 1 {
+			t.Fatalf("%d dead letters, want CBAD's", n)
+		}
+		time.Sleep(time.Minute)
+		fixed := g.cand(0)
+		fixed.Record.Key.CandidateID, fixed.ModifiedAt = "CBAD", time.Now()
+		fixed.Record.CreatedAt, fixed.Record.LastModifiedAt = rsc.Millis(now0), rsc.Millis(time.Now())
+		src.PutCandidates(fixed)
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if !slices.Contains(held(e)["candidates"], "CBAD") {
+			t.Fatal("CBAD not on LinkedIn")
+		}
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 301, Acknowledged: 301}
+		if got := rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]; got != want {
+			t.Errorf("reconciliation %+v, want %+v", got, want)
+		}
+	})
+}
+
+// In one long Run, the lane counts the records created during the pass
+// as it sends them: progress never says a phase is done (Done at Total)
+// before it completes.
+func TestProgressNotFullBeforeCompletion(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
+			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 1000, 0, 0)
+		src := g.materialize()
+		var early []Progress
+		eng := e.engine(t, src, WithFreshLane(time.Minute), WithProgress(func(p Progress) {
+			if p.Phase == PhaseCandidates && p.Kind == ProgressBatch && !p.Completed && p.Total > 0 && p.Done >= p.Total {
+				early = append(early, p)
+			}
+		}))
+		go func() {
+			time.Sleep(90 * time.Second)
+			for i := range 150 {
+				c := g.cand(i)
+				c.Record.Key.CandidateID, c.ModifiedAt = "NEW"+candID(i), time.Now()
+				c.Record.CreatedAt, c.Record.LastModifiedAt = rsc.Millis(time.Now()), rsc.Millis(time.Now())
+				src.PutCandidates(c)
+			}
+		}()
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if len(early) > 0 {
+			p := early[0]
+			t.Errorf("%d batch events at 100%% before the phase completed; first: Done %d of Total %d, ETA %v, this run's Sent %d",
+				len(early), p.Done, p.Total, p.ETA, p.Run.Sent)
+		}
+	})
+}
+
+// A candidate created during the pass reaches LinkedIn at the next sweep;
+// deleted in the ATS a minute later, it leaves LinkedIn at the sweep after,
+// not when the whole historical pass completes.
+func TestDeletionOfLaneRecordDoesNotWaitForThePass(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
+			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 1400, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		var sentAt, gone, deletedAt time.Time
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			time.Sleep(30 * time.Second)
+			c := g.cand(0)
+			c.Record.Key.CandidateID, c.ModifiedAt = "CGDPR", time.Now()
+			c.Record.CreatedAt, c.Record.LastModifiedAt = rsc.Millis(time.Now()), rsc.Millis(time.Now())
+			src.PutCandidates(c)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Second):
+				}
+				on := slices.Contains(held(e)["candidates"], "CGDPR")
+				switch {
+				case on && sentAt.IsZero():
+					sentAt = time.Now()
+					time.Sleep(time.Minute)
+					deletedAt = time.Now()
+					src.Delete(Deletion{Kind: KindCandidate, ID: "CGDPR", Integration: e.cust.Organization, DeletedAt: deletedAt})
+				case !on && !sentAt.IsZero() && gone.IsZero():
+					gone = time.Now()
+				}
+			}
+		}()
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		end := time.Now()
+		time.Sleep(10 * time.Second)
+		close(stop)
+		<-done
+		if sentAt.IsZero() {
+			t.Fatal("CGDPR never sent")
+		}
+		if gone.IsZero() || gone.Sub(deletedAt) > 2*time.Minute {
+			t.Errorf("CGDPR sent by the lane at %v, deleted in the ATS at %v, still on LinkedIn %v later (gone at %v, the pass ended at %v)",
+				sentAt.Format(time.TimeOnly), deletedAt.Format(time.TimeOnly), gone.Sub(deletedAt), gone.Format(time.TimeOnly), end.Format(time.TimeOnly))
+		}
+	})
+}
+
+// A record created before the pass and changed after the last sweep, but
+// before the backlog reached it, leaves the backlog: the lane reads it
+// once more before the phase completes, and it counts once.
+func TestChangeAfterLastSweepCounts(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 500, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src)
+		if _, err := eng.RunSlice(t.Context(), 2); !errors.Is(err, ErrYield) { // the sweep, the backlog's first batches
+			t.Fatalf("RunSlice: %v, want ErrYield", err)
+		}
+		cp, err := eng.Store().Load(t.Context(), "c1")
+		must(t, err)
+		i := g.first(500, candID, cp.Phases[PhaseCandidates].Cursor) + 10
+		time.Sleep(time.Minute) // no sweep due (five minutes)
+		c := g.cand(i)
+		c.Record.FirstName, c.ModifiedAt = "Bea", time.Now()
+		src.PutCandidates(c)
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if got := held(e)["candidates"]; len(got) != 500 {
+			t.Fatalf("LinkedIn holds %d candidates", len(got))
+		}
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 500, Acknowledged: 500}
+		if got := rep.Reconciliation[slices.Index(Phases(), PhaseCandidates)]; got != want {
+			t.Errorf("reconciliation %+v, want %+v", got, want)
+		}
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if pc := st[PhaseCandidates]; pc.Done != 500 {
+			t.Errorf("candidates: Done %d, want 500", pc.Done)
 		}
 	})
 }

@@ -57,6 +57,14 @@ func (r *run) sendJobs(ctx context.Context, recs []Job, _ []bool) batchOutcome {
 	for i := range recs {
 		j := recs[i]
 		st, known := r.cp.Jobs[j.Posting.ExternalJobPostingID]
+		if st.State == jobPending {
+			// A task of the job is in flight: a second operation could
+			// overtake it (a CLOSE before its CREATE). The change is owed
+			// once the task settles (JobState.Changed).
+			st.Changed = true
+			r.cp.Jobs[j.Posting.ExternalJobPostingID] = st
+			continue
+		}
 		op := decideOp(st, known, j.Closed)
 		if op == "" {
 			o.acked++
@@ -264,7 +272,9 @@ func (r *run) waitTasks(ctx context.Context) error {
 		pt := r.cp.Tasks[urn]
 		delete(r.cp.Tasks, urn)
 		r.taskSettled(pt, t)
-		if d := r.taskDone(pt, t); d != nil {
+		d := r.taskDone(pt, t)
+		r.owedChange(pt.JobID)
+		if d != nil {
 			if err := r.refused(ctx, PhaseJobs, *d); err != nil {
 				return err
 			}
@@ -326,6 +336,27 @@ func (r *run) pollTasks(ctx context.Context, urns []string) (map[string]rsc.JobT
 			return done, err
 		}
 	}
+}
+
+// owedChange owes a job whose task settled the operation that carries the
+// changes the ATS made while the task was in flight (JobState.Changed),
+// unless the task's outcome already owes it one: CREATE for a job
+// LinkedIn does not hold, UPDATE otherwise (resendJobs reads the job's
+// current fields, and closes it after when it is closed).
+func (r *run) owedChange(id string) {
+	st := r.cp.Jobs[id]
+	if !st.Changed || st.State == jobPending {
+		return
+	}
+	st.Changed = false
+	switch {
+	case st.Next != "":
+	case st.State == jobFailed:
+		st.Next = string(rsc.JobCreate)
+	default:
+		st.Next = string(rsc.JobUpdate)
+	}
+	r.cp.Jobs[id] = st
 }
 
 // maxTaskReadFailures is how many polls in a row (PendingTask.Unread, over
@@ -427,8 +458,9 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 		}
 	case op != rsc.JobCreate && strings.Contains(msg, "does not exist") && pt.Prev == jobIntent && !st.Recheck:
 		// A CREATE whose answer was lost may still be on its way: look
-		// again a poll interval later before creating the job.
-		st.State, st.Next, st.Recheck = jobIntent, string(rsc.JobUpdate), true
+		// again a poll interval later (the same operation: a CLOSE stays a
+		// CLOSE) before creating the job.
+		st.State, st.Next, st.Recheck = jobIntent, pt.Op, true
 		st.NotBefore = r.e.cfg.clock.Now().Add(r.e.cfg.pollInterval).UTC()
 	case op != rsc.JobCreate && strings.Contains(msg, "does not exist"):
 		st.State, st.Next, st.Recheck = jobFailed, string(rsc.JobCreate), false
@@ -465,7 +497,7 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 	for _, id := range ids {
 		j, ok := jobs[id]
 		op := owed[id]
-		if !ok || op == rsc.JobClose && !j.Closed {
+		if !ok || op == rsc.JobClose && !j.Closed || op == rsc.JobUpdate && j.Closed && r.cp.Jobs[id].State == jobClosed {
 			st := r.cp.Jobs[id]
 			st.Next, st.NotBefore = "", time.Time{}
 			r.cp.Jobs[id] = st

@@ -305,7 +305,7 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		// Dated in the future: sent, but the watermark stays at the last
 		// record that is not, so that this one is read again next pass and
 		// no change made meanwhile is passed over.
-		if pr := p.r.rep.phase(p.k.phase); !again {
+		if pr := p.r.rep.phase(p.k.phase); !again && p.r.firstFuture(p.k.phase, key) {
 			pr.Future++
 			if pr.FutureExample == "" {
 				pr.FutureExample = id
@@ -371,12 +371,20 @@ func (p *pipeline[T]) isNew(b *pbatch[T], created time.Time, id, key string, fut
 		if p.counted[d] {
 			return false
 		}
+		if len(p.counted) >= maxCounted {
+			return true // counted again if read again, as before there were lanes
+		}
 		p.counted[d] = true
 		b.counted = append(b.counted, d)
 		return true
 	}
 	return f.PassFrom.After(created, id)
 }
+
+// maxCounted bounds FreshLane.Counted (about 350 KB of checkpoint at 10,000
+// digests, written at every commit): past it, a lane counts such records
+// without remembering them, so a record read again counts again.
+const maxCounted = 10_000
 
 // dispatchFull dispatches the full current batch now that next, the
 // record after it, is read. Records may share a position (stages of two

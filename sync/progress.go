@@ -239,7 +239,13 @@ func (r *run) fill(ev *Progress) {
 	if m := r.meters[p]; m != nil {
 		ev.RecordsPerMinute = m.rate(now)
 	}
-	if ev.Total < ev.Done {
+	switch {
+	case !pc.Completed && ev.Done > 0 && ev.Total <= ev.Done:
+		// Not done until the phase completes: the ATS's count at the run's
+		// start (or the last sweep) may lag its new records, which the
+		// fresh lanes count as they send them.
+		ev.Total = ev.Done + 1
+	case ev.Total < ev.Done:
 		ev.Total = ev.Done
 	}
 	if !pc.Completed && ev.RecordsPerMinute > 0 && ev.Total > ev.Done {

@@ -91,10 +91,11 @@ func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, pa
 		return
 	}
 	o.acked++
-	if isNew {
+	k, had, refused := r.deadLettered(kind, parent, id)
+	if isNew || refused { // a refused record LinkedIn now holds, read again since fixed
 		o.newAcked++
 	}
-	if k, had := r.deadLettered(kind, parent, id); had {
+	if had {
 		o.cleared = append(o.cleared, k)
 	}
 }
@@ -131,7 +132,7 @@ func (r *run) sendStages(ctx context.Context, p *Application, o *batchOutcome) e
 		err := sendSplit(ctx, r, chunk, upsert, func(j int, it rsc.Item[rsc.NoteKey]) {
 			if it.Err != nil {
 				o.dead = append(o.dead, r.deadLetter(KindStage, chunk[j].ID, key.ApplicationID, p.ModifiedAt, it.Err))
-			} else if k, had := r.deadLettered(KindStage, key.ApplicationID, chunk[j].ID); had {
+			} else if k, had, _ := r.deadLettered(KindStage, key.ApplicationID, chunk[j].ID); had {
 				o.cleared = append(o.cleared, k)
 			}
 		})
