@@ -900,17 +900,7 @@ func TestLateCreateIsNotRepeated(t *testing.T) {
 		if _, err := e.engine(t, g, WithStore(store)).Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		creates := map[string]int{}
-		for _, task := range e.cust.Tasks() {
-			if task.Operation == "CREATE" {
-				creates[task.ExternalJobPostingID]++
-			}
-		}
-		for id, n := range creates {
-			if n > 1 {
-				t.Errorf("job %s created %d times", id, n)
-			}
-		}
+		noJobCreatedTwice(t, e.cust)
 		assertSame(t, g, time.Time{}, e.cust)
 	})
 }

@@ -123,17 +123,7 @@ func crashScenario(t *testing.T, n int64, cancel bool) int64 {
 		if d := cmp.Diff(want, fakeState(e.cust)); d != "" {
 			t.Errorf("LinkedIn differs (-source +linkedin):\n%s", d)
 		}
-		creates := map[string]int{}
-		for _, task := range e.cust.Tasks() {
-			if task.Operation == "CREATE" {
-				creates[task.ExternalJobPostingID]++
-			}
-		}
-		for id, k := range creates {
-			if k > 1 {
-				t.Errorf("job %s: %d CREATEs", id, k)
-			}
-		}
+		noJobCreatedTwice(t, e.cust)
 		// Last versions.
 		names := map[string]string{}
 		for c, err := range src.Candidates(t.Context(), Cursor{}) {

@@ -151,8 +151,7 @@ func TestFreshLaneGoesFirst(t *testing.T) {
 // synctest bubble). It returns LinkedIn's requests, in the order received,
 // with their times from the start.
 func longBacklog(t *testing.T, every time.Duration, change func(*SliceSource, *genSource)) ([]rsctest.LogEntry, time.Time) {
-	e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
-		client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+	e := newEnv(t, paced200)
 	start := time.Now()
 	g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 1, 1000, 0, 0)
 	src := g.materialize()
@@ -550,8 +549,7 @@ func TestFreshFeedbackWaitsForItsApplication(t *testing.T) {
 func TestSweepsOfACompletedPhaseCountOnce(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
-			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+		e := newEnv(t, paced200)
 		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 100, 1000, 0)
 		g.stages = 0
 		src := g.materialize()
@@ -625,8 +623,7 @@ func TestFixedDeadLetterInLaneCounts(t *testing.T) {
 func TestProgressNotFullBeforeCompletion(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
-			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+		e := newEnv(t, paced200)
 		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 1000, 0, 0)
 		src := g.materialize()
 		var early []Progress
@@ -661,8 +658,7 @@ func TestProgressNotFullBeforeCompletion(t *testing.T) {
 func TestDeletionOfLaneRecordDoesNotWaitForThePass(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
-			client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}})
+		e := newEnv(t, paced200)
 		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 1400, 0, 0)
 		src := g.materialize()
 		eng := e.engine(t, src, WithFreshLane(time.Minute))

@@ -51,6 +51,29 @@ func newEnv(t testing.TB, o envOpt) *env {
 	return &env{srv: srv, cust: cust, client: client}
 }
 
+// paced200 is a fake LinkedIn and a client that allow 200 sync records a
+// minute (a batch every 30 seconds), so that a backlog of a few hundred
+// records lasts minutes of the synctest clock.
+var paced200 = envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
+	client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}}
+
+// noJobCreatedTwice fails t for each job LinkedIn was sent more than one
+// CREATE for.
+func noJobCreatedTwice(t *testing.T, cust *rsctest.Customer) {
+	t.Helper()
+	creates := map[string]int{}
+	for _, task := range cust.Tasks() {
+		if task.Operation == "CREATE" {
+			creates[task.ExternalJobPostingID]++
+		}
+	}
+	for id, n := range creates {
+		if n > 1 {
+			t.Errorf("job %s: %d CREATEs", id, n)
+		}
+	}
+}
+
 // inBubble runs f in parallel, in a testing/synctest bubble, against a
 // fresh fake LinkedIn.
 func inBubble(t *testing.T, f func(t *testing.T, e *env)) { inBubbleWith(t, envOpt{}, f) }
