@@ -42,7 +42,8 @@ func ExampleNew() {
 	src := rscsync.NewSliceSource()
 	now := time.Now()
 	for i, email := range []string{"ann@example.com", "not-an-email", "cem@example.com"} {
-		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Duration(3-i) * time.Minute), Record: rsc.Candidate{
+		// Modified before the sync begins: the historical pass's backlog.
+		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Duration(30-i) * time.Minute), Record: rsc.Candidate{
 			Key:       rsc.CandidateKey{IntegrationContext: cust.Organization, CandidateID: fmt.Sprintf("C%d", i+1)},
 			FirstName: "Ann", EmailAddresses: []string{email}, ExternalProfileURL: "https://ats.example.com/c/1",
 			CreatedAt: rsc.Millis(now.Add(-time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour))}})
