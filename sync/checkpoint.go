@@ -152,6 +152,10 @@ type JobState struct {
 	// the first, a CLOSE its CREATE); once the task settles, the operation
 	// that carries the change is owed (Next).
 	Changed bool `json:"ch,omitempty"`
+	// Deleted is set when the ATS deleted the job (a Deletion), until the
+	// Source yields it again: an operation owed the job then closes it,
+	// and dead-letters it when the Source no longer has its fields.
+	Deleted bool `json:"del,omitempty"`
 	// Lost counts the tasks of the job in a row that LinkedIn could not
 	// read (unknown or expired, or its errors), whose operations were sent
 	// again; past maxLostTasks the job is dead-lettered.

@@ -178,11 +178,13 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[
 			continue
 		}
 		if st.State == jobPending { // closed once its task settles (JobState.Changed)
-			st.Close, st.Changed = true, true
+			st.Close, st.Changed, st.Deleted = true, true, true
 			r.cp.Jobs[d.ID] = st
 			ok(d)
 			continue
 		}
+		st.Deleted = true
+		r.cp.Jobs[d.ID] = st
 		open = append(open, d)
 		if _, found := read[d.ID]; !found {
 			missing = append(missing, d.ID)

@@ -57,17 +57,22 @@ func newEnv(t testing.TB, o envOpt) *env {
 var paced200 = envOpt{server: []rsctest.Option{rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: 200})},
 	client: []rsc.Option{rsc.WithLimits(rsc.Limits{SyncRecordsPerMinute: 200})}}
 
+// createTasks counts the CREATE tasks LinkedIn holds, by job.
+func createTasks(cust *rsctest.Customer) map[string]int {
+	out := map[string]int{}
+	for _, t := range cust.Tasks() {
+		if t.Operation == "CREATE" {
+			out[t.ExternalJobPostingID]++
+		}
+	}
+	return out
+}
+
 // noJobCreatedTwice fails t for each job LinkedIn was sent more than one
 // CREATE for.
 func noJobCreatedTwice(t *testing.T, cust *rsctest.Customer) {
 	t.Helper()
-	creates := map[string]int{}
-	for _, task := range cust.Tasks() {
-		if task.Operation == "CREATE" {
-			creates[task.ExternalJobPostingID]++
-		}
-	}
-	for id, n := range creates {
+	for id, n := range createTasks(cust) {
 		if n > 1 {
 			t.Errorf("job %s: %d CREATEs", id, n)
 		}

@@ -61,9 +61,15 @@ func (r *run) sendJobs(ctx context.Context, recs []Job, _ []bool) batchOutcome {
 			// A task of the job is in flight: a second operation could
 			// overtake it (a CLOSE before its CREATE). The change is owed
 			// once the task settles (JobState.Changed).
-			st.Changed = true
+			// The ATS holds it (again): its current row decides, not an
+			// earlier deletion's close.
+			st.Changed, st.Deleted, st.Close = true, false, false
 			r.cp.Jobs[j.Posting.ExternalJobPostingID] = st
 			continue
+		}
+		if st.Deleted { // the ATS has it again
+			st.Deleted = false
+			r.cp.Jobs[j.Posting.ExternalJobPostingID] = st
 		}
 		op := decideOp(st, known, j.Closed)
 		if op == "" {
@@ -350,6 +356,8 @@ func (r *run) owedChange(id string) {
 	}
 	st.Changed = false
 	switch {
+	case st.Next == string(rsc.JobClose):
+		st.Next = string(rsc.JobUpdate)
 	case st.Next != "":
 	case st.State == jobFailed:
 		st.Next = string(rsc.JobCreate)
@@ -447,21 +455,23 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 	case t.HTTPStatus != 0: // LinkedIn refused to show the task (403, ...)
 		unsettled(pt, &st)
 		return r.unreadTask(pt, t, "job task unreadable")
+	case op != rsc.JobCreate && strings.Contains(msg, "does not exist") && pt.Prev == jobIntent && !st.Recheck:
+		// A CREATE whose answer was lost may still be on its way: look
+		// again a poll interval later (the same operation: a CLOSE stays a
+		// CLOSE) before creating the job. Before the CLOSE cases: LinkedIn
+		// answers a CLOSE of a job it lacks "already closed or does not
+		// exist".
+		st.State, st.Next, st.Recheck = jobIntent, pt.Op, true
+		st.NotBefore = r.e.cfg.clock.Now().Add(r.e.cfg.pollInterval).UTC()
 	case !failed && op == rsc.JobClose, op == rsc.JobClose && strings.Contains(msg, "already closed"):
 		held()
-		st = JobState{State: jobClosed, Held: true}
+		st = JobState{State: jobClosed, Held: true, Changed: st.Changed}
 	case !failed:
 		held()
 		st.State, st.Recheck = jobPosted, false
 		if st.Close {
 			st.Next = string(rsc.JobClose)
 		}
-	case op != rsc.JobCreate && strings.Contains(msg, "does not exist") && pt.Prev == jobIntent && !st.Recheck:
-		// A CREATE whose answer was lost may still be on its way: look
-		// again a poll interval later (the same operation: a CLOSE stays a
-		// CLOSE) before creating the job.
-		st.State, st.Next, st.Recheck = jobIntent, pt.Op, true
-		st.NotBefore = r.e.cfg.clock.Now().Add(r.e.cfg.pollInterval).UTC()
 	case op != rsc.JobCreate && strings.Contains(msg, "does not exist"):
 		st.State, st.Next, st.Recheck = jobFailed, string(rsc.JobCreate), false
 	case op == rsc.JobCreate && strings.Contains(msg, "already exists"):
@@ -497,6 +507,26 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 	for _, id := range ids {
 		j, ok := jobs[id]
 		op := owed[id]
+		if st := r.cp.Jobs[id]; st.Deleted {
+			switch {
+			case st.State == jobFailed: // never on LinkedIn: nothing to close
+				st.Next, st.NotBefore = "", time.Time{}
+				r.cp.Jobs[id] = st
+				continue
+			case !ok:
+				st.Next, st.NotBefore = "", time.Time{}
+				r.cp.Jobs[id] = st
+				d := r.deadLetter(KindJob, id, "", time.Time{}, errors.New("job deleted in the ATS cannot be closed: the Source no longer has its fields"))
+				if err := r.refused(ctx, PhaseJobs, d); err != nil {
+					return err
+				}
+				continue
+			}
+			j.Closed = true // deleted in the ATS: closed on LinkedIn
+		}
+		if op == rsc.JobCreate && r.cp.Jobs[id].State == jobIntent {
+			op = rsc.JobUpdate
+		}
 		if !ok || op == rsc.JobClose && !j.Closed || op == rsc.JobUpdate && j.Closed && r.cp.Jobs[id].State == jobClosed {
 			st := r.cp.Jobs[id]
 			st.Next, st.NotBefore = "", time.Time{}

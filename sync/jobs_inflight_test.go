@@ -1,0 +1,386 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	gosync "sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rscgo/rscgo/rsc/rsctest"
+)
+
+// heldJobStates returns the jobs LinkedIn holds, id -> state.
+func heldJobStates(e *env) map[string]string {
+	out := map[string]string{}
+	for _, j := range e.cust.Jobs() {
+		out[j.ExternalJobPostingID] = j.State
+	}
+	return out
+}
+
+// A job the ATS reopens while its CLOSE task is in flight must end up
+// listed on LinkedIn once the task settles (JobState.Changed).
+func TestReopenedWhileCloseInFlight(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(3)}})
+		g := newGen(e.cust.Organization, time.Now(), time.Hour, 1, 0, 0, 0)
+		src := NewSliceSource()
+		j := g.job(0)
+		j.Closed, j.ModifiedAt = false, time.Now().Add(-time.Hour)
+		src.PutJobs(j)
+		eng := e.engine(t, src, WithFreshLane(0))
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		// The ATS closes the job; a slice sends the CLOSE and yields while
+		// its task is in flight.
+		j.Closed, j.ModifiedAt = true, time.Now()
+		src.PutJobs(j)
+		if _, err := eng.RunSlice(t.Context(), 5); !errors.Is(err, ErrYield) {
+			t.Fatalf("slice: %v, want a yield with the CLOSE in flight", err)
+		}
+		time.Sleep(time.Minute)
+		// The ATS reopens it before the task settles.
+		j.Closed, j.ModifiedAt = false, time.Now()
+		src.PutJobs(j)
+		for range 3 {
+			if _, err := eng.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Minute)
+		}
+		if got := heldJobStates(e)[j.Posting.ExternalJobPostingID]; got != "LISTED" {
+			t.Errorf("job %s is %s on LinkedIn, listed in the ATS", j.Posting.ExternalJobPostingID, got)
+		}
+	})
+}
+
+// jobStateOf returns the checkpoint's state of job id.
+func jobStateOf(t *testing.T, eng *Engine, id string) JobState {
+	t.Helper()
+	cp, err := eng.Store().Load(t.Context(), "c1")
+	must(t, err)
+	return cp.Jobs[id]
+}
+
+// lanesAfterJobSync sets up a historical pass with one-minute fresh lanes whose
+// jobs phase completed while the candidates' backlog is still long, so
+// that sweeps read the jobs and the deletions without settling job tasks.
+func lanesAfterJobSync(t *testing.T, e *env) (*SliceSource, *genSource, *Engine) {
+	g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 1, 3000, 0, 0)
+	src := g.materialize()
+	eng := e.engine(t, src, WithFreshLane(time.Minute))
+	for i := 0; ; i++ {
+		if i > 50 {
+			t.Fatal("the jobs phase never completed")
+		}
+		if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+			t.Fatalf("slice %d: %v", i, err)
+		}
+		time.Sleep(10 * time.Second)
+		st, err := eng.State(t.Context())
+		must(t, err)
+		if st[PhaseJobs].Completed {
+			if st[PhaseCandidates].Completed {
+				t.Fatal("candidates completed too")
+			}
+			return src, g, eng
+		}
+	}
+}
+
+// A job created during the pass, sent by a sweep (its CREATE in flight)
+// and deleted in the ATS before the task settles, must be closed on
+// LinkedIn (or at least dead-lettered, as closeDeletedJobs does for a job
+// whose row the Source lost): the deletion is acknowledged at once.
+func TestJobDeletedWhileCreatePending(t *testing.T) {
+	t.Parallel()
+	for _, soft := range []bool{false, true} {
+		t.Run(map[bool]string{false: "hard delete", true: "soft-deleted row kept"}[soft], func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(3)}})
+				src, g, eng := lanesAfterJobSync(t, e)
+				j := g.job(0)
+				j.Posting.ExternalJobPostingID, j.ModifiedAt, j.Closed = "JNEW", time.Now(), false
+				src.PutJobs(j)
+				time.Sleep(time.Minute) // a sweep is due
+				if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+					t.Fatal(err)
+				}
+				if st := jobStateOf(t, eng, "JNEW"); st.State != jobPending {
+					t.Fatalf("JNEW %+v, want its CREATE pending", st)
+				}
+				time.Sleep(time.Minute)
+				src.Delete(Deletion{Kind: KindJob, ID: "JNEW", Integration: e.cust.Organization, DeletedAt: time.Now()})
+				if soft { // the row stays, unchanged since before the deletion
+					src.PutJobs(j)
+				}
+				if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+					t.Fatal(err)
+				}
+				if st := jobStateOf(t, eng, "JNEW"); !st.Changed || !st.Close {
+					t.Fatalf("JNEW %+v: the deletion was not read while its CREATE was pending", st)
+				}
+				for range 2 {
+					if _, err := eng.Run(t.Context()); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(time.Minute)
+				}
+				got := heldJobStates(e)["JNEW"]
+				dl := deadLetters(t, eng.DeadLetters(), "c1")
+				if got != "CLOSED" && len(dl) == 0 {
+					t.Errorf("JNEW, deleted in the ATS, is %s on LinkedIn with no dead letter (checkpoint %+v)", got, jobStateOf(t, eng, "JNEW"))
+				}
+			})
+		})
+	}
+}
+
+// A job the ATS reopens while its CLOSE task is in flight, whose task
+// LinkedIn then loses (404: task ids expire): the CLOSE took effect, the
+// reopening must still reach LinkedIn.
+func TestReopenedWhileCloseInFlightTaskLost(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var lose atomic.Int64 // task reads still to answer 404
+		var ops jobOps
+		e := newEnvWrapped(t, &ops, []rsctest.Option{rsctest.WithJobTaskLatency(3)}, func(r *http.Request, resp *http.Response, _ bool) (*http.Response, error) {
+			if strings.Contains(r.URL.Path, "simpleJobPostingTasks") && lose.Add(-1) >= 0 {
+				return taskAnswer(resp, 404)
+			}
+			return resp, nil
+		})
+		g := newGen(e.cust.Organization, time.Now(), time.Hour, 1, 0, 0, 0)
+		src := NewSliceSource()
+		j := g.job(0)
+		j.Closed, j.ModifiedAt = false, time.Now().Add(-time.Hour)
+		src.PutJobs(j)
+		eng := e.engine(t, src, WithFreshLane(0))
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		j.Closed, j.ModifiedAt = true, time.Now()
+		src.PutJobs(j)
+		if _, err := eng.RunSlice(t.Context(), 5); !errors.Is(err, ErrYield) {
+			t.Fatalf("slice: %v, want a yield with the CLOSE in flight", err)
+		}
+		time.Sleep(time.Minute)
+		j.Closed, j.ModifiedAt = false, time.Now()
+		src.PutJobs(j)
+		lose.Store(1) // LinkedIn has forgotten the CLOSE's task
+		for range 3 {
+			if _, err := eng.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Minute)
+		}
+		if got := heldJobStates(e)[j.Posting.ExternalJobPostingID]; got != "LISTED" {
+			t.Errorf("job %s is %s on LinkedIn, listed in the ATS (checkpoint %+v)", j.Posting.ExternalJobPostingID, got, jobStateOf(t, eng, j.Posting.ExternalJobPostingID))
+		}
+	})
+}
+
+// newEnvWrapped is jobOps.env with server options.
+func newEnvWrapped(t *testing.T, o *jobOps, server []rsctest.Option, answer func(r *http.Request, resp *http.Response, create bool) (*http.Response, error)) *env {
+	return newEnv(t, envOpt{server: server, wrap: func(next http.RoundTripper) http.RoundTripper {
+		return rtFunc(func(r *http.Request) (*http.Response, error) {
+			create := o.count(r)
+			resp, err := next.RoundTrip(r)
+			if err != nil {
+				return resp, err
+			}
+			return answer(r, resp, create)
+		})
+	}})
+}
+
+// An owed CREATE (JobState.Next, after UPDATEs found no job) is saved as
+// an intent before it is sent; a run that stops once it reached LinkedIn
+// (a kill, a cancellation) must not send it as CREATE again.
+func TestOwedCreateNotRepeatedAfterAStop(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var creates atomic.Int64
+		var cancel atomic.Pointer[context.CancelFunc]
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "simpleJobPostings") {
+					return next.RoundTrip(r)
+				}
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(strings.NewReader(string(body)))
+				if !strings.Contains(string(body), `"CREATE"`) {
+					return next.RoundTrip(r)
+				}
+				switch creates.Add(1) {
+				case 1: // the process dies before the CREATE leaves it
+					(*cancel.Load())()
+					return nil, context.Canceled
+				case 2: // the process dies once LinkedIn applied the CREATE
+					resp, err := next.RoundTrip(r)
+					if err == nil {
+						resp.Body.Close()
+					}
+					(*cancel.Load())()
+					return nil, context.Canceled
+				}
+				return next.RoundTrip(r)
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 1, 0, 0, 0)
+		store := NewMemoryStore()
+		for i := range 2 {
+			ctx, stop := context.WithCancel(t.Context())
+			cancel.Store(&stop)
+			if _, err := e.engine(t, g, WithStore(store)).Run(ctx); err == nil {
+				t.Fatalf("run %d did not stop", i+1)
+			}
+			stop()
+		}
+		if _, err := e.engine(t, g, WithStore(store)).Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if n := createTasks(e.cust)[jobID(0)]; n != 1 {
+			t.Errorf("job %s: %d CREATE tasks on LinkedIn, want 1 (CREATE requests: %d)", jobID(0), n, creates.Load())
+		}
+		assertSame(t, g, time.Time{}, e.cust)
+	})
+}
+
+// softSource is a SliceSource whose Lookup still finds the rows of deleted
+// jobs (soft-deleted rows), as closeDeletedJobs asks of a Source.
+type softSource struct {
+	*SliceSource
+	mu   gosync.Mutex
+	rows map[string]Job
+}
+
+func (s *softSource) LookupJob(ctx context.Context, id string) (Job, bool, error) {
+	if j, ok, err := s.SliceSource.LookupJob(ctx, id); ok || err != nil {
+		return j, ok, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.rows[id]
+	return j, ok, nil
+}
+
+// A job whose CREATE's answer was lost (the process died; the request
+// lands at LinkedIn late) and that the ATS then deletes: its CLOSE finds
+// no job yet. As for an UPDATE, the engine must look again a poll
+// interval later (taskDone keeps a CLOSE a CLOSE for that) rather than
+// take the job as closed: the late CREATE leaves it listed.
+func TestCloseOfLateCreateIsRechecked(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		var once, closed gosync.Once
+		release, landed := make(chan struct{}), make(chan struct{})
+		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "simpleJobPostings") {
+					return next.RoundTrip(r)
+				}
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(strings.NewReader(string(body)))
+				late := false
+				if strings.Contains(string(body), `"CREATE"`) {
+					once.Do(func() { late = true })
+				}
+				if late { // the process dies; its request lands later
+					r2 := r.Clone(context.Background())
+					r2.Body = io.NopCloser(strings.NewReader(string(body)))
+					go func() {
+						defer close(landed)
+						<-release
+						if resp, err := next.RoundTrip(r2); err == nil {
+							resp.Body.Close()
+						}
+					}()
+					cancel()
+					return nil, context.Canceled
+				}
+				resp, err := next.RoundTrip(r)
+				if strings.Contains(string(body), `"CLOSE"`) {
+					closed.Do(func() { close(release); <-landed })
+				}
+				return resp, err
+			})
+		}})
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
+		src := &softSource{SliceSource: g.materialize(), rows: map[string]Job{}}
+		store := NewMemoryStore()
+		if _, err := e.engine(t, src, WithStore(store), WithFreshLane(0)).Run(ctx); err == nil {
+			t.Fatal("the first run did not stop")
+		}
+		time.Sleep(time.Minute)
+		j := g.job(0)
+		src.mu.Lock()
+		src.rows[j.Posting.ExternalJobPostingID] = j
+		src.mu.Unlock()
+		src.Delete(Deletion{Kind: KindJob, ID: j.Posting.ExternalJobPostingID, Integration: e.cust.Organization, DeletedAt: time.Now()})
+		for range 2 {
+			if _, err := e.engine(t, src, WithStore(store), WithFreshLane(0)).Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Minute)
+		}
+		if got := heldJobStates(e)[j.Posting.ExternalJobPostingID]; got != "CLOSED" {
+			t.Errorf("job %s, deleted in the ATS, is %s on LinkedIn", j.Posting.ExternalJobPostingID, got)
+		}
+	})
+}
+
+// A job a sweep created (its CREATE in flight), deleted in the ATS and
+// then recreated with new fields before the task settles, must end up
+// listed on LinkedIn with its last fields.
+func TestJobDeletedAndRecreatedWhileCreatePending(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(5)}})
+		src, g, eng := lanesAfterJobSync(t, e)
+		j := g.job(0)
+		j.Posting.ExternalJobPostingID, j.ModifiedAt, j.Closed, j.Posting.Title = "JNEW", time.Now(), false, "first"
+		src.PutJobs(j)
+		time.Sleep(time.Minute)
+		if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindJob, ID: "JNEW", Integration: e.cust.Organization, DeletedAt: time.Now()})
+		if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		j.ModifiedAt, j.Posting.Title = time.Now(), "second"
+		src.PutJobs(j) // recreated under the same id
+		if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+			t.Fatal(err)
+		}
+		if st := jobStateOf(t, eng, "JNEW"); st.State != jobPending || !st.Changed {
+			t.Fatalf("JNEW %+v, want its CREATE pending and changed", st)
+		}
+		for range 2 {
+			if _, err := eng.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Minute)
+		}
+		for _, lj := range e.cust.Jobs() {
+			if lj.ExternalJobPostingID == "JNEW" && (lj.State != "LISTED" || lj.Title != "second") {
+				t.Errorf("JNEW is %s %q on LinkedIn, listed %q in the ATS (checkpoint %+v)", lj.State, lj.Title, "second", jobStateOf(t, eng, "JNEW"))
+			}
+		}
+	})
+}
