@@ -853,6 +853,47 @@ func TestReconciliationSubtractsDeletions(t *testing.T) {
 	})
 }
 
+// lateCreate wraps a transport so that the first CREATE of a job fails as
+// if the process died sending it (cancel is called, and the call returns
+// context.Canceled) while the request still reaches LinkedIn, late: once
+// the first request whose body holds op ("UPDATE", "CLOSE") has its
+// answer, and before that answer is returned.
+func lateCreate(cancel context.CancelFunc, op string) func(http.RoundTripper) http.RoundTripper {
+	var once, after gosync.Once
+	release, landed := make(chan struct{}), make(chan struct{})
+	return func(next http.RoundTripper) http.RoundTripper {
+		return rtFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "simpleJobPostings") {
+				return next.RoundTrip(r)
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+			late := false
+			if strings.Contains(string(body), `"CREATE"`) {
+				once.Do(func() { late = true })
+			}
+			if late { // the process dies; its request lands later
+				r2 := r.Clone(context.Background())
+				r2.Body = io.NopCloser(strings.NewReader(string(body)))
+				go func() {
+					defer close(landed)
+					<-release
+					if resp, err := next.RoundTrip(r2); err == nil {
+						resp.Body.Close()
+					}
+				}()
+				cancel()
+				return nil, context.Canceled
+			}
+			resp, err := next.RoundTrip(r)
+			if strings.Contains(string(body), `"`+op+`"`) {
+				after.Do(func() { close(release); <-landed })
+			}
+			return resp, err
+		})
+	}
+}
+
 // A CREATE whose run died before its answer may reach LinkedIn late, after
 // the next run's UPDATE found no job: the engine looks again one poll
 // interval later before it creates the job, so it is not created twice.
@@ -860,38 +901,7 @@ func TestLateCreateIsNotRepeated(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
-		var once, updated gosync.Once
-		release := make(chan struct{})
-		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
-			return rtFunc(func(r *http.Request) (*http.Response, error) {
-				if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "simpleJobPostings") {
-					return next.RoundTrip(r)
-				}
-				body, _ := io.ReadAll(r.Body)
-				r.Body = io.NopCloser(strings.NewReader(string(body)))
-				late := false
-				if strings.Contains(string(body), `"CREATE"`) {
-					once.Do(func() { late = true })
-				}
-				if late { // the process dies; its request lands later
-					r2 := r.Clone(context.Background())
-					r2.Body = io.NopCloser(strings.NewReader(string(body)))
-					go func() {
-						<-release
-						if resp, err := next.RoundTrip(r2); err == nil {
-							resp.Body.Close()
-						}
-					}()
-					cancel()
-					return nil, context.Canceled
-				}
-				resp, err := next.RoundTrip(r)
-				if strings.Contains(string(body), `"UPDATE"`) {
-					updated.Do(func() { close(release) })
-				}
-				return resp, err
-			})
-		}})
+		e := newEnv(t, envOpt{wrap: lateCreate(cancel, "UPDATE")})
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 3, 0, 0, 0)
 		store := NewMemoryStore()
 		if _, err := e.engine(t, g, WithStore(store)).Run(ctx); err == nil {
@@ -1136,9 +1146,9 @@ type jobOps struct{ creates, updates atomic.Int64 }
 
 // env is a test environment whose transport counts the job operations
 // sent and lets answer rewrite each answer (create: the request is a
-// batch_create of jobs).
-func (o *jobOps) env(t *testing.T, answer func(r *http.Request, resp *http.Response, create bool) (*http.Response, error)) *env {
-	return newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+// batch_create of jobs), against a fake LinkedIn set up by server.
+func (o *jobOps) env(t *testing.T, answer func(r *http.Request, resp *http.Response, create bool) (*http.Response, error), server ...rsctest.Option) *env {
+	return newEnv(t, envOpt{server: server, wrap: func(next http.RoundTripper) http.RoundTripper {
 		return rtFunc(func(r *http.Request) (*http.Response, error) {
 			create := o.count(r)
 			resp, err := next.RoundTrip(r)

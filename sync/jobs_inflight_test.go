@@ -24,45 +24,6 @@ func heldJobStates(e *env) map[string]string {
 	return out
 }
 
-// A job the ATS reopens while its CLOSE task is in flight must end up
-// listed on LinkedIn once the task settles (JobState.Changed).
-func TestReopenedWhileCloseInFlight(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(3)}})
-		g := newGen(e.cust.Organization, time.Now(), time.Hour, 1, 0, 0, 0)
-		src := NewSliceSource()
-		j := g.job(0)
-		j.Closed, j.ModifiedAt = false, time.Now().Add(-time.Hour)
-		src.PutJobs(j)
-		eng := e.engine(t, src, WithFreshLane(0))
-		if _, err := eng.Run(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Minute)
-		// The ATS closes the job; a slice sends the CLOSE and yields while
-		// its task is in flight.
-		j.Closed, j.ModifiedAt = true, time.Now()
-		src.PutJobs(j)
-		if _, err := eng.RunSlice(t.Context(), 5); !errors.Is(err, ErrYield) {
-			t.Fatalf("slice: %v, want a yield with the CLOSE in flight", err)
-		}
-		time.Sleep(time.Minute)
-		// The ATS reopens it before the task settles.
-		j.Closed, j.ModifiedAt = false, time.Now()
-		src.PutJobs(j)
-		for range 3 {
-			if _, err := eng.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(time.Minute)
-		}
-		if got := heldJobStates(e)[j.Posting.ExternalJobPostingID]; got != "LISTED" {
-			t.Errorf("job %s is %s on LinkedIn, listed in the ATS", j.Posting.ExternalJobPostingID, got)
-		}
-	})
-}
-
 // jobStateOf returns the checkpoint's state of job id.
 func jobStateOf(t *testing.T, eng *Engine, id string) JobState {
 	t.Helper()
@@ -146,63 +107,61 @@ func TestJobDeletedWhileCreatePending(t *testing.T) {
 	}
 }
 
-// A job the ATS reopens while its CLOSE task is in flight, whose task
-// LinkedIn then loses (404: task ids expire): the CLOSE took effect, the
-// reopening must still reach LinkedIn.
-func TestReopenedWhileCloseInFlightTaskLost(t *testing.T) {
+// A job the ATS reopens while its CLOSE task is in flight ends up listed on
+// LinkedIn once the task settles (JobState.Changed), also when LinkedIn
+// then loses that task (404: task ids expire), the CLOSE having taken
+// effect.
+func TestReopenedWhileCloseInFlight(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var lose atomic.Int64 // task reads still to answer 404
-		var ops jobOps
-		e := newEnvWrapped(t, &ops, []rsctest.Option{rsctest.WithJobTaskLatency(3)}, func(r *http.Request, resp *http.Response, _ bool) (*http.Response, error) {
-			if strings.Contains(r.URL.Path, "simpleJobPostingTasks") && lose.Add(-1) >= 0 {
-				return taskAnswer(resp, 404)
-			}
-			return resp, nil
+	for _, tc := range []struct {
+		name string
+		lose int64 // task reads answered 404 after the reopening
+	}{{"task read", 0}, {"task lost", 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var lose atomic.Int64
+				var ops jobOps
+				e := ops.env(t, func(r *http.Request, resp *http.Response, _ bool) (*http.Response, error) {
+					if strings.Contains(r.URL.Path, "simpleJobPostingTasks") && lose.Add(-1) >= 0 {
+						return taskAnswer(resp, 404)
+					}
+					return resp, nil
+				}, rsctest.WithJobTaskLatency(3))
+				g := newGen(e.cust.Organization, time.Now(), time.Hour, 1, 0, 0, 0)
+				src := NewSliceSource()
+				j := g.job(0)
+				j.Closed, j.ModifiedAt = false, time.Now().Add(-time.Hour)
+				src.PutJobs(j)
+				eng := e.engine(t, src, WithFreshLane(0))
+				if _, err := eng.Run(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Minute)
+				// The ATS closes the job; a slice sends the CLOSE and yields
+				// while its task is in flight.
+				j.Closed, j.ModifiedAt = true, time.Now()
+				src.PutJobs(j)
+				if _, err := eng.RunSlice(t.Context(), 5); !errors.Is(err, ErrYield) {
+					t.Fatalf("slice: %v, want a yield with the CLOSE in flight", err)
+				}
+				time.Sleep(time.Minute)
+				// The ATS reopens it before the task settles.
+				j.Closed, j.ModifiedAt = false, time.Now()
+				src.PutJobs(j)
+				lose.Store(tc.lose)
+				for range 3 {
+					if _, err := eng.Run(t.Context()); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(time.Minute)
+				}
+				if got := heldJobStates(e)[j.Posting.ExternalJobPostingID]; got != "LISTED" {
+					t.Errorf("job %s is %s on LinkedIn, listed in the ATS (checkpoint %+v)", j.Posting.ExternalJobPostingID, got, jobStateOf(t, eng, j.Posting.ExternalJobPostingID))
+				}
+			})
 		})
-		g := newGen(e.cust.Organization, time.Now(), time.Hour, 1, 0, 0, 0)
-		src := NewSliceSource()
-		j := g.job(0)
-		j.Closed, j.ModifiedAt = false, time.Now().Add(-time.Hour)
-		src.PutJobs(j)
-		eng := e.engine(t, src, WithFreshLane(0))
-		if _, err := eng.Run(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Minute)
-		j.Closed, j.ModifiedAt = true, time.Now()
-		src.PutJobs(j)
-		if _, err := eng.RunSlice(t.Context(), 5); !errors.Is(err, ErrYield) {
-			t.Fatalf("slice: %v, want a yield with the CLOSE in flight", err)
-		}
-		time.Sleep(time.Minute)
-		j.Closed, j.ModifiedAt = false, time.Now()
-		src.PutJobs(j)
-		lose.Store(1) // LinkedIn has forgotten the CLOSE's task
-		for range 3 {
-			if _, err := eng.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(time.Minute)
-		}
-		if got := heldJobStates(e)[j.Posting.ExternalJobPostingID]; got != "LISTED" {
-			t.Errorf("job %s is %s on LinkedIn, listed in the ATS (checkpoint %+v)", j.Posting.ExternalJobPostingID, got, jobStateOf(t, eng, j.Posting.ExternalJobPostingID))
-		}
-	})
-}
-
-// newEnvWrapped is jobOps.env with server options.
-func newEnvWrapped(t *testing.T, o *jobOps, server []rsctest.Option, answer func(r *http.Request, resp *http.Response, create bool) (*http.Response, error)) *env {
-	return newEnv(t, envOpt{server: server, wrap: func(next http.RoundTripper) http.RoundTripper {
-		return rtFunc(func(r *http.Request) (*http.Response, error) {
-			create := o.count(r)
-			resp, err := next.RoundTrip(r)
-			if err != nil {
-				return resp, err
-			}
-			return answer(r, resp, create)
-		})
-	}})
+	}
 }
 
 // An owed CREATE (JobState.Next, after UPDATEs found no job) is saved as
@@ -285,39 +244,7 @@ func TestCloseOfLateCreateIsRechecked(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
-		var once, closed gosync.Once
-		release, landed := make(chan struct{}), make(chan struct{})
-		e := newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
-			return rtFunc(func(r *http.Request) (*http.Response, error) {
-				if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "simpleJobPostings") {
-					return next.RoundTrip(r)
-				}
-				body, _ := io.ReadAll(r.Body)
-				r.Body = io.NopCloser(strings.NewReader(string(body)))
-				late := false
-				if strings.Contains(string(body), `"CREATE"`) {
-					once.Do(func() { late = true })
-				}
-				if late { // the process dies; its request lands later
-					r2 := r.Clone(context.Background())
-					r2.Body = io.NopCloser(strings.NewReader(string(body)))
-					go func() {
-						defer close(landed)
-						<-release
-						if resp, err := next.RoundTrip(r2); err == nil {
-							resp.Body.Close()
-						}
-					}()
-					cancel()
-					return nil, context.Canceled
-				}
-				resp, err := next.RoundTrip(r)
-				if strings.Contains(string(body), `"CLOSE"`) {
-					closed.Do(func() { close(release); <-landed })
-				}
-				return resp, err
-			})
-		}})
+		e := newEnv(t, envOpt{wrap: lateCreate(cancel, "CLOSE")})
 		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
 		src := &softSource{SliceSource: g.materialize(), rows: map[string]Job{}}
 		store := NewMemoryStore()
