@@ -90,13 +90,8 @@ type FreshLane struct {
 	From Cursor `json:"from"`
 	// Cursor is the lane's watermark: every record after From and at or
 	// before it is acknowledged (or dead-lettered, or skipped).
-	Cursor Cursor `json:"cursor"`
-	// PassFrom is Cursor when the lane's current read began (a sweep, or
-	// the rest of one a slice interrupted); InPass is set until the sweep
-	// reaches the end of the stream.
-	PassFrom Cursor   `json:"passFrom,omitzero"`
-	InPass   bool     `json:"inPass,omitempty"`
-	Held     *HeldRun `json:"held,omitempty"`
+	Cursor Cursor   `json:"cursor"`
+	Held   *HeldRun `json:"held,omitempty"`
 	// Counted holds a digest of the identity of each record the lane
 	// counted as new although a later sweep may read it again: created at
 	// or before From (the backlog may have sent it, or not), or dated in

@@ -194,7 +194,7 @@ type run struct {
 	// future holds the records dated in the future the run read, by phase
 	// and identity: a sweep and the backlog's end may read one twice, and
 	// the report counts it once (PhaseReport.Future).
-	future map[Phase]map[string]bool
+	future map[phaseIdent]bool
 
 	bufs struct { // the rsc records of the batches being sent, reused
 		candidates   slicePool[rsc.Candidate]
@@ -202,19 +202,23 @@ type run struct {
 	}
 }
 
+// phaseIdent names a record of a phase (pipeline.ident).
+type phaseIdent struct {
+	phase Phase
+	ident string
+}
+
 // firstFuture reports whether the run reads the record ident of phase p,
 // dated in the future, for the first time.
 func (r *run) firstFuture(p Phase, ident string) bool {
-	if r.future == nil {
-		r.future = map[Phase]map[string]bool{}
-	}
-	if r.future[p] == nil {
-		r.future[p] = map[string]bool{}
-	}
-	if r.future[p][ident] {
+	k := phaseIdent{p, ident}
+	if r.future[k] {
 		return false
 	}
-	r.future[p][ident] = true
+	if r.future == nil {
+		r.future = map[phaseIdent]bool{}
+	}
+	r.future[k] = true
 	return true
 }
 

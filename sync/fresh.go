@@ -61,7 +61,6 @@ func (r *run) sweepFresh(ctx context.Context) error {
 		if err := r.runPhase(ctx, p, freshLane(pc)); err != nil {
 			return err
 		}
-		pc.Fresh.InPass = false
 	}
 	// Deletions too: a record a lane sent that the ATS then deleted (an
 	// erasure, say) must not stay on LinkedIn until the pass ends.
@@ -132,7 +131,6 @@ func (r *run) runBacklog(ctx context.Context, p Phase) error {
 		if err := r.runPhase(ctx, p, freshLane(pc)); err != nil {
 			return err
 		}
-		pc.Fresh.InPass = false
 		if p == PhaseJobs && !r.dry {
 			if err := r.settleTasks(ctx); err != nil {
 				return err

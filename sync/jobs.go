@@ -493,6 +493,31 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 	return nil
 }
 
+// owedOp returns the operation to send for a job in state st owed op, j
+// being its row in the Source (ok: the Source has it): "" when none is
+// left to send, with why when the job is to be dead-lettered. A job the
+// ATS deleted is closed (j is marked closed); an owed CREATE of a job that
+// LinkedIn may hold already (intent) goes as UPDATE, so it is never
+// created twice.
+func owedOp(st JobState, j *Job, ok bool, op rsc.JobOperation) (rsc.JobOperation, string) {
+	if st.Deleted {
+		switch {
+		case st.State == jobFailed: // never on LinkedIn: nothing to close
+			return "", ""
+		case !ok:
+			return "", "job deleted in the ATS cannot be closed: the Source no longer has its fields"
+		}
+		j.Closed = true
+	}
+	switch {
+	case !ok, op == rsc.JobClose && !j.Closed, op == rsc.JobUpdate && j.Closed && st.State == jobClosed:
+		return "", ""
+	case op == rsc.JobCreate && st.State == jobIntent:
+		return rsc.JobUpdate, ""
+	}
+	return op, ""
+}
+
 // resendJobs re-reads the jobs owed an operation from the Source and
 // submits it. A job the Source no longer has (its deletion follows), or
 // that was reopened since a CLOSE was owed (its change follows), owes
@@ -505,35 +530,20 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 	}
 	var ops []jobOp
 	for _, id := range ids {
+		st := r.cp.Jobs[id]
 		j, ok := jobs[id]
-		op := owed[id]
-		if st := r.cp.Jobs[id]; st.Deleted {
-			switch {
-			case st.State == jobFailed: // never on LinkedIn: nothing to close
-				st.Next, st.NotBefore = "", time.Time{}
-				r.cp.Jobs[id] = st
-				continue
-			case !ok:
-				st.Next, st.NotBefore = "", time.Time{}
-				r.cp.Jobs[id] = st
-				d := r.deadLetter(KindJob, id, "", time.Time{}, errors.New("job deleted in the ATS cannot be closed: the Source no longer has its fields"))
-				if err := r.refused(ctx, PhaseJobs, d); err != nil {
-					return err
-				}
-				continue
-			}
-			j.Closed = true // deleted in the ATS: closed on LinkedIn
-		}
-		if op == rsc.JobCreate && r.cp.Jobs[id].State == jobIntent {
-			op = rsc.JobUpdate
-		}
-		if !ok || op == rsc.JobClose && !j.Closed || op == rsc.JobUpdate && j.Closed && r.cp.Jobs[id].State == jobClosed {
-			st := r.cp.Jobs[id]
+		op, why := owedOp(st, &j, ok, owed[id])
+		if op == "" {
 			st.Next, st.NotBefore = "", time.Time{}
 			r.cp.Jobs[id] = st
+			if why != "" {
+				if err := r.refused(ctx, PhaseJobs, r.deadLetter(KindJob, id, "", time.Time{}, errors.New(why))); err != nil {
+					return err
+				}
+			}
 			continue
 		}
-		ops = append(ops, jobOp{job: j, op: op, close: op != rsc.JobClose && (r.cp.Jobs[id].Close || j.Closed)})
+		ops = append(ops, jobOp{job: j, op: op, close: op != rsc.JobClose && (st.Close || j.Closed)})
 	}
 	for chunk := range slices.Chunk(ops, rsc.MaxBatchSize) {
 		var o batchOutcome

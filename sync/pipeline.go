@@ -170,10 +170,8 @@ type pipeline[T any] struct {
 // the backlog up to its fresh lane), or its fresh lane's
 // (PhaseCheckpoint.Fresh).
 type lane struct {
-	cursor   *Cursor
-	held     **HeldRun
-	passFrom *Cursor
-	inPass   *bool
+	cursor *Cursor
+	held   **HeldRun
 	// until, for the backlog of a phase with a fresh lane, is the lane's
 	// From: the backlog ends before the first record after it.
 	until *Cursor
@@ -186,7 +184,7 @@ type lane struct {
 
 // phaseLane is the lane of the phase's own watermark.
 func phaseLane(pc *PhaseCheckpoint) lane {
-	ln := lane{cursor: &pc.Cursor, held: &pc.Held, passFrom: &pc.PassFrom, inPass: &pc.InPass}
+	ln := lane{cursor: &pc.Cursor, held: &pc.Held}
 	if pc.Fresh != nil {
 		ln.until = &pc.Fresh.From
 	}
@@ -196,7 +194,7 @@ func phaseLane(pc *PhaseCheckpoint) lane {
 // freshLane is the lane of the phase's fresh lane, which must be open.
 func freshLane(pc *PhaseCheckpoint) lane {
 	f := pc.Fresh
-	return lane{cursor: &f.Cursor, held: &f.Held, passFrom: &f.PassFrom, inPass: &f.InPass, fresh: f}
+	return lane{cursor: &f.Cursor, held: &f.Held, fresh: f}
 }
 
 // runPhase streams one lane of a phase through a pipeline.
@@ -218,10 +216,10 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, strea
 		}
 	}
 	p.ahead = r.aheadLimit()
-	// A lane's sweep counts from where this pipeline starts: what an
-	// interrupted sweep read before is behind its watermark.
-	if !*ln.inPass || ln.fresh != nil {
-		*ln.passFrom, *ln.inPass = p.from, true
+	// A fresh lane's read counts from where this pipeline starts (p.from):
+	// what an interrupted sweep read before is behind its watermark.
+	if ln.fresh == nil && !p.pc.InPass {
+		p.pc.PassFrom, p.pc.InPass = p.from, true
 	}
 	if f := ln.fresh; f != nil {
 		p.counted = make(map[string]bool, len(f.Counted))
@@ -378,7 +376,7 @@ func (p *pipeline[T]) isNew(b *pbatch[T], created time.Time, id, key string, fut
 		b.counted = append(b.counted, d)
 		return true
 	}
-	return f.PassFrom.After(created, id)
+	return p.from.After(created, id)
 }
 
 // maxCounted bounds FreshLane.Counted (about 350 KB of checkpoint at 10,000

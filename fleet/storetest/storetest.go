@@ -45,7 +45,7 @@ func checkpoint(customerID string, n int) *rscsync.Checkpoint {
 	cp.Phases[rscsync.PhaseJobs].CompletedAt = at
 	cp.SweptAt = at
 	cp.Phases[rscsync.PhaseCandidates].Fresh = &rscsync.FreshLane{From: rscsync.Cursor{ModifiedAt: at.Add(-time.Hour)},
-		Cursor: rscsync.Cursor{ModifiedAt: at, ID: "C\x00-fresh"}, InPass: true,
+		Cursor:  rscsync.Cursor{ModifiedAt: at, ID: "C\x00-fresh"},
 		Held:    &rscsync.HeldRun{Pos: rscsync.Cursor{ModifiedAt: at, ID: "C\xe9"}, Done: []string{"0123456789abcdef0123456789abcdef"}},
 		Counted: []string{"fedcba9876543210fedcba9876543210"}}
 	for i := range n {
