@@ -12,6 +12,11 @@ import (
 // again (now, or after other customers had their turn) to continue.
 var ErrYield = errors.New("sync: slice budget spent, more work remains")
 
+// ErrSliceTimeout is the cause with which a Manager cancels a slice that
+// ran past its bound (WithSliceTimeout), and what the error of a customer
+// whose slice it cut before any batch was committed matches.
+var ErrSliceTimeout = errors.New("sync: the slice ran past the Manager's slice timeout")
+
 // YieldError is returned by RunSlice with a batch budget (maxBatches > 0)
 // when the slice could go on only at Until: the customer's
 // records-per-minute quota (rsc.Client.ReadyAt) lets the next batch go only

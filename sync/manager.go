@@ -26,7 +26,9 @@ import (
 // again after a backoff (one minute, doubling, at most one hour) and given
 // up after five failures in a row; a panic in a customer's slice (a bug in
 // its Source) is such a failure, a *PanicError, and does not stop the
-// others. Memory and goroutines are bounded by the
+// others. A slice that runs past WithSliceTimeout (a Source whose
+// database stopped answering) is cancelled, so that it gives its worker
+// back. Memory and goroutines are bounded by the
 // worker count: an idle or parked customer holds no buffer and no goroutine.
 // Each customer's Engine has its own client, hence its own LinkedIn quota and
 // pacer.
@@ -46,7 +48,7 @@ const (
 )
 
 // NewManager returns a Manager. It accepts WithWorkers, WithSliceBatches,
-// WithClock and WithLogger.
+// WithSliceTimeout, WithClock and WithLogger.
 func NewManager(opts ...Option) (*Manager, error) {
 	cfg, err := newConfig("NewManager", opts)
 	if err != nil {
@@ -116,7 +118,7 @@ func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
 	for range m.cfg.workers {
 		wg.Go(func() {
 			for cust := range sc.work {
-				rep, err := runSlice(ctx, sc.engines[cust], cust, m.cfg.quantum)
+				rep, err := m.slice(ctx, sc.engines[cust], cust)
 				sc.done <- sliceDone{cust, rep, err}
 			}
 		})
@@ -129,6 +131,30 @@ func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
 	}()
 	defer sc.stopSleeper()
 	return sc.results, sc.loop(ctx)
+}
+
+// slice runs one slice of the customer's engine, cancelled with the cause
+// ErrSliceTimeout once it runs past the slice timeout (WithSliceTimeout).
+// A slice so cut after committing a batch yields (its customer runs again
+// in turn); one cut before any fails with an error matching
+// ErrSliceTimeout.
+func (m *Manager) slice(ctx context.Context, eng *Engine, cust string) (*Report, error) {
+	d := m.cfg.sliceTimeout
+	if d == 0 {
+		return runSlice(ctx, eng, cust, m.cfg.quantum)
+	}
+	// Real time, as for a request's time limit: a fake Clock (WithClock)
+	// does not advance while a Source hangs.
+	sctx, cancel := context.WithTimeoutCause(ctx, d, ErrSliceTimeout)
+	defer cancel()
+	rep, err := runSlice(sctx, eng, cust, m.cfg.quantum)
+	if err == nil || ctx.Err() != nil || !errors.Is(context.Cause(sctx), ErrSliceTimeout) || errors.Is(err, ErrYield) {
+		return rep, err
+	}
+	if rep != nil && rep.batches() > 0 {
+		return rep, fmt.Errorf("sync: customer %s: slice cut at the slice timeout (%v) after %d batches: %w", cust, d, rep.batches(), ErrYield)
+	}
+	return rep, fmt.Errorf("sync: customer %s: %w (%v) before a batch was committed: %w", cust, ErrSliceTimeout, d, err)
 }
 
 // runSlice runs one slice of the customer's engine, turning a panic (a bug

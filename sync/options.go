@@ -43,8 +43,9 @@ type config struct {
 	contexts     map[string]bool // WithIntegrationContexts; nil: not checked
 
 	// Manager.
-	workers int
-	quantum int
+	workers      int
+	quantum      int
+	sliceTimeout time.Duration
 
 	// The options given that apply only to an Engine or only to a Manager.
 	engineOnly, managerOnly []string
@@ -63,6 +64,7 @@ func defaultConfig() config {
 		freshEvery:   DefaultFreshLaneInterval,
 		workers:      4,
 		quantum:      20,
+		sliceTimeout: DefaultSliceTimeout,
 	}
 }
 
@@ -330,6 +332,35 @@ func WithSliceBatches(n int) Option {
 			return errors.New("sync: WithSliceBatches: n must be at least 1")
 		}
 		c.quantum = n
+		return nil
+	})
+}
+
+// DefaultSliceTimeout is how long a Manager lets one customer's slice run
+// by default (WithSliceTimeout).
+const DefaultSliceTimeout = 5 * time.Minute
+
+// WithSliceTimeout bounds how long a Manager lets one customer's slice run
+// (default DefaultSliceTimeout; d must not be negative; 0: no bound). A
+// slice still running then has its context cancelled, with the cause
+// ErrSliceTimeout, so that a Source whose queries hang (an ATS database
+// that stopped answering) does not hold a worker, and with it every other
+// customer, for ever. What the slice committed stays committed: a slice
+// cut after at least one batch runs again at the back of the queue; one
+// cut before any is a failure of its customer, backed off and given up on
+// like any other, its CustomerResult.Err matching ErrSliceTimeout. A Source
+// must pass its context to its queries for the bound to reach them.
+// Slices are short (they end at every wait, see Manager), so the bound
+// only has to exceed the slowest batch: a Source read plus LinkedIn's
+// answers and their retries. The bound is real time, as a request's time
+// limit is, not WithClock's clock: a fake clock does not advance while a
+// Source hangs.
+func WithSliceTimeout(d time.Duration) Option {
+	return managerOption("WithSliceTimeout", func(c *config) error {
+		if d < 0 {
+			return errors.New("sync: WithSliceTimeout: negative timeout")
+		}
+		c.sliceTimeout = d
 		return nil
 	})
 }

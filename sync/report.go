@@ -64,6 +64,15 @@ type PhaseReport struct {
 	FutureExample string `json:"futureExample,omitempty"`
 }
 
+// batches counts the batches the report's run committed, over its phases.
+func (r *Report) batches() int64 {
+	var n int64
+	for _, pr := range r.Phases {
+		n += pr.Batches
+	}
+	return n
+}
+
 // Reconciliation compares one phase's totals.
 type Reconciliation struct {
 	Phase Phase `json:"phase"`
