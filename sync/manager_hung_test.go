@@ -108,7 +108,10 @@ func TestWithSliceTimeoutRefusals(t *testing.T) {
 	}{
 		{"negative", func() error { _, err := NewManager(WithSliceTimeout(-time.Second)); return err },
 			"sync: WithSliceTimeout: negative timeout"},
-		{"on an engine", func() error { _, err := NewEngine(client, "c1", NewSliceSource(), WithSliceTimeout(time.Minute)); return err },
+		{"on an engine", func() error {
+			_, err := NewEngine(client, "c1", NewSliceSource(), WithSliceTimeout(time.Minute))
+			return err
+		},
 			"sync: NewEngine: WithSliceTimeout configures a Manager"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
