@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/internal/pushq"
@@ -99,7 +100,10 @@ type pushConfig struct {
 // update the flow's status (INTEGRATION_STATUS_CHANGE) or call the export
 // handler (EXPORT_CANDIDATE_PROFILE, WithExportHandler). Events of one
 // instance are handled by one worker, in arrival order. A failed handling
-// forgets the id, so a redelivery is processed again.
+// forgets the id, so a redelivery is processed again; a redelivery that
+// arrives while an earlier delivery of the same event is still being
+// recorded (WithExportAccept) or queued is answered 503, so that LinkedIn
+// sends it again if that earlier delivery fails.
 //
 // Serve it from an http.Server with a ReadTimeout (LinkedIn's pushes are
 // small; a few seconds is plenty): the handler reads the body whole, and
@@ -117,12 +121,16 @@ type PushHandler struct {
 	queue    *pushq.Queue
 	seen     *pushq.Seen
 	unsigned bool
+
+	mu       sync.Mutex
+	admitted map[string]bool // keys a delivery is still accepting and queueing
 }
 
 // newPushHandler starts the handler's workers. Close it when done.
 func newPushHandler(pc pushConfig, c *config) *PushHandler {
 	return &PushHandler{cfg: pc, opt: c, log: c.logger, unsigned: c.unsigned,
-		queue: pushq.NewQueue(c.workers, c.queueSize), seen: pushq.NewSeen(c.dedupSize, c.dedupTTL, c.clock.Now)}
+		queue: pushq.NewQueue(c.workers, c.queueSize), seen: pushq.NewSeen(c.dedupSize, c.dedupTTL, c.clock.Now),
+		admitted: map[string]bool{}}
 }
 
 // ServeHTTP implements http.Handler.
@@ -149,11 +157,16 @@ func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := in.ForeignID() + "\x00" + ev.Type + "\x00" + ev.ID
-	if !h.seen.Add(key) {
+	switch h.admit(key) {
+	case admitBusy:
+		http.Error(w, "the same event is being recorded", http.StatusServiceUnavailable)
+		return
+	case admitSeen:
 		h.log.DebugContext(r.Context(), "rsc push: duplicate dropped", "customer", in.CustomerID, "type", ev.Type, "id", ev.ID)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	defer h.admitDone(key)
 	if err := h.accept(r.Context(), in, ev); err != nil {
 		h.seen.Remove(key)
 		h.log.ErrorContext(r.Context(), "rsc push: export not recorded", "customer", in.CustomerID, "label", in.Label, "id", ev.ID, "err", err)
@@ -166,6 +179,39 @@ func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// admitDone ends the admission of the delivery of key: accepted and
+// queued, or refused.
+func (h *PushHandler) admitDone(key string) {
+	h.mu.Lock()
+	delete(h.admitted, key)
+	h.mu.Unlock()
+}
+
+// What admit decides for a delivery.
+const (
+	admitNew  = iota // handle it
+	admitSeen        // a duplicate of an event handled or queued: answer 200
+	admitBusy        // the same event's earlier delivery is still being accepted: answer 503
+)
+
+// admit decides what to do with a delivery of the event key. A redelivery
+// that arrives while an earlier delivery of the same event is still being
+// recorded (WithExportAccept) or queued is answered 503, not 200: that
+// earlier delivery may still fail, forget the key and answer 503, and
+// LinkedIn, told 200 for the redelivery, would not send the event again.
+func (h *PushHandler) admit(key string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.admitted[key]:
+		return admitBusy
+	case !h.seen.Add(key):
+		return admitSeen
+	}
+	h.admitted[key] = true
+	return admitNew
 }
 
 // accept gives an export push to the AcceptFunc (WithExportAccept), if

@@ -9,12 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/internal/fsutil"
+	"github.com/rscgo/rscgo/internal/pushq/pushqtest"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -550,5 +552,49 @@ func TestValidLabel(t *testing.T) {
 		if err := validLabel(label); (err == nil) != ok {
 			t.Errorf("validLabel(%q) = %v, want ok=%v", label, err, ok)
 		}
+	}
+}
+
+// A redelivery of an export push that arrives while the first delivery's
+// AcceptFunc is still recording it is answered 503, not 200: the first
+// may still fail (503, its id forgotten), and LinkedIn, told 200 for the
+// redelivery, would not send the event again, so the export would never
+// be recorded. Once the first delivery failed, the next is handled.
+func TestPushRedeliveryWhileFirstIsRecorded(t *testing.T) {
+	t.Parallel()
+	const secret = "instance-secret"
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	h := testPushHandler(t, pushConfig{
+		resolve: instanceFromPath("/rsc/push"),
+		secret:  func(contextCtx, Instance) (string, error) { return secret, nil },
+		client:  func(contextCtx, Instance) (*rsc.Client, error) { return nil, errors.New("no client in this test") },
+	}, WithExportAccept(func(contextCtx, Instance, rsc.PushEvent) error {
+		if calls.Add(1) == 1 {
+			close(entered)
+			<-release
+			return errors.New("journal unavailable")
+		}
+		return nil
+	}), WithExportHandler(func(contextCtx, Instance, rsc.PushEvent, *rsc.Client) error { return nil }))
+	body := []byte(`{"id":"req-1","type":"EXPORT_CANDIDATE_PROFILE"}`)
+	sig := rsc.SignPush(body, secret)
+	post := func() int { return pushqtest.Post(t.Context(), h, "/rsc/push/acme", sig, body) }
+	first := make(chan int, 1)
+	go func() { first <- post() }()
+	<-entered
+	var got []int
+	got = append(got, post()) // LinkedIn's redelivery, while the first is recorded
+	close(release)
+	got = append(got, <-first, post(), post())
+	if err := h.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want := []int{http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusOK, http.StatusOK}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("answers to the redelivery, the first delivery, and two more (-want +got):\n%s", diff)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("AcceptFunc called %d times, want 2 (the failed first, then the next delivery; the last is a duplicate)", n)
 	}
 }
