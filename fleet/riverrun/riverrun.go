@@ -43,7 +43,8 @@
 //
 // A chain ends when River discards a job whose retries ran out; the
 // Resumer, run periodically (ResumePeriodically), starts it again for
-// every active customer.
+// every active customer: its slices, and the runs of the tasks of the
+// Pollers it is given.
 //
 // Set up River's schema with Migrate, register the Runner (and the Poller
 // and Resumer) with river.AddWorker, and start each customer's chain with
@@ -84,6 +85,7 @@
 package riverrun
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -246,13 +248,25 @@ func EnqueueAll(ctx context.Context, client *river.Client[pgx.Tx], customerIDs [
 			ids = append(ids, id)
 		}
 	}
-	for chunk := range slices.Chunk(ids, enqueueChunk) {
-		params := make([]river.InsertManyParams, len(chunk))
-		for i, id := range chunk {
-			params[i] = river.InsertManyParams{Args: SliceArgs{CustomerID: id}}
+	args := make([]river.JobArgs, len(ids))
+	for i, id := range ids {
+		args[i] = SliceArgs{CustomerID: id}
+	}
+	return insertMany(ctx, client, args, ids)
+}
+
+// insertMany inserts the jobs args, of the customers ids (one each), in
+// transactions of enqueueChunk (River's InsertMany); after an error the
+// chunks before the one that failed stay enqueued.
+func insertMany(ctx context.Context, client *river.Client[pgx.Tx], args []river.JobArgs, ids []string) error {
+	for start := 0; start < len(args); start += enqueueChunk {
+		end := min(start+enqueueChunk, len(args))
+		params := make([]river.InsertManyParams, 0, end-start)
+		for _, a := range args[start:end] {
+			params = append(params, river.InsertManyParams{Args: a})
 		}
 		if _, err := client.InsertMany(ctx, params); err != nil {
-			return fmt.Errorf("riverrun: enqueueing the %s jobs of customers %s to %s: %w", kind, chunk[0], chunk[len(chunk)-1], err)
+			return fmt.Errorf("riverrun: enqueueing the %s jobs of customers %s to %s: %w", args[start].Kind(), ids[start], ids[end-1], err)
 		}
 	}
 	return nil
@@ -634,23 +648,37 @@ type Resumer struct {
 	river.WorkerDefaults[ResumeArgs]
 
 	active func(ctx context.Context) ([]string, error)
+	tasks  []string // the poll tasks to resume, by name, sorted
 }
 
 // Resumer returns the worker of ResumeArgs jobs, which enqueues a slice for
 // each customer active returns (the customers to sync, as the ATS knows
-// them: the store's checkpoints include customers that left).
-func (r *Runner) Resumer(active func(ctx context.Context) ([]string, error)) (*Resumer, error) {
+// them: the store's checkpoints include customers that left) and, for each
+// of them, a run of every task of the pollers (EnqueuePoll), so that a
+// chain of polls River discarded (an ATS down for longer than the job's
+// attempts last) starts again too.
+func (r *Runner) Resumer(active func(ctx context.Context) ([]string, error), pollers ...*Poller) (*Resumer, error) {
 	if active == nil {
 		return nil, errors.New("riverrun: Resumer: nil list of active customers")
 	}
-	return &Resumer{active: active}, nil
+	w := &Resumer{active: active}
+	for _, p := range pollers {
+		if p == nil {
+			return nil, errors.New("riverrun: Resumer: nil Poller")
+		}
+		w.tasks = append(w.tasks, slices.Collect(maps.Keys(p.tasks))...)
+	}
+	slices.Sort(w.tasks)
+	w.tasks = slices.Compact(w.tasks)
+	return w, nil
 }
 
 // Work implements river.Worker: it enqueues a slice of every active
-// customer (EnqueueAll); those with one waiting or running are skipped as
-// duplicates. An id Enqueue would refuse (pgstore.CheckCustomerID) is
-// left out, and the job then fails naming it, once the others are
-// enqueued.
+// customer (EnqueueAll), then a run of every poll task of each (as
+// EnqueuePoll does); those with one waiting or running are skipped as
+// duplicates. An id Enqueue would refuse (pgstore.CheckCustomerID), or
+// whose poll lease name would be too long, is left out, and the job then
+// fails naming it, once the others are enqueued.
 func (w *Resumer) Work(ctx context.Context, _ *river.Job[ResumeArgs]) error {
 	custs, err := w.active(ctx)
 	if err != nil {
@@ -658,21 +686,50 @@ func (w *Resumer) Work(ctx context.Context, _ *river.Job[ResumeArgs]) error {
 	}
 	// An invalid id (a bug in the list) must not hold back the others:
 	// they are resumed, and the job then fails naming the first.
-	var first error
-	ids := slices.DeleteFunc(slices.Clone(custs), func(id string) bool {
-		err := pgstore.CheckCustomerID(id)
-		if first == nil {
-			first = err
-		}
-		return err != nil
-	})
-	if err := EnqueueAll(ctx, river.ClientFromContext[pgx.Tx](ctx), ids); err != nil {
+	var badIDs, badPolls refused
+	ids := slices.DeleteFunc(slices.Clone(custs), badIDs.check)
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	if err := EnqueueAll(ctx, client, ids); err != nil {
 		return err
 	}
-	if n := len(custs) - len(ids); n > 0 {
-		return fmt.Errorf("riverrun: the list of active customers holds %d invalid id(s), the %d others are resumed; the first: %w", n, len(ids), first)
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	var polls []river.JobArgs
+	var owners []string
+	for _, task := range w.tasks {
+		for _, id := range ids {
+			if !badPolls.check(pollLease(task, id)) {
+				polls, owners = append(polls, PollArgs{Task: task, CustomerID: id}), append(owners, id)
+			}
+		}
 	}
-	return nil
+	if err := insertMany(ctx, client, polls, owners); err != nil {
+		return err
+	}
+	var errs []error
+	if badIDs.n > 0 {
+		errs = append(errs, fmt.Errorf("riverrun: the list of active customers holds %d invalid id(s), the %d others are resumed; the first: %w", badIDs.n, len(ids), badIDs.first))
+	}
+	if badPolls.n > 0 {
+		errs = append(errs, fmt.Errorf("riverrun: %d poll lease name(s) (the task's, \"/\", the customer id) too long, the %d other polls are resumed; the first: %w", badPolls.n, len(polls), badPolls.first))
+	}
+	return errors.Join(errs...)
+}
+
+// refused counts the names pgstore.CheckCustomerID refuses, keeping the
+// first refusal.
+type refused struct {
+	n     int
+	first error
+}
+
+// check reports whether name is refused, counting it.
+func (r *refused) check(name string) bool {
+	err := pgstore.CheckCustomerID(name)
+	if err != nil {
+		r.n++
+		r.first = cmp.Or(r.first, err)
+	}
+	return err != nil
 }
 
 // ResumePeriodically returns the periodic job that runs a ResumeArgs job

@@ -211,7 +211,7 @@ func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	resumer, err := runner.Resumer(func(context.Context) ([]string, error) { return active, nil })
+	resumer, err := runner.Resumer(func(context.Context) ([]string, error) { return active, nil }, poller)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -712,6 +712,58 @@ func TestPollTask(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.waitFor(t, events, river.EventKindJobCancelled, func() bool { return true })
+}
+
+// A customer's chain of polls that River discarded once its attempts ran
+// out (the ATS was down for longer) is started again by the Resumer, as
+// its chain of slices is: its InMail polling does not stop for good.
+func TestResumerRestartsPollChain(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var down atomic.Bool
+	var runs atomic.Int32
+	down.Store(true)
+	f := newFleet(t, spec{
+		polls: map[string]riverrun.PollTask{"inmail": {Every: 10 * time.Minute, Run: func(context.Context, string) error {
+			if down.Load() {
+				return errors.New("ATS down")
+			}
+			runs.Add(1)
+			return nil
+		}}},
+		river: func(c *river.Config) { c.MaxAttempts = 1 }, // the retries run out at once
+	})
+	events := f.subscribe(t)
+	if err := riverrun.EnqueuePoll(ctx, f.river, "inmail", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	poll := riverrun.PollArgs{}.Kind()
+	discarded := func() (n int) {
+		if err := f.db.Pool().QueryRow(ctx, "select count(*) from river_job where kind = $1 and state = 'discarded'", poll).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	timeout := time.After(30 * time.Second) // a deadline, not a sleep: the events end the waits
+	wait := func(what string, until func() bool) {
+		t.Helper()
+		for !until() {
+			select {
+			case <-events:
+			case <-timeout:
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	wait("the poll chain to be discarded", func() bool { return discarded() == 1 })
+	down.Store(false)
+	if _, err := f.river.Insert(ctx, riverrun.ResumeArgs{}, nil); err != nil { // the hourly Resumer
+		t.Fatal(err)
+	}
+	wait("a poll after the Resumer ran", func() bool { return runs.Load() == 1 })
+	if state, at := f.waitingKind(t, poll); state != "scheduled" || at.Before(f.clock.Now()) {
+		t.Errorf("after the resumed poll, its next run is %q at %v, want scheduled ahead", state, at)
+	}
 }
 
 func TestPollerErrors(t *testing.T) {
