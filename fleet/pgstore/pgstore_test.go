@@ -2,6 +2,9 @@ package pgstore_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -89,6 +92,68 @@ func TestDeadLetterPages(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
+}
+
+// A dead letter whose key is what earlier versions made the row key of a
+// long key (an ATS id crafted as its first bytes and its digest) no
+// longer overwrites that letter: each is listed and deleted on its own.
+// A long key's row under its legacy row key is replaced by Put and
+// removed by Delete, and a letter stored as it is under that row key is
+// left alone.
+func TestDeadLetterKeysNeverCollide(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := open(t)
+	s := db.DeadLetters()
+	letter := func(id, reason string) rscsync.DeadLetter {
+		return rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: id, Reason: reason}
+	}
+	// legacy stores d as earlier versions did: under its first 924 bytes
+	// and its digest.
+	legacy := func(d rscsync.DeadLetter) string {
+		t.Helper()
+		sum := sha256.Sum256([]byte(d.Key()))
+		key := d.Key()[:924] + "…sha256:" + hex.EncodeToString(sum[:])
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Pool().Exec(ctx, `insert into rscgo_dead_letters (customer_id, key, letter) values ('c1', $1, $2)`, key, b); err != nil {
+			t.Fatal(err)
+		}
+		return key
+	}
+	list := func() (reasons []string) {
+		t.Helper()
+		for d, err := range s.List(ctx, "c1") {
+			if err != nil {
+				t.Fatal(err)
+			}
+			reasons = append(reasons, d.Reason)
+		}
+		slices.Sort(reasons)
+		return reasons
+	}
+	step := func(what string, err error, want ...string) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, list()); diff != "" {
+			t.Errorf("after %s (-want +got):\n%s", what, diff)
+		}
+	}
+	long := letter(strings.Repeat("a", 2000), "long")
+	stale := long
+	stale.Reason = "stale"
+	forged := letter(strings.TrimPrefix(legacy(stale), string(rscsync.KindCandidate)+"//"), "forged")
+	step("storing long over its legacy row", s.Put(ctx, "c1", long), "long")
+	step("storing a letter keyed as long's legacy row", s.Put(ctx, "c1", forged), "forged", "long")
+	step("deleting long", s.Delete(ctx, "c1", long.Key()), "forged")
+	long2 := letter(strings.Repeat("b", 2000), "long2")
+	legacy(long2)
+	step("deleting a long key's legacy row", s.Delete(ctx, "c1", long2.Key()), "forged")
+	step("deleting the forged letter", s.Delete(ctx, "c1", forged.Key()))
 }
 
 func sortedUnique(s []string) []string {

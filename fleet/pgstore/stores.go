@@ -91,13 +91,19 @@ const maxRowKey = 1024
 
 // rowKey is the primary-key column of the dead letter whose Key is key:
 // key itself, or, over maxRowKey bytes, its first bytes (whole UTF-8
-// characters) and its SHA-256. That is longer than maxRowKey, so it never
-// equals a key stored as it is; the letter column keeps the whole key.
+// characters), "…sha256:" and its SHA-256 in hex. That is longer than
+// maxRowKey, so it never equals a key stored as it is; the letter column
+// keeps the whole key.
 func rowKey(key string) string {
 	if len(key) <= maxRowKey {
 		return key
 	}
-	n := maxRowKey - 100
+	return hashedRowKey(key, maxRowKey-60)
+}
+
+// hashedRowKey is key's first bytes, up to n and cut at a UTF-8
+// character, "…sha256:" and key's SHA-256 in hex.
+func hashedRowKey(key string, n int) string {
 	for n > 0 && !utf8.RuneStart(key[n]) {
 		n--
 	}
@@ -105,12 +111,31 @@ func rowKey(key string) string {
 	return key[:n] + "…sha256:" + hex.EncodeToString(sum[:])
 }
 
-// putDeadLetter stores d with q.
+// legacyRowKey is the row key earlier versions gave a key over maxRowKey
+// bytes ("" for a shorter key): 998 bytes at most, so that it could equal
+// a key stored as it is, whose letter then overwrote the other. Put and
+// Delete remove a row under it only if its letter has the key (letterKey).
+func legacyRowKey(key string) string {
+	if len(key) <= maxRowKey {
+		return ""
+	}
+	return hashedRowKey(key, maxRowKey-100)
+}
+
+// letterKey is, in SQL, the Key (sync.DeadLetter.Key) of a row's letter.
+const letterKey = `(case when (letter->>'delete')::boolean then 'delete:' else '' end ||
+	case when (letter->>'escaped')::boolean then 'escaped:' else '' end ||
+	(letter->>'kind') || '/' || coalesce(letter->>'parent', '') || '/' || (letter->>'id'))`
+
+// putDeadLetter stores d with q, in one statement that also removes its
+// row under a legacy key.
 func putDeadLetter(ctx context.Context, q execer, customerID string, d rscsync.DeadLetter) error {
 	b, err := json.Marshal(d)
 	if err == nil {
-		_, err = q.Exec(ctx, `insert into rscgo_dead_letters (customer_id, key, letter) values ($1, $2, $3)
-			on conflict (customer_id, key) do update set letter = excluded.letter`, customerID, rowKey(d.Key()), b)
+		key := d.Key()
+		_, err = q.Exec(ctx, `with legacy as (delete from rscgo_dead_letters where customer_id = $1 and key = $4 and `+letterKey+` = $5)
+			insert into rscgo_dead_letters (customer_id, key, letter) values ($1, $2, $3)
+			on conflict (customer_id, key) do update set letter = excluded.letter`, customerID, rowKey(key), b, legacyRowKey(key), key)
 	}
 	if err != nil {
 		return fmt.Errorf("pgstore: storing a dead letter of %q: %w", customerID, err)
@@ -135,24 +160,40 @@ func (s *DeadLetters) List(ctx context.Context, customerID string) iter.Seq2[rsc
 				yield(rscsync.DeadLetter{}, fmt.Errorf("pgstore: listing the dead letters of %q: %w", customerID, err))
 				return
 			}
-			for _, d := range page {
-				if !yield(d, nil) {
+			for _, r := range page {
+				if !yield(r.letter, nil) {
 					return
 				}
 			}
 			if len(page) < s.pageSize {
 				return
 			}
-			after = rowKey(page[len(page)-1].Key())
+			after = page[len(page)-1].key
 		}
 	}
 }
 
-// page returns up to n dead letters with a key after the given one.
-func (s *DeadLetters) page(ctx context.Context, customerID, after string, n int) ([]rscsync.DeadLetter, error) {
-	rows, err := s.db.pool.Query(ctx, `select letter from rscgo_dead_letters
+// storedLetter is a dead letter and its row's key.
+type storedLetter struct {
+	key    string
+	letter rscsync.DeadLetter
+}
+
+// page returns up to n dead letters whose row key is after the given one.
+func (s *DeadLetters) page(ctx context.Context, customerID, after string, n int) ([]storedLetter, error) {
+	rows, err := s.db.pool.Query(ctx, `select key, letter from rscgo_dead_letters
 		where customer_id = $1 and key collate "C" > $2 order by key collate "C" limit $3`, customerID, after, n)
-	return collectJSON[rscsync.DeadLetter](rows, err)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedLetter, error) {
+		var sl storedLetter
+		var b []byte
+		if err := r.Scan(&sl.key, &b); err != nil {
+			return sl, err
+		}
+		return sl, json.Unmarshal(b, &sl.letter)
+	})
 }
 
 // collectJSON decodes the single jsonb column of every row.
@@ -180,7 +221,8 @@ func (s *DeadLetters) Delete(ctx context.Context, customerID, key string) error 
 
 // deleteDeadLetter deletes a dead letter with q.
 func deleteDeadLetter(ctx context.Context, q execer, customerID, key string) error {
-	if _, err := q.Exec(ctx, "delete from rscgo_dead_letters where customer_id = $1 and key = $2", customerID, rowKey(key)); err != nil {
+	if _, err := q.Exec(ctx, `delete from rscgo_dead_letters where customer_id = $1 and (key = $2 or key = $3 and `+letterKey+` = $4)`,
+		customerID, rowKey(key), legacyRowKey(key), key); err != nil {
 		return fmt.Errorf("pgstore: deleting a dead letter of %q: %w", customerID, err)
 	}
 	return nil
