@@ -1,6 +1,9 @@
 package sync
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEntityField(t *testing.T) {
 	for msg, want := range map[string]string{
@@ -12,5 +15,24 @@ func TestEntityField(t *testing.T) {
 		if got := entityField(msg); got != want {
 			t.Errorf("entityField(%q) = %q, want %q", msg, got, want)
 		}
+	}
+}
+
+// A reason is at most 500 bytes and an ellipsis, cut between characters,
+// valid UTF-8 and without NUL (which PostgreSQL's jsonb cannot store:
+// LinkedIn's messages may echo a value that holds one).
+func TestTrimReason(t *testing.T) {
+	long := strings.Repeat("a", 499) + "é" + "tail"
+	for _, tc := range []struct{ name, in, want string }{
+		{"short", "field is required\n", "field is required"},
+		{"long, cut before a character", long, strings.Repeat("a", 499) + "..."},
+		{"NUL", "invalid value 'a\x00b'", "invalid value 'a\uFFFDb'"},
+		{"invalid UTF-8", "bad \xe9 byte", "bad \uFFFD byte"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := trimReason(tc.in); got != tc.want {
+				t.Errorf("trimReason(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	gosync "sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -471,7 +472,8 @@ func describe(err error) (reason, field string, status int) {
 		if msg == "" {
 			msg = fmt.Sprintf("rejected with status %d", ee.Status)
 		}
-		return trimReason(msg), entityField(msg), ee.Status
+		msg = trimReason(msg)
+		return msg, entityField(msg), ee.Status
 	case errors.As(err, &ae):
 		return trimReason(fmt.Sprintf("batch rejected (%d): %s", ae.StatusCode, ae.Message)), "", ae.StatusCode
 	}
@@ -492,15 +494,22 @@ func entityField(msg string) string {
 	return strings.ReplaceAll(field, "/", ".")
 }
 
+// trimReason makes a dead letter's reason of an error's text: trailing
+// newlines and spaces dropped, at most 500 bytes (and "..."), valid UTF-8
+// without NUL.
 func trimReason(s string) string {
 	const max = 500
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
-		s = s[:len(s)-1]
-	}
+	s = strings.TrimRight(s, "\n ")
 	if len(s) > max {
-		s = s[:max] + "..."
+		n := max
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "..."
 	}
-	return s
+	// NUL cannot be stored in PostgreSQL's text and jsonb (pgstore), and
+	// LinkedIn's messages may echo a record's value that holds one.
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
 }
 
 // hadDeadLetter reports whether a dead letter existed for key when the run
