@@ -241,21 +241,101 @@ func (s *MailStubsService) List(ctx context.Context, contract string, owners []s
 // ProspectNotesService reads Recruiter prospect notes (prospectNotes).
 type ProspectNotesService service
 
-// ProspectNote is a recruiter's note on a prospect. Inactive notes were
-// deleted on LinkedIn and must be deleted in the ATS.
+// ProspectNote is a recruiter's note on a prospect (docs/linkedin-api.md
+// §8.6). Inactive notes were deleted on LinkedIn and must be deleted in the
+// ATS.
+//
+// Its JSON is the element of LinkedIn's sample response: the id is a JSON
+// number, which ID holds as its decimal string (an id sent as a JSON string
+// is read as it is), and the timestamps are "created" and "lastModified".
+// The names createdAt and lastModifiedAt, which rscgo used before it
+// followed that sample, are not read: no LinkedIn page shows them, and
+// reading them would let a fake that serves them pass the very tests that
+// are there to catch it. Owner, Member and Note keep our names: LinkedIn's
+// sample, as far as we could read it, does not show them
+// (docs/wire-model.md, prospectNotes).
 type ProspectNote struct {
-	ID             string      `json:"id"`
-	Contract       string      `json:"contract"`
-	Owner          string      `json:"owner"`
-	Member         string      `json:"member"`
-	Note           string      `json:"note"`
-	Active         bool        `json:"active"`
-	CreatedAt      EpochMillis `json:"createdAt"`
-	LastModifiedAt EpochMillis `json:"lastModifiedAt"`
+	// ID is the note's id, a JSON number on the wire, in decimal.
+	ID       string `json:"id"`
+	Contract string `json:"contract"`
+	Owner    string `json:"owner"`  // seat URN of the note's author
+	Member   string `json:"member"` // the prospect's person URN
+	Note     string `json:"note"`
+	Active   bool   `json:"active"`
+	// CreatedAt is LinkedIn's "created".
+	CreatedAt EpochMillis `json:"created"`
+	// LastModifiedAt is LinkedIn's "lastModified", the time List's bounds
+	// apply to.
+	LastModifiedAt EpochMillis `json:"lastModified"`
+}
+
+// prospectNoteJSON is a ProspectNote with its id as raw JSON: a number, or
+// a string. ID comes first so that it shadows the id of the embedded
+// fields, and so that it is written first.
+type prospectNoteJSON struct {
+	ID json.RawMessage `json:"id"`
+	prospectNoteFields
+}
+
+// prospectNoteFields is ProspectNote without its JSON methods.
+type prospectNoteFields ProspectNote
+
+// UnmarshalJSON decodes a prospectNotes element (see ProspectNote).
+func (n *ProspectNote) UnmarshalJSON(b []byte) error {
+	var w prospectNoteJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	id, err := prospectNoteID(w.ID)
+	if err != nil {
+		return err
+	}
+	*n = ProspectNote(w.prospectNoteFields)
+	n.ID = id
+	return nil
+}
+
+// MarshalJSON encodes the note as LinkedIn sends it: a decimal ID as a
+// JSON number (any other ID, which LinkedIn does not send, as a string),
+// the timestamps as "created" and "lastModified".
+func (n ProspectNote) MarshalJSON() ([]byte, error) {
+	id, err := json.Marshal(n.ID)
+	if v, perr := strconv.ParseInt(n.ID, 10, 64); perr == nil && strconv.FormatInt(v, 10) == n.ID {
+		id, err = []byte(n.ID), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(prospectNoteJSON{ID: id, prospectNoteFields: prospectNoteFields(n)})
+}
+
+// prospectNoteID reads a prospect note id given as a JSON integer or a string;
+// absent or null is "".
+func prospectNoteID(raw json.RawMessage) (string, error) {
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", nil
+	case raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("rsc: prospect note id %s: %w", raw, err)
+		}
+		return s, nil
+	}
+	v, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("rsc: prospect note id %s is neither an integer nor a string", raw)
+	}
+	return strconv.FormatInt(v, 10), nil
 }
 
 // List iterates over notes of a contract whose last update is in
-// [cutoff, before] (zero bounds are omitted).
+// (cutoff, before]: LinkedIn documents cutoffDate as a non-inclusive lower
+// bound and beforeDate as an inclusive upper one (docs/linkedin-api.md
+// §8.6). A zero bound is omitted. A caller reading consecutive windows must
+// pass the previous window's end, its before, as the next cutoff: the
+// windows (a, b] and (b, c] read every millisecond once, and a note last
+// updated at exactly b in the first.
 func (s *ProspectNotesService) List(ctx context.Context, contract string, owners []string, cutoff, before EpochMillis) iter.Seq2[ProspectNote, error] {
 	q := contractQuery(s.c.fam.proto, "criteria", contract, owners, "cutoffDate", cutoff, "beforeDate", before)
 	return finder[ProspectNote](s.c, resProspectNotes, q, 100)(ctx)

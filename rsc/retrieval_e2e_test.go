@@ -1,6 +1,7 @@
 package rsc_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -128,6 +129,64 @@ func TestRetrievalAgainstFake(t *testing.T) {
 			closed := collect(t, c.ClosedProfiles.List(ctx, cust.Organization, 0))
 			if len(closed) != 1 || closed[0].Member != prospect.Person || !slices.Equal(closed[0].ATSCandidateIDs, []string{"C1"}) {
 				t.Errorf("closed profiles = %+v", closed)
+			}
+		})
+	}
+}
+
+// ProspectNotes.List reads (cutoff, before] from the fake, which serves
+// LinkedIn's documented bounds: a note last modified exactly at cutoff is
+// not listed, one at before is. Consecutive windows, each starting at the
+// previous one's end, list every note once: the note at a shared end in
+// the window it ends.
+func TestProspectNotesWindowsAgainstFake(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)
+	clock := rsctest.NewFakeClock(start)
+	srv := rsctest.NewServer(rsctest.WithClock(clock), rsctest.WithoutListener())
+	t.Cleanup(srv.Close)
+	const c9 = "urn:li:contract:9"
+	cust := srv.AddCustomer(rsctest.CustomerSpec{Contracts: []string{c9}})
+	c, err := srv.CustomerClient(cust, rsc.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", LastName: "Lee", Email: "ann@example.com"})
+	pat := srv.AddMember(rsctest.MemberSpec{FirstName: "Pat", LastName: "Doe", Email: "pat@example.com"})
+	seat, err := cust.AddSeat(rsctest.SeatSpec{Member: ann.Person})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Notes at 0, 1 and 2 hours into the day.
+	for _, h := range []int{0, 1, 2} {
+		clock.Set(start.Add(time.Duration(h) * time.Hour))
+		if _, err := cust.WriteProspectNote(seat.URN, pat.Person, fmt.Sprintf("at %dh", h)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(h int) rsc.EpochMillis { return rsc.Millis(start.Add(time.Duration(h) * time.Hour)) }
+	for _, tc := range []struct {
+		name    string
+		windows [][2]rsc.EpochMillis // (cutoff, before] of each call
+		want    []string
+	}{
+		{"cutoff at a note leaves it out", [][2]rsc.EpochMillis{{at(0), at(0) + 1000}}, nil},
+		{"before at a note takes it in", [][2]rsc.EpochMillis{{at(0) - 1, at(0)}}, []string{"at 0h"}},
+		{"consecutive windows read each note once", [][2]rsc.EpochMillis{{at(0) - 1, at(1)}, {at(1), at(2)}},
+			[]string{"at 0h", "at 1h", "at 2h"}},
+		{"a window ending 1 ms short of the next cutoff loses the note at that cutoff", [][2]rsc.EpochMillis{{at(0) - 1, at(1) - 1}, {at(1), at(2)}},
+			[]string{"at 0h", "at 2h"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, w := range tc.windows {
+				for _, n := range collect(t, c.ProspectNotes.List(t.Context(), c9, []string{seat.URN}, w[0], w[1])) {
+					got = append(got, n.Note)
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("notes (-want +got):\n%s", d)
 			}
 		})
 	}

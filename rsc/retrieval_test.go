@@ -383,3 +383,126 @@ func seatsJSON(from, n int) string {
 	}
 	return strings.Join(els, ",")
 }
+
+// ProspectNote reads the element of the sample response on LinkedIn's
+// "Retrieve Prospect Notes" page: a numeric id and the timestamps
+// "created" and "lastModified" (docs/linkedin-api.md §8.6). A real page
+// used to fail whole with "cannot unmarshal number into Go struct field
+// ProspectNote.id of type string". The id is kept as its decimal string,
+// exactly even past 2^53; a string id is read as it is; the names
+// createdAt and lastModifiedAt, which rscgo used before, are not read.
+func TestProspectNoteDecoding(t *testing.T) {
+	t.Parallel()
+	// sample is the element of LinkedIn's sample response, as far as the
+	// page shows it.
+	const sample = `{"active":true,"contract":"urn:li:contract:1234567","created":1489192513000,"id":1323073443,"lastModified":1489192513000}`
+	documented := ProspectNote{ID: "1323073443", Contract: "urn:li:contract:1234567", Active: true,
+		CreatedAt: 1489192513000, LastModifiedAt: 1489192513000}
+	for _, tc := range []struct {
+		name, json string
+		want       ProspectNote
+	}{
+		{"LinkedIn's sample", sample, documented},
+		{"every field", `{"id":7,"contract":"urn:li:contract:9","owner":"urn:li:seat:1","member":"urn:li:person:a","note":"Strong",` +
+			`"active":false,"created":1700000000000,"lastModified":1700000000001}`,
+			ProspectNote{ID: "7", Contract: "urn:li:contract:9", Owner: "urn:li:seat:1", Member: "urn:li:person:a", Note: "Strong",
+				CreatedAt: 1700000000000, LastModifiedAt: 1700000000001}},
+		{"id as a decimal string", `{"id":"1323073443","active":true,"contract":"urn:li:contract:1234567","created":1489192513000,"lastModified":1489192513000}`,
+			documented},
+		{"id as another string", `{"id":"n8"}`, ProspectNote{ID: "n8"}},
+		{"id past 2^53", `{"id":9007199254740993}`, ProspectNote{ID: "9007199254740993"}},
+		{"negative id", `{"id":-4}`, ProspectNote{ID: "-4"}},
+		{"null id", `{"id":null,"note":"x"}`, ProspectNote{Note: "x"}},
+		{"no id", `{"note":"x"}`, ProspectNote{Note: "x"}},
+		{"names LinkedIn does not use are not read", `{"id":1,"createdAt":1700000000000,"lastModifiedAt":1700000000001}`, ProspectNote{ID: "1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var got ProspectNote
+			if err := json.Unmarshal([]byte(tc.json), &got); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, json, wantErr string }{
+		{"fractional id", `{"id":1.5}`, "rsc: prospect note id 1.5 is neither an integer nor a string"},
+		{"exponent id", `{"id":1e3}`, "rsc: prospect note id 1e3 is neither an integer nor a string"},
+		{"id past int64", `{"id":9223372036854775808}`, "rsc: prospect note id 9223372036854775808 is neither an integer nor a string"},
+		{"boolean id", `{"id":true}`, "rsc: prospect note id true is neither an integer nor a string"},
+		{"object id", `{"id":{"n":1}}`, `rsc: prospect note id {"n":1} is neither an integer nor a string`},
+		{"string timestamp", `{"id":1,"created":"2017-03-11"}`, "json: cannot unmarshal string into Go struct field prospectNoteJSON.prospectNoteFields.created of type rsc.EpochMillis"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var got ProspectNote
+			err := json.Unmarshal([]byte(tc.json), &got)
+			if d := cmp.Diff(tc.wantErr, fmt.Sprint(err)); d != "" {
+				t.Errorf("error (-want +got):\n%s\ndecoded %+v", d, got)
+			}
+		})
+	}
+	t.Run("LinkedIn's sample page through the finder", func(t *testing.T) {
+		t.Parallel()
+		h := setup(t, func(w http.ResponseWriter, s seen) {
+			fmt.Fprint(w, `{"elements":[`+sample+`],"paging":{"start":0,"count":5,"links":[]}}`)
+		})
+		var got []ProspectNote
+		for n, err := range h.client.ProspectNotes.List(t.Context(), "urn:li:contract:1234567", []string{"urn:li:seat:123456789"}, 0, 1489192513000) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, n)
+		}
+		if d := cmp.Diff([]ProspectNote{documented}, got); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+		h.only().check(t, "GET", "/v2/prospectNotes",
+			"q=criteria&contract=urn:li:contract:1234567&owners=urn:li:seat:123456789&beforeDate=1489192513000&start=0&count=100", "")
+	})
+}
+
+// ProspectNote encodes as LinkedIn sends it, so that a fake (inmail's
+// tests serve rsc.ProspectNote) speaks LinkedIn's shape: a decimal id as a
+// JSON number, any other id as a string, and created / lastModified. What
+// it writes it reads back unchanged.
+func TestProspectNoteEncoding(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		note ProspectNote
+		want string
+	}{
+		{"decimal id", ProspectNote{ID: "1323073443", Contract: "urn:li:contract:1234567", Owner: "urn:li:seat:1", Member: "urn:li:person:a",
+			Note: "Strong", Active: true, CreatedAt: 1489192513000, LastModifiedAt: 1489192513001},
+			`{"id":1323073443,"contract":"urn:li:contract:1234567","owner":"urn:li:seat:1","member":"urn:li:person:a","note":"Strong",` +
+				`"active":true,"created":1489192513000,"lastModified":1489192513001}`},
+		{"negative id", ProspectNote{ID: "-4"}, `{"id":-4,"contract":"","owner":"","member":"","note":"","active":false,"created":0,"lastModified":0}`},
+		{"id with a leading zero", ProspectNote{ID: "007"}, `{"id":"007","contract":"","owner":"","member":"","note":"","active":false,"created":0,"lastModified":0}`},
+		{"id with a sign", ProspectNote{ID: "+7"}, `{"id":"+7","contract":"","owner":"","member":"","note":"","active":false,"created":0,"lastModified":0}`},
+		{"non-numeric id", ProspectNote{ID: "n8"}, `{"id":"n8","contract":"","owner":"","member":"","note":"","active":false,"created":0,"lastModified":0}`},
+		{"id past int64", ProspectNote{ID: "9223372036854775808"},
+			`{"id":"9223372036854775808","contract":"","owner":"","member":"","note":"","active":false,"created":0,"lastModified":0}`},
+		{"no id", ProspectNote{}, `{"id":"","contract":"","owner":"","member":"","note":"","active":false,"created":0,"lastModified":0}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := json.Marshal(tc.note)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, string(b)); d != "" {
+				t.Errorf("JSON (-want +got):\n%s", d)
+			}
+			var back ProspectNote
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.note, back); d != "" {
+				t.Errorf("read back (-want +got):\n%s", d)
+			}
+		})
+	}
+}

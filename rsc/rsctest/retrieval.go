@@ -1,6 +1,7 @@
 package rsctest
 
 import (
+	"cmp"
 	"net/http"
 	"regexp"
 	"slices"
@@ -110,13 +111,26 @@ func (c *call) msParam(name string) (v int64, present, ok bool) {
 type msRange struct {
 	from, to       int64
 	hasFrom, hasTo bool
-	toInclusive    bool
+	bounds         msBounds
 }
 
-// msRange reads the range [fromName, toName) (or [fromName, toName] when
-// toInclusive), answering 400 for a malformed bound.
-func (c *call) msRange(fromName, toName string, toInclusive bool) (r msRange, ok bool) {
-	r.toInclusive = toInclusive
+// msBounds says which end of an msRange holds its bound.
+type msBounds uint8
+
+const (
+	// closedOpen is [from, to): mailStubs' createdDateStart (inclusive) and
+	// createdDateEnd (non-inclusive).
+	closedOpen msBounds = iota
+	// openClosed is (from, to]: prospectNotes' cutoffDate, which LinkedIn
+	// documents as an exclusive lower bound, and beforeDate, an inclusive
+	// upper bound (docs/linkedin-api.md §8.6).
+	openClosed
+)
+
+// msRange reads the range of fromName and toName with the given bounds,
+// answering 400 for a malformed bound or one whose to precedes its from.
+func (c *call) msRange(fromName, toName string, bounds msBounds) (r msRange, ok bool) {
+	r.bounds = bounds
 	if r.from, r.hasFrom, ok = c.msParam(fromName); !ok {
 		return r, false
 	}
@@ -131,7 +145,10 @@ func (c *call) msRange(fromName, toName string, toInclusive bool) (r msRange, ok
 }
 
 func (r msRange) contains(t int64) bool {
-	return (!r.hasFrom || t >= r.from) && (!r.hasTo || t < r.to || r.toInclusive && t == r.to)
+	if r.bounds == openClosed {
+		return (!r.hasFrom || t > r.from) && (!r.hasTo || t <= r.to)
+	}
+	return (!r.hasFrom || t >= r.from) && (!r.hasTo || t < r.to)
 }
 
 // ownedBy reports whether a record of contract and owner matches the
@@ -358,7 +375,7 @@ func handleMailStubs(c *call) {
 		c.fail(http.StatusBadRequest, "The search result window is too large: start + count must not exceed "+strconv.Itoa(w))
 		return
 	}
-	created, ok := c.msRange("createdDateStart", "createdDateEnd", false)
+	created, ok := c.msRange("createdDateStart", "createdDateEnd", closedOpen)
 	if !ok {
 		return
 	}
@@ -377,13 +394,14 @@ func handleMailStubs(c *call) {
 	page(c, out, start, count)
 }
 
-// handleProspectNotes serves M3: q=criteria&contract=&owners=&cutoffDate=&beforeDate=.
+// handleProspectNotes serves M3: q=criteria&contract=&owners=&cutoffDate=&beforeDate=,
+// the notes last modified in (cutoffDate, beforeDate], oldest first.
 func handleProspectNotes(c *call) {
 	ks, start, count, ok := c.contractFinder("criteria", "contract", false)
 	if !ok {
 		return
 	}
-	updated, ok := c.msRange("cutoffDate", "beforeDate", true)
+	updated, ok := c.msRange("cutoffDate", "beforeDate", openClosed)
 	if !ok {
 		return
 	}
@@ -395,12 +413,12 @@ func handleProspectNotes(c *call) {
 	c.cust.mu.Lock()
 	for _, id := range c.cust.pnoteOrder {
 		n := c.cust.pnotes[id]
-		if ownedBy(ks, owners, n.Contract, n.Owner) && updated.contains(int64(n.LastModifiedAt)) {
+		if ownedBy(ks, owners, n.Contract, n.Owner) && updated.contains(n.LastModified) {
 			out = append(out, *n)
 		}
 	}
 	c.cust.mu.Unlock()
-	slices.SortStableFunc(out, func(a, b ProspectNote) int { return int(a.LastModifiedAt - b.LastModifiedAt) })
+	slices.SortStableFunc(out, func(a, b ProspectNote) int { return cmp.Compare(a.LastModified, b.LastModified) })
 	page(c, out, start, count)
 }
 

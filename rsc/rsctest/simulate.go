@@ -287,9 +287,21 @@ type MailStub struct {
 	CreatedAt    int64  `json:"createdAt"`
 }
 
-// ProspectNote is an M3 element: the client's type, whose JSON is the wire
-// element as it is.
-type ProspectNote = rsc.ProspectNote
+// ProspectNote is an M3 element in the shape of the sample response on
+// LinkedIn's "Retrieve Prospect Notes" page: a numeric id, and the
+// timestamps created and lastModified (docs/wire-model.md, prospectNotes).
+// It is the fake's own type, not rsc.ProspectNote, so that the client is
+// tested against LinkedIn's shape rather than against its own.
+type ProspectNote struct {
+	ID           int64  `json:"id"`
+	Contract     string `json:"contract"`
+	Owner        string `json:"owner"`
+	Member       string `json:"member"`
+	Note         string `json:"note"`
+	Active       bool   `json:"active"`
+	Created      int64  `json:"created"`
+	LastModified int64  `json:"lastModified"`
+}
 
 // ClosedProfile is a D1 element: a closed member linked to candidates.
 type ClosedProfile struct {
@@ -347,26 +359,28 @@ func (cu *Customer) ReplyInMail(conversationURN, body string, shareContact bool)
 	return nil
 }
 
-// WriteProspectNote simulates a recruiter writing a note on a prospect. It returns the note id.
+// WriteProspectNote simulates a recruiter writing a note on a prospect. It
+// returns the note id in decimal (the element carries it as a number).
 func (cu *Customer) WriteProspectNote(seatURN, memberURN, text string) (string, error) {
 	if _, ok := cu.s.Member(memberURN); !ok {
 		return "", ErrUnknownMember
 	}
-	now := rsc.EpochMillis(cu.s.now().UnixMilli())
+	now := cu.s.now().UnixMilli()
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	st := cu.seatByURN(seatURN)
 	if st == nil {
 		return "", ErrUnknownSeat
 	}
-	n := &ProspectNote{ID: strconv.FormatInt(cu.s.nextID(), 10), Contract: st.Contract, Owner: seatURN, Member: memberURN,
-		Note: text, Active: true, CreatedAt: now, LastModifiedAt: now}
-	cu.pnotes[n.ID] = n
-	cu.pnoteOrder = append(cu.pnoteOrder, n.ID)
-	return n.ID, nil
+	n := &ProspectNote{ID: cu.s.nextID(), Contract: st.Contract, Owner: seatURN, Member: memberURN,
+		Note: text, Active: true, Created: now, LastModified: now}
+	id := strconv.FormatInt(n.ID, 10)
+	cu.pnotes[id] = n
+	cu.pnoteOrder = append(cu.pnoteOrder, id)
+	return id, nil
 }
 
-// UpdateProspectNote changes a note's text (and its lastModifiedAt).
+// UpdateProspectNote changes a note's text (and its lastModified).
 func (cu *Customer) UpdateProspectNote(id, text string) error {
 	return cu.editNote(id, func(n *ProspectNote) { n.Note = text })
 }
@@ -377,7 +391,7 @@ func (cu *Customer) DeactivateProspectNote(id string) error {
 }
 
 func (cu *Customer) editNote(id string, f func(*ProspectNote)) error {
-	now := rsc.EpochMillis(cu.s.now().UnixMilli())
+	now := cu.s.now().UnixMilli()
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	n := cu.pnotes[id]
@@ -385,6 +399,6 @@ func (cu *Customer) editNote(id string, f func(*ProspectNote)) error {
 		return ErrUnknownNote
 	}
 	f(n)
-	n.LastModifiedAt = now
+	n.LastModified = now
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,12 +53,23 @@ func TestExportRequiresSyncedVisibleJob(t *testing.T) {
 	e.req("GET", "/rest/exportedCandidates?q=request&requestId="+id, nil, "LinkedIn-Version: 202510").want(t, 200)
 }
 
-func TestProspectNotesAndClosedProfiles(t *testing.T) {
-	t.Parallel()
+// noteEnv is a customer whose seat's recruiter wrote the note text on the
+// member Ann at t0; it returns the seat, Ann and the note's id.
+func noteEnv(t *testing.T, text string) (*env, rsctest.Seat, rsctest.Member, string) {
+	t.Helper()
 	e := newEnv(t)
 	_, seat := e.seat(rsctest.MemberSpec{FirstName: "Rita"})
 	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", Email: "ann@example.com"})
-	id, _ := e.cust.WriteProspectNote(seat.URN, m.Person, "note")
+	id, err := e.cust.WriteProspectNote(seat.URN, m.Person, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, seat, m, id
+}
+
+func TestProspectNotesAndClosedProfiles(t *testing.T) {
+	t.Parallel()
+	e, _, m, id := noteEnv(t, "note")
 	e.clock.Advance(time.Hour)
 	_ = e.cust.DeactivateProspectNote(id)
 	e.tok = e.token("cid", "csecret")
@@ -78,6 +90,83 @@ func TestProspectNotesAndClosedProfiles(t *testing.T) {
 	}
 	if len(e.cust.Matches()) != 0 {
 		t.Fatal("closed member still matches")
+	}
+}
+
+// A prospect note is served in the shape of the sample response on
+// LinkedIn's "Retrieve Prospect Notes" page: a numeric id and the
+// timestamps created and lastModified, with none of the names rscgo used
+// before (createdAt, lastModifiedAt, a string id). The fake encodes its
+// own type, so a client that decodes only its own shape fails here.
+func TestProspectNotesWireShape(t *testing.T) {
+	t.Parallel()
+	e, seat, m, id := noteEnv(t, "Strong")
+	e.clock.Advance(time.Minute)
+	if err := e.cust.UpdateProspectNote(id, "Strong Go"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		t.Fatalf("note id %q is not decimal: %v", id, err)
+	}
+	r := e.req("GET", "/v2/prospectNotes?q=criteria&contract="+contract+"&owners="+seat.URN+"&start=0&count=100", nil).want(t, 200)
+	want := []any{map[string]any{"id": float64(n), "contract": contract, "owner": seat.URN, "member": m.Person, "note": "Strong Go",
+		"active": true, "created": float64(t0.UnixMilli()), "lastModified": float64(t0.Add(time.Minute).UnixMilli())}}
+	if d := cmp.Diff(want, r.body["elements"]); d != "" {
+		t.Errorf("elements (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]rsctest.ProspectNote{{ID: n, Contract: contract, Owner: seat.URN, Member: m.Person, Note: "Strong Go", Active: true,
+		Created: t0.UnixMilli(), LastModified: t0.Add(time.Minute).UnixMilli()}}, e.cust.ProspectNotes()); d != "" {
+		t.Errorf("ProspectNotes() (-want +got):\n%s", d)
+	}
+}
+
+// prospectNotes lists the notes last modified in (cutoffDate, beforeDate]:
+// LinkedIn's "Retrieve Prospect Notes" page documents cutoffDate as an
+// exclusive lower bound and beforeDate as an inclusive upper one
+// (docs/linkedin-api.md §8.6). mailStubs, which shares the range code,
+// keeps [createdDateStart, createdDateEnd): its page documents the start
+// as inclusive and the end as exclusive (§8.5).
+func TestRetrievalWindowBounds(t *testing.T) {
+	t.Parallel()
+	e, seat, m, _ := noteEnv(t, "Strong")
+	conv, err := e.cust.SendInMail(seat.URN, m.Person, "Hi", "?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.cust.ReplyInMail(conv, "yes", true); err != nil {
+		t.Fatal(err)
+	}
+	at := t0.UnixMilli() // the note's lastModified and the stub's createdAt
+	notes := func(bounds string) string {
+		return "/v2/prospectNotes?q=criteria&contract=" + contract + "&owners=" + seat.URN + bounds + "&start=0&count=100"
+	}
+	stubs := func(bounds string) string {
+		return "/v2/mailStubs?q=contract&contract=" + contract + "&owners=" + seat.URN + bounds + "&start=0&count=50"
+	}
+	for _, tc := range []struct {
+		name, path string
+		want       int // elements listed
+	}{
+		{"cutoffDate at the note", notes(fmt.Sprintf("&cutoffDate=%d", at)), 0},
+		{"cutoffDate just before the note", notes(fmt.Sprintf("&cutoffDate=%d", at-1)), 1},
+		{"beforeDate at the note", notes(fmt.Sprintf("&beforeDate=%d", at)), 1},
+		{"beforeDate just before the note", notes(fmt.Sprintf("&beforeDate=%d", at-1)), 0},
+		{"the window ending at the note", notes(fmt.Sprintf("&cutoffDate=%d&beforeDate=%d", at-1, at)), 1},
+		{"the window starting at the note", notes(fmt.Sprintf("&cutoffDate=%d&beforeDate=%d", at, at+1)), 0},
+		{"an empty window at the note", notes(fmt.Sprintf("&cutoffDate=%d&beforeDate=%d", at, at)), 0},
+		{"no bounds", notes(""), 1},
+		{"createdDateStart at the stub", stubs(fmt.Sprintf("&createdDateStart=%d", at)), 1},
+		{"createdDateStart just after the stub", stubs(fmt.Sprintf("&createdDateStart=%d", at+1)), 0},
+		{"createdDateEnd at the stub", stubs(fmt.Sprintf("&createdDateEnd=%d", at)), 0},
+		{"createdDateEnd just after the stub", stubs(fmt.Sprintf("&createdDateEnd=%d", at+1)), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.req("GET", tc.path, nil).want(t, 200)
+			if got := len(r.body["elements"].([]any)); got != tc.want {
+				t.Errorf("%d elements, want %d: %s", got, tc.want, r.raw)
+			}
+		})
 	}
 }
 
