@@ -90,6 +90,18 @@ func newConfig(who string, opts []Option) (config, error) {
 	return cfg, nil
 }
 
+// nonNegative returns the function of an option setting the duration
+// field of the config to d, which must not be negative.
+func nonNegative(name, what string, d time.Duration, field func(*config) *time.Duration) func(*config) error {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("sync: %s: negative %s", name, what)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
 // engineOption marks an option that only an Engine accepts.
 func engineOption(name string, f func(*config) error) Option {
 	return func(c *config) error {
@@ -135,13 +147,7 @@ func WithDeadLetters(s DeadLetterStore) Option {
 // is DefaultWindow (two years); a shorter window needs LinkedIn's written
 // approval. The window is fixed by the first run and kept in the checkpoint.
 func WithWindow(d time.Duration) Option {
-	return engineOption("WithWindow", func(c *config) error {
-		if d < 0 {
-			return errors.New("sync: WithWindow: negative window")
-		}
-		c.window = d
-		return nil
-	})
+	return engineOption("WithWindow", nonNegative("WithWindow", "window", d, func(c *config) *time.Duration { return &c.window }))
 }
 
 // WithClock injects the clock (Engine and Manager). An Engine uses it for
@@ -279,13 +285,7 @@ const DefaultClockSkew = 5 * time.Minute
 // events. One bad date can neither make the engine skip later changes nor
 // hold it back.
 func WithClockSkew(d time.Duration) Option {
-	return engineOption("WithClockSkew", func(c *config) error {
-		if d < 0 {
-			return errors.New("sync: WithClockSkew: negative allowance")
-		}
-		c.clockSkew = d
-		return nil
-	})
+	return engineOption("WithClockSkew", nonNegative("WithClockSkew", "allowance", d, func(c *config) *time.Duration { return &c.clockSkew }))
 }
 
 // WithFreshLane sets how often, while a phase's historical pass runs, the
@@ -297,13 +297,7 @@ func WithClockSkew(d time.Duration) Option {
 // the pass began reaches LinkedIn only after every older one (see the
 // package documentation).
 func WithFreshLane(every time.Duration) Option {
-	return engineOption("WithFreshLane", func(c *config) error {
-		if every < 0 {
-			return errors.New("sync: WithFreshLane: negative interval")
-		}
-		c.freshEvery = every
-		return nil
-	})
+	return engineOption("WithFreshLane", nonNegative("WithFreshLane", "interval", every, func(c *config) *time.Duration { return &c.freshEvery }))
 }
 
 // WithWaitWhenParked says whether Run waits for the daily quota to reset
@@ -356,11 +350,5 @@ const DefaultSliceTimeout = 5 * time.Minute
 // limit is, not WithClock's clock: a fake clock does not advance while a
 // Source hangs.
 func WithSliceTimeout(d time.Duration) Option {
-	return managerOption("WithSliceTimeout", func(c *config) error {
-		if d < 0 {
-			return errors.New("sync: WithSliceTimeout: negative timeout")
-		}
-		c.sliceTimeout = d
-		return nil
-	})
+	return managerOption("WithSliceTimeout", nonNegative("WithSliceTimeout", "timeout", d, func(c *config) *time.Duration { return &c.sliceTimeout }))
 }
