@@ -24,7 +24,8 @@ type Cursors struct {
 	InMail map[string]*Stream `json:"inMail,omitempty"`
 	// Stubs is the mailStubs position per contract URN (Next = createdDateStart).
 	Stubs map[string]*Stream `json:"stubs,omitempty"`
-	// Notes is the prospectNotes position per contract URN (Next = cutoffDate).
+	// Notes is the prospectNotes position per contract URN (Next is the
+	// first millisecond of the next window: cutoffDate Next-1, exclusive).
 	Notes map[string]*Stream `json:"notes,omitempty"`
 	// Closed is the closed-profiles position (Next = closedSince; Pending
 	// holds members whose candidates the milestones did not allow yet).

@@ -485,6 +485,46 @@ func TestPollNotes(t *testing.T) {
 	})
 }
 
+// A note modified exactly at the first millisecond of a notes window is
+// read, whether LinkedIn takes cutoffDate as exclusive (as it documents)
+// or as inclusive; the inclusive reading lists the millisecond before the
+// window again, which changes nothing in the ATS.
+func TestNotesWindowBoundary(t *testing.T) {
+	for _, exclusive := range []bool{true, false} {
+		t.Run(fmt.Sprintf("exclusive cutoff %v", exclusive), func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+				e.fake.notesCutoffExclusive = exclusive
+				e.fake.seats = []rsc.Seat{seat(7, rec7)}
+				annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+				note := func(id string, m rsc.EpochMillis) rsc.ProspectNote {
+					return rsc.ProspectNote{ID: id, Contract: testContract, Owner: seat7, Member: ann, Note: id, Active: true,
+						CreatedAt: m, LastModifiedAt: m}
+				}
+				e.fake.notes = []rsc.ProspectNote{note("before", at(now.Add(-time.Hour)))}
+				if _, err := e.r.PollNotes(ctx); err != nil {
+					t.Fatal(err)
+				}
+				c, err := e.r.Cursors(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				next := c.Notes[testContract].Next
+				e.fake.mu.Lock()
+				e.fake.notes = append(e.fake.notes, note("at the boundary", rsc.EpochMillis(next)))
+				e.fake.mu.Unlock()
+				time.Sleep(time.Hour)
+				if _, err := e.r.PollNotes(ctx); err != nil {
+					t.Fatal(err)
+				}
+				a, _ := e.sink.Get(annID)
+				if d := cmp.Diff([]string{"at the boundary", "before"}, each(a.Notes, func(n Note) string { return n.ID })); d != "" {
+					t.Errorf("ann's notes (-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
 func exportOf(req, person, job string, t time.Time) rsc.ExportedCandidate {
 	return rsc.ExportedCandidate{RequestID: req, IntegrationContext: testOrg, ExternalJobPostingID: job, Exporter: seat7,
 		ExportedAt: at(t), Candidate: rsc.StubProfile{Person: person, FirstName: "Ann", LastName: "Lee",

@@ -30,11 +30,10 @@ func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
 
 func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *NotesReport) error {
 	st, seats, contract, key, owners, cur, end := p.st, p.seats, p.contract, p.key, p.owners, p.cur, p.end
-	// readRange reads [from, to) in windows of at most 12 hours
-	// (cutoffDate and beforeDate are both inclusive).
+	// readRange reads [from, to) in windows of at most 12 hours.
 	readRange := func(from, to int64, f func(n rsc.ProspectNote) error) error {
 		for w := from; w < to; w = maxWindow(w, to) {
-			if err := r.readNotesWindow(ctx, contract, owners, w, maxWindow(w, to)-1, f); err != nil {
+			if err := r.readNotesWindow(ctx, contract, owners, w, maxWindow(w, to), f); err != nil {
 				return err
 			}
 		}
@@ -104,13 +103,22 @@ func (r *Retriever) applyNote(ctx context.Context, seats []SeatHolder, c Candida
 // notesPage is the page size of the prospect notes finder.
 const notesPage = 100
 
-// readNotesWindow calls f for each note of the window [lo, hi] (by last
-// update). LinkedIn pages a window by offset, and a note edited while the
+// readNotesWindow calls f for each note of the window [from, to) (by last
+// update). LinkedIn documents cutoffDate as an exclusive lower bound and
+// beforeDate as an inclusive upper one, so the window is asked for as
+// cutoffDate from-1 (from when it is 0) and beforeDate to-1; a LinkedIn
+// that took cutoffDate as inclusive would list the millisecond before from
+// again, which is harmless, every Sink write being idempotent.
+// LinkedIn pages a window by offset, and a note edited while the
 // window is read leaves it, shifting the later ones down a place: the note
 // at a page boundary would be passed over, and never read again as its own
 // time did not change. So a window of more than one page is listed again
 // until a listing finds no note not seen yet (three times at most).
-func (r *Retriever) readNotesWindow(ctx context.Context, contract string, owners []string, lo, hi int64, f func(n rsc.ProspectNote) error) error {
+func (r *Retriever) readNotesWindow(ctx context.Context, contract string, owners []string, from, to int64, f func(n rsc.ProspectNote) error) error {
+	lo, hi := from, to-1
+	if lo > 0 {
+		lo-- // cutoffDate is exclusive
+	}
 	seen := map[string]bool{}
 	for pass := 0; pass < 3; pass++ {
 		listed, fresh := 0, 0
