@@ -40,6 +40,10 @@ type Cursors struct {
 	// DeadExports are export request ids given up on, by request id, until
 	// an operator retries or dismisses them (RetryExport, DismissExport).
 	DeadExports map[string]DeadExport `json:"deadExports,omitempty"`
+	// DeadRecords are polled records given up on (InMail messages, notes,
+	// stub profiles), by kind and id ("message:ID"), until an operator
+	// retries or dismisses them (RetryRecord, DismissRecord).
+	DeadRecords map[string]DeadRecord `json:"deadRecords,omitempty"`
 	// Attaches are person URNs to attach on LinkedIn, by candidate id, for
 	// exported candidates LinkedIn did not hold yet.
 	Attaches map[string]string `json:"attaches,omitempty"`
@@ -82,13 +86,22 @@ type Stream struct {
 	// for the streams read per contract (notes, stubs): a seat that joins
 	// later has its history read up to Next on its own first.
 	Owners []string `json:"owners,omitempty"`
+	// Failing is the record the stream stopped at, its write having
+	// failed (nil when none): after WithRecordAttempts polls in a row it
+	// becomes a dead letter and the stream goes on.
+	Failing *RecordFailure `json:"failing,omitempty"`
 }
 
 func (s *Stream) clone() *Stream {
 	if s == nil {
 		return nil
 	}
-	return &Stream{Next: s.Next, Pending: maps.Clone(s.Pending), PendingLast: maps.Clone(s.PendingLast), Owners: slices.Clone(s.Owners)}
+	out := &Stream{Next: s.Next, Pending: maps.Clone(s.Pending), PendingLast: maps.Clone(s.PendingLast), Owners: slices.Clone(s.Owners)}
+	if s.Failing != nil {
+		f := *s.Failing
+		out.Failing = &f
+	}
+	return out
 }
 
 func (s *Stream) addPending(member string, at int64) {
@@ -129,6 +142,7 @@ func (c Cursors) Clone() Cursors {
 	out.Attaches = maps.Clone(c.Attaches)
 	out.PendingExports = maps.Clone(c.PendingExports)
 	out.DeadExports = maps.Clone(c.DeadExports)
+	out.DeadRecords = maps.Clone(c.DeadRecords)
 	out.Closed = c.Closed.clone()
 	cl := func(m map[string]*Stream) map[string]*Stream {
 		if m == nil {

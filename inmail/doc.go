@@ -77,7 +77,13 @@
 // MaxPendingExports exports wait in the journal; beyond that pushes are
 // answered 503. InMail, notes, stub profiles and member deletions are
 // polled, not pushed: their cursors advance only after the Sink holds what
-// they cover.
+// they cover. A message, note or stub profile the Sink refuses stops its
+// stream there, with an error naming the record and its member; once it
+// has been refused in WithRecordAttempts polls in a row (10 by default)
+// it becomes a dead letter, listed by DeadRecords and in every RunReport
+// until RetryRecord or DismissRecord, and the stream goes on past it. At
+// most MaxDeadRecords are held; beyond that a refused record keeps its
+// stream stopped.
 //
 // # Construction
 //

@@ -46,7 +46,7 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 			if !ok || int64(n.LastModifiedAt) < cur.Pending[n.Member] {
 				return nil
 			}
-			return r.applyNote(ctx, seats, c, n, rep)
+			return r.deliver(ctx, streamsNotes, key, cur, noteRecord(n), &rep.DeadLettered, func() error { return r.applyNote(ctx, seats, c, n, rep) })
 		})
 	}); err != nil {
 		return err
@@ -57,35 +57,47 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 	return r.advance(ctx, streamsNotes, key, cur, end, rsc.MaxInMailWindow, func(from, to int64) error {
 		return readRange(from, to, func(n rsc.ProspectNote) error {
 			rep.Notes++
-			if n.Member == "" {
-				return nil
-			}
-			c, found, err := FindMatch(ctx, r.cfg.Sink, n.Member, "")
-			if err != nil {
-				return err
-			}
-			if !n.Active {
-				if !found {
-					return nil
-				}
-				return r.applyNote(ctx, seats, c, n, rep)
-			}
-			if found {
-				if ok, _ := milestones.Available(st, milestones.InMailSync, c.UpdatedAt); ok {
-					return r.applyNote(ctx, seats, c, n, rep)
-				}
-			}
-			rep.Pending++
-			cur.addPending(n.Member, int64(n.LastModifiedAt))
-			return nil
+			return r.deliver(ctx, streamsNotes, key, cur, noteRecord(n), &rep.DeadLettered, func() error { return r.takeNote(ctx, st, seats, cur, n, rep) })
 		})
 	})
+}
+
+// takeNote writes n to the candidate of its member (an inactive note is
+// deleted), or keeps the member pending on cur when no candidate the
+// milestones cover matches an active note.
+func (r *Retriever) takeNote(ctx context.Context, st milestones.State, seats []SeatHolder, cur *Stream, n rsc.ProspectNote, rep *NotesReport) error {
+	if n.Member == "" {
+		return nil
+	}
+	c, found, err := FindMatch(ctx, r.cfg.Sink, n.Member, "")
+	if err != nil {
+		return err
+	}
+	if !n.Active {
+		if !found {
+			return nil
+		}
+		return r.applyNote(ctx, seats, c, n, rep)
+	}
+	if found {
+		if ok, _ := milestones.Available(st, milestones.InMailSync, c.UpdatedAt); ok {
+			return r.applyNote(ctx, seats, c, n, rep)
+		}
+	}
+	rep.Pending++
+	cur.addPending(n.Member, int64(n.LastModifiedAt))
+	return nil
+}
+
+// noteRecord describes n as a dead letter would.
+func noteRecord(n rsc.ProspectNote) DeadRecord {
+	return DeadRecord{ID: n.ID, Member: n.Member, Seat: n.Owner, Contract: n.Contract, At: int64(n.LastModifiedAt)}
 }
 
 func (r *Retriever) applyNote(ctx context.Context, seats []SeatHolder, c Candidate, n rsc.ProspectNote, rep *NotesReport) error {
 	if !n.Active {
 		if err := r.cfg.Sink.DeleteNote(ctx, c.ID, n.ID); err != nil {
-			return fmt.Errorf("inmail: delete note %s: %w", n.ID, err)
+			return fmt.Errorf("delete: %w", err)
 		}
 		rep.Deleted++
 		return nil
@@ -94,7 +106,7 @@ func (r *Retriever) applyNote(ctx context.Context, seats []SeatHolder, c Candida
 		ID: n.ID, Seat: n.Owner, User: userOf(seats, n.Owner), Member: n.Member, Text: n.Note,
 		CreatedAt: n.CreatedAt.Time(), UpdatedAt: n.LastModifiedAt.Time(),
 	}); err != nil {
-		return fmt.Errorf("inmail: note %s: %w", n.ID, err)
+		return err
 	}
 	rep.Upserted++
 	return nil

@@ -94,7 +94,8 @@ func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *S
 		}
 		for _, s := range stubs {
 			rep.Stubs++
-			if err := r.importStub(ctx, st, seats, s, rep); err != nil {
+			d := DeadRecord{ID: s.ID, Member: s.Member, Seat: s.Owner, Contract: s.Contract, At: int64(s.CreatedAt)}
+			if err := r.deliver(ctx, streamsStubs, key, cur, d, &rep.DeadLettered, func() error { return r.importStub(ctx, st, seats, s, rep) }); err != nil {
 				return err
 			}
 		}
@@ -148,7 +149,7 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 		Origin: OriginInMailStub, Owner: userOf(seats, s.Owner), At: s.CreatedAt.Time(),
 	})
 	if err != nil {
-		return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
+		return err
 	}
 	if created {
 		rep.Created++
@@ -160,7 +161,7 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 		}
 		if c.Person == "" && s.Member != "" {
 			if err := r.cfg.Sink.SetLinkedInProfile(ctx, c.ID, Profile{Person: s.Member, URL: r.opt.profileURL(s.Member)}); err != nil {
-				return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
+				return err
 			}
 			rep.Linked++
 		}
