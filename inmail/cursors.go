@@ -32,6 +32,11 @@ type Cursors struct {
 	Closed *Stream `json:"closed,omitempty"`
 	// ClosedAt is when closed profiles were last polled successfully.
 	ClosedAt int64 `json:"closedAt,omitempty"`
+	// ClosedMembers are members who closed their LinkedIn account while
+	// the ATS held no candidate of theirs, by person URN, for
+	// ClosedMemberTTL: a candidate an export or a stub profile brings in
+	// later gets the notice.
+	ClosedMembers map[string]ClosedMember `json:"closedMembers,omitempty"`
 	// Exports are recently handled export request ids, oldest first.
 	Exports []string `json:"exports,omitempty"`
 	// PendingExports is the export journal: request ids LinkedIn pushed
@@ -143,6 +148,7 @@ func (c Cursors) Clone() Cursors {
 	out.PendingExports = maps.Clone(c.PendingExports)
 	out.DeadExports = maps.Clone(c.DeadExports)
 	out.DeadRecords = maps.Clone(c.DeadRecords)
+	out.ClosedMembers = maps.Clone(c.ClosedMembers)
 	out.Closed = c.Closed.clone()
 	cl := func(m map[string]*Stream) map[string]*Stream {
 		if m == nil {

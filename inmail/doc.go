@@ -47,7 +47,11 @@
 // made). Until Candidate Sync completes, InMails, notes, links and deletion
 // notices reach only candidates modified since the integration was
 // enabled; records of other members are remembered (member and time only)
-// and read again when their candidate becomes covered or matches.
+// and read again when their candidate becomes covered or matches. A
+// member who closes their account while the ATS holds no candidate of
+// theirs (their export still journaled, say) is remembered too, for
+// ClosedMemberTTL, and the candidate an export or a stub profile brings in
+// later gets the notice.
 //
 // # Exports: nothing LinkedIn pushed is lost
 //

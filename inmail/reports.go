@@ -57,6 +57,10 @@ type DeletionReport struct {
 	// Pending counts members whose candidates the milestones do not cover
 	// yet; they are read again on later polls.
 	Pending int
+	// Remembered counts members of whom the ATS holds no candidate yet,
+	// remembered (Cursors.ClosedMembers) for the candidate an export or a
+	// stub profile may bring in later.
+	Remembered int
 }
 
 // LinkReport is the outcome of RefreshLinks.
