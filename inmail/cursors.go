@@ -20,6 +20,9 @@ type Cursors struct {
 	Seats []SeatHolder `json:"seats,omitempty"`
 	// SeatsAt is when the seats were last refreshed.
 	SeatsAt int64 `json:"seatsAt,omitempty"`
+	// Retiring are the seats a refresh found no longer active, read on
+	// until every stream has passed the refresh that removed them.
+	Retiring []RetiringSeat `json:"retiring,omitempty"`
 	// InMail is the conversationEvents position per seat URN.
 	InMail map[string]*Stream `json:"inMail,omitempty"`
 	// Stubs is the mailStubs position per contract URN (Next = createdDateStart).
@@ -143,6 +146,7 @@ func (s *Stream) dropPending(member string) {
 func (c Cursors) Clone() Cursors {
 	out := c
 	out.Seats = slices.Clone(c.Seats)
+	out.Retiring = slices.Clone(c.Retiring)
 	out.Exports = slices.Clone(c.Exports)
 	out.Attaches = maps.Clone(c.Attaches)
 	out.PendingExports = maps.Clone(c.PendingExports)

@@ -87,7 +87,9 @@
 // it becomes a dead letter, listed by DeadRecords and in every RunReport
 // until RetryRecord or DismissRecord, and the stream goes on past it. At
 // most MaxDeadRecords are held; beyond that a refused record keeps its
-// stream stopped.
+// stream stopped. A seat a refresh no longer lists is read on as a
+// RetiringSeat until every poll has passed that refresh, so that its
+// records created since the last poll are not passed over.
 //
 // # Construction
 //

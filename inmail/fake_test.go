@@ -297,6 +297,14 @@ func (e *env) pushHandler(t testing.TB, secret string, opts ...Option) *PushHand
 	return h
 }
 
+// runOnce runs RunOnce, failing the test on an error.
+func (e *env) runOnce(t testing.TB, ctx context.Context) {
+	t.Helper()
+	if _, err := e.r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func seat(id int64, member string) rsc.Seat {
 	return rsc.Seat{ID: id, Contract: testContract, Member: member, State: "ACTIVE", FirstName: "R", LastName: fmt.Sprint(id)}
 }

@@ -198,7 +198,10 @@ func (r *Retriever) gate(ctx context.Context, id milestones.FeatureID) (st miles
 	if on, why := featureOn(st, id); !on {
 		return st, nil, why, nil
 	}
-	seats, err = r.seats(ctx)
+	if seats, err = r.seats(ctx); err != nil {
+		return st, nil, "", err
+	}
+	seats, err = r.withRetiring(ctx, seats)
 	return st, seats, "", err
 }
 
