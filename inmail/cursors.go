@@ -20,17 +20,26 @@ type Cursors struct {
 	Seats []SeatHolder `json:"seats,omitempty"`
 	// SeatsAt is when the seats were last refreshed.
 	SeatsAt int64 `json:"seatsAt,omitempty"`
+	// Retiring are the seats a refresh found no longer active, read on
+	// until every stream has passed the refresh that removed them.
+	Retiring []RetiringSeat `json:"retiring,omitempty"`
 	// InMail is the conversationEvents position per seat URN.
 	InMail map[string]*Stream `json:"inMail,omitempty"`
 	// Stubs is the mailStubs position per contract URN (Next = createdDateStart).
 	Stubs map[string]*Stream `json:"stubs,omitempty"`
-	// Notes is the prospectNotes position per contract URN (Next = cutoffDate).
+	// Notes is the prospectNotes position per contract URN (Next is the
+	// first millisecond of the next window: cutoffDate Next-1, exclusive).
 	Notes map[string]*Stream `json:"notes,omitempty"`
 	// Closed is the closed-profiles position (Next = closedSince; Pending
 	// holds members whose candidates the milestones did not allow yet).
 	Closed *Stream `json:"closed,omitempty"`
 	// ClosedAt is when closed profiles were last polled successfully.
 	ClosedAt int64 `json:"closedAt,omitempty"`
+	// ClosedMembers are members who closed their LinkedIn account while
+	// the ATS held no candidate of theirs, by person URN, for
+	// ClosedMemberTTL: a candidate an export or a stub profile brings in
+	// later gets the notice.
+	ClosedMembers map[string]ClosedMember `json:"closedMembers,omitempty"`
 	// Exports are recently handled export request ids, oldest first.
 	Exports []string `json:"exports,omitempty"`
 	// PendingExports is the export journal: request ids LinkedIn pushed
@@ -39,6 +48,10 @@ type Cursors struct {
 	// DeadExports are export request ids given up on, by request id, until
 	// an operator retries or dismisses them (RetryExport, DismissExport).
 	DeadExports map[string]DeadExport `json:"deadExports,omitempty"`
+	// DeadRecords are polled records given up on (InMail messages, notes,
+	// stub profiles), by kind and id ("message:ID"), until an operator
+	// retries or dismisses them (RetryRecord, DismissRecord).
+	DeadRecords map[string]DeadRecord `json:"deadRecords,omitempty"`
 	// Attaches are person URNs to attach on LinkedIn, by candidate id, for
 	// exported candidates LinkedIn did not hold yet.
 	Attaches map[string]string `json:"attaches,omitempty"`
@@ -81,13 +94,22 @@ type Stream struct {
 	// for the streams read per contract (notes, stubs): a seat that joins
 	// later has its history read up to Next on its own first.
 	Owners []string `json:"owners,omitempty"`
+	// Failing is the record the stream stopped at, its write having
+	// failed (nil when none): after WithRecordAttempts polls in a row it
+	// becomes a dead letter and the stream goes on.
+	Failing *RecordFailure `json:"failing,omitempty"`
 }
 
 func (s *Stream) clone() *Stream {
 	if s == nil {
 		return nil
 	}
-	return &Stream{Next: s.Next, Pending: maps.Clone(s.Pending), PendingLast: maps.Clone(s.PendingLast), Owners: slices.Clone(s.Owners)}
+	out := &Stream{Next: s.Next, Pending: maps.Clone(s.Pending), PendingLast: maps.Clone(s.PendingLast), Owners: slices.Clone(s.Owners)}
+	if s.Failing != nil {
+		f := *s.Failing
+		out.Failing = &f
+	}
+	return out
 }
 
 func (s *Stream) addPending(member string, at int64) {
@@ -124,10 +146,13 @@ func (s *Stream) dropPending(member string) {
 func (c Cursors) Clone() Cursors {
 	out := c
 	out.Seats = slices.Clone(c.Seats)
+	out.Retiring = slices.Clone(c.Retiring)
 	out.Exports = slices.Clone(c.Exports)
 	out.Attaches = maps.Clone(c.Attaches)
 	out.PendingExports = maps.Clone(c.PendingExports)
 	out.DeadExports = maps.Clone(c.DeadExports)
+	out.DeadRecords = maps.Clone(c.DeadRecords)
+	out.ClosedMembers = maps.Clone(c.ClosedMembers)
 	out.Closed = c.Closed.clone()
 	cl := func(m map[string]*Stream) map[string]*Stream {
 		if m == nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rscgo/rscgo/milestones"
@@ -16,14 +18,47 @@ import (
 // LinkedIn lists late; notices are idempotent, so overlap is harmless.
 const deletionOverlap = 24 * time.Hour
 
+// ClosedMemberTTL is how long a member who closed their LinkedIn account
+// while the ATS held no candidate of theirs is remembered (from the
+// closure), so that a candidate an export or a stub profile brings in
+// later gets the NoticeMemberDeleted notice (see PollDeletions). A member
+// is remembered longer while an export journaled or dead-lettered before
+// the closure was read, or a dead-lettered stub profile of the member, is
+// still held: those may bring the candidate in at any time.
+const ClosedMemberTTL = 90 * 24 * time.Hour
+
+// MaxClosedMembers bounds the remembered closed members (ClosedMemberTTL).
+// A member that finds it full is not dropped: it stays pending on the
+// closed-profiles stream, listed and looked for again on every poll (up to
+// the pending TTL, WithPendingTTL), and PollDeletions fails with an error
+// wrapping ErrClosedMembersFull that names it.
+const MaxClosedMembers = 10_000
+
+// ErrClosedMembersFull means MaxClosedMembers closed members are
+// remembered already.
+var ErrClosedMembersFull = errors.New("inmail: remembered closed members full")
+
+// ClosedMember is a member who closed their LinkedIn account while the ATS
+// held no candidate of theirs. Times are epoch milliseconds.
+type ClosedMember struct {
+	// ClosedAt is when the member closed their account.
+	ClosedAt int64 `json:"closedAt"`
+	// SeenAt is when a closed-profiles poll found no candidate of theirs.
+	SeenAt int64 `json:"seenAt"`
+}
+
 // PollDeletions lists members who closed their LinkedIn account
 // (closed profiles) and records a NoticeMemberDeleted notice on every
 // affected candidate: those LinkedIn names (atsCandidateIds) and those whose
 // stored person URN is the member. The customer, as data controller,
 // decides what to delete. Members whose candidates the milestones
 // (milestones.MemberDeletionActivity) do not cover yet are remembered and
-// retried. LinkedIn requires this at least every 30 days; RunOnce calls it
-// every WithDeletionInterval.
+// retried. Members of whom the ATS holds no candidate yet (their export is
+// still journaled, say) are remembered for ClosedMemberTTL
+// (Cursors.ClosedMembers, at most MaxClosedMembers): HandleExport and
+// PollStubs record the notice on the candidate they create or match for
+// such a member. LinkedIn requires this at least every 30 days; RunOnce
+// calls it every WithDeletionInterval.
 func (r *Retriever) PollDeletions(ctx context.Context) (DeletionReport, error) {
 	return locked(r, ctx, r.pollDeletions)
 }
@@ -53,17 +88,31 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		since = min(since, at)
 	}
 	pending := map[string]int64{}
+	absent := map[string]ClosedMember{} // members of whom the ATS holds no candidate
 	for p, err := range r.cfg.Client.ClosedProfiles.List(ctx, r.cfg.Organization, rsc.EpochMillis(since)) {
 		if err != nil {
 			return rep, fmt.Errorf("inmail: closed profiles: %w", err)
 		}
 		rep.Profiles++
-		held, err := r.memberDeleted(ctx, st, p, &rep)
+		ids := slices.Clone(p.ATSCandidateIDs)
+		if p.Member != "" {
+			cs, err := r.cfg.Sink.CandidatesByPerson(ctx, p.Member)
+			if err != nil {
+				return rep, fmt.Errorf("inmail: candidates of closed member: %w", err)
+			}
+			for _, c := range cs {
+				ids = append(ids, c.ID)
+			}
+		}
+		held, found, err := r.memberDeleted(ctx, st, p, ids, &rep)
 		if err != nil {
 			return rep, err
 		}
 		if held {
 			pending[p.Member] = int64(p.ClosedAt)
+		}
+		if found == 0 && p.Member != "" {
+			absent[p.Member] = ClosedMember{ClosedAt: int64(p.ClosedAt), SeenAt: ms(started)}
 		}
 	}
 	rep.Pending = len(pending)
@@ -75,24 +124,108 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	}
 	cur.Pending = pending
 	cur.Next = max(cur.Next, ms(started.Add(-deletionOverlap)))
-	err = r.update(ctx, func(c *Cursors) { c.Closed, c.ClosedAt = cur.clone(), ms(started) })
+	var unfit []string
+	err = r.update(ctx, func(c *Cursors) {
+		c.Closed, c.ClosedAt = cur.clone(), ms(started)
+		unfit = c.rememberClosed(absent, ms(started), expiry)
+	})
+	rep.Remembered = len(absent) - len(unfit)
+	if err == nil && len(unfit) > 0 {
+		err = fmt.Errorf("inmail: closed members %s kept pending: %w", strings.Join(unfit, ", "), ErrClosedMembersFull)
+	}
 	r.log.DebugContext(ctx, "closed profiles polled", "profiles", rep.Profiles, "notices", rep.Notices)
 	return rep, err
 }
 
-// memberDeleted records the notice on the member's candidates; held
-// reports that some candidate was not covered by the milestones yet.
-func (r *Retriever) memberDeleted(ctx context.Context, st milestones.State, p rsc.ClosedProfile, rep *DeletionReport) (held bool, err error) {
-	ids := slices.Clone(p.ATSCandidateIDs)
-	if p.Member != "" {
-		cs, err := r.cfg.Sink.CandidatesByPerson(ctx, p.Member)
-		if err != nil {
-			return false, fmt.Errorf("inmail: candidates of closed member: %w", err)
-		}
-		for _, c := range cs {
-			ids = append(ids, c.ID)
+// rememberClosed forgets the closed members past their time (see
+// ClosedMemberTTL), then remembers absent ones. Those that do not fit
+// (MaxClosedMembers) are returned, sorted, and kept pending on the
+// closed-profiles stream instead, unless they closed their account before
+// expiry (the pending TTL).
+func (c *Cursors) rememberClosed(absent map[string]ClosedMember, now, expiry int64) (unfit []string) {
+	// The oldest journaled or dead-lettered export, which may bring in the
+	// candidate of a member remembered after it was received.
+	oldest, exports := int64(0), false
+	received := func(at int64) {
+		if !exports || at < oldest {
+			oldest, exports = at, true
 		}
 	}
+	for _, p := range c.PendingExports {
+		received(p.ReceivedAt)
+	}
+	for _, d := range c.DeadExports {
+		received(d.ReceivedAt)
+	}
+	deadStubs := map[string]bool{}
+	for _, d := range c.DeadRecords {
+		if d.Kind == RecordStub {
+			deadStubs[d.Member] = true
+		}
+	}
+	for m, cm := range c.ClosedMembers {
+		if cm.ClosedAt < now-ClosedMemberTTL.Milliseconds() && (!exports || oldest > cm.SeenAt) && !deadStubs[m] {
+			delete(c.ClosedMembers, m)
+		}
+	}
+	for _, m := range slices.Sorted(maps.Keys(absent)) {
+		if _, ok := c.ClosedMembers[m]; !ok && len(c.ClosedMembers) >= MaxClosedMembers {
+			unfit = append(unfit, m)
+			if absent[m].ClosedAt >= expiry {
+				c.Closed.addClosed(m, absent[m].ClosedAt)
+			}
+			continue
+		}
+		if c.ClosedMembers == nil {
+			c.ClosedMembers = map[string]ClosedMember{}
+		}
+		c.ClosedMembers[m] = absent[m]
+	}
+	return unfit
+}
+
+// addClosed keeps a closed member pending on the closed-profiles stream:
+// listed and looked for again on every poll.
+func (s *Stream) addClosed(member string, closedAt int64) {
+	if s.Pending == nil {
+		s.Pending = map[string]int64{}
+	}
+	s.Pending[member] = closedAt
+}
+
+// noticeIfClosed records the NoticeMemberDeleted notice on the candidate
+// id that an export or a stub profile of person created or matched, when
+// person closed their account while the ATS held no candidate of theirs
+// (Cursors.ClosedMembers). A candidate the milestones do not cover yet
+// leaves the member pending on the closed-profiles stream, for
+// PollDeletions.
+func (r *Retriever) noticeIfClosed(ctx context.Context, st milestones.State, id, person string) error {
+	c, err := r.cached(ctx)
+	if err != nil {
+		return err
+	}
+	cm, ok := c.ClosedMembers[person]
+	if !ok || person == "" {
+		return nil
+	}
+	p := rsc.ClosedProfile{Member: person, ClosedAt: rsc.EpochMillis(cm.ClosedAt)}
+	held, _, err := r.memberDeleted(ctx, st, p, []string{id}, &DeletionReport{})
+	if err != nil || !held {
+		return err
+	}
+	overlap := ms(r.now().Add(-deletionOverlap))
+	return r.update(ctx, func(c *Cursors) {
+		if c.Closed == nil {
+			c.Closed = &Stream{Next: overlap}
+		}
+		c.Closed.addClosed(person, cm.ClosedAt)
+	})
+}
+
+// memberDeleted records the notice on the candidates ids of the closed
+// member p; held reports that some candidate was not covered by the
+// milestones yet, found how many the ATS holds.
+func (r *Retriever) memberDeleted(ctx context.Context, st milestones.State, p rsc.ClosedProfile, ids []string, rep *DeletionReport) (held bool, found int, err error) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	for _, id := range ids {
@@ -101,8 +234,9 @@ func (r *Retriever) memberDeleted(ctx context.Context, st milestones.State, p rs
 			continue // already deleted in the ATS
 		}
 		if err != nil {
-			return held, fmt.Errorf("inmail: candidate %s: %w", id, err)
+			return held, found, fmt.Errorf("inmail: candidate %s: %w", id, err)
 		}
+		found++
 		if ok, _ := milestones.Available(st, milestones.MemberDeletionActivity, c.UpdatedAt); !ok {
 			held = true
 			continue
@@ -113,11 +247,11 @@ func (r *Retriever) memberDeleted(ctx context.Context, st milestones.State, p rs
 			Text:   "The LinkedIn member closed their account; review and delete LinkedIn-sourced data (InMails, notes, profile) unless you have a legal basis to keep it",
 			Member: p.Member,
 		}); err != nil {
-			return held, fmt.Errorf("inmail: record deletion on %s: %w", id, err)
+			return held, found, fmt.Errorf("inmail: record deletion on %s: %w", id, err)
 		}
 		rep.Notices++
 	}
-	return held, nil
+	return held, found, nil
 }
 
 // deletionsDue reports whether closed profiles should be polled now: never

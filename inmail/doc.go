@@ -47,7 +47,11 @@
 // made). Until Candidate Sync completes, InMails, notes, links and deletion
 // notices reach only candidates modified since the integration was
 // enabled; records of other members are remembered (member and time only)
-// and read again when their candidate becomes covered or matches.
+// and read again when their candidate becomes covered or matches. A
+// member who closes their account while the ATS holds no candidate of
+// theirs (their export still journaled, say) is remembered too, for
+// ClosedMemberTTL, and the candidate an export or a stub profile brings in
+// later gets the notice.
 //
 // # Exports: nothing LinkedIn pushed is lost
 //
@@ -77,7 +81,15 @@
 // MaxPendingExports exports wait in the journal; beyond that pushes are
 // answered 503. InMail, notes, stub profiles and member deletions are
 // polled, not pushed: their cursors advance only after the Sink holds what
-// they cover.
+// they cover. A message, note or stub profile the Sink refuses stops its
+// stream there, with an error naming the record and its member; once it
+// has been refused in WithRecordAttempts polls in a row (10 by default)
+// it becomes a dead letter, listed by DeadRecords and in every RunReport
+// until RetryRecord or DismissRecord, and the stream goes on past it. At
+// most MaxDeadRecords are held; beyond that a refused record keeps its
+// stream stopped. A seat a refresh no longer lists is read on as a
+// RetiringSeat until every poll has passed that refresh, so that its
+// records created since the last poll are not passed over.
 //
 // # Construction
 //

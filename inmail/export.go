@@ -56,7 +56,9 @@ type ExportItem struct {
 // checks the integration context, creates the candidate (or matches it by
 // person URN: a re-export never duplicates) and an application on the
 // chosen job (a second job is linked to the same candidate), stores the
-// person URN and profile link, records an NoticeExported notice, re-syncs
+// person URN and profile link, records an NoticeExported notice (and a
+// NoticeMemberDeleted notice when the member closed their account while
+// the export was pending, see PollDeletions), re-syncs
 // the candidate (WithResync) and attaches the person URN on LinkedIn.
 //
 // The re-sync runs before the attach, so that the candidate exists on
@@ -136,7 +138,7 @@ func (r *Retriever) exportItems(ctx context.Context, requestID string) ([]Export
 	var items []ExportItem
 	var errs []error
 	for _, it := range exported {
-		item := r.exportOne(ctx, requestID, seats, it)
+		item := r.exportOne(ctx, st, requestID, seats, it)
 		if item.Err != nil {
 			errs = append(errs, item.Err)
 		}
@@ -145,7 +147,7 @@ func (r *Retriever) exportItems(ctx context.Context, requestID string) ([]Export
 	return items, errors.Join(errs...)
 }
 
-func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []SeatHolder, it rsc.ExportedCandidate) (item ExportItem) {
+func (r *Retriever) exportOne(ctx context.Context, st milestones.State, requestID string, seats []SeatHolder, it rsc.ExportedCandidate) (item ExportItem) {
 	person := it.Candidate.Person
 	item = ExportItem{Person: person, JobID: it.ExternalJobPostingID}
 	fail := func(err error) ExportItem {
@@ -194,6 +196,9 @@ func (r *Retriever) exportOne(ctx context.Context, requestID string, seats []Sea
 		Text: "Exported from LinkedIn Recruiter", Member: person, Seat: it.Exporter, User: owner,
 		JobID: it.ExternalJobPostingID,
 	}); err != nil {
+		return fail(err)
+	}
+	if err := r.noticeIfClosed(ctx, st, c.ID, person); err != nil {
 		return fail(err)
 	}
 	if err := r.resyncAndAttach(ctx, c.ID, person, &item); err != nil {

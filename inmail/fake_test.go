@@ -45,6 +45,9 @@ type fakeLI struct {
 	// at most: past it the pages are empty, as a search that stops
 	// silently at its limit.
 	stubCap int
+	// notesCutoffExclusive makes prospectNotes' cutoffDate an exclusive
+	// lower bound, as LinkedIn documents it (by default it is inclusive).
+	notesCutoffExclusive bool
 
 	calls    map[string]int // by resource
 	attached map[string]string
@@ -149,7 +152,11 @@ func (f *fakeLI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var out []rsc.ProspectNote
 		for _, n := range f.notes {
 			m := int64(n.LastModifiedAt)
-			if n.Contract == q.Get("contract") && in("owners", n.Owner) && m >= i64("cutoffDate") &&
+			cutoff := i64("cutoffDate")
+			if f.notesCutoffExclusive {
+				cutoff++
+			}
+			if n.Contract == q.Get("contract") && in("owners", n.Owner) && m >= cutoff &&
 				(q.Get("beforeDate") == "" || m <= i64("beforeDate")) {
 				out = append(out, n)
 			}
@@ -288,6 +295,14 @@ func (e *env) pushHandler(t testing.TB, secret string, opts ...Option) *PushHand
 	}
 	t.Cleanup(h.Close)
 	return h
+}
+
+// runOnce runs RunOnce, failing the test on an error.
+func (e *env) runOnce(t testing.TB, ctx context.Context) {
+	t.Helper()
+	if _, err := e.r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func seat(id int64, member string) rsc.Seat {

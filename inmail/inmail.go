@@ -69,8 +69,13 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 				if !ok || int64(e.CreatedAt) < cur.Pending[e.Member] {
 					return nil
 				}
-				rep.Attached++
-				return r.cfg.Sink.AttachMessage(ctx, c.ID, message(e, seats))
+				return r.deliver(ctx, streamsInMail, seat.Seat, cur, eventRecord(e), &rep.DeadLettered, func() error {
+					if err := r.cfg.Sink.AttachMessage(ctx, c.ID, message(e, seats)); err != nil {
+						return err
+					}
+					rep.Attached++
+					return nil
+				})
 			}); err != nil {
 				return err
 			}
@@ -89,27 +94,45 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 		matches := map[string]*matchResult{}
 		return r.readWindow(ctx, seats, seat, from, to, func(e rsc.ConversationEvent) error {
 			rep.Events++
-			if e.Member == "" {
-				return nil
-			}
-			m := matches[e.Member]
-			if m == nil {
-				c, ok, err := r.allowedMatch(ctx, st, milestones.InMailSync, e.Member)
-				if err != nil {
-					return err
-				}
-				m = &matchResult{c, ok}
-				matches[e.Member] = m
-			}
-			if !m.ok {
-				rep.Pending++
-				cur.addPending(e.Member, int64(e.CreatedAt))
-				return nil
-			}
-			rep.Attached++
-			return r.cfg.Sink.AttachMessage(ctx, m.c.ID, message(e, seats))
+			return r.deliver(ctx, streamsInMail, seat.Seat, cur, eventRecord(e), &rep.DeadLettered, func() error {
+				return r.takeEvent(ctx, st, seats, cur, matches, e, rep)
+			})
 		})
 	})
+}
+
+// takeEvent attaches e to the candidate of its member, or keeps the
+// member pending on cur when no candidate the milestones cover matches;
+// matches memoises the lookups.
+func (r *Retriever) takeEvent(ctx context.Context, st milestones.State, seats []SeatHolder, cur *Stream, matches map[string]*matchResult,
+	e rsc.ConversationEvent, rep *InMailReport) error {
+	if e.Member == "" {
+		return nil
+	}
+	m := matches[e.Member]
+	if m == nil {
+		c, ok, err := r.allowedMatch(ctx, st, milestones.InMailSync, e.Member)
+		if err != nil {
+			return err
+		}
+		m = &matchResult{c, ok}
+		matches[e.Member] = m
+	}
+	if !m.ok {
+		rep.Pending++
+		cur.addPending(e.Member, int64(e.CreatedAt))
+		return nil
+	}
+	if err := r.cfg.Sink.AttachMessage(ctx, m.c.ID, message(e, seats)); err != nil {
+		return err
+	}
+	rep.Attached++
+	return nil
+}
+
+// eventRecord describes e as a dead letter would.
+func eventRecord(e rsc.ConversationEvent) DeadRecord {
+	return DeadRecord{ID: e.ID, Member: e.Member, Seat: e.Viewer, At: int64(e.CreatedAt)}
 }
 
 type matchResult struct {

@@ -485,6 +485,46 @@ func TestPollNotes(t *testing.T) {
 	})
 }
 
+// A note modified exactly at the first millisecond of a notes window is
+// read, whether LinkedIn takes cutoffDate as exclusive (as it documents)
+// or as inclusive; the inclusive reading lists the millisecond before the
+// window again, which changes nothing in the ATS.
+func TestNotesWindowBoundary(t *testing.T) {
+	for _, exclusive := range []bool{true, false} {
+		t.Run(fmt.Sprintf("exclusive cutoff %v", exclusive), func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+				e.fake.notesCutoffExclusive = exclusive
+				e.fake.seats = []rsc.Seat{seat(7, rec7)}
+				annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+				note := func(id string, m rsc.EpochMillis) rsc.ProspectNote {
+					return rsc.ProspectNote{ID: id, Contract: testContract, Owner: seat7, Member: ann, Note: id, Active: true,
+						CreatedAt: m, LastModifiedAt: m}
+				}
+				e.fake.notes = []rsc.ProspectNote{note("before", at(now.Add(-time.Hour)))}
+				if _, err := e.r.PollNotes(ctx); err != nil {
+					t.Fatal(err)
+				}
+				c, err := e.r.Cursors(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				next := c.Notes[testContract].Next
+				e.fake.mu.Lock()
+				e.fake.notes = append(e.fake.notes, note("at the boundary", rsc.EpochMillis(next)))
+				e.fake.mu.Unlock()
+				time.Sleep(time.Hour)
+				if _, err := e.r.PollNotes(ctx); err != nil {
+					t.Fatal(err)
+				}
+				a, _ := e.sink.Get(annID)
+				if d := cmp.Diff([]string{"at the boundary", "before"}, each(a.Notes, func(n Note) string { return n.ID })); d != "" {
+					t.Errorf("ann's notes (-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
 func exportOf(req, person, job string, t time.Time) rsc.ExportedCandidate {
 	return rsc.ExportedCandidate{RequestID: req, IntegrationContext: testOrg, ExternalJobPostingID: job, Exporter: seat7,
 		ExportedAt: at(t), Candidate: rsc.StubProfile{Person: person, FirstName: "Ann", LastName: "Lee",
@@ -1023,12 +1063,7 @@ func TestNewSeatHistoryIsRead(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.fake.seats = []rsc.Seat{seat(7, rec7)}
 		annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
-		run := func() {
-			t.Helper()
-			if _, err := e.r.RunOnce(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
+		run := func() { t.Helper(); e.runOnce(t, ctx) }
 		run()
 		time.Sleep(time.Hour)
 		e.fake.mu.Lock()
@@ -1059,6 +1094,92 @@ func TestNewSeatHistoryIsRead(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A seat deactivated between two polls has its records of the gap (from
+// the last poll to the refresh that found it inactive) read: it is kept
+// as a retiring seat until every stream has passed that refresh, then
+// forgotten.
+func TestDeactivatedSeatIsDrained(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+		e.fake.seats = []rsc.Seat{seat(7, rec7), seat(8, "urn:li:person:rec8")}
+		annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+		run := func() { t.Helper(); e.runOnce(t, ctx) }
+		run()
+		time.Sleep(23*time.Hour + 30*time.Minute)
+		run() // the last run before the seats are refreshed
+		time.Sleep(5 * time.Minute)
+		e.fake.mu.Lock()
+		t1 := at(time.Now())
+		e.fake.stubs = append(e.fake.stubs, rsc.MailStub{ID: "s7", Contract: testContract, Owner: seat7, Member: bob,
+			FirstName: "Bob", EmailAddress: "bob@example.com", CreatedAt: t1})
+		e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: "e7", Conversation: "c7", Viewer: seat7,
+			Member: ann, Author: ann, CreatedAt: t1, Body: "yes, call me"})
+		e.fake.notes = append(e.fake.notes, rsc.ProspectNote{ID: "n7", Contract: testContract, Owner: seat7, Member: ann,
+			Note: "great fit", Active: true, CreatedAt: t1, LastModifiedAt: t1})
+		e.fake.seats[0].State = "INACTIVE"
+		e.fake.mu.Unlock()
+		time.Sleep(25 * time.Minute)
+		refreshed := ms(time.Now())
+		run() // the seats are refreshed: seat 7 is retiring, and read up to now
+		c, err := e.r.Cursors(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []RetiringSeat{{SeatHolder: SeatHolder{Seat: seat7, Contract: testContract, Member: rec7, State: "ACTIVE"}, Until: refreshed}}
+		if d := cmp.Diff(want, c.Retiring); d != "" {
+			t.Errorf("retiring seats (-want +got):\n%s", d)
+		}
+		a, _ := e.sink.Get(annID)
+		if d := cmp.Diff([]string{"e7"}, each(a.Messages, func(m Message) string { return m.ID })); d != "" {
+			t.Errorf("ann's messages (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]string{"n7"}, each(a.Notes, func(n Note) string { return n.ID })); d != "" {
+			t.Errorf("ann's notes (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]string{ann, bob}, each(e.sink.Candidates(), func(c SinkCandidate) string { return c.Person })); d != "" {
+			t.Errorf("candidates (-want +got): Bob's stub s7 creates Bob\n%s", d)
+		}
+		for range 2 { // the first run reads up to now (the last one up to the refresh minus the lag); the next forgets seat 7
+			time.Sleep(30 * time.Minute)
+			run()
+		}
+		if c, err = e.r.Cursors(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Retiring) != 0 {
+			t.Errorf("retiring seats after they were drained = %+v", c.Retiring)
+		}
+		for _, m := range []map[string]*Stream{c.Notes, c.Stubs} {
+			if s := m[testContract]; s == nil || !slices.Equal(s.Owners, []string{seat8}) {
+				t.Errorf("streams %v: want the contract's owned by seat 8 only", m)
+			}
+		}
+	})
+}
+
+// retire keeps the seats a refresh no longer lists as retiring since the
+// refresh, once, and forgets those listed again.
+func TestRetire(t *testing.T) {
+	h := func(seat string) SeatHolder { return SeatHolder{Seat: seat, Contract: testContract} }
+	for _, tc := range []struct {
+		name     string
+		old      []SeatHolder
+		retiring []RetiringSeat
+		active   []SeatHolder
+		want     []RetiringSeat
+	}{
+		{"none removed", []SeatHolder{h("s1")}, nil, []SeatHolder{h("s1"), h("s2")}, nil},
+		{"removed", []SeatHolder{h("s1"), h("s2")}, nil, []SeatHolder{h("s2")}, []RetiringSeat{{h("s1"), 9}}},
+		{"retiring already", []SeatHolder{h("s1")}, []RetiringSeat{{h("s1"), 5}}, nil, []RetiringSeat{{h("s1"), 5}}},
+		{"active again", []SeatHolder{h("s2")}, []RetiringSeat{{h("s1"), 5}}, []SeatHolder{h("s1"), h("s2")}, []RetiringSeat{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, retire(tc.old, tc.retiring, tc.active, 9), cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("retiring (-want +got):\n%s", d)
+			}
+		})
+	}
 }
 
 // noteShiftSink edits an already-read note on LinkedIn while the poll

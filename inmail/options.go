@@ -44,6 +44,7 @@ type config struct {
 	deletionInterval time.Duration
 	profileURL       func(person string) string
 	exportAttempts   int
+	recordAttempts   int
 	exportTimeouts   int
 	exportBackoff    [2]time.Duration // min, max
 	clockSkew        time.Duration
@@ -78,6 +79,7 @@ func newConfig(t uint8, opts []Option) (*config, error) {
 		deletionInterval: DefaultDeletionInterval,
 		profileURL:       DefaultProfileURL,
 		exportAttempts:   DefaultExportAttempts,
+		recordAttempts:   DefaultRecordAttempts,
 		exportTimeouts:   DefaultExportTimeouts,
 		clockSkew:        DefaultClockSkew,
 		stubLimit:        stubSearchLimit,
@@ -242,6 +244,17 @@ func WithExportRetry(attempts int, lo, hi time.Duration) Option {
 // answers in time from being retried for ever.
 func WithExportTimeouts(n int) Option {
 	return func(c *config) error { return c.count("WithExportTimeouts", &c.exportTimeouts, n) }
+}
+
+// WithRecordAttempts sets in how many polls in a row the write of one
+// InMail message, note or stub profile may fail before the record becomes
+// a dead letter and its stream goes on past it (default
+// DefaultRecordAttempts, 10; see DeadRecords). A failure of cancellation
+// or a spent daily quota is not counted. An ATS that is down for that many
+// polls makes the record each stream stopped at a dead letter: RetryRecord
+// writes it once the ATS is back.
+func WithRecordAttempts(n int) Option {
+	return func(c *config) error { return c.count("WithRecordAttempts", &c.recordAttempts, n) }
 }
 
 // WithClockSkew sets how far a position found ahead of the clock is

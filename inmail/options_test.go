@@ -37,6 +37,8 @@ func TestOptions(t *testing.T) {
 			"inmail: WithExportRetry does not apply to Retriever.PushHandler"},
 		{"export timeouts", forRetriever, WithExportTimeouts(5), func(c *config) bool { return c.exportTimeouts == 5 }, ""},
 		{"zero export timeouts", forRetriever, WithExportTimeouts(0), nil, "inmail: WithExportTimeouts(0): must be positive"},
+		{"record attempts", forRetriever, WithRecordAttempts(4), func(c *config) bool { return c.recordAttempts == 4 }, ""},
+		{"zero record attempts", forRetriever, WithRecordAttempts(0), nil, "inmail: WithRecordAttempts(0): must be positive"},
 		{"clock skew", forRetriever, WithClockSkew(time.Minute), func(c *config) bool { return c.clockSkew == time.Minute }, ""},
 		{"negative clock skew", forRetriever, WithClockSkew(-time.Minute), nil, "inmail: WithClockSkew(-1m0s): must be positive"},
 		{"clock skew to Scheduler", forScheduler, WithClockSkew(time.Minute), nil, "inmail: WithClockSkew does not apply to NewScheduler"},

@@ -15,6 +15,8 @@ type InMailReport struct {
 	Pending int
 	// Replayed counts members whose pending messages were attached on this run.
 	Replayed int
+	// DeadLettered counts messages given up on during this run (DeadRecords).
+	DeadLettered int
 }
 
 // NotesReport is the outcome of PollNotes.
@@ -28,6 +30,8 @@ type NotesReport struct {
 	// by the milestones yet).
 	Pending  int
 	Replayed int
+	// DeadLettered counts notes given up on during this run (DeadRecords).
+	DeadLettered int
 }
 
 // StubReport is the outcome of PollStubs.
@@ -38,6 +42,8 @@ type StubReport struct {
 	Created int // candidates created
 	Matched int // stubs matched to an existing candidate
 	Linked  int // matched candidates that got the person URN stored
+	// DeadLettered counts stubs given up on during this run (DeadRecords).
+	DeadLettered int
 }
 
 // DeletionReport is the outcome of PollDeletions.
@@ -51,6 +57,10 @@ type DeletionReport struct {
 	// Pending counts members whose candidates the milestones do not cover
 	// yet; they are read again on later polls.
 	Pending int
+	// Remembered counts members of whom the ATS holds no candidate yet,
+	// remembered (Cursors.ClosedMembers) for the candidate an export or a
+	// stub profile may bring in later.
+	Remembered int
 }
 
 // LinkReport is the outcome of RefreshLinks.
@@ -104,4 +114,7 @@ type RunReport struct {
 	Deletions DeletionReport
 	// DeletionsRun reports whether closed profiles were due and polled.
 	DeletionsRun bool
+	// DeadRecords are every polled record given up on and not yet retried
+	// or dismissed, oldest first (DeadRecords).
+	DeadRecords []DeadRecord
 }

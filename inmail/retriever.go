@@ -47,6 +47,10 @@ const (
 	// before a failed export is retried (WithExportRetry).
 	DefaultExportBackoff    = time.Minute
 	DefaultMaxExportBackoff = time.Hour
+	// DefaultRecordAttempts is in how many polls in a row the write of an
+	// InMail message, note or stub profile may fail before it becomes a
+	// dead letter (WithRecordAttempts).
+	DefaultRecordAttempts = 10
 	// DefaultClockSkew is how far before now minus the lag a position
 	// found ahead of the clock is brought back (WithClockSkew).
 	DefaultClockSkew = time.Hour
@@ -138,7 +142,8 @@ type Retriever struct {
 // are WithClock, WithLogger, WithCursorStore, WithUsers, WithResync,
 // WithLookback, WithLag, WithClockSkew, WithPendingTTL, WithSeatRefresh,
 // WithDeletionInterval, WithRecordsPerMinute, WithMaxWindows,
-// WithProfileURL, WithExportRetry and WithExportTimeouts.
+// WithProfileURL, WithExportRetry, WithExportTimeouts and
+// WithRecordAttempts.
 func New(cfg Config, opts ...Option) (*Retriever, error) {
 	switch {
 	case cfg.CustomerID == "":
@@ -193,7 +198,10 @@ func (r *Retriever) gate(ctx context.Context, id milestones.FeatureID) (st miles
 	if on, why := featureOn(st, id); !on {
 		return st, nil, why, nil
 	}
-	seats, err = r.seats(ctx)
+	if seats, err = r.seats(ctx); err != nil {
+		return st, nil, "", err
+	}
+	seats, err = r.withRetiring(ctx, seats)
 	return st, seats, "", err
 }
 
@@ -410,13 +418,16 @@ func (r *Retriever) aheadOf(ctx context.Context, key string, next, end int64) in
 }
 
 func (r *Retriever) saveStream(ctx context.Context, kind streamKind, key string, s *Stream) error {
-	return r.update(ctx, func(c *Cursors) {
-		m := c.streams(kind)
-		if *m == nil {
-			*m = map[string]*Stream{}
-		}
-		(*m)[key] = s.clone()
-	})
+	return r.update(ctx, func(c *Cursors) { putStream(c, kind, key, s) })
+}
+
+// putStream sets a copy of s as the stream of key in c.
+func putStream(c *Cursors, kind streamKind, key string, s *Stream) {
+	m := c.streams(kind)
+	if *m == nil {
+		*m = map[string]*Stream{}
+	}
+	(*m)[key] = s.clone()
 }
 
 // errSplit, from a window's read, asks advance to read the window again in

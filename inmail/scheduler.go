@@ -61,6 +61,9 @@ func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
 			errs = append(errs, err)
 		}
 	}
+	if c, err := r.cached(ctx); err == nil {
+		rep.DeadRecords = c.deadRecords()
+	}
 	return rep, errors.Join(errs...)
 }
 

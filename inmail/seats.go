@@ -18,12 +18,25 @@ type SeatHolder struct {
 	State    string `json:"state,omitempty"`
 }
 
+// RetiringSeat is a seat a refresh found no longer active. Its records
+// created before the refresh, since the last poll, are read still: it
+// stays among the seats the InMail, note and stub pollers read until their
+// streams have passed Until (and its InMail stream has no pending member),
+// or for the pending TTL (WithPendingTTL) after Until at most.
+type RetiringSeat struct {
+	SeatHolder
+	// Until is when the refresh that removed it ran (epoch milliseconds).
+	Until int64 `json:"until"`
+}
+
 const reasonNoContract = "seats, InMail history and notes need contract-level access (CSA_API), which is not enabled"
 
 // RefreshSeats lists the ACTIVE Recruiter seat holders of the customer's
 // contracts (seatsV2), maps each to an ATS user by person URN (WithUsers)
 // and stores them: the InMail, stub and note pollers read these seats
-// (the "Refresh Seats" button of other ATSs). It needs contract-level access.
+// (the "Refresh Seats" button of other ATSs). A stored seat that is no
+// longer listed becomes a RetiringSeat: the pollers read it on until they
+// have passed the refresh. It needs contract-level access.
 func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
 	st, err := r.state(ctx)
 	if err != nil {
@@ -58,7 +71,10 @@ func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
 	slices.SortFunc(rep.Seats, func(a, b SeatHolder) int { return cmp.Compare(a.Seat, b.Seat) })
 	rep.Seats = slices.CompactFunc(rep.Seats, func(a, b SeatHolder) bool { return a.Seat == b.Seat })
 	now := ms(r.now())
-	if err := r.update(ctx, func(c *Cursors) { c.Seats, c.SeatsAt = slices.Clone(rep.Seats), now }); err != nil {
+	if err := r.update(ctx, func(c *Cursors) {
+		c.Retiring = retire(c.Seats, c.Retiring, rep.Seats, now)
+		c.Seats, c.SeatsAt = slices.Clone(rep.Seats), now
+	}); err != nil {
 		return rep, err
 	}
 	r.log.DebugContext(ctx, "seats refreshed", "seats", len(rep.Seats), "unmapped", rep.Unmapped)
@@ -91,6 +107,58 @@ func (r *Retriever) seats(ctx context.Context) ([]SeatHolder, error) {
 		return nil, err
 	}
 	return rep.Seats, nil // none when skipped: the flows then have nothing to read
+}
+
+// retire returns the retiring seats once the seats old are replaced by
+// active at now: those of old no longer active join them, and those active
+// again leave them.
+func retire(old []SeatHolder, retiring []RetiringSeat, active []SeatHolder, now int64) []RetiringSeat {
+	listed := func(seat string) bool {
+		return slices.ContainsFunc(active, func(h SeatHolder) bool { return h.Seat == seat })
+	}
+	out := slices.DeleteFunc(slices.Clone(retiring), func(s RetiringSeat) bool { return listed(s.Seat) })
+	for _, h := range old {
+		if !listed(h.Seat) && !slices.ContainsFunc(out, func(s RetiringSeat) bool { return s.Seat == h.Seat }) {
+			out = append(out, RetiringSeat{SeatHolder: h, Until: now})
+		}
+	}
+	return out
+}
+
+// withRetiring returns the seats the pollers read: the active ones and
+// the retiring ones not yet drained, forgetting those drained (their
+// InMail stream and their contract's note and stub streams have passed
+// Until, and the InMail stream has no pending member) or retired longer
+// than the pending TTL ago.
+func (r *Retriever) withRetiring(ctx context.Context, active []SeatHolder) ([]SeatHolder, error) {
+	c, err := r.cached(ctx)
+	if err != nil || len(c.Retiring) == 0 {
+		return active, err
+	}
+	expiry := ms(r.now().Add(-r.opt.pendingTTL))
+	drained := func(c *Cursors, s RetiringSeat) bool {
+		passed := func(st *Stream) bool { return st != nil && st.Next >= s.Until }
+		in := c.InMail[s.Seat]
+		return s.Until < expiry ||
+			passed(in) && len(in.Pending) == 0 && passed(c.Notes[s.Contract]) && passed(c.Stubs[s.Contract])
+	}
+	if slices.ContainsFunc(c.Retiring, func(s RetiringSeat) bool { return drained(&c, s) }) {
+		if err := r.update(ctx, func(c *Cursors) {
+			c.Retiring = slices.DeleteFunc(c.Retiring, func(s RetiringSeat) bool { return drained(c, s) })
+		}); err != nil {
+			return nil, err
+		}
+		if c, err = r.cached(ctx); err != nil {
+			return nil, err
+		}
+	}
+	seats := slices.Clone(active)
+	for _, s := range c.Retiring {
+		if !slices.ContainsFunc(seats, func(h SeatHolder) bool { return h.Seat == s.Seat }) {
+			seats = append(seats, s.SeatHolder)
+		}
+	}
+	return seats, nil
 }
 
 // owners returns the seat URNs per contract.

@@ -68,7 +68,9 @@ func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
 // seats, and creates or matches a candidate for each: person URN first,
 // then email, never a duplicate (FindMatch). A matched candidate without a
 // person URN gets it; the shared email and phone are recorded as an
-// NoticeContactShared notice (the ATS's own fields are not changed).
+// NoticeContactShared notice (the ATS's own fields are not changed). A
+// member who closed their LinkedIn account while the ATS held no candidate
+// of theirs gets the NoticeMemberDeleted notice too (see PollDeletions).
 // It needs contract-level access and the InMail Stub Profile setting
 // (milestones.ShareContactInfoInMail). A seat that appears in the stored
 // seats later has its stubs read from the lookback on before the contract's
@@ -94,7 +96,8 @@ func (r *Retriever) pollStubContract(ctx context.Context, p contractPoll, rep *S
 		}
 		for _, s := range stubs {
 			rep.Stubs++
-			if err := r.importStub(ctx, st, seats, s, rep); err != nil {
+			d := DeadRecord{ID: s.ID, Member: s.Member, Seat: s.Owner, Contract: s.Contract, At: int64(s.CreatedAt)}
+			if err := r.deliver(ctx, streamsStubs, key, cur, d, &rep.DeadLettered, func() error { return r.importStub(ctx, st, seats, s, rep) }); err != nil {
 				return err
 			}
 		}
@@ -148,7 +151,10 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 		Origin: OriginInMailStub, Owner: userOf(seats, s.Owner), At: s.CreatedAt.Time(),
 	})
 	if err != nil {
-		return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
+		return err
+	}
+	if err := r.noticeIfClosed(ctx, st, c.ID, s.Member); err != nil {
+		return err
 	}
 	if created {
 		rep.Created++
@@ -160,7 +166,7 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 		}
 		if c.Person == "" && s.Member != "" {
 			if err := r.cfg.Sink.SetLinkedInProfile(ctx, c.ID, Profile{Person: s.Member, URL: r.opt.profileURL(s.Member)}); err != nil {
-				return fmt.Errorf("inmail: stub %s: %w", s.ID, err)
+				return err
 			}
 			rep.Linked++
 		}

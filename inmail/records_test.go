@@ -1,0 +1,330 @@
+package inmail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/rsc"
+)
+
+// refusingSink refuses the writes of some records: an InMail message or a
+// note by id, a stub by its notice ("stub:ID"), as an ATS refusing a
+// record's content would. A record refused n times is refused that many
+// more times (-1: for good).
+type refusingSink struct {
+	*MemorySink
+	mu      sync.Mutex
+	refused map[string]int
+}
+
+func (s *refusingSink) refuse(id string, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused[id] = times
+}
+
+func (s *refusingSink) check(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.refused[id]
+	if !ok || n == 0 {
+		return nil
+	}
+	if n > 0 {
+		s.refused[id] = n - 1
+	}
+	return errors.New("ATS: 422 refused")
+}
+
+func (s *refusingSink) AttachMessage(ctx context.Context, id string, m Message) error {
+	if err := s.check(m.ID); err != nil {
+		return err
+	}
+	return s.MemorySink.AttachMessage(ctx, id, m)
+}
+
+func (s *refusingSink) UpsertNote(ctx context.Context, id string, n Note) error {
+	if err := s.check(n.ID); err != nil {
+		return err
+	}
+	return s.MemorySink.UpsertNote(ctx, id, n)
+}
+
+func (s *refusingSink) RecordNotice(ctx context.Context, id string, a Notice) error {
+	if err := s.check(a.ID); err != nil {
+		return err
+	}
+	return s.MemorySink.RecordNotice(ctx, id, a)
+}
+
+// recordFlow is how the tests of refused records drive one kind of record.
+type recordFlow struct {
+	kind RecordKind
+	// add puts record id, of time t, on the fake LinkedIn; its seat is seat
+	// 7, its member ann (for stubs, a member of its own).
+	add func(e *env, id string, t time.Time)
+	// refusal is what the refusingSink refuses for record id.
+	refusal func(id string) string
+	poll    func(ctx context.Context, r *Retriever) error
+	// delivered are the ids of the records the ATS holds.
+	delivered func(s *MemorySink) []string
+	// dead is the dead letter of record id of time t.
+	dead func(id string, t time.Time) DeadRecord
+	// err is the poll's error while record id is refused.
+	err func(id string) string
+}
+
+// ofAnn returns ids of Ann's candidate C1.
+func ofAnn(ids func(c SinkCandidate) []string) func(s *MemorySink) []string {
+	return func(s *MemorySink) []string {
+		c, _ := s.Get("C1")
+		return ids(c)
+	}
+}
+
+func stubMember(id string) string { return "urn:li:person:" + id }
+
+var recordFlows = []recordFlow{{
+	kind: RecordMessage,
+	add: func(e *env, id string, t time.Time) {
+		e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: id, Viewer: seat7, Member: ann, Author: ann, CreatedAt: at(t)})
+	},
+	refusal:   func(id string) string { return id },
+	poll:      func(ctx context.Context, r *Retriever) error { _, err := r.PollInMail(ctx); return err },
+	delivered: ofAnn(func(c SinkCandidate) []string { return each(c.Messages, func(m Message) string { return m.ID }) }),
+	dead: func(id string, t time.Time) DeadRecord {
+		return DeadRecord{Kind: RecordMessage, ID: id, Member: ann, Seat: seat7, At: ms(t)}
+	},
+	err: func(id string) string {
+		return "seat urn:li:seat:7: inmail: message " + id + " of urn:li:person:ann: ATS: 422 refused"
+	},
+}, {
+	kind: RecordNote,
+	add: func(e *env, id string, t time.Time) {
+		e.fake.notes = append(e.fake.notes, rsc.ProspectNote{ID: id, Contract: testContract, Owner: seat7, Member: ann, Note: id,
+			Active: true, CreatedAt: at(t), LastModifiedAt: at(t)})
+	},
+	refusal:   func(id string) string { return id },
+	poll:      func(ctx context.Context, r *Retriever) error { _, err := r.PollNotes(ctx); return err },
+	delivered: ofAnn(func(c SinkCandidate) []string { return each(c.Notes, func(n Note) string { return n.ID }) }),
+	dead: func(id string, t time.Time) DeadRecord {
+		return DeadRecord{Kind: RecordNote, ID: id, Member: ann, Seat: seat7, Contract: testContract, At: ms(t)}
+	},
+	err: func(id string) string {
+		return "contract urn:li:contract:1: inmail: note " + id + " of urn:li:person:ann: ATS: 422 refused"
+	},
+}, {
+	kind: RecordStub,
+	add: func(e *env, id string, t time.Time) {
+		e.fake.stubs = append(e.fake.stubs, rsc.MailStub{ID: id, Contract: testContract, Owner: seat7, Member: stubMember(id),
+			FirstName: id, EmailAddress: id + "@example.com", CreatedAt: at(t)})
+	},
+	refusal: func(id string) string { return "stub:" + id },
+	poll:    func(ctx context.Context, r *Retriever) error { _, err := r.PollStubs(ctx); return err },
+	delivered: func(s *MemorySink) []string {
+		var ids []string
+		for _, c := range s.Candidates() {
+			for _, n := range c.Notices {
+				if n.Kind == NoticeContactShared {
+					ids = append(ids, n.ID[len("stub:"):])
+				}
+			}
+		}
+		return ids
+	},
+	dead: func(id string, t time.Time) DeadRecord {
+		return DeadRecord{Kind: RecordStub, ID: id, Member: stubMember(id), Seat: seat7, Contract: testContract, At: ms(t)}
+	},
+	err: func(id string) string {
+		return "contract urn:li:contract:1: inmail: stub " + id + " of " + stubMember(id) + ": ATS: 422 refused"
+	},
+}}
+
+// recordEnv is an env whose Sink is a refusingSink, with seat 7 and Ann's
+// candidate C1, gives up on a record after three attempts, and has
+// records r1 and r2 of three and two hours ago.
+func recordEnv(t *testing.T, f recordFlow, opts ...Option) (*env, *refusingSink, time.Time) {
+	e := newEnv(t, append([]Option{WithRecordAttempts(3)}, opts...)...)
+	sink := &refusingSink{MemorySink: e.sink, refused: map[string]int{}}
+	e.r.cfg.Sink = sink
+	e.fake.seats = []rsc.Seat{seat(7, rec7)}
+	now := time.Now()
+	e.sink.AddCandidate(Candidate{ID: "C1", Person: ann, UpdatedAt: now})
+	f.add(e, "r1", now.Add(-3*time.Hour))
+	f.add(e, "r2", now.Add(-2*time.Hour))
+	return e, sink, now
+}
+
+// eachRecordFlow runs f in a synctest bubble for each kind of record, with
+// its recordEnv.
+func eachRecordFlow(t *testing.T, f func(t *testing.T, f recordFlow, e *env, sink *refusingSink, ctx context.Context, now time.Time)) {
+	for _, fl := range recordFlows {
+		t.Run(string(fl.kind), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, sink, now := recordEnv(t, fl)
+				f(t, fl, e, sink, t.Context(), now)
+			})
+		})
+	}
+}
+
+// A record the ATS refuses for good stops its stream, with an error naming
+// it and its member, for WithRecordAttempts polls; then it becomes a dead
+// letter, listed by DeadRecords and RunOnce, and the stream goes on.
+// RetryRecord writes it once the ATS takes it.
+func TestRefusedRecordIsDeadLettered(t *testing.T) {
+	eachRecordFlow(t, func(t *testing.T, f recordFlow, e *env, sink *refusingSink, ctx context.Context, now time.Time) {
+		sink.refuse(f.refusal("r2"), -1)
+		for i := range 2 {
+			if err := f.poll(ctx, e.r); err == nil || err.Error() != f.err("r2") {
+				t.Fatalf("poll %d: err = %v, want %q", i, err, f.err("r2"))
+			}
+			if i == 0 {
+				e.fake.mu.Lock()
+				f.add(e, "r3", time.Now().Add(-time.Minute))
+				e.fake.mu.Unlock()
+			}
+			time.Sleep(30 * time.Minute)
+		}
+		if d := cmp.Diff([]string{"r1"}, f.delivered(e.sink)); d != "" {
+			t.Errorf("delivered while r2 is refused (-want +got):\n%s", d)
+		}
+		if err := f.poll(ctx, e.r); err != nil { // the third attempt: r2 is given up on
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]string{"r1", "r3"}, f.delivered(e.sink)); d != "" {
+			t.Errorf("delivered after r2 was given up on (-want +got):\n%s", d)
+		}
+		want := f.dead("r2", now.Add(-2*time.Hour))
+		want.Since, want.DeadAt, want.Attempts = ms(now), ms(now.Add(time.Hour)), 3
+		want.Reason = f.err("r2")[len("seat urn:li:seat:7: "):]
+		if f.kind != RecordMessage {
+			want.Reason = f.err("r2")[len("contract urn:li:contract:1: "):]
+		}
+		dead, err := e.r.DeadRecords(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]DeadRecord{want}, dead); d != "" {
+			t.Errorf("dead records (-want +got):\n%s", d)
+		}
+		rep, err := e.r.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]DeadRecord{want}, rep.DeadRecords); d != "" {
+			t.Errorf("RunOnce's dead records (-want +got):\n%s", d)
+		}
+		if err := e.r.RetryRecord(ctx, f.kind, "r2"); err == nil || err.Error() != want.Reason {
+			t.Errorf("RetryRecord while refused = %v, want %q", err, want.Reason)
+		}
+		sink.refuse(f.refusal("r2"), 0)
+		if err := e.r.RetryRecord(ctx, f.kind, "r2"); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]string{"r1", "r2", "r3"}, f.delivered(e.sink)); d != "" {
+			t.Errorf("delivered after RetryRecord (-want +got):\n%s", d)
+		}
+		if dead, err := e.r.DeadRecords(ctx); err != nil || len(dead) != 0 {
+			t.Errorf("dead records after RetryRecord = %v, %v", dead, err)
+		}
+		if err := e.r.RetryRecord(ctx, f.kind, "r2"); !errors.Is(err, ErrNotDeadRecord) {
+			t.Errorf("RetryRecord of a record not dead = %v, want ErrNotDeadRecord", err)
+		}
+	})
+}
+
+// A record refused fewer times in a row than WithRecordAttempts is
+// written when the ATS takes it, and nothing is given up on.
+func TestRecordRefusedForAWhile(t *testing.T) {
+	eachRecordFlow(t, func(t *testing.T, f recordFlow, e *env, sink *refusingSink, ctx context.Context, _ time.Time) {
+		sink.refuse(f.refusal("r2"), 2)
+		var errs []string
+		for range 3 {
+			if err := f.poll(ctx, e.r); err != nil {
+				errs = append(errs, err.Error())
+			}
+			time.Sleep(30 * time.Minute)
+		}
+		if d := cmp.Diff([]string{f.err("r2"), f.err("r2")}, errs); d != "" {
+			t.Errorf("errors (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]string{"r1", "r2"}, f.delivered(e.sink)); d != "" {
+			t.Errorf("delivered (-want +got):\n%s", d)
+		}
+		c, err := e.r.Cursors(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.DeadRecords) != 0 {
+			t.Errorf("dead records = %v, want none", c.DeadRecords)
+		}
+		for k, s := range *c.streams(streamsOf(f.kind)) {
+			if s.Failing != nil {
+				t.Errorf("stream %s still failing on %+v", k, s.Failing)
+			}
+		}
+	})
+}
+
+// With MaxDeadRecords dead letters held, a refused record is not given up
+// on: its stream stays stopped at it, with an error saying so, until
+// DismissRecord makes room.
+func TestDeadRecordsFull(t *testing.T) {
+	f := recordFlows[0]
+	synctest.Test(t, func(t *testing.T) {
+		store := NewMemoryCursors()
+		full := Cursors{DeadRecords: map[string]DeadRecord{}}
+		for i := range MaxDeadRecords {
+			d := DeadRecord{Kind: RecordNote, ID: fmt.Sprint("old", i)}
+			full.DeadRecords[d.key()] = d
+		}
+		if err := store.Save(t.Context(), custID, full); err != nil {
+			t.Fatal(err)
+		}
+		e, sink, _ := recordEnv(t, f, WithCursorStore(store))
+		ctx := t.Context()
+		sink.refuse(f.refusal("r2"), -1)
+		wantErr := f.err("r2") + "; not given up on after 4 attempts: inmail: record dead letters full"
+		var err error
+		for range 4 {
+			err = f.poll(ctx, e.r)
+			time.Sleep(30 * time.Minute)
+		}
+		if !errors.Is(err, ErrDeadRecordsFull) || err.Error() != wantErr {
+			t.Fatalf("err = %v, want %q", err, wantErr)
+		}
+		if err := e.r.DismissRecord(ctx, RecordNote, "old0"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.poll(ctx, e.r); err != nil {
+			t.Fatal(err)
+		}
+		dead, err := e.r.DeadRecords(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(dead); n != MaxDeadRecords || dead[len(dead)-1].ID != "r2" {
+			t.Errorf("%d dead records, the newest %+v; want %d, r2 the newest", n, dead[len(dead)-1], MaxDeadRecords)
+		}
+		if err := e.r.DismissRecord(ctx, RecordNote, "old0"); !errors.Is(err, ErrNotDeadRecord) {
+			t.Errorf("DismissRecord of a dismissed record = %v, want ErrNotDeadRecord", err)
+		}
+	})
+}
+
+func streamsOf(k RecordKind) streamKind {
+	for _, s := range []streamKind{streamsInMail, streamsNotes, streamsStubs} {
+		if s.record() == k {
+			return s
+		}
+	}
+	panic(k)
+}
