@@ -45,9 +45,9 @@ type fakeLI struct {
 	// at most: past it the pages are empty, as a search that stops
 	// silently at its limit.
 	stubCap int
-	// notesCutoffExclusive makes prospectNotes' cutoffDate an exclusive
-	// lower bound, as LinkedIn documents it (by default it is inclusive).
-	notesCutoffExclusive bool
+	// notesCutoffInclusive makes prospectNotes' cutoffDate an inclusive
+	// lower bound; by default it is exclusive, as LinkedIn documents it.
+	notesCutoffInclusive bool
 
 	calls    map[string]int // by resource
 	attached map[string]string
@@ -153,7 +153,7 @@ func (f *fakeLI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, n := range f.notes {
 			m := int64(n.LastModifiedAt)
 			cutoff := i64("cutoffDate")
-			if f.notesCutoffExclusive {
+			if !f.notesCutoffInclusive && q.Get("cutoffDate") != "" {
 				cutoff++
 			}
 			if n.Contract == q.Get("contract") && in("owners", n.Owner) && m >= cutoff &&

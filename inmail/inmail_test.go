@@ -493,7 +493,7 @@ func TestNotesWindowBoundary(t *testing.T) {
 	for _, exclusive := range []bool{true, false} {
 		t.Run(fmt.Sprintf("exclusive cutoff %v", exclusive), func(t *testing.T) {
 			inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
-				e.fake.notesCutoffExclusive = exclusive
+				e.fake.notesCutoffInclusive = !exclusive
 				e.fake.seats = []rsc.Seat{seat(7, rec7)}
 				annID := e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
 				note := func(id string, m rsc.EpochMillis) rsc.ProspectNote {
