@@ -3,7 +3,10 @@ package rsc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -130,8 +133,15 @@ func (tc *tokenCache) fetchAndStore(ctx context.Context, now time.Time, f *token
 		err = &AuthError{StatusCode: http.StatusOK, Code: "empty access_token"}
 		return "", err
 	}
-	if tok.ExpiresIn > 0 {
-		tok.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	// The expiry is on the client's Clock: now plus expires_in. oauth2
+	// keeps ExpiresIn of a JSON answer only; of a form-encoded one, it
+	// dated Expiry on the wall clock, and expires_in is in its raw answer.
+	secs := tok.ExpiresIn
+	if secs == 0 {
+		secs, _ = strconv.ParseInt(fmt.Sprint(tok.Extra("expires_in")), 10, 64)
+	}
+	if secs > 0 {
+		tok.Expiry = now.Add(time.Duration(secs) * time.Second)
 	}
 	return tok.AccessToken, nil
 }
@@ -145,6 +155,21 @@ func (tc *tokenCache) invalidate(tok string) {
 	tc.mu.Unlock()
 }
 
+// oauthCode is the OAuth error code a token endpoint answered, as
+// AuthError.Code keeps it: one word (RFC 6749 §5.2's codes are such), or
+// "unrecognised error code".
+func oauthCode(code string) string {
+	if code == "" {
+		return ""
+	}
+	if len(code) > 64 || strings.ContainsFunc(code, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '_' || r == '.' || r == '-')
+	}) {
+		return "unrecognised error code"
+	}
+	return code
+}
+
 // sanitize makes err, the failure under ctx of a token fetch (or of a
 // token introspection, Client.IntrospectToken), an *AuthError
 // (doc.go: "Token failures become *AuthError"). It keeps the status and
@@ -156,7 +181,7 @@ func (tc *tokenCache) invalidate(tok string) {
 func (tc *tokenCache) sanitize(ctx context.Context, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		ae := &AuthError{Code: tc.red.String(re.ErrorCode)}
+		ae := &AuthError{Code: oauthCode(tc.red.String(re.ErrorCode))}
 		if re.Response != nil {
 			ae.StatusCode = re.Response.StatusCode
 		}

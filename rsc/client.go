@@ -29,6 +29,11 @@ const maxResponseBody = 64 << 20
 // its Content-Length alone; a longer one grows as it arrives.
 const maxPreallocBody = 4 << 20
 
+// maxErrorRead bounds how much of an error answer (not 2xx) is read: its
+// message, and the part APIError keeps (maxErrorBody), are at its start,
+// and a proxy's error page, compressed, may be huge once decompressed.
+const maxErrorRead = 64 << 10
+
 // Client talks to LinkedIn RSC as one application: the partner's parent
 // application (for provisioning) or one customer's child application (for
 // everything else). Create customer clients with [Client.ForCustomer]: they
@@ -325,8 +330,14 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 // buffer from c.answers when the call asked for one, pooledAnswer), any
 // other as the error it stands for.
 func (c *Client) answer(cl *call, path string, resp *http.Response) (*response, error) {
+	if resp.StatusCode >= 300 {
+		// The status is the answer: what arrived of the body (a read
+		// cut short included) only adds its message.
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorRead))
+		return nil, c.errorFor(cl.method, path, cl.res.bucket, resp, data)
+	}
 	var buf *[]byte
-	if cl.pooledAnswer && resp.StatusCode < 300 {
+	if cl.pooledAnswer {
 		buf = c.answers.get(0)
 	}
 	var dst []byte
@@ -336,9 +347,6 @@ func (c *Client) answer(cl *call, path string, resp *http.Response) (*response, 
 	data, err := readBody(resp, dst)
 	if err != nil {
 		return nil, fmt.Errorf("rsc: %s %s: reading response: %w", cl.method, path, err)
-	}
-	if resp.StatusCode >= 300 {
-		return nil, c.errorFor(cl.method, path, cl.res.bucket, resp, data)
 	}
 	if buf != nil {
 		*buf = data

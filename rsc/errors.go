@@ -169,7 +169,12 @@ func (e *EntityError) Error() string {
 // body or the secret.
 type AuthError struct {
 	StatusCode int
-	Code       string // OAuth error code such as "invalid_client"
+	// Code is the token endpoint's OAuth error code, such as
+	// "invalid_client" (RFC 6749 §5.2): kept only when it is one word of
+	// lower-case letters, digits, "_", "." and "-", at most 64 bytes, and
+	// otherwise "unrecognised error code", as a server may echo the
+	// credentials there in a form no redaction knows (Basic's base64).
+	Code string
 	Err        error  // why no answer came: a transport error, a timeout (ErrAttemptTimeout) or the context's end
 	// Op is what failed: "" for fetching the access token, or
 	// "introspecting access token".

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"math"
 	"net/http"
@@ -221,9 +222,10 @@ const maxPages = 100_000
 // page size, which is count or the smaller count the server's paging
 // says it served (a server may cap count below what was asked: a short
 // page then ends nothing), or until a page is empty. A server that ignores
-// start (a page holds the same records as the page before it, white space
-// aside) is an error, not an endless read; so is a read past maxPages
-// pages, a guard against any other endless paging.
+// start (a page holds the same records as an earlier page of the
+// iteration, white space aside: the page before it, or a cycle of pages)
+// is an error, not an endless read; so is a read past maxPages pages, a
+// guard against any other endless paging.
 func finder[T any](c *Client, res *resource, query string, count int) func(ctx context.Context) iter.Seq2[T, error] {
 	if count <= 0 {
 		count = pageSize
@@ -232,7 +234,8 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 		return func(yield func(T, error) bool) {
 			var zero T
 			start := 0
-			var prev []byte // the previous page's elements, compacted
+			seen := map[uint64]bool{} // the digests of the pages read, compacted
+			seed := maphash.MakeSeed()
 			pages := 0
 			for {
 				q := query + "&start=" + strconv.Itoa(start) + "&count=" + strconv.Itoa(count)
@@ -258,22 +261,24 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 				if len(els) == 0 {
 					return
 				}
-				// A server that ignores start serves its first page again
-				// and again: stop rather than yield the same records forever.
+				// A server that ignores start serves its first page (or a
+				// few pages in turn) again and again: stop rather than
+				// yield the same records forever.
 				var compact bytes.Buffer
 				if json.Compact(&compact, page.Elements) != nil {
 					compact.Write(page.Elements)
 				}
-				if bytes.Equal(prev, compact.Bytes()) {
-					yield(zero, fmt.Errorf("rsc: %s: the page at start=%d holds the same records as the page before it; stopping rather than reading them again",
+				sum := maphash.Bytes(seed, compact.Bytes())
+				if seen[sum] {
+					yield(zero, fmt.Errorf("rsc: %s: the page at start=%d holds the same records as an earlier page; stopping rather than reading them again",
 						res.legacy, start))
 					return
 				}
+				seen[sum] = true
 				if pages++; pages > maxPages {
 					yield(zero, fmt.Errorf("rsc: %s: more than %d pages; stopping rather than paging on without end", res.legacy, maxPages))
 					return
 				}
-				prev = compact.Bytes()
 				for _, el := range els {
 					if !yield(el, nil) {
 						return

@@ -315,7 +315,7 @@ func TestFinderStopsOnRepeatedPage(t *testing.T) {
 		}
 		n++
 	}
-	const want = "rsc: seatsV2: the page at start=100 holds the same records as the page before it; stopping rather than reading them again"
+	const want = "rsc: seatsV2: the page at start=100 holds the same records as an earlier page; stopping rather than reading them again"
 	if n != 100 || last == nil || last.Error() != want {
 		t.Fatalf("%d seats, err %v; want 100 and %q", n, last, want)
 	}
@@ -327,7 +327,8 @@ func TestFinderStopsOnRepeatedPage(t *testing.T) {
 // Paging reads every record a server holds however it pages: one that caps
 // count below what was asked (with or without paging.total) is read to its
 // end, not cut at its first page; one that serves its first page again,
-// even spaced otherwise, is stopped at the second page with an error.
+// even spaced otherwise, is stopped at the second page with an error, and
+// one that serves two pages in turn at the third.
 func TestFinderPaging(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -346,9 +347,13 @@ func TestFinderPaging(t *testing.T) {
 		{name: "no paging block", seats: 130, calls: 2, page: func(start, _ int) string {
 			return fmt.Sprintf(`{"elements":[%s]}`, seatsJSON(start, min(100, 130-start)))
 		}},
-		{name: "first page again, spaced otherwise", seats: 100, calls: 2, errSub: "holds the same records as the page before it",
+		{name: "first page again, spaced otherwise", seats: 100, calls: 2, errSub: "holds the same records as an earlier page",
 			page: func(_, call int) string {
 				return fmt.Sprintf(`{"elements":[%s%s],"paging":{"start":0,"count":100}}`, seatsJSON(0, 100), strings.Repeat(" ", call))
+			}},
+		{name: "two pages in turn", seats: 200, calls: 3, errSub: "the page at start=200 holds the same records as an earlier page",
+			page: func(_, call int) string {
+				return fmt.Sprintf(`{"elements":[%s],"paging":{"start":0,"count":100}}`, seatsJSON(100*((call-1)%2), 100))
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

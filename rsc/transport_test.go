@@ -2,11 +2,14 @@ package rsc
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -137,6 +140,73 @@ func TestTruncatedBodyFailsTheCall(t *testing.T) {
 	})
 }
 
+// An error answer whose body is cut off keeps its type: the status is the
+// answer (a daily 429 parks the customer, a 409 falls back to a lookup),
+// the body only adds its message.
+func TestTruncatedErrorBodyKeepsItsType(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		window string
+		want   error
+	}{{429, "DAY", ErrRateLimited}, {409, "", ErrConflict}, {404, "", ErrNotFound}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			h := setupInProcess(t, nil)
+			h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+				if tc.window != "" {
+					w.Header().Set("X-Li-Throttle-Window", tc.window)
+				}
+				w.Header().Set(truncateHeader, "1")
+				reply(w, tc.status, `{"message":"Resource level throttle APPLICATION DAY limit for calls to this resource is reached.","status":429}`)
+			})
+			err := upsertNote(t.Context(), h.client)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("status %d with a cut-off body: %v, want %v", tc.status, err, tc.want)
+			}
+			var rl *RateLimitError
+			if tc.status == 429 && !(errors.As(err, &rl) && rl.Daily) {
+				t.Errorf("a daily 429 with a cut-off body: %v, want a daily *RateLimitError", err)
+			}
+		})
+	}
+}
+
+// An error answer is read only as far as its message and the part APIError
+// keeps need: a proxy's 500 page of 70 MiB, gzipped to 70 KiB, costs no
+// more than a normal answer.
+func TestErrorBodyReadIsBounded(t *testing.T) {
+	var bomb bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write([]byte(`{"message":"`))
+	chunk := bytes.Repeat([]byte("A"), 1<<20)
+	for range 70 {
+		zw.Write(chunk)
+	}
+	zw.Close()
+	h := setup(t, nil)
+	var sent atomic.Int64
+	h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.WriteHeader(http.StatusInternalServerError)
+		n, _ := w.Write(bomb.Bytes())
+		sent.Add(int64(n))
+	})
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	err = upsertNote(t.Context(), h.client)
+	runtime.ReadMemStats(&m1)
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 500 || len(ae.Body) != maxErrorBody {
+		t.Fatalf("%v, want an *APIError of status 500 keeping %d bytes", err, maxErrorBody)
+	}
+	if mib := (m1.TotalAlloc - m0.TotalAlloc) >> 20; mib > 16 {
+		t.Errorf("the 500 answers (%d KiB on the wire) cost %d MiB of allocation", sent.Load()>>10, mib)
+	}
+}
+
 // A 500 on a batch_create is not retried.
 func TestNoRetryBatchCreate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -264,6 +334,30 @@ func TestContextCancelStopsBackoff(t *testing.T) {
 			t.Errorf("returned after %v, want exactly the 2s of the cancellation", got)
 		}
 	})
+}
+
+// A token answered form-encoded (as some gateways and fakes answer) expires
+// on the client's Clock too, expires_in after it was fetched: five calls
+// within its lifetime on a Clock a day ahead of the wall clock fetch one
+// token, not one each.
+func TestFormTokenExpiryOnClientClock(t *testing.T) {
+	clk := &fakeClock{now: time.Now().Add(24 * time.Hour)}
+	h := setup(t, func(w http.ResponseWriter, s seen) {
+		reply(w, 200, `{"results":{"N1":{"status":204}},"errors":{}}`)
+	}, WithClock(clk))
+	var tokens atomic.Int32
+	h.onToken(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+		fmt.Fprintf(w, "access_token=tok%d&expires_in=1800&token_type=Bearer", tokens.Add(1))
+	})
+	for range 5 {
+		if err := upsertNote(t.Context(), h.client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := tokens.Load(); n != 1 {
+		t.Errorf("5 calls within one token's 30 minutes (on the client's Clock) fetched %d tokens", n)
+	}
 }
 
 func TestTokenReuseRefreshAnd401(t *testing.T) {
@@ -476,6 +570,34 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A token endpoint that echoes the credentials in its OAuth error code, in
+// a form the redaction does not know (HTTP Basic's base64 of "id:secret"),
+// does not get them into the *AuthError: a code that is not one word is
+// not kept.
+func TestOAuthErrorCodeKeptOnlyAsAWord(t *testing.T) {
+	basic := base64.StdEncoding.EncodeToString([]byte("cid:csecret"))
+	for _, tc := range []struct{ answered, want string }{
+		{"invalid_client", "invalid_client"},
+		{"invalid_client: Basic " + basic, "unrecognised error code"},
+		{basic, "unrecognised error code"},
+		{"csecret", "unrecognised error code"}, // redacted first
+		{strings.Repeat("x", 65), "unrecognised error code"},
+	} {
+		t.Run(tc.answered, func(t *testing.T) {
+			h := setup(t, nil)
+			h.onToken(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				reply(w, 401, `{"error":"`+tc.answered+`"}`)
+			})
+			err := upsertNote(t.Context(), h.client)
+			var ae *AuthError
+			if !errors.As(err, &ae) || ae.Code != tc.want || strings.Contains(err.Error(), basic) {
+				t.Errorf("%v, want an *AuthError with the code %q", err, tc.want)
+			}
+		})
+	}
 }
 
 func TestNewClientValidatesOptions(t *testing.T) {
