@@ -175,7 +175,7 @@ type AuthError struct {
 	// otherwise "unrecognised error code", as a server may echo the
 	// credentials there in a form no redaction knows (Basic's base64).
 	Code string
-	Err        error  // why no answer came: a transport error, a timeout (ErrAttemptTimeout) or the context's end
+	Err  error // why no answer came: a transport error, a timeout (ErrAttemptTimeout) or the context's end
 	// Op is what failed: "" for fetching the access token, or
 	// "introspecting access token".
 	Op string
