@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -211,37 +212,66 @@ func TestFileStoreCustomerIDs(t *testing.T) {
 	}
 }
 
-func TestMemoryStoreAndConcurrentObserve(t *testing.T) {
+// TestConcurrentObserveReportsEachEventOnce: goroutines observe the same
+// customer reach every milestone at once, through one Tracker or a Tracker
+// each sharing one store; every milestone is reported once, in order.
+func TestConcurrentObserveReportsEachEventOnce(t *testing.T) {
 	ctx := context.Background()
-	tr := newTracker(t, NewMemoryStore())
 	s := stateAt(ActivitySyncCompleted, Access{CompanyLevel: true}, AllSettings())
-	var mu sync.Mutex
-	var got []Event
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			evs, err := tr.Observe(ctx, "c", s)
-			if err != nil {
-				t.Error(err)
+	want := []Milestone{1, 2, 3, 4, 5}
+	cases := map[string]struct {
+		store      func(t *testing.T) EventStore
+		oneTracker bool
+	}{
+		"one Tracker, memory":             {func(*testing.T) EventStore { return NewMemoryStore() }, true},
+		"a Tracker per goroutine, memory": {func(*testing.T) EventStore { return NewMemoryStore() }, false},
+		"a Tracker per goroutine, file":   {func(t *testing.T) EventStore { return newFileStore(t, t.TempDir()) }, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			store := tc.store(t)
+			shared := newTracker(t, store)
+			var mu sync.Mutex
+			var got []Milestone
+			var wg sync.WaitGroup
+			for range 8 {
+				tr := shared
+				if !tc.oneTracker {
+					tr = newTracker(t, store)
+				}
+				wg.Go(func() {
+					evs, err := tr.Observe(ctx, "c", s)
+					if err != nil {
+						t.Error(err)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					for _, e := range evs {
+						got = append(got, e.Milestone)
+					}
+				})
 			}
-			mu.Lock()
-			got = append(got, evs...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if len(got) != 5 {
-		t.Fatalf("got %d events in total, want 5: %v", len(got), got)
-	}
-	for i, e := range got {
-		if e.Milestone != Milestone(i+1) {
-			t.Errorf("event %d is %v", i, e.Milestone)
-		}
-	}
-	if evs, _ := tr.Observe(ctx, "other", stateAt(0, Access{}, rsc.ProductSettings{})); len(evs) != 0 {
-		t.Errorf("other customer: %v", evs)
+			wg.Wait()
+			// Goroutines may interleave their events: each milestone once
+			// is what counts, and the store's order.
+			if diff := cmp.Diff(want, slices.Sorted(slices.Values(got))); diff != "" {
+				t.Errorf("milestones reported (-once each +got):\n%s", diff)
+			}
+			all, err := store.Load(ctx, "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored []Milestone
+			for _, e := range all {
+				stored = append(stored, e.Milestone)
+			}
+			if diff := cmp.Diff(want, stored); diff != "" {
+				t.Errorf("milestones stored (-want +got):\n%s", diff)
+			}
+			if evs, err := shared.Observe(ctx, "other", stateAt(0, Access{}, rsc.ProductSettings{})); err != nil || len(evs) != 0 {
+				t.Errorf("other customer: %v, %v", evs, err)
+			}
+		})
 	}
 }
 
