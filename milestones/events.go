@@ -17,7 +17,9 @@ type Event struct {
 	// Milestone is the milestone reached.
 	Milestone Milestone `json:"milestone"`
 	// At is when it was reached: the phase's CompletedAt (or EnabledAt for
-	// milestone 1) when known, else the Tracker's clock when it observed it.
+	// milestone 1) when known, else the Tracker's clock when it observed it;
+	// but never before the At of the milestone before it, which it needs (a
+	// phase may complete before the previous milestone is reached).
 	At time.Time `json:"at"`
 	// Refused lists the records refused by the phases up to this milestone
 	// when it was reached, e.g. "3 of 3 jobs" ("" when none): they are in the
@@ -250,14 +252,17 @@ func (t *Tracker) observe(ctx context.Context, customerID string, s State) ([]Ev
 		return nil, err
 	}
 	floor := Milestone(0)
+	var after time.Time // the latest At of the milestones reached
 	for _, e := range prev {
 		floor = max(floor, e.Milestone)
+		after = later(after, e.At)
 	}
 	s.Persisted = append(slices.Clone(s.Persisted), floor)
 	h := highest(s)
 	var evs []Event
 	for m := floor + 1; m <= h; m++ {
-		evs = append(evs, Event{Milestone: m, At: t.eventTime(s, m), Refused: refusedUpTo(s, m)})
+		after = later(after, t.eventTime(s, m))
+		evs = append(evs, Event{Milestone: m, At: after, Refused: refusedUpTo(s, m)})
 	}
 	if len(evs) == 0 {
 		return nil, nil
@@ -298,8 +303,17 @@ func (t *Tracker) Report(ctx context.Context, customerID string, s State) (Repor
 	return Evaluate(s), evs, nil
 }
 
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // eventTime is the phase's CompletedAt (EnabledAt for milestone 1) when
-// known, else the tracker's clock.
+// known, else the tracker's clock. observe keeps an event from dating
+// before the milestone it follows.
 func (t *Tracker) eventTime(s State, m Milestone) time.Time {
 	if m == IntegrationEnabled && !s.EnabledAt.IsZero() {
 		return s.EnabledAt

@@ -212,6 +212,84 @@ func TestFileStoreCustomerIDs(t *testing.T) {
 	}
 }
 
+// TestEventTimesFollowMilestoneOrder: a milestone is reached when its phase
+// has completed and the milestone before it is reached, so an event never
+// dates before the one it follows, stored or new, whatever the phases'
+// completion times say.
+func TestEventTimesFollowMilestoneOrder(t *testing.T) {
+	completed := func(at time.Time) PhaseProgress {
+		return PhaseProgress{Done: 1, Total: 1, Completed: true, CompletedAt: at}
+	}
+	state := func(enabledAt time.Time, phases map[rscsync.Phase]PhaseProgress) State {
+		return State{Enabled: true, EnabledAt: enabledAt, Access: Access{CompanyLevel: true}, Settings: AllSettings(), Phases: phases}
+	}
+	cases := map[string]struct {
+		stored []Event
+		s      State
+		want   []Event
+	}{
+		// The enablement was seen late (EnabledAt is the status's UpdatedAt
+		// when first seen enabled), after the job sync had completed.
+		"enablement seen late": {
+			s: state(enabledAt.Add(10*time.Minute), map[rscsync.Phase]PhaseProgress{rscsync.PhaseJobs: completed(enabledAt.Add(5 * time.Minute))}),
+			want: []Event{
+				{Milestone: IntegrationEnabled, At: enabledAt.Add(10 * time.Minute)},
+				{Milestone: JobSyncCompleted, At: enabledAt.Add(10 * time.Minute)},
+			},
+		},
+		// The application sync completed before the candidate sync.
+		"phases out of order": {
+			s: state(enabledAt, map[rscsync.Phase]PhaseProgress{
+				rscsync.PhaseJobs:         completed(enabledAt.Add(time.Hour)),
+				rscsync.PhaseCandidates:   completed(enabledAt.Add(3 * time.Hour)),
+				rscsync.PhaseApplications: completed(enabledAt.Add(2 * time.Hour)),
+			}),
+			want: []Event{
+				{Milestone: IntegrationEnabled, At: enabledAt},
+				{Milestone: JobSyncCompleted, At: enabledAt.Add(time.Hour)},
+				{Milestone: CandidateSyncCompleted, At: enabledAt.Add(3 * time.Hour)},
+				{Milestone: ShortlistSyncCompleted, At: enabledAt.Add(3 * time.Hour)},
+			},
+		},
+		// Milestone 1 is stored later than the job sync completed.
+		"after a stored event": {
+			stored: []Event{{Milestone: IntegrationEnabled, At: enabledAt.Add(time.Hour)}},
+			s:      state(enabledAt, map[rscsync.Phase]PhaseProgress{rscsync.PhaseJobs: completed(enabledAt.Add(time.Minute))}),
+			want:   []Event{{Milestone: JobSyncCompleted, At: enabledAt.Add(time.Hour)}},
+		},
+		// A phase completed at an unknown time is dated by the clock
+		// (testNow), which the next milestone's completion may precede.
+		"after the clock's time": {
+			s: state(enabledAt, map[rscsync.Phase]PhaseProgress{
+				rscsync.PhaseJobs:       {Completed: true},
+				rscsync.PhaseCandidates: completed(enabledAt.Add(time.Hour)),
+			}),
+			want: []Event{
+				{Milestone: IntegrationEnabled, At: enabledAt},
+				{Milestone: JobSyncCompleted, At: testNow},
+				{Milestone: CandidateSyncCompleted, At: testNow},
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			store := NewMemoryStore()
+			for _, e := range tc.stored {
+				if err := store.Append(t.Context(), "c", e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			evs, err := newTracker(t, store).Observe(t.Context(), "c", tc.s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, evs); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestConcurrentObserveReportsEachEventOnce: goroutines observe the same
 // customer reach every milestone at once, through one Tracker or a Tracker
 // each sharing one store; every milestone is reported once, in order.
