@@ -169,6 +169,21 @@ func fakeCustomer(t *testing.T, n string) (*rsctest.Customer, *rsc.Client) {
 	return cu, client
 }
 
+// enabledCustomer is fakeCustomer with the integration requested and
+// enabled, and the onboarding status then read.
+func enabledCustomer(t *testing.T, n string) (*rsctest.Customer, *rsc.Client, onboarding.Status) {
+	t.Helper()
+	cu, client := fakeCustomer(t, n)
+	cu.RequestIntegrations()
+	cu.NotifyPartner()
+	cu.EnableAll()
+	status, err := onboarding.ReadStatus(t.Context(), client, cu.Organization, cu.Contracts[0], onboarding.Status{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cu, client, status
+}
+
 // runSync runs a sync of src for customer "c1" to the end and returns its engine.
 func runSync(t *testing.T, client *rsc.Client, src rscsync.Source, opts ...rscsync.Option) *rscsync.Engine {
 	t.Helper()
@@ -244,14 +259,7 @@ func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.
 func TestRefusedJobsFromSync(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
-		cu, client := fakeCustomer(t, "78")
-		cu.RequestIntegrations()
-		cu.NotifyPartner()
-		cu.EnableAll()
-		status, err := onboarding.ReadStatus(ctx, client, cu.Organization, cu.Contracts[0], onboarding.Status{}, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
+		cu, client, status := enabledCustomer(t, "78")
 		enabledAt := time.Now()
 		src := rscsync.NewSliceSource()
 		for i := range 4 {
@@ -286,10 +294,7 @@ func refusedJob(org, id string, mod time.Time) rscsync.Job {
 func TestAllRefusedAfterARefusedJobIsEdited(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
-		cu, client := fakeCustomer(t, "91")
-		cu.RequestIntegrations()
-		cu.NotifyPartner()
-		cu.EnableAll()
+		cu, client, status := enabledCustomer(t, "91")
 		enabledAt := time.Now()
 		time.Sleep(time.Minute)
 		old := enabledAt.Add(-48 * time.Hour).Truncate(time.Millisecond)
@@ -299,7 +304,6 @@ func TestAllRefusedAfterARefusedJobIsEdited(t *testing.T) {
 		}
 		eng := runSync(t, client, src)
 
-		status := onboarding.Status{State: onboarding.StateBothEnabled, Company: rsc.StatusEnabled, Contract: rsc.StatusEnabled}
 		type got struct {
 			Incremental int64
 			AllRefused  bool
