@@ -82,7 +82,9 @@
 // encoding/json), or Available for one record ("is the In-ATS indicator
 // expected for this candidate, last modified at T?"). A Tracker compares each
 // State with milestones persisted in an EventStore and returns the newly
-// reached ones exactly once, surviving restarts.
+// reached ones exactly once, surviving restarts; Trackers sharing a store
+// do too when the store is an EventAppender (MemoryStore and FileStore
+// within a process, PostgreSQL across processes), as Tracker details.
 //
 // It depends on onboarding and sync, never the other way round: StateFrom
 // builds a State from an onboarding.Status and the sync engine's phase

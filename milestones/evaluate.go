@@ -79,8 +79,12 @@ type FeatureStatus struct {
 	// refused (they are in its dead letters, not on LinkedIn), for a feature
 	// whose scope comes from the sync; the feature does not work for them.
 	Refused int64 `json:"refused,omitempty"`
-	// AllRefused reports that every record of the kind the completed phase
-	// read was refused: LinkedIn has none of them.
+	// AllRefused reports that every record of the kind was refused:
+	// LinkedIn has none of them. It compares the distinct records refused
+	// with the ATS's count of the eligible ones when the phase completed or
+	// at the sync's last run (PhaseProgress.Total less Skipped), so a
+	// refused record that is edited and refused again leaves it set, and a
+	// record created since the last count counts from the next run.
 	AllRefused bool `json:"allRefused,omitempty"`
 	// Reason explains why it is off or, when its scope is limited to new and
 	// updated records, when it widens ("all candidates once Candidate Sync

@@ -17,7 +17,9 @@ type Event struct {
 	// Milestone is the milestone reached.
 	Milestone Milestone `json:"milestone"`
 	// At is when it was reached: the phase's CompletedAt (or EnabledAt for
-	// milestone 1) when known, else the Tracker's clock when it observed it.
+	// milestone 1) when known, else the Tracker's clock when it observed it;
+	// but never before the At of the milestone before it, which it needs (a
+	// phase may complete before the previous milestone is reached).
 	At time.Time `json:"at"`
 	// Refused lists the records refused by the phases up to this milestone
 	// when it was reached, e.g. "3 of 3 jobs" ("" when none): they are in the
@@ -28,12 +30,32 @@ type Event struct {
 // EventStore persists milestone events per customer. Implementations must
 // be safe for concurrent use. Append of a milestone the customer already has
 // is a no-op (the first event is kept).
+//
+// A store that can also say which events it newly stored implements
+// EventAppender; without it, Trackers sharing the store may each report the
+// same event (see Tracker).
 type EventStore interface {
 	// Load returns the customer's events in the order they were appended
 	// (nil, nil for an unknown customer).
 	Load(ctx context.Context, customerID string) ([]Event, error)
 	// Append records e for the customer durably.
 	Append(ctx context.Context, customerID string, e Event) error
+}
+
+// EventAppender is an EventStore that tells which events it newly stored,
+// so that Trackers sharing it (in one process or several, as far as the
+// store is shared) report each event once: a Tracker whose store implements
+// it reports the events its own AppendNew stored, and no others. MemoryStore,
+// FileStore and the PostgreSQL store of rscgo's fleet module implement it.
+type EventAppender interface {
+	EventStore
+	// AppendNew records durably, in order, each of evs whose milestone the
+	// customer does not have yet (nor an earlier event of evs), and returns
+	// those it recorded, in the order of evs. Of concurrent calls recording
+	// the same customer's milestone, exactly one returns its event. With an
+	// error it returns the events it recorded nonetheless (none when it
+	// writes them all at once, as rscgo's stores do).
+	AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error)
 }
 
 // MemoryStore is an in-memory EventStore, for tests and single-process use.
@@ -57,15 +79,32 @@ func (m *MemoryStore) Load(ctx context.Context, customerID string) ([]Event, err
 
 // Append implements EventStore.
 func (m *MemoryStore) Append(ctx context.Context, customerID string, e Event) error {
+	_, err := m.AppendNew(ctx, customerID, []Event{e})
+	return err
+}
+
+// AppendNew implements EventAppender.
+func (m *MemoryStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !has(m.events[customerID], e.Milestone) {
-		m.events[customerID] = append(m.events[customerID], e)
+	added := newEvents(m.events[customerID], evs)
+	m.events[customerID] = append(m.events[customerID], added...)
+	return added, nil
+}
+
+// newEvents returns the events of evs whose milestone is neither in have
+// nor in an earlier event of evs, in order.
+func newEvents(have, evs []Event) []Event {
+	var out []Event
+	for _, e := range evs {
+		if !has(have, e.Milestone) && !has(out, e.Milestone) {
+			out = append(out, e)
+		}
 	}
-	return nil
+	return out
 }
 
 func has(evs []Event, m Milestone) bool {
@@ -75,9 +114,10 @@ func has(evs []Event, m Milestone) bool {
 // FileStore is an EventStore keeping one JSON document per customer in a
 // directory (the files are mode 0600, the directory 0700). Each Append
 // rewrites the customer's document crash-safely: a crash leaves the events
-// before or after it, never a torn file. It serialises writers within a
-// process only; do not share a directory between processes writing the same
-// customer.
+// before or after it, never a torn file. It serialises the writers of one
+// FileStore only: share one FileStore between the goroutines and Trackers of
+// a process rather than opening the directory twice, and do not share a
+// directory between processes writing the same customer.
 type FileStore struct {
 	dir *fsutil.Dir
 	mu  sync.Mutex
@@ -116,27 +156,41 @@ func (f *FileStore) read(customerID string) ([]Event, error) {
 
 // Append implements EventStore.
 func (f *FileStore) Append(ctx context.Context, customerID string, e Event) error {
+	_, err := f.AppendNew(ctx, customerID, []Event{e})
+	return err
+}
+
+// AppendNew implements EventAppender, rewriting the customer's document
+// once for all of evs.
+func (f *FileStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	evs, err := f.read(customerID)
+	have, err := f.read(customerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if has(evs, e.Milestone) {
-		return nil
+	added := newEvents(have, evs)
+	if len(added) == 0 {
+		return nil, nil
 	}
-	if err := f.dir.Save(customerID, append(evs, e)); err != nil {
-		return fmt.Errorf("milestones: write events: %w", err)
+	if err := f.dir.Save(customerID, append(have, added...)); err != nil {
+		return nil, fmt.Errorf("milestones: write events: %w", err)
 	}
-	return nil
+	return added, nil
 }
 
 // Tracker turns States into milestone events, each reported once per
 // customer, persisted in an EventStore so that a restart neither replays
 // nor forgets them.
+//
+// Once per customer holds for every Tracker sharing a store that implements
+// EventAppender, as far as the store is shared: one MemoryStore or FileStore
+// value within a process, PostgreSQL across any number of processes. With
+// any other EventStore it holds for one Tracker at a time only: Trackers
+// sharing such a store may each report an event the other stored meanwhile.
 type Tracker struct {
 	store EventStore
 	clock rsc.Clock
@@ -183,7 +237,8 @@ func (t *Tracker) Events(ctx context.Context, customerID string) ([]Event, error
 // Observe returns the milestones s reaches that the customer had not
 // reached before, in order 1..5, after persisting each. Milestones are
 // monotonic: a persisted milestone (and every one before it) stays reached
-// even if s has regressed, and is never returned again. If persisting fails
+// even if s has regressed, and is never returned again (not even by another
+// Tracker, when the store is an EventAppender). If persisting fails
 // part-way, Observe returns the events persisted so far and the error.
 func (t *Tracker) Observe(ctx context.Context, customerID string, s State) ([]Event, error) {
 	t.mu.Lock()
@@ -197,14 +252,28 @@ func (t *Tracker) observe(ctx context.Context, customerID string, s State) ([]Ev
 		return nil, err
 	}
 	floor := Milestone(0)
+	var after time.Time // the latest At of the milestones reached
 	for _, e := range prev {
 		floor = max(floor, e.Milestone)
+		after = later(after, e.At)
 	}
 	s.Persisted = append(slices.Clone(s.Persisted), floor)
 	h := highest(s)
-	var out []Event
+	var evs []Event
 	for m := floor + 1; m <= h; m++ {
-		e := Event{Milestone: m, At: t.eventTime(s, m), Refused: refusedUpTo(s, m)}
+		after = later(after, t.eventTime(s, m))
+		evs = append(evs, Event{Milestone: m, At: after, Refused: refusedUpTo(s, m)})
+	}
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	if a, ok := t.store.(EventAppender); ok {
+		// Another Tracker may have stored some of them since the Load:
+		// they are its to report.
+		return a.AppendNew(ctx, customerID, evs)
+	}
+	var out []Event
+	for _, e := range evs {
 		if err := t.store.Append(ctx, customerID, e); err != nil {
 			return out, err
 		}
@@ -234,8 +303,17 @@ func (t *Tracker) Report(ctx context.Context, customerID string, s State) (Repor
 	return Evaluate(s), evs, nil
 }
 
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // eventTime is the phase's CompletedAt (EnabledAt for milestone 1) when
-// known, else the tracker's clock.
+// known, else the tracker's clock. observe keeps an event from dating
+// before the milestone it follows.
 func (t *Tracker) eventTime(s State, m Milestone) time.Time {
 	if m == IntegrationEnabled && !s.EnabledAt.IsZero() {
 		return s.EnabledAt

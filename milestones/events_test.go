@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -211,37 +212,144 @@ func TestFileStoreCustomerIDs(t *testing.T) {
 	}
 }
 
-func TestMemoryStoreAndConcurrentObserve(t *testing.T) {
-	ctx := context.Background()
-	tr := newTracker(t, NewMemoryStore())
-	s := stateAt(ActivitySyncCompleted, Access{CompanyLevel: true}, AllSettings())
-	var mu sync.Mutex
-	var got []Event
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			evs, err := tr.Observe(ctx, "c", s)
-			if err != nil {
-				t.Error(err)
+// TestEventTimesFollowMilestoneOrder: a milestone is reached when its phase
+// has completed and the milestone before it is reached, so an event never
+// dates before the one it follows, stored or new, whatever the phases'
+// completion times say.
+func TestEventTimesFollowMilestoneOrder(t *testing.T) {
+	completed := func(at time.Time) PhaseProgress {
+		return PhaseProgress{Done: 1, Total: 1, Completed: true, CompletedAt: at}
+	}
+	state := func(enabledAt time.Time, phases map[rscsync.Phase]PhaseProgress) State {
+		return State{Enabled: true, EnabledAt: enabledAt, Access: Access{CompanyLevel: true}, Settings: AllSettings(), Phases: phases}
+	}
+	cases := map[string]struct {
+		stored []Event
+		s      State
+		want   []Event
+	}{
+		// The enablement was seen late (EnabledAt is the status's UpdatedAt
+		// when first seen enabled), after the job sync had completed.
+		"enablement seen late": {
+			s: state(enabledAt.Add(10*time.Minute), map[rscsync.Phase]PhaseProgress{rscsync.PhaseJobs: completed(enabledAt.Add(5 * time.Minute))}),
+			want: []Event{
+				{Milestone: IntegrationEnabled, At: enabledAt.Add(10 * time.Minute)},
+				{Milestone: JobSyncCompleted, At: enabledAt.Add(10 * time.Minute)},
+			},
+		},
+		// The application sync completed before the candidate sync.
+		"phases out of order": {
+			s: state(enabledAt, map[rscsync.Phase]PhaseProgress{
+				rscsync.PhaseJobs:         completed(enabledAt.Add(time.Hour)),
+				rscsync.PhaseCandidates:   completed(enabledAt.Add(3 * time.Hour)),
+				rscsync.PhaseApplications: completed(enabledAt.Add(2 * time.Hour)),
+			}),
+			want: []Event{
+				{Milestone: IntegrationEnabled, At: enabledAt},
+				{Milestone: JobSyncCompleted, At: enabledAt.Add(time.Hour)},
+				{Milestone: CandidateSyncCompleted, At: enabledAt.Add(3 * time.Hour)},
+				{Milestone: ShortlistSyncCompleted, At: enabledAt.Add(3 * time.Hour)},
+			},
+		},
+		// Milestone 1 is stored later than the job sync completed.
+		"after a stored event": {
+			stored: []Event{{Milestone: IntegrationEnabled, At: enabledAt.Add(time.Hour)}},
+			s:      state(enabledAt, map[rscsync.Phase]PhaseProgress{rscsync.PhaseJobs: completed(enabledAt.Add(time.Minute))}),
+			want:   []Event{{Milestone: JobSyncCompleted, At: enabledAt.Add(time.Hour)}},
+		},
+		// A phase completed at an unknown time is dated by the clock
+		// (testNow), which the next milestone's completion may precede.
+		"after the clock's time": {
+			s: state(enabledAt, map[rscsync.Phase]PhaseProgress{
+				rscsync.PhaseJobs:       {Completed: true},
+				rscsync.PhaseCandidates: completed(enabledAt.Add(time.Hour)),
+			}),
+			want: []Event{
+				{Milestone: IntegrationEnabled, At: enabledAt},
+				{Milestone: JobSyncCompleted, At: testNow},
+				{Milestone: CandidateSyncCompleted, At: testNow},
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			store := NewMemoryStore()
+			for _, e := range tc.stored {
+				if err := store.Append(t.Context(), "c", e); err != nil {
+					t.Fatal(err)
+				}
 			}
-			mu.Lock()
-			got = append(got, evs...)
-			mu.Unlock()
-		}()
+			evs, err := newTracker(t, store).Observe(t.Context(), "c", tc.s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, evs); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+		})
 	}
-	wg.Wait()
-	if len(got) != 5 {
-		t.Fatalf("got %d events in total, want 5: %v", len(got), got)
+}
+
+// TestConcurrentObserveReportsEachEventOnce: goroutines observe the same
+// customer reach every milestone at once, through one Tracker or a Tracker
+// each sharing one store; every milestone is reported once, in order.
+func TestConcurrentObserveReportsEachEventOnce(t *testing.T) {
+	ctx := context.Background()
+	s := stateAt(ActivitySyncCompleted, Access{CompanyLevel: true}, AllSettings())
+	want := []Milestone{1, 2, 3, 4, 5}
+	cases := map[string]struct {
+		store      func(t *testing.T) EventStore
+		oneTracker bool
+	}{
+		"one Tracker, memory":             {func(*testing.T) EventStore { return NewMemoryStore() }, true},
+		"a Tracker per goroutine, memory": {func(*testing.T) EventStore { return NewMemoryStore() }, false},
+		"a Tracker per goroutine, file":   {func(t *testing.T) EventStore { return newFileStore(t, t.TempDir()) }, false},
 	}
-	for i, e := range got {
-		if e.Milestone != Milestone(i+1) {
-			t.Errorf("event %d is %v", i, e.Milestone)
-		}
-	}
-	if evs, _ := tr.Observe(ctx, "other", stateAt(0, Access{}, rsc.ProductSettings{})); len(evs) != 0 {
-		t.Errorf("other customer: %v", evs)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			store := tc.store(t)
+			shared := newTracker(t, store)
+			var mu sync.Mutex
+			var got []Milestone
+			var wg sync.WaitGroup
+			for range 8 {
+				tr := shared
+				if !tc.oneTracker {
+					tr = newTracker(t, store)
+				}
+				wg.Go(func() {
+					evs, err := tr.Observe(ctx, "c", s)
+					if err != nil {
+						t.Error(err)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					for _, e := range evs {
+						got = append(got, e.Milestone)
+					}
+				})
+			}
+			wg.Wait()
+			// Goroutines may interleave their events: each milestone once
+			// is what counts, and the store's order.
+			if diff := cmp.Diff(want, slices.Sorted(slices.Values(got))); diff != "" {
+				t.Errorf("milestones reported (-once each +got):\n%s", diff)
+			}
+			all, err := store.Load(ctx, "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored []Milestone
+			for _, e := range all {
+				stored = append(stored, e.Milestone)
+			}
+			if diff := cmp.Diff(want, stored); diff != "" {
+				t.Errorf("milestones stored (-want +got):\n%s", diff)
+			}
+			if evs, err := shared.Observe(ctx, "other", stateAt(0, Access{}, rsc.ProductSettings{})); err != nil || len(evs) != 0 {
+				t.Errorf("other customer: %v, %v", evs, err)
+			}
+		})
 	}
 }
 

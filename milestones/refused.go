@@ -93,9 +93,9 @@ func refusedUpTo(s State, m Milestone) string {
 }
 
 // featureRefused returns how many records of f's kind are refused (in the
-// dead letters), and whether that is every record the completed phase sent,
-// for a feature whose scope comes from the sync (0 for the others, such as
-// exporting a LinkedIn member, which works whatever the ATS sent).
+// dead letters), and whether that is every eligible record of the completed
+// phase, for a feature whose scope comes from the sync (0 for the others,
+// such as exporting a LinkedIn member, which works whatever the ATS sent).
 func featureRefused(s State, f Feature) (refused int64, all bool) {
 	if !slices.ContainsFunc(f.Steps, func(st Step) bool { return st.Milestone >= JobSyncCompleted }) {
 		return 0, false
@@ -108,9 +108,11 @@ func featureRefused(s State, f Feature) (refused int64, all bool) {
 	if pp.Refused <= 0 {
 		return 0, false
 	}
-	// Every record the phase sent (processed, less the ineligible ones) was
-	// refused: LinkedIn holds none.
-	return pp.Refused, pp.Completed && pp.Refused >= pp.Done+pp.Incremental-pp.Skipped
+	// Every eligible record is refused: LinkedIn holds none. Refused and
+	// Skipped count distinct records, and so does Total (the ATS's count in
+	// the window, at least the historical pass's Done); Incremental does
+	// not, as it counts a refused record again each time it is re-read.
+	return pp.Refused, pp.Completed && pp.Refused >= max(pp.Total, pp.Done)-pp.Skipped
 }
 
 // ScopeText describes which records the feature works for, in words: the

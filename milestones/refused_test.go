@@ -104,26 +104,36 @@ func TestRefusedRecordsInEvents(t *testing.T) {
 }
 
 // TestRefusedCounts pins the edge cases: refusals after the historical pass
-// (more than its total), ineligible records, and records sent after it.
+// (more than its total), ineligible records, records sent after it, and
+// refused records read again. AllRefused compares the distinct refused
+// records with the ATS's count (Total), never with Incremental, which also
+// counts a refused record each time it is edited and refused again: jobs
+// accepted after the pass show in Total once the next run counts them.
 func TestRefusedCounts(t *testing.T) {
 	type want struct {
 		text       string
 		allRefused bool
 	}
-	done := func(refused, skipped, incremental int64) PhaseProgress {
-		return PhaseProgress{Done: 5, Total: 5, Refused: refused, Skipped: skipped, Incremental: incremental, Completed: true}
+	done := func(total, refused, skipped, incremental int64) PhaseProgress {
+		return PhaseProgress{Done: 5, Total: total, Refused: refused, Skipped: skipped, Incremental: incremental, Completed: true}
 	}
 	cases := map[string]struct {
 		pp PhaseProgress
 		want
 	}{
-		"none":                    {done(0, 0, 0), want{"", false}},
-		"all":                     {done(5, 0, 0), want{"5 of 5 jobs", true}},
-		"all but the ineligible":  {done(3, 2, 0), want{"3 of 5 jobs", true}},
-		"some":                    {done(1, 0, 0), want{"1 of 5 jobs", false}},
-		"later jobs accepted":     {done(5, 0, 2), want{"5 of 5 jobs", false}},
-		"more than the pass read": {done(6, 0, 3), want{"6 jobs", false}},
-		"in progress":             {PhaseProgress{Done: 2, Total: 5, Refused: 2}, want{"2 jobs", false}},
+		"none":                          {done(5, 0, 0, 0), want{"", false}},
+		"all":                           {done(5, 5, 0, 0), want{"5 of 5 jobs", true}},
+		"all but the ineligible":        {done(5, 3, 2, 0), want{"3 of 5 jobs", true}},
+		"some":                          {done(5, 1, 0, 0), want{"1 of 5 jobs", false}},
+		"all, edited and refused again": {done(5, 5, 0, 4), want{"5 of 5 jobs", true}},
+		"all, total unknown":            {done(0, 5, 0, 0), want{"5 jobs", true}},
+		"later jobs accepted":           {done(7, 5, 0, 2), want{"5 of 7 jobs", false}},
+		"later jobs refused":            {done(7, 7, 0, 2), want{"7 of 7 jobs", true}},
+		"more than the pass read":       {done(8, 6, 0, 3), want{"6 of 8 jobs", false}},
+		// The dead letters outnumber the last count: jobs created and
+		// refused since, or refused ones deleted in the ATS.
+		"more than the last count": {done(5, 6, 0, 3), want{"6 jobs", true}},
+		"in progress":              {PhaseProgress{Done: 2, Total: 5, Refused: 2}, want{"2 jobs", false}},
 	}
 	f, _ := Lookup(ShortlistMemberToJob)
 	for name, tc := range cases {

@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
 	"github.com/rscgo/rscgo/rsc"
@@ -168,6 +169,21 @@ func fakeCustomer(t *testing.T, n string) (*rsctest.Customer, *rsc.Client) {
 	return cu, client
 }
 
+// enabledCustomer is fakeCustomer with the integration requested and
+// enabled, and the onboarding status then read.
+func enabledCustomer(t *testing.T, n string) (*rsctest.Customer, *rsc.Client, onboarding.Status) {
+	t.Helper()
+	cu, client := fakeCustomer(t, n)
+	cu.RequestIntegrations()
+	cu.NotifyPartner()
+	cu.EnableAll()
+	status, err := onboarding.ReadStatus(t.Context(), client, cu.Organization, cu.Contracts[0], onboarding.Status{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cu, client, status
+}
+
 // runSync runs a sync of src for customer "c1" to the end and returns its engine.
 func runSync(t *testing.T, client *rsc.Client, src rscsync.Source, opts ...rscsync.Option) *rscsync.Engine {
 	t.Helper()
@@ -243,22 +259,11 @@ func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.
 func TestRefusedJobsFromSync(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
-		cu, client := fakeCustomer(t, "78")
-		cu.RequestIntegrations()
-		cu.NotifyPartner()
-		cu.EnableAll()
-		status, err := onboarding.ReadStatus(ctx, client, cu.Organization, cu.Contracts[0], onboarding.Status{}, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
+		cu, client, status := enabledCustomer(t, "78")
 		enabledAt := time.Now()
 		src := rscsync.NewSliceSource()
 		for i := range 4 {
-			id := fmt.Sprintf("J%d", i)
-			at := enabledAt.Add(-time.Duration(i+1) * time.Hour)
-			src.PutJobs(rscsync.Job{ModifiedAt: at, Posting: rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: cu.Organization,
-				CompanyApplyURL: "https://ats.example.com/apply/" + id, Title: "Engineer", Description: "Too short.",
-				ListedAt: rsc.Millis(at), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+			src.PutJobs(refusedJob(cu.Organization, fmt.Sprintf("J%d", i), enabledAt.Add(-time.Duration(i+1)*time.Hour)))
 		}
 		phases, err := runSync(t, client, src).State(ctx)
 		if err != nil {
@@ -272,5 +277,67 @@ func TestRefusedJobsFromSync(t *testing.T) {
 		if want := "no jobs: all 4 were refused (see the dead letters)"; f.ScopeText() != want || strings.Contains(rep.Text(), "all jobs") {
 			t.Errorf("shortlist to a job: %q, want %q; report:\n%s", f.ScopeText(), want, rep.Text())
 		}
+	})
+}
+
+// refusedJob returns a job LinkedIn's rules refuse (its description is
+// under 100 characters), last modified at mod.
+func refusedJob(org, id string, mod time.Time) rscsync.Job {
+	return rscsync.Job{ModifiedAt: mod, Posting: rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: org,
+		CompanyApplyURL: "https://ats.example.com/apply/" + id, Title: "Engineer", Description: "Too short.",
+		ListedAt: rsc.Millis(mod), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}}
+}
+
+// TestAllRefusedAfterARefusedJobIsEdited: every job is refused, then one is
+// edited in the ATS and refused again. LinkedIn still holds no job, and the
+// report keeps saying so, though the sync read a job after completing.
+func TestAllRefusedAfterARefusedJobIsEdited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		cu, client, status := enabledCustomer(t, "91")
+		enabledAt := time.Now()
+		time.Sleep(time.Minute)
+		old := enabledAt.Add(-48 * time.Hour).Truncate(time.Millisecond)
+		src := rscsync.NewSliceSource()
+		for i := range 3 {
+			src.PutJobs(refusedJob(cu.Organization, fmt.Sprintf("J%d", i), old.Add(time.Duration(i)*time.Minute)))
+		}
+		eng := runSync(t, client, src)
+
+		type got struct {
+			Incremental int64
+			AllRefused  bool
+			Scope       string
+		}
+		check := func(when string, want got) {
+			t.Helper()
+			phases, err := eng.State(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs, _ := milestones.Evaluate(milestones.StateFrom(status, enabledAt, phases)).Feature(milestones.ShortlistMemberToJob)
+			if diff := cmp.Diff(want, got{phases[rscsync.PhaseJobs].Incremental, fs.AllRefused, fs.ScopeText()}); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", when, diff)
+			}
+		}
+		const none = "no jobs: all 3 were refused (see the dead letters)"
+		check("after the historical sync", got{0, true, none})
+
+		time.Sleep(time.Minute)
+		src.PutJobs(refusedJob(cu.Organization, "J0", time.Now().Truncate(time.Millisecond)))
+		if _, err := eng.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var dead []string
+		for d, err := range eng.DeadLetters().List(ctx, "c1") {
+			if err != nil {
+				t.Fatal(err)
+			}
+			dead = append(dead, d.ID)
+		}
+		if diff := cmp.Diff([]string{"J0", "J1", "J2"}, slices.Sorted(slices.Values(dead))); diff != "" {
+			t.Errorf("dead letters (-want +got):\n%s", diff)
+		}
+		check("after J0 is edited and refused again", got{1, true, none})
 	})
 }

@@ -92,7 +92,9 @@ func (m *Milestone) UnmarshalText(b []byte) error {
 type PhaseProgress struct {
 	// Done is the number of records synced so far.
 	Done int64 `json:"done"`
-	// Total is the number of records the phase will sync (0 if unknown).
+	// Total is the number of records the phase will sync: the ATS's count
+	// of the records in the window at the sync's last run (0 if unknown), at
+	// least Done once the phase completed.
 	Total int64 `json:"total"`
 	// RecordsPerMinute is the recent throughput, used for the time estimate.
 	RecordsPerMinute float64 `json:"recordsPerMinute,omitempty"`
@@ -109,7 +111,8 @@ type PhaseProgress struct {
 	// of the sync (counted in Done).
 	Skipped int64 `json:"skipped,omitempty"`
 	// Incremental is the number of records processed after the phase
-	// completed (new and updated ones).
+	// completed (new and updated ones): a record updated twice counts
+	// twice, so it is no count of distinct records.
 	Incremental int64 `json:"incremental,omitempty"`
 }
 

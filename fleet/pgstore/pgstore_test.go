@@ -21,6 +21,7 @@ import (
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/fleet/storetest"
+	"github.com/rscgo/rscgo/milestones"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -65,6 +66,24 @@ func TestConformance(t *testing.T) {
 	t.Run("onboarding states", func(t *testing.T) { storetest.OnboardingStates(t, emptied(db, (*pgstore.DB).OnboardingStates)) })
 	t.Run("inmail cursors", func(t *testing.T) { storetest.InMailCursors(t, emptied(db, (*pgstore.DB).InMailCursors)) })
 	t.Run("milestone events", func(t *testing.T) { storetest.MilestoneEvents(t, emptied(db, (*pgstore.DB).MilestoneEvents)) })
+}
+
+// TestMilestoneTrackersAcrossProcesses: Trackers with pools of their own
+// (as processes would have) observe the same customers reach every
+// milestone at once; each event is reported by one of them only.
+func TestMilestoneTrackersAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t)
+	var stores []milestones.EventStore
+	for range 4 {
+		db, err := pgstore.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		stores = append(stores, db.MilestoneEvents())
+	}
+	storetest.MilestoneTrackersConcurrent(t, stores...)
 }
 
 // TestDeadLetterPages lists more dead letters than one page holds.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -401,8 +402,10 @@ func (s *InMailCursors) update(ctx context.Context, customerID string, f func(c 
 	return out, nil
 }
 
-// MilestoneEvents is a milestones.EventStore: one row per event, the
-// customer's first event of each milestone kept.
+// MilestoneEvents is a milestones.EventStore and EventAppender: one row per
+// event, the customer's first event of each milestone kept. Trackers of any
+// number of processes sharing it report each event once, as AppendNew tells
+// each the events it inserted.
 // Every method refuses a customer id CheckCustomerID refuses, before it
 // reads or writes anything.
 type MilestoneEvents struct{ db *DB }
@@ -428,16 +431,49 @@ func (s *MilestoneEvents) Load(ctx context.Context, customerID string) ([]milest
 
 // Append implements milestones.EventStore.
 func (s *MilestoneEvents) Append(ctx context.Context, customerID string, e milestones.Event) error {
+	_, err := s.AppendNew(ctx, customerID, []milestones.Event{e})
+	return err
+}
+
+// AppendNew implements milestones.EventAppender, in one statement: the
+// events are inserted in order, all or none, and of concurrent calls
+// inserting the same milestone of the customer, the one whose row is
+// committed returns it.
+func (s *MilestoneEvents) AppendNew(ctx context.Context, customerID string, evs []milestones.Event) ([]milestones.Event, error) {
 	if err := CheckCustomerID(customerID); err != nil {
-		return err
+		return nil, err
 	}
-	b, err := json.Marshal(e)
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	ms := make([]int32, len(evs))
+	docs := make([][]byte, len(evs))
+	for i, e := range evs {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, fmt.Errorf("pgstore: appending milestone events of %q: %w", customerID, err)
+		}
+		ms[i], docs[i] = int32(e.Milestone), b
+	}
+	// The rows go in the order of evs, so seq (Load's order) follows it.
+	rows, err := s.db.pool.Query(ctx, `insert into rscgo_milestone_events (customer_id, milestone, event)
+		select $1, m, e from unnest($2::int[], $3::jsonb[]) with ordinality as t(m, e, i) order by i
+		on conflict (customer_id, milestone) do nothing
+		returning milestone`, customerID, ms, docs)
+	var inserted []int32
 	if err == nil {
-		_, err = s.db.pool.Exec(ctx, `insert into rscgo_milestone_events (customer_id, milestone, event) values ($1, $2, $3)
-			on conflict (customer_id, milestone) do nothing`, customerID, int(e.Milestone), b)
+		inserted, err = pgx.CollectRows(rows, pgx.RowTo[int32])
 	}
 	if err != nil {
-		return fmt.Errorf("pgstore: appending a milestone event of %q: %w", customerID, err)
+		return nil, fmt.Errorf("pgstore: appending milestone events of %q: %w", customerID, err)
 	}
-	return nil
+	var out []milestones.Event
+	for _, e := range evs {
+		// A milestone evs holds twice was inserted from its first event.
+		if i := slices.Index(inserted, int32(e.Milestone)); i >= 0 {
+			out = append(out, e)
+			inserted = slices.Delete(inserted, i, i+1)
+		}
+	}
+	return out, nil
 }

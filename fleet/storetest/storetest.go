@@ -14,6 +14,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	gosync "sync"
 	"testing"
 	"time"
@@ -410,6 +411,97 @@ func MilestoneEvents[S milestones.EventStore](t *testing.T, newStore func(t *tes
 			"b": {ev(milestones.IntegrationEnabled, "")},
 		})
 	})
+	if _, ok := any(newStore(t)).(milestones.EventAppender); !ok {
+		return
+	}
+	t.Run("AppendNew returns the events it recorded", func(t *testing.T) {
+		s := any(newStore(t)).(milestones.EventAppender)
+		steps := []struct {
+			name string
+			evs  []milestones.Event
+			want []milestones.Event
+		}{
+			{"none", nil, nil},
+			{"into an empty history", []milestones.Event{ev(1, ""), ev(2, "")}, []milestones.Event{ev(1, ""), ev(2, "")}},
+			{"all known", []milestones.Event{ev(2, "1 job"), ev(1, "")}, nil},
+			{"known ones skipped, the first of a milestone given twice kept",
+				[]milestones.Event{ev(2, "1 job"), ev(3, "2 jobs"), ev(4, ""), ev(3, "")},
+				[]milestones.Event{ev(3, "2 jobs"), ev(4, "")}},
+		}
+		for _, st := range steps {
+			got, err := s.AppendNew(ctx, "a", st.evs)
+			if err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			if diff := cmp.Diff(st.want, got); diff != "" {
+				t.Errorf("%s: AppendNew returned (-want +got):\n%s", st.name, diff)
+			}
+		}
+		checkLoads(t, s.Load, map[string][]milestones.Event{
+			"a": {ev(1, ""), ev(2, ""), ev(3, "2 jobs"), ev(4, "")},
+			"b": nil,
+		})
+	})
+	t.Run("Trackers sharing the store report each event once", func(t *testing.T) {
+		s := newStore(t)
+		MilestoneTrackersConcurrent(t, s, s, s, s)
+	})
+}
+
+// MilestoneTrackersConcurrent has one milestones.Tracker per store in
+// stores observe, all at once, the same customers reach milestones 1 to 5,
+// and checks that each customer's milestone is reported by one Tracker
+// only, and stored once, in order. The stores hold the same events: one
+// store given several times, or one per connection pool, as separate
+// processes would have. Each must be an EventAppender: with a plain
+// EventStore, Trackers sharing it may report an event twice.
+func MilestoneTrackersConcurrent(t *testing.T, stores ...milestones.EventStore) {
+	ctx := context.Background()
+	s := milestones.State{Enabled: true, EnabledAt: at, Access: milestones.Access{CompanyLevel: true},
+		Settings: milestones.AllSettings(), Phases: map[rscsync.Phase]milestones.PhaseProgress{}}
+	var want []milestones.Event
+	want = append(want, milestones.Event{Milestone: milestones.IntegrationEnabled, At: at})
+	for i, p := range rscsync.Phases() {
+		s.Phases[p] = milestones.PhaseProgress{Done: 1, Total: 1, Completed: true, CompletedAt: at.Add(time.Duration(i+1) * time.Hour)}
+		m, _ := milestones.MilestoneOf(p)
+		want = append(want, milestones.Event{Milestone: m, At: s.Phases[p].CompletedAt})
+	}
+	var trackers []*milestones.Tracker
+	for _, st := range stores {
+		tr, err := milestones.NewTracker(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trackers = append(trackers, tr)
+	}
+	const customers = 20
+	var mu gosync.Mutex
+	reported := map[string][]milestones.Event{}
+	var wg gosync.WaitGroup
+	for _, tr := range trackers {
+		wg.Go(func() {
+			for c := range customers {
+				cust := fmt.Sprintf("c%d", c)
+				evs, err := tr.Observe(ctx, cust, s)
+				if err != nil {
+					t.Errorf("Observe %s: %v", cust, err)
+					return
+				}
+				mu.Lock()
+				reported[cust] = append(reported[cust], evs...)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for c := range customers {
+		cust := fmt.Sprintf("c%d", c)
+		got := slices.SortedFunc(slices.Values(reported[cust]), func(a, b milestones.Event) int { return int(a.Milestone - b.Milestone) })
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("customer %s: reported by all the Trackers (-once each +got):\n%s", cust, diff)
+		}
+		checkLoads(t, stores[0].Load, map[string][]milestones.Event{cust: want})
+	}
 }
 
 // checkLoads checks that load returns want[c] for every customer c.
