@@ -17,17 +17,28 @@ import (
 // customer with no cursors yet, through Update: none is lost.
 func TestInMailCursorsUpdateAcrossProcesses(t *testing.T) {
 	t.Parallel()
-	url := pgtest.DB(t)
 	var stores []inmail.CursorUpdater
-	for range 4 {
+	for _, db := range processes(t, 4) {
+		stores = append(stores, db.InMailCursors())
+	}
+	storetest.InMailConcurrentUpdates(t, stores...)
+}
+
+// processes opens n stores on one new database, each with its own
+// connection pool, as n processes would.
+func processes(t *testing.T, n int) []*pgstore.DB {
+	t.Helper()
+	url := pgtest.DB(t)
+	dbs := make([]*pgstore.DB, n)
+	for i := range dbs {
 		db, err := pgstore.Open(context.Background(), url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(db.Close)
-		stores = append(stores, db.InMailCursors())
+		dbs[i] = db
 	}
-	storetest.InMailConcurrentUpdates(t, stores...)
+	return dbs
 }
 
 // TestInMailCursorsFirstRowInsertedMeanwhile: another process saves a

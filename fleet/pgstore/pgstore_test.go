@@ -73,14 +73,8 @@ func TestConformance(t *testing.T) {
 // milestone at once; each event is reported by one of them only.
 func TestMilestoneTrackersAcrossProcesses(t *testing.T) {
 	t.Parallel()
-	url := pgtest.DB(t)
 	var stores []milestones.EventStore
-	for range 4 {
-		db, err := pgstore.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(db.Close)
+	for _, db := range processes(t, 4) {
 		stores = append(stores, db.MilestoneEvents())
 	}
 	storetest.MilestoneTrackersConcurrent(t, stores...)
