@@ -137,7 +137,9 @@ func (x *command) openConsole(ctx context.Context, what, id, action, opt string)
 		return nil, err
 	}
 	m := csrfRE.FindStringSubmatch(page)
-	if m == nil || !strings.Contains(page, `action="`+action+`"`) {
+	// The console's forms post to action, with the customer in the URL's
+	// query (older consoles: without a query).
+	if m == nil || !strings.Contains(page, `action="`+action+`"`) && !strings.Contains(page, `action="`+action+`?`) {
 		return nil, fmt.Errorf("the console's page of %q offers no %s (is %s set?)", id, action, opt)
 	}
 	cs.csrf = html.UnescapeString(m[1])
