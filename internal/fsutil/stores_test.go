@@ -40,33 +40,21 @@ func TestStoresOfIDsThatAreNotUTF8(t *testing.T) {
 				for _, e := range want {
 					must(t, s.Append(t.Context(), id, e))
 				}
-				got, err := s.Load(t.Context(), id)
-				must(t, err)
-				if d := cmp.Diff(want, got); d != "" {
-					t.Errorf("events (-want +got):\n%s", d)
-				}
+				loadsBack(t, want, func() ([]milestones.Event, error) { return s.Load(t.Context(), id) })
 			})
 			t.Run("inmail.FileCursors", func(t *testing.T) {
 				s, err := inmail.NewFileCursors(t.TempDir())
 				must(t, err)
 				want := inmail.Cursors{SeatsAt: 42, ClosedAt: 7}
 				must(t, s.Save(t.Context(), id, want))
-				got, err := s.Load(t.Context(), id)
-				must(t, err)
-				if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
-					t.Errorf("cursors (-want +got):\n%s", d)
-				}
+				loadsBack(t, want, func() (inmail.Cursors, error) { return s.Load(t.Context(), id) }, cmpopts.EquateEmpty())
 			})
 			t.Run("onboarding.FileSecretStore", func(t *testing.T) {
 				s, err := onboarding.NewFileSecretStore(t.TempDir())
 				must(t, err)
 				want := onboarding.Credentials{ClientID: "client", ClientSecret: "secret"}
 				must(t, s.Put(t.Context(), id, want))
-				got, err := s.Get(t.Context(), id)
-				must(t, err)
-				if d := cmp.Diff(want, got); d != "" {
-					t.Errorf("credentials (-want +got):\n%s", d)
-				}
+				loadsBack(t, want, func() (onboarding.Credentials, error) { return s.Get(t.Context(), id) })
 			})
 			t.Run("onboarding.FileStore", func(t *testing.T) {
 				s, err := onboarding.NewFileStore(t.TempDir())
@@ -124,6 +112,16 @@ func TestStoresOfIDsThatAreNotUTF8(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// loadsBack fails the test unless load returns want.
+func loadsBack[T any](t *testing.T, want T, load func() (T, error), opts ...cmp.Option) {
+	t.Helper()
+	got, err := load()
+	must(t, err)
+	if d := cmp.Diff(want, got, opts...); d != "" {
+		t.Errorf("loaded (-want +got):\n%s", d)
 	}
 }
 
