@@ -32,6 +32,12 @@ const sessionCookie = "rscgo_console_session"
 //	POST /retry          retries dead letters (form: customer, key..., csrf)
 //	POST /reconcile      reconciles a customer's content (form: customer, csrf)
 //
+// An action's customer and keys may come in its URL's query instead of
+// its form, as the pages' forms send them: query-escaped, they carry every
+// id, even one holding NUL or bytes that are not UTF-8, which a form field
+// of an HTML page cannot. A POST whose URL and form name different
+// customers is refused (400).
+//
 // Every request must come with an allowed Host (403 otherwise) from an
 // operator the Authorizer accepts (401 otherwise). A POST must also carry
 // the anti-CSRF token of the page it came from, bound to the operator and

@@ -3,6 +3,8 @@ package console_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"html"
 	"html/template"
 	"io"
 	"net/http"
@@ -206,7 +208,8 @@ func TestCustomerPage(t *testing.T) {
 		`<tr><td>Candidate Sync</td><td>2</td><td>2</td><td>0</td><td>1</td><td>0</td><td>yes</td>`,
 		`<h2>Dead letters (1)</h2>`,
 		`<tr class="deadletter" data-key="` + key + `"><td>candidate C2</td><td class="reason">` + template.HTMLEscapeString(f.reason) + `</td>`,
-		`<input type="hidden" name="customer" value="acme"><input type="hidden" name="key" value="` + key + `"><button type="submit" class="retry">Retry</button>`,
+		`<form method="post" action="retry?customer=acme&amp;key=candidate%2f%2fC2"><input type="hidden" name="csrf" value="`,
+		`"><button type="submit" class="retry">Retry</button>`,
 	} {
 		pageHas(t, page, want)
 	}
@@ -392,5 +395,114 @@ func TestRetryFailure(t *testing.T) {
 	pageHas(t, page, `<p class="err" id="error">the retry failed: the engine of &lt;acme&gt; is running</p>`)
 	if diff := cmp.Diff(keys, f.deadKeys(t)); diff != "" {
 		t.Errorf("the dead letters changed (-want +got):\n%s", diff)
+	}
+}
+
+// TestFormsOfEveryCustomerID: every customer link of the overview opens
+// that customer's page, and each of its forms, posted as a browser posts
+// it, acts on that customer and on that dead letter, whatever their ids
+// hold: NUL and bytes that are not UTF-8, which no form field carries,
+// as well as characters that URLs and HTML escape. The anti-CSRF token is
+// still required, and a POST whose URL and form name different customers
+// is refused.
+func TestFormsOfEveryCustomerID(t *testing.T) {
+	ids := []string{"nul\x00id", "a/b", "50%", "x&id=other", "sp ace", "lat\xff1", "#frag", "<q\">", "other", strings.Repeat("L", 3000)}
+	type call struct {
+		Action, Customer string
+		Keys             []string
+	}
+	var calls []call
+	dead := rscsync.NewMemoryDeadLetters()
+	for _, id := range ids {
+		for _, d := range []rscsync.DeadLetter{{Kind: rscsync.KindCandidate, ID: "C1"}, {Kind: rscsync.KindCandidate, ID: "C\xff\x002"}} {
+			d.Reason, d.Attempts = "r", 1
+			if err := dead.Put(t.Context(), id, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h, err := console.New(
+		console.WithCustomers(func(context.Context) ([]string, error) { return ids, nil }),
+		console.WithAuthorizer(func(*http.Request) (string, bool) { return "op", true }),
+		console.WithAllowedHosts("example.com"), console.WithDeadLetters(dead),
+		console.WithRetry(func(_ context.Context, id string, keys []string) error {
+			calls = append(calls, call{"retry", id, keys})
+			return nil
+		}),
+		console.WithReconcile(func(_ context.Context, id string) (*rscsync.ContentReport, error) {
+			calls = append(calls, call{"reconcile", id, nil})
+			return &rscsync.ContentReport{CustomerID: id}, nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(req *http.Request) (*httptest.ResponseRecorder, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		// The page is text/html; charset=utf-8: a browser decodes it so.
+		return rec, strings.ToValidUTF8(rec.Body.String(), "\uFFFD")
+	}
+	_, overview := serve(httptest.NewRequest(http.MethodGet, "http://example.com/", nil))
+	links := regexp.MustCompile(`<a href="(customer\?id=[^"]*)">`).FindAllStringSubmatch(overview, -1)
+	if len(links) != len(ids) {
+		t.Fatalf("%d links for %d customers", len(links), len(ids))
+	}
+	formRE := regexp.MustCompile(`<form method="post" action="([^"]*)"><input type="hidden" name="csrf" value="([^"]+)">`)
+	for i, l := range links {
+		id := ids[i]
+		t.Run(fmt.Sprintf("%.20q", id), func(t *testing.T) {
+			pageURL, err := url.Parse("http://example.com/" + html.UnescapeString(l[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, page := serve(httptest.NewRequest(http.MethodGet, pageURL.String(), nil))
+			if rec.Code != http.StatusOK {
+				t.Fatalf("the link %s answered %d", l[1], rec.Code)
+			}
+			cookie := rec.Result().Cookies()[0]
+			post := func(action string, form url.Values) *httptest.ResponseRecorder {
+				target, err := pageURL.Parse(html.UnescapeString(action))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req := httptest.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.AddCookie(cookie)
+				rec, _ := serve(req)
+				return rec
+			}
+			calls = nil
+			forms := formRE.FindAllStringSubmatch(page, -1)
+			for _, f := range forms {
+				if rec := post(f[1], url.Values{"csrf": {html.UnescapeString(f[2])}}); rec.Code != http.StatusSeeOther {
+					t.Errorf("the form posting to %s answered %d", f[1], rec.Code)
+				}
+			}
+			keys := []string{"candidate//C1", "candidate//C\xff\x002"}
+			want := []call{{"reconcile", id, nil}, {"retry", id, keys}, {"retry", id, keys[:1]}, {"retry", id, keys[1:]}}
+			if d := cmp.Diff(want, calls); d != "" {
+				t.Errorf("what the forms did (-want +got):\n%s", d)
+			}
+			if len(forms) == 0 {
+				return
+			}
+			calls = nil
+			csrf := html.UnescapeString(forms[0][2])
+			for _, bad := range []struct {
+				name   string
+				form   url.Values
+				status int
+			}{
+				{"without the anti-CSRF token", url.Values{}, http.StatusForbidden},
+				{"naming another customer in the form", url.Values{"csrf": {csrf}, "customer": {"other" + id}}, http.StatusBadRequest},
+			} {
+				if rec := post(forms[0][1], bad.form); rec.Code != bad.status {
+					t.Errorf("%s: status %d, want %d", bad.name, rec.Code, bad.status)
+				}
+			}
+			if len(calls) != 0 {
+				t.Errorf("refused POSTs did %v", calls)
+			}
+		})
 	}
 }

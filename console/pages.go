@@ -103,14 +103,14 @@ func (h *Handler) showCustomer(w http.ResponseWriter, r *http.Request, id string
 // the page the action redirects to).
 var notices = map[string]string{"retried": "Retry done.", "reconciled": "Content reconciliation done."}
 
-// retryPost retries dead letters: the form's key values, or every dead
-// letter of the customer when it has none.
+// retryPost retries dead letters: the key values of the URL and of the
+// form, or every dead letter of the customer when they have none.
 func (h *Handler) retryPost(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.action(w, r, h.cfg.retry != nil && h.cfg.dead != nil, "retrying is not configured")
 	if !ok {
 		return
 	}
-	keys := r.PostForm["key"]
+	keys := append(r.URL.Query()["key"], r.PostForm["key"]...)
 	if len(keys) == 0 {
 		for d, err := range h.cfg.dead.List(r.Context(), id) {
 			if err != nil {
@@ -135,7 +135,11 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request, configured bool
 		http.Error(w, "console: refused: "+why, http.StatusForbidden)
 		return "", false
 	}
-	id := r.PostFormValue("customer")
+	id, why := postCustomer(r)
+	if why != "" {
+		http.Error(w, "console: "+why, http.StatusBadRequest)
+		return "", false
+	}
 	if !configured {
 		h.showCustomer(w, r, id, http.StatusNotFound, notConfigured)
 		return "", false
@@ -146,6 +150,25 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request, configured bool
 		return "", false
 	}
 	return id, true
+}
+
+// postCustomer returns the customer an action's POST is for: the
+// "customer" parameter of its URL, where the console's forms put it, else
+// the form's "customer" field (which rscctl and scripts post). The forms
+// carry the id, and a dead letter's key, in their URL, query-escaped,
+// because a form field cannot carry every id: html/template writes NUL as
+// U+FFFD, and a browser reads bytes that are not UTF-8 as U+FFFD, so the
+// POST would name another customer. why says what is wrong when the URL
+// and the form name different customers.
+func postCustomer(r *http.Request) (id, why string) {
+	id = r.PostFormValue("customer")
+	if q, ok := r.URL.Query()["customer"]; ok {
+		if _, inForm := r.PostForm["customer"]; inForm && id != q[0] {
+			return "", "the URL and the form name different customers"
+		}
+		id = q[0]
+	}
+	return id, ""
 }
 
 // done sends the browser to the customer's page, which notes what was done
@@ -212,12 +235,12 @@ form{margin:0}
 {{range .Kinds}}<tr class="kind" data-kind="{{.Kind}}"><td>{{.Kind}}</td>{{if .Unchecked}}<td colspan="6">not checked: {{.Unchecked}}</td>{{else}}<td>{{.Checked}}</td><td>{{.Equal}}</td><td class="missing">{{.Missing}}</td><td class="stale">{{.Stale}}</td><td class="extra">{{.Extra}}</td>
 <td>{{with .MissingKeys}}missing: {{.}}<br>{{end}}{{with .StaleKeys}}stale: {{.}}<br>{{end}}{{with .ExtraKeys}}extra: {{.}}{{end}}</td>{{end}}</tr>
 {{end}}</table>{{else}}<p id="content-none">Not checked since the console started.</p>{{end}}
-{{if $p.CanCheck}}<form method="post" action="reconcile"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><input type="hidden" name="customer" value="{{.ID}}"><button type="submit" id="reconcile">Check content now</button></form>{{end}}{{end}}
+{{if $p.CanCheck}}<form method="post" action="reconcile?customer={{.ID}}"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><button type="submit" id="reconcile">Check content now</button></form>{{end}}{{end}}
 <h2>Dead letters ({{.DeadTotal}})</h2>
-{{if .Dead}}{{if $p.CanRetry}}<form method="post" action="retry"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><input type="hidden" name="customer" value="{{.ID}}"><button type="submit" id="retry-all">Retry all</button></form>{{end}}
+{{if .Dead}}{{if $p.CanRetry}}<form method="post" action="retry?customer={{.ID}}"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><button type="submit" id="retry-all">Retry all</button></form>{{end}}
 <table id="dead"><tr><th>Record</th><th>Reason</th><th>Field</th><th>Status</th><th>Attempts</th><th>Last failed</th>{{if $p.CanRetry}}<th></th>{{end}}</tr>
 {{range .Dead}}<tr class="deadletter" data-key="{{.Key}}"><td>{{.Kind}} {{.ID}}{{with .Parent}} (of {{.}}){{end}}</td><td class="reason">{{.Reason}}</td><td>{{.Field}}</td><td>{{if .Status}}{{.Status}}{{end}}</td><td>{{.Attempts}}</td><td>{{.LastFailedAt}}</td>
-{{if $p.CanRetry}}<td><form method="post" action="retry"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><input type="hidden" name="customer" value="{{$.Customer.ID}}"><input type="hidden" name="key" value="{{.Key}}"><button type="submit" class="retry">Retry</button></form></td>{{end}}</tr>
+{{if $p.CanRetry}}<td><form method="post" action="retry?customer={{$.Customer.ID}}&amp;key={{.Key}}"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><button type="submit" class="retry">Retry</button></form></td>{{end}}</tr>
 {{end}}</table>{{if gt .DeadTotal (len .Dead)}}<p>{{.DeadTotal}} dead letters; the first {{len .Dead}} are listed.</p>{{end}}
 {{else}}<p id="no-dead">None.</p>{{end}}
 {{end}}{{end}}`))

@@ -123,6 +123,34 @@ func TestCursorJSON(t *testing.T) {
 	}
 }
 
+// TestResyncOfUnstorableID: Engine.Resync of keys naming ids that are not
+// valid UTF-8 or hold NUL, typed as they are, retries the requests under
+// the escaped keys RequestResync stores them under: each record, with a
+// dead letter or without, is read again from the Source and refused again
+// as unstorable, and no key is reported missing.
+func TestResyncOfUnstorableID(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		src := NewSliceSource()
+		now := time.Now()
+		for i, id := range []string{"C1", "C\xff", "C\x00-1"} {
+			src.PutCandidates(edgeCand(e.cust.Organization, id, now.Add(time.Duration(i-10)*time.Minute)))
+		}
+		eng, _ := e.ran(t, src)
+		// One record is resynced without a dead letter, the other with one.
+		must(t, eng.DeadLetters().Delete(t.Context(), "c1", "escaped:candidate//C%00-1"))
+		rep, err := eng.Resync(t.Context(), "candidate//C\xff", "candidate//C\x00-1")
+		must(t, err)
+		if p := rep.Phases[PhaseCandidates]; p.Read != 2 || p.Refused != 2 {
+			t.Errorf("candidates: %+v, want 2 read and 2 refused", p)
+		}
+		reason := "invalid id: must be valid UTF-8 without NUL (U+0000): LinkedIn's API is JSON"
+		want := []deadSummary{{"escaped:candidate//C%00-1", reason, 1, false}, {"escaped:candidate//C%FF", reason, 2, false}}
+		if d := cmp.Diff(want, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+			t.Errorf("dead letters (-want +got):\n%s", d)
+		}
+	})
+}
+
 // TestDeadLetterEscape: Escape leaves storable identifiers alone; it
 // escapes all three when one is not, Unescape gives them back, and the
 // key of an escaped dead letter parses back to it and differs from the

@@ -64,15 +64,24 @@ func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string,
 // them before: it requests them (RequestResync) and retries them
 // (RetryDeadLetters). A record LinkedIn refuses stays as a dead letter. If
 // the engine is running, the requests stay queued for the next retry and
-// the error says the engine is busy.
+// the error says the engine is busy. A key naming ids that are not valid
+// UTF-8 or hold NUL is retried under its escaped key, as RequestResync
+// stores it.
 func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("sync: Resync: no key")
 	}
-	if _, err := RequestResync(ctx, e.cfg.dead, e.cust, e.cfg.clock.Now(), keys...); err != nil {
+	dls, err := RequestResync(ctx, e.cfg.dead, e.cust, e.cfg.clock.Now(), keys...)
+	if err != nil {
 		return nil, err
 	}
-	return e.RetryDeadLetters(ctx, keys...)
+	// The keys the requests are stored under: a key naming an unstorable
+	// id is stored escaped.
+	stored := make([]string, len(dls))
+	for i, d := range dls {
+		stored[i] = d.Key()
+	}
+	return e.RetryDeadLetters(ctx, stored...)
 }
 
 // RewindPhase makes the customer's next run send phase p again from the

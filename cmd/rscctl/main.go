@@ -52,7 +52,8 @@
 // Exit codes, for scripts:
 //
 //	0  success
-//	1  failure (a store could not be read, the console refused, ...)
+//	1  failure (a store could not be read, the console refused, a
+//	   -console URL that answers 404 with a page not the console's, ...)
 //	2  usage error (unknown command or flag, missing argument, -console
 //	   missing where it is needed)
 //	3  not found (no such customer, checkpoint or dead letter)

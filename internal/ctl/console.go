@@ -23,6 +23,9 @@ var (
 	errorRE = regexp.MustCompile(`id="error">([^<]*)</p>`)
 )
 
+// consoleTitle ends the title of every page of the ops console.
+const consoleTitle = " · rscgo console</title>"
+
 // retry sends the customer's dead letters with the keys (all when none)
 // again: through the engine when the program has one, else through the
 // ops console.
@@ -134,7 +137,9 @@ func (x *command) openConsole(ctx context.Context, what, id, action, opt string)
 		return nil, err
 	}
 	m := csrfRE.FindStringSubmatch(page)
-	if m == nil || !strings.Contains(page, `action="`+action+`"`) {
+	// The console's forms post to action, with the customer in the URL's
+	// query (older consoles: without a query).
+	if m == nil || !strings.Contains(page, `action="`+action+`"`) && !strings.Contains(page, `action="`+action+`?`) {
 		return nil, fmt.Errorf("the console's page of %q offers no %s (is %s set?)", id, action, opt)
 	}
 	cs.csrf = html.UnescapeString(m[1])
@@ -154,7 +159,9 @@ func (cs *session) post(ctx context.Context, action string, form url.Values) (st
 }
 
 // call sends one request to the console with the operator's token and
-// returns the page; a POST must be answered by a redirect.
+// returns the page; a POST must be answered by a redirect. A 404 is a
+// *notFoundError only when it is the console's own error page: any other
+// (a wrong -console URL) is a failure.
 func call(ctx context.Context, c *http.Client, o options, method string, u *url.URL, form url.Values) (string, error) {
 	var body io.Reader
 	if form != nil {
@@ -188,11 +195,17 @@ func call(ctx context.Context, c *http.Client, o options, method string, u *url.
 		return page, nil
 	}
 	why := strings.TrimSpace(page)
-	if m := errorRE.FindStringSubmatch(page); m != nil {
+	m := errorRE.FindStringSubmatch(page)
+	if m != nil {
 		why = html.UnescapeString(m[1])
 	}
 	if res.StatusCode == http.StatusNotFound {
-		return "", &notFoundError{fmt.Sprintf("the console: %s %s: %s", method, u.Path, why)}
+		if m != nil && strings.Contains(page, consoleTitle) { // the console's own page: no such customer
+			return "", &notFoundError{fmt.Sprintf("the console: %s %s: %s", method, u.Path, why)}
+		}
+		// Another server's answer, or a mux's: the URL is wrong, which says
+		// nothing of the customer.
+		return "", fmt.Errorf("the console answered %s to %s %s: %s (not a page of the ops console: check -console)", res.Status, method, u.Path, why)
 	}
 	return "", fmt.Errorf("the console answered %s to %s %s: %s", res.Status, method, u.Path, why)
 }

@@ -92,3 +92,38 @@ func TestResyncThroughConsole(t *testing.T) {
 		t.Errorf("dead letters left (-want +got):\n%s", diff)
 	}
 }
+
+// A 404 from the console's own page (a customer it does not list) exits
+// 3, not found; a 404 from anything else, such as the mux in front of a
+// console mounted under a prefix the -console URL lacks, says nothing of
+// the customer: it exits 1 with a hint to check -console.
+func TestConsoleNotFound(t *testing.T) {
+	dir, dead := dataDir(t)
+	prefixed, _ := fakeConsole(t, dead)
+	h, err := console.New(
+		console.WithCustomers(func(context.Context) ([]string, error) { return []string{"beta"}, nil }),
+		console.WithAuthorizer(func(*http.Request) (string, bool) { return "cli", true }),
+		console.WithAllowedHosts("127.0.0.1"), console.WithDeadLetters(dead),
+		console.WithRetry(func(context.Context, string, []string) error { return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	betaOnly := httptest.NewServer(h)
+	t.Cleanup(betaOnly.Close)
+	t.Setenv("RSCCTL_TOKEN", "op-token")
+	t.Setenv("RSCCTL_CONSOLE", "")
+	for _, tc := range []struct {
+		name, console string
+		code          int
+		err           string
+	}{
+		{"the URL lacks the console's prefix", prefixed.URL, 1,
+			"rscctl: the console answered 404 Not Found to GET /customer: 404 page not found (not a page of the ops console: check -console)\n"},
+		{"a customer the console does not list", betaOnly.URL, 3, "rscctl: the console: GET /customer: no customer acme\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := rscctl(t, "-data", dir, "-console", tc.console, "dead", "retry", "acme", "candidate//C7")
+			expect(t, code, out, errs, tc.code, "", tc.err)
+		})
+	}
+}

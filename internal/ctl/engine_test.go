@@ -147,6 +147,56 @@ func TestEngineCommands(t *testing.T) {
 	}
 }
 
+// A resync of records whose ids are not valid UTF-8 or hold NUL, typed as
+// they are, finds the requests under their escaped keys, through the
+// engine and through the console: each record is sent again and refused
+// again as unstorable (exit 4); none is reported missing or left queued.
+func TestResyncOfUnstorableIDs(t *testing.T) {
+	reason := "invalid id: must be valid UTF-8 without NUL (U+0000): LinkedIn's API is JSON"
+	wantOut := "KEY                        OUTCOME  REASON\n" +
+		"escaped:candidate//C%FF9   refused  " + reason + "\n" +
+		"escaped:candidate//C%0010  refused  " + reason + "\n"
+	wantErr := "rscctl: 2 of 2 records of customer \"acme\" refused\n"
+	for _, via := range []string{"engine", "console"} {
+		t.Run(via, func(t *testing.T) {
+			s := newSynced(t)
+			for i, id := range map[int]string{9: "C\xff9", 10: "C\x0010"} {
+				c := cand(s.cust.Organization, i, fmt.Sprintf("c%d@example.com", i))
+				c.Record.Key.CandidateID = id
+				s.src.PutCandidates(c)
+			}
+			args := []string{"resync", "acme", "candidates", "C\xff9", "candidate//C\x0010"}
+			var code int
+			var out, errs string
+			if via == "engine" {
+				code, out, errs = s.run(t, args...)
+			} else {
+				code, out, errs = rscctl(t, append([]string{"-data", s.dir, "-console", s.console(t).URL}, args...)...)
+			}
+			expect(t, code, out, errs, 4, wantOut, wantErr)
+		})
+	}
+}
+
+// console serves an ops console over acme's engine, at the root, that
+// retries through the engine; every request is from operator cli.
+func (s *synced) console(t *testing.T) *httptest.Server {
+	t.Helper()
+	t.Setenv("RSCCTL_CONSOLE", "")
+	engineOf := func(context.Context, string) (*rscsync.Engine, error) { return s.engine, nil }
+	h, err := console.New(
+		console.WithCustomers(func(context.Context) ([]string, error) { return []string{"acme"}, nil }),
+		console.WithAuthorizer(func(*http.Request) (string, bool) { return "cli", true }),
+		console.WithAllowedHosts("127.0.0.1"), console.WithDeadLetters(s.engine.DeadLetters()),
+		console.WithRetry(console.EngineRetry(engineOf)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
 // otherKinds are the reconciliation of the kinds the Source has none of.
 var otherKinds, otherKindsJSON = func() (string, string) {
 	var text, js []string

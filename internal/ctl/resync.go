@@ -56,7 +56,9 @@ func (x *command) resync(ctx context.Context) error {
 
 // recordKey turns KEY into a dead-letter key of phase p: a full key
 // (kind/parent/id) of one of the phase's kinds, or a bare id of a job,
-// candidate or application.
+// candidate or application. A key naming ids that are not valid UTF-8 or
+// hold NUL comes back escaped, as the dead-letter store holds it
+// (sync.DeadLetter.Escape).
 func recordKey(p rscsync.Phase, key string) (string, error) {
 	if !strings.Contains(key, "/") {
 		kind, ok := map[rscsync.Phase]rscsync.EntityKind{rscsync.PhaseJobs: rscsync.KindJob,
@@ -76,7 +78,7 @@ func recordKey(p rscsync.Phase, key string) (string, error) {
 	if err != nil {
 		return "", &usageError{fmt.Sprintf("resync: KEY %q: %v", key, err)}
 	}
-	return key, nil
+	return d.Escape().Key(), nil
 }
 
 // rewind makes the next sync send phase p again from its start.

@@ -1,6 +1,7 @@
 package fsutil
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,15 +12,19 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Dir is a crash-safe key-value store of JSON documents, one file per key,
 // in one directory. Every file-backed store of rscgo (checkpoints, flow
 // state, consent, secrets, InMail cursors, milestone events) is a Dir.
 //
-// Each document is saved in an envelope that records its key, so a file
+// Each document is saved in an envelope that records its key (in hex when
+// the key is not valid UTF-8, which JSON text cannot carry), so a file
 // renamed or copied under another key is refused on load instead of being
-// read as someone else's data. Saves go through [WriteFile]: a crash leaves
+// read as someone else's data. Every key can be used; a value that JSON
+// cannot keep as it is (text that is not valid UTF-8) is refused before
+// anything is written. Saves go through [WriteFile]: a crash leaves
 // the previous document or the new one, never a torn file. Files are mode
 // 0600 and the directory 0700 (tightened when it already exists).
 //
@@ -52,10 +57,56 @@ func OpenDir(path string) (*Dir, error) {
 // Path returns the directory.
 func (d *Dir) Path() string { return d.dir }
 
-// envelope is a document on disk.
+// envelope is a document on disk. Key holds the document's key when it is
+// valid UTF-8; KeyHex holds it, in hex, when it is not, since JSON text
+// would replace its invalid bytes with U+FFFD.
 type envelope struct {
-	Key   string          `json:"key"`
-	Value json.RawMessage `json:"value"`
+	Key    string          `json:"key"`
+	KeyHex string          `json:"keyHex,omitempty"`
+	Value  json.RawMessage `json:"value"`
+}
+
+// key returns the key the envelope records.
+func (e *envelope) key() (string, error) {
+	if e.KeyHex == "" {
+		return e.Key, nil
+	}
+	b, err := hex.DecodeString(e.KeyHex)
+	if err != nil || e.Key != "" {
+		return "", errors.New("bad keyHex")
+	}
+	return string(b), nil
+}
+
+// envelopeKey is the envelope's opening, up to its value: {"key":"…", or,
+// for a key that is not valid UTF-8, {"keyHex":"…",.
+func envelopeKey(key string) []byte {
+	if !utf8.ValidString(key) {
+		return []byte(`{"keyHex":"` + hex.EncodeToString([]byte(key)) + `",`)
+	}
+	k, _ := json.Marshal(key) // a string always marshals
+	return append(append([]byte(`{"key":`), k...), ',')
+}
+
+// lossy reports whether JSON text from json.Marshal lost bytes of a string
+// that were not valid UTF-8: json.Marshal writes each as the escape
+// \ufffd, which it never writes for a valid U+FFFD, and which only a
+// backslash that is itself escaped can precede in valid JSON otherwise.
+func lossy(b []byte) bool {
+	for i := 0; ; i++ {
+		j := bytes.Index(b[i:], []byte(`\ufffd`))
+		if j < 0 {
+			return false
+		}
+		i += j
+		n := 0 // the backslashes before it
+		for k := i - 1; k >= 0 && b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+	}
 }
 
 // FileName maps a key to its file name: "c-<key>.json" for keys of at most
@@ -90,8 +141,12 @@ func (d *Dir) Load(key string, v any) (bool, error) {
 	if err := json.Unmarshal(b, &env); err != nil {
 		return false, fmt.Errorf("decoding %s: %w", name, err)
 	}
-	if env.Key != key {
-		return false, fmt.Errorf("%s holds key %q, not %q", name, env.Key, key)
+	held, err := env.key()
+	if err != nil {
+		return false, fmt.Errorf("decoding %s: %w", name, err)
+	}
+	if held != key {
+		return false, fmt.Errorf("%s holds key %q, not %q", name, held, key)
 	}
 	if err := json.Unmarshal(env.Value, v); err != nil {
 		return false, fmt.Errorf("decoding %s: %w", name, err)
@@ -99,21 +154,24 @@ func (d *Dir) Load(key string, v any) (bool, error) {
 	return true, nil
 }
 
-// Save replaces the document under key with v, crash-safely.
+// Save replaces the document under key with v, crash-safely. Every key
+// can be saved, and loads back, even one that is not valid UTF-8. A value
+// holding a string that is not valid UTF-8, which JSON cannot keep, is
+// refused, and nothing is written.
 func (d *Dir) Save(key string, v any) error {
 	val, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	k, err := json.Marshal(key)
-	if err != nil {
-		return err
+	if lossy(val) {
+		return fmt.Errorf("the value under key %q holds text that is not valid UTF-8, which JSON cannot keep", key)
 	}
 	// The envelope, {"key":…,"value":…} and a newline, written around val
-	// as json.Marshal(envelope{key, val}) writes it (val is compact and
-	// escaped already), without scanning and copying a large value again.
-	b := make([]byte, 0, len(`{"key":,"value":}`)+len(k)+len(val)+1)
-	b = append(append(append(b, `{"key":`...), k...), `,"value":`...)
+	// as json.Marshal(envelope{…}) writes it (val is compact and escaped
+	// already), without scanning and copying a large value again.
+	k := envelopeKey(key)
+	b := make([]byte, 0, len(k)+len(`"value":}`)+len(val)+1)
+	b = append(append(b, k...), `"value":`...)
 	b = append(append(b, val...), "}\n"...)
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -180,13 +238,13 @@ func (d *Dir) keyOf(name string) (string, bool, error) {
 		if err != nil {
 			return "", false, err
 		}
-		var env struct {
-			Key string `json:"key"`
-		}
+		var env envelope
 		if json.Unmarshal(b, &env) != nil {
 			return "", false, nil
 		}
-		key = env.Key
+		if key, err = env.key(); err != nil {
+			return "", false, nil
+		}
 	default:
 		return "", false, nil
 	}

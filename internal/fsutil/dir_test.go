@@ -3,8 +3,10 @@ package fsutil
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,5 +165,127 @@ func TestSaveEnvelopeBytes(t *testing.T) {
 		if string(got) != string(want)+"\n" {
 			t.Errorf("key %q: saved\n%s\nwant\n%s", tc.key, got, want)
 		}
+	}
+}
+
+// Every key round-trips, even one that is not valid UTF-8 (JSON text
+// would turn its bytes into U+FFFD, so the envelope records it in hex) or
+// that holds NUL, whether its file is named by the key or by its hash; a
+// key that is valid UTF-8 is recorded as before.
+func TestDirKeysThatAreNotUTF8(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("\xff", 101)
+	keys := []string{"acme-\xff", "nul\x00id", "\x00", "\xe9t\xe9", "a\x00\xff", "\ufffd", long}
+	for i, k := range keys {
+		if err := d.Save(k, doc{N: i}); err != nil {
+			t.Fatalf("Save(%q): %v", k, err)
+		}
+	}
+	for i, k := range keys {
+		t.Run(fmt.Sprintf("%.10q", k), func(t *testing.T) {
+			var got doc
+			ok, err := d.Load(k, &got)
+			if err != nil || !ok {
+				t.Fatalf("Load = %v, %v", ok, err)
+			}
+			if diff := cmp.Diff(doc{N: i}, got); diff != "" {
+				t.Errorf("Load (-want +got):\n%s", diff)
+			}
+		})
+	}
+	got, err := d.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	if diff := cmp.Diff(slices.Sorted(slices.Values(keys)), got); diff != "" {
+		t.Errorf("Keys (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct{ key, want string }{
+		{"acme-\xff", `{"keyHex":"61636d652dff","value":{"N":0,"S":""}}` + "\n"},
+		{"nul\x00id", `{"key":"nul\u0000id","value":{"N":1,"S":""}}` + "\n"},
+	} {
+		b, err := os.ReadFile(filepath.Join(d.Path(), FileName(tc.key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, string(b)); diff != "" {
+			t.Errorf("the file of %q (-want +got):\n%s", tc.key, diff)
+		}
+	}
+}
+
+// A file whose envelope's key is not the one asked for, or is not one
+// key, is refused: a file saved before keys that are not valid UTF-8 were
+// recorded in hex holds the key with U+FFFD in their place.
+func TestDirRefusesBadEnvelopeKeys(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "acme-\xff"
+	for _, tc := range []struct{ name, file, err string }{
+		{"U+FFFD in place of the byte", `{"key":"acme-\ufffd","value":{"N":1}}`, `x-61636d652dff.json holds key "acme-` + "\ufffd" + `", not "acme-\xff"`},
+		{"another key in hex", `{"keyHex":"61636d652dfe","value":{"N":1}}`, `x-61636d652dff.json holds key "acme-\xfe", not "acme-\xff"`},
+		{"not hex", `{"keyHex":"61636d652dfg","value":{"N":1}}`, "decoding x-61636d652dff.json: bad keyHex"},
+		{"two keys", `{"key":"acme-","keyHex":"61636d652dff","value":{"N":1}}`, "decoding x-61636d652dff.json: bad keyHex"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(d.Path(), FileName(key)), []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var v doc
+			ok, err := d.Load(key, &v)
+			if ok || err == nil || err.Error() != tc.err {
+				t.Errorf("Load = %v, %v; want false, %s", ok, err, tc.err)
+			}
+		})
+	}
+}
+
+// A value holding text that is not valid UTF-8, which JSON would store
+// with U+FFFD in its place, is refused with an error before anything is
+// written; a valid U+FFFD, and the text \ufffd, are kept.
+func TestDirRefusesValuesJSONCannotKeep(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    any
+		err  string
+	}{
+		{"string", doc{S: "C\xff1"}, `the value under key "k" holds text that is not valid UTF-8, which JSON cannot keep`},
+		{"after an escaped backslash", doc{S: `\` + "\xff"}, `the value under key "k" holds text that is not valid UTF-8, which JSON cannot keep`},
+		{"map key", map[string]int{"\xe9": 1}, `the value under key "k" holds text that is not valid UTF-8, which JSON cannot keep`},
+		{"U+FFFD", doc{S: "\ufffd"}, ""},
+		{"the text \\ufffd", doc{S: `\ufffd \\ufffd`}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := OpenDir(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = d.Save("k", tc.v)
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("Save = %v, want %s", err, tc.err)
+				}
+				if ents, _ := os.ReadDir(d.Path()); len(ents) != 0 {
+					t.Errorf("a refused Save left %v", ents)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got doc
+			if ok, err := d.Load("k", &got); !ok || err != nil {
+				t.Fatalf("Load = %v, %v", ok, err)
+			}
+			if diff := cmp.Diff(tc.v, got); diff != "" {
+				t.Errorf("Load (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
