@@ -81,3 +81,18 @@ func TestTimedOut(t *testing.T) {
 		}
 	}
 }
+
+// The reason kept of an error (an ATS's, in the cursors) is valid UTF-8
+// without NUL, so that every cursor store keeps it as it is: JSON would
+// replace bytes that are not UTF-8, and PostgreSQL's jsonb refuses NUL.
+func TestReasonIsStorable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"ATS: 503", "ATS: 503"},
+		{"ATS: bad row 'a\x00b'", "ATS: bad row 'a\uFFFDb'"},
+		{"ATS: C\xe9te", "ATS: C\uFFFDte"},
+	} {
+		if got := reason(errors.New(tc.in)); got != tc.want {
+			t.Errorf("reason(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

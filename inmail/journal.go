@@ -345,7 +345,10 @@ func reason(err error) string {
 	if len(s) > maxReason {
 		s = strings.ToValidUTF8(s[:maxReason], "") + "…"
 	}
-	return s
+	// Kept in the cursors: JSON would replace bytes that are not UTF-8
+	// (and the file store refuses them), and PostgreSQL's jsonb refuses
+	// NUL; an ATS's error may hold either.
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // RetryPendingExports attempts every journaled export whose retry is due
