@@ -264,3 +264,28 @@ func TestWaitTasksGivesUpOnUnmentionedTask(t *testing.T) {
 		})
 	}
 }
+
+// An element of a batch_create answer that carries its error's status
+// only (the element's own status 200 or absent) is refused with the
+// error's status, so that a caller can tell a 409 from an accepted job.
+func TestSubmitElementErrorStatus(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, element string }{
+		{"status absent", `{"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}`},
+		{"status 200", `{"status":200,"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}`},
+		{"status 409", `{"status":409,"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) { reply(w, 200, `{"elements":[`+tc.element+`]}`) })
+			res, err := h.client.Jobs.Submit(t.Context(), []JobPosting{testJob("J1")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ee *EntityError
+			if it := res.Items[0]; !errors.As(it.Err, &ee) || ee.Status != 409 || it.Status != 409 {
+				t.Errorf("item %+v (%v), want refused with status 409", it, it.Err)
+			}
+		})
+	}
+}

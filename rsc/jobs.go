@@ -303,7 +303,10 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 		it.Status, it.ID = el.Status, el.ID
 		switch {
 		case el.Status >= 300 || el.Error.Status >= 300:
-			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: el.Status,
+			if el.Status < 300 { // the error's status is the element's
+				it.Status = el.Error.Status
+			}
+			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: it.Status,
 				ServiceErrorCode: el.Error.ServiceErrorCode, Message: c.red.String(el.Error.Message)}
 		case el.Status < 200:
 			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Status: el.Status,

@@ -173,6 +173,21 @@ func (r *run) jobSubmitted(op jobOp, it rsc.Item[string], o *batchOutcome) {
 		r.cp.Jobs[id] = st
 		return
 	}
+	if errors.As(it.Err, &ee) && ee.Status == http.StatusConflict && op.op == rsc.JobClose {
+		// LinkedIn may refuse at once the CLOSE of a job it holds closed
+		// or does not hold ("Cannot close job which is already closed or
+		// does not exist", docs/linkedin-api.md §7.1): the outcome of such
+		// a task, applied as taskDone applies it.
+		r.cp.Jobs[id] = st
+		pt := PendingTask{JobID: id, Op: string(op.op), At: r.e.cfg.clock.Now().UTC(), Prev: st.State}
+		if d := r.taskDone(pt, rsc.JobTask{Status: rsc.TaskFailed, ErrorMessage: ee.Message}); d != nil {
+			o.dead = append(o.dead, *d)
+			return
+		}
+		r.owedChange(id)
+		o.acked++
+		return
+	}
 	if it.Err != nil {
 		if op.op == rsc.JobCreate {
 			st.State = jobFailed // refused before creation

@@ -311,3 +311,55 @@ func TestJobDeletedAndRecreatedWhileCreatePending(t *testing.T) {
 		}
 	})
 }
+
+// LinkedIn may refuse at once, with an element of status 409, the CLOSE of
+// a job it holds closed already ("Cannot close job which is already closed
+// or does not exist"): the job is closed, as when that outcome comes in
+// the CLOSE's task, not dead-lettered.
+func TestCloseRefusedAsAlreadyClosed(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var ops jobOps
+		var conflicts atomic.Int32
+		e := ops.env(t, func(r *http.Request, resp *http.Response, create bool) (*http.Response, error) {
+			if !create || r.GetBody == nil {
+				return resp, nil
+			}
+			rc, err := r.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			body, _ := io.ReadAll(rc)
+			if !strings.Contains(string(body), `"CLOSE"`) {
+				return resp, nil
+			}
+			conflicts.Add(1)
+			resp.Body.Close()
+			js := `{"elements":[{"status":409,"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}]}`
+			resp.Body, resp.ContentLength = io.NopCloser(strings.NewReader(js)), int64(len(js))
+			resp.Header.Del("Content-Length")
+			return resp, nil
+		})
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src, WithFreshLane(0))
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		j := g.job(0)
+		j.Closed, j.ModifiedAt = true, time.Now()
+		src.PutJobs(j)
+		rep, err := eng.Run(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := j.Posting.ExternalJobPostingID
+		if st := jobStateOf(t, eng, id); conflicts.Load() != 1 || st.State != jobClosed || !st.Held || st.Next != "" {
+			t.Errorf("after %d CLOSE refused as already closed: job %s %+v, want closed", conflicts.Load(), id, st)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 || rep.Phases[PhaseJobs].Refused != 0 {
+			t.Errorf("dead letters %+v, %d refused; want none", dl, rep.Phases[PhaseJobs].Refused)
+		}
+	})
+}
