@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -392,10 +393,17 @@ func TestDeletionIdentity(t *testing.T) {
 			},
 		},
 		{
-			name: "a stage of one application twice",
+			// The Source contract: an id used again after its deletion is
+			// fine, and so is its second deletion (a tombstone log).
+			name: "a stage of one application deleted, used again and deleted again",
 			dels: []rscsync.Deletion{stage("1", "a01", hoursAt(3)), stage("1", "a01", hoursAt(4))},
+		},
+		{
+			name: "a stage of one application twice",
+			dels: []rscsync.Deletion{stage("1", "a01", hoursAt(3)), stage("1", "a01", hoursAt(3))},
 			want: []string{
-				`Deletions/Order: Deletions[5] "stage:1" (2024-03-01T14:00:00+01:00): duplicate of Deletions[4] "stage:1" (2024-03-01T13:00:00+01:00)`,
+				`Deletions/Order: Deletions[5] "stage:1" (2024-03-01T13:00:00+01:00): duplicate of Deletions[4] "stage:1" (2024-03-01T13:00:00+01:00)`,
+				`Deletions/Order: Deletions[5] "stage:1" (2024-03-01T13:00:00+01:00) has the same position as Deletions[4] "stage:1" (2024-03-01T13:00:00+01:00): streams must be in strictly ascending (ModifiedAt, ID) order`,
 			},
 		},
 		{
@@ -529,5 +537,29 @@ func TestActivityIdentity(t *testing.T) {
 			m.sort()
 			wantFailures(t, m, tt.want)
 		})
+	}
+}
+
+// noNUL is a Source over a database whose text cannot hold NUL, such as
+// PostgreSQL's: a stream read from a cursor whose id holds one fails.
+type noNUL struct{ *memSource }
+
+func (s noNUL) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Candidate, error] {
+	if strings.Contains(since.ID, "\x00") {
+		return func(yield func(rscsync.Candidate, error) bool) {
+			yield(rscsync.Candidate{}, errors.New(`invalid byte sequence for encoding "UTF8": 0x00`))
+		}
+	}
+	return s.memSource.Candidates(ctx, since)
+}
+
+// A correct Source over PostgreSQL passes the kit: its cursors hold no id
+// that such a database refuses, as the engine's never do (their ids are
+// ones the Source yielded).
+func TestKitCursorsFitPostgres(t *testing.T) {
+	r := newRecorder()
+	testSource(r, noNUL{goodSource()})
+	if errs := r.errors(); len(errs) != 0 {
+		t.Errorf("a correct Source whose database refuses NUL fails:\n%s", strings.Join(errs, "\n"))
 	}
 }

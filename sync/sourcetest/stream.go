@@ -207,7 +207,7 @@ func runStream[R any](r reporter, cfg *config, s stream[R], more func(reporter, 
 		if len(full.pos) == 0 {
 			r.Logf("%s: the stream is empty; most checks need records to be meaningful", s.name)
 		}
-		r.Run("Order", func(r reporter) { checkOrder(r, s.name, full.pos) })
+		r.Run("Order", func(r reporter) { checkOrder(r, s.name, full.pos, s.summary == nil) })
 		r.Run("Records", func(r reporter) {
 			r.Helper()
 			for _, msg := range bad {
@@ -233,14 +233,26 @@ func runStream[R any](r reporter, cfg *config, s stream[R], more func(reporter, 
 	return data
 }
 
-func checkOrder(r reporter, name string, ps []pos) {
+// checkOrder checks that ps, the positions of the stream name, are in
+// ascending order without a record twice; with again (the Deletions
+// stream), a record may be there again at another time: an id used again
+// after its deletion, and deleted again.
+func checkOrder(r reporter, name string, ps []pos, again bool) {
 	r.Helper()
-	seen := make(map[recKey]int, len(ps))
+	type seenKey struct {
+		recKey
+		at int64 // with again, the time; else 0
+	}
+	seen := make(map[seenKey]int, len(ps))
 	for i, p := range ps {
-		if j, dup := seen[p.key]; dup {
+		k := seenKey{recKey: p.key}
+		if again {
+			k.at = p.t.UnixNano()
+		}
+		if j, dup := seen[k]; dup {
 			r.Errorf("%s[%d] %s: duplicate of %s[%d] %s", name, i, p, name, j, ps[j])
 		} else {
-			seen[p.key] = i
+			seen[k] = i
 		}
 		if i == 0 {
 			continue
@@ -317,7 +329,9 @@ func sinceCases(r reporter, name string, ps []pos) []sinceCase {
 		p := ps[tie]
 		cases = append(cases,
 			sinceCase{"time shared by several records, tie broken by id", p.cursor()},
-			sinceCase{"time shared by several records, id not in the stream", rscsync.Cursor{ModifiedAt: p.t, ID: p.id + "\x00"}},
+			// Just after p.id, but not NUL, which PostgreSQL's text refuses
+			// (the engine never sends a Source an id it did not yield).
+			sinceCase{"time shared by several records, id not in the stream", rscsync.Cursor{ModifiedAt: p.t, ID: p.id + "\x01"}},
 			sinceCase{"time shared by several records, empty id", rscsync.Cursor{ModifiedAt: p.t}},
 		)
 	} else if n > 1 {

@@ -23,7 +23,7 @@ type fakeRow struct {
 
 // fakeDB is a database/sql driver over one in-memory table that answers
 // exactly the queries sqlsource sends, by their arguments: a page after a
-// key or from the start, or a count. It stores times at a resolution
+// key or from the start, the rows at one position, or a count. It stores times at a resolution
 // (unit) either as time.Time or as an integer count of units since the
 // epoch, and refuses a time argument it could not hold exactly, as a real
 // column would round it. It counts the result sets left open.
@@ -74,8 +74,11 @@ func (c fakeConn) QueryContext(ctx context.Context, query string, named []driver
 	if len(f.queries) == f.failAt {
 		return nil, errors.New("fake: connection reset")
 	}
-	if strings.HasPrefix(query, "SELECT COUNT(*)") {
+	switch {
+	case strings.HasPrefix(query, "SELECT COUNT(*)"):
 		return f.count(args)
+	case !strings.Contains(query, " LIMIT "):
+		return f.position(args)
 	}
 	return f.page(args)
 }
@@ -148,6 +151,24 @@ func (f *fakeDB) page(args []any) (driver.Rows, error) {
 			}
 		}
 		out = append(out, []driver.Value{f.key(r.at), r.id, r.name})
+	}
+	f.open++
+	return &fakeRows{f: f, cols: []string{"modified_at", "id", "name"}, vals: out}, nil
+}
+
+// position answers the query of the rows at one position: its time and
+// id follow Where's arguments.
+func (f *fakeDB) position(args []any) (driver.Rows, error) {
+	at, id := args[f.nWhere], args[f.nWhere+1].(string)
+	var out [][]driver.Value
+	for _, r := range f.rows {
+		c, err := f.cmpTime(f.key(r.at), at)
+		if err != nil {
+			return nil, err
+		}
+		if c == 0 && f.collate()(r.id, id) == 0 {
+			out = append(out, []driver.Value{f.key(r.at), r.id, r.name})
+		}
 	}
 	f.open++
 	return &fakeRows{f: f, cols: []string{"modified_at", "id", "name"}, vals: out}, nil

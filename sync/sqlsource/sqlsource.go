@@ -15,8 +15,13 @@
 // and none after it is skipped, also when many rows share a millisecond.
 //
 // The table needs, for each row, a modification time updated on every
-// change and a unique, non-empty text id, both NOT NULL, ideally with an
-// index on (modified_at, id). Ids are compared in SQL and by the engine in
+// change and a non-empty text id, both NOT NULL, ideally with an index on
+// (modified_at, id). Ids are unique, except that rows may share a
+// position (time and id), as sync.Source allows: an activity's note and
+// interview feedback of one id, read from two tables by one query; every
+// row of a position is read, a page never ending between two of them.
+// A time column without a time zone (PostgreSQL's timestamp, MySQL's
+// DATETIME) must hold UTC: cursors are sent to the database in UTC. Ids are compared in SQL and by the engine in
 // Go; they must sort the same way in both (byte order): use text ids in a
 // binary collation (COLLATE "C" in PostgreSQL, the default in SQLite), and
 // zero-pad integer ids into text (printf('%020d', id) in SQLite,
@@ -208,12 +213,12 @@ func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query
 			if bounded {
 				fromp = &from
 			}
-			page, last, err := readPage(ctx, db, &q, fromp, scan)
+			page, last, more, err := readPage(ctx, db, &q, fromp, scan)
 			if err != nil {
 				yield(nil, q.errorf("%w", err))
 				return
 			}
-			if !yield(page, nil) || len(page) < q.pageSize() {
+			if !yield(page, nil) || !more {
 				return
 			}
 			from, bounded = last, true
@@ -222,17 +227,53 @@ func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query
 }
 
 // readPage reads the page after from (the first page when from is nil)
-// and closes its rows; last is the page's last row. Each row must lie
-// after the one before it in Go's order, or the ids do not sort in byte
-// order in the database, and the stream would skip or repeat rows.
+// and closes its rows; last is the page's last position, and more reports
+// that rows may follow it. Each row must lie after the one before it in
+// Go's order, or the ids do not sort in byte order in the database and the
+// stream would skip or repeat rows; rows may share a position (see
+// sync.Source), and a page never ends between two of them: the page reads
+// one row more than its size, and when that row shares the last position,
+// the page ends before that position and every row at it is read
+// (readPosition) and added.
 func readPage[T any](ctx context.Context, db Queryer, q *Query, from *key,
-	scan func(*Row) (T, error)) (page []T, last key, err error) {
-	rows, err := db.QueryContext(ctx, q.pageSQL(from != nil), q.pageArgs(from)...)
+	scan func(*Row) (T, error)) (page []T, last key, more bool, err error) {
+	n := q.pageSize()
+	page, keys, err := readRows(ctx, db, q, q.pageSQL(from != nil), q.pageArgs(from), from, scan)
+	if err != nil || len(page) <= n {
+		return page, lastKey(keys, from), false, err
+	}
+	last = keys[n-1]
+	if keys[n] != last {
+		return page[:n], last, true, nil
+	}
+	for n > 0 && keys[n-1] == last {
+		n--
+	}
+	at, _, err := readRows(ctx, db, q, q.positionSQL(), q.positionArgs(last), nil, scan)
+	return append(page[:n], at...), last, true, err
+}
+
+// lastKey is the last of keys, or from when there is none.
+func lastKey(keys []key, from *key) key {
+	if len(keys) > 0 {
+		return keys[len(keys)-1]
+	}
+	if from != nil {
+		return *from
+	}
+	return key{}
+}
+
+// readRows runs query and scans its rows, in order after from (nil: no
+// bound), into records and their positions, and closes the rows.
+func readRows[T any](ctx context.Context, db Queryer, q *Query, query string, args []any, from *key,
+	scan func(*Row) (T, error)) (recs []T, keys []key, err error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, last, err
+		return nil, nil, err
 	}
 	defer func() { err = errors.Join(err, rows.Close()) }()
-	page = make([]T, 0, q.pageSize())
+	recs, keys = make([]T, 0, q.pageSize()+1), make([]key, 0, q.pageSize()+1)
 	prev := from
 	for rows.Next() {
 		r := Row{rows: rows, q: q}
@@ -240,20 +281,21 @@ func readPage[T any](ctx context.Context, db Queryer, q *Query, from *key,
 		if err == nil && !r.scanned {
 			err = errors.New("the scan function did not call Row.Scan")
 		}
-		if err == nil && prev != nil && !r.key.after(*prev) {
+		shared := len(keys) > 0 && r.key == keys[len(keys)-1] // another row at one position
+		if err == nil && prev != nil && !r.key.after(*prev) && !shared {
 			err = fmt.Errorf("out of order after %s %q: the database sorts %s or %s otherwise than Go (byte order of ids)",
 				prev.at.Format(time.RFC3339Nano), prev.id, q.ModifiedAt, q.ID)
 		}
 		if err != nil {
 			if r.key.id != "" {
-				return nil, last, fmt.Errorf("row %s: %w", r.key.id, err)
+				return nil, nil, fmt.Errorf("row %s: %w", r.key.id, err)
 			}
-			return nil, last, err
+			return nil, nil, err
 		}
-		page, last = append(page, t), r.key
-		prev = &last
+		recs, keys = append(recs, t), append(keys, r.key)
+		prev = &keys[len(keys)-1]
 	}
-	return page, last, rows.Err()
+	return recs, keys, rows.Err()
 }
 
 // Count counts q's rows modified at or after since (all of them for the
@@ -340,7 +382,9 @@ func (q *Query) bound(c rscsync.Cursor) (k key, bounded bool) {
 	if c.ModifiedAt.IsZero() && c.ID == "" {
 		return key{}, false
 	}
-	k = key{at: c.ModifiedAt, id: c.ID}
+	// In UTC: a driver gives a column without a time zone (PostgreSQL's
+	// timestamp) the wall clock of the time's own location.
+	k = key{at: c.ModifiedAt.UTC(), id: c.ID}
 	if down := k.at.Truncate(q.unit()); !down.Equal(k.at) {
 		k.at, k.id = down.Add(q.unit()), ""
 	}
@@ -368,10 +412,7 @@ func (q *Query) fromUnits(n int64) time.Time {
 // "m >= ? AND (m > ? OR id > ?)" is (m, id) > (?, ?) in a form every
 // database plans as an index range.
 func (q *Query) pageSQL(bounded bool) string {
-	cols := q.ModifiedAt + ", " + q.ID
-	if strings.TrimSpace(q.Select) != "" {
-		cols += ", " + q.Select
-	}
+	cols := q.columns()
 	n := len(q.Args)
 	where := q.Where
 	if bounded {
@@ -396,7 +437,29 @@ func (q *Query) pageArgs(from *key) []any {
 	if from != nil {
 		args = append(args, q.keyArgs(from.raw, from.id)...)
 	}
-	return append(args, q.pageSize())
+	return append(args, q.pageSize()+1) // one more: see readPage
+}
+
+// positionSQL is the query of every row at one position: Where, and
+// ModifiedAt and ID equal to the position's.
+func (q *Query) positionSQL() string {
+	n := len(q.Args)
+	where := and(q.Where, q.ModifiedAt+" = "+q.placeholder(n+1)+" AND "+q.ID+" = "+q.placeholder(n+2))
+	return "SELECT " + q.columns() + " FROM " + q.From + " WHERE " + where + " ORDER BY " + q.ModifiedAt + ", " + q.ID
+}
+
+// positionArgs are positionSQL's arguments for the position k.
+func (q *Query) positionArgs(k key) []any {
+	return append(append([]any(nil), q.Args...), k.raw, k.id)
+}
+
+// columns are the columns a query reads: the key columns, then Select's.
+func (q *Query) columns() string {
+	cols := q.ModifiedAt + ", " + q.ID
+	if strings.TrimSpace(q.Select) != "" {
+		cols += ", " + q.Select
+	}
+	return cols
 }
 
 // keyArgs are the keyset condition's arguments: the time twice for "?",

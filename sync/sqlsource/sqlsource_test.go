@@ -127,8 +127,55 @@ func TestStreamResumesExactlyAfterEveryCursor(t *testing.T) {
 	}
 }
 
+// Records may share a position (sync.Source: a note and an interview
+// feedback of one id, read from two tables in one query): every one of
+// them is read once, whatever the page size, also when a page would end
+// between them, and the stream resumes after them.
+func TestStreamSharedPositions(t *testing.T) {
+	t.Parallel()
+	at := func(us int) time.Time { return base.Add(time.Duration(us) * time.Microsecond) }
+	rows := []fakeRow{
+		{at: at(1), id: "40", name: "note"},
+		{at: at(2), id: "42", name: "note"}, {at: at(2), id: "42", name: "feedback"}, {at: at(2), id: "42", name: "stage"},
+		{at: at(2), id: "43", name: "note"},
+		{at: at(3), id: "44", name: "note"}, {at: at(3), id: "44", name: "feedback"},
+	}
+	var want []string
+	for _, r := range rows {
+		want = append(want, r.id+" "+r.name)
+	}
+	for _, size := range []int{1, 2, 3, 4, 500} {
+		t.Run(fmt.Sprint("page size ", size), func(t *testing.T) {
+			f := &fakeDB{unit: time.Microsecond, rows: slices.Clone(rows)}
+			var got []string
+			for _, r := range collect(t, f, rscsync.Cursor{}, sqlsource.Query{From: "activities", ModifiedAt: "m", ID: "id", Select: "name", PageSize: size}) {
+				got = append(got, r.ID+" "+r.Name)
+			}
+			slices.Sort(got) // the order within one position is the database's
+			if diff := cmp.Diff(slices.Sorted(slices.Values(want)), got); diff != "" {
+				t.Errorf("records (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A cursor is one instant, in whatever time zone: its time goes to the
+// database in UTC, as a driver gives a column without a time zone
+// (PostgreSQL's timestamp) the wall clock of the time's own location.
+func TestCursorTimeSentInUTC(t *testing.T) {
+	t.Parallel()
+	f := &fakeDB{unit: time.Microsecond}
+	table(f, 20)
+	since := rscsync.Cursor{ModifiedAt: base.Add(3 * time.Microsecond).In(time.FixedZone("+05:30", 5*3600+1800)), ID: "R0005"}
+	collect(t, f, since, sqlsource.Query{From: "t", ModifiedAt: "m", ID: "id", Select: "name"})
+	if at, ok := f.args[0][0].(time.Time); !ok || at.Location() != time.UTC || !at.Equal(since.ModifiedAt) {
+		t.Errorf("the cursor's time was sent as %v, want %v in UTC", f.args[0][0], since.ModifiedAt)
+	}
+}
+
 // The SQL and arguments of each page, for both placeholder styles: the
-// keyset condition after Where, its arguments after Args, one page.
+// keyset condition after Where, its arguments after Args, one page and
+// one row more.
 func TestPageQueries(t *testing.T) {
 	since := rscsync.Cursor{ModifiedAt: base.Add(1500 * time.Nanosecond), ID: "C7"} // 1.5µs: not a whole microsecond
 	up := base.Add(2 * time.Microsecond)
@@ -142,15 +189,15 @@ func TestPageQueries(t *testing.T) {
 			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = ?) AND a.modified_at >= ? AND (a.modified_at > ? OR a.id > ?) ORDER BY a.modified_at, a.id LIMIT ?",
 			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = ?) AND a.modified_at >= ? AND (a.modified_at > ? OR a.id > ?) ORDER BY a.modified_at, a.id LIMIT ?",
 		}, [][]any{
-			{"note", up, up, "", int64(2)},
-			{"note", base.Add(3 * time.Microsecond), base.Add(3 * time.Microsecond), "A2", int64(2)},
+			{"note", up, up, "", int64(3)},
+			{"note", base.Add(3 * time.Microsecond), base.Add(3 * time.Microsecond), "A2", int64(3)},
 		}},
 		{"dollar", sqlsource.Dollar, []string{
 			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = $1) AND a.modified_at >= $2 AND (a.modified_at > $2 OR a.id > $3) ORDER BY a.modified_at, a.id LIMIT $4",
 			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = $1) AND a.modified_at >= $2 AND (a.modified_at > $2 OR a.id > $3) ORDER BY a.modified_at, a.id LIMIT $4",
 		}, [][]any{
-			{"note", up, "", int64(2)},
-			{"note", base.Add(3 * time.Microsecond), "A2", int64(2)},
+			{"note", up, "", int64(3)},
+			{"note", base.Add(3 * time.Microsecond), "A2", int64(3)},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
