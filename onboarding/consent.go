@@ -328,16 +328,20 @@ func (r *ConsentRegistry) Subscribe(f func(customerID string)) (unsubscribe func
 //	defer cancel()
 //	err = work(ctx)              // stops when consent is revoked; context.Cause(ctx) says why
 func (r *ConsentRegistry) WithConsent(ctx context.Context, customerID string) (context.Context, context.CancelFunc, error) {
-	if err := r.CheckConsent(ctx, customerID); err != nil {
-		return ctx, func() {}, err
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	// Subscribed before the check: a Revoke that completes while the
+	// check reads the store still cancels the run.
+	run, cancel := context.WithCancelCause(ctx)
 	unsub := r.Subscribe(func(id string) {
 		if id == customerID || strings.HasPrefix(customerID, id+foreignIDSep) {
-			if err := r.CheckConsent(context.WithoutCancel(ctx), customerID); err != nil {
+			if err := r.CheckConsent(context.WithoutCancel(run), customerID); err != nil {
 				cancel(err)
 			}
 		}
 	})
-	return ctx, func() { unsub(); cancel(context.Canceled) }, nil
+	if err := r.CheckConsent(ctx, customerID); err != nil {
+		unsub()
+		cancel(err)
+		return ctx, func() {}, err
+	}
+	return run, func() { unsub(); cancel(context.Canceled) }, nil
 }

@@ -598,3 +598,49 @@ func TestPushRedeliveryWhileFirstIsRecorded(t *testing.T) {
 		t.Errorf("AcceptFunc called %d times, want 2 (the failed first, then the next delivery; the last is a duplicate)", n)
 	}
 }
+
+// revokeDuringRead is a consent store whose next read is followed, before
+// it returns, by a Revoke of the customer: a revocation that completes
+// while WithConsent checks the consent.
+type revokeDuringRead struct {
+	ConsentStore
+	reg   *ConsentRegistry
+	armed bool
+}
+
+func (s *revokeDuringRead) LoadConsent(ctx context.Context, id string) (*Consent, error) {
+	c, err := s.ConsentStore.LoadConsent(ctx, id)
+	if s.armed {
+		s.armed = false
+		if err := s.reg.Revoke(ctx, id, "admin", "privacy request"); err != nil {
+			return nil, err
+		}
+	}
+	return c, err
+}
+
+// A consent revoked while WithConsent checks it cancels the run context
+// WithConsent returns (or WithConsent refuses): the context is what stops
+// the work the engine does not see, such as the InMail pollers.
+func TestWithConsentSeesARevokeDuringItsCheck(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	store := &revokeDuringRead{ConsentStore: NewMemoryStore()}
+	reg, err := NewConsentRegistry(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.reg = reg
+	if _, err := reg.Grant(ctx, Consent{CustomerID: "acme", GrantedBy: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	store.armed = true
+	run, cancel, err := reg.WithConsent(ctx, "acme")
+	if err != nil {
+		return // refusing is right too
+	}
+	defer cancel()
+	if !errors.Is(context.Cause(run), ErrConsentRevoked) {
+		t.Errorf("consent revoked during WithConsent's check, but its run context is live (cause %v)", context.Cause(run))
+	}
+}
