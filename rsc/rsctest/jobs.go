@@ -110,6 +110,19 @@ func enumErr(field, v string) *jobErr {
 	return jobFieldErr(422, field, fmt.Sprintf("%q is not an enum symbol", v))
 }
 
+// asJobErr is a record's error as a batch_create element reports it: a
+// field's 422 message ends its line, as LinkedIn's job answers do.
+func asJobErr(e *entityError) *jobErr {
+	if e == nil {
+		return nil
+	}
+	msg := e.Message
+	if e.Status == 422 {
+		msg += "\n"
+	}
+	return &jobErr{Status: e.Status, Message: msg}
+}
+
 // validateJob applies docs/linkedin-api.md §7.1. It returns the operation.
 func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 	if d.ExternalJobPostingID == nil {
@@ -245,12 +258,7 @@ func handleJobs(c *call) {
 	ops := make([]string, len(body.Elements))
 	seen := map[string]bool{}
 	for i, raw := range body.Elements {
-		d := &jobDoc{}
-		if err := json.Unmarshal(raw, d); err != nil {
-			out[i] = createElem{Status: 422, Error: &jobErr{Status: 422, Message: "ERROR :: / :: " + err.Error() + "\n"}}
-			continue
-		}
-		op, e := validateJob(c, d)
+		d, op, e := c.readJob(raw)
 		if e == nil && seen[*d.ExternalJobPostingID] {
 			e = jobFieldErr(422, "externalJobPostingId", "duplicate externalJobPostingId in one request")
 		}
@@ -272,6 +280,21 @@ func handleJobs(c *call) {
 	}
 	cu.mu.Unlock()
 	writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
+}
+
+// readJob decodes and validates one element of a batch_create: its fields
+// against the job posting schema, their types, then the rules of
+// validateJob. It returns the job and its operation.
+func (c *call) readJob(raw json.RawMessage) (*jobDoc, string, *jobErr) {
+	if e := c.unpermitted(jobSchema, raw); e != nil {
+		return nil, "", asJobErr(e)
+	}
+	d := &jobDoc{}
+	if e := c.decodeDoc(raw, d); e != nil {
+		return nil, "", asJobErr(e)
+	}
+	op, e := validateJob(c, d)
+	return d, op, e
 }
 
 // applyJob performs a job operation and records its task. Caller holds cu.mu.

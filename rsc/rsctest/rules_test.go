@@ -910,3 +910,62 @@ func TestUndocumentedSingleGets(t *testing.T) {
 	e.req("GET", "/v2/simpleJobPostingTasks/"+task, nil).want(t, 404)
 	e.req("GET", "/v2/simpleJobPostingTasks?ids="+task, nil).want(t, 200)
 }
+
+// jobAnswers returns the elements of a batch_create answer without their
+// task ids.
+func jobAnswers(r resp) []any {
+	els, _ := r.body["elements"].([]any)
+	for _, el := range els {
+		delete(el.(map[string]any), "id")
+	}
+	return els
+}
+
+// jobRefused is a batch_create element refused with status and message.
+func jobRefused(status int, msg string) map[string]any {
+	return map[string]any{"status": float64(status), "error": map[string]any{"status": float64(status), "message": msg}}
+}
+
+var jobAccepted = map[string]any{"status": float64(202)}
+
+// A job holding a field the job posting schema does not have is refused
+// with LinkedIn's 403 naming the field's path, nested fields included;
+// every field the schema documents is accepted.
+func TestRule07_JobUnknownFieldsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := func(id string, f func(m map[string]any)) map[string]any { return edited(jobElem(id, "CREATE"), f) }
+	money := map[string]any{"amount": "100000", "currencyCode": "USD"}
+	r := e.postJobs(
+		mod("J-typo", func(m map[string]any) { m["titel"] = "typo" }),
+		mod("J-nested", func(m map[string]any) {
+			m["compensation"] = map[string]any{"compensations": []any{map[string]any{"period": "YEARLY", "type": "BASE_SALARY",
+				"value": map[string]any{"exactAmount": map[string]any{"amount": "1", "currency": "USD"}}}}}
+		}),
+		map[string]any{"externalJobPostingId": "J-close", "jobPostingOperationType": "CLOSE", "integrationContext": org, "reason": "filled"},
+		mod("J-all", func(m map[string]any) {
+			m["categories"] = []string{"eng"}
+			m["skillsDescription"] = "Go"
+			m["companyJobCode"] = "C-1"
+			m["industries"] = []string{"urn:li:industry:4"}
+			m["trackingPixelUrl"] = "https://ats.example.com/px"
+			m["expireAt"] = t0.Add(30 * 24 * time.Hour).UnixMilli()
+			m["listingType"] = "BASIC"
+			m["accessRestricted"] = true
+			m["requisitionOwnerEmail"], m["requisitionOwnerFirstName"], m["requisitionOwnerLastName"] = "o@example.com", "O", "Wner"
+			m["compensation"] = map[string]any{"compensations": []any{
+				map[string]any{"period": "YEARLY", "type": "BASE_SALARY", "value": map[string]any{"exactAmount": money}},
+				map[string]any{"period": "HOURLY", "type": "OVER_TIME", "value": map[string]any{"range": map[string]any{"start": money, "end": money}}},
+			}}
+		}),
+	).want(t, 200)
+	want := []any{
+		jobRefused(403, "Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/titel]"),
+		jobRefused(403, "Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/compensation/compensations/0/value/exactAmount/currency]"),
+		jobRefused(403, "Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/reason]"),
+		jobAccepted,
+	}
+	if d := cmp.Diff(want, jobAnswers(r)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
