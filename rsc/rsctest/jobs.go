@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,6 +72,29 @@ type jobDoc struct {
 	ListingType             *string   `json:"listingType"`
 	Availability            *string   `json:"availability"`
 	AccessRestricted        *bool     `json:"accessRestricted"`
+	Industries              []string  `json:"industries"`
+	Compensation            *struct {
+		Compensations []json.RawMessage `json:"compensations"`
+	} `json:"compensation"`
+}
+
+// compensationDoc is one element of a job's compensation.compensations.
+type compensationDoc struct {
+	Period *string `json:"period"`
+	Type   *string `json:"type"`
+	Value  *struct {
+		ExactAmount *moneyDoc `json:"exactAmount"`
+		Range       *struct {
+			Start *moneyDoc `json:"start"`
+			End   *moneyDoc `json:"end"`
+		} `json:"range"`
+	} `json:"value"`
+}
+
+// moneyDoc is an amount of a compensation: both fields are strings.
+type moneyDoc struct {
+	Amount       *string `json:"amount"`
+	CurrencyCode *string `json:"currencyCode"`
 }
 
 var (
@@ -80,7 +104,13 @@ var (
 	availabilities   = set("PUBLIC", "PRIVATE_TO_ATS_INTEGRATION", "INTERNAL")
 	listingTypes     = set("BASIC", "PREMIUM")
 	workplaceTypes   = set("on-site", "hybrid", "remote")
-	taskURN          = regexp.MustCompile(`^urn:li:simpleJobPostingTask:[0-9A-Za-z-]+$`)
+	// The compensation enums of LinkedIn's job posting schema
+	// (docs/linkedin-api.md §7.1).
+	compensationPeriods = set("YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY")
+	compensationTypes   = set("BASE_SALARY", "TIPS", "COMMISSION", "PROFIT_SHARING", "STOCK_OPTIONS", "STOCK", "BONUS",
+		"SIGN_ON_BONUS", "OVER_TIME", "OTHER")
+	industryURN = regexp.MustCompile(`^urn:li:industry:[0-9]+$`)
+	taskURN     = regexp.MustCompile(`^urn:li:simpleJobPostingTask:[0-9A-Za-z-]+$`)
 )
 
 func set(v ...string) map[string]bool {
@@ -162,12 +192,12 @@ func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 		}
 		return op, nil
 	}
-	return op, validateListing(d, c.now)
+	return op, validateListing(c, d)
 }
 
 // validateListing applies the field rules of docs/linkedin-api.md §7.1 that
 // every operation but CLOSE needs; the first rule broken is reported.
-func validateListing(d *jobDoc, now time.Time) *jobErr {
+func validateListing(c *call, d *jobDoc) *jobErr {
 	if d.IntegrationContext == nil && d.CompanyName == nil && d.CompanyPageURL == nil {
 		return jobFieldErr(422, "integrationContext", required)
 	}
@@ -191,7 +221,7 @@ func validateListing(d *jobDoc, now time.Time) *jobErr {
 	if n := utf8.RuneCountInString(*d.Description); n < 100 || n > 25000 {
 		return jobFieldErr(422, "description", "length must be between 100 and 25000")
 	}
-	if *d.ListedAt > now.UnixMilli() {
+	if *d.ListedAt > c.now.UnixMilli() {
 		return jobFieldErr(422, "listedAt", "must not be in the future")
 	}
 	if *d.Location == "" {
@@ -225,6 +255,34 @@ func validateListing(d *jobDoc, now time.Time) *jobErr {
 	}
 	if d.ListingType != nil && !listingTypes[*d.ListingType] {
 		return enumErr("listingType", *d.ListingType)
+	}
+	for i, u := range d.Industries {
+		if !industryURN.MatchString(u) {
+			return jobFieldErr(422, "industries/"+strconv.Itoa(i), fmt.Sprintf("%q is not an industry URN (urn:li:industry:{id})", u))
+		}
+	}
+	return validateCompensation(c, d)
+}
+
+// validateCompensation checks each element of the job's compensation: its
+// period and type enums and its amounts' string fields (docs/linkedin-api.md
+// §7.1), each violation named by its path.
+func validateCompensation(c *call, d *jobDoc) *jobErr {
+	if d.Compensation == nil {
+		return nil
+	}
+	for i, raw := range d.Compensation.Compensations {
+		path := "compensation/compensations/" + strconv.Itoa(i)
+		var x compensationDoc
+		if e := c.decodeAt(raw, &x, path); e != nil {
+			return asJobErr(e)
+		}
+		if x.Period != nil && !compensationPeriods[*x.Period] {
+			return enumErr(path+"/period", *x.Period)
+		}
+		if x.Type != nil && !compensationTypes[*x.Type] {
+			return enumErr(path+"/type", *x.Type)
+		}
 	}
 	return nil
 }

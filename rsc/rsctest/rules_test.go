@@ -969,3 +969,54 @@ func TestRule07_JobUnknownFieldsRefused(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// The compensation enums and types and the industry URNs of LinkedIn's job
+// posting schema (docs/linkedin-api.md §7.1) are checked per element,
+// each violation a 422 naming its path.
+func TestRule07_JobCompensationAndIndustries(t *testing.T) {
+	t.Parallel()
+	money := func(amount any) map[string]any { return map[string]any{"amount": amount, "currencyCode": "USD"} }
+	comp := func(c map[string]any) map[string]any { return map[string]any{"compensations": []any{c}} }
+	exact := func(amount any) map[string]any { return map[string]any{"exactAmount": money(amount)} }
+	cases := []struct {
+		name  string
+		field string
+		value any
+		want  map[string]any
+	}{
+		{"period not an enum symbol", "compensation", comp(map[string]any{"period": "ANNUALLY", "type": "BASE_SALARY", "value": exact("1")}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/period :: \"ANNUALLY\" is not an enum symbol\n")},
+		{"type not an enum symbol", "compensation", comp(map[string]any{"period": "SEMIMONTHLY", "type": "SALARY", "value": exact("1")}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/type :: \"SALARY\" is not an enum symbol\n")},
+		{"amount a number", "compensation", comp(map[string]any{"period": "YEARLY", "type": "BASE_SALARY", "value": exact(100000)}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/value/exactAmount/amount :: a JSON number cannot be coerced to string\n")},
+		{"range end currency a number", "compensation", comp(map[string]any{"value": map[string]any{"range": map[string]any{"start": money("1"),
+			"end": map[string]any{"amount": "2", "currencyCode": 840}}}}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/value/range/end/currencyCode :: a JSON number cannot be coerced to string\n")},
+		{"compensations not an array", "compensation", map[string]any{"compensations": map[string]any{}},
+			jobRefused(422, "ERROR :: /compensation/compensations :: a JSON object cannot be coerced to array\n")},
+		{"industry not a URN", "industries", []string{"urn:li:industry:4", "software"},
+			jobRefused(422, "ERROR :: /industries/1 :: \"software\" is not an industry URN (urn:li:industry:{id})\n")},
+		{"industry URN of another type", "industries", []string{"urn:li:organization:4"},
+			jobRefused(422, "ERROR :: /industries/0 :: \"urn:li:organization:4\" is not an industry URN (urn:li:industry:{id})\n")},
+		{"every period and type", "compensation", map[string]any{"compensations": func() []any {
+			var cs []any
+			for i, p := range []string{"YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY"} {
+				for _, ty := range []string{"BASE_SALARY", "TIPS", "COMMISSION", "PROFIT_SHARING", "STOCK_OPTIONS", "STOCK", "BONUS", "SIGN_ON_BONUS", "OVER_TIME", "OTHER"} {
+					cs = append(cs, map[string]any{"period": p, "type": ty, "value": exact(fmt.Sprint(i))})
+				}
+			}
+			return cs
+		}()}, jobAccepted},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			r := e.postJobs(edited(jobElem("J1", "CREATE"), func(m map[string]any) { m[tc.field] = tc.value })).want(t, 200)
+			if d := cmp.Diff([]any{tc.want}, jobAnswers(r)); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
