@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -103,7 +102,9 @@ var (
 	experienceLevels = set("ENTRY_LEVEL", "MID_SENIOR_LEVEL", "DIRECTOR", "EXECUTIVE", "INTERNSHIP", "ASSOCIATE", "NOT_APPLICABLE")
 	availabilities   = set("PUBLIC", "PRIVATE_TO_ATS_INTEGRATION", "INTERNAL")
 	listingTypes     = set("BASIC", "PREMIUM")
-	workplaceTypes   = set("on-site", "hybrid", "remote")
+	// workplaceTypes are the spellings LinkedIn documents: its schema's
+	// and its samples' (docs/linkedin-api.md §7.1).
+	workplaceTypes = set("On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote")
 	// The compensation enums of LinkedIn's job posting schema
 	// (docs/linkedin-api.md §7.1).
 	compensationPeriods = set("YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY")
@@ -243,7 +244,7 @@ func validateListing(c *call, d *jobDoc) *jobErr {
 		if len(*d.WorkplaceTypes) != 1 {
 			return jobFieldErr(400, "workplaceTypes", "exactly one workplace type is required")
 		}
-		if w := (*d.WorkplaceTypes)[0]; !workplaceTypes[strings.ToLower(w)] {
+		if w := (*d.WorkplaceTypes)[0]; !workplaceTypes[w] {
 			return enumErr("workplaceTypes/0", w)
 		}
 	}

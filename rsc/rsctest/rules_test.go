@@ -1020,3 +1020,23 @@ func TestRule07_JobCompensationAndIndustries(t *testing.T) {
 		})
 	}
 }
+
+// workplaceTypes takes the spellings LinkedIn documents (On-site, Hybrid,
+// Remote in the schema, lower case in its samples) and no others.
+func TestRule07_WorkplaceTypesAsDocumented(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var elems []map[string]any
+	var want []any
+	for i, w := range []string{"On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote", "REMOTE", "On-Site", "onsite"} {
+		elems = append(elems, edited(jobElem(fmt.Sprint("J", i), "CREATE"), func(m map[string]any) { m["workplaceTypes"] = []string{w} }))
+		if i < 6 {
+			want = append(want, jobAccepted)
+		} else {
+			want = append(want, jobRefused(422, fmt.Sprintf("ERROR :: /workplaceTypes/0 :: %q is not an enum symbol\n", w)))
+		}
+	}
+	if d := cmp.Diff(want, jobAnswers(e.postJobs(elems...).want(t, 200))); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
