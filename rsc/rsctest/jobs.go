@@ -231,6 +231,11 @@ func validateListing(c *call, d *jobDoc) *jobErr {
 	if !availabilities[*d.Availability] {
 		return enumErr("availability", *d.Availability)
 	}
+	// An RSC job names the customer's organization (RSC required fields,
+	// docs/linkedin-api.md §7.1): a company name does not do.
+	if *d.Availability == "PRIVATE_TO_ATS_INTEGRATION" && d.IntegrationContext == nil {
+		return jobFieldErr(422, "integrationContext", required)
+	}
 	if len(d.AlternateLocations) > 7 {
 		return jobFieldErr(422, "alternateLocations", "at most 7 alternate locations are allowed")
 	}
@@ -392,10 +397,9 @@ func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage)
 	}
 	j.state, j.updated = JobListed, c.now
 	j.doc = bytes.Clone(raw)
+	j.context = "" // a PUBLIC job may name its company instead
 	if d.IntegrationContext != nil {
 		j.context = *d.IntegrationContext
-	} else {
-		j.context = cu.Organization
 	}
 	j.availability = *d.Availability
 	j.accessRestricted = d.AccessRestricted != nil && *d.AccessRestricted

@@ -1021,6 +1021,33 @@ func TestRule07_JobCompensationAndIndustries(t *testing.T) {
 	}
 }
 
+// LinkedIn's RSC required-fields page lists integrationContext as required
+// for synced jobs: a PRIVATE_TO_ATS_INTEGRATION job without one is a 422,
+// whatever company it names, and is filed under no other context. A PUBLIC
+// job may still name its company instead.
+func TestRule07_RSCJobNeedsIntegrationContext(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	noCtx := func(id, availability string) map[string]any {
+		return edited(jobElem(id, "CREATE"), func(m map[string]any) {
+			delete(m, "integrationContext")
+			m["companyName"], m["availability"] = "Acme", availability
+		})
+	}
+	r := e.postJobs(noCtx("J-rsc", "PRIVATE_TO_ATS_INTEGRATION"), noCtx("J-pub", "PUBLIC")).want(t, 200)
+	want := []any{jobRefused(422, "ERROR :: /integrationContext :: field is required but not found and has no default value\n"), jobAccepted}
+	if d := cmp.Diff(want, jobAnswers(r)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	var got []string
+	for _, j := range e.cust.Jobs() {
+		got = append(got, j.ExternalJobPostingID+" "+j.IntegrationContext)
+	}
+	if d := cmp.Diff([]string{"J-pub "}, got); d != "" {
+		t.Errorf("jobs held (-want +got):\n%s", d)
+	}
+}
+
 // workplaceTypes takes the spellings LinkedIn documents (On-site, Hybrid,
 // Remote in the schema, lower case in its samples) and no others.
 func TestRule07_WorkplaceTypesAsDocumented(t *testing.T) {
