@@ -61,7 +61,9 @@
 //     outcome decided at creation on the first poll, or IN_PROGRESS for the
 //     first n polls with WithJobTaskLatency(n). CLOSE needs only
 //     externalJobPostingId and jobPostingOperationType; CREATE of a listed
-//     job and UPDATE/RENEW of an unknown job fail the task.
+//     job and UPDATE/RENEW of an unknown job fail the task. A CLOSE of a
+//     job the fake does not hold listed (unknown, closed, or not created
+//     yet) is LinkedIn's 409 at batch_create, with no task.
 //   - Throttles count per customer application and resource (prospect
 //     interactions share one bucket); requests rejected before the throttle
 //     (401, 403 scoping, 400 bad ids, 414) are not counted.

@@ -339,7 +339,11 @@ func handleJobs(c *call) {
 		if d == nil {
 			continue
 		}
-		t := cu.applyJob(c, d, ops[i], body.Elements[i])
+		t, e := cu.applyJob(c, d, ops[i], body.Elements[i])
+		if e != nil {
+			out[i] = createElem{Status: e.Status, Error: e}
+			continue
+		}
 		out[i] = createElem{ID: t.id, Status: 202}
 	}
 	cu.mu.Unlock()
@@ -361,13 +365,22 @@ func (c *call) readJob(raw json.RawMessage) (*jobDoc, string, *jobErr) {
 	return d, op, e
 }
 
-// applyJob performs a job operation and records its task. Caller holds cu.mu.
-func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage) *task {
+// closeConflict is LinkedIn's answer to closing a job it does not hold
+// open (create-jobs page, docs/linkedin-api.md §7.1).
+var closeConflict = jobErr{Status: http.StatusConflict, Message: "Cannot close job which is already closed or does not exist"}
+
+// applyJob performs a job operation and records its task. A CLOSE of a job
+// that is not listed is refused at once, with no task. Caller holds cu.mu.
+func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage) (*task, *jobErr) {
 	id := *d.ExternalJobPostingID
+	j := cu.jobs[id]
+	if op == "CLOSE" && (j == nil || j.state == JobClosed) {
+		e := closeConflict
+		return nil, &e
+	}
 	t := &task{id: "urn:li:simpleJobPostingTask:" + cu.s.uuid(), externalID: id, op: op, created: c.now}
 	cu.tasks[t.id] = t
-	j := cu.jobs[id]
-	fail := func(msg string) *task { t.outcome, t.errMsg = TaskFailed, msg; return t }
+	fail := func(msg string) (*task, *jobErr) { t.outcome, t.errMsg = TaskFailed, msg; return t, nil }
 	if op == "UPSERT" {
 		op = "CREATE"
 		if j != nil {
@@ -388,12 +401,9 @@ func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage)
 			return fail("Job posting with externalJobPostingId " + id + " does not exist")
 		}
 	case "CLOSE":
-		if j == nil || j.state == JobClosed {
-			return fail("Cannot close job which is already closed or does not exist")
-		}
 		j.state, j.updated = JobClosed, c.now
 		t.outcome, t.jobURN = TaskSucceeded, j.urn
-		return t
+		return t, nil
 	}
 	j.state, j.updated = JobListed, c.now
 	j.doc = bytes.Clone(raw)
@@ -405,7 +415,7 @@ func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage)
 	j.accessRestricted = d.AccessRestricted != nil && *d.AccessRestricted
 	j.title = *d.Title
 	t.outcome, t.jobURN = TaskSucceeded, j.urn
-	return t
+	return t, nil
 }
 
 type taskView struct {

@@ -558,20 +558,20 @@ func TestRule07_JobTasksLifecycle(t *testing.T) {
 		t.Fatalf("%v %+v", done, job)
 	}
 	closeT := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "J1", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
-	again := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "J1", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
-	unknown := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "NOPE", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
 	for range 2 {
 		poll(closeT)
-		poll(again)
-		poll(unknown)
 	}
 	if poll(closeT)["status"] != rsctest.TaskSucceeded {
 		t.Fatal("close")
 	}
-	for _, id := range []string{again, unknown} {
-		if p := poll(id); p["status"] != rsctest.TaskFailed || p["errorMessage"] != "Cannot close job which is already closed or does not exist" {
-			t.Fatalf("%v", p)
-		}
+	// A task fails when the operation does (closing a job that is not
+	// listed is refused at once instead: TestRule07_CloseUnknownOrClosedJobIs409).
+	update := taskOf(e.postJobs(jobElem("NOPE", "UPDATE")))
+	for range 2 {
+		poll(update)
+	}
+	if p := poll(update); p["status"] != rsctest.TaskFailed || p["errorMessage"] != "Job posting with externalJobPostingId NOPE does not exist" {
+		t.Fatalf("%v", p)
 	}
 	if job, _ := e.cust.Job("J1"); job.State != rsctest.JobClosed {
 		t.Fatal("not closed")
@@ -1044,6 +1044,50 @@ func TestRule07_RSCJobNeedsIntegrationContext(t *testing.T) {
 		got = append(got, j.ExternalJobPostingID+" "+j.IntegrationContext)
 	}
 	if d := cmp.Diff([]string{"J-pub "}, got); d != "" {
+		t.Errorf("jobs held (-want +got):\n%s", d)
+	}
+}
+
+// Closing a job LinkedIn does not hold, or holds closed, is the 409
+// LinkedIn's create-jobs page lists, answered at batch_create with no task;
+// so is a CLOSE that reaches LinkedIn before the job's CREATE.
+func TestRule07_CloseUnknownOrClosedJobIs409(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	closing := func(id string) map[string]any {
+		return map[string]any{"externalJobPostingId": id, "jobPostingOperationType": "CLOSE", "integrationContext": org}
+	}
+	conflict := jobRefused(409, "Cannot close job which is already closed or does not exist")
+	e.postJobs(jobElem("J1", "CREATE")).want(t, 200)
+	for _, step := range []struct {
+		name  string
+		elems []map[string]any
+		want  []any
+	}{
+		{"close a listed job, and unknown ones", []map[string]any{closing("J1"), closing("NOPE"), closing("J2")}, []any{jobAccepted, conflict, conflict}},
+		{"close it again", []map[string]any{closing("J1")}, []any{conflict}},
+		{"the late create", []map[string]any{jobElem("J2", "CREATE")}, []any{jobAccepted}},
+		{"close after it", []map[string]any{closing("J2")}, []any{jobAccepted}},
+	} {
+		tasks := len(e.cust.Tasks())
+		accepted := 0
+		for _, w := range step.want {
+			if w.(map[string]any)["status"] == float64(202) {
+				accepted++
+			}
+		}
+		if d := cmp.Diff(step.want, jobAnswers(e.postJobs(step.elems...).want(t, 200))); d != "" {
+			t.Errorf("%s (-want +got):\n%s", step.name, d)
+		}
+		if n := len(e.cust.Tasks()) - tasks; n != accepted {
+			t.Errorf("%s: %d new tasks, want %d (one per accepted job)", step.name, n, accepted)
+		}
+	}
+	var got []string
+	for _, j := range e.cust.Jobs() {
+		got = append(got, j.ExternalJobPostingID+" "+j.State)
+	}
+	if d := cmp.Diff([]string{"J1 CLOSED", "J2 CLOSED"}, got); d != "" {
 		t.Errorf("jobs held (-want +got):\n%s", d)
 	}
 }
