@@ -6,7 +6,8 @@ import ()
 // everything; the entity is {}.
 var aclKind = newKind(&kind{
 	table:     "acls",
-	fields:    []string{"integrationContext", "atsEntityType", "atsEntityId", "atsEntityAclId"},
+	fields:    aclFields,
+	schema:    keySchema(aclFields),
 	validate:  validateACL,
 	finder:    findACLs,
 	noPartial: true,
@@ -15,14 +16,27 @@ var aclKind = newKind(&kind{
 // assigneeKind: atsEntityAclAssignees (v2) / entityAclAssignees (rest).
 var assigneeFields = []string{"integrationContext", "atsEntityType", "atsEntityAclId", "assignee"}
 
+var aclFields = []string{"integrationContext", "atsEntityType", "atsEntityId", "atsEntityAclId"}
+
 var assigneeKind = newKind(&kind{
 	table:     "aclAssignees",
 	fields:    assigneeFields,
+	schema:    keySchema(assigneeFields),
 	validate:  validateAssignee,
 	check:     checkAssignee,
 	finder:    findAssignees,
 	noPartial: true,
 })
+
+// keySchema is the schema of a record whose key carries everything
+// (LinkedIn's samples send {}): its key fields.
+func keySchema(fields []string) schema {
+	s := schema{"dataProvider": nil}
+	for _, f := range fields {
+		s[f] = nil
+	}
+	return s
+}
 
 func validateACL(c *call, r *record) *entityError {
 	if t := r.fields.get("atsEntityType"); t != "JOB_POSTING" {

@@ -8,6 +8,7 @@ var applicationKind = newKind(&kind{
 	table:    "applications",
 	fields:   applicationKey,
 	validate: validateApplication,
+	schema:   applicationSchema,
 	children: []*kind{applicationNoteKind, feedbackKind, stageKind},
 })
 
@@ -18,7 +19,7 @@ var applicationKey = []string{"integrationContext", "atsJobApplicationId"}
 // feedbackKind: atsApplications/{key}/interviewFeedback?ids=... Feedback
 // needs its application: LinkedIn evaluates an interview of an application
 // it holds.
-var feedbackKind = withCheck(newSubKind("interviewFeedback", applicationKey, "feedbackId", validateFeedback), checkApplicationHeld)
+var feedbackKind = withCheck(newSubKind("interviewFeedback", applicationKey, "feedbackId", feedbackSchema, validateFeedback), checkApplicationHeld)
 
 func withCheck(k *kind, check func(cu *Customer, r *record) *entityError) *kind {
 	k.check = check
@@ -35,7 +36,7 @@ func checkApplicationHeld(cu *Customer, r *record) *entityError {
 }
 
 // stageKind: atsApplications/{key}/stages?ids=...
-var stageKind = newSubKind("stages", applicationKey, "stageId", validateStage)
+var stageKind = newSubKind("stages", applicationKey, "stageId", stageSchema, validateStage)
 
 type applicationDoc struct {
 	AtsCreatedAt      *int64  `json:"atsCreatedAt"`

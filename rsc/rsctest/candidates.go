@@ -20,6 +20,7 @@ var candidateKind = newKind(&kind{
 	fields:   []string{"integrationContext", "atsCandidateId"},
 	validate: validateCandidate,
 	render:   renderCandidate,
+	schema:   candidateSchema,
 })
 
 // candidateDoc holds the candidate fields the fake validates; everything

@@ -40,6 +40,18 @@
 // WithPushMode(PushBackground) delivers from a goroutine (cmd/rscfake).
 // CALLBACK_URL must be https, or http on a loopback host.
 //
+// # Fields
+//
+// As LinkedIn does, the fake refuses a record holding a field its
+// resource's schema does not have, in the request family's names (a /v2
+// name on /rest is unknown there): 403 "Unpermitted fields present in
+// REQUEST_BODY: Data Processing Exception while processing fields
+// [/path, ...]", nested records' fields included, where LinkedIn publishes
+// them (not inside addresses and phone numbers). The error is per record
+// (in the batch answer's errors, or a batch_create element); the other
+// records of the batch are taken. WithLenientFields stores such fields
+// instead, for vendors whose extension fields LinkedIn takes.
+//
 // # Choices where LinkedIn is silent
 //
 //   - Batch deletes of absent entities answer 204 (idempotent).
@@ -49,7 +61,9 @@
 //     outcome decided at creation on the first poll, or IN_PROGRESS for the
 //     first n polls with WithJobTaskLatency(n). CLOSE needs only
 //     externalJobPostingId and jobPostingOperationType; CREATE of a listed
-//     job and UPDATE/RENEW of an unknown job fail the task.
+//     job and UPDATE/RENEW of an unknown job fail the task. A CLOSE of a
+//     job the fake does not hold listed (unknown, closed, or not created
+//     yet) is LinkedIn's 409 at batch_create, with no task.
 //   - Throttles count per customer application and resource (prospect
 //     interactions share one bucket); requests rejected before the throttle
 //     (401, 403 scoping, 400 bad ids, 414) are not counted.

@@ -25,6 +25,7 @@ type kind struct {
 	finder       func(c *call)
 	noPartial    bool
 	render       func(cu *Customer, r *record, m map[string]json.RawMessage) // read-time extras
+	schema       schema                                                      // the entity's fields, canonical names
 }
 
 // kinds lists every generic kind (customer stores are created from it).
@@ -34,9 +35,9 @@ func newKind(k *kind) *kind { kinds = append(kinds, k); return k }
 
 // newSubKind registers a kind addressed under a parent's key with a simple
 // id: its key is the parent's key fields plus idField.
-func newSubKind(table string, parent []string, idField string, validate func(*call, *record) *entityError) *kind {
+func newSubKind(table string, parent []string, idField string, s schema, validate func(*call, *record) *entityError) *kind {
 	return newKind(&kind{table: table, fields: append(slices.Clone(parent), idField), parentFields: len(parent),
-		idField: idField, validate: validate})
+		idField: idField, validate: validate, schema: s})
 }
 
 // ekey is one key of a batch request, normalised.
@@ -318,6 +319,10 @@ func batchUpdate(c *call) {
 	recs := make([]*record, len(keys))
 	for i, k := range keys {
 		doc := byKey[k.rk]
+		if e := c.unpermitted(c.rt.schema, doc); e != nil {
+			res.Errors[k.resp] = e
+			continue
+		}
 		if c.rt.docRenames != nil {
 			doc = renameDoc(doc, c.rt.docRenames)
 		} else {
@@ -418,6 +423,9 @@ func batchPartial(c *call) {
 	}
 	kd := c.rt.kind
 	c.commitBatch(keys, newBatchResult(len(keys)), func(cu *Customer, t *table, _ int, k ekey) *entityError {
+		if e := c.unpermittedPatch(c.rt.schema, byKey[k.rk].Patch); e != nil {
+			return e
+		}
 		old := t.recs[k.rk]
 		if old == nil {
 			return statusErr(404, "Entity "+k.resp+" does not exist")

@@ -89,15 +89,29 @@ func errf(status int, msg string) *httpError { return &httpError{status: status,
 // 422 naming the field's path in the request family's names, as Rest.li's
 // validation reports it (docs/linkedin-api.md §2.4); Go's own error text
 // never reaches the client.
-func (c *call) decodeDoc(doc []byte, v any) *entityError {
+func (c *call) decodeDoc(doc []byte, v any) *entityError { return c.decodeAt(doc, v, "") }
+
+// decodeAt is decodeDoc for a record inside the entity, at path (its
+// segments separated by "/", such as "compensation/compensations/0"; ""
+// for the entity itself). A value of the wrong type is named by its path
+// from the entity, which Go's decoder cannot give through arrays.
+func (c *call) decodeAt(doc []byte, v any, path string) *entityError {
 	err := json.Unmarshal(doc, v)
 	if err == nil {
 		return nil
 	}
-	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
-		path := strings.Split(te.Field, ".")
-		path[0] = c.fname(path[0])
-		return fieldErr(strings.Join(path, "/"), "a JSON "+te.Value+" cannot be coerced to "+schemaType(te.Type))
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && (te.Field != "" || path != "") {
+		field := strings.ReplaceAll(te.Field, ".", "/")
+		switch {
+		case path == "":
+			first, rest, _ := strings.Cut(field, "/")
+			field = strings.TrimSuffix(c.fname(first)+"/"+rest, "/")
+		case field == "":
+			field = path
+		default:
+			field = path + "/" + field
+		}
+		return fieldErr(field, "a JSON "+te.Value+" cannot be coerced to "+schemaType(te.Type))
 	}
 	return statusErr(http.StatusBadRequest, "entity is not a valid JSON record")
 }

@@ -30,7 +30,7 @@ type CandidateRecord struct {
 // JobRecord is a job posting LinkedIn holds.
 type JobRecord struct {
 	ExternalJobPostingID string         `json:"externalJobPostingId"`
-	IntegrationContext   string         `json:"integrationContext"`
+	IntegrationContext   string         `json:"integrationContext"` // "" for a PUBLIC job that names its company instead
 	JobPosting           string         `json:"jobPosting"`
 	State                string         `json:"state"` // LISTED or CLOSED
 	Availability         string         `json:"availability"`

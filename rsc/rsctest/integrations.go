@@ -42,6 +42,7 @@ var contractTypes = map[string]bool{"CSA_API": true, "PREMIUM_JOB_POSTING": true
 // (custom handler and store).
 var integrationKind = newKind(&kind{
 	fields: []string{"integrationContext", "integrationType", "tenantType"},
+	schema: integrationSchema,
 })
 
 // configKind: atsIntegrations/{key}/configurations?ids=CALLBACK_URL (v2) and
@@ -55,6 +56,7 @@ var configKind = newKind(&kind{
 	parentFields: 3,
 	idField:      "configurationType",
 	validate:     validateConfig,
+	schema:       configSchema,
 	check:        checkConfig,
 	onDelete:     unregisterCallback,
 	noPartial:    true,
@@ -196,7 +198,11 @@ func nameIntegrations(c *call) {
 	var changed []*integration
 	cu.mu.Lock()
 	for _, k := range keys {
-		in, e := cu.nameIntegration(k, byKey[k.rk].Patch)
+		e := c.unpermittedPatch(c.rt.schema, byKey[k.rk].Patch)
+		var in *integration
+		if e == nil {
+			in, e = cu.nameIntegration(k, byKey[k.rk].Patch)
+		}
 		if e != nil {
 			res.Errors[k.resp] = e
 			continue

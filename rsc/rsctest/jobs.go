@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -71,6 +71,29 @@ type jobDoc struct {
 	ListingType             *string   `json:"listingType"`
 	Availability            *string   `json:"availability"`
 	AccessRestricted        *bool     `json:"accessRestricted"`
+	Industries              []string  `json:"industries"`
+	Compensation            *struct {
+		Compensations []json.RawMessage `json:"compensations"`
+	} `json:"compensation"`
+}
+
+// compensationDoc is one element of a job's compensation.compensations.
+type compensationDoc struct {
+	Period *string `json:"period"`
+	Type   *string `json:"type"`
+	Value  *struct {
+		ExactAmount *moneyDoc `json:"exactAmount"`
+		Range       *struct {
+			Start *moneyDoc `json:"start"`
+			End   *moneyDoc `json:"end"`
+		} `json:"range"`
+	} `json:"value"`
+}
+
+// moneyDoc is an amount of a compensation: both fields are strings.
+type moneyDoc struct {
+	Amount       *string `json:"amount"`
+	CurrencyCode *string `json:"currencyCode"`
 }
 
 var (
@@ -79,8 +102,16 @@ var (
 	experienceLevels = set("ENTRY_LEVEL", "MID_SENIOR_LEVEL", "DIRECTOR", "EXECUTIVE", "INTERNSHIP", "ASSOCIATE", "NOT_APPLICABLE")
 	availabilities   = set("PUBLIC", "PRIVATE_TO_ATS_INTEGRATION", "INTERNAL")
 	listingTypes     = set("BASIC", "PREMIUM")
-	workplaceTypes   = set("on-site", "hybrid", "remote")
-	taskURN          = regexp.MustCompile(`^urn:li:simpleJobPostingTask:[0-9A-Za-z-]+$`)
+	// workplaceTypes are the spellings LinkedIn documents: its schema's
+	// and its samples' (docs/linkedin-api.md §7.1).
+	workplaceTypes = set("On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote")
+	// The compensation enums of LinkedIn's job posting schema
+	// (docs/linkedin-api.md §7.1).
+	compensationPeriods = set("YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY")
+	compensationTypes   = set("BASE_SALARY", "TIPS", "COMMISSION", "PROFIT_SHARING", "STOCK_OPTIONS", "STOCK", "BONUS",
+		"SIGN_ON_BONUS", "OVER_TIME", "OTHER")
+	industryURN = regexp.MustCompile(`^urn:li:industry:[0-9]+$`)
+	taskURN     = regexp.MustCompile(`^urn:li:simpleJobPostingTask:[0-9A-Za-z-]+$`)
 )
 
 func set(v ...string) map[string]bool {
@@ -108,6 +139,19 @@ func jobFieldErr(status int, field, rule string) *jobErr {
 
 func enumErr(field, v string) *jobErr {
 	return jobFieldErr(422, field, fmt.Sprintf("%q is not an enum symbol", v))
+}
+
+// asJobErr is a record's error as a batch_create element reports it: a
+// field's 422 message ends its line, as LinkedIn's job answers do.
+func asJobErr(e *entityError) *jobErr {
+	if e == nil {
+		return nil
+	}
+	msg := e.Message
+	if e.Status == 422 {
+		msg += "\n"
+	}
+	return &jobErr{Status: e.Status, Message: msg}
 }
 
 // validateJob applies docs/linkedin-api.md §7.1. It returns the operation.
@@ -149,12 +193,12 @@ func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 		}
 		return op, nil
 	}
-	return op, validateListing(d, c.now)
+	return op, validateListing(c, d)
 }
 
 // validateListing applies the field rules of docs/linkedin-api.md §7.1 that
 // every operation but CLOSE needs; the first rule broken is reported.
-func validateListing(d *jobDoc, now time.Time) *jobErr {
+func validateListing(c *call, d *jobDoc) *jobErr {
 	if d.IntegrationContext == nil && d.CompanyName == nil && d.CompanyPageURL == nil {
 		return jobFieldErr(422, "integrationContext", required)
 	}
@@ -178,7 +222,7 @@ func validateListing(d *jobDoc, now time.Time) *jobErr {
 	if n := utf8.RuneCountInString(*d.Description); n < 100 || n > 25000 {
 		return jobFieldErr(422, "description", "length must be between 100 and 25000")
 	}
-	if *d.ListedAt > now.UnixMilli() {
+	if *d.ListedAt > c.now.UnixMilli() {
 		return jobFieldErr(422, "listedAt", "must not be in the future")
 	}
 	if *d.Location == "" {
@@ -186,6 +230,11 @@ func validateListing(d *jobDoc, now time.Time) *jobErr {
 	}
 	if !availabilities[*d.Availability] {
 		return enumErr("availability", *d.Availability)
+	}
+	// An RSC job names the customer's organization (RSC required fields,
+	// docs/linkedin-api.md §7.1): a company name does not do.
+	if *d.Availability == "PRIVATE_TO_ATS_INTEGRATION" && d.IntegrationContext == nil {
+		return jobFieldErr(422, "integrationContext", required)
 	}
 	if len(d.AlternateLocations) > 7 {
 		return jobFieldErr(422, "alternateLocations", "at most 7 alternate locations are allowed")
@@ -200,7 +249,7 @@ func validateListing(d *jobDoc, now time.Time) *jobErr {
 		if len(*d.WorkplaceTypes) != 1 {
 			return jobFieldErr(400, "workplaceTypes", "exactly one workplace type is required")
 		}
-		if w := (*d.WorkplaceTypes)[0]; !workplaceTypes[strings.ToLower(w)] {
+		if w := (*d.WorkplaceTypes)[0]; !workplaceTypes[w] {
 			return enumErr("workplaceTypes/0", w)
 		}
 	}
@@ -212,6 +261,34 @@ func validateListing(d *jobDoc, now time.Time) *jobErr {
 	}
 	if d.ListingType != nil && !listingTypes[*d.ListingType] {
 		return enumErr("listingType", *d.ListingType)
+	}
+	for i, u := range d.Industries {
+		if !industryURN.MatchString(u) {
+			return jobFieldErr(422, "industries/"+strconv.Itoa(i), fmt.Sprintf("%q is not an industry URN (urn:li:industry:{id})", u))
+		}
+	}
+	return validateCompensation(c, d)
+}
+
+// validateCompensation checks each element of the job's compensation: its
+// period and type enums and its amounts' string fields (docs/linkedin-api.md
+// §7.1), each violation named by its path.
+func validateCompensation(c *call, d *jobDoc) *jobErr {
+	if d.Compensation == nil {
+		return nil
+	}
+	for i, raw := range d.Compensation.Compensations {
+		path := "compensation/compensations/" + strconv.Itoa(i)
+		var x compensationDoc
+		if e := c.decodeAt(raw, &x, path); e != nil {
+			return asJobErr(e)
+		}
+		if x.Period != nil && !compensationPeriods[*x.Period] {
+			return enumErr(path+"/period", *x.Period)
+		}
+		if x.Type != nil && !compensationTypes[*x.Type] {
+			return enumErr(path+"/type", *x.Type)
+		}
 	}
 	return nil
 }
@@ -245,12 +322,7 @@ func handleJobs(c *call) {
 	ops := make([]string, len(body.Elements))
 	seen := map[string]bool{}
 	for i, raw := range body.Elements {
-		d := &jobDoc{}
-		if err := json.Unmarshal(raw, d); err != nil {
-			out[i] = createElem{Status: 422, Error: &jobErr{Status: 422, Message: "ERROR :: / :: " + err.Error() + "\n"}}
-			continue
-		}
-		op, e := validateJob(c, d)
+		d, op, e := c.readJob(raw)
 		if e == nil && seen[*d.ExternalJobPostingID] {
 			e = jobFieldErr(422, "externalJobPostingId", "duplicate externalJobPostingId in one request")
 		}
@@ -267,20 +339,48 @@ func handleJobs(c *call) {
 		if d == nil {
 			continue
 		}
-		t := cu.applyJob(c, d, ops[i], body.Elements[i])
+		t, e := cu.applyJob(c, d, ops[i], body.Elements[i])
+		if e != nil {
+			out[i] = createElem{Status: e.Status, Error: e}
+			continue
+		}
 		out[i] = createElem{ID: t.id, Status: 202}
 	}
 	cu.mu.Unlock()
 	writeJSON(c.w, http.StatusOK, map[string]any{"elements": out})
 }
 
-// applyJob performs a job operation and records its task. Caller holds cu.mu.
-func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage) *task {
+// readJob decodes and validates one element of a batch_create: its fields
+// against the job posting schema, their types, then the rules of
+// validateJob. It returns the job and its operation.
+func (c *call) readJob(raw json.RawMessage) (*jobDoc, string, *jobErr) {
+	if e := c.unpermitted(jobSchema, raw); e != nil {
+		return nil, "", asJobErr(e)
+	}
+	d := &jobDoc{}
+	if e := c.decodeDoc(raw, d); e != nil {
+		return nil, "", asJobErr(e)
+	}
+	op, e := validateJob(c, d)
+	return d, op, e
+}
+
+// closeConflict is LinkedIn's answer to closing a job it does not hold
+// open (create-jobs page, docs/linkedin-api.md §7.1).
+var closeConflict = jobErr{Status: http.StatusConflict, Message: "Cannot close job which is already closed or does not exist"}
+
+// applyJob performs a job operation and records its task. A CLOSE of a job
+// that is not listed is refused at once, with no task. Caller holds cu.mu.
+func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage) (*task, *jobErr) {
 	id := *d.ExternalJobPostingID
+	j := cu.jobs[id]
+	if op == "CLOSE" && (j == nil || j.state == JobClosed) {
+		e := closeConflict
+		return nil, &e
+	}
 	t := &task{id: "urn:li:simpleJobPostingTask:" + cu.s.uuid(), externalID: id, op: op, created: c.now}
 	cu.tasks[t.id] = t
-	j := cu.jobs[id]
-	fail := func(msg string) *task { t.outcome, t.errMsg = TaskFailed, msg; return t }
+	fail := func(msg string) (*task, *jobErr) { t.outcome, t.errMsg = TaskFailed, msg; return t, nil }
 	if op == "UPSERT" {
 		op = "CREATE"
 		if j != nil {
@@ -301,25 +401,21 @@ func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage)
 			return fail("Job posting with externalJobPostingId " + id + " does not exist")
 		}
 	case "CLOSE":
-		if j == nil || j.state == JobClosed {
-			return fail("Cannot close job which is already closed or does not exist")
-		}
 		j.state, j.updated = JobClosed, c.now
 		t.outcome, t.jobURN = TaskSucceeded, j.urn
-		return t
+		return t, nil
 	}
 	j.state, j.updated = JobListed, c.now
 	j.doc = bytes.Clone(raw)
+	j.context = "" // a PUBLIC job may name its company instead
 	if d.IntegrationContext != nil {
 		j.context = *d.IntegrationContext
-	} else {
-		j.context = cu.Organization
 	}
 	j.availability = *d.Availability
 	j.accessRestricted = d.AccessRestricted != nil && *d.AccessRestricted
 	j.title = *d.Title
 	t.outcome, t.jobURN = TaskSucceeded, j.urn
-	return t
+	return t, nil
 }
 
 type taskView struct {

@@ -2,11 +2,11 @@ package rsctest
 
 // candidateNoteKind: atsCandidates/{key}/notes?ids=... (v2) and
 // candidateNotes (rest, keys externalCandidateId+externalNoteId+integrationContext).
-var candidateNoteKind = newSubKind("candidateNotes", []string{"integrationContext", "atsCandidateId"}, "noteId", validateNote)
+var candidateNoteKind = newSubKind("candidateNotes", []string{"integrationContext", "atsCandidateId"}, "noteId", noteSchema, validateNote)
 
 // applicationNoteKind: atsApplications/{key}/notes?ids=... (v2) and
 // applicationNotes (rest, keys externalJobApplicationId+externalNoteId+integrationContext).
-var applicationNoteKind = newSubKind("applicationNotes", applicationKey, "noteId", validateNote)
+var applicationNoteKind = newSubKind("applicationNotes", applicationKey, "noteId", noteSchema, validateNote)
 
 type noteDoc struct {
 	AtsCreatedAt *int64  `json:"atsCreatedAt"`

@@ -41,6 +41,7 @@ type config struct {
 	listener      net.Listener
 	noListener    bool
 	adminToken    string
+	lenientFields bool
 }
 
 func defaultConfig() config {
@@ -145,3 +146,12 @@ func WithoutListener() Option { return func(c *config) { c.noListener = true } }
 // it the admin API needs no token; it always requires a loopback Host and,
 // for POSTs, Content-Type application/json, so a web page cannot drive it.
 func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }
+
+// WithLenientFields makes the server take entities holding fields their
+// resource's schema does not have, storing them as sent (partial updates
+// too), as the fake did before it checked fields. By default such an
+// entity is refused with LinkedIn's 403 "Unpermitted fields present in
+// REQUEST_BODY: ... [/path]", per record of a batch: use this only for
+// extension fields LinkedIn has agreed to take from your application, and
+// keep a test without it.
+func WithLenientFields() Option { return func(c *config) { c.lenientFields = true } }

@@ -23,6 +23,8 @@ type route struct {
 	keyNames   map[string]string // request key field → canonical field
 	docRenames map[string]string // request entity field → canonical field
 	outRenames map[string]string // canonical entity field → response field
+	extra      schema            // fields of this family's entity beyond the kind's, canonical names
+	schema     schema            // the entity's fields as this family names them (set by init)
 }
 
 func invert(m map[string]string) map[string]string {
@@ -42,9 +44,15 @@ var routesV2, routesRest map[string]*route
 // candidate notes (docs/linkedin-api.md §11).
 var candidateRest = map[string]string{"externalCreatedAt": "atsCreatedAt", "externalLastModifiedAt": "atsLastModifiedAt"}
 
+// versionedNote is what a versioned note has beyond a /v2 one: a modified
+// time (externalLastModifiedAt on candidateNotes, docs/linkedin-api.md §11).
+var versionedNote = schema{"atsLastModifiedAt": nil}
+
 func init() {
 	v2 := func(r *route) *route { r.requireDP = r.kind != nil && !r.sub; return r }
 	rest := func(r *route) *route { r.rest = true; r.outRenames = invert(r.docRenames); return r }
+	// restNote is rest for a note route: its entity has versionedNote too.
+	restNote := func(r *route) *route { r.extra = versionedNote; return rest(r) }
 
 	integ := &route{name: "atsIntegrations", canonical: "atsIntegrations", class: classIntegrations, kind: integrationKind, handle: handleIntegrations}
 	integR := &route{name: "integrations", canonical: "atsIntegrations", class: classIntegrations, kind: integrationKind, handle: handleIntegrations}
@@ -99,12 +107,14 @@ func init() {
 		rest(&route{name: "integrationConfigurations", canonical: "atsIntegrationConfigurations", class: classIntegrations, kind: configKind, handle: handleEntities,
 			keyNames: map[string]string{"configurationKey": "configurationType"}}),
 		rest(sub(integR, "configurations", "atsIntegrationConfigurations", configKind, classIntegrations)),
-		rest(&route{name: "candidateNotes", canonical: "candidateNotes", class: classSync, kind: candidateNoteKind, handle: handleEntities,
+		restNote(&route{name: "candidateNotes", canonical: "candidateNotes", class: classSync, kind: candidateNoteKind, handle: handleEntities,
 			keyNames: map[string]string{"externalCandidateId": "atsCandidateId", "externalNoteId": "noteId"}, docRenames: candidateRest}),
-		rest(sub(candR, "notes", "candidateNotes", candidateNoteKind, classSync)),
-		rest(&route{name: "applicationNotes", canonical: "applicationNotes", class: classSync, kind: applicationNoteKind, handle: handleEntities,
-			keyNames: map[string]string{"externalJobApplicationId": "atsJobApplicationId", "externalNoteId": "noteId"}, docRenames: candidateRest}),
-		rest(sub(appR, "notes", "applicationNotes", applicationNoteKind, classSync)),
+		restNote(sub(candR, "notes", "candidateNotes", candidateNoteKind, classSync)),
+		// LinkedIn renames the keys of versioned application notes, not
+		// their fields (docs/linkedin-api.md §11).
+		restNote(&route{name: "applicationNotes", canonical: "applicationNotes", class: classSync, kind: applicationNoteKind, handle: handleEntities,
+			keyNames: map[string]string{"externalJobApplicationId": "atsJobApplicationId", "externalNoteId": "noteId"}}),
+		restNote(sub(appR, "notes", "applicationNotes", applicationNoteKind, classSync)),
 		rest(sub(appR, "interviewFeedback", "interviewFeedback", feedbackKind, classSync)),
 		rest(sub(appR, "stages", "stages", stageKind, classSync)),
 		rest(&route{name: "entityAcls", canonical: "atsEntityAcls", class: classSync, kind: aclKind, handle: handleEntities}),
@@ -114,6 +124,13 @@ func init() {
 	}
 	for _, r := range jobs(true) {
 		routesRest[r.name] = r
+	}
+	for _, table := range []map[string]*route{routesV2, routesRest} {
+		for _, r := range table {
+			if r.kind != nil && r.kind.schema != nil {
+				r.schema = r.kind.schema.with(r.extra).renamed(r.outRenames)
+			}
+		}
 	}
 }
 

@@ -558,20 +558,20 @@ func TestRule07_JobTasksLifecycle(t *testing.T) {
 		t.Fatalf("%v %+v", done, job)
 	}
 	closeT := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "J1", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
-	again := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "J1", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
-	unknown := taskOf(e.postJobs(map[string]any{"externalJobPostingId": "NOPE", "jobPostingOperationType": "CLOSE", "integrationContext": org}))
 	for range 2 {
 		poll(closeT)
-		poll(again)
-		poll(unknown)
 	}
 	if poll(closeT)["status"] != rsctest.TaskSucceeded {
 		t.Fatal("close")
 	}
-	for _, id := range []string{again, unknown} {
-		if p := poll(id); p["status"] != rsctest.TaskFailed || p["errorMessage"] != "Cannot close job which is already closed or does not exist" {
-			t.Fatalf("%v", p)
-		}
+	// A task fails when the operation does (closing a job that is not
+	// listed is refused at once instead: TestRule07_CloseUnknownOrClosedJobIs409).
+	update := taskOf(e.postJobs(jobElem("NOPE", "UPDATE")))
+	for range 2 {
+		poll(update)
+	}
+	if p := poll(update); p["status"] != rsctest.TaskFailed || p["errorMessage"] != "Job posting with externalJobPostingId NOPE does not exist" {
+		t.Fatalf("%v", p)
 	}
 	if job, _ := e.cust.Job("J1"); job.State != rsctest.JobClosed {
 		t.Fatal("not closed")
@@ -909,4 +909,205 @@ func TestUndocumentedSingleGets(t *testing.T) {
 	task := e.postJobs(jobElem("J1", "CREATE")).want(t, 200).body["elements"].([]any)[0].(map[string]any)["id"].(string)
 	e.req("GET", "/v2/simpleJobPostingTasks/"+task, nil).want(t, 404)
 	e.req("GET", "/v2/simpleJobPostingTasks?ids="+task, nil).want(t, 200)
+}
+
+// jobAnswers returns the elements of a batch_create answer without their
+// task ids.
+func jobAnswers(r resp) []any {
+	els, _ := r.body["elements"].([]any)
+	for _, el := range els {
+		delete(el.(map[string]any), "id")
+	}
+	return els
+}
+
+// jobRefused is a batch_create element refused with status and message.
+func jobRefused(status int, msg string) map[string]any {
+	return map[string]any{"status": float64(status), "error": map[string]any{"status": float64(status), "message": msg}}
+}
+
+var jobAccepted = map[string]any{"status": float64(202)}
+
+// A job holding a field the job posting schema does not have is refused
+// with LinkedIn's 403 naming the field's path, nested fields included;
+// every field the schema documents is accepted.
+func TestRule07_JobUnknownFieldsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := func(id string, f func(m map[string]any)) map[string]any { return edited(jobElem(id, "CREATE"), f) }
+	money := map[string]any{"amount": "100000", "currencyCode": "USD"}
+	r := e.postJobs(
+		mod("J-typo", func(m map[string]any) { m["titel"] = "typo" }),
+		mod("J-nested", func(m map[string]any) {
+			m["compensation"] = map[string]any{"compensations": []any{map[string]any{"period": "YEARLY", "type": "BASE_SALARY",
+				"value": map[string]any{"exactAmount": map[string]any{"amount": "1", "currency": "USD"}}}}}
+		}),
+		map[string]any{"externalJobPostingId": "J-close", "jobPostingOperationType": "CLOSE", "integrationContext": org, "reason": "filled"},
+		mod("J-all", func(m map[string]any) {
+			m["categories"] = []string{"eng"}
+			m["skillsDescription"] = "Go"
+			m["companyJobCode"] = "C-1"
+			m["industries"] = []string{"urn:li:industry:4"}
+			m["trackingPixelUrl"] = "https://ats.example.com/px"
+			m["expireAt"] = t0.Add(30 * 24 * time.Hour).UnixMilli()
+			m["listingType"] = "BASIC"
+			m["accessRestricted"] = true
+			m["requisitionOwnerEmail"], m["requisitionOwnerFirstName"], m["requisitionOwnerLastName"] = "o@example.com", "O", "Wner"
+			m["compensation"] = map[string]any{"compensations": []any{
+				map[string]any{"period": "YEARLY", "type": "BASE_SALARY", "value": map[string]any{"exactAmount": money}},
+				map[string]any{"period": "HOURLY", "type": "OVER_TIME", "value": map[string]any{"range": map[string]any{"start": money, "end": money}}},
+			}}
+		}),
+	).want(t, 200)
+	want := []any{
+		jobRefused(403, "Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/titel]"),
+		jobRefused(403, "Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/compensation/compensations/0/value/exactAmount/currency]"),
+		jobRefused(403, "Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/reason]"),
+		jobAccepted,
+	}
+	if d := cmp.Diff(want, jobAnswers(r)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// The compensation enums and types and the industry URNs of LinkedIn's job
+// posting schema (docs/linkedin-api.md §7.1) are checked per element,
+// each violation a 422 naming its path.
+func TestRule07_JobCompensationAndIndustries(t *testing.T) {
+	t.Parallel()
+	money := func(amount any) map[string]any { return map[string]any{"amount": amount, "currencyCode": "USD"} }
+	comp := func(c map[string]any) map[string]any { return map[string]any{"compensations": []any{c}} }
+	exact := func(amount any) map[string]any { return map[string]any{"exactAmount": money(amount)} }
+	cases := []struct {
+		name  string
+		field string
+		value any
+		want  map[string]any
+	}{
+		{"period not an enum symbol", "compensation", comp(map[string]any{"period": "ANNUALLY", "type": "BASE_SALARY", "value": exact("1")}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/period :: \"ANNUALLY\" is not an enum symbol\n")},
+		{"type not an enum symbol", "compensation", comp(map[string]any{"period": "SEMIMONTHLY", "type": "SALARY", "value": exact("1")}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/type :: \"SALARY\" is not an enum symbol\n")},
+		{"amount a number", "compensation", comp(map[string]any{"period": "YEARLY", "type": "BASE_SALARY", "value": exact(100000)}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/value/exactAmount/amount :: a JSON number cannot be coerced to string\n")},
+		{"range end currency a number", "compensation", comp(map[string]any{"value": map[string]any{"range": map[string]any{"start": money("1"),
+			"end": map[string]any{"amount": "2", "currencyCode": 840}}}}),
+			jobRefused(422, "ERROR :: /compensation/compensations/0/value/range/end/currencyCode :: a JSON number cannot be coerced to string\n")},
+		{"compensations not an array", "compensation", map[string]any{"compensations": map[string]any{}},
+			jobRefused(422, "ERROR :: /compensation/compensations :: a JSON object cannot be coerced to array\n")},
+		{"industry not a URN", "industries", []string{"urn:li:industry:4", "software"},
+			jobRefused(422, "ERROR :: /industries/1 :: \"software\" is not an industry URN (urn:li:industry:{id})\n")},
+		{"industry URN of another type", "industries", []string{"urn:li:organization:4"},
+			jobRefused(422, "ERROR :: /industries/0 :: \"urn:li:organization:4\" is not an industry URN (urn:li:industry:{id})\n")},
+		{"every period and type", "compensation", map[string]any{"compensations": func() []any {
+			var cs []any
+			for i, p := range []string{"YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY"} {
+				for _, ty := range []string{"BASE_SALARY", "TIPS", "COMMISSION", "PROFIT_SHARING", "STOCK_OPTIONS", "STOCK", "BONUS", "SIGN_ON_BONUS", "OVER_TIME", "OTHER"} {
+					cs = append(cs, map[string]any{"period": p, "type": ty, "value": exact(fmt.Sprint(i))})
+				}
+			}
+			return cs
+		}()}, jobAccepted},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			r := e.postJobs(edited(jobElem("J1", "CREATE"), func(m map[string]any) { m[tc.field] = tc.value })).want(t, 200)
+			if d := cmp.Diff([]any{tc.want}, jobAnswers(r)); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// LinkedIn's RSC required-fields page lists integrationContext as required
+// for synced jobs: a PRIVATE_TO_ATS_INTEGRATION job without one is a 422,
+// whatever company it names, and is filed under no other context. A PUBLIC
+// job may still name its company instead.
+func TestRule07_RSCJobNeedsIntegrationContext(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	noCtx := func(id, availability string) map[string]any {
+		return edited(jobElem(id, "CREATE"), func(m map[string]any) {
+			delete(m, "integrationContext")
+			m["companyName"], m["availability"] = "Acme", availability
+		})
+	}
+	r := e.postJobs(noCtx("J-rsc", "PRIVATE_TO_ATS_INTEGRATION"), noCtx("J-pub", "PUBLIC")).want(t, 200)
+	want := []any{jobRefused(422, "ERROR :: /integrationContext :: field is required but not found and has no default value\n"), jobAccepted}
+	if d := cmp.Diff(want, jobAnswers(r)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	var got []string
+	for _, j := range e.cust.Jobs() {
+		got = append(got, j.ExternalJobPostingID+" "+j.IntegrationContext)
+	}
+	if d := cmp.Diff([]string{"J-pub "}, got); d != "" {
+		t.Errorf("jobs held (-want +got):\n%s", d)
+	}
+}
+
+// Closing a job LinkedIn does not hold, or holds closed, is the 409
+// LinkedIn's create-jobs page lists, answered at batch_create with no task;
+// so is a CLOSE that reaches LinkedIn before the job's CREATE.
+func TestRule07_CloseUnknownOrClosedJobIs409(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	closing := func(id string) map[string]any {
+		return map[string]any{"externalJobPostingId": id, "jobPostingOperationType": "CLOSE", "integrationContext": org}
+	}
+	conflict := jobRefused(409, "Cannot close job which is already closed or does not exist")
+	e.postJobs(jobElem("J1", "CREATE")).want(t, 200)
+	for _, step := range []struct {
+		name  string
+		elems []map[string]any
+		want  []any
+	}{
+		{"close a listed job, and unknown ones", []map[string]any{closing("J1"), closing("NOPE"), closing("J2")}, []any{jobAccepted, conflict, conflict}},
+		{"close it again", []map[string]any{closing("J1")}, []any{conflict}},
+		{"the late create", []map[string]any{jobElem("J2", "CREATE")}, []any{jobAccepted}},
+		{"close after it", []map[string]any{closing("J2")}, []any{jobAccepted}},
+	} {
+		tasks := len(e.cust.Tasks())
+		accepted := 0
+		for _, w := range step.want {
+			if w.(map[string]any)["status"] == float64(202) {
+				accepted++
+			}
+		}
+		if d := cmp.Diff(step.want, jobAnswers(e.postJobs(step.elems...).want(t, 200))); d != "" {
+			t.Errorf("%s (-want +got):\n%s", step.name, d)
+		}
+		if n := len(e.cust.Tasks()) - tasks; n != accepted {
+			t.Errorf("%s: %d new tasks, want %d (one per accepted job)", step.name, n, accepted)
+		}
+	}
+	var got []string
+	for _, j := range e.cust.Jobs() {
+		got = append(got, j.ExternalJobPostingID+" "+j.State)
+	}
+	if d := cmp.Diff([]string{"J1 CLOSED", "J2 CLOSED"}, got); d != "" {
+		t.Errorf("jobs held (-want +got):\n%s", d)
+	}
+}
+
+// workplaceTypes takes the spellings LinkedIn documents (On-site, Hybrid,
+// Remote in the schema, lower case in its samples) and no others.
+func TestRule07_WorkplaceTypesAsDocumented(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var elems []map[string]any
+	var want []any
+	for i, w := range []string{"On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote", "REMOTE", "On-Site", "onsite"} {
+		elems = append(elems, edited(jobElem(fmt.Sprint("J", i), "CREATE"), func(m map[string]any) { m["workplaceTypes"] = []string{w} }))
+		if i < 6 {
+			want = append(want, jobAccepted)
+		} else {
+			want = append(want, jobRefused(422, fmt.Sprintf("ERROR :: /workplaceTypes/0 :: %q is not an enum symbol\n", w)))
+		}
+	}
+	if d := cmp.Diff(want, jobAnswers(e.postJobs(elems...).want(t, 200))); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
 }

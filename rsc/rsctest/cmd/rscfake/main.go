@@ -6,6 +6,9 @@
 //
 // Besides the API (/v2/..., /rest/..., /oauth/v2/accessToken) it serves the
 // admin endpoints under /_rsctest/ (see the rsctest package documentation).
+// Like LinkedIn, it refuses a record holding a field its resource's schema
+// does not have (403 "Unpermitted fields present in REQUEST_BODY");
+// -lenient-fields stores such fields instead, for extension fields.
 // They answer only requests for a loopback Host, POSTs must be JSON, and
 // -admin-token adds a bearer token, so that a web page open in the same
 // browser cannot drive them, e.g.
@@ -43,7 +46,12 @@ func main() {
 	tokenTTL := flag.Duration("token-ttl", 1800*time.Second, "access token lifetime")
 	noThrottle := flag.Bool("no-throttle", false, "switch all throttles off")
 	adminToken := flag.String("admin-token", "", "require Authorization: Bearer <token> on the /_rsctest/ admin API")
+	lenientFields := flag.Bool("lenient-fields", false, "store fields the resources' schemas do not have instead of refusing them (403)")
 	flag.Parse()
+	var opts []rsctest.Option
+	if *lenientFields {
+		opts = append(opts, rsctest.WithLenientFields())
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -52,7 +60,7 @@ func main() {
 		err = run(ctx, os.Stdout, l, *partnerID, *partnerSecret, rsctest.CustomerSpec{
 			ClientID: *clientID, ClientSecret: *clientSecret, UniqueForeignID: *foreignID, Organization: *org,
 			Contracts: strings.Split(*contracts, ","),
-		}, *seed, *tokenTTL, *noThrottle, *adminToken)
+		}, *seed, *tokenTTL, *noThrottle, *adminToken, opts...)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rscfake:", err)
@@ -61,9 +69,9 @@ func main() {
 }
 
 // run serves on l until ctx ends, printing the address and the (fake)
-// credentials to out.
-func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool, adminToken string) error {
-	srv := rsctest.NewServer(
+// credentials to out. opts are added to the server's options.
+func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool, adminToken string, opts ...rsctest.Option) error {
+	srv := rsctest.NewServer(append([]rsctest.Option{
 		rsctest.WithListener(l),
 		rsctest.WithPartner(partnerID, partnerSecret),
 		rsctest.WithSeed(seed),
@@ -71,7 +79,7 @@ func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerS
 		rsctest.WithPushMode(rsctest.PushBackground),
 		rsctest.WithLimits(rsctest.Limits{Disabled: noThrottle}),
 		rsctest.WithAdminToken(adminToken),
-	)
+	}, opts...)...)
 	cust := srv.AddCustomer(spec)
 	fmt.Fprintf(out, "rscfake serving on %s\n", srv.URL())
 	fmt.Fprintf(out, "  API base:        %s/v2  and  %s/rest (LinkedIn-Version: YYYYMM)\n", srv.URL(), srv.URL())
