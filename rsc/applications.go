@@ -47,8 +47,9 @@ type Application struct {
 	Source   string `json:"source"`
 	// DispositionReason is optional text of at most 32,768 characters.
 	DispositionReason string `json:"dispositionReason"`
-	// CreatedAt is required: epoch milliseconds (not seconds), not more than
-	// an hour in the future.
+	// CreatedAt is required: epoch milliseconds, > 0 and not small enough to
+	// be seconds (before March 1973). It may be in the future: LinkedIn
+	// documents no limit.
 	CreatedAt EpochMillis `json:"atsCreatedAt"`
 	// LastModifiedAt is required as CreatedAt is, and not before it.
 	LastModifiedAt EpochMillis `json:"atsLastModifiedAt"`
@@ -73,14 +74,13 @@ func validateApplication(v *validator, a *Application) {
 }
 
 // Validate checks the application against the rules documented on its
-// fields, judging timestamps by the system clock. Upsert and
-// ApplicationsService.Validate run the same checks with the client's Clock.
+// fields, as Upsert and ApplicationsService.Validate do.
 func (a *Application) Validate() error {
 	return checkRecord(resApplications, a.Key.ApplicationID, time.Now(), a, validateApplication)
 }
 
 // Validate checks the record against the rules documented on its fields,
-// with the client's Clock, as Upsert does before sending.
+// as Upsert does before sending.
 func (s *ApplicationsService) Validate(a *Application) error {
 	return checkRecord(resApplications, a.Key.ApplicationID, s.c.cfg.clock.Now(), a, validateApplication)
 }

@@ -50,8 +50,9 @@ type Candidate struct {
 	// absolute http(s) URL of at most 2,048 characters when set.
 	LinkedInProfileURL string `json:"linkedInProfileUrl,omitempty"`
 	DoNotContact       bool   `json:"doNotContact,omitempty"`
-	// CreatedAt is required: epoch milliseconds (not seconds), not more than
-	// an hour in the future.
+	// CreatedAt is required: epoch milliseconds, > 0 and not small enough to
+	// be seconds (before March 1973). It may be in the future: LinkedIn
+	// documents no limit.
 	CreatedAt EpochMillis `json:"atsCreatedAt"`
 	// LastModifiedAt is required as CreatedAt is, and not before it.
 	LastModifiedAt EpochMillis `json:"atsLastModifiedAt"`
@@ -81,14 +82,13 @@ type PhoneNumber struct {
 }
 
 // Validate checks the candidate against the rules documented on its fields,
-// judging timestamps by the system clock. Upsert and
-// CandidatesService.Validate run the same checks with the client's Clock.
+// as Upsert and CandidatesService.Validate do.
 func (cand *Candidate) Validate() error {
 	return checkRecord(resCandidates, cand.Key.CandidateID, time.Now(), cand, validateCandidate)
 }
 
 // Validate checks the record against the rules documented on its fields,
-// with the client's Clock, as Upsert does before sending.
+// as Upsert does before sending.
 func (s *CandidatesService) Validate(cand *Candidate) error {
 	return checkRecord(resCandidates, cand.Key.CandidateID, s.c.cfg.clock.Now(), cand, validateCandidate)
 }

@@ -164,7 +164,6 @@ func TestCandidateValidationRules(t *testing.T) {
 		"created zero":           {func(c *Candidate) { c.CreatedAt = 0 }, "atsCreatedAt"},
 		"created seconds":        {func(c *Candidate) { c.CreatedAt, c.LastModifiedAt = 1700000000, 1700000000 }, "atsCreatedAt"},
 		"modified before create": {func(c *Candidate) { c.LastModifiedAt = c.CreatedAt - 1 }, "atsLastModifiedAt"},
-		"future":                 {func(c *Candidate) { c.LastModifiedAt = 99999999999999 }, "atsLastModifiedAt"},
 		"no profile url":         {func(c *Candidate) { c.ExternalProfileURL = "" }, "externalProfileUrl"},
 		"relative profile url":   {func(c *Candidate) { c.ExternalProfileURL = "/c/1" }, "externalProfileUrl"},
 		"invalid utf8":           {func(c *Candidate) { c.LastName = "d\xffe" }, "lastName"},
@@ -173,6 +172,11 @@ func TestCandidateValidationRules(t *testing.T) {
 		"no id":                  {func(c *Candidate) { c.Key.CandidateID = "" }, "atsCandidateId"},
 		"bad context":            {func(c *Candidate) { c.Key.IntegrationContext = "123" }, "integrationContext"},
 		"bad area type":          {func(c *Candidate) { c.Addresses[0].GeographicAreaType = "COUNTY" }, "addresses[0].geographicAreaType"},
+
+		// LinkedIn documents no "not in the future" for a candidate's
+		// timestamps (docs/linkedin-api.md §7.2): a record ahead of the
+		// clock is valid.
+		"future": {func(c *Candidate) { c.LastModifiedAt = 99999999999999 }, ""},
 	})
 	ok := testCandidate("C1")
 	wantField(t, "valid", c.Candidates.Validate(&ok), "")

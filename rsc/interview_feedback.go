@@ -21,8 +21,8 @@ type InterviewFeedback struct {
 	Feedback string `json:"feedback,omitempty"`
 	// InterviewType is PHONE_SCREEN or ONSITE when set.
 	InterviewType string `json:"interviewType,omitempty"`
-	// CreatedAt is optional: when set, epoch milliseconds (not seconds), not
-	// more than an hour in the future.
+	// CreatedAt is optional: when set, epoch milliseconds, > 0 and not small
+	// enough to be seconds (before March 1973); it may be in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt,omitempty"`
 }
 
@@ -35,8 +35,7 @@ type Evaluation struct {
 }
 
 // Validate checks the feedback against the rules documented on its fields,
-// judging timestamps by the system clock. UpsertFeedback and
-// ApplicationsService.ValidateFeedback use the client's Clock.
+// as UpsertFeedback and ApplicationsService.ValidateFeedback do.
 func (f *InterviewFeedback) Validate() error {
 	return validateSub(time.Now(), resInterviewFeedback, f)
 }

