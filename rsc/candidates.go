@@ -15,13 +15,14 @@ type CandidatesService service
 // Candidate is an ATS candidate as LinkedIn stores it (docs/linkedin-api.md §7.2).
 // Upserts replace the whole record. The rules on each field are the ones
 // Validate and Upsert check before sending. "Text" means valid UTF-8 without
-// control characters other than tab and line breaks.
+// control characters other than tab and line breaks; "required" text has at
+// least one character, white space included (LinkedIn's "min length 1").
 type Candidate struct {
 	// Key identifies the candidate: CandidateID is required text of at most
 	// 255 characters; IntegrationContext must be urn:li:organization:{digits}.
 	Key CandidateKey `json:"-"`
 
-	// FirstName is required text of at most 255 characters, not only spaces.
+	// FirstName is required text of at most 255 characters.
 	FirstName string `json:"firstName"`
 	// LastName, MiddleInitial, Prefix and Suffix are optional text of at most
 	// 255 characters each.

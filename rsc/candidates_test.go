@@ -159,7 +159,7 @@ func TestCandidateValidationRules(t *testing.T) {
 	t.Parallel()
 	c, _ := NewClient(WithCredentials("a", "b"))
 	checkMutations(t, func() Candidate { return testCandidate("C1") }, c.Candidates.Validate, map[string]mutation[Candidate]{
-		"empty firstName":        {func(c *Candidate) { c.FirstName = " " }, "firstName"},
+		"empty firstName":        {func(c *Candidate) { c.FirstName = "" }, "firstName"},
 		"bad email":              {func(c *Candidate) { c.EmailAddresses = []string{"ok@x.io", "a@b"} }, "emailAddresses[1]"},
 		"created zero":           {func(c *Candidate) { c.CreatedAt = 0 }, "atsCreatedAt"},
 		"created seconds":        {func(c *Candidate) { c.CreatedAt, c.LastModifiedAt = 1700000000, 1700000000 }, "atsCreatedAt"},
@@ -177,6 +177,8 @@ func TestCandidateValidationRules(t *testing.T) {
 		// timestamps (docs/linkedin-api.md §7.2): a record ahead of the
 		// clock is valid.
 		"future": {func(c *Candidate) { c.LastModifiedAt = 99999999999999 }, ""},
+		// firstName's rule is "min length 1": a space is a character.
+		"spaces firstName": {func(c *Candidate) { c.FirstName = " " }, ""},
 	})
 	ok := testCandidate("C1")
 	wantField(t, "valid", c.Candidates.Validate(&ok), "")

@@ -57,8 +57,8 @@ func (v *validator) result() error {
 }
 
 // text checks a string field: valid UTF-8, no control characters other than
-// tab and newlines, not longer than maxLen runes (maxTextLen when 0), and
-// non-empty if required.
+// tab and newlines, not longer than maxLen runes (maxTextLen when 0), and at
+// least one character (white space counts) if required.
 func (v *validator) text(field, s string, required bool, maxLen int) {
 	if v.err != nil {
 		return
@@ -79,15 +79,12 @@ func textRule(s string, required bool, maxLen int) string {
 	if maxLen <= 0 {
 		maxLen = maxTextLen
 	}
-	n, blank := 0, true
+	n := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
 				return fmt.Sprintf("must not contain control character %U", rune(c))
-			}
-			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				blank = false
 			}
 			i++
 			n++
@@ -100,14 +97,8 @@ func textRule(s string, required bool, maxLen int) string {
 		if unicode.IsControl(r) {
 			return fmt.Sprintf("must not contain control character %U", r)
 		}
-		if !unicode.IsSpace(r) {
-			blank = false
-		}
 		i += size
 		n++
-	}
-	if required && blank {
-		return "is required and must have at least 1 character"
 	}
 	if n > maxLen {
 		return fmt.Sprintf("must be at most %d characters (has %d)", maxLen, n)

@@ -111,3 +111,37 @@ func TestFutureOnlyForListedAt(t *testing.T) {
 		wantField(t, tc.name, tc.err, tc.wantField)
 	}
 }
+
+// Required text needs at least one character, as LinkedIn's "min length 1"
+// says (docs/linkedin-api.md §7.2, §7.4, §7.6): white space counts, so a
+// value of spaces is valid, and only "" is refused.
+func TestRequiredTextIsOneCharacter(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(WithCredentials("a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaced := testCandidate("C1")
+	spaced.FirstName = " "
+	empty := testCandidate("C1")
+	empty.FirstName = ""
+	app := testApplication("A1")
+	app.FirstName, app.JobPostingName = " \t", " "
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantField string // "" = valid
+	}{
+		{"candidate firstName of one space", c.Candidates.Validate(&spaced), ""},
+		{"candidate firstName empty", c.Candidates.Validate(&empty), "firstName"},
+		{"application firstName and atsJobPostingName blank", c.Applications.Validate(&app), ""},
+		{"stage of one space", c.Applications.ValidateStage(&Stage{ID: "S1", Stage: " ", CreatedAt: 1700000000000}), ""},
+		{"note author names blank", c.Candidates.ValidateNote(&Note{ID: "N1", Author: &Actor{FirstName: " ", LastName: "\t"}}), ""},
+		{"evaluation attribute blank", c.Applications.ValidateFeedback(&InterviewFeedback{ID: "F1",
+			Evaluations: []Evaluation{{Attribute: " "}}}), ""},
+		{"evaluation attribute empty", c.Applications.ValidateFeedback(&InterviewFeedback{ID: "F1",
+			Evaluations: []Evaluation{{Attribute: ""}}}), "evaluations[0].attribute"},
+	} {
+		wantField(t, tc.name, tc.err, tc.wantField)
+	}
+}

@@ -177,7 +177,8 @@ func corpus() []row {
 		{name: "cand context trailing space", rule: "3.1 candidate integrationContext urn:li:organization:{id}", cand: func(c *rsc.Candidate) { c.Key.IntegrationContext = org + " " }, field: "integrationContext", why: "URN"},
 		{name: "app context no id", rule: "3.1 application integrationContext urn:li:organization:{id}", app: func(a *rsc.Application) { a.Key.IntegrationContext = "urn:li:organization:" }, field: "integrationContext", why: "URN"},
 		{name: "cand firstName empty", rule: "7.2 candidate firstName required", cand: func(c *rsc.Candidate) { c.FirstName = "" }, field: "firstName", why: "required"},
-		{name: "cand firstName blank", rule: "7.2 candidate firstName min length 1 (blank)", cand: func(c *rsc.Candidate) { c.FirstName = " \t " }, field: "firstName", why: "required"},
+		// "min length 1" counts white space: a blank firstName is valid.
+		{name: "cand firstName blank", rule: "7.2 candidate firstName min length 1 (white space counts)", good: true, cand: func(c *rsc.Candidate) { c.FirstName = " \t " }},
 		{name: "cand firstName 1 MB", rule: "7.2 candidate firstName length (1 MB)", cand: func(c *rsc.Candidate) { c.FirstName = megabyte }, field: "firstName", why: "at most"},
 		{name: "cand firstName NUL", rule: "7.2 candidate firstName text (NUL)", cand: func(c *rsc.Candidate) { c.FirstName = "Ann\x00" }, field: "firstName", why: "control character"},
 		{name: "cand lastName invalid UTF-8", rule: "7.2 candidate lastName text (invalid UTF-8)", cand: func(c *rsc.Candidate) { c.LastName = "Le\xffe" }, field: "lastName", why: "UTF-8"},
