@@ -60,8 +60,7 @@ type JobPosting struct {
 	// CompanyPageURL is the company's LinkedIn page, naming the company when
 	// there is no IntegrationContext.
 	CompanyPageURL string `json:"companyPageUrl,omitempty"`
-	// CompanyApplyURL is required: an absolute http(s) URL of at most 2,048
-	// characters.
+	// CompanyApplyURL is required: an absolute http(s) URL.
 	CompanyApplyURL string `json:"companyApplyUrl,omitempty"`
 	// Title is required text of at most 200 characters.
 	Title string `json:"title,omitempty"`
@@ -73,7 +72,7 @@ type JobPosting struct {
 	// rule), judged with an hour's tolerance for clock skew. It is the only
 	// timestamp checked against the clock.
 	ListedAt EpochMillis `json:"listedAt,omitempty"`
-	// Location is required text of at most 255 characters.
+	// Location is required text.
 	Location string `json:"location,omitempty"`
 	// Availability is required: AvailabilityPublic, AvailabilityPrivate or
 	// INTERNAL. Without the customer's explicit choice, always
@@ -152,7 +151,7 @@ func validateJob(v *validator, j *JobPosting) {
 	}
 	v.millis("listedAt", j.ListedAt, true)
 	v.notFuture("listedAt", j.ListedAt)
-	v.text("location", j.Location, true, 255)
+	v.text("location", j.Location, true, 0)
 	v.oneOf("availability", string(j.Availability), availabilities...)
 	if len(j.Categories) > 3 {
 		v.fail("categories", "must have at most 3 entries")

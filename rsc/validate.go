@@ -9,9 +9,18 @@ import (
 	"unicode/utf8"
 )
 
-// maxTextLen caps free-text fields LinkedIn documents no limit for, so a
-// runaway ATS field cannot produce a multi-megabyte batch.
-const maxTextLen = 32 << 10
+// maxTextLen, 262,144 characters, is our guard on text LinkedIn documents
+// no length for (docs/linkedin-api.md §7): a runaway ATS field, such as a
+// file pasted into a note, is refused alone rather than making a batch of
+// many megabytes. It is far beyond any name, title, note or feedback.
+const maxTextLen = 256 << 10
+
+// maxIDLen is our guard on the ATS's own ids, which LinkedIn documents no
+// length for (docs/linkedin-api.md §7): a candidate's or application's id
+// travels in the URL path of its notes, feedback and stages, and LinkedIn
+// refuses a URL over 8 KB (§2.2). An id of 512 characters, each
+// percent-encoded to at most 12, always fits.
+const maxIDLen = 512
 
 // futureTolerance is how far ahead of the client's clock a job's listedAt
 // may be: LinkedIn refuses a listedAt in the future (docs/linkedin-api.md
@@ -117,7 +126,7 @@ func (v *validator) email(field, s string) {
 
 // emailRule returns the rule an email address breaks, or "".
 func emailRule(s string) string {
-	if rule := textRule(s, true, 320); rule != "" {
+	if rule := textRule(s, true, 0); rule != "" {
 		return rule
 	}
 	if !isEmailShape(s) {
@@ -165,7 +174,7 @@ func (v *validator) url(field, s string, required bool) {
 	if s == "" && !required {
 		return
 	}
-	v.text(field, s, required, 2048)
+	v.text(field, s, required, 0)
 	if v.err != nil {
 		return
 	}

@@ -1,10 +1,13 @@
 package rsc
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Every record type has a Validate method that applies the rules its
@@ -143,5 +146,86 @@ func TestRequiredTextIsOneCharacter(t *testing.T) {
 			Evaluations: []Evaluation{{Attribute: ""}}}), "evaluations[0].attribute"},
 	} {
 		wantField(t, tc.name, tc.err, tc.wantField)
+	}
+}
+
+// Text has only the length limits LinkedIn documents (a job's id and title,
+// 200; description, 25,000; skillsDescription, 4,000) and two guards of
+// ours (docs/linkedin-api.md §7): any other text at most 262,144
+// characters, and an ATS id at most 512. Names, titles, addresses, phone
+// numbers, stages, evaluations and URLs longer than the 255, 64 or 2,048
+// characters the client used to impose are valid.
+func TestLengthLimits(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(WithCredentials("a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, id512, id513 := strings.Repeat("x", 1000), strings.Repeat("i", 512), strings.Repeat("i", 513)
+	huge, tooHuge := strings.Repeat("n", 262144), strings.Repeat("n", 262145)
+	longURL := "https://ats.example.com/c/" + strings.Repeat("p", 3000)
+
+	cand := testCandidate(id512)
+	cand.FirstName, cand.LastName, cand.MiddleInitial, cand.Prefix, cand.Suffix = long, long, long, long, long
+	cand.CurrentCompanyName, cand.CurrentJobTitle = long, long
+	cand.EmailAddresses = []string{strings.Repeat("e", 400) + "@example.com"}
+	cand.PhoneNumbers = []PhoneNumber{{Number: strings.Repeat("5", 100), Extension: strings.Repeat("1", 100)}}
+	cand.Addresses = []Address{{Line1: long, Line2: long, Line3: long, Line4: long, City: long, GeographicArea: long,
+		PostalCode: long, Country: long}}
+	cand.ExternalProfileURL, cand.LinkedInProfileURL = longURL, longURL
+	candLongID := testCandidate(id513)
+	candHugeName := testCandidate("C1")
+	candHugeName.LastName = tooHuge
+
+	app := testApplication(id512)
+	app.CandidateID, app.JobPostingID, app.JobPostingName = id512, strings.Repeat("j", 300), strings.Repeat("t", 300)
+	app.FirstName, app.LastName, app.Source, app.DispositionReason = long, long, long, huge
+	appHugeReason := testApplication("A1")
+	appHugeReason.DispositionReason = tooHuge
+
+	job := testJob("J1")
+	job.Location, job.CompanyApplyURL = long, longURL
+
+	fb := InterviewFeedback{ID: id512, Interviewer: &Actor{FirstName: long, LastName: long},
+		Evaluations: []Evaluation{{Attribute: long, Result: long}}, Feedback: huge}
+	acl := func(k ACLKey) error {
+		v := &validator{res: resACLs.legacy, key: k.ACLID}
+		checkACL(v, k)
+		return v.result()
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want *ValidationError // nil = valid
+	}{
+		{"candidate with long text and a 512-character id", c.Candidates.Validate(&cand), nil},
+		{"candidate id of 513 characters", c.Candidates.Validate(&candLongID),
+			&ValidationError{Resource: "atsCandidates", Key: id513, Field: "atsCandidateId", Rule: "must be at most 512 characters (has 513)"}},
+		{"candidate lastName over the text guard", c.Candidates.Validate(&candHugeName),
+			&ValidationError{Resource: "atsCandidates", Key: "C1", Field: "lastName", Rule: "must be at most 262144 characters (has 262145)"}},
+		{"application with long text", c.Applications.Validate(&app), nil},
+		{"application dispositionReason over the text guard", c.Applications.Validate(&appHugeReason),
+			&ValidationError{Resource: "atsApplications", Key: "A1", Field: "dispositionReason", Rule: "must be at most 262144 characters (has 262145)"}},
+		{"job with a long location and apply URL", c.Jobs.Validate(&job), nil},
+		{"note of 262,144 characters", c.Candidates.ValidateNote(&Note{ID: id512, Note: huge, Author: &Actor{FirstName: long, LastName: long}}), nil},
+		{"note over the text guard", c.Applications.ValidateNote(&Note{ID: "N1", Note: tooHuge}),
+			&ValidationError{Resource: "notes", Key: "N1", Field: "note", Rule: "must be at most 262144 characters (has 262145)"}},
+		{"stage with a long name", c.Applications.ValidateStage(&Stage{ID: id512, Stage: long, CreatedAt: 1700000000000}), nil},
+		{"stage id of 513 characters", c.Applications.ValidateStage(&Stage{ID: id513, Stage: "Hired", CreatedAt: 1700000000000}),
+			&ValidationError{Resource: "stages", Key: id513, Field: "id", Rule: "must be at most 512 characters (has 513)"}},
+		{"feedback with long text", c.Applications.ValidateFeedback(&fb), nil},
+		{"ACL with 512-character ids", acl(ACLKey{IntegrationContext: org, ACLID: id512, EntityID: id512}), nil},
+		{"ACL id of 513 characters", acl(ACLKey{IntegrationContext: org, ACLID: id513, EntityID: "J1"}),
+			&ValidationError{Resource: "atsEntityAcls", Key: id513, Field: "atsEntityAclId", Rule: "must be at most 512 characters (has 513)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *ValidationError
+			if tc.err != nil && !errors.As(tc.err, &got) {
+				t.Fatalf("err = %v, want a *ValidationError", tc.err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("validation error (-want +got):\n%s", d)
+			}
+		})
 	}
 }

@@ -212,6 +212,10 @@ func corpus() []row {
 			c.CurrentCompanyName = "\u202eevil\u202c Corp" // bidi override: not a control character
 		}},
 		{name: "cand empty lists", rule: "7.2 candidate addresses/phoneNumbers required, may be []", good: true, cand: func(c *rsc.Candidate) { c.Addresses, c.PhoneNumbers = nil, nil }},
+		{name: "cand long names", rule: "7.2 candidate names and title (no length limit documented)", good: true, cand: func(c *rsc.Candidate) {
+			c.LastName, c.CurrentJobTitle, c.Addresses[0].City = strings.Repeat("l", 256), strings.Repeat("t", 1000), strings.Repeat("c", 256)
+			c.PhoneNumbers[0].Number = strings.Repeat("5", 65)
+		}},
 
 		// §7.4 applications.
 		{name: "app id empty", rule: "3.1 application atsJobApplicationId required", app: func(a *rsc.Application) { a.Key.ApplicationID = "" }, field: "atsJobApplicationId", why: "empty"},
@@ -239,6 +243,7 @@ func corpus() []row {
 		{name: "stage 1 MB", rule: "7.6 stage text (1 MB)", stage: func(s *rsc.Stage) { s.Stage = megabyte }, field: "stage", why: "at most"},
 		{name: "stage NUL", rule: "7.6 stage text (NUL)", stage: func(s *rsc.Stage) { s.Stage = "Hired\x00" }, field: "stage", why: "control character"},
 		{name: "stage unicode", rule: "7.6 stage free text", good: true, stage: func(s *rsc.Stage) { s.Stage = "Offre acceptée ✅ (final, 100%)" }},
+		{name: "stage 256 chars", rule: "7.6 stage free text (no length limit documented)", good: true, stage: func(s *rsc.Stage) { s.Stage = strings.Repeat("s", 256) }},
 
 		// §7.3 candidate notes (on candidate C-base).
 		{name: "cnote id empty", rule: "3.1 candidate note id required", cnote: func(n *rsc.Note) { n.ID = "" }, field: "id", why: "required", alone: true},
@@ -253,6 +258,7 @@ func corpus() []row {
 		}},
 		{name: "cnote multiline unicode", rule: "7.3 candidate note free text (unicode, newlines)", good: true, cnote: func(n *rsc.Note) { n.Note = "Línea 1\r\nLigne 2\t🙂\n第三行" }},
 		{name: "cnote no author", rule: "7.3 candidate note author optional", good: true, cnote: func(n *rsc.Note) { n.Author = nil }},
+		{name: "cnote 40000 chars", rule: "7.3 candidate note free text (no length limit documented)", good: true, cnote: func(n *rsc.Note) { n.Note = strings.Repeat("n", 40000) }},
 
 		// §7.5 application notes and interview feedback (on application A-base).
 		{name: "anote id empty", rule: "3.1 application note id required", anote: func(n *rsc.Note) { n.ID = "" }, field: "id", why: "required", alone: true},
