@@ -109,7 +109,10 @@ type JobPosting struct {
 	// its shape): an object {"compensations": [...]} whose entries' period
 	// (YEARLY, MONTHLY, SEMIMONTHLY, BIWEEKLY, WEEKLY, DAILY, HOURLY) and type
 	// (BASE_SALARY, TIPS, COMMISSION, PROFIT_SHARING, STOCK_OPTIONS, STOCK,
-	// BONUS, SIGN_ON_BONUS, OVER_TIME, OTHER) are checked when present.
+	// BONUS, SIGN_ON_BONUS, OVER_TIME, OTHER) are checked when present, and
+	// whose value's amounts (value.exactAmount, value.range.start,
+	// value.range.end) have an amount and a currencyCode that are JSON
+	// strings when present: {"amount": "100000", "currencyCode": "USD"}.
 	Compensation json.RawMessage `json:"compensation,omitempty"`
 }
 
@@ -184,8 +187,18 @@ var (
 		"SIGN_ON_BONUS", "OVER_TIME", "OTHER"}
 )
 
+// money is an amount of a compensation's value, its fields kept as raw
+// JSON so that their type can be checked.
+type money struct {
+	Amount       json.RawMessage `json:"amount"`
+	CurrencyCode json.RawMessage `json:"currencyCode"`
+}
+
 // validateCompensation checks the pass-through compensation JSON: valid
-// JSON, and the period and type enums of docs/linkedin-api.md §7.1 where present.
+// JSON, the period and type enums of docs/linkedin-api.md §7.1 where
+// present, and, in an exact amount or either end of a range, an amount and
+// currencyCode that are JSON strings when present (the schema gives both
+// as strings).
 func validateCompensation(v *validator, raw json.RawMessage) {
 	if len(raw) == 0 {
 		return
@@ -194,6 +207,13 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 		Compensations []struct {
 			Period string `json:"period"`
 			Type   string `json:"type"`
+			Value  struct {
+				ExactAmount *money `json:"exactAmount"`
+				Range       struct {
+					Start *money `json:"start"`
+					End   *money `json:"end"`
+				} `json:"range"`
+			} `json:"value"`
 		} `json:"compensations"`
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
@@ -207,7 +227,27 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 		if x.Type != "" {
 			v.failAt("compensation.compensations[%d].type", i, oneOfRule(x.Type, compensationTypes...))
 		}
+		for _, m := range [...]struct {
+			path string
+			m    *money
+		}{{"exactAmount", x.Value.ExactAmount}, {"range.start", x.Value.Range.Start}, {"range.end", x.Value.Range.End}} {
+			if m.m == nil {
+				continue
+			}
+			if !isJSONString(m.m.Amount) {
+				v.failAt("compensation.compensations[%d].value."+m.path+".amount", i, "must be a JSON string")
+			}
+			if !isJSONString(m.m.CurrencyCode) {
+				v.failAt("compensation.compensations[%d].value."+m.path+".currencyCode", i, "must be a JSON string")
+			}
+		}
 	}
+}
+
+// isJSONString reports whether raw, a JSON value, is a string; an absent
+// value or null passes.
+func isJSONString(raw json.RawMessage) bool {
+	return len(raw) == 0 || raw[0] == '"' || string(raw) == "null"
 }
 
 // Validate checks the job against the rules documented on its fields, with

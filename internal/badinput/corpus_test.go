@@ -163,6 +163,9 @@ func corpus() []row {
 		{name: "job compensation period bad", rule: "7.1 job compensation period/type enums", job: func(j *rsc.JobPosting) {
 			j.Compensation = []byte(`{"compensations":[{"value":{"exactAmount":{"amount":"100","currencyCode":"USD"}},"period":"FORTNIGHTLY","type":"BASE_SALARY"}]}`)
 		}, field: "compensation", why: "period"},
+		{name: "job compensation amount number", rule: "7.1 job compensation amount is a string", job: func(j *rsc.JobPosting) {
+			j.Compensation = []byte(`{"compensations":[{"value":{"exactAmount":{"amount":100,"currencyCode":"USD"}},"period":"YEARLY","type":"BASE_SALARY"}]}`)
+		}, field: "compensation.compensations[0].value.exactAmount.amount", why: "string"},
 		{name: "job compensation invalid JSON", rule: "7.1 job compensation shape", job: func(j *rsc.JobPosting) { j.Compensation = []byte(`{"compensations":`) }, field: "compensation", why: "JSON"},
 		{name: "job description script", rule: "7.1 job description HTML (other tags stripped by LinkedIn)", good: true, job: func(j *rsc.JobPosting) {
 			j.Description = "<p>We <b>ship</b>.</p><script>alert('x')</script><img src=x onerror=alert(1)>" + longDescr
