@@ -42,7 +42,8 @@ const (
 //
 // A CLOSE only names the posting: it is checked for ExternalJobPostingID,
 // OperationType and IntegrationContext (and Availability's enum when it is
-// set), and carries only the fields that are set. Every field the other
+// set; a CLOSE carrying AvailabilityPrivate needs IntegrationContext as any
+// RSC job does), and carries only the fields that are set. Every field the other
 // operations require is left out of the JSON when empty, so a bare CLOSE
 // sends no empty title, location or availability (LinkedIn answers an
 // empty enum value 422).
@@ -52,13 +53,16 @@ type JobPosting struct {
 	ExternalJobPostingID string `json:"externalJobPostingId"`
 	// OperationType is one of JobCreate, JobUpdate, JobRenew, JobClose.
 	OperationType JobOperation `json:"jobPostingOperationType"`
-	// IntegrationContext is urn:li:organization:{id}. It is required unless
-	// CompanyName or CompanyPageURL names the company.
+	// IntegrationContext is urn:li:organization:{id}. It is required on a
+	// job whose Availability is AvailabilityPrivate (an RSC job, every
+	// operation); on other jobs CompanyName or CompanyPageURL may name the
+	// company instead.
 	IntegrationContext string `json:"integrationContext,omitempty"`
-	// CompanyName names the company when there is no IntegrationContext.
+	// CompanyName names the company when there is no IntegrationContext
+	// (never on an AvailabilityPrivate job).
 	CompanyName string `json:"companyName,omitempty"`
 	// CompanyPageURL is the company's LinkedIn page, naming the company when
-	// there is no IntegrationContext.
+	// there is no IntegrationContext (never on an AvailabilityPrivate job).
 	CompanyPageURL string `json:"companyPageUrl,omitempty"`
 	// CompanyApplyURL is required: an absolute http(s) URL.
 	CompanyApplyURL string `json:"companyApplyUrl,omitempty"`
@@ -133,7 +137,11 @@ var (
 func validateJob(v *validator, j *JobPosting) {
 	v.text("externalJobPostingId", j.ExternalJobPostingID, true, 200)
 	v.oneOf("jobPostingOperationType", string(j.OperationType), "CREATE", "UPDATE", "RENEW", "CLOSE")
-	if j.IntegrationContext == "" && j.CompanyName == "" && j.CompanyPageURL == "" {
+	switch {
+	case j.IntegrationContext != "":
+	case j.Availability == AvailabilityPrivate:
+		v.fail("integrationContext", "is required for a PRIVATE_TO_ATS_INTEGRATION job")
+	case j.CompanyName == "" && j.CompanyPageURL == "":
 		v.fail("integrationContext", "is required (or companyName / companyPageUrl)")
 	}
 	v.urn("integrationContext", j.IntegrationContext, "urn:li:organization:", false)

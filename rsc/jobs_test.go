@@ -245,3 +245,33 @@ func TestJobCompensationAmounts(t *testing.T) {
 		wantField(t, tc.name, c.Jobs.Validate(&j), tc.field)
 	}
 }
+
+// An RSC job (PRIVATE_TO_ATS_INTEGRATION) needs its integrationContext:
+// LinkedIn's RSC required-fields page lists it as required for synced jobs
+// (docs/linkedin-api.md §7.1). companyName or companyPageUrl stands in for
+// it only on other jobs, as the job posting schema allows.
+func TestRSCJobNeedsIntegrationContext(t *testing.T) {
+	t.Parallel()
+	c, _ := NewClient(WithCredentials("a", "b"))
+	byName := func(a Availability, op JobOperation) *JobPosting {
+		j := testJob("J1")
+		j.IntegrationContext, j.CompanyName, j.Availability, j.OperationType = "", "Acme", a, op
+		return &j
+	}
+	byPage := byName(AvailabilityPrivate, JobCreate)
+	byPage.CompanyName, byPage.CompanyPageURL = "", "https://www.linkedin.com/company/acme"
+	for _, tc := range []struct {
+		name  string
+		job   *JobPosting
+		field string // "" = valid
+	}{
+		{"RSC job named by companyName", byName(AvailabilityPrivate, JobCreate), "integrationContext"},
+		{"RSC job named by companyPageUrl", byPage, "integrationContext"},
+		{"RSC job update named by companyName", byName(AvailabilityPrivate, JobUpdate), "integrationContext"},
+		{"RSC job close named by companyName", byName(AvailabilityPrivate, JobClose), "integrationContext"},
+		{"public job named by companyName", byName(AvailabilityPublic, JobCreate), ""},
+		{"RSC job with its context", func() *JobPosting { j := testJob("J1"); return &j }(), ""},
+	} {
+		wantField(t, tc.name, c.Jobs.Validate(tc.job), tc.field)
+	}
+}

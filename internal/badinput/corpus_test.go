@@ -135,7 +135,11 @@ func corpus() []row {
 		// §7.1 jobs.
 		{name: "job id empty", rule: "7.1 job externalJobPostingId required", job: func(j *rsc.JobPosting) { j.ExternalJobPostingID = "" }, field: "externalJobPostingId", why: "required"},
 		{name: "job id 201 chars", rule: "7.1 job externalJobPostingId max 200", job: func(j *rsc.JobPosting) { j.ExternalJobPostingID = strings.Repeat("j", 201) }, field: "externalJobPostingId", why: "at most 200"},
-		{name: "job no integration context", rule: "7.1 job integrationContext (or companyName/companyPageUrl) required", job: func(j *rsc.JobPosting) { j.IntegrationContext = "" }, field: "integrationContext", why: "required"},
+		{name: "job no integration context", rule: "7.1 job integrationContext required (RSC job)", job: func(j *rsc.JobPosting) { j.IntegrationContext = "" }, field: "integrationContext", why: "required"},
+		// RSC's required-fields page requires integrationContext on synced
+		// jobs: companyName does not stand in for it on a
+		// PRIVATE_TO_ATS_INTEGRATION job.
+		{name: "job RSC named by companyName", rule: "7.1 job integrationContext required (RSC job, companyName instead)", job: func(j *rsc.JobPosting) { j.IntegrationContext, j.CompanyName = "", "Acme" }, field: "integrationContext", why: "required"},
 		{name: "job company URN", rule: "7.1 job integrationContext urn:li:organization:{id}", job: func(j *rsc.JobPosting) { j.IntegrationContext = "urn:li:company:4242" }, field: "integrationContext", why: "urn:li:organization:"},
 		{name: "job apply url not a URL", rule: "7.1 job companyApplyUrl valid URL", job: func(j *rsc.JobPosting) { j.CompanyApplyURL = "not a url" }, field: "companyApplyUrl", why: "URL"},
 		{name: "job apply url javascript", rule: "7.1 job companyApplyUrl valid URL", job: func(j *rsc.JobPosting) { j.CompanyApplyURL = "javascript:alert(1)" }, field: "companyApplyUrl", why: "URL"},
