@@ -221,7 +221,7 @@ func TestJobCloseWire(t *testing.T) {
 // either, in an exact amount or either end of a range, is refused.
 func TestJobCompensationAmounts(t *testing.T) {
 	t.Parallel()
-	c, _ := NewClient(WithCredentials("a", "b"))
+	c := validatingClient(t)
 	for _, tc := range []struct {
 		name  string
 		value string // the "value" of the one compensation
@@ -252,7 +252,7 @@ func TestJobCompensationAmounts(t *testing.T) {
 // it only on other jobs, as the job posting schema allows.
 func TestRSCJobNeedsIntegrationContext(t *testing.T) {
 	t.Parallel()
-	c, _ := NewClient(WithCredentials("a", "b"))
+	c := validatingClient(t)
 	byName := func(a Availability, op JobOperation) *JobPosting {
 		j := testJob("J1")
 		j.IntegrationContext, j.CompanyName, j.Availability, j.OperationType = "", "Acme", a, op
@@ -260,18 +260,13 @@ func TestRSCJobNeedsIntegrationContext(t *testing.T) {
 	}
 	byPage := byName(AvailabilityPrivate, JobCreate)
 	byPage.CompanyName, byPage.CompanyPageURL = "", "https://www.linkedin.com/company/acme"
-	for _, tc := range []struct {
-		name  string
-		job   *JobPosting
-		field string // "" = valid
-	}{
-		{"RSC job named by companyName", byName(AvailabilityPrivate, JobCreate), "integrationContext"},
-		{"RSC job named by companyPageUrl", byPage, "integrationContext"},
-		{"RSC job update named by companyName", byName(AvailabilityPrivate, JobUpdate), "integrationContext"},
-		{"RSC job close named by companyName", byName(AvailabilityPrivate, JobClose), "integrationContext"},
-		{"public job named by companyName", byName(AvailabilityPublic, JobCreate), ""},
-		{"RSC job with its context", func() *JobPosting { j := testJob("J1"); return &j }(), ""},
-	} {
-		wantField(t, tc.name, c.Jobs.Validate(tc.job), tc.field)
-	}
+	withContext := testJob("J1")
+	checkFields(t, []fieldCase{
+		{"RSC job named by companyName", c.Jobs.Validate(byName(AvailabilityPrivate, JobCreate)), "integrationContext"},
+		{"RSC job named by companyPageUrl", c.Jobs.Validate(byPage), "integrationContext"},
+		{"RSC job update named by companyName", c.Jobs.Validate(byName(AvailabilityPrivate, JobUpdate)), "integrationContext"},
+		{"RSC job close named by companyName", c.Jobs.Validate(byName(AvailabilityPrivate, JobClose)), "integrationContext"},
+		{"public job named by companyName", c.Jobs.Validate(byName(AvailabilityPublic, JobCreate)), ""},
+		{"RSC job with its context", c.Jobs.Validate(&withContext), ""},
+	})
 }

@@ -84,10 +84,7 @@ func FuzzEmailShape(f *testing.F) {
 func TestFutureOnlyForListedAt(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	c, err := NewClient(WithCredentials("a", "b"), WithClock(&fakeClock{now: now}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := validatingClient(t, WithClock(&fakeClock{now: now}))
 	ahead := Millis(now.Add(30 * 24 * time.Hour))
 	cand := testCandidate("C1")
 	cand.CreatedAt, cand.LastModifiedAt = ahead, ahead
@@ -97,11 +94,7 @@ func TestFutureOnlyForListedAt(t *testing.T) {
 	job.ListedAt = Millis(now.Add(2 * time.Hour))
 	skewed := testJob("J2")
 	skewed.ListedAt = Millis(now.Add(59 * time.Minute))
-	for _, tc := range []struct {
-		name      string
-		err       error
-		wantField string // "" = valid
-	}{
+	checkFields(t, []fieldCase{
 		{"candidate created and modified ahead", c.Candidates.Validate(&cand), ""},
 		{"application created and modified ahead", c.Applications.Validate(&app), ""},
 		{"candidate note ahead", c.Candidates.ValidateNote(&Note{ID: "N1", CreatedAt: ahead, LastModifiedAt: ahead}), ""},
@@ -110,9 +103,7 @@ func TestFutureOnlyForListedAt(t *testing.T) {
 		{"feedback ahead", c.Applications.ValidateFeedback(&InterviewFeedback{ID: "F1", CreatedAt: ahead}), ""},
 		{"job listedAt two hours ahead", c.Jobs.Validate(&job), "listedAt"},
 		{"job listedAt within the skew tolerance", c.Jobs.Validate(&skewed), ""},
-	} {
-		wantField(t, tc.name, tc.err, tc.wantField)
-	}
+	})
 }
 
 // Required text needs at least one character, as LinkedIn's "min length 1"
@@ -120,21 +111,14 @@ func TestFutureOnlyForListedAt(t *testing.T) {
 // value of spaces is valid, and only "" is refused.
 func TestRequiredTextIsOneCharacter(t *testing.T) {
 	t.Parallel()
-	c, err := NewClient(WithCredentials("a", "b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := validatingClient(t)
 	spaced := testCandidate("C1")
 	spaced.FirstName = " "
 	empty := testCandidate("C1")
 	empty.FirstName = ""
 	app := testApplication("A1")
 	app.FirstName, app.JobPostingName = " \t", " "
-	for _, tc := range []struct {
-		name      string
-		err       error
-		wantField string // "" = valid
-	}{
+	checkFields(t, []fieldCase{
 		{"candidate firstName of one space", c.Candidates.Validate(&spaced), ""},
 		{"candidate firstName empty", c.Candidates.Validate(&empty), "firstName"},
 		{"application firstName and atsJobPostingName blank", c.Applications.Validate(&app), ""},
@@ -144,9 +128,7 @@ func TestRequiredTextIsOneCharacter(t *testing.T) {
 			Evaluations: []Evaluation{{Attribute: " "}}}), ""},
 		{"evaluation attribute empty", c.Applications.ValidateFeedback(&InterviewFeedback{ID: "F1",
 			Evaluations: []Evaluation{{Attribute: ""}}}), "evaluations[0].attribute"},
-	} {
-		wantField(t, tc.name, tc.err, tc.wantField)
-	}
+	})
 }
 
 // Text has only the length limits LinkedIn documents (a job's id and title,
@@ -157,10 +139,7 @@ func TestRequiredTextIsOneCharacter(t *testing.T) {
 // characters the client used to impose are valid.
 func TestLengthLimits(t *testing.T) {
 	t.Parallel()
-	c, err := NewClient(WithCredentials("a", "b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := validatingClient(t)
 	long, id512, id513 := strings.Repeat("x", 1000), strings.Repeat("i", 512), strings.Repeat("i", 513)
 	huge, tooHuge := strings.Repeat("n", 262144), strings.Repeat("n", 262145)
 	longURL := "https://ats.example.com/c/" + strings.Repeat("p", 3000)
@@ -227,5 +206,31 @@ func TestLengthLimits(t *testing.T) {
 				t.Errorf("validation error (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// validatingClient is a client for validation tests, built with opts.
+func validatingClient(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	c, err := NewClient(append([]Option{WithCredentials("a", "b")}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// fieldCase is one row of a validation table: err must be a
+// *ValidationError on field, or nil when field is "".
+type fieldCase struct {
+	name  string
+	err   error
+	field string
+}
+
+// checkFields runs each row as a subtest (wantField).
+func checkFields(t *testing.T, rows []fieldCase) {
+	t.Helper()
+	for _, r := range rows {
+		wantField(t, r.name, r.err, r.field)
 	}
 }
