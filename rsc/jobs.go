@@ -43,9 +43,9 @@ const (
 // A CLOSE only names the posting: it is checked for ExternalJobPostingID,
 // OperationType and IntegrationContext (and Availability's enum when it is
 // set; a CLOSE carrying AvailabilityPrivate needs IntegrationContext as any
-// RSC job does), and carries only the fields that are set. Every field the other
-// operations require is left out of the JSON when empty, so a bare CLOSE
-// sends no empty title, location or availability (LinkedIn answers an
+// RSC job does), and carries only the fields that are set. Every field the
+// other operations require is left out of the JSON when empty, so a bare
+// CLOSE sends no empty title, location or availability (LinkedIn answers an
 // empty enum value 422).
 type JobPosting struct {
 	// ExternalJobPostingID is the ATS's job id: required text of at most 200
