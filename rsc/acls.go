@@ -31,14 +31,14 @@ type ACLAssignee struct {
 
 func checkACL(v *validator, k ACLKey) {
 	v.urn("integrationContext", k.IntegrationContext, "urn:li:organization:", true)
-	v.text("atsEntityAclId", k.ACLID, true, 255)
-	v.text("atsEntityId", k.EntityID, true, 200)
+	v.text("atsEntityAclId", k.ACLID, true, maxIDLen)
+	v.text("atsEntityId", k.EntityID, true, maxIDLen)
 	v.oneOf("atsEntityType", k.entityType(), EntityTypeJobPosting)
 }
 
 func checkAssignee(v *validator, k ACLAssigneeKey) {
 	v.urn("integrationContext", k.IntegrationContext, "urn:li:organization:", true)
-	v.text("atsEntityAclId", k.ACLID, true, 255)
+	v.text("atsEntityAclId", k.ACLID, true, maxIDLen)
 	v.urn("assignee", k.Assignee, "urn:li:person:", true)
 }
 

@@ -21,34 +21,32 @@ type ApplicationsService service
 // send the stage history with UpsertStages. The rules on each field are the
 // ones Validate and Upsert check before sending ("text" as on Candidate).
 type Application struct {
-	// Key identifies the application: ApplicationID is required text of at
-	// most 255 characters; IntegrationContext must be
-	// urn:li:organization:{digits}.
+	// Key identifies the application: ApplicationID is a required id;
+	// IntegrationContext must be urn:li:organization:{digits}.
 	Key ApplicationKey `json:"-"`
 
-	// CandidateID links the candidate: optional text of at most 255
-	// characters, left out of the upsert when empty (LinkedIn then holds
-	// null).
+	// CandidateID links the candidate: an optional id, left out of the
+	// upsert when empty (LinkedIn then holds null).
 	CandidateID string `json:"atsCandidateId,omitempty"`
-	// JobPostingID is the job's externalJobPostingId: required text of at
-	// most 200 characters.
+	// JobPostingID is the job's externalJobPostingId: a required id.
 	JobPostingID string `json:"atsJobPostingId"`
-	// JobPostingName is the job's title: required text of at most 200 characters.
+	// JobPostingName is the job's title: required text.
 	JobPostingName string `json:"atsJobPostingName"`
-	// CandidateEmail must match X@X.X (at most 320 characters) when set. It
+	// CandidateEmail must be text matching X@X.X when set. It
 	// may be empty (our choice; docs/linkedin-api.md §7.4 leaves "required"
 	// unconfirmed): a candidate exported from LinkedIn has no email until the
 	// recruiter adds one.
 	CandidateEmail string `json:"candidateEmail,omitempty"`
-	// FirstName is required text of at most 255 characters.
+	// FirstName is required text.
 	FirstName string `json:"firstName"`
-	// LastName and Source are optional text of at most 255 characters.
+	// LastName and Source are optional text.
 	LastName string `json:"lastName"`
 	Source   string `json:"source"`
-	// DispositionReason is optional text of at most 32,768 characters.
+	// DispositionReason is optional text.
 	DispositionReason string `json:"dispositionReason"`
-	// CreatedAt is required: epoch milliseconds (not seconds), not more than
-	// an hour in the future.
+	// CreatedAt is required: epoch milliseconds, > 0 and not small enough to
+	// be seconds (before March 1973). It may be in the future: LinkedIn
+	// documents no limit.
 	CreatedAt EpochMillis `json:"atsCreatedAt"`
 	// LastModifiedAt is required as CreatedAt is, and not before it.
 	LastModifiedAt EpochMillis `json:"atsLastModifiedAt"`
@@ -58,29 +56,28 @@ func validateApplication(v *validator, a *Application) {
 	if v.adopt(a.Key.check()); v.err != nil {
 		return
 	}
-	v.text("atsJobApplicationId", a.Key.ApplicationID, true, 255)
-	v.text("atsCandidateId", a.CandidateID, false, 255)
-	v.text("atsJobPostingId", a.JobPostingID, true, 200)
-	v.text("atsJobPostingName", a.JobPostingName, true, 200)
+	v.text("atsJobApplicationId", a.Key.ApplicationID, true, maxIDLen)
+	v.text("atsCandidateId", a.CandidateID, false, maxIDLen)
+	v.text("atsJobPostingId", a.JobPostingID, true, maxIDLen)
+	v.text("atsJobPostingName", a.JobPostingName, true, 0)
 	if a.CandidateEmail != "" {
 		v.email("candidateEmail", a.CandidateEmail)
 	}
-	v.text("firstName", a.FirstName, true, 255)
-	v.text("lastName", a.LastName, false, 255)
-	v.text("source", a.Source, false, 255)
+	v.text("firstName", a.FirstName, true, 0)
+	v.text("lastName", a.LastName, false, 0)
+	v.text("source", a.Source, false, 0)
 	v.text("dispositionReason", a.DispositionReason, false, 0)
 	v.createdModified(a.CreatedAt, a.LastModifiedAt)
 }
 
 // Validate checks the application against the rules documented on its
-// fields, judging timestamps by the system clock. Upsert and
-// ApplicationsService.Validate run the same checks with the client's Clock.
+// fields, as Upsert and ApplicationsService.Validate do.
 func (a *Application) Validate() error {
 	return checkRecord(resApplications, a.Key.ApplicationID, time.Now(), a, validateApplication)
 }
 
 // Validate checks the record against the rules documented on its fields,
-// with the client's Clock, as Upsert does before sending.
+// as Upsert does before sending.
 func (s *ApplicationsService) Validate(a *Application) error {
 	return checkRecord(resApplications, a.Key.ApplicationID, s.c.cfg.clock.Now(), a, validateApplication)
 }
@@ -150,7 +147,7 @@ type subEntity interface {
 func validateSub[T subEntity](now time.Time, res *resource, rec T) error {
 	id := rec.subID()
 	v := &validator{res: res.legacy, key: id, now: now}
-	v.text("id", id, true, 255)
+	v.text("id", id, true, maxIDLen)
 	rec.validate(v)
 	return v.result()
 }
@@ -179,7 +176,7 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 		e := &entries[i]
 		e.key, e.label, e.simple = NoteKey{Parent: app.ApplicationID, NoteID: id}, id, id
 		v := c.validator(res.legacy, id)
-		v.text("id", id, true, 255)
+		v.text("id", id, true, maxIDLen)
 		if !del {
 			recs[i].validate(v)
 		}

@@ -15,23 +15,26 @@ type CandidatesService service
 // Candidate is an ATS candidate as LinkedIn stores it (docs/linkedin-api.md §7.2).
 // Upserts replace the whole record. The rules on each field are the ones
 // Validate and Upsert check before sending. "Text" means valid UTF-8 without
-// control characters other than tab and line breaks.
+// control characters other than tab and line breaks; "required" text has at
+// least one character, white space included (LinkedIn's "min length 1").
+// Text has no length limit unless its field names one of LinkedIn's, except
+// two guards of ours (docs/linkedin-api.md §7): any text is at most 262,144
+// characters, and an "id" (the ATS's own id of a record) at most 512.
 type Candidate struct {
-	// Key identifies the candidate: CandidateID is required text of at most
-	// 255 characters; IntegrationContext must be urn:li:organization:{digits}.
+	// Key identifies the candidate: CandidateID is a required id;
+	// IntegrationContext must be urn:li:organization:{digits}.
 	Key CandidateKey `json:"-"`
 
-	// FirstName is required text of at most 255 characters, not only spaces.
+	// FirstName is required text.
 	FirstName string `json:"firstName"`
-	// LastName, MiddleInitial, Prefix and Suffix are optional text of at most
-	// 255 characters each.
+	// LastName, MiddleInitial, Prefix and Suffix are optional text.
 	LastName      string `json:"lastName,omitempty"`
 	MiddleInitial string `json:"middleInitial,omitempty"`
 	Prefix        string `json:"prefix,omitempty"`
 	Suffix        string `json:"suffix,omitempty"`
 	// EmailAddresses are required unless the candidate has a person URN
-	// attached; each must match X@X.X and have at most 320 characters. Only
-	// the format is checked: the person URN is attached separately
+	// attached; each must be text matching X@X.X. Only the format is
+	// checked: the person URN is attached separately
 	// (AttachPerson), so the client cannot know whether an empty list is
 	// allowed, and the fake accepts it too.
 	EmailAddresses []string `json:"emailAddresses,omitempty"`
@@ -39,26 +42,27 @@ type Candidate struct {
 	PhoneNumbers []PhoneNumber `json:"phoneNumbers"`
 	// Addresses is sent as [] when empty; see Address for the rules.
 	Addresses []Address `json:"addresses"`
-	// CurrentCompanyName and CurrentJobTitle are optional text of at most 255
-	// characters; sending them improves LinkedIn's member matching.
+	// CurrentCompanyName and CurrentJobTitle are optional text; sending them
+	// improves LinkedIn's member matching.
 	CurrentCompanyName string `json:"currentCompanyName,omitempty"`
 	CurrentJobTitle    string `json:"currentJobTitle,omitempty"`
 	// ExternalProfileURL links to the candidate in the ATS: required, an
-	// absolute http(s) URL of at most 2,048 characters.
+	// absolute http(s) URL.
 	ExternalProfileURL string `json:"externalProfileUrl"`
 	// LinkedInProfileURL is the member's public LinkedIn URL, if known: an
-	// absolute http(s) URL of at most 2,048 characters when set.
+	// absolute http(s) URL when set.
 	LinkedInProfileURL string `json:"linkedInProfileUrl,omitempty"`
 	DoNotContact       bool   `json:"doNotContact,omitempty"`
-	// CreatedAt is required: epoch milliseconds (not seconds), not more than
-	// an hour in the future.
+	// CreatedAt is required: epoch milliseconds, > 0 and not small enough to
+	// be seconds (before March 1973). It may be in the future: LinkedIn
+	// documents no limit.
 	CreatedAt EpochMillis `json:"atsCreatedAt"`
 	// LastModifiedAt is required as CreatedAt is, and not before it.
 	LastModifiedAt EpochMillis `json:"atsLastModifiedAt"`
 }
 
-// Address is a candidate's postal address. Every field is optional text of
-// at most 255 characters.
+// Address is a candidate's postal address. Every field is optional text
+// ("text" as on Candidate).
 type Address struct {
 	Line1          string `json:"line1,omitempty"`
 	Line2          string `json:"line2,omitempty"`
@@ -72,23 +76,22 @@ type Address struct {
 	Country            string `json:"country,omitempty"`
 }
 
-// PhoneNumber is a candidate's phone number.
+// PhoneNumber is a candidate's phone number ("text" as on Candidate).
 type PhoneNumber struct {
-	// Number is required text of at most 64 characters.
+	// Number is required text.
 	Number string `json:"number"`
-	// Extension is optional text of at most 32 characters.
+	// Extension is optional text.
 	Extension string `json:"extension,omitempty"`
 }
 
 // Validate checks the candidate against the rules documented on its fields,
-// judging timestamps by the system clock. Upsert and
-// CandidatesService.Validate run the same checks with the client's Clock.
+// as Upsert and CandidatesService.Validate do.
 func (cand *Candidate) Validate() error {
 	return checkRecord(resCandidates, cand.Key.CandidateID, time.Now(), cand, validateCandidate)
 }
 
 // Validate checks the record against the rules documented on its fields,
-// with the client's Clock, as Upsert does before sending.
+// as Upsert does before sending.
 func (s *CandidatesService) Validate(cand *Candidate) error {
 	return checkRecord(resCandidates, cand.Key.CandidateID, s.c.cfg.clock.Now(), cand, validateCandidate)
 }
@@ -97,24 +100,24 @@ func validateCandidate(v *validator, cand *Candidate) {
 	if v.adopt(cand.Key.check()); v.err != nil {
 		return
 	}
-	v.text("atsCandidateId", cand.Key.CandidateID, true, 255)
-	v.text("firstName", cand.FirstName, true, 255)
+	v.text("atsCandidateId", cand.Key.CandidateID, true, maxIDLen)
+	v.text("firstName", cand.FirstName, true, 0)
 	for _, f := range [...]struct{ name, val string }{{"lastName", cand.LastName}, {"middleInitial", cand.MiddleInitial},
 		{"prefix", cand.Prefix}, {"suffix", cand.Suffix}, {"currentCompanyName", cand.CurrentCompanyName}, {"currentJobTitle", cand.CurrentJobTitle}} {
-		v.text(f.name, f.val, false, 255)
+		v.text(f.name, f.val, false, 0)
 	}
 	for i, e := range cand.EmailAddresses {
 		v.failAt("emailAddresses[%d]", i, emailRule(e))
 	}
 	for i, p := range cand.PhoneNumbers {
-		v.failAt("phoneNumbers[%d].number", i, textRule(p.Number, true, 64))
-		v.failAt("phoneNumbers[%d].extension", i, textRule(p.Extension, false, 32))
+		v.failAt("phoneNumbers[%d].number", i, textRule(p.Number, true, 0))
+		v.failAt("phoneNumbers[%d].extension", i, textRule(p.Extension, false, 0))
 	}
 	for i := range cand.Addresses {
 		a := &cand.Addresses[i]
 		for _, f := range [...]struct{ name, val string }{{"line1", a.Line1}, {"line2", a.Line2}, {"line3", a.Line3}, {"line4", a.Line4},
 			{"city", a.City}, {"geographicArea", a.GeographicArea}, {"postalCode", a.PostalCode}, {"country", a.Country}} {
-			if r := textRule(f.val, false, 255); r != "" {
+			if r := textRule(f.val, false, 0); r != "" {
 				v.fail(fmt.Sprintf("addresses[%d].%s", i, f.name), r)
 			}
 		}

@@ -159,20 +159,29 @@ func TestCandidateValidationRules(t *testing.T) {
 	t.Parallel()
 	c, _ := NewClient(WithCredentials("a", "b"))
 	checkMutations(t, func() Candidate { return testCandidate("C1") }, c.Candidates.Validate, map[string]mutation[Candidate]{
-		"empty firstName":        {func(c *Candidate) { c.FirstName = " " }, "firstName"},
+		"empty firstName":        {func(c *Candidate) { c.FirstName = "" }, "firstName"},
 		"bad email":              {func(c *Candidate) { c.EmailAddresses = []string{"ok@x.io", "a@b"} }, "emailAddresses[1]"},
 		"created zero":           {func(c *Candidate) { c.CreatedAt = 0 }, "atsCreatedAt"},
 		"created seconds":        {func(c *Candidate) { c.CreatedAt, c.LastModifiedAt = 1700000000, 1700000000 }, "atsCreatedAt"},
 		"modified before create": {func(c *Candidate) { c.LastModifiedAt = c.CreatedAt - 1 }, "atsLastModifiedAt"},
-		"future":                 {func(c *Candidate) { c.LastModifiedAt = 99999999999999 }, "atsLastModifiedAt"},
 		"no profile url":         {func(c *Candidate) { c.ExternalProfileURL = "" }, "externalProfileUrl"},
 		"relative profile url":   {func(c *Candidate) { c.ExternalProfileURL = "/c/1" }, "externalProfileUrl"},
 		"invalid utf8":           {func(c *Candidate) { c.LastName = "d\xffe" }, "lastName"},
 		"control char":           {func(c *Candidate) { c.FirstName = "jo\x00hn" }, "firstName"},
-		"huge string":            {func(c *Candidate) { c.CurrentJobTitle = strings.Repeat("x", 300) }, "currentJobTitle"},
+		"huge string":            {func(c *Candidate) { c.CurrentJobTitle = strings.Repeat("x", maxTextLen+1) }, "currentJobTitle"},
 		"no id":                  {func(c *Candidate) { c.Key.CandidateID = "" }, "atsCandidateId"},
 		"bad context":            {func(c *Candidate) { c.Key.IntegrationContext = "123" }, "integrationContext"},
 		"bad area type":          {func(c *Candidate) { c.Addresses[0].GeographicAreaType = "COUNTY" }, "addresses[0].geographicAreaType"},
+
+		// LinkedIn documents no "not in the future" for a candidate's
+		// timestamps (docs/linkedin-api.md §7.2): a record ahead of the
+		// clock is valid.
+		"future": {func(c *Candidate) { c.LastModifiedAt = 99999999999999 }, ""},
+		// firstName's rule is "min length 1": a space is a character.
+		"spaces firstName": {func(c *Candidate) { c.FirstName = " " }, ""},
+		// LinkedIn documents no length for currentJobTitle: only our
+		// guard on any text (the "huge string" row) limits it.
+		"long title": {func(c *Candidate) { c.CurrentJobTitle = strings.Repeat("x", 300) }, ""},
 	})
 	ok := testCandidate("C1")
 	wantField(t, "valid", c.Candidates.Validate(&ok), "")

@@ -9,34 +9,33 @@ import (
 // (docs/linkedin-api.md §7.5). The rules on each field are the ones Validate
 // and UpsertFeedback check before sending ("text" as on Candidate).
 type InterviewFeedback struct {
-	// ID is the ATS's feedback id (the batch key): required text of at most
-	// 255 characters, unique within one call.
+	// ID is the ATS's feedback id (the batch key): a required id, unique
+	// within one call.
 	ID string `json:"-"`
-	// Interviewer's first and last names are optional text of at most 255
-	// characters each.
+	// Interviewer's first and last names are optional text.
 	Interviewer *Actor `json:"interviewer,omitempty"`
 	// Evaluations are the rated attributes; see Evaluation.
 	Evaluations []Evaluation `json:"evaluations,omitempty"`
-	// Feedback is optional text of at most 32,768 characters.
+	// Feedback is optional text.
 	Feedback string `json:"feedback,omitempty"`
 	// InterviewType is PHONE_SCREEN or ONSITE when set.
 	InterviewType string `json:"interviewType,omitempty"`
-	// CreatedAt is optional: when set, epoch milliseconds (not seconds), not
-	// more than an hour in the future.
+	// CreatedAt is optional: when set, epoch milliseconds, > 0 and not small
+	// enough to be seconds (before March 1973); it may be in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt,omitempty"`
 }
 
-// Evaluation is one rated attribute, e.g. {"Verbal Communication", "4/5"}.
+// Evaluation is one rated attribute, e.g. {"Verbal Communication", "4/5"}
+// ("text" as on Candidate).
 type Evaluation struct {
-	// Attribute is required text of at most 255 characters.
+	// Attribute is required text.
 	Attribute string `json:"attribute"`
-	// Result is optional text of at most 255 characters.
+	// Result is optional text.
 	Result string `json:"result"`
 }
 
 // Validate checks the feedback against the rules documented on its fields,
-// judging timestamps by the system clock. UpsertFeedback and
-// ApplicationsService.ValidateFeedback use the client's Clock.
+// as UpsertFeedback and ApplicationsService.ValidateFeedback do.
 func (f *InterviewFeedback) Validate() error {
 	return validateSub(time.Now(), resInterviewFeedback, f)
 }
@@ -45,12 +44,12 @@ func (f InterviewFeedback) subID() string { return f.ID }
 
 func (f InterviewFeedback) validate(v *validator) {
 	if f.Interviewer != nil {
-		v.text("interviewer.firstName", f.Interviewer.FirstName, false, 255)
-		v.text("interviewer.lastName", f.Interviewer.LastName, false, 255)
+		v.text("interviewer.firstName", f.Interviewer.FirstName, false, 0)
+		v.text("interviewer.lastName", f.Interviewer.LastName, false, 0)
 	}
 	for i, e := range f.Evaluations {
-		v.failAt("evaluations[%d].attribute", i, textRule(e.Attribute, true, 255))
-		v.failAt("evaluations[%d].result", i, textRule(e.Result, false, 255))
+		v.failAt("evaluations[%d].attribute", i, textRule(e.Attribute, true, 0))
+		v.failAt("evaluations[%d].result", i, textRule(e.Result, false, 0))
 	}
 	v.text("feedback", f.Feedback, false, 0)
 	if f.InterviewType != "" {

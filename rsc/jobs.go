@@ -42,9 +42,10 @@ const (
 //
 // A CLOSE only names the posting: it is checked for ExternalJobPostingID,
 // OperationType and IntegrationContext (and Availability's enum when it is
-// set), and carries only the fields that are set. Every field the other
-// operations require is left out of the JSON when empty, so a bare CLOSE
-// sends no empty title, location or availability (LinkedIn answers an
+// set; a CLOSE carrying AvailabilityPrivate needs IntegrationContext as any
+// RSC job does), and carries only the fields that are set. Every field the
+// other operations require is left out of the JSON when empty, so a bare
+// CLOSE sends no empty title, location or availability (LinkedIn answers an
 // empty enum value 422).
 type JobPosting struct {
 	// ExternalJobPostingID is the ATS's job id: required text of at most 200
@@ -52,26 +53,30 @@ type JobPosting struct {
 	ExternalJobPostingID string `json:"externalJobPostingId"`
 	// OperationType is one of JobCreate, JobUpdate, JobRenew, JobClose.
 	OperationType JobOperation `json:"jobPostingOperationType"`
-	// IntegrationContext is urn:li:organization:{id}. It is required unless
-	// CompanyName or CompanyPageURL names the company.
+	// IntegrationContext is urn:li:organization:{id}. It is required on a
+	// job whose Availability is AvailabilityPrivate (an RSC job, every
+	// operation); on other jobs CompanyName or CompanyPageURL may name the
+	// company instead.
 	IntegrationContext string `json:"integrationContext,omitempty"`
-	// CompanyName names the company when there is no IntegrationContext.
+	// CompanyName names the company when there is no IntegrationContext
+	// (never on an AvailabilityPrivate job).
 	CompanyName string `json:"companyName,omitempty"`
 	// CompanyPageURL is the company's LinkedIn page, naming the company when
-	// there is no IntegrationContext.
+	// there is no IntegrationContext (never on an AvailabilityPrivate job).
 	CompanyPageURL string `json:"companyPageUrl,omitempty"`
-	// CompanyApplyURL is required: an absolute http(s) URL of at most 2,048
-	// characters.
+	// CompanyApplyURL is required: an absolute http(s) URL.
 	CompanyApplyURL string `json:"companyApplyUrl,omitempty"`
 	// Title is required text of at most 200 characters.
 	Title string `json:"title,omitempty"`
 	// Description is required text of at least 100 and at most 25,000
 	// characters (LinkedIn accepts a small HTML subset).
 	Description string `json:"description,omitempty"`
-	// ListedAt is required: epoch milliseconds (not seconds), not more than
-	// an hour in the future.
+	// ListedAt is required: epoch milliseconds, > 0 and not small enough to
+	// be seconds (before March 1973), and not in the future (LinkedIn's
+	// rule), judged with an hour's tolerance for clock skew. It is the only
+	// timestamp checked against the clock.
 	ListedAt EpochMillis `json:"listedAt,omitempty"`
-	// Location is required text of at most 255 characters.
+	// Location is required text.
 	Location string `json:"location,omitempty"`
 	// Availability is required: AvailabilityPublic, AvailabilityPrivate or
 	// INTERNAL. Without the customer's explicit choice, always
@@ -108,7 +113,10 @@ type JobPosting struct {
 	// its shape): an object {"compensations": [...]} whose entries' period
 	// (YEARLY, MONTHLY, SEMIMONTHLY, BIWEEKLY, WEEKLY, DAILY, HOURLY) and type
 	// (BASE_SALARY, TIPS, COMMISSION, PROFIT_SHARING, STOCK_OPTIONS, STOCK,
-	// BONUS, SIGN_ON_BONUS, OVER_TIME, OTHER) are checked when present.
+	// BONUS, SIGN_ON_BONUS, OVER_TIME, OTHER) are checked when present, and
+	// whose value's amounts (value.exactAmount, value.range.start,
+	// value.range.end) have an amount and a currencyCode that are JSON
+	// strings when present: {"amount": "100000", "currencyCode": "USD"}.
 	Compensation json.RawMessage `json:"compensation,omitempty"`
 }
 
@@ -129,7 +137,11 @@ var (
 func validateJob(v *validator, j *JobPosting) {
 	v.text("externalJobPostingId", j.ExternalJobPostingID, true, 200)
 	v.oneOf("jobPostingOperationType", string(j.OperationType), "CREATE", "UPDATE", "RENEW", "CLOSE")
-	if j.IntegrationContext == "" && j.CompanyName == "" && j.CompanyPageURL == "" {
+	switch {
+	case j.IntegrationContext != "":
+	case j.Availability == AvailabilityPrivate:
+		v.fail("integrationContext", "is required for a PRIVATE_TO_ATS_INTEGRATION job")
+	case j.CompanyName == "" && j.CompanyPageURL == "":
 		v.fail("integrationContext", "is required (or companyName / companyPageUrl)")
 	}
 	v.urn("integrationContext", j.IntegrationContext, "urn:li:organization:", false)
@@ -149,7 +161,8 @@ func validateJob(v *validator, j *JobPosting) {
 		v.fail("description", "must be at least 100 characters")
 	}
 	v.millis("listedAt", j.ListedAt, true)
-	v.text("location", j.Location, true, 255)
+	v.notFuture("listedAt", j.ListedAt)
+	v.text("location", j.Location, true, 0)
 	v.oneOf("availability", string(j.Availability), availabilities...)
 	if len(j.Categories) > 3 {
 		v.fail("categories", "must have at most 3 entries")
@@ -182,8 +195,18 @@ var (
 		"SIGN_ON_BONUS", "OVER_TIME", "OTHER"}
 )
 
+// money is an amount of a compensation's value, its fields kept as raw
+// JSON so that their type can be checked.
+type money struct {
+	Amount       json.RawMessage `json:"amount"`
+	CurrencyCode json.RawMessage `json:"currencyCode"`
+}
+
 // validateCompensation checks the pass-through compensation JSON: valid
-// JSON, and the period and type enums of docs/linkedin-api.md §7.1 where present.
+// JSON, the period and type enums of docs/linkedin-api.md §7.1 where
+// present, and, in an exact amount or either end of a range, an amount and
+// currencyCode that are JSON strings when present (the schema gives both
+// as strings).
 func validateCompensation(v *validator, raw json.RawMessage) {
 	if len(raw) == 0 {
 		return
@@ -192,6 +215,13 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 		Compensations []struct {
 			Period string `json:"period"`
 			Type   string `json:"type"`
+			Value  struct {
+				ExactAmount *money `json:"exactAmount"`
+				Range       struct {
+					Start *money `json:"start"`
+					End   *money `json:"end"`
+				} `json:"range"`
+			} `json:"value"`
 		} `json:"compensations"`
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
@@ -205,7 +235,27 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 		if x.Type != "" {
 			v.failAt("compensation.compensations[%d].type", i, oneOfRule(x.Type, compensationTypes...))
 		}
+		for _, m := range [...]struct {
+			path string
+			m    *money
+		}{{"exactAmount", x.Value.ExactAmount}, {"range.start", x.Value.Range.Start}, {"range.end", x.Value.Range.End}} {
+			if m.m == nil {
+				continue
+			}
+			if !isJSONString(m.m.Amount) {
+				v.failAt("compensation.compensations[%d].value."+m.path+".amount", i, "must be a JSON string")
+			}
+			if !isJSONString(m.m.CurrencyCode) {
+				v.failAt("compensation.compensations[%d].value."+m.path+".currencyCode", i, "must be a JSON string")
+			}
+		}
 	}
+}
+
+// isJSONString reports whether raw, a JSON value, is a string; an absent
+// value or null passes.
+func isJSONString(raw json.RawMessage) bool {
+	return len(raw) == 0 || raw[0] == '"' || string(raw) == "null"
 }
 
 // Validate checks the job against the rules documented on its fields, with

@@ -215,3 +215,58 @@ func TestJobCloseWire(t *testing.T) {
 		})
 	}
 }
+
+// LinkedIn's job posting schema gives a compensation amount and its
+// currencyCode as strings (docs/linkedin-api.md §7.1): a JSON number in
+// either, in an exact amount or either end of a range, is refused.
+func TestJobCompensationAmounts(t *testing.T) {
+	t.Parallel()
+	c := validatingClient(t)
+	for _, tc := range []struct {
+		name  string
+		value string // the "value" of the one compensation
+		field string // "" = valid
+	}{
+		{"exact amount string", `{"exactAmount":{"amount":"100000","currencyCode":"USD"}}`, ""},
+		{"range strings", `{"range":{"start":{"amount":"90000.50","currencyCode":"USD"},"end":{"amount":"120000","currencyCode":"USD"}}}`, ""},
+		{"exact amount number", `{"exactAmount":{"amount":100000,"currencyCode":"USD"}}`,
+			"compensation.compensations[0].value.exactAmount.amount"},
+		{"exact currency number", `{"exactAmount":{"amount":"100000","currencyCode":840}}`,
+			"compensation.compensations[0].value.exactAmount.currencyCode"},
+		{"range start number", `{"range":{"start":{"amount":90000,"currencyCode":"USD"},"end":{"amount":"120000","currencyCode":"USD"}}}`,
+			"compensation.compensations[0].value.range.start.amount"},
+		{"range end number", `{"range":{"start":{"amount":"90000","currencyCode":"USD"},"end":{"amount":120000,"currencyCode":"USD"}}}`,
+			"compensation.compensations[0].value.range.end.amount"},
+		{"range end currency boolean", `{"range":{"start":{"amount":"90000","currencyCode":"USD"},"end":{"amount":"120000","currencyCode":true}}}`,
+			"compensation.compensations[0].value.range.end.currencyCode"},
+	} {
+		j := testJob("J1")
+		j.Compensation = []byte(`{"compensations":[{"value":` + tc.value + `,"period":"YEARLY","type":"BASE_SALARY"}]}`)
+		wantField(t, tc.name, c.Jobs.Validate(&j), tc.field)
+	}
+}
+
+// An RSC job (PRIVATE_TO_ATS_INTEGRATION) needs its integrationContext:
+// LinkedIn's RSC required-fields page lists it as required for synced jobs
+// (docs/linkedin-api.md §7.1). companyName or companyPageUrl stands in for
+// it only on other jobs, as the job posting schema allows.
+func TestRSCJobNeedsIntegrationContext(t *testing.T) {
+	t.Parallel()
+	c := validatingClient(t)
+	byName := func(a Availability, op JobOperation) *JobPosting {
+		j := testJob("J1")
+		j.IntegrationContext, j.CompanyName, j.Availability, j.OperationType = "", "Acme", a, op
+		return &j
+	}
+	byPage := byName(AvailabilityPrivate, JobCreate)
+	byPage.CompanyName, byPage.CompanyPageURL = "", "https://www.linkedin.com/company/acme"
+	withContext := testJob("J1")
+	checkFields(t, []fieldCase{
+		{"RSC job named by companyName", c.Jobs.Validate(byName(AvailabilityPrivate, JobCreate)), "integrationContext"},
+		{"RSC job named by companyPageUrl", c.Jobs.Validate(byPage), "integrationContext"},
+		{"RSC job update named by companyName", c.Jobs.Validate(byName(AvailabilityPrivate, JobUpdate)), "integrationContext"},
+		{"RSC job close named by companyName", c.Jobs.Validate(byName(AvailabilityPrivate, JobClose)), "integrationContext"},
+		{"public job named by companyName", c.Jobs.Validate(byName(AvailabilityPublic, JobCreate)), ""},
+		{"RSC job with its context", c.Jobs.Validate(&withContext), ""},
+	})
+}

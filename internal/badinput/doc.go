@@ -5,8 +5,9 @@
 // validation rule of docs/linkedin-api.md (each row cites its section,
 // e.g. "7.2 candidate emailAddresses X@X.X") plus hostile data: 1 MB
 // strings, invalid UTF-8, control characters and NUL, HTML and script in
-// notes, malformed URNs and emails, timestamps in seconds or in the future,
-// empty ids, ids full of Rest.li-special characters, and unicode. Rows are
+// notes, malformed URNs and emails, timestamps in seconds or in the future
+// (refused for a job's listedAt only), empty ids, ids full of
+// Rest.li-special characters, and unicode. Rows are
 // either bad (they must be refused, with a per-record error naming the
 // record's key, the field and the rule) or hostile-but-valid (they must
 // arrive at LinkedIn byte for byte).
