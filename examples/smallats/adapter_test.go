@@ -43,7 +43,7 @@ func (a *ATS) Jobs(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.
 		p := &j.Posting
 		var listed int64
 		// Title: required, at most 200 characters; Description: 100 to 25,000 characters;
-		// Location: required, at most 255 characters.
+		// Location: required.
 		err := r.Scan(&p.Title, &p.Description, &p.Location, &j.Closed, &listed)
 		j.ModifiedAt = r.ModifiedAt()
 		p.ExternalJobPostingID = r.ID()                              // required, at most 200 characters
@@ -61,9 +61,9 @@ func (a *ATS) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rs
 		var c rsc.Candidate
 		var email string
 		var created int64
-		err := r.Scan(&c.FirstName, &c.LastName, &email, &created)               // FirstName: required; names: at most 255 characters
-		c.Key = rsc.CandidateKey{IntegrationContext: a.Org, CandidateID: r.ID()} // CandidateID: at most 255 characters
-		c.EmailAddresses = []string{email}                                       // each X@X.X, at most 320 characters
+		err := r.Scan(&c.FirstName, &c.LastName, &email, &created)               // FirstName: required (one character at least)
+		c.Key = rsc.CandidateKey{IntegrationContext: a.Org, CandidateID: r.ID()} // CandidateID: at most 512 characters (our guard)
+		c.EmailAddresses = []string{email}                                       // each X@X.X
 		c.ExternalProfileURL = "https://ats.example.com/candidates/" + r.ID()    // required: an absolute http(s) URL
 		c.CreatedAt = rsc.Millis(time.UnixMicro(created))                        // required, epoch milliseconds
 		c.LastModifiedAt = rsc.Millis(r.ModifiedAt())                            // required, not before CreatedAt
