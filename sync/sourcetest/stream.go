@@ -277,6 +277,11 @@ type sinceCase struct {
 	cursor rscsync.Cursor
 }
 
+// afterID, appended to an id, makes an id just after it that is not in the
+// stream: not NUL, which PostgreSQL's text refuses (the engine never sends
+// a Source an id it did not yield).
+const afterID = "\x01"
+
 func sinceCases(r reporter, name string, ps []pos) []sinceCase {
 	r.Helper()
 	cases := []sinceCase{{"zero cursor", rscsync.Cursor{}}}
@@ -329,9 +334,7 @@ func sinceCases(r reporter, name string, ps []pos) []sinceCase {
 		p := ps[tie]
 		cases = append(cases,
 			sinceCase{"time shared by several records, tie broken by id", p.cursor()},
-			// Just after p.id, but not NUL, which PostgreSQL's text refuses
-			// (the engine never sends a Source an id it did not yield).
-			sinceCase{"time shared by several records, id not in the stream", rscsync.Cursor{ModifiedAt: p.t, ID: p.id + "\x01"}},
+			sinceCase{"time shared by several records, id not in the stream", rscsync.Cursor{ModifiedAt: p.t, ID: p.id + afterID}},
 			sinceCase{"time shared by several records, empty id", rscsync.Cursor{ModifiedAt: p.t}},
 		)
 	} else if n > 1 {
