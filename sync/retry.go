@@ -174,7 +174,9 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 		err = retryRecords(ctx, r, r.activityKind(), g.acts, acts)
 	}
 	if err == nil {
-		err = retryChunks(ctx, r, PhaseDeletions, g.dels, nil, r.sendDeletions, nil)
+		// Through screened, as a run sends them: a deletion refused up
+		// front is refused again, never sent.
+		err = retryChunks(ctx, r, PhaseDeletions, g.dels, nil, r.deletionKind().send, nil)
 	}
 	if err != nil {
 		return err
