@@ -304,6 +304,52 @@ func TestConsentRefusedAndRevoked(t *testing.T) {
 	})
 }
 
+// The operation a job is owed after a task's outcome (the CLOSE of a
+// closed job after its CREATE) is a batch like any other: consent revoked
+// once the jobs' first batch is acknowledged, it is not sent, and it is
+// still owed, so the run after consent returns sends it.
+func TestConsentRevokedBeforeOwedJobOperation(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 7, 0, 0, 0) // job 3 is closed
+		src := g.materialize()
+		var revoked atomic.Bool
+		refuse := errors.New("integration disabled")
+		store := NewMemoryStore()
+		consent := WithConsent(ConsentFunc(func(context.Context, string) error {
+			if revoked.Load() {
+				return refuse
+			}
+			return nil
+		}))
+		eng := e.engine(t, src, WithStore(store), consent, WithProgress(func(p Progress) {
+			if p.Kind == ProgressBatch && p.Phase == PhaseJobs {
+				revoked.Store(true)
+			}
+		}))
+		_, err := eng.Run(t.Context())
+		if !errors.Is(err, ErrNoConsent) || !errors.Is(err, refuse) {
+			t.Fatalf("err = %v, want ErrNoConsent", err)
+		}
+		ops := func() map[string]int {
+			n := map[string]int{}
+			for _, tk := range e.cust.Tasks() {
+				n[tk.Operation]++
+			}
+			return n
+		}
+		if d := cmp.Diff(map[string]int{"CREATE": 7}, ops()); d != "" {
+			t.Errorf("job tasks after the revocation (-want +got):\n%s", d)
+		}
+		revoked.Store(false)
+		_, err = e.engine(t, src, WithStore(store), consent).Run(t.Context())
+		must(t, err)
+		if d := cmp.Diff(map[string]int{"CREATE": 7, "CLOSE": 1}, ops()); d != "" {
+			t.Errorf("job tasks once consent returned (-want +got):\n%s", d)
+		}
+		assertSame(t, src, time.Time{}, e.cust)
+	})
+}
+
 // crashStore fails every save after the first n, like a process dying.
 type crashStore struct {
 	Store

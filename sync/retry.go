@@ -240,8 +240,8 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 // does; a letter it fails to delete is retried again later.
 func (r *run) drop(ctx context.Context, key string) { _ = r.clearDeadLetter(ctx, key) }
 
-// retryChunks sends recs in batches and commits each without moving the
-// watermark, then calls sent (if not nil) with the index of each record of
+// retryChunks sends recs in batches, each after the consent guard's
+// check, and commits each without moving the watermark, then calls sent (if not nil) with the index of each record of
 // the batch and announces the batch's re-sends (ProgressResent). isNew says
 // which records LinkedIn cannot hold yet (nil: all).
 func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, isNew []bool,
@@ -253,6 +253,9 @@ func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, isNew []
 		chunkNew := make([]bool, len(chunk))
 		for i := range chunkNew {
 			chunkNew[i] = isNew == nil || isNew[start+i]
+		}
+		if err := r.checkConsent(ctx); err != nil { // before every batch, as a run asks
+			return err
 		}
 		r.rep.phase(p).Read += int64(len(chunk))
 		o := send(ctx, chunk, chunkNew)

@@ -1,6 +1,9 @@
 package sync
 
 import (
+	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,4 +83,51 @@ func TestRetryRefusesDeletionUpFront(t *testing.T) {
 			})
 		})
 	}
+}
+
+// The consent guard is asked before every batch a retry sends (the ops
+// console's "retry all" may send many): revoked after the first, the retry
+// stops with ErrNoConsent, the first batch committed and the other dead
+// letters kept.
+func TestRetryStopsWhenConsentRevoked(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
+		src := g.materialize()
+		for i := range 300 {
+			src.PutCandidates(g.badEmail(i))
+		}
+		dead := NewMemoryDeadLetters()
+		_, err := e.engine(t, src, WithDeadLetters(dead)).Run(t.Context())
+		must(t, err)
+		if n := len(deadLetters(t, dead, "c1")); n != 300 {
+			t.Fatalf("%d dead letters, want 300", n)
+		}
+		for i := range 300 {
+			src.PutCandidates(g.cand(i)) // fixed
+		}
+		revoked := errors.New("integration disabled")
+		var calls atomic.Int64
+		eng := e.engine(t, src, WithDeadLetters(dead), WithConsent(ConsentFunc(func(context.Context, string) error {
+			if calls.Add(1) > 2 { // the start check and the first batch
+				return revoked
+			}
+			return nil
+		})))
+		rep, err := eng.RetryDeadLetters(t.Context())
+		if !errors.Is(err, ErrNoConsent) || !errors.Is(err, revoked) {
+			t.Fatalf("err = %v, want ErrNoConsent", err)
+		}
+		if n := calls.Load(); n != 3 {
+			t.Errorf("consent asked %d times, want 3 (the start and each of two batches)", n)
+		}
+		if n := len(e.cust.Candidates()); n != 100 {
+			t.Errorf("%d candidates on LinkedIn, want the first batch's 100", n)
+		}
+		if d := cmp.Diff(PhaseReport{Read: 100, Sent: 100, Acknowledged: 100, Batches: 1}, *rep.Phases[PhaseCandidates]); d != "" {
+			t.Errorf("candidates of the retry (-want +got):\n%s", d)
+		}
+		if n := len(deadLetters(t, dead, "c1")); n != 200 {
+			t.Errorf("%d dead letters, want the 200 not retried", n)
+		}
+	})
 }
