@@ -224,6 +224,95 @@ func TestDryRunSendsNothing(t *testing.T) {
 	})
 }
 
+// An engine built WithDryRun sends nothing from RetryDeadLetters and
+// Resync either: it checks the records and reports what would be sent,
+// and changes neither store (a dry Resync stores no request).
+func TestDryRunRetryAndResyncSendNothing(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(g.badEmail(3))
+		dead := NewMemoryDeadLetters()
+		store := NewMemoryStore()
+		_, err := e.engine(t, src, WithDeadLetters(dead), WithStore(store)).Run(t.Context())
+		must(t, err)
+		src.PutCandidates(g.cand(3)) // fixed in the ATS
+		letters := summarize(deadLetters(t, dead, "c1"))
+		if len(letters) != 1 {
+			t.Fatalf("dead letters %+v, want one", letters)
+		}
+		cp, err := store.Load(t.Context(), "c1")
+		must(t, err)
+		before := e.cust.Counters().Requests
+		dry := e.engine(t, src, WithDeadLetters(dead), WithStore(store), WithDryRun(true))
+		for _, tc := range []struct {
+			name string
+			do   func() (*Report, error)
+		}{
+			{"RetryDeadLetters", func() (*Report, error) { return dry.RetryDeadLetters(t.Context()) }},
+			{"Resync", func() (*Report, error) { return dry.Resync(t.Context(), "candidate//"+candID(5)) }},
+		} {
+			rep, err := tc.do()
+			must(t, err)
+			if !rep.DryRun {
+				t.Errorf("%s: the report is not a dry run's", tc.name)
+			}
+			if d := cmp.Diff(PhaseReport{Read: 1, Sent: 1, Batches: 1}, *rep.Phases[PhaseCandidates]); d != "" {
+				t.Errorf("%s: candidates (-want +got):\n%s", tc.name, d)
+			}
+			if n := e.cust.Counters().Requests - before; n != 0 {
+				t.Errorf("%s: %d requests sent", tc.name, n)
+			}
+			if d := cmp.Diff(letters, summarize(deadLetters(t, dead, "c1"))); d != "" {
+				t.Errorf("%s: dead letters (-before +after):\n%s", tc.name, d)
+			}
+			after, err := store.Load(t.Context(), "c1")
+			must(t, err)
+			if d := cmp.Diff(cp, after); d != "" {
+				t.Errorf("%s: checkpoint (-before +after):\n%s", tc.name, d)
+			}
+		}
+	})
+}
+
+// A dry engine's retry of a job's dead letter sends no CREATE: one sent
+// would not be recorded (a dry run saves no job intent), and the real
+// retry after it would create the job a second time.
+func TestDryRunRetryCreatesNoJob(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 3, 0, 0, 0)
+		src := g.materialize()
+		bad := g.job(1)
+		bad.Posting.Title = "" // refused
+		src.PutJobs(bad)
+		dead := NewMemoryDeadLetters()
+		store := NewMemoryStore()
+		real := e.engine(t, src, WithDeadLetters(dead), WithStore(store))
+		_, err := real.Run(t.Context())
+		must(t, err)
+		if n := len(deadLetters(t, dead, "c1")); n != 1 {
+			t.Fatalf("%d dead letters, want 1: %s", n, describeDL(deadLetters(t, dead, "c1")))
+		}
+		fixed := g.job(1)
+		fixed.ModifiedAt = bad.ModifiedAt
+		src.PutJobs(fixed)
+		rep, err := e.engine(t, src, WithDeadLetters(dead), WithStore(store), WithDryRun(true)).RetryDeadLetters(t.Context())
+		must(t, err)
+		if d := cmp.Diff(PhaseReport{Read: 1, Sent: 1, Batches: 1}, *rep.Phases[PhaseJobs]); d != "" {
+			t.Errorf("jobs of the dry retry (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(map[string]int{jobID(0): 1, jobID(2): 1}, createTasks(e.cust)); d != "" {
+			t.Errorf("CREATEs after the dry retry (-want +got):\n%s", d)
+		}
+		_, err = real.RetryDeadLetters(t.Context())
+		must(t, err)
+		if d := cmp.Diff(map[string]int{jobID(0): 1, jobID(1): 1, jobID(2): 1}, createTasks(e.cust)); d != "" {
+			t.Errorf("CREATEs after the retry (-want +got):\n%s", d)
+		}
+		assertSame(t, src, time.Time{}, e.cust)
+	})
+}
+
 func TestEligibility(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 50, 0, 0)

@@ -41,6 +41,15 @@ type phaseKind[T any] struct {
 	inline bool
 }
 
+// sender returns the function that sends k's records in run r: k.check
+// in a dry run, which sends nothing, else k.send.
+func sender[T any](r *run, k phaseKind[T]) func(context.Context, []T, []bool) batchOutcome {
+	if r.dry {
+		return k.check
+	}
+	return k.send
+}
+
 // pbatch is a batch moving through the pipeline.
 type pbatch[T any] struct {
 	seq  int
@@ -199,11 +208,8 @@ func freshLane(pc *PhaseCheckpoint) lane {
 
 // runPhase streams one lane of a phase through a pipeline.
 func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, stream iter.Seq2[T, error]) error {
-	p := &pipeline[T]{r: r, k: k, send: k.send, pc: r.cp.Phases[k.phase], ln: ln, limit: r.e.cfg.inFlight,
+	p := &pipeline[T]{r: r, k: k, send: sender(r, k), pc: r.cp.Phases[k.phase], ln: ln, limit: r.e.cfg.inFlight,
 		cur: newBatch[T](), pending: map[int]*pbatch[T]{}}
-	if r.dry {
-		p.send = k.check
-	}
 	if k.inline {
 		p.limit = 1
 	}

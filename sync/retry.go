@@ -24,8 +24,16 @@ import (
 // key sends its application. Watermarks do not move. A key the store does
 // not hold fails the call with a *DeadLetterNotFoundError before anything
 // is sent. Resync requests (RequestResync) are dead letters too: this is
-// what sends them.
+// what sends them. An engine built WithDryRun(true) only checks the records
+// as a dry Run does and reports what the retry would send, refuse and drop:
+// it sends nothing and changes neither store.
 func (e *Engine) RetryDeadLetters(ctx context.Context, keys ...string) (*Report, error) {
+	return e.retry(ctx, keys, nil)
+}
+
+// retry is RetryDeadLetters of keys; when requests is not nil, it is a dry
+// Resync's, whose requests (not stored) the run holds as dead letters.
+func (e *Engine) retry(ctx context.Context, keys []string, requests []DeadLetter) (*Report, error) {
 	if !e.running.acquire() {
 		return nil, e.errAlreadyRunning()
 	}
@@ -33,6 +41,9 @@ func (e *Engine) RetryDeadLetters(ctx context.Context, keys ...string) (*Report,
 	r, err := e.newRun(ctx, 0)
 	if err != nil {
 		return nil, err
+	}
+	if requests != nil {
+		keys = r.requestInMemory(requests)
 	}
 	want, err := r.wanted(keys)
 	if err != nil {
@@ -144,7 +155,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 		if err == nil {
 			err = retryRecords(ctx, r, r.jobKind(), g.jobs, found)
 		}
-		if err == nil {
+		if err == nil && !r.dry { // a dry run submitted no task
 			err = r.settleTasks(ctx)
 		}
 		if err != nil {
@@ -176,7 +187,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 	if err == nil {
 		// Through screened, as a run sends them: a deletion refused up
 		// front is refused again, never sent.
-		err = retryChunks(ctx, r, PhaseDeletions, g.dels, nil, r.deletionKind().send, nil)
+		err = retryChunks(ctx, r, r.deletionKind(), g.dels, nil, nil)
 	}
 	if err != nil {
 		return err
@@ -201,7 +212,7 @@ func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[s
 			groups = append(groups, dead[key])
 		}
 	}
-	return retryChunks(ctx, r, k.phase, recs, isNew, k.send, func(i int) {
+	return retryChunks(ctx, r, k, recs, isNew, func(i int) {
 		for _, d := range groups[i] {
 			if d.Requested && !r.hadDeadLetter(d.Key()) {
 				r.drop(ctx, d.Key()) // sent and not refused: the request is served
@@ -240,12 +251,13 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 // does; a letter it fails to delete is retried again later.
 func (r *run) drop(ctx context.Context, key string) { _ = r.clearDeadLetter(ctx, key) }
 
-// retryChunks sends recs in batches, each after the consent guard's
-// check, and commits each without moving the watermark, then calls sent (if not nil) with the index of each record of
+// retryChunks sends recs (a dry run: checks them, sender) in batches,
+// each after the consent guard's check, and commits each without moving
+// the watermark, then calls sent (if not nil) with the index of each record of
 // the batch and announces the batch's re-sends (ProgressResent). isNew says
 // which records LinkedIn cannot hold yet (nil: all).
-func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, isNew []bool,
-	send func(context.Context, []T, []bool) batchOutcome, sent func(i int)) error {
+func retryChunks[T any](ctx context.Context, r *run, k phaseKind[T], recs []T, isNew []bool, sent func(i int)) error {
+	p, send := k.phase, sender(r, k)
 	r.phase = p
 	for start := 0; start < len(recs); start += rsc.MaxBatchSize {
 		end := min(start+rsc.MaxBatchSize, len(recs))
