@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -222,6 +223,52 @@ func TestDryRunSendsNothing(t *testing.T) {
 			t.Fatalf("candidates %+v, rejections %+v", pc, rep.Rejections)
 		}
 	})
+}
+
+// A dry run reports what a real run does: an application one of whose
+// stages is refused is sent (only the stage refused), and a deletion
+// whose id the ATS uses again is skipped (SkipRecreated), not sent.
+func TestDryRunReportsAsARealRun(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		src  func(g *genSource, org string) *SliceSource
+	}{{
+		name: "application with a refused stage",
+		src: func(g *genSource, _ string) *SliceSource {
+			src := g.materialize()
+			a := g.place(2)
+			a.Stages[0].Stage = "Not Available" // refused by the client's validation
+			return src.PutApplications(a)
+		},
+	}, {
+		name: "deletion of a recreated record",
+		src: func(_ *genSource, org string) *SliceSource {
+			src := NewSliceSource()
+			at := time.Now().Add(-10 * time.Minute)
+			src.Delete(Deletion{Kind: KindCandidate, ID: "C1", DeletedAt: at, Integration: org})
+			return src.PutCandidates(recreatedCand(org, "C1", at.Add(time.Minute))) // the id used again
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 0, 5, 0)
+				drep, err := e.engine(t, tc.src(g, e.cust.Organization), WithDryRun(true)).Run(t.Context())
+				must(t, err)
+				if n := e.srv.Counters().Requests; n != 0 {
+					t.Fatalf("the dry run sent %d requests", n)
+				}
+				_, rrep := e.ran(t, tc.src(g, e.cust.Organization))
+				// A dry run acknowledges nothing.
+				if d := cmp.Diff(rrep.Phases, drep.Phases, cmpopts.IgnoreFields(PhaseReport{}, "Acknowledged")); d != "" {
+					t.Errorf("phases (-real +dry):\n%s", d)
+				}
+				if d := cmp.Diff(rrep.Rejections, drep.Rejections); d != "" {
+					t.Errorf("rejections (-real +dry):\n%s", d)
+				}
+			})
+		})
+	}
 }
 
 // An engine built WithDryRun sends nothing from RetryDeadLetters and
