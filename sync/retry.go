@@ -215,7 +215,7 @@ func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[s
 	return retryChunks(ctx, r, k, recs, isNew, func(i int) {
 		for _, d := range groups[i] {
 			if d.Requested && !r.hadDeadLetter(d.Key()) {
-				r.drop(ctx, d.Key()) // sent and not refused: the request is served
+				r.clearDeadLetter(d.Key()) // sent and not refused: the request is served
 			}
 		}
 	})
@@ -242,14 +242,10 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 	r.rep.phase(k.phase).Read++
 	r.rep.skip(k.phase, reason)
 	for _, d := range dead {
-		r.drop(ctx, d.Key())
+		r.clearDeadLetter(d.Key())
 	}
 	return false
 }
-
-// drop deletes a dead letter that needs no retry, as clearDeadLetter
-// does; a letter it fails to delete is retried again later.
-func (r *run) drop(ctx context.Context, key string) { _ = r.clearDeadLetter(ctx, key) }
 
 // retryChunks sends recs (a dry run: checks them, sender) in batches,
 // each after the consent guard's check, and commits each without moving
