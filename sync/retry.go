@@ -21,7 +21,9 @@ import (
 // records the Source no longer has (or that are now ineligible) are dropped
 // from it and reported as read and skipped (reason SkipGone, or the
 // eligibility hook's). An application is sent with its stages, so retrying a stage's
-// key sends its application. Watermarks do not move. A key the store does
+// key sends its application, which then counts as no new record on
+// LinkedIn (it held it), and the dead letter of a stage the application no
+// longer lists is dropped (SkipGone). Watermarks do not move. A key the store does
 // not hold fails the call with a *DeadLetterNotFoundError before anything
 // is sent. Resync requests (RequestResync) are dead letters too: this is
 // what sends them. An engine built WithDryRun(true) only checks the records
@@ -197,7 +199,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 
 // retryRecords sends again the records found for dead letters (by key);
 // the dead letters of records not found or now ineligible are dropped, and
-// the resync requests of records sent leave the store unless refused again.
+// those that sending a record resolves leave the store (resolved).
 func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[string][]DeadLetter, found map[string]T) error {
 	var recs []T
 	var isNew []bool
@@ -206,24 +208,55 @@ func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[s
 		v, ok := found[key]
 		if keep(ctx, r, ok, k, &v, dead[key]) {
 			recs = append(recs, v)
-			// A record with a dead letter never reached LinkedIn; one only
-			// asked for again (resync) may have.
-			isNew = append(isNew, slices.ContainsFunc(dead[key], func(d DeadLetter) bool { return !d.Requested }))
+			isNew = append(isNew, refusedItself(dead[key]))
 			groups = append(groups, dead[key])
 		}
 	}
-	return retryChunks(ctx, r, k, recs, isNew, func(i int) {
-		for _, d := range groups[i] {
-			if d.Requested && !r.hadDeadLetter(d.Key()) {
-				r.clearDeadLetter(d.Key()) // sent and not refused: the request is served
-			}
+	return retryChunks(ctx, r, k, recs, isNew, groups)
+}
+
+// refusedItself reports whether dead, the dead letters of one record,
+// hold a refusal of the record itself: then it never reached LinkedIn. A
+// record only asked for again (resync), or one of whose stages was
+// refused, may have.
+func refusedItself(dead []DeadLetter) bool {
+	return slices.ContainsFunc(dead, func(d DeadLetter) bool { return !d.Requested && d.Kind != KindStage })
+}
+
+// resolved adds to o, the outcome of sending rec (of phase p) again, the
+// dead letters among dead (rec's) that the sending resolves although no
+// answer of LinkedIn clears them: the resync requests of rec, unless o
+// refuses the record again, and the letters of stages that rec, an
+// application, no longer lists, which count as read and skipped
+// (SkipGone), as any record the Source no longer holds.
+func (r *run) resolved(p Phase, rec any, dead []DeadLetter, o *batchOutcome) {
+	refused := make(map[string]bool, len(o.dead))
+	for _, d := range o.dead {
+		refused[d.Escape().Key()] = true
+	}
+	for _, d := range dead {
+		switch {
+		case d.Kind == KindStage && !listsStage(rec, d.Unescape().ID):
+			r.rep.phase(p).Read++
+			r.rep.skip(p, SkipGone)
+			o.cleared = append(o.cleared, d.Key())
+		case d.Requested && !refused[d.Key()]: // the request is served
+			o.cleared = append(o.cleared, d.Key())
 		}
-	})
+	}
+}
+
+// listsStage reports whether rec, when it is an application, lists the
+// stage id.
+func listsStage(rec any, id string) bool {
+	a, ok := rec.(*Application)
+	return !ok || slices.ContainsFunc(a.Stages, func(s rsc.Stage) bool { return s.ID == id })
 }
 
 // SkipGone is the skip reason of a dead letter whose record the Source no
 // longer holds when it is retried (RetryDeadLetters, Resync): its dead
-// letters are dropped, and the record counts as read and skipped.
+// letters are dropped, and the record counts as read and skipped. A stage
+// is no longer held when its application no longer lists it.
 const SkipGone = "no longer in the ATS"
 
 // keep decides whether a dead letter's record is sent again; if not (the
@@ -249,10 +282,11 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 
 // retryChunks sends recs (a dry run: checks them, sender) in batches,
 // each after the consent guard's check, and commits each without moving
-// the watermark, then calls sent (if not nil) with the index of each record of
-// the batch and announces the batch's re-sends (ProgressResent). isNew says
-// which records LinkedIn cannot hold yet (nil: all).
-func retryChunks[T any](ctx context.Context, r *run, k phaseKind[T], recs []T, isNew []bool, sent func(i int)) error {
+// the watermark, with the dead letters its records resolve (groups, by
+// record; nil for none) and announces the batch's re-sends
+// (ProgressResent). isNew says which records LinkedIn cannot hold yet
+// (nil: all).
+func retryChunks[T any](ctx context.Context, r *run, k phaseKind[T], recs []T, isNew []bool, groups [][]DeadLetter) error {
 	p, send := k.phase, sender(r, k)
 	r.phase = p
 	for start := 0; start < len(recs); start += rsc.MaxBatchSize {
@@ -270,11 +304,11 @@ func retryChunks[T any](ctx context.Context, r *run, k phaseKind[T], recs []T, i
 		if o.err != nil {
 			return r.classify(o.err)
 		}
+		for i := start; groups != nil && i < end; i++ {
+			r.resolved(p, &recs[i], groups[i], &o)
+		}
 		if err := r.commit(ctx, p, nil, Cursor{}, tally{}, &o); err != nil {
 			return err
-		}
-		for i := start; sent != nil && i < end; i++ {
-			sent(i)
 		}
 		r.emitResent(p, int64(len(chunk)))
 	}

@@ -131,3 +131,56 @@ func TestRetryStopsWhenConsentRevoked(t *testing.T) {
 		}
 	})
 }
+
+// Retrying a refused stage sends its application again, which LinkedIn
+// held already (only the stage was refused): once the stage is fixed, or
+// removed from the application in the ATS, the retry clears its dead
+// letter and counts no new application. A stage the application no longer
+// lists is no longer in the ATS: read and skipped (SkipGone).
+func TestRetryOfRefusedStage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		fix   func(a *Application)
+		retry PhaseReport
+	}{{
+		name:  "stage fixed",
+		fix:   func(a *Application) { a.Stages[1].Stage = "Phone Screen" },
+		retry: PhaseReport{Read: 1, Sent: 1, Acknowledged: 1, Batches: 1},
+	}, {
+		name: "stage removed",
+		fix:  func(a *Application) { a.Stages = a.Stages[:1] },
+		retry: PhaseReport{Read: 2, Sent: 1, Acknowledged: 1, Skipped: 1, Batches: 1,
+			SkipReasons: map[string]int64{SkipGone: 1}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 0, 3, 0)
+				src := g.materialize()
+				a := g.place(1)
+				a.Stages[1].Stage = "Not Available" // refused
+				src.PutApplications(a)
+				eng, _ := e.ran(t, src)
+				if d := cmp.Diff([]refusal{{"stage/" + appID(1) + "/" + a.Stages[1].ID, "stage", 1}},
+					refusals(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+					t.Fatalf("dead letters after the run (-want +got):\n%s", d)
+				}
+				tc.fix(&a)
+				src.PutApplications(a)
+				rep, err := eng.RetryDeadLetters(t.Context())
+				must(t, err)
+				if d := cmp.Diff(tc.retry, *rep.Phases[PhaseApplications]); d != "" {
+					t.Errorf("applications of the retry (-want +got):\n%s", d)
+				}
+				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+					t.Errorf("dead letters after the retry:\n%s", describeDL(dl))
+				}
+				want := Reconciliation{Phase: PhaseApplications, ATSTotal: 3, Acknowledged: 3}
+				if d := cmp.Diff(want, rep.Reconciliation[PhaseApplications]); d != "" {
+					t.Errorf("reconciliation after the retry (-want +got):\n%s", d)
+				}
+				assertSame(t, src, time.Time{}, e.cust)
+			})
+		})
+	}
+}
