@@ -263,13 +263,18 @@ const SkipGone = "no longer in the ATS"
 // Source no longer has it, or it is now ineligible), its dead letters are
 // dropped and the record counts as read and skipped with the reason, so
 // that Read = Sent + Skipped holds for a retry too and nothing leaves the
-// store unreported.
+// store unreported. A now ineligible record that never reached LinkedIn
+// (refusedItself) counts as ineligible in the checkpoint, as a run that
+// reads it counts it, saved with the drop of its dead letters.
 func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, dead []DeadLetter) bool {
 	reason := SkipGone
 	if found {
 		var ok bool
 		if ok, reason = r.eligible(ctx, k.rec(v)); ok {
 			return true
+		}
+		if refusedItself(dead) {
+			r.cp.Phases[k.phase].Ineligible++
 		}
 	}
 	r.rep.phase(k.phase).Read++

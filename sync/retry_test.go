@@ -184,3 +184,71 @@ func TestRetryOfRefusedStage(t *testing.T) {
 		})
 	}
 }
+
+// A refused record that became ineligible leaves the dead letters when
+// retried, and counts as ineligible in the reconciliation, as a run that
+// reads it counts it, not as missing; a process dying before the retry's
+// save loses neither. A record only asked for again (resync) that became
+// ineligible was acknowledged already, and stays counted so.
+func TestRetryOfNowIneligibleRecord(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		bad   bool // the record was refused
+		crash bool // the first retry dies at its save
+		recon Reconciliation
+	}{
+		{"refused", true, false, Reconciliation{ATSTotal: 10, Acknowledged: 9, Ineligible: 1}},
+		{"refused, crash at the save", true, true, Reconciliation{ATSTotal: 10, Acknowledged: 9, Ineligible: 1}},
+		{"resync requested", false, false, Reconciliation{ATSTotal: 10, Acknowledged: 10}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
+				src := g.materialize()
+				if tc.bad {
+					src.PutCandidates(g.badEmail(4))
+				}
+				hidden := map[string]bool{}
+				eligibility := WithEligibility(func(_ context.Context, r Record) (bool, string) {
+					if r.Candidate != nil && hidden[r.Candidate.Record.Key.CandidateID] {
+						return false, "private candidate"
+					}
+					return true, ""
+				})
+				store, dead := NewMemoryStore(), NewMemoryDeadLetters()
+				eng := e.engine(t, src, WithStore(store), WithDeadLetters(dead), eligibility)
+				_, err := eng.Run(t.Context())
+				must(t, err)
+				if !tc.bad {
+					_, err := RequestResync(t.Context(), dead, "c1", time.Now(), "candidate//"+candID(4))
+					must(t, err)
+				}
+				hidden[candID(4)] = true
+				if tc.crash {
+					cs := &crashStore{Store: store}
+					_, err := e.engine(t, src, WithStore(cs), WithDeadLetters(dead), eligibility).RetryDeadLetters(t.Context())
+					if !errors.Is(err, errCrash) {
+						t.Fatalf("err = %v, want the crash", err)
+					}
+					if n := len(deadLetters(t, dead, "c1")); n != 1 {
+						t.Fatalf("%d dead letters after the crash, want the one", n)
+					}
+				}
+				rep, err := eng.RetryDeadLetters(t.Context())
+				must(t, err)
+				want := PhaseReport{Read: 1, Skipped: 1, SkipReasons: map[string]int64{"private candidate": 1}}
+				if d := cmp.Diff(want, *rep.Phases[PhaseCandidates]); d != "" {
+					t.Errorf("candidates of the retry (-want +got):\n%s", d)
+				}
+				if dl := deadLetters(t, dead, "c1"); len(dl) != 0 {
+					t.Errorf("dead letters after the retry:\n%s", describeDL(dl))
+				}
+				tc.recon.Phase = PhaseCandidates
+				if d := cmp.Diff(tc.recon, rep.Reconciliation[PhaseCandidates]); d != "" {
+					t.Errorf("reconciliation after the retry (-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
