@@ -10,21 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// refusal is a dead letter's key, refused field and attempts.
-type refusal struct {
-	Key      string
-	Field    string
-	Attempts int
-}
-
-func refusals(ds []DeadLetter) []refusal {
-	out := []refusal{}
-	for _, d := range ds {
-		out = append(out, refusal{d.Key(), d.Field, d.Attempts})
-	}
-	return out
-}
-
 // A deletion refused before anything is sent (an integration context that
 // is not the customer's, an id that is not UTF-8) is refused the same way
 // when its dead letter is retried: nothing reaches LinkedIn (which would
@@ -33,25 +18,24 @@ func refusals(ds []DeadLetter) []refusal {
 func TestRetryRefusesDeletionUpFront(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name  string
-		del   func(org string) Deletion
-		opts  func(org string) []Option
-		want  refusal
-		field string
+		name string
+		del  func(org string) Deletion
+		opts func(org string) []Option
+		want deadSummary
 	}{{
 		name: "foreign integration context",
 		del: func(string) Deletion {
 			return Deletion{Kind: KindCandidate, ID: "CX", DeletedAt: time.Now(), Integration: "urn:li:organization:999999"}
 		},
 		opts: func(org string) []Option { return []Option{WithIntegrationContexts(org)} },
-		want: refusal{"delete:candidate//CX", "integrationContext", 2},
+		want: deadSummary{"delete:candidate//CX", "invalid integrationContext: " + foreignRule, 2, false},
 	}, {
 		name: "id not UTF-8",
 		del: func(org string) Deletion {
 			return Deletion{Kind: KindCandidate, ID: "C\xffX", DeletedAt: time.Now(), Integration: org}
 		},
 		opts: func(string) []Option { return nil },
-		want: refusal{"delete:escaped:candidate//C%FFX", "id", 2},
+		want: deadSummary{"delete:escaped:candidate//C%FFX", "invalid id: " + unstorableRule, 2, false},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T, e *env) {
@@ -65,7 +49,7 @@ func TestRetryRefusesDeletionUpFront(t *testing.T) {
 				must(t, err)
 				first := tc.want
 				first.Attempts = 1
-				if d := cmp.Diff([]refusal{first}, refusals(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+				if d := cmp.Diff([]deadSummary{first}, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
 					t.Fatalf("dead letters after the run (-want +got):\n%s", d)
 				}
 				before := e.cust.Counters().Requests
@@ -77,7 +61,7 @@ func TestRetryRefusesDeletionUpFront(t *testing.T) {
 				if d := cmp.Diff(PhaseReport{Read: 1, Sent: 1, Refused: 1, Batches: 1}, *rep.Phases[PhaseDeletions]); d != "" {
 					t.Errorf("deletions of the retry (-want +got):\n%s", d)
 				}
-				if d := cmp.Diff([]refusal{tc.want}, refusals(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+				if d := cmp.Diff([]deadSummary{tc.want}, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
 					t.Errorf("dead letters after the retry (-want +got):\n%s", d)
 				}
 			})
@@ -161,8 +145,8 @@ func TestRetryOfRefusedStage(t *testing.T) {
 				a.Stages[1].Stage = "Not Available" // refused
 				src.PutApplications(a)
 				eng, _ := e.ran(t, src)
-				if d := cmp.Diff([]refusal{{"stage/" + appID(1) + "/" + a.Stages[1].ID, "stage", 1}},
-					refusals(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+				want := []deadSummary{{"stage/" + appID(1) + "/" + a.Stages[1].ID, `invalid stage: must not be "Not Available"`, 1, false}}
+				if d := cmp.Diff(want, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
 					t.Fatalf("dead letters after the run (-want +got):\n%s", d)
 				}
 				tc.fix(&a)
@@ -175,8 +159,8 @@ func TestRetryOfRefusedStage(t *testing.T) {
 				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
 					t.Errorf("dead letters after the retry:\n%s", describeDL(dl))
 				}
-				want := Reconciliation{Phase: PhaseApplications, ATSTotal: 3, Acknowledged: 3}
-				if d := cmp.Diff(want, rep.Reconciliation[PhaseApplications]); d != "" {
+				recon := Reconciliation{Phase: PhaseApplications, ATSTotal: 3, Acknowledged: 3}
+				if d := cmp.Diff(recon, rep.Reconciliation[PhaseApplications]); d != "" {
 					t.Errorf("reconciliation after the retry (-want +got):\n%s", d)
 				}
 				assertSame(t, src, time.Time{}, e.cust)
