@@ -535,9 +535,9 @@ func owedOp(st JobState, j *Job, ok bool, op rsc.JobOperation) (rsc.JobOperation
 
 // resendJobs re-reads the jobs owed an operation from the Source and
 // submits it, in batches, each after the consent guard's check (a refusal
-// stops it, the operations still owed in the checkpoint). A job the Source no longer has (its deletion follows), or
-// that was reopened since a CLOSE was owed (its change follows), owes
-// nothing any more.
+// stops it, the operations still owed in the checkpoint). A job the
+// Source no longer has (its deletion follows), or that was reopened since
+// a CLOSE was owed (its change follows), owes nothing any more.
 func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) error {
 	ids := slices.Sorted(maps.Keys(owed))
 	jobs, err := r.lookupJobs(ctx, ids, Cursor{})

@@ -20,12 +20,12 @@ import (
 // again stay with their attempt count increased and the new reason;
 // records the Source no longer has (or that are now ineligible) are dropped
 // from it and reported as read and skipped (reason SkipGone, or the
-// eligibility hook's). An application is sent with its stages, so retrying a stage's
-// key sends its application, which then counts as no new record on
-// LinkedIn (it held it), and the dead letter of a stage the application no
-// longer lists is dropped (SkipGone). Watermarks do not move. A key the store does
-// not hold fails the call with a *DeadLetterNotFoundError before anything
-// is sent. Resync requests (RequestResync) are dead letters too: this is
+// eligibility hook's). An application is sent with its stages, so
+// retrying a stage's key sends its application, which then counts as no
+// new record on LinkedIn (it held it), and the dead letter of a stage the
+// application no longer lists is dropped (SkipGone). Watermarks do not
+// move. A key the store does not hold fails the call with a
+// *DeadLetterNotFoundError before anything is sent. Resync requests (RequestResync) are dead letters too: this is
 // what sends them. An engine built WithDryRun(true) only checks the records
 // as a dry Run does and reports what the retry would send, refuse and drop:
 // it sends nothing and changes neither store.
@@ -223,25 +223,27 @@ func refusedItself(dead []DeadLetter) bool {
 	return slices.ContainsFunc(dead, func(d DeadLetter) bool { return !d.Requested && d.Kind != KindStage })
 }
 
-// resolved adds to o, the outcome of sending rec (of phase p) again, the
-// dead letters among dead (rec's) that the sending resolves although no
-// answer of LinkedIn clears them: the resync requests of rec, unless o
-// refuses the record again, and the letters of stages that rec, an
-// application, no longer lists, which count as read and skipped
-// (SkipGone), as any record the Source no longer holds.
-func (r *run) resolved(p Phase, rec any, dead []DeadLetter, o *batchOutcome) {
+// resolved adds to o, the outcome of sending recs (of phase p) again, the
+// dead letters among groups (by record) that the sending resolves although
+// no answer of LinkedIn clears them: the resync requests of a record,
+// unless o refuses it again, and the letters of stages that an
+// application no longer lists, which count as read and skipped (SkipGone),
+// as any record the Source no longer holds.
+func resolved[T any](r *run, p Phase, recs []T, groups [][]DeadLetter, o *batchOutcome) {
 	refused := make(map[string]bool, len(o.dead))
 	for _, d := range o.dead {
 		refused[d.Escape().Key()] = true
 	}
-	for _, d := range dead {
-		switch {
-		case d.Kind == KindStage && !listsStage(rec, d.Unescape().ID):
-			r.rep.phase(p).Read++
-			r.rep.skip(p, SkipGone)
-			o.cleared = append(o.cleared, d.Key())
-		case d.Requested && !refused[d.Key()]: // the request is served
-			o.cleared = append(o.cleared, d.Key())
+	for i := range recs {
+		for _, d := range groups[i] {
+			switch {
+			case d.Kind == KindStage && !listsStage(&recs[i], d.Unescape().ID):
+				r.rep.phase(p).Read++
+				r.rep.skip(p, SkipGone)
+				o.cleared = append(o.cleared, d.Key())
+			case d.Requested && !refused[d.Key()]: // the request is served
+				o.cleared = append(o.cleared, d.Key())
+			}
 		}
 	}
 }
@@ -309,8 +311,8 @@ func retryChunks[T any](ctx context.Context, r *run, k phaseKind[T], recs []T, i
 		if o.err != nil {
 			return r.classify(o.err)
 		}
-		for i := start; groups != nil && i < end; i++ {
-			r.resolved(p, &recs[i], groups[i], &o)
+		if groups != nil {
+			resolved(r, p, chunk, groups[start:end], &o)
 		}
 		if err := r.commit(ctx, p, nil, Cursor{}, tally{}, &o); err != nil {
 			return err
