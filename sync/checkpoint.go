@@ -40,6 +40,14 @@ type Checkpoint struct {
 	Jobs map[string]JobState `json:"jobs,omitempty"`
 	// Tasks are job tasks submitted but not yet seen terminal, by task URN.
 	Tasks map[string]PendingTask `json:"tasks,omitempty"`
+	// Clearing holds the keys of dead letters to delete from the
+	// DeadLetterStore: of records LinkedIn now accepted (or that the ATS
+	// deleted, or that a retry found gone or ineligible). They are saved
+	// with the counts that go with them, then deleted, and the list
+	// emptied and saved; a run that finds keys here (the process stopped
+	// in between) deletes them before it starts. So a stop at any point
+	// neither loses those counts nor keeps a letter the counts left.
+	Clearing []string `json:"clearing,omitempty"`
 }
 
 // PhaseCheckpoint is the state of one phase.
@@ -224,6 +232,7 @@ func (cp *Checkpoint) Clone() *Checkpoint {
 	}
 	out.Jobs = maps.Clone(cp.Jobs)
 	out.Tasks = maps.Clone(cp.Tasks)
+	out.Clearing = slices.Clone(cp.Clearing)
 	out.fill()
 	return &out
 }

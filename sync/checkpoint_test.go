@@ -20,6 +20,7 @@ func TestCheckpointClone(t *testing.T) {
 		Held: &HeldRun{Pos: Cursor{ModifiedAt: time.Unix(400, 0).UTC(), ID: "A1"}, Done: []string{"a1"}}, Counted: []string{"c1"}}
 	cp.Jobs["J1"] = JobState{State: jobPosted, Held: true}
 	cp.Tasks["urn:li:simpleJobPostingTask:1"] = PendingTask{JobID: "J1", Op: "CREATE", At: time.Unix(50, 0).UTC()}
+	cp.Clearing = []string{"candidate//C1"}
 	before, err := json.Marshal(cp)
 	must(t, err)
 	c := cp.Clone()
@@ -32,6 +33,7 @@ func TestCheckpointClone(t *testing.T) {
 	cp.Jobs["J1"] = JobState{State: jobClosed}
 	cp.Jobs["J2"] = JobState{State: jobPending}
 	cp.Tasks["urn:li:simpleJobPostingTask:2"] = PendingTask{JobID: "J2"}
+	cp.Clearing[0] = "candidate//C2"
 	after, err := json.Marshal(c)
 	must(t, err)
 	if diff := cmp.Diff(string(before), string(after)); diff != "" {
@@ -49,7 +51,8 @@ func TestCheckpointClone(t *testing.T) {
 func TestCheckpointCloneCoversEveryReference(t *testing.T) {
 	t.Parallel()
 	cloned := map[string]bool{"Checkpoint.Phases": true, "Checkpoint.Jobs": true, "Checkpoint.Tasks": true,
-		"PhaseCheckpoint.Held": true, "HeldRun.Done": true, "PhaseCheckpoint.Fresh": true, "FreshLane.Held": true, "FreshLane.Counted": true}
+		"PhaseCheckpoint.Held": true, "HeldRun.Done": true, "PhaseCheckpoint.Fresh": true, "FreshLane.Held": true, "FreshLane.Counted": true,
+		"Checkpoint.Clearing": true}
 	var walk func(typ reflect.Type)
 	walk = func(typ reflect.Type) {
 		if typ == reflect.TypeFor[time.Time]() {

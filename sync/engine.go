@@ -274,10 +274,27 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 		}
 	}
 	r.clampWatermarks(ctx)
+	// Dead letters an earlier run cleared, the process stopping before it
+	// deleted them all: deleted now (a dry run passes them over).
+	cleared := map[string]bool{}
+	switch {
+	case len(cp.Clearing) == 0:
+	case dry:
+		for _, k := range cp.Clearing {
+			cleared[k] = true
+		}
+	default:
+		if err := r.deleteCleared(ctx); err != nil {
+			return nil, err
+		}
+	}
 	dead := map[Phase]int64{}
 	for d, err := range e.cfg.dead.List(ctx, cust) {
 		if err != nil {
 			return nil, fmt.Errorf("sync: listing dead letters: %w", err)
+		}
+		if cleared[d.Key()] {
+			continue
 		}
 		r.dlKeys[d.Key()] = d
 		if !d.Requested { // a resync request is no refusal
@@ -338,10 +355,23 @@ func (r *run) clampWatermarks(ctx context.Context) {
 	}
 }
 
+// save saves the checkpoint, then deletes the dead letters it queued
+// (deleteCleared). A dry run saves nothing.
 func (r *run) save(ctx context.Context) error {
 	if r.dry {
 		return nil
 	}
+	if err := r.store(ctx); err != nil {
+		return err
+	}
+	if len(r.cp.Clearing) == 0 {
+		return nil
+	}
+	return r.deleteCleared(ctx)
+}
+
+// store writes the checkpoint to the Store.
+func (r *run) store(ctx context.Context) error {
 	r.cp.UpdatedAt = r.e.cfg.clock.Now()
 	if err := r.e.cfg.store.Save(ctx, r.cust, r.cp); err != nil {
 		return fmt.Errorf("sync: saving checkpoint: %w", err)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -224,6 +225,141 @@ func TestDryRunSendsNothing(t *testing.T) {
 	})
 }
 
+// A dry run reports what a real run does: an application one of whose
+// stages is refused is sent (only the stage refused), and a deletion
+// whose id the ATS uses again is skipped (SkipRecreated), not sent.
+func TestDryRunReportsAsARealRun(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		src  func(g *genSource, org string) *SliceSource
+	}{{
+		name: "application with a refused stage",
+		src: func(g *genSource, _ string) *SliceSource {
+			src := g.materialize()
+			a := g.place(2)
+			a.Stages[0].Stage = "Not Available" // refused by the client's validation
+			return src.PutApplications(a)
+		},
+	}, {
+		name: "deletion of a recreated record",
+		src: func(_ *genSource, org string) *SliceSource {
+			src := NewSliceSource()
+			at := time.Now().Add(-10 * time.Minute)
+			src.Delete(Deletion{Kind: KindCandidate, ID: "C1", DeletedAt: at, Integration: org})
+			return src.PutCandidates(recreatedCand(org, "C1", at.Add(time.Minute))) // the id used again
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 0, 5, 0)
+				drep, err := e.engine(t, tc.src(g, e.cust.Organization), WithDryRun(true)).Run(t.Context())
+				must(t, err)
+				if n := e.srv.Counters().Requests; n != 0 {
+					t.Fatalf("the dry run sent %d requests", n)
+				}
+				_, rrep := e.ran(t, tc.src(g, e.cust.Organization))
+				// A dry run acknowledges nothing.
+				if d := cmp.Diff(rrep.Phases, drep.Phases, cmpopts.IgnoreFields(PhaseReport{}, "Acknowledged")); d != "" {
+					t.Errorf("phases (-real +dry):\n%s", d)
+				}
+				if d := cmp.Diff(rrep.Rejections, drep.Rejections); d != "" {
+					t.Errorf("rejections (-real +dry):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
+// An engine built WithDryRun sends nothing from RetryDeadLetters and
+// Resync either: it checks the records and reports what would be sent,
+// and changes neither store (a dry Resync stores no request).
+func TestDryRunRetryAndResyncSendNothing(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(g.badEmail(3))
+		dead := NewMemoryDeadLetters()
+		store := NewMemoryStore()
+		_, err := e.engine(t, src, WithDeadLetters(dead), WithStore(store)).Run(t.Context())
+		must(t, err)
+		src.PutCandidates(g.cand(3)) // fixed in the ATS
+		letters := summarize(deadLetters(t, dead, "c1"))
+		if len(letters) != 1 {
+			t.Fatalf("dead letters %+v, want one", letters)
+		}
+		cp, err := store.Load(t.Context(), "c1")
+		must(t, err)
+		before := e.cust.Counters().Requests
+		dry := e.engine(t, src, WithDeadLetters(dead), WithStore(store), WithDryRun(true))
+		for _, tc := range []struct {
+			name string
+			do   func() (*Report, error)
+		}{
+			{"RetryDeadLetters", func() (*Report, error) { return dry.RetryDeadLetters(t.Context()) }},
+			{"Resync", func() (*Report, error) { return dry.Resync(t.Context(), "candidate//"+candID(5)) }},
+		} {
+			rep, err := tc.do()
+			must(t, err)
+			if !rep.DryRun {
+				t.Errorf("%s: the report is not a dry run's", tc.name)
+			}
+			if d := cmp.Diff(PhaseReport{Read: 1, Sent: 1, Batches: 1}, *rep.Phases[PhaseCandidates]); d != "" {
+				t.Errorf("%s: candidates (-want +got):\n%s", tc.name, d)
+			}
+			if n := e.cust.Counters().Requests - before; n != 0 {
+				t.Errorf("%s: %d requests sent", tc.name, n)
+			}
+			if d := cmp.Diff(letters, summarize(deadLetters(t, dead, "c1"))); d != "" {
+				t.Errorf("%s: dead letters (-before +after):\n%s", tc.name, d)
+			}
+			after, err := store.Load(t.Context(), "c1")
+			must(t, err)
+			if d := cmp.Diff(cp, after); d != "" {
+				t.Errorf("%s: checkpoint (-before +after):\n%s", tc.name, d)
+			}
+		}
+	})
+}
+
+// A dry engine's retry of a job's dead letter sends no CREATE: one sent
+// would not be recorded (a dry run saves no job intent), and the real
+// retry after it would create the job a second time.
+func TestDryRunRetryCreatesNoJob(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 3, 0, 0, 0)
+		src := g.materialize()
+		bad := g.job(1)
+		bad.Posting.Title = "" // refused
+		src.PutJobs(bad)
+		dead := NewMemoryDeadLetters()
+		store := NewMemoryStore()
+		real := e.engine(t, src, WithDeadLetters(dead), WithStore(store))
+		_, err := real.Run(t.Context())
+		must(t, err)
+		if n := len(deadLetters(t, dead, "c1")); n != 1 {
+			t.Fatalf("%d dead letters, want 1: %s", n, describeDL(deadLetters(t, dead, "c1")))
+		}
+		fixed := g.job(1)
+		fixed.ModifiedAt = bad.ModifiedAt
+		src.PutJobs(fixed)
+		rep, err := e.engine(t, src, WithDeadLetters(dead), WithStore(store), WithDryRun(true)).RetryDeadLetters(t.Context())
+		must(t, err)
+		if d := cmp.Diff(PhaseReport{Read: 1, Sent: 1, Batches: 1}, *rep.Phases[PhaseJobs]); d != "" {
+			t.Errorf("jobs of the dry retry (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(map[string]int{jobID(0): 1, jobID(2): 1}, createTasks(e.cust)); d != "" {
+			t.Errorf("CREATEs after the dry retry (-want +got):\n%s", d)
+		}
+		_, err = real.RetryDeadLetters(t.Context())
+		must(t, err)
+		if d := cmp.Diff(map[string]int{jobID(0): 1, jobID(1): 1, jobID(2): 1}, createTasks(e.cust)); d != "" {
+			t.Errorf("CREATEs after the retry (-want +got):\n%s", d)
+		}
+		assertSame(t, src, time.Time{}, e.cust)
+	})
+}
+
 func TestEligibility(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 50, 0, 0)
@@ -301,6 +437,52 @@ func TestConsentRefusedAndRevoked(t *testing.T) {
 		if n := len(e.cust.Candidates()); n != 300 {
 			t.Fatalf("%d candidates sent, want 300", n)
 		}
+	})
+}
+
+// The operation a job is owed after a task's outcome (the CLOSE of a
+// closed job after its CREATE) is a batch like any other: consent revoked
+// once the jobs' first batch is acknowledged, it is not sent, and it is
+// still owed, so the run after consent returns sends it.
+func TestConsentRevokedBeforeOwedJobOperation(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 7, 0, 0, 0) // job 3 is closed
+		src := g.materialize()
+		var revoked atomic.Bool
+		refuse := errors.New("integration disabled")
+		store := NewMemoryStore()
+		consent := WithConsent(ConsentFunc(func(context.Context, string) error {
+			if revoked.Load() {
+				return refuse
+			}
+			return nil
+		}))
+		eng := e.engine(t, src, WithStore(store), consent, WithProgress(func(p Progress) {
+			if p.Kind == ProgressBatch && p.Phase == PhaseJobs {
+				revoked.Store(true)
+			}
+		}))
+		_, err := eng.Run(t.Context())
+		if !errors.Is(err, ErrNoConsent) || !errors.Is(err, refuse) {
+			t.Fatalf("err = %v, want ErrNoConsent", err)
+		}
+		ops := func() map[string]int {
+			n := map[string]int{}
+			for _, tk := range e.cust.Tasks() {
+				n[tk.Operation]++
+			}
+			return n
+		}
+		if d := cmp.Diff(map[string]int{"CREATE": 7}, ops()); d != "" {
+			t.Errorf("job tasks after the revocation (-want +got):\n%s", d)
+		}
+		revoked.Store(false)
+		_, err = e.engine(t, src, WithStore(store), consent).Run(t.Context())
+		must(t, err)
+		if d := cmp.Diff(map[string]int{"CREATE": 7, "CLOSE": 1}, ops()); d != "" {
+			t.Errorf("job tasks once consent returned (-want +got):\n%s", d)
+		}
+		assertSame(t, src, time.Time{}, e.cust)
 	})
 }
 

@@ -534,9 +534,10 @@ func owedOp(st JobState, j *Job, ok bool, op rsc.JobOperation) (rsc.JobOperation
 }
 
 // resendJobs re-reads the jobs owed an operation from the Source and
-// submits it. A job the Source no longer has (its deletion follows), or
-// that was reopened since a CLOSE was owed (its change follows), owes
-// nothing any more.
+// submits it, in batches, each after the consent guard's check (a refusal
+// stops it, the operations still owed in the checkpoint). A job the
+// Source no longer has (its deletion follows), or that was reopened since
+// a CLOSE was owed (its change follows), owes nothing any more.
 func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) error {
 	ids := slices.Sorted(maps.Keys(owed))
 	jobs, err := r.lookupJobs(ctx, ids, Cursor{})
@@ -561,6 +562,9 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 		ops = append(ops, jobOp{job: j, op: op, close: op != rsc.JobClose && (st.Close || j.Closed)})
 	}
 	for chunk := range slices.Chunk(ops, rsc.MaxBatchSize) {
+		if err := r.checkConsent(ctx); err != nil { // a batch like any other
+			return err
+		}
 		var o batchOutcome
 		r.submitJobs(ctx, chunk, &o)
 		for _, d := range o.dead {

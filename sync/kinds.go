@@ -187,7 +187,9 @@ func (r *run) checkCandidates(_ context.Context, recs []Candidate, isNew []bool)
 	})
 }
 
-// checkApplications validates applications and, for valid ones, their stages.
+// checkApplications validates applications and, for valid ones, their
+// stages. A valid application would be sent whatever its stages, as
+// sendApplications sends it: only a stage that breaks a rule is refused.
 func (r *run) checkApplications(_ context.Context, recs []Application, isNew []bool) batchOutcome {
 	apps := r.e.client.Applications
 	return checked(len(recs), isNew, func(i int, o *batchOutcome) bool {
@@ -196,11 +198,10 @@ func (r *run) checkApplications(_ context.Context, recs []Application, isNew []b
 		if !r.refuse(o, KindApplication, id, "", x.ModifiedAt, apps.Validate(&x.Record)) {
 			return false
 		}
-		ok := true
 		for j := range x.Stages {
-			ok = r.refuse(o, KindStage, x.Stages[j].ID, id, x.ModifiedAt, apps.ValidateStage(&x.Stages[j])) && ok
+			r.refuse(o, KindStage, x.Stages[j].ID, id, x.ModifiedAt, apps.ValidateStage(&x.Stages[j]))
 		}
-		return ok
+		return true
 	})
 }
 
@@ -211,8 +212,16 @@ func (r *run) checkActivities(_ context.Context, recs []Activity, isNew []bool) 
 	})
 }
 
-func (r *run) checkDeletions(_ context.Context, recs []Deletion, isNew []bool) batchOutcome {
-	return checked(len(recs), isNew, func(i int, o *batchOutcome) bool {
+// checkDeletions validates deletions, but first skips those whose record
+// the ATS holds again, as sendDeletions does (dropRecreated). A deletion
+// counts as no new record on LinkedIn.
+func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
+	var skipped batchOutcome
+	recs, err := r.dropRecreated(ctx, recs, map[string]Job{}, &skipped)
+	if err != nil {
+		return batchOutcome{err: err}
+	}
+	o := checked(len(recs), make([]bool, len(recs)), func(i int, o *batchOutcome) bool {
 		d := &recs[i]
 		if d.ID != "" && strings.HasPrefix(d.Integration, "urn:li:") {
 			return true
@@ -222,6 +231,8 @@ func (r *run) checkDeletions(_ context.Context, recs []Deletion, isNew []bool) b
 		o.dead = append(o.dead, dl)
 		return false
 	})
+	o.cleared = skipped.cleared
+	return o
 }
 
 // validateActivity checks a note or feedback as the client does before

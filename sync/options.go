@@ -198,7 +198,9 @@ func WithIntegrationContexts(urns ...string) Option {
 
 // WithDryRun makes Run read the Source, apply eligibility and validation,
 // and report what would be sent and rejected, without sending anything or
-// touching the stores.
+// touching the stores. RetryDeadLetters and Resync then do the same for
+// the records they would send again: they only check them and report, and
+// a dry Resync stores no request.
 func WithDryRun(dry bool) Option {
 	return engineOption("WithDryRun", func(c *config) error { c.dryRun = dry; return nil })
 }

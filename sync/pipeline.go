@@ -41,6 +41,15 @@ type phaseKind[T any] struct {
 	inline bool
 }
 
+// sender returns the function that sends k's records in run r: k.check
+// in a dry run, which sends nothing, else k.send.
+func sender[T any](r *run, k phaseKind[T]) func(context.Context, []T, []bool) batchOutcome {
+	if r.dry {
+		return k.check
+	}
+	return k.send
+}
+
 // pbatch is a batch moving through the pipeline.
 type pbatch[T any] struct {
 	seq  int
@@ -199,11 +208,8 @@ func freshLane(pc *PhaseCheckpoint) lane {
 
 // runPhase streams one lane of a phase through a pipeline.
 func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, stream iter.Seq2[T, error]) error {
-	p := &pipeline[T]{r: r, k: k, send: k.send, pc: r.cp.Phases[k.phase], ln: ln, limit: r.e.cfg.inFlight,
+	p := &pipeline[T]{r: r, k: k, send: sender(r, k), pc: r.cp.Phases[k.phase], ln: ln, limit: r.e.cfg.inFlight,
 		cur: newBatch[T](), pending: map[int]*pbatch[T]{}}
-	if r.dry {
-		p.send = k.check
-	}
 	if k.inline {
 		p.limit = 1
 	}
@@ -671,9 +677,7 @@ func (r *run) commit(ctx context.Context, phase Phase, cursor *Cursor, last Curs
 	}
 	pc := r.cp.Phases[phase]
 	for _, k := range o.cleared {
-		if err := r.clearDeadLetter(ctx, k); err != nil {
-			return err
-		}
+		r.clearDeadLetter(k) // deleted once the counts are saved
 	}
 	if last != (Cursor{}) {
 		*cursor = last
@@ -708,15 +712,12 @@ func (r *run) commit(ctx context.Context, phase Phase, cursor *Cursor, last Curs
 	return nil
 }
 
-// clearDeadLetter removes the dead letter of a record that now succeeded
-// (or was deleted in the ATS), and takes a refusal off its phase's count.
-// A dry run only counts it.
-func (r *run) clearDeadLetter(ctx context.Context, k string) error {
-	if !r.dry {
-		if err := r.e.cfg.dead.Delete(ctx, r.cust, k); err != nil {
-			return fmt.Errorf("sync: clearing dead letter: %w", err)
-		}
-	}
+// clearDeadLetter takes the dead letter k of a record that now succeeded
+// (or was deleted in the ATS, or that a retry drops) off the run's dead
+// letters and a refusal off its phase's count, and queues its deletion in
+// the checkpoint (Checkpoint.Clearing): the next save keeps it with the
+// counts, then deletes it. A dry run only counts it.
+func (r *run) clearDeadLetter(k string) {
 	r.dlMu.Lock()
 	old, had := r.dlKeys[k]
 	delete(r.dlKeys, k)
@@ -724,7 +725,22 @@ func (r *run) clearDeadLetter(ctx context.Context, k string) error {
 	if pc := r.cp.Phases[kindPhaseOf(old)]; had && !old.Requested && pc.DeadLettered > 0 {
 		pc.DeadLettered--
 	}
-	return nil
+	if !r.dry {
+		r.cp.Clearing = append(r.cp.Clearing, k)
+	}
+}
+
+// deleteCleared deletes the dead letters the checkpoint queued
+// (Checkpoint.Clearing), after a save kept them, then saves the empty
+// queue.
+func (r *run) deleteCleared(ctx context.Context) error {
+	for _, k := range r.cp.Clearing {
+		if err := r.e.cfg.dead.Delete(ctx, r.cust, k); err != nil {
+			return fmt.Errorf("sync: clearing dead letter: %w", err)
+		}
+	}
+	r.cp.Clearing = nil
+	return r.store(ctx)
 }
 
 // refused records a refusal outside a batch commit (job tasks): the dead
@@ -748,6 +764,8 @@ func (r *run) refused(ctx context.Context, phase Phase, d DeadLetter) error {
 func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err error) {
 	d = d.Escape()
 	k := d.Key()
+	// Refused again after a clear not yet deleted: the refusal stays.
+	r.cp.Clearing = slices.DeleteFunc(r.cp.Clearing, func(c string) bool { return c == k })
 	r.dlMu.Lock()
 	old, had := r.dlKeys[k]
 	r.dlMu.Unlock()

@@ -45,7 +45,8 @@ type Report struct {
 // with the reason SkipGone). A deletion whose record the ATS holds again
 // is skipped with the reason SkipRecreated. An application's stages are
 // part of it, not records of their own, except that a refused stage counts
-// in Refused.
+// in Refused, and that a retry counts a refused stage its application no
+// longer lists as read and skipped (SkipGone).
 type PhaseReport struct {
 	Read         int64            `json:"read"`                  // records read from the Source after the watermark
 	Sent         int64            `json:"sent"`                  // records sent (dry run: that would be sent)

@@ -26,6 +26,35 @@ const ResyncReason = "resync requested by an operator"
 // is written, and the store is listed once. It returns the dead letters
 // the store holds for the keys, in the keys' order.
 func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string, now time.Time, keys ...string) ([]DeadLetter, error) {
+	want, err := resyncRequests(keys, now)
+	if err != nil {
+		return nil, err
+	}
+	held := map[string]DeadLetter{}
+	for old, err := range dead.List(ctx, customerID) {
+		if err != nil {
+			return nil, err
+		}
+		held[old.Key()] = old
+	}
+	for i, d := range want {
+		if old, ok := held[d.Key()]; ok {
+			want[i] = old
+			continue
+		}
+		if err := dead.Put(ctx, customerID, d); err != nil {
+			return nil, err
+		}
+		held[d.Key()], want[i] = d, d
+	}
+	return want, nil
+}
+
+// resyncRequests returns the resync requests of keys (RequestResync) made
+// at now, escaped, or the error of the first key that names no record or
+// names a deletion.
+func resyncRequests(keys []string, now time.Time) ([]DeadLetter, error) {
+	now = now.UTC()
 	want := make([]DeadLetter, len(keys))
 	for i, key := range keys {
 		d, err := ParseDeadLetterKey(key)
@@ -35,28 +64,27 @@ func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string,
 		if d.Delete {
 			return nil, fmt.Errorf("sync: %q is a deletion's key: a deletion is not resynced (retry its dead letter)", key)
 		}
-		want[i] = d.Escape() // an id typed that no store can keep
-	}
-	held := map[string]DeadLetter{}
-	for old, err := range dead.List(ctx, customerID) {
-		if err != nil {
-			return nil, err
-		}
-		held[old.Key()] = old
-	}
-	now = now.UTC()
-	for i, d := range want {
-		if old, ok := held[d.Key()]; ok {
-			want[i] = old
-			continue
-		}
+		d = d.Escape() // an id typed that no store can keep
 		d.Requested, d.Reason, d.FirstFailedAt, d.LastFailedAt = true, ResyncReason, now, now
-		if err := dead.Put(ctx, customerID, d); err != nil {
-			return nil, err
-		}
-		held[d.Key()], want[i] = d, d
+		want[i] = d
 	}
 	return want, nil
+}
+
+// requestInMemory adds the requests ds (resyncRequests) to the run's dead
+// letters, but for records that have one already, without storing them:
+// a dry Resync. It returns their keys.
+func (r *run) requestInMemory(ds []DeadLetter) []string {
+	keys := make([]string, len(ds))
+	r.dlMu.Lock()
+	defer r.dlMu.Unlock()
+	for i, d := range ds {
+		keys[i] = d.Key()
+		if _, ok := r.dlKeys[keys[i]]; !ok {
+			r.dlKeys[keys[i]] = d
+		}
+	}
+	return keys
 }
 
 // Resync sends the records with the given keys (as for RequestResync)
@@ -66,10 +94,19 @@ func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string,
 // the engine is running, the requests stay queued for the next retry and
 // the error says the engine is busy. A key naming ids that are not valid
 // UTF-8 or hold NUL is retried under its escaped key, as RequestResync
-// stores it.
+// stores it. An engine built WithDryRun(true) stores no request: it checks
+// the records as a dry Run does and reports what would be sent, sending
+// nothing and changing neither store.
 func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("sync: Resync: no key")
+	}
+	if e.cfg.dryRun {
+		ds, err := resyncRequests(keys, e.cfg.clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		return e.retry(ctx, nil, ds)
 	}
 	dls, err := RequestResync(ctx, e.cfg.dead, e.cust, e.cfg.clock.Now(), keys...)
 	if err != nil {

@@ -20,12 +20,22 @@ import (
 // again stay with their attempt count increased and the new reason;
 // records the Source no longer has (or that are now ineligible) are dropped
 // from it and reported as read and skipped (reason SkipGone, or the
-// eligibility hook's). An application is sent with its stages, so retrying a stage's
-// key sends its application. Watermarks do not move. A key the store does
-// not hold fails the call with a *DeadLetterNotFoundError before anything
-// is sent. Resync requests (RequestResync) are dead letters too: this is
-// what sends them.
+// eligibility hook's). An application is sent with its stages, so
+// retrying a stage's key sends its application, which then counts as no
+// new record on LinkedIn (it held it), and the dead letter of a stage the
+// application no longer lists is dropped (SkipGone). Watermarks do not
+// move. A key the store does not hold fails the call with a
+// *DeadLetterNotFoundError before anything is sent. Resync requests (RequestResync) are dead letters too: this is
+// what sends them. An engine built WithDryRun(true) only checks the records
+// as a dry Run does and reports what the retry would send, refuse and drop:
+// it sends nothing and changes neither store.
 func (e *Engine) RetryDeadLetters(ctx context.Context, keys ...string) (*Report, error) {
+	return e.retry(ctx, keys, nil)
+}
+
+// retry is RetryDeadLetters of keys; when requests is not nil, it is a dry
+// Resync's, whose requests (not stored) the run holds as dead letters.
+func (e *Engine) retry(ctx context.Context, keys []string, requests []DeadLetter) (*Report, error) {
 	if !e.running.acquire() {
 		return nil, e.errAlreadyRunning()
 	}
@@ -33,6 +43,9 @@ func (e *Engine) RetryDeadLetters(ctx context.Context, keys ...string) (*Report,
 	r, err := e.newRun(ctx, 0)
 	if err != nil {
 		return nil, err
+	}
+	if requests != nil {
+		keys = r.requestInMemory(requests)
 	}
 	want, err := r.wanted(keys)
 	if err != nil {
@@ -144,7 +157,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 		if err == nil {
 			err = retryRecords(ctx, r, r.jobKind(), g.jobs, found)
 		}
-		if err == nil {
+		if err == nil && !r.dry { // a dry run submitted no task
 			err = r.settleTasks(ctx)
 		}
 		if err != nil {
@@ -174,7 +187,9 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 		err = retryRecords(ctx, r, r.activityKind(), g.acts, acts)
 	}
 	if err == nil {
-		err = retryChunks(ctx, r, PhaseDeletions, g.dels, nil, r.sendDeletions, nil)
+		// Through screened, as a run sends them: a deletion refused up
+		// front is refused again, never sent.
+		err = retryChunks(ctx, r, r.deletionKind(), g.dels, nil, nil)
 	}
 	if err != nil {
 		return err
@@ -184,7 +199,7 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 
 // retryRecords sends again the records found for dead letters (by key);
 // the dead letters of records not found or now ineligible are dropped, and
-// the resync requests of records sent leave the store unless refused again.
+// those that sending a record resolves leave the store (resolved).
 func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[string][]DeadLetter, found map[string]T) error {
 	var recs []T
 	var isNew []bool
@@ -193,31 +208,66 @@ func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[s
 		v, ok := found[key]
 		if keep(ctx, r, ok, k, &v, dead[key]) {
 			recs = append(recs, v)
-			// A record with a dead letter never reached LinkedIn; one only
-			// asked for again (resync) may have.
-			isNew = append(isNew, slices.ContainsFunc(dead[key], func(d DeadLetter) bool { return !d.Requested }))
+			isNew = append(isNew, refusedItself(dead[key]))
 			groups = append(groups, dead[key])
 		}
 	}
-	return retryChunks(ctx, r, k.phase, recs, isNew, k.send, func(i int) {
+	return retryChunks(ctx, r, k, recs, isNew, groups)
+}
+
+// refusedItself reports whether dead, the dead letters of one record,
+// hold a refusal of the record itself: then it never reached LinkedIn. A
+// record only asked for again (resync), or one of whose stages was
+// refused, may have.
+func refusedItself(dead []DeadLetter) bool {
+	return slices.ContainsFunc(dead, func(d DeadLetter) bool { return !d.Requested && d.Kind != KindStage })
+}
+
+// resolved adds to o, the outcome of sending recs (of phase p) again, the
+// dead letters among groups (by record) that the sending resolves although
+// no answer of LinkedIn clears them: the resync requests of a record,
+// unless o refuses it again, and the letters of stages that an
+// application no longer lists, which count as read and skipped (SkipGone),
+// as any record the Source no longer holds.
+func resolved[T any](r *run, p Phase, recs []T, groups [][]DeadLetter, o *batchOutcome) {
+	refused := make(map[string]bool, len(o.dead))
+	for _, d := range o.dead {
+		refused[d.Escape().Key()] = true
+	}
+	for i := range recs {
 		for _, d := range groups[i] {
-			if d.Requested && !r.hadDeadLetter(d.Key()) {
-				r.drop(ctx, d.Key()) // sent and not refused: the request is served
+			switch {
+			case d.Kind == KindStage && !listsStage(&recs[i], d.Unescape().ID):
+				r.rep.phase(p).Read++
+				r.rep.skip(p, SkipGone)
+				o.cleared = append(o.cleared, d.Key())
+			case d.Requested && !refused[d.Key()]: // the request is served
+				o.cleared = append(o.cleared, d.Key())
 			}
 		}
-	})
+	}
+}
+
+// listsStage reports whether rec, when it is an application, lists the
+// stage id.
+func listsStage(rec any, id string) bool {
+	a, ok := rec.(*Application)
+	return !ok || slices.ContainsFunc(a.Stages, func(s rsc.Stage) bool { return s.ID == id })
 }
 
 // SkipGone is the skip reason of a dead letter whose record the Source no
 // longer holds when it is retried (RetryDeadLetters, Resync): its dead
-// letters are dropped, and the record counts as read and skipped.
+// letters are dropped, and the record counts as read and skipped. A stage
+// is no longer held when its application no longer lists it.
 const SkipGone = "no longer in the ATS"
 
 // keep decides whether a dead letter's record is sent again; if not (the
 // Source no longer has it, or it is now ineligible), its dead letters are
 // dropped and the record counts as read and skipped with the reason, so
 // that Read = Sent + Skipped holds for a retry too and nothing leaves the
-// store unreported.
+// store unreported. A now ineligible record that never reached LinkedIn
+// (refusedItself) counts as ineligible in the checkpoint, as a run that
+// reads it counts it, saved with the drop of its dead letters.
 func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, dead []DeadLetter) bool {
 	reason := SkipGone
 	if found {
@@ -225,25 +275,26 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 		if ok, reason = r.eligible(ctx, k.rec(v)); ok {
 			return true
 		}
+		if refusedItself(dead) {
+			r.cp.Phases[k.phase].Ineligible++
+		}
 	}
 	r.rep.phase(k.phase).Read++
 	r.rep.skip(k.phase, reason)
 	for _, d := range dead {
-		r.drop(ctx, d.Key())
+		r.clearDeadLetter(d.Key())
 	}
 	return false
 }
 
-// drop deletes a dead letter that needs no retry, as clearDeadLetter
-// does; a letter it fails to delete is retried again later.
-func (r *run) drop(ctx context.Context, key string) { _ = r.clearDeadLetter(ctx, key) }
-
-// retryChunks sends recs in batches and commits each without moving the
-// watermark, then calls sent (if not nil) with the index of each record of
-// the batch and announces the batch's re-sends (ProgressResent). isNew says
-// which records LinkedIn cannot hold yet (nil: all).
-func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, isNew []bool,
-	send func(context.Context, []T, []bool) batchOutcome, sent func(i int)) error {
+// retryChunks sends recs (a dry run: checks them, sender) in batches,
+// each after the consent guard's check, and commits each without moving
+// the watermark, with the dead letters its records resolve (groups, by
+// record; nil for none) and announces the batch's re-sends
+// (ProgressResent). isNew says which records LinkedIn cannot hold yet
+// (nil: all).
+func retryChunks[T any](ctx context.Context, r *run, k phaseKind[T], recs []T, isNew []bool, groups [][]DeadLetter) error {
+	p, send := k.phase, sender(r, k)
 	r.phase = p
 	for start := 0; start < len(recs); start += rsc.MaxBatchSize {
 		end := min(start+rsc.MaxBatchSize, len(recs))
@@ -252,16 +303,19 @@ func retryChunks[T any](ctx context.Context, r *run, p Phase, recs []T, isNew []
 		for i := range chunkNew {
 			chunkNew[i] = isNew == nil || isNew[start+i]
 		}
+		if err := r.checkConsent(ctx); err != nil { // before every batch, as a run asks
+			return err
+		}
 		r.rep.phase(p).Read += int64(len(chunk))
 		o := send(ctx, chunk, chunkNew)
 		if o.err != nil {
 			return r.classify(o.err)
 		}
+		if groups != nil {
+			resolved(r, p, chunk, groups[start:end], &o)
+		}
 		if err := r.commit(ctx, p, nil, Cursor{}, tally{}, &o); err != nil {
 			return err
-		}
-		for i := start; sent != nil && i < end; i++ {
-			sent(i)
 		}
 		r.emitResent(p, int64(len(chunk)))
 	}

@@ -1,0 +1,238 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// A deletion refused before anything is sent (an integration context that
+// is not the customer's, an id that is not UTF-8) is refused the same way
+// when its dead letter is retried: nothing reaches LinkedIn (which would
+// refuse a foreign context's whole call), and the letter stays with one
+// more attempt.
+func TestRetryRefusesDeletionUpFront(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		del  func(org string) Deletion
+		opts func(org string) []Option
+		want deadSummary
+	}{{
+		name: "foreign integration context",
+		del: func(string) Deletion {
+			return Deletion{Kind: KindCandidate, ID: "CX", DeletedAt: time.Now(), Integration: "urn:li:organization:999999"}
+		},
+		opts: func(org string) []Option { return []Option{WithIntegrationContexts(org)} },
+		want: deadSummary{"delete:candidate//CX", "invalid integrationContext: " + foreignRule, 2, false},
+	}, {
+		name: "id not UTF-8",
+		del: func(org string) Deletion {
+			return Deletion{Kind: KindCandidate, ID: "C\xffX", DeletedAt: time.Now(), Integration: org}
+		},
+		opts: func(string) []Option { return nil },
+		want: deadSummary{"delete:escaped:candidate//C%FFX", "invalid id: " + unstorableRule, 2, false},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				org := e.cust.Organization
+				src := NewSliceSource().PutCandidates(edgeCand(org, "C1", time.Now().Add(-time.Hour)))
+				eng, _ := e.ran(t, src, tc.opts(org)...)
+				time.Sleep(time.Minute)
+				src.Delete(tc.del(org))
+				time.Sleep(time.Minute)
+				_, err := eng.Run(t.Context())
+				must(t, err)
+				first := tc.want
+				first.Attempts = 1
+				if d := cmp.Diff([]deadSummary{first}, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+					t.Fatalf("dead letters after the run (-want +got):\n%s", d)
+				}
+				before := e.cust.Counters().Requests
+				rep, err := eng.RetryDeadLetters(t.Context())
+				must(t, err)
+				if n := e.cust.Counters().Requests - before; n != 0 {
+					t.Errorf("the retry sent %d requests", n)
+				}
+				if d := cmp.Diff(PhaseReport{Read: 1, Sent: 1, Refused: 1, Batches: 1}, *rep.Phases[PhaseDeletions]); d != "" {
+					t.Errorf("deletions of the retry (-want +got):\n%s", d)
+				}
+				if d := cmp.Diff([]deadSummary{tc.want}, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+					t.Errorf("dead letters after the retry (-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
+// The consent guard is asked before every batch a retry sends (the ops
+// console's "retry all" may send many): revoked after the first, the retry
+// stops with ErrNoConsent, the first batch committed and the other dead
+// letters kept.
+func TestRetryStopsWhenConsentRevoked(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 300, 0, 0)
+		src := g.materialize()
+		for i := range 300 {
+			src.PutCandidates(g.badEmail(i))
+		}
+		dead := NewMemoryDeadLetters()
+		_, err := e.engine(t, src, WithDeadLetters(dead)).Run(t.Context())
+		must(t, err)
+		if n := len(deadLetters(t, dead, "c1")); n != 300 {
+			t.Fatalf("%d dead letters, want 300", n)
+		}
+		for i := range 300 {
+			src.PutCandidates(g.cand(i)) // fixed
+		}
+		revoked := errors.New("integration disabled")
+		var calls atomic.Int64
+		eng := e.engine(t, src, WithDeadLetters(dead), WithConsent(ConsentFunc(func(context.Context, string) error {
+			if calls.Add(1) > 2 { // the start check and the first batch
+				return revoked
+			}
+			return nil
+		})))
+		rep, err := eng.RetryDeadLetters(t.Context())
+		if !errors.Is(err, ErrNoConsent) || !errors.Is(err, revoked) {
+			t.Fatalf("err = %v, want ErrNoConsent", err)
+		}
+		if n := calls.Load(); n != 3 {
+			t.Errorf("consent asked %d times, want 3 (the start and each of two batches)", n)
+		}
+		if n := len(e.cust.Candidates()); n != 100 {
+			t.Errorf("%d candidates on LinkedIn, want the first batch's 100", n)
+		}
+		if d := cmp.Diff(PhaseReport{Read: 100, Sent: 100, Acknowledged: 100, Batches: 1}, *rep.Phases[PhaseCandidates]); d != "" {
+			t.Errorf("candidates of the retry (-want +got):\n%s", d)
+		}
+		if n := len(deadLetters(t, dead, "c1")); n != 200 {
+			t.Errorf("%d dead letters, want the 200 not retried", n)
+		}
+	})
+}
+
+// Retrying a refused stage sends its application again, which LinkedIn
+// held already (only the stage was refused): once the stage is fixed, or
+// removed from the application in the ATS, the retry clears its dead
+// letter and counts no new application. A stage the application no longer
+// lists is no longer in the ATS: read and skipped (SkipGone).
+func TestRetryOfRefusedStage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		fix   func(a *Application)
+		retry PhaseReport
+	}{{
+		name:  "stage fixed",
+		fix:   func(a *Application) { a.Stages[1].Stage = "Phone Screen" },
+		retry: PhaseReport{Read: 1, Sent: 1, Acknowledged: 1, Batches: 1},
+	}, {
+		name: "stage removed",
+		fix:  func(a *Application) { a.Stages = a.Stages[:1] },
+		retry: PhaseReport{Read: 2, Sent: 1, Acknowledged: 1, Skipped: 1, Batches: 1,
+			SkipReasons: map[string]int64{SkipGone: 1}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 0, 3, 0)
+				src := g.materialize()
+				a := g.place(1)
+				a.Stages[1].Stage = "Not Available" // refused
+				src.PutApplications(a)
+				eng, _ := e.ran(t, src)
+				want := []deadSummary{{"stage/" + appID(1) + "/" + a.Stages[1].ID, `invalid stage: must not be "Not Available"`, 1, false}}
+				if d := cmp.Diff(want, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+					t.Fatalf("dead letters after the run (-want +got):\n%s", d)
+				}
+				tc.fix(&a)
+				src.PutApplications(a)
+				rep, err := eng.RetryDeadLetters(t.Context())
+				must(t, err)
+				if d := cmp.Diff(tc.retry, *rep.Phases[PhaseApplications]); d != "" {
+					t.Errorf("applications of the retry (-want +got):\n%s", d)
+				}
+				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+					t.Errorf("dead letters after the retry:\n%s", describeDL(dl))
+				}
+				recon := Reconciliation{Phase: PhaseApplications, ATSTotal: 3, Acknowledged: 3}
+				if d := cmp.Diff(recon, rep.Reconciliation[PhaseApplications]); d != "" {
+					t.Errorf("reconciliation after the retry (-want +got):\n%s", d)
+				}
+				assertSame(t, src, time.Time{}, e.cust)
+			})
+		})
+	}
+}
+
+// A refused record that became ineligible leaves the dead letters when
+// retried, and counts as ineligible in the reconciliation, as a run that
+// reads it counts it, not as missing; a process dying before the retry's
+// save loses neither. A record only asked for again (resync) that became
+// ineligible was acknowledged already, and stays counted so.
+func TestRetryOfNowIneligibleRecord(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		bad   bool // the record was refused
+		crash bool // the first retry dies at its save
+		recon Reconciliation
+	}{
+		{"refused", true, false, Reconciliation{ATSTotal: 10, Acknowledged: 9, Ineligible: 1}},
+		{"refused, crash at the save", true, true, Reconciliation{ATSTotal: 10, Acknowledged: 9, Ineligible: 1}},
+		{"resync requested", false, false, Reconciliation{ATSTotal: 10, Acknowledged: 10}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
+				src := g.materialize()
+				if tc.bad {
+					src.PutCandidates(g.badEmail(4))
+				}
+				hidden := map[string]bool{}
+				eligibility := WithEligibility(func(_ context.Context, r Record) (bool, string) {
+					if r.Candidate != nil && hidden[r.Candidate.Record.Key.CandidateID] {
+						return false, "private candidate"
+					}
+					return true, ""
+				})
+				store, dead := NewMemoryStore(), NewMemoryDeadLetters()
+				eng := e.engine(t, src, WithStore(store), WithDeadLetters(dead), eligibility)
+				_, err := eng.Run(t.Context())
+				must(t, err)
+				if !tc.bad {
+					_, err := RequestResync(t.Context(), dead, "c1", time.Now(), "candidate//"+candID(4))
+					must(t, err)
+				}
+				hidden[candID(4)] = true
+				if tc.crash {
+					cs := &crashStore{Store: store}
+					_, err := e.engine(t, src, WithStore(cs), WithDeadLetters(dead), eligibility).RetryDeadLetters(t.Context())
+					if !errors.Is(err, errCrash) {
+						t.Fatalf("err = %v, want the crash", err)
+					}
+					if n := len(deadLetters(t, dead, "c1")); n != 1 {
+						t.Fatalf("%d dead letters after the crash, want the one", n)
+					}
+				}
+				rep, err := eng.RetryDeadLetters(t.Context())
+				must(t, err)
+				want := PhaseReport{Read: 1, Skipped: 1, SkipReasons: map[string]int64{"private candidate": 1}}
+				if d := cmp.Diff(want, *rep.Phases[PhaseCandidates]); d != "" {
+					t.Errorf("candidates of the retry (-want +got):\n%s", d)
+				}
+				if dl := deadLetters(t, dead, "c1"); len(dl) != 0 {
+					t.Errorf("dead letters after the retry:\n%s", describeDL(dl))
+				}
+				tc.recon.Phase = PhaseCandidates
+				if d := cmp.Diff(tc.recon, rep.Reconciliation[PhaseCandidates]); d != "" {
+					t.Errorf("reconciliation after the retry (-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
