@@ -45,6 +45,7 @@ func checkpoint(customerID string, n int) *rscsync.Checkpoint {
 	cp.Phases[rscsync.PhaseJobs].Completed = true
 	cp.Phases[rscsync.PhaseJobs].CompletedAt = at
 	cp.SweptAt = at
+	cp.Clearing = []string{"candidate//C1", "escaped:candidate//C%00-2"}
 	cp.Phases[rscsync.PhaseCandidates].Fresh = &rscsync.FreshLane{From: rscsync.Cursor{ModifiedAt: at.Add(-time.Hour)},
 		Cursor:  rscsync.Cursor{ModifiedAt: at, ID: "C\x00-fresh"},
 		Held:    &rscsync.HeldRun{Pos: rscsync.Cursor{ModifiedAt: at, ID: "C\xe9"}, Done: []string{"0123456789abcdef0123456789abcdef"}},
