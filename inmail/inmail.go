@@ -46,7 +46,7 @@ func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 		rep.Seats++
 		if err := r.pollSeat(ctx, st, seats, seat, end, &rep); err != nil {
 			errs = append(errs, fmt.Errorf("seat %s: %w", seat.Seat, err))
-			if fatal(err) {
+			if fatal(ctx, err) {
 				break
 			}
 		}

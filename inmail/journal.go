@@ -404,7 +404,7 @@ func (r *Retriever) retryPendingExports(ctx context.Context, read func(context.C
 		}
 		if err != nil {
 			errs = append(errs, err)
-			if fatal(err) {
+			if fatal(ctx, err) {
 				break
 			}
 		}

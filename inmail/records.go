@@ -64,6 +64,10 @@ type RecordFailure struct {
 	Attempts int `json:"attempts"`
 	// Since is when the first of them failed.
 	Since int64 `json:"since"`
+	// At is the record's time on LinkedIn (DeadRecord.At): a window read
+	// whole across it without meeting the record (LinkedIn lists it at
+	// another time now, or no longer) ends the failure.
+	At int64 `json:"at,omitempty"`
 }
 
 // DeadRecord is a polled record given up on: the ATS refused it in
@@ -122,7 +126,7 @@ func (r *Retriever) deliver(ctx context.Context, kind streamKind, key string, cu
 		return nil
 	}
 	err = recordError(d.Kind, d.ID, d.Member, err)
-	if fatal(err) {
+	if fatal(ctx, err) {
 		return err
 	}
 	now := ms(r.now())
@@ -130,7 +134,7 @@ func (r *Retriever) deliver(ctx context.Context, kind streamKind, key string, cu
 	if f == nil || f.ID != d.ID {
 		f = &RecordFailure{ID: d.ID, Since: now}
 	}
-	f = &RecordFailure{ID: f.ID, Attempts: f.Attempts + 1, Since: f.Since}
+	f = &RecordFailure{ID: f.ID, Attempts: f.Attempts + 1, Since: f.Since, At: d.At}
 	cur.Failing = f
 	d.Attempts, d.Since, d.DeadAt, d.Reason = f.Attempts, f.Since, now, reason(err)
 	bury := f.Attempts >= r.opt.recordAttempts

@@ -328,3 +328,98 @@ func streamsOf(k RecordKind) streamKind {
 	}
 	panic(k)
 }
+
+type slowSink struct {
+	*MemorySink
+	slow string
+}
+
+func (s *slowSink) AttachMessage(ctx context.Context, id string, m Message) error {
+	if m.ID == s.slow {
+		return fmt.Errorf("ATS: POST /candidates/%s/messages: %w", id, context.DeadlineExceeded)
+	}
+	return s.MemorySink.AttachMessage(ctx, id, m)
+}
+
+// A record whose write runs out of the Sink's own time, while the poll's
+// context goes on, is that record's failure: counted, dead-lettered after
+// WithRecordAttempts polls, and the stream goes on past it; it does not
+// stop the other flows of RunOnce (the closed profiles among them, which
+// LinkedIn requires at least every 30 days).
+func TestSinkTimeoutIsTheRecordsFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, WithRecordAttempts(3))
+		ctx := t.Context()
+		e.r.cfg.Sink = &slowSink{MemorySink: e.sink, slow: "r2"}
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		now := time.Now()
+		e.sink.AddCandidate(Candidate{ID: "C1", Person: ann, UpdatedAt: now})
+		for i, id := range []string{"r1", "r2", "r3"} {
+			e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: id, Viewer: seat7, Member: ann, Author: ann,
+				CreatedAt: at(now.Add(time.Duration(i-3) * time.Hour))})
+		}
+		e.fake.closed = []rsc.ClosedProfile{{Member: bob, ClosedAt: at(now.Add(-time.Hour))}}
+		deletions := false
+		for range 10 {
+			rep, err := e.r.RunOnce(ctx)
+			t.Logf("RunOnce: deletions run %v, err %v", rep.DeletionsRun, err)
+			deletions = deletions || rep.DeletionsRun
+			time.Sleep(30 * time.Minute)
+		}
+		c, _ := e.sink.Get("C1")
+		if d := cmp.Diff([]string{"r1", "r3"}, each(c.Messages, func(m Message) string { return m.ID })); d != "" {
+			t.Errorf("messages after 10 polls (-want +got):\n%s", d)
+		}
+		if dead, _ := e.r.DeadRecords(ctx); len(dead) != 1 {
+			t.Errorf("dead records = %+v, want r2", dead)
+		}
+		if !deletions {
+			t.Errorf("closed profiles never polled in 10 runs")
+		}
+	})
+}
+
+// A record's failure ends when a window is read whole across its time
+// without meeting it (LinkedIn lists it later now, edited): the count of
+// polls in a row that refused it starts again, so that it is not
+// dead-lettered after fewer such polls than WithRecordAttempts.
+func TestFailureEndsWhenTheStreamMovesOn(t *testing.T) {
+	f := recordFlows[1] // notes
+	synctest.Test(t, func(t *testing.T) {
+		e, sink, now := recordEnv(t, f, WithRecordAttempts(2))
+		ctx := t.Context()
+		sink.refuse(f.refusal("r2"), 2) // refused twice, then taken
+		if err := f.poll(ctx, e.r); err == nil {
+			t.Fatal("first poll: r2 not refused")
+		}
+		// r2 is edited: LinkedIn lists it at its new time, after this poll's end.
+		e.fake.mu.Lock()
+		for i := range e.fake.notes {
+			if e.fake.notes[i].ID == "r2" {
+				e.fake.notes[i].LastModifiedAt = at(now.Add(time.Hour))
+			}
+		}
+		e.fake.mu.Unlock()
+		time.Sleep(30 * time.Minute)
+		if err := f.poll(ctx, e.r); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := e.r.Cursors(ctx)
+		if fl := c.Notes[testContract].Failing; fl != nil {
+			t.Errorf("stream moved on, Failing still %+v", *fl)
+		}
+		time.Sleep(time.Hour)
+		err := f.poll(ctx, e.r) // r2 at its new time: its first refusal since the poll that passed it over
+		t.Logf("third poll: %v", err)
+		time.Sleep(30 * time.Minute)
+		if err := f.poll(ctx, e.r); err != nil {
+			t.Logf("fourth poll: %v", err)
+		}
+		if dead, _ := e.r.DeadRecords(ctx); len(dead) != 0 {
+			t.Errorf("dead records = %+v after polls in a row [refused, not met, refused, would be taken]", dead)
+		}
+		if d := cmp.Diff([]string{"r1", "r2"}, f.delivered(e.sink)); d != "" {
+			t.Errorf("delivered (-want +got):\n%s", d)
+		}
+	})
+}

@@ -252,7 +252,7 @@ func (r *Retriever) eachContract(ctx context.Context, feature milestones.Feature
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("contract %s: %w", contract, err))
-			if fatal(err) {
+			if fatal(ctx, err) {
 				break
 			}
 		}
@@ -444,14 +444,17 @@ var errSplit = errors.New("inmail: window too full to list whole")
 func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cur *Stream, end, width int64, read func(from, to int64) error) error {
 	w := width
 	for i := 0; cur.Next < end && i < r.opt.maxWindows; {
-		to := min(cur.Next+w, end)
-		err := read(cur.Next, to)
+		from, to := cur.Next, min(cur.Next+w, end)
+		err := read(from, to)
 		if errors.Is(err, errSplit) && to-cur.Next > 1 {
 			w = (to - cur.Next) / 2
 			continue
 		}
 		if err != nil {
 			return err
+		}
+		if f := cur.Failing; f != nil && f.At >= from && f.At < to {
+			cur.Failing = nil // read whole across the record's time: it went, or LinkedIn moved it
 		}
 		cur.Next = to
 		if err := r.saveStream(ctx, kind, key, cur); err != nil {
@@ -463,10 +466,13 @@ func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cu
 	return nil
 }
 
-// fatal reports errors that should stop a flow at once: cancellation and
-// a spent daily quota.
-func fatal(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+// fatal reports errors that should stop a flow at once: the end of the
+// flow's own context ctx, and a spent daily quota. A Sink's own timeout or
+// cancellation (its HTTP client's deadline) while ctx goes on is not: it
+// is that record's failure, counted as any other (WithRecordAttempts), so
+// that one record the ATS never takes in time does not stop every flow.
+func fatal(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
 		return true
 	}
 	var rl *rsc.RateLimitError

@@ -29,7 +29,7 @@ func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
 	step := func(name string, f func() error) bool {
 		if err := f(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			return !fatal(err)
+			return !fatal(ctx, err)
 		}
 		return true
 	}

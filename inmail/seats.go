@@ -100,7 +100,7 @@ func (r *Retriever) seats(ctx context.Context) ([]SeatHolder, error) {
 	}
 	rep, err := r.RefreshSeats(ctx)
 	if err != nil {
-		if len(c.Seats) > 0 && !fatal(err) {
+		if len(c.Seats) > 0 && !fatal(ctx, err) {
 			r.log.WarnContext(ctx, "seat refresh failed; using stored seats", "err", err)
 			return c.Seats, nil
 		}
