@@ -130,11 +130,39 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		unfit = c.rememberClosed(absent, ms(started), expiry)
 	})
 	rep.Remembered = len(absent) - len(unfit)
+	if err == nil {
+		err = r.recheckAbsent(ctx, st, absent, unfit)
+	}
 	if err == nil && len(unfit) > 0 {
 		err = fmt.Errorf("inmail: closed members %s kept pending: %w", strings.Join(unfit, ", "), ErrClosedMembersFull)
 	}
 	r.log.DebugContext(ctx, "closed profiles polled", "profiles", rep.Profiles, "notices", rep.Notices)
 	return rep, err
+}
+
+// recheckAbsent looks again, once they are remembered, for the
+// candidates of the closed members absent listed (but for those in
+// unfit): an export or a stub profile handled while the poll ran may have
+// brought one in after the poll looked, and before it remembered the
+// member, so that its own check (noticeIfClosed, which reads the stored
+// cursors after it created the candidate) found nothing. One of the two
+// always sees the other: each looks after its own write.
+func (r *Retriever) recheckAbsent(ctx context.Context, st milestones.State, absent map[string]ClosedMember, unfit []string) error {
+	for _, m := range slices.Sorted(maps.Keys(absent)) {
+		if slices.Contains(unfit, m) {
+			continue
+		}
+		cs, err := r.cfg.Sink.CandidatesByPerson(ctx, m)
+		if err != nil {
+			return fmt.Errorf("inmail: candidates of closed member: %w", err)
+		}
+		for _, c := range cs {
+			if err := r.noticeIfClosed(ctx, st, c.ID, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // rememberClosed forgets the closed members past their time (see
@@ -200,7 +228,7 @@ func (s *Stream) addClosed(member string, closedAt int64) {
 // leaves the member pending on the closed-profiles stream, for
 // PollDeletions.
 func (r *Retriever) noticeIfClosed(ctx context.Context, st milestones.State, id, person string) error {
-	c, err := r.cached(ctx)
+	c, err := r.Cursors(ctx) // the store's: see recheckAbsent
 	if err != nil {
 		return err
 	}

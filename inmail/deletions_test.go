@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -220,6 +221,59 @@ func TestClosedMembersFull(t *testing.T) {
 		if d := cmp.Diff(DeletionReport{Profiles: 1, Notices: 1}, rep); d != "" {
 			t.Errorf("report (-want +got):\n%s", d)
 		}
+		if d := cmp.Diff(map[string][]NoticeKind{"C1": {NoticeMemberDeleted, NoticeExported}}, noticeKinds(e.sink)); d != "" {
+			t.Errorf("notices (-want +got):\n%s", d)
+		}
+	})
+}
+
+// hookSink is a Sink that runs hook once, just after its first lookup of
+// member's candidates: while a deletion poll runs.
+type hookSink struct {
+	*MemorySink
+	member string
+	fired  atomic.Bool
+	hook   func()
+}
+
+func (s *hookSink) CandidatesByPerson(ctx context.Context, person string) ([]Candidate, error) {
+	cs, err := s.MemorySink.CandidatesByPerson(ctx, person)
+	if person == s.member && s.fired.CompareAndSwap(false, true) {
+		s.hook()
+	}
+	return cs, err
+}
+
+// An export handled while PollDeletions runs (after the poll found no
+// candidate of a closed member, before it remembered the member) does not
+// lose the member's notice: the poll looks again once it remembered the
+// member, and the export looks at the stored cursors after it created the
+// candidate.
+func TestExportDuringDeletionPollGetsNotice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		e := newEnv(t)
+		e.state.set(completeCandidates)
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
+		e.fake.closed = []rsc.ClosedProfile{{Member: ann, ClosedAt: at(now.Add(-3 * 24 * time.Hour))}}
+		var exportErr error
+		e.r.cfg.Sink = &hookSink{MemorySink: e.sink, member: ann, hook: func() {
+			_, exportErr = e.r.HandleExport(ctx, "r1")
+		}}
+		if _, err := e.r.PollDeletions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("export: %v", exportErr)
+		for range 3 {
+			time.Sleep(25 * time.Hour)
+			if _, err := e.r.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, _ := e.r.Cursors(ctx)
+		t.Logf("closed members: %+v", c.ClosedMembers)
 		if d := cmp.Diff(map[string][]NoticeKind{"C1": {NoticeMemberDeleted, NoticeExported}}, noticeKinds(e.sink)); d != "" {
 			t.Errorf("notices (-want +got):\n%s", d)
 		}
