@@ -339,6 +339,18 @@ func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progre
 	return p, runErr
 }
 
+// connectedElsewhere refuses the contract URN urn for the instance label
+// when another label holds it already: one contract is one instance, with
+// one child application (RSC-103).
+func connectedElsewhere(st *FlowState, label, urn string) error {
+	for i := range st.Contracts {
+		if o := &st.Contracts[i]; o.Label != label && urn != "" && o.ContractURN == urn {
+			return fmt.Errorf("onboarding: contract %s is already connected as %q", urn, o.Label)
+		}
+	}
+	return nil
+}
+
 // syncStarted reports whether a contract's historical sync started between
 // the states before and after.
 func syncStarted(before, after *FlowState) bool {
@@ -385,6 +397,9 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 		}
 		if ch.ContractURN != "" && !isContractURN(ch.ContractURN) {
 			return fmt.Errorf("onboarding: %q is not a contract URN", ch.ContractURN)
+		}
+		if err := connectedElsewhere(st, ch.Label, ch.ContractURN); err != nil {
+			return err
 		}
 		c := st.Contract(ch.Label)
 		if c == nil {
@@ -436,11 +451,8 @@ func (f *Flow) applyWidget(ctx context.Context, st *FlowState, p *WidgetPayload)
 	if err := p.normalise(); err != nil {
 		return err
 	}
-	for i := range st.Contracts {
-		o := &st.Contracts[i]
-		if o.Label != c.Label && p.Contract != "" && o.ContractURN == p.Contract {
-			return fmt.Errorf("onboarding: contract %s is already connected as %q", p.Contract, o.Label)
-		}
+	if err := connectedElsewhere(st, c.Label, p.Contract); err != nil {
+		return err
 	}
 	if err := f.checkURNs(ctx, c, p); err != nil {
 		return err
@@ -635,6 +647,11 @@ func (f *Flow) save(ctx context.Context, st *FlowState, c *Contract) error {
 			return fmt.Errorf("starting the historical sync: %w", err)
 		}
 		c.SyncStartedAt = f.now().UTC()
+		// Kept at once, not only by Advance's last save: a store failing
+		// once in between would have the sync started again.
+		if err := f.opt.store.SaveState(ctx, st); err != nil {
+			f.log.WarnContext(ctx, "rsc onboarding: saving the sync's start failed; Advance saves it again", "customer", st.CustomerID, "err", err)
+		}
 	}
 	c.SavedAt = f.now().UTC()
 	return f.refresh(ctx, st, c)
@@ -673,7 +690,10 @@ func (f *Flow) refresh(ctx context.Context, st *FlowState, c *Contract) error {
 // ApplyStatus merges integrations from an INTEGRATION_STATUS_CHANGE into
 // the instance's status (the push handler calls it), then re-reads the
 // current status (I2): events carry snapshots and may arrive late or out of
-// order, so the read decides. A failed read keeps the merged snapshot.
+// order, so the read decides. When the read fails, only the pushed
+// statuses that lower access (anything but ENABLED) are kept, and the
+// read's error is returned: a late ENABLED that LinkedIn did not confirm
+// must not undo a DISABLED; the next read (Advance, Next) decides.
 func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integration) error {
 	defer f.lock(in.CustomerID)()
 	st, err := f.load(ctx, in.CustomerID)
@@ -693,10 +713,14 @@ func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integrat
 	if len(mine) == 0 {
 		return nil
 	}
-	c.Status = c.Status.Merge(mine, f.now())
+	prev := c.Status
+	c.Status = prev.Merge(mine, f.now())
+	var readErr error
 	if c.Organization != "" || c.ContractURN != "" {
-		if err := f.refresh(ctx, st, c); err != nil {
-			f.log.WarnContext(ctx, "rsc status re-read failed; keeping the pushed snapshot", "customer", in.CustomerID, "label", in.Label, "err", err)
+		if readErr = f.refresh(ctx, st, c); readErr != nil {
+			f.log.WarnContext(ctx, "rsc status re-read failed; keeping the pushed statuses that lower access", "customer", in.CustomerID, "label", in.Label, "err", readErr)
+			c.Status = prev.Merge(lowering(mine), f.now())
+			readErr = fmt.Errorf("onboarding: re-reading the status of %q after a status change: %w", in.ForeignID(), readErr)
 		}
 	}
 	p, err := f.progress(ctx, st)
@@ -704,7 +728,20 @@ func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integrat
 		return err
 	}
 	st.Step, st.UpdatedAt = p.Step, f.now().UTC()
-	return f.opt.store.SaveState(ctx, st)
+	return errors.Join(f.opt.store.SaveState(ctx, st), readErr)
+}
+
+// lowering returns the integrations of ints whose status is not ENABLED:
+// those a status change may apply unconfirmed, as they only take access
+// away.
+func lowering(ints []rsc.Integration) []rsc.Integration {
+	var out []rsc.Integration
+	for _, i := range ints {
+		if i.Status != rsc.StatusEnabled {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // derive computes the active contract's step and what the user must do.

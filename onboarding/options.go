@@ -133,7 +133,11 @@ func WithAssumeSignedIn() Option {
 
 // WithStartSync sets the function NewFlow calls, once per contract at
 // StepSave and only after the consent check passes, to start the
-// historical sync.
+// historical sync. Its start is saved at once and again at the end of the
+// Advance; only when both saves fail (a store down) is it called again by
+// a later Advance, so make it idempotent, keyed by the customer and the
+// contract's label (riverrun.Enqueue is: a second enqueue of a customer
+// with a slice waiting is a duplicate, skipped).
 func WithStartSync(f func(ctx context.Context, customerID string, c Contract) error) Option {
 	return option.With("WithStartSync", forFlow, f, func(c *config, f func(ctx context.Context, customerID string, c Contract) error) { c.startSync = f })
 }
