@@ -94,3 +94,38 @@ func TestCrashWhileClearingDeadLetters(t *testing.T) {
 		})
 	}
 }
+
+// Resync of a record whose dead letter a stopped run cleared but did not
+// delete (Checkpoint.Clearing) sends the record, as it does without the
+// stop: it finishes the deletes first, so that RequestResync stores a
+// request rather than taking the old letter for a refusal.
+func TestResyncAfterCrashBeforeClearing(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(g.badEmail(4), g.badEmail(6))
+		store := NewMemoryStore()
+		dead := NewMemoryDeadLetters()
+		_, err := e.engine(t, src, WithStore(store), WithDeadLetters(dead)).Run(t.Context())
+		must(t, err)
+		time.Sleep(time.Hour)
+		for _, i := range []int{4, 6} { // fixed
+			c := g.cand(i)
+			c.ModifiedAt = time.Now().Add(-time.Minute)
+			src.PutCandidates(c)
+		}
+		cd := &crashDeadLetters{DeadLetterStore: dead} // dies at the first deletion
+		_, err = e.engine(t, src, WithStore(store), WithDeadLetters(cd)).Run(t.Context())
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("err = %v, want the crash", err)
+		}
+		key := dlKey(KindCandidate, "", candID(4))
+		rep, err := e.engine(t, src, WithStore(store), WithDeadLetters(dead)).Resync(t.Context(), key)
+		if err != nil {
+			t.Fatalf("Resync(%q) after the crash: %v", key, err)
+		}
+		if pr := rep.Phases[PhaseCandidates]; pr == nil || pr.Sent != 1 {
+			t.Errorf("Resync sent %+v, want the candidate sent", pr)
+		}
+	})
+}

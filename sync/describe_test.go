@@ -3,6 +3,7 @@ package sync
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestEntityField(t *testing.T) {
@@ -34,5 +35,22 @@ func TestTrimReason(t *testing.T) {
 				t.Errorf("trimReason(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// A reason made of NUL bytes stays within the bound once they are
+// replaced.
+func TestTrimReasonBound(t *testing.T) {
+	for _, s := range []string{
+		strings.Repeat("\x00", 600),
+		strings.Repeat("a\x00", 300),
+	} {
+		got := trimReason(s)
+		if !utf8.ValidString(got) || strings.ContainsRune(got, 0) {
+			t.Fatalf("reason %q not valid UTF-8 without NUL", got)
+		}
+		if len(got) > 500+len("...") {
+			t.Errorf("trimReason of %d bytes holding NUL: %d bytes, want at most %d", len(s), len(got), 503)
+		}
 	}
 }

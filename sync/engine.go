@@ -529,7 +529,9 @@ func entityField(msg string) string {
 // without NUL.
 func trimReason(s string) string {
 	const max = 500
-	s = strings.TrimRight(s, "\n ")
+	// NUL cannot be stored in PostgreSQL's text and jsonb (pgstore), and
+	// LinkedIn's messages may echo a record's value that holds one.
+	s = strings.ToValidUTF8(strings.ReplaceAll(strings.TrimRight(s, "\n "), "\x00", "\uFFFD"), "\uFFFD")
 	if len(s) > max {
 		n := max
 		for n > 0 && !utf8.RuneStart(s[n]) {
@@ -537,9 +539,7 @@ func trimReason(s string) string {
 		}
 		s = s[:n] + "..."
 	}
-	// NUL cannot be stored in PostgreSQL's text and jsonb (pgstore), and
-	// LinkedIn's messages may echo a record's value that holds one.
-	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
+	return s
 }
 
 // hadDeadLetter reports whether a dead letter existed for key when the run

@@ -186,6 +186,9 @@ func (r *run) jobSubmitted(op jobOp, it rsc.Item[string], o *batchOutcome) {
 		}
 		r.owedChange(id)
 		o.acked++
+		if k := dlKey(KindJob, "", id); r.hadDeadLetter(k) {
+			o.cleared = append(o.cleared, k)
+		}
 		return
 	}
 	if it.Err != nil {

@@ -363,3 +363,71 @@ func TestCloseRefusedAsAlreadyClosed(t *testing.T) {
 		}
 	})
 }
+
+// A job whose CLOSE LinkedIn refuses with 409 (already closed) ends closed,
+// and the dead letter an earlier refusal of it left is cleared, as when
+// the CLOSE is accepted: LinkedIn holds the job as the ATS has it.
+func TestClose409ClearsJobDeadLetter(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var ops jobOps
+		var refuseUpdate atomic.Bool
+		rewrite := func(resp *http.Response, js string) *http.Response {
+			resp.Body.Close()
+			resp.Body, resp.ContentLength = io.NopCloser(strings.NewReader(js)), int64(len(js))
+			resp.Header.Del("Content-Length")
+			return resp
+		}
+		e := ops.env(t, func(r *http.Request, resp *http.Response, create bool) (*http.Response, error) {
+			if !create || r.GetBody == nil {
+				return resp, nil
+			}
+			rc, err := r.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			body, _ := io.ReadAll(rc)
+			switch {
+			case strings.Contains(string(body), `"CLOSE"`):
+				return rewrite(resp, `{"elements":[{"status":409,"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}]}`), nil
+			case refuseUpdate.Load() && strings.Contains(string(body), `"UPDATE"`):
+				return rewrite(resp, `{"elements":[{"status":422,"error":{"status":422,"message":"ERROR :: /title :: refused"}}]}`), nil
+			}
+			return resp, nil
+		})
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src, WithFreshLane(0))
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		j := g.job(0)
+		id := j.Posting.ExternalJobPostingID
+
+		time.Sleep(time.Minute) // the ATS changes it; LinkedIn refuses the UPDATE
+		refuseUpdate.Store(true)
+		j.ModifiedAt = time.Now()
+		src.PutJobs(j)
+		_, err = eng.Run(t.Context())
+		must(t, err)
+		if n := len(deadLetters(t, eng.DeadLetters(), "c1")); n != 1 {
+			t.Fatalf("%d dead letters after the refused UPDATE, want 1", n)
+		}
+
+		time.Sleep(time.Minute) // the ATS closes it; LinkedIn: 409 already closed
+		j.Closed, j.ModifiedAt = true, time.Now()
+		src.PutJobs(j)
+		_, err = eng.Run(t.Context())
+		must(t, err)
+		if st := jobStateOf(t, eng, id); st.State != jobClosed {
+			t.Fatalf("job %+v, want closed", st)
+		}
+		rep, err := eng.RetryDeadLetters(t.Context())
+		must(t, err)
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+			t.Errorf("job closed (409 applied as its task's outcome), yet after a run and a retry its dead letter stays:\n%s", describeDL(dl))
+		}
+		if rc := rep.Reconciliation[PhaseJobs]; rc.DeadLettered != 0 {
+			t.Errorf("reconciliation %+v: the closed job still counts as dead-lettered", rc)
+		}
+	})
+}

@@ -108,6 +108,9 @@ func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
 		}
 		return e.retry(ctx, nil, ds)
 	}
+	if err := e.finishClearing(ctx); err != nil {
+		return nil, err
+	}
 	dls, err := RequestResync(ctx, e.cfg.dead, e.cust, e.cfg.clock.Now(), keys...)
 	if err != nil {
 		return nil, err
@@ -119,6 +122,32 @@ func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
 		stored[i] = d.Key()
 	}
 	return e.RetryDeadLetters(ctx, stored...)
+}
+
+// finishClearing deletes the dead letters a stopped run cleared but left
+// (Checkpoint.Clearing), unless the engine is running (its run does):
+// RequestResync must not take such a letter, of a record LinkedIn now
+// holds, for a refusal that needs no request, which the retry's own run
+// would then delete.
+func (e *Engine) finishClearing(ctx context.Context) error {
+	if !e.running.acquire() {
+		return nil
+	}
+	defer e.running.release()
+	cp, err := e.cfg.store.Load(ctx, e.cust)
+	if err != nil || cp == nil || len(cp.Clearing) == 0 {
+		return err
+	}
+	for _, k := range cp.Clearing {
+		if err := e.cfg.dead.Delete(ctx, e.cust, k); err != nil {
+			return fmt.Errorf("sync: clearing dead letter: %w", err)
+		}
+	}
+	cp.Clearing = nil
+	if err := e.cfg.store.Save(ctx, e.cust, cp); err != nil {
+		return fmt.Errorf("sync: saving checkpoint: %w", err)
+	}
+	return nil
 }
 
 // RewindPhase makes the customer's next run send phase p again from the
