@@ -63,7 +63,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -294,23 +296,34 @@ func (in *Instrumentation) drive(ctx context.Context, eng *rscsync.Engine, name 
 	ctx, span := in.tracer.Start(ctx, name, trace.WithAttributes(attribute.String("rsc.customer", cust)))
 	defer span.End()
 	in.mu.Lock()
-	in.runs[cust] = &runState{ctx: ctx, phases: map[rscsync.Phase]*phaseState{}}
-	for k := range in.counted {
-		if k.customer == cust {
-			delete(in.counted, k) // a new run counts from zero
+	st := in.runs[cust]
+	mine := st == nil // else the customer runs already: the engine refuses f, and that run keeps its state
+	if mine {
+		st = &runState{ctx: ctx, phases: map[rscsync.Phase]*phaseState{}}
+		in.runs[cust] = st
+		for k := range in.counted {
+			if k.customer == cust {
+				delete(in.counted, k) // a new run counts from zero
+			}
 		}
 	}
 	in.mu.Unlock()
+	if mine {
+		// Deferred, so that a panic in f (a Source's bug) ends the phase
+		// spans too.
+		defer func() {
+			in.mu.Lock()
+			delete(in.runs, cust)
+			phases := slices.Collect(maps.Values(st.phases))
+			in.mu.Unlock()
+			for _, ps := range phases {
+				ps.span.End(trace.WithTimestamp(in.clock.Now())) // phases the run left unfinished
+			}
+		}()
+	}
 
 	rep, err := f(ctx)
 
-	in.mu.Lock()
-	st := in.runs[cust]
-	delete(in.runs, cust)
-	in.mu.Unlock()
-	for _, ps := range st.phases {
-		ps.span.End(trace.WithTimestamp(in.clock.Now())) // phases the run left unfinished
-	}
 	if rep != nil {
 		span.SetAttributes(attribute.Bool("rscsync.caught_up", rep.CaughtUp), attribute.Bool("rscsync.historical", rep.Historical))
 	}
