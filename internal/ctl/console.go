@@ -30,7 +30,7 @@ const consoleTitle = " · rscgo console</title>"
 // again: through the engine when the program has one, else through the
 // ops console.
 func (x *command) retry(ctx context.Context) error {
-	id, keys := x.args[0], x.args[1:]
+	id, keys := x.args[0], storedKeys(x.args[1:])
 	if x.c.Engine == nil {
 		if err := x.viaConsole(ctx, "dead retry", id, keys); err != nil {
 			return err
@@ -49,6 +49,20 @@ func (x *command) retry(ctx context.Context) error {
 		return err
 	}
 	return x.retried(ctx, id, keys)
+}
+
+// storedKeys is keys as the dead-letter stores hold them: a key typed with
+// an id that is not valid UTF-8 or holds NUL is escaped (DeadLetter.Escape),
+// as dead list prints it; a key that is not one is kept, to be reported.
+func storedKeys(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k
+		if d, err := rscsync.ParseDeadLetterKey(k); err == nil {
+			out[i] = d.Escape().Key()
+		}
+	}
+	return out
 }
 
 func quoted(keys []string) string {

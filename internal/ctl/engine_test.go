@@ -248,3 +248,32 @@ func TestReconcileThroughConsole(t *testing.T) {
 	code, out, errs = rscctl(t, "-data", s.dir, "reconcile", "acme")
 	expect(t, code, out, errs, 2, "", "rscctl: reconcile needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n"+usage+"\n")
 }
+
+// dead retry of a key typed with an id that is not valid UTF-8 or holds
+// NUL retries the dead letter the store holds under its escaped key, as
+// dead list prints it, through the engine and through the console.
+func TestDeadRetryOfUnstorableIDs(t *testing.T) {
+	for _, via := range []string{"engine", "console"} {
+		t.Run(via, func(t *testing.T) {
+			s := newSynced(t)
+			for i, id := range map[int]string{9: "C\xff9", 10: "C\x0010"} {
+				c := cand(s.cust.Organization, i, fmt.Sprintf("c%d@example.com", i))
+				c.Record.Key.CandidateID = id
+				s.src.PutCandidates(c)
+			}
+			if _, err := s.engine.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"dead", "retry", "acme", "candidate//C\xff9", "candidate//C\x0010"}
+			var code int
+			var out, errs string
+			if via == "engine" {
+				code, out, errs = s.run(t, args...)
+			} else {
+				code, out, errs = rscctl(t, append([]string{"-data", s.dir, "-console", s.console(t).URL}, args...)...)
+			}
+			expect(t, code, out, errs, 4, "retry of customer acme done: 2 refused again, 3 dead letters remain\n",
+				"rscctl: 2 records of customer \"acme\" refused again (dead list acme)\n")
+		})
+	}
+}
