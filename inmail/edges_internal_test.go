@@ -95,4 +95,8 @@ func TestReasonIsStorable(t *testing.T) {
 			t.Errorf("reason(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+	// The bound holds once NUL bytes are replaced by three-byte U+FFFD.
+	if got := reason(errors.New(string(make([]byte, maxReason)))); len(got) > maxReason+len("…") {
+		t.Errorf("the reason of %d NUL bytes is %d bytes long, want at most %d", maxReason, len(got), maxReason+len("…"))
+	}
 }

@@ -341,14 +341,15 @@ func timedOut(err error) bool {
 
 // reason is the stored text of err, at most maxReason bytes of valid UTF-8.
 func reason(err error) string {
-	s := err.Error()
+	// Kept in the cursors: JSON would replace bytes that are not UTF-8
+	// (and the file store refuses them), and PostgreSQL's jsonb refuses
+	// NUL; an ATS's error may hold either. Replaced before the cut, so
+	// that the bound holds.
+	s := strings.ReplaceAll(strings.ToValidUTF8(err.Error(), "\uFFFD"), "\x00", "\uFFFD")
 	if len(s) > maxReason {
 		s = strings.ToValidUTF8(s[:maxReason], "") + "…"
 	}
-	// Kept in the cursors: JSON would replace bytes that are not UTF-8
-	// (and the file store refuses them), and PostgreSQL's jsonb refuses
-	// NUL; an ATS's error may hold either.
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	return s
 }
 
 // RetryPendingExports attempts every journaled export whose retry is due

@@ -48,23 +48,11 @@ func TestCrashWhileClearingDeadLetters(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T, e *env) {
-				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
-				src := g.materialize()
-				src.PutCandidates(g.badEmail(4), g.badEmail(6))
-				store := NewMemoryStore()
-				dead := NewMemoryDeadLetters()
-				_, err := e.engine(t, src, WithStore(store), WithDeadLetters(dead)).Run(t.Context())
-				must(t, err)
-				time.Sleep(time.Hour)
-				for _, i := range []int{4, 6} { // fixed
-					c := g.cand(i)
-					c.ModifiedAt = time.Now().Add(-time.Minute)
-					src.PutCandidates(c)
-				}
+				src, store, dead := fixedRefusals(t, e)
 				cs, cd := &crashStore{Store: store}, &crashDeadLetters{DeadLetterStore: dead}
 				cs.n.Store(tc.saves)
 				cd.n.Store(tc.deletes)
-				_, err = e.engine(t, src, WithStore(cs), WithDeadLetters(cd)).Run(t.Context())
+				_, err := e.engine(t, src, WithStore(cs), WithDeadLetters(cd)).Run(t.Context())
 				if !errors.Is(err, errCrash) {
 					t.Fatalf("err = %v, want the crash", err)
 				}
@@ -101,21 +89,9 @@ func TestCrashWhileClearingDeadLetters(t *testing.T) {
 // request rather than taking the old letter for a refusal.
 func TestResyncAfterCrashBeforeClearing(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
-		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
-		src := g.materialize()
-		src.PutCandidates(g.badEmail(4), g.badEmail(6))
-		store := NewMemoryStore()
-		dead := NewMemoryDeadLetters()
-		_, err := e.engine(t, src, WithStore(store), WithDeadLetters(dead)).Run(t.Context())
-		must(t, err)
-		time.Sleep(time.Hour)
-		for _, i := range []int{4, 6} { // fixed
-			c := g.cand(i)
-			c.ModifiedAt = time.Now().Add(-time.Minute)
-			src.PutCandidates(c)
-		}
+		src, store, dead := fixedRefusals(t, e)
 		cd := &crashDeadLetters{DeadLetterStore: dead} // dies at the first deletion
-		_, err = e.engine(t, src, WithStore(store), WithDeadLetters(cd)).Run(t.Context())
+		_, err := e.engine(t, src, WithStore(store), WithDeadLetters(cd)).Run(t.Context())
 		if !errors.Is(err, errCrash) {
 			t.Fatalf("err = %v, want the crash", err)
 		}
@@ -128,4 +104,25 @@ func TestResyncAfterCrashBeforeClearing(t *testing.T) {
 			t.Errorf("Resync sent %+v, want the candidate sent", pr)
 		}
 	})
+}
+
+// fixedRefusals runs a sync of ten candidates two of which (4 and 6) are
+// refused, then fixes those two in the ATS an hour later: the next run
+// clears their dead letters.
+func fixedRefusals(t *testing.T, e *env) (*SliceSource, *MemoryStore, *MemoryDeadLetters) {
+	t.Helper()
+	g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 10, 0, 0)
+	src := g.materialize()
+	src.PutCandidates(g.badEmail(4), g.badEmail(6))
+	store := NewMemoryStore()
+	dead := NewMemoryDeadLetters()
+	_, err := e.engine(t, src, WithStore(store), WithDeadLetters(dead)).Run(t.Context())
+	must(t, err)
+	time.Sleep(time.Hour)
+	for _, i := range []int{4, 6} { // fixed
+		c := g.cand(i)
+		c.ModifiedAt = time.Now().Add(-time.Minute)
+		src.PutCandidates(c)
+	}
+	return src, store, dead
 }

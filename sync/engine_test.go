@@ -1318,9 +1318,34 @@ func taskAnswer(resp *http.Response, status int) (*http.Response, error) {
 		errs[k] = map[string]any{"status": status, "message": fmt.Sprintf("Task %s: %d", k, status)}
 	}
 	js, _ := json.Marshal(map[string]any{"results": map[string]any{}, "errors": errs})
+	return replaceBody(resp, js), nil
+}
+
+// replaceBody replaces resp's body with js.
+func replaceBody(resp *http.Response, js []byte) *http.Response {
+	resp.Body.Close()
 	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
 	resp.Header.Del("Content-Length")
-	return resp, nil
+	return resp
+}
+
+// byOperation is an answer for jobOps.env that replaces LinkedIn's answer to
+// a batch_create of jobs with answer(its request body), unless that is "".
+func byOperation(answer func(body string) string) func(*http.Request, *http.Response, bool) (*http.Response, error) {
+	return func(r *http.Request, resp *http.Response, create bool) (*http.Response, error) {
+		if !create || r.GetBody == nil {
+			return resp, nil
+		}
+		rc, err := r.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		body, _ := io.ReadAll(rc)
+		if js := answer(string(body)); js != "" {
+			return replaceBody(resp, []byte(js)), nil
+		}
+		return resp, nil
+	}
 }
 
 // jobOps counts the job operations sent in batch_create calls.
@@ -1372,10 +1397,7 @@ func TestUnsureJobAnswerResendsAsUpdate(t *testing.T) {
 		{"no task named", func(resp *http.Response) (*http.Response, error) {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			js := regexp.MustCompile(`"id":"[^"]*",?`).ReplaceAll(body, nil)
-			resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(js)), int64(len(js))
-			resp.Header.Del("Content-Length")
-			return resp, nil
+			return replaceBody(resp, regexp.MustCompile(`"id":"[^"]*",?`).ReplaceAll(body, nil)), nil
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -312,6 +312,10 @@ func TestJobDeletedAndRecreatedWhileCreatePending(t *testing.T) {
 	})
 }
 
+// closed409 is LinkedIn's answer to a CLOSE of a job it holds closed, or
+// does not hold.
+const closed409 = `{"elements":[{"status":409,"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}]}`
+
 // LinkedIn may refuse at once, with an element of status 409, the CLOSE of
 // a job it holds closed already ("Cannot close job which is already closed
 // or does not exist"): the job is closed, as when that outcome comes in
@@ -321,25 +325,13 @@ func TestCloseRefusedAsAlreadyClosed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ops jobOps
 		var conflicts atomic.Int32
-		e := ops.env(t, func(r *http.Request, resp *http.Response, create bool) (*http.Response, error) {
-			if !create || r.GetBody == nil {
-				return resp, nil
-			}
-			rc, err := r.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			body, _ := io.ReadAll(rc)
-			if !strings.Contains(string(body), `"CLOSE"`) {
-				return resp, nil
+		e := ops.env(t, byOperation(func(body string) string {
+			if !strings.Contains(body, `"CLOSE"`) {
+				return ""
 			}
 			conflicts.Add(1)
-			resp.Body.Close()
-			js := `{"elements":[{"status":409,"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}]}`
-			resp.Body, resp.ContentLength = io.NopCloser(strings.NewReader(js)), int64(len(js))
-			resp.Header.Del("Content-Length")
-			return resp, nil
-		})
+			return closed409
+		}))
 		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
 		src := g.materialize()
 		eng := e.engine(t, src, WithFreshLane(0))
@@ -372,29 +364,15 @@ func TestClose409ClearsJobDeadLetter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ops jobOps
 		var refuseUpdate atomic.Bool
-		rewrite := func(resp *http.Response, js string) *http.Response {
-			resp.Body.Close()
-			resp.Body, resp.ContentLength = io.NopCloser(strings.NewReader(js)), int64(len(js))
-			resp.Header.Del("Content-Length")
-			return resp
-		}
-		e := ops.env(t, func(r *http.Request, resp *http.Response, create bool) (*http.Response, error) {
-			if !create || r.GetBody == nil {
-				return resp, nil
-			}
-			rc, err := r.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			body, _ := io.ReadAll(rc)
+		e := ops.env(t, byOperation(func(body string) string {
 			switch {
-			case strings.Contains(string(body), `"CLOSE"`):
-				return rewrite(resp, `{"elements":[{"status":409,"error":{"status":409,"message":"Cannot close job which is already closed or does not exist"}}]}`), nil
-			case refuseUpdate.Load() && strings.Contains(string(body), `"UPDATE"`):
-				return rewrite(resp, `{"elements":[{"status":422,"error":{"status":422,"message":"ERROR :: /title :: refused"}}]}`), nil
+			case strings.Contains(body, `"CLOSE"`):
+				return closed409
+			case refuseUpdate.Load() && strings.Contains(body, `"UPDATE"`):
+				return `{"elements":[{"status":422,"error":{"status":422,"message":"ERROR :: /title :: refused"}}]}`
 			}
-			return resp, nil
-		})
+			return ""
+		}))
 		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
 		src := g.materialize()
 		eng := e.engine(t, src, WithFreshLane(0))

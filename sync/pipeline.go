@@ -734,13 +734,22 @@ func (r *run) clearDeadLetter(k string) {
 // (Checkpoint.Clearing), after a save kept them, then saves the empty
 // queue.
 func (r *run) deleteCleared(ctx context.Context) error {
-	for _, k := range r.cp.Clearing {
-		if err := r.e.cfg.dead.Delete(ctx, r.cust, k); err != nil {
+	if err := deleteClearing(ctx, r.e.cfg.dead, r.cust, r.cp); err != nil {
+		return err
+	}
+	return r.store(ctx)
+}
+
+// deleteClearing deletes the customer's dead letters cp queued
+// (Checkpoint.Clearing) and empties the queue, for the caller to save.
+func deleteClearing(ctx context.Context, dead DeadLetterStore, cust string, cp *Checkpoint) error {
+	for _, k := range cp.Clearing {
+		if err := dead.Delete(ctx, cust, k); err != nil {
 			return fmt.Errorf("sync: clearing dead letter: %w", err)
 		}
 	}
-	r.cp.Clearing = nil
-	return r.store(ctx)
+	cp.Clearing = nil
+	return nil
 }
 
 // refused records a refusal outside a batch commit (job tasks): the dead

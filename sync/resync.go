@@ -138,12 +138,9 @@ func (e *Engine) finishClearing(ctx context.Context) error {
 	if err != nil || cp == nil || len(cp.Clearing) == 0 {
 		return err
 	}
-	for _, k := range cp.Clearing {
-		if err := e.cfg.dead.Delete(ctx, e.cust, k); err != nil {
-			return fmt.Errorf("sync: clearing dead letter: %w", err)
-		}
+	if err := deleteClearing(ctx, e.cfg.dead, e.cust, cp); err != nil {
+		return err
 	}
-	cp.Clearing = nil
 	if err := e.cfg.store.Save(ctx, e.cust, cp); err != nil {
 		return fmt.Errorf("sync: saving checkpoint: %w", err)
 	}

@@ -160,11 +160,7 @@ func TestResyncOfUnstorableIDs(t *testing.T) {
 	for _, via := range []string{"engine", "console"} {
 		t.Run(via, func(t *testing.T) {
 			s := newSynced(t)
-			for i, id := range map[int]string{9: "C\xff9", 10: "C\x0010"} {
-				c := cand(s.cust.Organization, i, fmt.Sprintf("c%d@example.com", i))
-				c.Record.Key.CandidateID = id
-				s.src.PutCandidates(c)
-			}
+			s.putUnstorable()
 			args := []string{"resync", "acme", "candidates", "C\xff9", "candidate//C\x0010"}
 			var code int
 			var out, errs string
@@ -175,6 +171,16 @@ func TestResyncOfUnstorableIDs(t *testing.T) {
 			}
 			expect(t, code, out, errs, 4, wantOut, wantErr)
 		})
+	}
+}
+
+// putUnstorable puts two candidates in the ATS whose ids the engine
+// refuses: C\xff9 (not valid UTF-8) and C\x0010 (NUL).
+func (s *synced) putUnstorable() {
+	for i, id := range map[int]string{9: "C\xff9", 10: "C\x0010"} {
+		c := cand(s.cust.Organization, i, fmt.Sprintf("c%d@example.com", i))
+		c.Record.Key.CandidateID = id
+		s.src.PutCandidates(c)
 	}
 }
 
@@ -256,11 +262,7 @@ func TestDeadRetryOfUnstorableIDs(t *testing.T) {
 	for _, via := range []string{"engine", "console"} {
 		t.Run(via, func(t *testing.T) {
 			s := newSynced(t)
-			for i, id := range map[int]string{9: "C\xff9", 10: "C\x0010"} {
-				c := cand(s.cust.Organization, i, fmt.Sprintf("c%d@example.com", i))
-				c.Record.Key.CandidateID = id
-				s.src.PutCandidates(c)
-			}
+			s.putUnstorable()
 			if _, err := s.engine.Run(t.Context()); err != nil {
 				t.Fatal(err)
 			}
