@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/rscgo/rscgo/internal/restli"
 )
 
 // ApplicationsService syncs applications (placements from shortlist onwards)
@@ -162,7 +164,10 @@ func recordIDs[T any](recs []T, id func(T) string) []string {
 }
 
 // writeSub upserts (or deletes, when del) records of an application
-// sub-resource (interviewFeedback, stages) keyed by simple ids.
+// sub-resource (interviewFeedback, stages): on /v2 a sub-resource of the
+// application's key, keyed by simple ids; on /rest a resource of its own
+// keyed by application, integration context and record id
+// (docs/linkedin-api.md §11).
 func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app ApplicationKey, recs []T, del bool, ids []string) (*BatchResult[NoteKey], error) {
 	if err := app.check(); err != nil {
 		return nil, err
@@ -170,11 +175,18 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 	if !del {
 		ids = recordIDs(recs, T.subID)
 	}
+	versioned := c.fam.versioned && res.versioned != ""
 	entries := make([]entry[NoteKey], len(ids))
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		e := &entries[i]
-		e.key, e.label, e.simple = NoteKey{Parent: app.ApplicationID, NoteID: id}, id, id
+		e.key, e.label = NoteKey{Parent: app.ApplicationID, NoteID: id}, id
+		if versioned {
+			e.rkey = restli.Key{{Name: res.subKey[0], Value: app.ApplicationID},
+				{Name: "integrationContext", Value: app.IntegrationContext}, {Name: res.subKey[1], Value: id}}
+		} else {
+			e.simple = id
+		}
 		v := c.validator(res.legacy, id)
 		v.text("id", id, true, maxIDLen)
 		if !del {
@@ -186,7 +198,10 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 		}
 		e.body, e.err = marshalBody(recs[i])
 	}
-	path := "/" + c.fam.name(resApplications) + "/" + c.keyPath(app.restli(c.fam)) + "/" + res.legacy
+	path := "/" + c.fam.name(res)
+	if !versioned {
+		path = "/" + c.fam.name(resApplications) + "/" + c.keyPath(app.restli(c.fam)) + "/" + res.legacy
+	}
 	method := http.MethodPut
 	if del {
 		method = http.MethodDelete

@@ -112,6 +112,61 @@ func TestApplicationSubresourcesWire(t *testing.T) {
 	r[4].check(t, "DELETE", "/v2/atsApplications", "ids[0].atsJobApplicationId=APP1&ids[0].dataProvider=ATS&ids[0].integrationContext=urn:li:organization:123", "batch_delete")
 }
 
+// On the versioned family, stages and interview feedback are resources of
+// their own (applicationStage, applicationInterviewFeedbacks), keyed by
+// application, integration context and record id; their fields keep their
+// /v2 names, and application notes carry no modified time
+// (docs/linkedin-api.md §11).
+func TestApplicationSubresourcesVersionedWire(t *testing.T) {
+	t.Parallel()
+	h := setup(t, okBatch, WithVersion("202604"))
+	ctx := t.Context()
+	app := ApplicationKey{IntegrationContext: org, ApplicationID: "APP1"}
+	if res, err := h.client.Applications.UpsertStages(ctx, app, []Stage{{ID: "STAGE001", Stage: "Phone Screen", CreatedAt: 1700000000000}}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	fb := []InterviewFeedback{{ID: "INTFB123", Feedback: "Strong", InterviewType: "ONSITE", CreatedAt: 1700000000000},
+		{ID: "INTFB456", Evaluations: []Evaluation{{Attribute: "Verbal Communication", Result: "4/5"}}}}
+	if res, err := h.client.Applications.UpsertFeedback(ctx, app, fb); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if res, err := h.client.Applications.DeleteStages(ctx, app, []string{"STAGE001"}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if res, err := h.client.Applications.DeleteFeedback(ctx, app, []string{"INTFB123"}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	// A versioned application note has no modified time (unlike a
+	// candidate note): LastModifiedAt is not sent.
+	if res, err := h.client.Applications.UpsertNotes(ctx, app, []Note{{ID: "N1", Note: "n", CreatedAt: 1700000000000, LastModifiedAt: 1700000000001}}); err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	const (
+		stage = "(jobApplicationId:APP1,integrationContext:urn%3Ali%3Aorganization%3A123,jobApplicationStageId:STAGE001)"
+		fb1   = "(jobApplicationId:APP1,integrationContext:urn%3Ali%3Aorganization%3A123,interviewFeedbackId:INTFB123)"
+		fb2   = "(jobApplicationId:APP1,integrationContext:urn%3Ali%3Aorganization%3A123,interviewFeedbackId:INTFB456)"
+	)
+	r := h.requests()
+	if len(r) != 5 {
+		t.Fatalf("got %d requests, want 5", len(r))
+	}
+	r[0].check(t, "PUT", "/rest/applicationStage", "ids=List("+stage+")", "batch_update")
+	checkJSON(t, r[0].Body, `{"entities":{"`+stage+`":{"stage":"Phone Screen","atsCreatedAt":1700000000000}}}`)
+	r[1].check(t, "PUT", "/rest/applicationInterviewFeedbacks", "ids=List("+fb1+","+fb2+")", "batch_update")
+	checkJSON(t, r[1].Body, `{"entities":{"`+fb1+`":{"feedback":"Strong","interviewType":"ONSITE","atsCreatedAt":1700000000000},`+
+		`"`+fb2+`":{"evaluations":[{"attribute":"Verbal Communication","result":"4/5"}]}}}`)
+	r[2].check(t, "DELETE", "/rest/applicationStage", "ids=List("+stage+")", "batch_delete")
+	r[3].check(t, "DELETE", "/rest/applicationInterviewFeedbacks", "ids=List("+fb1+")", "batch_delete")
+	note := "(externalJobApplicationId:APP1,externalNoteId:N1,integrationContext:urn%3Ali%3Aorganization%3A123)"
+	r[4].check(t, "PUT", "/rest/applicationNotes", "ids=List("+note+")", "batch_update")
+	checkJSON(t, r[4].Body, `{"entities":{"`+note+`":{"note":"n","atsCreatedAt":1700000000000}}}`)
+	for i, s := range r {
+		if got := s.Header.Get("LinkedIn-Version"); got != "202604" {
+			t.Errorf("request %d: LinkedIn-Version = %q", i, got)
+		}
+	}
+}
+
 func TestStageRules(t *testing.T) {
 	t.Parallel()
 	h := setup(t, okBatch)

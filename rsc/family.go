@@ -34,6 +34,10 @@ type resource struct {
 	// requests a day per application" per resource); the four
 	// prospect-interaction resources share one counter.
 	quota string
+	// subKey names, on /rest, the key fields of a versioned application
+	// sub-resource: the application's id and the record's own id
+	// (docs/linkedin-api.md §11).
+	subKey [2]string
 	// v2Only pins the resource to the legacy family whatever the client's:
 	// the /v2 path, Rest.li 1.0 and no LinkedIn-Version or protocol header.
 	// LinkedIn publishes the Provisioning API only under /v2
@@ -87,8 +91,10 @@ var (
 		renames: [][2]string{{"atsCreatedAt", "externalCreatedAt"}, {"atsLastModifiedAt", "externalLastModifiedAt"}}}
 	resApplications      = &resource{legacy: "atsApplications", versioned: "atsApplications", bucket: BucketSync, quota: "atsApplications"}
 	resApplicationNotes  = &resource{legacy: "notes", versioned: "applicationNotes", bucket: BucketSync, quota: "atsApplications/notes"}
-	resInterviewFeedback = &resource{legacy: "interviewFeedback", bucket: BucketSync, quota: "atsApplications/interviewFeedback"}
-	resStages            = &resource{legacy: "stages", bucket: BucketSync, quota: "atsApplications/stages"}
+	resInterviewFeedback = &resource{legacy: "interviewFeedback", versioned: "applicationInterviewFeedbacks", bucket: BucketSync, quota: "atsApplications/interviewFeedback",
+		subKey: [2]string{"jobApplicationId", "interviewFeedbackId"}}
+	resStages = &resource{legacy: "stages", versioned: "applicationStage", bucket: BucketSync, quota: "atsApplications/stages",
+		subKey: [2]string{"jobApplicationId", "jobApplicationStageId"}}
 	resACLs              = &resource{legacy: "atsEntityAcls", versioned: "entityAcls", bucket: BucketSync, quota: "atsEntityAcls"}
 	resACLAssignees      = &resource{legacy: "atsEntityAclAssignees", versioned: "entityAclAssignees", bucket: BucketSync, quota: "atsEntityAclAssignees"}
 	resIntegrations      = &resource{legacy: "atsIntegrations", versioned: "integrations", bucket: BucketIntegrations, quota: "atsIntegrations"}

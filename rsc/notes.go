@@ -30,8 +30,9 @@ type Note struct {
 	// CreatedAt is optional: when set, epoch milliseconds, > 0 and not small
 	// enough to be seconds (before March 1973); it may be in the future.
 	CreatedAt EpochMillis `json:"atsCreatedAt,omitempty"`
-	// LastModifiedAt follows CreatedAt's rules. It is sent on the versioned
-	// endpoints only.
+	// LastModifiedAt follows CreatedAt's rules. It is sent on versioned
+	// candidate notes only: LinkedIn's /v2 notes and versioned application
+	// notes have no such field (docs/linkedin-api.md §11).
 	LastModifiedAt EpochMillis `json:"atsLastModifiedAt,omitempty"`
 }
 
@@ -119,7 +120,7 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID
 	} else {
 		n = *note
 		validateNote(v, &n)
-		if !c.fam.versioned {
+		if !c.fam.versioned || res != resCandidateNotes {
 			n.LastModifiedAt = 0
 		}
 	}

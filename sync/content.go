@@ -268,8 +268,8 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 			continue // refused by the engine as an unknown kind
 		}
 		n := a.Note
-		if !e.client.Versioned() {
-			n.LastModifiedAt = 0 // sent on the versioned endpoints only (rsc.Note)
+		if !e.client.Versioned() || a.Kind != KindCandidateNote {
+			n.LastModifiedAt = 0 // sent on versioned candidate notes only (rsc.Note)
 		}
 		var rec any = n
 		if a.Kind == KindInterviewFeedback {

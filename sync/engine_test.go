@@ -1120,7 +1120,7 @@ func TestActivityCallsPerFamily(t *testing.T) {
 			case strings.HasSuffix(r.Path, "/notes") && strings.HasPrefix(r.Path, "/v2/atsApplications/"),
 				r.Path == "/rest/applicationNotes":
 				got.AppNotes++
-			case strings.HasSuffix(r.Path, "/interviewFeedback"):
+			case strings.HasSuffix(r.Path, "/interviewFeedback"), r.Path == "/rest/applicationInterviewFeedbacks":
 				got.Feedback++
 			}
 		}

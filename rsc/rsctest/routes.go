@@ -44,14 +44,16 @@ var routesV2, routesRest map[string]*route
 // candidate notes (docs/linkedin-api.md §11).
 var candidateRest = map[string]string{"externalCreatedAt": "atsCreatedAt", "externalLastModifiedAt": "atsLastModifiedAt"}
 
-// versionedNote is what a versioned note has beyond a /v2 one: a modified
-// time (externalLastModifiedAt on candidateNotes, docs/linkedin-api.md §11).
+// versionedNote is what a versioned candidate note has beyond a /v2 one: a
+// modified time (externalLastModifiedAt, docs/linkedin-api.md §11).
+// Versioned application notes have none.
 var versionedNote = schema{"atsLastModifiedAt": nil}
 
 func init() {
 	v2 := func(r *route) *route { r.requireDP = r.kind != nil && !r.sub; return r }
 	rest := func(r *route) *route { r.rest = true; r.outRenames = invert(r.docRenames); return r }
-	// restNote is rest for a note route: its entity has versionedNote too.
+	// restNote is rest for a candidate-note route: its entity has
+	// versionedNote too.
 	restNote := func(r *route) *route { r.extra = versionedNote; return rest(r) }
 
 	integ := &route{name: "atsIntegrations", canonical: "atsIntegrations", class: classIntegrations, kind: integrationKind, handle: handleIntegrations}
@@ -112,11 +114,16 @@ func init() {
 		restNote(sub(candR, "notes", "candidateNotes", candidateNoteKind, classSync)),
 		// LinkedIn renames the keys of versioned application notes, not
 		// their fields (docs/linkedin-api.md §11).
-		restNote(&route{name: "applicationNotes", canonical: "applicationNotes", class: classSync, kind: applicationNoteKind, handle: handleEntities,
+		rest(&route{name: "applicationNotes", canonical: "applicationNotes", class: classSync, kind: applicationNoteKind, handle: handleEntities,
 			keyNames: map[string]string{"externalJobApplicationId": "atsJobApplicationId", "externalNoteId": "noteId"}}),
-		restNote(sub(appR, "notes", "applicationNotes", applicationNoteKind, classSync)),
-		rest(sub(appR, "interviewFeedback", "interviewFeedback", feedbackKind, classSync)),
-		rest(sub(appR, "stages", "stages", stageKind, classSync)),
+		rest(sub(appR, "notes", "applicationNotes", applicationNoteKind, classSync)),
+		// Versioned feedback and stages are resources of their own, keyed by
+		// application, integration context and record id
+		// (docs/linkedin-api.md §11).
+		rest(&route{name: "applicationInterviewFeedbacks", canonical: "interviewFeedback", class: classSync, kind: feedbackKind, handle: handleEntities,
+			keyNames: map[string]string{"jobApplicationId": "atsJobApplicationId", "interviewFeedbackId": "feedbackId"}}),
+		rest(&route{name: "applicationStage", canonical: "stages", class: classSync, kind: stageKind, handle: handleEntities,
+			keyNames: map[string]string{"jobApplicationId": "atsJobApplicationId", "jobApplicationStageId": "stageId"}}),
 		rest(&route{name: "entityAcls", canonical: "atsEntityAcls", class: classSync, kind: aclKind, handle: handleEntities}),
 		rest(&route{name: "entityAclAssignees", canonical: "atsEntityAclAssignees", class: classSync, kind: assigneeKind, handle: handleEntities}),
 	} {

@@ -235,8 +235,28 @@ func TestRestFamily(t *testing.T) {
 	e.req("PUT", "/rest/atsApplications?ids=List("+appK+")", map[string]any{"entities": map[string]any{appK: application("Ann")}}, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
 	e.req("PUT", "/rest/applicationNotes?ids=List((externalJobApplicationId:A1,externalNoteId:AN1,integrationContext:urn%3Ali%3Aorganization%3A1000))",
 		`{"entities":{"(externalJobApplicationId:A1,externalNoteId:AN1,integrationContext:urn%3Ali%3Aorganization%3A1000)":{"note":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
+	// Feedback and stages are resources of their own on /rest; their
+	// sub-resource paths are not served there.
+	fbK := "(jobApplicationId:A1,integrationContext:urn%3Ali%3Aorganization%3A1000,interviewFeedbackId:F1)"
+	e.req("PUT", "/rest/applicationInterviewFeedbacks?ids=List("+fbK+")", `{"entities":{"`+fbK+`":{"feedback":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
+	stK := "(jobApplicationId:A1,integrationContext:urn%3Ali%3Aorganization%3A1000,jobApplicationStageId:S1)"
+	e.req("PUT", "/rest/applicationStage?ids=List("+stK+")", `{"entities":{"`+stK+`":{"stage":"Hired","atsCreatedAt":1}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
+	if fb, st := e.cust.InterviewFeedback(), e.cust.Stages(); len(fb) != 1 || fb[0].Key["feedbackId"] != "F1" || fb[0].Key["atsJobApplicationId"] != "A1" ||
+		len(st) != 1 || st[0].Key["stageId"] != "S1" || st[0].Fields["stage"] != "Hired" {
+		t.Fatalf("feedback %v, stages %v", fb, st)
+	}
+	e.req("PUT", "/rest/atsApplications/"+appK+"/interviewFeedback?ids=F2", `{"entities":{"F2":{"feedback":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 404)
+	noApp := "(jobApplicationId:A9,integrationContext:urn%3Ali%3Aorganization%3A1000,interviewFeedbackId:F1)"
+	echoed := "(integrationContext:urn%3Ali%3Aorganization%3A1000,interviewFeedbackId:F1,jobApplicationId:A9)" // fields sorted
+	if r := e.req("PUT", "/rest/applicationInterviewFeedbacks?ids=List("+noApp+")", `{"entities":{"`+noApp+`":{"feedback":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200); r.get("errors", echoed, "status") != float64(404) {
+		t.Fatalf("feedback of an unknown application: %s", r.raw)
+	}
+	e.req("DELETE", "/rest/applicationStage?ids=List("+stK+")", nil, v, v2).want(t, 200)
+	if len(e.cust.Stages()) != 0 {
+		t.Fatal("rest stage delete")
+	}
 	e.req("DELETE", "/rest/atsApplications?ids=List("+appK+")", nil, v, v2).want(t, 200)
-	if len(e.cust.ApplicationNotes()) != 0 {
+	if len(e.cust.ApplicationNotes()) != 0 || len(e.cust.InterviewFeedback()) != 0 {
 		t.Fatal("rest cascade")
 	}
 	e.cust.RequestIntegrations()
