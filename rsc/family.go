@@ -104,10 +104,13 @@ var (
 	resProvisioning      = &resource{legacy: "provisionedApplications", bucket: BucketUnmetered, quota: "provisionedApplications", v2Only: true}
 	resExports           = &resource{legacy: "exportedCandidates", versioned: "exportedCandidates", bucket: BucketUnmetered, quota: "exportedCandidates"}
 	resSeats             = &resource{legacy: "seatsV2", versioned: "seatsV2", bucket: BucketProspect, quota: "prospect"} // Seat reads id and seatId itself
-	resConversations     = &resource{legacy: "conversationEvents", bucket: BucketProspect, quota: "prospect"}
-	resMailStubs         = &resource{legacy: "mailStubs", bucket: BucketProspect, quota: "prospect"}
-	resProspectNotes     = &resource{legacy: "prospectNotes", bucket: BucketProspect, quota: "prospect"}
-	resClosedProfiles    = &resource{legacy: "closedCandidateProfiles", bucket: BucketUnmetered, quota: "closedCandidateProfiles"}
+	// LinkedIn publishes InMail history, stub profiles and prospect notes
+	// only under /v2 and lists no versioned name for them
+	// (docs/linkedin-api.md §11): they stay there whatever the client's family.
+	resConversations  = &resource{legacy: "conversationEvents", bucket: BucketProspect, quota: "prospect", v2Only: true}
+	resMailStubs      = &resource{legacy: "mailStubs", bucket: BucketProspect, quota: "prospect", v2Only: true}
+	resProspectNotes  = &resource{legacy: "prospectNotes", bucket: BucketProspect, quota: "prospect", v2Only: true}
+	resClosedProfiles = &resource{legacy: "closedCandidateProfiles", bucket: BucketUnmetered, quota: "closedCandidateProfiles"}
 )
 
 // dataProviderATS is the constant dataProvider key field of legacy keys.

@@ -186,7 +186,7 @@ func (s *InMailService) Events(ctx context.Context, seat string, start, end Epoc
 			if d := end - from; d < 0 || d > MaxInMailWindow { // d < 0: the difference overflowed
 				to = from + MaxInMailWindow
 			}
-			for e, err := range finder[ConversationEvent](c, resConversations, eventsQuery(c.fam.proto, seat, from, to), 50)(ctx) {
+			for e, err := range finder[ConversationEvent](c, resConversations, eventsQuery(c.fam.of(resConversations).proto, seat, from, to), 50)(ctx) {
 				if !yield(e, err) || err != nil {
 					return
 				}
@@ -234,7 +234,7 @@ type MailStub struct {
 // [start, end) (zero bounds are omitted). Always pass owners: LinkedIn
 // searches less without them.
 func (s *MailStubsService) List(ctx context.Context, contract string, owners []string, start, end EpochMillis) iter.Seq2[MailStub, error] {
-	q := contractQuery(s.c.fam.proto, "contract", contract, owners, "createdDateStart", start, "createdDateEnd", end)
+	q := contractQuery(s.c.fam.of(resMailStubs).proto, "contract", contract, owners, "createdDateStart", start, "createdDateEnd", end)
 	return finder[MailStub](s.c, resMailStubs, q, 50)(ctx)
 }
 
@@ -337,7 +337,7 @@ func prospectNoteID(raw json.RawMessage) (string, error) {
 // windows (a, b] and (b, c] read every millisecond once, and a note last
 // updated at exactly b in the first.
 func (s *ProspectNotesService) List(ctx context.Context, contract string, owners []string, cutoff, before EpochMillis) iter.Seq2[ProspectNote, error] {
-	q := contractQuery(s.c.fam.proto, "criteria", contract, owners, "cutoffDate", cutoff, "beforeDate", before)
+	q := contractQuery(s.c.fam.of(resProspectNotes).proto, "criteria", contract, owners, "cutoffDate", cutoff, "beforeDate", before)
 	return finder[ProspectNote](s.c, resProspectNotes, q, 100)(ctx)
 }
 
