@@ -164,10 +164,10 @@ func recordIDs[T any](recs []T, id func(T) string) []string {
 }
 
 // writeSub upserts (or deletes, when del) records of an application
-// sub-resource (interviewFeedback, stages): on /v2 a sub-resource of the
-// application's key, keyed by simple ids; on /rest a resource of its own
-// keyed by application, integration context and record id
-// (docs/linkedin-api.md §11).
+// sub-resource (interviewFeedback, stages) of one application: on /v2 a
+// sub-resource of the application's key, keyed by simple ids; on /rest a
+// resource of its own keyed by application, integration context and record
+// id (docs/linkedin-api.md §11).
 func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app ApplicationKey, recs []T, del bool, ids []string) (*BatchResult[NoteKey], error) {
 	if err := app.check(); err != nil {
 		return nil, err
@@ -175,36 +175,129 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 	if !del {
 		ids = recordIDs(recs, T.subID)
 	}
-	versioned := c.fam.versioned && res.versioned != ""
 	entries := make([]entry[NoteKey], len(ids))
-	seen := make(map[string]bool, len(ids))
+	seen := make(map[noteID]bool, len(ids))
 	for i, id := range ids {
-		e := &entries[i]
-		e.key, e.label = NoteKey{Parent: app.ApplicationID, NoteID: id}, id
-		if versioned {
-			e.rkey = restli.Key{{Name: res.subKey[0], Value: app.ApplicationID},
-				{Name: "integrationContext", Value: app.IntegrationContext}, {Name: res.subKey[1], Value: id}}
-		} else {
-			e.simple = id
-		}
-		v := c.validator(res.legacy, id)
-		v.text("id", id, true, maxIDLen)
+		var rec *T
 		if !del {
-			recs[i].validate(v)
+			rec = &recs[i]
 		}
-		unique(v, "id", seen, id)
-		if e.err = v.result(); e.err != nil || del {
-			continue
-		}
-		e.body, e.err = marshalBody(recs[i])
+		entries[i] = subEntry(c, res, app, rec, id, seen)
 	}
 	path := "/" + c.fam.name(res)
-	if !versioned {
+	if !c.subVersioned(res) {
 		path = "/" + c.fam.name(resApplications) + "/" + c.keyPath(app.restli(c.fam)) + "/" + res.legacy
 	}
-	method := http.MethodPut
+	return writeBatches(ctx, c, c.batchOpFor(writeMethod(del), res, path), entries)
+}
+
+// subVersioned reports whether res, an application sub-resource, is a
+// resource of its own keyed by its application (on /rest).
+func (c *Client) subVersioned(res *resource) bool { return c.fam.versioned && res.versioned != "" }
+
+// writeMethod is the HTTP method of a batch upsert, or of a batch delete.
+func writeMethod(del bool) string {
 	if del {
-		method = http.MethodDelete
+		return http.MethodDelete
 	}
-	return writeBatches(ctx, c, c.batchOpFor(method, res, path), entries)
+	return http.MethodPut
+}
+
+// subEntry validates and encodes record id of application app: the record
+// itself, or nothing for a delete (rec nil). seen holds the full keys of
+// the call's records so far: an id may appear once per application.
+func subEntry[T subEntity](c *Client, res *resource, app ApplicationKey, rec *T, id string, seen map[noteID]bool) entry[NoteKey] {
+	e := entry[NoteKey]{key: NoteKey{Parent: app.ApplicationID, NoteID: id}, label: id}
+	if c.subVersioned(res) {
+		e.rkey = restli.Key{{Name: res.subKey[0], Value: app.ApplicationID},
+			{Name: "integrationContext", Value: app.IntegrationContext}, {Name: res.subKey[1], Value: id}}
+	} else {
+		e.simple = id
+	}
+	v := c.validator(res.legacy, id)
+	v.text("id", id, true, maxIDLen)
+	if rec != nil {
+		(*rec).validate(v)
+	}
+	unique(v, "id", seen, noteID{app.IntegrationContext, app.ApplicationID, id})
+	if e.err = v.result(); e.err == nil && rec != nil {
+		e.body, e.err = marshalBody(*rec)
+	}
+	return e
+}
+
+// writeManySub upserts the records of items, each with its application (of
+// returns both), or deletes them when del is set (only their ids are
+// read), of any number of applications. On /rest a record's key names its
+// application, so the records go in batches of up to 100 in input order;
+// on /v2 the path names the application, so they go in one call per
+// application (perParent). A record whose application key is invalid is
+// refused alone.
+func writeManySub[T any, R subEntity](ctx context.Context, c *Client, res *resource, items []T, of func(*T) (ApplicationKey, R), del bool) (*BatchResult[NoteKey], error) {
+	apps, recs := make([]ApplicationKey, len(items)), make([]R, len(items))
+	for i := range items {
+		apps[i], recs[i] = of(&items[i])
+	}
+	if !c.subVersioned(res) {
+		return perParent(len(items), func(i int) ApplicationKey { return apps[i] },
+			func(i int) NoteKey { return NoteKey{Parent: apps[i].ApplicationID, NoteID: recs[i].subID()} },
+			func(app ApplicationKey, idx []int) (*BatchResult[NoteKey], error) {
+				group, ids := make([]R, len(idx)), make([]string, len(idx))
+				for j, i := range idx {
+					group[j], ids[j] = recs[i], recs[i].subID()
+				}
+				return writeSub(ctx, c, res, app, group, del, ids)
+			})
+	}
+	entries := make([]entry[NoteKey], len(items))
+	seen := make(map[noteID]bool, len(items))
+	for i := range items {
+		rec := &recs[i]
+		if del {
+			rec = nil
+		}
+		if err := apps[i].check(); err != nil {
+			entries[i] = entry[NoteKey]{key: NoteKey{Parent: apps[i].ApplicationID, NoteID: recs[i].subID()}, label: recs[i].subID(), err: err}
+			continue
+		}
+		entries[i] = subEntry(c, res, apps[i], rec, recs[i].subID(), seen)
+	}
+	return writeBatches(ctx, c, c.batchOpFor(writeMethod(del), res, "/"+c.fam.name(res)), entries)
+}
+
+// perParent sends n records in one call per parent, in the order the
+// parents first appear: send gets a parent and the indexes of its records
+// and returns their results in that order, or nil and the error when the
+// parent's key is invalid (nothing was sent). Items are in input order;
+// after a failed call, the records not sent yet keep Status 0.
+func perParent[P comparable](n int, parentOf func(int) P, keyOf func(int) NoteKey,
+	send func(P, []int) (*BatchResult[NoteKey], error)) (*BatchResult[NoteKey], error) {
+	out := &BatchResult[NoteKey]{Items: make([]Item[NoteKey], n)}
+	var order []P
+	byParent := map[P][]int{}
+	for i := range n {
+		p := parentOf(i)
+		out.Items[i].Key = keyOf(i)
+		if byParent[p] == nil {
+			order = append(order, p)
+		}
+		byParent[p] = append(byParent[p], i)
+	}
+	for _, p := range order {
+		idx := byParent[p]
+		res, err := send(p, idx)
+		if res == nil { // the parent's key is invalid: nothing was sent
+			for _, i := range idx {
+				out.Items[i].Err = err
+			}
+			continue
+		}
+		for j, i := range idx {
+			out.Items[i] = res.Items[j]
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -63,6 +63,37 @@ func (s *ApplicationsService) UpsertFeedback(ctx context.Context, app Applicatio
 	return writeSub(ctx, s.c, resInterviewFeedback, app, fb, false, nil)
 }
 
+// ApplicationFeedback is interview feedback with the application it
+// belongs to (ApplicationsService.UpsertManyFeedback).
+type ApplicationFeedback struct {
+	Application ApplicationKey
+	Feedback    InterviewFeedback
+}
+
+// UpsertManyFeedback creates or replaces interview feedback of any number
+// of applications (batch_update). On the versioned endpoints (WithVersion)
+// up to 100 records of different applications go in one call, which spares
+// the daily request quota; on /v2 each application's feedback goes in a
+// call of its own. A feedback id may appear once per application. A record
+// whose application key is invalid is refused alone, with a
+// *ValidationError; the others are sent. Items are in input order; after a
+// failed call (the error returned), the records not sent yet keep Status 0.
+func (s *ApplicationsService) UpsertManyFeedback(ctx context.Context, fb []ApplicationFeedback) (*BatchResult[NoteKey], error) {
+	return writeManySub(ctx, s.c, resInterviewFeedback, fb, applicationFeedback, false)
+}
+
+// DeleteManyFeedback deletes interview feedback of any number of
+// applications (batch_delete), as UpsertManyFeedback sends it: on the
+// versioned endpoints up to 100 in one call, on /v2 one call per
+// application. Only each record's Feedback.ID is read.
+func (s *ApplicationsService) DeleteManyFeedback(ctx context.Context, fb []ApplicationFeedback) (*BatchResult[NoteKey], error) {
+	return writeManySub(ctx, s.c, resInterviewFeedback, fb, applicationFeedback, true)
+}
+
+func applicationFeedback(f *ApplicationFeedback) (ApplicationKey, InterviewFeedback) {
+	return f.Application, f.Feedback
+}
+
 // DeleteFeedback deletes interview feedback of one application.
 func (s *ApplicationsService) DeleteFeedback(ctx context.Context, app ApplicationKey, ids []string) (*BatchResult[NoteKey], error) {
 	return writeSub[InterviewFeedback](ctx, s.c, resInterviewFeedback, app, nil, true, ids)

@@ -2,7 +2,6 @@ package rsc
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
@@ -100,11 +99,7 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 	if !c.fam.versioned {
 		path = "/" + parentRes.legacy + "/" + c.keyPath(pk.restli(c.fam)) + "/" + res.legacy
 	}
-	method := http.MethodPut
-	if del {
-		method = http.MethodDelete
-	}
-	return writeBatches(ctx, c, c.batchOpFor(method, res, path), entries)
+	return writeBatches(ctx, c, c.batchOpFor(writeMethod(del), res, path), entries)
 }
 
 // noteEntry validates and encodes note id of parent pk: the note itself,
@@ -175,47 +170,23 @@ func writeManyNotes[T any, P interface {
 			entries[i] = c.noteEntry(parents[i], note, notes[i].ID, seen)
 		}
 		res, _, _, _ := parents[0].notes()
-		method := http.MethodPut
-		if del {
-			method = http.MethodDelete
-		}
-		return writeBatches(ctx, c, c.batchOpFor(method, res, "/"+c.fam.name(res)), entries)
+		return writeBatches(ctx, c, c.batchOpFor(writeMethod(del), res, "/"+c.fam.name(res)), entries)
 	}
-	out := &BatchResult[NoteKey]{Items: make([]Item[NoteKey], len(notes))}
-	var order []P
-	byParent := map[P][]int{}
-	for i, p := range parents {
-		_, _, parent, _ := p.notes()
-		out.Items[i].Key = NoteKey{Parent: parent, NoteID: notes[i].ID}
-		if byParent[p] == nil {
-			order = append(order, p)
-		}
-		byParent[p] = append(byParent[p], i)
-	}
-	for _, p := range order {
-		idx := byParent[p]
-		group, ids := make([]Note, len(idx)), make([]string, len(idx))
-		for j, i := range idx {
-			group[j], ids[j] = notes[i], notes[i].ID
-		}
-		if del {
-			group = nil
-		}
-		res, err := c.writeNotes(ctx, p, group, ids)
-		if res == nil { // the parent's key is invalid: nothing was sent
-			for _, i := range idx {
-				out.Items[i].Err = err
+	return perParent(len(notes), func(i int) P { return parents[i] },
+		func(i int) NoteKey {
+			_, _, parent, _ := parents[i].notes()
+			return NoteKey{Parent: parent, NoteID: notes[i].ID}
+		},
+		func(p P, idx []int) (*BatchResult[NoteKey], error) {
+			group, ids := make([]Note, len(idx)), make([]string, len(idx))
+			for j, i := range idx {
+				group[j], ids[j] = notes[i], notes[i].ID
 			}
-			continue
-		}
-		for j, i := range idx {
-			out.Items[i] = res.Items[j]
-		}
-		if err != nil {
-			return out, err
-		}
-	}
-	return out, nil
+			if del {
+				group = nil
+			}
+			return c.writeNotes(ctx, p, group, ids)
+		})
 }
 
 // CandidateNote is a note with the candidate it belongs to

@@ -74,7 +74,7 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 		for end < len(order) {
 			d := &recs[order[end]]
 			sameParent := d.Integration == d0.Integration && (!isChild(d.Kind) || d.Parent == d0.Parent)
-			if d.Kind != d0.Kind || !sameParent && !(across && isNote(d.Kind)) {
+			if d.Kind != d0.Kind || !sameParent && !(across && keyedByParent(d.Kind)) {
 				break
 			}
 			end++
@@ -92,7 +92,12 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 	return o
 }
 
-func isNote(k EntityKind) bool { return k == KindCandidateNote || k == KindApplicationNote }
+// keyedByParent reports whether records of kind k name their parent in
+// their versioned key (notes and interview feedback), so that one call may
+// carry records of several parents (docs/linkedin-api.md §11).
+func keyedByParent(k EntityKind) bool {
+	return k == KindCandidateNote || k == KindApplicationNote || k == KindInterviewFeedback
+}
 
 func isChild(k EntityKind) bool {
 	switch k {
@@ -121,14 +126,17 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[strin
 	app := rsc.ApplicationKey{IntegrationContext: d0.Integration, ApplicationID: d0.Parent}
 	eachNote := func(i int, it rsc.Item[rsc.NoteKey]) { each(i, it.Err) }
 	switch d0.Kind {
-	case KindStage, KindInterviewFeedback:
+	case KindStage:
 		fn := func(ctx context.Context, ids []string) (*rsc.BatchResult[rsc.NoteKey], error) {
-			if d0.Kind == KindStage {
-				return r.e.client.Applications.DeleteStages(ctx, app, ids)
-			}
-			return r.e.client.Applications.DeleteFeedback(ctx, app, ids)
+			return r.e.client.Applications.DeleteStages(ctx, app, ids)
 		}
 		return sendSplit(ctx, r, ids, parentChecked(fn, 0), eachNote)
+	case KindInterviewFeedback: // of one application, or of several (see sendDeletions)
+		fbs := make([]rsc.ApplicationFeedback, len(group))
+		for i, d := range group {
+			fbs[i] = rsc.ApplicationFeedback{Application: rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent}, Feedback: rsc.InterviewFeedback{ID: d.ID}}
+		}
+		return sendSplit(ctx, r, fbs, r.e.client.Applications.DeleteManyFeedback, eachNote)
 	case KindCandidateNote: // of one candidate, or of several (see sendDeletions)
 		notes := make([]rsc.CandidateNote, len(group))
 		for i, d := range group {

@@ -57,9 +57,9 @@
 //
 // A pass runs the phases in milestone order: jobs, candidates, applications
 // (with their stage history) and activities (notes and interview feedback:
-// feedback in one call per application, as its endpoint requires; notes of
-// different parents share a call on the versioned endpoints, one call per
-// parent on /v2), then deletions (children before parents). Records go in batches of at most 100,
+// records of different parents share a call on the versioned endpoints,
+// whose keys name the parent; one call per parent on /v2, whose paths do),
+// then deletions (children before parents). Records go in batches of at most 100,
 // in stream order; WithInFlight batches overlap so the per-minute quota is
 // used to the full, while the client's pacer guarantees it is never
 // exceeded. Batches are committed in order: the phase watermark moves past

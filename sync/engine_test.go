@@ -1097,16 +1097,15 @@ func TestLateCreateIsNotRepeated(t *testing.T) {
 	})
 }
 
-// Notes of one kind in a batch go in one call on the versioned endpoints,
-// whose keys name each note's parent, and in one call per parent on /v2;
-// interview feedback goes in one call per application on both. Either way
-// LinkedIn ends with every record.
+// Notes and interview feedback of one kind in a batch go in one call on the
+// versioned endpoints, whose keys name each record's parent, and in one
+// call per parent on /v2. Either way LinkedIn ends with every record.
 func TestActivityCallsPerFamily(t *testing.T) {
 	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
 		type calls struct{ CandNotes, AppNotes, Feedback int }
 		want := calls{10, 10, 10}
 		if versioned {
-			want = calls{1, 1, 10}
+			want = calls{1, 1, 1}
 		}
 		// 90 activities, one batch: 30 of each kind, on 10 candidates and
 		// 10 applications.
@@ -1170,6 +1169,47 @@ func TestDeletionsGroupedByParent(t *testing.T) {
 		}
 		if n := len(e.cust.CandidateNotes()); n != 0 {
 			t.Errorf("LinkedIn holds %d notes, want none", n)
+		}
+	})
+}
+
+// Feedback deletions of several applications go in one call on the
+// versioned endpoints, whose keys name each record's application, and in
+// one call per application on /v2.
+func TestFeedbackDeletionsGroupedByFamily(t *testing.T) {
+	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
+		org := e.cust.Organization
+		// Activities 2 and 5 are feedback of applications A0 and A1.
+		_, src, eng, _ := e.synced(t, newGen(org, time.Now(), 24*time.Hour, 0, 2, 2, 6))
+		if n := len(e.cust.InterviewFeedback()); n != 2 {
+			t.Fatalf("LinkedIn holds %d feedback records, want 2", n)
+		}
+		time.Sleep(time.Minute)
+		for _, i := range []int{2, 5} {
+			src.Delete(Deletion{Kind: KindInterviewFeedback, ID: actID(i), Parent: appID(i % 2), Integration: org, DeletedAt: time.Now()})
+		}
+		time.Sleep(time.Minute)
+		e.srv.ResetRequests()
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		var calls []string
+		for _, r := range e.srv.Requests() {
+			if r.EffectiveMethod == http.MethodDelete {
+				calls = append(calls, r.Path)
+			}
+		}
+		want := []string{
+			"/v2/atsApplications/atsJobApplicationId=" + appID(0) + "&dataProvider=ATS&integrationContext=" + org + "/interviewFeedback",
+			"/v2/atsApplications/atsJobApplicationId=" + appID(1) + "&dataProvider=ATS&integrationContext=" + org + "/interviewFeedback",
+		}
+		if versioned {
+			want = []string{"/rest/applicationInterviewFeedbacks"}
+		}
+		if d := cmp.Diff(want, calls); d != "" {
+			t.Errorf("delete calls (-want +got):\n%s", d)
+		}
+		if n := len(e.cust.InterviewFeedback()); n != 0 {
+			t.Errorf("LinkedIn holds %d feedback records, want none", n)
 		}
 	})
 }

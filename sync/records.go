@@ -143,14 +143,12 @@ func (r *run) sendStages(ctx context.Context, p *Application, o *batchOutcome) e
 	return nil
 }
 
-// activityGroup is activities of one kind in a batch, of one parent where
-// the endpoint names it in its path: interview feedback always, notes on
-// /v2. On the versioned endpoints a note's key names its parent, so the
-// notes of one kind go in one call whatever their parents
-// (docs/linkedin-api.md §11).
+// activityGroup is activities of one kind in a batch, of one parent on
+// /v2, whose paths name the parent. On the versioned endpoints a note's or
+// a feedback's key names its parent, so the activities of one kind go in
+// one call whatever their parents (docs/linkedin-api.md §11).
 type activityGroup struct {
 	kind EntityKind
-	app  rsc.ApplicationKey // the parent of interview feedback
 	idx  []int
 }
 
@@ -164,12 +162,12 @@ func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool)
 	for i := range recs {
 		a := &recs[i]
 		k := string(a.Kind)
-		if a.Kind == KindInterviewFeedback || !across {
+		if !across {
 			k += "\x00" + a.parent()
 		}
 		g := byKey[k]
 		if g == nil {
-			g = &activityGroup{kind: a.Kind, app: a.Application}
+			g = &activityGroup{kind: a.Kind}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -195,14 +193,11 @@ func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool)
 			}
 			err = sendSplit(ctx, r, notes, r.e.client.Applications.UpsertManyNotes, each)
 		case KindInterviewFeedback:
-			fbs := make([]rsc.InterviewFeedback, len(g.idx))
+			fbs := make([]rsc.ApplicationFeedback, len(g.idx))
 			for j, i := range g.idx {
-				fbs[j] = recs[i].Feedback
+				fbs[j] = rsc.ApplicationFeedback{Application: recs[i].Application, Feedback: recs[i].Feedback}
 			}
-			fn := func(ctx context.Context, f []rsc.InterviewFeedback) (*rsc.BatchResult[rsc.NoteKey], error) {
-				return r.e.client.Applications.UpsertFeedback(ctx, g.app, f)
-			}
-			err = sendSplit(ctx, r, fbs, parentChecked(fn, len(fbs)), each)
+			err = sendSplit(ctx, r, fbs, r.e.client.Applications.UpsertManyFeedback, each)
 		default:
 			for j, i := range g.idx {
 				each(j, rsc.Item[rsc.NoteKey]{Err: unknownActivityKind(&recs[i])})
