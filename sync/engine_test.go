@@ -1147,15 +1147,7 @@ func TestDeletionsGroupedByParent(t *testing.T) {
 		}
 		src.Delete(Deletion{Kind: KindCandidate, ID: candID(0), Integration: org, DeletedAt: time.Now()})
 		time.Sleep(time.Minute)
-		e.srv.ResetRequests()
-		_, err := eng.Run(t.Context())
-		must(t, err)
-		var calls []string
-		for _, r := range e.srv.Requests() {
-			if r.EffectiveMethod == http.MethodDelete {
-				calls = append(calls, r.Path)
-			}
-		}
+		calls := deleteCalls(t, e, eng)
 		want := []string{
 			"/v2/atsCandidates/atsCandidateId=" + candID(0) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
 			"/v2/atsCandidates/atsCandidateId=" + candID(1) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
@@ -1171,6 +1163,21 @@ func TestDeletionsGroupedByParent(t *testing.T) {
 			t.Errorf("LinkedIn holds %d notes, want none", n)
 		}
 	})
+}
+
+// deleteCalls runs eng and returns the paths of the delete calls it made.
+func deleteCalls(t *testing.T, e *env, eng *Engine) []string {
+	t.Helper()
+	e.srv.ResetRequests()
+	_, err := eng.Run(t.Context())
+	must(t, err)
+	var calls []string
+	for _, r := range e.srv.Requests() {
+		if r.EffectiveMethod == http.MethodDelete {
+			calls = append(calls, r.Path)
+		}
+	}
+	return calls
 }
 
 // Feedback deletions of several applications go in one call on the
@@ -1189,15 +1196,7 @@ func TestFeedbackDeletionsGroupedByFamily(t *testing.T) {
 			src.Delete(Deletion{Kind: KindInterviewFeedback, ID: actID(i), Parent: appID(i % 2), Integration: org, DeletedAt: time.Now()})
 		}
 		time.Sleep(time.Minute)
-		e.srv.ResetRequests()
-		_, err := eng.Run(t.Context())
-		must(t, err)
-		var calls []string
-		for _, r := range e.srv.Requests() {
-			if r.EffectiveMethod == http.MethodDelete {
-				calls = append(calls, r.Path)
-			}
-		}
+		calls := deleteCalls(t, e, eng)
 		want := []string{
 			"/v2/atsApplications/atsJobApplicationId=" + appID(0) + "&dataProvider=ATS&integrationContext=" + org + "/interviewFeedback",
 			"/v2/atsApplications/atsJobApplicationId=" + appID(1) + "&dataProvider=ATS&integrationContext=" + org + "/interviewFeedback",
