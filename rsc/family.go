@@ -107,7 +107,7 @@ var (
 	resConversations     = &resource{legacy: "conversationEvents", bucket: BucketProspect, quota: "prospect"}
 	resMailStubs         = &resource{legacy: "mailStubs", bucket: BucketProspect, quota: "prospect"}
 	resProspectNotes     = &resource{legacy: "prospectNotes", bucket: BucketProspect, quota: "prospect"}
-	resClosedProfiles    = &resource{legacy: "closedCandidateProfiles", bucket: BucketUnmetered, quota: "closedCandidateProfiles"}
+	resClosedProfiles    = &resource{legacy: "atsPurgedExportedCandidates", bucket: BucketUnmetered, quota: "atsPurgedExportedCandidates"}
 )
 
 // dataProviderATS is the constant dataProvider key field of legacy keys.
