@@ -89,7 +89,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	}
 	pending := map[string]int64{}
 	absent := map[string]ClosedMember{} // members of whom the ATS holds no candidate
-	for p, err := range r.cfg.Client.ClosedProfiles.List(ctx, r.cfg.Organization, rsc.EpochMillis(since)) {
+	for p, err := range r.cfg.Client.ClosedProfiles.List(ctx, rsc.EpochMillis(since)) {
 		if err != nil {
 			return rep, fmt.Errorf("inmail: closed profiles: %w", err)
 		}

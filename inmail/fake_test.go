@@ -162,10 +162,17 @@ func (f *fakeLI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		page(out)
-	case "closedCandidateProfiles":
+	case "atsPurgedExportedCandidates":
+		// LinkedIn's deletion notices (docs/linkedin-api.md §8.7): the
+		// token names the customer, the range is [start, end).
+		if q.Get("q") != "criteria" || q.Get("exportType") != "ONE_CLICK_EXPORT" || q.Get("timeRange.start") == "" || q.Get("timeRange.end") == "" {
+			f.t.Errorf("atsPurgedExportedCandidates query %s", r.URL.RawQuery)
+			http.Error(w, "query", 400)
+			return
+		}
 		var out []rsc.ClosedProfile
 		for _, p := range f.closed {
-			if q.Get("integrationContext") == testOrg && int64(p.ClosedAt) >= i64("closedSince") {
+			if c := int64(p.ClosedAt); c >= i64("timeRange.start") && c < i64("timeRange.end") {
 				out = append(out, p)
 			}
 		}

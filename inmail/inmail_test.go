@@ -749,7 +749,7 @@ func TestCompanyLevelOnly(t *testing.T) {
 				t.Errorf("%s called %d times", res, n)
 			}
 		}
-		if e.fake.count("closedCandidateProfiles") != 1 {
+		if e.fake.count("atsPurgedExportedCandidates") != 1 {
 			t.Error("closed profiles not polled")
 		}
 		// Export still works with company-level access.
@@ -772,7 +772,7 @@ func TestRunOnceDeletionInterval(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n := e.fake.count("closedCandidateProfiles"); n != 2 {
+		if n := e.fake.count("atsPurgedExportedCandidates"); n != 2 {
 			t.Errorf("closed profiles polled %d times over 30 days, want 2", n)
 		}
 	})

@@ -110,7 +110,7 @@ var (
 	resConversations  = &resource{legacy: "conversationEvents", bucket: BucketProspect, quota: "prospect", v2Only: true}
 	resMailStubs      = &resource{legacy: "mailStubs", bucket: BucketProspect, quota: "prospect", v2Only: true}
 	resProspectNotes  = &resource{legacy: "prospectNotes", bucket: BucketProspect, quota: "prospect", v2Only: true}
-	resClosedProfiles = &resource{legacy: "closedCandidateProfiles", bucket: BucketUnmetered, quota: "closedCandidateProfiles"}
+	resClosedProfiles = &resource{legacy: "atsPurgedExportedCandidates", bucket: BucketUnmetered, quota: "atsPurgedExportedCandidates"}
 )
 
 // dataProviderATS is the constant dataProvider key field of legacy keys.

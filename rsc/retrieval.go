@@ -205,12 +205,20 @@ func (s *InMailService) Events(ctx context.Context, seat string, start, end Epoc
 // viewer=urn%3Ali%3Aseat%3A1&timeRange=(start:…,end:…) under 2.0, where
 // a record parameter is one value (docs/linkedin-api.md §3.2).
 func eventsQuery(p restli.Protocol, seat string, start, end EpochMillis) string {
-	q := "q=criteria&" + restli.EncodeParam(p, "viewer", seat)
+	return "q=criteria&" + restli.EncodeParam(p, "viewer", seat) + timeRangeParam(p, start, end)
+}
+
+// timeRangeParam is a finder's timeRange record parameter, with a leading
+// '&', in the syntax of protocol p: &timeRange.start=…&timeRange.end=…
+// under Rest.li 1.0 (the form of LinkedIn's Postman requests), and
+// &timeRange=(start:…,end:…) under 2.0, where a record parameter is one
+// value (docs/linkedin-api.md §3.2).
+func timeRangeParam(p restli.Protocol, start, end EpochMillis) string {
 	from, to := strconv.FormatInt(int64(start), 10), strconv.FormatInt(int64(end), 10)
 	if p == restli.Protocol2 {
-		return q + "&timeRange=" + restli.Encode(restli.Key{{Name: "start", Value: from}, {Name: "end", Value: to}})
+		return "&timeRange=" + restli.Encode(restli.Key{{Name: "start", Value: from}, {Name: "end", Value: to}})
 	}
-	return q + "&timeRange.start=" + from + "&timeRange.end=" + to
+	return "&timeRange.start=" + from + "&timeRange.end=" + to
 }
 
 // MailStubsService reads InMail stub profiles (mailStubs): members who shared
@@ -359,24 +367,57 @@ func contractQuery(p restli.Protocol, q, contract string, owners []string, loNam
 	return b.String()
 }
 
-// ClosedProfilesService lists members who closed their LinkedIn account
-// after their data reached the ATS (our model of LinkedIn's unconfirmed
-// "1-Click Export Deletion" endpoint, docs/linkedin-api.md §8.7). Query it at least
-// every 30 days.
+// ClosedProfilesService reads LinkedIn's 1-Click Export deletion notices:
+// the members exported to the ATS who have since deleted or closed their
+// LinkedIn account (GET atsPurgedExportedCandidates, docs/linkedin-api.md
+// §8.7). Partners must read them at least every 30 days and tell the
+// customer, who decides what to delete.
 type ClosedProfilesService service
 
-// ClosedProfile is a member who closed their account.
+// ClosedProfile is a member who closed their account. LinkedIn publishes
+// no response fields for atsPurgedExportedCandidates: these JSON names are
+// rscgo's own (docs/wire-model.md, closed profiles).
 type ClosedProfile struct {
 	Member          string      `json:"member"`
 	ATSCandidateIDs []string    `json:"atsCandidateIds,omitempty"`
 	ClosedAt        EpochMillis `json:"closedAt"`
 }
 
-// List iterates over members of the integration context whose accounts
-// closed at or after since.
-func (s *ClosedProfilesService) List(ctx context.Context, integrationContext string, since EpochMillis) iter.Seq2[ClosedProfile, error] {
+// oneClickExport is the exportType of the deletion notices: the members a
+// recruiter exported with 1-Click Export (docs/linkedin-api.md §8.7).
+const oneClickExport = "ONE_CLICK_EXPORT"
+
+// ListRange iterates over the deletion notices of the time range
+// [start, end): q=criteria with the range as the finder's timeRange (in
+// the client's Rest.li syntax, as conversationEvents takes it) and
+// exportType=ONE_CLICK_EXPORT. LinkedIn's request names no customer: the
+// child application's token does. end must not precede start. Whether
+// LinkedIn's end is inclusive, and what the range bounds (the closure, or
+// the purge), are not published; consecutive ranges [a, b) and [b, c)
+// leave no gap either way.
+func (s *ClosedProfilesService) ListRange(ctx context.Context, start, end EpochMillis) iter.Seq2[ClosedProfile, error] {
 	c := s.c
-	q := "q=integrationContext&" + restli.EncodeParam(c.fam.proto, "integrationContext", integrationContext) +
-		"&closedSince=" + strconv.FormatInt(int64(since), 10)
+	if end < start {
+		return func(yield func(ClosedProfile, error) bool) {
+			yield(ClosedProfile{}, fmt.Errorf("rsc: atsPurgedExportedCandidates range [%d, %d): end precedes start", start, end))
+		}
+	}
+	q := "q=criteria" + timeRangeParam(c.fam.proto, start, end) + "&exportType=" + oneClickExport
 	return finder[ClosedProfile](c, resClosedProfiles, q, 100)(ctx)
+}
+
+// List iterates over the deletion notices from since up to now, both
+// included: ListRange of [since, now+1ms), now read from the client's
+// clock (WithClock) when the iteration starts, or of the empty range
+// [since, since) when since lies ahead of it. LinkedIn's request names no
+// customer: the child application's token does.
+func (s *ClosedProfilesService) List(ctx context.Context, since EpochMillis) iter.Seq2[ClosedProfile, error] {
+	return func(yield func(ClosedProfile, error) bool) {
+		end := max(EpochMillis(s.c.cfg.clock.Now().UnixMilli())+1, since)
+		for p, err := range s.ListRange(ctx, since, end) {
+			if !yield(p, err) || err != nil {
+				return
+			}
+		}
+	}
 }

@@ -126,7 +126,7 @@ func TestRetrievalAgainstFake(t *testing.T) {
 			if err := srv.CloseMemberAccount(prospect.Person); err != nil {
 				t.Fatal(err)
 			}
-			closed := collect(t, c.ClosedProfiles.List(ctx, cust.Organization, 0))
+			closed := collect(t, c.ClosedProfiles.List(ctx, 0))
 			if len(closed) != 1 || closed[0].Member != prospect.Person || !slices.Equal(closed[0].ATSCandidateIDs, []string{"C1"}) {
 				t.Errorf("closed profiles = %+v", closed)
 			}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -61,11 +62,14 @@ func TestRetrievalWire(t *testing.T) {
 	}
 	for range h.client.ProspectNotes.List(ctx, "urn:li:contract:1", []string{"urn:li:seat:1"}, 1700000000000, 1700043200000) {
 	}
-	for range h.client.ClosedProfiles.List(ctx, "urn:li:organization:1", 1700000000000) {
+	for range h.client.ClosedProfiles.ListRange(ctx, 1700000000000, 1702592000000) {
 	}
 	_, err = firstErr(h.client.InMail.Events(ctx, "urn:li:seat:1", 1700000000001, 1700000000000))
 	if err == nil {
 		t.Error("a window whose end precedes its start must be refused")
+	}
+	if _, err = firstErr(h.client.ClosedProfiles.ListRange(ctx, 1700000000001, 1700000000000)); err == nil {
+		t.Error("a deletion-notice range whose end precedes its start must be refused")
 	}
 	r := h.requests()
 	if len(r) != 8 {
@@ -77,7 +81,54 @@ func TestRetrievalWire(t *testing.T) {
 	r[4].check(t, "GET", "/v2/conversationEvents", "q=criteria&viewer=urn:li:seat:1&timeRange.start=1700000000000&timeRange.end=1700043200000&start=0&count=50", "")
 	r[5].check(t, "GET", "/v2/mailStubs", "q=contract&contract=urn:li:contract:1&owners=urn:li:seat:1&createdDateStart=1700000000000&start=0&count=50", "")
 	r[6].check(t, "GET", "/v2/prospectNotes", "q=criteria&contract=urn:li:contract:1&owners=urn:li:seat:1&cutoffDate=1700000000000&beforeDate=1700043200000&start=0&count=100", "")
-	r[7].check(t, "GET", "/v2/closedCandidateProfiles", "q=integrationContext&integrationContext=urn:li:organization:1&closedSince=1700000000000&start=0&count=100", "")
+	// LinkedIn's deletion notices: the resource, finder and parameters of
+	// docs/linkedin-api.md §8.7, the range as conversationEvents takes it.
+	r[7].check(t, "GET", "/v2/atsPurgedExportedCandidates", "q=criteria&timeRange.start=1700000000000&timeRange.end=1702592000000&exportType=ONE_CLICK_EXPORT&start=0&count=100", "")
+}
+
+// ClosedProfiles.List reads [since, now] by the client's clock, sends no
+// integration context (LinkedIn's request carries none, docs/linkedin-api.md
+// §8.7), reads [since, since) when since lies ahead of the clock, and
+// decodes the elements of rscgo's model (docs/wire-model.md).
+func TestClosedProfilesList(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{now: time.UnixMilli(1702592000000)}
+	for _, tc := range []struct {
+		name, query string
+		version     string
+		since       EpochMillis
+	}{
+		{"v2", "q=criteria&timeRange.start=1700000000000&timeRange.end=1702592000001&exportType=ONE_CLICK_EXPORT&start=0&count=100", "", 1700000000000},
+		{"rest", "q=criteria&timeRange=(start:1700000000000,end:1702592000001)&exportType=ONE_CLICK_EXPORT&start=0&count=100", "202604", 1700000000000},
+		{"since ahead of the clock", "q=criteria&timeRange.start=1702592000005&timeRange.end=1702592000005&exportType=ONE_CLICK_EXPORT&start=0&count=100", "", 1702592000005},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			opts := []Option{WithClock(clk)}
+			if tc.version != "" {
+				opts = append(opts, WithVersion(tc.version))
+			}
+			h := setup(t, func(w http.ResponseWriter, s seen) {
+				fmt.Fprint(w, `{"elements":[{"member":"urn:li:person:a","atsCandidateIds":["C1","C2"],"closedAt":1700000000500}],"paging":{"start":0,"count":100,"total":1}}`)
+			}, opts...)
+			var got []ClosedProfile
+			for p, err := range h.client.ClosedProfiles.List(t.Context(), tc.since) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, p)
+			}
+			want := []ClosedProfile{{Member: "urn:li:person:a", ATSCandidateIDs: []string{"C1", "C2"}, ClosedAt: 1700000000500}}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("profiles (-want +got):\n%s", d)
+			}
+			path := "/v2/atsPurgedExportedCandidates"
+			if tc.version != "" {
+				path = "/rest/atsPurgedExportedCandidates"
+			}
+			h.only().check(t, "GET", path, tc.query, "")
+		})
+	}
 }
 
 func firstErr[T any](seq func(func(T, error) bool)) (T, error) {
@@ -151,10 +202,10 @@ func TestRetrievalWireVersioned(t *testing.T) {
 			func(c *Client) error {
 				return drain(c.ProspectNotes.List(t.Context(), "urn:li:contract:9", []string{"urn:li:seat:1"}, 1700000000000, 0))
 			}},
-		{"closedCandidateProfiles", "/rest/closedCandidateProfiles",
-			"q=integrationContext&integrationContext=urn%3Ali%3Aorganization%3A1&closedSince=1700000000000&start=0&count=100",
+		{"atsPurgedExportedCandidates", "/rest/atsPurgedExportedCandidates",
+			"q=criteria&timeRange=(start:1700000000000,end:1702592000000)&exportType=ONE_CLICK_EXPORT&start=0&count=100",
 			func(c *Client) error {
-				return drain(c.ClosedProfiles.List(t.Context(), "urn:li:organization:1", 1700000000000))
+				return drain(c.ClosedProfiles.ListRange(t.Context(), 1700000000000, 1702592000000))
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

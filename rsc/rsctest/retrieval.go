@@ -422,20 +422,47 @@ func handleProspectNotes(c *call) {
 	page(c, out, start, count)
 }
 
-// handleClosedProfiles serves D1 (our model): q=integrationContext&integrationContext=&closedSince=.
-func handleClosedProfiles(c *call) {
-	ctx, start, count, ok := c.contextFinder("integrationContext")
+// handlePurgedExportedCandidates serves D1, LinkedIn's 1-Click Export
+// deletion notices (docs/linkedin-api.md §8.7):
+// q=criteria&timeRange.start=&timeRange.end=&exportType=ONE_CLICK_EXPORT
+// (timeRange=(start:..,end:..) under Rest.li 2.0, as conversationEvents).
+// The request names no customer: the child token does. It lists the
+// caller's closed-profile entries whose closure lies in [start, end), in
+// rscgo's element shape (docs/wire-model.md). Both bounds and the
+// exportType are required: a client that leaves them out relies on
+// behaviour LinkedIn does not publish.
+func handlePurgedExportedCandidates(c *call) {
+	if !c.finderGET("criteria") {
+		return
+	}
+	exportType, ok := c.required("exportType")
 	if !ok {
 		return
 	}
-	since, _, ok := c.msParam("closedSince")
+	if exportType != "ONE_CLICK_EXPORT" {
+		c.fail(http.StatusBadRequest, "Invalid value for parameter 'exportType': "+strconv.Quote(exportType)+"; want ONE_CLICK_EXPORT")
+		return
+	}
+	from, to, hasFrom, hasTo, ok := c.timeRange()
+	if !ok {
+		return
+	}
+	if !hasFrom || !hasTo {
+		c.fail(http.StatusBadRequest, "Parameter 'timeRange' is required, with its start and end")
+		return
+	}
+	if to < from {
+		c.fail(http.StatusBadRequest, "Invalid value for parameter 'timeRange': end precedes start")
+		return
+	}
+	start, count, ok := c.paging()
 	if !ok {
 		return
 	}
 	var out []ClosedProfile
 	c.cust.mu.Lock()
 	for _, p := range c.cust.closed {
-		if p.IntegrationContext == ctx && p.ClosedAt >= since {
+		if p.ClosedAt >= from && p.ClosedAt < to {
 			p.AtsCandidateIDs = slices.Clone(p.AtsCandidateIDs)
 			out = append(out, p)
 		}

@@ -77,7 +77,10 @@ func init() {
 			{name: "conversationEvents", canonical: "conversationEvents", class: classProspect, handle: handleConversationEvents, rest: r},
 			{name: "mailStubs", canonical: "mailStubs", class: classProspect, handle: handleMailStubs, rest: r},
 			{name: "prospectNotes", canonical: "prospectNotes", class: classProspect, handle: handleProspectNotes, rest: r},
-			{name: "closedCandidateProfiles", canonical: "closedCandidateProfiles", handle: handleClosedProfiles, rest: r},
+			// LinkedIn's deletion notices (docs/linkedin-api.md §8.7); the
+			// path rscgo used before it knew LinkedIn's,
+			// closedCandidateProfiles, is a 404 like any unknown resource.
+			{name: "atsPurgedExportedCandidates", canonical: "atsPurgedExportedCandidates", handle: handlePurgedExportedCandidates, rest: r},
 		}
 	}
 

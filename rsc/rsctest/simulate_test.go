@@ -84,12 +84,88 @@ func TestProspectNotesAndClosedProfiles(t *testing.T) {
 	if err := e.srv.CloseMemberAccount(m.Person); err != nil {
 		t.Fatal(err)
 	}
-	d1 := e.req("GET", "/v2/closedCandidateProfiles?q=integrationContext&integrationContext="+org+"&closedSince=0&start=0&count=100", nil).want(t, 200)
+	d1 := e.req("GET", fmt.Sprintf("/v2/atsPurgedExportedCandidates?q=criteria&timeRange.start=0&timeRange.end=%d&exportType=ONE_CLICK_EXPORT&start=0&count=100",
+		t0.Add(2*time.Hour).UnixMilli()), nil).want(t, 200)
 	if diff := cmp.Diff([]any{map[string]any{"member": m.Person, "atsCandidateIds": []any{"C1"}, "closedAt": float64(t0.Add(time.Hour).UnixMilli())}}, d1.body["elements"]); diff != "" {
 		t.Fatal(diff)
 	}
 	if len(e.cust.Matches()) != 0 {
 		t.Fatal("closed member still matches")
+	}
+}
+
+// The deletion notices are served at LinkedIn's resource,
+// atsPurgedExportedCandidates, on both families, with the finder and
+// parameters of docs/linkedin-api.md §8.7: q=criteria, the time range as
+// the protocol spells a record parameter, exportType=ONE_CLICK_EXPORT, and
+// no integration context (the token names the customer). The range is
+// [start, end). The path rscgo used before, closedCandidateProfiles, is a
+// 404 like any unknown resource.
+func TestPurgedExportedCandidates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.srv.AddMember(rsctest.MemberSpec{FirstName: "Ann", Email: "ann@example.com"})
+	e.putCandidates(map[string]map[string]any{"C1": candidate("Ann"), "C2": candidate("Bob")}).want(t, 200)
+	e.clock.Advance(time.Hour)
+	if err := e.srv.CloseMemberAccount(m.Person); err != nil {
+		t.Fatal(err)
+	}
+	closed := t0.Add(time.Hour).UnixMilli()
+	e.tok = e.token("cid", "csecret") // the first one has expired
+	e.srv.AddCustomer(rsctest.CustomerSpec{ClientID: "cid2", ClientSecret: "csecret2", Organization: "urn:li:organization:2000",
+		Contracts: []string{"urn:li:contract:6000"}, UniqueForeignID: "beta"})
+	tok2 := e.token("cid2", "csecret2")
+	const v2 = "X-RestLi-Protocol-Version: 2.0.0"
+	const version = "LinkedIn-Version: 202604"
+	notice := []any{map[string]any{"member": m.Person, "atsCandidateIds": []any{"C1"}, "closedAt": float64(closed)}}
+	dotted := func(from, to int64) string { return fmt.Sprintf("timeRange.start=%d&timeRange.end=%d", from, to) }
+	record := func(from, to int64) string { return fmt.Sprintf("timeRange=(start:%d,end:%d)", from, to) }
+	const ote = "&exportType=ONE_CLICK_EXPORT"
+	for _, tc := range []struct {
+		name, path string
+		hdr        []string
+		tok        string // "" is the customer's
+		status     int
+		want       []any  // the elements of a 200
+		msg        string // the message of a 400
+	}{
+		{"v2 Postman form", "/v2/atsPurgedExportedCandidates?" + dotted(closed, closed+1) + "&q=criteria" + ote, nil, "", 200, notice, ""},
+		{"rest", "/rest/atsPurgedExportedCandidates?q=criteria&" + record(closed, closed+1) + ote + "&start=0&count=100", []string{v2, version}, "", 200, notice, ""},
+		{"end is exclusive", "/v2/atsPurgedExportedCandidates?q=criteria&" + dotted(closed-1000, closed) + ote, nil, "", 200, []any{}, ""},
+		{"another customer's token", "/v2/atsPurgedExportedCandidates?q=criteria&" + dotted(0, closed+1) + ote, nil, tok2, 200, []any{}, ""},
+		{"no exportType", "/v2/atsPurgedExportedCandidates?q=criteria&" + dotted(0, closed+1), nil, "", 400, nil, "Parameter 'exportType' is required"},
+		{"other exportType", "/v2/atsPurgedExportedCandidates?q=criteria&" + dotted(0, closed+1) + "&exportType=IN_ATS_INDICATOR", nil, "", 400, nil,
+			`Invalid value for parameter 'exportType': "IN_ATS_INDICATOR"; want ONE_CLICK_EXPORT`},
+		{"no time range", "/v2/atsPurgedExportedCandidates?q=criteria" + ote, nil, "", 400, nil, "Parameter 'timeRange' is required, with its start and end"},
+		{"no end", "/rest/atsPurgedExportedCandidates?q=criteria&timeRange=(start:0)" + ote, []string{v2, version}, "", 400, nil,
+			"Parameter 'timeRange' is required, with its start and end"},
+		{"end precedes start", "/v2/atsPurgedExportedCandidates?q=criteria&" + dotted(closed, closed-1) + ote, nil, "", 400, nil,
+			"Invalid value for parameter 'timeRange': end precedes start"},
+		{"2.0 dotted range", "/rest/atsPurgedExportedCandidates?q=criteria&" + dotted(0, closed+1) + ote, []string{v2, version}, "", 400, nil,
+			"Invalid parameter 'timeRange': under X-RestLi-Protocol-Version 2.0.0 it is one parameter, timeRange=(start:..,end:..); " +
+				"timeRange.start and timeRange.end are the Rest.li 1.0 syntax"},
+		{"old finder", "/v2/atsPurgedExportedCandidates?q=integrationContext&integrationContext=" + org + "&closedSince=0", nil, "", 400, nil,
+			"Unknown or missing finder q=integrationContext; want q=criteria"},
+		{"old path v2", "/v2/closedCandidateProfiles?q=integrationContext&integrationContext=" + org + "&closedSince=0&start=0&count=100", nil, "", 404, nil, ""},
+		{"old path rest", "/rest/closedCandidateProfiles?q=criteria&" + record(0, closed+1) + ote, []string{v2, version}, "", 404, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := tc.tok
+			if tok == "" {
+				tok = e.tok
+			}
+			r := e.reqTok(tok, "GET", tc.path, nil, tc.hdr...).want(t, tc.status)
+			switch tc.status {
+			case 200:
+				if d := cmp.Diff(tc.want, r.body["elements"]); d != "" {
+					t.Errorf("elements (-want +got):\n%s", d)
+				}
+			case 400:
+				if d := cmp.Diff(map[string]any{"message": tc.msg, "serviceErrorCode": float64(400), "status": float64(400)}, r.body); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			}
+		})
 	}
 }
 
