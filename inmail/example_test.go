@@ -84,7 +84,7 @@ func syncJobs(ctx context.Context, c *rsc.Client, ids ...string) {
 		jobs = append(jobs, rsc.JobPosting{ExternalJobPostingID: id, OperationType: rsc.JobCreate, IntegrationContext: "urn:li:organization:1",
 			CompanyName: "Acme", CompanyApplyURL: "https://ats.example/jobs/" + id, Title: "Engineer",
 			Description: strings.Repeat("Build and run the systems that power our hiring platform. ", 3),
-			ListedAt:    rsc.Millis(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)), Location: "London, United Kingdom",
+			ListedAt:    rsc.Millis(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)), Location: "London, United Kingdom", PosterEmail: "recruiter@example.com",
 			Availability: rsc.AvailabilityPrivate, WorkplaceTypes: []string{"On-site"}})
 	}
 	res, err := c.Jobs.Submit(ctx, jobs)

@@ -89,7 +89,7 @@ func newWorld(t *testing.T, contractLevel bool, opts ...rsctest.Option) *world {
 		jobs = append(jobs, rsc.JobPosting{ExternalJobPostingID: id, OperationType: rsc.JobCreate, IntegrationContext: org,
 			CompanyName: "Acme", CompanyApplyURL: "https://ats.example/jobs/" + id, Title: "Engineer " + id,
 			Description: strings.Repeat("Build and run the systems that power our hiring platform. ", 3),
-			ListedAt:    rsc.Millis(time.Now()), Location: "London, United Kingdom", Availability: rsc.AvailabilityPublic,
+			ListedAt:    rsc.Millis(time.Now()), Location: "London, United Kingdom", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPublic,
 			WorkplaceTypes: []string{"On-site"}})
 	}
 	res, err := w.client.Jobs.Submit(ctx, jobs)

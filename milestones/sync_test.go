@@ -210,7 +210,7 @@ func dataset(org string, end time.Time, jobs, cands, places, acts int) *rscsync.
 		id := fmt.Sprintf("J%d", i)
 		src.PutJobs(rscsync.Job{ModifiedAt: t, Posting: rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: org,
 			CompanyApplyURL: "https://ats.example.com/apply/" + id, Title: "Engineer " + id, Description: desc,
-			ListedAt: rsc.Millis(t.Add(-time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+			ListedAt: rsc.Millis(t.Add(-time.Hour)), Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
 	}
 	for i := range cands {
 		t := at(i, cands)
@@ -285,7 +285,7 @@ func TestRefusedJobsFromSync(t *testing.T) {
 func refusedJob(org, id string, mod time.Time) rscsync.Job {
 	return rscsync.Job{ModifiedAt: mod, Posting: rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: org,
 		CompanyApplyURL: "https://ats.example.com/apply/" + id, Title: "Engineer", Description: "Too short.",
-		ListedAt: rsc.Millis(mod), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}}
+		ListedAt: rsc.Millis(mod), Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}}
 }
 
 // TestAllRefusedAfterARefusedJobIsEdited: every job is refused, then one is

@@ -244,7 +244,7 @@ func (tel *telemetry) withJob(t *testing.T, opts ...rsctest.Option) (*rsctest.Cu
 	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
 		ExternalJobPostingID: "J1", IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/J1",
 		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
-		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
 	return cust, client, src, now
 }
 

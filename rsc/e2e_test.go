@@ -71,10 +71,15 @@ func TestEndToEndAgainstFake(t *testing.T) {
 			t.Fatalf("Get: %+v %v", got[oce], err)
 		}
 
-		// Jobs: create, wait for the tasks.
+		// Jobs: create, wait for the tasks. The versioned API takes no
+		// PRIVATE_TO_ATS_INTEGRATION job (docs/linkedin-api.md §7.1).
+		availability := rsc.AvailabilityPrivate
+		if c.Versioned() {
+			availability = rsc.AvailabilityPublic
+		}
 		job := rsc.JobPosting{ExternalJobPostingID: "J1", OperationType: rsc.JobCreate, IntegrationContext: org,
 			CompanyApplyURL: "https://ats.example.com/j/J1", Title: "Engineer", Description: strings.Repeat("Build things well. ", 8),
-			ListedAt: rsc.Millis(now.Add(-time.Hour)), Location: "Austin, TX, US", Availability: rsc.AvailabilityPrivate}
+			ListedAt: rsc.Millis(now.Add(-time.Hour)), Location: "Austin, TX, US", PosterEmail: "recruiter@example.com", Availability: availability}
 		jr, err := c.Jobs.Submit(ctx, []rsc.JobPosting{job})
 		if err != nil || jr.Err() != nil {
 			t.Fatalf("Submit: %v %v", err, jr.Err())

@@ -40,16 +40,25 @@ const (
 // before sending ("text" as on Candidate). The fields marked required are
 // required by every operation but CLOSE.
 //
+// LinkedIn's two schemas differ (docs/linkedin-api.md §7.1): the versioned
+// API (a client made WithVersion) takes an externalJobPostingId of at most
+// 75 characters, not 200, and no longer takes the Recruiter System Connect
+// extension (availability PRIVATE_TO_ATS_INTEGRATION, accessRestricted and
+// the requisition owner's fields). JobsService.Validate and Submit apply the
+// rules of the client's family; JobPosting.Validate, which knows no family,
+// applies those of /v2.
+//
 // A CLOSE only names the posting: it is checked for ExternalJobPostingID,
 // OperationType and IntegrationContext (and Availability's enum when it is
-// set; a CLOSE carrying AvailabilityPrivate needs IntegrationContext as any
-// RSC job does), and carries only the fields that are set. Every field the
+// set; on /v2 a CLOSE carrying AvailabilityPrivate needs IntegrationContext
+// as any RSC job does), and carries only the fields that are set. Every field the
 // other operations require is left out of the JSON when empty, so a bare
 // CLOSE sends no empty title, location or availability (LinkedIn answers an
 // empty enum value 422).
 type JobPosting struct {
-	// ExternalJobPostingID is the ATS's job id: required text of at most 200
-	// characters, unique within one call.
+	// ExternalJobPostingID is the ATS's job id: required text, unique within
+	// one call, of at most 200 characters on /v2 and at most 75 on the
+	// versioned API (LinkedIn's versioned job posting schema).
 	ExternalJobPostingID string `json:"externalJobPostingId"`
 	// OperationType is one of JobCreate, JobUpdate, JobRenew, JobClose.
 	OperationType JobOperation `json:"jobPostingOperationType"`
@@ -78,12 +87,24 @@ type JobPosting struct {
 	ListedAt EpochMillis `json:"listedAt,omitempty"`
 	// Location is required text.
 	Location string `json:"location,omitempty"`
+	// PosterEmail is the email address of the job's poster, its owner in the
+	// ATS: required, in the X@X.X form, on both families. LinkedIn requires
+	// the job poster's email on every job since June 2025 (job posting
+	// release notes, docs/linkedin-api.md §7.1). For a promoted job it must
+	// be the primary email of a seat holder of the customer's contract.
+	PosterEmail string `json:"posterEmail,omitempty"`
 	// Availability is required: AvailabilityPublic, AvailabilityPrivate or
 	// INTERNAL. Without the customer's explicit choice, always
-	// AvailabilityPrivate (RSC-102).
+	// AvailabilityPrivate (RSC-102). AvailabilityPrivate belongs to the
+	// Recruiter System Connect extension, which the versioned API does not
+	// take: a versioned client refuses such a job, except a CLOSE, from which
+	// it leaves the availability out (docs/linkedin-api.md §7.1).
 	Availability Availability `json:"availability,omitempty"`
 	// AccessRestricted limits who sees the job in Recruiter to the users its
-	// ACLs name (docs/linkedin-api.md §9).
+	// ACLs name (docs/linkedin-api.md §9). It is part of the Recruiter System
+	// Connect extension: a versioned client refuses a job that sets it,
+	// except a CLOSE, from which it leaves it out, since sending the job
+	// without it would show it to every recruiter.
 	AccessRestricted bool `json:"accessRestricted,omitempty"`
 	// Categories has at most 3 entries.
 	Categories []string `json:"categories,omitempty"`
@@ -94,52 +115,80 @@ type JobPosting struct {
 	// WorkplaceTypes is optional; when set it has exactly one entry:
 	// On-site, Hybrid or Remote (any of those in lower case too).
 	WorkplaceTypes []string `json:"workplaceTypes,omitempty"`
-	// EmploymentStatus is one of FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP,
-	// TEMPORARY, VOLUNTEER, OTHER when set.
+	// EmploymentStatus is optional. LinkedIn documents FULL_TIME, PART_TIME,
+	// CONTRACT, INTERNSHIP, TEMPORARY and VOLUNTEER and maps any other value
+	// to the closest of them, so it is not checked.
 	EmploymentStatus string `json:"employmentStatus,omitempty"`
-	// ExperienceLevel is one of ENTRY_LEVEL, MID_SENIOR_LEVEL, DIRECTOR,
-	// EXECUTIVE, INTERNSHIP, ASSOCIATE, NOT_APPLICABLE when set.
+	// ExperienceLevel is optional. LinkedIn documents ENTRY_LEVEL,
+	// MID_SENIOR_LEVEL, DIRECTOR, EXECUTIVE, INTERNSHIP, ASSOCIATE and
+	// NOT_APPLICABLE and maps any other value to the closest of them, so it
+	// is not checked.
 	ExperienceLevel string `json:"experienceLevel,omitempty"`
 	// Industries are urn:li:industry:{id} URNs.
 	Industries []string `json:"industries,omitempty"`
 	// ExpireAt is optional epoch milliseconds (not seconds).
 	ExpireAt EpochMillis `json:"expireAt,omitempty"`
 	// RequisitionOwnerEmail, RequisitionOwnerFirstName and
-	// RequisitionOwnerLastName name the job's hiring owner (optional).
+	// RequisitionOwnerLastName name the job's hiring owner (optional). They
+	// are part of the Recruiter System Connect extension, which the versioned
+	// API does not take: a versioned client leaves them out.
 	RequisitionOwnerEmail     string `json:"requisitionOwnerEmail,omitempty"`
 	RequisitionOwnerFirstName string `json:"requisitionOwnerFirstName,omitempty"`
 	RequisitionOwnerLastName  string `json:"requisitionOwnerLastName,omitempty"`
 	// Compensation is passed through as JSON (docs/linkedin-api.md §7.1 gives
-	// its shape): an object {"compensations": [...]} whose entries' period
-	// (YEARLY, MONTHLY, SEMIMONTHLY, BIWEEKLY, WEEKLY, DAILY, HOURLY) and type
-	// (BASE_SALARY, TIPS, COMMISSION, PROFIT_SHARING, STOCK_OPTIONS, STOCK,
-	// BONUS, SIGN_ON_BONUS, OVER_TIME, OTHER) are checked when present, and
-	// whose value's amounts (value.exactAmount, value.range.start,
-	// value.range.end) have an amount and a currencyCode that are JSON
-	// strings when present: {"amount": "100000", "currencyCode": "USD"}.
+	// its shape): an object with a list {"compensations": [...]} whose
+	// entries each have a value, a period (YEARLY, MONTHLY, SEMIMONTHLY,
+	// BIWEEKLY, WEEKLY, DAILY, HOURLY) and a type (BASE_SALARY, TIPS,
+	// COMMISSION, PROFIT_SHARING, STOCK_OPTIONS, STOCK, BONUS, SIGN_ON_BONUS,
+	// OVER_TIME, OTHER); each amount of a value (value.exactAmount,
+	// value.range.start, value.range.end) that is present has an amount and a
+	// currencyCode, both JSON strings: {"amount": "100000", "currencyCode":
+	// "USD"}.
 	Compensation json.RawMessage `json:"compensation,omitempty"`
 }
 
 // Validate checks the job against the rules documented on its fields,
-// judging timestamps by the system clock. Submit and JobsService.Validate
-// run the same checks with the client's Clock.
+// judging timestamps by the system clock. It knows no client, so it applies
+// the rules of LinkedIn's /v2 schema; Submit and JobsService.Validate run
+// the checks of the client's family with the client's Clock.
 func (j *JobPosting) Validate() error {
-	return checkRecord(resJobs, j.ExternalJobPostingID, time.Now(), j, validateJob)
+	return checkRecord(resJobs, j.ExternalJobPostingID, time.Now(), j, legacyFamily.validateJob)
 }
 
 var (
-	employmentStatuses = []string{"FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP", "TEMPORARY", "VOLUNTEER", "OTHER"}
-	experienceLevels   = []string{"ENTRY_LEVEL", "MID_SENIOR_LEVEL", "DIRECTOR", "EXECUTIVE", "INTERNSHIP", "ASSOCIATE", "NOT_APPLICABLE"}
-	workplaceTypes     = []string{"On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote"}
-	availabilities     = []string{string(AvailabilityPublic), string(AvailabilityPrivate), "INTERNAL"}
+	workplaceTypes = []string{"On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote"}
+	availabilities = []string{string(AvailabilityPublic), string(AvailabilityPrivate), "INTERNAL"}
+	// versionedAvailabilities are the availabilities the versioned API
+	// takes: PRIVATE_TO_ATS_INTEGRATION is the Recruiter System Connect
+	// extension's (docs/linkedin-api.md §7.1).
+	versionedAvailabilities = []string{string(AvailabilityPublic), "INTERNAL"}
 )
 
-func validateJob(v *validator, j *JobPosting) {
-	v.text("externalJobPostingId", j.ExternalJobPostingID, true, 200)
+// Limits of externalJobPostingId in LinkedIn's two schemas
+// (docs/linkedin-api.md §7.1).
+const (
+	maxJobIDLen          = 200
+	maxVersionedJobIDLen = 75
+)
+
+// ruleRecruiterExtension is the rule a versioned client's job breaks when it
+// sets a field of the Recruiter System Connect extension that cannot be left
+// out without changing who sees the job.
+const ruleRecruiterExtension = "is part of LinkedIn's Recruiter System Connect job extension, which the versioned API " +
+	"no longer takes (docs/linkedin-api.md §7.1); send the job through a /v2 client"
+
+// validateJob checks j against the rules of LinkedIn's schema for family f
+// (docs/linkedin-api.md §7.1).
+func (f family) validateJob(v *validator, j *JobPosting) {
+	maxID := maxJobIDLen
+	if f.versioned {
+		maxID = maxVersionedJobIDLen
+	}
+	v.text("externalJobPostingId", j.ExternalJobPostingID, true, maxID)
 	v.oneOf("jobPostingOperationType", string(j.OperationType), "CREATE", "UPDATE", "RENEW", "CLOSE")
 	switch {
 	case j.IntegrationContext != "":
-	case j.Availability == AvailabilityPrivate:
+	case j.Availability == AvailabilityPrivate && !(f.versioned && j.OperationType == JobClose):
 		v.fail("integrationContext", "is required for a PRIVATE_TO_ATS_INTEGRATION job")
 	case j.CompanyName == "" && j.CompanyPageURL == "":
 		v.fail("integrationContext", "is required (or companyName / companyPageUrl)")
@@ -148,7 +197,8 @@ func validateJob(v *validator, j *JobPosting) {
 	if j.OperationType == JobClose {
 		// Our choice: a CLOSE only names the posting (docs/linkedin-api.md
 		// §7.1 lists no other rule for it); an availability it carries must
-		// still be one LinkedIn knows.
+		// still be one LinkedIn knows. A versioned client leaves the
+		// Recruiter extension out of a CLOSE (jobWire).
 		if j.Availability != "" {
 			v.oneOf("availability", string(j.Availability), availabilities...)
 		}
@@ -163,7 +213,18 @@ func validateJob(v *validator, j *JobPosting) {
 	v.millis("listedAt", j.ListedAt, true)
 	v.notFuture("listedAt", j.ListedAt)
 	v.text("location", j.Location, true, 0)
-	v.oneOf("availability", string(j.Availability), availabilities...)
+	v.email("posterEmail", j.PosterEmail)
+	switch {
+	case f.versioned && j.Availability == AvailabilityPrivate:
+		v.fail("availability", "PRIVATE_TO_ATS_INTEGRATION "+ruleRecruiterExtension)
+	case f.versioned:
+		v.oneOf("availability", string(j.Availability), versionedAvailabilities...)
+	default:
+		v.oneOf("availability", string(j.Availability), availabilities...)
+	}
+	if f.versioned && j.AccessRestricted {
+		v.fail("accessRestricted", ruleRecruiterExtension)
+	}
 	if len(j.Categories) > 3 {
 		v.fail("categories", "must have at most 3 entries")
 	}
@@ -174,12 +235,6 @@ func validateJob(v *validator, j *JobPosting) {
 	for _, w := range j.WorkplaceTypes {
 		v.oneOf("workplaceTypes[0]", w, workplaceTypes...)
 	}
-	if j.EmploymentStatus != "" {
-		v.oneOf("employmentStatus", j.EmploymentStatus, employmentStatuses...)
-	}
-	if j.ExperienceLevel != "" {
-		v.oneOf("experienceLevel", j.ExperienceLevel, experienceLevels...)
-	}
 	for i, ind := range j.Industries {
 		v.failAt("industries[%d]", i, urnRule(ind, "urn:li:industry:"))
 	}
@@ -187,6 +242,26 @@ func validateJob(v *validator, j *JobPosting) {
 	if j.ExpireAt != 0 && j.ExpireAt < minPlausibleMillis {
 		v.fail("expireAt", "looks like seconds, not epoch milliseconds")
 	}
+}
+
+// jobWire is the job as family f sends it: a versioned client leaves out
+// the fields of the Recruiter System Connect extension that validation let
+// through, the requisition owner's and, on a CLOSE, a PRIVATE availability
+// and accessRestricted (docs/linkedin-api.md §7.1). A /v2 client sends j
+// itself; a versioned one a copy, leaving the caller's job as it was.
+func (f family) jobWire(j *JobPosting) *JobPosting {
+	if !f.versioned {
+		return j
+	}
+	w := *j
+	w.RequisitionOwnerEmail, w.RequisitionOwnerFirstName, w.RequisitionOwnerLastName = "", "", ""
+	if w.OperationType == JobClose {
+		w.AccessRestricted = false
+		if w.Availability == AvailabilityPrivate {
+			w.Availability = ""
+		}
+	}
+	return &w
 }
 
 var (
@@ -202,20 +277,20 @@ type money struct {
 	CurrencyCode json.RawMessage `json:"currencyCode"`
 }
 
-// validateCompensation checks the pass-through compensation JSON: valid
-// JSON, the period and type enums of docs/linkedin-api.md §7.1 where
-// present, and, in an exact amount or either end of a range, an amount and
-// currencyCode that are JSON strings when present (the schema gives both
-// as strings).
+// validateCompensation checks the pass-through compensation JSON against
+// the schema of docs/linkedin-api.md §7.1: valid JSON with a compensations
+// list; in each entry a value, and a period and a type of the schema's
+// enums; in an exact amount or either end of a range that is present, an
+// amount and a currencyCode that are JSON strings.
 func validateCompensation(v *validator, raw json.RawMessage) {
 	if len(raw) == 0 {
 		return
 	}
 	var c struct {
-		Compensations []struct {
-			Period string `json:"period"`
-			Type   string `json:"type"`
-			Value  struct {
+		Compensations *[]struct {
+			Period *string `json:"period"`
+			Type   *string `json:"type"`
+			Value  *struct {
 				ExactAmount *money `json:"exactAmount"`
 				Range       struct {
 					Start *money `json:"start"`
@@ -228,12 +303,25 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 		v.fail("compensation", "must be a JSON object {compensations:[...]}")
 		return
 	}
-	for i, x := range c.Compensations {
-		if x.Period != "" {
-			v.failAt("compensation.compensations[%d].period", i, oneOfRule(x.Period, compensationPeriods...))
+	if c.Compensations == nil {
+		v.fail("compensation.compensations", "is required")
+		return
+	}
+	for i, x := range *c.Compensations {
+		switch {
+		case x.Value == nil:
+			v.failAt("compensation.compensations[%d].value", i, "is required")
+			continue
+		case x.Period == nil:
+			v.failAt("compensation.compensations[%d].period", i, "is required")
+		case x.Type == nil:
+			v.failAt("compensation.compensations[%d].type", i, "is required")
 		}
-		if x.Type != "" {
-			v.failAt("compensation.compensations[%d].type", i, oneOfRule(x.Type, compensationTypes...))
+		if x.Period != nil {
+			v.failAt("compensation.compensations[%d].period", i, oneOfRule(*x.Period, compensationPeriods...))
+		}
+		if x.Type != nil {
+			v.failAt("compensation.compensations[%d].type", i, oneOfRule(*x.Type, compensationTypes...))
 		}
 		for _, m := range [...]struct {
 			path string
@@ -242,26 +330,30 @@ func validateCompensation(v *validator, raw json.RawMessage) {
 			if m.m == nil {
 				continue
 			}
-			if !isJSONString(m.m.Amount) {
-				v.failAt("compensation.compensations[%d].value."+m.path+".amount", i, "must be a JSON string")
-			}
-			if !isJSONString(m.m.CurrencyCode) {
-				v.failAt("compensation.compensations[%d].value."+m.path+".currencyCode", i, "must be a JSON string")
+			for _, f := range [...]struct {
+				name string
+				raw  json.RawMessage
+			}{{"amount", m.m.Amount}, {"currencyCode", m.m.CurrencyCode}} {
+				path := "compensation.compensations[%d].value." + m.path + "." + f.name
+				switch {
+				case isJSONNull(f.raw):
+					v.failAt(path, i, "is required")
+				case f.raw[0] != '"':
+					v.failAt(path, i, "must be a JSON string")
+				}
 			}
 		}
 	}
 }
 
-// isJSONString reports whether raw, a JSON value, is a string; an absent
-// value or null passes.
-func isJSONString(raw json.RawMessage) bool {
-	return len(raw) == 0 || raw[0] == '"' || string(raw) == "null"
-}
+// isJSONNull reports whether raw, a JSON value, is absent or null.
+func isJSONNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
 
-// Validate checks the job against the rules documented on its fields, with
-// the client's Clock, as Submit does before sending.
+// Validate checks the job against the rules documented on its fields, those
+// of the client's family, with the client's Clock, as Submit does before
+// sending.
 func (s *JobsService) Validate(j *JobPosting) error {
-	return checkRecord(resJobs, j.ExternalJobPostingID, s.c.cfg.clock.Now(), j, validateJob)
+	return checkRecord(resJobs, j.ExternalJobPostingID, s.c.cfg.clock.Now(), j, s.c.fam.validateJob)
 }
 
 type batchCreateResponse struct {
@@ -296,7 +388,7 @@ func (s *JobsService) Submit(ctx context.Context, jobs []JobPosting) (*BatchResu
 		j := &jobs[i]
 		res.Items[i].Key = j.ExternalJobPostingID
 		v := c.validator(resJobs.legacy, j.ExternalJobPostingID)
-		validateJob(v, j)
+		c.fam.validateJob(v, j)
 		unique(v, "externalJobPostingId", seen, j.ExternalJobPostingID)
 		if err := v.result(); err != nil {
 			res.Items[i].Err = err
@@ -320,7 +412,7 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 		if n > 0 {
 			b.WriteByte(',')
 		}
-		js, err := marshalBody(&jobs[i])
+		js, err := marshalBody(c.fam.jobWire(&jobs[i]))
 		if err != nil {
 			return err
 		}

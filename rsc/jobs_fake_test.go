@@ -54,9 +54,13 @@ func TestJobsCloseAndTasksAgainstFake(t *testing.T) {
 			}
 			org := cust.Organization
 			now := clock.Now()
+			availability := rsc.AvailabilityPrivate // the versioned API takes no private job (docs/linkedin-api.md §7.1)
+			if version != "" {
+				availability = rsc.AvailabilityPublic
+			}
 			create := rsc.JobPosting{ExternalJobPostingID: "J1", OperationType: rsc.JobCreate, IntegrationContext: org,
 				CompanyApplyURL: "https://ats.example.com/j/J1", Title: "Engineer", Description: strings.Repeat("Build things well. ", 8),
-				ListedAt: rsc.Millis(now.Add(-time.Hour)), Location: "Austin, TX, US", Availability: rsc.AvailabilityPrivate}
+				ListedAt: rsc.Millis(now.Add(-time.Hour)), Location: "Austin, TX, US", PosterEmail: "recruiter@example.com", Availability: availability}
 			bareClose := rsc.JobPosting{ExternalJobPostingID: "J1", OperationType: rsc.JobClose, IntegrationContext: org}
 			var tasks []string
 			for _, job := range []rsc.JobPosting{create, bareClose} {

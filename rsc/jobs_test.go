@@ -16,7 +16,7 @@ func testJob(id string) JobPosting {
 		ExternalJobPostingID: id, OperationType: JobCreate, IntegrationContext: org,
 		CompanyApplyURL: "https://ats.example.com/jobs/" + id + "/apply", Title: "Software Engineer",
 		Description: strings.Repeat("Build great things. ", 6), ListedAt: 1700000000000,
-		Location: "San Francisco, CA, US", Availability: AvailabilityPrivate, WorkplaceTypes: []string{"Hybrid"},
+		Location: "San Francisco, CA, US", PosterEmail: "recruiter@example.com", Availability: AvailabilityPrivate, WorkplaceTypes: []string{"Hybrid"},
 		EmploymentStatus: "FULL_TIME", ExperienceLevel: "MID_SENIOR_LEVEL",
 	}
 }
@@ -94,7 +94,6 @@ func TestJobValidation(t *testing.T) {
 		"no avail":      {func(j *JobPosting) { j.Availability = "" }, "availability"},
 		"bad apply url": {func(j *JobPosting) { j.CompanyApplyURL = "nope" }, "companyApplyUrl"},
 		"seconds":       {func(j *JobPosting) { j.ListedAt = 1700000000 }, "listedAt"},
-		"bad status":    {func(j *JobPosting) { j.EmploymentStatus = "GIG" }, "employmentStatus"},
 	})
 }
 
@@ -199,7 +198,7 @@ func TestJobCloseWire(t *testing.T) {
 			`{"elements":[{"externalJobPostingId":"J2","jobPostingOperationType":"CLOSE","integrationContext":"` + org + `","availability":"PUBLIC"}]}`},
 		{"create", testJob("J3"), `{"elements":[{"externalJobPostingId":"J3","jobPostingOperationType":"CREATE","integrationContext":"` + org + `",
 			"companyApplyUrl":"https://ats.example.com/jobs/J3/apply","title":"Software Engineer","description":"` + strings.Repeat("Build great things. ", 6) + `",
-			"listedAt":1700000000000,"location":"San Francisco, CA, US","availability":"PRIVATE_TO_ATS_INTEGRATION","workplaceTypes":["Hybrid"],
+			"listedAt":1700000000000,"location":"San Francisco, CA, US","posterEmail":"recruiter@example.com","availability":"PRIVATE_TO_ATS_INTEGRATION","workplaceTypes":["Hybrid"],
 			"employmentStatus":"FULL_TIME","experienceLevel":"MID_SENIOR_LEVEL"}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,4 +268,197 @@ func TestRSCJobNeedsIntegrationContext(t *testing.T) {
 		{"public job named by companyName", c.Jobs.Validate(byName(AvailabilityPublic, JobCreate)), ""},
 		{"RSC job with its context", c.Jobs.Validate(&withContext), ""},
 	})
+}
+
+// Since June 2025 every job LinkedIn takes, on /v2 and on the versioned
+// API, carries its poster's email (docs/linkedin-api.md §7.1): a CREATE,
+// UPDATE or RENEW without posterEmail, or with one not of the X@X.X form,
+// is refused in both families; a CLOSE, which only names its job, needs
+// none.
+func TestJobPosterEmail(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"", "202604"} {
+		var opts []Option
+		if version != "" {
+			opts = append(opts, WithVersion(version))
+		}
+		c := validatingClient(t, opts...)
+		job := func(op JobOperation, email string) *JobPosting {
+			j := testJob("J1")
+			j.OperationType, j.PosterEmail, j.Availability = op, email, AvailabilityPublic
+			return &j
+		}
+		bareClose := JobPosting{ExternalJobPostingID: "J1", OperationType: JobClose, IntegrationContext: org}
+		checkFields(t, []fieldCase{
+			{"v=" + version + " create without", c.Jobs.Validate(job(JobCreate, "")), "posterEmail"},
+			{"v=" + version + " update without", c.Jobs.Validate(job(JobUpdate, "")), "posterEmail"},
+			{"v=" + version + " renew without", c.Jobs.Validate(job(JobRenew, "")), "posterEmail"},
+			{"v=" + version + " no @", c.Jobs.Validate(job(JobCreate, "recruiter.example.com")), "posterEmail"},
+			{"v=" + version + " no dot", c.Jobs.Validate(job(JobCreate, "recruiter@example")), "posterEmail"},
+			{"v=" + version + " space", c.Jobs.Validate(job(JobCreate, "re cruiter@example.com")), "posterEmail"},
+			{"v=" + version + " valid", c.Jobs.Validate(job(JobCreate, "recruiter@example.com")), ""},
+			{"v=" + version + " close without", c.Jobs.Validate(&bareClose), ""},
+		})
+	}
+}
+
+// The rules that differ between LinkedIn's /v2 and versioned job schemas
+// (docs/linkedin-api.md §7.1) apply to the client's family: an
+// externalJobPostingId of at most 200 characters on /v2 and 75 on the
+// versioned API; the Recruiter System Connect extension
+// (PRIVATE_TO_ATS_INTEGRATION, accessRestricted) refused on a versioned
+// listing but not on a versioned CLOSE. JobPosting.Validate, which knows no
+// family, applies the /v2 rules. employmentStatus and experienceLevel are
+// not enums: LinkedIn maps values it does not list.
+func TestJobFamilyValidation(t *testing.T) {
+	t.Parallel()
+	v2, rest := validatingClient(t), validatingClient(t, WithVersion("202604"))
+	job := func(f func(j *JobPosting)) *JobPosting {
+		j := testJob("J1")
+		j.Availability = AvailabilityPublic
+		f(&j)
+		return &j
+	}
+	id := func(n int) func(j *JobPosting) {
+		return func(j *JobPosting) { j.ExternalJobPostingID = strings.Repeat("i", n) }
+	}
+	private := func(j *JobPosting) { j.Availability = AvailabilityPrivate }
+	restricted := func(j *JobPosting) { j.AccessRestricted = true }
+	internal := func(j *JobPosting) { j.Availability = "INTERNAL" }
+	owner := func(j *JobPosting) {
+		j.RequisitionOwnerEmail, j.RequisitionOwnerFirstName, j.RequisitionOwnerLastName = "o@example.com", "O", "Wner"
+	}
+	unlisted := func(j *JobPosting) { j.EmploymentStatus, j.ExperienceLevel = "SEASONAL", "SENIOR" }
+	closing := func(f func(j *JobPosting)) func(j *JobPosting) {
+		return func(j *JobPosting) { f(j); j.OperationType = JobClose }
+	}
+	rows := map[string]struct {
+		mut           func(j *JobPosting)
+		v2, versioned string // the failing field, "" when valid
+	}{
+		"id of 75":                 {id(75), "", ""},
+		"id of 76":                 {id(76), "", "externalJobPostingId"},
+		"id of 200":                {id(200), "", "externalJobPostingId"},
+		"id of 201":                {id(201), "externalJobPostingId", "externalJobPostingId"},
+		"private":                  {private, "", "availability"},
+		"access restricted":        {restricted, "", "accessRestricted"},
+		"internal":                 {internal, "", ""},
+		"requisition owner":        {owner, "", ""},
+		"unlisted employment":      {unlisted, "", ""},
+		"private close":            {closing(private), "", ""},
+		"restricted private close": {closing(func(j *JobPosting) { private(j); restricted(j) }), "", ""},
+	}
+	got := map[string][2]string{}
+	want := map[string][2]string{}
+	fieldOf := func(err error) string {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return ve.Field
+		}
+		if err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	for name, r := range rows {
+		want[name] = [2]string{r.v2, r.versioned}
+		got[name] = [2]string{fieldOf(v2.Jobs.Validate(job(r.mut))), fieldOf(rest.Jobs.Validate(job(r.mut)))}
+		if f := fieldOf(job(r.mut).Validate()); f != r.v2 {
+			t.Errorf("%s: JobPosting.Validate failed on %q, want the /v2 rules' %q", name, f, r.v2)
+		}
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("failing field [v2, versioned] (-want +got):\n%s", d)
+	}
+}
+
+// The exact job a client sends in each family (docs/linkedin-api.md §7.1):
+// /v2 carries the Recruiter System Connect extension as set; the versioned
+// API, which no longer takes it, gets the job without the requisition
+// owner's fields, and a CLOSE without its PRIVATE availability and
+// accessRestricted. posterEmail goes in both.
+func TestJobWirePerFamily(t *testing.T) {
+	t.Parallel()
+	withOwner := func(j JobPosting) JobPosting {
+		j.RequisitionOwnerEmail, j.RequisitionOwnerFirstName, j.RequisitionOwnerLastName = "o@example.com", "O", "Wner"
+		return j
+	}
+	public := testJob("J1")
+	public.Availability = AvailabilityPublic
+	restrictedClose := JobPosting{ExternalJobPostingID: "J2", OperationType: JobClose, IntegrationContext: org,
+		Availability: AvailabilityPrivate, AccessRestricted: true, RequisitionOwnerEmail: "o@example.com"}
+	publicClose := JobPosting{ExternalJobPostingID: "J3", OperationType: JobClose, IntegrationContext: org, Availability: AvailabilityPublic}
+	body := func(availability, extra string) string {
+		return `{"externalJobPostingId":"J1","jobPostingOperationType":"CREATE","integrationContext":"` + org + `",
+			"companyApplyUrl":"https://ats.example.com/jobs/J1/apply","title":"Software Engineer","description":"` + strings.Repeat("Build great things. ", 6) + `",
+			"listedAt":1700000000000,"location":"San Francisco, CA, US","posterEmail":"recruiter@example.com","availability":"` + availability + `",
+			"workplaceTypes":["Hybrid"],"employmentStatus":"FULL_TIME","experienceLevel":"MID_SENIOR_LEVEL"` + extra + `}`
+	}
+	owner := `,"requisitionOwnerEmail":"o@example.com","requisitionOwnerFirstName":"O","requisitionOwnerLastName":"Wner"`
+	for _, tc := range []struct {
+		name, version, path string
+		jobs                []JobPosting
+		want                string
+	}{
+		{"v2", "", "/v2/simpleJobPostings", []JobPosting{withOwner(testJob("J1")), restrictedClose, publicClose},
+			`{"elements":[` + body("PRIVATE_TO_ATS_INTEGRATION", owner) + `,
+			{"externalJobPostingId":"J2","jobPostingOperationType":"CLOSE","integrationContext":"` + org + `","availability":"PRIVATE_TO_ATS_INTEGRATION",
+			 "accessRestricted":true,"requisitionOwnerEmail":"o@example.com"},
+			{"externalJobPostingId":"J3","jobPostingOperationType":"CLOSE","integrationContext":"` + org + `","availability":"PUBLIC"}]}`},
+		{"versioned", "202604", "/rest/simpleJobPostings", []JobPosting{withOwner(public), restrictedClose, publicClose},
+			`{"elements":[` + body("PUBLIC", "") + `,
+			{"externalJobPostingId":"J2","jobPostingOperationType":"CLOSE","integrationContext":"` + org + `"},
+			{"externalJobPostingId":"J3","jobPostingOperationType":"CLOSE","integrationContext":"` + org + `","availability":"PUBLIC"}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if tc.version != "" {
+				opts = append(opts, WithVersion(tc.version))
+			}
+			h := setup(t, func(w http.ResponseWriter, s seen) {
+				fmt.Fprint(w, `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202},{"id":"urn:li:simpleJobPostingTask:2","status":202},
+					{"id":"urn:li:simpleJobPostingTask:3","status":202}]}`)
+			}, opts...)
+			res, err := h.client.Jobs.Submit(t.Context(), tc.jobs)
+			if err != nil || res.Err() != nil {
+				t.Fatalf("Submit: %v %v", err, res.Err())
+			}
+			s := h.only()
+			s.check(t, "POST", tc.path, "", "batch_create")
+			if got := s.Header.Get("LinkedIn-Version"); got != tc.version {
+				t.Errorf("LinkedIn-Version = %q, want %q", got, tc.version)
+			}
+			checkJSON(t, s.Body, tc.want)
+			if tc.jobs[0].RequisitionOwnerEmail == "" || tc.jobs[1].Availability != AvailabilityPrivate {
+				t.Error("Submit changed the caller's jobs")
+			}
+		})
+	}
+}
+
+// LinkedIn's compensation schema (docs/linkedin-api.md §7.1) requires the
+// compensations list; in each compensation a value, a period and a type;
+// in each amount given an amount and a currencyCode. A range may be open.
+func TestJobCompensationRequiredFields(t *testing.T) {
+	t.Parallel()
+	c := validatingClient(t)
+	const money = `{"amount":"1","currencyCode":"USD"}`
+	for _, tc := range []struct{ name, comp, field string }{
+		{"no compensations", `{}`, "compensation.compensations"},
+		{"null compensations", `{"compensations":null}`, "compensation.compensations"},
+		{"no value", `{"compensations":[{"period":"YEARLY","type":"BASE_SALARY"}]}`, "compensation.compensations[0].value"},
+		{"no period", `{"compensations":[{"type":"BASE_SALARY","value":{"exactAmount":` + money + `}}]}`, "compensation.compensations[0].period"},
+		{"no type", `{"compensations":[{"period":"YEARLY","value":{"exactAmount":` + money + `}}]}`, "compensation.compensations[0].type"},
+		{"no amount", `{"compensations":[{"period":"YEARLY","type":"BASE_SALARY","value":{"exactAmount":{"currencyCode":"USD"}}}]}`,
+			"compensation.compensations[0].value.exactAmount.amount"},
+		{"null currency", `{"compensations":[{"period":"YEARLY","type":"BASE_SALARY","value":{"range":{"start":` + money + `,"end":{"amount":"2","currencyCode":null}}}}]}`,
+			"compensation.compensations[0].value.range.end.currencyCode"},
+		{"open range", `{"compensations":[{"period":"YEARLY","type":"BASE_SALARY","value":{"range":{"start":` + money + `}}}]}`, ""},
+		{"empty list", `{"compensations":[]}`, ""},
+	} {
+		j := testJob("J1")
+		j.Compensation = []byte(tc.comp)
+		wantField(t, tc.name, c.Jobs.Validate(&j), tc.field)
+	}
 }

@@ -23,7 +23,7 @@ func ExampleEngine_Run_dryRun() {
 	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
 		ExternalJobPostingID: "J1", IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/J1",
 		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
-		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
 	for i, email := range []string{"ann@example.com", "not-an-email", "private@example.com"} {
 		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Duration(3-i) * time.Minute), Record: rsc.Candidate{
 			Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: fmt.Sprintf("C%d", i+1)},
@@ -76,7 +76,7 @@ func ExampleEngine_Run() {
 	src.PutJobs(rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
 		ExternalJobPostingID: "J1", IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/J1",
 		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
-		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
 	for i, email := range []string{"ann@example.com", "bob@example", "cem@example.com"} {
 		src.PutCandidates(rscsync.Candidate{ModifiedAt: now.Add(-time.Duration(3-i) * time.Minute), Record: rsc.Candidate{
 			Key:       rsc.CandidateKey{IntegrationContext: org, CandidateID: fmt.Sprintf("C%d", i+1)},

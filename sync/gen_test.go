@@ -54,7 +54,7 @@ func (g *genSource) job(i int) Job {
 	return Job{ModifiedAt: t, Closed: i%7 == 3, Posting: rsc.JobPosting{
 		ExternalJobPostingID: jobID(i), IntegrationContext: g.org, CompanyApplyURL: "https://ats.example.com/apply/" + jobID(i),
 		Title: "Engineer " + jobID(i), Description: description, ListedAt: rsc.Millis(t.Add(-time.Hour)),
-		Location: "Paris, France", Availability: rsc.AvailabilityPrivate}}
+		Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}}
 }
 
 func (g *genSource) cand(i int) Candidate {

@@ -129,7 +129,7 @@ func listJob(ctx context.Context, c *rsc.Client, org, id string) error {
 	res, err := c.Jobs.Submit(ctx, []rsc.JobPosting{{ExternalJobPostingID: id, OperationType: rsc.JobCreate,
 		IntegrationContext: org, CompanyName: "Acme", CompanyApplyURL: "https://ats.example.com/jobs/" + id, Title: "Engineer",
 		Description: strings.Repeat("Build and run the systems that power our hiring platform. ", 3),
-		ListedAt:    rsc.Millis(time.Now().Add(-time.Hour)), Location: "London, United Kingdom",
+		ListedAt:    rsc.Millis(time.Now().Add(-time.Hour)), Location: "London, United Kingdom", PosterEmail: "recruiter@example.com",
 		Availability: rsc.AvailabilityPrivate, WorkplaceTypes: []string{"On-site"}}})
 	if err == nil {
 		err = res.Err()

@@ -24,7 +24,7 @@ type ATS struct {
 
 const schema = `
 CREATE TABLE jobs (id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, location TEXT NOT NULL,
-	closed BOOLEAN NOT NULL DEFAULT FALSE, listed_us INTEGER NOT NULL, modified_us INTEGER NOT NULL);
+	poster_email TEXT NOT NULL, closed BOOLEAN NOT NULL DEFAULT FALSE, listed_us INTEGER NOT NULL, modified_us INTEGER NOT NULL);
 CREATE INDEX jobs_modified ON jobs (modified_us, id);
 CREATE TABLE candidates (id TEXT PRIMARY KEY, first_name TEXT NOT NULL, last_name TEXT NOT NULL, email TEXT NOT NULL,
 	created_us INTEGER NOT NULL, modified_us INTEGER NOT NULL);
@@ -37,14 +37,14 @@ func table(name, columns string) sqlsource.Query {
 }
 
 func (a *ATS) Jobs(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Job, error] {
-	q := table("jobs", "title, description, location, closed, listed_us")
+	q := table("jobs", "title, description, location, poster_email, closed, listed_us")
 	return sqlsource.Stream(ctx, a.DB, since, q, func(r *sqlsource.Row) (rscsync.Job, error) {
 		var j rscsync.Job
 		p := &j.Posting
 		var listed int64
 		// Title: required, at most 200 characters; Description: 100 to 25,000 characters;
-		// Location: required.
-		err := r.Scan(&p.Title, &p.Description, &p.Location, &j.Closed, &listed)
+		// Location: required; PosterEmail: required, X@X.X (the job's owner in the ATS).
+		err := r.Scan(&p.Title, &p.Description, &p.Location, &p.PosterEmail, &j.Closed, &listed)
 		j.ModifiedAt = r.ModifiedAt()
 		p.ExternalJobPostingID = r.ID()                              // required, at most 200 characters
 		p.IntegrationContext = a.Org                                 // urn:li:organization:{digits}

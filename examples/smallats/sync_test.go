@@ -34,8 +34,8 @@ func newATS(t *testing.T) *ATS {
 	}
 	for i := range 3 {
 		at := base.Add(time.Duration(i) * time.Microsecond).UnixMicro()
-		if _, err := db.Exec(`INSERT INTO jobs VALUES (?, ?, ?, ?, FALSE, ?, ?)`, fmt.Sprintf("J%d", i+1), "Backend engineer",
-			strings.Repeat("Build the sync between our ATS and LinkedIn. ", 3), "Leeds, England", at, at); err != nil {
+		if _, err := db.Exec(`INSERT INTO jobs VALUES (?, ?, ?, ?, ?, FALSE, ?, ?)`, fmt.Sprintf("J%d", i+1), "Backend engineer",
+			strings.Repeat("Build the sync between our ATS and LinkedIn. ", 3), "Leeds, England", "recruiter@ats.example.com", at, at); err != nil {
 			t.Fatal(err)
 		}
 	}

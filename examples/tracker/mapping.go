@@ -53,6 +53,7 @@ func (s *Source) toJob(r jobRow) rscsync.Job {
 		SkillsDescription:         r.skills,
 		ListedAt:                  rsc.EpochMillis(r.listedAt),
 		Location:                  r.location,
+		PosterEmail:               r.ownerEmail,            // the job's owner posts it (docs/linkedin-api.md §7.1)
 		Availability:              rsc.AvailabilityPrivate, // RSC-102: PUBLIC only when the customer chose it
 		CompanyJobCode:            r.code,
 		EmploymentStatus:          r.employment,

@@ -189,7 +189,7 @@ func job(org string, now time.Time, j int) rscsync.Job {
 	return rscsync.Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
 		ExternalJobPostingID: id, IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/" + id,
 		Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
-		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", Availability: rsc.AvailabilityPrivate}}
+		ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}}
 }
 
 // startWorker migrates River's schema and starts a River client working

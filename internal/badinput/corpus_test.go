@@ -91,7 +91,7 @@ func (r *row) kind() rscsync.EntityKind {
 
 func baseJobPosting(id string) rsc.JobPosting {
 	return rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: org, CompanyApplyURL: "https://ats.example/apply/1",
-		Title: "Go Engineer", Description: longDescr, ListedAt: modified, Location: "London, England, United Kingdom",
+		Title: "Go Engineer", Description: longDescr, ListedAt: modified, Location: "London, England, United Kingdom", PosterEmail: "recruiter@example.com",
 		Availability: rsc.AvailabilityPrivate, WorkplaceTypes: []string{"Remote"}, EmploymentStatus: "FULL_TIME"}
 }
 
@@ -160,8 +160,12 @@ func corpus() []row {
 		{name: "job skills 4001 chars", rule: "7.1 job skillsDescription max 4000", job: func(j *rsc.JobPosting) { j.SkillsDescription = strings.Repeat("s", 4001) }, field: "skillsDescription", why: "at most 4000"},
 		{name: "job two workplace types", rule: "7.1 job workplaceTypes exactly one", job: func(j *rsc.JobPosting) { j.WorkplaceTypes = []string{"Remote", "Hybrid"} }, field: "workplaceTypes", why: "exactly one"},
 		{name: "job workplace type bad", rule: "7.1 job workplaceTypes enum", job: func(j *rsc.JobPosting) { j.WorkplaceTypes = []string{"Moon"} }, field: "workplaceTypes", why: "one of"},
-		{name: "job employment status bad", rule: "7.1 job employmentStatus enum", job: func(j *rsc.JobPosting) { j.EmploymentStatus = "FULLTIME" }, field: "employmentStatus", why: "one of"},
-		{name: "job experience level bad", rule: "7.1 job experienceLevel enum", job: func(j *rsc.JobPosting) { j.ExperienceLevel = "SENIOR" }, field: "experienceLevel", why: "one of"},
+		// LinkedIn maps an employmentStatus or experienceLevel it does not
+		// list to the closest one it does: neither is refused.
+		{name: "job employment status unlisted", rule: "7.1 job employmentStatus mapped by LinkedIn", good: true, job: func(j *rsc.JobPosting) { j.EmploymentStatus = "FULLTIME" }},
+		{name: "job experience level unlisted", rule: "7.1 job experienceLevel mapped by LinkedIn", good: true, job: func(j *rsc.JobPosting) { j.ExperienceLevel = "SENIOR" }},
+		{name: "job poster email missing", rule: "7.1 job posterEmail required", job: func(j *rsc.JobPosting) { j.PosterEmail = "" }, field: "posterEmail", why: "required"},
+		{name: "job poster email malformed", rule: "7.1 job posterEmail X@X.X", job: func(j *rsc.JobPosting) { j.PosterEmail = "recruiter.example.com" }, field: "posterEmail", why: "X@X.X"},
 		{name: "job expireAt seconds", rule: "7.1 job expireAt epoch ms", job: func(j *rsc.JobPosting) { j.ExpireAt = rsc.EpochMillis(now.Add(90 * 24 * time.Hour).Unix()) }, field: "expireAt", why: "seconds"},
 		{name: "job industry not a URN", rule: "7.1 job industries urn:li:industry:{id}", job: func(j *rsc.JobPosting) { j.Industries = []string{"Software"} }, field: "industries", why: "urn:li:industry:"},
 		{name: "job compensation period bad", rule: "7.1 job compensation period/type enums", job: func(j *rsc.JobPosting) {

@@ -104,7 +104,7 @@ func fullDataset(end time.Time, jobs, cands, apps, acts int) *rscsync.SliceSourc
 		s.PutJobs(rscsync.Job{ModifiedAt: t, Closed: i%5 == 4, Posting: rsc.JobPosting{
 			ExternalJobPostingID: id, IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/" + id,
 			Title: "Engineer " + id, Description: "Build and run the ATS with a small team.", ListedAt: rsc.Millis(t.Add(-time.Hour)),
-			Location: "Paris, France", Availability: rsc.AvailabilityPrivate}})
+			Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
 	}
 	for i := range cands {
 		s.PutCandidates(candidateAt(before(end, i, cands), i))

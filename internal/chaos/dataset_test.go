@@ -93,7 +93,7 @@ func (d *dataset) job(i int, t time.Time, closed bool) rscsync.Job {
 	return rscsync.Job{ModifiedAt: t, Closed: closed, Posting: rsc.JobPosting{
 		ExternalJobPostingID: id, IntegrationContext: d.org, CompanyApplyURL: "https://ats.example.com/apply/" + id,
 		Title: "Engineer " + id, Description: description, ListedAt: rsc.Millis(t.Add(-time.Hour)),
-		Location: "Paris, France", Availability: rsc.AvailabilityPrivate}}
+		Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}}
 }
 
 func (d *dataset) cand(id string, t time.Time) rscsync.Candidate {

@@ -551,6 +551,6 @@ func application(id string, at time.Time) rsc.Application {
 func job(id string, at time.Time) rsc.JobPosting {
 	return rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: org, CompanyApplyURL: "https://ats.example/apply/" + id,
 		Title: "Go Engineer", Description: strings.Repeat("Build and run the systems that power our hiring platform. ", 3),
-		ListedAt: rsc.Millis(at.Add(-2 * time.Hour)), Location: "London, United Kingdom", Availability: rsc.AvailabilityPublic,
+		ListedAt: rsc.Millis(at.Add(-2 * time.Hour)), Location: "London, United Kingdom", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPublic,
 		WorkplaceTypes: []string{"On-site"}}
 }

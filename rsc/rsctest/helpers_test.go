@@ -273,7 +273,7 @@ func jobElem(id, op string) map[string]any {
 	return map[string]any{
 		"integrationContext": org, "companyApplyUrl": "https://ats.example.com/apply/" + id, "externalJobPostingId": id,
 		"jobPostingOperationType": op, "title": "Engineer " + id, "description": description(), "listedAt": t0.Add(-time.Hour).UnixMilli(),
-		"location": "Providence, RI, US", "availability": "PRIVATE_TO_ATS_INTEGRATION", "workplaceTypes": []string{"remote"},
+		"location": "Providence, RI, US", "posterEmail": "recruiter@example.com", "availability": "PRIVATE_TO_ATS_INTEGRATION", "workplaceTypes": []string{"remote"},
 		"employmentStatus": "FULL_TIME", "experienceLevel": "MID_SENIOR_LEVEL",
 	}
 }

@@ -69,11 +69,12 @@ type jobDoc struct {
 	EmploymentStatus        *string   `json:"employmentStatus"`
 	ExperienceLevel         *string   `json:"experienceLevel"`
 	ListingType             *string   `json:"listingType"`
+	PosterEmail             *string   `json:"posterEmail"`
 	Availability            *string   `json:"availability"`
 	AccessRestricted        *bool     `json:"accessRestricted"`
 	Industries              []string  `json:"industries"`
 	Compensation            *struct {
-		Compensations []json.RawMessage `json:"compensations"`
+		Compensations *[]json.RawMessage `json:"compensations"`
 	} `json:"compensation"`
 }
 
@@ -90,6 +91,12 @@ type compensationDoc struct {
 	} `json:"value"`
 }
 
+// pathMoney is an amount of a compensation's value and its path there.
+type pathMoney struct {
+	path string
+	m    *moneyDoc
+}
+
 // moneyDoc is an amount of a compensation: both fields are strings.
 type moneyDoc struct {
 	Amount       *string `json:"amount"`
@@ -97,11 +104,13 @@ type moneyDoc struct {
 }
 
 var (
-	opTypes          = set("CREATE", "UPDATE", "RENEW", "CLOSE")
-	employmentStatus = set("FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP", "TEMPORARY", "VOLUNTEER", "OTHER")
-	experienceLevels = set("ENTRY_LEVEL", "MID_SENIOR_LEVEL", "DIRECTOR", "EXECUTIVE", "INTERNSHIP", "ASSOCIATE", "NOT_APPLICABLE")
-	availabilities   = set("PUBLIC", "PRIVATE_TO_ATS_INTEGRATION", "INTERNAL")
-	listingTypes     = set("BASIC", "PREMIUM")
+	opTypes        = set("CREATE", "UPDATE", "RENEW", "CLOSE")
+	availabilities = set("PUBLIC", "PRIVATE_TO_ATS_INTEGRATION", "INTERNAL")
+	// versionedAvailabilities are those of the versioned API:
+	// PRIVATE_TO_ATS_INTEGRATION is the Recruiter System Connect
+	// extension's, which it no longer takes (docs/linkedin-api.md §7.1).
+	versionedAvailabilities = set("PUBLIC", "INTERNAL")
+	listingTypes            = set("BASIC", "PREMIUM")
 	// workplaceTypes are the spellings LinkedIn documents: its schema's
 	// and its samples' (docs/linkedin-api.md §7.1).
 	workplaceTypes = set("On-site", "Hybrid", "Remote", "on-site", "hybrid", "remote")
@@ -154,13 +163,33 @@ func asJobErr(e *entityError) *jobErr {
 	return &jobErr{Status: e.Status, Message: msg}
 }
 
-// validateJob applies docs/linkedin-api.md §7.1. It returns the operation.
+// availabilities returns the availabilities of the request's family.
+func (c *call) availabilities() map[string]bool {
+	if c.rt.rest {
+		return versionedAvailabilities
+	}
+	return availabilities
+}
+
+// Limits of externalJobPostingId in LinkedIn's /v2 and versioned schemas
+// (docs/linkedin-api.md §7.1).
+const (
+	maxJobIDLen          = 200
+	maxVersionedJobIDLen = 75
+)
+
+// validateJob applies docs/linkedin-api.md §7.1 as the request's family
+// has it. It returns the operation.
 func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 	if d.ExternalJobPostingID == nil {
 		return "", jobFieldErr(422, "externalJobPostingId", required)
 	}
-	if n := utf8.RuneCountInString(*d.ExternalJobPostingID); n == 0 || n > 200 {
-		return "", jobFieldErr(422, "externalJobPostingId", "length must be between 1 and 200")
+	maxID := maxJobIDLen
+	if c.rt.rest {
+		maxID = maxVersionedJobIDLen
+	}
+	if n := utf8.RuneCountInString(*d.ExternalJobPostingID); n == 0 || n > maxID {
+		return "", jobFieldErr(422, "externalJobPostingId", fmt.Sprintf("length must be between 1 and %d", maxID))
 	}
 	op := ""
 	switch {
@@ -186,9 +215,9 @@ func validateJob(c *call, d *jobDoc) (string, *jobErr) {
 	}
 	if op == "CLOSE" {
 		// A CLOSE needs nothing but the posting's id, but an enum it
-		// carries is still read: "" or an unknown availability is LinkedIn's
-		// 422 (docs/linkedin-api.md §7.1, §13.7).
-		if d.Availability != nil && !availabilities[*d.Availability] {
+		// carries is still read: "" or an availability the family does not
+		// know is LinkedIn's 422 (docs/linkedin-api.md §7.1, §13.7).
+		if d.Availability != nil && !c.availabilities()[*d.Availability] {
 			return op, enumErr("availability", *d.Availability)
 		}
 		return op, nil
@@ -207,7 +236,8 @@ func validateListing(c *call, d *jobDoc) *jobErr {
 		ok   bool
 	}{
 		{"companyApplyUrl", d.CompanyApplyURL != nil}, {"title", d.Title != nil}, {"description", d.Description != nil},
-		{"listedAt", d.ListedAt != nil}, {"location", d.Location != nil}, {"availability", d.Availability != nil},
+		{"listedAt", d.ListedAt != nil}, {"location", d.Location != nil}, {"posterEmail", d.PosterEmail != nil},
+		{"availability", d.Availability != nil},
 	} {
 		if !f.ok {
 			return jobFieldErr(422, f.name, required)
@@ -228,7 +258,12 @@ func validateListing(c *call, d *jobDoc) *jobErr {
 	if *d.Location == "" {
 		return jobFieldErr(422, "location", "length must be at least 1")
 	}
-	if !availabilities[*d.Availability] {
+	// LinkedIn requires the job poster's email on every job since June 2025
+	// (docs/linkedin-api.md §7.1); an address follows X@X.X (§13.5).
+	if !emailRe.MatchString(*d.PosterEmail) {
+		return jobFieldErr(422, "posterEmail", "does not match pattern X@X.X")
+	}
+	if !c.availabilities()[*d.Availability] {
 		return enumErr("availability", *d.Availability)
 	}
 	// An RSC job names the customer's organization (RSC required fields,
@@ -253,12 +288,9 @@ func validateListing(c *call, d *jobDoc) *jobErr {
 			return enumErr("workplaceTypes/0", w)
 		}
 	}
-	if d.EmploymentStatus != nil && !employmentStatus[*d.EmploymentStatus] {
-		return enumErr("employmentStatus", *d.EmploymentStatus)
-	}
-	if d.ExperienceLevel != nil && !experienceLevels[*d.ExperienceLevel] {
-		return enumErr("experienceLevel", *d.ExperienceLevel)
-	}
+	// employmentStatus and experienceLevel are not enums: LinkedIn maps a
+	// value it does not list to the closest one it does (docs/linkedin-api.md
+	// §7.1).
 	if d.ListingType != nil && !listingTypes[*d.ListingType] {
 		return enumErr("listingType", *d.ListingType)
 	}
@@ -270,24 +302,48 @@ func validateListing(c *call, d *jobDoc) *jobErr {
 	return validateCompensation(c, d)
 }
 
-// validateCompensation checks each element of the job's compensation: its
-// period and type enums and its amounts' string fields (docs/linkedin-api.md
-// §7.1), each violation named by its path.
+// validateCompensation checks the job's compensation against the schema
+// (docs/linkedin-api.md §7.1): its compensations list; in each element a
+// value, and a period and a type of their enums; in each amount present,
+// an amount and a currencyCode (their string type is the decoder's). Each
+// violation is named by its path.
 func validateCompensation(c *call, d *jobDoc) *jobErr {
 	if d.Compensation == nil {
 		return nil
 	}
-	for i, raw := range d.Compensation.Compensations {
+	if d.Compensation.Compensations == nil {
+		return jobFieldErr(422, "compensation/compensations", required)
+	}
+	for i, raw := range *d.Compensation.Compensations {
 		path := "compensation/compensations/" + strconv.Itoa(i)
 		var x compensationDoc
 		if e := c.decodeAt(raw, &x, path); e != nil {
 			return asJobErr(e)
 		}
-		if x.Period != nil && !compensationPeriods[*x.Period] {
+		switch {
+		case x.Value == nil:
+			return jobFieldErr(422, path+"/value", required)
+		case x.Period == nil:
+			return jobFieldErr(422, path+"/period", required)
+		case x.Type == nil:
+			return jobFieldErr(422, path+"/type", required)
+		case !compensationPeriods[*x.Period]:
 			return enumErr(path+"/period", *x.Period)
-		}
-		if x.Type != nil && !compensationTypes[*x.Type] {
+		case !compensationTypes[*x.Type]:
 			return enumErr(path+"/type", *x.Type)
+		}
+		amounts := []pathMoney{{"exactAmount", x.Value.ExactAmount}}
+		if r := x.Value.Range; r != nil {
+			amounts = append(amounts, pathMoney{"range/start", r.Start}, pathMoney{"range/end", r.End})
+		}
+		for _, a := range amounts {
+			switch {
+			case a.m == nil:
+			case a.m.Amount == nil:
+				return jobFieldErr(422, path+"/value/"+a.path+"/amount", required)
+			case a.m.CurrencyCode == nil:
+				return jobFieldErr(422, path+"/value/"+a.path+"/currencyCode", required)
+			}
 		}
 	}
 	return nil
@@ -354,7 +410,11 @@ func handleJobs(c *call) {
 // against the job posting schema, their types, then the rules of
 // validateJob. It returns the job and its operation.
 func (c *call) readJob(raw json.RawMessage) (*jobDoc, string, *jobErr) {
-	if e := c.unpermitted(jobSchema, raw); e != nil {
+	sch := jobSchema
+	if c.rt.rest {
+		sch = versionedJobSchema
+	}
+	if e := c.unpermitted(sch, raw); e != nil {
 		return nil, "", asJobErr(e)
 	}
 	d := &jobDoc{}

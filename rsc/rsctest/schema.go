@@ -44,7 +44,7 @@ var (
 	// integrationSchema is what a partial update of an integration may name.
 	integrationSchema = schema{"integrationContext": nil, "integrationType": nil, "tenantType": nil, "integrationName": nil,
 		"status": nil, "productSettings": nil}
-	// jobSchema is the job posting schema with its RSC and premium
+	// jobSchema is the /v2 job posting schema with its RSC and premium
 	// extensions and the legacy fields LinkedIn still lists (§7.1);
 	// Apply Connect's onsiteApplyConfiguration is not checked inside.
 	jobSchema = schema{
@@ -59,7 +59,23 @@ var (
 		"compensation": {"compensations": {"period": nil, "type": nil,
 			"value": {"exactAmount": moneySchema, "range": {"start": moneySchema, "end": moneySchema}}}},
 	}
+	// versionedJobSchema is jobSchema without the fields of the Recruiter
+	// System Connect extension that the versioned API no longer takes
+	// (docs/linkedin-api.md §7.1): accessRestricted and the requisition
+	// owner's. Its availability stays, with PUBLIC and INTERNAL only
+	// (versionedAvailabilities).
+	versionedJobSchema = without(jobSchema, "accessRestricted",
+		"requisitionOwnerEmail", "requisitionOwnerFirstName", "requisitionOwnerLastName")
 )
+
+// without returns a copy of s without the named fields.
+func without(s schema, names ...string) schema {
+	out := maps.Clone(s)
+	for _, n := range names {
+		delete(out, n)
+	}
+	return out
+}
 
 // with returns a copy of s with the fields of more added.
 func (s schema) with(more schema) schema {

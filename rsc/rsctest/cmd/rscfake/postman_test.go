@@ -130,10 +130,13 @@ func postmanOps(reqID, person, seatURN string) []op {
 	appDoc := `{"atsCandidateId":"C1","atsCreatedAt":1700000000000,"atsLastModifiedAt":1700000000000,"atsJobPostingId":"JOB1","atsJobPostingName":"Senior Software Engineer",` +
 		`"candidateEmail":"johndoe@example.com","firstName":"John","lastName":"Doe","source":"Referral","dispositionReason":""}`
 	appPath := "/v2/atsApplications/" + appK
+	// The collection's job predates LinkedIn's June 2025 rule that every job
+	// carries its poster's email (docs/linkedin-api.md §7.1): posterEmail is
+	// added to it.
 	job := `{"elements":[{"integrationContext":"` + org + `","externalJobPostingId":"JOB1","title":"Senior Software Engineer","description":"` +
 		strings.Repeat("Lorem Ipsum is simply dummy text of the printing and typesetting industry. ", 3) +
 		`","listedAt":1700000000000,"jobPostingOperationType":"CREATE","location":"Quahog, RI","companyApplyUrl":"https://ats.example.com/apply/JOB1",` +
-		`"employmentStatus":"FULL_TIME","availability":"PUBLIC","workplaceTypes":["remote"]}]}`
+		`"employmentStatus":"FULL_TIME","availability":"PUBLIC","workplaceTypes":["remote"],"posterEmail":"recruiter@example.com"}]}`
 	aclQ := "/v2/atsEntityAcls?ids[0].atsEntityAclId=TEST_JOBS&ids[0].dataProvider=ATS&ids[0].integrationContext=" + org + "&ids[0].atsEntityType=JOB_POSTING&ids[0].atsEntityId=JOB1"
 	aclB := `{"entities":{"dataProvider=ATS&integrationContext=` + org + `&atsEntityType=JOB_POSTING&atsEntityId=JOB1&atsEntityAclId=TEST_JOBS":{}}}`
 	asgQ := "/v2/atsEntityAclAssignees?ids[0].atsEntityAclId=TEST_JOBS&ids[0].integrationContext=" + org + "&ids[0].dataProvider=ATS&ids[0].assignee=" + person + "&ids[0].atsEntityType=JOB_POSTING"
@@ -248,6 +251,7 @@ func postmanOps(reqID, person, seatURN string) []op {
 			"no batch_create header": bad(rq{method: "POST", path: j1.path, hdr: []string{jsonCT}, body: job}, r403),
 			"no token":               bad(noTok(j1), r401),
 			"title missing":          bad(body(j1, strings.Replace(job, `"title":"Senior Software Engineer",`, "", 1)), want{status: 200, entity: "0", entityStatus: 422}),
+			"posterEmail missing":    bad(body(j1, strings.Replace(job, `,"posterEmail":"recruiter@example.com"`, "", 1)), want{status: 200, entity: "0", entityStatus: 422}),
 		}},
 		{"J2 simpleJobPostingTasks batch_get", get("/v2/simpleJobPostingTasks?ids=urn:li:simpleJobPostingTask:none"), variants{
 			"no token":           bad(noTok(get("/v2/simpleJobPostingTasks?ids=urn:li:simpleJobPostingTask:none")), r401),
