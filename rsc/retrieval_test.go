@@ -170,10 +170,6 @@ func TestPushSignature(t *testing.T) {
 // the version headers (docs/linkedin-api.md §11).
 func TestRetrievalWireVersioned(t *testing.T) {
 	t.Parallel()
-	const (
-		seat1 = "urn%3Ali%3Aseat%3A1"
-		seat2 = "urn%3Ali%3Aseat%3A2"
-	)
 	for _, tc := range []struct {
 		name, path, query string
 		run               func(c *Client) error
