@@ -160,6 +160,7 @@ type pipeline[T any] struct {
 	// batches read since added to it (pipeline.isNew).
 	counted map[string]bool
 
+	next       T                  // the record after a full batch, while dispatchFull reads it (add)
 	cur        *pbatch[T]         // the batch being filled
 	free       []*pbatch[T]       // committed batches, emptied for reuse
 	results    chan *pbatch[T]    // batches whose send finished
@@ -256,8 +257,17 @@ func (p *pipeline[T]) fail(err error) {
 // record is read where it is kept, in the batch's next slot, which is
 // given back when it is not sent.
 func (p *pipeline[T]) add(ctx context.Context, v T) bool {
-	if p.full && !p.dispatchFull(ctx, &v) {
-		return false
+	if p.full {
+		// dispatchFull reads the record through a function value
+		// (phaseKind.pos), to which a pointer to v would move every record
+		// read to the heap: it reads a copy, made once a batch.
+		p.next = v
+		ok := p.dispatchFull(ctx, &p.next)
+		var zero T
+		p.next = zero
+		if !ok {
+			return false
+		}
 	}
 	b := p.cur
 	n := len(b.recs)
