@@ -75,8 +75,8 @@ func FuzzSameKeySpelling(f *testing.F) {
 	})
 }
 
-// sameDecodedKey reports whether got, read as responseKeyIndex reads a
-// response key, is the key sent decodes to, fields in the same order.
+// sameDecodedKey reports whether got, read as keyIndex reads a response
+// key, is the key sent decodes to, fields in the same order.
 func sameDecodedKey(sent, got string) bool {
 	ks, err := restli.DecodeKey(sent)
 	if err != nil {
@@ -89,7 +89,7 @@ func sameDecodedKey(sent, got string) bool {
 	return err == nil && slices.Equal(ks, kg)
 }
 
-// batchFinder finds each record of a batch from the key a server answers
+// batchScratch.find finds each record of a batch from the key a server answers
 // with: a compound key in its own escaping, in order or not; a simple key
 // only as sent, so that ids differing only by an escape stay apart.
 func TestBatchFinder(t *testing.T) {
@@ -136,10 +136,14 @@ func TestBatchFinder(t *testing.T) {
 			for i := range idx {
 				idx[i] = i
 			}
-			find := batchFinder(tc.p, es, idx, body)
+			var sc batchScratch
+			batchKeys(&sc, tc.p, es, idx)
+			if got := bodyKeys(&sc); !slices.Equal(got, body) {
+				t.Fatalf("body keys %q, want %q", got, body)
+			}
 			var got []int
 			for _, a := range tc.answers {
-				j, ok := find([]byte(a))
+				j, ok := sc.find([]byte(a))
 				if !ok {
 					j = -1
 				}
@@ -150,4 +154,13 @@ func TestBatchFinder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bodyKeys returns the body keys batchKeys wrote into sc.
+func bodyKeys(sc *batchScratch) []string {
+	var out []string
+	for j := range sc.ends {
+		out = append(out, string(sc.bodyKey(j)))
+	}
+	return out
 }
