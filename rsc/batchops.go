@@ -74,13 +74,12 @@ func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 // U+2028 or U+2029 leaves the escaping to encoding/json.
 func appendJSONString[S string | []byte](dst []byte, s S) []byte {
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' {
-				return appendMarshalled(dst, string(s))
-			}
+		if jsonRaw[s[i]] {
 			i++
 			continue
+		}
+		if s[i] < utf8.RuneSelf { // a control character, '"' or '\\'
+			return appendMarshalled(dst, string(s))
 		}
 		r, n := decodeRune(s[i:])
 		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
@@ -92,6 +91,16 @@ func appendJSONString[S string | []byte](dst []byte, s S) []byte {
 	dst = append(dst, s...)
 	return append(dst, '"')
 }
+
+// jsonRaw holds the ASCII bytes a JSON string holds as they are: all but
+// control characters, '"' and '\\' (one look-up a byte is what makes
+// appendJSONString cheap).
+var jsonRaw = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // decodeRune is utf8.DecodeRune or utf8.DecodeRuneInString.
 func decodeRune[S string | []byte](s S) (rune, int) {

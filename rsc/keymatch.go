@@ -30,10 +30,16 @@ import (
 func sameKeySpelling[S string | []byte](sent S, got []byte) bool {
 	v2 := len(sent) > 0 && sent[0] == '('
 	i, j := 0, 0
-	for i < len(sent) && j < len(got) {
-		if c := sent[i]; c == got[j] && c != '%' && c != '+' {
-			i, j = i+1, j+1 // the common case: the same raw byte
-			continue
+	for {
+		// The common case: a run of the same raw bytes.
+		n := min(len(sent)-i, len(got)-j)
+		s, g := sent[i:i+n], got[j:j+n]
+		k := 0
+		for k < len(s) && s[k] == g[k] && keyRaw[s[k]] {
+			k++
+		}
+		if i, j = i+k, j+k; i == len(sent) || j == len(got) {
+			return i == len(sent) && j == len(got)
 		}
 		a, aEsc, n := keyChar(sent[i:], v2, false)
 		b, bEsc, m := keyChar(got[j:], v2, true)
@@ -42,8 +48,16 @@ func sameKeySpelling[S string | []byte](sent S, got []byte) bool {
 		}
 		i, j = i+n, j+m
 	}
-	return i == len(sent) && j == len(got)
 }
+
+// keyRaw holds the bytes that stand for themselves on both sides of
+// sameKeySpelling: all but '%' and '+'.
+var keyRaw = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c != '%' && c != '+'
+	}
+	return t
+}()
 
 // keyChar reads the character at the start of s: its byte, whether it was
 // escaped, and its width (0: refused). A '+' is a space escaped in a 1.0

@@ -91,13 +91,13 @@ func textRule(s string, required bool, maxLen int) string {
 	n := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
-				return fmt.Sprintf("must not contain control character %U", rune(c))
-			}
+		if textRaw[c] {
 			i++
 			n++
 			continue
+		}
+		if c < utf8.RuneSelf {
+			return fmt.Sprintf("must not contain control character %U", rune(c))
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
@@ -114,6 +114,16 @@ func textRule(s string, required bool, maxLen int) string {
 	}
 	return ""
 }
+
+// textRaw holds the ASCII bytes text may hold: all but the control
+// characters other than tab and newlines (one look-up a byte is what makes
+// textRule cheap).
+var textRaw = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c >= 0x20 && c != 0x7f || c == '\n' || c == '\r' || c == '\t'
+	}
+	return t
+}()
 
 func (v *validator) email(field, s string) {
 	if v.err != nil {
