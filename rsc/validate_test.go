@@ -278,3 +278,28 @@ func TestTextRule(t *testing.T) {
 		t.Error(`textRule("", required) accepts the empty string`)
 	}
 }
+
+// isAbsHTTPURL agrees with its definition in terms of package strings on
+// any input.
+func FuzzAbsHTTPURL(f *testing.F) {
+	for _, s := range []string{"https://ats.example.com/c/1", "http://h", "https://", "https://:80/x", "https://@h", "https://h x", "ftp://h",
+		"https://h?q#f", "https://h\t/", "http://h/\n", "https://h\f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := false
+		if rest, ok := strings.CutPrefix(s, "https://"); ok || strings.HasPrefix(s, "http://") {
+			if !ok {
+				rest = strings.TrimPrefix(s, "http://")
+			}
+			host := rest
+			if k := strings.IndexAny(rest, "/?#"); k >= 0 {
+				host = rest[:k]
+			}
+			want = host != "" && !strings.ContainsAny(s, " \t\r\n") && !strings.HasPrefix(host, ":") && !strings.HasPrefix(host, "@")
+		}
+		if got := isAbsHTTPURL(s); got != want {
+			t.Errorf("isAbsHTTPURL(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
