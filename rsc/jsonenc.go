@@ -134,10 +134,11 @@ func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *res
 		key, id, idField := rec.recordKey()
 		e.key, e.label = key, id
 		e.err = rec.validateAt(res, c.cfg.clock.Now())
-		if sc.seen[key] && e.err == nil {
+		n := len(sc.seen)
+		sc.seen[key] = true // one map operation: the map grows unless the key is in it
+		if len(sc.seen) == n && e.err == nil {
 			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: ruleRepeated}
 		}
-		sc.seen[key] = true
 		if e.err != nil {
 			continue
 		}
