@@ -164,6 +164,8 @@ type pipeline[T any] struct {
 	cur        *pbatch[T]         // the batch being filled
 	free       []*pbatch[T]       // committed batches, emptied for reuse
 	results    chan *pbatch[T]    // batches whose send finished
+	toSend     chan sendJob[T]    // batches for the senders
+	workers    int                // senders started
 	pending    map[int]*pbatch[T] // finished, waiting for the batches before them
 	nextSeq    int
 	nextCommit int
@@ -215,6 +217,7 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, strea
 		p.limit = 1
 	}
 	p.results = make(chan *pbatch[T], p.limit)
+	p.toSend = make(chan sendJob[T], p.limit)
 	p.from = *ln.cursor
 	if h := *ln.held; h != nil {
 		p.held, p.heldPos = make(map[string]bool, len(h.Done)), h.Pos
@@ -494,9 +497,28 @@ func (p *pipeline[T]) dispatch(ctx context.Context) bool {
 		p.work(ctx, b)
 		p.collect(ctx)
 	} else {
-		go p.work(ctx, b)
+		if p.workers < p.running {
+			// One sender a batch in flight, kept for the phase: a
+			// goroutine started for each batch grows its stack each time.
+			p.workers++
+			go p.sender()
+		}
+		p.toSend <- sendJob[T]{ctx, b}
 	}
 	return p.err == nil
+}
+
+// sendJob is a batch for a sender to send.
+type sendJob[T any] struct {
+	ctx context.Context
+	b   *pbatch[T]
+}
+
+// sender sends the batches dispatch gives it until finish closes toSend.
+func (p *pipeline[T]) sender() {
+	for j := range p.toSend {
+		p.work(j.ctx, j.b)
+	}
 }
 
 // admit checks the slice budget and consent, waits until fewer than limit
@@ -630,6 +652,7 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	for p.running > 0 {
 		p.collect(ctx)
 	}
+	close(p.toSend)  // the senders end
 	p.uncount(p.cur) // not sent (the slice ended, or the run failed)
 	if p.err == nil && ctx.Err() != nil {
 		p.err = ctx.Err()
