@@ -31,10 +31,18 @@ func sameKeySpelling[S string | []byte](sent S, got []byte) bool {
 	v2 := len(sent) > 0 && sent[0] == '('
 	i, j := 0, 0
 	for {
-		// The common case: a run of the same raw bytes.
+		// The common case: a run of the same raw bytes, eight at a time
+		// while it lasts.
 		n := min(len(sent)-i, len(got)-j)
 		s, g := sent[i:i+n], got[j:j+n]
 		k := 0
+		for k+8 <= len(s) {
+			x := load64(s, k)
+			if x != load64(g, k) || hasByte(x, '%') || hasByte(x, '+') {
+				break
+			}
+			k += 8
+		}
 		for k < len(s) && s[k] == g[k] && keyRaw[s[k]] {
 			k++
 		}
@@ -48,6 +56,19 @@ func sameKeySpelling[S string | []byte](sent S, got []byte) bool {
 		}
 		i, j = i+n, j+m
 	}
+}
+
+// load64 returns the eight bytes of s from k as a little-endian number.
+func load64[S string | []byte](s S, k int) uint64 {
+	return uint64(s[k]) | uint64(s[k+1])<<8 | uint64(s[k+2])<<16 | uint64(s[k+3])<<24 |
+		uint64(s[k+4])<<32 | uint64(s[k+5])<<40 | uint64(s[k+6])<<48 | uint64(s[k+7])<<56
+}
+
+// hasByte reports whether one of the eight bytes of x is c.
+func hasByte(x uint64, c byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	v := x ^ ones*uint64(c) // a zero byte where x holds c
+	return (v-ones)&^v&highs != 0
 }
 
 // keyRaw holds the bytes that stand for themselves on both sides of

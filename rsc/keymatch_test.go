@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -163,4 +164,25 @@ func bodyKeys(sc *batchScratch) []string {
 		out = append(out, string(sc.bodyKey(j)))
 	}
 	return out
+}
+
+// hasByte finds a byte at any of the eight places, and only that byte;
+// load64 reads eight bytes of a string or a slice alike.
+func TestHasByte(t *testing.T) {
+	t.Parallel()
+	for _, c := range []byte{'%', '+', 0, 0xff, 'a'} {
+		for at := range 8 {
+			for b := range 256 {
+				word := []byte("zzzzzzzz")
+				word[at] = byte(b)
+				x := load64(word, 0)
+				if x != load64(string(word), 0) {
+					t.Fatalf("load64 of %q: %#x as bytes, %#x as a string", word, x, load64(string(word), 0))
+				}
+				if got, want := hasByte(x, c), bytes.IndexByte(word, c) >= 0; got != want {
+					t.Errorf("hasByte(%q, %q) = %v, want %v", word, c, got, want)
+				}
+			}
+		}
+	}
 }
