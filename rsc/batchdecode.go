@@ -86,16 +86,14 @@ func (s *jsonScanner) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := s.i
-	for ; s.i < len(s.b); s.i++ {
-		switch c := s.b[s.i]; {
-		case c == '"':
-			s.i++
-			return s.b[start : s.i-1], true
-		case c == '\\' || c < 0x20 || c >= 0x80:
-			return nil, false
-		}
+	for s.i < len(s.b) && jsonRaw[s.b[s.i]] {
+		s.i++
 	}
-	return nil, false
+	if s.i == len(s.b) || s.b[s.i] != '"' { // an escape, a control or non-ASCII character, or the end
+		return nil, false
+	}
+	s.i++
+	return s.b[start : s.i-1], true
 }
 
 // results reads {"<key>":{"status":<n>},...}.

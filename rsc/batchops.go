@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/internal/restli"
@@ -72,25 +72,42 @@ func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 // copies it between quotes ('&', '<', '>' and valid non-ASCII UTF-8 too,
 // which JSON allows raw); a control character, '"', '\\', invalid UTF-8,
 // U+2028 or U+2029 leaves the escaping to encoding/json.
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONString[S string | []byte](dst []byte, s S) []byte {
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' {
-				return appendMarshalled(dst, s)
-			}
+		if jsonRaw[s[i]] {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		if s[i] < utf8.RuneSelf { // a control character, '"' or '\\'
+			return appendMarshalled(dst, string(s))
+		}
+		r, n := decodeRune(s[i:])
 		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
-			return appendMarshalled(dst, s)
+			return appendMarshalled(dst, string(s))
 		}
 		i += n
 	}
 	dst = append(dst, '"')
 	dst = append(dst, s...)
 	return append(dst, '"')
+}
+
+// jsonRaw holds the ASCII bytes a JSON string holds as they are: all but
+// control characters, '"' and '\\' (one look-up a byte is what makes
+// appendJSONString cheap).
+var jsonRaw = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// decodeRune is utf8.DecodeRune or utf8.DecodeRuneInString.
+func decodeRune[S string | []byte](s S) (rune, int) {
+	if b, ok := any(s).([]byte); ok {
+		return utf8.DecodeRune(b)
+	}
+	return utf8.DecodeRuneInString(string(s))
 }
 
 // appendMarshalled appends s as marshalBody writes it.
@@ -185,12 +202,14 @@ func writeBatches[K comparable](ctx context.Context, c *Client, op batchOp, entr
 // sendBatch sends the entries at idx as one batch call and records each
 // one's outcome in res.
 func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
-	query, bodyKeys := batchKeys(c.fam.proto, entries, idx)
-	cl := &call{method: op.method, restli: op.restli, path: op.path, query: query,
+	sc := c.batches.get()
+	defer c.batches.put(sc)
+	batchKeys(sc, c.fam.proto, entries, idx)
+	cl := &call{method: op.method, restli: op.restli, path: op.path, queryBytes: sc.query,
 		res: op.res, idempotent: true, pooledAnswer: true}
 	var body *[]byte
 	if op.method != http.MethodDelete {
-		body = batchBody(c, op.res, entries, idx, bodyKeys)
+		body = batchBody(c, op.res, entries, idx, sc)
 		cl.body = *body
 	}
 	if op.records {
@@ -201,7 +220,7 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 		c.bodies.put(body)
 	}
 	if err == nil {
-		err = applyBatchResponse(c.red, op, resp, entries, idx, bodyKeys, res)
+		err = applyBatchResponse(c.red, op, resp, entries, idx, sc, res)
 		// Nothing refers to the answer's bytes any more: what the items
 		// keep of it was copied (error messages, decoded by encoding/json).
 		c.answers.put(resp.buf)
@@ -214,32 +233,93 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 	return err
 }
 
-// batchKeys returns the ids query of the entries at idx and each one's key
-// as the batch body spells it.
-func batchKeys[K comparable](proto restli.Protocol, entries []entry[K], idx []int) (string, []string) {
-	bodyKeys := make([]string, len(idx))
-	if entries[idx[0]].rkey != nil {
-		keys := make([]restli.Key, len(idx))
-		for j, i := range idx {
-			keys[j] = entries[i].rkey
+// batchScratch is what one batch call needs besides its records' JSON: its
+// ids query and its keys as the batch body spells them, written into
+// buffers of its own, and what reading the answer needs. A Client pools
+// them (Client.batches), so that the calls in flight reuse a few.
+type batchScratch struct {
+	proto    restli.Protocol
+	compound bool
+	query    []byte // the ids query
+	keys     []byte // the body keys, one after the other
+	ends     []int  // key j is keys[ends[j-1]:ends[j]]
+	rkeys    []restli.Key
+	ids      []string    // the simple keys, for a batch of simple keys
+	scanned  []keyStatus // the answer, when scanResults reads it
+	seen     []bool      // the records the answer named
+	// next is where the answer's next key is looked for first: servers
+	// answer in the order asked.
+	next int
+	// At the answer's first key out of order: sent finds a compound key
+	// spelt as sent, byKey one in any spelling, pos a simple key.
+	sent  hashIndex
+	byKey keyIndex
+	pos   map[string]int
+}
+
+// bodyKey returns key j as the batch body spells it.
+func (sc *batchScratch) bodyKey(j int) []byte {
+	start := 0
+	if j > 0 {
+		start = sc.ends[j-1]
+	}
+	return sc.keys[start:sc.ends[j]]
+}
+
+// batchScratchPool keeps batchScratch from call to call.
+type batchScratchPool struct{ p sync.Pool }
+
+func (bp *batchScratchPool) get() *batchScratch {
+	if sc, ok := bp.p.Get().(*batchScratch); ok {
+		return sc
+	}
+	return &batchScratch{}
+}
+
+// put empties sc, keeping its storage, and gives it back: nothing may use
+// it any more.
+func (bp *batchScratchPool) put(sc *batchScratch) {
+	clear(sc.rkeys)
+	clear(sc.ids)
+	clear(sc.scanned)
+	clear(sc.sent)
+	clear(sc.byKey.pos)
+	clear(sc.pos)
+	*sc = batchScratch{query: sc.query[:0], keys: sc.keys[:0], ends: sc.ends[:0], rkeys: sc.rkeys[:0],
+		ids: sc.ids[:0], scanned: sc.scanned[:0], seen: sc.seen[:0], sent: sc.sent,
+		byKey: keyIndex{pos: sc.byKey.pos, buf: sc.byKey.buf[:0]}, pos: sc.pos}
+	bp.p.Put(sc)
+}
+
+// batchKeys writes into sc the ids query of the entries at idx and each
+// one's key as the batch body spells it.
+func batchKeys[K comparable](sc *batchScratch, proto restli.Protocol, entries []entry[K], idx []int) {
+	sc.proto, sc.compound = proto, len(idx) > 0 && entries[idx[0]].rkey != nil
+	if sc.compound {
+		for _, i := range idx {
+			sc.rkeys = append(sc.rkeys, entries[i].rkey)
+			sc.keys = restli.AppendKeyBody(sc.keys, proto, entries[i].rkey)
+			sc.ends = append(sc.ends, len(sc.keys))
 		}
-		restli.EncodeKeyBodies(proto, keys, bodyKeys)
-		return restli.EncodeBatchIDs(proto, keys), bodyKeys
+		sc.query = restli.AppendBatchIDs(sc.query, proto, sc.rkeys)
+		sc.byKey.keys = sc.rkeys
+		return
 	}
-	ids := make([]string, len(idx))
-	for j, i := range idx {
-		ids[j] = entries[i].simple
-		bodyKeys[j] = entries[i].simple
+	for _, i := range idx {
+		sc.ids = append(sc.ids, entries[i].simple)
+		sc.keys = append(sc.keys, entries[i].simple...)
+		sc.ends = append(sc.ends, len(sc.keys))
 	}
-	return restli.EncodeSimpleIDs(proto, ids), bodyKeys
+	sc.query = restli.AppendSimpleIDs(sc.query, proto, sc.ids)
 }
 
 // batchBody returns {"entities":{key: entity, ...}} for the entries at idx,
-// in a buffer from the client's pool (give it back once nothing uses it).
-func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []int, bodyKeys []string) *[]byte {
-	size := 32
-	for j, i := range idx {
-		size += len(bodyKeys[j]) + len(entries[i].body) + 8
+// their keys from sc, in a buffer from the client's pool (give it back once
+// nothing uses it).
+func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []int, sc *batchScratch) *[]byte {
+	size := 32 + len(sc.keys)
+	for _, i := range idx {
+		size += len(entries[i].body) + 8
 	}
 	buf := c.bodies.get(size + size/8)
 	b := append(*buf, `{"entities":{`...)
@@ -247,7 +327,7 @@ func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []i
 		if j > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, bodyKeys[j])
+		b = appendJSONString(b, sc.bodyKey(j))
 		b = append(b, ':')
 		b = append(b, c.fam.entity(r, entries[i].body)...)
 	}
@@ -259,8 +339,9 @@ func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []i
 // res. Entries the response does not mention get an EntityError. The common
 // answer (every record accepted) is read by scanResults; anything else by
 // encoding/json.
-func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response, entries []entry[K], idx []int, bodyKeys []string, res *BatchResult[K]) error {
-	scanned, fast := scanResults(resp.body, make([]keyStatus, 0, len(idx)))
+func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response, entries []entry[K], idx []int, sc *batchScratch, res *BatchResult[K]) error {
+	scanned, fast := scanResults(resp.body, sc.scanned[:0])
+	sc.scanned = scanned
 	fast = fast && len(scanned) > 0 // an empty answer needs the checks below
 	var br batchResponse
 	if !fast && len(bytes.TrimSpace(resp.body)) > 0 {
@@ -282,15 +363,15 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 		}
 		return nil
 	}
-	find := batchFinder(op.proto, entries, idx, bodyKeys)
-	seen := make([]bool, len(idx))
+	sc.seen = slices.Grow(sc.seen[:0], len(idx))[:len(idx)]
+	clear(sc.seen)
 	set := func(k []byte, status int, e *EntityError) {
-		j, ok := find(k)
+		j, ok := sc.find(k)
 		if !ok {
 			return
 		}
 		it := &res.Items[idx[j]]
-		it.Status, seen[j] = status, true
+		it.Status, sc.seen[j] = status, true
 		if e != nil || status < 200 || status >= 300 {
 			if e == nil {
 				e = &EntityError{}
@@ -312,7 +393,7 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 		set([]byte(k), e.Status, &EntityError{ServiceErrorCode: e.ServiceErrorCode, Message: red.String(e.Message)})
 	}
 	for j, i := range idx {
-		if !seen[j] {
+		if !sc.seen[j] {
 			res.Items[i].Err = &EntityError{Resource: op.res.legacy, Key: entries[i].label,
 				Message: "LinkedIn returned no status for this record"}
 		}
@@ -320,47 +401,53 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 	return nil
 }
 
-// batchFinder returns a function from a response map key to the position
-// in idx of its entry: the key as sent, a compound key in the server's
-// escaping or ours (checked first at the position after the last one
-// found, as servers answer in order), or else the compound key it decodes
-// to. A simple key is read by the call's protocol (simpleKeyIndex).
-func batchFinder[K comparable](p restli.Protocol, entries []entry[K], idx []int, bodyKeys []string) func([]byte) (int, bool) {
-	next := 0
-	var pos map[string]int
-	var rkeys []restli.Key
-	compound := len(idx) > 0 && entries[idx[0]].rkey != nil
+// find returns the position in the batch of the record that k, a key of
+// the answer's maps, names: the key as sent, a compound key in the
+// server's escaping or ours (checked first at the position after the last
+// one found, as servers answer in order), or else the compound key it
+// decodes to (keyIndex), whatever the order of the answer. A simple key is
+// read by the call's protocol (simpleKeyIndex).
+func (sc *batchScratch) find(k []byte) (int, bool) {
 	// A Rest.li 2.0 server escapes ( ) , : ' % in a simple key of its
 	// answer (docs/linkedin-api.md §3.4): read such a key decoded first.
-	decodeFirst := !compound && p == restli.Protocol2
-	return func(k []byte) (int, bool) {
-		if !decodeFirst && next < len(bodyKeys) && (bodyKeys[next] == string(k) || compound && sameKeySpelling(bodyKeys[next], k)) {
-			next++
-			return next - 1, true
+	decodeFirst := !sc.compound && sc.proto == restli.Protocol2
+	if !decodeFirst && sc.next < len(sc.ends) {
+		if sent := sc.bodyKey(sc.next); bytes.Equal(sent, k) || sc.compound && sameKeySpelling(sent, k) {
+			sc.next++
+			return sc.next - 1, true
 		}
-		if pos == nil {
-			pos = make(map[string]int, len(idx))
-			rkeys = make([]restli.Key, len(idx))
-			for j, i := range idx {
-				pos[bodyKeys[j]] = j
-				rkeys[j] = entries[i].rkey
-			}
-		}
-		j := -1
-		if compound {
-			var ok bool
-			if j, ok = pos[string(k)]; !ok {
-				j = responseKeyIndex(string(k), rkeys)
-			}
-		} else {
-			j = simpleKeyIndex(p, string(k), pos)
-		}
-		if j < 0 {
-			return 0, false
-		}
-		next = j + 1
-		return j, true
 	}
+	j := -1
+	if sc.compound {
+		if sc.sent == nil {
+			sc.sent = make(hashIndex, len(sc.ends))
+		}
+		if len(sc.sent) == 0 {
+			for j := range sc.ends {
+				sc.sent.add(sc.bodyKey(j), j)
+			}
+		}
+		if i, ok := sc.sent.get(k); ok && bytes.Equal(sc.bodyKey(i), k) {
+			j = i
+		} else {
+			j = sc.byKey.find(string(k))
+		}
+	} else {
+		if sc.pos == nil {
+			sc.pos = make(map[string]int, len(sc.ids))
+		}
+		if len(sc.pos) == 0 {
+			for j, id := range sc.ids {
+				sc.pos[id] = j
+			}
+		}
+		j = simpleKeyIndex(sc.proto, string(k), sc.pos)
+	}
+	if j < 0 {
+		return 0, false
+	}
+	sc.next = j + 1
+	return j, true
 }
 
 // simpleKeyIndex returns pos's entry for the simple key k of an answer:
@@ -378,27 +465,6 @@ func simpleKeyIndex(p restli.Protocol, k string, pos map[string]int) int {
 		}
 	}
 	return -1
-}
-
-// responseKeyIndex returns the index in keys of the compound key that the
-// response map key k names, or -1. Servers may echo keys with fields in
-// another order or syntax. A 1.0 server may spell a space as '+', as Java's
-// URLEncoder does (rscgo itself never sends a raw '+' in a 1.0 key); in 2.0
-// syntax, "(a:x)", a '+' is a plus (docs/linkedin-api.md §3.2).
-func responseKeyIndex(k string, keys []restli.Key) int {
-	find := func(k string) int {
-		dk, err := restli.DecodeKey(k)
-		if err != nil {
-			return -1
-		}
-		return slices.IndexFunc(keys, func(rk restli.Key) bool { return rk != nil && rk.Equal(dk) })
-	}
-	if !strings.HasPrefix(k, "(") && strings.Contains(k, "+") {
-		if j := find(strings.ReplaceAll(k, "+", "%20")); j >= 0 {
-			return j
-		}
-	}
-	return find(k)
 }
 
 // keyPath encodes a compound key as a path segment for sub-resources.

@@ -60,6 +60,75 @@ func BenchmarkUpsert100Candidates(b *testing.B) {
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N*100), "cpu-ns/record")
 }
 
+// BenchmarkUpsert100AnswerOrder is BenchmarkUpsert100Candidates with the
+// answer's keys as sent or as a Rest.li server escapes them
+// (restli.EncodeServerBodyKey), in the order sent or reversed: an answer
+// out of order in the server's escaping is the case each key must be
+// decoded for (keyIndex).
+//
+//	go test -run='^$' -bench=Upsert100AnswerOrder -benchmem ./rsc
+func BenchmarkUpsert100AnswerOrder(b *testing.B) {
+	cands := make([]Candidate, 100)
+	ours := make([]string, len(cands))
+	server := make([]string, len(cands))
+	for i := range cands {
+		cands[i] = testCandidate(fmt.Sprintf("C%05d", i))
+		k := cands[i].Key.restli(family{proto: restli.Protocol1})
+		ours[i], server[i] = restli.EncodeKeyBody(restli.Protocol1, k), restli.EncodeServerBodyKey(restli.Protocol1, k)
+	}
+	answer := func(keys []string, reversed bool) string {
+		var sb strings.Builder
+		sb.WriteString(`{"errors":{},"results":{`)
+		for j := range keys {
+			k := keys[j]
+			if reversed {
+				k = keys[len(keys)-1-j]
+			}
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, `%q:{"status":204}`, k)
+		}
+		sb.WriteString(`}}`)
+		return sb.String()
+	}
+	for _, bc := range []struct {
+		name     string
+		keys     []string
+		reversed bool
+	}{
+		{"as-sent/in-order", ours, false},
+		{"as-sent/reversed", ours, true},
+		{"server-escaped/in-order", server, false},
+		{"server-escaped/reversed", server, true},
+	} {
+		body := answer(bc.keys, bc.reversed)
+		b.Run(bc.name, func(b *testing.B) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("POST /oauth/v2/accessToken", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"access_token":"t","expires_in":1800}`)
+			})
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				io.WriteString(w, body)
+			})
+			c, err := NewClient(WithTransport(handlerTransport{mux}), WithBaseURL("http://rsc.test"), WithTokenURL("http://rsc.test/oauth/v2/accessToken"),
+				WithCredentials("a", "b"), WithLimits(Limits{Disabled: true}))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := c.Candidates.Upsert(b.Context(), cands)
+				if err != nil || res.Succeeded() != len(cands) {
+					b.Fatalf("succeeded %d, err %v", res.Succeeded(), err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkRecordJSON compares the append-style encoders of the records
 // sent in bulk with encoding/json.
 //

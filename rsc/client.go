@@ -56,7 +56,8 @@ type Client struct {
 	bodies  bufferPool // free batch bodies, once copied into a tunnelled request
 	// tunnelled holds the bodies of tunnelled requests (pooledBody).
 	tunnelled bufferPool
-	answers   bufferPool // free bodies of batch answers (call.pooledAnswer)
+	answers   bufferPool       // free bodies of batch answers (call.pooledAnswer)
+	batches   batchScratchPool // what batch calls need besides their bodies (sendBatch)
 	// scratch is what encoding a batch of records needs, by record type.
 	scratch struct {
 		candidates   scratchPool[CandidateKey]
@@ -211,10 +212,14 @@ func (c *Client) Versioned() bool { return c.fam.versioned }
 
 // call is one logical API call.
 type call struct {
-	method     string // HTTP verb
-	restli     string // X-RestLi-Method value, e.g. "batch_update"; "" for none
-	path       string // path below /v2 or /rest, starting with '/'
-	query      string // raw query, already Rest.li-encoded
+	method string // HTTP verb
+	restli string // X-RestLi-Method value, e.g. "batch_update"; "" for none
+	path   string // path below /v2 or /rest, starting with '/'
+	query  string // raw query, already Rest.li-encoded
+	// queryBytes, when not nil, is the raw query instead of query, in a
+	// buffer of the caller's (a batch's ids query): do copies it into the
+	// request, so the caller may reuse it once do returns.
+	queryBytes []byte
 	body       []byte // JSON body, nil for none
 	res        *resource
 	records    int
@@ -272,9 +277,16 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		hdr.Set("Content-Type", "application/json")
 	}
 	var pooled *pooledBody // the tunnelled body, in a buffer from c.tunnelled
-	if len(query) > restli.MaxQueryLength {
-		buf := c.tunnelled.get(len(query) + len(body) + 256)
-		if t, ok := restli.AppendTunnel(*buf, method, query, body, "application/json"); ok {
+	if n := max(len(query), len(cl.queryBytes)); n > restli.MaxQueryLength {
+		buf := c.tunnelled.get(n + len(body) + 256)
+		var t restli.Tunnelled
+		var ok bool
+		if cl.queryBytes != nil {
+			t, ok = restli.AppendTunnel(*buf, method, cl.queryBytes, body, "application/json")
+		} else {
+			t, ok = restli.AppendTunnel(*buf, method, query, body, "application/json")
+		}
+		if ok {
 			*buf = t.Body
 			pooled = &pooledBody{pool: &c.tunnelled, buf: buf}
 			defer pooled.release()
@@ -284,6 +296,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 				hdr[k] = v
 			}
 		}
+	}
+	if pooled == nil && cl.queryBytes != nil {
+		query = string(cl.queryBytes)
 	}
 	u := url.URL{Scheme: c.cfg.baseURL.Scheme, Host: c.cfg.baseURL.Host, RawQuery: query}
 	if err := setRawPath(&u, path); err != nil {

@@ -129,15 +129,18 @@ func upsertRecords[K compoundKey, T any, P bulkRecord[K, T]](ctx context.Context
 func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *resource, recs []T, arena *recordArena, sc *encodeScratch[K]) []entry[K] {
 	entries := sc.entries[:len(recs)]
 	keys := sc.keys // records' key fields one after the other, a batch's worth at a time
+	// The records of one call are checked at one instant.
+	now := c.cfg.clock.Now()
 	for i := range recs {
 		rec, e := P(&recs[i]), &entries[i]
 		key, id, idField := rec.recordKey()
 		e.key, e.label = key, id
-		e.err = rec.validateAt(res, c.cfg.clock.Now())
-		if sc.seen[key] && e.err == nil {
+		e.err = rec.validateAt(res, now)
+		n := len(sc.seen)
+		sc.seen[key] = true // one map operation: the map grows unless the key is in it
+		if len(sc.seen) == n && e.err == nil {
 			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: ruleRepeated}
 		}
-		sc.seen[key] = true
 		if e.err != nil {
 			continue
 		}

@@ -94,8 +94,8 @@ func FuzzApplicationAppendJSON(f *testing.F) {
 	})
 }
 
-// FuzzAppendJSONString: the append-style encoders write each string
-// byte for byte as marshalBody does.
+// FuzzAppendJSONString: the append-style encoders write each string (or
+// bytes, as a batch body's keys) byte for byte as marshalBody does.
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range []string{"", "plain", "R&D <team>", "José Müller", "tab\t", `q"uote\`, "\x00", "\xff", "a\u2028b\u2029", "\xed\xa0\x80", "日本語"} {
 		f.Add(s)
@@ -107,6 +107,9 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 		if got := appendJSONString(nil, s); string(got) != string(want) {
 			t.Errorf("appendJSONString(%q) = %s, marshalBody writes %s", s, got, want)
+		}
+		if got := appendJSONString(nil, []byte(s)); string(got) != string(want) {
+			t.Errorf("appendJSONString([]byte(%q)) = %s, marshalBody writes %s", s, got, want)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -75,8 +76,8 @@ func FuzzSameKeySpelling(f *testing.F) {
 	})
 }
 
-// sameDecodedKey reports whether got, read as responseKeyIndex reads a
-// response key, is the key sent decodes to, fields in the same order.
+// sameDecodedKey reports whether got, read as keyIndex reads a response
+// key, is the key sent decodes to, fields in the same order.
 func sameDecodedKey(sent, got string) bool {
 	ks, err := restli.DecodeKey(sent)
 	if err != nil {
@@ -89,7 +90,7 @@ func sameDecodedKey(sent, got string) bool {
 	return err == nil && slices.Equal(ks, kg)
 }
 
-// batchFinder finds each record of a batch from the key a server answers
+// batchScratch.find finds each record of a batch from the key a server answers
 // with: a compound key in its own escaping, in order or not; a simple key
 // only as sent, so that ids differing only by an escape stay apart.
 func TestBatchFinder(t *testing.T) {
@@ -136,10 +137,14 @@ func TestBatchFinder(t *testing.T) {
 			for i := range idx {
 				idx[i] = i
 			}
-			find := batchFinder(tc.p, es, idx, body)
+			var sc batchScratch
+			batchKeys(&sc, tc.p, es, idx)
+			if got := bodyKeys(&sc); !slices.Equal(got, body) {
+				t.Fatalf("body keys %q, want %q", got, body)
+			}
 			var got []int
 			for _, a := range tc.answers {
-				j, ok := find([]byte(a))
+				j, ok := sc.find([]byte(a))
 				if !ok {
 					j = -1
 				}
@@ -149,5 +154,35 @@ func TestBatchFinder(t *testing.T) {
 				t.Errorf("found %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// bodyKeys returns the body keys batchKeys wrote into sc.
+func bodyKeys(sc *batchScratch) []string {
+	var out []string
+	for j := range sc.ends {
+		out = append(out, string(sc.bodyKey(j)))
+	}
+	return out
+}
+
+// hasByte finds a byte at any of the eight places, and only that byte;
+// load64 reads eight bytes of a string or a slice alike.
+func TestHasByte(t *testing.T) {
+	t.Parallel()
+	for _, c := range []byte{'%', '+', 0, 0xff, 'a'} {
+		for at := range 8 {
+			for b := range 256 {
+				word := []byte("zzzzzzzz")
+				word[at] = byte(b)
+				x := load64(word, 0)
+				if x != load64(string(word), 0) {
+					t.Fatalf("load64 of %q: %#x as bytes, %#x as a string", word, x, load64(string(word), 0))
+				}
+				if got, want := hasByte(x, c), bytes.IndexByte(word, c) >= 0; got != want {
+					t.Errorf("hasByte(%q, %q) = %v, want %v", word, c, got, want)
+				}
+			}
+		}
 	}
 }

@@ -134,8 +134,9 @@ func batchGet[K compoundKey, T any](ctx context.Context, c *Client, res *resourc
 		if err != nil {
 			return out, err
 		}
+		byKey := keyIndex{keys: rkeys}
 		for ks, raw := range br.Results {
-			if j := responseKeyIndex(ks, rkeys); j >= 0 {
+			if j := byKey.find(ks); j >= 0 {
 				rec := new(T)
 				if err := c.decodeJSON(res, raw, rec); err != nil {
 					return out, err
@@ -144,7 +145,7 @@ func batchGet[K compoundKey, T any](ctx context.Context, c *Client, res *resourc
 			}
 		}
 		failed = append(failed, keyFailures(c, res, br, func(ks string) (int, string) {
-			if j := responseKeyIndex(ks, rkeys); j >= 0 {
+			if j := byKey.find(ks); j >= 0 {
 				return j, chunk[j].String()
 			}
 			return -1, ks

@@ -91,13 +91,13 @@ func textRule(s string, required bool, maxLen int) string {
 	n := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
-				return fmt.Sprintf("must not contain control character %U", rune(c))
-			}
+		if textRaw[c] {
 			i++
 			n++
 			continue
+		}
+		if c < utf8.RuneSelf {
+			return fmt.Sprintf("must not contain control character %U", rune(c))
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
@@ -114,6 +114,16 @@ func textRule(s string, required bool, maxLen int) string {
 	}
 	return ""
 }
+
+// textRaw holds the ASCII bytes text may hold: all but the control
+// characters other than tab and newlines (one look-up a byte is what makes
+// textRule cheap).
+var textRaw = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c >= 0x20 && c != 0x7f || c == '\n' || c == '\r' || c == '\t'
+	}
+	return t
+}()
 
 func (v *validator) email(field, s string) {
 	if v.err != nil {
@@ -141,7 +151,7 @@ func emailRule(s string) string {
 // ^[^@\s]+@[^@\s]+\.[^@\s]+$ matches, without a regexp on the hot path.
 func isEmailShape(s string) bool {
 	at := strings.IndexByte(s, '@')
-	if at <= 0 || strings.ContainsAny(s, " \t\n\f\r") {
+	if at <= 0 || containsAnyOf(s, &emailSpace) {
 		return false
 	}
 	domain := s[at+1:]
@@ -258,8 +268,38 @@ func isAbsHTTPURL(s string) bool {
 		}
 	}
 	host := rest
-	if k := strings.IndexAny(rest, "/?#"); k >= 0 {
+	if k := indexAnyOf(rest, &urlHostEnd); k >= 0 {
 		host = rest[:k]
 	}
-	return host != "" && !strings.ContainsAny(s, " \t\r\n") && !strings.HasPrefix(host, ":") && !strings.HasPrefix(host, "@")
+	return host != "" && !containsAnyOf(s, &urlSpace) && !strings.HasPrefix(host, ":") && !strings.HasPrefix(host, "@")
 }
+
+// byteSet is a set of bytes, for the validators' searches: strings.IndexAny
+// builds its set at each call.
+type byteSet [256]bool
+
+func newByteSet(chars string) (set byteSet) {
+	for i := range len(chars) {
+		set[chars[i]] = true
+	}
+	return set
+}
+
+var (
+	emailSpace = newByteSet(" \t\n\f\r") // not in an email address
+	urlSpace   = newByteSet(" \t\r\n")   // not in a URL
+	urlHostEnd = newByteSet("/?#")       // what ends a URL's host
+)
+
+// indexAnyOf is strings.IndexAny(s, the bytes of set), for ASCII sets.
+func indexAnyOf(s string, set *byteSet) int {
+	for i := range len(s) {
+		if set[s[i]] {
+			return i
+		}
+	}
+	return -1
+}
+
+// containsAnyOf is strings.ContainsAny(s, the bytes of set), for ASCII sets.
+func containsAnyOf(s string, set *byteSet) bool { return indexAnyOf(s, set) >= 0 }

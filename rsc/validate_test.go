@@ -2,10 +2,12 @@ package rsc
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -233,4 +235,71 @@ func checkFields(t *testing.T, rows []fieldCase) {
 	for _, r := range rows {
 		wantField(t, r.name, r.err, r.field)
 	}
+}
+
+// textRule refuses exactly the control characters other than tab and
+// newlines (C0, DEL and C1), invalid UTF-8 and text past its length,
+// counted in characters: each ASCII byte, a few characters of other
+// scripts and some edge cases.
+func TestTextRule(t *testing.T) {
+	t.Parallel()
+	control := func(r rune) string { return fmt.Sprintf("must not contain control character %U", r) }
+	type row struct {
+		s      string
+		maxLen int
+		want   string
+	}
+	var rows []row
+	for c := range rune(utf8.RuneSelf) {
+		want := ""
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			want = control(c)
+		}
+		rows = append(rows, row{"a" + string(c) + "b", 0, want})
+	}
+	rows = append(rows,
+		row{"José 日本語 🙂", 0, ""},
+		row{"a\u0085b", 0, control(0x85)},
+		row{"a\u009fb", 0, control(0x9f)},
+		row{"a\xffb", 0, "must be valid UTF-8"},
+		row{"a\xc3", 0, "must be valid UTF-8"},
+		row{"日本語", 3, ""},
+		row{"日本語x", 3, "must be at most 3 characters (has 4)"},
+		row{"\t\n\r", 3, ""},
+		row{strings.Repeat("x", maxTextLen), 0, ""},
+		row{strings.Repeat("x", maxTextLen+1), 0, fmt.Sprintf("must be at most %d characters (has %d)", maxTextLen, maxTextLen+1)},
+	)
+	for _, r := range rows {
+		if got := textRule(r.s, false, r.maxLen); got != r.want {
+			t.Errorf("textRule(%q, %d) = %q, want %q", r.s, r.maxLen, got, r.want)
+		}
+	}
+	if got := textRule("", true, 0); got == "" {
+		t.Error(`textRule("", required) accepts the empty string`)
+	}
+}
+
+// isAbsHTTPURL agrees with its definition in terms of package strings on
+// any input.
+func FuzzAbsHTTPURL(f *testing.F) {
+	for _, s := range []string{"https://ats.example.com/c/1", "http://h", "https://", "https://:80/x", "https://@h", "https://h x", "ftp://h",
+		"https://h?q#f", "https://h\t/", "http://h/\n", "https://h\f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := false
+		if rest, ok := strings.CutPrefix(s, "https://"); ok || strings.HasPrefix(s, "http://") {
+			if !ok {
+				rest = strings.TrimPrefix(s, "http://")
+			}
+			host := rest
+			if k := strings.IndexAny(rest, "/?#"); k >= 0 {
+				host = rest[:k]
+			}
+			want = host != "" && !strings.ContainsAny(s, " \t\r\n") && !strings.HasPrefix(host, ":") && !strings.HasPrefix(host, "@")
+		}
+		if got := isAbsHTTPURL(s); got != want {
+			t.Errorf("isAbsHTTPURL(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

@@ -98,7 +98,11 @@ func (d DeadLetter) Unescape() DeadLetter {
 // storable reports whether s can be kept as it is by JSON and PostgreSQL
 // text: valid UTF-8, without NUL.
 func storable(s string) bool {
-	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+	i := 0
+	for i < len(s) && s[i] != 0 && s[i] < utf8.RuneSelf { // the common case: ASCII
+		i++
+	}
+	return i == len(s) || utf8.ValidString(s[i:]) && strings.IndexByte(s[i:], 0) < 0
 }
 
 // escapeID writes NUL, "%", "/" and every byte of s that is not part of

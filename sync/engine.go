@@ -197,9 +197,12 @@ type run struct {
 	// the report counts it once (PhaseReport.Future).
 	future map[phaseIdent]bool
 
-	bufs struct { // the rsc records of the batches being sent, reused
+	bufs struct { // what the batches being sent need, reused
 		candidates   slicePool[rsc.Candidate]
 		applications slicePool[rsc.Application]
+		sent         slicePool[wholeRecord] // sendWhole
+		accepted     slicePool[bool]        // sendApplications
+		positions    slicePool[int]         // sendSplit
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -215,4 +217,16 @@ func TestResyncRequestOfUnstorableID(t *testing.T) {
 	if d := cmp.Diff([]string{dlKey(KindCandidate, "", "C\xe9")}, keys); d != "" {
 		t.Errorf("stored keys (-want +got):\n%s", d)
 	}
+}
+
+// FuzzStorable: storable is valid UTF-8 without NUL, whatever the input.
+func FuzzStorable(f *testing.F) {
+	for _, s := range []string{"", "C1", "a\x00b", "\x00", "José", "a\xffb", "日本\x00", "\xed\xa0\x80", "abc\xc3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := storable(s), utf8.ValidString(s) && !strings.Contains(s, "\x00"); got != want {
+			t.Errorf("storable(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

@@ -139,13 +139,14 @@ func TestManagerYieldsForQuota(t *testing.T) {
 	})
 }
 
-// TestManagerQuotaShare reports the share of the customers' combined
+// TestManagerQuotaShare checks the share of the customers' combined
 // per-minute quota that a Manager with 4 workers uses, on a simulated
-// clock, and how fast the machine ran the simulation (whether the CPU
-// would limit the fleet in real time). By default it runs 100 customers of
-// 400 records at 200 records a minute (quota-bound for two minutes, like
-// the full size); RSCGO_MANAGER_QUOTA=full runs LinkedIn's limits with 100
-// customers of 20,000 records (1,000,000 records a minute combined).
+// clock, and logs it. By default it runs 100 customers of 400 records at
+// 200 records a minute (quota-bound for two minutes, like the full size);
+// RSCGO_MANAGER_QUOTA=full runs LinkedIn's limits with 100 customers of
+// 20,000 records (1,000,000 records a minute combined). It says nothing of
+// the machine's speed: speed is measured by the benchmarks
+// (internal/benchsync), against a baseline doing the same work.
 func TestManagerQuotaShare(t *testing.T) {
 	f := quotaFleet{workers: 4, perMinute: 200, sizes: slices.Repeat([]int{400}, 100)}
 	if os.Getenv("RSCGO_MANAGER_QUOTA") == "full" {
@@ -154,21 +155,10 @@ func TestManagerQuotaShare(t *testing.T) {
 		t.Skip("a fleet of 100 customers; run without -short")
 	}
 	var o fleetOutcome
-	realStart := time.Now()
 	synctest.Test(t, func(t *testing.T) { o = f.run(t) })
-	real := time.Since(realStart)
 	share, per := o.sustainedShare(f)
-	total := 0
-	for _, n := range f.sizes {
-		total += n
-	}
-	// The machine's pace against the combined quota at LinkedIn's limits:
-	// below 1, the CPU and not the quota would limit this fleet in real time.
-	pace := float64(total) / real.Minutes()
-	cpu := pace / float64(len(f.sizes)*rsc.DefaultLimits().SyncRecordsPerMinute)
-	t.Logf("%d customers x %d records, %d records/minute each, %d workers: simulated %v, share of combined quota %.1f%% (per minute %.3f); the machine ran %.0f records/minute, %.0f%% of %d customers' combined quota at LinkedIn's limits (%s)",
-		len(f.sizes), f.sizes[0], f.perMinute, f.workers, o.elapsed, 100*share, per, pace, 100*cpu, len(f.sizes),
-		map[bool]string{true: "CPU would limit the fleet", false: "CPU is not the limit"}[cpu < 1])
+	t.Logf("%d customers x %d records, %d records/minute each, %d workers: simulated %v, share of combined quota %.1f%% (per minute %.3f)",
+		len(f.sizes), f.sizes[0], f.perMinute, f.workers, o.elapsed, 100*share, per)
 	if share < 0.9 {
 		t.Errorf("share of combined quota %.3f, want at least 0.9", share)
 	}

@@ -160,9 +160,12 @@ type pipeline[T any] struct {
 	// batches read since added to it (pipeline.isNew).
 	counted map[string]bool
 
+	next       T                  // the record after a full batch, while dispatchFull reads it (add)
 	cur        *pbatch[T]         // the batch being filled
 	free       []*pbatch[T]       // committed batches, emptied for reuse
 	results    chan *pbatch[T]    // batches whose send finished
+	toSend     chan sendJob[T]    // batches for the senders
+	workers    int                // senders started
 	pending    map[int]*pbatch[T] // finished, waiting for the batches before them
 	nextSeq    int
 	nextCommit int
@@ -214,6 +217,7 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, strea
 		p.limit = 1
 	}
 	p.results = make(chan *pbatch[T], p.limit)
+	p.toSend = make(chan sendJob[T], p.limit)
 	p.from = *ln.cursor
 	if h := *ln.held; h != nil {
 		p.held, p.heldPos = make(map[string]bool, len(h.Done)), h.Pos
@@ -256,8 +260,17 @@ func (p *pipeline[T]) fail(err error) {
 // record is read where it is kept, in the batch's next slot, which is
 // given back when it is not sent.
 func (p *pipeline[T]) add(ctx context.Context, v T) bool {
-	if p.full && !p.dispatchFull(ctx, &v) {
-		return false
+	if p.full {
+		// dispatchFull reads the record through a function value
+		// (phaseKind.pos), to which a pointer to v would move every record
+		// read to the heap: it reads a copy, made once a batch.
+		p.next = v
+		ok := p.dispatchFull(ctx, &p.next)
+		var zero T
+		p.next = zero
+		if !ok {
+			return false
+		}
 	}
 	b := p.cur
 	n := len(b.recs)
@@ -484,9 +497,28 @@ func (p *pipeline[T]) dispatch(ctx context.Context) bool {
 		p.work(ctx, b)
 		p.collect(ctx)
 	} else {
-		go p.work(ctx, b)
+		if p.workers < p.running {
+			// One sender a batch in flight, kept for the phase: a
+			// goroutine started for each batch grows its stack each time.
+			p.workers++
+			go p.sender()
+		}
+		p.toSend <- sendJob[T]{ctx, b}
 	}
 	return p.err == nil
+}
+
+// sendJob is a batch for a sender to send.
+type sendJob[T any] struct {
+	ctx context.Context
+	b   *pbatch[T]
+}
+
+// sender sends the batches dispatch gives it until finish closes toSend.
+func (p *pipeline[T]) sender() {
+	for j := range p.toSend {
+		p.work(j.ctx, j.b)
+	}
 }
 
 // admit checks the slice budget and consent, waits until fewer than limit
@@ -620,6 +652,7 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	for p.running > 0 {
 		p.collect(ctx)
 	}
+	close(p.toSend)  // the senders end
 	p.uncount(p.cur) // not sent (the slice ended, or the run failed)
 	if p.err == nil && ctx.Err() != nil {
 		p.err = ctx.Err()

@@ -57,31 +57,38 @@ func (r *run) sendCandidates(ctx context.Context, recs []Candidate, isNew []bool
 	var o batchOutcome
 	sendWhole(ctx, r, &o, recs, isNew, KindCandidate, &r.bufs.candidates, func(c *Candidate) (rsc.Candidate, string, time.Time) {
 		return c.Record, c.Record.Key.CandidateID, c.ModifiedAt
-	}, r.e.client.Candidates.Upsert)
+	}, r.e.client.Candidates.Upsert, nil)
 	return o
 }
 
+// wholeRecord is what settling a record sent whole needs: its id and
+// modification time.
+type wholeRecord struct {
+	id  string
+	mod time.Time
+}
+
 // sendWhole sends the rsc records of recs (fields gives each one's record,
-// id and modification time) in one call of fn and settles each in o. It
-// reports which records LinkedIn accepted. The rsc records are copied into
-// a slice from bufs, reused by the next batch.
+// id and modification time) in one call of fn and settles each in o. When
+// accepted is not nil (as long as recs), it sets which records LinkedIn
+// accepted. The rsc records, ids and times are copied into slices from
+// the run's pools, reused by the next batch.
 func sendWhole[T, R any, K comparable](ctx context.Context, r *run, o *batchOutcome, recs []T, isNew []bool, kind EntityKind,
-	bufs *slicePool[R], fields func(*T) (R, string, time.Time), fn func(context.Context, []R) (*rsc.BatchResult[K], error)) []bool {
-	buf := bufs.get(len(recs))
+	bufs *slicePool[R], fields func(*T) (R, string, time.Time), fn func(context.Context, []R) (*rsc.BatchResult[K], error), accepted []bool) {
+	buf, sentBuf := bufs.get(len(recs)), r.bufs.sent.get(len(recs))
 	defer bufs.put(buf)
-	rs := *buf
-	ids := make([]string, len(recs))
-	mods := make([]time.Time, len(recs))
+	defer r.bufs.sent.put(sentBuf)
+	rs, sent := *buf, *sentBuf
 	for i := range recs {
-		rs[i], ids[i], mods[i] = fields(&recs[i])
+		rs[i], sent[i].id, sent[i].mod = fields(&recs[i])
 	}
 	o.sent += int64(len(rs))
-	ok := make([]bool, len(recs))
 	o.err = sendSplit(ctx, r, rs, fn, func(i int, it rsc.Item[K]) {
-		ok[i] = it.Err == nil
-		r.settle(o, it.Err, isNew[i], kind, "", ids[i], mods[i])
+		if accepted != nil {
+			accepted[i] = it.Err == nil
+		}
+		r.settle(o, it.Err, isNew[i], kind, "", sent[i].id, sent[i].mod)
 	})
-	return ok
 }
 
 // settle records one record's outcome in o.
@@ -108,9 +115,12 @@ func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, pa
 // the next run sends its applications and stages again.
 func (r *run) sendApplications(ctx context.Context, recs []Application, isNew []bool) batchOutcome {
 	var o batchOutcome
-	okApp := sendWhole(ctx, r, &o, recs, isNew, KindApplication, &r.bufs.applications, func(a *Application) (rsc.Application, string, time.Time) {
+	acceptedBuf := r.bufs.accepted.get(len(recs))
+	defer r.bufs.accepted.put(acceptedBuf)
+	okApp := *acceptedBuf
+	sendWhole(ctx, r, &o, recs, isNew, KindApplication, &r.bufs.applications, func(a *Application) (rsc.Application, string, time.Time) {
 		return a.Record, a.Record.Key.ApplicationID, a.ModifiedAt
-	}, r.e.client.Applications.Upsert)
+	}, r.e.client.Applications.Upsert, okApp)
 	for i := range recs {
 		if o.err != nil {
 			break

@@ -62,7 +62,9 @@ func rejected(err error) (*rsc.APIError, bool) {
 // returned and the remaining records get no outcome.
 func sendSplit[T any, K comparable](ctx context.Context, r *run, recs []T,
 	fn func(context.Context, []T) (*rsc.BatchResult[K], error), each func(i int, it rsc.Item[K])) error {
-	idx := make([]int, len(recs))
+	buf := r.bufs.positions.get(len(recs))
+	defer r.bufs.positions.put(buf)
+	idx := *buf
 	for i := range idx {
 		idx[i] = i
 	}

@@ -106,9 +106,10 @@ func (r *recorder) answerTo(i int) []byte {
 }
 
 // validateOnFake is the pass that proves the comparison fair: the engine
-// and the hand loop each sync n generated candidates into a fresh fake,
-// which must store every one, and the fake's answer to a full batch must
-// be byte for byte what the canned transport answers. It returns the
+// and the hand loop (and the floor) each sync n generated candidates into
+// a fresh fake, which must store every one, the same records with the same
+// values from every side, and the fake's answer to a full batch must be
+// byte for byte what the canned transport answers. It returns the
 // engine's calls. The fakes are closed on return, and nothing refers to
 // them any more: a benchmark that measures afterwards does not carry their
 // stored records in its heap, which every garbage collection would mark.
@@ -119,7 +120,8 @@ func validateOnFake(tb testing.TB, n int) []recorded {
 	defer srv.Close()
 	rec := &recorder{rt: srv.Transport()}
 	runEngine(ctx, tb, newEngineClient(tb, rec, srv.URL(), srv.TokenURL(), cu.ClientID, cu.ClientSecret), candidateSource{n})
-	if got := len(cu.Candidates()); got != n {
+	engineStored := cu.Candidates()
+	if got := len(engineStored); got != n {
 		tb.Fatalf("engine: the fake stored %d of %d candidates", got, n)
 	}
 	if want := acceptedResponse(0, min(n, batchSize)); !bytes.Equal(rec.answerTo(0), want) {
@@ -139,9 +141,14 @@ func validateOnFake(tb testing.TB, n int) []recorded {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if got := len(cu.Candidates()); got != n || stored != int64(n) || refused != 0 {
+		got := cu.Candidates()
+		if len(got) != n || stored != int64(n) || refused != 0 {
 			tb.Fatalf("hand loop (floor %v): the fake stored %d of %d candidates; the responses said %d stored, %d refused",
-				floor, got, n, stored, refused)
+				floor, len(got), n, stored, refused)
+		}
+		// The same work: the same records, stored with the same values.
+		if d := cmp.Diff(engineStored, got); d != "" {
+			tb.Fatalf("hand loop (floor %v): the fake stored other candidates than the engine's (-engine +hand loop):\n%s", floor, d)
 		}
 	}
 	return rec.calls

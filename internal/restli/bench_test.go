@@ -75,3 +75,18 @@ func BenchmarkTunnel100(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendBatchIDs100 is BenchmarkEncodeBatchIDs100 into a reused
+// buffer.
+func BenchmarkAppendBatchIDs100(b *testing.B) {
+	keys := benchmarkKeys(100)
+	buf := AppendBatchIDs(nil, Protocol1, keys)
+	for _, p := range protocols {
+		b.Run("P"+strconv.Itoa(int(p)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = AppendBatchIDs(buf[:0], p, keys)
+			}
+		})
+	}
+}

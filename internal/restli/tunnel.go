@@ -64,8 +64,9 @@ func Tunnel(method, rawQuery string, body []byte, contentType string) (t Tunnell
 
 // AppendTunnel is Tunnel writing the tunnelled body after dst's contents
 // (pass dst[:0] to reuse a buffer): Body is the grown slice. It lets a
-// caller keep the large body of a batch call in a buffer of its own.
-func AppendTunnel(dst []byte, method, rawQuery string, body []byte, contentType string) (t Tunnelled, ok bool) {
+// caller keep the large body of a batch call in a buffer of its own, and
+// its query too: rawQuery may be a string or bytes (AppendBatchIDs').
+func AppendTunnel[Q string | []byte](dst []byte, method string, rawQuery Q, body []byte, contentType string) (t Tunnelled, ok bool) {
 	if len(rawQuery) <= MaxQueryLength {
 		return Tunnelled{}, false
 	}
@@ -100,20 +101,31 @@ func AppendTunnel(dst []byte, method, rawQuery string, body []byte, contentType 
 // tunnelBoundary returns a boundary that does not occur in the content:
 // "restli-boundary-" and the smallest counter for which that holds. A
 // search for it is far cheaper than hashing a batch body.
-func tunnelBoundary(rawQuery string, body []byte) string {
+func tunnelBoundary[Q string | []byte](rawQuery Q, body []byte) string {
 	// Every candidate holds "-boundary-", which starts with a byte rarer
 	// in keys and JSON than the 'r' of "restli-": one fast search for it
 	// settles the common case (counter 0) without comparing at every 'r'.
 	const mark = "-boundary-"
-	if !strings.Contains(rawQuery, mark) && !bytes.Contains(body, []byte(mark)) {
+	if !contains(rawQuery, mark) && !bytes.Contains(body, []byte(mark)) {
 		return "restli-boundary-0"
 	}
 	for n := 0; ; n++ {
 		b := "restli-boundary-" + strconv.Itoa(n)
-		if !strings.Contains(rawQuery, b) && !bytes.Contains(body, []byte(b)) {
+		if !contains(rawQuery, b) && !bytes.Contains(body, []byte(b)) {
 			return b
 		}
 	}
+}
+
+// contains reports whether sub is within s.
+func contains[S string | []byte](s S, sub string) bool {
+	switch s := any(s).(type) {
+	case string:
+		return strings.Contains(s, sub)
+	case []byte:
+		return bytes.Contains(s, []byte(sub))
+	}
+	return false
 }
 
 // Untunnel reverses Tunnel on the server side. For a POST carrying

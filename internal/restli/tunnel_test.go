@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // longQuery returns a query string of exactly n bytes.
@@ -106,6 +108,51 @@ func TestTunnelBoundaryAvoidsContent(t *testing.T) {
 		if got := tunnelBoundary(tc.q, tc.body); got != tc.want {
 			t.Errorf("boundary %q, want %q", got, tc.want)
 		}
+		if got := tunnelBoundary([]byte(tc.q), tc.body); got != tc.want {
+			t.Errorf("query as bytes: boundary %q, want %q", got, tc.want)
+		}
+	}
+}
+
+// A query given as bytes (AppendBatchIDs') tunnels to exactly what the
+// same query as a string does, with and without a body, its boundary
+// avoiding the query's content, and into a reused buffer without
+// allocating anything but the header.
+func TestAppendTunnelQueryBytes(t *testing.T) {
+	q := longQuery(4001)
+	for _, tc := range []struct {
+		name, q string
+		body    []byte
+	}{
+		{"form", q, nil},
+		{"multipart", q, []byte(`{"entities":{"a=1":{}}}`)},
+		{"boundary in the query", q + "&x=restli-boundary-0", []byte(`{}`)},
+		{"short", "q=1", []byte(`{}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, wantOK := AppendTunnel([]byte("kept"), http.MethodPut, tc.q, tc.body, "")
+			got, gotOK := AppendTunnel([]byte("kept"), http.MethodPut, []byte(tc.q), tc.body, "")
+			if d := cmp.Diff(wantOK, gotOK); d != "" {
+				t.Fatalf("tunnelled (-string +bytes):\n%s", d)
+			}
+			if d := cmp.Diff(want.Method, got.Method); d != "" {
+				t.Errorf("method (-string +bytes):\n%s", d)
+			}
+			if d := cmp.Diff(want.Header, got.Header); d != "" {
+				t.Errorf("header (-string +bytes):\n%s", d)
+			}
+			if d := cmp.Diff(string(want.Body), string(got.Body)); d != "" {
+				t.Errorf("body (-string +bytes):\n%s", d)
+			}
+		})
+	}
+	query, body := []byte(q), []byte(`{"entities":{}}`)
+	buf := make([]byte, 0, 2*len(q))
+	// The header's allocations only, as for a string: the query is not copied
+	// but into buf.
+	asString := testing.AllocsPerRun(20, func() { AppendTunnel(buf[:0], http.MethodPut, q, body, "") })
+	if n := testing.AllocsPerRun(20, func() { AppendTunnel(buf[:0], http.MethodPut, query, body, "") }); n > asString {
+		t.Errorf("%v allocations, want at most %v (a string query's)", n, asString)
 	}
 }
 
