@@ -283,7 +283,7 @@ type money struct {
 // enums; in an exact amount or either end of a range that is present, an
 // amount and a currencyCode that are JSON strings.
 func validateCompensation(v *validator, raw json.RawMessage) {
-	if len(raw) == 0 {
+	if isJSONNull(raw) { // absent, or JSON null (a nil pointer marshalled)
 		return
 	}
 	var c struct {

@@ -456,6 +456,7 @@ func TestJobCompensationRequiredFields(t *testing.T) {
 			"compensation.compensations[0].value.range.end.currencyCode"},
 		{"open range", `{"compensations":[{"period":"YEARLY","type":"BASE_SALARY","value":{"range":{"start":` + money + `}}}]}`, ""},
 		{"empty list", `{"compensations":[]}`, ""},
+		{"JSON null (a nil pointer marshalled)", `null`, ""},
 	} {
 		j := testJob("J1")
 		j.Compensation = []byte(tc.comp)

@@ -238,6 +238,11 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 		if j.Closed {
 			p.OperationType = rsc.JobClose
 		}
+		if e.client.Versioned() {
+			// The versioned API takes no requisition owner: a versioned
+			// client leaves it out (rsc.JobPosting, docs/linkedin-api.md §7.1).
+			p.RequisitionOwnerEmail, p.RequisitionOwnerFirstName, p.RequisitionOwnerLastName = "", "", ""
+		}
 		w.kinds[KindJob].add(KindJob, rsc.NoteKey{NoteID: p.ExternalJobPostingID}, p, ok(jobRecord(&j)))
 	}
 	for c, err := range e.src.Candidates(ctx, from) {

@@ -120,3 +120,30 @@ func TestReconcileContentEveryKind(t *testing.T) {
 		}
 	})
 }
+
+// A versioned client sends no requisition owner (the versioned API takes
+// none), so a job that has one reconciles equal on both families.
+func TestReconcileJobRequisitionOwnerPerFamily(t *testing.T) {
+	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
+		org := e.cust.Organization
+		now := time.Now()
+		src := NewSliceSource().PutJobs(Job{ModifiedAt: now.Add(-time.Hour), Posting: rsc.JobPosting{
+			ExternalJobPostingID: "J1", IntegrationContext: org, CompanyApplyURL: "https://ats.example.com/apply/J1",
+			Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6),
+			ListedAt: rsc.Millis(now.Add(-2 * time.Hour)), Location: "Paris, France", PosterEmail: "recruiter@example.com",
+			Availability: rsc.AvailabilityPublic, RequisitionOwnerEmail: "owner@example.com", RequisitionOwnerFirstName: "Ann"}})
+		eng, _ := e.ran(t, src, WithHoldings(e.cust.Holdings()))
+		if n := len(e.cust.Jobs()); n != 1 {
+			t.Fatalf("LinkedIn holds %d jobs, want 1", n)
+		}
+		got, err := eng.ReconcileContent(t.Context(), 0)
+		must(t, err)
+		for _, k := range got.Kinds {
+			if k.Kind == KindJob {
+				if d := cmp.Diff(KindContent{Kind: KindJob, Checked: 1, Equal: 1}, k); d != "" {
+					t.Errorf("job content (-want +got):\n%s", d)
+				}
+			}
+		}
+	})
+}

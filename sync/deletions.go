@@ -24,7 +24,8 @@ var deletionOrder = map[EntityKind]int{
 // kind and parent for sub-resources (the batch is ordered by parent within
 // each kind, so that a parent's deletions share one call however the
 // Source interleaved them; on the versioned endpoints, one call per kind
-// of note). Deleting an absent record succeeds.
+// of note and for feedback, whose keys name the parent). Deleting an
+// absent record succeeds.
 func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var o batchOutcome
 	jobs := map[string]Job{} // the deleted jobs' rows, read once for both uses
@@ -107,8 +108,8 @@ func isChild(k EntityKind) bool {
 	return false
 }
 
-// deleteGroup deletes deletions of one kind and, for stages and feedback
-// (and notes on /v2), of one parent. jobs holds the rows of deleted jobs
+// deleteGroup deletes deletions of one kind and, for stages (and notes and
+// feedback on /v2), of one parent. jobs holds the rows of deleted jobs
 // already read from the Source (see closeDeletedJobs).
 func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[string]Job, ok func(*Deletion), fail func(*Deletion, error)) error {
 	d0 := group[0]
