@@ -58,6 +58,9 @@ func (c *call) normKey(rt *route, k restli.Key) (map[string]string, *httpError) 
 		case restli.ParamsField:
 			continue
 		case "dataProvider":
+			if rt.rest { // versioned keys have no dataProvider (docs/linkedin-api.md §11)
+				return nil, errf(http.StatusBadRequest, "Invalid key: unknown key field \"dataProvider\" for /"+rt.name)
+			}
 			if f.Value != "ATS" {
 				return nil, errf(http.StatusBadRequest, "Invalid key: dataProvider must be ATS, got "+strconv.Quote(f.Value))
 			}
@@ -66,6 +69,10 @@ func (c *call) normKey(rt *route, k restli.Key) (map[string]string, *httpError) 
 		}
 		if cn, ok := rt.keyNames[name]; ok {
 			name = cn
+		} else if _, renamed := invert(rt.keyNames)[name]; renamed {
+			// The route names this field otherwise (a versioned rename,
+			// docs/linkedin-api.md §11): the canonical name is unknown here.
+			return nil, errf(http.StatusBadRequest, "Invalid key: unknown key field "+strconv.Quote(f.Name)+" for /"+rt.name)
 		}
 		if !slices.Contains(kd.fields, name) || (rt.sub && name == kd.idField) {
 			return nil, errf(http.StatusBadRequest, "Invalid key: unknown key field "+strconv.Quote(f.Name)+" for /"+rt.name)

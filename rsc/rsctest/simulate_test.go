@@ -322,6 +322,14 @@ func TestRestFamily(t *testing.T) {
 		t.Fatalf("feedback %v, stages %v", fb, st)
 	}
 	e.req("PUT", "/rest/atsApplications/"+appK+"/interviewFeedback?ids=F2", `{"entities":{"F2":{"feedback":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 404)
+	// A versioned key takes its versioned field names only, and no dataProvider.
+	for _, k := range []string{
+		"(atsJobApplicationId:A1,integrationContext:urn%3Ali%3Aorganization%3A1000,feedbackId:F3)",
+		"(dataProvider:ATS,jobApplicationId:A1,integrationContext:urn%3Ali%3Aorganization%3A1000,interviewFeedbackId:F3)",
+	} {
+		e.req("PUT", "/rest/applicationInterviewFeedbacks?ids=List("+k+")", `{"entities":{"`+k+`":{"feedback":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 400)
+	}
+	e.req("GET", "/rest/candidates?ids=List((atsCandidateId:C1,integrationContext:urn%3Ali%3Aorganization%3A1000))", nil, v, v2).want(t, 400)
 	noApp := "(jobApplicationId:A9,integrationContext:urn%3Ali%3Aorganization%3A1000,interviewFeedbackId:F1)"
 	echoed := "(integrationContext:urn%3Ali%3Aorganization%3A1000,interviewFeedbackId:F1,jobApplicationId:A9)" // fields sorted
 	if r := e.req("PUT", "/rest/applicationInterviewFeedbacks?ids=List("+noApp+")", `{"entities":{"`+noApp+`":{"feedback":"x"}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200); r.get("errors", echoed, "status") != float64(404) {
@@ -341,7 +349,7 @@ func TestRestFamily(t *testing.T) {
 	if g := e.req("GET", "/rest/integrations?ids=List("+ik+")", nil, v, v2).want(t, 200); g.get("results", ik, "status") != rsctest.StatusPartnerReady || g.get("results", ik, "dataProvider") != nil {
 		t.Fatal(string(g.raw))
 	}
-	ck := "(configurationType:CALLBACK_URL,integrationContext:urn%3Ali%3Aorganization%3A1000,integrationType:ONE_CLICK_EXPORT,tenantType:RECRUITER)"
+	ck := "(configurationKey:CALLBACK_URL,integrationContext:urn%3Ali%3Aorganization%3A1000,integrationType:ONE_CLICK_EXPORT,tenantType:RECRUITER)"
 	e.req("PUT", "/rest/integrationConfigurations?ids=List("+ck+")", `{"entities":{"`+ck+`":{"configurationValue":{"string":"https://cb.example.com/x"}}}}`, "X-RestLi-Method: batch_update", v, v2).want(t, 200)
 	if e.cust.ConfigurationValue("CALLBACK_URL") != "https://cb.example.com/x" {
 		t.Fatal("rest config")
