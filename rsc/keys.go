@@ -29,6 +29,10 @@ func (k CandidateKey) notes() (res, parentRes *resource, id, versionedField stri
 
 func (k CandidateKey) integrationContext() string { return k.IntegrationContext }
 
+// Validate checks the key as every call that sends it does: a candidate id
+// that is not blank and an integration context urn:li:organization:{digits}.
+func (k CandidateKey) Validate() error { return k.check() }
+
 func (k CandidateKey) check() error {
 	return checkKeyParts("atsCandidates", "atsCandidateId", k.CandidateID, k.IntegrationContext)
 }
@@ -66,6 +70,11 @@ func (k ApplicationKey) notes() (res, parentRes *resource, id, versionedField st
 }
 
 func (k ApplicationKey) integrationContext() string { return k.IntegrationContext }
+
+// Validate checks the key as every call that sends it does: an
+// application id that is not blank and an integration context
+// urn:li:organization:{digits}.
+func (k ApplicationKey) Validate() error { return k.check() }
 
 func (k ApplicationKey) check() error {
 	return checkKeyParts("atsApplications", "atsJobApplicationId", k.ApplicationID, k.IntegrationContext)

@@ -33,15 +33,7 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 	if o.err != nil {
 		return o
 	}
-	order := make([]int, len(recs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		da, db := &recs[a], &recs[b]
-		return cmp.Or(cmp.Compare(deletionOrder[da.Kind], deletionOrder[db.Kind]),
-			cmp.Compare(da.Integration, db.Integration), cmp.Compare(da.Parent, db.Parent))
-	})
+	order := sendOrder(recs)
 	o.sent = int64(len(recs))
 	fail := func(d *Deletion, err error) {
 		dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.DeletedAt, err)
@@ -98,6 +90,22 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 // carry records of several parents (docs/linkedin-api.md §11).
 func keyedByParent(k EntityKind) bool {
 	return k == KindCandidateNote || k == KindApplicationNote || k == KindInterviewFeedback
+}
+
+// sendOrder returns the positions of recs in the order they are sent:
+// children first (deletionOrder), then by integration context and parent,
+// so that a parent's deletions are consecutive; stable otherwise.
+func sendOrder(recs []Deletion) []int {
+	order := make([]int, len(recs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		da, db := &recs[a], &recs[b]
+		return cmp.Or(cmp.Compare(deletionOrder[da.Kind], deletionOrder[db.Kind]),
+			cmp.Compare(da.Integration, db.Integration), cmp.Compare(da.Parent, db.Parent))
+	})
+	return order
 }
 
 func isChild(k EntityKind) bool {

@@ -271,6 +271,55 @@ func TestDryRunReportsAsARealRun(t *testing.T) {
 	}
 }
 
+// A dry run refuses an activity or a deletion whose key (or its parent's)
+// the client refuses, as a real run does, with the same reasons in the same
+// order. (It counts such a record as not sent, where a real run counts it
+// sent and refused: see screened.)
+func TestDryRunRefusesBadKeys(t *testing.T) {
+	fb := func(ic, app, id string) Activity {
+		return Activity{Kind: KindInterviewFeedback, ModifiedAt: time.Now().Add(-30 * time.Minute),
+			Application: rsc.ApplicationKey{IntegrationContext: ic, ApplicationID: app},
+			Feedback:    rsc.InterviewFeedback{ID: id, Feedback: "ok", CreatedAt: rsc.Millis(time.Now().Add(-time.Hour))}}
+	}
+	for _, tc := range []struct {
+		name  string
+		phase Phase
+		src   func(org string) *SliceSource
+	}{{
+		name: "activities", phase: PhaseActivities,
+		src: func(org string) *SliceSource {
+			return newGen(org, backlogEnd(), 24*time.Hour, 0, 0, 5, 0).materialize().
+				PutActivities(fb(org, appID(1), "F1"), fb("urn:li:company:1", appID(1), "F2"), fb(org, " ", "F3"), fb(org, appID(2), "F4"))
+		},
+	}, {
+		name: "deletions", phase: PhaseDeletions,
+		src: func(org string) *SliceSource {
+			at := time.Now().Add(-10 * time.Minute)
+			src := NewSliceSource()
+			src.Delete(Deletion{Kind: KindApplicationNote, ID: "N1", Parent: appID(1), Integration: "urn:li:company:1", DeletedAt: at})
+			src.Delete(Deletion{Kind: KindInterviewFeedback, ID: "F1", Parent: "", Integration: org, DeletedAt: at})
+			src.Delete(Deletion{Kind: KindInterviewFeedback, ID: "F2", Parent: appID(1), Integration: org, DeletedAt: at})
+			return src
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				src := tc.src(e.cust.Organization)
+				drep, err := e.engine(t, src, WithDryRun(true)).Run(t.Context())
+				must(t, err)
+				_, rrep := e.ran(t, src)
+				d, r := drep.Phases[tc.phase], rrep.Phases[tc.phase]
+				if d.Refused != 2 || r.Refused != 2 {
+					t.Errorf("refused: dry %d, real %d; want 2 and 2", d.Refused, r.Refused)
+				}
+				if diff := cmp.Diff(rrep.Rejections, drep.Rejections); diff != "" {
+					t.Errorf("rejections (-real +dry):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
 // An engine built WithDryRun sends nothing from RetryDeadLetters and
 // Resync either: it checks the records and reports what would be sent,
 // and changes neither store (a dry Resync stores no request).

@@ -221,12 +221,14 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 	if err != nil {
 		return batchOutcome{err: err}
 	}
+	order := sendOrder(recs) // refusals in the order a real run meets them
 	o := checked(len(recs), make([]bool, len(recs)), func(i int, o *batchOutcome) bool {
-		d := &recs[i]
-		if d.ID != "" && strings.HasPrefix(d.Integration, "urn:li:") {
+		d := &recs[order[i]]
+		err := deletionKeyError(d)
+		if err == nil {
 			return true
 		}
-		dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.DeletedAt, errors.New("deletion needs an id and an integration context URN"))
+		dl := r.deadLetter(d.Kind, d.ID, d.Parent, d.DeletedAt, err)
 		dl.Delete, dl.Integration = true, d.Integration
 		o.dead = append(o.dead, dl)
 		return false
@@ -235,18 +237,46 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 	return o
 }
 
-// validateActivity checks a note or feedback as the client does before
-// sending it, plus its parent id.
-func validateActivity(c *rsc.Client, a *Activity) error {
-	if strings.TrimSpace(a.parent()) == "" {
-		return &rsc.ValidationError{Resource: string(a.Kind), Key: a.ID(), Field: "parent", Rule: "is required"}
+// deletionKeyError is why a real run would refuse deletion d's key before
+// sending it, or nil: an id and an integration context URN for any kind,
+// then the key the client checks (rsc.CandidateKey.Validate,
+// rsc.ApplicationKey.Validate): the record's own, or its parent's for a
+// child.
+func deletionKeyError(d *Deletion) error {
+	if d.ID == "" || !strings.HasPrefix(d.Integration, "urn:li:") {
+		return errors.New("deletion needs an id and an integration context URN")
 	}
+	switch d.Kind {
+	case KindCandidate:
+		return rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.ID}.Validate()
+	case KindCandidateNote:
+		return rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.Parent}.Validate()
+	case KindApplication:
+		return rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.ID}.Validate()
+	case KindApplicationNote, KindInterviewFeedback, KindStage:
+		return rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent}.Validate()
+	}
+	return nil
+}
+
+// validateActivity checks a note or feedback as the client does before
+// sending it: its parent's key first, then the record.
+func validateActivity(c *rsc.Client, a *Activity) error {
 	switch a.Kind {
 	case KindCandidateNote:
+		if err := a.Candidate.Validate(); err != nil {
+			return err
+		}
 		return c.Candidates.ValidateNote(&a.Note)
 	case KindApplicationNote:
+		if err := a.Application.Validate(); err != nil {
+			return err
+		}
 		return c.Applications.ValidateNote(&a.Note)
 	case KindInterviewFeedback:
+		if err := a.Application.Validate(); err != nil {
+			return err
+		}
 		return c.Applications.ValidateFeedback(&a.Feedback)
 	}
 	return unknownActivityKind(a)
