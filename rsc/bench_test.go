@@ -32,20 +32,7 @@ func BenchmarkUpsert100Candidates(b *testing.B) {
 	}
 	resp.WriteString(`}}`)
 	body := resp.String()
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /oauth/v2/accessToken", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"access_token":"t","expires_in":1800}`)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		io.WriteString(w, body)
-	})
-	c, err := NewClient(WithTransport(handlerTransport{mux}), WithBaseURL("http://rsc.test"), WithTokenURL("http://rsc.test/oauth/v2/accessToken"),
-		WithCredentials("a", "b"), WithLimits(Limits{Disabled: true}))
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := cannedClient(b, body)
 	ctx := b.Context()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -104,20 +91,7 @@ func BenchmarkUpsert100AnswerOrder(b *testing.B) {
 	} {
 		body := answer(bc.keys, bc.reversed)
 		b.Run(bc.name, func(b *testing.B) {
-			mux := http.NewServeMux()
-			mux.HandleFunc("POST /oauth/v2/accessToken", func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				io.WriteString(w, `{"access_token":"t","expires_in":1800}`)
-			})
-			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-				io.Copy(io.Discard, r.Body)
-				io.WriteString(w, body)
-			})
-			c, err := NewClient(WithTransport(handlerTransport{mux}), WithBaseURL("http://rsc.test"), WithTokenURL("http://rsc.test/oauth/v2/accessToken"),
-				WithCredentials("a", "b"), WithLimits(Limits{Disabled: true}))
-			if err != nil {
-				b.Fatal(err)
-			}
+			c := cannedClient(b, body)
 			b.ReportAllocs()
 			for b.Loop() {
 				res, err := c.Candidates.Upsert(b.Context(), cands)
@@ -153,4 +127,25 @@ func BenchmarkRecordJSON(b *testing.B) {
 			}
 		})
 	}
+}
+
+// cannedClient is a client, without pacing, of an in-process server that
+// answers every API call with body.
+func cannedClient(b *testing.B, body string) *Client {
+	b.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth/v2/accessToken", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"t","expires_in":1800}`)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, body)
+	})
+	c, err := NewClient(WithTransport(handlerTransport{mux}), WithBaseURL("http://rsc.test"), WithTokenURL("http://rsc.test/oauth/v2/accessToken"),
+		WithCredentials("a", "b"), WithLimits(Limits{Disabled: true}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
 }
