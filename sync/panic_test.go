@@ -40,3 +40,39 @@ func TestManagerSurvivesSourcePanic(t *testing.T) {
 		}
 	})
 }
+
+// latePanicky is a Source whose Candidates stream panics after n
+// candidates, once batches are in flight.
+type latePanicky struct {
+	*SliceSource
+	n int
+}
+
+func (p latePanicky) Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error] {
+	return func(yield func(Candidate, error) bool) {
+		i := 0
+		for c, err := range p.SliceSource.Candidates(ctx, since) {
+			if i == p.n {
+				panic("adapter bug after some batches")
+			}
+			i++
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// A Source panicking mid-phase, recovered as the Manager does, leaves no
+// sender goroutine of the phase behind: the bubble would report it blocked
+// for good.
+func TestSourcePanicLeavesNoSender(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 450, 0, 0)
+		eng := e.engine(t, latePanicky{g.materialize(), 350}, WithInFlight(3))
+		_, err := runSlice(t.Context(), eng, "c1", 0)
+		if _, ok := errors.AsType[*PanicError](err); !ok {
+			t.Fatalf("runSlice: %v, want a *PanicError", err)
+		}
+	})
+}

@@ -218,6 +218,9 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, strea
 	}
 	p.results = make(chan *pbatch[T], p.limit)
 	p.toSend = make(chan sendJob[T], p.limit)
+	// The senders end when the phase does, finished or not: a panic in the
+	// Source, a hook or the Store skips finish, and the Manager recovers it.
+	defer close(p.toSend)
 	p.from = *ln.cursor
 	if h := *ln.held; h != nil {
 		p.held, p.heldPos = make(map[string]bool, len(h.Done)), h.Pos
@@ -652,7 +655,6 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 	for p.running > 0 {
 		p.collect(ctx)
 	}
-	close(p.toSend)  // the senders end
 	p.uncount(p.cur) // not sent (the slice ended, or the run failed)
 	if p.err == nil && ctx.Err() != nil {
 		p.err = ctx.Err()
