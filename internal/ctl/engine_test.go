@@ -161,14 +161,7 @@ func TestResyncOfUnstorableIDs(t *testing.T) {
 		t.Run(via, func(t *testing.T) {
 			s := newSynced(t)
 			s.putUnstorable()
-			args := []string{"resync", "acme", "candidates", "C\xff9", "candidate//C\x0010"}
-			var code int
-			var out, errs string
-			if via == "engine" {
-				code, out, errs = s.run(t, args...)
-			} else {
-				code, out, errs = rscctl(t, append([]string{"-data", s.dir, "-console", s.console(t).URL}, args...)...)
-			}
+			code, out, errs := s.runVia(t, via, "resync", "acme", "candidates", "C\xff9", "candidate//C\x0010")
 			expect(t, code, out, errs, 4, wantOut, wantErr)
 		})
 	}
@@ -186,6 +179,16 @@ func (s *synced) putUnstorable() {
 
 // console serves an ops console over acme's engine, at the root, that
 // retries through the engine; every request is from operator cli.
+// runVia runs rscctl with args on s's engine directly (via "engine") or
+// through s's console (via "console").
+func (s *synced) runVia(t *testing.T, via string, args ...string) (int, string, string) {
+	t.Helper()
+	if via == "engine" {
+		return s.run(t, args...)
+	}
+	return rscctl(t, append([]string{"-data", s.dir, "-console", s.console(t).URL}, args...)...)
+}
+
 func (s *synced) console(t *testing.T) *httptest.Server {
 	t.Helper()
 	t.Setenv("RSCCTL_CONSOLE", "")
@@ -266,14 +269,7 @@ func TestDeadRetryOfUnstorableIDs(t *testing.T) {
 			if _, err := s.engine.Run(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			args := []string{"dead", "retry", "acme", "candidate//C\xff9", "candidate//C\x0010"}
-			var code int
-			var out, errs string
-			if via == "engine" {
-				code, out, errs = s.run(t, args...)
-			} else {
-				code, out, errs = rscctl(t, append([]string{"-data", s.dir, "-console", s.console(t).URL}, args...)...)
-			}
+			code, out, errs := s.runVia(t, via, "dead", "retry", "acme", "candidate//C\xff9", "candidate//C\x0010")
 			expect(t, code, out, errs, 4, "retry of customer acme done: 2 refused again, 3 dead letters remain\n",
 				"rscctl: 2 records of customer \"acme\" refused again (dead list acme)\n")
 		})
