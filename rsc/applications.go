@@ -134,6 +134,11 @@ func (s *ApplicationsService) ValidateNote(n *Note) error {
 	return s.c.validateNoteOf(resApplicationNotes, n)
 }
 
+// WireNote returns an application note as this client sends it: what
+// LinkedIn can hold of it, for comparisons such as a content
+// reconciliation (Note.LastModifiedAt).
+func (s *ApplicationsService) WireNote(n Note) Note { return s.c.noteWire(resApplicationNotes, n) }
+
 // DeleteNotes deletes notes of one application.
 func (s *ApplicationsService) DeleteNotes(ctx context.Context, app ApplicationKey, noteIDs []string) (*BatchResult[NoteKey], error) {
 	return s.c.writeNotes(ctx, app, nil, noteIDs)

@@ -244,6 +244,12 @@ func (f family) validateJob(v *validator, j *JobPosting) {
 	}
 }
 
+// Wire returns j as this client sends it (docs/linkedin-api.md §7.1): a
+// versioned client leaves out the Recruiter System Connect fields the
+// versioned API does not take. It is what LinkedIn can hold of j, for
+// comparisons such as a content reconciliation.
+func (s *JobsService) Wire(j JobPosting) JobPosting { return *s.c.fam.jobWire(&j) }
+
 // jobWire is the job as family f sends it: a versioned client leaves out
 // the fields of the Recruiter System Connect extension that validation let
 // through, the requisition owner's and, on a CLOSE, a PRIVATE availability

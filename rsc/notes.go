@@ -115,9 +115,7 @@ func (c *Client) noteEntry(pk noteParent, note *Note, id string, seen map[noteID
 	} else {
 		n = *note
 		validateNote(v, &n)
-		if !c.fam.versioned || res != resCandidateNotes {
-			n.LastModifiedAt = 0
-		}
+		n = c.noteWire(res, n)
 	}
 	unique(v, "id", seen, noteID{pk.integrationContext(), parent, id})
 	if e.err = v.result(); e.err != nil {
@@ -233,6 +231,21 @@ func (s *CandidatesService) DeleteNotes(ctx context.Context, cand CandidateKey, 
 func (s *CandidatesService) ValidateNote(n *Note) error {
 	return s.c.validateNoteOf(resCandidateNotes, n)
 }
+
+// noteWire returns n as the client sends a note of res: LastModifiedAt
+// only on versioned candidate notes, the one note resource that has a
+// modified time (docs/linkedin-api.md §11).
+func (c *Client) noteWire(res *resource, n Note) Note {
+	if !c.fam.versioned || res != resCandidateNotes {
+		n.LastModifiedAt = 0
+	}
+	return n
+}
+
+// WireNote returns a candidate note as this client sends it: what
+// LinkedIn can hold of it, for comparisons such as a content
+// reconciliation (Note.LastModifiedAt).
+func (s *CandidatesService) WireNote(n Note) Note { return s.c.noteWire(resCandidateNotes, n) }
 
 func (c *Client) validateNoteOf(res *resource, n *Note) error {
 	return checkRecord(res, n.ID, c.cfg.clock.Now(), n, validateNote)

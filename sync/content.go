@@ -238,12 +238,7 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 		if j.Closed {
 			p.OperationType = rsc.JobClose
 		}
-		if e.client.Versioned() {
-			// The versioned API takes no requisition owner: a versioned
-			// client leaves it out (rsc.JobPosting, docs/linkedin-api.md §7.1).
-			p.RequisitionOwnerEmail, p.RequisitionOwnerFirstName, p.RequisitionOwnerLastName = "", "", ""
-		}
-		w.kinds[KindJob].add(KindJob, rsc.NoteKey{NoteID: p.ExternalJobPostingID}, p, ok(jobRecord(&j)))
+		w.kinds[KindJob].add(KindJob, rsc.NoteKey{NoteID: p.ExternalJobPostingID}, e.client.Jobs.Wire(p), ok(jobRecord(&j)))
 	}
 	for c, err := range e.src.Candidates(ctx, from) {
 		if err != nil {
@@ -272,12 +267,13 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 		if kw == nil {
 			continue // refused by the engine as an unknown kind
 		}
-		n := a.Note
-		if !e.client.Versioned() || a.Kind != KindCandidateNote {
-			n.LastModifiedAt = 0 // sent on versioned candidate notes only (rsc.Note)
-		}
-		var rec any = n
-		if a.Kind == KindInterviewFeedback {
+		var rec any
+		switch a.Kind {
+		case KindCandidateNote:
+			rec = e.client.Candidates.WireNote(a.Note)
+		case KindApplicationNote:
+			rec = e.client.Applications.WireNote(a.Note)
+		default:
 			rec = a.Feedback
 		}
 		kw.add(a.Kind, rsc.NoteKey{Parent: a.parent(), NoteID: a.ID()}, rec, ok(activityRecord(&a)))
