@@ -238,76 +238,121 @@ func TestApplicationsUpsertManyNotesStopsAtAFailedCall(t *testing.T) {
 	r[1].check(t, "PUT", "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=urn:li:organization:999/notes", "ids=N1", "batch_update")
 }
 
-// UpsertManyFeedback and DeleteManyFeedback send the feedback of several
-// applications in one call on the versioned family, whose keys name each
-// record's application (an id may repeat under another application), and
-// in one call per application, in the order they first appear, on /v2. A
-// record whose application key is invalid is refused alone.
-func TestManyFeedbackWire(t *testing.T) {
+// UpsertMany{Feedback,Stages} and DeleteMany{Feedback,Stages} send the
+// records of several applications in one call on the versioned family,
+// whose keys name each record's application (an id may repeat under
+// another application), and in one call per application, in the order they
+// first appear, on /v2. A record whose application key is invalid is
+// refused alone.
+func TestManySubWire(t *testing.T) {
 	t.Parallel()
 	a1 := ApplicationKey{IntegrationContext: org, ApplicationID: "A1"}
 	a2 := ApplicationKey{IntegrationContext: org, ApplicationID: "A2"}
 	bad := ApplicationKey{IntegrationContext: "urn:li:company:1", ApplicationID: "A3"}
-	fb := []ApplicationFeedback{
-		{Application: a1, Feedback: InterviewFeedback{ID: "F1", Feedback: "a"}},
-		{Application: a2, Feedback: InterviewFeedback{ID: "F1", Feedback: "b"}},
-		{Application: bad, Feedback: InterviewFeedback{ID: "F9", Feedback: "c"}},
-		{Application: a1, Feedback: InterviewFeedback{ID: "F2", Feedback: "d"}},
+	recs := []struct {
+		app      ApplicationKey
+		id, text string
+	}{{a1, "F1", "a"}, {a2, "F1", "b"}, {bad, "F9", "c"}, {a1, "F2", "d"}}
+	for _, tc := range []struct {
+		name         string
+		write        func(c *Client, del bool) (*BatchResult[NoteKey], error)
+		rest, idName string
+		body         func(text string) string
+		legacy       string
+	}{
+		{
+			name: "feedback",
+			write: func(c *Client, del bool) (*BatchResult[NoteKey], error) {
+				var fb []ApplicationFeedback
+				for _, r := range recs {
+					fb = append(fb, ApplicationFeedback{Application: r.app, Feedback: InterviewFeedback{ID: r.id, Feedback: r.text}})
+				}
+				if del {
+					return c.Applications.DeleteManyFeedback(t.Context(), fb[:2])
+				}
+				return c.Applications.UpsertManyFeedback(t.Context(), fb)
+			},
+			rest: "/rest/applicationInterviewFeedbacks", idName: "interviewFeedbackId",
+			body:   func(text string) string { return `{"feedback":"` + text + `"}` },
+			legacy: "interviewFeedback",
+		},
+		{
+			name: "stages",
+			write: func(c *Client, del bool) (*BatchResult[NoteKey], error) {
+				var st []ApplicationStage
+				for _, r := range recs {
+					st = append(st, ApplicationStage{Application: r.app, Stage: Stage{ID: r.id, Stage: r.text, CreatedAt: 1700000000000}})
+				}
+				if del {
+					return c.Applications.DeleteManyStages(t.Context(), st[:2])
+				}
+				return c.Applications.UpsertManyStages(t.Context(), st)
+			},
+			rest: "/rest/applicationStage", idName: "jobApplicationStageId",
+			body:   func(text string) string { return `{"stage":"` + text + `","atsCreatedAt":1700000000000}` },
+			legacy: "stages",
+		},
+	} {
+		type item struct {
+			Key    NoteKey
+			Status int
+			Failed bool
+		}
+		items := func(res *BatchResult[NoteKey]) []item {
+			var got []item
+			for _, it := range res.Items {
+				got = append(got, item{it.Key, it.Status, it.Err != nil})
+			}
+			return got
+		}
+		want := []item{{NoteKey{"A1", "F1"}, 204, false}, {NoteKey{"A2", "F1"}, 204, false},
+			{NoteKey{"A3", "F9"}, 0, true}, {NoteKey{"A1", "F2"}, 204, false}}
+		t.Run(tc.name+"/versioned", func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, okBatch, WithVersion("202604"))
+			res, err := tc.write(h.client, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, items(res)); d != "" {
+				t.Errorf("items (-want +got):\n%s", d)
+			}
+			if _, err := tc.write(h.client, true); err != nil {
+				t.Fatal(err)
+			}
+			key := func(app, id string) string {
+				return "(jobApplicationId:" + app + ",integrationContext:urn%3Ali%3Aorganization%3A123," + tc.idName + ":" + id + ")"
+			}
+			r := h.requests()
+			if len(r) != 2 {
+				t.Fatalf("%d calls, want 2", len(r))
+			}
+			r[0].check(t, "PUT", tc.rest, "ids=List("+key("A1", "F1")+","+key("A2", "F1")+","+key("A1", "F2")+")", "batch_update")
+			checkJSON(t, r[0].Body, `{"entities":{"`+key("A1", "F1")+`":`+tc.body("a")+`,"`+key("A2", "F1")+`":`+tc.body("b")+`,"`+key("A1", "F2")+`":`+tc.body("d")+`}}`)
+			r[1].check(t, "DELETE", tc.rest, "ids=List("+key("A1", "F1")+","+key("A2", "F1")+")", "batch_delete")
+		})
+		t.Run(tc.name+"/v2", func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, okBatch)
+			res, err := tc.write(h.client, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, items(res)); d != "" {
+				t.Errorf("items (-want +got):\n%s", d)
+			}
+			if _, err := tc.write(h.client, true); err != nil {
+				t.Fatal(err)
+			}
+			r := h.requests()
+			if len(r) != 4 {
+				t.Fatalf("%d calls, want 4", len(r))
+			}
+			base := "/v2/atsApplications/atsJobApplicationId=%s&dataProvider=ATS&integrationContext=urn:li:organization:123/" + tc.legacy
+			r[0].check(t, "PUT", fmt.Sprintf(base, "A1"), "ids=F1&ids=F2", "batch_update")
+			r[1].check(t, "PUT", fmt.Sprintf(base, "A2"), "ids=F1", "batch_update")
+			r[2].check(t, "DELETE", fmt.Sprintf(base, "A1"), "ids=F1", "batch_delete")
+			r[3].check(t, "DELETE", fmt.Sprintf(base, "A2"), "ids=F1", "batch_delete")
+		})
 	}
-	type item struct {
-		Key    NoteKey
-		Status int
-		Failed bool
-	}
-	items := func(res *BatchResult[NoteKey]) []item {
-		var got []item
-		for _, it := range res.Items {
-			got = append(got, item{it.Key, it.Status, it.Err != nil})
-		}
-		return got
-	}
-	want := []item{{NoteKey{"A1", "F1"}, 204, false}, {NoteKey{"A2", "F1"}, 204, false},
-		{NoteKey{"A3", "F9"}, 0, true}, {NoteKey{"A1", "F2"}, 204, false}}
-	t.Run("versioned", func(t *testing.T) {
-		t.Parallel()
-		h := setup(t, okBatch, WithVersion("202604"))
-		res, err := h.client.Applications.UpsertManyFeedback(t.Context(), fb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, items(res)); d != "" {
-			t.Errorf("items (-want +got):\n%s", d)
-		}
-		if _, err := h.client.Applications.DeleteManyFeedback(t.Context(), fb[:2]); err != nil {
-			t.Fatal(err)
-		}
-		key := func(app, id string) string {
-			return "(jobApplicationId:" + app + ",integrationContext:urn%3Ali%3Aorganization%3A123,interviewFeedbackId:" + id + ")"
-		}
-		r := h.requests()
-		if len(r) != 2 {
-			t.Fatalf("%d calls, want 2", len(r))
-		}
-		r[0].check(t, "PUT", "/rest/applicationInterviewFeedbacks", "ids=List("+key("A1", "F1")+","+key("A2", "F1")+","+key("A1", "F2")+")", "batch_update")
-		checkJSON(t, r[0].Body, `{"entities":{"`+key("A1", "F1")+`":{"feedback":"a"},"`+key("A2", "F1")+`":{"feedback":"b"},"`+key("A1", "F2")+`":{"feedback":"d"}}}`)
-		r[1].check(t, "DELETE", "/rest/applicationInterviewFeedbacks", "ids=List("+key("A1", "F1")+","+key("A2", "F1")+")", "batch_delete")
-	})
-	t.Run("v2", func(t *testing.T) {
-		t.Parallel()
-		h := setup(t, okBatch)
-		res, err := h.client.Applications.UpsertManyFeedback(t.Context(), fb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, items(res)); d != "" {
-			t.Errorf("items (-want +got):\n%s", d)
-		}
-		r := h.requests()
-		if len(r) != 2 {
-			t.Fatalf("%d calls, want 2", len(r))
-		}
-		base := "/v2/atsApplications/atsJobApplicationId=%s&dataProvider=ATS&integrationContext=urn:li:organization:123/interviewFeedback"
-		r[0].check(t, "PUT", fmt.Sprintf(base, "A1"), "ids=F1&ids=F2", "batch_update")
-		r[1].check(t, "PUT", fmt.Sprintf(base, "A2"), "ids=F1", "batch_update")
-	})
 }

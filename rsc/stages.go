@@ -42,6 +42,35 @@ func (s *ApplicationsService) UpsertStages(ctx context.Context, app ApplicationK
 	return writeSub(ctx, s.c, resStages, app, stages, false, nil)
 }
 
+// ApplicationStage is a stage record with the application it belongs to
+// (ApplicationsService.UpsertManyStages).
+type ApplicationStage struct {
+	Application ApplicationKey
+	Stage       Stage
+}
+
+// UpsertManyStages creates or replaces stage records of any number of
+// applications (batch_update), as UpsertManyFeedback sends feedback: on the
+// versioned endpoints (WithVersion) up to 100 records of different
+// applications go in one call, whose keys name each record's application;
+// on /v2 each application's stages go in a call of their own. A stage id
+// may appear once per application. A record whose application key is
+// invalid is refused alone, with a *ValidationError; the others are sent.
+// Items are in input order; after a failed call (the error returned), the
+// records not sent yet keep Status 0.
+func (s *ApplicationsService) UpsertManyStages(ctx context.Context, stages []ApplicationStage) (*BatchResult[NoteKey], error) {
+	return writeManySub(ctx, s.c, resStages, stages, applicationStage, false)
+}
+
+// DeleteManyStages deletes stage records of any number of applications
+// (batch_delete), grouped as UpsertManyStages groups them. Only each
+// record's Stage.ID is read.
+func (s *ApplicationsService) DeleteManyStages(ctx context.Context, stages []ApplicationStage) (*BatchResult[NoteKey], error) {
+	return writeManySub(ctx, s.c, resStages, stages, applicationStage, true)
+}
+
+func applicationStage(s *ApplicationStage) (ApplicationKey, Stage) { return s.Application, s.Stage }
+
 // ValidateStage checks a stage record against LinkedIn's documented rules
 // (docs/linkedin-api.md §7.6), as UpsertStages does before sending.
 func (s *ApplicationsService) ValidateStage(st *Stage) error {

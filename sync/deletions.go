@@ -86,10 +86,10 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 }
 
 // keyedByParent reports whether records of kind k name their parent in
-// their versioned key (notes and interview feedback), so that one call may
-// carry records of several parents (docs/linkedin-api.md §11).
+// their versioned key (notes, interview feedback and stages), so that one
+// call may carry records of several parents (docs/linkedin-api.md §11).
 func keyedByParent(k EntityKind) bool {
-	return k == KindCandidateNote || k == KindApplicationNote || k == KindInterviewFeedback
+	return isChild(k)
 }
 
 // sendOrder returns the positions of recs in the order they are sent:
@@ -116,8 +116,8 @@ func isChild(k EntityKind) bool {
 	return false
 }
 
-// deleteGroup deletes deletions of one kind and, for stages (and notes and
-// feedback on /v2), of one parent. jobs holds the rows of deleted jobs
+// deleteGroup deletes deletions of one kind and, for stages, notes and
+// feedback on /v2, of one parent. jobs holds the rows of deleted jobs
 // already read from the Source (see closeDeletedJobs).
 func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[string]Job, ok func(*Deletion), fail func(*Deletion, error)) error {
 	d0 := group[0]
@@ -132,14 +132,14 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[strin
 			ok(group[i])
 		}
 	}
-	app := rsc.ApplicationKey{IntegrationContext: d0.Integration, ApplicationID: d0.Parent}
 	eachNote := func(i int, it rsc.Item[rsc.NoteKey]) { each(i, it.Err) }
 	switch d0.Kind {
-	case KindStage:
-		fn := func(ctx context.Context, ids []string) (*rsc.BatchResult[rsc.NoteKey], error) {
-			return r.e.client.Applications.DeleteStages(ctx, app, ids)
+	case KindStage: // of one application, or of several (see sendDeletions)
+		stages := make([]rsc.ApplicationStage, len(group))
+		for i, d := range group {
+			stages[i] = rsc.ApplicationStage{Application: rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent}, Stage: rsc.Stage{ID: d.ID}}
 		}
-		return sendSplit(ctx, r, ids, parentChecked(fn, 0), eachNote)
+		return sendSplit(ctx, r, stages, r.e.client.Applications.DeleteManyStages, eachNote)
 	case KindInterviewFeedback: // of one application, or of several (see sendDeletions)
 		fbs := make([]rsc.ApplicationFeedback, len(group))
 		for i, d := range group {

@@ -1146,18 +1146,19 @@ func TestLateCreateIsNotRepeated(t *testing.T) {
 	})
 }
 
-// Notes and interview feedback of one kind in a batch go in one call on the
-// versioned endpoints, whose keys name each record's parent, and in one
-// call per parent on /v2. Either way LinkedIn ends with every record.
+// Notes, interview feedback and stages of one kind in a batch go in one
+// call on the versioned endpoints, whose keys name each record's parent,
+// and in one call per parent on /v2. Either way LinkedIn ends with every
+// record.
 func TestActivityCallsPerFamily(t *testing.T) {
 	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
-		type calls struct{ CandNotes, AppNotes, Feedback int }
-		want := calls{10, 10, 10}
+		type calls struct{ CandNotes, AppNotes, Feedback, Stages int }
+		want := calls{10, 10, 10, 30}
 		if versioned {
-			want = calls{1, 1, 1}
+			want = calls{1, 1, 1, 1}
 		}
 		// 90 activities, one batch: 30 of each kind, on 10 candidates and
-		// 10 applications.
+		// 10 applications; 30 applications in one batch, of 2 stages each.
 		_, src, _, _ := e.synced(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 30, 30, 90))
 		var got calls
 		for _, r := range e.srv.Requests() {
@@ -1170,10 +1171,15 @@ func TestActivityCallsPerFamily(t *testing.T) {
 				got.AppNotes++
 			case strings.HasSuffix(r.Path, "/interviewFeedback"), r.Path == "/rest/applicationInterviewFeedbacks":
 				got.Feedback++
+			case strings.HasSuffix(r.Path, "/stages"), r.Path == "/rest/applicationStage":
+				got.Stages++
 			}
 		}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("calls (-want +got):\n%s", d)
+		}
+		if n := len(e.cust.Stages()); n != 60 {
+			t.Errorf("LinkedIn holds %d stages, want 60", n)
 		}
 		assertSame(t, src, time.Time{}, e.cust)
 	})
@@ -1229,10 +1235,10 @@ func deleteCalls(t *testing.T, e *env, eng *Engine) []string {
 	return calls
 }
 
-// Feedback deletions of several applications go in one call on the
-// versioned endpoints, whose keys name each record's application, and in
-// one call per application on /v2.
-func TestFeedbackDeletionsGroupedByFamily(t *testing.T) {
+// Feedback and stage deletions of several applications go in one call
+// per kind on the versioned endpoints, whose keys name each record's
+// application, and in one call per application on /v2.
+func TestApplicationChildDeletionsGroupedByFamily(t *testing.T) {
 	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
 		org := e.cust.Organization
 		// Activities 2 and 5 are feedback of applications A0 and A1.
@@ -1240,24 +1246,33 @@ func TestFeedbackDeletionsGroupedByFamily(t *testing.T) {
 		if n := len(e.cust.InterviewFeedback()); n != 2 {
 			t.Fatalf("LinkedIn holds %d feedback records, want 2", n)
 		}
+		if n := len(e.cust.Stages()); n != 4 {
+			t.Fatalf("LinkedIn holds %d stages, want 4", n)
+		}
 		time.Sleep(time.Minute)
 		for _, i := range []int{2, 5} {
 			src.Delete(Deletion{Kind: KindInterviewFeedback, ID: actID(i), Parent: appID(i % 2), Integration: org, DeletedAt: time.Now()})
 		}
+		for i := range 2 {
+			src.Delete(Deletion{Kind: KindStage, ID: appID(i) + "-1", Parent: appID(i), Integration: org, DeletedAt: time.Now()})
+		}
 		time.Sleep(time.Minute)
 		calls := deleteCalls(t, e, eng)
-		want := []string{
-			"/v2/atsApplications/atsJobApplicationId=" + appID(0) + "&dataProvider=ATS&integrationContext=" + org + "/interviewFeedback",
-			"/v2/atsApplications/atsJobApplicationId=" + appID(1) + "&dataProvider=ATS&integrationContext=" + org + "/interviewFeedback",
+		v2 := func(app, sub string) string {
+			return "/v2/atsApplications/atsJobApplicationId=" + app + "&dataProvider=ATS&integrationContext=" + org + "/" + sub
 		}
+		want := []string{v2(appID(0), "stages"), v2(appID(1), "stages"), v2(appID(0), "interviewFeedback"), v2(appID(1), "interviewFeedback")}
 		if versioned {
-			want = []string{"/rest/applicationInterviewFeedbacks"}
+			want = []string{"/rest/applicationStage", "/rest/applicationInterviewFeedbacks"}
 		}
 		if d := cmp.Diff(want, calls); d != "" {
 			t.Errorf("delete calls (-want +got):\n%s", d)
 		}
 		if n := len(e.cust.InterviewFeedback()); n != 0 {
 			t.Errorf("LinkedIn holds %d feedback records, want none", n)
+		}
+		if n := len(e.cust.Stages()); n != 2 {
+			t.Errorf("LinkedIn holds %d stages, want 2", n)
 		}
 	})
 }

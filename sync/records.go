@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/rscgo/rscgo/rsc"
@@ -108,11 +107,11 @@ func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, pa
 }
 
 // sendApplications upserts one batch of applications (always whole
-// records), then the stage history of each accepted application. Stages
-// are part of their application: they are not counted as records sent,
-// but a refused stage is dead-lettered on its own. A batch whose stages
-// could not all be sent fails whole, so the watermark does not pass it and
-// the next run sends its applications and stages again.
+// records), then the stage history of the accepted ones. Stages are part
+// of their application: they are not counted as records sent, but a
+// refused stage is dead-lettered on its own. A batch whose stages could not
+// all be sent fails whole, so the watermark does not pass it and the next
+// run sends its applications and stages again.
 func (r *run) sendApplications(ctx context.Context, recs []Application, isNew []bool) batchOutcome {
 	var o batchOutcome
 	acceptedBuf := r.bufs.accepted.get(len(recs))
@@ -121,36 +120,39 @@ func (r *run) sendApplications(ctx context.Context, recs []Application, isNew []
 	sendWhole(ctx, r, &o, recs, isNew, KindApplication, &r.bufs.applications, func(a *Application) (rsc.Application, string, time.Time) {
 		return a.Record, a.Record.Key.ApplicationID, a.ModifiedAt
 	}, r.e.client.Applications.Upsert, okApp)
-	for i := range recs {
-		if o.err != nil {
-			break
-		}
-		if okApp[i] {
-			o.err = r.sendStages(ctx, &recs[i], &o)
-		}
+	if o.err == nil {
+		o.err = r.sendStages(ctx, recs, okApp, &o)
 	}
 	return o
 }
 
-// sendStages upserts an accepted application's stage history.
-func (r *run) sendStages(ctx context.Context, p *Application, o *batchOutcome) error {
-	key := p.Record.Key
-	upsert := parentChecked(func(ctx context.Context, s []rsc.Stage) (*rsc.BatchResult[rsc.NoteKey], error) {
-		return r.e.client.Applications.UpsertStages(ctx, key, s)
-	}, 0)
-	for chunk := range slices.Chunk(p.Stages, rsc.MaxBatchSize) {
-		err := sendSplit(ctx, r, chunk, upsert, func(j int, it rsc.Item[rsc.NoteKey]) {
-			if it.Err != nil {
-				o.dead = append(o.dead, r.deadLetter(KindStage, chunk[j].ID, key.ApplicationID, p.ModifiedAt, it.Err))
-			} else if k, had, _ := r.deadLettered(KindStage, key.ApplicationID, chunk[j].ID); had {
-				o.cleared = append(o.cleared, k)
-			}
-		})
-		if err != nil {
-			return err
+// sendStages upserts the stage history of the accepted applications of
+// recs in as few calls as the family allows (UpsertManyStages): on the
+// versioned endpoints a batch's stages share calls whatever their
+// applications; on /v2 each application's go in calls of their own.
+func (r *run) sendStages(ctx context.Context, recs []Application, accepted []bool, o *batchOutcome) error {
+	var stages []rsc.ApplicationStage
+	var modified []time.Time
+	for i := range recs {
+		if !accepted[i] {
+			continue
+		}
+		for _, s := range recs[i].Stages {
+			stages = append(stages, rsc.ApplicationStage{Application: recs[i].Record.Key, Stage: s})
+			modified = append(modified, recs[i].ModifiedAt)
 		}
 	}
-	return nil
+	if len(stages) == 0 {
+		return nil
+	}
+	return sendSplit(ctx, r, stages, r.e.client.Applications.UpsertManyStages, func(j int, it rsc.Item[rsc.NoteKey]) {
+		app, id := stages[j].Application.ApplicationID, stages[j].Stage.ID
+		if it.Err != nil {
+			o.dead = append(o.dead, r.deadLetter(KindStage, id, app, modified[j], it.Err))
+		} else if k, had, _ := r.deadLettered(KindStage, app, id); had {
+			o.cleared = append(o.cleared, k)
+		}
+	})
 }
 
 // activityGroup is activities of one kind in a batch, of one parent on
@@ -219,23 +221,4 @@ func (r *run) sendActivities(ctx context.Context, recs []Activity, isNew []bool)
 		}
 	}
 	return o
-}
-
-// parentChecked adapts a per-parent call: when the parent key itself is
-// invalid the client returns (nil, *ValidationError) without sending, which
-// is a per-record refusal for every record of the group.
-func parentChecked[T any](fn func(context.Context, []T) (*rsc.BatchResult[rsc.NoteKey], error), _ int) func(context.Context, []T) (*rsc.BatchResult[rsc.NoteKey], error) {
-	return func(ctx context.Context, recs []T) (*rsc.BatchResult[rsc.NoteKey], error) {
-		res, err := fn(ctx, recs)
-		if res == nil && err != nil {
-			if _, ok := err.(*rsc.ValidationError); ok {
-				res = &rsc.BatchResult[rsc.NoteKey]{Items: make([]rsc.Item[rsc.NoteKey], len(recs))}
-				for i := range res.Items {
-					res.Items[i].Err = err
-				}
-				return res, nil
-			}
-		}
-		return res, err
-	}
 }
