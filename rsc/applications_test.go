@@ -293,37 +293,39 @@ func TestManySubWire(t *testing.T) {
 			legacy: "stages",
 		},
 	} {
-		type item struct {
-			Key    NoteKey
-			Status int
-			Failed bool
-		}
-		items := func(res *BatchResult[NoteKey]) []item {
-			var got []item
-			for _, it := range res.Items {
-				got = append(got, item{it.Key, it.Status, it.Err != nil})
+		// writeAll upserts the four records and deletes the first two,
+		// checks the upsert's items and returns the requests sent.
+		writeAll := func(t *testing.T, opts ...Option) []seen {
+			type item struct {
+				Key    NoteKey
+				Status int
+				Failed bool
 			}
-			return got
-		}
-		want := []item{{NoteKey{"A1", "F1"}, 204, false}, {NoteKey{"A2", "F1"}, 204, false},
-			{NoteKey{"A3", "F9"}, 0, true}, {NoteKey{"A1", "F2"}, 204, false}}
-		t.Run(tc.name+"/versioned", func(t *testing.T) {
-			t.Parallel()
-			h := setup(t, okBatch, WithVersion("202604"))
+			h := setup(t, okBatch, opts...)
 			res, err := tc.write(h.client, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(want, items(res)); d != "" {
+			var got []item
+			for _, it := range res.Items {
+				got = append(got, item{it.Key, it.Status, it.Err != nil})
+			}
+			want := []item{{NoteKey{"A1", "F1"}, 204, false}, {NoteKey{"A2", "F1"}, 204, false},
+				{NoteKey{"A3", "F9"}, 0, true}, {NoteKey{"A1", "F2"}, 204, false}}
+			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("items (-want +got):\n%s", d)
 			}
 			if _, err := tc.write(h.client, true); err != nil {
 				t.Fatal(err)
 			}
+			return h.requests()
+		}
+		t.Run(tc.name+"/versioned", func(t *testing.T) {
+			t.Parallel()
+			r := writeAll(t, WithVersion("202604"))
 			key := func(app, id string) string {
 				return "(jobApplicationId:" + app + ",integrationContext:urn%3Ali%3Aorganization%3A123," + tc.idName + ":" + id + ")"
 			}
-			r := h.requests()
 			if len(r) != 2 {
 				t.Fatalf("%d calls, want 2", len(r))
 			}
@@ -333,18 +335,7 @@ func TestManySubWire(t *testing.T) {
 		})
 		t.Run(tc.name+"/v2", func(t *testing.T) {
 			t.Parallel()
-			h := setup(t, okBatch)
-			res, err := tc.write(h.client, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(want, items(res)); d != "" {
-				t.Errorf("items (-want +got):\n%s", d)
-			}
-			if _, err := tc.write(h.client, true); err != nil {
-				t.Fatal(err)
-			}
-			r := h.requests()
+			r := writeAll(t)
 			if len(r) != 4 {
 				t.Fatalf("%d calls, want 4", len(r))
 			}
