@@ -12,6 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
@@ -406,6 +407,33 @@ func TestClose409ClearsJobDeadLetter(t *testing.T) {
 		}
 		if rc := rep.Reconciliation[PhaseJobs]; rc.DeadLettered != 0 {
 			t.Errorf("reconciliation %+v: the closed job still counts as dead-lettered", rc)
+		}
+	})
+}
+
+// A job closed on both sides and changed again in the ATS (still closed)
+// needs no operation: it counts as read, sent and acknowledged, as a dry
+// run counts it, so that Read = Sent + Skipped and Sent = Acknowledged +
+// Refused hold.
+func TestClosedJobReadAgainCounts(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 4, 0, 0, 0)
+		src := g.materialize()
+		j := g.job(3)
+		if !j.Closed {
+			t.Fatal("the generator's job 3 is open; this test needs a closed one")
+		}
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		j.ModifiedAt = time.Now().Truncate(time.Millisecond)
+		src.PutJobs(j)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		pr := rep.Phases[PhaseJobs]
+		type counts struct{ Read, Sent, Acknowledged, Refused, Skipped int64 }
+		got := counts{pr.Read, pr.Sent, pr.Acknowledged, pr.Refused, pr.Skipped}
+		if d := cmp.Diff(counts{Read: 1, Sent: 1, Acknowledged: 1}, got); d != "" {
+			t.Errorf("jobs report (-want +got):\n%s", d)
 		}
 	})
 }

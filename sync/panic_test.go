@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -42,17 +43,22 @@ func TestManagerSurvivesSourcePanic(t *testing.T) {
 }
 
 // latePanicky is a Source whose Candidates stream panics after n
-// candidates, once batches are in flight.
+// candidates, once batches are in flight; with once set, the first time
+// only.
 type latePanicky struct {
 	*SliceSource
-	n int
+	n    int
+	once *bool
 }
 
 func (p latePanicky) Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error] {
 	return func(yield func(Candidate, error) bool) {
 		i := 0
 		for c, err := range p.SliceSource.Candidates(ctx, since) {
-			if i == p.n {
+			if i == p.n && (p.once == nil || !*p.once) {
+				if p.once != nil {
+					*p.once = true
+				}
 				panic("adapter bug after some batches")
 			}
 			i++
@@ -69,10 +75,41 @@ func (p latePanicky) Candidates(ctx context.Context, since Cursor) iter.Seq2[Can
 func TestSourcePanicLeavesNoSender(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 450, 0, 0)
-		eng := e.engine(t, latePanicky{g.materialize(), 350}, WithInFlight(3))
+		eng := e.engine(t, latePanicky{SliceSource: g.materialize(), n: 350}, WithInFlight(3))
 		_, err := runSlice(t.Context(), eng, "c1", 0)
 		if _, ok := errors.AsType[*PanicError](err); !ok {
 			t.Fatalf("runSlice: %v, want a *PanicError", err)
+		}
+	})
+}
+
+// A slice that ends in a recovered panic returns only once its batches in
+// flight are answered: the next slice, which sends a newer version of one
+// of their records, cannot be overtaken by the old request, whose version
+// LinkedIn would keep behind the watermark.
+func TestSourcePanicWaitsForBatchesInFlight(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, slowBatchOf(candID(1), 50*time.Second))
+		g := newGen(e.cust.Organization, time.Now().Add(-2*time.Hour), time.Hour, 0, 200, 0, 0)
+		src := g.materialize()
+		var panicked bool
+		eng := e.engine(t, latePanicky{SliceSource: src, n: 150, once: &panicked}, WithInFlight(2), WithFreshLane(0))
+		_, err := runSlice(t.Context(), eng, "c1", 0)
+		if _, ok := errors.AsType[*PanicError](err); !ok {
+			t.Fatalf("slice 1: %v, want a *PanicError", err)
+		}
+		changed := g.cand(0)
+		changed.Record.LastName = "Changed"
+		changed.ModifiedAt = time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+		src.PutCandidates(changed)
+		_, err = runSlice(t.Context(), eng, "c1", 0)
+		must(t, err)
+		time.Sleep(time.Minute) // a request of slice 1 still under way would land by now
+		for _, c := range e.cust.Candidates() {
+			if c.ID == candID(0) && c.Fields["lastName"] != "Changed" {
+				t.Errorf("LinkedIn holds %s with lastName %v, want the ATS's %q", c.ID, c.Fields["lastName"], "Changed")
+			}
 		}
 	})
 }

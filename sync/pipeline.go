@@ -167,6 +167,7 @@ type pipeline[T any] struct {
 	toSend     chan sendJob[T]    // batches for the senders
 	workers    int                // senders started
 	pending    map[int]*pbatch[T] // finished, waiting for the batches before them
+	open       []*pbatch[T]       // dispatched and not committed yet, in send order
 	nextSeq    int
 	nextCommit int
 	running    int       // batches being sent
@@ -220,7 +221,17 @@ func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, strea
 	p.toSend = make(chan sendJob[T], p.limit)
 	// The senders end when the phase does, finished or not: a panic in the
 	// Source, a hook or the Store skips finish, and the Manager recovers it.
-	defer close(p.toSend)
+	// The phase then still waits for the batches being sent, so that the
+	// engine is not released, and run again, while a request of this run
+	// may land after the next run's newer version of its records.
+	defer func() {
+		close(p.toSend)
+		if !p.k.inline { // an inline batch is sent on this goroutine
+			for ; p.running > 0; p.running-- {
+				<-p.results
+			}
+		}
+	}()
 	p.from = *ln.cursor
 	if h := *ln.held; h != nil {
 		p.held, p.heldPos = make(map[string]bool, len(h.Done)), h.Pos
@@ -493,6 +504,7 @@ func (p *pipeline[T]) dispatch(ctx context.Context) bool {
 	}
 	b.seq = p.nextSeq
 	p.nextSeq++
+	p.open = append(p.open, b)
 	p.r.used++
 	p.running++
 	p.sending += len(b.recs)
@@ -526,7 +538,8 @@ func (p *pipeline[T]) sender() {
 
 // admit checks the slice budget and consent, waits until fewer than limit
 // batches are uncommitted (one while the customer is narrowed after a
-// daily-quota park), then asks WithYieldWhen's function.
+// daily-quota park) and none of them holds a record of the current batch
+// (overlaps), then asks WithYieldWhen's function.
 func (p *pipeline[T]) admit(ctx context.Context) bool {
 	if p.err != nil {
 		return false
@@ -548,7 +561,7 @@ func (p *pipeline[T]) admit(ctx context.Context) bool {
 	if r.e.cfg.clock.Now().Before(r.cp.NarrowUntil) {
 		limit = 1
 	}
-	for p.running+len(p.pending) >= limit {
+	for p.running+len(p.pending) >= limit || p.overlaps(p.cur) {
 		p.collect(ctx)
 		if p.err != nil {
 			return false
@@ -616,6 +629,7 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 		}
 		delete(p.pending, p.nextCommit)
 		p.nextCommit++
+		p.open = slices.Delete(p.open, 0, 1) // b: batches commit in send order
 		switch {
 		case p.err != nil:
 			// A batch before this one failed: its records are sent again
@@ -634,6 +648,29 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 		b.reset()
 		p.free = append(p.free, b)
 	}
+}
+
+// overlaps reports whether b holds a record that a batch sent and not
+// committed yet holds too: an earlier version of it, which the Source
+// yielded again because it changed while being read. b then waits for
+// that batch's commit, so that the versions reach LinkedIn in stream order
+// (the older one landing last would stay there, behind the watermark) and
+// the older version's dead letter is stored before the newer one's answer
+// clears it. Batches in flight never share a record otherwise, so this
+// costs a lookup per record and batch in flight.
+func (p *pipeline[T]) overlaps(b *pbatch[T]) bool {
+	for _, u := range p.open {
+		small, large := b.index, u.index
+		if len(small) > len(large) {
+			small, large = large, small
+		}
+		for k := range small {
+			if _, ok := large[k]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // emptyBatch returns a committed batch to fill again, or a new one.
