@@ -28,10 +28,19 @@ import (
 // the previous document or the new one, never a torn file. Files are mode
 // 0600 and the directory 0700 (tightened when it already exists).
 //
+// Distinct keys have distinct file names, but on a file system that
+// ignores case (macOS's and Windows' defaults) "c-Acme.json" and
+// "c-acme.json" are one file: the first save of a key in a Dir's life
+// reads the file it would replace and refuses to overwrite another key's
+// document, as Load refuses to read one.
+//
 // A Dir is safe for concurrent use; saves of one key are serialised.
 type Dir struct {
 	dir string
 	mu  sync.Mutex
+	// owned holds the keys whose file this Dir has written or found
+	// holding them (Save): their later saves need not read it again.
+	owned map[string]bool
 
 	// BeforeRename, when set (tests), runs between writing a document's
 	// temporary file and renaming it into place; an error aborts the save
@@ -173,9 +182,44 @@ func (d *Dir) Save(key string, v any) error {
 	b := make([]byte, 0, len(k)+len(`"value":}`)+len(val)+1)
 	b = append(append(b, k...), `"value":`...)
 	b = append(append(b, val...), "}\n"...)
+	path := filepath.Join(d.dir, FileName(key))
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return writeFile(filepath.Join(d.dir, FileName(key)), b, 0o600, d.BeforeRename)
+	if !d.owned[key] {
+		if err := checkOwner(path, key); err != nil {
+			return err
+		}
+	}
+	if err := writeFile(path, b, 0o600, d.BeforeRename); err != nil {
+		return err
+	}
+	if d.owned == nil {
+		d.owned = map[string]bool{}
+	}
+	d.owned[key] = true
+	return nil
+}
+
+// checkOwner refuses to replace the document at path when it holds
+// another key than key: a file system that ignores case maps keys that
+// differ only in case to one file. A missing or unreadable document is
+// no one's and may be replaced.
+func checkOwner(path, key string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var env envelope
+	if json.Unmarshal(b, &env) != nil {
+		return nil
+	}
+	if held, err := env.key(); err == nil && held != key {
+		return fmt.Errorf("%s holds key %q, not %q (keys that differ only in case share a file on a file system that ignores case): not replaced", filepath.Base(path), held, key)
+	}
+	return nil
 }
 
 // Delete removes the document under key; deleting a missing one is not an

@@ -106,6 +106,60 @@ func TestDirRefusesMovedFile(t *testing.T) {
 	}
 }
 
+// On a file system that ignores case, keys that differ only in case open
+// one file (simulated here by moving "Acme"'s document to "acme"'s name):
+// Save refuses to replace another key's document, which stays whole. Where
+// case matters the two keys keep files of their own.
+func TestDirRefusesKeyOfAnotherCase(t *testing.T) {
+	t.Run("one file", func(t *testing.T) {
+		d, err := OpenDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Save("Acme", doc{N: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(d.Path(), FileName("Acme")), filepath.Join(d.Path(), FileName("acme"))); err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := OpenDir(d.Path()) // another process, or a restart
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dir := range []*Dir{d, fresh} {
+			err := dir.Save("acme", doc{N: 2})
+			want := `c-acme.json holds key "Acme", not "acme" (keys that differ only in case share a file on a file system that ignores case): not replaced`
+			if err == nil || err.Error() != want {
+				t.Errorf("Save(acme) = %v, want %q", err, want)
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(d.Path(), FileName("acme")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(b), `{"key":"Acme","value":{"N":1,"S":""}}`+"\n"; got != want {
+			t.Errorf("the file holds %q, want %q", got, want)
+		}
+	})
+	t.Run("two files", func(t *testing.T) {
+		d, err := OpenDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, k := range []string{"Acme", "acme", "Acme", "acme"} {
+			if err := d.Save(k, doc{N: i}); err != nil {
+				t.Fatalf("Save(%s): %v", k, err)
+			}
+		}
+		for k, want := range map[string]int{"Acme": 2, "acme": 3} {
+			var v doc
+			if ok, err := d.Load(k, &v); !ok || err != nil || v.N != want {
+				t.Errorf("Load(%s) = %+v, %v, %v; want N %d", k, v, ok, err, want)
+			}
+		}
+	})
+}
+
 func TestDirModesAndCrash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s")
 	if err := os.Mkdir(path, 0o755); err != nil {
