@@ -17,7 +17,8 @@ import (
 //
 // A Rest.li 1.0 server writes the keys of its answer form-encoded, as Java's
 // URLEncoder does (a space is '+', ':' is %3A), while rscgo sends 1.0 body
-// keys escaping only '%', '&', '=' and '+'; rscgo sends 2.0 body keys fully
+// keys escaping '%', '&', '=', '+' and what java.net.URI refuses in a query
+// (a space is %20, ':' stays raw); rscgo sends 2.0 body keys fully
 // percent-encoded, while a 2.0 server escapes only ( ) , : ' and %
 // (docs/linkedin-api.md §3.2). So a byte may be escaped on one side and raw
 // on the other. Both are read one character at a time (a byte, or %XX with

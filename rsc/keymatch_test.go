@@ -13,7 +13,7 @@ import (
 // every other key.
 func TestSameKeySpelling(t *testing.T) {
 	t.Parallel()
-	const sent1 = "atsCandidateId=C 1/x&dataProvider=ATS&integrationContext=urn:li:organization:1001"
+	const sent1 = "atsCandidateId=C%201/x&dataProvider=ATS&integrationContext=urn:li:organization:1001"
 	const sent2 = "(atsCandidateId:C%201%2Fx,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A1001)"
 	for _, tc := range []struct {
 		name, sent, got string

@@ -137,7 +137,10 @@ func EncodeKeyPath(p Protocol, k Key) string {
 // EncodeKeyBody returns a compound key as a JSON map key in a batch body
 // ({"entities": {key: ...}}):
 //
-//	Protocol1: a=x&b=y   unescaped except % & = + (the form Postman uses)
+//	Protocol1: a=x&b=y   raw but for % & = + and what java.net.URI refuses
+//	                     in a query (controls, space, " # < > \ ^ ` { | },
+//	                     DEL and non-ASCII bytes): a 1.0 server parses the
+//	                     key as a URI query and form-decodes it
 //	Protocol2: (a:x,b:y) the same text as EncodeKeyPath (the Python client's form)
 func EncodeKeyBody(p Protocol, k Key) string {
 	if p == Protocol2 {

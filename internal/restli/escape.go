@@ -60,9 +60,19 @@ var (
 	// space), and what is not URL-safe. ':' stays literal (Postman sends
 	// URNs raw).
 	esc1Path = newBlocklistEscaper(" \"#%&+/;<=>?[\\]^`{|}")
-	// esc1Body escapes protocol 1.0 keys used as JSON map keys: only the
-	// structural '&' '=' and the escape character '%' itself.
-	esc1Body = newEscaper2(func(c byte) bool { return c == '%' || c == '&' || c == '=' || c == '+' })
+	// esc1Body escapes protocol 1.0 compound keys used as JSON map keys of
+	// a batch body. A Rest.li 1.0 server parses such a key as a URI query,
+	// UriComponent.decodeQuery(URI.create("?" + key), true), and form-decodes
+	// each name and value (docs/linkedin-api.md §3.2). So the structural '&'
+	// '=', the escape '%' and '+' (a space to URLDecoder) are escaped, and
+	// so is every byte java.net.URI refuses in a query, or reads as the
+	// start of a fragment: controls, space, DEL and " # < > \ ^ ` { | }.
+	// Non-ASCII bytes are escaped too: java.net.URI refuses raw Unicode
+	// spaces (U+00A0, U+2028, U+3000...) and C1 controls, and Rest.li
+	// decodes %XX UTF-8 to the same text as raw visible characters.
+	// ':' '/' '?' ';' '@' ',' '(' ')' '[' ']' stay raw, as java.net.URI takes
+	// them in a query, so URNs stay readable.
+	esc1Body = newBlocklistEscaper(" \"#%&+<=>\\^`{|}")
 	// escReduced is the Rest.li "reduced" encoding used in headers and
 	// bodies (LinkedIn's JS client reducedEncode): only the 2.0 syntax
 	// characters , ( ) ' : are escaped. '%' is NOT escaped, as upstream.

@@ -38,7 +38,9 @@ func fuzzKey(n uint8, nv ...string) Key {
 var protocols = []Protocol{Protocol1, Protocol2}
 
 // FuzzKeyRoundTrip checks DecodeKey(EncodeKeyPath(p, k)) == k and the same
-// for EncodeKeyBody and the fully URL-encoded 2.0 path form.
+// for EncodeKeyBody and the fully URL-encoded 2.0 path form, and that a
+// Rest.li 1.0 server reads a 1.0 body key back to k (ParseServerBodyKey:
+// java.net.URI takes it as a query and its %XX escapes decode).
 func FuzzKeyRoundTrip(f *testing.F) {
 	f.Add("atsCandidateId", "C1", "dataProvider", "ATS", "integrationContext", "urn:li:organization:123", uint8(2))
 	f.Add("a", "&=(),:% ", "b", "", "c", "''", uint8(2))
@@ -62,6 +64,12 @@ func FuzzKeyRoundTrip(f *testing.F) {
 				}
 				if !reflect.DeepEqual(got, k) {
 					t.Fatalf("protocol %d %s: DecodeKey(%q) = %q, want %q", p, name, s, got, k)
+				}
+			}
+			if p == Protocol1 {
+				got, err := ParseServerBodyKey(p, forms["body"])
+				if err != nil || !reflect.DeepEqual(got, k) {
+					t.Fatalf("1.0 server reads body key %q as %q, %v; want %q", forms["body"], got, err, k)
 				}
 			}
 		}

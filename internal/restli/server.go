@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // This file reads and writes keys the way a Rest.li server does, for the
@@ -49,8 +51,9 @@ func ParseServerQuery(p Protocol, rawQuery string) (Query, error) {
 	return q, nil
 }
 
-// ParseServerKey parses a compound key from a path segment or a batch body
-// map key as a Rest.li server of protocol p does. Protocol1 reads
+// ParseServerKey parses a compound key from a path segment as a Rest.li
+// server of protocol p does (ParseServerBodyKey reads the map keys of a
+// batch body). Protocol1 reads
 // "a=x&b=y" and form-decodes each name and value (Java's URLDecoder: '+' is
 // a space, a malformed escape is an error). Protocol2 reads "(a:x,b:y)"
 // (or its fully percent-encoded form) and percent-decodes values ('+' is a
@@ -67,6 +70,82 @@ func ParseServerKey(p Protocol, s string) (Key, error) {
 		return nil, fmt.Errorf("%w: %q is not a protocol 1.0 key", ErrSyntaxMismatch, s)
 	}
 	return decodeKey1(strings.ReplaceAll(s, "+", "%20"))
+}
+
+// ErrURIQuery reports a protocol 1.0 batch body key that java.net.URI
+// cannot parse as a URI query: Rest.li answers such a key 400 "Invalid key".
+var ErrURIQuery = errors.New("restli: not a valid URI query")
+
+// ParseServerBodyKey parses a compound key found as a map key of a batch
+// request body as a Rest.li server of protocol p does
+// (ArgumentBuilder.parseEntityStringKey). Under Protocol1 Rest.li reads the
+// key as a URI query, UriComponent.decodeQuery(URI.create("?" + key), true)
+// (ComplexResourceKey.parseString): a character java.net.URI refuses there
+// is ErrURIQuery, a '#' ends the query (the rest is a URI fragment), and
+// each name and value is then form-decoded as by ParseServerKey, so %XX
+// escapes are decoded. Under Protocol2 it is ParseServerKey. A simple key
+// in a batch body is not parsed at all: Rest.li takes it literally.
+func ParseServerBodyKey(p Protocol, s string) (Key, error) {
+	if p == Protocol1 {
+		q, err := uriQuery(s)
+		if err != nil {
+			return nil, err
+		}
+		s = q
+	}
+	return ParseServerKey(p, s)
+}
+
+// uriRefused holds the ASCII bytes java.net.URI refuses in a query: the
+// controls, space, DEL and " < > \ ^ ` { | }.
+var uriRefused = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c <= ' ' || c == 0x7f || strings.IndexByte("\"<>\\^`{|}", byte(c)) >= 0
+	}
+	return t
+}()
+
+// uriQuery returns the raw query java.net.URI.create("?" + s) finds in s,
+// or ErrURIQuery where it throws. java.net.URI takes in a query the
+// unreserved and reserved ASCII characters, %XX escapes (two hex digits) and
+// non-ASCII characters other than spaces (Unicode Zs, Zl, Zp) and controls;
+// a '#' starts the fragment, where a second '#' is refused.
+func uriQuery(s string) (string, error) {
+	end := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '#' && end < 0:
+			end = i
+			i++
+		case c == '%':
+			if i+2 >= len(s) {
+				return "", fmt.Errorf("%w: %q: malformed escape at %d", ErrURIQuery, short(s), i)
+			}
+			if _, ok := Unhex(s[i+1]); !ok {
+				return "", fmt.Errorf("%w: %q: malformed escape at %d", ErrURIQuery, short(s), i)
+			}
+			if _, ok := Unhex(s[i+2]); !ok {
+				return "", fmt.Errorf("%w: %q: malformed escape at %d", ErrURIQuery, short(s), i)
+			}
+			i += 3
+		case c < utf8.RuneSelf:
+			if c == '#' || uriRefused[c] {
+				return "", fmt.Errorf("%w: %q: illegal character %q at %d", ErrURIQuery, short(s), c, i)
+			}
+			i++
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsControl(r) || unicode.In(r, unicode.Zs, unicode.Zl, unicode.Zp) {
+				return "", fmt.Errorf("%w: %q: illegal character %U at %d", ErrURIQuery, short(s), r, i)
+			}
+			i += n
+		}
+	}
+	if end >= 0 {
+		return s[:end], nil
+	}
+	return s, nil
 }
 
 // ParseServerSimpleKey decodes a simple key path segment as a Rest.li

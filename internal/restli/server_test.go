@@ -3,6 +3,7 @@ package restli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -98,5 +99,65 @@ func TestParseServerQuery(t *testing.T) {
 	}
 	if _, err := ParseServerQuery(Protocol2, "ids=a"); !errors.Is(err, ErrSyntaxMismatch) {
 		t.Errorf("repeated simple ids under 2.0: err = %v", err)
+	}
+}
+
+// TestParseServerBodyKey pins how a Rest.li 1.0 server reads a compound key
+// in a batch body: ComplexResourceKey.parseString calls
+// UriComponent.decodeQuery(URI.create("?" + key), true). The expectations
+// were taken from that code run on OpenJDK 17 and 25: each ASCII byte c in
+// "k=a" + c + "b", and the keys below.
+func TestParseServerBodyKey(t *testing.T) {
+	t.Parallel()
+	const refused = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f" +
+		"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f" +
+		" \"%<>\\^`{|}\x7f" // a lone '%' is a malformed escape
+	for c := range 0x80 {
+		raw := "k=a" + string(rune(c)) + "b"
+		got, err := ParseServerBodyKey(Protocol1, raw)
+		switch {
+		case strings.IndexByte(refused, byte(c)) >= 0:
+			if !errors.Is(err, ErrURIQuery) {
+				t.Errorf("%q: got %v, %v; want ErrURIQuery", raw, got, err)
+			}
+		case c == '#': // the fragment starts: the query is k=a
+			if want := (Key{{"k", "a"}}); err != nil || !got.Equal(want) {
+				t.Errorf("%q: got %v, %v; want %v", raw, got, err, want)
+			}
+		case c == '&' || c == '=' || c == '+':
+			// structure, and '+' a space: ParseServerKey's business
+		default:
+			if want := (Key{{"k", "a" + string(rune(c)) + "b"}}); err != nil || !got.Equal(want) {
+				t.Errorf("%q: got %v, %v; want %v", raw, got, err, want)
+			}
+		}
+	}
+	for raw, want := range map[string]Key{
+		"k=José":              {{"k", "José"}},
+		"k=候选人":               {{"k", "候选人"}},
+		"k=🙂":                 {{"k", "🙂"}},
+		"k=Jos%C3%A9":         {{"k", "José"}},
+		"k=a%C2%A0b":          {{"k", "a\u00a0b"}},
+		"k=a%20b&j=%23%7B":    {{"k", "a b"}, {"j", "#{"}},
+		"k=a+b":               {{"k", "a b"}},
+		"k=a%2Bb":             {{"k", "a+b"}},
+		"k=a[0]?;/:@!$'()*,~": {{"k", "a[0]?;/:@!$'()*,~"}},
+	} {
+		if got, err := ParseServerBodyKey(Protocol1, raw); err != nil || !got.Equal(want) {
+			t.Errorf("%q: got %v, %v; want %v", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{
+		"k=a\u00a0b", "k=a\u2028b", "k=a\u3000b", "k=a\u0085b", // Unicode spaces, C1 control
+		"k=a#b#c", "k=a#b c", "k=a#b%zz", // the fragment is checked too
+		"k=a%zzb", "k=a%2",
+	} {
+		if got, err := ParseServerBodyKey(Protocol1, raw); !errors.Is(err, ErrURIQuery) {
+			t.Errorf("%q: got %v, %v; want ErrURIQuery", raw, got, err)
+		}
+	}
+	// Under 2.0 a body key is what ParseServerKey reads.
+	if got, err := ParseServerBodyKey(Protocol2, "(k:a b)"); err != nil || !got.Equal(Key{{"k", "a b"}}) {
+		t.Errorf("2.0: got %v, %v", got, err)
 	}
 }

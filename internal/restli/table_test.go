@@ -17,8 +17,13 @@ import (
 //     space; so '+', '%', '&', '=' and (in a query) what breaks a query are
 //     escaped, and, in a path segment, '/' too. ':' ',' '(' ')' stay raw, as
 //     LinkedIn's Postman collection sends URNs (docs/linkedin-api.md §3.2).
-//   - p1Body: compound keys as JSON map keys of a 1.0 batch body, which the
-//     server decodes the same way: only '%', '&', '=' and '+' are escaped.
+//   - p1Body: compound keys as JSON map keys of a 1.0 batch body, which a
+//     Rest.li server parses as a URI query (URI.create("?" + key), then
+//     URLDecoder on each name and value): '%', '&', '=' and '+' are escaped,
+//     and so is every byte java.net.URI refuses in a query or reads as a
+//     fragment (controls, space, DEL, " # < > \ ^ ` { | }) and every
+//     non-ASCII byte (java.net.URI refuses raw Unicode spaces and C1
+//     controls); ':' '/' '?' ';' '[' ']' ',' '(' ')' stay raw.
 //   - p2: Rest.li 2.0 values, percent-encoded except A-Za-z0-9-._~ (RFC
 //     3986 unreserved), which is what LinkedIn's Python client produces
 //     (urllib.parse.quote(v, safe="")); an empty string is ” as the 2.0
@@ -30,7 +35,7 @@ var trickyValues = []struct {
 	name, value, p1Query, p1Path, p1Body, p2 string
 }{
 	{"plain", "C1", "C1", "C1", "C1", "C1"},
-	{"space", "C 1", "C%201", "C%201", "C 1", "C%201"},
+	{"space", "C 1", "C%201", "C%201", "C%201", "C%201"},
 	{"plus", "C+1", "C%2B1", "C%2B1", "C%2B1", "C%2B1"},
 	{"percent", "100%", "100%25", "100%25", "100%25", "100%25"},
 	{"percent escape lookalike", "a%41", "a%2541", "a%2541", "a%2541", "a%2541"},
@@ -43,42 +48,44 @@ var trickyValues = []struct {
 	{"urn", "urn:li:organization:123", "urn:li:organization:123", "urn:li:organization:123", "urn:li:organization:123", "urn%3Ali%3Aorganization%3A123"},
 	{"urn in urn", "urn:li:x:(urn:li:a:1,urn:li:b:2)", "urn:li:x:(urn:li:a:1,urn:li:b:2)", "urn:li:x:(urn:li:a:1,urn:li:b:2)", "urn:li:x:(urn:li:a:1,urn:li:b:2)", "urn%3Ali%3Ax%3A%28urn%3Ali%3Aa%3A1%2Curn%3Ali%3Ab%3A2%29"},
 	{"apostrophe", "O'Brien", "O'Brien", "O'Brien", "O'Brien", "O%27Brien"},
-	{"double quote", "say \"hi\"", "say%20%22hi%22", "say%20%22hi%22", "say \"hi\"", "say%20%22hi%22"},
+	{"double quote", "say \"hi\"", "say%20%22hi%22", "say%20%22hi%22", "say%20%22hi%22", "say%20%22hi%22"},
 	{"ampersand", "R&D", "R%26D", "R%26D", "R%26D", "R%26D"},
 	{"equals", "a=b", "a%3Db", "a%3Db", "a%3Db", "a%3Db"},
 	{"query like", "a=1&b=2", "a%3D1%26b%3D2", "a%3D1%26b%3D2", "a%3D1%26b%3D2", "a%3D1%26b%3D2"},
 	{"question", "why?", "why%3F", "why%3F", "why?", "why%3F"},
-	{"hash", "#1", "%231", "%231", "#1", "%231"},
+	{"hash", "#1", "%231", "%231", "%231", "%231"},
 	{"slash", "a/b", "a/b", "a%2Fb", "a/b", "a%2Fb"},
-	{"backslash", "a\\b", "a%5Cb", "a%5Cb", "a\\b", "a%5Cb"},
+	{"backslash", "a\\b", "a%5Cb", "a%5Cb", "a%5Cb", "a%5Cb"},
 	{"semicolon", "a;b", "a%3Bb", "a%3Bb", "a;b", "a%3Bb"},
 	{"brackets", "ids[0]", "ids%5B0%5D", "ids%5B0%5D", "ids[0]", "ids%5B0%5D"},
-	{"braces", "{x}", "%7Bx%7D", "%7Bx%7D", "{x}", "%7Bx%7D"},
-	{"pipe", "a|b", "a%7Cb", "a%7Cb", "a|b", "a%7Cb"},
-	{"caret", "a^b", "a%5Eb", "a%5Eb", "a^b", "a%5Eb"},
-	{"backtick", "a`b", "a%60b", "a%60b", "a`b", "a%60b"},
-	{"less greater", "<b>", "%3Cb%3E", "%3Cb%3E", "<b>", "%3Cb%3E"},
+	{"braces", "{x}", "%7Bx%7D", "%7Bx%7D", "%7Bx%7D", "%7Bx%7D"},
+	{"pipe", "a|b", "a%7Cb", "a%7Cb", "a%7Cb", "a%7Cb"},
+	{"caret", "a^b", "a%5Eb", "a%5Eb", "a%5Eb", "a%5Eb"},
+	{"backtick", "a`b", "a%60b", "a%60b", "a%60b", "a%60b"},
+	{"less greater", "<b>", "%3Cb%3E", "%3Cb%3E", "%3Cb%3E", "%3Cb%3E"},
 	{"tilde", "~x", "~x", "~x", "~x", "~x"},
 	{"dot dash underscore", "a.b-c_d", "a.b-c_d", "a.b-c_d", "a.b-c_d", "a.b-c_d"},
 	{"exclamation", "hi!", "hi!", "hi!", "hi!", "hi%21"},
 	{"asterisk", "a*b", "a*b", "a*b", "a*b", "a%2Ab"},
 	{"dollar", "$params", "$params", "$params", "$params", "%24params"},
 	{"at", "a@b.c", "a@b.c", "a@b.c", "a@b.c", "a%40b.c"},
-	{"tab", "a\tb", "a%09b", "a%09b", "a\tb", "a%09b"},
-	{"newline", "a\nb", "a%0Ab", "a%0Ab", "a\nb", "a%0Ab"},
-	{"del", "a\x7fb", "a%7Fb", "a%7Fb", "a\x7fb", "a%7Fb"},
-	{"latin", "José", "Jos%C3%A9", "Jos%C3%A9", "José", "Jos%C3%A9"},
-	{"cjk", "候选人", "%E5%80%99%E9%80%89%E4%BA%BA", "%E5%80%99%E9%80%89%E4%BA%BA", "候选人", "%E5%80%99%E9%80%89%E4%BA%BA"},
-	{"emoji", "🙂", "%F0%9F%99%82", "%F0%9F%99%82", "🙂", "%F0%9F%99%82"},
+	{"tab", "a\tb", "a%09b", "a%09b", "a%09b", "a%09b"},
+	{"newline", "a\nb", "a%0Ab", "a%0Ab", "a%0Ab", "a%0Ab"},
+	{"del", "a\x7fb", "a%7Fb", "a%7Fb", "a%7Fb", "a%7Fb"},
+	{"latin", "José", "Jos%C3%A9", "Jos%C3%A9", "Jos%C3%A9", "Jos%C3%A9"},
+	{"cjk", "候选人", "%E5%80%99%E9%80%89%E4%BA%BA", "%E5%80%99%E9%80%89%E4%BA%BA", "%E5%80%99%E9%80%89%E4%BA%BA", "%E5%80%99%E9%80%89%E4%BA%BA"},
+	{"emoji", "🙂", "%F0%9F%99%82", "%F0%9F%99%82", "%F0%9F%99%82", "%F0%9F%99%82"},
+	{"no-break space", "a\u00a0b", "a%C2%A0b", "a%C2%A0b", "a%C2%A0b", "a%C2%A0b"},
+	{"line separator", "a\u2028b", "a%E2%80%A8b", "a%E2%80%A8b", "a%E2%80%A8b", "a%E2%80%A8b"},
 	{"empty", "", "", "", "", "''"},
 	{"two apostrophes", "''", "''", "''", "''", "%27%27"},
 	{"List lookalike", "List(a,b)", "List(a,b)", "List(a,b)", "List(a,b)", "List%28a%2Cb%29"},
 	{"record lookalike", "(a:b)", "(a:b)", "(a:b)", "(a:b)", "%28a%3Ab%29"},
-	{"leading space", " x", "%20x", "%20x", " x", "%20x"},
+	{"leading space", " x", "%20x", "%20x", "%20x", "%20x"},
 	{"trailing plus", "x+", "x%2B", "x%2B", "x%2B", "x%2B"},
 	{"only plus", "+", "%2B", "%2B", "%2B", "%2B"},
-	{"plus and space", "a+ b", "a%2B%20b", "a%2B%20b", "a%2B b", "a%2B%20b"},
-	{"mixed", "C+1 100% (a:b),&x=y", "C%2B1%20100%25%20(a:b),%26x%3Dy", "C%2B1%20100%25%20(a:b),%26x%3Dy", "C%2B1 100%25 (a:b),%26x%3Dy", "C%2B1%20100%25%20%28a%3Ab%29%2C%26x%3Dy"},
+	{"plus and space", "a+ b", "a%2B%20b", "a%2B%20b", "a%2B%20b", "a%2B%20b"},
+	{"mixed", "C+1 100% (a:b),&x=y", "C%2B1%20100%25%20(a:b),%26x%3Dy", "C%2B1%20100%25%20(a:b),%26x%3Dy", "C%2B1%20100%25%20(a:b),%26x%3Dy", "C%2B1%20100%25%20%28a%3Ab%29%2C%26x%3Dy"},
 	{"long digits", "12345678901234567890", "12345678901234567890", "12345678901234567890", "12345678901234567890", "12345678901234567890"},
 }
 
@@ -132,6 +139,11 @@ func TestTrickyValuesTable(t *testing.T) {
 				if dec, err := url.QueryUnescape(enc); err != nil || dec != tc.value {
 					t.Errorf("1.0 server reads %q as %q (%v), want %q", enc, dec, err, tc.value)
 				}
+			}
+			// A 1.0 server parses a body key as a URI query, then
+			// form-decodes it (ParseServerBodyKey).
+			if dk, err := ParseServerBodyKey(Protocol1, want["1.0 body key"]); err != nil || !dk.Equal(k) {
+				t.Errorf("1.0 server reads body key %q as %v (%v), want %v", want["1.0 body key"], dk, err, k)
 			}
 			// A 2.0 server percent-decodes ('+' stays a plus).
 			if dec, err := Decode(tc.p2); err != nil || dec != tc.value {

@@ -144,9 +144,12 @@ func (c *call) keys() ([]ekey, *httpError) {
 }
 
 // bodyKey maps a body entity map key to a store key the way Rest.li reads
-// it (docs/linkedin-api.md §3.3): a simple id literally, under both
+// it (docs/linkedin-api.md §3.2, §3.3): a simple id literally, under both
 // protocols (Rest.li clients do not encode simple body keys, so "a%41" is
-// the id a%41, never aA); a compound key parsed with the request's protocol.
+// the id a%41, never aA); a compound key parsed with the request's
+// protocol, under 1.0 as the URI query Rest.li reads it as: a raw space,
+// quote, '{', '|' or another character java.net.URI refuses is a 400
+// "Invalid key", and %XX escapes are decoded.
 func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
 	rt := c.rt
 	if rt.sub {
@@ -154,7 +157,7 @@ func (c *call) bodyKey(raw string, keys []ekey) (string, *httpError) {
 		f[rt.kind.idField] = raw
 		return recKey(fieldMap(f), rt.kind.fields), nil
 	}
-	k, err := restli.ParseServerKey(c.proto, raw)
+	k, err := restli.ParseServerBodyKey(c.proto, raw)
 	if err != nil {
 		return "", errf(http.StatusBadRequest, "Invalid key: '"+raw+"'")
 	}
