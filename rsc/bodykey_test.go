@@ -36,108 +36,110 @@ func entityKeys(t *testing.T, body []byte) []string {
 	return keys
 }
 
-// sortedKeys returns one want key per escaped id, sorted.
-func sortedKeys(f func(esc string) string) []string {
-	out := make([]string, 0, len(bodyKeyEsc))
-	for _, e := range bodyKeyEsc {
-		out = append(out, f(e))
-	}
-	slices.Sort(out)
-	return out
-}
-
 // The compound keys of a /v2 (Rest.li 1.0) batch body escape what
 // java.net.URI refuses in a query, '#' and non-ASCII bytes, for candidates,
 // applications, ACLs, ACL assignees and integrations.
 func TestV1CompoundBodyKeysEscapeURIQueryBytes(t *testing.T) {
 	t.Parallel()
-	t.Run("candidates", func(t *testing.T) {
-		t.Parallel()
-		h := setup(t, okBatch)
-		var cands []Candidate
-		for _, id := range bodyKeyIDs {
-			c := testCandidate(id)
-			c.ExternalProfileURL = "https://ats.example.com/c/1"
-			cands = append(cands, c)
-		}
-		if res, err := h.client.Candidates.Upsert(t.Context(), cands); err != nil || res.Err() != nil {
-			t.Fatal(err, res.Err())
-		}
-		want := sortedKeys(func(e string) string {
-			return "atsCandidateId=" + e + "&dataProvider=ATS&integrationContext=urn:li:organization:123"
+	for _, tc := range []struct {
+		name string
+		// send writes one record per id of bodyKeyIDs in one call.
+		send func(c *Client) error
+		// key is the body key of the record whose id escapes to e.
+		key func(e string) string
+	}{
+		{
+			name: "candidates",
+			send: func(c *Client) error {
+				var cands []Candidate
+				for _, id := range bodyKeyIDs {
+					cand := testCandidate(id)
+					cand.ExternalProfileURL = "https://ats.example.com/c/1"
+					cands = append(cands, cand)
+				}
+				return callErr(c.Candidates.Upsert(t.Context(), cands))
+			},
+			key: func(e string) string {
+				return "atsCandidateId=" + e + "&dataProvider=ATS&integrationContext=urn:li:organization:123"
+			},
+		},
+		{
+			name: "applications",
+			send: func(c *Client) error {
+				var apps []Application
+				for _, id := range bodyKeyIDs {
+					apps = append(apps, testApplication(id))
+				}
+				return callErr(c.Applications.Upsert(t.Context(), apps))
+			},
+			key: func(e string) string {
+				return "atsJobApplicationId=" + e + "&dataProvider=ATS&integrationContext=urn:li:organization:123"
+			},
+		},
+		{
+			name: "ACLs",
+			send: func(c *Client) error {
+				var keys []ACLKey
+				for _, id := range bodyKeyIDs {
+					keys = append(keys, ACLKey{IntegrationContext: org, ACLID: "eng " + id, EntityID: "REQ" + id})
+				}
+				return callErr(c.ACLs.Upsert(t.Context(), keys))
+			},
+			key: func(e string) string {
+				return "atsEntityAclId=eng%20" + e + "&dataProvider=ATS&integrationContext=urn:li:organization:123&atsEntityId=REQ" + e + "&atsEntityType=JOB_POSTING"
+			},
+		},
+		{
+			name: "ACL assignees",
+			send: func(c *Client) error {
+				var keys []ACLAssigneeKey
+				for _, id := range bodyKeyIDs {
+					keys = append(keys, ACLAssigneeKey{IntegrationContext: org, ACLID: id, Assignee: "urn:li:person:abc"})
+				}
+				return callErr(c.ACLs.UpsertAssignees(t.Context(), keys))
+			},
+			key: func(e string) string {
+				return "atsEntityAclId=" + e + "&integrationContext=urn:li:organization:123&dataProvider=ATS&assignee=urn:li:person:abc&atsEntityType=JOB_POSTING"
+			},
+		},
+		{
+			name: "integrations",
+			send: func(c *Client) error {
+				var names []IntegrationName
+				for _, id := range bodyKeyIDs {
+					names = append(names, IntegrationName{Key: IntegrationKey{IntegrationContext: "urn:li:contract:9", Type: IntegrationType("CSA " + id)}, Name: "Acme"})
+				}
+				return callErr(c.Integrations.Name(t.Context(), names))
+			},
+			key: func(e string) string {
+				return "integrationContext=urn:li:contract:9&integrationType=CSA%20" + e + "&tenantType=RECRUITER&dataProvider=ATS"
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, okBatch)
+			if err := tc.send(h.client); err != nil {
+				t.Fatal(err)
+			}
+			want := make([]string, 0, len(bodyKeyEsc))
+			for _, e := range bodyKeyEsc {
+				want = append(want, tc.key(e))
+			}
+			slices.Sort(want)
+			if d := cmp.Diff(want, entityKeys(t, h.only().Body)); d != "" {
+				t.Errorf("body keys (-want +got):\n%s", d)
+			}
 		})
-		if d := cmp.Diff(want, entityKeys(t, h.only().Body)); d != "" {
-			t.Errorf("body keys (-want +got):\n%s", d)
-		}
-	})
-	t.Run("applications", func(t *testing.T) {
-		t.Parallel()
-		h := setup(t, okBatch)
-		var apps []Application
-		for _, id := range bodyKeyIDs {
-			apps = append(apps, testApplication(id))
-		}
-		if res, err := h.client.Applications.Upsert(t.Context(), apps); err != nil || res.Err() != nil {
-			t.Fatal(err, res.Err())
-		}
-		want := sortedKeys(func(e string) string {
-			return "atsJobApplicationId=" + e + "&dataProvider=ATS&integrationContext=urn:li:organization:123"
-		})
-		if d := cmp.Diff(want, entityKeys(t, h.only().Body)); d != "" {
-			t.Errorf("body keys (-want +got):\n%s", d)
-		}
-	})
-	t.Run("ACLs", func(t *testing.T) {
-		t.Parallel()
-		h := setup(t, okBatch)
-		var keys []ACLKey
-		for _, id := range bodyKeyIDs {
-			keys = append(keys, ACLKey{IntegrationContext: org, ACLID: "eng " + id, EntityID: "REQ" + id})
-		}
-		if res, err := h.client.ACLs.Upsert(t.Context(), keys); err != nil || res.Err() != nil {
-			t.Fatal(err, res.Err())
-		}
-		want := sortedKeys(func(e string) string {
-			return "atsEntityAclId=eng%20" + e + "&dataProvider=ATS&integrationContext=urn:li:organization:123&atsEntityId=REQ" + e + "&atsEntityType=JOB_POSTING"
-		})
-		if d := cmp.Diff(want, entityKeys(t, h.only().Body)); d != "" {
-			t.Errorf("body keys (-want +got):\n%s", d)
-		}
-	})
-	t.Run("ACL assignees", func(t *testing.T) {
-		t.Parallel()
-		h := setup(t, okBatch)
-		var keys []ACLAssigneeKey
-		for _, id := range bodyKeyIDs {
-			keys = append(keys, ACLAssigneeKey{IntegrationContext: org, ACLID: id, Assignee: "urn:li:person:abc"})
-		}
-		if res, err := h.client.ACLs.UpsertAssignees(t.Context(), keys); err != nil || res.Err() != nil {
-			t.Fatal(err, res.Err())
-		}
-		want := sortedKeys(func(e string) string {
-			return "atsEntityAclId=" + e + "&integrationContext=urn:li:organization:123&dataProvider=ATS&assignee=urn:li:person:abc&atsEntityType=JOB_POSTING"
-		})
-		if d := cmp.Diff(want, entityKeys(t, h.only().Body)); d != "" {
-			t.Errorf("body keys (-want +got):\n%s", d)
-		}
-	})
-	t.Run("integrations", func(t *testing.T) {
-		t.Parallel()
-		h := setup(t, okBatch)
-		var names []IntegrationName
-		for _, id := range bodyKeyIDs {
-			names = append(names, IntegrationName{Key: IntegrationKey{IntegrationContext: "urn:li:contract:9", Type: IntegrationType("CSA " + id)}, Name: "Acme"})
-		}
-		if res, err := h.client.Integrations.Name(t.Context(), names); err != nil || res.Err() != nil {
-			t.Fatal(err, res.Err())
-		}
-		want := sortedKeys(func(e string) string {
-			return "integrationContext=urn:li:contract:9&integrationType=CSA%20" + e + "&tenantType=RECRUITER&dataProvider=ATS"
-		})
-		if d := cmp.Diff(want, entityKeys(t, h.only().Body)); d != "" {
-			t.Errorf("body keys (-want +got):\n%s", d)
-		}
-	})
+	}
+}
+
+// callErr returns a batch call's error, else its records' first error.
+func callErr[K comparable](res *BatchResult[K], err error) error {
+	if err != nil {
+		return err
+	}
+	return res.Err()
 }
 
 // Simple body keys (note, stage, feedback ids) stay as they are in both
