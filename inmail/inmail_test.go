@@ -778,6 +778,34 @@ func TestRunOnceDeletionInterval(t *testing.T) {
 	})
 }
 
+// Add refuses a nil Retriever and a customer already scheduled.
+func TestSchedulerAddRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		add  func(scheduled *Retriever) *Retriever // what is added next
+		want string
+	}{
+		{"nil", func(*Retriever) *Retriever { return nil }, "inmail: Scheduler.Add: nil Retriever"},
+		{"duplicate", func(r *Retriever) *Retriever { return r }, `inmail: customer "cust-1" already scheduled`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newEnv(t).r
+				s, err := NewScheduler()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Add(r); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Add(tc.add(r)); err == nil || err.Error() != tc.want {
+					t.Errorf("Add = %v, want %s", err, tc.want)
+				}
+			})
+		})
+	}
+}
+
 func TestScheduler(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e1 := newEnv(t)
