@@ -208,12 +208,16 @@ func WithClock(c rsc.Clock) TrackerOption {
 }
 
 // NewTracker returns a Tracker persisting to store, which must not be nil.
+// Nil options are skipped.
 func NewTracker(store EventStore, opts ...TrackerOption) (*Tracker, error) {
 	if store == nil {
 		return nil, errors.New("milestones: NewTracker: nil EventStore")
 	}
 	t := &Tracker{store: store, clock: rsc.SystemClock()}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(t); err != nil {
 			return nil, err
 		}

@@ -43,8 +43,23 @@ func TestTrackerOptions(t *testing.T) {
 	if _, err := NewTracker(nil); err == nil || err.Error() != "milestones: NewTracker: nil EventStore" {
 		t.Errorf("NewTracker(nil) error = %v", err)
 	}
-	if _, err := NewTracker(NewMemoryStore(), WithClock(nil)); err == nil || err.Error() != "milestones: WithClock: nil clock" {
-		t.Errorf("WithClock(nil) error = %v", err)
+	for _, tc := range []struct {
+		name string
+		opts []TrackerOption
+		want string // "" for accepted
+	}{
+		{"nil clock", []TrackerOption{WithClock(nil)}, "milestones: WithClock: nil clock"},
+		{"nil option skipped", []TrackerOption{nil, WithClock(fixedClock{}), nil}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if _, err := NewTracker(NewMemoryStore(), tc.opts...); err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("NewTracker error (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
