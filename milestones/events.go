@@ -77,16 +77,23 @@ func (m *MemoryStore) Load(ctx context.Context, customerID string) ([]Event, err
 	return slices.Clone(m.events[customerID]), nil
 }
 
-// Append implements EventStore.
+// Append implements EventStore. Like FileStore, it refuses an event whose
+// milestone is not 0 to LastMilestone.
 func (m *MemoryStore) Append(ctx context.Context, customerID string, e Event) error {
 	_, err := m.AppendNew(ctx, customerID, []Event{e})
 	return err
 }
 
-// AppendNew implements EventAppender.
+// AppendNew implements EventAppender. Like FileStore, it refuses evs,
+// storing none, when one's milestone is not 0 to LastMilestone.
 func (m *MemoryStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, e := range evs {
+		if _, err := e.Milestone.MarshalText(); err != nil { // FileStore's rule
+			return nil, err
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -258,6 +265,9 @@ func (t *Tracker) observe(ctx context.Context, customerID string, s State) ([]Ev
 	floor := Milestone(0)
 	var after time.Time // the latest At of the milestones reached
 	for _, e := range prev {
+		if !e.Milestone.valid() {
+			continue // a store's junk; highest ignores it too
+		}
 		floor = max(floor, e.Milestone)
 		after = later(after, e.At)
 	}
