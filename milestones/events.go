@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/internal/fsutil"
+	"github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -209,15 +210,16 @@ type TrackerOption func(*Tracker) error
 
 // WithClock sets the clock that dates an event whose milestone has no time
 // of its own (a phase completed at an unknown time). The default is
-// rsc.SystemClock(). The clock must not be nil.
+// rsc.SystemClock(). The clock must not be nil, nor hold a nil pointer
+// (a nil *rsctest.FakeClock).
 func WithClock(c rsc.Clock) TrackerOption {
 	return func(t *Tracker) error { t.clock = c; return nil }
 }
 
-// NewTracker returns a Tracker persisting to store, which must not be nil.
-// Nil options are skipped.
+// NewTracker returns a Tracker persisting to store, which must not be nil
+// nor hold a nil pointer. Nil options are skipped.
 func NewTracker(store EventStore, opts ...TrackerOption) (*Tracker, error) {
-	if store == nil {
+	if option.NonNil("milestones", "NewTracker", store) != nil {
 		return nil, errors.New("milestones: NewTracker: nil EventStore")
 	}
 	t := &Tracker{store: store, clock: rsc.SystemClock()}
@@ -229,7 +231,7 @@ func NewTracker(store EventStore, opts ...TrackerOption) (*Tracker, error) {
 			return nil, err
 		}
 	}
-	if t.clock == nil {
+	if option.NonNil("milestones", "WithClock", t.clock) != nil {
 		return nil, errors.New("milestones: WithClock: nil clock")
 	}
 	return t, nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -40,8 +41,10 @@ func newFileStore(t *testing.T, dir string) *FileStore {
 }
 
 func TestTrackerOptions(t *testing.T) {
-	if _, err := NewTracker(nil); err == nil || err.Error() != "milestones: NewTracker: nil EventStore" {
-		t.Errorf("NewTracker(nil) error = %v", err)
+	for _, store := range []EventStore{nil, (*MemoryStore)(nil)} {
+		if _, err := NewTracker(store); err == nil || err.Error() != "milestones: NewTracker: nil EventStore" {
+			t.Errorf("NewTracker(%#v) error = %v", store, err)
+		}
 	}
 	for _, tc := range []struct {
 		name string
@@ -49,6 +52,7 @@ func TestTrackerOptions(t *testing.T) {
 		want string // "" for accepted
 	}{
 		{"nil clock", []TrackerOption{WithClock(nil)}, "milestones: WithClock: nil clock"},
+		{"typed nil clock", []TrackerOption{WithClock((*rsctest.FakeClock)(nil))}, "milestones: WithClock: nil clock"},
 		{"nil option skipped", []TrackerOption{nil, WithClock(fixedClock{}), nil}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
