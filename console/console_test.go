@@ -357,6 +357,8 @@ func TestNewValidates(t *testing.T) {
 		{"nil reconcile", []console.Option{console.WithReconcile(nil)}, "console: WithReconcile: nil function"},
 		{"nil fleet", []console.Option{console.WithFleet(nil)}, "console: WithFleet: nil FleetSource"},
 		{"nil clock", []console.Option{console.WithClock(nil)}, "console: WithClock: nil clock"},
+		{"typed nil clock", []console.Option{console.WithClock((*rsctest.FakeClock)(nil))}, "console: WithClock: nil clock"},
+		{"typed nil milestones", []console.Option{console.WithMilestones((*milestones.MemoryStore)(nil))}, "console: WithMilestones: nil store"},
 		{"fast refresh", []console.Option{console.WithRefresh(time.Millisecond)}, "console: WithRefresh: 1ms is neither 0 nor at least 1s"},
 		{"short key", []console.Option{console.WithCSRFKey([]byte("short"))}, "console: WithCSRFKey: the key has 5 bytes, fewer than 32"},
 		{"max dead", []console.Option{console.WithMaxDeadLetters(0)}, "console: WithMaxDeadLetters: 0 is below 1"},

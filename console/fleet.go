@@ -40,7 +40,7 @@ type FleetCustomer struct {
 // waiting and running, per customer and per process; without it, nothing
 // of a fleet.
 func WithFleet(f FleetSource) Option {
-	return option("WithFleet", f == nil, "nil FleetSource", func(c *config) { c.fleet = f })
+	return option("WithFleet", f, "nil FleetSource", func(c *config) { c.fleet = f })
 }
 
 // fleetView is what the pages show of a customer's place in the fleet.

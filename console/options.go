@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	opt "github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
 	"github.com/rscgo/rscgo/rsc"
@@ -27,7 +28,9 @@ type Authorizer func(r *http.Request) (operator string, ok bool)
 type RetryFunc func(ctx context.Context, customerID string, keys []string) error
 
 // Option configures a Handler. Options validate their argument and New
-// returns the first error.
+// returns the first error. Options taking an interface or a function
+// refuse nil, and an interface holding a nil pointer too (a nil
+// *rsctest.FakeClock given to WithClock).
 type Option func(*config) error
 
 // config is what the options set.
@@ -58,12 +61,12 @@ const defaultMaxDead = 200
 // in the order shown (required). It is called for every page and action; a
 // customer it does not list cannot be acted on.
 func WithCustomers(f func(context.Context) ([]string, error)) Option {
-	return option("WithCustomers", f == nil, "nil function", func(c *config) { c.customers = f })
+	return option("WithCustomers", f, "nil function", func(c *config) { c.customers = f })
 }
 
 // WithAuthorizer sets the Authorizer (required).
 func WithAuthorizer(a Authorizer) Option {
-	return option("WithAuthorizer", a == nil, "nil authorizer", func(c *config) { c.auth = a })
+	return option("WithAuthorizer", a, "nil authorizer", func(c *config) { c.auth = a })
 }
 
 // WithAllowedHosts sets the values of the Host header the console answers
@@ -91,36 +94,36 @@ func WithAllowedHosts(hosts ...string) Option {
 // onboarding step and integration status. Without it the console does not
 // show them.
 func WithOnboarding(s onboarding.StateStore) Option {
-	return option("WithOnboarding", s == nil, "nil store", func(c *config) { c.flows = s })
+	return option("WithOnboarding", s, "nil store", func(c *config) { c.flows = s })
 }
 
 // WithCheckpoints sets the sync engine's checkpoint store, for the
 // per-phase progress. Without it the console does not show progress.
 func WithCheckpoints(s rscsync.Store) Option {
-	return option("WithCheckpoints", s == nil, "nil store", func(c *config) { c.store = s })
+	return option("WithCheckpoints", s, "nil store", func(c *config) { c.store = s })
 }
 
 // WithDeadLetters sets the sync engine's dead-letter store. Without it the
 // console shows no dead letters and offers no retry.
 func WithDeadLetters(s rscsync.DeadLetterStore) Option {
-	return option("WithDeadLetters", s == nil, "nil store", func(c *config) { c.dead = s })
+	return option("WithDeadLetters", s, "nil store", func(c *config) { c.dead = s })
 }
 
 // WithMilestones sets the milestone event store. Without it the console
 // does not show milestones.
 func WithMilestones(s milestones.EventStore) Option {
-	return option("WithMilestones", s == nil, "nil store", func(c *config) { c.events = s })
+	return option("WithMilestones", s, "nil store", func(c *config) { c.events = s })
 }
 
 // WithRetry sets how a dead letter is retried (see EngineRetry). Without
 // it the console lists dead letters without retry buttons.
 func WithRetry(f RetryFunc) Option {
-	return option("WithRetry", f == nil, "nil function", func(c *config) { c.retry = f })
+	return option("WithRetry", f, "nil function", func(c *config) { c.retry = f })
 }
 
 // WithClock sets the clock that dates the pages (default rsc.SystemClock).
 func WithClock(clk rsc.Clock) Option {
-	return option("WithClock", clk == nil, "nil clock", func(c *config) { c.clock = clk })
+	return option("WithClock", clk, "nil clock", func(c *config) { c.clock = clk })
 }
 
 // WithRefresh sets how often GET pages reload themselves (a meta refresh;
@@ -176,11 +179,12 @@ func (c *config) hostAllowed(host string) bool {
 	return false
 }
 
-// option returns an Option that fails with "console: name: why" when bad,
-// and applies set otherwise.
-func option(name string, bad bool, why string, set func(*config)) Option {
+// option returns an Option that fails with "console: name: why" when v is
+// nil (a nil interface, or one holding a nil pointer or func:
+// internal/option.NonNil), and applies set otherwise.
+func option(name string, v any, why string, set func(*config)) Option {
 	return func(c *config) error {
-		if bad {
+		if opt.NonNil("console", name, v) != nil {
 			return fmt.Errorf("console: %s: %s", name, why)
 		}
 		set(c)

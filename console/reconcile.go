@@ -20,7 +20,7 @@ type ReconcileFunc func(ctx context.Context, customerID string) (*rscsync.Conten
 // are kept in memory, the last one per customer. Without it the console
 // offers no reconciliation.
 func WithReconcile(f ReconcileFunc) Option {
-	return option("WithReconcile", f == nil, "nil function", func(c *config) { c.reconcile = f })
+	return option("WithReconcile", f, "nil function", func(c *config) { c.reconcile = f })
 }
 
 // EngineReconcile returns a ReconcileFunc that runs the customer's

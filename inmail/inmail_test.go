@@ -233,6 +233,44 @@ func TestRetrieversJournalConcurrently(t *testing.T) {
 	}
 }
 
+// New refuses an Organization or a contract that is not a URN with a
+// well-formed id: a Retriever taking one would dead-letter every export of
+// the customer as another integration context's.
+func TestNewValidatesURNs(t *testing.T) {
+	fake := newFake(t)
+	base := Config{CustomerID: custID, Client: fake.client(t), Organization: testOrg, Contracts: []string{testContract},
+		Sink: NewMemorySink(), State: fullState(time.Now()).get}
+	const orgRule, contractRule = " is not urn:li:organization:{digits}",
+		" is not urn:li:contract:{id} with an id of valid UTF-8 without white space or control characters"
+	for _, tc := range []struct {
+		name string
+		mod  func(*Config)
+		want string // "" for accepted
+	}{
+		{"valid", func(*Config) {}, ""},
+		{"org trailing space", func(c *Config) { c.Organization = testOrg + " " }, `inmail: Config.Organization "urn:li:organization:1 "` + orgRule},
+		{"org without id", func(c *Config) { c.Organization = "urn:li:organization:" }, `inmail: Config.Organization "urn:li:organization:"` + orgRule},
+		{"org NUL", func(c *Config) { c.Organization = testOrg + "\x00" }, `inmail: Config.Organization "urn:li:organization:1\x00"` + orgRule},
+		{"org not digits", func(c *Config) { c.Organization = "urn:li:organization:acme" }, `inmail: Config.Organization "urn:li:organization:acme"` + orgRule},
+		{"contract without id", func(c *Config) { c.Contracts = []string{"urn:li:contract:"} }, `inmail: Config.Contracts: "urn:li:contract:"` + contractRule},
+		{"contract space", func(c *Config) { c.Contracts = []string{"urn:li:contract:1 "} }, `inmail: Config.Contracts: "urn:li:contract:1 "` + contractRule},
+		{"contract NUL", func(c *Config) { c.Contracts = []string{testContract, "urn:li:contract:2\x00"} }, `inmail: Config.Contracts: "urn:li:contract:2\x00"` + contractRule},
+		{"contract invalid UTF-8", func(c *Config) { c.Contracts = []string{"urn:li:contract:\xff"} }, `inmail: Config.Contracts: "urn:li:contract:\xff"` + contractRule},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base
+			tc.mod(&c)
+			got := ""
+			if _, err := New(c); err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("New error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestNewValidates(t *testing.T) {
 	fake := newFake(t)
 	base := Config{CustomerID: custID, Client: fake.client(t), Organization: testOrg, Sink: NewMemorySink(),
@@ -776,6 +814,34 @@ func TestRunOnceDeletionInterval(t *testing.T) {
 			t.Errorf("closed profiles polled %d times over 30 days, want 2", n)
 		}
 	})
+}
+
+// Add refuses a nil Retriever and a customer already scheduled.
+func TestSchedulerAddRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		add  func(scheduled *Retriever) *Retriever // what is added next
+		want string
+	}{
+		{"nil", func(*Retriever) *Retriever { return nil }, "inmail: Scheduler.Add: nil Retriever"},
+		{"duplicate", func(r *Retriever) *Retriever { return r }, `inmail: customer "cust-1" already scheduled`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newEnv(t).r
+				s, err := NewScheduler()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Add(r); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Add(tc.add(r)); err == nil || err.Error() != tc.want {
+					t.Errorf("Add = %v, want %s", err, tc.want)
+				}
+			})
+		})
+	}
 }
 
 func TestScheduler(t *testing.T) {

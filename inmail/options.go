@@ -315,15 +315,15 @@ func WithInterval(d time.Duration) Option {
 }
 
 // WithJitter sets the fraction of the interval the Scheduler adds or
-// removes at random (default 0.1, at most 1); the first run of each
-// customer is delayed by up to jitter×interval so customers spread out. r
-// draws the jitter (nil: a randomly seeded source).
+// removes at random (default 0.1): a number in [0, 1], never NaN. The
+// first run of each customer is delayed by up to jitter×interval so
+// customers spread out. r draws the jitter (nil: a randomly seeded source).
 func WithJitter(f float64, r *rand.Rand) Option {
 	return func(c *config) error {
 		if err := c.Only("WithJitter", forScheduler); err != nil {
 			return err
 		}
-		if f < 0 || f > 1 {
+		if !(f >= 0 && f <= 1) { // refuses NaN too
 			return fmt.Errorf("inmail: WithJitter(%g): must be in [0, 1]", f)
 		}
 		c.jitter, c.rand = f, r

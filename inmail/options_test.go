@@ -1,6 +1,7 @@
 package inmail
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,9 @@ func TestOptions(t *testing.T) {
 		{"queue below workers", forPush, WithPushWorkers(4, 2), nil, "inmail: WithPushWorkers: 4 workers and a queue of 2: need workers > 0 and queue >= workers"},
 		{"bad backoff", forScheduler, WithBackoff(time.Hour, time.Minute), nil, "inmail: WithBackoff: min 1h0m0s, max 1m0s: need 0 < min <= max"},
 		{"jitter over 1", forScheduler, WithJitter(2, nil), nil, "inmail: WithJitter(2): must be in [0, 1]"},
+		{"jitter NaN", forScheduler, WithJitter(math.NaN(), nil), nil, "inmail: WithJitter(NaN): must be in [0, 1]"},
+		{"jitter -Inf", forScheduler, WithJitter(math.Inf(-1), nil), nil, "inmail: WithJitter(-Inf): must be in [0, 1]"},
+		{"jitter 1", forScheduler, WithJitter(1, nil), func(c *config) bool { return c.jitter == 1 }, ""},
 		{"push option to New", forRetriever, WithExportTimeout(time.Second), nil, "inmail: WithExportTimeout does not apply to New"},
 		{"retriever option to PushHandler", forPush, WithUsers(users), nil, "inmail: WithUsers does not apply to Retriever.PushHandler"},
 	} {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -63,11 +65,13 @@ type Config struct {
 	CustomerID string
 	// Client is the customer's (child application) client (required).
 	Client *rsc.Client
-	// Organization is the customer's integration context,
-	// urn:li:organization:{id} (required).
+	// Organization is the customer's integration context (required):
+	// urn:li:organization: and 1 to 19 decimal digits, as
+	// rsc.IsOrganizationURN checks.
 	Organization string
 	// Contracts are the customer's Recruiter contract URNs,
-	// urn:li:contract:{id} (needed for seats, stubs and notes).
+	// urn:li:contract:{id} with an id of valid UTF-8 without white space
+	// or control characters (needed for seats, stubs and notes).
 	Contracts []string
 	// Sink is the ATS side (required).
 	Sink Sink
@@ -150,16 +154,16 @@ func New(cfg Config, opts ...Option) (*Retriever, error) {
 		return nil, errors.New("inmail: Config.CustomerID is required")
 	case cfg.Client == nil:
 		return nil, errors.New("inmail: Config.Client is required")
-	case !strings.HasPrefix(cfg.Organization, "urn:li:organization:"):
-		return nil, errors.New("inmail: Config.Organization must be an organization URN")
+	case !rsc.IsOrganizationURN(cfg.Organization):
+		return nil, fmt.Errorf("inmail: Config.Organization %q is not urn:li:organization:{digits}", cfg.Organization)
 	case cfg.Sink == nil:
 		return nil, errors.New("inmail: Config.Sink is required")
 	case cfg.State == nil:
 		return nil, errors.New("inmail: Config.State is required")
 	}
 	for _, c := range cfg.Contracts {
-		if !strings.HasPrefix(c, "urn:li:contract:") {
-			return nil, fmt.Errorf("inmail: %q is not a contract URN", c)
+		if !isContractURN(c) {
+			return nil, fmt.Errorf("inmail: Config.Contracts: %q is not urn:li:contract:{id} with an id of valid UTF-8 without white space or control characters", c)
 		}
 	}
 	c, err := newConfig(forRetriever, opts)
@@ -172,6 +176,14 @@ func New(cfg Config, opts ...Option) (*Retriever, error) {
 	}
 	return &Retriever{cfg: cfg, opt: c, log: c.logger.With("customer", cfg.CustomerID), limiters: map[string]*rate.Limiter{},
 		linkQueue: map[string]bool{}, exporting: map[string]bool{}}, nil
+}
+
+// isContractURN reports whether s is urn:li:contract:{id}, the id valid
+// UTF-8 without white space or control characters.
+func isContractURN(s string) bool {
+	id, ok := strings.CutPrefix(s, "urn:li:contract:")
+	return ok && id != "" && utf8.ValidString(id) &&
+		!strings.ContainsFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }
 
 // CustomerID returns the customer the Retriever serves.

@@ -94,9 +94,12 @@ func NewScheduler(opts ...Option) (*Scheduler, error) {
 	return &Scheduler{cfg: c, entries: map[string]*entry{}}, nil
 }
 
-// Add schedules a customer. It fails if the customer is already scheduled.
-// Customers added while Run is running start at once.
+// Add schedules a customer. It fails if r is nil or its customer is
+// already scheduled. Customers added while Run is running start at once.
 func (s *Scheduler) Add(r *Retriever) error {
+	if r == nil {
+		return errors.New("inmail: Scheduler.Add: nil Retriever")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := r.CustomerID()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/internal/fsutil"
+	"github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -77,16 +78,23 @@ func (m *MemoryStore) Load(ctx context.Context, customerID string) ([]Event, err
 	return slices.Clone(m.events[customerID]), nil
 }
 
-// Append implements EventStore.
+// Append implements EventStore. Like FileStore, it refuses an event whose
+// milestone is not 0 to LastMilestone.
 func (m *MemoryStore) Append(ctx context.Context, customerID string, e Event) error {
 	_, err := m.AppendNew(ctx, customerID, []Event{e})
 	return err
 }
 
-// AppendNew implements EventAppender.
+// AppendNew implements EventAppender. Like FileStore, it refuses evs,
+// storing none, when one's milestone is not 0 to LastMilestone.
 func (m *MemoryStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, e := range evs {
+		if _, err := e.Milestone.MarshalText(); err != nil { // FileStore's rule
+			return nil, err
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -202,23 +210,28 @@ type TrackerOption func(*Tracker) error
 
 // WithClock sets the clock that dates an event whose milestone has no time
 // of its own (a phase completed at an unknown time). The default is
-// rsc.SystemClock(). The clock must not be nil.
+// rsc.SystemClock(). The clock must not be nil, nor hold a nil pointer
+// (a nil *rsctest.FakeClock).
 func WithClock(c rsc.Clock) TrackerOption {
 	return func(t *Tracker) error { t.clock = c; return nil }
 }
 
-// NewTracker returns a Tracker persisting to store, which must not be nil.
+// NewTracker returns a Tracker persisting to store, which must not be nil
+// nor hold a nil pointer. Nil options are skipped.
 func NewTracker(store EventStore, opts ...TrackerOption) (*Tracker, error) {
-	if store == nil {
+	if option.NonNil("milestones", "NewTracker", store) != nil {
 		return nil, errors.New("milestones: NewTracker: nil EventStore")
 	}
 	t := &Tracker{store: store, clock: rsc.SystemClock()}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(t); err != nil {
 			return nil, err
 		}
 	}
-	if t.clock == nil {
+	if option.NonNil("milestones", "WithClock", t.clock) != nil {
 		return nil, errors.New("milestones: WithClock: nil clock")
 	}
 	return t, nil
@@ -254,6 +267,9 @@ func (t *Tracker) observe(ctx context.Context, customerID string, s State) ([]Ev
 	floor := Milestone(0)
 	var after time.Time // the latest At of the milestones reached
 	for _, e := range prev {
+		if !e.Milestone.valid() {
+			continue // a store's junk; highest ignores it too
+		}
 		floor = max(floor, e.Milestone)
 		after = later(after, e.At)
 	}

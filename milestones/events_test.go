@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -40,11 +41,92 @@ func newFileStore(t *testing.T, dir string) *FileStore {
 }
 
 func TestTrackerOptions(t *testing.T) {
-	if _, err := NewTracker(nil); err == nil || err.Error() != "milestones: NewTracker: nil EventStore" {
-		t.Errorf("NewTracker(nil) error = %v", err)
+	for _, store := range []EventStore{nil, (*MemoryStore)(nil)} {
+		if _, err := NewTracker(store); err == nil || err.Error() != "milestones: NewTracker: nil EventStore" {
+			t.Errorf("NewTracker(%#v) error = %v", store, err)
+		}
 	}
-	if _, err := NewTracker(NewMemoryStore(), WithClock(nil)); err == nil || err.Error() != "milestones: WithClock: nil clock" {
-		t.Errorf("WithClock(nil) error = %v", err)
+	for _, tc := range []struct {
+		name string
+		opts []TrackerOption
+		want string // "" for accepted
+	}{
+		{"nil clock", []TrackerOption{WithClock(nil)}, "milestones: WithClock: nil clock"},
+		{"typed nil clock", []TrackerOption{WithClock((*rsctest.FakeClock)(nil))}, "milestones: WithClock: nil clock"},
+		{"nil option skipped", []TrackerOption{nil, WithClock(fixedClock{}), nil}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if _, err := NewTracker(NewMemoryStore(), tc.opts...); err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("NewTracker error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// MemoryStore refuses an event whose milestone is no milestone, as
+// FileStore does, and stores none of a batch holding one.
+func TestMemoryStoreRefusesInvalidMilestone(t *testing.T) {
+	ctx := t.Context()
+	ok := Event{Milestone: IntegrationEnabled, At: testNow}
+	for _, tc := range []struct {
+		name   string
+		append func(*MemoryStore) error
+		want   string
+	}{
+		{"Append 42", func(m *MemoryStore) error { return m.Append(ctx, "c", Event{Milestone: 42, At: testNow}) },
+			"milestones: invalid milestone 42"},
+		{"Append -1", func(m *MemoryStore) error { return m.Append(ctx, "c", Event{Milestone: -1, At: testNow}) },
+			"milestones: invalid milestone -1"},
+		{"AppendNew with one bad", func(m *MemoryStore) error {
+			_, err := m.AppendNew(ctx, "c", []Event{ok, {Milestone: 6, At: testNow}})
+			return err
+		}, "milestones: invalid milestone 6"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewMemoryStore()
+			err := tc.append(m)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err = %v, want %s", err, tc.want)
+			}
+			evs, err := m.Load(ctx, "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]Event(nil), evs); diff != "" {
+				t.Errorf("stored (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// junkStore is a MemoryStore whose Load also returns junk, as a store
+// of another implementation might.
+type junkStore struct {
+	*MemoryStore
+	junk []Event
+}
+
+func (j junkStore) Load(ctx context.Context, customerID string) ([]Event, error) {
+	evs, err := j.MemoryStore.Load(ctx, customerID)
+	return append(slices.Clone(j.junk), evs...), err
+}
+
+// An event with an invalid milestone that a store returns is no floor:
+// the milestones the state reaches are still reported.
+func TestTrackerIgnoresInvalidPersistedMilestone(t *testing.T) {
+	tr := newTracker(t, junkStore{NewMemoryStore(), []Event{{Milestone: 42, At: testNow.Add(time.Hour)}}})
+	s := stateAt(JobSyncCompleted, Access{CompanyLevel: true}, AllSettings())
+	evs, err := tr.Observe(t.Context(), "c", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Event{{Milestone: IntegrationEnabled, At: enabledAt}, {Milestone: JobSyncCompleted, At: s.Phases[rscsync.PhaseJobs].CompletedAt}}
+	if diff := cmp.Diff(want, evs); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }
 

@@ -194,6 +194,10 @@ type FlowConfig struct {
 
 // Flow walks customers from "toggle on" to "enabled". It is safe for
 // concurrent use; calls for one customer are serialised.
+//
+// A customer id is 1-100 characters of valid UTF-8 without ':' or control
+// characters, other than "." and "..": Advance refuses any other with an
+// error, before it reads or saves any state.
 type Flow struct {
 	cfg  FlowConfig
 	opt  *config

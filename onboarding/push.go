@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/internal/pushq"
 	"github.com/rscgo/rscgo/rsc"
@@ -55,7 +54,7 @@ func instanceFromPath(prefix string) func(*http.Request) (Instance, error) {
 		}
 		var in Instance
 		var err error
-		if in.CustomerID, err = url.PathUnescape(parts[0]); err != nil || validCustomerID(in.CustomerID) != nil || !utf8.ValidString(in.CustomerID) {
+		if in.CustomerID, err = url.PathUnescape(parts[0]); err != nil || validCustomerID(in.CustomerID) != nil {
 			return Instance{}, fmt.Errorf("%w: bad customer in push path %q", errUnknownInstance, r.URL.EscapedPath())
 		}
 		if len(parts) == 2 {

@@ -537,10 +537,31 @@ func TestPushExportDispatch(t *testing.T) {
 
 func TestValidCustomerID(t *testing.T) {
 	for id, ok := range map[string]bool{"acme": true, "tenant-42_eu.1": true, "": false, "a:b": false, "a\nb": false, strings.Repeat("x", 101): false,
-		".": false, "..": false, "...": true, ".acme": true} {
+		".": false, "..": false, "...": true, ".acme": true, "acme\xff": false, "caf\xc3": false, "café": true} {
 		if err := validCustomerID(id); (err == nil) != ok {
 			t.Errorf("validCustomerID(%q) = %v, want ok=%v", id, err, ok)
 		}
+	}
+}
+
+// A customer id that is not valid UTF-8 is refused before anything is
+// saved or provisioned: the state's JSON would turn it into another id
+// ("acme\uFFFD"), under which the state would be saved and the child
+// application provisioned.
+func TestAdvanceRefusesInvalidUTF8CustomerID(t *testing.T) {
+	e := newEnv(t, nil)
+	const id = "acme\xff"
+	_, err := e.flow.Advance(t.Context(), id, Input{ToggleOn: true, CustomerName: "Acme"})
+	want := `onboarding: customer id "acme\xff" must be 1-100 characters of valid UTF-8 without ':' or control characters, other than "." and ".."`
+	if err == nil || err.Error() != want {
+		t.Fatalf("Advance(%q) = %v, want %s", id, err, want)
+	}
+	var provisioned []string
+	for _, c := range e.fake.Customers() {
+		provisioned = append(provisioned, c.UniqueForeignID)
+	}
+	if diff := cmp.Diff([]string(nil), provisioned); diff != "" {
+		t.Errorf("child applications provisioned (-want +got):\n%s", diff)
 	}
 }
 

@@ -346,7 +346,7 @@ func applyBatchResponse[K comparable](red *redactor, op batchOp, resp *response,
 	var br batchResponse
 	if !fast && len(bytes.TrimSpace(resp.body)) > 0 {
 		if err := json.Unmarshal(resp.body, &br); err != nil {
-			return fmt.Errorf("rsc: %s %s: decoding batch response: %w", op.method, op.path, err)
+			return red.Error(fmt.Errorf("rsc: %s %s: decoding batch response: %w", op.method, op.path, err))
 		}
 	}
 	if !fast && br.Results == nil && br.Errors == nil {
@@ -470,10 +470,11 @@ func simpleKeyIndex(p restli.Protocol, k string, pos map[string]int) int {
 // keyPath encodes a compound key as a path segment for sub-resources.
 func (c *Client) keyPath(k restli.Key) string { return restli.EncodeKeyPath(c.fam.proto, k) }
 
-// decodeJSON unmarshals a response body with the family's field renames undone.
+// decodeJSON unmarshals a response body with the family's field renames
+// undone. Its error, which may quote the body, is redacted.
 func (c *Client) decodeJSON(r *resource, body []byte, v any) error {
 	if err := json.Unmarshal(c.fam.unentity(r, body), v); err != nil {
-		return fmt.Errorf("rsc: decoding %s response: %w", r.legacy, err)
+		return c.red.Error(fmt.Errorf("rsc: decoding %s response: %w", r.legacy, err))
 	}
 	return nil
 }

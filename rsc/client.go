@@ -39,7 +39,8 @@ const maxErrorRead = 64 << 10
 // everything else). Create customer clients with [Client.ForCustomer]: they
 // share the connection pool but never a token or a quota.
 //
-// A Client is safe for concurrent use.
+// A Client is safe for concurrent use. Every call given a nil context
+// returns an error ("rsc: nil context") and sends nothing.
 type Client struct {
 	cfg    *config
 	base   http.RoundTripper // shared by ForCustomer clients
@@ -243,6 +244,9 @@ type response struct {
 
 type callKey struct{}
 
+// errNilContext is what every call given a nil context returns.
+var errNilContext = errors.New("rsc: nil context")
+
 // callInfo travels in the request context so that the transports and the
 // retry policy (which sees no request on transport errors) know the call.
 type callInfo struct {
@@ -263,7 +267,7 @@ func callFrom(ctx context.Context) *callInfo {
 
 func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	if ctx == nil {
-		return nil, errors.New("rsc: nil context")
+		return nil, errNilContext
 	}
 	fam := c.fam.of(cl.res) // a resource pinned to /v2 stays there
 	prefix := "/v2"

@@ -179,7 +179,7 @@ func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys
 	for ks, raw := range br.Results {
 		var cv configValue
 		if err := json.Unmarshal(raw, &cv); err != nil {
-			return nil, fmt.Errorf("rsc: decoding configuration %s: %w", ks, err)
+			return nil, c.red.Error(fmt.Errorf("rsc: decoding configuration %s: %w", ks, err))
 		}
 		name := ks
 		if dk, err := restli.DecodeKey(ks); err == nil {

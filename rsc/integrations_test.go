@@ -124,6 +124,8 @@ func TestProvisioningRules(t *testing.T) {
 		"linkedin name":  {ProvisionRequest{UniqueForeignID: "a", Name: "Tracker Linkedin Sync", Description: "d"}, "name"},
 		"trailing slash": {ProvisionRequest{UniqueForeignID: "a", Name: "Tracker - A", Description: "d", ValidJSSDKDomains: []string{"https://a.example.com/"}}, "validJsSdkDomains[0]"},
 		"no foreign id":  {ProvisionRequest{Name: "Tracker - A", Description: "d"}, "uniqueForeignId"},
+		// JSON would send it as "acme\uFFFD": another customer's id.
+		"invalid UTF-8 foreign id": {ProvisionRequest{UniqueForeignID: "acme\xff", Name: "Tracker - A", Description: "d"}, "uniqueForeignId"},
 	} {
 		wantField(t, name, tc.req.Validate(), tc.field)
 	}

@@ -50,6 +50,9 @@ const maxIntrospectionBody = 64 << 10
 //
 // [token introspection]: https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection
 func (c *Client) IntrospectToken(ctx context.Context) (*TokenInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if c.cfg.tokenSource != nil {
 		return nil, errors.New("rsc: IntrospectToken needs WithCredentials: the client secret of a WithTokenSource client is unknown")
 	}

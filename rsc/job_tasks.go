@@ -76,7 +76,7 @@ func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]
 		u := urn(k)
 		var t JobTask
 		if err := json.Unmarshal(raw, &t); err != nil {
-			return fmt.Errorf("rsc: decoding job task %s: %w", u, err)
+			return c.red.Error(fmt.Errorf("rsc: decoding job task %s: %w", u, err))
 		}
 		if t.ID == "" {
 			t.ID = u

@@ -435,7 +435,7 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 	}
 	var br batchCreateResponse
 	if err := json.Unmarshal(resp.body, &br); err != nil {
-		err = fmt.Errorf("rsc: decoding simpleJobPostings response: %w", err)
+		err = c.red.Error(fmt.Errorf("rsc: decoding simpleJobPostings response: %w", err))
 		for _, i := range idx {
 			res.Items[i].Err = err
 		}

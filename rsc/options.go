@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/rscgo/rscgo/internal/option"
 )
 
 // DefaultBaseURL is LinkedIn's API host.
@@ -20,7 +22,9 @@ const DefaultBaseURL = "https://api.linkedin.com"
 const DefaultTokenURL = "https://www.linkedin.com/oauth/v2/accessToken"
 
 // Option configures a Client. Options validate their input: NewClient
-// returns the first error.
+// returns the first error. WithTokenSource, WithHTTPClient, WithTransport,
+// WithLogger and WithClock refuse nil, and an interface holding a nil
+// pointer too (a nil *rsctest.FakeClock given as a Clock).
 type Option func(*config) error
 
 type config struct {
@@ -223,12 +227,13 @@ func WithClock(clk Clock) Option {
 }
 
 // nonNil returns an Option that applies set, or fails naming the option and
-// what it takes when v is nil.
-func nonNil[T comparable](option, what string, v T, set func(*config)) Option {
+// what it takes when v is nil: a nil interface, or one holding a nil
+// pointer, func, map or slice (option.NonNil), such as a nil
+// *rsctest.FakeClock, which would panic on the first call.
+func nonNil(name, what string, v any, set func(*config)) Option {
 	return func(c *config) error {
-		var zero T
-		if v == zero {
-			return fmt.Errorf("rsc: %s: nil %s", option, what)
+		if option.NonNil("rsc", name, v) != nil {
+			return fmt.Errorf("rsc: %s: nil %s", name, what)
 		}
 		set(c)
 		return nil

@@ -1,6 +1,7 @@
 package rsc
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -9,8 +10,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/oauth2"
 )
 
 // Plain http is refused for a base or token URL on a host that could be
@@ -112,21 +115,44 @@ func TestSecretsNotInSlogOrJSON(t *testing.T) {
 	}
 }
 
-// Each option that takes an interface or a pointer refuses nil, naming itself.
+// Each option that takes an interface or a pointer refuses nil, naming
+// itself; an interface holding a nil pointer too, which would otherwise
+// panic on the first call.
 func TestNilOptionsNamed(t *testing.T) {
 	t.Parallel()
-	for want, opt := range map[string]Option{
-		"rsc: WithTokenSource: nil token source": WithTokenSource(nil),
-		"rsc: WithHTTPClient: nil client":        WithHTTPClient(nil),
-		"rsc: WithTransport: nil transport":      WithTransport(nil),
-		"rsc: WithLogger: nil logger":            WithLogger(nil),
-		"rsc: WithClock: nil clock":              WithClock(nil),
+	var typedNil *nilImpl
+	for _, tc := range []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"nil token source", WithTokenSource(nil), "rsc: WithTokenSource: nil token source"},
+		{"nil client", WithHTTPClient(nil), "rsc: WithHTTPClient: nil client"},
+		{"nil transport", WithTransport(nil), "rsc: WithTransport: nil transport"},
+		{"nil logger", WithLogger(nil), "rsc: WithLogger: nil logger"},
+		{"nil clock", WithClock(nil), "rsc: WithClock: nil clock"},
+		{"typed nil token source", WithTokenSource(typedNil), "rsc: WithTokenSource: nil token source"},
+		{"typed nil transport", WithTransport(typedNil), "rsc: WithTransport: nil transport"},
+		{"typed nil clock", WithClock(typedNil), "rsc: WithClock: nil clock"},
 	} {
-		t.Run(want, func(t *testing.T) {
-			_, err := NewClient(WithCredentials("a", "b"), opt)
-			if err == nil || err.Error() != want {
-				t.Errorf("err = %v, want %s", err, want)
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewClient(WithCredentials("a", "b"), tc.opt)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err = %v, want %s", err, tc.want)
 			}
 		})
 	}
 }
+
+// nilImpl is a token source, round tripper and clock whose nil pointer
+// panics when used, as a nil *rsctest.FakeClock does.
+type nilImpl struct{ now time.Time }
+
+func (n *nilImpl) Token() (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: n.now.String()}, nil
+}
+func (n *nilImpl) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New(n.now.String())
+}
+func (n *nilImpl) Now() time.Time                             { return n.now }
+func (n *nilImpl) Sleep(context.Context, time.Duration) error { return errors.New(n.now.String()) }

@@ -58,7 +58,7 @@ func (c *Client) getBatch(ctx context.Context, res *resource, path, query string
 	}
 	br := new(batchGetResponse)
 	if err := json.Unmarshal(resp.body, br); err != nil {
-		return nil, fmt.Errorf("rsc: decoding %s batch_get: %w", res.legacy, err)
+		return nil, c.red.Error(fmt.Errorf("rsc: decoding %s batch_get: %w", res.legacy, err))
 	}
 	return br, nil
 }
@@ -178,7 +178,7 @@ func keyFailures(c *Client, res *resource, br *batchGetResponse, key func(string
 		if at < 0 {
 			at = math.MaxInt
 		}
-		ee := &EntityError{Resource: res.legacy, Key: name, Status: status}
+		ee := &EntityError{Resource: res.legacy, Key: c.red.String(name), Status: status}
 		if e != nil {
 			ee.ServiceErrorCode, ee.Message = e.ServiceErrorCode, c.red.String(e.Message)
 		}
@@ -256,7 +256,7 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 					err = json.Unmarshal(page.Elements, &els)
 				}
 				if err != nil {
-					yield(zero, fmt.Errorf("rsc: decoding %s page: %w", res.legacy, err))
+					yield(zero, c.red.Error(fmt.Errorf("rsc: decoding %s page: %w", res.legacy, err)))
 					return
 				}
 				if len(els) == 0 {

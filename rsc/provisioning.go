@@ -138,7 +138,7 @@ func (s *ProvisioningService) Create(ctx context.Context, req ProvisionRequest) 
 	app := &ProvisionedApplication{}
 	if len(resp.body) > 0 {
 		if err := json.Unmarshal(resp.body, app); err != nil {
-			return nil, fmt.Errorf("rsc: decoding provisioned application: %w", err)
+			return nil, c.red.Error(fmt.Errorf("rsc: decoding provisioned application: %w", err))
 		}
 	}
 	if app.Key == "" {
@@ -185,7 +185,7 @@ func (s *ProvisioningService) Lookup(ctx context.Context, uniqueForeignID string
 	}
 	var col collection[ProvisionedApplication]
 	if err := json.Unmarshal(resp.body, &col); err != nil {
-		return nil, fmt.Errorf("rsc: decoding provisioned applications: %w", err)
+		return nil, c.red.Error(fmt.Errorf("rsc: decoding provisioned applications: %w", err))
 	}
 	if len(col.Elements) == 0 {
 		return nil, fmt.Errorf("rsc: no application with uniqueForeignId %q: %w", uniqueForeignID, ErrNotFound)

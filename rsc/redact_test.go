@@ -2,6 +2,7 @@ package rsc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // A secret and a token with characters that URL and JSON encoding change.
@@ -176,6 +179,109 @@ func TestSecretRedactedInFormTokenError(t *testing.T) {
 			}
 			if all := fmt.Sprintf("%v %+v %#v", err, err, ae); strings.Contains(all, tc.decoded) || strings.Contains(all, tc.secret) {
 				t.Errorf("secret leaked: %s", all)
+			}
+		})
+	}
+}
+
+// A server (or proxy) that echoes the Authorization header and the client
+// secret into a response field the client cannot decode never puts them
+// into the error: every decode error that may quote the answer (a finder's
+// page, a collection, a batch_get and its records, a batch write's answer,
+// job tasks, configuration values, provisioned applications) is redacted.
+// The secret and token are digits, so that they can also be echoed as a
+// number too large for its field, which encoding/json quotes.
+func TestDecodeErrorsRedacted(t *testing.T) {
+	t.Parallel()
+	const (
+		secret = "98765432109876543210"
+		token  = "12345678901234567890"
+	)
+	ik := IntegrationKey{IntegrationContext: org, Type: OneClickExport}
+	for _, tc := range []struct {
+		name string
+		// answer is the API's answer, given the request's Authorization
+		// header and the client secret.
+		answer func(auth string) string
+		call   func(ctx context.Context, c *Client) error
+		want   string
+	}{
+		{"finder page (seat id)", func(auth string) string {
+			return `{"elements":[{"id":"` + auth + ` ` + secret + `"}],"paging":{"start":0,"count":1}}`
+		}, func(ctx context.Context, c *Client) error {
+			return drain(c.Seats.List(ctx, []string{"urn:li:contract:1"}))
+		}, `rsc: decoding seatsV2 page: rsc: seat id "Bearer [REDACTED] [REDACTED]" is neither a number nor urn:li:seat:{number}`},
+		{"finder page (prospect note id)", func(auth string) string {
+			return `{"elements":[{"id":["` + auth + `","` + secret + `"]}],"paging":{"start":0,"count":1}}`
+		}, func(ctx context.Context, c *Client) error {
+			return drain(c.ProspectNotes.List(ctx, "urn:li:contract:1", nil, 0, 0))
+		}, `rsc: decoding prospectNotes page: rsc: prospect note id ["Bearer [REDACTED]","[REDACTED]"] is neither an integer nor a string`},
+		{"collection (decodeJSON)", func(string) string {
+			return `{"elements":[{"exportedAt":` + secret + `}]}`
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Exports.Get(ctx, "r1")
+			return err
+		}, "rsc: decoding exportedCandidates response: json: cannot unmarshal number [REDACTED] into Go struct field ExportedCandidate.elements.exportedAt of type rsc.EpochMillis"},
+		{"batch_get answer", func(string) string {
+			return `{"results":{},"statuses":{"x":` + token + `}}`
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Candidates.Get(ctx, []CandidateKey{noteKey})
+			return err
+		}, "rsc: decoding atsCandidates batch_get: json: cannot unmarshal number [REDACTED] into Go struct field batchGetResponse.statuses of type int"},
+		{"batch_get failed key", func(auth string) string {
+			return `{"results":{},"errors":{"` + auth + ` ` + secret + `":{"status":500}}}`
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Integrations.Get(ctx, []IntegrationKey{ik})
+			return err
+		}, `rsc: atsIntegrations batch_get: LinkedIn could not read 1 record(s): "Bearer [REDACTED] [REDACTED]": 500`},
+		{"batch write answer", func(string) string {
+			return `{"results":{"N1":{"status":` + secret + `}}}`
+		}, func(ctx context.Context, c *Client) error {
+			return upsertNote(ctx, c)
+		}, "rsc: PUT /atsCandidates/atsCandidateId=C1&dataProvider=ATS&integrationContext=urn:li:organization:123/notes: decoding batch response: " +
+			"json: cannot unmarshal number [REDACTED] into Go struct field batchStatus.results.status of type int"},
+		{"job batch_create answer", func(string) string {
+			return `{"elements":[{"status":` + secret + `}]}`
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Jobs.Submit(ctx, []JobPosting{testJob("J1")})
+			return err
+		}, "rsc: decoding simpleJobPostings response: json: cannot unmarshal number [REDACTED] into Go struct field .elements.status of type int"},
+		{"job task", func(auth string) string {
+			return `{"results":{"` + auth + ` ` + secret + `":1}}`
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Jobs.Tasks(ctx, []string{"urn:li:simpleJobPostingTask:1"})
+			return err
+		}, "rsc: decoding job task Bearer [REDACTED] [REDACTED]: json: cannot unmarshal number into Go value of type rsc.JobTask"},
+		{"configuration value", func(auth string) string {
+			return `{"results":{"` + auth + ` ` + secret + `":1}}`
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Integrations.Config(ctx, ik, "CALLBACK_URL")
+			return err
+		}, "rsc: decoding configuration Bearer [REDACTED] [REDACTED]: json: cannot unmarshal number into Go value of type rsc.configValue"},
+		{"provisioned applications", func(string) string {
+			return `{"elements":[],"paging":{"start":` + secret + `}}`
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Provisioning.Lookup(ctx, "acme")
+			return err
+		}, "rsc: decoding provisioned applications: json: cannot unmarshal number [REDACTED] into Go struct field Paging.paging.start of type int"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setupInProcess(t, func(w http.ResponseWriter, s seen) {
+				reply(w, http.StatusOK, tc.answer(s.Header.Get("Authorization")))
+			}, WithCredentials("cid", secret))
+			h.onToken(func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusOK, `{"access_token":"`+token+`","expires_in":1800}`)
+			})
+			err := tc.call(t.Context(), h.client)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+			if s := fmt.Sprintf("%v %+v %#v", err, err, err); strings.Contains(s, secret) || strings.Contains(s, token) {
+				t.Errorf("a credential is in the error: %s", s)
 			}
 		})
 	}

@@ -951,3 +951,83 @@ func TestAttemptTimeoutBoundsASlowServer(t *testing.T) {
 		t.Fatalf("err = %v, want ErrAttemptTimeout and not the caller's deadline", err)
 	}
 }
+
+// Every call given a nil context returns "rsc: nil context" and sends
+// nothing, as Client.do does: none panics.
+func TestNilContext(t *testing.T) {
+	t.Parallel()
+	var nilCtx context.Context
+	ak := ApplicationKey{IntegrationContext: org, ApplicationID: "A1"}
+	ik := IntegrationKey{IntegrationContext: org, Type: OneClickExport}
+	acl := ACLKey{IntegrationContext: org, ACLID: "X1", EntityID: "J1"}
+	one := func(_ any, err error) error { return err }
+	for _, tc := range []struct {
+		name string
+		call func(ctx context.Context, c *Client) error
+	}{
+		{"IntrospectToken", func(ctx context.Context, c *Client) error { return one(c.IntrospectToken(ctx)) }},
+		{"Candidates.Upsert", func(ctx context.Context, c *Client) error {
+			return one(c.Candidates.Upsert(ctx, []Candidate{testCandidate("C1")}))
+		}},
+		{"Candidates.Get", func(ctx context.Context, c *Client) error { return one(c.Candidates.Get(ctx, []CandidateKey{noteKey})) }},
+		{"Candidates.Delete", func(ctx context.Context, c *Client) error {
+			return one(c.Candidates.Delete(ctx, []CandidateKey{noteKey}))
+		}},
+		{"Candidates.UpsertNotes", func(ctx context.Context, c *Client) error { return upsertNote(ctx, c) }},
+		{"Applications.DeleteStages", func(ctx context.Context, c *Client) error {
+			return one(c.Applications.DeleteStages(ctx, ak, []string{"S1"}))
+		}},
+		{"ACLs.Delete", func(ctx context.Context, c *Client) error { return one(c.ACLs.Delete(ctx, []ACLKey{acl})) }},
+		{"ACLs.Find", func(ctx context.Context, c *Client) error { return drain(c.ACLs.Find(ctx, org, "E1")) }},
+		{"Integrations.Get", func(ctx context.Context, c *Client) error { return one(c.Integrations.Get(ctx, []IntegrationKey{ik})) }},
+		{"Integrations.ByRequest", func(ctx context.Context, c *Client) error { return one(c.Integrations.ByRequest(ctx, "r1")) }},
+		{"Integrations.Config", func(ctx context.Context, c *Client) error { return one(c.Integrations.Config(ctx, ik, "CALLBACK_URL")) }},
+		{"Jobs.Submit", func(ctx context.Context, c *Client) error {
+			return one(c.Jobs.Submit(ctx, []JobPosting{testJob("J1")}))
+		}},
+		{"Jobs.Tasks", func(ctx context.Context, c *Client) error {
+			return one(c.Jobs.Tasks(ctx, []string{"urn:li:simpleJobPostingTask:1"}))
+		}},
+		{"Jobs.WaitTasks", func(ctx context.Context, c *Client) error {
+			return one(c.Jobs.WaitTasks(ctx, []string{"urn:li:simpleJobPostingTask:1"}, time.Minute))
+		}},
+		{"Provisioning.Lookup", func(ctx context.Context, c *Client) error { return one(c.Provisioning.Lookup(ctx, "acme")) }},
+		{"Provisioning.UpdateDomains", func(ctx context.Context, c *Client) error {
+			return c.Provisioning.UpdateDomains(ctx, "urn:li:developerApplication:1", []string{"https://a.example.com"})
+		}},
+		{"Exports.Get", func(ctx context.Context, c *Client) error { return one(c.Exports.Get(ctx, "r1")) }},
+		{"Seats.List", func(ctx context.Context, c *Client) error {
+			return drain(c.Seats.List(ctx, []string{"urn:li:contract:1"}))
+		}},
+		{"InMail.Events", func(ctx context.Context, c *Client) error {
+			return drain(c.InMail.Events(ctx, "urn:li:seat:1", 0, 1000))
+		}},
+		{"MailStubs.List", func(ctx context.Context, c *Client) error {
+			return drain(c.MailStubs.List(ctx, "urn:li:contract:1", []string{"urn:li:seat:1"}, 0, 1000))
+		}},
+		{"ProspectNotes.List", func(ctx context.Context, c *Client) error {
+			return drain(c.ProspectNotes.List(ctx, "urn:li:contract:1", nil, 0, 0))
+		}},
+		{"ClosedProfiles.List", func(ctx context.Context, c *Client) error { return drain(c.ClosedProfiles.List(ctx, 0)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setupInProcess(t, func(w http.ResponseWriter, s seen) {
+				t.Errorf("%s %s sent with a nil context", s.Method, s.Path)
+				reply(w, http.StatusInternalServerError, `{}`)
+			})
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						err = fmt.Errorf("panic: %v", r)
+					}
+				}()
+				err = tc.call(nilCtx, h.client)
+			}()
+			if err == nil || err.Error() != "rsc: nil context" {
+				t.Errorf("err = %v, want rsc: nil context", err)
+			}
+		})
+	}
+}

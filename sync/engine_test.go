@@ -1548,3 +1548,29 @@ func TestDefaultWindowAcrossLeapDay(t *testing.T) {
 		}
 	})
 }
+
+// The options taking a store or a clock refuse nil, and an interface
+// holding a nil pointer too, which would panic at the first use.
+func TestNilOptionsRefused(t *testing.T) {
+	t.Parallel()
+	client := newEnv(t, envOpt{}).client
+	for _, tc := range []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"nil store", WithStore(nil), "sync: WithStore: nil store"},
+		{"typed nil store", WithStore((*MemoryStore)(nil)), "sync: WithStore: nil store"},
+		{"nil dead letters", WithDeadLetters(nil), "sync: WithDeadLetters: nil store"},
+		{"typed nil dead letters", WithDeadLetters((*MemoryDeadLetters)(nil)), "sync: WithDeadLetters: nil store"},
+		{"nil clock", WithClock(nil), "sync: WithClock: nil clock"},
+		{"typed nil clock", WithClock((*rsctest.FakeClock)(nil)), "sync: WithClock: nil clock"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewEngine(client, "c1", NewSliceSource(), tc.opt)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -120,9 +121,10 @@ func managerOption(name string, f func(*config) error) Option {
 
 // WithStore sets where checkpoints are kept. The default is a MemoryStore,
 // which does not survive the process: use NewFileStore or your database.
+// s must not be nil, nor hold a nil pointer.
 func WithStore(s Store) Option {
 	return engineOption("WithStore", func(c *config) error {
-		if s == nil {
+		if option.NonNil("sync", "WithStore", s) != nil {
 			return errors.New("sync: WithStore: nil store")
 		}
 		c.store = s
@@ -131,10 +133,10 @@ func WithStore(s Store) Option {
 }
 
 // WithDeadLetters sets where refused records are kept. The default is a
-// MemoryDeadLetters.
+// MemoryDeadLetters. s must not be nil, nor hold a nil pointer.
 func WithDeadLetters(s DeadLetterStore) Option {
 	return engineOption("WithDeadLetters", func(c *config) error {
-		if s == nil {
+		if option.NonNil("sync", "WithDeadLetters", s) != nil {
 			return errors.New("sync: WithDeadLetters: nil store")
 		}
 		c.dead = s
@@ -153,10 +155,11 @@ func WithWindow(d time.Duration) Option {
 // WithClock injects the clock (Engine and Manager). An Engine uses it for
 // the window, the watermark's skew limit, parking until the daily quota
 // resets, task polling and progress rates; a Manager for parked customers
-// and failure backoff. Pass the same clock as the client's.
+// and failure backoff. Pass the same clock as the client's. clk must not
+// be nil, nor hold a nil pointer (a nil *rsctest.FakeClock).
 func WithClock(clk rsc.Clock) Option {
 	return func(c *config) error {
-		if clk == nil {
+		if option.NonNil("sync", "WithClock", clk) != nil {
 			return errors.New("sync: WithClock: nil clock")
 		}
 		c.clock = clk

@@ -40,6 +40,7 @@ import (
 
 	"github.com/rscgo/rscgo/fleet/internal/option"
 	"github.com/rscgo/rscgo/fleet/pgstore"
+	rootoption "github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -58,7 +59,7 @@ type Option func(*Leases) error
 // time (Lease.Expires, Lease.Remaining) and HeldError dates the end of
 // another's; the database's clock judges expiry itself. The default is
 // rsc.SystemClock(), whose readings are monotonic. The clock must not be
-// nil.
+// nil, nor hold a nil pointer (a nil *rsctest.FakeClock).
 func WithClock(c rsc.Clock) Option {
 	return func(l *Leases) error { l.clock = c; return nil }
 }
@@ -80,7 +81,7 @@ func New(db *pgstore.DB, opts ...Option) (*Leases, error) {
 	switch {
 	case err != nil:
 		return nil, err
-	case l.clock == nil:
+	case rootoption.NonNil("lease", "WithClock", l.clock) != nil:
 		return nil, errors.New("lease: WithClock: nil clock")
 	case l.ttl <= 0:
 		return nil, fmt.Errorf("lease: WithTTL: %v is not positive", l.ttl)

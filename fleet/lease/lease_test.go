@@ -292,6 +292,26 @@ func TestOptionErrors(t *testing.T) {
 	}
 }
 
+// A nil clock is refused, and so is a nil *rsctest.FakeClock, which would
+// panic at the first acquisition. New needs no database to check options.
+func TestNilClockRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opt  lease.Option
+	}{
+		{"nil", lease.WithClock(nil)},
+		{"typed nil", lease.WithClock((*rsctest.FakeClock)(nil))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := lease.New(new(pgstore.DB), tc.opt)
+			if want := "lease: WithClock: nil clock"; err == nil || err.Error() != want {
+				t.Errorf("New = %v, want %s", err, want)
+			}
+		})
+	}
+}
+
 // TestList: List gives the customers' leases in customer order, a
 // released one without holder nor expiry, and none for a customer never
 // leased; it changes nothing.

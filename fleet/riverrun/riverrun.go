@@ -105,6 +105,7 @@ import (
 	"github.com/rscgo/rscgo/fleet/internal/pglock"
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/pgstore"
+	rootoption "github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
@@ -159,7 +160,8 @@ type Option func(*Runner) error
 
 // WithClock sets the clock that dates the next incremental slice and the
 // end of a daily-quota snooze. River schedules by real time: give the
-// clock the engines use. The default is rsc.SystemClock(); not nil.
+// clock the engines use. The default is rsc.SystemClock(); not nil, nor
+// holding a nil pointer (a nil *rsctest.FakeClock).
 func WithClock(c rsc.Clock) Option {
 	return func(r *Runner) error { r.clock = c; return nil }
 }
@@ -187,7 +189,7 @@ func New(db *pgstore.DB, leases *lease.Leases, engines EngineFunc, opts ...Optio
 	switch err := option.Apply(r, opts); {
 	case err != nil:
 		return nil, err
-	case r.clock == nil:
+	case rootoption.NonNil("riverrun", "WithClock", r.clock) != nil:
 		return nil, errors.New("riverrun: WithClock: nil clock")
 	case r.batches <= 0:
 		return nil, fmt.Errorf("riverrun: WithSliceBatches: %d is not positive", r.batches)

@@ -391,6 +391,27 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
+// A nil clock is refused, and so is a nil *rsctest.FakeClock, which would
+// panic at the first slice. New needs no database to check options.
+func TestNilClockRefused(t *testing.T) {
+	t.Parallel()
+	engines := func(context.Context, string, rscsync.Store) (*rscsync.Engine, error) { return nil, nil }
+	for _, tc := range []struct {
+		name string
+		opt  riverrun.Option
+	}{
+		{"nil", riverrun.WithClock(nil)},
+		{"typed nil", riverrun.WithClock((*rsctest.FakeClock)(nil))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := riverrun.New(new(pgstore.DB), new(lease.Leases), engines, tc.opt)
+			if want := "riverrun: WithClock: nil clock"; err == nil || err.Error() != want {
+				t.Errorf("New = %v, want %s", err, want)
+			}
+		})
+	}
+}
+
 // TestDailyQuotaSnoozes: a slice that spends the daily quota snoozes until
 // LinkedIn's UTC reset, an hour later.
 func TestDailyQuotaSnoozes(t *testing.T) {
