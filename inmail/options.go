@@ -194,7 +194,7 @@ func WithDeletionInterval(d time.Duration) Option {
 }
 
 // WithRecordsPerMinute paces conversationEvents records per seat (default
-// 12, LinkedIn's limit per member per minute, docs/linkedin-api.md §8.4).
+// 12, LinkedIn's limit per member per minute, docs/linkedin-api.md §5).
 func WithRecordsPerMinute(n int) Option {
 	return func(c *config) error { return c.count("WithRecordsPerMinute", &c.recordsPerMinute, n) }
 }

@@ -66,7 +66,8 @@
 // # Pacing
 //
 // Each client paces itself under LinkedIn's throttles (Limits): requests per
-// UTC day per quota bucket, and 10,000 records a minute for the sync
+// UTC day per resource (the prospect-interaction resources share one
+// count), and 10,000 records a minute for the sync
 // resources, charged by batch size. A spent daily quota makes calls fail fast
 // with a local *RateLimitError until UTC midnight. Quota reports the count.
 //

@@ -23,7 +23,8 @@ import (
 // per-minute 429s and HTTP 500, 502, 503 and 504. A daily
 // 429 is never retried. An answer whose body is cut off after its headers
 // fails the call (the sync engine sends the batch again on its next run). Retry-After is honoured; otherwise the wait grows
-// exponentially from MinWait to MaxWait with full jitter. Waits run on the
+// exponentially from MinWait to MaxWait, drawn at random between MinWait/2
+// and that ceiling (jitter). Waits run on the
 // client's Clock. With the default Clock, a wait that would reach the
 // caller's context deadline is not taken: the call returns the failure it
 // has at once (for a 429, the *RateLimitError with RetryAfter and
@@ -163,7 +164,8 @@ func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { retu
 
 // backoff returns the wait after the failed attempt number attempt (1 for
 // the first) that answered resp (nil for a transport error): Retry-After
-// when present, else exponential with full jitter.
+// when present, else a random wait between minWait/2 and an exponential
+// ceiling.
 func (c *Client) backoff(attempt int, resp *http.Response) time.Duration {
 	minWait, maxWait := c.cfg.retry.MinWait, c.cfg.retry.maxWait()
 	if resp != nil {

@@ -78,7 +78,7 @@
 //     decoding ('+' is a space in 1.0), and response keys are spelled as
 //     Rest.li spells them.
 //   - rest/integrationConfigurations keys are (integrationContext,
-//     integrationType, tenantType, configurationType).
+//     integrationType, tenantType, configurationKey).
 //   - Status changes made by the partner (I1 naming) also push
 //     INTEGRATION_STATUS_CHANGE, as do product-setting toggles.
 //   - Push payloads (E1, I3) stay readable for Limits.PushPayloadTTL (7 days).

@@ -29,7 +29,8 @@ var (
 )
 
 // required returns a query parameter the finder needs, answering Rest.li's
-// 400 when it is missing (docs/linkedin-api.md §2.4).
+// 400 naming it when it is missing (docs/linkedin-api.md §13.4; the error
+// body's shape is §2.4).
 func (c *call) required(name string) (string, bool) {
 	v := c.param(name)
 	if v == "" {
