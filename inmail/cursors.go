@@ -217,6 +217,9 @@ func NewMemoryCursors() *MemoryCursors { return &MemoryCursors{m: map[string]Cur
 
 // Load implements CursorStore.
 func (s *MemoryCursors) Load(ctx context.Context, customerID string) (Cursors, error) {
+	if ctx == nil {
+		return Cursors{}, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return Cursors{}, err
 	}
@@ -227,6 +230,9 @@ func (s *MemoryCursors) Load(ctx context.Context, customerID string) (Cursors, e
 
 // Save implements CursorStore.
 func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -238,6 +244,9 @@ func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) 
 
 // Update implements CursorUpdater: f runs under the store's lock.
 func (s *MemoryCursors) Update(ctx context.Context, customerID string, f func(c *Cursors) bool) (Cursors, error) {
+	if ctx == nil {
+		return Cursors{}, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return Cursors{}, err
 	}
@@ -278,6 +287,9 @@ func NewFileCursors(dir string) (*FileCursors, error) {
 
 // Load implements CursorStore.
 func (f *FileCursors) Load(ctx context.Context, customerID string) (Cursors, error) {
+	if ctx == nil {
+		return Cursors{}, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return Cursors{}, err
 	}
@@ -293,6 +305,9 @@ func (f *FileCursors) Load(ctx context.Context, customerID string) (Cursors, err
 
 // Save implements CursorStore.
 func (f *FileCursors) Save(ctx context.Context, customerID string, c Cursors) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -315,6 +330,9 @@ func (f *FileCursors) saveLocked(customerID string, c Cursors) error {
 // Update implements CursorUpdater within one process: it reads, applies f
 // and saves while holding the FileCursors' lock, which Save takes too.
 func (f *FileCursors) Update(ctx context.Context, customerID string, fn func(c *Cursors) bool) (Cursors, error) {
+	if ctx == nil {
+		return Cursors{}, errNilContext
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	stored, err := f.Load(ctx, customerID)

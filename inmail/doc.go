@@ -100,6 +100,10 @@
 // the first error; an option given to a constructor it does not apply to
 // is an error too.
 //
+// Every function and method of the package given a nil context returns an
+// error ("inmail: nil context") and does nothing: it reads and writes no
+// store or Sink, sends nothing and starts no goroutine.
+//
 // # Quotas and time
 //
 // conversationEvents windows are at most 12 hours, and records are paced

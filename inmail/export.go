@@ -79,6 +79,9 @@ type ExportItem struct {
 // (milestones.ExportToATS); otherwise the attempt fails with an
 // *UnavailableError. onboarding's push dispatch can call it directly.
 func (r *Retriever) HandleExport(ctx context.Context, requestID string) (ExportResult, error) {
+	if ctx == nil {
+		return ExportResult{}, errNilContext
+	}
 	res := ExportResult{RequestID: requestID}
 	switch st, dead, err := r.acceptExport(ctx, requestID); {
 	case err != nil:
@@ -274,6 +277,9 @@ func (r *Retriever) attach(ctx context.Context, links map[string]string) (map[st
 // AttachPending retries person URN attachments of exported candidates that
 // LinkedIn did not hold yet (see HandleExport). RunOnce calls it.
 func (r *Retriever) AttachPending(ctx context.Context) (attached int, err error) {
+	if ctx == nil {
+		return 0, errNilContext
+	}
 	c, err := r.cached(ctx)
 	if err != nil || len(c.Attaches) == 0 {
 		return 0, err

@@ -122,6 +122,9 @@ func (c *Cursors) exportState(id string) (exportState, DeadExport) {
 // becomes a dead letter. It fails with ErrExportJournalFull when
 // MaxPendingExports are pending.
 func (r *Retriever) AcceptExport(ctx context.Context, requestID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	_, _, err := r.acceptExport(ctx, requestID)
 	return err
 }
@@ -361,6 +364,9 @@ func reason(err error) string {
 // errors of failed attempts are joined; an export given up on this run is
 // a *DeadLetterError.
 func (r *Retriever) RetryPendingExports(ctx context.Context) (ExportRetryReport, error) {
+	if ctx == nil {
+		return ExportRetryReport{}, errNilContext
+	}
 	return r.retryPendingExports(ctx, r.Cursors)
 }
 
@@ -432,6 +438,9 @@ func (c *Cursors) deadExports() []DeadExport {
 // DeadExports returns the exports given up on, oldest first. Each stays
 // until RetryExport or DismissExport; RunOnce lists them in its report.
 func (r *Retriever) DeadExports(ctx context.Context) ([]DeadExport, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	c, err := r.Cursors(ctx)
 	return c.deadExports(), err
 }
@@ -442,6 +451,9 @@ func (r *Retriever) DeadExports(ctx context.Context) ([]DeadExport, error) {
 // ErrExportJournalFull while MaxPendingExports exports are pending (the
 // dead letter stays).
 func (r *Retriever) RetryExport(ctx context.Context, requestID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return r.undead(ctx, requestID, true)
 }
 
@@ -449,6 +461,9 @@ func (r *Retriever) RetryExport(ctx context.Context, requestID string) error {
 // it. A later push of the same id is journaled anew. It fails with
 // ErrNotDeadExport for an id that is not a dead letter.
 func (r *Retriever) DismissExport(ctx context.Context, requestID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return r.undead(ctx, requestID, false)
 }
 

@@ -26,6 +26,9 @@ func (r *Retriever) QueueLinks(candidateIDs ...string) {
 // RefreshQueuedLinks runs RefreshLinks on the queued candidates; those not
 // processed because of an error stay queued.
 func (r *Retriever) RefreshQueuedLinks(ctx context.Context) (LinkReport, error) {
+	if ctx == nil {
+		return LinkReport{}, errNilContext
+	}
 	r.linkMu.Lock()
 	ids := slices.Sorted(maps.Keys(r.linkQueue))
 	clear(r.linkQueue)
@@ -45,6 +48,9 @@ func (r *Retriever) RefreshQueuedLinks(ctx context.Context) (LinkReport, error) 
 // widget. An algorithmic match never replaces a person URN the ATS already
 // stores (it may come from a manual link in the widget).
 func (r *Retriever) RefreshLinks(ctx context.Context, candidateIDs []string) (LinkReport, error) {
+	if ctx == nil {
+		return LinkReport{}, errNilContext
+	}
 	rep, _, err := r.refreshLinks(ctx, candidateIDs)
 	return rep, err
 }

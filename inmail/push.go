@@ -135,7 +135,12 @@ func (h *PushHandler) process(id string) {
 }
 
 // Wait blocks until every queued push has been processed, or ctx ends.
-func (h *PushHandler) Wait(ctx context.Context) error { return h.queue.Wait(ctx) }
+func (h *PushHandler) Wait(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	return h.queue.Wait(ctx)
+}
 
 // Close stops accepting exports (503, so LinkedIn redelivers them), lets
 // the workers finish the queue and waits for them.

@@ -179,6 +179,9 @@ func (c *Cursors) deadRecords() []DeadRecord {
 // notes, stub profiles), oldest first. Each stays until RetryRecord or
 // DismissRecord; RunOnce lists them in its report.
 func (r *Retriever) DeadRecords(ctx context.Context) ([]DeadRecord, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	c, err := r.Cursors(ctx)
 	return c.deadRecords(), err
 }
@@ -187,6 +190,9 @@ func (r *Retriever) DeadRecords(ctx context.Context) ([]DeadRecord, error) {
 // it. It fails with ErrNotDeadRecord for a record that is not a dead
 // letter.
 func (r *Retriever) DismissRecord(ctx context.Context, kind RecordKind, id string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	found := false
 	err := r.updateIf(ctx, func(c *Cursors) bool {
 		_, found = c.DeadRecords[deadRecordKey(kind, id)]
@@ -209,6 +215,9 @@ func (r *Retriever) DismissRecord(ctx context.Context, kind RecordKind, id strin
 // with ErrNotDeadRecord for a record that is not a dead letter. It runs
 // between polls, as they do.
 func (r *Retriever) RetryRecord(ctx context.Context, kind RecordKind, id string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	_, err := locked(r, ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.retryRecord(ctx, kind, id) })
 	return err
 }

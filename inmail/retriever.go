@@ -333,6 +333,9 @@ func (r *Retriever) allowedMatch(ctx context.Context, st milestones.State, id mi
 // Cursors returns a copy of the customer's cursors as the CursorStore
 // holds them now, changes of other Retrievers of the customer included.
 func (r *Retriever) Cursors(ctx context.Context) (Cursors, error) {
+	if ctx == nil {
+		return Cursors{}, errNilContext
+	}
 	r.curMu.Lock()
 	defer r.curMu.Unlock()
 	c, err := r.opt.cursors.Load(ctx, r.cfg.CustomerID)

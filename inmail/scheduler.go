@@ -22,6 +22,9 @@ import (
 // others, except on cancellation or a spent daily quota; the errors are
 // joined.
 func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
+	if ctx == nil {
+		return RunReport{}, errNilContext
+	}
 	r.runMu.Lock()
 	defer r.runMu.Unlock()
 	var rep RunReport
@@ -129,6 +132,9 @@ func (s *Scheduler) Remove(customerID string) {
 // Run runs every customer until ctx is done, then waits for their
 // goroutines and returns ctx's error.
 func (s *Scheduler) Run(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	s.mu.Lock()
 	if s.ctx != nil {
 		s.mu.Unlock()

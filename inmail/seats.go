@@ -38,6 +38,9 @@ const reasonNoContract = "seats, InMail history and notes need contract-level ac
 // longer listed becomes a RetiringSeat: the pollers read it on until they
 // have passed the refresh. It needs contract-level access.
 func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
+	if ctx == nil {
+		return SeatReport{}, errNilContext
+	}
 	st, err := r.state(ctx)
 	if err != nil {
 		return SeatReport{}, err
@@ -83,6 +86,9 @@ func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
 
 // Seats returns the stored seat holders (from the last RefreshSeats).
 func (r *Retriever) Seats(ctx context.Context) ([]SeatHolder, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	c, err := r.Cursors(ctx)
 	return c.Seats, err
 }

@@ -15,6 +15,10 @@ import (
 // ErrCandidateNotFound is returned by Sink.Candidate for an unknown id.
 var ErrCandidateNotFound = errors.New("inmail: candidate not found")
 
+// errNilContext is what every call of the package given a nil context
+// returns, before doing anything.
+var errNilContext = errors.New("inmail: nil context")
+
 // Candidate is the ATS side of a candidate as the retrieval flows need it.
 type Candidate struct {
 	// ID is the ATS candidate id (the atsCandidateId synced to LinkedIn).
@@ -173,6 +177,9 @@ type Users interface {
 // (Bullhorn's tie-break; equal times fall back to the smallest id, for
 // determinism). found is false when nothing matches.
 func FindMatch(ctx context.Context, s Sink, person, email string) (c Candidate, found bool, err error) {
+	if ctx == nil {
+		return Candidate{}, false, errNilContext
+	}
 	if person != "" {
 		cs, err := s.CandidatesByPerson(ctx, person)
 		if err != nil {
@@ -287,7 +294,10 @@ func (m *MemorySink) AddUser(userID, person string) {
 }
 
 // UserByPerson implements Users.
-func (m *MemorySink) UserByPerson(_ context.Context, person string) (string, bool, error) {
+func (m *MemorySink) UserByPerson(ctx context.Context, person string) (string, bool, error) {
+	if ctx == nil {
+		return "", false, errNilContext
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	u, ok := m.users[person]
@@ -332,6 +342,9 @@ func (m *MemorySink) find(pred func(*SinkCandidate) bool) []Candidate {
 
 // CandidatesByPerson implements Sink.
 func (m *MemorySink) CandidatesByPerson(ctx context.Context, person string) ([]Candidate, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -340,6 +353,9 @@ func (m *MemorySink) CandidatesByPerson(ctx context.Context, person string) ([]C
 
 // CandidatesByEmail implements Sink.
 func (m *MemorySink) CandidatesByEmail(ctx context.Context, email string) ([]Candidate, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -351,6 +367,9 @@ func (m *MemorySink) CandidatesByEmail(ctx context.Context, email string) ([]Can
 
 // Candidate implements Sink.
 func (m *MemorySink) Candidate(ctx context.Context, id string) (Candidate, error) {
+	if ctx == nil {
+		return Candidate{}, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return Candidate{}, err
 	}
@@ -367,6 +386,9 @@ func (m *MemorySink) Candidate(ctx context.Context, id string) (Candidate, error
 
 // CreateCandidate implements Sink.
 func (m *MemorySink) CreateCandidate(ctx context.Context, n NewCandidate) (string, error) {
+	if ctx == nil {
+		return "", errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -398,6 +420,9 @@ func (m *MemorySink) with(ctx context.Context, id string, f func(c *SinkCandidat
 
 // EnsureApplication implements Sink.
 func (m *MemorySink) EnsureApplication(ctx context.Context, candidateID, jobID string, origin Origin) (created bool, err error) {
+	if ctx == nil {
+		return false, errNilContext
+	}
 	err = m.with(ctx, candidateID, func(c *SinkCandidate) {
 		if !slices.ContainsFunc(c.Applications, func(a Application) bool { return a.JobID == jobID }) {
 			c.Applications = append(c.Applications, Application{JobID: jobID, Origin: origin})
@@ -409,6 +434,9 @@ func (m *MemorySink) EnsureApplication(ctx context.Context, candidateID, jobID s
 
 // AttachMessage implements Sink.
 func (m *MemorySink) AttachMessage(ctx context.Context, candidateID string, msg Message) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Messages = upsertByTime(c.Messages, msg, func(x Message) (time.Time, string) { return x.At, x.ID })
 	})
@@ -416,6 +444,9 @@ func (m *MemorySink) AttachMessage(ctx context.Context, candidateID string, msg 
 
 // UpsertNote implements Sink.
 func (m *MemorySink) UpsertNote(ctx context.Context, candidateID string, n Note) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Notes = upsert(c.Notes, n, func(x Note) string { return x.ID })
 		slices.SortFunc(c.Notes, func(a, b Note) int { return cmp.Compare(a.ID, b.ID) })
@@ -424,6 +455,9 @@ func (m *MemorySink) UpsertNote(ctx context.Context, candidateID string, n Note)
 
 // DeleteNote implements Sink.
 func (m *MemorySink) DeleteNote(ctx context.Context, candidateID, noteID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Notes = slices.DeleteFunc(c.Notes, func(n Note) bool { return n.ID == noteID })
 	})
@@ -431,6 +465,9 @@ func (m *MemorySink) DeleteNote(ctx context.Context, candidateID, noteID string)
 
 // RecordNotice implements Sink.
 func (m *MemorySink) RecordNotice(ctx context.Context, candidateID string, a Notice) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Notices = upsertByTime(c.Notices, a, func(x Notice) (time.Time, string) { return x.At, x.ID })
 	})
@@ -438,6 +475,9 @@ func (m *MemorySink) RecordNotice(ctx context.Context, candidateID string, a Not
 
 // SetLinkedInProfile implements Sink.
 func (m *MemorySink) SetLinkedInProfile(ctx context.Context, candidateID string, p Profile) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Person, c.ProfileURL = p.Person, p.URL
 	})

@@ -92,4 +92,8 @@
 // product settings are rsc.ProductSettings, as onboarding reads them. A
 // Tracker dates events whose phase has no completion time with its clock
 // (WithClock).
+//
+// Every method of the package given a nil context (a Tracker's, an
+// EventStore's of this package) returns an error ("milestones: nil
+// context") and does nothing: it reads and writes no store.
 package milestones

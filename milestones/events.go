@@ -13,6 +13,10 @@ import (
 	"github.com/rscgo/rscgo/rsc"
 )
 
+// errNilContext is what every call of the package given a nil context
+// returns, before doing anything.
+var errNilContext = errors.New("milestones: nil context")
+
 // Event records that a customer reached a milestone.
 type Event struct {
 	// Milestone is the milestone reached.
@@ -70,6 +74,9 @@ func NewMemoryStore() *MemoryStore { return &MemoryStore{events: map[string][]Ev
 
 // Load implements EventStore.
 func (m *MemoryStore) Load(ctx context.Context, customerID string) ([]Event, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -81,6 +88,9 @@ func (m *MemoryStore) Load(ctx context.Context, customerID string) ([]Event, err
 // Append implements EventStore. Like FileStore, it refuses an event whose
 // milestone is not 0 to LastMilestone.
 func (m *MemoryStore) Append(ctx context.Context, customerID string, e Event) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	_, err := m.AppendNew(ctx, customerID, []Event{e})
 	return err
 }
@@ -88,6 +98,9 @@ func (m *MemoryStore) Append(ctx context.Context, customerID string, e Event) er
 // AppendNew implements EventAppender. Like FileStore, it refuses evs,
 // storing none, when one's milestone is not 0 to LastMilestone.
 func (m *MemoryStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -143,6 +156,9 @@ func NewFileStore(dir string) (*FileStore, error) {
 
 // Load implements EventStore.
 func (f *FileStore) Load(ctx context.Context, customerID string) ([]Event, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -164,6 +180,9 @@ func (f *FileStore) read(customerID string) ([]Event, error) {
 
 // Append implements EventStore.
 func (f *FileStore) Append(ctx context.Context, customerID string, e Event) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	_, err := f.AppendNew(ctx, customerID, []Event{e})
 	return err
 }
@@ -171,6 +190,9 @@ func (f *FileStore) Append(ctx context.Context, customerID string, e Event) erro
 // AppendNew implements EventAppender, rewriting the customer's document
 // once for all of evs.
 func (f *FileStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -239,6 +261,9 @@ func NewTracker(store EventStore, opts ...TrackerOption) (*Tracker, error) {
 
 // Events returns the customer's persisted events, sorted by milestone.
 func (t *Tracker) Events(ctx context.Context, customerID string) ([]Event, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	evs, err := t.store.Load(ctx, customerID)
 	if err != nil {
 		return nil, err
@@ -254,6 +279,9 @@ func (t *Tracker) Events(ctx context.Context, customerID string) ([]Event, error
 // Tracker, when the store is an EventAppender). If persisting fails
 // part-way, Observe returns the events persisted so far and the error.
 func (t *Tracker) Observe(ctx context.Context, customerID string, s State) ([]Event, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.observe(ctx, customerID, s)
@@ -302,6 +330,9 @@ func (t *Tracker) observe(ctx context.Context, customerID string, s State) ([]Ev
 // persisted milestones as a floor (State.Persisted), returning the report
 // and the newly reached events.
 func (t *Tracker) Report(ctx context.Context, customerID string, s State) (Report, []Event, error) {
+	if ctx == nil {
+		return Report{}, nil, errNilContext
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	evs, err := t.observe(ctx, customerID, s)

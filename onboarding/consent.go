@@ -84,6 +84,10 @@ func (c *Consent) Covers(cat DataCategory) bool {
 // consent (besides rscsync.ErrNoConsent): sync must stop.
 var ErrConsentRevoked = errors.New("onboarding: data-privacy consent revoked")
 
+// errNilContext is what every call of the package given a nil context
+// returns, before doing anything.
+var errNilContext = errors.New("onboarding: nil context")
+
 // ConsentRequiredError says sync may not run for the customer. It matches
 // rscsync.ErrNoConsent (the sync engine's error) and, when consent was
 // withdrawn, ErrConsentRevoked too.
@@ -208,6 +212,9 @@ func NewConsentRegistry(store ConsentStore, opts ...Option) (*ConsentRegistry, e
 // the two-year window, every data category and ConsentWarning. Granting
 // again after a revocation starts a new consent.
 func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if strings.TrimSpace(c.CustomerID) == "" {
 		return nil, errors.New("onboarding: consent without a customer id")
 	}
@@ -237,6 +244,9 @@ func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error
 // Revoke withdraws the customer's consent (the plug-in toggled off, or a
 // privacy request) and notifies subscribers so running syncs stop.
 func (r *ConsentRegistry) Revoke(ctx context.Context, customerID, by, reason string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	c, err := r.store.LoadConsent(ctx, customerID)
 	if err != nil {
 		return err
@@ -265,6 +275,9 @@ func (r *ConsentRegistry) Revoke(ctx context.Context, customerID, by, reason str
 
 // Get returns the customer's consent record (possibly revoked), or nil.
 func (r *ConsentRegistry) Get(ctx context.Context, customerID string) (*Consent, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return r.store.LoadConsent(ctx, customerID)
 }
 
@@ -279,6 +292,9 @@ func (r *ConsentRegistry) Get(ctx context.Context, customerID string) (*Consent,
 // customerID is the ATS customer id given to the Flow. An instance id of a
 // second contract ("{customerID}:{label}", see ForeignID) is accepted too.
 func (r *ConsentRegistry) CheckConsent(ctx context.Context, customerID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	c, err := r.load(ctx, customerID)
 	if err != nil {
 		return err
@@ -328,6 +344,9 @@ func (r *ConsentRegistry) Subscribe(f func(customerID string)) (unsubscribe func
 //	defer cancel()
 //	err = work(ctx)              // stops when consent is revoked; context.Cause(ctx) says why
 func (r *ConsentRegistry) WithConsent(ctx context.Context, customerID string) (context.Context, context.CancelFunc, error) {
+	if ctx == nil {
+		return nil, func() {}, errNilContext
+	}
 	// Subscribed before the check: a Revoke that completes while the
 	// check reads the store still cancels the run.
 	run, cancel := context.WithCancelCause(ctx)

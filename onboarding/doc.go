@@ -43,6 +43,11 @@
 // constructors return the first error; an option given to a constructor it
 // does not apply to is an error too.
 //
+// Every function and method of the package given a nil context returns an
+// error ("onboarding: nil context") and does nothing: it reads and writes no
+// store, sends nothing and starts no goroutine. WithConsent then returns a
+// nil context and a cancel function that does nothing.
+//
 // # Contracts (RSC-103)
 //
 // Each Recruiter contract a customer connects is an instance with its own

@@ -282,12 +282,18 @@ func (f *Flow) load(ctx context.Context, customerID string) (*FlowState, error) 
 
 // State returns a copy of the customer's persisted state.
 func (f *Flow) State(ctx context.Context, customerID string) (*FlowState, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return f.load(ctx, customerID)
 }
 
 // Next reports the customer's current step and what the user must do,
 // without acting (it reads stored state and the consent registry only).
 func (f *Flow) Next(ctx context.Context, customerID string) (Progress, error) {
+	if ctx == nil {
+		return Progress{}, errNilContext
+	}
 	st, err := f.load(ctx, customerID)
 	if err != nil {
 		return Progress{}, err
@@ -302,6 +308,9 @@ func (f *Flow) Next(ctx context.Context, customerID string) (Progress, error) {
 // $set and configurations are upserts. On a failed automatic step it
 // returns the error along with the progress (Progress.Error).
 func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progress, error) {
+	if ctx == nil {
+		return Progress{}, errNilContext
+	}
 	if err := validCustomerID(customerID); err != nil {
 		return Progress{}, err
 	}
@@ -623,6 +632,9 @@ func (f *Flow) instanceClient(ctx context.Context, c *Contract) (*rsc.Client, er
 // the old one is retired, see docs/linkedin-api.md §6.1), a client built
 // with it is returned.
 func (f *Flow) CustomerClient(ctx context.Context, in Instance) (*rsc.Client, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	st, err := f.load(ctx, in.CustomerID)
 	if err != nil {
 		return nil, err
@@ -699,6 +711,9 @@ func (f *Flow) refresh(ctx context.Context, st *FlowState, c *Contract) error {
 // read's error is returned: a late ENABLED that LinkedIn did not confirm
 // must not undo a DISABLED; the next read (Advance, Next) decides.
 func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integration) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	defer f.lock(in.CustomerID)()
 	st, err := f.load(ctx, in.CustomerID)
 	if err != nil {
@@ -828,6 +843,9 @@ type ContractProgress struct {
 // Contracts reports every contract of the customer (RSC-103), for the
 // admin page.
 func (f *Flow) Contracts(ctx context.Context, customerID string) ([]ContractProgress, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	st, err := f.load(ctx, customerID)
 	if err != nil {
 		return nil, err
@@ -850,6 +868,9 @@ func (f *Flow) Contracts(ctx context.Context, customerID string) ([]ContractProg
 // token's nonce is recorded in the customer's state: only the latest
 // widget rendered for a contract can post back, and only once.
 func (f *Flow) Widget(ctx context.Context, customerID, session, postURL string, signer *StateSigner) (IntegrationWidget, error) {
+	if ctx == nil {
+		return IntegrationWidget{}, errNilContext
+	}
 	defer f.lock(customerID)()
 	st, err := f.load(ctx, customerID)
 	if err != nil {

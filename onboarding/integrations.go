@@ -198,6 +198,9 @@ func verifyConfig(ctx context.Context, cust *rsc.Client, org string, cfg integra
 // ReadStatus reads the instance's integrations (I2) and merges them into
 // prev, stamped now.
 func ReadStatus(ctx context.Context, cust *rsc.Client, org, contract string, prev Status, now time.Time) (Status, error) {
+	if ctx == nil {
+		return Status{}, errNilContext
+	}
 	keys := integrationKeys(org, contract)
 	got, err := cust.Integrations.Get(ctx, keys)
 	if err != nil {

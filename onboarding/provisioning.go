@@ -212,6 +212,9 @@ func (p *Provisioner) keep(ctx context.Context, a *rsc.ProvisionedApplication) (
 // stored credentials. It returns an error matching rsc.ErrNotFound when
 // there is none.
 func (p *Provisioner) Lookup(ctx context.Context, foreignID string) (Application, error) {
+	if ctx == nil {
+		return Application{}, errNilContext
+	}
 	a, err := p.partner.Provisioning.Lookup(ctx, foreignID)
 	if err != nil {
 		return Application{}, err
@@ -224,6 +227,9 @@ func (p *Provisioner) Lookup(ctx context.Context, foreignID string) (Application
 // line with the spec (P3; order does not matter, nil means "leave alone").
 // It is idempotent: call it again after a crash or a timeout.
 func (p *Provisioner) Ensure(ctx context.Context, spec ProvisionSpec) (Application, error) {
+	if ctx == nil {
+		return Application{}, errNilContext
+	}
 	if err := spec.Validate(); err != nil {
 		return Application{}, err
 	}
@@ -283,6 +289,9 @@ func (p *Provisioner) updateCallbackURLs(ctx context.Context, app *Application, 
 // credentials are stored under secretRef, derived from the partner client
 // (shared connection pool, own token and quota).
 func (p *Provisioner) CustomerClient(ctx context.Context, secretRef string, opts ...rsc.Option) (*rsc.Client, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	creds, err := p.secrets.Get(ctx, secretRef)
 	if err != nil {
 		return nil, err

@@ -295,7 +295,12 @@ func (h *PushHandler) handle(in Instance, ev rsc.PushEvent) error {
 
 // Wait blocks until every accepted event has been handled, or ctx ends
 // (tests, graceful shutdown). It polls every few milliseconds.
-func (h *PushHandler) Wait(ctx context.Context) error { return h.queue.Wait(ctx) }
+func (h *PushHandler) Wait(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	return h.queue.Wait(ctx)
+}
 
 // Close stops accepting events (503), lets the workers finish the queue and
 // waits for them.

@@ -96,7 +96,10 @@ func (s *MemorySecretStore) String() string {
 func (s *MemorySecretStore) GoString() string { return s.String() }
 
 // Put implements SecretStore.
-func (s *MemorySecretStore) Put(_ context.Context, ref string, creds Credentials) error {
+func (s *MemorySecretStore) Put(ctx context.Context, ref string, creds Credentials) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[ref] = creds
@@ -104,7 +107,10 @@ func (s *MemorySecretStore) Put(_ context.Context, ref string, creds Credentials
 }
 
 // Get implements SecretStore.
-func (s *MemorySecretStore) Get(_ context.Context, ref string) (Credentials, error) {
+func (s *MemorySecretStore) Get(ctx context.Context, ref string) (Credentials, error) {
+	if ctx == nil {
+		return Credentials{}, errNilContext
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.m[ref]
@@ -115,7 +121,10 @@ func (s *MemorySecretStore) Get(_ context.Context, ref string) (Credentials, err
 }
 
 // Delete implements SecretStore.
-func (s *MemorySecretStore) Delete(_ context.Context, ref string) error {
+func (s *MemorySecretStore) Delete(ctx context.Context, ref string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, ref)
@@ -146,7 +155,10 @@ type fileSecret struct {
 }
 
 // Put implements SecretStore.
-func (s *FileSecretStore) Put(_ context.Context, ref string, creds Credentials) error {
+func (s *FileSecretStore) Put(ctx context.Context, ref string, creds Credentials) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := s.dir.Save(ref, fileSecret(creds)); err != nil {
 		return fmt.Errorf("onboarding: storing secret %q: %w", ref, err)
 	}
@@ -154,7 +166,10 @@ func (s *FileSecretStore) Put(_ context.Context, ref string, creds Credentials) 
 }
 
 // Get implements SecretStore.
-func (s *FileSecretStore) Get(_ context.Context, ref string) (Credentials, error) {
+func (s *FileSecretStore) Get(ctx context.Context, ref string) (Credentials, error) {
+	if ctx == nil {
+		return Credentials{}, errNilContext
+	}
 	var fs fileSecret
 	found, err := s.dir.Load(ref, &fs)
 	if err != nil {
@@ -168,7 +183,10 @@ func (s *FileSecretStore) Get(_ context.Context, ref string) (Credentials, error
 }
 
 // Delete implements SecretStore.
-func (s *FileSecretStore) Delete(_ context.Context, ref string) error {
+func (s *FileSecretStore) Delete(ctx context.Context, ref string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := s.dir.Delete(ref); err != nil {
 		return fmt.Errorf("onboarding: deleting secret %q: %w", ref, err)
 	}

@@ -60,22 +60,34 @@ func memSave(mu *sync.Mutex, m map[string][]byte, key string, v any) error {
 }
 
 // LoadState implements StateStore.
-func (s *MemoryStore) LoadState(_ context.Context, customerID string) (*FlowState, error) {
+func (s *MemoryStore) LoadState(ctx context.Context, customerID string) (*FlowState, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return memLoad[FlowState](&s.mu, s.states, customerID)
 }
 
 // SaveState implements StateStore.
-func (s *MemoryStore) SaveState(_ context.Context, st *FlowState) error {
+func (s *MemoryStore) SaveState(ctx context.Context, st *FlowState) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return memSave(&s.mu, s.states, st.CustomerID, st)
 }
 
 // LoadConsent implements ConsentStore.
-func (s *MemoryStore) LoadConsent(_ context.Context, customerID string) (*Consent, error) {
+func (s *MemoryStore) LoadConsent(ctx context.Context, customerID string) (*Consent, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return memLoad[Consent](&s.mu, s.consent, customerID)
 }
 
 // SaveConsent implements ConsentStore.
-func (s *MemoryStore) SaveConsent(_ context.Context, c *Consent) error {
+func (s *MemoryStore) SaveConsent(ctx context.Context, c *Consent) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return memSave(&s.mu, s.consent, c.CustomerID, c)
 }
 
@@ -127,21 +139,33 @@ func fileSave(d *fsutil.Dir, kind, key string, v any) error {
 }
 
 // LoadState implements StateStore.
-func (s *FileStore) LoadState(_ context.Context, customerID string) (*FlowState, error) {
+func (s *FileStore) LoadState(ctx context.Context, customerID string) (*FlowState, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return fileLoad[FlowState](s.state, "state", customerID)
 }
 
 // SaveState implements StateStore.
-func (s *FileStore) SaveState(_ context.Context, st *FlowState) error {
+func (s *FileStore) SaveState(ctx context.Context, st *FlowState) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return fileSave(s.state, "state", st.CustomerID, st)
 }
 
 // LoadConsent implements ConsentStore.
-func (s *FileStore) LoadConsent(_ context.Context, customerID string) (*Consent, error) {
+func (s *FileStore) LoadConsent(ctx context.Context, customerID string) (*Consent, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return fileLoad[Consent](s.consent, "consent", customerID)
 }
 
 // SaveConsent implements ConsentStore.
-func (s *FileStore) SaveConsent(_ context.Context, c *Consent) error {
+func (s *FileStore) SaveConsent(ctx context.Context, c *Consent) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return fileSave(s.consent, "consent", c.CustomerID, c)
 }

@@ -271,7 +271,10 @@ type MemoryStore struct {
 func NewMemoryStore() *MemoryStore { return &MemoryStore{cps: map[string]*Checkpoint{}} }
 
 // Load implements Store.
-func (s *MemoryStore) Load(_ context.Context, customerID string) (*Checkpoint, error) {
+func (s *MemoryStore) Load(ctx context.Context, customerID string) (*Checkpoint, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cp, ok := s.cps[customerID]
@@ -282,7 +285,10 @@ func (s *MemoryStore) Load(_ context.Context, customerID string) (*Checkpoint, e
 }
 
 // Save implements Store.
-func (s *MemoryStore) Save(_ context.Context, customerID string, cp *Checkpoint) error {
+func (s *MemoryStore) Save(ctx context.Context, customerID string, cp *Checkpoint) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	c := cp.Clone()
 	s.mu.Lock()
 	s.cps[customerID] = c

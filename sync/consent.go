@@ -18,5 +18,8 @@ type ConsentFunc func(ctx context.Context, customerID string) error
 
 // CheckConsent calls f.
 func (f ConsentFunc) CheckConsent(ctx context.Context, customerID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return f(ctx, customerID)
 }

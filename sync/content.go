@@ -150,6 +150,9 @@ var contentKinds = [...]EntityKind{KindCandidate, KindJob, KindApplication, Kind
 // What LinkedIn holds is read with the Holdings of WithHoldings; by
 // default candidates only, the other kinds listed with Unchecked set.
 func (e *Engine) ReconcileContent(ctx context.Context, sample int) (*ContentReport, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if sample < 0 {
 		return nil, errors.New("sync: ReconcileContent: negative sample")
 	}

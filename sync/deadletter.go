@@ -196,7 +196,10 @@ func NewMemoryDeadLetters() *MemoryDeadLetters {
 }
 
 // Put implements DeadLetterStore.
-func (s *MemoryDeadLetters) Put(_ context.Context, customerID string, d DeadLetter) error {
+func (s *MemoryDeadLetters) Put(ctx context.Context, customerID string, d DeadLetter) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m[customerID] == nil {
@@ -207,7 +210,10 @@ func (s *MemoryDeadLetters) Put(_ context.Context, customerID string, d DeadLett
 }
 
 // List implements DeadLetterStore.
-func (s *MemoryDeadLetters) List(_ context.Context, customerID string) iter.Seq2[DeadLetter, error] {
+func (s *MemoryDeadLetters) List(ctx context.Context, customerID string) iter.Seq2[DeadLetter, error] {
+	if ctx == nil {
+		return nilContextSeq[DeadLetter]()
+	}
 	s.mu.Lock()
 	out := make([]DeadLetter, 0, len(s.m[customerID]))
 	for _, d := range s.m[customerID] {
@@ -225,7 +231,10 @@ func (s *MemoryDeadLetters) List(_ context.Context, customerID string) iter.Seq2
 }
 
 // Delete implements DeadLetterStore.
-func (s *MemoryDeadLetters) Delete(_ context.Context, customerID, key string) error {
+func (s *MemoryDeadLetters) Delete(ctx context.Context, customerID, key string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	s.mu.Lock()
 	delete(s.m[customerID], key)
 	s.mu.Unlock()
@@ -273,7 +282,10 @@ func (s *FileDeadLetters) custDir(customerID string, create bool) (*fsutil.Dir, 
 }
 
 // Put implements DeadLetterStore.
-func (s *FileDeadLetters) Put(_ context.Context, customerID string, d DeadLetter) error {
+func (s *FileDeadLetters) Put(ctx context.Context, customerID string, d DeadLetter) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	dir, err := s.custDir(customerID, true)
 	if err == nil {
 		err = dir.Save(d.Key(), d)
@@ -287,6 +299,9 @@ func (s *FileDeadLetters) Put(_ context.Context, customerID string, d DeadLetter
 // List implements DeadLetterStore, in Key order. It holds the keys in
 // memory, and reads one dead letter at a time.
 func (s *FileDeadLetters) List(ctx context.Context, customerID string) iter.Seq2[DeadLetter, error] {
+	if ctx == nil {
+		return nilContextSeq[DeadLetter]()
+	}
 	return func(yield func(DeadLetter, error) bool) {
 		dir, err := s.custDir(customerID, false)
 		if dir == nil && err == nil {
@@ -320,7 +335,10 @@ func (s *FileDeadLetters) List(ctx context.Context, customerID string) iter.Seq2
 }
 
 // Delete implements DeadLetterStore.
-func (s *FileDeadLetters) Delete(_ context.Context, customerID, key string) error {
+func (s *FileDeadLetters) Delete(ctx context.Context, customerID, key string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	dir, err := s.custDir(customerID, false)
 	if dir == nil || err != nil {
 		return err

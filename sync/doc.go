@@ -172,6 +172,14 @@
 // retried or delivered twice is harmless. Run at most one slice per customer
 // at a time: use the queue's unique-job or lease feature keyed by customer.
 //
+// # Nil contexts
+//
+// Every function and method of the package given a nil context returns an
+// error ("sync: nil context") and does nothing: it reads and writes no
+// store, sends nothing and starts no goroutine. An iterator (a Source's or
+// a DeadLetterStore's stream) yields that error once; WithYieldWhen returns
+// nil, which the call it is given to refuses.
+//
 // # Privacy
 //
 // Nothing is logged unless WithLogger is given, and log records carry

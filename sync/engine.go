@@ -67,6 +67,9 @@ func (e *Engine) DeadLetters() DeadLetterStore { return e.cfg.dead }
 
 // State returns the customer's persisted phase states (see PhaseStatus).
 func (e *Engine) State(ctx context.Context) (map[Phase]PhaseState, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return PhaseStatus(ctx, e.cfg.store, e.cust)
 }
 
@@ -80,6 +83,9 @@ func (e *Engine) State(ctx context.Context) (map[Phase]PhaseState, error) {
 // midnight) and continues by itself, unless WithWaitWhenParked(false) was
 // given; then it returns a *ParkedError.
 func (e *Engine) Run(ctx context.Context) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	var total *Report
 	for {
 		rep, err := e.RunSlice(ctx, 0)
@@ -112,6 +118,9 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 // acknowledged batch is checkpointed, so RunSlice may run on any machine
 // that shares the Store (see the package documentation on job queues).
 func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !e.running.acquire() {
 		return nil, e.errAlreadyRunning()
 	}
@@ -140,8 +149,12 @@ type yieldKey struct{}
 // are answered and committed, so that nothing is sent twice. A runner that
 // holds a customer under a lease uses it to hand the customer over before
 // the lease ends (fleet/riverrun). Run, which has no budget, ignores it.
-// stop must be fast.
+// stop must be fast. Given a nil ctx, it returns nil, which every call
+// of the package refuses ("sync: nil context").
 func WithYieldWhen(ctx context.Context, stop func() bool) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, yieldKey{}, stop)
 }
 

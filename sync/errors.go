@@ -3,9 +3,23 @@ package sync
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 )
+
+// errNilContext is what every call of the package given a nil context
+// returns (an iterator yields it), before doing anything.
+var errNilContext = errors.New("sync: nil context")
+
+// nilContextSeq is what an iterator given a nil context returns: it yields
+// errNilContext once.
+func nilContextSeq[T any]() iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, errNilContext)
+	}
+}
 
 // ErrYield is returned by RunSlice when the slice's batch budget is spent
 // before the customer is caught up. The checkpoint is saved: call RunSlice

@@ -26,7 +26,10 @@ func NewFileStore(dir string) (*FileStore, error) {
 }
 
 // Load implements Store.
-func (s *FileStore) Load(_ context.Context, customerID string) (*Checkpoint, error) {
+func (s *FileStore) Load(ctx context.Context, customerID string) (*Checkpoint, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	var cp Checkpoint
 	ok, err := s.dir.Load(customerID, &cp)
 	if err != nil {
@@ -40,7 +43,10 @@ func (s *FileStore) Load(_ context.Context, customerID string) (*Checkpoint, err
 }
 
 // Save implements Store.
-func (s *FileStore) Save(_ context.Context, customerID string, cp *Checkpoint) error {
+func (s *FileStore) Save(ctx context.Context, customerID string, cp *Checkpoint) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := s.dir.Save(customerID, cp); err != nil {
 		return fmt.Errorf("sync: saving the checkpoint of %q: %w", customerID, err)
 	}

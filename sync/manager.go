@@ -109,6 +109,9 @@ type sliceDone struct {
 // Run schedules every customer until all caught up (or gave up, or ctx
 // ended). It returns each customer's merged report and error.
 func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	sc, err := m.begin()
 	if err != nil {
 		return nil, err

@@ -111,6 +111,9 @@ type PhaseState struct {
 // PhaseStatus reads the customer's phase states from store. A customer the
 // store does not know has every phase at zero.
 func PhaseStatus(ctx context.Context, store Store, customerID string) (map[Phase]PhaseState, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	cp, err := store.Load(ctx, customerID)
 	if err != nil {
 		return nil, err

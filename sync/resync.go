@@ -26,6 +26,9 @@ const ResyncReason = "resync requested by an operator"
 // is written, and the store is listed once. It returns the dead letters
 // the store holds for the keys, in the keys' order.
 func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string, now time.Time, keys ...string) ([]DeadLetter, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	want, err := resyncRequests(keys, now)
 	if err != nil {
 		return nil, err
@@ -98,6 +101,9 @@ func (r *run) requestInMemory(ds []DeadLetter) []string {
 // the records as a dry Run does and reports what would be sent, sending
 // nothing and changing neither store.
 func (e *Engine) Resync(ctx context.Context, keys ...string) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if len(keys) == 0 {
 		return nil, errors.New("sync: Resync: no key")
 	}
@@ -159,6 +165,9 @@ func (e *Engine) finishClearing(ctx context.Context) error {
 // use Engine.RewindPhase. It returns the saved checkpoint, or an error
 // wrapping ErrNoCheckpoint for a customer the store does not know.
 func RewindPhase(ctx context.Context, store Store, customerID string, p Phase) (*Checkpoint, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !p.valid() || p == PhaseDeletions {
 		return nil, fmt.Errorf("sync: RewindPhase: %s cannot be rewound (only jobs, candidates, applications and activities)", p)
 	}
@@ -207,6 +216,9 @@ func rewind(cp *Checkpoint, p Phase) {
 // RewindPhase is the function RewindPhase on the engine's store, refused
 // while the engine runs.
 func (e *Engine) RewindPhase(ctx context.Context, p Phase) (*Checkpoint, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !e.running.acquire() {
 		return nil, e.errAlreadyRunning()
 	}

@@ -30,6 +30,9 @@ import (
 // as a dry Run does and reports what the retry would send, refuse and drop:
 // it sends nothing and changes neither store.
 func (e *Engine) RetryDeadLetters(ctx context.Context, keys ...string) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return e.retry(ctx, keys, nil)
 }
 

@@ -126,31 +126,49 @@ func streamAfter[T any](ctx context.Context, recs []T, since Cursor, pos func(*T
 
 // Jobs implements Source.
 func (s *SliceSource) Jobs(ctx context.Context, since Cursor) iter.Seq2[Job, error] {
+	if ctx == nil {
+		return nilContextSeq[Job]()
+	}
 	return streamAfter(ctx, sortedSnapshot(&s.mu, s.jobs, jobPos), since, jobPos)
 }
 
 // Candidates implements Source.
 func (s *SliceSource) Candidates(ctx context.Context, since Cursor) iter.Seq2[Candidate, error] {
+	if ctx == nil {
+		return nilContextSeq[Candidate]()
+	}
 	return streamAfter(ctx, sortedSnapshot(&s.mu, s.cands, candidatePos), since, candidatePos)
 }
 
 // Applications implements Source.
 func (s *SliceSource) Applications(ctx context.Context, since Cursor) iter.Seq2[Application, error] {
+	if ctx == nil {
+		return nilContextSeq[Application]()
+	}
 	return streamAfter(ctx, sortedSnapshot(&s.mu, s.apps, applicationPos), since, applicationPos)
 }
 
 // Activities implements Source.
 func (s *SliceSource) Activities(ctx context.Context, since Cursor) iter.Seq2[Activity, error] {
+	if ctx == nil {
+		return nilContextSeq[Activity]()
+	}
 	return streamAfter(ctx, sortedSnapshot(&s.mu, s.acts, activityPos), since, activityPos)
 }
 
 // Deletions implements Source.
 func (s *SliceSource) Deletions(ctx context.Context, since Cursor) iter.Seq2[Deletion, error] {
+	if ctx == nil {
+		return nilContextSeq[Deletion]()
+	}
 	return streamAfter(ctx, sortedSnapshot(&s.mu, s.dels, deletionPos), since, deletionPos)
 }
 
 // Totals implements Source.
-func (s *SliceSource) Totals(_ context.Context, since time.Time) (Totals, error) {
+func (s *SliceSource) Totals(ctx context.Context, since time.Time) (Totals, error) {
+	if ctx == nil {
+		return Totals{}, errNilContext
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return Totals{
@@ -174,17 +192,26 @@ func countSince[T any](m map[string]T, since time.Time, modified func(*T) time.T
 }
 
 // LookupJob implements Lookup.
-func (s *SliceSource) LookupJob(_ context.Context, id string) (Job, bool, error) {
+func (s *SliceSource) LookupJob(ctx context.Context, id string) (Job, bool, error) {
+	if ctx == nil {
+		return Job{}, false, errNilContext
+	}
 	return lookupIn(s, s.jobs, id)
 }
 
 // LookupCandidate implements Lookup.
-func (s *SliceSource) LookupCandidate(_ context.Context, id string) (Candidate, bool, error) {
+func (s *SliceSource) LookupCandidate(ctx context.Context, id string) (Candidate, bool, error) {
+	if ctx == nil {
+		return Candidate{}, false, errNilContext
+	}
 	return lookupIn(s, s.cands, id)
 }
 
 // LookupApplication implements Lookup.
-func (s *SliceSource) LookupApplication(_ context.Context, id string) (Application, bool, error) {
+func (s *SliceSource) LookupApplication(ctx context.Context, id string) (Application, bool, error) {
+	if ctx == nil {
+		return Application{}, false, errNilContext
+	}
 	return lookupIn(s, s.apps, id)
 }
 
@@ -196,7 +223,10 @@ func lookupIn[T any](s *SliceSource, m map[string]T, id string) (T, bool, error)
 }
 
 // LookupActivity implements Lookup.
-func (s *SliceSource) LookupActivity(_ context.Context, kind EntityKind, parent, id string) (Activity, bool, error) {
+func (s *SliceSource) LookupActivity(ctx context.Context, kind EntityKind, parent, id string) (Activity, bool, error) {
+	if ctx == nil {
+		return Activity{}, false, errNilContext
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	v, ok := s.acts[actKey(kind, parent, id)]
