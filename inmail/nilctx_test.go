@@ -4,15 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/rscgo/rscgo/internal/nilctx"
 	"github.com/rscgo/rscgo/milestones"
 )
 
@@ -181,21 +179,7 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 		t.Fatal(err)
 	}
 	s.Cursors = string(b)
-	err = filepath.WalkDir(fx.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(fx.dir, path)
-		s.Files = append(s.Files, fmt.Sprintf("%s %d %s", rel, info.Size(), info.ModTime()))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s.Files = nilctx.Files(t, fx.dir)
 	return s
 }
 
@@ -204,7 +188,6 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 // a store or the Sink, sending a request or starting a goroutine.
 func TestNilContext(t *testing.T) {
 	t.Parallel()
-	var nilCtx context.Context
 	one := func(_ any, err error) error { return err }
 	two := func(_, _ any, err error) error { return err }
 	keep := func(*Cursors) bool { return true }
@@ -298,22 +281,7 @@ func TestNilContext(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				fx := newNilFixture(t)
-				before := fx.snapshot(t)
-				var err error
-				func() {
-					defer func() {
-						if r := recover(); r != nil {
-							err = fmt.Errorf("panic: %v", r)
-						}
-					}()
-					err = tc.call(nilCtx, fx)
-				}()
-				if diff := cmp.Diff("inmail: nil context", fmt.Sprint(err)); diff != "" {
-					t.Errorf("error (-want +got):\n%s", diff)
-				}
-				if diff := cmp.Diff(before, fx.snapshot(t)); diff != "" {
-					t.Errorf("a nil context touched something (-before +after):\n%s", diff)
-				}
+				nilctx.Check(t, "inmail: nil context", func() nilSnapshot { return fx.snapshot(t) }, func(ctx context.Context) error { return tc.call(ctx, fx) })
 			})
 		})
 	}

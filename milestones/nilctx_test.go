@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/internal/nilctx"
 )
 
 // countingStore counts the calls that reach an EventAppender.
@@ -37,7 +35,6 @@ func (s *countingStore) AppendNew(ctx context.Context, id string, evs []Event) (
 // "milestones: nil context" before reading or writing a store.
 func TestNilContext(t *testing.T) {
 	t.Parallel()
-	var nilCtx context.Context
 	one := func(_ any, err error) error { return err }
 	two := func(_, _ any, err error) error { return err }
 	reached := State{Enabled: true, EnabledAt: testNow, Access: Access{CompanyLevel: true}}
@@ -91,39 +88,12 @@ func TestNilContext(t *testing.T) {
 					t.Fatal(err)
 				}
 				s := fmt.Sprintf("store calls %d, events %s", fx.counted.calls.Load(), b)
-				err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-					if err != nil {
-						return err
-					}
-					info, err := d.Info()
-					if err != nil {
-						return err
-					}
-					rel, _ := filepath.Rel(dir, path)
-					s += fmt.Sprintf("\n%s %d %s", rel, info.Size(), info.ModTime())
-					return nil
-				})
-				if err != nil {
-					t.Fatal(err)
+				for _, f := range nilctx.Files(t, dir) {
+					s += "\n" + f
 				}
 				return s
 			}
-			before := snapshot()
-			var err error
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						err = fmt.Errorf("panic: %v", r)
-					}
-				}()
-				err = tc.call(nilCtx, fx)
-			}()
-			if diff := cmp.Diff("milestones: nil context", fmt.Sprint(err)); diff != "" {
-				t.Errorf("error (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(before, snapshot()); diff != "" {
-				t.Errorf("a nil context touched something (-before +after):\n%s", diff)
-			}
+			nilctx.Check(t, "milestones: nil context", snapshot, func(ctx context.Context) error { return tc.call(ctx, fx) })
 		})
 	}
 }

@@ -4,15 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/rscgo/rscgo/internal/nilctx"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
@@ -147,18 +145,7 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 	b, err := json.Marshal([]any{st, c, creds.ClientID, creds.ClientSecret})
 	must(t, err)
 	s.Stored = string(b)
-	must(t, filepath.WalkDir(fx.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(fx.dir, path)
-		s.Files = append(s.Files, fmt.Sprintf("%s %d %s", rel, info.Size(), info.ModTime()))
-		return nil
-	}))
+	s.Files = nilctx.Files(t, fx.dir)
 	return s
 }
 
@@ -167,7 +154,6 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 // store, calling a hook or sending a request.
 func TestNilContext(t *testing.T) {
 	t.Parallel()
-	var nilCtx context.Context
 	one := func(_ any, err error) error { return err }
 	inst := Instance{CustomerID: nilCust, Label: "main"}
 	creds := Credentials{ClientID: "other", ClientSecret: "other"}
@@ -254,22 +240,7 @@ func TestNilContext(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				fx := newNilFixture(t)
-				before := fx.snapshot(t)
-				var err error
-				func() {
-					defer func() {
-						if r := recover(); r != nil {
-							err = fmt.Errorf("panic: %v", r)
-						}
-					}()
-					err = tc.call(nilCtx, fx)
-				}()
-				if diff := cmp.Diff("onboarding: nil context", fmt.Sprint(err)); diff != "" {
-					t.Errorf("error (-want +got):\n%s", diff)
-				}
-				if diff := cmp.Diff(before, fx.snapshot(t)); diff != "" {
-					t.Errorf("a nil context touched something (-before +after):\n%s", diff)
-				}
+				nilctx.Check(t, "onboarding: nil context", func() nilSnapshot { return fx.snapshot(t) }, func(ctx context.Context) error { return tc.call(ctx, fx) })
 			})
 		})
 	}

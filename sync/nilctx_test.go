@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"iter"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/rscgo/rscgo/internal/nilctx"
 )
 
 // countingStore counts the calls that reach a Store and a DeadLetterStore.
@@ -108,18 +107,7 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 		must(t, err)
 		s.Dead = append(s.Dead, d.Key())
 	}
-	must(t, filepath.WalkDir(fx.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(fx.dir, path)
-		s.Files = append(s.Files, fmt.Sprintf("%s %d %s", rel, info.Size(), info.ModTime()))
-		return nil
-	}))
+	s.Files = nilctx.Files(t, fx.dir)
 	return s
 }
 
@@ -138,7 +126,6 @@ func drainSeq[T any](seq iter.Seq2[T, error]) error {
 // a store, the Source's snapshot or LinkedIn.
 func TestNilContext(t *testing.T) {
 	t.Parallel()
-	var nilCtx context.Context
 	one := func(_ any, err error) error { return err }
 	two := func(_, _ any, err error) error { return err }
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -225,22 +212,7 @@ func TestNilContext(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T, e *env) {
 				fx := newNilFixture(t, e)
-				before := fx.snapshot(t)
-				var err error
-				func() {
-					defer func() {
-						if r := recover(); r != nil {
-							err = fmt.Errorf("panic: %v", r)
-						}
-					}()
-					err = tc.call(nilCtx, fx)
-				}()
-				if diff := cmp.Diff("sync: nil context", fmt.Sprint(err)); diff != "" {
-					t.Errorf("error (-want +got):\n%s", diff)
-				}
-				if diff := cmp.Diff(before, fx.snapshot(t)); diff != "" {
-					t.Errorf("a nil context touched something (-before +after):\n%s", diff)
-				}
+				nilctx.Check(t, "sync: nil context", func() nilSnapshot { return fx.snapshot(t) }, func(ctx context.Context) error { return tc.call(ctx, fx) })
 			})
 		})
 	}
