@@ -95,6 +95,45 @@ func TestUnstorableIDsAreDeadLettered(t *testing.T) {
 	})
 }
 
+// TestLongJobIDIsDeadLettered: a job whose id is longer than LinkedIn
+// takes in either family is refused up front, before its CREATE intent
+// would enter the checkpoint's job states (a store keying rows by the id,
+// as PostgreSQL's does, could not save it, and every later run would fail
+// there); the customer's other jobs sync, and the next run reads none of
+// them again.
+func TestLongJobIDIsDeadLettered(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 2, 0, 0, 0)
+		long := g.job(1)
+		long.Posting.ExternalJobPostingID = strings.Repeat("é", 201) // 201 characters, 402 bytes
+		src := NewSliceSource()
+		src.PutJobs(g.job(0), long)
+		store := NewMemoryStore()
+		eng, rep := e.ran(t, src, WithStore(store))
+		p := rep.Phases[PhaseJobs]
+		type counts struct{ Read, Sent, Acknowledged, Refused int64 }
+		if d := cmp.Diff(counts{2, 2, 1, 1}, counts{p.Read, p.Sent, p.Acknowledged, p.Refused}); d != "" {
+			t.Errorf("jobs (-want +got):\n%s", d)
+		}
+		want := []deadSummary{{"job//" + long.Posting.ExternalJobPostingID,
+			"invalid externalJobPostingId: must be at most 200 characters, the most LinkedIn takes (docs/linkedin-api.md §7.1)", 1, false}}
+		if d := cmp.Diff(want, summarize(deadLetters(t, eng.DeadLetters(), "c1"))); d != "" {
+			t.Errorf("dead letters (-want +got):\n%s", d)
+		}
+		cp, err := store.Load(t.Context(), "c1")
+		must(t, err)
+		if d := cmp.Diff([]string{g.job(0).Posting.ExternalJobPostingID}, slices.Sorted(maps.Keys(cp.Jobs))); d != "" {
+			t.Errorf("job states (-want +got):\n%s", d)
+		}
+		time.Sleep(time.Minute)
+		rep, err = eng.Run(t.Context())
+		must(t, err)
+		if n := rep.Phases[PhaseJobs].Read; n != 0 {
+			t.Errorf("the next run read %d jobs again, want none", n)
+		}
+	})
+}
+
 // TestCursorJSON: a cursor encodes as before, {"modifiedAt":…,"id":…},
 // unless its id is not valid UTF-8 or holds NUL; then the id is escaped,
 // and every cursor reads back as it was.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -104,13 +105,27 @@ func screened[T any](r *run, identity func(*T) DeadLetter, counted bool,
 // one WithIntegrationContexts names.
 const foreignRule = "is not one of the customer's integration contexts (WithIntegrationContexts)"
 
+// maxJobIDLen and jobIDRule: the longest externalJobPostingId LinkedIn
+// takes in either family (docs/linkedin-api.md §7.1).
+const (
+	maxJobIDLen = 200
+	jobIDRule   = "must be at most 200 characters, the most LinkedIn takes (docs/linkedin-api.md §7.1)"
+)
+
 // refusal returns the field and rule for which screened refuses the record
-// d identifies: an identifier that is not valid UTF-8 or holds NUL, or an
-// integration context that is not the customer's (WithIntegrationContexts;
-// a job naming its company instead has none to check); "" for none.
+// d identifies: an identifier that is not valid UTF-8 or holds NUL, a job
+// id longer than LinkedIn takes, or an integration context that is not the
+// customer's (WithIntegrationContexts; a job naming its company instead
+// has none to check); "" for none.
 func (r *run) refusal(d DeadLetter) (field, rule string) {
 	if f := unstorable(d); f != "" {
 		return f, unstorableRule
+	}
+	if d.Kind == KindJob && !d.Delete && utf8.RuneCountInString(d.ID) > maxJobIDLen {
+		// Refused by the client in every family, and kept out of the
+		// checkpoint's job states, where a store may key rows by the id
+		// (PostgreSQL refuses an index entry past about 2,700 bytes).
+		return "externalJobPostingId", jobIDRule
 	}
 	if c := r.e.cfg.contexts; c != nil && d.Integration != "" && !c[d.Integration] {
 		return "integrationContext", foreignRule

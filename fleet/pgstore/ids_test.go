@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -17,12 +18,14 @@ import (
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
-// TestUnstorableIDs: an ATS candidate whose id is not valid UTF-8 (a
-// legacy Latin-1 id) or holds NUL, which PostgreSQL's text and jsonb
+// TestUnstorableIDs: an ATS candidate or job whose id is not valid UTF-8
+// (a legacy Latin-1 id) or holds NUL, which PostgreSQL's text and jsonb
 // refuse, or is thousands of bytes long (past PostgreSQL's index entry
-// limit, and LinkedIn's 255 characters), becomes a dead letter while the
-// rest of the customer syncs, as with the memory stores; the watermark
-// after it reads back exactly, so the next run sends nothing again.
+// limit, and the 512 and 200 characters the client takes), becomes a dead
+// letter while the rest of the customer syncs, as with the memory stores;
+// a job's never enters the job states (rows keyed by the id); the
+// watermark after it reads back exactly, so the next run sends nothing
+// again.
 func TestUnstorableIDs(t *testing.T) {
 	t.Parallel()
 	for _, bad := range []string{"C\xe9te-1", "C\x00-1", pgtest.Incompressible(8000)} {
@@ -48,10 +51,18 @@ func TestUnstorableIDs(t *testing.T) {
 					FirstName: "Ann", EmailAddresses: []string{fmt.Sprintf("c%d@example.com", i)}, ExternalProfileURL: fmt.Sprintf("https://ats.example.com/c/%d", i),
 					CreatedAt: rsc.Millis(at), LastModifiedAt: rsc.Millis(at)}})
 			}
+			for i, id := range []string{"J0001", "J" + bad} {
+				src.PutJobs(rscsync.Job{ModifiedAt: clock.Now().Add(time.Duration(i-10) * time.Minute), Posting: rsc.JobPosting{
+					ExternalJobPostingID: id, IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply",
+					Title: "Backend engineer", Description: strings.Repeat("Build the sync engine. ", 6), Location: "Paris, France",
+					ListedAt: rsc.Millis(clock.Now().Add(-2 * time.Hour)), PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
+			}
 			type result struct {
 				Read, Refused int64
 				Dead          []string // keys
 				Cursor        rscsync.Cursor
+				JobsRefused   int64
+				Jobs          []string // the job states' ids
 			}
 			run := func(store rscsync.Store, dead rscsync.DeadLetterStore) result {
 				t.Helper()
@@ -64,7 +75,8 @@ func TestUnstorableIDs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res := result{Read: rep.Phases[rscsync.PhaseCandidates].Read, Refused: rep.Phases[rscsync.PhaseCandidates].Refused}
+				res := result{Read: rep.Phases[rscsync.PhaseCandidates].Read, Refused: rep.Phases[rscsync.PhaseCandidates].Refused,
+					JobsRefused: rep.Phases[rscsync.PhaseJobs].Refused}
 				for d, err := range dead.List(ctx, "acme") {
 					if err != nil {
 						t.Fatal(err)
@@ -75,13 +87,17 @@ func TestUnstorableIDs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				slices.Sort(res.Dead)
 				res.Cursor = cp.Phases[rscsync.PhaseCandidates].Cursor
+				res.Jobs = slices.Sorted(maps.Keys(cp.Jobs))
 				return res
 			}
-			key := rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: bad}.Escape().Key()
-			first := result{Read: 3, Refused: 1, Dead: []string{key}, Cursor: rscsync.Cursor{ModifiedAt: last, ID: bad}}
+			dead := []string{rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: bad}.Escape().Key(),
+				rscsync.DeadLetter{Kind: rscsync.KindJob, ID: "J" + bad}.Escape().Key()}
+			slices.Sort(dead)
+			first := result{Read: 3, Refused: 1, Dead: dead, Cursor: rscsync.Cursor{ModifiedAt: last, ID: bad}, JobsRefused: 1, Jobs: []string{"J0001"}}
 			again := first
-			again.Read, again.Refused = 0, 0
+			again.Read, again.Refused, again.JobsRefused = 0, 0, 0
 			got := []result{run(rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters())}
 			for range 2 {
 				got = append(got, run(db.Checkpoints(), db.DeadLetters()))
