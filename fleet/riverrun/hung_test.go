@@ -3,6 +3,7 @@ package riverrun_test
 import (
 	"context"
 	"iter"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +94,45 @@ func TestHungSourceBounded(t *testing.T) {
 				t.Errorf("after the hung slice (-want +got):\n%s\nerrors: %+v", d, ev.Job.Errors)
 			}
 		})
+	}
+}
+
+// TestSlowSliceYieldsBeforeJobTimeout: a slice that makes progress but is
+// slow (a slow LinkedIn: each candidate batch takes 200 ms to answer)
+// yields once a quarter of River's JobTimeout is left: its batches are
+// committed, the attempt completes and the customer's next slice is
+// enqueued at once, instead of the attempt failing at the timeout and the
+// customer waiting for River's backoff (here an hour). Real time, as
+// River's JobTimeout is: a JobTimeout of 2 s.
+func TestSlowSliceYieldsBeforeJobTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, spec{candidates: 1000, sliceBatches: 10,
+		afterBatch: func(r *http.Request) error {
+			select {
+			case <-time.After(200 * time.Millisecond):
+			case <-r.Context().Done():
+			}
+			return nil
+		},
+		river: func(c *river.Config) { c.JobTimeout, c.RetryPolicy = 2*time.Second, retryLater{} },
+	})
+	events := f.subscribe(t)
+	if err := riverrun.Enqueue(t.Context(), f.river, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	ev := receive(t, events, "the slow slice did not end")
+	cp, err := f.db.Checkpoints().Load(t.Context(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		Event     river.EventKind
+		State     rivertype.JobState
+		Committed bool // candidates committed by the slice
+	}
+	got := outcome{Event: ev.Kind, State: ev.Job.State, Committed: cp != nil && cp.Phases[rscsync.PhaseCandidates].Done > 0}
+	want := outcome{Event: river.EventKindJobCompleted, State: rivertype.JobStateCompleted, Committed: true}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("after the slow slice (-want +got):\n%s\nerrors: %+v", d, ev.Job.Errors)
 	}
 }

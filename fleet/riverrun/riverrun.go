@@ -306,7 +306,10 @@ func DeadLetters(ctx context.Context) rscsync.DeadLetterStore {
 // A slice is bounded in time twice: by River's JobTimeout (the River
 // client's, one minute by default: the Runner sets no timeout of its
 // own) and by its lease, which cuts it once a twentieth of the leases'
-// TTL is left (see the package doc). A Source that blocks until its
+// TTL is left (see the package doc). Before either, it yields once a
+// quarter of the JobTimeout or a tenth of the TTL is left: the batches it
+// sent are committed and its successor runs at once, however slow
+// LinkedIn or the ATS. A Source that blocks until its
 // context ends, as over an ATS database that stopped answering, fails the
 // attempt at the first of the two; the lease is released at once and
 // River retries the slice with its backoff. A Source that ignores its
@@ -411,8 +414,9 @@ const leaseCheckEvery = 250 * time.Millisecond
 // sent meanwhile would reach LinkedIn beside the new holder's.
 //
 // The context returned makes the slice yield before its next batch once
-// a tenth of the leases' TTL is left (sync.WithYieldWhen: the batches
-// already sent are answered and committed first), and is cancelled with
+// a tenth of the leases' TTL, or a quarter of the time River's JobTimeout
+// left it, is left (sync.WithYieldWhen: the batches already sent are
+// answered and committed first), and is cancelled with
 // the cause errLeaseEnding once a twentieth is left, which stops a batch
 // still waiting or being sent. The remaining time is read on the lease's
 // clock (Lease.Remaining): before each batch, and by a watchdog every
@@ -422,7 +426,16 @@ const leaseCheckEvery = 250 * time.Millisecond
 // the check runs, can still arrive.
 func (r *Runner) withinLease(ctx context.Context, l *lease.Lease) (context.Context, context.CancelFunc) {
 	ttl := r.leases.TTL()
-	ctx = rscsync.WithYieldWhen(ctx, func() bool { return l.Remaining() <= ttl/10 })
+	// River's JobTimeout is a deadline of ctx, in real time (River
+	// schedules by the wall clock): the slice yields once a quarter of it
+	// is left, so that what it sent is committed and its successor
+	// enqueued in time, rather than the attempt failing at the deadline
+	// and the customer waiting for River's backoff.
+	deadline, timed := ctx.Deadline()
+	margin := time.Until(deadline) / 4
+	ctx = rscsync.WithYieldWhen(ctx, func() bool {
+		return l.Remaining() <= ttl/10 || timed && time.Until(deadline) <= margin
+	})
 	ctx, cancel := context.WithCancelCause(ctx)
 	go func() {
 		tick := time.NewTicker(leaseCheckEvery)
