@@ -189,6 +189,9 @@ func (p *pacer) acquire(ctx context.Context, res *resource, n int, hooks *Hooks)
 	if p.limits.Disabled || res == nil {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err // nothing will be sent: nothing is charged
+	}
 	now := p.clock.Now()
 	p.mu.Lock()
 	c := p.counterLocked(res, now)
@@ -213,8 +216,14 @@ func (p *pacer) acquire(ctx context.Context, res *resource, n int, hooks *Hooks)
 		now = p.clock.Now()
 		p.mu.Lock()
 		m := now.UTC().Unix() / 60
-		if m != c.minute {
+		switch {
+		case m > c.minute:
 			c.minute, c.minUsed = m, 0
+		case m < c.minute:
+			// A reading taken before another call charged a later minute
+			// (this goroutine was preempted between the two): the minute
+			// never goes back, or the later one would be counted afresh.
+			m = c.minute
 		}
 		// The rule ReadyAt estimates with: the calendar minute must carry
 		// the records and the token bucket hold them.

@@ -219,6 +219,7 @@ func (sc *schedule) loop(ctx context.Context) error {
 				sc.ready = sc.ready[1:]
 				sc.busy++
 			case <-ctx.Done():
+				sc.drain()
 				return ctx.Err()
 			}
 		}
@@ -228,9 +229,7 @@ func (sc *schedule) loop(ctx context.Context) error {
 		sc.armSleeper(ctx)
 		select {
 		case <-ctx.Done():
-			for ; sc.busy > 0; sc.busy-- {
-				sc.record(<-sc.done)
-			}
+			sc.drain()
 			return ctx.Err()
 		case <-sc.wake:
 			sc.cancelSleep, sc.sleeperAt = nil, time.Time{}
@@ -239,6 +238,14 @@ func (sc *schedule) loop(ctx context.Context) error {
 			sc.record(d)
 			sc.reschedule(ctx, d)
 		}
+	}
+}
+
+// drain waits for the slices still running, which end with the context,
+// and records their reports and errors among the results.
+func (sc *schedule) drain() {
+	for ; sc.busy > 0; sc.busy-- {
+		sc.record(<-sc.done)
 	}
 }
 

@@ -3,9 +3,14 @@ package sync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // hung is a Source whose candidate stream blocks until its context ends,
@@ -118,6 +123,86 @@ func TestWithSliceTimeoutRefusals(t *testing.T) {
 			if err := tc.new(); err == nil || err.Error() != tc.want {
 				t.Errorf("got %v, want %q", err, tc.want)
 			}
+		})
+	}
+}
+
+// stallAfter is a Source whose candidate stream yields its first n
+// records, closes stalled, then blocks until its context ends and yields
+// that error (an ATS database that stopped answering mid-slice).
+type stallAfter struct {
+	*SliceSource
+	n       int
+	stalled chan struct{}
+}
+
+func (s stallAfter) Candidates(ctx context.Context, after Cursor) iter.Seq2[Candidate, error] {
+	return func(yield func(Candidate, error) bool) {
+		i := 0
+		for c, err := range s.SliceSource.Candidates(ctx, after) {
+			if i == s.n {
+				close(s.stalled)
+				<-ctx.Done()
+				yield(Candidate{}, ctx.Err())
+				return
+			}
+			i++
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// cancelClock is a clock whose Now, once armed, cancels a context: the
+// operator's shutdown arriving while the Manager's loop handles the end
+// of a slice, about to hand out the next.
+type cancelClock struct {
+	rsc.Clock
+	armed  atomic.Bool
+	cancel context.CancelFunc
+}
+
+func (c *cancelClock) Now() time.Time {
+	if c.armed.Load() {
+		c.cancel()
+	}
+	return c.Clock.Now()
+}
+
+// When Manager.Run's context ends, the results it returns hold the report
+// and the error of every slice that was running then, whichever point of
+// its loop the Manager was at: here customer B has committed a batch and
+// stalls, and the context ends as the loop hands out customer E's next
+// slice (repeated, as the loop's select picks at random when both the
+// hand-out and the context's end are ready).
+func TestManagerCancelKeepsRunningSlices(t *testing.T) {
+	t.Parallel()
+	for i := range 16 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, envOpt{client: []rsc.Option{rsc.WithLimits(rsc.Limits{Disabled: true})}})
+				ctx, cancel := context.WithCancel(t.Context())
+				clk := &cancelClock{Clock: rsc.SystemClock(), cancel: cancel}
+				m, err := NewManager(WithWorkers(2), WithSliceBatches(2), WithClock(clk))
+				must(t, err)
+				stalled := make(chan struct{})
+				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 600, 0, 0)
+				must(t, m.Add(e.engine(t, stallAfter{g.materialize(), 250, stalled}, WithInFlight(1)))) // "c1": commits a batch, then stalls
+				other, err := NewEngine(e.client, "E", g.materialize(), WithInFlight(1))
+				must(t, err)
+				must(t, m.Add(other)) // slices of 2 batches, work left
+				go func() { <-stalled; clk.armed.Store(true) }()
+				res, err := m.Run(ctx)
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("Run: %v, want context.Canceled", err)
+				}
+				b := res["c1"]
+				if b == nil || b.Err == nil || b.Report == nil || b.Report.Phases[PhaseCandidates] == nil || b.Report.Phases[PhaseCandidates].Batches == 0 {
+					t.Errorf("the stalled customer's result: %+v, want its error and a report of its committed batch", b)
+				}
+			})
 		})
 	}
 }
