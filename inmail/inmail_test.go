@@ -935,6 +935,138 @@ func TestScheduler(t *testing.T) {
 	})
 }
 
+// slowPollEnv is a Retriever whose first milestones-state read blocks,
+// closing entered, until release is closed or that read's context ends;
+// reads counts the reads.
+type slowPollEnv struct {
+	*env
+	entered, release chan struct{}
+	mu               sync.Mutex
+	reads            int
+}
+
+func newSlowPollEnv(t *testing.T) *slowPollEnv {
+	t.Helper()
+	e := &slowPollEnv{env: newEnv(t), entered: make(chan struct{}), release: make(chan struct{})}
+	e.fake.seats = []rsc.Seat{seat(7, rec7)}
+	cfg := e.r.cfg
+	cfg.State = func(ctx context.Context) (milestones.State, error) {
+		e.mu.Lock()
+		e.reads++
+		first := e.reads == 1
+		e.mu.Unlock()
+		if first {
+			close(e.entered)
+			select {
+			case <-e.release:
+			case <-ctx.Done():
+				return milestones.State{}, ctx.Err()
+			}
+		}
+		return e.state.get(ctx)
+	}
+	var err error
+	if e.r, err = New(cfg, WithLag(time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *slowPollEnv) stateReads() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.reads
+}
+
+// holdPoll starts a RunOnce (the webhook's, an operator's) and returns once
+// it blocks in its milestones-state read, holding the poll lock; the
+// returned channel is closed when it ends.
+func (e *slowPollEnv) holdPoll() <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = e.r.RunOnce(context.Background())
+	}()
+	<-e.entered
+	return done
+}
+
+// Polls are serialised, but a poll waiting for another returns its own
+// context's error, having done nothing, when that context ends first; the
+// poll lock is free afterwards.
+func TestPollWaitingHonoursContext(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		poll func(context.Context, *Retriever) error
+	}{
+		{"RunOnce", func(ctx context.Context, r *Retriever) error { _, err := r.RunOnce(ctx); return err }},
+		{"PollStubs", func(ctx context.Context, r *Retriever) error { _, err := r.PollStubs(ctx); return err }},
+		{"PollInMail", func(ctx context.Context, r *Retriever) error { _, err := r.PollInMail(ctx); return err }},
+		{"PollNotes", func(ctx context.Context, r *Retriever) error { _, err := r.PollNotes(ctx); return err }},
+		{"PollDeletions", func(ctx context.Context, r *Retriever) error { _, err := r.PollDeletions(ctx); return err }},
+		{"RetryRecord", func(ctx context.Context, r *Retriever) error { return r.RetryRecord(ctx, RecordMessage, "e1") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newSlowPollEnv(t)
+				held := e.holdPoll()
+				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+				defer cancel()
+				start := time.Now()
+				err := tc.poll(ctx, e.r)
+				type result struct {
+					Err        error
+					Waited     time.Duration
+					StateReads int
+				}
+				want := result{Err: context.DeadlineExceeded, Waited: time.Minute, StateReads: 1}
+				if diff := cmp.Diff(want, result{err, time.Since(start), e.stateReads()}, cmpopts.EquateErrors()); diff != "" {
+					t.Errorf("%s while another poll runs (-want +got):\n%s", tc.name, diff)
+				}
+				close(e.release)
+				<-held
+				if _, err := e.r.RunOnce(t.Context()); err != nil {
+					t.Errorf("RunOnce once the polls ended: %v", err)
+				}
+			})
+		})
+	}
+}
+
+// The Scheduler's Run returns when its context ends even while its
+// customer's RunOnce waits for a poll started elsewhere that still runs.
+func TestSchedulerStopsWhileAnotherPollRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newSlowPollEnv(t)
+		held := e.holdPoll()
+		var reports int
+		s, err := NewScheduler(WithInterval(time.Millisecond), WithJitter(0, nil),
+			WithRunReports(func(string, RunReport, error) { reports++ }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(e.r); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		start := time.Now()
+		err = s.Run(ctx)
+		type result struct {
+			Err        error
+			Took       time.Duration
+			Reports    int
+			StateReads int
+		}
+		want := result{Err: context.DeadlineExceeded, Took: time.Minute, StateReads: 1}
+		if diff := cmp.Diff(want, result{err, time.Since(start), reports, e.stateReads()}, cmpopts.EquateErrors()); diff != "" {
+			t.Errorf("Scheduler.Run while another poll of its customer runs (-want +got):\n%s", diff)
+		}
+		close(e.release)
+		<-held
+	})
+}
+
 func TestNothingLoggedByDefault(t *testing.T) {
 	// With a logger, records carry ids and counts, never bodies or emails.
 	synctest.Test(t, func(t *testing.T) {

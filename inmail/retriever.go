@@ -104,7 +104,10 @@ func (e *UnavailableError) Error() string {
 // Retriever runs the LinkedIn → ATS flows of one customer: seats, InMail
 // history, stub profiles, prospect notes, 1-Click Export, profile links and
 // member deletions. It is safe for concurrent use: polls are serialised,
-// and pushes may be handled while a poll runs.
+// and pushes may be handled while a poll runs. A poll (RunOnce, PollStubs,
+// PollInMail, PollNotes, PollDeletions, RetryRecord) waiting for another
+// returns its context's error, having done nothing, when the context ends
+// first.
 //
 // Several Retrievers may serve one customer over one CursorStore (the
 // webhook's beside the scheduler's, replicas of a service, a restarted
@@ -125,8 +128,8 @@ type Retriever struct {
 	opt *config
 	log *slog.Logger
 
-	runMu   sync.Mutex // one poll at a time
-	matchMu sync.Mutex // find-or-create is atomic within the process
+	run     chan struct{} // one poll at a time: lockRun sends its token, unlockRun takes it
+	matchMu sync.Mutex    // find-or-create is atomic within the process
 
 	curMu  sync.Mutex
 	cur    Cursors
@@ -174,7 +177,7 @@ func New(cfg Config, opts ...Option) (*Retriever, error) {
 	if u, ok := cfg.Sink.(Users); ok && c.users == nil {
 		c.users = u
 	}
-	return &Retriever{cfg: cfg, opt: c, log: c.logger.With("customer", cfg.CustomerID), limiters: map[string]*rate.Limiter{},
+	return &Retriever{cfg: cfg, opt: c, log: c.logger.With("customer", cfg.CustomerID), run: make(chan struct{}, 1), limiters: map[string]*rate.Limiter{},
 		linkQueue: map[string]bool{}, exporting: map[string]bool{}}, nil
 }
 
@@ -217,10 +220,34 @@ func (r *Retriever) gate(ctx context.Context, id milestones.FeatureID) (st miles
 	return st, seats, "", err
 }
 
-// locked runs poll alone: polls of a Retriever are serialised.
+// lockRun takes the Retriever's poll lock: at once when it is free
+// (whatever ctx's state), else when the poll holding it ends, or it returns
+// ctx's error if ctx ends first. unlockRun releases it.
+func (r *Retriever) lockRun(ctx context.Context) error {
+	select {
+	case r.run <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case r.run <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// unlockRun releases the poll lock lockRun took.
+func (r *Retriever) unlockRun() { <-r.run }
+
+// locked runs poll alone: polls of a Retriever are serialised. While
+// another poll runs it waits, and returns ctx's error if ctx ends first.
 func locked[R any](r *Retriever, ctx context.Context, poll func(context.Context) (R, error)) (R, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
+	if err := r.lockRun(ctx); err != nil {
+		var zero R
+		return zero, err
+	}
+	defer r.unlockRun()
 	return poll(ctx)
 }
 

@@ -20,13 +20,17 @@ import (
 // attachments of exports, and closed profiles
 // (when the deletion interval has passed). A failing step does not stop the
 // others, except on cancellation or a spent daily quota; the errors are
-// joined.
+// joined. Polls of a Retriever are serialised: while another poll runs
+// (the webhook's, an operator's), RunOnce waits for it, and returns ctx's
+// error, having done nothing, if ctx ends first.
 func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
 	if ctx == nil {
 		return RunReport{}, errNilContext
 	}
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
+	if err := r.lockRun(ctx); err != nil {
+		return RunReport{}, err
+	}
+	defer r.unlockRun()
 	var rep RunReport
 	var errs []error
 	step := func(name string, f func() error) bool {

@@ -193,7 +193,9 @@ type FlowConfig struct {
 }
 
 // Flow walks customers from "toggle on" to "enabled". It is safe for
-// concurrent use; calls for one customer are serialised.
+// concurrent use; calls for one customer that change its state (Advance,
+// ApplyStatus, Widget) are serialised, and one waiting for another of the
+// same customer returns its context's error when the context ends first.
 //
 // A customer id is 1-100 characters of valid UTF-8 without ':' or control
 // characters, other than "." and "..": Advance refuses any other with an
@@ -206,8 +208,17 @@ type Flow struct {
 	now  func() time.Time
 
 	mu      sync.Mutex
-	locks   map[string]*sync.Mutex
+	locks   map[string]*customerLock // held or awaited; removed when neither
 	clients map[string]cachedClient
+}
+
+// customerLock serialises the calls of one customer. Its token is taken by
+// sending on ch (capacity 1), so that a call waiting for it can give up when
+// its context ends; refs counts the calls holding or waiting for it (under
+// Flow.mu), and the entry is removed from Flow.locks when none are left.
+type customerLock struct {
+	ch   chan struct{}
+	refs int
 }
 
 // cachedClient is an instance's client and a digest of the credentials it
@@ -248,7 +259,7 @@ func NewFlow(cfg FlowConfig, opts ...Option) (*Flow, error) {
 		return nil, err
 	}
 	return &Flow{cfg: cfg, opt: c, prov: prov, log: c.logger, now: c.clock.Now,
-		locks: map[string]*sync.Mutex{}, clients: map[string]cachedClient{}}, nil
+		locks: map[string]*customerLock{}, clients: map[string]cachedClient{}}, nil
 }
 
 // Consents returns the consent registry (the sync engine's ConsentGuard).
@@ -257,16 +268,42 @@ func (f *Flow) Consents() *ConsentRegistry { return f.opt.consents }
 // Provisioner returns the flow's provisioner.
 func (f *Flow) Provisioner() *Provisioner { return f.prov }
 
-func (f *Flow) lock(customerID string) func() {
+// lock takes customerID's lock and returns the function that releases it.
+// While another call holds the lock it waits, and returns ctx's error if ctx
+// ends first; a free lock is taken whatever ctx's state.
+func (f *Flow) lock(ctx context.Context, customerID string) (unlock func(), err error) {
 	f.mu.Lock()
 	l := f.locks[customerID]
 	if l == nil {
-		l = &sync.Mutex{}
+		l = &customerLock{ch: make(chan struct{}, 1)}
 		f.locks[customerID] = l
 	}
+	l.refs++
 	f.mu.Unlock()
-	l.Lock()
-	return l.Unlock
+	select {
+	case l.ch <- struct{}{}:
+	default:
+		select {
+		case l.ch <- struct{}{}:
+		case <-ctx.Done():
+			f.unref(customerID, l)
+			return nil, ctx.Err()
+		}
+	}
+	return func() {
+		<-l.ch
+		f.unref(customerID, l)
+	}, nil
+}
+
+// unref drops a call's reference to customerID's lock l, and forgets l when
+// no call holds or awaits it.
+func (f *Flow) unref(customerID string, l *customerLock) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if l.refs--; l.refs == 0 {
+		delete(f.locks, customerID)
+	}
 }
 
 func (f *Flow) load(ctx context.Context, customerID string) (*FlowState, error) {
@@ -307,6 +344,10 @@ func (f *Flow) Next(ctx context.Context, customerID string) (Progress, error) {
 // It is idempotent and resumable: provisioning is an Ensure, naming is a
 // $set and configurations are upserts. On a failed automatic step it
 // returns the error along with the progress (Progress.Error).
+//
+// Calls for one customer (Advance, ApplyStatus, Widget) run one at a time:
+// an Advance waiting for another call of its customer returns its
+// context's error, having done nothing, when the context ends first.
 func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progress, error) {
 	if ctx == nil {
 		return Progress{}, errNilContext
@@ -314,7 +355,11 @@ func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progre
 	if err := validCustomerID(customerID); err != nil {
 		return Progress{}, err
 	}
-	defer f.lock(customerID)()
+	unlock, err := f.lock(ctx, customerID)
+	if err != nil {
+		return Progress{}, err
+	}
+	defer unlock()
 	st, err := f.load(ctx, customerID)
 	if err != nil {
 		return Progress{}, err
@@ -710,11 +755,18 @@ func (f *Flow) refresh(ctx context.Context, st *FlowState, c *Contract) error {
 // statuses that lower access (anything but ENABLED) are kept, and the
 // read's error is returned: a late ENABLED that LinkedIn did not confirm
 // must not undo a DISABLED; the next read (Advance, Next) decides.
+// It waits for any other call of the customer that changes its state
+// (Advance, ApplyStatus, Widget), and returns ctx's error, having done
+// nothing, when ctx ends first.
 func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integration) error {
 	if ctx == nil {
 		return errNilContext
 	}
-	defer f.lock(in.CustomerID)()
+	unlock, err := f.lock(ctx, in.CustomerID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := f.load(ctx, in.CustomerID)
 	if err != nil {
 		return err
@@ -866,12 +918,19 @@ func (f *Flow) Contracts(ctx context.Context, customerID string) ([]ContractProg
 // contract (StepWidget and later): its client id and, when signer is not
 // nil, a state token for the admin's session (see SessionFunc). The
 // token's nonce is recorded in the customer's state: only the latest
-// widget rendered for a contract can post back, and only once.
+// widget rendered for a contract can post back, and only once. It waits
+// for any other call of the customer that changes its state (Advance,
+// ApplyStatus, Widget), and returns ctx's error, having done nothing, when
+// ctx ends first.
 func (f *Flow) Widget(ctx context.Context, customerID, session, postURL string, signer *StateSigner) (IntegrationWidget, error) {
 	if ctx == nil {
 		return IntegrationWidget{}, errNilContext
 	}
-	defer f.lock(customerID)()
+	unlock, err := f.lock(ctx, customerID)
+	if err != nil {
+		return IntegrationWidget{}, err
+	}
+	defer unlock()
 	st, err := f.load(ctx, customerID)
 	if err != nil {
 		return IntegrationWidget{}, err

@@ -9,11 +9,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
+	"golang.org/x/oauth2"
 )
 
 // TestSeedStepsMap maps every step of both seed flows to a named Step.
@@ -461,5 +465,115 @@ func TestNewFlowChecksPushBase(t *testing.T) {
 		if got := fmt.Sprint(err); want == "" && err != nil || want != "" && !strings.Contains(got, want) {
 			t.Errorf("NewFlow(PushBase %q) = %v, want %q", base, err, want)
 		}
+	}
+}
+
+// slowStateStore is a MemoryStore whose first LoadState blocks, closing
+// entered, until release is closed or that call's context ends.
+type slowStateStore struct {
+	*MemoryStore
+	entered, release chan struct{}
+	first            chan struct{} // holds one token: its taker blocks
+}
+
+func newSlowStateStore() *slowStateStore {
+	s := &slowStateStore{MemoryStore: NewMemoryStore(), entered: make(chan struct{}), release: make(chan struct{}), first: make(chan struct{}, 1)}
+	s.first <- struct{}{}
+	return s
+}
+
+func (s *slowStateStore) LoadState(ctx context.Context, customerID string) (*FlowState, error) {
+	select {
+	case <-s.first:
+		close(s.entered)
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	default:
+	}
+	return s.MemoryStore.LoadState(ctx, customerID)
+}
+
+// bubbleFlow returns a Flow over store for a testing/synctest bubble: no
+// server runs, and LinkedIn (pushRecorder) answers every request with a 404.
+func bubbleFlow(t *testing.T, store StateStore) *Flow {
+	t.Helper()
+	partner, err := rsc.NewClient(rsc.WithBaseURL("http://linkedin.invalid"), rsc.WithTransport(&pushRecorder{}),
+		rsc.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})), rsc.WithRetryPolicy(rsc.RetryPolicy{MaxAttempts: 1}))
+	must(t, err)
+	f, err := NewFlow(FlowConfig{Partner: partner, ATSName: "Tracker", Domains: []string{"https://ats.example.com"},
+		PushBase: "https://ats.example.com/rsc/push"}, WithStateStore(store))
+	must(t, err)
+	return f
+}
+
+// A call for a customer whose Advance is still running (here, in a slow
+// StateStore) waits for it, and returns its own context's error, having
+// done nothing, when that context ends first; the customer's lock is then
+// free, and forgotten once no call holds or awaits it.
+func TestFlowCustomerLockHonoursContext(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		call func(context.Context, *Flow) error
+	}{
+		{"Advance", func(ctx context.Context, f *Flow) error {
+			_, err := f.Advance(ctx, "acme", Input{ToggleOn: true})
+			return err
+		}},
+		{"ApplyStatus", func(ctx context.Context, f *Flow) error {
+			return f.ApplyStatus(ctx, Instance{CustomerID: "acme"}, nil)
+		}},
+		{"Widget", func(ctx context.Context, f *Flow) error {
+			_, err := f.Widget(ctx, "acme", "session", "https://ats.example.com/widget", nil)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				store := newSlowStateStore()
+				f := bubbleFlow(t, store)
+				first := make(chan struct{})
+				go func() {
+					defer close(first)
+					_, _ = f.Advance(context.Background(), "acme", Input{ToggleOn: true}) // LinkedIn's 404 fails it
+				}()
+				<-store.entered // the first Advance holds acme's lock
+
+				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+				defer cancel()
+				start := time.Now()
+				err := tc.call(ctx, f)
+				type result struct {
+					Err    error
+					Waited time.Duration
+				}
+				want := result{Err: context.DeadlineExceeded, Waited: time.Minute}
+				if diff := cmp.Diff(want, result{err, time.Since(start)}, cmpopts.EquateErrors()); diff != "" {
+					t.Errorf("%s while acme's Advance runs (-want +got):\n%s", tc.name, diff)
+				}
+				if st, err := store.MemoryStore.LoadState(t.Context(), "acme"); err != nil || st != nil {
+					t.Errorf("after the waiting %s gave up, acme's saved state = %+v, %v; want none", tc.name, st, err)
+				}
+
+				close(store.release)
+				<-first
+				f.mu.Lock()
+				n := len(f.locks)
+				f.mu.Unlock()
+				if n != 0 {
+					t.Errorf("%d customer locks left once no call holds or awaits them, want 0", n)
+				}
+				// acme's lock is free: it is taken at once, even with an ended context.
+				done, cancel := context.WithCancel(t.Context())
+				cancel()
+				unlock, err := f.lock(done, "acme")
+				if err != nil {
+					t.Fatalf("taking acme's free lock: %v", err)
+				}
+				unlock()
+			})
+		})
 	}
 }
