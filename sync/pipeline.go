@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"slices"
 	"time"
@@ -79,19 +80,40 @@ type pbatch[T any] struct {
 	recs    []T
 	isNew   []bool
 	index   map[string]int // stream id → position in recs
+	// idents holds index's keys with their hashes, in the order added,
+	// and filter a bit for each hash: pipeline.overlaps looks for them in
+	// the batches sent before this one at the cost of a bit test each. A
+	// record dropped from index (drop) stays in both: at worst a batch
+	// waits for an earlier one it need not wait for.
+	idents  []identHash
+	filter  [filterWords]uint64
 	outcome batchOutcome
 }
 
+// identHash is a record's ident (pipeline.ident) and its hash.
+type identHash struct {
+	ident string
+	hash  uint64
+}
+
+// filterWords is the size of a batch's filter: 4,096 bits, of which a
+// batch of 100 records sets about 2.5%.
+const filterWords = 64
+
+// filterBit returns the word and the bit of h in a filter.
+func filterBit(h uint64) (int, uint64) { return int(h >> 58), 1 << (h & 63) }
+
 func newBatch[T any]() *pbatch[T] {
 	return &pbatch[T]{recs: make([]T, 0, rsc.MaxBatchSize), isNew: make([]bool, 0, rsc.MaxBatchSize),
-		index: make(map[string]int, rsc.MaxBatchSize)}
+		index: make(map[string]int, rsc.MaxBatchSize), idents: make([]identHash, 0, rsc.MaxBatchSize)}
 }
 
 // reset empties a committed batch for reuse, keeping its storage.
 func (b *pbatch[T]) reset() {
 	clear(b.recs) // drop the records' references
 	clear(b.index)
-	*b = pbatch[T]{recs: b.recs[:0], isNew: b.isNew[:0], index: b.index, tail: b.tail[:0]}
+	clear(b.idents)
+	*b = pbatch[T]{recs: b.recs[:0], isNew: b.isNew[:0], index: b.index, tail: b.tail[:0], idents: b.idents[:0]}
 }
 
 // unread gives back the slot at n, the last one, of a record read but
@@ -168,6 +190,7 @@ type pipeline[T any] struct {
 	workers    int                // senders started
 	pending    map[int]*pbatch[T] // finished, waiting for the batches before them
 	open       []*pbatch[T]       // dispatched and not committed yet, in send order
+	seed       maphash.Seed       // of the batches' ident hashes (pbatch.idents)
 	nextSeq    int
 	nextCommit int
 	running    int       // batches being sent
@@ -213,7 +236,7 @@ func freshLane(pc *PhaseCheckpoint) lane {
 // runPhase streams one lane of a phase through a pipeline.
 func runPhase[T any](ctx context.Context, r *run, k phaseKind[T], ln lane, stream iter.Seq2[T, error]) error {
 	p := &pipeline[T]{r: r, k: k, send: sender(r, k), pc: r.cp.Phases[k.phase], ln: ln, limit: r.e.cfg.inFlight,
-		cur: newBatch[T](), pending: map[int]*pbatch[T]{}}
+		cur: newBatch[T](), pending: map[int]*pbatch[T]{}, seed: maphash.MakeSeed()}
 	if k.inline {
 		p.limit = 1
 	}
@@ -372,6 +395,10 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		return true
 	}
 	b.index[key] = n
+	h := maphash.String(p.seed, key)
+	w, bit := filterBit(h)
+	b.filter[w] |= bit
+	b.idents = append(b.idents, identHash{key, h})
 	b.isNew = append(b.isNew, isNew)
 	p.full = len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch
 	return true
@@ -656,17 +683,16 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 // that batch's commit, so that the versions reach LinkedIn in stream order
 // (the older one landing last would stay there, behind the watermark) and
 // the older version's dead letter is stored before the newer one's answer
-// clears it. Batches in flight never share a record otherwise, so this
-// costs a lookup per record and batch in flight.
+// clears it. Batches in flight share no record otherwise, so a record
+// costs a bit test per batch in flight (pbatch.filter), and a lookup only
+// where its bit is set there.
 func (p *pipeline[T]) overlaps(b *pbatch[T]) bool {
 	for _, u := range p.open {
-		small, large := b.index, u.index
-		if len(small) > len(large) {
-			small, large = large, small
-		}
-		for k := range small {
-			if _, ok := large[k]; ok {
-				return true
+		for _, x := range b.idents {
+			if w, bit := filterBit(x.hash); u.filter[w]&bit != 0 {
+				if _, ok := u.index[x.ident]; ok {
+					return true
+				}
 			}
 		}
 	}
