@@ -243,7 +243,8 @@ func (s *MemoryDeadLetters) Delete(ctx context.Context, customerID, key string) 
 
 // FileDeadLetters is a DeadLetterStore keeping one small JSON file per dead
 // letter, in a directory per customer (directories 0700, files 0600,
-// written crash-safely).
+// written crash-safely), beside a small document naming the directory's
+// customer.
 type FileDeadLetters struct {
 	root *fsutil.Dir
 	mu   gosync.Mutex
@@ -271,6 +272,18 @@ func (s *FileDeadLetters) custDir(customerID string, create bool) (*fsutil.Dir, 
 	if !create {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
+		}
+	}
+	// The directory's owner, a document beside it that names the customer
+	// (its envelope's key): where case is ignored, customers Acme and acme
+	// open one directory, and the owner's document refuses the second
+	// (fsutil.Dir refuses another key's document).
+	var owner struct{}
+	if ok, err := s.root.Load(customerID, &owner); err != nil {
+		return nil, fmt.Errorf("sync: dead letters of %q: %w", customerID, err)
+	} else if !ok {
+		if err := s.root.Save(customerID, owner); err != nil {
+			return nil, fmt.Errorf("sync: dead letters of %q: %w", customerID, err)
 		}
 	}
 	d, err := fsutil.OpenDir(path)

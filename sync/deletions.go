@@ -24,7 +24,7 @@ var deletionOrder = map[EntityKind]int{
 // kind and parent for sub-resources (the batch is ordered by parent within
 // each kind, so that a parent's deletions share one call however the
 // Source interleaved them; on the versioned endpoints, one call per kind
-// of note and for feedback, whose keys name the parent). Deleting an
+// of note, feedback and stage, whose keys name the parent). Deleting an
 // absent record succeeds.
 func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var o batchOutcome

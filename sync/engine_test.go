@@ -1185,6 +1185,63 @@ func TestActivityCallsPerFamily(t *testing.T) {
 	})
 }
 
+// A stage call LinkedIn refuses whole (a 400) is split to find its bad
+// records, and only its own stages are sent again: the stages of the
+// calls before it, which LinkedIn accepted, are not (a batch's stages go
+// in calls of at most 100, of one application on /v2).
+func TestRefusedStageCallResendsOnlyItself(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"", "202604"} {
+		t.Run("version="+version, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var mu gosync.Mutex
+				refused, sentFirst := false, 0
+				wrap := func(next http.RoundTripper) http.RoundTripper {
+					return rtFunc(func(r *http.Request) (*http.Response, error) {
+						if !strings.HasSuffix(r.URL.Path, "/stages") && r.URL.Path != "/rest/applicationStage" {
+							return next.RoundTrip(r)
+						}
+						var body []byte
+						if r.Body != nil {
+							body, _ = io.ReadAll(r.Body)
+							r.Body = io.NopCloser(bytes.NewReader(body))
+						}
+						call := r.URL.Path + "?" + r.URL.RawQuery + string(body)
+						mu.Lock()
+						if strings.Contains(call, appID(0)+"-0") {
+							sentFirst++
+						}
+						refuse := !refused && strings.Contains(call, appID(59)+"-0")
+						refused = refused || refuse
+						mu.Unlock()
+						if refuse {
+							return &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json"}},
+								Body: io.NopCloser(strings.NewReader(`{"status":400,"message":"bad request"}`)), Request: r}, nil
+						}
+						return next.RoundTrip(r)
+					})
+				}
+				var opts []rsc.Option
+				if version != "" {
+					opts = append(opts, rsc.WithVersion(version))
+				}
+				e := newEnv(t, envOpt{client: opts, wrap: wrap})
+				// 60 applications in one batch, of 2 stages each: 2 calls of
+				// stages on the versioned endpoints, 60 on /v2.
+				_, src, _, _ := e.synced(t, newGen(e.cust.Organization, time.Now(), 24*time.Hour, 0, 60, 60, 0))
+				if !refused {
+					t.Fatal("no stage call was refused")
+				}
+				if sentFirst != 1 {
+					t.Errorf("the stages of %s were sent %d times, want once", appID(0), sentFirst)
+				}
+				assertSame(t, src, time.Time{}, e.cust)
+			})
+		})
+	}
+}
+
 // A batch's note deletions go in one call per parent on /v2 however the
 // Source interleaves their parents, and in one call on the versioned
 // endpoints; children before parents.

@@ -145,14 +145,30 @@ func (r *run) sendStages(ctx context.Context, recs []Application, accepted []boo
 	if len(stages) == 0 {
 		return nil
 	}
-	return sendSplit(ctx, r, stages, r.e.client.Applications.UpsertManyStages, func(j int, it rsc.Item[rsc.NoteKey]) {
-		app, id := stages[j].Application.ApplicationID, stages[j].Stage.ID
-		if it.Err != nil {
-			o.dead = append(o.dead, r.deadLetter(KindStage, id, app, modified[j], it.Err))
-		} else if k, had, _ := r.deadLettered(KindStage, app, id); had {
-			o.cleared = append(o.cleared, k)
+	// sendSplit takes one call's records: at most rsc.MaxBatchSize, and on
+	// /v2 (one call per application) those of one application.
+	across := r.e.client.Versioned()
+	for start := 0; start < len(stages); {
+		end := start + 1
+		for end < len(stages) && end-start < rsc.MaxBatchSize && (across || stages[end].Application == stages[start].Application) {
+			end++
 		}
-	})
+		chunk, off := stages[start:end], start
+		err := sendSplit(ctx, r, chunk, r.e.client.Applications.UpsertManyStages, func(j int, it rsc.Item[rsc.NoteKey]) {
+			j += off
+			app, id := stages[j].Application.ApplicationID, stages[j].Stage.ID
+			if it.Err != nil {
+				o.dead = append(o.dead, r.deadLetter(KindStage, id, app, modified[j], it.Err))
+			} else if k, had, _ := r.deadLettered(KindStage, app, id); had {
+				o.cleared = append(o.cleared, k)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
 }
 
 // activityGroup is activities of one kind in a batch, of one parent on

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/internal/fsutil"
 )
 
@@ -99,4 +100,47 @@ func TestPhaseText(t *testing.T) {
 	if PhaseApplications.String() != "Application Sync" {
 		t.Fatal(PhaseApplications.String())
 	}
+}
+
+// On a file system that ignores case, customers Acme and acme open one
+// dead-letter directory (simulated: Acme's directory and its owner
+// document are moved to acme's names, as the file system would open
+// them): acme's Put is refused and Acme's dead letter stays whole. Where
+// case matters, each keeps a directory of its own.
+func TestFileDeadLettersOfCustomersDifferingInCase(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	s, err := NewFileDeadLetters(root)
+	must(t, err)
+	d := DeadLetter{Kind: KindCandidate, ID: "C1", Reason: "Acme's refusal"}
+	must(t, s.Put(t.Context(), "Acme", d))
+	path := func(c string) string { return filepath.Join(root, "c-"+c) }
+	must(t, os.Rename(path("Acme"), path("acme")))
+	must(t, os.Rename(path("Acme")+".json", path("acme")+".json"))
+	again, err := NewFileDeadLetters(root) // another process, or a restart
+	must(t, err)
+	other := d
+	other.Reason = "acme's refusal"
+	want := `sync: storing a dead letter: sync: dead letters of "acme": c-acme.json holds key "Acme", not "acme"`
+	if err := again.Put(t.Context(), "acme", other); err == nil || err.Error() != want {
+		t.Errorf("Put(acme) = %v, want %q", err, want)
+	}
+	must(t, os.Rename(path("acme"), path("Acme")))
+	must(t, os.Rename(path("acme")+".json", path("Acme")+".json"))
+	if d := cmp.Diff([]string{"Acme's refusal"}, reasons(deadLetters(t, s, "Acme"))); d != "" {
+		t.Errorf("Acme's dead letters (-want +got):\n%s", d)
+	}
+	must(t, again.Put(t.Context(), "acme", other)) // a directory of its own where case matters
+	if d := cmp.Diff([]string{"acme's refusal"}, reasons(deadLetters(t, again, "acme"))); d != "" {
+		t.Errorf("acme's dead letters (-want +got):\n%s", d)
+	}
+}
+
+// reasons returns the reasons of ds, in order.
+func reasons(ds []DeadLetter) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Reason)
+	}
+	return out
 }

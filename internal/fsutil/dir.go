@@ -32,7 +32,7 @@ import (
 // ignores case (macOS's and Windows' defaults) "c-Acme.json" and
 // "c-acme.json" are one file: the first save of a key in a Dir's life
 // reads the file it would replace and refuses to overwrite another key's
-// document, as Load refuses to read one.
+// document, as Load refuses to read one and Delete to remove one.
 //
 // A Dir is safe for concurrent use; saves of one key are serialised.
 type Dir struct {
@@ -200,7 +200,7 @@ func (d *Dir) Save(key string, v any) error {
 	return nil
 }
 
-// checkOwner refuses to replace the document at path when it holds
+// checkOwner refuses to replace or remove the document at path when it holds
 // another key than key: a file system that ignores case maps keys that
 // differ only in case to one file. A missing or unreadable document is
 // no one's and may be replaced.
@@ -217,17 +217,25 @@ func checkOwner(path, key string) error {
 		return nil
 	}
 	if held, err := env.key(); err == nil && held != key {
-		return fmt.Errorf("%s holds key %q, not %q (keys that differ only in case share a file on a file system that ignores case): not replaced", filepath.Base(path), held, key)
+		return fmt.Errorf("%s holds key %q, not %q (keys that differ only in case share a file on a file system that ignores case): left as it is", filepath.Base(path), held, key)
 	}
 	return nil
 }
 
 // Delete removes the document under key; deleting a missing one is not an
-// error.
+// error. Like Save, it refuses to remove another key's document (keys that
+// differ only in case, where the file system ignores case).
 func (d *Dir) Delete(key string) error {
+	path := filepath.Join(d.dir, FileName(key))
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	err := os.Remove(filepath.Join(d.dir, FileName(key)))
+	if !d.owned[key] {
+		if err := checkOwner(path, key); err != nil {
+			return err
+		}
+	}
+	err := os.Remove(path)
+	delete(d.owned, key) // another key may take the name now (case ignored)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

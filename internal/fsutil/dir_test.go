@@ -128,7 +128,7 @@ func TestDirRefusesKeyOfAnotherCase(t *testing.T) {
 		}
 		for _, dir := range []*Dir{d, fresh} {
 			err := dir.Save("acme", doc{N: 2})
-			want := `c-acme.json holds key "Acme", not "acme" (keys that differ only in case share a file on a file system that ignores case): not replaced`
+			want := `c-acme.json holds key "Acme", not "acme" (keys that differ only in case share a file on a file system that ignores case): left as it is`
 			if err == nil || err.Error() != want {
 				t.Errorf("Save(acme) = %v, want %q", err, want)
 			}
@@ -138,6 +138,41 @@ func TestDirRefusesKeyOfAnotherCase(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got, want := string(b), `{"key":"Acme","value":{"N":1,"S":""}}`+"\n"; got != want {
+			t.Errorf("the file holds %q, want %q", got, want)
+		}
+	})
+	t.Run("deleted, then taken by the other case", func(t *testing.T) {
+		d, err := OpenDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Save("Acme", doc{N: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Delete("Acme"); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Save("acme", doc{N: 2}); err != nil {
+			t.Fatal(err)
+		}
+		// One file where case is ignored: "Acme" opens acme's document.
+		if err := os.Rename(filepath.Join(d.Path(), FileName("acme")), filepath.Join(d.Path(), FileName("Acme"))); err != nil {
+			t.Fatal(err)
+		}
+		want := `c-Acme.json holds key "acme", not "Acme" (keys that differ only in case share a file on a file system that ignores case): left as it is`
+		for name, op := range map[string]func() error{
+			"Save":   func() error { return d.Save("Acme", doc{N: 3}) },
+			"Delete": func() error { return d.Delete("Acme") },
+		} {
+			if err := op(); err == nil || err.Error() != want {
+				t.Errorf("%s(Acme) = %v, want %q", name, err, want)
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(d.Path(), FileName("Acme")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(b), `{"key":"acme","value":{"N":2,"S":""}}`+"\n"; got != want {
 			t.Errorf("the file holds %q, want %q", got, want)
 		}
 	})
