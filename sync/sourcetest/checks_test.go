@@ -142,6 +142,27 @@ func TestLookup(t *testing.T) {
 			},
 		},
 		{
+			// An application read without its stages (a second query
+			// forgotten), stages in another order (alike), a candidate
+			// with a stale field: a retry sends what Lookup returns.
+			name: "returns the record with stages left out or a stale field",
+			break_: func(s *lookupSource) {
+				a := s.byApp["a02"]
+				a.Stages = nil
+				s.byApp["a02"] = a
+				b := s.byApp["a01"]
+				b.Stages = []rsc.Stage{b.Stages[1], b.Stages[0]}
+				s.byApp["a01"] = b
+				c := s.byCand["c02"]
+				c.Record.FirstName = "Stale"
+				s.byCand["c02"] = c
+			},
+			want: []string{
+				`Candidates/Lookup: Candidates[2] "c02" (2024-03-01T12:00:00+01:00): LookupCandidate("c02") returned the record with other values than the stream's in Record.FirstName: a retry or resync sends what Lookup returns, and LinkedIn replaces the record whole`,
+				`Applications/Lookup: Applications[2] "a02" (2024-03-01T12:00:00+01:00): LookupApplication("a02") returned the record with other values than the stream's in Stages: a retry or resync sends what Lookup returns, and LinkedIn replaces the record whole`,
+			},
+		},
+		{
 			name: "finds deleted records",
 			break_: func(s *lookupSource) {
 				// Modified after its deletion (at hoursAt(2)): the engine

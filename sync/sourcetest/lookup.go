@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -56,6 +61,47 @@ type looked struct {
 	t       time.Time // ModifiedAt
 	closed  bool      // a closed job
 	context string    // the integration context of the record's key
+	// rec is the whole record but its ModifiedAt (compared as t): the
+	// engine sends what Lookup returns when it retries a dead letter or
+	// resyncs a record, and a batch_update replaces the record whole on
+	// LinkedIn, so a Lookup that leaves a field or an application's stage
+	// out loses it there (a stage it leaves out is taken as gone).
+	rec any
+}
+
+// differing names the fields in which a looked-up record differs from the
+// streamed one ("" for none): nil and empty slices alike, and an
+// application's stages in any order.
+func differing(stream, lookedUp any) string {
+	var d diffFields
+	cmp.Equal(stream, lookedUp, cmpopts.EquateEmpty(), cmpopts.SortSlices(func(a, b rsc.Stage) bool { return a.ID < b.ID }),
+		cmp.Reporter(&d))
+	return strings.Join(d.fields, ", ")
+}
+
+// diffFields is a cmp.Reporter keeping the paths of the differences, once
+// each, without slice indexes.
+type diffFields struct {
+	path   cmp.Path
+	fields []string
+}
+
+func (d *diffFields) PushStep(ps cmp.PathStep) { d.path = append(d.path, ps) }
+func (d *diffFields) PopStep()                 { d.path = d.path[:len(d.path)-1] }
+
+func (d *diffFields) Report(r cmp.Result) {
+	if r.Equal() {
+		return
+	}
+	var names []string
+	for _, ps := range d.path {
+		if f, ok := ps.(cmp.StructField); ok {
+			names = append(names, f.Name())
+		}
+	}
+	if f := strings.Join(names, "."); f != "" && !slices.Contains(d.fields, f) {
+		d.fields = append(d.fields, f)
+	}
 }
 
 // sample is a record of a stream to look up, at index i.
@@ -65,18 +111,27 @@ type sample struct {
 }
 
 func jobSummary(j rscsync.Job) looked {
-	return looked{key: recKey{kind: rscsync.KindJob, id: j.Posting.ExternalJobPostingID}, t: j.ModifiedAt,
+	l := looked{key: recKey{kind: rscsync.KindJob, id: j.Posting.ExternalJobPostingID}, t: j.ModifiedAt,
 		closed: j.Closed, context: j.Posting.IntegrationContext}
+	j.ModifiedAt = time.Time{}
+	l.rec = j
+	return l
 }
 
 func candidateSummary(c rscsync.Candidate) looked {
-	return looked{key: recKey{kind: rscsync.KindCandidate, id: c.Record.Key.CandidateID}, t: c.ModifiedAt,
+	l := looked{key: recKey{kind: rscsync.KindCandidate, id: c.Record.Key.CandidateID}, t: c.ModifiedAt,
 		context: c.Record.Key.IntegrationContext}
+	c.ModifiedAt = time.Time{}
+	l.rec = c
+	return l
 }
 
 func applicationSummary(p rscsync.Application) looked {
-	return looked{key: recKey{kind: rscsync.KindApplication, id: p.Record.Key.ApplicationID}, t: p.ModifiedAt,
+	l := looked{key: recKey{kind: rscsync.KindApplication, id: p.Record.Key.ApplicationID}, t: p.ModifiedAt,
 		context: p.Record.Key.IntegrationContext}
+	p.ModifiedAt = time.Time{}
+	l.rec = p
+	return l
 }
 
 // activityKey is an activity's Lookup key.
@@ -92,7 +147,10 @@ func activitySummary(a rscsync.Activity) looked {
 	if a.Kind == rscsync.KindCandidateNote {
 		ctx = a.Candidate.IntegrationContext
 	}
-	return looked{key: activityKey(a), t: a.ModifiedAt, context: ctx}
+	l := looked{key: activityKey(a), t: a.ModifiedAt, context: ctx}
+	a.ModifiedAt = time.Time{}
+	l.rec = a
+	return l
 }
 
 // lookupRecord calls the Lookup method for k's kind, turning a panic into
@@ -132,8 +190,10 @@ func streamOf(k rscsync.EntityKind) string {
 }
 
 // checkLookup looks up sampled records of a stream, which Lookup must find
-// with the same key, ModifiedAt, integration context and (jobs) Closed,
-// and an id made up from the stream's, which it must not find.
+// as the stream yields them (the same key, ModifiedAt, integration
+// context, (jobs) Closed, and every other field, an application's stages
+// in any order), and an id made up from the stream's, which it must not
+// find.
 func checkLookup(r reporter, l rscsync.Lookup, data streamData) {
 	r.Helper()
 	if !data.ok {
@@ -159,6 +219,12 @@ func checkLookup(r reporter, l rscsync.Lookup, data streamData) {
 			}
 			if got.context != s.context {
 				r.Errorf("%s returned integration context %q; the stream has %q", what, got.context, s.context)
+			}
+			if got.t.Equal(s.t) && got.closed == s.closed && got.context == s.context {
+				if fields := differing(s.rec, got.rec); fields != "" {
+					r.Errorf("%s returned the record with other values than the stream's in %s: a retry or resync sends "+
+						"what Lookup returns, and LinkedIn replaces the record whole", what, fields)
+				}
 			}
 		}
 	}
