@@ -4,7 +4,6 @@
 package customerspec
 
 import (
-	"errors"
 	"regexp"
 	"unicode/utf8"
 )
@@ -14,6 +13,12 @@ var (
 	contractURN     = regexp.MustCompile(`^urn:li:contract:[0-9]{1,19}$`)
 )
 
+// Error is why a spec is refused; it names the spec's field, as the admin
+// API's 400 does (hence its capital).
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
 // Check returns why LinkedIn could not hold a customer with these fields:
 // ids over 200 bytes, a name over 50 characters, an organization (unless
 // empty) or a contract that is not such a URN. Its errors are 400s of the
@@ -22,15 +27,15 @@ func Check(clientID, clientSecret, foreignID, name, organization string, contrac
 	const maxID = 200
 	switch {
 	case len(clientID) > maxID || len(clientSecret) > maxID || len(foreignID) > maxID:
-		return errors.New("ClientID, ClientSecret and UniqueForeignID must be at most 200 bytes")
+		return Error("ClientID, ClientSecret and UniqueForeignID must be at most 200 bytes")
 	case utf8.RuneCountInString(name) > 50:
-		return errors.New("Name must be at most 50 characters")
+		return Error("Name must be at most 50 characters")
 	case organization != "" && !organizationURN.MatchString(organization):
-		return errors.New("Organization must be an organization URN (urn:li:organization:{id})")
+		return Error("Organization must be an organization URN (urn:li:organization:{id})")
 	}
 	for _, k := range contracts {
 		if !contractURN.MatchString(k) {
-			return errors.New("Contracts must be contract URNs (urn:li:contract:{id})")
+			return Error("Contracts must be contract URNs (urn:li:contract:{id})")
 		}
 	}
 	return nil
