@@ -138,12 +138,13 @@ func checkOperationsSpans(t *testing.T, tel *telemetry) {
 	}
 }
 
-// checkNoIDs fails when a span or its events carry a record id or email.
+// checkNoIDs fails when a span, its status or its events carry a record id
+// or email.
 func checkNoIDs(t *testing.T, s sdktrace.ReadOnlySpan) {
 	t.Helper()
-	all := attrs(s.Attributes())
+	all := attrs(s.Attributes()) + " " + s.Status().Description
 	for _, e := range s.Events() {
-		all += attrs(e.Attributes)
+		all += " " + e.Name + " " + attrs(e.Attributes)
 	}
 	if strings.Contains(all, "C00") || strings.Contains(all, "@example.com") || strings.Contains(all, "J1") {
 		t.Errorf("span %q carries an id or an email: %s", s.Name(), all)
@@ -165,4 +166,31 @@ func TestCountlessEventsKeepCounts(t *testing.T) {
 		DeadLetter: &rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C1", Attempts: 1}})
 	progress(batch(200))
 	tel.wantSums(t, "rscsync.records", map[string]int64{"rscsync.outcome=read,rscsync.phase=Candidate Sync": 200})
+}
+
+// A failed retry's span says what failed by the error's type and a fixed
+// status, never by the error's text, which names the keys retried.
+func TestRetryErrorCarriesNoKeys(t *testing.T) {
+	tel := newTelemetry(t)
+	_, client, src, _ := tel.withJob(t)
+	eng, err := rscsync.NewEngine(client, "customer-42", src, rscsync.WithProgress(tel.in.Progress(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rerr := tel.in.Retry(context.Background(), eng, "candidate//C0042-ann@example.com")
+	if rerr == nil {
+		t.Fatal("a retry of a key with no dead letter succeeded")
+	}
+	type got struct{ Status, ErrorType string }
+	var retries []got
+	for _, s := range tel.spans.Ended() {
+		checkNoIDs(t, s)
+		if s.Name() == "rscsync.retry" {
+			retries = append(retries, got{s.Status().Description, attr(s, "error.type")})
+		}
+	}
+	want := []got{{"sync failed", fmt.Sprintf("%T", rerr)}}
+	if d := cmp.Diff(want, retries); d != "" {
+		t.Errorf("rscsync.retry spans (-want +got):\n%s", d)
+	}
 }

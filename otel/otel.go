@@ -256,10 +256,14 @@ func resource(path string) string {
 // ---- the sync engine: runs, phases and batches ----
 
 // runState is a customer's run in progress: its span's context and each
-// open phase span.
+// open phase span. A state not driven (created by a progress event of a
+// run not driven by Run or Retry: a Manager's, a console's retry) has no
+// span; it goes once its last phase span ends, and a driven run replaces
+// it.
 type runState struct {
 	ctx    context.Context
 	phases map[rscsync.Phase]*phaseState
+	driven bool // by drive: it removes the state when f returns
 }
 
 type phaseState struct {
@@ -297,9 +301,17 @@ func (in *Instrumentation) drive(ctx context.Context, eng *rscsync.Engine, name 
 	defer span.End()
 	in.mu.Lock()
 	st := in.runs[cust]
+	var stale []*phaseState
+	if st != nil && !st.driven {
+		// A run not driven by drive left its state (a run that returned
+		// with phases open, or one the engine may refuse f for): it is
+		// no parent of this run's phases.
+		stale = slices.Collect(maps.Values(st.phases))
+		st = nil
+	}
 	mine := st == nil // else the customer runs already: the engine refuses f, and that run keeps its state
 	if mine {
-		st = &runState{ctx: ctx, phases: map[rscsync.Phase]*phaseState{}}
+		st = &runState{ctx: ctx, phases: map[rscsync.Phase]*phaseState{}, driven: true}
 		in.runs[cust] = st
 		for k := range in.counted {
 			if k.customer == cust {
@@ -308,6 +320,9 @@ func (in *Instrumentation) drive(ctx context.Context, eng *rscsync.Engine, name 
 		}
 	}
 	in.mu.Unlock()
+	for _, ps := range stale {
+		ps.span.End(trace.WithTimestamp(in.clock.Now()))
+	}
 	if mine {
 		// Deferred, so that a panic in f (a Source's bug) ends the phase
 		// spans too.
@@ -331,7 +346,9 @@ func (in *Instrumentation) drive(ctx context.Context, eng *rscsync.Engine, name 
 		in.recordLag(ctx, state)
 	}
 	if err != nil {
-		span.RecordError(err)
+		// The error's type only: its text may name records (keys, email
+		// addresses), which spans do not carry.
+		span.SetAttributes(attribute.String("error.type", fmt.Sprintf("%T", err)))
 		span.SetStatus(codes.Error, "sync failed")
 	}
 	return rep, err
@@ -391,6 +408,9 @@ func (in *Instrumentation) progress(p rscsync.Progress) {
 			attribute.Int64("rscsync.dead_lettered", p.DeadLettered), attribute.Int64("rscsync.acknowledged", p.Run.Acknowledged))
 		ps.span.End(trace.WithTimestamp(now))
 		delete(st.phases, p.Phase)
+		if !st.driven && len(st.phases) == 0 {
+			delete(in.runs, p.CustomerID) // no drive removes it
+		}
 		return
 	}
 	ps.at = now
@@ -401,7 +421,7 @@ func (in *Instrumentation) progress(p rscsync.Progress) {
 // driven by Run) at now when there is none. in.mu must be held.
 func (in *Instrumentation) phaseOf(p rscsync.Progress, now time.Time) (*runState, *phaseState) {
 	st := in.runs[p.CustomerID]
-	if st == nil { // a run not driven by Run: spans without a parent
+	if st == nil { // a run not driven by Run or Retry: spans without a parent, and a state not driven
 		st = &runState{ctx: context.Background(), phases: map[rscsync.Phase]*phaseState{}}
 		in.runs[p.CustomerID] = st
 	}

@@ -3,10 +3,12 @@ package rscotel_test
 import (
 	"context"
 	"iter"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -135,4 +137,75 @@ func TestRefusedSecondRunLeavesTheFirstAlone(t *testing.T) {
 	}
 }
 
-var _ = sdktrace.ReadOnlySpan(nil)
+// A customer's run not driven by Run (a Manager's Engine.Run, a console's
+// RetryDeadLetters) leaves no state behind: the phases of a later Run of
+// the customer are children of its rscsync.run span, the phase spans the
+// other run left open are ended, and the later run counts from zero.
+func TestRunAfterUndrivenRun(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		undriven func(t *testing.T, tel *telemetry, eng *rscsync.Engine)
+		wantRead int64 // rscsync.records read for Candidate Sync, both runs
+	}{
+		{"engine run", func(t *testing.T, tel *telemetry, eng *rscsync.Engine) {
+			if _, err := eng.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}, 20},
+		{"phase left open", func(t *testing.T, tel *telemetry, eng *rscsync.Engine) {
+			tel.in.Progress(nil)(rscsync.Progress{Kind: rscsync.ProgressBatch, CustomerID: eng.CustomerID(),
+				Phase: rscsync.PhaseCandidates, Run: rscsync.PhaseReport{Read: 5}})
+		}, 15},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tel := newTelemetry(t)
+			cust, client, src, now := tel.withJob(t)
+			eng, err := rscsync.NewEngine(client, "customer-42", src, rscsync.WithProgress(tel.in.Progress(nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.name == "engine run" {
+				for i := range 10 {
+					src.PutCandidates(candidate(cust.Organization, i, true, now.Add(-time.Hour)))
+				}
+			}
+			tc.undriven(t, tel, eng)
+			before := len(tel.spans.Ended())
+			for i := 10; i < 20; i++ {
+				src.PutCandidates(candidate(cust.Organization, i, true, now.Add(-time.Minute)))
+			}
+			if _, err := tel.in.Run(context.Background(), eng); err != nil {
+				t.Fatal(err)
+			}
+			var run sdktrace.ReadOnlySpan
+			for _, s := range tel.spans.Ended()[before:] {
+				if s.Name() == "rscsync.run" {
+					run = s
+				}
+			}
+			var orphans, phases []string
+			for _, s := range tel.spans.Ended()[before:] {
+				// The Run's phases: not one the other run left open.
+				if strings.HasPrefix(s.Name(), "rscsync.phase ") && !s.StartTime().Before(run.StartTime()) {
+					phases = append(phases, s.Name())
+					if s.Parent().SpanID() != run.SpanContext().SpanID() {
+						orphans = append(orphans, s.Name())
+					}
+				}
+			}
+			if len(phases) == 0 {
+				t.Fatal("the Run drew no phase spans")
+			}
+			if d := cmp.Diff([]string(nil), orphans); d != "" {
+				t.Errorf("phase spans of the Run not under its rscsync.run span (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff([]string(nil), unended(tel)); d != "" {
+				t.Errorf("spans never ended (-want +got):\n%s", d)
+			}
+			got := tel.sums(t, "rscsync.records")["rscsync.outcome=read,rscsync.phase=Candidate Sync"]
+			if d := cmp.Diff(tc.wantRead, got); d != "" {
+				t.Errorf("rscsync.records read for Candidate Sync (-want +got):\n%s", d)
+			}
+		})
+	}
+}

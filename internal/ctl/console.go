@@ -110,6 +110,14 @@ func (x *command) viaConsole(ctx context.Context, what, id string, keys []string
 			return &notFoundError{fmt.Sprintf("customer %q has no dead letter %q", id, k)}
 		}
 	}
+	if _, err := x.consoleURL(what); err != nil {
+		return err
+	}
+	if len(dls) == 0 {
+		// Nothing to retry (and no keys, which would not be found): the
+		// console's page offers no retry form then.
+		return nil
+	}
 	cs, err := x.openConsole(ctx, what, id, "retry", "WithRetry")
 	if err != nil {
 		return err
@@ -133,15 +141,9 @@ type session struct {
 // action (which the console's option named opt enables).
 func (x *command) openConsole(ctx context.Context, what, id, action, opt string) (*session, error) {
 	o := x.o
-	if o.console == "" {
-		return nil, &usageError{what + " needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do"}
-	}
-	base, err := url.Parse(o.console)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, &usageError{fmt.Sprintf("-console %q is not an http(s) URL", o.console)}
-	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
+	base, err := x.consoleURL(what)
+	if err != nil {
+		return nil, err
 	}
 	jar, _ := cookiejar.New(nil) // never fails without options
 	cs := &session{o: o, base: base, customer: id, c: &http.Client{Jar: jar, Timeout: 10 * time.Minute,
@@ -158,6 +160,23 @@ func (x *command) openConsole(ctx context.Context, what, id, action, opt string)
 	}
 	cs.csrf = html.UnescapeString(m[1])
 	return cs, nil
+}
+
+// consoleURL is the console's URL (-console), ending with "/", or a
+// *usageError when there is none or it is not an http(s) URL.
+func (x *command) consoleURL(what string) (*url.URL, error) {
+	o := x.o
+	if o.console == "" {
+		return nil, &usageError{what + " needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do"}
+	}
+	base, err := url.Parse(o.console)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, &usageError{fmt.Sprintf("-console %q is not an http(s) URL", o.console)}
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	return base, nil
 }
 
 // page returns the customer's page.

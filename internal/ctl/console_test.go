@@ -39,6 +39,33 @@ func TestRetry(t *testing.T) {
 	}
 }
 
+// A retry of a customer with no dead letters has nothing to send: it
+// says so and exits 0 without asking the console (whose page offers no
+// retry form then); a -console that cannot be one is still a usage error.
+func TestRetryNothing(t *testing.T) {
+	dir, dead := dataDir(t)
+	ts, asked := fakeConsole(t, dead)
+	t.Setenv("RSCCTL_TOKEN", "op-token")
+	t.Setenv("RSCCTL_CONSOLE", "")
+	for _, tc := range []struct {
+		name, console string
+		code          int
+		out, err      string
+	}{
+		{"through the console", ts.URL + "/ops", 0, "retry of customer beta done: 0 refused again, 0 dead letters remain\n", ""},
+		{"a -console not a URL", "ops.example.com/ops", 2, "", "rscctl: -console \"ops.example.com/ops\" is not an http(s) URL\n" + usage + "\n"},
+		{"no -console", "", 2, "", "rscctl: dead retry needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := rscctl(t, "-data", dir, "-console", tc.console, "dead", "retry", "beta")
+			expect(t, code, out, errs, tc.code, tc.out, tc.err)
+		})
+	}
+	if diff := cmp.Diff([]string(nil), *asked); diff != "" {
+		t.Errorf("the keys retried (-want +got):\n%s", diff)
+	}
+}
+
 // fakeConsole serves an ops console over dead whose RetryFunc resolves
 // the dead letters it is given, as an engine whose records now succeed
 // does, and records the keys asked for. Its operator's token is op-token.

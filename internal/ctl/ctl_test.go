@@ -237,6 +237,8 @@ func TestResyncWithoutEngine(t *testing.T) {
 		{cmdCase: cmdCase{name: "records queued", args: []string{"resync", "acme", "candidates", "C11", "candidate//C7"},
 			out: "KEY             OUTCOME  REASON\ncandidate//C11  queued   -\ncandidate//C7   queued   " + email + "\n"},
 			dead: []string{"candidate//C11 resync requested by an operator", "candidate//C7 " + email, "candidate//C9 LinkedIn refused the record\n(status 422)"}},
+		{cmdCase: cmdCase{name: "records, a -console not a URL", args: []string{"-console", "ops.example.com/ops", "resync", "acme", "candidates", "C11"}, code: 2,
+			err: "rscctl: -console \"ops.example.com/ops\" is not an http(s) URL\n" + usage + "\n"}},
 		{cmdCase: cmdCase{name: "deletions", args: []string{"resync", "acme", "deletions"}, code: 2,
 			err: "rscctl: resync: \"deletions\" is not a phase (jobs, candidates, applications or activities)\n" + usage + "\n"}},
 		{cmdCase: cmdCase{name: "no checkpoint", args: []string{"resync", "beta", "candidates"}, code: 3,

@@ -42,6 +42,11 @@ func (x *command) resync(ctx context.Context) error {
 		}
 		return x.outcomes(ctx, id, keys, "done")
 	}
+	if x.o.console != "" {
+		if _, err := x.consoleURL("resync"); err != nil { // before writing: a usage error writes nothing
+			return err
+		}
+	}
 	if _, err := rscsync.RequestResync(ctx, x.s.DeadLetters, id, x.c.Clock.Now(), keys...); err != nil {
 		return err
 	}

@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest/internal/customerspec"
 )
 
 // CustomerSpec describes a customer to pre-provision with AddCustomer. Empty
@@ -172,35 +171,23 @@ func (s *Server) AddCustomer(spec CustomerSpec) *Customer {
 	return s.addCustomerLocked(spec)
 }
 
-var (
-	organizationURN = regexp.MustCompile(`^urn:li:organization:[0-9]{1,19}$`)
-	contractURNSpec = regexp.MustCompile(`^urn:li:contract:[0-9]{1,19}$`)
-)
-
 // checkSpecLocked refuses a spec that would break another customer or that
 // LinkedIn could not hold: a client id, foreign id, organization or contract
 // another customer has (409), URNs that are not URNs, a name over 50
-// characters or ids over 200 (400). Caller holds s.mu.
+// characters or ids over 200 (400: customerspec.Check). Caller holds s.mu.
 func (s *Server) checkSpecLocked(spec CustomerSpec) error {
-	const maxID = 200
+	if err := customerspec.Check(spec.ClientID, spec.ClientSecret, spec.UniqueForeignID, spec.Name, spec.Organization, spec.Contracts); err != nil {
+		return errf(http.StatusBadRequest, err.Error())
+	}
 	switch {
-	case len(spec.ClientID) > maxID || len(spec.ClientSecret) > maxID || len(spec.UniqueForeignID) > maxID:
-		return errf(http.StatusBadRequest, "ClientID, ClientSecret and UniqueForeignID must be at most 200 bytes")
-	case utf8.RuneCountInString(spec.Name) > 50:
-		return errf(http.StatusBadRequest, "Name must be at most 50 characters")
 	case spec.ClientID != "" && s.customers[spec.ClientID] != nil:
 		return errf(http.StatusConflict, "ClientID "+strconv.Quote(spec.ClientID)+" belongs to another customer")
 	case spec.UniqueForeignID != "" && s.byForeign[spec.UniqueForeignID] != nil:
 		return errf(http.StatusConflict, "UniqueForeignID "+strconv.Quote(spec.UniqueForeignID)+" belongs to another customer")
-	case spec.Organization != "" && !organizationURN.MatchString(spec.Organization):
-		return errf(http.StatusBadRequest, "Organization must be an organization URN (urn:li:organization:{id})")
 	case s.byOrg[spec.Organization] != nil:
 		return errf(http.StatusConflict, "Organization "+spec.Organization+" belongs to another customer")
 	}
 	for _, k := range spec.Contracts {
-		if !contractURNSpec.MatchString(k) {
-			return errf(http.StatusBadRequest, "Contracts must be contract URNs (urn:li:contract:{id})")
-		}
 		if s.byContract[k] != nil {
 			return errf(http.StatusConflict, "Contract "+k+" belongs to another customer")
 		}

@@ -59,22 +59,38 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 func main() {
-	cfg, err := parseFlags(flag.CommandLine, os.Args[1:])
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// cli runs the command with the arguments and returns its exit status:
+// -help prints the usage on stdout, an error goes to stderr.
+func cli(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rscworker", flag.ContinueOnError)
+	cfg, err := parseFlags(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stdout, "usage: rscworker -postgres URL -rsc URL [flag...]")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return 0
+	}
 	if err == nil {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err = run(ctx, cfg, os.Stdout)
+		err = run(ctx, cfg, stdout)
 		stop()
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "rscworker:", err)
+		fmt.Fprintln(stderr, "rscworker:", err)
 		if _, usage := errors.AsType[*usageError](err); usage {
-			os.Exit(2)
+			return 2
 		}
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
-// parseFlags reads and checks the flags.
+// parseFlags reads and checks the flags; -help (or -h) is flag.ErrHelp.
+// fs must be flag.ContinueOnError, and its output goes nowhere: the error
+// returned names the cause.
 func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	var c config
 	host, _ := os.Hostname()
@@ -103,7 +119,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	fs.DurationVar(&c.every, "incremental", 15*time.Minute, "time from a caught-up slice to the customer's next one")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return c, &usageError{err.Error()}
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, &usageError{err.Error() + " (rscworker -help lists the flags)"}
 	}
 	c.plan.Epoch = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -3)
 	if *epoch != "" {

@@ -50,6 +50,37 @@ func TestFlags(t *testing.T) {
 	}
 }
 
+// The command says why it refuses its flags, on stderr with status 2, and
+// -help prints the usage on stdout with status 0.
+func TestCommandLine(t *testing.T) {
+	type result struct {
+		Code           int
+		Stdout, Stderr string
+	}
+	for _, tc := range []struct {
+		args []string
+		want result
+	}{
+		{[]string{"-nope"}, result{2, "", "rscworker: flag provided but not defined: -nope (rscworker -help lists the flags)\n"}},
+		{[]string{"-customers", "x"}, result{2, "", "rscworker: invalid value \"x\" for flag -customers: parse error (rscworker -help lists the flags)\n"}},
+		{[]string{"-postgres", "postgres://127.0.0.1:1/db"}, result{2, "", "rscworker: -rsc: the RSC base URL is required\n"}},
+		{[]string{"-help"}, result{0, "USAGE", ""}},
+		{[]string{"-h"}, result{0, "USAGE", ""}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			got := result{cli(tc.args, &stdout, &stderr), stdout.String(), stderr.String()}
+			if tc.want.Stdout == "USAGE" && strings.HasPrefix(got.Stdout, "usage: rscworker -postgres URL -rsc URL [flag...]\n") &&
+				strings.Contains(got.Stdout, "\n  -postgres string\n") && strings.Contains(got.Stdout, "\n  -rsc string\n") {
+				got.Stdout = "USAGE"
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("rscworker %q (-want +got):\n%s", tc.args, d)
+			}
+		})
+	}
+}
+
 // The clients' retries end well within River's JobTimeout: the default
 // policy's with a minute (rscworker's default), capped below it.
 func TestRetryWithin(t *testing.T) {

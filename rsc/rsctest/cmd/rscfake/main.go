@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/rsc/rsctest"
+	"github.com/rscgo/rscgo/rsc/rsctest/internal/customerspec"
 )
 
 func main() {
@@ -48,6 +49,11 @@ func main() {
 	adminToken := flag.String("admin-token", "", "require Authorization: Bearer <token> on the /_rsctest/ admin API")
 	lenientFields := flag.Bool("lenient-fields", false, "store fields the resources' schemas do not have instead of refusing them (403)")
 	flag.Parse()
+	spec, err := customerSpec(*clientID, *clientSecret, *foreignID, *org, *contracts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rscfake:", err)
+		os.Exit(2)
+	}
 	var opts []rsctest.Option
 	if *lenientFields {
 		opts = append(opts, rsctest.WithLenientFields())
@@ -57,15 +63,37 @@ func main() {
 	defer stop()
 	l, err := net.Listen("tcp", *addr)
 	if err == nil {
-		err = run(ctx, os.Stdout, l, *partnerID, *partnerSecret, rsctest.CustomerSpec{
-			ClientID: *clientID, ClientSecret: *clientSecret, UniqueForeignID: *foreignID, Organization: *org,
-			Contracts: strings.Split(*contracts, ","),
-		}, *seed, *tokenTTL, *noThrottle, *adminToken, opts...)
+		err = run(ctx, os.Stdout, l, *partnerID, *partnerSecret, spec, *seed, *tokenTTL, *noThrottle, *adminToken, opts...)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rscfake:", err)
 		os.Exit(1)
 	}
+}
+
+// customerSpec is the pre-provisioned customer the flags describe:
+// contracts is a comma-separated list (spaces around each URN ignored).
+// It refuses what the admin API refuses (customerspec.Check), as
+// AddCustomer does not.
+func customerSpec(clientID, clientSecret, foreignID, org, contracts string) (rsctest.CustomerSpec, error) {
+	spec := rsctest.CustomerSpec{ClientID: clientID, ClientSecret: clientSecret, UniqueForeignID: foreignID, Organization: org}
+	if strings.TrimSpace(contracts) != "" {
+		for k := range strings.SplitSeq(contracts, ",") {
+			spec.Contracts = append(spec.Contracts, strings.TrimSpace(k))
+		}
+	}
+	if err := customerspec.Check(clientID, clientSecret, foreignID, "", "", nil); err != nil {
+		return spec, fmt.Errorf("-client-id, -client-secret, -foreign-id: %v", err)
+	}
+	if err := customerspec.Check("", "", "", "", org, nil); err != nil {
+		return spec, fmt.Errorf("-org %q: %v", org, err)
+	}
+	for _, k := range spec.Contracts {
+		if err := customerspec.Check("", "", "", "", "", []string{k}); err != nil {
+			return spec, fmt.Errorf("-contracts: %q: %v", k, err)
+		}
+	}
+	return spec, nil
 }
 
 // run serves on l until ctx ends, printing the address and the (fake)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
@@ -130,4 +132,42 @@ func TestStandaloneAdminToken(t *testing.T) {
 		}
 	}
 	f.token("cid", "csecret", "application/x-www-form-urlencoded")
+}
+
+// The flags' customer: -contracts is trimmed around each URN, and what the
+// admin API refuses as a customer's spec the command refuses too.
+func TestCustomerSpec(t *testing.T) {
+	for _, tc := range []struct {
+		name, org, contracts string
+		want                 rsctest.CustomerSpec
+		err                  string
+	}{
+		{name: "defaults", org: "urn:li:organization:1000", contracts: "urn:li:contract:5000",
+			want: rsctest.CustomerSpec{Organization: "urn:li:organization:1000", Contracts: []string{"urn:li:contract:5000"}}},
+		{name: "spaces after commas", org: "urn:li:organization:1000", contracts: " urn:li:contract:5000, urn:li:contract:5001 ",
+			want: rsctest.CustomerSpec{Organization: "urn:li:organization:1000", Contracts: []string{"urn:li:contract:5000", "urn:li:contract:5001"}}},
+		{name: "none: generated", want: rsctest.CustomerSpec{}},
+		{name: "an organization not a URN", org: "organization:1000", contracts: "urn:li:contract:5000",
+			err: `-org "organization:1000": Organization must be an organization URN (urn:li:organization:{id})`},
+		{name: "an empty contract", org: "urn:li:organization:1000", contracts: "urn:li:contract:5000,,urn:li:contract:5001",
+			err: `-contracts: "": Contracts must be contract URNs (urn:li:contract:{id})`},
+		{name: "a contract not a URN", contracts: "urn:li:contract:x",
+			err: `-contracts: "urn:li:contract:x": Contracts must be contract URNs (urn:li:contract:{id})`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := customerSpec("", "", "", tc.org, tc.contracts)
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("error %v, want %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("spec (-want +got):\n%s", d)
+			}
+		})
+	}
 }
