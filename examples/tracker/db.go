@@ -161,6 +161,22 @@ CREATE INDEX IF NOT EXISTS placements_modified ON placements(modified_at, id);
 CREATE UNIQUE INDEX IF NOT EXISTS placements_candidate_job ON placements(candidate_id, job_id);
 CREATE INDEX IF NOT EXISTS placements_job ON placements(job_id);
 
+-- A placement's record carries its candidate's name and email and its job's
+-- title (the application LinkedIn takes whole): an edit of one of them moves
+-- the placement too, so that the next sync sends the application again.
+CREATE TRIGGER IF NOT EXISTS placements_follow_candidate
+AFTER UPDATE OF first_name, last_name, email ON candidates
+WHEN OLD.first_name IS NOT NEW.first_name OR OLD.last_name IS NOT NEW.last_name OR OLD.email IS NOT NEW.email
+BEGIN
+	UPDATE placements SET modified_at = MAX(modified_at, NEW.modified_at) WHERE candidate_id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS placements_follow_job
+AFTER UPDATE OF title ON jobs
+WHEN OLD.title IS NOT NEW.title
+BEGIN
+	UPDATE placements SET modified_at = MAX(modified_at, NEW.modified_at) WHERE job_id = NEW.id;
+END;
+
 -- One row per stage transition; a change here also bumps the placement's
 -- modified_at, because LinkedIn takes an application and its stages whole.
 CREATE TABLE IF NOT EXISTS placement_stages (

@@ -30,7 +30,14 @@
 //	func (s *Source) Candidates(ctx context.Context, since sync.Cursor) iter.Seq2[sync.Candidate, error] {
 //		return func(yield func(sync.Candidate, error) bool) {
 //			m, id := since.ModifiedAt.UnixMilli(), since.ID // the zero Cursor means from the start
+//			if since.ModifiedAt.After(time.UnixMilli(m)) { // a cursor between two milliseconds:
+//				m, id = m+1, "" // every row of millisecond m lies at or before it
+//			}
 //			for {
+//				if err := ctx.Err(); err != nil { // stopped between pages
+//					yield(sync.Candidate{}, err)
+//					return
+//				}
 //				rows, err := s.db.QueryContext(ctx, `SELECT id, first_name, ..., modified_at FROM candidates
 //					WHERE modified_at >= ? AND (modified_at > ? OR id > ?)
 //					ORDER BY modified_at, id LIMIT 500`, m, m, id)
@@ -53,7 +60,9 @@
 //	}
 //
 // The WHERE clause is (modified_at, id) > (m, id) written so that any
-// database seeks the index instead of scanning it. Reading whole pages
+// database seeks the index instead of scanning it; a cursor the engine
+// holds may carry more precision than the column (a record of another
+// Source, a clock's), hence the rounding up. Reading whole pages
 // before yielding keeps no read transaction or connection open while the
 // engine calls LinkedIn, and memory stays bounded by the page size.
 // Placements add a second query per page for the stage history of the

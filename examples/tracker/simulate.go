@@ -108,15 +108,19 @@ func (db *DB) AddCandidateNotes(ctx context.Context, n int) ([]string, error) {
 
 // CloseJob closes an open job (LinkedIn receives a CLOSE).
 func (db *DB) CloseJob(ctx context.Context, id string) error {
-	now := ms(db.now())
-	res, err := db.sql.ExecContext(ctx, `UPDATE jobs SET status = 'closed', closed_at = ?, modified_at = ? WHERE id = ?`, now, now, id)
-	if err != nil {
-		return fmt.Errorf("tracker: close job %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("tracker: close job: %w: %q", ErrNotFound, id)
-	}
-	return nil
+	// The clock is read under the write lock (withTx), as every helper
+	// stamps its rows: a write stamped later cannot commit before this one.
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		now := ms(db.now())
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'closed', closed_at = ?, modified_at = ? WHERE id = ?`, now, now, id)
+		if err != nil {
+			return fmt.Errorf("tracker: close job %s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("tracker: close job: %w: %q", ErrNotFound, id)
+		}
+		return nil
+	})
 }
 
 // DeleteCandidate deletes a candidate with its placements (and their stages

@@ -1,0 +1,95 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// CloseJob reads the clock under the database's write lock, as every
+// helper stamps its rows: a write stamped later can then never commit
+// before it, which the Source's order relies on (a close committed with an
+// earlier stamp than rows a sync already read would sit behind the
+// watermark and never reach LinkedIn). The clock hook tries to take the
+// write lock from another connection, without waiting.
+func TestCloseJobStampsUnderTheWriteLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tracker.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := Generate(t.Context(), db, GenerateOptions{Candidates: 40, Now: testNow, Org: testOrg}); err != nil {
+		t.Fatal(err)
+	}
+	var job string
+	if err := db.SQL().QueryRow(`SELECT id FROM jobs WHERE status = 'open' ORDER BY id LIMIT 1`).Scan(&job); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	var reads, unlocked int
+	db.Now = func() time.Time {
+		reads++
+		if tx, err := other.BeginTx(context.Background(), nil); err == nil { // the write lock is free
+			unlocked++
+			tx.Rollback()
+		}
+		return testNow
+	}
+	if err := db.CloseJob(t.Context(), job); err != nil {
+		t.Fatal(err)
+	}
+	if reads == 0 || unlocked != 0 {
+		t.Errorf("CloseJob read the clock %d times, %d of them without holding the write lock; want every read under it", reads, unlocked)
+	}
+}
+
+// An application carries its candidate's name and email and its job's
+// title: an edit of one of them (stamped, as every write is) moves the
+// application, so that the next sync reads it again with the new values.
+func TestJoinedEditsMoveTheApplication(t *testing.T) {
+	for _, tc := range []struct {
+		name, edit string
+		want       string
+		arg        func(a rscsync.Application) string
+		got        func(a rscsync.Application) string
+	}{
+		{"candidate's email", `UPDATE candidates SET email = 'corrected@example.com', modified_at = ? WHERE id = ?`, "corrected@example.com",
+			func(a rscsync.Application) string { return a.Record.CandidateID },
+			func(a rscsync.Application) string { return a.Record.CandidateEmail }},
+		{"job's title", `UPDATE jobs SET title = 'Staff Engineer', modified_at = ? WHERE id = ?`, "Staff Engineer",
+			func(a rscsync.Application) string { return a.Record.JobPostingID },
+			func(a rscsync.Application) string { return a.Record.JobPostingName }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := generateTest(t, GenerateOptions{Candidates: 40, Seed: 5})
+			src := NewSource(db, Config{IntegrationContext: testOrg})
+			apps := collect(t, src.Applications(t.Context(), rscsync.Cursor{}))
+			last := apps[len(apps)-1]
+			mark := rscsync.Cursor{ModifiedAt: last.ModifiedAt, ID: last.Record.Key.ApplicationID}
+			edited := apps[0]
+			if _, err := db.SQL().ExecContext(t.Context(), tc.edit, ms(testNow.Add(time.Hour)), tc.arg(edited)); err != nil {
+				t.Fatal(err)
+			}
+			var read []string
+			for _, a := range collect(t, src.Applications(t.Context(), mark)) { // the next sync
+				if a.Record.Key == edited.Record.Key {
+					read = append(read, tc.got(a))
+				}
+			}
+			if d := cmp.Diff([]string{tc.want}, read); d != "" {
+				t.Errorf("the next sync's read of application %s (-want +got):\n%s", edited.Record.Key.ApplicationID, d)
+			}
+		})
+	}
+}
