@@ -1440,3 +1440,76 @@ func each[T any](xs []T, f func(T) string) []string {
 	}
 	return out
 }
+
+// A deactivated seat stays among the notes stream's owners while a note of
+// it waits for its member's candidate: once the candidate appears, the
+// replay lists the seat's notes again and delivers the note, rather than
+// dropping the member from Pending with nothing written.
+func TestRetiredSeatKeepsItsPendingNote(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+		rec8 := "urn:li:person:rec8"
+		e.fake.seats = []rsc.Seat{seat(7, rec7), seat(8, rec8)}
+		e.fake.notes = []rsc.ProspectNote{{ID: "n8", Contract: testContract, Owner: seat8, Member: bob, Note: "call back",
+			Active: true, CreatedAt: at(now.Add(-time.Hour)), LastModifiedAt: at(now.Add(-time.Hour))}}
+		e.runOnce(t, ctx) // n8 waits: Bob has no candidate
+		e.fake.mu.Lock()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)} // seat 8 deactivated
+		e.fake.mu.Unlock()
+		for range 3 {
+			time.Sleep(25 * time.Hour)
+			e.runOnce(t, ctx)
+		}
+		bobID := e.sink.AddCandidate(Candidate{Person: bob, UpdatedAt: time.Now()})
+		time.Sleep(time.Hour)
+		if _, err := e.r.PollNotes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := e.sink.Get(bobID)
+		var notes []string
+		for _, n := range b.Notes {
+			notes = append(notes, n.ID)
+		}
+		if d := cmp.Diff([]string{"n8"}, notes); d != "" {
+			t.Errorf("Bob's notes (-want +got):\n%s", d)
+		}
+	})
+}
+
+// A stub profile is not matched by email to a candidate bound to another
+// member (a shared family address): the member gets a candidate of their
+// own, their contact details land there, and their InMail reply is
+// delivered to it instead of waiting.
+func TestStubNotMatchedToAnotherMembersCandidate(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		bobID := e.sink.AddCandidate(Candidate{FirstName: "Bob", Person: bob, Emails: []string{"family@example.com"}, UpdatedAt: now})
+		e.fake.stubs = []rsc.MailStub{{ID: "s1", Contract: testContract, Owner: seat7, Member: ann, FirstName: "Ann",
+			EmailAddress: "family@example.com", PhoneNumber: "+1 555 0100", CreatedAt: at(now.Add(-time.Hour))}}
+		e.fake.events = []rsc.ConversationEvent{{ID: "e1", Viewer: seat7, Member: ann, Author: ann, CreatedAt: at(now.Add(-time.Hour)),
+			Body: "here is my number", ContactInfoShared: true}}
+		if _, err := e.r.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := e.sink.Get(bobID)
+		for _, n := range b.Notices {
+			if n.Member == ann {
+				t.Errorf("Ann's notice %s recorded on Bob's candidate %s", n.ID, bobID)
+			}
+		}
+		cs, err := e.sink.CandidatesByPerson(ctx, ann)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("Ann's candidates: %+v, %v; want one", cs, err)
+		}
+		annC, _ := e.sink.Get(cs[0].ID)
+		var got []string
+		for _, n := range annC.Notices {
+			got = append(got, n.ID)
+		}
+		for _, m := range annC.Messages {
+			got = append(got, m.ID)
+		}
+		if d := cmp.Diff([]string{"stub:s1", "e1"}, got); d != "" {
+			t.Errorf("the notices and messages on Ann's candidate (-want +got):\n%s", d)
+		}
+	})
+}

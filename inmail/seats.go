@@ -146,7 +146,7 @@ func (r *Retriever) withRetiring(ctx context.Context, active []SeatHolder) ([]Se
 		passed := func(st *Stream) bool { return st != nil && st.Next >= s.Until }
 		in := c.InMail[s.Seat]
 		return s.Until < expiry ||
-			passed(in) && len(in.Pending) == 0 && passed(c.Notes[s.Contract]) && passed(c.Stubs[s.Contract])
+			passed(in) && len(in.Pending) == 0 && passed(c.Notes[s.Contract]) && len(c.Notes[s.Contract].Pending) == 0 && passed(c.Stubs[s.Contract])
 	}
 	if slices.ContainsFunc(c.Retiring, func(s RetiringSeat) bool { return drained(&c, s) }) {
 		if err := r.update(ctx, func(c *Cursors) {

@@ -171,7 +171,9 @@ type Users interface {
 // a candidate, so that none creates a duplicate:
 //
 //  1. candidates whose stored person URN equals person;
-//  2. otherwise candidates having email (case-insensitive), if email is set.
+//  2. otherwise candidates having email (case-insensitive), if email is set,
+//     and not bound to another person URN (a shared family or team address
+//     is not another member's identity).
 //
 // When a rule matches several candidates the most recently updated wins
 // (Bullhorn's tie-break; equal times fall back to the smallest id, for
@@ -196,6 +198,9 @@ func FindMatch(ctx context.Context, s Sink, person, email string) (c Candidate, 
 			return Candidate{}, false, fmt.Errorf("inmail: candidates by email: %w", err)
 		}
 		cs = slices.DeleteFunc(cs, func(c Candidate) bool {
+			if person != "" && c.Person != "" && c.Person != person {
+				return true // another LinkedIn member's candidate
+			}
 			return !slices.ContainsFunc(c.Emails, func(e string) bool { return strings.EqualFold(strings.TrimSpace(e), email) })
 		})
 		if len(cs) > 0 {
