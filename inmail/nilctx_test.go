@@ -2,7 +2,6 @@ package inmail
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync/atomic"
@@ -174,11 +173,7 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Cursors = string(b)
+	s.Cursors = nilctx.JSON(t, c)
 	s.Files = nilctx.Files(t, fx.dir)
 	return s
 }

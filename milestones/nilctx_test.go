@@ -2,7 +2,6 @@ package milestones
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -83,11 +82,7 @@ func TestNilContext(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := json.Marshal(evs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				s := fmt.Sprintf("store calls %d, events %s", fx.counted.calls.Load(), b)
+				s := fmt.Sprintf("store calls %d, events %s", fx.counted.calls.Load(), nilctx.JSON(t, evs))
 				for _, f := range nilctx.Files(t, dir) {
 					s += "\n" + f
 				}

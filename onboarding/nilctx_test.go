@@ -2,7 +2,6 @@ package onboarding
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync/atomic"
@@ -142,9 +141,7 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 	must(t, err)
 	creds, err := fx.counted.sec.Get(ctx, nilRef)
 	must(t, err)
-	b, err := json.Marshal([]any{st, c, creds.ClientID, creds.ClientSecret})
-	must(t, err)
-	s.Stored = string(b)
+	s.Stored = nilctx.JSON(t, []any{st, c, creds.ClientID, creds.ClientSecret})
 	s.Files = nilctx.Files(t, fx.dir)
 	return s
 }

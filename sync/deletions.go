@@ -58,8 +58,9 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 		}
 	}
 	// Group consecutive (in send order) deletions of the same kind and
-	// parent; on the versioned endpoints, whose note keys name the parent,
-	// notes of the same kind whatever their parents (docs/linkedin-api.md §11).
+	// parent; on the versioned endpoints, whose keys of notes, feedback and
+	// stages name the parent, children of the same kind whatever their
+	// parents (docs/linkedin-api.md §11).
 	across := r.e.client.Versioned()
 	for start := 0; start < len(order); {
 		d0 := &recs[order[start]]
@@ -67,7 +68,7 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 		for end < len(order) {
 			d := &recs[order[end]]
 			sameParent := d.Integration == d0.Integration && (!isChild(d.Kind) || d.Parent == d0.Parent)
-			if d.Kind != d0.Kind || !sameParent && !(across && keyedByParent(d.Kind)) {
+			if d.Kind != d0.Kind || !sameParent && !(across && isChild(d.Kind)) {
 				break
 			}
 			end++
@@ -83,13 +84,6 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 		}
 	}
 	return o
-}
-
-// keyedByParent reports whether records of kind k name their parent in
-// their versioned key (notes, interview feedback and stages), so that one
-// call may carry records of several parents (docs/linkedin-api.md §11).
-func keyedByParent(k EntityKind) bool {
-	return isChild(k)
 }
 
 // sendOrder returns the positions of recs in the order they are sent:

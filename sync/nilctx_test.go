@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"path/filepath"
@@ -100,9 +99,7 @@ func (fx *nilFixture) snapshot(t *testing.T) nilSnapshot {
 	s := nilSnapshot{StoreCalls: fx.counted.calls.Load(), Requests: len(fx.e.srv.Requests())}
 	cp, err := fx.ms.Load(ctx, "c1")
 	must(t, err)
-	b, err := json.Marshal(cp)
-	must(t, err)
-	s.Checkpoint = string(b)
+	s.Checkpoint = nilctx.JSON(t, cp)
 	for d, err := range fx.md.List(ctx, "c1") {
 		must(t, err)
 		s.Dead = append(s.Dead, d.Key())

@@ -4,6 +4,7 @@ package nilctx
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -58,4 +59,14 @@ func Files(t testing.TB, dir string) []string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// JSON returns v as JSON text, for a snapshot to compare.
+func JSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
