@@ -38,7 +38,8 @@ type FleetCustomer struct {
 // WithFleet sets where the console reads the fleet's state. With it the
 // overview shows which process holds each customer's lease and the jobs
 // waiting and running, per customer and per process; without it, nothing
-// of a fleet.
+// of a fleet. Only the customers WithCustomers lists are shown or counted:
+// an entry of another customer is passed over.
 func WithFleet(f FleetSource) Option {
 	return option("WithFleet", f, "nil FleetSource", func(c *config) { c.fleet = f })
 }
@@ -66,7 +67,9 @@ type fleetSummary struct {
 }
 
 // loadFleet reads the fleet's state: a view per customer, and the summary.
-func (h *Handler) loadFleet(ctx context.Context) (map[string]fleetView, *fleetSummary) {
+// Only the customers listed (ids) are shown or counted: the console shows
+// no customer WithCustomers does not list.
+func (h *Handler) loadFleet(ctx context.Context, ids []string) (map[string]fleetView, *fleetSummary) {
 	if h.cfg.fleet == nil {
 		return nil, nil
 	}
@@ -77,9 +80,16 @@ func (h *Handler) loadFleet(ctx context.Context) (map[string]fleetView, *fleetSu
 		return nil, sum
 	}
 	now := h.cfg.clock.Now()
+	listed := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		listed[id] = true
+	}
 	views := map[string]fleetView{}
 	held := map[string][]string{}
 	for _, fc := range fcs {
+		if !listed[fc.CustomerID] {
+			continue
+		}
 		v := fleetView{Waiting: fc.Waiting, Running: fc.Running, Next: stamp(fc.Next)}
 		switch {
 		case fc.Holder == "" && fc.Token == 0:

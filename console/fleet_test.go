@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -75,4 +76,25 @@ func TestOverviewWithoutOnboarding(t *testing.T) {
 	pageHas(t, page, `<table id="customers"><tr><th>Customer</th><th>Progress</th><th>Dead letters</th><th>Lease</th><th>Jobs</th></tr>`)
 	pageHas(t, page, `<td><a href="customer?id=acme">acme</a></td>
 <td class="progress"></td>`)
+}
+
+// The fleet section shows and counts only the customers WithCustomers
+// lists, as every other part of the console: an operator whose list is
+// narrowed to some tenants sees neither another tenant's id under its
+// lease holder nor its jobs in the totals.
+func TestFleetShowsOnlyListedCustomers(t *testing.T) {
+	f := newFixture(t, console.WithFleet(fleetState{fcs: []console.FleetCustomer{
+		{CustomerID: "acme", Holder: "host-a:101", Until: t0.Add(90 * time.Second), Token: 7, Running: 1},
+		{CustomerID: "other-tenant", Holder: "host-a:101", Until: t0.Add(90 * time.Second), Token: 9, Running: 5, Waiting: 7},
+	}}))
+	if res := f.get(t, "/customer?id=other-tenant"); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("unlisted customer's page: %d, want 404", res.StatusCode)
+	}
+	_, page := f.getOK(t, "/")
+	if strings.Contains(page, "other-tenant") {
+		t.Errorf("the overview shows a customer WithCustomers does not list:\n%s", page)
+	}
+	if want := `Jobs waiting: <span id="jobs-waiting">0</span> · running: <span id="jobs-running">1</span>`; !strings.Contains(page, want) {
+		t.Errorf("fleet totals: the overview lacks %q:\n%s", want, page)
+	}
 }

@@ -56,7 +56,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 		render(w, http.StatusInternalServerError, p)
 		return
 	}
-	fleet, sum := h.loadFleet(r.Context())
+	fleet, sum := h.loadFleet(r.Context(), ids)
 	p.Fleet = sum
 	for _, id := range ids {
 		v := h.load(r.Context(), id, false)
@@ -86,7 +86,7 @@ func (h *Handler) showCustomer(w http.ResponseWriter, r *http.Request, id string
 		return
 	}
 	v := h.load(r.Context(), id, true)
-	fleet, sum := h.loadFleet(r.Context())
+	fleet, sum := h.loadFleet(r.Context(), []string{id})
 	v.fleet(fleet, sum != nil)
 	if sum != nil && sum.Error != "" {
 		v.Errors = append(v.Errors, sum.Error)

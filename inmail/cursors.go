@@ -31,7 +31,10 @@ type Cursors struct {
 	// first millisecond of the next window: cutoffDate Next-1, exclusive).
 	Notes map[string]*Stream `json:"notes,omitempty"`
 	// Closed is the closed-profiles position (Next = closedSince; Pending
-	// holds members whose candidates the milestones did not allow yet).
+	// holds members whose candidates the milestones did not allow yet, by
+	// closure time, and PendingLast when a poll first held each of them:
+	// the pending TTL runs from then, so a closure older than the TTL that
+	// waits for Candidate Sync to complete is not given up at once).
 	Closed *Stream `json:"closed,omitempty"`
 	// ClosedAt is when closed profiles were last polled successfully.
 	ClosedAt int64 `json:"closedAt,omitempty"`

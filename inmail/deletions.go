@@ -91,6 +91,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		since = min(since, at)
 	}
 	pending := map[string]int64{}
+	heldSince := map[string]int64{}     // when each held member was first found held
 	absent := map[string]ClosedMember{} // members of whom the ATS holds no candidate
 	for p, err := range r.cfg.Client.ClosedProfiles.List(ctx, rsc.EpochMillis(since)) {
 		if err != nil {
@@ -113,6 +114,11 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		}
 		if held {
 			pending[p.Member] = int64(p.ClosedAt)
+			first := ms(started)
+			if s, ok := cur.PendingLast[p.Member]; ok && s > 0 {
+				first = min(first, s)
+			}
+			heldSince[p.Member] = first
 		}
 		if found == 0 && p.Member != "" {
 			absent[p.Member] = ClosedMember{ClosedAt: int64(p.ClosedAt), SeenAt: ms(started)}
@@ -120,12 +126,16 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	}
 	rep.Pending = len(pending)
 	expiry := ms(started.Add(-r.opt.pendingTTL))
-	for m, at := range pending {
-		if at < expiry {
+	// The pending TTL runs from when a member was first found held, not
+	// from the closure: a closure older than the TTL found before
+	// Candidate Sync completes must still reach its candidate.
+	for m := range pending {
+		if heldSince[m] < expiry {
 			delete(pending, m)
+			delete(heldSince, m)
 		}
 	}
-	cur.Pending = pending
+	cur.Pending, cur.PendingLast = pending, heldSince
 	cur.Next = max(cur.Next, ms(started.Add(-deletionOverlap)))
 	var unfit []string
 	err = r.update(ctx, func(c *Cursors) {

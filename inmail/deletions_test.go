@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -276,6 +277,36 @@ func TestExportDuringDeletionPollGetsNotice(t *testing.T) {
 		t.Logf("closed members: %+v", c.ClosedMembers)
 		if d := cmp.Diff(map[string][]NoticeKind{"C1": {NoticeMemberDeleted, NoticeExported}}, noticeKinds(e.sink)); d != "" {
 			t.Errorf("notices (-want +got):\n%s", d)
+		}
+	})
+}
+
+// A member who closed their account longer than the pending TTL before the
+// first poll, whose candidate only Candidate Sync completed covers, is held,
+// and the TTL runs from when the poll first held them, not from the
+// closure: the notice reaches the candidate once Candidate Sync completes
+// (milestone 3, "a LinkedIn member deleting their profile results in an
+// activity: all candidates").
+func TestOldClosureHeldUntilCandidateSyncCompletes(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-time.Hour) })
+		e.sink.AddCandidate(Candidate{ID: "C3", Person: bob, UpdatedAt: now.Add(-400 * 24 * time.Hour)})
+		e.fake.closed = []rsc.ClosedProfile{{Member: bob, ClosedAt: at(now.Add(-40 * 24 * time.Hour))}}
+		rep, err := e.r.PollDeletions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Notices != 0 || rep.Pending != 1 {
+			t.Fatalf("first poll, before Candidate Sync completed: %+v; want no notice, one member pending", rep)
+		}
+		time.Sleep(48 * time.Hour)
+		e.state.set(completeCandidates)
+		if _, err := e.r.PollDeletions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := e.sink.Get("C3")
+		if len(c.Notices) != 1 || c.Notices[0].Kind != NoticeMemberDeleted {
+			t.Errorf("after Candidate Sync completed, C3's activities = %+v; want the member-deleted notice", c.Notices)
 		}
 	})
 }
