@@ -273,7 +273,11 @@ func validateConfig(c *call, r *record) *entityError {
 		return fieldErr("configurationValue/string", required)
 	}
 	v := *d.ConfigurationValue.String
-	switch t := r.fields.get("configurationType"); t {
+	t := r.fields.get("configurationType")
+	if want, ok := configTypes[t]; ok && r.fields.get("integrationType") != want {
+		return fieldErr("configurationType", t+" is a configuration of "+want+", not of "+r.fields.get("integrationType"))
+	}
+	switch t {
 	case "CALLBACK_URL":
 		if msg := checkCallbackURL(v); msg != "" {
 			return fieldErr("configurationValue/string", msg)
@@ -288,7 +292,12 @@ func validateConfig(c *call, r *record) *entityError {
 	return nil
 }
 
-// checkCallbackURL requires https, allowing http only on loopback hosts.
+// configTypes is the integration type each configuration key belongs to
+// (docs/linkedin-api.md §6.3).
+var configTypes = map[string]string{"CALLBACK_URL": "ONE_CLICK_EXPORT", "JOB_POSTING_VIEWERS": "ONE_CLICK_EXPORT", "APPLICATION_VIEWERS": "IN_ATS_INDICATOR"}
+
+// checkCallbackURL requires https on port 80 or 443 (docs/linkedin-api.md
+// §8.1), allowing http only on loopback hosts.
 func checkCallbackURL(v string) string {
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" {
@@ -296,6 +305,9 @@ func checkCallbackURL(v string) string {
 	}
 	switch u.Scheme {
 	case "https":
+		if p := u.Port(); p != "" && p != "443" && p != "80" {
+			return "must use port 80 or 443"
+		}
 		return ""
 	case "http":
 		h := u.Hostname()

@@ -406,6 +406,10 @@ func handleProspectNotes(c *call) {
 	if !ok {
 		return
 	}
+	if updated.hasFrom && updated.hasTo && updated.to-updated.from > 12*3600*1000 {
+		c.fail(http.StatusBadRequest, "the window between cutoffDate and beforeDate must not be longer than 12 hours")
+		return
+	}
 	owners, ok := c.listParam("owners")
 	if !ok {
 		return

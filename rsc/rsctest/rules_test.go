@@ -718,6 +718,53 @@ func TestRule11_ConversationWindowMax12h(t *testing.T) {
 	e.req("GET", "/v2/conversationEvents?q=criteria&viewer=urn:li:seat:1", nil).want(t, 403)
 }
 
+// prospectNotes windows are at most 12 hours, as conversationEvents' are
+// (docs/linkedin-api.md §8.6).
+func TestRule11_ProspectNotesWindowMax12h(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	base := "/v2/prospectNotes?q=criteria&contract=" + contract
+	to := t0.UnixMilli()
+	e.req("GET", base+fmt.Sprintf("&cutoffDate=%d&beforeDate=%d", to-12*3600*1000, to), nil).want(t, 200)
+	e.req("GET", base+fmt.Sprintf("&cutoffDate=%d&beforeDate=%d", to-12*3600*1000-1, to), nil).want(t, 400)
+	e.req("GET", base+fmt.Sprintf("&cutoffDate=%d&beforeDate=%d", to-30*24*3600*1000, to), nil).want(t, 400)
+}
+
+// A configuration key is stored only on its integration type: CALLBACK_URL
+// and JOB_POSTING_VIEWERS on ONE_CLICK_EXPORT, APPLICATION_VIEWERS on
+// IN_ATS_INDICATOR (docs/linkedin-api.md §6.3); a CALLBACK_URL is HTTPS on
+// port 80 or 443 (§8.1). A refused key is a 422 of its own, and a
+// CALLBACK_URL stored nowhere else is never pushed to.
+func TestRule05_ConfigurationKeysAndTypes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	put := func(typ, ctxURN, key, val string) resp {
+		p := "/v2/atsIntegrations/integrationContext=" + ctxURN + "&integrationType=" + typ + "&tenantType=RECRUITER&dataProvider=ATS/configurations?ids=" + key
+		return e.req("PUT", p, `{"entities":{"`+key+`":{"configurationValue":{"string":"`+val+`"}}}}`, "X-RestLi-Method: batch_update").want(t, 200)
+	}
+	for _, c := range []struct {
+		typ, ctx, key, val string
+		ok                 bool
+	}{
+		{"ONE_CLICK_EXPORT", org, "JOB_POSTING_VIEWERS", "ALL_PRODUCT_USERS", true},
+		{"IN_ATS_INDICATOR", org, "APPLICATION_VIEWERS", "ALL_PRODUCT_USERS", true},
+		{"ONE_CLICK_EXPORT", org, "CALLBACK_URL", "https://cb.example.com:443/li", true},
+		{"ONE_CLICK_EXPORT", org, "CALLBACK_URL", "https://cb.example.com:8443/li", false},
+		{"IN_ATS_INDICATOR", org, "CALLBACK_URL", "https://cb1.example.com/li", false},
+		{"PROFILE_PLUGIN", org, "JOB_POSTING_VIEWERS", "ALL_PRODUCT_USERS", false},
+		{"ONE_CLICK_EXPORT", org, "APPLICATION_VIEWERS", "ALL_PRODUCT_USERS", false},
+		{"CSA_API", contract, "CALLBACK_URL", "https://cb2.example.com/li", false},
+	} {
+		r := put(c.typ, c.ctx, c.key, c.val)
+		if got := r.get("errors", c.key, "status"); (got == nil) != c.ok || !c.ok && got != float64(422) {
+			t.Errorf("%s=%s on %s: errors status %v, want accepted %v: %s", c.key, c.val, c.typ, got, c.ok, r.raw)
+		}
+	}
+	if v := e.cust.ConfigurationValue("CALLBACK_URL"); v != "https://cb.example.com:443/li" {
+		t.Errorf("the CALLBACK_URL pushed to is %q, want the one stored on ONE_CLICK_EXPORT", v)
+	}
+}
+
 func mustJSON(v any) []byte {
 	b, err := jsonMarshal(v)
 	if err != nil {
