@@ -211,23 +211,40 @@ func (s *Server) addCustomerLocked(spec CustomerSpec) *Customer {
 	n := s.appSeq
 	if spec.ClientID == "" {
 		spec.ClientID = fmt.Sprintf("customer-%d", n)
+		for i := 1; s.customers[spec.ClientID] != nil || spec.ClientID == s.cfg.partnerID; i++ {
+			spec.ClientID = fmt.Sprintf("customer-%d-%d", n, i)
+		}
 	}
 	if spec.ClientSecret == "" {
 		spec.ClientSecret = "secret-" + s.randHex(12)
 	}
 	if spec.UniqueForeignID == "" {
 		spec.UniqueForeignID = spec.ClientID
+		for i := 1; s.byForeign[spec.UniqueForeignID] != nil; i++ {
+			spec.UniqueForeignID = fmt.Sprintf("%s-%d", spec.ClientID, i)
+		}
 	}
 	if spec.Name == "" {
 		spec.Name = "ATS - " + spec.UniqueForeignID
 	}
 	if spec.Organization == "" {
-		s.orgSeq++
-		spec.Organization = fmt.Sprintf("urn:li:organization:%d", 1000+s.orgSeq)
+		for {
+			s.orgSeq++
+			spec.Organization = fmt.Sprintf("urn:li:organization:%d", 1000+s.orgSeq)
+			if s.byOrg[spec.Organization] == nil {
+				break
+			}
+		}
 	}
 	if len(spec.Contracts) == 0 {
-		s.contractSeq++
-		spec.Contracts = []string{fmt.Sprintf("urn:li:contract:%d", 5000+s.contractSeq)}
+		for {
+			s.contractSeq++
+			k := fmt.Sprintf("urn:li:contract:%d", 5000+s.contractSeq)
+			if s.byContract[k] == nil {
+				spec.Contracts = []string{k}
+				break
+			}
+		}
 	}
 	c := newCustomer(s, spec)
 	c.AppKey = fmt.Sprintf("urn:li:developerApplication:%d", 900000+n)

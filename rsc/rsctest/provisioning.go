@@ -196,5 +196,8 @@ func createApp(c *call) {
 	v := cu.appViewLocked()
 	s.mu.Unlock()
 	c.w.Header().Set("X-RestLi-Id", v.Key)
+	// As Rest.li's CreateResponseBuilder does: the request URI, the new
+	// key as a path segment, no query.
+	c.w.Header().Set("Location", s.baseURL+"/v2/provisionedApplications/"+v.Key)
 	writeJSON(c.w, http.StatusCreated, v)
 }
