@@ -407,3 +407,37 @@ func TestBatchResponseWithoutPerRecordStatus(t *testing.T) {
 		})
 	}
 }
+
+// A candidate's key travels in the path of its notes: an id of 512 CJK
+// characters (4.6 KB percent-encoded) and 95 note ids (3.9 KB of query,
+// under the 4,000 bytes that tunnel a query alone) would make a URL over
+// LinkedIn's 8 KB (docs/linkedin-api.md §2.2), so the query is tunnelled;
+// one note's query fits beside the path and is sent as it is.
+func TestLongPathTunnelsItsQuery(t *testing.T) {
+	t.Parallel()
+	cand := CandidateKey{IntegrationContext: org, CandidateID: strings.Repeat("候", 512)}
+	for _, tc := range []struct {
+		notes     int
+		tunnelled bool
+	}{{95, true}, {1, false}} {
+		t.Run(fmt.Sprint(tc.notes, " notes"), func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, okBatch)
+			var notes []Note
+			for i := range tc.notes {
+				notes = append(notes, Note{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Note: "n"})
+			}
+			res, err := h.client.Candidates.UpsertNotes(t.Context(), cand, notes)
+			if err != nil || res.Err() != nil {
+				t.Fatal(err, res.Err())
+			}
+			s := h.only()
+			if s.Tunnelled != tc.tunnelled || len(s.RawQuery) > restli.MaxQueryLength {
+				t.Errorf("path %d bytes, query %d: tunnelled %v, want %v", len(s.Path), len(s.RawQuery), s.Tunnelled, tc.tunnelled)
+			}
+			if !tc.tunnelled && len(testBasePath)+len(s.Path)+1+len(s.RawQuery) > restli.MaxURLLength {
+				t.Errorf("a URL of %d bytes was sent as it is", len(s.Path)+1+len(s.RawQuery))
+			}
+		})
+	}
+}

@@ -281,24 +281,24 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		hdr.Set("Content-Type", "application/json")
 	}
 	var pooled *pooledBody // the tunnelled body, in a buffer from c.tunnelled
-	if n := max(len(query), len(cl.queryBytes)); n > restli.MaxQueryLength {
+	// A long query is tunnelled, and so is a query that a long path (a
+	// parent key in it) would take past LinkedIn's URL limit
+	// (docs/linkedin-api.md §2.2).
+	if n := max(len(query), len(cl.queryBytes)); n > restli.MaxQueryLength || n > 0 && len(path)+1+n > restli.MaxURLLength {
 		buf := c.tunnelled.get(n + len(body) + 256)
 		var t restli.Tunnelled
-		var ok bool
 		if cl.queryBytes != nil {
-			t, ok = restli.AppendTunnel(*buf, method, cl.queryBytes, body, "application/json")
+			t = restli.AppendTunnelAlways(*buf, method, cl.queryBytes, body, "application/json")
 		} else {
-			t, ok = restli.AppendTunnel(*buf, method, query, body, "application/json")
+			t = restli.AppendTunnelAlways(*buf, method, query, body, "application/json")
 		}
-		if ok {
-			*buf = t.Body
-			pooled = &pooledBody{pool: &c.tunnelled, buf: buf}
-			defer pooled.release()
-			method, query, body = t.Method, "", t.Body
-			cl.bodyCopied = len(cl.body) > 0
-			for k, v := range t.Header {
-				hdr[k] = v
-			}
+		*buf = t.Body
+		pooled = &pooledBody{pool: &c.tunnelled, buf: buf}
+		defer pooled.release()
+		method, query, body = t.Method, "", t.Body
+		cl.bodyCopied = len(cl.body) > 0
+		for k, v := range t.Header {
+			hdr[k] = v
 		}
 	}
 	if pooled == nil && cl.queryBytes != nil {

@@ -151,7 +151,9 @@ func (s *IntegrationsService) SetConfig(ctx context.Context, k IntegrationKey, v
 // Config reads configuration values of one integration (batch_get). With
 // no keys it sends nothing and returns an empty map, as every batch method
 // does with no input: a batch_get without ids would be a GET of every
-// configuration, which LinkedIn does not document.
+// configuration, which LinkedIn does not document. A key LinkedIn answers
+// 404 for holds no value (it is not in the map); any other per-key error
+// is reported as a *BatchGetError naming the key, beside the values read.
 func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys ...ConfigKey) (map[ConfigKey]string, error) {
 	c := s.c
 	if len(keys) == 0 {
@@ -188,6 +190,26 @@ func (s *IntegrationsService) Config(ctx context.Context, k IntegrationKey, keys
 			}
 		}
 		out[ConfigKey(name)] = cv.ConfigurationValue.String
+	}
+	// A key LinkedIn failed to read is not a key without a value: report
+	// it as batchGet does (404 means absent).
+	if failed := keyFailures(c, resIntegrationConfig, br, func(ks string) (int, string) {
+		name := ks
+		if dk, err := restli.DecodeKey(ks); err == nil {
+			if v, ok := dk.Get("configurationKey"); ok {
+				name = v
+			}
+		} else if d, err := restli.DecodeSimpleKey(ks); err == nil {
+			name = d
+		}
+		for i, ck := range keys {
+			if string(ck) == name {
+				return i, name
+			}
+		}
+		return -1, ks
+	}); len(failed) > 0 {
+		return out, &BatchGetError{Resource: resIntegrationConfig.legacy, Errors: failed}
 	}
 	return out, nil
 }

@@ -2,10 +2,13 @@ package rsc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Postman "Name integrations", "Upsert integration configuration", "Verify
@@ -180,3 +183,36 @@ func itemCount[K comparable](r *BatchResult[K], err error) (int, error) { return
 
 // entryCount is the number of records a batch_get returned, with its error.
 func entryCount[K comparable, V any](m map[K]V, err error) (int, error) { return len(m), err }
+
+// A configuration LinkedIn failed to read is not one without a value:
+// Config reports it as a *BatchGetError naming the key, with the values it
+// read; a 404 means the key holds none (docs/linkedin-api.md §3.4).
+func TestConfigPerKeyErrors(t *testing.T) {
+	t.Parallel()
+	oce := IntegrationKey{IntegrationContext: "urn:li:organization:1", Type: OneClickExport}
+	for _, version := range []string{"", "202604"} {
+		t.Run("version="+version, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			key := func(k ConfigKey) string { return string(k) }
+			if version != "" {
+				opts = append(opts, WithVersion(version))
+				key = func(k ConfigKey) string {
+					return "(integrationContext:urn%3Ali%3Aorganization%3A1,integrationType:ONE_CLICK_EXPORT,tenantType:RECRUITER,configurationKey:" + string(k) + ")"
+				}
+			}
+			h := setup(t, func(w http.ResponseWriter, s seen) {
+				fmt.Fprintf(w, `{"results":{%q:{"configurationValue":{"string":"https://ats.example.com/li"}}},"statuses":{},"errors":{%q:{"status":500,"message":"Internal error"},%q:{"status":404,"message":"Not found"}}}`,
+					key(ConfigCallbackURL), key(ConfigJobPostingViewers), key(ConfigAppViewers))
+			}, opts...)
+			got, err := h.client.Integrations.Config(t.Context(), oce, ConfigCallbackURL, ConfigJobPostingViewers, ConfigAppViewers)
+			if d := cmp.Diff(map[ConfigKey]string{ConfigCallbackURL: "https://ats.example.com/li"}, got); d != "" {
+				t.Errorf("values (-want +got):\n%s", d)
+			}
+			var bge *BatchGetError
+			if !errors.As(err, &bge) || len(bge.Errors) != 1 || bge.Errors[0].Status != 500 || !strings.Contains(err.Error(), "JOB_POSTING_VIEWERS") {
+				t.Errorf("err = %v, want a *BatchGetError naming JOB_POSTING_VIEWERS only, with status 500", err)
+			}
+		})
+	}
+}

@@ -102,7 +102,7 @@ func (c *Client) IntrospectToken(ctx context.Context) (*TokenInfo, error) {
 	}
 	err = json.Unmarshal(body, &answer)
 	if resp.StatusCode != http.StatusOK {
-		return nil, fail(&AuthError{StatusCode: resp.StatusCode, Code: c.red.String(answer.Error)})
+		return nil, fail(&AuthError{StatusCode: resp.StatusCode, Code: oauthCode(c.red.String(answer.Error))})
 	}
 	if err != nil {
 		return nil, fail(&AuthError{StatusCode: resp.StatusCode, Err: errors.New("the answer is not JSON")})

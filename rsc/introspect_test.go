@@ -34,6 +34,10 @@ func TestIntrospectToken(t *testing.T) {
 			want: &TokenInfo{Status: "revoked"}},
 		{name: "credentials refused", status: 401, answer: `{"error":"invalid_client","error_description":"bad client csecret tok1"}`,
 			wantErr: "rsc: introspecting access token: 401 Unauthorized (invalid_client)", unauthed: true},
+		// The error code is kept only as one OAuth word: a server may echo
+		// the credentials in a form no redaction knows (Basic's base64).
+		{name: "credentials echoed in the code", status: 401, answer: `{"error":"invalid_client: Basic Y2lkOmNzZWNyZXQ="}`,
+			wantErr: "rsc: introspecting access token: 401 Unauthorized (unrecognised error code)", unauthed: true},
 		{name: "server error", status: 500, answer: `oops csecret`,
 			wantErr: "rsc: introspecting access token: 500 Internal Server Error"},
 		{name: "not JSON", status: 200, answer: `<html>csecret</html>`,

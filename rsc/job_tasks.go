@@ -81,6 +81,7 @@ func (c *Client) readTasks(br *batchGetResponse, asked []string, out map[string]
 		if t.ID == "" {
 			t.ID = u
 		}
+		t.ErrorMessage = c.red.String(t.ErrorMessage)
 		out[u] = t
 	}
 	failed := func(u string, status int, msg string) {

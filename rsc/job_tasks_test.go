@@ -47,6 +47,12 @@ func TestJobTasksKeysAndStatuses(t *testing.T) {
 			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, ErrorMessage: "Task failed"}}},
 		{"error status from statuses", "", `{"statuses":{"` + u1 + `":403},"errors":{"` + u1 + `":{"message":"Not enough permissions"}}}`,
 			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, HTTPStatus: 403, ErrorMessage: "Not enough permissions"}}},
+		// A FAILED task's message reaches dead letters: a credential the
+		// server echoes there is redacted, as in an errors entry.
+		{"failed task echoing credentials", "", `{"results":{"` + u1 + `":{"id":"` + u1 + `","status":"FAILED","errorMessage":"refused Bearer tok1, client_secret=csecret"}},
+			"errors":{"` + u2 + `":{"status":400,"message":"refused csecret"}}}`,
+			map[string]JobTask{u1: {ID: u1, Status: TaskFailed, ErrorMessage: "refused Bearer [REDACTED], client_secret=[REDACTED]"},
+				u2: {ID: u2, Status: TaskFailed, HTTPStatus: 400, ErrorMessage: "refused [REDACTED]"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

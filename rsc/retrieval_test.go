@@ -19,15 +19,11 @@ func TestRetrievalWire(t *testing.T) {
 		switch s.Path {
 		case "/v2/seatsV2":
 			// Two pages: 100 then 1.
-			n := 100
+			start, n := 0, 100
 			if strings.Contains(s.RawQuery, "start=100") {
-				n = 1
+				start, n = 100, 1
 			}
-			els := make([]string, n)
-			for i := range els {
-				els[i] = fmt.Sprintf(`{"id":%d,"member":"urn:li:person:p%d","contract":"urn:li:contract:1","state":"ACTIVE"}`, i, i)
-			}
-			fmt.Fprintf(w, `{"elements":[%s],"paging":{"start":0,"count":100,"total":101}}`, strings.Join(els, ","))
+			fmt.Fprintf(w, `{"elements":[%s],"paging":{"start":%d,"count":100,"total":101}}`, seatsJSON(start, n), start)
 		case "/v2/exportedCandidates":
 			fmt.Fprint(w, `{"elements":[{"requestId":"r1","integrationContext":"urn:li:organization:1","externalJobPostingId":"J1","candidate":{"person":"urn:li:person:x","firstName":"Ann"}}]}`)
 		default:
@@ -40,7 +36,7 @@ func TestRetrievalWire(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.URN() != fmt.Sprintf("urn:li:seat:%d", n%100) && n < 100 {
+		if s.URN() != fmt.Sprintf("urn:li:seat:%d", n) {
 			t.Errorf("seat %d urn %s", n, s.URN())
 		}
 		n++
@@ -396,6 +392,24 @@ func TestFinderPaging(t *testing.T) {
 		}},
 		{name: "count capped, no total", seats: 25, calls: 3, page: func(start, _ int) string {
 			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":10}}`, seatsJSON(start, min(10, 25-start)), start)
+		}},
+		// A server that caps count below what was asked but echoes the
+		// count asked: the next page starts after the records read, so
+		// none is skipped.
+		{name: "count capped silently, total given", seats: 150, calls: 3, page: func(start, _ int) string {
+			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":100,"total":150}}`, seatsJSON(start, min(50, 150-start)), start)
+		}},
+		// A page the server filtered (seat 50, which the caller may not
+		// see, is left out of its page): the next page, read from the
+		// records read, holds seat 99 again, which is yielded once.
+		{name: "a page filtered, total given", seats: 149, calls: 2, page: func(start, _ int) string {
+			var els []string
+			for i := start; i < min(start+100, 150); i++ {
+				if i != 50 {
+					els = append(els, seatsJSON(i, 1))
+				}
+			}
+			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":100,"total":150}}`, strings.Join(els, ","), start)
 		}},
 		{name: "no paging block", seats: 130, calls: 2, page: func(start, _ int) string {
 			return fmt.Sprintf(`{"elements":[%s]}`, seatsJSON(start, min(100, 130-start)))

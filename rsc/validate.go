@@ -19,7 +19,8 @@ const maxTextLen = 256 << 10
 // length for (docs/linkedin-api.md §7): a candidate's or application's id
 // travels in the URL path of its notes, feedback and stages, and LinkedIn
 // refuses a URL over 8 KB (§2.2). An id of 512 characters, each
-// percent-encoded to at most 12, always fits.
+// percent-encoded to at most 12, always fits in the path; the query of
+// such a call is tunnelled when path and query together would not fit.
 const maxIDLen = 512
 
 // futureTolerance is how far ahead of the client's clock a job's listedAt

@@ -70,11 +70,22 @@ func AppendTunnel[Q string | []byte](dst []byte, method string, rawQuery Q, body
 	if len(rawQuery) <= MaxQueryLength {
 		return Tunnelled{}, false
 	}
+	return AppendTunnelAlways(dst, method, rawQuery, body, contentType), true
+}
+
+// MaxURLLength bounds the path and query of a request sent as it is:
+// LinkedIn answers 414 past 8 KB of URL (docs/linkedin-api.md §2.2); the
+// margin leaves room for the host and the request line.
+const MaxURLLength = 8000
+
+// AppendTunnelAlways tunnels the request whatever its query's length: for a
+// path long enough that path and query together pass MaxURLLength.
+func AppendTunnelAlways[Q string | []byte](dst []byte, method string, rawQuery Q, body []byte, contentType string) Tunnelled {
 	h := http.Header{}
 	h.Set(HeaderMethodOverride, method)
 	if len(body) == 0 {
 		h.Set("Content-Type", ContentTypeForm)
-		return Tunnelled{Method: http.MethodPost, Header: h, Body: append(dst, rawQuery...)}, true
+		return Tunnelled{Method: http.MethodPost, Header: h, Body: append(dst, rawQuery...)}
 	}
 	if contentType == "" {
 		contentType = ContentTypeJSON
@@ -95,7 +106,7 @@ func AppendTunnel[Q string | []byte](dst []byte, method string, rawQuery Q, body
 	b = append(b, boundary...)
 	b = append(b, "--"...)
 	h.Set("Content-Type", ContentTypeMultipart+"; boundary="+boundary)
-	return Tunnelled{Method: http.MethodPost, Header: h, Body: b}, true
+	return Tunnelled{Method: http.MethodPost, Header: h, Body: b}
 }
 
 // tunnelBoundary returns a boundary that does not occur in the content:
