@@ -70,6 +70,7 @@ func TestEndToEndAgainstFake(t *testing.T) {
 		if err != nil || got[oce] == nil || got[oce].Status != rsc.StatusPartnerReady {
 			t.Fatalf("Get: %+v %v", got[oce], err)
 		}
+		cust.EnableAll() // the admin enables the integrations in Recruiter
 
 		// Jobs: create, wait for the tasks. The versioned API takes no
 		// PRIVATE_TO_ATS_INTEGRATION job (docs/linkedin-api.md §7.1).

@@ -217,10 +217,17 @@ type export struct {
 // ErrProductDisabled means the admin switched the product setting off.
 var ErrProductDisabled = errors.New("rsctest: product setting disabled by the customer's admin")
 
+// ErrIntegrationNotEnabled means the customer's admin has not enabled the
+// integration the simulated action needs (Export: ONE_CLICK_EXPORT on the
+// job's organization): Recruiter offers "Export to ATS" only once it is
+// ENABLED (docs/linkedin-api.md §6).
+var ErrIntegrationNotEnabled = errors.New("rsctest: the integration is not enabled by the customer's admin")
+
 // Export simulates a recruiter on seatURN exporting member to the job
 // externalJobPostingID with One-Click Export. The job must be synced and
-// LISTED and visible to the seat (ACLs); each seat may export 300 times per
-// UTC month. It stores the E1 payload and queues an EXPORT_CANDIDATE_PROFILE
+// LISTED and visible to the seat (ACLs), its organization's
+// ONE_CLICK_EXPORT integration ENABLED and the 1-Click Export product
+// setting on; each seat may export 300 times per UTC month. It stores the E1 payload and queues an EXPORT_CANDIDATE_PROFILE
 // push; it returns the request id.
 func (cu *Customer) Export(seatURN, memberURN, externalJobPostingID string) (string, error) {
 	m, ok := cu.s.Member(memberURN)
@@ -240,6 +247,9 @@ func (cu *Customer) Export(seatURN, memberURN, externalJobPostingID string) (str
 	j := cu.jobs[externalJobPostingID]
 	if j == nil || j.state != JobListed {
 		return "", ErrJobNotSynced
+	}
+	if in := cu.integrations[intKey(j.context, "ONE_CLICK_EXPORT", "RECRUITER")]; in == nil || in.status != StatusEnabled {
+		return "", ErrIntegrationNotEnabled
 	}
 	if !cu.seatCanSee(st.Member, j) {
 		return "", ErrJobNotVisible

@@ -29,6 +29,10 @@ func TestExportRequiresSyncedVisibleJob(t *testing.T) {
 	j := jobElem("J1", "CREATE")
 	j["accessRestricted"] = true
 	e.postJobs(j).want(t, 200)
+	if _, err := e.cust.Export(seat.URN, m.Person, "J1"); !errors.Is(err, rsctest.ErrIntegrationNotEnabled) {
+		t.Fatal(err)
+	}
+	e.cust.SetCompanyAccess(true)
 	if _, err := e.cust.Export(seat.URN, m.Person, "J1"); !errors.Is(err, rsctest.ErrJobNotVisible) {
 		t.Fatal(err)
 	}

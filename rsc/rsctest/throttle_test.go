@@ -76,6 +76,7 @@ func TestRule09_JobTasksPerDay(t *testing.T) {
 func TestRule09_ExportsPerSeatPerMonth(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, rsctest.WithLimits(rsctest.Limits{ExportsPerSeatPerMonth: 2}))
+	e.cust.EnableAll()
 	e.clock.Set(time.Date(2025, 3, 31, 23, 0, 0, 0, time.UTC))
 	e.tok = e.token("cid", "csecret")
 	e.postJobs(jobElem("J1", "CREATE")).want(t, 200)
