@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -47,14 +48,14 @@ func validLabel(label string) error {
 	return fmt.Errorf("onboarding: contract label %q must be 1-40 characters of A-Z a-z 0-9 _ . -, other than \".\" and \"..\"", label)
 }
 
-// validCustomerID checks a customer id: 1-100 characters of valid UTF-8
-// (the state's JSON would turn an invalid byte into U+FFFD, another id), no
-// control characters, no ":" (it separates the contract label in
+// validCustomerID checks a customer id: 1-100 characters (not bytes) of
+// valid UTF-8 (the state's JSON would turn an invalid byte into U+FFFD,
+// another id), no control characters (C0, DEL and C1: unicode.IsControl), no ":" (it separates the contract label in
 // ForeignID, so customer "a:b" would collide with customer "a"'s contract
 // "b"), and not "." or "..".
 func validCustomerID(id string) error {
-	if id == "" || len(id) > 100 || !utf8.ValidString(id) || strings.Contains(id, foreignIDSep) || dotSegment(id) ||
-		strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if id == "" || !utf8.ValidString(id) || utf8.RuneCountInString(id) > 100 || strings.Contains(id, foreignIDSep) || dotSegment(id) ||
+		strings.ContainsFunc(id, unicode.IsControl) {
 		return fmt.Errorf("onboarding: customer id %q must be 1-100 characters of valid UTF-8 without ':' or control characters, other than \".\" and \"..\"", id)
 	}
 	return nil

@@ -537,7 +537,10 @@ func TestPushExportDispatch(t *testing.T) {
 
 func TestValidCustomerID(t *testing.T) {
 	for id, ok := range map[string]bool{"acme": true, "tenant-42_eu.1": true, "": false, "a:b": false, "a\nb": false, strings.Repeat("x", 101): false,
-		".": false, "..": false, "...": true, ".acme": true, "acme\xff": false, "caf\xc3": false, "café": true} {
+		".": false, "..": false, "...": true, ".acme": true, "acme\xff": false, "caf\xc3": false, "café": true,
+		strings.Repeat("é", 100): true, strings.Repeat("é", 101): false, // characters, not bytes
+		"acme\u0085corp": false, "acme\x7fcorp": false, "acme\u200bcorp": true} { // C1 and DEL are control characters
+
 		if err := validCustomerID(id); (err == nil) != ok {
 			t.Errorf("validCustomerID(%q) = %v, want ok=%v", id, err, ok)
 		}

@@ -12,7 +12,9 @@ type CandidateKey struct {
 	// IntegrationContext must be urn:li:organization:{digits}.
 	IntegrationContext string
 	// CandidateID is required text of at most 512 characters, a guard of
-	// ours: LinkedIn documents no length (docs/linkedin-api.md §7).
+	// ours: LinkedIn documents no length (docs/linkedin-api.md §7). Unlike
+	// other required text it must not be blank: white space alone is
+	// refused as an id.
 	CandidateID string
 }
 
@@ -43,7 +45,9 @@ type ApplicationKey struct {
 	// IntegrationContext must be urn:li:organization:{digits}.
 	IntegrationContext string
 	// ApplicationID is required text of at most 512 characters, a guard of
-	// ours: LinkedIn documents no length (docs/linkedin-api.md §7).
+	// ours: LinkedIn documents no length (docs/linkedin-api.md §7). Unlike
+	// other required text it must not be blank: white space alone is
+	// refused as an id.
 	ApplicationID string
 }
 
@@ -193,8 +197,11 @@ func (k ACLAssigneeKey) restli(f family) restli.Key {
 func (k ACLAssigneeKey) String() string { return k.ACLID + "/" + k.Assignee }
 
 func checkKeyParts(res, idField, id, ctx string) error {
-	if strings.TrimSpace(id) == "" {
+	if id == "" {
 		return &ValidationError{Resource: res, Key: id, Field: idField, Rule: "must not be empty"}
+	}
+	if strings.TrimSpace(id) == "" {
+		return &ValidationError{Resource: res, Key: id, Field: idField, Rule: "must not be blank"}
 	}
 	if !IsOrganizationURN(ctx) {
 		return &ValidationError{Resource: res, Key: id, Field: "integrationContext", Rule: "must be urn:li:organization:{numeric id}"}
