@@ -97,7 +97,13 @@ type Instrumentation struct {
 
 	mu      sync.Mutex
 	runs    map[string]*runState             // by customer id
-	counted map[phaseKey]rscsync.PhaseReport // each phase's run counts at its last event
+	counted map[phaseKey]runCounts // each phase's run counts at its last event
+}
+
+// runCounts are a run's counts of a phase at its last event.
+type runCounts struct {
+	runID string // rscsync.Progress.RunID
+	rscsync.PhaseReport
 }
 
 // Option configures an Instrumentation.
@@ -134,7 +140,7 @@ func nonNil[T any](name string, v T, set func(*Instrumentation)) Option {
 
 // New returns an Instrumentation.
 func New(opts ...Option) (*Instrumentation, error) {
-	in := &Instrumentation{runs: map[string]*runState{}, counted: map[phaseKey]rscsync.PhaseReport{}}
+	in := &Instrumentation{runs: map[string]*runState{}, counted: map[phaseKey]runCounts{}}
 	for _, o := range opts {
 		if err := o(in); err != nil {
 			return nil, err
@@ -224,12 +230,26 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		trace.WithAttributes(attribute.String("rsc.restli.method", method), attribute.String("rsc.resource", res),
 			attribute.String("http.request.method", req.Method)))
 	defer span.End()
+	// server.address and server.port, as OpenTelemetry's HTTP client
+	// conventions require; never the URL, whose query may hold keys.
+	if host := req.URL.Hostname(); host != "" {
+		span.SetAttributes(attribute.String("server.address", host))
+		port := req.URL.Port()
+		if port == "" {
+			port = map[string]string{"https": "443", "http": "80"}[req.URL.Scheme]
+		}
+		if n, err := strconv.Atoi(port); err == nil {
+			span.SetAttributes(attribute.Int("server.port", n))
+		}
+	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	switch {
 	case err != nil:
+		span.SetAttributes(attribute.String("error.type", fmt.Sprintf("%T", err)))
 		span.SetStatus(codes.Error, "transport error")
 	case resp.StatusCode >= 400:
-		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode),
+			attribute.String("error.type", strconv.Itoa(resp.StatusCode)))
 		span.SetStatus(codes.Error, strconv.Itoa(resp.StatusCode))
 	default:
 		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
@@ -389,7 +409,7 @@ func (in *Instrumentation) progress(p rscsync.Progress) {
 	in.m.rate.Record(ctx, p.RecordsPerMinute, metric.WithAttributes(phaseAttr(p.Phase)))
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	moved := in.count(ctx, phaseKey{p.CustomerID, p.Phase}, p.Run)
+	moved := in.count(ctx, phaseKey{p.CustomerID, p.Phase}, p.RunID, p.Run)
 	st, ps := in.phaseOf(p, now)
 	switch p.Kind {
 	case rscsync.ProgressBatch:
@@ -436,14 +456,17 @@ func (in *Instrumentation) phaseOf(p rscsync.Progress, now time.Time) (*runState
 }
 
 // count adds what a run's counts moved since the phase's last event to
-// rscsync.records and returns it. Counts lower than the last ones start a
-// new run.
-func (in *Instrumentation) count(ctx context.Context, k phaseKey, run rscsync.PhaseReport) rscsync.PhaseReport {
-	last := in.counted[k]
-	if run.Read < last.Read || run.Sent < last.Sent || run.Refused < last.Refused || run.Skipped < last.Skipped {
+// rscsync.records and returns it. An event of another run (its RunID), or
+// with counts lower than the last ones, starts from zero: runs the
+// Instrumentation does not drive (a Manager's, a fleet worker's) follow
+// one another with nothing else to tell them apart.
+func (in *Instrumentation) count(ctx context.Context, k phaseKey, runID string, run rscsync.PhaseReport) rscsync.PhaseReport {
+	prev := in.counted[k]
+	last := prev.PhaseReport
+	if prev.runID != runID || run.Read < last.Read || run.Sent < last.Sent || run.Refused < last.Refused || run.Skipped < last.Skipped {
 		last = rscsync.PhaseReport{}
 	}
-	in.counted[k] = run
+	in.counted[k] = runCounts{runID: runID, PhaseReport: run}
 	moved := rscsync.PhaseReport{Read: run.Read - last.Read, Sent: run.Sent - last.Sent,
 		Acknowledged: run.Acknowledged - last.Acknowledged, Refused: run.Refused - last.Refused, Skipped: run.Skipped - last.Skipped}
 	for _, c := range []struct {

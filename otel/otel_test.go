@@ -2,7 +2,11 @@ package rscotel_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -285,5 +289,57 @@ func TestOptionsRefuseNil(t *testing.T) {
 		if _, err := rscotel.New(o); err == nil {
 			t.Error("a nil provider or clock was accepted")
 		}
+	}
+}
+
+// roundTripFunc is an http.RoundTripper calling itself.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A client span carries server.address and server.port, as OpenTelemetry's
+// HTTP client conventions require, and error.type when the attempt failed:
+// the status code for a status of 400 or more, the error's type for a
+// transport error. Never the URL, whose query may hold keys.
+func TestClientSpanConventions(t *testing.T) {
+	answer := func(status int) roundTripFunc {
+		return func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: status, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+		}
+	}
+	for _, tc := range []struct {
+		name, url string
+		next      roundTripFunc
+		want      map[string]string
+	}{
+		{"ok", "https://api.linkedin.com/rest/atsCandidates?ids=List(x)", answer(200),
+			map[string]string{"server.address": "api.linkedin.com", "server.port": "443", "http.response.status_code": "200", "error.type": ""}},
+		{"503", "https://api.linkedin.com/v2/atsCandidates", answer(503),
+			map[string]string{"server.address": "api.linkedin.com", "server.port": "443", "http.response.status_code": "503", "error.type": "503"}},
+		{"transport error, own port", "http://127.0.0.1:8080/v2/atsCandidates",
+			func(*http.Request) (*http.Response, error) { return nil, errors.New("connection reset") },
+			map[string]string{"server.address": "127.0.0.1", "server.port": "8080", "http.response.status_code": "", "error.type": "*errors.errorString"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tel := newTelemetry(t)
+			req := httptest.NewRequest(http.MethodGet, tc.url, nil)
+			if res, err := tel.in.Transport(tc.next).RoundTrip(req); err == nil {
+				res.Body.Close()
+			}
+			spans := tel.spans.Ended()
+			if len(spans) != 1 {
+				t.Fatalf("%d spans, want 1", len(spans))
+			}
+			got := map[string]string{}
+			for k := range tc.want {
+				got[k] = attr(spans[0], k)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("attributes (-want +got):\n%s", d)
+			}
+			if a := attrs(spans[0].Attributes()); strings.Contains(a, "ids=") || strings.Contains(a, "atsCandidates?") {
+				t.Errorf("a span attribute holds the URL: %s", a)
+			}
+		})
 	}
 }

@@ -14,7 +14,6 @@ import (
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
-// unended lists the spans started but never ended.
 // unended lists the spans started and not ended.
 func unended(tel *telemetry) []string {
 	ended := map[[8]byte]bool{}
@@ -30,8 +29,6 @@ func unended(tel *telemetry) []string {
 	return out
 }
 
-// panicky is a Source whose Candidates stream panics once a batch
-// of candidates was committed, while armed (a bug in the ATS's Source, which sync.Manager recovers).
 // panicky is a Source whose candidate stream panics, once armed, after the
 // first batch was sent: a bug in the ATS's adapter.
 type panicky struct {
@@ -55,8 +52,6 @@ func (p *panicky) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq
 	}
 }
 
-// A run that panics (a Source bug) leaves its open phase span unended for
-// ever, even after the next run of the customer.
 // A run that panics (a Source's bug, which a Manager recovers) ends its
 // phase spans on the way out, as a run that returns does.
 func TestPhaseSpansEndWhenTheRunPanics(t *testing.T) {
@@ -207,5 +202,31 @@ func TestRunAfterUndrivenRun(t *testing.T) {
 				t.Errorf("rscsync.records read for Candidate Sync (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// Runs the Instrumentation does not drive (a Manager's, a fleet worker's)
+// follow one another: rscsync.records adds up to their reports' counts,
+// though the second run's counts pass the first's before its first event.
+func TestUndrivenRunsAddUp(t *testing.T) {
+	tel := newTelemetry(t)
+	cust, client, src, now := tel.withJob(t)
+	eng, err := rscsync.NewEngine(client, "customer-42", src, rscsync.WithProgress(tel.in.Progress(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var read int64
+	for i, n := range []int{10, 20} {
+		for j := range n {
+			src.PutCandidates(candidate(cust.Organization, 100*i+j, true, now.Add(-time.Duration(2-i)*time.Hour)))
+		}
+		rep, err := eng.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		read += rep.Phases[rscsync.PhaseCandidates].Read
+	}
+	if got := tel.sums(t, "rscsync.records")["rscsync.outcome=read,rscsync.phase=Candidate Sync"]; got != 30 || read != 30 {
+		t.Errorf("rscsync.records read for Candidate Sync = %d, the reports read %d; want 30", got, read)
 	}
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -188,6 +189,7 @@ func (b *busy) release() {
 // run is the state of one RunSlice (or dry run, or dead-letter retry).
 type run struct {
 	e      *Engine
+	id     string // Progress.RunID
 	cust   string
 	cp     *Checkpoint
 	rep    *Report
@@ -266,7 +268,7 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 	if dry {
 		budget = 0
 	}
-	r := &run{e: e, cust: cust, cp: cp, rep: newReport(cust, dry, now), budget: budget, dry: dry,
+	r := &run{e: e, id: rand.Text(), cust: cust, cp: cp, rep: newReport(cust, dry, now), budget: budget, dry: dry,
 		meters: map[Phase]*meter{}, dlKeys: map[string]DeadLetter{}}
 	if budget > 0 {
 		r.yieldWhen, _ = ctx.Value(yieldKey{}).(func() bool)

@@ -21,7 +21,7 @@ func (r *run) emitDeadLetter(d DeadLetter) {
 		return
 	}
 	d.Requested = false
-	r.e.deliver(Progress{Kind: ProgressDeadLetter, CustomerID: r.cust, Phase: kindPhaseOf(d), DeadLetter: &d}, true)
+	r.e.deliver(Progress{Kind: ProgressDeadLetter, CustomerID: r.cust, RunID: r.id, Phase: kindPhaseOf(d), DeadLetter: &d}, true)
 }
 
 // kindPhaseOf is the phase whose records d is about.
@@ -50,7 +50,7 @@ func (r *run) taskSettled(pt PendingTask, t rsc.JobTask) {
 	if r.e.cfg.progress == nil || pt.At.IsZero() {
 		return
 	}
-	r.e.deliver(Progress{Kind: ProgressJobTask, CustomerID: r.cust, Phase: PhaseJobs, DryRun: r.dry,
+	r.e.deliver(Progress{Kind: ProgressJobTask, CustomerID: r.cust, RunID: r.id, Phase: PhaseJobs, DryRun: r.dry,
 		JobTask: &JobTaskDone{Op: pt.Op, Status: string(t.Status), Failed: t.ErrorMessage != "" || t.Status == rsc.TaskFailed,
 			Latency: max(r.e.cfg.clock.Now().Sub(pt.At), 0)}}, true)
 }

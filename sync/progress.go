@@ -65,6 +65,11 @@ type Progress struct {
 	// Run counts this run's records of the phase so far, as the run's
 	// PhaseReport will.
 	Run PhaseReport `json:"run"`
+	// RunID identifies the run (Run, RunSlice, a retry) the event is of:
+	// every event of one run carries the same, unique among runs, so that
+	// a consumer adding up Run's counts over runs (a metrics exporter) can
+	// tell where a run's counts start from zero.
+	RunID string `json:"runId,omitempty"`
 	// RecordsPerMinute is the phase's throughput in this run.
 	RecordsPerMinute float64 `json:"recordsPerMinute"`
 	// ETA is the estimated time to finish the phase's historical pass; 0
@@ -208,6 +213,9 @@ func (e *Engine) deliver(ev Progress, partial bool) {
 		e.lastProgress = map[Phase]Progress{}
 	}
 	if last, ok := e.lastProgress[ev.Phase]; partial && ok {
+		if ev.RunID == "" {
+			ev.RunID = last.RunID
+		}
 		ev.Done, ev.Total, ev.Incremental, ev.DeadLettered, ev.Ineligible = last.Done, last.Total, last.Incremental, last.DeadLettered, last.Ineligible
 		ev.Run, ev.RecordsPerMinute, ev.ETA, ev.Completed, ev.CompletedAt = last.Run, last.RecordsPerMinute, last.ETA, last.Completed, last.CompletedAt
 		ev.Run.SkipReasons = maps.Clone(last.Run.SkipReasons)
@@ -232,7 +240,7 @@ func (r *run) fill(ev *Progress) {
 	p := ev.Phase
 	pc := r.cp.Phases[p]
 	now := r.e.cfg.clock.Now()
-	ev.CustomerID, ev.Done, ev.Total, ev.Incremental = r.cust, pc.Done, pc.Total, pc.Incremental
+	ev.CustomerID, ev.RunID, ev.Done, ev.Total, ev.Incremental = r.cust, r.id, pc.Done, pc.Total, pc.Incremental
 	ev.DeadLettered, ev.Ineligible, ev.Completed, ev.CompletedAt = pc.DeadLettered, pc.Ineligible, pc.Completed, pc.CompletedAt
 	ev.DryRun, ev.ParkedUntil = r.dry, r.parkedUntil
 	if pr := r.rep.Phases[p]; pr != nil {
