@@ -85,17 +85,24 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := riverClient.Start(ctx); err != nil {
+	// River cancels running jobs once the context given to Start ends:
+	// the signal must only stop the fetching of new slices.
+	if err := riverClient.Start(context.WithoutCancel(ctx)); err != nil {
 		log.Fatal(err)
 	}
 	if err := riverrun.Enqueue(ctx, riverClient, "acme"); err != nil { // a new customer
 		log.Fatal(err)
 	}
 	<-ctx.Done()
-	stopping, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	stopping, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := riverClient.Stop(stopping); err != nil { // lets running slices finish
-		log.Fatal(err)
+	if err := riverClient.Stop(stopping); err != nil { // lets running slices finish, for a minute
+		// Cancels the slices still running: they release their leases.
+		cancelling, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := riverClient.StopAndCancel(cancelling); err != nil {
+			log.Fatal(err)
+		}
 	}
 }
 

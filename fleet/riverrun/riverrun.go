@@ -34,8 +34,8 @@
 // scheduled time ahead, so that a worker fetches it once due rather than
 // after River's scheduler (every 5 seconds) made it available: a customer
 // paced at LinkedIn's per-minute quota resumes within FetchPollInterval of
-// when the quota allows. (This updates River's river_job table as found on
-// the connection's search path: leave river.Config.Schema unset.)
+// when the quota allows. (This updates River's river_job table itself, in
+// the River client's schema: see below.)
 //
 // A job holds its lease as "<client id> job <job id> attempt <attempt>",
 // naming its River client by river.Config.ID; HolderProcess gives the
@@ -45,6 +45,21 @@
 // Resumer, run periodically (ResumePeriodically), starts it again for
 // every active customer: its slices, and the runs of the tasks of the
 // Pollers it is given.
+//
+// River's tables are in the schema of pgstore's: the first schema of the
+// search path that exists (PostgreSQL's current_schema(), see
+// https://www.postgresql.org/docs/current/ddl-schemas.html#DDL-SCHEMAS-PATH),
+// where Migrate creates them. A River client whose river.Config.Schema is
+// unset finds them there, by the search path (River's Config.Schema,
+// https://pkg.go.dev/github.com/riverqueue/river#Config); one whose Schema
+// names another schema, where you migrated River's tables, works too:
+// riverrun's own statements on River's tables go to the client's schema.
+// Two fleets sharing a database each need a schema of their own, first on
+// the search path of their connections (PostgreSQL's default "$user",
+// public finds the schema named after the role; or the URL's parameter
+// search_path=fleet_b,public): there each keeps its checkpoints, leases
+// and River jobs, so that neither works the other's slices, and a customer
+// id both fleets have is two customers.
 //
 // Set up River's schema with Migrate, register the Runner (and the Poller
 // and Resumer) with river.AddWorker, and start each customer's chain with
@@ -199,13 +214,27 @@ func New(db *pgstore.DB, leases *lease.Leases, engines EngineFunc, opts ...Optio
 	return r, nil
 }
 
-// Migrate brings River's own schema up to date in the database of pool.
+// Migrate brings River's own tables up to date in the database of pool,
+// in the schema where pgstore keeps its own: the first schema of the
+// search path of pool's connections that exists (current_schema()). River's
+// migrator would otherwise find tables of River's further on the path
+// (another fleet's, in public) and take them for the fleet's own. A search
+// path naming no schema that exists is an error saying so.
+//
 // Processes migrating together (workers started at once on a new database,
 // or after an upgrade of River) take turns under the advisory lock that
 // serialises pgstore.Migrate: the first migrates, the others then find
 // the schema up to date. The lock is held by a connection of its own.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	var schema, path string
+	var m *rivermigrate.Migrator[pgx.Tx]
+	err := pool.QueryRow(ctx, "select coalesce(current_schema(), ''), current_setting('search_path')").Scan(&schema, &path)
+	if err == nil && schema == "" {
+		err = fmt.Errorf("the search path (%s) names no schema that exists", path)
+	}
+	if err == nil {
+		m, err = rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: schema})
+	}
 	if err == nil {
 		err = pglock.Hold(ctx, pool, func() error {
 			_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
@@ -553,7 +582,8 @@ const promptWithin = 10 * time.Second
 // now); a job already waiting (enqueued meanwhile) carries the chain on
 // instead.
 func (r *Runner) enqueueNext(ctx context.Context, tx pgx.Tx, args river.JobArgs, key string, at time.Time) error {
-	res, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	res, err := client.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
 	if err != nil {
 		return fmt.Errorf("riverrun: enqueueing the next %s job of %s: %w", args.Kind(), key, err)
 	}
@@ -561,7 +591,13 @@ func (r *Runner) enqueueNext(ctx context.Context, tx pgx.Tx, args river.JobArgs,
 		return nil
 	}
 	// Available with its scheduled_at ahead: River's fetch takes it once due.
-	if _, err := tx.Exec(ctx, "update river_job set state = 'available' where id = $1 and state = 'scheduled'", res.Job.ID); err != nil {
+	// The job is in the table the client inserted it in: its Schema's, or
+	// the search path's when unset.
+	table := "river_job"
+	if schema := client.Schema(); schema != "" {
+		table = pgx.Identifier{schema, table}.Sanitize()
+	}
+	if _, err := tx.Exec(ctx, "update "+table+" set state = 'available' where id = $1 and state = 'scheduled'", res.Job.ID); err != nil {
 		return fmt.Errorf("riverrun: making the next %s job of %s available: %w", args.Kind(), key, err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -17,8 +18,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/lease"
@@ -70,6 +73,9 @@ type spec struct {
 	source func(rscsync.Source) rscsync.Source
 	// river, when not nil, changes the workers' River configuration.
 	river func(*river.Config)
+	// riverSchema, when not empty, is a schema of River's own: River's
+	// tables are migrated there too, and it is the workers' Config.Schema.
+	riverSchema string
 }
 
 // start is 23:00 UTC two days ahead: River's real clock never reaches a
@@ -138,6 +144,16 @@ func newFleet(t *testing.T, sp spec) *fleet {
 	}
 	f.cust = f.custs[ids[0]]
 	url := pgtest.DB(t)
+	tune := sp.river
+	if sp.riverSchema != "" {
+		migrateRiverInto(t, url, sp.riverSchema)
+		tune = func(c *river.Config) {
+			c.Schema = sp.riverSchema
+			if sp.river != nil {
+				sp.river(c)
+			}
+		}
+	}
 	for w := range max(sp.workers, 1) {
 		db, err := pgstore.Open(t.Context(), url)
 		if err != nil {
@@ -157,7 +173,7 @@ func newFleet(t *testing.T, sp spec) *fleet {
 				rscsync.WithClock(f.clock), rscsync.WithInFlight(1), rscsync.WithWaitWhenParked(false))
 		}
 		rc := startWorker(t, fmt.Sprintf("worker-%d", w+1), db, leases, engines, f.clock, sp.polls, slices.Sorted(maps.Keys(f.custs)),
-			max(sp.sliceBatches, 1), sp.river)
+			max(sp.sliceBatches, 1), tune)
 		f.rivers = append(f.rivers, rc)
 		if w == 0 {
 			f.db, f.river, f.leases, f.engines = db, rc, leases, engines
@@ -236,6 +252,29 @@ func startWorker(t *testing.T, id string, db *pgstore.DB, leases *lease.Leases, 
 	}
 	t.Cleanup(func() { _ = rc.Stop(context.WithoutCancel(ctx)) })
 	return rc
+}
+
+// migrateRiverInto creates the schema in the database of url and migrates
+// River's tables there, as an operator giving River a schema of its own
+// (river.Config.Schema) does.
+func migrateRiverInto(t *testing.T, url, schema string) {
+	t.Helper()
+	ctx := t.Context()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, "create schema "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: schema})
+	if err == nil {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // waitFor waits for an event of kind after which until holds, failing on
@@ -906,6 +945,37 @@ func TestShortYieldEnqueuedAvailable(t *testing.T) {
 	}
 }
 
+// TestShortYieldInClientSchema: with River's tables in a schema of their
+// own (river.Config.Schema), not in the search path's, a successor due
+// within seconds is made available in that schema's river_job, where the
+// client inserted it; the search path's river_job is left alone.
+func TestShortYieldInClientSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newFleet(t, spec{candidates: 250, limits: rsctest.Limits{SyncRecordsPerMinute: 1000},
+		pacing: &rsc.Limits{SyncRecordsPerMinute: 1000}, riverSchema: "elsewhere"})
+	events, cancel := f.river.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed)
+	defer cancel()
+	due := f.clock.Now().Add(6 * time.Second) // when the quota allows the second batch
+	if err := riverrun.Enqueue(ctx, f.river, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	type successor struct {
+		State        string
+		InSearchPath int // jobs in public.river_job
+	}
+	var got successor
+	// The fake clock is two days ahead of River's: the successor is never
+	// due during the test.
+	f.waitFor(t, events, river.EventKindJobCompleted, func() bool {
+		return f.db.Pool().QueryRow(ctx, `select state, (select count(*) from public.river_job)
+			from elsewhere.river_job where kind = 'rscgo_sync_slice' and scheduled_at = $1`, due).Scan(&got.State, &got.InSearchPath) == nil
+	})
+	if d := cmp.Diff(successor{State: "available"}, got); d != "" {
+		t.Errorf("the successor due at %v, in River's schema (-want +got):\n%s", due, d)
+	}
+}
+
 // TestDeadLettersFenced: the dead-letter store a slice's engine gets
 // writes while the slice holds the customer's lease and is refused once
 // another holder took the customer; outside a slice there is none.
@@ -1110,6 +1180,91 @@ func TestConcurrentMigrations(t *testing.T) {
 		if versions == 0 || versions != distinct {
 			t.Errorf("River's migrations: %d rows of %d versions, want each version once", versions, distinct)
 		}
+	}
+}
+
+// TestTwoFleetsInOneDatabase: two fleets share a database, A in public and
+// B in a schema of its own, first on B's search path ("fleet_b,public",
+// as PostgreSQL's default "$user", public is for a role fleet_b). Migrate
+// puts B's River tables beside B's pgstore tables, in fleet_b, rather than
+// take A's, in public, for B's: B's slices go to B's queue, and its slice
+// of a customer both fleets have is not A's. A search path naming no
+// schema that exists is an error saying so.
+func TestTwoFleetsInOneDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	urlA := pgtest.DB(t)
+	withPath := func(path string) string {
+		u, err := url.Parse(urlA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", path) // a run-time parameter of the connections (pgx keeps a "+" as it is: no spaces)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	openFleet := func(dbURL string, customers ...string) *pgstore.DB {
+		db, err := pgstore.Open(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		if err := riverrun.Migrate(ctx, db.Pool()); err != nil {
+			t.Fatal(err)
+		}
+		rc, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := riverrun.EnqueueAll(ctx, rc, customers); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	dbA := openFleet(urlA, "customer-1")
+	if _, err := dbA.Pool().Exec(ctx, "create schema fleet_b"); err != nil {
+		t.Fatal(err)
+	}
+	dbB := openFleet(withPath("fleet_b,public"), "customer-1", "customer-2")
+
+	type layout struct {
+		Checkpoints, RiverJobs string         // the schemas of B's tables
+		Jobs                   map[string]int // the jobs in each schema's river_job
+	}
+	got := layout{Jobs: map[string]int{}}
+	err := dbB.Pool().QueryRow(ctx, `select
+		(select relnamespace::regnamespace::text from pg_class where oid = to_regclass('rscgo_checkpoints')),
+		(select relnamespace::regnamespace::text from pg_class where oid = to_regclass('river_job'))`).Scan(&got.Checkpoints, &got.RiverJobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := dbA.Pool().Query(ctx, "select relnamespace::regnamespace::text from pg_class where relname = 'river_job' and relkind = 'r'")
+	schemas, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, schema := range schemas {
+		var n int
+		if err := dbA.Pool().QueryRow(ctx, "select count(*) from "+pgx.Identifier{schema, "river_job"}.Sanitize()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		got.Jobs[schema] = n
+	}
+	want := layout{Checkpoints: "fleet_b", RiverJobs: "fleet_b", Jobs: map[string]int{"public": 1, "fleet_b": 2}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("fleet B's tables and the fleets' jobs (-want +got):\n%s", d)
+	}
+
+	pool, err := pgxpool.New(ctx, withPath("nowhere"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	err = riverrun.Migrate(ctx, pool)
+	const wantErr = "riverrun: migrating River's schema: the search path (nowhere) names no schema that exists"
+	if err == nil || err.Error() != wantErr {
+		t.Errorf("Migrate with the search path nowhere: %v, want %s", err, wantErr)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,9 +23,9 @@ import (
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
-// run works the fleet's slices until ctx ends, then stops River, letting
-// running slices finish.
-func run(ctx context.Context, cfg config, out io.Writer) error {
+// run works the fleet's slices until ctx ends (the first signal), then
+// stops River (stop).
+func run(ctx, hurry context.Context, cfg config, out io.Writer) error {
 	open, cancel := context.WithTimeout(ctx, 30*time.Second) // an unroutable host fails in time
 	db, err := pgstore.Open(open, cfg.postgres)
 	cancel()
@@ -46,18 +47,43 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := client.Start(ctx); err != nil {
+	// River cancels the running jobs as soon as the context given to Start
+	// ends (river.Client.StopAndCancel): the signal must not reach them.
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting River: %w", err)
 	}
 	if cfg.enqueue {
 		if err := riverrun.EnqueueAll(ctx, client, fleetgen.IDs(custs)); err != nil {
-			return fmt.Errorf("enqueueing the customers: %w", err)
+			return errors.Join(fmt.Errorf("enqueueing the customers: %w", err), w.stop(hurry, client))
 		}
 	}
 	<-ctx.Done()
-	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	return w.stop(hurry, client)
+}
+
+// cancelWait is how long stop waits for the slices it cancelled to return.
+const cancelWait = 10 * time.Second
+
+// stop stops River: it fetches no more slices, and waits for those running
+// to finish (river.Client.Stop) for -stop-grace at most, or until hurry
+// ends (a second signal). Then it cancels those still running
+// (river.Client.StopAndCancel), waiting cancelWait more for them: they
+// release their leases at once, and River makes their jobs available
+// again, the attempt not counted, rather than leave both to expire and to
+// River's rescuer (RescueStuckJobsAfter) as a killed process does.
+func (w *worker) stop(hurry context.Context, client *river.Client[pgx.Tx]) error {
+	w.ev.emit(fleetrun.Event{Event: "stop"})
+	grace, cancel := context.WithTimeout(hurry, w.cfg.grace)
 	defer cancel()
-	return client.Stop(stop)
+	if client.Stop(grace) == nil {
+		return nil
+	}
+	wait, cancel := context.WithTimeout(context.Background(), cancelWait)
+	defer cancel()
+	if err := client.StopAndCancel(wait); err != nil {
+		return fmt.Errorf("stopping River: slices still running %v after they were cancelled: %w", cancelWait, err)
+	}
+	return nil
 }
 
 // worker is one process's River worker of the fleet.

@@ -40,7 +40,7 @@ const (
 type Event struct {
 	Time     time.Time `json:"time"`
 	Worker   string    `json:"worker"`
-	Event    string    `json:"event"` // start, end, commit, refused
+	Event    string    `json:"event"` // start, end, commit, refused, stop (the worker stops River)
 	Customer string    `json:"customer"`
 	Slice    string    `json:"slice"`
 	// Result of an end: done, snoozed, fenced (a write refused because the
