@@ -305,3 +305,17 @@ func expect(t *testing.T, code int, out, errs string, wantCode int, wantOut, wan
 		t.Errorf("stderr (-want +got):\n%s", diff)
 	}
 }
+
+// A resync request queued in the dead-letter store is no refusal
+// (sync.DeadLetter.Requested): status's DEAD counts the refusals only, as
+// the checkpoint's DeadLettered does.
+func TestStatusCountsNoResyncRequest(t *testing.T) {
+	dir, _ := dataDir(t)
+	if code, _, errs := rscctl(t, "-data", dir, "resync", "acme", "candidates", "C11"); code != 0 {
+		t.Fatalf("resync: exit %d: %s", code, errs)
+	}
+	code, out, errs := rscctl(t, "-data", dir, "status", "acme")
+	expect(t, code, out, errs, 0, `CUSTOMER  STEP     INTEGRATION  MILESTONES  JOBS      CANDIDATES  APPLICATIONS  ACTIVITIES  DELETIONS  DEAD
+acme      enabled  enabled      2/5         3/3 done  40/100      0/0           0/0         0/0        2
+`, "")
+}

@@ -67,11 +67,13 @@ func (s *Stores) deadCount(ctx context.Context, id string) (int, error) {
 	if s.DeadLetters == nil {
 		return 0, nil
 	}
-	for _, err := range s.DeadLetters.List(ctx, id) {
+	for d, err := range s.DeadLetters.List(ctx, id) {
 		if err != nil {
 			return n, err
 		}
-		n++
+		if !d.Requested { // a resync request is no refusal
+			n++
+		}
 	}
 	return n, nil
 }

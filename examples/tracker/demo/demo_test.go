@@ -684,3 +684,46 @@ func TestProgressHundredPercentOnlyWhenDone(t *testing.T) {
 		})
 	}
 }
+
+// An operator's resync request (rscctl resync), queued in the dead-letter
+// store, is no refusal (sync.DeadLetter.Requested): the next run lists the
+// same dead letters as the run before, and its reconciliation is as
+// balanced.
+func TestResyncRequestIsNoDeadLetter(t *testing.T) {
+	dir := t.TempDir()
+	cfg, out := testConfig(t, dir, 200)
+	first, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	dl, err := rscsync.NewFileDeadLetters(filepath.Join(dir, "sync-dead-letters"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rscsync.RequestResync(context.Background(), dl, "demo-customer", time.Now(), "job//J00000013"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.KeepFinished = true
+	again, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	keys := func(r *Result) (ks []string) {
+		for _, d := range r.DeadLetters {
+			ks = append(ks, d.Key())
+		}
+		return ks
+	}
+	if d := cmp.Diff(keys(first), keys(again)); d != "" {
+		t.Errorf("dead letters after a resync request (-first run +next run):\n%s", d)
+	}
+	balanced := func(r *Result) (b []bool) {
+		for _, x := range r.Reconciliation {
+			b = append(b, x.Balanced())
+		}
+		return b
+	}
+	if d := cmp.Diff(balanced(first), balanced(again)); d != "" {
+		t.Errorf("reconciliation balanced, per entity (-first run +next run):\n%s", d)
+	}
+}

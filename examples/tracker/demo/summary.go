@@ -61,7 +61,7 @@ func (r *run) loadDeadLetters() error {
 		if err != nil {
 			return err
 		}
-		if !d.Delete {
+		if !d.Delete && !d.Requested { // a resync request is no refusal
 			r.res.DeadLetters = append(r.res.DeadLetters, d)
 		}
 	}

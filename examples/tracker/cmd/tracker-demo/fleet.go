@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/rscgo/rscgo/examples/tracker/demo"
@@ -37,8 +38,20 @@ func runFleet(httpAddr string, fc demo.FleetConfig) error {
 	return monitored(ctx, httpAddr, "", func(mon *demo.Monitor, adminURL string, done func(context.Context)) error {
 		fc.Monitor, fc.AdminURL = mon, adminURL
 		fc.AfterRun = func(ctx context.Context, _ *demo.FleetResult) { done(ctx) } // the workers go on with incremental syncs meanwhile
-		_, err := demo.RunFleet(ctx, fc)
-		return err
+		res, err := demo.RunFleet(ctx, fc)
+		if err != nil {
+			return err
+		}
+		var bad []string
+		for _, c := range res.Customers {
+			if c.Content == nil || c.Content.Differs() {
+				bad = append(bad, c.ID)
+			}
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("reconciliation: LinkedIn does not hold what Tracker holds for %d customer(s): %s", len(bad), strings.Join(bad, ", "))
+		}
+		return nil
 	})
 }
 

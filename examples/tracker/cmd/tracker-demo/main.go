@@ -44,6 +44,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -133,9 +134,28 @@ func run(data string, fresh bool, httpAddr string, otelStdout bool, cfg demo.Con
 		func(mon *demo.Monitor, adminURL string, done func(context.Context)) error {
 			cfg.Monitor, cfg.AdminURL = mon, adminURL
 			cfg.AfterRun = func(ctx context.Context, _ *demo.Result) { done(ctx) }
-			_, err := demo.Run(ctx, cfg)
-			return err
+			res, err := demo.Run(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			return unbalanced(res)
 		})
+}
+
+// unbalanced is an error naming the entities whose reconciliation the
+// summary marks "✗ MISMATCH", so that the demo exits 1 when LinkedIn does
+// not hold what Tracker holds.
+func unbalanced(res *demo.Result) error {
+	var bad []string
+	for _, x := range res.Reconciliation {
+		if !x.Balanced() {
+			bad = append(bad, x.Entity)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("reconciliation: LinkedIn does not hold what Tracker holds (%s)", strings.Join(bad, ", "))
+	}
+	return nil
 }
 
 // monitored serves the console on httpAddr (not when empty) and calls run
