@@ -46,6 +46,14 @@ type DeadLetter struct {
 	// Requested marks a resync request (RequestResync): not a refusal, but
 	// a record an operator asked to send again. Attempts is then 0.
 	Requested bool `json:"requested,omitempty"`
+	// Held marks the refusal of a record the reconciliation already
+	// counted as on LinkedIn (Reconciliation.Acknowledged): an update of
+	// a record LinkedIn accepted before, which keeps that version. The
+	// record then counts once: not again when LinkedIn accepts it, and
+	// out of Acknowledged when the ATS deletes it. Unset for a record
+	// LinkedIn never accepted, which counts when it does, as in letters
+	// stored before the field existed.
+	Held bool `json:"held,omitempty"`
 
 	FirstFailedAt time.Time `json:"firstFailedAt"`
 	LastFailedAt  time.Time `json:"lastFailedAt"`

@@ -46,11 +46,12 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 			o.cleared = append(o.cleared, k)
 		}
 		// A record deleted in the ATS no longer needs its upsert retried;
-		// refused, it was never among the acknowledged records, and
-		// clearing its dead letter already takes it out of the count.
-		if k := dlKey(d.Kind, d.Parent, d.ID); r.hadDeadLetter(k) {
+		// clearing its dead letter takes it out of DeadLettered.
+		k, had, refused, held := r.deadLettered(d.Kind, d.Parent, d.ID)
+		if had {
 			o.cleared = append(o.cleared, k)
-		} else if d.Kind != KindStage { // stages are part of their application
+		}
+		if r.counted(d, refused, held) {
 			if o.gone == nil {
 				o.gone = map[Phase]int64{}
 			}
@@ -350,3 +351,33 @@ func modifiedOf[T any](found map[string]T, keys []string, mod func(*T) (time.Tim
 	}
 	return out
 }
+
+// counted reports whether the record d deletes counts in its phase's
+// Acknowledged (Reconciliation.Acknowledged), so that its deletion is
+// subtracted, as far as the engine knows: a job by its state; a record
+// with a dead letter of a refusal (refused) if LinkedIn held an earlier
+// version of it (held, DeadLetter.Held); another if its phase's stream
+// had been read past it while it existed (PhaseCheckpoint.MarkBefore),
+// or if the Deletion does not say where it was (Deletion.ModifiedAt).
+// Deleting a record LinkedIn lacks succeeds all the same: a record
+// modified before the window, or created and deleted between two runs,
+// was never counted. A stage is part of its application.
+func (r *run) counted(d *Deletion, refused, held bool) bool {
+	switch {
+	case d.Kind == KindStage:
+		return false
+	case d.Kind == KindJob:
+		return jobCounted(r.cp.Jobs[d.ID])
+	case refused:
+		return held
+	case d.ModifiedAt.IsZero():
+		return true
+	}
+	return r.cp.Phases[kindPhase(d.Kind)].MarkBefore.holds(r.cp.WindowFrom, d.ModifiedAt, d.ID)
+}
+
+// jobCounted reports whether a job in state st counts in the jobs'
+// Acknowledged (JobState.Held), or will once its task settles (a CREATE
+// in flight): a job the engine never submitted, or that LinkedIn never
+// created, does not.
+func jobCounted(st JobState) bool { return st.Held || st.State == jobPending }

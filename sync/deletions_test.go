@@ -91,3 +91,109 @@ func TestDeletingRefusedRecordKeepsReconciliation(t *testing.T) {
 		}
 	})
 }
+
+// Deleting a record the engine never sent leaves Acknowledged alone:
+// LinkedIn answers the deletion of a record it lacks as any other, but
+// never held it. The Deletion gives the record's ModifiedAt (the
+// SliceSource fills it in from the record it removes, or the deletion
+// alone gives it): one older than the window, or one created and deleted
+// between two runs, never reached LinkedIn.
+func TestDeletingNeverSentRecordKeepsReconciliation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		phase Phase
+		// before puts records before the first run; between puts them
+		// after it and returns the deletion made later.
+		before  func(src *SliceSource, org string)
+		between func(src *SliceSource, org string) Deletion
+	}{{
+		name:  "created and deleted between runs",
+		phase: PhaseCandidates,
+		between: func(src *SliceSource, org string) Deletion {
+			src.PutCandidates(recreatedCand(org, "NEW", time.Now()))
+			return Deletion{Kind: KindCandidate, ID: "NEW"}
+		},
+	}, {
+		name:  "older than the window",
+		phase: PhaseCandidates,
+		before: func(src *SliceSource, org string) {
+			src.PutCandidates(recreatedCand(org, "OLD", time.Now().AddDate(-3, 0, 0)))
+		},
+		between: func(*SliceSource, string) Deletion { return Deletion{Kind: KindCandidate, ID: "OLD"} },
+	}, {
+		name:  "known to the deletion only",
+		phase: PhaseCandidates,
+		between: func(*SliceSource, string) Deletion {
+			return Deletion{Kind: KindCandidate, ID: "NEW", ModifiedAt: time.Now()}
+		},
+	}, {
+		name:  "note created and deleted between runs",
+		phase: PhaseActivities,
+		between: func(src *SliceSource, org string) Deletion {
+			src.PutActivities(candNote(org, "C1", "N2", time.Now()))
+			return Deletion{Kind: KindCandidateNote, ID: "N2", Parent: "C1"}
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				org := e.cust.Organization
+				hour := time.Now().Add(-time.Hour)
+				src := NewSliceSource().PutCandidates(recreatedCand(org, "C1", hour), recreatedCand(org, "C2", hour)).
+					PutActivities(candNote(org, "C1", "N1", hour))
+				if tc.before != nil {
+					tc.before(src, org)
+				}
+				eng, _ := e.ran(t, src)
+				time.Sleep(time.Minute)
+				d := tc.between(src, org)
+				time.Sleep(time.Minute)
+				d.DeletedAt, d.Integration = time.Now(), org
+				src.Delete(d)
+				time.Sleep(time.Minute)
+				rep, err := eng.Run(t.Context())
+				must(t, err)
+				if n := rep.Phases[PhaseDeletions].Acknowledged; n != 1 {
+					t.Errorf("%d deletions acknowledged, want 1", n)
+				}
+				want := map[Phase]Reconciliation{
+					PhaseCandidates: {Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2},
+					PhaseActivities: {Phase: PhaseActivities, ATSTotal: 1, Acknowledged: 1},
+				}[tc.phase]
+				if d := cmp.Diff(want, rep.Reconciliation[tc.phase]); d != "" {
+					t.Errorf("reconciliation (-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
+func candNote(org, cand, id string, t time.Time) Activity {
+	return Activity{Kind: KindCandidateNote, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: cand},
+		Note: rsc.Note{ID: id, Note: "called", CreatedAt: rsc.Millis(t)}, ModifiedAt: t}
+}
+
+// A job the engine never submitted (created and deleted between two runs)
+// has nothing to close on LinkedIn, and its deletion leaves the jobs'
+// Acknowledged alone: it counts the jobs LinkedIn holds (JobState.Held).
+func TestDeletingNeverSentJobKeepsReconciliation(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		g := newGen(org, time.Now().Add(-time.Hour), time.Hour, 3, 0, 0, 0)
+		src := g.materialize()
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		j := g.job(0)
+		j.Posting.ExternalJobPostingID, j.ModifiedAt = "JNEVER", time.Now()
+		src.PutJobs(j)
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindJob, ID: "JNEVER", DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseJobs, ATSTotal: 3, Acknowledged: 3}
+		if d := cmp.Diff(want, rep.Reconciliation[PhaseJobs]); d != "" {
+			t.Errorf("jobs' reconciliation (-want +got):\n%s", d)
+		}
+	})
+}

@@ -436,6 +436,12 @@ func (r *run) runPhase(ctx context.Context, p Phase, ln lane) error {
 	case PhaseActivities:
 		err = runPhase(ctx, r, r.activityKind(), ln, src.Activities(ctx, from))
 	case PhaseDeletions:
+		if !r.cp.Phases[PhaseDeletions].InPass { // a pass begins: what the records' phases read so far
+			for _, q := range []Phase{PhaseCandidates, PhaseApplications, PhaseActivities} {
+				pc := r.cp.Phases[q]
+				pc.MarkBefore, pc.Mark = pc.Mark, readMark(pc)
+			}
+		}
 		err = runPhase(ctx, r, r.deletionKind(), ln, src.Deletions(ctx, from))
 	}
 	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) || ln.fresh != nil || ln.sweep {
@@ -570,16 +576,18 @@ func (r *run) hadDeadLetter(key string) bool {
 }
 
 // deadLettered returns the dead-letter key of a record and whether a dead
-// letter existed for it when the run started, as hadDeadLetter, and
-// whether that letter is a refusal (not a resync request); while the run
+// letter existed for it when the run started, as hadDeadLetter, whether
+// that letter is a refusal (not a resync request), and whether it is the
+// refusal of a record LinkedIn held (DeadLetter.Held); while the run
 // knows of no dead letter at all (the common case) it builds no key.
-func (r *run) deadLettered(kind EntityKind, parent, id string) (key string, had, refused bool) {
+func (r *run) deadLettered(kind EntityKind, parent, id string) (key string, had, refused, held bool) {
 	r.dlMu.Lock()
 	defer r.dlMu.Unlock()
 	if len(r.dlKeys) == 0 {
-		return "", false, false
+		return "", false, false, false
 	}
 	k := dlKey(kind, parent, id)
 	d, ok := r.dlKeys[k]
-	return k, ok, ok && !d.Requested
+	refused = ok && !d.Requested
+	return k, ok, refused, refused && d.Held
 }

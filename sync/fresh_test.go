@@ -743,3 +743,44 @@ func TestChangeAfterLastSweepCounts(t *testing.T) {
 		}
 	})
 }
+
+// During the historical pass, the deletion of a record the backlog sent
+// leaves Acknowledged, and that of a record deleted before the backlog
+// reached it does not: the backlog never sent it. The sweeps read the
+// deletions, each against what the phases had read when the sweep before
+// it read them (PhaseCheckpoint.MarkBefore).
+func TestDeletionsDuringBacklog(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 500, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src, WithFreshLane(time.Minute))
+		for range 2 { // a sweep, then a batch of the backlog, twice
+			if _, err := eng.RunSlice(t.Context(), 1); !errors.Is(err, ErrYield) {
+				t.Fatalf("RunSlice: %v, want ErrYield", err)
+			}
+			time.Sleep(2 * time.Minute)
+		}
+		cp, err := eng.Store().Load(t.Context(), "c1")
+		must(t, err)
+		bc := cp.Phases[PhaseCandidates].Cursor
+		sent, ahead := g.first(500, candID, bc)-150, g.first(500, candID, bc)+50
+		if sent < 0 {
+			t.Fatalf("setup: the backlog is at %v, only %d candidates sent", bc, sent+150)
+		}
+		for _, i := range []int{sent, ahead} {
+			src.Delete(Deletion{Kind: KindCandidate, ID: candID(i), DeletedAt: time.Now(), Integration: e.cust.Organization})
+		}
+		time.Sleep(2 * time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if n := rep.Phases[PhaseDeletions].Acknowledged; n != 2 {
+			t.Errorf("%d deletions acknowledged, want 2", n)
+		}
+		// The next run counts the ATS's records again (the pass's end takes
+		// the records it read, the deleted one it sent included, for the
+		// total).
+		rep, err = eng.Run(t.Context())
+		must(t, err)
+		checkCandidates(t, eng, rep, Reconciliation{Phase: PhaseCandidates, ATSTotal: 498, Acknowledged: 498}, nil)
+	})
+}

@@ -7,13 +7,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rscgo/rscgo/rsc"
 )
 
-// Held runs (PhaseCheckpoint.Held) with the eligibility hook, rewinds and
-// failed batches.
+// Held runs (PhaseCheckpoint.Held) with the eligibility hook, rewinds,
+// failed batches and failed saves.
 
 // candNoteRun puts n candidate notes with one id ("1") on n candidates,
 // all modified at one instant: a run of n records at one position.
@@ -115,4 +118,72 @@ func TestRewindClearsHeld(t *testing.T) {
 			t.Errorf("activities after RewindPhase: read %d, sent %d; want all 150 sent again", p.Read, p.Sent)
 		}
 	})
+}
+
+// A save that fails at any point of a pass through a held run (101 notes
+// at one position, one more than a batch), or of the next run, which
+// sends a candidate's edit and the deletions of a note of the run and of
+// its candidate: once runs go on until one succeeds, LinkedIn holds what
+// the ATS holds, and the reconciliation counts every record once.
+func TestSaveFailureAroundHeldRun(t *testing.T) {
+	t.Parallel()
+	var total int64
+	t.Run("baseline", func(t *testing.T) { total = heldRunSaveFailure(t, 0) })
+	for n := int64(1); n <= total; n++ {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			t.Parallel()
+			heldRunSaveFailure(t, n)
+		})
+	}
+}
+
+// heldRunSaveFailure is TestSaveFailureAroundHeldRun with its nth save
+// failing (0: none). It returns the number of saves.
+func heldRunSaveFailure(t *testing.T, n int64) int64 {
+	var saves int64
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, envOpt{})
+		org := e.cust.Organization
+		src := candNoteRun(t, e, 101)
+		st := &failingStore{MemoryStore: NewMemoryStore()}
+		st.n.Store(n)
+		eng := e.engine(t, src, WithStore(st), WithInFlight(2))
+		run := func() {
+			t.Helper()
+			for range 5 {
+				_, err := eng.Run(t.Context())
+				if err == nil {
+					return
+				}
+				if !errors.Is(err, errInjected) {
+					t.Fatal(err)
+				}
+			}
+			t.Fatal("never finished")
+		}
+		run()
+		time.Sleep(time.Minute)
+		c, _, err := src.LookupCandidate(t.Context(), candID(7))
+		must(t, err)
+		c.ModifiedAt, c.Record.FirstName = time.Now(), "Edited"
+		src.PutCandidates(c)
+		src.Delete(Deletion{Kind: KindCandidateNote, ID: "1", Parent: candID(4), DeletedAt: time.Now(), Integration: org})
+		src.Delete(Deletion{Kind: KindCandidate, ID: candID(4), DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Minute)
+		run()
+		saves = st.saves.Load()
+		if n > 0 && !st.failed.Load() {
+			return
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		assertSame(t, src, time.Time{}, e.cust)
+		want := []Reconciliation{{Phase: PhaseJobs, ATSTotal: 1, Acknowledged: 1},
+			{Phase: PhaseCandidates, ATSTotal: 100, Acknowledged: 100}, {Phase: PhaseApplications},
+			{Phase: PhaseActivities, ATSTotal: 100, Acknowledged: 100}}
+		if d := cmp.Diff(want, rep.Reconciliation); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+	})
+	return saves
 }

@@ -865,7 +865,9 @@ func (r *run) refused(ctx context.Context, phase Phase, d DeadLetter) error {
 }
 
 // putDeadLetter stores d, escaped (DeadLetter.Escape), keeping the first
-// failure time and counting attempts of a record that failed before. fresh
+// failure time and counting attempts of a record that failed before, and
+// whether LinkedIn held it when it was first refused (DeadLetter.Held: no
+// acceptance came between, which would have cleared the letter). fresh
 // reports whether the record had no dead letter yet. A dry run only
 // reports it.
 func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err error) {
@@ -883,6 +885,9 @@ func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err 
 	if had {
 		d.Attempts = old.Attempts + 1
 		d.FirstFailedAt = old.FirstFailedAt
+		if !old.Requested {
+			d.Held = old.Held
+		}
 	}
 	if err := r.e.cfg.dead.Put(ctx, r.cust, d); err != nil {
 		return false, fmt.Errorf("sync: storing dead letter: %w", err)

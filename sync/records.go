@@ -90,15 +90,22 @@ func sendWhole[T, R any, K comparable](ctx context.Context, r *run, o *batchOutc
 	})
 }
 
-// settle records one record's outcome in o.
+// settle records one record's outcome in o. isNew says whether the
+// record counts as a new distinct record on LinkedIn (pipeline.isNew); a
+// refused one that is not was held by LinkedIn, which keeps the version
+// it accepted before (DeadLetter.Held).
 func (r *run) settle(o *batchOutcome, err error, isNew bool, kind EntityKind, parent, id string, mod time.Time) {
 	if err != nil {
-		o.dead = append(o.dead, r.deadLetter(kind, id, parent, mod, err))
+		d := r.deadLetter(kind, id, parent, mod, err)
+		d.Held = !isNew
+		o.dead = append(o.dead, d)
 		return
 	}
 	o.acked++
-	k, had, refused := r.deadLettered(kind, parent, id)
-	if isNew || refused { // a refused record LinkedIn now holds, read again since fixed
+	k, had, refused, held := r.deadLettered(kind, parent, id)
+	// A refused record LinkedIn now holds, read again since fixed, counts
+	// unless an earlier version of it counted already.
+	if isNew || refused && !held {
 		o.newAcked++
 	}
 	if had {
@@ -159,7 +166,7 @@ func (r *run) sendStages(ctx context.Context, recs []Application, accepted []boo
 			app, id := stages[j].Application.ApplicationID, stages[j].Stage.ID
 			if it.Err != nil {
 				o.dead = append(o.dead, r.deadLetter(KindStage, id, app, modified[j], it.Err))
-			} else if k, had, _ := r.deadLettered(KindStage, app, id); had {
+			} else if k, had, _, _ := r.deadLettered(KindStage, app, id); had {
 				o.cleared = append(o.cleared, k)
 			}
 		})

@@ -219,11 +219,12 @@ func retryRecords[T any](ctx context.Context, r *run, k phaseKind[T], dead map[s
 }
 
 // refusedItself reports whether dead, the dead letters of one record,
-// hold a refusal of the record itself: then it never reached LinkedIn. A
-// record only asked for again (resync), or one of whose stages was
-// refused, may have.
+// hold a refusal of the record itself that LinkedIn held no version of
+// (DeadLetter.Held): then it never reached LinkedIn. A record only asked
+// for again (resync), one of whose stages was refused, or one whose
+// refused update left LinkedIn its earlier version, has.
 func refusedItself(dead []DeadLetter) bool {
-	return slices.ContainsFunc(dead, func(d DeadLetter) bool { return !d.Requested && d.Kind != KindStage })
+	return slices.ContainsFunc(dead, func(d DeadLetter) bool { return !d.Requested && d.Kind != KindStage && !d.Held })
 }
 
 // resolved adds to o, the outcome of sending recs (of phase p) again, the

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // A deletion refused before anything is sent (an integration context that
@@ -235,4 +237,120 @@ func TestRetryOfNowIneligibleRecord(t *testing.T) {
 			})
 		})
 	}
+}
+
+// LinkedIn keeps the version it holds of a record whose update it
+// refuses (DeadLetter.Held), and the record counts once in Acknowledged:
+// not again once LinkedIn accepts it fixed, whether the next run or a
+// retry sends it, and no longer once the ATS deletes it. Meanwhile it
+// counts in DeadLettered too.
+func TestRefusedUpdateOfHeldRecordCountsOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		// then follows the refusal; created is when C1 was created.
+		then func(t *testing.T, eng *Engine, src *SliceSource, org string, created time.Time)
+		want Reconciliation
+	}{{
+		name: "fixed, next run",
+		then: func(t *testing.T, eng *Engine, src *SliceSource, org string, created time.Time) {
+			src.PutCandidates(editedCand(org, "C1", created, time.Now()))
+		},
+		want: Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2},
+	}, {
+		name: "fixed, retried",
+		then: func(t *testing.T, eng *Engine, src *SliceSource, org string, created time.Time) {
+			src.PutCandidates(editedCand(org, "C1", created, time.Now()))
+			rep, err := eng.RetryDeadLetters(t.Context())
+			must(t, err)
+			want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2}
+			if d := cmp.Diff(want, rep.Reconciliation[PhaseCandidates]); d != "" {
+				t.Errorf("reconciliation after the retry (-want +got):\n%s", d)
+			}
+		},
+		want: Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2},
+	}, {
+		name: "deleted",
+		then: func(t *testing.T, eng *Engine, src *SliceSource, org string, _ time.Time) {
+			src.Delete(Deletion{Kind: KindCandidate, ID: "C1", DeletedAt: time.Now(), Integration: org})
+		},
+		want: Reconciliation{Phase: PhaseCandidates, ATSTotal: 1, Acknowledged: 1},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				org := e.cust.Organization
+				created := time.Now().Add(-time.Hour)
+				src := NewSliceSource().PutCandidates(editedCand(org, "C1", created, created), editedCand(org, "C2", created, created))
+				eng, _ := e.ran(t, src)
+				time.Sleep(time.Minute)
+				bad := editedCand(org, "C1", created, time.Now())
+				bad.Record.FirstName = "" // refused: LinkedIn keeps the version it holds
+				src.PutCandidates(bad)
+				time.Sleep(time.Minute)
+				rep, err := eng.Run(t.Context())
+				must(t, err)
+				refused := Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2, DeadLettered: 1}
+				if d := cmp.Diff(refused, rep.Reconciliation[PhaseCandidates]); d != "" {
+					t.Errorf("reconciliation after the refusal (-want +got):\n%s", d)
+				}
+				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 1 || !dl[0].Held {
+					t.Errorf("dead letters %+v, want C1's, Held", dl)
+				}
+				time.Sleep(time.Minute)
+				tc.then(t, eng, src, org, created)
+				time.Sleep(time.Minute)
+				rep, err = eng.Run(t.Context())
+				must(t, err)
+				if d := cmp.Diff(tc.want, rep.Reconciliation[PhaseCandidates]); d != "" {
+					t.Errorf("reconciliation (-want +got):\n%s", d)
+				}
+				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+					t.Errorf("dead letters left:\n%s", describeDL(dl))
+				}
+			})
+		})
+	}
+}
+
+// A record LinkedIn never held, refused by the historical pass and refused
+// again after an edit (by a pass that no longer counts it as new), counts
+// once LinkedIn accepts it: the second refusal keeps the first one's
+// DeadLetter.Held.
+func TestRecordRefusedTwiceCountsWhenFixed(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		created := time.Now().Add(-time.Hour)
+		bad := func(at time.Time) Candidate {
+			c := editedCand(org, "C2", created, at)
+			c.Record.FirstName = ""
+			return c
+		}
+		src := NewSliceSource().PutCandidates(editedCand(org, "C1", created, created), bad(created))
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		src.PutCandidates(bad(time.Now())) // edited, refused again
+		time.Sleep(time.Minute)
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 1 || dl[0].Held || dl[0].Attempts != 2 {
+			t.Errorf("dead letters %+v, want C2's, two attempts, not Held", dl)
+		}
+		time.Sleep(time.Minute)
+		src.PutCandidates(editedCand(org, "C2", created, time.Now())) // fixed
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2}
+		if d := cmp.Diff(want, rep.Reconciliation[PhaseCandidates]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+	})
+}
+
+// editedCand is a candidate created at created and last modified at t: an
+// edit moves its ModifiedAt, not its CreatedAt.
+func editedCand(org, id string, created, t time.Time) Candidate {
+	c := recreatedCand(org, id, t)
+	c.Record.CreatedAt = rsc.Millis(created)
+	return c
 }

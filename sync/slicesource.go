@@ -59,17 +59,30 @@ func put[T any](s *SliceSource, m map[string]T, v []T, id func(*T) string) *Slic
 	return s
 }
 
-// Delete removes a record and records its deletion at d.DeletedAt.
-// Deleting an application removes its notes and feedback, as LinkedIn does.
+// Delete removes a record and records its deletion at d.DeletedAt, with
+// the record's ModifiedAt when d has none (Deletion.ModifiedAt) and the
+// source holds the record. Deleting an application removes its notes and
+// feedback, as LinkedIn does.
 func (s *SliceSource) Delete(d Deletion) *SliceSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	modified := func(t time.Time, found bool) {
+		if found && d.ModifiedAt.IsZero() {
+			d.ModifiedAt = t
+		}
+	}
 	switch d.Kind {
 	case KindJob:
+		j, ok := s.jobs[d.ID]
+		modified(j.ModifiedAt, ok)
 		delete(s.jobs, d.ID)
 	case KindCandidate:
+		c, ok := s.cands[d.ID]
+		modified(c.ModifiedAt, ok)
 		delete(s.cands, d.ID)
 	case KindApplication:
+		a, ok := s.apps[d.ID]
+		modified(a.ModifiedAt, ok)
 		delete(s.apps, d.ID) // LinkedIn deletes its notes and feedback too
 		for id, a := range s.acts {
 			if a.Kind != KindCandidateNote && a.Application.ApplicationID == d.ID {
@@ -77,7 +90,10 @@ func (s *SliceSource) Delete(d Deletion) *SliceSource {
 			}
 		}
 	case KindCandidateNote, KindApplicationNote, KindInterviewFeedback:
-		delete(s.acts, actKey(d.Kind, d.Parent, d.ID))
+		k := actKey(d.Kind, d.Parent, d.ID)
+		a, ok := s.acts[k]
+		modified(a.ModifiedAt, ok)
+		delete(s.acts, k)
 	case KindStage:
 		if p, ok := s.apps[d.Parent]; ok {
 			p.Stages = slices.DeleteFunc(slices.Clone(p.Stages), func(st rsc.Stage) bool { return st.ID == d.ID })

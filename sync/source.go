@@ -73,6 +73,8 @@ type Source interface {
 	Activities(ctx context.Context, since Cursor) iter.Seq2[Activity, error]
 	// Deletions yields records deleted in the ATS, ordered by
 	// (DeletedAt, Deletion.CursorID()); the cursor's ID is a CursorID.
+	// Each should give its record's last ModifiedAt where the ATS keeps
+	// it (Deletion.ModifiedAt), for the reconciliation.
 	Deletions(ctx context.Context, since Cursor) iter.Seq2[Deletion, error]
 	// Totals counts the records a sync from since would cover, for progress
 	// and reconciliation.
@@ -200,8 +202,17 @@ type Deletion struct {
 	// feedback or stage id).
 	ID string
 	// Parent is the candidate or application id for notes, feedback and stages.
-	Parent      string
-	DeletedAt   time.Time
+	Parent    string
+	DeletedAt time.Time
+	// ModifiedAt is the ModifiedAt the record had when it was deleted,
+	// its last position in its stream (a deletions table can copy it from
+	// the row it records), not the deletion's time; zero when the ATS does
+	// not know it. With it the engine tells a record it sent from one it
+	// never read (modified before the window, or created and deleted
+	// between two runs), whose deletion LinkedIn answers alike: only the
+	// former leaves Reconciliation.Acknowledged. Jobs and stages need
+	// none.
+	ModifiedAt  time.Time
 	Integration string // integration context (organization URN)
 }
 

@@ -68,11 +68,11 @@ func TestDeadLetterStores(t *testing.T) {
 			ctx := context.Background()
 			d := DeadLetter{Kind: KindCandidate, ID: "C1", Reason: "bad", Attempts: 1}
 			must(t, s.Put(ctx, "c", d))
-			d.Attempts = 2
+			d.Attempts, d.Held = 2, true
 			must(t, s.Put(ctx, "c", d))
 			must(t, s.Put(ctx, "c", DeadLetter{Kind: KindStage, ID: "S1", Parent: "A1", Reason: "x"}))
 			got := deadLetters(t, s, "c")
-			if len(got) != 2 {
+			if len(got) != 2 || got[0] != d {
 				t.Fatalf("%+v", got)
 			}
 			must(t, s.Delete(ctx, "c", d.Key()))
