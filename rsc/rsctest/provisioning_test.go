@@ -9,6 +9,16 @@ import (
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
+// postmanP1 is the body of LinkedIn's published P1 request (the Postman
+// collection's "Provision Child Application").
+const postmanP1 = `{
+    "description": "TEST APP FOR Initech",
+    "name": "Initech",
+    "uniqueForeignId": "initech",
+    "oauth2AuthorizedCallbackUrls": ["https://app.getpostman.com/oauth2/callback"],
+    "validJsSdkDomains": ["http://localhost:5000"]
+}`
+
 // The ids the fake generates for a customer (P1's child application,
 // AddCustomer or the admin API without ids) are none another customer
 // holds: the earlier customer keeps its organization and its credentials.
@@ -19,13 +29,7 @@ func TestGeneratedIDsDoNotCollide(t *testing.T) {
 		Organization: "urn:li:organization:1001", Contracts: []string{"urn:li:contract:5001"}, UniqueForeignID: "globex"})
 
 	// LinkedIn's published P1 request (Postman collection), parent token.
-	p1 := e.reqTok(e.partnerToken(), "POST", "/v2/provisionedApplications", `{
-    "description": "TEST APP FOR Initech",
-    "name": "Initech",
-    "uniqueForeignId": "initech",
-    "oauth2AuthorizedCallbackUrls": ["https://app.getpostman.com/oauth2/callback"],
-    "validJsSdkDomains": ["http://localhost:5000"]
-}`).want(t, 201)
+	p1 := e.reqTok(e.partnerToken(), "POST", "/v2/provisionedApplications", postmanP1).want(t, 201)
 	newID, _ := p1.get("clientId").(string)
 	created := e.srv.CustomerByForeignID("initech")
 	if created == nil {
@@ -99,13 +103,7 @@ func TestAdminAddCustomerDefaultsDoNotCollide(t *testing.T) {
 // Location naming it, as a Rest.li server answers a create.
 func TestProvisionCreateLocation(t *testing.T) {
 	e := newEnv(t)
-	p1 := e.reqTok(e.partnerToken(), "POST", "/v2/provisionedApplications", `{
-    "description": "TEST APP FOR Initech",
-    "name": "Initech",
-    "uniqueForeignId": "initech",
-    "oauth2AuthorizedCallbackUrls": ["https://app.getpostman.com/oauth2/callback"],
-    "validJsSdkDomains": ["http://localhost:5000"]
-}`).want(t, 201)
+	p1 := e.reqTok(e.partnerToken(), "POST", "/v2/provisionedApplications", postmanP1).want(t, 201)
 	key, _ := p1.get("key").(string)
 	loc := p1.header.Get("Location")
 	if loc == "" {
