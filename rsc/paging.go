@@ -223,9 +223,9 @@ const maxPages = 100_000
 // page size, which is count or the smaller count the server's paging
 // says it served (a server may cap count below what was asked: a short
 // page then ends nothing), or until a page is empty. The next page starts
-// after the records read; a record it holds again, the same as one of the
-// page before (a filtered page, docs/linkedin-api.md §2.3), is passed
-// over. A server that ignores
+// a page size after the last (docs/linkedin-api.md §2.3), also after a
+// page the server filtered: a server that serves fewer records than it
+// was asked must say so in paging.count. A server that ignores
 // start (a page holds the same records as an earlier page of the
 // iteration, white space aside: the page before it, or a cycle of pages)
 // is an error, not an endless read; so is a read past maxPages pages, a
@@ -239,7 +239,6 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 			var zero T
 			start := 0
 			seen := map[uint64]bool{} // the digests of the pages read, compacted
-			var prev map[uint64]bool  // the digests of the previous page's records
 			seed := maphash.MakeSeed()
 			pages := 0
 			for {
@@ -254,7 +253,7 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 					Elements json.RawMessage `json:"elements"`
 					Paging   *Paging         `json:"paging"`
 				}
-				var els []json.RawMessage
+				var els []T
 				err = json.Unmarshal(c.fam.unentity(res, resp.body), &page)
 				if err == nil && len(page.Elements) > 0 {
 					err = json.Unmarshal(page.Elements, &els)
@@ -284,46 +283,29 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 					yield(zero, fmt.Errorf("rsc: %s: more than %d pages; stopping rather than paging on without end", res.legacy, maxPages))
 					return
 				}
-				// A page shorter than the page size while paging.total says
-				// more remain is one the server capped or one it filtered:
-				// the next page starts after the records read (a capped
-				// page's next one must not skip any), and a record a
-				// filtered page's next one reads again is passed over, as
-				// it is the same as one of the page before.
-				last := make(map[uint64]bool, len(els))
-				for _, raw := range els {
-					var compact bytes.Buffer
-					if json.Compact(&compact, raw) != nil {
-						compact.Write(raw)
-					}
-					sum := maphash.Bytes(seed, compact.Bytes())
-					if prev[sum] {
-						continue
-					}
-					last[sum] = true
-					var el T
-					if err := json.Unmarshal(raw, &el); err != nil {
-						yield(zero, c.red.Error(fmt.Errorf("rsc: decoding %s page: %w", res.legacy, err)))
-						return
-					}
+				for _, el := range els {
 					if !yield(el, nil) {
 						return
 					}
 				}
-				prev = last
 				size := count
 				if p := page.Paging; p != nil && p.Count > 0 && p.Count < count {
 					size = p.Count
 				}
+				// The next page starts size after this one (LinkedIn's 0,
+				// N, 2N, ..., docs/linkedin-api.md §2.3), however many
+				// records this one held: a page the server filtered holds
+				// fewer, and its next one starts no earlier.
+				next := start + max(size, len(els))
 				switch p := page.Paging; {
 				case p != nil && p.Total > 0:
-					if start+len(els) >= p.Total {
+					if next >= p.Total {
 						return
 					}
 				case len(els) < size:
 					return
 				}
-				start += len(els)
+				start = next
 			}
 		}
 	}

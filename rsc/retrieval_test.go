@@ -393,23 +393,18 @@ func TestFinderPaging(t *testing.T) {
 		{name: "count capped, no total", seats: 25, calls: 3, page: func(start, _ int) string {
 			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":10}}`, seatsJSON(start, min(10, 25-start)), start)
 		}},
-		// A server that caps count below what was asked but echoes the
-		// count asked: the next page starts after the records read, so
-		// none is skipped.
-		{name: "count capped silently, total given", seats: 150, calls: 3, page: func(start, _ int) string {
-			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":100,"total":150}}`, seatsJSON(start, min(50, 150-start)), start)
-		}},
-		// A page the server filtered (seat 50, which the caller may not
-		// see, is left out of its page): the next page, read from the
-		// records read, holds seat 99 again, which is yielded once.
-		{name: "a page filtered, total given", seats: 149, calls: 2, page: func(start, _ int) string {
-			var els []string
-			for i := start; i < min(start+100, 150); i++ {
-				if i != 50 {
-					els = append(els, seatsJSON(i, 1))
-				}
-			}
-			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":100,"total":150}}`, strings.Join(els, ","), start)
+		// Pages the server filtered (records the caller may not see are
+		// left out) while total says more remain: the next page starts a
+		// count after the last, as LinkedIn pages (0, N, 2N), so no record
+		// is read twice, however few a page holds.
+		{name: "a page filtered, total given", seats: 149, calls: 2, page: filtered(150, func(i int) bool { return i == 50 })},
+		{name: "most of a page filtered", seats: 70, calls: 2, page: filtered(150, func(i int) bool { return i < 80 })},
+		{name: "a page filtered to its next page's records", seats: 200, calls: 3,
+			page: filtered(300, func(i int) bool { return i < 50 || i >= 60 && i < 110 })},
+		// A server that caps count below what was asked and says so in
+		// paging.count: its pages follow the count it served.
+		{name: "count capped and echoed, total given", seats: 150, calls: 3, page: func(start, _ int) string {
+			return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":50,"total":150}}`, seatsJSON(start, min(50, 150-start)), start)
 		}},
 		{name: "no paging block", seats: 130, calls: 2, page: func(start, _ int) string {
 			return fmt.Sprintf(`{"elements":[%s]}`, seatsJSON(start, min(100, 130-start)))
@@ -444,6 +439,20 @@ func TestFinderPaging(t *testing.T) {
 				t.Errorf("%d seats in %d calls, err %q; want %d in %d, err holding %q", n, len(h.requests()), errText, tc.seats, tc.calls, tc.errSub)
 			}
 		})
+	}
+}
+
+// filtered answers pages of 100 seats of the positions [0, total), leaving
+// out those hidden reports, with the total.
+func filtered(total int, hidden func(int) bool) func(start, call int) string {
+	return func(start, _ int) string {
+		var els []string
+		for i := start; i < min(start+100, total); i++ {
+			if !hidden(i) {
+				els = append(els, seatsJSON(i, 1))
+			}
+		}
+		return fmt.Sprintf(`{"elements":[%s],"paging":{"start":%d,"count":100,"total":%d}}`, strings.Join(els, ","), start, total)
 	}
 }
 
