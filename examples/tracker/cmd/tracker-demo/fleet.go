@@ -49,7 +49,7 @@ func runFleet(httpAddr string, fc demo.FleetConfig) error {
 			}
 		}
 		if len(bad) > 0 {
-			return fmt.Errorf("reconciliation: LinkedIn does not hold what Tracker holds for %d customer(s): %s", len(bad), strings.Join(bad, ", "))
+			return fmt.Errorf("%w for %d customer(s): %s", errMismatch, len(bad), strings.Join(bad, ", "))
 		}
 		return nil
 	})

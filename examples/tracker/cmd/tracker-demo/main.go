@@ -38,6 +38,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -153,15 +154,21 @@ func unbalanced(res *demo.Result) error {
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("reconciliation: LinkedIn does not hold what Tracker holds (%s)", strings.Join(bad, ", "))
+		return fmt.Errorf("%w (%s)", errMismatch, strings.Join(bad, ", "))
 	}
 	return nil
 }
 
+// errMismatch is the error of a run whose reconciliation shows a mismatch:
+// the demo fails with it, also when it returns after an interruption (the
+// console served until Ctrl-C).
+var errMismatch = errors.New("reconciliation: LinkedIn does not hold what Tracker holds")
+
 // monitored serves the console on httpAddr (not when empty) and calls run
 // with its Monitor, its address and what to do once the run has finished
-// (see finished). A run ended by interrupting ctx is no error: it says
-// how long it ran, then hint.
+// (see finished). A run ended by interrupting ctx is no error, unless its
+// reconciliation showed a mismatch (errMismatch): it says how long it ran,
+// then hint.
 func monitored(ctx context.Context, httpAddr, hint string, run func(mon *demo.Monitor, adminURL string, done func(context.Context)) error) error {
 	mon, adminURL, closeHTTP, err := serveMonitor(httpAddr)
 	if err != nil {
@@ -170,7 +177,7 @@ func monitored(ctx context.Context, httpAddr, hint string, run func(mon *demo.Mo
 	defer closeHTTP()
 	start := time.Now()
 	err = run(mon, adminURL, finished(start, mon, adminURL))
-	if err != nil && ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, errMismatch) {
 		fmt.Printf("\ninterrupted after %v%s\n", time.Since(start).Round(time.Millisecond), hint)
 		return nil
 	}

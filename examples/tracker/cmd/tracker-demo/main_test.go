@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/rscgo/rscgo/examples/tracker/demo"
@@ -28,6 +30,29 @@ func TestUnbalancedFailsTheDemo(t *testing.T) {
 			}
 			if got != tc.want {
 				t.Errorf("unbalanced = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// A mismatch fails the demo also when the run returns after an
+// interruption (with -http the console stays served until Ctrl-C): only a
+// run cut short by it is no error.
+func TestMismatchFailsAfterInterruption(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, tc := range []struct {
+		name    string
+		runErr  error
+		wantErr bool
+	}{
+		{"mismatch", unbalanced(&demo.Result{Reconciliation: []demo.Reconciled{{Entity: "jobs", Tracker: 1}}}), true},
+		{"interrupted", context.Canceled, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := monitored(ctx, "", "", func(*demo.Monitor, string, func(context.Context)) error { return tc.runErr })
+			if (err != nil) != tc.wantErr || err != nil && !errors.Is(err, errMismatch) {
+				t.Errorf("monitored = %v, want an error: %v", err, tc.wantErr)
 			}
 		})
 	}
