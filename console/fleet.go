@@ -21,6 +21,8 @@ type FleetSource interface {
 
 // FleetCustomer is how the fleet works one customer.
 type FleetCustomer struct {
+	// CustomerID is the customer's id, as WithCustomers lists it; an
+	// entry of a customer not listed there is passed over.
 	CustomerID string
 	// Holder names the process that last acquired the customer's lease
 	// ("" when it was released or never taken); the lease is held until

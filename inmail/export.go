@@ -21,19 +21,26 @@ const maxExportIDs = 1000
 
 // ExportResult is the outcome of HandleExport.
 type ExportResult struct {
+	// RequestID is the push event's request id that was handled.
 	RequestID string
 	// Duplicate: the request id was already handled; nothing was done.
 	Duplicate bool
 	// InProgress: the request id is being processed in this process
 	// already (a push, or RunOnce); nothing was done.
 	InProgress bool
-	Items      []ExportItem
+	// Items are the outcomes of the payload's members, in its order; none
+	// when nothing was done or the payload could not be read.
+	Items []ExportItem
 }
 
 // ExportItem is the outcome for one exported member.
 type ExportItem struct {
-	Person      string
-	JobID       string // the chosen job's externalJobPostingId
+	// Person is the member's person URN; a member exported without one
+	// fails.
+	Person string
+	JobID  string // the chosen job's externalJobPostingId
+	// CandidateID is the ATS id of the candidate created or matched, ""
+	// when the member failed before that.
 	CandidateID string
 	// CandidateCreated is false when an existing candidate matched (a re-export).
 	CandidateCreated bool

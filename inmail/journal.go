@@ -58,11 +58,15 @@ type PendingExport struct {
 // time, or its payload belongs to another integration context. Times are
 // epoch milliseconds.
 type DeadExport struct {
-	RequestID  string `json:"requestId"`
-	ReceivedAt int64  `json:"receivedAt"`
+	// RequestID is the push event's request id of the export.
+	RequestID string `json:"requestId"`
+	// ReceivedAt is when the request id was journaled.
+	ReceivedAt int64 `json:"receivedAt"`
 	// At is when it was given up on.
-	At       int64 `json:"at"`
-	Attempts int   `json:"attempts"`
+	At int64 `json:"at"`
+	// Attempts counts the attempts started, as PendingExport.Attempts
+	// does.
+	Attempts int `json:"attempts"`
 	// Timeouts counts the attempts that ran out of time.
 	Timeouts int `json:"timeouts,omitempty"`
 	// Reason is the last attempt's error, or says that it was interrupted.
@@ -72,6 +76,7 @@ type DeadExport struct {
 // DeadLetterError reports an export given up on (see DeadExport): RunOnce
 // and HandleExport return it, usable with errors.As.
 type DeadLetterError struct {
+	// DeadExport is the dead letter.
 	DeadExport
 	// Err is the last attempt's error when it failed in this process (nil
 	// for a dead letter read back from the cursors).

@@ -59,6 +59,7 @@ var ErrNotDeadRecord = errors.New("inmail: not a dead-lettered record")
 // RecordFailure is the record a stream stopped at: its write failed in
 // Attempts polls in a row. Times are epoch milliseconds.
 type RecordFailure struct {
+	// ID is the record's LinkedIn id (DeadRecord.ID).
 	ID string `json:"id"`
 	// Attempts counts the polls in a row that failed to write it.
 	Attempts int `json:"attempts"`
@@ -74,8 +75,11 @@ type RecordFailure struct {
 // WithRecordAttempts polls in a row. It holds ids, times and the error
 // text only. Times are epoch milliseconds.
 type DeadRecord struct {
+	// Kind says what the record is: a message, a note or a stub.
 	Kind RecordKind `json:"kind"`
-	ID   string     `json:"id"`
+	// ID is the record's LinkedIn id: the conversation event's, the
+	// prospect note's or the stub profile's.
+	ID string `json:"id"`
 	// Member is the LinkedIn member (person URN) the record is about.
 	Member string `json:"member,omitempty"`
 	// Seat is the seat that viewed the message, or owns the note or stub.

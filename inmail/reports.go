@@ -28,7 +28,9 @@ type NotesReport struct {
 	Deleted  int // inactive notes deleted from candidates
 	// Pending counts active notes kept for later (no match, or not covered
 	// by the milestones yet).
-	Pending  int
+	Pending int
+	// Replayed counts members whose pending notes were read again on this
+	// run.
 	Replayed int
 	// DeadLettered counts notes given up on during this run (DeadRecords).
 	DeadLettered int
@@ -102,15 +104,21 @@ type ExportRetryReport struct {
 
 // RunReport is the outcome of one RunOnce.
 type RunReport struct {
+	// Seats is RefreshSeats' report, or holds the stored seats when no
+	// refresh was due.
 	Seats SeatReport
 	// Exports are the journaled exports retried (RetryPendingExports).
 	Exports ExportRetryReport
-	Stubs   StubReport
-	InMail  InMailReport
-	Notes   NotesReport
-	Links   LinkReport
+	// Stubs, InMail and Notes are the reports of PollStubs, PollInMail and
+	// PollNotes.
+	Stubs  StubReport
+	InMail InMailReport
+	Notes  NotesReport
+	// Links is the report of RefreshQueuedLinks.
+	Links LinkReport
 	// Attached counts pending person URN attachments done (AttachPending).
-	Attached  int
+	Attached int
+	// Deletions is PollDeletions' report, when DeletionsRun.
 	Deletions DeletionReport
 	// DeletionsRun reports whether closed profiles were due and polled.
 	DeletionsRun bool

@@ -92,8 +92,8 @@ func DefaultProfileURL(person string) string {
 
 // UnavailableError says a feature is gated off by the milestones engine.
 type UnavailableError struct {
-	Feature milestones.FeatureID
-	Reason  string
+	Feature milestones.FeatureID // the feature gated off
+	Reason  string               // the milestones engine's reason
 }
 
 // Error implements error.

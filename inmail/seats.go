@@ -11,11 +11,11 @@ import (
 // SeatHolder is a Recruiter seat mapped to an ATS user. It carries ids
 // only (it is persisted in the cursors).
 type SeatHolder struct {
-	Seat     string `json:"seat"`     // urn:li:seat:{id}
-	Contract string `json:"contract"` // urn:li:contract:{id}
-	Member   string `json:"member"`   // the seat holder's person URN
-	User     string `json:"user,omitempty"`
-	State    string `json:"state,omitempty"`
+	Seat     string `json:"seat"`            // urn:li:seat:{id}
+	Contract string `json:"contract"`        // urn:li:contract:{id}
+	Member   string `json:"member"`          // the seat holder's person URN
+	User     string `json:"user,omitempty"`  // the ATS user it maps to (WithUsers), "" if unmapped
+	State    string `json:"state,omitempty"` // the seat's state as seatsV2 lists it
 }
 
 // RetiringSeat is a seat a refresh found no longer active. Its records
@@ -24,6 +24,7 @@ type SeatHolder struct {
 // streams have passed Until (and its InMail stream has no pending member),
 // or for the pending TTL (WithPendingTTL) after Until at most.
 type RetiringSeat struct {
+	// SeatHolder is the seat as it was last listed.
 	SeatHolder
 	// Until is when the refresh that removed it ran (epoch milliseconds).
 	Until int64 `json:"until"`

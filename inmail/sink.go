@@ -27,9 +27,12 @@ type Candidate struct {
 	Person string
 	// ProfileURL is the LinkedIn profile link stored on the record.
 	ProfileURL string
-	FirstName  string
-	LastName   string
-	Emails     []string
+	// FirstName and LastName are the candidate's names in the ATS.
+	FirstName string
+	LastName  string
+	// Emails are the candidate's email addresses; FindMatch compares them
+	// with an email case-insensitively, white space trimmed.
+	Emails []string
 	// UpdatedAt is the record's last modification in the ATS. It decides
 	// the tie-break between several matches (most recent wins) and, with the
 	// milestones engine, whether a record counts as "newly created or updated".
@@ -49,15 +52,22 @@ const (
 
 // NewCandidate is a candidate to create from LinkedIn data.
 type NewCandidate struct {
-	Person     string // person URN, always set
-	FirstName  string
-	LastName   string
-	Headline   string
-	Location   string
+	Person string // person URN, always set
+	// FirstName and LastName are the member's names as LinkedIn gives
+	// them.
+	FirstName string
+	LastName  string
+	// Headline and Location come from an export; a stub profile carries
+	// none.
+	Headline string
+	Location string
+	// ProfileURL links to the member's LinkedIn profile: an export's
+	// profileUrl, or else the one WithProfileURL derives from Person.
 	ProfileURL string
 	Email      string // only from a stub profile; an export carries none
-	Phone      string
-	Origin     Origin
+	Phone      string // only from a stub profile, like Email
+	// Origin is the flow creating the candidate.
+	Origin Origin
 	// Owner is the ATS user mapped to the seat that exported or owns the stub ("" if unmapped).
 	Owner string
 	// At is when LinkedIn produced the data (stub creation or export time).
@@ -66,28 +76,28 @@ type NewCandidate struct {
 
 // Message is one InMail message attached to a candidate.
 type Message struct {
-	ID           string // LinkedIn's event id; AttachMessage must be idempotent on it
-	Conversation string
-	Seat         string // the recruiter's seat URN
-	User         string // the ATS user mapped to Seat, "" if unmapped
-	Member       string // the prospect's person URN
-	FromMember   bool   // written by the member (a reply), not the recruiter
-	Subject      string
-	Body         string
-	At           time.Time
+	ID           string    // LinkedIn's event id; AttachMessage must be idempotent on it
+	Conversation string    // the conversation's URN
+	Seat         string    // the recruiter's seat URN
+	User         string    // the ATS user mapped to Seat, "" if unmapped
+	Member       string    // the prospect's person URN
+	FromMember   bool      // written by the member (a reply), not the recruiter
+	Subject      string    // the message's subject
+	Body         string    // the message's text
+	At           time.Time // the event's creation time on LinkedIn
 	// ContactInfoShared: the member shared contact information with this reply.
 	ContactInfoShared bool
 }
 
 // Note is a Recruiter prospect note attached to a candidate.
 type Note struct {
-	ID        string // LinkedIn's note id; UpsertNote must be idempotent on it
-	Seat      string
-	User      string
-	Member    string
-	Text      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID        string    // LinkedIn's note id; UpsertNote must be idempotent on it
+	Seat      string    // the seat URN of the note's author
+	User      string    // the ATS user mapped to Seat, "" if unmapped
+	Member    string    // the prospect's person URN
+	Text      string    // the note's text
+	CreatedAt time.Time // LinkedIn's created time
+	UpdatedAt time.Time // LinkedIn's lastModified time
 }
 
 // NoticeKind classifies the notices this package records on candidates:
@@ -110,13 +120,13 @@ const (
 type Notice struct {
 	// ID is a stable key; RecordNotice must be idempotent on it.
 	ID     string
-	Kind   NoticeKind
-	At     time.Time
-	Text   string // a short human summary (no message bodies)
-	Member string // person URN
-	Seat   string
-	User   string
-	JobID  string // for NoticeExported
+	Kind   NoticeKind // what happened
+	At     time.Time  // when it happened on LinkedIn
+	Text   string     // a short human summary (no message bodies)
+	Member string     // person URN
+	Seat   string     // the seat URN that exported the member or owns the stub, if any
+	User   string     // the ATS user mapped to Seat, "" if unmapped
+	JobID  string     // for NoticeExported
 	// Email and Phone are the contact information a member shared (NoticeContactShared).
 	Email string
 	Phone string
@@ -221,17 +231,19 @@ func newest(cs []Candidate) Candidate {
 
 // Application is an application held by MemorySink.
 type Application struct {
-	JobID  string
-	Origin Origin
+	JobID  string // the job's externalJobPostingId
+	Origin Origin // the flow that created the application
 }
 
 // SinkCandidate is everything MemorySink holds for one candidate.
 type SinkCandidate struct {
-	Candidate
-	Headline     string
-	Location     string
-	Phone        string
-	Origin       Origin // "" for candidates added with AddCandidate
+	Candidate // the candidate as Sink reads return it
+	// Headline, Location and Phone are as CreateCandidate was given them.
+	Headline string
+	Location string
+	Phone    string
+	Origin   Origin // "" for candidates added with AddCandidate
+	// Owner is the NewCandidate.Owner CreateCandidate was given.
 	Owner        string
 	Applications []Application // in creation order
 	Messages     []Message     // sorted by time, then id

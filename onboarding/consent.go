@@ -46,9 +46,13 @@ const ConsentWarning = "As part of the sync with LinkedIn Recruiter you will sha
 
 // Consent is the record of a customer's data-privacy confirmation.
 type Consent struct {
+	// CustomerID is the ATS customer id; Grant refuses a blank one.
 	CustomerID string `json:"customerId"`
-	// GrantedBy identifies the admin who clicked "Yes" (an ATS user id or email).
-	GrantedBy string    `json:"grantedBy"`
+	// GrantedBy identifies the admin who clicked "Yes" (an ATS user id or
+	// email); Grant refuses a blank one.
+	GrantedBy string `json:"grantedBy"`
+	// GrantedAt is when the admin confirmed; Grant sets it to now (UTC)
+	// when zero. CheckConsent treats a zero GrantedAt as no consent.
 	GrantedAt time.Time `json:"grantedAt"`
 	// HistoryYears is the window of the historical sync (2).
 	HistoryYears int `json:"historyYears"`
@@ -57,6 +61,8 @@ type Consent struct {
 	// Text is the warning shown (for audit).
 	Text string `json:"text,omitempty"`
 
+	// RevokedAt, RevokedBy and Reason record a withdrawal (Revoke): when
+	// (zero unless revoked), by whom and why. Grant clears them.
 	RevokedAt time.Time `json:"revokedAt,omitzero"`
 	RevokedBy string    `json:"revokedBy,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
@@ -92,9 +98,11 @@ var errNilContext = errors.New("onboarding: nil context")
 // rscsync.ErrNoConsent (the sync engine's error) and, when consent was
 // withdrawn, ErrConsentRevoked too.
 type ConsentRequiredError struct {
-	CustomerID string
+	CustomerID string    // the customer id CheckConsent was given
 	RevokedAt  time.Time // zero when consent was never given
-	Category   DataCategory
+	// Category, when set, is the data category the consent does not
+	// cover. CheckConsent leaves it empty: it checks no category.
+	Category DataCategory
 }
 
 // Error implements error.
@@ -121,6 +129,7 @@ func (e *ConsentRequiredError) Unwrap() []error {
 // implement it.
 type ConsentStore interface {
 	LoadConsent(ctx context.Context, customerID string) (*Consent, error) // nil, nil when none
+	// SaveConsent replaces the record of c.CustomerID.
 	SaveConsent(ctx context.Context, c *Consent) error
 }
 

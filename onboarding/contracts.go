@@ -81,9 +81,15 @@ func isURN(s, prefix string) bool {
 // as the ATS knows it (e.g. from a previous onboarding or its own
 // records). LinkedIn's widget also lets the admin change contract.
 type ContractOption struct {
-	Label       string `json:"label"`
+	// Label is the customer instance the option selects: "" for the
+	// default contract, or 1-40 characters of A-Z a-z 0-9 _ . - other
+	// than "." and "..", checked when the option is chosen.
+	Label string `json:"label"`
+	// ContractURN is the contract, urn:li:contract:{id}, when known;
+	// checked when the option is chosen.
 	ContractURN string `json:"contract,omitempty"`
-	Name        string `json:"name,omitempty"`
+	// Name is the contract's name for the admin page to show.
+	Name string `json:"name,omitempty"`
 }
 
 // ContractChoice is the admin's answer at StepChooseContract.
@@ -98,8 +104,14 @@ type ContractChoice struct {
 // Contract is one Recruiter contract a customer connects: its own child
 // application, integrations, configuration and status.
 type Contract struct {
-	Label        string `json:"label"`
-	ContractURN  string `json:"contract,omitempty"`
+	// Label names the customer instance: "" (DefaultContract) or 1-40
+	// characters of A-Z a-z 0-9 _ . - other than "." and "..".
+	Label string `json:"label"`
+	// ContractURN is the Recruiter contract, urn:li:contract:{id}, once
+	// chosen or reported by the widget.
+	ContractURN string `json:"contract,omitempty"`
+	// Organization is the customer's organization URN,
+	// urn:li:organization:{id}, once reported by the widget.
 	Organization string `json:"organization,omitempty"`
 	// App is the child application; its secret is in the SecretStore.
 	App *Application `json:"app,omitempty"`
@@ -116,7 +128,8 @@ type Contract struct {
 	// WidgetNonce is the nonce of the last widget state token issued
 	// (Flow.Widget); a post-back with it consumes it.
 	WidgetNonce string `json:"widgetNonce,omitempty"`
-	Status      Status `json:"status"`
+	// Status is the contract's integration status as last read or pushed.
+	Status Status `json:"status"`
 }
 
 // ForeignID returns the contract's uniqueForeignId for customerID.

@@ -68,15 +68,29 @@ func (s Step) Index() int { return slices.Index(Steps(), s) }
 // the current step is derived from them, which makes the flow resumable
 // at any point. It never holds a secret.
 type FlowState struct {
-	CustomerID   string     `json:"customerId"`
-	CustomerName string     `json:"customerName,omitempty"`
-	ToggledOn    bool       `json:"toggledOn"`
-	SignedIn     bool       `json:"signedIn"`
-	Active       *string    `json:"active,omitempty"` // label of the contract being onboarded; nil until chosen
-	Contracts    []Contract `json:"contracts,omitempty"`
-	Step         Step       `json:"step"` // as of the last save, informational
-	LastError    string     `json:"lastError,omitempty"`
-	UpdatedAt    time.Time  `json:"updatedAt,omitzero"`
+	// CustomerID is the ATS customer id: Advance refuses one that is not
+	// 1-100 characters of valid UTF-8 without ":" or control characters,
+	// or that is "." or "..".
+	CustomerID string `json:"customerId"`
+	// CustomerName names the customer in application and integration
+	// names: the first non-empty Input.CustomerName; empty means the
+	// customer id.
+	CustomerName string `json:"customerName,omitempty"`
+	// ToggledOn reports whether the admin switched the plug-in on
+	// (Input.ToggleOn); declining the warning or Input.ToggleOff clears it.
+	ToggledOn bool `json:"toggledOn"`
+	// SignedIn reports whether the admin said they are signed in to
+	// LinkedIn Recruiter (Input.SignedIn).
+	SignedIn bool    `json:"signedIn"`
+	Active   *string `json:"active,omitempty"` // label of the contract being onboarded; nil until chosen
+	// Contracts are the customer's contracts, one per label.
+	Contracts []Contract `json:"contracts,omitempty"`
+	Step      Step       `json:"step"` // as of the last save, informational
+	// LastError is the last automatic step's failure, "" once a run
+	// succeeds.
+	LastError string `json:"lastError,omitempty"`
+	// UpdatedAt is when the state was last saved (UTC).
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
 }
 
 // Contract returns the contract with the label, or nil.
@@ -146,6 +160,8 @@ var ErrEnabled = errors.New("onboarding: the contract's integrations are enabled
 
 // ConsentAnswer is the admin's answer to the data-privacy warning.
 type ConsentAnswer struct {
+	// Accept is the answer: false (the admin declined) switches the
+	// plug-in off again.
 	Accept bool
 	By     string // who answered; falls back to Input.By
 	Text   string // the warning shown (default ConsentWarning)
@@ -153,8 +169,10 @@ type ConsentAnswer struct {
 
 // Progress is where a customer's onboarding stands.
 type Progress struct {
+	// CustomerID is the customer.
 	CustomerID string `json:"customerId"`
-	Step       Step   `json:"step"`
+	// Step is the step the onboarding is at, derived from the state.
+	Step Step `json:"step"`
 	// Todo is what the user must do next ("" when nothing).
 	Todo string `json:"todo,omitempty"`
 	// Actor is who must act (Step.Actor).
@@ -885,11 +903,15 @@ func (f *Flow) progress(ctx context.Context, st *FlowState) (Progress, error) {
 
 // ContractProgress is one contract's step and status.
 type ContractProgress struct {
+	// Label and ContractURN identify the contract (see Contract).
 	Label       string `json:"label"`
 	ContractURN string `json:"contract,omitempty"`
-	Step        Step   `json:"step"`
-	StatusLine  string `json:"statusLine"`
-	Status      Status `json:"status"`
+	// Step is the step the contract's onboarding is at.
+	Step Step `json:"step"`
+	// StatusLine is Status as one line of text (Status.Line).
+	StatusLine string `json:"statusLine"`
+	// Status is the contract's integration status.
+	Status Status `json:"status"`
 }
 
 // Contracts reports every contract of the customer (RSC-103), for the

@@ -108,9 +108,9 @@ func isLoopback(h string) bool {
 // ConfigMismatchError says a configuration read back differs from what was
 // written.
 type ConfigMismatchError struct {
-	Key       rsc.IntegrationKey
-	ConfigKey rsc.ConfigKey
-	Want, Got string
+	Key       rsc.IntegrationKey // the integration
+	ConfigKey rsc.ConfigKey      // the configuration key
+	Want, Got string             // the value written and the value read back
 }
 
 // Error implements error.

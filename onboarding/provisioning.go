@@ -39,6 +39,9 @@ type ProvisionSpec struct {
 
 // SpecError is a provisioning rule broken before anything is sent.
 type SpecError struct {
+	// Field is the provisioning request's field, by its LinkedIn name
+	// such as "name" or "validJsSdkDomains[0]", and Rule the rule it
+	// breaks.
 	Field string
 	Rule  string
 }
@@ -160,10 +163,16 @@ func (s *ProvisionSpec) request() rsc.ProvisionRequest {
 // Application is a provisioned child application as the onboarding state
 // keeps it: the secret stays in the SecretStore under SecretRef.
 type Application struct {
-	Key          string   `json:"key"` // urn:li:developerApplication:{id}
-	ForeignID    string   `json:"uniqueForeignId"`
-	ClientID     string   `json:"clientId"`
-	SecretRef    string   `json:"secretRef"`
+	Key       string `json:"key"`             // urn:li:developerApplication:{id}
+	ForeignID string `json:"uniqueForeignId"` // the application's uniqueForeignId
+	// ClientID is the application's OAuth client id.
+	ClientID string `json:"clientId"`
+	// SecretRef is the key of the application's Credentials in the
+	// SecretStore.
+	SecretRef string `json:"secretRef"`
+	// Domains and CallbackURLs are the application's validJsSdkDomains
+	// and oauth2AuthorizedCallbackUrls, as LinkedIn returned them or
+	// Ensure last set them.
 	Domains      []string `json:"validJsSdkDomains,omitempty"`
 	CallbackURLs []string `json:"oauth2AuthorizedCallbackUrls,omitempty"`
 	// Created reports whether the last Ensure created the application.

@@ -17,8 +17,8 @@ import (
 // Instance identifies a customer instance: a customer and one of its
 // contracts (one child application, one CALLBACK_URL).
 type Instance struct {
-	CustomerID string
-	Label      string
+	CustomerID string // the ATS customer id
+	Label      string // the contract's label: DefaultContract ("") for the first
 }
 
 // ForeignID returns the instance's uniqueForeignId.

@@ -19,8 +19,8 @@ var ErrSecretNotFound = errors.New("onboarding: secret not found")
 // secret never appears in String, GoString, JSON or slog output; only a
 // SecretStore sees it.
 type Credentials struct {
-	ClientID     string
-	ClientSecret string
+	ClientID     string // the OAuth client id
+	ClientSecret string // the OAuth client secret
 }
 
 const redacted = "[REDACTED]"

@@ -32,6 +32,7 @@ func (s State) Enabled() bool {
 
 // Status is a contract's integration status.
 type Status struct {
+	// State is the state derived from Company and Contract.
 	State State `json:"state"`
 	// Company and Contract are the aggregated statuses of company-level and
 	// contract-level access ("" until read).
@@ -40,8 +41,10 @@ type Status struct {
 	// Integrations are the latest status of each integration type.
 	Integrations map[rsc.IntegrationType]rsc.IntegrationStatus `json:"integrations,omitempty"`
 	// Settings are the LinkedIn admin's product settings, when known.
-	Settings  *rsc.ProductSettings `json:"productSettings,omitempty"`
-	UpdatedAt time.Time            `json:"updatedAt,omitzero"`
+	Settings *rsc.ProductSettings `json:"productSettings,omitempty"`
+	// UpdatedAt is when statuses were last read or pushed (UTC); zero
+	// until then.
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
 }
 
 // companyTypes are the organization-level RSC integration types.

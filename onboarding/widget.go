@@ -78,7 +78,11 @@ type IntegrationWidget struct {
 }
 
 // WidgetConfigError reports an unusable widget parameter.
-type WidgetConfigError struct{ Field, Rule string }
+type WidgetConfigError struct {
+	// Field is the parameter, by its field name such as "APIKey", and
+	// Rule the rule it breaks.
+	Field, Rule string
+}
 
 // Error implements error.
 func (e *WidgetConfigError) Error() string { return "onboarding: widget " + e.Field + " " + e.Rule }
@@ -145,8 +149,10 @@ type ProfilePlugin struct {
 	// IntegrationContext is the organization URN of the customer's
 	// PROFILE_PLUGIN integration (required).
 	IntegrationContext string
-	ShowUnlinkURL      bool
-	ConfirmUnlink      bool
+	// ShowUnlinkURL and ConfirmUnlink are written as the tag's
+	// data-show-unlink-url and data-confirm-unlink attributes.
+	ShowUnlinkURL bool
+	ConfirmUnlink bool
 	// OnLink and OnUnlink name global JS functions receiving the member
 	// (store the person URN on link). Optional.
 	OnLink, OnUnlink string
@@ -199,9 +205,14 @@ func execute(out io.Writer, name string, data any) error {
 
 // WidgetIntegration is one element of the widget's onintegrate payload.
 type WidgetIntegration struct {
-	IntegrationType    string `json:"integrationType,omitempty"`
+	// IntegrationType is an integration type or a bundle name; it is not
+	// checked.
+	IntegrationType string `json:"integrationType,omitempty"`
+	// IntegrationContext must be urn:li:organization:{id} or
+	// urn:li:contract:{id}; white space around it is ignored.
 	IntegrationContext string `json:"integrationContext"`
-	TenantType         string `json:"tenantType,omitempty"`
+	// TenantType is kept as sent; it is not checked.
+	TenantType string `json:"tenantType,omitempty"`
 }
 
 // WidgetPayload is the JSON a WidgetHandler accepts. LinkedIn does not
@@ -225,10 +236,19 @@ type WidgetIntegration struct {
 // of elements parses, but carries none). At least one URN is required;
 // two different organizations or two different contracts are refused.
 type WidgetPayload struct {
-	State        string              `json:"state,omitempty"`
+	// State is the token from StateSigner that the rendered snippet
+	// echoes; WidgetHandler refuses a payload without a valid one.
+	State string `json:"state,omitempty"`
+	// Integrations are the widget's elements; see WidgetIntegration. They
+	// must not name two different organizations or two different
+	// contracts.
 	Integrations []WidgetIntegration `json:"integrations"`
-	Organization string              `json:"organization,omitempty"`
-	Contract     string              `json:"contract,omitempty"`
+	// Organization, when set, must be urn:li:organization:{id} and
+	// overrides the elements'; otherwise it is taken from them.
+	Organization string `json:"organization,omitempty"`
+	// Contract, when set, must be urn:li:contract:{id} and overrides the
+	// elements'; otherwise it is taken from them.
+	Contract string `json:"contract,omitempty"`
 }
 
 // parseWidgetPayload decodes and normalises a payload: Organization and

@@ -15,18 +15,28 @@ type ACLsService service
 
 // ACL is an entity ACL as returned by Find.
 type ACL struct {
-	ACLID              string `json:"atsEntityAclId"`
+	// ACLID is the ATS's security group or role id (ACLKey.ACLID).
+	ACLID string `json:"atsEntityAclId"`
+	// IntegrationContext is the customer's organization URN.
 	IntegrationContext string `json:"integrationContext"`
-	EntityID           string `json:"atsEntityId"`
-	EntityType         string `json:"atsEntityType"`
+	// EntityID is the secured job's externalJobPostingId.
+	EntityID string `json:"atsEntityId"`
+	// EntityType is the secured entity's type: JOB_POSTING, the only
+	// securable one (docs/linkedin-api.md §9).
+	EntityType string `json:"atsEntityType"`
 }
 
 // ACLAssignee is an ACL assignee as returned by FindAssignees.
 type ACLAssignee struct {
-	ACLID              string `json:"atsEntityAclId"`
+	// ACLID is the ATS's security group or role id the member is in.
+	ACLID string `json:"atsEntityAclId"`
+	// IntegrationContext is the customer's organization URN.
 	IntegrationContext string `json:"integrationContext"`
-	Assignee           string `json:"assignee"`
-	EntityType         string `json:"atsEntityType"`
+	// Assignee is the member, a person URN (urn:li:person:{id}).
+	Assignee string `json:"assignee"`
+	// EntityType is the type of the entities the ACL secures: JOB_POSTING
+	// (docs/linkedin-api.md §9).
+	EntityType string `json:"atsEntityType"`
 }
 
 func checkACL(v *validator, k ACLKey) {

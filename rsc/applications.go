@@ -106,8 +106,11 @@ func (s *ApplicationsService) UpsertNotes(ctx context.Context, app ApplicationKe
 // ApplicationNote is a note with the application it belongs to
 // (ApplicationsService.UpsertManyNotes).
 type ApplicationNote struct {
+	// Application is the note's application; see ApplicationKey for its
+	// rules. A note whose key breaks them is refused alone.
 	Application ApplicationKey
-	Note        Note
+	// Note is the note; see Note for its rules.
+	Note Note
 }
 
 // UpsertManyNotes creates or replaces notes of any number of applications

@@ -10,6 +10,7 @@ const MaxBatchSize = 100
 
 // Item is the outcome of one record of a batch call.
 type Item[K comparable] struct {
+	// Key identifies the record.
 	Key    K
 	Status int    // the per-entity HTTP status LinkedIn reported (204, 202, 422, ...); 0 if not sent
 	ID     string // a server-assigned id, e.g. the job task URN of a batch_create
@@ -25,6 +26,7 @@ func (it Item[K]) OK() bool { return it.Err == nil && it.Status != 0 }
 // input order. LinkedIn answers HTTP 200 when single entities fail, so a nil
 // error from the method does not mean every record was stored: check Failed.
 type BatchResult[K comparable] struct {
+	// Items holds one Item per record passed, in input order.
 	Items []Item[K]
 }
 
@@ -66,8 +68,8 @@ func (r *BatchResult[K]) Err() error {
 // BatchError summarises the failed records of a batch. errors.As finds any
 // *ValidationError or *EntityError inside it.
 type BatchError struct {
-	Total int
-	Errs  []error
+	Total int     // the records passed, failed or not
+	Errs  []error // the failed records' errors, in input order
 }
 
 // Error implements error.

@@ -52,7 +52,9 @@ type Candidate struct {
 	// LinkedInProfileURL is the member's public LinkedIn URL, if known: an
 	// absolute http(s) URL when set.
 	LinkedInProfileURL string `json:"linkedInProfileUrl,omitempty"`
-	DoNotContact       bool   `json:"doNotContact,omitempty"`
+	// DoNotContact is the ATS's do-not-contact flag (docs/linkedin-api.md
+	// §7.2). It is sent only when true.
+	DoNotContact bool `json:"doNotContact,omitempty"`
 	// CreatedAt is required: epoch milliseconds, > 0 and not small enough to
 	// be seconds (before March 1973). It may be in the future: LinkedIn
 	// documents no limit.
@@ -64,16 +66,23 @@ type Candidate struct {
 // Address is a candidate's postal address. Every field is optional text
 // ("text" as on Candidate).
 type Address struct {
-	Line1          string `json:"line1,omitempty"`
-	Line2          string `json:"line2,omitempty"`
-	Line3          string `json:"line3,omitempty"`
-	Line4          string `json:"line4,omitempty"`
-	City           string `json:"city,omitempty"`
+	// Line1, Line2, Line3 and Line4 are the street address lines: optional
+	// text.
+	Line1 string `json:"line1,omitempty"`
+	Line2 string `json:"line2,omitempty"`
+	Line3 string `json:"line3,omitempty"`
+	Line4 string `json:"line4,omitempty"`
+	// City is optional text.
+	City string `json:"city,omitempty"`
+	// GeographicArea is the state or province: optional text.
 	GeographicArea string `json:"geographicArea,omitempty"`
 	// GeographicAreaType is STATE or PROVINCE when set.
 	GeographicAreaType string `json:"geographicAreaType,omitempty"`
-	PostalCode         string `json:"postalCode,omitempty"`
-	Country            string `json:"country,omitempty"`
+	// PostalCode is optional text.
+	PostalCode string `json:"postalCode,omitempty"`
+	// Country is optional text; it is not checked against a list of
+	// country names or codes.
+	Country string `json:"country,omitempty"`
 }
 
 // PhoneNumber is a candidate's phone number ("text" as on Candidate).
@@ -143,6 +152,9 @@ func (s *CandidatesService) Upsert(ctx context.Context, cands []Candidate) (*Bat
 // CandidateRecord is a candidate read back from LinkedIn, with its member
 // matches.
 type CandidateRecord struct {
+	// Candidate holds the fields LinkedIn returned (those of the
+	// projection, when Get was given one); Get sets its Key to the key
+	// asked for.
 	Candidate
 	// MatchedMembers are LinkedIn's algorithmic matches (person URNs).
 	MatchedMembers []string `json:"matchedMembers,omitempty"`
@@ -182,6 +194,7 @@ func (s *CandidatesService) Get(ctx context.Context, keys []CandidateKey, fields
 
 // PersonLink attaches a LinkedIn member to a candidate.
 type PersonLink struct {
+	// Key is the candidate; see CandidateKey for its rules.
 	Key CandidateKey
 	// Person is the member: urn:li:person:{id}.
 	Person string

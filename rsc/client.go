@@ -66,18 +66,18 @@ type Client struct {
 	}
 
 	// Services, one per area of the API.
-	Provisioning   *ProvisioningService
-	Integrations   *IntegrationsService
-	Jobs           *JobsService
-	Candidates     *CandidatesService
-	Applications   *ApplicationsService
-	ACLs           *ACLsService
-	Exports        *ExportsService
-	Seats          *SeatsService
-	InMail         *InMailService
-	MailStubs      *MailStubsService
-	ProspectNotes  *ProspectNotesService
-	ClosedProfiles *ClosedProfilesService
+	Provisioning   *ProvisioningService   // customers' child applications
+	Integrations   *IntegrationsService   // integrations and their configurations
+	Jobs           *JobsService           // job postings and their tasks
+	Candidates     *CandidatesService     // candidates and their notes
+	Applications   *ApplicationsService   // applications, their notes, feedback and stages
+	ACLs           *ACLsService           // job ACLs and their assignees
+	Exports        *ExportsService        // 1-Click Export payloads
+	Seats          *SeatsService          // Recruiter seat holders
+	InMail         *InMailService         // InMail history
+	MailStubs      *MailStubsService      // InMail stub profiles
+	ProspectNotes  *ProspectNotesService  // Recruiter prospect notes
+	ClosedProfiles *ClosedProfilesService // 1-Click Export deletion notices
 }
 
 type service struct{ c *Client }

@@ -9,6 +9,7 @@ import (
 // polling. The default uses the time package, so tests may also run the
 // client inside a testing/synctest bubble without injecting anything.
 type Clock interface {
+	// Now returns the current time.
 	Now() time.Time
 	// Sleep waits for d or until ctx is done, returning ctx.Err() in that case.
 	Sleep(ctx context.Context, d time.Duration) error

@@ -151,11 +151,13 @@ func (e *ValidationError) Error() string {
 // HTTP 200 (the errors map of a batch response, or a failed batch_create
 // element). Message has the client's credentials redacted, as APIError's.
 type EntityError struct {
-	Resource         string
-	Key              string
-	Status           int
-	ServiceErrorCode int
-	Message          string
+	Resource         string // the /v2 resource name, e.g. "atsCandidates", on either family
+	Key              string // the record's key, e.g. "C1" or the job's externalJobPostingId
+	Status           int    // the record's HTTP status, 0 when LinkedIn gave none
+	ServiceErrorCode int    // LinkedIn's serviceErrorCode, 0 if absent
+	// Message is LinkedIn's message, if any, or the client's own when
+	// LinkedIn gave no status, element or task for the record.
+	Message string
 }
 
 // Error implements error.
@@ -168,6 +170,7 @@ func (e *EntityError) Error() string {
 // OAuth error code (with the client's credentials redacted) but never its
 // body or the secret.
 type AuthError struct {
+	// StatusCode is the OAuth endpoint's HTTP status, 0 when no answer came.
 	StatusCode int
 	// Code is the token endpoint's OAuth error code, such as
 	// "invalid_client" (RFC 6749 §5.2): kept only when it is one word of

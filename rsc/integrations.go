@@ -31,6 +31,11 @@ const (
 
 // ProductSettings are the LinkedIn admin's toggles for an integration.
 type ProductSettings struct {
+	// OneClickExport, InMailStubProfile, InATSIndicator and ProfileWidget
+	// say whether the admin turned on 1-Click Export, InMail stub
+	// profiles, the In-ATS indicator and the profile plugin. LinkedIn does
+	// not document these settings: the fields are our model
+	// (docs/linkedin-api.md §6.6).
 	OneClickExport    bool `json:"oneClickExport"`
 	InMailStubProfile bool `json:"inMailStubProfile"`
 	InATSIndicator    bool `json:"inAtsIndicator"`
@@ -39,12 +44,22 @@ type ProductSettings struct {
 
 // Integration is an atsIntegrations entity.
 type Integration struct {
-	IntegrationContext string            `json:"integrationContext"`
-	IntegrationType    IntegrationType   `json:"integrationType"`
-	TenantType         string            `json:"tenantType,omitempty"`
-	IntegrationName    string            `json:"integrationName,omitempty"`
-	Status             IntegrationStatus `json:"status,omitempty"`
-	ProductSettings    *ProductSettings  `json:"productSettings,omitempty"`
+	// IntegrationContext is the customer's organization URN, or its
+	// contract URN for CSA_API (docs/linkedin-api.md §6.3).
+	IntegrationContext string `json:"integrationContext"`
+	// IntegrationType is the integration's type, such as ONE_CLICK_EXPORT.
+	IntegrationType IntegrationType `json:"integrationType"`
+	// TenantType is RECRUITER for RSC integrations (docs/linkedin-api.md
+	// §3.1); Key maps it to "".
+	TenantType string `json:"tenantType,omitempty"`
+	// IntegrationName is the name Recruiter shows the customer, as
+	// IntegrationsService.Name sets it.
+	IntegrationName string `json:"integrationName,omitempty"`
+	// Status is the integration's state, empty when LinkedIn sends none.
+	Status IntegrationStatus `json:"status,omitempty"`
+	// ProductSettings are the admin's toggles, nil when LinkedIn sends
+	// none.
+	ProductSettings *ProductSettings `json:"productSettings,omitempty"`
 }
 
 // Key returns the integration's key, with TenantType "" for RECRUITER so
@@ -59,6 +74,8 @@ func (i *Integration) Key() IntegrationKey {
 
 // IntegrationName names one integration as Recruiter shows it (RSC-101).
 type IntegrationName struct {
+	// Key is the integration: its IntegrationContext must be a URN
+	// (urn:li:...) and its Type required text of at most 64 characters.
 	Key IntegrationKey
 	// Name is required text of at most 255 characters.
 	Name string

@@ -66,8 +66,11 @@ func (s *ApplicationsService) UpsertFeedback(ctx context.Context, app Applicatio
 // ApplicationFeedback is interview feedback with the application it
 // belongs to (ApplicationsService.UpsertManyFeedback).
 type ApplicationFeedback struct {
+	// Application is the feedback's application; see ApplicationKey for
+	// its rules. A record whose key breaks them is refused alone.
 	Application ApplicationKey
-	Feedback    InterviewFeedback
+	// Feedback is the feedback; see InterviewFeedback for its rules.
+	Feedback InterviewFeedback
 }
 
 // UpsertManyFeedback creates or replaces interview feedback of any number

@@ -28,12 +28,22 @@ func (s JobTaskStatus) Terminal() bool {
 
 // JobTask is a simpleJobPostingTasks entity.
 type JobTask struct {
-	ID                   string        `json:"id"`
-	Status               JobTaskStatus `json:"status"`
-	ExternalJobPostingID string        `json:"externalJobPostingId,omitempty"`
-	JobPosting           string        `json:"jobPosting,omitempty"` // urn:li:jobPosting:{id} on success
-	ErrorMessage         string        `json:"errorMessage,omitempty"`
-	Location             string        `json:"location,omitempty"`
+	// ID is the task's id as LinkedIn sends it, or the task URN asked for
+	// when LinkedIn sends none or could not read the task.
+	ID string `json:"id"`
+	// Status is the task's state (docs/linkedin-api.md §7.1).
+	Status JobTaskStatus `json:"status"`
+	// ExternalJobPostingID is the job's id in the ATS, when LinkedIn
+	// sends it.
+	ExternalJobPostingID string `json:"externalJobPostingId,omitempty"`
+	JobPosting           string `json:"jobPosting,omitempty"` // urn:li:jobPosting:{id} on success
+	// ErrorMessage says why the task failed, with the client's credentials
+	// redacted: LinkedIn's message, or, when LinkedIn could not read the
+	// task (HTTPStatus) and gave none, the client's own.
+	ErrorMessage string `json:"errorMessage,omitempty"`
+	// Location is the task's location field as LinkedIn sends it; the
+	// client does not read it.
+	Location string `json:"location,omitempty"`
 	// HTTPStatus is the status of the task's entry in the errors or statuses
 	// map of the batch_get when it is 400 or more: LinkedIn could not read
 	// the task (404: unknown or expired; 5xx: its own failure), so whether

@@ -10,6 +10,8 @@ import (
 // Actor is a person named on a note or feedback. The rules on its names
 // are on the field that holds it (Note.Author, InterviewFeedback.Interviewer).
 type Actor struct {
+	// FirstName and LastName are the person's names: text, required on
+	// Note.Author and optional on InterviewFeedback.Interviewer.
 	FirstName string `json:"firstName"`
 	LastName  string `json:"lastName"`
 }
@@ -70,7 +72,7 @@ type noteID struct{ integration, parent, id string }
 // NoteKey identifies a note within its parent (candidate or application).
 type NoteKey struct {
 	Parent string // the candidate or application id
-	NoteID string
+	NoteID string // the record's id: Note.ID, InterviewFeedback.ID or Stage.ID
 }
 
 // writeNotes upserts notes, or deletes the notes ids when notes is nil, of
@@ -190,8 +192,11 @@ func writeManyNotes[T any, P interface {
 // CandidateNote is a note with the candidate it belongs to
 // (CandidatesService.UpsertManyNotes).
 type CandidateNote struct {
+	// Candidate is the note's candidate; see CandidateKey for its rules. A
+	// note whose key breaks them is refused alone.
 	Candidate CandidateKey
-	Note      Note
+	// Note is the note; see Note for its rules.
+	Note Note
 }
 
 // UpsertManyNotes creates or replaces notes of any number of candidates

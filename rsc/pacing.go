@@ -122,7 +122,7 @@ func (l Limits) perDay(b Bucket) int {
 // counts it. LinkedIn counts each sync and integration resource on its own
 // and the prospect-interaction resources together.
 type Quota struct {
-	Bucket    Bucket
+	Bucket    Bucket    // which quota
 	Counter   string    // the resource (or shared counter) charged, e.g. "atsCandidates"
 	Used      int       // requests sent this UTC day (every attempt counts)
 	Limit     int       // 0 = unlimited (or pacing disabled)

@@ -19,8 +19,15 @@ import (
 
 // Paging is the paging block of a collection response.
 type Paging struct {
+	// Start is the position of the page's first record in the
+	// collection, from 0.
 	Start int `json:"start"`
+	// Count is the page size the server reports. A server that capped it
+	// may echo the count asked for while serving fewer records
+	// (docs/linkedin-api.md §2.3).
 	Count int `json:"count"`
+	// Total is the number of records in the collection, or 0 when the
+	// server does not say (LinkedIn's total is optional, §2.3).
 	Total int `json:"total,omitempty"`
 }
 

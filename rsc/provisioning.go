@@ -46,12 +46,22 @@ type ProvisionRequest struct {
 // credentials. Keep ClientSecret in a secret store: String, GoString,
 // LogValue and MarshalJSON all leave it out.
 type ProvisionedApplication struct {
-	Key                          string   `json:"key"` // urn:li:developerApplication:{id}
-	UniqueForeignID              string   `json:"uniqueForeignId"`
-	Name                         string   `json:"name,omitempty"`
-	Description                  string   `json:"description,omitempty"`
-	ClientID                     string   `json:"clientId"`
-	ClientSecret                 string   `json:"clientSecret"`
+	Key string `json:"key"` // urn:li:developerApplication:{id}
+	// UniqueForeignID is the customer instance's id from the
+	// ProvisionRequest; Create fills it in from the request when
+	// LinkedIn's answer leaves it out.
+	UniqueForeignID string `json:"uniqueForeignId"`
+	// Name and Description are as LinkedIn holds them (see
+	// ProvisionRequest).
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	// ClientID is the child application's OAuth client id.
+	ClientID string `json:"clientId"`
+	// ClientSecret is the child application's OAuth client secret.
+	ClientSecret string `json:"clientSecret"`
+	// ValidJSSDKDomains and OAuth2AuthorizedCallbackURLs are the widget
+	// origins and redirect URLs LinkedIn holds for the application (see
+	// ProvisionRequest, UpdateDomains and UpdateCallbackURLs).
 	ValidJSSDKDomains            []string `json:"validJsSdkDomains,omitempty"`
 	OAuth2AuthorizedCallbackURLs []string `json:"oauth2AuthorizedCallbackUrls,omitempty"`
 }

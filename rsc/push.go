@@ -23,8 +23,16 @@ const SignatureHeader = "X-LI-Signature"
 // ID: Exports.Get for EXPORT_CANDIDATE_PROFILE, Integrations.ByRequest for
 // INTEGRATION_STATUS_CHANGE.
 type PushEvent struct {
-	ID        string      `json:"id"`
-	Type      string      `json:"type"`
+	// ID is the request id the payload is read by; ParsePushEvent requires
+	// it, under "id" or "requestId".
+	ID string `json:"id"`
+	// Type is the event type, EventExportCandidate or
+	// EventIntegrationStatus; ParsePushEvent requires it, under "type" or
+	// "eventType", but accepts any value.
+	Type string `json:"type"`
+	// ExpiresAt is when the request id expires, in epoch milliseconds, or
+	// 0 when the body does not say. The body is our model: LinkedIn does
+	// not document it (docs/linkedin-api.md §8.1).
 	ExpiresAt EpochMillis `json:"expiresAt,omitempty"`
 }
 

@@ -17,21 +17,35 @@ type ExportsService service
 // ExportedCandidate is what a recruiter exported from LinkedIn to the ATS
 // (docs/linkedin-api.md §8.2). LinkedIn shares no email or phone.
 type ExportedCandidate struct {
-	RequestID            string      `json:"requestId"`
-	IntegrationContext   string      `json:"integrationContext"`
-	ExternalJobPostingID string      `json:"externalJobPostingId"`
-	Exporter             string      `json:"exporter"` // urn:li:seat:{id}
-	ExportedAt           EpochMillis `json:"exportedAt"`
-	Candidate            StubProfile `json:"candidate"`
+	// RequestID is the push event's id the export was read by.
+	RequestID string `json:"requestId"`
+	// IntegrationContext is the organization URN of the customer the
+	// export is for: check it against the customer whose callback received
+	// the event.
+	IntegrationContext string `json:"integrationContext"`
+	// ExternalJobPostingID is the ATS's id of the job the member was
+	// exported to.
+	ExternalJobPostingID string `json:"externalJobPostingId"`
+	Exporter             string `json:"exporter"` // urn:li:seat:{id}
+	// ExportedAt is when the recruiter exported the member, in epoch
+	// milliseconds.
+	ExportedAt EpochMillis `json:"exportedAt"`
+	// Candidate is the exported member.
+	Candidate StubProfile `json:"candidate"`
 }
 
 // StubProfile is the LinkedIn side of an exported member.
 type StubProfile struct {
-	Person     string `json:"person"` // urn:li:person:{id}
-	FirstName  string `json:"firstName"`
-	LastName   string `json:"lastName"`
-	Headline   string `json:"headline,omitempty"`
-	Location   string `json:"location,omitempty"`
+	Person string `json:"person"` // urn:li:person:{id}
+	// FirstName and LastName are the member's names.
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	// Headline and Location are the member's LinkedIn headline and
+	// location, as free text, when LinkedIn sends them.
+	Headline string `json:"headline,omitempty"`
+	Location string `json:"location,omitempty"`
+	// ProfileURL is the member's LinkedIn profile URL, when LinkedIn
+	// sends it.
 	ProfileURL string `json:"profileUrl,omitempty"`
 }
 
@@ -52,13 +66,19 @@ type SeatsService service
 // createdAt (a number, or an object {actor, time}) is ignored whatever its
 // shape.
 type Seat struct {
-	ID        int64    `json:"id"`
-	FirstName string   `json:"firstName"`
-	LastName  string   `json:"lastName"`
-	Email     string   `json:"email,omitempty"`
-	Contract  string   `json:"contract"`
-	Member    string   `json:"member"` // person URN: map ATS users by it
-	State     string   `json:"state"`
+	// ID is the seat's number; URN gives urn:li:seat:{ID}.
+	ID int64 `json:"id"`
+	// FirstName, LastName and Email are the seat holder's names and email
+	// address.
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Email     string `json:"email,omitempty"`
+	// Contract is the contract URN the seat belongs to.
+	Contract string `json:"contract"`
+	Member   string `json:"member"` // person URN: map ATS users by it
+	// State is the seat's state, such as ACTIVE.
+	State string `json:"state"`
+	// SeatRoles are the seat's roles, such as RECRUITER_SEAT.
 	SeatRoles []string `json:"seatRoles,omitempty"`
 }
 
@@ -147,15 +167,22 @@ type InMailService service
 
 // ConversationEvent is one InMail message (docs/linkedin-api.md §8.4).
 type ConversationEvent struct {
-	ID                string      `json:"id"`
-	Conversation      string      `json:"conversation"`
-	Viewer            string      `json:"viewer"` // seat URN
-	Member            string      `json:"member"` // the prospect's person URN
-	Author            string      `json:"author"` // seat or person URN
-	CreatedAt         EpochMillis `json:"createdAt"`
-	Subject           string      `json:"subject,omitempty"`
-	Body              string      `json:"body,omitempty"`
-	ContactInfoShared bool        `json:"contactInfoShared,omitempty"`
+	// ID is the event's id.
+	ID string `json:"id"`
+	// Conversation is the URN of the conversation the message is in.
+	Conversation string `json:"conversation"`
+	Viewer       string `json:"viewer"` // seat URN
+	Member       string `json:"member"` // the prospect's person URN
+	Author       string `json:"author"` // seat or person URN
+	// CreatedAt is when the event was created, in epoch milliseconds: the
+	// time Events' range applies to.
+	CreatedAt EpochMillis `json:"createdAt"`
+	// Subject and Body are the message's subject and text.
+	Subject string `json:"subject,omitempty"`
+	Body    string `json:"body,omitempty"`
+	// ContactInfoShared is LinkedIn's flag saying whether the member
+	// shared their contact information.
+	ContactInfoShared bool `json:"contactInfoShared,omitempty"`
 }
 
 // FromMember reports whether the member (not the recruiter) wrote the message.
@@ -227,15 +254,22 @@ type MailStubsService service
 
 // MailStub is an InMail stub profile.
 type MailStub struct {
-	ID           string      `json:"id"`
-	Contract     string      `json:"contract"`
-	Owner        string      `json:"owner"`  // seat URN
-	Member       string      `json:"member"` // person URN
-	FirstName    string      `json:"firstName"`
-	LastName     string      `json:"lastName"`
-	EmailAddress string      `json:"emailAddress,omitempty"`
-	PhoneNumber  string      `json:"phoneNumber,omitempty"`
-	CreatedAt    EpochMillis `json:"createdAt"`
+	// ID is the stub's id.
+	ID string `json:"id"`
+	// Contract is the contract URN the stub belongs to.
+	Contract string `json:"contract"`
+	Owner    string `json:"owner"`  // seat URN
+	Member   string `json:"member"` // person URN
+	// FirstName and LastName are the member's names.
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	// EmailAddress (one address, docs/linkedin-api.md §8.5) and
+	// PhoneNumber are the contact details the member shared, when given.
+	EmailAddress string `json:"emailAddress,omitempty"`
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	// CreatedAt is when the stub was created, in epoch milliseconds: the
+	// time List's range applies to.
+	CreatedAt EpochMillis `json:"createdAt"`
 }
 
 // List iterates over stubs of a contract owned by the given seats, created in
@@ -265,11 +299,13 @@ type ProspectNotesService service
 type ProspectNote struct {
 	// ID is the note's id, a JSON number on the wire, in decimal.
 	ID       string `json:"id"`
-	Contract string `json:"contract"`
-	Owner    string `json:"owner"`  // seat URN of the note's author
-	Member   string `json:"member"` // the prospect's person URN
-	Note     string `json:"note"`
-	Active   bool   `json:"active"`
+	Contract string `json:"contract"` // the contract URN the note belongs to
+	Owner    string `json:"owner"`    // seat URN of the note's author
+	Member   string `json:"member"`   // the prospect's person URN
+	Note     string `json:"note"`     // the note's text
+	// Active is false for a note deleted on LinkedIn, which the ATS must
+	// delete too.
+	Active bool `json:"active"`
 	// CreatedAt is LinkedIn's "created".
 	CreatedAt EpochMillis `json:"created"`
 	// LastModifiedAt is LinkedIn's "lastModified", the time List's bounds
@@ -378,9 +414,13 @@ type ClosedProfilesService service
 // no response fields for atsPurgedExportedCandidates: these JSON names are
 // rscgo's own (docs/wire-model.md, closed profiles).
 type ClosedProfile struct {
-	Member          string      `json:"member"`
-	ATSCandidateIDs []string    `json:"atsCandidateIds,omitempty"`
-	ClosedAt        EpochMillis `json:"closedAt"`
+	// Member is the person URN of the member who closed their account.
+	Member string `json:"member"`
+	// ATSCandidateIDs are the ATS's ids of the candidates linked to the
+	// member.
+	ATSCandidateIDs []string `json:"atsCandidateIds,omitempty"`
+	// ClosedAt is when the account was closed, in epoch milliseconds.
+	ClosedAt EpochMillis `json:"closedAt"`
 }
 
 // oneClickExport is the exportType of the deletion notices: the members a

@@ -45,8 +45,11 @@ func (s *ApplicationsService) UpsertStages(ctx context.Context, app ApplicationK
 // ApplicationStage is a stage record with the application it belongs to
 // (ApplicationsService.UpsertManyStages).
 type ApplicationStage struct {
+	// Application is the stage's application; see ApplicationKey for its
+	// rules. A record whose key breaks them is refused alone.
 	Application ApplicationKey
-	Stage       Stage
+	// Stage is the stage record; see Stage for its rules.
+	Stage Stage
 }
 
 // UpsertManyStages creates or replaces stage records of any number of

@@ -134,8 +134,8 @@ func (ls *Leases) TTL() time.Duration { return ls.ttl }
 
 // HeldError says another holder holds the customer's lease.
 type HeldError struct {
-	CustomerID string
-	Holder     string
+	CustomerID string // the customer asked for
+	Holder     string // the holder that has its lease
 	// Until is when the lease expires unless renewed, on the clock of the
 	// Leases that returned the error (WithClock): its now plus the time
 	// the database's clock leaves the lease.
@@ -152,7 +152,7 @@ func (e *HeldError) Error() string {
 // it any more. A renewal of a released lease returns it too, with Current
 // equal to Token and Holder "": the customer is free.
 type LostError struct {
-	CustomerID string
+	CustomerID string // the lease's customer
 	Token      int64  // the lost lease's token
 	Current    int64  // the customer's token now
 	Holder     string // the current holder ("" when released)
@@ -313,6 +313,7 @@ func (l *Lease) ReleaseTx(ctx context.Context, tx pgx.Tx) error {
 
 // Record is a customer's lease as the database holds it.
 type Record struct {
+	// CustomerID is the customer the lease is on.
 	CustomerID string
 	// Holder is the holder that acquired the lease, "" once released.
 	Holder string

@@ -165,6 +165,9 @@ func (s *Checkpoints) deleteTx(ctx context.Context, tx pgx.Tx, customerID string
 // Fence is a guard checked inside the transaction of a fenced Save: a
 // non-nil error refuses the commit. *lease.Lease implements it.
 type Fence interface {
+	// Check runs inside tx before a fenced write of the customer's rows
+	// (Checkpoints.Fenced, DeadLetters.Fenced); a non-nil error rolls tx
+	// back, and the write returns it.
 	Check(ctx context.Context, tx pgx.Tx, customerID string) error
 }
 

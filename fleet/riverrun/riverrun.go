@@ -127,6 +127,8 @@ import (
 
 // SliceArgs is the job of one sync slice of one customer.
 type SliceArgs struct {
+	// CustomerID is the customer whose slice it is: an id
+	// pgstore.CheckCustomerID accepts, as Enqueue requires.
 	CustomerID string `json:"customer_id"`
 }
 
@@ -605,7 +607,11 @@ func (r *Runner) enqueueNext(ctx context.Context, tx pgx.Tx, args river.JobArgs,
 
 // PollArgs is the job of one run of a periodic task of one customer.
 type PollArgs struct {
-	Task       string `json:"task"`
+	// Task names the PollTask to run, a key of the Poller's tasks; a job
+	// naming none of them is cancelled.
+	Task string `json:"task"`
+	// CustomerID is the customer the task runs for: an id
+	// pgstore.CheckCustomerID accepts, as EnqueuePoll requires.
 	CustomerID string `json:"customer_id"`
 }
 

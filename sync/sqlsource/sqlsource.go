@@ -47,6 +47,8 @@ const DefaultPageSize = 500
 
 // Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx are Queryers.
 type Queryer interface {
+	// QueryContext runs query with args bound to its placeholders and
+	// returns its rows, as database/sql's methods of that name do.
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
