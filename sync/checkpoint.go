@@ -76,19 +76,6 @@ type PhaseCheckpoint struct {
 	// watermark becomes the lane's. nil: no lane (a completed phase, or
 	// WithFreshLane(0)).
 	Fresh *FreshLane `json:"fresh,omitempty"`
-	// Mark is the part of the phase's stream read (its records sent,
-	// refused or skipped) when the current pass over the deletions began,
-	// and MarkBefore the part read when the pass before it began. That
-	// pass read the deletions to the end of their stream, so every
-	// deletion the current pass reads was made after MarkBefore was taken
-	// (a Source makes no record visible after later-stamped ones): a
-	// deleted record whose last position (Deletion.ModifiedAt and ID)
-	// MarkBefore holds had been read while it existed, and only such a
-	// deletion leaves Acknowledged (see Reconciliation.Acknowledged).
-	// Unset for jobs, counted by their states (JobState.Held), and for
-	// the deletions.
-	Mark       ReadMark `json:"mark,omitzero"`
-	MarkBefore ReadMark `json:"markBefore,omitzero"`
 
 	Done             int64   `json:"done"`         // records processed by the historical pass
 	Total            int64   `json:"total"`        // ATS total at the last count
@@ -120,33 +107,6 @@ type FreshLane struct {
 	// number of such records changed during the pass, and goes with the
 	// lane when the pass completes.
 	Counted []string `json:"counted,omitempty"`
-}
-
-// ReadMark is the part of a phase's stream the engine had read at one
-// moment (PhaseCheckpoint.Mark): the positions after the start of the
-// window up to Cursor, the phase's watermark (its backlog's while it has
-// a fresh lane), and, when the phase had a fresh lane, those after
-// LaneFrom up to LaneCursor. The zero ReadMark holds no position.
-type ReadMark struct {
-	Cursor     Cursor `json:"cursor"`
-	LaneFrom   Cursor `json:"laneFrom,omitzero"`
-	LaneCursor Cursor `json:"laneCursor,omitzero"`
-}
-
-// readMark returns the part of pc's stream read now.
-func readMark(pc *PhaseCheckpoint) ReadMark {
-	m := ReadMark{Cursor: pc.Cursor}
-	if f := pc.Fresh; f != nil {
-		m.LaneFrom, m.LaneCursor = f.From, f.Cursor
-	}
-	return m
-}
-
-// holds reports whether m holds the position (t, id) of a stream whose
-// window starts at from (Checkpoint.WindowFrom).
-func (m ReadMark) holds(from, t time.Time, id string) bool {
-	in := func(after, upTo Cursor) bool { return after.After(t, id) && !upTo.After(t, id) }
-	return in(Cursor{ModifiedAt: from}, m.Cursor) || m.LaneFrom != (Cursor{}) && in(m.LaneFrom, m.LaneCursor)
 }
 
 // HeldRun is the committed part of a run of records that share one

@@ -355,13 +355,13 @@ func modifiedOf[T any](found map[string]T, keys []string, mod func(*T) (time.Tim
 // counted reports whether the record d deletes counts in its phase's
 // Acknowledged (Reconciliation.Acknowledged), so that its deletion is
 // subtracted, as far as the engine knows: a job by its state; a record
-// with a dead letter of a refusal (refused) if LinkedIn held an earlier
-// version of it (held, DeadLetter.Held); another if its phase's stream
-// had been read past it while it existed (PhaseCheckpoint.MarkBefore),
-// or if the Deletion does not say where it was (Deletion.ModifiedAt).
-// Deleting a record LinkedIn lacks succeeds all the same: a record
-// modified before the window, or created and deleted between two runs,
-// was never counted. A stage is part of its application.
+// with a dead letter of a refusal if LinkedIn held an earlier version of
+// it (held, DeadLetter.Held); a record whose last position
+// (Deletion.ModifiedAt and ID) lies before the window not at all, as the
+// engine never read it (deleting a record LinkedIn lacks succeeds all the
+// same); any other, whether or not the engine read it, as the deletion
+// cannot tell a record edited since it was sent from one created since.
+// A stage is part of its application.
 func (r *run) counted(d *Deletion, refused, held bool) bool {
 	switch {
 	case d.Kind == KindStage:
@@ -370,10 +370,10 @@ func (r *run) counted(d *Deletion, refused, held bool) bool {
 		return jobCounted(r.cp.Jobs[d.ID])
 	case refused:
 		return held
-	case d.ModifiedAt.IsZero():
+	case d.ModifiedAt.IsZero() || r.cp.WindowFrom.IsZero():
 		return true
 	}
-	return r.cp.Phases[kindPhase(d.Kind)].MarkBefore.holds(r.cp.WindowFrom, d.ModifiedAt, d.ID)
+	return Cursor{ModifiedAt: r.cp.WindowFrom}.After(d.ModifiedAt, d.ID)
 }
 
 // jobCounted reports whether a job in state st counts in the jobs'

@@ -92,12 +92,11 @@ func TestDeletingRefusedRecordKeepsReconciliation(t *testing.T) {
 	})
 }
 
-// Deleting a record the engine never sent leaves Acknowledged alone:
-// LinkedIn answers the deletion of a record it lacks as any other, but
-// never held it. The Deletion gives the record's ModifiedAt (the
-// SliceSource fills it in from the record it removes, or the deletion
-// alone gives it): one older than the window, or one created and deleted
-// between two runs, never reached LinkedIn.
+// Deleting a record modified before the window, which the engine never
+// read, leaves Acknowledged alone: LinkedIn answers the deletion of a
+// record it lacks as any other, but never held it. The Deletion gives the
+// record's ModifiedAt (the SliceSource fills it in from the record it
+// removes, or the deletion alone gives it).
 func TestDeletingNeverSentRecordKeepsReconciliation(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -108,13 +107,6 @@ func TestDeletingNeverSentRecordKeepsReconciliation(t *testing.T) {
 		before  func(src *SliceSource, org string)
 		between func(src *SliceSource, org string) Deletion
 	}{{
-		name:  "created and deleted between runs",
-		phase: PhaseCandidates,
-		between: func(src *SliceSource, org string) Deletion {
-			src.PutCandidates(recreatedCand(org, "NEW", time.Now()))
-			return Deletion{Kind: KindCandidate, ID: "NEW"}
-		},
-	}, {
 		name:  "older than the window",
 		phase: PhaseCandidates,
 		before: func(src *SliceSource, org string) {
@@ -122,18 +114,18 @@ func TestDeletingNeverSentRecordKeepsReconciliation(t *testing.T) {
 		},
 		between: func(*SliceSource, string) Deletion { return Deletion{Kind: KindCandidate, ID: "OLD"} },
 	}, {
-		name:  "known to the deletion only",
+		name:  "older than the window, known to the deletion only",
 		phase: PhaseCandidates,
 		between: func(*SliceSource, string) Deletion {
-			return Deletion{Kind: KindCandidate, ID: "NEW", ModifiedAt: time.Now()}
+			return Deletion{Kind: KindCandidate, ID: "OLD", ModifiedAt: time.Now().AddDate(-3, 0, 0)}
 		},
 	}, {
-		name:  "note created and deleted between runs",
+		name:  "a note older than the window",
 		phase: PhaseActivities,
-		between: func(src *SliceSource, org string) Deletion {
-			src.PutActivities(candNote(org, "C1", "N2", time.Now()))
-			return Deletion{Kind: KindCandidateNote, ID: "N2", Parent: "C1"}
+		before: func(src *SliceSource, org string) {
+			src.PutActivities(candNote(org, "C1", "N0", time.Now().AddDate(-3, 0, 0)))
 		},
+		between: func(*SliceSource, string) Deletion { return Deletion{Kind: KindCandidateNote, ID: "N0", Parent: "C1"} },
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T, e *env) {
@@ -194,6 +186,31 @@ func TestDeletingNeverSentJobKeepsReconciliation(t *testing.T) {
 		want := Reconciliation{Phase: PhaseJobs, ATSTotal: 3, Acknowledged: 3}
 		if d := cmp.Diff(want, rep.Reconciliation[PhaseJobs]); d != "" {
 			t.Errorf("jobs' reconciliation (-want +got):\n%s", d)
+		}
+	})
+}
+
+// A record the engine sent, then edited and deleted in the ATS between two
+// runs, leaves Acknowledged: its Deletion's ModifiedAt is the edit's,
+// which the engine never read, and yet LinkedIn held the record.
+func TestEditedThenDeletedBetweenRunsLeavesReconciliation(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		hour := time.Now().Add(-time.Hour)
+		src := NewSliceSource().PutCandidates(recreatedCand(org, "C1", hour), recreatedCand(org, "C2", hour))
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		c := recreatedCand(org, "C1", hour)
+		c.ModifiedAt = time.Now()
+		src.PutCandidates(c) // an edit the engine has not read
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindCandidate, ID: "C1", DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 1, Acknowledged: 1}
+		if d := cmp.Diff(want, rep.Reconciliation[PhaseCandidates]); d != "" {
+			t.Errorf("reconciliation (-want +got):\n%s", d)
 		}
 	})
 }

@@ -436,12 +436,6 @@ func (r *run) runPhase(ctx context.Context, p Phase, ln lane) error {
 	case PhaseActivities:
 		err = runPhase(ctx, r, r.activityKind(), ln, src.Activities(ctx, from))
 	case PhaseDeletions:
-		if !r.cp.Phases[PhaseDeletions].InPass { // a pass begins: what the records' phases read so far
-			for _, q := range []Phase{PhaseCandidates, PhaseApplications, PhaseActivities} {
-				pc := r.cp.Phases[q]
-				pc.MarkBefore, pc.Mark = pc.Mark, readMark(pc)
-			}
-		}
 		err = runPhase(ctx, r, r.deletionKind(), ln, src.Deletions(ctx, from))
 	}
 	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) || ln.fresh != nil || ln.sweep {

@@ -865,9 +865,11 @@ func (r *run) refused(ctx context.Context, phase Phase, d DeadLetter) error {
 }
 
 // putDeadLetter stores d, escaped (DeadLetter.Escape), keeping the first
-// failure time and counting attempts of a record that failed before, and
-// whether LinkedIn held it when it was first refused (DeadLetter.Held: no
-// acceptance came between, which would have cleared the letter). fresh
+// failure time and counting attempts of a record that failed before. It
+// is Held only if the refusal before was too (no acceptance came between,
+// which would have cleared the letter) and this one still is: a record
+// sent as new (a pass begun again after Resync, whose count restarts)
+// counts when LinkedIn accepts it. fresh
 // reports whether the record had no dead letter yet. A dry run only
 // reports it.
 func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err error) {
@@ -886,7 +888,7 @@ func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err 
 		d.Attempts = old.Attempts + 1
 		d.FirstFailedAt = old.FirstFailedAt
 		if !old.Requested {
-			d.Held = old.Held
+			d.Held = d.Held && old.Held
 		}
 	}
 	if err := r.e.cfg.dead.Put(ctx, r.cust, d); err != nil {

@@ -217,8 +217,11 @@ func (e *Engine) deliver(ev Progress, partial bool) {
 			ev.RunID = last.RunID
 		}
 		ev.Done, ev.Total, ev.Incremental, ev.DeadLettered, ev.Ineligible = last.Done, last.Total, last.Incremental, last.DeadLettered, last.Ineligible
-		ev.Run, ev.RecordsPerMinute, ev.ETA, ev.Completed, ev.CompletedAt = last.Run, last.RecordsPerMinute, last.ETA, last.Completed, last.CompletedAt
-		ev.Run.SkipReasons = maps.Clone(last.Run.SkipReasons)
+		ev.Completed, ev.CompletedAt = last.Completed, last.CompletedAt
+		if last.RunID == ev.RunID { // the run's own counts so far; another run's are not this one's
+			ev.Run, ev.RecordsPerMinute, ev.ETA = last.Run, last.RecordsPerMinute, last.ETA
+			ev.Run.SkipReasons = maps.Clone(last.Run.SkipReasons)
+		}
 	} else if !partial {
 		e.lastProgress[ev.Phase] = ev
 	}

@@ -85,15 +85,11 @@ type Reconciliation struct {
 	// minus the deleted records among them. A record counts once: when
 	// LinkedIn refuses an update of a record it holds, it keeps the
 	// earlier version (DeadLetter.Held), and accepting the fixed record
-	// does not count it again. A deletion leaves the count only for a
-	// record the engine counted, as far as it knows: a job LinkedIn holds
-	// (JobState.Held); a record with a dead letter of a refusal if that
-	// is Held; any other if the Deletion gives its last position
-	// (Deletion.ModifiedAt and ID) and the engine had read its phase's
-	// stream past it before the deletion was made (that is, when the
-	// previous pass over the deletions began: PhaseCheckpoint.MarkBefore).
-	// So deleting a record modified before the window, or created and
-	// deleted between two runs, leaves it alone.
+	// does not count it again. A deletion leaves the count unless the
+	// engine knows it never counted the record: a job LinkedIn does not
+	// hold (JobState.Held); a record with a dead letter of a refusal that
+	// is not Held; a record whose Deletion.ModifiedAt lies before the
+	// window, which the engine never read.
 	//
 	// It is an estimate; ContentReport compares the records themselves:
 	//   - a record that re-enters the window after an edit is not counted
@@ -101,16 +97,11 @@ type Reconciliation struct {
 	//     right;
 	//   - the notes and feedback LinkedIn deletes with their application
 	//     are subtracted only when the Source reports their deletions too;
-	//   - a Deletion without ModifiedAt of a record without a dead letter
-	//     is subtracted, so one of a record the engine never sent (as
-	//     above) makes Missing one too high;
-	//   - a record sent after the previous pass over the deletions began,
-	//     and deleted before the current pass read the deletions, stays
-	//     counted (Missing is one too low): deleted during the run that
-	//     sent it, before that run read the deletions; during the
-	//     historical pass, between the two sweeps of the fresh lanes
-	//     around its sending, or at any time in that pass with
-	//     WithFreshLane(0), as the deletions then wait for its end;
+	//   - a record deleted before the engine read it (created and deleted
+	//     between two runs; during the historical pass, one the backlog
+	//     had not reached) is subtracted all the same (Missing is one too
+	//     high), as its Deletion cannot be told from that of a record
+	//     edited since it was sent;
 	//   - a record skipped as ineligible leaves Acknowledged when deleted,
 	//     while Ineligible keeps it: each is one off, and Missing right;
 	//   - a record LinkedIn holds whose update it refused counts in

@@ -209,9 +209,7 @@ func rewind(cp *Checkpoint, p Phase) {
 	pc.Fresh, cp.SweptAt = nil, time.Time{}
 	pc.Done, pc.Ineligible = 0, 0
 	if p != PhaseJobs { // jobs count as held through their job states
-		// Counted anew: a record the pass has not sent again does not
-		// count, and its deletion leaves Acknowledged alone.
-		pc.Acknowledged, pc.Mark, pc.MarkBefore = 0, ReadMark{}, ReadMark{}
+		pc.Acknowledged = 0
 	}
 }
 

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -353,4 +354,40 @@ func editedCand(org, id string, created, t time.Time) Candidate {
 	c := recreatedCand(org, id, t)
 	c.Record.CreatedAt = rsc.Millis(created)
 	return c
+}
+
+// Every event of a run carries its RunID and that run's own counts: the
+// first event of a RetryDeadLetters (a refusal, which reports no progress
+// of its own) does not carry the previous run's counts under the retry's
+// RunID, so that summing each run's last counts gives the reports' sum.
+func TestProgressCountsAreTheRunsOwn(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		hour := time.Now().Add(-time.Hour)
+		src := NewSliceSource()
+		for i := range 10 {
+			c := recreatedCand(org, fmt.Sprintf("C%d", i), hour)
+			if i == 0 {
+				c.Record.FirstName = "" // refused, and again by the retry
+			}
+			src.PutCandidates(c)
+		}
+		read := map[string]int64{} // each run's largest Run.Read
+		eng := e.engine(t, src, WithProgress(func(p Progress) {
+			if p.Phase == PhaseCandidates {
+				read[p.RunID] = max(read[p.RunID], p.Run.Read)
+			}
+		}))
+		first, err := eng.Run(t.Context())
+		must(t, err)
+		retry, err := eng.RetryDeadLetters(t.Context())
+		must(t, err)
+		var sum int64
+		for _, n := range read {
+			sum += n
+		}
+		if want := first.Phases[PhaseCandidates].Read + retry.Phases[PhaseCandidates].Read; sum != want || len(read) != 2 {
+			t.Errorf("runs' Run.Read %v sum to %d, the reports to %d", read, sum, want)
+		}
+	})
 }

@@ -207,11 +207,10 @@ type Deletion struct {
 	// ModifiedAt is the ModifiedAt the record had when it was deleted,
 	// its last position in its stream (a deletions table can copy it from
 	// the row it records), not the deletion's time; zero when the ATS does
-	// not know it. With it the engine tells a record it sent from one it
-	// never read (modified before the window, or created and deleted
-	// between two runs), whose deletion LinkedIn answers alike: only the
-	// former leaves Reconciliation.Acknowledged. Jobs and stages need
-	// none.
+	// not know it. With it the engine tells a record modified before the
+	// window, which it never read, from one it may have sent, whose
+	// deletions LinkedIn answers alike: only the latter leaves
+	// Reconciliation.Acknowledged. Jobs and stages need none.
 	ModifiedAt  time.Time
 	Integration string // integration context (organization URN)
 }
