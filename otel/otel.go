@@ -96,7 +96,7 @@ type Instrumentation struct {
 	m      instruments
 
 	mu      sync.Mutex
-	runs    map[string]*runState             // by customer id
+	runs    map[string]*runState   // by customer id
 	counted map[phaseKey]runCounts // each phase's run counts at its last event
 }
 
