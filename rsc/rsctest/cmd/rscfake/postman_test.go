@@ -75,6 +75,9 @@ func TestPostmanReplay(t *testing.T) {
 
 	for _, o := range postmanOps(reqID, person, seatURN) {
 		if o.name == "E1 exportedCandidates" {
+			// A recruiter exports only once the admin has enabled
+			// company-level access (ONE_CLICK_EXPORT ENABLED).
+			f.admin("customers/1000/enable?company=true", "")
 			exp := f.admin("customers/1000/export?seat="+url.QueryEscape(seatURN)+"&member="+url.QueryEscape(person)+"&job=JOB1", "")
 			o.ok.path = strings.Replace(o.ok.path, "{export}", exp["requestId"].(string), 1)
 		}
