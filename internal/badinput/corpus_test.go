@@ -182,7 +182,7 @@ func corpus() []row {
 
 		// §7.2 candidates.
 		{name: "cand id empty", rule: "3.1 candidate atsCandidateId required", cand: func(c *rsc.Candidate) { c.Key.CandidateID = "" }, field: "atsCandidateId", why: "empty"},
-		{name: "cand id blank", rule: "3.1 candidate atsCandidateId required (blank)", cand: func(c *rsc.Candidate) { c.Key.CandidateID = "   " }, field: "atsCandidateId", why: "empty"},
+		{name: "cand id blank", rule: "3.1 candidate atsCandidateId required (blank)", cand: func(c *rsc.Candidate) { c.Key.CandidateID = "   " }, field: "atsCandidateId", why: "blank"},
 		{name: "cand context not a URN", rule: "3.1 candidate integrationContext urn:li:organization:{id}", cand: func(c *rsc.Candidate) { c.Key.IntegrationContext = "organization:4242" }, field: "integrationContext", why: "URN"},
 		{name: "cand context company URN", rule: "3.1 candidate integrationContext urn:li:organization:{id}", cand: func(c *rsc.Candidate) { c.Key.IntegrationContext = "urn:li:company:4242" }, field: "integrationContext", why: "URN"},
 		{name: "cand context trailing space", rule: "3.1 candidate integrationContext urn:li:organization:{id}", cand: func(c *rsc.Candidate) { c.Key.IntegrationContext = org + " " }, field: "integrationContext", why: "URN"},
