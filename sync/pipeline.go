@@ -326,20 +326,10 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		b.unread(n)
 		return true // committed by an earlier pass, the watermark held before its run
 	}
-	if p.prev != (Cursor{}) && !p.prev.After(t, id) && !p.prev.at(t, id) {
-		// The watermark relies on the order: a record yielded before one
-		// it follows would be passed over by the next pass.
+	if !p.inOrder(t, id) {
 		b.unread(n)
-		p.fail(&SourceError{Phase: p.k.phase, Err: fmt.Errorf("%w: %q (%s) after %q (%s); a Source yields records by modification time, then id (byte order)",
-			ErrOutOfOrder, id, t.Format(time.RFC3339Nano), p.prev.ID, p.prev.ModifiedAt.Format(time.RFC3339Nano))})
 		return false
 	}
-	if p.prev == (Cursor{}) {
-		p.before = p.from
-	} else if p.prev.After(t, id) {
-		p.before = p.prev
-	}
-	p.prev = Cursor{ModifiedAt: t, ID: id}
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
 	// in one call, and the later copy is the newer one.
@@ -348,43 +338,14 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		b.read++
 		p.r.rep.phase(p.k.phase).Read++
 	}
-	future := t.After(p.ahead.ModifiedAt)
-	if !future {
-		if !b.last.at(t, id) {
-			b.tail = b.tail[:0]
-		}
-		b.last, b.lastBefore = Cursor{ModifiedAt: t, ID: id}, p.before
-		b.tail = append(b.tail, key)
-	} else {
-		// Dated in the future: sent, but the watermark stays at the last
-		// record that is not, so that this one is read again next pass and
-		// no change made meanwhile is passed over.
-		if pr := p.r.rep.phase(p.k.phase); !again && p.r.firstFuture(p.k.phase, key) {
-			pr.Future++
-			if pr.FutureExample == "" {
-				pr.FutureExample = id
-			}
-		}
-	}
+	future := p.track(b, t, id, key, again)
 	isNew := true
 	if p.k.rec != nil {
-		rc := p.hookRecord(&b.recs[n])
-		isNew = p.isNew(b, rc.created(), id, key, future)
-		readAgain := p.ln.fresh != nil && !isNew && !again
-		if readAgain {
-			b.reread++
-		}
-		if ok, reason := p.r.eligible(ctx, rc); !ok {
-			b.unread(n)
+		var eligible bool
+		if isNew, eligible = p.eligible(ctx, b, n, id, key, future, again); !eligible {
 			if again {
 				b.drop(dup)
 			}
-			b.skipped++
-			if readAgain {
-				b.skipAgain++
-			}
-			p.r.rep.skip(p.k.phase, reason)
-			p.full = b.read >= maxReadPerBatch
 			return true
 		}
 	}
@@ -402,6 +363,72 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 	b.isNew = append(b.isNew, isNew)
 	p.full = len(b.recs) == rsc.MaxBatchSize || b.read >= maxReadPerBatch
 	return true
+}
+
+// inOrder records that the Source yielded the record at (t, id) and reports
+// whether it follows the one before, as the watermark relies on: a record
+// yielded before one it follows would be passed over by the next pass, so
+// it fails the phase with ErrOutOfOrder.
+func (p *pipeline[T]) inOrder(t time.Time, id string) bool {
+	if p.prev != (Cursor{}) && !p.prev.After(t, id) && !p.prev.at(t, id) {
+		p.fail(&SourceError{Phase: p.k.phase, Err: fmt.Errorf("%w: %q (%s) after %q (%s); a Source yields records by modification time, then id (byte order)",
+			ErrOutOfOrder, id, t.Format(time.RFC3339Nano), p.prev.ID, p.prev.ModifiedAt.Format(time.RFC3339Nano))})
+		return false
+	}
+	if p.prev == (Cursor{}) {
+		p.before = p.from
+	} else if p.prev.After(t, id) {
+		p.before = p.prev
+	}
+	p.prev = Cursor{ModifiedAt: t, ID: id}
+	return true
+}
+
+// track moves the batch's watermark to the record at (t, id), unless it is
+// dated in the future, which it reports: such a record is sent, but the
+// watermark stays at the last record that is not, so that it is read again
+// next pass and no change made meanwhile is passed over.
+func (p *pipeline[T]) track(b *pbatch[T], t time.Time, id, key string, again bool) (future bool) {
+	if t.After(p.ahead.ModifiedAt) {
+		if pr := p.r.rep.phase(p.k.phase); !again && p.r.firstFuture(p.k.phase, key) {
+			pr.Future++
+			if pr.FutureExample == "" {
+				pr.FutureExample = id
+			}
+		}
+		return true
+	}
+	if !b.last.at(t, id) {
+		b.tail = b.tail[:0]
+	}
+	b.last, b.lastBefore = Cursor{ModifiedAt: t, ID: id}, p.before
+	b.tail = append(b.tail, key)
+	return false
+}
+
+// eligible applies the sync rules to the record b.recs[n] of a phase with
+// per-record rules (candidates, applications): it reports whether the
+// record counts as new (see isNew) and whether it is sent. A record the
+// rules skip is taken out of the batch and counted as skipped.
+func (p *pipeline[T]) eligible(ctx context.Context, b *pbatch[T], n int, id, key string, future, again bool) (isNew, ok bool) {
+	rc := p.hookRecord(&b.recs[n])
+	isNew = p.isNew(b, rc.created(), id, key, future)
+	readAgain := p.ln.fresh != nil && !isNew && !again
+	if readAgain {
+		b.reread++
+	}
+	ok, reason := p.r.eligible(ctx, rc)
+	if ok {
+		return isNew, true
+	}
+	b.unread(n)
+	b.skipped++
+	if readAgain {
+		b.skipAgain++
+	}
+	p.r.rep.skip(p.k.phase, reason)
+	p.full = b.read >= maxReadPerBatch
+	return isNew, false
 }
 
 // isNew reports whether a record counts as a new distinct record on
