@@ -98,15 +98,9 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 			return rep, fmt.Errorf("inmail: closed profiles: %w", err)
 		}
 		rep.Profiles++
-		ids := slices.Clone(p.ATSCandidateIDs)
-		if p.Member != "" {
-			cs, err := r.cfg.Sink.CandidatesByPerson(ctx, p.Member)
-			if err != nil {
-				return rep, fmt.Errorf("inmail: candidates of closed member: %w", err)
-			}
-			for _, c := range cs {
-				ids = append(ids, c.ID)
-			}
+		ids, err := r.closedCandidates(ctx, p)
+		if err != nil {
+			return rep, err
 		}
 		held, found, err := r.memberDeleted(ctx, st, p, ids, &rep)
 		if err != nil {
@@ -129,12 +123,8 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	// The pending TTL runs from when a member was first found held, not
 	// from the closure: a closure older than the TTL found before
 	// Candidate Sync completes must still reach its candidate.
-	for m := range pending {
-		if heldSince[m] < expiry {
-			delete(pending, m)
-			delete(heldSince, m)
-		}
-	}
+	maps.DeleteFunc(pending, func(m string, _ int64) bool { return heldSince[m] < expiry })
+	maps.DeleteFunc(heldSince, func(m string, _ int64) bool { _, ok := pending[m]; return !ok })
 	cur.Pending, cur.PendingLast = pending, heldSince
 	cur.Next = max(cur.Next, ms(started.Add(-deletionOverlap)))
 	var unfit []string
@@ -151,6 +141,23 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	}
 	r.log.DebugContext(ctx, "closed profiles polled", "profiles", rep.Profiles, "notices", rep.Notices)
 	return rep, err
+}
+
+// closedCandidates is the ATS candidates of a closed profile: those it
+// names, and those the ATS holds for its member.
+func (r *Retriever) closedCandidates(ctx context.Context, p rsc.ClosedProfile) ([]string, error) {
+	ids := slices.Clone(p.ATSCandidateIDs)
+	if p.Member == "" {
+		return ids, nil
+	}
+	cs, err := r.cfg.Sink.CandidatesByPerson(ctx, p.Member)
+	if err != nil {
+		return nil, fmt.Errorf("inmail: candidates of closed member: %w", err)
+	}
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	return ids, nil
 }
 
 // recheckAbsent looks again, once they are remembered, for the
