@@ -68,6 +68,12 @@
 // reached) when its stream was read to the end; for jobs, only once every
 // job task is terminal.
 //
+// A note or interview feedback modified in the window may belong to an
+// application or candidate last modified before it, which the pass never
+// sent. When LinkedIn refuses such a child because it does not hold its
+// parent (404), the engine sends the parent record (without its stages),
+// then the child again (PhaseReport.ParentsSent; docs/linkedin-api.md §7.5).
+//
 // # Fresh lanes
 //
 // The historical pass reads each phase in (modified time, id) order from

@@ -30,7 +30,8 @@ func (r *run) applicationKind() phaseKind[Application] {
 
 func (r *run) activityKind() phaseKind[Activity] {
 	return phaseKind[Activity]{phase: PhaseActivities, pos: activityPos, ident: activityIdent, rec: activityRecord,
-		send: screened(r, activityIdentity, true, r.sendActivities), check: screened(r, activityIdentity, false, r.checkActivities)}
+		send: screened(r, activityIdentity, true, r.sendActivities), check: screened(r, activityIdentity, false, r.checkActivities),
+		repair: r.adoptParents}
 }
 
 // activityIdent names an activity within a batch: a note and a feedback,

@@ -40,6 +40,9 @@ type phaseKind[T any] struct {
 	// inline sends one batch at a time on the run's goroutine (jobs,
 	// because batch_create is not idempotent; deletions, children first).
 	inline bool
+	// repair, when set, revises a sent batch's outcome on the run's
+	// goroutine before the commit (activities: adoptParents).
+	repair func(context.Context, []T, []bool, *batchOutcome)
 }
 
 // sender returns the function that sends k's records in run r: k.check
@@ -693,6 +696,9 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 			p.err = b.outcome.err
 			p.uncount(b)
 		default:
+			if p.k.repair != nil {
+				p.k.repair(ctx, b.recs, b.isNew, &b.outcome)
+			}
 			p.holdRun(b)
 			if f := p.ln.fresh; f != nil {
 				f.Counted = append(f.Counted, b.counted...)

@@ -63,6 +63,11 @@ type PhaseReport struct {
 	// FutureExample is the id of the first.
 	Future        int64  `json:"future,omitempty"`
 	FutureExample string `json:"futureExample,omitempty"`
+	// ParentsSent counts the parent records from before the window
+	// (applications and candidates) sent because LinkedIn refused a note
+	// or feedback of theirs modified in the window for want of them; they
+	// are not counted as Sent (see docs/linkedin-api.md §7.5).
+	ParentsSent int64 `json:"parentsSent,omitempty"`
 }
 
 // batches counts the batches the report's run committed, over its phases.

@@ -315,6 +315,9 @@ func retryChunks[T any](ctx context.Context, r *run, k phaseKind[T], recs []T, i
 		if o.err != nil {
 			return r.classify(o.err)
 		}
+		if k.repair != nil {
+			k.repair(ctx, chunk, chunkNew, &o)
+		}
 		if groups != nil {
 			resolved(r, p, chunk, groups[start:end], &o)
 		}
