@@ -189,6 +189,27 @@ func TestStageRules(t *testing.T) {
 	}
 }
 
+// noteItem is what checkNoteItems compares of a batch item: its key, its
+// status and whether it failed.
+type noteItem struct {
+	Key    NoteKey
+	Status int
+	Failed bool
+}
+
+// checkNoteItems reports a difference between res's items, in order, and
+// want.
+func checkNoteItems(t *testing.T, res *BatchResult[NoteKey], want []noteItem) {
+	t.Helper()
+	var got []noteItem
+	for _, it := range res.Items {
+		got = append(got, noteItem{it.Key, it.Status, it.Err != nil})
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("items (-want +got):\n%s", d)
+	}
+}
+
 // On /v2, UpsertManyNotes makes one call per application, in the order the
 // applications first appear (the same id under another integration
 // context is another application); when a call fails, its notes carry the
@@ -216,20 +237,8 @@ func TestApplicationsUpsertManyNotesStopsAtAFailedCall(t *testing.T) {
 	if _, ok := errors.AsType[*APIError](err); !ok {
 		t.Fatalf("err = %v, want the failed call's *APIError", err)
 	}
-	type item struct {
-		Key    NoteKey
-		Status int
-		Failed bool
-	}
-	var got []item
-	for _, it := range res.Items {
-		got = append(got, item{it.Key, it.Status, it.Err != nil})
-	}
-	want := []item{{NoteKey{"A1", "N1"}, 204, false}, {NoteKey{"A1", "N1"}, 0, true},
-		{NoteKey{"A1", "N2"}, 204, false}, {NoteKey{"A3", "N1"}, 0, false}}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("items (-want +got):\n%s", d)
-	}
+	checkNoteItems(t, res, []noteItem{{NoteKey{"A1", "N1"}, 204, false}, {NoteKey{"A1", "N1"}, 0, true},
+		{NoteKey{"A1", "N2"}, 204, false}, {NoteKey{"A3", "N1"}, 0, false}})
 	r := h.requests()
 	if len(r) != 2 {
 		t.Fatalf("%d calls, want 2 (the third application not reached)", len(r))
@@ -296,25 +305,13 @@ func TestManySubWire(t *testing.T) {
 		// writeAll upserts the four records and deletes the first two,
 		// checks the upsert's items and returns the requests sent.
 		writeAll := func(t *testing.T, opts ...Option) []seen {
-			type item struct {
-				Key    NoteKey
-				Status int
-				Failed bool
-			}
 			h := setup(t, okBatch, opts...)
 			res, err := tc.write(h.client, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []item
-			for _, it := range res.Items {
-				got = append(got, item{it.Key, it.Status, it.Err != nil})
-			}
-			want := []item{{NoteKey{"A1", "F1"}, 204, false}, {NoteKey{"A2", "F1"}, 204, false},
-				{NoteKey{"A3", "F9"}, 0, true}, {NoteKey{"A1", "F2"}, 204, false}}
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("items (-want +got):\n%s", d)
-			}
+			checkNoteItems(t, res, []noteItem{{NoteKey{"A1", "F1"}, 204, false}, {NoteKey{"A2", "F1"}, 204, false},
+				{NoteKey{"A3", "F9"}, 0, true}, {NoteKey{"A1", "F2"}, 204, false}})
 			if _, err := tc.write(h.client, true); err != nil {
 				t.Fatal(err)
 			}

@@ -338,3 +338,19 @@ func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	f.mu.Unlock()
 	return nil
 }
+
+// sleepBudget is a Clock whose Sleep cancels the test's context after left
+// sleeps, so that a poll loop that never ends fails its test instead of
+// hanging it.
+type sleepBudget struct {
+	Clock
+	left   int
+	cancel context.CancelFunc
+}
+
+func (c *sleepBudget) Sleep(ctx context.Context, d time.Duration) error {
+	if c.left--; c.left < 0 {
+		c.cancel()
+	}
+	return c.Clock.Sleep(ctx, d)
+}

@@ -155,21 +155,6 @@ func TestWaitTasksRetriesUnreadableTask(t *testing.T) {
 	}
 }
 
-// sleepBudget is a fakeClock that cancels the wait after left sleeps, so a
-// wait that would poll forever fails its test instead of hanging it.
-type sleepBudget struct {
-	fakeClock
-	left   int
-	cancel context.CancelFunc
-}
-
-func (c *sleepBudget) Sleep(ctx context.Context, d time.Duration) error {
-	if c.left--; c.left < 0 {
-		c.cancel()
-	}
-	return c.fakeClock.Sleep(ctx, d)
-}
-
 // WaitTasks gives up on a task that maxTaskReadFailures answers in a row
 // do not mention (a lost, expired or mistyped URN), keeps waiting for the
 // others, and returns what it has with a *MissingTasksError naming the
@@ -226,7 +211,7 @@ func TestWaitTasksGivesUpOnUnmentionedTask(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			clk := &sleepBudget{fakeClock: fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, left: 10, cancel: cancel}
+			clk := &sleepBudget{Clock: &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, left: 10, cancel: cancel}
 			opts := []Option{WithClock(clk)}
 			key := func(u string) string { return u }
 			if tc.version != "" {

@@ -13,22 +13,6 @@ import (
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
-// boundedClock is a fake clock whose Sleep cancels the test's context after
-// a number of sleeps, so that a poll loop that never ends fails the test
-// instead of hanging it.
-type boundedClock struct {
-	*rsctest.FakeClock
-	left   int
-	cancel context.CancelFunc
-}
-
-func (c *boundedClock) Sleep(ctx context.Context, d time.Duration) error {
-	if c.left--; c.left < 0 {
-		c.cancel()
-	}
-	return c.FakeClock.Sleep(ctx, d)
-}
-
 // Against the fake, in both families: a bare CLOSE is accepted and closes
 // the job, and WaitTasks returns as soon as every task is terminal, a task
 // LinkedIn does not know (404, its key spelt escaped under Rest.li 2.0)
@@ -40,8 +24,9 @@ func TestJobsCloseAndTasksAgainstFake(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			clock := &boundedClock{FakeClock: rsctest.NewFakeClock(time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)), left: 20, cancel: cancel}
-			srv := rsctest.NewServer(rsctest.WithClock(clock.FakeClock), rsctest.WithoutListener(), rsctest.WithJobTaskLatency(1))
+			fake := rsctest.NewFakeClock(time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC))
+			clock := rsc.SleepBudget(fake, 20, cancel)
+			srv := rsctest.NewServer(rsctest.WithClock(fake), rsctest.WithoutListener(), rsctest.WithJobTaskLatency(1))
 			t.Cleanup(srv.Close)
 			cust := srv.AddCustomer(rsctest.CustomerSpec{})
 			opts := []rsc.Option{rsc.WithClock(clock)}
