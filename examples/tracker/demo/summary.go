@@ -240,6 +240,9 @@ func (r *run) printDeadLetters() {
 	}
 	if perKind[rscsync.KindApplication] > 0 {
 		r.out.printf("  (a placement carries its candidate's email, so a candidate with an invalid one holds back its placements too)")
+		if perKind[rscsync.KindInterviewFeedback] > 0 {
+			r.out.printf("  (LinkedIn takes no interview feedback of a placement it does not hold: a refused placement holds back its feedback)")
+		}
 	}
 }
 
