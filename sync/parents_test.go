@@ -1,12 +1,20 @@
 package sync
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
 // sourceOnly hides the Lookup methods of a Source: the engine scans the
@@ -113,4 +121,60 @@ func TestParentBeforeTheWindow(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A candidate note modified in the window whose candidate lies before it:
+// where LinkedIn refuses notes of a candidate it does not hold (here a
+// transport answers its per-entity 404 while the fake holds no such
+// candidate), the engine sends the candidate, then the note again.
+func TestCandidateParentBeforeTheWindow(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var e *env
+		refusals := 0
+		e = newEnv(t, envOpt{wrap: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method != http.MethodPut || !strings.Contains(r.URL.Path, "C-old") || !strings.HasSuffix(r.URL.Path, "/notes") ||
+					slices.ContainsFunc(e.cust.Candidates(), func(c rsctest.CandidateRecord) bool { return c.ID == "C-old" }) {
+					return next.RoundTrip(r)
+				}
+				refusals++
+				errs := map[string]any{}
+				for _, id := range r.URL.Query()["ids"] {
+					errs[id] = map[string]any{"status": 404, "message": "Candidate C-old does not exist"}
+				}
+				body, _ := json.Marshal(map[string]any{"results": map[string]any{}, "errors": errs})
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
+			})
+		}})
+		org := e.cust.Organization
+		now := time.Now()
+		g := newGen(org, now.Add(-time.Hour), time.Hour, 1, 1, 0, 0)
+		old := g.cand(0)
+		old.Record.Key.CandidateID, old.ModifiedAt = "C-old", now.AddDate(-3, 0, 0)
+		note := Activity{Kind: KindCandidateNote, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: "C-old"},
+			Note: rsc.Note{ID: "N1", Note: "called", CreatedAt: rsc.Millis(now)}, ModifiedAt: now.Add(-time.Minute)}
+		src := NewSliceSource().PutJobs(g.job(0)).PutCandidates(g.cand(0), old).PutActivities(note)
+		eng, rep := e.ran(t, src)
+		if refusals != 1 {
+			t.Errorf("%d refusals of the note, want 1 (before its candidate was sent)", refusals)
+		}
+		got := fakeState(e.cust)
+		if diff := cmp.Diff([]string{"C-old", candID(0)}, got.Candidates); diff != "" {
+			t.Errorf("candidates LinkedIn holds (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"C-old/N1"}, got.CandNotes); diff != "" {
+			t.Errorf("candidate notes LinkedIn holds (-want +got):\n%s", diff)
+		}
+		if n := len(deadLetters(t, eng.DeadLetters(), "c1")); n != 0 {
+			t.Errorf("%d dead letters, want none", n)
+		}
+		if p := rep.Phases[PhaseActivities]; p.ParentsSent != 1 || p.Acknowledged != 1 || p.Refused != 0 {
+			t.Errorf("activities report %+v, want 1 parent sent, 1 acknowledged", *p)
+		}
+		if p := rep.Phases[PhaseCandidates]; p.Sent != 1 {
+			t.Errorf("candidates report %+v, want only the one in the window sent", *p)
+		}
+	})
 }
