@@ -219,9 +219,6 @@ func (r *Retriever) DismissRecord(ctx context.Context, kind RecordKind, id strin
 // with ErrNotDeadRecord for a record that is not a dead letter. It runs
 // between polls, as they do.
 func (r *Retriever) RetryRecord(ctx context.Context, kind RecordKind, id string) error {
-	if ctx == nil {
-		return errNilContext
-	}
 	_, err := locked(r, ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.retryRecord(ctx, kind, id) })
 	return err
 }
