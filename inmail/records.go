@@ -172,11 +172,9 @@ func (r *Retriever) deliver(ctx context.Context, kind streamKind, key string, cu
 }
 
 func (c *Cursors) deadRecords() []DeadRecord {
-	out := slices.Collect(maps.Values(c.DeadRecords))
-	slices.SortFunc(out, func(a, b DeadRecord) int {
+	return slices.SortedFunc(maps.Values(c.DeadRecords), func(a, b DeadRecord) int {
 		return cmp.Or(cmp.Compare(a.DeadAt, b.DeadAt), strings.Compare(a.key(), b.key()))
 	})
-	return out
 }
 
 // DeadRecords returns the polled records given up on (InMail messages,
