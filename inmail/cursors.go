@@ -220,10 +220,7 @@ func NewMemoryCursors() *MemoryCursors { return &MemoryCursors{m: map[string]Cur
 
 // Load implements CursorStore.
 func (s *MemoryCursors) Load(ctx context.Context, customerID string) (Cursors, error) {
-	if ctx == nil {
-		return Cursors{}, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return Cursors{}, err
 	}
 	s.mu.Lock()
@@ -233,10 +230,7 @@ func (s *MemoryCursors) Load(ctx context.Context, customerID string) (Cursors, e
 
 // Save implements CursorStore.
 func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) error {
-	if ctx == nil {
-		return errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -247,10 +241,7 @@ func (s *MemoryCursors) Save(ctx context.Context, customerID string, c Cursors) 
 
 // Update implements CursorUpdater: f runs under the store's lock.
 func (s *MemoryCursors) Update(ctx context.Context, customerID string, f func(c *Cursors) bool) (Cursors, error) {
-	if ctx == nil {
-		return Cursors{}, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return Cursors{}, err
 	}
 	s.mu.Lock()
@@ -290,10 +281,7 @@ func NewFileCursors(dir string) (*FileCursors, error) {
 
 // Load implements CursorStore.
 func (f *FileCursors) Load(ctx context.Context, customerID string) (Cursors, error) {
-	if ctx == nil {
-		return Cursors{}, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return Cursors{}, err
 	}
 	if customerID == "" {
@@ -308,10 +296,7 @@ func (f *FileCursors) Load(ctx context.Context, customerID string) (Cursors, err
 
 // Save implements CursorStore.
 func (f *FileCursors) Save(ctx context.Context, customerID string, c Cursors) error {
-	if ctx == nil {
-		return errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return err
 	}
 	f.mu.Lock()

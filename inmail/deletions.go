@@ -60,9 +60,6 @@ type ClosedMember struct {
 // such a member. LinkedIn requires this at least every 30 days; RunOnce
 // calls it every WithDeletionInterval.
 func (r *Retriever) PollDeletions(ctx context.Context) (DeletionReport, error) {
-	if ctx == nil {
-		return DeletionReport{}, errNilContext
-	}
 	return locked(r, ctx, r.pollDeletions)
 }
 

@@ -30,9 +30,6 @@ import (
 // the client paces the daily quota. Each finished window is persisted, so an
 // interrupted poll resumes where it stopped.
 func (r *Retriever) PollInMail(ctx context.Context) (InMailReport, error) {
-	if ctx == nil {
-		return InMailReport{}, errNilContext
-	}
 	return locked(r, ctx, r.pollInMail)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -430,14 +431,9 @@ func (r *Retriever) retryPendingExports(ctx context.Context, read func(context.C
 }
 
 func (c *Cursors) deadExports() []DeadExport {
-	var out []DeadExport
-	for _, d := range c.DeadExports {
-		out = append(out, d)
-	}
-	slices.SortFunc(out, func(a, b DeadExport) int {
+	return slices.SortedFunc(maps.Values(c.DeadExports), func(a, b DeadExport) int {
 		return cmp.Or(cmp.Compare(a.At, b.At), strings.Compare(a.RequestID, b.RequestID))
 	})
-	return out
 }
 
 // DeadExports returns the exports given up on, oldest first. Each stays

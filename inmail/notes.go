@@ -25,9 +25,6 @@ func (r *Retriever) pollNotes(ctx context.Context) (rep NotesReport, err error) 
 // stored seats as owners; a seat that appears in them later has its notes
 // read from the lookback on before the contract's stream goes on.
 func (r *Retriever) PollNotes(ctx context.Context) (NotesReport, error) {
-	if ctx == nil {
-		return NotesReport{}, errNilContext
-	}
 	return locked(r, ctx, r.pollNotes)
 }
 

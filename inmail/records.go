@@ -172,11 +172,9 @@ func (r *Retriever) deliver(ctx context.Context, kind streamKind, key string, cu
 }
 
 func (c *Cursors) deadRecords() []DeadRecord {
-	out := slices.Collect(maps.Values(c.DeadRecords))
-	slices.SortFunc(out, func(a, b DeadRecord) int {
+	return slices.SortedFunc(maps.Values(c.DeadRecords), func(a, b DeadRecord) int {
 		return cmp.Or(cmp.Compare(a.DeadAt, b.DeadAt), strings.Compare(a.key(), b.key()))
 	})
-	return out
 }
 
 // DeadRecords returns the polled records given up on (InMail messages,
@@ -219,9 +217,6 @@ func (r *Retriever) DismissRecord(ctx context.Context, kind RecordKind, id strin
 // with ErrNotDeadRecord for a record that is not a dead letter. It runs
 // between polls, as they do.
 func (r *Retriever) RetryRecord(ctx context.Context, kind RecordKind, id string) error {
-	if ctx == nil {
-		return errNilContext
-	}
 	_, err := locked(r, ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.retryRecord(ctx, kind, id) })
 	return err
 }

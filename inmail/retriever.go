@@ -242,9 +242,13 @@ func (r *Retriever) unlockRun() { <-r.run }
 
 // locked runs poll alone: polls of a Retriever are serialised. While
 // another poll runs it waits, and returns ctx's error if ctx ends first.
+// A nil ctx is errNilContext, before anything is done.
 func locked[R any](r *Retriever, ctx context.Context, poll func(context.Context) (R, error)) (R, error) {
+	var zero R
+	if ctx == nil {
+		return zero, errNilContext
+	}
 	if err := r.lockRun(ctx); err != nil {
-		var zero R
 		return zero, err
 	}
 	defer r.unlockRun()

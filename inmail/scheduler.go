@@ -24,13 +24,11 @@ import (
 // (the webhook's, an operator's), RunOnce waits for it, and returns ctx's
 // error, having done nothing, if ctx ends first.
 func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
-	if ctx == nil {
-		return RunReport{}, errNilContext
-	}
-	if err := r.lockRun(ctx); err != nil {
-		return RunReport{}, err
-	}
-	defer r.unlockRun()
+	return locked(r, ctx, r.runOnce)
+}
+
+// runOnce is RunOnce's run, with the Retriever's poll lock held.
+func (r *Retriever) runOnce(ctx context.Context) (RunReport, error) {
 	var rep RunReport
 	var errs []error
 	step := func(name string, f func() error) bool {

@@ -19,6 +19,15 @@ var ErrCandidateNotFound = errors.New("inmail: candidate not found")
 // returns, before doing anything.
 var errNilContext = errors.New("inmail: nil context")
 
+// ctxErr is errNilContext for a nil ctx, else ctx.Err(): nil while ctx may
+// still be used.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	return ctx.Err()
+}
+
 // Candidate is the ATS side of a candidate as the retrieval flows need it.
 type Candidate struct {
 	// ID is the ATS candidate id (the atsCandidateId synced to LinkedIn).
@@ -359,10 +368,7 @@ func (m *MemorySink) find(pred func(*SinkCandidate) bool) []Candidate {
 
 // CandidatesByPerson implements Sink.
 func (m *MemorySink) CandidatesByPerson(ctx context.Context, person string) ([]Candidate, error) {
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	return m.find(func(c *SinkCandidate) bool { return person != "" && c.Person == person }), nil
@@ -370,10 +376,7 @@ func (m *MemorySink) CandidatesByPerson(ctx context.Context, person string) ([]C
 
 // CandidatesByEmail implements Sink.
 func (m *MemorySink) CandidatesByEmail(ctx context.Context, email string) ([]Candidate, error) {
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	email = strings.TrimSpace(email)
@@ -384,10 +387,7 @@ func (m *MemorySink) CandidatesByEmail(ctx context.Context, email string) ([]Can
 
 // Candidate implements Sink.
 func (m *MemorySink) Candidate(ctx context.Context, id string) (Candidate, error) {
-	if ctx == nil {
-		return Candidate{}, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return Candidate{}, err
 	}
 	m.mu.Lock()
@@ -403,10 +403,7 @@ func (m *MemorySink) Candidate(ctx context.Context, id string) (Candidate, error
 
 // CreateCandidate implements Sink.
 func (m *MemorySink) CreateCandidate(ctx context.Context, n NewCandidate) (string, error) {
-	if ctx == nil {
-		return "", errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return "", err
 	}
 	c := &SinkCandidate{
@@ -421,8 +418,11 @@ func (m *MemorySink) CreateCandidate(ctx context.Context, n NewCandidate) (strin
 	return m.add(c), nil
 }
 
+// with runs f on the candidate id under m's lock. It fails, without
+// running f, for a nil or done ctx and with ErrCandidateNotFound for an
+// unknown id.
 func (m *MemorySink) with(ctx context.Context, id string, f func(c *SinkCandidate)) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -437,9 +437,6 @@ func (m *MemorySink) with(ctx context.Context, id string, f func(c *SinkCandidat
 
 // EnsureApplication implements Sink.
 func (m *MemorySink) EnsureApplication(ctx context.Context, candidateID, jobID string, origin Origin) (created bool, err error) {
-	if ctx == nil {
-		return false, errNilContext
-	}
 	err = m.with(ctx, candidateID, func(c *SinkCandidate) {
 		if !slices.ContainsFunc(c.Applications, func(a Application) bool { return a.JobID == jobID }) {
 			c.Applications = append(c.Applications, Application{JobID: jobID, Origin: origin})
@@ -451,9 +448,6 @@ func (m *MemorySink) EnsureApplication(ctx context.Context, candidateID, jobID s
 
 // AttachMessage implements Sink.
 func (m *MemorySink) AttachMessage(ctx context.Context, candidateID string, msg Message) error {
-	if ctx == nil {
-		return errNilContext
-	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Messages = upsertByTime(c.Messages, msg, func(x Message) (time.Time, string) { return x.At, x.ID })
 	})
@@ -461,9 +455,6 @@ func (m *MemorySink) AttachMessage(ctx context.Context, candidateID string, msg 
 
 // UpsertNote implements Sink.
 func (m *MemorySink) UpsertNote(ctx context.Context, candidateID string, n Note) error {
-	if ctx == nil {
-		return errNilContext
-	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Notes = upsert(c.Notes, n, func(x Note) string { return x.ID })
 		slices.SortFunc(c.Notes, func(a, b Note) int { return cmp.Compare(a.ID, b.ID) })
@@ -472,9 +463,6 @@ func (m *MemorySink) UpsertNote(ctx context.Context, candidateID string, n Note)
 
 // DeleteNote implements Sink.
 func (m *MemorySink) DeleteNote(ctx context.Context, candidateID, noteID string) error {
-	if ctx == nil {
-		return errNilContext
-	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Notes = slices.DeleteFunc(c.Notes, func(n Note) bool { return n.ID == noteID })
 	})
@@ -482,9 +470,6 @@ func (m *MemorySink) DeleteNote(ctx context.Context, candidateID, noteID string)
 
 // RecordNotice implements Sink.
 func (m *MemorySink) RecordNotice(ctx context.Context, candidateID string, a Notice) error {
-	if ctx == nil {
-		return errNilContext
-	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Notices = upsertByTime(c.Notices, a, func(x Notice) (time.Time, string) { return x.At, x.ID })
 	})
@@ -492,9 +477,6 @@ func (m *MemorySink) RecordNotice(ctx context.Context, candidateID string, a Not
 
 // SetLinkedInProfile implements Sink.
 func (m *MemorySink) SetLinkedInProfile(ctx context.Context, candidateID string, p Profile) error {
-	if ctx == nil {
-		return errNilContext
-	}
 	return m.with(ctx, candidateID, func(c *SinkCandidate) {
 		c.Person, c.ProfileURL = p.Person, p.URL
 	})

@@ -84,9 +84,6 @@ func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
 // Only a single millisecond holding too many stubs stops the contract's
 // poll, with a *StubWindowError.
 func (r *Retriever) PollStubs(ctx context.Context) (StubReport, error) {
-	if ctx == nil {
-		return StubReport{}, errNilContext
-	}
 	return locked(r, ctx, r.pollStubs)
 }
 
