@@ -106,3 +106,26 @@ func TestFinderProjection(t *testing.T) {
 		}
 	}
 }
+
+// A finder's start and count must be whole numbers not below 0: anything
+// else is a 400 naming the parameter.
+func TestFinderPagingParams(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ct := url.QueryEscape(contract)
+	for _, tc := range []struct {
+		query, msg string
+	}{
+		{"&start=-1", "Invalid start parameter"},
+		{"&start=x", "Invalid start parameter"},
+		{"&start=0&count=-1", "Invalid count parameter"},
+		{"&start=x&count=x", "Invalid start parameter"},
+		{"&start=2&count=x", "Invalid count parameter"},
+	} {
+		r := e.req("GET", "/v2/seatsV2?q=attributes&contracts="+ct+tc.query, nil).want(t, 400)
+		if got := r.body["message"]; got != tc.msg {
+			t.Errorf("%s: message %q, want %q", tc.query, got, tc.msg)
+		}
+	}
+	e.req("GET", "/v2/seatsV2?q=attributes&contracts="+ct+"&start=1&count=0", nil).want(t, 200)
+}
