@@ -267,8 +267,14 @@ func handleEntities(c *call) {
 	case http.MethodDelete:
 		batchDelete(c)
 	default:
-		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		c.methodNotAllowed()
 	}
+}
+
+// methodNotAllowed fails the call with the 405 a resource answers an HTTP
+// method it does not serve.
+func (c *call) methodNotAllowed() {
+	c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
 }
 
 // batchKeys returns the request's keys, failing the request if there are none.
