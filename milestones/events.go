@@ -17,6 +17,15 @@ import (
 // returns, before doing anything.
 var errNilContext = errors.New("milestones: nil context")
 
+// usable is what a store checks of ctx before it starts: errNilContext for
+// a nil ctx, else ctx.Err().
+func usable(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	return ctx.Err()
+}
+
 // Event records that a customer reached a milestone.
 type Event struct {
 	// Milestone is the milestone reached.
@@ -74,10 +83,7 @@ func NewMemoryStore() *MemoryStore { return &MemoryStore{events: map[string][]Ev
 
 // Load implements EventStore.
 func (m *MemoryStore) Load(ctx context.Context, customerID string) ([]Event, error) {
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := usable(ctx); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
@@ -88,20 +94,13 @@ func (m *MemoryStore) Load(ctx context.Context, customerID string) ([]Event, err
 // Append implements EventStore. Like FileStore, it refuses an event whose
 // milestone is not 0 to LastMilestone.
 func (m *MemoryStore) Append(ctx context.Context, customerID string, e Event) error {
-	if ctx == nil {
-		return errNilContext
-	}
-	_, err := m.AppendNew(ctx, customerID, []Event{e})
-	return err
+	return appendOne(ctx, m, customerID, e)
 }
 
 // AppendNew implements EventAppender. Like FileStore, it refuses evs,
 // storing none, when one's milestone is not 0 to LastMilestone.
 func (m *MemoryStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := usable(ctx); err != nil {
 		return nil, err
 	}
 	for _, e := range evs {
@@ -114,6 +113,16 @@ func (m *MemoryStore) AppendNew(ctx context.Context, customerID string, evs []Ev
 	added := newEvents(m.events[customerID], evs)
 	m.events[customerID] = append(m.events[customerID], added...)
 	return added, nil
+}
+
+// appendOne is Append of a store whose AppendNew does the work: it
+// appends e alone.
+func appendOne(ctx context.Context, a EventAppender, customerID string, e Event) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	_, err := a.AppendNew(ctx, customerID, []Event{e})
+	return err
 }
 
 // newEvents returns the events of evs whose milestone is neither in have
@@ -156,10 +165,7 @@ func NewFileStore(dir string) (*FileStore, error) {
 
 // Load implements EventStore.
 func (f *FileStore) Load(ctx context.Context, customerID string) ([]Event, error) {
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := usable(ctx); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -180,20 +186,13 @@ func (f *FileStore) read(customerID string) ([]Event, error) {
 
 // Append implements EventStore.
 func (f *FileStore) Append(ctx context.Context, customerID string, e Event) error {
-	if ctx == nil {
-		return errNilContext
-	}
-	_, err := f.AppendNew(ctx, customerID, []Event{e})
-	return err
+	return appendOne(ctx, f, customerID, e)
 }
 
 // AppendNew implements EventAppender, rewriting the customer's document
 // once for all of evs.
 func (f *FileStore) AppendNew(ctx context.Context, customerID string, evs []Event) ([]Event, error) {
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := ctx.Err(); err != nil {
+	if err := usable(ctx); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()

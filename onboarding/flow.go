@@ -335,6 +335,19 @@ func (f *Flow) load(ctx context.Context, customerID string) (*FlowState, error) 
 	return st, nil
 }
 
+// lockLoad takes customerID's lock (see lock), then loads the customer's
+// state. Unless it returns an error, the caller must call unlock when done.
+func (f *Flow) lockLoad(ctx context.Context, customerID string) (st *FlowState, unlock func(), err error) {
+	if unlock, err = f.lock(ctx, customerID); err != nil {
+		return nil, nil, err
+	}
+	if st, err = f.load(ctx, customerID); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return st, unlock, nil
+}
+
 // State returns a copy of the customer's persisted state.
 func (f *Flow) State(ctx context.Context, customerID string) (*FlowState, error) {
 	if ctx == nil {
@@ -373,15 +386,11 @@ func (f *Flow) Advance(ctx context.Context, customerID string, in Input) (Progre
 	if err := validCustomerID(customerID); err != nil {
 		return Progress{}, err
 	}
-	unlock, err := f.lock(ctx, customerID)
+	st, unlock, err := f.lockLoad(ctx, customerID)
 	if err != nil {
 		return Progress{}, err
 	}
 	defer unlock()
-	st, err := f.load(ctx, customerID)
-	if err != nil {
-		return Progress{}, err
-	}
 	if in.widgetNonce != "" {
 		if err := f.consumeNonce(ctx, st, in); err != nil {
 			return Progress{}, err
@@ -780,15 +789,11 @@ func (f *Flow) ApplyStatus(ctx context.Context, in Instance, ints []rsc.Integrat
 	if ctx == nil {
 		return errNilContext
 	}
-	unlock, err := f.lock(ctx, in.CustomerID)
+	st, unlock, err := f.lockLoad(ctx, in.CustomerID)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, err := f.load(ctx, in.CustomerID)
-	if err != nil {
-		return err
-	}
 	c := st.Contract(in.Label)
 	if c == nil {
 		return fmt.Errorf("onboarding: status change for unknown instance %q", in.ForeignID())
@@ -948,15 +953,11 @@ func (f *Flow) Widget(ctx context.Context, customerID, session, postURL string, 
 	if ctx == nil {
 		return IntegrationWidget{}, errNilContext
 	}
-	unlock, err := f.lock(ctx, customerID)
+	st, unlock, err := f.lockLoad(ctx, customerID)
 	if err != nil {
 		return IntegrationWidget{}, err
 	}
 	defer unlock()
-	st, err := f.load(ctx, customerID)
-	if err != nil {
-		return IntegrationWidget{}, err
-	}
 	c := st.ActiveContract()
 	if c == nil || c.App == nil {
 		return IntegrationWidget{}, errors.New("onboarding: no provisioned contract yet; advance the flow first")

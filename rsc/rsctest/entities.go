@@ -267,8 +267,14 @@ func handleEntities(c *call) {
 	case http.MethodDelete:
 		batchDelete(c)
 	default:
-		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		c.methodNotAllowed()
 	}
+}
+
+// methodNotAllowed fails the call with the 405 a resource answers an HTTP
+// method it does not serve.
+func (c *call) methodNotAllowed() {
+	c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
 }
 
 // batchKeys returns the request's keys, failing the request if there are none.
@@ -618,24 +624,29 @@ func isObject(b []byte) bool {
 
 // paging parses start/count (default 0/10).
 func (c *call) paging() (start, count int, ok bool) {
-	start, count = 0, 10
-	if v := c.param("start"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			c.fail(http.StatusBadRequest, "Invalid start parameter")
-			return 0, 0, false
-		}
-		start = n
+	if start, ok = c.countParam("start", 0); !ok {
+		return 0, 0, false
 	}
-	if v := c.param("count"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			c.fail(http.StatusBadRequest, "Invalid count parameter")
-			return 0, 0, false
-		}
-		count = n
+	if count, ok = c.countParam("count", 10); !ok {
+		return 0, 0, false
 	}
 	return start, count, true
+}
+
+// countParam parses the query parameter name, a whole number not below 0,
+// def when absent. It fails the call with "Invalid <name> parameter" when
+// the value is not such a number.
+func (c *call) countParam(name string, def int) (int, bool) {
+	v := c.param(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		c.fail(http.StatusBadRequest, "Invalid "+name+" parameter")
+		return 0, false
+	}
+	return n, true
 }
 
 type pagingInfo struct {

@@ -106,3 +106,45 @@ func TestFinderProjection(t *testing.T) {
 		}
 	}
 }
+
+// A finder's start and count must be whole numbers not below 0: anything
+// else is a 400 naming the parameter.
+func TestFinderPagingParams(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ct := url.QueryEscape(contract)
+	for _, tc := range []struct {
+		query, msg string
+	}{
+		{"&start=-1", "Invalid start parameter"},
+		{"&start=x", "Invalid start parameter"},
+		{"&start=0&count=-1", "Invalid count parameter"},
+		{"&start=x&count=x", "Invalid start parameter"},
+		{"&start=2&count=x", "Invalid count parameter"},
+	} {
+		r := e.req("GET", "/v2/seatsV2?q=attributes&contracts="+ct+tc.query, nil).want(t, 400)
+		if got := r.body["message"]; got != tc.msg {
+			t.Errorf("%s: message %q, want %q", tc.query, got, tc.msg)
+		}
+	}
+	e.req("GET", "/v2/seatsV2?q=attributes&contracts="+ct+"&start=1&count=0", nil).want(t, 200)
+}
+
+// An HTTP method a resource does not serve is a 405 naming the method and
+// the resource as the request spelt it.
+func TestMethodNotAllowed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, tc := range []struct{ method, path, msg string }{
+		{"PATCH", "/v2/atsCandidates", "PATCH is not supported on /atsCandidates"},
+		{"PATCH", "/v2/atsIntegrations", "PATCH is not supported on /atsIntegrations"},
+		{"GET", "/v2/simpleJobPostings", "GET is not supported on /simpleJobPostings"},
+		{"POST", "/v2/simpleJobPostingTasks", "POST is not supported on /simpleJobPostingTasks"},
+		{"POST", "/v2/mailStubs?q=contract", "POST is not supported on /mailStubs"},
+	} {
+		r := e.req(tc.method, tc.path, nil).want(t, 405)
+		if got := r.body["message"]; got != tc.msg {
+			t.Errorf("%s %s: message %q, want %q", tc.method, tc.path, got, tc.msg)
+		}
+	}
+}

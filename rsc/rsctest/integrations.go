@@ -145,7 +145,7 @@ func handleIntegrations(c *call) {
 			nameIntegrations(c)
 		}
 	default:
-		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		c.methodNotAllowed()
 	}
 }
 

@@ -352,7 +352,7 @@ func validateCompensation(c *call, d *jobDoc) *jobErr {
 // handleJobs serves J1: POST simpleJobPostings, X-RestLi-Method batch_create.
 func handleJobs(c *call) {
 	if c.method != http.MethodPost {
-		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		c.methodNotAllowed()
 		return
 	}
 	if c.rmethod != "batch_create" {
@@ -506,7 +506,7 @@ func (t *task) view(s *Server, now time.Time) taskView {
 // (docs/linkedin-api.md §3.4, §13.3).
 func handleTasks(c *call) {
 	if c.method != http.MethodGet {
-		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		c.methodNotAllowed()
 		return
 	}
 	if len(c.q.SimpleIDs) == 0 {

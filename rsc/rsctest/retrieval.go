@@ -13,7 +13,7 @@ import (
 // finderGET checks the method and the finder name.
 func (c *call) finderGET(q string) bool {
 	if c.method != http.MethodGet {
-		c.fail(http.StatusMethodNotAllowed, c.method+" is not supported on /"+c.rt.name)
+		c.methodNotAllowed()
 		return false
 	}
 	if got := c.param("q"); got != q {

@@ -110,28 +110,28 @@ type sample struct {
 	looked
 }
 
+// summary is the looked of a record keyed k in the integration context
+// ictx. modifiedAt points at rec's ModifiedAt, which summary moves out of
+// the record into t: rec is compared without it.
+func summary[T any](k recKey, ictx string, rec *T, modifiedAt *time.Time) looked {
+	l := looked{key: k, t: *modifiedAt, context: ictx}
+	*modifiedAt = time.Time{}
+	l.rec = *rec
+	return l
+}
+
 func jobSummary(j rscsync.Job) looked {
-	l := looked{key: recKey{kind: rscsync.KindJob, id: j.Posting.ExternalJobPostingID}, t: j.ModifiedAt,
-		closed: j.Closed, context: j.Posting.IntegrationContext}
-	j.ModifiedAt = time.Time{}
-	l.rec = j
+	l := summary(recKey{kind: rscsync.KindJob, id: j.Posting.ExternalJobPostingID}, j.Posting.IntegrationContext, &j, &j.ModifiedAt)
+	l.closed = j.Closed
 	return l
 }
 
 func candidateSummary(c rscsync.Candidate) looked {
-	l := looked{key: recKey{kind: rscsync.KindCandidate, id: c.Record.Key.CandidateID}, t: c.ModifiedAt,
-		context: c.Record.Key.IntegrationContext}
-	c.ModifiedAt = time.Time{}
-	l.rec = c
-	return l
+	return summary(recKey{kind: rscsync.KindCandidate, id: c.Record.Key.CandidateID}, c.Record.Key.IntegrationContext, &c, &c.ModifiedAt)
 }
 
 func applicationSummary(p rscsync.Application) looked {
-	l := looked{key: recKey{kind: rscsync.KindApplication, id: p.Record.Key.ApplicationID}, t: p.ModifiedAt,
-		context: p.Record.Key.IntegrationContext}
-	p.ModifiedAt = time.Time{}
-	l.rec = p
-	return l
+	return summary(recKey{kind: rscsync.KindApplication, id: p.Record.Key.ApplicationID}, p.Record.Key.IntegrationContext, &p, &p.ModifiedAt)
 }
 
 // activityKey is an activity's Lookup key.
@@ -147,10 +147,7 @@ func activitySummary(a rscsync.Activity) looked {
 	if a.Kind == rscsync.KindCandidateNote {
 		ctx = a.Candidate.IntegrationContext
 	}
-	l := looked{key: activityKey(a), t: a.ModifiedAt, context: ctx}
-	a.ModifiedAt = time.Time{}
-	l.rec = a
-	return l
+	return summary(activityKey(a), ctx, &a, &a.ModifiedAt)
 }
 
 // lookupRecord calls the Lookup method for k's kind, turning a panic into
