@@ -54,7 +54,9 @@ type Consent struct {
 	// GrantedAt is when the admin confirmed; Grant sets it to now (UTC)
 	// when zero. CheckConsent treats a zero GrantedAt as no consent.
 	GrantedAt time.Time `json:"grantedAt"`
-	// HistoryYears is the window of the historical sync (2).
+	// HistoryYears is the window of the historical sync in years; Grant
+	// sets 0 to DefaultHistoryYears (2, the least LinkedIn certifies) and
+	// refuses a negative value.
 	HistoryYears int `json:"historyYears"`
 	// Categories are the data categories covered.
 	Categories []DataCategory `json:"categories"`
@@ -232,6 +234,9 @@ func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error
 	}
 	if c.GrantedAt.IsZero() {
 		c.GrantedAt = r.now().UTC()
+	}
+	if c.HistoryYears < 0 {
+		return nil, fmt.Errorf("onboarding: consent historyYears %d: must not be negative (0 means %d)", c.HistoryYears, DefaultHistoryYears)
 	}
 	if c.HistoryYears == 0 {
 		c.HistoryYears = DefaultHistoryYears

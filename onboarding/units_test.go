@@ -389,6 +389,13 @@ func TestConsentRegistry(t *testing.T) {
 	if _, err := r.Grant(ctx, Consent{CustomerID: "a"}); err == nil {
 		t.Error("grant without who")
 	}
+	_, err = r.Grant(ctx, Consent{CustomerID: "a", GrantedBy: "admin@a", HistoryYears: -1})
+	if want := "onboarding: consent historyYears -1: must not be negative (0 means 2)"; err == nil || err.Error() != want {
+		t.Errorf("grant of a negative window: %v, want %q", err, want)
+	}
+	if c, err := r.Get(ctx, "a"); err != nil || !c.Revoked() {
+		t.Errorf("after a refused grant: %+v, %v; want the revoked consent kept", c, err)
+	}
 }
 
 // gatedConsents is a ConsentStore whose next LoadConsent, once gated,
