@@ -13,7 +13,9 @@ type InMailReport struct {
 	// Pending counts events kept for later: no candidate matched the
 	// member, or the milestones did not cover the candidate yet.
 	Pending int
-	// Replayed counts members whose pending messages were attached on this run.
+	// Replayed counts members whose pending messages were read again on
+	// this run, now that a candidate the milestones cover matches them;
+	// the messages attached then are counted in Attached.
 	Replayed int
 	// DeadLettered counts messages given up on during this run (DeadRecords).
 	DeadLettered int
