@@ -107,7 +107,8 @@ type sliceDone struct {
 }
 
 // Run schedules every customer until all caught up (or gave up, or ctx
-// ended). It returns each customer's merged report and error.
+// ended). It returns each customer's merged report and error, and ctx's
+// error when ctx ended, also if the slices it cut were the last running.
 func (m *Manager) Run(ctx context.Context) (map[string]*CustomerResult, error) {
 	if ctx == nil {
 		return nil, errNilContext
@@ -224,7 +225,9 @@ func (sc *schedule) loop(ctx context.Context) error {
 			}
 		}
 		if sc.busy == 0 && len(sc.ready) == 0 && len(sc.timed) == 0 {
-			return nil
+			// A slice cut by ctx's end is not rescheduled, though its
+			// customer has work left: Run then reports ctx's error.
+			return ctx.Err()
 		}
 		sc.armSleeper(ctx)
 		select {

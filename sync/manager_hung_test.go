@@ -206,3 +206,45 @@ func TestManagerCancelKeepsRunningSlices(t *testing.T) {
 		})
 	}
 }
+
+// cancelOnRead is a Source whose candidate stream ends the Manager's
+// context and yields its error: the operator's shutdown arriving while
+// the customer's only slice runs.
+type cancelOnRead struct {
+	*SliceSource
+	cancel context.CancelFunc
+}
+
+func (s cancelOnRead) Candidates(ctx context.Context, _ Cursor) iter.Seq2[Candidate, error] {
+	return func(yield func(Candidate, error) bool) {
+		s.cancel()
+		yield(Candidate{}, context.Cause(ctx))
+	}
+}
+
+// A slice cut by the end of Run's context leaves its customer's work
+// undone, so Run reports the context's error, also when that slice was
+// the last one running (the loop may see the slice end before the
+// context's; repeated, as its select picks at random).
+func TestManagerCancelledLastSliceIsNotDone(t *testing.T) {
+	t.Parallel()
+	for i := range 32 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, envOpt{})
+				ctx, cancel := context.WithCancel(t.Context())
+				m, err := NewManager(WithWorkers(1))
+				must(t, err)
+				must(t, m.Add(e.engine(t, cancelOnRead{NewSliceSource(), cancel})))
+				res, err := m.Run(ctx)
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("Run: %v, want context.Canceled", err)
+				}
+				if r := res["c1"]; r == nil || !errors.Is(r.Err, context.Canceled) {
+					t.Errorf("c1's result: %+v, want its slice's context.Canceled", r)
+				}
+			})
+		})
+	}
+}
