@@ -279,12 +279,13 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, mod := range map[string]func(*Config){
-		"no customer":  func(c *Config) { c.CustomerID = "" },
-		"no client":    func(c *Config) { c.Client = nil },
-		"bad org":      func(c *Config) { c.Organization = "urn:li:contract:1" },
-		"no sink":      func(c *Config) { c.Sink = nil },
-		"no state":     func(c *Config) { c.State = nil },
-		"bad contract": func(c *Config) { c.Contracts = []string{"1"} },
+		"no customer":     func(c *Config) { c.CustomerID = "" },
+		"no client":       func(c *Config) { c.Client = nil },
+		"bad org":         func(c *Config) { c.Organization = "urn:li:contract:1" },
+		"no sink":         func(c *Config) { c.Sink = nil },
+		"nil *MemorySink": func(c *Config) { c.Sink = (*MemorySink)(nil) },
+		"no state":        func(c *Config) { c.State = nil },
+		"bad contract":    func(c *Config) { c.Contracts = []string{"1"} },
 	} {
 		c := base
 		mod(&c)

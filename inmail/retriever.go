@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
 )
@@ -73,7 +74,8 @@ type Config struct {
 	// urn:li:contract:{id} with an id of valid UTF-8 without white space
 	// or control characters (needed for seats, stubs and notes).
 	Contracts []string
-	// Sink is the ATS side (required).
+	// Sink is the ATS side (required: not nil, nor an interface holding a
+	// nil pointer).
 	Sink Sink
 	// State provides the live milestones state (required).
 	State StateFunc
@@ -159,7 +161,7 @@ func New(cfg Config, opts ...Option) (*Retriever, error) {
 		return nil, errors.New("inmail: Config.Client is required")
 	case !rsc.IsOrganizationURN(cfg.Organization):
 		return nil, fmt.Errorf("inmail: Config.Organization %q is not urn:li:organization:{digits}", cfg.Organization)
-	case cfg.Sink == nil:
+	case option.NonNil("inmail", "Config.Sink", cfg.Sink) != nil: // a nil *MemorySink too
 		return nil, errors.New("inmail: Config.Sink is required")
 	case cfg.State == nil:
 		return nil, errors.New("inmail: Config.State is required")

@@ -274,6 +274,9 @@ func TestStateSigner(t *testing.T) {
 	if _, err := NewStateSigner([]byte("short key")); err == nil {
 		t.Error("NewStateSigner took a 9-byte key")
 	}
+	if _, err := NewStateSigner(make([]byte, 32)); err == nil {
+		t.Error("NewStateSigner took a zeroed key")
+	}
 	for _, d := range []time.Duration{0, 2 * time.Hour} {
 		if _, err := NewStateSigner([]byte("0123456789abcdef0123456789abcdef"), WithStateTTL(d)); err == nil {
 			t.Errorf("WithStateTTL(%s) accepted", d)

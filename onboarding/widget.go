@@ -319,12 +319,16 @@ type StateSigner struct {
 	now func() time.Time
 }
 
-// NewStateSigner returns a signer keyed by key: at least 32 random bytes,
-// kept secret and shared by every process that serves the widget. Its
+// NewStateSigner returns a signer keyed by key: at least 32 random bytes
+// (crypto/rand), kept secret and shared by every process that serves the
+// widget. A key of one byte repeated (a zeroed buffer) is refused. Its
 // options are WithClock and WithStateTTL.
 func NewStateSigner(key []byte, opts ...Option) (*StateSigner, error) {
 	if len(key) < 32 {
 		return nil, fmt.Errorf("onboarding: NewStateSigner: key has %d bytes, need at least 32", len(key))
+	}
+	if bytes.Count(key, key[:1]) == len(key) {
+		return nil, errors.New("onboarding: NewStateSigner: key is one byte repeated; use random bytes (crypto/rand)")
 	}
 	c, err := newConfig(forSigner, opts)
 	if err != nil {

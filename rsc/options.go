@@ -60,12 +60,16 @@ func defaultConfig() *config {
 // /rest prefix is added by the client. It must be an https URL, or plain
 // http on a loopback host (127.0.0.0/8, ::1, localhost) or a name reserved
 // for tests (.test, .invalid, .localhost), so that tokens never travel in
-// clear over a network.
+// clear over a network. It has no query, fragment or user info: the client
+// builds each request's query, and credentials go in WithCredentials.
 func WithBaseURL(raw string) Option {
 	return func(c *config) error {
 		u, err := endpointURL("WithBaseURL", raw)
 		if err != nil {
 			return err
+		}
+		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("rsc: WithBaseURL: %q: must have no query, fragment or user info", u.Redacted())
 		}
 		u.Path = strings.TrimRight(u.Path, "/")
 		c.baseURL = u

@@ -273,9 +273,14 @@ type MailStub struct {
 }
 
 // List iterates over stubs of a contract owned by the given seats, created in
-// [start, end) (zero bounds are omitted). Always pass owners: LinkedIn
-// searches less without them.
+// [start, end) (zero bounds are omitted; end must not precede start). Always
+// pass owners: LinkedIn searches less without them.
 func (s *MailStubsService) List(ctx context.Context, contract string, owners []string, start, end EpochMillis) iter.Seq2[MailStub, error] {
+	if start > 0 && end > 0 && end < start {
+		return func(yield func(MailStub, error) bool) {
+			yield(MailStub{}, fmt.Errorf("rsc: mailStubs range [%d, %d): createdDateEnd precedes createdDateStart", start, end))
+		}
+	}
 	q := contractQuery(s.c.fam.of(resMailStubs).proto, "contract", contract, owners, "createdDateStart", start, "createdDateEnd", end)
 	return finder[MailStub](s.c, resMailStubs, q, 50)(ctx)
 }
@@ -373,16 +378,49 @@ func prospectNoteID(raw json.RawMessage) (string, error) {
 	return strconv.FormatInt(v, 10), nil
 }
 
+// MaxProspectNotesWindow is the longest (cutoffDate, beforeDate] window, in
+// milliseconds, that LinkedIn reads in one prospectNotes call
+// (docs/linkedin-api.md §8.6). ProspectNotesService.List splits a longer
+// one into consecutive windows of at most this length.
+const MaxProspectNotesWindow = 12 * 60 * 60 * 1000 // milliseconds
+
 // List iterates over notes of a contract whose last update is in
 // (cutoff, before]: LinkedIn documents cutoffDate as a non-inclusive lower
 // bound and beforeDate as an inclusive upper one (docs/linkedin-api.md
-// §8.6). A zero bound is omitted. A caller reading consecutive windows must
-// pass the previous window's end, its before, as the next cutoff: the
-// windows (a, b] and (b, c] read every millisecond once, and a note last
-// updated at exactly b in the first.
+// §8.6). LinkedIn reads at most 12 hours a call, so a longer range is read
+// as consecutive windows (a, b], (b, c], ... of at most
+// MaxProspectNotesWindow, oldest first, each paged to its end before the
+// next is asked for. before must not precede cutoff. A zero bound is
+// omitted (the range is then sent in one call, as it is). A caller reading
+// consecutive ranges must pass the previous range's end, its before, as
+// the next cutoff: the ranges (a, b] and (b, c] read every millisecond
+// once, and a note last updated at exactly b in the first. The iteration
+// yields one error and stops on the first failed call.
 func (s *ProspectNotesService) List(ctx context.Context, contract string, owners []string, cutoff, before EpochMillis) iter.Seq2[ProspectNote, error] {
-	q := contractQuery(s.c.fam.of(resProspectNotes).proto, "criteria", contract, owners, "cutoffDate", cutoff, "beforeDate", before)
-	return finder[ProspectNote](s.c, resProspectNotes, q, 100)(ctx)
+	c := s.c
+	if cutoff > 0 && before > 0 && before < cutoff {
+		return func(yield func(ProspectNote, error) bool) {
+			yield(ProspectNote{}, fmt.Errorf("rsc: prospectNotes window (%d, %d]: beforeDate precedes cutoffDate", cutoff, before))
+		}
+	}
+	p := c.fam.of(resProspectNotes).proto
+	return func(yield func(ProspectNote, error) bool) {
+		for lo := cutoff; ; {
+			hi := before
+			if d := before - lo; lo > 0 && before > 0 && (d < 0 || d > MaxProspectNotesWindow) { // d < 0: overflowed
+				hi = lo + MaxProspectNotesWindow
+			}
+			for n, err := range finder[ProspectNote](c, resProspectNotes, contractQuery(p, "criteria", contract, owners, "cutoffDate", lo, "beforeDate", hi), 100)(ctx) {
+				if !yield(n, err) || err != nil {
+					return
+				}
+			}
+			if hi == before {
+				return
+			}
+			lo = hi
+		}
+	}
 }
 
 // contractQuery is the query, in protocol p, of finder q over one

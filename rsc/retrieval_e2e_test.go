@@ -157,12 +157,17 @@ func TestProspectNotesWindowsAgainstFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Notes at 0, 1 and 2 hours into the day.
-	for _, h := range []int{0, 1, 2} {
+	// Notes at 0, 1, 2, 13 and 25 hours into the day, and one 1 ms
+	// before the end of a 12-hour window that starts 1 ms before 0h.
+	for _, h := range []int{0, 1, 2, 13, 25} {
 		clock.Set(start.Add(time.Duration(h) * time.Hour))
 		if _, err := cust.WriteProspectNote(seat.URN, pat.Person, fmt.Sprintf("at %dh", h)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	clock.Set(start.Add(12*time.Hour - 2*time.Millisecond))
+	if _, err := cust.WriteProspectNote(seat.URN, pat.Person, "at 12h-2ms"); err != nil {
+		t.Fatal(err)
 	}
 	at := func(h int) rsc.EpochMillis { return rsc.Millis(start.Add(time.Duration(h) * time.Hour)) }
 	for _, tc := range []struct {
@@ -176,6 +181,8 @@ func TestProspectNotesWindowsAgainstFake(t *testing.T) {
 			[]string{"at 0h", "at 1h", "at 2h"}},
 		{"a window ending 1 ms short of the next cutoff loses the note at that cutoff", [][2]rsc.EpochMillis{{at(0) - 1, at(1) - 1}, {at(1), at(2)}},
 			[]string{"at 0h", "at 2h"}},
+		{"a 30-hour range is read in windows of at most 12 hours", [][2]rsc.EpochMillis{{at(0) - 1, at(30)}},
+			[]string{"at 0h", "at 1h", "at 2h", "at 12h-2ms", "at 13h", "at 25h"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

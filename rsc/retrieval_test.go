@@ -67,6 +67,12 @@ func TestRetrievalWire(t *testing.T) {
 	if _, err = firstErr(h.client.ClosedProfiles.ListRange(ctx, 1700000000001, 1700000000000)); err == nil {
 		t.Error("a deletion-notice range whose end precedes its start must be refused")
 	}
+	if _, err = firstErr(h.client.ProspectNotes.List(ctx, "urn:li:contract:1", nil, 1700000000001, 1700000000000)); err == nil {
+		t.Error("a prospect-notes window whose before precedes its cutoff must be refused")
+	}
+	if _, err = firstErr(h.client.MailStubs.List(ctx, "urn:li:contract:1", nil, 1700000000001, 1700000000000)); err == nil {
+		t.Error("a stub range whose end precedes its start must be refused")
+	}
 	r := h.requests()
 	if len(r) != 8 {
 		t.Fatalf("%d requests, want 8", len(r))
