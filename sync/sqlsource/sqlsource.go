@@ -21,11 +21,20 @@
 // interview feedback of one id, read from two tables by one query; every
 // row of a position is read, a page never ending between two of them.
 // A time column without a time zone (PostgreSQL's timestamp, MySQL's
-// DATETIME) must hold UTC: cursors are sent to the database in UTC. Ids are compared in SQL and by the engine in
-// Go; they must sort the same way in both (byte order): use text ids in a
-// binary collation (COLLATE "C" in PostgreSQL, the default in SQLite), and
-// zero-pad integer ids into text (printf('%020d', id) in SQLite,
-// lpad(id::text, 20, '0') in PostgreSQL).
+// DATETIME) must hold UTC: cursors are sent to the database in UTC. Ids
+// are compared in SQL and by the engine in Go; they must sort the same way
+// in both (byte order): use text ids in a binary collation (COLLATE "C"
+// in PostgreSQL, the default in SQLite), and zero-pad integer ids into
+// text (printf('%020d', id) in SQLite, lpad(id::text, 20, '0') in
+// PostgreSQL).
+//
+// A row whose modification time is NULL cannot be placed after a cursor:
+// the pages leave it out, wherever the database sorts NULLs, and after the
+// last page one more query looks for such a row (one index lookup with the
+// index above; each read of a stream costs that query). If there is one,
+// the stream ends, after every other row, with an error naming the row's
+// id and the column. Row.Scan refuses a row whose id is NULL or empty, and
+// Count counts no row whose time is NULL.
 package sqlsource
 
 import (
@@ -80,12 +89,16 @@ type Query struct {
 	// ($1 to $len(Args) with Dollar).
 	Args []any
 	// ModifiedAt is the column (or expression) of the row's modification
-	// time, required and NOT NULL.
+	// time, required and NOT NULL. The pages read only the rows where it
+	// is not NULL; when the last page has been read, one more query
+	// (Where, and ModifiedAt IS NULL: one index lookup with an index on
+	// it) looks for a row where it is, and the stream ends with an error
+	// naming that row's id. So each read of a stream costs that query.
 	ModifiedAt string
 	// ID is the column (or expression) of the row's unique, non-empty text
-	// id, required and NOT NULL; see the package documentation for how ids
-	// must sort. For deletions it is the Deletion's CursorID:
-	// "d.kind || ':' || d.id".
+	// id, required and NOT NULL (Row.Scan refuses a NULL or empty one);
+	// see the package documentation for how ids must sort. For deletions
+	// it is the Deletion's CursorID: "d.kind || ':' || d.id".
 	ID string
 	// Unit is the resolution of ModifiedAt: the step between two times it
 	// can hold, a divisor of a second (time.Second, time.Millisecond,
@@ -124,28 +137,40 @@ func (k key) after(p key) bool {
 }
 
 // Scan copies the row's Select columns into dest, as sql.Rows.Scan does.
-// It must be called once per row.
+// It must be called once per row. A NULL or empty id, or a NULL
+// modification time, is an error that names the column.
 func (r *Row) Scan(dest ...any) error {
 	if r.scanned {
 		return errors.New("sqlsource: Row.Scan called twice")
 	}
 	r.scanned = true
-	k := &r.key
-	var mod any = &k.at
-	var n int64
+	var at sql.Null[time.Time]
+	var n sql.Null[int64]
+	var id sql.Null[string]
+	var mod any = &at
 	if r.q.UnixInteger {
 		mod = &n
 	}
-	if err := r.rows.Scan(append([]any{mod, &k.id}, dest...)...); err != nil {
+	err := r.rows.Scan(append([]any{mod, &id}, dest...)...)
+	r.key.id = id.V // names the row in the error of a column that follows
+	if err != nil {
 		return err
 	}
-	if k.id == "" {
-		return fmt.Errorf("%s is empty: ids must not be", r.q.ID)
-	}
+	k, valid := &r.key, at.Valid
 	if r.q.UnixInteger {
-		k.raw, k.at = n, r.q.fromUnits(n)
+		k.raw, k.at, valid = n.V, r.q.fromUnits(n.V), n.Valid
 	} else {
-		k.raw = k.at
+		k.raw, k.at = at.V, at.V
+	}
+	switch {
+	case !id.Valid && !valid:
+		return fmt.Errorf("%s is NULL, and %s", r.q.ID, r.q.nullTime())
+	case !id.Valid:
+		return fmt.Errorf("%s is NULL (%s %s): ids must not be", r.q.ID, r.q.ModifiedAt, k.at.Format(time.RFC3339Nano))
+	case k.id == "":
+		return fmt.Errorf("%s is empty: ids must not be", r.q.ID)
+	case !valid:
+		return errors.New(r.q.nullTime())
 	}
 	return nil
 }
@@ -160,7 +185,9 @@ func (r *Row) ID() string { return r.key.id }
 // Stream yields the records of q's rows after since, in (ModifiedAt, ID)
 // order: scan maps one row (it calls Row.Scan) to a record. The stream
 // stops at the first error, which names the stream and the row, when ctx
-// is done (yielding ctx's error), and when the consumer stops.
+// is done (yielding ctx's error), and when the consumer stops. A row whose
+// ModifiedAt is NULL is the error that ends the stream after every other
+// row (see Query.ModifiedAt).
 func Stream[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query, scan func(*Row) (T, error)) iter.Seq2[T, error] {
 	return flatten(ctx, &q, Pages(ctx, db, since, q, scan), func(_ context.Context, page []T) ([]T, error) { return page, nil })
 }
@@ -203,6 +230,8 @@ func flatten[R, T any](ctx context.Context, q *Query, pages iter.Seq2[[]R, error
 
 // Pages is Stream a page at a time. Each page is a new slice, read in full
 // and its rows closed before it is yielded; the last page may be empty.
+// After the last page, Pages looks for a row whose ModifiedAt is NULL, and
+// yields an error naming it if there is one (see Query.ModifiedAt).
 func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query, scan func(*Row) (T, error)) iter.Seq2[[]T, error] {
 	return func(yield func([]T, error) bool) {
 		if err := q.check(); err != nil {
@@ -220,7 +249,13 @@ func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query
 				yield(nil, q.errorf("%w", err))
 				return
 			}
-			if !yield(page, nil) || !more {
+			if !yield(page, nil) {
+				return
+			}
+			if !more {
+				if err := nullRow(ctx, db, &q); err != nil {
+					yield(nil, err)
+				}
 				return
 			}
 			from, bounded = last, true
@@ -300,25 +335,56 @@ func readRows[T any](ctx context.Context, db Queryer, q *Query, query string, ar
 	return recs, keys, rows.Err()
 }
 
-// Count counts q's rows modified at or after since (all of them for the
-// zero time): the records a sync from since would read, as
-// sync.Source.Totals reports them.
+// nullRow looks for a row of q whose ModifiedAt is NULL, which no page
+// reads, and returns an error naming it if there is one.
+func nullRow(ctx context.Context, db Queryer, q *Query) error {
+	rows, err := db.QueryContext(ctx, q.nullSQL(), q.Args...)
+	if err != nil {
+		return q.errorf("looking for a NULL %s: %w", q.ModifiedAt, err)
+	}
+	var id sql.Null[string]
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&id)
+	}
+	if err = errors.Join(err, rows.Err(), rows.Close()); err != nil {
+		return q.errorf("looking for a NULL %s: %w", q.ModifiedAt, err)
+	}
+	switch {
+	case !found:
+		return nil
+	case !id.Valid:
+		return q.errorf("a row whose %s is NULL: %s", q.ID, q.nullTime())
+	case id.V == "":
+		return q.errorf("a row whose %s is empty: %s", q.ID, q.nullTime())
+	}
+	return q.errorf("row %s: %s", id.V, q.nullTime())
+}
+
+// nullTime says that a row's ModifiedAt is NULL, and what to do.
+func (q *Query) nullTime() string {
+	fix := "NOT NULL DEFAULT now()"
+	if q.UnixInteger {
+		fix = "NOT NULL, defaulting to the current time"
+	}
+	return fmt.Sprintf("%s is NULL: the stream cannot place it after its cursor; give the column a value (%s)", q.ModifiedAt, fix)
+}
+
+// Count counts q's rows modified at or after since (all of them whose
+// ModifiedAt is not NULL for the zero time): the records a sync from since
+// would read, as sync.Source.Totals reports them.
 func Count(ctx context.Context, db Queryer, since time.Time, q Query) (n int64, err error) {
 	if err := q.check(); err != nil {
 		return 0, err
 	}
 	from, bounded := q.bound(rscsync.Cursor{ModifiedAt: since})
 	args := append([]any(nil), q.Args...)
-	where := q.Where
+	cond := q.ModifiedAt + " IS NOT NULL" // the rows a stream reads: see pageSQL
 	if bounded {
-		where = and(where, q.ModifiedAt+" >= "+q.placeholder(len(args)+1))
+		cond = q.ModifiedAt + " >= " + q.placeholder(len(args)+1)
 		args = append(args, from.raw)
 	}
-	s := "SELECT COUNT(*) FROM " + q.From
-	if where != "" {
-		s += " WHERE " + where
-	}
-	rows, err := db.QueryContext(ctx, s, args...)
+	rows, err := db.QueryContext(ctx, "SELECT COUNT(*) FROM "+q.From+" WHERE "+and(q.Where, cond), args...)
 	if err != nil {
 		return 0, q.errorf("count: %w", err)
 	}
@@ -412,25 +478,23 @@ func (q *Query) fromUnits(n int64) time.Time {
 // pageSQL is the page query: the key columns, then Select's; Where and
 // the keyset condition; (ModifiedAt, ID) order; one page. The condition
 // "m >= ? AND (m > ? OR id > ?)" is (m, id) > (?, ?) in a form every
-// database plans as an index range.
+// database plans as an index range; it leaves out a NULL time, as "m IS
+// NOT NULL" does on the first page, wherever the database sorts NULLs.
 func (q *Query) pageSQL(bounded bool) string {
 	cols := q.columns()
 	n := len(q.Args)
-	where := q.Where
+	cond := q.ModifiedAt + " IS NOT NULL"
 	if bounded {
 		m, m2, id := "?", "?", "?" // "?" takes the time twice
 		if q.Placeholders == Dollar {
 			m, id = q.placeholder(n+1), q.placeholder(n+2)
 			m2 = m
 		}
-		where = and(where, fmt.Sprintf("%[1]s >= %[2]s AND (%[1]s > %[3]s OR %[4]s > %[5]s)", q.ModifiedAt, m, m2, q.ID, id))
+		cond = fmt.Sprintf("%[1]s >= %[2]s AND (%[1]s > %[3]s OR %[4]s > %[5]s)", q.ModifiedAt, m, m2, q.ID, id)
 		n += len(q.keyArgs(nil, ""))
 	}
-	s := "SELECT " + cols + " FROM " + q.From
-	if where != "" {
-		s += " WHERE " + where
-	}
-	return s + " ORDER BY " + q.ModifiedAt + ", " + q.ID + " LIMIT " + q.placeholder(n+1)
+	return "SELECT " + cols + " FROM " + q.From + " WHERE " + and(q.Where, cond) +
+		" ORDER BY " + q.ModifiedAt + ", " + q.ID + " LIMIT " + q.placeholder(n+1)
 }
 
 // pageArgs are pageSQL's arguments.
@@ -453,6 +517,12 @@ func (q *Query) positionSQL() string {
 // positionArgs are positionSQL's arguments for the position k.
 func (q *Query) positionArgs(k key) []any {
 	return append(append([]any(nil), q.Args...), k.raw, k.id)
+}
+
+// nullSQL is the query of a row whose ModifiedAt is NULL: its id; Where's
+// arguments only.
+func (q *Query) nullSQL() string {
+	return "SELECT " + q.ID + " FROM " + q.From + " WHERE " + and(q.Where, q.ModifiedAt+" IS NULL") + " LIMIT 1"
 }
 
 // columns are the columns a query reads: the key columns, then Select's.

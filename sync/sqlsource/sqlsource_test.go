@@ -175,41 +175,74 @@ func TestCursorTimeSentInUTC(t *testing.T) {
 
 // The SQL and arguments of each page, for both placeholder styles: the
 // keyset condition after Where, its arguments after Args, one page and
-// one row more.
+// one row more; the first page from the start leaves out a NULL time; the
+// look-up of a NULL time after the last page takes Where's arguments.
 func TestPageQueries(t *testing.T) {
 	since := rscsync.Cursor{ModifiedAt: base.Add(1500 * time.Nanosecond), ID: "C7"} // 1.5µs: not a whole microsecond
 	up := base.Add(2 * time.Microsecond)
+	const (
+		selectQ = "SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = ?) AND "
+		selectD = "SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = $1) AND "
+		order   = " ORDER BY a.modified_at, a.id LIMIT "
+	)
 	for _, tc := range []struct {
 		name     string
 		style    sqlsource.Placeholders
+		since    rscsync.Cursor
+		wantIDs  []string
 		wantSQL  []string
 		wantArgs [][]any
 	}{
-		{"question", sqlsource.Question, []string{
-			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = ?) AND a.modified_at >= ? AND (a.modified_at > ? OR a.id > ?) ORDER BY a.modified_at, a.id LIMIT ?",
-			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = ?) AND a.modified_at >= ? AND (a.modified_at > ? OR a.id > ?) ORDER BY a.modified_at, a.id LIMIT ?",
+		{"question", sqlsource.Question, since, []string{"A1", "A2", "A3"}, []string{
+			selectQ + "a.modified_at >= ? AND (a.modified_at > ? OR a.id > ?)" + order + "?",
+			selectQ + "a.modified_at >= ? AND (a.modified_at > ? OR a.id > ?)" + order + "?",
+			"SELECT a.id FROM activities a WHERE (a.kind = ?) AND a.modified_at IS NULL LIMIT 1",
 		}, [][]any{
 			{"note", up, up, "", int64(3)},
 			{"note", base.Add(3 * time.Microsecond), base.Add(3 * time.Microsecond), "A2", int64(3)},
+			{"note"},
 		}},
-		{"dollar", sqlsource.Dollar, []string{
-			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = $1) AND a.modified_at >= $2 AND (a.modified_at > $2 OR a.id > $3) ORDER BY a.modified_at, a.id LIMIT $4",
-			"SELECT a.modified_at, a.id, a.body FROM activities a WHERE (a.kind = $1) AND a.modified_at >= $2 AND (a.modified_at > $2 OR a.id > $3) ORDER BY a.modified_at, a.id LIMIT $4",
+		{"dollar", sqlsource.Dollar, since, []string{"A1", "A2", "A3"}, []string{
+			selectD + "a.modified_at >= $2 AND (a.modified_at > $2 OR a.id > $3)" + order + "$4",
+			selectD + "a.modified_at >= $2 AND (a.modified_at > $2 OR a.id > $3)" + order + "$4",
+			"SELECT a.id FROM activities a WHERE (a.kind = $1) AND a.modified_at IS NULL LIMIT 1",
 		}, [][]any{
 			{"note", up, "", int64(3)},
 			{"note", base.Add(3 * time.Microsecond), "A2", int64(3)},
+			{"note"},
+		}},
+		{"question from the start", sqlsource.Question, rscsync.Cursor{}, []string{"A0", "A1", "A2", "A3"}, []string{
+			selectQ + "a.modified_at IS NOT NULL" + order + "?",
+			selectQ + "a.modified_at >= ? AND (a.modified_at > ? OR a.id > ?)" + order + "?",
+			"SELECT a.id FROM activities a WHERE (a.kind = ?) AND a.modified_at IS NULL LIMIT 1",
+		}, [][]any{
+			{"note", int64(3)},
+			{"note", base.Add(2 * time.Microsecond), base.Add(2 * time.Microsecond), "A1", int64(3)},
+			{"note"},
+		}},
+		{"dollar from the start", sqlsource.Dollar, rscsync.Cursor{}, []string{"A0", "A1", "A2", "A3"}, []string{
+			selectD + "a.modified_at IS NOT NULL" + order + "$2",
+			selectD + "a.modified_at >= $2 AND (a.modified_at > $2 OR a.id > $3)" + order + "$4",
+			"SELECT a.id FROM activities a WHERE (a.kind = $1) AND a.modified_at IS NULL LIMIT 1",
+		}, [][]any{
+			{"note", int64(3)},
+			{"note", base.Add(2 * time.Microsecond), "A1", int64(3)},
+			{"note"},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fakeDB{unit: time.Microsecond, dollar: tc.style == sqlsource.Dollar, nWhere: 1}
+			q := sqlsource.Query{Select: "a.body", From: "activities a", Where: "a.kind = " + map[bool]string{true: "$1", false: "?"}[tc.style == sqlsource.Dollar],
+				Args: []any{"note"}, ModifiedAt: "a.modified_at", ID: "a.id", PageSize: 2, Placeholders: tc.style}
+			f := &fakeDB{unit: time.Microsecond, dollar: tc.style == sqlsource.Dollar, where: q.Where}
 			for i, us := range []int{1, 2, 3, 4} { // A0 at 1µs lies before the cursor
 				f.rows = append(f.rows, fakeRow{at: base.Add(time.Duration(us) * time.Microsecond), id: fmt.Sprint("A", i), name: "x"})
 			}
-			q := sqlsource.Query{Select: "a.body", From: "activities a", Where: "a.kind = " + map[bool]string{true: "$1", false: "?"}[tc.style == sqlsource.Dollar],
-				Args: []any{"note"}, ModifiedAt: "a.modified_at", ID: "a.id", PageSize: 2, Placeholders: tc.style}
-			got := collect(t, f, since, q)
-			if len(got) != 3 {
-				t.Errorf("%d records, want A1, A2, A3", len(got))
+			var ids []string
+			for _, r := range collect(t, f, tc.since, q) {
+				ids = append(ids, r.ID)
+			}
+			if diff := cmp.Diff(tc.wantIDs, ids); diff != "" {
+				t.Errorf("records (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tc.wantSQL, f.queries); diff != "" {
 				t.Errorf("queries (-want +got):\n%s", diff)
@@ -221,8 +254,9 @@ func TestPageQueries(t *testing.T) {
 	}
 }
 
-// The first page of a stream from the zero cursor has no keyset condition,
-// and a Query without Where and Select reads only the key.
+// The first page of a stream from the zero cursor has no keyset condition
+// but leaves out a NULL time, a Query without Where and Select reads only
+// the key, and the look-up of a NULL time follows the last page.
 func TestFirstPageQuery(t *testing.T) {
 	f := &fakeDB{unit: time.Millisecond, integer: true}
 	q := sqlsource.Query{From: "jobs", ModifiedAt: "modified_ms", ID: "id", Unit: time.Millisecond, UnixInteger: true}
@@ -231,7 +265,10 @@ func TestFirstPageQuery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{"SELECT modified_ms, id FROM jobs ORDER BY modified_ms, id LIMIT ?"}
+	want := []string{
+		"SELECT modified_ms, id FROM jobs WHERE modified_ms IS NOT NULL ORDER BY modified_ms, id LIMIT ?",
+		"SELECT id FROM jobs WHERE modified_ms IS NULL LIMIT 1",
+	}
 	if diff := cmp.Diff(want, f.queries); diff != "" {
 		t.Errorf("queries (-want +got):\n%s", diff)
 	}
@@ -304,6 +341,8 @@ func TestStreamErrors(t *testing.T) {
 			}
 			return rec, err
 		}, "sqlsource: records: row R0002: name: not a name", 0},
+		{"the look-up of a NULL time fails", context.Background(), sqlsource.Query{Select: "name"}, 2, scanRecord,
+			"sqlsource: records: looking for a NULL modified_at: fake: connection reset", 10},
 		{"scan function forgets Row.Scan", context.Background(), sqlsource.Query{}, 0, func(*sqlsource.Row) (record, error) { return record{}, nil },
 			"sqlsource: records: the scan function did not call Row.Scan", 0},
 		{"no From", context.Background(), sqlsource.Query{From: " "}, 0, scanRecord, "sqlsource: Query.From is required", 0},
@@ -377,7 +416,7 @@ func TestCount(t *testing.T) {
 			t.Errorf("Count(%v) = %d, %v; want %d", since, got, err, want)
 		}
 	}
-	if got, want := f.queries[:2], []string{"SELECT COUNT(*) FROM records", "SELECT COUNT(*) FROM records WHERE modified_ms >= ?"}; !slices.Equal(got, want) {
+	if got, want := f.queries[:2], []string{"SELECT COUNT(*) FROM records WHERE modified_ms IS NOT NULL", "SELECT COUNT(*) FROM records WHERE modified_ms >= ?"}; !slices.Equal(got, want) {
 		t.Errorf("queries %q, want %q", got, want)
 	}
 }
