@@ -132,3 +132,65 @@ func TestPostBodyBounded(t *testing.T) {
 		})
 	}
 }
+
+// Whatever a request is, the answer carries the console's security headers
+// and a Content-Type, and no method but POST reaches an action.
+func TestHostileRequests(t *testing.T) {
+	var rec recorder
+	f := newFixture(t, rec.options("ops")...)
+	cookie, token := f.session(t)
+	type answer struct {
+		Status                             int
+		Allow, ContentType                 string
+		NoSniff, CSP, NoStore, FrameDenied bool
+		Calls                              []string
+	}
+	page := answer{Status: 200, ContentType: "text/html; charset=utf-8", NoSniff: true, CSP: true, NoStore: true, FrameDenied: true}
+	text := func(status int, allow string) answer {
+		return answer{Status: status, Allow: allow, ContentType: "text/plain; charset=utf-8", NoSniff: true, CSP: true, NoStore: true, FrameDenied: true}
+	}
+	notFound := page
+	notFound.Status = http.StatusNotFound
+	form := url.Values{"csrf": {token}, "customer": {"acme"}}.Encode()
+	for _, tc := range []struct {
+		method, target, auth string
+		want                 answer
+	}{
+		{"GET", "/customer?id=acme", "alice-token", page},
+		{"HEAD", "/customer?id=acme", "alice-token", page},
+		{"GET", "/customer?id=..%2Facme", "alice-token", notFound},
+		{"GET", "/customer?id=acme%00", "alice-token", notFound},
+		{"GET", "/customer?id=" + strings.Repeat("a", 10000), "alice-token", notFound},
+		{"GET", "/customer/../retry", "alice-token", answer{Status: http.StatusTemporaryRedirect, ContentType: "text/html; charset=utf-8", NoSniff: true, CSP: true, NoStore: true, FrameDenied: true}},
+		{"POST", "/customer/../retry", "alice-token", answer{Status: http.StatusTemporaryRedirect, NoSniff: true, CSP: true, NoStore: true, FrameDenied: true}},
+		{"GET", "/nothing", "alice-token", text(http.StatusNotFound, "")},
+		{"GET", "/", "", text(http.StatusUnauthorized, "")},
+		{"HEAD", "/retry", "alice-token", text(http.StatusMethodNotAllowed, "POST")},
+		{"OPTIONS", "/retry", "alice-token", text(http.StatusMethodNotAllowed, "POST")},
+		{"PUT", "/retry", "alice-token", text(http.StatusMethodNotAllowed, "POST")},
+		{"DELETE", "/reconcile", "alice-token", text(http.StatusMethodNotAllowed, "POST")},
+		{"OPTIONS", "/reconcile", "alice-token", text(http.StatusMethodNotAllowed, "POST")},
+	} {
+		t.Run(tc.method+" "+fmt.Sprintf("%.40s", tc.target), func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "http://ops.example.com"+tc.target, strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "http://ops.example.com")
+			if tc.auth != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.auth)
+			}
+			req.AddCookie(cookie)
+			w := httptest.NewRecorder()
+			f.h.ServeHTTP(w, req)
+			h := w.Header()
+			got := answer{Status: w.Code, Allow: h.Get("Allow"), ContentType: h.Get("Content-Type"),
+				NoSniff: h.Get("X-Content-Type-Options") == "nosniff", CSP: strings.Contains(h.Get("Content-Security-Policy"), "default-src 'none'"),
+				NoStore: h.Get("Cache-Control") == "no-store", FrameDenied: h.Get("X-Frame-Options") == "DENY", Calls: rec.take()}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s %.60s (-want +got):\n%s", tc.method, tc.target, diff)
+			}
+			if strings.Contains(w.Body.String(), f.reason) && tc.want.Status != http.StatusOK {
+				t.Errorf("the answer shows the dead letter:\n%s", w.Body)
+			}
+		})
+	}
+}
