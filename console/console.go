@@ -15,6 +15,9 @@ import (
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
+// maxFormBytes bounds the body of a request (see Handler).
+const maxFormBytes = 1 << 20
+
 // sessionCookie names the cookie that binds an operator's anti-CSRF token
 // to one browser session.
 const sessionCookie = "rscgo_console_session"
@@ -37,6 +40,16 @@ const sessionCookie = "rscgo_console_session"
 // id, even one holding NUL or bytes that are not UTF-8, which a form field
 // of an HTML page cannot. A POST whose URL and form name different
 // customers is refused (400).
+//
+// A request's body is at most 1 MiB, bounded before anything reads it:
+// an action with a larger one is answered 413 Request Entity Too Large and
+// does nothing, and one whose form does not parse (an escape such as %zz
+// in its URL or body) is answered 400. The pages' forms post less than 100
+// bytes (their customer and key are in their URL), but rscctl's dead retry
+// and resync post every key they are given in one form: 1 MiB holds about
+// 35 000 keys of ten-character ids (key=candidate%2F%2F1234567890&), and
+// over 300 of keys whose two ids have the 512 bytes rsc allows, each byte
+// percent-encoded.
 //
 // Every request must come with an allowed Host (403 otherwise) from an
 // operator the Authorizer accepts (401 otherwise). A POST must also carry
@@ -114,6 +127,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.cfg.hostAllowed(r.Host) {
 		http.Error(w, "console: host not allowed", http.StatusForbidden)
 		return
+	}
+	if r.Body != nil { // bounded before anything reads it, the Authorizer included
+		r = r.WithContext(r.Context())
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	}
 	op, ok := h.cfg.auth(r)
 	if !ok || op == "" {

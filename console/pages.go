@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -131,6 +132,10 @@ func (h *Handler) retryPost(w http.ResponseWriter, r *http.Request) {
 // the POST is refused, the action is not configured or the customer is not
 // one the console lists, it answers and returns false.
 func (h *Handler) action(w http.ResponseWriter, r *http.Request, configured bool, notConfigured string) (string, bool) {
+	if status, why := parseForm(r); status != 0 {
+		http.Error(w, "console: "+why, status)
+		return "", false
+	}
 	if why := h.checkPost(r); why != "" {
 		http.Error(w, "console: refused: "+why, http.StatusForbidden)
 		return "", false
@@ -150,6 +155,30 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request, configured bool
 		return "", false
 	}
 	return id, true
+}
+
+// parseForm parses an action's URL query and form, the body bounded by
+// ServeHTTP (maxFormBytes). It returns 0, or the status and why of the
+// refusal: 413 for a body over the bound, 400 for a form that does not
+// parse. It must come before anything reads the form: r.PostFormValue
+// ignores the errors, so that a form cut short or dropped would be taken
+// for one without these fields (a retry without keys retries every dead
+// letter).
+func parseForm(r *http.Request) (int, string) {
+	err := r.ParseForm()
+	if err == nil {
+		if err = r.ParseMultipartForm(maxFormBytes); errors.Is(err, http.ErrNotMultipart) {
+			err = nil
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge, "the form is over 1 MiB"
+	case err != nil:
+		return http.StatusBadRequest, "malformed form: " + err.Error()
+	}
+	return 0, ""
 }
 
 // postCustomer returns the customer an action's POST is for: the

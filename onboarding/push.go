@@ -84,7 +84,12 @@ type pushConfig struct {
 // CALLBACK_URLs (docs/linkedin-api.md §8.1). Flow.PushHandler returns one.
 //
 // It answers within the request and does the work asynchronously. In
-// order: POST only (405); at most 64 KiB (413); the instance must be known
+// order: POST only (405); at most 64 KiB (413); X-LI-Signature, when
+// present, must be one header holding "hmacsha256=" and 64 hex digits
+// (docs/linkedin-api.md §8.1), else the push is refused as a bad signature
+// (401, the same answer, before the instance or its secret is looked up):
+// a push carrying the header twice, even once with a valid signature, is
+// ambiguous, and so is an empty value; the instance must be known
 // (401, as a push without a valid signature gets, so that probing does not
 // reveal which customers exist; with WithUnsignedPushes, 404 for an
 // unsigned push; 503 while the store cannot be read); X-LI-Signature must be
@@ -139,18 +144,25 @@ func (h *PushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		pushq.Fail(w, rf)
 		return
 	}
+	sig, rf := pushq.Signature(r.Header)
+	if rf != nil {
+		h.log.WarnContext(r.Context(), "rsc push refused: ambiguous signature header", "path", r.URL.EscapedPath(),
+			"headers", len(r.Header.Values(rsc.SignatureHeader)))
+		pushq.Fail(w, rf)
+		return
+	}
 	in, err := h.cfg.resolve(r)
 	switch {
 	case errors.Is(err, errUnknownInstance):
 		h.log.WarnContext(r.Context(), "rsc push for unknown instance", "path", r.URL.EscapedPath())
-		pushq.Fail(w, unknownInstance(r, h.unsigned))
+		pushq.Fail(w, unknownInstance(sig, h.unsigned))
 		return
 	case err != nil: // the store failed: LinkedIn redelivers after a 5xx
 		h.log.ErrorContext(r.Context(), "rsc push: looking up the instance failed", "path", r.URL.EscapedPath(), "err", err)
 		pushq.Fail(w, &pushq.Refusal{Status: http.StatusServiceUnavailable, Reason: "cannot look up the instance now"})
 		return
 	}
-	ev, rf := h.authenticate(r, in, body)
+	ev, rf := h.authenticate(r, in, sig, body)
 	if rf != nil {
 		pushq.Fail(w, rf)
 		return
@@ -228,20 +240,19 @@ func (h *PushHandler) accept(ctx context.Context, in Instance, ev rsc.PushEvent)
 // owns. Signed or not, it is the one a known instance gives a push without
 // a valid signature, so that the answer does not tell which customers and
 // contracts exist; only with unsigned pushes allowed (tests) is it a 404.
-func unknownInstance(r *http.Request, allowUnsigned bool) *pushq.Refusal {
+func unknownInstance(sig string, allowUnsigned bool) *pushq.Refusal {
 	switch {
-	case r.Header.Get(rsc.SignatureHeader) != "":
-		return &pushq.Refusal{Status: http.StatusUnauthorized, Reason: "bad signature"}
+	case sig != "":
+		return pushq.BadSignature()
 	case !allowUnsigned:
 		return &pushq.Refusal{Status: http.StatusUnauthorized, Reason: "signature required"}
 	}
 	return &pushq.Refusal{Status: http.StatusNotFound, Reason: "unknown callback"}
 }
 
-// authenticate verifies the push's signature with the instance's secret
-// and parses it.
-func (h *PushHandler) authenticate(r *http.Request, in Instance, body []byte) (rsc.PushEvent, *pushq.Refusal) {
-	sig := r.Header.Get(rsc.SignatureHeader)
+// authenticate verifies the push's signature sig (pushq.Signature) with
+// the instance's secret and parses it.
+func (h *PushHandler) authenticate(r *http.Request, in Instance, sig string, body []byte) (rsc.PushEvent, *pushq.Refusal) {
 	var secret string
 	if sig != "" {
 		var err error

@@ -71,9 +71,13 @@ func SignPush(body []byte, secret string) string {
 	return "hmacsha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// VerifyPush checks an X-LI-Signature header against body in constant time.
+// VerifyPush checks an X-LI-Signature header's value against body in
+// constant time. The value is "hmacsha256=" and the hex HMAC-SHA256 of body
+// keyed by secret (docs/linkedin-api.md §8.1), its digits of either case,
+// with optional spaces or tabs around it (RFC 9110, section 5.5); no other
+// blank is trimmed.
 func VerifyPush(body []byte, header, secret string) error {
-	got, ok := strings.CutPrefix(strings.TrimSpace(header), "hmacsha256=")
+	got, ok := strings.CutPrefix(strings.Trim(header, " \t"), "hmacsha256=")
 	if !ok {
 		return ErrBadSignature
 	}

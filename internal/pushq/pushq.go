@@ -51,7 +51,8 @@ func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, *Refusal) {
 // Authenticate checks a push's X-LI-Signature header against body. A
 // missing header is refused (401) unless allowUnsigned; a present one must
 // verify (401). An empty secret cannot verify anything, so it answers 503:
-// the handler is misconfigured or the secret is not stored yet.
+// the handler is misconfigured or the secret is not stored yet. header is
+// the value Signature returns.
 func Authenticate(body []byte, header, secret string, allowUnsigned bool) *Refusal {
 	switch {
 	case header == "" && allowUnsigned:
@@ -61,9 +62,51 @@ func Authenticate(body []byte, header, secret string, allowUnsigned bool) *Refus
 	case secret == "":
 		return refuse(http.StatusServiceUnavailable, "cannot verify signatures now")
 	case rsc.VerifyPush(body, header, secret) != nil:
-		return refuse(http.StatusUnauthorized, "bad signature")
+		return BadSignature()
 	}
 	return nil
+}
+
+// BadSignature is the refusal of a push whose signature does not verify
+// (401). Every bad signature gets this very answer, whatever is wrong with
+// it, so that the answer tells nothing more.
+func BadSignature() *Refusal { return refuse(http.StatusUnauthorized, "bad signature") }
+
+// Signature returns the X-LI-Signature of a push, "" when it has none. A
+// signed push carries the header once, its value "hmacsha256=" and the 64
+// hex digits of the HMAC-SHA256 of the body (docs/linkedin-api.md §8.1;
+// docs/wire-model.md, Push events), with optional spaces or tabs around it
+// (RFC 9110, section 5.5). Anything else is ambiguous and refused with
+// BadSignature, before the handler looks the instance or its secret up:
+// the header more than once (which one would count? a proxy or a client
+// may read another than the handler does), even with one valid value, and
+// a value of another form, an empty one included (a header that is
+// present is always verified, even where unsigned pushes are allowed).
+func Signature(h http.Header) (string, *Refusal) {
+	vs := h.Values(rsc.SignatureHeader)
+	switch {
+	case len(vs) == 0:
+		return "", nil
+	case len(vs) > 1 || !wellFormed(vs[0]):
+		return "", BadSignature()
+	}
+	return vs[0], nil
+}
+
+// wellFormed reports whether v is "hmacsha256=" and 64 hex digits (of
+// either case, as rsc.VerifyPush takes them), with optional spaces or tabs
+// around.
+func wellFormed(v string) bool {
+	hex, ok := strings.CutPrefix(strings.Trim(v, " \t"), "hmacsha256=")
+	if !ok || len(hex) != 64 {
+		return false
+	}
+	for _, c := range []byte(hex) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // Parse decodes an authenticated push. LinkedIn's JSON is UTF-8: a body

@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -131,5 +132,63 @@ func TestSeen(t *testing.T) {
 	c.Remove("c")
 	if !c.Add("c") {
 		t.Error("removed entry still remembered")
+	}
+}
+
+// Signature takes one well-formed X-LI-Signature header and refuses any
+// other as a bad signature; what it takes is what rsc.VerifyPush verifies.
+func TestSignature(t *testing.T) {
+	body := []byte(`{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE"}`)
+	good := rsc.SignPush(body, "k")
+	other := rsc.SignPush(body, "x")
+	hex := good[len("hmacsha256="):]
+	type result struct {
+		Sig    string
+		Status int
+		Reason string
+	}
+	bad := result{Status: http.StatusUnauthorized, Reason: "bad signature"}
+	for _, tc := range []struct {
+		name string
+		vals []string
+		want result
+	}{
+		{"none", nil, result{}},
+		{"one", []string{good}, result{Sig: good}},
+		{"upper-case hex", []string{"hmacsha256=" + strings.ToUpper(hex)}, result{Sig: "hmacsha256=" + strings.ToUpper(hex)}},
+		{"spaces and tabs around", []string{" \t" + good + "\t "}, result{Sig: " \t" + good + "\t "}},
+		{"good then other", []string{good, other}, bad},
+		{"other then good", []string{other, good}, bad},
+		{"good twice", []string{good, good}, bad},
+		{"empty", []string{""}, bad},
+		{"two in one value", []string{good + "," + other}, bad},
+		{"no prefix", []string{hex}, bad},
+		{"prefix in upper case", []string{"HMACSHA256=" + hex}, bad},
+		{"63 digits", []string{good[:len(good)-1]}, bad},
+		{"65 digits", []string{good + "a"}, bad},
+		{"not hex", []string{good[:len(good)-1] + "g"}, bad},
+		{"no-break space", []string{good + "\u00a0"}, bad},
+		{"line feed", []string{good + "\n"}, bad},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			for _, v := range tc.vals {
+				h.Add("x-li-signature", v)
+			}
+			var got result
+			var rf *Refusal
+			if got.Sig, rf = Signature(h); rf != nil {
+				got.Status, got.Reason = rf.Status, rf.Reason
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Signature(%q) (-want +got):\n%s", tc.vals, diff)
+			}
+			if len(tc.vals) != 1 || tc.vals[0] == good+"a" || strings.Contains(tc.vals[0], ",") {
+				return // no single signature of this body to verify
+			}
+			if verified := rsc.VerifyPush(body, tc.vals[0], "k") == nil; verified != (rf == nil) {
+				t.Errorf("rsc.VerifyPush says %v, Signature refuses: %v", verified, rf)
+			}
+		})
 	}
 }

@@ -1,0 +1,4 @@
+package console
+
+// MaxFormBytes is the bound of a request's body, for the tests.
+const MaxFormBytes = maxFormBytes
