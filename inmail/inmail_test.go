@@ -699,6 +699,48 @@ func TestPushHandler(t *testing.T) {
 	})
 }
 
+// A push whose X-LI-Signature is ambiguous (the header twice, even once
+// valid, or not "hmacsha256=" and 64 hex digits) is refused as a bad
+// signature and fetches nothing.
+func TestPushHandlerAmbiguousSignature(t *testing.T) {
+	body := `{"id":"r1","type":"EXPORT_CANDIDATE_PROFILE"}`
+	valid := rsc.SignPush([]byte(body), "s3cret")
+	zeros := "hmacsha256=" + strings.Repeat("0", 64)
+	for _, tc := range []struct {
+		name string
+		sigs []string
+	}{
+		{"valid then invalid", []string{valid, zeros}},
+		{"invalid then valid", []string{zeros, valid}},
+		{"valid twice", []string{valid, valid}},
+		{"empty", []string{""}},
+		{"short", []string{"hmacsha256=00"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t)
+				h := e.pushHandler(t, "s3cret")
+				e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", time.Now())}
+				req := httptest.NewRequest(http.MethodPost, "/callback", strings.NewReader(body))
+				for _, s := range tc.sigs {
+					req.Header.Add(rsc.SignatureHeader, s)
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusUnauthorized || strings.TrimSpace(w.Body.String()) != "bad signature" {
+					t.Errorf("answer %d %q, want 401 \"bad signature\"", w.Code, w.Body.String())
+				}
+				if err := h.Wait(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				if n := e.fake.count("exportedCandidates"); n != 0 {
+					t.Errorf("exportedCandidates fetched %d times, want 0", n)
+				}
+			})
+		})
+	}
+}
+
 func TestRefreshLinks(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
 		e.state.set(func(st *milestones.State) { st.EnabledAt = now.Add(-time.Hour) })

@@ -16,7 +16,8 @@ import (
 // §8.2). Retriever.PushHandler returns one.
 //
 // In order: POST only (405); at most 64 KiB (413); X-LI-Signature must be
-// present (401, unless WithUnsignedPushes) and verify with the customer
+// present (401, unless WithUnsignedPushes), once, as "hmacsha256=" and 64
+// hex digits (401 otherwise, as a bad signature), and verify with the customer
 // application's client secret (401; 503 while the secret is empty or
 // cannot be read); the body must be a UTF-8 JSON event (400). Nothing
 // reaches LinkedIn before the signature has verified. Other event types are
@@ -110,8 +111,13 @@ func (h *PushHandler) start(id string) {
 	}
 }
 
+// authenticate checks the push's X-LI-Signature: one header, well formed
+// (pushq.Signature), that verifies with the customer's secret.
 func (h *PushHandler) authenticate(req *http.Request, body []byte) *pushq.Refusal {
-	sig := req.Header.Get(rsc.SignatureHeader)
+	sig, rf := pushq.Signature(req.Header)
+	if rf != nil {
+		return rf
+	}
 	var secret string
 	if sig != "" {
 		var err error

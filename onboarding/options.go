@@ -217,8 +217,8 @@ func WithDedup(size int, ttl time.Duration) Option {
 // X-LI-Signature header. LinkedIn does not document whether RSC pushes are
 // signed (docs/linkedin-api.md §8.1); signatures are required by default,
 // so that a stranger's POST cannot make the handler call LinkedIn. Use it
-// only if LinkedIn's pushes to you arrive unsigned; a signature that is
-// present is still verified.
+// only if LinkedIn's pushes to you arrive unsigned; a signature header that
+// is present, even empty, is still checked and verified.
 func WithUnsignedPushes() Option {
 	return option.With("WithUnsignedPushes", forPush, true, func(c *config, on bool) { c.unsigned = on })
 }
