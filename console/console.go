@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/rscgo/rscgo/internal/sameorigin"
 	"github.com/rscgo/rscgo/rsc"
@@ -146,7 +147,10 @@ type operatorKey struct{}
 func operator(r *http.Request) string { s, _ := r.Context().Value(operatorKey{}).(string); return s }
 
 // session returns the browser session's id, setting a new session cookie
-// when the request has none.
+// when the request has none. The cookie is Secure when the request came
+// over TLS, to this process or to a proxy in front of it that says so
+// (X-Forwarded-Proto: https): a client that forges that header only keeps
+// its own cookie off plain http.
 func session(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(sessionCookie); err == nil && len(c.Value) >= 32 {
 		return c.Value
@@ -155,7 +159,7 @@ func session(w http.ResponseWriter, r *http.Request) string {
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	id := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"), SameSite: http.SameSiteStrictMode})
 	return id
 }
 

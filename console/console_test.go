@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"html"
@@ -504,6 +505,47 @@ func TestFormsOfEveryCustomerID(t *testing.T) {
 			}
 			if len(calls) != 0 {
 				t.Errorf("refused POSTs did %v", calls)
+			}
+		})
+	}
+}
+
+// The session cookie is HttpOnly and SameSite=Strict, and Secure when the
+// page was asked for over TLS, directly or through a proxy that says so.
+func TestSessionCookie(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name       string
+		tls        bool
+		forwarded  string
+		wantSecure bool
+	}{
+		{"plain http", false, "", false},
+		{"tls", true, "", true},
+		{"behind a TLS proxy", false, "https", true},
+		{"behind a TLS proxy, upper case", false, "HTTPS", true},
+		{"proxy says http", false, "http", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "http://ops.example.com/customer?id=acme", nil)
+			req.Header.Set("Authorization", "Bearer alice-token")
+			if tc.tls {
+				req.TLS = &tls.ConnectionState{}
+			}
+			if tc.forwarded != "" {
+				req.Header.Set("X-Forwarded-Proto", tc.forwarded)
+			}
+			rec := httptest.NewRecorder()
+			f.h.ServeHTTP(rec, req)
+			cs := rec.Result().Cookies()
+			if len(cs) != 1 {
+				t.Fatalf("cookies %v, want the session's", cs)
+			}
+			type flags struct{ Secure, HttpOnly, Strict bool }
+			got := flags{cs[0].Secure, cs[0].HttpOnly, cs[0].SameSite == http.SameSiteStrictMode}
+			if d := cmp.Diff(flags{tc.wantSecure, true, true}, got); d != "" {
+				t.Errorf("cookie flags (-want +got):\n%s", d)
 			}
 		})
 	}
