@@ -219,6 +219,25 @@ func TestCustomerPage(t *testing.T) {
 	}
 }
 
+// A resync request an operator queued (sync.RequestResync) is listed with
+// the dead letters but not counted as one, on the overview and on the
+// customer's page.
+func TestResyncRequestsCountedApart(t *testing.T) {
+	f := newFixture(t, console.WithMaxDeadLetters(1))
+	if _, err := rscsync.RequestResync(t.Context(), f.dead, "acme", t0, "candidate//C1"); err != nil {
+		t.Fatal(err)
+	}
+	_, page := f.getOK(t, "/customer?id=acme")
+	for _, want := range []string{
+		`<h2>Dead letters (1, and 1 resync requests queued)</h2>`,
+		`<p>2 dead letters and resync requests; the first 1 are listed.</p>`,
+	} {
+		pageHas(t, page, want)
+	}
+	_, page = f.getOK(t, "/")
+	pageHas(t, page, `<td class="dead">1 (and 1 resync requests)</td>`)
+}
+
 func TestUnknownCustomer(t *testing.T) {
 	f := newFixture(t)
 	res := f.get(t, "/customer?id=nobody")

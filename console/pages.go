@@ -238,7 +238,7 @@ form{margin:0}
 <td class="step">{{.Step}}</td><td class="status">{{.Status}}</td>{{end}}{{if $.HasEvents}}
 <td class="milestones">{{.Reached}} of {{len .Milestones}}</td>{{end}}
 <td class="progress">{{range .Phases}}{{.Name}}: {{.Done}}/{{.Total}}{{if .Completed}} ✓{{end}}<br>{{end}}</td>
-<td class="dead">{{.DeadTotal}}{{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</td>
+<td class="dead">{{.DeadTotal}}{{with .Resyncs}} (and {{.}} resync requests){{end}}{{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</td>
 {{with .Fleet}}<td class="lease">{{.Lease}}</td><td class="jobs">{{.Running}} running, {{.Waiting}} waiting{{with .Next}}<br>next {{.}}{{end}}</td>{{end}}
 </tr>{{else}}<tr><td colspan="6">No customers.</td></tr>{{end}}
 </table>
@@ -265,11 +265,11 @@ form{margin:0}
 <td>{{with .MissingKeys}}missing: {{.}}<br>{{end}}{{with .StaleKeys}}stale: {{.}}<br>{{end}}{{with .ExtraKeys}}extra: {{.}}{{end}}</td>{{end}}</tr>
 {{end}}</table>{{else}}<p id="content-none">Not checked since the console started.</p>{{end}}
 {{if $p.CanCheck}}<form method="post" action="reconcile?customer={{.ID}}"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><button type="submit" id="reconcile">Check content now</button></form>{{end}}{{end}}
-<h2>Dead letters ({{.DeadTotal}})</h2>
+<h2>Dead letters ({{.DeadTotal}}{{with .Resyncs}}, and {{.}} resync requests queued{{end}})</h2>
 {{if .Dead}}{{if $p.CanRetry}}<form method="post" action="retry?customer={{.ID}}"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><button type="submit" id="retry-all">Retry all</button></form>{{end}}
 <table id="dead"><tr><th>Record</th><th>Reason</th><th>Field</th><th>Status</th><th>Attempts</th><th>Last failed</th>{{if $p.CanRetry}}<th></th>{{end}}</tr>
 {{range .Dead}}<tr class="deadletter" data-key="{{.Key}}"><td>{{.Kind}} {{.ID}}{{with .Parent}} (of {{.}}){{end}}</td><td class="reason">{{.Reason}}</td><td>{{.Field}}</td><td>{{if .Status}}{{.Status}}{{end}}</td><td>{{.Attempts}}</td><td>{{.LastFailedAt}}</td>
 {{if $p.CanRetry}}<td><form method="post" action="retry?customer={{$.Customer.ID}}&amp;key={{.Key}}"><input type="hidden" name="csrf" value="{{$p.CSRF}}"><button type="submit" class="retry">Retry</button></form></td>{{end}}</tr>
-{{end}}</table>{{if gt .DeadTotal (len .Dead)}}<p>{{.DeadTotal}} dead letters; the first {{len .Dead}} are listed.</p>{{end}}
+{{end}}</table>{{if gt .Stored (len .Dead)}}<p>{{.Stored}} dead letters and resync requests; the first {{len .Dead}} are listed.</p>{{end}}
 {{else}}<p id="no-dead">None.</p>{{end}}
 {{end}}{{end}}`))

@@ -22,7 +22,9 @@ type customerView struct {
 	Reached    int // milestones reached
 	Phases     []phaseView
 	Dead       []deadView
-	DeadTotal  int          // dead letters in the store (Dead lists at most maxDead)
+	DeadTotal  int          // refused records in the dead-letter store
+	Resyncs    int          // resync requests queued there (DeadLetter.Requested), not in DeadTotal
+	Stored     int          // DeadTotal + Resyncs: Dead lists at most maxDead of them
 	Fleet      *fleetView   // nil without WithFleet
 	Content    *contentView // the last content reconciliation, nil if none
 	Errors     []string
@@ -89,7 +91,12 @@ func (h *Handler) load(ctx context.Context, id string, deadLetters bool) custome
 				fail("dead letters", err)
 				break
 			}
-			v.DeadTotal++
+			if d.Requested {
+				v.Resyncs++
+			} else {
+				v.DeadTotal++
+			}
+			v.Stored++
 			if deadLetters && len(v.Dead) < h.cfg.maxDead {
 				v.Dead = append(v.Dead, deadView{Key: d.Key(), Kind: string(d.Kind), ID: d.ID, Parent: d.Parent,
 					Reason: d.Reason, Field: d.Field, Status: d.Status, Attempts: d.Attempts, LastFailedAt: stamp(d.LastFailedAt)})
