@@ -58,7 +58,11 @@ type Consent struct {
 	// sets 0 to DefaultHistoryYears (2, the least LinkedIn certifies) and
 	// refuses a negative value.
 	HistoryYears int `json:"historyYears"`
-	// Categories are the data categories covered.
+	// Categories are the data categories covered. The sync shares every
+	// one of them (ConsentWarning asks for all four at once), so Grant
+	// sets an empty list to all four and refuses a list that leaves one
+	// out or names an unknown one, and CheckConsent refuses the sync of a
+	// stored consent that does not cover them all.
 	Categories []DataCategory `json:"categories"`
 	// Text is the warning shown (for audit).
 	Text string `json:"text,omitempty"`
@@ -102,8 +106,8 @@ var errNilContext = errors.New("onboarding: nil context")
 type ConsentRequiredError struct {
 	CustomerID string    // the customer id CheckConsent was given
 	RevokedAt  time.Time // zero when consent was never given
-	// Category, when set, is the data category the consent does not
-	// cover. CheckConsent leaves it empty: it checks no category.
+	// Category, when set, is a data category the stored consent does not
+	// cover (the sync shares all four; see Consent.Categories).
 	Category DataCategory
 }
 
@@ -244,6 +248,9 @@ func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error
 	if len(c.Categories) == 0 {
 		c.Categories = allDataCategories()
 	}
+	if err := checkCategories(c.Categories); err != nil {
+		return nil, err
+	}
 	if c.Text == "" {
 		c.Text = ConsentWarning
 	}
@@ -253,6 +260,31 @@ func (r *ConsentRegistry) Grant(ctx context.Context, c Consent) (*Consent, error
 	}
 	r.wrote(c.CustomerID)
 	return &c, nil
+}
+
+// checkCategories refuses a list of data categories that names an unknown
+// one or leaves one of the four out: the sync shares them all.
+func checkCategories(cats []DataCategory) error {
+	c := Consent{Categories: cats}
+	for _, cat := range cats {
+		if !slices.Contains(allDataCategories(), cat) && cat != legacyApplications {
+			return fmt.Errorf("onboarding: consent category %q: not one of candidate, job, application, activity", cat)
+		}
+	}
+	if cat, ok := c.uncovered(); ok {
+		return fmt.Errorf("onboarding: consent categories leave out %q: the sync shares candidate, job, application and activity data, so a consent covers all four", cat)
+	}
+	return nil
+}
+
+// uncovered returns a data category the consent does not cover, if any.
+func (c *Consent) uncovered() (DataCategory, bool) {
+	for _, cat := range allDataCategories() {
+		if !c.Covers(cat) {
+			return cat, true
+		}
+	}
+	return "", false
 }
 
 // Revoke withdraws the customer's consent (the plug-in toggled off, or a
@@ -296,7 +328,7 @@ func (r *ConsentRegistry) Get(ctx context.Context, customerID string) (*Consent,
 }
 
 // CheckConsent implements rscsync.ConsentGuard: nil when the customer has
-// a standing consent; otherwise a *ConsentRequiredError matching
+// a standing consent that covers every data category; otherwise a *ConsentRequiredError matching
 // rscsync.ErrNoConsent (and ErrConsentRevoked after Revoke). The sync
 // engine must call it before a historical
 // sync and should call it before each batch: it is cheap (cached; changes
@@ -325,6 +357,9 @@ func (r *ConsentRegistry) CheckConsent(ctx context.Context, customerID string) e
 		return &ConsentRequiredError{CustomerID: customerID}
 	case c.Revoked():
 		return &ConsentRequiredError{CustomerID: customerID, RevokedAt: c.RevokedAt}
+	}
+	if cat, ok := c.uncovered(); ok {
+		return &ConsentRequiredError{CustomerID: customerID, Category: cat}
 	}
 	return nil
 }

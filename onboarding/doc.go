@@ -61,7 +61,8 @@
 //
 // ConsentRegistry records who confirmed the data-privacy warning, when, the
 // two-year window and the data categories (candidate, job, application and
-// activity data). It implements the sync engine's rscsync.ConsentGuard
+// activity data: the sync shares all four, so a consent covers all four or
+// none). It implements the sync engine's rscsync.ConsentGuard
 // (import rscsync "github.com/rscgo/rscgo/sync"): CheckConsent returns a
 // *ConsentRequiredError matching rscsync.ErrNoConsent, and also
 // ErrConsentRevoked after Revoke (Input.ToggleOff revokes). Pass it to the

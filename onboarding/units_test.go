@@ -396,6 +396,23 @@ func TestConsentRegistry(t *testing.T) {
 	if want := "onboarding: consent historyYears -1: must not be negative (0 means 2)"; err == nil || err.Error() != want {
 		t.Errorf("grant of a negative window: %v, want %q", err, want)
 	}
+	for _, tc := range []struct {
+		name string
+		cats []DataCategory
+		want string
+	}{
+		{"one left out", []DataCategory{DataCandidates, DataJobs, DataActivities},
+			`onboarding: consent categories leave out "application": the sync shares candidate, job, application and activity data, so a consent covers all four`},
+		{"unknown", []DataCategory{DataCandidates, DataJobs, DataApplications, DataActivities, "salary"},
+			`onboarding: consent category "salary": not one of candidate, job, application, activity`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := r.Grant(ctx, Consent{CustomerID: "a", GrantedBy: "admin@a", Categories: tc.cats})
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("grant: %v, want %q", err, tc.want)
+			}
+		})
+	}
 	if c, err := r.Get(ctx, "a"); err != nil || !c.Revoked() {
 		t.Errorf("after a refused grant: %+v, %v; want the revoked consent kept", c, err)
 	}
@@ -681,5 +698,33 @@ func TestWithConsentSeesARevokeDuringItsCheck(t *testing.T) {
 	defer cancel()
 	if !errors.Is(context.Cause(run), ErrConsentRevoked) {
 		t.Errorf("consent revoked during WithConsent's check, but its run context is live (cause %v)", context.Cause(run))
+	}
+}
+
+// A stored consent that does not cover every data category (written by an
+// earlier version, or straight to the store) does not let the sync run:
+// the sync shares all four.
+func TestConsentPartialStoredRefused(t *testing.T) {
+	t.Parallel()
+	store := NewMemoryStore()
+	partial := &Consent{CustomerID: "a", GrantedBy: "admin@a", GrantedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		Categories: []DataCategory{DataCandidates, DataJobs}}
+	if err := store.SaveConsent(t.Context(), partial); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewConsentRegistry(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.CheckConsent(t.Context(), "a")
+	var cre *ConsentRequiredError
+	if !errors.As(err, &cre) || !errors.Is(err, rscsync.ErrNoConsent) || errors.Is(err, ErrConsentRevoked) {
+		t.Fatalf("CheckConsent: %v, want a *ConsentRequiredError matching rscsync.ErrNoConsent only", err)
+	}
+	if d := cmp.Diff(&ConsentRequiredError{CustomerID: "a", Category: DataApplications}, cre); d != "" {
+		t.Errorf("error (-want +got):\n%s", d)
+	}
+	if want := `onboarding: customer "a"'s consent does not cover application data`; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
 	}
 }
