@@ -461,9 +461,12 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 	}
 	if a := in.Consent; a != nil && st.ToggledOn {
 		if !a.Accept {
-			// Declining the warning leaves the plug-in off, as in the ATS UI.
+			// Declining the warning leaves the plug-in off, as in the ATS
+			// UI, and withdraws a consent given before, as switching the
+			// plug-in off does: the sync stops, and the warning is shown
+			// again when the plug-in is switched on.
 			st.ToggledOn = false
-			return nil
+			return f.revokeStanding(ctx, st.CustomerID, cmp.Or(a.By, in.By), "data-privacy warning declined")
 		}
 		by := a.By
 		if by == "" {
@@ -506,6 +509,16 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 		return f.applyWidget(ctx, st, p)
 	}
 	return nil
+}
+
+// revokeStanding revokes the customer's consent if one stands; a customer
+// who never consented keeps no record.
+func (f *Flow) revokeStanding(ctx context.Context, customerID, by, reason string) error {
+	c, err := f.opt.consents.Get(ctx, customerID)
+	if err != nil || c == nil || c.Revoked() {
+		return err
+	}
+	return f.opt.consents.Revoke(ctx, customerID, by, reason)
 }
 
 // consumeNonce checks the widget token's nonce against the one recorded

@@ -308,6 +308,36 @@ func TestFlowConsentRevoked(t *testing.T) {
 	if len(e.synced) != 0 {
 		t.Errorf("sync started without consent: %v", e.synced)
 	}
+	// Consent given again, then, the plug-in switched on again later, the
+	// warning declined: the consent given before is withdrawn.
+	e.advance(t, "rv", Input{Consent: &ConsentAnswer{Accept: true, By: "dpo"}})
+	if err := e.flow.Consents().CheckConsent(t.Context(), "rv"); err != nil {
+		t.Fatalf("granted again: %v", err)
+	}
+	ctx, cancel, err = e.flow.Consents().WithConsent(t.Context(), "rv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
+	if p := e.advance(t, "rv", Input{Consent: &ConsentAnswer{Accept: false, By: "admin"}}); p.Step != StepToggleOn {
+		t.Fatalf("declined after a grant: %+v", p)
+	}
+	if !errors.Is(context.Cause(ctx), ErrConsentRevoked) { // Revoke cancels before it returns
+		t.Errorf("the sync's context after the decline: cause %v, want ErrConsentRevoked", context.Cause(ctx))
+	}
+	c, err := e.flow.Consents().Get(t.Context(), "rv")
+	if err != nil || c == nil || c.RevokedBy != "admin" || c.Reason != "data-privacy warning declined" {
+		t.Errorf("consent after the decline: %+v, %v; want it revoked by admin", c, err)
+	}
+	if p := e.advance(t, "rv", Input{ToggleOn: true}); p.Step != StepPrivacyConsent {
+		t.Errorf("switched on after the decline: %+v, want the warning again", p)
+	}
+	// A customer who never consented and declines keeps no consent record.
+	e.advance(t, "nc", Input{ToggleOn: true})
+	e.advance(t, "nc", Input{Consent: &ConsentAnswer{Accept: false, By: "admin"}})
+	if c, err := e.flow.Consents().Get(t.Context(), "nc"); err != nil || c != nil {
+		t.Errorf("consent of a customer who only declined: %+v, %v; want none", c, err)
+	}
 }
 
 func TestFlowReplayedPush(t *testing.T) {
