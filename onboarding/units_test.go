@@ -728,3 +728,33 @@ func TestConsentPartialStoredRefused(t *testing.T) {
 		t.Errorf("error %q, want %q", err, want)
 	}
 }
+
+// A state token verifies until its TTL has run out, to the millisecond,
+// wherever in a second it was issued.
+func TestStateTokenExpiresAtItsTTL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		after time.Duration
+		ok    bool
+	}{
+		{"1 ms before the TTL", time.Minute - time.Millisecond, true},
+		{"at the TTL", time.Minute, false},
+		{"50 ms after the TTL", time.Minute + 50*time.Millisecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := rsctest.NewFakeClock(time.Date(2026, 3, 1, 12, 0, 0, 900_000_000, time.UTC)) // .9 s into a second
+			s := mustSigner(t, "0123456789abcdef0123456789abcdef", WithClock(clk), WithStateTTL(time.Minute))
+			tok, _, err := s.Sign("acme", "", "sess")
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(tc.after)
+			_, _, _, err = s.Verify(tok, "sess")
+			if got := err == nil; got != tc.ok || (err != nil && !errors.Is(err, ErrBadState)) {
+				t.Errorf("Verify %v after issue: %v, want valid %v", tc.after, err, tc.ok)
+			}
+		})
+	}
+}

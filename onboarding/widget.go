@@ -351,7 +351,10 @@ type widgetState struct {
 	Label    string `json:"l,omitempty"`
 	Nonce    string `json:"n"`
 	Session  string `json:"s"` // a MAC of the session, not the session
-	Expires  int64  `json:"e"`
+	// Expires is when the token stops verifying, in epoch milliseconds
+	// (under "x": a token of an earlier version, with seconds under "e",
+	// reads as expired).
+	Expires int64 `json:"x"`
 }
 
 // ErrBadState is returned for a missing, forged, expired, replayed or
@@ -385,13 +388,14 @@ func (s *StateSigner) Sign(customerID, label, session string) (token, nonce stri
 	}
 	nonce = base64.RawURLEncoding.EncodeToString(n)
 	b, _ := json.Marshal(widgetState{Customer: customerID, Label: label, Nonce: nonce, Session: s.sessionTag(session),
-		Expires: s.now().Add(s.ttl).Unix()})
+		Expires: s.now().Add(s.ttl).UnixMilli()})
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString(b) + "." + enc.EncodeToString(s.mac("rscgo-widget-state", b)), nonce, nil
 }
 
 // Verify checks a token's signature, expiry and session, and returns its
-// customer id, label and nonce. It does not consume the nonce.
+// customer id, label and nonce. A token stops verifying the millisecond its
+// TTL (WithStateTTL) has run out. It does not consume the nonce.
 func (s *StateSigner) Verify(token, session string) (customerID, label, nonce string, err error) {
 	enc := base64.RawURLEncoding
 	p, m, ok := strings.Cut(token, ".")
@@ -404,7 +408,7 @@ func (s *StateSigner) Verify(token, session string) (customerID, label, nonce st
 		return "", "", "", ErrBadState
 	}
 	var ws widgetState
-	if json.Unmarshal(b, &ws) != nil || s.now().Unix() > ws.Expires || ws.Nonce == "" ||
+	if json.Unmarshal(b, &ws) != nil || !s.now().Before(time.UnixMilli(ws.Expires)) || ws.Nonce == "" ||
 		!hmac.Equal([]byte(ws.Session), []byte(s.sessionTag(session))) {
 		return "", "", "", ErrBadState
 	}
