@@ -441,12 +441,19 @@ func (s *JobsService) submitBatch(ctx context.Context, jobs []JobPosting, idx []
 		}
 		return err
 	}
+	if len(br.Elements) != len(idx) {
+		// The elements answer the jobs by position: with one missing or
+		// one too many, no element can be told to be any job's (one job's
+		// task or refusal would be taken for another's). Each job's
+		// outcome is unknown, with no status, as a lost task's.
+		msg := fmt.Sprintf("LinkedIn answered %d elements for %d jobs: the outcome of each is unknown", len(br.Elements), len(idx))
+		for _, i := range idx {
+			res.Items[i].Err = &EntityError{Resource: resJobs.legacy, Key: res.Items[i].Key, Message: msg}
+		}
+		return nil
+	}
 	for n, i := range idx {
 		it := &res.Items[i]
-		if n >= len(br.Elements) {
-			it.Err = &EntityError{Resource: resJobs.legacy, Key: it.Key, Message: "LinkedIn returned no element for this job"}
-			continue
-		}
 		el := br.Elements[n]
 		it.Status, it.ID = el.Status, el.ID
 		switch {

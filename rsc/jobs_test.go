@@ -55,30 +55,51 @@ func TestJobsSubmitWire(t *testing.T) {
 }
 
 // An element of the batch_create answer that carries no status, or a 2xx
-// without a task id, confirms nothing: the job gets an EntityError, and one
-// the answer does not reach gets one too.
+// without a task id, confirms nothing: the job gets an EntityError. An
+// answer with fewer or more elements than jobs sent cannot be matched to
+// them by position: every job's outcome is unknown (no status), and no
+// job takes another's task or refusal.
 func TestJobsSubmitIncompleteAnswer(t *testing.T) {
 	t.Parallel()
-	h := setup(t, func(w http.ResponseWriter, s seen) {
-		fmt.Fprint(w, `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202},{"id":"urn:li:simpleJobPostingTask:2"},{"status":202}]}`)
-	})
-	res, err := h.client.Jobs.Submit(t.Context(), []JobPosting{testJob("J1"), testJob("J2"), testJob("J3"), testJob("J4")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, it := range res.Items {
-		msg := "ok"
-		var ee *EntityError
-		if errors.As(it.Err, &ee) {
-			msg = ee.Key + ": " + ee.Message
-		}
-		got = append(got, msg)
-	}
-	want := []string{"ok", "J2: LinkedIn returned no status for this job", "J3: LinkedIn returned no task for this job",
-		"J4: LinkedIn returned no element for this job"}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("items (-want +got):\n%s", d)
+	const unknown = "LinkedIn answered %d elements for %d jobs: the outcome of each is unknown"
+	for _, tc := range []struct {
+		name, answer string
+		jobs         int
+		want         []string
+	}{
+		{"an element without status, one without task", `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202},{"id":"urn:li:simpleJobPostingTask:2"},{"status":202}]}`, 3,
+			[]string{"ok", "J2 0: LinkedIn returned no status for this job", "J3 202: LinkedIn returned no task for this job"}},
+		{"one element missing at the end", `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202},{"id":"urn:li:simpleJobPostingTask:2","status":202}]}`, 3,
+			[]string{"J1 0: " + fmt.Sprintf(unknown, 2, 3), "J2 0: " + fmt.Sprintf(unknown, 2, 3), "J3 0: " + fmt.Sprintf(unknown, 2, 3)}},
+		{"the first element missing, a refusal shifted", `{"elements":[{"status":422,"error":{"status":422,"message":"ERROR :: /title :: refused"}},{"id":"urn:li:simpleJobPostingTask:3","status":202}]}`, 3,
+			[]string{"J1 0: " + fmt.Sprintf(unknown, 2, 3), "J2 0: " + fmt.Sprintf(unknown, 2, 3), "J3 0: " + fmt.Sprintf(unknown, 2, 3)}},
+		{"one element too many", `{"elements":[{"id":"urn:li:simpleJobPostingTask:1","status":202},{"id":"urn:li:simpleJobPostingTask:2","status":202}]}`, 1,
+			[]string{"J1 0: " + fmt.Sprintf(unknown, 2, 1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) { fmt.Fprint(w, tc.answer) })
+			var jobs []JobPosting
+			for i := range tc.jobs {
+				jobs = append(jobs, testJob(fmt.Sprintf("J%d", i+1)))
+			}
+			res, err := h.client.Jobs.Submit(t.Context(), jobs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range res.Items {
+				msg := "ok"
+				var ee *EntityError
+				if errors.As(it.Err, &ee) {
+					msg = fmt.Sprintf("%s %d: %s", ee.Key, ee.Status, ee.Message)
+				}
+				got = append(got, msg)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("items (-want +got):\n%s", d)
+			}
+		})
 	}
 }
 
