@@ -151,10 +151,14 @@ func (s *Checkpoints) DeleteTx(ctx context.Context, tx pgx.Tx, customerID string
 	return nil
 }
 
-// deleteTx deletes the customer's checkpoint rows in tx.
+// deleteTx deletes the customer's checkpoint rows in tx: its row first,
+// which a Save locks first too, so that a Delete and a Save of another
+// process take their locks in one order (no deadlock) and the Delete,
+// waiting for the Save's row, then deletes every job and task row the
+// Save committed (none is left behind without its checkpoint).
 func (s *Checkpoints) deleteTx(ctx context.Context, tx pgx.Tx, customerID string) error {
 	s.remember(customerID, nil)
-	for _, table := range []string{"rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks", "rscgo_checkpoints"} {
+	for _, table := range []string{"rscgo_checkpoints", "rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks"} {
 		if _, err := tx.Exec(ctx, "delete from "+table+" where customer_id = $1", customerID); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/pgstore"
 	"github.com/rscgo/rscgo/milestones"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -258,5 +260,53 @@ func TestSaveAfterDeleteAndResave(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"X", "Z"}, slices.Sorted(maps.Keys(got.Jobs))); d != "" {
 		t.Errorf("jobs after a's last Save (-want +got):\n%s", d)
+	}
+}
+
+// A Delete racing a Save of another process (an operator's reset beside a
+// running sync) ends with one of the two whole: no checkpoint and none of
+// its rows, or the checkpoint the Save wrote; neither call fails (both
+// lock the checkpoint's row first, so neither deadlocks the other).
+func TestCheckpointDeleteRacingSave(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t)
+	ctx := t.Context()
+	openAt := func() *pgstore.DB {
+		db, err := pgstore.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		return db
+	}
+	a, b := openAt(), openAt()
+	for i := range 40 {
+		want := withJobs("j1", "j2", fmt.Sprintf("k%d", i))
+		want.Runs = int64(i + 1)
+		var wg gosync.WaitGroup
+		var serr, derr error
+		wg.Go(func() { serr = a.Checkpoints().Save(ctx, "a", want) })
+		wg.Go(func() { derr = b.Checkpoints().Delete(ctx, "a") })
+		wg.Wait()
+		if serr != nil || derr != nil {
+			t.Fatalf("round %d: Save: %v; Delete: %v", i, serr, derr)
+		}
+		got, err := b.Checkpoints().Load(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jobs, tasks int
+		if err := b.Pool().QueryRow(ctx, `select (select count(*) from rscgo_checkpoint_jobs where customer_id = 'a'),
+			(select count(*) from rscgo_checkpoint_tasks where customer_id = 'a')`).Scan(&jobs, &tasks); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case got == nil && (jobs != 0 || tasks != 0):
+			t.Errorf("round %d: no checkpoint, yet %d job and %d task rows left", i, jobs, tasks)
+		case got != nil:
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("round %d: checkpoint (-want +got):\n%s", i, d)
+			}
+		}
 	}
 }

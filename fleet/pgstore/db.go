@@ -216,8 +216,40 @@ func Version() int {
 // schema, riverrun.Migrate) by an advisory lock. It refuses a
 // database at a newer version with a *SchemaVersionError. Open and New
 // call it.
+//
+// The tables are in the first schema of the connections' search path that
+// exists (current_schema()). A search path that starts with a schema that
+// does not exist ("fleet_b,public" before CREATE SCHEMA fleet_b) is
+// refused: PostgreSQL would pass over it and use the next one, another
+// fleet's tables in public, say. A path starting with "$user" (PostgreSQL's
+// default) is taken as PostgreSQL resolves it.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	if err := checkSearchPath(ctx, pool); err != nil {
+		return err
+	}
 	return migrate(ctx, pool, Version())
+}
+
+// checkSearchPath refuses a search path whose first schema does not exist.
+func checkSearchPath(ctx context.Context, pool *pgxpool.Pool) error {
+	var current, path string
+	err := pool.QueryRow(ctx, "select coalesce(current_schema(), ''), current_setting('search_path')").Scan(&current, &path)
+	if err != nil {
+		return fmt.Errorf("pgstore: reading the search path: %w", err)
+	}
+	first, _, _ := strings.Cut(path, ",")
+	first = strings.TrimSpace(first)
+	if first == "$user" || first == `"$user"` {
+		return nil
+	}
+	name := strings.ToLower(first) // an unquoted name folds to lower case
+	if len(first) >= 2 && first[0] == '"' && first[len(first)-1] == '"' {
+		name = strings.ReplaceAll(first[1:len(first)-1], `""`, `"`)
+	}
+	if name != "" && name != current {
+		return fmt.Errorf("pgstore: the search path (%s) starts with the schema %s, which does not exist: create it first (CREATE SCHEMA %s), or the tables of the next schema on the path (another fleet's, say) would be used", path, first, first)
+	}
+	return nil
 }
 
 // migrate brings the schema up to version upTo.

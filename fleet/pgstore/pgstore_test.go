@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -435,5 +436,57 @@ func TestOpenConnectTimeout(t *testing.T) {
 	_, err = pgstore.Open(context.Background(), "postgres://u@"+ln.Addr().String()+"/silent?connect_timeout=1")
 	if err == nil || !strings.Contains(err.Error(), "cannot reach database") {
 		t.Errorf("Open of a silent server: %v, want the database named unreachable", err)
+	}
+}
+
+// A search path that starts with a schema that does not exist is refused
+// (PostgreSQL would pass over it and use public, another fleet's tables
+// maybe); once the schema exists, the store's tables go there.
+func TestSearchPathSchemaMustExist(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	base := pgtest.DB(t)
+	withPath := func(path string) string {
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", path)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	for _, tc := range []struct {
+		name, path, create string
+	}{
+		{"unquoted", "fleet_b,public", "create schema fleet_b"},
+		{"quoted, mixed case", `"Fleet_C",public`, `create schema "Fleet_C"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := pgstore.Open(ctx, withPath(tc.path))
+			if err == nil || !strings.Contains(err.Error(), "which does not exist: create it first") {
+				t.Fatalf("Open with %s before the schema exists: %v, want the missing schema named", tc.path, err)
+			}
+			admin, err := pgstore.Open(ctx, base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer admin.Close()
+			if _, err := admin.Pool().Exec(ctx, tc.create); err != nil {
+				t.Fatal(err)
+			}
+			db, err := pgstore.Open(ctx, withPath(tc.path))
+			if err != nil {
+				t.Fatalf("Open once the schema exists: %v", err)
+			}
+			defer db.Close()
+			var schema string
+			if err := db.Pool().QueryRow(ctx, "select relnamespace::regnamespace::text from pg_class where oid = to_regclass('rscgo_checkpoints')").Scan(&schema); err != nil {
+				t.Fatal(err)
+			}
+			if want := strings.Split(tc.path, ",")[0]; schema != want {
+				t.Errorf("the tables are in %s, want %s", schema, want)
+			}
+		})
 	}
 }

@@ -57,7 +57,9 @@
 // Two fleets sharing a database each need a schema of their own, first on
 // the search path of their connections (PostgreSQL's default "$user",
 // public finds the schema named after the role; or the URL's parameter
-// search_path=fleet_b,public): there each keeps its checkpoints, leases
+// search_path=fleet_b,public, once CREATE SCHEMA fleet_b has made it:
+// pgstore.Open refuses a path whose first schema does not exist): there
+// each keeps its checkpoints, leases
 // and River jobs, so that neither works the other's slices, and a customer
 // id both fleets have is two customers.
 //
