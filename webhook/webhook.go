@@ -25,7 +25,13 @@
 //     before the push is answered, and a push whose id cannot be journaled
 //     is answered 503 so that LinkedIn redelivers it: an export the
 //     handler acknowledged is finished by the Retriever's RunOnce even if
-//     this process dies before its worker ran;
+//     this process dies before its worker ran. An export of a customer
+//     whose data-privacy consent does not stand (the plug-in switched off,
+//     or the warning declined: onboarding.ConsentRegistry.CheckConsent) is
+//     acknowledged and dropped, neither journaled nor read: handling it
+//     would write the member's link to the candidate on LinkedIn, and the
+//     customer stopped sharing. A consent store that cannot be read is
+//     answered 503, so that LinkedIn redelivers the push;
 //   - any other type: acknowledged and logged.
 package webhook
 
@@ -37,6 +43,7 @@ import (
 	"github.com/rscgo/rscgo/inmail"
 	"github.com/rscgo/rscgo/onboarding"
 	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
 )
 
 // Retrievers returns the inmail Retriever of a customer instance, or an
@@ -57,6 +64,9 @@ func New(flow *onboarding.Flow, pathPrefix string, retrievers Retrievers, opts .
 		return nil, errors.New("webhook: New needs a flow and a Retrievers func")
 	}
 	export := func(ctx context.Context, in onboarding.Instance, ev rsc.PushEvent, _ *rsc.Client) error {
+		if ok, err := consented(ctx, flow, in); !ok {
+			return err
+		}
 		r, err := retrievers(ctx, in)
 		if err != nil {
 			return fmt.Errorf("webhook: retriever of %q: %w", in.ForeignID(), err)
@@ -68,6 +78,9 @@ func New(flow *onboarding.Flow, pathPrefix string, retrievers Retrievers, opts .
 		return err
 	}
 	accept := func(ctx context.Context, in onboarding.Instance, ev rsc.PushEvent) error {
+		if ok, err := consented(ctx, flow, in); !ok {
+			return err
+		}
 		r, err := retrievers(ctx, in)
 		if err != nil {
 			return fmt.Errorf("webhook: retriever of %q: %w", in.ForeignID(), err)
@@ -78,4 +91,16 @@ func New(flow *onboarding.Flow, pathPrefix string, retrievers Retrievers, opts .
 		return r.AcceptExport(ctx, ev.ID)
 	}
 	return flow.PushHandler(pathPrefix, append(opts, onboarding.WithExportHandler(export), onboarding.WithExportAccept(accept))...)
+}
+
+// consented reports whether the data-privacy consent of the instance's
+// customer stands. A refusal is false and no error (the export is
+// dropped); a failure to read the consent is false and that error (the
+// push is answered 503 and delivered again).
+func consented(ctx context.Context, flow *onboarding.Flow, in onboarding.Instance) (bool, error) {
+	err := flow.Consents().CheckConsent(ctx, in.ForeignID())
+	if errors.Is(err, rscsync.ErrNoConsent) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -164,4 +164,25 @@ func TestOneHandlerForEveryPush(t *testing.T) {
 	if _, err := webhook.New(flow, "/rsc/push", nil); err == nil {
 		t.Error("New without Retrievers succeeded")
 	}
+
+	// The plug-in switched off (consent withdrawn): an export is
+	// acknowledged and dropped, and nothing is written to LinkedIn.
+	if _, err := flow.Advance(ctx, "acme", onboarding.Input{ToggleOff: true, By: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cu.Export(seat.URN, fake.AddMember(rsctest.MemberSpec{FirstName: "Di", LastName: "Yu", Email: "di@example.com"}).Person, "J1"); err != nil {
+		t.Fatal(err)
+	}
+	before = len(fake.Requests())
+	deliver()
+	var calls []string
+	for _, r := range fake.Requests()[before:] {
+		calls = append(calls, r.Method+" "+r.Path)
+	}
+	if len(calls) != 0 || len(sink.Candidates()) != 3 {
+		t.Errorf("export after the consent was withdrawn: calls to LinkedIn %v, %d candidates; want none and 3", calls, len(sink.Candidates()))
+	}
+	if c, err := r.Cursors(ctx); err != nil || len(c.PendingExports) != 0 {
+		t.Errorf("export after the consent was withdrawn: %d journaled, %v; want none", len(c.PendingExports), err)
+	}
 }
