@@ -111,7 +111,16 @@ type Reconciliation struct {
 	//     while Ineligible keeps it: each is one off, and Missing right;
 	//   - a record LinkedIn holds whose update it refused counts in
 	//     DeadLettered too until LinkedIn accepts the record (Missing is
-	//     one too low meanwhile).
+	//     one too low meanwhile);
+	//   - a record the Source yields again in a later batch of one pass
+	//     (it changed while the stream was read) counts twice (Missing is
+	//     one too low; the phase's Total is raised to its Done);
+	//   - a refused record deleted in the ATS whose dead letter a retry
+	//     drops as gone (SkipGone) before its Deletion is read is
+	//     subtracted all the same (Missing is one too high);
+	//   - a record whose deletion's answer lacked its key (a dead letter)
+	//     and that the ATS then created again counts twice (Missing is one
+	//     too low).
 	Acknowledged int64 `json:"acknowledged"`
 	DeadLettered int64 `json:"deadLettered"` // records currently refused
 	Ineligible   int64 `json:"ineligible"`   // records skipped by the eligibility hook
