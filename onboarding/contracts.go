@@ -121,8 +121,15 @@ type Contract struct {
 	Requested []WidgetIntegration `json:"requested,omitempty"`
 	// SavedAt: integrations named and configured and verified (StepSave).
 	SavedAt time.Time `json:"savedAt,omitzero"`
-	// SyncStartedAt: the historical sync was started.
+	// SyncStartedAt: the historical sync was started (WithStartSync); the
+	// last time, when it was started again after consent was withdrawn
+	// and given again.
 	SyncStartedAt time.Time `json:"syncStartedAt,omitzero"`
+	// SyncStoppedAt: consent was withdrawn (Input.ToggleOff, or the
+	// warning declined) after the sync started, which stops it; the flow
+	// starts it again (WithStartSync) once consent is given again, and
+	// clears it.
+	SyncStoppedAt time.Time `json:"syncStoppedAt,omitzero"`
 	// NotifiedAt: last "Notify partner".
 	NotifiedAt time.Time `json:"notifiedAt,omitzero"`
 	// WidgetNonce is the nonce of the last widget state token issued

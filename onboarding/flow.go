@@ -454,6 +454,7 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 	}
 	if in.ToggleOff {
 		st.ToggledOn = false
+		f.syncsStopped(st)
 		return f.opt.consents.Revoke(ctx, st.CustomerID, in.By, "LinkedIn plug-in toggled off")
 	}
 	if in.ToggleOn {
@@ -466,7 +467,7 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 			// plug-in off does: the sync stops, and the warning is shown
 			// again when the plug-in is switched on.
 			st.ToggledOn = false
-			return f.revokeStanding(ctx, st.CustomerID, cmp.Or(a.By, in.By), "data-privacy warning declined")
+			return f.revokeStanding(ctx, st, cmp.Or(a.By, in.By), "data-privacy warning declined")
 		}
 		by := a.By
 		if by == "" {
@@ -475,6 +476,9 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 		if _, err := f.opt.consents.Grant(ctx, Consent{CustomerID: st.CustomerID, GrantedBy: by, Text: a.Text}); err != nil {
 			return err
 		}
+	}
+	if err := f.restartStopped(ctx, st); err != nil {
+		return err
 	}
 	if in.SignedIn {
 		st.SignedIn = true
@@ -513,12 +517,49 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 
 // revokeStanding revokes the customer's consent if one stands; a customer
 // who never consented keeps no record.
-func (f *Flow) revokeStanding(ctx context.Context, customerID, by, reason string) error {
-	c, err := f.opt.consents.Get(ctx, customerID)
+func (f *Flow) revokeStanding(ctx context.Context, st *FlowState, by, reason string) error {
+	c, err := f.opt.consents.Get(ctx, st.CustomerID)
 	if err != nil || c == nil || c.Revoked() {
 		return err
 	}
-	return f.opt.consents.Revoke(ctx, customerID, by, reason)
+	f.syncsStopped(st)
+	return f.opt.consents.Revoke(ctx, st.CustomerID, by, reason)
+}
+
+// syncsStopped marks the contracts whose sync started as stopped, as a
+// withdrawal of consent stops them (Contract.SyncStoppedAt).
+func (f *Flow) syncsStopped(st *FlowState) {
+	for i := range st.Contracts {
+		if c := &st.Contracts[i]; !c.SyncStartedAt.IsZero() && c.SyncStoppedAt.IsZero() {
+			c.SyncStoppedAt = f.now().UTC()
+		}
+	}
+}
+
+// restartStopped starts again (WithStartSync) the syncs a withdrawal of
+// consent stopped, once consent stands again.
+func (f *Flow) restartStopped(ctx context.Context, st *FlowState) error {
+	if f.opt.startSync == nil || !slices.ContainsFunc(st.Contracts, func(c Contract) bool { return !c.SyncStoppedAt.IsZero() }) {
+		return nil
+	}
+	if err := f.opt.consents.CheckConsent(ctx, st.CustomerID); err != nil {
+		var cre *ConsentRequiredError
+		if errors.As(err, &cre) {
+			return nil // not given again yet
+		}
+		return err
+	}
+	for i := range st.Contracts {
+		c := &st.Contracts[i]
+		if c.SyncStoppedAt.IsZero() {
+			continue
+		}
+		if err := f.opt.startSync(ctx, st.CustomerID, *c); err != nil {
+			return fmt.Errorf("starting the sync again: %w", err)
+		}
+		c.SyncStartedAt, c.SyncStoppedAt = f.now().UTC(), time.Time{}
+	}
+	return nil
 }
 
 // consumeNonce checks the widget token's nonce against the one recorded

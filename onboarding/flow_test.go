@@ -607,3 +607,38 @@ func TestFlowCustomerLockHonoursContext(t *testing.T) {
 		})
 	}
 }
+
+// A sync the withdrawal of consent stopped (the plug-in switched off) is
+// started again (WithStartSync) once consent is given again, and only
+// then.
+func TestFlowSyncRestartedAfterConsentGivenAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	cu := e.toSaved(t, "rs")
+	cu.EnableAll()
+	e.deliver(t)
+	if d := cmp.Diff([]string{"rs"}, e.synced); d != "" {
+		t.Fatalf("syncs started once onboarded (-want +got):\n%s", d)
+	}
+	stopped := func() bool {
+		st, err := e.flow.State(t.Context(), "rs")
+		must(t, err)
+		return !st.Contracts[0].SyncStoppedAt.IsZero()
+	}
+	e.advance(t, "rs", Input{ToggleOff: true, By: "admin"})
+	if !stopped() {
+		t.Error("the plug-in switched off: the contract's sync is not marked stopped")
+	}
+	e.advance(t, "rs", Input{ToggleOn: true})
+	if len(e.synced) != 1 || !stopped() {
+		t.Errorf("switched on, no consent yet: syncs %v, stopped %v; want no new start", e.synced, stopped())
+	}
+	e.advance(t, "rs", Input{Consent: &ConsentAnswer{Accept: true, By: "dpo"}})
+	if d := cmp.Diff([]string{"rs", "rs"}, e.synced); d != "" || stopped() {
+		t.Errorf("consent given again: syncs (-want +got):\n%s\nstopped %v", d, stopped())
+	}
+	e.advance(t, "rs", Input{})
+	if len(e.synced) != 2 {
+		t.Errorf("a later Advance started the sync again: %v", e.synced)
+	}
+}

@@ -133,7 +133,8 @@ func WithAssumeSignedIn() Option {
 
 // WithStartSync sets the function NewFlow calls, once per contract at
 // StepSave and only after the consent check passes, to start the
-// historical sync. Its start is saved at once and again at the end of the
+// historical sync; and again for each contract whose sync a withdrawal of
+// consent stopped (Contract.SyncStoppedAt), once consent is given again. Its start is saved at once and again at the end of the
 // Advance; only when both saves fail (a store down) is it called again by
 // a later Advance, so make it idempotent, keyed by the customer and the
 // contract's label (riverrun.Enqueue is: a second enqueue of a customer
