@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -1044,7 +1046,15 @@ func (f *Flow) WidgetHandler(signer *StateSigner, session SessionFunc) (*WidgetH
 // changes update the flow. Its options are WithClock, WithLogger,
 // WithExportHandler, WithPushWorkers, WithFetchTimeout, WithDedup and
 // WithUnsignedPushes. Close it when done.
+//
+// PushBase's path must end with pathPrefix (the whole path, or what is
+// left of it behind a proxy that strips a prefix): a handler mounted
+// elsewhere would refuse every push, so PushHandler refuses to build it.
 func (f *Flow) PushHandler(pathPrefix string, opts ...Option) (*PushHandler, error) {
+	if base, err := url.Parse(f.cfg.PushBase); err != nil ||
+		!strings.HasSuffix(strings.TrimRight(base.Path, "/"), strings.TrimRight(pathPrefix, "/")) {
+		return nil, fmt.Errorf("onboarding: PushHandler: the path prefix %q is not the end of FlowConfig.PushBase's path (%s): every push would be refused", pathPrefix, f.cfg.PushBase)
+	}
 	c, err := newConfig(forPush, append([]Option{WithClock(f.opt.clock), WithLogger(f.log)}, opts...))
 	if err != nil {
 		return nil, err

@@ -642,3 +642,31 @@ func TestFlowSyncRestartedAfterConsentGivenAgain(t *testing.T) {
 		t.Errorf("a later Advance started the sync again: %v", e.synced)
 	}
 }
+
+// A push handler mounted where FlowConfig.PushBase's CALLBACK_URLs do not
+// lead would refuse every push: PushHandler refuses to build it.
+func TestPushHandlerPathPrefixMatchesPushBase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil) // PushBase: <ats>/rsc/push
+	for _, tc := range []struct {
+		prefix string
+		ok     bool
+	}{
+		{"/rsc/push", true},
+		{"/rsc/push/", true},
+		{"/push", true}, // behind a proxy that strips /rsc
+		{"", true},
+		{"/other/push", false},
+		{"/rsc", false},
+	} {
+		t.Run(tc.prefix, func(t *testing.T) {
+			h, err := e.flow.PushHandler(tc.prefix)
+			if h != nil {
+				h.Close()
+			}
+			if (err == nil) != tc.ok {
+				t.Errorf("PushHandler(%q): %v, want ok %v", tc.prefix, err, tc.ok)
+			}
+		})
+	}
+}
