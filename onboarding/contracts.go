@@ -97,7 +97,9 @@ type ContractChoice struct {
 	// Label selects or creates the customer instance ("" = default).
 	Label string `json:"label"`
 	// ContractURN is the contract, when already known. Otherwise the
-	// widget's onintegrate payload provides it.
+	// widget's onintegrate payload provides it. A label already bound to
+	// another contract refuses it (Advance returns an error): connect
+	// that contract under another label.
 	ContractURN string `json:"contract,omitempty"`
 }
 

@@ -500,8 +500,12 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 			st.Contracts = append(st.Contracts, Contract{Label: ch.Label})
 			c = &st.Contracts[len(st.Contracts)-1]
 		}
-		if ch.ContractURN != "" && c.ContractURN == "" {
+		switch {
+		case ch.ContractURN == "" || c.ContractURN == ch.ContractURN:
+		case c.ContractURN == "":
 			c.ContractURN = ch.ContractURN
+		default: // the label's child application serves its contract
+			return fmt.Errorf("onboarding: the contract label %q is bound to %s: connect %s under another label", ch.Label, c.ContractURN, ch.ContractURN)
 		}
 		label := ch.Label
 		st.Active = &label

@@ -670,3 +670,22 @@ func TestPushHandlerPathPrefixMatchesPushBase(t *testing.T) {
 		})
 	}
 }
+
+// Choosing for a label another contract than the one it is bound to is
+// refused, not ignored; choosing its own again is no change.
+func TestContractChoiceConflictRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.advance(t, "cc", Input{ToggleOn: true, Consent: &ConsentAnswer{Accept: true, By: "admin"}})
+	e.advance(t, "cc", Input{Contract: &ContractChoice{Label: "emea", ContractURN: "urn:li:contract:71"}})
+	e.advance(t, "cc", Input{Contract: &ContractChoice{Label: "emea", ContractURN: "urn:li:contract:71"}})
+	_, err := e.flow.Advance(t.Context(), "cc", Input{Contract: &ContractChoice{Label: "emea", ContractURN: "urn:li:contract:72"}})
+	if want := `onboarding: the contract label "emea" is bound to urn:li:contract:71: connect urn:li:contract:72 under another label`; err == nil || err.Error() != want {
+		t.Errorf("a conflicting choice: %v, want %q", err, want)
+	}
+	st, err := e.flow.State(t.Context(), "cc")
+	must(t, err)
+	if c := st.Contract("emea"); c == nil || c.ContractURN != "urn:li:contract:71" {
+		t.Errorf("the label's contract after the refused choice: %+v", c)
+	}
+}
