@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"time"
 
@@ -87,6 +88,16 @@ func (r *run) sendDeletions(ctx context.Context, recs []Deletion, _ []bool) batc
 	return o
 }
 
+// absent reports whether LinkedIn refused a deletion because it does not
+// hold the record (a per-entity 404): the deletion's end is reached. A
+// record the engine never sent (refused, ineligible), or a child LinkedIn
+// deleted with its parent (docs/linkedin-api.md §10), is such a record;
+// taking the 404 for a refusal would dead-letter its deletion for good.
+func absent(err error) bool {
+	var ee *rsc.EntityError
+	return errors.As(err, &ee) && ee.Status == http.StatusNotFound
+}
+
 // sendOrder returns the positions of recs in the order they are sent:
 // children first (deletionOrder), then by integration context and parent,
 // so that a parent's deletions are consecutive; stable otherwise.
@@ -121,7 +132,7 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[strin
 		ids[i] = d.ID
 	}
 	each := func(i int, err error) {
-		if err != nil {
+		if err != nil && !absent(err) {
 			fail(group[i], err)
 		} else {
 			ok(group[i])

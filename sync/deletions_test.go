@@ -1,6 +1,12 @@
 package sync
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,6 +217,64 @@ func TestEditedThenDeletedBetweenRunsLeavesReconciliation(t *testing.T) {
 		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 1, Acknowledged: 1}
 		if d := cmp.Diff(want, rep.Reconciliation[PhaseCandidates]); d != "" {
 			t.Errorf("reconciliation (-want +got):\n%s", d)
+		}
+	})
+}
+
+// notFoundOnDelete answers every key of a batch_delete that LinkedIn (the
+// fake) reports deleted, but did not hold, with a per-entity 404, as a
+// LinkedIn resource may: holds says whether the fake held a key's record
+// before the call.
+func notFoundOnDelete(holds func(r *http.Request) bool) func(http.RoundTripper) http.RoundTripper {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return rtFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method != http.MethodDelete || holds(r) {
+				return next.RoundTrip(r)
+			}
+			resp, err := next.RoundTrip(r)
+			if err != nil {
+				return resp, err
+			}
+			var ans struct{ Results map[string]json.RawMessage }
+			b, _ := io.ReadAll(resp.Body)
+			if json.Unmarshal(b, &ans) != nil {
+				return nil, fmt.Errorf("batch_delete answer %s", b)
+			}
+			errs := map[string]any{}
+			for k := range ans.Results {
+				errs[k] = map[string]any{"status": 404, "message": "Entity not found"}
+			}
+			out, _ := json.Marshal(map[string]any{"results": map[string]any{}, "errors": errs})
+			resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(out)), int64(len(out))
+			resp.Header.Del("Content-Length")
+			return resp, nil
+		})
+	}
+}
+
+// LinkedIn may answer the deletion of a record it does not hold with a
+// per-entity 404: the deletion's end is reached, it is acknowledged and
+// leaves no dead letter. Here the record was refused, so never held.
+func TestDeletionOfAbsentRecordAnswered404(t *testing.T) {
+	var held func(id string) bool
+	inBubbleWith(t, envOpt{wrap: notFoundOnDelete(func(r *http.Request) bool { return held(r.URL.RawQuery) })}, func(t *testing.T, e *env) {
+		held = func(q string) bool { return !strings.Contains(q, "BAD") }
+		org := e.cust.Organization
+		hour := time.Now().Add(-time.Hour)
+		bad := recreatedCand(org, "BAD", hour)
+		bad.Record.EmailAddresses = []string{"not-an-email"} // refused: never on LinkedIn
+		src := NewSliceSource().PutCandidates(recreatedCand(org, "C1", hour), bad)
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindCandidate, ID: "BAD", DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if got := *rep.Phases[PhaseDeletions]; got.Acknowledged != 1 || got.Refused != 0 {
+			t.Errorf("deletions %+v, want one acknowledged", got)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+			t.Errorf("dead letters %+v, want none", dl)
 		}
 	})
 }
