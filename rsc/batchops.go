@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -200,8 +201,52 @@ func writeBatches[K comparable](ctx context.Context, c *Client, op batchOp, entr
 }
 
 // sendBatch sends the entries at idx as one batch call and records each
-// one's outcome in res.
+// one's outcome in res. The records LinkedIn answered with a per-entity
+// 429 or 5xx (its own failure, not the record's) are sent again, alone in
+// a call, under the client's RetryPolicy (every batch write is
+// idempotent): up to MaxAttempts calls in all, each after the policy's
+// backoff, none starting after MaxElapsed. Those still failing keep their
+// *EntityError.
 func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
+	start := c.cfg.clock.Now()
+	for attempt := 1; ; attempt++ {
+		if err := sendBatchOnce(ctx, c, op, entries, idx, res); err != nil {
+			return err
+		}
+		var again []int
+		for _, i := range idx {
+			if transientEntity(res.Items[i].Err) {
+				again = append(again, i)
+			}
+		}
+		if len(again) == 0 || attempt >= c.cfg.retry.MaxAttempts {
+			return nil
+		}
+		wait := c.backoff(attempt, nil)
+		if m := c.cfg.retry.MaxElapsed; m > 0 && c.cfg.clock.Now().Add(wait).Sub(start) > m || c.outlastsDeadline(ctx, wait) {
+			return nil
+		}
+		if c.cfg.clock.Sleep(ctx, wait) != nil {
+			return nil // the records keep their per-entity errors
+		}
+		for _, i := range again {
+			res.Items[i] = Item[K]{Key: res.Items[i].Key}
+		}
+		idx = again
+	}
+}
+
+// transientEntity reports whether err is a per-entity refusal LinkedIn
+// gives for its own failure (429, 5xx), which the same record may not get
+// again.
+func transientEntity(err error) bool {
+	var ee *EntityError
+	return errors.As(err, &ee) && (ee.Status == http.StatusTooManyRequests || ee.Status >= 500)
+}
+
+// sendBatchOnce sends the entries at idx as one batch call and records each
+// one's outcome in res.
+func sendBatchOnce[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
 	sc := c.batches.get()
 	defer c.batches.put(sc)
 	batchKeys(sc, c.fam.proto, entries, idx)

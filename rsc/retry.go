@@ -21,7 +21,10 @@ import (
 // transport errors, attempts that ran past the attempt timeout
 // (ErrAttemptTimeout; the caller's own deadline ends the call instead),
 // per-minute 429s and HTTP 500, 502, 503 and 504. A daily
-// 429 is never retried. An answer whose body is cut off after its headers
+// 429 is never retried. In the answer of a batch write, a record with a
+// per-entity 429 or 5xx (LinkedIn's failure, not the record's) is sent
+// again, with the others so answered, in a call of their own, under the
+// same policy; a record still failing keeps its *EntityError. An answer whose body is cut off after its headers
 // fails the call (the sync engine sends the batch again on its next run). Retry-After is honoured; otherwise the wait grows
 // exponentially from MinWait to MaxWait, drawn at random between MinWait/2
 // and that ceiling (jitter). Waits run on the

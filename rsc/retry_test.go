@@ -2,8 +2,12 @@ package rsc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -236,6 +240,79 @@ func TestWaitPastDeadlineNotTaken(t *testing.T) {
 				}
 				if d := cmp.Diff(tc.want, got); d != "" {
 					t.Errorf("(-want +got):\n%s", d)
+				}
+			})
+		})
+	}
+}
+
+// A record LinkedIn answers with a per-entity 429 or 5xx (its own failure)
+// is sent again, alone in a call, after the policy's backoff, up to
+// MaxAttempts calls; a per-entity 4xx is the record's refusal and is not.
+func TestPerEntityTransientRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// answers[n] is the status of each note in call n (missing: 204).
+		answers  []map[string]int
+		attempts int
+		want     map[string]int // each note's final status
+		wantIDs  []string       // the notes each call sent
+	}{
+		{"a 500, then accepted", []map[string]int{{"N2": 500, "N3": 422}}, 4,
+			map[string]int{"N1": 204, "N2": 204, "N3": 422}, []string{"N1,N2,N3", "N2"}},
+		{"a 429 and a 503, then accepted", []map[string]int{{"N1": 429, "N2": 503}}, 4,
+			map[string]int{"N1": 204, "N2": 204, "N3": 204}, []string{"N1,N2,N3", "N1,N2"}},
+		{"a 500 every time", []map[string]int{{"N2": 500}, {"N2": 500}, {"N2": 500}}, 3,
+			map[string]int{"N1": 204, "N2": 500, "N3": 204}, []string{"N1,N2,N3", "N2", "N2"}},
+		{"retries disabled", []map[string]int{{"N2": 500}}, 1,
+			map[string]int{"N1": 204, "N2": 500, "N3": 204}, []string{"N1,N2,N3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, h, _ := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: tc.attempts, MinWait: time.Second, MaxWait: 4 * time.Second}))
+				var sent []string
+				var at []time.Time
+				h.route("PUT", notesURL, func(w http.ResponseWriter, s seen) {
+					var body struct{ Entities map[string]json.RawMessage }
+					if err := json.Unmarshal(s.Body, &body); err != nil {
+						t.Fatal(err)
+					}
+					ids := slices.Sorted(maps.Keys(body.Entities))
+					call := len(sent)
+					sent, at = append(sent, strings.Join(ids, ",")), append(at, time.Now())
+					results, errs := map[string]any{}, map[string]any{}
+					for _, id := range ids {
+						st := 204
+						if call < len(tc.answers) && tc.answers[call][id] != 0 {
+							st = tc.answers[call][id]
+						}
+						if st == 204 {
+							results[id] = map[string]int{"status": st}
+						} else {
+							errs[id] = map[string]any{"status": st, "message": "failed"}
+						}
+					}
+					b, _ := json.Marshal(map[string]any{"results": results, "errors": errs})
+					reply(w, 200, string(b))
+				})
+				res, err := c.Candidates.UpsertNotes(t.Context(), noteKey, []Note{{ID: "N1", Note: "a"}, {ID: "N2", Note: "b"}, {ID: "N3", Note: "c"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int{}
+				for _, it := range res.Items {
+					got[it.Key.NoteID] = it.Status
+				}
+				if d := cmp.Diff(tc.want, got); d != "" {
+					t.Errorf("final statuses (-want +got):\n%s", d)
+				}
+				if d := cmp.Diff(tc.wantIDs, sent); d != "" {
+					t.Errorf("calls (-want +got):\n%s", d)
+				}
+				for i := 1; i < len(at); i++ {
+					if gap := at[i].Sub(at[i-1]); gap < 500*time.Millisecond || gap > 4*time.Second {
+						t.Errorf("wait before call %d: %v, want the policy's backoff (0.5s to 4s)", i+1, gap)
+					}
 				}
 			})
 		})
