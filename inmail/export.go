@@ -25,8 +25,9 @@ type ExportResult struct {
 	RequestID string
 	// Duplicate: the request id was already handled; nothing was done.
 	Duplicate bool
-	// InProgress: the request id is being processed in this process
-	// already (a push, or RunOnce); nothing was done.
+	// InProgress: the request id is being processed already, in this
+	// process (a push, or RunOnce) or by another Retriever over the same
+	// CursorStore (PendingExport.ClaimedUntil); nothing was done.
 	InProgress bool
 	// Items are the outcomes of the payload's members, in its order; none
 	// when nothing was done or the payload could not be read.
@@ -111,9 +112,17 @@ func (r *Retriever) HandleExport(ctx context.Context, requestID string) (ExportR
 // caller has claimed.
 func (r *Retriever) attemptExport(ctx context.Context, id string) (ExportResult, error) {
 	res := ExportResult{RequestID: id}
-	switch st, err := r.beginAttempt(ctx, id); {
+	// The attempt ends by the end of its claim (MaxExportAttempt), real
+	// time as a request's time limit is: another Retriever may take the
+	// export over then.
+	ctx, cancel := context.WithTimeout(ctx, MaxExportAttempt)
+	defer cancel()
+	switch st, err := r.beginAttempt(ctx, id, r.now().Add(MaxExportAttempt)); {
 	case err != nil:
 		return res, err
+	case st == exportClaimed:
+		res.InProgress = true
+		return res, nil
 	case st != exportPending:
 		res.Duplicate = true
 		return res, nil

@@ -53,7 +53,19 @@ type PendingExport struct {
 	// LastError is the text of the last failed attempt ("" while an
 	// attempt runs, or before the first).
 	LastError string `json:"lastError,omitempty"`
+	// ClaimedUntil is set while an attempt runs: until then (epoch
+	// milliseconds) another Retriever over the store leaves the export to
+	// that attempt, which ends by then (MaxExportAttempt). A process that
+	// stopped during the attempt leaves a claim that lapses.
+	ClaimedUntil int64 `json:"claimedUntil,omitempty"`
 }
+
+// MaxExportAttempt bounds one attempt of a journaled export: it is the
+// attempt's claim on the export in the CursorStore (PendingExport.
+// ClaimedUntil), and the attempt's context ends then at the latest. An
+// export whose attempt a stopped process left is taken up again once the
+// claim has lapsed.
+const MaxExportAttempt = 5 * time.Minute
 
 // DeadExport is an export given up on: every attempt failed or ran out of
 // time, or its payload belongs to another integration context. Times are
@@ -104,6 +116,7 @@ const (
 	exportPending                    // journaled, the ATS does not hold it yet
 	exportDone                       // the ATS holds it
 	exportDead                       // given up on
+	exportClaimed                    // an attempt of another Retriever runs (PendingExport.ClaimedUntil)
 )
 
 func (c *Cursors) exportState(id string) (exportState, DeadExport) {
@@ -172,16 +185,16 @@ func (r *Retriever) claimExport(id string) bool {
 	return true
 }
 
-// attemptClaimed attempts the journaled export id unless another attempt
-// holds it (claimed false), releasing the claim however the attempt
+// attemptClaimed attempts the journaled export id unless another attempt,
+// of this Retriever or of another over the store, holds it (claimed false), releasing the claim however the attempt
 // returns, a panic of the Sink included.
 func (r *Retriever) attemptClaimed(ctx context.Context, id string) (claimed bool, err error) {
 	if !r.claimExport(id) {
 		return false, nil
 	}
 	defer r.releaseExport(id)
-	_, err = r.attemptExport(ctx, id)
-	return true, err
+	res, err := r.attemptExport(ctx, id)
+	return !res.InProgress, err
 }
 
 func (r *Retriever) releaseExport(id string) {
@@ -207,11 +220,12 @@ func (r *Retriever) exportBackoff(n int) time.Duration {
 }
 
 // beginAttempt counts an attempt of a journaled export before it starts,
-// so that a stop during it counts too. It reports the id's state when it is
-// no longer pending (handled or dead-lettered meanwhile), and a dead
-// letter when the attempts are spent already: the last one was
-// interrupted.
-func (r *Retriever) beginAttempt(ctx context.Context, id string) (exportState, error) {
+// so that a stop during it counts too, and claims the export in the store
+// until claim, when the attempt must have ended. It reports the id's state
+// when it is no longer pending (handled or dead-lettered meanwhile) or
+// another Retriever's attempt holds it (exportClaimed), and a dead letter
+// when the attempts are spent already: the last one was interrupted.
+func (r *Retriever) beginAttempt(ctx context.Context, id string, claim time.Time) (exportState, error) {
 	st := exportPending
 	var dead *DeadLetterError
 	var buried DeadExport // the dead letter when id was buried elsewhere
@@ -223,13 +237,17 @@ func (r *Retriever) beginAttempt(ctx context.Context, id string) (exportState, e
 			return false
 		}
 		now := r.now()
+		if p.ClaimedUntil > ms(now) {
+			st = exportClaimed
+			return false
+		}
 		if p.Attempts >= r.opt.exportAttempts {
 			reason := cmp.Or(p.LastError, fmt.Sprintf("attempt %d did not finish (the process stopped during it)", p.Attempts))
 			dead = &DeadLetterError{DeadExport: c.bury(id, p, now, reason)}
 			return true
 		}
 		p.Attempts++
-		p.NextAt, p.LastError = ms(now.Add(r.exportBackoff(p.Attempts))), ""
+		p.NextAt, p.LastError, p.ClaimedUntil = ms(now.Add(r.exportBackoff(p.Attempts))), "", ms(claim)
 		c.PendingExports[id] = p
 		return true
 	})
@@ -290,7 +308,7 @@ func (r *Retriever) failAttempt(ctx context.Context, id string, cause error) err
 		if !ok {
 			return false
 		}
-		p.LastError = reason(cause)
+		p.LastError, p.ClaimedUntil = reason(cause), 0
 		switch {
 		case refund:
 			p.Attempts = max(0, p.Attempts-1)
@@ -392,7 +410,7 @@ func (r *Retriever) retryPendingExports(ctx context.Context, read func(context.C
 	ahead := ms(now.Add(max(r.opt.exportBackoff[1], 24*time.Hour)))
 	var due []string
 	for id, p := range c.PendingExports {
-		if p.NextAt <= ms(now) || p.NextAt > ahead {
+		if (p.NextAt <= ms(now) || p.NextAt > ahead) && p.ClaimedUntil <= ms(now) {
 			due = append(due, id)
 		}
 	}

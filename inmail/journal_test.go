@@ -234,7 +234,7 @@ func TestExportSurvivesACrash(t *testing.T) {
 
 				// The restart: a new process over what reached the disk.
 				r2 := w.retriever(t, w.sink, inmail.WithCursorStore(disk), inmail.WithClock(clk))
-				clk.Advance(inmail.DefaultExportBackoff)
+				clk.Advance(max(inmail.DefaultExportBackoff, inmail.MaxExportAttempt)) // the dead attempt's claim lapses
 				w.retriedToHandled(t, r2, id)
 			})
 		})
@@ -548,13 +548,13 @@ func TestExportKillingItsProcess(t *testing.T) {
 			t.Fatalf("push answered %d, want 200", code)
 		}
 		r2 := w.retriever(t, w.sink, inmail.WithCursorStore(disk), inmail.WithClock(clk), retry)
-		clk.Advance(time.Minute)
+		clk.Advance(inmail.MaxExportAttempt) // the dead attempt's claim lapses
 		_, err := r2.RunOnce(t.Context())
 		var dl *inmail.DeadLetterError
 		if !errors.As(err, &dl) {
 			t.Fatalf("RunOnce = %v, want a *DeadLetterError", err)
 		}
-		want := inmail.DeadExport{RequestID: id, ReceivedAt: clk.Now().Add(-time.Minute).UnixMilli(), At: clk.Now().UnixMilli(), Attempts: 1,
+		want := inmail.DeadExport{RequestID: id, ReceivedAt: clk.Now().Add(-inmail.MaxExportAttempt).UnixMilli(), At: clk.Now().UnixMilli(), Attempts: 1,
 			Reason: "attempt 1 did not finish (the process stopped during it)"}
 		if d := cmp.Diff(want, dl.DeadExport); d != "" {
 			t.Errorf("dead letter (-want +got):\n%s", d)
@@ -603,5 +603,38 @@ func TestSchedulerRetriesExports(t *testing.T) {
 			t.Errorf("scheduled runs (-want +got):\n%s", d)
 		}
 		w.checkHandled(t, r, id)
+	})
+}
+
+// Two Retrievers over one CursorStore (the webhook's beside the
+// scheduler's): while one attempts an export, the other leaves it alone,
+// by a push or by RunOnce, and the ATS gets the candidate once.
+func TestExportClaimedAcrossRetrievers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		store := inmail.NewMemoryCursors()
+		sink := &flakySink{MemorySink: w.sink, hold: make(chan struct{})}
+		a := w.retriever(t, sink, inmail.WithCursorStore(store))
+		b := w.retriever(t, sink, inmail.WithCursorStore(store))
+		id := w.exportCarl(t)
+		done := make(chan error)
+		go func() { _, err := a.HandleExport(t.Context(), id); done <- err }()
+		synctest.Wait() // a's attempt waits in CreateCandidate
+		res, err := b.HandleExport(t.Context(), id)
+		if err != nil || !res.InProgress {
+			t.Errorf("b.HandleExport during a's attempt: %+v, %v; want InProgress", res, err)
+		}
+		time.Sleep(inmail.DefaultExportBackoff + time.Minute) // the backoff has passed, a's claim has not
+		rep, err := b.RetryPendingExports(t.Context())
+		if err != nil || rep.Due != 0 {
+			t.Errorf("b.RetryPendingExports during a's attempt: %+v, %v; want nothing due", rep, err)
+		}
+		close(sink.hold)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := len(w.sink.Candidates()); n != 1 {
+			t.Errorf("%d candidates, want 1", n)
+		}
 	})
 }
