@@ -2,6 +2,7 @@ package inmail_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -421,4 +422,39 @@ func cursorsOf(t *testing.T, r *inmail.Retriever) inmail.CursorStore {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// A spent daily quota stops only the steps that meet it: the closed
+// profiles, on a quota of their own, are still read (LinkedIn requires it
+// every 30 days).
+func TestDailyQuotaLeavesDeletionsPolled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, true)
+		c, err := w.srv.CustomerClient(w.cust, rsc.WithLimits(rsc.Limits{ProspectRequestsPerDay: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := inmail.New(inmail.Config{CustomerID: "acme", Client: c, Organization: org, Contracts: []string{contract},
+			Sink: w.sink, State: w.state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := r.RunOnce(t.Context())
+		var rl *rsc.RateLimitError
+		if !errors.As(err, &rl) || !rl.Daily {
+			t.Errorf("RunOnce: %v, want the prospect quota's daily *RateLimitError among its errors", err)
+		}
+		if !rep.DeletionsRun {
+			t.Error("the closed profiles were not read")
+		}
+		n := 0
+		for _, q := range w.srv.Requests() {
+			if strings.Contains(q.Path, "atsPurgedExportedCandidates") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d reads of the closed profiles, want 1", n)
+		}
+	})
 }

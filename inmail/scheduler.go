@@ -19,8 +19,11 @@ import (
 // notes (which attach to them), queued profile links, pending person URN
 // attachments of exports, and closed profiles
 // (when the deletion interval has passed). A failing step does not stop the
-// others, except on cancellation or a spent daily quota; the errors are
-// joined. Polls of a Retriever are serialised: while another poll runs
+// others, except on cancellation; the errors are joined. A spent daily
+// quota stops the step that met it only: LinkedIn counts the quotas per
+// resource (docs/linkedin-api.md §5), and the closed profiles, which
+// LinkedIn requires read every 30 days, must not wait for InMail's
+// quota. Polls of a Retriever are serialised: while another poll runs
 // (the webhook's, an operator's), RunOnce waits for it, and returns ctx's
 // error, having done nothing, if ctx ends first.
 func (r *Retriever) RunOnce(ctx context.Context) (RunReport, error) {
@@ -34,9 +37,8 @@ func (r *Retriever) runOnce(ctx context.Context) (RunReport, error) {
 	step := func(name string, f func() error) bool {
 		if err := f(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			return !fatal(ctx, err)
 		}
-		return true
+		return ctx.Err() == nil
 	}
 	c, err := r.Cursors(ctx)
 	if err != nil {
