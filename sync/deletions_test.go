@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -275,6 +276,39 @@ func TestDeletionOfAbsentRecordAnswered404(t *testing.T) {
 		}
 		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
 			t.Errorf("dead letters %+v, want none", dl)
+		}
+	})
+}
+
+// foldingLookup is a Source whose LookupCandidate folds case, as a
+// case-insensitive database collation does.
+type foldingLookup struct{ *SliceSource }
+
+func (s foldingLookup) LookupCandidate(ctx context.Context, id string) (Candidate, bool, error) {
+	for c, err := range s.Candidates(ctx, Cursor{}) {
+		if err != nil || strings.EqualFold(c.Record.Key.CandidateID, id) {
+			return c, err == nil, err
+		}
+	}
+	return Candidate{}, false, nil
+}
+
+// A Lookup that returns another id's record (AX9 for aX9) would have the
+// engine skip aX9's deletion as recreated and keep it on LinkedIn: the
+// run fails instead, naming both ids.
+func TestLookupOfAnotherIDFails(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		src := foldingLookup{NewSliceSource().PutCandidates(recreatedCand(org, "aX9", time.Now().Add(-time.Hour)))}
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		src.Delete(Deletion{Kind: KindCandidate, ID: "aX9", DeletedAt: time.Now(), Integration: org})
+		time.Sleep(time.Minute)
+		src.PutCandidates(recreatedCand(org, "AX9", time.Now()))
+		time.Sleep(time.Minute)
+		_, err := eng.Run(t.Context())
+		if want := `sync: the Source's Lookup of "aX9" returned the record "AX9"`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Run: %v, want an error saying %q", err, want)
 		}
 	})
 }

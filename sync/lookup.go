@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"iter"
 )
 
@@ -13,7 +14,10 @@ import (
 // and jobs, from the earliest deletion time for deletions), keeping only
 // the ids it needs: correct, but slow for large tables. Either way the
 // engine reads records while the Deletions stream is open, so a Source
-// must serve one stream while another is being read.
+// must serve one stream while another is being read. A Lookup finds an id
+// byte for byte, as the streams order them: one that returns a record of
+// another id (a collation that folds case or trailing blanks) makes the
+// engine's call fail with an error naming both.
 type Lookup interface {
 	LookupJob(ctx context.Context, id string) (Job, bool, error)
 	LookupCandidate(ctx context.Context, id string) (Candidate, bool, error)
@@ -30,7 +34,8 @@ func actKey(kind EntityKind, parent, id string) string {
 
 // lookup reads the records with the given keys from the Source: one by one
 // with one when the Source implements Lookup, else by scanning the stream
-// all from the beginning. Keys not found are absent from the result.
+// all from the beginning. Keys not found are absent from the result; a
+// Lookup that returns a record of another key is an error.
 func lookup[T any](ctx context.Context, keys []string, one func(context.Context, string) (T, bool, error),
 	all func() iter.Seq2[T, error], keyOf func(*T) string) (map[string]T, error) {
 	out := make(map[string]T, len(keys))
@@ -43,9 +48,16 @@ func lookup[T any](ctx context.Context, keys []string, one func(context.Context,
 			if err != nil {
 				return nil, err
 			}
-			if found {
-				out[k] = v
+			if !found {
+				continue
 			}
+			if got := keyOf(&v); got != k {
+				// A Lookup that folds case or blanks (a database
+				// collation) found another record: taking it for k's
+				// would skip k's deletion, or send the other record.
+				return nil, fmt.Errorf("sync: the Source's Lookup of %q returned the record %q: a Lookup must find the id byte for byte", k, got)
+			}
+			out[k] = v
 		}
 		return out, nil
 	}

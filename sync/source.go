@@ -26,11 +26,15 @@ import (
 //
 // The engine's watermark trusts that order in time too: a record whose
 // ModifiedAt (a deletion's DeletedAt) lies before a position the engine
-// already read is never read. So a write must not become visible after
-// later-stamped ones: stamp ModifiedAt when the change commits (a database
-// trigger, or the commit's time), or, where long transactions commit out
-// of order, yield only records older than the longest transaction (hold
-// back the last seconds; the next run reads them). An id used again after
+// already read is never read, nor one at that time whose id sorts before
+// it. So a write must not become visible after later-stamped ones, nor
+// after a read that saw another write of the same stamp: stamp ModifiedAt
+// when the change commits (a database trigger, or the commit's time), and
+// yield only records stamped before the current instant of the stamps'
+// clock (two writes may share its current millisecond, the second
+// committing after a read); where long transactions commit out of order,
+// yield only records older than the longest transaction (hold back the
+// last seconds; the next run reads them). An id used again after
 // its deletion is fine: the engine skips a deletion older than the record
 // the Source holds under that id (SkipRecreated).
 //

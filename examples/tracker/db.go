@@ -178,7 +178,9 @@ BEGIN
 END;
 
 -- One row per stage transition; a change here also bumps the placement's
--- modified_at, because LinkedIn takes an application and its stages whole.
+-- modified_at, because LinkedIn takes an application and its stages whole:
+-- Tracker's writers do (AdvancePlacements), and so does a trigger for a
+-- stage inserted by any other writer, stamped with its creation time.
 CREATE TABLE IF NOT EXISTS placement_stages (
 	id           TEXT PRIMARY KEY,
 	placement_id TEXT NOT NULL REFERENCES placements(id),
@@ -186,6 +188,11 @@ CREATE TABLE IF NOT EXISTS placement_stages (
 	created_at   INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS placement_stages_placement ON placement_stages(placement_id, created_at, id);
+CREATE TRIGGER IF NOT EXISTS placements_follow_stages
+AFTER INSERT ON placement_stages
+BEGIN
+	UPDATE placements SET modified_at = MAX(modified_at, NEW.created_at) WHERE id = NEW.placement_id;
+END;
 
 -- Activities: notes and interview feedback written in Tracker (synced to
 -- LinkedIn), and InMail, prospect notes and notices that came from LinkedIn

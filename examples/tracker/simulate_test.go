@@ -93,3 +93,28 @@ func TestJoinedEditsMoveTheApplication(t *testing.T) {
 		})
 	}
 }
+
+// A stage row inserted by a writer other than Tracker's own (a direct SQL
+// insert, stamped with its creation time) moves its application too, so
+// that the next sync sends the application with the new stage.
+func TestInsertedStageMovesTheApplication(t *testing.T) {
+	db, _ := generateTest(t, GenerateOptions{Candidates: 40, Seed: 5})
+	src := NewSource(db, Config{IntegrationContext: testOrg})
+	apps := collect(t, src.Applications(t.Context(), rscsync.Cursor{}))
+	last := apps[len(apps)-1]
+	mark := rscsync.Cursor{ModifiedAt: last.ModifiedAt, ID: last.Record.Key.ApplicationID}
+	edited := apps[0]
+	if _, err := db.SQL().ExecContext(t.Context(), `INSERT INTO placement_stages (id, placement_id, stage, created_at) VALUES ('S99999999', ?, 'Phone Screen', ?)`,
+		edited.Record.Key.ApplicationID, ms(testNow.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	var stages []int
+	for _, a := range collect(t, src.Applications(t.Context(), mark)) { // the next sync
+		if a.Record.Key == edited.Record.Key {
+			stages = append(stages, len(a.Stages))
+		}
+	}
+	if d := cmp.Diff([]int{len(edited.Stages) + 1}, stages); d != "" {
+		t.Errorf("the next sync's read of application %s: stages (-want +got):\n%s", edited.Record.Key.ApplicationID, d)
+	}
+}

@@ -25,6 +25,7 @@ type lookupSource struct {
 	byApp   map[string]rscsync.Application
 	byAct   map[recKey]rscsync.Activity
 	anyCand bool   // finds a candidate under any id
+	fold    bool   // finds a candidate whatever the case of its id and trailing blanks (a folding collation)
 	failID  string // fails the lookup of this id
 	panicID string // panics on the lookup of this id
 	lookups int
@@ -72,6 +73,13 @@ func (s *lookupSource) LookupCandidate(_ context.Context, id string) (rscsync.Ca
 		return rscsync.Candidate{}, false, err
 	}
 	c, ok := s.byCand[id]
+	if !ok && s.fold {
+		for k, v := range s.byCand {
+			if strings.EqualFold(k, strings.TrimRight(id, " ")) {
+				return v, true, nil
+			}
+		}
+	}
 	if !ok && s.anyCand {
 		return rscsync.Candidate{Record: rsc.Candidate{Key: rsc.CandidateKey{IntegrationContext: org, CandidateID: id}}, ModifiedAt: hoursAt(20)}, true, nil
 	}
@@ -199,6 +207,14 @@ func TestLookup(t *testing.T) {
 			},
 		},
 		{
+			name:   "folds case and trailing blanks",
+			break_: func(s *lookupSource) { s.fold = true },
+			want: []string{
+				`Candidates/Lookup: Candidates: LookupCandidate("C00"), an id the stream does not yield, returned the record "c00"; Lookup must find ids byte for byte, as the streams order them (a collation that folds case or trailing blanks finds another record, whose deletion or retry the engine would then get wrong)`,
+				`Candidates/Lookup: Candidates: LookupCandidate("c00 "), an id the stream does not yield, returned the record "c00"; Lookup must find ids byte for byte, as the streams order them (a collation that folds case or trailing blanks finds another record, whose deletion or retry the engine would then get wrong)`,
+			},
+		},
+		{
 			name:   "finds any id, beyond the records read",
 			break_: func(s *lookupSource) { s.anyCand = true },
 			opts:   []Option{WithMaxRecords(3)},
@@ -240,9 +256,10 @@ func TestLookupSampled(t *testing.T) {
 	if errs := r.errors(); len(errs) > 0 {
 		t.Fatalf("failures:\n%s", strings.Join(errs, "\n"))
 	}
-	// Candidates 0, 1, 2, 4, ..., 4096 and 4999, and a made-up id;
-	// deletions 0, 1, 2, 4, ..., 256 and 299.
-	if want := (14 + 1 + 1) + (10 + 1); s.lookups != want {
+	// Candidates 0, 1, 2, 4, ..., 4096 and 4999, a made-up id and the
+	// first id with its case swapped and with a trailing blank; deletions
+	// 0, 1, 2, 4, ..., 256 and 299.
+	if want := (14 + 1 + 1 + 2) + (10 + 1); s.lookups != want {
 		t.Errorf("%d Lookup calls, want %d", s.lookups, want)
 	}
 }

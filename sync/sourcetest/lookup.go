@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -229,20 +230,52 @@ func checkLookup(r reporter, l rscsync.Lookup, data streamData) {
 		return
 	}
 	k := data.samples[0].key
-	k.id = unknownID(data.pos, k.id)
-	if k.id == "" {
-		return
+	unknown := unknownID(data.pos, k.id)
+	for _, id := range append([]string{unknown}, foldedIDs(data.pos, k.id)...) {
+		if id == "" {
+			continue
+		}
+		k.id = id
+		got, found, err := lookupRecord(ctx, l, k)
+		switch {
+		case id != unknown: // a folded id: only finding another id's record is wrong here
+			if err == nil && found && got.key.id != k.id {
+				r.Errorf("%s: %s, an id the stream does not yield, returned the record %q; Lookup must find ids byte for byte, "+
+					"as the streams order them (a collation that folds case or trailing blanks finds another record, whose "+
+					"deletion or retry the engine would then get wrong)", data.name, k.call(), got.key.id)
+			}
+		case err != nil:
+			r.Errorf("%s: %s, an id the stream does not yield, failed: %v", data.name, k.call(), err)
+		case found && data.beyond(got):
+			r.Logf("%s: %s, an id not among the first %d records read (WithMaxRecords), found a record later in the stream", data.name, k.call(), len(data.pos))
+		case found:
+			r.Errorf("%s: %s found a record (ModifiedAt %s), but the stream yields no record with that id; Lookup must find only records the streams yield",
+				data.name, k.call(), fmtTime(got.t))
+		}
 	}
-	got, found, err := lookupRecord(ctx, l, k)
-	switch {
-	case err != nil:
-		r.Errorf("%s: %s, an id the stream does not yield, failed: %v", data.name, k.call(), err)
-	case found && data.beyond(got):
-		r.Logf("%s: %s, an id not among the first %d records read (WithMaxRecords), found a record later in the stream", data.name, k.call(), len(data.pos))
-	case found:
-		r.Errorf("%s: %s found a record (ModifiedAt %s), but the stream yields no record with that id; Lookup must find only records the streams yield",
-			data.name, k.call(), fmtTime(got.t))
+}
+
+// foldedIDs returns the ids a collation that folds case or trailing
+// blanks takes for id, which no record of ps has: id with the case of its
+// letters swapped, and id with a trailing space.
+func foldedIDs(ps []pos, id string) []string {
+	ids := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		ids[p.key.id] = true
 	}
+	swapped := strings.Map(func(r rune) rune {
+		if unicode.IsUpper(r) {
+			return unicode.ToLower(r)
+		}
+		return unicode.ToUpper(r)
+	}, id)
+	var out []string
+	for _, f := range []string{swapped, id + " "} {
+		if f != id && !ids[f] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // beyond reports whether got lies after the part of the stream read, when

@@ -140,8 +140,9 @@
 // # What is not checked
 //
 // TestSource cannot tell whether a stream reads lazily, whether it misses
-// records the ATS holds, or how an error other than cancellation is
-// reported; the in-memory reads it makes to compare streams hold only
+// records the ATS holds (one that loses records where its own pages meet,
+// on a fixture smaller than a page), or how an error other than
+// cancellation is reported; the in-memory reads it makes to compare streams hold only
 // positions (time and id), at most [WithMaxRecords] per stream. Lookup is
 // checked on a sample of the records only.
 package sourcetest
@@ -159,7 +160,11 @@ import (
 // TestSource checks that src implements the [rscsync.Source] contract, as
 // described in the package documentation, reporting failures on t. It
 // only reads from src. For meaningful results src should hold a few records
-// in every stream, including several records sharing a modification time.
+// in every stream, including several records sharing a modification time;
+// and, when the Source reads its store in pages (sqlsource's PageSize, say),
+// more records than a page holds, with records sharing a time across a
+// page's end: a Source that loses records where its pages meet passes a
+// fixture smaller than a page.
 func TestSource(t *testing.T, src rscsync.Source, opts ...Option) {
 	t.Helper()
 	testSource(tReporter{t}, src, opts...)

@@ -21,7 +21,12 @@
 // interview feedback of one id, read from two tables by one query; every
 // row of a position is read, a page never ending between two of them.
 // A time column without a time zone (PostgreSQL's timestamp, MySQL's
-// DATETIME) must hold UTC: cursors are sent to the database in UTC. Ids
+// DATETIME) must hold UTC: cursors are sent to the database in UTC.
+// SQLite has no time type: keep its times as integers (UnixInteger), or as
+// the text its driver writes for a time.Time, never as CURRENT_TIMESTAMP's
+// "YYYY-MM-DD HH:MM:SS", which SQLite compares as text with the cursor the
+// driver sends ("... +0000 UTC" with modernc.org/sqlite) and finds before
+// it, so that the rows at a cursor's second are passed over. Ids
 // are compared in SQL and by the engine in Go; they must sort the same way
 // in both (byte order): use text ids in a binary collation (COLLATE "C"
 // in PostgreSQL, the default in SQLite), and zero-pad integer ids into
@@ -53,6 +58,10 @@ import (
 // DefaultPageSize is the number of rows a page reads when Query.PageSize
 // is zero.
 const DefaultPageSize = 500
+
+// MaxPageSize is the largest Query.PageSize: a page is held in memory
+// whole, and a larger one would hold much of a table.
+const MaxPageSize = 100_000
 
 // Queryer runs a query: *sql.DB, *sql.Conn and *sql.Tx are Queryers.
 type Queryer interface {
@@ -109,7 +118,8 @@ type Query struct {
 	// the Unix epoch (an INTEGER column in SQLite, say). Otherwise the
 	// driver reads it into a time.Time and is given time.Time arguments.
 	UnixInteger bool
-	// PageSize is the number of rows per page (default DefaultPageSize).
+	// PageSize is the number of rows per page (default DefaultPageSize),
+	// at most MaxPageSize.
 	PageSize int
 	// Placeholders is the driver's parameter style (default Question).
 	Placeholders Placeholders
@@ -310,7 +320,8 @@ func readRows[T any](ctx context.Context, db Queryer, q *Query, query string, ar
 		return nil, nil, err
 	}
 	defer func() { err = errors.Join(err, rows.Close()) }()
-	recs, keys = make([]T, 0, q.pageSize()+1), make([]key, 0, q.pageSize()+1)
+	n := min(q.pageSize()+1, 1024) // grown beyond as the rows come
+	recs, keys = make([]T, 0, n), make([]key, 0, n)
 	prev := from
 	for rows.Next() {
 		r := Row{rows: rows, q: q}
@@ -412,8 +423,8 @@ func (q *Query) check() error {
 	if u := q.unit(); u <= 0 || time.Second%u != 0 {
 		return q.errorf("Query.Unit %v: must divide a second", q.Unit)
 	}
-	if q.PageSize < 0 {
-		return q.errorf("Query.PageSize %d: must not be negative", q.PageSize)
+	if q.PageSize < 0 || q.PageSize > MaxPageSize {
+		return q.errorf("Query.PageSize %d: must be 0 (DefaultPageSize) to %d (MaxPageSize)", q.PageSize, MaxPageSize)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -348,6 +349,10 @@ func TestStreamErrors(t *testing.T) {
 		{"no From", context.Background(), sqlsource.Query{From: " "}, 0, scanRecord, "sqlsource: Query.From is required", 0},
 		{"Unit not a divisor of a second", context.Background(), sqlsource.Query{Unit: 7 * time.Millisecond}, 0, scanRecord,
 			"sqlsource: records: Query.Unit 7ms: must divide a second", 0},
+		{"negative PageSize", context.Background(), sqlsource.Query{PageSize: -1}, 0, scanRecord,
+			"sqlsource: records: Query.PageSize -1: must be 0 (DefaultPageSize) to 100000 (MaxPageSize)", 0},
+		{"PageSize over MaxPageSize", context.Background(), sqlsource.Query{PageSize: math.MaxInt}, 0, scanRecord,
+			fmt.Sprintf("sqlsource: records: Query.PageSize %d: must be 0 (DefaultPageSize) to 100000 (MaxPageSize)", math.MaxInt), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeDB{unit: time.Microsecond, failAt: tc.failAt}
