@@ -215,6 +215,10 @@ func (sc *schedule) loop(ctx context.Context) error {
 			sc.ready = append(sc.ready, heap.Pop(&sc.timed).(*slot).cust)
 		}
 		for sc.busy < sc.m.cfg.workers && len(sc.ready) > 0 {
+			if ctx.Err() != nil { // select would hand out a slice at random
+				sc.drain()
+				return ctx.Err()
+			}
 			select {
 			case sc.work <- sc.ready[0]:
 				sc.ready = sc.ready[1:]
