@@ -463,10 +463,12 @@ func (r *run) completePhase(ctx context.Context, p Phase) error {
 	if err := r.save(ctx); err != nil {
 		return err
 	}
-	if !r.dry {
-		r.e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: phase completed", slog.String("customer", r.cust),
-			slog.String("phase", p.String()), slog.Int64("records", pc.Done))
+	if r.dry { // completes nothing (its checkpoint is not saved): the next real run does
+		r.emit(p, ProgressCaughtUp)
+		return nil
 	}
+	r.e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "sync: phase completed", slog.String("customer", r.cust),
+		slog.String("phase", p.String()), slog.Int64("records", pc.Done))
 	r.emit(p, ProgressCompleted)
 	return nil
 }
@@ -483,16 +485,12 @@ func (r *run) finish(ctx context.Context, err error) {
 
 // reconcile compares each phase's counts. Its dead letters are the
 // checkpoint's count, which the run keeps in step with the store it listed
-// when it started (a dry run: what it would refuse).
+// when it started (a dry run: as a real run would, without writing).
 func (r *run) reconcile() []Reconciliation {
 	out := make([]Reconciliation, 0, 4)
 	for _, p := range Phases() {
 		pc := r.cp.Phases[p]
-		dead := pc.DeadLettered
-		if r.dry {
-			dead = r.rep.Phases[p].Refused
-		}
-		x := Reconciliation{Phase: p, ATSTotal: pc.Total, Acknowledged: pc.Acknowledged, DeadLettered: dead, Ineligible: pc.Ineligible}
+		x := Reconciliation{Phase: p, ATSTotal: pc.Total, Acknowledged: pc.Acknowledged, DeadLettered: pc.DeadLettered, Ineligible: pc.Ineligible}
 		x.Missing = max(x.ATSTotal-x.Acknowledged-x.DeadLettered-x.Ineligible, 0)
 		out = append(out, x)
 	}

@@ -219,7 +219,9 @@ func TestDryRunSendsNothing(t *testing.T) {
 			t.Fatal("dry run wrote a checkpoint")
 		}
 		pc := rep.Phases[PhaseCandidates]
-		if pc.Read != 120 || pc.Sent != 119 || pc.Refused != 1 || len(rep.Rejections) != 1 {
+		// The refused record counts as sent, as a real run counts it:
+		// Read = Sent + Skipped.
+		if pc.Read != 120 || pc.Sent != 120 || pc.Refused != 1 || len(rep.Rejections) != 1 {
 			t.Fatalf("candidates %+v, rejections %+v", pc, rep.Rejections)
 		}
 	})
@@ -273,8 +275,7 @@ func TestDryRunReportsAsARealRun(t *testing.T) {
 
 // A dry run refuses an activity or a deletion whose key (or its parent's)
 // the client refuses, as a real run does, with the same reasons in the same
-// order. (It counts such a record as not sent, where a real run counts it
-// sent and refused: see screened.)
+// order, and counts it as a real run does: sent and refused.
 func TestDryRunRefusesBadKeys(t *testing.T) {
 	fb := func(ic, app, id string) Activity {
 		return Activity{Kind: KindInterviewFeedback, ModifiedAt: time.Now().Add(-30 * time.Minute),
@@ -311,6 +312,9 @@ func TestDryRunRefusesBadKeys(t *testing.T) {
 				d, r := drep.Phases[tc.phase], rrep.Phases[tc.phase]
 				if d.Refused != 2 || r.Refused != 2 {
 					t.Errorf("refused: dry %d, real %d; want 2 and 2", d.Refused, r.Refused)
+				}
+				if diff := cmp.Diff(r, d, cmpopts.IgnoreFields(PhaseReport{}, "Acknowledged")); diff != "" {
+					t.Errorf("phase report (-real +dry):\n%s", diff)
 				}
 				if diff := cmp.Diff(rrep.Rejections, drep.Rejections); diff != "" {
 					t.Errorf("rejections (-real +dry):\n%s", diff)
@@ -1629,5 +1633,64 @@ func TestNilOptionsRefused(t *testing.T) {
 				t.Errorf("got %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A dry run's reconciliation counts the dead letters a real run would:
+// those in the store, and what it would refuse or clear; and it completes
+// nothing, so ProgressCompleted fires once per phase, in the real run.
+func TestDryRunReconcilesAndCompletesAsARealRun(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 20, 0, 0)
+		src := g.materialize()
+		src.PutCandidates(g.noFirstName(3), g.noFirstName(9))
+		store, dead := NewMemoryStore(), NewMemoryDeadLetters()
+		completed := map[Phase]int{}
+		var mu gosync.Mutex
+		run := func(dry bool) *Report {
+			eng := e.engine(t, src, WithStore(store), WithDeadLetters(dead), WithDryRun(dry), WithProgress(func(p Progress) {
+				if p.Kind == ProgressCompleted {
+					mu.Lock()
+					completed[p.Phase]++
+					mu.Unlock()
+				}
+			}))
+			rep, err := eng.Run(t.Context())
+			must(t, err)
+			return rep
+		}
+		run(true) // before any real run
+		run(false)
+		time.Sleep(time.Hour)
+		src.PutCandidates(g.cand(3)) // fixed in the ATS: a run clears its dead letter
+		dry := run(true)
+		real := run(false)
+		if d := cmp.Diff(real.Reconciliation, dry.Reconciliation); d != "" {
+			t.Errorf("reconciliation (-real +dry):\n%s", d)
+		}
+		if d := cmp.Diff(map[Phase]int{PhaseJobs: 1, PhaseCandidates: 1, PhaseApplications: 1, PhaseActivities: 1, PhaseDeletions: 1}, completed); d != "" {
+			t.Errorf("ProgressCompleted per phase (-want +got):\n%s", d)
+		}
+	})
+}
+
+// Merging slices' reports (Manager, Run around a park) adds up the
+// parents sent, and a phase completed in one slice stays completed.
+func TestReportMerge(t *testing.T) {
+	t.Parallel()
+	r := newReport("c1", false, time.Time{})
+	first := newReport("c1", false, time.Time{})
+	first.Phases[PhaseCandidates].Completed = true
+	first.Phases[PhaseActivities].ParentsSent = 2
+	second := newReport("c1", false, time.Time{})
+	second.Phases[PhaseActivities].ParentsSent = 1
+	r.merge(first)
+	r.merge(second)
+	type got struct {
+		Completed   bool
+		ParentsSent int64
+	}
+	if d := cmp.Diff(got{true, 3}, got{r.Phases[PhaseCandidates].Completed, r.Phases[PhaseActivities].ParentsSent}); d != "" {
+		t.Errorf("merged (-want +got):\n%s", d)
 	}
 }

@@ -49,7 +49,7 @@ func ExampleEngine_Run_dryRun() {
 	// Output:
 	// dry run for customer customer-42 (caught up: true)
 	// Job Sync:          read 1, sent 1, acknowledged 0, refused 0, skipped 0
-	// Candidate Sync:    read 3, sent 1, acknowledged 0, refused 1, skipped 1
+	// Candidate Sync:    read 3, sent 2, acknowledged 0, refused 1, skipped 1
 	//   skipped "private candidate": 1
 	// Application Sync:  read 0, sent 0, acknowledged 0, refused 0, skipped 0
 	// Activity Sync:     read 0, sent 0, acknowledged 0, refused 0, skipped 0

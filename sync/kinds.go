@@ -15,22 +15,22 @@ import (
 
 func (r *run) jobKind() phaseKind[Job] {
 	return phaseKind[Job]{phase: PhaseJobs, pos: jobPos, rec: jobRecord,
-		send: screened(r, jobIdentity, true, r.sendJobs), check: screened(r, jobIdentity, false, r.checkJobs), inline: true}
+		send: screened(r, jobIdentity, r.sendJobs), check: screened(r, jobIdentity, r.checkJobs), inline: true}
 }
 
 func (r *run) candidateKind() phaseKind[Candidate] {
 	return phaseKind[Candidate]{phase: PhaseCandidates, pos: candidatePos, rec: candidateRecord,
-		send: screened(r, candidateIdentity, true, r.sendCandidates), check: screened(r, candidateIdentity, false, r.checkCandidates)}
+		send: screened(r, candidateIdentity, r.sendCandidates), check: screened(r, candidateIdentity, r.checkCandidates)}
 }
 
 func (r *run) applicationKind() phaseKind[Application] {
 	return phaseKind[Application]{phase: PhaseApplications, pos: applicationPos, rec: applicationRecord,
-		send: screened(r, applicationIdentity, true, r.sendApplications), check: screened(r, applicationIdentity, false, r.checkApplications)}
+		send: screened(r, applicationIdentity, r.sendApplications), check: screened(r, applicationIdentity, r.checkApplications)}
 }
 
 func (r *run) activityKind() phaseKind[Activity] {
 	return phaseKind[Activity]{phase: PhaseActivities, pos: activityPos, ident: activityIdent, rec: activityRecord,
-		send: screened(r, activityIdentity, true, r.sendActivities), check: screened(r, activityIdentity, false, r.checkActivities),
+		send: screened(r, activityIdentity, r.sendActivities), check: screened(r, activityIdentity, r.checkActivities),
 		repair: r.adoptParents}
 }
 
@@ -44,7 +44,7 @@ func activityIdent(a *Activity) string {
 
 func (r *run) deletionKind() phaseKind[Deletion] {
 	return phaseKind[Deletion]{phase: PhaseDeletions, pos: deletionPos, ident: deletionIdent,
-		send: screened(r, deletionIdentity, true, r.sendDeletions), check: screened(r, deletionIdentity, false, r.checkDeletions), inline: true}
+		send: screened(r, deletionIdentity, r.sendDeletions), check: screened(r, deletionIdentity, r.checkDeletions), inline: true}
 }
 
 // unstorableRule is the rule an identifier breaks when screened refuses
@@ -59,12 +59,11 @@ const unstorableRule = "must be valid UTF-8 without NUL (U+0000): LinkedIn's API
 // context is not one of the customer's (WithIntegrationContexts). LinkedIn's
 // API (JSON) cannot carry the former, nor can the stores keep them as they
 // are; LinkedIn refuses the latter's whole batch. Each becomes a dead letter (escaped, DeadLetter.Escape) saying which
-// identifier, counted as sent when counted is set (as records the client
-// refuses are; a dry run counts only the records it would send), and the
-// watermark passes it as it passes any dead letter (a Cursor keeps its id
+// identifier, counted as sent (as records the client refuses are, in a
+// dry run too), and the watermark passes it as it passes any dead letter (a Cursor keeps its id
 // exactly, see Cursor.MarshalJSON). Such a job never enters the
 // checkpoint's job states.
-func screened[T any](r *run, identity func(*T) DeadLetter, counted bool,
+func screened[T any](r *run, identity func(*T) DeadLetter,
 	send func(context.Context, []T, []bool) batchOutcome) func(context.Context, []T, []bool) batchOutcome {
 	return func(ctx context.Context, recs []T, isNew []bool) batchOutcome {
 		bad := false
@@ -95,9 +94,7 @@ func screened[T any](r *run, identity func(*T) DeadLetter, counted bool,
 			o = send(ctx, kept, keptNew)
 		}
 		o.dead = append(o.dead, refused...)
-		if counted {
-			o.sent += int64(len(refused))
-		}
+		o.sent += int64(len(refused))
 		return o
 	}
 }
@@ -155,15 +152,15 @@ func deletionIdent(d *Deletion) string {
 }
 
 // checked is a dry run's outcome for n records: ok(i, o) validates record
-// i, adding its refusals to o, and reports whether it would be sent.
+// i, adding its refusals to o, and reports whether LinkedIn would be asked
+// to take it. Every record counts as sent, a refused one too, as a real
+// run counts the records the client refuses before sending.
 func checked(n int, isNew []bool, ok func(i int, o *batchOutcome) bool) batchOutcome {
 	var o batchOutcome
 	for i := range n {
-		if ok(i, &o) {
-			o.sent++
-			if isNew[i] {
-				o.newAcked++
-			}
+		o.sent++
+		if ok(i, &o) && isNew[i] {
+			o.newAcked++
 		}
 	}
 	return o

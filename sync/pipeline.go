@@ -914,7 +914,10 @@ func (r *run) putDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err 
 	old, had := r.dlKeys[k]
 	r.dlMu.Unlock()
 	r.rep.reject(d)
-	if r.dry {
+	if r.dry { // kept in the run's own list only, as a real run's count goes
+		r.dlMu.Lock()
+		r.dlKeys[k] = d
+		r.dlMu.Unlock()
 		return !had, nil
 	}
 	if had {

@@ -15,10 +15,12 @@ const (
 	// ProgressBatch: a batch was committed (acknowledged and checkpointed).
 	ProgressBatch ProgressKind = "batch"
 	// ProgressCompleted: the phase's historical pass completed. It fires
-	// once per phase and customer, in the run that completes it.
+	// once per phase and customer, in the run that completes it (a dry
+	// run, which completes nothing, fires ProgressCaughtUp instead).
 	ProgressCompleted ProgressKind = "completed"
 	// ProgressCaughtUp: a pass of an already completed phase reached the
-	// end of its stream (an incremental sync of the phase is done).
+	// end of its stream (an incremental sync of the phase is done), or a
+	// dry run's pass reached it.
 	ProgressCaughtUp ProgressKind = "caughtUp"
 	// ProgressParked: the customer's daily quota is spent (ParkedUntil).
 	ProgressParked ProgressKind = "parked"

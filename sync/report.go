@@ -49,7 +49,7 @@ type Report struct {
 // longer lists as read and skipped (SkipGone).
 type PhaseReport struct {
 	Read         int64            `json:"read"`                  // records read from the Source after the watermark
-	Sent         int64            `json:"sent"`                  // records sent (dry run: that would be sent)
+	Sent         int64            `json:"sent"`                  // records sent, or refused by the client before sending (dry run: that would be)
 	Acknowledged int64            `json:"acknowledged"`          // records LinkedIn accepted (dry run: 0)
 	Refused      int64            `json:"refused"`               // records refused and dead-lettered (dry run: that would be)
 	Skipped      int64            `json:"skipped"`               // ineligible records, and those of SkipGone and SkipRecreated
@@ -180,7 +180,8 @@ func (r *Report) merge(o *Report) {
 		if pr.FutureExample == "" {
 			pr.FutureExample = op.FutureExample
 		}
-		pr.Completed = op.Completed
+		pr.Completed = pr.Completed || op.Completed // a completed pass stays so
+		pr.ParentsSent += op.ParentsSent
 		for k, v := range op.SkipReasons {
 			if pr.SkipReasons == nil {
 				pr.SkipReasons = map[string]int64{}
