@@ -155,9 +155,16 @@ func (s *Checkpoints) DeleteTx(ctx context.Context, tx pgx.Tx, customerID string
 // which a Save locks first too, so that a Delete and a Save of another
 // process take their locks in one order (no deadlock) and the Delete,
 // waiting for the Save's row, then deletes every job and task row the
-// Save committed (none is left behind without its checkpoint).
+// Save committed (none is left behind without its checkpoint). An insert
+// of the row comes first: while another process's Save inserts the row
+// (the customer's first save, or the first after a Delete), it waits for
+// that Save, whose rows it would not see otherwise.
 func (s *Checkpoints) deleteTx(ctx context.Context, tx pgx.Tx, customerID string) error {
 	s.remember(customerID, nil)
+	if _, err := tx.Exec(ctx, `insert into rscgo_checkpoints (customer_id, checkpoint) values ($1, '{}')
+		on conflict (customer_id) do nothing`, customerID); err != nil {
+		return err
+	}
 	for _, table := range []string{"rscgo_checkpoints", "rscgo_checkpoint_jobs", "rscgo_checkpoint_tasks"} {
 		if _, err := tx.Exec(ctx, "delete from "+table+" where customer_id = $1", customerID); err != nil {
 			return err
