@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -446,16 +445,7 @@ func TestSearchPathSchemaMustExist(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	base := pgtest.DB(t)
-	withPath := func(path string) string {
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", path)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
+	withPath := func(path string) string { return pgtest.WithSearchPath(t, base, path) }
 	for _, tc := range []struct {
 		name, path, create string
 	}{

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -1194,16 +1193,7 @@ func TestTwoFleetsInOneDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	urlA := pgtest.DB(t)
-	withPath := func(path string) string {
-		u, err := url.Parse(urlA)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", path) // a run-time parameter of the connections (pgx keeps a "+" as it is: no spaces)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
+	withPath := func(path string) string { return pgtest.WithSearchPath(t, urlA, path) }
 	openFleet := func(dbURL string, customers ...string) *pgstore.DB {
 		db, err := pgstore.Open(ctx, dbURL)
 		if err != nil {

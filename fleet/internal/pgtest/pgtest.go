@@ -110,6 +110,20 @@ func DB(t testing.TB) string {
 	return u
 }
 
+// WithSearchPath returns dbURL with its connections' search_path set to
+// path (a run-time parameter; pgx keeps a "+" as it is: write no spaces).
+func WithSearchPath(t testing.TB, dbURL, path string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", path)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // Create creates a new, empty database on the server of adminURL (the URL
 // of a database there, as ServerURL returns, whose user may create
 // databases), named prefix followed by 12 random hexadecimal digits, and
