@@ -156,6 +156,11 @@ type Input struct {
 	widgetNonce string
 }
 
+// ErrNotConsented is returned for widget input while the LinkedIn plug-in
+// is off or the data-privacy consent does not stand (a page rendered
+// before the plug-in was switched off, say): the widget comes after both.
+var ErrNotConsented = errors.New("onboarding: the LinkedIn plug-in is off or data-privacy consent is not given; switch it on and accept the warning first")
+
 // ErrEnabled is returned for widget input on a contract whose integrations
 // are enabled: the admin must restart onboarding (Input.Restart) first.
 var ErrEnabled = errors.New("onboarding: the contract's integrations are enabled; restart onboarding to change them")
@@ -586,6 +591,16 @@ func (f *Flow) consumeNonce(ctx context.Context, st *FlowState, in Input) error 
 // applyWidget takes the widget's URNs for the active contract, after
 // checking them against LinkedIn.
 func (f *Flow) applyWidget(ctx context.Context, st *FlowState, p *WidgetPayload) error {
+	if !st.ToggledOn {
+		return ErrNotConsented
+	}
+	if err := f.opt.consents.CheckConsent(ctx, st.CustomerID); err != nil {
+		var cre *ConsentRequiredError
+		if errors.As(err, &cre) {
+			return fmt.Errorf("%w: %w", ErrNotConsented, err)
+		}
+		return err
+	}
 	c := st.ActiveContract()
 	switch {
 	case c == nil:

@@ -351,3 +351,27 @@ func TestWidgetPostBackFromAListedOrigin(t *testing.T) {
 		t.Errorf("post from the listed origin (-want +got):\n%s", diff)
 	}
 }
+
+// A widget page rendered before the plug-in was switched off (consent
+// withdrawn) posts back in vain: 409, nothing recorded, nothing asked of
+// LinkedIn.
+func TestWidgetPostBackWhilePluginOff(t *testing.T) {
+	t.Parallel()
+	w := newWidgetEnv(t)
+	tok := w.token(t, "s1")
+	w.advance(t, "acme", Input{ToggleOff: true, By: "admin"})
+	before := len(w.fake.Requests())
+	if got := w.post(t, tok, w.cu.Organization); got != http.StatusConflict {
+		t.Errorf("post-back with the plug-in off: %d, want 409", got)
+	}
+	if got := w.organization(t); got != "" {
+		t.Errorf("organization %q recorded", got)
+	}
+	if n := len(w.fake.Requests()) - before; n != 0 {
+		t.Errorf("%d calls to LinkedIn", n)
+	}
+	_, err := w.flow.Advance(t.Context(), "acme", Input{Widget: &WidgetPayload{Integrations: []WidgetIntegration{{IntegrationContext: w.cu.Organization}}}})
+	if !errors.Is(err, ErrNotConsented) {
+		t.Errorf("Advance with widget input, the plug-in off: %v, want ErrNotConsented", err)
+	}
+}

@@ -435,8 +435,10 @@ type SessionFunc func(r *http.Request) (customerID, session string, err error)
 // KiB (413) or not a WidgetPayload (400); a request the SessionFunc does
 // not identify (403); a state token that is forged, expired, issued for
 // another session or another customer, or already used (403); widget input
-// for a contract whose integrations are enabled, until the admin restarts
-// onboarding with Input.Restart (409); URNs LinkedIn does not report for
+// while the plug-in is off or consent does not stand (ErrNotConsented:
+// a page rendered before the plug-in was switched off), or for a contract
+// whose integrations are enabled, until the admin restarts onboarding
+// with Input.Restart (409); URNs LinkedIn does not report for
 // the customer's application, or another failure of the flow (500, the
 // message generic, the error logged). Otherwise it answers the Progress as
 // JSON.
@@ -497,6 +499,8 @@ func (h *WidgetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusForbidden, "invalid widget state", err)
 	case errors.Is(err, ErrEnabled):
 		fail(http.StatusConflict, "the integration is enabled; restart onboarding to change it", err)
+	case errors.Is(err, ErrNotConsented):
+		fail(http.StatusConflict, "the LinkedIn plug-in is off or consent is not given", err)
 	case err != nil:
 		fail(http.StatusInternalServerError, "could not record the integration request", err)
 	default:
