@@ -6,6 +6,8 @@ package pushq
 import (
 	"container/list"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"hash/fnv"
 	"io"
@@ -97,16 +99,9 @@ func Signature(h http.Header) (string, *Refusal) {
 // either case, as rsc.VerifyPush takes them), with optional spaces or tabs
 // around.
 func wellFormed(v string) bool {
-	hex, ok := strings.CutPrefix(strings.Trim(v, " \t"), "hmacsha256=")
-	if !ok || len(hex) != 64 {
-		return false
-	}
-	for _, c := range []byte(hex) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
+	digits, ok := strings.CutPrefix(strings.Trim(v, " \t"), "hmacsha256=")
+	_, err := hex.DecodeString(digits)
+	return ok && len(digits) == 2*sha256.Size && err == nil
 }
 
 // Parse decodes an authenticated push. LinkedIn's JSON is UTF-8: a body
