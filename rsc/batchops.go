@@ -219,14 +219,11 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 				again = append(again, i)
 			}
 		}
-		if len(again) == 0 || attempt >= c.cfg.retry.MaxAttempts {
+		if len(again) == 0 {
 			return nil
 		}
-		wait := c.backoff(attempt, nil)
-		if m := c.cfg.retry.MaxElapsed; m > 0 && c.cfg.clock.Now().Add(wait).Sub(start) > m || c.outlastsDeadline(ctx, wait) {
-			return nil
-		}
-		if c.cfg.clock.Sleep(ctx, wait) != nil {
+		wait, ok := c.retryWait(ctx, attempt, start, nil)
+		if !ok || c.cfg.clock.Sleep(ctx, wait) != nil {
 			return nil // the records keep their per-entity errors
 		}
 		for _, i := range again {

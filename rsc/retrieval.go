@@ -207,14 +207,24 @@ func (s *InMailService) Events(ctx context.Context, seat string, start, end Epoc
 			yield(ConversationEvent{}, fmt.Errorf("rsc: conversationEvents window [%d, %d): end precedes start", start, end))
 		}
 	}
-	return func(yield func(ConversationEvent, error) bool) {
+	return inWindows(start, end, MaxInMailWindow, func(from, to EpochMillis) iter.Seq2[ConversationEvent, error] {
+		return finder[ConversationEvent](c, resConversations, eventsQuery(c.fam.of(resConversations).proto, seat, from, to), 50)(ctx)
+	})
+}
+
+// inWindows yields what read yields for consecutive windows (from, to) of
+// at most width, oldest first, each read to its end before the next is
+// asked for, until the windows reach end; it stops at the first error and
+// when the consumer stops.
+func inWindows[T any](start, end, width EpochMillis, read func(from, to EpochMillis) iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
 		for from := start; ; {
 			to := end
-			if d := end - from; d < 0 || d > MaxInMailWindow { // d < 0: the difference overflowed
-				to = from + MaxInMailWindow
+			if d := end - from; d < 0 || d > width { // d < 0: the difference overflowed
+				to = from + width
 			}
-			for e, err := range finder[ConversationEvent](c, resConversations, eventsQuery(c.fam.of(resConversations).proto, seat, from, to), 50)(ctx) {
-				if !yield(e, err) || err != nil {
+			for v, err := range read(from, to) {
+				if !yield(v, err) || err != nil {
 					return
 				}
 			}
@@ -404,23 +414,13 @@ func (s *ProspectNotesService) List(ctx context.Context, contract string, owners
 		}
 	}
 	p := c.fam.of(resProspectNotes).proto
-	return func(yield func(ProspectNote, error) bool) {
-		for lo := cutoff; ; {
-			hi := before
-			if d := before - lo; lo > 0 && before > 0 && (d < 0 || d > MaxProspectNotesWindow) { // d < 0: overflowed
-				hi = lo + MaxProspectNotesWindow
-			}
-			for n, err := range finder[ProspectNote](c, resProspectNotes, contractQuery(p, "criteria", contract, owners, "cutoffDate", lo, "beforeDate", hi), 100)(ctx) {
-				if !yield(n, err) || err != nil {
-					return
-				}
-			}
-			if hi == before {
-				return
-			}
-			lo = hi
-		}
+	read := func(lo, hi EpochMillis) iter.Seq2[ProspectNote, error] {
+		return finder[ProspectNote](c, resProspectNotes, contractQuery(p, "criteria", contract, owners, "cutoffDate", lo, "beforeDate", hi), 100)(ctx)
 	}
+	if cutoff <= 0 || before <= 0 { // an open range: one call
+		return read(cutoff, before)
+	}
+	return inWindows(cutoff, before, MaxProspectNotesWindow, read)
 }
 
 // contractQuery is the query, in protocol p, of finder q over one

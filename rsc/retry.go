@@ -92,15 +92,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if !ci.idempotent && !c.cfg.retry.RetryCreates && !sentNothing {
 		return false, nil
 	}
-	if ci.attempts >= c.cfg.retry.MaxAttempts {
+	wait, ok := c.retryWait(ctx, ci.attempts, ci.start, resp)
+	if !ok {
 		return false, nil
-	}
-	wait := c.backoff(ci.attempts, resp)
-	if c.cfg.retry.MaxElapsed > 0 && c.cfg.clock.Now().Sub(ci.start)+wait > c.cfg.retry.MaxElapsed {
-		return false, nil // the next attempt would start after MaxElapsed
-	}
-	if c.outlastsDeadline(ctx, wait) {
-		return false, nil // return this failure (a 429's *RateLimitError) now
 	}
 	ci.wait = wait
 	if c.cfg.hooks.OnRetry != nil {
@@ -136,6 +130,23 @@ func retryableTransportError(err error) bool {
 		return false
 	}
 	return true
+}
+
+// retryWait returns the wait before the attempt after attempt (1 for the
+// first) of a call that started at start, resp the failed attempt's answer
+// (nil: none), and whether the policy allows that attempt at all: within
+// MaxAttempts, starting within MaxElapsed, and not waiting into ctx's
+// deadline (the failure at hand, a 429's *RateLimitError say, is then
+// returned at once).
+func (c *Client) retryWait(ctx context.Context, attempt int, start time.Time, resp *http.Response) (time.Duration, bool) {
+	if attempt >= c.cfg.retry.MaxAttempts {
+		return 0, false
+	}
+	wait := c.backoff(attempt, resp)
+	if m := c.cfg.retry.MaxElapsed; m > 0 && c.cfg.clock.Now().Sub(start)+wait > m {
+		return 0, false
+	}
+	return wait, !c.outlastsDeadline(ctx, wait)
 }
 
 // outlastsDeadline reports whether a wait of d would reach ctx's deadline,
