@@ -537,6 +537,17 @@ func (f *Flow) revokeStanding(ctx context.Context, st *FlowState, by, reason str
 	return f.opt.consents.Revoke(ctx, st.CustomerID, by, reason)
 }
 
+// consented reports whether the customer's consent stands; an error is a
+// failure to read it (the store), not a refusal.
+func (f *Flow) consented(ctx context.Context, customerID string) (bool, error) {
+	err := f.opt.consents.CheckConsent(ctx, customerID)
+	var cre *ConsentRequiredError
+	if errors.As(err, &cre) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // syncsStopped marks the contracts whose sync started as stopped, as a
 // withdrawal of consent stops them (Contract.SyncStoppedAt).
 func (f *Flow) syncsStopped(st *FlowState) {
@@ -553,12 +564,8 @@ func (f *Flow) restartStopped(ctx context.Context, st *FlowState) error {
 	if f.opt.startSync == nil || !slices.ContainsFunc(st.Contracts, func(c Contract) bool { return !c.SyncStoppedAt.IsZero() }) {
 		return nil
 	}
-	if err := f.opt.consents.CheckConsent(ctx, st.CustomerID); err != nil {
-		var cre *ConsentRequiredError
-		if errors.As(err, &cre) {
-			return nil // not given again yet
-		}
-		return err
+	if ok, err := f.consented(ctx, st.CustomerID); !ok {
+		return err // nil: not given again yet
 	}
 	for i := range st.Contracts {
 		c := &st.Contracts[i]
@@ -594,12 +601,8 @@ func (f *Flow) applyWidget(ctx context.Context, st *FlowState, p *WidgetPayload)
 	if !st.ToggledOn {
 		return ErrNotConsented
 	}
-	if err := f.opt.consents.CheckConsent(ctx, st.CustomerID); err != nil {
-		var cre *ConsentRequiredError
-		if errors.As(err, &cre) {
-			return fmt.Errorf("%w: %w", ErrNotConsented, err)
-		}
-		return err
+	if ok, err := f.consented(ctx, st.CustomerID); !ok {
+		return cmp.Or(err, ErrNotConsented)
 	}
 	c := st.ActiveContract()
 	switch {

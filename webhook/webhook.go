@@ -63,30 +63,34 @@ func New(flow *onboarding.Flow, pathPrefix string, retrievers Retrievers, opts .
 	if flow == nil || retrievers == nil {
 		return nil, errors.New("webhook: New needs a flow and a Retrievers func")
 	}
-	export := func(ctx context.Context, in onboarding.Instance, ev rsc.PushEvent, _ *rsc.Client) error {
+	// retriever returns the instance's Retriever, or nil when the
+	// customer's consent does not stand (the export is dropped), with the
+	// error of a failed look-up.
+	retriever := func(ctx context.Context, in onboarding.Instance) (*inmail.Retriever, error) {
 		if ok, err := consented(ctx, flow, in); !ok {
-			return err
+			return nil, err
 		}
 		r, err := retrievers(ctx, in)
-		if err != nil {
-			return fmt.Errorf("webhook: retriever of %q: %w", in.ForeignID(), err)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("webhook: retriever of %q: %w", in.ForeignID(), err)
+		case r == nil:
+			return nil, fmt.Errorf("webhook: no retriever for %q", in.ForeignID())
 		}
+		return r, nil
+	}
+	export := func(ctx context.Context, in onboarding.Instance, ev rsc.PushEvent, _ *rsc.Client) error {
+		r, err := retriever(ctx, in)
 		if r == nil {
-			return fmt.Errorf("webhook: no retriever for %q", in.ForeignID())
+			return err
 		}
 		_, err = r.HandleExport(ctx, ev.ID)
 		return err
 	}
 	accept := func(ctx context.Context, in onboarding.Instance, ev rsc.PushEvent) error {
-		if ok, err := consented(ctx, flow, in); !ok {
-			return err
-		}
-		r, err := retrievers(ctx, in)
-		if err != nil {
-			return fmt.Errorf("webhook: retriever of %q: %w", in.ForeignID(), err)
-		}
+		r, err := retriever(ctx, in)
 		if r == nil {
-			return fmt.Errorf("webhook: no retriever for %q", in.ForeignID())
+			return err
 		}
 		return r.AcceptExport(ctx, ev.ID)
 	}
