@@ -54,6 +54,18 @@ func TestCloseJobStampsUnderTheWriteLock(t *testing.T) {
 	}
 }
 
+// synced generates a Tracker, reads its applications as a sync would and
+// returns its Source, the first application read and the position after
+// the last: where the next sync starts.
+func synced(t *testing.T) (*DB, *Source, rscsync.Application, rscsync.Cursor) {
+	t.Helper()
+	db, _ := generateTest(t, GenerateOptions{Candidates: 40, Seed: 5})
+	src := NewSource(db, Config{IntegrationContext: testOrg})
+	apps := collect(t, src.Applications(t.Context(), rscsync.Cursor{}))
+	last := apps[len(apps)-1]
+	return db, src, apps[0], rscsync.Cursor{ModifiedAt: last.ModifiedAt, ID: last.Record.Key.ApplicationID}
+}
+
 // An application carries its candidate's name and email and its job's
 // title: an edit of one of them (stamped, as every write is) moves the
 // application, so that the next sync reads it again with the new values.
@@ -72,12 +84,7 @@ func TestJoinedEditsMoveTheApplication(t *testing.T) {
 			func(a rscsync.Application) string { return a.Record.JobPostingName }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db, _ := generateTest(t, GenerateOptions{Candidates: 40, Seed: 5})
-			src := NewSource(db, Config{IntegrationContext: testOrg})
-			apps := collect(t, src.Applications(t.Context(), rscsync.Cursor{}))
-			last := apps[len(apps)-1]
-			mark := rscsync.Cursor{ModifiedAt: last.ModifiedAt, ID: last.Record.Key.ApplicationID}
-			edited := apps[0]
+			db, src, edited, mark := synced(t)
 			if _, err := db.SQL().ExecContext(t.Context(), tc.edit, ms(testNow.Add(time.Hour)), tc.arg(edited)); err != nil {
 				t.Fatal(err)
 			}
@@ -98,12 +105,7 @@ func TestJoinedEditsMoveTheApplication(t *testing.T) {
 // insert, stamped with its creation time) moves its application too, so
 // that the next sync sends the application with the new stage.
 func TestInsertedStageMovesTheApplication(t *testing.T) {
-	db, _ := generateTest(t, GenerateOptions{Candidates: 40, Seed: 5})
-	src := NewSource(db, Config{IntegrationContext: testOrg})
-	apps := collect(t, src.Applications(t.Context(), rscsync.Cursor{}))
-	last := apps[len(apps)-1]
-	mark := rscsync.Cursor{ModifiedAt: last.ModifiedAt, ID: last.Record.Key.ApplicationID}
-	edited := apps[0]
+	db, src, edited, mark := synced(t)
 	if _, err := db.SQL().ExecContext(t.Context(), `INSERT INTO placement_stages (id, placement_id, stage, created_at) VALUES ('S99999999', ?, 'Phone Screen', ?)`,
 		edited.Record.Key.ApplicationID, ms(testNow.Add(time.Hour))); err != nil {
 		t.Fatal(err)
