@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -44,7 +43,7 @@ func (x *command) retry(ctx context.Context) error {
 	if _, err := eng.RetryDeadLetters(ctx, keys...); err != nil {
 		var nf *rscsync.DeadLetterNotFoundError
 		if errors.As(err, &nf) {
-			return &notFoundError{fmt.Sprintf("customer %q has no dead letter %s", id, quoted(nf.Keys))}
+			return &notFoundError{fmt.Sprintf("customer %s has no dead letter %s", shown(id), quoted(nf.Keys))}
 		}
 		return err
 	}
@@ -68,7 +67,7 @@ func storedKeys(keys []string) []string {
 func quoted(keys []string) string {
 	q := make([]string, len(keys))
 	for i, k := range keys {
-		q[i] = strconv.Quote(k)
+		q[i] = shown(k)
 	}
 	return strings.Join(q, ", ")
 }
@@ -92,7 +91,7 @@ func (x *command) retried(ctx context.Context, id string, keys []string) error {
 		fmt.Fprintf(x.c.Stdout, "retry of customer %s done: %d refused again, %d dead letters remain\n", id, refused, len(left))
 	}
 	if err == nil && refused > 0 {
-		err = &notExactError{fmt.Sprintf("%d records of customer %q refused again (dead list %s)", refused, id, id)}
+		err = &notExactError{fmt.Sprintf("%d records of customer %s refused again (dead list %s)", refused, shown(id), id)}
 	}
 	return err
 }
@@ -107,7 +106,7 @@ func (x *command) viaConsole(ctx context.Context, what, id string, keys []string
 	}
 	for _, k := range keys {
 		if !slices.ContainsFunc(dls, func(d deadLine) bool { return d.Key == k }) {
-			return &notFoundError{fmt.Sprintf("customer %q has no dead letter %q", id, k)}
+			return &notFoundError{fmt.Sprintf("customer %s has no dead letter %s", shown(id), shown(k))}
 		}
 	}
 	if _, err := x.consoleURL(what); err != nil {
@@ -156,7 +155,7 @@ func (x *command) openConsole(ctx context.Context, what, id, action, opt string)
 	// The console's forms post to action, with the customer in the URL's
 	// query (older consoles: without a query).
 	if m == nil || !strings.Contains(page, `action="`+action+`"`) && !strings.Contains(page, `action="`+action+`?`) {
-		return nil, fmt.Errorf("the console's page of %q offers no %s (is %s set?)", id, action, opt)
+		return nil, fmt.Errorf("the console's page of %s offers no %s (is %s set?)", shown(id), action, opt)
 	}
 	cs.csrf = html.UnescapeString(m[1])
 	return cs, nil
@@ -171,7 +170,7 @@ func (x *command) consoleURL(what string) (*url.URL, error) {
 	}
 	base, err := url.Parse(o.console)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, &usageError{fmt.Sprintf("-console %q is not an http(s) URL", o.console)}
+		return nil, &usageError{fmt.Sprintf("-console %s is not an http(s) URL", shown(o.console))}
 	}
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"

@@ -30,7 +30,7 @@ func (x *command) reconcileViaConsole(ctx context.Context, id string) (*rscsync.
 	}
 	rep, err := parseContent(page)
 	if err != nil {
-		return nil, fmt.Errorf("the console's page of %q: %w", id, err)
+		return nil, fmt.Errorf("the console's page of %s: %w", shown(id), err)
 	}
 	rep.CustomerID = id
 	return rep, nil

@@ -47,7 +47,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/onboarding"
@@ -237,7 +239,7 @@ func (c *Config) dispatch(ctx context.Context, o options, args []string) error {
 	}
 	run := commandNamed(name)
 	if run == nil {
-		return &usageError{fmt.Sprintf("unknown command %q", name)}
+		return &usageError{fmt.Sprintf("unknown command %s", shown(name))}
 	}
 	if err := checkArgs(name, args); err != nil {
 		return err
@@ -248,6 +250,23 @@ func (c *Config) dispatch(ctx context.Context, o options, args []string) error {
 	}
 	defer closeStores()
 	return run(&command{c: c, o: o, s: s, args: args}, ctx)
+}
+
+// maxShown is how many bytes of an id or key a message shows: an operator
+// who pasted a whole file as an argument gets a readable line.
+const maxShown = 100
+
+// shown quotes an id, a key or an argument for a message, Go-escaped, cut
+// after maxShown bytes (at a character's start) with its length.
+func shown(s string) string {
+	if len(s) <= maxShown {
+		return strconv.Quote(s)
+	}
+	cut := maxShown
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }
 
 // commandNamed returns the command called name, nil if none is.
@@ -273,8 +292,12 @@ func commandNamed(name string) func(*command, context.Context) error {
 	return nil
 }
 
-// checkArgs checks the number of arguments of a command.
+// checkArgs checks the number of arguments of a command, and that a
+// CUSTOMER argument (always the first) is not blank.
 func checkArgs(name string, args []string) error {
+	if len(args) > 0 && strings.TrimSpace(args[0]) == "" {
+		return &usageError{name + ": CUSTOMER is blank"}
+	}
 	switch name {
 	case "status":
 		if len(args) > 1 {

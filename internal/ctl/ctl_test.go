@@ -132,6 +132,12 @@ candidate//C9  2         2026-11-30T09:01:00Z  LinkedIn refused the record (stat
 			err: "rscctl: the data directory " + filepath.Join(dir, "nope") + ": not a readable directory\n"},
 		{name: "too many customers", args: []string{"-data", dir, "checkpoint", "acme", "beta"}, code: 2, err: "rscctl: checkpoint needs one CUSTOMER\n" + usage + "\n"},
 		{name: "help", args: []string{"-h"}, out: usage + "\n"},
+		{name: "blank customer", args: []string{"-data", dir, "checkpoint", " "}, code: 2, err: "rscctl: checkpoint: CUSTOMER is blank\n" + usage + "\n"},
+		{name: "empty customer", args: []string{"-data", dir, "dead", "list", ""}, code: 2, err: "rscctl: dead list: CUSTOMER is blank\n" + usage + "\n"},
+		{name: "long customer", args: []string{"-data", dir, "status", strings.Repeat("é", 2000)}, code: 3,
+			err: "rscctl: no customer \"" + strings.Repeat("é", 50) + "\"… (4000 bytes) in " + dir + "\n"},
+		{name: "long customer cut at a character", args: []string{"-data", dir, "checkpoint", "x" + strings.Repeat("é", 2000)}, code: 3,
+			err: "rscctl: no checkpoint of customer \"x" + strings.Repeat("é", 49) + "\"… (4001 bytes) in " + dir + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,5 +43,5 @@ func (x *command) reconcile(ctx context.Context) error {
 	for _, k := range rep.Kinds {
 		missing, extra, stale = missing+k.Missing, extra+k.Extra, stale+k.Stale
 	}
-	return &notExactError{fmt.Sprintf("customer %q: LinkedIn differs from the ATS: %d missing, %d extra, %d stale", id, missing, extra, stale)}
+	return &notExactError{fmt.Sprintf("customer %s: LinkedIn differs from the ATS: %d missing, %d extra, %d stale", shown(id), missing, extra, stale)}
 }

@@ -17,7 +17,7 @@ func (x *command) resync(ctx context.Context) error {
 	id, keys := x.args[0], x.args[2:]
 	var p rscsync.Phase
 	if err := p.UnmarshalText([]byte(x.args[1])); err != nil || p == rscsync.PhaseDeletions {
-		return &usageError{fmt.Sprintf("resync: %q is not a phase (jobs, candidates, applications or activities)", x.args[1])}
+		return &usageError{fmt.Sprintf("resync: %s is not a phase (jobs, candidates, applications or activities)", shown(x.args[1]))}
 	}
 	if err := x.s.known(ctx, id); err != nil {
 		return err
@@ -69,7 +69,7 @@ func recordKey(p rscsync.Phase, key string) (string, error) {
 		kind, ok := map[rscsync.Phase]rscsync.EntityKind{rscsync.PhaseJobs: rscsync.KindJob,
 			rscsync.PhaseCandidates: rscsync.KindCandidate, rscsync.PhaseApplications: rscsync.KindApplication}[p]
 		if !ok {
-			return "", &usageError{fmt.Sprintf("resync: %q: an activity's KEY is kind/parent/id (candidateNote/C7/N1)", key)}
+			return "", &usageError{fmt.Sprintf("resync: %s: an activity's KEY is kind/parent/id (candidateNote/C7/N1)", shown(key))}
 		}
 		key = rscsync.DeadLetter{Kind: kind, ID: key}.Key()
 	}
@@ -81,7 +81,7 @@ func recordKey(p rscsync.Phase, key string) (string, error) {
 		err = fmt.Errorf("a %s is not a record of %s", d.Kind, p)
 	}
 	if err != nil {
-		return "", &usageError{fmt.Sprintf("resync: KEY %q: %v", key, err)}
+		return "", &usageError{fmt.Sprintf("resync: KEY %s: %v", shown(key), err)}
 	}
 	return d.Escape().Key(), nil
 }
@@ -102,7 +102,7 @@ func (x *command) rewind(ctx context.Context, id string, p rscsync.Phase) error 
 		err = rscsync.ErrNoCheckpoint
 	}
 	if errors.Is(err, rscsync.ErrNoCheckpoint) {
-		return &notFoundError{fmt.Sprintf("no checkpoint of customer %q %s", id, x.s.Where)}
+		return &notFoundError{fmt.Sprintf("no checkpoint of customer %s %s", shown(id), x.s.Where)}
 	}
 	if err != nil {
 		return err
@@ -170,7 +170,7 @@ func (x *command) outcomes(ctx context.Context, id string, keys []string, ok str
 		err = tw.Flush()
 	}
 	if err == nil && refused > 0 {
-		err = &notExactError{fmt.Sprintf("%d of %d records of customer %q refused", refused, len(keys), id)}
+		err = &notExactError{fmt.Sprintf("%d of %d records of customer %s refused", refused, len(keys), shown(id))}
 	}
 	return err
 }

@@ -85,7 +85,7 @@ func (s *Stores) known(ctx context.Context, id string) error {
 		return err
 	}
 	if !slices.Contains(ids, id) {
-		return &notFoundError{fmt.Sprintf("no customer %q %s", id, s.Where)}
+		return &notFoundError{fmt.Sprintf("no customer %s %s", shown(id), s.Where)}
 	}
 	return nil
 }
@@ -105,7 +105,7 @@ func (x *command) status(ctx context.Context) error {
 	for _, id := range ids {
 		cs, err := s.load(ctx, id)
 		if err != nil {
-			return fmt.Errorf("customer %q: %w", id, err)
+			return fmt.Errorf("customer %s: %w", shown(id), err)
 		}
 		all = append(all, cs)
 	}
@@ -158,7 +158,7 @@ func (s *Stores) loadCheckpoint(ctx context.Context, id string) (*rscsync.Checkp
 		cp, err = s.Checkpoints.Load(ctx, id)
 	}
 	if err == nil && cp == nil {
-		err = &notFoundError{fmt.Sprintf("no checkpoint of customer %q %s", id, s.Where)}
+		err = &notFoundError{fmt.Sprintf("no checkpoint of customer %s %s", shown(id), s.Where)}
 	}
 	return cp, err
 }
