@@ -1,6 +1,9 @@
 package rsctest
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+)
 
 // applicationKind: atsApplications (both families). Deleting an application
 // deletes its notes, interview feedback and stages (docs/linkedin-api.md §10).
@@ -150,6 +153,11 @@ func validateFeedback(c *call, r *record) *entityError {
 	case "", "PHONE_SCREEN", "ONSITE":
 	default:
 		return fieldErr("interviewType", `"`+d.InterviewType+`" is not an enum symbol (PHONE_SCREEN, ONSITE)`)
+	}
+	for i, ev := range d.Evaluations { // an evaluation's attribute is required, its result not (docs/linkedin-api.md §7.5)
+		if e := minLen1("evaluations/"+strconv.Itoa(i)+"/attribute", ev.Attribute); e != nil {
+			return e
+		}
 	}
 	return nil
 }

@@ -47,6 +47,11 @@ func TestFinderSyntaxFollowsProtocol(t *testing.T) {
 			"Invalid value for parameter 'contracts': malformed List(...)"},
 		{"1.0 seatsV2 repeated", "/v2/seatsV2?q=attributes&contracts=" + contract + "&states=ACTIVE&states=INACTIVE&start=0", "", 200, ""},
 		{"1.0 seatsV2 List", "/v2/seatsV2?q=attributes&contracts=List(" + contract + ")&start=0", "", 200, ""},
+		{"1.0 seatsV2 every state", "/v2/seatsV2?q=attributes&contracts=" + ct + "&states=ACTIVE&states=INACTIVE&states=INVITED&states=PARKED&start=0", "", 200, ""},
+		{"1.0 seatsV2 unknown state", "/v2/seatsV2?q=attributes&contracts=" + ct + "&states=ACTIVE&states=RETIRED&start=0", "", 400,
+			`Invalid value for parameter 'states': "RETIRED" is not an enum symbol (ACTIVE, INACTIVE, INVITED, PARKED)`},
+		{"2.0 seatsV2 unknown state", "/rest/seatsV2?q=attributes&contracts=List(" + ct + ")&states=List(active)&start=0", v2, 400,
+			`Invalid value for parameter 'states': "active" is not an enum symbol (ACTIVE, INACTIVE, INVITED, PARKED)`},
 
 		{"2.0 events record", "/rest/conversationEvents?q=criteria&viewer=" + st + "&timeRange=(start:0,end:1000)", v2, 200, ""},
 		{"2.0 events raw colons", "/rest/conversationEvents?q=criteria&viewer=" + seat.URN + "&timeRange=(start:0,end:1000)", v2, 200, ""},

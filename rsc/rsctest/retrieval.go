@@ -253,6 +253,14 @@ func handleSeatsV2(c *call) {
 	if !ok {
 		return
 	}
+	for _, s := range states {
+		switch s { // the states LinkedIn lists (docs/linkedin-api.md §8.3)
+		case "ACTIVE", "INACTIVE", "INVITED", "PARKED":
+		default:
+			c.fail(http.StatusBadRequest, "Invalid value for parameter 'states': "+strconv.Quote(s)+" is not an enum symbol (ACTIVE, INACTIVE, INVITED, PARKED)")
+			return
+		}
+	}
 	var out []map[string]any
 	c.cust.mu.Lock()
 	for _, st := range c.cust.sortedSeats() {

@@ -1158,3 +1158,31 @@ func TestRule07_WorkplaceTypesAsDocumented(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// §7.5: an interview evaluation's attribute is required (its result is
+// not); a record that lacks one is refused alone, with a 422 naming it.
+func TestFeedbackEvaluationAttributeRequired(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.putApplication(t, "A1")
+	app := "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=" + org
+	r := e.req("PUT", app+"/interviewFeedback?ids=NONE&ids=EMPTY&ids=OK",
+		`{"entities":{"NONE":{"evaluations":[{"attribute":"Coding","result":"4/5"},{"result":"4/5"}]},`+
+			`"EMPTY":{"evaluations":[{"attribute":"","result":"4/5"}]},"OK":{"evaluations":[{"attribute":"Coding"}]}}}`,
+		"X-RestLi-Method: batch_update").want(t, 200)
+	want := map[string]any{
+		"errors": map[string]any{
+			"NONE": map[string]any{"status": float64(422), "serviceErrorCode": float64(422),
+				"message": "ERROR :: /evaluations/1/attribute :: field is required but not found and has no default value"},
+			"EMPTY": map[string]any{"status": float64(422), "serviceErrorCode": float64(422),
+				"message": "ERROR :: /evaluations/0/attribute :: length must be at least 1"},
+		},
+		"results": map[string]any{"OK": map[string]any{"status": float64(204)}},
+	}
+	if diff := cmp.Diff(want, r.body); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+	if got := len(e.cust.InterviewFeedback()); got != 1 {
+		t.Errorf("%d feedback records held, want 1 (OK)", got)
+	}
+}
