@@ -182,13 +182,11 @@ func (d *Dir) Save(key string, v any) error {
 	b := make([]byte, 0, len(k)+len(`"value":}`)+len(val)+1)
 	b = append(append(b, k...), `"value":`...)
 	b = append(append(b, val...), "}\n"...)
-	path := filepath.Join(d.dir, FileName(key))
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.owned[key] {
-		if err := checkOwner(path, key); err != nil {
-			return err
-		}
+	path, err := d.claim(key)
+	if err != nil {
+		return err
 	}
 	if err := writeFile(path, b, 0o600, d.BeforeRename); err != nil {
 		return err
@@ -198,6 +196,18 @@ func (d *Dir) Save(key string, v any) error {
 	}
 	d.owned[key] = true
 	return nil
+}
+
+// claim returns the path of key's document, refusing (checkOwner) one that
+// holds another key unless this Dir wrote key's already. d.mu is held.
+func (d *Dir) claim(key string) (string, error) {
+	path := filepath.Join(d.dir, FileName(key))
+	if !d.owned[key] {
+		if err := checkOwner(path, key); err != nil {
+			return "", err
+		}
+	}
+	return path, nil
 }
 
 // checkOwner refuses to replace or remove the document at path when it holds
@@ -226,15 +236,13 @@ func checkOwner(path, key string) error {
 // error. Like Save, it refuses to remove another key's document (keys that
 // differ only in case, where the file system ignores case).
 func (d *Dir) Delete(key string) error {
-	path := filepath.Join(d.dir, FileName(key))
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.owned[key] {
-		if err := checkOwner(path, key); err != nil {
-			return err
-		}
+	path, err := d.claim(key)
+	if err != nil {
+		return err
 	}
-	err := os.Remove(path)
+	err = os.Remove(path)
 	delete(d.owned, key) // another key may take the name now (case ignored)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
