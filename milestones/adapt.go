@@ -26,8 +26,8 @@ func PhasesFromSync(ps map[rscsync.Phase]rscsync.PhaseState) map[rscsync.Phase]P
 				RecordsPerMinute: s.RecordsPerMinute,
 				Completed:        s.Completed,
 				CompletedAt:      s.CompletedAt,
-				Refused:          s.DeadLettered,
-				Skipped:          s.Ineligible,
+				DeadLettered:     s.DeadLettered,
+				Ineligible:       s.Ineligible,
 				Incremental:      s.Incremental,
 			}
 		}
@@ -48,8 +48,8 @@ func PhaseFromProgress(p rscsync.Progress) (pp PhaseProgress, ok bool) {
 		RecordsPerMinute: p.RecordsPerMinute,
 		Completed:        p.Completed,
 		CompletedAt:      p.CompletedAt,
-		Refused:          p.DeadLettered,
-		Skipped:          p.Ineligible,
+		DeadLettered:     p.DeadLettered,
+		Ineligible:       p.Ineligible,
 		Incremental:      p.Incremental,
 	}, true
 }

@@ -67,7 +67,7 @@
 // A phase completes when its stream was read to the end, including records
 // the sync engine refused (the client's validation or LinkedIn said no; they
 // are in its dead letters, not on LinkedIn). Their milestone is still reached,
-// but says so: PhaseProgress.Refused counts them, Report.Refused and
+// but says so: PhaseProgress.DeadLettered counts them, Report.Refused and
 // Event.Text list them ("3 of 3 jobs refused: see the dead letters"), and a
 // feature scoped to all records of a kind reports the refused ones in
 // FeatureStatus.Refused and never claims them (ScopeText: "all jobs except 3

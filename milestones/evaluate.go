@@ -82,7 +82,7 @@ type FeatureStatus struct {
 	// AllRefused reports that every record of the kind was refused:
 	// LinkedIn has none of them. It compares the distinct records refused
 	// with the ATS's count of the eligible ones when the phase completed or
-	// at the sync's last run (PhaseProgress.Total less Skipped), so a
+	// at the sync's last run (PhaseProgress.Total less Ineligible), so a
 	// refused record that is edited and refused again leaves it set, and a
 	// record created since the last count counts from the next run.
 	AllRefused bool `json:"allRefused,omitempty"`

@@ -84,8 +84,8 @@ func ExampleReport_refused() {
 		Enabled: true, Access: milestones.Access{ContractLevel: true}, Settings: milestones.AllSettings(),
 		Phases: map[rscsync.Phase]milestones.PhaseProgress{
 			// Every job's description was under LinkedIn's 100 characters.
-			rscsync.PhaseJobs:       {Done: 12, Total: 12, Refused: 12, Completed: true},
-			rscsync.PhaseCandidates: {Done: 400, Total: 400, Refused: 9, Completed: true},
+			rscsync.PhaseJobs:       {Done: 12, Total: 12, DeadLettered: 12, Completed: true},
+			rscsync.PhaseCandidates: {Done: 400, Total: 400, DeadLettered: 9, Completed: true},
 		},
 	}
 	rep := milestones.Evaluate(s)

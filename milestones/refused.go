@@ -54,12 +54,12 @@ func count(n int64, k RecordKind) string {
 // "2 candidates" before ("" when none).
 func refusedText(p rscsync.Phase, pp PhaseProgress) string {
 	switch {
-	case pp.Refused <= 0:
+	case pp.DeadLettered <= 0:
 		return ""
-	case pp.Completed && pp.Total > 0 && pp.Refused <= pp.Total:
-		return fmt.Sprintf("%d of %s", pp.Refused, count(pp.Total, recordsOf(p)))
+	case pp.Completed && pp.Total > 0 && pp.DeadLettered <= pp.Total:
+		return fmt.Sprintf("%d of %s", pp.DeadLettered, count(pp.Total, recordsOf(p)))
 	}
-	return count(pp.Refused, recordsOf(p))
+	return count(pp.DeadLettered, recordsOf(p))
 }
 
 // phaseSummary is progressText plus the phase's refusals.
@@ -105,14 +105,14 @@ func featureRefused(s State, f Feature) (refused int64, all bool) {
 		return 0, false
 	}
 	pp := s.Phases[p]
-	if pp.Refused <= 0 {
+	if pp.DeadLettered <= 0 {
 		return 0, false
 	}
 	// Every eligible record is refused: LinkedIn holds none. Refused and
 	// Skipped count distinct records, and so does Total (the ATS's count in
 	// the window, at least the historical pass's Done); Incremental does
 	// not, as it counts a refused record again each time it is re-read.
-	return pp.Refused, pp.Completed && pp.Refused >= max(pp.Total, pp.Done)-pp.Skipped
+	return pp.DeadLettered, pp.Completed && pp.DeadLettered >= max(pp.Total, pp.Done)-pp.Ineligible
 }
 
 // ScopeText describes which records the feature works for, in words: the

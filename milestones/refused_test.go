@@ -115,7 +115,7 @@ func TestRefusedCounts(t *testing.T) {
 		allRefused bool
 	}
 	done := func(total, refused, skipped, incremental int64) PhaseProgress {
-		return PhaseProgress{Done: 5, Total: total, Refused: refused, Skipped: skipped, Incremental: incremental, Completed: true}
+		return PhaseProgress{Done: 5, Total: total, DeadLettered: refused, Ineligible: skipped, Incremental: incremental, Completed: true}
 	}
 	cases := map[string]struct {
 		pp PhaseProgress
@@ -133,7 +133,7 @@ func TestRefusedCounts(t *testing.T) {
 		// The dead letters outnumber the last count: jobs created and
 		// refused since, or refused ones deleted in the ATS.
 		"more than the last count": {done(5, 6, 0, 3), want{"6 jobs", true}},
-		"in progress":              {PhaseProgress{Done: 2, Total: 5, Refused: 2}, want{"2 jobs", false}},
+		"in progress":              {PhaseProgress{Done: 2, Total: 5, DeadLettered: 2}, want{"2 jobs", false}},
 	}
 	f, _ := Lookup(ShortlistMemberToJob)
 	for name, tc := range cases {

@@ -102,14 +102,16 @@ type PhaseProgress struct {
 	Completed bool `json:"completed"`
 	// CompletedAt is when it finished (zero if unknown or not finished).
 	CompletedAt time.Time `json:"completedAt,omitzero"`
-	// Refused is the number of records the sync engine dead-lettered
-	// (refused by the client's validation or by LinkedIn): counted in Done,
-	// but not on LinkedIn. Features never claim them, and a milestone reached
-	// with refused records says so.
-	Refused int64 `json:"refused,omitempty"`
-	// Skipped is the number of records the ATS's eligibility rules kept out
-	// of the sync (counted in Done).
-	Skipped int64 `json:"skipped,omitempty"`
+	// DeadLettered is the number of the phase's records currently in the
+	// sync engine's dead letters (refused by the client's validation or by
+	// LinkedIn): counted in Done, but not on LinkedIn. Features never claim
+	// them, and a milestone reached with refused records says so. It is
+	// sync.PhaseState's count of that name.
+	DeadLettered int64 `json:"deadLettered,omitempty"`
+	// Ineligible is the number of records the ATS's eligibility rules kept
+	// out of the sync (counted in Done): sync.PhaseState's count of that
+	// name.
+	Ineligible int64 `json:"ineligible,omitempty"`
 	// Incremental is the number of records processed after the phase
 	// completed (new and updated ones): a record updated twice counts
 	// twice, so it is no count of distinct records.
