@@ -72,6 +72,8 @@
 // engine calls LinkedIn, and memory stays bounded by the page size.
 // Placements add a second query per page for the stage history of the
 // whole page (placement_id IN (...)), never one query per placement.
+// Deletions come from a tombstone table written in the same transaction as
+// the delete.
 //
 // The fence keeps the engine's cursor from passing a row that has yet to
 // appear: two writes may be stamped in one millisecond, and a read between
@@ -86,7 +88,7 @@
 // current millisecond wait for the next read; nothing waits longer. A
 // database with concurrent writers (PostgreSQL, MySQL) has no such lock:
 // there, hold back the longest transaction instead, as sync.Source says.
-// Deletions come from a tombstone table written in the same transaction as
-// the delete. Check the result with sync/sourcetest.TestSource, as this
-// package's tests do.
+//
+// Check the result with sync/sourcetest.TestSource, as this package's
+// tests do.
 package tracker
