@@ -19,7 +19,11 @@ type DB struct {
 	sql *sql.DB
 
 	// Now returns the current time for the simulation helpers
-	// (TouchCandidates, DeleteCandidate, ...) and the Sink. Nil means
+	// (TouchCandidates, DeleteCandidate, ...) and the Sink, which stamp
+	// their rows with it under the write lock, and for the Source's fence,
+	// which reads it under that lock too (see Source): it must be the
+	// clock of every stamp, and move on as a real one does, or the Source
+	// reads nothing stamped at its current millisecond. Nil means
 	// time.Now. Tests set it to make runs reproducible.
 	Now func() time.Time
 }
@@ -333,6 +337,23 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("tracker: commit: %w", err)
 	}
 	return nil
+}
+
+// fence takes the write lock as a writer does (BEGIN IMMEDIATE, waiting
+// for the writer that holds it), reads the clock under it and lets it go,
+// returning the clock's millisecond b: every write stamped before b
+// (epoch milliseconds) has committed, as the clock is read under the lock
+// by every writer, and every write that has not stamps b or later. The
+// Source reads only the rows stamped before b.
+func (db *DB) fence(ctx context.Context) (b int64, err error) {
+	err = db.withTx(ctx, func(*sql.Tx) error {
+		b = ms(db.now())
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("tracker: fence: %w", err)
+	}
+	return b, nil
 }
 
 // ms converts a time to epoch milliseconds (the zero time to 0).

@@ -29,6 +29,11 @@
 //
 //	func (s *Source) Candidates(ctx context.Context, since sync.Cursor) iter.Seq2[sync.Candidate, error] {
 //		return func(yield func(sync.Candidate, error) bool) {
+//			b, err := s.fence(ctx) // see below: every write stamped before b has committed
+//			if err != nil {
+//				yield(sync.Candidate{}, err)
+//				return
+//			}
 //			m, id := since.ModifiedAt.UnixMilli(), since.ID // the zero Cursor means from the start
 //			if since.ModifiedAt.After(time.UnixMilli(m)) { // a cursor between two milliseconds:
 //				m, id = m+1, "" // every row of millisecond m lies at or before it
@@ -39,8 +44,8 @@
 //					return
 //				}
 //				rows, err := s.db.QueryContext(ctx, `SELECT id, first_name, ..., modified_at FROM candidates
-//					WHERE modified_at >= ? AND (modified_at > ? OR id > ?)
-//					ORDER BY modified_at, id LIMIT 500`, m, m, id)
+//					WHERE modified_at >= ? AND (modified_at > ? OR id > ?) AND modified_at < ?
+//					ORDER BY modified_at, id LIMIT 500`, m, m, id, b)
 //				page, err := scanAll(rows, err) // read the page, close the rows
 //				if err != nil {
 //					yield(sync.Candidate{}, err) // one error, then stop
@@ -68,6 +73,22 @@
 // Placements add a second query per page for the stage history of the
 // whole page (placement_id IN (...)), never one query per placement.
 // Deletions come from a tombstone table written in the same transaction as
-// the delete. Check the result with sync/sourcetest.TestSource, as this
-// package's tests do.
+// the delete.
+//
+// The fence keeps the engine's cursor from passing a row that has yet to
+// appear: two writes may be stamped in one millisecond, and a read between
+// their commits (or while the second is uncommitted) would take the first
+// and put the cursor after the second for good. Stamp every write with
+// the clock read once the write lock is held (BEGIN IMMEDIATE), and start
+// each stream read, and Totals, with fence: take the write lock the same
+// way (waiting for the writer that holds it), read the boundary b from the
+// same clock, release the lock, and read only the rows stamped before b.
+// Every writer that stamped before b has committed by then, and every
+// later one stamps b or later, so the next read takes it. Rows of the
+// current millisecond wait for the next read; nothing waits longer. A
+// database with concurrent writers (PostgreSQL, MySQL) has no such lock:
+// there, hold back the longest transaction instead, as sync.Source says.
+//
+// Check the result with sync/sourcetest.TestSource, as this package's
+// tests do.
 package tracker

@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -14,7 +15,7 @@ func openTest(t testing.TB) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = func() time.Time { return testNow }
+	db.Now = newTickClock(testNow.Add(time.Millisecond)).Now
 	return db
 }
 
@@ -34,7 +35,45 @@ func generateTest(t testing.TB, opts GenerateOptions) (*DB, GenerateResult) {
 	return db, res
 }
 
-// testNow is the fixed "now" of the tests.
+// tickClock is the tests' clock: each read returns the time the read
+// before it returned plus a millisecond, as a real clock moves on between
+// a write and a later read. A clock that stood still would keep the
+// Source's fence (see Source) at the millisecond the last writes were
+// stamped, and the Source would read none of them.
+type tickClock struct {
+	mu   sync.Mutex
+	next time.Time // what the next read returns
+	last time.Time // what the last read returned
+}
+
+// newTickClock is a tickClock whose first read returns start.
+func newTickClock(start time.Time) *tickClock { return &tickClock{next: start} }
+
+// Now reads the clock.
+func (c *tickClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last, c.next = c.next, c.next.Add(time.Millisecond)
+	return c.last
+}
+
+// Set makes the next read return t.
+func (c *tickClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = t
+}
+
+// Last is the time the last read returned: the stamp of the write that
+// read the clock last.
+func (c *tickClock) Last() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last
+}
+
+// testNow is the end of the generated history of the tests; their clock
+// starts a millisecond after it.
 var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
 const testOrg = "urn:li:organization:4242"

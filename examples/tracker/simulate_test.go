@@ -85,7 +85,7 @@ func TestJoinedEditsMoveTheApplication(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, src, edited, mark := synced(t)
-			if _, err := db.SQL().ExecContext(t.Context(), tc.edit, ms(testNow.Add(time.Hour)), tc.arg(edited)); err != nil {
+			if _, err := db.SQL().ExecContext(t.Context(), tc.edit, ms(db.now()), tc.arg(edited)); err != nil {
 				t.Fatal(err)
 			}
 			var read []string
@@ -107,7 +107,7 @@ func TestJoinedEditsMoveTheApplication(t *testing.T) {
 func TestInsertedStageMovesTheApplication(t *testing.T) {
 	db, src, edited, mark := synced(t)
 	if _, err := db.SQL().ExecContext(t.Context(), `INSERT INTO placement_stages (id, placement_id, stage, created_at) VALUES ('S99999999', ?, 'Phone Screen', ?)`,
-		edited.Record.Key.ApplicationID, ms(testNow.Add(time.Hour))); err != nil {
+		edited.Record.Key.ApplicationID, ms(db.now())); err != nil {
 		t.Fatal(err)
 	}
 	var stages []int

@@ -34,13 +34,14 @@ func TestSinkCandidates(t *testing.T) {
 
 	// Link a profile: person URN and URL stored, candidate re-synced once.
 	later := testNow.Add(time.Hour)
-	db.Now = func() time.Time { return later }
+	clk := newTickClock(later)
+	db.Now = clk.Now
 	p := inmail.Profile{Person: "urn:li:person:abc", URL: "https://www.linkedin.com/in/abc"}
 	for range 2 {
 		if err := sink.SetLinkedInProfile(ctx, id, p); err != nil {
 			t.Fatal(err)
 		}
-		db.Now = func() time.Time { return later.Add(time.Hour) } // an unchanged link must not bump
+		clk.Set(later.Add(time.Hour)) // an unchanged link must not bump
 	}
 	got, err := sink.Candidate(ctx, id)
 	if err != nil || got.Person != p.Person || got.ProfileURL != p.URL || !got.UpdatedAt.Equal(later) {

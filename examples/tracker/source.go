@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,21 @@ type Config struct {
 // keyset-paginated query ordered by (modified_at, id) that reads one page
 // at a time, so memory stays bounded by the page size and no read
 // transaction outlives a page.
+//
+// Each stream read, and each Totals, starts with a fence, as sync.Source
+// asks of a Source whose writers may share a millisecond: it takes
+// SQLite's write lock (BEGIN IMMEDIATE, which waits for the writer holding
+// it), reads the boundary B from DB.Now, the clock every writer stamps
+// modified_at (a tombstone's deleted_at) with under that lock, and lets the
+// lock go at once; the read then takes only the rows stamped before B. So
+// every write stamped before B has committed when the read starts, and
+// every later one stamps B or later, for the next read: a read between two
+// commits stamped in one millisecond, or while a writer that stamped that
+// millisecond has not committed, never moves the engine's cursor past a row
+// that has yet to appear. The triggers that move a placement (a stage
+// inserted, a candidate's name or email or a job's title edited) run in
+// their writer's transaction with its stamp, and are fenced with it. Rows
+// of the current millisecond wait for the next read; nothing else waits.
 type Source struct {
 	db  *DB
 	cfg Config
@@ -59,26 +75,34 @@ func (s *Source) Config() Config { return s.cfg }
 
 // Jobs yields job postings, open and closed, in (modified_at, id) order.
 func (s *Source) Jobs(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Job, error] {
-	return sqlsource.Stream(ctx, s.db.sql, since, s.jobs(), s.job)
+	return fenced(ctx, s.db, s.jobs(), func(q sqlsource.Query) iter.Seq2[rscsync.Job, error] {
+		return sqlsource.Stream(ctx, s.db.sql, since, q, s.job)
+	})
 }
 
 // Candidates yields candidates in (modified_at, id) order.
 func (s *Source) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Candidate, error] {
-	return sqlsource.Stream(ctx, s.db.sql, since, s.candidates(), s.candidate)
+	return fenced(ctx, s.db, s.candidates(), func(q sqlsource.Query) iter.Seq2[rscsync.Candidate, error] {
+		return sqlsource.Stream(ctx, s.db.sql, since, q, s.candidate)
+	})
 }
 
 // Applications yields placements (applications from shortlist onwards) in
 // (modified_at, id) order, each with its whole stage history. The history
 // of a page is read with one extra query (placement_id IN (...)).
 func (s *Source) Applications(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Application, error] {
-	return sqlsource.StreamPages(ctx, s.db.sql, since, s.placements(), scanPlacement, s.withStages)
+	return fenced(ctx, s.db, s.placements(), func(q sqlsource.Query) iter.Seq2[rscsync.Application, error] {
+		return sqlsource.StreamPages(ctx, s.db.sql, since, q, scanPlacement, s.withStages)
+	})
 }
 
 // Activities yields candidate notes, placement notes and interview feedback
 // in (modified_at, id) order. Activities that came from LinkedIn (InMail,
 // prospect notes, notices) are not yielded.
 func (s *Source) Activities(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Activity, error] {
-	return sqlsource.Stream(ctx, s.db.sql, since, s.activities(), s.activity)
+	return fenced(ctx, s.db, s.activities(), func(q sqlsource.Query) iter.Seq2[rscsync.Activity, error] {
+		return sqlsource.Stream(ctx, s.db.sql, since, q, s.activity)
+	})
 }
 
 // Deletions yields tombstones in (deleted_at, kind:id) order: the cursor's
@@ -86,13 +110,20 @@ func (s *Source) Activities(ctx context.Context, since rscsync.Cursor) iter.Seq2
 // sync.Deletion.CursorID defines it, because ids of different kinds may
 // be equal.
 func (s *Source) Deletions(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Deletion, error] {
-	return sqlsource.Stream(ctx, s.db.sql, since, s.deletions(), s.deletion)
+	return fenced(ctx, s.db, s.deletions(), func(q sqlsource.Query) iter.Seq2[rscsync.Deletion, error] {
+		return sqlsource.Stream(ctx, s.db.sql, since, q, s.deletion)
+	})
 }
 
 // Totals counts the jobs, candidates, placements and synced activities
-// modified at or after since (all of them for the zero time): the records
-// a sync from since would send.
+// modified at or after since (all of them for the zero time) and before
+// its fence (see Source): the records streams read at that instant would
+// send. One fence bounds the four counts.
 func (s *Source) Totals(ctx context.Context, since time.Time) (rscsync.Totals, error) {
+	b, err := s.db.fence(ctx)
+	if err != nil {
+		return rscsync.Totals{}, err
+	}
 	var t rscsync.Totals
 	for _, c := range []struct {
 		dst *int64
@@ -103,13 +134,41 @@ func (s *Source) Totals(ctx context.Context, since time.Time) (rscsync.Totals, e
 		{&t.Applications, s.placements()},
 		{&t.Activities, s.activities()},
 	} {
-		n, err := sqlsource.Count(ctx, s.db.sql, since, c.q)
+		n, err := sqlsource.Count(ctx, s.db.sql, since, before(c.q, b))
 		if err != nil {
 			return rscsync.Totals{}, err
 		}
 		*c.dst = n
 	}
 	return t, nil
+}
+
+// fenced is the stream read reads from q, once the stream starts: it takes
+// the fence (see Source) and reads the rows of q stamped before it. A
+// fence that fails is the stream's one error.
+func fenced[T any](ctx context.Context, db *DB, q sqlsource.Query, read func(sqlsource.Query) iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		b, err := db.fence(ctx)
+		if err != nil {
+			var zero T
+			yield(zero, err)
+			return
+		}
+		read(before(q, b))(yield)
+	}
+}
+
+// before is q limited to the rows stamped before the fence b (epoch
+// milliseconds): its ModifiedAt column (modified_at, or a tombstone's
+// deleted_at) is less than b. Every such column is NOT NULL, so the
+// condition hides no row whose time is NULL from sqlsource's check.
+func before(q sqlsource.Query, b int64) sqlsource.Query {
+	cond := q.ModifiedAt + " < ?"
+	if q.Where != "" {
+		cond = "(" + q.Where + ") AND " + cond
+	}
+	q.Where, q.Args = cond, append(slices.Clip(q.Args), b)
+	return q
 }
 
 // The streams' keyset queries (their columns and tables are in mapping.go).

@@ -262,17 +262,19 @@ func TestIncrementalAndDeletions(t *testing.T) {
 	mark := candPos(all[len(all)-1])
 
 	later := testNow.Add(time.Hour)
-	db.Now = func() time.Time { return later }
+	clk := newTickClock(later)
+	db.Now = clk.Now
 	touched, err := db.TouchCandidates(ctx, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
+	touchedAt := clk.Last() // the stamp: TouchCandidates reads the clock last under the write lock
 	got := collect(t, src.Candidates(ctx, mark))
 	var ids []string
 	for _, c := range got {
 		ids = append(ids, c.Record.Key.CandidateID)
-		if !c.ModifiedAt.Equal(later) {
-			t.Errorf("touched candidate modified %v, want %v", c.ModifiedAt, later)
+		if !c.ModifiedAt.Equal(touchedAt) {
+			t.Errorf("touched candidate modified %v, want %v", c.ModifiedAt, touchedAt)
 		}
 	}
 	if !slices.Equal(ids, touched) {
@@ -314,7 +316,7 @@ func TestIncrementalAndDeletions(t *testing.T) {
 	db.SQL().QueryRow(`SELECT COUNT(*) FROM activities WHERE candidate_id = ?`, victim).Scan(&notes)
 	db.SQL().QueryRow(`SELECT COUNT(*) FROM placements WHERE candidate_id = ?`, victim).Scan(&placements)
 	del := later.Add(time.Minute)
-	db.Now = func() time.Time { return del }
+	clk.Set(del)
 	if err := db.DeleteCandidate(ctx, victim); err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +356,8 @@ func TestSourceConformance(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 300, Seed: 21})
 	ctx := context.Background()
 	later := testNow.Add(time.Hour)
-	db.Now = func() time.Time { return later }
+	clk := newTickClock(later)
+	db.Now = clk.Now
 	if _, err := db.TouchCandidates(ctx, 12); err != nil {
 		t.Fatal(err)
 	}
@@ -376,8 +379,7 @@ func TestSourceConformance(t *testing.T) {
 	}
 	rows.Close()
 	for i, id := range ids {
-		at := later.Add(time.Duration(i/2) * time.Minute)
-		db.Now = func() time.Time { return at }
+		clk.Set(later.Add(time.Duration(i/2) * time.Minute))
 		if err := db.DeleteCandidate(ctx, id); err != nil {
 			t.Fatal(err)
 		}
