@@ -341,19 +341,20 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // fence takes the write lock as a writer does (BEGIN IMMEDIATE, waiting
 // for the writer that holds it), reads the clock under it and lets it go,
-// returning the clock's millisecond b: every write stamped before b
-// (epoch milliseconds) has committed, as the clock is read under the lock
-// by every writer, and every write that has not stamps b or later. The
-// Source reads only the rows stamped before b.
-func (db *DB) fence(ctx context.Context) (b int64, err error) {
-	err = db.withTx(ctx, func(*sql.Tx) error {
+// returning the clock's millisecond: every write stamped before it has
+// committed, as every writer reads the clock under the lock, and every
+// write that has not stamps it or later. It is the Source's
+// sqlsource.Query.Fence: a read takes only the rows stamped before it.
+func (db *DB) fence(ctx context.Context) (time.Time, error) {
+	var b int64
+	err := db.withTx(ctx, func(*sql.Tx) error {
 		b = ms(db.now())
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("tracker: fence: %w", err)
+		return time.Time{}, fmt.Errorf("tracker: fence: %w", err)
 	}
-	return b, nil
+	return time.UnixMilli(b).UTC(), nil
 }
 
 // ms converts a time to epoch milliseconds (the zero time to 0).

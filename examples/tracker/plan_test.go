@@ -49,7 +49,7 @@ func TestStreamQueriesUseIndex(t *testing.T) {
 		"deletions_modified":         src.deletions(),
 		"placement_stages_placement": {}, // stagesQuery
 	} {
-		query, args := pageQuery(before(q, ms(testNow)))
+		query, args := pageQuery(q)
 		if q.From == "" {
 			query, args = strings.Replace(stagesQuery, "%s", "?", 1), []any{"P1"}
 		}

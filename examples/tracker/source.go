@@ -3,7 +3,6 @@ package tracker
 import (
 	"context"
 	"iter"
-	"slices"
 	"strings"
 	"time"
 
@@ -75,34 +74,26 @@ func (s *Source) Config() Config { return s.cfg }
 
 // Jobs yields job postings, open and closed, in (modified_at, id) order.
 func (s *Source) Jobs(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Job, error] {
-	return fenced(ctx, s.db, s.jobs(), func(q sqlsource.Query) iter.Seq2[rscsync.Job, error] {
-		return sqlsource.Stream(ctx, s.db.sql, since, q, s.job)
-	})
+	return sqlsource.Stream(ctx, s.db.sql, since, s.jobs(), s.job)
 }
 
 // Candidates yields candidates in (modified_at, id) order.
 func (s *Source) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Candidate, error] {
-	return fenced(ctx, s.db, s.candidates(), func(q sqlsource.Query) iter.Seq2[rscsync.Candidate, error] {
-		return sqlsource.Stream(ctx, s.db.sql, since, q, s.candidate)
-	})
+	return sqlsource.Stream(ctx, s.db.sql, since, s.candidates(), s.candidate)
 }
 
 // Applications yields placements (applications from shortlist onwards) in
 // (modified_at, id) order, each with its whole stage history. The history
 // of a page is read with one extra query (placement_id IN (...)).
 func (s *Source) Applications(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Application, error] {
-	return fenced(ctx, s.db, s.placements(), func(q sqlsource.Query) iter.Seq2[rscsync.Application, error] {
-		return sqlsource.StreamPages(ctx, s.db.sql, since, q, scanPlacement, s.withStages)
-	})
+	return sqlsource.StreamPages(ctx, s.db.sql, since, s.placements(), scanPlacement, s.withStages)
 }
 
 // Activities yields candidate notes, placement notes and interview feedback
 // in (modified_at, id) order. Activities that came from LinkedIn (InMail,
 // prospect notes, notices) are not yielded.
 func (s *Source) Activities(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Activity, error] {
-	return fenced(ctx, s.db, s.activities(), func(q sqlsource.Query) iter.Seq2[rscsync.Activity, error] {
-		return sqlsource.Stream(ctx, s.db.sql, since, q, s.activity)
-	})
+	return sqlsource.Stream(ctx, s.db.sql, since, s.activities(), s.activity)
 }
 
 // Deletions yields tombstones in (deleted_at, kind:id) order: the cursor's
@@ -110,9 +101,7 @@ func (s *Source) Activities(ctx context.Context, since rscsync.Cursor) iter.Seq2
 // sync.Deletion.CursorID defines it, because ids of different kinds may
 // be equal.
 func (s *Source) Deletions(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Deletion, error] {
-	return fenced(ctx, s.db, s.deletions(), func(q sqlsource.Query) iter.Seq2[rscsync.Deletion, error] {
-		return sqlsource.Stream(ctx, s.db.sql, since, q, s.deletion)
-	})
+	return sqlsource.Stream(ctx, s.db.sql, since, s.deletions(), s.deletion)
 }
 
 // Totals counts the jobs, candidates, placements and synced activities
@@ -134,41 +123,14 @@ func (s *Source) Totals(ctx context.Context, since time.Time) (rscsync.Totals, e
 		{&t.Applications, s.placements()},
 		{&t.Activities, s.activities()},
 	} {
-		n, err := sqlsource.Count(ctx, s.db.sql, since, before(c.q, b))
+		c.q.Fence = func(context.Context) (time.Time, error) { return b, nil }
+		n, err := sqlsource.Count(ctx, s.db.sql, since, c.q)
 		if err != nil {
 			return rscsync.Totals{}, err
 		}
 		*c.dst = n
 	}
 	return t, nil
-}
-
-// fenced is the stream read reads from q, once the stream starts: it takes
-// the fence (see Source) and reads the rows of q stamped before it. A
-// fence that fails is the stream's one error.
-func fenced[T any](ctx context.Context, db *DB, q sqlsource.Query, read func(sqlsource.Query) iter.Seq2[T, error]) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		b, err := db.fence(ctx)
-		if err != nil {
-			var zero T
-			yield(zero, err)
-			return
-		}
-		read(before(q, b))(yield)
-	}
-}
-
-// before is q limited to the rows stamped before the fence b (epoch
-// milliseconds): its ModifiedAt column (modified_at, or a tombstone's
-// deleted_at) is less than b. Every such column is NOT NULL, so the
-// condition hides no row whose time is NULL from sqlsource's check.
-func before(q sqlsource.Query, b int64) sqlsource.Query {
-	cond := q.ModifiedAt + " < ?"
-	if q.Where != "" {
-		cond = "(" + q.Where + ") AND " + cond
-	}
-	q.Where, q.Args = cond, append(slices.Clip(q.Args), b)
-	return q
 }
 
 // The streams' keyset queries (their columns and tables are in mapping.go).
@@ -194,5 +156,5 @@ func (s *Source) deletions() sqlsource.Query {
 func (s *Source) keyset(name, columns, from, alias, where string) sqlsource.Query {
 	return sqlsource.Query{Name: "tracker " + name, Select: columns, From: from, Where: where,
 		ModifiedAt: alias + ".modified_at", ID: alias + ".id",
-		Unit: time.Millisecond, UnixInteger: true, PageSize: s.cfg.PageSize}
+		Unit: time.Millisecond, UnixInteger: true, PageSize: s.cfg.PageSize, Fence: s.db.fence}
 }

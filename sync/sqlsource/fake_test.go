@@ -167,7 +167,14 @@ type condition struct {
 	kind  string // "" (none), "IS NOT NULL", "IS NULL", ">=", "keyset" or "="
 	m, id string
 	args  []any
+	// before is the fence's argument (Query.Fence): "(m < :n) AND" the
+	// condition, nil when there is none.
+	before any
 }
+
+// fenceRE is a fence (Query.Fence) before the condition, where the Query
+// has no Where: "(m < :n) AND ...".
+var fenceRE = regexp.MustCompile(`^\(([\w.]+) < :(\d+)\) AND (.+)$`)
 
 var conditions = []struct {
 	kind string
@@ -195,6 +202,13 @@ func (f *fakeDB) condition(where string, args []any, allowed ...string) (conditi
 		}
 	}
 	c := condition{}
+	if m := fenceRE.FindStringSubmatch(where); m != nil && f.where == "" {
+		n, _ := strconv.Atoi(m[2])
+		c.before, where = args[n], m[3]
+		if c.m = m[1]; !strings.HasPrefix(where, c.m+" ") {
+			return condition{}, fmt.Errorf("fake: a fence on %s and a condition on another column in %q", c.m, where)
+		}
+	}
 	if where != "" {
 		c.kind = "unknown"
 	}
@@ -230,6 +244,14 @@ func (f *fakeDB) condition(where string, args []any, allowed ...string) (conditi
 // match reports whether the condition is true of r, as SQL would: a
 // comparison with NULL is not.
 func (f *fakeDB) match(c condition, r fakeRow) (bool, error) {
+	if c.before != nil {
+		if r.nullAt {
+			return false, nil
+		}
+		if before, err := f.cmpTime(f.key(r.at), c.before); err != nil || before >= 0 {
+			return false, err
+		}
+	}
 	switch c.kind {
 	case "":
 		return true, nil

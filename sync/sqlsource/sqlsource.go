@@ -40,6 +40,12 @@
 // the stream ends, after every other row, with an error naming the row's
 // id and the column. Row.Scan refuses a row whose id is NULL or empty, and
 // Count counts no row whose time is NULL.
+//
+// A stream must not yield a row that a write yet to commit precedes: two
+// writes stamped in one instant and a read between their commits, and the
+// engine's cursor passes the second for good (sync.Source). Query.Fence
+// bounds each read at an instant before which every write has committed;
+// the rows after it wait for the next read.
 package sqlsource
 
 import (
@@ -48,6 +54,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,6 +130,20 @@ type Query struct {
 	PageSize int
 	// Placeholders is the driver's parameter style (default Question).
 	Placeholders Placeholders
+	// Fence, if set, bounds each read of the stream (each Stream, Pages or
+	// Count call) at a time it returns when the read starts: the read
+	// takes only the rows whose ModifiedAt lies before it, and leaves the
+	// later ones to the next read. sync.Source asks a Source to yield no
+	// record that a write yet to commit could precede: two writes stamped
+	// in one instant, a read between their commits, and the engine's
+	// cursor would pass the second for good. Return the instant before
+	// which every write has committed: where writers stamp their rows
+	// under one lock (SQLite's BEGIN IMMEDIATE), take that lock, read the
+	// stamps' clock and let it go; where transactions commit concurrently
+	// (PostgreSQL, MySQL), the stamps' clock less the longest transaction
+	// a writer may run. An error, or the zero time, is the read's error.
+	// The NULL check (see ModifiedAt) is not bounded by the fence.
+	Fence func(ctx context.Context) (time.Time, error)
 }
 
 // Row is one row of a page, given to the scan function of Stream and
@@ -248,13 +269,18 @@ func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query
 			yield(nil, err)
 			return
 		}
+		read, err := q.fenced(ctx) // q for the NULL check, which no fence bounds
+		if err != nil {
+			yield(nil, err)
+			return
+		}
 		from, bounded := q.bound(since)
 		for {
 			var fromp *key
 			if bounded {
 				fromp = &from
 			}
-			page, last, more, err := readPage(ctx, db, &q, fromp, scan)
+			page, last, more, err := readPage(ctx, db, &read, fromp, scan)
 			if err != nil {
 				yield(nil, q.errorf("%w", err))
 				return
@@ -388,6 +414,9 @@ func Count(ctx context.Context, db Queryer, since time.Time, q Query) (n int64, 
 	if err := q.check(); err != nil {
 		return 0, err
 	}
+	if q, err = q.fenced(ctx); err != nil {
+		return 0, err
+	}
 	from, bounded := q.bound(rscsync.Cursor{ModifiedAt: since})
 	args := append([]any(nil), q.Args...)
 	cond := q.ModifiedAt + " IS NOT NULL" // the rows a stream reads: see pageSQL
@@ -427,6 +456,26 @@ func (q *Query) check() error {
 		return q.errorf("Query.PageSize %d: must be 0 (DefaultPageSize) to %d (MaxPageSize)", q.PageSize, MaxPageSize)
 	}
 	return nil
+}
+
+// fenced is q bounded by its Fence, called now (q itself without one):
+// Where also requires ModifiedAt before the fence, at the column's
+// resolution (a fence between two of its instants admits the earlier).
+func (q Query) fenced(ctx context.Context) (Query, error) {
+	if q.Fence == nil {
+		return q, nil
+	}
+	b, err := q.Fence(ctx)
+	switch {
+	case err != nil:
+		return q, q.errorf("fence: %w", err)
+	case b.IsZero():
+		return q, q.errorf("fence: Query.Fence returned the zero time")
+	}
+	k, _ := q.bound(rscsync.Cursor{ModifiedAt: b}) // b, or the next instant the column holds
+	q.Where = and(q.Where, q.ModifiedAt+" < "+q.placeholder(len(q.Args)+1))
+	q.Args = append(slices.Clip(q.Args), k.raw)
+	return q, nil
 }
 
 // errorf is an error about the stream, named by Name or From.
