@@ -16,10 +16,13 @@ import (
 // The README's example, in the order README.md shows it.
 
 // ATS is a small ATS over SQLite: ids are text, times are microseconds
-// since the epoch, and each table has an index on (modified_us, id).
+// since the epoch, and each table has an index on (modified_us, id). Its
+// writers stamp modified_us with Now once their transaction holds the
+// write lock: DB is opened with _txlock=immediate (BEGIN IMMEDIATE).
 type ATS struct {
 	DB  *sql.DB
-	Org string // the customer's urn:li:organization:{id}, from onboarding
+	Org string           // the customer's urn:li:organization:{id}, from onboarding
+	Now func() time.Time // the writers' clock: time.Now
 }
 
 const schema = `
@@ -30,14 +33,28 @@ CREATE TABLE candidates (id TEXT PRIMARY KEY, first_name TEXT NOT NULL, last_nam
 	created_us INTEGER NOT NULL, modified_us INTEGER NOT NULL);
 CREATE INDEX candidates_modified ON candidates (modified_us, id);`
 
-// table reads one of the ATS's tables in (modified_us, id) order, a page at a time.
-func table(name, columns string) sqlsource.Query {
+// table reads one of the ATS's tables in (modified_us, id) order, a page at
+// a time, up to the fence.
+func (a *ATS) table(name, columns string) sqlsource.Query {
 	return sqlsource.Query{From: name, Select: columns, ModifiedAt: "modified_us", ID: "id",
-		Unit: time.Microsecond, UnixInteger: true}
+		Unit: time.Microsecond, UnixInteger: true, Fence: a.fence}
+}
+
+// fence bounds each read: every write stamped before it has committed.
+// Taking the write lock waits for the writer holding it, and every later
+// writer stamps the current microsecond or a later one, so the rows of the
+// current microsecond wait for the next read (two writes may share it).
+func (a *ATS) fence(ctx context.Context) (time.Time, error) {
+	tx, err := a.DB.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer tx.Rollback()
+	return time.UnixMicro(a.Now().UnixMicro()), nil
 }
 
 func (a *ATS) Jobs(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Job, error] {
-	q := table("jobs", "title, description, location, poster_email, closed, listed_us")
+	q := a.table("jobs", "title, description, location, poster_email, closed, listed_us")
 	return sqlsource.Stream(ctx, a.DB, since, q, func(r *sqlsource.Row) (rscsync.Job, error) {
 		var j rscsync.Job
 		p := &j.Posting
@@ -56,7 +73,7 @@ func (a *ATS) Jobs(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.
 }
 
 func (a *ATS) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Candidate, error] {
-	q := table("candidates", "first_name, last_name, email, created_us")
+	q := a.table("candidates", "first_name, last_name, email, created_us")
 	return sqlsource.Stream(ctx, a.DB, since, q, func(r *sqlsource.Row) (rscsync.Candidate, error) {
 		var c rsc.Candidate
 		var email string
@@ -72,11 +89,11 @@ func (a *ATS) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rs
 }
 
 func (a *ATS) Totals(ctx context.Context, since time.Time) (rscsync.Totals, error) {
-	jobs, err := sqlsource.Count(ctx, a.DB, since, table("jobs", ""))
+	jobs, err := sqlsource.Count(ctx, a.DB, since, a.table("jobs", ""))
 	if err != nil {
 		return rscsync.Totals{}, err
 	}
-	candidates, err := sqlsource.Count(ctx, a.DB, since, table("candidates", ""))
+	candidates, err := sqlsource.Count(ctx, a.DB, since, a.table("candidates", ""))
 	return rscsync.Totals{Jobs: jobs, Candidates: candidates}, err
 }
 

@@ -67,7 +67,7 @@ func TestNullModifiedAt(t *testing.T) {
 	if _, err := db.Exec(`INSERT INTO candidates VALUES ('C17', 'Bo', NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	q := table("candidates", "first_name")
+	q := (&ATS{DB: db, Now: time.Now}).table("candidates", "first_name")
 	q.PageSize = 2
 	const nullErr = "error: sqlsource: candidates: row C17: modified_us is NULL: the stream cannot place it after its cursor; " +
 		"give the column a value (NOT NULL, defaulting to the current time)"

@@ -24,7 +24,7 @@ var base = time.Now().Add(-24 * time.Hour).Truncate(time.Millisecond)
 // millisecond.
 func newATS(t *testing.T) *ATS {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/ats.db")
+	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/ats.db?_txlock=immediate")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func newATS(t *testing.T) *ATS {
 			t.Fatal(err)
 		}
 	}
-	return &ATS{DB: db, Org: "urn:li:organization:42"}
+	return &ATS{DB: db, Org: "urn:li:organization:42", Now: time.Now}
 }
 
 func TestSource(t *testing.T) { sourcetest.TestSource(t, newATS(t)) }
@@ -117,5 +117,66 @@ func TestFirstSync(t *testing.T) {
 	}
 	if report, err = eng.Run(ctx); err != nil || sent(report) != [2]int64{0, 1} {
 		t.Fatalf("after one change: %v, acknowledged %v; want 1 candidate", err, sent(report))
+	}
+}
+
+// Two candidates changed in one microsecond, C02 committed first, and a
+// sync between the two commits, in that microsecond: a read that took C02
+// would leave the engine's cursor at (that microsecond, C02), past C01 for
+// good. The fence holds both back until the clock has moved on; the next
+// sync sends both.
+func TestFenceKeepsTheRowsOfTheCurrentMicrosecond(t *testing.T) {
+	ctx, ats, dir := context.Background(), newATS(t), t.TempDir()
+	at := base.Add(time.Hour)
+	now := at
+	ats.Now = func() time.Time { return now } // stands still within the microsecond
+	srv := rsctest.NewServer(rsctest.WithoutListener())
+	defer srv.Close()
+	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: ats.Org})
+	client, err := srv.CustomerClient(cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := rscsync.NewFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rscsync.NewEngine(client, "customer-1", ats, rscsync.WithStore(store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Run(ctx); err != nil { // the historical sync
+		t.Fatal(err)
+	}
+	rename := func(id, first string) { // as the ATS's writers do: the clock read under the write lock
+		tx, err := ats.DB.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec(`UPDATE candidates SET first_name = ?, modified_us = ? WHERE id = ?`, first, ats.Now().UnixMicro(), id); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rename("C02", "Bea")
+	if _, err := eng.Run(ctx); err != nil { // between the two commits
+		t.Fatal(err)
+	}
+	rename("C01", "Cy")
+	now = at.Add(time.Microsecond) // the clock leaves the microsecond
+	if _, err := eng.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]any{}
+	for _, c := range cust.Candidates() {
+		if c.ID == "C01" || c.ID == "C02" {
+			got[c.ID] = c.Fields["firstName"]
+		}
+	}
+	if d := cmp.Diff(map[string]any{"C01": "Cy", "C02": "Bea"}, got); d != "" {
+		t.Errorf("first names LinkedIn holds after the syncs (-want +got):\n%s", d)
 	}
 }
