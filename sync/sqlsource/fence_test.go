@@ -163,8 +163,9 @@ func TestFenceErrors(t *testing.T) {
 	if diff := cmp.Diff(before(all, all[3].At), got); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
 	}
-	if len(errs) != 1 || !slices.ContainsFunc(errs, func(s string) bool { return s == "sqlsource: records: row NULLED: "+
-		"modified_at is NULL: the stream cannot place it after its cursor; give the column a value (NOT NULL DEFAULT now())"
+	if len(errs) != 1 || !slices.ContainsFunc(errs, func(s string) bool {
+		return s == "sqlsource: records: row NULLED: "+
+			"modified_at is NULL: the stream cannot place it after its cursor; give the column a value (NOT NULL DEFAULT now())"
 	}) {
 		t.Errorf("errors %q, want the NULL row's", errs)
 	}
