@@ -17,7 +17,7 @@ const foreignIDSep = ":"
 
 var labelRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
 
-// ForeignID returns the uniqueForeignId of a customer's child application
+// foreignID returns the uniqueForeignId of a customer's child application
 // for one contract (RSC-103: one developer application per customer
 // instance, and several Recruiter contracts each with its own application
 // and traffic). The default contract uses the customer id itself, so a

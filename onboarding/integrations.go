@@ -35,7 +35,7 @@ var typeTitles = map[rsc.IntegrationType]string{
 	rsc.CSAAPI:         "Recruiter Data Access",
 }
 
-// IntegrationName returns the name Recruiter shows for an integration
+// integrationName returns the name Recruiter shows for an integration
 // (RSC-101), after LinkedIn's Postman collection: "{customer} LinkedIn
 // Recruiter One-Click Export Integration". (The "no LinkedIn" rule applies
 // to application names, not integration names.)
@@ -137,7 +137,7 @@ func nameIntegrations(ctx context.Context, cust *rsc.Client, customerName, org, 
 	return res.Err()
 }
 
-// Configure writes the configurations (I4-I6 upserts) and reads them back
+// configure writes the configurations (I4-I6 upserts) and reads them back
 // to verify (RSC-104). With UsesACLs the *_VIEWERS values are deleted.
 func configure(ctx context.Context, cust *rsc.Client, org string, cfg integrationConfig) error {
 	if err := validateCallbackURL(cfg.CallbackURL); err != nil {

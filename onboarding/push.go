@@ -24,7 +24,7 @@ type Instance struct {
 // ForeignID returns the instance's uniqueForeignId.
 func (i Instance) ForeignID() string { return foreignID(i.CustomerID, i.Label) }
 
-// CallbackURL returns the instance's push URL: base, the escaped customer
+// callbackURL returns the instance's push URL: base, the escaped customer
 // id and, for a non-default contract, the escaped label. Unique per
 // instance by construction, as LinkedIn requires.
 func callbackURL(base, customerID, label string) string {

@@ -69,7 +69,7 @@ type SecretStore interface {
 	Delete(ctx context.Context, ref string) error
 }
 
-// SecretRef returns the secret store reference of a child application
+// secretRef returns the secret store reference of a child application
 // identified by its uniqueForeignId.
 func secretRef(foreignID string) string { return "rsc/child-app/" + foreignID }
 

@@ -131,7 +131,7 @@ func (c *Client) configPath(k IntegrationKey) string {
 	return "/" + resIntegrations.legacy + "/" + c.keyPath(k.restli(c.fam)) + "/" + resIntegrationConfig.legacy
 }
 
-// configKey returns the batch key of one configuration entry: the simple key
+// configEntry returns the batch key of one configuration entry: the simple key
 // on /v2, a compound key with the integration's fields on /rest.
 func (c *Client) configEntry(k IntegrationKey, ck ConfigKey) (restli.Key, string) {
 	if !c.fam.versioned {

@@ -13,11 +13,13 @@ var aclKind = newKind(&kind{
 	noPartial: true,
 })
 
-// assigneeKind: atsEntityAclAssignees (v2) / entityAclAssignees (rest).
+// assigneeFields are the key fields of an ACL assignee, aclFields those of
+// an ACL.
 var assigneeFields = []string{"integrationContext", "atsEntityType", "atsEntityAclId", "assignee"}
 
 var aclFields = []string{"integrationContext", "atsEntityType", "atsEntityId", "atsEntityAclId"}
 
+// assigneeKind: atsEntityAclAssignees (v2) / entityAclAssignees (rest).
 var assigneeKind = newKind(&kind{
 	table:     "aclAssignees",
 	fields:    assigneeFields,

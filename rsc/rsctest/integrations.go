@@ -45,11 +45,12 @@ var integrationKind = newKind(&kind{
 	schema: integrationSchema,
 })
 
+// configFields are the key fields of an integration's configuration.
+var configFields = []string{"integrationContext", "integrationType", "tenantType", "configurationType"}
+
 // configKind: atsIntegrations/{key}/configurations?ids=CALLBACK_URL (v2) and
 // integrationConfigurations (rest, key fields integrationContext,
 // integrationType, tenantType, configurationType).
-var configFields = []string{"integrationContext", "integrationType", "tenantType", "configurationType"}
-
 var configKind = newKind(&kind{
 	table:        "configurations",
 	fields:       configFields,

@@ -307,7 +307,7 @@ func Pages[T any](ctx context.Context, db Queryer, since rscsync.Cursor, q Query
 // sync.Source), and a page never ends between two of them: the page reads
 // one row more than its size, and when that row shares the last position,
 // the page ends before that position and every row at it is read
-// (readPosition) and added.
+// (positionSQL) and added.
 func readPage[T any](ctx context.Context, db Queryer, q *Query, from *key,
 	scan func(*Row) (T, error)) (page []T, last key, more bool, err error) {
 	n := q.pageSize()
