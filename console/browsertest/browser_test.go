@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +18,15 @@ import (
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
-// chromiumPath is where Debian's chromium package installs the browser.
-const chromiumPath = "/usr/bin/chromium"
+// browserPaths are where the browser is looked for: $RSCGO_CHROME when
+// set, else Debian's chromium package, then Google Chrome (which GitHub's
+// Ubuntu runners carry).
+func browserPaths() []string {
+	if p := os.Getenv("RSCGO_CHROME"); p != "" {
+		return []string{p}
+	}
+	return []string{"/usr/bin/chromium", "/usr/bin/google-chrome"}
+}
 
 // operatorToken is what the test's login link sets as the operator cookie.
 const operatorToken = "browser-test-operator-token"
@@ -27,14 +35,16 @@ const operatorToken = "browser-test-operator-token"
 // (a failure under CI=true).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
+	paths := browserPaths()
+	i := slices.IndexFunc(paths, func(p string) bool { _, err := os.Stat(p); return err == nil })
+	if i < 0 {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing under CI=true: install Debian's chromium package (apt-get install -y chromium)", chromiumPath)
+			t.Fatalf("no browser at %s under CI=true: install Debian's chromium package (apt-get install -y chromium) or set RSCGO_CHROME", strings.Join(paths, " or "))
 		}
-		t.Skipf("%s is missing: install Debian's chromium package (apt-get install -y chromium) to run the browser test", chromiumPath)
+		t.Skipf("no browser at %s: install Debian's chromium package (apt-get install -y chromium) or set RSCGO_CHROME to run the browser test", strings.Join(paths, " or "))
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.NoSandbox, chromedp.ExecPath(chromiumPath), chromedp.WindowSize(1280, 900),
+		chromedp.NoSandbox, chromedp.ExecPath(paths[i]), chromedp.WindowSize(1280, 900),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-quic", true))

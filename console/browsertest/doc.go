@@ -1,5 +1,6 @@
 // Package browsertest tests package console in a real browser: headless
-// Chromium (Debian's chromium package, /usr/bin/chromium) driven through
+// Chromium (Debian's chromium package, /usr/bin/chromium; else Google
+// Chrome, /usr/bin/google-chrome; RSCGO_CHROME names another) driven through
 // chromedp shows the console served by httptest, and the test asserts what
 // the page shows, retries a dead letter by clicking its button (a plain
 // form POST) and writes a screenshot.
