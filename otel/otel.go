@@ -516,7 +516,7 @@ func newInstruments(m metric.Meter) (instruments, error) {
 	in.throttled = counter("rsc.throttled", "{refusal}", "429s from LinkedIn and client-side refusals, by bucket, window and source")
 	in.duration = histogram("rsc.api.duration", "duration of one HTTP attempt")
 	in.wait = histogram("rsc.pacer.wait", "time the client's pacer waited for quota before a request")
-	in.syncRecords = counter("rscsync.records", "{record}", "sync records by phase and outcome (read, sent, acknowledged, refused, skipped)")
+	in.syncRecords = counter("rscsync.records", "{record}", "sync records by phase and outcome (read, sent, acknowledged, refused, skipped; resent: sent again by a retry)")
 	in.rate = gauge("rscsync.phase.rate", "{record}/min", "a phase's records per minute in the current run")
 	in.lag = gauge("rscsync.watermark.lag", "s", "how far a phase's cursor is behind the clock after a run")
 	in.deadLetters = counter("rscsync.dead_letters", "{record}", "records refused and dead-lettered, by phase, kind and whether refused again")

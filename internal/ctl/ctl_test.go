@@ -207,8 +207,11 @@ func TestJSON(t *testing.T) {
 
 func TestReset(t *testing.T) {
 	dir, dead := dataDir(t)
+	if err := dead.Put(t.Context(), "acme", rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C11", Requested: true, Reason: "resync requested"}); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs := rscctl(t, "-data", dir, "reset", "-yes", "acme")
-	if code != 0 || out != "customer acme reset: checkpoint and 2 dead letters deleted; the next sync starts the historical sync again\n" {
+	if code != 0 || out != "customer acme reset: checkpoint, 2 dead letters and 1 resync request deleted; the next sync starts the historical sync again\n" {
 		t.Fatalf("exit code %d\n%s%s", code, out, errs)
 	}
 	for d, err := range dead.List(t.Context(), "acme") {

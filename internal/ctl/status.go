@@ -247,10 +247,21 @@ func (x *command) reset(ctx context.Context) error {
 	if err := s.DeleteCheckpoint(ctx, id); err != nil {
 		return fmt.Errorf("deleting the checkpoint: %w", err)
 	}
-	if x.o.json {
-		return jsonLines(x.c.Stdout, []map[string]any{{"customer": id, "reset": true, "deadLettersDeleted": len(dls)}})
+	resyncs := 0 // resync requests (DeadLetter.Requested) are kept apart, as the console counts them
+	for _, d := range dls {
+		if d.Requested {
+			resyncs++
+		}
 	}
-	fmt.Fprintf(x.c.Stdout, "customer %s reset: checkpoint and %d dead letters deleted; the next sync starts the historical sync again\n", id, len(dls))
+	if x.o.json {
+		return jsonLines(x.c.Stdout, []map[string]any{{"customer": id, "reset": true,
+			"deadLettersDeleted": len(dls) - resyncs, "resyncRequestsDeleted": resyncs}})
+	}
+	deleted := count(len(dls)-resyncs, "dead letter")
+	if resyncs > 0 {
+		deleted += " and " + count(resyncs, "resync request")
+	}
+	fmt.Fprintf(x.c.Stdout, "customer %s reset: checkpoint, %s deleted; the next sync starts the historical sync again\n", id, deleted)
 	return nil
 }
 
@@ -260,4 +271,12 @@ func stamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// count is n of noun, in the plural unless n is 1: "2 dead letters".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -81,7 +81,7 @@ func fencedCommand(t *testing.T, out string, args ...string) (*pgstore.DB, *slic
 // checkpoint, or of a dead letter) is refused instead of writing the
 // checkpoint it holds back over the reset.
 func TestResetFencesRunningSlice(t *testing.T) {
-	db, s, cp := fencedCommand(t, "customer acme reset: checkpoint and 2 dead letters deleted; the next sync starts the historical sync again\n",
+	db, s, cp := fencedCommand(t, "customer acme reset: checkpoint, 2 dead letters deleted; the next sync starts the historical sync again\n",
 		"reset", "-yes", "acme")
 	if cp != nil {
 		t.Errorf("after the reset and the slice's refused commit, the checkpoint is back: %+v", cp)
