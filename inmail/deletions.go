@@ -20,11 +20,14 @@ const deletionOverlap = 24 * time.Hour
 
 // ClosedMemberTTL is how long a member who closed their LinkedIn account
 // while the ATS held no candidate of theirs is remembered (from the
-// closure), so that a candidate an export or a stub profile brings in
-// later gets the NoticeMemberDeleted notice (see PollDeletions). A member
-// is remembered longer while an export journaled or dead-lettered before
-// the closure was read, or a dead-lettered stub profile of the member, is
-// still held: those may bring the candidate in at any time.
+// closure, by the earlier of the Retriever's clock and LinkedIn's as the
+// client knows it, rsc.Client.LinkedInNow: a clock that runs ahead does
+// not forget the member early), so that a candidate an export or a stub
+// profile brings in later gets the NoticeMemberDeleted notice (see
+// PollDeletions). A member is remembered longer while an export journaled
+// or dead-lettered before the closure was read, or a dead-lettered stub
+// profile of the member, is still held: those may bring the candidate in
+// at any time.
 const ClosedMemberTTL = 90 * 24 * time.Hour
 
 // MaxClosedMembers bounds the remembered closed members (ClosedMemberTTL).
@@ -82,7 +85,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		cur = &Stream{}
 	}
 	started := r.now()
-	cur.Next = r.aheadOf(ctx, "closed profiles", cur.Next, ms(started.Add(-deletionOverlap)))
+	cur.Next = r.aheadOf(ctx, "closed profiles", cur.Next, ms(r.onLinkedIn(started).Add(-deletionOverlap)))
 	since := cur.Next
 	for _, at := range cur.Pending {
 		since = min(since, at)
@@ -117,17 +120,20 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	}
 	rep.Pending = len(pending)
 	expiry := ms(started.Add(-r.opt.pendingTTL))
+	// The start on LinkedIn's clock, as the listing's answers tell it: the
+	// closures are stamped on it (docs/linkedin-api.md §2.5).
+	onLinkedIn := r.onLinkedIn(started)
 	// The pending TTL runs from when a member was first found held, not
 	// from the closure: a closure older than the TTL found before
 	// Candidate Sync completes must still reach its candidate.
 	maps.DeleteFunc(pending, func(m string, _ int64) bool { return heldSince[m] < expiry })
 	maps.DeleteFunc(heldSince, func(m string, _ int64) bool { _, ok := pending[m]; return !ok })
 	cur.Pending, cur.PendingLast = pending, heldSince
-	cur.Next = max(cur.Next, ms(started.Add(-deletionOverlap)))
+	cur.Next = ms(onLinkedIn.Add(-deletionOverlap)) // even if the stream was ahead of it
 	var unfit []string
 	err = r.update(ctx, func(c *Cursors) {
 		c.Closed, c.ClosedAt = cur.clone(), ms(started)
-		unfit = c.rememberClosed(absent, ms(started), expiry)
+		unfit = c.rememberClosed(absent, ms(onLinkedIn), ms(onLinkedIn.Add(-r.opt.pendingTTL)))
 	})
 	rep.Remembered = len(absent) - len(unfit)
 	if err == nil {
@@ -186,7 +192,8 @@ func (r *Retriever) recheckAbsent(ctx context.Context, st milestones.State, abse
 // ClosedMemberTTL), then remembers absent ones. Those that do not fit
 // (MaxClosedMembers) are returned, sorted, and kept pending on the
 // closed-profiles stream instead, unless they closed their account before
-// expiry (the pending TTL).
+// expiry (the pending TTL). now and expiry are on LinkedIn's clock, as the
+// closures are (Retriever.onLinkedIn).
 func (c *Cursors) rememberClosed(absent map[string]ClosedMember, now, expiry int64) (unfit []string) {
 	// The oldest journaled or dead-lettered export, which may bring in the
 	// candidate of a member remembered after it was received.
@@ -258,7 +265,7 @@ func (r *Retriever) noticeIfClosed(ctx context.Context, st milestones.State, id,
 	if err != nil || !held {
 		return err
 	}
-	overlap := ms(r.now().Add(-deletionOverlap))
+	overlap := ms(r.onLinkedIn(r.now()).Add(-deletionOverlap))
 	return r.update(ctx, func(c *Cursors) {
 		if c.Closed == nil {
 			c.Closed = &Stream{Next: overlap}

@@ -110,10 +110,24 @@
 // to 12 per seat per minute (WithRecordsPerMinute) on the injected
 // rsc.Clock; the rsc client paces the daily quotas. mailStubs windows are
 // at most 7 days (StubWindow), halved as often as needed to stay within
-// the 20,000 results LinkedIn's stub search lists for one query. A
-// position the injected clock finds ahead of itself (saved while the
-// machine's clock ran ahead, since set back) is brought back before now
-// (WithClockSkew), so records are read again rather than passed over.
+// the 20,000 results LinkedIn's stub search lists for one query.
+//
+// LinkedIn stamps InMail events, stub profiles, prospect notes and
+// closures with its own clock, so the windows end at now minus the lag
+// (WithLag), and the closed-profiles poll reads again from 24 hours before
+// its start, by the earlier of the injected clock and LinkedIn's as the
+// client knows it from the Date headers of its answers
+// (rsc.Client.LinkedInNow, docs/linkedin-api.md §2.5); the ages of closed
+// and pending members are counted on it too. A host clock that runs ahead
+// would otherwise put the end of a window in LinkedIn's future, and the
+// records LinkedIn stamps before it but lists later would be passed over.
+// On a client's first poll the windows are set before any answer: a
+// stream then moves no further than its answers say LinkedIn's clock
+// allows, and the records read past that are read again. A host clock that
+// runs behind stays the bound. A position the injected clock finds ahead
+// of itself (saved while the machine's clock ran ahead, since set back) is
+// brought back before now (WithClockSkew), so records are read again
+// rather than passed over.
 // Nothing is logged unless WithLogger is given, and then only ids and
 // counts: never message bodies, notes, emails or secrets.
 package inmail

@@ -14,7 +14,8 @@ import (
 
 // PollInMail reads each seat's InMail history (conversationEvents) in
 // windows of at most 12 hours from its cursor up to now minus the lag
-// (WithLag), and attaches each message to the candidate of the member
+// (WithLag; now on the earlier of the injected clock and LinkedIn's, see
+// the package documentation), and attaches each message to the candidate of the member
 // (matched by person URN). It needs contract-level access
 // (milestones.InMailSync).
 //
@@ -40,7 +41,7 @@ func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 		rep.Skipped = skipped
 		return rep, err
 	}
-	end := ms(r.now().Add(-r.opt.lag))
+	end := r.windowEnd()
 	var errs []error
 	for _, seat := range seats {
 		rep.Seats++
@@ -166,7 +167,7 @@ func (r *Retriever) replay(ctx context.Context, st milestones.State, feature mil
 	if len(cur.Pending) == 0 {
 		return nil
 	}
-	expiry := ms(r.now().Add(-r.opt.pendingTTL))
+	expiry := ms(r.onLinkedIn(r.now()).Add(-r.opt.pendingTTL)) // the records' times are LinkedIn's
 	want := map[string]Candidate{}
 	from := cur.Next
 	for m, at := range cur.Pending {

@@ -168,7 +168,9 @@ func WithLookback(d time.Duration) Option {
 }
 
 // WithLag keeps windows this far behind now, for records LinkedIn indexes
-// late (default 1 minute).
+// late (default 1 minute). Now is the earlier of the injected clock and
+// LinkedIn's as the client knows it (rsc.Client.LinkedInNow), so that a
+// host clock that runs ahead does not end a window in LinkedIn's future.
 func WithLag(d time.Duration) Option {
 	return func(c *config) error { return c.positive("WithLag", forRetriever, &c.lag, d, 0) }
 }

@@ -279,7 +279,7 @@ func (r *Retriever) retryRecord(ctx context.Context, kind RecordKind, id string)
 // retryInStream runs take on the stream of key (whose pending members it
 // may add to) and saves the stream.
 func (r *Retriever) retryInStream(ctx context.Context, kind streamKind, key string, take func(cur *Stream) error) error {
-	cur, err := r.stream(ctx, kind, key, ms(r.now().Add(-r.opt.lag)))
+	cur, err := r.stream(ctx, kind, key, r.windowEnd())
 	if err != nil {
 		return err
 	}

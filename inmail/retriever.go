@@ -196,6 +196,28 @@ func (r *Retriever) CustomerID() string { return r.cfg.CustomerID }
 
 func (r *Retriever) now() time.Time { return r.opt.clock.Now() }
 
+// onLinkedIn returns local, a reading of the Retriever's clock, moved back
+// by as much as LinkedIn's clock reads behind it now, by the client's
+// estimate (rsc.Client.LinkedInNow, docs/linkedin-api.md §2.5); local as
+// it is when LinkedIn's clock reads ahead or is not known yet. Bounds on
+// records LinkedIn stamps with its own clock (the end of a window, the age
+// of a closure) are taken on it: a host clock that runs ahead would put
+// them in LinkedIn's future, and the records LinkedIn stamps before them
+// but lists later would be passed over; one that runs behind is the safe
+// side already.
+func (r *Retriever) onLinkedIn(local time.Time) time.Time {
+	now := r.now()
+	if li, ok := r.cfg.Client.LinkedInNow(); ok && li.Before(now) {
+		return local.Add(li.Sub(now))
+	}
+	return local
+}
+
+// windowEnd is where the windows of a poll end (epoch milliseconds): now
+// minus the lag (WithLag), by the earlier of the Retriever's clock and
+// LinkedIn's (onLinkedIn).
+func (r *Retriever) windowEnd() int64 { return ms(r.onLinkedIn(r.now()).Add(-r.opt.lag)) }
+
 // state returns the live milestones state.
 func (r *Retriever) state(ctx context.Context) (milestones.State, error) {
 	st, err := r.cfg.State(ctx)
@@ -280,7 +302,7 @@ func (r *Retriever) eachContract(ctx context.Context, feature milestones.Feature
 		*skipped = why
 		return err
 	}
-	end := ms(r.now().Add(-r.opt.lag))
+	end := r.windowEnd()
 	own := owners(seats)
 	var errs []error
 	for _, contract := range r.cfg.Contracts {
@@ -488,7 +510,11 @@ var errSplit = errors.New("inmail: window too full to list whole")
 // poll resumes after the last window read. A window whose read returns
 // errSplit is read again as two halves (each halved again as needed, down
 // to one millisecond; these retries do not count as windows), and the
-// width grows back after each window read whole.
+// width grows back after each window read whole. The stream never moves
+// past the window end by LinkedIn's clock as the read's answers tell it
+// (windowEnd): end was set before them, and on a client's first poll
+// without it, so a host clock that runs ahead could have put end in
+// LinkedIn's future; the records read past that are read again next poll.
 func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cur *Stream, end, width int64, read func(from, to int64) error) error {
 	w := width
 	for i := 0; cur.Next < end && i < r.opt.maxWindows; {
@@ -504,7 +530,8 @@ func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cu
 		if f := cur.Failing; f != nil && f.At >= from && f.At < to {
 			cur.Failing = nil // read whole across the record's time: it went, or LinkedIn moved it
 		}
-		cur.Next = to
+		end = min(end, r.windowEnd())
+		cur.Next = min(to, end)
 		if err := r.saveStream(ctx, kind, key, cur); err != nil {
 			return err
 		}

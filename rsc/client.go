@@ -47,6 +47,9 @@ type Client struct {
 	tokens *tokenCache
 	red    *redactor // the client's credentials, kept out of errors, logs and hooks
 	pacer  *pacer
+	// linkedIn is LinkedIn's clock as the Date headers of its answers
+	// tell it (LinkedInNow).
+	linkedIn *linkedInClock
 	// timeout bounds one attempt from the moment the pacer lets it go
 	// (WithHTTPClient's Timeout; 60 s by default; 0 for none).
 	timeout time.Duration
@@ -144,7 +147,7 @@ func newClient(cfg *config, base http.RoundTripper) (*Client, error) {
 	if cfg.httpClient != nil {
 		timeout = cfg.httpClient.Timeout
 	}
-	c := &Client{cfg: cfg, base: base, fam: newFamily(cfg.version), timeout: timeout}
+	c := &Client{cfg: cfg, base: base, fam: newFamily(cfg.version), timeout: timeout, linkedIn: newLinkedInClock()}
 	c.red = newRedactor(cfg.clientSecret)
 	c.tokens = newTokenCache(cfg, base, c.red)
 	c.pacer = newPacer(cfg.limits, cfg.clock)

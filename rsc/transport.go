@@ -17,7 +17,8 @@ import (
 //	retryablehttp (retry policy, backoff)
 //	  paceTransport   (client-side quotas; every attempt spends quota)
 //	    authTransport (bearer token; one refresh and resend on 401)
-//	      observeTransport (hooks, debug logging; never headers or bodies)
+//	      observeTransport (hooks, debug logging, never headers or bodies;
+//	                        the Date of 2xx answers, for LinkedInNow)
 //	        base transport (shared connection pool)
 
 type paceTransport struct {
@@ -219,6 +220,9 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	dur := time.Since(start)
+	if resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		t.c.linkedIn.observe(resp.Header, t.c.cfg.clock.Now())
+	}
 	ri := ResponseInfo{RequestInfo: info, Duration: dur, Err: t.c.red.Error(err)}
 	if resp != nil {
 		ri.StatusCode = resp.StatusCode

@@ -21,6 +21,50 @@ var deletionOrder = map[EntityKind]int{
 	KindApplication: 4, KindCandidate: 5, KindJob: 6,
 }
 
+// deletionsStart is where a first run starts the deletions stream: an
+// hour (deleteSkew) before the run's start (Checkpoint.StartedAt), on the
+// earlier of the engine's clock and LinkedIn's as the client knows it
+// (rsc.Client.LinkedInNow, docs/linkedin-api.md §2.5). The ATS stamps
+// deletions with its own clock, and LinkedIn's stands in for the right
+// time: an engine clock hours ahead would put the start after the
+// deletions the ATS stamps during the first run, never to be sent.
+func (r *run) deletionsStart() Cursor {
+	return Cursor{ModifiedAt: r.cp.StartedAt.Add(-r.e.linkedInBehind() - r.e.cfg.deleteSkew).UTC()}
+}
+
+// settleDeletionsStart, before the deletions stream is read, moves its
+// start back by as much as LinkedIn's clock reads behind the engine's now,
+// when the first run began before the client knew LinkedIn's clock (it
+// learns it from its first answer) and nothing has been read since: the
+// stream is still where the engine's clock alone put it, deleteSkew
+// before Checkpoint.StartedAt. It assumes the engine's clock ran as far
+// ahead then, and reports whether it moved the stream.
+func (r *run) settleDeletionsStart() bool {
+	behind := r.e.linkedInBehind()
+	pc := r.cp.Phases[PhaseDeletions]
+	first := Cursor{ModifiedAt: r.cp.StartedAt.Add(-r.e.cfg.deleteSkew).UTC()}
+	if behind <= 0 || pc.Held != nil || !pc.Cursor.ModifiedAt.Equal(first.ModifiedAt) || pc.Cursor.ID != "" {
+		return false
+	}
+	moved := Cursor{ModifiedAt: first.ModifiedAt.Add(-behind).UTC()}
+	if pc.PassFrom.ModifiedAt.Equal(first.ModifiedAt) && pc.PassFrom.ID == "" {
+		pc.PassFrom = moved
+	}
+	pc.Cursor = moved
+	return true
+}
+
+// linkedInBehind returns how far LinkedIn's clock, as the client estimates
+// it (rsc.Client.LinkedInNow), reads behind the engine's: 0 when it reads
+// ahead or is not known yet.
+func (e *Engine) linkedInBehind() time.Duration {
+	li, ok := e.client.LinkedInNow()
+	if !ok {
+		return 0
+	}
+	return max(e.cfg.clock.Now().Sub(li), 0)
+}
+
 // sendDeletions sends one batch of deletions, children first, one call per
 // kind and parent for sub-resources (the batch is ordered by parent within
 // each kind, so that a parent's deletions share one call however the

@@ -136,6 +136,18 @@
 // every pass until its time comes, and reported (PhaseReport.Future), so a
 // bad date in the ATS cannot hide the changes that follow it.
 //
+// The deletions stream has no backlog: records deleted before the first
+// run were never sent, so the first run starts it an hour before its
+// start, taken on the earlier of the engine's clock and LinkedIn's as the
+// client knows it from the Date headers of its answers
+// ([rsc.Client.LinkedInNow], docs/linkedin-api.md §2.5). When the client
+// has had no answer yet as the run begins, the stream is moved back by as
+// much as LinkedIn's clock then reads behind the engine's before it is
+// first read past its start. An engine clock hours ahead would otherwise
+// start it after the deletions the ATS stamps, on its own clock, during
+// the first hours, and they would never be sent; a clock behind is the
+// safe side, as before.
+//
 // # Progress and reconciliation
 //
 // [WithProgress] receives an event per committed batch, per phase

@@ -286,7 +286,7 @@ func (e *Engine) newRun(ctx context.Context, budget int) (*run, error) {
 			cp.Phases[p].Cursor = Cursor{ModifiedAt: cp.WindowFrom}
 		}
 		// Records deleted before the first run were never sent.
-		cp.Phases[PhaseDeletions].Cursor = Cursor{ModifiedAt: now.Add(-e.cfg.deleteSkew).UTC()}
+		cp.Phases[PhaseDeletions].Cursor = r.deletionsStart()
 		if err := r.save(ctx); err != nil {
 			return nil, err
 		}
@@ -436,6 +436,9 @@ func (r *run) runPhase(ctx context.Context, p Phase, ln lane) error {
 	case PhaseActivities:
 		err = runPhase(ctx, r, r.activityKind(), ln, src.Activities(ctx, from))
 	case PhaseDeletions:
+		if r.settleDeletionsStart() {
+			from = *ln.cursor
+		}
 		err = runPhase(ctx, r, r.deletionKind(), ln, src.Deletions(ctx, from))
 	}
 	if err != nil || r.dry || (p != PhaseJobs && p != PhaseDeletions) || ln.fresh != nil || ln.sweep {

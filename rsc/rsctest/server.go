@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rscgo/rscgo/internal/restli"
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // Server is a fake LinkedIn RSC API: the OAuth endpoints, every /v2 and /rest
@@ -167,15 +168,18 @@ func (s *Server) float() float64 {
 	return s.rng.Float64()
 }
 
-// statusWriter records the status code for the request log.
+// statusWriter records the status code for the request log, and dates the
+// answer by the server's clock.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	clock  rsc.Clock
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.date()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -183,8 +187,20 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.date()
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// date sets the Date header (RFC 9110 §6.6.1) from the server's clock as
+// the header is written, as LinkedIn's servers date theirs from their own
+// (docs/linkedin-api.md §2.5): net/http would date it by the real time, so
+// that a client on a fake clock would see the fake LinkedIn's clock off by
+// the difference.
+func (w *statusWriter) date() {
+	if h := w.Header(); len(h["Date"]) == 0 {
+		h["Date"] = []string{w.clock.Now().UTC().Format(http.TimeFormat)}
+	}
 }
 
 // maxAPIBody caps API request bodies; larger ones get a 413. LinkedIn
@@ -194,7 +210,7 @@ const maxAPIBody = 16 << 20
 var versionRe = regexp.MustCompile(`^\d{6}(\.\d{1,2})?$`)
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusWriter{ResponseWriter: w, clock: s.cfg.clock}
 	e := &LogEntry{
 		Time:            s.now(),
 		Method:          r.Method,
@@ -231,6 +247,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(sw, r, e)
 	default:
 		writeError(sw, http.StatusNotFound, "Resource "+path+" does not exist")
+	}
+	if sw.status == 0 { // an empty 200, which net/http would date itself
+		sw.WriteHeader(http.StatusOK)
 	}
 }
 

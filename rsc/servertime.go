@@ -1,0 +1,120 @@
+package rsc
+
+import (
+	"math"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// linkedInClock is what a client knows of LinkedIn's clock
+// (docs/linkedin-api.md §2.5): the offset from the client's Clock to the
+// Date header of the latest successful answer, taken when the answer's
+// header arrived. The Date is truncated to the second and was stamped
+// before the answer travelled, so LinkedIn's clock read at least the Date
+// at arrival: the offset never puts LinkedIn's time later than it is, only
+// up to a second plus the transit time earlier. Only the latest answer
+// counts, so that a Clock set back or forward meanwhile is followed at
+// once.
+type linkedInClock struct {
+	// offset is LinkedIn's time minus the Clock's, in nanoseconds;
+	// noOffset until an answer carried a Date.
+	offset atomic.Int64
+}
+
+// noOffset marks an offset not known yet (an offset of -292 years, which
+// time.Time.Sub returns only saturated, counts as not known).
+const noOffset = math.MinInt64
+
+func newLinkedInClock() *linkedInClock {
+	var l linkedInClock
+	l.offset.Store(noOffset)
+	return &l
+}
+
+// observe records the Date header of a successful answer whose header
+// arrived when the client's Clock read at. A missing or malformed Date
+// changes nothing.
+func (l *linkedInClock) observe(h http.Header, at time.Time) {
+	v := h["Date"]
+	if len(v) == 0 {
+		return
+	}
+	d, ok := parseHTTPDate(v[0])
+	if !ok {
+		return
+	}
+	l.offset.Store(int64(d.Sub(at)))
+}
+
+// at returns LinkedIn's time when the client's Clock reads local, and
+// whether an answer has told it.
+func (l *linkedInClock) at(local time.Time) (time.Time, bool) {
+	o := l.offset.Load()
+	if o == noOffset {
+		return time.Time{}, false
+	}
+	return local.Add(time.Duration(o)), true
+}
+
+// LinkedInNow returns LinkedIn's current time as the client estimates it,
+// and false when it has no estimate yet (no successful answer carried a
+// Date header). The estimate is the client's Clock (WithClock) plus the
+// offset between the Date of the latest successful (2xx) answer and the
+// Clock's reading when that answer arrived; it is never later than
+// LinkedIn's clock, by the Date's one-second resolution and the transit
+// time it may be up to about a second earlier (docs/linkedin-api.md §2.5).
+// Each client keeps its own estimate: a client from ForCustomer starts
+// without one.
+//
+// Code that bounds a read by "now" (the end of a window of records
+// LinkedIn stamps with its own clock) should take the earlier of its own
+// clock and this time: a host clock that runs ahead then no longer puts
+// the bound in LinkedIn's future, where records LinkedIn stamps before it
+// but lists later would be passed over. A host clock that runs behind
+// stays the bound, as before.
+func (c *Client) LinkedInNow() (time.Time, bool) { return c.linkedIn.at(c.cfg.clock.Now()) }
+
+// parseHTTPDate parses an HTTP date (RFC 9110 §5.6.7): the IMF-fixdate
+// every server must send ("Sun, 06 Nov 1994 08:49:37 GMT") without
+// allocating, the obsolete forms through http.ParseTime.
+func parseHTTPDate(s string) (time.Time, bool) {
+	if len(s) != len("Sun, 06 Nov 1994 08:49:37 GMT") || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+		s[16] != ' ' || s[19] != ':' || s[22] != ':' || s[25:] != " GMT" {
+		t, err := http.ParseTime(s)
+		return t, err == nil
+	}
+	month := time.Month(0)
+	for m := time.January; m <= time.December; m++ {
+		if s[8:11] == m.String()[:3] {
+			month = m
+			break
+		}
+	}
+	day, ok1 := digits(s[5:7])
+	year, ok2 := digits(s[12:16])
+	hour, ok3 := digits(s[17:19])
+	minute, ok4 := digits(s[20:22])
+	sec, ok5 := digits(s[23:25])
+	if month == 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, month, day, hour, minute, sec, 0, time.UTC)
+	if t.Day() != day && sec != 60 { // 31 April, say
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// digits parses s, which must be decimal digits only.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
