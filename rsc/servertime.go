@@ -40,8 +40,8 @@ func (l *linkedInClock) observe(h http.Header, at time.Time) {
 	if len(v) == 0 {
 		return
 	}
-	d, ok := parseHTTPDate(v[0])
-	if !ok {
+	d, err := http.ParseTime(v[0]) // RFC 9110 §5.6.7's three forms; no allocation
+	if err != nil {
 		return
 	}
 	l.offset.Store(int64(d.Sub(at)))
@@ -74,47 +74,3 @@ func (l *linkedInClock) at(local time.Time) (time.Time, bool) {
 // but lists later would be passed over. A host clock that runs behind
 // stays the bound, as before.
 func (c *Client) LinkedInNow() (time.Time, bool) { return c.linkedIn.at(c.cfg.clock.Now()) }
-
-// parseHTTPDate parses an HTTP date (RFC 9110 §5.6.7): the IMF-fixdate
-// every server must send ("Sun, 06 Nov 1994 08:49:37 GMT") without
-// allocating, the obsolete forms through http.ParseTime.
-func parseHTTPDate(s string) (time.Time, bool) {
-	if len(s) != len("Sun, 06 Nov 1994 08:49:37 GMT") || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-		s[16] != ' ' || s[19] != ':' || s[22] != ':' || s[25:] != " GMT" {
-		t, err := http.ParseTime(s)
-		return t, err == nil
-	}
-	month := time.Month(0)
-	for m := time.January; m <= time.December; m++ {
-		if s[8:11] == m.String()[:3] {
-			month = m
-			break
-		}
-	}
-	day, ok1 := digits(s[5:7])
-	year, ok2 := digits(s[12:16])
-	hour, ok3 := digits(s[17:19])
-	minute, ok4 := digits(s[20:22])
-	sec, ok5 := digits(s[23:25])
-	if month == 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
-		return time.Time{}, false
-	}
-	t := time.Date(year, month, day, hour, minute, sec, 0, time.UTC)
-	if t.Day() != day && sec != 60 { // 31 April, say
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-// digits parses s, which must be decimal digits only.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
