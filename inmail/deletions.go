@@ -73,7 +73,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		return rep, err
 	}
 	if on, why := featureOn(st, milestones.MemberDeletionActivity); !on {
-		rep.Skipped = why
+		rep.SkipReason = why
 		return rep, nil
 	}
 	c, err := r.cached(ctx)

@@ -2,6 +2,7 @@ package inmail
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -22,41 +23,55 @@ const maxExportIDs = 1000
 // ExportResult is the outcome of HandleExport.
 type ExportResult struct {
 	// RequestID is the push event's request id that was handled.
-	RequestID string
+	RequestID string `json:"requestId,omitempty"`
 	// Duplicate: the request id was already handled; nothing was done.
-	Duplicate bool
+	Duplicate bool `json:"duplicate,omitempty"`
 	// InProgress: the request id is being processed already, in this
 	// process (a push, or RunOnce) or by another Retriever over the same
 	// CursorStore (PendingExport.ClaimedUntil); nothing was done.
-	InProgress bool
+	InProgress bool `json:"inProgress,omitempty"`
 	// Items are the outcomes of the payload's members, in its order; none
 	// when nothing was done or the payload could not be read.
-	Items []ExportItem
+	Items []ExportItem `json:"items,omitempty"`
 }
 
 // ExportItem is the outcome for one exported member.
 type ExportItem struct {
 	// Person is the member's person URN; a member exported without one
 	// fails.
-	Person string
-	JobID  string // the chosen job's externalJobPostingId
+	Person string `json:"person,omitempty"`
+	JobID  string `json:"jobId,omitempty"` // the chosen job's externalJobPostingId
 	// CandidateID is the ATS id of the candidate created or matched, ""
 	// when the member failed before that.
-	CandidateID string
+	CandidateID string `json:"candidateId,omitempty"`
 	// CandidateCreated is false when an existing candidate matched (a re-export).
-	CandidateCreated bool
+	CandidateCreated bool `json:"candidateCreated,omitempty"`
 	// ApplicationCreated is false when the candidate already had an
 	// application on the job.
-	ApplicationCreated bool
+	ApplicationCreated bool `json:"applicationCreated,omitempty"`
 	// Resynced: WithResync ran without error.
-	Resynced bool
+	Resynced bool `json:"resynced,omitempty"`
 	// Attached: the person URN was attached on LinkedIn (manualMatchedMember).
 	// Until it is (LinkedIn does not hold the candidate yet, or a stop or a
 	// failure came first), the attachment is kept in the cursors and retried
 	// by RunOnce (AttachPending).
-	Attached bool
-	// Err is this member's failure, if any (also joined into HandleExport's error).
-	Err error
+	Attached bool `json:"attached,omitempty"`
+	// Err is this member's failure, if any (also joined into HandleExport's
+	// error); in JSON, its message under "error".
+	Err error `json:"-"`
+}
+
+// MarshalJSON encodes the item with its failure's message as "error".
+func (it ExportItem) MarshalJSON() ([]byte, error) {
+	type item ExportItem // without this method
+	var msg string
+	if it.Err != nil {
+		msg = it.Err.Error()
+	}
+	return json.Marshal(struct {
+		item
+		Error string `json:"error,omitempty"`
+	}{item(it), msg})
 }
 
 // HandleExport processes one EXPORT_CANDIDATE_PROFILE event: it journals

@@ -354,7 +354,7 @@ func TestCompanyLevelAccessOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.InMail.Skipped == "" || rep.Stubs.Skipped == "" || rep.Notes.Skipped == "" || rep.Seats.Skipped == "" {
+		if rep.InMail.SkipReason == "" || rep.Stubs.SkipReason == "" || rep.Notes.SkipReason == "" || rep.Seats.SkipReason == "" {
 			t.Errorf("report = %+v", rep)
 		}
 		for _, e := range w.srv.Requests() {

@@ -38,7 +38,7 @@ func (r *Retriever) pollInMail(ctx context.Context) (InMailReport, error) {
 	var rep InMailReport
 	st, seats, skipped, err := r.gate(ctx, milestones.InMailSync)
 	if err != nil || skipped != "" {
-		rep.Skipped = skipped
+		rep.SkipReason = skipped
 		return rep, err
 	}
 	end := r.windowEnd()

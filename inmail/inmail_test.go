@@ -344,7 +344,7 @@ func TestRefreshSeats(t *testing.T) {
 
 		e.state.set(func(st *milestones.State) { st.Access.ContractLevel = false })
 		rep, err = e.r.RefreshSeats(t.Context())
-		if err != nil || rep.Skipped == "" {
+		if err != nil || rep.SkipReason == "" {
 			t.Errorf("company-only RefreshSeats = %+v, %v; want skipped", rep, err)
 		}
 	})
@@ -822,7 +822,7 @@ func TestCompanyLevelOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Seats.Skipped == "" || rep.InMail.Skipped == "" || rep.Stubs.Skipped == "" || rep.Notes.Skipped == "" || !rep.DeletionsRun {
+		if rep.Seats.SkipReason == "" || rep.InMail.SkipReason == "" || rep.Stubs.SkipReason == "" || rep.Notes.SkipReason == "" || !rep.DeletionsRun {
 			t.Errorf("report = %+v", rep)
 		}
 		for _, res := range []string{"seatsV2", "conversationEvents", "mailStubs", "prospectNotes"} {

@@ -66,7 +66,7 @@ func (r *Retriever) refreshLinks(ctx context.Context, ids []string) (LinkReport,
 		return rep, 0, err
 	}
 	if on, why := featureOn(st, milestones.ProfileOnCandidateRecord); !on {
-		rep.Skipped = why
+		rep.SkipReason = why
 		return rep, len(ids), nil
 	}
 	done := 0

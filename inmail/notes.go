@@ -9,7 +9,7 @@ import (
 )
 
 func (r *Retriever) pollNotes(ctx context.Context) (rep NotesReport, err error) {
-	err = r.eachContract(ctx, milestones.InMailSync, streamsNotes, &rep.Skipped, func(p contractPoll) error { return r.pollNotesContract(ctx, p, &rep) })
+	err = r.eachContract(ctx, milestones.InMailSync, streamsNotes, &rep.SkipReason, func(p contractPoll) error { return r.pollNotesContract(ctx, p, &rep) })
 	r.log.DebugContext(ctx, "notes polled", "notes", rep.Notes, "upserted", rep.Upserted, "deleted", rep.Deleted)
 	return rep, err
 }

@@ -227,7 +227,6 @@ func (r *Retriever) state(ctx context.Context) (milestones.State, error) {
 	return st, nil
 }
 
-// featureOn reports whether the feature works for some records, and why not.
 // gate is how every poll starts: it reads the milestones state, checks
 // feature id (skipped is the reason when it is off) and loads the seats.
 func (r *Retriever) gate(ctx context.Context, id milestones.FeatureID) (st milestones.State, seats []SeatHolder, skipped string, err error) {
@@ -366,6 +365,7 @@ func (r *Retriever) backfillSeats(ctx context.Context, kind streamKind, p contra
 	return r.update(ctx, func(c *Cursors) { delete(*c.streams(kind), key) })
 }
 
+// featureOn reports whether the feature works for some records, and why not.
 func featureOn(st milestones.State, id milestones.FeatureID) (bool, string) {
 	fs, ok := milestones.Evaluate(st).Feature(id)
 	if !ok {

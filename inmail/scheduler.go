@@ -220,8 +220,8 @@ func (s *Scheduler) jittered(d time.Duration) time.Duration {
 }
 
 // backoff is the wait after the n-th consecutive failure: a spent daily
-// quota waits for its reset; otherwise MinBackoff×2^(n-1), capped at
-// MaxBackoff, with jitter.
+// quota waits for its reset; otherwise WithBackoff's lower bound
+// ×2^(n-1), capped at its upper bound, with jitter.
 func (s *Scheduler) backoff(n int, err error) time.Duration {
 	var rl *rsc.RateLimitError
 	if errors.As(err, &rl) && rl.Daily && !rl.ResetAt.IsZero() {

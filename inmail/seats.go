@@ -47,10 +47,10 @@ func (r *Retriever) RefreshSeats(ctx context.Context) (SeatReport, error) {
 		return SeatReport{}, err
 	}
 	if !st.Access.ContractLevel {
-		return SeatReport{Skipped: reasonNoContract}, nil
+		return SeatReport{SkipReason: reasonNoContract}, nil
 	}
 	if len(r.cfg.Contracts) == 0 {
-		return SeatReport{Skipped: "no contracts configured"}, nil
+		return SeatReport{SkipReason: "no contracts configured"}, nil
 	}
 	var rep SeatReport
 	for s, err := range r.cfg.Client.Seats.List(ctx, r.cfg.Contracts, "ACTIVE") {

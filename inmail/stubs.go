@@ -59,7 +59,7 @@ func (r *Retriever) pollStubs(ctx context.Context) (rep StubReport, err error) {
 		r.log.DebugContext(ctx, "stubs polled", "stubs", rep.Stubs, "created", rep.Created, "matched", rep.Matched)
 	}()
 	poll := func(p contractPoll) error { return r.pollStubContract(ctx, p, &rep) }
-	err = r.eachContract(ctx, milestones.ShareContactInfoInMail, streamsStubs, &rep.Skipped, poll)
+	err = r.eachContract(ctx, milestones.ShareContactInfoInMail, streamsStubs, &rep.SkipReason, poll)
 	return rep, err
 }
 
