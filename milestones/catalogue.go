@@ -103,7 +103,7 @@ var catalogue = []Feature{
 		Records: Candidates, Access: AnyAccess, Setting: NoSetting,
 		Steps: []Step{{IntegrationEnabled, ScopeNewAndUpdated}, {CandidateSyncCompleted, ScopeAll}}},
 	{ID: ShortlistDataOnProfiles, Title: "Candidate shortlist data from the ATS visible on LinkedIn profiles",
-		Records: ShortlistRecords, Access: AnyAccess, Setting: SettingInATSIndicator,
+		Records: Applications, Access: AnyAccess, Setting: SettingInATSIndicator,
 		Steps: []Step{{JobSyncCompleted, ScopeNewAndUpdated}, {ShortlistSyncCompleted, ScopeAll}}},
 	{ID: CandidateActivitiesOnProfiles, Title: "Candidate activities from the ATS visible on LinkedIn profiles",
 		Records: Activities, Access: AnyAccess, Setting: SettingInATSIndicator,

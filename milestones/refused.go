@@ -19,7 +19,7 @@ import (
 const deadLetterHint = "see the dead letters"
 
 // phaseRecords is the record kind of each milestone phase, in rscsync.Phases order.
-var phaseRecords = [...]RecordKind{Jobs, Candidates, ShortlistRecords, Activities}
+var phaseRecords = [...]RecordKind{Jobs, Candidates, Applications, Activities}
 
 // recordsOf returns the kind of record phase p syncs.
 func recordsOf(p rscsync.Phase) RecordKind {
@@ -43,7 +43,7 @@ func count(n int64, k RecordKind) string {
 	if n != 1 {
 		return fmt.Sprintf("%d %s", n, k)
 	}
-	one := map[RecordKind]string{Jobs: "job", Candidates: "candidate", ShortlistRecords: "shortlist record", Activities: "activity"}[k]
+	one := map[RecordKind]string{Jobs: "job", Candidates: "candidate", Applications: "shortlist record", Activities: "activity"}[k]
 	if one == "" {
 		one = string(k)
 	}

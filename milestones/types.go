@@ -268,9 +268,10 @@ const (
 	Candidates RecordKind = "candidates"
 	// Jobs are ATS job records.
 	Jobs RecordKind = "jobs"
-	// ShortlistRecords are ATS application records (LinkedIn's milestone texts
-	// call them shortlist records; some ATSs, placements).
-	ShortlistRecords RecordKind = "shortlist records"
+	// Applications are ATS application records (sync.Application). The
+	// value keeps the words of LinkedIn's milestone texts, which call them
+	// shortlist records (see the glossary of package sync).
+	Applications RecordKind = "shortlist records"
 	// Activities are ATS activities (notes and interview feedback; stages are
 	// part of their application).
 	Activities RecordKind = "activities"
