@@ -116,7 +116,7 @@ type Contract struct {
 	// urn:li:organization:{id}, once reported by the widget.
 	Organization string `json:"organization,omitempty"`
 	// App is the child application; its secret is in the SecretStore.
-	App *Application `json:"app,omitempty"`
+	App *ChildApplication `json:"app,omitempty"`
 	// CallbackURL is this instance's push URL (CALLBACK_URL).
 	CallbackURL string `json:"callbackUrl,omitempty"`
 	// Requested is what the widget reported, for audit.

@@ -160,9 +160,9 @@ func (s *ProvisionSpec) request() rsc.ProvisionRequest {
 	}
 }
 
-// Application is a provisioned child application as the onboarding state
+// ChildApplication is a provisioned child application as the onboarding state
 // keeps it: the secret stays in the SecretStore under SecretRef.
-type Application struct {
+type ChildApplication struct {
 	Key       string `json:"key"`             // urn:li:developerApplication:{id}
 	ForeignID string `json:"uniqueForeignId"` // the application's uniqueForeignId
 	// ClientID is the application's OAuth client id.
@@ -201,8 +201,8 @@ func NewProvisioner(partner *rsc.Client, secrets SecretStore, opts ...Option) (*
 	return &Provisioner{partner: partner, secrets: secrets, log: c.logger}, nil
 }
 
-func (p *Provisioner) keep(ctx context.Context, a *rsc.ProvisionedApplication) (Application, error) {
-	app := Application{Key: a.Key, ForeignID: a.UniqueForeignID, ClientID: a.ClientID, SecretRef: secretRef(a.UniqueForeignID),
+func (p *Provisioner) keep(ctx context.Context, a *rsc.ProvisionedApplication) (ChildApplication, error) {
+	app := ChildApplication{Key: a.Key, ForeignID: a.UniqueForeignID, ClientID: a.ClientID, SecretRef: secretRef(a.UniqueForeignID),
 		Domains: slices.Clone(a.ValidJSSDKDomains), CallbackURLs: slices.Clone(a.OAuth2AuthorizedCallbackURLs)}
 	if a.ClientSecret == "" {
 		// LinkedIn did not return credentials this time: keep what is stored.
@@ -220,13 +220,13 @@ func (p *Provisioner) keep(ctx context.Context, a *rsc.ProvisionedApplication) (
 // Lookup finds a child application by uniqueForeignId (P2) and refreshes the
 // stored credentials. It returns an error matching rsc.ErrNotFound when
 // there is none.
-func (p *Provisioner) Lookup(ctx context.Context, foreignID string) (Application, error) {
+func (p *Provisioner) Lookup(ctx context.Context, foreignID string) (ChildApplication, error) {
 	if ctx == nil {
-		return Application{}, errNilContext
+		return ChildApplication{}, errNilContext
 	}
 	a, err := p.partner.Provisioning.Lookup(ctx, foreignID)
 	if err != nil {
-		return Application{}, err
+		return ChildApplication{}, err
 	}
 	return p.keep(ctx, a)
 }
@@ -235,16 +235,16 @@ func (p *Provisioner) Lookup(ctx context.Context, foreignID string) (Application
 // needed, and brings its JavaScript SDK domains and OAuth callback URLs in
 // line with the spec (P3; order does not matter, nil means "leave alone").
 // It is idempotent: call it again after a crash or a timeout.
-func (p *Provisioner) Ensure(ctx context.Context, spec ProvisionSpec) (Application, error) {
+func (p *Provisioner) Ensure(ctx context.Context, spec ProvisionSpec) (ChildApplication, error) {
 	if ctx == nil {
-		return Application{}, errNilContext
+		return ChildApplication{}, errNilContext
 	}
 	if err := spec.Validate(); err != nil {
-		return Application{}, err
+		return ChildApplication{}, err
 	}
 	a, created, err := p.partner.Provisioning.Ensure(ctx, spec.request())
 	if err != nil {
-		return Application{}, err
+		return ChildApplication{}, err
 	}
 	app, err := p.keep(ctx, a)
 	if err != nil {
@@ -268,7 +268,7 @@ func (p *Provisioner) Ensure(ctx context.Context, spec ProvisionSpec) (Applicati
 }
 
 // updateDomains sets the application's validJsSdkDomains (P3, RSC-105).
-func (p *Provisioner) updateDomains(ctx context.Context, app *Application, domains []string) error {
+func (p *Provisioner) updateDomains(ctx context.Context, app *ChildApplication, domains []string) error {
 	for i, d := range domains {
 		if msg := validOrigin(d); msg != "" {
 			return &SpecError{fmt.Sprintf("validJsSdkDomains[%d]", i), msg}
@@ -282,7 +282,7 @@ func (p *Provisioner) updateDomains(ctx context.Context, app *Application, domai
 }
 
 // updateCallbackURLs sets the application's oauth2AuthorizedCallbackUrls (P3).
-func (p *Provisioner) updateCallbackURLs(ctx context.Context, app *Application, urls []string) error {
+func (p *Provisioner) updateCallbackURLs(ctx context.Context, app *ChildApplication, urls []string) error {
 	s := ProvisionSpec{ForeignID: "x", Name: "x", CallbackURLs: urls}
 	if err := s.Validate(); err != nil {
 		return err
