@@ -226,20 +226,20 @@ type Tracker struct {
 	mu    sync.Mutex
 }
 
-// TrackerOption configures a Tracker.
-type TrackerOption func(*Tracker) error
+// Option configures a Tracker (NewTracker).
+type Option func(*Tracker) error
 
 // WithClock sets the clock that dates an event whose milestone has no time
 // of its own (a phase completed at an unknown time). The default is
 // rsc.SystemClock(). The clock must not be nil, nor hold a nil pointer
 // (a nil *rsctest.FakeClock).
-func WithClock(c rsc.Clock) TrackerOption {
+func WithClock(c rsc.Clock) Option {
 	return func(t *Tracker) error { t.clock = c; return nil }
 }
 
 // NewTracker returns a Tracker persisting to store, which must not be nil
 // nor hold a nil pointer. Nil options are skipped.
-func NewTracker(store EventStore, opts ...TrackerOption) (*Tracker, error) {
+func NewTracker(store EventStore, opts ...Option) (*Tracker, error) {
 	if option.NonNil("milestones", "NewTracker", store) != nil {
 		return nil, errors.New("milestones: NewTracker: nil EventStore")
 	}

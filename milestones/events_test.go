@@ -48,12 +48,12 @@ func TestTrackerOptions(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		opts []TrackerOption
+		opts []Option
 		want string // "" for accepted
 	}{
-		{"nil clock", []TrackerOption{WithClock(nil)}, "milestones: WithClock: nil clock"},
-		{"typed nil clock", []TrackerOption{WithClock((*rsctest.FakeClock)(nil))}, "milestones: WithClock: nil clock"},
-		{"nil option skipped", []TrackerOption{nil, WithClock(fixedClock{}), nil}, ""},
+		{"nil clock", []Option{WithClock(nil)}, "milestones: WithClock: nil clock"},
+		{"typed nil clock", []Option{WithClock((*rsctest.FakeClock)(nil))}, "milestones: WithClock: nil clock"},
+		{"nil option skipped", []Option{nil, WithClock(fixedClock{}), nil}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ""
