@@ -427,26 +427,38 @@ func TestPollInMailMilestones(t *testing.T) {
 	})
 }
 
+// Records are paced per seat: a burst of the per-minute rate, then one
+// every minute/rate (DefaultRecordsPerMinute, or WithRecordsPerMinute).
 func TestPollInMailPacing(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, WithLookback(12*time.Hour))
-		now := time.Now()
-		e.fake.seats = []rsc.Seat{seat(7, rec7)}
-		e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
-		for i := range 36 {
-			e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: "e" + string(rune('A'+i)), Viewer: seat7,
-				Member: ann, Author: seat7, CreatedAt: at(now.Add(-time.Hour))})
-		}
-		start := time.Now()
-		rep, err := e.r.PollInMail(t.Context())
-		if err != nil || rep.Attached != 36 {
-			t.Fatalf("= %+v, %v", rep, err)
-		}
-		// 12 at once, then one every 5 s: 24 more records take 2 minutes.
-		if d := time.Since(start); d < 2*time.Minute || d > 2*time.Minute+time.Second {
-			t.Errorf("36 records took %v, want 2m", d)
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		want time.Duration
+	}{
+		{"default", nil, 2 * time.Minute},                                  // 12 at once, then one every 5 s: 24 more take 2 minutes
+		{"6 a minute", []Option{WithRecordsPerMinute(6)}, 5 * time.Minute}, // 6 at once, then one every 10 s: 30 more take 5 minutes
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, append([]Option{WithLookback(12 * time.Hour)}, tc.opts...)...)
+				now := time.Now()
+				e.fake.seats = []rsc.Seat{seat(7, rec7)}
+				e.sink.AddCandidate(Candidate{Person: ann, UpdatedAt: now})
+				for i := range 36 {
+					e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: "e" + string(rune('A'+i)), Viewer: seat7,
+						Member: ann, Author: seat7, CreatedAt: at(now.Add(-time.Hour))})
+				}
+				start := time.Now()
+				rep, err := e.r.PollInMail(t.Context())
+				if err != nil || rep.Attached != 36 {
+					t.Fatalf("= %+v, %v", rep, err)
+				}
+				if d := time.Since(start); d < tc.want || d > tc.want+time.Second {
+					t.Errorf("36 records took %v, want %v", d, tc.want)
+				}
+			})
+		})
+	}
 }
 
 func TestPollStubs(t *testing.T) {

@@ -44,10 +44,6 @@ func Steps() []Step {
 		StepSave, StepAwaitPartnerReady, StepAdminEnable, StepProductSettings, StepEnabled}
 }
 
-// Automatic reports whether the SDK performs the step itself (no user
-// action).
-func (s Step) Automatic() bool { return s == StepProvision || s == StepSave }
-
 // Actor says who acts at the step: "ats-admin", "linkedin-admin", "sdk" or
 // "" (done).
 func (s Step) Actor() string {
