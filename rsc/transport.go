@@ -217,6 +217,9 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if h.OnRequest != nil {
 		h.OnRequest(info)
 	}
+	// The attempt's Duration is the time it really took, on the monotonic
+	// clock: a latency, which an injected Clock (a test's, standing still)
+	// would not measure.
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	dur := time.Since(start)
