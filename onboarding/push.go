@@ -133,7 +133,7 @@ type PushHandler struct {
 // newPushHandler starts the handler's workers. Close it when done.
 func newPushHandler(pc pushConfig, c *config) *PushHandler {
 	return &PushHandler{cfg: pc, opt: c, log: c.logger, unsigned: c.unsigned,
-		queue: pushq.NewQueue(c.workers, c.queueSize), seen: pushq.NewSeen(c.dedupSize, c.dedupTTL, c.clock.Now),
+		queue: pushq.NewQueue(c.workers, c.queueSize), seen: pushq.NewSeen(c.dedupSize, c.dedupTTL, c.clock),
 		admitted: map[string]bool{}}
 }
 

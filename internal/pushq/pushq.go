@@ -225,7 +225,7 @@ type Seen struct {
 	mu   sync.Mutex
 	size int
 	ttl  time.Duration
-	now  func() time.Time
+	clk  rsc.Clock
 	ll   *list.List
 	m    map[string]*list.Element
 }
@@ -235,16 +235,17 @@ type entry struct {
 	at  time.Time
 }
 
-// NewSeen returns an empty memory of at most size keys.
-func NewSeen(size int, ttl time.Duration, now func() time.Time) *Seen {
-	return &Seen{size: size, ttl: ttl, now: now, ll: list.New(), m: map[string]*list.Element{}}
+// NewSeen returns an empty memory of at most size keys, each kept for ttl
+// by clk.
+func NewSeen(size int, ttl time.Duration, clk rsc.Clock) *Seen {
+	return &Seen{size: size, ttl: ttl, clk: clk, ll: list.New(), m: map[string]*list.Element{}}
 }
 
 // Add records key and reports whether it was new (or expired).
 func (c *Seen) Add(key string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
+	now := c.clk.Now()
 	if e, ok := c.m[key]; ok {
 		if now.Sub(e.Value.(*entry).at) < c.ttl {
 			return false

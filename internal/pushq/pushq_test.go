@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
 func TestAuthenticateAndParse(t *testing.T) {
@@ -117,15 +118,15 @@ func testQueue(t *testing.T) {
 }
 
 func TestSeen(t *testing.T) {
-	now := time.Unix(0, 0)
-	c := NewSeen(2, time.Minute, func() time.Time { return now })
+	clk := rsctest.NewFakeClock(time.Unix(0, 0))
+	c := NewSeen(2, time.Minute, clk)
 	if !c.Add("a") || c.Add("a") || !c.Add("b") || !c.Add("c") || !c.Add("a") {
 		t.Error("bounded add")
 	}
 	if c.Len() != 2 {
 		t.Errorf("Len = %d, want 2", c.Len())
 	}
-	now = now.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	if !c.Add("c") {
 		t.Error("expired entry not forgotten")
 	}
