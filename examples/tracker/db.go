@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strconv"
 	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // DB is Tracker's database: an embedded SQLite file holding candidates,
@@ -18,21 +21,62 @@ import (
 type DB struct {
 	sql *sql.DB
 
-	// Now returns the current time for the simulation helpers
-	// (TouchCandidates, DeleteCandidate, ...) and the Sink, which stamp
-	// their rows with it under the write lock, and for the Source's fence,
-	// which reads it under that lock too (see Source): it must be the
-	// clock of every stamp, and move on as a real one does, or the Source
-	// reads nothing stamped at its current millisecond. Nil means
-	// time.Now. Tests set it to make runs reproducible.
-	Now func() time.Time
+	clock rsc.Clock // stamps rows and bounds the Source's reads (WithClock)
+}
+
+// Option configures a DB (Open).
+type Option func(*options) error
+
+type options struct {
+	clock rsc.Clock
+}
+
+// WithClock sets the clock that stamps Tracker's rows (modified_at, a
+// tombstone's deleted_at) and bounds the Source's reads (see Source): the
+// simulation helpers (TouchCandidates, DeleteCandidate, ...) and the Sink
+// read it under SQLite's write lock, and so does the Source's fence. It
+// must be the clock of every stamp, and move on as a real one does, or the
+// Source reads nothing stamped at its current millisecond. The default is
+// rsc.SystemClock(). clk must not be nil, nor hold a nil pointer (a nil
+// *rsctest.FakeClock).
+func WithClock(clk rsc.Clock) Option {
+	return func(o *options) error {
+		if isNil(clk) {
+			return errors.New("tracker: WithClock: nil clock")
+		}
+		o.clock = clk
+		return nil
+	}
+}
+
+// isNil reports whether v is nil or holds a nil pointer, func, map, slice,
+// channel or interface, which would panic on the first call.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // Open opens (creating if needed) the Tracker database at path and applies
 // the schema. The database runs in WAL mode, so streams can read while the
 // ATS writes, with a busy timeout so concurrent writers wait instead of
-// failing with SQLITE_BUSY.
-func Open(path string) (*DB, error) {
+// failing with SQLITE_BUSY. Options are applied in order (nil ones are
+// skipped); an option's error is returned before the file is opened.
+func Open(path string, opts ...Option) (*DB, error) {
+	o := options{clock: rsc.SystemClock()}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
 	q := url.Values{}
 	for _, p := range []string{
 		"journal_mode(WAL)",
@@ -55,7 +99,7 @@ func Open(path string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("tracker: apply schema to %s: %w", path, err)
 	}
-	return &DB{sql: sqldb}, nil
+	return &DB{sql: sqldb, clock: o.clock}, nil
 }
 
 // Close closes the database.
@@ -64,12 +108,8 @@ func (db *DB) Close() error { return db.sql.Close() }
 // SQL returns the underlying *sql.DB, for ad-hoc queries in demos and tests.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
-func (db *DB) now() time.Time {
-	if db.Now != nil {
-		return db.Now()
-	}
-	return time.Now()
-}
+// now reads the database's clock (WithClock).
+func (db *DB) now() time.Time { return db.clock.Now() }
 
 // schema is Tracker's data model. Every time is epoch milliseconds (UTC) in
 // an INTEGER column. Ids are fixed-width TEXT ("C00000042") so that SQLite's

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rscgo/rscgo/inmail"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -137,12 +138,11 @@ func pickTwo(t *testing.T, db *DB, query string) (small, big string) {
 func TestSourceFenceKeepsTheRowsOfTheCurrentMillisecond(t *testing.T) {
 	for _, tc := range fenceCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			db, _ := generateTest(t, GenerateOptions{Candidates: 200, Seed: 6})
+			at := testNow.Add(time.Hour)    // the millisecond of both writes and of the first read
+			clk := rsctest.NewFakeClock(at) // stands still within the millisecond
+			db, _ := generateTest(t, GenerateOptions{Candidates: 200, Seed: 6}, WithClock(clk))
 			ctx := t.Context()
-			at := testNow.Add(time.Hour) // the millisecond of both writes and of the first read
-			now := at
-			db.Now = func() time.Time { return now } // stands still within the millisecond
-			src := NewSource(db, Config{IntegrationContext: testOrg, PageSize: 4})
+			src := newSource(t, db, Config{IntegrationContext: testOrg, PageSize: 4})
 			small, big := pickTwo(t, db, tc.pick)
 
 			var mark rscsync.Cursor // the engine's watermark: the last position read
@@ -170,8 +170,8 @@ func TestSourceFenceKeepsTheRowsOfTheCurrentMillisecond(t *testing.T) {
 			if err := tc.write(ctx, db, small); err != nil {
 				t.Fatal(err)
 			}
-			now = at.Add(time.Millisecond) // the clock leaves the millisecond
-			got = append(got, read()...)   // the next sync
+			clk.Set(at.Add(time.Millisecond)) // the clock leaves the millisecond
+			got = append(got, read()...)      // the next sync
 
 			pos := func(id string) string { return id }
 			if tc.cpos != nil {
@@ -192,7 +192,21 @@ func TestSourceFenceKeepsTheRowsOfTheCurrentMillisecond(t *testing.T) {
 // another connection, without waiting.
 func TestSourceFenceReadsTheClockUnderTheWriteLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracker.db")
-	db, err := Open(path)
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_txlock=immediate") // connects when first used
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	type reads struct{ Reads, Unlocked int }
+	var got reads
+	db, err := Open(path, WithClock(hookClock(func() time.Time {
+		got.Reads++
+		if tx, err := other.BeginTx(context.Background(), nil); err == nil { // the write lock is free
+			got.Unlocked++
+			tx.Rollback()
+		}
+		return testNow.Add(time.Hour)
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,22 +214,7 @@ func TestSourceFenceReadsTheClockUnderTheWriteLock(t *testing.T) {
 	if _, err := Generate(t.Context(), db, GenerateOptions{Candidates: 40, Now: testNow, Org: testOrg}); err != nil {
 		t.Fatal(err)
 	}
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	type reads struct{ Reads, Unlocked int }
-	var got reads
-	db.Now = func() time.Time {
-		got.Reads++
-		if tx, err := other.BeginTx(context.Background(), nil); err == nil { // the write lock is free
-			got.Unlocked++
-			tx.Rollback()
-		}
-		return testNow.Add(time.Hour)
-	}
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	for _, tc := range fenceCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			got = reads{}

@@ -23,8 +23,8 @@ type GenerateOptions struct {
 	// Seed makes the data deterministic: the same Seed, Now and options
 	// give the same rows.
 	Seed uint64
-	// Now is the end of the generated history (default time.Now()). Every
-	// time lies in (Now-Span, Now].
+	// Now is the end of the generated history (default: the database's
+	// clock, WithClock). Every time lies in (Now-Span, Now].
 	Now time.Time
 	// Span is how far back the history goes (default 3 years, so that a
 	// two-year historical sync visibly leaves the oldest records out).
@@ -68,7 +68,7 @@ func Generate(ctx context.Context, db *DB, opts GenerateOptions) (GenerateResult
 		opts.Candidates = 1000
 	}
 	if opts.Now.IsZero() {
-		opts.Now = time.Now()
+		opts.Now = db.now()
 	}
 	if opts.Span <= 0 {
 		opts.Span = 3 * 365 * 24 * time.Hour

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
 // digest hashes every row of every table.
@@ -183,7 +185,7 @@ func TestGenerateBadRecords(t *testing.T) {
 func TestTwoYearWindow(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 1000, Seed: 11})
 	ctx := context.Background()
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	since := testNow.AddDate(-2, 0, 0)
 	cutoff := since.UnixMilli()
 	tot, err := src.Totals(ctx, since)
@@ -272,5 +274,22 @@ func TestGenerateNewestJobOpenAndValid(t *testing.T) {
 		if status != "open" || descLen < 100 {
 			t.Errorf("%+v: newest job %s with a %d-character description, want open and at least 100", opts, status, descLen)
 		}
+	}
+}
+
+// Without GenerateOptions.Now, the history ends at the database's clock,
+// the clock every later write stamps with, not at the time package's.
+func TestGenerateEndsAtTheDatabaseClock(t *testing.T) {
+	end := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	db := openTest(t, WithClock(rsctest.NewFakeClock(end)))
+	if _, err := Generate(t.Context(), db, GenerateOptions{Candidates: 40, Seed: 1, Span: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	var first, last int64
+	if err := db.SQL().QueryRow(`SELECT MIN(created_at), MAX(modified_at) FROM candidates`).Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	if got := [2]time.Time{fromMS(first), fromMS(last)}; got[0].Compare(end.Add(-24*time.Hour)) <= 0 || got[1].After(end) {
+		t.Errorf("candidates created from %v, modified until %v; want all in (%v, %v]", got[0], got[1], end.Add(-24*time.Hour), end)
 	}
 }

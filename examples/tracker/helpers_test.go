@@ -8,20 +8,23 @@ import (
 	"time"
 )
 
-func openTest(t testing.TB) *DB {
+// openTest opens a database in a temporary directory, on a new
+// testClock unless opts say otherwise.
+func openTest(t testing.TB, opts ...Option) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "tracker.db"))
+	db, err := Open(filepath.Join(t.TempDir(), "tracker.db"), append([]Option{WithClock(newTestClock())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = newTickClock(testNow.Add(time.Millisecond)).Now
 	return db
 }
 
-func generateTest(t testing.TB, opts GenerateOptions) (*DB, GenerateResult) {
+// generateTest generates a Tracker into a database openTest opens with
+// dbOpts.
+func generateTest(t testing.TB, opts GenerateOptions, dbOpts ...Option) (*DB, GenerateResult) {
 	t.Helper()
-	db := openTest(t)
+	db := openTest(t, dbOpts...)
 	if opts.Now.IsZero() {
 		opts.Now = testNow
 	}
@@ -33,6 +36,16 @@ func generateTest(t testing.TB, opts GenerateOptions) (*DB, GenerateResult) {
 		t.Fatal(err)
 	}
 	return db, res
+}
+
+// newSource is NewSource for a test, which fails on its error.
+func newSource(t testing.TB, db *DB, cfg Config) *Source {
+	t.Helper()
+	src, err := NewSource(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
 
 // tickClock is the tests' clock: each read returns the time the read
@@ -49,12 +62,27 @@ type tickClock struct {
 // newTickClock is a tickClock whose first read returns start.
 func newTickClock(start time.Time) *tickClock { return &tickClock{next: start} }
 
+// newTestClock is the clock of the tests' databases: a tickClock whose
+// first read returns a millisecond after testNow.
+func newTestClock() *tickClock { return newTickClock(testNow.Add(time.Millisecond)) }
+
 // Now reads the clock.
 func (c *tickClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.last, c.next = c.next, c.next.Add(time.Millisecond)
 	return c.last
+}
+
+// Sleep moves the clock on by d instead of waiting.
+func (c *tickClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = c.next.Add(max(d, 0))
+	return nil
 }
 
 // Set makes the next read return t.
@@ -71,6 +99,16 @@ func (c *tickClock) Last() time.Time {
 	defer c.mu.Unlock()
 	return c.last
 }
+
+// hookClock is a clock that calls a test's function to read the time,
+// for a test that checks when and how the clock is read.
+type hookClock func() time.Time
+
+// Now calls the function.
+func (f hookClock) Now() time.Time { return f() }
+
+// Sleep returns at once: no test sleeps on it.
+func (hookClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 // testNow is the end of the generated history of the tests; their clock
 // starts a millisecond after it.

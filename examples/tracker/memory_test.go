@@ -38,7 +38,7 @@ func TestStreamingMemoryBounded(t *testing.T) {
 	const n = 100_000
 	db := openTest(t)
 	fillCandidates(t, db, n)
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	var count int
 	var at10k, peak uint64
 	for c, err := range src.Candidates(context.Background(), rscsync.Cursor{}) {
@@ -68,7 +68,7 @@ func TestStreamingMemoryBounded(t *testing.T) {
 func BenchmarkStreamCandidates(b *testing.B) {
 	db := openTest(b)
 	fillCandidates(b, db, 20_000)
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(b, db, Config{IntegrationContext: testOrg})
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, err := range src.Candidates(context.Background(), rscsync.Cursor{}) {

@@ -40,7 +40,7 @@ func pageQuery(q sqlsource.Query) (string, []any) {
 // large table then costs the same as the first.
 func TestStreamQueriesUseIndex(t *testing.T) {
 	db := openTest(t)
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	for name, q := range map[string]sqlsource.Query{
 		"jobs_modified":              src.jobs(),
 		"candidates_modified":        src.candidates(),

@@ -15,7 +15,7 @@ var ErrNotFound = errors.New("tracker: not found")
 
 // The helpers below simulate a recruiter's day in Tracker, so that an
 // incremental sync has something to send. Each stamps modified_at with
-// db.Now (time.Now by default) and returns the ids it changed.
+// the database's clock (WithClock) and returns the ids it changed.
 
 // TouchCandidates edits n random candidates (a new phone number or job
 // title), marking them modified now.

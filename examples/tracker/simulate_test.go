@@ -20,7 +20,20 @@ import (
 // write lock from another connection, without waiting.
 func TestCloseJobStampsUnderTheWriteLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracker.db")
-	db, err := Open(path)
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_txlock=immediate") // connects when first used
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	var reads, unlocked int
+	db, err := Open(path, WithClock(hookClock(func() time.Time {
+		reads++
+		if tx, err := other.BeginTx(context.Background(), nil); err == nil { // the write lock is free
+			unlocked++
+			tx.Rollback()
+		}
+		return testNow
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,20 +44,6 @@ func TestCloseJobStampsUnderTheWriteLock(t *testing.T) {
 	var job string
 	if err := db.SQL().QueryRow(`SELECT id FROM jobs WHERE status = 'open' ORDER BY id LIMIT 1`).Scan(&job); err != nil {
 		t.Fatal(err)
-	}
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	var reads, unlocked int
-	db.Now = func() time.Time {
-		reads++
-		if tx, err := other.BeginTx(context.Background(), nil); err == nil { // the write lock is free
-			unlocked++
-			tx.Rollback()
-		}
-		return testNow
 	}
 	if err := db.CloseJob(t.Context(), job); err != nil {
 		t.Fatal(err)
@@ -60,7 +59,7 @@ func TestCloseJobStampsUnderTheWriteLock(t *testing.T) {
 func synced(t *testing.T) (*DB, *Source, rscsync.Application, rscsync.Cursor) {
 	t.Helper()
 	db, _ := generateTest(t, GenerateOptions{Candidates: 40, Seed: 5})
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	apps := collect(t, src.Applications(t.Context(), rscsync.Cursor{}))
 	last := apps[len(apps)-1]
 	return db, src, apps[0], rscsync.Cursor{ModifiedAt: last.ModifiedAt, ID: last.Record.Key.ApplicationID}

@@ -16,7 +16,8 @@ import (
 )
 
 func TestSinkCandidates(t *testing.T) {
-	db, _ := generateTest(t, GenerateOptions{Candidates: 200, Seed: 4})
+	clk := newTestClock()
+	db, _ := generateTest(t, GenerateOptions{Candidates: 200, Seed: 4}, WithClock(clk))
 	ctx := context.Background()
 	sink := NewSink(db)
 
@@ -34,8 +35,7 @@ func TestSinkCandidates(t *testing.T) {
 
 	// Link a profile: person URN and URL stored, candidate re-synced once.
 	later := testNow.Add(time.Hour)
-	clk := newTickClock(later)
-	db.Now = clk.Now
+	clk.Set(later)
 	p := inmail.Profile{Person: "urn:li:person:abc", URL: "https://www.linkedin.com/in/abc"}
 	for range 2 {
 		if err := sink.SetLinkedInProfile(ctx, id, p); err != nil {
@@ -47,7 +47,7 @@ func TestSinkCandidates(t *testing.T) {
 	if err != nil || got.Person != p.Person || got.ProfileURL != p.URL || !got.UpdatedAt.Equal(later) {
 		t.Fatalf("after linking: %+v %v", got, err)
 	}
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	recs := collect(t, src.Candidates(ctx, cursorAt(later)))
 	if len(recs) != 1 || recs[0].Record.LinkedInProfileURL != p.URL {
 		t.Fatalf("re-synced candidates %+v", recs)
@@ -104,7 +104,7 @@ func TestSinkActivities(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 50, Seed: 4})
 	ctx := context.Background()
 	sink := NewSink(db)
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	before := collect(t, src.Activities(ctx, rscsync.Cursor{}))
 
 	var person, user string
@@ -179,9 +179,9 @@ func TestSinkActivities(t *testing.T) {
 // the member replies sharing contact information.
 func TestSinkWithRetriever(t *testing.T) {
 	const org = "urn:li:organization:1"
-	db, _ := generateTest(t, GenerateOptions{Candidates: 100, Seed: 8, Org: org})
+	clk := rsctest.NewFakeClock(testNow) // LinkedIn's, the Retriever's and Tracker's
+	db, _ := generateTest(t, GenerateOptions{Candidates: 100, Seed: 8, Org: org}, WithClock(clk))
 	ctx := context.Background()
-	clk := rsctest.NewFakeClock(testNow)
 	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithClock(clk))
 	defer srv.Close()
 	cust := srv.AddCustomer(rsctest.CustomerSpec{Organization: org, Contracts: []string{"urn:li:contract:1"}})
@@ -204,7 +204,7 @@ func TestSinkWithRetriever(t *testing.T) {
 	}
 
 	// Post Tracker's open jobs as the sync engine would (the first few).
-	src := NewSource(db, Config{IntegrationContext: org})
+	src := newSource(t, db, Config{IntegrationContext: org})
 	var postings []rsc.JobPosting
 	for j, err := range src.Jobs(ctx, rscsync.Cursor{}) {
 		if err != nil {
@@ -228,7 +228,6 @@ func TestSinkWithRetriever(t *testing.T) {
 	}
 
 	sink := NewSink(db)
-	db.Now = clk.Now
 	r, err := inmail.New(inmail.Config{
 		CustomerID: "acme", Client: client, Organization: org, Contracts: []string{"urn:li:contract:1"},
 		Sink: sink, State: enabledSince(testNow),

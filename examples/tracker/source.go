@@ -2,10 +2,14 @@ package tracker
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 	"github.com/rscgo/rscgo/sync/sqlsource"
 )
@@ -13,16 +17,20 @@ import (
 // DefaultPageSize is the number of rows a stream reads per query.
 const DefaultPageSize = 500
 
-// Config configures a Source.
+// Config configures a Source. NewSource validates it.
 type Config struct {
 	// IntegrationContext is the customer's organization URN
-	// (urn:li:organization:{id}) from the onboarding widget. Required.
+	// (urn:li:organization:{id}, 1 to 19 digits) from the onboarding
+	// widget. Required.
 	IntegrationContext string
 	// BaseURL is where Tracker serves its pages; candidate records link to
-	// BaseURL/candidates/{id} and jobs apply at BaseURL/jobs/{id}/apply.
-	// Default "https://tracker.example.com".
+	// BaseURL/candidates/{id} and jobs apply at BaseURL/jobs/{id}/apply. If
+	// set, an absolute http or https URL with a host, and no user
+	// information, query or fragment; a trailing slash is dropped. Default
+	// "https://tracker.example.com".
 	BaseURL string
-	// PageSize is the number of rows per keyset page (default DefaultPageSize).
+	// PageSize is the number of rows per keyset page: 0 for
+	// DefaultPageSize, at most sqlsource.MaxPageSize.
 	PageSize int
 }
 
@@ -33,19 +41,20 @@ type Config struct {
 // transaction outlives a page.
 //
 // Each stream read, and each Totals, starts with a fence, as sync.Source
-// asks of a Source whose writers may share a millisecond: it takes
-// SQLite's write lock (BEGIN IMMEDIATE, which waits for the writer holding
-// it), reads the boundary B from DB.Now, the clock every writer stamps
-// modified_at (a tombstone's deleted_at) with under that lock, and lets the
-// lock go at once; the read then takes only the rows stamped before B. So
-// every write stamped before B has committed when the read starts, and
-// every later one stamps B or later, for the next read: a read between two
-// commits stamped in one millisecond, or while a writer that stamped that
-// millisecond has not committed, never moves the engine's cursor past a row
-// that has yet to appear. The triggers that move a placement (a stage
-// inserted, a candidate's name or email or a job's title edited) run in
-// their writer's transaction with its stamp, and are fenced with it. Rows
-// of the current millisecond wait for the next read; nothing else waits.
+// asks of a Source whose writers may share a millisecond: it takes SQLite's
+// write lock (BEGIN IMMEDIATE, which waits for the writer holding it),
+// reads the boundary B from the database's clock (WithClock), which every
+// writer stamps modified_at (a tombstone's deleted_at) with under that
+// lock, and lets the lock go at once; the read then takes only the rows
+// stamped before B. So every write stamped before B has committed when the
+// read starts, and every later one stamps B or later, for the next read: a
+// read between two commits stamped in one millisecond, or while a writer
+// that stamped that millisecond has not committed, never moves the engine's
+// cursor past a row that has yet to appear. The triggers that move a
+// placement (a stage inserted, a candidate's name or email or a job's title
+// edited) run in their writer's transaction with its stamp, and are fenced
+// with it. Rows of the current millisecond wait for the next read; nothing
+// else waits.
 type Source struct {
 	db  *DB
 	cfg Config
@@ -53,20 +62,49 @@ type Source struct {
 
 var _ rscsync.Source = (*Source)(nil)
 
-// NewSource returns a Source over db. It panics if cfg has no
-// IntegrationContext (a programming error, not a runtime one).
-func NewSource(db *DB, cfg Config) *Source {
-	if cfg.IntegrationContext == "" {
-		panic("tracker: NewSource: Config.IntegrationContext is required")
+// NewSource returns a Source over db, with cfg's defaults applied. It
+// returns an error naming the field and the rule when db is nil or cfg is
+// invalid (see Config): the integration context comes from onboarding at
+// run time, so a bad one is an error, never a panic.
+func NewSource(db *DB, cfg Config) (*Source, error) {
+	if db == nil {
+		return nil, errors.New("tracker: NewSource: nil DB")
+	}
+	if !rsc.IsOrganizationURN(cfg.IntegrationContext) {
+		return nil, fmt.Errorf("tracker: NewSource: Config.IntegrationContext %q: must be urn:li:organization:{1 to 19 digits}", cfg.IntegrationContext)
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "https://tracker.example.com"
 	}
+	if err := checkBaseURL(cfg.BaseURL); err != nil {
+		return nil, err
+	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if cfg.PageSize <= 0 {
+	if cfg.PageSize < 0 || cfg.PageSize > sqlsource.MaxPageSize {
+		return nil, fmt.Errorf("tracker: NewSource: Config.PageSize %d: must be 0 (DefaultPageSize) to %d (sqlsource.MaxPageSize)", cfg.PageSize, sqlsource.MaxPageSize)
+	}
+	if cfg.PageSize == 0 {
 		cfg.PageSize = DefaultPageSize
 	}
-	return &Source{db: db, cfg: cfg}
+	return &Source{db: db, cfg: cfg}, nil
+}
+
+// checkBaseURL checks raw as a Config.BaseURL. Its error quotes raw
+// unless raw does not parse or holds user information: then it may hold a
+// password.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return errors.New("tracker: NewSource: Config.BaseURL: must be an absolute http or https URL")
+	case u.User != nil:
+		return errors.New("tracker: NewSource: Config.BaseURL: must hold no user information")
+	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fmt.Errorf("tracker: NewSource: Config.BaseURL %q: must be an absolute http or https URL", raw)
+	case strings.ContainsAny(raw, "?#"):
+		return fmt.Errorf("tracker: NewSource: Config.BaseURL %q: must have no query or fragment (record links append paths to it)", raw)
+	}
+	return nil
 }
 
 // Config returns the source's configuration with defaults applied.

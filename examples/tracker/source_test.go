@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 	"github.com/rscgo/rscgo/sync/sourcetest"
+	"github.com/rscgo/rscgo/sync/sqlsource"
 )
 
 type (
@@ -42,7 +45,7 @@ func candPos(c candT) rscsync.Cursor {
 func TestSourceMapping(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 400, Seed: 5})
 	ctx := context.Background()
-	src := NewSource(db, Config{IntegrationContext: testOrg, BaseURL: "https://acme.tracker.example.com/"})
+	src := newSource(t, db, Config{IntegrationContext: testOrg, BaseURL: "https://acme.tracker.example.com/"})
 
 	cands := collect(t, src.Candidates(ctx, rscsync.Cursor{}))
 	if len(cands) != 400 {
@@ -144,7 +147,7 @@ func TestSourceOrderAndSince(t *testing.T) {
 	if _, err := db.TouchCandidates(ctx, 40); err != nil {
 		t.Fatal(err)
 	}
-	src := NewSource(db, Config{IntegrationContext: testOrg, PageSize: 7})
+	src := newSource(t, db, Config{IntegrationContext: testOrg, PageSize: 7})
 	all := collect(t, src.Candidates(ctx, rscsync.Cursor{}))
 	if len(all) != 300 {
 		t.Fatalf("streamed %d candidates, want 300", len(all))
@@ -181,7 +184,7 @@ func TestSourceOrderAndSince(t *testing.T) {
 
 func TestSourceBreak(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 100, Seed: 1})
-	src := NewSource(db, Config{IntegrationContext: testOrg, PageSize: 3})
+	src := newSource(t, db, Config{IntegrationContext: testOrg, PageSize: 3})
 	for _, stopAt := range []int{1, 2, 3, 4, 10} {
 		calls := 0
 		stopped := false
@@ -204,7 +207,7 @@ func TestSourceBreak(t *testing.T) {
 
 func TestSourceContext(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 100, Seed: 1})
-	src := NewSource(db, Config{IntegrationContext: testOrg, PageSize: 10})
+	src := newSource(t, db, Config{IntegrationContext: testOrg, PageSize: 10})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -240,7 +243,7 @@ func TestSourceContext(t *testing.T) {
 
 func TestSourceErrorStops(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 20, Seed: 1})
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	db.Close()
 	var n int
 	for _, err := range src.Jobs(context.Background(), rscsync.Cursor{}) {
@@ -255,15 +258,15 @@ func TestSourceErrorStops(t *testing.T) {
 }
 
 func TestIncrementalAndDeletions(t *testing.T) {
-	db, _ := generateTest(t, GenerateOptions{Candidates: 300, Seed: 2})
+	clk := newTestClock()
+	db, _ := generateTest(t, GenerateOptions{Candidates: 300, Seed: 2}, WithClock(clk))
 	ctx := context.Background()
-	src := NewSource(db, Config{IntegrationContext: testOrg})
+	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	all := collect(t, src.Candidates(ctx, rscsync.Cursor{}))
 	mark := candPos(all[len(all)-1])
 
 	later := testNow.Add(time.Hour)
-	clk := newTickClock(later)
-	db.Now = clk.Now
+	clk.Set(later)
 	touched, err := db.TouchCandidates(ctx, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -353,11 +356,11 @@ func TestIncrementalAndDeletions(t *testing.T) {
 // The conformance kit of the sync package, on a generated database with
 // records sharing modification times in every stream.
 func TestSourceConformance(t *testing.T) {
-	db, _ := generateTest(t, GenerateOptions{Candidates: 300, Seed: 21})
+	clk := newTestClock()
+	db, _ := generateTest(t, GenerateOptions{Candidates: 300, Seed: 21}, WithClock(clk))
 	ctx := context.Background()
 	later := testNow.Add(time.Hour)
-	clk := newTickClock(later)
-	db.Now = clk.Now
+	clk.Set(later)
 	if _, err := db.TouchCandidates(ctx, 12); err != nil {
 		t.Fatal(err)
 	}
@@ -384,5 +387,68 @@ func TestSourceConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sourcetest.TestSource(t, NewSource(db, Config{IntegrationContext: testOrg, PageSize: 16}))
+	sourcetest.TestSource(t, newSource(t, db, Config{IntegrationContext: testOrg, PageSize: 16}))
+}
+
+// NewSource applies Config's defaults and refuses, with an error naming
+// the field and the rule, what Config's godoc does not allow: the
+// integration context comes from onboarding at run time, so a bad one is
+// an error, not a panic. An error never quotes a BaseURL that may hold a
+// password.
+func TestNewSourceConfig(t *testing.T) {
+	db := openTest(t)
+	for _, tc := range []struct {
+		name    string
+		db      *DB
+		cfg     Config
+		want    Config
+		wantErr string
+	}{
+		{name: "defaults", db: db, cfg: Config{IntegrationContext: testOrg},
+			want: Config{IntegrationContext: testOrg, BaseURL: "https://tracker.example.com", PageSize: DefaultPageSize}},
+		{name: "all set", db: db, cfg: Config{IntegrationContext: "urn:li:organization:1234567890123456789", BaseURL: "http://localhost:8080/tracker/", PageSize: sqlsource.MaxPageSize},
+			want: Config{IntegrationContext: "urn:li:organization:1234567890123456789", BaseURL: "http://localhost:8080/tracker", PageSize: sqlsource.MaxPageSize}},
+		{name: "nil DB", cfg: Config{IntegrationContext: testOrg},
+			wantErr: "tracker: NewSource: nil DB"},
+		{name: "no integration context", db: db, cfg: Config{},
+			wantErr: `tracker: NewSource: Config.IntegrationContext "": must be urn:li:organization:{1 to 19 digits}`},
+		{name: "integration context of another kind", db: db, cfg: Config{IntegrationContext: "urn:li:contract:4242"},
+			wantErr: `tracker: NewSource: Config.IntegrationContext "urn:li:contract:4242": must be urn:li:organization:{1 to 19 digits}`},
+		{name: "integration context of 20 digits", db: db, cfg: Config{IntegrationContext: "urn:li:organization:12345678901234567890"},
+			wantErr: `tracker: NewSource: Config.IntegrationContext "urn:li:organization:12345678901234567890": must be urn:li:organization:{1 to 19 digits}`},
+		{name: "relative BaseURL", db: db, cfg: Config{IntegrationContext: testOrg, BaseURL: "tracker.example.com"},
+			wantErr: `tracker: NewSource: Config.BaseURL "tracker.example.com": must be an absolute http or https URL`},
+		{name: "BaseURL of another scheme", db: db, cfg: Config{IntegrationContext: testOrg, BaseURL: "ftp://tracker.example.com"},
+			wantErr: `tracker: NewSource: Config.BaseURL "ftp://tracker.example.com": must be an absolute http or https URL`},
+		{name: "BaseURL without a host", db: db, cfg: Config{IntegrationContext: testOrg, BaseURL: "https:///candidates"},
+			wantErr: `tracker: NewSource: Config.BaseURL "https:///candidates": must be an absolute http or https URL`},
+		{name: "BaseURL with a query", db: db, cfg: Config{IntegrationContext: testOrg, BaseURL: "https://tracker.example.com/?tenant=acme"},
+			wantErr: `tracker: NewSource: Config.BaseURL "https://tracker.example.com/?tenant=acme": must have no query or fragment (record links append paths to it)`},
+		{name: "BaseURL with an empty fragment", db: db, cfg: Config{IntegrationContext: testOrg, BaseURL: "https://tracker.example.com#"},
+			wantErr: `tracker: NewSource: Config.BaseURL "https://tracker.example.com#": must have no query or fragment (record links append paths to it)`},
+		{name: "BaseURL with a password", db: db, cfg: Config{IntegrationContext: testOrg, BaseURL: "https://admin:hunter2@tracker.example.com"},
+			wantErr: "tracker: NewSource: Config.BaseURL: must hold no user information"},
+		{name: "BaseURL that does not parse", db: db, cfg: Config{IntegrationContext: testOrg, BaseURL: "https://admin:hunter2@tracker.example.com:port"},
+			wantErr: "tracker: NewSource: Config.BaseURL: must be an absolute http or https URL"},
+		{name: "negative PageSize", db: db, cfg: Config{IntegrationContext: testOrg, PageSize: -1},
+			wantErr: "tracker: NewSource: Config.PageSize -1: must be 0 (DefaultPageSize) to 100000 (sqlsource.MaxPageSize)"},
+		{name: "PageSize over MaxPageSize", db: db, cfg: Config{IntegrationContext: testOrg, PageSize: sqlsource.MaxPageSize + 1},
+			wantErr: "tracker: NewSource: Config.PageSize 100001: must be 0 (DefaultPageSize) to 100000 (sqlsource.MaxPageSize)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := NewSource(tc.db, tc.cfg)
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr || src != nil {
+					t.Fatalf("NewSource = %v, %v; want nil, %s", src, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, src.Config()); d != "" {
+				t.Errorf("Config() (-want +got):\n%s", d)
+			}
+		})
+	}
 }

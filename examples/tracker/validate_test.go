@@ -18,7 +18,7 @@ func TestRecordsPassValidation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := NewSource(db, Config{IntegrationContext: testOrg})
+		src := newSource(t, db, Config{IntegrationContext: testOrg})
 		var badJobs, badCands, badApps int
 		for j, err := range src.Jobs(ctx, rscsync.Cursor{}) {
 			if err != nil {

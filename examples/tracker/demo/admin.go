@@ -123,7 +123,7 @@ pre { background: #f6f6f6; padding: .8em; max-height: 18em; overflow: auto; }
 <h2>Historical sync</h2>
 <table>
 <tr><th>Phase</th><th>Progress</th><th>Rate</th></tr>
-{{range .Sync}}<tr><td>{{.Phase}}</td><td><progress max="100" value="{{.Percent}}"></progress> {{.Percent}}%{{if .Completed}} done{{else if .ETASeconds}} · ETA {{.ETASeconds}} s{{end}}</td>
+{{range .Sync}}<tr><td>{{.Phase}}</td><td><progress max="100" value="{{.Percent}}"></progress> {{if .Completed}}{{.Done}}/{{.Total}} done{{else}}{{.Percent}}%{{if .ETASeconds}} · ETA {{.ETASeconds}} s{{end}}{{end}}</td>
 <td>{{printf "%.0f" .RecordsPerMinute}} / min</td></tr>
 {{else}}<tr><td colspan="3">not started</td></tr>
 {{end}}</table>

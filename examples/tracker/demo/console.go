@@ -152,29 +152,37 @@ func (c *console) finish() {
 }
 
 // shown is what a progress event shows: the records done, the phase's
-// total and the percentage. A phase shows 100% only once it is done, and
-// then its total is what it did (the total was counted when it started;
-// records changed since). Until then the percentage stops at 99.
+// total and the percentage, as sync counts them (Progress.Done of
+// Progress.Total). The percentage is 100 only for a completed phase that
+// did at least its total; otherwise it stops at 99, as a phase is not done
+// until it completes. A completed phase keeps its real counts: its total
+// was counted when it started, and records may have changed since.
 func shown(p rscsync.Progress) (done, total int64, pct int) {
-	if p.Completed {
-		return p.Done, p.Done, 100
-	}
-	if p.Total > 0 {
+	switch {
+	case p.Completed && p.Done >= p.Total:
+		pct = 100
+	case p.Total > 0:
 		pct = min(int(100*p.Done/p.Total), 99)
 	}
 	return p.Done, p.Total, pct
 }
 
-// progressText is "Candidate Sync  1,200/3,000  40%  52,000 rec/min  ETA 3s".
+// progressText is "Candidate Sync  1,200/3,000  40%  52,000 rec/min  ETA 3s"
+// while a phase runs and "Candidate Sync  2,999/3,000 done  52,000 rec/min"
+// once it has completed: its real counts, without a percentage.
 func progressText(p rscsync.Progress) string {
 	done, total, pct := shown(p)
-	s := fmt.Sprintf("%-15s %s/%s %3d%%", p.Phase.String(), thousands(done), thousands(total), pct)
+	s := fmt.Sprintf("%-15s %s/%s ", p.Phase.String(), thousands(done), thousands(total))
+	if p.Completed {
+		s += "done"
+	} else {
+		s += fmt.Sprintf("%3d%%", pct)
+	}
 	if p.RecordsPerMinute > 0 {
 		s += fmt.Sprintf("  %s rec/min", thousands(int64(p.RecordsPerMinute)))
 	}
 	switch {
-	case p.Completed:
-		s += "  done"
+	case p.Completed: // finished: no ETA
 	case p.ETA >= time.Second:
 		s += "  ETA " + p.ETA.Round(time.Second).String()
 	case p.ETA > 0:

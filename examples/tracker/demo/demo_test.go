@@ -333,7 +333,7 @@ func TestRunPage(t *testing.T) {
 		t.Errorf("status.json: %+v", snap)
 	}
 	for _, p := range snap.Sync[:4] {
-		if !p.Completed || p.Percent != 100 {
+		if !p.Completed || (p.Percent == 100) != (p.Done >= p.Total) {
 			t.Errorf("phase %+v", p)
 		}
 	}
@@ -628,11 +628,11 @@ func TestConsoleTerminalAndPlain(t *testing.T) {
 	c.progress(ev(400, true))
 	got := term.String()
 	// Frames are drawn when mpb refreshes, with the values of that moment.
-	bar := regexp.MustCompile(`  \[#*-*\] Candidate Sync  [0-9]+/400 +[0-9]+%  1,200 rec/min  (ETA [0-9]+s|done)\n`)
+	bar := regexp.MustCompile(`  \[#*-*\] Candidate Sync  [0-9]+/400 +([0-9]+%  1,200 rec/min  ETA [0-9]+s|done  1,200 rec/min)\n`)
 	if !bar.MatchString(got) {
 		t.Errorf("terminal output has no bar:\n%q", got)
 	}
-	if !strings.HasSuffix(got, "\n  Candidate Sync  400/400 100%  1,200 rec/min  done\n") {
+	if !strings.HasSuffix(got, "\n  Candidate Sync  400/400 done  1,200 rec/min\n") {
 		t.Errorf("terminal output does not end with the phase's line:\n%q", got)
 	}
 	if i, j := strings.Index(got, "a line from the flow\n"), bar.FindAllStringIndex(got, -1); i < 0 || len(j) == 0 || j[len(j)-1][0] < i {
@@ -646,31 +646,50 @@ func TestConsoleTerminalAndPlain(t *testing.T) {
 	}
 	c.progress(ev(400, true))
 	c.progress(ev(400, true))
-	lines := strings.Split(strings.TrimSpace(plain.String()), "\n")
-	if len(lines) != 5 || strings.Contains(plain.String(), "\r") || !strings.HasSuffix(lines[4], "done") {
-		t.Errorf("plain output (want 0%%, 25%%, 50%%, 75%% and done):\n%s", plain.String())
+	want := `  Candidate Sync  50/400  12%  1,200 rec/min  ETA 18s
+  Candidate Sync  100/400  25%  1,200 rec/min  ETA 15s
+  Candidate Sync  200/400  50%  1,200 rec/min  ETA 10s
+  Candidate Sync  300/400  75%  1,200 rec/min  ETA 5s
+  Candidate Sync  400/400 done  1,200 rec/min
+`
+	if d := cmp.Diff(want, plain.String()); d != "" {
+		t.Errorf("plain output: a line per quarter, then one once done (-want +got):\n%s", d)
 	}
 }
 
-// A phase shows 100% only once it is done, and then beside equal counts,
-// in the console and on the admin page.
-func TestProgressHundredPercentOnlyWhenDone(t *testing.T) {
+// A phase shows 100% only once it is done, and a completed phase shows its
+// real counts, done of total as sync counts them, in the console and on
+// the admin page: never 100% beside a done count that is not the total.
+func TestProgressShowsRealCounts(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		p         rscsync.Progress
 		wantText  string
 		wantAdmin PhaseStatus
+		wantCell  string // the admin page's progress cell
 	}{
 		{"all read, not done", rscsync.Progress{Phase: rscsync.PhaseJobs, Done: 190, Total: 190},
-			"Job Sync        190/190  99%", PhaseStatus{Phase: "Job Sync", Done: 190, Total: 190, Percent: 99}},
-		{"one short, not done", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3804, Total: 3805},
-			"Candidate Sync  3,804/3,805  99%", PhaseStatus{Phase: "Candidate Sync", Done: 3804, Total: 3805, Percent: 99}},
-		{"done, one fewer than counted", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3804, Total: 3805, Completed: true},
-			"Candidate Sync  3,804/3,804 100%  done", PhaseStatus{Phase: "Candidate Sync", Done: 3804, Total: 3804, Percent: 100, Completed: true}},
+			"Job Sync        190/190  99%", PhaseStatus{Phase: "Job Sync", Done: 190, Total: 190, Percent: 99},
+			`<progress max="100" value="99"></progress> 99%`},
+		{"one short, not done", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3804, Total: 3805, ETA: 2 * time.Second},
+			"Candidate Sync  3,804/3,805  99%  ETA 2s", PhaseStatus{Phase: "Candidate Sync", Done: 3804, Total: 3805, Percent: 99, ETASeconds: 2},
+			`<progress max="100" value="99"></progress> 99% · ETA 2 s`},
+		{"done, one fewer than counted", rscsync.Progress{Phase: rscsync.PhaseJobs, Done: 190, Total: 191, Completed: true, RecordsPerMinute: 1200, DeadLettered: 1},
+			"Job Sync        190/191 done  1,200 rec/min  (1 dead letters)",
+			PhaseStatus{Phase: "Job Sync", Done: 190, Total: 191, Percent: 99, RecordsPerMinute: 1200, DeadLettered: 1, Completed: true},
+			`<progress max="100" value="99"></progress> 190/191 done`},
+		{"done, all counted", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3805, Total: 3805, Completed: true},
+			"Candidate Sync  3,805/3,805 done", PhaseStatus{Phase: "Candidate Sync", Done: 3805, Total: 3805, Percent: 100, Completed: true},
+			`<progress max="100" value="100"></progress> 3805/3805 done`},
 		{"done, more than counted", rscsync.Progress{Phase: rscsync.PhaseCandidates, Done: 3806, Total: 3805, Completed: true},
-			"Candidate Sync  3,806/3,806 100%  done", PhaseStatus{Phase: "Candidate Sync", Done: 3806, Total: 3806, Percent: 100, Completed: true}},
+			"Candidate Sync  3,806/3,805 done", PhaseStatus{Phase: "Candidate Sync", Done: 3806, Total: 3805, Percent: 100, Completed: true},
+			`<progress max="100" value="100"></progress> 3806/3805 done`},
+		{"done, nothing to do", rscsync.Progress{Phase: rscsync.PhaseActivities, Completed: true},
+			"Activity Sync   0/0 done", PhaseStatus{Phase: "Activity Sync", Percent: 100, Completed: true},
+			`<progress max="100" value="100"></progress> 0/0 done`},
 		{"nothing counted yet", rscsync.Progress{Phase: rscsync.PhaseJobs},
-			"Job Sync        0/0   0%", PhaseStatus{Phase: "Job Sync"}},
+			"Job Sync        0/0   0%", PhaseStatus{Phase: "Job Sync"},
+			`<progress max="100" value="0"></progress> 0%`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := progressText(tc.p); got != tc.wantText {
@@ -678,10 +697,34 @@ func TestProgressHundredPercentOnlyWhenDone(t *testing.T) {
 			}
 			m := NewMonitor()
 			m.progress(tc.p)
-			if got := m.Snapshot().Sync; len(got) != 1 || got[0] != tc.wantAdmin {
-				t.Errorf("admin page phases %+v, want [%+v]", got, tc.wantAdmin)
+			snap := m.Snapshot()
+			if d := cmp.Diff([]PhaseStatus{tc.wantAdmin}, snap.Sync); d != "" {
+				t.Errorf("admin page phases (-want +got):\n%s", d)
+			}
+			var page bytes.Buffer
+			if err := adminPage.Execute(&page, pageData(snap)); err != nil {
+				t.Fatal(err)
+			}
+			row := "<tr><td>" + tc.wantAdmin.Phase + "</td><td>" + tc.wantCell + "</td>"
+			if !strings.Contains(page.String(), row) {
+				t.Errorf("admin page lacks the row %q:\n%s", row, page.String())
 			}
 		})
+	}
+}
+
+// A phase's status names the dead-letter count as sync does
+// (Progress.DeadLettered, JSON deadLettered).
+func TestPhaseStatusJSON(t *testing.T) {
+	m := NewMonitor()
+	m.progress(rscsync.Progress{Phase: rscsync.PhaseJobs, Done: 190, Total: 191, Completed: true, RecordsPerMinute: 1200, DeadLettered: 1})
+	got, err := json.Marshal(m.Snapshot().Sync)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"phase":"Job Sync","done":190,"total":191,"percent":99,"recordsPerMinute":1200,"deadLettered":1,"completed":true}]`
+	if d := cmp.Diff(want, string(got)); d != "" {
+		t.Errorf("status.json's phase (-want +got):\n%s", d)
 	}
 }
 

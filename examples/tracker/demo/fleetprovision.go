@@ -115,7 +115,11 @@ func (f *fleetRun) checkEngine(_ context.Context, id string) (*rscsync.Engine, e
 	if err != nil {
 		return nil, err
 	}
-	return rscsync.NewEngine(client, id, tracker.NewSource(db, tracker.Config{IntegrationContext: c.Organization}),
+	src, err := tracker.NewSource(db, tracker.Config{IntegrationContext: c.Organization})
+	if err != nil {
+		return nil, err
+	}
+	return rscsync.NewEngine(client, id, src,
 		rscsync.WithStore(f.db.Checkpoints()), rscsync.WithDeadLetters(f.db.DeadLetters()),
 		rscsync.WithHoldings(f.fakes[id].Holdings()))
 }

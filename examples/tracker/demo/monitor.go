@@ -71,8 +71,10 @@ type PhaseStatus struct {
 	Percent          int     `json:"percent"`
 	RecordsPerMinute float64 `json:"recordsPerMinute"`
 	ETASeconds       int64   `json:"etaSeconds,omitempty"`
-	Failed           int64   `json:"failed"`
-	Completed        bool    `json:"completed"`
+	// DeadLettered counts the phase's records currently refused, over all
+	// runs (sync.Progress.DeadLettered).
+	DeadLettered int64 `json:"deadLettered"`
+	Completed    bool  `json:"completed"`
 }
 
 // maxLog bounds the lines kept for the admin page.
@@ -121,7 +123,7 @@ func (m *Monitor) line(l string) {
 func (m *Monitor) progress(p rscsync.Progress) {
 	m.update(func(s *Snapshot) {
 		ps := PhaseStatus{Phase: p.Phase.String(), RecordsPerMinute: p.RecordsPerMinute,
-			ETASeconds: int64(p.ETA / time.Second), Failed: p.DeadLettered, Completed: p.Completed}
+			ETASeconds: int64(p.ETA / time.Second), DeadLettered: p.DeadLettered, Completed: p.Completed}
 		ps.Done, ps.Total, ps.Percent = shown(p)
 		for i := range s.Sync {
 			if s.Sync[i].Phase == ps.Phase {

@@ -347,7 +347,9 @@ func (r *run) launchSync(c onboarding.Contract) error {
 		return err
 	}
 	r.contract, r.client = c, client
-	r.src = tracker.NewSource(r.db, tracker.Config{IntegrationContext: c.Organization})
+	if r.src, err = tracker.NewSource(r.db, tracker.Config{IntegrationContext: c.Organization}); err != nil {
+		return err
+	}
 	eng, err := rscsync.NewEngine(client, r.cust, r.src,
 		rscsync.WithStore(r.store),
 		rscsync.WithDeadLetters(r.dead),

@@ -155,7 +155,11 @@ func (w *worker) engine(ctx context.Context, customerID string, store rscsync.St
 	if err != nil {
 		return nil, err
 	}
-	return rscsync.NewEngine(client, customerID, tracker.NewSource(db, tracker.Config{IntegrationContext: c.Organization}),
+	src, err := tracker.NewSource(db, tracker.Config{IntegrationContext: c.Organization})
+	if err != nil {
+		return nil, err
+	}
+	return rscsync.NewEngine(client, customerID, src,
 		rscsync.WithStore(store), rscsync.WithDeadLetters(riverrun.DeadLetters(ctx)),
 		rscsync.WithTaskPollInterval(100*time.Millisecond)) // LinkedIn advises 5 minutes; the fake is instant
 }
