@@ -220,8 +220,8 @@ func (x Reconciled) Balanced() bool {
 
 // RoundTrip is what the LinkedIn-to-Tracker flows brought in.
 type RoundTrip struct {
-	// Skipped says why the round trip did not run, "" if it did.
-	Skipped string `json:"skipped,omitempty"`
+	// SkipReason says why the round trip did not run, "" if it did.
+	SkipReason string `json:"skipReason,omitempty"`
 	// InMailCandidate is the Tracker candidate the InMail conversation,
 	// the shared contact information and the member deletion landed on.
 	InMailCandidate string `json:"inMailCandidate,omitempty"`

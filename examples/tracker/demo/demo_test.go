@@ -232,7 +232,7 @@ func invalidRecords(t *testing.T, cfg Config) map[string]bool {
 func TestRoundTripLandsInTracker(t *testing.T) {
 	cfg, res, out := sharedRun(t)
 	rt := res.RoundTrip
-	if rt.Skipped != "" || rt.InMailCandidate == "" || rt.ExportCandidate == "" || rt.ExportJob == "" {
+	if rt.SkipReason != "" || rt.InMailCandidate == "" || rt.ExportCandidate == "" || rt.ExportJob == "" {
 		t.Fatalf("round trip %+v", rt)
 	}
 	if rt.Messages != 2 || rt.DeletionNotices != 1 {
@@ -483,7 +483,7 @@ func TestKillAndResume(t *testing.T) {
 	}
 	third := again(true)
 	firstLine(t, out, "Running again on the finished run's data in "+dir+" (-fresh starts over)\n")
-	if third.Start != StartAgain || third.Sent != 0 || len(third.NewMilestones) != 0 || third.RoundTrip.Skipped == "" {
+	if third.Start != StartAgain || third.Sent != 0 || len(third.NewMilestones) != 0 || third.RoundTrip.SkipReason == "" {
 		t.Errorf("third run started %q, sent %d, announced %v, round trip %+v", third.Start, third.Sent, third.NewMilestones, third.RoundTrip)
 	}
 	fourth := again(false)

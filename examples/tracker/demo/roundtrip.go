@@ -24,7 +24,7 @@ func (r *run) roundTrip() error {
 	ctx := r.ctx
 	if done, err := r.db.Setting(ctx, roundTripKey); err != nil || done != "" {
 		r.out.printf("\nLinkedIn → Tracker: already done in an earlier run")
-		r.res.RoundTrip.Skipped = "done in an earlier run"
+		r.res.RoundTrip.SkipReason = "done in an earlier run"
 		return err
 	}
 	r.out.printf("\nLinkedIn → Tracker (InMail, 1-Click Export, a member deletion)")
