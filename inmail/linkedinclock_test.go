@@ -2,6 +2,9 @@ package inmail_test
 
 import (
 	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -312,5 +315,99 @@ func TestClosedMemberTTLOnLinkedInClock(t *testing.T) {
 				t.Errorf("remembered closed members (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// staleDates is a caching proxy in front of LinkedIn: while stale is set,
+// the next API answer (not the token endpoint's) is a stored one, with
+// the Date it was stored with (RFC 9111 keeps the origin's Date).
+type staleDates struct {
+	next  http.RoundTripper
+	stale atomic.Pointer[time.Time]
+}
+
+func (p *staleDates) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.next.RoundTrip(req)
+	if err != nil || strings.Contains(req.URL.Path, "/oauth/") {
+		return resp, err
+	}
+	if d := p.stale.Swap(nil); d != nil {
+		resp.Header.Set("Date", d.UTC().Format(http.TimeFormat))
+	}
+	return resp, nil
+}
+
+// An answer with a stale Date (a cached answer) does not stall the InMail
+// stream: one older than rsc.MaxClockGap is not taken for LinkedIn's clock,
+// so the stream never moves back; a younger one moves it back at most that
+// far, and the message of the hour is read by the next polls either way.
+func TestStaleDateDoesNotStallInMail(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		age       time.Duration
+		mayGoBack bool
+	}{
+		{"a year old", 365 * 24 * time.Hour, false},
+		{"a day old", 24 * time.Hour, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) { staleDate(t, tc.age, tc.mayGoBack) })
+	}
+}
+
+func staleDate(t *testing.T, age time.Duration, mayGoBack bool) {
+	w := newSkewWorld(t, 0)
+	ctx := t.Context()
+	w.sink.AddCandidate(inmail.Candidate{ID: "C-ann", Person: w.ann, FirstName: "Ann", UpdatedAt: liT.Add(-24 * time.Hour)})
+	conv, err := w.cust.SendInMail(w.seat, w.ann, "Role", "hello") // at liT-2h
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.li.Set(liT)
+	proxy := &staleDates{next: w.srv.Transport()}
+	c, err := w.srv.CustomerClient(w.cust, rsc.WithClock(w.host), rsc.WithTransport(proxy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := inmail.New(inmail.Config{CustomerID: "acme", Client: c, Organization: org, Contracts: []string{contract},
+		Sink: w.sink, State: w.state}, inmail.WithClock(w.host), inmail.WithCursorStore(w.store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.RefreshSeats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.PollInMail(ctx); err != nil { // at liT
+		t.Fatal(err)
+	}
+	first := w.cursors().InMail[w.seat].Next
+
+	w.li.Set(liT.Add(time.Hour))
+	old := liT.Add(time.Hour - age)
+	proxy.stale.Store(&old) // poll 2's first API answer is an old cached one
+	if _, err := r.PollInMail(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := w.cursors().InMail[w.seat].Next
+	if second < first && !mayGoBack {
+		t.Errorf("one stale Date moved the stream back from %v to %v", time.UnixMilli(first).UTC(), time.UnixMilli(second).UTC())
+	}
+
+	w.li.Set(liT.Add(90 * time.Minute))
+	if err := w.cust.ReplyInMail(conv, "new", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Duration{2 * time.Hour, 3 * time.Hour} { // every answer fresh again
+		w.li.Set(liT.Add(at))
+		if _, err := r.PollInMail(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cand, _ := w.sink.Get("C-ann")
+	var got []string
+	for _, m := range cand.Messages {
+		got = append(got, m.Body)
+	}
+	if d := cmp.Diff([]string{"hello", "new"}, got); d != "" {
+		t.Errorf("Ann's messages two polls later (-want +got):\n%s", d)
 	}
 }

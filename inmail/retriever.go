@@ -206,11 +206,7 @@ func (r *Retriever) now() time.Time { return r.opt.clock.Now() }
 // but lists later would be passed over; one that runs behind is the safe
 // side already.
 func (r *Retriever) onLinkedIn(local time.Time) time.Time {
-	now := r.now()
-	if li, ok := r.cfg.Client.LinkedInNow(); ok && li.Before(now) {
-		return local.Add(li.Sub(now))
-	}
-	return local
+	return local.Add(-r.cfg.Client.ClockBehind())
 }
 
 // windowEnd is where the windows of a poll end (epoch milliseconds): now
@@ -531,7 +527,7 @@ func (r *Retriever) advance(ctx context.Context, kind streamKind, key string, cu
 			cur.Failing = nil // read whole across the record's time: it went, or LinkedIn moved it
 		}
 		end = min(end, r.windowEnd())
-		cur.Next = min(to, end)
+		cur.Next = max(from, min(to, end)) // never back past the window just read
 		if err := r.saveStream(ctx, kind, key, cur); err != nil {
 			return err
 		}

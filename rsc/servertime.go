@@ -74,3 +74,28 @@ func (l *linkedInClock) at(local time.Time) (time.Time, bool) {
 // but lists later would be passed over. A host clock that runs behind
 // stays the bound, as before.
 func (c *Client) LinkedInNow() (time.Time, bool) { return c.linkedIn.at(c.cfg.clock.Now()) }
+
+// MaxClockGap is the furthest LinkedIn's clock, as LinkedInNow estimates
+// it, may read behind the client's Clock for ClockBehind to follow it.
+const MaxClockGap = 7 * 24 * time.Hour
+
+// ClockBehind returns how far LinkedIn's clock reads behind the client's
+// Clock, by LinkedInNow's estimate: how far back a bound on records
+// LinkedIn stamps (the end of a window read up to now) must move so as not
+// to lie in LinkedIn's future. It is 0 when there is no estimate, when
+// LinkedIn's clock reads ahead (the Clock is the safe bound then), and
+// when the gap exceeds MaxClockGap: a Date that old more likely comes
+// from a stale answer (a caching proxy's, a server's whose clock is
+// wrong) than from a host clock that wrong, and following it would read
+// that much again (docs/linkedin-api.md §2.5).
+func (c *Client) ClockBehind() time.Duration {
+	now := c.cfg.clock.Now()
+	li, ok := c.linkedIn.at(now)
+	if !ok {
+		return 0
+	}
+	if gap := now.Sub(li); gap > 0 && gap <= MaxClockGap {
+		return gap
+	}
+	return 0
+}

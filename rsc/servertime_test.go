@@ -106,3 +106,39 @@ func BenchmarkObserveDate(b *testing.B) {
 		l.observe(h, clk.Now())
 	}
 }
+
+// TestClockBehind: how far LinkedIn's clock reads behind the client's, to
+// move a bound back by; nothing when it is unknown or reads ahead, or when
+// the gap exceeds MaxClockGap (a stale answer, not LinkedIn's clock).
+func TestClockBehind(t *testing.T) {
+	local := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		date string // the answer's Date; "" for no answer
+		want time.Duration
+	}{
+		{"no answer", "", 0},
+		{"LinkedIn ten minutes behind", "Sun, 01 Mar 2026 11:50:00 GMT", 10 * time.Minute},
+		{"LinkedIn a week behind", "Sun, 22 Feb 2026 12:00:00 GMT", MaxClockGap},
+		{"LinkedIn a week and a second behind", "Sun, 22 Feb 2026 11:59:59 GMT", 0},
+		{"LinkedIn a year behind", "Sat, 01 Mar 2025 12:00:00 GMT", 0},
+		{"LinkedIn ahead", "Sun, 01 Mar 2026 12:05:00 GMT", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := setupInProcess(t, func(w http.ResponseWriter, s seen) {
+				w.Header().Set("Date", tc.date)
+				reply(w, 200, `{"elements":[],"paging":{"start":0,"count":100}}`)
+			}, WithClock(&fakeClock{now: local}))
+			if tc.date != "" {
+				for _, err := range h.client.ClosedProfiles.ListRange(t.Context(), 1, 2) {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if got := h.client.ClockBehind(); got != tc.want {
+				t.Errorf("ClockBehind() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -56,13 +56,17 @@ func (r *run) settleDeletionsStart() bool {
 
 // linkedInBehind returns how far LinkedIn's clock, as the client estimates
 // it (rsc.Client.LinkedInNow), reads behind the engine's: 0 when it reads
-// ahead or is not known yet.
+// ahead, is not known yet, or reads more than rsc.MaxClockGap behind (an
+// answer that stale is not LinkedIn's clock; see rsc.Client.ClockBehind).
 func (e *Engine) linkedInBehind() time.Duration {
 	li, ok := e.client.LinkedInNow()
 	if !ok {
 		return 0
 	}
-	return max(e.cfg.clock.Now().Sub(li), 0)
+	if behind := e.cfg.clock.Now().Sub(li); behind > 0 && behind <= rsc.MaxClockGap {
+		return behind
+	}
+	return 0
 }
 
 // sendDeletions sends one batch of deletions, children first, one call per

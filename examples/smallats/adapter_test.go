@@ -18,7 +18,8 @@ import (
 // ATS is a small ATS over SQLite: ids are text, times are microseconds
 // since the epoch, and each table has an index on (modified_us, id). Its
 // writers stamp modified_us with Now once their transaction holds the
-// write lock: DB is opened with _txlock=immediate (BEGIN IMMEDIATE).
+// write lock: DB is opened with _txlock=immediate (BEGIN IMMEDIATE) and a
+// busy timeout, so that the fence waits for the writer holding the lock.
 type ATS struct {
 	DB  *sql.DB
 	Org string           // the customer's urn:li:organization:{id}, from onboarding

@@ -24,7 +24,7 @@ var base = time.Now().Add(-24 * time.Hour).Truncate(time.Millisecond)
 // millisecond.
 func newATS(t *testing.T) *ATS {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/ats.db?_txlock=immediate")
+	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/ats.db?_txlock=immediate&_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,5 +178,42 @@ func TestFenceKeepsTheRowsOfTheCurrentMicrosecond(t *testing.T) {
 	}
 	if d := cmp.Diff(map[string]any{"C01": "Cy", "C02": "Bea"}, got); d != "" {
 		t.Errorf("first names LinkedIn holds after the syncs (-want +got):\n%s", d)
+	}
+}
+
+// A read while a writer holds SQLite's write lock waits for its commit at
+// the fence, and then reads what it wrote; it does not fail with
+// SQLITE_BUSY.
+func TestFenceWaitsForTheWriter(t *testing.T) {
+	ctx := context.Background()
+	ats := newATS(t)
+	for i := range 5 {
+		tx, err := ats.DB.BeginTx(ctx, nil) // the writer takes the lock
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`UPDATE candidates SET first_name = ?, modified_us = ? WHERE id = 'C01'`,
+			fmt.Sprint("Writer", i), ats.Now().Add(-time.Second).UnixMicro()); err != nil {
+			t.Fatal(err)
+		}
+		read := make(chan error, 1)
+		go func() {
+			var err error
+			for c, e := range ats.Candidates(ctx, rscsync.Cursor{}) {
+				if err = e; err == nil && c.Record.Key.CandidateID == "C01" && c.Record.FirstName != fmt.Sprint("Writer", i) {
+					err = fmt.Errorf("C01 read as %q before the writer's commit", c.Record.FirstName)
+				}
+				if err != nil {
+					break
+				}
+			}
+			read <- err
+		}()
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-read; err != nil {
+			t.Fatalf("round %d: a read while a writer held the lock: %v", i, err)
+		}
 	}
 }

@@ -292,11 +292,23 @@ func commandNamed(name string) func(*command, context.Context) error {
 	return nil
 }
 
-// checkArgs checks the number of arguments of a command, and that a
-// CUSTOMER argument (always the first) is not blank.
+// checkArgs checks the number of arguments of a command, and that neither
+// a CUSTOMER argument (always the first) nor a KEY is blank.
 func checkArgs(name string, args []string) error {
 	if len(args) > 0 && strings.TrimSpace(args[0]) == "" {
 		return &usageError{name + ": CUSTOMER is blank"}
+	}
+	keys := 0 // where the KEYs start
+	switch name {
+	case "dead retry":
+		keys = 1
+	case "resync":
+		keys = 2
+	}
+	for i := keys; keys > 0 && i < len(args); i++ {
+		if strings.TrimSpace(args[i]) == "" {
+			return &usageError{name + ": a KEY is blank"}
+		}
 	}
 	switch name {
 	case "status":

@@ -134,6 +134,8 @@ candidate//C9  2         2026-11-30T09:01:00Z  LinkedIn refused the record (stat
 		{name: "help", args: []string{"-h"}, out: usage + "\n"},
 		{name: "blank customer", args: []string{"-data", dir, "checkpoint", " "}, code: 2, err: "rscctl: checkpoint: CUSTOMER is blank\n" + usage + "\n"},
 		{name: "empty customer", args: []string{"-data", dir, "dead", "list", ""}, code: 2, err: "rscctl: dead list: CUSTOMER is blank\n" + usage + "\n"},
+		{name: "blank key to retry", args: []string{"-data", dir, "dead", "retry", "acme", "candidate//C7", " "}, code: 2, err: "rscctl: dead retry: a KEY is blank\n" + usage + "\n"},
+		{name: "blank key to resync", args: []string{"-data", dir, "resync", "acme", "candidates", ""}, code: 2, err: "rscctl: resync: a KEY is blank\n" + usage + "\n"},
 		{name: "long customer", args: []string{"-data", dir, "status", strings.Repeat("é", 2000)}, code: 3,
 			err: "rscctl: no customer \"" + strings.Repeat("é", 50) + "\"… (4000 bytes) in " + dir + "\n"},
 		{name: "long customer cut at a character", args: []string{"-data", dir, "checkpoint", "x" + strings.Repeat("é", 2000)}, code: 3,

@@ -40,7 +40,7 @@ func TestStreamFence(t *testing.T) {
 					fence time.Time
 				}{
 					{"at a shared instant", mid},
-					{"between two instants", mid.Add(col.unit / 2)}, // the same as mid+unit, or mid itself for a nanosecond column
+					{"between two instants", mid.Add(col.unit / 2)}, // taken down to mid: its rows wait
 					{"before every row", all[0].At},
 					{"after every row", all[59].At.Add(col.unit)},
 				} {
@@ -51,7 +51,7 @@ func TestStreamFence(t *testing.T) {
 					if dollar {
 						q.Placeholders = sqlsource.Dollar
 					}
-					want := before(all, tc.fence)
+					want := before(all, tc.fence.Truncate(col.unit))
 					got := collect(t, f, rscsync.Cursor{}, q)
 					if diff := cmp.Diff(want, got); diff != "" {
 						t.Errorf("%s: first read (-want +got):\n%s", tc.name, diff)
@@ -85,7 +85,7 @@ func TestFenceQueries(t *testing.T) {
 	collect(t, f, rscsync.Cursor{ModifiedAt: all[2].At, ID: all[2].ID}, q)
 	n, err := sqlsource.Count(context.Background(), f.db(), all[2].At, q)
 	want := int64(0)
-	for _, r := range before(all, fence.Add(time.Millisecond)) {
+	for _, r := range before(all, fence) {
 		if !r.At.Before(all[2].At) {
 			want++
 		}
@@ -101,9 +101,9 @@ func TestFenceQueries(t *testing.T) {
 	if diff := cmp.Diff(queries, f.queries); diff != "" {
 		t.Errorf("queries (-want +got):\n%s", diff)
 	}
-	// The fence rounds up to the column's millisecond: rows at fence's
-	// millisecond lie before fence+300µs.
-	if got, want := f.args[0][0], fence.UnixMilli()+1; got != want {
+	// The fence is taken down to the column's millisecond: rows at fence's
+	// millisecond wait, though they lie before fence+300µs.
+	if got, want := f.args[0][0], fence.UnixMilli(); got != want {
 		t.Errorf("fence argument %v, want %v", got, want)
 	}
 }

@@ -141,8 +141,10 @@ type Query struct {
 	// under one lock (SQLite's BEGIN IMMEDIATE), take that lock, read the
 	// stamps' clock and let it go; where transactions commit concurrently
 	// (PostgreSQL, MySQL), the stamps' clock less the longest transaction
-	// a writer may run. An error, or the zero time, is the read's error.
-	// The NULL check (see ModifiedAt) is not bounded by the fence.
+	// a writer may run. A fence finer than Unit is taken down to it (the
+	// rows of that instant wait for the next read). An error, or the zero
+	// time, is the read's error. The NULL check (see ModifiedAt) is not
+	// bounded by the fence.
 	Fence func(ctx context.Context) (time.Time, error)
 }
 
@@ -459,8 +461,10 @@ func (q *Query) check() error {
 }
 
 // fenced is q bounded by its Fence, called now (q itself without one):
-// Where also requires ModifiedAt before the fence, at the column's
-// resolution (a fence between two of its instants admits the earlier).
+// Where also requires ModifiedAt before the fence, taken down to the
+// column's resolution: a fence between two of its instants admits neither,
+// since a writer that reads the same clock after the fence may still stamp
+// the earlier one.
 func (q Query) fenced(ctx context.Context) (Query, error) {
 	if q.Fence == nil {
 		return q, nil
@@ -472,7 +476,7 @@ func (q Query) fenced(ctx context.Context) (Query, error) {
 	case b.IsZero():
 		return q, q.errorf("fence: Query.Fence returned the zero time")
 	}
-	k, _ := q.bound(rscsync.Cursor{ModifiedAt: b}) // b, or the next instant the column holds
+	k, _ := q.bound(rscsync.Cursor{ModifiedAt: b.UTC().Truncate(q.unit())})
 	q.Where = and(q.Where, q.ModifiedAt+" < "+q.placeholder(len(q.Args)+1))
 	q.Args = append(slices.Clip(q.Args), k.raw)
 	return q, nil
