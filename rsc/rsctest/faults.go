@@ -46,25 +46,25 @@ type Fault struct {
 	Burst429 int
 }
 
-// validate checks the rule of each field (see Fault).
-func (f *Fault) validate() error {
+// invalid says which field breaks its rule (see Fault), or "".
+func (f *Fault) invalid() string {
 	for _, r := range []struct {
 		name string
 		v    float64
 	}{{"ErrorRate", f.ErrorRate}, {"ResetRate", f.ResetRate}, {"LatencyRate", f.LatencyRate}, {"LostResponseRate", f.LostResponseRate}} {
 		if !(r.v >= 0 && r.v <= 1) { // NaN fails too
-			return fmt.Errorf("%s %v: must be within 0..1", r.name, r.v)
+			return fmt.Sprintf("%s %v: must be within 0..1", r.name, r.v)
 		}
 	}
 	switch {
 	case f.ErrorStatus != 0 && (f.ErrorStatus < 500 || f.ErrorStatus > 599):
-		return fmt.Errorf("ErrorStatus %d: must be 0 (500) or a 5xx status", f.ErrorStatus)
+		return fmt.Sprintf("ErrorStatus %d: must be 0 (500) or a 5xx status", f.ErrorStatus)
 	case f.Latency < 0:
-		return fmt.Errorf("Latency %v: must not be negative", f.Latency)
+		return fmt.Sprintf("Latency %v: must not be negative", f.Latency)
 	case f.Burst429 < 0:
-		return fmt.Errorf("Burst429 %d: must not be negative", f.Burst429)
+		return fmt.Sprintf("Burst429 %d: must not be negative", f.Burst429)
 	}
-	return nil
+	return ""
 }
 
 func (f *Fault) matches(path, canonical string) bool {

@@ -153,8 +153,8 @@ func WithJobTaskDelay(d time.Duration) Option {
 func WithFaults(f ...Fault) Option {
 	return func(c *config) error {
 		for i := range f {
-			if err := f[i].validate(); err != nil {
-				return fmt.Errorf("rsctest: WithFaults: fault %d: %w", i, err)
+			if why := f[i].invalid(); why != "" {
+				return fmt.Errorf("rsctest: WithFaults: fault %d: %s", i, why)
 			}
 		}
 		c.faults = append(c.faults, f...)

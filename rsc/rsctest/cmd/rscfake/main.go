@@ -1,6 +1,9 @@
 // Command rscfake serves the fake LinkedIn RSC API of package rsctest on a
 // fixed address, with one pre-provisioned customer, for demos and manual
-// testing with curl. Push events are delivered in the background.
+// testing with curl. Push events are delivered in the background. A flag
+// value the fake refuses (an empty -partner-id, a -token-ttl that is not a
+// positive whole number of seconds, a malformed -org) exits 2 with the
+// reason.
 //
 //	go run ./rsc/rsctest/cmd/rscfake -addr 127.0.0.1:8080
 //
