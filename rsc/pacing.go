@@ -28,29 +28,37 @@ const (
 // Limits are the client-side pacing limits of one application. LinkedIn
 // counts quotas per application, so every customer client has its own
 // (docs/linkedin-api.md §5). Every quota field follows one rule, the same as
-// rsctest.Limits: zero means LinkedIn's default (the value DefaultLimits
-// returns), a negative value means unlimited, and Disabled turns all
-// client-side pacing off. LinkedIn's own 429s are handled either way.
+// the field of rsctest.Limits that has its name, with the same default:
+// zero means LinkedIn's default (the value DefaultLimits returns), a
+// negative value means unlimited, and Disabled turns all client-side pacing
+// off. LinkedIn's own 429s are handled either way.
 type Limits struct {
 	// SyncRequestsPerDay limits requests per UTC day to each sync resource
 	// (atsCandidates, their notes, atsApplications and their notes,
-	// interview feedback and stages, ACLs and ACL assignees). Default 100,000.
+	// interview feedback and stages, ACLs and ACL assignees). Zero means
+	// 100,000, LinkedIn's; negative means unlimited.
 	SyncRequestsPerDay int
 	// SyncRecordsPerMinute limits records (keys in a batch) per fixed UTC
-	// minute to each sync resource. Default 10,000. When set it must be at
-	// least MaxBatchSize, so that one full batch fits in a minute.
+	// minute to each sync resource. Zero means 10,000, LinkedIn's; negative
+	// means unlimited. A positive value must be at least MaxBatchSize, so
+	// that one full batch fits in a minute.
 	SyncRecordsPerMinute int
 	// IntegrationRequestsPerDay limits requests per UTC day to atsIntegrations
-	// and to their configurations, each on its own. Default 5,000.
+	// and to their configurations, each on its own. Zero means 5,000,
+	// LinkedIn's; negative means unlimited.
 	IntegrationRequestsPerDay int
 	// ProspectRequestsPerDay limits seatsV2, conversationEvents, mailStubs and
-	// prospectNotes requests per UTC day, all four together. Default 100,000.
+	// prospectNotes requests per UTC day, all four together. Zero means
+	// 100,000, LinkedIn's; negative means unlimited.
 	ProspectRequestsPerDay int
 	// JobPostingRequestsPerDay limits simpleJobPostings requests per UTC day.
-	// LinkedIn publishes no number; the default, 100,000, is our choice.
+	// LinkedIn publishes no number for it (docs/linkedin-api.md §5), so zero
+	// means 100,000, the daily quota LinkedIn documents for the sync and
+	// prospect resources: our choice, and rsctest.Limits's, so that the
+	// client and the fake agree. Negative means unlimited.
 	JobPostingRequestsPerDay int
 	// JobTaskRequestsPerDay limits simpleJobPostingTasks requests per UTC
-	// day. Default 300,000.
+	// day. Zero means 300,000, LinkedIn's; negative means unlimited.
 	JobTaskRequestsPerDay int
 	// Disabled turns client-side pacing off entirely (for benchmarks against
 	// a fake with throttles off), whatever the other fields say.

@@ -22,6 +22,9 @@
 //	...
 //	c, ok := cust.Candidate("C1") // assert what LinkedIn holds
 //
+// NewServer panics on an invalid option, as a test helper may; a program
+// calls New, which returns the error (cmd/rscfake does).
+//
 // # Time
 //
 // Every time-dependent behaviour (throttle windows, token expiry, task

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
@@ -52,4 +53,20 @@ func Example() {
 	c, _ := cust.Candidate("C1")
 	fmt.Println(tok.ExpiresIn, resp.StatusCode, c.Fields["firstName"])
 	// Output: 1800 200 Ann
+}
+
+// New returns the error of an invalid option, naming the option and its
+// rule, where NewServer would panic with it.
+func ExampleNew() {
+	_, err := rsctest.New(rsctest.WithoutListener(), rsctest.WithTokenTTL(0))
+	fmt.Println(err)
+	srv, err := rsctest.New(rsctest.WithoutListener(), rsctest.WithTokenTTL(time.Hour))
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	fmt.Println(srv.URL())
+	// Output:
+	// rsctest: WithTokenTTL: 0s: must be a positive whole number of seconds
+	// http://rsctest.invalid
 }

@@ -1,6 +1,7 @@
 package rsctest
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -9,7 +10,9 @@ import (
 
 // Fault is one fault-injection rule. Draws come from the server's seeded
 // random source (WithSeed), so a given request sequence fails the same way
-// on every run.
+// on every run. WithFaults refuses a rule whose rates are outside 0..1,
+// whose ErrorStatus is neither 0 nor 5xx, or whose Latency or Burst429 is
+// negative.
 type Fault struct {
 	// Route selects the requests the rule applies to: a path prefix when it
 	// starts with "/" (e.g. "/v2/atsCandidates", "/oauth"), otherwise a
@@ -19,7 +22,7 @@ type Fault struct {
 	Route string
 	// ErrorRate is the probability (0..1) of answering ErrorStatus.
 	ErrorRate float64
-	// ErrorStatus is the 5xx status used by ErrorRate (default 500).
+	// ErrorStatus is the 5xx status used by ErrorRate (0 means 500).
 	ErrorStatus int
 	// ResetRate is the probability (0..1) of dropping the connection without
 	// a response (the handler aborts; Transport() returns ErrConnReset).
@@ -41,6 +44,27 @@ type Fault struct {
 	// Burst429 answers the next Burst429 matching API requests with a
 	// MINUTE 429 (after authentication), then stops.
 	Burst429 int
+}
+
+// invalid says which field breaks its rule (see Fault), or "".
+func (f *Fault) invalid() string {
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"ErrorRate", f.ErrorRate}, {"ResetRate", f.ResetRate}, {"LatencyRate", f.LatencyRate}, {"LostResponseRate", f.LostResponseRate}} {
+		if !(r.v >= 0 && r.v <= 1) { // NaN fails too
+			return fmt.Sprintf("%s %v: must be within 0..1", r.name, r.v)
+		}
+	}
+	switch {
+	case f.ErrorStatus != 0 && (f.ErrorStatus < 500 || f.ErrorStatus > 599):
+		return fmt.Sprintf("ErrorStatus %d: must be 0 (500) or a 5xx status", f.ErrorStatus)
+	case f.Latency < 0:
+		return fmt.Sprintf("Latency %v: must not be negative", f.Latency)
+	case f.Burst429 < 0:
+		return fmt.Sprintf("Burst429 %d: must not be negative", f.Burst429)
+	}
+	return ""
 }
 
 func (f *Fault) matches(path, canonical string) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -65,12 +66,21 @@ type Server struct {
 	admin     http.Handler
 }
 
-// NewServer starts a fake RSC server on a fresh 127.0.0.1 port (unless
-// WithListener or WithoutListener is given). Close it when done.
-func NewServer(opts ...Option) *Server {
+// New starts a fake RSC server on a fresh 127.0.0.1 port (unless
+// WithListener or WithoutListener is given). It returns the first invalid
+// option's error, naming the option and its rule, or the error of listening;
+// on error nothing is left running. Close the server when done.
+func New(opts ...Option) (*Server, error) {
 	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
+	if err := cfg.apply(opts); err != nil {
+		return nil, err
+	}
+	l := cfg.listener
+	if l == nil && !cfg.noListener {
+		var err error
+		if l, err = localListener(); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{
 		cfg:        cfg,
@@ -91,20 +101,37 @@ func NewServer(opts ...Option) *Server {
 	s.seq.Store(100_000)
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	s.pushes.init(s)
-	switch {
-	case cfg.noListener:
+	if l == nil {
 		s.baseURL = "http://rsctest.invalid"
-	case cfg.listener != nil:
-		s.ts = httptest.NewUnstartedServer(s.handler)
-		_ = s.ts.Listener.Close()
-		s.ts.Listener = cfg.listener
-		s.ts.Start()
-		s.baseURL = s.ts.URL
-	default:
-		s.ts = httptest.NewServer(s.handler)
-		s.baseURL = s.ts.URL
+		return s, nil
+	}
+	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.handler}}
+	s.ts.Start()
+	s.baseURL = s.ts.URL
+	return s, nil
+}
+
+// NewServer is New that panics on an invalid option, for tests: in the style
+// of net/http/httptest.NewServer, it also panics when it cannot listen.
+func NewServer(opts ...Option) *Server {
+	s, err := New(opts...)
+	if err != nil {
+		panic(err)
 	}
 	return s
+}
+
+// localListener listens on a fresh loopback port, IPv4 or else IPv6, as
+// net/http/httptest does.
+func localListener() (net.Listener, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		var err6 error
+		if l, err6 = net.Listen("tcp6", "[::1]:0"); err6 != nil {
+			return nil, fmt.Errorf("rsctest: listening on a loopback port: %w", err)
+		}
+	}
+	return l, nil
 }
 
 // URL returns the API base URL, without a trailing slash. Clients call
@@ -125,7 +152,9 @@ func (s *Server) PartnerCredentials() (clientID, secret string) {
 	return s.cfg.partnerID, s.cfg.partnerSecret
 }
 
-// Limits returns the effective limits (defaults filled in; 0 means unlimited).
+// Limits returns the limits in force: zero fields of WithLimits filled in
+// with LinkedIn's defaults, and -1 for no limit (every throttle's, when
+// Disabled), so that every field keeps the meaning Limits documents.
 func (s *Server) Limits() Limits { return s.limits }
 
 // Close stops background push delivery and shuts the listener down, waiting

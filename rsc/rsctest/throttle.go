@@ -1,65 +1,99 @@
 package rsctest
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 )
 
-// Limits holds every quota and size limit the fake enforces. The quota fields
-// have the names and the rule of rsc.Limits: a zero field means LinkedIn's
-// default (docs/linkedin-api.md §2.2, §5), a negative field means
-// "unlimited", and Disabled switches every throttle off at once (size limits
-// such as MaxBatch still apply). The other fields are limits only a server
-// enforces.
+// Limits holds every quota and size limit the fake enforces. Every int field
+// follows one rule: zero means LinkedIn's default (docs/linkedin-api.md
+// §2.2, §5), the figure each field names, and a negative value means no
+// limit. The quota fields have the names, the defaults and the rule of
+// rsc.Limits, so that one Limits value means the same to the client and
+// to the fake. Disabled switches every throttle off at once (the size
+// limits, MaxBatch to MaxACLsPerUser, still apply). PushPayloadTTL is a
+// duration: zero means 7 days, and WithLimits refuses a negative one.
 type Limits struct {
 	// Disabled turns off all request/record/export throttles.
 	Disabled bool
 	// SyncRequestsPerDay limits requests per customer app per sync resource
-	// (atsCandidates, notes, atsApplications, feedback, stages, ACLs) per UTC day. Default 100,000.
+	// (atsCandidates, notes, atsApplications, feedback, stages, ACLs) per
+	// UTC day. Zero means 100,000, LinkedIn's; negative means no limit.
 	SyncRequestsPerDay int
 	// SyncRecordsPerMinute limits records (keys in a batch) per customer app
-	// per sync resource per fixed UTC minute. Default 10,000.
+	// per sync resource per fixed UTC minute. Zero means 10,000, LinkedIn's;
+	// negative means no limit. Unlike rsc.Limits, any positive value is
+	// taken, so that a test can throttle below one batch.
 	SyncRecordsPerMinute int
 	// IntegrationRequestsPerDay limits atsIntegrations (and configuration)
-	// requests per customer app per resource per UTC day. Default 5,000.
+	// requests per customer app per resource per UTC day. Zero means 5,000,
+	// LinkedIn's; negative means no limit.
 	IntegrationRequestsPerDay int
 	// ProspectRequestsPerDay limits seats, seatsV2, conversationEvents,
-	// mailStubs and prospectNotes calls combined per customer app per UTC day. Default 100,000.
+	// mailStubs and prospectNotes calls combined per customer app per UTC
+	// day. Zero means 100,000, LinkedIn's; negative means no limit.
 	ProspectRequestsPerDay int
-	// JobTaskRequestsPerDay limits simpleJobPostingTasks calls per customer app per UTC day. Default 300,000.
+	// JobTaskRequestsPerDay limits simpleJobPostingTasks calls per customer
+	// app per UTC day. Zero means 300,000, LinkedIn's; negative means no
+	// limit.
 	JobTaskRequestsPerDay int
-	// JobPostingRequestsPerDay limits simpleJobPostings calls per UTC day.
-	// LinkedIn publishes no number, so the fake's default is unlimited
-	// (rsc.Limits paces itself at 100,000 by default).
+	// JobPostingRequestsPerDay limits simpleJobPostings calls per customer
+	// app per UTC day. LinkedIn publishes no number for it
+	// (docs/linkedin-api.md §5), so zero means 100,000, the daily quota
+	// LinkedIn documents for the sync and prospect resources: our choice,
+	// and rsc.Limits's, so that the client and the fake agree. Negative
+	// means no limit.
 	JobPostingRequestsPerDay int
-	// ExportsPerSeatPerMonth limits One-Click Exports per seat per UTC calendar month. Default 300.
+	// ExportsPerSeatPerMonth limits One-Click Exports per seat per UTC
+	// calendar month. Zero means 300, LinkedIn's; negative means no limit.
 	ExportsPerSeatPerMonth int
-	// MaxBatch is the most keys or elements in one batch request. Default 100.
+	// MaxBatch is the most keys or elements in one batch request. Zero means
+	// 100, LinkedIn's; negative means no limit.
 	MaxBatch int
-	// MaxURL is the longest raw request URI in bytes before 414. Default 8192.
+	// MaxURL is the longest raw request URI in bytes before 414. Zero means
+	// 8192, LinkedIn's 8 KB; negative means no limit.
 	MaxURL int
-	// MaxQuery is the longest raw query string in bytes before 414. Default 4096.
+	// MaxQuery is the longest raw query string in bytes before 414. Zero
+	// means 4096, LinkedIn's 4 KB; negative means no limit.
 	MaxQuery int
-	// MailStubsWindow is the largest start+count mailStubs accepts. Default 20,000.
+	// MailStubsWindow is the largest start+count mailStubs accepts. Zero
+	// means 20,000, LinkedIn's; negative means no limit.
 	MailStubsWindow int
-	// MaxACLsPerUser is the most ACLs one assignee may hold. Default 10.
+	// MaxACLsPerUser is the most ACLs one assignee may hold. Zero means 10,
+	// LinkedIn's; negative means no limit.
 	MaxACLsPerUser int
-	// PushPayloadTTL is how long push payloads stay readable via E1/I3. Default 7 days.
+	// PushPayloadTTL is how long push payloads stay readable via E1/I3, and
+	// sets the expiresAt of their push events. LinkedIn documents no figure:
+	// zero means 7 days, the fake's choice. It must not be negative: a push
+	// event always carries an expiry.
 	PushPayloadTTL time.Duration
 }
 
+// validate checks the rule WithLimits enforces.
+func (l Limits) validate() error {
+	if l.PushPayloadTTL < 0 {
+		return fmt.Errorf("rsctest: WithLimits: PushPayloadTTL %v: must not be negative (0 means 7 days)", l.PushPayloadTTL)
+	}
+	return nil
+}
+
+// orDefault returns def for a zero v, and -1 (no limit) for a negative one.
 func orDefault(v, def int) int {
 	switch {
 	case v == 0:
 		return def
 	case v < 0:
-		return 0 // 0 internally means unlimited
+		return -1
 	}
 	return v
 }
 
+// normalize returns the limits in force: zero fields replaced by LinkedIn's
+// defaults, -1 for no limit (and for every throttle when Disabled). Every
+// check reads a limit as "no limit unless positive".
 func (l Limits) normalize() Limits {
 	n := l
 	n.SyncRequestsPerDay = orDefault(l.SyncRequestsPerDay, 100_000)
@@ -67,20 +101,20 @@ func (l Limits) normalize() Limits {
 	n.IntegrationRequestsPerDay = orDefault(l.IntegrationRequestsPerDay, 5_000)
 	n.ProspectRequestsPerDay = orDefault(l.ProspectRequestsPerDay, 100_000)
 	n.JobTaskRequestsPerDay = orDefault(l.JobTaskRequestsPerDay, 300_000)
-	n.JobPostingRequestsPerDay = orDefault(l.JobPostingRequestsPerDay, -1)
+	n.JobPostingRequestsPerDay = orDefault(l.JobPostingRequestsPerDay, 100_000)
 	n.ExportsPerSeatPerMonth = orDefault(l.ExportsPerSeatPerMonth, 300)
 	n.MaxBatch = orDefault(l.MaxBatch, 100)
 	n.MaxURL = orDefault(l.MaxURL, 8192)
 	n.MaxQuery = orDefault(l.MaxQuery, 4096)
 	n.MailStubsWindow = orDefault(l.MailStubsWindow, 20_000)
 	n.MaxACLsPerUser = orDefault(l.MaxACLsPerUser, 10)
-	if n.PushPayloadTTL <= 0 {
+	if n.PushPayloadTTL == 0 {
 		n.PushPayloadTTL = 7 * 24 * time.Hour
 	}
 	if n.Disabled {
-		n.SyncRequestsPerDay, n.SyncRecordsPerMinute, n.IntegrationRequestsPerDay = 0, 0, 0
-		n.ProspectRequestsPerDay, n.JobTaskRequestsPerDay, n.JobPostingRequestsPerDay = 0, 0, 0
-		n.ExportsPerSeatPerMonth = 0
+		n.SyncRequestsPerDay, n.SyncRecordsPerMinute, n.IntegrationRequestsPerDay = -1, -1, -1
+		n.ProspectRequestsPerDay, n.JobTaskRequestsPerDay, n.JobPostingRequestsPerDay = -1, -1, -1
+		n.ExportsPerSeatPerMonth = -1
 	}
 	return n
 }

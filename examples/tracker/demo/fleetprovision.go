@@ -25,8 +25,12 @@ func (f *fleetRun) provision(ctx context.Context) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f.fake = rsctest.NewServer(rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
+	fake, err := rsctest.New(rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
 		rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: fakeRecordsPerMinute}))
+	if err != nil {
+		return err
+	}
+	f.fake = fake
 	f.m = manifest{PostgresURL: f.cfg.PostgresURL, BaseURL: f.fake.URL(), TokenURL: f.fake.TokenURL()}
 	run := runID(time.Now())
 	start := time.Now()

@@ -234,8 +234,11 @@ func (r *run) openTracker(dir string) error {
 // openFake starts the fake LinkedIn in-process and replays its journal, so
 // it holds what it acknowledged before a restart.
 func (r *run) openFake(dir string) error {
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
+	srv, err := rsctest.New(rsctest.WithoutListener(), rsctest.WithSeed(1), rsctest.WithJobTaskLatency(0),
 		rsctest.WithLimits(rsctest.Limits{SyncRecordsPerMinute: fakeRecordsPerMinute}))
+	if err != nil {
+		return err
+	}
 	r.closers = append(r.closers, srv.Close)
 	j, n, err := openJournal(filepath.Join(dir, journalFile), srv)
 	if err != nil {

@@ -64,7 +64,10 @@ func (b *bench) runQuota(ctx context.Context, n, records, workers int) (time.Dur
 		return 0, err
 	}
 	defer done()
-	srv := rsctest.NewServer(rsctest.WithoutListener(), rsctest.WithRequestLogLimit(-1))
+	srv, err := rsctest.New(rsctest.WithoutListener(), rsctest.WithRequestLogLimit(-1))
+	if err != nil {
+		return 0, err
+	}
 	defer srv.Close()
 	engines := map[string]func(rscsync.Store) (*rscsync.Engine, error){}
 	plan := fleetgen.Plan{Customers: n, SmallMax: records, Epoch: time.Now().Add(-72 * time.Hour)}

@@ -1,6 +1,9 @@
 // Command rscfake serves the fake LinkedIn RSC API of package rsctest on a
 // fixed address, with one pre-provisioned customer, for demos and manual
-// testing with curl. Push events are delivered in the background.
+// testing with curl. Push events are delivered in the background. A flag
+// value the fake refuses (an empty -partner-id, a -token-ttl that is not a
+// positive whole number of seconds, a malformed -org) exits 2 with the
+// reason.
 //
 //	go run ./rsc/rsctest/cmd/rscfake -addr 127.0.0.1:8080
 //
@@ -20,6 +23,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,7 +48,7 @@ func main() {
 	org := flag.String("org", "urn:li:organization:1000", "pre-provisioned customer's organization URN")
 	contracts := flag.String("contracts", "urn:li:contract:5000", "pre-provisioned customer's contract URNs, comma-separated")
 	seed := flag.Int64("seed", 1, "random seed (tokens, ids, faults)")
-	tokenTTL := flag.Duration("token-ttl", 1800*time.Second, "access token lifetime")
+	tokenTTL := flag.Duration("token-ttl", 1800*time.Second, "access token lifetime, a whole number of seconds")
 	noThrottle := flag.Bool("no-throttle", false, "switch all throttles off")
 	adminToken := flag.String("admin-token", "", "require Authorization: Bearer <token> on the /_rsctest/ admin API")
 	lenientFields := flag.Bool("lenient-fields", false, "store fields the resources' schemas do not have instead of refusing them (403)")
@@ -67,9 +71,21 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rscfake:", err)
+		if _, bad := errors.AsType[badFlagError](err); bad {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
+
+// badFlagError is rsctest.New's refusal of an option that a flag set (an
+// empty -partner-id, a -token-ttl that is not a positive whole number of
+// seconds, ...): the command exits 2, as for a flag it cannot parse.
+type badFlagError struct{ err error }
+
+func (e badFlagError) Error() string { return e.err.Error() }
+
+func (e badFlagError) Unwrap() error { return e.err }
 
 // customerSpec is the pre-provisioned customer the flags describe:
 // contracts is a comma-separated list (spaces around each URN ignored).
@@ -97,17 +113,26 @@ func customerSpec(clientID, clientSecret, foreignID, org, contracts string) (rsc
 }
 
 // run serves on l until ctx ends, printing the address and the (fake)
-// credentials to out. opts are added to the server's options.
+// credentials to out. opts are added to the server's options; adminToken
+// "" means an admin API without a token. When rsctest.New refuses an
+// option, run closes l and returns a badFlagError.
 func run(ctx context.Context, out io.Writer, l net.Listener, partnerID, partnerSecret string, spec rsctest.CustomerSpec, seed int64, ttl time.Duration, noThrottle bool, adminToken string, opts ...rsctest.Option) error {
-	srv := rsctest.NewServer(append([]rsctest.Option{
+	base := []rsctest.Option{
 		rsctest.WithListener(l),
 		rsctest.WithPartner(partnerID, partnerSecret),
 		rsctest.WithSeed(seed),
 		rsctest.WithTokenTTL(ttl),
 		rsctest.WithPushMode(rsctest.PushBackground),
 		rsctest.WithLimits(rsctest.Limits{Disabled: noThrottle}),
-		rsctest.WithAdminToken(adminToken),
-	}, opts...)...)
+	}
+	if adminToken != "" {
+		base = append(base, rsctest.WithAdminToken(adminToken))
+	}
+	srv, err := rsctest.New(append(base, opts...)...)
+	if err != nil {
+		l.Close()
+		return badFlagError{err}
+	}
 	cust := srv.AddCustomer(spec)
 	fmt.Fprintf(out, "rscfake serving on %s\n", srv.URL())
 	fmt.Fprintf(out, "  API base:        %s/v2  and  %s/rest (LinkedIn-Version: YYYYMM)\n", srv.URL(), srv.URL())

@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -167,6 +171,98 @@ func TestCustomerSpec(t *testing.T) {
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("spec (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// A flag value the server refuses is a badFlagError naming the option and
+// its rule, and the listener is closed; an empty -admin-token is no token,
+// not an error.
+func TestRunRefusesBadFlagValues(t *testing.T) {
+	spec := rsctest.CustomerSpec{ClientID: "cid", ClientSecret: "csecret", Organization: "urn:li:organization:1000"}
+	for _, tc := range []struct {
+		name              string
+		partnerID, secret string
+		ttl               time.Duration
+		want              string
+	}{
+		{"empty -partner-id", "", "psecret", time.Minute, "rsctest: WithPartner: client id and secret must not be empty"},
+		{"empty -partner-secret", "pid", "", time.Minute, "rsctest: WithPartner: client id and secret must not be empty"},
+		{"zero -token-ttl", "pid", "psecret", 0, "rsctest: WithTokenTTL: 0s: must be a positive whole number of seconds"},
+		{"-token-ttl not whole seconds", "pid", "psecret", 1500 * time.Millisecond,
+			"rsctest: WithTokenTTL: 1.5s: must be a positive whole number of seconds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			// An ended context: a run that took the values would serve and
+			// return nil at once instead of hanging.
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			err = run(ctx, io.Discard, l, tc.partnerID, tc.secret, spec, 1, tc.ttl, false, "")
+			if _, bad := errors.AsType[badFlagError](err); !bad {
+				t.Errorf("error %v is not a badFlagError", err)
+			}
+			if d := cmp.Diff(tc.want, fmt.Sprint(err)); d != "" {
+				t.Errorf("error (-want +got):\n%s", d)
+			}
+			if c, err := net.Dial("tcp", l.Addr().String()); err == nil {
+				c.Close()
+				t.Error("the listener is still open")
+			}
+		})
+	}
+}
+
+// The command exits 2 on a flag value the server refuses, printing the
+// error; it runs as a child process, since it calls os.Exit.
+func TestMainExitsTwoOnBadFlagValue(t *testing.T) {
+	if args := os.Getenv("RSCFAKE_TEST_ARGS"); args != "" {
+		os.Args = append([]string{"rscfake"}, strings.Split(args, " ")...)
+		main()
+		return
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		args   string
+		code   int
+		stderr string
+	}{
+		{"-addr 127.0.0.1:0 -token-ttl 0s", 2, "rscfake: rsctest: WithTokenTTL: 0s: must be a positive whole number of seconds\n"},
+		{"-addr 127.0.0.1:0 -partner-id=", 2, "rscfake: rsctest: WithPartner: client id and secret must not be empty\n"},
+		{"-addr 127.0.0.1:0 -org organization:1", 2, "rscfake: -org \"organization:1\": Organization must be an organization URN (urn:li:organization:{id})\n"},
+		// Not a bad flag value: the address is taken.
+		{"-addr " + busy.Addr().String(), 1, "rscfake: listen tcp " + busy.Addr().String() + ": bind: address already in use\n"},
+	} {
+		t.Run(tc.args, func(t *testing.T) {
+			// A bound, not a wait: a command that took the value would
+			// serve until killed.
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestMainExitsTwoOnBadFlagValue$")
+			cmd.Env = append(os.Environ(), "RSCFAKE_TEST_ARGS="+tc.args)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := 0
+			if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.code, code); d != "" {
+				t.Errorf("exit code (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.stderr, stderr.String()); d != "" {
+				t.Errorf("stderr (-want +got):\n%s", d)
 			}
 		})
 	}
