@@ -338,6 +338,17 @@ func TestIntegrationContexts(t *testing.T) {
 			},
 		},
 		{
+			name: "values the options do not take",
+			opts: []Option{WithMaxRecords(-1), WithCancelBound(-2), WithCancelTimeout(0), WithTotalsRule(7)},
+			want: []string{
+				`: TestSource: WithMaxRecords(-1): must not be negative (0: no limit)`,
+				`: TestSource: WithCancelBound(-2): must not be negative`,
+				`: TestSource: WithCancelTimeout(0s): must be positive`,
+				`: TestSource: WithTotalsRule(7): not TotalsAtOrAfter or TotalsAfter`,
+			},
+			log: `: the records carry 1 integration context: "urn:li:organization:1" (47 records); name the customer's with WithIntegrationContexts to check that no record belongs to another customer`,
+		},
+		{
 			name: "not URNs",
 			opts: []Option{WithIntegrationContexts(org, "1", "urn:li:organization:x")},
 			want: []string{

@@ -148,6 +148,7 @@
 package sourcetest
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -170,7 +171,9 @@ func TestSource(t *testing.T, src rscsync.Source, opts ...Option) {
 	testSource(tReporter{t}, src, opts...)
 }
 
-// An Option configures [TestSource].
+// An Option configures [TestSource]. An option given a value it does not
+// take fails the test (as a conformance kit reports, through t) and keeps
+// its default.
 type Option func(*config)
 
 type config struct {
@@ -179,6 +182,7 @@ type config struct {
 	cancelTimeout time.Duration
 	totalsRule    TotalsRule
 	contexts      map[string]bool // nil: not checked
+	bad           []string        // options given values they do not take
 }
 
 func newConfig(opts []Option) *config {
@@ -198,11 +202,13 @@ func newConfig(opts []Option) *config {
 // WithMaxRecords makes TestSource read at most n records of each stream in
 // every read, for sources too big to read whole several times. Checks that
 // need the end of a stream are then weakened to the part read (Totals is
-// checked as a lower bound). n <= 0 means no limit, the default.
+// checked as a lower bound). n = 0 means no limit, the default; a
+// negative n fails the test.
 func WithMaxRecords(n int) Option {
 	return func(c *config) {
 		if n < 0 {
-			n = 0
+			c.bad = append(c.bad, fmt.Sprintf("WithMaxRecords(%d): must not be negative (0: no limit)", n))
+			return
 		}
 		c.maxRecords = n
 	}
@@ -210,11 +216,13 @@ func WithMaxRecords(n int) Option {
 
 // WithCancelBound sets how many records a stream may still yield after its
 // context is cancelled mid-stream (the default is 1, allowing a record that
-// was already read when the cancellation arrived). n < 0 is treated as 0.
+// was already read when the cancellation arrived). A negative n fails the
+// test.
 func WithCancelBound(n int) Option {
 	return func(c *config) {
 		if n < 0 {
-			n = 0
+			c.bad = append(c.bad, fmt.Sprintf("WithCancelBound(%d): must not be negative", n))
+			return
 		}
 		c.cancelBound = n
 	}
@@ -222,12 +230,15 @@ func WithCancelBound(n int) Option {
 
 // WithCancelTimeout sets how long a stream may take to return once its
 // context is cancelled (the default is 10 seconds). A stream that takes
-// longer is reported and abandoned, still running, in its goroutine.
+// longer is reported and abandoned, still running, in its goroutine. A d
+// that is not positive fails the test.
 func WithCancelTimeout(d time.Duration) Option {
 	return func(c *config) {
-		if d > 0 {
-			c.cancelTimeout = d
+		if d <= 0 {
+			c.bad = append(c.bad, fmt.Sprintf("WithCancelTimeout(%v): must be positive", d))
+			return
 		}
+		c.cancelTimeout = d
 	}
 }
 
@@ -250,6 +261,9 @@ func WithIntegrationContexts(urns ...string) Option {
 // checkOptions reports options that make no sense.
 func (c *config) checkOptions(r reporter) {
 	r.Helper()
+	for _, b := range c.bad {
+		r.Errorf("TestSource: %s", b)
+	}
 	if c.contexts == nil {
 		return
 	}
@@ -290,9 +304,16 @@ func (r TotalsRule) covers(modified, since time.Time) bool {
 }
 
 // WithTotalsRule sets the rule Totals is checked against (the default is
-// [TotalsAtOrAfter]).
+// [TotalsAtOrAfter]). A rule other than TotalsAtOrAfter and TotalsAfter
+// fails the test.
 func WithTotalsRule(r TotalsRule) Option {
-	return func(c *config) { c.totalsRule = r }
+	return func(c *config) {
+		if r != TotalsAtOrAfter && r != TotalsAfter {
+			c.bad = append(c.bad, fmt.Sprintf("WithTotalsRule(%d): not TotalsAtOrAfter or TotalsAfter", int(r)))
+			return
+		}
+		c.totalsRule = r
+	}
 }
 
 // reporter is the part of *testing.T that testSource uses, so that the
