@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -211,9 +212,11 @@ func (r *Retriever) DismissRecord(ctx context.Context, kind RecordKind, id strin
 // time, from its seat) and writes it to the ATS as its poll would: a
 // message or note whose member has no candidate the milestones cover is
 // kept pending for its member, like any other. Once written it is no
-// longer a dead letter; when the write fails again, or LinkedIn no longer
+// longer a dead letter; when the write fails again, LinkedIn no longer
 // lists the record at its time (a note edited since is read again at its
-// new time), the error is returned and the dead letter stays. It fails
+// new time), or the feature its poll needs is off (milestones.InMailSync
+// for messages and notes, milestones.ShareContactInfoInMail for stubs),
+// the error is returned and the dead letter stays. It fails
 // with ErrNotDeadRecord for a record that is not a dead letter. It runs
 // between polls, as they do.
 func (r *Retriever) RetryRecord(ctx context.Context, kind RecordKind, id string) error {
@@ -233,6 +236,13 @@ func (r *Retriever) retryRecord(ctx context.Context, kind RecordKind, id string)
 	st, err := r.state(ctx)
 	if err != nil {
 		return err
+	}
+	feature := milestones.InMailSync // messages and notes
+	if d.Kind == RecordStub {
+		feature = milestones.ShareContactInfoInMail
+	}
+	if on, why := featureOn(st, feature); !on { // as its poll would not run
+		return recordError(d.Kind, d.ID, d.Member, errors.New(why))
 	}
 	found := false
 	switch d.Kind {

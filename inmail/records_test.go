@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -420,6 +422,50 @@ func TestFailureEndsWhenTheStreamMovesOn(t *testing.T) {
 		}
 		if d := cmp.Diff([]string{"r1", "r2"}, f.delivered(e.sink)); d != "" {
 			t.Errorf("delivered (-want +got):\n%s", d)
+		}
+	})
+}
+
+// RetryRecord of a stub while the InMail Stub Profile setting is off
+// (milestones.ShareContactInfoInMail) fails and keeps the dead letter, as
+// its poll would not run; once the setting is on, the retry applies it.
+// Before, the stub was matched, not applied, and its dead letter deleted.
+func TestRetryStubWhileItsFeatureIsOff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		now := time.Now()
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.sink.AddCandidate(Candidate{ID: "C1", FirstName: "Ann", Person: ann, UpdatedAt: now.Add(-48 * time.Hour)})
+		s := rsc.MailStub{ID: "s1", Contract: testContract, Owner: seat7, Member: ann, FirstName: "Ann",
+			EmailAddress: "ann@example.com", CreatedAt: at(now.Add(-3 * time.Hour))}
+		e.fake.stubs = []rsc.MailStub{s}
+		dead := DeadRecord{Kind: RecordStub, ID: "s1", Member: ann, Seat: seat7, Contract: testContract, At: int64(s.CreatedAt),
+			Attempts: 10, Reason: "ATS: 422 refused"}
+		if err := e.r.update(ctx, func(c *Cursors) { c.DeadRecords = map[string]DeadRecord{dead.key(): dead} }); err != nil {
+			t.Fatal(err)
+		}
+		e.state.set(func(st *milestones.State) { st.Settings.InMailStubProfile = false })
+		err := e.r.RetryRecord(ctx, RecordStub, "s1")
+		if err == nil || !strings.Contains(err.Error(), "inmail: stub s1 of urn:li:person:ann: ") {
+			t.Fatalf("RetryRecord with the setting off = %v, want the stub's error", err)
+		}
+		if got, _ := e.r.DeadRecords(ctx); len(got) != 1 {
+			t.Errorf("dead records after the refused retry = %+v, want s1's", got)
+		}
+		if c, _ := e.sink.Get("C1"); len(c.Notices) != 0 {
+			t.Errorf("notices written with the setting off: %+v", c.Notices)
+		}
+		e.state.set(func(st *milestones.State) { st.Settings.InMailStubProfile = true })
+		if err := e.r.RetryRecord(ctx, RecordStub, "s1"); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := e.sink.Get("C1")
+		if len(c.Notices) != 1 || c.Notices[0].ID != "stub:s1" {
+			t.Errorf("C1's notices = %+v, want stub:s1's", c.Notices)
+		}
+		if got, _ := e.r.DeadRecords(ctx); len(got) != 0 {
+			t.Errorf("dead records after the retry = %+v", got)
 		}
 	})
 }

@@ -161,8 +161,9 @@ func (r *Retriever) importStub(ctx context.Context, st milestones.State, seats [
 	} else {
 		rep.Matched++
 		if ok, why := milestones.Available(st, milestones.ShareContactInfoInMail, c.UpdatedAt); !ok {
-			r.log.DebugContext(ctx, "stub not applied", "stub", s.ID, "candidate", c.ID, "reason", why)
-			return nil
+			// A failure, retried and dead-lettered as any: the member's
+			// shared details are never dropped.
+			return fmt.Errorf("candidate %s: %s", c.ID, why)
 		}
 		if c.Person == "" && s.Member != "" {
 			if err := r.cfg.Sink.SetLinkedInProfile(ctx, c.ID, Profile{Person: s.Member, URL: r.opt.profileURL(s.Member)}); err != nil {
