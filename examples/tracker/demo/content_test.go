@@ -230,3 +230,45 @@ func TestShortContent(t *testing.T) {
 		t.Errorf("the report itself was cut: %+v", rep.Kinds[0])
 	}
 }
+
+// cancelAt is the demo's output, which cancels the run when a line starts
+// with prefix.
+type cancelAt struct {
+	out    *bytes.Buffer
+	prefix string
+	cancel context.CancelFunc
+}
+
+func (w *cancelAt) Write(p []byte) (int, error) {
+	if strings.HasPrefix(string(p), w.prefix) {
+		w.cancel()
+	}
+	return w.out.Write(p)
+}
+
+// A demo stopped during the LinkedIn admin's set-up steps, after the
+// widget's post-back, resumes from there: it does not post the widget
+// again (LinkedIn holds the integrations, and the flow refuses a second
+// post-back with ErrEnabled), and the run completes.
+func TestResumesAfterAStopInRecruiterSetUp(t *testing.T) {
+	for _, step := range []string{" 10. ", " 13. ", " 14. ", " 15. "} {
+		t.Run(strings.TrimSpace(step), func(t *testing.T) {
+			cfg, out := testConfig(t, t.TempDir(), 60)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cfg.Out = &cancelAt{out: out, prefix: step, cancel: cancel}
+			if _, err := Run(ctx, cfg); !errors.Is(err, context.Canceled) {
+				t.Fatalf("the stopped run: %v, want context.Canceled\n%s", err, out)
+			}
+			cfg.Out = out
+			out.Reset()
+			res, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatalf("the run after the stop: %v\n%s", err, out)
+			}
+			if strings.Contains(out.String(), "Set-up in Tracker (an ATS admin)") || res.Content == nil {
+				t.Errorf("the run after the stop did not resume the set-up:\n%s", out)
+			}
+		})
+	}
+}

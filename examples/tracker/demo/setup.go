@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rscgo/rscgo/onboarding"
@@ -11,7 +12,8 @@ import (
 // setUp walks the set-up steps of Tracker's help page ("LinkedIn Recruiter |
 // Initial Set Up", steps 1-15) in order, with the onboarding flow doing the
 // SDK's part and the LinkedIn side simulated on the fake. Every call is
-// idempotent, so after a restart the walk simply repeats.
+// idempotent, so after a restart the walk repeats, except the widget's
+// post-back: a run stopped after it resumes with LinkedIn's side.
 func (r *run) setUp() error {
 	p, err := r.flow.Next(r.ctx, r.cust)
 	if err != nil {
@@ -21,10 +23,20 @@ func (r *run) setUp() error {
 		r.out.printf("\nSet-up: already done (%s)", p.StatusLine)
 		return r.track(p)
 	}
-	r.out.printf("\nSet-up in Tracker (an ATS admin)")
-	app, p, err := r.setUpTracker()
-	if err != nil {
-		return err
+	var app childApp
+	if steps := onboarding.Steps(); slices.Index(steps, p.Step) > slices.Index(steps, onboarding.StepWidget) {
+		// A run stopped after the widget's post-back (LinkedIn holds the
+		// integrations, which a second post-back may not change): resume
+		// with LinkedIn's side.
+		if app, err = r.savedApp(); err != nil {
+			return err
+		}
+		r.out.printf("\nSet-up in Tracker: already done (%s)", p.StatusLine)
+	} else {
+		r.out.printf("\nSet-up in Tracker (an ATS admin)")
+		if app, p, err = r.setUpTracker(); err != nil {
+			return err
+		}
 	}
 	r.out.printf("\nLinkedIn Recruiter settings (a LinkedIn admin; simulated on the fake)")
 	if err := r.setUpRecruiter(app, p); err != nil {
@@ -118,6 +130,24 @@ func (r *run) setUpTracker() (childApp, onboarding.Progress, error) {
 		app.contract = contracts[0]
 	}
 	return app, p, nil
+}
+
+// savedApp is the child application and contract of a set-up whose
+// widget step is done.
+func (r *run) savedApp() (childApp, error) {
+	c := activeContract(r.flow, r)
+	if c == nil || c.App == nil {
+		return childApp{}, fmt.Errorf("demo: the onboarding state holds no child application")
+	}
+	_, contracts, err := r.li.customer(r.ctx, c.App.ClientID)
+	if err != nil {
+		return childApp{}, err
+	}
+	app := childApp{clientID: c.App.ClientID, contract: "the only contract"}
+	if len(contracts) > 0 {
+		app.contract = contracts[0]
+	}
+	return app, nil
 }
 
 // setUpRecruiter is steps 10-15, a LinkedIn admin in Recruiter's product
