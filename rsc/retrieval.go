@@ -132,11 +132,22 @@ func seatID(raw json.RawMessage) (int64, error) {
 }
 
 // List iterates over the seats of contracts in the given states (ACTIVE when
-// none are given).
+// none are given): ACTIVE, INACTIVE, INVITED or PARKED, the states
+// LinkedIn's seatsV2 takes (docs/linkedin-api.md §8.3); another is an
+// error before anything is sent.
 func (s *SeatsService) List(ctx context.Context, contracts []string, states ...string) iter.Seq2[Seat, error] {
 	c := s.c
 	if len(states) == 0 {
 		states = []string{"ACTIVE"}
+	}
+	for _, st := range states {
+		switch st {
+		case "ACTIVE", "INACTIVE", "INVITED", "PARKED":
+		default:
+			return func(yield func(Seat, error) bool) {
+				yield(Seat{}, fmt.Errorf("rsc: seatsV2 state %q: not ACTIVE, INACTIVE, INVITED or PARKED", st))
+			}
+		}
 	}
 	var q strings.Builder
 	q.WriteString("q=attributes")

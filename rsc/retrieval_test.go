@@ -290,6 +290,42 @@ func TestInMailEventsSplitsWindows(t *testing.T) {
 	})
 }
 
+// Seats are listed in the states seatsV2 takes; another is an error before
+// anything is sent (docs/linkedin-api.md §8.3).
+func TestSeatStates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		states []string
+		query  string // "" when nothing may be sent
+		err    string
+	}{
+		{nil, "states=ACTIVE", ""},
+		{[]string{"ACTIVE", "INACTIVE", "INVITED", "PARKED"}, "states=ACTIVE&states=INACTIVE&states=INVITED&states=PARKED", ""},
+		{[]string{"ACTIVE", "active"}, "", `rsc: seatsV2 state "active": not ACTIVE, INACTIVE, INVITED or PARKED`},
+		{[]string{"RETIRED"}, "", `rsc: seatsV2 state "RETIRED": not ACTIVE, INACTIVE, INVITED or PARKED`},
+	} {
+		t.Run(fmt.Sprint(tc.states), func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, func(w http.ResponseWriter, s seen) { fmt.Fprint(w, `{"elements":[],"paging":{"start":0,"count":100}}`) })
+			err := drain(h.client.Seats.List(t.Context(), []string{"urn:li:contract:1"}, tc.states...))
+			if err == nil && tc.err != "" || err != nil && err.Error() != tc.err {
+				t.Errorf("error %v, want %q", err, tc.err)
+			}
+			var got []string
+			for _, r := range h.requests() {
+				got = append(got, r.RawQuery)
+			}
+			var want []string
+			if tc.query != "" {
+				want = []string{"q=attributes&contracts=urn:li:contract:1&" + tc.query + "&start=0&count=100"}
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("requests (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // Seat reads the seat id of both families, as a number or a seat URN, and
 // ignores the creation time whatever its shape (docs/linkedin-api.md §11).
 func TestSeatDecoding(t *testing.T) {
