@@ -572,6 +572,7 @@ func (f *Flow) restartStopped(ctx context.Context, st *FlowState) error {
 			return fmt.Errorf("starting the sync again: %w", err)
 		}
 		c.SyncStartedAt, c.SyncStoppedAt = f.now().UTC(), time.Time{}
+		f.keepStart(ctx, st)
 	}
 	return nil
 }
@@ -809,14 +810,19 @@ func (f *Flow) save(ctx context.Context, st *FlowState, c *Contract) error {
 			return fmt.Errorf("starting the historical sync: %w", err)
 		}
 		c.SyncStartedAt = f.now().UTC()
-		// Kept at once, not only by Advance's last save: a store failing
-		// once in between would have the sync started again.
-		if err := f.opt.store.SaveState(ctx, st); err != nil {
-			f.log.WarnContext(ctx, "rsc onboarding: saving the sync's start failed; Advance saves it again", "customer", st.CustomerID, "err", err)
-		}
+		f.keepStart(ctx, st)
 	}
 	c.SavedAt = f.now().UTC()
 	return f.refresh(ctx, st, c)
+}
+
+// keepStart saves st once WithStartSync started a sync, at once and not
+// only by Advance's last save: a crash, or a store failing once, in
+// between would have the sync started again.
+func (f *Flow) keepStart(ctx context.Context, st *FlowState) {
+	if err := f.opt.store.SaveState(ctx, st); err != nil {
+		f.log.WarnContext(ctx, "rsc onboarding: saving the sync's start failed; Advance saves it again", "customer", st.CustomerID, "err", err)
+	}
 }
 
 func (f *Flow) notify(ctx context.Context, st *FlowState, c *Contract) error {

@@ -135,9 +135,10 @@ func WithAssumeSignedIn() Option {
 // StepSave and only after the consent check passes, to start the
 // historical sync; and again for each contract whose sync a withdrawal of
 // consent stopped (Contract.SyncStoppedAt), once consent is given again.
-// Its start is saved at once and again at the end of the Advance; only
-// when both saves fail (a store down) is it called again by a later
-// Advance, so make it idempotent, keyed by the customer and the contract's
+// Each start, the first and a restart, is saved at once and again at the
+// end of the Advance; only when both saves fail (a store down), or the
+// process dies between the call and the first save, is it called again by
+// a later Advance, so make it idempotent, keyed by the customer and the contract's
 // label (riverrun.Enqueue is: a second enqueue of a customer with a slice
 // waiting is a duplicate, skipped). Its ctx is the Advance's, which may
 // end with the admin's request: enqueue the sync, or give work that runs

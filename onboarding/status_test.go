@@ -56,6 +56,42 @@ func TestSyncStartsOnceWhenAStateSaveFails(t *testing.T) {
 	}
 }
 
+// The same holds for a sync started again once consent is given again
+// (after a withdrawal stopped it): its restart is saved at once, so a
+// state save failing once after it does not have the admin's next click
+// start it a third time.
+func TestSyncRestartsOnceWhenAStateSaveFails(t *testing.T) {
+	store := &failOnceStore{MemoryStore: NewMemoryStore()}
+	starts := 0
+	e := newEnv(t, []Option{
+		WithStateStore(store),
+		WithStartSync(func(_ context.Context, _ string, _ Contract) error {
+			if starts++; starts == 2 {
+				store.armed.Store(true) // the next state save, after the restart, fails once
+			}
+			return nil
+		}),
+	})
+	cu := e.toSaved(t, "rs")
+	cu.EnableAll()
+	e.deliver(t)
+	e.advance(t, "rs", Input{ToggleOff: true, By: "admin"})
+	e.advance(t, "rs", Input{ToggleOn: true})
+	if _, err := e.flow.Advance(t.Context(), "rs", Input{Consent: &ConsentAnswer{Accept: true, By: "dpo"}}); err != nil {
+		t.Logf("consent given again: %v", err)
+	}
+	if starts != 2 || store.armed.Load() {
+		t.Fatalf("%d starts, the failing save armed %v: the test proves nothing", starts, store.armed.Load())
+	}
+	// The admin clicks again.
+	if _, err := e.flow.Advance(t.Context(), "rs", Input{Consent: &ConsentAnswer{Accept: true, By: "dpo"}}); err != nil {
+		t.Fatal(err)
+	}
+	if starts != 2 {
+		t.Errorf("sync started %d times (once, then once after consent was given again), want 2", starts)
+	}
+}
+
 // A contract chosen under a second label is refused, before any child
 // application is provisioned for it: one contract is one instance.
 func TestOneContractIsOneInstance(t *testing.T) {
