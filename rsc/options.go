@@ -180,17 +180,18 @@ func WithHooks(h Hooks) Option {
 	return func(c *config) error { c.hooks = h; return nil }
 }
 
-var versionRE = regexp.MustCompile(`^20[0-9]{2}(0[1-9]|1[0-2])$`)
+var versionRE = regexp.MustCompile(`^20[0-9]{2}(0[1-9]|1[0-2])(\.[0-9]{2})?$`)
 
 // WithVersion selects LinkedIn's versioned endpoint family (/rest with the
 // LinkedIn-Version: YYYYMM header) instead of the legacy /v2 paths. The same
 // Go types are used for both; the client renames resources and key fields.
 // The Provisioning API stays on /v2, the only path LinkedIn publishes for
-// it (docs/linkedin-api.md §6.1).
+// it (docs/linkedin-api.md §6.1). yyyymm is a month, 202604, or a month
+// with LinkedIn's patch number, 202508.02 (docs/linkedin-api.md §11).
 func WithVersion(yyyymm string) Option {
 	return func(c *config) error {
 		if !versionRE.MatchString(yyyymm) {
-			return fmt.Errorf("rsc: WithVersion: %q is not YYYYMM", yyyymm)
+			return fmt.Errorf("rsc: WithVersion: %q is not YYYYMM or YYYYMM.NN", yyyymm)
 		}
 		c.version = yyyymm
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -156,3 +157,39 @@ func (n *nilImpl) RoundTrip(*http.Request) (*http.Response, error) {
 }
 func (n *nilImpl) Now() time.Time                             { return n.now }
 func (n *nilImpl) Sleep(context.Context, time.Duration) error { return errors.New(n.now.String()) }
+
+// WithVersion takes a month or a month with LinkedIn's patch number, and
+// sends it as LinkedIn-Version (docs/linkedin-api.md §11).
+func TestWithVersion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		version string
+		err     string
+	}{
+		{"202604", ""},
+		{"202508.02", ""},
+		{"202613", `rsc: WithVersion: "202613" is not YYYYMM or YYYYMM.NN`},
+		{"202508.2", `rsc: WithVersion: "202508.2" is not YYYYMM or YYYYMM.NN`},
+		{"2026-04", `rsc: WithVersion: "2026-04" is not YYYYMM or YYYYMM.NN`},
+		{"", `rsc: WithVersion: "" is not YYYYMM or YYYYMM.NN`},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			t.Parallel()
+			if tc.err != "" {
+				if _, err := NewClient(WithCredentials("cid", "csecret"), WithVersion(tc.version)); err == nil || err.Error() != tc.err {
+					t.Errorf("NewClient: %v, want %q", err, tc.err)
+				}
+				return
+			}
+			h := setup(t, func(w http.ResponseWriter, s seen) {
+				fmt.Fprint(w, `{"elements":[],"paging":{"start":0,"count":100}}`)
+			}, WithVersion(tc.version))
+			if err := drain(h.client.Seats.List(t.Context(), []string{"urn:li:contract:1"})); err != nil {
+				t.Fatal(err)
+			}
+			if got := h.only().Header.Get("LinkedIn-Version"); got != tc.version {
+				t.Errorf("LinkedIn-Version %q, want %q", got, tc.version)
+			}
+		})
+	}
+}
