@@ -62,7 +62,7 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 		return err
 	}
 	// 1. Members whose earlier messages are pending and who now match.
-	if err := r.replay(ctx, st, milestones.InMailSync, cur, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
+	if err := r.replay(ctx, st, milestones.InMailSync, cur, &rep.Expired, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
 		for w := from; w < to; w = maxWindow(w, to) {
 			rep.Windows++
 			if err := r.readWindow(ctx, seats, seat, w, maxWindow(w, to), func(e rsc.ConversationEvent) error {
@@ -160,9 +160,9 @@ func (r *Retriever) readWindow(ctx context.Context, seats []SeatHolder, seat Sea
 // replay resolves pending members of cur: those that now match an allowed
 // candidate are passed to read with the time range to read again
 // ([oldest pending record within the TTL, cur.Next)); members whose newest
-// pending record is older than the TTL are dropped. It updates
-// cur.Pending and leaves persisting to the caller.
-func (r *Retriever) replay(ctx context.Context, st milestones.State, feature milestones.FeatureID, cur *Stream,
+// pending record is older than the TTL are dropped, and counted in
+// expired. It updates cur.Pending and leaves persisting to the caller.
+func (r *Retriever) replay(ctx context.Context, st milestones.State, feature milestones.FeatureID, cur *Stream, expired *int,
 	read func(ctx context.Context, from, to int64, want map[string]Candidate) error) error {
 	if len(cur.Pending) == 0 {
 		return nil
@@ -173,6 +173,7 @@ func (r *Retriever) replay(ctx context.Context, st milestones.State, feature mil
 	for m, at := range cur.Pending {
 		if last := max(at, cur.PendingLast[m]); last < expiry {
 			cur.dropPending(m) // even the newest record is older than the TTL
+			*expired++
 			continue
 		}
 		if at < expiry { // the records older than the TTL are given up

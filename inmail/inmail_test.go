@@ -1308,6 +1308,32 @@ func TestPendingTTLKeepsRecentRecords(t *testing.T) {
 	})
 }
 
+// A member whose pending messages all pass the pending TTL with no
+// candidate to take them is given up, and the poll that gives them up
+// says so (InMailReport.Expired), once.
+func TestPendingTTLExpiryReported(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env, ctx context.Context, now time.Time) {
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		e.fake.mu.Lock()
+		e.fake.events = append(e.fake.events, rsc.ConversationEvent{ID: "e1", Viewer: seat7, Member: bob, Author: seat7,
+			CreatedAt: at(time.Now()), Body: "hello"})
+		e.fake.mu.Unlock()
+		time.Sleep(time.Hour)
+		var got []InMailReport
+		for _, wait := range []time.Duration{0, 31 * 24 * time.Hour, time.Hour} {
+			time.Sleep(wait)
+			rep, err := e.r.PollInMail(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, InMailReport{Pending: rep.Pending, Expired: rep.Expired})
+		}
+		if d := cmp.Diff([]InMailReport{{Pending: 1}, {Expired: 1}, {}}, got); d != "" {
+			t.Errorf("pending and expired per poll (-want +got):\n%s", d)
+		}
+	})
+}
+
 // A seat assigned after the notes and stubs streams started (and seen only
 // at the next seat refresh) has its notes and stubs read from the lookback
 // on: the per-contract streams, which read their owners' records only, had

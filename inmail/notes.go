@@ -39,7 +39,7 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 		}
 		return nil
 	}
-	if err := r.replay(ctx, st, milestones.InMailSync, cur, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
+	if err := r.replay(ctx, st, milestones.InMailSync, cur, &rep.Expired, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
 		rep.Replayed += len(want)
 		return readRange(from, to, func(n rsc.ProspectNote) error {
 			c, ok := want[n.Member]

@@ -17,6 +17,9 @@ type InMailReport struct {
 	// this run, now that a candidate the milestones cover matches them;
 	// the messages attached then are counted in Attached.
 	Replayed int `json:"replayed"`
+	// Expired counts members whose pending messages all passed
+	// WithPendingTTL with no candidate to take them: given up on this run.
+	Expired int `json:"expired"`
 	// DeadLettered counts messages given up on during this run (DeadRecords).
 	DeadLettered int `json:"deadLettered"`
 }
@@ -34,6 +37,9 @@ type NotesReport struct {
 	// Replayed counts members whose pending notes were read again on this
 	// run.
 	Replayed int `json:"replayed"`
+	// Expired counts members whose pending notes all passed WithPendingTTL
+	// with no candidate to take them: given up on this run.
+	Expired int `json:"expired"`
 	// DeadLettered counts notes given up on during this run (DeadRecords).
 	DeadLettered int `json:"deadLettered"`
 }

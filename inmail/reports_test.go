@@ -23,12 +23,12 @@ func TestReportsJSON(t *testing.T) {
 			Links:  LinkReport{Checked: 2, Linked: 1, Unmatched: 1},
 		}, `{"seats":{"skipReason":"no contracts configured","unmapped":0},"exports":{"due":0,"completed":0,"failed":0,"deadLettered":0,"pending":0},` +
 			`"stubs":{"stubs":1,"created":0,"matched":1,"linked":1,"deadLettered":0},` +
-			`"inMail":{"seats":1,"windows":2,"events":3,"attached":2,"pending":1,"replayed":0,"deadLettered":1},` +
-			`"notes":{"notes":0,"upserted":0,"deleted":0,"pending":0,"replayed":0,"deadLettered":0},` +
+			`"inMail":{"seats":1,"windows":2,"events":3,"attached":2,"pending":1,"replayed":0,"expired":0,"deadLettered":1},` +
+			`"notes":{"notes":0,"upserted":0,"deleted":0,"pending":0,"replayed":0,"expired":0,"deadLettered":0},` +
 			`"links":{"checked":2,"linked":1,"unmatched":1,"notAllowed":0,"missing":0},"attached":0,` +
 			`"deletions":{"profiles":0,"notices":0,"pending":0,"remembered":0}}`},
 		{"skipped", NotesReport{SkipReason: "InMail Sync is off"},
-			`{"skipReason":"InMail Sync is off","notes":0,"upserted":0,"deleted":0,"pending":0,"replayed":0,"deadLettered":0}`},
+			`{"skipReason":"InMail Sync is off","notes":0,"upserted":0,"deleted":0,"pending":0,"replayed":0,"expired":0,"deadLettered":0}`},
 		{"export", ExportResult{RequestID: "r1", Items: []ExportItem{
 			{Person: "urn:li:person:a", JobID: "J1", CandidateID: "C1", CandidateCreated: true, Attached: true},
 			{Person: "urn:li:person:b", Err: errors.New("inmail: no such job")},
