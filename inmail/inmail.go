@@ -62,7 +62,8 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 		return err
 	}
 	// 1. Members whose earlier messages are pending and who now match.
-	if err := r.replay(ctx, st, milestones.InMailSync, cur, &rep.Expired, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
+	expired := 0
+	if err := r.replay(ctx, st, milestones.InMailSync, cur, &expired, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
 		for w := from; w < to; w = maxWindow(w, to) {
 			rep.Windows++
 			if err := r.readWindow(ctx, seats, seat, w, maxWindow(w, to), func(e rsc.ConversationEvent) error {
@@ -89,6 +90,7 @@ func (r *Retriever) pollSeat(ctx context.Context, st milestones.State, seats []S
 	if err := r.saveStream(ctx, streamsInMail, seat.Seat, cur); err != nil {
 		return err
 	}
+	rep.Expired += expired // given up once the stream that dropped them is saved
 	// 2. New windows.
 	return r.advance(ctx, streamsInMail, seat.Seat, cur, end, rsc.MaxInMailWindow, func(from, to int64) error {
 		rep.Windows++
@@ -161,7 +163,8 @@ func (r *Retriever) readWindow(ctx context.Context, seats []SeatHolder, seat Sea
 // candidate are passed to read with the time range to read again
 // ([oldest pending record within the TTL, cur.Next)); members whose newest
 // pending record is older than the TTL are dropped, and counted in
-// expired. It updates cur.Pending and leaves persisting to the caller.
+// expired (which the caller reports once it saved cur). It updates
+// cur.Pending and leaves persisting to the caller.
 func (r *Retriever) replay(ctx context.Context, st milestones.State, feature milestones.FeatureID, cur *Stream, expired *int,
 	read func(ctx context.Context, from, to int64, want map[string]Candidate) error) error {
 	if len(cur.Pending) == 0 {

@@ -39,7 +39,8 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 		}
 		return nil
 	}
-	if err := r.replay(ctx, st, milestones.InMailSync, cur, &rep.Expired, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
+	expired := 0
+	if err := r.replay(ctx, st, milestones.InMailSync, cur, &expired, func(ctx context.Context, from, to int64, want map[string]Candidate) error {
 		rep.Replayed += len(want)
 		return readRange(from, to, func(n rsc.ProspectNote) error {
 			c, ok := want[n.Member]
@@ -54,6 +55,7 @@ func (r *Retriever) pollNotesContract(ctx context.Context, p contractPoll, rep *
 	if err := r.saveStream(ctx, streamsNotes, key, cur); err != nil {
 		return err
 	}
+	rep.Expired += expired // given up once the stream that dropped them is saved
 	return r.advance(ctx, streamsNotes, key, cur, end, rsc.MaxInMailWindow, func(from, to int64) error {
 		return readRange(from, to, func(n rsc.ProspectNote) error {
 			rep.Notes++

@@ -18,7 +18,9 @@ type InMailReport struct {
 	// the messages attached then are counted in Attached.
 	Replayed int `json:"replayed"`
 	// Expired counts members whose pending messages all passed
-	// WithPendingTTL with no candidate to take them: given up on this run.
+	// WithPendingTTL with no candidate to take them: given up on this run,
+	// counted once that is saved, and per seat (as Replayed): a member
+	// pending on two seats counts twice.
 	Expired int `json:"expired"`
 	// DeadLettered counts messages given up on during this run (DeadRecords).
 	DeadLettered int `json:"deadLettered"`
@@ -38,7 +40,8 @@ type NotesReport struct {
 	// run.
 	Replayed int `json:"replayed"`
 	// Expired counts members whose pending notes all passed WithPendingTTL
-	// with no candidate to take them: given up on this run.
+	// with no candidate to take them: given up on this run, counted once
+	// that is saved, and per stream (as Replayed).
 	Expired int `json:"expired"`
 	// DeadLettered counts notes given up on during this run (DeadRecords).
 	DeadLettered int `json:"deadLettered"`

@@ -439,12 +439,13 @@ func connectedElsewhere(st *FlowState, label, urn string) error {
 	return nil
 }
 
-// syncStarted reports whether a contract's historical sync started between
-// the states before and after.
+// syncStarted reports whether a contract's historical sync started, or
+// started again (after consent was given again), between the states before
+// and after.
 func syncStarted(before, after *FlowState) bool {
 	for i := range after.Contracts {
 		c := &after.Contracts[i]
-		if b := before.Contract(c.Label); !c.SyncStartedAt.IsZero() && (b == nil || b.SyncStartedAt.IsZero()) {
+		if b := before.Contract(c.Label); !c.SyncStartedAt.IsZero() && (b == nil || !b.SyncStartedAt.Equal(c.SyncStartedAt)) {
 			return true
 		}
 	}

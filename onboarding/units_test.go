@@ -758,3 +758,30 @@ func TestStateTokenExpiresAtItsTTL(t *testing.T) {
 		})
 	}
 }
+
+// syncStarted sees a first start and a restart (consent given again) of a
+// contract's sync between two states, so that a failed widget step never
+// undoes a start whose WithStartSync call was made.
+func TestSyncStartedSeesRestarts(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	state := func(started time.Time) *FlowState {
+		return &FlowState{Contracts: []Contract{{Label: "", SyncStartedAt: started}}}
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after *FlowState
+		want          bool
+	}{
+		{"not started", state(time.Time{}), state(time.Time{}), false},
+		{"started", state(time.Time{}), state(t0), true},
+		{"a new contract started", &FlowState{}, state(t0), true},
+		{"started again", state(t0), state(t0.Add(time.Hour)), true},
+		{"unchanged", state(t0), state(t0), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := syncStarted(tc.before, tc.after); got != tc.want {
+				t.Errorf("syncStarted = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
