@@ -236,11 +236,5 @@ func WithClock(clk Clock) Option {
 // pointer, func, map or slice (option.NonNil), such as a nil
 // *rsctest.FakeClock, which would panic on the first call.
 func nonNil(name, what string, v any, set func(*config)) Option {
-	return func(c *config) error {
-		if option.NonNil("rsc", name, v) != nil {
-			return fmt.Errorf("rsc: %s: nil %s", name, what)
-		}
-		set(c)
-		return nil
-	}
+	return option.NonNilSet("rsc", name, what, v, set)
 }

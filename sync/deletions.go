@@ -24,23 +24,23 @@ var deletionOrder = map[EntityKind]int{
 // deletionsStart is where a first run starts the deletions stream: an
 // hour (deleteSkew) before the run's start (Checkpoint.StartedAt), on the
 // earlier of the engine's clock and LinkedIn's as the client knows it
-// (rsc.Client.LinkedInNow, docs/linkedin-api.md §2.5). The ATS stamps
+// (rsc.Client.ClockBehind, docs/linkedin-api.md §2.5). The ATS stamps
 // deletions with its own clock, and LinkedIn's stands in for the right
 // time: an engine clock hours ahead would put the start after the
 // deletions the ATS stamps during the first run, never to be sent.
 func (r *run) deletionsStart() Cursor {
-	return Cursor{ModifiedAt: r.cp.StartedAt.Add(-r.e.linkedInBehind() - r.e.cfg.deleteSkew).UTC()}
+	return Cursor{ModifiedAt: r.cp.StartedAt.Add(-r.e.client.ClockBehind() - r.e.cfg.deleteSkew).UTC()}
 }
 
 // settleDeletionsStart, before the deletions stream is read, moves its
-// start back by as much as LinkedIn's clock reads behind the engine's now,
+// start back by as much as LinkedIn's clock reads behind (rsc.Client.ClockBehind),
 // when the first run began before the client knew LinkedIn's clock (it
 // learns it from its first answer) and nothing has been read since: the
 // stream is still where the engine's clock alone put it, deleteSkew
 // before Checkpoint.StartedAt. It assumes the engine's clock ran as far
 // ahead then, and reports whether it moved the stream.
 func (r *run) settleDeletionsStart() bool {
-	behind := r.e.linkedInBehind()
+	behind := r.e.client.ClockBehind()
 	pc := r.cp.Phases[PhaseDeletions]
 	first := Cursor{ModifiedAt: r.cp.StartedAt.Add(-r.e.cfg.deleteSkew).UTC()}
 	if behind <= 0 || pc.Held != nil || !pc.Cursor.ModifiedAt.Equal(first.ModifiedAt) || pc.Cursor.ID != "" {
@@ -52,21 +52,6 @@ func (r *run) settleDeletionsStart() bool {
 	}
 	pc.Cursor = moved
 	return true
-}
-
-// linkedInBehind returns how far LinkedIn's clock, as the client estimates
-// it (rsc.Client.LinkedInNow), reads behind the engine's: 0 when it reads
-// ahead, is not known yet, or reads more than rsc.MaxClockGap behind (an
-// answer that stale is not LinkedIn's clock; see rsc.Client.ClockBehind).
-func (e *Engine) linkedInBehind() time.Duration {
-	li, ok := e.client.LinkedInNow()
-	if !ok {
-		return 0
-	}
-	if behind := e.cfg.clock.Now().Sub(li); behind > 0 && behind <= rsc.MaxClockGap {
-		return behind
-	}
-	return 0
 }
 
 // sendDeletions sends one batch of deletions, children first, one call per

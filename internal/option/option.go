@@ -80,6 +80,20 @@ func Apply[C Config, O ~func(C) error](c C, opts []O) error {
 	return nil
 }
 
+// NonNilSet is an option that applies set, or fails with "pkg: name: nil
+// what" when v is nil, as NonNil sees it: a nil interface, or one holding a
+// nil pointer or func (a nil *FakeClock, say), which would panic on the
+// first call.
+func NonNilSet[C any](pkg, name, what string, v any, set func(C)) func(C) error {
+	return func(c C) error {
+		if NonNil(pkg, name, v) != nil {
+			return fmt.Errorf("%s: %s: nil %s", pkg, name, what)
+		}
+		set(c)
+		return nil
+	}
+}
+
 // NonNil returns an error naming pkg and the option when v is nil (a nil
 // interface, func, pointer, map or slice).
 func NonNil(pkg, name string, v any) error {

@@ -242,18 +242,10 @@ func WithAdminToken(token string) Option {
 // keep a test without it.
 func WithLenientFields() Option { return func(c *config) error { c.lenientFields = true; return nil } }
 
-// nonNil returns an Option that applies set, or fails naming the option and
-// what it takes when v is nil: a nil interface, or one holding a nil
-// pointer or func (option.NonNil), such as a nil *FakeClock, which would
-// panic on the first call.
+// nonNil is an Option that applies set, or fails naming the option and
+// what it takes when v is nil (option.NonNilSet).
 func nonNil(name, what string, v any, set func(*config)) Option {
-	return func(c *config) error {
-		if option.NonNil("rsctest", name, v) != nil {
-			return fmt.Errorf("rsctest: %s: nil %s", name, what)
-		}
-		set(c)
-		return nil
-	}
+	return option.NonNilSet("rsctest", name, what, v, set)
 }
 
 // apply applies opts to c in order, skipping nil ones, and checks what
