@@ -50,7 +50,9 @@ func WithClock(clk rsc.Clock) Option {
 }
 
 // isNil reports whether v is nil or holds a nil pointer, func, map, slice,
-// channel or interface, which would panic on the first call.
+// channel or interface, which would panic on the first call. (rscgo's own
+// options use its internal option.NonNil; this adapter is copied into
+// vendors' code, which cannot import rscgo's internal packages.)
 func isNil(v any) bool {
 	if v == nil {
 		return true

@@ -68,6 +68,16 @@ type childApp struct {
 	contract string // "the only contract" when LinkedIn names none
 }
 
+// newChildApp is the child application clientID with the first of the
+// contracts LinkedIn names for it.
+func newChildApp(clientID string, contracts []string) childApp {
+	app := childApp{clientID: clientID, contract: "the only contract"}
+	if len(contracts) > 0 {
+		app.contract = contracts[0]
+	}
+	return app
+}
+
 // setUpTracker is steps 1-9, in Tracker's settings and LinkedIn's widget:
 // it returns the child application and the onboarding progress after the
 // widget's post-back.
@@ -125,11 +135,7 @@ func (r *run) setUpTracker() (childApp, onboarding.Progress, error) {
 	}
 	r.step(8, "Save → integrations named and configured; the historical sync of the last two years started in the background")
 	r.step(9, "Back in My Settings, click OK → %s", p.StatusLine)
-	app.clientID, app.contract = c.App.ClientID, "the only contract"
-	if len(contracts) > 0 {
-		app.contract = contracts[0]
-	}
-	return app, p, nil
+	return newChildApp(c.App.ClientID, contracts), p, nil
 }
 
 // savedApp is the child application and contract of a set-up whose
@@ -143,11 +149,7 @@ func (r *run) savedApp() (childApp, error) {
 	if err != nil {
 		return childApp{}, err
 	}
-	app := childApp{clientID: c.App.ClientID, contract: "the only contract"}
-	if len(contracts) > 0 {
-		app.contract = contracts[0]
-	}
-	return app, nil
+	return newChildApp(c.App.ClientID, contracts), nil
 }
 
 // setUpRecruiter is steps 10-15, a LinkedIn admin in Recruiter's product
