@@ -10,7 +10,9 @@ import (
 
 // ACLsService syncs entity ACLs (which security groups see a job) and their
 // assignees (which LinkedIn members are in a group). Only JOB_POSTING entities
-// are securable. Do not assign more than 10 ACLs per user.
+// are securable. Do not assign more than 10 ACLs per user. A client pinned
+// (WithVersion) to a version before 202511 sends them to /v2, where LinkedIn
+// serves them until then (docs/linkedin-api.md §11).
 type ACLsService service
 
 // ACL is an entity ACL as returned by Find.
@@ -67,9 +69,10 @@ func (s *ACLsService) Delete(ctx context.Context, keys []ACLKey) (*BatchResult[A
 // Find lists the ACLs of one job (finder q=criteria).
 func (s *ACLsService) Find(ctx context.Context, integrationContext, entityID string) iter.Seq2[ACL, error] {
 	c := s.c
-	p := c.fam.proto
+	fam := c.fam.of(resACLs)
+	p := fam.proto
 	q := "q=criteria&" + restli.EncodeParam(p, "atsEntityId", entityID) + "&atsEntityType=" + EntityTypeJobPosting
-	if !c.fam.versioned {
+	if !fam.versioned {
 		q += "&dataProvider=ATS"
 	}
 	q += "&" + restli.EncodeParam(p, "integrationContext", integrationContext)
@@ -93,9 +96,10 @@ func (s *ACLsService) DeleteAssignees(ctx context.Context, keys []ACLAssigneeKey
 // FindAssignees lists the ACL assignments of one member (finder q=criteria).
 func (s *ACLsService) FindAssignees(ctx context.Context, integrationContext, assignee string) iter.Seq2[ACLAssignee, error] {
 	c := s.c
-	p := c.fam.proto
+	fam := c.fam.of(resACLAssignees)
+	p := fam.proto
 	q := "q=criteria&" + restli.EncodeParam(p, "assignee", assignee)
-	if !c.fam.versioned {
+	if !fam.versioned {
 		q += "&dataProvider=ATS"
 	}
 	q += "&" + restli.EncodeParam(p, "integrationContext", integrationContext)

@@ -54,7 +54,7 @@ type batchResponse struct {
 // own path when path is "". Sync resources are charged records per minute.
 func (c *Client) batchOpFor(method string, res *resource, path string) batchOp {
 	if path == "" {
-		path = "/" + c.fam.name(res)
+		path = "/" + c.fam.of(res).name(res)
 	}
 	op := batchOp{method: method, path: path, res: res, records: res.bucket == BucketSync, proto: c.fam.of(res).proto}
 	switch method {
@@ -156,6 +156,7 @@ func keyEntries[K compoundKey](c *Client, res *resource, keys []K, body []byte, 
 func itemEntries[K compoundKey, T any](c *Client, res *resource, items []T, keyBody func(T) (K, []byte), check func(v *validator, it T)) []entry[K] {
 	entries := make([]entry[K], len(items))
 	seen := make(map[K]bool, len(items))
+	fam := c.fam.of(res)
 	for i, it := range items {
 		k, body := keyBody(it)
 		e := &entries[i]
@@ -166,7 +167,7 @@ func itemEntries[K compoundKey, T any](c *Client, res *resource, items []T, keyB
 		if e.err = v.result(); e.err != nil {
 			continue
 		}
-		e.rkey, e.body = k.restli(c.fam), body
+		e.rkey, e.body = k.restli(fam), body
 	}
 	return entries
 }
@@ -246,7 +247,7 @@ func transientEntity(err error) bool {
 func sendBatchOnce[K comparable](ctx context.Context, c *Client, op batchOp, entries []entry[K], idx []int, res *BatchResult[K]) error {
 	sc := c.batches.get()
 	defer c.batches.put(sc)
-	batchKeys(sc, c.fam.proto, entries, idx)
+	batchKeys(sc, op.proto, entries, idx)
 	cl := &call{method: op.method, restli: op.restli, path: op.path, queryBytes: sc.query,
 		res: op.res, idempotent: true, pooledAnswer: true}
 	var body *[]byte
@@ -365,13 +366,14 @@ func batchBody[K comparable](c *Client, r *resource, entries []entry[K], idx []i
 	}
 	buf := c.bodies.get(size + size/8)
 	b := append(*buf, `{"entities":{`...)
+	fam := c.fam.of(r)
 	for j, i := range idx {
 		if j > 0 {
 			b = append(b, ',')
 		}
 		b = appendJSONString(b, sc.bodyKey(j))
 		b = append(b, ':')
-		b = append(b, c.fam.entity(r, entries[i].body)...)
+		b = append(b, fam.entity(r, entries[i].body)...)
 	}
 	*buf = append(b, `}}`...)
 	return buf
@@ -515,7 +517,7 @@ func (c *Client) keyPath(k restli.Key) string { return restli.EncodeKeyPath(c.fa
 // decodeJSON unmarshals a response body with the family's field renames
 // undone. Its error, which may quote the body, is redacted.
 func (c *Client) decodeJSON(r *resource, body []byte, v any) error {
-	if err := json.Unmarshal(c.fam.unentity(r, body), v); err != nil {
+	if err := json.Unmarshal(c.fam.of(r).unentity(r, body), v); err != nil {
 		return c.red.Error(fmt.Errorf("rsc: decoding %s response: %w", r.legacy, err))
 	}
 	return nil

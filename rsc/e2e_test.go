@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 )
@@ -209,4 +211,52 @@ func TestIntrospectTokenAgainstFake(t *testing.T) {
 			t.Errorf("TokenInfo = %+v, want the active 2L token of %s", info, cust.ClientID)
 		}
 	})
+}
+
+// A client pinned before LinkedIn-Version 202511 keeps its ACLs on /v2, and
+// one from 202511 on sends them to /rest (docs/linkedin-api.md §11): the
+// fake serves each only where LinkedIn does, so both must land.
+func TestACLsOnFakeByVersion(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"202510", "202511"} {
+		t.Run("version="+version, func(t *testing.T) {
+			t.Parallel()
+			srv := rsctest.NewServer()
+			t.Cleanup(srv.Close)
+			cust := srv.AddCustomer(rsctest.CustomerSpec{})
+			c, err := srv.CustomerClient(cust, rsc.WithVersion(version))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, org := t.Context(), cust.Organization
+			acl := rsc.ACLKey{IntegrationContext: org, ACLID: "eng_managers", EntityID: "J1"}
+			if res, err := c.ACLs.Upsert(ctx, []rsc.ACLKey{acl}); err != nil || res.Err() != nil {
+				t.Fatalf("Upsert: %v %v", err, res.Err())
+			}
+			as := rsc.ACLAssigneeKey{IntegrationContext: org, ACLID: "eng_managers", Assignee: "urn:li:person:abc"}
+			if res, err := c.ACLs.UpsertAssignees(ctx, []rsc.ACLAssigneeKey{as}); err != nil || res.Err() != nil {
+				t.Fatalf("UpsertAssignees: %v %v", err, res.Err())
+			}
+			var found []string
+			for a, err := range c.ACLs.Find(ctx, org, "J1") {
+				if err != nil {
+					t.Fatal(err)
+				}
+				found = append(found, a.ACLID+"/"+a.EntityID)
+			}
+			if d := cmp.Diff([]string{"eng_managers/J1"}, found); d != "" {
+				t.Errorf("Find (-want +got):\n%s", d)
+			}
+			var assignees []string
+			for a, err := range c.ACLs.FindAssignees(ctx, org, "urn:li:person:abc") {
+				if err != nil {
+					t.Fatal(err)
+				}
+				assignees = append(assignees, a.ACLID+"/"+a.Assignee)
+			}
+			if d := cmp.Diff([]string{"eng_managers/urn:li:person:abc"}, assignees); d != "" {
+				t.Errorf("FindAssignees (-want +got):\n%s", d)
+			}
+		})
+	}
 }

@@ -14,11 +14,14 @@ import (
 type family struct {
 	versioned bool
 	proto     restli.Protocol
+	// version is the LinkedIn-Version of the versioned family, YYYYMM with
+	// an optional patch (".NN"); "" for the legacy family.
+	version string
 }
 
 func newFamily(version string) family {
 	if version != "" {
-		return family{versioned: true, proto: restli.Protocol2}
+		return family{versioned: true, proto: restli.Protocol2, version: version}
 	}
 	return family{proto: restli.Protocol1}
 }
@@ -43,15 +46,21 @@ type resource struct {
 	// LinkedIn publishes the Provisioning API only under /v2
 	// (docs/linkedin-api.md §6.1).
 	v2Only bool
+	// since is the first LinkedIn-Version (YYYYMM) with the resource under
+	// /rest, when it came later than the others: a client pinned to an
+	// earlier version sends it in the legacy family, where LinkedIn still
+	// serves it (docs/linkedin-api.md §11).
+	since string
 }
 
 // legacyFamily is the family of the legacy /v2 endpoints.
 var legacyFamily = newFamily("")
 
 // of returns the family r is sent in by a client of family f: f itself,
-// or the legacy family for a resource pinned to /v2.
+// or the legacy family for a resource pinned to /v2 or not yet under /rest
+// in f's version.
 func (f family) of(r *resource) family {
-	if r != nil && r.v2Only {
+	if r != nil && (r.v2Only || f.versioned && f.version[:len("YYYYMM")] < r.since) {
 		return legacyFamily
 	}
 	return f
@@ -95,8 +104,8 @@ var (
 		subKey: [2]string{"jobApplicationId", "interviewFeedbackId"}}
 	resStages = &resource{legacy: "stages", versioned: "applicationStage", bucket: BucketSync, quota: "atsApplications/stages",
 		subKey: [2]string{"jobApplicationId", "jobApplicationStageId"}}
-	resACLs              = &resource{legacy: "atsEntityAcls", versioned: "entityAcls", bucket: BucketSync, quota: "atsEntityAcls"}
-	resACLAssignees      = &resource{legacy: "atsEntityAclAssignees", versioned: "entityAclAssignees", bucket: BucketSync, quota: "atsEntityAclAssignees"}
+	resACLs              = &resource{legacy: "atsEntityAcls", versioned: "entityAcls", bucket: BucketSync, quota: "atsEntityAcls", since: "202511"}
+	resACLAssignees      = &resource{legacy: "atsEntityAclAssignees", versioned: "entityAclAssignees", bucket: BucketSync, quota: "atsEntityAclAssignees", since: "202511"}
 	resIntegrations      = &resource{legacy: "atsIntegrations", versioned: "integrations", bucket: BucketIntegrations, quota: "atsIntegrations"}
 	resIntegrationConfig = &resource{legacy: "configurations", versioned: "integrationConfigurations", bucket: BucketIntegrations, quota: "atsIntegrations/configurations"}
 	resJobs              = &resource{legacy: "simpleJobPostings", versioned: "simpleJobPostings", bucket: BucketJobs, quota: "simpleJobPostings"}

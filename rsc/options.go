@@ -185,9 +185,11 @@ var versionRE = regexp.MustCompile(`^20[0-9]{2}(0[1-9]|1[0-2])(\.[0-9]{2})?$`)
 // WithVersion selects LinkedIn's versioned endpoint family (/rest with the
 // LinkedIn-Version: YYYYMM header) instead of the legacy /v2 paths. The same
 // Go types are used for both; the client renames resources and key fields.
-// The Provisioning API stays on /v2, the only path LinkedIn publishes for
-// it (docs/linkedin-api.md §6.1). yyyymm is a month, 202604, or a month
-// with LinkedIn's patch number, 202508.02 (docs/linkedin-api.md §11).
+// Resources LinkedIn publishes only under /v2 stay there: the Provisioning
+// API (docs/linkedin-api.md §6.1), InMail history, stub profiles and
+// prospect notes; so do ACLs under a version before 202511, the first to
+// serve them on /rest (docs/linkedin-api.md §11). yyyymm is a month,
+// 202604, or a month with LinkedIn's patch number, 202508.02.
 func WithVersion(yyyymm string) Option {
 	return func(c *config) error {
 		if !versionRE.MatchString(yyyymm) {

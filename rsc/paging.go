@@ -248,9 +248,10 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 			seen := map[uint64]bool{} // the digests of the pages read, compacted
 			seed := maphash.MakeSeed()
 			pages := 0
+			fam := c.fam.of(res)
 			for {
 				q := query + "&start=" + strconv.Itoa(start) + "&count=" + strconv.Itoa(count)
-				resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + c.fam.name(res), query: q,
+				resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + fam.name(res), query: q,
 					res: res, idempotent: true})
 				if err != nil {
 					yield(zero, err)
@@ -261,7 +262,7 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 					Paging   *Paging         `json:"paging"`
 				}
 				var els []T
-				err = json.Unmarshal(c.fam.unentity(res, resp.body), &page)
+				err = json.Unmarshal(fam.unentity(res, resp.body), &page)
 				if err == nil && len(page.Elements) > 0 {
 					err = json.Unmarshal(page.Elements, &els)
 				}

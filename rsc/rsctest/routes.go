@@ -16,6 +16,9 @@ type route struct {
 	kind       *kind // generic keyed entity kind, or the key rules of a custom handler
 	handle     func(*call)
 	parentOnly bool // only the partner token may call it
+	// since is the first LinkedIn-Version (YYYYMM) that serves a /rest
+	// route, when it came later than the others (docs/linkedin-api.md §11).
+	since string
 	entityPath bool // accepts /name/{key}
 	sub        bool // addressed as /parent/{key}/sub?ids=simpleId
 	parent     *route
@@ -127,8 +130,8 @@ func init() {
 			keyNames: map[string]string{"jobApplicationId": "atsJobApplicationId", "interviewFeedbackId": "feedbackId"}}),
 		rest(&route{name: "applicationStage", canonical: "stages", class: classSync, kind: stageKind, handle: handleEntities,
 			keyNames: map[string]string{"jobApplicationId": "atsJobApplicationId", "jobApplicationStageId": "stageId"}}),
-		rest(&route{name: "entityAcls", canonical: "atsEntityAcls", class: classSync, kind: aclKind, handle: handleEntities}),
-		rest(&route{name: "entityAclAssignees", canonical: "atsEntityAclAssignees", class: classSync, kind: assigneeKind, handle: handleEntities}),
+		rest(&route{name: "entityAcls", canonical: "atsEntityAcls", class: classSync, kind: aclKind, handle: handleEntities, since: "202511"}),
+		rest(&route{name: "entityAclAssignees", canonical: "atsEntityAclAssignees", class: classSync, kind: assigneeKind, handle: handleEntities, since: "202511"}),
 	} {
 		routesRest[r.name] = r
 	}

@@ -176,6 +176,34 @@ func TestRule02_ProvisioningOnlyOnV2(t *testing.T) {
 	e.reqTok(ptok, "GET", "/v2/provisionedApplications?q=credentialsByUniqueForeignId&uniqueForeignId=acme", nil).want(t, 200)
 }
 
+// LinkedIn serves the ACL resources under /rest from LinkedIn-Version
+// 202511 on (docs/linkedin-api.md §11); /v2 serves them whatever the header.
+func TestRule02_ACLsOnRestFrom202511(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	q := "?q=criteria&atsEntityId=J1&atsEntityType=JOB_POSTING&integrationContext=" + url.QueryEscape(e.cust.Organization)
+	for _, tc := range []struct {
+		path, version string
+		status        int
+		message       string
+	}{
+		{"/rest/entityAcls", "202510", 404, "Resource entityAcls does not exist in LinkedIn-Version 202510 (from 202511 on)"},
+		{"/rest/entityAclAssignees", "202510.02", 404, "Resource entityAclAssignees does not exist in LinkedIn-Version 202510.02 (from 202511 on)"},
+		{"/rest/entityAcls", "202511", 200, ""},
+		{"/rest/entityAcls", "202604", 200, ""},
+	} {
+		t.Run(tc.path+" "+tc.version, func(t *testing.T) {
+			r := e.req("GET", tc.path+q, nil, "LinkedIn-Version: "+tc.version, "X-RestLi-Protocol-Version: 2.0.0").want(t, tc.status)
+			if tc.message != "" {
+				if d := cmp.Diff(tc.message, r.body["message"]); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			}
+		})
+	}
+	e.req("GET", "/v2/atsEntityAcls"+q+"&dataProvider=ATS", nil).want(t, 200)
+}
+
 // §13.3 key syntaxes.
 func TestRule03_BothKeySyntaxesEscapedAndUnordered(t *testing.T) {
 	t.Parallel()

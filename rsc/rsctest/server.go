@@ -406,6 +406,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 		return
 	}
 	e.ClientID = tok.clientID
+	if v := r.Header.Get("LinkedIn-Version"); rest && v[:len("YYYYMM")] < rt.since {
+		writeError(w, http.StatusNotFound, "Resource "+rt.name+" does not exist in LinkedIn-Version "+v+" (from "+rt.since+" on)")
+		return
+	}
 	proto, err := restli.ParseProtocolHeader(r.Header.Get("X-RestLi-Protocol-Version"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Unsupported X-RestLi-Protocol-Version "+strconv.Quote(r.Header.Get("X-RestLi-Protocol-Version")))
