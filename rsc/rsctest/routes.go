@@ -18,7 +18,7 @@ type route struct {
 	parentOnly bool // only the partner token may call it
 	// since is the first LinkedIn-Version (YYYYMM) that serves a /rest
 	// route, when it came later than the others (docs/linkedin-api.md §11).
-	since string
+	since      string
 	entityPath bool // accepts /name/{key}
 	sub        bool // addressed as /parent/{key}/sub?ids=simpleId
 	parent     *route
