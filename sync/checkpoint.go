@@ -156,9 +156,12 @@ type JobState struct {
 	// that carries the change is owed (Next).
 	Changed bool `json:"ch,omitempty"`
 	// Deleted is set when the ATS deleted the job (a Deletion), until the
-	// Source yields it again: an operation owed the job then closes it,
-	// and dead-letters it when the Source no longer has its fields.
+	// Source yields it again: an operation owed the job then closes it.
 	Deleted bool `json:"del,omitempty"`
+	// Integration is the deleted job's integration context, from its
+	// Deletion: a CLOSE names the job by its id and this alone when the
+	// Source no longer has its row (docs/linkedin-api.md §7.1).
+	Integration string `json:"ic,omitempty"`
 	// Lost counts the tasks of the job in a row that LinkedIn could not
 	// read (unknown or expired, or its errors), whose operations were sent
 	// again; past maxLostTasks the job is dead-lettered.

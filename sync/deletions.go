@@ -219,47 +219,31 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[strin
 }
 
 // closeDeletedJobs closes jobs deleted in the ATS. LinkedIn has no job
-// delete: the job is closed. The client validates a CLOSE like a CREATE,
-// so the job's fields are read back from the Source (a soft-deleted row);
-// a job the Source no longer has is dead-lettered. Rows are taken from read
-// (what dropRecreated found); only the jobs it lacks are looked up again,
-// from the beginning of the Source.
+// delete: the job is closed. A CLOSE only names its job
+// (docs/linkedin-api.md §7.1): a soft-deleted row the Source still yields
+// (in read, what dropRecreated found) is sent as it is, and a job the
+// Source no longer has is named by the deletion's id and integration
+// context alone.
 func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[string]Job, ok func(*Deletion), fail func(*Deletion, error)) error {
-	var open []*Deletion
-	var missing []string
+	var ops []jobOp
+	var opDel []*Deletion
 	for _, d := range group {
 		st, known := r.cp.Jobs[d.ID]
 		if !known || st.State == jobClosed || st.State == jobFailed {
 			ok(d)
 			continue
 		}
+		st.Deleted, st.Integration = true, d.Integration
 		if st.State == jobPending { // closed once its task settles (JobState.Changed)
-			st.Close, st.Changed, st.Deleted = true, true, true
+			st.Close, st.Changed = true, true
 			r.cp.Jobs[d.ID] = st
 			ok(d)
 			continue
 		}
-		st.Deleted = true
 		r.cp.Jobs[d.ID] = st
-		open = append(open, d)
-		if _, found := read[d.ID]; !found {
-			missing = append(missing, d.ID)
-		}
-	}
-	if len(missing) > 0 {
-		more, err := r.lookupJobs(ctx, missing, Cursor{})
-		if err != nil {
-			return err
-		}
-		maps.Copy(read, more)
-	}
-	var ops []jobOp
-	var opDel []*Deletion
-	for _, d := range open {
 		j, found := read[d.ID]
 		if !found {
-			fail(d, errors.New("job deleted in the ATS cannot be closed: the Source no longer has its fields (yield deleted jobs as closed Jobs instead)"))
-			continue
+			j = deletedJob(d.ID, d.Integration)
 		}
 		ops = append(ops, jobOp{job: j, op: rsc.JobClose})
 		opDel = append(opDel, d)
@@ -269,18 +253,24 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[
 	}
 	var o batchOutcome
 	r.submitJobs(ctx, ops, &o)
-	failed := map[string]bool{}
+	failed := map[string]string{}
 	for _, dl := range o.dead {
-		failed[dl.ID] = true
+		failed[dl.ID] = dl.Reason
 	}
 	for _, d := range opDel {
-		if failed[d.ID] {
-			fail(d, errors.New("closing the job was refused"))
+		if why, refused := failed[d.ID]; refused {
+			fail(d, errors.New("closing the job was refused: "+why))
 		} else {
 			ok(d)
 		}
 	}
 	return o.err
+}
+
+// deletedJob is the row a CLOSE of job id sends when the Source no longer
+// has the job: its id and integration context, all a CLOSE needs.
+func deletedJob(id, integration string) Job {
+	return Job{Posting: rsc.JobPosting{ExternalJobPostingID: id, IntegrationContext: integration}, Closed: true}
 }
 
 // SkipRecreated is the skip reason of a deletion whose record the ATS holds

@@ -312,3 +312,34 @@ func TestLookupOfAnotherIDFails(t *testing.T) {
 		}
 	})
 }
+
+// A listed job deleted in the ATS whose row the Source no longer has (a
+// hard delete) is closed on LinkedIn by its id and integration context
+// alone, since a CLOSE only names its job (docs/linkedin-api.md §7.1);
+// nothing is dead-lettered. TestJobDeletedWhileCreatePending does the
+// same while the job's CREATE is pending.
+func TestHardDeletedJobIsClosed(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 2, 0, 0, 0)
+		src := g.materialize()
+		eng, _ := e.ran(t, src)
+		time.Sleep(time.Minute)
+		gone := g.job(0).Posting.ExternalJobPostingID
+		src.Delete(Deletion{Kind: KindJob, ID: gone, Integration: e.cust.Organization, DeletedAt: time.Now()})
+		time.Sleep(time.Minute)
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		want := map[string]string{gone: "CLOSED", g.job(1).Posting.ExternalJobPostingID: "LISTED"}
+		if d := cmp.Diff(want, heldJobStates(e)); d != "" {
+			t.Errorf("jobs on LinkedIn (-want +got):\n%s", d)
+		}
+		type counts struct{ Read, Sent, Acknowledged, Refused int64 }
+		pr := rep.Phases[PhaseDeletions]
+		if d := cmp.Diff(counts{Read: 1, Sent: 1, Acknowledged: 1}, counts{pr.Read, pr.Sent, pr.Acknowledged, pr.Refused}); d != "" {
+			t.Errorf("deletions phase (-want +got):\n%s", d)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+			t.Errorf("dead letters %+v, want none", dl)
+		}
+	})
+}

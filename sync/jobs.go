@@ -63,12 +63,12 @@ func (r *run) sendJobs(ctx context.Context, recs []Job, _ []bool) batchOutcome {
 			// once the task settles (JobState.Changed).
 			// The ATS holds it (again): its current row decides, not an
 			// earlier deletion's close.
-			st.Changed, st.Deleted, st.Close = true, false, false
+			st.Changed, st.Deleted, st.Close, st.Integration = true, false, false, ""
 			r.cp.Jobs[j.Posting.ExternalJobPostingID] = st
 			continue
 		}
 		if st.Deleted { // the ATS has it again
-			st.Deleted = false
+			st.Deleted, st.Integration = false, ""
 			r.cp.Jobs[j.Posting.ExternalJobPostingID] = st
 		}
 		op := decideOp(st, known, j.Closed)
@@ -514,19 +514,25 @@ func (r *run) taskDone(pt PendingTask, t rsc.JobTask) *DeadLetter {
 	return nil
 }
 
-// owedOp returns the operation to send for a job in state st owed op, j
+// owedOp returns the operation to send for job id in state st owed op, j
 // being its row in the Source (ok: the Source has it): "" when none is
 // left to send, with why when the job is to be dead-lettered. A job the
-// ATS deleted is closed (j is marked closed); an owed CREATE of a job that
-// LinkedIn may hold already (intent) goes as UPDATE, so it is never
-// created twice.
-func owedOp(st JobState, j *Job, ok bool, op rsc.JobOperation) (rsc.JobOperation, string) {
+// ATS deleted is closed (j is marked closed), by a CLOSE that names it by
+// its id and integration context alone when the Source no longer has its
+// row; an owed CREATE of a job that LinkedIn may hold already (intent)
+// goes as UPDATE, so it is never created twice.
+func owedOp(id string, st JobState, j *Job, ok bool, op rsc.JobOperation) (rsc.JobOperation, string) {
 	if st.Deleted {
 		switch {
 		case st.State == jobFailed: // never on LinkedIn: nothing to close
 			return "", ""
-		case !ok:
+		case !ok && st.Integration == "": // a checkpoint saved before Integration was kept
 			return "", "job deleted in the ATS cannot be closed: the Source no longer has its fields"
+		case !ok && st.State == jobClosed:
+			return "", ""
+		case !ok: // a CLOSE alone: the other operations need the row
+			*j = deletedJob(id, st.Integration)
+			return rsc.JobClose, ""
 		}
 		j.Closed = true
 	}
@@ -554,7 +560,7 @@ func (r *run) resendJobs(ctx context.Context, owed map[string]rsc.JobOperation) 
 	for _, id := range ids {
 		st := r.cp.Jobs[id]
 		j, ok := jobs[id]
-		op, why := owedOp(st, &j, ok, owed[id])
+		op, why := owedOp(id, st, &j, ok, owed[id])
 		if op == "" {
 			st.Next, st.NotBefore = "", time.Time{}
 			r.cp.Jobs[id] = st

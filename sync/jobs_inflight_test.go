@@ -60,9 +60,10 @@ func lanesAfterJobSync(t *testing.T, e *env) (*SliceSource, *genSource, *Engine)
 }
 
 // A job created during the pass, sent by a sweep (its CREATE in flight)
-// and deleted in the ATS before the task settles, must be closed on
-// LinkedIn (or at least dead-lettered, as closeDeletedJobs does for a job
-// whose row the Source lost): the deletion is acknowledged at once.
+// and deleted in the ATS before the task settles, is closed on LinkedIn
+// once the task settles, whether the Source keeps its row or not (a CLOSE
+// names the job by its id and the deletion's integration context): the
+// deletion is acknowledged at once, and nothing is dead-lettered.
 func TestJobDeletedWhileCreatePending(t *testing.T) {
 	t.Parallel()
 	for _, soft := range []bool{false, true} {
@@ -98,10 +99,11 @@ func TestJobDeletedWhileCreatePending(t *testing.T) {
 					}
 					time.Sleep(time.Minute)
 				}
-				got := heldJobStates(e)["JNEW"]
-				dl := deadLetters(t, eng.DeadLetters(), "c1")
-				if got != "CLOSED" && len(dl) == 0 {
-					t.Errorf("JNEW, deleted in the ATS, is %s on LinkedIn with no dead letter (checkpoint %+v)", got, jobStateOf(t, eng, "JNEW"))
+				if got := heldJobStates(e)["JNEW"]; got != "CLOSED" {
+					t.Errorf("JNEW, deleted in the ATS, is %s on LinkedIn (checkpoint %+v)", got, jobStateOf(t, eng, "JNEW"))
+				}
+				if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+					t.Errorf("dead letters %+v, want none", dl)
 				}
 			})
 		})
@@ -219,7 +221,7 @@ func TestOwedCreateNotRepeatedAfterAStop(t *testing.T) {
 }
 
 // softSource is a SliceSource whose Lookup still finds the rows of deleted
-// jobs (soft-deleted rows), as closeDeletedJobs asks of a Source.
+// jobs (soft-deleted rows).
 type softSource struct {
 	*SliceSource
 	mu   gosync.Mutex

@@ -199,7 +199,9 @@ const (
 	KindStage             EntityKind = "stage"
 )
 
-// Deletion is a record deleted in the ATS.
+// Deletion is a record deleted in the ATS. LinkedIn has no job delete: a
+// job's deletion closes the job, named by ID and Integration alone, so the
+// Source need not keep a deleted job's row (docs/linkedin-api.md §7.1).
 type Deletion struct {
 	Kind EntityKind
 	// ID is the deleted record's id (job, candidate, application, note,
@@ -216,7 +218,10 @@ type Deletion struct {
 	// deletions LinkedIn answers alike: only the latter leaves
 	// Reconciliation.Acknowledged. Jobs and stages need none.
 	ModifiedAt  time.Time
-	Integration string // integration context (organization URN)
+	// Integration is the record's integration context (organization URN),
+	// part of its key on LinkedIn: a deletion without it is refused and
+	// dead-lettered.
+	Integration string
 }
 
 // CursorID is the deletion's id within the Deletions stream: its kind and
