@@ -203,12 +203,16 @@ const (
 // job's deletion closes the job, named by ID and Integration alone, so the
 // Source need not keep a deleted job's row (docs/linkedin-api.md §7.1).
 type Deletion struct {
+	// Kind is the deleted record's kind, one of the Kind constants: a
+	// deletion of another kind is dead-lettered.
 	Kind EntityKind
 	// ID is the deleted record's id (job, candidate, application, note,
 	// feedback or stage id).
 	ID string
 	// Parent is the candidate or application id for notes, feedback and stages.
-	Parent    string
+	Parent string
+	// DeletedAt is when the ATS deleted the record: the deletion's
+	// position in the Deletions stream, with CursorID.
 	DeletedAt time.Time
 	// ModifiedAt is the ModifiedAt the record had when it was deleted,
 	// its last position in its stream (a deletions table can copy it from
@@ -217,7 +221,7 @@ type Deletion struct {
 	// window, which it never read, from one it may have sent, whose
 	// deletions LinkedIn answers alike: only the latter leaves
 	// Reconciliation.Acknowledged. Jobs and stages need none.
-	ModifiedAt  time.Time
+	ModifiedAt time.Time
 	// Integration is the record's integration context (organization URN),
 	// part of its key on LinkedIn: a deletion without it is refused and
 	// dead-lettered.
