@@ -150,7 +150,7 @@ func keyEntries[K compoundKey](c *Client, res *resource, keys []K, body []byte, 
 
 // itemEntries returns one entry per item, keyed and given its body by
 // keyBody, and checked by check. An item whose key an earlier one has is
-// refused (field "key", rule ruleRepeated), as the upserts refuse theirs:
+// refused (field "key", rule RuleRepeated), as the upserts refuse theirs:
 // sent twice in one batch, the key would get one answer, credited to the
 // first item, while LinkedIn may have kept the second.
 func itemEntries[K compoundKey, T any](c *Client, res *resource, items []T, keyBody func(T) (K, []byte), check func(v *validator, it T)) []entry[K] {

@@ -148,7 +148,7 @@ func TestRepeatedKeysRefused(t *testing.T) {
 	}
 	ik := IntegrationKey{IntegrationContext: org, Type: OneClickExport}
 	repeated := func(res *resource, key, field string) string {
-		return fmt.Sprintf("%s %s %s: %s", res.legacy, key, field, ruleRepeated)
+		return fmt.Sprintf("%s %s %s: %s", res.legacy, key, field, RuleRepeated)
 	}
 	for _, tc := range []struct {
 		name string

@@ -139,7 +139,7 @@ func encodeRecords[K compoundKey, T any, P bulkRecord[K, T]](c *Client, res *res
 		n := len(sc.seen)
 		sc.seen[key] = true // one map operation: the map grows unless the key is in it
 		if len(sc.seen) == n && e.err == nil {
-			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: ruleRepeated}
+			e.err = &ValidationError{Resource: res.legacy, Key: id, Field: idField, Rule: RuleRepeated}
 		}
 		if e.err != nil {
 			continue

@@ -235,17 +235,18 @@ func (v *validator) createdModified(created, modified EpochMillis) {
 	}
 }
 
-// ruleRepeated is the rule of a record whose key an earlier record of the
-// same call has. LinkedIn forbids two updates of one job in one request
-// (docs/linkedin-api.md §5); in any batch, a key sent twice gets one answer
-// in the results map, so the client could not tell which record it was for.
-const ruleRepeated = "appears more than once in this call"
+// RuleRepeated is the ValidationError.Rule of a record whose key an
+// earlier record of the same call has; the earlier one is sent. LinkedIn
+// forbids two updates of one job in one request (docs/linkedin-api.md §5);
+// in any batch, a key sent twice gets one answer in the results map, so
+// the client could not tell which record it was for.
+const RuleRepeated = "appears more than once in this call"
 
 // unique fails field when id is already in seen (one call names each
 // record once), and adds id to seen.
 func unique[K comparable](v *validator, field string, seen map[K]bool, id K) {
 	if seen[id] {
-		v.fail(field, ruleRepeated)
+		v.fail(field, RuleRepeated)
 	}
 	seen[id] = true
 }

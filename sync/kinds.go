@@ -211,8 +211,15 @@ func (r *run) checkApplications(_ context.Context, recs []Application, isNew []b
 		if !r.refuse(o, KindApplication, id, "", x.ModifiedAt, apps.Validate(&x.Record)) {
 			return false
 		}
+		seen := make(map[string]bool, len(x.Stages))
 		for j := range x.Stages {
-			r.refuse(o, KindStage, x.Stages[j].ID, id, x.ModifiedAt, apps.ValidateStage(&x.Stages[j]))
+			s := &x.Stages[j]
+			err := apps.ValidateStage(s)
+			if err == nil && seen[s.ID] { // as the client refuses a repeat within a call
+				err = &rsc.ValidationError{Resource: "stages", Key: s.ID, Field: "id", Rule: rsc.RuleRepeated}
+			}
+			seen[s.ID] = true
+			r.refuse(o, KindStage, s.ID, id, x.ModifiedAt, err)
 		}
 		return true
 	})

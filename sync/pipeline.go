@@ -807,8 +807,20 @@ func (r *run) commit(ctx context.Context, phase Phase, cursor *Cursor, last Curs
 		}
 	}
 	pc := r.cp.Phases[phase]
+	// A key both accepted and refused in the batch (a Source that lists
+	// one stage id twice in an application: LinkedIn keeps one, the client
+	// refuses the other) keeps its dead letter.
+	var refusedNow map[string]bool
+	if len(o.cleared) > 0 && len(o.dead) > 0 {
+		refusedNow = make(map[string]bool, len(o.dead))
+		for _, d := range o.dead {
+			refusedNow[d.Key()] = true
+		}
+	}
 	for _, k := range o.cleared {
-		r.clearDeadLetter(k) // deleted once the counts are saved
+		if !refusedNow[k] {
+			r.clearDeadLetter(k) // deleted once the counts are saved
+		}
 	}
 	if last != (Cursor{}) {
 		*cursor = last

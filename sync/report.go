@@ -39,7 +39,8 @@ type Report struct {
 
 // PhaseReport counts one phase's records in one run. Progress events carry
 // the same counts so far (Progress.Run). Read = Sent + Skipped, and Sent =
-// Acknowledged + Refused once every batch sent was answered; in a retry of
+// Acknowledged + Refused once every batch sent was answered, but for the
+// refused stages of accepted applications (below); in a retry of
 // dead letters (Engine.RetryDeadLetters, Engine.Resync) Read counts the
 // records looked up, a record the Source no longer holds included (skipped
 // with the reason SkipGone). A deletion whose record the ATS holds again

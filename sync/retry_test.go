@@ -391,3 +391,44 @@ func TestProgressCountsAreTheRunsOwn(t *testing.T) {
 		}
 	})
 }
+
+// An application that lists one stage id twice (a Source breaking its
+// contract) has the second refused as the client refuses a key repeated in
+// a call: the dry run says so as the run does, and a retry, which sends
+// the first again and has the second refused again, keeps the dead letter
+// instead of clearing it for the first's success.
+func TestRepeatedStageIDKeepsDeadLetter(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		src := NewSliceSource().PutApplications(recreatedApp(e.cust.Organization, "A1", time.Now().Add(-time.Hour), "S1", "S1"))
+		want := []Rejection{{Kind: KindStage, ID: "S1", Parent: "A1", Reason: "invalid id: " + rsc.RuleRepeated}}
+		_, dry := e.ran(t, src, WithDryRun(true))
+		if d := cmp.Diff(want, dry.Rejections); d != "" {
+			t.Errorf("dry run's rejections (-want +got):\n%s", d)
+		}
+		eng, rep := e.ran(t, src)
+		if d := cmp.Diff(want, rep.Rejections); d != "" {
+			t.Errorf("run's rejections (-want +got):\n%s", d)
+		}
+		type letter struct {
+			Key      string
+			Attempts int
+		}
+		letters := func() (out []letter) {
+			for _, d := range deadLetters(t, eng.DeadLetters(), "c1") {
+				out = append(out, letter{d.Key(), d.Attempts})
+			}
+			return out
+		}
+		if d := cmp.Diff([]letter{{"stage/A1/S1", 1}}, letters()); d != "" {
+			t.Errorf("dead letters after the run (-want +got):\n%s", d)
+		}
+		retry, err := eng.RetryDeadLetters(t.Context())
+		must(t, err)
+		if d := cmp.Diff(want, retry.Rejections); d != "" {
+			t.Errorf("retry's rejections (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]letter{{"stage/A1/S1", 2}}, letters()); d != "" {
+			t.Errorf("dead letters after the retry (-want +got):\n%s", d)
+		}
+	})
+}
