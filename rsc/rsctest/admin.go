@@ -11,36 +11,10 @@ import (
 	"strings"
 )
 
-// Admin endpoints under /_rsctest/ let a demo or curl drive the LinkedIn side
-// of a running fake (cmd/rscfake). So that a web page open in the
-// developer's browser cannot drive them, every admin request needs a
-// loopback Host (localhost, 127.0.0.1, [::1], or the in-process base of
-// WithoutListener), POSTs need Content-Type application/json (which a
-// cross-site request cannot send without a CORS preflight the fake never
-// grants), bodies are capped at 1 MiB, and WithAdminToken adds a bearer
-// token. {org} is an organization URN, its numeric id, or the customer's
-// client id.
-//
-//	GET  /_rsctest/state                                   every customer's state (JSON)
-//	GET  /_rsctest/requests                                request log
-//	GET  /_rsctest/pushes                                  push events
-//	POST /_rsctest/pushes/deliver                          deliver pending pushes
-//	POST /_rsctest/customers                               add a customer (JSON CustomerSpec)
-//	GET  /_rsctest/customers/{org}                         one customer's state
-//	POST /_rsctest/customers/{org}/request                 admin requests the integrations in the widget
-//	POST /_rsctest/customers/{org}/notify                  admin presses "Notify partner"
-//	POST /_rsctest/customers/{org}/enable?company=true&contract=true   (false disables)
-//	POST /_rsctest/customers/{org}/settings                JSON ProductSettings
-//	POST /_rsctest/customers/{org}/seats?member=urn         give a member a seat
-//	POST /_rsctest/customers/{org}/export?seat=&member=&job=
-//	POST /_rsctest/customers/{org}/inmail?seat=&member=&subject=&body=
-//	POST /_rsctest/customers/{org}/reply?conversation=&body=&share=true
-//	POST /_rsctest/customers/{org}/prospectNotes?seat=&member=&note=
-//	POST /_rsctest/customers/{org}/prospectNotes/{id}/deactivate
-//	POST /_rsctest/members                                 add a member (JSON MemberSpec)
-//	POST /_rsctest/members/{person}/close                  member closes their account
-//	POST /_rsctest/tokens/revoke?clientId=                 revoke a client's tokens
-//	POST /_rsctest/faults                                  replace fault rules (JSON []Fault)
+// serveAdmin serves the admin endpoints under /_rsctest/ that let a demo,
+// curl or a test in another language drive the LinkedIn side of a running
+// fake; the package documentation ("Driving a running fake") lists them and
+// the guards guardAdmin applies.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	if err := s.guardAdmin(r); err != nil {
 		writeAdminError(w, err)

@@ -43,6 +43,70 @@
 // WithPushMode(PushBackground) delivers from a goroutine (cmd/rscfake).
 // CALLBACK_URL must be https, or http on a loopback host.
 //
+// # Driving a running fake
+//
+// A fake in another process (cmd/rscfake, or New with a listener) is
+// driven over HTTP, from any language, by admin endpoints under /_rsctest/,
+// each the Go method named on its line. So that a web page open in the
+// developer's browser cannot drive them, every admin request needs a
+// loopback Host (localhost, 127.0.0.1, [::1], or the in-process base of
+// WithoutListener), POSTs need Content-Type application/json (which a
+// cross-site request cannot send without a CORS preflight the fake never
+// grants), bodies are capped at 1 MiB, and WithAdminToken adds a bearer
+// token. {org} is a customer's organization URN, its numeric id, or the
+// customer's client id. Answers are JSON; a refusal has a 4xx status and
+// LinkedIn's error body ({"message": ..., "status": ...}).
+//
+//	GET  /_rsctest/state                          Server.State: every customer's CustomerState
+//	GET  /_rsctest/requests                       Server.Requests: the request log
+//	GET  /_rsctest/pushes                         Server.Pushes: every push event
+//	POST /_rsctest/pushes/deliver                 Server.DeliverPushes: {"delivered": n}
+//	POST /_rsctest/customers                      add a customer: body a CustomerSpec, answer its CustomerState
+//	GET  /_rsctest/customers/{org}                Customer.Snapshot: its CustomerState
+//	POST /_rsctest/customers/{org}/request        Customer.RequestIntegrations: {"requestId": id}
+//	POST /_rsctest/customers/{org}/notify         Customer.NotifyPartner: {"requestId": id}
+//	POST /_rsctest/customers/{org}/enable?company=true&contract=true
+//	                                              SetCompanyAccess, SetContractAccess (false disables):
+//	                                              {"requestIds": [...], "integrations": [...]}
+//	POST /_rsctest/customers/{org}/settings       SetProductSettings: body the rsc.ProductSettings to merge
+//	POST /_rsctest/customers/{org}/seats?member=&contract=&state=
+//	                                              Customer.AddSeat: the Seat
+//	POST /_rsctest/customers/{org}/export?seat=&member=&job=
+//	                                              Customer.Export: {"requestId": id}
+//	POST /_rsctest/customers/{org}/inmail?seat=&member=&subject=&body=
+//	                                              Customer.SendInMail: {"conversation": urn}
+//	POST /_rsctest/customers/{org}/reply?conversation=&body=&share=true
+//	                                              Customer.ReplyInMail
+//	POST /_rsctest/customers/{org}/prospectNotes?seat=&member=&note=
+//	                                              Customer.WriteProspectNote: {"id": id}
+//	POST /_rsctest/customers/{org}/prospectNotes/{id}/deactivate
+//	                                              Customer.DeactivateProspectNote
+//	POST /_rsctest/members                        Server.AddMember: body a MemberSpec, answer the Member
+//	POST /_rsctest/members/{person}/close         Server.CloseMemberAccount
+//	POST /_rsctest/tokens/revoke?clientId=        Server.RevokeTokens: {"revoked": n}
+//	POST /_rsctest/faults                         Server.SetFaults: body a []Fault, {"rules": n}
+//
+// Onboarding a customer against a running fake goes as with LinkedIn, the
+// admin's clicks being admin calls:
+//
+//  1. Provisioning the customer's child application (POST
+//     /v2/provisionedApplications with the partner's token, as
+//     onboarding.Provisioner does) adds a customer with the next free
+//     organization (urn:li:organization:1001, ...) and contract
+//     (urn:li:contract:5001, ...); POST /_rsctest/customers adds one with
+//     the organization and contracts of your choice.
+//  2. POST .../request: the admin pre-authorises the integrations in the
+//     widget. A real widget then hands the page the customer's organization
+//     and contracts (onboarding.WidgetPayload); against the fake, read them
+//     from GET /_rsctest/customers/{org} ("organization", "contracts") and
+//     post that payload to your onboarding.WidgetHandler.
+//  3. The ATS names the integrations (rsc.IntegrationsService.Name, as
+//     onboarding.Flow does): PARTNER_READY.
+//  4. POST .../enable?company=true&contract=true: the admin enables them,
+//     and INTEGRATION_STATUS_CHANGE pushes are queued: POST
+//     /_rsctest/pushes/deliver sends them to the CALLBACK_URL (cmd/rscfake
+//     delivers them in the background).
+//
 // # Fields
 //
 // As LinkedIn does, the fake refuses a record holding a field its

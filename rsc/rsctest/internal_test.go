@@ -1,6 +1,9 @@
 package rsctest
 
 import (
+	"os"
+	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -73,5 +76,33 @@ func TestRoutesResolve(t *testing.T) {
 		if _, _, ok := resolveRoute(false, bad); ok {
 			t.Fatal(bad)
 		}
+	}
+}
+
+// The package documentation lists every admin endpoint the fake serves,
+// and no other: the table under "Driving a running fake" is what a vendor
+// driving cmd/rscfake from another language reads.
+func TestAdminEndpointsDocumented(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for _, m := range regexp.MustCompile(`(?m)^//\t(GET|POST) +(/_rsctest/[^\s?]+)`).FindAllStringSubmatch(string(doc), -1) {
+		documented = append(documented, m[1]+" "+m[2])
+	}
+	s := &Server{}
+	var served []string
+	for p := range s.adminRoutes() {
+		served = append(served, p)
+	}
+	for p := range s.adminCustomerRoutes() {
+		served = append(served, p)
+	}
+	slices.Sort(documented)
+	slices.Sort(served)
+	if d := cmp.Diff(served, documented); d != "" {
+		t.Errorf("admin endpoints in the package documentation (-served +documented):\n%s", d)
 	}
 }

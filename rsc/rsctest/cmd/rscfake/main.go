@@ -8,7 +8,8 @@
 //	go run ./rsc/rsctest/cmd/rscfake -addr 127.0.0.1:8080
 //
 // Besides the API (/v2/..., /rest/..., /oauth/v2/accessToken) it serves the
-// admin endpoints under /_rsctest/ (see the rsctest package documentation).
+// admin endpoints under /_rsctest/, which the rsctest package documentation
+// lists ("Driving a running fake", with the steps of onboarding a customer).
 // Like LinkedIn, it refuses a record holding a field its resource's schema
 // does not have (403 "Unpermitted fields present in REQUEST_BODY");
 // -lenient-fields stores such fields instead, for extension fields.
