@@ -77,6 +77,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/rsc"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
@@ -110,38 +111,40 @@ type runCounts struct {
 type Option func(*Instrumentation) error
 
 // WithTracerProvider sets where spans go (default: the global provider,
-// otel.GetTracerProvider).
+// otel.GetTracerProvider). A nil tp, or a nil *sdktrace.TracerProvider, is
+// refused.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return nonNil("WithTracerProvider", tp, func(in *Instrumentation) { in.tp = tp })
+	return nonNil("WithTracerProvider", "tracer provider", tp, func(in *Instrumentation) { in.tp = tp })
 }
 
 // WithMeterProvider sets where metrics go (default: the global provider,
-// otel.GetMeterProvider).
+// otel.GetMeterProvider). A nil mp, or a nil *sdkmetric.MeterProvider, is
+// refused.
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return nonNil("WithMeterProvider", mp, func(in *Instrumentation) { in.mp = mp })
+	return nonNil("WithMeterProvider", "meter provider", mp, func(in *Instrumentation) { in.mp = mp })
 }
 
 // WithClock sets the clock of batch and phase spans and of the watermark
-// lag (default rsc.SystemClock()); give the engine's clock.
+// lag (default rsc.SystemClock()); give the engine's clock. A nil c, or a
+// nil *rsctest.FakeClock, is refused.
 func WithClock(c rsc.Clock) Option {
-	return nonNil("WithClock", c, func(in *Instrumentation) { in.clock = c })
+	return nonNil("WithClock", "clock", c, func(in *Instrumentation) { in.clock = c })
 }
 
-// nonNil is an option that applies set, or refuses a nil v.
-func nonNil[T any](name string, v T, set func(*Instrumentation)) Option {
-	return func(in *Instrumentation) error {
-		if any(v) == nil {
-			return fmt.Errorf("rscotel: %s: nil", name)
-		}
-		set(in)
-		return nil
-	}
+// nonNil is an option that applies set, or fails naming the option and
+// what it takes when v is nil: a nil interface, or one holding a nil
+// pointer (option.NonNil), which would panic on the first call.
+func nonNil(name, what string, v any, set func(*Instrumentation)) Option {
+	return option.NonNilSet("rscotel", name, what, v, set)
 }
 
-// New returns an Instrumentation.
+// New returns an Instrumentation. Nil options are skipped.
 func New(opts ...Option) (*Instrumentation, error) {
 	in := &Instrumentation{runs: map[string]*runState{}, counted: map[phaseKey]runCounts{}}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(in); err != nil {
 			return nil, err
 		}

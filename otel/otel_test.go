@@ -284,11 +284,35 @@ func TestThrottledKinds(t *testing.T) {
 	}
 }
 
+// A nil provider or clock is refused, typed nils too (they would panic at
+// first use), and a nil option is skipped.
 func TestOptionsRefuseNil(t *testing.T) {
-	for _, o := range []rscotel.Option{rscotel.WithTracerProvider(nil), rscotel.WithMeterProvider(nil), rscotel.WithClock(nil)} {
-		if _, err := rscotel.New(o); err == nil {
-			t.Error("a nil provider or clock was accepted")
-		}
+	for _, tc := range []struct {
+		name string
+		opt  rscotel.Option
+		want string // error; "" for none
+	}{
+		{"nil option", nil, ""},
+		{"nil tracer provider", rscotel.WithTracerProvider(nil), "rscotel: WithTracerProvider: nil tracer provider"},
+		{"typed nil tracer provider", rscotel.WithTracerProvider((*sdktrace.TracerProvider)(nil)), "rscotel: WithTracerProvider: nil tracer provider"},
+		{"nil meter provider", rscotel.WithMeterProvider(nil), "rscotel: WithMeterProvider: nil meter provider"},
+		{"typed nil meter provider", rscotel.WithMeterProvider((*sdkmetric.MeterProvider)(nil)), "rscotel: WithMeterProvider: nil meter provider"},
+		{"nil clock", rscotel.WithClock(nil), "rscotel: WithClock: nil clock"},
+		{"typed nil clock", rscotel.WithClock((*rsctest.FakeClock)(nil)), "rscotel: WithClock: nil clock"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := rscotel.New(tc.opt)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Fatalf("New error (-want +got):\n%s", diff)
+			}
+			if (in == nil) != (tc.want != "") {
+				t.Errorf("New = %v, %v", in, err)
+			}
+		})
 	}
 }
 
