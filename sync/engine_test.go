@@ -1610,8 +1610,9 @@ func TestDefaultWindowAcrossLeapDay(t *testing.T) {
 	})
 }
 
-// The options taking a store or a clock refuse nil, and an interface
-// holding a nil pointer too, which would panic at the first use.
+// The options taking a store, a clock or a consent guard refuse nil, and
+// an interface holding a nil pointer or func too, which would panic at the
+// first use.
 func TestNilOptionsRefused(t *testing.T) {
 	t.Parallel()
 	client := newEnv(t, envOpt{}).client
@@ -1626,6 +1627,9 @@ func TestNilOptionsRefused(t *testing.T) {
 		{"typed nil dead letters", WithDeadLetters((*MemoryDeadLetters)(nil)), "sync: WithDeadLetters: nil store"},
 		{"nil clock", WithClock(nil), "sync: WithClock: nil clock"},
 		{"typed nil clock", WithClock((*rsctest.FakeClock)(nil)), "sync: WithClock: nil clock"},
+		{"nil consent guard", WithConsent(nil), "sync: WithConsent: nil guard"},
+		{"nil consent func", WithConsent(ConsentFunc(nil)), "sync: WithConsent: nil guard"},
+		{"typed nil consent guard", WithConsent((*pointerGuard)(nil)), "sync: WithConsent: nil guard"}, // as a nil *onboarding.ConsentRegistry
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewEngine(client, "c1", NewSliceSource(), tc.opt)
@@ -1635,6 +1639,12 @@ func TestNilOptionsRefused(t *testing.T) {
 		})
 	}
 }
+
+// pointerGuard is a ConsentGuard on a pointer, as onboarding's
+// ConsentRegistry is (which sync's tests cannot import).
+type pointerGuard struct{ err error }
+
+func (g *pointerGuard) CheckConsent(context.Context, string) error { return g.err }
 
 // A dry run's reconciliation counts the dead letters a real run would:
 // those in the store, and what it would refuse or clear; and it completes

@@ -220,9 +220,16 @@ func WithProgress(f func(Progress)) Option {
 	return engineOption("WithProgress", func(c *config) error { c.progress = f; return nil })
 }
 
-// WithConsent installs a consent guard (see ConsentGuard).
+// WithConsent installs a consent guard (see ConsentGuard). g must not be
+// nil, nor hold a nil pointer or func (a nil *onboarding.ConsentRegistry).
 func WithConsent(g ConsentGuard) Option {
-	return engineOption("WithConsent", func(c *config) error { c.consent = g; return nil })
+	return engineOption("WithConsent", func(c *config) error {
+		if option.NonNil("sync", "WithConsent", g) != nil {
+			return errors.New("sync: WithConsent: nil guard")
+		}
+		c.consent = g
+		return nil
+	})
 }
 
 // WithInFlight sets how many batches may be uncommitted at once (default 2,
