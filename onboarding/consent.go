@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rscgo/rscgo/internal/option"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -210,8 +211,12 @@ func (r *ConsentRegistry) wrote(customerID string) {
 var _ rscsync.ConsentGuard = (*ConsentRegistry)(nil)
 
 // NewConsentRegistry returns a registry persisting to store (nil: memory).
-// Its option is WithClock.
+// A store holding a nil pointer (a nil *MemoryStore) is refused. Its option
+// is WithClock.
 func NewConsentRegistry(store ConsentStore, opts ...Option) (*ConsentRegistry, error) {
+	if store != nil && option.NonNil("onboarding", "NewConsentRegistry", store) != nil {
+		return nil, fmt.Errorf("onboarding: NewConsentRegistry: store is a nil %T", store)
+	}
 	c, err := newConfig(forConsent, opts)
 	if err != nil {
 		return nil, err

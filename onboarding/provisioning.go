@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rscgo/rscgo/internal/option"
 	"github.com/rscgo/rscgo/rsc"
 )
 
@@ -188,10 +189,11 @@ type Provisioner struct {
 }
 
 // NewProvisioner returns a Provisioner. partner must be the parent
-// application's client; secrets receives every child secret. Its options
-// are WithClock and WithLogger.
+// application's client; secrets receives every child secret. Neither may
+// be nil, nor secrets hold a nil pointer (a nil *MemorySecretStore). Its
+// options are WithClock and WithLogger.
 func NewProvisioner(partner *rsc.Client, secrets SecretStore, opts ...Option) (*Provisioner, error) {
-	if partner == nil || secrets == nil {
+	if partner == nil || option.NonNil("onboarding", "NewProvisioner", secrets) != nil {
 		return nil, errors.New("onboarding: NewProvisioner needs a partner client and a secret store")
 	}
 	c, err := newConfig(forProvisioner, opts)

@@ -111,6 +111,41 @@ func TestAppNameAndSpec(t *testing.T) {
 	}
 }
 
+// The constructors taking a store refuse one holding a nil pointer, which
+// would panic at the first use; NewConsentRegistry's nil store means memory.
+func TestConstructorsRefuseNilStores(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	for _, tc := range []struct {
+		name string
+		make func() (any, error)
+		want string // error; "" for none
+	}{
+		{"provisioner, nil partner", func() (any, error) { return NewProvisioner(nil, NewMemorySecretStore()) },
+			"onboarding: NewProvisioner needs a partner client and a secret store"},
+		{"provisioner, nil secrets", func() (any, error) { return NewProvisioner(e.partner, nil) },
+			"onboarding: NewProvisioner needs a partner client and a secret store"},
+		{"provisioner, typed nil secrets", func() (any, error) { return NewProvisioner(e.partner, (*MemorySecretStore)(nil)) },
+			"onboarding: NewProvisioner needs a partner client and a secret store"},
+		{"provisioner", func() (any, error) { return NewProvisioner(e.partner, NewMemorySecretStore()) }, ""},
+		{"consent registry, nil store", func() (any, error) { return NewConsentRegistry(nil) }, ""},
+		{"consent registry, typed nil store", func() (any, error) { return NewConsentRegistry((*MemoryStore)(nil)) },
+			"onboarding: NewConsentRegistry: store is a nil *onboarding.MemoryStore"},
+		{"consent registry", func() (any, error) { return NewConsentRegistry(NewMemoryStore()) }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.make()
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestProvisionerEnsure(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
