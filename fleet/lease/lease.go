@@ -71,7 +71,7 @@ func WithTTL(d time.Duration) Option {
 	return func(l *Leases) error { l.ttl = d; return nil }
 }
 
-// New returns Leases kept in db.
+// New returns Leases kept in db. Nil options are skipped.
 func New(db *pgstore.DB, opts ...Option) (*Leases, error) {
 	if db == nil {
 		return nil, errors.New("lease: New: nil database")

@@ -15,6 +15,7 @@ import (
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/lease"
 	"github.com/rscgo/rscgo/fleet/pgstore"
+	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
@@ -307,6 +308,25 @@ func TestNilClockRefused(t *testing.T) {
 			_, err := lease.New(new(pgstore.DB), tc.opt)
 			if want := "lease: WithClock: nil clock"; err == nil || err.Error() != want {
 				t.Errorf("New = %v, want %s", err, want)
+			}
+		})
+	}
+}
+
+// A nil option is skipped, as the root module's options are. New needs no
+// database to apply options.
+func TestNilOptionSkipped(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []lease.Option
+	}{
+		{"nil", []lease.Option{nil}},
+		{"nil among others", []lease.Option{lease.WithTTL(time.Minute), nil, lease.WithClock(rsc.SystemClock())}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := lease.New(new(pgstore.DB), tc.opts...); err != nil {
+				t.Errorf("New = %v, want no error", err)
 			}
 		})
 	}

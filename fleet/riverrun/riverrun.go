@@ -198,7 +198,7 @@ func WithIncrementalInterval(d time.Duration) Option {
 }
 
 // New returns a Runner whose jobs commit to db under leases from leases,
-// running the engines engines returns.
+// running the engines engines returns. Nil options are skipped.
 func New(db *pgstore.DB, leases *lease.Leases, engines EngineFunc, opts ...Option) (*Runner, error) {
 	if db == nil || leases == nil || engines == nil {
 		return nil, errors.New("riverrun: New: nil database, leases or EngineFunc")

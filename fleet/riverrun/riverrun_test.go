@@ -450,6 +450,26 @@ func TestNilClockRefused(t *testing.T) {
 	}
 }
 
+// A nil option is skipped, as the root module's options are. New needs no
+// database to apply options.
+func TestNilOptionSkipped(t *testing.T) {
+	t.Parallel()
+	engines := func(context.Context, string, rscsync.Store) (*rscsync.Engine, error) { return nil, nil }
+	for _, tc := range []struct {
+		name string
+		opts []riverrun.Option
+	}{
+		{"nil", []riverrun.Option{nil}},
+		{"nil among others", []riverrun.Option{riverrun.WithSliceBatches(3), nil, riverrun.WithClock(rsc.SystemClock())}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := riverrun.New(new(pgstore.DB), new(lease.Leases), engines, tc.opts...); err != nil {
+				t.Errorf("New = %v, want no error", err)
+			}
+		})
+	}
+}
+
 // TestDailyQuotaSnoozes: a slice that spends the daily quota snoozes until
 // LinkedIn's UTC reset, an hour later.
 func TestDailyQuotaSnoozes(t *testing.T) {
