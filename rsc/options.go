@@ -200,7 +200,8 @@ func WithVersion(yyyymm string) Option {
 	}
 }
 
-// WithRetryPolicy replaces the retry policy.
+// WithRetryPolicy replaces the retry policy. MaxAttempts must be at least
+// 1, MinWait at most MaxWait, and no duration negative.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *config) error {
 		if p.MaxAttempts < 1 {
@@ -208,6 +209,9 @@ func WithRetryPolicy(p RetryPolicy) Option {
 		}
 		if p.MinWait < 0 || p.MaxWait < 0 || p.maxWait() < p.MinWait {
 			return errors.New("rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait (0 meaning 30 s)")
+		}
+		if p.MaxElapsed < 0 {
+			return errors.New("rsc: WithRetryPolicy: need MaxElapsed >= 0 (0 meaning no cap)")
 		}
 		c.retry = p
 		return nil

@@ -42,7 +42,7 @@ type RetryPolicy struct {
 	// MaxElapsed bounds a call's retries: no attempt starts later than this
 	// after the call began, so a retry whose wait would end later is not
 	// taken. It is measured on the client's Clock, which the waits also
-	// run on (WithClock). 0 = no cap.
+	// run on (WithClock). 0 = no cap; negative is refused.
 	MaxElapsed   time.Duration
 	RetryCreates bool // also retry creating POSTs (risks duplicates)
 }

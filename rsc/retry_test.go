@@ -318,3 +318,33 @@ func TestPerEntityTransientRetried(t *testing.T) {
 		})
 	}
 }
+
+// WithRetryPolicy refuses a policy it could not follow: no attempt, a
+// negative wait or cap, a MinWait over the MaxWait.
+func TestWithRetryPolicyValidates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		policy RetryPolicy
+		want   string // error; "" for none
+	}{
+		{"default", DefaultRetryPolicy(), ""},
+		{"one attempt", RetryPolicy{MaxAttempts: 1}, ""},
+		{"no attempt", RetryPolicy{}, "rsc: WithRetryPolicy: MaxAttempts must be at least 1"},
+		{"negative MinWait", RetryPolicy{MaxAttempts: 2, MinWait: -time.Second}, "rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait (0 meaning 30 s)"},
+		{"negative MaxWait", RetryPolicy{MaxAttempts: 2, MaxWait: -time.Second}, "rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait (0 meaning 30 s)"},
+		{"MinWait over the default MaxWait", RetryPolicy{MaxAttempts: 2, MinWait: time.Minute}, "rsc: WithRetryPolicy: need 0 <= MinWait <= MaxWait (0 meaning 30 s)"},
+		{"negative MaxElapsed", RetryPolicy{MaxAttempts: 1, MaxElapsed: -1}, "rsc: WithRetryPolicy: need MaxElapsed >= 0 (0 meaning no cap)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewClient(WithCredentials("a", "b"), WithRetryPolicy(tc.policy))
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("NewClient error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
