@@ -64,7 +64,11 @@ func fenceCases(t *testing.T) []fenceCase {
 			total: func(tot rscsync.Totals) int64 { return tot.Jobs }},
 		{name: "candidates", pick: `SELECT id FROM candidates ORDER BY id LIMIT 2`,
 			write: func(ctx context.Context, db *DB, id string) error {
-				return NewSink(db).SetLinkedInProfile(ctx, id, inmail.Profile{Person: "urn:li:person:fence" + id})
+				sink, err := NewSink(db)
+				if err != nil {
+					return err
+				}
+				return sink.SetLinkedInProfile(ctx, id, inmail.Profile{Person: "urn:li:person:fence" + id})
 			},
 			read: func(ctx context.Context, src *Source, since rscsync.Cursor) []rscsync.Cursor {
 				return positions(t, src.Candidates(ctx, since), candPos)

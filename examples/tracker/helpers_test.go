@@ -48,6 +48,15 @@ func newSource(t testing.TB, db *DB, cfg Config) *Source {
 	return src
 }
 
+func newSink(t testing.TB, db *DB) *Sink {
+	t.Helper()
+	sink, err := NewSink(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sink
+}
+
 // tickClock is the tests' clock: each read returns the time the read
 // before it returned plus a millisecond, as a real clock moves on between
 // a write and a later read. A clock that stood still would keep the

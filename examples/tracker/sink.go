@@ -31,8 +31,13 @@ var (
 	_ inmail.Users = (*Sink)(nil)
 )
 
-// NewSink returns a Sink writing to db.
-func NewSink(db *DB) *Sink { return &Sink{db: db} }
+// NewSink returns a Sink writing to db, which must not be nil.
+func NewSink(db *DB) (*Sink, error) {
+	if db == nil {
+		return nil, errors.New("tracker: NewSink: nil DB")
+	}
+	return &Sink{db: db}, nil
+}
 
 const sinkCandidateColumns = `id, COALESCE(linkedin_person_urn, ''), COALESCE(linkedin_profile_url, ''),
 	first_name, last_name, email, modified_at`

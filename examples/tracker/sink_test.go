@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rscgo/rscgo/inmail"
 	"github.com/rscgo/rscgo/milestones"
 	"github.com/rscgo/rscgo/rsc"
@@ -19,7 +21,7 @@ func TestSinkCandidates(t *testing.T) {
 	clk := newTestClock()
 	db, _ := generateTest(t, GenerateOptions{Candidates: 200, Seed: 4}, WithClock(clk))
 	ctx := context.Background()
-	sink := NewSink(db)
+	sink := newSink(t, db)
 
 	var id, email string
 	if err := db.SQL().QueryRow(`SELECT id, email FROM candidates ORDER BY id LIMIT 1 OFFSET 10`).Scan(&id, &email); err != nil {
@@ -103,7 +105,7 @@ func TestSinkCandidates(t *testing.T) {
 func TestSinkActivities(t *testing.T) {
 	db, _ := generateTest(t, GenerateOptions{Candidates: 50, Seed: 4})
 	ctx := context.Background()
-	sink := NewSink(db)
+	sink := newSink(t, db)
 	src := newSource(t, db, Config{IntegrationContext: testOrg})
 	before := collect(t, src.Activities(ctx, rscsync.Cursor{}))
 
@@ -227,7 +229,7 @@ func TestSinkWithRetriever(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sink := NewSink(db)
+	sink := newSink(t, db)
 	r, err := inmail.New(inmail.Config{
 		CustomerID: "acme", Client: client, Organization: org, Contracts: []string{"urn:li:contract:1"},
 		Sink: sink, State: enabledSince(testNow),
@@ -292,4 +294,32 @@ func enabledSince(at time.Time) func(context.Context) (milestones.State, error) 
 	st := milestones.State{Enabled: true, EnabledAt: at, Settings: milestones.AllSettings(),
 		Access: milestones.Access{CompanyLevel: true, ContractLevel: true}}
 	return func(context.Context) (milestones.State, error) { return st, nil }
+}
+
+// NewSink refuses a nil DB, as NewSource does, rather than returning a
+// Sink that panics at its first write.
+func TestNewSink(t *testing.T) {
+	db, _ := generateTest(t, GenerateOptions{Candidates: 1, Seed: 4})
+	for _, tc := range []struct {
+		name string
+		db   *DB
+		want string // error; "" for none
+	}{
+		{"db", db, ""},
+		{"nil DB", nil, "tracker: NewSink: nil DB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sink, err := NewSink(tc.db)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Fatalf("NewSink error (-want +got):\n%s", diff)
+			}
+			if (sink == nil) != (tc.want != "") {
+				t.Errorf("NewSink = %v, %v", sink, err)
+			}
+		})
+	}
 }

@@ -81,12 +81,16 @@ func (r *run) retriever() (*inmail.Retriever, error) {
 	if err != nil {
 		return nil, err
 	}
+	sink, err := tracker.NewSink(r.db)
+	if err != nil {
+		return nil, err
+	}
 	return inmail.New(inmail.Config{
 		CustomerID:   r.cust,
 		Client:       r.client,
 		Organization: r.contract.Organization,
 		Contracts:    []string{r.contract.ContractURN},
-		Sink:         tracker.NewSink(r.db),
+		Sink:         sink,
 		State:        func(context.Context) (milestones.State, error) { return r.state(), nil },
 	},
 		inmail.WithCursorStore(cursors),
