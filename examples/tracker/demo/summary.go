@@ -76,8 +76,11 @@ func (r *run) loadDeadLetters() error {
 // holds.
 func (r *run) reconcile(rep *rscsync.Report) error {
 	cp, err := r.store.Load(r.ctx, r.cust)
-	if err != nil || cp == nil {
-		return fmt.Errorf("demo: reading the sync checkpoint: %v", err)
+	switch {
+	case err != nil:
+		return fmt.Errorf("demo: reading the sync checkpoint: %w", err)
+	case cp == nil:
+		return fmt.Errorf("demo: reading the sync checkpoint: none stored for %s", r.cust)
 	}
 	tot, err := r.src.Totals(r.ctx, cp.WindowFrom)
 	if err != nil {
