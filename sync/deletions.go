@@ -223,10 +223,13 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[strin
 // (docs/linkedin-api.md §7.1): a soft-deleted row the Source still yields
 // (in read, what dropRecreated found) is sent as it is, and a job the
 // Source no longer has is named by the deletion's id and integration
-// context alone.
+// context alone. A deletion without an integration context has its row
+// looked up from the beginning of the Source (a soft delete that left the
+// row's time alone lies before what dropRecreated read); without one
+// either, the client refuses the CLOSE and the deletion is dead-lettered.
 func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[string]Job, ok func(*Deletion), fail func(*Deletion, error)) error {
-	var ops []jobOp
-	var opDel []*Deletion
+	var open []*Deletion
+	var unnamed []string
 	for _, d := range group {
 		st, known := r.cp.Jobs[d.ID]
 		if !known || st.State == jobClosed || st.State == jobFailed {
@@ -241,6 +244,21 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[
 			continue
 		}
 		r.cp.Jobs[d.ID] = st
+		open = append(open, d)
+		if _, found := read[d.ID]; !found && d.Integration == "" {
+			unnamed = append(unnamed, d.ID)
+		}
+	}
+	if len(unnamed) > 0 {
+		more, err := r.lookupJobs(ctx, unnamed, Cursor{})
+		if err != nil {
+			return err
+		}
+		maps.Copy(read, more)
+	}
+	var ops []jobOp
+	var opDel []*Deletion
+	for _, d := range open {
 		j, found := read[d.ID]
 		if !found {
 			j = deletedJob(d.ID, d.Integration)

@@ -343,3 +343,29 @@ func TestHardDeletedJobIsClosed(t *testing.T) {
 		}
 	})
 }
+
+// A deletion without an integration context cannot name its job in a bare
+// CLOSE: the job's row is looked up from the beginning of the Source, where
+// a soft delete that left the row's time alone keeps it, and closed with it
+// (a Source without Lookup, whose read from the deletion's time misses it).
+func TestSoftDeletedJobWithoutIntegrationIsClosed(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
+		ss := g.materialize()
+		eng, _ := e.ran(t, sourceOnly{ss})
+		time.Sleep(time.Minute)
+		j := g.job(0)
+		ss.Delete(Deletion{Kind: KindJob, ID: j.Posting.ExternalJobPostingID, DeletedAt: time.Now()})
+		j.Closed = true
+		ss.PutJobs(j) // the row stays, closed, its ModifiedAt before the deletion
+		time.Sleep(time.Minute)
+		_, err := eng.Run(t.Context())
+		must(t, err)
+		if got := heldJobStates(e)[j.Posting.ExternalJobPostingID]; got != "CLOSED" {
+			t.Errorf("job %s is %s on LinkedIn, want CLOSED", j.Posting.ExternalJobPostingID, got)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+			t.Errorf("dead letters %+v, want none", dl)
+		}
+	})
+}

@@ -211,14 +211,15 @@ func (r *run) checkApplications(_ context.Context, recs []Application, isNew []b
 		if !r.refuse(o, KindApplication, id, "", x.ModifiedAt, apps.Validate(&x.Record)) {
 			return false
 		}
-		seen := make(map[string]bool, len(x.Stages))
+		rep := stageRepeats(x.Stages)
 		for j := range x.Stages {
 			s := &x.Stages[j]
-			err := apps.ValidateStage(s)
-			if err == nil && seen[s.ID] { // as the client refuses a repeat within a call
-				err = &rsc.ValidationError{Resource: "stages", Key: s.ID, Field: "id", Rule: rsc.RuleRepeated}
+			var err error
+			if rep != nil && rep[j] { // as sendStages refuses it, before the client
+				err = errRepeatedStage(s.ID)
+			} else {
+				err = apps.ValidateStage(s)
 			}
-			seen[s.ID] = true
 			r.refuse(o, KindStage, s.ID, id, x.ModifiedAt, err)
 		}
 		return true

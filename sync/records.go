@@ -133,6 +133,47 @@ func (r *run) sendApplications(ctx context.Context, recs []Application, isNew []
 	return o
 }
 
+// stageRepeats returns which of an application's stages repeat an earlier
+// stage's id, or nil when none does: a Source must not list one stage id
+// twice in an application. The first is sent; the others are refused with
+// errRepeatedStage, in a run as in a dry run, whichever calls the client
+// would have split them into (it refuses a key repeated within one call).
+// A short history is scanned without a map.
+func stageRepeats(stages []rsc.Stage) []bool {
+	var rep []bool
+	mark := func(j int) {
+		if rep == nil {
+			rep = make([]bool, len(stages))
+		}
+		rep[j] = true
+	}
+	if len(stages) <= 16 {
+		for j := 1; j < len(stages); j++ {
+			for i := range j {
+				if stages[i].ID == stages[j].ID {
+					mark(j)
+					break
+				}
+			}
+		}
+		return rep
+	}
+	seen := make(map[string]bool, len(stages))
+	for j := range stages {
+		if seen[stages[j].ID] {
+			mark(j)
+		}
+		seen[stages[j].ID] = true
+	}
+	return rep
+}
+
+// errRepeatedStage is the refusal of a stage id repeated in an
+// application, as the client words a key repeated in one call.
+func errRepeatedStage(id string) error {
+	return &rsc.ValidationError{Resource: "stages", Key: id, Field: "id", Rule: rsc.RuleRepeated}
+}
+
 // sendStages upserts the stage history of the accepted applications of
 // recs in as few calls as the family allows (UpsertManyStages): on the
 // versioned endpoints a batch's stages share calls whatever their
@@ -144,9 +185,15 @@ func (r *run) sendStages(ctx context.Context, recs []Application, accepted []boo
 		if !accepted[i] {
 			continue
 		}
-		for _, s := range recs[i].Stages {
-			stages = append(stages, rsc.ApplicationStage{Application: recs[i].Record.Key, Stage: s})
-			modified = append(modified, recs[i].ModifiedAt)
+		a := &recs[i]
+		rep := stageRepeats(a.Stages)
+		for j, s := range a.Stages {
+			if rep != nil && rep[j] { // refused here, whatever call the first went in
+				o.dead = append(o.dead, r.deadLetter(KindStage, s.ID, a.Record.Key.ApplicationID, a.ModifiedAt, errRepeatedStage(s.ID)))
+				continue
+			}
+			stages = append(stages, rsc.ApplicationStage{Application: a.Record.Key, Stage: s})
+			modified = append(modified, a.ModifiedAt)
 		}
 	}
 	if len(stages) == 0 {

@@ -394,41 +394,60 @@ func TestProgressCountsAreTheRunsOwn(t *testing.T) {
 
 // An application that lists one stage id twice (a Source breaking its
 // contract) has the second refused as the client refuses a key repeated in
-// a call: the dry run says so as the run does, and a retry, which sends
-// the first again and has the second refused again, keeps the dead letter
-// instead of clearing it for the first's success.
+// a call, also when the two would go in different calls (the 100th and
+// 101st stage): the dry run says so as the run does, and a retry, which
+// sends the first again and has the second refused again, keeps the dead
+// letter instead of clearing it for the first's success. In both families.
 func TestRepeatedStageIDKeepsDeadLetter(t *testing.T) {
-	inBubble(t, func(t *testing.T, e *env) {
-		src := NewSliceSource().PutApplications(recreatedApp(e.cust.Organization, "A1", time.Now().Add(-time.Hour), "S1", "S1"))
-		want := []Rejection{{Kind: KindStage, ID: "S1", Parent: "A1", Reason: "invalid id: " + rsc.RuleRepeated}}
-		_, dry := e.ran(t, src, WithDryRun(true))
-		if d := cmp.Diff(want, dry.Rejections); d != "" {
-			t.Errorf("dry run's rejections (-want +got):\n%s", d)
-		}
-		eng, rep := e.ran(t, src)
-		if d := cmp.Diff(want, rep.Rejections); d != "" {
-			t.Errorf("run's rejections (-want +got):\n%s", d)
-		}
-		type letter struct {
-			Key      string
-			Attempts int
-		}
-		letters := func() (out []letter) {
-			for _, d := range deadLetters(t, eng.DeadLetters(), "c1") {
-				out = append(out, letter{d.Key(), d.Attempts})
-			}
-			return out
-		}
-		if d := cmp.Diff([]letter{{"stage/A1/S1", 1}}, letters()); d != "" {
-			t.Errorf("dead letters after the run (-want +got):\n%s", d)
-		}
-		retry, err := eng.RetryDeadLetters(t.Context())
-		must(t, err)
-		if d := cmp.Diff(want, retry.Rejections); d != "" {
-			t.Errorf("retry's rejections (-want +got):\n%s", d)
-		}
-		if d := cmp.Diff([]letter{{"stage/A1/S1", 2}}, letters()); d != "" {
-			t.Errorf("dead letters after the retry (-want +got):\n%s", d)
-		}
-	})
+	long := make([]string, 99, 101)
+	for i := range long {
+		long[i] = fmt.Sprintf("S%02d", i)
+	}
+	for _, tc := range []struct {
+		name   string
+		stages []string
+		dup    string
+	}{
+		{"in one call", []string{"S1", "S1"}, "S1"},
+		{"across calls", append(long, "DUP", "DUP"), "DUP"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inFamilies(t, func(t *testing.T, e *env, _ bool) {
+				src := NewSliceSource().PutApplications(recreatedApp(e.cust.Organization, "A1", time.Now().Add(-time.Hour), tc.stages...))
+				want := []Rejection{{Kind: KindStage, ID: tc.dup, Parent: "A1", Reason: "invalid id: " + rsc.RuleRepeated}}
+				_, dry := e.ran(t, src, WithDryRun(true))
+				if d := cmp.Diff(want, dry.Rejections); d != "" {
+					t.Errorf("dry run's rejections (-want +got):\n%s", d)
+				}
+				eng, rep := e.ran(t, src)
+				if d := cmp.Diff(want, rep.Rejections); d != "" {
+					t.Errorf("run's rejections (-want +got):\n%s", d)
+				}
+				if got := len(e.cust.Stages()); got != len(tc.stages)-1 {
+					t.Errorf("LinkedIn holds %d stages, want %d", got, len(tc.stages)-1)
+				}
+				type letter struct {
+					Key      string
+					Attempts int
+				}
+				letters := func() (out []letter) {
+					for _, d := range deadLetters(t, eng.DeadLetters(), "c1") {
+						out = append(out, letter{d.Key(), d.Attempts})
+					}
+					return out
+				}
+				if d := cmp.Diff([]letter{{"stage/A1/" + tc.dup, 1}}, letters()); d != "" {
+					t.Errorf("dead letters after the run (-want +got):\n%s", d)
+				}
+				retry, err := eng.RetryDeadLetters(t.Context())
+				must(t, err)
+				if d := cmp.Diff(want, retry.Rejections); d != "" {
+					t.Errorf("retry's rejections (-want +got):\n%s", d)
+				}
+				if d := cmp.Diff([]letter{{"stage/A1/" + tc.dup, 2}}, letters()); d != "" {
+					t.Errorf("dead letters after the retry (-want +got):\n%s", d)
+				}
+			})
+		})
+	}
 }

@@ -54,21 +54,24 @@
 // cross-site request cannot send without a CORS preflight the fake never
 // grants), bodies are capped at 1 MiB, and WithAdminToken adds a bearer
 // token. {org} is a customer's organization URN, its numeric id, or the
-// customer's client id. Answers are JSON; a refusal has a 4xx status and
-// LinkedIn's error body ({"message": ..., "status": ...}).
+// customer's client id. Answers are JSON; an endpoint's refusal has a 4xx
+// status and LinkedIn's error body ({"message": ..., "status": ...}), while
+// an unknown path or method gets net/http's plain-text 404 or 405.
 //
 //	GET  /_rsctest/state                          Server.State: every customer's CustomerState
 //	GET  /_rsctest/requests                       Server.Requests: the request log
 //	GET  /_rsctest/pushes                         Server.Pushes: every push event
-//	POST /_rsctest/pushes/deliver                 Server.DeliverPushes: {"delivered": n}
+//	POST /_rsctest/pushes/deliver                 Server.DeliverPushes: {"delivered": n}, with
+//	                                              "error" when a delivery failed
 //	POST /_rsctest/customers                      add a customer: body a CustomerSpec, answer its CustomerState
 //	GET  /_rsctest/customers/{org}                Customer.Snapshot: its CustomerState
 //	POST /_rsctest/customers/{org}/request        Customer.RequestIntegrations: {"requestId": id}
 //	POST /_rsctest/customers/{org}/notify         Customer.NotifyPartner: {"requestId": id}
 //	POST /_rsctest/customers/{org}/enable?company=true&contract=true
-//	                                              SetCompanyAccess, SetContractAccess (false disables):
+//	                                              SetCompanyAccess, SetContractAccess (another value disables):
 //	                                              {"requestIds": [...], "integrations": [...]}
-//	POST /_rsctest/customers/{org}/settings       SetProductSettings: body the rsc.ProductSettings to merge
+//	POST /_rsctest/customers/{org}/settings       SetProductSettings: body the rsc.ProductSettings fields
+//	                                              to change, {"requestId": id}
 //	POST /_rsctest/customers/{org}/seats?member=&contract=&state=
 //	                                              Customer.AddSeat: the Seat
 //	POST /_rsctest/customers/{org}/export?seat=&member=&job=
