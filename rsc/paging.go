@@ -247,8 +247,7 @@ func finder[T any](c *Client, res *resource, query string, count int) func(ctx c
 			start := 0
 			seen := map[uint64]bool{} // the digests of the pages read, compacted
 			seed := maphash.MakeSeed()
-			pages := 0
-			fam := c.fam.of(res)
+			pages, fam := 0, c.fam.of(res) // fam: the family res is sent in
 			for {
 				q := query + "&start=" + strconv.Itoa(start) + "&count=" + strconv.Itoa(count)
 				resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/" + fam.name(res), query: q,
