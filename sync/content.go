@@ -40,8 +40,11 @@ type KindContent struct {
 	// it back from LinkedIn); the counts are then zero.
 	Unchecked string `json:"unchecked,omitempty"`
 	// Checked counts the records compared: the Source's eligible records in
-	// the window that are not dead-lettered (or a sample of them), plus
-	// the deletions checked.
+	// the window that are not dead-lettered (or a sample of them), the
+	// deletions checked and, where the Holdings lists everything LinkedIn
+	// holds, the candidates and applications from before the window that
+	// LinkedIn holds and the Source has (the engine sends them as parents:
+	// PhaseReport.ParentsSent).
 	Checked int64 `json:"checked"`
 	Equal   int64 `json:"equal"`
 	// Missing: records the Source holds that LinkedIn does not.
@@ -52,7 +55,7 @@ type KindContent struct {
 	// Extra: records LinkedIn holds that the engine would not send: deleted
 	// in the ATS (Source.Deletions since the window start) or, where the
 	// Holdings lists everything LinkedIn holds, never sent (not in the
-	// Source's window).
+	// Source's window, nor a parent from before it).
 	Extra     int64    `json:"extra"`
 	ExtraKeys []string `json:"extraKeys,omitempty"`
 }
@@ -181,7 +184,7 @@ func (e *Engine) ReconcileContent(ctx context.Context, sample int) (*ContentRepo
 	}
 	rep := &ContentReport{CustomerID: e.cust, CheckedAt: e.cfg.clock.Now()}
 	for _, k := range contentKinds {
-		kc, err := want.kinds[k].compare(ctx, h, k)
+		kc, err := want.kinds[k].compare(ctx, h, k, e.beforeWindow(k, dead))
 		if err != nil {
 			return rep, err
 		}
@@ -297,8 +300,66 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 	return w, nil
 }
 
+// beforeWindow returns, for the kinds the engine sends from before the
+// window (a candidate or application, the parent of a note or feedback in
+// the window that LinkedIn refused for want of it: PhaseReport.ParentsSent),
+// a func that reads the Source's eligible, not dead-lettered records of
+// kind among keys, as the engine would send them, from the beginning of the
+// Source; nil for the other kinds.
+func (e *Engine) beforeWindow(kind EntityKind, dead map[string]bool) func(context.Context, []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
+	sendable := func(ctx context.Context, r Record, id string) bool {
+		if dead[dlKey(kind, "", id)] {
+			return false
+		}
+		if f := e.cfg.eligible; f != nil {
+			ok, _ := f(ctx, r)
+			return ok
+		}
+		return true
+	}
+	lr := &run{e: e} // the lookups read only the engine's Source
+	switch kind {
+	case KindCandidate:
+		return func(ctx context.Context, keys []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
+			found, err := lr.lookupCandidates(ctx, noteIDs(keys), Cursor{})
+			out := map[rsc.NoteKey]map[string]any{}
+			for id, c := range found {
+				if sendable(ctx, candidateRecord(&c), id) {
+					out[rsc.NoteKey{NoteID: id}] = wireFields(c.Record)
+				}
+			}
+			return out, err
+		}
+	case KindApplication:
+		return func(ctx context.Context, keys []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
+			found, err := lr.lookupApplications(ctx, noteIDs(keys), Cursor{})
+			out := map[rsc.NoteKey]map[string]any{}
+			for id, a := range found {
+				if sendable(ctx, applicationRecord(&a), id) {
+					out[rsc.NoteKey{NoteID: id}] = wireFields(a.Record)
+				}
+			}
+			return out, err
+		}
+	}
+	return nil
+}
+
+// noteIDs returns the keys' record ids.
+func noteIDs(keys []rsc.NoteKey) []string {
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.NoteID
+	}
+	return ids
+}
+
 // compare reads what LinkedIn holds of kind and compares it with kw.
-func (kw *kindWanted) compare(ctx context.Context, h Holdings, kind EntityKind) (KindContent, error) {
+// Where the Holdings lists everything LinkedIn holds, a record the Source
+// does not hold in the window is extra, unless before (nil for kinds the
+// engine never sends from before the window) finds it in the Source: it
+// is then compared as the others are.
+func (kw *kindWanted) compare(ctx context.Context, h Holdings, kind EntityKind, before func(context.Context, []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error)) (KindContent, error) {
 	kc := KindContent{Kind: kind}
 	want := kw.pick.records()
 	keys := make([]rsc.NoteKey, 0, len(want)+len(kw.deleted))
@@ -316,18 +377,11 @@ func (kw *kindWanted) compare(ctx context.Context, h Holdings, kind EntityKind) 
 	for _, r := range want {
 		kc.Checked++
 		key := dlKey(kind, r.key.Parent, r.key.NoteID)
-		got, ok := held[r.key]
-		switch diff := fieldsDiffer(r.fields, got); {
-		case !ok:
+		if got, ok := held[r.key]; ok {
+			kc.match(key, r.fields, got)
+		} else {
 			kc.Missing++
 			kc.MissingKeys = appendKey(kc.MissingKeys, key)
-		case len(diff) > 0:
-			kc.Stale++
-			if len(kc.StaleRecords) < maxContentKeys {
-				kc.StaleRecords = append(kc.StaleRecords, Stale{Key: key, Fields: diff})
-			}
-		default:
-			kc.Equal++
 		}
 	}
 	var extra []string
@@ -340,10 +394,27 @@ func (kw *kindWanted) compare(ctx context.Context, h Holdings, kind EntityKind) 
 		}
 	}
 	if all {
+		var outside []rsc.NoteKey
 		for k := range held {
 			if !kw.known[k] {
-				extra = append(extra, dlKey(kind, k.Parent, k.NoteID))
+				outside = append(outside, k)
 			}
+		}
+		var sent map[rsc.NoteKey]map[string]any
+		if before != nil && len(outside) > 0 {
+			slices.SortFunc(outside, func(a, b rsc.NoteKey) int { return strings.Compare(a.NoteID, b.NoteID) })
+			if sent, err = before(ctx, outside); err != nil {
+				return kc, fmt.Errorf("sync: looking up %s records from before the window: %w", kind, err)
+			}
+		}
+		for _, k := range outside {
+			fields, ok := sent[k]
+			if !ok {
+				extra = append(extra, dlKey(kind, k.Parent, k.NoteID))
+				continue
+			}
+			kc.Checked++
+			kc.match(dlKey(kind, k.Parent, k.NoteID), fields, held[k])
 		}
 	}
 	slices.Sort(extra)
@@ -353,6 +424,20 @@ func (kw *kindWanted) compare(ctx context.Context, h Holdings, kind EntityKind) 
 		kc.ExtraKeys = appendKey(kc.ExtraKeys, k)
 	}
 	return kc, nil
+}
+
+// match counts a record LinkedIn holds as got, whose wire fields the
+// engine sends as want: equal, or stale with the fields that differ.
+func (kc *KindContent) match(key string, want, got map[string]any) {
+	diff := fieldsDiffer(want, got)
+	if len(diff) == 0 {
+		kc.Equal++
+		return
+	}
+	kc.Stale++
+	if len(kc.StaleRecords) < maxContentKeys {
+		kc.StaleRecords = append(kc.StaleRecords, Stale{Key: key, Fields: diff})
+	}
 }
 
 // unreadable is a Holdings error for a kind it cannot read; it wraps

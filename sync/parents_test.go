@@ -3,6 +3,7 @@ package sync
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -72,7 +73,7 @@ func TestParentBeforeTheWindow(t *testing.T) {
 				if !tc.lookup {
 					src = sourceOnly{slice}
 				}
-				eng, rep := e.ran(t, src)
+				eng, rep := e.ran(t, src, WithHoldings(e.cust.Holdings()))
 
 				got := fakeState(e.cust)
 				if diff := cmp.Diff(tc.wantApps, got.Apps); diff != "" {
@@ -100,6 +101,18 @@ func TestParentBeforeTheWindow(t *testing.T) {
 				if apps.Sent != 1 || apps.ParentsSent != 0 {
 					t.Errorf("applications report %+v: want the one in the window sent, no parents", *apps)
 				}
+				// The content check compares the parent sent from before
+				// the window as any other record, not as extra.
+				cr, err := eng.ReconcileContent(t.Context(), 0)
+				must(t, err)
+				var b strings.Builder
+				must(t, cr.WriteText(&b))
+				if cr.Differs() {
+					t.Errorf("content differs:\n%s", b.String())
+				}
+				if want := fmt.Sprintf("content application: checked %d, equal %d, missing 0, stale 0, extra 0\n", len(tc.wantApps), len(tc.wantApps)); !strings.Contains(b.String(), want) {
+					t.Errorf("content report:\n%s\nwant the line %q", b.String(), want)
+				}
 				if !tc.badOld {
 					return
 				}
@@ -107,7 +120,7 @@ func TestParentBeforeTheWindow(t *testing.T) {
 				// retrying the feedback's dead letter sends it.
 				old.Record.JobPostingName = "Engineer"
 				slice.PutApplications(old)
-				rep, err := eng.RetryDeadLetters(t.Context())
+				rep, err = eng.RetryDeadLetters(t.Context())
 				must(t, err)
 				if n := len(deadLetters(t, eng.DeadLetters(), "c1")); n != 0 {
 					t.Errorf("%d dead letters after the retry, want none", n)
