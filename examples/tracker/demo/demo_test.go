@@ -53,6 +53,9 @@ func TestMain(m *testing.M) {
 	if name := os.Getenv(workerEnv); name != "" { // a worker process of TestFleet
 		os.Exit(workerMain(name))
 	}
+	if pg := os.Getenv(cancellerEnv); pg != "" { // a worker of TestFleetGivesUpWithoutJobs
+		os.Exit(cancellerMain(pg))
+	}
 	code := m.Run()
 	if cleanRun.dir != "" {
 		os.RemoveAll(cleanRun.dir)

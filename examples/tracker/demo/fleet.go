@@ -56,6 +56,12 @@ type FleetConfig struct {
 	// AfterRun, if set, is called once every customer is synced and
 	// checked, while the workers still run.
 	AfterRun func(ctx context.Context, res *FleetResult)
+	// GiveUpAfter is how long customers not synced yet may have no sync
+	// job waiting or running before RunFleet fails (default 30 s): every
+	// slice enqueues its successor as it completes, so a chain only ends
+	// when its job was cancelled (by the workers of another run on the same
+	// database, which cancel jobs of customers not theirs) or discarded.
+	GiveUpAfter time.Duration
 }
 
 func (c *FleetConfig) defaults() error {
@@ -71,6 +77,9 @@ func (c *FleetConfig) defaults() error {
 	c.Customers = cmpOr(c.Customers, 10)
 	c.Candidates = cmpOr(c.Candidates, 300)
 	c.Seed = max(c.Seed, 1)
+	if c.GiveUpAfter <= 0 {
+		c.GiveUpAfter = 30 * time.Second
+	}
 	switch {
 	case c.BadRecords == 0:
 		c.BadRecords = 0.01

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -122,6 +123,62 @@ func TestFleet(t *testing.T) {
 	}
 	if len(res.Workers) == 0 {
 		t.Errorf("no worker ran a slice:\n%s", out.String())
+	}
+}
+
+// cancellerEnv makes the test binary a worker that works no job but
+// cancels every River job of the database its value names, as the
+// workers of another run on the same database do with customers not
+// theirs.
+const cancellerEnv = "RSCGO_DEMO_FLEET_CANCELLER"
+
+// cancellerMain cancels the database's River jobs every 50 ms until
+// interrupted.
+func cancellerMain(pg string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	conn, err := pgx.Connect(ctx, pg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer conn.Close(context.Background())
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := conn.Exec(ctx, `update river_job set state = 'cancelled', finalized_at = now()
+			where state in ('available', 'scheduled', 'retryable', 'pending')`); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-tick.C:
+		}
+	}
+}
+
+// A run whose customers' jobs are all cancelled (here by a worker that
+// cancels every job, as another run's workers on the same database
+// cancel the customers not theirs) fails once they have had no job for
+// GiveUpAfter, naming the likely cause, instead of waiting for ever.
+func TestFleetGivesUpWithoutJobs(t *testing.T) {
+	pg := testDatabase(t)
+	cfg := FleetConfig{PostgresURL: pg, Workers: 1, Customers: 2, Candidates: 20, BadRecords: -1,
+		GenerateNow: genNow, DataDir: t.TempDir(), GiveUpAfter: 500 * time.Millisecond,
+		Worker: func(ctx context.Context, name string) *exec.Cmd {
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), cancellerEnv+"="+pg)
+			cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+			return cmd
+		}}
+	var out strings.Builder
+	cfg.Out = &out
+	_, err := RunFleet(t.Context(), cfg)
+	want := "demo: 2 customer(s) not synced have had no sync job for 500ms (fleet-"
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "is another run of the demo using this database?") {
+		t.Errorf("RunFleet: %v, want an error saying %q\n%s", err, want, out.String())
 	}
 }
 

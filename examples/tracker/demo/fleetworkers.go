@@ -71,12 +71,13 @@ const statusEvery = 2 * time.Second
 
 // waitSynced waits until every customer's four phases are complete,
 // printing the fleet's state when a customer finishes, and every
-// statusEvery. A worker that ends before
-// is an error.
+// statusEvery. A worker that ends before is an error, and so are
+// customers left with no sync job for FleetConfig.GiveUpAfter.
 func (f *fleetRun) waitSynced(ctx context.Context, exited chan workerExit) error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	last, lastAt := -1, time.Time{}
+	var idleSince time.Time // since when no customer not synced has a job
 	for {
 		done, err := f.synced(ctx)
 		if err != nil {
@@ -88,6 +89,16 @@ func (f *fleetRun) waitSynced(ctx context.Context, exited chan workerExit) error
 		}
 		if done == len(f.m.Customers) {
 			return nil
+		}
+		switch stalled, err := f.jobless(ctx); {
+		case err != nil || len(stalled) == 0:
+			idleSince = time.Time{}
+		case idleSince.IsZero():
+			idleSince = time.Now()
+		case time.Since(idleSince) >= f.cfg.GiveUpAfter:
+			return fmt.Errorf("demo: %d customer(s) not synced have had no sync job for %v (%s ...): "+
+				"their jobs were cancelled or discarded; is another run of the demo using this database?",
+				len(stalled), f.cfg.GiveUpAfter, stalled[0])
 		}
 		select {
 		case <-ctx.Done():
@@ -119,6 +130,22 @@ func (f *fleetRun) synced(ctx context.Context) (int, error) {
 		}
 	}
 	return len(f.done), nil
+}
+
+// jobless returns the customers not synced yet that have no sync job
+// waiting or running.
+func (f *fleetRun) jobless(ctx context.Context) ([]string, error) {
+	fcs, err := pgFleet{db: f.db, customers: f.ids()}.Fleet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, fc := range fcs {
+		if !f.done[fc.CustomerID] && fc.Running+fc.Waiting == 0 {
+			out = append(out, fc.CustomerID)
+		}
+	}
+	return out, nil
 }
 
 // statusLine says how many customers are synced and how the fleet works
