@@ -15,7 +15,7 @@ import (
 // content reconciliation against the fake compares every kind and finds
 // the records the fake holds that the ATS deleted or never sent:
 //
-//	eng, err := rscsync.NewEngine(client, src, custID, rscsync.WithHoldings(cu.Holdings()))
+//	eng, err := rscsync.NewEngine(client, custID, src, rscsync.WithHoldings(cu.Holdings()))
 //
 // A view of a CustomerState (CustomerState.Holdings) reads a snapshot, such
 // as one fetched from the admin API of a fake in another process.

@@ -14,6 +14,9 @@
 //	go -C fleet run ./cmd/rscworker -postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' \
 //		-rsc http://127.0.0.1:8080 -provision -enqueue -customers 20 -big 1 -pacing=false
 //
+// -postgres defaults to the environment variable RSCWORKER_POSTGRES, which
+// keeps a password out of the process list (ps).
+//
 // -provision adds the generated customers to the fake (its admin API),
 // -enqueue starts every customer's chain of slices; both may be given to
 // every worker (a customer already there is left alone). The processes of
@@ -133,7 +136,7 @@ func signals() (first, second context.Context, stop func()) {
 func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	var c config
 	host, _ := os.Hostname()
-	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL URL of the fleet's database (required)")
+	fs.StringVar(&c.postgres, "postgres", os.Getenv(postgresEnv), "PostgreSQL URL of the fleet's database (required; default $"+postgresEnv+")")
 	fs.StringVar(&c.rsc, "rsc", "", "RSC base URL, e.g. the standalone fake's http://127.0.0.1:8080 (required)")
 	fs.StringVar(&c.id, "id", fmt.Sprintf("%s-%d", host, os.Getpid()), "this worker's name, unique in the fleet (River's client ID: 1 to 100 bytes)")
 	fs.IntVar(&c.plan.Customers, "customers", 200, "customers in the generated fleet")
@@ -175,6 +178,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	return c, c.check()
 }
 
+// postgresEnv names the environment variable -postgres defaults to, which
+// keeps a password out of the process list (ps).
+const postgresEnv = "RSCWORKER_POSTGRES"
+
 // maxID is the longest worker name, in bytes: River's longest client ID
 // (river.Config.ID).
 const maxID = 100
@@ -189,7 +196,7 @@ func (c *config) check() error {
 	}
 	switch {
 	case c.postgres == "":
-		return bad("-postgres: the fleet's database URL is required")
+		return bad("-postgres: the fleet's database URL is required (or $%s)", postgresEnv)
 	case c.id == "":
 		return bad("-id: empty worker name")
 	case len(c.id) > maxID:

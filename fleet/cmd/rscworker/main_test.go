@@ -123,6 +123,30 @@ func TestCommandLine(t *testing.T) {
 	}
 }
 
+// -postgres defaults to $RSCWORKER_POSTGRES, which keeps a password out
+// of the process list; without either, the flag is required.
+func TestPostgresFromEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		env        string
+		args       []string
+		wantStderr string
+	}{
+		{"postgres://127.0.0.1:1/db", nil, "rscworker: -rsc: the RSC base URL is required\n"},
+		{"", []string{"-rsc", "http://127.0.0.1:1"}, "rscworker: -postgres: the fleet's database URL is required (or $RSCWORKER_POSTGRES)\n"},
+	} {
+		t.Run("env="+tc.env, func(t *testing.T) {
+			t.Setenv(postgresEnv, tc.env)
+			var stdout, stderr strings.Builder
+			if code := cli(tc.args, &stdout, &stderr); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if d := cmp.Diff(tc.wantStderr, stderr.String()); d != "" {
+				t.Errorf("stderr (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // The clients' retries end well within River's JobTimeout: the default
 // policy's with a minute (rscworker's default), capped below it.
 func TestRetryWithin(t *testing.T) {
