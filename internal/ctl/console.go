@@ -29,7 +29,11 @@ const consoleTitle = " · rscgo console</title>"
 // again: through the engine when the program has one, else through the
 // ops console.
 func (x *command) retry(ctx context.Context) error {
-	id, keys := x.args[0], storedKeys(x.args[1:])
+	id := x.args[0]
+	keys, err := x.deadKeys(ctx, id, x.args[1:])
+	if err != nil {
+		return err
+	}
 	if x.c.Engine == nil {
 		if err := x.viaConsole(ctx, "dead retry", id, keys); err != nil {
 			return err
@@ -48,6 +52,44 @@ func (x *command) retry(ctx context.Context) error {
 		return err
 	}
 	return x.retried(ctx, id, keys)
+}
+
+// deadKeys turns the KEYs of dead retry into keys as the dead-letter
+// stores hold them (storedKeys): a bare id (no "/") names the dead letter
+// of the customer's job, candidate or application of that id, a usage
+// error when it names several (give the full key) and not found when none.
+func (x *command) deadKeys(ctx context.Context, id string, keys []string) ([]string, error) {
+	out := storedKeys(keys)
+	var dls []deadLine
+	for i, k := range keys {
+		if strings.Contains(k, "/") {
+			continue
+		}
+		if dls == nil {
+			var err error
+			if dls, err = x.s.deadLetters(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		var match []string
+		for _, d := range dls {
+			switch d.Kind {
+			case rscsync.KindJob, rscsync.KindCandidate, rscsync.KindApplication:
+				if !d.Delete && d.ID == k {
+					match = append(match, d.Key)
+				}
+			}
+		}
+		switch len(match) {
+		case 0:
+			return nil, &notFoundError{fmt.Sprintf("customer %s has no dead letter of a job, candidate or application %s", shown(id), shown(k))}
+		case 1:
+			out[i] = match[0]
+		default:
+			return nil, &usageError{fmt.Sprintf("dead retry: %s names %s: give the KEY whole", shown(k), strings.Join(match, " and "))}
+		}
+	}
+	return out, nil
 }
 
 // storedKeys is keys as the dead-letter stores hold them: a key typed with

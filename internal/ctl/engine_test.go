@@ -275,3 +275,28 @@ func TestDeadRetryOfUnstorableIDs(t *testing.T) {
 		})
 	}
 }
+
+// dead retry takes a bare id for the dead letter of a job, candidate or
+// application, as resync does, through the engine and through the
+// console; an id no such dead letter has is not found, and one that names
+// several (a job and a candidate) wants the whole key.
+func TestDeadRetryOfBareIDs(t *testing.T) {
+	for _, via := range []string{"engine", "console"} {
+		t.Run(via, func(t *testing.T) {
+			s := newSynced(t)
+			code, out, errs := s.runVia(t, via, "dead", "retry", "acme", "C3")
+			expect(t, code, out, errs, 4, "retry of customer acme done: 1 refused again, 1 dead letters remain\n",
+				"rscctl: 1 records of customer \"acme\" refused again (dead list acme)\n")
+			code, out, errs = s.runVia(t, via, "dead", "retry", "acme", "C4")
+			expect(t, code, out, errs, 3, "", "rscctl: customer \"acme\" has no dead letter of a job, candidate or application \"C4\"\n")
+			if err := s.engine.DeadLetters().Put(t.Context(), "acme", rscsync.DeadLetter{Kind: rscsync.KindJob, ID: "C3", Reason: "refused"}); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errs = s.runVia(t, via, "dead", "retry", "acme", "C3")
+			want := "rscctl: dead retry: \"C3\" names candidate//C3 and job//C3: give the KEY whole\n"
+			if code != 2 || out != "" || !strings.HasPrefix(errs, want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and stderr beginning %q", code, out, errs, want)
+			}
+		})
+	}
+}
