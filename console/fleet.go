@@ -12,7 +12,8 @@ import (
 // one store works the customers: who holds each customer's lease, until
 // when, and the customer's queued jobs. The fleet module's PostgreSQL
 // stores (package fleet/pgstore, with fleet/lease and fleet/riverrun) hold
-// this; the console needs no database driver, only this interface.
+// this, and fleet/riverrun's FleetView reads it; the console needs no
+// database driver, only this interface.
 type FleetSource interface {
 	// Fleet returns the fleet's state now: an entry per customer that has
 	// a lease or a job; customers without one may be left out.

@@ -87,7 +87,7 @@ func (f *fleetRun) openConsole() error {
 		rscconsole.WithAuthorizer(f.cfg.Monitor.Authorize),
 		rscconsole.WithAllowedHosts(loopbackHosts...),
 		rscconsole.WithCheckpoints(f.db.Checkpoints()), rscconsole.WithDeadLetters(f.db.DeadLetters()),
-		rscconsole.WithFleet(pgFleet{db: f.db, customers: ids}),
+		rscconsole.WithFleet(f.view()),
 		rscconsole.WithReconcile(rscconsole.EngineReconcile(f.checkEngine, 0)),
 		rscconsole.WithRefresh(2*time.Second),
 	)

@@ -132,10 +132,17 @@ func (f *fleetRun) synced(ctx context.Context) (int, error) {
 	return len(f.done), nil
 }
 
+// view is the fleet's state as the console shows it: each customer's
+// lease holder and sync jobs (riverrun.FleetView).
+func (f *fleetRun) view() *riverrun.FleetView {
+	v, _ := riverrun.NewFleetView(f.db, func(context.Context) ([]string, error) { return f.ids(), nil }) // neither is nil
+	return v
+}
+
 // jobless returns the customers not synced yet that have no sync job
 // waiting or running.
 func (f *fleetRun) jobless(ctx context.Context) ([]string, error) {
-	fcs, err := pgFleet{db: f.db, customers: f.ids()}.Fleet(ctx)
+	fcs, err := f.view().Fleet(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +158,7 @@ func (f *fleetRun) jobless(ctx context.Context) ([]string, error) {
 // statusLine says how many customers are synced and how the fleet works
 // the rest: the leases each worker holds and the jobs.
 func (f *fleetRun) statusLine(ctx context.Context, done int) string {
-	fcs, err := pgFleet{db: f.db, customers: f.ids()}.Fleet(ctx)
+	fcs, err := f.view().Fleet(ctx)
 	if err != nil {
 		return fmt.Sprintf("fleet: %d/%d customers synced (%v)", done, len(f.m.Customers), err)
 	}
