@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -19,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rscgo/rscgo/fleet/pgstore"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
 
@@ -91,7 +94,10 @@ func TestFleet(t *testing.T) {
 		}}
 	var out strings.Builder
 	cfg.Out = &out
-	cfg.AfterRun = func(ctx context.Context, res *FleetResult) { checkFleetConsole(t, cfg.Monitor, res) }
+	cfg.AfterRun = func(ctx context.Context, res *FleetResult) {
+		checkFleetConsole(t, cfg.Monitor, res)
+		checkFleetRetry(t, pg, cfg.Monitor, res.Customers[0].ID)
+	}
 	res, err := RunFleet(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
@@ -200,6 +206,51 @@ func checkFleetConsole(t *testing.T, mon *Monitor, res *FleetResult) {
 		if !strings.Contains(row, `<td class="lease">`) || strings.Contains(row, "never leased") {
 			t.Errorf("customer %s's row shows no lease:\n%s", c.ID, row)
 		}
+	}
+}
+
+// checkFleetRetry retries a customer's dead letters from the fleet's
+// console, under the customer's lease while the workers run: a dead letter
+// of a candidate Tracker does not hold is dropped, so none is left.
+func checkFleetRetry(t *testing.T, pg string, mon *Monitor, id string) {
+	ctx := t.Context()
+	db, err := pgstore.Open(ctx, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.DeadLetters().Put(ctx, id, rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C-gone", Reason: "refused"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mon.Handler())
+	defer srv.Close()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	c.Jar = jar
+	readAll(t, c, srv.URL+"/login?token="+mon.Token())
+	page := readAll(t, c, srv.URL+"/customer?id="+url.QueryEscape(id))
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if csrf == nil || !strings.Contains(page, `id="retry-all"`) {
+		t.Fatalf("the customer's page offers no retry:\n%s", page)
+	}
+	resp, err := c.PostForm(srv.URL+"/retry?customer="+url.QueryEscape(id), url.Values{"csrf": {csrf[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var left []string
+	for d, err := range db.DeadLetters().List(ctx, id) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, d.Key())
+	}
+	if len(left) != 0 {
+		t.Errorf("dead letters after the console's retry: %q\n%s", left, b)
 	}
 }
 

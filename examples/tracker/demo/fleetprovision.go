@@ -9,6 +9,8 @@ import (
 
 	rscconsole "github.com/rscgo/rscgo/console"
 	"github.com/rscgo/rscgo/examples/tracker"
+	"github.com/rscgo/rscgo/fleet/lease"
+	"github.com/rscgo/rscgo/fleet/riverrun"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
 	rscsync "github.com/rscgo/rscgo/sync"
@@ -75,13 +77,22 @@ func (f *fleetRun) ids() []string {
 }
 
 // openConsole gives the Monitor the console over the fleet's database:
-// every customer's progress and dead letters, the fleet view (leases and
+// every customer's progress and dead letters, with retries under the
+// customer's lease (riverrun.Runner.Retry), the fleet view (leases and
 // jobs), and content reconciliation against the fake.
 func (f *fleetRun) openConsole() error {
 	if f.cfg.Monitor == nil {
 		return nil
 	}
 	ids := f.ids()
+	leases, err := lease.New(f.db)
+	if err != nil {
+		return err
+	}
+	retrier, err := riverrun.New(f.db, leases, f.retryEngine)
+	if err != nil {
+		return err
+	}
 	h, err := rscconsole.New(
 		rscconsole.WithCustomers(func(context.Context) ([]string, error) { return ids, nil }),
 		rscconsole.WithAuthorizer(f.cfg.Monitor.Authorize),
@@ -89,6 +100,7 @@ func (f *fleetRun) openConsole() error {
 		rscconsole.WithCheckpoints(f.db.Checkpoints()), rscconsole.WithDeadLetters(f.db.DeadLetters()),
 		rscconsole.WithFleet(f.view()),
 		rscconsole.WithReconcile(rscconsole.EngineReconcile(f.checkEngine, 0)),
+		rscconsole.WithRetry(retrier.Retry),
 		rscconsole.WithRefresh(2*time.Second),
 	)
 	if err != nil {
@@ -106,6 +118,19 @@ func (f *fleetRun) openConsole() error {
 // its state and compare its content with the fake's; it never syncs (the
 // workers do, under their leases).
 func (f *fleetRun) checkEngine(_ context.Context, id string) (*rscsync.Engine, error) {
+	return f.engine(id, f.db.Checkpoints(), f.db.DeadLetters())
+}
+
+// retryEngine is the riverrun.EngineFunc of the console's retries
+// (riverrun.Runner.Retry): the customer's engine over the checkpoint
+// store and the dead letters fenced by the lease the retry took.
+func (f *fleetRun) retryEngine(ctx context.Context, id string, store rscsync.Store) (*rscsync.Engine, error) {
+	return f.engine(id, store, riverrun.DeadLetters(ctx))
+}
+
+// engine is customer id's engine over its Tracker, the fake LinkedIn and
+// the stores given.
+func (f *fleetRun) engine(id string, store rscsync.Store, dead rscsync.DeadLetterStore) (*rscsync.Engine, error) {
 	c := f.m.customer(id)
 	if c == nil {
 		return nil, fmt.Errorf("demo: no customer %s in this fleet run", id)
@@ -123,7 +148,6 @@ func (f *fleetRun) checkEngine(_ context.Context, id string) (*rscsync.Engine, e
 	if err != nil {
 		return nil, err
 	}
-	return rscsync.NewEngine(client, id, src,
-		rscsync.WithStore(f.db.Checkpoints()), rscsync.WithDeadLetters(f.db.DeadLetters()),
+	return rscsync.NewEngine(client, id, src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
 		rscsync.WithHoldings(f.fakes[id].Holdings()))
 }
