@@ -320,29 +320,29 @@ func (e *Engine) beforeWindow(kind EntityKind, dead map[string]bool) func(contex
 	lr := &run{e: e} // the lookups read only the engine's Source
 	switch kind {
 	case KindCandidate:
-		return func(ctx context.Context, keys []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
-			found, err := lr.lookupCandidates(ctx, noteIDs(keys), Cursor{})
-			out := map[rsc.NoteKey]map[string]any{}
-			for id, c := range found {
-				if sendable(ctx, candidateRecord(&c), id) {
-					out[rsc.NoteKey{NoteID: id}] = wireFields(c.Record)
-				}
-			}
-			return out, err
-		}
+		return sentFrom(lr.lookupCandidates, sendable, func(c *Candidate) (Record, any) { return candidateRecord(c), c.Record })
 	case KindApplication:
-		return func(ctx context.Context, keys []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
-			found, err := lr.lookupApplications(ctx, noteIDs(keys), Cursor{})
-			out := map[rsc.NoteKey]map[string]any{}
-			for id, a := range found {
-				if sendable(ctx, applicationRecord(&a), id) {
-					out[rsc.NoteKey{NoteID: id}] = wireFields(a.Record)
-				}
-			}
-			return out, err
-		}
+		return sentFrom(lr.lookupApplications, sendable, func(a *Application) (Record, any) { return applicationRecord(a), a.Record })
 	}
 	return nil
+}
+
+// sentFrom is beforeWindow's func over a lookup of one kind: the records
+// found from the beginning of the Source that sendable takes, by key, as
+// their wire fields (rec gives a record's Record and what the client
+// sends).
+func sentFrom[T any](lookup func(context.Context, []string, Cursor) (map[string]T, error),
+	sendable func(context.Context, Record, string) bool, rec func(*T) (Record, any)) func(context.Context, []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
+	return func(ctx context.Context, keys []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
+		found, err := lookup(ctx, noteIDs(keys), Cursor{})
+		out := map[rsc.NoteKey]map[string]any{}
+		for id, v := range found {
+			if r, wire := rec(&v); sendable(ctx, r, id) {
+				out[rsc.NoteKey{NoteID: id}] = wireFields(wire)
+			}
+		}
+		return out, err
+	}
 }
 
 // noteIDs returns the keys' record ids.

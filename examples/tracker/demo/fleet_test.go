@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -222,21 +221,12 @@ func checkFleetRetry(t *testing.T, pg string, mon *Monitor, id string) {
 	if err := db.DeadLetters().Put(ctx, id, rscsync.DeadLetter{Kind: rscsync.KindCandidate, ID: "C-gone", Reason: "refused"}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(mon.Handler())
-	defer srv.Close()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := srv.Client()
-	c.Jar = jar
-	readAll(t, c, srv.URL+"/login?token="+mon.Token())
+	c, srv := signedIn(t, mon)
 	page := readAll(t, c, srv.URL+"/customer?id="+url.QueryEscape(id))
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
-	if csrf == nil || !strings.Contains(page, `id="retry-all"`) {
+	if !strings.Contains(page, `id="retry-all"`) {
 		t.Fatalf("the customer's page offers no retry:\n%s", page)
 	}
-	resp, err := c.PostForm(srv.URL+"/retry?customer="+url.QueryEscape(id), url.Values{"csrf": {csrf[1]}})
+	resp, err := c.PostForm(srv.URL+"/retry?customer="+url.QueryEscape(id), url.Values{"csrf": {csrfOf(t, page)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,11 +172,12 @@ func TestServedAfterTheRun(t *testing.T) {
 	checkTelemetryJSON(t, &buf)
 }
 
-// checkReconcile signs in to the console and reconciles the customer's
-// content: every candidate LinkedIn holds is equal to Tracker's.
-func checkReconcile(t *testing.T, mon *Monitor, res *Result) {
+// signedIn serves mon over HTTP until the test ends and returns a client
+// signed in to its console through the login address, and the server.
+func signedIn(t *testing.T, mon *Monitor) (*http.Client, *httptest.Server) {
+	t.Helper()
 	srv := httptest.NewServer(mon.Handler())
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -184,12 +185,25 @@ func checkReconcile(t *testing.T, mon *Monitor, res *Result) {
 	c := srv.Client()
 	c.Jar = jar
 	readAll(t, c, srv.URL+"/login?token="+mon.Token())
-	page := readAll(t, c, srv.URL+"/customer?id=demo-customer")
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
-	if csrf == nil {
-		t.Fatalf("no anti-CSRF token on the customer's page:\n%s", page)
+	return c, srv
+}
+
+// csrfOf is the anti-CSRF token of a console page's forms.
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no anti-CSRF token on the page:\n%s", page)
 	}
-	resp, err := c.PostForm(srv.URL+"/reconcile", url.Values{"csrf": {csrf[1]}, "customer": {"demo-customer"}})
+	return m[1]
+}
+
+// checkReconcile signs in to the console and reconciles the customer's
+// content: every candidate LinkedIn holds is equal to Tracker's.
+func checkReconcile(t *testing.T, mon *Monitor, res *Result) {
+	c, srv := signedIn(t, mon)
+	page := readAll(t, c, srv.URL+"/customer?id=demo-customer")
+	resp, err := c.PostForm(srv.URL+"/reconcile", url.Values{"csrf": {csrfOf(t, page)}, "customer": {"demo-customer"}})
 	if err != nil {
 		t.Fatal(err)
 	}
