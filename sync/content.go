@@ -229,11 +229,8 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 		w.kinds[k] = &kindWanted{pick: newSampler[sentRecord](sample), known: map[rsc.NoteKey]bool{}, dead: dead}
 	}
 	ok := func(r Record) bool {
-		if f := e.cfg.eligible; f != nil {
-			ok, _ := f(ctx, r)
-			return ok
-		}
-		return true
+		ok, _ := e.eligible(ctx, r)
+		return ok
 	}
 	for j, err := range e.src.Jobs(ctx, from) {
 		if err != nil {
@@ -308,14 +305,8 @@ func (e *Engine) contentWanted(ctx context.Context, from Cursor, sample int, dea
 // Source; nil for the other kinds.
 func (e *Engine) beforeWindow(kind EntityKind, dead map[string]bool) func(context.Context, []rsc.NoteKey) (map[rsc.NoteKey]map[string]any, error) {
 	sendable := func(ctx context.Context, r Record, id string) bool {
-		if dead[dlKey(kind, "", id)] {
-			return false
-		}
-		if f := e.cfg.eligible; f != nil {
-			ok, _ := f(ctx, r)
-			return ok
-		}
-		return true
+		ok, _ := e.eligible(ctx, r)
+		return ok && !dead[dlKey(kind, "", id)]
 	}
 	lr := &run{e: e} // the lookups read only the engine's Source
 	switch kind {

@@ -420,7 +420,7 @@ func (p *pipeline[T]) eligible(ctx context.Context, b *pbatch[T], n int, id, key
 	if readAgain {
 		b.reread++
 	}
-	ok, reason := p.r.eligible(ctx, rc)
+	ok, reason := p.r.e.eligible(ctx, rc)
 	if ok {
 		return isNew, true
 	}
@@ -770,8 +770,8 @@ func (p *pipeline[T]) finish(ctx context.Context) error {
 }
 
 // eligible asks the eligibility hook, if any.
-func (r *run) eligible(ctx context.Context, rec Record) (bool, string) {
-	if f := r.e.cfg.eligible; f != nil {
+func (e *Engine) eligible(ctx context.Context, rec Record) (bool, string) {
+	if f := e.cfg.eligible; f != nil {
 		return f(ctx, rec)
 	}
 	return true, ""

@@ -276,7 +276,7 @@ func keep[T any](ctx context.Context, r *run, found bool, k phaseKind[T], v *T, 
 	reason := SkipGone
 	if found {
 		var ok bool
-		if ok, reason = r.eligible(ctx, k.rec(v)); ok {
+		if ok, reason = r.e.eligible(ctx, k.rec(v)); ok {
 			return true
 		}
 		if refusedItself(dead) {
