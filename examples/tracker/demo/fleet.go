@@ -127,6 +127,7 @@ type fleetRun struct {
 	out   *console
 	db    *pgstore.DB
 	rc    *river.Client[pgx.Tx] // inserts only
+	fleet *riverrun.FleetView   // the customers' leases and jobs, as the console shows them
 	fake  *rsctest.Server
 	m     manifest
 	fakes map[string]*rsctest.Customer // by customer id
@@ -205,6 +206,10 @@ func (f *fleetRun) open(ctx context.Context) error {
 		return err
 	}
 	if f.rc, err = river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{}); err != nil {
+		db.Close()
+		return err
+	}
+	if f.fleet, err = riverrun.NewFleetView(db, func(context.Context) ([]string, error) { return f.ids(), nil }); err != nil {
 		db.Close()
 		return err
 	}

@@ -98,7 +98,7 @@ func (f *fleetRun) openConsole() error {
 		rscconsole.WithAuthorizer(f.cfg.Monitor.Authorize),
 		rscconsole.WithAllowedHosts(loopbackHosts...),
 		rscconsole.WithCheckpoints(f.db.Checkpoints()), rscconsole.WithDeadLetters(f.db.DeadLetters()),
-		rscconsole.WithFleet(f.view()),
+		rscconsole.WithFleet(f.fleet),
 		rscconsole.WithReconcile(rscconsole.EngineReconcile(f.checkEngine, 0)),
 		rscconsole.WithRetry(retrier.Retry),
 		rscconsole.WithRefresh(2*time.Second),

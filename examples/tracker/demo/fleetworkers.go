@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	rscconsole "github.com/rscgo/rscgo/console"
 	"github.com/rscgo/rscgo/fleet/riverrun"
 	rscsync "github.com/rscgo/rscgo/sync"
 )
@@ -83,14 +84,15 @@ func (f *fleetRun) waitSynced(ctx context.Context, exited chan workerExit) error
 		if err != nil {
 			return err
 		}
+		fcs, err := f.fleet.Fleet(ctx) // one read for the status line and the stall check
 		if done != last || time.Since(lastAt) >= statusEvery {
-			f.out.printf("%s", f.statusLine(ctx, done))
+			f.out.printf("%s", f.statusLine(done, fcs, err))
 			last, lastAt = done, time.Now()
 		}
 		if done == len(f.m.Customers) {
 			return nil
 		}
-		switch stalled, err := f.jobless(ctx); {
+		switch stalled := f.jobless(fcs); {
 		case err != nil || len(stalled) == 0:
 			idleSince = time.Time{}
 		case idleSince.IsZero():
@@ -132,33 +134,22 @@ func (f *fleetRun) synced(ctx context.Context) (int, error) {
 	return len(f.done), nil
 }
 
-// view is the fleet's state as the console shows it: each customer's
-// lease holder and sync jobs (riverrun.FleetView).
-func (f *fleetRun) view() *riverrun.FleetView {
-	v, _ := riverrun.NewFleetView(f.db, func(context.Context) ([]string, error) { return f.ids(), nil }) // neither is nil
-	return v
-}
-
-// jobless returns the customers not synced yet that have no sync job
-// waiting or running.
-func (f *fleetRun) jobless(ctx context.Context) ([]string, error) {
-	fcs, err := f.view().Fleet(ctx)
-	if err != nil {
-		return nil, err
-	}
+// jobless returns the customers of fcs not synced yet that have no sync
+// job waiting or running.
+func (f *fleetRun) jobless(fcs []rscconsole.FleetCustomer) []string {
 	var out []string
 	for _, fc := range fcs {
 		if !f.done[fc.CustomerID] && fc.Running+fc.Waiting == 0 {
 			out = append(out, fc.CustomerID)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // statusLine says how many customers are synced and how the fleet works
-// the rest: the leases each worker holds and the jobs.
-func (f *fleetRun) statusLine(ctx context.Context, done int) string {
-	fcs, err := f.view().Fleet(ctx)
+// the rest (fcs, or err reading it): the leases each worker holds and the
+// jobs.
+func (f *fleetRun) statusLine(done int, fcs []rscconsole.FleetCustomer, err error) string {
 	if err != nil {
 		return fmt.Sprintf("fleet: %d/%d customers synced (%v)", done, len(f.m.Customers), err)
 	}
