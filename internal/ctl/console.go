@@ -73,11 +73,8 @@ func (x *command) deadKeys(ctx context.Context, id string, keys []string) ([]str
 		}
 		var match []string
 		for _, d := range dls {
-			switch d.Kind {
-			case rscsync.KindJob, rscsync.KindCandidate, rscsync.KindApplication:
-				if !d.Delete && d.ID == k {
-					match = append(match, d.Key)
-				}
+			if !d.Delete && d.ID == k && bareIDKinds[d.Kind.Phase()] == d.Kind {
+				match = append(match, d.Key)
 			}
 		}
 		switch len(match) {

@@ -59,6 +59,11 @@ func (x *command) resync(ctx context.Context) error {
 	return x.outcomes(ctx, id, keys, "done")
 }
 
+// bareIDKinds are the kinds a KEY may name by a bare id (no parent), by
+// their phase: a job, a candidate or an application.
+var bareIDKinds = map[rscsync.Phase]rscsync.EntityKind{rscsync.PhaseJobs: rscsync.KindJob,
+	rscsync.PhaseCandidates: rscsync.KindCandidate, rscsync.PhaseApplications: rscsync.KindApplication}
+
 // recordKey turns KEY into a dead-letter key of phase p: a full key
 // (kind/parent/id) of one of the phase's kinds, or a bare id of a job,
 // candidate or application. A key naming ids that are not valid UTF-8 or
@@ -66,8 +71,7 @@ func (x *command) resync(ctx context.Context) error {
 // (sync.DeadLetter.Escape).
 func recordKey(p rscsync.Phase, key string) (string, error) {
 	if !strings.Contains(key, "/") {
-		kind, ok := map[rscsync.Phase]rscsync.EntityKind{rscsync.PhaseJobs: rscsync.KindJob,
-			rscsync.PhaseCandidates: rscsync.KindCandidate, rscsync.PhaseApplications: rscsync.KindApplication}[p]
+		kind, ok := bareIDKinds[p]
 		if !ok {
 			return "", &usageError{fmt.Sprintf("resync: %s: an activity's KEY is kind/parent/id (candidateNote/C7/N1)", shown(key))}
 		}
