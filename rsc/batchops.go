@@ -236,8 +236,12 @@ func sendBatch[K comparable](ctx context.Context, c *Client, op batchOp, entries
 
 // transientEntity reports whether err is a per-entity refusal LinkedIn
 // gives for its own failure (429, 5xx), which the same record may not get
-// again.
+// again. The nil check keeps the common case (an accepted record) from
+// allocating the target errors.As needs.
 func transientEntity(err error) bool {
+	if err == nil {
+		return false
+	}
 	var ee *EntityError
 	return errors.As(err, &ee) && (ee.Status == http.StatusTooManyRequests || ee.Status >= 500)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -198,5 +199,32 @@ func TestRepeatedKeysRefused(t *testing.T) {
 				t.Errorf("sent %d keys, want %d", n, tc.sent)
 			}
 		})
+	}
+}
+
+// TestTransientEntity covers the per-entity refusals a batch sends again
+// and checks that an accepted record (nil error), the common case on the
+// hot path, costs no allocation.
+func TestTransientEntity(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"accepted", nil, false},
+		{"429", &EntityError{Status: http.StatusTooManyRequests}, true},
+		{"500", &EntityError{Status: http.StatusInternalServerError}, true},
+		{"400", &EntityError{Status: http.StatusBadRequest}, false},
+		{"wrapped 503", fmt.Errorf("x: %w", &EntityError{Status: http.StatusServiceUnavailable}), true},
+		{"other error", errors.New("x"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := transientEntity(tc.err); got != tc.want {
+				t.Errorf("transientEntity(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+	if n := testing.AllocsPerRun(100, func() { transientEntity(nil) }); n != 0 {
+		t.Errorf("transientEntity(nil) allocates %v times, want 0", n)
 	}
 }
