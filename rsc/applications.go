@@ -84,6 +84,16 @@ func (s *ApplicationsService) Validate(a *Application) error {
 	return checkRecord(resApplications, a.Key.ApplicationID, s.c.cfg.clock.Now(), a, validateApplication)
 }
 
+// ValidateParent checks k as the calls on the application's notes,
+// interview feedback and stages do before sending: Validate, then, on /v2,
+// where the key is a segment of those calls' URL path, that it takes at
+// most 4 KB there once encoded, LinkedIn's limit on a path segment
+// (docs/linkedin-api.md §2.2). The application itself is not held to it:
+// its own calls name it in the query, which a long key tunnels.
+func (s *ApplicationsService) ValidateParent(k ApplicationKey) error {
+	return s.c.validateParent(k, resApplications)
+}
+
 // Upsert creates or fully replaces applications (PUT batch_update), in
 // batches of at most 100, in order. See CandidatesService.Upsert for how
 // failures are reported.
@@ -177,7 +187,13 @@ func recordIDs[T any](recs []T, id func(T) string) []string {
 // resource of its own keyed by application, integration context and record
 // id (docs/linkedin-api.md §11).
 func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app ApplicationKey, recs []T, del bool, ids []string) (*BatchResult[NoteKey], error) {
-	if err := app.check(); err != nil {
+	path := "/" + c.fam.name(res)
+	if !c.subVersioned(res) {
+		var err error
+		if path, err = c.parentPath(app, c.fam.name(resApplications), res.legacy); err != nil {
+			return nil, err
+		}
+	} else if err := app.check(); err != nil {
 		return nil, err
 	}
 	if !del {
@@ -191,10 +207,6 @@ func writeSub[T subEntity](ctx context.Context, c *Client, res *resource, app Ap
 			rec = &recs[i]
 		}
 		entries[i] = subEntry(c, res, app, rec, id, seen)
-	}
-	path := "/" + c.fam.name(res)
-	if !c.subVersioned(res) {
-		path = "/" + c.fam.name(resApplications) + "/" + c.keyPath(app.restli(c.fam)) + "/" + res.legacy
 	}
 	return writeBatches(ctx, c, c.batchOpFor(writeMethod(del), res, path), entries)
 }

@@ -518,6 +518,40 @@ func simpleKeyIndex(p restli.Protocol, k string, pos map[string]int) int {
 // keyPath encodes a compound key as a path segment for sub-resources.
 func (c *Client) keyPath(k restli.Key) string { return restli.EncodeKeyPath(c.fam.proto, k) }
 
+// maxPathSegment is LinkedIn's limit on one segment of a URL path, the
+// text between two slashes: 4 KB, past which it answers 414
+// (docs/linkedin-api.md §2.2). Tunnelling moves a call's query, never its
+// path.
+const maxPathSegment = 4096
+
+// validateParent checks pk, a parent of resource parent, as parentPath
+// does on /v2, and only its key on /rest, where it names no path.
+func (c *Client) validateParent(pk noteParent, parent *resource) error {
+	if c.fam.versioned {
+		return pk.check()
+	}
+	_, err := c.parentPath(pk, parent.legacy, "")
+	return err
+}
+
+// parentPath checks pk, the parent of a sub-resource call on /v2, and
+// returns the call's path, /{parent}/{key}/{sub}. Besides pk's own rules,
+// its key, encoded, must fit in one path segment: an id of 512 characters
+// outside ASCII takes up to 6 KB there. The refusal names the parent's id
+// field.
+func (c *Client) parentPath(pk noteParent, parent, sub string) (string, error) {
+	if err := pk.check(); err != nil {
+		return "", err
+	}
+	seg := c.keyPath(pk.restli(c.fam))
+	if len(seg) > maxPathSegment {
+		_, _, id, _ := pk.notes()
+		return "", &ValidationError{Resource: parent, Key: id, Field: pk.idField(),
+			Rule: fmt.Sprintf("must take at most %d bytes once encoded, LinkedIn's limit on the URL path segment that names the parent of notes, feedback and stages (takes %d)", maxPathSegment, len(seg))}
+	}
+	return "/" + parent + "/" + seg + "/" + sub, nil
+}
+
 // decodeJSON unmarshals a response body with the family's field renames
 // undone. Its error, which may quote the body, is redacted.
 func (c *Client) decodeJSON(r *resource, body []byte, v any) error {

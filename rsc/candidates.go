@@ -105,6 +105,16 @@ func (s *CandidatesService) Validate(cand *Candidate) error {
 	return checkRecord(resCandidates, cand.Key.CandidateID, s.c.cfg.clock.Now(), cand, validateCandidate)
 }
 
+// ValidateParent checks k as the calls on the candidate's notes do before
+// sending: Validate, then, on /v2, where the key is a segment of those
+// calls' URL path, that it takes at most 4 KB there once encoded,
+// LinkedIn's limit on a path segment (docs/linkedin-api.md §2.2). The
+// candidate itself is not held to it: its own calls name it in the query,
+// which a long key tunnels.
+func (s *CandidatesService) ValidateParent(k CandidateKey) error {
+	return s.c.validateParent(k, resCandidates)
+}
+
 func validateCandidate(v *validator, cand *Candidate) {
 	if v.adopt(cand.Key.check()); v.err != nil {
 		return

@@ -408,18 +408,19 @@ func TestBatchResponseWithoutPerRecordStatus(t *testing.T) {
 	}
 }
 
-// A candidate's key travels in the path of its notes: an id of 512 CJK
-// characters (4.6 KB percent-encoded) and 95 note ids (3.9 KB of query,
-// under the 4,000 bytes that tunnel a query alone) would make a URL over
-// LinkedIn's 8 KB (docs/linkedin-api.md §2.2), so the query is tunnelled;
-// one note's query fits beside the path and is sent as it is.
+// A candidate's key travels in the path of its notes: an id of 440 CJK
+// characters (4 KB percent-encoded, within LinkedIn's 4 KB path segment)
+// and 97 note ids (3.98 KB of query, under the 4,000 bytes that tunnel a
+// query alone) would make a URL over LinkedIn's 8 KB (docs/linkedin-api.md
+// §2.2), so the query is tunnelled; one note's query fits beside the path
+// and is sent as it is.
 func TestLongPathTunnelsItsQuery(t *testing.T) {
 	t.Parallel()
-	cand := CandidateKey{IntegrationContext: org, CandidateID: strings.Repeat("候", 512)}
+	cand := CandidateKey{IntegrationContext: org, CandidateID: strings.Repeat("候", 440)}
 	for _, tc := range []struct {
 		notes     int
 		tunnelled bool
-	}{{95, true}, {1, false}} {
+	}{{97, true}, {1, false}} {
 		t.Run(fmt.Sprint(tc.notes, " notes"), func(t *testing.T) {
 			t.Parallel()
 			h := setup(t, okBatch)

@@ -14,7 +14,9 @@ type CandidateKey struct {
 	// CandidateID is required text of at most 512 characters, a guard of
 	// ours: LinkedIn documents no length (docs/linkedin-api.md §7). Unlike
 	// other required text it must not be blank: white space alone is
-	// refused as an id.
+	// refused as an id. On /v2 the candidate's notes are refused when its
+	// key takes over 4 KB once URL-encoded, as an id of more than about
+	// 440 CJK characters does: see CandidatesService.ValidateParent.
 	CandidateID string
 }
 
@@ -36,8 +38,10 @@ func (k CandidateKey) integrationContext() string { return k.IntegrationContext 
 func (k CandidateKey) Validate() error { return k.check() }
 
 func (k CandidateKey) check() error {
-	return checkKeyParts("atsCandidates", "atsCandidateId", k.CandidateID, k.IntegrationContext)
+	return checkKeyParts("atsCandidates", k.idField(), k.CandidateID, k.IntegrationContext)
 }
+
+func (CandidateKey) idField() string { return "atsCandidateId" }
 
 // ApplicationKey identifies an application (a placement in Tracker's words):
 // the ATS's application id within the integration context.
@@ -47,7 +51,10 @@ type ApplicationKey struct {
 	// ApplicationID is required text of at most 512 characters, a guard of
 	// ours: LinkedIn documents no length (docs/linkedin-api.md §7). Unlike
 	// other required text it must not be blank: white space alone is
-	// refused as an id.
+	// refused as an id. On /v2 the application's notes, interview feedback
+	// and stages are refused when its key takes over 4 KB once URL-encoded,
+	// as an id of more than about 440 CJK characters does: see
+	// ApplicationsService.ValidateParent.
 	ApplicationID string
 }
 
@@ -81,8 +88,10 @@ func (k ApplicationKey) integrationContext() string { return k.IntegrationContex
 func (k ApplicationKey) Validate() error { return k.check() }
 
 func (k ApplicationKey) check() error {
-	return checkKeyParts("atsApplications", "atsJobApplicationId", k.ApplicationID, k.IntegrationContext)
+	return checkKeyParts("atsApplications", k.idField(), k.ApplicationID, k.IntegrationContext)
 }
+
+func (ApplicationKey) idField() string { return "atsJobApplicationId" }
 
 // IntegrationType is an RSC integration type (docs/linkedin-api.md §6.3).
 type IntegrationType string

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
@@ -160,5 +162,98 @@ func TestUpsertManyNotes(t *testing.T) {
 			t.Fatalf("DeleteManyNotes: %v %v", err, res.Err())
 		}
 		held("C1/N3=c")
+	})
+}
+
+// A candidate's or application's key is one segment of the URL path of its
+// notes, feedback and stages on /v2, which LinkedIn caps at 4 KB and no
+// tunnel shortens (docs/linkedin-api.md §2.2). An id of 512 CJK characters,
+// the longest the client takes, is about 4.6 KB there: such a parent's
+// calls are refused before anything is sent, naming its id field, as
+// ValidateParent does, where the fake (as LinkedIn) would answer 414. One
+// of 440 fits. On /rest the key travels in the query, so both land.
+func TestParentKeyOverPathSegment(t *testing.T) {
+	t.Parallel()
+	fits, over := strings.Repeat("候", 440), strings.Repeat("候", 512)
+	eachFamily(t, func(t *testing.T, srv *rsctest.Server, opts []rsc.Option) {
+		ctx := t.Context()
+		cust := srv.AddCustomer(rsctest.CustomerSpec{})
+		c, err := srv.CustomerClient(cust, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versioned := len(opts) > 0
+		org, now := cust.Organization, srv.Now()
+		for _, id := range []string{fits, over} {
+			refused := !versioned && id == over
+			ck := rsc.CandidateKey{IntegrationContext: org, CandidateID: id}
+			ak := rsc.ApplicationKey{IntegrationContext: org, ApplicationID: id}
+			cand := candidate(org, id, "ann@example.com", now)
+			app := rsc.Application{Key: ak, CandidateID: id, JobPostingID: "J1", JobPostingName: "Engineer", CandidateEmail: "ann@example.com",
+				FirstName: "Ann", LastName: "Lee", CreatedAt: rsc.Millis(now.Add(-2 * time.Hour)), LastModifiedAt: rsc.Millis(now.Add(-time.Hour))}
+			// The records themselves are named in the query: always sent.
+			if res, err := c.Candidates.Upsert(ctx, []rsc.Candidate{cand}); err != nil || res.Err() != nil {
+				t.Fatalf("%d characters: Candidates.Upsert: %v %v", len([]rune(id)), err, res.Err())
+			}
+			if res, err := c.Applications.Upsert(ctx, []rsc.Application{app}); err != nil || res.Err() != nil {
+				t.Fatalf("%d characters: Applications.Upsert: %v %v", len([]rune(id)), err, res.Err())
+			}
+			created := rsc.Millis(now.Add(-time.Hour))
+			candErr := &rsc.ValidationError{Resource: "atsCandidates", Key: id, Field: "atsCandidateId"}
+			appErr := &rsc.ValidationError{Resource: "atsApplications", Key: id, Field: "atsJobApplicationId"}
+			for _, call := range []struct {
+				name string
+				want *rsc.ValidationError
+				do   func() (*rsc.BatchResult[rsc.NoteKey], error)
+			}{
+				{"candidate notes", candErr, func() (*rsc.BatchResult[rsc.NoteKey], error) {
+					return c.Candidates.UpsertNotes(ctx, ck, []rsc.Note{{ID: "N1", Note: "n", CreatedAt: created}})
+				}},
+				{"application notes", appErr, func() (*rsc.BatchResult[rsc.NoteKey], error) {
+					return c.Applications.UpsertNotes(ctx, ak, []rsc.Note{{ID: "N1", Note: "n", CreatedAt: created}})
+				}},
+				{"feedback", appErr, func() (*rsc.BatchResult[rsc.NoteKey], error) {
+					return c.Applications.UpsertFeedback(ctx, ak, []rsc.InterviewFeedback{{ID: "F1", Feedback: "ok", InterviewType: "ONSITE"}})
+				}},
+				{"stages", appErr, func() (*rsc.BatchResult[rsc.NoteKey], error) {
+					return c.Applications.UpsertStages(ctx, ak, []rsc.Stage{{ID: "S1", Stage: "Shortlisted", CreatedAt: created}})
+				}},
+				{"many stages", appErr, func() (*rsc.BatchResult[rsc.NoteKey], error) {
+					return c.Applications.UpsertManyStages(ctx, []rsc.ApplicationStage{{Application: ak, Stage: rsc.Stage{ID: "S2", Stage: "Hired", CreatedAt: created}}})
+				}},
+				{"stage deletion", appErr, func() (*rsc.BatchResult[rsc.NoteKey], error) {
+					return c.Applications.DeleteStages(ctx, ak, []string{"S1"})
+				}},
+				{"candidate note deletion", candErr, func() (*rsc.BatchResult[rsc.NoteKey], error) {
+					return c.Candidates.DeleteNotes(ctx, ck, []string{"N1"})
+				}},
+			} {
+				sent := len(srv.Requests())
+				res, err := call.do()
+				if err == nil {
+					err = res.Err()
+				}
+				if !refused {
+					if err != nil {
+						t.Errorf("%d characters, %s: %v", len([]rune(id)), call.name, err)
+					}
+					continue
+				}
+				var ve *rsc.ValidationError
+				if !errors.As(err, &ve) {
+					t.Fatalf("%s of a parent over 4 KB: %v, want a *rsc.ValidationError", call.name, err)
+				}
+				if d := cmp.Diff(call.want, ve, cmpopts.IgnoreFields(rsc.ValidationError{}, "Rule")); d != "" || !strings.Contains(ve.Rule, "at most 4096 bytes") {
+					t.Errorf("%s: refusal (-want +got):\n%s%s", call.name, d, ve.Rule)
+				}
+				if n := len(srv.Requests()) - sent; n != 0 {
+					t.Errorf("%s: %d requests sent for a refused parent", call.name, n)
+				}
+			}
+			candParent, appParent := c.Candidates.ValidateParent(ck), c.Applications.ValidateParent(ak)
+			if refused != (candParent != nil) || refused != (appParent != nil) {
+				t.Errorf("%d characters: ValidateParent = %v, %v; want refusals %v", len([]rune(id)), candParent, appParent, refused)
+			}
+		}
 	})
 }

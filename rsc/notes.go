@@ -58,6 +58,7 @@ func validateNote(v *validator, n *Note) {
 // application).
 type noteParent interface {
 	check() error
+	idField() string // the parent's id field on /v2
 	restli(family) restli.Key
 	// notes returns the notes resource, the parent's resource, the parent's
 	// id, and the name of the parent's id field in a versioned note key.
@@ -79,10 +80,16 @@ type NoteKey struct {
 // one candidate or application: a sub-resource of the parent's key on /v2,
 // a resource of its own keyed by parent and note on /rest.
 func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, ids []string) (*BatchResult[NoteKey], error) {
-	if err := pk.check(); err != nil {
+	res, parentRes, _, _ := pk.notes()
+	path := "/" + c.fam.name(res)
+	if !c.fam.versioned {
+		var err error
+		if path, err = c.parentPath(pk, parentRes.legacy, res.legacy); err != nil {
+			return nil, err
+		}
+	} else if err := pk.check(); err != nil {
 		return nil, err
 	}
-	res, parentRes, _, _ := pk.notes()
 	del := notes == nil
 	n := len(notes)
 	if del {
@@ -96,10 +103,6 @@ func (c *Client) writeNotes(ctx context.Context, pk noteParent, notes []Note, id
 		} else {
 			entries[i] = c.noteEntry(pk, &notes[i], notes[i].ID, seen)
 		}
-	}
-	path := "/" + c.fam.name(res)
-	if !c.fam.versioned {
-		path = "/" + parentRes.legacy + "/" + c.keyPath(pk.restli(c.fam)) + "/" + res.legacy
 	}
 	return writeBatches(ctx, c, c.batchOpFor(writeMethod(del), res, path), entries)
 }

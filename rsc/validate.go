@@ -19,8 +19,10 @@ const maxTextLen = 256 << 10
 // length for (docs/linkedin-api.md §7): a candidate's or application's id
 // travels in the URL path of its notes, feedback and stages, and LinkedIn
 // refuses a URL over 8 KB (§2.2). An id of 512 characters, each
-// percent-encoded to at most 12, always fits in the path; the query of
+// percent-encoded to at most 12, keeps the path under 8 KB; the query of
 // such a call is tunnelled when path and query together would not fit.
+// The path's segment that holds the key has a limit of its own, 4 KB,
+// which only a long id outside ASCII passes (parentPath).
 const maxIDLen = 512
 
 // futureTolerance is how far ahead of the client's clock a job's listedAt

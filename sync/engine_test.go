@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -322,6 +323,67 @@ func TestDryRunRefusesBadKeys(t *testing.T) {
 			})
 		})
 	}
+}
+
+// An application or candidate whose key, encoded, is over LinkedIn's 4 KB
+// URL path segment (docs/linkedin-api.md §2.2; an id of 512 CJK
+// characters) is sent itself, in the query, but the stages, notes and
+// feedback whose calls name it in the path are refused with the parent's
+// id field, in a dry run as in a real run, and the run completes. Before,
+// LinkedIn's 414 failed each such call, whatever else it carried.
+func TestParentKeyOverPathSegment(t *testing.T) {
+	long := strings.Repeat("候", 512)
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		g := newGen(org, backlogEnd(), 24*time.Hour, 0, 0, 2, 0)
+		src := g.materialize()
+		a := g.place(2)
+		a.Record.Key.ApplicationID = long
+		for i := range a.Stages {
+			a.Stages[i].ID = fmt.Sprint("S", i)
+		}
+		at := time.Now().Add(-30 * time.Minute)
+		src.PutApplications(a).PutActivities(
+			Activity{Kind: KindCandidateNote, ModifiedAt: at, Candidate: rsc.CandidateKey{IntegrationContext: org, CandidateID: long},
+				Note: rsc.Note{ID: "N1", Note: "called", CreatedAt: rsc.Millis(at)}},
+			Activity{Kind: KindInterviewFeedback, ModifiedAt: at, Application: a.Record.Key,
+				Feedback: rsc.InterviewFeedback{ID: "F1", Feedback: "ok", CreatedAt: rsc.Millis(at)}})
+		src.Delete(Deletion{Kind: KindStage, ID: "S9", Parent: long, Integration: org, DeletedAt: at})
+		dry := e.engine(t, src, WithDryRun(true))
+		drep, err := dry.Run(t.Context())
+		must(t, err)
+		eng, rrep := e.ran(t, src)
+		if d := cmp.Diff(rrep.Rejections, drep.Rejections); d != "" {
+			t.Errorf("rejections (-real +dry):\n%s", d)
+		}
+		type refusal struct {
+			Kind              EntityKind
+			ID, Parent, Field string
+		}
+		var got []refusal
+		for _, d := range deadLetters(t, eng.DeadLetters(), "c1") {
+			got = append(got, refusal{d.Kind, d.ID, d.Parent, d.Field})
+			if !strings.Contains(d.Reason, "at most 4096 bytes") {
+				t.Errorf("%s %s: reason %q", d.Kind, d.ID, d.Reason)
+			}
+		}
+		want := []refusal{
+			{KindCandidateNote, "N1", long, "atsCandidateId"},
+			{KindInterviewFeedback, "F1", long, "atsJobApplicationId"},
+			{KindStage, "S0", long, "atsJobApplicationId"},
+			{KindStage, "S1", long, "atsJobApplicationId"},
+			{KindStage, "S9", long, "atsJobApplicationId"},
+		}
+		less := func(a, b refusal) int { return strings.Compare(string(a.Kind)+a.ID, string(b.Kind)+b.ID) }
+		slices.SortFunc(got, less)
+		slices.SortFunc(want, less)
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("dead letters (-want +got):\n%s", d)
+		}
+		if !slices.ContainsFunc(e.cust.Applications(), func(r rsctest.Record) bool { return r.Key["atsJobApplicationId"] == long }) {
+			t.Error("LinkedIn does not hold the application itself")
+		}
+	})
 }
 
 // An engine built WithDryRun sends nothing from RetryDeadLetters and

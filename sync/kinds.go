@@ -212,12 +212,19 @@ func (r *run) checkApplications(_ context.Context, recs []Application, isNew []b
 			return false
 		}
 		rep := stageRepeats(x.Stages)
+		var parentErr error // the stages' call names the application in its path
+		if len(x.Stages) > 0 {
+			parentErr = apps.ValidateParent(x.Record.Key)
+		}
 		for j := range x.Stages {
 			s := &x.Stages[j]
 			var err error
-			if rep != nil && rep[j] { // as sendStages refuses it, before the client
+			switch {
+			case rep != nil && rep[j]: // as sendStages refuses it, before the client
 				err = errRepeatedStage(s.ID)
-			} else {
+			case parentErr != nil:
+				err = parentErr
+			default:
 				err = apps.ValidateStage(s)
 			}
 			r.refuse(o, KindStage, s.ID, id, x.ModifiedAt, err)
@@ -245,7 +252,7 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 	order := sendOrder(recs) // refusals in the order a real run meets them
 	o := checked(len(recs), make([]bool, len(recs)), func(i int, o *batchOutcome) bool {
 		d := &recs[order[i]]
-		err := deletionKeyError(d)
+		err := deletionKeyError(r.e.client, d)
 		if err == nil {
 			return true
 		}
@@ -260,10 +267,10 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 
 // deletionKeyError is why a real run would refuse deletion d's key before
 // sending it, or nil: an id and an integration context URN for any kind,
-// then the key the client checks (rsc.CandidateKey.Validate,
-// rsc.ApplicationKey.Validate): the record's own, or its parent's for a
-// child.
-func deletionKeyError(d *Deletion) error {
+// then the key the client checks: the record's own (rsc.CandidateKey.Validate,
+// rsc.ApplicationKey.Validate), or its parent's for a child, which names the
+// parent as its calls do (ValidateParent).
+func deletionKeyError(c *rsc.Client, d *Deletion) error {
 	if d.ID == "" || !strings.HasPrefix(d.Integration, "urn:li:") {
 		return errors.New("deletion needs an id and an integration context URN")
 	}
@@ -271,11 +278,11 @@ func deletionKeyError(d *Deletion) error {
 	case KindCandidate:
 		return rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.ID}.Validate()
 	case KindCandidateNote:
-		return rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.Parent}.Validate()
+		return c.Candidates.ValidateParent(rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.Parent})
 	case KindApplication:
 		return rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.ID}.Validate()
 	case KindApplicationNote, KindInterviewFeedback, KindStage:
-		return rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent}.Validate()
+		return c.Applications.ValidateParent(rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent})
 	}
 	return nil
 }
@@ -285,17 +292,17 @@ func deletionKeyError(d *Deletion) error {
 func validateActivity(c *rsc.Client, a *Activity) error {
 	switch a.Kind {
 	case KindCandidateNote:
-		if err := a.Candidate.Validate(); err != nil {
+		if err := c.Candidates.ValidateParent(a.Candidate); err != nil {
 			return err
 		}
 		return c.Candidates.ValidateNote(&a.Note)
 	case KindApplicationNote:
-		if err := a.Application.Validate(); err != nil {
+		if err := c.Applications.ValidateParent(a.Application); err != nil {
 			return err
 		}
 		return c.Applications.ValidateNote(&a.Note)
 	case KindInterviewFeedback:
-		if err := a.Application.Validate(); err != nil {
+		if err := c.Applications.ValidateParent(a.Application); err != nil {
 			return err
 		}
 		return c.Applications.ValidateFeedback(&a.Feedback)

@@ -236,12 +236,13 @@ func FuzzServerKeyRoundTrip(f *testing.F) {
 			noteID: map[string]any{"atsCreatedAt": 1700000000000, "note": "Great culture fit",
 				"author": map[string]any{"firstName": "Angela", "lastName": "Smith"}},
 		}})
-		path := "/v2/atsCandidates/" + restli.EncodeKeyPath(p, key) + "/notes"
-		if len(path) > fuzzMaxURL {
+		seg := restli.EncodeKeyPath(p, key)
+		path := "/v2/atsCandidates/" + seg + "/notes"
+		if len(path) > fuzzMaxURL || len(seg) > 4096 {
 			// Tunnelling moves the query, not the path: no client can
-			// address a note under this candidate (the fake answers 414).
-			// LinkedIn's 255-character ids, which the client enforces,
-			// keep paths far shorter.
+			// address a note under this candidate (the fake answers 414,
+			// as LinkedIn does past 4 KB in one path segment). The
+			// client refuses such a parent before sending.
 			return
 		}
 		r = send(t, e, p, tunnel, http.MethodPut, path, restli.EncodeSimpleIDs(p, []string{noteID}), "batch_update", body)

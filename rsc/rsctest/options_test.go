@@ -276,13 +276,13 @@ func TestLimitsZeroAndNegative(t *testing.T) {
 	def := rsctest.Limits{
 		SyncRequestsPerDay: 100_000, SyncRecordsPerMinute: 10_000, IntegrationRequestsPerDay: 5_000,
 		ProspectRequestsPerDay: 100_000, JobTaskRequestsPerDay: 300_000, JobPostingRequestsPerDay: 100_000,
-		ExportsPerSeatPerMonth: 300, MaxBatch: 100, MaxURL: 8192, MaxQuery: 4096, MailStubsWindow: 20_000,
+		ExportsPerSeatPerMonth: 300, MaxBatch: 100, MaxURL: 8192, MaxQuery: 4096, MaxPathSegment: 4096, MailStubsWindow: 20_000,
 		MaxACLsPerUser: 10, PushPayloadTTL: 7 * 24 * time.Hour,
 	}
 	unlimited := rsctest.Limits{
 		SyncRequestsPerDay: -1, SyncRecordsPerMinute: -1, IntegrationRequestsPerDay: -1, ProspectRequestsPerDay: -1,
 		JobTaskRequestsPerDay: -1, JobPostingRequestsPerDay: -1, ExportsPerSeatPerMonth: -1, MaxBatch: -1,
-		MaxURL: -1, MaxQuery: -1, MailStubsWindow: -1, MaxACLsPerUser: -1,
+		MaxURL: -1, MaxQuery: -1, MaxPathSegment: -1, MailStubsWindow: -1, MaxACLsPerUser: -1,
 	}
 	disabled := def
 	disabled.Disabled = true

@@ -304,6 +304,9 @@ func TestRule03_URITooLong414(t *testing.T) {
 	e.req("GET", "/v2/atsCandidates?"+candIDsN([]string{"C1"})+"&pad="+strings.Repeat("x", 4100), nil).want(t, 414)
 	long := strings.Repeat("y", 8200)
 	e.req("GET", "/v2/atsCandidates/"+long+"/notes?ids=a", nil).want(t, 414)
+	// A path segment is at most 4 KB, however short the whole URI.
+	e.req("GET", "/v2/atsCandidates/"+strings.Repeat("y", 4097)+"/notes?ids=a", nil).want(t, 414)
+	e.req("GET", "/v2/atsCandidates/"+strings.Repeat("y", 4096)+"/notes?ids=a", nil).want(t, 400)
 }
 
 // §13.4 X-RestLi-Method, batch size, ids/body match.

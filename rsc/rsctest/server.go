@@ -363,6 +363,16 @@ func (c *call) scalarParam(name string) ([]string, bool) {
 	return c.q.Params[name], true
 }
 
+// longestSegment is the length of the longest segment of path, the text
+// between two slashes.
+func longestSegment(path string) int {
+	n := 0
+	for seg := range strings.SplitSeq(path, "/") {
+		n = max(n, len(seg))
+	}
+	return n
+}
+
 // serveAPI serves one API request, checking in LinkedIn's order what every
 // call shares (size limits, route and token, faults, the version header,
 // body and query tunnelling, which application may call, keys, batch size,
@@ -375,6 +385,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, e *LogEntry) {
 		return
 	}
 	escaped := r.URL.EscapedPath()
+	if lim.MaxPathSegment > 0 && longestSegment(escaped) > lim.MaxPathSegment {
+		writeError(w, http.StatusRequestURITooLong, "Request-URI Too Long: a path segment is over 4 KB")
+		return
+	}
 	rest := strings.HasPrefix(escaped, "/rest/")
 	var tail string
 	if rest {

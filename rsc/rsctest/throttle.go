@@ -59,6 +59,10 @@ type Limits struct {
 	// MaxQuery is the longest raw query string in bytes before 414. Zero
 	// means 4096, LinkedIn's 4 KB; negative means no limit.
 	MaxQuery int
+	// MaxPathSegment is the longest segment of the raw path (the text
+	// between two slashes) in bytes before 414. Zero means 4096, LinkedIn's
+	// 4 KB (docs/linkedin-api.md §2.2); negative means no limit.
+	MaxPathSegment int
 	// MailStubsWindow is the largest start+count mailStubs accepts. Zero
 	// means 20,000, LinkedIn's; negative means no limit.
 	MailStubsWindow int
@@ -106,6 +110,7 @@ func (l Limits) normalize() Limits {
 	n.MaxBatch = orDefault(l.MaxBatch, 100)
 	n.MaxURL = orDefault(l.MaxURL, 8192)
 	n.MaxQuery = orDefault(l.MaxQuery, 4096)
+	n.MaxPathSegment = orDefault(l.MaxPathSegment, 4096)
 	n.MailStubsWindow = orDefault(l.MailStubsWindow, 20_000)
 	n.MaxACLsPerUser = orDefault(l.MaxACLsPerUser, 10)
 	if n.PushPayloadTTL == 0 {
