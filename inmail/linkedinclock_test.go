@@ -112,6 +112,20 @@ func (w *skewWorld) at(t time.Time, f func() error) {
 	}
 }
 
+// helloAnn gives the ATS a candidate of Ann's and has Rita send her an
+// InMail, "hello", at liT-2h; it then sets LinkedIn's clock to liT and
+// returns the conversation.
+func (w *skewWorld) helloAnn() string {
+	w.t.Helper()
+	w.sink.AddCandidate(inmail.Candidate{ID: "C-ann", Person: w.ann, FirstName: "Ann", UpdatedAt: liT.Add(-24 * time.Hour)})
+	conv, err := w.cust.SendInMail(w.seat, w.ann, "Role", "hello")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.li.Set(liT)
+	return conv
+}
+
 func (w *skewWorld) cursors() inmail.Cursors {
 	w.t.Helper()
 	c, err := w.store.Load(w.t.Context(), "acme")
@@ -143,12 +157,7 @@ func TestInMailWindowsEndOnLinkedInClock(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newSkewWorld(t, tc.skew)
 			ctx := t.Context()
-			w.sink.AddCandidate(inmail.Candidate{ID: "C-ann", Person: w.ann, FirstName: "Ann", UpdatedAt: liT.Add(-24 * time.Hour)})
-			conv, err := w.cust.SendInMail(w.seat, w.ann, "Role", "hello") // at liT-2h
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.li.Set(liT)
+			conv := w.helloAnn()
 			r := w.retriever()
 			refresher := r
 			if !tc.warm {
@@ -163,24 +172,14 @@ func TestInMailWindowsEndOnLinkedInClock(t *testing.T) {
 			if got, want := w.cursors().InMail[w.seat].Next, rsc.Millis(tc.wantNext); got != int64(want) {
 				t.Errorf("position after the first poll = %v, want %v", time.UnixMilli(got).UTC(), tc.wantNext)
 			}
-			// Stamped 30 s before the poll, listed only after it.
-			w.at(liT.Add(-30*time.Second), func() error { return w.cust.ReplyInMail(conv, "late", false) })
-			w.li.Advance(5 * time.Minute)
-			if err := w.cust.ReplyInMail(conv, "after", false); err != nil {
-				t.Fatal(err)
-			}
-			w.li.Set(liT.Add(time.Hour))
-			if _, err := r.PollInMail(ctx); err != nil {
-				t.Fatal(err)
-			}
-			c, _ := w.sink.Get("C-ann")
-			var got []string
-			for _, m := range c.Messages {
-				got = append(got, m.Body)
-			}
-			if d := cmp.Diff([]string{"hello", "late", "after"}, got); d != "" {
-				t.Errorf("Ann's messages (-want +got):\n%s", d)
-			}
+			w.lateAndAfter(lateStream{
+				what:  "messages",
+				write: func(text string) error { return w.cust.ReplyInMail(conv, text, false) },
+				poll:  func() error { _, err := r.PollInMail(ctx); return err },
+				texts: func(c inmail.SinkCandidate) []string {
+					return texts(c.Messages, func(m inmail.Message) string { return m.Body })
+				},
+			}, "hello")
 		})
 	}
 }
@@ -207,23 +206,52 @@ func TestProspectNotesWindowsEndOnLinkedInClock(t *testing.T) {
 	if got, want := w.cursors().Notes[contract].Next, int64(rsc.Millis(liT.Add(-time.Minute))); got != want {
 		t.Errorf("position after the first poll = %v, want %v", time.UnixMilli(got).UTC(), time.UnixMilli(want).UTC())
 	}
-	w.at(liT.Add(-30*time.Second), func() error { _, err := w.cust.WriteProspectNote(w.seat, w.ann, "late"); return err })
+	w.lateAndAfter(lateStream{
+		what:  "notes",
+		write: func(text string) error { _, err := w.cust.WriteProspectNote(w.seat, w.ann, text); return err },
+		poll:  func() error { _, err := r.PollNotes(ctx); return err },
+		texts: func(c inmail.SinkCandidate) []string {
+			return texts(c.Notes, func(n inmail.Note) string { return n.Text })
+		},
+	}, "first")
+}
+
+// lateStream is a stream of Ann's records, for skewWorld.lateAndAfter.
+type lateStream struct {
+	what  string                                // what the records are, for errors
+	write func(text string) error               // writes a record on LinkedIn
+	poll  func() error                          // runs the stream's poll
+	texts func(c inmail.SinkCandidate) []string // the ATS's records of the stream
+}
+
+// lateAndAfter checks that the poll an hour after liT reads the records
+// LinkedIn lists after the first poll (run at liT): one it stamps 30 s
+// before that poll but lists only after it, and one five minutes later.
+// Ann's records in the ATS must then be first, late and after.
+func (w *skewWorld) lateAndAfter(s lateStream, first string) {
+	w.t.Helper()
+	w.at(liT.Add(-30*time.Second), func() error { return s.write("late") })
 	w.li.Advance(5 * time.Minute)
-	if _, err := w.cust.WriteProspectNote(w.seat, w.ann, "after"); err != nil {
-		t.Fatal(err)
+	if err := s.write("after"); err != nil {
+		w.t.Fatal(err)
 	}
 	w.li.Set(liT.Add(time.Hour))
-	if _, err := r.PollNotes(ctx); err != nil {
-		t.Fatal(err)
+	if err := s.poll(); err != nil {
+		w.t.Fatal(err)
 	}
 	c, _ := w.sink.Get("C-ann")
-	var got []string
-	for _, n := range c.Notes {
-		got = append(got, n.Text)
+	if d := cmp.Diff([]string{first, "late", "after"}, s.texts(c)); d != "" {
+		w.t.Errorf("Ann's %s (-want +got):\n%s", s.what, d)
 	}
-	if d := cmp.Diff([]string{"first", "late", "after"}, got); d != "" {
-		t.Errorf("Ann's notes (-want +got):\n%s", d)
+}
+
+// texts returns the text of each record.
+func texts[T any](records []T, text func(T) string) []string {
+	var out []string
+	for _, r := range records {
+		out = append(out, text(r))
 	}
+	return out
 }
 
 // TestClosedProfilesOnLinkedInClock: the closed-profiles stream reads
@@ -357,12 +385,7 @@ func TestStaleDateDoesNotStallInMail(t *testing.T) {
 func staleDate(t *testing.T, age time.Duration, mayGoBack bool) {
 	w := newSkewWorld(t, 0)
 	ctx := t.Context()
-	w.sink.AddCandidate(inmail.Candidate{ID: "C-ann", Person: w.ann, FirstName: "Ann", UpdatedAt: liT.Add(-24 * time.Hour)})
-	conv, err := w.cust.SendInMail(w.seat, w.ann, "Role", "hello") // at liT-2h
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.li.Set(liT)
+	conv := w.helloAnn()
 	proxy := &staleDates{next: w.srv.Transport()}
 	c, err := w.srv.CustomerClient(w.cust, rsc.WithClock(w.host), rsc.WithTransport(proxy))
 	if err != nil {
