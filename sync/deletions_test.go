@@ -72,33 +72,6 @@ func TestRecreatedAtDeletionInstant(t *testing.T) {
 	})
 }
 
-// Deleting a record LinkedIn refused (a dead letter) clears its dead
-// letter and leaves Acknowledged alone: it was never acknowledged, so the
-// reconciliation still finds every candidate the ATS holds.
-func TestDeletingRefusedRecordKeepsReconciliation(t *testing.T) {
-	inBubble(t, func(t *testing.T, e *env) {
-		org := e.cust.Organization
-		src := NewSliceSource()
-		bad := recreatedCand(org, "bad", time.Now().Add(-time.Hour))
-		bad.Record.FirstName = "" // refused
-		src.PutCandidates(bad, recreatedCand(org, "C1", time.Now().Add(-time.Hour)), recreatedCand(org, "C2", time.Now().Add(-time.Hour)))
-		eng, _ := e.ran(t, src)
-		time.Sleep(time.Minute)
-		src.Delete(Deletion{Kind: KindCandidate, ID: "bad", DeletedAt: time.Now(), Integration: org})
-		time.Sleep(time.Minute)
-		rep, err := eng.Run(t.Context())
-		must(t, err)
-		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2}
-		for _, x := range rep.Reconciliation {
-			if x.Phase == PhaseCandidates {
-				if d := cmp.Diff(want, x); d != "" {
-					t.Errorf("candidates' reconciliation (-want +got):\n%s", d)
-				}
-			}
-		}
-	})
-}
-
 // Deleting a record modified before the window, which the engine never
 // read, leaves Acknowledged alone: LinkedIn answers the deletion of a
 // record it lacks as any other, but never held it. The Deletion gives the
@@ -172,54 +145,87 @@ func candNote(org, cand, id string, t time.Time) Activity {
 		Note: rsc.Note{ID: id, Note: "called", CreatedAt: rsc.Millis(t)}, ModifiedAt: t}
 }
 
-// A job the engine never submitted (created and deleted between two runs)
-// has nothing to close on LinkedIn, and its deletion leaves the jobs'
-// Acknowledged alone: it counts the jobs LinkedIn holds (JobState.Held).
-func TestDeletingNeverSentJobKeepsReconciliation(t *testing.T) {
-	inBubble(t, func(t *testing.T, e *env) {
-		org := e.cust.Organization
-		g := newGen(org, time.Now().Add(-time.Hour), time.Hour, 3, 0, 0, 0)
-		src := g.materialize()
-		eng, _ := e.ran(t, src)
-		time.Sleep(time.Minute)
-		j := g.job(0)
-		j.Posting.ExternalJobPostingID, j.ModifiedAt = "JNEVER", time.Now()
-		src.PutJobs(j)
-		time.Sleep(time.Minute)
-		src.Delete(Deletion{Kind: KindJob, ID: "JNEVER", DeletedAt: time.Now(), Integration: org})
-		time.Sleep(time.Minute)
-		rep, err := eng.Run(t.Context())
-		must(t, err)
-		want := Reconciliation{Phase: PhaseJobs, ATSTotal: 3, Acknowledged: 3}
-		if d := cmp.Diff(want, rep.Reconciliation[PhaseJobs]); d != "" {
-			t.Errorf("jobs' reconciliation (-want +got):\n%s", d)
-		}
-	})
-}
-
-// A record the engine sent, then edited and deleted in the ATS between two
-// runs, leaves Acknowledged: its Deletion's ModifiedAt is the edit's,
-// which the engine never read, and yet LinkedIn held the record.
-func TestEditedThenDeletedBetweenRunsLeavesReconciliation(t *testing.T) {
-	inBubble(t, func(t *testing.T, e *env) {
-		org := e.cust.Organization
-		hour := time.Now().Add(-time.Hour)
-		src := NewSliceSource().PutCandidates(recreatedCand(org, "C1", hour), recreatedCand(org, "C2", hour))
-		eng, _ := e.ran(t, src)
-		time.Sleep(time.Minute)
-		c := recreatedCand(org, "C1", hour)
-		c.ModifiedAt = time.Now()
-		src.PutCandidates(c) // an edit the engine has not read
-		time.Sleep(time.Minute)
-		src.Delete(Deletion{Kind: KindCandidate, ID: "C1", DeletedAt: time.Now(), Integration: org})
-		time.Sleep(time.Minute)
-		rep, err := eng.Run(t.Context())
-		must(t, err)
-		want := Reconciliation{Phase: PhaseCandidates, ATSTotal: 1, Acknowledged: 1}
-		if d := cmp.Diff(want, rep.Reconciliation[PhaseCandidates]); d != "" {
-			t.Errorf("reconciliation (-want +got):\n%s", d)
-		}
-	})
+// A record deleted between two runs whose deletion LinkedIn never
+// acknowledged, or one it acknowledged under another ModifiedAt, keeps the
+// reconciliation right:
+//   - deleting a record LinkedIn refused (a dead letter) leaves
+//     Acknowledged alone: it was never acknowledged, so the reconciliation
+//     still finds every candidate the ATS holds;
+//   - a job the engine never submitted (created and deleted between two
+//     runs) has nothing to close on LinkedIn, and its deletion leaves the
+//     jobs' Acknowledged alone: it counts the jobs LinkedIn holds
+//     (JobState.Held);
+//   - a record the engine sent, then edited and deleted in the ATS between
+//     two runs, leaves Acknowledged: its Deletion's ModifiedAt is the
+//     edit's, which the engine never read, and yet LinkedIn held the
+//     record.
+func TestDeletionBetweenRunsKeepsReconciliation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		// src is the ATS at the first run; edit, when set, changes it a
+		// minute later, a minute before del is deleted.
+		src  func(org string) (src *SliceSource, edit func())
+		del  Deletion
+		want Reconciliation
+	}{{
+		name: "a refused record",
+		src: func(org string) (*SliceSource, func()) {
+			bad := recreatedCand(org, "bad", time.Now().Add(-time.Hour))
+			bad.Record.FirstName = "" // refused
+			return NewSliceSource().PutCandidates(bad, recreatedCand(org, "C1", time.Now().Add(-time.Hour)), recreatedCand(org, "C2", time.Now().Add(-time.Hour))), nil
+		},
+		del:  Deletion{Kind: KindCandidate, ID: "bad"},
+		want: Reconciliation{Phase: PhaseCandidates, ATSTotal: 2, Acknowledged: 2},
+	}, {
+		name: "a job never sent",
+		src: func(org string) (*SliceSource, func()) {
+			g := newGen(org, time.Now().Add(-time.Hour), time.Hour, 3, 0, 0, 0)
+			src := g.materialize()
+			return src, func() {
+				j := g.job(0)
+				j.Posting.ExternalJobPostingID, j.ModifiedAt = "JNEVER", time.Now()
+				src.PutJobs(j)
+			}
+		},
+		del:  Deletion{Kind: KindJob, ID: "JNEVER"},
+		want: Reconciliation{Phase: PhaseJobs, ATSTotal: 3, Acknowledged: 3},
+	}, {
+		name: "a record edited then deleted",
+		src: func(org string) (*SliceSource, func()) {
+			hour := time.Now().Add(-time.Hour)
+			src := NewSliceSource().PutCandidates(recreatedCand(org, "C1", hour), recreatedCand(org, "C2", hour))
+			return src, func() {
+				c := recreatedCand(org, "C1", hour)
+				c.ModifiedAt = time.Now()
+				src.PutCandidates(c) // an edit the engine has not read
+			}
+		},
+		del:  Deletion{Kind: KindCandidate, ID: "C1"},
+		want: Reconciliation{Phase: PhaseCandidates, ATSTotal: 1, Acknowledged: 1},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				org := e.cust.Organization
+				src, edit := tc.src(org)
+				eng, _ := e.ran(t, src)
+				time.Sleep(time.Minute)
+				if edit != nil {
+					edit()
+					time.Sleep(time.Minute)
+				}
+				d := tc.del
+				d.DeletedAt, d.Integration = time.Now(), org
+				src.Delete(d)
+				time.Sleep(time.Minute)
+				rep, err := eng.Run(t.Context())
+				must(t, err)
+				if d := cmp.Diff(tc.want, rep.Reconciliation[tc.want.Phase]); d != "" {
+					t.Errorf("%s reconciliation (-want +got):\n%s", tc.want.Phase, d)
+				}
+			})
+		})
+	}
 }
 
 // notFoundOnDelete answers every key of a batch_delete that LinkedIn (the
