@@ -1308,39 +1308,103 @@ func TestRefusedStageCallResendsOnlyItself(t *testing.T) {
 	}
 }
 
-// A batch's note deletions go in one call per parent on /v2 however the
-// Source interleaves their parents, and in one call on the versioned
-// endpoints; children before parents.
+// Deletions are grouped by parent: a batch's note deletions go in one
+// call per parent on /v2 however the Source interleaves their parents, and
+// in one call on the versioned endpoints, children before parents; feedback
+// and stage deletions of several applications go in one call per kind on
+// the versioned endpoints, whose keys name each record's application, and
+// in one call per application on /v2.
 func TestDeletionsGroupedByParent(t *testing.T) {
-	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
-		org := e.cust.Organization
-		_, src, eng, _ := e.synced(t, newGen(org, time.Now(), 24*time.Hour, 0, 2, 0, 4))
-		if n := len(e.cust.CandidateNotes()); n != 4 {
-			t.Fatalf("LinkedIn holds %d notes, want 4", n)
-		}
-		time.Sleep(time.Minute)
-		for i := range 4 { // parents C0, C1, C0, C1
-			src.Delete(Deletion{Kind: KindCandidateNote, ID: actID(i), Parent: candID(i % 2), Integration: org,
-				DeletedAt: time.Now().Add(time.Duration(i) * time.Second)})
-		}
-		src.Delete(Deletion{Kind: KindCandidate, ID: candID(0), Integration: org, DeletedAt: time.Now()})
-		time.Sleep(time.Minute)
-		calls := deleteCalls(t, e, eng)
-		want := []string{
-			"/v2/atsCandidates/atsCandidateId=" + candID(0) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
-			"/v2/atsCandidates/atsCandidateId=" + candID(1) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
-			"/v2/atsCandidates",
-		}
-		if versioned {
-			want = []string{"/rest/candidateNotes", "/rest/candidates"}
-		}
-		if d := cmp.Diff(want, calls); d != "" {
-			t.Errorf("delete calls (-want +got):\n%s", d)
-		}
-		if n := len(e.cust.CandidateNotes()); n != 0 {
-			t.Errorf("LinkedIn holds %d notes, want none", n)
-		}
-	})
+	// held counts records of a kind LinkedIn holds, before the deletions
+	// and after them.
+	type held struct {
+		what          string
+		n             func(*rsctest.Customer) []rsctest.Record
+		before, after int
+	}
+	for _, tc := range []struct {
+		name      string
+		gen       func(org string) *genSource
+		held      []held
+		deletions func(org string) []Deletion
+		v2        func(org string) []string // the delete calls' paths on /v2
+		versioned []string                  // and on the versioned endpoints
+	}{{
+		name: "notes",
+		gen:  func(org string) *genSource { return newGen(org, time.Now(), 24*time.Hour, 0, 2, 0, 4) },
+		held: []held{{"notes", (*rsctest.Customer).CandidateNotes, 4, 0}},
+		deletions: func(org string) []Deletion {
+			var ds []Deletion
+			for i := range 4 { // parents C0, C1, C0, C1
+				ds = append(ds, Deletion{Kind: KindCandidateNote, ID: actID(i), Parent: candID(i % 2), Integration: org,
+					DeletedAt: time.Now().Add(time.Duration(i) * time.Second)})
+			}
+			return append(ds, Deletion{Kind: KindCandidate, ID: candID(0), Integration: org, DeletedAt: time.Now()})
+		},
+		v2: func(org string) []string {
+			return []string{
+				"/v2/atsCandidates/atsCandidateId=" + candID(0) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
+				"/v2/atsCandidates/atsCandidateId=" + candID(1) + "&dataProvider=ATS&integrationContext=" + org + "/notes",
+				"/v2/atsCandidates",
+			}
+		},
+		versioned: []string{"/rest/candidateNotes", "/rest/candidates"},
+	}, {
+		name: "feedback and stages",
+		// Activities 2 and 5 are feedback of applications A0 and A1.
+		gen: func(org string) *genSource { return newGen(org, time.Now(), 24*time.Hour, 0, 2, 2, 6) },
+		held: []held{
+			{"feedback records", (*rsctest.Customer).InterviewFeedback, 2, 0},
+			{"stages", (*rsctest.Customer).Stages, 4, 2},
+		},
+		deletions: func(org string) []Deletion {
+			var ds []Deletion
+			for _, i := range []int{2, 5} {
+				ds = append(ds, Deletion{Kind: KindInterviewFeedback, ID: actID(i), Parent: appID(i % 2), Integration: org, DeletedAt: time.Now()})
+			}
+			for i := range 2 {
+				ds = append(ds, Deletion{Kind: KindStage, ID: appID(i) + "-1", Parent: appID(i), Integration: org, DeletedAt: time.Now()})
+			}
+			return ds
+		},
+		v2: func(org string) []string {
+			v2 := func(app, sub string) string {
+				return "/v2/atsApplications/atsJobApplicationId=" + app + "&dataProvider=ATS&integrationContext=" + org + "/" + sub
+			}
+			return []string{v2(appID(0), "stages"), v2(appID(1), "stages"), v2(appID(0), "interviewFeedback"), v2(appID(1), "interviewFeedback")}
+		},
+		versioned: []string{"/rest/applicationStage", "/rest/applicationInterviewFeedbacks"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inFamilies(t, func(t *testing.T, e *env, versioned bool) {
+				org := e.cust.Organization
+				_, src, eng, _ := e.synced(t, tc.gen(org))
+				for _, h := range tc.held {
+					if n := len(h.n(e.cust)); n != h.before {
+						t.Fatalf("LinkedIn holds %d %s, want %d", n, h.what, h.before)
+					}
+				}
+				time.Sleep(time.Minute)
+				for _, d := range tc.deletions(org) {
+					src.Delete(d)
+				}
+				time.Sleep(time.Minute)
+				calls := deleteCalls(t, e, eng)
+				want := tc.v2(org)
+				if versioned {
+					want = tc.versioned
+				}
+				if d := cmp.Diff(want, calls); d != "" {
+					t.Errorf("delete calls (-want +got):\n%s", d)
+				}
+				for _, h := range tc.held {
+					if n := len(h.n(e.cust)); n != h.after {
+						t.Errorf("LinkedIn holds %d %s after the deletions, want %d", n, h.what, h.after)
+					}
+				}
+			})
+		})
+	}
 }
 
 // deleteCalls runs eng and returns the paths of the delete calls it made.
@@ -1356,48 +1420,6 @@ func deleteCalls(t *testing.T, e *env, eng *Engine) []string {
 		}
 	}
 	return calls
-}
-
-// Feedback and stage deletions of several applications go in one call
-// per kind on the versioned endpoints, whose keys name each record's
-// application, and in one call per application on /v2.
-func TestApplicationChildDeletionsGroupedByFamily(t *testing.T) {
-	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
-		org := e.cust.Organization
-		// Activities 2 and 5 are feedback of applications A0 and A1.
-		_, src, eng, _ := e.synced(t, newGen(org, time.Now(), 24*time.Hour, 0, 2, 2, 6))
-		if n := len(e.cust.InterviewFeedback()); n != 2 {
-			t.Fatalf("LinkedIn holds %d feedback records, want 2", n)
-		}
-		if n := len(e.cust.Stages()); n != 4 {
-			t.Fatalf("LinkedIn holds %d stages, want 4", n)
-		}
-		time.Sleep(time.Minute)
-		for _, i := range []int{2, 5} {
-			src.Delete(Deletion{Kind: KindInterviewFeedback, ID: actID(i), Parent: appID(i % 2), Integration: org, DeletedAt: time.Now()})
-		}
-		for i := range 2 {
-			src.Delete(Deletion{Kind: KindStage, ID: appID(i) + "-1", Parent: appID(i), Integration: org, DeletedAt: time.Now()})
-		}
-		time.Sleep(time.Minute)
-		calls := deleteCalls(t, e, eng)
-		v2 := func(app, sub string) string {
-			return "/v2/atsApplications/atsJobApplicationId=" + app + "&dataProvider=ATS&integrationContext=" + org + "/" + sub
-		}
-		want := []string{v2(appID(0), "stages"), v2(appID(1), "stages"), v2(appID(0), "interviewFeedback"), v2(appID(1), "interviewFeedback")}
-		if versioned {
-			want = []string{"/rest/applicationStage", "/rest/applicationInterviewFeedbacks"}
-		}
-		if d := cmp.Diff(want, calls); d != "" {
-			t.Errorf("delete calls (-want +got):\n%s", d)
-		}
-		if n := len(e.cust.InterviewFeedback()); n != 0 {
-			t.Errorf("LinkedIn holds %d feedback records, want none", n)
-		}
-		if n := len(e.cust.Stages()); n != 2 {
-			t.Errorf("LinkedIn holds %d stages, want 2", n)
-		}
-	})
 }
 
 // WithYieldWhen ends a slice before the next batch once its function says
