@@ -61,7 +61,7 @@ func TestManagerCutsHungSlice(t *testing.T) {
 func TestManagerSliceTimeoutAfterProgress(t *testing.T) {
 	inBubble(t, func(t *testing.T, e *env) {
 		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), 24*time.Hour, 0, 300, 0, 0)
-		src := &slowAfterFirst{SliceSource: g.materialize()}
+		src := &stallAfter{SliceSource: g.materialize(), n: 100} // the first slice commits a batch and is cut, the next goes on
 		m, err := NewManager(WithWorkers(1), WithSliceBatches(100), WithSliceTimeout(time.Minute))
 		must(t, err)
 		must(t, m.Add(e.engine(t, src)))
@@ -74,32 +74,6 @@ func TestManagerSliceTimeoutAfterProgress(t *testing.T) {
 			t.Error("no slice was cut: the test proves nothing")
 		}
 	})
-}
-
-// slowAfterFirst is a Source whose candidate stream, read from its start,
-// stalls after its first hundred rows until its context ends (once per
-// cursor): the first slice commits a batch and is cut, the next goes on.
-type slowAfterFirst struct {
-	*SliceSource
-	cut int
-}
-
-func (s *slowAfterFirst) Candidates(ctx context.Context, after Cursor) iter.Seq2[Candidate, error] {
-	return func(yield func(Candidate, error) bool) {
-		n := 0
-		for c, err := range s.SliceSource.Candidates(ctx, after) {
-			if n == 100 && s.cut == 0 {
-				s.cut++
-				<-ctx.Done()
-				yield(Candidate{}, ctx.Err())
-				return
-			}
-			n++
-			if !yield(c, err) {
-				return
-			}
-		}
-	}
 }
 
 // WithSliceTimeout is a Manager's option and refuses a negative bound.
@@ -128,20 +102,25 @@ func TestWithSliceTimeoutRefusals(t *testing.T) {
 }
 
 // stallAfter is a Source whose candidate stream yields its first n
-// records, closes stalled, then blocks until its context ends and yields
-// that error (an ATS database that stopped answering mid-slice).
+// records, then, the first time it gets there, closes stalled (when set),
+// blocks until its context ends and yields that error (an ATS database
+// that stopped answering mid-slice); cut is 1 once it has stalled.
 type stallAfter struct {
 	*SliceSource
 	n       int
 	stalled chan struct{}
+	cut     int
 }
 
-func (s stallAfter) Candidates(ctx context.Context, after Cursor) iter.Seq2[Candidate, error] {
+func (s *stallAfter) Candidates(ctx context.Context, after Cursor) iter.Seq2[Candidate, error] {
 	return func(yield func(Candidate, error) bool) {
 		i := 0
 		for c, err := range s.SliceSource.Candidates(ctx, after) {
-			if i == s.n {
-				close(s.stalled)
+			if i == s.n && s.cut == 0 {
+				s.cut++
+				if s.stalled != nil {
+					close(s.stalled)
+				}
 				<-ctx.Done()
 				yield(Candidate{}, ctx.Err())
 				return
@@ -189,7 +168,7 @@ func TestManagerCancelKeepsRunningSlices(t *testing.T) {
 				must(t, err)
 				stalled := make(chan struct{})
 				g := newGen(e.cust.Organization, backlogEnd(), 24*time.Hour, 0, 600, 0, 0)
-				must(t, m.Add(e.engine(t, stallAfter{g.materialize(), 250, stalled}, WithInFlight(1)))) // "c1": commits a batch, then stalls
+				must(t, m.Add(e.engine(t, &stallAfter{SliceSource: g.materialize(), n: 250, stalled: stalled}, WithInFlight(1)))) // "c1": commits a batch, then stalls
 				other, err := NewEngine(e.client, "E", g.materialize(), WithInFlight(1))
 				must(t, err)
 				must(t, m.Add(other)) // slices of 2 batches, work left
