@@ -137,7 +137,7 @@ func decodeActed[T any](c *call, r *record, name string, parts func(*T) (created
 type feedbackDoc struct {
 	AtsCreatedAt  *int64 `json:"atsCreatedAt"`
 	Interviewer   *actor `json:"interviewer"`
-	InterviewType string `json:"interviewType"`
+	InterviewType *string `json:"interviewType"`
 	Evaluations   []struct {
 		Attribute *string `json:"attribute"`
 		Result    *string `json:"result"`
@@ -149,10 +149,9 @@ func validateFeedback(c *call, r *record) *entityError {
 	if e != nil {
 		return e
 	}
-	switch d.InterviewType {
-	case "", "PHONE_SCREEN", "ONSITE":
-	default:
-		return fieldErr("interviewType", `"`+d.InterviewType+`" is not an enum symbol (PHONE_SCREEN, ONSITE)`)
+	if t := d.InterviewType; t != nil && *t != "PHONE_SCREEN" && *t != "ONSITE" {
+		// Optional, but an explicit "" is no enum symbol either.
+		return fieldErr("interviewType", `"`+*t+`" is not an enum symbol (PHONE_SCREEN, ONSITE)`)
 	}
 	for i, ev := range d.Evaluations { // an evaluation's attribute is required, its result not (docs/linkedin-api.md §7.5)
 		if e := minLen1("evaluations/"+strconv.Itoa(i)+"/attribute", ev.Attribute); e != nil {

@@ -1217,3 +1217,26 @@ func TestFeedbackEvaluationAttributeRequired(t *testing.T) {
 		t.Errorf("%d feedback records held, want 1 (OK)", got)
 	}
 }
+
+// §7.5: interviewType is optional, but a value must be PHONE_SCREEN or
+// ONSITE: an explicit "" is refused alone, as any other non-symbol.
+func TestFeedbackInterviewTypeEnum(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.putApplication(t, "A1")
+	app := "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=" + org
+	r := e.req("PUT", app+"/interviewFeedback?ids=EMPTY&ids=PANEL&ids=NONE&ids=ONSITE",
+		`{"entities":{"EMPTY":{"interviewType":""},"PANEL":{"interviewType":"PANEL"},"NONE":{},"ONSITE":{"interviewType":"ONSITE"}}}`,
+		"X-RestLi-Method: batch_update").want(t, 200)
+	refused := func(v string) map[string]any {
+		return map[string]any{"status": float64(422), "serviceErrorCode": float64(422),
+			"message": "ERROR :: /interviewType :: \"" + v + "\" is not an enum symbol (PHONE_SCREEN, ONSITE)"}
+	}
+	want := map[string]any{
+		"errors":  map[string]any{"EMPTY": refused(""), "PANEL": refused("PANEL")},
+		"results": map[string]any{"NONE": map[string]any{"status": float64(204)}, "ONSITE": map[string]any{"status": float64(204)}},
+	}
+	if diff := cmp.Diff(want, r.body); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+}
