@@ -135,8 +135,8 @@ func decodeActed[T any](c *call, r *record, name string, parts func(*T) (created
 }
 
 type feedbackDoc struct {
-	AtsCreatedAt  *int64 `json:"atsCreatedAt"`
-	Interviewer   *actor `json:"interviewer"`
+	AtsCreatedAt  *int64  `json:"atsCreatedAt"`
+	Interviewer   *actor  `json:"interviewer"`
 	InterviewType *string `json:"interviewType"`
 	Evaluations   []struct {
 		Attribute *string `json:"attribute"`
