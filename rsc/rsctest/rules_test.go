@@ -1190,53 +1190,50 @@ func TestRule07_WorkplaceTypesAsDocumented(t *testing.T) {
 	}
 }
 
-// §7.5: an interview evaluation's attribute is required (its result is
-// not); a record that lacks one is refused alone, with a 422 naming it.
-func TestFeedbackEvaluationAttributeRequired(t *testing.T) {
+// §7.5: the rules of an interview feedback's fields; a record that breaks
+// one is refused alone, with a 422 naming the field. An evaluation's
+// attribute is required (its result is not). interviewType is optional,
+// but a value must be PHONE_SCREEN or ONSITE: an explicit "" is refused,
+// as any other non-symbol.
+func TestFeedbackFieldRules(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.putApplication(t, "A1")
-	app := "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=" + org
-	r := e.req("PUT", app+"/interviewFeedback?ids=NONE&ids=EMPTY&ids=OK",
-		`{"entities":{"NONE":{"evaluations":[{"attribute":"Coding","result":"4/5"},{"result":"4/5"}]},`+
+	refused := func(msg string) map[string]any {
+		return map[string]any{"status": float64(422), "serviceErrorCode": float64(422), "message": msg}
+	}
+	ok := map[string]any{"status": float64(204)}
+	notSymbol := func(v string) map[string]any {
+		return refused("ERROR :: /interviewType :: \"" + v + "\" is not an enum symbol (PHONE_SCREEN, ONSITE)")
+	}
+	for _, tc := range []struct {
+		name, ids, body string
+		errors, results map[string]any
+	}{{
+		name: "evaluation attribute", ids: "ids=NONE&ids=EMPTY&ids=OK",
+		body: `{"entities":{"NONE":{"evaluations":[{"attribute":"Coding","result":"4/5"},{"result":"4/5"}]},` +
 			`"EMPTY":{"evaluations":[{"attribute":"","result":"4/5"}]},"OK":{"evaluations":[{"attribute":"Coding"}]}}}`,
-		"X-RestLi-Method: batch_update").want(t, 200)
-	want := map[string]any{
-		"errors": map[string]any{
-			"NONE": map[string]any{"status": float64(422), "serviceErrorCode": float64(422),
-				"message": "ERROR :: /evaluations/1/attribute :: field is required but not found and has no default value"},
-			"EMPTY": map[string]any{"status": float64(422), "serviceErrorCode": float64(422),
-				"message": "ERROR :: /evaluations/0/attribute :: length must be at least 1"},
+		errors: map[string]any{
+			"NONE":  refused("ERROR :: /evaluations/1/attribute :: field is required but not found and has no default value"),
+			"EMPTY": refused("ERROR :: /evaluations/0/attribute :: length must be at least 1"),
 		},
-		"results": map[string]any{"OK": map[string]any{"status": float64(204)}},
-	}
-	if diff := cmp.Diff(want, r.body); diff != "" {
-		t.Errorf("answer (-want +got):\n%s", diff)
-	}
-	if got := len(e.cust.InterviewFeedback()); got != 1 {
-		t.Errorf("%d feedback records held, want 1 (OK)", got)
-	}
-}
-
-// §7.5: interviewType is optional, but a value must be PHONE_SCREEN or
-// ONSITE: an explicit "" is refused alone, as any other non-symbol.
-func TestFeedbackInterviewTypeEnum(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	e.putApplication(t, "A1")
-	app := "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=" + org
-	r := e.req("PUT", app+"/interviewFeedback?ids=EMPTY&ids=PANEL&ids=NONE&ids=ONSITE",
-		`{"entities":{"EMPTY":{"interviewType":""},"PANEL":{"interviewType":"PANEL"},"NONE":{},"ONSITE":{"interviewType":"ONSITE"}}}`,
-		"X-RestLi-Method: batch_update").want(t, 200)
-	refused := func(v string) map[string]any {
-		return map[string]any{"status": float64(422), "serviceErrorCode": float64(422),
-			"message": "ERROR :: /interviewType :: \"" + v + "\" is not an enum symbol (PHONE_SCREEN, ONSITE)"}
-	}
-	want := map[string]any{
-		"errors":  map[string]any{"EMPTY": refused(""), "PANEL": refused("PANEL")},
-		"results": map[string]any{"NONE": map[string]any{"status": float64(204)}, "ONSITE": map[string]any{"status": float64(204)}},
-	}
-	if diff := cmp.Diff(want, r.body); diff != "" {
-		t.Errorf("answer (-want +got):\n%s", diff)
+		results: map[string]any{"OK": ok},
+	}, {
+		name: "interview type", ids: "ids=EMPTY&ids=PANEL&ids=NONE&ids=ONSITE",
+		body:    `{"entities":{"EMPTY":{"interviewType":""},"PANEL":{"interviewType":"PANEL"},"NONE":{},"ONSITE":{"interviewType":"ONSITE"}}}`,
+		errors:  map[string]any{"EMPTY": notSymbol(""), "PANEL": notSymbol("PANEL")},
+		results: map[string]any{"NONE": ok, "ONSITE": ok},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.putApplication(t, "A1")
+			app := "/v2/atsApplications/atsJobApplicationId=A1&dataProvider=ATS&integrationContext=" + org
+			r := e.req("PUT", app+"/interviewFeedback?"+tc.ids, tc.body, "X-RestLi-Method: batch_update").want(t, 200)
+			if diff := cmp.Diff(map[string]any{"errors": tc.errors, "results": tc.results}, r.body); diff != "" {
+				t.Errorf("answer (-want +got):\n%s", diff)
+			}
+			if got, want := len(e.cust.InterviewFeedback()), len(tc.results); got != want {
+				t.Errorf("%d feedback records held, want %d", got, want)
+			}
+		})
 	}
 }
