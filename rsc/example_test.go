@@ -197,3 +197,47 @@ func ExampleClient_ForCustomer() {
 	// stored: 1 LinkedIn holds: 1
 	// sync requests today: acme 1 partner 0
 }
+
+// An ATS that secures jobs syncs its security groups as ACLs: each group
+// on each job it secures (Upsert), and each LinkedIn member in each group
+// (UpsertAssignees; the ATS maps its users to members through their
+// Recruiter seats). The sync engine does not send ACLs: call these when a
+// group's jobs or members change, and delete what the ATS no longer holds.
+func ExampleACLsService_Upsert() {
+	srv := rsctest.NewServer()
+	defer srv.Close()
+	acme := srv.AddCustomer(rsctest.CustomerSpec{Organization: "urn:li:organization:1000"})
+	client, err := srv.CustomerClient(acme)
+	if err != nil {
+		panic(err)
+	}
+	ctx, org := context.Background(), "urn:li:organization:1000"
+	res, err := client.ACLs.Upsert(ctx, []rsc.ACLKey{
+		{IntegrationContext: org, ACLID: "eng-managers", EntityID: "J1"},
+		{IntegrationContext: org, ACLID: "eng-managers", EntityID: "J2"},
+	})
+	if err != nil || res.Err() != nil {
+		panic(fmt.Sprint(err, res.Err()))
+	}
+	assigned, err := client.ACLs.UpsertAssignees(ctx, []rsc.ACLAssigneeKey{
+		{IntegrationContext: org, ACLID: "eng-managers", Assignee: "urn:li:person:abc123"},
+	})
+	if err != nil || assigned.Err() != nil {
+		panic(fmt.Sprint(err, assigned.Err()))
+	}
+	for acl, err := range client.ACLs.Find(ctx, org, "J1") {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(acl.EntityID, "is secured by", acl.ACLID)
+	}
+	for a, err := range client.ACLs.FindAssignees(ctx, org, "urn:li:person:abc123") {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(a.Assignee, "is in", a.ACLID)
+	}
+	// Output:
+	// J1 is secured by eng-managers
+	// urn:li:person:abc123 is in eng-managers
+}

@@ -26,6 +26,12 @@
 //   - Activity: a candidate note, an application note or an interview
 //     feedback; its Kind is one of the [EntityKind] values.
 //
+// The engine does not send ACLs (which security groups see a secured job,
+// and which LinkedIn members are in each group; docs/linkedin-api.md §9):
+// an ATS that secures jobs sends them with the client's
+// [github.com/rscgo/rscgo/rsc.ACLsService] when a group's jobs or members
+// change.
+//
 // # Running a customer
 //
 // The ATS implements [Source] (streams in (modified time, id) order, see its
