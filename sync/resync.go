@@ -26,12 +26,20 @@ const ResyncReason = "resync requested by an operator"
 // is written, and the store is listed once. It returns the dead letters
 // the store holds for the keys, in the keys' order.
 func RequestResync(ctx context.Context, dead DeadLetterStore, customerID string, now time.Time, keys ...string) ([]DeadLetter, error) {
+	return requestResync(ctx, dead, customerID, now, ResyncReason, keys)
+}
+
+// requestResync is RequestResync with the requests' reason.
+func requestResync(ctx context.Context, dead DeadLetterStore, customerID string, now time.Time, reason string, keys []string) ([]DeadLetter, error) {
 	if ctx == nil {
 		return nil, errNilContext
 	}
 	want, err := resyncRequests(keys, now)
 	if err != nil {
 		return nil, err
+	}
+	for i := range want {
+		want[i].Reason = reason
 	}
 	held := map[string]DeadLetter{}
 	for old, err := range dead.List(ctx, customerID) {

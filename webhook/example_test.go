@@ -15,6 +15,7 @@ import (
 	"github.com/rscgo/rscgo/onboarding"
 	"github.com/rscgo/rscgo/rsc"
 	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
 	"github.com/rscgo/rscgo/webhook"
 )
 
@@ -138,4 +139,57 @@ func listJob(ctx context.Context, c *rsc.Client, org, id string) error {
 		_, err = c.Jobs.WaitTasks(ctx, []string{res.Items[0].ID}, time.Millisecond)
 	}
 	return err
+}
+
+// LinkedIn asks, on the webhook the partner registered in the Developer
+// Portal, for a customer's jobs to be sent again. The handler answers
+// LinkedIn's validation challenge, then stores each request in the
+// customer's dead-letter store before it answers; the customer's next
+// retry of dead letters (Engine.RetryDeadLetters) sends the jobs as
+// UPDATEs. Here the example plays LinkedIn and signs the notification with
+// rsc.SignPush.
+func ExampleNewJobResync() {
+	ctx := context.Background()
+	store, dead := rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters()
+	secrets := func(_ context.Context, applicationID string) (string, error) {
+		if applicationID == "" {
+			return "partner-secret", nil // the parent application's
+		}
+		return "", nil // child secrets: from the secret store, by application id
+	}
+	targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
+		if app != "urn:li:developerApplication:12345" { // ProvisionedApplication.Key, kept with the customer
+			return webhook.JobResyncTarget{}, false, nil
+		}
+		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, true, nil
+	}
+	h, err := webhook.NewJobResync(secrets, targets, webhook.WithResyncNotify(func(_ context.Context, customer string) {
+		fmt.Println("retry the dead letters of", customer) // start the retry elsewhere, at once
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/linkedin/jobs?challengeCode=890e4665-4dfe-4ab1-b689-ed553bceeed0", nil))
+	fmt.Print("challenge: ", w.Code, " ", w.Body)
+
+	body := `{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}`
+	r := httptest.NewRequest(http.MethodPost, "/linkedin/jobs", strings.NewReader(body))
+	r.Header.Set(rsc.SignatureHeader, rsc.SignPush([]byte(body), "partner-secret"))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	fmt.Println("notification:", w.Code)
+	for d, err := range dead.List(ctx, "acme") {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(d.Key(), "-", d.Reason)
+	}
+	// Output:
+	// challenge: 200 {"challengeCode":"890e4665-4dfe-4ab1-b689-ed553bceeed0","challengeResponse":"a68b8d8e569bb4f9577c14156f03e8d25adb8548cbc4347e97752fc4564f826b"}
+	// retry the dead letters of acme
+	// notification: 200
+	// job//job-1234 - resync requested by LinkedIn (RESYNC_JOBS)
+	// job//job-2345 - resync requested by LinkedIn (RESYNC_JOBS)
 }

@@ -1,6 +1,9 @@
-// Package webhook serves every push notification LinkedIn sends for an
-// ATS's customers behind one handler: integration status changes go to the
-// onboarding flow and 1-Click Exports to the customer's inmail Retriever.
+// Package webhook serves the push notifications LinkedIn sends for an
+// ATS's customers. On the customers' callback URLs, one handler (New)
+// takes them all: integration status changes go to the onboarding flow and
+// 1-Click Exports to the customer's inmail Retriever. On the partner's
+// Developer Portal webhook, JobResyncHandler takes LinkedIn's requests to
+// send jobs again.
 //
 // Each customer instance has its own CALLBACK_URL (LinkedIn requires one
 // per customer, docs/linkedin-api.md §8.1), built by the onboarding flow
@@ -33,6 +36,10 @@
 //     customer stopped sharing. A consent store that cannot be read is
 //     answered 503, so that LinkedIn redelivers the push;
 //   - any other type: acknowledged and logged.
+//
+// LinkedIn's job resync notifications come to another webhook, the one the
+// partner registers in the Developer Portal for all its customers:
+// JobResyncHandler serves it (docs/linkedin-api.md §7.9).
 package webhook
 
 import (

@@ -1,0 +1,251 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/rscgo/rscgo/internal/option"
+	"github.com/rscgo/rscgo/rsc"
+	rscsync "github.com/rscgo/rscgo/sync"
+)
+
+// maxResyncBody bounds a job resync notification: LinkedIn's are a few
+// hundred bytes, a list of job ids at most some kilobytes.
+const maxResyncBody = 256 << 10
+
+// Secrets returns a client secret of the ATS's LinkedIn applications, the
+// key of a Developer Portal webhook's challenge and signatures: the parent
+// (partner) application's for applicationID "", else the application with
+// that id (the applicationId LinkedIn adds to a challenge for an
+// integration of parent and child applications, or the id of a
+// notification's developerApplicationUrn). An id the ATS does not know
+// returns "" and no error.
+type Secrets func(ctx context.Context, applicationID string) (string, error)
+
+// JobResyncTarget is where the job resync requests of one customer go.
+type JobResyncTarget struct {
+	// CustomerID is the customer's id in the stores.
+	CustomerID string
+	// Checkpoints holds the customer's sync checkpoint, read to find its
+	// open jobs when LinkedIn asks for all of them.
+	Checkpoints rscsync.Store
+	// DeadLetters receives the requests (sync.RequestJobResync).
+	DeadLetters rscsync.DeadLetterStore
+}
+
+// JobResyncTargets returns the target of the customer whose child
+// application is developerApplication (urn:li:developerApplication:{id},
+// rsc.ProvisionedApplication.Key), or ok false for an application the ATS
+// does not know.
+type JobResyncTargets func(ctx context.Context, developerApplication string) (t JobResyncTarget, ok bool, err error)
+
+// JobResyncHandler serves LinkedIn's job resync notifications
+// (docs/linkedin-api.md §7.9): the webhook the partner registers in the
+// Developer Portal for them, one for all its customers. LinkedIn asks
+// there for a customer's jobs, some or all of its open ones, to be sent
+// again with an UPDATE within 30 minutes.
+//
+// It answers, in order:
+//   - GET, LinkedIn's validation of the webhook: a challengeCode (1 to 256
+//     bytes; 400 without) is answered 200 with {"challengeCode",
+//     "challengeResponse"}, the challenge signed with the secret of the
+//     application named by applicationId, or of the parent application
+//     (rsc.WebhookChallengeResponse); 503 while the secret cannot be read
+//     or is unknown.
+//   - POST, a notification: at most 256 KiB (413); one X-LI-Signature
+//     header that verifies (rsc.VerifyPush) with the parent application's
+//     secret or with that of the child application the body names (401,
+//     the same answer for an unknown application, before anything else is
+//     read; 503 while a secret cannot be read); a valid RESYNC_JOBS body
+//     (rsc.ParseJobResync; 400); the customer's target (200, and nothing
+//     stored, for an application the ATS does not know, which LinkedIn's
+//     redelivery would not change; 503 while it cannot be looked up). The
+//     requests are stored (sync.RequestJobResync; 503 when that fails, so
+//     that LinkedIn may redeliver), the WithResyncNotify func is told, and
+//     the answer is 200.
+//   - any other method: 405.
+//
+// Storing the requests before answering is what makes the notification
+// safe: a process that dies after the answer still sends the jobs with
+// the customer's next retry of dead letters. Start that retry soon
+// (WithResyncNotify): LinkedIn gives 30 minutes.
+type JobResyncHandler struct {
+	secrets Secrets
+	targets JobResyncTargets
+	notify  func(ctx context.Context, customerID string)
+	clock   rsc.Clock
+	log     *slog.Logger
+}
+
+// JobResyncOption configures a JobResyncHandler.
+type JobResyncOption func(*JobResyncHandler) error
+
+// WithResyncNotify sets a func told, after a notification's requests are
+// stored, which customer has jobs to send: it should start that customer's
+// retry of dead letters (Engine.RetryDeadLetters, or riverrun.Runner.Retry
+// in a fleet) and return at once; the notification is answered after it
+// returns. By default nothing is told, and the requests wait for the
+// customer's next retry.
+func WithResyncNotify(f func(ctx context.Context, customerID string)) JobResyncOption {
+	return func(h *JobResyncHandler) error {
+		if f == nil {
+			return errors.New("webhook: WithResyncNotify: nil func")
+		}
+		h.notify = f
+		return nil
+	}
+}
+
+// WithResyncClock sets the clock that dates the requests (the real clock
+// by default).
+func WithResyncClock(c rsc.Clock) JobResyncOption {
+	return func(h *JobResyncHandler) error {
+		if err := option.NonNil("webhook", "WithResyncClock", c); err != nil {
+			return err
+		}
+		h.clock = c
+		return nil
+	}
+}
+
+// WithResyncLogger sets the logger of refused and unknown notifications
+// (nothing is logged by default). Records never hold a secret or a body.
+func WithResyncLogger(l *slog.Logger) JobResyncOption {
+	return func(h *JobResyncHandler) error {
+		if l == nil {
+			return errors.New("webhook: WithResyncLogger: nil logger")
+		}
+		h.log = l
+		return nil
+	}
+}
+
+// NewJobResync returns the handler of job resync notifications. secrets
+// and targets are required.
+func NewJobResync(secrets Secrets, targets JobResyncTargets, opts ...JobResyncOption) (*JobResyncHandler, error) {
+	if secrets == nil || targets == nil {
+		return nil, errors.New("webhook: NewJobResync needs a Secrets and a JobResyncTargets func")
+	}
+	h := &JobResyncHandler{secrets: secrets, targets: targets, clock: rsc.SystemClock(),
+		log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(h); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *JobResyncHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		h.challenge(w, r)
+	case http.MethodPost:
+		h.notification(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// challenge answers LinkedIn's validation of the webhook.
+func (h *JobResyncHandler) challenge(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	code := q.Get("challengeCode")
+	if code == "" || len(code) > 256 {
+		http.Error(w, "challengeCode required", http.StatusBadRequest)
+		return
+	}
+	secret, err := h.secrets(r.Context(), q.Get("applicationId"))
+	if err != nil || secret == "" {
+		h.log.WarnContext(r.Context(), "webhook: no secret for a challenge", "applicationId", q.Get("applicationId"), "error", err)
+		http.Error(w, "secret unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]string{"challengeCode": code, "challengeResponse": rsc.WebhookChallengeResponse(code, secret)})
+}
+
+// notification stores the requests of a job resync notification.
+func (h *JobResyncHandler) notification(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxResyncBody))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if status := h.verify(ctx, r.Header.Values(rsc.SignatureHeader), body); status != http.StatusOK {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	req, err := rsc.ParseJobResync(body)
+	if err != nil {
+		h.log.WarnContext(ctx, "webhook: job resync notification refused", "error", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	t, ok, err := h.targets(ctx, req.DeveloperApplication)
+	switch {
+	case err != nil:
+		h.log.WarnContext(ctx, "webhook: job resync target unavailable", "application", req.DeveloperApplication, "error", err)
+		http.Error(w, "customer unavailable", http.StatusServiceUnavailable)
+		return
+	case !ok:
+		h.log.WarnContext(ctx, "webhook: job resync for an unknown application", "application", req.DeveloperApplication)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if _, err := rscsync.RequestJobResync(ctx, t.Checkpoints, t.DeadLetters, t.CustomerID, h.clock.Now(),
+		req.ExternalJobPostingIDs, req.SyncAllOpenJobs); err != nil {
+		h.log.WarnContext(ctx, "webhook: storing job resync requests", "customer", t.CustomerID, "error", err)
+		http.Error(w, "requests not stored", http.StatusServiceUnavailable)
+		return
+	}
+	if h.notify != nil {
+		h.notify(context.WithoutCancel(ctx), t.CustomerID)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// verify checks the notification's one X-LI-Signature against the parent
+// application's secret, then the child's the body names. It returns 200,
+// 401 or 503.
+func (h *JobResyncHandler) verify(ctx context.Context, sigs []string, body []byte) int {
+	if len(sigs) != 1 || sigs[0] == "" {
+		return http.StatusUnauthorized
+	}
+	parent, err := h.secrets(ctx, "")
+	if err != nil {
+		return http.StatusServiceUnavailable
+	}
+	if parent != "" && rsc.VerifyPush(body, sigs[0], parent) == nil {
+		return http.StatusOK
+	}
+	var named struct {
+		App string `json:"developerApplicationUrn"`
+	}
+	id, ok := "", json.Unmarshal(body, &named) == nil
+	if ok {
+		id, ok = strings.CutPrefix(named.App, "urn:li:developerApplication:")
+	}
+	if !ok || id == "" {
+		return http.StatusUnauthorized
+	}
+	child, err := h.secrets(ctx, id)
+	if err != nil {
+		return http.StatusServiceUnavailable
+	}
+	if child == "" || rsc.VerifyPush(body, sigs[0], child) != nil {
+		return http.StatusUnauthorized
+	}
+	return http.StatusOK
+}

@@ -1,0 +1,271 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
+	rscsync "github.com/rscgo/rscgo/sync"
+	"github.com/rscgo/rscgo/webhook"
+)
+
+// secretsOf answers the parent application's secret for "" and the child
+// application 77's for "77".
+func secretsOf(_ context.Context, id string) (string, error) {
+	return map[string]string{"": "partner-secret", "77": "child-secret-77"}[id], nil
+}
+
+// resyncHandler returns a handler whose one known application is
+// urn:li:developerApplication:77, customer "acme", over store and dead,
+// and the customers it notified.
+func resyncHandler(t *testing.T, store rscsync.Store, dead rscsync.DeadLetterStore, opts ...webhook.JobResyncOption) (*webhook.JobResyncHandler, *[]string) {
+	t.Helper()
+	var notified []string
+	var mu gosync.Mutex
+	targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
+		if app != "urn:li:developerApplication:77" {
+			return webhook.JobResyncTarget{}, false, nil
+		}
+		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, true, nil
+	}
+	notify := func(_ context.Context, customer string) {
+		mu.Lock()
+		defer mu.Unlock()
+		notified = append(notified, customer)
+	}
+	h, err := webhook.NewJobResync(secretsOf, targets, append([]webhook.JobResyncOption{webhook.WithResyncNotify(notify)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, &notified
+}
+
+// LinkedIn validates the webhook with a GET carrying challengeCode (and
+// applicationId for an integration of parent and child applications):
+// the answer signs the code with that application's secret (the values
+// below are HMAC-SHA256 computed apart from the code under test).
+func TestJobResyncChallenge(t *testing.T) {
+	t.Parallel()
+	h, _ := resyncHandler(t, rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters())
+	const code = "890e4665-4dfe-4ab1-b689-ed553bceeed0"
+	for _, tc := range []struct {
+		name, query string
+		status      int
+		want        map[string]string
+	}{
+		{"parent", "challengeCode=" + code, 200,
+			map[string]string{"challengeCode": code, "challengeResponse": "a68b8d8e569bb4f9577c14156f03e8d25adb8548cbc4347e97752fc4564f826b"}},
+		{"child", "challengeCode=" + code + "&applicationId=77", 200,
+			map[string]string{"challengeCode": code, "challengeResponse": "b11bda8bc777690074db9c32be0e98d9e716a17068b2409c0f4377ec8ab6cbb5"}},
+		{"no code", "applicationId=77", 400, nil},
+		{"unknown application", "challengeCode=" + code + "&applicationId=5", 503, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/linkedin/jobs?"+tc.query, nil))
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			if tc.want == nil {
+				return
+			}
+			var got map[string]string
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" || w.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("answer (-want +got):\n%s%s", d, w.Header().Get("Content-Type"))
+			}
+		})
+	}
+}
+
+// checkpointWithJobs is a checkpoint of customer acme whose jobs stand on
+// LinkedIn as their ids say.
+func checkpointWithJobs(t *testing.T) rscsync.Store {
+	t.Helper()
+	store := rscsync.NewMemoryStore()
+	cp := &rscsync.Checkpoint{CustomerID: "acme", Jobs: map[string]rscsync.JobState{
+		"posted": {State: "posted"}, "pending": {State: "pending"}, "intent": {State: "intent"},
+		"closed": {State: "closed"}, "failed": {State: "failed"}, "deleted": {State: "posted", Deleted: true},
+	}}
+	if err := store.Save(t.Context(), "acme", cp); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// A notification is stored as resync requests of the customer's jobs, the
+// ones it names or every open one, before it is answered 200; one that
+// cannot be verified, read or stored is refused and stores nothing.
+func TestJobResyncNotification(t *testing.T) {
+	t.Parallel()
+	individual := `{"developerApplicationUrn":"urn:li:developerApplication:77","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}`
+	all := `{"developerApplicationUrn":"urn:li:developerApplication:77","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}`
+	sign := func(body, secret string) []string { return []string{rsc.SignPush([]byte(body), secret)} }
+	for _, tc := range []struct {
+		name, body string
+		sig        []string
+		status     int
+		want       []string // the jobs requested
+	}{
+		{"individual jobs", individual, sign(individual, "partner-secret"), 200, []string{"job-1234", "job-2345", "job-3456"}},
+		{"all open jobs", all, sign(all, "partner-secret"), 200, []string{"intent", "pending", "posted"}},
+		{"signed by the child application", individual, sign(individual, "child-secret-77"), 200, []string{"job-1234", "job-2345", "job-3456"}},
+		{"unsigned", individual, nil, 401, nil},
+		{"two signatures", individual, append(sign(individual, "partner-secret"), sign(individual, "partner-secret")...), 401, nil},
+		{"bad signature", individual, sign(individual, "someone-else"), 401, nil},
+		{"another type", strings.Replace(individual, "RESYNC_JOBS", "JOB_STATUS_CHANGE", 1),
+			sign(strings.Replace(individual, "RESYNC_JOBS", "JOB_STATUS_CHANGE", 1), "partner-secret"), 400, nil},
+		{"unknown application", strings.Replace(all, ":77", ":78", 1), sign(strings.Replace(all, ":77", ":78", 1), "partner-secret"), 200, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dead := rscsync.NewMemoryDeadLetters()
+			h, notified := resyncHandler(t, checkpointWithJobs(t), dead)
+			r := httptest.NewRequest(http.MethodPost, "/linkedin/jobs", strings.NewReader(tc.body))
+			for _, s := range tc.sig {
+				r.Header.Add("X-LI-Signature", s)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			var got []string
+			for d, err := range dead.List(t.Context(), "acme") {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.Kind != rscsync.KindJob || !d.Requested || d.Reason != rscsync.JobResyncReason {
+					t.Errorf("stored %+v, want a job's resync request", d)
+				}
+				got = append(got, d.ID)
+			}
+			slices.Sort(got)
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("jobs requested (-want +got):\n%s", d)
+			}
+			if wantNotified := len(tc.want) > 0; wantNotified != (len(*notified) == 1) {
+				t.Errorf("notified %v", *notified)
+			}
+		})
+	}
+}
+
+// failingDead is a dead-letter store that cannot write.
+type failingDead struct{ *rscsync.MemoryDeadLetters }
+
+func (failingDead) Put(context.Context, string, rscsync.DeadLetter) error {
+	return errors.New("disk full")
+}
+
+// A notification whose requests cannot be stored is answered 503, so that
+// LinkedIn may deliver it again, and notifies no one.
+func TestJobResyncNotStored(t *testing.T) {
+	t.Parallel()
+	body := `{"developerApplicationUrn":"urn:li:developerApplication:77","externalJobPostingIds":["J1"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}`
+	h, notified := resyncHandler(t, rscsync.NewMemoryStore(), failingDead{rscsync.NewMemoryDeadLetters()})
+	r := httptest.NewRequest(http.MethodPost, "/linkedin/jobs", strings.NewReader(body))
+	r.Header.Set("X-LI-Signature", rsc.SignPush([]byte(body), "partner-secret"))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusServiceUnavailable || len(*notified) != 0 {
+		t.Errorf("status %d, notified %v; want 503 and no one", w.Code, *notified)
+	}
+}
+
+// jobOps records the operation of every job a client submits.
+type jobOps struct {
+	rt  http.RoundTripper
+	mu  gosync.Mutex
+	ops []string // "op id"
+}
+
+func (j *jobOps) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/simpleJobPostings") && r.Body != nil {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var b struct {
+			Elements []struct {
+				ID string `json:"externalJobPostingId"`
+				Op string `json:"jobPostingOperationType"`
+			} `json:"elements"`
+		}
+		json.Unmarshal(body, &b)
+		j.mu.Lock()
+		for _, e := range b.Elements {
+			j.ops = append(j.ops, e.Op+" "+e.ID)
+		}
+		j.mu.Unlock()
+	}
+	return j.rt.RoundTrip(r)
+}
+
+// LinkedIn asks for every open job of a customer: once the handler stored
+// the requests, the customer's retry of dead letters sends each open job
+// again as an UPDATE, and the closed one not at all.
+func TestJobResyncSendsUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0))
+	t.Cleanup(fake.Close)
+	cust := fake.AddCustomer(rsctest.CustomerSpec{})
+	ops := &jobOps{rt: fake.Transport()}
+	client, err := fake.CustomerClient(cust, rsc.WithTransport(ops))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := rscsync.NewSliceSource()
+	at := fake.Now().Add(-time.Hour)
+	for _, id := range []string{"J1", "J2", "J3"} {
+		src.PutJobs(rscsync.Job{ModifiedAt: at, Closed: id == "J3", Posting: rsc.JobPosting{
+			ExternalJobPostingID: id, IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/" + id,
+			Title: "Engineer", Description: strings.Repeat("Build and run the ATS with a small team. ", 3), ListedAt: rsc.Millis(at),
+			Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
+	}
+	store, dead := rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters()
+	eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
+		rscsync.WithTaskPollInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ops.ops = nil
+	h, _ := resyncHandler(t, store, dead)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	body := `{"developerApplicationUrn":"urn:li:developerApplication:77","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}`
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+	req.Header.Set("X-LI-Signature", rsc.SignPush([]byte(body), "partner-secret"))
+	resp, err := srv.Client().Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("notification: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if _, err := eng.RetryDeadLetters(ctx); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(ops.ops)
+	if d := cmp.Diff([]string{"UPDATE J1", "UPDATE J2"}, ops.ops); d != "" {
+		t.Errorf("job operations sent (-want +got):\n%s", d)
+	}
+	for d, err := range dead.List(ctx, "acme") {
+		t.Errorf("left in the dead-letter store: %+v %v", d, err)
+	}
+}
