@@ -8,6 +8,8 @@
 // test. Every call of DB creates a new database, dropped when the test ends,
 // so tests are independent and may run in parallel. Create makes and drops
 // such a database without a test, for a program such as a benchmark.
+// NewCluster gives a test a throwaway cluster of its own, which it may
+// crash and start again.
 //
 // A package using DB must end its tests through Main:
 //
@@ -189,12 +191,27 @@ func version(dir string) int {
 type cluster struct {
 	bin, dir string
 	asUser   string // "postgres" when running as root
+	opts     string // the server's options (pg_ctl -o)
 	url      string
 }
 
 // startCluster creates and starts a cluster in a new temporary directory
 // on a free loopback port, with durability off (it is thrown away).
 func startCluster(bin string) (*cluster, error) {
+	c, err := newCluster(bin, "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.start(); err != nil {
+		os.RemoveAll(c.dir)
+		return nil, err
+	}
+	return c, nil
+}
+
+// newCluster creates a cluster, not started, in a new temporary directory,
+// to run on a free loopback port with the server options opts.
+func newCluster(bin, opts string) (*cluster, error) {
 	dir, err := os.MkdirTemp("", "rscgo-pg-")
 	if err != nil {
 		return nil, err
@@ -212,24 +229,92 @@ func startCluster(bin string) (*cluster, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	data := filepath.Join(dir, "data")
-	if err := c.run("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"); err != nil {
+	if err := c.run("initdb", "-D", filepath.Join(dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", port, dir)
-	if err := c.run("pg_ctl", "-D", data, "-w", "-t", "60", "-l", filepath.Join(dir, "log"), "-o", opts, "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("%v\n%s", err, log)
-	}
+	c.opts = fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 %s", port, dir, opts)
 	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 	return c, nil
 }
 
-// stop stops the cluster at once and removes its directory.
+// start starts the cluster's server and waits until it accepts connections.
+func (c *cluster) start() error {
+	if err := c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-w", "-t", "60", "-l", filepath.Join(c.dir, "log"), "-o", c.opts, "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("%v\n%s", err, log)
+	}
+	return nil
+}
+
+// Cluster is a throwaway PostgreSQL cluster of one test's own, which the
+// test may crash and start again (to test how its code survives a server
+// restart) without disturbing the other tests' server. Its commits are
+// durable across a crash (synchronous_commit stays on; fsync is off, as
+// the machine does not crash).
+type Cluster struct {
+	c *cluster
+	// URL is the URL of the cluster's maintenance database, as ServerURL's.
+	URL string
+}
+
+// NewCluster creates and starts a cluster for t, stopped and removed when
+// t ends. It needs a local PostgreSQL installation (initdb and pg_ctl on
+// PATH or under /usr/lib/postgresql/<version>/bin), whatever EnvURL says:
+// without one the test is skipped, or fails under CI=true.
+func NewCluster(t testing.TB) *Cluster {
+	t.Helper()
+	bin, ok := findBin()
+	switch {
+	case !ok && os.Getenv("CI") == "true":
+		t.Fatal("pgtest: CI=true and no PostgreSQL installation (initdb, pg_ctl) for a cluster of the test's own")
+	case !ok:
+		t.Skip("pgtest: a test that restarts PostgreSQL needs a local installation (initdb and pg_ctl on PATH or under /usr/lib/postgresql/<version>/bin) for a cluster of its own")
+	}
+	c, err := newCluster(bin, "-c fsync=off -c full_page_writes=off")
+	if err == nil {
+		err = c.start()
+		if err != nil {
+			os.RemoveAll(c.dir)
+		}
+	}
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			t.Errorf("pgtest: %v", err)
+		}
+	})
+	return &Cluster{c: c, URL: c.url}
+}
+
+// Crash stops the server at once, as a crash does (pg_ctl -m immediate):
+// its sessions end without a word, and it recovers from its WAL when
+// started again.
+func (c *Cluster) Crash(t testing.TB) {
+	t.Helper()
+	if err := c.c.run("pg_ctl", "-D", filepath.Join(c.c.dir, "data"), "-m", "immediate", "-w", "stop"); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+}
+
+// Start starts the server again after Crash, and waits until it accepts
+// connections.
+func (c *Cluster) Start(t testing.TB) {
+	t.Helper()
+	if err := c.c.start(); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+}
+
+// stop stops the cluster at once, unless it is stopped, and removes its
+// directory.
 func (c *cluster) stop() error {
-	err := c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+	var err error
+	if _, statErr := os.Stat(filepath.Join(c.dir, "data", "postmaster.pid")); statErr == nil {
+		err = c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+	}
 	return errors.Join(err, os.RemoveAll(c.dir))
 }
 

@@ -94,3 +94,35 @@ func TestCreate(t *testing.T) {
 		t.Errorf("Create on a server that does not answer: no error")
 	}
 }
+
+// TestClusterCrash: a test's own cluster goes down at Crash and comes
+// back at Start, with what was committed before the crash.
+func TestClusterCrash(t *testing.T) {
+	ctx := t.Context()
+	c := NewCluster(t)
+	conn, err := pgx.Connect(ctx, c.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "create table kept (v int); insert into kept values (42)"); err != nil {
+		t.Fatal(err)
+	}
+	c.Crash(t)
+	if err := conn.Ping(ctx); err == nil {
+		t.Error("a session survived the crash")
+	}
+	if c2, err := pgx.Connect(ctx, c.URL); err == nil {
+		c2.Close(ctx)
+		t.Fatal("the server answers after the crash")
+	}
+	c.Start(t)
+	conn, err = pgx.Connect(ctx, c.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var v int
+	if err := conn.QueryRow(ctx, "select v from kept").Scan(&v); err != nil || v != 42 {
+		t.Errorf("after the restart: %d, %v; want the row committed before the crash, 42", v, err)
+	}
+}
