@@ -345,7 +345,9 @@ func DeadLetters(ctx context.Context) rscsync.DeadLetterStore {
 // LinkedIn or the ATS. A Source that blocks until its
 // context ends, as over an ATS database that stopped answering, fails the
 // attempt at the first of the two; the lease is released at once and
-// River retries the slice with its backoff. A Source that ignores its
+// River retries the slice with its backoff. A release the database does
+// not answer within 10 seconds (or the leases' TTL, if shorter) is given
+// up, as when the database went out of reach: the lease then expires. A Source that ignores its
 // context holds the worker whatever the bounds: pass the context to its
 // queries (database/sql's QueryContext).
 func (r *Runner) Work(ctx context.Context, job *river.Job[SliceArgs]) error {
@@ -406,7 +408,7 @@ func (r *Runner) Retry(ctx context.Context, customerID string, keys []string) er
 		_, err = eng.RetryDeadLetters(rctx, keys...)
 		stop()
 	}
-	return release(ctx, l, err)
+	return r.release(ctx, l, err)
 }
 
 // leasedEngine returns the customer's engine (the EngineFunc's) over the
@@ -510,7 +512,9 @@ func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A
 		// River turns a panic into a failed attempt; give the customer back
 		// at once rather than leave its lease to expire (TTL) first.
 		if p := recover(); p != nil {
-			_ = l.Release(context.WithoutCancel(ctx))
+			rctx, cancel := r.releasing(ctx)
+			_ = l.Release(rctx)
+			cancel()
 			panic(p)
 		}
 	}()
@@ -527,7 +531,7 @@ func runLeased[A river.JobArgs](ctx context.Context, r *Runner, job *river.Job[A
 		})
 	}
 	if err != nil {
-		err = release(ctx, l, err)
+		err = r.release(ctx, l, err)
 	}
 	return err
 }
@@ -563,14 +567,36 @@ func isNumber(s string) bool {
 // release releases l after the job failed with err, and returns err. A
 // release refused by the fence (another holder took the customer, as
 // after a pause past the lease) is added to err, unless err already says
-// the lease was lost, so that the job's error tells.
-func release(ctx context.Context, l *lease.Lease, err error) error {
-	rerr := l.Release(context.WithoutCancel(ctx)) // the job's context may have ended
+// the lease was lost, so that the job's error tells. The release is
+// bounded (releasing), so that an unreachable database does not hold the
+// job.
+func (r *Runner) release(ctx context.Context, l *lease.Lease, err error) error {
+	rctx, cancel := r.releasing(ctx)
+	defer cancel()
+	rerr := l.Release(rctx)
 	_, lost := errors.AsType[*lease.LostError](rerr)
 	if _, already := errors.AsType[*lease.LostError](err); lost && !already {
 		return errors.Join(err, rerr)
 	}
 	return err
+}
+
+// releaseWithin bounds the release of a lease after a failed slice.
+const releaseWithin = 10 * time.Second
+
+// releasing returns the context of the release of a lease after a slice
+// failed or panicked: ctx's values without its end (the job's context may
+// have ended: River's JobTimeout), and a timeout of releaseWithin or the
+// leases' TTL, if shorter. A database that went out of reach (a network
+// partition, no connection ending) holds a request sent to it until the
+// partition heals or TCP gives up on the connection (minutes later), and
+// one waiting for a connection of a pool whose connections all wait so;
+// once the lease's TTL went by, releasing it frees nothing: the customer
+// is free to take anyway. Without the timeout the job would hold its
+// River worker (and River's Stop) for as long as the database stays out
+// of reach.
+func (r *Runner) releasing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), min(releaseWithin, r.leases.TTL()))
 }
 
 // promptWithin is how soon a successor must be due to be enqueued as
