@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -215,13 +216,14 @@ func (j *jobOps) RoundTrip(r *http.Request) (*http.Response, error) {
 	return j.rt.RoundTrip(r)
 }
 
-// LinkedIn asks for every open job of a customer: once the handler stored
-// the requests, the customer's retry of dead letters sends each open job
-// again as an UPDATE, and the closed one not at all.
+// LinkedIn (the fake) validates the webhook and asks for every open job of
+// a customer: once the handler stored the requests, the customer's retry
+// of dead letters sends each open job again as an UPDATE, and the closed
+// one not at all, which settles what LinkedIn asked for.
 func TestJobResyncSendsUpdates(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0))
+	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0), rsctest.WithPartner("partner", "partner-secret"))
 	t.Cleanup(fake.Close)
 	cust := fake.AddCustomer(rsctest.CustomerSpec{})
 	ops := &jobOps{rt: fake.Transport()}
@@ -247,23 +249,33 @@ func TestJobResyncSendsUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops.ops = nil
-	h, _ := resyncHandler(t, store, dead)
+	targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
+		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, app == cust.AppKey, nil
+	}
+	h, err := webhook.NewJobResync(secretsOf, targets)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	body := `{"developerApplicationUrn":"urn:li:developerApplication:77","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}`
-	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
-	req.Header.Set("X-LI-Signature", rsc.SignPush([]byte(body), "partner-secret"))
-	resp, err := srv.Client().Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("notification: %v %v", resp, err)
+	if err := fake.ValidateWebhook(ctx, srv.URL); err != nil {
+		t.Fatal(err)
 	}
-	resp.Body.Close()
+	if status, err := cust.SendJobResync(ctx, srv.URL, nil, true); err != nil || status != 200 {
+		t.Fatalf("notification: %d %v", status, err)
+	}
+	if owed := slices.Sorted(maps.Keys(cust.JobResyncsOwed())); !slices.Equal(owed, []string{"J1", "J2"}) {
+		t.Fatalf("LinkedIn awaits %v, want J1 and J2", owed)
+	}
 	if _, err := eng.RetryDeadLetters(ctx); err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(ops.ops)
 	if d := cmp.Diff([]string{"UPDATE J1", "UPDATE J2"}, ops.ops); d != "" {
 		t.Errorf("job operations sent (-want +got):\n%s", d)
+	}
+	if owed := cust.JobResyncsOwed(); len(owed) != 0 {
+		t.Errorf("LinkedIn still awaits %v", owed)
 	}
 	for d, err := range dead.List(ctx, "acme") {
 		t.Errorf("left in the dead-letter store: %+v %v", d, err)

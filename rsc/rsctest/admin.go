@@ -179,6 +179,12 @@ func (s *Server) adminRoutes() map[string]adminFunc {
 		"POST /_rsctest/tokens/revoke": func(r *http.Request) (any, error) {
 			return map[string]int{"revoked": s.RevokeTokens(r.URL.Query().Get("clientId"))}, nil
 		},
+		"POST /_rsctest/webhooks/validate": func(r *http.Request) (any, error) {
+			if err := s.ValidateWebhook(r.Context(), r.URL.Query().Get("url")); err != nil {
+				return map[string]any{"valid": false, "error": err.Error()}, nil
+			}
+			return map[string]bool{"valid": true}, nil
+		},
 		"POST /_rsctest/faults": func(r *http.Request) (any, error) {
 			var fs []Fault
 			if err := decodeAdmin(r, &fs); err != nil {
@@ -194,6 +200,14 @@ func (s *Server) adminCustomerRoutes() map[string]custFunc {
 	q := func(r *http.Request, n string) string { return r.URL.Query().Get(n) }
 	return map[string]custFunc{
 		"GET /_rsctest/customers/{org}": func(_ *http.Request, c *Customer) (any, error) { return c.Snapshot(), nil },
+		"POST /_rsctest/customers/{org}/jobResync": func(r *http.Request, c *Customer) (any, error) {
+			status, err := c.SendJobResync(r.Context(), q(r, "url"), r.URL.Query()["job"], q(r, "all") == "true")
+			res := map[string]any{"status": status}
+			if err != nil {
+				res["error"] = err.Error()
+			}
+			return res, nil
+		},
 		"POST /_rsctest/customers/{org}/request": func(_ *http.Request, c *Customer) (any, error) {
 			return map[string]string{"requestId": c.RequestIntegrations()}, nil
 		},

@@ -56,6 +56,7 @@ type Customer struct {
 	intRequests  map[string]*intRequest
 	jobs         map[string]*job
 	tasks        map[string]*task
+	resyncOwed   map[string]time.Time // job id → when LinkedIn asked for it again (SendJobResync)
 	seats        map[int64]*seat
 	exports      map[string]*export
 	exportCount  map[string]int // seat|YYYY-MM → count
@@ -140,6 +141,7 @@ func newCustomer(s *Server, spec CustomerSpec) *Customer {
 		intRequests:  map[string]*intRequest{},
 		jobs:         map[string]*job{},
 		tasks:        map[string]*task{},
+		resyncOwed:   map[string]time.Time{},
 		seats:        map[int64]*seat{},
 		exports:      map[string]*export{},
 		exportCount:  map[string]int{},

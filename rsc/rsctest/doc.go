@@ -88,6 +88,11 @@
 //	POST /_rsctest/members/{person}/close         Server.CloseMemberAccount
 //	POST /_rsctest/tokens/revoke?clientId=        Server.RevokeTokens: {"revoked": n}
 //	POST /_rsctest/faults                         Server.SetFaults: body a []Fault, {"rules": n}
+//	POST /_rsctest/webhooks/validate?url=         Server.ValidateWebhook: {"valid": bool}, with "error"
+//	                                              when the webhook failed the challenge
+//	POST /_rsctest/customers/{org}/jobResync?url=&job=&job=&all=true
+//	                                              Customer.SendJobResync: {"status": n}, the webhook's
+//	                                              answer, with "error" when the POST failed
 //
 // Onboarding a customer against a running fake goes as with LinkedIn, the
 // admin's clicks being admin calls:

@@ -366,7 +366,10 @@ type CustomerState struct {
 	MailStubs          []MailStub          `json:"mailStubs"`
 	ProspectNotes      []ProspectNote      `json:"prospectNotes"`
 	ClosedProfiles     []ClosedProfile     `json:"closedProfiles"`
-	Counters           Counters            `json:"counters"`
+	// JobResyncsOwed are the jobs LinkedIn asked for again and not yet
+	// received (Customer.JobResyncsOwed).
+	JobResyncsOwed map[string]time.Time `json:"jobResyncsOwed,omitempty"`
+	Counters       Counters             `json:"counters"`
 }
 
 // Snapshot returns everything LinkedIn holds for the customer.
@@ -378,7 +381,7 @@ func (cu *Customer) Snapshot() CustomerState {
 		Applications: cu.Applications(), ApplicationNotes: cu.ApplicationNotes(), InterviewFeedback: cu.InterviewFeedback(),
 		Stages: cu.Stages(), ACLs: cu.ACLs(), ACLAssignees: cu.ACLAssignees(), Seats: cu.Seats(), Exports: cu.Exports(),
 		ConversationEvents: cu.ConversationEvents(), MailStubs: cu.MailStubs(), ProspectNotes: cu.ProspectNotes(),
-		ClosedProfiles: cu.ClosedProfiles(), Counters: cu.Counters(),
+		ClosedProfiles: cu.ClosedProfiles(), JobResyncsOwed: cu.JobResyncsOwed(), Counters: cu.Counters(),
 	}
 }
 

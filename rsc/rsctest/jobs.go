@@ -440,6 +440,9 @@ func (cu *Customer) applyJob(c *call, d *jobDoc, op string, raw json.RawMessage)
 	}
 	t := &task{id: "urn:li:simpleJobPostingTask:" + cu.s.uuid(), externalID: id, op: op, created: c.now}
 	cu.tasks[t.id] = t
+	if op != "CREATE" {
+		delete(cu.resyncOwed, id) // sent again, as SendJobResync asked
+	}
 	fail := func(msg string) (*task, *jobErr) { t.outcome, t.errMsg = TaskFailed, msg; return t, nil }
 	if op == "UPSERT" {
 		op = "CREATE"

@@ -188,10 +188,7 @@ func (s *Server) DeliverPushes(ctx context.Context) (int, error) {
 		}
 	}
 	q.mu.Unlock()
-	hc := s.cfg.httpClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
-	}
+	hc := s.webhookClient()
 	var errs []error
 	n := 0
 	for _, it := range pending {
