@@ -163,8 +163,8 @@ func ExampleNewJobResync() {
 		}
 		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, true, nil
 	}
-	h, err := webhook.NewJobResync(secrets, targets, webhook.WithResyncNotify(func(_ context.Context, customer string) {
-		fmt.Println("retry the dead letters of", customer) // start the retry elsewhere, at once
+	h, err := webhook.NewJobResync(secrets, targets, webhook.WithResyncNotify(func(_ context.Context, customer string, keys []string) {
+		fmt.Println("retry", keys, "of", customer) // start the retry elsewhere, at once
 	}))
 	if err != nil {
 		log.Fatal(err)
@@ -188,7 +188,7 @@ func ExampleNewJobResync() {
 	}
 	// Output:
 	// challenge: 200 {"challengeCode":"890e4665-4dfe-4ab1-b689-ed553bceeed0","challengeResponse":"a68b8d8e569bb4f9577c14156f03e8d25adb8548cbc4347e97752fc4564f826b"}
-	// retry the dead letters of acme
+	// retry [job//job-1234 job//job-2345] of acme
 	// notification: 200
 	// job//job-1234 - resync requested by LinkedIn (RESYNC_JOBS)
 	// job//job-2345 - resync requested by LinkedIn (RESYNC_JOBS)

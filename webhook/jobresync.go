@@ -77,7 +77,7 @@ type JobResyncTargets func(ctx context.Context, developerApplication string) (t 
 type JobResyncHandler struct {
 	secrets Secrets
 	targets JobResyncTargets
-	notify  func(ctx context.Context, customerID string)
+	notify  func(ctx context.Context, customerID string, keys []string)
 	clock   rsc.Clock
 	log     *slog.Logger
 }
@@ -86,12 +86,13 @@ type JobResyncHandler struct {
 type JobResyncOption func(*JobResyncHandler) error
 
 // WithResyncNotify sets a func told, after a notification's requests are
-// stored, which customer has jobs to send: it should start that customer's
-// retry of dead letters (Engine.RetryDeadLetters, or riverrun.Runner.Retry
-// in a fleet) and return at once; the notification is answered after it
-// returns. By default nothing is told, and the requests wait for the
-// customer's next retry.
-func WithResyncNotify(f func(ctx context.Context, customerID string)) JobResyncOption {
+// stored, which customer has jobs to send and the dead-letter keys of
+// those jobs: it should start the retry of those keys
+// (Engine.RetryDeadLetters(ctx, keys...), or riverrun.Runner.Retry(ctx,
+// customerID, keys) in a fleet) and return at once; the notification is
+// answered after it returns. ctx outlives the request. By default nothing
+// is told, and the requests wait for the customer's next retry.
+func WithResyncNotify(f func(ctx context.Context, customerID string, keys []string)) JobResyncOption {
 	return func(h *JobResyncHandler) error {
 		if f == nil {
 			return errors.New("webhook: WithResyncNotify: nil func")
@@ -204,14 +205,19 @@ func (h *JobResyncHandler) notification(w http.ResponseWriter, r *http.Request) 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if _, err := rscsync.RequestJobResync(ctx, t.Checkpoints, t.DeadLetters, t.CustomerID, h.clock.Now(),
-		req.ExternalJobPostingIDs, req.SyncAllOpenJobs); err != nil {
+	held, err := rscsync.RequestJobResync(ctx, t.Checkpoints, t.DeadLetters, t.CustomerID, h.clock.Now(),
+		req.ExternalJobPostingIDs, req.SyncAllOpenJobs)
+	if err != nil {
 		h.log.WarnContext(ctx, "webhook: storing job resync requests", "customer", t.CustomerID, "error", err)
 		http.Error(w, "requests not stored", http.StatusServiceUnavailable)
 		return
 	}
-	if h.notify != nil {
-		h.notify(context.WithoutCancel(ctx), t.CustomerID)
+	if h.notify != nil && len(held) > 0 {
+		keys := make([]string, len(held))
+		for i, d := range held {
+			keys[i] = d.Key()
+		}
+		h.notify(context.WithoutCancel(ctx), t.CustomerID, keys)
 	}
 	w.WriteHeader(http.StatusOK)
 }

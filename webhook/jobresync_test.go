@@ -42,10 +42,10 @@ func resyncHandler(t *testing.T, store rscsync.Store, dead rscsync.DeadLetterSto
 		}
 		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, true, nil
 	}
-	notify := func(_ context.Context, customer string) {
+	notify := func(_ context.Context, customer string, keys []string) {
 		mu.Lock()
 		defer mu.Unlock()
-		notified = append(notified, customer)
+		notified = append(notified, customer+" "+strings.Join(keys, " "))
 	}
 	h, err := webhook.NewJobResync(secretsOf, targets, append([]webhook.JobResyncOption{webhook.WithResyncNotify(notify)}, opts...)...)
 	if err != nil {
@@ -160,8 +160,16 @@ func TestJobResyncNotification(t *testing.T) {
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("jobs requested (-want +got):\n%s", d)
 			}
-			if wantNotified := len(tc.want) > 0; wantNotified != (len(*notified) == 1) {
-				t.Errorf("notified %v", *notified)
+			var wantNotified []string
+			if len(tc.want) > 0 {
+				n := "acme"
+				for _, id := range tc.want {
+					n += " job//" + id
+				}
+				wantNotified = []string{n}
+			}
+			if d := cmp.Diff(wantNotified, *notified); d != "" {
+				t.Errorf("notified (-want +got):\n%s", d)
 			}
 		})
 	}
