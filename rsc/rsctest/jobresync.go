@@ -69,8 +69,12 @@ func (s *Server) ValidateWebhook(ctx context.Context, webhookURL string) error {
 // all) until a job operation arrives for it: JobResyncsOwed.
 func (cu *Customer) SendJobResync(ctx context.Context, webhookURL string, ids []string, all bool) (int, error) {
 	s := cu.s
-	body, err := json.Marshal(map[string]any{"developerApplicationUrn": cu.AppKey, "type": "RESYNC_JOBS",
-		"syncAllOpenJobs": all, "externalJobPostingIds": ids})
+	body, err := json.Marshal(struct { // the field order of LinkedIn's samples
+		App  string   `json:"developerApplicationUrn"`
+		IDs  []string `json:"externalJobPostingIds,omitempty"`
+		All  bool     `json:"syncAllOpenJobs"`
+		Type string   `json:"type"`
+	}{cu.AppKey, ids, all, "RESYNC_JOBS"})
 	if err != nil {
 		return 0, err
 	}

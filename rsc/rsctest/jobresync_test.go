@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -90,5 +91,40 @@ func TestSendJobResync(t *testing.T) {
 	e.postJobs(jobElem("J1", "UPDATE")).want(t, 200)
 	if d := cmp.Diff(map[string]time.Time{"J2": t0}, e.cust.JobResyncsOwed()); d != "" {
 		t.Errorf("owed after J1's UPDATE (-want +got):\n%s", d)
+	}
+}
+
+// A fake in another process is driven to validate the webhook and to send
+// a notification through its admin endpoints.
+func TestJobResyncAdminEndpoints(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, rsctest.WithPartner("pid", "partner-secret"))
+	e.postJobs(jobElem("J1", "CREATE")).want(t, 200)
+	var bodies []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if code := r.URL.Query().Get("challengeCode"); r.Method == http.MethodGet {
+			json.NewEncoder(w).Encode(map[string]string{"challengeCode": code, "challengeResponse": rsc.WebhookChallengeResponse(code, "partner-secret")})
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+	}))
+	t.Cleanup(hook.Close)
+	post := func(path string) resp { return e.reqTok("", "POST", path, nil, "Content-Type: application/json") }
+	if d := cmp.Diff(map[string]any{"valid": true}, post("/_rsctest/webhooks/validate?url="+url.QueryEscape(hook.URL)).want(t, 200).body); d != "" {
+		t.Errorf("validate (-want +got):\n%s", d)
+	}
+	if r := post("/_rsctest/webhooks/validate?url=" + url.QueryEscape(hook.URL+"/x")).want(t, 200); r.body["valid"] != true {
+		t.Errorf("validate at another path: %v", r.body)
+	}
+	if d := cmp.Diff(map[string]any{"status": float64(200)}, post("/_rsctest/customers/"+org+"/jobResync?all=true&url="+url.QueryEscape(hook.URL)).want(t, 200).body); d != "" {
+		t.Errorf("jobResync (-want +got):\n%s", d)
+	}
+	want := []string{`{"developerApplicationUrn":"` + e.cust.AppKey + `","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}`}
+	if d := cmp.Diff(want, bodies); d != "" {
+		t.Errorf("bodies (-want +got):\n%s", d)
+	}
+	if got := e.cust.Snapshot().JobResyncsOwed; len(got) != 1 || got["J1"].IsZero() {
+		t.Errorf("owed %v, want J1", got)
 	}
 }
