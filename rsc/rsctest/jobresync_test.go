@@ -114,7 +114,7 @@ func TestJobResyncAdminEndpoints(t *testing.T) {
 	if d := cmp.Diff(map[string]any{"valid": true}, post("/_rsctest/webhooks/validate?url="+url.QueryEscape(hook.URL)).want(t, 200).body); d != "" {
 		t.Errorf("validate (-want +got):\n%s", d)
 	}
-	if r := post("/_rsctest/webhooks/validate?url=" + url.QueryEscape(hook.URL+"/x")).want(t, 200); r.body["valid"] != true {
+	if r := post("/_rsctest/webhooks/validate?url="+url.QueryEscape(hook.URL+"/x")).want(t, 200); r.body["valid"] != true {
 		t.Errorf("validate at another path: %v", r.body)
 	}
 	if d := cmp.Diff(map[string]any{"status": float64(200)}, post("/_rsctest/customers/"+org+"/jobResync?all=true&url="+url.QueryEscape(hook.URL)).want(t, 200).body); d != "" {
