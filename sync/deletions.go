@@ -213,7 +213,7 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[strin
 		return r.closeDeletedJobs(ctx, group, jobs, ok, fail)
 	}
 	for _, d := range group {
-		fail(d, errors.New("unknown deletion kind "+string(d.Kind)))
+		fail(d, errUnknownDeletionKind(d.Kind))
 	}
 	return nil
 }

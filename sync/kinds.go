@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -265,26 +264,47 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 	return o
 }
 
-// deletionKeyError is why a real run would refuse deletion d's key before
-// sending it, or nil: an id and an integration context URN for any kind,
-// then the key the client checks: the record's own (rsc.CandidateKey.Validate,
-// rsc.ApplicationKey.Validate), or its parent's for a child, which names the
-// parent as its calls do (ValidateParent).
+// deletionKeyError is why a real run would refuse deletion d before
+// sending it, or nil, with the reason the real run gives: the key the
+// client checks, the record's own (rsc.CandidateKey.Validate,
+// rsc.ApplicationKey.Validate), or for a child its parent's, which names
+// the parent as its calls do (ValidateParent), then the child's id; a kind
+// the engine does not know (deleteGroup). A job's deletion is not checked:
+// the real run takes the deletion of a job LinkedIn never had as done, and
+// closes another by its id (closeDeletedJobs).
 func deletionKeyError(c *rsc.Client, d *Deletion) error {
-	if d.ID == "" || !strings.HasPrefix(d.Integration, "urn:li:") {
-		return errors.New("deletion needs an id and an integration context URN")
-	}
 	switch d.Kind {
+	case KindJob:
+		return nil
 	case KindCandidate:
 		return rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.ID}.Validate()
-	case KindCandidateNote:
-		return c.Candidates.ValidateParent(rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.Parent})
 	case KindApplication:
 		return rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.ID}.Validate()
+	case KindCandidateNote:
+		if err := c.Candidates.ValidateParent(rsc.CandidateKey{IntegrationContext: d.Integration, CandidateID: d.Parent}); err != nil {
+			return err
+		}
+		return childIDError(c, d.ID)
 	case KindApplicationNote, KindInterviewFeedback, KindStage:
-		return c.Applications.ValidateParent(rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent})
+		if err := c.Applications.ValidateParent(rsc.ApplicationKey{IntegrationContext: d.Integration, ApplicationID: d.Parent}); err != nil {
+			return err
+		}
+		return childIDError(c, d.ID)
 	}
-	return nil
+	return errUnknownDeletionKind(d.Kind)
+}
+
+// childIDError is why the client refuses id as the id of a note, interview
+// feedback or stage it is asked to delete, or nil. The client checks the
+// id of all four alike (required text of at most 512 characters, the
+// rule of a note's id), and reads nothing else of a deletion: a note
+// holding the id alone breaks no other rule.
+func childIDError(c *rsc.Client, id string) error {
+	return c.Candidates.ValidateNote(&rsc.Note{ID: id})
+}
+
+func errUnknownDeletionKind(k EntityKind) error {
+	return errors.New("unknown deletion kind " + string(k))
 }
 
 // validateActivity checks a note or feedback as the client does before

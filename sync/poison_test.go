@@ -1,0 +1,70 @@
+package sync
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// Poison deletions: each is refused alone, with its key, field and reason,
+// the customer's other records and deletions reach LinkedIn, and a dry run
+// reports the very refusals a real run makes (WithDryRun), no more: a job
+// deletion of a job LinkedIn never had is done, not refused.
+func TestPoisonDeletionsRefusedAloneAndInTheDryRun(t *testing.T) {
+	inFamilies(t, func(t *testing.T, e *env, versioned bool) {
+		org := e.cust.Organization
+		now := time.Now()
+		g := newGen(org, now.Add(-time.Hour), time.Hour, 0, 3, 3, 6)
+		src := g.materialize()
+		good := sourceState(t, src, time.Time{})
+		at := now.Add(-20 * time.Minute)
+		long := strings.Repeat("x", 513)
+		for _, d := range []Deletion{
+			{Kind: "bogus", ID: "X1", Integration: org},
+			{Kind: KindCandidateNote, ID: "N\x01", Parent: candID(0), Integration: org},
+			{Kind: KindInterviewFeedback, ID: long, Parent: appID(0), Integration: org},
+			{Kind: KindStage, ID: "", Parent: appID(1), Integration: org},
+			{Kind: KindCandidate, ID: "", Integration: org},
+			{Kind: KindApplicationNote, ID: "ZZ", Parent: appID(2)},
+			{Kind: KindJob, ID: "JNEVER"}, // never sent: done
+			{Kind: KindCandidate, ID: "CNEVER", Integration: org},
+		} {
+			d.DeletedAt = at
+			src.Delete(d)
+		}
+		dry := e.engine(t, src, WithDryRun(true))
+		drep, err := dry.Run(t.Context())
+		must(t, err)
+		eng, rep := e.ran(t, src)
+		if d := cmp.Diff(good, fakeState(e.cust)); d != "" {
+			t.Errorf("LinkedIn differs from the good records (-want +got):\n%s", d)
+		}
+		type letter struct{ Key, Field, Reason string }
+		want := []letter{
+			{"delete:bogus//X1", "", "unknown deletion kind bogus"},
+			{"delete:candidate//", "atsCandidateId", "invalid atsCandidateId: must not be empty"},
+			{"delete:candidateNote/C00000000/N\x01", "id", "invalid id: must not contain control character U+0001"},
+			{"delete:interviewFeedback/A00000000/" + long, "id", "invalid id: must be at most 512 characters (has 513)"},
+			{"delete:applicationNote/A00000002/ZZ", "integrationContext", "invalid integrationContext: must be urn:li:organization:{numeric id}"},
+			{"delete:stage/A00000001/", "id", "invalid id: is required and must have at least 1 character"},
+		}
+		var got []letter
+		for _, d := range deadLetters(t, eng.DeadLetters(), "c1") {
+			got = append(got, letter{d.Key(), d.Field, d.Reason})
+		}
+		byKey := cmpopts.SortSlices(func(a, b letter) bool { return a.Key < b.Key })
+		if d := cmp.Diff(want, got, byKey); d != "" {
+			t.Errorf("dead letters (-want +got):\n%s", d)
+		}
+		byID := cmpopts.SortSlices(func(a, b Rejection) bool { return a.Kind+"/"+EntityKind(a.ID) < b.Kind+"/"+EntityKind(b.ID) })
+		if d := cmp.Diff(rep.Rejections, drep.Rejections, byID); d != "" {
+			t.Errorf("the dry run's refusals differ from the run's (-run +dry run):\n%s", d)
+		}
+		if p := rep.Phases[PhaseDeletions]; p.Refused != int64(len(want)) || p.Acknowledged != 2 {
+			t.Errorf("deletions: %+v, want %d refused and 2 acknowledged", p, len(want))
+		}
+	})
+}
