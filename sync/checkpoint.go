@@ -76,6 +76,10 @@ type PhaseCheckpoint struct {
 	// watermark becomes the lane's. nil: no lane (a completed phase, or
 	// WithFreshLane(0)).
 	Fresh *FreshLane `json:"fresh,omitempty"`
+	// FutureSent marks the records dated in the future (PhaseReport.Future)
+	// the current cycle over the phases sent already, so that the slices
+	// of one cycle do not send them again; see FutureMark.
+	FutureSent FutureMark `json:"futureSent,omitzero"`
 
 	Done             int64   `json:"done"`         // records processed by the historical pass
 	Total            int64   `json:"total"`        // ATS total at the last count
@@ -84,6 +88,21 @@ type PhaseCheckpoint struct {
 	DeadLettered     int64   `json:"deadLettered"` // records currently refused (dead letters), recounted from the dead-letter store at each run's start
 	Ineligible       int64   `json:"ineligible"`   // records skipped as ineligible
 	RecordsPerMinute float64 `json:"recordsPerMinute"`
+}
+
+// FutureMark is the last position of a record dated in the future that a
+// cycle over the phases committed: the cycle is the one that began when
+// the checkpoint's Runs was Runs. Every cycle sends such records again
+// until their time comes, but once: a cycle cut into slices (a batch
+// budget, a park) skips those up to Pos, as the watermark, which stays
+// before them, cannot. Without it a slice of one batch would spend its
+// budget on them every time and never reach the phases after them, and a
+// runner told that work remains would run such slices back to back. A
+// record dated in the future that moves to a position up to Pos within the
+// cycle waits for the next one.
+type FutureMark struct {
+	Runs int64  `json:"runs"`
+	Pos  Cursor `json:"pos"`
 }
 
 // FreshLane is the state of a phase's fresh lane (PhaseCheckpoint.Fresh).

@@ -138,9 +138,12 @@
 // checkpoint until it is submitted, so no stop loses it.
 //
 // A record dated more than WithClockSkew (five minutes) after the engine's
-// clock is sent, but the watermark stays before it: it is sent again on
-// every pass until its time comes, and reported (PhaseReport.Future), so a
-// bad date in the ATS cannot hide the changes that follow it.
+// clock is sent, but the watermark stays before it: it is sent again once
+// every cycle over the phases (a Run, or the slices of RunSlice up to the
+// one that catches up) until its time comes, and reported
+// (PhaseReport.Future), so a bad date in the ATS cannot hide the changes
+// that follow it, nor hold slices back from the phases after it
+// (PhaseCheckpoint.FutureSent).
 //
 // The deletions stream has no backlog: records deleted before the first
 // run were never sent, so the first run starts it an hour before its

@@ -69,8 +69,11 @@ type pbatch[T any] struct {
 	// digests of tail (PhaseCheckpoint.Held).
 	heldPos  Cursor
 	heldDone []string
-	read     int64 // records read (sent or skipped)
-	skipped  int64
+	// future is the position of the last record dated in the future read
+	// into the batch (PhaseCheckpoint.FutureSent); zero: none.
+	future  Cursor
+	read    int64 // records read (sent or skipped)
+	skipped int64
 	// reread counts the records a fresh lane read that are not new
 	// (pipeline.isNew): read again, they count as incremental work, not
 	// as the pass's progress; skipAgain, those of them skipped by the
@@ -333,6 +336,10 @@ func (p *pipeline[T]) add(ctx context.Context, v T) bool {
 		b.unread(n)
 		return false
 	}
+	if p.sentThisCycle(t, id) {
+		b.unread(n)
+		return true
+	}
 	// A record the Source yields again within one batch (it changed while
 	// being read) replaces its earlier copy: LinkedIn refuses a key twice
 	// in one call, and the later copy is the newer one.
@@ -387,12 +394,21 @@ func (p *pipeline[T]) inOrder(t time.Time, id string) bool {
 	return true
 }
 
+// sentThisCycle reports whether the record at (t, id) is dated in the
+// future and the current cycle over the phases sent it already
+// (PhaseCheckpoint.FutureSent).
+func (p *pipeline[T]) sentThisCycle(t time.Time, id string) bool {
+	m := &p.pc.FutureSent
+	return m.Runs == p.r.cp.Runs && m.Pos != (Cursor{}) && t.After(p.ahead.ModifiedAt) && !m.Pos.After(t, id)
+}
+
 // track moves the batch's watermark to the record at (t, id), unless it is
 // dated in the future, which it reports: such a record is sent, but the
 // watermark stays at the last record that is not, so that it is read again
 // next pass and no change made meanwhile is passed over.
 func (p *pipeline[T]) track(b *pbatch[T], t time.Time, id, key string, again bool) (future bool) {
 	if t.After(p.ahead.ModifiedAt) {
+		b.future = Cursor{ModifiedAt: t, ID: id}
 		if pr := p.r.rep.phase(p.k.phase); !again && p.r.firstFuture(p.k.phase, key) {
 			pr.Future++
 			if pr.FutureExample == "" {
@@ -702,6 +718,9 @@ func (p *pipeline[T]) commitReady(ctx context.Context) {
 			p.holdRun(b)
 			if f := p.ln.fresh; f != nil {
 				f.Counted = append(f.Counted, b.counted...)
+			}
+			if b.future != (Cursor{}) {
+				p.pc.FutureSent = FutureMark{Runs: p.r.cp.Runs, Pos: b.future}
 			}
 			p.fail(p.r.commit(ctx, p.k.phase, p.ln.cursor, b.last, tally{b.read, b.reread, b.skipped, b.skipAgain}, &b.outcome))
 		}

@@ -68,3 +68,46 @@ func TestPoisonDeletionsRefusedAloneAndInTheDryRun(t *testing.T) {
 		}
 	})
 }
+
+// A record dated in the future is sent again by every pass until its time
+// comes (PhaseReport.Future), but once only per cycle over the phases: a
+// slice of one batch re-sending it each time would never reach the phases
+// after it, and a Manager or riverrun, told that work remains (ErrYield),
+// would run such slices back to back for ever, the applications, notes and
+// deletions never sent. The next cycle sends it again.
+func TestFutureRecordDoesNotStarveSlices(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		now := time.Now()
+		src := newGen(org, now.Add(-time.Hour), time.Hour, 0, 3, 3, 6).materialize()
+		future := edgeCand(org, "CFUT", now.Add(-time.Hour))
+		future.ModifiedAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		src.PutCandidates(future)
+		src.Delete(Deletion{Kind: KindCandidateNote, ID: "NGONE", Parent: candID(0), DeletedAt: now.Add(-time.Minute), Integration: org})
+		eng := e.engine(t, src)
+		slicedBy(t, eng, 1) // fails unless a slice catches up
+		assertSame(t, src, time.Time{}, e.cust)
+		if n := sentCandidate(e, "CFUT"); n != 1 {
+			t.Errorf("the slices of one cycle sent CFUT %d times, want once", n)
+		}
+		rep, err := eng.Run(t.Context())
+		must(t, err)
+		if p := rep.Phases[PhaseCandidates]; p.Future != 1 || p.Sent != 1 {
+			t.Errorf("the next cycle: candidates %+v, want CFUT sent again, as dated in the future", p)
+		}
+		if n := sentCandidate(e, "CFUT"); n != 2 {
+			t.Errorf("CFUT sent %d times after the next cycle, want twice", n)
+		}
+	})
+}
+
+// sentCandidate counts the calls that sent candidate id to LinkedIn.
+func sentCandidate(e *env, id string) int {
+	n := 0
+	for _, r := range e.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/atsCandidates") && strings.Contains(r.RawQuery+r.TunnelledQuery, "="+id) {
+			n++
+		}
+	}
+	return n
+}

@@ -59,8 +59,9 @@ type PhaseReport struct {
 	Completed    bool             `json:"completed"`             // the phase's historical pass is complete
 	// Future counts the records read that are dated more than the clock
 	// skew allowance after now (WithClockSkew): they were sent, but the
-	// watermark stays before them, so every pass sends them again until
-	// their time comes. A warning: fix the ATS's clock or data.
+	// watermark stays before them, so every cycle over the phases sends
+	// them again, once, until their time comes. A warning: fix the ATS's
+	// clock or data.
 	// FutureExample is the id of the first.
 	Future        int64  `json:"future,omitempty"`
 	FutureExample string `json:"futureExample,omitempty"`

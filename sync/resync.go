@@ -201,7 +201,7 @@ var ErrNoCheckpoint = errors.New("no checkpoint")
 func rewind(cp *Checkpoint, p Phase) {
 	pc := cp.Phases[p]
 	start := Cursor{ModifiedAt: cp.WindowFrom}
-	pc.Held = nil // the pass sends every record again
+	pc.Held, pc.FutureSent = nil, FutureMark{} // the pass sends every record again
 	if pc.Completed {
 		// A pass that began at the old watermark: records created before it
 		// are on LinkedIn already.
