@@ -1,12 +1,15 @@
 package sync
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/rscgo/rscgo/rsc"
 )
 
 // Poison deletions: each is refused alone, with its key, field and reason,
@@ -110,4 +113,46 @@ func sentCandidate(e *env, id string) int {
 		}
 	}
 	return n
+}
+
+// A batch over the size LinkedIn takes (the fake's cap: 16 MiB, answered
+// 413) is split until the record too large alone is isolated: a candidate
+// of 16.5 MiB of phone numbers, each within the client's guard on a text,
+// is the one refused, with the 413, and the other candidates of its batch
+// reach LinkedIn. A dry run cannot know LinkedIn's cap, and reports no
+// refusal for it.
+func TestOversizeBatchIsSplit(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		now := time.Now()
+		src := newGen(org, now.Add(-time.Hour), time.Hour, 0, 3, 0, 0).materialize()
+		huge := edgeCand(org, "CHUGE", now.Add(-90*time.Minute))
+		for range 11 { // 11 × 1.5 MiB of JSON
+			huge.Record.PhoneNumbers = append(huge.Record.PhoneNumbers, rsc.PhoneNumber{Number: strings.Repeat("\u2028", 256<<10)})
+		}
+		src.PutCandidates(huge)
+		dry := e.engine(t, src, WithDryRun(true))
+		drep, err := dry.Run(t.Context())
+		must(t, err)
+		eng, _ := e.ran(t, src)
+		want := sourceState(t, src, time.Time{})
+		want.Candidates = slices.DeleteFunc(want.Candidates, func(id string) bool { return id == "CHUGE" })
+		if d := cmp.Diff(want, fakeState(e.cust)); d != "" {
+			t.Errorf("LinkedIn (-want +got):\n%s", d)
+		}
+		type letter struct {
+			Key, Reason string
+			Status      int
+		}
+		var got []letter
+		for _, d := range deadLetters(t, eng.DeadLetters(), "c1") {
+			got = append(got, letter{d.Key(), d.Reason, d.Status})
+		}
+		if d := cmp.Diff([]letter{{"candidate//CHUGE", "batch rejected (413): Request entity too large", 413}}, got); d != "" {
+			t.Errorf("dead letters (-want +got):\n%s", d)
+		}
+		if len(drep.Rejections) != 0 {
+			t.Errorf("dry run refusals %v, want none", drep.Rejections)
+		}
+	})
 }
