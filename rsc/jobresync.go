@@ -69,7 +69,10 @@ func ParseJobResync(body []byte) (JobResync, error) {
 
 // WebhookChallengeResponse is the challengeResponse that proves ownership
 // of a Developer Portal webhook: the hex HMAC-SHA256 of challengeCode keyed
-// by the application's client secret (docs/linkedin-api.md §7.9).
+// by the application's client secret (docs/linkedin-api.md §7.9). It is
+// also what an X-LI-Signature of a body of those bytes carries (SignPush):
+// answer only a challengeCode that is a UUID, as LinkedIn's is, or the
+// webhook signs whatever a stranger sends it.
 func WebhookChallengeResponse(challengeCode, clientSecret string) string {
 	m := hmac.New(sha256.New, []byte(clientSecret))
 	m.Write([]byte(challengeCode))

@@ -51,8 +51,9 @@ type JobResyncTargets func(ctx context.Context, developerApplication string) (t 
 // again with an UPDATE within 30 minutes.
 //
 // It answers, in order:
-//   - GET, LinkedIn's validation of the webhook: a challengeCode (1 to 256
-//     bytes; 400 without) is answered 200 with {"challengeCode",
+//   - GET, LinkedIn's validation of the webhook: a challengeCode, a UUID
+//     (400 for anything else: the answer signs the code as a
+//     notification's signature signs its body), is answered 200 with {"challengeCode",
 //     "challengeResponse"}, the challenge signed with the secret of the
 //     application named by applicationId, or of the parent application
 //     (rsc.WebhookChallengeResponse); 503 while the secret cannot be read
@@ -162,8 +163,13 @@ func (h *JobResyncHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *JobResyncHandler) challenge(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	code := q.Get("challengeCode")
-	if code == "" || len(code) > 256 {
-		http.Error(w, "challengeCode required", http.StatusBadRequest)
+	if !isUUID(code) {
+		// The answer is the HMAC-SHA256 of the code keyed by a secret,
+		// which is what signs a notification (rsc.VerifyPush) and the
+		// pushes to the customers' callback URLs: answered for any code,
+		// it would sign any body a stranger chose. LinkedIn's code is a
+		// UUID (docs/linkedin-api.md §7.9), which no JSON body is.
+		http.Error(w, "challengeCode must be a UUID", http.StatusBadRequest)
 		return
 	}
 	secret, err := h.secrets(r.Context(), q.Get("applicationId"))
@@ -174,6 +180,26 @@ func (h *JobResyncHandler) challenge(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]string{"challengeCode": code, "challengeResponse": rsc.WebhookChallengeResponse(code, secret)})
+}
+
+// isUUID reports whether s is a UUID in its text form, 8-4-4-4-12 hex
+// digits.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		switch c := s[i]; {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // notification stores the requests of a job resync notification.

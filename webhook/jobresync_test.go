@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -287,5 +288,44 @@ func TestJobResyncSendsUpdates(t *testing.T) {
 	}
 	for d, err := range dead.List(ctx, "acme") {
 		t.Errorf("left in the dead-letter store: %+v %v", d, err)
+	}
+}
+
+// The challenge's answer is the HMAC-SHA256 of challengeCode keyed by an
+// application's secret, the same as an X-LI-Signature of a body: a
+// challenge answered for any code would sign whatever body a stranger
+// sends as the code, and the notification so signed would be taken.
+// LinkedIn's challengeCode is a UUID (docs/linkedin-api.md §7.9); nothing
+// else is answered.
+func TestJobResyncChallengeIsNoSigningOracle(t *testing.T) {
+	t.Parallel()
+	body := `{"developerApplicationUrn":"urn:li:developerApplication:77","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}`
+	for _, app := range []string{"", "77"} {
+		t.Run("applicationId="+app, func(t *testing.T) {
+			t.Parallel()
+			dead := rscsync.NewMemoryDeadLetters()
+			h, notified := resyncHandler(t, checkpointWithJobs(t), dead)
+			q := url.Values{"challengeCode": {body}}
+			if app != "" {
+				q.Set("applicationId", app)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/linkedin/jobs?"+q.Encode(), nil))
+			if w.Code != http.StatusBadRequest {
+				t.Errorf("a challengeCode that is no UUID answered %d, want 400: %s", w.Code, w.Body)
+			}
+			var got map[string]string
+			json.Unmarshal(w.Body.Bytes(), &got)
+			r := httptest.NewRequest(http.MethodPost, "/linkedin/jobs", strings.NewReader(body))
+			r.Header.Set(rsc.SignatureHeader, "hmacsha256="+got["challengeResponse"])
+			w = httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusUnauthorized || len(*notified) != 0 {
+				t.Errorf("the notification signed by the challenge: %d, notified %v; want 401 and no one", w.Code, *notified)
+			}
+			for d := range dead.List(t.Context(), "acme") {
+				t.Errorf("stored %+v", d)
+			}
+		})
 	}
 }
