@@ -206,6 +206,9 @@ type run struct {
 
 	dlMu   gosync.Mutex
 	dlKeys map[string]DeadLetter // dead letters present when the run started
+	// resyncJobs are the jobs a retry sends for a resync request (ids as
+	// the Source knows them): one closed on both sides is closed again.
+	resyncJobs map[string]bool
 
 	// future holds the records dated in the future the run read, by phase
 	// and identity: a sweep and the backlog's end may read one twice, and

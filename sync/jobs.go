@@ -72,6 +72,13 @@ func (r *run) sendJobs(ctx context.Context, recs []Job, _ []bool) batchOutcome {
 			r.cp.Jobs[j.Posting.ExternalJobPostingID] = st
 		}
 		op := decideOp(st, known, j.Closed)
+		if op == "" && r.resyncJobs[j.Posting.ExternalJobPostingID] {
+			// Asked for again (LinkedIn's RESYNC_JOBS, an operator's
+			// resync): LinkedIn's copy may be open although it took the
+			// CLOSE (docs/linkedin-api.md §7.9). Closed again; a job it
+			// holds closed is answered "already closed", taken as closed.
+			op = rsc.JobClose
+		}
 		if op == "" {
 			// LinkedIn holds it as it is (closed on both sides): counted
 			// as sent and acknowledged, as a dry run counts it.

@@ -156,6 +156,12 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 	g := r.groupDead(want)
 	keys := func(m map[string][]DeadLetter) []string { return slices.Sorted(maps.Keys(m)) }
 	if len(g.jobs) > 0 {
+		r.resyncJobs = map[string]bool{}
+		for id, ds := range g.jobs {
+			if slices.ContainsFunc(ds, func(d DeadLetter) bool { return d.Requested }) {
+				r.resyncJobs[id] = true
+			}
+		}
 		found, err := r.lookupJobs(ctx, keys(g.jobs), Cursor{})
 		if err == nil {
 			err = retryRecords(ctx, r, r.jobKind(), g.jobs, found)

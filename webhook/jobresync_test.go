@@ -329,3 +329,78 @@ func TestJobResyncChallengeIsNoSigningOracle(t *testing.T) {
 		})
 	}
 }
+
+// LinkedIn asks for a job it holds open that the ATS closed, and that the
+// checkpoint holds closed on LinkedIn too (LinkedIn's copy drifted, which
+// is what the notification repairs): the retry closes it again, in both
+// families, rather than count it sent and send nothing.
+func TestJobResyncClosedJobLinkedInHoldsOpen(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"", "202604"} {
+		t.Run("version="+version, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0), rsctest.WithPartner("partner", "partner-secret"))
+			t.Cleanup(fake.Close)
+			cust := fake.AddCustomer(rsctest.CustomerSpec{})
+			ops := &jobOps{rt: fake.Transport()}
+			copts, avail := []rsc.Option{rsc.WithTransport(ops)}, rsc.AvailabilityPrivate
+			if version != "" {
+				copts, avail = append(copts, rsc.WithVersion(version)), rsc.AvailabilityPublic
+			}
+			client, err := fake.CustomerClient(cust, copts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := fake.Now().Add(-time.Hour)
+			posting := rsc.JobPosting{ExternalJobPostingID: "J3", IntegrationContext: cust.Organization,
+				CompanyApplyURL: "https://ats.example.com/apply/J3", Title: "Engineer",
+				Description: strings.Repeat("Build and run the ATS with a small team. ", 3), ListedAt: rsc.Millis(at),
+				Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: avail}
+			src := rscsync.NewSliceSource().PutJobs(rscsync.Job{ModifiedAt: at, Closed: true, Posting: posting})
+			store, dead := rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters()
+			eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
+				rscsync.WithTaskPollInterval(time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := eng.Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// LinkedIn's copy drifts: it lists the job again.
+			reopen := posting
+			reopen.OperationType = rsc.JobUpdate
+			if _, err := client.Jobs.Submit(ctx, []rsc.JobPosting{reopen}); err != nil {
+				t.Fatal(err)
+			}
+			ops.ops = nil
+			targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
+				return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, app == cust.AppKey, nil
+			}
+			h, err := webhook.NewJobResync(secretsOf, targets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			if status, err := cust.SendJobResync(ctx, srv.URL, []string{"J3"}, false); err != nil || status != 200 {
+				t.Fatalf("notification: %d %v", status, err)
+			}
+			if _, err := eng.RetryDeadLetters(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff([]string{"CLOSE J3"}, ops.ops); d != "" {
+				t.Errorf("job operations sent (-want +got):\n%s", d)
+			}
+			if jobs := cust.Jobs(); len(jobs) != 1 || jobs[0].State != rsctest.JobClosed {
+				t.Errorf("LinkedIn holds %+v, want J3 closed", jobs)
+			}
+			if owed := cust.JobResyncsOwed(); len(owed) != 0 {
+				t.Errorf("LinkedIn still awaits %v", owed)
+			}
+			for d, err := range dead.List(ctx, "acme") {
+				t.Errorf("left in the dead-letter store: %+v %v", d, err)
+			}
+		})
+	}
+}
