@@ -130,7 +130,11 @@ func (e *Engine) RunSlice(ctx context.Context, maxBatches int) (*Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = r.all(r.noticePacing(ctx))
+	pctx := r.noticePacing(ctx)
+	err = r.serveJobResyncs(pctx)
+	if err == nil {
+		err = r.all(pctx)
+	}
 	r.finish(ctx, err)
 	if !r.parkedUntil.IsZero() && !r.dry {
 		if serr := r.save(ctx); serr != nil { // remember to resume narrow

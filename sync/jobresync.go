@@ -25,6 +25,8 @@ const JobResyncReason = "resync requested by LinkedIn (RESYNC_JOBS)"
 // 30 minutes, so start a retry soon after (Engine.RetryDeadLetters, the ops
 // console's retry, riverrun.Runner.Retry in a fleet): it reads each job
 // again from the Source and sends it, as an UPDATE when LinkedIn holds it.
+// A retry that finds the engine running fails; the customer's next Run or
+// RunSlice then sends the jobs before its phases.
 func RequestJobResync(ctx context.Context, store Store, dead DeadLetterStore, customerID string, now time.Time, ids []string, allOpen bool) ([]DeadLetter, error) {
 	if ctx == nil {
 		return nil, errNilContext
@@ -62,4 +64,27 @@ func openJobs(cp *Checkpoint) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// serveJobResyncs sends, before a run's phases, the jobs LinkedIn asked
+// for again whose requests (RequestJobResync) the store held when the run
+// began, as RetryDeadLetters of their keys would: LinkedIn wants them
+// within 30 minutes, and the retry started for them may have found the
+// engine running (or the customer's lease taken). A dry run sends nothing.
+func (r *run) serveJobResyncs(ctx context.Context) error {
+	if r.dry {
+		return nil
+	}
+	want := map[string]bool{}
+	r.dlMu.Lock()
+	for k, d := range r.dlKeys {
+		if d.Requested && d.Kind == KindJob && d.Reason == JobResyncReason {
+			want[k] = true
+		}
+	}
+	r.dlMu.Unlock()
+	if len(want) == 0 {
+		return nil
+	}
+	return r.retryDead(ctx, want)
 }

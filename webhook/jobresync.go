@@ -73,7 +73,7 @@ type JobResyncTargets func(ctx context.Context, developerApplication string) (t 
 //
 // Storing the requests before answering is what makes the notification
 // safe: a process that dies after the answer still sends the jobs with
-// the customer's next retry of dead letters. Start that retry soon
+// the customer's next run or retry of dead letters. Start that retry soon
 // (WithResyncNotify): LinkedIn gives 30 minutes.
 type JobResyncHandler struct {
 	secrets Secrets
@@ -92,7 +92,8 @@ type JobResyncOption func(*JobResyncHandler) error
 // (Engine.RetryDeadLetters(ctx, keys...), or riverrun.Runner.Retry(ctx,
 // customerID, keys) in a fleet) and return at once; the notification is
 // answered after it returns. ctx outlives the request. By default nothing
-// is told, and the requests wait for the customer's next retry.
+// is told, and the requests wait for the customer's next run (or slice),
+// which sends them before its phases, or retry of dead letters.
 func WithResyncNotify(f func(ctx context.Context, customerID string, keys []string)) JobResyncOption {
 	return func(h *JobResyncHandler) error {
 		if f == nil {

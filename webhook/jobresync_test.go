@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -402,5 +403,83 @@ func TestJobResyncClosedJobLinkedInHoldsOpen(t *testing.T) {
 				t.Errorf("left in the dead-letter store: %+v %v", d, err)
 			}
 		})
+	}
+}
+
+// duringCandidates is a Source that calls hook once while a run reads its
+// candidates: after the jobs phase, with the engine running.
+type duringCandidates struct {
+	*rscsync.SliceSource
+	hook func()
+	once gosync.Once
+}
+
+func (s *duringCandidates) Candidates(ctx context.Context, since rscsync.Cursor) iter.Seq2[rscsync.Candidate, error] {
+	s.once.Do(s.hook)
+	return s.SliceSource.Candidates(ctx, since)
+}
+
+// A notification that comes while the customer's engine runs is stored,
+// and the retry WithResyncNotify starts (as the README wires it) finds the
+// engine busy: the customer's next runs still send the job LinkedIn asked
+// for, within LinkedIn's 30 minutes, without an operator's retry.
+func TestJobResyncWhileTheEngineRuns(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0), rsctest.WithPartner("partner", "partner-secret"))
+	t.Cleanup(fake.Close)
+	cust := fake.AddCustomer(rsctest.CustomerSpec{})
+	ops := &jobOps{rt: fake.Transport()}
+	client, err := fake.CustomerClient(cust, rsc.WithTransport(ops))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := fake.Now().Add(-time.Hour)
+	src := &duringCandidates{SliceSource: rscsync.NewSliceSource().PutJobs(rscsync.Job{ModifiedAt: at, Posting: rsc.JobPosting{
+		ExternalJobPostingID: "J1", IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/J1",
+		Title: "Engineer", Description: strings.Repeat("Build and run the ATS with a small team. ", 3), ListedAt: rsc.Millis(at),
+		Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})}
+	store, dead := rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters()
+	eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
+		rscsync.WithTaskPollInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.once.Do(func() {}) // the first run only posts the job
+	if _, err := eng.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var retryErr error
+	targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
+		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, app == cust.AppKey, nil
+	}
+	h, err := webhook.NewJobResync(secretsOf, targets, webhook.WithResyncNotify(func(ctx context.Context, _ string, keys []string) {
+		_, retryErr = eng.RetryDeadLetters(ctx, keys...) // at once here, for the test to see it
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	src.once = gosync.Once{}
+	src.hook = func() {
+		if status, err := cust.SendJobResync(ctx, srv.URL, []string{"J1"}, false); err != nil || status != 200 {
+			t.Errorf("notification: %d %v", status, err)
+		}
+	}
+	ops.ops = nil
+	for range 2 { // the run the notification came during, and the next
+		if _, err := eng.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if retryErr == nil {
+		t.Fatal("the retry ran beside the engine's run")
+	}
+	if d := cmp.Diff([]string{"UPDATE J1"}, ops.ops); d != "" {
+		t.Errorf("job operations sent (-want +got):\n%s", d)
+	}
+	if owed := cust.JobResyncsOwed(); len(owed) != 0 {
+		t.Errorf("LinkedIn still awaits %v", owed)
 	}
 }
