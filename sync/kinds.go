@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"maps"
 	"time"
 	"unicode/utf8"
 
@@ -244,14 +245,21 @@ func (r *run) checkActivities(_ context.Context, recs []Activity, isNew []bool) 
 // counts as no new record on LinkedIn.
 func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) batchOutcome {
 	var skipped batchOutcome
-	recs, err := r.dropRecreated(ctx, recs, map[string]Job{}, &skipped)
+	jobs := map[string]Job{} // the deleted jobs' rows, as sendDeletions reads them
+	recs, err := r.dropRecreated(ctx, recs, jobs, &skipped)
 	if err != nil {
+		return batchOutcome{err: err}
+	}
+	if err := r.lookupUnnamedJobs(ctx, recs, jobs); err != nil {
 		return batchOutcome{err: err}
 	}
 	order := sendOrder(recs) // refusals in the order a real run meets them
 	o := checked(len(recs), make([]bool, len(recs)), func(i int, o *batchOutcome) bool {
 		d := &recs[order[i]]
 		err := deletionKeyError(r.e.client, d)
+		if err == nil && d.Kind == KindJob {
+			err = r.closeError(d, jobs)
+		}
 		if err == nil {
 			return true
 		}
@@ -264,14 +272,63 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 	return o
 }
 
+// lookupUnnamedJobs adds to jobs the rows of the deleted jobs in recs
+// that a real run closes and whose deletion names no integration context,
+// looked up from the beginning of the Source, as closeDeletedJobs does.
+func (r *run) lookupUnnamedJobs(ctx context.Context, recs []Deletion, jobs map[string]Job) error {
+	var unnamed []string
+	for i := range recs {
+		d := &recs[i]
+		if _, found := jobs[d.ID]; d.Kind != KindJob || found || d.Integration != "" || !r.closesDeleted(d.ID) {
+			continue
+		}
+		unnamed = append(unnamed, d.ID)
+	}
+	if len(unnamed) == 0 {
+		return nil
+	}
+	more, err := r.lookupJobs(ctx, unnamed, Cursor{})
+	maps.Copy(jobs, more)
+	return err
+}
+
+// closesDeleted reports whether a real run sends a CLOSE for the deletion
+// of job id (closeDeletedJobs): LinkedIn holds it open, and no task of it
+// is in flight (that job is closed once the task settles).
+func (r *run) closesDeleted(id string) bool {
+	st, known := r.cp.Jobs[id]
+	return known && st.State != jobClosed && st.State != jobFailed && st.State != jobPending
+}
+
+// closeError is why a real run's CLOSE of deleted job d would be refused
+// before it is sent, with the real run's reason, or nil: the job's row
+// (jobs) or, without one, its id and the deletion's integration context
+// (closeDeletedJobs), checked as the client checks a CLOSE.
+func (r *run) closeError(d *Deletion, jobs map[string]Job) error {
+	if !r.closesDeleted(d.ID) {
+		return nil
+	}
+	j, found := jobs[d.ID]
+	if !found {
+		j = deletedJob(d.ID, d.Integration)
+	}
+	p := j.Posting
+	p.OperationType = rsc.JobClose
+	if err := r.e.client.Jobs.Validate(&p); err != nil {
+		why, _, _ := describe(err)
+		return errors.New("closing the job was refused: " + why)
+	}
+	return nil
+}
+
 // deletionKeyError is why a real run would refuse deletion d before
 // sending it, or nil, with the reason the real run gives: the key the
 // client checks, the record's own (rsc.CandidateKey.Validate,
 // rsc.ApplicationKey.Validate), or for a child its parent's, which names
 // the parent as its calls do (ValidateParent), then the child's id; a kind
-// the engine does not know (deleteGroup). A job's deletion is not checked:
-// the real run takes the deletion of a job LinkedIn never had as done, and
-// closes another by its id (closeDeletedJobs).
+// the engine does not know (deleteGroup). A job's deletion is not checked
+// here: the real run takes the deletion of a job LinkedIn never had as
+// done, and closes another (closeError).
 func deletionKeyError(c *rsc.Client, d *Deletion) error {
 	switch d.Kind {
 	case KindJob:

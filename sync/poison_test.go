@@ -156,3 +156,52 @@ func TestOversizeBatchIsSplit(t *testing.T) {
 		}
 	})
 }
+
+// The deletion of a job LinkedIn holds open is sent as a CLOSE naming the
+// job's row, or, once the ATS has no row, its id and the deletion's
+// integration context: a dry run refuses such a deletion when the real
+// run's CLOSE is refused (no integration context, or one that is no URN),
+// with the real run's reason, and not when the CLOSE would go.
+func TestDryRunRefusesJobDeletionAsTheRun(t *testing.T) {
+	for _, tc := range []struct {
+		name, integration string
+		keepRow           bool // the row stays, closed (a soft delete)
+		refused           bool
+	}{
+		{name: "no integration context, no row", refused: true},
+		{name: "an integration context that is no URN", integration: "acme", refused: true},
+		{name: "the organization", integration: "org"},
+		{name: "no integration context, a soft-deleted row", keepRow: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, e *env) {
+				g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 2, 0, 0, 0)
+				src := g.materialize()
+				store, dead := NewMemoryStore(), NewMemoryDeadLetters()
+				e.ran(t, src, WithStore(store), WithDeadLetters(dead))
+				time.Sleep(time.Minute)
+				j := g.job(0)
+				integration := tc.integration
+				if integration == "org" {
+					integration = e.cust.Organization
+				}
+				src.Delete(Deletion{Kind: KindJob, ID: j.Posting.ExternalJobPostingID, Integration: integration, DeletedAt: time.Now()})
+				if tc.keepRow {
+					j.Closed = true
+					src.PutJobs(j) // its ModifiedAt before the deletion
+				}
+				time.Sleep(time.Minute)
+				drep, err := e.engine(t, src, WithDryRun(true), WithStore(store), WithDeadLetters(dead)).Run(t.Context())
+				must(t, err)
+				rep, err := e.engine(t, src, WithStore(store), WithDeadLetters(dead)).Run(t.Context())
+				must(t, err)
+				if got := len(rep.Rejections) > 0; got != tc.refused {
+					t.Fatalf("the run refused %v, want a refusal %v", rep.Rejections, tc.refused)
+				}
+				if d := cmp.Diff(rep.Rejections, drep.Rejections); d != "" {
+					t.Errorf("the dry run's refusals differ from the run's (-run +dry run):\n%s", d)
+				}
+			})
+		})
+	}
+}
