@@ -183,6 +183,9 @@ func (r *run) checkJobs(_ context.Context, recs []Job, isNew []bool) batchOutcom
 		id := j.Posting.ExternalJobPostingID
 		st, known := r.cp.Jobs[id]
 		op := decideOp(st, known, j.Closed)
+		if op == "" && r.resyncJobs[id] { // closed again, as sendJobs does
+			op = rsc.JobClose
+		}
 		if op == "" {
 			return true
 		}

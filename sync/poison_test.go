@@ -205,3 +205,32 @@ func TestDryRunRefusesJobDeletionAsTheRun(t *testing.T) {
 		})
 	}
 }
+
+// A resync of a job closed on both sides sends a CLOSE (LinkedIn's copy
+// may be open): a dry Resync checks that CLOSE as the real one sends it,
+// refusing it for the same reason when the job's row can no longer name
+// it (an integration context that is no URN).
+func TestDryResyncOfClosedJobChecksItsClose(t *testing.T) {
+	inBubble(t, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
+		src := g.materialize()
+		j := g.job(0)
+		j.Closed = true
+		src.PutJobs(j)
+		store, dead := NewMemoryStore(), NewMemoryDeadLetters()
+		e.ran(t, src, WithStore(store), WithDeadLetters(dead))
+		j.Posting.IntegrationContext = "acme" // its ModifiedAt unchanged: no run reads it again
+		src.PutJobs(j)
+		key := "job//" + j.Posting.ExternalJobPostingID
+		drep, err := e.engine(t, src, WithDryRun(true), WithStore(store), WithDeadLetters(dead)).Resync(t.Context(), key)
+		must(t, err)
+		rep, err := e.engine(t, src, WithStore(store), WithDeadLetters(dead)).Resync(t.Context(), key)
+		must(t, err)
+		if len(rep.Rejections) != 1 {
+			t.Fatalf("the resync refused %+v, want the CLOSE", rep.Rejections)
+		}
+		if d := cmp.Diff(rep.Rejections, drep.Rejections); d != "" {
+			t.Errorf("the dry resync's refusals differ from the resync's (-resync +dry):\n%s", d)
+		}
+	})
+}
