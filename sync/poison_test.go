@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rscgo/rscgo/rsc"
+	"github.com/rscgo/rscgo/rsc/rsctest"
 )
 
 // Poison deletions: each is refused alone, with its key, field and reason,
@@ -232,5 +233,56 @@ func TestDryResyncOfClosedJobChecksItsClose(t *testing.T) {
 		if d := cmp.Diff(rep.Rejections, drep.Rejections); d != "" {
 			t.Errorf("the dry resync's refusals differ from the resync's (-resync +dry):\n%s", d)
 		}
+	})
+}
+
+// LinkedIn's requests to send jobs again (RESYNC_JOBS), many of them, are
+// served by slices of one batch whose job tasks take several polls to
+// finish, each slice yielding while tasks are in flight: the slices still
+// reach every phase and catch up, and every job asked for is sent again.
+func TestJobResyncsServedBySlices(t *testing.T) {
+	inBubbleWith(t, envOpt{server: []rsctest.Option{rsctest.WithJobTaskLatency(3)}}, func(t *testing.T, e *env) {
+		org := e.cust.Organization
+		g := newGen(org, time.Now().Add(-time.Hour), time.Hour, 250, 300, 0, 0)
+		src := g.materialize()
+		eng := e.engine(t, src)
+		slicedBy(t, eng, 1)
+		before := len(e.srv.Requests())
+		var open []string
+		cp, err := eng.Store().Load(t.Context(), "c1")
+		must(t, err)
+		for id, st := range cp.Jobs {
+			if st.State == jobPosted {
+				open = append(open, id)
+			}
+		}
+		if _, err := RequestJobResync(t.Context(), eng.Store(), eng.DeadLetters(), "c1", time.Now(), nil, true); err != nil {
+			t.Fatal(err)
+		}
+		// New candidates after the request: the slices must still reach them.
+		for i := 300; i < 320; i++ {
+			c := g.cand(i)
+			c.ModifiedAt = time.Now()
+			src.PutCandidates(c)
+		}
+		slicedBy(t, eng, 1)
+		for _, d := range deadLetters(t, eng.DeadLetters(), "c1") {
+			if d.Requested {
+				t.Errorf("request left: %+v", d)
+			}
+		}
+		if len(open) < 200 {
+			t.Fatalf("only %d jobs open on LinkedIn", len(open))
+		}
+		sent := 0
+		for _, r := range e.srv.Requests()[before:] {
+			if strings.HasSuffix(r.Path, "/simpleJobPostings") {
+				sent++
+			}
+		}
+		if sent < 3 {
+			t.Errorf("%d job calls after the request, want every open job sent again", sent)
+		}
+		assertSame(t, src, time.Time{}, e.cust)
 	})
 }
