@@ -1,8 +1,12 @@
 package sync
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -284,5 +288,53 @@ func TestJobResyncsServedBySlices(t *testing.T) {
 			t.Errorf("%d job calls after the request, want every open job sent again", sent)
 		}
 		assertSame(t, src, time.Time{}, e.cust)
+	})
+}
+
+// A job LinkedIn asked for again that both sides hold closed is closed
+// again once, by the run's serving of the request: the jobs phase of the
+// same run, reading the job again (it changed), sends nothing more.
+func TestJobResyncClosesOnce(t *testing.T) {
+	var mu gosync.Mutex
+	var closes int
+	wrap := func(next http.RoundTripper) http.RoundTripper {
+		return rtFunc(func(r *http.Request) (*http.Response, error) {
+			if strings.HasSuffix(r.URL.Path, "/simpleJobPostings") && r.Body != nil {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				mu.Lock()
+				closes += strings.Count(string(body), `"jobPostingOperationType":"CLOSE"`)
+				mu.Unlock()
+			}
+			return next.RoundTrip(r)
+		})
+	}
+	inBubbleWith(t, envOpt{wrap: wrap}, func(t *testing.T, e *env) {
+		g := newGen(e.cust.Organization, time.Now().Add(-time.Hour), time.Hour, 1, 0, 0, 0)
+		src := NewSliceSource()
+		j := g.job(0)
+		j.Closed = true
+		src.PutJobs(j)
+		eng, _ := e.ran(t, src)
+		mu.Lock()
+		closes = 0
+		mu.Unlock()
+		if _, err := RequestJobResync(t.Context(), eng.Store(), eng.DeadLetters(), "c1", time.Now(), []string{j.Posting.ExternalJobPostingID}, false); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		j.ModifiedAt = time.Now().Add(-time.Second) // changed in the ATS, still closed
+		src.PutJobs(j)
+		if _, err := eng.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if closes != 1 {
+			t.Errorf("%d CLOSEs sent after the request, want 1", closes)
+		}
+		if dl := deadLetters(t, eng.DeadLetters(), "c1"); len(dl) != 0 {
+			t.Errorf("dead letters left: %+v", dl)
+		}
 	})
 }

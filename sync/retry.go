@@ -169,6 +169,9 @@ func (r *run) retryDead(ctx context.Context, want map[string]bool) error {
 		if err == nil && !r.dry { // a dry run submitted no task
 			err = r.settleTasks(ctx)
 		}
+		// The requests are served: a later read of these jobs in the same
+		// run (the jobs phase, after serveJobResyncs) owes them nothing more.
+		r.resyncJobs = nil
 		if err != nil {
 			return err
 		}
