@@ -226,70 +226,117 @@ func (j *jobOps) RoundTrip(r *http.Request) (*http.Response, error) {
 	return j.rt.RoundTrip(r)
 }
 
+// resyncWorld is a customer of the fake whose engine synced the jobs of
+// src (run once), the job operations its client sent since (ops), and the
+// job resync webhook over its stores (url), validated by the fake.
+type resyncWorld struct {
+	fake   *rsctest.Server
+	cust   *rsctest.Customer
+	ops    *jobOps
+	client *rsc.Client
+	dead   rscsync.DeadLetterStore
+	eng    *rscsync.Engine
+	url    string
+	avail  rsc.Availability
+	at     time.Time
+	org    string
+	store  rscsync.Store
+}
+
+// newResyncWorld builds a resyncWorld in the family version ("" for /v2)
+// over the jobs src returns, once given the world's job maker, with the
+// handler's options opts.
+func newResyncWorld(t *testing.T, version string, src func(w *resyncWorld) rscsync.Source, opts ...webhook.JobResyncOption) *resyncWorld {
+	t.Helper()
+	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0), rsctest.WithPartner("partner", "partner-secret"))
+	t.Cleanup(fake.Close)
+	w := &resyncWorld{fake: fake, cust: fake.AddCustomer(rsctest.CustomerSpec{}), ops: &jobOps{rt: fake.Transport()},
+		store: rscsync.NewMemoryStore(), dead: rscsync.NewMemoryDeadLetters(), avail: rsc.AvailabilityPrivate,
+		at: fake.Now().Add(-time.Hour)}
+	w.org = w.cust.Organization
+	copts := []rsc.Option{rsc.WithTransport(w.ops)}
+	if version != "" {
+		copts, w.avail = append(copts, rsc.WithVersion(version)), rsc.AvailabilityPublic
+	}
+	var err error
+	if w.client, err = fake.CustomerClient(w.cust, copts...); err != nil {
+		t.Fatal(err)
+	}
+	w.eng, err = rscsync.NewEngine(w.client, "acme", src(w), rscsync.WithStore(w.store), rscsync.WithDeadLetters(w.dead),
+		rscsync.WithTaskPollInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.eng.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	w.ops.ops = nil
+	targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
+		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: w.store, DeadLetters: w.dead}, app == w.cust.AppKey, nil
+	}
+	h, err := webhook.NewJobResync(secretsOf, targets, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	w.url = srv.URL
+	if err := fake.ValidateWebhook(t.Context(), w.url); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// job is the ATS's job id, closed or not.
+func (w *resyncWorld) job(id string, closed bool) rscsync.Job {
+	return rscsync.Job{ModifiedAt: w.at, Closed: closed, Posting: rsc.JobPosting{
+		ExternalJobPostingID: id, IntegrationContext: w.org, CompanyApplyURL: "https://ats.example.com/apply/" + id,
+		Title: "Engineer", Description: strings.Repeat("Build and run the ATS with a small team. ", 3), ListedAt: rsc.Millis(w.at),
+		Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: w.avail}}
+}
+
+// resync plays LinkedIn asking for the jobs ids (all open ones for all).
+func (w *resyncWorld) resync(t *testing.T, ids []string, all bool) {
+	t.Helper()
+	if status, err := w.cust.SendJobResync(t.Context(), w.url, ids, all); err != nil || status != 200 {
+		t.Errorf("notification: %d %v", status, err)
+	}
+}
+
+// settled checks that the job operations sent since the first run are
+// want, in any order, and that LinkedIn awaits nothing and no request or
+// dead letter is left.
+func (w *resyncWorld) settled(t *testing.T, want ...string) {
+	t.Helper()
+	got := slices.Sorted(slices.Values(w.ops.ops))
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("job operations sent (-want +got):\n%s", d)
+	}
+	if owed := w.cust.JobResyncsOwed(); len(owed) != 0 {
+		t.Errorf("LinkedIn still awaits %v", owed)
+	}
+	for d, err := range w.dead.List(t.Context(), "acme") {
+		t.Errorf("left in the dead-letter store: %+v %v", d, err)
+	}
+}
+
 // LinkedIn (the fake) validates the webhook and asks for every open job of
 // a customer: once the handler stored the requests, the customer's retry
 // of dead letters sends each open job again as an UPDATE, and the closed
 // one not at all, which settles what LinkedIn asked for.
 func TestJobResyncSendsUpdates(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0), rsctest.WithPartner("partner", "partner-secret"))
-	t.Cleanup(fake.Close)
-	cust := fake.AddCustomer(rsctest.CustomerSpec{})
-	ops := &jobOps{rt: fake.Transport()}
-	client, err := fake.CustomerClient(cust, rsc.WithTransport(ops))
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := rscsync.NewSliceSource()
-	at := fake.Now().Add(-time.Hour)
-	for _, id := range []string{"J1", "J2", "J3"} {
-		src.PutJobs(rscsync.Job{ModifiedAt: at, Closed: id == "J3", Posting: rsc.JobPosting{
-			ExternalJobPostingID: id, IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/" + id,
-			Title: "Engineer", Description: strings.Repeat("Build and run the ATS with a small team. ", 3), ListedAt: rsc.Millis(at),
-			Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})
-	}
-	store, dead := rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters()
-	eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
-		rscsync.WithTaskPollInterval(time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ops.ops = nil
-	targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
-		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, app == cust.AppKey, nil
-	}
-	h, err := webhook.NewJobResync(secretsOf, targets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	if err := fake.ValidateWebhook(ctx, srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	if status, err := cust.SendJobResync(ctx, srv.URL, nil, true); err != nil || status != 200 {
-		t.Fatalf("notification: %d %v", status, err)
-	}
-	if owed := slices.Sorted(maps.Keys(cust.JobResyncsOwed())); !slices.Equal(owed, []string{"J1", "J2"}) {
+	w := newResyncWorld(t, "", func(w *resyncWorld) rscsync.Source {
+		return rscsync.NewSliceSource().PutJobs(w.job("J1", false), w.job("J2", false), w.job("J3", true))
+	})
+	w.resync(t, nil, true)
+	if owed := slices.Sorted(maps.Keys(w.cust.JobResyncsOwed())); !slices.Equal(owed, []string{"J1", "J2"}) {
 		t.Fatalf("LinkedIn awaits %v, want J1 and J2", owed)
 	}
-	if _, err := eng.RetryDeadLetters(ctx); err != nil {
+	if _, err := w.eng.RetryDeadLetters(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	slices.Sort(ops.ops)
-	if d := cmp.Diff([]string{"UPDATE J1", "UPDATE J2"}, ops.ops); d != "" {
-		t.Errorf("job operations sent (-want +got):\n%s", d)
-	}
-	if owed := cust.JobResyncsOwed(); len(owed) != 0 {
-		t.Errorf("LinkedIn still awaits %v", owed)
-	}
-	for d, err := range dead.List(ctx, "acme") {
-		t.Errorf("left in the dead-letter store: %+v %v", d, err)
-	}
+	w.settled(t, "UPDATE J1", "UPDATE J2")
 }
 
 // The challenge's answer is the HMAC-SHA256 of challengeCode keyed by an
@@ -340,67 +387,23 @@ func TestJobResyncClosedJobLinkedInHoldsOpen(t *testing.T) {
 	for _, version := range []string{"", "202604"} {
 		t.Run("version="+version, func(t *testing.T) {
 			t.Parallel()
-			ctx := t.Context()
-			fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0), rsctest.WithPartner("partner", "partner-secret"))
-			t.Cleanup(fake.Close)
-			cust := fake.AddCustomer(rsctest.CustomerSpec{})
-			ops := &jobOps{rt: fake.Transport()}
-			copts, avail := []rsc.Option{rsc.WithTransport(ops)}, rsc.AvailabilityPrivate
-			if version != "" {
-				copts, avail = append(copts, rsc.WithVersion(version)), rsc.AvailabilityPublic
-			}
-			client, err := fake.CustomerClient(cust, copts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			at := fake.Now().Add(-time.Hour)
-			posting := rsc.JobPosting{ExternalJobPostingID: "J3", IntegrationContext: cust.Organization,
-				CompanyApplyURL: "https://ats.example.com/apply/J3", Title: "Engineer",
-				Description: strings.Repeat("Build and run the ATS with a small team. ", 3), ListedAt: rsc.Millis(at),
-				Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: avail}
-			src := rscsync.NewSliceSource().PutJobs(rscsync.Job{ModifiedAt: at, Closed: true, Posting: posting})
-			store, dead := rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters()
-			eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
-				rscsync.WithTaskPollInterval(time.Millisecond))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := eng.Run(ctx); err != nil {
-				t.Fatal(err)
-			}
+			w := newResyncWorld(t, version, func(w *resyncWorld) rscsync.Source {
+				return rscsync.NewSliceSource().PutJobs(w.job("J3", true))
+			})
 			// LinkedIn's copy drifts: it lists the job again.
-			reopen := posting
+			reopen := w.job("J3", false).Posting
 			reopen.OperationType = rsc.JobUpdate
-			if _, err := client.Jobs.Submit(ctx, []rsc.JobPosting{reopen}); err != nil {
+			if _, err := w.client.Jobs.Submit(t.Context(), []rsc.JobPosting{reopen}); err != nil {
 				t.Fatal(err)
 			}
-			ops.ops = nil
-			targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
-				return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, app == cust.AppKey, nil
-			}
-			h, err := webhook.NewJobResync(secretsOf, targets)
-			if err != nil {
+			w.ops.ops = nil
+			w.resync(t, []string{"J3"}, false)
+			if _, err := w.eng.RetryDeadLetters(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(h)
-			t.Cleanup(srv.Close)
-			if status, err := cust.SendJobResync(ctx, srv.URL, []string{"J3"}, false); err != nil || status != 200 {
-				t.Fatalf("notification: %d %v", status, err)
-			}
-			if _, err := eng.RetryDeadLetters(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff([]string{"CLOSE J3"}, ops.ops); d != "" {
-				t.Errorf("job operations sent (-want +got):\n%s", d)
-			}
-			if jobs := cust.Jobs(); len(jobs) != 1 || jobs[0].State != rsctest.JobClosed {
+			w.settled(t, "CLOSE J3")
+			if jobs := w.cust.Jobs(); len(jobs) != 1 || jobs[0].State != rsctest.JobClosed {
 				t.Errorf("LinkedIn holds %+v, want J3 closed", jobs)
-			}
-			if owed := cust.JobResyncsOwed(); len(owed) != 0 {
-				t.Errorf("LinkedIn still awaits %v", owed)
-			}
-			for d, err := range dead.List(ctx, "acme") {
-				t.Errorf("left in the dead-letter store: %+v %v", d, err)
 			}
 		})
 	}
@@ -425,61 +428,26 @@ func (s *duringCandidates) Candidates(ctx context.Context, since rscsync.Cursor)
 // for, within LinkedIn's 30 minutes, without an operator's retry.
 func TestJobResyncWhileTheEngineRuns(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	fake := rsctest.NewServer(rsctest.WithJobTaskLatency(0), rsctest.WithPartner("partner", "partner-secret"))
-	t.Cleanup(fake.Close)
-	cust := fake.AddCustomer(rsctest.CustomerSpec{})
-	ops := &jobOps{rt: fake.Transport()}
-	client, err := fake.CustomerClient(cust, rsc.WithTransport(ops))
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := fake.Now().Add(-time.Hour)
-	src := &duringCandidates{SliceSource: rscsync.NewSliceSource().PutJobs(rscsync.Job{ModifiedAt: at, Posting: rsc.JobPosting{
-		ExternalJobPostingID: "J1", IntegrationContext: cust.Organization, CompanyApplyURL: "https://ats.example.com/apply/J1",
-		Title: "Engineer", Description: strings.Repeat("Build and run the ATS with a small team. ", 3), ListedAt: rsc.Millis(at),
-		Location: "Paris, France", PosterEmail: "recruiter@example.com", Availability: rsc.AvailabilityPrivate}})}
-	store, dead := rscsync.NewMemoryStore(), rscsync.NewMemoryDeadLetters()
-	eng, err := rscsync.NewEngine(client, "acme", src, rscsync.WithStore(store), rscsync.WithDeadLetters(dead),
-		rscsync.WithTaskPollInterval(time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.once.Do(func() {}) // the first run only posts the job
-	if _, err := eng.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	var src *duringCandidates
 	var retryErr error
-	targets := func(_ context.Context, app string) (webhook.JobResyncTarget, bool, error) {
-		return webhook.JobResyncTarget{CustomerID: "acme", Checkpoints: store, DeadLetters: dead}, app == cust.AppKey, nil
-	}
-	h, err := webhook.NewJobResync(secretsOf, targets, webhook.WithResyncNotify(func(ctx context.Context, _ string, keys []string) {
+	var eng *rscsync.Engine
+	w := newResyncWorld(t, "", func(w *resyncWorld) rscsync.Source {
+		src = &duringCandidates{SliceSource: rscsync.NewSliceSource().PutJobs(w.job("J1", false))}
+		src.once.Do(func() {}) // the first run only posts the job
+		return src
+	}, webhook.WithResyncNotify(func(ctx context.Context, _ string, keys []string) {
 		_, retryErr = eng.RetryDeadLetters(ctx, keys...) // at once here, for the test to see it
 	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	eng = w.eng
 	src.once = gosync.Once{}
-	src.hook = func() {
-		if status, err := cust.SendJobResync(ctx, srv.URL, []string{"J1"}, false); err != nil || status != 200 {
-			t.Errorf("notification: %d %v", status, err)
-		}
-	}
-	ops.ops = nil
+	src.hook = func() { w.resync(t, []string{"J1"}, false) }
 	for range 2 { // the run the notification came during, and the next
-		if _, err := eng.Run(ctx); err != nil {
+		if _, err := eng.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if retryErr == nil {
 		t.Fatal("the retry ran beside the engine's run")
 	}
-	if d := cmp.Diff([]string{"UPDATE J1"}, ops.ops); d != "" {
-		t.Errorf("job operations sent (-want +got):\n%s", d)
-	}
-	if owed := cust.JobResyncsOwed(); len(owed) != 0 {
-		t.Errorf("LinkedIn still awaits %v", owed)
-	}
+	w.settled(t, "UPDATE J1")
 }
