@@ -2,9 +2,6 @@ package rsc
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,7 +71,5 @@ func ParseJobResync(body []byte) (JobResync, error) {
 // answer only a challengeCode that is a UUID, as LinkedIn's is, or the
 // webhook signs whatever a stranger sends it.
 func WebhookChallengeResponse(challengeCode, clientSecret string) string {
-	m := hmac.New(sha256.New, []byte(clientSecret))
-	m.Write([]byte(challengeCode))
-	return hex.EncodeToString(m.Sum(nil))
+	return hmacHex([]byte(challengeCode), clientSecret)
 }

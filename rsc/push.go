@@ -65,10 +65,14 @@ func ParsePushEvent(body []byte) (PushEvent, error) {
 
 // SignPush returns the X-LI-Signature value for body: "hmacsha256=" and the
 // hex HMAC-SHA256 of body keyed by secret.
-func SignPush(body []byte, secret string) string {
+func SignPush(body []byte, secret string) string { return "hmacsha256=" + hmacHex(body, secret) }
+
+// hmacHex is the hex HMAC-SHA256 of msg keyed by secret: a push's
+// signature and a webhook challenge's answer alike.
+func hmacHex(msg []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "hmacsha256=" + hex.EncodeToString(m.Sum(nil))
+	m.Write(msg)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // VerifyPush checks an X-LI-Signature header's value against body in
@@ -81,7 +85,7 @@ func VerifyPush(body []byte, header, secret string) error {
 	if !ok {
 		return ErrBadSignature
 	}
-	want := SignPush(body, secret)[len("hmacsha256="):]
+	want := hmacHex(body, secret)
 	if !hmac.Equal([]byte(strings.ToLower(got)), []byte(want)) {
 		return ErrBadSignature
 	}

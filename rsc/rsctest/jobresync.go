@@ -2,9 +2,6 @@ package rsctest
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,9 +49,7 @@ func (s *Server) ValidateWebhook(ctx context.Context, webhookURL string) error {
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&got); err != nil {
 		return fmt.Errorf("rsctest: the webhook's challenge answer: %w", err)
 	}
-	m := hmac.New(sha256.New, []byte(s.cfg.partnerSecret))
-	m.Write([]byte(code))
-	if got.Code != code || got.Response != hex.EncodeToString(m.Sum(nil)) {
+	if got.Code != code || "hmacsha256="+got.Response != Sign([]byte(s.cfg.partnerSecret), []byte(code)) {
 		return errors.New("rsctest: the webhook's challengeResponse does not sign the challengeCode with the partner's secret")
 	}
 	return nil
