@@ -229,7 +229,6 @@ func (r *run) deleteGroup(ctx context.Context, group []*Deletion, jobs map[strin
 // either, the client refuses the CLOSE and the deletion is dead-lettered.
 func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[string]Job, ok func(*Deletion), fail func(*Deletion, error)) error {
 	var open []*Deletion
-	var unnamed []string
 	for _, d := range group {
 		st, known := r.cp.Jobs[d.ID]
 		if !known || st.State == jobClosed || st.State == jobFailed {
@@ -245,25 +244,14 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[
 		}
 		r.cp.Jobs[d.ID] = st
 		open = append(open, d)
-		if _, found := read[d.ID]; !found && d.Integration == "" {
-			unnamed = append(unnamed, d.ID)
-		}
 	}
-	if len(unnamed) > 0 {
-		more, err := r.lookupJobs(ctx, unnamed, Cursor{})
-		if err != nil {
-			return err
-		}
-		maps.Copy(read, more)
+	if err := r.readUnnamed(ctx, open, read); err != nil {
+		return err
 	}
 	var ops []jobOp
 	var opDel []*Deletion
 	for _, d := range open {
-		j, found := read[d.ID]
-		if !found {
-			j = deletedJob(d.ID, d.Integration)
-		}
-		ops = append(ops, jobOp{job: j, op: rsc.JobClose})
+		ops = append(ops, jobOp{job: closeRow(d, read), op: rsc.JobClose})
 		opDel = append(opDel, d)
 	}
 	if len(ops) == 0 {
@@ -283,6 +271,36 @@ func (r *run) closeDeletedJobs(ctx context.Context, group []*Deletion, read map[
 		}
 	}
 	return o.err
+}
+
+// readUnnamed adds to read the rows of the deleted jobs of dels whose
+// deletion names no integration context and that read lacks, looked up
+// from the beginning of the Source: their CLOSE needs the context.
+func (r *run) readUnnamed(ctx context.Context, dels []*Deletion, read map[string]Job) error {
+	var unnamed []string
+	for _, d := range dels {
+		if _, found := read[d.ID]; !found && d.Integration == "" {
+			unnamed = append(unnamed, d.ID)
+		}
+	}
+	if len(unnamed) == 0 {
+		return nil
+	}
+	more, err := r.lookupJobs(ctx, unnamed, Cursor{})
+	if err != nil {
+		return err
+	}
+	maps.Copy(read, more)
+	return nil
+}
+
+// closeRow is the row the CLOSE of deleted job d sends: the Source's, when
+// read has it, else its id and the deletion's integration context.
+func closeRow(d *Deletion, read map[string]Job) Job {
+	if j, found := read[d.ID]; found {
+		return j
+	}
+	return deletedJob(d.ID, d.Integration)
 }
 
 // deletedJob is the row a CLOSE of job id sends when the Source no longer

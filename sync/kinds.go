@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"maps"
 	"time"
 	"unicode/utf8"
 
@@ -253,7 +252,13 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 	if err != nil {
 		return batchOutcome{err: err}
 	}
-	if err := r.lookupUnnamedJobs(ctx, recs, jobs); err != nil {
+	var closing []*Deletion // the job deletions a real run sends a CLOSE for
+	for i := range recs {
+		if d := &recs[i]; d.Kind == KindJob && r.closesDeleted(d.ID) {
+			closing = append(closing, d)
+		}
+	}
+	if err := r.readUnnamed(ctx, closing, jobs); err != nil {
 		return batchOutcome{err: err}
 	}
 	order := sendOrder(recs) // refusals in the order a real run meets them
@@ -275,26 +280,6 @@ func (r *run) checkDeletions(ctx context.Context, recs []Deletion, _ []bool) bat
 	return o
 }
 
-// lookupUnnamedJobs adds to jobs the rows of the deleted jobs in recs
-// that a real run closes and whose deletion names no integration context,
-// looked up from the beginning of the Source, as closeDeletedJobs does.
-func (r *run) lookupUnnamedJobs(ctx context.Context, recs []Deletion, jobs map[string]Job) error {
-	var unnamed []string
-	for i := range recs {
-		d := &recs[i]
-		if _, found := jobs[d.ID]; d.Kind != KindJob || found || d.Integration != "" || !r.closesDeleted(d.ID) {
-			continue
-		}
-		unnamed = append(unnamed, d.ID)
-	}
-	if len(unnamed) == 0 {
-		return nil
-	}
-	more, err := r.lookupJobs(ctx, unnamed, Cursor{})
-	maps.Copy(jobs, more)
-	return err
-}
-
 // closesDeleted reports whether a real run sends a CLOSE for the deletion
 // of job id (closeDeletedJobs): LinkedIn holds it open, and no task of it
 // is in flight (that job is closed once the task settles).
@@ -311,11 +296,7 @@ func (r *run) closeError(d *Deletion, jobs map[string]Job) error {
 	if !r.closesDeleted(d.ID) {
 		return nil
 	}
-	j, found := jobs[d.ID]
-	if !found {
-		j = deletedJob(d.ID, d.Integration)
-	}
-	p := j.Posting
+	p := closeRow(d, jobs).Posting
 	p.OperationType = rsc.JobClose
 	if err := r.e.client.Jobs.Validate(&p); err != nil {
 		why, _, _ := describe(err)
