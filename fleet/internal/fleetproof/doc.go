@@ -11,7 +11,7 @@
 // the documented bound: the batches in flight (-in-flight, 2 batches of 100
 // records) of each slice a fault interrupted.
 //
-//	go -C fleet test -race -run TestFleetProof -v ./internal/fleetproof          # 200 customers, 20 kills
+//	go -C fleet test -race -run TestFleetProof -v ./internal/fleetproof          # 120 customers, 12 kills
 //	RSCGO_FLEET_LONG=1 go -C fleet test -race -timeout 90m -run TestFleetProof -v ./internal/fleetproof   # 1,000 customers
 //
 // PostgreSQL comes from RSCGO_POSTGRES_URL or a throwaway cluster (see

@@ -53,8 +53,8 @@ func sized() run {
 		return run{plan: fleetgen.Plan{Customers: 1000, Big: 10, BigRecords: 50_000, SmallMax: 2000, Seed: 1, Epoch: epoch},
 			workers: 3, kills: 60, within: 45 * time.Minute}
 	}
-	return run{plan: fleetgen.Plan{Customers: 200, Big: 3, BigRecords: 50_000, SmallMax: 2000, Seed: 1, Epoch: epoch},
-		workers: 3, kills: 20, within: 6 * time.Minute}
+	return run{plan: fleetgen.Plan{Customers: 120, Big: 2, BigRecords: 50_000, SmallMax: 2000, Seed: 1, Epoch: epoch},
+		workers: 3, kills: 12, within: 6 * time.Minute}
 }
 
 // TestFleetProof runs the fleet proof (see the package documentation).
