@@ -135,7 +135,8 @@ type Contract struct {
 	// NotifiedAt: last "Notify partner".
 	NotifiedAt time.Time `json:"notifiedAt,omitzero"`
 	// WidgetNonce is the nonce of the last widget state token issued
-	// (Flow.Widget); a post-back with it consumes it.
+	// (Flow.Widget); a post-back with it consumes it. Consent given again
+	// after it was withdrawn clears it.
 	WidgetNonce string `json:"widgetNonce,omitempty"`
 	// Status is the contract's integration status as last read or pushed.
 	Status Status `json:"status"`

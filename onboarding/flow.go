@@ -477,8 +477,19 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 		if by == "" {
 			by = in.By
 		}
+		stood, err := f.consented(ctx, st.CustomerID)
+		if err != nil {
+			return err
+		}
 		if _, err := f.opt.consents.Grant(ctx, Consent{CustomerID: st.CustomerID, GrantedBy: by, Text: a.Text}); err != nil {
 			return err
+		}
+		if !stood {
+			// A widget rendered before consent was withdrawn does not
+			// post back under the consent given again.
+			for i := range st.Contracts {
+				st.Contracts[i].WidgetNonce = ""
+			}
 		}
 	}
 	if err := f.restartStopped(ctx, st); err != nil {

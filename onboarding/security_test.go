@@ -375,3 +375,45 @@ func TestWidgetPostBackWhilePluginOff(t *testing.T) {
 		t.Errorf("Advance with widget input, the plug-in off: %v, want ErrNotConsented", err)
 	}
 }
+
+// A widget page rendered before consent was withdrawn cannot post back
+// once consent is given again: withdrawing consent ends what was begun
+// under it, as it stops the sync. Giving consent again while it stands (a
+// replayed input) leaves the admin's open widget alone.
+func TestWidgetTokenDiesWithConsent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		withdraw []Input
+		want     int
+	}{
+		{"plug-in switched off and on", []Input{{ToggleOff: true, By: "admin"}, {ToggleOn: true}}, http.StatusForbidden},
+		{"warning declined, then plug-in on", []Input{{Consent: &ConsentAnswer{Accept: false, By: "admin"}}, {ToggleOn: true}}, http.StatusForbidden},
+		{"consent given again while it stands", nil, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWidgetEnv(t)
+			tok := w.token(t, "s1")
+			for _, in := range append(tc.withdraw, Input{Consent: &ConsentAnswer{Accept: true, By: "admin"}}) {
+				w.advance(t, "acme", in)
+			}
+			before := len(w.fake.Requests())
+			if got := w.post(t, tok, w.cu.Organization); got != tc.want {
+				t.Fatalf("post-back of the page rendered before: %d, want %d", got, tc.want)
+			}
+			if tc.want != http.StatusForbidden {
+				return
+			}
+			if got := w.organization(t); got != "" {
+				t.Errorf("organization %q recorded", got)
+			}
+			if n := len(w.fake.Requests()) - before; n != 0 {
+				t.Errorf("%d calls to LinkedIn", n)
+			}
+			if got := w.post(t, w.token(t, "s1"), w.cu.Organization); got != http.StatusOK {
+				t.Errorf("post-back of a page rendered after: %d, want 200", got)
+			}
+		})
+	}
+}

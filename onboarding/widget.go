@@ -434,7 +434,8 @@ type SessionFunc func(r *http.Request) (customerID, session string, err error)
 // Origin, a Sec-Fetch-Site other than same-origin (403); a body over 64
 // KiB (413) or not a WidgetPayload (400); a request the SessionFunc does
 // not identify (403); a state token that is forged, expired, issued for
-// another session or another customer, or already used (403); widget input
+// another session or another customer, already used, or issued before
+// consent was withdrawn and given again (403); widget input
 // while the plug-in is off or consent does not stand (ErrNotConsented:
 // a page rendered before the plug-in was switched off), or for a contract
 // whose integrations are enabled, until the admin restarts onboarding
