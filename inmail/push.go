@@ -39,6 +39,11 @@ import (
 // Serve it from an http.Server with a ReadTimeout (a few seconds): the
 // handler reads the body whole, and only the server's deadline stops a
 // client that sends it slowly.
+//
+// It does not consult the customer's data-privacy consent: package inmail
+// has no notion of it. A service that must drop exports while a customer's
+// consent does not stand serves them through package webhook, which checks
+// it (onboarding.ConsentRegistry) before this handler sees the push.
 type PushHandler struct {
 	r      *Retriever
 	opt    *config

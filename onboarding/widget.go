@@ -443,6 +443,10 @@ type SessionFunc func(r *http.Request) (customerID, session string, err error)
 // the customer's application, or another failure of the flow (500, the
 // message generic, the error logged). Otherwise it answers the Progress as
 // JSON.
+//
+// Serve it from an http.Server with a ReadTimeout (a few seconds): it
+// reads up to 64 KiB of body before the SessionFunc runs, and only the
+// server's deadline stops a client that sends it slowly.
 type WidgetHandler struct {
 	signer  *StateSigner
 	session SessionFunc
