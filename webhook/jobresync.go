@@ -57,7 +57,9 @@ type JobResyncTargets func(ctx context.Context, developerApplication string) (t 
 //     "challengeResponse"}, the challenge signed with the secret of the
 //     application named by applicationId, or of the parent application
 //     (rsc.WebhookChallengeResponse); 503 while the secret cannot be read
-//     or is unknown.
+//     or the parent's is unknown. An applicationId the ATS does not know
+//     is answered 200 too, keyed by a secret derived from the parent's,
+//     so that the answers do not tell a stranger which ids exist.
 //   - POST, a notification: at most 256 KiB (413); one X-LI-Signature
 //     header that verifies (rsc.VerifyPush) with the parent application's
 //     secret or with that of the child application the body names (401,
@@ -173,14 +175,35 @@ func (h *JobResyncHandler) challenge(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "challengeCode must be a UUID", http.StatusBadRequest)
 		return
 	}
-	secret, err := h.secrets(r.Context(), q.Get("applicationId"))
+	id := q.Get("applicationId")
+	secret, err := h.secrets(r.Context(), id)
+	if err == nil && secret == "" && id != "" {
+		// An application the ATS does not know is answered as a known one
+		// would be, with a key no application has: an answer that differed
+		// (503, say) would tell a stranger which application ids exist.
+		h.log.WarnContext(r.Context(), "webhook: challenge for an unknown application", "applicationId", id)
+		secret, err = h.unknownKey(r.Context(), id)
+	}
 	if err != nil || secret == "" {
-		h.log.WarnContext(r.Context(), "webhook: no secret for a challenge", "applicationId", q.Get("applicationId"), "error", err)
+		h.log.WarnContext(r.Context(), "webhook: no secret for a challenge", "applicationId", id, "error", err)
 		http.Error(w, "secret unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]string{"challengeCode": code, "challengeResponse": rsc.WebhookChallengeResponse(code, secret)})
+}
+
+// unknownKey returns the key that answers a challenge for an application
+// the ATS does not know: derived from the parent's secret and the id, so
+// that the answer is the same at every try and differs from id to id as
+// real applications' answers do, yet signs nothing any application
+// verifies. It returns "" while the parent's secret is unknown.
+func (h *JobResyncHandler) unknownKey(ctx context.Context, applicationID string) (string, error) {
+	parent, err := h.secrets(ctx, "")
+	if err != nil || parent == "" {
+		return "", err
+	}
+	return rsc.WebhookChallengeResponse("rscgo webhook: no application "+applicationID, parent), nil
 }
 
 // isUUID reports whether s is a UUID in its text form, 8-4-4-4-12 hex

@@ -74,7 +74,13 @@ func TestJobResyncChallenge(t *testing.T) {
 		{"child", "challengeCode=" + code + "&applicationId=77", 200,
 			map[string]string{"challengeCode": code, "challengeResponse": "b11bda8bc777690074db9c32be0e98d9e716a17068b2409c0f4377ec8ab6cbb5"}},
 		{"no code", "applicationId=77", 400, nil},
-		{"unknown application", "challengeCode=" + code + "&applicationId=5", 503, nil},
+		// Unknown applications are answered as known ones, with a key
+		// derived from the parent's secret, one per id, so that the answer
+		// does not tell which application ids exist.
+		{"unknown application", "challengeCode=" + code + "&applicationId=5", 200,
+			map[string]string{"challengeCode": code, "challengeResponse": "52166a13e62f96cb174a75b30acc74f6f58a75e628646e23aa6f950612220b5f"}},
+		{"another unknown application", "challengeCode=" + code + "&applicationId=6", 200,
+			map[string]string{"challengeCode": code, "challengeResponse": "9fa3a8c29e558979cb73c098176f8e00cbf84d8da372ba06faff8a326a2dd682"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := httptest.NewRecorder()
