@@ -17,6 +17,9 @@
 //	dead export CUSTOMER            the same as JSON lines (always JSON)
 //	dead retry CUSTOMER [KEY...]    sends dead letters again (all without KEY)
 //	                                through the ops console (-console URL)
+//	dead dismiss -yes CUSTOMER KEY... deletes these dead letters unsent: a record
+//	                                goes again when the ATS changes it or with a
+//	                                resync of its phase; a deletion is refused
 //	resync CUSTOMER PHASE           the next sync sends PHASE (jobs, candidates,
 //	                                applications or activities) again from the
 //	                                start of its window, other phases untouched

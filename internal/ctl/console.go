@@ -30,7 +30,7 @@ const consoleTitle = " · rscgo console</title>"
 // ops console.
 func (x *command) retry(ctx context.Context) error {
 	id := x.args[0]
-	keys, err := x.deadKeys(ctx, id, x.args[1:])
+	keys, err := x.deadKeys(ctx, "dead retry", id, x.args[1:])
 	if err != nil {
 		return err
 	}
@@ -54,11 +54,11 @@ func (x *command) retry(ctx context.Context) error {
 	return x.retried(ctx, id, keys)
 }
 
-// deadKeys turns the KEYs of dead retry into keys as the dead-letter
+// deadKeys turns the KEYs of dead retry or dismiss (name) into keys as the dead-letter
 // stores hold them (storedKeys): a bare id (no "/") names the dead letter
 // of the customer's job, candidate or application of that id, a usage
 // error when it names several (give the full key) and not found when none.
-func (x *command) deadKeys(ctx context.Context, id string, keys []string) ([]string, error) {
+func (x *command) deadKeys(ctx context.Context, name, id string, keys []string) ([]string, error) {
 	out := storedKeys(keys)
 	var dls []deadLine
 	for i, k := range keys {
@@ -83,7 +83,7 @@ func (x *command) deadKeys(ctx context.Context, id string, keys []string) ([]str
 		case 1:
 			out[i] = match[0]
 		default:
-			return nil, &usageError{fmt.Sprintf("dead retry: %s names %s: give the KEY whole", shown(k), strings.Join(match, " and "))}
+			return nil, &usageError{fmt.Sprintf("%s: %s names %s: give the KEY whole", name, shown(k), strings.Join(match, " and "))}
 		}
 	}
 	return out, nil

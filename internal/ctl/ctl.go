@@ -12,6 +12,9 @@
 //	dead list CUSTOMER              the dead letters, with their reasons
 //	dead export CUSTOMER            the same as JSON lines (always JSON)
 //	dead retry CUSTOMER [KEY...]    sends dead letters again (all without KEY)
+//	dead dismiss -yes CUSTOMER KEY... deletes dead letters without sending them; the
+//	                                record goes again when the ATS changes it or on a
+//	                                resync; a deletion cannot be dismissed
 //	resync CUSTOMER PHASE           the next sync sends PHASE again from its start
 //	resync CUSTOMER PHASE KEY...    sends these records of PHASE again
 //	reconcile [-sample N] CUSTOMER  compares what LinkedIn holds with the ATS, by record
@@ -141,6 +144,7 @@ commands:
   dead list CUSTOMER
   dead export CUSTOMER
   dead retry [-console URL] CUSTOMER [KEY...]       (token in $RSCCTL_TOKEN)
+  dead dismiss -yes CUSTOMER KEY...
   resync CUSTOMER PHASE                             (PHASE: jobs, candidates, applications, activities)
   resync [-console URL] CUSTOMER PHASE KEY...
   RECONCILE
@@ -191,7 +195,7 @@ func (c *Config) parse(args []string) (options, []string, error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.store, c.StoreFlag, "", "where the stores are")
 	fs.BoolVar(&o.json, "json", false, "print JSON lines")
-	fs.BoolVar(&o.yes, "yes", false, "confirm reset")
+	fs.BoolVar(&o.yes, "yes", false, "confirm reset or dead dismiss")
 	fs.StringVar(&o.console, "console", o.console, "the ops console's URL")
 	fs.IntVar(&o.sample, "sample", 0, "reconcile a sample of this many records per kind (0: all)")
 	var rest []string
@@ -233,7 +237,7 @@ func (c *Config) dispatch(ctx context.Context, o options, args []string) error {
 	name, args := args[0], args[1:]
 	if name == "dead" {
 		if len(args) == 0 {
-			return &usageError{"dead needs list, export or retry"}
+			return &usageError{"dead needs list, export, retry or dismiss"}
 		}
 		name, args = "dead "+args[0], args[1:]
 	}
@@ -282,6 +286,8 @@ func commandNamed(name string) func(*command, context.Context) error {
 		return func(x *command, ctx context.Context) error { return x.listDead(ctx, true) }
 	case "dead retry":
 		return (*command).retry
+	case "dead dismiss":
+		return (*command).dismiss
 	case "resync":
 		return (*command).resync
 	case "reconcile":
@@ -300,7 +306,7 @@ func checkArgs(name string, args []string) error {
 	}
 	keys := 0 // where the KEYs start
 	switch name {
-	case "dead retry":
+	case "dead retry", "dead dismiss":
 		keys = 1
 	case "resync":
 		keys = 2
@@ -318,6 +324,10 @@ func checkArgs(name string, args []string) error {
 	case "dead retry":
 		if len(args) == 0 {
 			return &usageError{"dead retry needs a CUSTOMER"}
+		}
+	case "dead dismiss":
+		if len(args) < 2 {
+			return &usageError{"dead dismiss needs a CUSTOMER and at least one KEY"}
 		}
 	case "resync":
 		if len(args) < 2 {

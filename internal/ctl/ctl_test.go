@@ -125,7 +125,7 @@ candidate//C9  2         2026-11-30T09:01:00Z  LinkedIn refused the record (stat
 			err: "rscctl: dead retry needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
 		{name: "no command", args: []string{"-data", dir}, code: 2, err: "rscctl: no command\n" + usage + "\n"},
 		{name: "unknown command", args: []string{"-data", dir, "frobnicate"}, code: 2, err: "rscctl: unknown command \"frobnicate\"\n" + usage + "\n"},
-		{name: "dead without subcommand", args: []string{"-data", dir, "dead"}, code: 2, err: "rscctl: dead needs list, export or retry\n" + usage + "\n"},
+		{name: "dead without subcommand", args: []string{"-data", dir, "dead"}, code: 2, err: "rscctl: dead needs list, export, retry or dismiss\n" + usage + "\n"},
 		{name: "unknown flag", args: []string{"-data", dir, "-verbose", "status"}, code: 2, err: "rscctl: flag provided but not defined: -verbose\n" + usage + "\n"},
 		{name: "no data", args: []string{"status"}, code: 2, err: "rscctl: -data is required\n" + usage + "\n"},
 		{name: "missing data", args: []string{"-data", filepath.Join(dir, "nope"), "status"}, code: 1,

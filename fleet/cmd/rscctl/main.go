@@ -1,6 +1,6 @@
 // Command rscctl is the operators' command line for an rscgo integration
 // that keeps its state in PostgreSQL (package pgstore): the commands of
-// cmd/rscctl (status, checkpoint, dead list/export/retry, resync,
+// cmd/rscctl (status, checkpoint, dead list/export/retry/dismiss, resync,
 // reconcile, reset), the same output and exit codes, over the database at
 // -postgres URL instead of a data directory.
 //
