@@ -276,7 +276,9 @@ func (l *Lease) Renew(ctx context.Context) error {
 // done or the lease is lost or released. A renewal that fails otherwise
 // (the database out of reach) is tried again at the next turn: Renew
 // succeeds even past the expiry while nobody acquired the customer
-// meanwhile. It returns ctx.Err() once ctx is done, and the *LostError
+// meanwhile. A renewal gets a third of the TTL, and at least a second, to
+// go through: one the database does not answer (a partition, a locked
+// row) is given up, not waited for past the time of the next. It returns ctx.Err() once ctx is done, and the *LostError
 // once another holder took the customer or the lease was released. Run it
 // in a goroutine beside the work the lease guards, and stop it before
 // Release:
@@ -290,7 +292,9 @@ func (l *Lease) KeepAlive(ctx context.Context) error {
 		if err := l.ls.clock.Sleep(ctx, every); err != nil {
 			return err
 		}
-		err := l.Renew(ctx)
+		rctx, cancel := context.WithTimeout(ctx, max(every, time.Second))
+		err := l.Renew(rctx)
+		cancel()
 		if _, lost := errors.AsType[*LostError](err); lost {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/rscgo/rscgo/fleet/internal/pgtest"
 	"github.com/rscgo/rscgo/fleet/lease"
@@ -550,5 +551,59 @@ func TestInvalidCustomerIDs(t *testing.T) {
 				t.Errorf("%d lease rows, want %d", n, wantRows)
 			}
 		})
+	}
+}
+
+// A renewal the database does not answer (here its row locked by another
+// session) is given up after a third of the TTL, or a second, and
+// KeepAlive renews again at its next turn, instead of waiting on the
+// database for as long as it keeps the renewal: the fourth sleep comes
+// while the row is still locked.
+func TestKeepAliveGivesUpAHungRenewal(t *testing.T) {
+	t.Parallel()
+	db, err := pgstore.Open(t.Context(), pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var tx pgx.Tx
+	unlock := make(chan struct{})
+	var released atomic.Bool // the row's lock
+	var lockedAtFourth bool
+	clock := &sleeper{FakeClock: rsctest.NewFakeClock(t0), at: func(n int) {
+		switch n {
+		case 2: // the second renewal finds the row locked
+			var err error
+			if tx, err = db.Pool().Begin(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, "select 1 from rscgo_leases where customer_id = 'cust' for update"); err != nil {
+				t.Fatal(err)
+			}
+			go func() { // without a deadline, KeepAlive waits for this
+				select {
+				case <-unlock:
+				case <-time.After(20 * time.Second):
+				}
+				tx.Rollback(context.WithoutCancel(ctx))
+				released.Store(true)
+			}()
+		case 4:
+			lockedAtFourth = !released.Load()
+			close(unlock)
+			cancel()
+		}
+	}}
+	ls, err := lease.New(db, lease.WithClock(clock), lease.WithTTL(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := acquire(t, ls, "cust", "worker-a")
+	err = l.KeepAlive(ctx)
+	if !errors.Is(err, context.Canceled) || clock.slept != 4 || !lockedAtFourth {
+		t.Errorf("KeepAlive: %v after %d sleeps, the row still locked at the fourth: %v; want context.Canceled, 4, true",
+			err, clock.slept, lockedAtFourth)
 	}
 }
