@@ -89,7 +89,7 @@ func TestApplicationSubresourcesWire(t *testing.T) {
 		t.Fatal(err, res.Err())
 	}
 	fb := []InterviewFeedback{{ID: "INTFB123", Interviewer: &Actor{FirstName: "Ann", LastName: "Lee"},
-		Evaluations: []Evaluation{{Attribute: "Verbal Communication", Result: "4/5"}}, Feedback: "Strong", InterviewType: "ONSITE", CreatedAt: 1700000000000}}
+		Evaluations: []Evaluation{{Attribute: "Verbal Communication", Result: "4/5"}, {Attribute: "Teamwork"}}, Feedback: "Strong", InterviewType: "ONSITE", CreatedAt: 1700000000000}}
 	if res, err := h.client.Applications.UpsertFeedback(ctx, app, fb); err != nil || res.Err() != nil {
 		t.Fatal(err, res.Err())
 	}
@@ -107,7 +107,7 @@ func TestApplicationSubresourcesWire(t *testing.T) {
 	r[0].check(t, "PUT", base+"/stages", "ids=STAGE001&ids=STAGE002", "batch_update")
 	checkJSON(t, r[0].Body, `{"entities":{"STAGE001":{"stage":"Phone Screen","atsCreatedAt":1700000000000},"STAGE002":{"stage":"Onsite Interview","atsCreatedAt":1700000001000}}}`)
 	r[1].check(t, "PUT", base+"/interviewFeedback", "ids=INTFB123", "batch_update")
-	checkJSON(t, r[1].Body, `{"entities":{"INTFB123":{"interviewer":{"firstName":"Ann","lastName":"Lee"},"evaluations":[{"attribute":"Verbal Communication","result":"4/5"}],"feedback":"Strong","interviewType":"ONSITE","atsCreatedAt":1700000000000}}}`)
+	checkJSON(t, r[1].Body, `{"entities":{"INTFB123":{"interviewer":{"firstName":"Ann","lastName":"Lee"},"evaluations":[{"attribute":"Verbal Communication","result":"4/5"},{"attribute":"Teamwork"}],"feedback":"Strong","interviewType":"ONSITE","atsCreatedAt":1700000000000}}}`)
 	r[2].check(t, "PUT", base+"/notes", "ids=APP_NOTE1", "batch_update")
 	r[3].check(t, "DELETE", base+"/stages", "ids=STAGE002", "batch_delete")
 	r[4].check(t, "DELETE", "/v2/atsApplications", "ids[0].atsJobApplicationId=APP1&ids[0].dataProvider=ATS&ids[0].integrationContext=urn:li:organization:123", "batch_delete")

@@ -30,8 +30,8 @@ type InterviewFeedback struct {
 type Evaluation struct {
 	// Attribute is required text.
 	Attribute string `json:"attribute"`
-	// Result is optional text.
-	Result string `json:"result"`
+	// Result is optional text, left out of the body when empty.
+	Result string `json:"result,omitempty"`
 }
 
 // Validate checks the feedback against the rules documented on its fields,
