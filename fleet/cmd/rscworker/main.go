@@ -26,7 +26,9 @@
 // signal, it cancels those still running: they release their customers'
 // leases, and River makes their jobs available again at once, the attempt
 // not counted, for any worker to resume from their last checkpoint (a
-// third signal kills the process). -events prints one JSON line per slice
+// third signal kills the process). River's messages go to standard error
+// from -log's level up (warn by default: a database out of reach shows
+// there), and nowhere with -log off. -events prints one JSON line per slice
 // started and ended, per checkpoint commit refused by the lease's fence,
 // and when the worker begins to stop, for tests.
 //
@@ -42,6 +44,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
@@ -64,6 +67,7 @@ type config struct {
 	rescueAfter, maxBackoff         time.Duration
 	fetchPoll, fetchCooldown, every time.Duration
 	grace                           time.Duration
+	log                             string // -log: off, or a slog level
 }
 
 // usageError is an invalid flag; the process exits with status 2.
@@ -88,7 +92,7 @@ func cli(args []string, stdout, stderr io.Writer) int {
 	}
 	if err == nil {
 		ctx, hurry, stop := signals()
-		err = run(ctx, hurry, cfg, stdout)
+		err = run(ctx, hurry, cfg, stdout, stderr)
 		stop()
 	}
 	if err != nil {
@@ -159,6 +163,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	fs.DurationVar(&c.fetchPoll, "fetch-poll", time.Second, "River's FetchPollInterval: at least 1ms and -fetch-cooldown")
 	fs.DurationVar(&c.fetchCooldown, "fetch-cooldown", 100*time.Millisecond, "River's FetchCooldown: at least 1ms")
 	fs.DurationVar(&c.grace, "stop-grace", time.Minute, "on SIGINT or SIGTERM, how long running slices may take to finish before they are cancelled (a slice ends within -job-timeout)")
+	fs.StringVar(&c.log, "log", "warn", "River's messages on stderr from this level up (debug, info, warn, error), or off: a database out of reach shows at warn and error")
 	fs.DurationVar(&c.every, "incremental", 15*time.Minute, "time from a caught-up slice to the customer's next one")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -199,6 +204,8 @@ func (c *config) check() error {
 		return bad("-postgres: the fleet's database URL is required (or $%s)", postgresEnv)
 	case c.id == "":
 		return bad("-id: empty worker name")
+	case c.log != "off" && new(slog.Level).UnmarshalText([]byte(c.log)) != nil:
+		return bad("-log %q: not debug, info, warn, error or off", c.log)
 	case len(c.id) > maxID:
 		return bad("-id: the worker name has %d bytes, River's client ID at most %d", len(c.id), maxID)
 	case c.maxWorkers <= 0 || c.sliceBatches <= 0:

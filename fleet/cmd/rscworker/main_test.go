@@ -77,7 +77,7 @@ func TestFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = run(context.Background(), context.Background(), cfg, io.Discard)
+	err = run(context.Background(), context.Background(), cfg, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-postgres") || !strings.Contains(err.Error(), "cannot reach") || strings.Contains(err.Error(), "pw") {
 		t.Errorf("unreachable database: %v, want an error naming -postgres and the cause, without the password", err)
 	}
@@ -106,6 +106,7 @@ func TestCommandLine(t *testing.T) {
 		{append(silent, "-fetch-poll", "100us"), result{2, "", "rscworker: -fetch-poll 100µs: River's FetchPollInterval is at least 1ms\n"}},
 		{append(silent, "-max-workers", "10001"), result{2, "", "rscworker: -max-workers 10001: River's MaxWorkers is at most 10000\n"}},
 		{append(silent, "-id", strings.Repeat("w", 101)), result{2, "", "rscworker: -id: the worker name has 101 bytes, River's client ID at most 100\n"}},
+		{append(silent, "-log", "loud"), result{2, "", "rscworker: -log \"loud\": not debug, info, warn, error or off\n"}},
 		{[]string{"-help"}, result{0, "USAGE", ""}},
 		{[]string{"-h"}, result{0, "USAGE", ""}},
 	} {
@@ -252,7 +253,7 @@ func startWorking(t *testing.T, args ...string) *working {
 	w.signal, w.again = signal, signalAgain
 	go func() {
 		defer close(w.done)
-		w.err = run(ctx, again, cfg, w.events)
+		w.err = run(ctx, again, cfg, w.events, io.Discard)
 	}()
 	t.Cleanup(func() { // before the fake and the database go
 		w.signal()
@@ -420,6 +421,37 @@ func TestStopCancelsSlicesAtLast(t *testing.T) {
 			}
 			if d := cmp.Diff(sliceAfter{State: "available"}, w.after(t, slice, "cust-0001")); d != "" {
 				t.Errorf("the slice's job and lease (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// River's messages reach stderr from -log's level up, and none with -log
+// off.
+func TestLogger(t *testing.T) {
+	for _, tc := range []struct {
+		level string
+		want  []string // the messages written, of debug, info, warn and error
+	}{
+		{"warn", []string{"w", "e"}},
+		{"debug", []string{"d", "i", "w", "e"}},
+		{"ERROR", []string{"e"}},
+		{"off", nil},
+	} {
+		t.Run(tc.level, func(t *testing.T) {
+			var b strings.Builder
+			l := logger(tc.level, &b)
+			l.Debug("d")
+			l.Info("i")
+			l.Warn("w")
+			l.Error("e")
+			var got []string
+			for line := range strings.Lines(b.String()) {
+				_, msg, _ := strings.Cut(line, "msg=")
+				got = append(got, strings.TrimSpace(msg))
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("-log %s (-want +got):\n%s", tc.level, d)
 			}
 		})
 	}

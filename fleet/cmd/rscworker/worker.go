@@ -25,7 +25,7 @@ import (
 
 // run works the fleet's slices until ctx ends (the first signal), then
 // stops River (stop).
-func run(ctx, hurry context.Context, cfg config, out io.Writer) error {
+func run(ctx, hurry context.Context, cfg config, out, errs io.Writer) error {
 	open, cancel := context.WithTimeout(ctx, 30*time.Second) // an unroutable host fails in time
 	db, err := pgstore.Open(open, cfg.postgres)
 	cancel()
@@ -42,7 +42,7 @@ func run(ctx, hurry context.Context, cfg config, out io.Writer) error {
 			return fmt.Errorf("-provision: %w", err)
 		}
 	}
-	w := &worker{cfg: cfg, db: db, ev: newEvents(out, cfg.ev, cfg.id)}
+	w := &worker{cfg: cfg, db: db, ev: newEvents(out, cfg.ev, cfg.id), log: logger(cfg.log, errs)}
 	client, err := w.riverClient(custs)
 	if err != nil {
 		return err
@@ -91,6 +91,17 @@ type worker struct {
 	cfg config
 	db  *pgstore.DB
 	ev  *events
+	log *slog.Logger // River's
+}
+
+// logger returns the logger of -log level (checked already), writing text
+// lines to w, or one that discards everything for "off".
+func logger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	if level == "off" || l.UnmarshalText([]byte(level)) != nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
 // riverClient returns the River client working the slices of custs (and
@@ -129,7 +140,7 @@ func (w *worker) riverClient(custs []fleetgen.Customer) (*river.Client[pgx.Tx], 
 		JobTimeout: w.cfg.jobTimeout, RescueStuckJobsAfter: w.cfg.rescueAfter,
 		Middleware:   []rivertype.Middleware{river.WorkerMiddlewareFunc(w.observe)},
 		PeriodicJobs: []*river.PeriodicJob{riverrun.ResumePeriodically(time.Hour)},
-		Logger:       slog.New(slog.DiscardHandler),
+		Logger:       w.log,
 	})
 }
 
