@@ -452,6 +452,26 @@ func syncStarted(before, after *FlowState) bool {
 	return false
 }
 
+// grant records the customer's consent, given by by to the warning text.
+// Consent given again after it was withdrawn voids the widget state tokens
+// issued before: a widget rendered then does not post back under it.
+func (f *Flow) grant(ctx context.Context, st *FlowState, by, text string) error {
+	stood, err := f.consented(ctx, st.CustomerID)
+	if err != nil {
+		return err
+	}
+	if _, err := f.opt.consents.Grant(ctx, Consent{CustomerID: st.CustomerID, GrantedBy: by, Text: text}); err != nil {
+		return err
+	}
+	if !stood {
+		for i := range st.Contracts {
+			st.Contracts[i].WidgetNonce = ""
+		}
+	}
+	return nil
+}
+
+// apply changes st as the input says, in the flow's order.
 func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 	if st.CustomerName == "" && in.CustomerName != "" {
 		st.CustomerName = in.CustomerName
@@ -473,23 +493,8 @@ func (f *Flow) apply(ctx context.Context, st *FlowState, in Input) error {
 			st.ToggledOn = false
 			return f.revokeStanding(ctx, st, cmp.Or(a.By, in.By), "data-privacy warning declined")
 		}
-		by := a.By
-		if by == "" {
-			by = in.By
-		}
-		stood, err := f.consented(ctx, st.CustomerID)
-		if err != nil {
+		if err := f.grant(ctx, st, cmp.Or(a.By, in.By), a.Text); err != nil {
 			return err
-		}
-		if _, err := f.opt.consents.Grant(ctx, Consent{CustomerID: st.CustomerID, GrantedBy: by, Text: a.Text}); err != nil {
-			return err
-		}
-		if !stood {
-			// A widget rendered before consent was withdrawn does not
-			// post back under the consent given again.
-			for i := range st.Contracts {
-				st.Contracts[i].WidgetNonce = ""
-			}
 		}
 	}
 	if err := f.restartStopped(ctx, st); err != nil {
