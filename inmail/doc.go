@@ -85,7 +85,8 @@
 // stream there, with an error naming the record and its member; once it
 // has been refused in WithRecordAttempts polls in a row (10 by default)
 // it becomes a dead letter, listed by DeadRecords and in every RunReport
-// until RetryRecord or DismissRecord, and the stream goes on past it. At
+// until RetryRecord or DismissRecord, and the stream goes on past it (a
+// poll that meets it again passes it over when it is refused again). At
 // most MaxDeadRecords are held; beyond that a refused record keeps its
 // stream stopped. A seat a refresh no longer lists is read on as a
 // RetiringSeat until every poll has passed that refresh, so that its

@@ -121,6 +121,9 @@ func recordError(kind RecordKind, id, member string, err error) error {
 // WithRecordAttempts polls in a row it becomes a dead letter, saved with
 // the stream, and deliver returns nil, so that the stream goes on;
 // unless MaxDeadRecords are held, in which case the stream stays stopped.
+// A record that is a dead letter already (its window read again for a
+// record after it) is passed over when its write fails again, its dead
+// letter moved to its time now, without touching cur.Failing.
 func (r *Retriever) deliver(ctx context.Context, kind streamKind, key string, cur *Stream, d DeadRecord, dead *int, write func() error) error {
 	d.Kind = kind.record()
 	err := write()
@@ -133,6 +136,18 @@ func (r *Retriever) deliver(ctx context.Context, kind streamKind, key string, cu
 	err = recordError(d.Kind, d.ID, d.Member, err)
 	if fatal(ctx, err) {
 		return err
+	}
+	if r.deadAlready(d.key()) {
+		// Given up on already (its window is read again for a record
+		// after it): it must not take the stream's failure from that
+		// record, whose count would start over at every poll. Its dead
+		// letter takes its time now, where RetryRecord reads it.
+		return r.update(ctx, func(c *Cursors) {
+			if old, ok := c.DeadRecords[d.key()]; ok {
+				old.At, old.Reason = d.At, reason(err)
+				c.DeadRecords[d.key()] = old
+			}
+		})
 	}
 	now := ms(r.now())
 	f := cur.Failing
@@ -170,6 +185,15 @@ func (r *Retriever) deliver(ctx context.Context, kind streamKind, key string, cu
 		return nil
 	}
 	return err
+}
+
+// deadAlready reports whether the record of key is a dead letter in the
+// latest cursors the Retriever read or wrote.
+func (r *Retriever) deadAlready(key string) bool {
+	r.curMu.Lock()
+	defer r.curMu.Unlock()
+	_, ok := r.cur.DeadRecords[key]
+	return ok
 }
 
 func (c *Cursors) deadRecords() []DeadRecord {

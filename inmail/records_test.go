@@ -469,3 +469,33 @@ func TestRetryStubWhileItsFeatureIsOff(t *testing.T) {
 		}
 	})
 }
+
+// Two records of one window the ATS refuses for good are both given up on
+// and the stream goes on past them. Before, the first, dead-lettered
+// already, was written again at every poll of the window and, refused,
+// took the stream's failure back from the second, whose count started
+// over each time: the second was never given up on and the stream read
+// the same window for ever.
+func TestTwoRefusedRecordsInOneWindow(t *testing.T) {
+	eachRecordFlow(t, func(t *testing.T, f recordFlow, e *env, sink *refusingSink, ctx context.Context, now time.Time) {
+		sink.refuse(f.refusal("r1"), -1)
+		sink.refuse(f.refusal("r2"), -1)
+		e.fake.mu.Lock()
+		f.add(e, "r3", now.Add(-time.Hour))
+		e.fake.mu.Unlock()
+		for range 12 {
+			f.poll(ctx, e.r)
+			time.Sleep(30 * time.Minute)
+		}
+		if d := cmp.Diff([]string{"r3"}, f.delivered(e.sink)); d != "" {
+			t.Errorf("delivered (-want +got):\n%s", d)
+		}
+		dead, err := e.r.DeadRecords(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]string{"r1", "r2"}, each(dead, func(d DeadRecord) string { return d.ID })); d != "" {
+			t.Errorf("dead records (-want +got):\n%s", d)
+		}
+	})
+}
