@@ -62,6 +62,14 @@ type ClosedMember struct {
 // PollStubs record the notice on the candidate they create or match for
 // such a member. LinkedIn requires this at least every 30 days; RunOnce
 // calls it every WithDeletionInterval.
+//
+// A member whose notice the Sink fails to write (or whose candidates it
+// fails to list) does not stop the poll: the others' notices are written,
+// the member is kept pending on the closed-profiles stream and read again
+// by the next poll, for as long as it takes (the pending TTL does not
+// apply: a deletion notice is never given up on), and the error, naming
+// the candidate, is returned. The poll does not count as made
+// (Cursors.ClosedAt), so RunOnce polls again on its next run.
 func (r *Retriever) PollDeletions(ctx context.Context) (DeletionReport, error) {
 	return locked(r, ctx, r.pollDeletions)
 }
@@ -93,32 +101,47 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	pending := map[string]int64{}
 	heldSince := map[string]int64{}     // when each held member was first found held
 	absent := map[string]ClosedMember{} // members of whom the ATS holds no candidate
+	failing := map[string]bool{}        // members whose notice the Sink failed to write
+	var errs []error
+	keep := func(member string, closedAt rsc.EpochMillis) {
+		pending[member] = int64(closedAt)
+		first := ms(started)
+		if s, ok := cur.PendingLast[member]; ok && s > 0 {
+			first = min(first, s)
+		}
+		heldSince[member] = first
+	}
 	for p, err := range r.cfg.Client.ClosedProfiles.List(ctx, rsc.EpochMillis(since)) {
 		if err != nil {
-			return rep, fmt.Errorf("inmail: closed profiles: %w", err)
+			return rep, errors.Join(append(errs, fmt.Errorf("inmail: closed profiles: %w", err))...)
 		}
 		rep.Profiles++
 		ids, err := r.closedCandidates(ctx, p)
-		if err != nil {
-			return rep, err
+		held, found := false, 0
+		if err == nil {
+			held, found, err = r.memberDeleted(ctx, st, p, ids, &rep)
 		}
-		held, found, err := r.memberDeleted(ctx, st, p, ids, &rep)
 		if err != nil {
-			return rep, err
+			// The member's notice is owed still: the poll goes on past it
+			// (one candidate the ATS refuses must not keep the notices of
+			// the members listed after it from theirs), and the member
+			// stays pending, read again by the next poll.
+			errs = append(errs, err)
+			if fatal(ctx, err) || p.Member == "" {
+				return rep, errors.Join(errs...)
+			}
+			failing[p.Member] = true
+			keep(p.Member, p.ClosedAt)
+			continue
 		}
 		if held {
-			pending[p.Member] = int64(p.ClosedAt)
-			first := ms(started)
-			if s, ok := cur.PendingLast[p.Member]; ok && s > 0 {
-				first = min(first, s)
-			}
-			heldSince[p.Member] = first
+			rep.Pending++
+			keep(p.Member, p.ClosedAt)
 		}
 		if found == 0 && p.Member != "" {
 			absent[p.Member] = ClosedMember{ClosedAt: int64(p.ClosedAt), SeenAt: ms(started)}
 		}
 	}
-	rep.Pending = len(pending)
 	expiry := ms(started.Add(-r.opt.pendingTTL))
 	// The start on LinkedIn's clock, as the listing's answers tell it: the
 	// closures are stamped on it (docs/linkedin-api.md §2.5).
@@ -126,13 +149,17 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	// The pending TTL runs from when a member was first found held, not
 	// from the closure: a closure older than the TTL found before
 	// Candidate Sync completes must still reach its candidate.
-	maps.DeleteFunc(pending, func(m string, _ int64) bool { return heldSince[m] < expiry })
+	// A member whose notice the Sink failed to write is never given up on.
+	maps.DeleteFunc(pending, func(m string, _ int64) bool { return heldSince[m] < expiry && !failing[m] })
 	maps.DeleteFunc(heldSince, func(m string, _ int64) bool { _, ok := pending[m]; return !ok })
 	cur.Pending, cur.PendingLast = pending, heldSince
 	cur.Next = ms(onLinkedIn.Add(-deletionOverlap)) // even if the stream was ahead of it
 	var unfit []string
 	err = r.update(ctx, func(c *Cursors) {
-		c.Closed, c.ClosedAt = cur.clone(), ms(started)
+		c.Closed = cur.clone()
+		if len(failing) == 0 {
+			c.ClosedAt = ms(started)
+		}
 		unfit = c.rememberClosed(absent, ms(onLinkedIn), ms(onLinkedIn.Add(-r.opt.pendingTTL)))
 	})
 	rep.Remembered = len(absent) - len(unfit)
@@ -143,7 +170,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		err = fmt.Errorf("inmail: closed members %s kept pending: %w", strings.Join(unfit, ", "), ErrClosedMembersFull)
 	}
 	r.log.DebugContext(ctx, "closed profiles polled", "profiles", rep.Profiles, "notices", rep.Notices)
-	return rep, err
+	return rep, errors.Join(append(errs, err)...)
 }
 
 // closedCandidates is the ATS candidates of a closed profile: those it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -307,6 +308,46 @@ func TestOldClosureHeldUntilCandidateSyncCompletes(t *testing.T) {
 		c, _ := e.sink.Get("C3")
 		if len(c.Notices) != 1 || c.Notices[0].Kind != NoticeMemberDeleted {
 			t.Errorf("after Candidate Sync completed, C3's activities = %+v; want the member-deleted notice", c.Notices)
+		}
+	})
+}
+
+// A candidate whose deletion notice the ATS refuses for good does not keep
+// the notices of other closed members from their candidates: the poll
+// goes on past it, keeps its member pending (read again on the next run,
+// however long it takes: a deletion notice is never given up on, not even
+// after the pending TTL) and returns the error naming it. Before, the poll
+// stopped at it, and the notices of the members listed after it were never
+// written.
+func TestRefusedDeletionNoticeDoesNotStopOthers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, WithPendingTTL(24*time.Hour))
+		ctx := t.Context()
+		sink := &refusingSink{MemorySink: e.sink, refused: map[string]int{}}
+		e.r.cfg.Sink = sink
+		now := time.Now()
+		e.sink.AddCandidate(Candidate{ID: "C1", Person: ann, UpdatedAt: now})
+		e.sink.AddCandidate(Candidate{ID: "C2", Person: bob, UpdatedAt: now})
+		annClosed := now.Add(-2 * time.Hour)
+		e.fake.closed = []rsc.ClosedProfile{{Member: ann, ClosedAt: at(annClosed)}, {Member: bob, ClosedAt: at(now.Add(-time.Hour))}}
+		annNotice := fmt.Sprintf("member-deleted:%s:%d", ann, ms(annClosed))
+		sink.refuse(annNotice, -1)
+		wantErr := "inmail: record deletion on C1: ATS: 422 refused"
+		for i := range 12 { // three days of runs, every 6 hours
+			_, err := e.r.RunOnce(ctx)
+			if err == nil || !strings.Contains(err.Error(), wantErr) {
+				t.Fatalf("run %d: RunOnce = %v, want an error holding %q", i, err, wantErr)
+			}
+			time.Sleep(6 * time.Hour)
+		}
+		if d := cmp.Diff(map[string][]NoticeKind{"C1": nil, "C2": {NoticeMemberDeleted}}, noticeKinds(e.sink)); d != "" {
+			t.Errorf("notices while C1's is refused (-want +got):\n%s", d)
+		}
+		sink.refuse(annNotice, 0)
+		time.Sleep(24 * time.Hour)
+		e.runOnce(t, ctx)
+		if d := cmp.Diff(map[string][]NoticeKind{"C1": {NoticeMemberDeleted}, "C2": {NoticeMemberDeleted}}, noticeKinds(e.sink)); d != "" {
+			t.Errorf("notices once the ATS takes C1's (-want +got):\n%s", d)
 		}
 	})
 }

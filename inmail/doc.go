@@ -88,7 +88,9 @@
 // until RetryRecord or DismissRecord, and the stream goes on past it (a
 // poll that meets it again passes it over when it is refused again). At
 // most MaxDeadRecords are held; beyond that a refused record keeps its
-// stream stopped. A seat a refresh no longer lists is read on as a
+// stream stopped. A member deletion notice the Sink refuses holds back no
+// other member's: its member is kept pending and read again on every
+// run, never given up on. A seat a refresh no longer lists is read on as a
 // RetiringSeat until every poll has passed that refresh, so that its
 // records created since the last poll are not passed over.
 //
