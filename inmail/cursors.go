@@ -1,7 +1,9 @@
 package inmail
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -259,6 +261,10 @@ func (s *MemoryCursors) Update(ctx context.Context, customerID string, f func(c 
 // Cursors hold ids, person URNs, times and export failure reasons: no
 // message, note, email or secret.
 //
+// A document holding a field this version does not know, written by a
+// newer version, is refused (Load fails, and so does every change), not
+// read without it: the next Save would drop it, and what it holds.
+//
 // Its Update (CursorUpdater) and Save are serialised by the FileCursors
 // value, within one process only: Retrievers that share one FileCursors
 // may serve one customer together, but two FileCursors over one
@@ -287,9 +293,20 @@ func (f *FileCursors) Load(ctx context.Context, customerID string) (Cursors, err
 	if customerID == "" {
 		return Cursors{}, errors.New("inmail: empty customer ID")
 	}
-	var c Cursors
-	if _, err := f.dir.Load(customerID, &c); err != nil {
+	var raw json.RawMessage
+	if _, err := f.dir.Load(customerID, &raw); err != nil {
 		return Cursors{}, fmt.Errorf("inmail: read cursors: %w", err)
+	}
+	var c Cursors
+	if raw == nil {
+		return c, nil
+	}
+	// A field this version does not know was written by a newer one: read
+	// without it, it would be dropped by the next Save.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Cursors{}, fmt.Errorf("inmail: read cursors of %q (written by a newer version?): %w", customerID, err)
 	}
 	return c, nil
 }

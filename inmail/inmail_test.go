@@ -1594,3 +1594,46 @@ func TestStubNotMatchedToAnotherMembersCandidate(t *testing.T) {
 		}
 	})
 }
+
+// A cursors file written by a newer version, holding fields this one does
+// not know (say, a journal of another shape), is refused rather than read
+// without them: the first change this version saved would drop them, and
+// the exports or notices they hold with them. The file is left as it was.
+func TestFileCursorsOfANewerVersion(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	files, err := NewFileCursors(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := files.Save(ctx, "acme", Cursors{PendingExports: map[string]PendingExport{"r1": {ReceivedAt: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, "c-acme.json")
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, newer := range []struct{ old, new string }{
+		{`"value":{`, `"value":{"exportJournal":{"r9":{"receivedAt":2}},`}, // a field of Cursors
+		{`"receivedAt":1`, `"receivedAt":1,"priority":3`},                  // a field of PendingExport
+	} {
+		t.Run(newer.new, func(t *testing.T) {
+			doc := []byte(strings.Replace(string(b), newer.old, newer.new, 1))
+			if err := os.WriteFile(name, doc, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := files.Load(ctx, "acme"); err == nil || !strings.Contains(err.Error(), "unknown field") {
+				t.Errorf("Load = %v, want an error naming the unknown field", err)
+			}
+			e := newEnv(t, WithCursorStore(files))
+			e.r.cfg.CustomerID = "acme"
+			if err := e.r.AcceptExport(ctx, "r2"); err == nil {
+				t.Error("AcceptExport over the newer file succeeded")
+			}
+			if got, _ := os.ReadFile(name); string(got) != string(doc) {
+				t.Errorf("file changed:\n%s\nwant\n%s", got, doc)
+			}
+		})
+	}
+}
