@@ -56,8 +56,19 @@ type PendingExport struct {
 	// ClaimedUntil is set while an attempt runs: until then (epoch
 	// milliseconds) another Retriever over the store leaves the export to
 	// that attempt, which ends by then (MaxExportAttempt). A process that
-	// stopped during the attempt leaves a claim that lapses.
+	// stopped during the attempt leaves a claim that lapses; one further
+	// ahead than MaxExportAttempt (a clock that ran ahead, since set back)
+	// has lapsed already.
 	ClaimedUntil int64 `json:"claimedUntil,omitempty"`
+}
+
+// claimed reports whether an attempt holds p at now: its claim has not
+// lapsed. A claim further ahead than MaxExportAttempt was made by a clock
+// that ran ahead and has since been set back (or by a process whose clock
+// runs ahead): no attempt lasts that long, so it has lapsed, lest the
+// export wait for the clock to catch up.
+func (p PendingExport) claimed(now time.Time) bool {
+	return p.ClaimedUntil > ms(now) && p.ClaimedUntil <= ms(now.Add(MaxExportAttempt))
 }
 
 // MaxExportAttempt bounds one attempt of a journaled export: it is the
@@ -237,7 +248,7 @@ func (r *Retriever) beginAttempt(ctx context.Context, id string, claim time.Time
 			return false
 		}
 		now := r.now()
-		if p.ClaimedUntil > ms(now) {
+		if p.claimed(now) {
 			st = exportClaimed
 			return false
 		}
@@ -410,7 +421,7 @@ func (r *Retriever) retryPendingExports(ctx context.Context, read func(context.C
 	ahead := ms(now.Add(max(r.opt.exportBackoff[1], 24*time.Hour)))
 	var due []string
 	for id, p := range c.PendingExports {
-		if (p.NextAt <= ms(now) || p.NextAt > ahead) && p.ClaimedUntil <= ms(now) {
+		if (p.NextAt <= ms(now) || p.NextAt > ahead) && !p.claimed(now) {
 			due = append(due, id)
 		}
 	}
