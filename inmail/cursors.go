@@ -40,10 +40,10 @@ type Cursors struct {
 	Closed *Stream `json:"closed,omitempty"`
 	// ClosedAt is when closed profiles were last polled successfully.
 	ClosedAt int64 `json:"closedAt,omitempty"`
-	// ClosedMembers are members who closed their LinkedIn account while
-	// the ATS held no candidate of theirs, by person URN, for
-	// ClosedMemberTTL: a candidate an export or a stub profile brings in
-	// later gets the notice.
+	// ClosedMembers are members who closed their LinkedIn account, by
+	// person URN, for ClosedMemberTTL: a candidate an export or a stub
+	// profile brings in later (the ATS held none of theirs, or the
+	// customer deleted it on the notice) gets the notice.
 	ClosedMembers map[string]ClosedMember `json:"closedMembers,omitempty"`
 	// Exports are recently handled export request ids, oldest first.
 	Exports []string `json:"exports,omitempty"`

@@ -19,7 +19,7 @@ import (
 const deletionOverlap = 24 * time.Hour
 
 // ClosedMemberTTL is how long a member who closed their LinkedIn account
-// while the ATS held no candidate of theirs is remembered (from the
+// is remembered (from the
 // closure, by the earlier of the Retriever's clock and LinkedIn's as the
 // client knows it, rsc.Client.LinkedInNow: a clock that runs ahead does
 // not forget the member early), so that a candidate an export or a stub
@@ -31,22 +31,23 @@ const deletionOverlap = 24 * time.Hour
 const ClosedMemberTTL = 90 * 24 * time.Hour
 
 // MaxClosedMembers bounds the remembered closed members (ClosedMemberTTL).
-// A member that finds it full is not dropped: it stays pending on the
-// closed-profiles stream, listed and looked for again on every poll (up to
-// the pending TTL, WithPendingTTL), and PollDeletions fails with an error
-// wrapping ErrClosedMembersFull that names it.
+// A member of whom the ATS holds no candidate that finds it full is not
+// dropped: it stays pending on the closed-profiles stream, listed and
+// looked for again on every poll (up to the pending TTL, WithPendingTTL),
+// and PollDeletions fails with an error wrapping ErrClosedMembersFull that
+// names it. One whose candidates got the notice is not remembered then.
 const MaxClosedMembers = 10_000
 
 // ErrClosedMembersFull means MaxClosedMembers closed members are
 // remembered already.
 var ErrClosedMembersFull = errors.New("inmail: remembered closed members full")
 
-// ClosedMember is a member who closed their LinkedIn account while the ATS
-// held no candidate of theirs. Times are epoch milliseconds.
+// ClosedMember is a member who closed their LinkedIn account. Times are
+// epoch milliseconds.
 type ClosedMember struct {
 	// ClosedAt is when the member closed their account.
 	ClosedAt int64 `json:"closedAt"`
-	// SeenAt is when a closed-profiles poll found no candidate of theirs.
+	// SeenAt is when a closed-profiles poll last listed the member.
 	SeenAt int64 `json:"seenAt"`
 }
 
@@ -56,11 +57,13 @@ type ClosedMember struct {
 // stored person URN is the member. The customer, as data controller,
 // decides what to delete. Members whose candidates the milestones
 // (milestones.MemberDeletionActivity) do not cover yet are remembered and
-// retried. Members of whom the ATS holds no candidate yet (their export is
-// still journaled, say) are remembered for ClosedMemberTTL
-// (Cursors.ClosedMembers, at most MaxClosedMembers): HandleExport and
-// PollStubs record the notice on the candidate they create or match for
-// such a member. LinkedIn requires this at least every 30 days; RunOnce
+// retried. Closed members are remembered for ClosedMemberTTL
+// (Cursors.ClosedMembers, at most MaxClosedMembers): those of whom the ATS
+// holds no candidate yet (their export is still journaled, say), and, as
+// room allows, those whose candidates got the notice, as the customer may
+// delete them and a journaled export bring the member in again.
+// HandleExport and PollStubs record the notice on the candidate they
+// create or match for such a member. LinkedIn requires this at least every 30 days; RunOnce
 // calls it every WithDeletionInterval.
 //
 // A member whose notice the Sink fails to write (or whose candidates it
@@ -99,9 +102,10 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		since = min(since, at)
 	}
 	pending := map[string]int64{}
-	heldSince := map[string]int64{}     // when each held member was first found held
-	absent := map[string]ClosedMember{} // members of whom the ATS holds no candidate
-	failing := map[string]bool{}        // members whose notice the Sink failed to write
+	heldSince := map[string]int64{}      // when each held member was first found held
+	absent := map[string]ClosedMember{}  // members of whom the ATS holds no candidate
+	noticed := map[string]ClosedMember{} // members whose candidates were found
+	failing := map[string]bool{}         // members whose notice the Sink failed to write
 	var errs []error
 	keep := func(member string, closedAt rsc.EpochMillis) {
 		pending[member] = int64(closedAt)
@@ -138,8 +142,13 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 			rep.Pending++
 			keep(p.Member, p.ClosedAt)
 		}
-		if found == 0 && p.Member != "" {
-			absent[p.Member] = ClosedMember{ClosedAt: int64(p.ClosedAt), SeenAt: ms(started)}
+		if p.Member != "" {
+			cm := ClosedMember{ClosedAt: int64(p.ClosedAt), SeenAt: ms(started)}
+			if found == 0 {
+				absent[p.Member] = cm
+			} else {
+				noticed[p.Member] = cm
+			}
 		}
 	}
 	expiry := ms(started.Add(-r.opt.pendingTTL))
@@ -160,7 +169,7 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		if len(failing) == 0 {
 			c.ClosedAt = ms(started)
 		}
-		unfit = c.rememberClosed(absent, ms(onLinkedIn), ms(onLinkedIn.Add(-r.opt.pendingTTL)))
+		unfit = c.rememberClosed(absent, noticed, ms(onLinkedIn), ms(onLinkedIn.Add(-r.opt.pendingTTL)))
 	})
 	rep.Remembered = len(absent) - len(unfit)
 	if err == nil {
@@ -219,9 +228,12 @@ func (r *Retriever) recheckAbsent(ctx context.Context, st milestones.State, abse
 // ClosedMemberTTL), then remembers absent ones. Those that do not fit
 // (MaxClosedMembers) are returned, sorted, and kept pending on the
 // closed-profiles stream instead, unless they closed their account before
-// expiry (the pending TTL). now and expiry are on LinkedIn's clock, as the
-// closures are (Retriever.onLinkedIn).
-func (c *Cursors) rememberClosed(absent map[string]ClosedMember, now, expiry int64) (unfit []string) {
+// expiry (the pending TTL). Then it remembers the noticed ones, whose
+// candidates got the notice, as room allows: the customer may delete
+// those candidates, and a journaled export would bring the member in
+// again. now and expiry are on LinkedIn's clock, as the closures are
+// (Retriever.onLinkedIn).
+func (c *Cursors) rememberClosed(absent, noticed map[string]ClosedMember, now, expiry int64) (unfit []string) {
 	// The oldest journaled or dead-lettered export, which may bring in the
 	// candidate of a member remembered after it was received.
 	oldest, exports := int64(0), false
@@ -260,6 +272,14 @@ func (c *Cursors) rememberClosed(absent map[string]ClosedMember, now, expiry int
 		}
 		c.ClosedMembers[m] = absent[m]
 	}
+	for _, m := range slices.Sorted(maps.Keys(noticed)) {
+		if _, ok := c.ClosedMembers[m]; ok || len(c.ClosedMembers) < MaxClosedMembers {
+			if c.ClosedMembers == nil {
+				c.ClosedMembers = map[string]ClosedMember{}
+			}
+			c.ClosedMembers[m] = noticed[m]
+		}
+	}
 	return unfit
 }
 
@@ -274,8 +294,7 @@ func (s *Stream) addClosed(member string, closedAt int64) {
 
 // noticeIfClosed records the NoticeMemberDeleted notice on the candidate
 // id that an export or a stub profile of person created or matched, when
-// person closed their account while the ATS held no candidate of theirs
-// (Cursors.ClosedMembers). A candidate the milestones do not cover yet
+// person closed their account (Cursors.ClosedMembers). A candidate the milestones do not cover yet
 // leaves the member pending on the closed-profiles stream, for
 // PollDeletions.
 func (r *Retriever) noticeIfClosed(ctx context.Context, st milestones.State, id, person string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -175,7 +176,7 @@ func TestClosedMembersForgotten(t *testing.T) {
 			c := tc.c
 			c.Closed = &Stream{}
 			c.ClosedMembers = map[string]ClosedMember{"old": old, "young": young}
-			if unfit := c.rememberClosed(nil, now, 0); unfit != nil {
+			if unfit := c.rememberClosed(nil, nil, now, 0); unfit != nil {
 				t.Errorf("unfit = %v", unfit)
 			}
 			if d := cmp.Diff(tc.want, c.ClosedMembers); d != "" {
@@ -348,6 +349,58 @@ func TestRefusedDeletionNoticeDoesNotStopOthers(t *testing.T) {
 		e.runOnce(t, ctx)
 		if d := cmp.Diff(map[string][]NoticeKind{"C1": {NoticeMemberDeleted}, "C2": {NoticeMemberDeleted}}, noticeKinds(e.sink)); d != "" {
 			t.Errorf("notices once the ATS takes C1's (-want +got):\n%s", d)
+		}
+	})
+}
+
+// deleteCandidate deletes candidate id from s, as the customer does on a
+// deletion notice.
+func deleteCandidate(s *MemorySink, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.cands, id)
+	s.order = slices.DeleteFunc(s.order, func(o string) bool { return o == id })
+}
+
+// A member closes their account while their export is journaled (its
+// first attempt failed) and the ATS holds a candidate of theirs: the
+// notice is recorded on it, and the customer deletes it, as the notice
+// asks. The export's retry then brings the member into the ATS again,
+// and that candidate gets the notice too: the deletion is not undone
+// silently. Before, a member was remembered (ClosedMembers) only when
+// the ATS held no candidate of theirs, and the new candidate had none.
+func TestExportAfterTheDeletedCandidateGetsNotice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := t.Context()
+		sink := &refusingSink{MemorySink: e.sink, refused: map[string]int{}}
+		e.r.cfg.Sink = sink
+		e.fake.seats = []rsc.Seat{seat(7, rec7)}
+		now := time.Now()
+		e.sink.AddCandidate(Candidate{ID: "C1", Person: ann, UpdatedAt: now})
+		e.fake.exports["r1"] = []rsc.ExportedCandidate{exportOf("r1", ann, "J1", now)}
+		sink.refuse("export:r1:"+ann, 1)
+		if _, err := e.r.HandleExport(ctx, "r1"); err == nil {
+			t.Fatal("first attempt of r1 did not fail")
+		}
+		e.fake.closed = []rsc.ClosedProfile{{Member: ann, ClosedAt: at(now.Add(time.Second))}}
+		time.Sleep(time.Minute)
+		if _, err := e.r.PollDeletions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(map[string][]NoticeKind{"C1": {NoticeMemberDeleted}}, noticeKinds(e.sink)); d != "" {
+			t.Fatalf("notices after the poll (-want +got):\n%s", d)
+		}
+		deleteCandidate(e.sink, "C1")
+		time.Sleep(time.Hour)
+		rep, err := e.r.RunOnce(ctx) // r1's retry is due
+		if err != nil || rep.Exports.Completed != 1 {
+			t.Fatalf("RunOnce = %+v, %v; want r1 completed", rep.Exports, err)
+		}
+		for id, kinds := range noticeKinds(e.sink) {
+			if !slices.Contains(kinds, NoticeMemberDeleted) {
+				t.Errorf("candidate %s of the closed member brought in again without the deletion notice: %v", id, kinds)
+			}
 		}
 	})
 }

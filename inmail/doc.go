@@ -48,10 +48,10 @@
 // notices reach only candidates modified since the integration was
 // enabled; records of other members are remembered (member and time only)
 // and read again when their candidate becomes covered or matches. A
-// member who closes their account while the ATS holds no candidate of
-// theirs (their export still journaled, say) is remembered too, for
-// ClosedMemberTTL, and the candidate an export or a stub profile brings in
-// later gets the notice.
+// member who closes their account is remembered too, for ClosedMemberTTL,
+// and the candidate an export or a stub profile brings in later (the ATS
+// held none of theirs, their export still journaled, say, or the customer
+// deleted it on the notice) gets the notice.
 //
 // # Exports: nothing LinkedIn pushed is lost
 //
