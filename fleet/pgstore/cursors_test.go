@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -75,5 +76,33 @@ func TestInMailCursorsFirstRowInsertedMeanwhile(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, stored); diff != "" {
 		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+}
+
+// Cursors holding a field this version does not know (written by a newer
+// version) are refused by Load and Update, and left as they are, rather
+// than read without the field and saved back without it.
+func TestInMailCursorsOfANewerVersion(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := open(t)
+	s := db.InMailCursors()
+	const doc = `{"exports": ["r1"], "pendingExports": {"r2": {"receivedAt": 1, "fromTheFuture": true}}}`
+	if _, err := db.Pool().Exec(ctx, "insert into rscgo_inmail_cursors (customer_id, cursors) values ('acme', $1)", doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "acme"); err == nil || !strings.Contains(err.Error(), "fromTheFuture") {
+		t.Errorf("Load: %v, want an error naming the unknown field", err)
+	}
+	_, err := s.Update(ctx, "acme", func(c *inmail.Cursors) bool { c.Exports = append(c.Exports, "r3"); return true })
+	if err == nil || !strings.Contains(err.Error(), "fromTheFuture") {
+		t.Errorf("Update: %v, want an error naming the unknown field", err)
+	}
+	var left string
+	if err := db.Pool().QueryRow(ctx, "select cursors::text from rscgo_inmail_cursors where customer_id = 'acme'").Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(left, `"fromTheFuture": true`) || strings.Contains(left, "r3") {
+		t.Errorf("the document after Load and Update: %s, want it as stored", left)
 	}
 }

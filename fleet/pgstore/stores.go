@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -318,8 +319,23 @@ func (s *OnboardingStates) SaveState(ctx context.Context, st *onboarding.FlowSta
 // Its Update locks the customer's row, so any number of inmail.Retrievers
 // of one customer, in any number of processes, may share it.
 // Every method refuses a customer id CheckCustomerID refuses, before it
-// reads or writes anything.
+// reads or writes anything. As inmail.FileCursors, it refuses a document
+// holding a field this version does not know (written by a newer
+// version): read without it, the next write would drop it, and what it
+// holds (journaled exports, say).
 type InMailCursors struct{ db *DB }
+
+// strict decodes a JSON document into v refusing fields v does not have.
+type strict struct{ v any }
+
+func (s *strict) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(s.v); err != nil {
+		return fmt.Errorf("%w (written by a newer version?)", err)
+	}
+	return nil
+}
 
 // InMailCursors returns the database's InMail cursor store.
 func (db *DB) InMailCursors() *InMailCursors { return &InMailCursors{db: db} }
@@ -331,7 +347,7 @@ func (s *InMailCursors) Load(ctx context.Context, customerID string) (inmail.Cur
 	}
 	var c inmail.Cursors
 	row := s.db.pool.QueryRow(ctx, "select cursors from rscgo_inmail_cursors where customer_id = $1", customerID)
-	if ok, err := loadDoc(ctx, row, "InMail cursors", customerID, &c); !ok {
+	if ok, err := loadDoc(ctx, row, "InMail cursors", customerID, &strict{&c}); !ok {
 		return inmail.Cursors{}, err
 	}
 	return c, nil
@@ -377,7 +393,7 @@ func (s *InMailCursors) update(ctx context.Context, customerID string, f func(c 
 	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
 		var c inmail.Cursors
 		row := tx.QueryRow(ctx, "select cursors from rscgo_inmail_cursors where customer_id = $1 for update", customerID)
-		found, err := loadDoc(ctx, row, "InMail cursors", customerID, &c)
+		found, err := loadDoc(ctx, row, "InMail cursors", customerID, &strict{&c})
 		if err != nil {
 			return err
 		}
