@@ -101,56 +101,11 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 	for _, at := range cur.Pending {
 		since = min(since, at)
 	}
-	pending := map[string]int64{}
-	heldSince := map[string]int64{}      // when each held member was first found held
-	absent := map[string]ClosedMember{}  // members of whom the ATS holds no candidate
-	noticed := map[string]ClosedMember{} // members whose candidates were found
-	failing := map[string]bool{}         // members whose notice the Sink failed to write
-	var errs []error
-	keep := func(member string, closedAt rsc.EpochMillis) {
-		pending[member] = int64(closedAt)
-		first := ms(started)
-		if s, ok := cur.PendingLast[member]; ok && s > 0 {
-			first = min(first, s)
-		}
-		heldSince[member] = first
+	found, err := r.listClosed(ctx, st, cur, since, started, &rep)
+	if err != nil {
+		return rep, err
 	}
-	for p, err := range r.cfg.Client.ClosedProfiles.List(ctx, rsc.EpochMillis(since)) {
-		if err != nil {
-			return rep, errors.Join(append(errs, fmt.Errorf("inmail: closed profiles: %w", err))...)
-		}
-		rep.Profiles++
-		ids, err := r.closedCandidates(ctx, p)
-		held, found := false, 0
-		if err == nil {
-			held, found, err = r.memberDeleted(ctx, st, p, ids, &rep)
-		}
-		if err != nil {
-			// The member's notice is owed still: the poll goes on past it
-			// (one candidate the ATS refuses must not keep the notices of
-			// the members listed after it from theirs), and the member
-			// stays pending, read again by the next poll.
-			errs = append(errs, err)
-			if fatal(ctx, err) || p.Member == "" {
-				return rep, errors.Join(errs...)
-			}
-			failing[p.Member] = true
-			keep(p.Member, p.ClosedAt)
-			continue
-		}
-		if held {
-			rep.Pending++
-			keep(p.Member, p.ClosedAt)
-		}
-		if p.Member != "" {
-			cm := ClosedMember{ClosedAt: int64(p.ClosedAt), SeenAt: ms(started)}
-			if found == 0 {
-				absent[p.Member] = cm
-			} else {
-				noticed[p.Member] = cm
-			}
-		}
-	}
+	pending, heldSince, failing := found.pending, found.heldSince, found.failing
 	expiry := ms(started.Add(-r.opt.pendingTTL))
 	// The start on LinkedIn's clock, as the listing's answers tell it: the
 	// closures are stamped on it (docs/linkedin-api.md §2.5).
@@ -169,17 +124,82 @@ func (r *Retriever) pollDeletions(ctx context.Context) (DeletionReport, error) {
 		if len(failing) == 0 {
 			c.ClosedAt = ms(started)
 		}
-		unfit = c.rememberClosed(absent, noticed, ms(onLinkedIn), ms(onLinkedIn.Add(-r.opt.pendingTTL)))
+		unfit = c.rememberClosed(found.absent, found.noticed, ms(onLinkedIn), ms(onLinkedIn.Add(-r.opt.pendingTTL)))
 	})
-	rep.Remembered = len(absent) - len(unfit)
+	rep.Remembered = len(found.absent) - len(unfit)
 	if err == nil {
-		err = r.recheckAbsent(ctx, st, absent, unfit)
+		err = r.recheckAbsent(ctx, st, found.absent, unfit)
 	}
 	if err == nil && len(unfit) > 0 {
 		err = fmt.Errorf("inmail: closed members %s kept pending: %w", strings.Join(unfit, ", "), ErrClosedMembersFull)
 	}
 	r.log.DebugContext(ctx, "closed profiles polled", "profiles", rep.Profiles, "notices", rep.Notices)
-	return rep, errors.Join(append(errs, err)...)
+	return rep, errors.Join(append(found.errs, err)...)
+}
+
+// closedPoll is what one listing of closed profiles found.
+type closedPoll struct {
+	pending   map[string]int64        // members kept pending, by closure
+	heldSince map[string]int64        // when each pending member was first found held
+	absent    map[string]ClosedMember // members of whom the ATS holds no candidate
+	noticed   map[string]ClosedMember // members whose candidates were found
+	failing   map[string]bool         // members whose notice the Sink failed to write
+	errs      []error                 // the failures of those notices
+}
+
+// listClosed lists the profiles closed since since and records each
+// member's notice on their candidates (memberDeleted). A member whose
+// notice fails is kept pending and the listing goes on; a failed listing
+// or a fatal failure (cancellation, a spent daily quota) ends it with the
+// errors so far.
+func (r *Retriever) listClosed(ctx context.Context, st milestones.State, cur *Stream, since int64, started time.Time, rep *DeletionReport) (*closedPoll, error) {
+	f := &closedPoll{pending: map[string]int64{}, heldSince: map[string]int64{},
+		absent: map[string]ClosedMember{}, noticed: map[string]ClosedMember{}, failing: map[string]bool{}}
+	keep := func(member string, closedAt rsc.EpochMillis) {
+		f.pending[member] = int64(closedAt)
+		first := ms(started)
+		if s, ok := cur.PendingLast[member]; ok && s > 0 {
+			first = min(first, s)
+		}
+		f.heldSince[member] = first
+	}
+	for p, err := range r.cfg.Client.ClosedProfiles.List(ctx, rsc.EpochMillis(since)) {
+		if err != nil {
+			return nil, errors.Join(append(f.errs, fmt.Errorf("inmail: closed profiles: %w", err))...)
+		}
+		rep.Profiles++
+		ids, err := r.closedCandidates(ctx, p)
+		held, found := false, 0
+		if err == nil {
+			held, found, err = r.memberDeleted(ctx, st, p, ids, rep)
+		}
+		if err != nil {
+			// The member's notice is owed still: the poll goes on past it
+			// (one candidate the ATS refuses must not keep the notices of
+			// the members listed after it from theirs), and the member
+			// stays pending, read again by the next poll.
+			f.errs = append(f.errs, err)
+			if fatal(ctx, err) || p.Member == "" {
+				return nil, errors.Join(f.errs...)
+			}
+			f.failing[p.Member] = true
+			keep(p.Member, p.ClosedAt)
+			continue
+		}
+		if held {
+			rep.Pending++
+			keep(p.Member, p.ClosedAt)
+		}
+		if p.Member != "" {
+			cm := ClosedMember{ClosedAt: int64(p.ClosedAt), SeenAt: ms(started)}
+			if found == 0 {
+				f.absent[p.Member] = cm
+			} else {
+				f.noticed[p.Member] = cm
+			}
+		}
+	}
+	return f, nil
 }
 
 // closedCandidates is the ATS candidates of a closed profile: those it
