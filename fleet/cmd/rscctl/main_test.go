@@ -125,10 +125,16 @@ candidate//C11  0         2026-11-30T09:00:00Z  resync requested by an operator
 candidate//C7   1         2026-11-30T09:00:00Z  invalid emailAddresses[0]: must match X@X.X
 candidate//C9   2         2026-11-30T09:01:00Z  rejected with status 422
 `},
+		{name: "dismiss the request", args: []string{"dead", "dismiss", "-yes", "acme", "C11"},
+			out: "customer acme: 1 dead letter dismissed (candidate//C11); a record goes again when the ATS changes it, or with a resync of its phase\n"},
+		{name: "the request is gone", args: []string{"dead", "list", "acme"}, out: `KEY            ATTEMPTS  LAST FAILED           REASON
+candidate//C7  1         2026-11-30T09:00:00Z  invalid emailAddresses[0]: must match X@X.X
+candidate//C9  2         2026-11-30T09:01:00Z  rejected with status 422
+`},
 		{name: "reconcile without console", args: []string{"reconcile", "acme"}, code: 2,
 			err: "rscctl: reconcile needs -console URL (or $RSCCTL_CONSOLE): it reads records from the ATS, which only the service that runs the sync can do\n" + usage + "\n"},
 		{name: "reset", args: []string{"reset", "-yes", "acme"},
-			out: "customer acme reset: checkpoint, 2 dead letters and 1 resync request deleted; the next sync starts the historical sync again\n",
+			out: "customer acme reset: checkpoint, 2 dead letters deleted; the next sync starts the historical sync again\n",
 			after: func(t *testing.T) {
 				var rows int
 				must(t, db.Pool().QueryRow(t.Context(), `select (select count(*) from rscgo_checkpoints where customer_id = 'acme')
