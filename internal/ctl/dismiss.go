@@ -3,7 +3,6 @@ package ctl
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -41,13 +40,9 @@ func (x *command) dismiss(ctx context.Context) error {
 			return &usageError{fmt.Sprintf("dead dismiss: %s is a deletion, which stays until LinkedIn acknowledges it (dead retry): dismissed, it would leave on LinkedIn a record the ATS deleted", shown(k))}
 		}
 	}
+	keys = slices.Compact(slices.Sorted(slices.Values(keys))) // one named twice (a bare id and its key, say) goes once
 	var lines []map[string]any
-	done := map[string]bool{}
 	for _, k := range keys {
-		if done[k] { // named twice (a bare id and its key, say)
-			continue
-		}
-		done[k] = true
 		if err := x.s.DeadLetters.Delete(ctx, id, k); err != nil {
 			return fmt.Errorf("dismissing %s: %w", shown(k), err)
 		}
@@ -57,6 +52,6 @@ func (x *command) dismiss(ctx context.Context) error {
 		return jsonLines(x.c.Stdout, lines)
 	}
 	fmt.Fprintf(x.c.Stdout, "customer %s: %s dismissed (%s); a record goes again when the ATS changes it, or with a resync of its phase\n",
-		id, count(len(lines), "dead letter"), strings.Join(slices.Sorted(maps.Keys(done)), ", "))
+		id, count(len(keys), "dead letter"), strings.Join(keys, ", "))
 	return nil
 }
